@@ -1,0 +1,20 @@
+// Lint rules: the recommended sets of ESLint and typescript-eslint, without type information so lint stays fast.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'bench/out/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/cli/**/main.ts', 'src/cli/**/render*.ts', 'bench/**', 'test/**', 'testing/**', 'bin/**'],
+    rules: { 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,129 @@
+// Dependency edges: adding (with cycle refusal), removing, trees and cycle detection.
+import { GtError, usageError } from '../kernel/index.ts';
+import type { Store } from './store.ts';
+import type { DepType, Dependency } from './model.ts';
+import { refreshBeads } from './graph.ts';
+
+/** Would `from` depending on `to` (blocks) close a loop? True when `to` already reaches `from` through blocks edges. */
+function reaches(store: Store, start: string, goal: string, type: DepType): boolean {
+  const r = store.db.get(
+    `WITH RECURSIVE r(id) AS (SELECT ? UNION SELECT d.depends_on_id FROM deps d JOIN r ON d.issue_id = r.id WHERE d.type = ?)
+     SELECT 1 AS hit FROM r WHERE id = ? LIMIT 1`,
+    start, type, goal,
+  );
+  return r !== undefined;
+}
+
+/** Add an edge `from` → `to` inside the current write. Same edge again is a no-op; another type for the pair is refused. */
+export function addDependency(store: Store, from: string, to: string, type: DepType): 'added' | 'exists' {
+  if (from === to) throw usageError('BD_SELF_DEP', `${from} cannot depend on itself`);
+  const existing = store.db.get<{ type: string }>('SELECT type FROM deps WHERE issue_id = ? AND depends_on_id = ?', from, to);
+  if (existing) {
+    if (existing.type === type) return 'exists';
+    throw new GtError('BD_DEP_EXISTS', `${from} already depends on ${to} as "${existing.type}"`, {
+      hint: `remove that edge first with \`bd dep remove ${from} ${to}\` if you meant "${type}"`,
+    });
+  }
+  if ((type === 'blocks' || type === 'parent-child') && reaches(store, to, from, type)) {
+    throw new GtError('BD_DEP_CYCLE', `adding ${from} → ${to} (${type}) would create a cycle: ${to} already depends on ${from}`, {
+      hint: 'check the direction: `bd dep add A B` means A waits for B',
+    });
+  }
+  if (type === 'parent-child') {
+    const p = store.db.get<{ id: string }>("SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'parent-child'", from);
+    if (p) throw new GtError('BD_HAS_PARENT', `${from} already has parent ${p.id}`, { hint: `remove it first with \`bd dep remove ${from} ${p.id}\`` });
+  }
+  store.db.run('INSERT INTO deps (issue_id, depends_on_id, type, created_at, created_by) VALUES (?, ?, ?, ?, ?)', from, to, type, store.now(), store.actor());
+  store.event(from, 'dependency_added', null, { depends_on_id: to, type });
+  touchUpdated(store, from);
+  refreshBeads(store.db, [from]);
+  return 'added';
+}
+
+export function removeDependency(store: Store, from: string, to: string): Dependency {
+  const d = store.db.get<Dependency>('SELECT issue_id, depends_on_id, type, created_at, created_by FROM deps WHERE issue_id = ? AND depends_on_id = ?', from, to);
+  if (!d) throw new GtError('BD_NO_DEP', `${from} does not depend on ${to}`, { hint: `see its edges with \`bd show ${from}\`` });
+  store.db.run('DELETE FROM deps WHERE issue_id = ? AND depends_on_id = ?', from, to);
+  store.event(from, 'dependency_removed', { depends_on_id: to, type: d.type }, null);
+  touchUpdated(store, from);
+  refreshBeads(store.db, [from]);
+  return d;
+}
+
+function touchUpdated(store: Store, id: string): void {
+  store.db.run('UPDATE issues SET updated_at = ? WHERE id = ?', store.now(), id);
+  store.touch(id);
+}
+
+export interface DepTreeNode {
+  id: string;
+  title: string;
+  status: string;
+  type: DepType | 'root';
+  children: DepTreeNode[];
+  /** Set when the node was already shown higher up (a diamond or a cycle). */
+  repeated?: boolean;
+}
+
+/** What `id` depends on, recursively (`down`), or what depends on it (`up`). */
+export function dependencyTree(store: Store, id: string, direction: 'down' | 'up' = 'down', maxDepth = 20): DepTreeNode {
+  const seen = new Set<string>();
+  const node = (nid: string, type: DepTreeNode['type'], depth: number): DepTreeNode => {
+    const row = store.db.get<{ title: string; status: string }>('SELECT title, status FROM issues WHERE id = ?', nid);
+    const n: DepTreeNode = { id: nid, title: row?.title ?? '(missing)', status: row?.status ?? 'missing', type, children: [] };
+    if (seen.has(nid)) return { ...n, repeated: true };
+    seen.add(nid);
+    if (depth >= maxDepth) return n;
+    const edges = direction === 'down'
+      ? store.db.all<{ id: string; type: DepType }>('SELECT depends_on_id AS id, type FROM deps WHERE issue_id = ? ORDER BY depends_on_id', nid)
+      : store.db.all<{ id: string; type: DepType }>('SELECT issue_id AS id, type FROM deps WHERE depends_on_id = ? ORDER BY issue_id', nid);
+    n.children = edges.map((e) => node(e.id, e.type, depth + 1));
+    return n;
+  };
+  return node(id, 'root', 0);
+}
+
+/** Every cycle among `blocks` edges (each reported once, starting at its smallest id). */
+export function findCycles(store: Store): string[][] {
+  const adj = new Map<string, string[]>();
+  for (const d of store.db.all<{ a: string; b: string }>("SELECT issue_id AS a, depends_on_id AS b FROM deps WHERE type = 'blocks' ORDER BY a, b")) {
+    const l = adj.get(d.a);
+    if (l) l.push(d.b);
+    else adj.set(d.a, [d.b]);
+  }
+  return cyclesOf(adj);
+}
+
+/** Cycles of a directed graph (Tarjan's strongly connected components; each component of size > 1 or a self-loop). */
+export function cyclesOf(adj: Map<string, string[]>): string[][] {
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    idx.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of adj.get(v) ?? []) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const comp: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        comp.push(w);
+      } while (w !== v);
+      if (comp.length > 1 || (adj.get(v) ?? []).includes(v)) out.push(comp.sort());
+    }
+  };
+  for (const v of [...adj.keys()].sort()) if (!idx.has(v)) visit(v);
+  return out.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+}

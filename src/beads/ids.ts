@@ -1,0 +1,67 @@
+// Bead ids: `<prefix>-<base36>` from a hash of content, creator, time and a nonce; length grows with the count.
+import { createHash } from 'node:crypto';
+import { usageError } from '../kernel/index.ts';
+
+export const MIN_HASH_LENGTH = 3;
+export const MAX_HASH_LENGTH = 8;
+export const MAX_COLLISION_PROB = 0.25;
+
+/** Bytes of the digest used for each id length (Beads' table). */
+function bytesFor(length: number): number {
+  if (length <= 3) return 2;
+  if (length === 4) return 3;
+  if (length <= 6) return 4;
+  return 5;
+}
+
+/** The base36 hash part of an id of `length` characters for the given inputs. */
+export function hashId(input: { title: string; description: string; creator: string; createdAtNs: bigint; nonce: number }, length: number): string {
+  const digest = createHash('sha256')
+    .update(`${input.title}|${input.description}|${input.creator}|${input.createdAtNs}|${input.nonce}`)
+    .digest();
+  let n = 0n;
+  for (let i = 0; i < bytesFor(length); i++) n = (n << 8n) | BigInt(digest[i] ?? 0);
+  const s = n.toString(36).padStart(length, '0');
+  return s.slice(s.length - length);
+}
+
+/** Smallest length whose birthday-bound collision probability at `count` existing ids stays under the limit. */
+export function idLengthFor(count: number): number {
+  for (let len = MIN_HASH_LENGTH; len < MAX_HASH_LENGTH; len++) {
+    const space = 36 ** len;
+    const p = 1 - Math.exp(-(count * count) / (2 * space));
+    if (p <= MAX_COLLISION_PROB) return len;
+  }
+  return MAX_HASH_LENGTH;
+}
+
+const PREFIX_RE = /^[a-z][a-z0-9]{0,15}$/;
+
+export function validatePrefix(prefix: string): string {
+  const p = prefix.trim().toLowerCase();
+  if (!PREFIX_RE.test(p)) {
+    throw usageError('BD_BAD_PREFIX', `invalid prefix "${prefix}"`, 'a prefix is 1–16 lowercase letters or digits starting with a letter, e.g. bd or web');
+  }
+  return p;
+}
+
+/** A usable prefix derived from a directory name. */
+export function prefixFromName(name: string): string {
+  const p = name.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/^[0-9]+/, '').slice(0, 8);
+  return p || 'bd';
+}
+
+const ID_RE = /^[a-z][a-z0-9]*-[a-z0-9]+(\.[0-9]+)*$/;
+
+export function looksLikeId(s: string): boolean {
+  return ID_RE.test(s);
+}
+
+export function childId(parent: string, n: number): string {
+  return `${parent}.${n}`;
+}
+
+export function parentOfChildId(id: string): string | undefined {
+  const i = id.lastIndexOf('.');
+  return i > 0 && /^\d+$/.test(id.slice(i + 1)) ? id.slice(0, i) : undefined;
+}

@@ -1,0 +1,157 @@
+// Keeping the ledger file and the database in step: patch lines on write, import when git changed the file.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../kernel/index.ts';
+import type { Store } from './store.ts';
+import type { BeadDetails } from './model.ts';
+import { cmp, idOfLine, parseLedger, toLedgerLine, type LedgerProblem } from './ledger.ts';
+import { allDetails, getDetails } from './rows.ts';
+import { refreshAll } from './graph.ts';
+
+const STAT_KEY = 'ledger_stat';
+
+/** Size, modification time (ns) and inode: changes whenever anyone but us rewrites the file. */
+export function ledgerStat(path: string): string | undefined {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.size}:${s.mtimeNs}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the file is exactly what the store last wrote. */
+export function ledgerInSync(store: Store): boolean {
+  return ledgerStat(store.ledgerPath) === store.getMeta(STAT_KEY);
+}
+
+function writeLines(store: Store, lines: string[]): void {
+  writeFileAtomic(store.ledgerPath, lines.length ? `${lines.join('\n')}\n` : '');
+  store.setMeta(STAT_KEY, ledgerStat(store.ledgerPath) ?? '');
+}
+
+/** Rewrite the whole ledger from the database. Call inside a transaction. */
+export function exportLedger(store: Store): number {
+  const lines = allDetails(store.db).map(toLedgerLine);
+  writeLines(store, lines);
+  return lines.length;
+}
+
+/** Replace the lines of `ids` (inside the write transaction). Falls back to import + full export if the file moved. */
+export function patchLedger(store: Store, ids: readonly string[]): void {
+  if (!existsSync(store.ledgerPath) || !ledgerInSync(store)) {
+    if (existsSync(store.ledgerPath)) importLedgerText(store, readFileSync(store.ledgerPath, 'utf8'));
+    exportLedger(store);
+    return;
+  }
+  const text = readFileSync(store.ledgerPath, 'utf8');
+  const lines = text ? text.split('\n').filter((l) => l !== '') : [];
+  for (const id of ids) {
+    const d = getDetails(store.db, id, { includeDeleted: true });
+    const line = d && !d.ephemeral ? toLedgerLine(d) : undefined;
+    const { index, found } = findLine(lines, id);
+    if (line === undefined) {
+      if (found) lines.splice(index, 1);
+    } else if (found) lines[index] = line;
+    else lines.splice(index, 0, line);
+  }
+  writeLines(store, lines);
+}
+
+function findLine(lines: string[], id: string): { index: number; found: boolean } {
+  let lo = 0;
+  let hi = lines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = cmp(idOfLine(lines[mid]!) ?? '', id);
+    if (c === 0) return { index: mid, found: true };
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return { index: lo, found: false };
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  problems: LedgerProblem[];
+}
+
+/**
+ * Bring ledger text into the database: each bead in the text replaces the stored one when they differ;
+ * beads missing from the text are kept. Call inside a transaction.
+ */
+export function importLedgerText(store: Store, text: string): ImportResult {
+  const { beads, problems } = parseLedger(text);
+  return { ...importBeads(store, beads), problems };
+}
+
+export function importBeads(store: Store, beads: readonly BeadDetails[]): Omit<ImportResult, 'problems'> {
+  let created = 0;
+  let updated = 0;
+  let unchanged = 0;
+  for (const b of beads) {
+    const cur = getDetails(store.db, b.id, { includeDeleted: true });
+    if (cur && !cur.ephemeral && toLedgerLine(cur) === toLedgerLine(b)) {
+      unchanged++;
+      continue;
+    }
+    upsertBead(store, b);
+    store.event(b.id, cur ? 'imported' : 'created', null, { source: 'ledger' });
+    if (cur) updated++;
+    else created++;
+  }
+  if (created + updated > 0) refreshAll(store.db);
+  return { created, updated, unchanged };
+}
+
+/** Write a whole bead (row, labels, edges, comments) as given. */
+export function upsertBead(store: Store, b: BeadDetails): void {
+  const db = store.db;
+  db.run(
+    `INSERT INTO issues (id, title, description, design, acceptance, notes, status, priority, type, assignee, created_at, created_by,
+       updated_at, closed_at, close_reason, external_ref, defer_until, metadata, ephemeral, deleted_at, deleted_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET title = excluded.title, description = excluded.description, design = excluded.design,
+       acceptance = excluded.acceptance, notes = excluded.notes, status = excluded.status, priority = excluded.priority,
+       type = excluded.type, assignee = excluded.assignee, created_at = excluded.created_at, created_by = excluded.created_by,
+       updated_at = excluded.updated_at, closed_at = excluded.closed_at, close_reason = excluded.close_reason,
+       external_ref = excluded.external_ref, defer_until = excluded.defer_until, metadata = excluded.metadata,
+       ephemeral = excluded.ephemeral, deleted_at = excluded.deleted_at, deleted_by = excluded.deleted_by`,
+    b.id, b.title, b.description, b.design, b.acceptance, b.notes, b.status, b.priority, b.type, b.assignee, b.created_at,
+    b.created_by, b.updated_at, b.closed_at, b.close_reason, b.external_ref, b.defer_until,
+    b.metadata ? JSON.stringify(b.metadata) : null, b.ephemeral ? 1 : 0, b.deleted_at, b.deleted_by,
+  );
+  db.run('DELETE FROM labels WHERE issue_id = ?', b.id);
+  for (const l of b.labels) db.run('INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)', b.id, l);
+  db.run('DELETE FROM deps WHERE issue_id = ?', b.id);
+  for (const d of b.dependencies) {
+    db.run('INSERT OR REPLACE INTO deps (issue_id, depends_on_id, type, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
+      b.id, d.depends_on_id, d.type, d.created_at, d.created_by);
+  }
+  db.run('DELETE FROM comments WHERE issue_id = ?', b.id);
+  for (const c of b.comments) {
+    db.run('INSERT OR REPLACE INTO comments (id, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)', c.id, b.id, c.author, c.text, c.created_at);
+  }
+  store.touch(b.id);
+}
+
+/** On open: if git (or a person) changed the ledger since our last write, import it, then rewrite it canonically. */
+export function importLedgerIfChanged(store: Store): ImportResult | undefined {
+  const path = store.ledgerPath;
+  const exists = existsSync(path);
+  if (exists && ledgerInSync(store)) return undefined;
+  if (!exists) {
+    const n = store.db.get<{ n: number }>('SELECT count(*) AS n FROM issues WHERE ephemeral = 0')?.n ?? 0;
+    if (n === 0 && store.getMeta(STAT_KEY) === undefined) return undefined;
+    store.db.tx(() => exportLedger(store));
+    return undefined;
+  }
+  return store.db.tx(() => {
+    if (ledgerInSync(store)) return undefined; // another process imported it while we waited for the lock
+    const r = importLedgerText(store, readFileSync(path, 'utf8'));
+    if (r.problems.length === 0) exportLedger(store);
+    else store.setMeta(STAT_KEY, ledgerStat(path) ?? '');
+    return r;
+  });
+}

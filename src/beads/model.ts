@@ -1,0 +1,132 @@
+// The bead data model: fields, statuses, types and dependency kinds, with their validation.
+import { GtError, usageError } from '../kernel/index.ts';
+
+export const STATUSES = ['open', 'in_progress', 'hooked', 'blocked', 'deferred', 'pinned', 'closed'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const ISSUE_TYPES = [
+  'task', 'bug', 'feature', 'epic', 'chore', 'decision', 'message', 'molecule', 'convoy', 'merge-request',
+  'spike', 'story', 'milestone', 'gate', 'agent', 'event',
+] as const;
+export type IssueType = (typeof ISSUE_TYPES)[number];
+
+/** Types that are bookkeeping, not work: never offered by `bd ready` unless asked for by `--type`. */
+export const NON_WORK_TYPES: readonly IssueType[] = ['message', 'molecule', 'convoy', 'merge-request', 'gate', 'agent', 'event'];
+
+export const DEP_TYPES = ['blocks', 'parent-child', 'related', 'discovered-from', 'tracks', 'waits-for'] as const;
+export type DepType = (typeof DEP_TYPES)[number];
+
+/** Dependency kinds that can hold work back. */
+export const BLOCKING_DEP_TYPES: readonly DepType[] = ['blocks', 'parent-child', 'waits-for'];
+
+export interface Dependency {
+  /** The dependent bead ("from"). */
+  issue_id: string;
+  /** The bead it depends on ("to"); for blocks: the blocker. */
+  depends_on_id: string;
+  type: DepType;
+  created_at: string;
+  created_by: string;
+}
+
+export interface Comment {
+  id: string;
+  issue_id: string;
+  author: string;
+  text: string;
+  created_at: string;
+}
+
+export interface Bead {
+  id: string;
+  title: string;
+  description: string;
+  design: string;
+  acceptance: string;
+  notes: string;
+  status: Status;
+  priority: number;
+  type: IssueType;
+  assignee: string | null;
+  labels: string[];
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  closed_at: string | null;
+  close_reason: string | null;
+  external_ref: string | null;
+  defer_until: string | null;
+  metadata: Record<string, unknown> | null;
+  ephemeral: boolean;
+  /** Set when the bead was deleted; the row stays as a tombstone so the deletion travels through git. */
+  deleted_at: string | null;
+  deleted_by: string | null;
+}
+
+/** A bead with its edges and comments, as `bd show` and the ledger carry it. */
+export interface BeadDetails extends Bead {
+  dependencies: Dependency[];
+  comments: Comment[];
+}
+
+export const MAX_TITLE = 500;
+export const MAX_TEXT = 4 * 1024 * 1024;
+
+const TYPE_ALIASES: Record<string, IssueType> = { enhancement: 'feature', feat: 'feature', adr: 'decision', mr: 'merge-request' };
+
+export function parseStatus(s: string): Status {
+  const v = s.trim().toLowerCase().replace('-', '_');
+  if ((STATUSES as readonly string[]).includes(v)) return v as Status;
+  throw usageError('BD_BAD_STATUS', `invalid status "${s}"`, `use one of: ${STATUSES.join(', ')}`);
+}
+
+export function parseType(s: string): IssueType {
+  const v = s.trim().toLowerCase();
+  const t = TYPE_ALIASES[v] ?? v;
+  if ((ISSUE_TYPES as readonly string[]).includes(t)) return t as IssueType;
+  throw usageError('BD_BAD_TYPE', `invalid type "${s}"`, `use one of: ${ISSUE_TYPES.join(', ')}`);
+}
+
+/** Priority 0–4, written as `2` or `P2`. */
+export function parsePriority(s: string | number): number {
+  const str = String(s).trim();
+  const m = /^[pP]?([0-4])$/.exec(str);
+  if (!m) throw usageError('BD_BAD_PRIORITY', `invalid priority "${str}"`, 'use 0 (critical) to 4 (backlog), or P0–P4');
+  return Number(m[1]);
+}
+
+export function parseDepType(s: string): DepType {
+  const v = s.trim().toLowerCase();
+  if ((DEP_TYPES as readonly string[]).includes(v)) return v as DepType;
+  throw usageError('BD_BAD_DEP_TYPE', `invalid dependency type "${s}"`, `use one of: ${DEP_TYPES.join(', ')}`);
+}
+
+export function validateTitle(title: string): string {
+  const t = title.trim();
+  if (!t) throw usageError('BD_EMPTY_TITLE', 'title is empty', 'give the bead a short title, e.g. bd create "Fix login timeout"');
+  if (t.length > MAX_TITLE) {
+    throw usageError('BD_TITLE_TOO_LONG', `title is ${t.length} characters; the limit is ${MAX_TITLE}`, 'put the detail in --description');
+  }
+  if (/[\r\n]/.test(t)) throw usageError('BD_BAD_TITLE', 'title contains a line break', 'put multi-line text in --description');
+  return t;
+}
+
+export function validateText(field: string, text: string): string {
+  if (Buffer.byteLength(text) > MAX_TEXT) {
+    throw new GtError('BD_TEXT_TOO_LONG', `${field} is larger than ${MAX_TEXT / 1024 / 1024} MB`, { kind: 'usage' });
+  }
+  return text;
+}
+
+export function validateLabel(label: string): string {
+  const l = label.trim();
+  if (!l || /[\s,]/.test(l) || l.length > 100) {
+    throw usageError('BD_BAD_LABEL', `invalid label "${label}"`, 'labels are single words without spaces or commas, e.g. backend or area:ui');
+  }
+  return l;
+}
+
+/** Statuses that count as finished for blocking purposes. */
+export function isDone(status: Status): boolean {
+  return status === 'closed' || status === 'pinned';
+}

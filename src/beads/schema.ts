@@ -1,0 +1,84 @@
+// Schema migrations of the store, applied in order; `schema_version` records the last one applied.
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE issues (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  design TEXT NOT NULL DEFAULT '',
+  acceptance TEXT NOT NULL DEFAULT '',
+  notes TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'open',
+  priority INTEGER NOT NULL DEFAULT 2,
+  type TEXT NOT NULL DEFAULT 'task',
+  assignee TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL,
+  closed_at TEXT,
+  close_reason TEXT,
+  external_ref TEXT,
+  defer_until TEXT,
+  metadata TEXT,
+  ephemeral INTEGER NOT NULL DEFAULT 0,
+  is_blocked INTEGER NOT NULL DEFAULT 0,
+  deleted_at TEXT,
+  deleted_by TEXT
+) STRICT;
+CREATE INDEX issues_ready ON issues(status, is_blocked, priority, created_at) WHERE deleted_at IS NULL;
+CREATE INDEX issues_assignee ON issues(assignee);
+CREATE INDEX issues_updated ON issues(updated_at);
+CREATE TABLE deps (
+  issue_id TEXT NOT NULL,
+  depends_on_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (issue_id, depends_on_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX deps_target ON deps(depends_on_id, type);
+CREATE TABLE labels (
+  issue_id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  PRIMARY KEY (issue_id, label)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX labels_label ON labels(label);
+CREATE TABLE comments (
+  id TEXT PRIMARY KEY,
+  issue_id TEXT NOT NULL,
+  author TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX comments_issue ON comments(issue_id, created_at);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  issue_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  old_value TEXT,
+  new_value TEXT,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX events_issue ON events(issue_id, id);
+CREATE TABLE child_counters (
+  parent_id TEXT PRIMARY KEY,
+  last_child INTEGER NOT NULL
+) STRICT;
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,122 @@
+// The only module that opens the database: WAL, a busy timeout, migrations, and short IMMEDIATE transactions.
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { GtError, messageOf } from '../kernel/index.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+
+export type Row = Record<string, SQLInputValue>;
+export type Params = SQLInputValue[];
+
+const BUSY_TIMEOUT_MS = 30_000;
+
+/** A thin handle over one SQLite connection with a statement cache. */
+export class Db {
+  private readonly stmts = new Map<string, StatementSync>();
+  private depth = 0;
+
+  readonly raw: DatabaseSync;
+  readonly path: string;
+
+  private constructor(raw: DatabaseSync, path: string) {
+    this.raw = raw;
+    this.path = path;
+  }
+
+  static open(path: string): Db {
+    let raw: DatabaseSync;
+    try {
+      raw = new DatabaseSync(path);
+    } catch (e) {
+      throw new GtError('BD_DB_OPEN', `cannot open the beads database ${path}: ${messageOf(e)}`);
+    }
+    const db = new Db(raw, path);
+    try {
+      raw.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      raw.exec('PRAGMA journal_mode = WAL');
+      raw.exec('PRAGMA synchronous = NORMAL');
+      raw.exec('PRAGMA foreign_keys = OFF');
+      db.migrate();
+    } catch (e) {
+      raw.close();
+      if (e instanceof GtError) throw e;
+      throw new GtError('BD_DB_OPEN', `cannot prepare the beads database ${path}: ${messageOf(e)}`, {
+        hint: 'run `bd doctor` to inspect the store; your issues.jsonl ledger is untouched',
+      });
+    }
+    return db;
+  }
+
+  close(): void {
+    this.stmts.clear();
+    this.raw.close();
+  }
+
+  private stmt(sql: string): StatementSync {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.raw.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  all<T = Row>(sql: string, ...params: Params): T[] {
+    return this.stmt(sql).all(...params) as T[];
+  }
+
+  get<T = Row>(sql: string, ...params: Params): T | undefined {
+    return this.stmt(sql).get(...params) as T | undefined;
+  }
+
+  run(sql: string, ...params: Params): number {
+    return Number(this.stmt(sql).run(...params).changes);
+  }
+
+  /** Run `fn` inside one BEGIN IMMEDIATE transaction (nested calls join the outer one). */
+  tx<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.raw.exec('BEGIN IMMEDIATE');
+    this.depth++;
+    try {
+      const r = fn();
+      this.raw.exec('COMMIT');
+      return r;
+    } catch (e) {
+      try {
+        this.raw.exec('ROLLBACK');
+      } catch {
+        // the transaction is already gone; the original error is what matters
+      }
+      throw e;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  schemaVersion(): number {
+    const t = this.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type='table' AND name='schema_version'");
+    if (!t || t.n === 0) return 0;
+    return this.get<{ v: number }>('SELECT max(version) AS v FROM schema_version')?.v ?? 0;
+  }
+
+  private migrate(): void {
+    if (this.schemaVersion() === SCHEMA_VERSION) return;
+    this.tx(() => {
+      this.raw.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL) STRICT');
+      const current = this.schemaVersion();
+      if (current > SCHEMA_VERSION) {
+        throw new GtError('BD_SCHEMA_NEWER', `the database ${this.path} has schema ${current}, newer than this bd understands (${SCHEMA_VERSION})`, {
+          hint: 'upgrade bd; the database was left untouched',
+        });
+      }
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        this.raw.exec(m.sql);
+        this.run('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)', m.version, new Date().toISOString());
+      }
+    });
+  }
+}

@@ -1,0 +1,124 @@
+// The store: one SQLite connection plus the git-tracked ledger, kept in step inside every write transaction.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { GtError, isoNow, systemClock, type Clock } from '../kernel/index.ts';
+import { configGet } from '../git/index.ts';
+import { Db } from './sqlite.ts';
+import { readBeadsConfig } from './config.ts';
+import type { BeadsLocation } from './location.ts';
+import { importLedgerIfChanged, patchLedger, type ImportResult } from './ledger-sync.ts';
+
+export interface StoreOptions {
+  actor?: string;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Skip reading the ledger on open (used by `bd import`/`doctor`, which handle it themselves). */
+  skipLedgerCheck?: boolean;
+}
+
+export class Store {
+  private readonly touched = new Set<string>();
+  private actorName: string | undefined;
+  private lastStamp = '';
+  /** What the ledger check on open brought in, if the file had changed (problems are bad lines, left untouched). */
+  ledgerImport: ImportResult | undefined;
+
+  readonly db: Db;
+  readonly loc: BeadsLocation;
+  readonly prefix: string;
+  private readonly clock: Clock;
+  private readonly env: NodeJS.ProcessEnv;
+
+  private constructor(db: Db, loc: BeadsLocation, prefix: string, clock: Clock, env: NodeJS.ProcessEnv, actor: string | undefined) {
+    this.db = db;
+    this.loc = loc;
+    this.prefix = prefix;
+    this.clock = clock;
+    this.env = env;
+    this.actorName = actor;
+  }
+
+  static open(loc: BeadsLocation, opts: StoreOptions = {}): Store {
+    const cfg = readBeadsConfig(loc.dir);
+    if (!cfg && !existsSync(join(loc.dir, 'beads.db'))) {
+      throw new GtError('BD_NO_STORE', `no beads store in ${loc.dir}`, { hint: 'run `bd init` in your repository to create one' });
+    }
+    mkdirSync(loc.dir, { recursive: true });
+    const db = Db.open(join(loc.dir, 'beads.db'));
+    const prefix = cfg?.prefix ?? db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ?? 'bd';
+    const store = new Store(db, loc, prefix, opts.clock ?? systemClock, opts.env ?? process.env, opts.actor);
+    if (!opts.skipLedgerCheck) {
+      try {
+        store.ledgerImport = importLedgerIfChanged(store);
+      } catch (e) {
+        db.close();
+        throw e;
+      }
+    }
+    return store;
+  }
+
+  get ledgerPath(): string {
+    return join(this.loc.dir, 'issues.jsonl');
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Who is acting: --actor, BD_ACTOR, BEADS_ACTOR, git user.name, $USER, "unknown". Resolved on first use. */
+  actor(): string {
+    if (this.actorName === undefined) {
+      this.actorName = this.env.BD_ACTOR || this.env.BEADS_ACTOR || configGet(this.loc.root, 'user.name') || this.env.USER || 'unknown';
+    }
+    return this.actorName;
+  }
+
+  /** A timestamp strictly later than the previous one from this store, so edit order survives equal clock readings. */
+  now(): string {
+    let t = isoNow(this.clock);
+    if (t <= this.lastStamp) t = new Date(Date.parse(this.lastStamp) + 1).toISOString();
+    this.lastStamp = t;
+    return t;
+  }
+
+  /** Mark a bead as changed in the current write, so its ledger line is rewritten. */
+  touch(id: string): void {
+    this.touched.add(id);
+  }
+
+  /** Append to a bead's event log. */
+  event(issueId: string, type: string, oldValue: unknown = null, newValue: unknown = null): void {
+    const enc = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
+    this.db.run(
+      'INSERT INTO events (issue_id, type, actor, old_value, new_value, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      issueId, type, this.actor(), enc(oldValue), enc(newValue), this.now(),
+    );
+  }
+
+  /**
+   * Run a write: one BEGIN IMMEDIATE transaction; before it commits, the ledger lines of every touched bead are
+   * rewritten atomically, so the database and the ledger move together.
+   */
+  write<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    this.touched.clear();
+    try {
+      return this.db.tx(() => {
+        const r = fn();
+        if (this.touched.size > 0) patchLedger(this, [...this.touched]);
+        return r;
+      });
+    } finally {
+      this.touched.clear();
+    }
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+  }
+}

@@ -1,0 +1,46 @@
+// The bd command context: I/O, global flags, and the store opened once on first use.
+import type { Command } from 'commander';
+import { GtError } from '../../kernel/index.ts';
+import { findBeadsDir, Store } from '../../beads/index.ts';
+import type { CliIo } from '../shared/runtime.ts';
+
+export interface BdCtx {
+  io: CliIo;
+  json(): boolean;
+  actor(): string | undefined;
+  /** The store for the current directory (opened lazily, closed by main). */
+  store(): Store;
+  close(): void;
+}
+
+export function createBdCtx(io: CliIo, program: Command): BdCtx {
+  let store: Store | undefined;
+  const globals = (): { json?: boolean; actor?: string } => program.opts();
+  const ctx: BdCtx = {
+    io,
+    json: () => Boolean(globals().json),
+    actor: () => globals().actor,
+    store() {
+      if (store) return store;
+      const loc = findBeadsDir(io.cwd, io.env);
+      if (!loc) {
+        throw new GtError('BD_NO_STORE', `no beads store found in ${io.cwd} or any parent directory`, {
+          hint: 'run `bd init` at the top of your repository to create one',
+        });
+      }
+      const actor = globals().actor;
+      store = Store.open(loc, { env: io.env, ...(actor ? { actor } : {}) });
+      const imp = store.ledgerImport;
+      if (imp && imp.problems.length > 0) {
+        for (const p of imp.problems.slice(0, 10)) io.err(`Warning: ${store.ledgerPath}:${p.line}: ${p.message}\n`);
+        io.err(`Warning: ${imp.problems.length} ledger line(s) were skipped; they are still in the file. Run \`bd doctor\` for details.\n`);
+      }
+      return store;
+    },
+    close() {
+      store?.close();
+      store = undefined;
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,86 @@
+// What every CLI shares: I/O as a port, output as data plus its human rendering, and errors to exit codes.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { GtError, isGtError, messageOf } from '../../kernel/index.ts';
+
+export interface CliIo {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  out(text: string): void;
+  err(text: string): void;
+  /** Standard input, read whole (for `-` arguments). */
+  stdin(): string;
+}
+
+export function processIo(): CliIo {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    stdin: () => readFileSync(0, 'utf8'),
+  };
+}
+
+/** A command's result: the data `--json` prints and the text a person reads. */
+export interface Output {
+  data: unknown;
+  text: string;
+}
+
+export function emit(io: CliIo, json: boolean, o: Output): void {
+  if (json) io.out(`${JSON.stringify(o.data, null, 2)}\n`);
+  else if (o.text) io.out(o.text.endsWith('\n') ? o.text : `${o.text}\n`);
+}
+
+/** Exit code carried by an outcome that is not an exception (e.g. a lost claim). */
+export class ExitSignal extends Error {
+  readonly code: number;
+
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.code = code;
+  }
+}
+
+/** Parse and run; returns the exit code: 0 ok, 1 error, 2 usage. Never calls process.exit. */
+export async function runProgram(program: Command, argv: readonly string[], io: CliIo, json: () => boolean): Promise<number> {
+  program.exitOverride();
+  program.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof ExitSignal) return e.code;
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return reportError(io, json(), new GtError('USAGE', e.message.replace(/^error: /, ''), { kind: 'usage', hint: usageHint(e) }));
+    }
+    if (isGtError(e)) return reportError(io, json(), e);
+    return reportError(io, json(), new GtError('INTERNAL', messageOf(e)));
+  }
+}
+
+function usageHint(e: CommanderError): string {
+  if (e.code === 'commander.unknownOption') {
+    return 'see --help; a value that starts with "-" (such as a title) goes after "--", e.g. bd create -- "-x is broken"';
+  }
+  return 'see --help for how to use this command';
+}
+
+export function reportError(io: CliIo, json: boolean, e: GtError): number {
+  if (json) io.out(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }, null, 2)}\n`);
+  io.err(`Error: ${e.message}\n${e.hint ? `Hint: ${e.hint}\n` : ''}`);
+  return e.kind === 'usage' ? 2 : 1;
+}
+
+/** Split repeated or comma-separated option values into a flat list. */
+export function listOpt(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+/** Commander collector for repeatable options. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

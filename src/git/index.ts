@@ -1,0 +1,2 @@
+// Git: a typed wrapper over the git command line.
+export { git, repoRoot, configGet, configSet } from './git.ts';

@@ -1,0 +1,2 @@
+// Process spawning: the one module allowed to start other programs.
+export { runSync, type RunResult, type RunOptions } from './run.ts';

@@ -1,0 +1,48 @@
+// bd as a user runs it: create, show, list, update, close, ready and blocked through real processes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bd, bdJson, tempStore } from './support/bd.ts';
+
+interface B { id: string; title: string; status: string; priority: number; assignee: string | null; labels: string[]; notes: string }
+
+describe('bd basics', () => {
+  let cleanup = (): void => {};
+  afterEach(() => cleanup());
+
+  it('creates, shows, lists and closes beads; ready and blocked follow the blocks edge', () => {
+    const t = tempStore('demo');
+    cleanup = t.cleanup;
+    const a = bdJson<B>(t.dir, ['create', 'Set up the database', '-p', '1', '-l', 'backend,db']);
+    expect(a.id).toMatch(/^demo-[0-9a-z]{3}$/);
+    expect(a.labels).toEqual(['backend', 'db']);
+    const b = bdJson<B>(t.dir, ['create', 'Write the API', '--deps', `blocks:${a.id}`]);
+    expect(bdJson<B[]>(t.dir, ['ready']).map((x) => x.id)).toEqual([a.id]);
+    expect(bdJson<{ id: string; blocked_by: string[] }[]>(t.dir, ['blocked'])).toMatchObject([{ id: b.id, blocked_by: [a.id] }]);
+    bdJson(t.dir, ['close', a.id, '--reason', 'done']);
+    expect(bdJson<B[]>(t.dir, ['ready']).map((x) => x.id)).toEqual([b.id]);
+    const shown = bdJson<B & { close_reason: string }>(t.dir, ['show', a.id.slice(0, 7)]);
+    expect(shown).toMatchObject({ id: a.id, status: 'closed', close_reason: 'done' });
+    const ledger = readFileSync(join(t.dir, '.beads', 'issues.jsonl'), 'utf8').trim().split('\n');
+    expect(ledger.map((l) => JSON.parse(l).id)).toEqual([a.id, b.id].sort());
+  });
+
+  it('appends notes with --notes and replaces them only with --notes-replace', () => {
+    const t = tempStore();
+    cleanup = t.cleanup;
+    const a = bdJson<B>(t.dir, ['create', 'Investigate']);
+    bdJson(t.dir, ['update', a.id, '--notes', 'first finding']);
+    expect(bdJson<B>(t.dir, ['update', a.id, '--notes', 'second finding']).notes).toBe('first finding\nsecond finding');
+    expect(bdJson<B>(t.dir, ['update', a.id, '--notes-replace', 'summary']).notes).toBe('summary');
+  });
+
+  it('refuses a claim held by someone else and names the holder', () => {
+    const t = tempStore();
+    cleanup = t.cleanup;
+    const a = bdJson<B>(t.dir, ['create', 'Contested']);
+    expect(bdJson<B>(t.dir, ['update', a.id, '--claim', '--actor', 'alice'])).toMatchObject({ assignee: 'alice', status: 'in_progress' });
+    const r = bd(t.dir, ['update', a.id, '--claim', '--actor', 'bob']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('already claimed by alice');
+  });
+});
