@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const BD_BIN = resolve(import.meta.dirname, '../../bin/bd.js');
+/** bd run from source (Node strips the types), so tests never see a stale build; the compile cache keeps it fast. */
+export const BD_BIN = resolve(import.meta.dirname, '../../src/cli/bd/run.ts');
+const COMPILE_CACHE = resolve(import.meta.dirname, '../../node_modules/.cache/test-compile-cache');
 
 export interface RunOut {
   code: number;
@@ -18,7 +20,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(GT_|BD_|BEADS_|TMUX|GIT_)/.test(k)) env[k] = v;
   }
-  return { ...env, BD_ACTOR: 'tester', ...extra };
+  return { ...env, BD_ACTOR: 'tester', NODE_COMPILE_CACHE: COMPILE_CACHE, ...extra };
 }
 
 export function bd(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): RunOut {
