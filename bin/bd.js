@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// bd launcher: runs the compiled CLI (npm install builds dist/ through the prepare script).
-import { enableCompileCache } from 'node:module';
+// bd launcher: runs the bundled CLI (npm install builds dist/ through the prepare script).
+import { createRequire, enableCompileCache } from 'node:module';
 enableCompileCache?.();
-const { main } = await import('../dist/cli/bd/main.js');
-await main();
+await createRequire(import.meta.url)('../dist/bd.cjs').main();

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// gt launcher: runs the compiled CLI (npm install builds dist/ through the prepare script).
-import { enableCompileCache } from 'node:module';
+// gt launcher: runs the bundled CLI (npm install builds dist/ through the prepare script).
+import { createRequire, enableCompileCache } from 'node:module';
 enableCompileCache?.();
-const { main } = await import('../dist/cli/gt/main.js');
-await main();
+await createRequire(import.meta.url)('../dist/gt.cjs').main();

@@ -38,8 +38,9 @@ export function exportLedger(store: Store): number {
 
 /** Replace the lines of `ids` (inside the write transaction). Falls back to import + full export if the file moved. */
 export function patchLedger(store: Store, ids: readonly string[]): void {
-  if (!existsSync(store.ledgerPath) || !ledgerInSync(store)) {
-    if (existsSync(store.ledgerPath)) importLedgerText(store, readFileSync(store.ledgerPath, 'utf8'));
+  if (!existsSync(store.ledgerPath) || !ledgerInSync(store) || ids.length > 500) {
+    // The file changed after this process opened the store: take in the outside edits, but not over this write's own.
+    if (existsSync(store.ledgerPath) && !ledgerInSync(store)) importLedgerText(store, readFileSync(store.ledgerPath, 'utf8'), new Set(ids));
     exportLedger(store);
     return;
   }
@@ -81,9 +82,9 @@ export interface ImportResult {
  * Bring ledger text into the database: each bead in the text replaces the stored one when they differ;
  * beads missing from the text are kept. Call inside a transaction.
  */
-export function importLedgerText(store: Store, text: string): ImportResult {
+export function importLedgerText(store: Store, text: string, keep: ReadonlySet<string> = new Set()): ImportResult {
   const { beads, problems } = parseLedger(text);
-  return { ...importBeads(store, beads), problems };
+  return { ...importBeads(store, beads.filter((b) => !keep.has(b.id))), problems };
 }
 
 export function importBeads(store: Store, beads: readonly BeadDetails[]): Omit<ImportResult, 'problems'> {

@@ -21,6 +21,8 @@ export interface ListFilter {
   includeEphemeral?: boolean;
   sort?: SortKey;
   limit?: number;
+  /** Also count every match beyond the limit (costs a second query). */
+  withTotal?: boolean;
 }
 
 interface Where {
@@ -96,7 +98,7 @@ export interface Page {
 export function listBeads(store: Store, f: ListFilter = {}): Page {
   const where = whereOf(f);
   const beads = select(store, where, f.sort, f.limit);
-  const total = f.limit && beads.length >= f.limit ? countOf(store, where) : beads.length;
+  const total = f.withTotal && f.limit && beads.length >= f.limit ? countOf(store, where) : beads.length;
   return { beads, total };
 }
 
@@ -110,6 +112,8 @@ export interface ReadyFilter {
   sort?: 'priority' | 'oldest' | 'hybrid';
   limit?: number;
   includeEphemeral?: boolean;
+  /** Also count every match beyond the limit (costs a second query). */
+  withTotal?: boolean;
 }
 
 function readyWhere(f: ReadyFilter, now: string): Where {
@@ -127,7 +131,7 @@ function readyWhere(f: ReadyFilter, now: string): Where {
 export function readyBeads(store: Store, f: ReadyFilter = {}): Page {
   const where = readyWhere(f, new Date().toISOString());
   const beads = select(store, where, f.sort ?? 'priority', f.limit);
-  const total = f.limit && beads.length >= f.limit ? countOf(store, where) : beads.length;
+  const total = f.withTotal && f.limit && beads.length >= f.limit ? countOf(store, where) : beads.length;
   return { beads, total };
 }
 
@@ -185,7 +189,7 @@ export function beadStats(store: Store): Stats {
     by_status,
     by_type: group('type'),
     by_priority: group('priority'),
-    ready: readyBeads(store).total,
+    ready: countOf(store, readyWhere({}, new Date().toISOString())),
     blocked: store.db.get<{ n: number }>('SELECT count(*) AS n FROM issues WHERE deleted_at IS NULL AND is_blocked = 1 AND ephemeral = 0')?.n ?? 0,
   };
 }

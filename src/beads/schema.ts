@@ -33,7 +33,7 @@ CREATE TABLE issues (
   deleted_at TEXT,
   deleted_by TEXT
 ) STRICT;
-CREATE INDEX issues_ready ON issues(status, is_blocked, priority, created_at) WHERE deleted_at IS NULL;
+CREATE INDEX issues_ready ON issues(status, is_blocked, priority, created_at DESC, id);
 CREATE INDEX issues_assignee ON issues(assignee);
 CREATE INDEX issues_updated ON issues(updated_at);
 CREATE TABLE deps (

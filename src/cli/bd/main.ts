@@ -14,6 +14,7 @@ import { registerStats } from './commands/stats.ts';
 import { registerTransfer } from './commands/transfer.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerPrime } from './commands/prime.ts';
+import { registerMergeDriverCommand } from './commands/merge-driver.ts';
 import { VERSION } from '../shared/version.ts';
 
 /** Run bd with `argv` (without the program name) and return the exit code. */
@@ -27,7 +28,7 @@ export async function runBd(argv: readonly string[], io: CliIo): Promise<number>
   const ctx = createBdCtx(io, program);
   for (const register of [
     registerInit, registerCreate, registerShow, registerList, registerUpdate, registerReady, registerDep, registerLabel,
-    registerStats, registerTransfer, registerDoctor, registerPrime,
+    registerStats, registerTransfer, registerDoctor, registerPrime, registerMergeDriverCommand,
   ]) {
     register(program, ctx);
   }
@@ -39,5 +40,14 @@ export async function runBd(argv: readonly string[], io: CliIo): Promise<number>
 }
 
 export async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe();
   process.exitCode = await runBd(process.argv.slice(2), processIo());
+}
+
+/** `bd list | head` closes our stdout early: that is not an error worth a stack trace. */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
 }

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { processIo, runProgram, type CliIo } from '../shared/runtime.ts';
 import { VERSION } from '../shared/version.ts';
-import { runBd } from '../bd/main.ts';
+import { exitQuietlyOnClosedPipe, runBd } from '../bd/main.ts';
 
 export async function runGt(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'bd') return runBd(argv.slice(1), io);
@@ -14,5 +14,6 @@ export async function runGt(argv: readonly string[], io: CliIo): Promise<number>
 }
 
 export async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe();
   process.exitCode = await runGt(process.argv.slice(2), processIo());
 }

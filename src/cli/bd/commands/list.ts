@@ -48,6 +48,7 @@ function filterOf(ctx: BdCtx, o: ListOpts): ListFilter {
     f.sort = o.sort as SortKey;
   }
   f.limit = parseLimit(o.limit, 100);
+  f.withTotal = !ctx.json();
   return f;
 }
 

@@ -61,7 +61,7 @@ export function registerReady(program: Command, ctx: BdCtx): void {
         emit(ctx.io, ctx.json(), { data: { claimed: r.bead }, text: `Claimed ${beadLine(r.bead)}` });
         return;
       }
-      const page = readyBeads(store, f);
+      const page = readyBeads(store, { ...f, withTotal: !ctx.json() });
       emit(ctx.io, ctx.json(), { data: page.beads, text: beadList(page.beads, page.total, 'Nothing is ready.') });
     });
 

@@ -1,0 +1,129 @@
+// bd benchmark: a 20,000-bead store with a realistic graph, then CLI timings against bare Node start-up.
+// Run with `npm run bench:bd` (builds first). Prints figures; asserts nothing.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Store, initStore, insertBead, insertComment, readyBeads, type CreateInput } from '../src/beads/index.ts';
+
+const N = Number(process.env.BENCH_BEADS ?? 20_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const BIN = resolve(import.meta.dirname, '../bin/bd.js');
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** Epics with children, chains of blocks edges (~30% of work blocked), labels, comments. */
+function buildStore(dir: string): { ids: string[]; seconds: number } {
+  const t0 = performance.now();
+  initStore(dir, { prefix: 'bench' });
+  const store = Store.open({ dir: join(dir, '.beads'), root: dir, kind: 'standalone' }, { actor: 'bench' });
+  const r = rng(42);
+  const ids: string[] = [];
+  const labels = ['backend', 'frontend', 'db', 'infra', 'docs', 'security', 'perf', 'ux'];
+  const types = ['task', 'bug', 'feature', 'chore'] as const;
+  const desc = 'As a user I want this to work reliably. Steps: open the page, click the button, observe the result. '.repeat(2);
+  const batch = 1000;
+  let lastEpic: string | undefined;
+  for (let start = 0; start < N; start += batch) {
+    store.write(() => {
+      for (let i = start; i < Math.min(N, start + batch); i++) {
+        const input: CreateInput = {
+          title: `Work item ${i}: improve ${labels[i % labels.length]} handling`,
+          description: desc,
+          priority: Math.floor(r() * 5),
+          type: i % 50 === 0 ? 'epic' : types[Math.floor(r() * types.length)]!,
+          labels: [labels[Math.floor(r() * labels.length)]!, ...(r() < 0.3 ? [labels[Math.floor(r() * labels.length)]!] : [])],
+        };
+        if (i % 50 !== 0 && lastEpic && r() < 0.4) input.parent = lastEpic;
+        const target = ids[ids.length - 1 - Math.floor(r() * 10)];
+        if (ids.length > 10 && target !== lastEpic && r() < 0.3) input.deps = [{ type: 'blocks', id: target! }];
+        const b = insertBead(store, input);
+        ids.push(b.id);
+        if (i % 50 === 0) lastEpic = b.id;
+        if (r() < 0.2) insertComment(store, b.id, `Looked into this; see commit ${i.toString(16)}.`);
+        if (r() < 0.25) store.db.run("UPDATE issues SET status = 'closed', closed_at = updated_at WHERE id = ?", b.id);
+      }
+    });
+  }
+  store.close();
+  return { ids, seconds: (performance.now() - t0) / 1000 };
+}
+
+function time(cmd: string, args: string[], cwd: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd, env: { ...process.env, BD_ACTOR: 'bench' }, encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  return ms;
+}
+
+const base = mkdtempSync(join(tmpdir(), 'bd bench '));
+const dir = join(base, 'repo');
+mkdirSync(dir);
+try {
+  console.log(`bd benchmark: ${N} beads, ${RUNS} runs each; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}`);
+  const built = buildStore(dir);
+  console.log(`built store in ${built.seconds.toFixed(1)} s`);
+
+  const store = Store.open({ dir: join(dir, '.beads'), root: dir, kind: 'standalone' });
+  const readyIds = readyBeads(store, { limit: 0, unassigned: true }).beads.map((b) => b.id);
+  const blocked = store.db.get<{ n: number }>('SELECT count(*) AS n FROM issues WHERE is_blocked = 1')?.n ?? 0;
+  const open = store.db.get<{ n: number }>("SELECT count(*) AS n FROM issues WHERE status != 'closed'")?.n ?? 0;
+  console.log(`graph: ${open} open, ${blocked} blocked by dependencies (${((100 * blocked) / open).toFixed(0)}% of open), ${readyIds.length} ready`);
+  const q: number[] = [];
+  const qAll: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    let t0 = performance.now();
+    readyBeads(store, {});
+    q.push(performance.now() - t0);
+    t0 = performance.now();
+    readyBeads(store, { limit: 0 });
+    qAll.push(performance.now() - t0);
+  }
+  store.close();
+
+  const showId = built.ids[Math.floor(built.ids.length / 2)]!;
+  const cases: [string, (i: number) => string[]][] = [
+    ['bd ready --json', () => ['ready', '--json']],
+    ['bd list --status open --limit 50 --json', () => ['list', '--status', 'open', '--limit', '50', '--json']],
+    ['bd show <id> --json', () => ['show', showId, '--json']],
+    ['bd create', (i) => ['create', `Bench create ${i}`, '-p', '2']],
+    ['bd update --claim', (i) => ['update', readyIds[i]!, '--claim']],
+  ];
+  const nodeTimes: number[] = [];
+  const rows: { name: string; median: number; ratio: number }[] = [];
+  time(process.execPath, [BIN, 'list', '-n', '1'], dir); // warm the compile cache
+  for (const [name, args] of cases) {
+    const ts: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      nodeTimes.push(time(process.execPath, ['-e', '0'], dir));
+      ts.push(time(process.execPath, [BIN, ...args(i)], dir));
+    }
+    rows.push({ name, median: median(ts), ratio: 0 });
+  }
+  const nodeMedian = median(nodeTimes);
+  for (const r of rows) r.ratio = r.median / nodeMedian;
+
+  const fresh = join(base, 'fresh');
+  mkdirSync(join(fresh, '.beads'), { recursive: true });
+  copyFileSync(join(dir, '.beads', 'issues.jsonl'), join(fresh, '.beads', 'issues.jsonl'));
+  copyFileSync(join(dir, '.beads', 'config.toml'), join(fresh, '.beads', 'config.toml'));
+  const lines = readFileSync(join(fresh, '.beads', 'issues.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+  const t0 = performance.now();
+  Store.open({ dir: join(fresh, '.beads'), root: fresh, kind: 'standalone' }).close();
+  const importMs = performance.now() - t0;
+
+  console.log(`\nbare node -e 0: median ${nodeMedian.toFixed(1)} ms`);
+  for (const r of rows) console.log(`${r.name.padEnd(42)} ${r.median.toFixed(1).padStart(7)} ms   ${r.ratio.toFixed(2)}× node   (target ≤ 1.5×)`);
+  console.log(`ready query in-process (limit 100)          ${median(q).toFixed(2).padStart(7)} ms   (target ≤ 10 ms)`);
+  console.log(`ready query in-process (all ${readyIds.length})        ${median(qAll).toFixed(2).padStart(7)} ms`);
+  console.log(`import of a ${lines}-line ledger            ${importMs.toFixed(0).padStart(7)} ms   (target ≤ 2000 ms)`);
+  mkdirSync(resolve(import.meta.dirname, 'out'), { recursive: true });
+  writeFileSync(resolve(import.meta.dirname, 'out/bd-bench.json'), JSON.stringify({ beads: N, nodeMedian, rows, readyQueryMs: median(q), readyAllMs: median(qAll), importMs, lines }, null, 2));
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}

@@ -1,0 +1,47 @@
+// Build: bundle each CLI into one CommonJS file under dist/, so a command starts with one file read, not forty,
+// and Node's built-in modules are required directly instead of through their ES module facades.
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+/**
+ * Built-ins that are costly to load (child_process pulls in net and streams; crypto its whole tree) but that most
+ * commands never call: each import gets a stand-in whose functions load the real module on first call.
+ */
+const LAZY = /^(node:)?(child_process|crypto)$/;
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: LAZY }, (a) => (a.namespace === 'lazy' ? { path: a.path, external: true } : { path: a.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (a) => {
+      const real = require(a.path);
+      const fns = Object.keys(real).filter((k) => typeof real[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));
+      const lines = [
+        `import { createRequire } from 'node:module';`,
+        `let m; const get = () => (m ??= createRequire(__filename)(${JSON.stringify(a.path)}));`,
+        ...fns.map((k) => `export function ${k}(...a) { return get().${k}(...a); }`),
+        `export default new Proxy({}, { get: (_, k) => get()[k] });`,
+      ];
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: root };
+    });
+  },
+};
+
+await build({
+  entryPoints: { bd: join(root, 'src/cli/bd/main.ts'), gt: join(root, 'src/cli/gt/main.ts') },
+  outdir: join(root, 'dist'),
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  define: { 'import.meta.url': '__gtModuleUrl', 'import.meta.dirname': '__dirname' },
+  banner: { js: "const __gtModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  plugins: [lazyBuiltins],
+  logLevel: 'warning',
+});
