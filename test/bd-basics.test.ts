@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bd, bdJson, tempStore } from './support/bd.ts';
+import { bd, bdJson, git, tempStore } from './support/bd.ts';
 
 interface B { id: string; title: string; status: string; priority: number; assignee: string | null; labels: string[]; notes: string }
 
@@ -44,5 +44,15 @@ describe('bd basics', () => {
     const r = bd(t.dir, ['update', a.id, '--claim', '--actor', 'bob']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('already claimed by alice');
+  });
+
+  it('records the git user as the actor when no --actor or BD_ACTOR is given, and notices a change of name', () => {
+    const t = tempStore();
+    cleanup = t.cleanup;
+    const noActor = { env: { BD_ACTOR: '' } };
+    expect(bdJson<{ created_by: string }>(t.dir, ['create', 'One'], noActor).created_by).toBe('Test User');
+    git(t.dir, ['config', 'user.name', 'Ada Lovelace']);
+    expect(bdJson<{ created_by: string }>(t.dir, ['create', 'Two'], noActor).created_by).toBe('Ada Lovelace');
+    expect(bdJson<{ created_by: string }>(t.dir, ['create', 'Three', '--actor', 'agent-7']).created_by).toBe('agent-7');
   });
 });

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError, isoNow, systemClock, type Clock } from '../kernel/index.ts';
-import { configGet } from '../git/index.ts';
+import { gitUserName, identityStamp } from '../git/index.ts';
 import { Db } from './sqlite.ts';
 import { readBeadsConfig } from './config.ts';
 import type { BeadsLocation } from './location.ts';
@@ -22,6 +22,8 @@ export class Store {
   private lastStamp = '';
   /** What the ledger check on open brought in, if the file had changed (problems are bad lines, left untouched). */
   ledgerImport: ImportResult | undefined;
+  /** True when this open created the database (a fresh clone, or a new store). */
+  fresh = false;
 
   readonly db: Db;
   readonly loc: BeadsLocation;
@@ -44,9 +46,11 @@ export class Store {
       throw new GtError('BD_NO_STORE', `no beads store in ${loc.dir}`, { hint: 'run `bd init` in your repository to create one' });
     }
     mkdirSync(loc.dir, { recursive: true });
+    const fresh = !existsSync(join(loc.dir, 'beads.db'));
     const db = Db.open(join(loc.dir, 'beads.db'));
     const prefix = cfg?.prefix ?? db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ?? 'bd';
     const store = new Store(db, loc, prefix, opts.clock ?? systemClock, opts.env ?? process.env, opts.actor);
+    store.fresh = fresh;
     if (!opts.skipLedgerCheck) {
       try {
         store.ledgerImport = importLedgerIfChanged(store);
@@ -69,9 +73,24 @@ export class Store {
   /** Who is acting: --actor, BD_ACTOR, BEADS_ACTOR, git user.name, $USER, "unknown". Resolved on first use. */
   actor(): string {
     if (this.actorName === undefined) {
-      this.actorName = this.env.BD_ACTOR || this.env.BEADS_ACTOR || configGet(this.loc.root, 'user.name') || this.env.USER || 'unknown';
+      this.actorName = this.env.BD_ACTOR || this.env.BEADS_ACTOR || this.cachedGitUser() || this.env.USER || 'unknown';
     }
     return this.actorName;
+  }
+
+  /** git's user.name, remembered in the store while the git config files are unchanged (spawning git is slow). */
+  private cachedGitUser(): string | undefined {
+    const stamp = identityStamp(this.loc.root, this.env);
+    if (stamp !== undefined) {
+      const cached = this.getMeta('git_user');
+      if (cached) {
+        const [key, name] = JSON.parse(cached) as [string, string];
+        if (key === stamp) return name || undefined;
+      }
+    }
+    const name = gitUserName(this.loc.root);
+    if (stamp !== undefined) this.setMeta('git_user', JSON.stringify([stamp, name ?? '']));
+    return name;
   }
 
   /** A timestamp strictly later than the previous one from this store, so edit order survives equal clock readings. */

@@ -1,7 +1,8 @@
 // The bd command context: I/O, global flags, and the store opened once on first use.
 import type { Command } from 'commander';
 import { GtError } from '../../kernel/index.ts';
-import { findBeadsDir, Store } from '../../beads/index.ts';
+import { findBeadsDir, registerMergeDriver, Store } from '../../beads/index.ts';
+import { mergeDriverCommand } from './self.ts';
 import type { CliIo } from '../shared/runtime.ts';
 
 export interface BdCtx {
@@ -30,6 +31,14 @@ export function createBdCtx(io: CliIo, program: Command): BdCtx {
       }
       const actor = globals().actor;
       store = Store.open(loc, { env: io.env, ...(actor ? { actor } : {}) });
+      if (store.fresh && loc.kind === 'standalone') {
+        // A fresh clone: git config is not cloned, so register the ledger's merge driver here as `bd init` did.
+        try {
+          registerMergeDriver(loc.root, mergeDriverCommand());
+        } catch {
+          // no git, or not a repository: merging is then git's business alone
+        }
+      }
       const imp = store.ledgerImport;
       if (imp && imp.problems.length > 0) {
         for (const p of imp.problems.slice(0, 10)) io.err(`Warning: ${store.ledgerPath}:${p.line}: ${p.message}\n`);
