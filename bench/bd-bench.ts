@@ -78,7 +78,7 @@ try {
   const qAll: number[] = [];
   for (let i = 0; i < 50; i++) {
     let t0 = performance.now();
-    readyBeads(store, {});
+    readyBeads(store, { limit: 100 });
     q.push(performance.now() - t0);
     t0 = performance.now();
     readyBeads(store, { limit: 0 });
@@ -125,5 +125,6 @@ try {
   mkdirSync(resolve(import.meta.dirname, 'out'), { recursive: true });
   writeFileSync(resolve(import.meta.dirname, 'out/bd-bench.json'), JSON.stringify({ beads: N, nodeMedian, rows, readyQueryMs: median(q), readyAllMs: median(qAll), importMs, lines }, null, 2));
 } finally {
-  rmSync(base, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+  else rmSync(base, { recursive: true, force: true });
 }

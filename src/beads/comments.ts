@@ -1,16 +1,16 @@
 // Comments on beads and label listings.
-import { randomUUID } from 'node:crypto';
 import { validateText, type Comment } from './model.ts';
 import type { Store } from './store.ts';
 import { resolveId } from './resolve.ts';
 import { commentsOf } from './rows.ts';
 import { usageError } from '../kernel/index.ts';
+import { randomId } from './ids.ts';
 
 /** Add a comment inside the current write. */
 export function insertComment(store: Store, id: string, text: string, author = store.actor()): Comment {
   if (!text.trim()) throw usageError('BD_EMPTY_COMMENT', 'comment text is empty');
   validateText('comment', text);
-  const c: Comment = { id: randomUUID(), issue_id: id, author, text, created_at: store.now() };
+  const c: Comment = { id: randomId(), issue_id: id, author, text, created_at: store.now() };
   store.db.run('INSERT INTO comments (id, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)', c.id, id, author, text, c.created_at);
   store.db.run('UPDATE issues SET updated_at = ? WHERE id = ?', c.created_at, id);
   store.event(id, 'commented', null, text.length > 200 ? `${text.slice(0, 200)}…` : text);

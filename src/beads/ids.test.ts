@@ -36,3 +36,12 @@ describe('ids', () => {
     expect(parentOfChildId('bd-a1b')).toBeUndefined();
   });
 });
+
+describe('hash spread', () => {
+  it('gives distinct 6-character ids for 20,000 nearby inputs with at most a handful of collisions', async () => {
+    const { hashId } = await import('./ids.ts');
+    const seen = new Set<string>();
+    for (let i = 0; i < 20_000; i++) seen.add(hashId({ title: `Item ${i}`, description: '', creator: 'a', createdAtNs: 1_000_000n + BigInt(i), nonce: 0 }, 6));
+    expect(seen.size).toBeGreaterThan(19_990);
+  });
+});

@@ -1,5 +1,4 @@
 // Bead ids: `<prefix>-<base36>` from a hash of content, creator, time and a nonce; length grows with the count.
-import { createHash } from 'node:crypto';
 import { usageError } from '../kernel/index.ts';
 
 export const MIN_HASH_LENGTH = 3;
@@ -16,13 +15,43 @@ function bytesFor(length: number): number {
 
 /** The base36 hash part of an id of `length` characters for the given inputs. */
 export function hashId(input: { title: string; description: string; creator: string; createdAtNs: bigint; nonce: number }, length: number): string {
-  const digest = createHash('sha256')
-    .update(`${input.title}|${input.description}|${input.creator}|${input.createdAtNs}|${input.nonce}`)
-    .digest();
-  let n = 0n;
-  for (let i = 0; i < bytesFor(length); i++) n = (n << 8n) | BigInt(digest[i] ?? 0);
+  const digest = hash64(`${input.title}|${input.description}|${input.creator}|${input.createdAtNs}|${input.nonce}`);
+  const n = digest >> BigInt(64 - 8 * bytesFor(length));
   const s = n.toString(36).padStart(length, '0');
   return s.slice(s.length - length);
+}
+
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * A 64-bit non-cryptographic hash (two multiplicative lanes with a murmur-style finaliser). Ids need spread, not
+ * secrecy, and this avoids loading node:crypto, which costs more than the rest of a `bd create`.
+ */
+export function hash64(s: string): bigint {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x27d4eb2f;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  const a = fmix32(h1 ^ Math.imul(h2, 0x9e3779b1));
+  const b = fmix32(h2 ^ Math.imul(a, 0x85ebca77));
+  return (BigInt(a) << 32n) | BigInt(b);
+}
+
+/** A random RFC 4122 version-4 UUID from Math.random (unique enough for comment ids; no crypto module load). */
+export function randomId(): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = ((Math.floor(Math.random() * 4)) + 8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Smallest length whose birthday-bound collision probability at `count` existing ids stays under the limit. */

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import type { BeadDetails } from './model.ts';
-import { cmp, idOfLine, parseLedger, toLedgerLine, type LedgerProblem } from './ledger.ts';
+import { parseLedger, toLedgerLine, type LedgerProblem } from './ledger.ts';
+import { patchParts } from './ledger-patch.ts';
 import { allDetails, getDetails } from './rows.ts';
 import { refreshAll } from './graph.ts';
 
@@ -44,31 +45,13 @@ export function patchLedger(store: Store, ids: readonly string[]): void {
     exportLedger(store);
     return;
   }
-  const text = readFileSync(store.ledgerPath, 'utf8');
-  const lines = text ? text.split('\n').filter((l) => l !== '') : [];
+  const updates = new Map<string, string | undefined>();
   for (const id of ids) {
     const d = getDetails(store.db, id, { includeDeleted: true });
-    const line = d && !d.ephemeral ? toLedgerLine(d) : undefined;
-    const { index, found } = findLine(lines, id);
-    if (line === undefined) {
-      if (found) lines.splice(index, 1);
-    } else if (found) lines[index] = line;
-    else lines.splice(index, 0, line);
+    updates.set(id, d && !d.ephemeral ? toLedgerLine(d) : undefined);
   }
-  writeLines(store, lines);
-}
-
-function findLine(lines: string[], id: string): { index: number; found: boolean } {
-  let lo = 0;
-  let hi = lines.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const c = cmp(idOfLine(lines[mid]!) ?? '', id);
-    if (c === 0) return { index: mid, found: true };
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return { index: lo, found: false };
+  writeFileAtomic(store.ledgerPath, patchParts(readFileSync(store.ledgerPath), updates));
+  store.setMeta(STAT_KEY, ledgerStat(store.ledgerPath) ?? '');
 }
 
 export interface ImportResult {

@@ -49,13 +49,6 @@ function sortKeys(v: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** The id of a ledger line, read without parsing the whole line. */
-export function idOfLine(line: string): string | undefined {
-  if (!line.startsWith('{"id":"')) return undefined;
-  const end = line.indexOf('"', 7);
-  return end > 7 ? line.slice(7, end) : undefined;
-}
-
 export interface LedgerProblem {
   line: number;
   message: string;

@@ -34,6 +34,7 @@ CREATE TABLE issues (
   deleted_by TEXT
 ) STRICT;
 CREATE INDEX issues_ready ON issues(status, is_blocked, priority, created_at DESC, id);
+CREATE INDEX issues_status ON issues(status, priority, created_at DESC, id);
 CREATE INDEX issues_assignee ON issues(assignee);
 CREATE INDEX issues_updated ON issues(updated_at);
 CREATE TABLE deps (

@@ -1,5 +1,5 @@
 // Atomic file replacement: readers see the old content or the new, never a half-written file.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
@@ -8,11 +8,12 @@ let counter = 0;
  * Write `data` to `path` through a temporary file in the same directory and a rename.
  * `durable` also fsyncs the file first, for content that cannot be rebuilt from elsewhere.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, opts: { durable?: boolean } = {}): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], opts: { durable?: boolean } = {}): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    if (Array.isArray(data)) writeAll(fd, data as readonly Uint8Array[]);
+    else writeSync(fd, typeof data === 'string' ? Buffer.from(data) : (data as Uint8Array));
     if (opts.durable) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -25,5 +26,22 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/** Write every chunk in order with vectored writes, resuming after short writes. */
+function writeAll(fd: number, chunks: readonly Uint8Array[]): void {
+  let pending = chunks.filter((c) => c.length > 0);
+  while (pending.length > 0) {
+    let n = writevSync(fd, pending.slice(0, 1024) as NodeJS.ArrayBufferView[]);
+    const rest: Uint8Array[] = [];
+    for (const c of pending) {
+      if (n >= c.length) n -= c.length;
+      else {
+        rest.push(n > 0 ? c.subarray(n) : c);
+        n = 0;
+      }
+    }
+    pending = rest;
   }
 }

@@ -1,0 +1,38 @@
+// The byte-level ledger patch agrees with rebuilding the sorted line list from scratch.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cmp } from './ledger.ts';
+import { patchLines } from './ledger-patch.ts';
+
+const line = (id: string, v: string): string => JSON.stringify({ id, title: v });
+
+describe('patchLines', () => {
+  it('replaces, inserts and removes lines in order', () => {
+    const text = `${line('bd-a', 'A')}\n${line('bd-c', 'C')}\n${line('bd-e', 'E')}\n`;
+    const out = patchLines(Buffer.from(text), new Map([['bd-c', line('bd-c', 'C2')], ['bd-b', line('bd-b', 'B')], ['bd-e', undefined], ['bd-z', line('bd-z', 'Z')]]));
+    expect(out.toString()).toBe(`${line('bd-a', 'A')}\n${line('bd-b', 'B')}\n${line('bd-c', 'C2')}\n${line('bd-z', 'Z')}\n`);
+  });
+
+  it('handles an empty file and a file without a final newline', () => {
+    expect(patchLines(Buffer.alloc(0), new Map([['bd-a', line('bd-a', 'é')]])).toString()).toBe(`${line('bd-a', 'é')}\n`);
+    expect(patchLines(Buffer.from(line('bd-a', 'A')), new Map([['bd-b', line('bd-b', 'B')]])).toString()).toBe(`${line('bd-a', 'A')}\n${line('bd-b', 'B')}\n`);
+  });
+
+  it('matches a from-scratch rebuild for random ledgers and updates', () => {
+    const id = fc.stringMatching(/^bd-[a-z0-9]{1,3}(\.[0-9]{1,2})?$/);
+    fc.assert(
+      fc.property(fc.uniqueArray(id, { maxLength: 40 }), fc.array(fc.tuple(id, fc.option(fc.string({ maxLength: 12 }))), { maxLength: 15 }), (ids, ups) => {
+        const base = new Map(ids.map((i) => [i, line(i, `v-${i}`)]));
+        const updates = new Map(ups.map(([i, v]) => [i, v === null ? undefined : line(i, v)]));
+        const expected = new Map(base);
+        for (const [i, l] of updates) {
+          if (l === undefined) expected.delete(i);
+          else expected.set(i, l);
+        }
+        const render = (m: Map<string, string>): string => [...m.keys()].sort(cmp).map((k) => `${m.get(k)}\n`).join('');
+        expect(patchLines(Buffer.from(render(base)), updates).toString()).toBe(render(expected));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

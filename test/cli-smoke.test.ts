@@ -1,0 +1,39 @@
+// The installed entry points (bin/bd.js, bin/gt.js over the bundle npm install builds) start and answer.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanEnv } from './support/bd.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const run = (bin: string, args: string[]): { code: number | null; out: string; err: string } => {
+  const r = spawnSync(process.execPath, [resolve(root, 'bin', bin), ...args], { cwd: root, env: cleanEnv(), encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+describe('installed commands', () => {
+  it('bd --help lists the commands and bd --version matches package.json', () => {
+    const help = run('bd.js', ['--help']);
+    expect(help.code).toBe(0);
+    for (const cmd of ['init', 'create', 'ready', 'update', 'close', 'dep', 'doctor', 'prime']) expect(help.out).toContain(cmd);
+    const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+    expect(run('bd.js', ['--version']).out.trim()).toBe(pkg.version);
+  });
+
+  it('gt starts, and gt bd reaches beads', () => {
+    expect(run('gt.js', ['--help']).code).toBe(0);
+    const r = run('gt.js', ['bd', 'prime']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('bd ready');
+  });
+
+  it('an unknown command is a usage error (exit 2) with a hint', () => {
+    const r = run('bd.js', ['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown command/);
+  });
+
+  it('bd prime stays under 2 KB so agent hook previews never cut it', () => {
+    expect(Buffer.byteLength(run('bd.js', ['prime']).out)).toBeLessThan(2048);
+  });
+});
