@@ -44,3 +44,27 @@ describe('ledger sync through git', () => {
     expect(readFileSync(ledger, 'utf8')).toContain('Edited by hand');
   });
 });
+
+describe('branches', () => {
+  it('keeps a bead made on a branch out of main, and brings it back with the branch', () => {
+    const t = tempStore('demo');
+    try {
+      bdJson(t.dir, ['create', 'On main']);
+      git(t.dir, ['add', '-A']);
+      git(t.dir, ['commit', '-qm', 'base']);
+      git(t.dir, ['checkout', '-qb', 'feat']);
+      const f = bdJson<B>(t.dir, ['create', 'Only on feat']);
+      git(t.dir, ['commit', '-qam', 'feat']);
+      git(t.dir, ['checkout', '-q', 'main']);
+      expect(bdJson<B[]>(t.dir, ['list']).map((b) => b.title)).toEqual(['On main']);
+      expect(git(t.dir, ['status', '--porcelain'])).toBe('');
+      const doctor = bdJson<{ checks: { name: string; detail: string }[] }>(t.dir, ['doctor']);
+      expect(doctor.checks.find((c) => c.name === 'shelved')?.detail).toMatch(/^1 bead/);
+      git(t.dir, ['checkout', '-q', 'feat']);
+      expect(bdJson<B>(t.dir, ['show', f.id]).title).toBe('Only on feat');
+      expect(git(t.dir, ['status', '--porcelain'])).toBe('');
+    } finally {
+      t.cleanup();
+    }
+  });
+});

@@ -51,7 +51,7 @@ function newTopLevelId(store: Store, input: CreateInput): string {
   for (let len = base; len <= 8; len++) {
     for (let nonce = 0; nonce < 10; nonce++) {
       const id = `${store.prefix}-${hashId({ title: input.title, description: input.description ?? '', creator: store.actor(), createdAtNs: ns, nonce }, len)}`;
-      if (!store.db.get('SELECT 1 AS x FROM issues WHERE id = ?', id)) return id;
+      if (!store.db.get('SELECT 1 AS x FROM issues WHERE id = ? UNION ALL SELECT 1 FROM shelved WHERE id = ?', id, id)) return id;
     }
   }
   throw new GtError('BD_ID_EXHAUSTED', 'could not find a free id after 60 tries', { hint: 'try again; this is very unlikely to repeat' });

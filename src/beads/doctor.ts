@@ -72,6 +72,13 @@ export function runDoctor(store: Store, fix: boolean): DoctorCheck[] {
   const cycles = findCycles(store);
   checks.push({ name: 'cycles', ok: cycles.length === 0, detail: cycles.length ? `${cycles.length} cycle(s) among blocks edges: ${cycles.map((c) => c.join(' → ')).join('; ')} (remove one edge of each with \`bd dep remove\`)` : 'no cycles' });
 
+  const shelved = store.db.get<{ n: number }>('SELECT count(*) AS n FROM shelved')?.n ?? 0;
+  checks.push({
+    name: 'shelved',
+    ok: true,
+    detail: shelved ? `${shelved} bead(s) are shelved: git removed their lines (another branch or a stash); they return when a ledger holding them is checked out` : 'no shelved beads',
+  });
+
   const led = ledgerDiff(store);
   const c3: DoctorCheck = {
     name: 'ledger',

@@ -59,6 +59,8 @@ export interface ImportResult {
   updated: number;
   unchanged: number;
   problems: LedgerProblem[];
+  /** Beads moved to the shelf because git removed their lines (only when the ledger changed under the store). */
+  shelved?: number;
 }
 
 /**
@@ -113,6 +115,7 @@ export function upsertBead(store: Store, b: BeadDetails): void {
     db.run('INSERT OR REPLACE INTO deps (issue_id, depends_on_id, type, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
       b.id, d.depends_on_id, d.type, d.created_at, d.created_by);
   }
+  db.run('DELETE FROM shelved WHERE id = ?', b.id);
   db.run('DELETE FROM comments WHERE issue_id = ?', b.id);
   for (const c of b.comments) {
     db.run('INSERT OR REPLACE INTO comments (id, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)', c.id, b.id, c.author, c.text, c.created_at);
@@ -133,9 +136,31 @@ export function importLedgerIfChanged(store: Store): ImportResult | undefined {
   }
   return store.db.tx(() => {
     if (ledgerInSync(store)) return undefined; // another process imported it while we waited for the lock
-    const r = importLedgerText(store, readFileSync(path, 'utf8'));
-    if (r.problems.length === 0) exportLedger(store);
-    else store.setMeta(STAT_KEY, ledgerStat(path) ?? '');
+    const { beads, problems } = parseLedger(readFileSync(path, 'utf8'));
+    const r: ImportResult = { ...importBeads(store, beads), problems };
+    if (problems.length > 0) {
+      store.setMeta(STAT_KEY, ledgerStat(path) ?? '');
+      return r;
+    }
+    // Every stored bead was in the ledger we last wrote, so one missing now was removed by git (a checkout, a stash):
+    // shelve it rather than write it back into this branch's ledger.
+    r.shelved = shelveAbsent(store, new Set(beads.map((b) => b.id)));
+    exportLedger(store);
     return r;
   });
+}
+
+/** Move beads that are not in `present` to the shelf (whole ledger line kept), out of every query. */
+function shelveAbsent(store: Store, present: ReadonlySet<string>): number {
+  const absent = store.db.all<{ id: string }>('SELECT id FROM issues WHERE ephemeral = 0').map((r) => r.id).filter((id) => !present.has(id));
+  for (const id of absent) {
+    const d = getDetails(store.db, id, { includeDeleted: true })!;
+    store.db.run('INSERT OR REPLACE INTO shelved (id, line, shelved_at) VALUES (?, ?, ?)', id, toLedgerLine(d), store.now());
+    for (const sql of ['DELETE FROM labels WHERE issue_id = ?', 'DELETE FROM deps WHERE issue_id = ?', 'DELETE FROM comments WHERE issue_id = ?', 'DELETE FROM issues WHERE id = ?']) {
+      store.db.run(sql, id);
+    }
+    store.event(id, 'shelved', null, 'its line left the ledger (git checkout or stash); it returns when a ledger holding it does');
+  }
+  if (absent.length > 0) refreshAll(store.db);
+  return absent.length;
 }

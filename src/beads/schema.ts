@@ -80,6 +80,17 @@ CREATE TABLE meta (
 ) STRICT;
 `,
   },
+  {
+    // Beads whose ledger line git removed (a branch switch, a stash): kept whole here until a ledger brings them back.
+    version: 2,
+    sql: `
+CREATE TABLE shelved (
+  id TEXT PRIMARY KEY,
+  line TEXT NOT NULL,
+  shelved_at TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
