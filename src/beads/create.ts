@@ -1,7 +1,7 @@
 // Creating beads: validation, id allocation (hash ids, children `<parent>.<n>`), edges, the created event.
 import { GtError } from '../kernel/index.ts';
 import type { Store } from './store.ts';
-import { validateLabel, validateText, validateTitle, type Bead, type DepType, type IssueType, type Status } from './model.ts';
+import { metadataText, validateLabel, validateText, validateTitle, type Bead, type DepType, type IssueType, type Status } from './model.ts';
 import { childId, hashId, idLengthFor } from './ids.ts';
 import { addDependency } from './deps.ts';
 import { resolveId } from './resolve.ts';
@@ -78,7 +78,7 @@ export function insertBead(store: Store, input: CreateInput): Bead {
        updated_at, closed_at, external_ref, metadata, ephemeral) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id, title, input.description ?? '', input.design ?? '', input.acceptance ?? '', input.notes ?? '', status,
     input.priority ?? 2, input.type ?? 'task', input.assignee || null, now, store.actor(), now, status === 'closed' ? now : null,
-    input.externalRef ?? null, input.metadata ? JSON.stringify(input.metadata) : null, input.ephemeral ? 1 : 0,
+    input.externalRef || null, metadataText(input.metadata), input.ephemeral ? 1 : 0,
   );
   for (const l of labels) store.db.run('INSERT INTO labels (issue_id, label) VALUES (?, ?)', id, l);
   store.event(id, 'created', null, { title, status });

@@ -36,7 +36,7 @@ export function addDependency(store: Store, from: string, to: string, type: DepT
   store.db.run('INSERT INTO deps (issue_id, depends_on_id, type, created_at, created_by) VALUES (?, ?, ?, ?, ?)', from, to, type, store.now(), store.actor());
   store.event(from, 'dependency_added', null, { depends_on_id: to, type });
   touchUpdated(store, from);
-  refreshBeads(store.db, [from]);
+  refreshBeads(store.db, affectedByEdge(store, from, to, type));
   return 'added';
 }
 
@@ -46,8 +46,15 @@ export function removeDependency(store: Store, from: string, to: string): Depend
   store.db.run('DELETE FROM deps WHERE issue_id = ? AND depends_on_id = ?', from, to);
   store.event(from, 'dependency_removed', { depends_on_id: to, type: d.type }, null);
   touchUpdated(store, from);
-  refreshBeads(store.db, [from]);
+  refreshBeads(store.db, affectedByEdge(store, from, to, d.type));
   return d;
+}
+
+/** Whose blocked flag an edge can move: its dependent, and for a parent-child edge whatever waits for that parent's children. */
+function affectedByEdge(store: Store, from: string, to: string, type: DepType): string[] {
+  if (type !== 'parent-child') return [from];
+  const waiters = store.db.all<{ id: string }>("SELECT issue_id AS id FROM deps WHERE depends_on_id = ? AND type = 'waits-for'", to);
+  return [from, ...waiters.map((w) => w.id)];
 }
 
 function touchUpdated(store: Store, id: string): void {

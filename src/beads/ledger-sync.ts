@@ -1,5 +1,6 @@
 // Keeping the ledger file and the database in step: patch lines on write, import when git changed the file.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import type { BeadDetails } from './model.ts';
@@ -26,8 +27,42 @@ export function ledgerInSync(store: Store): boolean {
 }
 
 function writeLines(store: Store, lines: string[]): void {
-  writeFileAtomic(store.ledgerPath, lines.length ? `${lines.join('\n')}\n` : '');
+  writeLedger(store, lines.length ? `${lines.join('\n')}\n` : '');
+}
+
+/** Replace the ledger and record its stat; runs inside the write transaction. */
+function writeLedger(store: Store, data: string | readonly Uint8Array[]): void {
+  sweepStaleTemps(store.ledgerPath);
+  writeFileAtomic(store.ledgerPath, data);
   store.setMeta(STAT_KEY, ledgerStat(store.ledgerPath) ?? '');
+}
+
+/**
+ * Remove temporary ledger files a killed writer left between writing and renaming. Every ledger writer holds the
+ * store's write lock, so while we hold it no live process can own one; the pid check is a second guard.
+ */
+function sweepStaleTemps(ledger: string): void {
+  const dir = dirname(ledger);
+  const re = new RegExp(`^\\.${basename(ledger).replace(/\./g, '\\.')}\\.(\\d+)\\.\\d+\\.tmp$`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = re.exec(name);
+    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) rmSync(join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Rewrite the whole ledger from the database. Call inside a transaction. */
@@ -50,8 +85,7 @@ export function patchLedger(store: Store, ids: readonly string[]): void {
     const d = getDetails(store.db, id, { includeDeleted: true });
     updates.set(id, d && !d.ephemeral ? toLedgerLine(d) : undefined);
   }
-  writeFileAtomic(store.ledgerPath, patchParts(readFileSync(store.ledgerPath), updates));
-  store.setMeta(STAT_KEY, ledgerStat(store.ledgerPath) ?? '');
+  writeLedger(store, patchParts(readFileSync(store.ledgerPath), updates));
 }
 
 export interface ImportResult {

@@ -43,10 +43,9 @@ export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Keys in sorted order; fromEntries defines own properties, so a key named "__proto__" is kept, not applied. */
 function sortKeys(v: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) out[k] = v[k];
-  return out;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]));
 }
 
 export interface LedgerProblem {

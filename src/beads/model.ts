@@ -126,6 +126,11 @@ export function validateLabel(label: string): string {
   return l;
 }
 
+/** Metadata as stored: JSON text, or null when there is none (an empty object is none, as the ledger leaves it out). */
+export function metadataText(m: Record<string, unknown> | null | undefined): string | null {
+  return m && Object.keys(m).length > 0 ? JSON.stringify(m) : null;
+}
+
 /** Statuses that count as finished for blocking purposes. */
 export function isDone(status: Status): boolean {
   return status === 'closed' || status === 'pinned';

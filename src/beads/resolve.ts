@@ -12,6 +12,10 @@ export function resolveId(store: Store, input: string, opts: { includeDeleted?: 
   const live = opts.includeDeleted ? '' : ' AND deleted_at IS NULL';
   const exact = store.db.get<{ id: string }>(`SELECT id FROM issues WHERE id = ?${live}`, raw);
   if (exact) return exact.id;
+  // A deleted bead's own id must not fall through to the prefix search and land on one of its children.
+  if (store.db.get('SELECT 1 AS x FROM issues WHERE id = ?', raw)) {
+    throw new GtError('BD_NOT_FOUND', `${raw} was deleted`, { hint: 'see the beads that are left with `bd list`' });
+  }
   const candidates = new Set<string>();
   for (const p of raw.includes('-') ? [raw] : [raw, `${store.prefix}-${raw}`]) {
     const rows = store.db.all<{ id: string }>(

@@ -1,7 +1,7 @@
 // Changing beads: field edits (notes append by default), claims as compare-and-set, close, reopen and delete.
 import { GtError } from '../kernel/index.ts';
 import type { Store } from './store.ts';
-import { validateLabel, validateText, validateTitle, type Bead, type IssueType, type Status } from './model.ts';
+import { metadataText, validateLabel, validateText, validateTitle, type Bead, type IssueType, type Status } from './model.ts';
 import { getBead } from './rows.ts';
 import { refreshAfterStatusChange } from './graph.ts';
 import { addDependency, removeDependency } from './deps.ts';
@@ -57,7 +57,7 @@ export function applyUpdate(store: Store, id: string, input: UpdateInput): Bead 
   for (const k of ['status', 'priority', 'type', 'assignee', 'externalRef', 'deferUntil'] as const) {
     if (input[k] !== undefined) set[k] = input[k] === '' ? null : input[k];
   }
-  if (input.metadata !== undefined) set.metadata = input.metadata === null ? null : JSON.stringify(input.metadata);
+  if (input.metadata !== undefined) set.metadata = metadataText(input.metadata);
   const changes: [string, unknown, unknown][] = [];
   const prev = before as unknown as Record<string, unknown>;
   const prevOf = (k: string): unknown => (k === 'externalRef' ? before.external_ref : k === 'deferUntil' ? before.defer_until
@@ -139,7 +139,7 @@ export function closeBeads(store: Store, ids: readonly string[], reason?: string
       const b = mustGet(store, id);
       if (b.status === 'closed') return b;
       const now = store.now();
-      store.db.run("UPDATE issues SET status = 'closed', closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ?", now, reason ?? null, now, id);
+      store.db.run("UPDATE issues SET status = 'closed', closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ?", now, reason || null, now, id);
       store.event(id, 'closed', b.status, reason ?? null);
       store.touch(id);
       refreshAfterStatusChange(store.db, [id]);

@@ -24,7 +24,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 export function bd(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): RunOut {
-  const r = spawnSync(process.execPath, [BD_BIN, ...args], { cwd, env: cleanEnv(opts.env), input: opts.input ?? '', encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BD_BIN, ...args], { cwd, env: cleanEnv(opts.env), input: opts.input ?? '', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

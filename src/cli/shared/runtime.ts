@@ -45,8 +45,12 @@ export class ExitSignal extends Error {
 
 /** Parse and run; returns the exit code: 0 ok, 1 error, 2 usage. Never calls process.exit. */
 export async function runProgram(program: Command, argv: readonly string[], io: CliIo, json: () => boolean): Promise<number> {
-  program.exitOverride();
-  program.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} });
+  // Subcommands copy these settings only when they are created, so set them on every command of the tree.
+  const tree = (c: Command): Command[] => [c, ...c.commands.flatMap(tree)];
+  for (const c of tree(program)) {
+    c.exitOverride();
+    c.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} });
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
