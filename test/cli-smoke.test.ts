@@ -37,3 +37,14 @@ describe('installed commands', () => {
     expect(Buffer.byteLength(run('bd.js', ['prime']).out)).toBeLessThan(2048);
   });
 });
+
+describe('command lookup', () => {
+  it('runs a command named after a global option value, and shows full help for --help', () => {
+    const help = run('bd.js', ['create', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--from-file');
+    const r = run('bd.js', ['--actor', 'create', 'prime']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('bd ready');
+  });
+});

@@ -17,6 +17,26 @@ import { registerPrime } from './commands/prime.ts';
 import { registerMergeDriverCommand } from './commands/merge-driver.ts';
 import { VERSION } from '../shared/version.ts';
 
+type Register = (program: Command, ctx: ReturnType<typeof createBdCtx>) => void;
+
+/** Each command group with the command names it registers. */
+const GROUPS: [string[], Register][] = [
+  [['init'], registerInit], [['create'], registerCreate], [['show'], registerShow], [['list', 'search'], registerList],
+  [['update', 'close', 'reopen', 'delete'], registerUpdate], [['ready', 'blocked'], registerReady], [['dep'], registerDep],
+  [['label', 'comments'], registerLabel], [['stats'], registerStats], [['export', 'import'], registerTransfer],
+  [['doctor'], registerDoctor], [['prime'], registerPrime], [['merge-driver'], registerMergeDriverCommand],
+];
+
+/**
+ * Only the group of the command being run is registered (start-up time is most of a bd call); help, a missing or
+ * an unknown command get them all so the usage text and errors are complete.
+ */
+function registrarsFor(argv: readonly string[]): Register[] {
+  const name = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--actor');
+  const group = GROUPS.find(([names]) => name !== undefined && names.includes(name));
+  return group && !argv.includes('--help') && !argv.includes('-h') ? [group[1]] : GROUPS.map(([, r]) => r);
+}
+
 /** Run bd with `argv` (without the program name) and return the exit code. */
 export async function runBd(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('bd')
@@ -26,12 +46,7 @@ export async function runBd(argv: readonly string[], io: CliIo): Promise<number>
     .option('--actor <name>', 'who is acting (default: $BD_ACTOR, git user.name, $USER)')
     .showHelpAfterError(false);
   const ctx = createBdCtx(io, program);
-  for (const register of [
-    registerInit, registerCreate, registerShow, registerList, registerUpdate, registerReady, registerDep, registerLabel,
-    registerStats, registerTransfer, registerDoctor, registerPrime, registerMergeDriverCommand,
-  ]) {
-    register(program, ctx);
-  }
+  for (const register of registrarsFor(argv)) register(program, ctx);
   try {
     return await runProgram(program, argv, io, () => argv.includes('--json'));
   } finally {
