@@ -24,6 +24,12 @@ export function addDependency(store: Store, from: string, to: string, type: DepT
       hint: `remove that edge first with \`bd dep remove ${from} ${to}\` if you meant "${type}"`,
     });
   }
+  const eph = store.db.all<{ id: string; e: number }>('SELECT id, ephemeral AS e FROM issues WHERE id IN (?, ?)', from, to);
+  if (eph.find((r) => r.id === from)?.e === 0 && eph.find((r) => r.id === to)?.e === 1) {
+    throw new GtError('BD_EPHEMERAL_TARGET', `${to} is ephemeral (a wisp) and ${from} is not: the edge could not travel with ${from} through git`, {
+      hint: `link wisps among themselves, or pour the formula with \`bd mol pour\` to get persistent beads`,
+    });
+  }
   if ((type === 'blocks' || type === 'parent-child') && reaches(store, to, from, type)) {
     throw new GtError('BD_DEP_CYCLE', `adding ${from} → ${to} (${type}) would create a cycle: ${to} already depends on ${from}`, {
       hint: 'check the direction: `bd dep add A B` means A waits for B',

@@ -15,3 +15,5 @@ export { exportLedger, importLedgerText, importBeads, ledgerInSync, type ImportR
 export { refreshAll } from './graph.ts';
 export { computeBlocked, computeAllBlocked, type BlockingView } from './blocked.ts';
 export { runDoctor, type DoctorCheck } from './doctor.ts';
+export * from './formula/index.ts';
+export * from './molecule/index.ts';

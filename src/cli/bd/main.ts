@@ -15,6 +15,7 @@ import { registerTransfer } from './commands/transfer.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerPrime } from './commands/prime.ts';
 import { registerMergeDriverCommand } from './commands/merge-driver.ts';
+import { registerFormula } from './commands/formula.ts';
 import { VERSION } from '../shared/version.ts';
 
 type Register = (program: Command, ctx: ReturnType<typeof createBdCtx>) => void;
@@ -25,6 +26,7 @@ const GROUPS: [string[], Register][] = [
   [['update', 'close', 'reopen', 'delete'], registerUpdate], [['ready', 'blocked'], registerReady], [['dep'], registerDep],
   [['label', 'comments'], registerLabel], [['stats'], registerStats], [['export', 'import'], registerTransfer],
   [['doctor'], registerDoctor], [['prime'], registerPrime], [['merge-driver'], registerMergeDriverCommand],
+  [['formula', 'cook', 'mol'], registerFormula],
 ];
 
 /**
