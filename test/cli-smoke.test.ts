@@ -1,7 +1,8 @@
 // The installed entry points (bin/bd.js, bin/gt.js over the bundle npm install builds) start and answer.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv } from './support/bd.ts';
 
@@ -35,6 +36,21 @@ describe('installed commands', () => {
 
   it('bd prime stays under 2 KB so agent hook previews never cut it', () => {
     expect(Buffer.byteLength(run('bd.js', ['prime']).out)).toBeLessThan(2048);
+  });
+});
+
+describe('merge driver registration by the installed bd', () => {
+  it('points git at this installation\'s bin/bd.js', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bd smoke '));
+    try {
+      spawnSync('git', ['init', '-q', dir]);
+      const r = spawnSync(process.execPath, [resolve(root, 'bin', 'bd.js'), 'init', '--prefix', 'sm'], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      const driver = spawnSync('git', ['config', 'merge.beads.driver'], { cwd: dir, encoding: 'utf8' }).stdout;
+      expect(driver).toContain(`'${resolve(root, 'bin', 'bd.js')}' merge-driver %O %A %B`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

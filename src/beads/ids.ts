@@ -74,10 +74,10 @@ export function validatePrefix(prefix: string): string {
   return p;
 }
 
-/** A usable prefix derived from a directory name. */
-export function prefixFromName(name: string): string {
+/** A usable prefix derived from a name (a directory, a rig): lowercase letters and digits, at most 8. */
+export function prefixFromName(name: string, fallback = 'bd'): string {
   const p = name.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/^[0-9]+/, '').slice(0, 8);
-  return p || 'bd';
+  return p || fallback;
 }
 
 const ID_RE = /^[a-z][a-z0-9]*-[a-z0-9]+(\.[0-9]+)*$/;

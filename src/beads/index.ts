@@ -4,6 +4,7 @@ export { Store, type StoreOptions } from './store.ts';
 export { findBeadsDir, type BeadsLocation } from './location.ts';
 export { initStore, registerMergeDriver, type InitResult } from './init.ts';
 export { resolveId } from './resolve.ts';
+export { validatePrefix, prefixFromName } from './ids.ts';
 export { createBead, createBeads, insertBead, type CreateInput } from './create.ts';
 export { updateBead, applyUpdate, claimBead, claimInTx, closeBeads, reopenBeads, deleteBeads, deleteInTx, type UpdateInput, type ClaimOutcome } from './update.ts';
 export { addDependency, removeDependency, dependencyTree, findCycles, cyclesOf, type DepTreeNode } from './deps.ts';

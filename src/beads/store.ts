@@ -43,7 +43,11 @@ export class Store {
   static open(loc: BeadsLocation, opts: StoreOptions = {}): Store {
     const cfg = readBeadsConfig(loc.dir);
     if (!cfg && !existsSync(join(loc.dir, 'beads.db'))) {
-      throw new GtError('BD_NO_STORE', `no beads store in ${loc.dir}`, { hint: 'run `bd init` in your repository to create one' });
+      throw new GtError('BD_NO_STORE', `no beads store in ${loc.dir}`, {
+        hint: loc.kind === 'town'
+          ? `run \`gt install ${loc.root}\` to repair the town; it only adds what is missing`
+          : 'run `bd init` in your repository to create one',
+      });
     }
     mkdirSync(loc.dir, { recursive: true });
     const fresh = !existsSync(join(loc.dir, 'beads.db'));
