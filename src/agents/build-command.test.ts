@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { buildCommand, buildOneShotCommand } from './build-command.ts';
+import { BUILTIN_PRESETS } from './presets.ts';
+
+const { claude, codex, gemini, auggie, amp, opencode, sim } = BUILTIN_PRESETS as Record<string, NonNullable<(typeof BUILTIN_PRESETS)[string]>>;
+
+describe('buildCommand', () => {
+  it('starts Claude in autonomous mode with its settings file, role env and the beacon as the last argument', () => {
+    const cmd = buildCommand(claude!, {
+      prompt: '[GAS TOWN] polecat toast (rig: gastown) <- witness',
+      settingsPath: '/town/gastown/polecats/.claude/settings.json',
+      configDir: '/home/u/.claude-work',
+      env: { GT_ROLE: 'polecat', BD_ACTOR: 'gastown/toast' },
+    });
+    expect(cmd.argv).toEqual([
+      'claude',
+      '--dangerously-skip-permissions',
+      '--settings',
+      '/town/gastown/polecats/.claude/settings.json',
+      '[GAS TOWN] polecat toast (rig: gastown) <- witness',
+    ]);
+    expect(cmd.env).toEqual({
+      CLAUDE_CONFIG_DIR: '/home/u/.claude-work',
+      GT_AGENT: 'claude',
+      GT_PROCESS_NAMES: 'claude,node',
+      GT_ROLE: 'polecat',
+      BD_ACTOR: 'gastown/toast',
+    });
+    expect(cmd.unsetEnv).toEqual(['NODE_OPTIONS', 'CLAUDECODE']);
+    expect(cmd.promptToType).toBeUndefined();
+  });
+
+  it('resumes with a flag or a subcommand, as the runtime wants', () => {
+    expect(buildCommand(claude!, { resumeId: 'abc' }).argv).toEqual(['claude', '--dangerously-skip-permissions', '--resume', 'abc']);
+    expect(buildCommand(codex!, { resumeId: 'abc', prompt: 'go on' }).argv).toEqual(['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', 'abc', 'go on']);
+    expect(buildCommand(codex!, { continueLast: true }).argv).toEqual(['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', '--last']);
+    expect(buildCommand(gemini!, { continueLast: true }).argv).toEqual(['gemini', '--approval-mode', 'yolo', '--resume', 'latest']);
+    expect(buildCommand(amp!, { resumeId: 'T-1' }).argv).toEqual(['amp', 'threads', 'continue', '--dangerously-allow-all', '--no-ide', 'T-1']);
+    expect(() => buildCommand(opencode!, { resumeId: 'x' })).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));
+  });
+
+  it('returns the prompt to type in for runtimes that take no prompt argument', () => {
+    const cmd = buildCommand(opencode!, { prompt: 'hello' });
+    expect(cmd.argv).toEqual(['opencode']);
+    expect(cmd.promptToType).toBe('hello');
+    expect(cmd.env.OPENCODE_PERMISSION).toBe('{"*":"allow"}');
+  });
+
+  it('ends options before a prompt that starts with a dash', () => {
+    expect(buildCommand(claude!, { prompt: '--help me' }).argv.slice(-2)).toEqual(['--', '--help me']);
+  });
+
+  it('passes a config directory as a flag when the runtime has no variable for it', () => {
+    expect(buildCommand(auggie!, { configDir: '/c' }).argv).toEqual(['auggie', '--allow-indexing', '--augment-cache-dir', '/c']);
+  });
+
+  it('fills in the sim agent placeholders, and says when one is missing', () => {
+    expect(buildCommand(sim!, { nodePath: '/usr/bin/node', packageRoot: '/opt/gt', prompt: 'go' }).argv).toEqual(['/usr/bin/node', '/opt/gt/testing/sim-agent.js', 'go']);
+    expect(() => buildCommand(sim!, {})).toThrow(expect.objectContaining({ code: 'AGENT_BAD_PRESET' }));
+  });
+
+  it('lets the role env override the preset and keeps variables the caller sets', () => {
+    const cmd = buildCommand(claude!, { env: { NODE_OPTIONS: '--max-old-space-size=4096', GT_AGENT: 'claude-glm' } });
+    expect(cmd.env.GT_AGENT).toBe('claude-glm');
+    expect(cmd.unsetEnv).toEqual(['CLAUDECODE']);
+  });
+});
+
+describe('buildOneShotCommand', () => {
+  it('builds the non-interactive JSON run', () => {
+    expect(buildOneShotCommand(claude!, 'sum it up').argv).toEqual(['claude', '--dangerously-skip-permissions', '--print', '--output-format', 'json', 'sum it up']);
+    expect(buildOneShotCommand(codex!, 'fix').argv).toEqual(['codex', 'exec', '--dangerously-bypass-approvals-and-sandbox', '--json', 'fix']);
+    expect(() => buildOneShotCommand(amp!, 'x')).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));
+  });
+});

@@ -1,0 +1,11 @@
+// Agent runtimes: presets as data, the command that starts one, custom commands, and the nudge protocol.
+export type { AgentPreset, PromptMode, HookKind, SubCommandLine } from './preset.ts';
+export { BUILTIN_PRESETS, DEFAULT_AGENT, builtinPreset } from './presets.ts';
+export { buildCommand, buildOneShotCommand, UNSET_ENV, type BuildOptions, type AgentCommand } from './build-command.ts';
+export { splitCommandLine, parseCommandLine, type ParsedCommandLine } from './command-line.ts';
+export { customPreset, definedPreset, resolvePreset, inferBasePreset, type CustomPresetOptions, type AgentDefinition } from './custom.ts';
+export { nudge, waitForIdle, type NudgeTmux, type NudgeMode, type NudgeRequest, type NudgeSettings, type NudgeResult, type NudgeFailure } from './nudge.ts';
+export { waitForReady, type Readiness, type ReadyOptions } from './readiness.ts';
+export { enqueueNudge, drainQueue, peekQueue, queueDir, QUEUE_MAX_DEPTH, QUEUE_TTL_MS, type QueuedNudge, type NudgePriority } from './nudge-queue.ts';
+export { acquireLock, tryAcquire, lockPath, type LockHandle, type LockOptions } from './session-lock.ts';
+export { sanitizeMessage, showsReadyPrompt, showsBusy, type ReadySignals, type Screen } from './pane-text.ts';

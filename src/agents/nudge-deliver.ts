@@ -1,0 +1,85 @@
+// Typing one message into an agent's TUI and proving it arrived: literal text, a settle, Enter on its own,
+// then the screen read back; Enter is retried (after waking a detached session) until the input line is taken.
+import { inputAccepted, messageTail, tailAppeared, type Screen } from './pane-text.ts';
+
+/** The tmux operations delivery needs (the tmux adapter satisfies it). */
+export interface NudgeTmux {
+  hasSession(name: string): Promise<boolean>;
+  snapshot(name: string): Promise<Screen & { inMode: boolean; attached: boolean }>;
+  sendText(name: string, text: string): Promise<void>;
+  sendKeys(name: string, ...keys: string[]): Promise<void>;
+  exitCopyMode(name: string): Promise<void>;
+  wake(name: string): Promise<void>;
+}
+
+export interface DeliveryTimings {
+  /** Pause between the text showing up and Enter, so the TUI does not take text and Enter as one paste. */
+  settleMs: number;
+  /** How long the typed text may take to show up on screen. */
+  echoTimeoutMs: number;
+  /** How long one Enter may take to be taken. */
+  acceptTimeoutMs: number;
+  /** Enter presses before giving up. */
+  maxAttempts: number;
+  pollMs: number;
+}
+
+export const DEFAULT_TIMINGS: DeliveryTimings = { settleMs: 60, echoTimeoutMs: 4000, acceptTimeoutMs: 2000, maxAttempts: 3, pollMs: 20 };
+
+export type DeliveryOutcome =
+  | { ok: true; verified: boolean; attempts: number }
+  | { ok: false; reason: 'not-accepted'; attempts: number };
+
+/**
+ * Deliver `text` (already one clean line) to `session`. The caller holds the session's lock. `verified` is false
+ * when the text never showed on screen (a TUI that does not echo, or hides long input): Enter is still pressed so
+ * the text and its Enter stay together and cannot merge with the next message.
+ */
+export async function typeAndSubmit(tmux: NudgeTmux, session: string, text: string, t: DeliveryTimings): Promise<DeliveryOutcome> {
+  const tail = messageTail(text);
+  let before = await tmux.snapshot(session);
+  if (before.inMode) {
+    await tmux.exitCopyMode(session);
+    before = await tmux.snapshot(session);
+  }
+  await tmux.sendText(session, text);
+
+  // Wait for the end of the text to show; halfway through, wake the session in case it is not reading input.
+  let typed = await pollFor(() => tmux.snapshot(session), (s) => tailAppeared(before, s, tail), t.echoTimeoutMs / 2, t.pollMs);
+  if (!typed) {
+    await tmux.wake(session);
+    typed = await pollFor(() => tmux.snapshot(session), (s) => tailAppeared(before, s, tail), t.echoTimeoutMs / 2, t.pollMs);
+  }
+  if (!typed) {
+    await sleep(t.settleMs);
+    await tmux.sendKeys(session, 'Enter');
+    return { ok: true, verified: false, attempts: 1 };
+  }
+
+  await sleep(t.settleMs);
+  typed = await tmux.snapshot(session);
+  for (let attempt = 1; attempt <= t.maxAttempts; attempt++) {
+    await tmux.sendKeys(session, 'Enter');
+    const accepted = (s: Screen) => inputAccepted(typed!, s, tail);
+    if (await pollFor(() => tmux.snapshot(session), accepted, t.acceptTimeoutMs, t.pollMs)) return { ok: true, verified: true, attempts: attempt };
+    // Enter may be sitting unread in a detached TUI: wake it and look again before pressing Enter once more.
+    await tmux.wake(session);
+    if (await pollFor(() => tmux.snapshot(session), accepted, t.acceptTimeoutMs / 2, t.pollMs)) return { ok: true, verified: true, attempts: attempt };
+  }
+  return { ok: false, reason: 'not-accepted', attempts: t.maxAttempts };
+}
+
+/** Poll `probe` until `ok`, returning the value that satisfied it, or undefined at the deadline. */
+export async function pollFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, pollMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() >= deadline) return undefined;
+    await sleep(pollMs);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

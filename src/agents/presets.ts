@@ -1,0 +1,161 @@
+// The built-in agent runtime presets, as data. Flags follow the Go original (reference §3.4); the ones whose CLI
+// is on npm are checked against the pinned CLI's own --help by test/presets-cli-flags.test.ts.
+import type { AgentPreset } from './preset.ts';
+
+const claude: AgentPreset = {
+  name: 'claude',
+  description: 'Claude Code (Anthropic)',
+  command: 'claude',
+  args: ['--dangerously-skip-permissions'],
+  env: {},
+  promptMode: 'arg',
+  ready: { prompt: '(^|│)\\s*❯(\\s|$)', delayMs: 10_000 },
+  busy: 'esc to interrupt',
+  processNames: ['claude', 'node'],
+  resume: { args: ['--resume', '{id}'] },
+  continue: { args: ['--continue'] },
+  nonInteractive: { args: ['--print', '--output-format', 'json', '{prompt}'] },
+  configDir: { env: 'CLAUDE_CONFIG_DIR' },
+  sessionIdEnv: 'CLAUDE_SESSION_ID',
+  hooks: { kind: 'claude-settings', settingsFlag: '--settings' },
+  npmPackage: '@anthropic-ai/claude-code',
+};
+
+const codex: AgentPreset = {
+  name: 'codex',
+  description: 'Codex CLI (OpenAI)',
+  command: 'codex',
+  args: ['--dangerously-bypass-approvals-and-sandbox'],
+  env: {},
+  promptMode: 'arg',
+  ready: { prompt: '^\\s*›(\\s|$)', delayMs: 3000 },
+  busy: 'esc to interrupt',
+  processNames: ['codex'],
+  resume: { subcommand: ['resume'], args: ['{id}'] },
+  continue: { subcommand: ['resume'], args: ['--last'] },
+  nonInteractive: { subcommand: ['exec'], args: ['--json', '{prompt}'] },
+  configDir: { env: 'CODEX_HOME' },
+  hooks: { kind: 'none' },
+  npmPackage: '@openai/codex',
+};
+
+const gemini: AgentPreset = {
+  name: 'gemini',
+  description: 'Gemini CLI (Google)',
+  command: 'gemini',
+  args: ['--approval-mode', 'yolo'],
+  env: {},
+  promptMode: 'arg',
+  ready: { delayMs: 5000 },
+  busy: 'esc to cancel',
+  processNames: ['gemini', 'node'],
+  resume: { args: ['--resume', '{id}'] },
+  continue: { args: ['--resume', 'latest'] },
+  nonInteractive: { args: ['--output-format', 'json', '--prompt', '{prompt}'] },
+  configDir: { env: 'GEMINI_CLI_HOME' },
+  sessionIdEnv: 'GEMINI_SESSION_ID',
+  hooks: { kind: 'gemini-settings', file: '.gemini/settings.json' },
+  npmPackage: '@google/gemini-cli',
+};
+
+const cursor: AgentPreset = {
+  name: 'cursor',
+  description: 'Cursor agent CLI',
+  command: 'cursor-agent',
+  args: ['-f'],
+  env: {},
+  promptMode: 'type',
+  ready: { delayMs: 5000 },
+  processNames: ['cursor-agent', 'agent'],
+  nonInteractive: { args: ['-p', '--output-format', 'json', '{prompt}'] },
+  hooks: { kind: 'cursor-hooks', file: '.cursor/hooks.json' },
+};
+
+const auggie: AgentPreset = {
+  name: 'auggie',
+  description: 'Auggie (Augment Code)',
+  command: 'auggie',
+  args: ['--allow-indexing'],
+  env: {},
+  promptMode: 'arg',
+  ready: { delayMs: 5000 },
+  processNames: ['auggie', 'node'],
+  resume: { args: ['--resume', '{id}'] },
+  continue: { args: ['--continue'] },
+  nonInteractive: { args: ['--print', '--output-format', 'json', '{prompt}'] },
+  configDir: { flag: '--augment-cache-dir' },
+  hooks: { kind: 'none' },
+  npmPackage: '@augmentcode/auggie',
+};
+
+const amp: AgentPreset = {
+  name: 'amp',
+  description: 'Amp (Sourcegraph)',
+  command: 'amp',
+  args: ['--dangerously-allow-all', '--no-ide'],
+  env: {},
+  promptMode: 'type',
+  ready: { delayMs: 5000 },
+  processNames: ['amp', 'node'],
+  resume: { subcommand: ['threads', 'continue'], args: ['{id}'] },
+  hooks: { kind: 'none' },
+};
+
+const opencode: AgentPreset = {
+  name: 'opencode',
+  description: 'OpenCode',
+  command: 'opencode',
+  args: [],
+  env: { OPENCODE_PERMISSION: '{"*":"allow"}' },
+  promptMode: 'type',
+  ready: { delayMs: 8000 },
+  processNames: ['opencode'],
+  nonInteractive: { subcommand: ['run'], args: ['--format', 'json', '{prompt}'] },
+  configDir: { env: 'OPENCODE_CONFIG_DIR' },
+  hooks: { kind: 'opencode-plugin', file: '.opencode/plugins/gastown.js' },
+};
+
+const copilot: AgentPreset = {
+  name: 'copilot',
+  description: 'GitHub Copilot CLI',
+  command: 'copilot',
+  args: ['--yolo'],
+  env: {},
+  promptMode: 'type',
+  ready: { delayMs: 5000 },
+  processNames: ['copilot', 'node'],
+  configDir: { env: 'COPILOT_HOME' },
+  hooks: { kind: 'copilot-hooks', file: '.github/hooks/gastown.json' },
+};
+
+/** The simulated agent (testing/sim-agent.js): a scripted stand-in for `gt demo` and the end-to-end tests. */
+const sim: AgentPreset = {
+  name: 'sim',
+  description: 'Simulated agent for demos and tests (no model, no API key)',
+  command: '{node}',
+  args: ['{packageRoot}/testing/sim-agent.js'],
+  env: {},
+  promptMode: 'arg',
+  ready: { delayMs: 1000 },
+  processNames: ['node'],
+  hooks: { kind: 'none' },
+};
+
+/** Every built-in preset by name. */
+export const BUILTIN_PRESETS: Readonly<Record<string, AgentPreset>> = Object.freeze({
+  claude,
+  codex,
+  gemini,
+  cursor,
+  auggie,
+  amp,
+  opencode,
+  copilot,
+  sim,
+});
+
+export const DEFAULT_AGENT = 'claude';
+
+export function builtinPreset(name: string): AgentPreset | undefined {
+  return Object.hasOwn(BUILTIN_PRESETS, name) ? BUILTIN_PRESETS[name] : undefined;
+}
