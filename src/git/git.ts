@@ -1,14 +1,35 @@
-// Typed wrapper over the git CLI, for what the store needs: repo discovery and config.
-import { runSync } from '../proc/index.ts';
+// Typed wrapper over the git CLI: running git, repo discovery and config.
+import { runSync, type RunResult } from '../proc/index.ts';
 import { GtError } from '../kernel/index.ts';
 
+export interface GitOptions {
+  input?: string;
+  /** Variables added to the inherited environment. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+function runGit(cwd: string, args: readonly string[], opts: GitOptions): RunResult {
+  return runSync('git', args, {
+    cwd,
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  });
+}
+
 /** Run git in `cwd`; throws GIT_FAILED with git's own message on a non-zero exit. */
-export function git(cwd: string, args: readonly string[], opts: { input?: string } = {}): string {
-  const r = runSync('git', args, { cwd, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+export function git(cwd: string, args: readonly string[], opts: GitOptions = {}): string {
+  const r = runGit(cwd, args, opts);
   if (r.status !== 0) {
     throw new GtError('GIT_FAILED', `git ${args.join(' ')} failed in ${cwd}: ${r.stderr.trim() || r.stdout.trim()}`);
   }
   return r.stdout;
+}
+
+/** Run git in `cwd` and return the outcome whatever the exit status (a missing git still throws PROC_NOT_FOUND). */
+export function gitTry(cwd: string, args: readonly string[], opts: GitOptions = {}): RunResult {
+  return runGit(cwd, args, opts);
 }
 
 /** The top of the work tree containing `cwd`, or undefined outside a repository (or without git). */

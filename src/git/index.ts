@@ -1,3 +1,8 @@
 // Git: a typed wrapper over the git command line.
-export { git, repoRoot, configGet, configSet } from './git.ts';
+export { git, gitTry, repoRoot, configGet, configSet, type GitOptions } from './git.ts';
 export { identityStamp, gitUserName } from './identity.ts';
+export {
+  gitVersion, cloneBare, cloneRepo, initRepo, isRepoTop, headBranch, setHeadBranch, branchExists, listBranches, hasCommits,
+  createInitialCommit, commitAll, readFileAt, isUnborn, type GitIdentity,
+} from './repo.ts';
+export { addWorktree, removeWorktree, listWorktrees, pruneWorktrees, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';

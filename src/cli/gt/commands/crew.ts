@@ -1,0 +1,51 @@
+// gt crew add|list|remove: full clones of a rig for people.
+import type { Command } from 'commander';
+import { addCrew, listCrew, removeCrew, type CrewMember } from '../../../town/index.ts';
+import { emit } from '../../shared/runtime.ts';
+import type { GtCtx } from '../context.ts';
+
+export function registerCrew(program: Command, ctx: GtCtx): void {
+  const crew = program.command('crew').description('crew: full clones of a rig for people (and their own agents)');
+
+  crew
+    .command('add')
+    .description('clone the rig at <rig>/crew/<name> with the crew member\'s git identity')
+    .argument('<name>', 'crew member name (letters, digits, "-", "_")')
+    .requiredOption('--rig <rig>', 'the rig to clone')
+    .addHelpText('after', '\nExample:\n  gt crew add alice --rig myproject')
+    .action((name: string, o: { rig: string }) => {
+      const m = addCrew(ctx.town(), o.rig, name);
+      emit(ctx.io, ctx.json(), {
+        data: m,
+        text: `Added crew member "${m.name}" to rig "${m.rig}" at ${m.path}\n  branch ${m.branch}, commits as ${m.git_name} <${m.git_email}>\n  remotes: origin (the project), rig (the rig's shared repository)`,
+      });
+    });
+
+  crew
+    .command('list')
+    .description('list crew members, of one rig or of all')
+    .option('--rig <rig>', 'only this rig')
+    .addHelpText('after', '\nExample:\n  gt crew list --rig myproject --json')
+    .action((o: { rig?: string }) => {
+      const list = listCrew(ctx.town(), o.rig);
+      emit(ctx.io, ctx.json(), { data: list, text: renderList(list) });
+    });
+
+  crew
+    .command('remove')
+    .description('delete a crew clone (refused while it holds uncommitted, unpushed or stashed work)')
+    .argument('<name>', 'crew member name')
+    .requiredOption('--rig <rig>', 'the rig')
+    .addHelpText('after', '\nExample:\n  gt crew remove alice --rig myproject')
+    .action((name: string, o: { rig: string }) => {
+      const m = removeCrew(ctx.town(), o.rig, name);
+      emit(ctx.io, ctx.json(), { data: m, text: `Removed crew member "${m.name}" of rig "${m.rig}" (${m.path})` });
+    });
+}
+
+function renderList(list: readonly CrewMember[]): string {
+  if (list.length === 0) return 'No crew yet. Add someone with: gt crew add <name> --rig <rig>';
+  return list
+    .map((m) => `${m.rig}/crew/${m.name}  ${m.branch ?? '(detached)'}${m.uncommitted ? `  ${m.uncommitted} uncommitted` : ''}  ${m.path}`)
+    .join('\n');
+}

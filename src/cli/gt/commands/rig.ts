@@ -1,0 +1,96 @@
+// gt rig add|list|show|remove: the projects of a town.
+import type { Command } from 'commander';
+import {
+  addRig, allRigs, describeRig, removeRig, summarizeRig, type AddRigResult, type RigDetails, type RigSummary,
+} from '../../../town/index.ts';
+import { emit } from '../../shared/runtime.ts';
+import type { GtCtx } from '../context.ts';
+
+export function registerRig(program: Command, ctx: GtCtx): void {
+  const rig = program.command('rig').description('projects (rigs): each wraps one git repository');
+
+  rig
+    .command('add')
+    .description('add a rig: bare clone, refinery worktree on the default branch, rig.json, and the repo\'s beads')
+    .argument('<name>', 'rig name (letters, digits, "-", "_")')
+    .argument('<source>', 'git URL, file:// URL or local path of the repository')
+    .option('--prefix <prefix>', 'bead id prefix for the rig (default: the repo\'s beads prefix, else from the name)')
+    .option('--branch <branch>', 'default branch (default: the repository\'s HEAD)')
+    .addHelpText('after', '\nExamples:\n  gt rig add myproject https://github.com/you/repo.git\n  gt rig add tools ../tools --prefix tl --branch trunk')
+    .action((name: string, source: string, o: { prefix?: string; branch?: string }) => {
+      const r = addRig(ctx.town(), { name, source, cwd: ctx.io.cwd, ...o });
+      emit(ctx.io, ctx.json(), { data: r, text: renderAdded(r) });
+    });
+
+  rig
+    .command('list')
+    .description('list the rigs of the town')
+    .addHelpText('after', '\nExample:\n  gt rig list --json')
+    .action(() => {
+      const town = ctx.town();
+      const rigs = allRigs(town).map((r) => summarizeRig(town, r));
+      emit(ctx.io, ctx.json(), { data: rigs, text: renderList(rigs) });
+    });
+
+  rig
+    .command('show')
+    .description('show a rig: its settings, parts, polecats, crew and agents')
+    .argument('<name>', 'rig name')
+    .addHelpText('after', '\nExample:\n  gt rig show myproject')
+    .action((name: string) => {
+      const d = describeRig(ctx.town(), name);
+      emit(ctx.io, ctx.json(), { data: d, text: renderShow(d) });
+    });
+
+  rig
+    .command('remove')
+    .description('delete a rig\'s directory (refused while a polecat or crew clone holds unmerged or uncommitted work)')
+    .argument('<name>', 'rig name')
+    .addHelpText('after', '\nThe rig\'s beads stay in the town store.\n\nExample:\n  gt rig remove myproject')
+    .action((name: string) => {
+      const r = removeRig(ctx.town(), name);
+      emit(ctx.io, ctx.json(), { data: r, text: `Removed rig "${r.name}" (${r.path}); its beads (prefix ${r.prefix}) remain in the town store` });
+    });
+}
+
+function renderAdded(r: AddRigResult): string {
+  const lines = [
+    `Added rig "${r.rig.name}" at ${r.path}`,
+    `  source:         ${r.rig.git_url}`,
+    `  default branch: ${r.rig.default_branch}${r.initial_commit ? ' (the repository was empty: created an initial commit in the rig)' : ''}`,
+    `  prefix:         ${r.rig.prefix}`,
+  ];
+  const b = r.beads;
+  if (b) {
+    lines.push(`  beads:          imported ${b.imported} of ${b.found} from .beads/issues.jsonl`);
+    for (const [p, n] of Object.entries(b.other_prefixes)) lines.push(`  note: ${n} bead(s) have prefix "${p}", not "${r.rig.prefix}"; imported under their own ids`);
+    if (b.kept_existing.length) lines.push(`  note: ${b.kept_existing.length} bead(s) were already in the town store and kept as they were (${b.kept_existing.slice(0, 5).join(', ')})`);
+    for (const p of b.problems.slice(0, 5)) lines.push(`  warning: .beads/issues.jsonl:${p.line}: ${p.message} (skipped)`);
+  }
+  return lines.join('\n');
+}
+
+function renderList(rigs: readonly RigSummary[]): string {
+  if (rigs.length === 0) return 'No rigs yet. Add one with: gt rig add <name> <git-url|path>';
+  return rigs
+    .map((r) => `${r.name}  prefix ${r.prefix}  branch ${r.default_branch}  polecats ${r.polecats.length}  crew ${r.crew.length}  ${r.git_url}`)
+    .join('\n');
+}
+
+function renderShow(d: RigDetails): string {
+  const g = d.config.gates;
+  const gates = (['setup', 'build', 'test'] as const).map((k) => `${k}: ${g[k] ? `${g[k].command} (${g[k].timeout_seconds}s)` : '-'}`).join(', ');
+  return [
+    `Rig ${d.name}`,
+    `  source:         ${d.git_url}`,
+    `  default branch: ${d.default_branch}`,
+    `  prefix:         ${d.prefix}`,
+    `  merge strategy: ${d.merge_strategy}`,
+    `  gates:          ${gates}`,
+    `  agents:         ${Object.entries(d.agents).map(([r, a]) => `${r} ${a}`).join(', ')}`,
+    `  path:           ${d.path}`,
+    `  refinery:       ${d.refinery}${d.refinery_head ? ` at ${d.refinery_head}` : ''}`,
+    `  polecats:       ${d.polecats.length ? d.polecats.map((p) => `${p} (${d.polecat_branches[p] ?? 'detached'})`).join(', ') : '-'}`,
+    `  crew:           ${d.crew.length ? d.crew.join(', ') : '-'}`,
+  ].join('\n');
+}

@@ -1,0 +1,87 @@
+// Work trees: linked worktrees of a bare repository, and what a work tree holds that exists nowhere else.
+import { git, gitTry } from './git.ts';
+
+/** Check out `branch` of `repo` in a new linked worktree at `path` (`newBranch` starts it from `startPoint`). */
+export function addWorktree(repo: string, path: string, branch: string, opts: { newBranch?: boolean; startPoint?: string } = {}): void {
+  const args = opts.newBranch
+    ? ['worktree', 'add', '--quiet', '-b', branch, path, opts.startPoint ?? 'HEAD']
+    : ['worktree', 'add', '--quiet', path, branch];
+  git(repo, args);
+}
+
+export interface WorktreeEntry {
+  path: string;
+  head: string | undefined;
+  branch: string | undefined;
+  bare: boolean;
+}
+
+/** `git worktree list --porcelain`, parsed. */
+export function listWorktrees(repo: string): WorktreeEntry[] {
+  const out: WorktreeEntry[] = [];
+  for (const block of git(repo, ['worktree', 'list', '--porcelain']).split('\n\n')) {
+    const lines = block.split('\n').filter(Boolean);
+    const path = lines.find((l) => l.startsWith('worktree '))?.slice(9);
+    if (!path) continue;
+    out.push({
+      path,
+      head: lines.find((l) => l.startsWith('HEAD '))?.slice(5),
+      branch: lines.find((l) => l.startsWith('branch '))?.slice(7).replace(/^refs\/heads\//, ''),
+      bare: lines.includes('bare'),
+    });
+  }
+  return out;
+}
+
+/** Remove a linked worktree; git refuses while it has uncommitted changes (callers decide what may be lost). */
+export function removeWorktree(repo: string, path: string): void {
+  git(repo, ['worktree', 'remove', path]);
+}
+
+/** Forget worktrees whose directories are gone. */
+export function pruneWorktrees(repo: string): void {
+  git(repo, ['worktree', 'prune']);
+}
+
+/** What a work tree holds that would be lost if it were deleted. Empty fields mean nothing of that kind. */
+export interface HeldWork {
+  /** Paths with uncommitted changes (including untracked files), as `git status --porcelain` lists them. */
+  uncommitted: string[];
+  /** Commits on HEAD that are not on `base` (or, without a base, on no remote-tracking branch). */
+  unmerged: number;
+  /** Commits on local branches that no remote-tracking branch has (only checked without a base). */
+  unpushed: number;
+  stashes: number;
+}
+
+/**
+ * Inspect a work tree. With `base` (a branch of the same repository), HEAD's commits missing from it count as
+ * unmerged (a polecat's worktree); without it, commits on any local branch missing from every remote-tracking
+ * branch count as unpushed (a crew member's clone).
+ */
+export function heldWork(dir: string, base?: string): HeldWork {
+  const uncommitted = git(dir, ['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean).map((l) => l.slice(3));
+  const hasHead = gitTry(dir, ['rev-parse', '--verify', '--quiet', 'HEAD']).status === 0;
+  const count = (args: string[]): number => Number(git(dir, ['rev-list', '--count', ...args]).trim()) || 0;
+  const unmerged = hasHead && base ? count(['HEAD', '--not', `refs/heads/${base}`]) : 0;
+  const unpushed = hasHead && !base ? count(['--branches', '--not', '--remotes']) : 0;
+  const stashes = gitTry(dir, ['stash', 'list']).stdout.split('\n').filter(Boolean).length;
+  return { uncommitted, unmerged, unpushed, stashes };
+}
+
+export function holdsWork(w: HeldWork): boolean {
+  return w.uncommitted.length > 0 || w.unmerged > 0 || w.unpushed > 0 || w.stashes > 0;
+}
+
+/** "3 uncommitted files (a.ts, b.ts, …), 2 commits not on main" — for refusals that name what would be lost. */
+export function describeHeldWork(w: HeldWork, base?: string): string {
+  const parts: string[] = [];
+  if (w.uncommitted.length > 0) {
+    const shown = w.uncommitted.slice(0, 3).join(', ') + (w.uncommitted.length > 3 ? ', …' : '');
+    parts.push(`${w.uncommitted.length} uncommitted file${w.uncommitted.length === 1 ? '' : 's'} (${shown})`);
+  }
+  if (w.unmerged > 0) parts.push(`${w.unmerged} commit${w.unmerged === 1 ? '' : 's'} not on ${base ?? 'the default branch'}`);
+  if (w.unpushed > 0) parts.push(`${w.unpushed} unpushed commit${w.unpushed === 1 ? '' : 's'}`);
+  if (w.stashes > 0) parts.push(`${w.stashes} stash${w.stashes === 1 ? '' : 'es'}`);
+  return parts.join(', ');
+}

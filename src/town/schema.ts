@@ -1,0 +1,75 @@
+// The town's file formats as zod schemas: town.json, settings/config.json and <rig>/rig.json (docs/formats/town-config.md).
+import { z } from 'zod';
+
+/** `town.json`: the marker `gt` finds by walking up. */
+export const TownMetaSchema = z.strictObject({
+  name: z.string().min(1),
+  version: z.literal(1),
+  created: z.iso.datetime(),
+});
+export type TownMeta = z.infer<typeof TownMetaSchema>;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const agentName = z.string().regex(NAME, 'expected an agent name (letters, digits, ".", "-", "_")');
+
+/** A custom agent: the program to run, its arguments and extra environment. */
+export const AgentDefinitionSchema = z.strictObject({
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
+  /** The built-in preset whose behaviour (ready prompt, hooks, resume) it shares; inferred from `command` if absent. */
+  preset: z.string().optional(),
+});
+export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>;
+
+const roleAgents = z.strictObject({
+  mayor: agentName.optional(),
+  polecat: agentName.optional(),
+  crew: agentName.optional(),
+});
+
+const count = z.number().int().min(1);
+
+/** `settings/config.json`. */
+export const TownSettingsSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  default_agent: agentName.default('claude'),
+  agents: z.record(z.string().regex(NAME, 'expected an agent name'), AgentDefinitionSchema).default({}),
+  role_agents: roleAgents.default({}),
+  caps: z.strictObject({
+    polecats_per_rig: count.default(4),
+    polecats_per_town: count.default(12),
+  }).prefault({}),
+  /** Reserved for the cost accounting issue; kept as written. */
+  budgets: z.record(z.string(), z.unknown()).default({}),
+  daemon: z.strictObject({
+    tick_seconds: count.default(30),
+    stuck_after_seconds: count.default(600),
+    restart_dead: z.boolean().default(true),
+  }).prefault({}),
+});
+export type TownSettings = z.infer<typeof TownSettingsSchema>;
+
+const gate = z.strictObject({
+  command: z.string().min(1),
+  timeout_seconds: count.default(600),
+});
+export type Gate = z.infer<typeof gate>;
+
+export const MERGE_STRATEGIES = ['mr', 'direct', 'local'] as const;
+export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
+
+/** `<rig>/rig.json`. */
+export const RigConfigSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  name: z.string().min(1),
+  git_url: z.string().min(1),
+  default_branch: z.string().min(1),
+  prefix: z.string().regex(/^[a-z][a-z0-9]{0,15}$/, 'expected 1–16 lowercase letters or digits starting with a letter'),
+  created: z.iso.datetime(),
+  gates: z.strictObject({ setup: gate.optional(), build: gate.optional(), test: gate.optional() }).default({}),
+  merge_strategy: z.enum(MERGE_STRATEGIES).default('mr'),
+  default_agent: agentName.optional(),
+  role_agents: roleAgents.optional(),
+});
+export type RigConfig = z.infer<typeof RigConfigSchema>;

@@ -1,0 +1,86 @@
+// Test helpers: gt run as a real process from source, temp dirs with spaces, and source repositories to add as rigs.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { expect } from 'vitest';
+import { cleanEnv, git, type RunOut } from './bd.ts';
+
+export { git, type RunOut };
+
+/** gt run from source (Node strips the types), so tests never see a stale build. */
+export const GT_BIN = resolve(import.meta.dirname, '../../src/cli/gt/run.ts');
+
+export function gt(cwd: string, args: readonly string[], opts: { env?: Record<string, string> } = {}): RunOut {
+  const r = spawnSync(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(opts.env), input: '', encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** gt with --json, parsed; fails the test with gt's stderr if it did not exit 0. */
+export function gtJson<T = unknown>(cwd: string, args: readonly string[], opts: { env?: Record<string, string> } = {}): T {
+  const r = gt(cwd, [...args, '--json'], opts);
+  if (r.code !== 0) throw new Error(`gt ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** A fresh temp directory whose path contains a space; remove with the returned cleanup. */
+export function tempDir(label = 'gt test'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `${label} `));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A source repository at `dir` on `branch`; `files` are committed in one commit unless empty (then no commit at all). */
+export function sourceRepo(dir: string, branch: string, files: Record<string, string> = {}): string {
+  mkdirSync(dir, { recursive: true });
+  git(dir, ['init', '-q', '-b', branch]);
+  if (Object.keys(files).length === 0) return dir;
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  git(dir, ['add', '-A']);
+  git(dir, ['-c', 'user.name=Source', '-c', 'user.email=source@example.com', 'commit', '-q', '-m', 'first']);
+  return dir;
+}
+
+/** Commit everything in a work tree as a test user. */
+export function commitAll(dir: string, message: string): void {
+  git(dir, ['add', '-A']);
+  git(dir, ['-c', 'user.name=Tester', '-c', 'user.email=tester@example.com', 'commit', '-q', '-m', message]);
+}
+
+/** Every file under `dir` with its content and modification time, to prove a command changed nothing. */
+export function snapshotTree(dir: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      const rel = relative(dir, p);
+      if (skip(rel)) continue;
+      if (e.isDirectory()) {
+        out.set(`${rel}/`, String(statSync(p, { bigint: true }).mtimeNs));
+        walk(p);
+      } else {
+        out.set(rel, `${statSync(p, { bigint: true }).mtimeNs}:${readFileSync(p).toString('base64')}`);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A ledger line as Beads writes it, for repositories that track `.beads/issues.jsonl`. */
+export function ledgerLine(id: string, title: string): string {
+  return JSON.stringify({ id, title, status: 'open', priority: 2, type: 'task', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' });
+}
+
+/** A failed command: exit code, an `Error:` line matching `names`, at most one `Hint:` line, and no unsafe advice. */
+export function expectFailure(r: RunOut, code: 1 | 2, names: RegExp): void {
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(r.code, r.stderr).toBe(code);
+  expect(lines[0]).toMatch(/^Error: /);
+  expect(lines[0]).toMatch(names);
+  expect(lines.length, r.stderr).toBeLessThanOrEqual(2);
+  if (lines[1] !== undefined) expect(lines[1]).toMatch(/^Hint: /);
+  expect(r.stderr).not.toMatch(/--force|\brm -|re-?init|delete the/i);
+}
