@@ -91,6 +91,46 @@ CREATE TABLE shelved (
 ) STRICT;
 `,
   },
+  {
+    // Town tables beside the issues (DESIGN.md §5): the agents the town runs, and mail between them.
+    version: 3,
+    sql: `
+CREATE TABLE agents (
+  address TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  rig TEXT,
+  name TEXT NOT NULL,
+  runtime TEXT NOT NULL,
+  session TEXT,
+  workdir TEXT,
+  state TEXT NOT NULL DEFAULT 'stopped',
+  hooked_bead TEXT,
+  session_id TEXT,
+  started_at TEXT,
+  heartbeat_at TEXT,
+  last_activity TEXT,
+  metadata TEXT
+) STRICT;
+CREATE INDEX agents_rig ON agents(rig, role);
+CREATE TABLE mail (
+  id TEXT PRIMARY KEY,
+  from_addr TEXT NOT NULL,
+  to_addr TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL DEFAULT '',
+  priority INTEGER NOT NULL DEFAULT 2,
+  type TEXT NOT NULL DEFAULT 'message',
+  thread_id TEXT,
+  reply_to TEXT,
+  created_at TEXT NOT NULL,
+  read_at TEXT,
+  acked_at TEXT,
+  archived_at TEXT
+) STRICT;
+CREATE INDEX mail_inbox ON mail(to_addr, archived_at, created_at);
+CREATE INDEX mail_thread ON mail(thread_id, created_at);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
