@@ -7,8 +7,10 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const m of modules) {
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;
-      for (const t of m.children.allTests()) {
+      // A module can fail with every test passed (an error in a hook such as afterAll): that is a failure too.
+      const tests = [...m.children.allTests()];
+      if (m.state() === 'failed' && !tests.some((t) => t.result().state === 'failed')) failed++;
+      for (const t of tests) {
         const s = t.result().state;
         if (s === 'passed') passed++;
         else if (s === 'failed') failed++;
