@@ -39,6 +39,9 @@ export interface AgentDefinition {
   env?: Readonly<Record<string, string>>;
   /** Built-in preset to take the missing fields from; default: inferred from the program's name. */
   preset?: string;
+  /** Overrides of the base preset's ready prompt (regex source) and ready delay. */
+  ready_prompt?: string;
+  ready_delay_ms?: number;
 }
 
 /**
@@ -76,6 +79,11 @@ export function definedPreset(name: string, def: AgentDefinition, presets: Reado
     args: [...(def.args ?? [])],
     env: { ...(base?.env ?? {}), ...(def.env ?? {}) },
     processNames,
+    ready: {
+      ...behaviour.ready,
+      ...(def.ready_prompt !== undefined ? { prompt: def.ready_prompt } : {}),
+      ...(def.ready_delay_ms !== undefined ? { delayMs: def.ready_delay_ms } : {}),
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 // Modes: immediate (type it now), wait-idle (type it once the agent is idle, else queue it), queue (leave it for the
 // runtime's prompt hook). Typing is serialized per session across processes by a lock file.
 import { isGtError, messageOf } from '../kernel/index.ts';
+import { detectDialog } from './dialogs.ts';
 import { DEFAULT_TIMINGS, pollFor, typeAndSubmit, type DeliveryTimings, type NudgeTmux } from './nudge-deliver.ts';
 import { enqueueNudge, type NudgePriority } from './nudge-queue.ts';
 import { sameScreen, sanitizeMessage, showsBusy, showsReadyPrompt, type ReadySignals, type Screen } from './pane-text.ts';
@@ -103,6 +104,8 @@ export async function waitForIdle(tmux: Pick<NudgeTmux, 'snapshot'>, session: st
         last = s;
         stableSince = Date.now();
       }
+      // A dialog's selection marker can look like a prompt; typing into a dialog would answer it.
+      if (detectDialog(s.lines)) return false;
       if (showsReadyPrompt(s.lines, signals)) return true;
       return !showsBusy(s.lines, signals) && Date.now() - stableSince >= idleMs;
     },

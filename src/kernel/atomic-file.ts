@@ -8,9 +8,9 @@ let counter = 0;
  * Write `data` to `path` through a temporary file in the same directory and a rename.
  * `durable` also fsyncs the file first, for content that cannot be rebuilt from elsewhere.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], opts: { durable?: boolean } = {}): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], opts: { durable?: boolean; mode?: number } = {}): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
+  const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
   try {
     if (Array.isArray(data)) writeAll(fd, data as readonly Uint8Array[]);
     else writeSync(fd, typeof data === 'string' ? Buffer.from(data) : (data as Uint8Array));

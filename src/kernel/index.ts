@@ -3,3 +3,4 @@ export { GtError, usageError, isGtError, messageOf, type ExitKind } from './erro
 export { writeFileAtomic } from './atomic-file.ts';
 export { EventBus, type Listener } from './events.ts';
 export { systemClock, isoNow, type Clock } from './clock.ts';
+export { installRoot } from './install-root.ts';

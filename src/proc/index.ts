@@ -1,3 +1,4 @@
 // Process spawning: the one module allowed to start other programs.
-export { runSync, type RunResult, type RunOptions } from './run.ts';
+export { runSync, runInteractive, type RunResult, type RunOptions } from './run.ts';
 export { run, killTree, isProcessAlive, type RunAsyncOptions } from './run-async.ts';
+export { findOnPath } from './which.ts';

@@ -39,3 +39,13 @@ export function runSync(cmd: string, args: readonly string[], opts: RunOptions =
   }
   return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
+
+/** Run a program on this terminal (stdin, stdout and stderr inherited) until it exits; its exit status. */
+export function runInteractive(cmd: string, args: readonly string[], opts: Pick<RunOptions, 'cwd' | 'env'> = {}): number {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'inherit' });
+  if (r.error) {
+    const err = r.error as NodeJS.ErrnoException;
+    throw new GtError(err.code === 'ENOENT' ? 'PROC_NOT_FOUND' : 'PROC_FAILED', `${cmd} could not be run: ${err.message}`);
+  }
+  return r.status ?? 1;
+}

@@ -1,7 +1,8 @@
 // The tmux adapter: sessions, panes and keys on one private server, each operation one tmux call.
 import { rmSync } from 'node:fs';
 import { GtError, isGtError } from '../kernel/index.ts';
-import { tmuxExec, tmuxRaw, type TmuxOptions } from './exec.ts';
+import { isProcessAlive, killTree } from '../proc/index.ts';
+import { clientEnv, tmuxExec, tmuxRaw, type TmuxOptions } from './exec.ts';
 import { execScript } from './shell.ts';
 import { literalChunks, paneTarget, parseSessionLine, parseSnapshot, SESSION_FORMAT, SNAPSHOT_FORMAT, type PaneSnapshot, type SessionInfo } from './parse.ts';
 
@@ -108,6 +109,38 @@ export function createTmux(opts: TmuxOptions) {
       return parseSnapshot(out);
     },
 
+    /**
+     * Snapshots of many sessions in one tmux call (a listing of 50 agents would otherwise start 50 tmux clients).
+     * A session that vanished meanwhile makes tmux fail the batch; then each is read on its own and the missing
+     * ones are left out.
+     */
+    async snapshotMany(names: readonly string[]): Promise<Map<string, PaneSnapshot>> {
+      const out = new Map<string, PaneSnapshot>();
+      if (names.length === 0) return out;
+      const nonce = Math.random().toString(36).slice(2, 10);
+      const args: string[] = [];
+      names.forEach((name, i) => {
+        const t = pane(name);
+        if (i > 0) args.push(';');
+        args.push('display-message', '-p', `@@gt-snapshot:${i}:${nonce}@@`, ';', 'capture-pane', '-p', '-t', t, ';', 'display-message', '-p', '-t', t, SNAPSHOT_FORMAT);
+      });
+      try {
+        const text = await exec(args);
+        for (const [i, part] of splitBatch(text, nonce, names.length)) out.set(names[i]!, parseSnapshot(part));
+        return out;
+      } catch (e) {
+        if (!isGtError(e) || e.code !== 'TMUX_NO_SESSION') throw e;
+      }
+      for (const name of names) {
+        try {
+          out.set(name, parseSnapshot(await exec(['capture-pane', '-p', '-t', pane(name), ';', 'display-message', '-p', '-t', pane(name), SNAPSHOT_FORMAT])));
+        } catch (e) {
+          if (!isGtError(e) || e.code !== 'TMUX_NO_SESSION') throw e;
+        }
+      }
+      return out;
+    },
+
     /** Type text literally (`send-keys -l`): key names such as `Enter` or `C-c` inside it stay plain text. */
     async sendText(name: string, text: string): Promise<void> {
       const t = pane(name);
@@ -138,6 +171,20 @@ export function createTmux(opts: TmuxOptions) {
       await exec(['set-option', '-w', '-u', '-t', t, 'window-size']);
     },
 
+    /** Detach every client attached to the session; the number detached. */
+    async detachClients(name: string): Promise<number> {
+      checkSessionName(name);
+      const clients = (await exec(['list-clients', '-t', `=${name}`, '-F', '#{client_name}'])).split('\n').filter(Boolean);
+      for (const c of clients) await exec(['detach-client', '-t', c]);
+      return clients.length;
+    },
+
+    /** The tmux command line that attaches a terminal to the session (run it with the terminal inherited). */
+    attachCommand(name: string): { bin: string; args: string[]; env: NodeJS.ProcessEnv } {
+      checkSessionName(name);
+      return { bin: opts.bin ?? 'tmux', args: ['-L', opts.socket, '-f', opts.configFile ?? '/dev/null', 'attach-session', '-t', `=${name}`], env: clientEnv(opts.env) };
+    },
+
     async setOption(name: string, option: string, value: string, o: { window?: boolean } = {}): Promise<void> {
       await exec(['set-option', ...(o.window ? ['-w'] : []), '-t', o.window ? pane(name) : `=${checked(name)}`, option, value]);
     },
@@ -148,13 +195,18 @@ export function createTmux(opts: TmuxOptions) {
 
     /**
      * Stop this socket's server and every session on it (tests, `gt down --all`), and remove the socket file tmux
-     * leaves behind. False when no server was running.
+     * leaves behind. The agents (the panes' processes) get SIGHUP with the server; any still alive after
+     * `graceMs` are killed, so nothing this server started outlives it. False when no server was running.
      */
-    async killServer(): Promise<boolean> {
+    async killServer(graceMs = 3000): Promise<boolean> {
       const where = await tmuxRaw(opts, ['display-message', '-p', '#{socket_path}']);
+      const pids = where.status === 0 ? (await this.listSessions()).map((s) => s.panePid).filter((p) => p > 0) : [];
       const r = await tmuxRaw(opts, ['kill-server']);
       const path = where.stdout.trim();
       if (where.status === 0 && path.endsWith(`/${opts.socket}`)) rmSync(path, { force: true });
+      const deadline = Date.now() + graceMs;
+      while (pids.some(isProcessAlive) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      for (const pid of pids.filter(isProcessAlive)) killTree(pid, 'SIGKILL');
       return r.status === 0;
     },
   };
@@ -163,4 +215,16 @@ export function createTmux(opts: TmuxOptions) {
 function checked(name: string): string {
   checkSessionName(name);
   return name;
+}
+
+/** The parts of a batched snapshot output, by index, cut at the marker lines. */
+function splitBatch(text: string, nonce: string, count: number): [number, string][] {
+  const marker = new RegExp(`^@@gt-snapshot:(\\d+):${nonce}@@$`);
+  const parts: [number, string[]][] = [];
+  for (const line of text.replace(/\n$/, '').split('\n')) {
+    const m = marker.exec(line);
+    if (m) parts.push([Number(m[1]), []]);
+    else parts[parts.length - 1]?.[1].push(line);
+  }
+  return parts.filter(([i]) => i < count).map(([i, lines]) => [i, lines.join('\n')]);
 }

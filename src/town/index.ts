@@ -23,3 +23,5 @@ export { removeRig, rigHeldWork, type RemoveRigResult } from './rig-remove.ts';
 export { openTownStore, importRigLedger, type RigBeadsImport } from './rig-beads.ts';
 export { addCrew, listCrew, removeCrew, crewIdentity, type CrewMember } from './crew.ts';
 export { inspectWorkTree, type HeldWorkReport } from './held-work.ts';
+export { parseAddress, formatAddress, sessionNameOf, townSocket, type AgentAddress, type AddressKind } from './addresses.ts';
+export { townTmux } from './town-tmux.ts';

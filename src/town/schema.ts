@@ -10,6 +10,15 @@ export const TownMetaSchema = z.strictObject({
 export type TownMeta = z.infer<typeof TownMetaSchema>;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function isRegex(source: string): boolean {
+  try {
+    new RegExp(source, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
 const agentName = z.string().regex(NAME, 'expected an agent name (letters, digits, ".", "-", "_")');
 
 /** A custom agent: the program to run, its arguments and extra environment. */
@@ -19,6 +28,10 @@ export const AgentDefinitionSchema = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
   /** The built-in preset whose behaviour (ready prompt, hooks, resume) it shares; inferred from `command` if absent. */
   preset: z.string().optional(),
+  /** Regular expression matching a screen row when the agent waits for input (overrides the base preset's). */
+  ready_prompt: z.string().min(1).refine(isRegex, 'expected a valid regular expression').optional(),
+  /** Milliseconds after start at which the agent counts as ready when no prompt shows. */
+  ready_delay_ms: z.number().int().min(0).max(600_000).optional(),
 });
 export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>;
 

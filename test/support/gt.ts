@@ -11,8 +11,8 @@ export { git, type RunOut };
 /** gt run from source (Node strips the types), so tests never see a stale build. */
 export const GT_BIN = resolve(import.meta.dirname, '../../src/cli/gt/run.ts');
 
-export function gt(cwd: string, args: readonly string[], opts: { env?: Record<string, string> } = {}): RunOut {
-  const r = spawnSync(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(opts.env), input: '', encoding: 'utf8' });
+export function gt(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): RunOut {
+  const r = spawnSync(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(opts.env), input: opts.input ?? '', encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -26,7 +26,8 @@ export function gtJson<T = unknown>(cwd: string, args: readonly string[], opts: 
 /** A fresh temp directory whose path contains a space; remove with the returned cleanup. */
 export function tempDir(label = 'gt test'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `${label} `));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // Retries: an agent process killed with its tmux server may still be writing its last files for a moment.
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }) };
 }
 
 /** A source repository at `dir` on `branch`; `files` are committed in one commit unless empty (then no commit at all). */

@@ -8,19 +8,33 @@ import { registerInstall } from './commands/install.ts';
 import { registerRig } from './commands/rig.ts';
 import { registerCrew } from './commands/crew.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerMail } from './commands/mail.ts';
+import { registerNudge } from './commands/nudge.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerCompletion } from './commands/completion.ts';
+import { registerMayor } from './commands/mayor.ts';
+import { registerAgents } from './commands/agents.ts';
+import { registerPeek } from './commands/peek.ts';
+import { registerPrime } from './commands/prime.ts';
+import { registerHooks } from './commands/hooks.ts';
 
 export async function runGt(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'bd') return runBd(argv.slice(1), io);
+  return runProgram(buildGtProgram(io), argv, io, () => argv.includes('--json'));
+}
+
+/** The gt command tree with every command registered (also walked by completion and the help test). */
+export function buildGtProgram(io: CliIo): Command {
   const program = new Command('gt')
     .description('Gas Town: run many coding agents in parallel on your projects')
     .version(VERSION, '-V, --version')
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig]) {
+  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks]) {
     register(program, ctx);
   }
-  return runProgram(program, argv, io, () => argv.includes('--json'));
+  return program;
 }
 
 export async function main(): Promise<void> {

@@ -67,6 +67,7 @@ export function registerConfig(program: Command, ctx: GtCtx): void {
   agent
     .command('list')
     .description('list the agents this town can run (* = default)')
+    .addHelpText('after', '\nExample:\n  gt config agent list --json')
     .action(() => {
       const rows = agentRows(ctx.town(), ctx.town().settings);
       emit(ctx.io, ctx.json(), { data: rows, text: rows.map(rowText).join('\n') });
@@ -74,6 +75,7 @@ export function registerConfig(program: Command, ctx: GtCtx): void {
   agent
     .command('get')
     .description('show one agent')
+    .addHelpText('after', '\nExample:\n  gt config agent get claude')
     .argument('<name>', 'agent name')
     .action((name: string) => {
       const row = agentRows(ctx.town(), ctx.town().settings).find((r) => r.name === name);
@@ -105,6 +107,7 @@ export function registerConfig(program: Command, ctx: GtCtx): void {
   agent
     .command('remove')
     .description('remove a custom agent definition (refused while it is in use)')
+    .addHelpText('after', '\nExample:\n  gt config agent remove claude-glm')
     .argument('<name>', 'agent name')
     .action((name: string) => {
       save(withoutAgent(ctx.town().settings, allRigs(ctx.town()), name));

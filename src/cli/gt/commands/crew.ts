@@ -1,7 +1,8 @@
 // gt crew add|list|remove: full clones of a rig for people.
 import type { Command } from 'commander';
 import { addCrew, listCrew, removeCrew, type CrewMember } from '../../../town/index.ts';
-import { emit } from '../../shared/runtime.ts';
+import { emit, ExitSignal } from '../../shared/runtime.ts';
+import { attachTerminal, describeStart, ensureStarted, identityFor } from './session-support.ts';
 import type { GtCtx } from '../context.ts';
 
 export function registerCrew(program: Command, ctx: GtCtx): void {
@@ -29,6 +30,23 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
     .action((o: { rig?: string }) => {
       const list = listCrew(ctx.town(), o.rig);
       emit(ctx.io, ctx.json(), { data: list, text: renderList(list) });
+    });
+
+  crew
+    .command('at')
+    .description("attach to a crew member's agent session in their clone, starting it first if needed")
+    .argument('<name>', 'crew member name')
+    .requiredOption('--rig <rig>', 'the rig')
+    .option('--agent <name>', 'agent to run if the session has to be started')
+    .option('--no-attach', 'start the session but do not attach this terminal')
+    .addHelpText('after', '\nExamples:\n  gt crew at alice --rig myproject\n  gt crew at alice --rig myproject --agent codex --no-attach')
+    .action(async (name: string, o: { rig: string; agent?: string; attach: boolean }) => {
+      const id = identityFor(ctx, `${o.rig}/crew/${name}`);
+      const r = await ensureStarted(ctx, id, o.agent);
+      if (!o.attach) return emit(ctx.io, ctx.json(), { data: r, text: describeStart(r) });
+      if (r.status === 'started') ctx.io.err(`${describeStart(r)}\n`);
+      const code = attachTerminal(ctx, id);
+      if (code !== 0) throw new ExitSignal(code);
     });
 
   crew

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectDialog, isStuckOnDialog, passStartupDialogs } from './dialogs.ts';
+import { showsReadyPrompt } from './pane-text.ts';
+import { builtinPreset } from './presets.ts';
+
+const screen = (name: string): string[] => readFileSync(resolve(import.meta.dirname, '../../test/fixtures/claude-screens', `${name}.txt`), 'utf8').split('\n');
+const claude = builtinPreset('claude')!;
+const signals = { prompt: claude.ready.prompt, busy: claude.busy };
+
+describe('detectDialog on real Claude Code screens', () => {
+  it('moves the selection to "Yes, I trust this folder", then confirms it', () => {
+    expect(detectDialog(screen('trust'))).toMatchObject({ kind: 'trust', keys: ['Down'] });
+    expect(detectDialog(screen('trust-accept-selected'))).toMatchObject({ kind: 'trust', keys: ['Enter'] });
+    expect(detectDialog(screen('trust'))?.excerpt).toContain('Yes, I trust this folder');
+  });
+
+  it('accepts the bypass-permissions warning', () => {
+    expect(detectDialog(screen('bypass-permissions'))).toMatchObject({ kind: 'bypass-permissions', keys: ['Down'] });
+    const selected = screen('bypass-permissions').map((l) => l.replace('❯ No, exit', '  No, exit').replace('  Yes, I accept', '❯ Yes, I accept'));
+    expect(detectDialog(selected)).toMatchObject({ kind: 'bypass-permissions', keys: ['Enter'] });
+  });
+
+  it('leaves first-run onboarding unanswered', () => {
+    expect(detectDialog(screen('onboarding-theme'))).toMatchObject({ kind: 'onboarding', keys: [] });
+  });
+
+  it('sees an unknown selection list as a dialog nobody answers', () => {
+    const lines = [' Resume the previous session?', '', ' ❯ 1. Yes', '   2. No', '', ' Enter to confirm · Esc to cancel'];
+    expect(detectDialog(lines)).toMatchObject({ kind: 'unknown-choice', keys: [] });
+  });
+
+  it('finds no dialog on the ready or busy screen; the dialog selection never counts as the ready prompt', () => {
+    for (const name of ['ready', 'busy']) {
+      expect(detectDialog(screen(name))).toBeUndefined();
+      expect(isStuckOnDialog(screen(name))).toBe(false);
+    }
+    expect(isStuckOnDialog(screen('trust'))).toBe(true);
+    expect(showsReadyPrompt(screen('ready'), signals)).toBe(true);
+    expect(showsReadyPrompt(screen('busy'), signals)).toBe(false);
+  });
+});
+
+/** A fake pane that shows `screens` in turn, moving on each time a key is pressed. */
+function fakePane(screens: string[][], alive = true) {
+  let i = 0;
+  const keys: string[] = [];
+  return {
+    keys,
+    hasSession: async () => alive,
+    snapshot: async () => ({ lines: screens[i]!, cursorX: 0, cursorY: 0, inMode: false, attached: false }),
+    sendKeys: async (_s: string, ...k: string[]) => {
+      keys.push(...k);
+      i = Math.min(i + 1, screens.length - 1);
+    },
+  };
+}
+
+describe('passStartupDialogs', () => {
+  it('answers trust then bypass one key at a time until the prompt shows', async () => {
+    const bypassSelected = screen('bypass-permissions').map((l) => l.replace('❯ No, exit', '  No, exit').replace('  Yes, I accept', '❯ Yes, I accept'));
+    const pane = fakePane([screen('trust'), screen('trust-accept-selected'), screen('bypass-permissions'), bypassSelected, screen('ready')]);
+    const out = await passStartupDialogs(pane, 's', claude, { pollMs: 1 });
+    expect(out).toMatchObject({ ready: true, dialogsPassed: ['trust', 'bypass-permissions'] });
+    expect(pane.keys).toEqual(['Down', 'Enter', 'Down', 'Enter']);
+  });
+
+  it('reports a dialog it may not answer as stuck, with its text', async () => {
+    const out = await passStartupDialogs(fakePane([screen('onboarding-theme')]), 's', claude, { pollMs: 1, stuckMs: 30 });
+    expect(out).toMatchObject({ ready: false, reason: 'stuck-on-dialog', kind: 'onboarding' });
+    if (!out.ready && out.reason === 'stuck-on-dialog') expect(out.dialog).toContain('Choose the text style');
+  });
+
+  it('reports a known dialog that ignores its answer as stuck', async () => {
+    const pane = fakePane([screen('trust-accept-selected')]);
+    const out = await passStartupDialogs(pane, 's', claude, { pollMs: 1, stuckMs: 50 });
+    expect(out).toMatchObject({ ready: false, reason: 'stuck-on-dialog', kind: 'trust' });
+  });
+
+  it('reports an agent that exited, and a timeout', async () => {
+    expect(await passStartupDialogs(fakePane([[]], false), 's', claude, { pollMs: 1 })).toMatchObject({ ready: false, reason: 'exited' });
+    expect(await passStartupDialogs(fakePane([screen('busy')]), 's', claude, { pollMs: 5, timeoutMs: 40 })).toMatchObject({ ready: false, reason: 'timeout' });
+  });
+});

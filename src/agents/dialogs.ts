@@ -1,0 +1,142 @@
+// Start-up dialogs of agent TUIs: recognising them from the pane text (pure), and answering the known ones so a
+// freshly started agent reaches its prompt with no person at the keyboard. Dialog texts are data, per runtime.
+import { pollFor, type NudgeTmux } from './nudge-deliver.ts';
+import { showsReadyPrompt } from './pane-text.ts';
+import type { AgentPreset } from './preset.ts';
+
+export type DialogKind = 'trust' | 'bypass-permissions' | 'onboarding' | 'unknown-choice';
+
+export interface Dialog {
+  kind: DialogKind;
+  /** The keys that move the selection one step toward the accepting answer, or confirm it; empty: nobody may answer. */
+  keys: string[];
+  /** The dialog's text, trimmed, for reports. */
+  excerpt: string;
+}
+
+/** A dialog we know: recognised by any of `match`, answered by selecting the option matching `accept`. */
+export interface DialogSpec {
+  kind: Exclude<DialogKind, 'unknown-choice'>;
+  match: readonly RegExp[];
+  /** The option to choose; none: Gas Town must not answer it (a person, or the test setup, must). */
+  accept?: RegExp;
+}
+
+/** Claude Code's start-up dialogs as its 2.1 releases word them (older wordings kept where known). */
+const CLAUDE_DIALOGS: readonly DialogSpec[] = [
+  {
+    kind: 'trust',
+    match: [/Do you trust the files in this folder\?/, /Is this a project you created or one you trust\?/, /Accessing workspace:/],
+    accept: /Yes, (I trust this folder|proceed)/,
+  },
+  { kind: 'bypass-permissions', match: [/Bypass Permissions mode/], accept: /Yes, I accept/ },
+  // First-run onboarding (theme, login): a config dir that never finished onboarding; not Gas Town's to answer.
+  { kind: 'onboarding', match: [/Choose the text style that looks best with your terminal/, /Select login method/] },
+];
+
+export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS };
+
+/** A selection list's footer: whatever the dialog, it waits for a choice. */
+const CHOICE_FOOTER = /Enter to confirm|Esc to cancel|↑\/↓ to (navigate|select)|Press Enter to continue/;
+const SELECTED = /^\s*[❯›>]\s+\S/;
+
+/** The dialog shown on screen, if any. `runtime` picks the known texts (default: Claude Code's). */
+export function detectDialog(lines: readonly string[], runtime = 'claude'): Dialog | undefined {
+  const text = lines.join('\n');
+  const excerpt = dialogExcerpt(lines);
+  for (const spec of DIALOGS[runtime] ?? []) {
+    if (!spec.match.some((re) => re.test(text))) continue;
+    const keys = spec.accept ? keysToChoose(lines, spec.accept) : [];
+    return { kind: spec.kind, keys: keys ?? [], excerpt };
+  }
+  if (lines.some((l) => CHOICE_FOOTER.test(l)) && lines.some((l) => SELECTED.test(l))) return { kind: 'unknown-choice', keys: [], excerpt };
+  return undefined;
+}
+
+/** Whether the agent sits on a dialog (known or not) instead of its prompt: for `gt agents` state detection. */
+export function isStuckOnDialog(lines: readonly string[], runtime = 'claude'): boolean {
+  return detectDialog(lines, runtime) !== undefined;
+}
+
+/**
+ * The next key toward choosing the option matching `accept`: Up or Down when the selection (❯) is elsewhere, Enter
+ * once it is on that option. Undefined when the option or the selection is not on screen.
+ */
+function keysToChoose(lines: readonly string[], accept: RegExp): string[] | undefined {
+  const target = lines.findIndex((l) => accept.test(l));
+  const selected = lines.findIndex((l) => SELECTED.test(l) && !/^\s*[❯›>]\s*$/.test(l));
+  if (target < 0 || selected < 0) return undefined;
+  if (target === selected) return ['Enter'];
+  return [target > selected ? 'Down' : 'Up'];
+}
+
+/** The dialog's lines that hold words (no blank lines, rules or ASCII art), joined with newlines, at most 600 characters. */
+export function dialogExcerpt(lines: readonly string[]): string {
+  const kept = lines.map((l) => l.trimEnd()).filter((l) => /\p{L}{2}/u.test(l));
+  return kept.join('\n').slice(0, 600);
+}
+
+export type StartupOutcome =
+  | { ready: true; dialogsPassed: DialogKind[]; elapsedMs: number }
+  | { ready: false; reason: 'stuck-on-dialog'; kind: DialogKind; dialog: string; elapsedMs: number }
+  | { ready: false; reason: 'exited' | 'timeout'; dialogsPassed: DialogKind[]; elapsedMs: number };
+
+export interface StartupOptions {
+  /** Give up after this long (default 60 s). */
+  timeoutMs?: number;
+  pollMs?: number;
+  /** A dialog nobody may answer, or one that stays after being answered, counts as stuck after this long (default 5 s). */
+  stuckMs?: number;
+  /** When the agent was started (default: now). */
+  startedAt?: number;
+}
+
+/**
+ * Get a freshly started agent past its start-up dialogs and to its ready prompt: each known dialog is answered one
+ * key at a time (the screen is read again after every key), an unknown or unanswerable one is reported as stuck.
+ */
+export async function passStartupDialogs(
+  tmux: Pick<NudgeTmux, 'hasSession' | 'snapshot' | 'sendKeys'>,
+  session: string,
+  preset: Pick<AgentPreset, 'name' | 'ready' | 'busy'>,
+  opts: StartupOptions = {},
+): Promise<StartupOutcome> {
+  const started = opts.startedAt ?? Date.now();
+  const stuckMs = opts.stuckMs ?? 5000;
+  const signals = { prompt: preset.ready.prompt, busy: preset.busy };
+  const passed: DialogKind[] = [];
+  let since: { key: string; at: number } | undefined;
+  let outcome: StartupOutcome | undefined;
+  const elapsed = () => Date.now() - started;
+
+  const step = async (): Promise<StartupOutcome | undefined> => {
+    if (!(await tmux.hasSession(session))) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed() };
+    const { lines } = await tmux.snapshot(session);
+    const dialog = detectDialog(lines, preset.name);
+    if (!dialog) {
+      since = undefined;
+      if (signals.prompt ? showsReadyPrompt(lines, signals) : elapsed() >= preset.ready.delayMs) return { ready: true, dialogsPassed: passed, elapsedMs: elapsed() };
+      return undefined;
+    }
+    // The same dialog text for stuckMs (answered or not) means it is not going away.
+    const key = `${dialog.kind}\n${dialog.excerpt}`;
+    if (since?.key !== key) since = { key, at: Date.now() };
+    else if (Date.now() - since.at >= stuckMs) return { ready: false, reason: 'stuck-on-dialog', kind: dialog.kind, dialog: dialog.excerpt, elapsedMs: elapsed() };
+    const next = dialog.keys[0];
+    if (next === undefined) return undefined;
+    await tmux.sendKeys(session, next);
+    if (next === 'Enter' && passed.at(-1) !== dialog.kind) passed.push(dialog.kind);
+    // One key at a time: wait for the TUI to redraw before judging the screen again, so keys never pile up.
+    const before = lines.join('\n');
+    await pollFor(() => tmux.snapshot(session), (s) => s.lines.join('\n') !== before, 1500, 50);
+    return undefined;
+  };
+
+  await pollFor(
+    async () => (outcome = await step()),
+    (v) => v !== undefined,
+    opts.timeoutMs ?? 60_000,
+    opts.pollMs ?? 100,
+  );
+  return outcome ?? { ready: false, reason: 'timeout', dialogsPassed: passed, elapsedMs: elapsed() };
+}

@@ -1,0 +1,38 @@
+// gt prime [--hook]: the role's context for the agent running here (identity, rules, hook, steps, mail).
+import type { Command } from 'commander';
+import { isoNow, messageOf } from '../../../kernel/index.ts';
+import { rigNames } from '../../../town/index.ts';
+import { detectRole, gatherPrime, parseHookInput, renderPrime, wantsLightPrime } from '../../../work/prime/index.ts';
+import { recordSessionId, withStore } from '../../../work/sessions/index.ts';
+import { emit } from '../../shared/runtime.ts';
+import type { GtCtx } from '../context.ts';
+
+export function registerPrime(program: Command, ctx: GtCtx): void {
+  program
+    .command('prime')
+    .description("print your role's context: who you are, your rules, the work on your hook, its steps, unread mail")
+    .option('--hook', "run as a session-start hook: read the runtime's JSON on stdin and record its session id")
+    .option('--light', 'only identity, hook and mail (what a resumed or compacted session needs)')
+    .addHelpText('after', '\nExamples:\n  gt prime\n  echo \'{"session_id":"abc","source":"startup"}\' | gt prime --hook')
+    .action((o: { hook?: boolean; light?: boolean }) => {
+      if (!o.hook) return prime(ctx, { light: o.light ?? false });
+      try {
+        const input = parseHookInput(ctx.io.stdin());
+        prime(ctx, { light: (o.light ?? false) || wantsLightPrime(input), sessionId: input.sessionId });
+      } catch (e) {
+        // A hook must not stop the session from starting; the agent reads this instead of its context.
+        ctx.io.out(`Gas Town could not load your role context: ${messageOf(e)}\nDo not run gt done. Run gt prime again, or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`);
+      }
+    });
+}
+
+function prime(ctx: GtCtx, o: { light: boolean; sessionId?: string }): void {
+  const town = ctx.town();
+  const role = detectRole(town, ctx.io.cwd, ctx.io.env);
+  if (o.sessionId) {
+    const id = o.sessionId;
+    withStore(town, (s) => recordSessionId(s, role.text, id, isoNow()));
+  }
+  const c = gatherPrime(town, role, rigNames(town));
+  emit(ctx.io, ctx.json(), { data: { ...c, session_id: o.sessionId ?? null }, text: renderPrime(c, { light: o.light }) });
+}

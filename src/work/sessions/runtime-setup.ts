@@ -1,0 +1,46 @@
+// Per-runtime preparation before an agent starts (its Gas Town-owned hook settings), and the start-up gate that
+// waits for its ready prompt.
+import { join } from 'node:path';
+import { installRoot } from '../../kernel/index.ts';
+import { passStartupDialogs, type AgentPreset, type NudgeTmux } from '../../agents/index.ts';
+import { writeClaudeSettings } from '../../agents/claude-settings.ts';
+import type { TownContext } from '../../town/index.ts';
+import type { AgentIdentity } from './identity.ts';
+
+export interface RuntimeSetup {
+  /** Settings file passed with the runtime's settings flag. */
+  settingsPath?: string;
+  /** True when the runtime's session-start hook runs `gt prime` itself, so no first prompt is needed for it. */
+  primesItself: boolean;
+}
+
+/** Where an agent's Gas Town-owned runtime files live: under the town's runtime directory, never in the repo. */
+export function agentRuntimeDir(town: TownContext, id: AgentIdentity): string {
+  return join(town.paths.runtime, 'agents', id.session);
+}
+
+/** The command hooks use to run this installation's gt. */
+export function gtArgv(): string[] {
+  return [process.execPath, join(installRoot(), 'bin', 'gt.js')];
+}
+
+export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: AgentPreset): RuntimeSetup {
+  if (preset.hooks.kind === 'claude-settings' && preset.hooks.settingsFlag) {
+    return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), { gtCommand: gtArgv() }), primesItself: true };
+  }
+  return { primesItself: false };
+}
+
+export type StartupGate = { ready: true; by: 'prompt' | 'delay'; dialogsPassed: string[] } | { ready: false; reason: 'exited' | 'timeout' | 'stuck-on-dialog'; dialog?: string };
+
+/** Which runtime's dialog texts apply: a custom agent with Claude Code's hooks is Claude Code underneath. */
+export function dialogRuntime(preset: Pick<AgentPreset, 'name' | 'hooks'>): string {
+  return preset.hooks.kind === 'claude-settings' ? 'claude' : preset.name;
+}
+
+/** Wait for the ready prompt, answering the start-up dialogs Gas Town may answer (workspace trust, bypass notice). */
+export async function startupGate(tmux: NudgeTmux, session: string, preset: AgentPreset, opts: { timeoutMs: number; startedAt: number }): Promise<StartupGate> {
+  const r = await passStartupDialogs(tmux, session, { ...preset, name: dialogRuntime(preset) }, { timeoutMs: opts.timeoutMs, startedAt: opts.startedAt });
+  if (r.ready) return { ready: true, by: preset.ready.prompt ? 'prompt' : 'delay', dialogsPassed: r.dialogsPassed };
+  return r.reason === 'stuck-on-dialog' ? { ready: false, reason: r.reason, dialog: r.dialog } : { ready: false, reason: r.reason };
+}

@@ -1,0 +1,100 @@
+// Starting an agent in its tmux session: the runtime's command with the role's environment, its hook settings,
+// past any startup dialog to the ready prompt, and recorded in the agents table.
+import { GtError, installRoot, isoNow } from '../../kernel/index.ts';
+import { findOnPath } from '../../proc/index.ts';
+import { buildCommand, resolvePreset, nudge, type AgentPreset } from '../../agents/index.ts';
+import { openTownStore, type TownContext } from '../../town/index.ts';
+import { getAgent, recordStart, setAgentState, type AgentState } from './agents-table.ts';
+import { ensureShims, roleEnv } from './env.ts';
+import { requireWorkdir, type AgentIdentity } from './identity.ts';
+import { prepareRuntime, startupGate } from './runtime-setup.ts';
+import { townTmux } from '../../town/index.ts';
+
+export interface StartRequest {
+  identity: AgentIdentity;
+  /** Agent name (preset or defined in settings). */
+  agent: string;
+  /** The first prompt; default: for runtimes without a session-start hook, an instruction to run `gt prime`. */
+  prompt?: string;
+  /** Resume the runtime's own conversation (restart), when the runtime can and a session id was recorded. */
+  resume?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export type StartResult =
+  | { status: 'started'; address: string; session: string; agent: string; state: AgentState; readyBy: 'prompt' | 'delay'; dialogsAnswered: string[]; elapsedMs: number; resumed: boolean }
+  | { status: 'already-running'; address: string; session: string; agent: string };
+
+export async function startAgent(town: TownContext, req: StartRequest): Promise<StartResult> {
+  const id = req.identity;
+  const preset = resolvePreset(req.agent, town.settings.agents);
+  const tmux = townTmux(town);
+  if (await tmux.hasSession(id.session)) {
+    const rec = withStore(town, (s) => getAgent(s, id.address));
+    return { status: 'already-running', address: id.address, session: id.session, agent: rec?.runtime ?? req.agent };
+  }
+  requireWorkdir(id);
+  const env = roleEnv(town, id, ensureShims(town));
+  requireProgram(preset, req.agent, env.PATH!);
+  const setup = prepareRuntime(town, id, preset);
+  const previous = req.resume ? withStore(town, (s) => getAgent(s, id.address)) : undefined;
+  const resumeId = previous?.session_id && preset.resume ? previous.session_id : undefined;
+  const prompt = resumeId ? undefined : (req.prompt ?? (setup.primesItself ? undefined : primeInstruction(id)));
+  const cmd = buildCommand(preset, {
+    prompt,
+    ...(resumeId ? { resumeId } : {}),
+    ...(setup.settingsPath ? { settingsPath: setup.settingsPath } : {}),
+    env,
+    nodePath: process.execPath,
+    packageRoot: installRoot(),
+  });
+  const started = Date.now();
+  await tmux.newSession({ name: id.session, cwd: id.workdir, argv: cmd.argv, env: cmd.env, unsetEnv: cmd.unsetEnv });
+  withStore(town, (s) =>
+    recordStart(s, {
+      address: id.address, role: id.role, rig: id.rig ?? null, name: id.name, runtime: req.agent, session: id.session,
+      workdir: id.workdir, state: 'starting', started_at: isoNow(), last_activity: isoNow(),
+    }),
+  );
+  const gate = await startupGate(tmux, id.session, preset, { timeoutMs: req.readyTimeoutMs ?? 60_000, startedAt: started });
+  let state: AgentState = gate.ready ? (prompt !== undefined && !cmd.promptToType ? 'working' : 'idle') : gate.reason === 'exited' ? 'dead' : 'stuck';
+  if (gate.ready && cmd.promptToType) {
+    const r = await nudge(tmux, { runtimeDir: town.paths.runtime }, { session: id.session, message: cmd.promptToType, mode: 'immediate' });
+    if (r.status === 'delivered') state = 'working';
+  }
+  withStore(town, (s) => setAgentState(s, id.address, state, isoNow()));
+  if (!gate.ready) {
+    throw new GtError(gate.reason === 'exited' ? 'GT_AGENT_EXITED' : 'GT_AGENT_NOT_READY', startFailure(id, req.agent, gate), {
+      hint: `look at its screen with gt peek ${id.address}; stop it with the matching stop command (e.g. gt mayor stop)`,
+    });
+  }
+  return { status: 'started', address: id.address, session: id.session, agent: req.agent, state, readyBy: gate.by, dialogsAnswered: gate.dialogsPassed, elapsedMs: Date.now() - started, resumed: resumeId !== undefined };
+}
+
+/** The first prompt for a runtime that cannot load its role context through a hook. */
+export function primeInstruction(id: AgentIdentity): string {
+  return `Gas Town: you are ${id.address} (${id.role}). Run \`gt prime\` now and follow what it says.`;
+}
+
+function requireProgram(preset: AgentPreset, agent: string, pathVar: string): void {
+  const program = preset.command === '{node}' ? process.execPath : preset.command;
+  if (findOnPath(program, pathVar)) return;
+  throw new GtError('GT_AGENT_CLI_MISSING', `agent "${agent}" needs the program "${program}", which is not on PATH; the session was not started`, {
+    hint: `${preset.npmPackage ? `install it (npm install -g ${preset.npmPackage}) or ` : 'install it or '}choose another agent with --agent; gt doctor lists every runtime the town is configured to use`,
+  });
+}
+
+function startFailure(id: AgentIdentity, agent: string, gate: { reason: string; dialog?: string }): string {
+  if (gate.reason === 'exited') return `${id.address} (${agent}) exited during start-up`;
+  if (gate.reason === 'stuck-on-dialog') return `${id.address} (${agent}) is stuck on a dialog it could not pass: ${gate.dialog ?? ''}`.trim();
+  return `${id.address} (${agent}) did not show its ready prompt in time; the session is left running`;
+}
+
+export function withStore<T>(town: TownContext, fn: (s: ReturnType<typeof openTownStore>) => T): T {
+  const store = openTownStore(town);
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}

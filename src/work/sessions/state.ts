@@ -1,0 +1,96 @@
+// What each agent is doing, from the agents table and its live tmux pane: the pure classifier, and the listing
+// `gt agents` shows.
+import { isStuckOnDialog, readySignals, resolvePreset, showsBusy, showsReadyPrompt, type ReadySignals } from '../../agents/index.ts';
+import type { SessionInfo } from '../../tmux/index.ts';
+import type { TownContext } from '../../town/index.ts';
+import { listAgentRecords, type AgentRecord, type AgentState } from './agents-table.ts';
+import { hookedBeadOf } from './hook.ts';
+import { dialogRuntime } from './runtime-setup.ts';
+import { withStore } from './start.ts';
+import { townTmux } from '../../town/index.ts';
+
+export interface PaneObservation {
+  live: boolean;
+  /** The visible screen (live sessions only). */
+  lines?: readonly string[];
+  paneDead?: boolean;
+}
+
+/**
+ * The state an agent is in. A missing session is `stopped` if it was stopped on purpose, else `dead`; a live one
+ * is `stuck` on a dialog, `working` with its busy marker, `idle` at its ready prompt, else `starting` while the
+ * table says so and `working` otherwise (the screen shows output without a prompt).
+ */
+export function classifyState(recorded: AgentState | undefined, pane: PaneObservation, signals: ReadySignals, dialogRuntime = 'claude'): AgentState {
+  if (!pane.live || pane.paneDead) return recorded === 'stopped' ? 'stopped' : 'dead';
+  const lines = pane.lines ?? [];
+  if (isStuckOnDialog(lines, dialogRuntime)) return 'stuck';
+  if (showsBusy(lines, signals)) return 'working';
+  if (showsReadyPrompt(lines, signals)) return 'idle';
+  if (!signals.prompt && recorded !== 'starting') return recorded === 'working' ? 'working' : 'idle';
+  return recorded === 'starting' ? 'starting' : 'working';
+}
+
+export interface AgentView {
+  address: string;
+  role: string;
+  rig: string | null;
+  runtime: string;
+  session: string | null;
+  state: AgentState;
+  hooked_bead: string | null;
+  /** The runtime's own conversation id, as its session-start hook reported it. */
+  session_id: string | null;
+  attached: boolean;
+  started_at: string | null;
+  last_activity: string | null;
+}
+
+/**
+ * Every agent the town knows (the table) and every session on its socket the table does not know (shown with
+ * role `unknown`), each with its live state. One tmux call per live session, all at once.
+ */
+export async function listAgents(town: TownContext): Promise<AgentView[]> {
+  const tmux = townTmux(town);
+  const [records, sessions] = await Promise.all([
+    Promise.resolve(withStore(town, (s) => listAgentRecords(s).map((r) => ({ ...r, hooked_bead: hookedBeadOf(s, r) })))),
+    tmux.listSessions(),
+  ]);
+  const bySession = new Map(sessions.map((s) => [s.name, s]));
+  const known = new Set(records.map((r) => r.session));
+  const liveNames = records.flatMap((r) => (r.session && bySession.get(r.session) && !bySession.get(r.session)!.paneDead ? [r.session] : []));
+  const screens = await tmux.snapshotMany(liveNames);
+  const views = records.map((r) => viewOf(town, r, r.session ? bySession.get(r.session) : undefined, r.session ? screens.get(r.session)?.lines : undefined));
+  for (const s of sessions) {
+    if (known.has(s.name)) continue;
+    views.push({
+      address: `(unknown: ${s.name})`, role: 'unknown', rig: null, runtime: s.currentCommand, session: s.name,
+      state: s.paneDead ? 'dead' : 'working', hooked_bead: null, session_id: null, attached: s.attached, started_at: s.created.toISOString(), last_activity: s.activity.toISOString(),
+    });
+  }
+  return views;
+}
+
+function viewOf(town: TownContext, r: AgentRecord, live: SessionInfo | undefined, lines: string[] | undefined): AgentView {
+  const state = classifyState(r.state, { live: live !== undefined && lines !== undefined, lines, paneDead: live?.paneDead }, signalsOf(town, r.runtime), dialogRuntimeOf(town, r.runtime));
+  return {
+    address: r.address, role: r.role, rig: r.rig, runtime: r.runtime, session: r.session, state, hooked_bead: r.hooked_bead, session_id: r.session_id,
+    attached: live?.attached ?? false, started_at: r.started_at, last_activity: live ? live.activity.toISOString() : r.last_activity,
+  };
+}
+
+function dialogRuntimeOf(town: TownContext, runtime: string): string {
+  try {
+    return dialogRuntime(resolvePreset(runtime, town.settings.agents));
+  } catch {
+    return runtime;
+  }
+}
+
+export function signalsOf(town: TownContext, runtime: string): ReadySignals {
+  try {
+    return readySignals(resolvePreset(runtime, town.settings.agents));
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,124 @@
+// gt prime: the role found from the environment or the directory, the hook in full, a formula's steps as a
+// checklist, handoff and unread mail, the session-start hook, and prime's size for a typical polecat.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+
+describe('gt prime', () => {
+  let base = '';
+  let town = '';
+  let polecatDir = '';
+  let hook = '';
+  let cleanup = (): void => {};
+  const make = (args: string[], cwd = town) => gtJson<{ id: string }>(cwd, ['bd', 'create', ...args]).id;
+
+  beforeAll(() => {
+    const t = tempDir('gt prime');
+    base = t.dir;
+    cleanup = t.cleanup;
+    town = join(base, 'town');
+    gtJson(base, ['install', town]);
+    sourceRepo(join(base, 'src'), 'main', { 'a.txt': 'a\n' });
+    gtJson(town, ['rig', 'add', 'app', join(base, 'src')]);
+    polecatDir = join(town, 'app', 'polecats', 'toast');
+    mkdirSync(join(polecatDir, 'src'), { recursive: true });
+    hook = make([
+      'Fix the login redirect', '-t', 'bug', '-p', '1',
+      '-d', 'After login the user lands on /home instead of the page they asked for. Keep ?next= through the OAuth round trip.',
+      '--acceptance', 'Visiting /settings logged out, then logging in, lands on /settings',
+    ]);
+    const s1 = make(['Write a failing test', '--parent', hook]);
+    make(['Make it pass', '--parent', hook]);
+    gtJson(town, ['bd', 'close', s1]);
+    gtJson(town, ['bd', 'update', hook, '--status', 'hooked', '-a', 'app/toast']);
+  });
+  afterAll(() => cleanup());
+
+  it("gives a polecat its rules, its hooked bead in full and the steps as a checklist, under 4 KB", () => {
+    const r = gt(join(polecatDir, 'src'), ['prime']);
+    expect(r.code, r.stderr).toBe(0);
+    const text = r.stdout;
+    expect(text).toContain('you are app/toast (polecat)');
+    expect(text).toMatch(/Finish with `gt done`/);
+    expect(text).toMatch(/Never push to main/);
+    expect(text).toContain(`## Your hook: ${hook} Fix the login redirect`);
+    expect(text).toContain('Keep ?next= through the OAuth round trip.');
+    expect(text).toContain('Visiting /settings logged out');
+    expect(text).toMatch(/- \[x\] \S+ Write a failing test/);
+    expect(text).toMatch(/- \[ \] \S+ Make it pass/);
+    expect(text).toContain(`Run the work on your hook (${hook}) now`);
+    expect(Buffer.byteLength(text)).toBeLessThan(4096);
+  });
+
+  it('takes the role from the environment over the directory, and says so', () => {
+    const r = gt(town, ['prime'], { env: { GT_ADDRESS: 'app/toast' } });
+    expect(r.stdout).toContain('you are app/toast (polecat)');
+    expect(r.stdout).toContain('you are in the directory of mayor');
+    const byRole = gt(base, ['prime'], { env: { GT_ROOT: town, GT_ROLE: 'polecat', GT_RIG: 'app', GT_NAME: 'toast' } });
+    expect(byRole.stdout).toContain(hook);
+  });
+
+  it('tells the Mayor how to turn a goal into beads, convoys and slings', () => {
+    const text = gt(town, ['prime']).stdout;
+    expect(text).toContain('you are mayor (mayor)');
+    for (const cmd of ['bd create', 'gt convoy create', 'gt sling', 'bd ready', 'gt agents']) expect(text).toContain(cmd);
+    expect(text).toContain('Rigs: app.');
+  });
+
+  it('shows unread mail and the handoff a previous session left', () => {
+    gtJson(town, ['mail', 'send', 'app/toast', '-s', 'Use the staging DB', '-m', 'prod is frozen', '--no-notify']);
+    gtJson(town, ['mail', 'send', 'app/toast', '-s', 'HANDOFF: half way', '-m', 'test written, fix next', '--type', 'handoff', '--from', 'app/toast', '--no-notify']);
+    const text = gt(polecatDir, ['prime']).stdout;
+    expect(text).toMatch(/## Handoff from your previous session[^\n]*\nHANDOFF: half way\ntest written, fix next/);
+    expect(text).toMatch(/## Mail\n📬 1 unread mail/);
+    expect(text).toContain('"Use the staging DB"');
+  });
+
+  it('--hook reads the session-start JSON, prints the context, and survives garbage on stdin', () => {
+    const ok = gt(polecatDir, ['prime', '--hook'], { input: '{"session_id":"abc-123","source":"startup","cwd":"/x"}' });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('## Rules of a polecat');
+    const compact = gt(polecatDir, ['prime', '--hook'], { input: '{"session_id":"abc-123","source":"compact"}' });
+    expect(compact.stdout).toContain(hook);
+    expect(compact.stdout).not.toContain('## Rules of a polecat');
+    const junk = gt(polecatDir, ['prime', '--hook'], { input: '{not json\u0000' });
+    expect(junk.code).toBe(0);
+    expect(junk.stdout).toContain(hook);
+  });
+
+  it('--hook never fails the session start, and never suggests gt done, when the town is broken', () => {
+    const broken = join(base, 'broken');
+    gtJson(base, ['install', broken]);
+    writeFileSync(join(broken, 'settings', 'config.json'), '{"default_agent": 42');
+    const r = gt(join(broken, 'mayor'), ['prime', '--hook'], { input: '{}' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/could not load your role context: .*config\.json/);
+    expect(r.stdout).toContain('Do not run gt done');
+    expectFailure(gt(join(broken, 'mayor'), ['prime']), 1, /config\.json/);
+  });
+
+  it('gt hooks list and repair keep the Claude settings the agents start with current', () => {
+    interface Hooks { address: string; state: string; path: string; events: string[] }
+    const before = gtJson<Hooks[]>(town, ['hooks', 'list']);
+    expect(before).toEqual([expect.objectContaining({ address: 'mayor', state: 'missing' })]);
+    const fixed = gtJson<{ repaired: Hooks[] }>(town, ['hooks', 'repair']).repaired;
+    expect(fixed.map((h) => h.address)).toEqual(['mayor']);
+    const after = gtJson<Hooks[]>(town, ['hooks', 'list'])[0]!;
+    expect(after).toMatchObject({ state: 'current', events: ['SessionStart', 'PreCompact', 'UserPromptSubmit'] });
+    expect(after.path.startsWith(join(town, '.runtime'))).toBe(true);
+    const settings = readFileSync(after.path, 'utf8');
+    expect(settings).toMatch(/bin\/gt\.js' prime --hook"|bin\/gt\.js prime --hook"/);
+    expect(settings).toContain('mail check --inject');
+    writeFileSync(after.path, '{"hooks": {}}');
+    expect(gtJson<Hooks[]>(town, ['hooks', 'list'])[0]?.state).toBe('outdated');
+    expect(gtJson<{ repaired: Hooks[] }>(town, ['hooks', 'repair']).repaired.length).toBe(1);
+    expect(gtJson<{ repaired: Hooks[] }>(town, ['hooks', 'repair']).repaired.length).toBe(0);
+  });
+
+  it('refuses to guess a role outside any agent directory', () => {
+    expectFailure(gt(join(town, 'app', 'polecats'), ['prime'], { env: { GT_ROOT: town } }), 2, /cannot tell which agent you are/);
+    expectFailure(gt(base, ['prime']), 1, /no town found/);
+    expectFailure(gt(town, ['prime'], { env: { GT_ROLE: 'wizard' } }), 2, /GT_ROLE "wizard" is not a role/);
+  });
+});
