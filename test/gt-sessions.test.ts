@@ -1,6 +1,7 @@
 // Agent sessions in real tmux on a private socket: gt mayor start/status/attach/detach/stop/restart, gt agents,
 // gt peek and gt crew at, with a stand-in agent (the fake TUI) that records the environment it was started with.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
@@ -126,6 +127,19 @@ describe('agent sessions', () => {
     expectFailure(r, 1, /no-such-agent-cli-xyz.*not on PATH/);
     expect(r.stderr).toContain('gt doctor');
     expect(await tmux.hasSession('hq-mayor')).toBe(false);
+  });
+
+  it('without tmux on PATH: a clear error, nothing started, nothing recorded', () => {
+    const bin = join(base, 'bin without tmux');
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['node', 'git', 'sh', 'env']) {
+      const found = spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (found) symlinkSync(found, join(bin, tool));
+    }
+    const r = gt(town, ['mayor', 'start', '--agent', 'fake'], { env: { ...env, PATH: bin } });
+    expectFailure(r, 1, /tmux is not installed or not on PATH/);
+    expect(r.stderr).toMatch(/Hint: install tmux/);
+    expect(gtJson<View[]>(town, ['agents', '--all'], { env }).find((a) => a.address === 'mayor')?.state).not.toBe('starting');
   });
 
   it('refuses unknown agents, addresses and rigs with a clear message', () => {

@@ -7,7 +7,7 @@ export { customPreset, definedPreset, resolvePreset, inferBasePreset, type Custo
 export { nudge, waitForIdle, type NudgeTmux, type NudgeMode, type NudgeRequest, type NudgeSettings, type NudgeResult, type NudgeFailure } from './nudge.ts';
 export { waitForReady, readySignals, type Readiness, type ReadyOptions } from './readiness.ts';
 export { enqueueNudge, drainQueue, peekQueue, queueDir, QUEUE_MAX_DEPTH, QUEUE_TTL_MS, type QueuedNudge, type NudgePriority } from './nudge-queue.ts';
-export { acquireLock, tryAcquire, lockPath, type LockHandle, type LockOptions } from './session-lock.ts';
+export { acquireLock, tryAcquire, lockPath, readLockRecord, lockAgeMs, type LockHandle, type LockOptions } from './session-lock.ts';
 export { sanitizeMessage, showsReadyPrompt, showsBusy, type ReadySignals, type Screen } from './pane-text.ts';
 export { claudeSettings, writeClaudeSettings, CLAUDE_SETTINGS_FILE, type ClaudeSettings, type ClaudeSettingsOptions, type ClaudeHookGroup } from './claude-settings.ts';
 export { detectDialog, isStuckOnDialog, passStartupDialogs, dialogExcerpt, DIALOGS, type Dialog, type DialogKind, type DialogSpec, type StartupOutcome, type StartupOptions } from './dialogs.ts';

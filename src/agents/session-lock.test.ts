@@ -73,9 +73,12 @@ describe('session lock', () => {
     const closed = new Promise((r) => child.on('close', r));
     let out = '';
     await new Promise<void>((r) => child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('held') && r())));
+    const heldAt = Date.now();
     const h = await acquireLock(path, { timeoutMs: 20_000 });
-    expect(out).toContain('released');
+    // The child holds the lock for 400 ms after saying so: we cannot have it sooner.
+    expect(Date.now() - heldAt).toBeGreaterThanOrEqual(350);
     h.release();
     await closed;
+    expect(out).toContain('released');
   });
 });

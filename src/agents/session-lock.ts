@@ -19,7 +19,7 @@ export interface LockHandle {
   release(): void;
 }
 
-interface LockRecord {
+export interface LockRecord {
   pid: number;
   at: number;
 }
@@ -40,7 +40,7 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
     if (handle) return handle;
     breakIfStale(path, opts.maxHoldMs ?? 600_000);
     if (Date.now() >= deadline) {
-      const holder = readRecord(path);
+      const holder = readLockRecord(path);
       throw new GtError('LOCK_TIMEOUT', `could not take lock ${path} within ${timeoutMs} ms${holder ? ` (held by pid ${holder.pid})` : ''}`, {
         hint: 'another delivery to this session is still running; try again shortly',
       });
@@ -70,7 +70,7 @@ export function tryAcquire(path: string): LockHandle | undefined {
     release() {
       if (released) return;
       released = true;
-      const now = readRecord(path);
+      const now = readLockRecord(path);
       if (now && now.pid === record.pid && now.at === record.at) rmSync(path, { force: true });
     },
   };
@@ -85,7 +85,7 @@ export function breakIfStale(path: string, maxHoldMs: number): boolean {
   const breaker = tryAcquire(`${path}.break`);
   if (!breaker) {
     // A breaker left by a process that died mid-break is itself stale after a few seconds.
-    if (ageMs(`${path}.break`) > 5000 && isStale(`${path}.break`, 5000)) rmSync(`${path}.break`, { force: true });
+    if (lockAgeMs(`${path}.break`) > 5000 && isStale(`${path}.break`, 5000)) rmSync(`${path}.break`, { force: true });
     return false;
   }
   try {
@@ -98,15 +98,16 @@ export function breakIfStale(path: string, maxHoldMs: number): boolean {
 }
 
 function isStale(path: string, maxHoldMs: number): boolean {
-  const rec = readRecord(path);
-  const age = ageMs(path);
+  const rec = readLockRecord(path);
+  const age = lockAgeMs(path);
   if (age < 0) return false; // gone already
   // An empty or torn record: its writer died between create and write, or is about to write it.
   if (!rec) return age > 2000;
   return !isProcessAlive(rec.pid) || Date.now() - rec.at > maxHoldMs;
 }
 
-function readRecord(path: string): LockRecord | undefined {
+/** The holder a lock file names, or undefined when the record is empty, torn or unreadable. */
+export function readLockRecord(path: string): LockRecord | undefined {
   try {
     const rec = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockRecord>;
     return typeof rec.pid === 'number' && typeof rec.at === 'number' ? { pid: rec.pid, at: rec.at } : undefined;
@@ -115,7 +116,8 @@ function readRecord(path: string): LockRecord | undefined {
   }
 }
 
-function ageMs(path: string): number {
+/** How long ago the lock file was written, in ms; -1 when it is gone. */
+export function lockAgeMs(path: string): number {
   try {
     return Date.now() - statSync(path).mtimeMs;
   } catch {

@@ -131,6 +131,68 @@ CREATE INDEX mail_inbox ON mail(to_addr, archived_at, created_at);
 CREATE INDEX mail_thread ON mail(thread_id, created_at);
 `,
   },
+  {
+    // The work loop (docs/work-loop.md): polecats and their hooks, merge requests, slings waiting for a cap, and
+    // the town's event log (every decision the daemon takes, with its reason).
+    version: 4,
+    sql: `
+CREATE TABLE polecats (
+  rig TEXT NOT NULL,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'idle',
+  bead TEXT,
+  branch TEXT,
+  base TEXT,
+  worktree TEXT NOT NULL,
+  hook_state TEXT,
+  agent TEXT,
+  restarts INTEGER NOT NULL DEFAULT 0,
+  last_snapshot TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (rig, name)
+) STRICT;
+CREATE UNIQUE INDEX polecats_bead ON polecats(bead) WHERE bead IS NOT NULL;
+CREATE TABLE merge_requests (
+  id TEXT PRIMARY KEY,
+  rig TEXT NOT NULL,
+  bead TEXT NOT NULL,
+  polecat TEXT,
+  branch TEXT NOT NULL,
+  head TEXT NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 2,
+  status TEXT NOT NULL DEFAULT 'queued',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  merge_commit TEXT,
+  failure TEXT,
+  rework_bead TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  UNIQUE (rig, bead, head)
+) STRICT;
+CREATE INDEX merge_requests_queue ON merge_requests(rig, status, priority, created_at);
+CREATE TABLE sling_queue (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  bead TEXT NOT NULL UNIQUE,
+  rig TEXT NOT NULL,
+  agent TEXT,
+  options TEXT,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE town_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  subject TEXT,
+  reason TEXT,
+  data TEXT
+) STRICT;
+CREATE INDEX town_events_at ON town_events(at);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

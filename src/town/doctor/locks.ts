@@ -1,5 +1,6 @@
 // Stale locks: lock files under .runtime/ (the session-lock format, `{"pid":…,"at":…}`) whose owner is dead.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { lockAgeMs, readLockRecord } from '../../agents/index.ts';
 import { join, relative } from 'node:path';
 import { isProcessAlive } from '../../proc/index.ts';
 import type { PlannedCheck, Repair } from './types.ts';
@@ -24,29 +25,13 @@ export function findLocks(dir: string): LockFile[] {
     for (const e of entries) {
       const path = join(d, e.name);
       if (e.isDirectory()) walk(path);
-      else if (e.isFile() && /\.lock(\.break)?$/.test(e.name)) out.push({ path, pid: readPid(path), ageMs: ageOf(path) });
+      else if (e.isFile() && /\.lock(\.break)?$/.test(e.name)) out.push({ path, pid: readLockRecord(path)?.pid, ageMs: Math.max(0, lockAgeMs(path)) });
     }
   };
   walk(dir);
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-function readPid(path: string): number | undefined {
-  try {
-    const rec = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown };
-    return typeof rec.pid === 'number' && Number.isInteger(rec.pid) && rec.pid > 0 ? rec.pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function ageOf(path: string): number {
-  try {
-    return Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
 
 /** Dead owners are stale and removable; unreadable records older than a minute are reported, not removed (pure). */
 export function lockCheck(runtime: string, locks: readonly LockFile[], alive: (pid: number) => boolean): PlannedCheck {

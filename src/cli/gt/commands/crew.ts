@@ -1,8 +1,8 @@
 // gt crew add|list|remove: full clones of a rig for people.
 import type { Command } from 'commander';
 import { addCrew, listCrew, removeCrew, type CrewMember } from '../../../town/index.ts';
-import { emit, ExitSignal } from '../../shared/runtime.ts';
-import { attachTerminal, describeStart, ensureStarted, identityFor } from './session-support.ts';
+import { emit } from '../../shared/runtime.ts';
+import { describeStart, ensureStarted, identityFor, startAndAttach } from './session-support.ts';
 import type { GtCtx } from '../context.ts';
 
 export function registerCrew(program: Command, ctx: GtCtx): void {
@@ -42,11 +42,9 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
     .addHelpText('after', '\nExamples:\n  gt crew at alice --rig myproject\n  gt crew at alice --rig myproject --agent codex --no-attach')
     .action(async (name: string, o: { rig: string; agent?: string; attach: boolean }) => {
       const id = identityFor(ctx, `${o.rig}/crew/${name}`);
+      if (o.attach) return startAndAttach(ctx, id, o.agent);
       const r = await ensureStarted(ctx, id, o.agent);
-      if (!o.attach) return emit(ctx.io, ctx.json(), { data: r, text: describeStart(r) });
-      if (r.status === 'started') ctx.io.err(`${describeStart(r)}\n`);
-      const code = attachTerminal(ctx, id);
-      if (code !== 0) throw new ExitSignal(code);
+      emit(ctx.io, ctx.json(), { data: r, text: describeStart(r) });
     });
 
   crew

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { isoNow } from '../../../kernel/index.ts';
 import { getAgent, listAgents, startAgent, stopAgent, townTmux, withStore } from '../../../work/sessions/index.ts';
-import { emit, ExitSignal } from '../../shared/runtime.ts';
+import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
-import { attachTerminal, chooseAgent, describeStart, ensureStarted, identityFor } from './session-support.ts';
+import { chooseAgent, describeStart, ensureStarted, identityFor, startAndAttach } from './session-support.ts';
 
 export function registerMayor(program: Command, ctx: GtCtx): void {
   const mayor = program.command('mayor').description("the Mayor: the town's coordinating agent you talk to");
@@ -25,13 +25,7 @@ export function registerMayor(program: Command, ctx: GtCtx): void {
     .description('attach this terminal to the Mayor, starting it first if needed (detach with Ctrl-b d)')
     .option('--agent <name>', 'agent to run if the Mayor has to be started')
     .addHelpText('after', '\nExamples:\n  gt mayor attach\n  gt mayor attach --agent codex')
-    .action(async (o: { agent?: string }) => {
-      const id = mayorId();
-      const r = await ensureStarted(ctx, id, o.agent);
-      if (r.status === 'started') ctx.io.err(`${describeStart(r)}\n`);
-      const code = attachTerminal(ctx, id);
-      if (code !== 0) throw new ExitSignal(code);
-    });
+    .action((o: { agent?: string }) => startAndAttach(ctx, mayorId(), o.agent));
 
   mayor
     .command('detach')

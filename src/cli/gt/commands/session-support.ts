@@ -4,6 +4,7 @@ import { GtError } from '../../../kernel/index.ts';
 import { runInteractive } from '../../../proc/index.ts';
 import { agentForRole, loadRig, parseAddress, requireKnownAgent, type AgentRole } from '../../../town/index.ts';
 import { identityOf, startAgent, townTmux, type AgentIdentity, type StartResult } from '../../../work/sessions/index.ts';
+import { ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
 export function identityFor(ctx: GtCtx, address: string): AgentIdentity {
@@ -37,4 +38,12 @@ export function attachTerminal(ctx: GtCtx, id: AgentIdentity): number {
   }
   const a = townTmux(ctx.town()).attachCommand(id.session);
   return runInteractive(a.bin, a.args, { env: a.env });
+}
+
+/** Start the agent if it is not running (saying so on stderr), then attach this terminal to it. */
+export async function startAndAttach(ctx: GtCtx, id: AgentIdentity, agent: string | undefined): Promise<void> {
+  const r = await ensureStarted(ctx, id, agent);
+  if (r.status === 'started') ctx.io.err(`${describeStart(r)}\n`);
+  const code = attachTerminal(ctx, id);
+  if (code !== 0) throw new ExitSignal(code);
 }
