@@ -124,4 +124,11 @@ describe('gt rig', () => {
     expectFailure(r, 1, /git is not installed or not on PATH/);
     expect(existsSync(join(town, 'nogit'))).toBe(false);
   });
+
+  it("gives beads created inside a rig (or with GT_RIG) the rig's prefix, and the town's elsewhere", () => {
+    const inRig = gtJson<{ id: string }>(join(town, 'tools', 'refinery'), ['bd', 'create', 'Fix the build']);
+    expect(inRig.id).toMatch(/^tools-/);
+    expect(gtJson<{ id: string }>(town, ['bd', 'create', 'Plan the release']).id).toMatch(/^hq-/);
+    expect(gtJson<{ id: string }>(town, ['bd', 'create', 'Via GT_RIG'], { env: { GT_RIG: 'tools' } }).id).toMatch(/^tools-/);
+  });
 });

@@ -136,7 +136,8 @@ const sim: AgentPreset = {
   args: ['{packageRoot}/testing/sim-agent.js'],
   env: {},
   promptMode: 'arg',
-  ready: { delayMs: 1000 },
+  ready: { prompt: '^sim> ', delayMs: 5000 },
+  busy: '^sim: working',
   processNames: ['node'],
   hooks: { kind: 'none' },
 };

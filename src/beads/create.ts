@@ -2,7 +2,7 @@
 import { GtError } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import { metadataText, validateLabel, validateText, validateTitle, type Bead, type DepType, type IssueType, type Status } from './model.ts';
-import { childId, hashId, idLengthFor } from './ids.ts';
+import { childId, hashId, idLengthFor, validatePrefix } from './ids.ts';
 import { addDependency } from './deps.ts';
 import { resolveId } from './resolve.ts';
 import { refreshAfterStatusChange } from './graph.ts';
@@ -26,6 +26,8 @@ export interface CreateInput {
   externalRef?: string | null;
   metadata?: Record<string, unknown> | null;
   ephemeral?: boolean;
+  /** Prefix of the new id instead of the store's (a rig's beads in the town store). */
+  prefix?: string;
   /** An explicit id (used by molecules and imports of foreign data); must be free. */
   id?: string;
 }
@@ -43,14 +45,15 @@ function nextChildId(store: Store, parent: string): string {
 }
 
 function newTopLevelId(store: Store, input: CreateInput): string {
+  const prefix = input.prefix !== undefined ? validatePrefix(input.prefix) : store.prefix;
   const count = store.db.get<{ n: number }>(
-    "SELECT count(*) AS n FROM issues WHERE id >= ? AND id < ? AND instr(id, '.') = 0", `${store.prefix}-`, `${store.prefix}-\uffff`,
+    "SELECT count(*) AS n FROM issues WHERE id >= ? AND id < ? AND instr(id, '.') = 0", `${prefix}-`, `${prefix}-\uffff`,
   )?.n ?? 0;
   const base = idLengthFor(count);
   const ns = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
   for (let len = base; len <= 8; len++) {
     for (let nonce = 0; nonce < 10; nonce++) {
-      const id = `${store.prefix}-${hashId({ title: input.title, description: input.description ?? '', creator: store.actor(), createdAtNs: ns, nonce }, len)}`;
+      const id = `${prefix}-${hashId({ title: input.title, description: input.description ?? '', creator: store.actor(), createdAtNs: ns, nonce }, len)}`;
       if (!store.db.get('SELECT 1 AS x FROM issues WHERE id = ? UNION ALL SELECT 1 FROM shelved WHERE id = ?', id, id)) return id;
     }
   }

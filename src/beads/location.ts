@@ -1,6 +1,6 @@
 // Where the store lives: BEADS_DIR, GT_ROOT, the enclosing town, or the nearest standalone `.beads/`.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export interface BeadsLocation {
   /** The `.beads` directory holding the database, ledger and config. */
@@ -8,6 +8,8 @@ export interface BeadsLocation {
   /** The directory the `.beads` folder belongs to (a town or a repository). */
   root: string;
   kind: 'env' | 'town' | 'standalone';
+  /** In a town, inside a rig's directory: that rig's prefix, the default for beads created there. */
+  rigPrefix?: string;
 }
 
 const isDir = (p: string): boolean => {
@@ -26,11 +28,11 @@ export function findBeadsDir(cwd: string, env: NodeJS.ProcessEnv): BeadsLocation
   }
   if (env.GT_ROOT) {
     const root = resolve(cwd, env.GT_ROOT);
-    return { dir: join(root, '.beads'), root, kind: 'town' };
+    return townLocation(root, cwd, env);
   }
   let standalone: BeadsLocation | undefined;
   for (let d = resolve(cwd); ; d = dirname(d)) {
-    if (existsSync(join(d, 'town.json'))) return { dir: join(d, '.beads'), root: d, kind: 'town' };
+    if (existsSync(join(d, 'town.json'))) return townLocation(d, cwd, env);
     if (!standalone && isDir(join(d, '.beads')) && isStoreDir(join(d, '.beads'))) {
       standalone = { dir: join(d, '.beads'), root: d, kind: 'standalone' };
     }
@@ -41,4 +43,22 @@ export function findBeadsDir(cwd: string, env: NodeJS.ProcessEnv): BeadsLocation
 
 function isStoreDir(dir: string): boolean {
   return existsSync(join(dir, 'config.toml')) || existsSync(join(dir, 'beads.db')) || existsSync(join(dir, 'issues.jsonl'));
+}
+
+/** The town's store; its default prefix for new beads is the rig's when `cwd` (or GT_RIG) names a rig. */
+function townLocation(root: string, cwd: string, env: NodeJS.ProcessEnv): BeadsLocation {
+  const rel = relative(root, resolve(cwd));
+  const top = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep)[0] : undefined;
+  const rigPrefix = rigPrefixOf(root, top) ?? rigPrefixOf(root, env.GT_RIG);
+  return { dir: join(root, '.beads'), root, kind: 'town', ...(rigPrefix ? { rigPrefix } : {}) };
+}
+
+function rigPrefixOf(root: string, rig: string | undefined): string | undefined {
+  if (!rig || rig.startsWith('.') || rig.includes('/')) return undefined;
+  try {
+    const cfg = JSON.parse(readFileSync(join(root, rig, 'rig.json'), 'utf8')) as { prefix?: unknown };
+    return typeof cfg.prefix === 'string' && /^[a-z][a-z0-9]{0,15}$/.test(cfg.prefix) ? cfg.prefix : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -12,6 +12,8 @@ export interface StoreOptions {
   actor?: string;
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
+  /** Prefix for new beads instead of the store's own (e.g. a rig's, in the town store). */
+  prefix?: string;
   /** Skip reading the ledger on open (used by `bd import`/`doctor`, which handle it themselves). */
   skipLedgerCheck?: boolean;
 }
@@ -52,7 +54,7 @@ export class Store {
     mkdirSync(loc.dir, { recursive: true });
     const fresh = !existsSync(join(loc.dir, 'beads.db'));
     const db = Db.open(join(loc.dir, 'beads.db'));
-    const prefix = cfg?.prefix ?? db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ?? 'bd';
+    const prefix = opts.prefix ?? loc.rigPrefix ?? cfg?.prefix ?? db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ?? 'bd';
     const store = new Store(db, loc, prefix, opts.clock ?? systemClock, opts.env ?? process.env, opts.actor);
     store.fresh = fresh;
     if (!opts.skipLedgerCheck) {
