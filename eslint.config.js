@@ -17,4 +17,15 @@ export default tseslint.config(
     files: ['src/cli/**/main.ts', 'src/cli/**/render*.ts', 'bench/**', 'test/**', 'testing/**', 'bin/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The dashboard's page: plain browser ES modules (no Node), so browser globals instead of Node's.
+    files: ['src/dashboard/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries([
+        'window', 'document', 'fetch', 'EventSource', 'Node', 'CSS', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
+        'structuredClone', 'performance', 'MutationObserver', 'location', 'history', 'navigator', 'URLSearchParams', 'requestAnimationFrame',
+      ].map((g) => [g, 'readonly']).concat([['process', 'off']])),
+    },
+  },
 );

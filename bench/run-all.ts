@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-for (const script of ['bd-bench.ts', 'town-bench.ts']) {
+for (const script of ['bd-bench.ts', 'town-bench.ts', 'work-bench.ts']) {
   const r = spawnSync(process.execPath, [resolve(import.meta.dirname, script)], { stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }

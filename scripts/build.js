@@ -45,3 +45,9 @@ await build({
   plugins: [lazyBuiltins],
   logLevel: 'warning',
 });
+
+// The dashboard's browser files are served as they are; the bundle finds them in dist/web.
+const { cpSync, existsSync, rmSync } = await import('node:fs');
+const web = join(root, 'src', 'dashboard', 'web');
+rmSync(join(root, 'dist', 'web'), { recursive: true, force: true });
+if (existsSync(web)) cpSync(web, join(root, 'dist', 'web'), { recursive: true });

@@ -56,7 +56,8 @@ describe('gt completion', () => {
     expect(complete('gt ri')).toEqual(['rig']);
     expect(complete('gt rig ')).toEqual(['add', 'list', 'remove', 'show']);
     expect(complete('gt config agent s')).toEqual(['set']);
-    expect(complete('gt do')).toEqual(['doctor']);
+    expect(complete('gt doct')).toEqual(['doctor']);
+    expect(complete('gt do')).toEqual(['doctor', 'done']);
     expect(complete('gt __')).toEqual([]); // the hidden command stays hidden
   });
 

@@ -100,18 +100,18 @@ describe('gt prime', () => {
 
   it('gt hooks list and repair keep the Claude settings the agents start with current', () => {
     interface Hooks { address: string; state: string; path: string; events: string[] }
-    const before = gtJson<Hooks[]>(town, ['hooks', 'list']);
+    const before = gtJson<{ settings: Hooks[] }>(town, ['hooks', 'list']).settings;
     expect(before).toEqual([expect.objectContaining({ address: 'mayor', state: 'missing' })]);
     const fixed = gtJson<{ repaired: Hooks[] }>(town, ['hooks', 'repair']).repaired;
     expect(fixed.map((h) => h.address)).toEqual(['mayor']);
-    const after = gtJson<Hooks[]>(town, ['hooks', 'list'])[0]!;
-    expect(after).toMatchObject({ state: 'current', events: ['SessionStart', 'PreCompact', 'UserPromptSubmit'] });
+    const after = gtJson<{ settings: Hooks[] }>(town, ['hooks', 'list']).settings[0]!;
+    expect(after).toMatchObject({ state: 'current', events: ['SessionStart', 'PreCompact', 'UserPromptSubmit', 'Stop'] });
     expect(after.path.startsWith(join(town, '.runtime'))).toBe(true);
     const settings = readFileSync(after.path, 'utf8');
     expect(settings).toMatch(/bin\/gt\.js' prime --hook"|bin\/gt\.js prime --hook"/);
     expect(settings).toContain('mail check --inject');
     writeFileSync(after.path, '{"hooks": {}}');
-    expect(gtJson<Hooks[]>(town, ['hooks', 'list'])[0]?.state).toBe('outdated');
+    expect(gtJson<{ settings: Hooks[] }>(town, ['hooks', 'list']).settings[0]?.state).toBe('outdated');
     expect(gtJson<{ repaired: Hooks[] }>(town, ['hooks', 'repair']).repaired.length).toBe(1);
     expect(gtJson<{ repaired: Hooks[] }>(town, ['hooks', 'repair']).repaired.length).toBe(0);
   });

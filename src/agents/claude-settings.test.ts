@@ -12,6 +12,7 @@ describe('claudeSettings', () => {
     expect(command(s, 'SessionStart')).toBe('/usr/bin/node /opt/gt/bin/gt.js prime --hook');
     expect(command(s, 'PreCompact')).toBe('/usr/bin/node /opt/gt/bin/gt.js prime --hook');
     expect(command(s, 'UserPromptSubmit')).toBe('/usr/bin/node /opt/gt/bin/gt.js mail check --inject');
+    expect(command(s, 'Stop')).toBe('/usr/bin/node /opt/gt/bin/gt.js costs record');
     expect(s.skipDangerousModePermissionPrompt).toBe(true);
   });
 

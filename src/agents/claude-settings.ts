@@ -22,7 +22,7 @@ export interface ClaudeHookGroup {
 export interface ClaudeSettings {
   /** Skips the bypass-permissions warning that `--dangerously-skip-permissions` shows at every start. */
   skipDangerousModePermissionPrompt: true;
-  hooks: Record<'SessionStart' | 'PreCompact' | 'UserPromptSubmit', ClaudeHookGroup[]>;
+  hooks: Record<'SessionStart' | 'PreCompact' | 'UserPromptSubmit' | 'Stop', ClaudeHookGroup[]>;
 }
 
 /** File name under `<dir>/.gt/`. */
@@ -38,6 +38,8 @@ export function claudeSettings(opts: ClaudeSettingsOptions): ClaudeSettings {
       SessionStart: run('prime --hook'),
       PreCompact: run('prime --hook'),
       UserPromptSubmit: run('mail check --inject'),
+      // After each turn: read the session's transcript into the town's usage table (docs/costs.md).
+      Stop: run('costs record'),
     },
   };
 }

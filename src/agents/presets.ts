@@ -136,7 +136,8 @@ const sim: AgentPreset = {
   args: ['{packageRoot}/testing/sim-agent.js'],
   env: {},
   promptMode: 'arg',
-  ready: { prompt: '^sim> ', delayMs: 5000 },
+  // capture-pane drops the trailing space of `sim> `, so the line may end right after the `>`.
+  ready: { prompt: '^sim>( |$)', delayMs: 5000 },
   busy: '^sim: working',
   processNames: ['node'],
   hooks: { kind: 'none' },

@@ -193,6 +193,39 @@ CREATE TABLE town_events (
 CREATE INDEX town_events_at ON town_events(at);
 `,
   },
+  {
+    // Token usage from agent transcripts (docs/costs.md): one row per model response, keyed by the response's message
+    // id so re-reading a transcript is idempotent; and the transcripts read so far, with how far.
+    version: 5,
+    sql: `
+CREATE TABLE usage (
+  id TEXT PRIMARY KEY,
+  session_id TEXT,
+  address TEXT,
+  rig TEXT,
+  bead TEXT,
+  convoy TEXT,
+  model TEXT NOT NULL,
+  input INTEGER NOT NULL DEFAULT 0,
+  output INTEGER NOT NULL DEFAULT 0,
+  cache_read INTEGER NOT NULL DEFAULT 0,
+  cache_write INTEGER NOT NULL DEFAULT 0,
+  at TEXT NOT NULL
+) STRICT;
+CREATE INDEX usage_at ON usage(at);
+CREATE INDEX usage_address ON usage(address, at);
+CREATE INDEX usage_convoy ON usage(convoy);
+CREATE TABLE usage_sources (
+  path TEXT PRIMARY KEY,
+  session_id TEXT,
+  address TEXT,
+  offset INTEGER NOT NULL DEFAULT 0,
+  size INTEGER NOT NULL DEFAULT 0,
+  mtime_ms INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

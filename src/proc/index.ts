@@ -1,4 +1,4 @@
 // Process spawning: the one module allowed to start other programs.
 export { runSync, runInteractive, type RunResult, type RunOptions } from './run.ts';
-export { run, killTree, isProcessAlive, type RunAsyncOptions } from './run-async.ts';
+export { run, killTree, isProcessAlive, spawnDetached, type RunAsyncOptions, type DetachedChild } from './run-async.ts';
 export { findOnPath } from './which.ts';

@@ -1,7 +1,8 @@
 // Asynchronous process runs with a timeout that kills the whole process tree, so a hung child never lingers.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { GtError } from '../kernel/index.ts';
-import type { RunOptions, RunResult } from './run.ts';
+import { missingDir, type RunOptions, type RunResult } from './run.ts';
 
 export interface RunAsyncOptions extends RunOptions {
   /** Time between SIGTERM and SIGKILL when the timeout fires (default 2000 ms). */
@@ -38,7 +39,8 @@ export function run(cmd: string, args: readonly string[], opts: RunAsyncOptions 
     }
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (e.code === 'ENOENT') {
+      if (e.code === 'ENOENT' && opts.cwd !== undefined && !existsSync(opts.cwd)) reject(missingDir(cmd, opts.cwd));
+      else if (e.code === 'ENOENT') {
         reject(new GtError('PROC_NOT_FOUND', `${cmd} is not installed or not on PATH`, { hint: `install ${cmd} and make sure it is on PATH` }));
       } else reject(new GtError('PROC_FAILED', `${cmd} could not be run: ${e.message}`));
     });
@@ -79,4 +81,20 @@ export function isProcessAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+export interface DetachedChild {
+  pid: number | undefined;
+  /** The exit code once it has exited (null for a signal), undefined while it runs; -1 if it could not start. */
+  exitCode(): number | null | undefined;
+}
+
+/** Start a long-lived program in its own session, output to `logFd`, not waited for (a daemon). */
+export function spawnDetached(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFd: number }): DetachedChild {
+  let exited: number | null | undefined;
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', opts.logFd, opts.logFd] });
+  child.on('exit', (code) => void (exited = code));
+  child.on('error', () => void (exited = -1));
+  child.unref();
+  return { pid: child.pid, exitCode: () => exited };
 }

@@ -1,5 +1,6 @@
 // The only place that spawns processes: run a command to completion with a timeout.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { GtError } from '../kernel/index.ts';
 
 export interface RunResult {
@@ -27,6 +28,7 @@ export function runSync(cmd: string, args: readonly string[], opts: RunOptions =
   });
   if (r.error) {
     const err = r.error as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT' && opts.cwd !== undefined && !existsSync(opts.cwd)) throw missingDir(cmd, opts.cwd);
     if (err.code === 'ENOENT') {
       throw new GtError('PROC_NOT_FOUND', `${cmd} is not installed or not on PATH`, {
         hint: `install ${cmd} and make sure it is on PATH`,
@@ -48,4 +50,9 @@ export function runInteractive(cmd: string, args: readonly string[], opts: Pick<
     throw new GtError(err.code === 'ENOENT' ? 'PROC_NOT_FOUND' : 'PROC_FAILED', `${cmd} could not be run: ${err.message}`);
   }
   return r.status ?? 1;
+}
+
+/** spawn reports a missing working directory as ENOENT, like a missing program: tell them apart. */
+export function missingDir(cmd: string, cwd: string): GtError {
+  return new GtError('PROC_NO_DIR', `cannot run ${cmd} in ${cwd}: the directory does not exist`, { hint: 'check the path; it may have been moved or deleted' });
 }

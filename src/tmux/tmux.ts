@@ -202,8 +202,9 @@ export function createTmux(opts: TmuxOptions) {
       const where = await tmuxRaw(opts, ['display-message', '-p', '#{socket_path}']);
       const pids = where.status === 0 ? (await this.listSessions()).map((s) => s.panePid).filter((p) => p > 0) : [];
       const r = await tmuxRaw(opts, ['kill-server']);
-      const path = where.stdout.trim();
-      if (where.status === 0 && path.endsWith(`/${opts.socket}`)) rmSync(path, { force: true });
+      // The socket file stays behind when the server has exited on its own (its last session ended): remove it too.
+      const path = where.status === 0 ? where.stdout.trim() : defaultSocketPath(opts);
+      if (path.endsWith(`/${opts.socket}`)) rmSync(path, { force: true });
       const deadline = Date.now() + graceMs;
       while (pids.some(isProcessAlive) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
       for (const pid of pids.filter(isProcessAlive)) killTree(pid, 'SIGKILL');
@@ -227,4 +228,10 @@ function splitBatch(text: string, nonce: string, count: number): [number, string
     else parts[parts.length - 1]?.[1].push(line);
   }
   return parts.filter(([i]) => i < count).map(([i, lines]) => [i, lines.join('\n')]);
+}
+
+/** Where tmux puts a named socket: `$TMUX_TMPDIR/tmux-<uid>/<name>` (TMUX_TMPDIR defaults to /tmp). */
+function defaultSocketPath(opts: TmuxOptions): string {
+  const dir = (opts.env ?? process.env).TMUX_TMPDIR || '/tmp';
+  return `${dir.replace(/\/$/, '')}/tmux-${process.getuid?.() ?? 0}/${opts.socket}`;
 }

@@ -25,3 +25,4 @@ export { addCrew, listCrew, removeCrew, crewIdentity, type CrewMember } from './
 export { inspectWorkTree, type HeldWorkReport } from './held-work.ts';
 export { parseAddress, formatAddress, sessionNameOf, townSocket, type AgentAddress, type AddressKind } from './addresses.ts';
 export { townTmux } from './town-tmux.ts';
+export { recordTownEvent, listTownEvents, type TownEvent, type NewTownEvent } from './events.ts';

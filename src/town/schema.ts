@@ -43,6 +43,20 @@ const roleAgents = z.strictObject({
 
 const count = z.number().int().min(1);
 
+const usd = z.number().nonnegative();
+
+/** `budgets` in settings: each cap optional; absent means no cap. */
+export const BudgetsSchema = z.strictObject({
+  per_convoy_usd: usd.optional(),
+  per_agent_usd: usd.optional(),
+  per_day_usd: usd.optional(),
+});
+export type Budgets = z.infer<typeof BudgetsSchema>;
+
+/** One model's price, US dollars per million tokens of each kind. */
+export const PriceSchema = z.strictObject({ input: usd, output: usd, cache_read: usd, cache_write: usd });
+export type Price = z.infer<typeof PriceSchema>;
+
 /** `settings/config.json`. */
 export const TownSettingsSchema = z.strictObject({
   version: z.literal(1).default(1),
@@ -53,13 +67,17 @@ export const TownSettingsSchema = z.strictObject({
     polecats_per_rig: count.default(4),
     polecats_per_town: count.default(12),
   }).prefault({}),
-  /** Reserved for the cost accounting issue; kept as written. */
-  budgets: z.record(z.string(), z.unknown()).default({}),
+  /** Spending caps in US dollars (docs/costs.md): reached, the daemon slings no new work under them. */
+  budgets: BudgetsSchema.default({}),
+  /** Cost accounting: price overrides per model (US dollars per million tokens). */
+  costs: z.strictObject({ prices: z.record(z.string().min(1), PriceSchema).default({}) }).optional(),
   daemon: z.strictObject({
     tick_seconds: count.default(30),
     stuck_after_seconds: count.default(600),
     restart_dead: z.boolean().default(true),
   }).prefault({}),
+  /** What `gt done` does with the polecat's session: keep it (default, it takes the next hook) or stop it. */
+  polecats: z.strictObject({ stop_after_done: z.boolean().default(false) }).optional(),
 });
 export type TownSettings = z.infer<typeof TownSettingsSchema>;
 
@@ -69,7 +87,7 @@ const gate = z.strictObject({
 });
 export type Gate = z.infer<typeof gate>;
 
-export const MERGE_STRATEGIES = ['mr', 'direct', 'local'] as const;
+export const MERGE_STRATEGIES = ['mr', 'direct', 'local', 'pr'] as const;
 export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
 
 /** `<rig>/rig.json`. */
@@ -82,6 +100,11 @@ export const RigConfigSchema = z.strictObject({
   created: z.iso.datetime(),
   gates: z.strictObject({ setup: gate.optional(), build: gate.optional(), test: gate.optional() }).default({}),
   merge_strategy: z.enum(MERGE_STRATEGIES).default('mr'),
+  /** The refinery's merge queue (docs/refinery.md); absent means the defaults. */
+  merge_queue: z.strictObject({
+    batch: count.default(1),
+    push: z.enum(['auto', 'always', 'never']).default('auto'),
+  }).optional(),
   default_agent: agentName.optional(),
   role_agents: roleAgents.optional(),
 });

@@ -20,7 +20,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(GT_|BD_|BEADS_|TMUX|GIT_)/.test(k)) env[k] = v;
   }
-  return { ...env, BD_ACTOR: 'tester', NODE_COMPILE_CACHE: COMPILE_CACHE, ...extra };
+  // No daemon is started on demand unless a test asks for one (GT_DAEMON: 'on'); tests start theirs explicitly.
+  return { ...env, BD_ACTOR: 'tester', NODE_COMPILE_CACHE: COMPILE_CACHE, GT_DAEMON: 'off', ...extra };
 }
 
 export function bd(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): RunOut {

@@ -1,9 +1,11 @@
 // A loopback stand-in for the Anthropic Messages API, enough for the real Claude Code CLI to run against it:
-// streaming and plain `POST /v1/messages`, token counting, and harmless answers for the rest of its start-up calls.
-// Every request is recorded so tests can see what the client sent.
+// streaming and plain `POST /v1/messages` (text and tool_use answers, from a reply function or a scenario script),
+// token counting, and harmless answers for the rest of its start-up calls. Every request is recorded, with the
+// usage the server reported for it (docs/testing.md).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sseEvents, textMessage } from './wire.ts';
+import { responseObject, responsesEvents } from './responses.ts';
+import { assistantMessage, sseEvents, usageFor, type ContentBlock, type Usage } from './wire.ts';
 
 /** One request the server received. `body` is the parsed JSON body (undefined when there was none or it was not JSON). */
 export interface RecordedRequest {
@@ -11,6 +13,8 @@ export interface RecordedRequest {
   path: string;
   body: unknown;
   at: number;
+  /** Size of the body as received, in bytes. */
+  bytes: number;
 }
 
 /** The part of a Messages API request the reply function looks at. */
@@ -23,13 +27,36 @@ export interface MessagesRequest {
   max_tokens?: number;
 }
 
+/** An answer: plain text, or content blocks (text and tool_use), optionally held back for `delayMs` first. */
+export type Reply = string | { content: ContentBlock[]; delayMs?: number };
+
+/** Computes the answer to one `/v1/messages` request; `index` is its position in `server.requests`. */
+export type Responder = (req: MessagesRequest, info: { index: number }) => Reply | Promise<Reply>;
+
 export interface ModelServerOptions {
-  /** The assistant's text for one `/v1/messages` request (default: "OK."). */
+  /** The assistant's text for one `/v1/messages` request (default: "OK."). Ignored when `respond` is given. */
   reply?: (req: MessagesRequest) => string;
+  /** The full answer (text and tool calls), e.g. a scenario script's `respond`. */
+  respond?: Responder;
+  /** The answer to an OpenAI Responses request (`POST /v1/responses`, what Codex sends; default "OK."). */
+  respondResponses?: (req: { model?: string; stream?: boolean; input?: unknown }, info: { index: number }) => Reply | Promise<Reply>;
   /** Port to listen on (default: any free port). */
   port?: number;
   /** Called with every request path the server has no answer for (it answers 404). */
   onUnknown?: (method: string, path: string) => void;
+}
+
+export interface UsageRow {
+  /** Position of the request in `server.requests`. */
+  index: number;
+  at: number;
+  model: string;
+  usage: Usage;
+}
+
+export interface UsageReport {
+  total: Usage;
+  requests: UsageRow[];
 }
 
 export interface ModelServer {
@@ -39,38 +66,68 @@ export interface ModelServer {
   requests: RecordedRequest[];
   /** The `/v1/messages` requests among them. */
   messages(): (RecordedRequest & { body: MessagesRequest })[];
+  /** The usage reported on every `/v1/messages` and `/v1/responses` answer, per request and summed (answers never sent are left out). */
+  usage(): UsageReport;
   close(): Promise<void>;
 }
 
 export async function startModelServer(opts: ModelServerOptions = {}): Promise<ModelServer> {
   const requests: RecordedRequest[] = [];
+  const rows: UsageRow[] = [];
   const reply = opts.reply ?? (() => 'OK.');
+  const respond: Responder = opts.respond ?? ((m) => reply(m));
+  const respondResponses = opts.respondResponses ?? (() => 'OK.');
+  const timers = new Set<NodeJS.Timeout>();
   let counter = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0]!;
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
-    const body = parseJson(raw);
-    requests.push({ method, path, body, at: Date.now() });
+    const body = parseJson(raw.toString('utf8'));
+    const index = requests.push({ method, path, body, at: Date.now(), bytes: raw.length }) - 1;
 
     if (method === 'POST' && path === '/v1/messages') {
       const m = (body ?? {}) as MessagesRequest;
-      const text = reply(m);
+      const answer = await respond(m, { index });
+      const content: ContentBlock[] = typeof answer === 'string' ? [{ type: 'text', text: answer }] : answer.content;
+      const delayMs = typeof answer === 'string' ? 0 : (answer.delayMs ?? 0);
+      if (delayMs > 0) await sleep(delayMs, timers);
+      if (res.destroyed || req.socket.destroyed) return; // the client went away (killed) while we waited
       const id = `msg_test_${++counter}`;
       const model = m.model ?? 'claude-test';
-      const inputTokens = Math.max(1, Math.ceil(raw.length / 4));
+      const usage = usageFor(raw.length, content);
+      rows.push({ index, at: Date.now(), model, usage });
       if (m.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'request-id': id });
-        for (const chunk of sseEvents(id, model, text, inputTokens)) res.write(chunk);
+        for (const chunk of sseEvents(id, model, content, usage)) res.write(chunk);
         res.end();
       } else {
-        sendJson(res, 200, textMessage(id, model, text, inputTokens));
+        sendJson(res, 200, assistantMessage(id, model, content, usage));
+      }
+      return;
+    }
+    if (method === 'POST' && (path === '/v1/responses' || path === '/responses')) {
+      const m = (body ?? {}) as { model?: string; stream?: boolean };
+      const answer = await respondResponses(m, { index });
+      const content: ContentBlock[] = typeof answer === 'string' ? [{ type: 'text', text: answer }] : answer.content;
+      if (typeof answer !== 'string' && (answer.delayMs ?? 0) > 0) await sleep(answer.delayMs!, timers);
+      if (res.destroyed || req.socket.destroyed) return;
+      const id = `resp_test_${++counter}`;
+      const model = m.model ?? 'gpt-test';
+      const usage = usageFor(raw.length, content);
+      rows.push({ index, at: Date.now(), model, usage });
+      if (m.stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        for (const chunk of responsesEvents(id, model, content, usage)) res.write(chunk);
+        res.end();
+      } else {
+        sendJson(res, 200, responseObject(id, model, content, usage));
       }
       return;
     }
     if (method === 'POST' && path === '/v1/messages/count_tokens') {
-      sendJson(res, 200, { input_tokens: Math.max(1, Math.ceil(raw.length / 4)) });
+      sendJson(res, 200, { input_tokens: Math.ceil(raw.length / 4) });
       return;
     }
     if (method === 'HEAD' || path === '/' || path === '/v1/models') {
@@ -97,19 +154,43 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     url: `http://127.0.0.1:${port}`,
     requests,
     messages: () => requests.filter((r) => r.method === 'POST' && r.path === '/v1/messages') as (RecordedRequest & { body: MessagesRequest })[],
+    usage: () => ({ total: sumUsage(rows.map((r) => r.usage)), requests: rows.map((r) => ({ ...r, usage: { ...r.usage } })) }),
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+export function sumUsage(list: readonly Usage[]): Usage {
+  const total: Usage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  for (const u of list) {
+    total.input_tokens += u.input_tokens;
+    total.output_tokens += u.output_tokens;
+    total.cache_read_input_tokens += u.cache_read_input_tokens;
+    total.cache_creation_input_tokens += u.cache_creation_input_tokens;
+  }
+  return total;
+}
+
+function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      resolve();
+    }, ms);
+    t.unref();
+    timers.add(t);
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

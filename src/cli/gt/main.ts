@@ -17,6 +17,22 @@ import { registerAgents } from './commands/agents.ts';
 import { registerPeek } from './commands/peek.ts';
 import { registerPrime } from './commands/prime.ts';
 import { registerHooks } from './commands/hooks.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerDaemon } from './commands/daemon.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerConvoy } from './commands/convoy.ts';
+import { registerEscalate } from './commands/escalate.ts';
+import { registerHandoff } from './commands/handoff.ts';
+import { registerDone } from './commands/done.ts';
+import { registerRefinery } from './commands/refinery.ts';
+import { registerMq } from './commands/mq.ts';
+import { registerSling } from './commands/sling.ts';
+import { registerPolecat } from './commands/polecat.ts';
+import { registerHook } from './commands/hook.ts';
+import { registerUnsling } from './commands/unsling.ts';
+import { registerDashboard } from './commands/dashboard.ts';
+import { registerFeed } from './commands/feed.ts';
+import { registerCosts } from './commands/costs.ts';
 
 export async function runGt(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'bd') return runBd(argv.slice(1), io);
@@ -31,7 +47,7 @@ export function buildGtProgram(io: CliIo): Command {
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks]) {
+  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed]) {
     register(program, ctx);
   }
   return program;

@@ -37,3 +37,13 @@ export function roleEnv(town: TownContext, id: AgentIdentity, shimDir: string): 
   if (town.env.GT_TMUX_SOCKET) env.GT_TMUX_SOCKET = town.env.GT_TMUX_SOCKET;
   return env;
 }
+
+/**
+ * A line for a runtime's session env file (Claude Code's `$CLAUDE_ENV_FILE`, sourced before each Bash command):
+ * the PATH the agent was started with (`startPath`, this gt's shims first), since a Bash tool that runs a login
+ * shell resets PATH (/etc/profile) and would lose gt, bd and the agent CLIs.
+ */
+export function sessionEnvScript(shimDir: string, startPath: string | undefined): string {
+  const rest = (startPath ?? '').split(':').filter((p) => p !== '' && p !== shimDir);
+  return `export PATH=${shellQuote([shimDir, ...rest].join(':'))}\n`;
+}

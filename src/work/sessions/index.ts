@@ -5,7 +5,7 @@ export { stopAgent, type StopResult } from './stop.ts';
 export { listAgents, classifyState, signalsOf, type AgentView, type PaneObservation } from './state.ts';
 export { getAgent, listAgentRecords, recordStart, recordSessionId, setAgentState, type AgentRecord, type AgentState } from './agents-table.ts';
 export { hookedBeadOf } from './hook.ts';
-export { ensureShims, roleEnv } from './env.ts';
+export { ensureShims, roleEnv, sessionEnvScript } from './env.ts';
 export { agentRuntimeDir, gtArgv, prepareRuntime } from './runtime-setup.ts';
 export { townTmux } from '../../town/index.ts';
 export { listHookSettings, repairHookSettings, type AgentHooks, type HookFileState } from './hook-settings.ts';

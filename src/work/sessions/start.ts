@@ -39,7 +39,8 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   const setup = prepareRuntime(town, id, preset);
   const previous = req.resume ? withStore(town, (s) => getAgent(s, id.address)) : undefined;
   const resumeId = previous?.session_id && preset.resume ? previous.session_id : undefined;
-  const prompt = resumeId ? undefined : (req.prompt ?? (setup.primesItself ? undefined : primeInstruction(id)));
+  // A resumed conversation already has its context; it still needs the caller's prompt (e.g. "carry on") to act.
+  const prompt = resumeId ? req.prompt : (req.prompt ?? (setup.primesItself ? undefined : primeInstruction(id)));
   const cmd = buildCommand(preset, {
     prompt,
     ...(resumeId ? { resumeId } : {}),

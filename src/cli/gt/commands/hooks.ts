@@ -1,35 +1,51 @@
-// gt hooks list|repair: the Gas Town-owned hook settings each agent's runtime is started with.
+// gt hooks list|repair: every polecat's work hook (bead, branch, worktree, snapshot) and the Gas Town-owned hook
+// settings each agent's runtime is started with.
 import type { Command } from 'commander';
 import { listHookSettings, repairHookSettings, type AgentHooks } from '../../../work/sessions/index.ts';
+import { listHooks, repairHooks, type HookRepair, type WorkHook } from '../../../work/hook/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
 export function registerHooks(program: Command, ctx: GtCtx): void {
-  const hooks = program.command('hooks').description("the hook settings agents start with (Claude Code: prime at start, mail on each prompt)");
+  const hooks = program.command('hooks').description('work hooks (what each polecat holds) and the runtime hook settings agents start with');
 
   hooks
     .command('list')
-    .description("each agent's hook settings file and whether it is current")
+    .description("every polecat's hook (state, agent, bead, branch, worktree, last snapshot) and each agent's hook settings file")
     .addHelpText('after', '\nExample:\n  gt hooks list --json')
-    .action(() => {
-      const list = listHookSettings(ctx.town());
-      emit(ctx.io, ctx.json(), { data: list, text: list.map(line).join('\n') });
+    .action(async () => {
+      const town = ctx.town();
+      const work = await listHooks(town);
+      const settings = listHookSettings(town);
+      const text = [
+        'Work hooks:', ...(work.length ? work.map(workLine) : ['  (no polecats)']),
+        'Hook settings:', ...settings.map(settingsLine),
+      ].join('\n');
+      emit(ctx.io, ctx.json(), { data: { work, settings }, text });
     });
 
   hooks
     .command('repair')
-    .description('rewrite missing or outdated hook settings files (the user\'s repositories are never touched)')
+    .description('restore missing worktrees, prune stale worktree entries and locks, requeue orphaned beads, rewrite outdated settings files')
     .addHelpText('after', '\nExample:\n  gt hooks repair')
     .action(() => {
-      const fixed = repairHookSettings(ctx.town());
-      const text = fixed.length
-        ? `Rewrote ${fixed.length} settings file${fixed.length === 1 ? '' : 's'}:\n${fixed.map((h) => `  ${h.address}: ${h.path}`).join('\n')}\nRunning agents read them at their next start (gt mayor restart).`
-        : 'Every hook settings file is current.';
-      emit(ctx.io, ctx.json(), { data: { repaired: fixed }, text });
+      const town = ctx.town();
+      const work = repairHooks(town);
+      const fixed = repairHookSettings(town);
+      const lines = [
+        ...work.map((r: HookRepair) => `${r.kind}: ${r.detail}`),
+        ...(fixed.length ? [`Rewrote ${fixed.length} settings file${fixed.length === 1 ? '' : 's'}:`, ...fixed.map((h) => `  ${h.address}: ${h.path}`), 'Running agents read them at their next start (gt mayor restart).'] : []),
+      ];
+      emit(ctx.io, ctx.json(), { data: { work, repaired: fixed }, text: lines.length ? lines.join('\n') : 'Every hook is consistent and every settings file is current.' });
     });
 }
 
-function line(h: AgentHooks): string {
-  if (h.state === 'no-hooks') return `${h.address}  ${h.runtime}  no hook support (context is typed in after start)`;
-  return `${h.address}  ${h.runtime}  ${h.state}${h.events.length ? `  [${h.events.join(', ')}]` : ''}  ${h.path}`;
+function workLine(h: WorkHook): string {
+  const missing = h.worktree_exists ? '' : ' (worktree missing)';
+  return `  ${h.address}  ${h.state}/${h.hook_state ?? '-'}  ${h.agent ?? '-'}  ${h.bead ?? '-'}  ${h.branch ?? '-'}  ${h.worktree}${missing}  ${h.last_snapshot ?? 'no snapshot'}`;
+}
+
+function settingsLine(h: AgentHooks): string {
+  if (h.state === 'no-hooks') return `  ${h.address}  ${h.runtime}  no hook support (context is typed in after start)`;
+  return `  ${h.address}  ${h.runtime}  ${h.state}${h.events.length ? `  [${h.events.join(', ')}]` : ''}  ${h.path}`;
 }

@@ -1,6 +1,7 @@
 // gt mayor start|attach|detach|stop|restart|status: the Mayor's session, the agent the person talks to.
 import type { Command } from 'commander';
 import { isoNow } from '../../../kernel/index.ts';
+import { ensureDaemon } from '../../../daemon/index.ts';
 import { getAgent, listAgents, startAgent, stopAgent, townTmux, withStore } from '../../../work/sessions/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
@@ -16,6 +17,7 @@ export function registerMayor(program: Command, ctx: GtCtx): void {
     .option('--agent <name>', 'agent to run (a preset such as claude, codex, gemini, or one from gt config agent)')
     .addHelpText('after', '\nExamples:\n  gt mayor start\n  gt mayor start --agent codex')
     .action(async (o: { agent?: string }) => {
+      await ensureDaemon(ctx.town());
       const r = await ensureStarted(ctx, mayorId(), o.agent);
       emit(ctx.io, ctx.json(), { data: r, text: `${describeStart(r)}\nTalk to it: gt mayor attach` });
     });
@@ -25,7 +27,10 @@ export function registerMayor(program: Command, ctx: GtCtx): void {
     .description('attach this terminal to the Mayor, starting it first if needed (detach with Ctrl-b d)')
     .option('--agent <name>', 'agent to run if the Mayor has to be started')
     .addHelpText('after', '\nExamples:\n  gt mayor attach\n  gt mayor attach --agent codex')
-    .action((o: { agent?: string }) => startAndAttach(ctx, mayorId(), o.agent));
+    .action(async (o: { agent?: string }) => {
+      await ensureDaemon(ctx.town());
+      return startAndAttach(ctx, mayorId(), o.agent);
+    });
 
   mayor
     .command('detach')

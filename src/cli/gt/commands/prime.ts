@@ -1,9 +1,10 @@
 // gt prime [--hook]: the role's context for the agent running here (identity, rules, hook, steps, mail).
+import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isoNow, messageOf } from '../../../kernel/index.ts';
 import { rigNames } from '../../../town/index.ts';
 import { detectRole, gatherPrime, parseHookInput, renderPrime, wantsLightPrime } from '../../../work/prime/index.ts';
-import { recordSessionId, withStore } from '../../../work/sessions/index.ts';
+import { ensureShims, recordSessionId, sessionEnvScript, withStore } from '../../../work/sessions/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -18,6 +19,9 @@ export function registerPrime(program: Command, ctx: GtCtx): void {
       if (!o.hook) return prime(ctx, { light: o.light ?? false });
       try {
         const input = parseHookInput(ctx.io.stdin());
+        // Claude Code's SessionStart hooks get $CLAUDE_ENV_FILE: keep this gt and bd on the PATH of its Bash tool.
+        const envFile = ctx.io.env.CLAUDE_ENV_FILE;
+        if (envFile) appendFileSync(envFile, sessionEnvScript(ensureShims(ctx.town()), ctx.io.env.PATH));
         prime(ctx, { light: (o.light ?? false) || wantsLightPrime(input), sessionId: input.sessionId });
       } catch (e) {
         // A hook must not stop the session from starting; the agent reads this instead of its context.

@@ -1,0 +1,42 @@
+// gt demo: a whole town on the embedded example with simulated agents, from six beads to six changes on main.
+import type { Command } from 'commander';
+import { runDemo, type DemoReport } from '../../../work/demo/run.ts';
+import { emit, ExitSignal } from '../../shared/runtime.ts';
+import type { GtCtx } from '../context.ts';
+
+export function registerDemo(program: Command, ctx: GtCtx): void {
+  program
+    .command('demo')
+    .description('run a whole town on an embedded example with simulated agents (no API key): six beads land on main')
+    .option('--dir <path>', 'build it here (a new or empty directory) instead of a temporary one')
+    .option('--keep', 'keep the town on disk afterwards, to look around')
+    .addHelpText('after', '\nExamples:\n  gt demo\n  gt demo --dir ./demo --keep')
+    .action(async (o: { dir?: string; keep?: boolean }) => {
+      const json = ctx.json();
+      const report = await runDemo({
+        ...(o.dir !== undefined ? { dir: o.dir } : {}),
+        keep: o.keep === true,
+        env: ctx.io.env,
+        onProgress: json ? undefined : (line) => ctx.io.out(`${line}\n`),
+      });
+      emit(ctx.io, json, { data: report, text: summary(report) });
+      if (!report.landed) throw new ExitSignal(1);
+    });
+}
+
+function summary(r: DemoReport): string {
+  const secs = (r.elapsed_ms / 1000).toFixed(0);
+  if (!r.landed) return `The convoy ${r.convoy} did not land completely (missing on main: ${r.missing_files.join(', ') || 'none'}) after ${secs} s.`;
+  const lines = [
+    '',
+    `Landed: all ${r.beads.length} beads of convoy ${r.convoy} are merged on main, in dependency order, in ${secs} s.`,
+    'main now reads (newest first):',
+    ...r.main_log.slice(0, 12).map((s) => `  ${s}`),
+  ];
+  if (r.kept) {
+    lines.push('', `The town is kept at ${r.town}. Look around:`, `  cd "${r.town}"`, '  gt status', `  gt convoy show ${r.convoy}`, `  git -C ${r.rig}/refinery log --oneline`);
+  } else {
+    lines.push('', 'Run `gt demo --dir <path> --keep` to keep the town and look around with gt status.');
+  }
+  return lines.join('\n');
+}

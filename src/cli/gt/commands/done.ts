@@ -1,0 +1,53 @@
+// gt done: the polecat hands in its hooked work (see src/work/done).
+import type { Command } from 'commander';
+import { done, doneAddress, parseDoneStatus, type DoneResult } from '../../../work/done/index.ts';
+import { emit } from '../../shared/runtime.ts';
+import type { GtCtx } from '../context.ts';
+
+export function registerDone(program: Command, ctx: GtCtx): void {
+  program
+    .command('done')
+    .description('hand in your hooked work: commit leftovers, queue a merge request, go idle')
+    .option('--status <status>', 'completed (default), escalated (mails the Mayor) or deferred', 'completed')
+    .option('-m, --message <note>', 'a note for the bead (and the Mayor when escalating)')
+    .option('--stop', 'stop this polecat\'s session afterwards (default: settings polecats.stop_after_done)')
+    .addHelpText('after', '\nExamples:\n  gt done\n  gt done --status escalated -m "the API needs a decision"')
+    .action(async (o: { status: string; message?: string; stop?: boolean }) => {
+      const town = ctx.town();
+      const status = parseDoneStatus(o.status);
+      const r = await done(town, doneAddress(town, ctx.io.cwd, ctx.io.env), {
+        status, ...(o.message !== undefined ? { note: o.message } : {}), ...(o.stop ? { stopSession: true } : {}),
+      });
+      emit(ctx.io, ctx.json(), { data: r, text: renderDone(r) });
+    });
+}
+
+export function renderDone(r: DoneResult): string {
+  const lines: string[] = [];
+  if (r.committed_leftovers) lines.push(`Committed leftover changes on ${r.branch}.`);
+  switch (r.outcome) {
+    case 'enqueued':
+      lines.push(`Queued merge request ${r.mr} for ${r.bead} (${r.commits} commit${r.commits === 1 ? '' : 's'} on ${r.branch}). The refinery lands it; you are idle.`);
+      break;
+    case 'already-enqueued':
+      lines.push(`Merge request ${r.mr} for ${r.bead} at ${r.head?.slice(0, 12)} was already queued (${r.mr_status}); nothing new to hand in.`);
+      break;
+    case 'no-changes':
+      lines.push(`No commits beyond the default branch: closed ${r.bead} as "no changes".`);
+      break;
+    case 'already-closed':
+      lines.push(`${r.bead} is already closed; nothing to hand in.`);
+      break;
+    case 'nothing-hooked':
+      lines.push(`${r.address} has nothing on its hook; nothing to hand in.`);
+      break;
+    case 'escalated':
+      lines.push(`Escalated ${r.bead} to the Mayor; your work so far is on ${r.branch}.`);
+      break;
+    case 'deferred':
+      lines.push(`Deferred ${r.bead}; your work so far is on ${r.branch}.`);
+      break;
+  }
+  if (r.session_stopped) lines.push('Session stopped.');
+  return lines.join('\n');
+}

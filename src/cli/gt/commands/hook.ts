@@ -1,0 +1,75 @@
+// gt hook [address], gt hook snapshot|rollback: what is on an agent's hook, and its worktree's snapshots.
+import type { Command } from 'commander';
+import { currentAddress } from '../../../work/index.ts';
+import { hookOf, listSnapshots, restoreSnapshot, snapshotWorktree, type HookView } from '../../../work/hook/index.ts';
+import { findPolecat } from '../../../work/polecats/index.ts';
+import { emit } from '../../shared/runtime.ts';
+import type { GtCtx } from '../context.ts';
+
+export function registerHook(program: Command, ctx: GtCtx): void {
+  const hook = program
+    .command('hook')
+    .description('what is on your hook (or an agent\'s): the bead in full and the polecat\'s branch and worktree')
+    .argument('[address]', 'whose hook (default: you, from GT_ADDRESS)')
+    .addHelpText('after', '\nExamples:\n  gt hook --json\n  gt hook myproject/furiosa')
+    .action((address: string | undefined) => {
+      const town = ctx.town();
+      const v = hookOf(town, address ?? currentAddress(town).text);
+      emit(ctx.io, ctx.json(), { data: v, text: render(v) });
+    });
+
+  hook
+    .command('show')
+    .description('the same as gt hook: what is on a hook')
+    .argument('[address]', 'whose hook (default: you)')
+    .addHelpText('after', '\nExample:\n  gt hook show myproject/furiosa --json')
+    .action((address: string | undefined) => {
+      const town = ctx.town();
+      const v = hookOf(town, address ?? currentAddress(town).text);
+      emit(ctx.io, ctx.json(), { data: v, text: render(v) });
+    });
+
+  hook
+    .command('snapshot')
+    .description("save a polecat's worktree (uncommitted and untracked files too) to a hidden ref; the worktree is not touched")
+    .argument('<polecat>', '<rig>/<name>, or a name only one rig has')
+    .addHelpText('after', '\nExample:\n  gt hook snapshot myproject/furiosa')
+    .action((ref: string) => {
+      const p = findPolecat(ctx.town(), ref);
+      const r = snapshotWorktree(ctx.town(), p.rig, p.name);
+      emit(ctx.io, ctx.json(), { data: r, text: r.status === 'saved' ? `Saved ${r.polecat} as ${r.snapshot.ref}` : `${r.polecat} is unchanged since ${r.snapshot.ref}` });
+    });
+
+  hook
+    .command('snapshots')
+    .description("list a polecat's snapshots, newest first")
+    .argument('<polecat>', '<rig>/<name>, or a name only one rig has')
+    .addHelpText('after', '\nExample:\n  gt hook snapshots myproject/furiosa --json')
+    .action((ref: string) => {
+      const p = findPolecat(ctx.town(), ref);
+      const list = listSnapshots(ctx.town(), p.rig, p.name);
+      emit(ctx.io, ctx.json(), { data: list, text: list.length ? list.map((s) => `${s.ref}  ${s.at}  ${s.commit.slice(0, 10)}`).join('\n') : `No snapshots of ${p.rig}/${p.name} yet` });
+    });
+
+  hook
+    .command('rollback')
+    .description("restore a polecat's worktree to a snapshot (the newest, or --to); the current state is saved first")
+    .argument('<polecat>', '<rig>/<name>, or a name only one rig has')
+    .option('--to <snapshot>', 'snapshot ref, its timestamp, or its commit')
+    .addHelpText('after', '\nExamples:\n  gt hook rollback myproject/furiosa\n  gt hook rollback furiosa --to 1767225600000')
+    .action((ref: string, o: { to?: string }) => {
+      const p = findPolecat(ctx.town(), ref);
+      const r = restoreSnapshot(ctx.town(), p.rig, p.name, o.to);
+      emit(ctx.io, ctx.json(), { data: r, text: `Restored ${r.polecat} to ${r.restored} (the state before is ${r.saved_before})` });
+    });
+}
+
+function render(v: HookView): string {
+  if (!v.bead) return `${v.address}: nothing on the hook`;
+  const b = v.bead as { id: string; title: string; status: string; description?: string };
+  return [
+    `${v.address}: ${b.id} ${b.title} [${b.status}]`,
+    ...(v.polecat ? [`  branch ${v.polecat.branch ?? '-'} in ${v.polecat.worktree} (hook ${v.polecat.hook_state ?? '-'})`] : []),
+    ...(b.description ? ['', b.description] : []),
+  ].join('\n');
+}

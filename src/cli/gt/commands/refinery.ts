@@ -1,0 +1,105 @@
+// gt refinery status|queue|run: the merge queue of each rig (see src/refinery).
+import type { Command } from 'commander';
+import { GtError } from '../../../kernel/index.ts';
+import { openTownStore, rigNames } from '../../../town/index.ts';
+import { allRefineryStatus, listQueue, processQueue, type MergeOutcome, type ProcessResult, type QueuedView, type RefineryStatus } from '../../../refinery/index.ts';
+import { emit } from '../../shared/runtime.ts';
+import type { GtCtx } from '../context.ts';
+
+export function registerRefinery(program: Command, ctx: GtCtx): void {
+  const refinery = program.command('refinery').description('the merge queue: rebase, gate and land finished work on each rig');
+
+  refinery
+    .command('status')
+    .description('each rig\'s merge queue: depth, failures, last landing, whether a merge is running')
+    .argument('[rig]', 'only this rig')
+    .addHelpText('after', '\nExample:\n  gt refinery status myproject')
+    .action((rig: string | undefined) => {
+      const town = ctx.town();
+      const store = openTownStore(town);
+      try {
+        const list = allRefineryStatus(town, store, rig);
+        emit(ctx.io, ctx.json(), { data: list, text: renderStatus(list) });
+      } finally {
+        store.close();
+      }
+    });
+
+  refinery
+    .command('queue')
+    .description('queued merge requests in the order the refinery takes them (priority, then age, with aging)')
+    .argument('[rig]', 'only this rig')
+    .addHelpText('after', '\nExample:\n  gt refinery queue myproject --json')
+    .action((rig: string | undefined) => {
+      const town = ctx.town();
+      const store = openTownStore(town);
+      try {
+        const rows = (rig ? [rig] : rigNames(town)).flatMap((r) => listQueue(store, r));
+        emit(ctx.io, ctx.json(), { data: rows, text: renderQueue(rows) });
+      } finally {
+        store.close();
+      }
+    });
+
+  refinery
+    .command('run')
+    .description('process a rig\'s merge queue now, in the foreground, until it is empty')
+    .argument('<rig>', 'the rig')
+    .option('--batch <n>', 'requests per batch (default: rig.json merge_queue.batch)')
+    .option('--no-sling', 'leave rework beads open instead of slinging them to a polecat')
+    .addHelpText('after', '\nExamples:\n  gt refinery run myproject\n  gt refinery run myproject --batch 8 --json')
+    .action(async (rig: string, o: { batch?: string; sling: boolean }) => {
+      const town = ctx.town();
+      const batch = o.batch !== undefined ? Number(o.batch) : undefined;
+      if (batch !== undefined && (!Number.isInteger(batch) || batch < 1)) {
+        throw new GtError('GT_BAD_BATCH', `--batch must be a whole number ≥ 1, not "${o.batch}"`, { kind: 'usage', hint: 'e.g. --batch 8' });
+      }
+      const live = !ctx.json();
+      const r = await processQueue(town, rig, {
+        sling: o.sling, ...(batch !== undefined ? { batch } : {}),
+        ...(live ? { onOutcome: (x: MergeOutcome) => ctx.io.err(`${renderOutcome(x)}\n`) } : {}),
+      });
+      if (r.status === 'unsupported') throw new GtError('GT_MQ_UNSUPPORTED', r.message ?? 'not supported yet', { hint: 'use "merge_strategy": "mr" in rig.json' });
+      if (r.status === 'busy') throw new GtError('GT_MQ_BUSY', r.message ?? 'the rig is being merged by another process', { hint: 'wait for it to finish; gt refinery status shows the running pid' });
+      emit(ctx.io, ctx.json(), { data: r, text: renderRun(r) });
+    });
+}
+
+export function renderOutcome(o: MergeOutcome): string {
+  switch (o.status) {
+    case 'merged':
+      return `merged   ${o.mr} ${o.bead} as ${o.commit.slice(0, 12)}${o.branch_deleted ? '' : ` (branch kept: ${o.branch_note ?? 'unknown'})`}`;
+    case 'recovered-merged':
+      return `merged   ${o.mr} ${o.bead} (found on the default branch after an interrupted run) ${o.commit.slice(0, 12)}`;
+    case 'requeued':
+      return `requeued ${o.mr} ${o.bead}: ${o.reason}`;
+    case 'conflict':
+      return `conflict ${o.mr} ${o.bead} in ${o.files.join(', ') || '?'} → rework ${o.rework_bead} (${o.slung})`;
+    case 'gate-failed':
+    case 'gate-timeout':
+      return `${o.status === 'gate-timeout' ? 'timeout ' : 'failed  '} ${o.mr} ${o.bead}: ${o.gate} gate${o.status === 'gate-timeout' ? ' timed out' : ' failed'} → rework ${o.rework_bead} (${o.slung})`;
+    case 'error':
+      return `error    ${o.mr} ${o.bead}: ${o.reason}`;
+  }
+}
+
+function renderRun(r: ProcessResult): string {
+  const merged = r.outcomes.filter((o) => o.status === 'merged' || o.status === 'recovered-merged').length;
+  const failed = r.outcomes.filter((o) => o.status === 'conflict' || o.status.startsWith('gate-')).length;
+  const head = `Rig ${r.rig}: ${merged} merged, ${failed} sent back for rework, ${r.gate_runs} gate run${r.gate_runs === 1 ? '' : 's'}, ${r.batches} batch${r.batches === 1 ? '' : 'es'} in ${(r.ms / 1000).toFixed(1)} s.`;
+  return [head, ...(r.message ? [r.message] : [])].join('\n');
+}
+
+function renderStatus(list: readonly RefineryStatus[]): string {
+  if (list.length === 0) return 'No rigs yet. Add one with: gt rig add <name> <git-url|path>';
+  return list.map((s) => {
+    const c = s.counts;
+    const last = s.last_merged ? `last landed ${s.last_merged.bead} (${s.last_merged.commit?.slice(0, 12)}) at ${s.last_merged.at}` : 'nothing landed yet';
+    return `${s.rig} → ${s.default_branch}  strategy ${s.merge_strategy}, batch ${s.batch}, push ${s.push}${s.running_pid ? `, merging now (pid ${s.running_pid})` : ''}\n  queued ${c.queued}, running ${c.running}, merged ${c.merged}, failed ${c.failed}, rejected ${c.rejected}; ${last}`;
+  }).join('\n');
+}
+
+function renderQueue(rows: readonly QueuedView[]): string {
+  if (rows.length === 0) return 'The merge queue is empty.';
+  return rows.map((m) => `${String(m.position).padStart(3)}. ${m.id}  ${m.rig}  ${m.bead}  P${m.priority}${m.effective_priority !== m.priority ? `→${m.effective_priority}` : ''}  ${m.branch}  ${m.created_at}`).join('\n');
+}

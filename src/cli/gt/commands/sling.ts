@@ -1,0 +1,71 @@
+// gt sling: hook beads (or a formula, poured) to polecats of a rig and start their agents.
+import type { Command } from 'commander';
+import { ensureDaemon } from '../../../daemon/index.ts';
+import { parseVarArgs } from '../../../beads/index.ts';
+import { usageError } from '../../../kernel/index.ts';
+import { MERGE_STRATEGIES } from '../../../town/index.ts';
+import { currentAddress } from '../../../work/index.ts';
+import { sling, type MergeMode, type SlingOutcome, type SlingResult } from '../../../work/sling/index.ts';
+import { collect, emit, ExitSignal } from '../../shared/runtime.ts';
+import type { GtCtx } from '../context.ts';
+
+interface Opts { agent?: string; message?: string; merge?: string; convoy: boolean; dryRun?: boolean; force?: boolean; base?: string; var: string[] }
+
+export function registerSling(program: Command, ctx: GtCtx): void {
+  program
+    .command('sling')
+    .description('hook beads to polecats of a rig and start them (several beads: one polecat each, one convoy)')
+    .argument('<work...>', 'bead ids, or one formula name, then the target: <rig> or <rig>/<polecat>')
+    .option('--agent <name>', 'agent to run (default: the rig\'s polecat agent)')
+    .option('-m, --message <text>', 'a note added to the agent\'s first prompt')
+    .option('--merge <mode>', `how the work lands: ${MERGE_STRATEGIES.join(', ')}`)
+    .option('--no-convoy', 'do not track a batch in a convoy')
+    .option('--dry-run', 'say what would happen and change nothing')
+    .option('--force', 'move work hooked elsewhere (its worker is stopped first)')
+    .option('--base <ref>', 'branch or commit new polecat branches start from')
+    .option('--var <key=value>', 'formula variable (repeatable)', collect, [])
+    .addHelpText('after', '\nExamples:\n  gt sling app-x1f app\n  gt sling app-x1f app-k2q app --agent sim\n  gt sling release app --var version=1.2.0\n  gt sling app-x1f app --dry-run --json')
+    .action(async (work: string[], o: Opts) => {
+      if (work.length < 2) throw usageError('GT_NO_TARGET', 'gt sling needs the work and a target', 'give bead ids (or a formula) and then the rig: gt sling <bead>… <rig>');
+      if (o.merge !== undefined && !(MERGE_STRATEGIES as readonly string[]).includes(o.merge)) {
+        throw usageError('GT_BAD_MERGE', `--merge "${o.merge}" is not a merge mode`, `modes: ${MERGE_STRATEGIES.join(', ')}`);
+      }
+      const town = ctx.town();
+      const actor = currentAddress(town).text;
+      const r = await sling(town, {
+        beads: work.slice(0, -1), target: work.at(-1)!, actor, noConvoy: !o.convoy, dryRun: o.dryRun ?? false, force: o.force ?? false,
+        vars: parseVarArgs(o.var),
+        ...(o.agent !== undefined ? { agent: o.agent } : {}), ...(o.message !== undefined ? { message: o.message } : {}),
+        ...(o.merge !== undefined ? { merge: o.merge as MergeMode } : {}), ...(o.base !== undefined ? { base: o.base } : {}),
+      });
+      // The daemon lands what the polecats finish and drains queued slings: make sure one runs.
+      if (!o.dryRun && r.results.some((x) => x.status === 'started' || x.status === 'queued')) await ensureDaemon(town);
+      emit(ctx.io, ctx.json(), { data: r, text: render(r) });
+      const refused = r.results.filter((x) => x.status === 'refused');
+      if (refused.length > 0 && !ctx.json()) ctx.io.err(refused.map((x) => `Error: ${x.reason}${x.hint ? `\nHint: ${x.hint}` : ''}`).join('\n') + '\n');
+      if (refused.length > 0) throw new ExitSignal(1);
+    });
+}
+
+function render(r: SlingResult): string {
+  const lines: string[] = [];
+  if (r.formula) lines.push(`Poured formula ${r.formula.name} as ${r.formula.molecule}`);
+  for (const d of r.drained) lines.push(`From the queue: ${line(d)}`);
+  for (const o of r.results) if (o.status !== 'refused') lines.push(line(o));
+  if (r.convoy) lines.push(`Convoy ${r.convoy} tracks the batch (gt convoy show ${r.convoy})`);
+  return lines.join('\n');
+}
+
+function line(o: SlingOutcome): string {
+  const pre = o.dryRun ? '[dry run] ' : '';
+  switch (o.status) {
+    case 'started':
+      return o.dryRun ? `${pre}${o.reason}` : `Slung ${o.bead} to ${o.polecat} on ${o.branch}${o.elapsedMs !== undefined ? ` in ${(o.elapsedMs / 1000).toFixed(1)} s` : ''}${o.reason ? ` (${o.reason})` : ''}`;
+    case 'queued':
+      return `${pre}Queued ${o.bead}: ${o.reason}`;
+    case 'already':
+      return `${pre}${o.reason ?? `${o.bead} is already there`}; nothing to do`;
+    default:
+      return `${pre}Refused ${o.bead}: ${o.reason}`;
+  }
+}

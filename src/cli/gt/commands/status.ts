@@ -1,0 +1,67 @@
+// gt status: rigs, agents by state, convoys with progress bars, merge-queue depth, problems and the latest events.
+import type { Command } from 'commander';
+import { GtError } from '../../../kernel/index.ts';
+import { townStatus, type TownStatus } from '../../../daemon/index.ts';
+import { emit } from '../../shared/runtime.ts';
+import type { GtCtx } from '../context.ts';
+
+export function registerStatus(program: Command, ctx: GtCtx): void {
+  program
+    .command('status')
+    .description('the town at a glance: rigs, agents, convoys, merge queues, problems, recent events')
+    .option('-w, --watch', 'redraw every 2 s until Ctrl-C (in a terminal)')
+    .option('-e, --events <n>', 'how many recent events to show', '8')
+    .addHelpText('after', '\nExamples:\n  gt status\n  gt status --watch\n  gt status --json')
+    .action(async (o: { watch?: boolean; events: string }) => {
+      const events = Math.max(0, Math.min(200, Number(o.events) || 0));
+      const town = ctx.town();
+      if (!o.watch) {
+        const s = await townStatus(town, { events });
+        emit(ctx.io, ctx.json(), { data: s, text: renderStatus(s) });
+        return;
+      }
+      if (ctx.json() || !process.stdout.isTTY) {
+        throw new GtError('GT_NO_TERMINAL', '--watch redraws a terminal screen and needs one', { kind: 'usage', hint: 'run gt status without --watch (add --json for data), or run it in a terminal' });
+      }
+      for (;;) {
+        const s = await townStatus(town, { events });
+        ctx.io.out(`\x1b[H\x1b[2J${renderStatus(s)}\n\n(refreshing every 2 s; Ctrl-C to stop)\n`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    });
+}
+
+export function renderStatus(s: TownStatus): string {
+  const out: string[] = [];
+  const d = s.daemon;
+  out.push(`Town ${s.town.name} (${s.town.root})`);
+  out.push(d.running ? `Daemon: running (pid ${d.pid}), ${d.ticks ?? 0} ticks${d.heartbeat_at ? `, last ${ago(d.heartbeat_at)}` : ''}` : 'Daemon: not running (gt daemon start)');
+  out.push('', 'Rigs');
+  if (s.rigs.length === 0) out.push('  none yet (gt rig add <name> <git-url>)');
+  for (const r of s.rigs) {
+    out.push(`  ${r.name} (${r.prefix})  polecats ${r.polecats.working} working / ${r.polecats.total}  merge queue ${r.queue.queued} queued, ${r.queue.running} running${r.queue.failed ? `, ${r.queue.failed} failed` : ''}, ${r.queue.merged} merged`);
+  }
+  const states = Object.entries(s.agents.by_state).map(([k, n]) => `${n} ${k}`).join(', ');
+  out.push('', `Agents: ${s.agents.total ? states : 'none running'}`);
+  for (const a of s.agents.list) out.push(`  ${a.address.padEnd(24)} ${a.state.padEnd(8)} ${a.runtime.padEnd(8)} ${a.hooked_bead ?? ''}`.trimEnd());
+  out.push('', `Convoys: ${s.convoys.length ? '' : 'none open'}`.trimEnd());
+  for (const c of s.convoys) out.push(`  ${c.id.padEnd(10)} ${bar(c.landed, c.total)} ${c.landed}/${c.total}  ${c.title}`);
+  out.push('', `Problems: ${s.problems.length ? '' : 'none'}`.trimEnd());
+  for (const p of s.problems) out.push(`  ! ${p.message}`);
+  if (s.events.length) {
+    out.push('', 'Recent events');
+    for (const e of s.events) out.push(`  ${e.at.slice(11, 19)} ${e.actor.padEnd(10)} ${e.kind.padEnd(20)} ${e.subject ?? ''}${e.reason ? `: ${e.reason}` : ''}`);
+  }
+  return out.join('\n');
+}
+
+/** A 20-cell progress bar, e.g. `[########------------]`. */
+export function bar(done: number, total: number, width = 20): string {
+  const filled = total > 0 ? Math.round((done / total) * width) : 0;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+function ago(iso: string): string {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+}

@@ -1,0 +1,116 @@
+// The `usage` and `usage_sources` tables of the town store (schema 5), and the facts attribution reads from the
+// store (agents, hook history, convoy edges).
+import type { Store } from '../beads/index.ts';
+import type { AttributionFacts, Attribution } from './attribute.ts';
+import type { UsageRecord } from './transcript.ts';
+
+export interface UsageRow extends Attribution {
+  id: string;
+  session_id: string | null;
+  model: string;
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  at: string;
+}
+
+export interface UsageSource {
+  path: string;
+  session_id: string | null;
+  address: string | null;
+  offset: number;
+  size: number;
+  mtime_ms: number;
+}
+
+export function readFacts(store: Store): AttributionFacts {
+  const agents = store.db.all<{ address: string; session_id: string | null; workdir: string | null; hooked_bead: string | null }>(
+    'SELECT address, session_id, workdir, hooked_bead FROM agents',
+  );
+  const sessions = new Map<string, string>();
+  for (const s of store.db.all<{ session_id: string; address: string }>('SELECT session_id, address FROM usage_sources WHERE session_id IS NOT NULL AND address IS NOT NULL')) sessions.set(s.session_id, s.address);
+  for (const a of agents) if (a.session_id) sessions.set(a.session_id, a.address);
+  const hooks = new Map<string, { at: string; bead: string }[]>();
+  const events = store.db.all<{ at: string; subject: string; data: string | null }>("SELECT at, subject, data FROM town_events WHERE kind = 'sling.hooked' AND subject IS NOT NULL ORDER BY id");
+  for (const e of events) {
+    const polecat = polecatOf(e.data);
+    if (!polecat) continue;
+    const list = hooks.get(polecat) ?? [];
+    list.push({ at: e.at, bead: e.subject });
+    hooks.set(polecat, list);
+  }
+  const convoys = new Map<string, string>();
+  // Open convoys win over closed ones; among equals, the newest.
+  const edges = store.db.all<{ bead: string; convoy: string }>(
+    `SELECT d.depends_on_id AS bead, c.id AS convoy FROM deps d JOIN issues c ON c.id = d.issue_id
+     WHERE d.type = 'tracks' AND c.type = 'convoy' AND c.deleted_at IS NULL ORDER BY (c.status != 'closed'), c.created_at`,
+  );
+  for (const e of edges) convoys.set(e.bead, e.convoy);
+  return {
+    sessions,
+    workdirs: agents.filter((a) => a.workdir).map((a) => ({ dir: a.workdir!, address: a.address })),
+    hooks,
+    hooked: new Map(agents.filter((a) => a.hooked_bead).map((a) => [a.address, a.hooked_bead!])),
+    convoys,
+  };
+}
+
+function polecatOf(data: string | null): string | undefined {
+  if (!data) return undefined;
+  try {
+    const v = JSON.parse(data) as { polecat?: unknown };
+    return typeof v.polecat === 'string' ? v.polecat : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Insert records; a message id seen before keeps its attribution and takes the larger token counts (a response
+ * read while it was still streaming is completed by the next read). Returns how many ids were new.
+ */
+export function upsertUsage(store: Store, rows: readonly (UsageRecord & Attribution)[]): number {
+  let added = 0;
+  store.write(() => {
+    for (const r of rows) {
+      const had = store.db.get<{ id: string }>('SELECT id FROM usage WHERE id = ?', r.id);
+      store.db.run(
+        `INSERT INTO usage (id, session_id, address, rig, bead, convoy, model, input, output, cache_read, cache_write, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET input = max(input, excluded.input), output = max(output, excluded.output),
+           cache_read = max(cache_read, excluded.cache_read), cache_write = max(cache_write, excluded.cache_write),
+           address = COALESCE(address, excluded.address), rig = COALESCE(rig, excluded.rig),
+           bead = COALESCE(bead, excluded.bead), convoy = COALESCE(convoy, excluded.convoy)`,
+        r.id, r.session_id, r.address, r.rig, r.bead, r.convoy, r.model, r.input, r.output, r.cache_read, r.cache_write, r.at,
+      );
+      if (!had) added++;
+    }
+  });
+  return added;
+}
+
+export function getSource(store: Store, path: string): UsageSource | undefined {
+  return store.db.get<UsageSource>('SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources WHERE path = ?', path);
+}
+
+export function listSources(store: Store): UsageSource[] {
+  return store.db.all<UsageSource>('SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources ORDER BY path');
+}
+
+export function saveSource(store: Store, s: UsageSource): void {
+  store.write(() => store.db.run(
+    `INSERT INTO usage_sources (path, session_id, address, offset, size, mtime_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(path) DO UPDATE SET session_id = COALESCE(excluded.session_id, session_id), address = COALESCE(excluded.address, address),
+       offset = excluded.offset, size = excluded.size, mtime_ms = excluded.mtime_ms, updated_at = excluded.updated_at`,
+    s.path, s.session_id, s.address, s.offset, s.size, s.mtime_ms, new Date().toISOString(),
+  ));
+}
+
+/** Usage rows at or after `since` (ISO), oldest first. */
+export function usageRows(store: Store, since?: string): UsageRow[] {
+  return store.db.all<UsageRow>(
+    'SELECT id, session_id, address, rig, bead, convoy, model, input, output, cache_read, cache_write, at FROM usage WHERE at >= ? ORDER BY at, id',
+    since ?? '',
+  );
+}

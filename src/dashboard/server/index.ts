@@ -1,0 +1,6 @@
+// The dashboard's server: the Hono app over the town context, and serving it (docs/dashboard.md).
+export { createApp, createDashboard, BODY_LIMIT, type AppOptions, type Dashboard } from './app.ts';
+export { serveDashboard, type ServeOptions, type RunningDashboard } from './serve.ts';
+export { eventsAfter, feedEvents, lastEventId } from './feed.ts';
+export { isLoopback, loadOrCreateToken, tokenPath } from './security.ts';
+export { PANELS, panelsOfKind, type LiveMessage, type Panel } from './live.ts';

@@ -1,0 +1,165 @@
+// The live feed behind GET /api/events: one poller per server (only while someone listens) reads new town events
+// every 250 ms and cheap fingerprints of the tables the panels show, plus the agents' tmux states every 2 s, and
+// fans out small messages: each new event, and "refresh these panels" when derived state changed.
+import type { Store } from '../../beads/index.ts';
+import { messageOf } from '../../kernel/index.ts';
+import { openTownStore, type TownContext } from '../../town/index.ts';
+import { listAgents } from '../../work/sessions/index.ts';
+import { eventsAfter, lastEventId } from './feed.ts';
+import { OVERSEER } from './state.ts';
+
+export const PANELS = ['status', 'agents', 'convoys', 'hooks', 'queue', 'mail', 'feed', 'beads', 'problems', 'costs', 'config'] as const;
+export type Panel = (typeof PANELS)[number];
+
+export type LiveMessage =
+  | { type: 'event'; id: number; at: string; actor: string; kind: string; subject: string | null; reason: string | null }
+  | { type: 'refresh'; panels: Panel[] };
+
+/** `null` tells a listener the server is closing. */
+export type Listener = (m: LiveMessage | null) => void;
+
+export interface Live {
+  subscribe(fn: Listener): () => void;
+  /** The last event id the poller has seen (0 before it started). */
+  lastId(): number;
+  /** Tell every listener to refetch `panels` (changes the poller cannot see, e.g. config files). */
+  hint(panels: Panel[]): void;
+  close(): void;
+}
+
+/** Panels a new event of `kind` may change (the fingerprints catch the rest). */
+export function panelsOfKind(kind: string): Panel[] {
+  const head = kind.split('.')[0] ?? '';
+  switch (head) {
+    case 'sling': case 'unsling': case 'polecat': case 'hook':
+      return ['agents', 'hooks', 'beads', 'convoys', 'status'];
+    case 'refinery': case 'mq': case 'done':
+      return ['queue', 'convoys', 'beads', 'hooks', 'status', 'problems'];
+    case 'convoy':
+      return ['convoys', 'status'];
+    case 'mail': case 'escalation':
+      return ['mail', 'problems'];
+    case 'daemon':
+      return ['status', 'problems', 'agents'];
+    default:
+      return ['status'];
+  }
+}
+
+const FINGERPRINTS: { panels: Panel[]; sql: string }[] = [
+  { panels: ['agents', 'status', 'problems'], sql: "SELECT group_concat(address || ':' || state || ':' || coalesce(hooked_bead, ''), ',') AS f FROM agents" },
+  { panels: ['hooks', 'agents', 'status'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM polecats" },
+  { panels: ['queue', 'convoys', 'status', 'problems'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM merge_requests" },
+  { panels: ['beads', 'convoys', 'hooks'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues" },
+  { panels: ['mail'], sql: `SELECT count(*) || ':' || count(read_at) || ':' || count(archived_at) AS f FROM mail WHERE to_addr = '${OVERSEER}'` },
+];
+
+function fingerprints(store: Store): string[] {
+  return FINGERPRINTS.map((f) => store.db.get<{ f: string | null }>(f.sql)?.f ?? '');
+}
+
+export function createLive(town: () => TownContext, opts: { pollMs?: number; agentsMs?: number; onError?: (message: string) => void } = {}): Live {
+  const listeners = new Set<Listener>();
+  let store: Store | undefined;
+  let last = 0;
+  let prints: string[] | undefined;
+  let agentsPrint: string | undefined;
+  let timers: NodeJS.Timeout[] = [];
+  let busy = false;
+  let agentsBusy = false;
+
+  const send = (m: LiveMessage): void => {
+    for (const fn of listeners) fn(m);
+  };
+
+  const open = (): Store => {
+    if (!store) {
+      store = openTownStore(town(), { actor: OVERSEER });
+      if (prints === undefined) last = lastEventId(store);
+    }
+    return store;
+  };
+
+  const poll = (): void => {
+    if (busy) return;
+    busy = true;
+    try {
+      const s = open();
+      const panels = new Set<Panel>();
+      for (;;) {
+        const events = eventsAfter(s, last, { limit: 500 });
+        for (const e of events) {
+          send({ type: 'event', id: e.id, at: e.at, actor: e.actor, kind: e.kind, subject: e.subject, reason: e.reason });
+          last = e.id;
+          panels.add('feed');
+          for (const p of panelsOfKind(e.kind)) panels.add(p);
+        }
+        if (events.length < 500) break;
+      }
+      const now = fingerprints(s);
+      if (prints) now.forEach((f, i) => f !== prints![i] && FINGERPRINTS[i]!.panels.forEach((p) => panels.add(p)));
+      prints = now;
+      if (panels.size) send({ type: 'refresh', panels: PANELS.filter((p) => panels.has(p)) });
+    } catch (e) {
+      // The store may be mid-migration or gone for a moment; reopen on the next tick.
+      store?.close();
+      store = undefined;
+      opts.onError?.(messageOf(e));
+    } finally {
+      busy = false;
+    }
+  };
+
+  const pollAgents = async (): Promise<void> => {
+    if (agentsBusy) return;
+    agentsBusy = true;
+    try {
+      const print = (await listAgents(town())).map((a) => `${a.address}:${a.state}:${a.hooked_bead ?? ''}`).join(',');
+      if (agentsPrint !== undefined && print !== agentsPrint) send({ type: 'refresh', panels: ['status', 'agents', 'problems'] });
+      agentsPrint = print;
+    } catch (e) {
+      opts.onError?.(messageOf(e));
+    } finally {
+      agentsBusy = false;
+    }
+  };
+
+  const start = (): void => {
+    try {
+      open();
+    } catch (e) {
+      opts.onError?.(messageOf(e));
+    }
+    poll();
+    void pollAgents();
+    timers = [setInterval(poll, opts.pollMs ?? 250), setInterval(() => void pollAgents(), opts.agentsMs ?? 2000)];
+    for (const t of timers) t.unref();
+  };
+
+  const stop = (): void => {
+    for (const t of timers) clearInterval(t);
+    timers = [];
+    store?.close();
+    store = undefined;
+    prints = undefined;
+    agentsPrint = undefined;
+  };
+
+  return {
+    subscribe(fn) {
+      listeners.add(fn);
+      if (listeners.size === 1) start();
+      return () => {
+        listeners.delete(fn);
+        if (listeners.size === 0) stop();
+      };
+    },
+    lastId: () => last,
+    hint: (panels) => send({ type: 'refresh', panels }),
+    close() {
+      for (const fn of [...listeners]) fn(null);
+      listeners.clear();
+      stop();
+    },
+  };
+}

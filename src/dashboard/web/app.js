@@ -1,0 +1,100 @@
+// The dashboard page: loads every panel, keeps them current from the live stream, and wires the top-bar actions.
+import { session } from './api.js';
+import { ago } from './dom.js';
+import { connectLive } from './live.js';
+import { openDialog } from './dialogs.js';
+import { agentsPanel } from './panels/agents.js';
+import { beadsPanel } from './panels/beads.js';
+import { configPanel } from './panels/config.js';
+import { convoysPanel } from './panels/convoys.js';
+import { costsPanel } from './panels/costs.js';
+import { feedPanel } from './panels/feed.js';
+import { hooksPanel } from './panels/hooks.js';
+import { mailPanel } from './panels/mail.js';
+import { problemsPanel } from './panels/problems.js';
+import { queuePanel } from './panels/queue.js';
+import { summaryPanel } from './panels/summary.js';
+
+/** Which panels a town event's kind (by prefix) touches, beside the server's own refresh messages. */
+const BY_KIND = {
+  sling: ['agents', 'hooks', 'beads', 'convoys', 'status'],
+  done: ['agents', 'hooks', 'beads', 'queue', 'convoys', 'status'],
+  refinery: ['queue', 'convoys', 'beads', 'hooks', 'problems', 'status'],
+  convoy: ['convoys', 'beads', 'status', 'mail'],
+  daemon: ['agents', 'hooks', 'problems', 'status'],
+  hook: ['hooks', 'agents'],
+  escalation: ['mail', 'problems'],
+  mail: ['mail'],
+};
+
+const body = (id) => document.querySelector(`#${id} > .body`);
+
+async function main() {
+  const ctx = { session: null, schedule, openDialog: (kind, prefill) => openDialog(kind, prefill, ctx), panels: {} };
+  try {
+    ctx.session = await session();
+  } catch {
+    ctx.session = { town: { name: '' }, costs: false };
+  }
+  document.getElementById('town-name').textContent = ctx.session.town?.name ?? '';
+  document.title = `${ctx.session.town?.name ?? ''} · Gas Town`;
+
+  const panels = {
+    status: summaryPanel(document.getElementById('summary'), ctx),
+    problems: problemsPanel(body('problems'), ctx),
+    agents: agentsPanel(body('agents'), ctx),
+    convoys: convoysPanel(body('convoys'), ctx),
+    queue: queuePanel(body('queue'), ctx),
+    hooks: hooksPanel(body('hooks'), ctx),
+    beads: beadsPanel(body('beads'), ctx),
+    mail: mailPanel(body('mail'), ctx),
+    costs: costsPanel(body('costs'), ctx),
+    config: configPanel(body('config'), ctx),
+    feed: feedPanel(body('feed'), ctx),
+  };
+  ctx.panels = panels;
+
+  // One fetch per panel at a time; requests arriving meanwhile collapse into one more fetch afterwards.
+  const running = new Set();
+  const pending = new Set();
+  function schedule(name) {
+    const p = panels[name];
+    if (!p) return;
+    if (running.has(name)) {
+      pending.add(name);
+      return;
+    }
+    running.add(name);
+    Promise.resolve(p.refresh()).catch((e) => p.failed?.(e)).finally(() => {
+      running.delete(name);
+      if (pending.delete(name)) schedule(name);
+    });
+  }
+  const all = () => Object.keys(panels).forEach(schedule);
+
+  for (const b of document.querySelectorAll('[data-open]')) b.addEventListener('click', () => ctx.openDialog(b.dataset.open));
+  all();
+
+  const live = document.getElementById('live');
+  connectLive({
+    onState: (s) => {
+      live.dataset.state = s;
+      live.textContent = s === 'live' ? 'live' : s === 'down' ? 'offline, retrying' : 'connecting';
+    },
+    onHello: (_msg, reconnected) => {
+      if (reconnected) all();
+    },
+    onEvent: (ev) => {
+      panels.feed.add(ev);
+      for (const name of BY_KIND[String(ev.kind).split('.')[0]] ?? []) schedule(name);
+    },
+    onRefresh: (names) => names.forEach((n) => schedule(n === 'feed' ? '' : n)),
+  });
+
+  // Relative times ("12s ago") stay true without refetching.
+  setInterval(() => {
+    for (const t of document.querySelectorAll('time[data-ago]')) t.textContent = ago(t.dataset.ago).textContent;
+  }, 10_000);
+}
+
+main();

@@ -1,0 +1,11 @@
+// The refinery: the merge queue of each rig (pure planner, git applier, gates, rework beads).
+export {
+  enqueueMergeRequest, getMr, listMrs, updateMr, recordTownEvent,
+  type MergeRequest, type MrStatus, type EnqueueInput, type EnqueueResult,
+} from './mr-store.ts';
+export { planQueue, planBatch, effectivePriority, bisectLand, AGING_MS, type QueueItem, type TryOutcome, type BisectResult } from './plan.ts';
+export { runGates, tail, GATE_NAMES, OUTPUT_TAIL, type GateName, type GateResult } from './gates.ts';
+export { processQueue, refineryLockPath, MAX_ATTEMPTS, type ProcessOptions, type ProcessResult, type MergeOutcome } from './process.ts';
+export { completeMerged } from './land.ts';
+export { describeFailure, type MergeFailure } from './rework.ts';
+export { listQueue, refineryStatus, allRefineryStatus, retryMr, rejectMr, type QueuedView, type RefineryStatus } from './admin.ts';

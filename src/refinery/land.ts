@@ -1,0 +1,41 @@
+// Bookkeeping after git has landed a request: MR merged, bead closed with the commit, hook released, event logged.
+import { closeBeads, getBead, type Store } from '../beads/index.ts';
+import { getPolecat, updatePolecat } from '../work/polecats/index.ts';
+import { getMr, recordTownEvent, type MergeRequest } from './mr-store.ts';
+
+/**
+ * Mark `mr` merged as `commit` and close its bead "merged <commit>"; a rework bead landing also closes the bead
+ * whose failed request it reworked. Idempotent: a request already merged is left as it is.
+ */
+export function completeMerged(store: Store, mr: MergeRequest, commit: string, actor: string, reason = 'landed'): MergeRequest {
+  store.write(() => {
+    const now = store.now();
+    store.db.run(
+      "UPDATE merge_requests SET status = 'merged', merge_commit = ?, failure = NULL, finished_at = ?, updated_at = ? WHERE id = ? AND status != 'merged'",
+      commit, now, now, mr.id,
+    );
+    const closing = [mr.bead, ...reworkedBy(store, mr.bead)];
+    for (const id of closing) {
+      const b = getBead(store.db, id);
+      if (b && b.status !== 'closed') closeBeads(store, [id], id === mr.bead ? `merged ${commit}` : `merged ${commit} (rework ${mr.bead})`);
+    }
+    if (mr.polecat) {
+      const p = getPolecat(store, mr.rig, mr.polecat);
+      if (p && p.bead === mr.bead && p.state !== 'working') updatePolecat(store, mr.rig, mr.polecat, { bead: null, hook_state: 'archived' });
+    }
+    recordTownEvent(store, { actor, kind: 'refinery.merged', subject: mr.bead, reason, data: { mr: mr.id, commit, branch: mr.branch } });
+  });
+  return getMr(store, mr.id)!;
+}
+
+/** Beads whose failed merge request was handed to `bead` as its rework (followed transitively). */
+function reworkedBy(store: Store, bead: string, seen = new Set<string>()): string[] {
+  const rows = store.db.all<{ bead: string }>("SELECT DISTINCT bead FROM merge_requests WHERE rework_bead = ? AND status = 'failed'", bead);
+  const out: string[] = [];
+  for (const r of rows) {
+    if (seen.has(r.bead)) continue;
+    seen.add(r.bead);
+    out.push(r.bead, ...reworkedBy(store, r.bead, seen));
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+// A request that cannot land (conflict, failing or hanging gate) becomes a rework bead slung back to a polecat.
+import { createBead, getBead, updateBead, type Store } from '../beads/index.ts';
+import { messageOf } from '../kernel/index.ts';
+import type { TownContext } from '../town/index.ts';
+import { recordTownEvent, updateMr, type MergeRequest } from './mr-store.ts';
+
+export type MergeFailure =
+  | { kind: 'conflict'; files: string[]; onto: string; detail: string }
+  | { kind: 'gate'; gate: string; reason: 'failed' | 'timeout'; exit: number | null; output: string };
+
+export function describeFailure(f: MergeFailure): string {
+  if (f.kind === 'conflict') return `merge conflict in ${f.files.length ? f.files.join(', ') : '(files not named by git)'}`;
+  return f.reason === 'timeout' ? `${f.gate} gate timed out` : `${f.gate} gate failed (exit ${f.exit ?? '?'})`;
+}
+
+function reworkDescription(mr: MergeRequest, f: MergeFailure, defaultBranch: string, origTitle: string): string {
+  const head = [
+    `The merge queue could not land ${mr.bead} ("${origTitle}"): ${describeFailure(f)}.`,
+    '',
+    `Merge request ${mr.id}, branch \`${mr.branch}\` at ${mr.head}.`,
+    '',
+  ];
+  if (f.kind === 'conflict') {
+    return [
+      ...head,
+      `Conflicting files (against ${defaultBranch} at ${f.onto.slice(0, 12)}):`,
+      ...f.files.map((p) => `- ${p}`),
+      '',
+      `Bring the change onto the current ${defaultBranch}: \`git merge ${mr.branch}\` (or cherry-pick its commits),`,
+      'resolve the conflicts keeping both intents, run the tests, commit, then `gt done`.',
+    ].join('\n');
+  }
+  return [
+    ...head,
+    `Output of the ${f.gate} gate (end):`,
+    '```',
+    f.output.trimEnd(),
+    '```',
+    '',
+    `Bring the change onto the current ${defaultBranch} (\`git merge ${mr.branch}\`), make the ${f.gate} gate pass, commit, then \`gt done\`.`,
+  ].join('\n');
+}
+
+export interface ReworkResult {
+  rework_bead: string;
+  /** How the rework bead was handed on: to a polecat through sling, or left open (ready) for the next sling. */
+  slung: 'started' | 'queued' | 'left-open';
+  note?: string;
+}
+
+type SlingFn = (town: TownContext, req: { beads: string[]; target: string }) => Promise<unknown>;
+
+/** sling lives above this module's callers in the work layer and may be absent in a partial build; loaded lazily. */
+async function loadSling(): Promise<SlingFn | undefined> {
+  const spec = '../work/sling/index.ts';
+  try {
+    const mod = (await import(spec)) as { sling?: SlingFn };
+    return typeof mod.sling === 'function' ? mod.sling : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Record the failure: rework bead (discovered-from the original), MR failed, a note on the original, an event. */
+export function recordFailure(store: Store, mr: MergeRequest, f: MergeFailure, defaultBranch: string, actor: string): string {
+  return store.write(() => {
+    const orig = getBead(store.db, mr.bead);
+    const what = describeFailure(f);
+    const rework = createBead(store, {
+      title: `Rework ${mr.bead}: ${what}`.slice(0, 200),
+      type: 'bug',
+      priority: orig?.priority ?? mr.priority,
+      description: reworkDescription(mr, f, defaultBranch, orig?.title ?? mr.bead),
+      ...(orig ? { deps: [{ type: 'discovered-from' as const, id: mr.bead }] } : {}),
+      metadata: { rework_of: mr.bead, merge_request: mr.id, branch: mr.branch },
+    });
+    const failure = f.kind === 'conflict' ? `${what}` : `${what}\n${f.output}`;
+    updateMr(store, mr.id, { status: 'failed', failure, rework_bead: rework.id, finished_at: store.now() });
+    if (orig) updateBead(store, mr.bead, { appendNotes: `Merge request ${mr.id} could not land: ${what}; rework in ${rework.id}.` });
+    recordTownEvent(store, { actor, kind: 'refinery.failed', subject: mr.bead, reason: what, data: { mr: mr.id, rework_bead: rework.id, kind: f.kind } });
+    return rework.id;
+  });
+}
+
+/** Hand the rework bead to a polecat of the rig; without sling (or when it refuses) it stays open and ready. */
+export async function slingRework(town: TownContext, store: Store, bead: string, rig: string, enabled: boolean): Promise<Omit<ReworkResult, 'rework_bead'>> {
+  if (!enabled) return { slung: 'left-open', note: 'sling disabled for this run' };
+  const sling = await loadSling();
+  if (!sling) return { slung: 'left-open', note: 'sling is not available; the rework bead is open and ready' };
+  try {
+    const r = (await sling(town, { beads: [bead], target: rig })) as { results?: { status?: string; reason?: string }[] } | { status?: string; reason?: string }[] | undefined;
+    const first = Array.isArray(r) ? r[0] : r?.results?.[0];
+    const status = first?.status;
+    if (status === 'started' || status === 'queued' || status === 'already') return { slung: status === 'queued' ? 'queued' : 'started' };
+    return { slung: 'left-open', note: `sling did not take it: ${first?.reason ?? status ?? 'no answer'}` };
+  } catch (e) {
+    recordTownEvent(store, { actor: `${rig}/refinery`, kind: 'refinery.sling-failed', subject: bead, reason: messageOf(e) });
+    return { slung: 'left-open', note: `sling failed: ${messageOf(e)}` };
+  }
+}

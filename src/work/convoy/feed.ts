@@ -1,0 +1,107 @@
+// Feeding convoys: each open convoy's ready tracked beads (bd ready semantics, nobody holding them, not waiting
+// in the sling queue) are slung to the rig whose prefix their id carries. Caps and queueing are sling's business.
+import { messageOf } from '../../kernel/index.ts';
+import { NON_WORK_TYPES, type Store } from '../../beads/index.ts';
+import { allRigs, type TownContext } from '../../town/index.ts';
+import { sling, type SlingOutcome, type SlingRequest } from '../sling/index.ts';
+import { lastReason, recordEvent } from './events.ts';
+import { withTownStore } from './manage.ts';
+import { listConvoyBeads, requireConvoy, trackedIds } from './read.ts';
+
+/** The port to `sling` (src/work/sling); feeding asks for one bead at a time. */
+export type SlingFn = (town: TownContext, req: SlingRequest) => Promise<{ results: readonly SlingOutcome[] }>;
+
+export interface FeedOptions {
+  /** Feed only this convoy (id or unique prefix); a closed one is refused. */
+  convoy?: string;
+  actor?: string;
+  sling?: SlingFn;
+  /** Leave convoys younger than this alone, so a sling that is still hooking their beads is not raced (default 15 s). */
+  graceMs?: number;
+}
+
+export interface FeedDecision {
+  convoy: string;
+  bead: string;
+  rig: string | null;
+  /** slung: sling started or queued it; skipped: nothing to do now (or sling answered already/refused); failed: sling threw. */
+  action: 'slung' | 'skipped' | 'failed';
+  status?: string;
+  polecat?: string;
+  reason: string;
+}
+
+export interface FeedResult {
+  convoys: number;
+  decisions: FeedDecision[];
+}
+
+const DEFAULT_GRACE_MS = 15_000;
+
+/** Tracked beads that are ready to start: open, unblocked, not deferred, work (not bookkeeping), unassigned, not queued. */
+function readyTracked(store: Store, convoyId: string): string[] {
+  const ids = trackedIds(store, convoyId);
+  if (ids.length === 0) return [];
+  return store.db.all<{ id: string }>(
+    `SELECT i.id FROM issues i WHERE i.id IN (${ids.map(() => '?').join(',')}) AND i.deleted_at IS NULL AND i.status = 'open'
+       AND i.is_blocked = 0 AND (i.defer_until IS NULL OR i.defer_until <= ?) AND (i.assignee IS NULL OR i.assignee = '')
+       AND i.type NOT IN (${NON_WORK_TYPES.map(() => '?').join(',')})
+       AND NOT EXISTS (SELECT 1 FROM sling_queue q WHERE q.bead = i.id)
+     ORDER BY i.priority, i.created_at, i.id`,
+    ...ids, new Date().toISOString(), ...NON_WORK_TYPES,
+  ).map((r) => r.id);
+}
+
+function prefixOf(id: string): string {
+  const at = id.indexOf('-');
+  return at > 0 ? id.slice(0, at) : id;
+}
+
+export async function feedConvoys(town: TownContext, opts: FeedOptions = {}): Promise<FeedResult> {
+  const actor = opts.actor ?? 'daemon';
+  const grace = opts.graceMs ?? DEFAULT_GRACE_MS;
+  const plan = withTownStore(town, actor, (store) => {
+    const convoys = opts.convoy ? [requireConvoy(store, opts.convoy)] : listConvoyBeads(store);
+    const cutoff = new Date(Date.now() - grace).toISOString();
+    const seen = new Set<string>();
+    const todo: { convoy: string; bead: string }[] = [];
+    for (const c of convoys) {
+      if (c.status === 'closed' || c.created_at > cutoff) continue;
+      for (const bead of readyTracked(store, c.id)) if (!seen.has(bead) && seen.add(bead)) todo.push({ convoy: c.id, bead });
+    }
+    return { convoys: convoys.length, todo };
+  });
+  const rigByPrefix = new Map(allRigs(town).map((r) => [r.prefix, r.name]));
+  const slingFn = opts.sling ?? sling;
+  const decisions: FeedDecision[] = [];
+  for (const { convoy, bead } of plan.todo) {
+    const rig = rigByPrefix.get(prefixOf(bead)) ?? null;
+    if (!rig) {
+      decisions.push({ convoy, bead, rig, action: 'skipped', reason: `no rig has the prefix "${prefixOf(bead)}"; sling it by hand: gt sling ${bead} <rig>` });
+      continue;
+    }
+    try {
+      const o = (await slingFn(town, { beads: [bead], target: rig, noConvoy: true, actor })).results[0];
+      const moved = o?.status === 'started' || o?.status === 'queued';
+      decisions.push({
+        convoy, bead, rig, action: moved ? 'slung' : 'skipped', status: o?.status ?? 'unknown',
+        ...(o?.polecat ? { polecat: o.polecat } : {}), reason: o?.reason ?? (moved ? `ready in convoy ${convoy}` : `sling answered ${o?.status ?? 'nothing'}`),
+      });
+    } catch (e) {
+      decisions.push({ convoy, bead, rig, action: 'failed', reason: messageOf(e) });
+    }
+  }
+  if (decisions.length) logDecisions(town, actor, decisions);
+  return { convoys: plan.convoys, decisions };
+}
+
+/** Each decision goes to the event log; a skip or failure repeated tick after tick is logged only when its reason changes. */
+function logDecisions(town: TownContext, actor: string, decisions: readonly FeedDecision[]): void {
+  withTownStore(town, actor, (store) => store.write(() => {
+    for (const d of decisions) {
+      const kind = `convoy.feed.${d.action}`;
+      if (d.action !== 'slung' && lastReason(store, kind, d.bead) === d.reason) continue;
+      recordEvent(store, { actor, kind, subject: d.bead, reason: d.reason, data: { convoy: d.convoy, rig: d.rig, status: d.status, polecat: d.polecat } });
+    }
+  }));
+}

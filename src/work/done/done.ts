@@ -1,0 +1,168 @@
+// `gt done`: a polecat hands in its work: leftovers committed, branch in the bare repo, merge request queued (once).
+import { existsSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import { GtError, usageError } from '../../kernel/index.ts';
+import { git, gitTry } from '../../git/index.ts';
+import { closeBeads, getBead, updateBead, type Bead, type Store } from '../../beads/index.ts';
+import { enqueueMergeRequest, recordTownEvent } from '../../refinery/mr-store.ts';
+import { formatAddress, loadRig, openTownStore, parseAddress, type TownContext } from '../../town/index.ts';
+import { getPolecat, updatePolecat, type Polecat } from '../polecats/index.ts';
+import { identityOf, stopAgent } from '../sessions/index.ts';
+import { sendMail } from '../mail/index.ts';
+
+export const DONE_STATUSES = ['completed', 'escalated', 'deferred'] as const;
+export type DoneStatus = (typeof DONE_STATUSES)[number];
+
+export interface DoneOptions {
+  status?: DoneStatus;
+  note?: string;
+  /** Stop the polecat's session afterwards (default: settings `polecats.stop_after_done`, else keep it). */
+  stopSession?: boolean;
+}
+
+export type DoneOutcome = 'enqueued' | 'already-enqueued' | 'no-changes' | 'already-closed' | 'nothing-hooked' | 'escalated' | 'deferred';
+
+export interface DoneResult {
+  address: string;
+  rig: string;
+  polecat: string;
+  /** Null when the hook was empty (a repeated `gt done` after the bead was closed "no changes"). */
+  bead: string | null;
+  status: DoneStatus;
+  outcome: DoneOutcome;
+  branch: string;
+  head: string | null;
+  /** True when uncommitted files were committed by this call. */
+  committed_leftovers: boolean;
+  /** Commits on the branch that the default branch lacks. */
+  commits: number;
+  mr: string | null;
+  mr_status: string | null;
+  session_stopped: boolean;
+}
+
+export function parseDoneStatus(s: string): DoneStatus {
+  const v = s.trim().toLowerCase();
+  if ((DONE_STATUSES as readonly string[]).includes(v)) return v as DoneStatus;
+  throw usageError('GT_BAD_STATUS', `invalid done status "${s}"`, `use one of: ${DONE_STATUSES.join(', ')}`);
+}
+
+/** The polecat address for `gt done`: GT_ADDRESS when set, else from a directory inside `<rig>/polecats/<name>`. */
+export function doneAddress(town: TownContext, cwd: string, env: NodeJS.ProcessEnv = town.env): string {
+  if (env.GT_ADDRESS) return env.GT_ADDRESS;
+  const parts = relative(town.root, cwd).split(sep);
+  if (parts.length >= 3 && parts[1] === 'polecats' && parts[0] && parts[2] && !parts[0].startsWith('..')) return `${parts[0]}/${parts[2]}`;
+  throw usageError('GT_NOT_A_POLECAT', `cannot tell which polecat is done: GT_ADDRESS is not set and ${cwd} is not inside <rig>/polecats/<name>`,
+    'run gt done inside the polecat\'s worktree, or set GT_ADDRESS=<rig>/<polecat>');
+}
+
+function requirePolecat(store: Store, town: TownContext, address: string): { p: Polecat; bead: Bead | undefined } {
+  const a = parseAddress(town, address);
+  if (a.kind !== 'polecat') {
+    throw usageError('GT_NOT_A_POLECAT', `"${formatAddress(a)}" is not a polecat; gt done is how a polecat hands in its hooked work`, 'crew and the Mayor commit and push themselves');
+  }
+  const p = getPolecat(store, a.rig, a.name);
+  if (!p) throw new GtError('GT_NO_POLECAT', `rig "${a.rig}" has no polecat named "${a.name}"`, { kind: 'usage', hint: `see the rig's polecats with gt polecat list` });
+  if (!p.bead) return { p, bead: undefined };
+  const bead = getBead(store.db, p.bead);
+  if (!bead) throw new GtError('GT_NO_BEAD', `${address} is hooked to ${p.bead}, which is not in the town store`, { hint: 'run gt hooks repair to put the hook right' });
+  if (!existsSync(p.worktree)) {
+    throw new GtError('GT_NO_WORKTREE', `the worktree of ${address} is missing (${p.worktree})`, { hint: 'run gt hooks repair to restore it from its branch or latest snapshot' });
+  }
+  return { p, bead };
+}
+
+/** Commit what is left in the worktree with the polecat's git identity; true when there was something. */
+function commitLeftovers(town: TownContext, p: Polecat, bead: Bead, status: DoneStatus, note: string | undefined): boolean {
+  if (git(p.worktree, ['status', '--porcelain', '--untracked-files=all']).trim() === '') return false;
+  const who = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name }).git;
+  const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
+  const subject = status === 'completed' ? `${bead.title} (${bead.id})` : `WIP ${bead.id}: ${status}${note ? `: ${note}` : ''}`;
+  git(p.worktree, ['add', '-A'], { env });
+  git(p.worktree, ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '-m', subject, ...(note && status === 'completed' ? ['-m', note] : [])], { env });
+  return true;
+}
+
+/** Make sure the polecat's branch in the bare repo points at HEAD (the worktree shares the repo, so this is the push). */
+function pushBranch(p: Polecat, branch: string): string {
+  const head = git(p.worktree, ['rev-parse', 'HEAD']).trim();
+  const ref = gitTry(p.worktree, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).stdout.trim();
+  if (ref !== head) git(p.worktree, ['update-ref', '-m', 'gt done', `refs/heads/${branch}`, head]);
+  return head;
+}
+
+/**
+ * Hand in the polecat's hooked work. `completed`: commit leftovers, point the branch at them, enqueue a merge
+ * request (idempotent: UNIQUE(rig, bead, head)), bead → in_progress, polecat idle; no commits beyond the default
+ * branch closes the bead "no changes". `escalated` / `deferred`: no merge request; a note on the bead (and mail to
+ * the Mayor when escalated). Safe to run again after a crash at any point.
+ */
+export async function done(town: TownContext, address: string, opts: DoneOptions = {}): Promise<DoneResult> {
+  const status = opts.status ?? 'completed';
+  const store = openTownStore(town, { actor: address });
+  try {
+    const { p, bead } = requirePolecat(store, town, address);
+    if (!bead) {
+      return {
+        address, rig: p.rig, polecat: p.name, bead: null, status, outcome: 'nothing-hooked', branch: p.branch ?? '', head: null,
+        committed_leftovers: false, commits: 0, mr: null, mr_status: null, session_stopped: false,
+      };
+    }
+    const cfg = loadRig(town, p.rig);
+    const branch = p.branch ?? gitTry(p.worktree, ['symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
+    if (!branch) throw new GtError('GT_NO_BRANCH', `${address} has no work branch (HEAD is detached in ${p.worktree})`, { hint: 'run gt hooks repair' });
+    const base: Omit<DoneResult, 'outcome' | 'head' | 'committed_leftovers' | 'commits' | 'mr' | 'mr_status' | 'session_stopped'> = {
+      address, rig: p.rig, polecat: p.name, bead: bead.id, status, branch,
+    };
+    if (bead.status === 'closed') {
+      return { ...base, outcome: 'already-closed', head: null, committed_leftovers: false, commits: 0, mr: null, mr_status: null, session_stopped: false };
+    }
+    const committed = commitLeftovers(town, p, bead, status, opts.note);
+    const head = pushBranch(p, branch);
+    const commits = Number(git(p.worktree, ['rev-list', '--count', head, '--not', `refs/heads/${cfg.default_branch}`]).trim()) || 0;
+    let outcome: DoneOutcome;
+    let mr: { id: string; status: string } | null = null;
+    if (status === 'completed' && commits === 0) {
+      outcome = 'no-changes';
+      store.write(() => {
+        closeBeads(store, [bead.id], 'no changes');
+        updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'archived', bead: null });
+        recordTownEvent(store, { actor: address, kind: 'done.no-changes', subject: bead.id, reason: `no commits beyond ${cfg.default_branch}`, data: { branch, head } });
+      });
+    } else if (status === 'completed') {
+      const r = store.write(() => {
+        const q = enqueueMergeRequest(store, { rig: p.rig, bead: bead.id, polecat: p.name, branch, head, priority: bead.priority });
+        if (bead.status !== 'in_progress') updateBead(store, bead.id, { status: 'in_progress' });
+        if (opts.note) updateBead(store, bead.id, { appendNotes: `Done (${address}): ${opts.note}` });
+        updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'completed' });
+        if (q.created) recordTownEvent(store, { actor: address, kind: 'done.completed', subject: bead.id, reason: `merge request ${q.mr.id} queued`, data: { mr: q.mr.id, branch, head, commits, superseded: q.superseded } });
+        return q;
+      });
+      outcome = r.created ? 'enqueued' : 'already-enqueued';
+      mr = { id: r.mr.id, status: r.mr.status };
+    } else {
+      outcome = status;
+      store.write(() => {
+        updateBead(store, bead.id, { appendNotes: `${status === 'escalated' ? 'Escalated' : 'Deferred'} by ${address}${opts.note ? `: ${opts.note}` : ''}`, ...(status === 'deferred' ? { status: 'deferred' as const } : {}) });
+        updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'suspended' });
+        recordTownEvent(store, { actor: address, kind: `done.${status}`, subject: bead.id, reason: opts.note ?? status, data: { branch, head } });
+      });
+      if (status === 'escalated') {
+        await sendMail(town, {
+          from: { kind: 'polecat', rig: p.rig, name: p.name }, to: { kind: 'mayor' }, type: 'escalation', priority: 1,
+          subject: `Escalation: ${bead.id} ${bead.title}`.slice(0, 200),
+          body: `${address} escalated ${bead.id} ("${bead.title}").\n\n${opts.note ?? '(no note)'}\n\nBranch ${branch} at ${head} holds the work so far.`,
+        });
+      }
+    }
+    const stop = opts.stopSession ?? town.settings.polecats?.stop_after_done ?? false;
+    let stopped = false;
+    if (stop) {
+      stopped = (await stopAgent(town, identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name }))).stopped;
+      updatePolecat(store, p.rig, p.name, { state: 'stopped' });
+    }
+    return { ...base, outcome, head, committed_leftovers: committed, commits, mr: mr?.id ?? null, mr_status: mr?.status ?? null, session_stopped: stopped };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,115 @@
+// Hook snapshots: the full state of a polecat's worktree (uncommitted and untracked files included) as a commit
+// on a hidden ref of the rig's bare repo, `refs/gt/hooks/<polecat>/<ms timestamp>`. Made with a temporary index,
+// so the worktree and its own index are never touched; restored on request (rollback) or by repair.
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GtError } from '../../kernel/index.ts';
+import { git, gitTry } from '../../git/index.ts';
+import type { TownContext } from '../../town/index.ts';
+import { withStore } from '../sessions/index.ts';
+import { getPolecat, updatePolecat, type Polecat } from '../polecats/index.ts';
+
+/** Snapshots kept per polecat; older refs are deleted (their commits stay until git gc). */
+export const SNAPSHOTS_KEPT = 20;
+
+export interface Snapshot {
+  ref: string;
+  commit: string;
+  /** The commit HEAD was on when it was taken. */
+  parent: string | null;
+  at: string;
+}
+
+export type SnapshotResult = { status: 'saved' | 'unchanged'; polecat: string; snapshot: Snapshot };
+
+const ID = { GIT_AUTHOR_NAME: 'Gas Town', GIT_AUTHOR_EMAIL: 'gastown@localhost', GIT_COMMITTER_NAME: 'Gas Town', GIT_COMMITTER_EMAIL: 'gastown@localhost' };
+
+export function snapshotPrefix(name: string): string {
+  return `refs/gt/hooks/${name}/`;
+}
+
+/** The polecat's snapshots, newest first. */
+export function listSnapshots(town: TownContext, rig: string, name: string): Snapshot[] {
+  const out = git(town.paths.repo(rig), ['for-each-ref', '--sort=-refname', '--format=%(refname) %(objectname) %(parent)', snapshotPrefix(name)]);
+  return out.split('\n').filter(Boolean).map((l) => {
+    const [ref = '', commit = '', parent] = l.split(' ');
+    return { ref, commit, parent: parent || null, at: new Date(Number(ref.slice(ref.lastIndexOf('/') + 1))).toISOString() };
+  });
+}
+
+/** Save the worktree's state, unless it equals the newest snapshot (same tree on the same HEAD). */
+export function snapshotWorktree(town: TownContext, rig: string, name: string): SnapshotResult {
+  const p = requirePolecat(town, rig, name);
+  if (!existsSync(p.worktree)) throw new GtError('GT_NO_WORKTREE', `polecat ${rig}/${name} has no worktree at ${p.worktree}`, { hint: 'gt hooks repair recreates it from its branch or latest snapshot' });
+  const tree = worktreeTree(p.worktree);
+  const head = gitTry(p.worktree, ['rev-parse', '--verify', '--quiet', 'HEAD']).stdout.trim() || null;
+  const repo = town.paths.repo(rig);
+  const last = listSnapshots(town, rig, name)[0];
+  if (last && last.parent === head && git(repo, ['rev-parse', `${last.commit}^{tree}`]).trim() === tree) {
+    return { status: 'unchanged', polecat: `${rig}/${name}`, snapshot: last };
+  }
+  const msg = `gt hook snapshot of ${rig}/${name}${p.bead ? ` (${p.bead})` : ''}`;
+  const commit = git(repo, ['commit-tree', tree, ...(head ? ['-p', head] : []), '-m', msg], { env: ID }).trim();
+  const lastMs = last ? Number(last.ref.slice(last.ref.lastIndexOf('/') + 1)) : 0;
+  const ms = Math.max(Date.now(), lastMs + 1);
+  const ref = `${snapshotPrefix(name)}${ms}`;
+  git(repo, ['update-ref', ref, commit]);
+  for (const old of listSnapshots(town, rig, name).slice(SNAPSHOTS_KEPT)) gitTry(repo, ['update-ref', '-d', old.ref]);
+  withStore(town, (s) => updatePolecat(s, rig, name, { last_snapshot: ref }));
+  return { status: 'saved', polecat: `${rig}/${name}`, snapshot: { ref, commit, parent: head, at: new Date(ms).toISOString() } };
+}
+
+/** The tree of everything in the worktree (what `git add -A` would stage), via a throwaway copy of its index. */
+function worktreeTree(worktree: string): string {
+  const index = resolve(worktree, git(worktree, ['rev-parse', '--git-path', 'index']).trim());
+  const tmp = join(resolve(worktree, git(worktree, ['rev-parse', '--git-dir']).trim()), `gt-snapshot-${process.pid}-${Date.now()}.index`);
+  try {
+    if (existsSync(index)) copyFileSync(index, tmp);
+    const env = { GIT_INDEX_FILE: tmp };
+    git(worktree, ['add', '-A', '--', '.'], { env });
+    return git(worktree, ['write-tree'], { env }).trim();
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+export interface RestoreResult {
+  polecat: string;
+  restored: string;
+  /** The snapshot of the state just before the restore, so a rollback can itself be undone. */
+  saved_before: string;
+}
+
+/**
+ * Make the worktree's files what the snapshot holds (the newest, or `to`: a ref, its timestamp, or a commit);
+ * HEAD does not move, so the restored state shows as uncommitted changes. The state before is snapshotted first.
+ */
+export function restoreSnapshot(town: TownContext, rig: string, name: string, to?: string): RestoreResult {
+  const p = requirePolecat(town, rig, name);
+  const snaps = listSnapshots(town, rig, name);
+  const snap = to === undefined ? snaps[0] : snaps.find((s) => s.ref === to || s.ref.endsWith(`/${to}`) || s.commit.startsWith(to));
+  if (!snap) {
+    throw new GtError('GT_NO_SNAPSHOT', to ? `polecat ${rig}/${name} has no snapshot "${to}"` : `polecat ${rig}/${name} has no snapshots`, {
+      kind: 'usage', hint: snaps.length ? `snapshots: ${snaps.slice(0, 5).map((s) => s.ref.slice(s.ref.lastIndexOf('/') + 1)).join(', ')}` : `take one with gt hook snapshot ${rig}/${name}`,
+    });
+  }
+  const before = snapshotWorktree(town, rig, name).snapshot.ref;
+  applyTree(p.worktree, snap.commit);
+  return { polecat: `${rig}/${name}`, restored: snap.ref, saved_before: before };
+}
+
+/** Put the files of `commit`'s tree in the worktree (removing others not ignored), then reset the index to HEAD. */
+export function applyTree(worktree: string, commit: string): void {
+  const wanted = new Set(git(worktree, ['ls-tree', '-r', '-z', '--name-only', commit]).split('\0').filter(Boolean));
+  git(worktree, ['read-tree', '--reset', '-u', `${commit}^{tree}`]);
+  for (const f of git(worktree, ['ls-files', '--others', '--exclude-standard', '-z']).split('\0').filter(Boolean)) {
+    if (!wanted.has(f)) rmSync(join(worktree, f), { force: true });
+  }
+  if (gitTry(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD']).status === 0) git(worktree, ['reset', '--quiet']);
+}
+
+function requirePolecat(town: TownContext, rig: string, name: string): Polecat {
+  const p = withStore(town, (s) => getPolecat(s, rig, name));
+  if (!p) throw new GtError('GT_POLECAT_NOT_FOUND', `no polecat ${rig}/${name}`, { kind: 'usage', hint: 'gt polecat list shows the polecats' });
+  return p;
+}

@@ -1,0 +1,24 @@
+// What a polecat's worktree holds that exists nowhere else: uncommitted files, or commits main does not have yet.
+import { existsSync } from 'node:fs';
+import { git, gitTry } from '../../git/index.ts';
+import type { Store } from '../../beads/index.ts';
+import type { Polecat } from './table.ts';
+
+/**
+ * Why deleting (or re-branching) this polecat's worktree would lose work, or undefined when it would not.
+ * Commits count as landed when main has the same change (`git cherry`, so a rebased merge counts) or when the
+ * merge queue recorded their head as merged.
+ */
+export function polecatHeldWork(store: Store, p: Polecat, defaultBranch: string): string | undefined {
+  if (!existsSync(p.worktree)) return undefined;
+  const status = gitTry(p.worktree, ['status', '--porcelain', '--untracked-files=all']);
+  if (status.status !== 0) return `a worktree git cannot read (${status.stderr.trim().split('\n')[0] ?? ''})`;
+  const dirty = status.stdout.split('\n').filter(Boolean).map((l) => l.slice(3));
+  if (dirty.length > 0) return `${dirty.length} uncommitted file${dirty.length === 1 ? '' : 's'} (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''})`;
+  const head = gitTry(p.worktree, ['rev-parse', '--verify', '--quiet', 'HEAD']).stdout.trim();
+  if (!head) return undefined;
+  const missing = git(p.worktree, ['cherry', `refs/heads/${defaultBranch}`, 'HEAD']).split('\n').filter((l) => l.startsWith('+')).length;
+  if (missing === 0) return undefined;
+  const merged = store.db.get<{ n: number }>("SELECT count(*) AS n FROM merge_requests WHERE rig = ? AND head = ? AND status = 'merged'", p.rig, head)?.n ?? 0;
+  return merged > 0 ? undefined : `${missing} commit${missing === 1 ? '' : 's'} not on ${defaultBranch}`;
+}

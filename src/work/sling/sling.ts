@@ -1,0 +1,263 @@
+// gt sling: claim each bead (compare-and-set), give it a polecat (an idle one or a new worktree), hook it and start
+// the agent; beyond the caps it waits in the sling queue. Every decision goes to town_events.
+import { isGtError, messageOf } from '../../kernel/index.ts';
+import { applyUpdate, getBead, type Store } from '../../beads/index.ts';
+import { agentForRole, loadRig, requireKnownAgent, type TownContext } from '../../town/index.ts';
+import { withStore } from '../sessions/index.ts';
+import {
+  buildPolecatWorktree, claimPolecatName, discardPolecat, getPolecat, rebranchPolecat, reusablePolecats, updatePolecat, workingCounts, type Polecat,
+} from '../polecats/index.ts';
+import { releaseInStore, unsling } from '../hook/release.ts';
+import { decideClaim, decideSlot, type SlingTarget } from './decide.ts';
+import { recordTownEvent } from '../../town/index.ts';
+import { findBead, parseTarget, pourIfFormula } from './target.ts';
+import { startOnHook } from './start.ts';
+import { trackBatch } from './convoy.ts';
+import { agentsOverBudget, budgetHint, hasBudgets, slingBudgetCheck } from '../../costs/budgets.ts';
+
+export type MergeMode = 'mr' | 'direct' | 'local';
+
+export interface SlingRequest {
+  /** Bead ids (any unique start), or one formula name to pour. */
+  beads: string[];
+  /** `<rig>` or `<rig>/<polecat>`. */
+  target: string;
+  agent?: string;
+  /** Added to the agent's first prompt. */
+  message?: string;
+  merge?: MergeMode;
+  noConvoy?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  /** Branch or commit new branches start from (default: the rig's default branch). */
+  base?: string;
+  /** Formula variables (`--var k=v`) when slinging a formula. */
+  vars?: Record<string, string>;
+  /** Who asks (events); default the store's actor. */
+  actor?: string;
+}
+
+export type SlingStatus = 'started' | 'queued' | 'already' | 'refused';
+
+export interface SlingOutcome {
+  bead: string;
+  status: SlingStatus;
+  /** `<rig>/<polecat>` that holds it (started, already). */
+  polecat?: string;
+  reason?: string;
+  hint?: string;
+  branch?: string;
+  worktree?: string;
+  session?: string;
+  /** Set for a dry run: what would have happened. */
+  dryRun?: boolean;
+  elapsedMs?: number;
+}
+
+export interface SlingResult {
+  target: string;
+  results: SlingOutcome[];
+  /** The convoy tracking a batch (several beads). */
+  convoy?: string;
+  /** Beads of the queue that got a slot on the way. */
+  drained: SlingOutcome[];
+  formula?: { name: string; molecule: string };
+}
+
+/** Options a queued sling keeps for when it is drained. */
+type Kept = Pick<SlingRequest, 'agent' | 'message' | 'merge' | 'base' | 'actor'>;
+
+export async function sling(town: TownContext, req: SlingRequest): Promise<SlingResult> {
+  const target = parseTarget(town, req.target);
+  const rig = loadRig(town, target.rig);
+  const agent = req.agent !== undefined ? requireKnownAgent(town.settings, req.agent) : agentForRole(town.settings, 'polecat', rig);
+  const drained = req.dryRun ? [] : await drainSlingQueue(town);
+  const result: SlingResult = { target: req.target, results: [], drained };
+  let refs = req.beads;
+  if (refs.length === 1) {
+    const poured = withStore(town, (s) => (findBead(s, refs[0]!) ? undefined : pourIfFormula(town, s, refs[0]!, req.vars ?? {}, req.dryRun ?? false)));
+    if (poured) {
+      result.formula = { name: poured.formula, molecule: poured.molecule.id };
+      refs = [poured.molecule.id];
+      if (req.dryRun) {
+        result.results.push({ bead: poured.molecule.id, status: 'started', dryRun: true, reason: `would pour formula ${poured.formula} and hook the molecule to a polecat of ${target.rig}` });
+        return result;
+      }
+    }
+  }
+  const kept: Kept = { agent, ...pick(req) };
+  for (const ref of refs) result.results.push(await slingOne(town, ref, target, kept, { force: req.force ?? false, dryRun: req.dryRun ?? false }));
+  if (refs.length > 1 && !req.noConvoy && !req.dryRun) {
+    const convoy = trackBatch(town, result.results.filter((o) => o.status !== 'refused').map((o) => o.bead), target.rig, req.actor);
+    if (convoy) result.convoy = convoy;
+  }
+  return result;
+}
+
+function pick(req: SlingRequest): Omit<Kept, 'agent'> {
+  const o: Omit<Kept, 'agent'> = {};
+  if (req.message !== undefined) o.message = req.message;
+  if (req.merge !== undefined) o.merge = req.merge;
+  if (req.base !== undefined) o.base = req.base;
+  if (req.actor !== undefined) o.actor = req.actor;
+  return o;
+}
+
+/**
+ * Sling every queued bead that now has a free slot, oldest first. A bead that must keep waiting stops its rig's
+ * turn (order within a rig is kept); other rigs go on.
+ */
+export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]> {
+  const out: SlingOutcome[] = [];
+  const seen = new Set<string>();
+  const full = new Set<string>();
+  for (;;) {
+    const rows = withStore(town, (s) => s.db.all<{ bead: string; rig: string; options: string | null }>('SELECT bead, rig, options FROM sling_queue ORDER BY id'));
+    const next = rows.find((r) => !seen.has(r.bead) && !full.has(r.rig));
+    if (!next) return out;
+    seen.add(next.bead);
+    const kept = next.options ? (JSON.parse(next.options) as Kept) : {};
+    const r = await slingOne(town, next.bead, { rig: next.rig }, kept, { force: false, dryRun: false, fromQueue: true });
+    if (r.status === 'queued') {
+      if (!r.reason?.startsWith('over budget')) full.add(next.rig);
+      continue;
+    }
+    withStore(town, (s) => s.write(() => s.db.run('DELETE FROM sling_queue WHERE bead = ?', next.bead)));
+    out.push(r);
+  }
+}
+
+type Claimed =
+  | { kind: 'done'; outcome: SlingOutcome }
+  | { kind: 'claimed'; bead: string; polecat: Polecat; fresh: boolean };
+
+async function slingOne(town: TownContext, ref: string, target: SlingTarget, kept: Kept, o: { force: boolean; dryRun: boolean; fromQueue?: boolean }): Promise<SlingOutcome> {
+  const started = Date.now();
+  const actor = kept.actor;
+  const first = withStore(town, (s) => {
+    const b = findBead(s, ref);
+    return b ? { id: b.id, decision: decideClaim(b, target, o.force) } : undefined;
+  });
+  if (!first) {
+    const outcome: SlingOutcome = { bead: ref, status: 'refused', reason: `no bead ${ref}`, hint: 'check the id with gt bd list (or bd list)' };
+    if (!o.dryRun) withStore(town, (s) => recordTownEvent(s, { kind: 'sling.refused', subject: ref, reason: outcome.reason!, ...(actor ? { actor } : {}) }));
+    return outcome;
+  }
+  const { id, decision } = first;
+  if (decision.action === 'refuse' || decision.action === 'already') {
+    const outcome: SlingOutcome = decision.action === 'refuse'
+      ? { bead: id, status: 'refused', reason: decision.reason, hint: decision.hint }
+      : { bead: id, status: 'already', polecat: decision.holder, reason: `${id} is already on ${decision.holder}'s hook` };
+    if (o.dryRun) return { ...outcome, dryRun: true };
+    withStore(town, (s) => recordTownEvent(s, { kind: `sling.${outcome.status}`, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) }));
+    return outcome;
+  }
+  const over = hasBudgets(town.settings.budgets) ? withStore(town, (s) => slingBudgetCheck(s, town, id, target.polecat ? `${target.rig}/${target.polecat}` : undefined)) : undefined;
+  if (over) return overBudget(town, id, over.message, budgetHint(over), { ...o, actor });
+  if (o.dryRun) {
+    const slot = withStore(town, (s) => decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig));
+    const how = decision.action === 'take-over' ? `stop ${decision.from}, then ` : '';
+    return slot.free
+      ? { bead: id, status: 'started', dryRun: true, reason: `would ${how}hook ${id} to ${target.polecat ? `${target.rig}/${target.polecat}` : `a polecat of ${target.rig}`} and start ${kept.agent ?? 'its agent'}` }
+      : { bead: id, status: 'queued', dryRun: true, reason: `would queue ${id}: ${slot.reason}` };
+  }
+  if (decision.action === 'take-over') await unsling(town, id, { reason: `moved to ${target.rig}${target.polecat ? `/${target.polecat}` : ''} (force)`, ...(actor ? { actor } : {}) });
+
+  const claimed = await claimSlot(town, id, target, kept, !!o.fromQueue);
+  if (claimed.kind === 'done') return claimed.outcome;
+  return hookAndStart(town, claimed, kept, started);
+}
+
+/** One write: re-check the bead, check the caps, take a polecat (idle or a new name), hook the bead to it. */
+async function claimSlot(town: TownContext, id: string, target: SlingTarget, kept: Kept, fromQueue: boolean): Promise<Claimed> {
+  const over = town.settings.budgets.per_agent_usd === undefined ? new Set<string>() : withStore(town, (s) => agentsOverBudget(s, town));
+  const reusable = (target.polecat === undefined ? reusablePolecats(town, target.rig) : reusableNamed(town, target)).filter((p) => !over.has(`${p.rig}/${p.name}`));
+  const actor = kept.actor;
+  return withStore(town, (s) => s.write((): Claimed => {
+    const b = getBead(s.db, id)!;
+    const again = decideClaim(b, target, false);
+    if (again.action !== 'claim') {
+      const outcome: SlingOutcome = again.action === 'already'
+        ? { bead: id, status: 'already', polecat: again.holder, reason: `${id} is already on ${again.holder}'s hook` }
+        : { bead: id, status: 'refused', reason: again.action === 'refuse' ? again.reason : `${id} was claimed by ${again.from} meanwhile`, ...(again.action === 'refuse' ? { hint: again.hint } : {}) };
+      recordTownEvent(s, { kind: `sling.${outcome.status}`, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) });
+      return { kind: 'done', outcome };
+    }
+    if (target.polecat !== undefined) {
+      const p = getPolecat(s, target.rig, target.polecat);
+      if (p && (p.state === 'working' || p.bead)) {
+        const outcome: SlingOutcome = { bead: id, status: 'refused', reason: `polecat ${target.rig}/${target.polecat} is busy with ${p.bead ?? 'other work'}`, hint: `sling to the rig (gt sling ${id} ${target.rig}) to get a free polecat` };
+        recordTownEvent(s, { kind: 'sling.refused', subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) });
+        return { kind: 'done', outcome };
+      }
+    }
+    const slot = decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig);
+    if (!slot.free) {
+      s.db.run('INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(bead) DO NOTHING', id, target.rig, kept.agent ?? null, JSON.stringify(kept), s.now());
+      if (!fromQueue) recordTownEvent(s, { kind: 'sling.queued', subject: id, reason: slot.reason, data: { rig: target.rig }, ...(actor ? { actor } : {}) });
+      return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `waiting for a free polecat: ${slot.reason}` } };
+    }
+    const mark = { state: 'working' as const, bead: id, hook_state: 'created' as const, agent: kept.agent ?? null };
+    let polecat = reusable.find((p) => updatePolecat(s, p.rig, p.name, mark, ['idle']));
+    let fresh = false;
+    if (!polecat) {
+      const name = claimPolecatName(town, s, target.rig, { ...(target.polecat ? { name: target.polecat } : {}), bead: id, state: 'working', ...(kept.agent ? { agent: kept.agent } : {}) });
+      s.db.run("UPDATE polecats SET hook_state = 'created' WHERE rig = ? AND name = ?", target.rig, name);
+      polecat = getPolecat(s, target.rig, name)!;
+      fresh = true;
+    }
+    const address = `${polecat.rig}/${polecat.name}`;
+    applyUpdate(s, id, { status: 'hooked', assignee: address });
+    s.db.run('DELETE FROM sling_queue WHERE bead = ?', id);
+    s.db.run(
+      `INSERT INTO agents (address, role, rig, name, runtime, state, hooked_bead) VALUES (?, 'polecat', ?, ?, ?, 'starting', ?)
+       ON CONFLICT(address) DO UPDATE SET hooked_bead = excluded.hooked_bead`,
+      address, polecat.rig, polecat.name, kept.agent ?? 'unknown', id,
+    );
+    recordTownEvent(s, { kind: 'sling.hooked', subject: id, reason: fresh ? 'new polecat' : 'idle polecat reused', data: { polecat: address, fromQueue }, ...(actor ? { actor } : {}) });
+    return { kind: 'claimed', bead: id, polecat: getPolecat(s, polecat.rig, polecat.name)!, fresh };
+  }));
+}
+
+/** A cap in `budgets` is reached: a queued sling keeps waiting; a new one is refused (logged when its reason changes). */
+function overBudget(town: TownContext, id: string, reason: string, hint: string, o: { dryRun: boolean; fromQueue?: boolean; actor?: string | undefined }): SlingOutcome {
+  if (o.fromQueue) return { bead: id, status: 'queued', reason, hint };
+  if (o.dryRun) return { bead: id, status: 'refused', reason, hint, dryRun: true };
+  withStore(town, (s) => {
+    const last = s.db.get<{ reason: string | null }>("SELECT reason FROM town_events WHERE kind = 'sling.refused' AND subject = ? ORDER BY id DESC LIMIT 1", id);
+    if (last?.reason !== reason) recordTownEvent(s, { kind: 'sling.refused', subject: id, reason, ...(o.actor ? { actor: o.actor } : {}) });
+  });
+  return { bead: id, status: 'refused', reason, hint };
+}
+
+function reusableNamed(town: TownContext, t: SlingTarget): Polecat[] {
+  return reusablePolecats(town, t.rig).filter((p) => p.name === t.polecat);
+}
+
+/** Worktree and session for a claimed hook; a failure before the agent runs gives the bead back. */
+async function hookAndStart(town: TownContext, c: Extract<Claimed, { kind: 'claimed' }>, kept: Kept, started: number): Promise<SlingOutcome> {
+  const { bead } = c;
+  const address = `${c.polecat.rig}/${c.polecat.name}`;
+  let p: Polecat;
+  try {
+    p = c.fresh ? buildPolecatWorktree(town, c.polecat.rig, c.polecat.name, { bead, ...(kept.base ? { base: kept.base } : {}) }) : rebranchPolecat(town, c.polecat, bead, kept.base);
+  } catch (e) {
+    return giveBack(town, bead, c, e, kept);
+  }
+  withStore(town, (s) => updatePolecat(s, p.rig, p.name, { hook_state: 'active' }));
+  try {
+    const r = await startOnHook(town, p, bead, kept);
+    return { bead, status: 'started', polecat: address, branch: p.branch!, worktree: p.worktree, session: r.session, elapsedMs: Date.now() - started, ...(r.warning ? { reason: r.warning } : {}) };
+  } catch (e) {
+    if (isGtError(e) && ['GT_AGENT_CLI_MISSING', 'GT_NO_WORKDIR', 'GT_AGENT_NOT_FOUND', 'GT_BAD_PRESET'].includes(e.code)) return giveBack(town, bead, c, e, kept);
+    return { bead, status: 'started', polecat: address, branch: p.branch!, worktree: p.worktree, reason: `hooked, but the agent did not start cleanly: ${messageOf(e)}`, elapsedMs: Date.now() - started };
+  }
+}
+
+function giveBack(town: TownContext, bead: string, c: Extract<Claimed, { kind: 'claimed' }>, e: unknown, kept: Kept): SlingOutcome {
+  const reason = messageOf(e);
+  withStore(town, (s: Store) => releaseInStore(s, bead, c.fresh ? undefined : c.polecat, { reason: `sling failed: ${reason}`, ...(kept.actor ? { actor: kept.actor } : {}) }));
+  if (c.fresh) discardPolecat(town, c.polecat.rig, c.polecat.name);
+  withStore(town, (s) => s.write(() => s.db.run("DELETE FROM agents WHERE address = ? AND session IS NULL", `${c.polecat.rig}/${c.polecat.name}`)));
+  return { bead, status: 'refused', reason, ...(isGtError(e) && e.hint ? { hint: e.hint } : {}) };
+}

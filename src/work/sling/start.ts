@@ -1,0 +1,27 @@
+// Starting (or waking) the polecat's agent on its new hook.
+import { messageOf } from '../../kernel/index.ts';
+import { agentForRole, loadRig, type TownContext } from '../../town/index.ts';
+import { identityOf, primeInstruction, startAgent } from '../sessions/index.ts';
+import { nudgeAgent } from '../nudge-agent.ts';
+import type { Polecat } from '../polecats/index.ts';
+
+export interface HookStart {
+  session: string;
+  /** Set when the agent runs but something about its start deserves a look. */
+  warning?: string;
+}
+
+/** Start the agent in the polecat's session; a session still running (a reused idle polecat) is nudged instead. */
+export async function startOnHook(town: TownContext, p: Polecat, bead: string, o: { agent?: string; message?: string }): Promise<HookStart> {
+  const id = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name });
+  const agent = o.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, p.rig));
+  const first = `${primeInstruction(id)} Your hook holds ${bead}.${o.message ? ` Note from the sender: ${o.message}` : ''}`;
+  const r = await startAgent(town, { identity: id, agent, prompt: first });
+  if (r.status === 'started') return { session: r.session };
+  try {
+    await nudgeAgent(town, id.address, first, { agent: r.agent });
+    return { session: r.session };
+  } catch (e) {
+    return { session: r.session, warning: `the running session was not told about its new hook: ${messageOf(e)}` };
+  }
+}

@@ -1,0 +1,43 @@
+// gt demo end to end: a town, a sample project, six beads in a convoy worked by sim agents and landed by the
+// refinery through the daemon; main holds all six changes; nothing is left running.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectFailure, git, gt, tempDir } from './support/gt.ts';
+
+interface Report { landed: boolean; town: string; rig: string; convoy: string; beads: { id: string; state: string }[]; main_log: string[]; missing_files: string[]; elapsed_ms: number }
+
+describe('gt demo', () => {
+  const t = tempDir('gt demo');
+  afterAll(() => t.cleanup());
+
+  it('lands six beads on main with sim agents, and stops everything it started', () => {
+    const dir = join(t.dir, 'demo here');
+    const r = gt(t.dir, ['demo', '--dir', dir, '--keep', '--json'], { env: { GT_TMUX_SOCKET: `gt-test-demo-${process.pid}` } });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.landed).toBe(true);
+    expect(report.missing_files).toEqual([]);
+    expect(report.beads).toHaveLength(6);
+    expect(report.beads.every((b) => b.state === 'merged')).toBe(true);
+    const main = join(report.town, report.rig, '.repo.git');
+    const readme = git(main, ['show', 'main:README.md']);
+    expect(readme).toContain('## API');
+    // Dependency order: the command line landed after both functions it uses.
+    const order = git(main, ['log', '--reverse', '--format=%s', 'main']).split('\n');
+    const at = (title: string) => order.findIndex((s) => s.includes(title));
+    expect(at('command-line entry point')).toBeGreaterThan(at('greet function'));
+    expect(at('command-line entry point')).toBeGreaterThan(at('farewell function'));
+    expect(at('Document the API')).toBeGreaterThan(at('command-line entry point'));
+    expect(spawnSync('tmux', ['-L', `gt-test-demo-${process.pid}`, 'ls']).status).not.toBe(0);
+    expect(spawnSync('pgrep', ['-f', `${report.town}`]).status).not.toBe(0);
+  });
+
+  it('refuses a --dir that is not empty, touching nothing', () => {
+    const dir = join(t.dir, 'busy');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'keep.txt'), 'mine');
+    expectFailure(gt(t.dir, ['demo', '--dir', dir]), 2, /is not empty/);
+  });
+});
