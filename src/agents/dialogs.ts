@@ -34,7 +34,13 @@ const CLAUDE_DIALOGS: readonly DialogSpec[] = [
   { kind: 'onboarding', match: [/Choose the text style that looks best with your terminal/, /Select login method/] },
 ];
 
-export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS };
+/**
+ * Codex CLI's (0.169) folder-trust dialog, shown in a new folder even with --dangerously-bypass-approvals-and-sandbox.
+ * Its selection marker (`› 1. Trust and continue`) also matches the codex ready prompt, so it must be known here.
+ */
+const CODEX_DIALOGS: readonly DialogSpec[] = [{ kind: 'trust', match: [/Trust this folder\?/], accept: /\d\. Trust and continue/ }];
+
+export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS, codex: CODEX_DIALOGS };
 
 /** A selection list's footer: whatever the dialog, it waits for a choice. */
 const CHOICE_FOOTER = /Enter to confirm|Esc to cancel|↑\/↓ to (navigate|select)|Press Enter to continue/;

@@ -7,3 +7,4 @@ export { toolExchanges, workingDirectory, type ToolExchange } from './conversati
 export { scriptedModel, stepKeyOf, bash, write, edit, read, type AgentScript, type ScriptContext, type ScriptedModel, type ScriptLogEntry, type ScriptOptions, type Step } from './script.ts';
 export { primedAs, primedHook, primedHandoff, type PrimedHook } from './prime.ts';
 export { scriptedPolecat, polecatDirectives, shq, type PolecatDirectives, type PolecatScriptOptions } from './polecat-script.ts';
+export { responseObject, responsesEvents } from './responses.ts';

@@ -35,12 +35,6 @@ export function assistantMessage(id: string, model: string, content: readonly Co
   return { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason(content), stop_sequence: null, usage };
 }
 
-/** A text-only message, kept for callers of the first version. */
-export function textMessage(id: string, model: string, text: string, requestBytes: number): Record<string, unknown> {
-  const content: ContentBlock[] = [{ type: 'text', text }];
-  return assistantMessage(id, model, content, usageFor(requestBytes, content));
-}
-
 /**
  * The same message as a stream: message_start, per block content_block_start / deltas (text_delta word by word,
  * input_json_delta in a few slices of the JSON) / content_block_stop, message_delta (stop reason), message_stop.
