@@ -2,29 +2,15 @@
 // workspace-trust dialog to the ready prompt; the SessionStart hook runs this gt's `prime --hook` (the model sees
 // the Mayor's rules, the table records Claude's session id); `gt nudge` and `gt mail send` reach the model, the
 // mail through the UserPromptSubmit hook; `gt agents`, `gt peek` and `gt mayor stop` see the same session.
-import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { claudeTestEnv, prepareClaudeConfigDir } from '../testing/claude/index.ts';
 import { requestText, startModelServer, userTurns, type MessagesRequest, type ModelServer } from '../testing/model-server/index.ts';
-import { cleanEnv } from './support/bd.ts';
-import { GT_BIN, gtJson, tempDir, type RunOut } from './support/gt.ts';
+import { gtAsync, gtJson, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-claude-mayor-${process.pid}`;
 const BIN_DIR = resolve(import.meta.dirname, '../node_modules/.bin');
-
-/** gt as a child process without blocking this process, which also runs the model server Claude talks to. */
-function gtAsync(cwd: string, args: readonly string[], env: Record<string, string>): Promise<RunOut> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

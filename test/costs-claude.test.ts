@@ -1,7 +1,6 @@
 // Costs on the real Claude Code CLI: an agent session of the town, started with Gas Town's settings file, answers a
 // prompt with a text-and-tool-call turn; its Stop hook runs this gt's `costs record`, and `gt costs --json` then
 // shows exactly the tokens the loopback model server reported (docs/testing.md's rule), counted once per response.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,21 +8,9 @@ import { writeClaudeSettings } from '../src/agents/claude-settings.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { prepareClaudeConfigDir, startClaude } from '../testing/claude/index.ts';
 import { startModelServer, type ContentBlock, type MessagesRequest, type ModelServer } from '../testing/model-server/index.ts';
-import { cleanEnv } from './support/bd.ts';
-import { GT_BIN, gtJson, tempDir, type RunOut } from './support/gt.ts';
+import { GT_BIN, gtAsync, gtJson, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-costs-claude-${process.pid}`;
-
-function gtAsync(cwd: string, args: readonly string[], env: Record<string, string>): Promise<RunOut> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

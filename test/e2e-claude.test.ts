@@ -2,7 +2,7 @@
 // server): the Mayor plans and slings a convoy that three Claude polecats carry out and the refinery lands, each new
 // worktree passed its trust dialog by gt; a polecat killed mid-task is restarted by the daemon and finishes; a
 // polecat that hands off finds its note in the next session. Skips (loudly) only if the Claude CLI cannot start.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import {
   type AgentScript, type MessagesRequest, type ModelServer, type ScriptContext,
 } from '../testing/model-server/index.ts';
 import { cleanEnv } from './support/bd.ts';
-import { GT_BIN, git, gtJson, sourceRepo, tempDir, type RunOut } from './support/gt.ts';
+import { GT_BIN, gtAsync, git, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-e2e-claude-${process.pid}`;
 const BIN_DIR = resolve(import.meta.dirname, '../node_modules/.bin');
@@ -30,18 +30,6 @@ const GREETINGS = [
 const cliProbe = spawnSync(CLAUDE_BIN, ['--version'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, IS_SANDBOX: '1', DISABLE_AUTOUPDATER: '1' } });
 const cliStarts = cliProbe.status === 0 && /\d+\.\d+/.test(cliProbe.stdout);
 if (!cliStarts) console.error(`\n!!! SKIPPING test/e2e-claude.test.ts: the Claude Code CLI (${CLAUDE_BIN}) cannot start: ${cliProbe.error?.message ?? cliProbe.stderr ?? `exit ${cliProbe.status}`}\n`);
-
-/** gt as a child process without blocking this process, which also runs the model server Claude talks to. */
-function gtAsync(cwd: string, args: readonly string[], env: Record<string, string>): Promise<RunOut> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** Set by the suite: writes what the model and the panes saw, for a timeout's message. */
 let onTimeout: (() => Promise<string>) | undefined;

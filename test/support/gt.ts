@@ -1,5 +1,5 @@
 // Test helpers: gt run as a real process from source, temp dirs with spaces, and source repositories to add as rigs.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -84,4 +84,16 @@ export function expectFailure(r: RunOut, code: 1 | 2, names: RegExp): void {
   expect(lines.length, r.stderr).toBeLessThanOrEqual(2);
   if (lines[1] !== undefined) expect(lines[1]).toMatch(/^Hint: /);
   expect(r.stderr).not.toMatch(/--force|\brm -|re-?init|delete the/i);
+}
+
+/** gt as a child process without blocking this process (which may be serving the model server Claude talks to). */
+export function gtAsync(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunOut> {
+  return new Promise((res) => {
+    const p = spawn(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
+  });
 }
