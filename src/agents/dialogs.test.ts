@@ -49,7 +49,10 @@ function fakePane(screens: string[][], alive = true) {
   return {
     keys,
     hasSession: async () => alive,
-    snapshot: async () => ({ lines: screens[i]!, cursorX: 0, cursorY: 0, inMode: false, attached: false }),
+    snapshot: async () => {
+      if (!alive) throw new Error("can't find pane"); // as tmux fails for a session that is gone
+      return { lines: screens[i]!, cursorX: 0, cursorY: 0, inMode: false, attached: false };
+    },
     sendKeys: async (_s: string, ...k: string[]) => {
       keys.push(...k);
       i = Math.min(i + 1, screens.length - 1);

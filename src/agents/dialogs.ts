@@ -116,8 +116,14 @@ export async function passStartupDialogs(
   const elapsed = () => Date.now() - started;
 
   const step = async (): Promise<StartupOutcome | undefined> => {
-    if (!(await tmux.hasSession(session))) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed() };
-    const { lines } = await tmux.snapshot(session);
+    // One tmux call a poll: the screen; only when it cannot be read, whether the session is gone.
+    let lines: readonly string[];
+    try {
+      ({ lines } = await tmux.snapshot(session));
+    } catch (e) {
+      if (!(await tmux.hasSession(session))) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed() };
+      throw e;
+    }
     const dialog = detectDialog(lines, preset.name);
     if (!dialog) {
       since = undefined;
@@ -138,11 +144,14 @@ export async function passStartupDialogs(
     return undefined;
   };
 
+  // Most agents are up within a second: look often at first, then settle to the normal interval.
+  const pollMs = opts.pollMs ?? 100;
+  const early = Math.min(pollMs, 30);
   await pollFor(
     async () => (outcome = await step()),
     (v) => v !== undefined,
     opts.timeoutMs ?? 60_000,
-    opts.pollMs ?? 100,
+    () => (elapsed() < 1500 ? early : pollMs),
   );
   return outcome ?? { ready: false, reason: 'timeout', dialogsPassed: passed, elapsedMs: elapsed() };
 }

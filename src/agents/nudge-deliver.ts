@@ -70,13 +70,13 @@ export async function typeAndSubmit(tmux: NudgeTmux, session: string, text: stri
 }
 
 /** Poll `probe` until `ok`, returning the value that satisfied it, or undefined at the deadline. */
-export async function pollFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, pollMs: number): Promise<T | undefined> {
+export async function pollFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, pollMs: number | (() => number)): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (ok(v)) return v;
     if (Date.now() >= deadline) return undefined;
-    await sleep(pollMs);
+    await sleep(typeof pollMs === 'number' ? pollMs : pollMs());
   }
 }
 

@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { Command } from 'commander';
 import { GtError, messageOf, usageError } from '../../../kernel/index.ts';
 import { spawnDetached } from '../../../proc/index.ts';
-import { serveDashboard, type RunningDashboard } from '../../../dashboard/index.ts';
+import type { RunningDashboard } from '../../../dashboard/index.ts';
 import type { GtCtx } from '../context.ts';
 
 export function registerDashboard(program: Command, ctx: GtCtx): void {
@@ -18,6 +18,8 @@ export function registerDashboard(program: Command, ctx: GtCtx): void {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw usageError('GT_BAD_PORT', `--port must be a whole number from 0 to 65535, not "${o.port}"`);
       let running: RunningDashboard;
+      // Loaded here, not at the top: the web server's modules cost every other gt command ~40 ms to load.
+      const { serveDashboard } = await import('../../../dashboard/server/serve.ts');
       try {
         running = await serveDashboard(ctx.town(), { port, bind: o.bind, onError: (m) => ctx.io.err(`dashboard: ${m}\n`) });
       } catch (e) {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../../../kernel/index.ts';
 import { openTownStore, type TownEvent } from '../../../town/index.ts';
-import { eventsAfter, feedEvents } from '../../../dashboard/index.ts';
+import { eventsAfter, feedEvents } from '../../../dashboard/server/feed.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
