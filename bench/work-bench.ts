@@ -95,10 +95,12 @@ async function main(): Promise<void> {
   const base = mkdtempSync(join(tmpdir(), 'gt work bench '));
   console.log(`work benchmark: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}; node ${process.version}`);
   try {
-    await benchSling(base);
+    // BENCH_ONLY=sling|mq|fifty runs one part.
+    const only = process.env.BENCH_ONLY;
+    if (!only || only === 'sling') await benchSling(base);
     // benchMergeQueue prints its own figures (serial and batch, gate runs counted).
-    for (const gateSleep of [0, 1]) await benchMergeQueue({ requests: 16, bad: 1, gateSleep });
-    await benchFifty(base, Number(process.env.BENCH_POLECATS ?? 50));
+    if (!only || only === 'mq') for (const gateSleep of [0, 1]) await benchMergeQueue({ requests: 16, bad: 1, gateSleep });
+    if (!only || only === 'fifty') await benchFifty(base, Number(process.env.BENCH_POLECATS ?? 50));
   } finally {
     rmSync(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }

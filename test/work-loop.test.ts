@@ -1,9 +1,9 @@
 // The whole work loop with sim agents, real git, tmux and SQLite, driven by the daemon: a convoy across two rigs
 // lands in dependency order and mails its owner; an agent killed with uncommitted work is restarted on its hook and
-// its work survives. (Killing `gt refinery run` mid-merge: test/work-refinery. Many polecats at once:
-// npm run bench:work.)
+// its work survives; the daemon killed with SIGKILL in the middle of a merge neither loses nor doubles it; thirty
+// beads slung at once go to thirty polecats and all land, none twice. (Fifty at once, timed: npm run bench:work.)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,8 +76,10 @@ describe('the work loop with sim agents', () => {
     const convoy = gtJson<Convoy>(town, ['convoy', 'create', 'Users', schema, endpoint, page, '--owner', 'mayor']);
     daemon('start');
     const done = await until(() => {
+      // Closed is the daemon's verdict (its landing event and mail follow in the same step); `complete` alone is
+      // computed from the tracked beads and turns true a moment before the daemon has acted on it.
       const c = gtJson<Convoy>(town, ['convoy', 'show', convoy.id]);
-      return c.complete ? c : undefined;
+      return c.complete && c.status === 'closed' ? c : undefined;
     }, 'the convoy to land');
     expect(done.tracked.every((t) => t.state === 'merged')).toBe(true);
     expect(mainFile('api', 'schema.sql')).toContain('CREATE TABLE users');
@@ -112,4 +114,58 @@ describe('the work loop with sim agents', () => {
     const restarts = query<{ n: number }>("SELECT count(*) AS n FROM town_events WHERE kind = 'daemon.restart' AND subject = ?", id);
     expect(restarts[0]!.n).toBeGreaterThanOrEqual(1);
   }, 180_000);
+
+  it('survives kill -9 of the daemon in the middle of a merge: one merge, nothing lost', async () => {
+    // The test gate marks that it runs, then takes a few seconds: the daemon dies while the request is `running`.
+    const marker = join(base, 'gate started');
+    const rigJson = join(town, 'api', 'rig.json');
+    const rig = JSON.parse(readFileSync(rigJson, 'utf8')) as Record<string, unknown>;
+    const gate = `if [ ! -e ${shq(marker)} ]; then touch ${shq(marker)}; sleep 4; fi`;
+    writeFileSync(rigJson, JSON.stringify({ ...rig, gates: { test: { command: gate, timeout_seconds: 60 } } }, null, 2));
+    try {
+      const id = bead(join(town, 'api'), 'Add a health check', 'Small.' + sim('write health.js "exports.ok = true;\\n"'));
+      gtJson(town, ['sling', id, 'api'], { env });
+      await until(() => existsSync(marker), 'the merge to reach its test gate', 90_000);
+      expect(query<{ status: string }>('SELECT status FROM merge_requests WHERE bead = ?', id)[0]?.status).toBe('running');
+      const pid = gtJson<{ pid: number }>(town, ['daemon', 'status'], { env }).pid;
+      process.kill(pid, 'SIGKILL');
+      await until(() => gtJson<{ running: boolean }>(town, ['daemon', 'status'], { env }).running === false, 'the daemon to be gone', 10_000);
+      daemon('start');
+      await until(() => query<{ status: string }>('SELECT status FROM merge_requests WHERE bead = ?', id)[0]?.status === 'merged', 'the merge to finish', 90_000);
+      const commits = git(join(town, 'api', '.repo.git'), ['log', '--format=%s', 'main']).split('\n').filter((s) => s.startsWith(id));
+      expect(commits).toHaveLength(1);
+      expect(mainFile('api', 'health.js')).toBe('exports.ok = true;\n');
+      expect(query<{ n: number }>('SELECT count(*) AS n FROM merge_requests WHERE bead = ?', id)[0]!.n).toBe(1);
+      expect(query<{ status: string }>('SELECT status FROM issues WHERE id = ?', id)[0]!.status).toBe('closed');
+    } finally {
+      writeFileSync(rigJson, JSON.stringify(rig, null, 2));
+    }
+  }, 240_000);
+
+  it('lands thirty beads slung at once to thirty polecats: all of them, none twice', async () => {
+    // Each sim agent waits for a go file before it writes: all thirty hold their polecat at the same time.
+    const go = join(base, 'go thirty');
+    const ids = Array.from({ length: 30 }, (_, i) =>
+      bead(join(town, 'web'), `Page ${i}`, 'One page.' + sim(`run while [ ! -e ${shq(go)} ]; do sleep 0.2; done`, `write pages/p${i}.html "<p>${i}</p>\\n"`)),
+    );
+    const r = gtJson<{ results: { status: string; polecat?: string }[]; convoy?: string }>(town, ['sling', ...ids, 'web'], { env });
+    expect(r.results.filter((x) => x.status === 'started')).toHaveLength(30);
+    expect(new Set(r.results.map((x) => x.polecat)).size).toBe(30);
+    expect(r.convoy).toBeTruthy();
+    writeFileSync(go, '');
+    await until(() => ids.every((id) => query<{ status: string }>('SELECT status FROM issues WHERE id = ?', id)[0]?.status === 'closed'), 'all thirty to land', 300_000);
+    const log = git(join(town, 'web', '.repo.git'), ['log', '--format=%s', 'main']).split('\n');
+    for (const id of ids) expect(log.filter((s) => s.startsWith(`${id}:`))).toHaveLength(1);
+    const files = git(join(town, 'web', '.repo.git'), ['ls-tree', '--name-only', 'main', 'pages/']).trim().split('\n');
+    expect(files).toHaveLength(30);
+    const mrs = query<{ bead: string; n: number }>(`SELECT bead, count(*) AS n FROM merge_requests WHERE status = 'merged' AND bead IN (${ids.map(() => '?').join(',')}) GROUP BY bead`, ...ids);
+    expect(mrs).toHaveLength(30);
+    expect(mrs.every((m) => m.n === 1)).toBe(true);
+    expect(gtJson<Convoy>(town, ['convoy', 'show', r.convoy!]).complete).toBe(true);
+  }, 360_000);
 });
+
+/** A shell word: the temporary directories of these tests have spaces in their names. */
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -54,17 +54,31 @@ export function buildPolecatWorktree(town: TownContext, rig: string, name: strin
   }
 }
 
-/** Polecats of the rig that are idle and whose worktree holds nothing that is not on the default branch. */
-export function reusablePolecats(town: TownContext, rig: string): Polecat[] {
+/**
+ * Polecats of the rig that are idle and whose worktree holds nothing that is not on the default branch, at most
+ * `limit` of them. A polecat whose branch still waits in the merge queue holds work: that is known from the store,
+ * so the git checks (three calls a polecat) run only for the others, and stop once `limit` are found: a town with
+ * many finished polecats waiting to land does not make every sling slower.
+ */
+export function reusablePolecats(town: TownContext, rig: string, limit = Infinity): Polecat[] {
   const cfg = loadRig(town, rig);
-  return withStore(town, (s) =>
-    listPolecats(s, rig).filter((p) => p.state === 'idle' && p.bead === null && existsSync(p.worktree) && polecatHeldWork(s, p, cfg.default_branch) === undefined),
-  );
+  return withStore(town, (s) => {
+    const pending = new Set(
+      s.db.all<{ branch: string }>("SELECT DISTINCT branch FROM merge_requests WHERE rig = ? AND status IN ('queued', 'running', 'failed')", rig).map((r) => r.branch),
+    );
+    const out: Polecat[] = [];
+    for (const p of listPolecats(s, rig)) {
+      if (out.length >= limit) break;
+      if (p.state !== 'idle' || p.bead !== null || (p.branch !== null && pending.has(p.branch)) || !existsSync(p.worktree)) continue;
+      if (polecatHeldWork(s, p, cfg.default_branch) === undefined) out.push(p);
+    }
+    return out;
+  });
 }
 
 /** The first reusable idle polecat of the rig, if any. */
 export function idlePolecat(town: TownContext, rig: string): Polecat | undefined {
-  return reusablePolecats(town, rig)[0];
+  return reusablePolecats(town, rig, 1)[0];
 }
 
 /**

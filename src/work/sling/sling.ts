@@ -86,7 +86,11 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
     }
   }
   const kept: Kept = { agent, ...pick(req) };
-  for (const ref of refs) result.results.push(await slingOne(town, ref, target, kept, { force: req.force ?? false, dryRun: req.dryRun ?? false }));
+  // Claims and worktrees one bead at a time (each is a write and git work); the agents then start side by side, so
+  // a batch costs one start-up wait, not one per bead.
+  const steps: Step[] = [];
+  for (const ref of refs) steps.push(await slingOne(town, ref, target, kept, { force: req.force ?? false, dryRun: req.dryRun ?? false }));
+  result.results = await settleAll(steps, START_CONCURRENCY);
   if (refs.length > 1 && !req.noConvoy && !req.dryRun) {
     const convoy = trackBatch(town, result.results.filter((o) => o.status !== 'refused').map((o) => o.bead), target.rig, req.actor);
     if (convoy) result.convoy = convoy;
@@ -117,7 +121,7 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
     if (!next) return out;
     seen.add(next.bead);
     const kept = next.options ? (JSON.parse(next.options) as Kept) : {};
-    const r = await slingOne(town, next.bead, { rig: next.rig }, kept, { force: false, dryRun: false, fromQueue: true });
+    const r = await settle(await slingOne(town, next.bead, { rig: next.rig }, kept, { force: false, dryRun: false, fromQueue: true }));
     if (r.status === 'queued') {
       if (!r.reason?.startsWith('over budget')) full.add(next.rig);
       continue;
@@ -131,7 +135,29 @@ type Claimed =
   | { kind: 'done'; outcome: SlingOutcome }
   | { kind: 'claimed'; bead: string; polecat: Polecat; fresh: boolean };
 
-async function slingOne(town: TownContext, ref: string, target: SlingTarget, kept: Kept, o: { force: boolean; dryRun: boolean; fromQueue?: boolean }): Promise<SlingOutcome> {
+/** A sling's outcome, or the start of its agent still to run (the bead is hooked and its worktree ready). */
+type Step = SlingOutcome | (() => Promise<SlingOutcome>);
+
+/** How many agents of one batch start at once. */
+const START_CONCURRENCY = 6;
+
+const settle = (step: Step): Promise<SlingOutcome> => (typeof step === 'function' ? step() : Promise.resolve(step));
+
+/** Every step's outcome, in order, running at most `limit` starts at a time. */
+async function settleAll(steps: readonly Step[], limit: number): Promise<SlingOutcome[]> {
+  const out: SlingOutcome[] = new Array(steps.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < steps.length) {
+      const i = next++;
+      out[i] = await settle(steps[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, steps.length) }, worker));
+  return out;
+}
+
+async function slingOne(town: TownContext, ref: string, target: SlingTarget, kept: Kept, o: { force: boolean; dryRun: boolean; fromQueue?: boolean }): Promise<Step> {
   const started = Date.now();
   const actor = kept.actor;
   const first = withStore(town, (s) => {
@@ -171,7 +197,8 @@ async function slingOne(town: TownContext, ref: string, target: SlingTarget, kep
 /** One write: re-check the bead, check the caps, take a polecat (idle or a new name), hook the bead to it. */
 async function claimSlot(town: TownContext, id: string, target: SlingTarget, kept: Kept, fromQueue: boolean): Promise<Claimed> {
   const over = town.settings.budgets.per_agent_usd === undefined ? new Set<string>() : withStore(town, (s) => agentsOverBudget(s, town));
-  const reusable = (target.polecat === undefined ? reusablePolecats(town, target.rig) : reusableNamed(town, target)).filter((p) => !over.has(`${p.rig}/${p.name}`));
+  // A few candidates: another sling may take one between this look and the write below.
+  const reusable = (target.polecat === undefined ? reusablePolecats(town, target.rig, over.size + 3) : reusableNamed(town, target)).filter((p) => !over.has(`${p.rig}/${p.name}`));
   const actor = kept.actor;
   return withStore(town, (s) => s.write((): Claimed => {
     const b = getBead(s.db, id)!;
@@ -234,10 +261,9 @@ function reusableNamed(town: TownContext, t: SlingTarget): Polecat[] {
   return reusablePolecats(town, t.rig).filter((p) => p.name === t.polecat);
 }
 
-/** Worktree and session for a claimed hook; a failure before the agent runs gives the bead back. */
-async function hookAndStart(town: TownContext, c: Extract<Claimed, { kind: 'claimed' }>, kept: Kept, started: number): Promise<SlingOutcome> {
+/** Worktree for a claimed hook now, then the step that starts its session; a failure before the agent runs gives the bead back. */
+function hookAndStart(town: TownContext, c: Extract<Claimed, { kind: 'claimed' }>, kept: Kept, started: number): Step {
   const { bead } = c;
-  const address = `${c.polecat.rig}/${c.polecat.name}`;
   let p: Polecat;
   try {
     p = c.fresh ? buildPolecatWorktree(town, c.polecat.rig, c.polecat.name, { bead, ...(kept.base ? { base: kept.base } : {}) }) : rebranchPolecat(town, c.polecat, bead, kept.base);
@@ -245,6 +271,12 @@ async function hookAndStart(town: TownContext, c: Extract<Claimed, { kind: 'clai
     return giveBack(town, bead, c, e, kept);
   }
   withStore(town, (s) => updatePolecat(s, p.rig, p.name, { hook_state: 'active' }));
+  return () => startSession(town, c, p, kept, started);
+}
+
+async function startSession(town: TownContext, c: Extract<Claimed, { kind: 'claimed' }>, p: Polecat, kept: Kept, started: number): Promise<SlingOutcome> {
+  const { bead } = c;
+  const address = `${c.polecat.rig}/${c.polecat.name}`;
   try {
     const r = await startOnHook(town, p, bead, kept);
     return { bead, status: 'started', polecat: address, branch: p.branch!, worktree: p.worktree, session: r.session, elapsedMs: Date.now() - started, ...(r.warning ? { reason: r.warning } : {}) };
