@@ -41,12 +41,13 @@ function flagsAndValues(args: readonly string[]): { flags: string[]; values: str
 function usage(p: AgentPreset): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   const common = [...p.args, ...(p.configDir?.flag ? [p.configDir.flag] : []), ...(p.hooks.settingsFlag ? [p.hooks.settingsFlag] : [])];
-  groups.set('', [...common]);
+  const interactive = p.interactiveArgs ?? [];
+  groups.set('', [...common, ...interactive]);
   const lines = [p.resume, p.continue, p.nonInteractive].filter((l): l is SubCommandLine => l !== undefined);
   for (const l of lines) {
     const key = (l.subcommand ?? []).join(' ');
     const list = groups.get(key) ?? (key === '' ? [] : [...common]);
-    list.push(...l.args);
+    list.push(...(l === p.nonInteractive ? [] : interactive), ...l.args);
     groups.set(key, list);
   }
   return groups;

@@ -32,8 +32,8 @@ describe('buildCommand', () => {
 
   it('resumes with a flag or a subcommand, as the runtime wants', () => {
     expect(buildCommand(claude!, { resumeId: 'abc' }).argv).toEqual(['claude', '--dangerously-skip-permissions', '--resume', 'abc']);
-    expect(buildCommand(codex!, { resumeId: 'abc', prompt: 'go on' }).argv).toEqual(['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', 'abc', 'go on']);
-    expect(buildCommand(codex!, { continueLast: true }).argv).toEqual(['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', '--last']);
+    expect(buildCommand(codex!, { resumeId: 'abc', prompt: 'go on' })).toMatchObject({ argv: ['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', '--no-daemon', 'abc'], promptToType: 'go on' });
+    expect(buildCommand(codex!, { continueLast: true }).argv).toEqual(['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', '--no-daemon', '--last']);
     expect(buildCommand(gemini!, { continueLast: true }).argv).toEqual(['gemini', '--approval-mode', 'yolo', '--resume', 'latest']);
     expect(buildCommand(amp!, { resumeId: 'T-1' }).argv).toEqual(['amp', 'threads', 'continue', '--dangerously-allow-all', '--no-ide', 'T-1']);
     expect(() => buildCommand(opencode!, { resumeId: 'x' })).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));

@@ -49,7 +49,7 @@ export function buildCommand(preset: AgentPreset, opts: BuildOptions = {}): Agen
   const typed = prompt !== undefined && preset.promptMode === 'type';
   const words = sub?.args ?? [];
   const tail = prompt !== undefined && !typed ? [...words, '{prompt}'] : words;
-  const cmd = assemble(preset, { subcommand: sub?.subcommand ?? [], args: tail }, opts, prompt ?? '');
+  const cmd = assemble(preset, { subcommand: sub?.subcommand ?? [], args: [...(preset.interactiveArgs ?? []), ...tail] }, opts, prompt ?? '');
   return typed ? { ...cmd, promptToType: prompt } : cmd;
 }
 

@@ -36,7 +36,7 @@ const CLAUDE_DIALOGS: readonly DialogSpec[] = [
 
 /**
  * Codex CLI's (0.169) folder-trust dialog, shown in a new folder even with --dangerously-bypass-approvals-and-sandbox.
- * Its selection marker (`› 1. Trust and continue`) also matches the codex ready prompt, so it must be known here.
+ * It comes up after a placeholder composer (`› Ask Codex…`), which is why the ready prompt is the session footer.
  */
 const CODEX_DIALOGS: readonly DialogSpec[] = [{ kind: 'trust', match: [/Trust this folder\?/], accept: /\d\. Trust and continue/ }];
 

@@ -24,6 +24,8 @@ export interface AgentPreset {
   command: string;
   /** Arguments for autonomous mode (no permission prompts). */
   args: readonly string[];
+  /** Arguments only for interactive sessions (a start, resume or continue; never the one-shot run). */
+  interactiveArgs?: readonly string[];
   /** Extra environment for the agent. */
   env: Readonly<Record<string, string>>;
   promptMode: PromptMode;

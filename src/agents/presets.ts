@@ -26,9 +26,15 @@ const codex: AgentPreset = {
   description: 'Codex CLI (OpenAI)',
   command: 'codex',
   args: ['--dangerously-bypass-approvals-and-sandbox'],
+  // Without it the TUI runs every command through one shared background server per CODEX_HOME, in the environment
+  // of whichever session started it: a second polecat would run `gt done` as the first one.
+  interactiveArgs: ['--no-daemon'],
   env: {},
-  promptMode: 'arg',
-  ready: { prompt: '^\\s*›(\\s|$)', delayMs: 3000 },
+  // Typed once ready: 0.169 shows a placeholder composer (`› Ask Codex to do anything`) before its folder-trust
+  // dialog, and an argument prompt starts the turn the moment the dialog is passed, so the gate would see it busy.
+  promptMode: 'type',
+  // The footer of a started, idle session; the placeholder composer shown before the trust dialog lacks it.
+  ready: { prompt: '← for agents', delayMs: 3000 },
   busy: 'esc to interrupt',
   processNames: ['codex'],
   resume: { subcommand: ['resume'], args: ['{id}'] },
