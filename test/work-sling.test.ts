@@ -102,11 +102,17 @@ describe('gt sling', () => {
     expect([show(id), gtJson(town, ['polecat', 'list'], { env })]).toEqual(before);
   });
 
-  it('gives a batch one polecat per bead (reusing the idle one) and one convoy', () => {
+  it('gives a batch one polecat per bead (reusing the idle one, its setup run again) and one convoy', () => {
+    const rigJson = join(town, 'app', 'rig.json');
+    const rig = readFileSync(rigJson, 'utf8');
+    const log = join(base, 'setup runs.log');
+    writeFileSync(rigJson, JSON.stringify({ ...JSON.parse(rig), gates: { setup: { command: `pwd >> '${log}'` } } }, null, 2));
     const ids = [bead('Batch one'), bead('Batch two')];
     const r = slingJson([...ids, 'app']);
+    writeFileSync(rigJson, rig);
     expect(r.results.map((o) => o.status)).toEqual(['started', 'started']);
     expect(r.results.map((o) => o.polecat).sort()).toEqual(['app/furiosa', 'app/slit']);
+    expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(r.results.map((o) => o.worktree!).sort());
     expect(r.convoy).toMatch(/^hq-/);
     const convoy = gtJson<{ type: string; dependencies: { depends_on_id: string; type: string }[] }>(town, ['bd', 'show', r.convoy!]);
     expect(convoy.type).toBe('convoy');

@@ -82,8 +82,8 @@ export function idlePolecat(town: TownContext, rig: string): Polecat | undefined
 }
 
 /**
- * Put an idle polecat's worktree on `polecat/<name>/<bead>` from the current default branch (or `base`): branch
- * operations only, so the untracked build output stays warm. The old branch is deleted (it holds nothing unlanded).
+ * Put an idle polecat's worktree on `polecat/<name>/<bead>` from the current default branch (or `base`) and run the
+ * setup gate: branch operations only, so the untracked build output stays warm. The old branch is deleted (it holds nothing unlanded).
  */
 export function rebranchPolecat(town: TownContext, p: Polecat, bead: string, base?: string): Polecat {
   const cfg = loadRig(town, p.rig);
@@ -91,6 +91,8 @@ export function rebranchPolecat(town: TownContext, p: Polecat, bead: string, bas
   const branch = polecatBranch(p.name, bead);
   git(p.worktree, ['checkout', '--quiet', '-B', branch, start]);
   if (p.branch && p.branch !== branch && branchExists(town.paths.repo(p.rig), p.branch)) gitTry(p.worktree, ['branch', '-D', p.branch]);
+  // The default branch may have moved since the last bead (new dependencies): the setup runs again, as for a new one.
+  runSetupGate(cfg, p.worktree);
   return withStore(town, (s) => {
     updatePolecat(s, p.rig, p.name, { branch, base: start });
     return getPolecat(s, p.rig, p.name)!;
