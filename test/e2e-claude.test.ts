@@ -82,8 +82,8 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
   let server: ModelServer;
   let env: Record<string, string> = {};
   const held = new Set<string>();
-  const holdCommit = new Set<string>();
-  const script = scriptedModel([scriptedMayor(), scriptedPolecat({ commitDelayMs: (bead) => (holdCommit.has(bead) && !held.has(bead) ? (held.add(bead), 600_000) : 0) })]);
+  const holdDone = new Set<string>();
+  const script = scriptedModel([scriptedMayor(), scriptedPolecat({ doneDelayMs: (bead) => (holdDone.has(bead) && !held.has(bead) ? (held.add(bead), 600_000) : 0) })]);
   const tmux = createTmux({ socket: SOCKET });
   const query = <T>(sql: string, ...params: (string | number)[]): T[] => {
     const d = new DatabaseSync(join(town, '.beads', 'beads.db'));
@@ -180,7 +180,8 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
     expect(landed).toBeDefined();
     for (const g of GREETINGS) expect(mainFile(`greet-${g.lang}.txt`)).toBe(`${g.content}\n`);
     const log = git(join(town, 'web', '.repo.git'), ['log', '--format=%s', 'main']).split('\n');
-    for (const b of beads) expect(log.filter((s) => s.startsWith(`${b.id}:`))).toHaveLength(1);
+    // Each polecat finished with `gt done` alone, which committed its file (subject "<title> (<id>)").
+    for (const b of beads) expect(log.filter((s) => s.includes(b.id))).toEqual([`${b.title} (${b.id})`]);
 
     for (const b of beads) {
       // Each polecat got its hook through the SessionStart hook: its first request already holds the bead's prime.
@@ -211,12 +212,12 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
   it('a polecat killed mid-task is restarted by the daemon on its hook, and its bead lands', async () => {
     const t0 = Date.now();
     const id = createBead('Survive a crash', 'File: "crash.txt" Content: "written before the crash\\n"');
-    holdCommit.add(id);
+    holdDone.add(id);
     const r = await gtAsync(town, ['sling', id, 'web', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const polecat = (JSON.parse(r.stdout) as { results: { polecat: string }[] }).results[0]!.polecat.split('/').pop()!;
-    // The answer carrying the commit is held: the agent wrote its file and waits for the model.
-    await until(() => held.has(id), 'the commit answer to be held', 180_000);
+    // The answer carrying `gt done` is held: the agent wrote its file (uncommitted) and waits for the model.
+    await until(() => held.has(id), 'the gt done answer to be held', 180_000);
     const worktree = join(town, 'web', 'polecats', polecat);
     expect(readFileSync(join(worktree, 'crash.txt'), 'utf8')).toBe('written before the crash\n');
     const session = (await tmux.listSessions()).find((s) => s.name.endsWith(`-${polecat}`))!;

@@ -40,15 +40,29 @@ describe('gt prime', () => {
     expect(r.code, r.stderr).toBe(0);
     const text = r.stdout;
     expect(text).toContain('you are app/toast (polecat)');
-    expect(text).toMatch(/Finish with `gt done`/);
+    expect(text).toMatch(/finish with `gt done`, which commits what is left \(no separate commit needed\)/);
     expect(text).toMatch(/Never push to main/);
+    expect(text).toContain('bug, P1');
+    expect(text).toContain(`--deps discovered-from:${hook}`);
     expect(text).toContain(`## Your hook: ${hook} Fix the login redirect`);
     expect(text).toContain('Keep ?next= through the OAuth round trip.');
     expect(text).toContain('Visiting /settings logged out');
     expect(text).toMatch(/- \[x\] \S+ Write a failing test/);
     expect(text).toMatch(/- \[ \] \S+ Make it pass/);
-    expect(text).toContain(`Run the work on your hook (${hook}) now`);
+    expect(text).toContain('Start the work on your hook at once');
     expect(Buffer.byteLength(text)).toBeLessThan(4096);
+  });
+
+  it('keeps a polecat\'s session-start prime for a one-line task small, since every model request re-sends it', () => {
+    const dir = join(town, 'app', 'polecats', 'nux');
+    mkdirSync(dir, { recursive: true });
+    const id = make(['Greet the world', '-d', 'File: "greet.txt" Content: "Hello, world"']);
+    gtJson(town, ['bd', 'update', id, '--status', 'hooked', '-a', 'app/nux']);
+    const text = gt(dir, ['prime', '--hook'], { input: '{"source":"startup"}' }).stdout;
+    expect(text).toContain(`## Your hook: ${id} Greet the world\n\n### Description\nFile: "greet.txt"`);
+    expect(text).toContain('gt done');
+    expect(text).not.toContain('## Now');
+    expect(Buffer.byteLength(text)).toBeLessThan(600);
   });
 
   it('takes the role from the environment over the directory, and says so', () => {

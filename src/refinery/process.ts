@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GtError, isGtError, messageOf } from '../kernel/index.ts';
 import { tryAcquire, breakIfStale, lockPath, type LockHandle } from '../agents/session-lock.ts';
-import type { Store } from '../beads/index.ts';
+import { getBead, type Store } from '../beads/index.ts';
 import { loadRig, openTownStore, type RigConfig, type TownContext } from '../town/index.ts';
 import {
   advanceBranch, canReplayInMemory, checkoutForGates, deleteMergedBranch, isAncestor, listWorktreesOf, parkWorktree, replayOnto, pushAndVerify, pushTarget, rebaseOnto, resetWorktree, revParse, syncFromOrigin,
@@ -211,9 +211,12 @@ async function landBatch(r: Run, batch: MergeRequest[]): Promise<string | undefi
       stack = built.stack;
     }
     prebuilt = undefined;
-    const hasGates = Object.values(r.rig.gates).some(Boolean);
+    // Work slung with `--merge direct` lands without the gates (the sender chose so); any other request in the group runs them.
+    const direct = group.every((mr) => getBead(r.store.db, mr.bead)?.metadata?.merge === 'direct');
+    const gateSet = direct ? {} : r.rig.gates;
+    const hasGates = Object.values(gateSet).some(Boolean);
     if (hasGates && stack.length > 0) checkoutForGates(r.wt, stack[stack.length - 1]!.commit);
-    const gates = await runGates(r.wt, r.rig.gates, r.town.env);
+    const gates = await runGates(r.wt, gateSet, r.town.env);
     if (gates.ran.length > 0) r.gateRuns++;
     if (!gates.ok) return { ok: false, failure: { kind: 'gate', gate: gates.gate, reason: gates.reason, exit: gates.exit, output: gates.output } };
     stop ??= land(r, stack);

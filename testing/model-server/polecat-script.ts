@@ -3,8 +3,8 @@
 // The bead's description holds the directives (anywhere in the text, values in double quotes):
 //   File: "<path in the worktree>" Content: "<text; \n for a newline>"   write it with the Write tool
 //   Handoff: "<note>"   first run `gt handoff -m <note>`; the next session (whose prime shows the note) does the work
-// Then it commits (Bash `git commit`) and runs `gt done` (Bash). Step keys carry the bead id, so a reused polecat's
-// earlier work does not count for its new hook.
+// Then it runs `gt done` (Bash), as its prime says: that commits what is left, so no separate `git commit` request.
+// Step keys carry the bead id, so a reused polecat's earlier work does not count for its new hook.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { primedAs, primedHandoff, primedHook } from './prime.ts';
@@ -25,8 +25,8 @@ export function polecatDirectives(description: string): PolecatDirectives {
 }
 
 export interface PolecatScriptOptions {
-  /** Hold back the answer that carries the commit, per bead (e.g. to kill the agent meanwhile). */
-  commitDelayMs?: (bead: string) => number;
+  /** Hold back the answer that carries `gt done`, per bead (e.g. to kill the agent meanwhile, its work uncommitted). */
+  doneDelayMs?: (bead: string) => number;
 }
 
 /** Single quotes for the shell. */
@@ -53,8 +53,7 @@ export function scriptedPolecat(o: PolecatScriptOptions = {}): AgentScript {
       return [
         reprime,
         path !== undefined && !hasContent(path, d.content) && write(`write-${hook.id}`, path, d.content),
-        { ...bash(`commit-${hook.id}`, `git add -A && (git diff --cached --quiet || git commit -q -m ${shq(`${hook.id}: ${hook.title}`)})`), delayMs: () => o.commitDelayMs?.(hook.id) ?? 0 },
-        bash(`done-${hook.id}`, 'gt done', { timeoutMs: 300_000 }),
+        { ...bash(`done-${hook.id}`, 'gt done'), delayMs: () => o.doneDelayMs?.(hook.id) ?? 0 },
       ];
     },
     finish: (c: ScriptContext) => {

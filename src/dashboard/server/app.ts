@@ -49,7 +49,7 @@ export function createDashboard(town: TownContext, opts: AppOptions = {}): Dashb
   const app = new Hono();
 
   app.onError((e, c) => {
-    if (!(e instanceof HttpError) && !(e instanceof GtError)) opts.onError?.(`${c.req.method} ${c.req.path}: ${e.stack ?? e.message}`);
+    if (!(e instanceof HttpError) && !(e instanceof GtError) && !clientWentAway(c.req.raw, e)) opts.onError?.(`${c.req.method} ${c.req.path}: ${e.stack ?? e.message}`);
     return errorResponse(c, e);
   });
   app.notFound((c) => c.json({ error: { code: 'GT_NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
@@ -71,6 +71,11 @@ export function createDashboard(town: TownContext, opts: AppOptions = {}): Dashb
   mountConfigRoutes(app, st);
   mountEventsRoute(app, st, live, opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {});
   return { app, csrf, live, close: () => live.close() };
+}
+
+/** The client closed the connection mid-request (e.g. while sending the body): nobody to answer, nothing to log. */
+function clientWentAway(req: Request, e: Error): boolean {
+  return req.signal.aborted || e.message === 'aborted' || (e as NodeJS.ErrnoException).code === 'ECONNRESET';
 }
 
 /** The Hono app alone (its live poller stops by itself when the last stream closes). */

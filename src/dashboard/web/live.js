@@ -20,7 +20,7 @@ export function connectLive(handlers) {
     if (closed) return;
     const url = lastId === null ? '/api/events' : `/api/events?after=${lastId}`;
     es = new EventSource(url);
-    handlers.onState?.('connecting');
+    if (!everConnected) handlers.onState?.('connecting');
     es.onopen = () => {
       lastSeen = Date.now();
       retryMs = 1000;
@@ -46,7 +46,8 @@ export function connectLive(handlers) {
       }
     };
     es.onerror = () => {
-      handlers.onState?.(es.readyState === EventSource.CLOSED ? 'down' : 'connecting');
+      // A connection that was live and dropped means the server is gone (for now): say so, not "connecting".
+      handlers.onState?.(es.readyState === EventSource.CLOSED || everConnected ? 'down' : 'connecting');
       // CLOSED: the browser will not retry (an HTTP error, or the server went away mid-handshake): we do.
       if (es.readyState === EventSource.CLOSED) restart();
     };

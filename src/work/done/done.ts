@@ -5,6 +5,7 @@ import { GtError, usageError } from '../../kernel/index.ts';
 import { git, gitTry } from '../../git/index.ts';
 import { closeBeads, getBead, updateBead, type Bead, type Store } from '../../beads/index.ts';
 import { enqueueMergeRequest, recordTownEvent } from '../../refinery/mr-store.ts';
+import { processQueue } from '../../refinery/process.ts';
 import { formatAddress, loadRig, openTownStore, parseAddress, type TownContext } from '../../town/index.ts';
 import { getPolecat, updatePolecat, type Polecat } from '../polecats/index.ts';
 import { identityOf, stopAgent } from '../sessions/index.ts';
@@ -20,7 +21,7 @@ export interface DoneOptions {
   stopSession?: boolean;
 }
 
-export type DoneOutcome = 'enqueued' | 'already-enqueued' | 'no-changes' | 'already-closed' | 'nothing-hooked' | 'escalated' | 'deferred';
+export type DoneOutcome = 'enqueued' | 'already-enqueued' | 'landed' | 'left-on-branch' | 'no-changes' | 'already-closed' | 'nothing-hooked' | 'escalated' | 'deferred';
 
 export interface DoneResult {
   address: string;
@@ -129,9 +130,20 @@ export async function done(town: TownContext, address: string, opts: DoneOptions
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'archived', bead: null });
         recordTownEvent(store, { actor: address, kind: 'done.no-changes', subject: bead.id, reason: `no commits beyond ${cfg.default_branch}`, data: { branch, head } });
       });
+    } else if (status === 'completed' && mergeMode(bead) === 'local') {
+      outcome = 'left-on-branch';
+      store.write(() => {
+        closeBeads(store, [bead.id], `done; left on branch ${branch} at ${head.slice(0, 12)} (merge mode local): merge it yourself`);
+        if (opts.note) updateBead(store, bead.id, { appendNotes: `Done (${address}): ${opts.note}` });
+        // Not reusable while the branch holds commits that are not on the default branch: gc keeps the worktree.
+        updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'completed', bead: null });
+        recordTownEvent(store, { actor: address, kind: 'done.local', subject: bead.id, reason: `left on ${branch} (merge mode local)`, data: { branch, head, commits } });
+      });
     } else if (status === 'completed') {
+      const direct = mergeMode(bead) === 'direct';
       const r = store.write(() => {
-        const q = enqueueMergeRequest(store, { rig: p.rig, bead: bead.id, polecat: p.name, branch, head, priority: bead.priority });
+        // Direct: first in the queue, and the refinery lands it without gates (below, right away when it can).
+        const q = enqueueMergeRequest(store, { rig: p.rig, bead: bead.id, polecat: p.name, branch, head, priority: direct ? 0 : bead.priority });
         if (bead.status !== 'in_progress') updateBead(store, bead.id, { status: 'in_progress' });
         if (opts.note) updateBead(store, bead.id, { appendNotes: `Done (${address}): ${opts.note}` });
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'completed' });
@@ -140,6 +152,13 @@ export async function done(town: TownContext, address: string, opts: DoneOptions
       });
       outcome = r.created ? 'enqueued' : 'already-enqueued';
       mr = { id: r.mr.id, status: r.mr.status };
+      if (direct && r.mr.status === 'queued') {
+        const landed = await landDirect(town, p.rig, r.mr.id);
+        if (landed) {
+          outcome = 'landed';
+          mr = { id: r.mr.id, status: landed };
+        }
+      }
     } else {
       outcome = status;
       store.write(() => {
@@ -165,4 +184,16 @@ export async function done(town: TownContext, address: string, opts: DoneOptions
   } finally {
     store.close();
   }
+}
+
+/** The bead's merge mode, set by `gt sling --merge` (default: the merge queue). */
+export function mergeMode(bead: { metadata: Record<string, unknown> | null }): 'mr' | 'direct' | 'local' {
+  const m = bead.metadata?.merge;
+  return m === 'direct' || m === 'local' ? m : 'mr';
+}
+
+/** Land a direct request now (one batch of the rig's queue, which starts with it); the daemon does it if the refinery is busy. */
+async function landDirect(town: TownContext, rig: string, mrId: string): Promise<string | undefined> {
+  const r = await processQueue(town, rig, { maxBatches: 1 });
+  return r.outcomes.find((o) => o.mr === mrId && o.status === 'merged') ? 'merged' : undefined;
 }

@@ -14,7 +14,8 @@ export function renderPrime(c: PrimeContext, opts: { light?: boolean } = {}): st
   if (c.handoff) out.push('', `## Handoff from your previous session (${c.handoff.id})`, c.handoff.subject, clip(c.handoff.body, c.handoff.id, 'gt mail read'));
   const mail = formatMailSummary(c.mail);
   if (mail) out.push('', '## Mail', mail);
-  if (!opts.light) out.push('', ...nextOf(c));
+  const next = opts.light ? [] : nextOf(c);
+  if (next.length) out.push('', ...next);
   return `${out.join('\n')}\n`;
 }
 
@@ -24,16 +25,15 @@ function roleName(c: PrimeContext): string {
 
 function rulesOf(c: PrimeContext): string[] {
   switch (c.role.address.kind) {
-    case 'polecat':
+    case 'polecat': {
+      // Every byte here is re-sent with each model request of the session: only what changes behaviour.
+      const hook = c.hooked?.id ?? '<hook id>';
       return [
         '## Rules of a polecat',
-        '- If work is on your hook, start it at once: no announcing, no waiting for confirmation.',
-        '- Work only in this worktree, on your own branch. Commit early and often with clear messages.',
-        '- Never push to main and never merge: `gt done` hands your branch to the merge queue.',
-        '- Finish with `gt done` (it commits leftovers, pushes your branch and queues the merge). Always.',
-        '- Track what you find with `bd create "<title>" --deps discovered-from:<hook id>`; do not widen scope.',
-        '- Ask the Mayor before widening scope or when blocked: `gt mail send mayor -s "<subject>" -m "<question>"`.',
+        'Start the work on your hook at once: no announcing, no waiting. Never push to main or merge: finish with `gt done`, which commits what is left (no separate commit needed), pushes your branch and queues the merge.',
+        `New work you find: bd create "<title>" --deps discovered-from:${hook}. Blocked or scope growing: gt mail send mayor -s "<subject>" -m "<question>".`,
       ];
+    }
     case 'mayor':
       return [
         '## Rules of the Mayor',
@@ -68,7 +68,12 @@ function rulesOf(c: PrimeContext): string[] {
 function hookSection(c: PrimeContext): string[] {
   const b = c.hooked;
   if (!b) return ['## Your hook: empty'];
-  const out = [`## Your hook: ${b.id} ${b.title}`, `status ${b.status}, priority P${b.priority}, type ${b.type}${b.labels.length ? `, labels ${b.labels.join(', ')}` : ''}`];
+  // Only what differs from a plain hooked bead (a P2 task in progress): the defaults tell the agent nothing.
+  const facts = [
+    b.type !== 'task' && b.type, b.priority !== 2 && `P${b.priority}`, b.status !== 'hooked' && b.status !== 'in_progress' && b.status,
+    b.labels.length > 0 && `labels ${b.labels.join(', ')}`,
+  ].filter(Boolean);
+  const out = [`## Your hook: ${b.id} ${b.title}`, ...(facts.length ? [facts.join(', ')] : [])];
   for (const [name, text] of [['Description', b.description], ['Design', b.design], ['Acceptance', b.acceptance], ['Notes', b.notes]] as const) {
     if (text.trim()) out.push('', `### ${name}`, clip(text, b.id, 'bd show'));
   }
@@ -84,7 +89,7 @@ function hookSection(c: PrimeContext): string[] {
 function nextOf(c: PrimeContext): string[] {
   const kind = c.role.address.kind;
   if (c.hooked) {
-    if (kind === 'polecat') return ['## Now', `Run the work on your hook (${c.hooked.id}) now. When it is committed and done: gt done`];
+    if (kind === 'polecat') return []; // its rules say it: start at once, finish with gt done
     return ['## Now', `Continue ${c.hooked.id}. bd show ${c.hooked.id} has the details.`];
   }
   if (kind === 'mayor') {

@@ -234,7 +234,8 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
       fresh = true;
     }
     const address = `${polecat.rig}/${polecat.name}`;
-    applyUpdate(s, id, { status: 'hooked', assignee: address });
+    // The merge mode travels with the bead: gt done reads it (mr: the queue; direct: lands now, no gates; local: stays on its branch).
+    applyUpdate(s, id, { status: 'hooked', assignee: address, ...(kept.merge ? { metadata: { ...(b.metadata ?? {}), merge: kept.merge } } : {}) });
     s.db.run('DELETE FROM sling_queue WHERE bead = ?', id);
     s.db.run(
       `INSERT INTO agents (address, role, rig, name, runtime, state, hooked_bead) VALUES (?, 'polecat', ?, ?, ?, 'starting', ?)

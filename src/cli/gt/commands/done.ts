@@ -32,6 +32,12 @@ export function renderDone(r: DoneResult): string {
     case 'already-enqueued':
       lines.push(`Merge request ${r.mr} for ${r.bead} at ${r.head?.slice(0, 12)} was already queued (${r.mr_status}); nothing new to hand in.`);
       break;
+    case 'landed':
+      lines.push(`Landed ${r.bead} on the default branch directly (merge mode direct, no gates; merge request ${r.mr}). You are idle.`);
+      break;
+    case 'left-on-branch':
+      lines.push(`Closed ${r.bead}; its ${r.commits} commit${r.commits === 1 ? '' : 's'} stay on ${r.branch} (merge mode local) for a person to merge.`);
+      break;
     case 'no-changes':
       lines.push(`No commits beyond the default branch: closed ${r.bead} as "no changes".`);
       break;
