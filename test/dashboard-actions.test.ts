@@ -4,7 +4,7 @@
 // restart under an open page. Each check looks at the page and at the store, tmux or `gt` output behind it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBead } from '../src/beads/index.ts';
 import { serveDashboard, type RunningDashboard } from '../src/dashboard/index.ts';
@@ -13,24 +13,14 @@ import { createTmux } from '../src/tmux/index.ts';
 import { loadTown, openTownStore, parseAddress, type TownContext } from '../src/town/index.ts';
 import { insertMails, listInbox } from '../src/work/index.ts';
 import { getAgent, identityOf, startAgent } from '../src/work/sessions/index.ts';
+import { launchChromium } from './support/chromium.ts';
 import { git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
 const SOCKET = `gt-test-dash-act-${process.pid}`;
 // The sim agent polls its hook only at start and on Enter here: its idle poll redraws the prompt line, which would
 // wipe a nudge's echo from the screen before the page reads the pane.
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '300', GT_DAEMON_GRACE_MS: '1500', GT_SIM_POLL_MS: '3600000' };
-
-async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`CHROMIUM IS MISSING: ${CHROMIUM} does not exist, so the dashboard's browser tests cannot run (apt-get install chromium)`);
-  try {
-    return await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-  } catch (e) {
-    throw new Error(`CHROMIUM COULD NOT START (${CHROMIUM}), so the dashboard's browser tests cannot run: ${(e as Error).message}`, { cause: e });
-  }
-}
 
 interface InboxMail { id: string; from: string; to: string; subject: string; body: string; read_at: string | null }
 

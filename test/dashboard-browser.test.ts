@@ -3,28 +3,18 @@
 // bad one is shown next to its field; a sling from the page starts a polecat. Screenshots go to test/screenshots/.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serveDashboard, type RunningDashboard } from '../src/dashboard/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { loadTown } from '../src/town/index.ts';
+import { launchChromium } from './support/chromium.ts';
 import { gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
 const SOCKET = `gt-test-dash-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '300', GT_DAEMON_GRACE_MS: '1500', GT_SIM_POLL_MS: '1000' };
 const sim = (...lines: string[]): string => ['', '```sim', ...lines, '```', ''].join('\n');
-
-async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`CHROMIUM IS MISSING: ${CHROMIUM} does not exist, so the dashboard's browser tests cannot run (apt-get install chromium)`);
-  try {
-    return await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-  } catch (e) {
-    throw new Error(`CHROMIUM COULD NOT START (${CHROMIUM}), so the dashboard's browser tests cannot run: ${(e as Error).message}`, { cause: e });
-  }
-}
 
 describe('the dashboard in Chromium', () => {
   const t = tempDir('gt dash');

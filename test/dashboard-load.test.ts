@@ -4,19 +4,18 @@
 // a second after it ends, the page keeps answering clicks, its feed does not grow without bound, and it still works
 // afterwards. The bounds are loose enough for a loaded 2-core machine; the measured figures are printed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveDashboard, type RunningDashboard } from '../src/dashboard/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { loadTown } from '../src/town/index.ts';
+import { launchChromium } from './support/chromium.ts';
 import { gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
 const SOCKET = `gt-test-dash-load-${process.pid}`;
 const RATE = 100; // events a second
@@ -47,15 +46,6 @@ store.close();
 `;
 
 interface Mark { i: number; id: number; at: number; last: boolean; behind: number }
-
-async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`CHROMIUM IS MISSING: ${CHROMIUM} does not exist, so the dashboard's browser tests cannot run (apt-get install chromium)`);
-  try {
-    return await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-  } catch (e) {
-    throw new Error(`CHROMIUM COULD NOT START (${CHROMIUM}), so the dashboard's browser tests cannot run: ${(e as Error).message}`, { cause: e });
-  }
-}
 
 describe('the dashboard under 100 town events a second', () => {
   const t = tempDir('gt dash load');

@@ -3,8 +3,7 @@
 // worktree passed its trust dialog by gt; a polecat killed mid-task is restarted by the daemon and finishes; a
 // polecat that hands off finds its note in the next session. Skips (loudly) only if the Claude CLI cannot start.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +13,7 @@ import {
   bash, primedAs, primedHook, requestText, scriptedModel, scriptedPolecat, shq, startModelServer, userTurns,
   type AgentScript, type MessagesRequest, type ModelServer, type ScriptContext,
 } from '../testing/model-server/index.ts';
-import { cleanEnv } from './support/bd.ts';
-import { GT_BIN, gtAsync, git, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { dumpE2eState, gtAsync, git, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-e2e-claude-${process.pid}`;
 const BIN_DIR = resolve(import.meta.dirname, '../node_modules/.bin');
@@ -108,19 +106,8 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
     gtJson<{ id: string }>(join(town, 'web'), ['bd', 'create', title, '-d', description]).id;
 
   gaveUp = () => script.log.find((e) => e.text?.startsWith('Giving up'))?.text;
-  onTimeout = async () => {
-    const dir = join(tmpdir(), `gt-e2e-claude-${process.pid}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'script-log.json'), JSON.stringify(script.log, null, 1));
-    writeFileSync(join(dir, 'requests.json'), JSON.stringify(server.requests, null, 1));
-    for (const s of await tmux.listSessions().catch(() => [])) {
-      const snap = await tmux.snapshot(s.name).catch(() => ({ lines: ['(no snapshot)'] }));
-      writeFileSync(join(dir, `pane-${s.name}.txt`), snap.lines.join('\n'));
-    }
-    const d = spawnSync(process.execPath, [GT_BIN, 'daemon', 'logs', '-n', '300'], { cwd: town, env: cleanEnv(env), encoding: 'utf8' });
-    writeFileSync(join(dir, 'daemon.log'), d.stdout + d.stderr);
-    return dir;
-  };
+  onTimeout = () =>
+    dumpE2eState('claude', { scriptLog: script.log, requests: server.requests, town, env, tmux });
 
   beforeAll(async () => {
     const t = tempDir('gt e2e claude');

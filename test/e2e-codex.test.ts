@@ -4,8 +4,7 @@
 // file its hook asks for, commit and run `gt done`; the refinery lands the bead on main.
 // Skips (loudly) only if the Codex CLI cannot start.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +12,7 @@ import { createTmux } from '../src/tmux/index.ts';
 import { startModelServer, scriptedModel, type ModelServer } from '../testing/model-server/index.ts';
 import { CODEX_BIN, codexTestEnv, prepareCodexHome, scriptedPromptedPolecat } from '../testing/model-server/openai-codex.ts';
 import { codexResponder } from '../testing/model-server/openai-responses-reader.ts';
-import { cleanEnv } from './support/bd.ts';
-import { GT_BIN, gtAsync, git, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { dumpE2eState, gtAsync, git, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-e2e-codex-${process.pid}`;
 const BIN_DIR = resolve(import.meta.dirname, '../node_modules/.bin');
@@ -47,19 +45,8 @@ describe.skipIf(!cliStarts)('a Codex polecat, end to end', () => {
   };
 
   /** Writes what the model and the panes saw, for a timeout's message. */
-  const dumpState = async (): Promise<string> => {
-    const dir = join(tmpdir(), `gt-e2e-codex-${process.pid}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'script-log.json'), JSON.stringify(script.log, null, 1));
-    writeFileSync(join(dir, 'requests.json'), JSON.stringify(server.requests, null, 1));
-    for (const s of await tmux.listSessions().catch(() => [])) {
-      const snap = await tmux.snapshot(s.name).catch(() => ({ lines: ['(no snapshot)'] }));
-      writeFileSync(join(dir, `pane-${s.name}.txt`), snap.lines.join('\n'));
-    }
-    const d = spawnSync(process.execPath, [GT_BIN, 'daemon', 'logs', '-n', '300'], { cwd: town, env: cleanEnv(env), encoding: 'utf8' });
-    writeFileSync(join(dir, 'daemon.log'), d.stdout + d.stderr);
-    return dir;
-  };
+  const dumpState = (): Promise<string> =>
+    dumpE2eState('codex', { scriptLog: script.log, requests: server.requests, town, env, tmux });
   const until = async <T,>(probe: () => T | undefined | false, what: string, timeoutMs: number): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

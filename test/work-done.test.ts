@@ -1,5 +1,6 @@
 // gt done without agents: a town, a rig, polecat worktrees made with git, and gt done run as the polecat would.
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBead, getBead, updateBead } from '../src/beads/index.ts';
@@ -125,6 +126,34 @@ describe('gt done', () => {
     // The merged branch is gone; the idle worktree sits on the same commit, detached, with nothing lost.
     expect(git(wt, ['status', '--porcelain'])).toBe('');
     expect(git(wt, ['rev-parse', 'HEAD']).trim()).toBe(r.head);
+  });
+
+  it('follows the merge mode of the sling: direct lands at once without gates, local stays on its branch', () => {
+    const rigJson = join(townDir, 'app', 'rig.json');
+    const rig = readFileSync(rigJson, 'utf8');
+    writeFileSync(rigJson, JSON.stringify({ ...JSON.parse(rig), gates: { test: { command: 'exit 1' } } }, null, 2));
+    try {
+      const direct = hook('dag', 'Add d');
+      withStore((s) => updateBead(s, direct.bead, { metadata: { merge: 'direct' } }));
+      writeFileSync(join(direct.wt, 'd.txt'), 'd\n');
+      expect(gtJson<DoneJson>(direct.wt, ['done'], { env: { GT_ADDRESS: direct.address } })).toMatchObject({ outcome: 'landed', bead: direct.bead });
+      expect(git(join(townDir, 'app', '.repo.git'), ['show', 'main:d.txt'])).toBe('d\n');
+      withStore((s) => expect(getBead(s.db, direct.bead)).toMatchObject({ status: 'closed' }));
+
+      const local = hook('keeper', 'Add l');
+      withStore((s) => updateBead(s, local.bead, { metadata: { merge: 'local' } }));
+      writeFileSync(join(local.wt, 'l.txt'), 'l\n');
+      const r = gtJson<DoneJson>(local.wt, ['done'], { env: { GT_ADDRESS: local.address } });
+      expect(r).toMatchObject({ outcome: 'left-on-branch', mr: null, commits: 1 });
+      expect(git(join(townDir, 'app', '.repo.git'), ['show', `polecat/keeper/${local.bead}:l.txt`])).toBe('l\n');
+      expect(spawnSync('git', ['-C', join(townDir, 'app', '.repo.git'), 'cat-file', '-e', 'main:l.txt']).status).not.toBe(0);
+      withStore((s) => {
+        expect(getBead(s.db, local.bead)?.status).toBe('closed');
+        expect(listMrs(s, { rig: 'app' }).filter((m) => m.bead === local.bead)).toEqual([]);
+      });
+    } finally {
+      writeFileSync(rigJson, rig);
+    }
   });
 
   it('refuses outside a polecat, and a bad status, saying what to do', () => {

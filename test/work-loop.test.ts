@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
+import { shellQuote } from '../src/tmux/shell.ts';
 import { git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-loop-${process.pid}`;
@@ -120,7 +121,7 @@ describe('the work loop with sim agents', () => {
     const marker = join(base, 'gate started');
     const rigJson = join(town, 'api', 'rig.json');
     const rig = JSON.parse(readFileSync(rigJson, 'utf8')) as Record<string, unknown>;
-    const gate = `if [ ! -e ${shq(marker)} ]; then touch ${shq(marker)}; sleep 4; fi`;
+    const gate = `if [ ! -e ${shellQuote(marker)} ]; then touch ${shellQuote(marker)}; sleep 4; fi`;
     writeFileSync(rigJson, JSON.stringify({ ...rig, gates: { test: { command: gate, timeout_seconds: 60 } } }, null, 2));
     try {
       const id = bead(join(town, 'api'), 'Add a health check', 'Small.' + sim('write health.js "exports.ok = true;\\n"'));
@@ -146,7 +147,7 @@ describe('the work loop with sim agents', () => {
     // Each sim agent waits for a go file before it writes: all thirty hold their polecat at the same time.
     const go = join(base, 'go thirty');
     const ids = Array.from({ length: 30 }, (_, i) =>
-      bead(join(town, 'web'), `Page ${i}`, 'One page.' + sim(`run while [ ! -e ${shq(go)} ]; do sleep 0.2; done`, `write pages/p${i}.html "<p>${i}</p>\\n"`)),
+      bead(join(town, 'web'), `Page ${i}`, 'One page.' + sim(`run while [ ! -e ${shellQuote(go)} ]; do sleep 0.2; done`, `write pages/p${i}.html "<p>${i}</p>\\n"`)),
     );
     const r = gtJson<{ results: { status: string; polecat?: string }[]; convoy?: string }>(town, ['sling', ...ids, 'web'], { env });
     expect(r.results.filter((x) => x.status === 'started')).toHaveLength(30);
@@ -165,7 +166,3 @@ describe('the work loop with sim agents', () => {
   }, 360_000);
 });
 
-/** A shell word: the temporary directories of these tests have spaces in their names. */
-function shq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}

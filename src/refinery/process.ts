@@ -11,7 +11,7 @@ import {
 } from './git-ops.ts';
 import { runGates } from './gates.ts';
 import { completeMerged } from './land.ts';
-import { listMrs, recordTownEvent, updateMr, type MergeRequest } from './mr-store.ts';
+import { listMrs, mergeModeOf, recordTownEvent, updateMr, type MergeRequest } from './mr-store.ts';
 import { bisectLand, planBatch, type TryOutcome } from './plan.ts';
 import { recordFailure, slingRework, type MergeFailure } from './rework.ts';
 
@@ -212,7 +212,7 @@ async function landBatch(r: Run, batch: MergeRequest[]): Promise<string | undefi
     }
     prebuilt = undefined;
     // Work slung with `--merge direct` lands without the gates (the sender chose so); any other request in the group runs them.
-    const direct = group.every((mr) => getBead(r.store.db, mr.bead)?.metadata?.merge === 'direct');
+    const direct = group.every((mr) => mergeModeOf(getBead(r.store.db, mr.bead)) === 'direct');
     const gateSet = direct ? {} : r.rig.gates;
     const hasGates = Object.values(gateSet).some(Boolean);
     if (hasGates && stack.length > 0) checkoutForGates(r.wt, stack[stack.length - 1]!.commit);

@@ -97,3 +97,24 @@ export function gtAsync(cwd: string, args: readonly string[], env: Record<string
     p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/**
+ * For an end-to-end timeout: what the scripted model decided and received, every pane and the daemon's log,
+ * written to a directory named after the suite; returns the directory.
+ */
+export async function dumpE2eState(label: string, s: {
+  scriptLog: unknown; requests: unknown; town: string; env: Record<string, string>;
+  tmux: { listSessions(): Promise<{ name: string }[]>; snapshot(name: string): Promise<{ lines: readonly string[] }> };
+}): Promise<string> {
+  const dir = join(tmpdir(), `gt-e2e-${label}-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'script-log.json'), JSON.stringify(s.scriptLog, null, 1));
+  writeFileSync(join(dir, 'requests.json'), JSON.stringify(s.requests, null, 1));
+  for (const x of await s.tmux.listSessions().catch(() => [])) {
+    const snap = await s.tmux.snapshot(x.name).catch(() => ({ lines: ['(no snapshot)'] }));
+    writeFileSync(join(dir, `pane-${x.name}.txt`), snap.lines.join('\n'));
+  }
+  const d = gt(s.town, ['daemon', 'logs', '-n', '300'], { env: s.env });
+  writeFileSync(join(dir, 'daemon.log'), d.stdout + d.stderr);
+  return dir;
+}

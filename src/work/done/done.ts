@@ -4,7 +4,7 @@ import { relative, sep } from 'node:path';
 import { GtError, usageError } from '../../kernel/index.ts';
 import { git, gitTry } from '../../git/index.ts';
 import { closeBeads, getBead, updateBead, type Bead, type Store } from '../../beads/index.ts';
-import { enqueueMergeRequest, recordTownEvent } from '../../refinery/mr-store.ts';
+import { enqueueMergeRequest, mergeModeOf, recordTownEvent } from '../../refinery/mr-store.ts';
 import { processQueue } from '../../refinery/process.ts';
 import { formatAddress, loadRig, openTownStore, parseAddress, type TownContext } from '../../town/index.ts';
 import { getPolecat, updatePolecat, type Polecat } from '../polecats/index.ts';
@@ -130,7 +130,7 @@ export async function done(town: TownContext, address: string, opts: DoneOptions
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'archived', bead: null });
         recordTownEvent(store, { actor: address, kind: 'done.no-changes', subject: bead.id, reason: `no commits beyond ${cfg.default_branch}`, data: { branch, head } });
       });
-    } else if (status === 'completed' && mergeMode(bead) === 'local') {
+    } else if (status === 'completed' && mergeModeOf(bead) === 'local') {
       outcome = 'left-on-branch';
       store.write(() => {
         closeBeads(store, [bead.id], `done; left on branch ${branch} at ${head.slice(0, 12)} (merge mode local): merge it yourself`);
@@ -140,7 +140,7 @@ export async function done(town: TownContext, address: string, opts: DoneOptions
         recordTownEvent(store, { actor: address, kind: 'done.local', subject: bead.id, reason: `left on ${branch} (merge mode local)`, data: { branch, head, commits } });
       });
     } else if (status === 'completed') {
-      const direct = mergeMode(bead) === 'direct';
+      const direct = mergeModeOf(bead) === 'direct';
       const r = store.write(() => {
         // Direct: first in the queue, and the refinery lands it without gates (below, right away when it can).
         const q = enqueueMergeRequest(store, { rig: p.rig, bead: bead.id, polecat: p.name, branch, head, priority: direct ? 0 : bead.priority });
@@ -184,12 +184,6 @@ export async function done(town: TownContext, address: string, opts: DoneOptions
   } finally {
     store.close();
   }
-}
-
-/** The bead's merge mode, set by `gt sling --merge` (default: the merge queue). */
-export function mergeMode(bead: { metadata: Record<string, unknown> | null }): 'mr' | 'direct' | 'local' {
-  const m = bead.metadata?.merge;
-  return m === 'direct' || m === 'local' ? m : 'mr';
 }
 
 /** Land a direct request now (one batch of the rig's queue, which starts with it); the daemon does it if the refinery is busy. */
