@@ -93,8 +93,8 @@ describe('dashboard actions in Chromium', () => {
     // It arrives by the live stream: no reload, unread, counted.
     const item = mail.locator(`li:has(button.mail-item[data-mail="${id}"])`);
     await item.waitFor({ timeout: 5_000 });
-    expect(await item.getAttribute('class')).toMatch(/\bunread\b/);
-    expect(await mail.locator('.count').textContent()).toMatch(/^1 unread · 1 in the inbox/);
+    await expect.poll(() => item.getAttribute('class'), { timeout: 5_000 }).toMatch(/\bunread\b/);
+    await expect.poll(() => mail.locator('.count').textContent(), { timeout: 5_000 }).toMatch(/^1 unread · 1 in the inbox/);
     await noReload();
 
     // Reading it shows the body and marks it read, on the page and in the store.

@@ -117,11 +117,13 @@ describe('the work loop with sim agents', () => {
   }, 180_000);
 
   it('survives kill -9 of the daemon in the middle of a merge: one merge, nothing lost', async () => {
-    // The test gate marks that it runs, then takes a few seconds: the daemon dies while the request is `running`.
+    // The first run of the test gate marks that it runs, then holds until released: the daemon dies while the
+    // request is `running`, however slow the machine. Later runs pass at once.
     const marker = join(base, 'gate started');
+    const release = join(base, 'gate released');
     const rigJson = join(town, 'api', 'rig.json');
     const rig = JSON.parse(readFileSync(rigJson, 'utf8')) as Record<string, unknown>;
-    const gate = `if [ ! -e ${shellQuote(marker)} ]; then touch ${shellQuote(marker)}; sleep 4; fi`;
+    const gate = `if [ ! -e ${shellQuote(marker)} ]; then touch ${shellQuote(marker)}; while [ ! -e ${shellQuote(release)} ]; do sleep 0.1; done; fi`;
     writeFileSync(rigJson, JSON.stringify({ ...rig, gates: { test: { command: gate, timeout_seconds: 60 } } }, null, 2));
     try {
       const id = bead(join(town, 'api'), 'Add a health check', 'Small.' + sim('write health.js "exports.ok = true;\\n"'));
@@ -131,6 +133,7 @@ describe('the work loop with sim agents', () => {
       const pid = gtJson<{ pid: number }>(town, ['daemon', 'status'], { env }).pid;
       process.kill(pid, 'SIGKILL');
       await until(() => gtJson<{ running: boolean }>(town, ['daemon', 'status'], { env }).running === false, 'the daemon to be gone', 10_000);
+      writeFileSync(release, ''); // the orphaned first gate run ends; its result has no daemon left to read it
       daemon('start');
       await until(() => query<{ status: string }>('SELECT status FROM merge_requests WHERE bead = ?', id)[0]?.status === 'merged', 'the merge to finish', 90_000);
       const commits = git(join(town, 'api', '.repo.git'), ['log', '--format=%s', 'main']).split('\n').filter((s) => s.startsWith(id));
@@ -139,6 +142,7 @@ describe('the work loop with sim agents', () => {
       expect(query<{ n: number }>('SELECT count(*) AS n FROM merge_requests WHERE bead = ?', id)[0]!.n).toBe(1);
       expect(query<{ status: string }>('SELECT status FROM issues WHERE id = ?', id)[0]!.status).toBe('closed');
     } finally {
+      writeFileSync(release, '');
       writeFileSync(rigJson, JSON.stringify(rig, null, 2));
     }
   }, 240_000);

@@ -11,6 +11,11 @@ export interface ClaudeSettingsOptions {
    * the shell) or a shell command line used as is.
    */
   gtCommand: string | readonly string[];
+  /**
+   * No person answers this agent (a polecat): the tools that ask one or plan with one are denied, which also keeps
+   * their descriptions out of every request it sends.
+   */
+  headless?: boolean;
 }
 
 /** One hook entry as Claude Code reads it: a matcher and the commands it runs. */
@@ -23,7 +28,15 @@ export interface ClaudeSettings {
   /** Skips the bypass-permissions warning that `--dangerously-skip-permissions` shows at every start. */
   skipDangerousModePermissionPrompt: true;
   hooks: Record<'SessionStart' | 'PreCompact' | 'UserPromptSubmit' | 'Stop', ClaudeHookGroup[]>;
+  /** Permission rules; deny rules hold even with `--dangerously-skip-permissions`, and a denied tool is not offered. */
+  permissions?: { deny: string[] };
 }
+
+/**
+ * What a headless agent is denied: asking a question (it would wait forever), plan mode (its exit asks for approval)
+ * and the subagent that answers questions about Claude Code itself. Rule syntax of Claude Code's `permissions.deny`.
+ */
+export const HEADLESS_DENIED_TOOLS: readonly string[] = ['AskUserQuestion', 'EnterPlanMode', 'ExitPlanMode', 'Agent(claude-code-guide)'];
 
 /** File name under `<dir>/.gt/`. */
 export const CLAUDE_SETTINGS_FILE = 'claude-settings.json';
@@ -41,6 +54,7 @@ export function claudeSettings(opts: ClaudeSettingsOptions): ClaudeSettings {
       // After each turn: read the session's transcript into the town's usage table (docs/costs.md).
       Stop: run('costs record'),
     },
+    ...(opts.headless ? { permissions: { deny: [...HEADLESS_DENIED_TOOLS] } } : {}),
   };
 }
 

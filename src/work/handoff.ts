@@ -9,7 +9,7 @@ import { findOnPath, runSync } from '../proc/index.ts';
 import { parseAddress, townTmux, type AgentAddress, type TownContext } from '../town/index.ts';
 import { archive, sendMail, type SendDeps } from './mail/index.ts';
 import { agentNameFor } from './nudge-agent.ts';
-import { getAgent, gtArgv, identityOf, primeInstruction, startAgent, stopAgent, withStore, type AgentIdentity } from './sessions/index.ts';
+import { getAgent, gtArgv, identityOf, startAgent, stopAgent, withStore, type AgentIdentity } from './sessions/index.ts';
 import { recordEvent } from './convoy/events.ts';
 import { withTownStore } from './convoy/manage.ts';
 
@@ -104,9 +104,10 @@ function hookFor(store: Store, me: string, input: string): string {
 /** Stop the session and start the same agent again with a new conversation, told to pick up from the handoff. */
 export async function restartFresh(town: TownContext, id: AgentIdentity, agent: string): Promise<void> {
   await stopAgent(town, id);
-  // Without a first prompt a runtime that primes itself through a hook (Claude) would sit idle at its prompt.
-  const prompt = `${primeInstruction(id)} Your previous session handed off to you: its note and your hook are in your context.`;
-  await startAgent(town, { identity: id, agent, resume: false, prompt });
+  // Without a first prompt a runtime that primes itself through a hook (Claude) would sit idle at its prompt; one
+  // without such a hook is told to run `gt prime` first.
+  const message = 'Your previous session handed off to you: its note and your hook are in your context.';
+  await startAgent(town, { identity: id, agent, resume: false, message });
 }
 
 /**

@@ -7,7 +7,7 @@ import { claudeSettings, CLAUDE_SETTINGS_FILE, writeClaudeSettings } from '../..
 import { parseAddress, type TownContext } from '../../town/index.ts';
 import { listAgentRecords } from './agents-table.ts';
 import { identityOf, type AgentIdentity } from './identity.ts';
-import { agentRuntimeDir, gtArgv } from './runtime-setup.ts';
+import { agentRuntimeDir, claudeSettingsFor } from './runtime-setup.ts';
 import { withStore } from './start.ts';
 
 export type HookFileState = 'current' | 'missing' | 'outdated' | 'no-hooks';
@@ -35,8 +35,9 @@ export function repairHookSettings(town: TownContext): AgentHooks[] {
   const fixed: AgentHooks[] = [];
   for (const h of listHookSettings(town)) {
     if (h.state !== 'missing' && h.state !== 'outdated') continue;
-    writeClaudeSettings(agentRuntimeDir(town, identityOf(town, parseAddress(town, h.address))), { gtCommand: gtArgv() });
-    fixed.push({ ...h, state: 'current', events: Object.keys(claudeSettings({ gtCommand: gtArgv() }).hooks) });
+    const id = identityOf(town, parseAddress(town, h.address));
+    writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id));
+    fixed.push({ ...h, state: 'current', events: Object.keys(claudeSettings(claudeSettingsFor(id)).hooks) });
   }
   return fixed;
 }
@@ -46,7 +47,7 @@ function inspect(town: TownContext, id: AgentIdentity, runtime: string): AgentHo
   if (kind !== 'claude-settings') return { address: id.address, runtime, kind, path: null, state: 'no-hooks', events: [] };
   const path = join(agentRuntimeDir(town, id), '.gt', CLAUDE_SETTINGS_FILE);
   if (!existsSync(path)) return { address: id.address, runtime, kind, path, state: 'missing', events: [] };
-  const want = `${JSON.stringify(claudeSettings({ gtCommand: gtArgv() }), null, 2)}\n`;
+  const want = `${JSON.stringify(claudeSettings(claudeSettingsFor(id)), null, 2)}\n`;
   const have = readFileSync(path, 'utf8');
   return { address: id.address, runtime, kind, path, state: have === want ? 'current' : 'outdated', events: hookEvents(have) };
 }

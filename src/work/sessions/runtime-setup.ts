@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { installRoot } from '../../kernel/index.ts';
 import { passStartupDialogs, type AgentPreset, type NudgeTmux } from '../../agents/index.ts';
-import { writeClaudeSettings } from '../../agents/claude-settings.ts';
+import { writeClaudeSettings, type ClaudeSettingsOptions } from '../../agents/claude-settings.ts';
 import type { TownContext } from '../../town/index.ts';
 import type { AgentIdentity } from './identity.ts';
 
@@ -24,10 +24,21 @@ export function gtArgv(): string[] {
   return [process.execPath, join(installRoot(), 'bin', 'gt.js')];
 }
 
+/**
+ * The Claude settings this agent starts with. A polecat works alone (no person reads or answers its session), so its
+ * settings are headless; the Mayor, crew, refinery and witness keep every tool.
+ */
+export function claudeSettingsFor(id: Pick<AgentIdentity, 'role'>): ClaudeSettingsOptions {
+  return { gtCommand: gtArgv(), headless: id.role === 'polecat' };
+}
+
+/** True when Gas Town installs a session-start hook for the runtime that runs `gt prime` (pure). */
+export function primesItself(preset: Pick<AgentPreset, 'hooks'>): boolean {
+  return preset.hooks.kind === 'claude-settings' && Boolean(preset.hooks.settingsFlag);
+}
+
 export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: AgentPreset): RuntimeSetup {
-  if (preset.hooks.kind === 'claude-settings' && preset.hooks.settingsFlag) {
-    return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), { gtCommand: gtArgv() }), primesItself: true };
-  }
+  if (primesItself(preset)) return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id)), primesItself: true };
   return { primesItself: false };
 }
 

@@ -14,8 +14,14 @@ export interface StartRequest {
   identity: AgentIdentity;
   /** Agent name (preset or defined in settings). */
   agent: string;
-  /** The first prompt; default: for runtimes without a session-start hook, an instruction to run `gt prime`. */
+  /** The first prompt, as is; default: for runtimes without a session-start hook, an instruction to run `gt prime`. */
   prompt?: string;
+  /**
+   * What to tell the agent after who it is (e.g. "Your hook holds gt-abc."), when no `prompt` is given: after the
+   * instruction to run `gt prime` for a runtime without a session-start hook, after its name alone for one whose
+   * hook has primed it already (the prime context holds the hook; a second prime would only repeat it).
+   */
+  message?: string;
   /** Resume the runtime's own conversation (restart), when the runtime can and a session id was recorded. */
   resume?: boolean;
   readyTimeoutMs?: number;
@@ -40,7 +46,7 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   const previous = req.resume ? withStore(town, (s) => getAgent(s, id.address)) : undefined;
   const resumeId = previous?.session_id && preset.resume ? previous.session_id : undefined;
   // A resumed conversation already has its context; it still needs the caller's prompt (e.g. "carry on") to act.
-  const prompt = resumeId ? req.prompt : (req.prompt ?? (setup.primesItself ? undefined : primeInstruction(id)));
+  const prompt = resumeId ? (req.prompt ?? req.message) : (req.prompt ?? firstPrompt(id, setup.primesItself, req.message));
   const cmd = buildCommand(preset, {
     prompt,
     ...(resumeId ? { resumeId } : {}),
@@ -72,9 +78,20 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   return { status: 'started', address: id.address, session: id.session, agent: req.agent, state, readyBy: gate.by, dialogsAnswered: gate.dialogsPassed, elapsedMs: Date.now() - started, resumed: resumeId !== undefined };
 }
 
-/** The first prompt for a runtime that cannot load its role context through a hook. */
+/** The default first prompt of a fresh session; none for a self-priming runtime with nothing to be told. */
+export function firstPrompt(id: AgentIdentity, primesItself: boolean, message: string | undefined): string | undefined {
+  if (!primesItself) return message ? `${primeInstruction(id)} ${message}` : primeInstruction(id);
+  return message ? `${agentGreeting(id)} ${message}` : undefined;
+}
+
+/** Who the agent is: how every prompt Gas Town starts an agent with begins. */
+function agentGreeting(id: AgentIdentity): string {
+  return `Gas Town: you are ${id.address} (${id.role}).`;
+}
+
+/** The first prompt for a runtime that cannot load its role context through a hook (or must load it again). */
 export function primeInstruction(id: AgentIdentity): string {
-  return `Gas Town: you are ${id.address} (${id.role}). Run \`gt prime\` now and follow what it says.`;
+  return `${agentGreeting(id)} Run \`gt prime\` now and follow what it says.`;
 }
 
 function requireProgram(preset: AgentPreset, agent: string, pathVar: string): void {

@@ -15,11 +15,12 @@ export interface HookStart {
 export async function startOnHook(town: TownContext, p: Polecat, bead: string, o: { agent?: string; message?: string }): Promise<HookStart> {
   const id = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name });
   const agent = o.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, p.rig));
-  const first = `${primeInstruction(id)} Your hook holds ${bead}.${o.message ? ` Note from the sender: ${o.message}` : ''}`;
-  const r = await startAgent(town, { identity: id, agent, prompt: first });
+  const told = `Your hook holds ${bead}.${o.message ? ` Note from the sender: ${o.message}` : ''}`;
+  const r = await startAgent(town, { identity: id, agent, message: told });
   if (r.status === 'started') return { session: r.session };
   try {
-    await nudgeAgent(town, id.address, first, { agent: r.agent });
+    // A running session was primed for its previous hook, and no session-start hook fires again: it primes anew.
+    await nudgeAgent(town, id.address, `${primeInstruction(id)} ${told}`, { agent: r.agent });
     return { session: r.session };
   } catch (e) {
     return { session: r.session, warning: `the running session was not told about its new hook: ${messageOf(e)}` };
