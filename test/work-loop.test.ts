@@ -12,7 +12,7 @@ import { shellQuote } from '../src/tmux/shell.ts';
 import { git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-loop-${process.pid}`;
-const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '300', GT_DAEMON_GRACE_MS: '1500', GT_SIM_POLL_MS: '2000' };
+const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '300', GT_DAEMON_GRACE_MS: '1500', GT_SIM_POLL_MS: '20000' };
 
 interface Convoy { id: string; complete: boolean; status: string; tracked: { id: string; state: string }[] }
 interface Mail { to: string; subject: string }

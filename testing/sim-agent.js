@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The simulated coding agent (the `sim` runtime): behaves like an agent CLI in tmux with no model. At start, and
-// whenever a line is typed at its `sim> ` prompt (a nudge), it runs `gt prime`, reads its hook (`gt hook --json`),
-// carries out the action script in the bead's description (a ```sim fenced block, see docs/work-loop.md),
-// commits and runs `gt done`. It shows `sim: working …` while busy, as agents show a busy marker.
+// whenever a line is typed at its `sim> ` prompt (a nudge) or its idle poll comes round, it reads its hook
+// (`gt hook --json`); when that holds work it runs `gt prime`, carries out the action script in the bead's
+// description (a ```sim fenced block, see docs/work-loop.md), commits and runs `gt done`. It shows `sim: working …` while busy, as agents show a busy marker.
 // Usage: node sim-agent.js [first prompt]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -103,7 +103,6 @@ async function work() {
 async function workOnce() {
   let hook;
   try {
-    gt(['prime']);
     hook = JSON.parse(gt(['hook', '--json']));
   } catch (e) {
     say(`sim: could not read my hook: ${String(e.stderr ?? e.message).trim().split('\n')[0]}`);
@@ -112,6 +111,14 @@ async function workOnce() {
   const bead = hook?.bead;
   if (!bead || (bead.status !== 'hooked' && bead.status !== 'in_progress')) return;
   if (bead.status === 'in_progress' && hook.polecat?.hook_state === 'completed') return;
+  // Primes only when there is work: an idle poll is one `gt hook` call (thirty idle sims polling prime and hook
+  // every two seconds kept two cores busy).
+  try {
+    gt(['prime']);
+  } catch (e) {
+    say(`sim: gt prime failed: ${String(e.stderr ?? e.message).trim().split('\n')[0]}`);
+    return;
+  }
   // The busy marker stays the last line while the work runs, as an agent's status line does.
   out(`\r\x1b[2Ksim: working on ${bead.id} ${bead.title}`);
   const cwd = process.cwd();
