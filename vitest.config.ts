@@ -1,12 +1,36 @@
 // Test runner settings: unit tests beside the code, integration suites under test/.
+// Two groups: most files run two at a time (they mostly wait on git, tmux and child processes); the suites that
+// load the machine on purpose or time real agent CLIs run afterwards, one at a time, so neither starves the other.
 import { defineConfig } from 'vitest/config';
+
+/** Suites that start hundreds of processes, drive the real Claude Code or Codex CLI, or measure under load. */
+const ALONE = [
+  'test/concurrency.test.ts',
+  'test/crash.test.ts',
+  'test/work-loop.test.ts',
+  'test/dashboard-load.test.ts',
+  'test/gt-demo.test.ts',
+  'test/e2e-claude.test.ts',
+  'test/e2e-codex.test.ts',
+  'test/claude-*.test.ts',
+  'test/costs-claude.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'shared', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ALONE, maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
