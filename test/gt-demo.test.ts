@@ -1,10 +1,11 @@
 // gt demo end to end: a town, a sample project, six beads in a convoy worked by sim agents and landed by the
 // refinery through the daemon; main holds all six changes; nothing is left running.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectFailure, git, gt, tempDir } from './support/gt.ts';
+import { cleanEnv } from './support/bd.ts';
+import { expectFailure, git, gt, GT_BIN, tempDir } from './support/gt.ts';
 
 interface Report { landed: boolean; town: string; rig: string; convoy: string; beads: { id: string; state: string }[]; main_log: string[]; missing_files: string[]; elapsed_ms: number }
 
@@ -32,6 +33,33 @@ describe('gt demo', () => {
     expect(at('Document the API')).toBeGreaterThan(at('command-line entry point'));
     expect(spawnSync('tmux', ['-L', `gt-test-demo-${process.pid}`, 'ls']).status).not.toBe(0);
     expect(spawnSync('pgrep', ['-f', `${report.town}`]).status).not.toBe(0);
+  });
+
+  /** Starts the demo, and once its daemon runs, interrupts it the given way; resolves with how it ended. */
+  const interruptedDemo = (dir: string, socket: string, how: 'SIGINT' | 'closed pipe') =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
+      const p = spawn(process.execPath, [GT_BIN, 'demo', '--dir', dir], { cwd: t.dir, env: cleanEnv({ GT_TMUX_SOCKET: socket }), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      p.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!stdout.includes('Daemon started')) return;
+        if (how === 'SIGINT') p.kill('SIGINT');
+        else p.stdout.destroy(); // as `gt demo | head` does once head has its lines
+      });
+      p.on('close', (code) => res({ code, stdout, stderr }));
+    });
+
+  it.each(['SIGINT', 'closed pipe'] as const)('stops its daemon and agents and removes its town when interrupted (%s)', async (how) => {
+    const dir = join(t.dir, `interrupted ${how}`);
+    const socket = `gt-test-demo-int-${process.pid}`;
+    const r = await interruptedDemo(dir, socket, how);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/interrupted; it stopped its daemon and agents/);
+    expect(spawnSync('tmux', ['-L', socket, 'ls']).status, 'the tmux server is gone').not.toBe(0);
+    expect(spawnSync('pgrep', ['-f', dir]).status, 'no process of the demo runs').not.toBe(0);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('refuses a --dir that is not empty, touching nothing', () => {

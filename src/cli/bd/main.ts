@@ -61,10 +61,13 @@ export async function main(): Promise<void> {
   process.exitCode = await runBd(process.argv.slice(2), processIo());
 }
 
-/** `bd list | head` closes our stdout early: that is not an error worth a stack trace. */
+/**
+ * `bd list | head` closes our stdout early: that is not an error worth a stack trace. A command that must clean up
+ * first (gt demo stops its daemon and agents) adds its own listener, and then this one leaves the exit to it.
+ */
 export function exitQuietlyOnClosedPipe(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
+    if (e.code !== 'EPIPE') throw e;
+    if (process.stdout.listenerCount('error') === 1) process.exit(0);
   });
 }

@@ -20,6 +20,8 @@ export interface DemoOptions {
   timeoutMs?: number;
   env: NodeJS.ProcessEnv;
   onProgress?: (line: string) => void;
+  /** Aborted (Ctrl-C, a closed pipe): the demo stops watching, stops what it started and removes its town. */
+  signal?: AbortSignal;
 }
 
 export interface DemoReport {
@@ -60,7 +62,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
 
     await startDaemon(town);
     say('Daemon started: it slings ready beads to polecats, merges their work and feeds the rest');
-    const final = await watchConvoy(town, convoy.id, say, opts.timeoutMs ?? 120_000);
+    const final = await watchConvoy(town, convoy.id, say, opts.timeoutMs ?? 120_000, opts.signal);
 
     const mainLog = git(loadTownRepo(town), ['log', '--format=%s', rig.default_branch]).trim().split('\n');
     const missing = DEMO_EXPECTED_FILES.filter((f) => readFileAt(loadTownRepo(town!), rig.default_branch, f) === undefined);
@@ -121,10 +123,11 @@ function createDemoBeads(town: TownContext, prefix: string): Map<string, string>
   }
 }
 
-async function watchConvoy(town: TownContext, id: string, say: (line: string) => void, timeoutMs: number): Promise<ConvoyStatus> {
+async function watchConvoy(town: TownContext, id: string, say: (line: string) => void, timeoutMs: number, signal?: AbortSignal): Promise<ConvoyStatus> {
   const deadline = Date.now() + timeoutMs;
   const seen = new Map<string, string>();
   for (;;) {
+    if (signal?.aborted) throw new GtError('GT_DEMO_INTERRUPTED', 'the demo was interrupted; it stopped its daemon and agents');
     const status = showConvoy(town, id);
     for (const t of status.tracked) {
       if (seen.get(t.id) === t.state) continue;

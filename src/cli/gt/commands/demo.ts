@@ -13,14 +13,32 @@ export function registerDemo(program: Command, ctx: GtCtx): void {
     .addHelpText('after', '\nExamples:\n  gt demo\n  gt demo --dir ./demo --keep')
     .action(async (o: { dir?: string; keep?: boolean }) => {
       const json = ctx.json();
-      const report = await runDemo({
-        ...(o.dir !== undefined ? { dir: o.dir } : {}),
-        keep: o.keep === true,
-        env: ctx.io.env,
-        onProgress: json ? undefined : (line) => ctx.io.out(`${line}\n`),
-      });
-      emit(ctx.io, json, { data: report, text: summary(report) });
-      if (!report.landed) throw new ExitSignal(1);
+      // Ctrl-C, a hang-up or a reader that went away (gt demo | head) must not leave the daemon and agents running:
+      // the demo stops watching, and its own clean-up stops them and removes the town.
+      const interrupted = new AbortController();
+      const stop = (): void => interrupted.abort();
+      const pipeGone = (e: NodeJS.ErrnoException): void => {
+        if (e.code === 'EPIPE') stop();
+      };
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+      for (const s of signals) process.on(s, stop);
+      process.stdout.on('error', pipeGone);
+      try {
+        const report = await runDemo({
+          ...(o.dir !== undefined ? { dir: o.dir } : {}),
+          keep: o.keep === true,
+          env: ctx.io.env,
+          onProgress: json ? undefined : (line) => {
+            if (!interrupted.signal.aborted) ctx.io.out(`${line}\n`);
+          },
+          signal: interrupted.signal,
+        });
+        emit(ctx.io, json, { data: report, text: summary(report) });
+        if (!report.landed) throw new ExitSignal(1);
+      } finally {
+        for (const s of signals) process.off(s, stop);
+        process.stdout.off('error', pipeGone);
+      }
     });
 }
 
