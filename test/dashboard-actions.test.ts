@@ -4,7 +4,7 @@
 // restart under an open page. Each check looks at the page and at the store, tmux or `gt` output behind it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBead } from '../src/beads/index.ts';
 import { serveDashboard, type RunningDashboard } from '../src/dashboard/index.ts';
@@ -51,6 +51,10 @@ describe('dashboard actions in Chromium', () => {
     await p.screenshot({ path: join(SHOTS, name), fullPage });
   };
   const inboxOf = (address: string): InboxMail[] => gtJson<InboxMail[]>(townDir, ['mail', 'inbox', address], { env });
+  /** Scrolls to an element of a panel that may draw itself again meanwhile (replacing the element found). */
+  const scrollTo = async (l: Locator): Promise<void> => {
+    await expect.poll(() => l.scrollIntoViewIfNeeded({ timeout: 1_000 }).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
+  };
   const noReload = async (): Promise<void> => {
     expect(await page.evaluate('window.__noReload'), 'the page was reloaded').toBe(true);
   };
@@ -112,7 +116,7 @@ describe('dashboard actions in Chromium', () => {
     await expect.poll(() => listInbox(town, 'mayor').find((m) => m.subject === 'Re: Ship on Friday?'), { timeout: 10_000 }).toBeDefined();
     expect(inboxOf('mayor').find((m) => m.subject === 'Re: Ship on Friday?')).toMatchObject({ from: 'overseer', to: 'mayor', body: 'Ship it. Tag v1.2 first.' });
     await expect.poll(() => page.locator('#toasts').textContent(), { timeout: 5_000 }).toContain('Replied to mayor');
-    await reader.scrollIntoViewIfNeeded();
+    await scrollTo(reader);
     await shot(page, 'mail-reader-1280.png');
 
     // Compose: a bad address is refused in the dialog and nothing is sent; a good one arrives.
@@ -202,7 +206,7 @@ describe('dashboard actions in Chromium', () => {
     await noReload();
     const narrow = watch(await browser!.newPage({ viewport: { width: 420, height: 860 } }));
     await narrow.goto(`${dash!.url}#queue`);
-    await narrow.locator(`#queue li.mr[data-mr="${a}"]`).scrollIntoViewIfNeeded();
+    await scrollTo(narrow.locator(`#queue li.mr[data-mr="${a}"]`));
     await shot(narrow, 'queue-420.png');
     expect(await narrow.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 'the narrow page scrolls sideways').toBeLessThanOrEqual(0);
     await narrow.close();
