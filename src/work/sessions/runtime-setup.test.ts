@@ -1,3 +1,4 @@
+// Per-role runtime set-up: which Claude settings each role gets, and which runtimes prime themselves.
 import { describe, expect, it } from 'vitest';
 import { builtinPreset } from '../../agents/index.ts';
 import { claudeSettings } from '../../agents/claude-settings.ts';

@@ -1,3 +1,4 @@
+// The first prompt of a fresh session: the prime instruction only for runtimes that cannot prime themselves.
 import { describe, expect, it } from 'vitest';
 import type { AgentIdentity } from './identity.ts';
 import { firstPrompt } from './start.ts';
