@@ -1,11 +1,10 @@
 // gt demo end to end: a town, a sample project, six beads in a convoy worked by sim agents and landed by the
 // refinery through the daemon; main holds all six changes; nothing is left running.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv } from './support/bd.ts';
-import { expectFailure, git, gt, GT_BIN, tempDir } from './support/gt.ts';
+import { expectFailure, git, gt, gtAsync, tempDir } from './support/gt.ts';
 
 interface Report { landed: boolean; town: string; rig: string; convoy: string; beads: { id: string; state: string }[]; main_log: string[]; missing_files: string[]; elapsed_ms: number }
 
@@ -37,18 +36,10 @@ describe('gt demo', () => {
 
   /** Starts the demo, and once its daemon runs, interrupts it the given way; resolves with how it ended. */
   const interruptedDemo = (dir: string, socket: string, how: 'SIGINT' | 'closed pipe') =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
-      const p = spawn(process.execPath, [GT_BIN, 'demo', '--dir', dir], { cwd: t.dir, env: cleanEnv({ GT_TMUX_SOCKET: socket }), stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (!stdout.includes('Daemon started')) return;
-        if (how === 'SIGINT') p.kill('SIGINT');
-        else p.stdout.destroy(); // as `gt demo | head` does once head has its lines
-      });
-      p.on('close', (code) => res({ code, stdout, stderr }));
+    gtAsync(t.dir, ['demo', '--dir', dir], { GT_TMUX_SOCKET: socket }, (soFar, child) => {
+      if (!soFar.includes('Daemon started')) return;
+      if (how === 'SIGINT') child.kill('SIGINT');
+      else child.stdout?.destroy(); // as `gt demo | head` does once head has its lines
     });
 
   it.each(['SIGINT', 'closed pipe'] as const)('stops its daemon and agents and removes its town when interrupted (%s)', async (how) => {

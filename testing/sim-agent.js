@@ -2,7 +2,8 @@
 // The simulated coding agent (the `sim` runtime): behaves like an agent CLI in tmux with no model. At start, and
 // whenever a line is typed at its `sim> ` prompt (a nudge) or its idle poll comes round, it reads its hook
 // (`gt hook --json`); when that holds work it runs `gt prime`, carries out the action script in the bead's
-// description (a ```sim fenced block, see docs/work-loop.md), commits and runs `gt done`. It shows `sim: working …` while busy, as agents show a busy marker.
+// description (a ```sim fenced block, see docs/work-loop.md), commits and runs `gt done`. It shows
+// `sim: working …` while busy, as agents show a busy marker.
 // Usage: node sim-agent.js [first prompt]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // Test helpers: gt run as a real process from source, temp dirs with spaces, and source repositories to add as rigs.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -86,13 +86,19 @@ export function expectFailure(r: RunOut, code: 1 | 2, names: RegExp): void {
   expect(r.stderr).not.toMatch(/--force|\brm -|re-?init|delete the/i);
 }
 
-/** gt as a child process without blocking this process (which may be serving the model server Claude talks to). */
-export function gtAsync(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunOut> {
+/**
+ * gt as a child process without blocking this process (which may be serving the model server Claude talks to).
+ * `onStdout` sees the output so far after each chunk, with the child (to signal it or close its pipe).
+ */
+export function gtAsync(cwd: string, args: readonly string[], env: Record<string, string> = {}, onStdout?: (soFar: string, child: ChildProcess) => void): Promise<RunOut> {
   return new Promise((res) => {
     const p = spawn(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      onStdout?.(stdout, p);
+    });
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
   });
