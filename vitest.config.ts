@@ -21,6 +21,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    setupFiles: ['./test/support/isolate-env.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {

@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFailure, GT_BIN, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-const has = (shell: string): boolean => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
-
 describe('gt completion', () => {
   let base = '';
   let town = '';
@@ -92,20 +90,64 @@ describe('gt completion', () => {
     expect(gt(town, ['__complete', 'nonsense'])).toMatchObject({ code: 0, stdout: '' });
   });
 
-  it('prints zsh and fish scripts naming the commands', () => {
+  /** Writes `gt completion <shell>` to a file and returns its path. */
+  function saveScript(shell: string): string {
+    const r = gt(base, ['completion', shell]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = join(base, `gt.${shell}`);
+    writeFileSync(file, r.stdout);
+    return file;
+  }
+
+  const shellEnv = (): NodeJS.ProcessEnv => ({ PATH: `${bin}:${process.env.PATH}`, HOME: base, XDG_CONFIG_HOME: join(base, 'xdg'), XDG_DATA_HOME: join(base, 'xdg') });
+
+  /**
+   * What real zsh offers: its completion system loaded, the script sourced as a user would, the candidates asked of
+   * it and kept when they start with the word being completed, as `compadd` keeps them.
+   */
+  function completeZsh(line: string): string[] {
+    const file = saveScript('zsh');
+    const words = line.split(' ');
+    const args = words.slice(1).map((w) => `'${w}'`);
+    const cur = args.pop() ?? "''";
+    const body = `autoload -U compinit && compinit -u -D && source ${JSON.stringify(file)} && (( $+functions[_gt] )) && __gt_candidates ${cur} ${args.join(' ')}`;
+    const r = spawnSync('zsh', ['-f', '-c', body], { cwd: town, encoding: 'utf8', env: shellEnv() });
+    expect(r.status, r.stderr).toBe(0);
+    const prefix = words.at(-1) ?? '';
+    return r.stdout.split('\n').filter((w) => w && w.startsWith(prefix)).sort();
+  }
+
+  /** What real fish offers for the command line: `complete -C` runs the loaded completions. */
+  function completeFish(line: string): string[] {
+    const file = saveScript('fish');
+    const r = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(file)}; complete -C ${JSON.stringify(line)}`], { cwd: town, encoding: 'utf8', env: shellEnv() });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0] ?? '').sort();
+  }
+
+  it('prints zsh and fish scripts that the real shells parse', () => {
     for (const shell of ['zsh', 'fish']) {
-      const r = gt(base, ['completion', shell]);
-      expect(r.code, r.stderr).toBe(0);
-      for (const word of ['install', 'rig', 'crew', 'config', 'doctor', 'completion', 'default-agent', '__complete']) expect(r.stdout).toContain(word);
-      if (has(shell)) {
-        const file = join(base, `gt.${shell}`);
-        writeFileSync(file, r.stdout);
-        const check = spawnSync(shell, ['-n', file], { encoding: 'utf8' });
-        expect(check.status, check.stderr).toBe(0);
-      }
+      const file = saveScript(shell);
+      const check = spawnSync(shell, ['-n', file], { encoding: 'utf8' });
+      expect(check.status, check.stderr).toBe(0);
     }
     expect(gt(base, ['completion', 'zsh']).stdout).toMatch(/^#compdef gt/);
-    expect(gt(base, ['completion', 'fish']).stdout).toContain("complete -c gt -f -a '(__gt_candidates)'");
+  });
+
+  it('zsh completes commands, flags and the town\'s rigs like bash', () => {
+    expect(completeZsh('gt ri')).toEqual(['rig']);
+    expect(completeZsh('gt rig ')).toEqual(['add', 'list', 'remove', 'show']);
+    expect(completeZsh('gt rig add --')).toEqual(['--branch', '--help', '--json', '--prefix']);
+    expect(completeZsh('gt rig show ')).toEqual(['app', 'tools']);
+    expect(completeZsh('gt config role-agent --rig app ')).toEqual(['crew', 'mayor', 'polecat']);
+  });
+
+  it('fish completes commands, flags and the town\'s rigs like bash', () => {
+    expect(completeFish('gt ri')).toEqual(['rig']);
+    expect(completeFish('gt rig ')).toEqual(['add', 'list', 'remove', 'show']);
+    expect(completeFish('gt rig add --')).toEqual(['--branch', '--help', '--json', '--prefix']);
+    expect(completeFish('gt rig show ')).toEqual(['app', 'tools']);
+    expect(completeFish('gt config role-agent --rig app ')).toEqual(['crew', 'mayor', 'polecat']);
   });
 
   it('refuses an unknown shell, naming the ones it knows', () => {
