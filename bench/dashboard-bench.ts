@@ -56,12 +56,12 @@ function seed(base: string): string {
   return town;
 }
 
-async function firstByte(url: string, runs: number): Promise<{ ttfb: number[]; total: number[] }> {
+async function firstByte(url: string, runs: number, headers: Record<string, string> = {}): Promise<{ ttfb: number[]; total: number[] }> {
   const ttfb: number[] = [];
   const total: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const res = await fetch(url);
+    const res = await fetch(url, { headers });
     const reader = res.body!.getReader();
     await reader.read();
     ttfb.push(performance.now() - t0);
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     const fb = await firstByte(dash.url, 20);
     console.log(`GET / first byte                 median ${ms(median(fb.ttfb))}, worst ${ms(Math.max(...fb.ttfb))} (20 runs)`);
     for (const api of ['api/agents', 'api/beads?view=ready', 'api/status']) {
-      const r = await firstByte(dash.url + api, 10);
+      const r = await firstByte(dash.url + api, 10, { authorization: `Bearer ${dash.token.value}` });
       console.log(`GET /${api.padEnd(26)} full answer median ${ms(median(r.total))}, worst ${ms(Math.max(...r.total))} (10 runs)`);
     }
 
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const parts: { agentsAt: number; beadsAt: number; liveAt: number }[] = [];
     for (let i = 0; i < 5; i++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(dash.url, { waitUntil: 'load' });
+      await page.goto(dash.openUrl, { waitUntil: 'load' });
       // Full: the agents and beads panels filled and the live stream connected; each one timed on the page's clock.
       const when = async (expr: string): Promise<number> => {
         await page.waitForFunction(expr, undefined, { polling: 50, timeout: 30_000 });

@@ -70,7 +70,7 @@ describe('dashboard actions in Chromium', () => {
     town = loadTown(townDir, { ...process.env, ...env });
     dash = await serveDashboard(town, { port: 0 });
     page = watch(await browser.newPage({ viewport: { width: 1280, height: 800 } }));
-    await page.goto(dash.url);
+    await page.goto(dash.openUrl);
     await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 });
     await page.evaluate('window.__noReload = true');
   }, 120_000);
@@ -137,6 +137,7 @@ describe('dashboard actions in Chromium', () => {
 
     // The narrow window keeps the inbox and the reader usable.
     const narrow = watch(await browser!.newPage({ viewport: { width: 420, height: 860 } }));
+    await narrow.goto(dash!.openUrl); // a new browser context: sign in first
     await narrow.goto(`${dash!.url}#mail`);
     await narrow.locator(`#mail button.mail-item[data-mail="${id}"]`).click();
     await narrow.locator('#mail article.reader .mail-body').waitFor({ timeout: 5_000 });
@@ -205,6 +206,7 @@ describe('dashboard actions in Chromium', () => {
     await shot(page, 'queue-rejected-1280.png');
     await noReload();
     const narrow = watch(await browser!.newPage({ viewport: { width: 420, height: 860 } }));
+    await narrow.goto(dash!.openUrl); // a new browser context: sign in first
     await narrow.goto(`${dash!.url}#queue`);
     await scrollTo(narrow.locator(`#queue li.mr[data-mr="${a}"]`));
     await shot(narrow, 'queue-420.png');
@@ -280,7 +282,7 @@ describe('dashboard actions in Chromium', () => {
     // A change after the reconnect arrives live.
     const [later] = withStore((s) => insertMails(s, [{ from: 'mayor', to: 'overseer', subject: 'After the restart', body: 'two', priority: 2, type: 'message' }]));
     await page.locator(`#mail button.mail-item[data-mail="${later!.id}"]`).waitFor({ timeout: 5_000 });
-    // An action with the old page: the server has a new CSRF secret; the page fetches it and the action works.
+    // An action with the old page: the restarted server reads the same token, so the page's cookie and key still work.
     await page.locator(`#mail button.mail-item[data-mail="${later!.id}"]`).click();
     await expect.poll(() => listInbox(town, 'overseer').find((m) => m.id === later!.id)?.read_at ?? null, { timeout: 5_000 }).not.toBeNull();
     await noReload();

@@ -46,7 +46,7 @@ describe('the dashboard in Chromium', () => {
     gtJson(town, ['rig', 'add', 'web', join(t.dir, 'web src')]);
     dash = await serveDashboard(loadTown(town, { ...process.env, ...env }), { port: 0 });
     page = watch(await browser.newPage({ viewport: { width: 1280, height: 800 } }));
-    await page.goto(dash.url);
+    await page.goto(dash.openUrl);
     await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 });
   }, 120_000);
 
@@ -93,7 +93,7 @@ describe('the dashboard in Chromium', () => {
     expect(JSON.parse(readFileSync(settingsPath, 'utf8')).role_agents).toEqual({ polecat: 'sim', crew: 'codex' });
     // A fresh page reads the edit back from the file.
     const fresh = watch(await browser!.newPage({ viewport: { width: 1280, height: 800 } }));
-    await fresh.goto(dash!.url);
+    await fresh.goto(dash!.openUrl);
     await expect.poll(() => fresh.locator('form[data-form="settings"] [data-field="caps.polecats_per_rig"] input').inputValue(), { timeout: 5_000 }).toBe('6');
     await fresh.close();
     // A bad value: the server refuses it, the page shows why beside the field, the file keeps the good value.
@@ -144,7 +144,7 @@ describe('the dashboard in Chromium', () => {
     await shot(page, 'dashboard-1280.png');
     await shot(page, 'dashboard-1280-full.png', true);
     const narrow = watch(await browser!.newPage({ viewport: { width: 420, height: 860 } }));
-    await narrow.goto(dash!.url);
+    await narrow.goto(dash!.openUrl);
     await narrow.locator('#agents tr[data-address]').first().waitFor({ timeout: 10_000 });
     await narrow.locator("#convoys .panel-head .count").waitFor({ timeout: 10_000 });
     await shot(narrow, 'dashboard-420.png');
@@ -152,7 +152,7 @@ describe('the dashboard in Chromium', () => {
     await narrow.close();
     // The dark theme (the system's preference) at the wide size.
     const dark = watch(await browser!.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' }));
-    await dark.goto(dash!.url);
+    await dark.goto(dash!.openUrl);
     await dark.locator('#agents tr[data-address]').first().waitFor({ timeout: 10_000 });
     await shot(dark, 'dashboard-1280-dark.png');
     await dark.close();

@@ -66,7 +66,7 @@ describe('the dashboard under 100 town events a second', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
-    await page.goto(dash.url);
+    await page.goto(dash.openUrl);
     await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 });
     await page.evaluate('window.__noReload = true');
   }, 120_000);

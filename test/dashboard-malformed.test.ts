@@ -17,12 +17,12 @@ describe('the dashboard server and malformed requests', () => {
   const t = tempDir('gt dash bad');
   const townDir = join(t.dir, 'town');
   let dash: RunningDashboard;
-  let csrf = '';
+  let token = '';
   /** Anything the server's error handler saw as a crash (it answers those with 500). */
   const internal: string[] = [];
 
   const call = async (method: string, path: string, body?: string | Uint8Array, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown; text: string }> => {
-    const r = await fetch(new URL(path, dash.url), { method, headers: { 'content-type': 'application/json', 'x-gt-csrf': csrf, ...headers }, ...(body === undefined ? {} : { body }) });
+    const r = await fetch(new URL(path, dash.url), { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers }, ...(body === undefined ? {} : { body }) });
     const text = await r.text();
     let json: unknown;
     try {
@@ -64,7 +64,7 @@ describe('the dashboard server and malformed requests', () => {
     mkdirSync(web, { recursive: true });
     writeFileSync(join(web, 'index.html'), '<!doctype html><title>Gas Town</title>');
     dash = await serveDashboard(loadTown(townDir, { PATH: process.env.PATH ?? '', GT_TMUX_SOCKET: SOCKET }), { port: 0, webDir: web, onError: (m) => internal.push(m) });
-    csrf = ((await (await fetch(new URL('/api/session', dash.url))).json()) as { csrf: string }).csrf;
+    token = dash.token.value;
   }, 60_000);
 
   afterAll(async () => {
@@ -125,10 +125,10 @@ describe('the dashboard server and malformed requests', () => {
     expect(announced.json).toMatchObject({ error: { code: 'GT_BODY_TOO_LARGE' } });
     // Chunked: no Content-Length, so the limit is counted as the body streams in.
     const chunks = `${Array.from({ length: 20 }, () => `10000\r\n${'z'.repeat(0x10000)}\r\n`).join('')}0\r\n\r\n`;
-    const head = `POST /api/beads HTTP/1.1\r\nHost: 127.0.0.1:${dash.port}\r\nContent-Type: application/json\r\nX-GT-CSRF: ${csrf}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
+    const head = `POST /api/beads HTTP/1.1\r\nHost: 127.0.0.1:${dash.port}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
     expect(await raw(head + chunks)).toMatch(/^HTTP\/1\.1 413 /);
     // A length of 10 GB that never arrives: refused at once from the header, nothing allocated.
-    const liar = `POST /api/beads HTTP/1.1\r\nHost: 127.0.0.1:${dash.port}\r\nContent-Type: application/json\r\nX-GT-CSRF: ${csrf}\r\nContent-Length: 10000000000\r\n\r\n{"title":`;
+    const liar = `POST /api/beads HTTP/1.1\r\nHost: 127.0.0.1:${dash.port}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nContent-Length: 10000000000\r\n\r\n{"title":`;
     expect(await raw(liar, 3000, false)).toMatch(/^HTTP\/1\.1 413 /);
     await alive();
     expect(internal).toEqual([]);
@@ -177,7 +177,7 @@ describe('the dashboard server and malformed requests', () => {
       if (!ok) seen.push(`${method} ${path.slice(0, 80)} → ${r.status} ${r.text.slice(0, 200)}`);
     }
     expect(seen, 'unexpected answers').toEqual([]);
-    const events = await fetch(new URL('/api/events', dash.url), { headers: { 'last-event-id': 'yesterday' } });
+    const events = await fetch(new URL('/api/events', dash.url), { headers: { authorization: `Bearer ${token}`, 'last-event-id': 'yesterday' } });
     expect(events.status).toBe(400);
     // A text search with odd characters is just text.
     const q = await call('GET', `/api/beads?view=all&q=${encodeURIComponent("%_'\"\\ ; DROP TABLE issues; --")}`);
@@ -192,12 +192,12 @@ describe('the dashboard server and malformed requests', () => {
     expect(await raw('GARBAGE / HTTP/9.9\r\n\r\n')).toMatch(/^(HTTP\/1\.1 400 |$)/);
     expect(await raw(`GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
     // Half a request body, then the connection drops; fifty times at once.
-    const half = `POST /api/beads HTTP/1.1\r\nHost: 127.0.0.1:${dash.port}\r\nContent-Type: application/json\r\nX-GT-CSRF: ${csrf}\r\nContent-Length: 1000\r\n\r\n{"title":"half`;
+    const half = `POST /api/beads HTTP/1.1\r\nHost: 127.0.0.1:${dash.port}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nContent-Length: 1000\r\n\r\n{"title":"half`;
     await Promise.all(Array.from({ length: 50 }, () => raw(half, 200, false)));
     // Event streams opened and abandoned.
     const streams = await Promise.all(Array.from({ length: 30 }, async () => {
       const ctl = new AbortController();
-      const r = await fetch(new URL('/api/events', dash.url), { signal: ctl.signal });
+      const r = await fetch(new URL('/api/events', dash.url), { signal: ctl.signal, headers: { authorization: `Bearer ${token}` } });
       return { r, ctl };
     }));
     expect(streams.every((s) => s.r.status === 200)).toBe(true);

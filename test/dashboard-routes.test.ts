@@ -1,5 +1,5 @@
-// The dashboard's HTTP API in-process (app.request) against a real temp town: each read route's shape, auth and
-// CSRF refusals, config edits (invalid ones change nothing), actions, malformed requests, and the live SSE feed.
+// The dashboard's HTTP API in-process (app.request) against a real temp town: each read route's shape, token, Host
+// and origin refusals, config edits (invalid ones change nothing), actions, malformed requests, and the live SSE feed.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,12 +31,13 @@ describe('dashboard routes', () => {
       s.close();
     }
   };
+  const auth = (): Record<string, string> => ({ authorization: `Bearer ${dash.token}` });
   const get = async (path: string): Promise<{ status: number; body: Json }> => {
-    const r = await app.request(path);
+    const r = await app.request(path, { headers: auth() });
     return { status: r.status, body: await r.json() };
   };
   const send = async (method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> => {
-    const r = await app.request(path, { method, headers: { 'content-type': 'application/json', 'x-gt-csrf': dash.csrf, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const r = await app.request(path, { method, headers: { 'content-type': 'application/json', ...auth(), ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
     return { status: r.status, body: await r.json() };
   };
   const insertMr = (id: string, bead: string, status: string, failure: string | null = null): void => withStore((s) => {
@@ -75,7 +76,9 @@ describe('dashboard routes', () => {
     const js = await app.request('/assets/app.js');
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     for (const p of ['/assets/../../town/town.json', '/assets/%2e%2e/%2e%2e/etc/passwd', '/assets/.secret.js', '/assets/nope.js']) {
-      expect((await app.request(p)).status, p).toBe(404);
+      expect((await app.request(p, { headers: auth() })).status, p).toBe(404);
+      // Without the token: the URL parser folds `..` out of the first (a non-static path: 401), the rest are 404.
+      expect([401, 404], p).toContain((await app.request(p)).status);
     }
     // The real web directory (the colleague's page) is found from the install root.
     const real = createApp(town);
@@ -84,7 +87,7 @@ describe('dashboard routes', () => {
 
   it('answers the session, status, agents, pane, hooks, problems, costs and config routes', async () => {
     const session = await get('/api/session');
-    expect(session.body).toMatchObject({ csrf: dash.csrf, town: { root }, auth: 'loopback', costs: expect.any(Boolean) });
+    expect(session.body).toMatchObject({ csrf: dash.csrf, town: { root }, auth: 'token', costs: expect.any(Boolean) });
     const status = await get('/api/status');
     expect(status.body).toMatchObject({ town: { root }, rigs: [{ name: 'app' }], agents: { total: 0 } });
     expect(status.body.problems.map((p: { kind: string }) => p.kind)).toContain('daemon-not-running');
@@ -164,34 +167,29 @@ describe('dashboard routes', () => {
     expect(nudge.body.error.code).toBe('GT_NO_SESSION');
   });
 
-  it('refuses state changes without the CSRF header, with a wrong one, or from another origin', async () => {
-    const post = (headers: Record<string, string>) => app.request('/api/beads', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ title: 'x' }) });
-    for (const headers of [{} as Record<string, string>, { 'x-gt-csrf': 'wrong' }, { 'x-gt-csrf': dash.csrf, origin: 'http://evil.example' }, { 'x-gt-csrf': dash.csrf, referer: 'http://evil.example/page' }]) {
+  it('refuses state changes from another origin, and a Host that is not this server (DNS rebinding)', async () => {
+    const post = (headers: Record<string, string>) => app.request('/api/beads', { method: 'POST', headers: { 'content-type': 'application/json', ...auth(), ...headers }, body: JSON.stringify({ title: 'x' }) });
+    for (const headers of [{ origin: 'http://evil.example' }, { referer: 'http://evil.example/page' }, { origin: 'null' }, { origin: 'http://localhost:9999' }] as Record<string, string>[]) {
       const r = await post(headers);
       expect(r.status, JSON.stringify(headers)).toBe(403);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe('GT_CSRF');
     }
-    expect((await post({ 'x-gt-csrf': dash.csrf, origin: 'http://localhost' })).status).toBe(201);
-    // DNS rebinding: a loopback server refuses a foreign Host.
-    expect((await app.request('http://evil.example/api/session')).status).toBe(403);
+    expect((await post({ origin: 'http://localhost' })).status).toBe(201);
+    // A foreign Host is refused before anything else, the token notwithstanding, the static page too.
+    for (const url of ['http://evil.example/api/session', 'http://evil.example/', 'http://10.0.0.5/api/session']) {
+      const r = await app.request(url, { headers: auth() });
+      expect(r.status, url).toBe(403);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('GT_DASHBOARD_HOST');
+    }
   });
 
-  it('needs the token off loopback: refused without or with a wrong one; accepted by header, or cookie from ?token=', async () => {
-    const token = 'tok-0123456789abcdefghij';
-    const open = createApp(town, { bind: '0.0.0.0', token });
-    const none = await open.request('http://10.0.0.5:8080/api/session');
-    expect(none.status).toBe(401);
-    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('GT_DASHBOARD_TOKEN');
-    expect((await open.request('http://10.0.0.5:8080/api/session', { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
-    expect((await open.request('http://10.0.0.5:8080/', { headers: { cookie: 'gt_token=nope' } })).status).toBe(401);
-    expect((await open.request('http://10.0.0.5:8080/api/session', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    const first = await open.request(`http://10.0.0.5:8080/?token=${token}`);
-    expect(first.status).toBe(302);
-    expect(first.headers.get('location')).toBe('/');
-    const cookie = first.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/gt_token=.*HttpOnly.*SameSite=Strict/i);
-    expect((await open.request('http://10.0.0.5:8080/api/session', { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
-    expect(() => createApp(town, { bind: '0.0.0.0' })).toThrow(/needs a token/);
+  it('a wildcard bind answers IP literals and this machine\'s name, still only with the token', async () => {
+    const open = createApp(town, { bind: '0.0.0.0', token: dash.token });
+    expect((await open.request('http://10.0.0.5:8080/api/session')).status).toBe(401);
+    expect((await open.request('http://10.0.0.5:8080/api/session', { headers: auth() })).status).toBe(200);
+    expect((await open.request('http://[fe80::1]:8080/api/session', { headers: auth() })).status).toBe(200);
+    expect((await open.request('http://rebind.evil.example:8080/api/session', { headers: auth() })).status).toBe(403);
+    expect(() => createApp(town, { token: 'short' })).toThrow(/too short/);
   });
 
   it('refuses invalid config edits with the field, leaving the file byte-for-byte unchanged', async () => {
@@ -265,7 +263,7 @@ describe('dashboard routes', () => {
   it('pushes a new town event over SSE within a second, replays missed ones, and hints panels to refresh', async () => {
     const lastId = (await get('/api/feed?limit=1')).body.last_id as number;
     const ctl = new AbortController();
-    const r = await app.request('/api/events', { signal: ctl.signal });
+    const r = await app.request('/api/events', { signal: ctl.signal, headers: auth() });
     expect(r.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = r.body!.getReader();
     const decoder = new TextDecoder();
@@ -298,7 +296,7 @@ describe('dashboard routes', () => {
     ctl.abort();
 
     // A reconnecting client (Last-Event-ID) gets what it missed.
-    const again = await app.request('/api/events', { headers: { 'last-event-id': String(lastId) } });
+    const again = await app.request('/api/events', { headers: { ...auth(), 'last-event-id': String(lastId) } });
     const r2 = again.body!.getReader();
     let t2 = '';
     while (!/sling\.started/.test(t2)) {
@@ -319,14 +317,16 @@ describe('dashboard routes', () => {
       const t0 = performance.now();
       await (await fetch(running.url)).text();
       expect(performance.now() - t0).toBeLessThan(300);
-      const s = await fetch(`${running.url}api/session`);
-      expect(((await s.json()) as { auth: string }).auth).toBe('loopback');
+      expect((await fetch(`${running.url}api/session`)).status).toBe(401);
+      const s = await fetch(`${running.url}api/session`, { headers: { authorization: `Bearer ${running.token.value}` } });
+      expect(((await s.json()) as { auth: string }).auth).toBe('token');
+      expect(running.openUrl).toBe(`${running.url}?token=${running.token.value}`);
     } finally {
       await running.close();
     }
   });
 
-  it('gt dashboard prints the URL, serves until interrupted; off loopback it prints the token once and keeps it', async () => {
+  it('gt dashboard prints the URL that signs the browser in, serves until interrupted, and keeps the token in a 0600 file', async () => {
     const run = async (args: string[]): Promise<string> => {
       const child = spawn(process.execPath, [GT_BIN, 'dashboard', '--port', '0', ...args], { cwd: root, env: cleanEnv({ GT_TMUX_SOCKET: SOCKET }) });
       let out = '';
@@ -340,23 +340,28 @@ describe('dashboard routes', () => {
           await new Promise((r) => setTimeout(r, 20));
         }
         const url = out.match(/Dashboard: (\S+)/)![1]!;
-        // A token URL sets the cookie and redirects; without a token only loopback answers.
-        expect((await fetch(url, { redirect: 'manual' })).status).toBe(url.includes('token=') ? 302 : args.length ? 401 : 200);
+        // The token URL sets the cookie and redirects; the bare page loads; the API does not without the token.
+        expect((await fetch(url, { redirect: 'manual' })).status).toBe(302);
+        const bare = new URL(url);
+        bare.search = '';
+        expect((await fetch(bare)).status).toBe(200);
+        expect((await fetch(new URL('/api/session', bare))).status).toBe(401);
       } finally {
         child.kill('SIGINT');
       }
       expect(await exited).toBe(0);
       return out;
     };
-    expect(await run([])).toMatch(/^Dashboard: http:\/\/127\.0\.0\.1:\d+\/\n/);
-    const first = await run(['--bind', '0.0.0.0']);
+    const first = await run([]);
+    expect(first).toMatch(/^Dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=\S+\n/);
     const token = first.match(/\?token=(\S+)/)![1]!;
     const file = join(root, '.runtime', 'dashboard-token');
     expect(readFileSync(file, 'utf8').trim()).toBe(token);
     expect(statSync(file).mode & 0o077).toBe(0);
+    // The same token next time (a signed-in browser stays signed in across restarts), and off loopback too.
     const second = await run(['--bind', '0.0.0.0']);
-    expect(second).not.toContain(token);
-    expect(second).toContain('dashboard-token');
+    expect(second).toContain(`?token=${token}`);
+    expect(second).toContain(file);
   });
 
   it('with 100 agents and 10,000 beads the page answers within 300 ms and the API pages the beads', async () => {

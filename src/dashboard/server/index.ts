@@ -2,5 +2,5 @@
 export { createApp, createDashboard, BODY_LIMIT, type AppOptions, type Dashboard } from './app.ts';
 export { serveDashboard, type ServeOptions, type RunningDashboard } from './serve.ts';
 export { eventsAfter, feedEvents, lastEventId } from './feed.ts';
-export { isLoopback, loadOrCreateToken, tokenPath } from './security.ts';
+export { cookieName, derivedSecret, isLoopback, loadOrCreateToken, tokenPath, type TownToken } from './security.ts';
 export { PANELS, panelsOfKind, type LiveMessage, type Panel } from './live.ts';

@@ -1,5 +1,5 @@
 // What every route shares: the town (reloaded after a config edit, since the context itself is read-only), the
-// per-server CSRF secret, how requests are authenticated, and a short-lived store handle.
+// page key (the CSRF secret), how requests are authenticated, and a short-lived store handle.
 import { loadTown, openTownStore, type TownContext } from '../../town/index.ts';
 import type { Store } from '../../beads/index.ts';
 
@@ -11,12 +11,12 @@ export interface DashState {
   /** Re-read town.json and settings after the dashboard wrote them. */
   reload(): void;
   readonly csrf: string;
-  readonly auth: 'loopback' | 'token';
+  readonly auth: 'token';
   /** Set once the live feed exists: tell open pages to refetch these panels. */
   hint: (panels: string[]) => void;
 }
 
-export function dashState(town: TownContext, csrf: string, auth: 'loopback' | 'token'): DashState {
+export function dashState(town: TownContext, csrf: string, auth: 'token'): DashState {
   let current = town;
   return {
     town: () => current,

@@ -1,4 +1,6 @@
-// The page's client of the dashboard's HTTP API (docs/dashboard.md): JSON reads, and actions carrying the CSRF secret.
+// The page's client of the dashboard's HTTP API (docs/dashboard.md). Every request carries the page key (X-GT-CSRF)
+// beside the HttpOnly cookie: the server put the key in the address's fragment when the owner opened the token URL;
+// it is kept in this origin's storage (no other port or site can read it) and removed from the address bar.
 
 /** An error answer of the API: stable code, message, optional hint and the dotted field it is about. */
 export class ApiError extends Error {
@@ -12,9 +14,34 @@ export class ApiError extends Error {
   }
 }
 
-let csrf = '';
+const KEY = 'gt-dashboard-key';
+let csrf = takeKey();
 
-/** Remember the CSRF secret (from /api/session or the event stream's hello). */
+/** The page key: from the fragment `#key=…` after signing in (stored, then cleared from the address), else stored. */
+function takeKey() {
+  const m = /^#key=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (m) {
+    try {
+      window.localStorage.setItem(KEY, m[1]);
+    } catch {
+      // storage refused (private mode): the key lives as long as the page
+    }
+    history.replaceState(null, '', location.pathname + location.search);
+    return m[1];
+  }
+  try {
+    return window.localStorage.getItem(KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** The page key, for the event stream (EventSource cannot send headers). */
+export function pageKey() {
+  return csrf;
+}
+
+/** Remember the page key (from /api/session or the event stream's hello). */
 export function setCsrf(value) {
   if (value) csrf = value;
 }
@@ -38,31 +65,21 @@ async function parse(res) {
   return body;
 }
 
+const keyHeader = () => (csrf ? { 'X-GT-CSRF': csrf } : {});
+
 /** GET a JSON route. */
 export async function get(path) {
-  return parse(await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' }));
+  return parse(await fetch(path, { headers: { Accept: 'application/json', ...keyHeader() }, credentials: 'same-origin' }));
 }
 
-/**
- * POST/PUT a JSON body. A 403 GT_CSRF means the server restarted with a new secret: fetch it and retry once.
- */
+/** POST/PUT a JSON body. */
 export async function send(method, path, body = {}) {
-  const attempt = () => fetch(path, {
+  return parse(await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-GT-CSRF': csrf },
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...keyHeader() },
     body: JSON.stringify(body),
-  });
-  let res = await attempt();
-  if (res.status === 403) {
-    const copy = res.clone();
-    const b = await copy.json().catch(() => null);
-    if (b?.error?.code === 'GT_CSRF') {
-      await session();
-      res = await attempt();
-    }
-  }
-  return parse(res);
+  }));
 }
 
 export const post = (path, body) => send('POST', path, body);

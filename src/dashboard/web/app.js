@@ -33,7 +33,8 @@ async function main() {
   const ctx = { session: null, schedule, openDialog: (kind, prefill) => openDialog(kind, prefill, ctx), panels: {} };
   try {
     ctx.session = await session();
-  } catch {
+  } catch (e) {
+    if (e?.status === 401) return signIn(e);
     ctx.session = { town: { name: '' }, costs: false };
   }
   document.getElementById('town-name').textContent = ctx.session.town?.name ?? '';
@@ -112,6 +113,34 @@ async function main() {
   setInterval(() => {
     for (const t of document.querySelectorAll('time[data-ago]')) t.textContent = ago(t.dataset.ago).textContent;
   }, 10_000);
+}
+
+/** Not signed in (a new browser, or the token changed): say how to get in, and load nothing else. */
+function signIn(e) {
+  document.body.classList.add('signed-out');
+  const live = document.getElementById('live');
+  live.dataset.state = 'down';
+  live.textContent = 'signed out';
+  const box = document.createElement('section');
+  box.id = 'signin';
+  box.className = 'panel signin';
+  box.setAttribute('role', 'alert');
+  const h = document.createElement('h2');
+  h.textContent = 'Sign in to this dashboard';
+  const p = document.createElement('p');
+  p.append('Open the address ', code('gt dashboard'), ' printed in your terminal (it ends in ', code('?token=…'), '). ',
+    'Only the town\'s owner can read the token, in ', code('<town>/.runtime/dashboard-token'), '.');
+  const why = document.createElement('p');
+  why.className = 'muted';
+  why.textContent = e.message;
+  box.append(h, p, why);
+  document.querySelector('main').replaceChildren(box);
+}
+
+function code(text) {
+  const c = document.createElement('code');
+  c.textContent = text;
+  return c;
 }
 
 main();

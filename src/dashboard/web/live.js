@@ -1,5 +1,6 @@
 // The live connection: one EventSource on /api/events that reconnects by itself (also when the server answered an
 // error and the browser gave up), reporting hello / event / refresh messages and the connection state.
+import { pageKey } from './api.js';
 
 const STALE_MS = 40_000; // the server sends a heartbeat every 15 s; silence this long means a dead connection
 
@@ -18,7 +19,8 @@ export function connectLive(handlers) {
 
   const open = () => {
     if (closed) return;
-    const url = lastId === null ? '/api/events' : `/api/events?after=${lastId}`;
+    const key = `csrf=${encodeURIComponent(pageKey())}`;
+    const url = lastId === null ? `/api/events?${key}` : `/api/events?${key}&after=${lastId}`;
     es = new EventSource(url);
     if (!everConnected) handlers.onState?.('connecting');
     es.onopen = () => {

@@ -1,7 +1,11 @@
-// gt dashboard: serve the web dashboard for this town until Ctrl-C (loopback by default; a token elsewhere).
+// gt dashboard: serve the web dashboard for this town until Ctrl-C. Every route but the static page needs the town's
+// token (0600 file in .runtime/): the printed URL carries it, and --open hands it to the browser through a 0600 file,
+// never on a command line (which every local user can read in /proc).
 import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { GtError, messageOf, usageError } from '../../../kernel/index.ts';
+import { GtError, messageOf, usageError, writeFileAtomic } from '../../../kernel/index.ts';
 import { spawnDetached } from '../../../proc/index.ts';
 import type { RunningDashboard } from '../../../dashboard/index.ts';
 import type { GtCtx } from '../context.ts';
@@ -11,7 +15,7 @@ export function registerDashboard(program: Command, ctx: GtCtx): void {
     .command('dashboard')
     .description('serve the web dashboard: agents, convoys, hooks, merge queues, mail, costs and configuration, live')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '8080')
-    .option('-b, --bind <address>', 'address to listen on; anything but loopback needs the token it prints', '127.0.0.1')
+    .option('-b, --bind <address>', 'address to listen on (the token is needed on any address)', '127.0.0.1')
     .option('--open', 'open the page in a browser (xdg-open or open, best effort)')
     .addHelpText('after', '\nExamples:\n  gt dashboard\n  gt dashboard --port 9090 --open\n  gt dashboard --bind 0.0.0.0')
     .action(async (o: { port: string; bind: string; open?: boolean }) => {
@@ -28,16 +32,16 @@ export function registerDashboard(program: Command, ctx: GtCtx): void {
         if (code === 'EADDRNOTAVAIL') throw usageError('GT_BAD_BIND', `${o.bind} is not an address of this machine`, 'use 127.0.0.1, 0.0.0.0 or one of the machine\'s addresses');
         throw e;
       }
-      const url = running.token?.created ? `${running.url}?token=${running.token.value}` : running.url;
+      const url = running.openUrl;
+      if (running.token.replaced) ctx.io.err(`dashboard: made a new token: the old ${running.token.path} could not be trusted (${running.token.replaced})\n`);
       if (ctx.json()) {
-        ctx.io.out(`${JSON.stringify({ url, port: running.port, bind: running.bind, token_file: running.token?.path ?? null })}\n`);
+        ctx.io.out(`${JSON.stringify({ url, port: running.port, bind: running.bind, token_file: running.token.path })}\n`);
       } else {
         ctx.io.out(`Dashboard: ${url}\n`);
-        if (running.token?.created) ctx.io.out(`The token is shown once; it is kept in ${running.token.path}.\n`);
-        else if (running.token) ctx.io.out(`Off loopback: open it with ?token=<the token in ${running.token.path}>.\n`);
+        ctx.io.out(`The address signs your browser in; keep it to yourself. The token is in ${running.token.path} (only you can read it).\n`);
         ctx.io.out('Ctrl-C to stop.\n');
       }
-      if (o.open) openBrowser(url, (m) => ctx.io.err(`${m}\n`));
+      if (o.open) openBrowser(ctx.town().paths.runtime, url, (m) => ctx.io.err(`${m}\n`));
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
@@ -51,12 +55,19 @@ export function registerDashboard(program: Command, ctx: GtCtx): void {
     });
 }
 
-function openBrowser(url: string, warn: (m: string) => void): void {
+/**
+ * Open the page signed in, without putting the token on a command line: the browser is given a file only the owner
+ * can read (as Jupyter does), which sends it on to the token URL.
+ */
+function openBrowser(runtimeDir: string, url: string, warn: (m: string) => void): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   let fd: number | undefined;
   try {
+    const file = join(runtimeDir, 'dashboard-open.html');
+    const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    writeFileAtomic(file, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${attr}"><title>Gas Town</title><p><a href="${attr}">Open the dashboard</a></p>\n`, { mode: 0o600 });
     fd = openSync('/dev/null', 'w');
-    spawnDetached(cmd, [url], { logFd: fd });
+    spawnDetached(cmd, [pathToFileURL(file).href], { logFd: fd });
   } catch (e) {
     warn(`could not open a browser (${messageOf(e)}); open ${url} yourself`);
   } finally {
