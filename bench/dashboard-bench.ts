@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { chromium } from 'playwright-core';
 import { createBeads } from '../src/beads/index.ts';
-import { serveDashboard } from '../src/dashboard/index.ts';
+import { cookieName, derivedSecret, serveDashboard } from '../src/dashboard/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { loadTown, openTownStore } from '../src/town/index.ts';
 
@@ -76,7 +76,18 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const town = seed(base);
   console.log(`seeded ${AGENTS} agents and ${BEADS} beads in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const dash = await serveDashboard(loadTown(town, { ...process.env, GT_TMUX_SOCKET: SOCKET }), { port: 0 });
+  const townCtx = loadTown(town, { ...process.env, GT_TMUX_SOCKET: SOCKET });
+  const dash = await serveDashboard(townCtx, { port: 0 });
+  // Each load is a fresh browser already signed in (the cookie and page key the token URL would give), so the timed
+  // navigation is the page itself, not the sign-in redirect.
+  const signedIn = async (): Promise<import('playwright-core').Page> => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await ctx.addCookies([{ name: cookieName(townCtx), value: derivedSecret(dash.token.value, 'cookie'), url: dash.url, httpOnly: true, sameSite: 'Strict' }]);
+    await ctx.addInitScript(`localStorage.setItem('gt-dashboard-key', ${JSON.stringify(derivedSecret(dash.token.value, 'page-key'))})`);
+    const page = await ctx.newPage();
+    page.on('close', () => void ctx.close());
+    return page;
+  };
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   try {
     await firstByte(dash.url, 3); // warm up
@@ -90,8 +101,8 @@ async function main(): Promise<void> {
     const loads: { load: number; filled: number }[] = [];
     const parts: { agentsAt: number; beadsAt: number; liveAt: number }[] = [];
     for (let i = 0; i < 5; i++) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(dash.openUrl, { waitUntil: 'load' });
+      const page = await signedIn();
+      await page.goto(dash.url, { waitUntil: 'load' });
       // Full: the agents and beads panels filled and the live stream connected; each one timed on the page's clock.
       const when = async (expr: string): Promise<number> => {
         await page.waitForFunction(expr, undefined, { polling: 50, timeout: 30_000 });

@@ -32,7 +32,7 @@ interface Cli {
 }
 
 async function startCli(root: string, args: string[] = []): Promise<Cli> {
-  const child = spawn(process.execPath, [GT_BIN, 'dashboard', '--port', '0', ...args], { cwd: root, env: cleanEnv({ GT_TMUX_SOCKET: SOCKET }) });
+  const child = spawn(process.execPath, [GT_BIN, 'dashboard', ...(args.includes('--port') ? [] : ['--port', '0']), ...args], { cwd: root, env: cleanEnv({ GT_TMUX_SOCKET: SOCKET }) });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => void (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => void (out += d.toString()));
@@ -169,6 +169,8 @@ describe('the dashboard belongs to the town\'s owner', () => {
     expect(location).toBe(`/#key=${dash.csrf}`);
     expect(location).not.toContain(dash.token);
     expect((await dash.app.request('/api/session?token=x')).status).toBe(401);
+    // The redirect stays on this server whatever the path (`//host/…` would leave it, carrying the key).
+    expect((await dash.app.request(`http://localhost//evil.example/x?token=${dash.token}`)).headers.get('location')).toBe(`/evil.example/x#key=${dash.csrf}`);
     const session = await dash.app.request('/api/session', { headers: { cookie, 'x-gt-csrf': key } });
     expect(((await session.json()) as { csrf: string }).csrf).toBe(key);
     const post = async (headers: Record<string, string>): Promise<Response> => dash.app.request('/api/beads', {
@@ -267,14 +269,24 @@ describe('the dashboard belongs to the town\'s owner', () => {
     await ctx.close();
   }, 90_000);
 
-  it('a token file other users could read is replaced by a new one, and gt dashboard says so', async () => {
+  it('a token file other users could read is replaced by a new one, gt dashboard says so, and an open page is signed out', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(cli!.openUrl);
+    await page.locator('#live[data-state="live"]').waitFor({ timeout: 15_000 });
+    await page.evaluate('window.__noReload = true');
+    const port = new URL(cli!.url).port;
     const before = await cli!.stop();
     cli = undefined;
     expect(before).toBe(0);
     const tokenFile = join(root, '.runtime', 'dashboard-token');
     const old = readFileSync(tokenFile, 'utf8').trim();
     chmodSync(tokenFile, 0o644);
-    cli = await startCli(root);
+    cli = await startCli(root, ['--port', port]);
+    // The open page reconnects, is refused with the new token, and says how to sign in again (no reload).
+    await page.locator('#signin').waitFor({ timeout: 20_000 });
+    expect(await page.evaluate('window.__noReload')).toBe(true);
+    expect(await page.locator('#agents').count()).toBe(0);
+    await page.close();
     expect(cli.out()).toMatch(/made a new token: the old .*dashboard-token could not be trusted \(other users could read it \(mode 644\)\)/);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     const now = readFileSync(tokenFile, 'utf8').trim();

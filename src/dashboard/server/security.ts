@@ -150,7 +150,8 @@ export function authGuard(opts: AuthOptions): MiddlewareHandler {
       url.searchParams.delete('token');
       setCookie(c, opts.cookie, cookieValue, { httpOnly: true, sameSite: 'Strict', path: '/' });
       c.header('cache-control', 'no-store');
-      return c.redirect(`${url.pathname}${url.search}#key=${pageKey}`, 302);
+      // One leading slash: `//host/…` would leave this server.
+      return c.redirect(`/${url.pathname.replace(/^\/+/, '')}${url.search}#key=${pageKey}`, 302);
     }
     if (isStatic(c.req.path) && (c.req.method === 'GET' || c.req.method === 'HEAD')) return next();
     const auth = c.req.header('authorization');

@@ -36,6 +36,13 @@ function takeKey() {
   }
 }
 
+let signedOut = null;
+
+/** Call `fn(error)` when the server says this page is not signed in (401: a new token, or never signed in). */
+export function onSignedOut(fn) {
+  signedOut = fn;
+}
+
 /** The page key, for the event stream (EventSource cannot send headers). */
 export function pageKey() {
   return csrf;
@@ -61,7 +68,11 @@ async function parse(res) {
   } catch {
     body = { error: { code: 'GT_BAD_ANSWER', message: text.slice(0, 200) } };
   }
-  if (!res.ok) throw new ApiError(res.status, body);
+  if (!res.ok) {
+    const e = new ApiError(res.status, body);
+    if (res.status === 401) signedOut?.(e);
+    throw e;
+  }
   return body;
 }
 

@@ -1,5 +1,5 @@
 // The dashboard page: loads every panel, keeps them current from the live stream, and wires the top-bar actions.
-import { session } from './api.js';
+import { onSignedOut, session } from './api.js';
 import { ago } from './dom.js';
 import { connectLive } from './live.js';
 import { openDialog } from './dialogs.js';
@@ -31,10 +31,15 @@ const body = (id) => document.querySelector(`#${id} > .body`);
 
 async function main() {
   const ctx = { session: null, schedule, openDialog: (kind, prefill) => openDialog(kind, prefill, ctx), panels: {} };
+  let closeLive = () => {};
+  onSignedOut((e) => {
+    closeLive();
+    signIn(e);
+  });
   try {
     ctx.session = await session();
   } catch (e) {
-    if (e?.status === 401) return signIn(e);
+    if (e?.status === 401) return;
     ctx.session = { town: { name: '' }, costs: false };
   }
   document.getElementById('town-name').textContent = ctx.session.town?.name ?? '';
@@ -93,7 +98,7 @@ async function main() {
   all();
 
   const live = document.getElementById('live');
-  connectLive({
+  closeLive = connectLive({
     onState: (s) => {
       live.dataset.state = s;
       live.textContent = s === 'live' ? 'live' : s === 'down' ? 'offline' : 'connecting';
@@ -117,6 +122,7 @@ async function main() {
 
 /** Not signed in (a new browser, or the token changed): say how to get in, and load nothing else. */
 function signIn(e) {
+  if (document.getElementById('signin')) return;
   document.body.classList.add('signed-out');
   const live = document.getElementById('live');
   live.dataset.state = 'down';

@@ -1,6 +1,6 @@
 // The live connection: one EventSource on /api/events that reconnects by itself (also when the server answered an
 // error and the browser gave up), reporting hello / event / refresh messages and the connection state.
-import { pageKey } from './api.js';
+import { get, pageKey } from './api.js';
 
 const STALE_MS = 40_000; // the server sends a heartbeat every 15 s; silence this long means a dead connection
 
@@ -51,7 +51,11 @@ export function connectLive(handlers) {
       // A connection that was live and dropped means the server is gone (for now): say so, not "connecting".
       handlers.onState?.(es.readyState === EventSource.CLOSED || everConnected ? 'down' : 'connecting');
       // CLOSED: the browser will not retry (an HTTP error, or the server went away mid-handshake): we do.
-      if (es.readyState === EventSource.CLOSED) restart();
+      // An EventSource hides the status: ask a route, whose 401 (the token changed) signs the page out (api.js).
+      if (es.readyState === EventSource.CLOSED) {
+        get('/api/session').catch(() => {});
+        restart();
+      }
     };
   };
 
