@@ -90,7 +90,9 @@ describe('bd with bad input', () => {
     expectJsonError(run(t.dir, ['close', parent.id, '--json']), 1, 'BD_NOT_FOUND', new RegExp(`${parent.id} was deleted`));
     expectError(run(t.dir, ['update', parent.id, '--claim', '--actor', 'agent-1']), 1, /was deleted/);
     expect(snapshot(t.dir)).toEqual(before);
-    expect(JSON.parse(run(t.dir, ['show', child.id, '--json']).stdout)).toMatchObject({ status: 'open', assignee: null });
+    const [shownChild] = JSON.parse(run(t.dir, ['show', child.id, '--json']).stdout) as Record<string, unknown>[];
+    expect(shownChild).toMatchObject({ status: 'open' });
+    expect(shownChild).not.toHaveProperty('assignee');
   });
 
   it('a title that looks like a flag is a usage error pointing at "--"; after "--" or with --title it works', () => {
@@ -128,8 +130,8 @@ describe('bd with bad input', () => {
     const mb = 'é'.repeat(256 * 1024) + 'line\n'.repeat(100_000) + '"quoted" \\ end';
     expect(Buffer.byteLength(mb)).toBeGreaterThan(1_000_000);
     const a = created(run(t.dir, ['create', 'Big one', '-d', '-', '--json'], { input: mb }));
-    const shown = JSON.parse(run(t.dir, ['show', a.id, '--json']).stdout) as B;
-    expect(shown.description).toBe(mb);
+    const [shown] = JSON.parse(run(t.dir, ['show', a.id, '--json']).stdout) as B[];
+    expect(shown!.description).toBe(mb);
 
     const before = snapshot(t.dir);
     expectJsonError(run(t.dir, ['create', 'Too big', '-d', '-', '--json'], { input: 'x'.repeat(5 * 1024 * 1024) }), 2, 'BD_TEXT_TOO_LONG', /description .*4 MB/);

@@ -21,7 +21,7 @@ describe('bd basics', () => {
     expect(bdJson<{ id: string; blocked_by: string[] }[]>(t.dir, ['blocked'])).toMatchObject([{ id: b.id, blocked_by: [a.id] }]);
     bdJson(t.dir, ['close', a.id, '--reason', 'done']);
     expect(bdJson<B[]>(t.dir, ['ready']).map((x) => x.id)).toEqual([b.id]);
-    const shown = bdJson<B & { close_reason: string }>(t.dir, ['show', a.id.slice(0, 7)]);
+    const [shown] = bdJson<(B & { close_reason: string })[]>(t.dir, ['show', a.id.slice(0, 7)]);
     expect(shown).toMatchObject({ id: a.id, status: 'closed', close_reason: 'done' });
     const ledger = readFileSync(join(t.dir, '.beads', 'issues.jsonl'), 'utf8').trim().split('\n');
     expect(ledger.map((l) => JSON.parse(l).id)).toEqual([a.id, b.id].sort());
@@ -32,15 +32,15 @@ describe('bd basics', () => {
     cleanup = t.cleanup;
     const a = bdJson<B>(t.dir, ['create', 'Investigate']);
     bdJson(t.dir, ['update', a.id, '--notes', 'first finding']);
-    expect(bdJson<B>(t.dir, ['update', a.id, '--notes', 'second finding']).notes).toBe('first finding\nsecond finding');
-    expect(bdJson<B>(t.dir, ['update', a.id, '--notes-replace', 'summary']).notes).toBe('summary');
+    expect(bdJson<(B)[]>(t.dir, ['update', a.id, '--notes', 'second finding'])[0]!.notes).toBe('first finding\nsecond finding');
+    expect(bdJson<(B)[]>(t.dir, ['update', a.id, '--notes-replace', 'summary'])[0]!.notes).toBe('summary');
   });
 
   it('refuses a claim held by someone else and names the holder', () => {
     const t = tempStore();
     cleanup = t.cleanup;
     const a = bdJson<B>(t.dir, ['create', 'Contested']);
-    expect(bdJson<B>(t.dir, ['update', a.id, '--claim', '--actor', 'alice'])).toMatchObject({ assignee: 'alice', status: 'in_progress' });
+    expect(bdJson<(B)[]>(t.dir, ['update', a.id, '--claim', '--actor', 'alice'])[0]!).toMatchObject({ assignee: 'alice', status: 'in_progress' });
     const r = bd(t.dir, ['update', a.id, '--claim', '--actor', 'bob']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('already claimed by alice');

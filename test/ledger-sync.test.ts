@@ -38,7 +38,7 @@ describe('ledger sync through git', () => {
     const a = bdJson<B>(t.dir, ['create', 'Original title']);
     const ledger = join(t.dir, '.beads', 'issues.jsonl');
     writeFileSync(ledger, readFileSync(ledger, 'utf8').replace('Original title', 'Edited by hand'));
-    expect(bdJson<B>(t.dir, ['show', a.id]).title).toBe('Edited by hand');
+    expect(bdJson<(B)[]>(t.dir, ['show', a.id])[0]!.title).toBe('Edited by hand');
     rmSync(ledger);
     expect(bdJson<B[]>(t.dir, ['list']).map((x) => x.title)).toEqual(['Edited by hand']);
     expect(readFileSync(ledger, 'utf8')).toContain('Edited by hand');
@@ -61,7 +61,7 @@ describe('branches', () => {
       const doctor = bdJson<{ checks: { name: string; detail: string }[] }>(t.dir, ['doctor']);
       expect(doctor.checks.find((c) => c.name === 'shelved')?.detail).toMatch(/^1 bead/);
       git(t.dir, ['checkout', '-q', 'feat']);
-      expect(bdJson<B>(t.dir, ['show', f.id]).title).toBe('Only on feat');
+      expect(bdJson<(B)[]>(t.dir, ['show', f.id])[0]!.title).toBe('Only on feat');
       expect(git(t.dir, ['status', '--porcelain'])).toBe('');
     } finally {
       t.cleanup();

@@ -52,7 +52,7 @@ describe('bd merge-driver', () => {
     expect(listed.get(a.id)).toMatchObject({ status: 'closed', notes: 'root cause found' });
     expect(listed.get(b.id)).toMatchObject({ labels: ['urgent'] });
     expect(listed.get(c.id)).toMatchObject({ title: 'Bead C', status: 'open' });
-    expect(bdJson<Shown>(dir, ['show', b.id]).comments.map((x) => x.text)).toEqual(['looks good']);
+    expect(bdJson<(Shown)[]>(dir, ['show', b.id])[0]!.comments.map((x) => x.text)).toEqual(['looks good']);
     expect(git(dir, ['status', '--porcelain']), 'the merged ledger is already canonical').toBe('');
   });
 

@@ -6,7 +6,7 @@ import { bd, bdJson, tempStore } from './support/bd.ts';
 
 const RELEASE = resolve(import.meta.dirname, 'fixtures/formulas/release.formula.toml');
 
-interface Bead { id: string; title: string; description: string; status: string; type: string; ephemeral: boolean; metadata: Record<string, unknown> | null; comments?: { text: string }[] }
+interface Bead { id: string; title: string; description: string; status: string; issue_type: string; ephemeral: boolean; metadata: Record<string, unknown> | null; comments?: { text: string }[] }
 interface Poured { molecule: Bead; steps: { id: string; step: string; title: string; needs: string[] }[] }
 interface Shown { id: string; done: number; total: number; steps: { id: string; title: string; state: string }[] }
 
@@ -49,12 +49,12 @@ describe('bd mol', () => {
     const t = setup();
     cleanup = t.cleanup;
     const p = bdJson<Poured>(t.dir, ['mol', 'pour', 'release', '--var', 'version=1.2.0']);
-    expect(p.molecule).toMatchObject({ type: 'molecule', title: 'Standard release process', metadata: { formula: 'release', vars: { version: '1.2.0' } } });
+    expect(p.molecule).toMatchObject({ issue_type: 'molecule', title: 'Standard release process', metadata: { formula: 'release', vars: { version: '1.2.0' } } });
     expect(p.steps.map((s) => s.id)).toEqual([1, 2, 3, 4, 5].map((n) => `${p.molecule.id}.${n}`));
     expect(p.steps[1]!.needs).toEqual([p.steps[0]!.id]);
     expect(bdJson<Bead[]>(t.dir, ['list', '--all', '-n', '0'])).toHaveLength(6);
     expect(bdJson<Bead[]>(t.dir, ['ready']).map((b) => b.title)).toEqual(['Bump version']);
-    expect(bdJson<Bead>(t.dir, ['show', p.steps[0]!.id]).description).toBe('Run ./scripts/bump-version.sh 1.2.0');
+    expect(bdJson<Bead[]>(t.dir, ['show', p.steps[0]!.id])[0]!.description).toBe('Run ./scripts/bump-version.sh 1.2.0');
     const titles = ['Bump version', 'Run tests', 'Build', 'Create release tag', 'Publish'];
     for (let i = 0; i < 5; i++) {
       expect(bdJson<Bead[]>(t.dir, ['ready']).map((b) => b.title)).toEqual([titles[i]]);
@@ -91,8 +91,8 @@ describe('bd mol', () => {
     const p = bdJson<Poured>(t.dir, ['mol', 'pour', 'release', '--var', 'version=1.2.0']);
     const sq = bdJson<{ digest: Bead; closed: string[] }>(t.dir, ['mol', 'squash', p.molecule.id]);
     expect(sq.closed).toHaveLength(5);
-    expect(bdJson<Bead>(t.dir, ['show', p.molecule.id]).status).toBe('closed');
-    expect(bdJson<Bead>(t.dir, ['show', sq.digest.id])).toMatchObject({ status: 'closed', close_reason: 'Squashed from 5 steps' });
+    expect(bdJson<(Bead)[]>(t.dir, ['show', p.molecule.id])[0]!.status).toBe('closed');
+    expect(bdJson<(Bead)[]>(t.dir, ['show', sq.digest.id])[0]!).toMatchObject({ status: 'closed', close_reason: 'Squashed from 5 steps' });
     expect(bd(t.dir, ['mol', 'squash', p.molecule.id]).stderr).toContain('already squashed');
     const other = bdJson<Poured>(t.dir, ['mol', 'pour', 'release', '--var', 'version=1.3.0']);
     expect(bdJson<{ deleted: string[] }>(t.dir, ['mol', 'burn', other.molecule.id]).deleted).toHaveLength(6);
@@ -120,11 +120,11 @@ describe('bd mol', () => {
     const r = bd(t.dir, ['mol', 'run', p.molecule.id]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`Step ${p.steps[1]!.id} "Test" failed (exit 3)`);
-    const test = bdJson<Bead>(t.dir, ['show', p.steps[1]!.id]);
+    const test = bdJson<Bead[]>(t.dir, ['show', p.steps[1]!.id])[0]!;
     expect(test.status).toBe('open');
     expect(test.comments!.map((c) => c.text).join('\n')).toMatch(/exited 3[\s\S]*running tests[\s\S]*assertion failed: 1 != 2/);
-    expect(bdJson<Bead>(t.dir, ['show', p.steps[0]!.id]).status).toBe('closed');
-    expect(bdJson<Bead>(t.dir, ['show', p.steps[2]!.id]).status).toBe('open');
+    expect(bdJson<Bead[]>(t.dir, ['show', p.steps[0]!.id])[0]!.status).toBe('closed');
+    expect(bdJson<Bead[]>(t.dir, ['show', p.steps[2]!.id])[0]!.status).toBe('open');
     const json = bd(t.dir, ['mol', 'run', p.molecule.id, '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ outcome: 'failed', exit_code: 3, step: { id: p.steps[1]!.id } });

@@ -54,11 +54,11 @@ describe('escalate and handoff', () => {
     );
     expect(r).toMatchObject({ severity: 'high', priority: 1, related: about });
     expect(r.mail.length).toBe(2);
-    const b = gtJson<{ title: string; priority: number; labels: string[]; description: string; dependencies: { depends_on_id: string; type: string }[] }>(town, ['bd', 'show', r.bead], { env });
+    const [b] = gtJson<{ title: string; priority: number; labels: string[]; description: string; dependencies: { depends_on_id: string; type: string }[] }[]>(town, ['bd', 'show', r.bead], { env });
     expect(b).toMatchObject({ title: 'Escalation: npm test hangs on app since 10:02', priority: 1 });
-    expect(b.labels).toEqual(expect.arrayContaining(['escalation', 'severity:high']));
-    expect(b.description).toContain('From: mayor');
-    expect(b.dependencies).toEqual([expect.objectContaining({ depends_on_id: about, type: 'related' })]);
+    expect(b!.labels).toEqual(expect.arrayContaining(['escalation', 'severity:high']));
+    expect(b!.description).toContain('From: mayor');
+    expect(b!.dependencies).toEqual([expect.objectContaining({ depends_on_id: about, type: 'related' })]);
     for (const who of ['mayor', 'overseer']) {
       const m = gtJson<Mail[]>(town, ['mail', 'inbox', who], { env }).filter((x) => x.type === 'escalation');
       expect(m.length, who).toBe(1);
@@ -110,7 +110,7 @@ describe('escalate and handoff', () => {
     const b = gtJson<{ id: string }>(town, ['bd', 'create', 'Write the retry logic'], { env }).id;
     const r = gtJson<Handoff>(town, ['handoff', b, '--no-restart', '--force', '-m', 'Start on retries'], { env: asMayor });
     expect(r).toMatchObject({ hooked: b, restart: 'skipped' });
-    expect(gtJson<{ status: string; assignee: string }>(town, ['bd', 'show', b], { env })).toMatchObject({ status: 'hooked', assignee: 'mayor' });
+    expect(gtJson<{ status: string; assignee: string }[]>(town, ['bd', 'show', b], { env })[0]).toMatchObject({ status: 'hooked', assignee: 'mayor' });
     expect(gt(town, ['prime'], { env: asMayor }).stdout).toContain(`Hooked for you: ${b}`);
     const closed = gtJson<{ id: string }>(town, ['bd', 'create', 'Done already'], { env }).id;
     gtJson(town, ['bd', 'close', closed], { env });

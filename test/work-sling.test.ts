@@ -12,7 +12,7 @@ const env = { GT_TMUX_SOCKET: SOCKET };
 
 interface Outcome { bead: string; status: string; polecat?: string; reason?: string; branch?: string; worktree?: string; elapsedMs?: number; dryRun?: boolean }
 interface Result { results: Outcome[]; drained: Outcome[]; convoy?: string; formula?: { name: string; molecule: string } }
-interface Bead { id: string; status: string; assignee: string | null; type: string }
+interface Bead { id: string; status: string; assignee?: string; issue_type: string }
 
 describe('gt sling', () => {
   let base = '';
@@ -20,7 +20,7 @@ describe('gt sling', () => {
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
   const bead = (title: string): string => gtJson<Bead>(town, ['bd', 'create', title]).id;
-  const show = (id: string): Bead => gtJson<Bead>(town, ['bd', 'show', id]);
+  const show = (id: string): Bead => gtJson<Bead[]>(town, ['bd', 'show', id])[0]!;
   const slingJson = (args: string[]): Result => JSON.parse(gt(town, ['sling', ...args, '--agent', 'fake', '--json'], { env }).stdout) as Result;
 
   beforeAll(() => {
@@ -114,16 +114,16 @@ describe('gt sling', () => {
     expect(r.results.map((o) => o.polecat).sort()).toEqual(['app/furiosa', 'app/slit']);
     expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(r.results.map((o) => o.worktree!).sort());
     expect(r.convoy).toMatch(/^hq-/);
-    const convoy = gtJson<{ type: string; dependencies: { depends_on_id: string; type: string }[] }>(town, ['bd', 'show', r.convoy!]);
-    expect(convoy.type).toBe('convoy');
-    expect(convoy.dependencies.filter((d) => d.type === 'tracks').map((d) => d.depends_on_id).sort()).toEqual([...ids].sort());
+    const [convoy] = gtJson<{ issue_type: string; dependencies: { depends_on_id: string; type: string }[] }[]>(town, ['bd', 'show', r.convoy!]);
+    expect(convoy!.issue_type).toBe('convoy');
+    expect(convoy!.dependencies.filter((d) => d.type === 'tracks').map((d) => d.depends_on_id).sort()).toEqual([...ids].sort());
   });
 
   it('pours a formula and hooks the molecule', () => {
     const r = slingJson(['release', 'app', '--var', 'version=1.2.0']);
     expect(r.formula?.name).toBe('release');
     const mol = show(r.formula!.molecule);
-    expect(mol).toMatchObject({ type: 'molecule', status: 'hooked', assignee: r.results[0]!.polecat });
+    expect(mol).toMatchObject({ issue_type: 'molecule', status: 'hooked', assignee: r.results[0]!.polecat });
   });
 
   it('queues slings beyond the cap and starts them when a slot frees', async () => {
@@ -133,7 +133,8 @@ describe('gt sling', () => {
     expect(show(waiting).status).toBe('open');
     const un = gtJson<{ polecat: string; session_stopped: boolean }>(town, ['unsling', first], { env });
     expect(un).toMatchObject({ polecat: 'app/nux', session_stopped: true });
-    expect(show(first)).toMatchObject({ status: 'open', assignee: null });
+    expect(show(first)).toMatchObject({ status: 'open' });
+    expect(show(first).assignee).toBeUndefined();
     expect(await tmux.hasSession('app-nux')).toBe(false);
     // The next sling drains the queue first: the waiting bead gets the free slot.
     const r = slingJson([waiting, 'app']);

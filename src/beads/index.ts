@@ -10,8 +10,8 @@ export { updateBead, applyUpdate, claimBead, claimInTx, closeBeads, reopenBeads,
 export { addDependency, removeDependency, dependencyTree, findCycles, cyclesOf, type DepTreeNode } from './deps.ts';
 export { listBeads, readyBeads, claimReady, blockedBeads, beadStats, type ListFilter, type ReadyFilter, type Page, type BlockedBead, type Stats, type SortKey } from './query.ts';
 export { addComment, insertComment, listComments, allLabels, eventsOf, type BeadEvent } from './comments.ts';
-export { getBead, getDetails, allDetails, dependentsOf } from './rows.ts';
-export { parseLedger, toLedgerLine, beadFromRecord, type LedgerProblem } from './ledger.ts';
+export { getBead, getDetails, allDetails, dependentsOf, depsOf, otherRecords } from './rows.ts';
+export { parseLedger, toLedgerLine, toRecord, beadFromRecord, ID_PATTERN, type LedgerProblem } from './ledger.ts';
 export { exportLedger, importLedgerText, importBeads, ledgerInSync, type ImportResult } from './ledger-sync.ts';
 export { refreshAll } from './graph.ts';
 export { computeBlocked, computeAllBlocked, type BlockingView } from './blocked.ts';

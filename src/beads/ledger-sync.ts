@@ -6,7 +6,7 @@ import type { Store } from './store.ts';
 import type { BeadDetails } from './model.ts';
 import { parseLedger, toLedgerLine, type LedgerProblem } from './ledger.ts';
 import { patchParts } from './ledger-patch.ts';
-import { allDetails, getDetails } from './rows.ts';
+import { allDetails, getDetails, keepOtherRecords, otherRecords, writeBeadRows } from './rows.ts';
 import { refreshAll } from './graph.ts';
 
 const STAT_KEY = 'ledger_stat';
@@ -68,7 +68,7 @@ function isAlive(pid: number): boolean {
 /** Rewrite the whole ledger from the database. Call inside a transaction. */
 export function exportLedger(store: Store): number {
   const lines = allDetails(store.db).map(toLedgerLine);
-  writeLines(store, lines);
+  writeLines(store, [...otherRecords(store.db), ...lines]);
   return lines.length;
 }
 
@@ -76,7 +76,7 @@ export function exportLedger(store: Store): number {
 export function patchLedger(store: Store, ids: readonly string[]): void {
   if (!existsSync(store.ledgerPath) || !ledgerInSync(store) || ids.length > 500) {
     // The file changed after this process opened the store: take in the outside edits, but not over this write's own.
-    if (existsSync(store.ledgerPath) && !ledgerInSync(store)) importLedgerText(store, readFileSync(store.ledgerPath, 'utf8'), new Set(ids));
+    if (existsSync(store.ledgerPath) && !ledgerInSync(store)) importLedgerText(store, readFileSync(store.ledgerPath), new Set(ids));
     exportLedger(store);
     return;
   }
@@ -101,8 +101,9 @@ export interface ImportResult {
  * Bring ledger text into the database: each bead in the text replaces the stored one when they differ;
  * beads missing from the text are kept. Call inside a transaction.
  */
-export function importLedgerText(store: Store, text: string, keep: ReadonlySet<string> = new Set()): ImportResult {
-  const { beads, problems } = parseLedger(text);
+export function importLedgerText(store: Store, text: string | Uint8Array, keep: ReadonlySet<string> = new Set()): ImportResult {
+  const { beads, problems, others } = parseLedger(text);
+  keepOtherRecords(store.db, others, 'add');
   return { ...importBeads(store, beads.filter((b) => !keep.has(b.id))), problems };
 }
 
@@ -127,33 +128,8 @@ export function importBeads(store: Store, beads: readonly BeadDetails[]): Omit<I
 
 /** Write a whole bead (row, labels, edges, comments) as given. */
 export function upsertBead(store: Store, b: BeadDetails): void {
-  const db = store.db;
-  db.run(
-    `INSERT INTO issues (id, title, description, design, acceptance, notes, status, priority, type, assignee, created_at, created_by,
-       updated_at, closed_at, close_reason, external_ref, defer_until, metadata, ephemeral, deleted_at, deleted_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET title = excluded.title, description = excluded.description, design = excluded.design,
-       acceptance = excluded.acceptance, notes = excluded.notes, status = excluded.status, priority = excluded.priority,
-       type = excluded.type, assignee = excluded.assignee, created_at = excluded.created_at, created_by = excluded.created_by,
-       updated_at = excluded.updated_at, closed_at = excluded.closed_at, close_reason = excluded.close_reason,
-       external_ref = excluded.external_ref, defer_until = excluded.defer_until, metadata = excluded.metadata,
-       ephemeral = excluded.ephemeral, deleted_at = excluded.deleted_at, deleted_by = excluded.deleted_by`,
-    b.id, b.title, b.description, b.design, b.acceptance, b.notes, b.status, b.priority, b.type, b.assignee, b.created_at,
-    b.created_by, b.updated_at, b.closed_at, b.close_reason, b.external_ref, b.defer_until,
-    b.metadata ? JSON.stringify(b.metadata) : null, b.ephemeral ? 1 : 0, b.deleted_at, b.deleted_by,
-  );
-  db.run('DELETE FROM labels WHERE issue_id = ?', b.id);
-  for (const l of b.labels) db.run('INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)', b.id, l);
-  db.run('DELETE FROM deps WHERE issue_id = ?', b.id);
-  for (const d of b.dependencies) {
-    db.run('INSERT OR REPLACE INTO deps (issue_id, depends_on_id, type, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
-      b.id, d.depends_on_id, d.type, d.created_at, d.created_by);
-  }
-  db.run('DELETE FROM shelved WHERE id = ?', b.id);
-  db.run('DELETE FROM comments WHERE issue_id = ?', b.id);
-  for (const c of b.comments) {
-    db.run('INSERT OR REPLACE INTO comments (id, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)', c.id, b.id, c.author, c.text, c.created_at);
-  }
+  writeBeadRows(store.db, b);
+  store.db.run('DELETE FROM shelved WHERE id = ?', b.id);
   store.touch(b.id);
 }
 
@@ -170,8 +146,9 @@ export function importLedgerIfChanged(store: Store): ImportResult | undefined {
   }
   return store.db.tx(() => {
     if (ledgerInSync(store)) return undefined; // another process imported it while we waited for the lock
-    const { beads, problems } = parseLedger(readFileSync(path, 'utf8'));
+    const { beads, problems, others } = parseLedger(readFileSync(path));
     const r: ImportResult = { ...importBeads(store, beads), problems };
+    keepOtherRecords(store.db, others, problems.length > 0 ? 'add' : 'replace');
     if (problems.length > 0) {
       store.setMeta(STAT_KEY, ledgerStat(path) ?? '');
       return r;

@@ -1,19 +1,43 @@
-// The JSONL ledger format: one bead per line, keys in a fixed order, sorted by id (docs/formats/beads-jsonl.md).
-import type { BeadDetails, Comment, Dependency } from './model.ts';
-import { ISSUE_TYPES, STATUSES, DEP_TYPES } from './model.ts';
+// The bead record as Go Beads writes it (reference/beads.md §2.7), for the JSONL ledger and every `--json` output:
+// one place for the shape (docs/formats/beads-jsonl.md). Reads both this shape and the one earlier versions of this
+// project wrote (`type`, `acceptance`, edges and comments without `issue_id`).
+import { isUtf8 } from 'node:buffer';
+import type { BeadDetails, Comment, Dependency, DepType, IssueType } from './model.ts';
+import { BEADS_DEP_TYPES, CUSTOM_KIND, DEP_TYPES, STATUSES } from './model.ts';
 
-/** Serialise one bead as a ledger line (no trailing newline). Empty optional fields are left out. */
-export function toLedgerLine(b: BeadDetails): string {
-  const o: Record<string, unknown> = { id: b.id, title: b.title };
-  if (b.description) o.description = b.description;
+/**
+ * Key order of a record: Go Beads' struct order (so a Go-written ledger keeps its look), then any other key in the
+ * order it came. `original_status` is ours (a tombstone's status before deletion, which Beads does not keep).
+ */
+const RECORD_ORDER = [
+  'id', 'title', 'description', 'design', 'acceptance_criteria', 'notes', 'spec_id', 'status', 'priority', 'issue_type',
+  'assignee', 'owner', 'estimated_minutes', 'created_at', 'created_by', 'updated_at', 'started_at', 'closed_at',
+  'close_reason', 'closed_by_session', 'due_at', 'defer_until', 'external_ref', 'source_system', 'metadata',
+  'compaction_level', 'compacted_at', 'compacted_at_commit', 'original_size', 'labels', 'dependencies', 'comments',
+  'deleted_at', 'deleted_by', 'delete_reason', 'original_type', 'original_status',
+] as const;
+const ORDER_INDEX = new Map<string, number>(RECORD_ORDER.map((k, i) => [k, i]));
+
+/** Keys this project models; every other key of a record is kept in `extra` and written back as it came. */
+const MODELLED = new Set([
+  'id', 'title', 'description', 'design', 'acceptance_criteria', 'notes', 'status', 'priority', 'issue_type', 'assignee',
+  'owner', 'created_at', 'created_by', 'updated_at', 'closed_at', 'close_reason', 'external_ref', 'defer_until',
+  'metadata', 'labels', 'dependencies', 'comments', 'deleted_at', 'deleted_by',
+]);
+const EDGE_KEYS = new Set(['issue_id', 'depends_on_id', 'type', 'created_at', 'created_by']);
+const COMMENT_KEYS = new Set(['id', 'issue_id', 'author', 'text', 'created_at']);
+
+/** The bead as a Beads record (keys in Beads' order, empty optional fields left out, unknown fields kept). */
+export function toRecord(b: BeadDetails): Record<string, unknown> {
+  const o: Record<string, unknown> = { id: b.id, title: b.title, description: b.description };
   if (b.design) o.design = b.design;
-  if (b.acceptance) o.acceptance = b.acceptance;
+  if (b.acceptance) o.acceptance_criteria = b.acceptance;
   if (b.notes) o.notes = b.notes;
-  o.status = b.status;
+  o.status = b.deleted_at ? 'tombstone' : b.status;
   o.priority = b.priority;
-  o.type = b.type;
+  o.issue_type = b.type;
   if (b.assignee) o.assignee = b.assignee;
-  if (b.labels.length) o.labels = [...b.labels].sort();
+  if (b.owner) o.owner = b.owner;
   o.created_at = b.created_at;
   if (b.created_by) o.created_by = b.created_by;
   o.updated_at = b.updated_at;
@@ -22,21 +46,41 @@ export function toLedgerLine(b: BeadDetails): string {
   if (b.external_ref) o.external_ref = b.external_ref;
   if (b.defer_until) o.defer_until = b.defer_until;
   if (b.metadata && Object.keys(b.metadata).length) o.metadata = sortKeys(b.metadata);
+  if (b.labels.length) o.labels = [...b.labels].sort(cmp);
   if (b.dependencies.length) {
     o.dependencies = [...b.dependencies]
       .sort((x, y) => cmp(x.depends_on_id, y.depends_on_id))
-      .map((d) => ({ depends_on_id: d.depends_on_id, type: d.type, created_at: d.created_at, created_by: d.created_by }));
+      .map((d) => ({ issue_id: b.id, depends_on_id: d.depends_on_id, type: d.type, created_at: d.created_at, created_by: d.created_by, ...without(d.extra, EDGE_KEYS) }));
   }
   if (b.comments.length) {
     o.comments = [...b.comments]
       .sort((x, y) => cmp(x.created_at, y.created_at) || cmp(x.id, y.id))
-      .map((c) => ({ id: c.id, author: c.author, text: c.text, created_at: c.created_at }));
+      .map((c) => ({ id: /^\d+$/.test(c.id) ? Number(c.id) : c.id, issue_id: b.id, author: c.author, text: c.text, created_at: c.created_at, ...without(c.extra, COMMENT_KEYS) }));
   }
   if (b.deleted_at) {
     o.deleted_at = b.deleted_at;
     if (b.deleted_by) o.deleted_by = b.deleted_by;
+    o.original_type = b.extra?.original_type ?? b.type;
+    if (b.status !== 'closed') o.original_status = b.status;
   }
-  return JSON.stringify(o);
+  for (const [k, v] of Object.entries(b.extra ?? {})) if (!(k in o)) o[k] = v;
+  return ordered(o);
+}
+
+/** Serialise one bead as a ledger line (no trailing newline). */
+export function toLedgerLine(b: BeadDetails): string {
+  return JSON.stringify(toRecord(b));
+}
+
+function ordered(o: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(o);
+  const rank = (k: string): number => ORDER_INDEX.get(k) ?? RECORD_ORDER.length;
+  const sorted = keys.map((k, i) => [k, i] as const).sort((x, y) => rank(x[0]) - rank(y[0]) || x[1] - y[1]);
+  return Object.fromEntries(sorted.map(([k]) => [k, o[k]]));
+}
+
+function without(extra: Record<string, unknown> | null | undefined, known: ReadonlySet<string>): Record<string, unknown> {
+  return extra ? Object.fromEntries(Object.entries(extra).filter(([k]) => !known.has(k))) : {};
 }
 
 export function cmp(a: string, b: string): number {
@@ -56,16 +100,22 @@ export interface LedgerProblem {
 export interface ParsedLedger {
   beads: BeadDetails[];
   problems: LedgerProblem[];
+  /** Lines holding records of another `_type` (Beads' memories, …): kept as they are, in file order. */
+  others: string[];
 }
 
-/** Parse ledger text; bad lines are reported with their 1-based number and skipped, the rest is kept. */
-export function parseLedger(text: string): ParsedLedger {
+/**
+ * Parse ledger text (or bytes: then a line that is not valid UTF-8 is reported with its number rather than read with
+ * replacement characters). Bad lines are reported with their 1-based number and skipped, the rest is kept.
+ */
+export function parseLedger(input: string | Uint8Array): ParsedLedger {
   const beads: BeadDetails[] = [];
   const problems: LedgerProblem[] = [];
+  const others: string[] = [];
   const seen = new Map<string, number>();
-  const lines = text.split('\n');
+  const lines = typeof input === 'string' ? input.split('\n') : decodeLines(input, problems);
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.trim();
+    const raw = lines[i]?.trim();
     if (!raw) continue;
     const n = i + 1;
     if (/^(<{7}|={7}|>{7}|\|{7})/.test(raw)) {
@@ -79,6 +129,10 @@ export function parseLedger(text: string): ParsedLedger {
       problems.push({ line: n, message: `not valid JSON (${(e as Error).message})` });
       continue;
     }
+    if (isOtherRecord(obj)) {
+      others.push(raw);
+      continue;
+    }
     const r = beadFromRecord(obj);
     if (typeof r === 'string') {
       problems.push({ line: n, message: r });
@@ -86,68 +140,141 @@ export function parseLedger(text: string): ParsedLedger {
     }
     const prev = seen.get(r.id);
     if (prev !== undefined) {
-      problems.push({ line: n, message: `duplicate id ${r.id} (also on line ${prev + 1}); the later line wins` });
+      problems.push({ line: n, message: `duplicate id ${r.id} (also on line ${lineOf(lines, r.id, n)}); the later line wins` });
       beads[prev] = r;
       continue;
     }
     seen.set(r.id, beads.length);
     beads.push(r);
   }
-  return { beads, problems };
+  return { beads, problems, others };
+}
+
+function lineOf(lines: readonly (string | undefined)[], id: string, before: number): number {
+  const head = `{"id":${JSON.stringify(id)}`;
+  for (let i = 0; i < before - 1; i++) if (lines[i]?.trim().startsWith(head)) return i + 1;
+  return 0;
+}
+
+/** Lines of a byte buffer; a line that is not UTF-8 becomes undefined and a problem naming its line and byte. */
+function decodeLines(buf: Uint8Array, problems: LedgerProblem[]): (string | undefined)[] {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (isUtf8(b)) return b.toString('utf8').split('\n');
+  const out: (string | undefined)[] = [];
+  let start = 0;
+  while (start <= b.length) {
+    let end = b.indexOf(0x0a, start);
+    if (end < 0) end = b.length;
+    const line = b.subarray(start, end);
+    if (isUtf8(line)) out.push(line.toString('utf8'));
+    else {
+      out.push(undefined);
+      problems.push({ line: out.length, message: `not valid UTF-8 (first bad byte at column ${firstBadByte(line) + 1}); the line is left as it is` });
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+function firstBadByte(line: Buffer): number {
+  let lo = 0;
+  while (lo < line.length && isUtf8(line.subarray(0, lo + 1))) lo++;
+  // A multi-byte character cut short reads as invalid until its last byte: step back to where it starts.
+  while (lo > 0 && (line[lo]! & 0xc0) === 0x80 && !isUtf8(line.subarray(0, lo))) lo--;
+  return lo;
+}
+
+/** A record of another kind than an issue (`"_type": "memory"`, …): preserved, never read as a bead. */
+function isOtherRecord(obj: unknown): boolean {
+  return !!obj && typeof obj === 'object' && !Array.isArray(obj) && '_type' in obj && (obj as { _type: unknown })._type !== 'issue';
 }
 
 const str = (v: unknown): v is string => typeof v === 'string';
 const optStr = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-/** Validate one decoded record; returns the bead or a message saying what is wrong. */
+/** Ids as Beads and this project write them: `bd-a1b`, `bd-0088`, `bd-cif2h`, `bd-a3f8e9.1`, `my_app-x.2.1`. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_]*-[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const ISSUE_TYPE_PATTERN = /^[a-z][a-z0-9_-]{0,49}$/;
+
+function edgeKind(v: unknown): DepType | undefined {
+  if (!str(v)) return undefined;
+  if ((DEP_TYPES as readonly string[]).includes(v) || (BEADS_DEP_TYPES as readonly string[]).includes(v) || CUSTOM_KIND.test(v)) return v as DepType;
+  return undefined;
+}
+
+/**
+ * Validate one decoded record, in Beads' shape or the one earlier versions of this project wrote; returns the bead
+ * or a message saying what is wrong. Keys this project does not model go to `extra` unchanged.
+ */
 export function beadFromRecord(obj: unknown): BeadDetails | string {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return 'not a JSON object';
-  const o = obj as Record<string, unknown>;
-  if (!str(o.id) || !/^[a-z][a-z0-9]*-[a-z0-9.-]+$/.test(o.id)) return `missing or invalid "id"`;
+  if (!isObject(obj)) return 'not a JSON object';
+  const o = obj;
+  if (!str(o.id) || !ID_PATTERN.test(o.id)) return `missing or invalid "id"`;
   if (!str(o.title) || !o.title.trim()) return `${o.id}: missing "title"`;
-  const status = o.status ?? 'open';
+  // The earlier shape: `type` and `acceptance` where Beads has `issue_type` and `acceptance_criteria`.
+  const oldType = !('issue_type' in o) && 'type' in o;
+  const oldAcceptance = !('acceptance_criteria' in o) && 'acceptance' in o;
+  const tombstone = o.status === 'tombstone';
+  const status = tombstone ? (o.original_status ?? 'closed') : (o.status ?? 'open');
   if (!str(status) || !(STATUSES as readonly string[]).includes(status)) return `${o.id}: invalid status ${JSON.stringify(o.status)}`;
-  const type = o.type ?? o.issue_type ?? 'task';
-  if (!str(type) || !(ISSUE_TYPES as readonly string[]).includes(type)) return `${o.id}: invalid type ${JSON.stringify(type)}`;
+  const type = (oldType ? o.type : o.issue_type) ?? (tombstone && str(o.original_type) ? o.original_type : 'task');
+  if (!str(type) || !ISSUE_TYPE_PATTERN.test(type)) return `${o.id}: invalid issue_type ${JSON.stringify(type)}`;
   const priority = o.priority ?? 2;
   if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 4) return `${o.id}: invalid priority ${JSON.stringify(o.priority)}`;
-  if (!str(o.created_at) || !str(o.updated_at ?? o.created_at)) return `${o.id}: missing "created_at"`;
+  if (!str(o.created_at)) return `${o.id}: missing "created_at"`;
   const labels = o.labels ?? [];
   if (!Array.isArray(labels) || !labels.every(str)) return `${o.id}: "labels" must be a list of strings`;
+  const rawDeps = o.dependencies ?? [];
+  if (!Array.isArray(rawDeps)) return `${o.id}: "dependencies" must be a list`;
   const deps: Dependency[] = [];
-  for (const d of (o.dependencies ?? []) as unknown[]) {
-    const dd = d as Record<string, unknown>;
-    if (!dd || !str(dd.depends_on_id) || !str(dd.type) || !(DEP_TYPES as readonly string[]).includes(dd.type)) {
-      return `${o.id}: invalid dependency ${JSON.stringify(d)}`;
-    }
+  for (const d of rawDeps as unknown[]) {
+    const kind = isObject(d) ? edgeKind(d.type) : undefined;
+    if (!isObject(d) || !str(d.depends_on_id) || !d.depends_on_id || !kind) return `${o.id}: invalid dependency ${JSON.stringify(d)}`;
+    if (d.issue_id !== undefined && d.issue_id !== o.id) return `${o.id}: dependency of another bead ${JSON.stringify(d.issue_id)}`;
+    const extra = rest(d, EDGE_KEYS);
     deps.push({
-      issue_id: o.id, depends_on_id: dd.depends_on_id, type: dd.type as Dependency['type'],
-      created_at: str(dd.created_at) ? dd.created_at : o.created_at, created_by: str(dd.created_by) ? dd.created_by : '',
+      issue_id: o.id, depends_on_id: d.depends_on_id, type: kind,
+      created_at: str(d.created_at) ? d.created_at : o.created_at, created_by: str(d.created_by) ? d.created_by : '',
+      ...(extra ? { extra } : {}),
     });
   }
+  const rawComments = o.comments ?? [];
+  if (!Array.isArray(rawComments)) return `${o.id}: "comments" must be a list`;
   const comments: Comment[] = [];
-  for (const c of (o.comments ?? []) as unknown[]) {
-    const cc = c as Record<string, unknown>;
-    if (!cc || !str(cc.text)) return `${o.id}: invalid comment ${JSON.stringify(c)}`;
+  for (const c of rawComments as unknown[]) {
+    if (!isObject(c) || !str(c.text)) return `${o.id}: invalid comment ${JSON.stringify(c)}`;
+    const id = str(c.id) && c.id ? c.id : typeof c.id === 'number' && Number.isSafeInteger(c.id) && c.id >= 0 ? String(c.id) : undefined;
+    const extra = rest(c, id === undefined ? new Set([...COMMENT_KEYS].filter((k) => k !== 'id')) : COMMENT_KEYS);
     comments.push({
-      id: str(cc.id) ? cc.id : String(cc.id ?? `${o.id}-c${comments.length + 1}`), issue_id: o.id,
-      author: str(cc.author) ? cc.author : '', text: cc.text, created_at: str(cc.created_at) ? cc.created_at : o.created_at,
+      id: id ?? `${o.id}-c${comments.length + 1}`, issue_id: o.id,
+      author: str(c.author) ? c.author : '', text: c.text, created_at: str(c.created_at) ? c.created_at : o.created_at,
+      ...(extra ? { extra } : {}),
     });
   }
-  const metadata = o.metadata;
-  if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) return `${o.id}: "metadata" must be an object`;
+  const metadata = isObject(o.metadata) ? o.metadata : null;
+  const skip = new Set(MODELLED);
+  if (o.metadata !== undefined && o.metadata !== null && !metadata) skip.delete('metadata'); // not an object: kept as it came
+  if (oldType) skip.add('type');
+  if (oldAcceptance) skip.add('acceptance');
+  if (tombstone) {
+    skip.add('original_status');
+    if (o.original_type === type) skip.add('original_type');
+  }
+  const extra = rest(o, skip);
   return {
     id: o.id,
     title: o.title,
     description: str(o.description) ? o.description : '',
     design: str(o.design) ? o.design : '',
-    acceptance: str(o.acceptance) ? o.acceptance : str(o.acceptance_criteria) ? o.acceptance_criteria : '',
+    acceptance: oldAcceptance ? (str(o.acceptance) ? o.acceptance : '') : str(o.acceptance_criteria) ? o.acceptance_criteria : '',
     notes: str(o.notes) ? o.notes : '',
     status: status as BeadDetails['status'],
     priority,
-    type: type as BeadDetails['type'],
+    type: type as IssueType,
     assignee: optStr(o.assignee),
-    labels: [...new Set(labels as string[])].sort(),
+    owner: optStr(o.owner),
+    labels: [...new Set(labels as string[])].sort(cmp),
     created_at: o.created_at,
     created_by: str(o.created_by) ? o.created_by : '',
     updated_at: str(o.updated_at) ? o.updated_at : o.created_at,
@@ -155,11 +282,29 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
     close_reason: optStr(o.close_reason),
     external_ref: optStr(o.external_ref),
     defer_until: optStr(o.defer_until),
-    metadata: (metadata as Record<string, unknown> | undefined) ?? null,
+    metadata,
     ephemeral: false,
-    deleted_at: optStr(o.deleted_at),
+    deleted_at: optStr(o.deleted_at) ?? (tombstone ? (str(o.updated_at) ? o.updated_at : o.created_at) : null),
     deleted_by: optStr(o.deleted_by),
+    extra,
     dependencies: deps,
     comments,
   };
+}
+
+/** The keys of `o` not in `known`, in their order; null when there are none. */
+function rest(o: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> | null {
+  const entries = Object.entries(o).filter(([k]) => !known.has(k));
+  return entries.length ? Object.fromEntries(entries) : null;
+}
+
+/** Extra fields as stored in the database: JSON text or null. */
+export function extraText(extra: Record<string, unknown> | null | undefined): string | null {
+  return extra && Object.keys(extra).length ? JSON.stringify(extra) : null;
+}
+
+export function extraFrom(text: unknown): Record<string, unknown> | null {
+  if (typeof text !== 'string' || !text) return null;
+  const v = JSON.parse(text) as unknown;
+  return isObject(v) ? v : null;
 }

@@ -26,12 +26,18 @@ export function mergeLedgers(base: string, ours: string, theirs: string): MergeR
   if (conflicts.length) return { text: ours, conflicts, notes: [] };
   const [b, o, t] = [byId(sides.base.beads), byId(sides.ours.beads), byId(sides.theirs.beads)];
   const notes: string[] = [];
-  const lines: string[] = [];
+  const lines = mergeOthers(sides.base.others, sides.ours.others, sides.theirs.others);
   for (const id of [...new Set([...b.keys(), ...o.keys(), ...t.keys()])].sort(cmp)) {
     const m = mergeBead(b.get(id), o.get(id), t.get(id), notes);
     if (m) lines.push(toLedgerLine(m));
   }
   return { text: lines.length ? `${lines.join('\n')}\n` : '', conflicts: [], notes };
+}
+
+/** Records of another `_type` (kept whole, first in the file): in either side unless one side removed a base one. */
+function mergeOthers(base: readonly string[], ours: readonly string[], theirs: readonly string[]): string[] {
+  const [b, o, t] = [new Set(base), new Set(ours), new Set(theirs)];
+  return [...new Set([...ours, ...theirs])].filter((l) => !b.has(l) || (o.has(l) && t.has(l)));
 }
 
 function byId(beads: readonly BeadDetails[]): Map<string, BeadDetails> {
@@ -85,7 +91,7 @@ function pick3<T>(hasBase: boolean, b: T | undefined, o: T, t: T, oursLater: boo
 
 const SCALARS = [
   'title', 'description', 'design', 'acceptance', 'priority', 'type', 'assignee', 'created_by', 'external_ref',
-  'defer_until', 'metadata',
+  'defer_until', 'metadata', 'owner', 'extra',
 ] as const;
 
 /** Both sides changed (or both added) the bead: merge field by field. */

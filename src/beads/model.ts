@@ -16,6 +16,18 @@ export const NON_WORK_TYPES: readonly IssueType[] = ['message', 'molecule', 'con
 export const DEP_TYPES = ['blocks', 'parent-child', 'related', 'discovered-from', 'tracks', 'waits-for'] as const;
 export type DepType = (typeof DEP_TYPES)[number];
 
+/**
+ * Edge kinds Go Beads knows beyond ours (reference/beads.md §2.2). They are kept, shown and written back, and
+ * `bd dep add -t` accepts them, but none of them holds work back here (docs/formats/beads-jsonl.md says why).
+ */
+export const BEADS_DEP_TYPES = [
+  'conditional-blocks', 'relates-to', 'replies-to', 'duplicates', 'supersedes', 'authored-by', 'assigned-to',
+  'approved-by', 'attests', 'until', 'caused-by', 'validates', 'delegated-from',
+] as const;
+
+/** Any other edge kind a ledger carries (Beads accepts custom kinds up to 50 characters). */
+export const CUSTOM_KIND = /^[a-z][a-z0-9_:-]{0,49}$/;
+
 /** Dependency kinds that can hold work back. */
 export const BLOCKING_DEP_TYPES: readonly DepType[] = ['blocks', 'parent-child', 'waits-for'];
 
@@ -27,6 +39,8 @@ export interface Dependency {
   type: DepType;
   created_at: string;
   created_by: string;
+  /** Fields of the ledger's edge record this project does not model (`metadata`, `thread_id`…), kept as they came. */
+  extra?: Record<string, unknown> | null;
 }
 
 export interface Comment {
@@ -35,6 +49,8 @@ export interface Comment {
   author: string;
   text: string;
   created_at: string;
+  /** Fields of the ledger's comment record this project does not model, kept as they came. */
+  extra?: Record<string, unknown> | null;
 }
 
 export interface Bead {
@@ -48,6 +64,8 @@ export interface Bead {
   priority: number;
   type: IssueType;
   assignee: string | null;
+  /** The human owner (Beads: the creator's git e-mail); kept from the ledger, not set by this project. */
+  owner?: string | null;
   labels: string[];
   created_at: string;
   created_by: string;
@@ -61,6 +79,11 @@ export interface Bead {
   /** Set when the bead was deleted; the row stays as a tombstone so the deletion travels through git. */
   deleted_at: string | null;
   deleted_by: string | null;
+  /**
+   * Fields of the ledger record this project does not model (a newer Beads' `source_repo`, `estimated_minutes`,
+   * `pinned`…), in the order they came; written back unchanged (docs/formats/beads-jsonl.md).
+   */
+  extra?: Record<string, unknown> | null;
 }
 
 /** A bead with its edges and comments, as `bd show` and the ledger carry it. */
@@ -72,7 +95,10 @@ export interface BeadDetails extends Bead {
 export const MAX_TITLE = 500;
 export const MAX_TEXT = 4 * 1024 * 1024;
 
-const TYPE_ALIASES: Record<string, IssueType> = { enhancement: 'feature', feat: 'feature', adr: 'decision', mr: 'merge-request' };
+const TYPE_ALIASES: Record<string, IssueType> = {
+  enhancement: 'feature', feat: 'feature', adr: 'decision', dec: 'decision', mr: 'merge-request', investigation: 'spike',
+  timebox: 'spike', 'user-story': 'story', ms: 'milestone',
+};
 
 export function parseStatus(s: string): Status {
   const v = s.trim().toLowerCase().replace('-', '_');
@@ -97,8 +123,8 @@ export function parsePriority(s: string | number): number {
 
 export function parseDepType(s: string): DepType {
   const v = s.trim().toLowerCase();
-  if ((DEP_TYPES as readonly string[]).includes(v)) return v as DepType;
-  throw usageError('BD_BAD_DEP_TYPE', `invalid dependency type "${s}"`, `use one of: ${DEP_TYPES.join(', ')}`);
+  if ((DEP_TYPES as readonly string[]).includes(v) || (BEADS_DEP_TYPES as readonly string[]).includes(v)) return v as DepType;
+  throw usageError('BD_BAD_DEP_TYPE', `invalid dependency type "${s}"`, `use one of: ${[...DEP_TYPES, ...BEADS_DEP_TYPES].join(', ')}`);
 }
 
 export function validateTitle(title: string): string {

@@ -4,9 +4,13 @@ import type { Store } from './store.ts';
 
 /** Resolve `input` to one live bead id, or fail naming the problem (unknown or ambiguous). */
 export function resolveId(store: Store, input: string, opts: { includeDeleted?: boolean } = {}): string {
-  const raw = input.trim().toLowerCase();
+  // Ids from a Go Beads ledger may carry capitals or `_` in their prefix (My_App-x1): an exact id is taken as it is.
+  const given = input.trim();
+  const asGiven = /[A-Z_]/.test(given) ? store.db.get<{ id: string }>(`SELECT id FROM issues WHERE id = ?${opts.includeDeleted ? '' : ' AND deleted_at IS NULL'}`, given) : undefined;
+  if (asGiven) return asGiven.id;
+  const raw = given.toLowerCase();
   if (!raw) throw usageError('BD_BAD_ID', 'an empty id was given', 'pass an id such as bd-a1b, or a unique start of one');
-  if (!/^[a-z0-9][a-z0-9.-]*$/.test(raw)) {
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(raw)) {
     throw usageError('BD_BAD_ID', `"${input}" is not a bead id`, 'ids look like bd-a1b or bd-a1b.2; run `bd list` to see them');
   }
   const live = opts.includeDeleted ? '' : ' AND deleted_at IS NULL';

@@ -226,6 +226,23 @@ CREATE TABLE usage_sources (
 ) STRICT;
 `,
   },
+  {
+    // Beads-compatible records (docs/formats/beads-jsonl.md): the owner, fields of a record this project does not
+    // model (kept as JSON and written back), records of another _type kept whole, and a forced re-import so a
+    // ledger in the earlier shape is rewritten in the new one on the first call.
+    version: 6,
+    sql: `
+ALTER TABLE issues ADD COLUMN owner TEXT;
+ALTER TABLE issues ADD COLUMN extra TEXT;
+ALTER TABLE deps ADD COLUMN extra TEXT;
+ALTER TABLE comments ADD COLUMN extra TEXT;
+CREATE TABLE ledger_others (
+  seq INTEGER PRIMARY KEY,
+  line TEXT NOT NULL UNIQUE
+) STRICT;
+DELETE FROM meta WHERE key = 'ledger_stat';
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

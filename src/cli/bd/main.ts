@@ -22,9 +22,9 @@ type Register = (program: Command, ctx: ReturnType<typeof createBdCtx>) => void;
 
 /** Each command group with the command names it registers. */
 const GROUPS: [string[], Register][] = [
-  [['init'], registerInit], [['create'], registerCreate], [['show'], registerShow], [['list', 'search'], registerList],
-  [['update', 'close', 'reopen', 'delete'], registerUpdate], [['ready', 'blocked'], registerReady], [['dep'], registerDep],
-  [['label', 'comments'], registerLabel], [['stats'], registerStats], [['export', 'import'], registerTransfer],
+  [['init'], registerInit], [['create', 'new'], registerCreate], [['show', 'view'], registerShow], [['list', 'search'], registerList],
+  [['update', 'close', 'done', 'reopen', 'delete'], registerUpdate], [['ready', 'blocked'], registerReady], [['dep'], registerDep],
+  [['label', 'comments'], registerLabel], [['stats', 'status'], registerStats], [['export', 'import'], registerTransfer],
   [['doctor'], registerDoctor], [['prime'], registerPrime], [['merge-driver'], registerMergeDriverCommand],
   [['formula', 'cook', 'mol'], registerFormula],
 ];

@@ -7,6 +7,7 @@ import { createBead, createBeads, parseDepType, parsePriority, parseType, type C
 import { collect, emit, listOpt, type CliIo } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
 import { beadLine } from '../render.ts';
+import { issueJson } from '../json.ts';
 
 interface CreateOpts {
   title?: string;
@@ -22,6 +23,7 @@ interface CreateOpts {
   deps?: string[];
   externalRef?: string;
   fromFile?: string;
+  bodyFile?: string;
   silent?: boolean;
 }
 
@@ -37,9 +39,19 @@ function textArg(io: CliIo, v: string | undefined): string | undefined {
   return v === '-' ? io.stdin() : v;
 }
 
+/** The text of a file (`-`: standard input), for Beads' `--body-file`. */
+function fileText(io: CliIo, path: string): string {
+  if (path === '-') return io.stdin();
+  try {
+    return readFileSync(resolve(io.cwd, path), 'utf8');
+  } catch (e) {
+    throw new GtError('BD_BAD_FILE', `cannot read ${path}: ${messageOf(e)}`);
+  }
+}
+
 function inputFromOpts(io: CliIo, title: string, o: CreateOpts): CreateInput {
   const input: CreateInput = { title };
-  const d = textArg(io, o.description);
+  const d = o.bodyFile !== undefined ? fileText(io, o.bodyFile) : textArg(io, o.description);
   if (d !== undefined) input.description = d;
   if (o.design !== undefined) input.design = o.design;
   if (o.acceptance !== undefined) input.acceptance = o.acceptance;
@@ -86,10 +98,12 @@ export function inputsFromFile(text: string, path: string): CreateInput[] {
 export function registerCreate(program: Command, ctx: BdCtx): void {
   program
     .command('create')
+    .alias('new')
     .description('create a bead (or many with --from-file)')
     .argument('[title...]', 'the title (words are joined); use -- before a title that starts with "-"')
     .option('--title <title>', 'the title, when it is awkward as an argument')
     .option('-d, --description <text>', 'description (markdown); - reads standard input')
+    .option('--body-file <path>', 'description from a file (- reads standard input)')
     .option('--design <text>', 'design notes')
     .option('--acceptance <text>', 'acceptance criteria')
     .option('--notes <text>', 'notes')
@@ -112,12 +126,12 @@ export function registerCreate(program: Command, ctx: BdCtx): void {
           throw new GtError('BD_BAD_FILE', `cannot read ${path}: ${messageOf(e)}`);
         }
         const beads = createBeads(ctx.store(), inputsFromFile(text, path));
-        emit(ctx.io, ctx.json(), { data: beads, text: o.silent ? beads.map((b) => b.id).join('\n') : beads.map((b) => `Created ${beadLine(b)}`).join('\n') });
+        emit(ctx.io, ctx.json(), { data: beads.map(issueJson), text: o.silent ? beads.map((b) => b.id).join('\n') : beads.map((b) => `Created ${beadLine(b)}`).join('\n') });
         return;
       }
       const title = o.title ?? words.join(' ');
       if (!title.trim()) throw usageError('BD_EMPTY_TITLE', 'title is empty', 'bd create "Fix login timeout" -p 1');
       const bead = createBead(ctx.store(), inputFromOpts(ctx.io, title, o));
-      emit(ctx.io, ctx.json(), { data: bead, text: o.silent ? bead.id : `Created ${beadLine(bead)}` });
+      emit(ctx.io, ctx.json(), { data: issueJson(bead), text: o.silent ? bead.id : `Created ${beadLine(bead)}` });
     });
 }

@@ -1,6 +1,10 @@
 // bd label and bd comments: tags and discussion on beads.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { addComment, allLabels, listComments, resolveId, updateBead, getBead } from '../../../beads/index.ts';
+import { GtError, messageOf, usageError } from '../../../kernel/index.ts';
+import { addComment, allLabels, listComments, resolveId, updateBead, getBead, type Store } from '../../../beads/index.ts';
+import { commentJson } from '../json.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
 import { beadLine } from '../render.ts';
@@ -9,21 +13,20 @@ export function registerLabel(program: Command, ctx: BdCtx): void {
   const label = program.command('label').description('labels on beads');
   label
     .command('add')
-    .description('add a label to beads')
-    .argument('<label>')
-    .argument('<ids...>')
-    .action((l: string, ids: string[]) => {
-      const beads = ids.map((id) => updateBead(ctx.store(), id, { addLabels: [l] }));
-      emit(ctx.io, ctx.json(), { data: beads, text: beads.map((b) => `Labelled ${beadLine(b)}`).join('\n') });
-    });
+    .description('add a label to beads: bd label add <label> <ids...>, or as Beads spells it, bd label add <ids...> <label>')
+    .argument('<args...>', 'the label and the bead ids, in either order')
+    .action((args: string[]) => labelChange(ctx, args, 'added'));
   label
     .command('remove')
-    .description('remove a label from beads')
-    .argument('<label>')
-    .argument('<ids...>')
-    .action((l: string, ids: string[]) => {
-      const beads = ids.map((id) => updateBead(ctx.store(), id, { removeLabels: [l] }));
-      emit(ctx.io, ctx.json(), { data: beads, text: beads.map((b) => `Updated ${beadLine(b)}`).join('\n') });
+    .description('remove a label from beads (either order, as for add)')
+    .argument('<args...>', 'the label and the bead ids')
+    .action((args: string[]) => labelChange(ctx, args, 'removed'));
+  label
+    .command('list-all')
+    .description('every label in use, with how many beads carry it')
+    .action(() => {
+      const all = allLabels(ctx.store());
+      emit(ctx.io, ctx.json(), { data: all, text: all.map((l) => `${l.label} (${l.count})`).join('\n') || 'No labels.' });
     });
   label
     .command('list')
@@ -45,11 +48,14 @@ export function registerLabel(program: Command, ctx: BdCtx): void {
     .command('add')
     .description('add a comment')
     .argument('<id>')
-    .argument('<text...>', 'the comment; - reads standard input')
-    .action((id: string, words: string[]) => {
-      const text = words.length === 1 && words[0] === '-' ? ctx.io.stdin() : words.join(' ');
+    .argument('[text...]', 'the comment; - reads standard input')
+    .option('-f, --file <path>', 'the comment from a file (- reads standard input)')
+    .action((id: string, words: string[], o: { file?: string }) => {
+      if (o.file !== undefined && words.length) throw usageError('USAGE', 'comment text given twice (words and --file)', 'give one of them');
+      if (o.file === undefined && !words.length) throw usageError('BD_EMPTY_COMMENT', 'comment text is empty', 'bd comments add <id> "text" (or -f file)');
+      const text = o.file !== undefined ? fileText(ctx, o.file) : words.length === 1 && words[0] === '-' ? ctx.io.stdin() : words.join(' ');
       const c = addComment(ctx.store(), id, text);
-      emit(ctx.io, ctx.json(), { data: c, text: `Commented on ${c.issue_id}` });
+      emit(ctx.io, ctx.json(), { data: commentJson(c), text: `Commented on ${c.issue_id}` });
     });
   comments
     .command('list', { isDefault: true })
@@ -57,6 +63,41 @@ export function registerLabel(program: Command, ctx: BdCtx): void {
     .argument('<id>')
     .action((id: string) => {
       const list = listComments(ctx.store(), id);
-      emit(ctx.io, ctx.json(), { data: list, text: list.map((c) => `[${c.created_at}] ${c.author}: ${c.text}`).join('\n') || 'No comments.' });
+      emit(ctx.io, ctx.json(), { data: list.map(commentJson), text: list.map((c) => `[${c.created_at}] ${c.author}: ${c.text}`).join('\n') || 'No comments.' });
     });
+}
+
+function fileText(ctx: BdCtx, path: string): string {
+  if (path === '-') return ctx.io.stdin();
+  try {
+    return readFileSync(resolve(ctx.io.cwd, path), 'utf8');
+  } catch (e) {
+    throw new GtError('BD_BAD_FILE', `cannot read ${path}: ${messageOf(e)}`);
+  }
+}
+
+/** True when `raw` names a bead of the store. */
+function isBead(store: Store, raw: string): boolean {
+  try {
+    resolveId(store, raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Add or remove one label on beads. This project wrote the label first (`bd label add backend bd-1 bd-2`), Beads
+ * writes it last (`bd label add bd-1 bd-2 backend`): when the first word is a bead and the last is not, it is Beads'.
+ */
+function labelChange(ctx: BdCtx, args: string[], status: 'added' | 'removed'): void {
+  if (args.length < 2) throw usageError('USAGE', 'a label and at least one bead id are needed', 'bd label add <ids...> <label>');
+  const store = ctx.store();
+  const goOrder = isBead(store, args[0]!) && !isBead(store, args[args.length - 1]!);
+  const [l, ids] = goOrder ? [args[args.length - 1]!, args.slice(0, -1)] : [args[0]!, args.slice(1)];
+  const beads = ids.map((id) => updateBead(store, id, status === 'added' ? { addLabels: [l] } : { removeLabels: [l] }));
+  emit(ctx.io, ctx.json(), {
+    data: beads.map((b) => ({ status, issue_id: b.id, label: l })),
+    text: beads.map((b) => `${status === 'added' ? 'Labelled' : 'Updated'} ${beadLine(b)}`).join('\n'),
+  });
 }

@@ -4,6 +4,7 @@ import { usageError } from '../../../kernel/index.ts';
 import { listBeads, parsePriority, parseStatus, parseType, resolveId, type ListFilter, type SortKey } from '../../../beads/index.ts';
 import { collect, emit, listOpt } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
+import { listJson } from '../json.ts';
 import { beadList } from '../render.ts';
 
 interface ListOpts {
@@ -71,12 +72,12 @@ export function registerList(program: Command, ctx: BdCtx): void {
     .option('--text <text>', 'title, description or notes contain this text')
     .action((o: ListOpts) => {
       const page = listBeads(ctx.store(), filterOf(ctx, o));
-      emit(ctx.io, ctx.json(), { data: page.beads, text: beadList(page.beads, page.total, 'No beads match.') });
+      emit(ctx.io, ctx.json(), { data: ctx.json() ? listJson(ctx.store(), page.beads) : null, text: beadList(page.beads, page.total, 'No beads match.') });
     });
   addFilterOptions(program.command('search').description('find beads whose title, description or notes contain text (closed ones too)'))
     .argument('<text...>', 'text to look for')
     .action((words: string[], o: ListOpts) => {
       const page = listBeads(ctx.store(), { ...filterOf(ctx, { all: true, ...o }), text: words.join(' ') });
-      emit(ctx.io, ctx.json(), { data: page.beads, text: beadList(page.beads, page.total, 'Nothing found.') });
+      emit(ctx.io, ctx.json(), { data: ctx.json() ? listJson(ctx.store(), page.beads) : null, text: beadList(page.beads, page.total, 'Nothing found.') });
     });
 }

@@ -6,6 +6,7 @@ import {
 } from '../../../beads/index.ts';
 import { collect, emit } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
+import { issueJson } from '../json.ts';
 import { cookFromArgs } from './formula-support.ts';
 import { registerMolRun } from './mol-run.ts';
 
@@ -52,7 +53,7 @@ export function registerMol(program: Command, ctx: BdCtx): void {
       .action((ref: string, o: { var?: string[] }) => {
         const plan = cookFromArgs(ctx.io, ref, o.var);
         const r = pourPlan(ctx.store(), plan, { ephemeral: kind === 'wisp' });
-        emit(ctx.io, ctx.json(), { data: r, text: pourText(r, kind === 'wisp' ? 'wisp' : 'molecule') });
+        emit(ctx.io, ctx.json(), { data: { ...r, molecule: issueJson(r.molecule) }, text: pourText(r, kind === 'wisp' ? 'wisp' : 'molecule') });
       });
   }
 
@@ -85,7 +86,7 @@ export function registerMol(program: Command, ctx: BdCtx): void {
     .action((raw: string, o: { summary?: string }) => {
       const r = squashMolecule(ctx.store(), raw, { summary: o.summary });
       const how = r.deleted.length ? `wisp deleted (${r.deleted.length} beads)` : `${r.closed.length} open step${r.closed.length === 1 ? '' : 's'} closed`;
-      emit(ctx.io, ctx.json(), { data: r, text: `Squashed ${r.molecule} into digest ${r.digest.id}: ${how}` });
+      emit(ctx.io, ctx.json(), { data: { ...r, digest: issueJson(r.digest) }, text: `Squashed ${r.molecule} into digest ${r.digest.id}: ${how}` });
     });
 
   mol

@@ -4,6 +4,7 @@ import { usageError } from '../../../kernel/index.ts';
 import { blockedBeads, claimReady, parsePriority, parseType, readyBeads, type ReadyFilter } from '../../../beads/index.ts';
 import { collect, emit, ExitSignal, listOpt } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
+import { blockedJson, issueJson } from '../json.ts';
 import { beadLine, beadList } from '../render.ts';
 import { parseLimit } from './list.ts';
 
@@ -58,11 +59,11 @@ export function registerReady(program: Command, ctx: BdCtx): void {
           ctx.io.err(`Error: ${r.reason}\n`);
           throw new ExitSignal(1);
         }
-        emit(ctx.io, ctx.json(), { data: { claimed: r.bead }, text: `Claimed ${beadLine(r.bead)}` });
+        emit(ctx.io, ctx.json(), { data: { claimed: issueJson(r.bead) }, text: `Claimed ${beadLine(r.bead)}` });
         return;
       }
       const page = readyBeads(store, { ...f, withTotal: !ctx.json() });
-      emit(ctx.io, ctx.json(), { data: page.beads, text: beadList(page.beads, page.total, 'Nothing is ready.') });
+      emit(ctx.io, ctx.json(), { data: page.beads.map(issueJson), text: beadList(page.beads, page.total, 'Nothing is ready.') });
     });
 
   program
@@ -72,7 +73,7 @@ export function registerReady(program: Command, ctx: BdCtx): void {
     .action((o: { limit?: string }) => {
       const beads = blockedBeads(ctx.store(), { limit: parseLimit(o.limit, 0) });
       emit(ctx.io, ctx.json(), {
-        data: beads,
+        data: beads.map(blockedJson),
         text: beads.length ? beads.map((b) => `${beadLine(b)}\n    blocked by: ${b.blocked_by.join(', ') || '(its parent)'}`).join('\n') : 'Nothing is blocked.',
       });
     });

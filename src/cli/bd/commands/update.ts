@@ -7,6 +7,7 @@ import {
 import { collect, emit, ExitSignal, listOpt, type CliIo } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
 import { beadLine } from '../render.ts';
+import { issueJson } from '../json.ts';
 
 interface UpdateOpts {
   title?: string;
@@ -15,6 +16,7 @@ interface UpdateOpts {
   acceptance?: string;
   notes?: string;
   notesReplace?: string;
+  appendNotes?: string;
   status?: string;
   priority?: string;
   type?: string;
@@ -40,7 +42,11 @@ function updateInput(io: CliIo, o: UpdateOpts): UpdateInput {
   if (o.description !== undefined) u.description = o.description === '-' ? io.stdin() : o.description;
   if (o.design !== undefined) u.design = o.design;
   if (o.acceptance !== undefined) u.acceptance = o.acceptance;
+  if (o.notes !== undefined && o.appendNotes !== undefined) {
+    throw usageError('USAGE', '--notes and --append-notes both given', 'both append here; give the text once');
+  }
   if (o.notes !== undefined) u.appendNotes = o.notes;
+  if (o.appendNotes !== undefined) u.appendNotes = o.appendNotes;
   if (o.notesReplace !== undefined) u.notes = o.notesReplace;
   if (o.status !== undefined) u.status = parseStatus(o.status);
   if (o.priority !== undefined) u.priority = parsePriority(o.priority);
@@ -64,6 +70,7 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
     .option('--design <text>', 'new design notes')
     .option('--acceptance <text>', 'new acceptance criteria')
     .option('--notes <text>', 'append to the notes (keeps what is there)')
+    .option('--append-notes <text>', 'append to the notes (Beads\' spelling; the same as --notes here)')
     .option('--notes-replace <text>', 'replace the notes entirely')
     .option('-s, --status <status>', 'new status')
     .option('-p, --priority <0-4>', 'new priority')
@@ -96,17 +103,18 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
         if (Object.keys(input).length) bead = updateBead(store, id, input);
         if (bead) out.push(bead);
       }
-      emit(ctx.io, ctx.json(), { data: out.length === 1 ? out[0] : out, text: out.map((b) => `Updated ${beadLine(b)}`).join('\n') });
+      emit(ctx.io, ctx.json(), { data: out.map(issueJson), text: out.map((b) => `Updated ${beadLine(b)}`).join('\n') });
     });
 
   program
     .command('close')
+    .alias('done')
     .description('close beads')
     .argument('<ids...>', 'bead ids')
     .option('-r, --reason <text>', 'why it is closed')
     .action((ids: string[], o: { reason?: string }) => {
       const beads = closeBeads(ctx.store(), ids, o.reason);
-      emit(ctx.io, ctx.json(), { data: beads, text: beads.map((b) => `Closed ${beadLine(b)}`).join('\n') });
+      emit(ctx.io, ctx.json(), { data: beads.map(issueJson), text: beads.map((b) => `Closed ${beadLine(b)}`).join('\n') });
     });
 
   program
@@ -116,7 +124,7 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
     .option('-r, --reason <text>', 'why it is reopened')
     .action((ids: string[], o: { reason?: string }) => {
       const beads = reopenBeads(ctx.store(), ids, o.reason);
-      emit(ctx.io, ctx.json(), { data: beads, text: beads.map((b) => `Reopened ${beadLine(b)}`).join('\n') });
+      emit(ctx.io, ctx.json(), { data: beads.map(issueJson), text: beads.map((b) => `Reopened ${beadLine(b)}`).join('\n') });
     });
 
   program
