@@ -3,6 +3,7 @@ export * from './model.ts';
 export { Store, type StoreOptions } from './store.ts';
 export { findBeadsDir, type BeadsLocation } from './location.ts';
 export { initStore, registerMergeDriver, type InitResult } from './init.ts';
+export { adoptGoBeads, findGoBeadsDir, isGoBeadsDir, type Adoption } from './adopt.ts';
 export { resolveId } from './resolve.ts';
 export { validatePrefix, prefixFromName } from './ids.ts';
 export { createBead, createBeads, insertBead, type CreateInput } from './create.ts';

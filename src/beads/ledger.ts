@@ -11,7 +11,7 @@ import { BEADS_DEP_TYPES, CUSTOM_KIND, DEP_TYPES, STATUSES } from './model.ts';
  */
 const RECORD_ORDER = [
   'id', 'title', 'description', 'design', 'acceptance_criteria', 'notes', 'spec_id', 'status', 'priority', 'issue_type',
-  'assignee', 'owner', 'estimated_minutes', 'created_at', 'created_by', 'updated_at', 'started_at', 'closed_at',
+  'assignee', 'owner', 'estimated_minutes', 'created_at', 'created_by', 'uid', 'updated_at', 'started_at', 'closed_at',
   'close_reason', 'closed_by_session', 'due_at', 'defer_until', 'external_ref', 'source_system', 'metadata',
   'compaction_level', 'compacted_at', 'compacted_at_commit', 'original_size', 'labels', 'dependencies', 'comments',
   'deleted_at', 'deleted_by', 'delete_reason', 'original_type', 'original_status',
@@ -21,7 +21,7 @@ const ORDER_INDEX = new Map<string, number>(RECORD_ORDER.map((k, i) => [k, i]));
 /** Keys this project models; every other key of a record is kept in `extra` and written back as it came. */
 const MODELLED = new Set([
   'id', 'title', 'description', 'design', 'acceptance_criteria', 'notes', 'status', 'priority', 'issue_type', 'assignee',
-  'owner', 'created_at', 'created_by', 'updated_at', 'closed_at', 'close_reason', 'external_ref', 'defer_until',
+  'owner', 'created_at', 'created_by', 'uid', 'updated_at', 'closed_at', 'close_reason', 'external_ref', 'defer_until',
   'metadata', 'labels', 'dependencies', 'comments', 'deleted_at', 'deleted_by',
 ]);
 const EDGE_KEYS = new Set(['issue_id', 'depends_on_id', 'type', 'created_at', 'created_by']);
@@ -40,6 +40,7 @@ export function toRecord(b: BeadDetails): Record<string, unknown> {
   if (b.owner) o.owner = b.owner;
   o.created_at = b.created_at;
   if (b.created_by) o.created_by = b.created_by;
+  if (b.uid) o.uid = b.uid;
   o.updated_at = b.updated_at;
   if (b.closed_at) o.closed_at = b.closed_at;
   if (b.close_reason) o.close_reason = b.close_reason;
@@ -277,6 +278,7 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
     labels: [...new Set(labels as string[])].sort(cmp),
     created_at: o.created_at,
     created_by: str(o.created_by) ? o.created_by : '',
+    ...(optStr(o.uid) ? { uid: o.uid as string } : {}),
     updated_at: str(o.updated_at) ? o.updated_at : o.created_at,
     closed_at: optStr(o.closed_at),
     close_reason: optStr(o.close_reason),

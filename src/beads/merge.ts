@@ -91,7 +91,7 @@ function pick3<T>(hasBase: boolean, b: T | undefined, o: T, t: T, oursLater: boo
 
 const SCALARS = [
   'title', 'description', 'design', 'acceptance', 'priority', 'type', 'assignee', 'created_by', 'external_ref',
-  'defer_until', 'metadata', 'owner', 'extra',
+  'defer_until', 'metadata', 'owner', 'extra', 'uid',
 ] as const;
 
 /** Both sides changed (or both added) the bead: merge field by field. */

@@ -66,6 +66,8 @@ export interface Bead {
   assignee: string | null;
   /** The human owner (Beads: the creator's git e-mail); kept from the ledger, not set by this project. */
   owner?: string | null;
+  /** A creation nonce set once by `bd create` and never changed (docs/formats/beads-jsonl.md): identity across clones. */
+  uid?: string | null;
   labels: string[];
   created_at: string;
   created_by: string;

@@ -16,6 +16,7 @@ export function rowToBead(r: Row, labels: string[]): Bead {
     type: r.type as Bead['type'],
     assignee: (r.assignee as string | null) ?? null,
     owner: (r.owner as string | null) ?? null,
+    ...(r.uid ? { uid: r.uid as string } : {}),
     labels,
     created_at: r.created_at as string,
     created_by: r.created_by as string,
@@ -114,17 +115,17 @@ export function allDetails(db: Db): BeadDetails[] {
 export function writeBeadRows(db: Db, b: BeadDetails): void {
   db.run(
     `INSERT INTO issues (id, title, description, design, acceptance, notes, status, priority, type, assignee, owner, created_at, created_by,
-       updated_at, closed_at, close_reason, external_ref, defer_until, metadata, ephemeral, deleted_at, deleted_by, extra)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       uid, updated_at, closed_at, close_reason, external_ref, defer_until, metadata, ephemeral, deleted_at, deleted_by, extra)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET title = excluded.title, description = excluded.description, design = excluded.design,
        acceptance = excluded.acceptance, notes = excluded.notes, status = excluded.status, priority = excluded.priority,
        type = excluded.type, assignee = excluded.assignee, owner = excluded.owner, created_at = excluded.created_at,
-       created_by = excluded.created_by, updated_at = excluded.updated_at, closed_at = excluded.closed_at,
+       created_by = excluded.created_by, uid = excluded.uid, updated_at = excluded.updated_at, closed_at = excluded.closed_at,
        close_reason = excluded.close_reason, external_ref = excluded.external_ref, defer_until = excluded.defer_until,
        metadata = excluded.metadata, ephemeral = excluded.ephemeral, deleted_at = excluded.deleted_at,
        deleted_by = excluded.deleted_by, extra = excluded.extra`,
     b.id, b.title, b.description, b.design, b.acceptance, b.notes, b.status, b.priority, b.type, b.assignee, b.owner ?? null,
-    b.created_at, b.created_by, b.updated_at, b.closed_at, b.close_reason, b.external_ref, b.defer_until,
+    b.created_at, b.created_by, b.uid ?? null, b.updated_at, b.closed_at, b.close_reason, b.external_ref, b.defer_until,
     b.metadata ? JSON.stringify(b.metadata) : null, b.ephemeral ? 1 : 0, b.deleted_at, b.deleted_by, extraText(b.extra),
   );
   db.run('DELETE FROM labels WHERE issue_id = ?', b.id);

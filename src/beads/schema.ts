@@ -234,6 +234,7 @@ CREATE TABLE usage_sources (
     sql: `
 ALTER TABLE issues ADD COLUMN owner TEXT;
 ALTER TABLE issues ADD COLUMN extra TEXT;
+ALTER TABLE issues ADD COLUMN uid TEXT;
 ALTER TABLE deps ADD COLUMN extra TEXT;
 ALTER TABLE comments ADD COLUMN extra TEXT;
 CREATE TABLE ledger_others (

@@ -4,3 +4,4 @@ export { writeFileAtomic } from './atomic-file.ts';
 export { EventBus, type Listener } from './events.ts';
 export { systemClock, isoNow, type Clock } from './clock.ts';
 export { installRoot } from './install-root.ts';
+export { safeText, safeLine } from './terminal-text.ts';

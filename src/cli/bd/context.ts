@@ -1,7 +1,7 @@
 // The bd command context: I/O, global flags, and the store opened once on first use.
 import type { Command } from 'commander';
 import { GtError } from '../../kernel/index.ts';
-import { findBeadsDir, registerMergeDriver, Store } from '../../beads/index.ts';
+import { adoptGoBeads, findBeadsDir, findGoBeadsDir, isGoBeadsDir, registerMergeDriver, Store } from '../../beads/index.ts';
 import { mergeDriverCommand } from './self.ts';
 import type { CliIo } from '../shared/runtime.ts';
 
@@ -24,6 +24,14 @@ export function createBdCtx(io: CliIo, program: Command): BdCtx {
     store() {
       if (store) return store;
       const loc = findBeadsDir(io.cwd, io.env);
+      const goDir = loc ? (loc.kind === 'standalone' && isGoBeadsDir(loc.dir) ? loc.dir : undefined) : findGoBeadsDir(io.cwd);
+      if (goDir) {
+        // A repository Go Beads set up: import its ledger once, keep its files, and say so (stderr: --json stays clean).
+        const a = adoptGoBeads(goDir, { driverCommand: mergeDriverCommand() });
+        io.err(`bd: found Go Beads' .beads/ (${a.era} era) in ${goDir}: imported ${a.beads} bead${a.beads === 1 ? '' : 's'} from issues.jsonl\n`);
+        for (const line of a.lines) io.err(`bd: ${line}\n`);
+        return ctx.store();
+      }
       if (!loc) {
         throw new GtError('BD_NO_STORE', `no beads store found in ${io.cwd} or any parent directory`, {
           hint: 'run `bd init` at the top of your repository to create one',

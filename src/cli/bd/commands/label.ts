@@ -7,7 +7,7 @@ import { addComment, allLabels, listComments, resolveId, updateBead, getBead, ty
 import { commentJson } from '../json.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
-import { beadLine } from '../render.ts';
+import { beadLine, commentLine } from '../render.ts';
 
 export function registerLabel(program: Command, ctx: BdCtx): void {
   const label = program.command('label').description('labels on beads');
@@ -63,7 +63,7 @@ export function registerLabel(program: Command, ctx: BdCtx): void {
     .argument('<id>')
     .action((id: string) => {
       const list = listComments(ctx.store(), id);
-      emit(ctx.io, ctx.json(), { data: list.map(commentJson), text: list.map((c) => `[${c.created_at}] ${c.author}: ${c.text}`).join('\n') || 'No comments.' });
+      emit(ctx.io, ctx.json(), { data: list.map(commentJson), text: list.map(commentLine).join('\n') || 'No comments.' });
     });
 }
 

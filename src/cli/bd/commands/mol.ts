@@ -6,6 +6,7 @@ import {
 } from '../../../beads/index.ts';
 import { collect, emit } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
+import { safeLine } from '../../../kernel/index.ts';
 import { issueJson } from '../json.ts';
 import { cookFromArgs } from './formula-support.ts';
 import { registerMolRun } from './mol-run.ts';
@@ -19,22 +20,22 @@ function origin(m: MoleculeSummary): string {
 
 function summaryLine(m: MoleculeSummary): string {
   const where = origin(m);
-  return `${m.status === 'closed' ? '✓' : '○'} ${m.id}  ${m.done}/${m.total} done  ${m.title}${where ? `  [${where}]` : ''}${m.ephemeral ? '  (wisp)' : ''}`;
+  return `${m.status === 'closed' ? '✓' : '○'} ${m.id}  ${m.done}/${m.total} done  ${safeLine(m.title)}${where ? `  [${where}]` : ''}${m.ephemeral ? '  (wisp)' : ''}`;
 }
 
 /** One line per step: mark, id, title, state and what it waits for. */
 export function stepLine(s: MolStep): string {
   const waiting = s.state === 'blocked' && s.needs.length ? ` (needs ${s.needs.join(', ')})` : '';
   const who = s.assignee ? `  @${s.assignee}` : '';
-  return `${'  '.repeat(s.depth + 1)}${MARK[s.state]} ${s.id}  ${s.title}  ${s.state.replace('_', ' ')}${waiting}${who}${s.run ? `  $ ${s.run}` : ''}`;
+  return `${'  '.repeat(s.depth + 1)}${MARK[s.state]} ${s.id}  ${safeLine(s.title)}  ${s.state.replace('_', ' ')}${waiting}${who}${s.run ? `  $ ${safeLine(s.run)}` : ''}`;
 }
 
 function pourText(r: PourResult, kind: 'molecule' | 'wisp'): string {
-  const lines = [`Poured ${kind} ${r.molecule.id}: ${r.molecule.title} (${r.steps.length} step${r.steps.length === 1 ? '' : 's'})`];
+  const lines = [`Poured ${kind} ${r.molecule.id}: ${safeLine(r.molecule.title)} (${r.steps.length} step${r.steps.length === 1 ? '' : 's'})`];
   const depth = new Map<string, number>([[r.molecule.id, -1]]);
   for (const s of r.steps) {
     depth.set(s.id, depth.get(s.parent)! + 1);
-    lines.push(`${'  '.repeat(depth.get(s.id)! + 1)}${s.id}  ${s.title}${s.needs.length ? `  (needs ${s.needs.join(', ')})` : ''}`);
+    lines.push(`${'  '.repeat(depth.get(s.id)! + 1)}${s.id}  ${safeLine(s.title)}${s.needs.length ? `  (needs ${s.needs.join(', ')})` : ''}`);
   }
   return lines.join('\n');
 }
