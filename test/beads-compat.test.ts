@@ -175,6 +175,10 @@ describe('a repository Go Beads set up', () => {
       const now = new Map(lines(readFileSync(join(t.beads, 'issues.jsonl'), 'utf8')).filter((x) => !('_type' in x)).map((x) => [x.id, x]));
       for (const want of issues) expect(comparable(now.get(want.id)!)).toEqual(comparable(want));
       expect(git(t.dir, ['status', '--porcelain', '--untracked-files=all'])).not.toMatch(/beads\.db|go-beads/);
+      // bd doctor finds the ledger as the store would write it, and never takes an external edge for a dangling one.
+      const doc = JSON.parse(bd(t.dir, ['doctor', '--json']).stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+      expect(doc.checks.find((c) => c.name === 'ledger')).toMatchObject({ ok: true });
+      expect(doc.checks.find((c) => c.name === 'dangling-edges')!.detail).not.toContain('external:');
       // A second call does not adopt again.
       const again = bd(t.dir, ['list']);
       expect(again.code).toBe(0);

@@ -2,7 +2,7 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Store } from './store.ts';
 import { SCHEMA_VERSION } from './schema.ts';
-import { allDetails } from './rows.ts';
+import { allDetails, otherRecords } from './rows.ts';
 import { parseLedger, toLedgerLine } from './ledger.ts';
 import { exportLedger, importLedgerText } from './ledger-sync.ts';
 import { findCycles } from './deps.ts';
@@ -19,7 +19,7 @@ export interface DoctorCheck {
 function danglingEdges(store: Store): { issue_id: string; depends_on_id: string }[] {
   return store.db.all(
     `SELECT d.issue_id, d.depends_on_id FROM deps d LEFT JOIN issues t ON t.id = d.depends_on_id
-     WHERE t.id IS NULL OR t.deleted_at IS NOT NULL ORDER BY d.issue_id, d.depends_on_id`,
+     WHERE (t.id IS NULL OR t.deleted_at IS NOT NULL) AND d.depends_on_id NOT LIKE 'external:%' ORDER BY d.issue_id, d.depends_on_id`,
   );
 }
 
@@ -32,7 +32,7 @@ function wrongFlags(store: Store): string[] {
 function ledgerDiff(store: Store): { bad: number; differs: boolean; text: string | undefined } {
   if (!existsSync(store.ledgerPath)) return { bad: 0, differs: true, text: undefined };
   const text = readFileSync(store.ledgerPath, 'utf8');
-  const expected = allDetails(store.db).map(toLedgerLine);
+  const expected = [...otherRecords(store.db), ...allDetails(store.db).map(toLedgerLine)];
   const { problems } = parseLedger(text);
   const actual = text.split('\n').filter((l) => l !== '');
   const differs = expected.length !== actual.length || expected.some((l, i) => l !== actual[i]);

@@ -44,8 +44,8 @@ export function toRecord(b: BeadDetails): Record<string, unknown> {
   o.updated_at = b.updated_at;
   if (b.closed_at) o.closed_at = b.closed_at;
   if (b.close_reason) o.close_reason = b.close_reason;
-  if (b.external_ref) o.external_ref = b.external_ref;
   if (b.defer_until) o.defer_until = b.defer_until;
+  if (b.external_ref) o.external_ref = b.external_ref;
   if (b.metadata && Object.keys(b.metadata).length) o.metadata = sortKeys(b.metadata);
   if (b.labels.length) o.labels = [...b.labels].sort(cmp);
   if (b.dependencies.length) {
@@ -64,7 +64,8 @@ export function toRecord(b: BeadDetails): Record<string, unknown> {
     o.original_type = b.extra?.original_type ?? b.type;
     if (b.status !== 'closed') o.original_status = b.status;
   }
-  for (const [k, v] of Object.entries(b.extra ?? {})) if (!(k in o)) o[k] = v;
+  if (!b.extra) return o; // keys were added in RECORD_ORDER already
+  for (const [k, v] of Object.entries(b.extra)) if (!(k in o)) o[k] = v;
   return ordered(o);
 }
 
@@ -73,15 +74,16 @@ export function toLedgerLine(b: BeadDetails): string {
   return JSON.stringify(toRecord(b));
 }
 
+/** Documented keys in RECORD_ORDER, then the others in the order they came (fromEntries: "__proto__" stays a key). */
 function ordered(o: Record<string, unknown>): Record<string, unknown> {
-  const keys = Object.keys(o);
-  const rank = (k: string): number => ORDER_INDEX.get(k) ?? RECORD_ORDER.length;
-  const sorted = keys.map((k, i) => [k, i] as const).sort((x, y) => rank(x[0]) - rank(y[0]) || x[1] - y[1]);
-  return Object.fromEntries(sorted.map(([k]) => [k, o[k]]));
+  const entries: [string, unknown][] = [];
+  for (const k of RECORD_ORDER) if (Object.hasOwn(o, k)) entries.push([k, o[k]]);
+  for (const k of Object.keys(o)) if (!ORDER_INDEX.has(k)) entries.push([k, o[k]]);
+  return Object.fromEntries(entries);
 }
 
 function without(extra: Record<string, unknown> | null | undefined, known: ReadonlySet<string>): Record<string, unknown> {
-  return extra ? Object.fromEntries(Object.entries(extra).filter(([k]) => !known.has(k))) : {};
+  return extra ? rest(extra, (k) => known.has(k)) ?? {} : {};
 }
 
 export function cmp(a: string, b: string): number {
@@ -233,7 +235,7 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
     const kind = isObject(d) ? edgeKind(d.type) : undefined;
     if (!isObject(d) || !str(d.depends_on_id) || !d.depends_on_id || !kind) return `${o.id}: invalid dependency ${JSON.stringify(d)}`;
     if (d.issue_id !== undefined && d.issue_id !== o.id) return `${o.id}: dependency of another bead ${JSON.stringify(d.issue_id)}`;
-    const extra = rest(d, EDGE_KEYS);
+    const extra = rest(d, (k) => EDGE_KEYS.has(k));
     deps.push({
       issue_id: o.id, depends_on_id: d.depends_on_id, type: kind,
       created_at: str(d.created_at) ? d.created_at : o.created_at, created_by: str(d.created_by) ? d.created_by : '',
@@ -246,7 +248,7 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
   for (const c of rawComments as unknown[]) {
     if (!isObject(c) || !str(c.text)) return `${o.id}: invalid comment ${JSON.stringify(c)}`;
     const id = str(c.id) && c.id ? c.id : typeof c.id === 'number' && Number.isSafeInteger(c.id) && c.id >= 0 ? String(c.id) : undefined;
-    const extra = rest(c, id === undefined ? new Set([...COMMENT_KEYS].filter((k) => k !== 'id')) : COMMENT_KEYS);
+    const extra = rest(c, (k) => COMMENT_KEYS.has(k) && (k !== 'id' || id !== undefined));
     comments.push({
       id: id ?? `${o.id}-c${comments.length + 1}`, issue_id: o.id,
       author: str(c.author) ? c.author : '', text: c.text, created_at: str(c.created_at) ? c.created_at : o.created_at,
@@ -254,15 +256,14 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
     });
   }
   const metadata = isObject(o.metadata) ? o.metadata : null;
-  const skip = new Set(MODELLED);
-  if (o.metadata !== undefined && o.metadata !== null && !metadata) skip.delete('metadata'); // not an object: kept as it came
-  if (oldType) skip.add('type');
-  if (oldAcceptance) skip.add('acceptance');
-  if (tombstone) {
-    skip.add('original_status');
-    if (o.original_type === type) skip.add('original_type');
-  }
-  const extra = rest(o, skip);
+  const oddMetadata = o.metadata !== undefined && o.metadata !== null && !metadata; // not an object: kept as it came
+  const extra = rest(o, (k) => {
+    if (MODELLED.has(k)) return k !== 'metadata' || !oddMetadata;
+    if (k === 'type') return oldType;
+    if (k === 'acceptance') return oldAcceptance;
+    if (k === 'original_status') return tombstone;
+    return k === 'original_type' && tombstone && o.original_type === type;
+  });
   return {
     id: o.id,
     title: o.title,
@@ -294,10 +295,11 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
   };
 }
 
-/** The keys of `o` not in `known`, in their order; null when there are none. */
-function rest(o: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> | null {
-  const entries = Object.entries(o).filter(([k]) => !known.has(k));
-  return entries.length ? Object.fromEntries(entries) : null;
+/** The keys of `o` that are not `known`, in their order; null when there are none. */
+function rest(o: Record<string, unknown>, known: (key: string) => boolean): Record<string, unknown> | null {
+  let entries: [string, unknown][] | undefined;
+  for (const k of Object.keys(o)) if (!known(k)) (entries ??= []).push([k, o[k]]);
+  return entries ? Object.fromEntries(entries) : null;
 }
 
 /** Extra fields as stored in the database: JSON text or null. */
