@@ -34,13 +34,28 @@ describe('Beads-compatible ledger', () => {
     expect(bd(t.dir, ['label', 'add', c!, 'fresh']).code).toBe(0);
     expect(bd(t.dir, ['close', d!, '-r', 'finished']).code).toBe(0);
 
+    // Ids in every Beads form are taken as they are: sequential, hash, hierarchical; new children keep counting.
+    const seq = issues.find((r) => /^bd-\d{4}$/.test(r.id as string) && r.status !== 'tombstone')!.id as string;
+    const grandchild = issues.find((r) => /\.1\.1$/.test(r.id as string))!.id as string;
+    expect(bdJson<Rec[]>(t.dir, ['show', seq])[0]!.id).toBe(seq);
+    expect(bdJson<Rec[]>(t.dir, ['show', grandchild])[0]).toMatchObject({ id: grandchild, parent: grandchild.slice(0, -2) });
+    const parentId = grandchild.slice(0, -4);
+    const child = bdJson<Rec>(t.dir, ['create', 'A third child', '--parent', parentId]);
+    expect(child.id).toBe(`${parentId}.3`);
+    expect(bd(t.dir, ['delete', child.id as string]).code).toBe(0);
+    const fresh = bdJson<Rec>(t.dir, ['create', 'New work keeps our id scheme']);
+    expect(fresh.id).toMatch(/^bd-[0-9a-z]{3,8}$/);
+    expect(bd(t.dir, ['delete', fresh.id as string]).code).toBe(0);
+
     const out = join(t.dir, 'out.jsonl');
-    expect(bdJson<{ count: number }>(t.dir, ['export', '-o', out]).count).toBe(issues.length);
+    expect(bdJson<{ count: number }>(t.dir, ['export', '-o', out]).count).toBe(issues.length + 2);
     const back = lines(readFileSync(out, 'utf8'));
     // Records of another _type come first, unchanged.
     expect(back.slice(0, 2)).toEqual(go.records.filter((r) => '_type' in r));
     const byId = new Map(back.filter((r) => !('_type' in r)).map((r) => [r.id as string, r]));
-    expect(byId.size).toBe(issues.length);
+    expect(byId.size).toBe(issues.length + 2);
+    // The two beads made and deleted here travel as tombstones, as Beads' classic ledger writes them.
+    expect(byId.get(child.id as string)).toMatchObject({ status: 'tombstone', deleted_by: 'tester', original_type: 'task', original_status: 'open' });
     const touched = new Set([a, b, c, d]);
     for (const want of issues) {
       const got = byId.get(want.id as string)!;
