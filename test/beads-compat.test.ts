@@ -242,6 +242,9 @@ bd show "$B" --json | j 'v[0].issue_type + " " + v[0].acceptance_criteria + " " 
 bd view "$B" --json | j 'v[0].labels.join(",")'
 bd list -s in_progress -n 0 --json | j 'v.map(x => x.id + ":" + x.dependency_count).join(",")'
 bd ready -n 5 --json | j 'v.some(x => x.id === "'"$C"'")'
+bd update "$C" --set-labels docs,p2 --json | j 'v[0].labels.join(",")'
+bd list --no-assignee -n 0 --json | j 'v.length > 0 && v.every(x => !x.assignee)'
+bd comments add "$B" "by bob" -a bob --json | j 'v.author'
 bd close "$B" -r "fixed" --json | j 'v[0].close_reason'
 bd done "$C" --json | j 'v[0].status'
 bd stats --json | j 'v.summary.closed_issues'
@@ -254,7 +257,7 @@ bd import -i out.jsonl --json | j 'v.unchanged'
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual([
       'added', 'added urgent', 'in_progress', 'found it', 'looks right', '1', 'bug logs in blocks', 'auth,backend,urgent',
-      expect.stringMatching(/^bd-[0-9a-z]+:1$/), 'true', 'fixed', 'closed', '2', '3', '3', '3',
+      expect.stringMatching(/^bd-[0-9a-z]+:1$/), 'true', 'docs,p2', 'true', 'bob', 'fixed', 'closed', '2', '3', '3', '3',
     ]);
   }, 120_000);
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GtError, messageOf, usageError } from '../../../kernel/index.ts';
-import { addComment, allLabels, listComments, resolveId, updateBead, getBead, type Store } from '../../../beads/index.ts';
+import { addComment, insertComment, allLabels, listComments, resolveId, updateBead, getBead, type Store } from '../../../beads/index.ts';
 import { commentJson } from '../json.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
@@ -50,11 +50,13 @@ export function registerLabel(program: Command, ctx: BdCtx): void {
     .argument('<id>')
     .argument('[text...]', 'the comment; - reads standard input')
     .option('-f, --file <path>', 'the comment from a file (- reads standard input)')
-    .action((id: string, words: string[], o: { file?: string }) => {
+    .option('-a, --author <name>', 'who wrote it (default: the actor)')
+    .action((id: string, words: string[], o: { file?: string; author?: string }) => {
       if (o.file !== undefined && words.length) throw usageError('USAGE', 'comment text given twice (words and --file)', 'give one of them');
       if (o.file === undefined && !words.length) throw usageError('BD_EMPTY_COMMENT', 'comment text is empty', 'bd comments add <id> "text" (or -f file)');
       const text = o.file !== undefined ? fileText(ctx, o.file) : words.length === 1 && words[0] === '-' ? ctx.io.stdin() : words.join(' ');
-      const c = addComment(ctx.store(), id, text);
+      const store = ctx.store();
+      const c = o.author ? store.write(() => insertComment(store, resolveId(store, id), text, o.author)) : addComment(store, id, text);
       emit(ctx.io, ctx.json(), { data: commentJson(c), text: `Commented on ${c.issue_id}` });
     });
   comments

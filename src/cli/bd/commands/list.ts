@@ -10,7 +10,7 @@ import { beadList } from '../render.ts';
 interface ListOpts {
   status?: string[];
   type?: string[];
-  assignee?: string;
+  assignee?: string | false;
   unassigned?: boolean;
   label?: string[];
   priority?: string[];
@@ -38,7 +38,7 @@ function filterOf(ctx: BdCtx, o: ListOpts): ListFilter {
   const prios = listOpt(o.priority);
   if (prios.length) f.priority = prios.map(parsePriority);
   if (o.assignee) f.assignee = o.assignee;
-  if (o.unassigned) f.unassigned = true;
+  if (o.unassigned || o.assignee === false) f.unassigned = true;
   const labels = listOpt(o.label);
   if (labels.length) f.labels = labels;
   if (o.parent) f.parent = resolveId(ctx.store(), o.parent);
@@ -59,6 +59,7 @@ function addFilterOptions(cmd: Command): Command {
     .option('-t, --type <type>', 'bead type (repeatable)', collect)
     .option('-a, --assignee <who>', 'assigned to')
     .option('--unassigned', 'only beads nobody holds')
+    .option('--no-assignee', 'the same as --unassigned (Beads\' spelling)')
     .option('-l, --label <label>', 'has this label (repeatable: all must match)', collect)
     .option('-p, --priority <p>', 'priority 0–4 (repeatable)', collect)
     .option('--parent <id>', 'children of this bead')

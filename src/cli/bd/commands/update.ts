@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../../../kernel/index.ts';
 import {
-  claimBead, closeBeads, deleteBeads, parsePriority, parseStatus, parseType, reopenBeads, updateBead, type Bead, type UpdateInput,
+  claimBead, closeBeads, deleteBeads, getBead, resolveId, type Store, parsePriority, parseStatus, parseType, reopenBeads, updateBead, type Bead, type UpdateInput,
 } from '../../../beads/index.ts';
 import { collect, emit, ExitSignal, listOpt, type CliIo } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
@@ -25,6 +25,7 @@ interface UpdateOpts {
   defer?: string;
   addLabel?: string[];
   removeLabel?: string[];
+  setLabels?: string[];
   parent?: string;
   claim?: boolean;
 }
@@ -80,12 +81,13 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
     .option('--defer <date>', 'hide from ready until this date ("none" clears)')
     .option('--add-label <label>', 'add labels (repeatable)', collect)
     .option('--remove-label <label>', 'remove labels (repeatable)', collect)
+    .option('--set-labels <labels>', 'replace all labels with these (comma-separated, repeatable; "" removes all)', collect)
     .option('--parent <id>', 'move under another parent ("" removes the parent)')
     .option('--claim', 'claim for yourself (--actor): fails if someone else holds it')
     .action((ids: string[], o: UpdateOpts) => {
       const store = ctx.store();
       const input = updateInput(ctx.io, o);
-      if (!o.claim && Object.keys(input).length === 0) {
+      if (!o.claim && Object.keys(input).length === 0 && !o.setLabels) {
         throw usageError('BD_NOTHING_TO_UPDATE', 'no change given', 'pass the fields to change, e.g. --status in_progress or --notes "..."');
       }
       const out: Bead[] = [];
@@ -100,7 +102,8 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
           }
           bead = r.bead;
         }
-        if (Object.keys(input).length) bead = updateBead(store, id, input);
+        const perBead = o.setLabels ? { ...input, ...labelsToSet(store, id, o.setLabels, input) } : input;
+        if (Object.keys(perBead).length) bead = updateBead(store, id, perBead);
         if (bead) out.push(bead);
       }
       emit(ctx.io, ctx.json(), { data: out.map(issueJson), text: out.map((b) => `Updated ${beadLine(b)}`).join('\n') });
@@ -136,4 +139,12 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
       const gone = deleteBeads(ctx.store(), ids, o.reason);
       emit(ctx.io, ctx.json(), { data: { deleted: gone }, text: gone.map((id) => `Deleted ${id}`).join('\n') });
     });
+}
+
+/** Beads' --set-labels: the labels to add and remove so that a bead carries exactly `wanted`. */
+function labelsToSet(store: Store, raw: string, wanted: string[], input: UpdateInput): Pick<UpdateInput, 'addLabels' | 'removeLabels'> {
+  if (input.addLabels || input.removeLabels) throw usageError('USAGE', '--set-labels with --add-label or --remove-label', 'give either the whole set or the changes');
+  const want = new Set(listOpt(wanted));
+  const have = getBead(store.db, resolveId(store, raw))?.labels ?? [];
+  return { addLabels: [...want].filter((l) => !have.includes(l)), removeLabels: have.filter((l) => !want.has(l)) };
 }
