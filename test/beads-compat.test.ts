@@ -363,5 +363,12 @@ describe('text from the store on a terminal (issue 12 §5)', () => {
     expect(bd(t.dir, ['comments', a.id as string]).stdout).toContain('note \\e[31mred\\e[0m');
     const [json] = bdJson<Rec[]>(t.dir, ['show', a.id as string]);
     expect(json).toMatchObject({ title, description: desc });
+    // A holder's name comes from the store too: a lost claim names it without obeying its escapes.
+    bd(t.dir, ['update', a.id as string, '--claim', '--actor', 'mal\x1b]0;x\x07lory']);
+    const lost = bd(t.dir, ['update', a.id as string, '--claim', '--actor', 'bob']);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toContain('mal\\e]0;x\\x07lory');
+    // eslint-disable-next-line no-control-regex
+    expect(lost.stderr).not.toMatch(/[\x1b\x07]/);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 // bd ready and bd blocked: what can be worked on now, and what is held back by what.
 import type { Command } from 'commander';
-import { usageError } from '../../../kernel/index.ts';
+import { safeLine, usageError } from '../../../kernel/index.ts';
 import { blockedBeads, claimReady, parsePriority, parseType, readyBeads, type ReadyFilter } from '../../../beads/index.ts';
 import { collect, emit, ExitSignal, listOpt } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
@@ -56,7 +56,7 @@ export function registerReady(program: Command, ctx: BdCtx): void {
           return;
         }
         if (!r.ok) {
-          ctx.io.err(`Error: ${r.reason}\n`);
+          ctx.io.err(`Error: ${safeLine(r.reason)}\n`);
           throw new ExitSignal(1);
         }
         emit(ctx.io, ctx.json(), { data: { claimed: issueJson(r.bead) }, text: `Claimed ${beadLine(r.bead)}` });

@@ -1,6 +1,6 @@
 // bd update, close, reopen, delete: changing beads. `--claim` is a compare-and-set that names the holder on failure.
 import type { Command } from 'commander';
-import { usageError } from '../../../kernel/index.ts';
+import { safeLine, usageError } from '../../../kernel/index.ts';
 import {
   claimBead, closeBeads, deleteBeads, getBead, resolveId, type Store, parsePriority, parseStatus, parseType, reopenBeads, updateBead, type Bead, type UpdateInput,
 } from '../../../beads/index.ts';
@@ -97,7 +97,7 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
           const r = claimBead(store, id, ctx.actor() ?? store.actor());
           if (!r.ok) {
             emit(ctx.io, ctx.json(), { data: { error: { code: 'BD_CLAIMED', message: r.reason }, id: r.id, holder: r.holder, status: r.status }, text: '' });
-            ctx.io.err(`Error: ${r.reason}\nHint: pick other work with \`bd ready\`, or ask ${r.holder ?? 'the holder'} to release it\n`);
+            ctx.io.err(`Error: ${safeLine(r.reason)}\nHint: pick other work with \`bd ready\`, or ask ${safeLine(r.holder ?? 'the holder')} to release it\n`);
             throw new ExitSignal(1);
           }
           bead = r.bead;
