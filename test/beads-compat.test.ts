@@ -1,6 +1,6 @@
 // Beads compatibility (issue 19): a Go Beads ledger goes in and comes out field for field, Go's command forms work,
 // and `--json` prints Beads' shapes. Ledgers are generated from Beads' documented record format, never copied.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
@@ -102,6 +102,30 @@ describe('Beads-compatible ledger', () => {
     // Read back, the tombstone is the same deleted bead with its status before deletion.
     expect(bd(t.dir, ['show', 'bd-b2']).code).toBe(1);
     expect(bdJson<Rec[]>(t.dir, ['show', 'bd-a1'])[0]).toMatchObject({ issue_type: 'bug', acceptance_criteria: 'must work' });
+  }, 60_000);
+
+  it('upgrades a store of the earlier version (schema 5, old-shape ledger in sync) and rewrites its ledger in Beads shape', () => {
+    const t = tempStore('bd');
+    cleanup = t.cleanup;
+    const path = join(t.dir, '.beads', 'issues.jsonl');
+    const T = '2026-01-01T00:00:00.000Z';
+    const a = { id: 'bd-up1', title: 'Before the upgrade', acceptance: 'kept', status: 'open', priority: 1, type: 'feature', labels: ['l'], created_at: T, created_by: 'al', updated_at: T, comments: [{ id: 'c-1', author: 'al', text: 'first', created_at: T }] };
+    writeFileSync(path, `${JSON.stringify(a)}\n`);
+    expect(bd(t.dir, ['list']).code).toBe(0);
+    // Put the database back as the earlier version left it: schema 5, no new columns, and that bd's old-shape
+    // ledger recorded as its own last write (so only the upgrade can make bd rewrite it).
+    writeFileSync(path, `${JSON.stringify(a)}\n`);
+    const db = new DatabaseSync(join(t.dir, '.beads', 'beads.db'));
+    db.exec(`ALTER TABLE issues DROP COLUMN owner; ALTER TABLE issues DROP COLUMN extra; ALTER TABLE issues DROP COLUMN uid;
+      ALTER TABLE deps DROP COLUMN extra; ALTER TABLE comments DROP COLUMN extra; DROP TABLE ledger_others; DELETE FROM schema_version WHERE version > 5`);
+    const st = statSync(path, { bigint: true });
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'ledger_stat'").run(`${st.size}:${st.mtimeNs}:${st.ino}`);
+    db.close();
+    expect(bd(t.dir, ['list']).code).toBe(0);
+    expect(lines(readFileSync(path, 'utf8'))).toEqual([{
+      id: 'bd-up1', title: 'Before the upgrade', description: '', acceptance_criteria: 'kept', status: 'open', priority: 1, issue_type: 'feature',
+      created_at: T, created_by: 'al', updated_at: T, labels: ['l'], comments: [{ id: 'c-1', issue_id: 'bd-up1', author: 'al', text: 'first', created_at: T }],
+    }]);
   }, 60_000);
 
   it('keeps unknown fields of a newer Beads through a write, and the committed ledger still has them (issue 12 §5)', () => {
