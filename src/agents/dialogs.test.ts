@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectDialog, isStuckOnDialog, passStartupDialogs } from './dialogs.ts';
+import { detectDialog, dialogReason, isStuckOnDialog, passStartupDialogs } from './dialogs.ts';
 import { showsReadyPrompt } from './pane-text.ts';
 import { builtinPreset } from './presets.ts';
 
@@ -39,6 +39,28 @@ describe('detectDialog on real Claude Code screens', () => {
     expect(isStuckOnDialog(screen('trust'))).toBe(true);
     expect(showsReadyPrompt(screen('ready'), signals)).toBe(true);
     expect(showsReadyPrompt(screen('busy'), signals)).toBe(false);
+  });
+});
+
+describe('login screens, whatever the runtime', () => {
+  it('knows the login screens of Auggie, Codex, Claude Code and Gemini CLI, and names the line', () => {
+    const screens: [string, string[]][] = [
+      ['auggie', ['   New to Augment? You can create an account from the login page.', ' → Login to continue', '   Press return to open your browser']],
+      ['codex', ['  Sign in with ChatGPT to use Codex as part of your paid plan', '', '> 1. Sign in with ChatGPT', '  2. Provide your own API key']],
+      ['claude', [' Select login method:', '', ' ❯ 1. Claude account with subscription']],
+      ['claude', ['  ⎿ Not logged in · Please run /login']],
+      ['gemini', ['│ Get started                                   │', '│ How would you like to authenticate for this project? │', '│ ● 1. Login with Google │']],
+    ];
+    for (const [runtime, lines] of screens) {
+      for (const r of [runtime, 'my-custom-agent']) expect(detectDialog(lines, r), `${runtime} as ${r}`).toMatchObject({ kind: 'login', keys: [] });
+    }
+    expect(detectDialog(screens[0]![1])?.line).toBe('Login to continue');
+    expect(dialogReason(detectDialog(screens[3]![1])!)).toMatch(/^waiting on its login screen: "⎿ Not logged in · Please run \/login"/);
+  });
+
+  it('does not take an agent writing a login page for a login screen', () => {
+    const diff = ['  12 +      <button>Login to continue</button>', '  13 +  // Sign in with ChatGPT is not offered here', '> '];
+    expect(detectDialog(diff, 'my-custom-agent')).toBeUndefined();
   });
 });
 

@@ -4,7 +4,7 @@ import { pollFor, type NudgeTmux } from './nudge-deliver.ts';
 import { showsReadyPrompt } from './pane-text.ts';
 import type { AgentPreset } from './preset.ts';
 
-export type DialogKind = 'trust' | 'bypass-permissions' | 'onboarding' | 'unknown-choice';
+export type DialogKind = 'trust' | 'bypass-permissions' | 'onboarding' | 'login' | 'unknown-choice';
 
 export interface Dialog {
   kind: DialogKind;
@@ -12,6 +12,8 @@ export interface Dialog {
   keys: string[];
   /** The dialog's text, trimmed, for reports. */
   excerpt: string;
+  /** The line that gave it away (e.g. "Login to continue"), for a one-line reason. */
+  line: string;
 }
 
 /** A dialog we know: recognised by any of `match`, answered by selecting the option matching `accept`. */
@@ -30,8 +32,23 @@ const CLAUDE_DIALOGS: readonly DialogSpec[] = [
     accept: /Yes, (I trust this folder|proceed)/,
   },
   { kind: 'bypass-permissions', match: [/Bypass Permissions mode/], accept: /Yes, I accept/ },
-  // First-run onboarding (theme, login): a config dir that never finished onboarding; not Gas Town's to answer.
-  { kind: 'onboarding', match: [/Choose the text style that looks best with your terminal/, /Select login method/] },
+  // First-run onboarding (theme): a config dir that never finished onboarding; not Gas Town's to answer.
+  { kind: 'onboarding', match: [/Choose the text style that looks best with your terminal/] },
+];
+
+/**
+ * Login screens, whatever the runtime (a custom agent may wrap any of them): the runtime waits for a person to log
+ * in, so the agent is stuck, not working. Anchored to whole lines so an agent's own output (a login page it is
+ * writing) does not match.
+ */
+export const LOGIN_SCREENS: readonly RegExp[] = [
+  /^\s*(?:→\s*)?Login to continue\s*$/m, // Auggie
+  /^\s*(?:[›>❯]\s*)?1\.\s*Sign in with ChatGPT\b/m, // Codex
+  /^\s*Select login method:?\s*$/m, // Claude Code's first run
+  /^.*\bNot logged in\s*·\s*(?:Please )?run \/login\b/im, // Claude Code started without credentials
+  /^.*\b(?:Invalid|Missing) API key\s*·\s*(?:Please )?run \/login\b/im, // Claude Code with a bad key
+  /^\s*(?:│\s*)?(?:Get started|How would you like to authenticate for this project\?)\s*(?:│\s*)?$/m, // Gemini CLI's auth dialog
+  /^\s*(?:│\s*)?Waiting for auth\.\.\./m, // Gemini CLI after choosing Google login
 ];
 
 /**
@@ -50,13 +67,38 @@ const SELECTED = /^\s*[❯›>]\s+\S/;
 export function detectDialog(lines: readonly string[], runtime = 'claude'): Dialog | undefined {
   const text = lines.join('\n');
   const excerpt = dialogExcerpt(lines);
-  for (const spec of DIALOGS[runtime] ?? []) {
-    if (!spec.match.some((re) => re.test(text))) continue;
+  for (const spec of [...(DIALOGS[runtime] ?? []), LOGIN_SPEC]) {
+    const re = spec.match.find((r) => r.test(text));
+    if (!re) continue;
     const keys = spec.accept ? keysToChoose(lines, spec.accept) : [];
-    return { kind: spec.kind, keys: keys ?? [], excerpt };
+    return { kind: spec.kind, keys: keys ?? [], excerpt, line: lineOf(lines, re) };
   }
-  if (lines.some((l) => CHOICE_FOOTER.test(l)) && lines.some((l) => SELECTED.test(l))) return { kind: 'unknown-choice', keys: [], excerpt };
+  if (lines.some((l) => CHOICE_FOOTER.test(l)) && lines.some((l) => SELECTED.test(l))) {
+    return { kind: 'unknown-choice', keys: [], excerpt, line: lineOf(lines, SELECTED) };
+  }
   return undefined;
+}
+
+const LOGIN_SPEC: DialogSpec = { kind: 'login', match: LOGIN_SCREENS };
+
+/** The first screen line matching `re`, trimmed of box borders. */
+function lineOf(lines: readonly string[], re: RegExp): string {
+  const one = new RegExp(re.source, re.flags.replace('m', ''));
+  const hit = lines.find((l) => one.test(l)) ?? '';
+  return hit.replace(/^[\s│┃|→›>❯]+|[\s│┃|]+$/g, '').slice(0, 200);
+}
+
+/** Why an agent on `dialog` cannot go on, in one line (for gt agents, the dashboard and start-up errors). */
+export function dialogReason(dialog: Pick<Dialog, 'kind' | 'line'>): string {
+  const what = dialog.line ? `: ${JSON.stringify(dialog.line)}` : '';
+  switch (dialog.kind) {
+    case 'login':
+      return `waiting on its login screen${what}; log in to the runtime (attach to the session, or run it once by hand)`;
+    case 'onboarding':
+      return `waiting on its first-run set-up${what}; finish it once by hand`;
+    default:
+      return `waiting on a dialog it cannot answer by itself${what}`;
+  }
 }
 
 /** Whether the agent sits on a dialog (known or not) instead of its prompt: for `gt agents` state detection. */
@@ -84,7 +126,7 @@ export function dialogExcerpt(lines: readonly string[]): string {
 
 export type StartupOutcome =
   | { ready: true; dialogsPassed: DialogKind[]; elapsedMs: number }
-  | { ready: false; reason: 'stuck-on-dialog'; kind: DialogKind; dialog: string; elapsedMs: number }
+  | { ready: false; reason: 'stuck-on-dialog'; kind: DialogKind; dialog: string; line: string; elapsedMs: number }
   | { ready: false; reason: 'exited' | 'timeout'; dialogsPassed: DialogKind[]; elapsedMs: number };
 
 export interface StartupOptions {
@@ -119,7 +161,10 @@ export async function passStartupDialogs(
     // One tmux call a poll: the screen; only when it cannot be read, whether the session is gone.
     let lines: readonly string[];
     try {
-      ({ lines } = await tmux.snapshot(session));
+      const snap = await tmux.snapshot(session);
+      // A pane kept after its program exited (remain-on-exit) still has a screen: it is not ready, it is gone.
+      if (snap.dead) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed() };
+      lines = snap.lines;
     } catch (e) {
       if (!(await tmux.hasSession(session))) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed() };
       throw e;
@@ -133,7 +178,7 @@ export async function passStartupDialogs(
     // The same dialog text for stuckMs (answered or not) means it is not going away.
     const key = `${dialog.kind}\n${dialog.excerpt}`;
     if (since?.key !== key) since = { key, at: Date.now() };
-    else if (Date.now() - since.at >= stuckMs) return { ready: false, reason: 'stuck-on-dialog', kind: dialog.kind, dialog: dialog.excerpt, elapsedMs: elapsed() };
+    else if (Date.now() - since.at >= stuckMs) return { ready: false, reason: 'stuck-on-dialog', kind: dialog.kind, dialog: dialog.excerpt, line: dialog.line, elapsedMs: elapsed() };
     const next = dialog.keys[0];
     if (next === undefined) return undefined;
     await tmux.sendKeys(session, next);

@@ -10,4 +10,4 @@ export { enqueueNudge, drainQueue, peekQueue, queueDir, QUEUE_MAX_DEPTH, QUEUE_T
 export { acquireLock, tryAcquire, lockPath, readLockRecord, lockAgeMs, type LockHandle, type LockOptions } from './session-lock.ts';
 export { sanitizeMessage, showsReadyPrompt, showsBusy, type ReadySignals, type Screen } from './pane-text.ts';
 export { claudeSettings, writeClaudeSettings, CLAUDE_SETTINGS_FILE, type ClaudeSettings, type ClaudeSettingsOptions, type ClaudeHookGroup } from './claude-settings.ts';
-export { detectDialog, isStuckOnDialog, passStartupDialogs, dialogExcerpt, DIALOGS, type Dialog, type DialogKind, type DialogSpec, type StartupOutcome, type StartupOptions } from './dialogs.ts';
+export { detectDialog, dialogReason, LOGIN_SCREENS, isStuckOnDialog, passStartupDialogs, dialogExcerpt, DIALOGS, type Dialog, type DialogKind, type DialogSpec, type StartupOutcome, type StartupOptions } from './dialogs.ts';

@@ -3,7 +3,7 @@
 import { nudge } from '../agents/index.ts';
 import { isoNow, messageOf } from '../kernel/index.ts';
 import { agentForRole, loadRig, type TownContext } from '../town/index.ts';
-import { identityOf, signalsOf, startAgent, stopAgent, townTmux, withStore } from '../work/sessions/index.ts';
+import { exitSummary, identityOf, readLastExit, signalsOf, startAgent, stopAgent, townTmux, withStore } from '../work/sessions/index.ts';
 import { recordEvent } from './events.ts';
 import { screenHash } from './observe.ts';
 import type { DeadDecision, PolecatObservation, ReapDecision, StuckVerdict } from './plan.ts';
@@ -33,7 +33,10 @@ export async function applyDead(town: TownContext, ports: TickPorts, d: DeadDeci
   if (info && !info.paneDead) return; // it came back
   if (d.kind === 'escalate') {
     event(town, { kind: 'daemon.restart-cap', subject: d.bead, reason: d.reason, data: { polecat: address, restarts: row.restarts } });
-    await ports.escalate(town, address, `${address} keeps dying while working on ${d.bead}: ${d.reason}. Its worktree and branch are kept; look with gt peek ${address} or gt hooks list.`, 'high', d.bead);
+    // Its own words when it died starting (not logged in, a refused flag): restarting again would not help.
+    const exit = readLastExit(town, id.session);
+    const why = exit ? ` Its last start: ${exit.runtime} ${exitSummary(exit)}.` : '';
+    await ports.escalate(town, address, `${address} keeps dying while working on ${d.bead}: ${d.reason}.${why} Its worktree and branch are kept; look with gt peek ${address} or gt hooks list.`, 'high', d.bead);
     return;
   }
   if (row.restarts + 1 !== d.attempt) return;

@@ -46,6 +46,9 @@ describe('parsers', () => {
       attached: false,
       width: 80,
       height: 3,
+      dead: false,
+      deadStatus: null,
     });
+    expect(parseSnapshot('not logged in\n\n0,1,0,0,80,3,1,3\n')).toMatchObject({ lines: ['not logged in', ''], dead: true, deadStatus: 3 });
   });
 });

@@ -22,6 +22,9 @@ export interface PaneSnapshot {
   attached: boolean;
   width: number;
   height: number;
+  /** The pane's process has exited (the session was kept with remain-on-exit), and its exit status if it did. */
+  dead?: boolean;
+  deadStatus?: number | null;
 }
 
 const SEP = '\t';
@@ -36,7 +39,7 @@ export const SESSION_FORMAT = [
   '#{pane_dead}',
 ].join(SEP);
 
-export const SNAPSHOT_FORMAT = '#{cursor_x},#{cursor_y},#{pane_in_mode},#{session_attached},#{pane_width},#{pane_height}';
+export const SNAPSHOT_FORMAT = '#{cursor_x},#{cursor_y},#{pane_in_mode},#{session_attached},#{pane_width},#{pane_height},#{pane_dead},#{pane_dead_status}';
 
 /** The active pane of the session named exactly `name` (a bare name would also match by prefix). */
 export function paneTarget(name: string): string {
@@ -60,8 +63,11 @@ export function parseSessionLine(line: string): SessionInfo {
 export function parseSnapshot(out: string): PaneSnapshot {
   const rows = out.replace(/\n$/, '').split('\n');
   const meta = rows.pop() ?? '';
-  const [cx = 0, cy = 0, mode = 0, attached = 0, width = 0, height = 0] = meta.split(',').map(Number);
-  return { lines: rows, cursorX: cx, cursorY: cy, inMode: mode === 1, attached: attached > 0, width, height };
+  const [cx = '0', cy = '0', mode = '0', attached = '0', width = '0', height = '0', dead = '0', status = ''] = meta.split(',');
+  return {
+    lines: rows, cursorX: Number(cx), cursorY: Number(cy), inMode: mode === '1', attached: Number(attached) > 0, width: Number(width), height: Number(height),
+    dead: dead === '1', deadStatus: dead === '1' && status !== '' ? Number(status) : null,
+  };
 }
 
 const MAX_CHUNK_BYTES = 512;

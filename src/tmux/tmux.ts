@@ -16,6 +16,12 @@ export interface NewSessionSpec {
   unsetEnv?: readonly string[];
   width?: number;
   height?: number;
+  /**
+   * Keep the pane, its last screen and its exit status when the program exits (remain-on-exit, set in the same tmux
+   * call so even a program that exits at once is kept) until `setOption(name, 'remain-on-exit', 'off', { window: true })`
+   * or the session is killed.
+   */
+  remainOnExit?: boolean;
 }
 
 export interface CaptureOptions {
@@ -57,7 +63,8 @@ export function createTmux(opts: TmuxOptions) {
       const script = execScript(spec.argv, spec.env ?? {}, spec.unsetEnv ?? []);
       const size = ['-x', String(spec.width ?? 200), '-y', String(spec.height ?? 50)];
       try {
-        await exec(['new-session', '-d', '-s', spec.name, '-c', spec.cwd, ...size, '--', '/bin/sh', '-c', script]);
+        const keep = spec.remainOnExit ? [';', 'set-option', '-w', '-t', paneTarget(spec.name), 'remain-on-exit', 'on'] : [];
+        await exec(['new-session', '-d', '-s', spec.name, '-c', spec.cwd, ...size, '--', '/bin/sh', '-c', script, ...keep]);
       } catch (e) {
         if (isGtError(e) && e.code === 'TMUX_SESSION_EXISTS') {
           throw new GtError('TMUX_SESSION_EXISTS', `tmux session ${spec.name} already exists on socket ${opts.socket}`, {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // A stand-in for an agent's TUI in tests: raw-mode input echoed on a prompt line; Enter appends the line to a log
 // file and shows a busy spinner for a while, during which input is not read (as agents do while they think).
-// Usage: node fake-tui.js --log <file> [--busy-ms <n>] [--prompt <text>]
-import { appendFileSync } from 'node:fs';
+// With --screen, it shows that file instead (a login screen, say) and never reaches its prompt, as a runtime
+// waiting for a person does.
+// Usage: node fake-tui.js --log <file> [--busy-ms <n>] [--prompt <text>] [--screen <file>]
+import { appendFileSync, readFileSync } from 'node:fs';
 import { clearInterval, setInterval, setTimeout } from 'node:timers';
 import { parseArgs } from 'node:util';
 
@@ -11,6 +13,7 @@ const { values } = parseArgs({
     log: { type: 'string' },
     'busy-ms': { type: 'string', default: '0' },
     prompt: { type: 'string', default: '> ' },
+    screen: { type: 'string' },
   },
 });
 if (!values.log) {
@@ -83,5 +86,11 @@ function onInput(chunk) {
 
 process.stdin.setRawMode?.(true);
 process.stdin.setEncoding('utf8');
-process.stdin.on('data', onInput);
-out(prompt);
+if (values.screen) {
+  // Waits on its screen for good: input is logged but changes nothing.
+  out(readFileSync(values.screen, 'utf8').replace(/\r?\n/g, '\r\n'));
+  process.stdin.on('data', (d) => appendFileSync(log, d));
+} else {
+  process.stdin.on('data', onInput);
+  out(prompt);
+}

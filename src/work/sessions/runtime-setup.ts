@@ -2,7 +2,7 @@
 // waits for its ready prompt.
 import { join } from 'node:path';
 import { installRoot } from '../../kernel/index.ts';
-import { passStartupDialogs, type AgentPreset, type NudgeTmux } from '../../agents/index.ts';
+import { passStartupDialogs, type AgentPreset, type DialogKind, type NudgeTmux } from '../../agents/index.ts';
 import { writeClaudeSettings, type ClaudeSettingsOptions } from '../../agents/claude-settings.ts';
 import type { TownContext } from '../../town/index.ts';
 import type { AgentIdentity } from './identity.ts';
@@ -42,7 +42,10 @@ export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: Age
   return { primesItself: false };
 }
 
-export type StartupGate = { ready: true; by: 'prompt' | 'delay'; dialogsPassed: string[] } | { ready: false; reason: 'exited' | 'timeout' | 'stuck-on-dialog'; dialog?: string };
+export type StartupGate =
+  | { ready: true; by: 'prompt' | 'delay'; dialogsPassed: string[] }
+  | { ready: false; reason: 'exited' | 'timeout' }
+  | { ready: false; reason: 'stuck-on-dialog'; dialog: string; kind: DialogKind; line: string };
 
 /** Which runtime's dialog texts apply: a custom agent with Claude Code's hooks is Claude Code underneath. */
 export function dialogRuntime(preset: Pick<AgentPreset, 'name' | 'hooks'>): string {
@@ -53,5 +56,5 @@ export function dialogRuntime(preset: Pick<AgentPreset, 'name' | 'hooks'>): stri
 export async function startupGate(tmux: NudgeTmux, session: string, preset: AgentPreset, opts: { timeoutMs: number; startedAt: number }): Promise<StartupGate> {
   const r = await passStartupDialogs(tmux, session, { ...preset, name: dialogRuntime(preset) }, { timeoutMs: opts.timeoutMs, startedAt: opts.startedAt });
   if (r.ready) return { ready: true, by: preset.ready.prompt ? 'prompt' : 'delay', dialogsPassed: r.dialogsPassed };
-  return r.reason === 'stuck-on-dialog' ? { ready: false, reason: r.reason, dialog: r.dialog } : { ready: false, reason: r.reason };
+  return r.reason === 'stuck-on-dialog' ? { ready: false, reason: r.reason, dialog: r.dialog, kind: r.kind, line: r.line } : { ready: false, reason: r.reason };
 }

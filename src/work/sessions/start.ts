@@ -2,12 +2,13 @@
 // past any startup dialog to the ready prompt, and recorded in the agents table.
 import { GtError, installRoot, isoNow } from '../../kernel/index.ts';
 import { findOnPath } from '../../proc/index.ts';
-import { buildCommand, resolvePreset, nudge, type AgentPreset } from '../../agents/index.ts';
+import { buildCommand, dialogReason, resolvePreset, nudge, type AgentPreset } from '../../agents/index.ts';
 import { openTownStore, type TownContext } from '../../town/index.ts';
 import { getAgent, recordStart, setAgentState, type AgentState } from './agents-table.ts';
 import { ensureShims, roleEnv } from './env.ts';
 import { requireWorkdir, type AgentIdentity } from './identity.ts';
-import { prepareRuntime, startupGate } from './runtime-setup.ts';
+import { prepareRuntime, startupGate, type StartupGate } from './runtime-setup.ts';
+import { captureDeadPane, clearLastExit, howItEnded, lastWords, recordLastExit, type LastExit } from './last-exit.ts';
 import { townTmux } from '../../town/index.ts';
 
 export interface StartRequest {
@@ -35,10 +36,12 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   const id = req.identity;
   const preset = resolvePreset(req.agent, town.settings.agents);
   const tmux = townTmux(town);
-  if (await tmux.hasSession(id.session)) {
+  const existing = (await tmux.listSessions()).find((s) => s.name === id.session);
+  if (existing && !existing.paneDead) {
     const rec = withStore(town, (s) => getAgent(s, id.address));
     return { status: 'already-running', address: id.address, session: id.session, agent: rec?.runtime ?? req.agent };
   }
+  if (existing) await tmux.killSession(id.session); // a pane kept after its program exited: nothing runs there
   requireWorkdir(id);
   const env = roleEnv(town, id, ensureShims(town));
   requireProgram(preset, req.agent, env.PATH!);
@@ -56,7 +59,8 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
     packageRoot: installRoot(),
   });
   const started = Date.now();
-  await tmux.newSession({ name: id.session, cwd: id.workdir, argv: cmd.argv, env: cmd.env, unsetEnv: cmd.unsetEnv });
+  // Kept after its program exits until it is up, so an agent that dies at start-up leaves its screen and status.
+  await tmux.newSession({ name: id.session, cwd: id.workdir, argv: cmd.argv, env: cmd.env, unsetEnv: cmd.unsetEnv, remainOnExit: true });
   withStore(town, (s) =>
     recordStart(s, {
       address: id.address, role: id.role, rig: id.rig ?? null, name: id.name, runtime: req.agent, session: id.session,
@@ -64,6 +68,16 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
     }),
   );
   const gate = await startupGate(tmux, id.session, preset, { timeoutMs: req.readyTimeoutMs ?? 60_000, startedAt: started });
+  let exit: LastExit | undefined;
+  if (!gate.ready && gate.reason === 'exited') {
+    exit = { address: id.address, session: id.session, runtime: req.agent, at: isoNow(), ...(await captureDeadPane(tmux, id.session)) };
+    recordLastExit(town, exit);
+    await tmux.killSession(id.session);
+  } else {
+    clearLastExit(town, id.session);
+    // From now on an exit ends the session as before (the daemon and gt agents see it gone).
+    await tmux.setOption(id.session, 'remain-on-exit', 'off', { window: true }).catch(() => undefined);
+  }
   let state: AgentState = gate.ready ? (prompt !== undefined && !cmd.promptToType ? 'working' : 'idle') : gate.reason === 'exited' ? 'dead' : 'stuck';
   if (gate.ready && cmd.promptToType) {
     const r = await nudge(tmux, { runtimeDir: town.paths.runtime }, { session: id.session, message: cmd.promptToType, mode: 'immediate' });
@@ -71,8 +85,10 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   }
   withStore(town, (s) => setAgentState(s, id.address, state, isoNow()));
   if (!gate.ready) {
-    throw new GtError(gate.reason === 'exited' ? 'GT_AGENT_EXITED' : 'GT_AGENT_NOT_READY', startFailure(id, req.agent, gate), {
-      hint: `look at its screen with gt peek ${id.address}; stop it with the matching stop command (e.g. gt mayor stop)`,
+    throw new GtError(gate.reason === 'exited' ? 'GT_AGENT_EXITED' : 'GT_AGENT_NOT_READY', startFailure(id, req.agent, gate, exit), {
+      hint: exit
+        ? `gt peek ${id.address} shows its last screen; fix what it says (a login, a flag it refuses), then start it again; gt doctor checks the runtime`
+        : `look at its screen with gt peek ${id.address}; stop it with the matching stop command (e.g. gt mayor stop)`,
     });
   }
   return { status: 'started', address: id.address, session: id.session, agent: req.agent, state, readyBy: gate.by, dialogsAnswered: gate.dialogsPassed, elapsedMs: Date.now() - started, resumed: resumeId !== undefined };
@@ -102,9 +118,12 @@ function requireProgram(preset: AgentPreset, agent: string, pathVar: string): vo
   });
 }
 
-function startFailure(id: AgentIdentity, agent: string, gate: { reason: string; dialog?: string }): string {
-  if (gate.reason === 'exited') return `${id.address} (${agent}) exited during start-up`;
-  if (gate.reason === 'stuck-on-dialog') return `${id.address} (${agent}) is stuck on a dialog it could not pass: ${gate.dialog ?? ''}`.trim();
+function startFailure(id: AgentIdentity, agent: string, gate: Exclude<StartupGate, { ready: true }>, exit: LastExit | undefined): string {
+  if (gate.reason === 'exited') {
+    const words = exit && lastWords(exit.lines);
+    return `${id.address} (${agent}) ${exit ? howItEnded(exit) : 'exited'} during start-up${words ? `: ${JSON.stringify(words)}` : ''}`;
+  }
+  if (gate.reason === 'stuck-on-dialog') return `${id.address} (${agent}) is stuck at start-up, ${dialogReason(gate)}`;
   return `${id.address} (${agent}) did not show its ready prompt in time; the session is left running`;
 }
 

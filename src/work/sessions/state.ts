@@ -1,12 +1,13 @@
 // What each agent is doing, from the agents table and its live tmux pane: the pure classifier, and the listing
 // `gt agents` shows.
-import { isStuckOnDialog, readySignals, resolvePreset, showsBusy, showsReadyPrompt, type ReadySignals } from '../../agents/index.ts';
+import { detectDialog, dialogReason, isStuckOnDialog, readySignals, resolvePreset, showsBusy, showsReadyPrompt, type ReadySignals } from '../../agents/index.ts';
 import type { SessionInfo } from '../../tmux/index.ts';
 import type { TownContext } from '../../town/index.ts';
 import { listAgentRecords, type AgentRecord, type AgentState } from './agents-table.ts';
 import { hookedBeadOf } from './hook.ts';
 import { dialogRuntime } from './runtime-setup.ts';
 import { withStore } from './start.ts';
+import { howItEnded, lastWords, readLastExit, type LastExit } from './last-exit.ts';
 import { townTmux } from '../../town/index.ts';
 
 export interface PaneObservation {
@@ -31,6 +32,22 @@ export function classifyState(recorded: AgentState | undefined, pane: PaneObserv
   return recorded === 'starting' ? 'starting' : 'working';
 }
 
+/**
+ * Why an agent is in its state, when that needs saying: the dialog or login screen a `stuck` one waits on, how a
+ * `dead` one ended when it died at start-up. Null otherwise.
+ */
+export function stateReason(state: AgentState, pane: PaneObservation, dialogRuntime = 'claude', exit?: Pick<LastExit, 'runtime' | 'status' | 'signal' | 'lines'>): string | null {
+  if (state === 'stuck') {
+    const d = detectDialog(pane.lines ?? [], dialogRuntime);
+    return d ? dialogReason(d) : null;
+  }
+  if (state === 'dead' && exit) {
+    const words = lastWords(exit.lines);
+    return `${exit.runtime} ${howItEnded(exit)} during start-up${words ? `: ${JSON.stringify(words)}` : ''} (gt peek shows its last screen)`;
+  }
+  return null;
+}
+
 export interface AgentView {
   address: string;
   role: string;
@@ -44,6 +61,10 @@ export interface AgentView {
   attached: boolean;
   started_at: string | null;
   last_activity: string | null;
+  /** Why it is stuck or dead, when known (see stateReason). */
+  reason: string | null;
+  /** How it last ended during start-up, while it has not started cleanly since. */
+  last_exit: { runtime: string; at: string; status: number | null; signal: number | null } | null;
 }
 
 /**
@@ -66,16 +87,22 @@ export async function listAgents(town: TownContext): Promise<AgentView[]> {
     views.push({
       address: `(unknown: ${s.name})`, role: 'unknown', rig: null, runtime: s.currentCommand, session: s.name,
       state: s.paneDead ? 'dead' : 'working', hooked_bead: null, session_id: null, attached: s.attached, started_at: s.created.toISOString(), last_activity: s.activity.toISOString(),
+      reason: null, last_exit: null,
     });
   }
   return views;
 }
 
 function viewOf(town: TownContext, r: AgentRecord, live: SessionInfo | undefined, lines: string[] | undefined): AgentView {
-  const state = classifyState(r.state, { live: live !== undefined && lines !== undefined, lines, paneDead: live?.paneDead }, signalsOf(town, r.runtime), dialogRuntimeOf(town, r.runtime));
+  const pane = { live: live !== undefined && lines !== undefined, lines, paneDead: live?.paneDead };
+  const dialogs = dialogRuntimeOf(town, r.runtime);
+  const state = classifyState(r.state, pane, signalsOf(town, r.runtime), dialogs);
+  const exit = r.session && (state === 'dead' || state === 'stopped') ? readLastExit(town, r.session) : undefined;
   return {
     address: r.address, role: r.role, rig: r.rig, runtime: r.runtime, session: r.session, state, hooked_bead: r.hooked_bead, session_id: r.session_id,
     attached: live?.attached ?? false, started_at: r.started_at, last_activity: live ? live.activity.toISOString() : r.last_activity,
+    reason: stateReason(state, pane, dialogs, exit),
+    last_exit: exit ? { runtime: exit.runtime, at: exit.at, status: exit.status, signal: exit.signal } : null,
   };
 }
 

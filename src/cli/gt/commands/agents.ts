@@ -24,7 +24,8 @@ function render(list: readonly AgentView[]): string {
   const head = ['AGENT', 'ROLE', 'RUNTIME', 'STATE', 'HOOK', 'ACTIVE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
+  // Why a stuck or dead agent is so goes on its own line under it: it is a sentence, not a column.
+  return [line(head), ...list.flatMap((a, i) => [line(rows[i]!), ...(a.reason ? [`  ↳ ${a.reason}`] : [])])].join('\n');
 }
 
 function ago(iso: string | null): string {

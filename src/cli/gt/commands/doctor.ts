@@ -1,6 +1,8 @@
 // gt doctor [--fix]: health checks of the tools, the agent CLIs and the town, and the safe repairs.
 import type { Command } from 'commander';
-import { runTownDoctor, type DoctorCheck, type DoctorReport } from '../../../town/doctor/index.ts';
+import { runTownDoctor, summarize, type DoctorCheck, type DoctorReport } from '../../../town/doctor/index.ts';
+import { loadTown } from '../../../town/index.ts';
+import { howItEnded, lastWords, listLastExits } from '../../../work/sessions/index.ts';
 import { emit, ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -11,10 +13,34 @@ export function registerDoctor(program: Command, ctx: GtCtx): void {
     .option('--fix', 'repair what is safe: create missing directories, remove dead locks, prune vanished worktrees, stop orphaned sessions')
     .addHelpText('after', '\nExit status: 0 when no errors remain (warnings allowed), 1 otherwise. Config files are never rewritten.\n\nExamples:\n  gt doctor\n  gt doctor --fix --json')
     .action(async (o: { fix?: boolean }) => {
-      const report = await runTownDoctor({ cwd: ctx.io.cwd, env: ctx.io.env, fix: Boolean(o.fix) });
+      const report = withStartFailures(await runTownDoctor({ cwd: ctx.io.cwd, env: ctx.io.env, fix: Boolean(o.fix) }), ctx);
       emit(ctx.io, ctx.json(), { data: report, text: renderReport(report, Boolean(o.fix)) });
       if (!report.ok) throw new ExitSignal(1);
     });
+}
+
+/**
+ * A runtime on PATH is not a runtime that starts: an agent that exited during its last start (not logged in, a
+ * flag it refuses) is a warning, with its own words.
+ */
+function withStartFailures(report: DoctorReport, ctx: GtCtx): DoctorReport {
+  if (!report.root) return report;
+  let exits;
+  try {
+    exits = listLastExits(loadTown(report.root, ctx.io.env));
+  } catch {
+    return report;
+  }
+  if (exits.length === 0) return report;
+  const checks: DoctorCheck[] = exits.map((e) => {
+    const words = lastWords(e.lines);
+    return {
+      id: `agent.${e.address}.start`, status: 'warn',
+      detail: `${e.address}: ${e.runtime} ${howItEnded(e)} during start-up at ${e.at}${words ? `: ${JSON.stringify(words)}` : ''}`,
+      hint: `gt peek ${e.address} shows its last screen; fix what it says (log in, change the agent's command), then start it again`,
+    };
+  });
+  return summarize(report.root, [...report.checks, ...checks]);
 }
 
 const MARK: Record<DoctorCheck['status'], string> = { ok: 'ok   ', warn: 'warn ', error: 'ERROR' };

@@ -1,0 +1,106 @@
+// Agents that cannot start, in real tmux on a private socket: one that exits at once leaves its reason (last screen
+// and exit status) in the error, gt peek, gt agents and gt doctor; one waiting on a login screen (a fake TUI
+// showing it, and the real Auggie CLI with no login) is stuck, with the reason, not working.
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTmux } from '../src/tmux/index.ts';
+import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+
+const SOCKET = `gt-test-startfail-${process.pid}`;
+const ROOT = resolve(import.meta.dirname, '..');
+const FAKE_TUI = join(ROOT, 'testing/fake-tui/fake-tui.js');
+const env = { GT_TMUX_SOCKET: SOCKET };
+
+interface View { address: string; state: string; reason: string | null; last_exit: { status: number | null; runtime: string } | null }
+
+describe('agents that cannot start', () => {
+  let base = '';
+  let town = '';
+  let cleanup = (): void => {};
+  const tmux = createTmux({ socket: SOCKET });
+  const agents = (): View[] => gtJson<View[]>(town, ['agents', '--all'], { env });
+
+  beforeAll(() => {
+    const t = tempDir('gt startfail');
+    base = t.dir;
+    cleanup = t.cleanup;
+    town = join(base, 'my town');
+    gtJson(base, ['install', town]);
+    writeFileSync(join(base, 'login.txt'), ['', '  Welcome to the agent', '   New to it? You can create an account from the login page.', ' → Login to continue', '   Press return to open your browser', ''].join('\n'));
+    const login = join(base, 'login agent.sh');
+    writeFileSync(login, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log '${base}/login.log' --screen '${base}/login.txt'\n`);
+    chmodSync(login, 0o755);
+    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as { agents: Record<string, unknown> };
+    settings.agents = {
+      broken: { command: 'sh', args: ['-c', 'echo "Error: not logged in"; exit 3'] },
+      login: { command: login, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 },
+    };
+    writeFileSync(join(town, 'settings', 'config.json'), JSON.stringify(settings, null, 2));
+    sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
+    gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
+    gtJson(town, ['crew', 'add', 'alice', '--rig', 'app']);
+    gtJson(town, ['crew', 'add', 'bob', '--rig', 'app']);
+  });
+  afterAll(async () => {
+    await tmux.killServer();
+    cleanup();
+  });
+
+  it('an agent that exits during start-up says why: in the error, gt peek, gt agents and gt doctor', async () => {
+    const r = gt(town, ['mayor', 'start', '--agent', 'broken'], { env });
+    expectFailure(r, 1, /mayor \(broken\) exited with status 3 during start-up: "Error: not logged in"/);
+    expect(await tmux.hasSession('hq-mayor')).toBe(false);
+
+    const peek = gt(town, ['peek', 'mayor'], { env });
+    expect(peek.code, peek.stderr).toBe(0);
+    expect(peek.stdout).toMatch(/^mayor is not running: broken exited with status 3 during start-up at /);
+    expect(peek.stdout).toContain('Error: not logged in');
+    expect(peek.stdout).not.toContain('Pane is dead');
+
+    const mayor = agents().find((a) => a.address === 'mayor');
+    expect(mayor).toMatchObject({ state: 'dead', last_exit: { status: 3, runtime: 'broken' }, reason: expect.stringContaining('broken exited with status 3 during start-up: "Error: not logged in"') });
+    expect(gt(town, ['agents'], { env }).stdout).toMatch(/^mayor\s+mayor\s+broken\s+dead.*\n\s+↳ broken exited with status 3 during start-up: "Error: not logged in"/m);
+
+    const doctor = gt(town, ['doctor'], { env });
+    expect(doctor.stdout).toMatch(/warn\s+agent\.mayor\.start: mayor: broken exited with status 3 during start-up at .*: "Error: not logged in"/);
+  });
+
+  it('a clean start forgets the last failure', async () => {
+    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as { agents: Record<string, unknown> };
+    const ok = join(base, 'ok agent.sh');
+    writeFileSync(ok, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log '${base}/ok.log'\n`);
+    chmodSync(ok, 0o755);
+    settings.agents = { ...settings.agents, ok: { command: ok, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
+    writeFileSync(join(town, 'settings', 'config.json'), JSON.stringify(settings, null, 2));
+    expect(gtJson<{ status: string }>(town, ['mayor', 'start', '--agent', 'ok'], { env }).status).toBe('started');
+    expect(agents().find((a) => a.address === 'mayor')).toMatchObject({ state: 'idle', reason: null, last_exit: null });
+    expect(gt(town, ['doctor'], { env }).stdout).not.toContain('agent.mayor.start');
+    // Once up, an agent that exits ends its session as before (no dead pane left behind).
+    await tmux.sendKeys('hq-mayor', 'C-c');
+    gtJson(town, ['mayor', 'stop'], { env });
+  });
+
+  it('an agent waiting on its login screen is stuck, with the reason, not working', () => {
+    const r = gt(town, ['crew', 'at', 'alice', '--rig', 'app', '--agent', 'login', '--no-attach'], { env });
+    expectFailure(r, 1, /app\/crew\/alice \(login\) is stuck at start-up, waiting on its login screen: "Login to continue"/);
+    const alice = agents().find((a) => a.address === 'app/crew/alice');
+    expect(alice).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Login to continue"') });
+    expect(gt(town, ['agents'], { env }).stdout).toMatch(/^app\/crew\/alice\s+crew\s+login\s+stuck.*\n\s+↳ waiting on its login screen: "Login to continue"/m);
+  });
+
+  it('the real Auggie CLI with no login shows its login screen and is stuck', async () => {
+    const home = join(base, 'empty home');
+    mkdirSync(home, { recursive: true });
+    const path = `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
+    // Auggie has no ready prompt: it counts as up after 5 s, and its login screen may come before or after that.
+    const r = gt(town, ['crew', 'at', 'bob', '--rig', 'app', '--agent', 'auggie', '--no-attach'], { env: { ...env, HOME: home, PATH: path } });
+    if (r.code !== 0) expectFailure(r, 1, /app\/crew\/bob \(auggie\) is stuck at start-up, waiting on its login screen: "Login to continue"/);
+    let bob: View | undefined;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 500))) {
+      bob = agents().find((a) => a.address === 'app/crew/bob');
+      if (bob?.state === 'stuck') break;
+    }
+    expect(bob).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Login to continue"') });
+  }, 60_000);
+});
