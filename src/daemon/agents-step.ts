@@ -44,8 +44,10 @@ export async function applyDead(town: TownContext, ports: TickPorts, d: DeadDeci
   withStore(town, (s) =>
     s.write(() => s.db.run('UPDATE polecats SET restarts = restarts + 1, updated_at = ? WHERE rig = ? AND name = ? AND bead = ?', isoNow(), d.rig, d.name, d.bead)),
   );
-  event(town, { kind: 'daemon.restart', subject: d.bead, reason: d.reason, data: { polecat: address, attempt: d.attempt, session: id.session } });
+  // The hook's pin (gt sling --agent) if it has one, else the rig's polecat agent as the settings say now.
+  const pinned = row.agent !== null;
   const agent = row.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, d.rig));
+  event(town, { kind: 'daemon.restart', subject: d.bead, reason: `${d.reason}, with ${agent}${pinned ? ' (pinned by gt sling --agent)' : ''}`, data: { polecat: address, attempt: d.attempt, session: id.session, agent, pinned } });
   // Told to carry on: a restarted session (resumed or fresh) otherwise waits at its prompt until the stuck nudge.
   await startAgent(town, { identity: id, agent, resume: true, readyTimeoutMs, prompt: RESTART_PROMPT(address, d.bead) });
   // The contract (docs/work-loop.md): the agent's record names the same hook as its polecat row.

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { sessionNameOf, type TownContext } from '../town/index.ts';
 import type { TmuxClient } from '../tmux/index.ts';
 import { withStore } from '../work/sessions/index.ts';
+import { settleRestarts } from '../work/hook/index.ts';
 import { lastEventBy } from './events.ts';
 import type { PolecatObservation } from './plan.ts';
 
@@ -30,6 +31,7 @@ export async function observePolecats(town: TownContext, tmux: Pick<TmuxClient, 
     const polecats = s.db.all<PolecatRow>('SELECT rig, name, state, bead, agent, restarts, updated_at FROM polecats ORDER BY rig, name');
     const agents = new Map(s.db.all<AgentRow>("SELECT address, started_at, heartbeat_at FROM agents WHERE role = 'polecat'").map((a) => [a.address, a]));
     return polecats.map((p) => {
+      p.restarts = settleRestarts(s, p); // restarts on an earlier hook do not count against this one
       const address = `${p.rig}/${p.name}`;
       const a = agents.get(address);
       const lastCall = Math.max(ms(a?.heartbeat_at) ?? 0, lastEventBy(s, address) ?? 0) || undefined;

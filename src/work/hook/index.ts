@@ -5,3 +5,4 @@ export {
   snapshotWorktree, restoreSnapshot, listSnapshots, applyTree, snapshotPrefix, SNAPSHOTS_KEPT, type Snapshot, type SnapshotResult, type RestoreResult,
 } from './snapshot.ts';
 export { repairHooks, type HookRepair } from './repair.ts';
+export { restartsOnHook, settleRestarts } from './restarts.ts';

@@ -4,6 +4,7 @@ import { dependentsOf, getDetails, type Store } from '../../beads/index.ts';
 import { formatAddress, parseAddress, townTmux, type TownContext } from '../../town/index.ts';
 import { hookedBeadOf, identityOf, withStore } from '../sessions/index.ts';
 import { getPolecat, listPolecats, type Polecat } from '../polecats/index.ts';
+import { restartsOnHook } from './restarts.ts';
 
 export interface HookView {
   address: string;
@@ -58,7 +59,9 @@ export interface WorkHook {
 
 /** Every polecat's hook, with whether its worktree and session exist. */
 export async function listHooks(town: TownContext): Promise<WorkHook[]> {
-  const rows = withStore(town, (s) => listPolecats(s).map((p) => ({ p, status: p.bead ? (s.db.get<{ status: string }>('SELECT status FROM issues WHERE id = ?', p.bead)?.status ?? null) : null })));
+  const rows = withStore(town, (s) => listPolecats(s).map((p) => ({
+    p: { ...p, restarts: restartsOnHook(s, p) }, status: p.bead ? (s.db.get<{ status: string }>('SELECT status FROM issues WHERE id = ?', p.bead)?.status ?? null) : null,
+  })));
   const tmux = townTmux(town);
   return Promise.all(rows.map(async ({ p, status }) => {
     const id = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name });

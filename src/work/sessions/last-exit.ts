@@ -30,8 +30,14 @@ export async function captureDeadPane(tmux: Pick<TmuxClient, 'capturePane' | 'sn
   let signal: number | null = null;
   let lines: string[] = [];
   try {
-    const snap = await tmux.snapshot(session);
-    status = snap.deadStatus ?? null;
+    // tmux marks the pane dead when its terminal closes, and records the status (drawing its "Pane is dead" line)
+    // when it reaps the process: on a loaded machine that can be a second later.
+    for (const until = Date.now() + 3000; ; ) {
+      const snap = await tmux.snapshot(session);
+      status = snap.deadStatus ?? null;
+      if (status !== null || snap.lines.some((l) => DEAD_LINE.test(l)) || Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
     lines = await tmux.capturePane(session, { lines: maxLines });
   } catch {
     return { status, signal, lines };

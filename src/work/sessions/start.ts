@@ -47,7 +47,8 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   requireProgram(preset, req.agent, env.PATH!);
   const setup = prepareRuntime(town, id, preset);
   const previous = req.resume ? withStore(town, (s) => getAgent(s, id.address)) : undefined;
-  const resumeId = previous?.session_id && preset.resume ? previous.session_id : undefined;
+  // Only a conversation of the same runtime can be resumed (the polecat's agent may have changed since).
+  const resumeId = previous?.session_id && preset.resume && previous.runtime === req.agent ? previous.session_id : undefined;
   // A resumed conversation already has its context; it still needs the caller's prompt (e.g. "carry on") to act.
   const prompt = resumeId ? (req.prompt ?? req.message) : (req.prompt ?? firstPrompt(id, setup.primesItself, req.message));
   const cmd = buildCommand(preset, {

@@ -61,6 +61,11 @@ export interface AgentView {
   attached: boolean;
   started_at: string | null;
   last_activity: string | null;
+  /**
+   * Polecats: whether the runtime is pinned to its hook (gt sling --agent) or follows the rig's polecat agent at
+   * each (re)start; null for other roles.
+   */
+  pinned: boolean | null;
   /** Why it is stuck or dead, when known (see stateReason). */
   reason: string | null;
   /** How it last ended during start-up, while it has not started cleanly since. */
@@ -74,7 +79,10 @@ export interface AgentView {
 export async function listAgents(town: TownContext): Promise<AgentView[]> {
   const tmux = townTmux(town);
   const [records, sessions] = await Promise.all([
-    Promise.resolve(withStore(town, (s) => listAgentRecords(s).map((r) => ({ ...r, hooked_bead: hookedBeadOf(s, r) })))),
+    Promise.resolve(withStore(town, (s) => {
+      const pins = new Map(s.db.all<{ address: string; agent: string | null }>("SELECT rig || '/' || name AS address, agent FROM polecats").map((p) => [p.address, p.agent]));
+      return listAgentRecords(s).map((r) => ({ ...r, hooked_bead: hookedBeadOf(s, r), pinned: r.role === 'polecat' && pins.has(r.address) ? pins.get(r.address) !== null : null }));
+    })),
     tmux.listSessions(),
   ]);
   const bySession = new Map(sessions.map((s) => [s.name, s]));
@@ -87,13 +95,13 @@ export async function listAgents(town: TownContext): Promise<AgentView[]> {
     views.push({
       address: `(unknown: ${s.name})`, role: 'unknown', rig: null, runtime: s.currentCommand, session: s.name,
       state: s.paneDead ? 'dead' : 'working', hooked_bead: null, session_id: null, attached: s.attached, started_at: s.created.toISOString(), last_activity: s.activity.toISOString(),
-      reason: null, last_exit: null,
+      pinned: null, reason: null, last_exit: null,
     });
   }
   return views;
 }
 
-function viewOf(town: TownContext, r: AgentRecord, live: SessionInfo | undefined, lines: string[] | undefined): AgentView {
+function viewOf(town: TownContext, r: AgentRecord & { pinned: boolean | null }, live: SessionInfo | undefined, lines: string[] | undefined): AgentView {
   const pane = { live: live !== undefined && lines !== undefined, lines, paneDead: live?.paneDead };
   const dialogs = dialogRuntimeOf(town, r.runtime);
   const state = classifyState(r.state, pane, signalsOf(town, r.runtime), dialogs);
@@ -101,6 +109,7 @@ function viewOf(town: TownContext, r: AgentRecord, live: SessionInfo | undefined
   return {
     address: r.address, role: r.role, rig: r.rig, runtime: r.runtime, session: r.session, state, hooked_bead: r.hooked_bead, session_id: r.session_id,
     attached: live?.attached ?? false, started_at: r.started_at, last_activity: live ? live.activity.toISOString() : r.last_activity,
+    pinned: r.pinned,
     reason: stateReason(state, pane, dialogs, exit),
     last_exit: exit ? { runtime: exit.runtime, at: exit.at, status: exit.status, signal: exit.signal } : null,
   };

@@ -20,7 +20,7 @@ export function registerAgents(program: Command, ctx: GtCtx): void {
 
 function render(list: readonly AgentView[]): string {
   if (list.length === 0) return 'No agents running. Start the Mayor with: gt mayor start';
-  const rows = list.map((a) => [a.address, a.role, a.runtime, a.state + (a.attached ? '*' : ''), a.hooked_bead ?? '-', ago(a.last_activity)]);
+  const rows = list.map((a) => [a.address, a.role, a.runtime + (a.pinned ? ' (pinned)' : ''), a.state + (a.attached ? '*' : ''), a.hooked_bead ?? '-', ago(a.last_activity)]);
   const head = ['AGENT', 'ROLE', 'RUNTIME', 'STATE', 'HOOK', 'ACTIVE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();

@@ -1,0 +1,38 @@
+// Daemon restarts belong to one hook: a polecat that used up two restarts on its last bead starts its next hook
+// with none. Counted from the town's event log, so whatever hooked the bead (a sling, a queue drain), the count
+// is the daemon's restarts since that hook began.
+import type { Store } from '../../beads/index.ts';
+
+interface Hooked {
+  rig: string;
+  name: string;
+  bead: string | null;
+  restarts: number;
+}
+
+/**
+ * The restarts on the polecat's current hook: the stored count, unless the log shows the bead was hooked to it
+ * after restarts that belong to an earlier hook (then only the restarts since). A row with no `sling.hooked`
+ * event (made by hand) keeps its stored count.
+ */
+export function restartsOnHook(store: Store, p: Hooked): number {
+  if (p.restarts === 0 || !p.bead) return p.restarts;
+  const address = `${p.rig}/${p.name}`;
+  const hooked = store.db.get<{ id: number | null }>(
+    "SELECT MAX(id) AS id FROM town_events WHERE kind = 'sling.hooked' AND subject = ? AND json_extract(data, '$.polecat') = ?", p.bead, address,
+  )?.id;
+  if (hooked == null) return p.restarts;
+  const since = store.db.get<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM town_events WHERE kind = 'daemon.restart' AND id > ? AND json_extract(data, '$.polecat') = ?", hooked, address,
+  )?.n ?? 0;
+  return Math.min(p.restarts, since);
+}
+
+/** Bring the stored count in line with restartsOnHook (only if the row still holds that bead and count). */
+export function settleRestarts(store: Store, p: Hooked): number {
+  const n = restartsOnHook(store, p);
+  if (n !== p.restarts) {
+    store.write(() => store.db.run('UPDATE polecats SET restarts = ? WHERE rig = ? AND name = ? AND bead = ? AND restarts = ?', n, p.rig, p.name, p.bead, p.restarts));
+  }
+  return n;
+}
