@@ -112,6 +112,8 @@ async function workOnce() {
   const bead = hook?.bead;
   if (!bead || (bead.status !== 'hooked' && bead.status !== 'in_progress')) return;
   if (bead.status === 'in_progress' && hook.polecat?.hook_state === 'completed') return;
+  // Escalated or deferred: the work waits for someone to act; doing it again would only escalate it again.
+  if (hook.suspended) return;
   // Primes only when there is work: an idle poll is one `gt hook` call (thirty idle sims polling prime and hook
   // every two seconds kept two cores busy).
   try {

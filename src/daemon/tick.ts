@@ -5,6 +5,7 @@ import { rigNames, type TownContext } from '../town/index.ts';
 import { townTmux, withStore } from '../work/sessions/index.ts';
 import { applyDead, applyReap, applyStuck } from './agents-step.ts';
 import { recordEvent } from './events.ts';
+import { resumeSettled } from './resume.ts';
 import { observePolecats } from './observe.ts';
 import { planDead, planReap, planSnapshots, planStuck, stuckCandidates, type ActivityMemory, type PolecatObservation } from './plan.ts';
 import type { TickPorts } from './ports.ts';
@@ -78,6 +79,8 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
   await step('observe', async () => {
     obs = await observePolecats(town, townTmux(town));
   });
+
+  await step('resume', () => resumeSettled(town));
 
   await step('restart-dead', async () => {
     const escalated = withStore(town, (s) => new Map(s.db.all<{ subject: string; at: string }>(

@@ -7,6 +7,7 @@ import { sendMail, type SendDeps } from './mail/index.ts';
 import { alertHuman, type AlertFn } from './convoy/alert.ts';
 import { recordEvent } from './convoy/events.ts';
 import { withTownStore } from './convoy/manage.ts';
+import { getPolecat, updatePolecat } from './polecats/index.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -20,6 +21,12 @@ export interface EscalateOptions {
   mail?: SendDeps;
   /** How the overseer is alerted for a critical escalation (default: bell and desktop notification). */
   alert?: AlertFn;
+  /**
+   * A polecat escalating its own hooked work (the default for `gt escalate` from a polecat): the escalation is about
+   * that bead and the hook is suspended (no restarts, no stuck nudges, `gt hook` says so) until the escalation is
+   * closed, when the daemon resumes it.
+   */
+  suspendHook?: boolean;
 }
 
 export interface EscalateResult {
@@ -29,9 +36,13 @@ export interface EscalateResult {
   priority: number;
   from: string;
   related: string | null;
-  /** Mail ids, one to the Mayor and one to the overseer. */
+  /** Mail ids, one to the Mayor and one to the overseer; none when this repeats an open escalation. */
   mail: string[];
   alerted: string[];
+  /** The same escalation (sender, subject, bead) is still open: nothing new was filed or sent. */
+  duplicate: boolean;
+  /** The sender's hook was suspended (see suspendHook). */
+  suspended: boolean;
 }
 
 export function parseSeverity(s: string | undefined): Severity {
@@ -54,7 +65,21 @@ export async function escalate(town: TownContext, from: string | AgentAddress, m
   const priority = SEVERITY_PRIORITY[sev];
   const title = titleOf(text);
   const made = withTownStore(town, fromText, (store) => store.write(() => {
-    const related = opts.bead !== undefined ? resolveId(store, opts.bead) : null;
+    const hooked = opts.suspendHook && sender.kind === 'polecat' ? getPolecat(store, sender.rig, sender.name) : undefined;
+    const related = opts.bead !== undefined ? resolveId(store, opts.bead) : (hooked?.bead ?? null);
+    const suspend = hooked?.bead != null && hooked.bead === related && hooked.hook_state !== 'suspended';
+    if (suspend) {
+      updatePolecat(store, hooked.rig, hooked.name, { state: 'idle', hook_state: 'suspended' });
+      recordEvent(store, { actor: fromText, kind: 'hook.suspended', subject: related, reason: `escalated: ${title}` });
+    }
+    // Asking again (an agent retrying, a loop) is the same escalation: one bead, one mail, until it is closed.
+    const open = store.db.get<{ id: string }>(
+      `SELECT id FROM issues WHERE status != 'closed' AND deleted_at IS NULL AND title = ?
+         AND json_extract(metadata, '$.from') = ? AND json_extract(metadata, '$.bead') IS ?
+         AND id IN (SELECT issue_id FROM labels WHERE label = 'escalation')`,
+      `Escalation: ${title}`, fromText, related,
+    );
+    if (open) return { id: open.id, related, duplicate: true, suspended: suspend };
     const b = insertBead(store, {
       title: `Escalation: ${title}`,
       description: `${text}\n\nFrom: ${fromText}\nSeverity: ${sev}${related ? `\nAbout: ${related}` : ''}`,
@@ -62,8 +87,9 @@ export async function escalate(town: TownContext, from: string | AgentAddress, m
     });
     if (related) addDependency(store, b.id, related, 'related');
     recordEvent(store, { actor: fromText, kind: 'escalation', subject: related ?? b.id, reason: title, data: { bead: b.id, severity: sev } });
-    return { id: b.id, related };
+    return { id: b.id, related, duplicate: false, suspended: suspend };
   }));
+  if (made.duplicate) return { bead: made.id, severity: sev, priority, from: fromText, related: made.related, mail: [], alerted: [], duplicate: true, suspended: made.suspended };
   const body = `${text}\n\nSeverity: ${sev} (P${priority})${made.related ? `\nAbout: ${made.related}` : ''}\nEscalation bead: ${made.id}; close it when settled: gt bd close ${made.id} -r "<what was decided>"`;
   const mail: string[] = [];
   for (const to of [{ kind: 'mayor' }, { kind: 'overseer' }] as const) {
@@ -71,5 +97,5 @@ export async function escalate(town: TownContext, from: string | AgentAddress, m
     mail.push(...r.mail.map((m) => m.id));
   }
   const alerted = sev === 'critical' ? (opts.alert ?? ((t, b) => alertHuman(t, b, town.env)))(`Gas Town: critical escalation from ${fromText}`, title) : [];
-  return { bead: made.id, severity: sev, priority, from: fromText, related: made.related, mail, alerted };
+  return { bead: made.id, severity: sev, priority, from: fromText, related: made.related, mail, alerted, duplicate: false, suspended: made.suspended };
 }

@@ -1,5 +1,5 @@
 // Hooks: what a polecat holds (bead + worktree), releasing it, snapshots of its worktree, listing and repair.
-export { hookOf, listHooks, type HookView, type WorkHook } from './show.ts';
+export { hookOf, listHooks, suspensionOf, type HookView, type WorkHook } from './show.ts';
 export { unsling, releaseInStore, type UnslingResult } from './release.ts';
 export {
   snapshotWorktree, restoreSnapshot, listSnapshots, applyTree, snapshotPrefix, SNAPSHOTS_KEPT, type Snapshot, type SnapshotResult, type RestoreResult,

@@ -11,6 +11,11 @@ export interface HookView {
   /** The hooked bead as `bd show --json` prints it, or null. */
   bead: Record<string, unknown> | null;
   polecat: Pick<Polecat, 'rig' | 'name' | 'branch' | 'base' | 'worktree' | 'hook_state'> | null;
+  /**
+   * The hook is suspended (its work escalated or deferred): the bead stays on it, but nobody is to work on it until
+   * someone acts (the escalation is closed, or the bead is slung again). Null when it is not.
+   */
+  suspended: { since: string; reason: string } | null;
 }
 
 /** What is on `address`'s hook: the polecat's bead, else a bead hooked (or in progress) assigned to the agent. */
@@ -25,8 +30,20 @@ export function hookOf(town: TownContext, address: string): HookView {
       address: text,
       bead: id ? beadAsShown(s, id) : null,
       polecat: p ? { rig: p.rig, name: p.name, branch: p.branch, base: p.base, worktree: p.worktree, hook_state: p.hook_state } : null,
+      suspended: p?.bead && p.hook_state === 'suspended' ? suspensionOf(s, p) : null,
     };
   });
+}
+
+/** When and why the hook was suspended: the latest escalation, deferral or suspension event about its bead. */
+export function suspensionOf(s: Store, p: Pick<Polecat, 'rig' | 'name' | 'bead' | 'updated_at'>): { since: string; reason: string } {
+  const e = s.db.get<{ at: string; kind: string; reason: string | null }>(
+    "SELECT at, kind, reason FROM town_events WHERE subject = ? AND actor = ? AND kind IN ('done.escalated', 'done.deferred', 'hook.suspended') ORDER BY id DESC LIMIT 1",
+    p.bead, `${p.rig}/${p.name}`,
+  );
+  if (!e) return { since: p.updated_at, reason: 'suspended' };
+  const what = e.kind === 'done.deferred' ? 'deferred' : 'escalated';
+  return { since: e.at, reason: e.kind === 'hook.suspended' ? (e.reason ?? what) : `${what}: ${e.reason ?? ''}`.trim() };
 }
 
 function inProgressOf(s: Store, address: string): string | null {

@@ -16,10 +16,16 @@ export function registerEscalate(program: Command, ctx: GtCtx): void {
     .action(async (words: string[], o: { severity: string; bead?: string; from?: string }) => {
       const town = ctx.town();
       const message = words.length === 1 && words[0] === '-' ? ctx.io.stdin() : words.join(' ');
-      const r = await escalate(town, currentAddress(town, o.from).address, message, o.severity, o.bead !== undefined ? { bead: o.bead } : {});
+      const from = currentAddress(town, o.from).address;
+      // A polecat escalating hands its hooked work over: the hook waits until the escalation is closed.
+      const r = await escalate(town, from, message, o.severity, { ...(o.bead !== undefined ? { bead: o.bead } : {}), suspendHook: from.kind === 'polecat' });
+      const about = r.related ? ` about ${r.related}` : '';
+      const hook = r.suspended ? `; your hook (${r.related}) is suspended until ${r.bead} is closed: stop working on it` : '';
       emit(ctx.io, ctx.json(), {
         data: r,
-        text: `Escalated (${r.severity}, P${r.priority}) as ${r.bead}${r.related ? ` about ${r.related}` : ''}; mailed mayor and overseer (${r.mail.join(', ')})`,
+        text: r.duplicate
+          ? `Already escalated as ${r.bead}${about}, still open: nothing new sent${hook}`
+          : `Escalated (${r.severity}, P${r.priority}) as ${r.bead}${about}; mailed mayor and overseer (${r.mail.join(', ')})${hook}`,
       });
     });
 }

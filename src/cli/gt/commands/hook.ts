@@ -70,6 +70,9 @@ function render(v: HookView): string {
   return [
     `${v.address}: ${b.id} ${b.title} [${b.status}]`,
     ...(v.polecat ? [`  branch ${v.polecat.branch ?? '-'} in ${v.polecat.worktree} (hook ${v.polecat.hook_state ?? '-'})`] : []),
+    ...(v.suspended
+      ? [`  suspended since ${v.suspended.since} (${JSON.stringify(v.suspended.reason)}): do not work on it until someone acts (the escalation is closed, or the bead is slung again)`]
+      : []),
     ...(b.description ? ['', b.description] : []),
   ].join('\n');
 }
