@@ -25,14 +25,14 @@ const DEAD_LINE = /^Pane is dead \((status|signal) (\d+)/;
 const fileOf = (town: TownContext, session: string): string => join(town.paths.runtime, 'agents', session, FILE);
 
 /** Read a dead pane (kept by remain-on-exit): the end of its screen and how its program ended. */
-export async function captureDeadPane(tmux: Pick<TmuxClient, 'capturePane' | 'snapshot'>, session: string, maxLines = 200): Promise<Pick<LastExit, 'status' | 'signal' | 'lines'>> {
+export async function captureDeadPane(tmux: Pick<TmuxClient, 'capturePane' | 'snapshot' | 'listSessions'>, session: string, maxLines = 200): Promise<Pick<LastExit, 'status' | 'signal' | 'lines'>> {
   let status: number | null = null;
   let signal: number | null = null;
   let lines: string[] = [];
   try {
     // tmux marks the pane dead when its terminal closes, and records the status (drawing its "Pane is dead" line)
-    // when it reaps the process: on a loaded machine that can be a second later.
-    for (const until = Date.now() + 3000; ; ) {
+    // when it reaps the process, which on a loaded machine can take seconds; the kernel has the status meanwhile.
+    for (const until = Date.now() + 1000; ; ) {
       const snap = await tmux.snapshot(session);
       status = snap.deadStatus ?? null;
       if (status !== null || snap.lines.some((l) => DEAD_LINE.test(l)) || Date.now() > until) break;
@@ -50,7 +50,28 @@ export async function captureDeadPane(tmux: Pick<TmuxClient, 'capturePane' | 'sn
     else status ??= Number(m[2]);
   }
   while (kept.length && kept.at(-1)!.trim() === '') kept.pop();
+  if (status === null && signal === null) {
+    const pid = (await tmux.listSessions().catch(() => [])).find((x) => x.name === session)?.panePid;
+    const code = pid ? zombieExitCode(pid) : undefined;
+    if (code !== undefined) {
+      if ((code & 0x7f) === 0) status = (code >> 8) & 0xff;
+      else signal = code & 0x7f;
+    }
+  }
   return { status: signal !== null ? null : status, signal, lines: kept };
+}
+
+/** The wait status of an exited, not yet reaped process (Linux: field 52 of /proc/<pid>/stat), if readable. */
+function zombieExitCode(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] !== 'Z') return undefined;
+    const code = Number(fields[49]);
+    return Number.isInteger(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function recordLastExit(town: TownContext, exit: LastExit): void {
