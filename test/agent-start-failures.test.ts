@@ -4,7 +4,9 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboard } from '../src/dashboard/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
+import { loadTown } from '../src/town/index.ts';
 import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-startfail-${process.pid}`;
@@ -87,6 +89,19 @@ describe('agents that cannot start', () => {
     const alice = agents().find((a) => a.address === 'app/crew/alice');
     expect(alice).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Login to continue"') });
     expect(gt(town, ['agents'], { env }).stdout).toMatch(/^app\/crew\/alice\s+crew\s+login\s+stuck.*\n\s+↳ waiting on its login screen: "Login to continue"/m);
+  });
+
+  it("the dashboard's agent data says the same", async () => {
+    // The whole environment, as gt dashboard has it (a tmux client without a locale prints its list-sessions tabs as _).
+    const dash = createDashboard(loadTown(town, { ...process.env, GT_TMUX_SOCKET: SOCKET, BD_ACTOR: 'tester' }), { heartbeatMs: 15_000 });
+    try {
+      const r = await dash.app.request('/api/agents', { headers: { authorization: `Bearer ${dash.token}` } });
+      expect(r.status).toBe(200);
+      const { agents: list } = (await r.json()) as { agents: View[] };
+      expect(list.find((a) => a.address === 'app/crew/alice')).toMatchObject({ state: 'stuck', reason: expect.stringContaining('login screen: "Login to continue"') });
+    } finally {
+      dash.close();
+    }
   });
 
   it('the real Auggie CLI with no login shows its login screen and is stuck', async () => {
