@@ -1,7 +1,7 @@
 // What every CLI shares: I/O as a port, output as data plus its human rendering, and errors to exit codes.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { GtError, isGtError, messageOf } from '../../kernel/index.ts';
+import { GtError, isGtError, messageOf, safeText } from '../../kernel/index.ts';
 
 export interface CliIo {
   cwd: string;
@@ -28,9 +28,13 @@ export interface Output {
   text: string;
 }
 
+/**
+ * Print a result: `--json` exactly as the data is; text through `safeText`, since it carries titles, subjects and
+ * bodies from the store that must not drive the terminal (renderers add no escape sequences of their own).
+ */
 export function emit(io: CliIo, json: boolean, o: Output): void {
   if (json) io.out(`${JSON.stringify(o.data, null, 2)}\n`);
-  else if (o.text) io.out(o.text.endsWith('\n') ? o.text : `${o.text}\n`);
+  else if (o.text) io.out(safeText(o.text.endsWith('\n') ? o.text : `${o.text}\n`));
 }
 
 /** Exit code carried by an outcome that is not an exception (e.g. a lost claim). */
@@ -74,7 +78,7 @@ function usageHint(e: CommanderError): string {
 
 export function reportError(io: CliIo, json: boolean, e: GtError): number {
   if (json) io.out(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }, null, 2)}\n`);
-  io.err(`Error: ${e.message}\n${e.hint ? `Hint: ${e.hint}\n` : ''}`);
+  io.err(safeText(`Error: ${e.message}\n${e.hint ? `Hint: ${e.hint}\n` : ''}`));
   return e.kind === 'usage' ? 2 : 1;
 }
 

@@ -4,6 +4,7 @@ import {
   addIssue, addToConvoy, closeConvoy, createConvoy, currentAddress, formatAge, listConvoys, progressBar, refreshConvoy, showConvoy,
   type AddResult, type ConvoyStatus, type RefreshResult,
 } from '../../../work/index.ts';
+import { safeLine } from '../../../kernel/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -37,7 +38,7 @@ export function registerConvoy(program: Command, ctx: GtCtx): void {
     .action((name: string, beads: string[], o: { notify?: NotifyOpt; human?: boolean; owner?: string }) => {
       const me = actor();
       const s = createConvoy(ctx.town(), { name, beads, notify: notifyList(o.notify), human: Boolean(o.human), actor: me, owner: o.owner ?? me });
-      emit(ctx.io, ctx.json(), { data: s, text: `Created convoy ${s.id} "${s.title}" tracking ${s.total} bead${s.total === 1 ? '' : 's'} (owner ${s.owner}${s.notify.length ? `, notify ${s.notify.join(', ')}` : ''}${s.human ? ', human' : ''})\n${renderConvoy(s)}` });
+      emit(ctx.io, ctx.json(), { data: s, text: `Created convoy ${s.id} "${safeLine(s.title)}" tracking ${s.total} bead${s.total === 1 ? '' : 's'} (owner ${s.owner}${s.notify.length ? `, notify ${s.notify.join(', ')}` : ''}${s.human ? ', human' : ''})\n${renderConvoy(s)}` });
     });
 
   convoy
@@ -106,13 +107,13 @@ export function registerConvoy(program: Command, ctx: GtCtx): void {
 
 function head(s: ConvoyStatus): string {
   const state = s.status === 'closed' ? 'closed' : s.complete ? 'landed' : s.total === 0 ? 'empty' : 'open';
-  return `${s.id}  ${progressBar(s.landed, s.total)}  ${state}  ${s.title}`;
+  return `${s.id}  ${progressBar(s.landed, s.total)}  ${state}  ${safeLine(s.title)}`;
 }
 
 export function renderConvoy(s: ConvoyStatus): string {
   const rows = s.tracked.map((t) => {
     const mark = t.state === 'merged' || t.state === 'landed-no-code' ? '✓' : t.state === 'failed' ? '✗' : '○';
-    return `  ${mark} ${t.id.padEnd(12)} ${t.state.padEnd(14)} ${(t.worker ?? '-').padEnd(18)} ${formatAge(t.age_s).padStart(4)}  ${t.title}${t.detail && t.state !== 'merged' ? `  (${t.detail})` : ''}`;
+    return `  ${mark} ${t.id.padEnd(12)} ${t.state.padEnd(14)} ${(t.worker ?? '-').padEnd(18)} ${formatAge(t.age_s).padStart(4)}  ${safeLine(t.title)}${t.detail && t.state !== 'merged' ? `  (${safeLine(t.detail)})` : ''}`;
   });
   const who = `  owner ${s.owner}${s.notify.length ? `; notify ${s.notify.join(', ')}` : ''}${s.human ? '; human' : ''}`;
   return [head(s), who, ...(rows.length ? rows : ['  (tracks nothing yet: gt convoy add ' + s.id + ' <bead>…)'])].join('\n');
@@ -124,7 +125,7 @@ function renderList(list: readonly ConvoyStatus[], all: boolean): string {
 }
 
 function renderAdded(r: AddResult): string {
-  return `Added ${r.added.join(', ')} to convoy ${r.convoy.id} "${r.convoy.title}" (${r.convoy.landed}/${r.convoy.total} landed)`;
+  return `Added ${r.added.join(', ')} to convoy ${r.convoy.id} "${safeLine(r.convoy.title)}" (${r.convoy.landed}/${r.convoy.total} landed)`;
 }
 
 function renderRefresh({ convoy: s, check, feed }: RefreshResult): string {

@@ -1,6 +1,6 @@
 // gt feed: the town's activity stream (town_events) in a terminal; --follow keeps printing new events until Ctrl-C.
 import type { Command } from 'commander';
-import { usageError } from '../../../kernel/index.ts';
+import { safeLine, usageError } from '../../../kernel/index.ts';
 import { openTownStore, type TownEvent } from '../../../town/index.ts';
 import { eventsAfter, feedEvents } from '../../../dashboard/server/feed.ts';
 import { emit } from '../../shared/runtime.ts';
@@ -58,7 +58,7 @@ function untilSignal(tick: () => void): Promise<void> {
   });
 }
 
-/** `HH:MM:SS actor kind subject: reason` (UTC, as stored). */
+/** `HH:MM:SS actor kind subject: reason` (UTC, as stored), one terminal-safe line per event. */
 export function renderEvent(e: TownEvent): string {
-  return `${e.at.slice(11, 19)} ${e.actor.padEnd(10)} ${e.kind.padEnd(22)} ${e.subject ?? ''}${e.reason ? `: ${e.reason}` : ''}`.trimEnd();
+  return safeLine(`${e.at.slice(11, 19)} ${e.actor.padEnd(10)} ${e.kind.padEnd(22)} ${e.subject ?? ''}${e.reason ? `: ${e.reason}` : ''}`.trimEnd());
 }

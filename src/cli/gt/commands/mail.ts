@@ -1,6 +1,6 @@
 // gt mail send|inbox|read|reply|ack|archive|check: mail between agents and the overseer, kept in the town store.
 import type { Command } from 'commander';
-import { messageOf } from '../../../kernel/index.ts';
+import { messageOf, safeLine } from '../../../kernel/index.ts';
 import {
   ack, archive, checkMail, currentAddress, injectText, listInbox, markRead, formatMailSummary, reply, sendMail,
   type Mail, type SendResult,
@@ -155,7 +155,7 @@ function renderMail(m: Mail): string {
     `${m.id}  (${m.type}, priority ${m.priority})`,
     `From:    ${m.from}`,
     `To:      ${m.to}`,
-    `Subject: ${m.subject}`,
+    `Subject: ${safeLine(m.subject)}`,
     `Date:    ${m.created_at}`,
     `Thread:  ${m.thread_id}${m.reply_to ? `  (reply to ${m.reply_to})` : ''}`,
     '',

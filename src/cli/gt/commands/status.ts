@@ -1,6 +1,6 @@
 // gt status: rigs, agents by state, convoys with progress bars, merge-queue depth, problems and the latest events.
 import type { Command } from 'commander';
-import { GtError } from '../../../kernel/index.ts';
+import { GtError, safeText } from '../../../kernel/index.ts';
 import { townStatus, type TownStatus } from '../../../daemon/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
@@ -25,7 +25,7 @@ export function registerStatus(program: Command, ctx: GtCtx): void {
       }
       for (;;) {
         const s = await townStatus(town, { events });
-        ctx.io.out(`\x1b[H\x1b[2J${renderStatus(s)}\n\n(refreshing every 2 s; Ctrl-C to stop)\n`);
+        ctx.io.out(`\x1b[H\x1b[2J${safeText(renderStatus(s))}\n\n(refreshing every 2 s; Ctrl-C to stop)\n`);
         await new Promise((r) => setTimeout(r, 2000));
       }
     });
