@@ -1,4 +1,5 @@
 // gt install: the town layout, idempotent repair, --git, and the directories it refuses.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,6 +87,20 @@ describe('gt install', () => {
     gtJson(base, ['install', 'outer']);
     expectFailure(gt(base, ['install', join('outer', 'inner')]), 2, /inside the town at/);
     expect(existsSync(join(base, 'outer', 'inner'))).toBe(false);
+  });
+
+  it('suggests a cd line that is safe to paste for any path: quotes, $, backticks, spaces, line breaks', () => {
+    const base = temp();
+    const dir = `it's "a" $HOME \`touch pwned\` $(touch pwned2)\nline two`;
+    const r = gt(base, ['install', dir, '--name', 'odd']);
+    expect(r.code, r.stderr).toBe(0);
+    const cd = /^Next: (cd [\s\S]*) && gt rig add /m.exec(r.stdout)?.[1];
+    expect(cd, r.stdout).toBeDefined();
+    const sh = spawnSync('sh', ['-c', `${cd} && pwd`], { cwd: base, encoding: 'utf8' });
+    expect(sh.status, sh.stderr).toBe(0);
+    expect(sh.stdout).toBe(`${join(base, dir)}\n`);
+    expect(existsSync(join(base, 'pwned'))).toBe(false);
+    expect(existsSync(join(base, 'pwned2'))).toBe(false);
   });
 
   it('reports a corrupt settings file by file and key and never rewrites it', () => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { installTown, type InstallResult } from '../../../town/index.ts';
+import { shellQuote } from '../../../tmux/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import { mergeDriverCommand } from '../../bd/self.ts';
 import type { GtCtx } from '../context.ts';
@@ -29,6 +30,7 @@ function renderInstall(r: InstallResult): string {
     : r.added.length > 0
       ? `Repaired town "${r.name}" at ${r.root}; added: ${r.added.join(', ')}`
       : `Town "${r.name}" at ${r.root} is complete; nothing changed`;
-  const next = r.created ? [`Next: cd ${JSON.stringify(r.root)} && gt rig add <name> <git-url|path>`] : [];
+  // Single-quoted for sh: safe to paste whatever the path holds (quotes, $, backticks, spaces, line breaks).
+  const next = r.created ? [`Next: cd ${shellQuote(r.root)} && gt rig add <name> <git-url|path>`] : [];
   return [head, ...r.notes.map((n) => `Note: ${n}`), ...next].join('\n');
 }
