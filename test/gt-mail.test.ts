@@ -106,6 +106,12 @@ describe('gt mail', () => {
 
   it('refuses bad addresses, priorities, types and subjects, naming them', () => {
     expectFailure(gt(town, ['mail', 'send', 'nope/toast', '-s', 'x'], { env }), 2, /no rig named "nope"/);
+    // A polecat or crew member the rig does not have: refused in one line, nothing stored.
+    const before = gtJson<Mail[]>(town, ['mail', 'inbox', 'app/toastt', '--all'], { env }).length;
+    expectFailure(gt(town, ['mail', 'send', 'app/toastt', '-s', 'x'], { env }), 2, /rig "app" has no polecat "toastt"; the mail was not sent/);
+    expectFailure(gt(town, ['mail', 'send', 'app/crew/alicee', '-s', 'x'], { env }), 2, /rig "app" has no crew member "alicee"; the mail was not sent/);
+    expect(gtJson<Mail[]>(town, ['mail', 'inbox', 'app/toastt', '--all'], { env })).toHaveLength(before);
+    expect(gtJson<Mail[]>(town, ['mail', 'inbox', 'app/crew/alicee', '--all'], { env })).toHaveLength(0);
     expectFailure(gt(town, ['mail', 'send', 'app/b/c/d', '-s', 'x'], { env }), 2, /"app\/b\/c\/d" is not an agent address/);
     expectFailure(gt(town, ['mail', 'send', '', '-s', 'x'], { env }), 2, /"" is not an agent address/);
     expectFailure(gt(town, ['mail', 'send', 'app/to ast', '-s', 'x'], { env }), 2, /"app\/to ast" is not an agent address/);
@@ -138,6 +144,7 @@ describe('gt mail', () => {
     const empty = gt(town, ['mail', 'check', '--inject'], as({ GT_ADDRESS: 'app/crew/bob' }));
     expect(empty).toMatchObject({ code: 0, stdout: '', stderr: '' });
 
+    mkdirSync(join(town, 'app', 'crew', 'bob'), { recursive: true });
     gtJson(town, ['mail', 'send', 'app/crew/bob', '-s', 'Urgent thing', '--priority', '0', '--no-notify'], { env });
     const prefix = (JSON.parse(readFileSync(join(town, 'app', 'rig.json'), 'utf8')) as { prefix: string }).prefix;
     enqueueNudge(join(town, '.runtime'), { session: `${prefix}-crew-bob`, message: 'rebase please', from: 'mayor' });

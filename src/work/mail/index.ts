@@ -4,6 +4,6 @@ export {
   withMailStore, insertMails, getMail, resolveMailId, listInbox, unreadFor, findMail, markRead, ack, archive,
   type MailSource, type NewMail, type InboxOptions, type ArchiveResult,
 } from './mailbox.ts';
-export { sendMail, reply, recipientsOf, type SendRequest, type ReplyRequest, type SendResult, type SendDeps, type Delivery, type NotifyStatus } from './send.ts';
+export { sendMail, reply, recipientsOf, requireRecipient, type SendRequest, type ReplyRequest, type SendResult, type SendDeps, type Delivery, type NotifyStatus } from './send.ts';
 export { formatMailLine, formatMailSummary, formatInjectBlock } from './render.ts';
 export { checkMail, injectText, type MailCheck } from './check.ts';

@@ -1,8 +1,10 @@
 // Sending mail: expand the address to its recipients, store one row each (one thread), then notify live recipients.
-import { messageOf } from '../../kernel/index.ts';
+import { GtError, messageOf } from '../../kernel/index.ts';
 import type { NudgeTmux } from '../../agents/index.ts';
 import { crewNames, formatAddress, parseAddress, polecatNames, townTmux, type AgentAddress, type TownContext } from '../../town/index.ts';
 import { agentSession, nudgeAgent } from '../nudge-agent.ts';
+import { getPolecat } from '../polecats/index.ts';
+import { withStore } from '../sessions/index.ts';
 import { findMail, insertMails, withMailStore } from './mailbox.ts';
 import { checkMailType, checkPriority, checkSubject, replySubject, type Mail, type MailType } from './model.ts';
 
@@ -16,6 +18,24 @@ export function recipientsOf(town: TownContext, to: AgentAddress): AgentAddress[
     { kind: 'refinery', rig },
     { kind: 'witness', rig },
   ];
+}
+
+/**
+ * Refuse mail to a polecat or crew member the rig does not have (a typo would otherwise wait forever in an inbox no
+ * one reads). Polecats count when their worktree or their row exists, crew when their clone does.
+ */
+export function requireRecipient(town: TownContext, to: AgentAddress): void {
+  if (to.kind === 'crew' && !crewNames(town, to.rig).includes(to.name)) {
+    const known = crewNames(town, to.rig);
+    throw new GtError('GT_NO_RECIPIENT', `rig "${to.rig}" has no crew member "${to.name}"; the mail was not sent`, {
+      kind: 'usage', hint: known.length ? `crew of ${to.rig}: ${known.map((n) => `${to.rig}/crew/${n}`).join(', ')}` : `add one with gt crew add ${to.name} --rig ${to.rig}`,
+    });
+  }
+  if (to.kind === 'polecat' && !polecatNames(town, to.rig).includes(to.name) && !withStore(town, (s) => getPolecat(s, to.rig, to.name))) {
+    throw new GtError('GT_NO_RECIPIENT', `rig "${to.rig}" has no polecat "${to.name}"; the mail was not sent`, {
+      kind: 'usage', hint: `gt polecat list --rig ${to.rig} shows its polecats; crew members are ${to.rig}/crew/<name>`,
+    });
+  }
 }
 
 export interface SendRequest {
@@ -112,9 +132,11 @@ export interface ReplyRequest {
 /** Answer a mail: to its sender, in its thread, subject "Re: …" (unless one is given), priority of the original by default. */
 export async function reply(town: TownContext, req: ReplyRequest, deps: SendDeps = {}): Promise<SendResult> {
   const original = findMail(town, req.id);
+  const to = parseAddress(town, original.from);
+  requireRecipient(town, to);
   return sendMail(town, {
     from: req.from,
-    to: parseAddress(town, original.from),
+    to,
     subject: req.subject ?? replySubject(original.subject),
     body: req.body ?? '',
     priority: req.priority ?? original.priority,

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { messageOf, safeLine } from '../../../kernel/index.ts';
 import {
-  ack, archive, checkMail, currentAddress, injectText, listInbox, markRead, formatMailSummary, reply, sendMail,
+  ack, archive, checkMail, currentAddress, injectText, listInbox, markRead, formatMailSummary, reply, requireRecipient, sendMail,
   type Mail, type SendResult,
 } from '../../../work/index.ts';
 import { parseAddress } from '../../../town/index.ts';
@@ -32,8 +32,10 @@ export function registerMail(program: Command, ctx: GtCtx): void {
     .action(async (to: string, o: SendOpts) => {
       const town = ctx.town();
       const from = currentAddress(town, o.from);
+      const recipient = parseAddress(town, to);
+      requireRecipient(town, recipient);
       const r = await sendMail(town, {
-        from: from.address, to: parseAddress(town, to), subject: o.subject, body: body(o.message), notify: o.notify,
+        from: from.address, to: recipient, subject: o.subject, body: body(o.message), notify: o.notify,
         ...(o.priority !== undefined ? { priority: o.priority } : {}), ...(o.type !== undefined ? { type: o.type } : {}),
       });
       emit(ctx.io, ctx.json(), { data: r, text: renderSent(r, 'Sent') });
