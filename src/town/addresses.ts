@@ -3,6 +3,7 @@
 import { GtError } from '../kernel/index.ts';
 import { hash64 } from '../beads/ids.ts';
 import type { TownContext } from './context.ts';
+import { polecatNameProblem } from './names.ts';
 import { loadRig, rigNames, rigNotFound } from './rigs.ts';
 
 export type AgentAddress =
@@ -58,16 +59,31 @@ export function parseAddress(town: TownContext, text: string): AgentAddress {
   const rest = parts.slice(1);
   if (rest.length === 1 && rest[0] === '') return { kind: 'rig', rig };
   if (rest.length === 1 && (rest[0] === 'refinery' || rest[0] === 'witness')) return { kind: rest[0], rig };
-  if (rest.length === 1 && PART.test(rest[0]!)) return { kind: 'polecat', rig, name: rest[0]! };
+  if (rest.length === 1 && PART.test(rest[0]!)) return polecat(rig, rest[0]!, text);
   if (rest.length === 2 && (rest[0] === 'crew' || rest[0] === 'polecats') && PART.test(rest[1]!)) {
-    return rest[0] === 'crew' ? { kind: 'crew', rig, name: rest[1]! } : { kind: 'polecat', rig, name: rest[1]! };
+    return rest[0] === 'crew' ? { kind: 'crew', rig, name: rest[1]! } : polecat(rig, rest[1]!, text);
   }
   throw bad('expected <rig>/<polecat>, <rig>/crew/<name>, <rig>/refinery, <rig>/witness or <rig>/');
+}
+
+/** A polecat address, refused when the name starts with a role word (it would be another agent's session). */
+function polecat(rig: string, name: string, text: string): AgentAddress {
+  const why = polecatNameProblem(name);
+  if (why === undefined) return { kind: 'polecat', rig, name };
+  const crew = /^crew-(.+)$/.exec(name)?.[1];
+  throw new GtError('GT_BAD_ADDRESS', `"${text}" is not an agent address: ${why}`, {
+    kind: 'usage',
+    hint: crew ? `crew member ${crew} is ${rig}/crew/${crew}; a polecat is <rig>/<name>, e.g. ${rig}/toast` : `the rig's agents are ${rig}/refinery and ${rig}/witness; a polecat is <rig>/<name>, e.g. ${rig}/toast`,
+  });
 }
 
 /**
  * The tmux session an address runs in: `hq-mayor`, `<prefix>-<polecat>`, `<prefix>-crew-<name>`,
  * `<prefix>-refinery`, `<prefix>-witness`. Undefined for addresses that are not one agent (overseer, a whole rig).
+ * One-to-one by construction: prefixes are lowercase letters and digits (no "-") and unique in the town ("hq"
+ * included), crew and polecat names are letters, digits, "-" and "_", and no polecat name starts with a role word
+ * ("crew", "refinery", "witness"; `parseAddress` and polecat creation refuse them). Names are unchanged from
+ * earlier versions, so sessions running before an upgrade are still found.
  */
 export function sessionNameOf(town: TownContext, a: AgentAddress): string | undefined {
   const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');

@@ -14,7 +14,7 @@ export {
   defaultSettings, checkSettingsRefs, checkRigRefs, withAgent, withoutAgent, withDefaultAgent, withRoleAgent, usesOfAgent, saveSettings,
   rigWithDefaultAgent, rigWithRoleAgent,
 } from './settings.ts';
-export { validateRigName, validateCrewName, validateAgentName, validatePrefix, prefixFromName, TOWN_PREFIX, RESERVED_RIG_NAMES } from './names.ts';
+export { validateRigName, validateCrewName, validatePolecatName, polecatNameProblem, ROLE_WORDS, validateAgentName, validatePrefix, prefixFromName, TOWN_PREFIX, RESERVED_RIG_NAMES } from './names.ts';
 export { joinCommandLine } from './words.ts';
 export { installTown, type InstallOptions, type InstallResult } from './install.ts';
 export { rigNames, loadRig, allRigs, saveRig, rigNotFound, polecatNames, crewNames, summarizeRig, describeRig, type RigSummary, type RigDetails } from './rigs.ts';

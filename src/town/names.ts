@@ -34,6 +34,30 @@ export function validateCrewName(name: string): string {
   return name;
 }
 
+/**
+ * Words that begin another role's tmux session name after the rig prefix: `<prefix>-crew-<name>`,
+ * `<prefix>-refinery`, `<prefix>-witness`. A polecat's session is `<prefix>-<name>`, so a polecat named `crew-x`
+ * would share crew member x's session (slings typed into the person's agent, unslings killing it). Polecat names
+ * never start with one of these words, which keeps every session name unique per role.
+ */
+export const ROLE_WORDS: readonly string[] = ['crew', 'refinery', 'witness'];
+
+/** Why `name` cannot name a polecat, or undefined when it can. */
+export function polecatNameProblem(name: string): string | undefined {
+  const why = nameProblem(name);
+  if (why) return why;
+  const word = ROLE_WORDS.find((w) => name === w || name.startsWith(`${w}-`));
+  if (word === 'crew') return 'polecat names may not start with "crew" (its session would be a crew member\'s)';
+  if (word) return `polecat names may not start with "${word}" (its session would be the rig's ${word})`;
+  return undefined;
+}
+
+export function validatePolecatName(name: string): string {
+  const why = polecatNameProblem(name);
+  if (why) throw usageError('GT_BAD_NAME', `invalid polecat name "${name}": ${why}`, 'leave the name out to get a free one, or use e.g. toast');
+  return name;
+}
+
 export function validateAgentName(name: string): string {
   if (!AGENT_RE.test(name) || name.length > 64) {
     throw usageError('GT_BAD_NAME', `invalid agent name "${name}"`, 'use letters, digits, ".", "-" and "_", e.g. claude-glm');

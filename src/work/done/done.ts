@@ -1,7 +1,7 @@
 // `gt done`: a polecat hands in its work: leftovers committed, branch in the bare repo, merge request queued (once).
 import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
-import { GtError, usageError } from '../../kernel/index.ts';
+import { GtError, messageOf, usageError } from '../../kernel/index.ts';
 import { git, gitTry } from '../../git/index.ts';
 import { closeBeads, getBead, updateBead, type Bead, type Store } from '../../beads/index.ts';
 import { enqueueMergeRequest, mergeModeOf, recordTownEvent } from '../../refinery/mr-store.ts';
@@ -10,6 +10,7 @@ import { formatAddress, loadRig, openTownStore, parseAddress, type TownContext }
 import { getPolecat, updatePolecat, type Polecat } from '../polecats/index.ts';
 import { identityOf, stopAgent } from '../sessions/index.ts';
 import { sendMail } from '../mail/index.ts';
+import { drainSlingQueue, type SlingOutcome } from '../sling/index.ts';
 
 export const DONE_STATUSES = ['completed', 'escalated', 'deferred'] as const;
 export type DoneStatus = (typeof DONE_STATUSES)[number];
@@ -40,6 +41,10 @@ export interface DoneResult {
   mr: string | null;
   mr_status: string | null;
   session_stopped: boolean;
+  /** Queued slings that got the slot this polecat freed (docs/work-loop.md: drained by each sling and done). */
+  drained: SlingOutcome[];
+  /** Why draining the sling queue failed (the hand-in itself stands; the daemon drains it on its next tick). */
+  drain_error?: string;
 }
 
 export function parseDoneStatus(s: string): DoneStatus {
@@ -99,6 +104,17 @@ function pushBranch(p: Polecat, branch: string): string {
  * the Mayor when escalated). Safe to run again after a crash at any point.
  */
 export async function done(town: TownContext, address: string, opts: DoneOptions = {}): Promise<DoneResult> {
+  const r = await handIn(town, address, opts);
+  if (r.outcome === 'nothing-hooked' || r.outcome === 'already-closed') return { ...r, drained: [] };
+  // The polecat is idle now: its slot goes to the oldest queued sling that fits under the caps.
+  try {
+    return { ...r, drained: await drainSlingQueue(town) };
+  } catch (e) {
+    return { ...r, drained: [], drain_error: messageOf(e) };
+  }
+}
+
+async function handIn(town: TownContext, address: string, opts: DoneOptions): Promise<Omit<DoneResult, 'drained'>> {
   const status = opts.status ?? 'completed';
   const store = openTownStore(town, { actor: address });
   try {
@@ -112,7 +128,7 @@ export async function done(town: TownContext, address: string, opts: DoneOptions
     const cfg = loadRig(town, p.rig);
     const branch = p.branch ?? gitTry(p.worktree, ['symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
     if (!branch) throw new GtError('GT_NO_BRANCH', `${address} has no work branch (HEAD is detached in ${p.worktree})`, { hint: 'run gt hooks repair' });
-    const base: Omit<DoneResult, 'outcome' | 'head' | 'committed_leftovers' | 'commits' | 'mr' | 'mr_status' | 'session_stopped'> = {
+    const base: Omit<DoneResult, 'outcome' | 'head' | 'committed_leftovers' | 'commits' | 'mr' | 'mr_status' | 'session_stopped' | 'drained'> = {
       address, rig: p.rig, polecat: p.name, bead: bead.id, status, branch,
     };
     if (bead.status === 'closed') {

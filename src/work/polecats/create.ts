@@ -8,7 +8,7 @@ import { runSync } from '../../proc/index.ts';
 import type { Store } from '../../beads/index.ts';
 import { loadRig, polecatNames as polecatDirs, type RigConfig, type TownContext } from '../../town/index.ts';
 import { withStore } from '../sessions/index.ts';
-import { nextPolecatName, polecatBranch } from './names.ts';
+import { nextPolecatName, polecatBranch, validatePolecatName } from './names.ts';
 import { polecatHeldWork } from './held.ts';
 import { deletePolecat, getPolecat, insertPolecat, listPolecats, updatePolecat, type Polecat, type PolecatState } from './table.ts';
 
@@ -119,7 +119,7 @@ export function claimPolecatName(town: TownContext, s: Store, rig: string, opts:
       });
     }
     const name = opts.name ?? nextPolecatName(taken);
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) throw new GtError('GT_BAD_NAME', `invalid polecat name "${name}"`, { kind: 'usage', hint: 'use letters, digits, "-" and "_"' });
+    validatePolecatName(name);
     const row = { rig, name, worktree: town.paths.polecat(rig, name), state: opts.state ?? 'idle', ...(opts.bead ? { bead: opts.bead } : {}), ...(opts.agent ? { agent: opts.agent } : {}) };
     if (insertPolecat(s, row)) return name;
     taken.add(name);

@@ -1,4 +1,5 @@
 // The polecat name pool: the Go original's Mad Max theme, handed out in order; freed names are reused first.
+// No pool name starts with a role word (see polecatNameProblem in src/town/names.ts).
 
 /** About fifty names from the Mad Max films, in the order they are handed out. */
 export const POLECAT_NAMES: readonly string[] = [
@@ -15,6 +16,8 @@ export function nextPolecatName(taken: ReadonlySet<string>): string {
   if (free) return free;
   for (let n = POLECAT_NAMES.length + 1; ; n++) if (!taken.has(`polecat-${n}`)) return `polecat-${n}`;
 }
+
+export { polecatNameProblem, validatePolecatName, ROLE_WORDS } from '../../town/names.ts';
 
 /** The branch a polecat works on for a bead. */
 export function polecatBranch(name: string, bead: string): string {

@@ -220,9 +220,18 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     }
     const slot = decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig);
     if (!slot.free) {
-      s.db.run('INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(bead) DO NOTHING', id, target.rig, kept.agent ?? null, JSON.stringify(kept), s.now());
-      if (!fromQueue) recordTownEvent(s, { kind: 'sling.queued', subject: id, reason: slot.reason, data: { rig: target.rig }, ...(actor ? { actor } : {}) });
-      return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `waiting for a free polecat: ${slot.reason}` } };
+      const waiting = s.db.get<{ rig: string; options: string | null; created_at: string }>('SELECT rig, options, created_at FROM sling_queue WHERE bead = ?', id);
+      const changed = waiting ? queueChanges(waiting, target.rig, kept) : [];
+      if (!waiting) {
+        s.db.run('INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, ?, ?, ?)', id, target.rig, kept.agent ?? null, JSON.stringify(kept), s.now());
+      } else if (changed.length > 0 && !fromQueue) {
+        // A new sling of a waiting bead says what it wants now: its options replace the old ones, its place in line stays.
+        s.db.run('UPDATE sling_queue SET rig = ?, agent = ?, options = ? WHERE bead = ?', target.rig, kept.agent ?? null, JSON.stringify(kept), id);
+      }
+      if (fromQueue) return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `waiting for a free polecat: ${slot.reason}` } };
+      const again = !waiting ? '' : changed.length > 0 ? `; already queued since ${waiting.created_at}, now with the new ${changed.join(', ')}` : `; already queued since ${waiting.created_at} with the same options`;
+      recordTownEvent(s, { kind: 'sling.queued', subject: id, reason: `${slot.reason}${again}`, data: { rig: target.rig, ...(changed.length ? { updated: changed } : {}) }, ...(actor ? { actor } : {}) });
+      return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `waiting for a free polecat: ${slot.reason}${again}` } };
     }
     const mark = { state: 'working' as const, bead: id, hook_state: 'created' as const, agent: kept.agent ?? null };
     let polecat = reusable.find((p) => updatePolecat(s, p.rig, p.name, mark, ['idle']));
@@ -245,6 +254,18 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     recordTownEvent(s, { kind: 'sling.hooked', subject: id, reason: fresh ? 'new polecat' : 'idle polecat reused', data: { polecat: address, fromQueue }, ...(actor ? { actor } : {}) });
     return { kind: 'claimed', bead: id, polecat: getPolecat(s, polecat.rig, polecat.name)!, fresh };
   }));
+}
+
+/** What a new sling of a queued bead changes: the rig and the options a drain will use (who asked does not count). */
+function queueChanges(waiting: { rig: string; options: string | null }, rig: string, kept: Kept): string[] {
+  const old = waiting.options ? (JSON.parse(waiting.options) as Kept) : {};
+  const out: string[] = [];
+  if (waiting.rig !== rig) out.push(`rig (${waiting.rig} → ${rig})`);
+  for (const k of ['agent', 'merge', 'base'] as const) {
+    if (old[k] !== kept[k]) out.push(`${k} (${old[k] ?? 'default'} → ${kept[k] ?? 'default'})`);
+  }
+  if (old.message !== kept.message) out.push('message');
+  return out;
 }
 
 /** A cap in `budgets` is reached: a queued sling keeps waiting; a new one is refused (logged when its reason changes). */

@@ -55,5 +55,9 @@ export function renderDone(r: DoneResult): string {
       break;
   }
   if (r.session_stopped) lines.push('Session stopped.');
+  for (const d of r.drained) {
+    lines.push(d.status === 'started' ? `From the queue: slung ${d.bead} to ${d.polecat} on ${d.branch}` : `From the queue: ${d.status} ${d.bead}${d.reason ? ` (${d.reason})` : ''}`);
+  }
+  if (r.drain_error) lines.push(`The sling queue was not drained (${r.drain_error}); the daemon drains it on its next tick.`);
   return lines.join('\n');
 }
