@@ -46,6 +46,8 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
   let timings = daemonTimings(town);
   const info: DaemonInfo = { pid: process.pid, root: town.root, started_at: isoNow(), tick_ms: timings.tickMs, ticks: 0, heartbeat_at: isoNow() };
   let ticks = 0;
+  /** The settings problem last reported: reported once (log and event), not on every tick, until it changes or is fixed. */
+  let settingsProblem: string | undefined;
   try {
     withStore(town, (s) => recordEvent(s, { kind: 'daemon.start', subject: String(process.pid), reason: `tick every ${timings.tickMs} ms` }));
     writeJson(files.info, info);
@@ -54,8 +56,18 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
       try {
         current = loadTown(town.root, town.env);
         timings = daemonTimings(current);
+        if (settingsProblem !== undefined) {
+          settingsProblem = undefined;
+          log(`${isoNow()} settings readable again; using them`);
+          reportSettings(current, 'daemon.settings-readable', 'settings readable again; the daemon uses them');
+        }
       } catch (e) {
-        log(`${isoNow()} settings unreadable, keeping the previous ones: ${messageOf(e)}`);
+        const problem = messageOf(e).split('\n')[0]!;
+        if (problem !== settingsProblem) {
+          settingsProblem = problem;
+          log(`${isoNow()} settings unreadable, keeping the last good ones until they are fixed: ${problem}`);
+          reportSettings(current, 'daemon.settings-unreadable', `${problem}; the daemon keeps the last good settings until this is fixed`);
+        }
       }
       const report = await tick(current, ports, { timings, memory, reportedUnwired });
       ticks++;
@@ -106,4 +118,13 @@ function orphanedBecause(town: TownContext, pidFile: string): string | undefined
   if (!existsSync(town.paths.townJson)) return `the town ${town.root} is gone`;
   if (readPid(pidFile) !== process.pid) return `${pidFile} no longer names this process`;
   return undefined;
+}
+
+/** One town event about the settings file; a store that cannot take it leaves the log line as the only report. */
+function reportSettings(town: TownContext, kind: string, reason: string): void {
+  try {
+    withStore(town, (s) => recordEvent(s, { kind, subject: 'settings', reason }));
+  } catch {
+    // the log line stands
+  }
 }

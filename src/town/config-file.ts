@@ -14,10 +14,8 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   return `${key}: ${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
-export function configError(path: string, problem: string): GtError {
-  return new GtError('GT_BAD_CONFIG', `${path}: ${problem}`, {
-    hint: 'fix that key by hand (see docs/formats/town-config.md); the file was left unchanged',
-  });
+export function configError(path: string, problem: string, hint = 'fix that key by hand (see docs/formats/town-config.md); the file was left unchanged'): GtError {
+  return new GtError('GT_BAD_CONFIG', `${path}: ${problem}`, { hint });
 }
 
 /** Parse `text` (the content of `path`) with `schema`; a problem becomes GT_BAD_CONFIG naming the first bad key. */
@@ -26,7 +24,9 @@ export function parseConfig<S extends z.ZodType>(path: string, text: string, sch
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw configError(path, `not valid JSON (${messageOf(e)})`);
+    // Node names the place as "(line L column C)"; an empty or cut-off file (a full disk, an editor crash) says so.
+    const why = text.trim() === '' ? 'the file is empty' : `not valid JSON (${messageOf(e).split('\n')[0]})`;
+    throw configError(path, why, 'fix the JSON by hand at that place (see docs/formats/town-config.md for the keys); gt changed nothing in the file');
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
