@@ -59,6 +59,7 @@ describe('sling, unsling and done: defects found by trying them', () => {
     const path = join(town, 'settings', 'config.json');
     const settings = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     settings.agents = { fake: { command: agent, env: { GT_AGENT_LOG_DIR: base }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
+    settings.role_agents = { polecat: 'fake' };
     writeFileSync(path, JSON.stringify(settings, null, 2));
     setCap(1);
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
@@ -139,5 +140,13 @@ describe('sling, unsling and done: defects found by trying them', () => {
     const deadline = Date.now() + 20_000;
     while (!log(session).includes('use the v2 API') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(log(session)).toContain('use the v2 API');
+  });
+
+  it('a sling without --agent pins no runtime: the polecat row keeps none, the session runs the rig\'s polecat agent', async () => {
+    const id = bead('Runs whatever the rig uses');
+    const o = json<Slung>(gtBuilt(town, ['sling', id, 'app', '--json'])).results[0]!;
+    expect(o).toMatchObject({ status: 'started' });
+    expect(gtJson<{ agent: string | null }>(town, ['polecat', 'status', o.polecat!], { env }).agent).toBeNull();
+    expect(await tmux.hasSession(o.session!)).toBe(true);
   });
 });

@@ -64,13 +64,19 @@ export interface SlingResult {
   formula?: { name: string; molecule: string };
 }
 
-/** Options a queued sling keeps for when it is drained. */
+/**
+ * Options a queued sling keeps for when it is drained. `agent` is only the `--agent` pin: without one, each start
+ * (and the daemon's restarts) use the rig's polecat agent of that moment, so `polecats.agent` and the queue's
+ * `agent` stay NULL.
+ */
 type Kept = Pick<SlingRequest, 'agent' | 'message' | 'merge' | 'base' | 'actor'>;
 
 export async function sling(town: TownContext, req: SlingRequest): Promise<SlingResult> {
   const target = parseTarget(town, req.target);
   const rig = loadRig(town, target.rig);
-  const agent = req.agent !== undefined ? requireKnownAgent(town.settings, req.agent) : agentForRole(town.settings, 'polecat', rig);
+  // The rig's default is resolved here only to refuse a broken configuration before anything is claimed.
+  const agent = req.agent !== undefined ? requireKnownAgent(town.settings, req.agent) : undefined;
+  if (agent === undefined) agentForRole(town.settings, 'polecat', rig);
   const drained = req.dryRun ? [] : await drainSlingQueue(town);
   const result: SlingResult = { target: req.target, results: [], drained };
   let refs = req.beads;
@@ -85,7 +91,7 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
       }
     }
   }
-  const kept: Kept = { agent, ...pick(req) };
+  const kept: Kept = { ...(agent !== undefined ? { agent } : {}), ...pick(req) };
   // Claims and worktrees one bead at a time (each is a write and git work); the agents then start side by side, so
   // a batch costs one start-up wait, not one per bead.
   const steps: Step[] = [];
@@ -184,7 +190,7 @@ async function slingOne(town: TownContext, ref: string, target: SlingTarget, kep
     const slot = withStore(town, (s) => decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig));
     const how = decision.action === 'take-over' ? `stop ${decision.from}, then ` : '';
     return slot.free
-      ? { bead: id, status: 'started', dryRun: true, reason: `would ${how}hook ${id} to ${target.polecat ? `${target.rig}/${target.polecat}` : `a polecat of ${target.rig}`} and start ${kept.agent ?? 'its agent'}` }
+      ? { bead: id, status: 'started', dryRun: true, reason: `would ${how}hook ${id} to ${target.polecat ? `${target.rig}/${target.polecat}` : `a polecat of ${target.rig}`} and start ${kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig))}` }
       : { bead: id, status: 'queued', dryRun: true, reason: `would queue ${id}: ${slot.reason}` };
   }
   if (decision.action === 'take-over') await unsling(town, id, { reason: `moved to ${target.rig}${target.polecat ? `/${target.polecat}` : ''} (force)`, ...(actor ? { actor } : {}) });
@@ -249,7 +255,7 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     s.db.run(
       `INSERT INTO agents (address, role, rig, name, runtime, state, hooked_bead) VALUES (?, 'polecat', ?, ?, ?, 'starting', ?)
        ON CONFLICT(address) DO UPDATE SET hooked_bead = excluded.hooked_bead`,
-      address, polecat.rig, polecat.name, kept.agent ?? 'unknown', id,
+      address, polecat.rig, polecat.name, kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig)), id,
     );
     recordTownEvent(s, { kind: 'sling.hooked', subject: id, reason: fresh ? 'new polecat' : 'idle polecat reused', data: { polecat: address, fromQueue }, ...(actor ? { actor } : {}) });
     return { kind: 'claimed', bead: id, polecat: getPolecat(s, polecat.rig, polecat.name)!, fresh };
