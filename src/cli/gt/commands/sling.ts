@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ensureDaemon } from '../../../daemon/index.ts';
 import { parseVarArgs } from '../../../beads/index.ts';
-import { usageError } from '../../../kernel/index.ts';
+import { safeText, usageError } from '../../../kernel/index.ts';
 import { MERGE_STRATEGIES } from '../../../town/index.ts';
 import { currentAddress } from '../../../work/index.ts';
 import { sling, type MergeMode, type SlingOutcome, type SlingResult } from '../../../work/sling/index.ts';
@@ -42,7 +42,7 @@ export function registerSling(program: Command, ctx: GtCtx): void {
       if (!o.dryRun && r.results.some((x) => x.status === 'started' || x.status === 'queued')) await ensureDaemon(town);
       emit(ctx.io, ctx.json(), { data: r, text: render(r) });
       const refused = r.results.filter((x) => x.status === 'refused');
-      if (refused.length > 0 && !ctx.json()) ctx.io.err(refused.map((x) => `Error: ${x.reason}${x.hint ? `\nHint: ${x.hint}` : ''}`).join('\n') + '\n');
+      if (refused.length > 0 && !ctx.json()) ctx.io.err(safeText(refused.map((x) => `Error: ${x.reason}${x.hint ? `\nHint: ${x.hint}` : ''}`).join('\n') + '\n'));
       if (refused.length > 0) throw new ExitSignal(1);
     });
 }
