@@ -142,6 +142,17 @@ describe('sling, unsling and done: defects found by trying them', () => {
     expect(log(session)).toContain('use the v2 API');
   });
 
+  it('a queued sling to a named polecat goes to that polecat when drained, not to whichever is free', () => {
+    const named = bead('For toast only');
+    const q = json<Slung>(gt(town, ['sling', named, 'web/toast', '--agent', 'fake', '--json'], { env })).results[0]!;
+    expect(q).toMatchObject({ status: 'queued' });
+    // Free the rig's only slot; the polecat that held it stays as an idle, reusable one.
+    expect(gt(town, ['unsling', queued], { env }).code).toBe(0);
+    const r = json<Slung>(gt(town, ['sling', named, 'web/toast', '--agent', 'fake', '--json'], { env }));
+    expect(r.drained).toEqual([expect.objectContaining({ bead: named, status: 'started', polecat: 'web/toast' })]);
+    expect(gtJson<{ assignee: string }>(town, ['bd', 'show', named]).assignee).toBe('web/toast');
+  });
+
   it('a sling without --agent pins no runtime: the polecat row keeps none, the session runs the rig\'s polecat agent', async () => {
     const id = bead('Runs whatever the rig uses');
     const o = json<Slung>(gtBuilt(town, ['sling', id, 'app', '--json'])).results[0]!;

@@ -71,6 +71,11 @@ export interface SlingResult {
  */
 type Kept = Pick<SlingRequest, 'agent' | 'message' | 'merge' | 'base' | 'actor'>;
 
+/** A sling_queue row's options: what the sling kept, and the polecat it named (`<rig>/<polecat>`), if any. */
+type Queued = Kept & { polecat?: string };
+
+const WAITING_FOR_SLOT = 'waiting for a free polecat';
+
 export async function sling(town: TownContext, req: SlingRequest): Promise<SlingResult> {
   const target = parseTarget(town, req.target);
   const rig = loadRig(town, target.rig);
@@ -126,10 +131,12 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
     const next = rows.find((r) => !seen.has(r.bead) && !full.has(r.rig));
     if (!next) return out;
     seen.add(next.bead);
-    const kept = next.options ? (JSON.parse(next.options) as Kept) : {};
-    const r = await settle(await slingOne(town, next.bead, { rig: next.rig }, kept, { force: false, dryRun: false, fromQueue: true }));
+    const { polecat, ...kept } = next.options ? (JSON.parse(next.options) as Queued) : {};
+    const target: SlingTarget = { rig: next.rig, ...(polecat ? { polecat } : {}) };
+    const r = await settle(await slingOne(town, next.bead, target, kept, { force: false, dryRun: false, fromQueue: true }));
     if (r.status === 'queued') {
-      if (!r.reason?.startsWith('over budget')) full.add(next.rig);
+      // Only full caps stop the rig's turn; a bead over budget or waiting for its named polecat lets the next one by.
+      if (r.reason?.startsWith(WAITING_FOR_SLOT)) full.add(next.rig);
       continue;
     }
     withStore(town, (s) => s.write(() => s.db.run('DELETE FROM sling_queue WHERE bead = ?', next.bead)));
@@ -218,6 +225,9 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     }
     if (target.polecat !== undefined) {
       const p = getPolecat(s, target.rig, target.polecat);
+      if (p && (p.state === 'working' || p.bead) && fromQueue) {
+        return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `waiting for polecat ${target.rig}/${target.polecat}, busy with ${p.bead ?? 'other work'}` } };
+      }
       if (p && (p.state === 'working' || p.bead)) {
         const outcome: SlingOutcome = { bead: id, status: 'refused', reason: `polecat ${target.rig}/${target.polecat} is busy with ${p.bead ?? 'other work'}`, hint: `sling to the rig (gt sling ${id} ${target.rig}) to get a free polecat` };
         recordTownEvent(s, { kind: 'sling.refused', subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) });
@@ -227,17 +237,18 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     const slot = decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig);
     if (!slot.free) {
       const waiting = s.db.get<{ rig: string; options: string | null; created_at: string }>('SELECT rig, options, created_at FROM sling_queue WHERE bead = ?', id);
-      const changed = waiting ? queueChanges(waiting, target.rig, kept) : [];
+      const queued: Queued = { ...kept, ...(target.polecat !== undefined ? { polecat: target.polecat } : {}) };
+      const changed = waiting ? queueChanges(waiting, target.rig, queued) : [];
       if (!waiting) {
-        s.db.run('INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, ?, ?, ?)', id, target.rig, kept.agent ?? null, JSON.stringify(kept), s.now());
+        s.db.run('INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, ?, ?, ?)', id, target.rig, kept.agent ?? null, JSON.stringify(queued), s.now());
       } else if (changed.length > 0 && !fromQueue) {
         // A new sling of a waiting bead says what it wants now: its options replace the old ones, its place in line stays.
-        s.db.run('UPDATE sling_queue SET rig = ?, agent = ?, options = ? WHERE bead = ?', target.rig, kept.agent ?? null, JSON.stringify(kept), id);
+        s.db.run('UPDATE sling_queue SET rig = ?, agent = ?, options = ? WHERE bead = ?', target.rig, kept.agent ?? null, JSON.stringify(queued), id);
       }
-      if (fromQueue) return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `waiting for a free polecat: ${slot.reason}` } };
+      if (fromQueue) return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `${WAITING_FOR_SLOT}: ${slot.reason}` } };
       const again = !waiting ? '' : changed.length > 0 ? `; already queued since ${waiting.created_at}, now with the new ${changed.join(', ')}` : `; already queued since ${waiting.created_at} with the same options`;
       recordTownEvent(s, { kind: 'sling.queued', subject: id, reason: `${slot.reason}${again}`, data: { rig: target.rig, ...(changed.length ? { updated: changed } : {}) }, ...(actor ? { actor } : {}) });
-      return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `waiting for a free polecat: ${slot.reason}${again}` } };
+      return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `${WAITING_FOR_SLOT}: ${slot.reason}${again}` } };
     }
     const mark = { state: 'working' as const, bead: id, hook_state: 'created' as const, agent: kept.agent ?? null };
     let polecat = reusable.find((p) => updatePolecat(s, p.rig, p.name, mark, ['idle']));
@@ -263,10 +274,11 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
 }
 
 /** What a new sling of a queued bead changes: the rig and the options a drain will use (who asked does not count). */
-function queueChanges(waiting: { rig: string; options: string | null }, rig: string, kept: Kept): string[] {
-  const old = waiting.options ? (JSON.parse(waiting.options) as Kept) : {};
+function queueChanges(waiting: { rig: string; options: string | null }, rig: string, kept: Queued): string[] {
+  const old = waiting.options ? (JSON.parse(waiting.options) as Queued) : {};
   const out: string[] = [];
   if (waiting.rig !== rig) out.push(`rig (${waiting.rig} → ${rig})`);
+  if (old.polecat !== kept.polecat) out.push(`polecat (${old.polecat ?? 'any'} → ${kept.polecat ?? 'any'})`);
   for (const k of ['agent', 'merge', 'base'] as const) {
     if (old[k] !== kept[k]) out.push(`${k} (${old[k] ?? 'default'} → ${kept[k] ?? 'default'})`);
   }
