@@ -1,7 +1,8 @@
 // Text from the store reaches a terminal without driving it: an OSC 52 clipboard write, a title change, concealed
 // text and a cursor jump in a bead title, a mail subject and body, a convoy name and an event come out as visible
-// escapes from gt mail read, gt feed (also --follow), gt convoy list/show/status, gt status, gt hook and errors;
+// escapes from gt mail read, gt feed (also --follow), gt convoy list/show/status, gt status, gt hook, gt bd and errors;
 // --json keeps every byte.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTown, openTownStore, recordTownEvent } from '../src/town/index.ts';
@@ -75,6 +76,12 @@ describe('store text reaching a terminal', () => {
     const r = gt(town, ['mail', 'send', `app/${EVIL.slice(0, 3)}${CLIPBOARD}`, '-s', 'x', '-m', 'y']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).not.toMatch(UNSAFE);
+  });
+
+  it('gt hook shows a hooked bead\'s title with visible escapes', () => {
+    mkdirSync(join(town, 'app', 'polecats', 'toast'), { recursive: true });
+    expect(gt(town, ['bd', 'update', bead, '--status', 'hooked', '-a', 'app/toast']).code).toBe(0);
+    safe(['hook', 'app/toast'], new RegExp(`^app/toast: ${bead} Title pay\\\\e`));
   });
 
   it('--json keeps every byte', () => {
