@@ -1,7 +1,7 @@
 // gt daemon start|stop|status|logs (and the hidden `run`, the daemon itself): the town's reconcile loop.
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { usageError } from '../../../kernel/index.ts';
+import { safeText, usageError } from '../../../kernel/index.ts';
 import { daemonFiles, daemonStatus, readDaemonLog, runDaemon, startDaemon, stopDaemon, type DaemonStatus } from '../../../daemon/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
@@ -49,7 +49,7 @@ export function registerDaemon(program: Command, ctx: GtCtx): void {
       const town = ctx.town();
       const lines = readDaemonLog(town, n);
       emit(ctx.io, ctx.json(), { data: { log: daemonFiles(town).log, lines }, text: lines.length ? lines.join('\n') : '' });
-      if (o.follow && !ctx.json()) await follow(daemonFiles(town).log, (t) => ctx.io.out(t));
+      if (o.follow && !ctx.json()) await follow(daemonFiles(town).log, (t) => ctx.io.out(safeText(t)));
     });
 
   daemon
