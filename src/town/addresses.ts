@@ -40,7 +40,9 @@ export function formatAddress(a: AgentAddress): string {
 
 /**
  * Read an address. Rig names are checked against the town's rigs (an unknown rig is refused, naming the known
- * ones); polecat and crew names only for their form, since mail may wait for a worker not yet created.
+ * ones); polecat and crew names only for their form (and polecat names for role words, see `polecat` below), since
+ * an address may name a worker about to be made (`gt sling <bead> <rig>/<new name>`). `gt mail send` checks that
+ * the worker exists (`requireRecipient` in src/work/mail/send.ts).
  */
 export function parseAddress(town: TownContext, text: string): AgentAddress {
   const raw = text.trim();
