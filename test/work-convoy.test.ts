@@ -107,6 +107,9 @@ describe('convoys', () => {
     expectFailure(gt(root, ['convoy', 'create', '  '], { env }), 2, /has no name/);
     expectFailure(gt(root, ['convoy', 'create', 'X', '--notify', 'nowhere/alice'], { env }), 2, /no rig named "nowhere"/);
     expectFailure(gt(root, ['convoy', 'create', 'X', '--owner', 'justaname'], { env }), 2, /not an agent address/);
+    expectFailure(gt(root, ['convoy', 'create', 'X', '--notify', 'app/crew/nobody'], { env }), 2, /rig "app" has no crew member "nobody"/);
+    expectFailure(gt(root, ['convoy', 'create', 'X', '--owner', 'app/ghost'], { env }), 2, /rig "app" has no polecat "ghost"/);
+    expect(gtJson<ConvoyStatus[]>(root, ['convoy', 'list', '--all'], { env }).filter((c) => c.title === 'X')).toEqual([]);
   });
 
   it('closes a convoy by hand; a closed convoy refuses more work with a clear error', () => {

@@ -1,10 +1,11 @@
 // gt convoy create|list|show|add|add-issue|refresh|close: batches of beads tracked together until all have landed.
 import type { Command } from 'commander';
 import {
-  addIssue, addToConvoy, closeConvoy, createConvoy, currentAddress, formatAge, listConvoys, progressBar, refreshConvoy, showConvoy,
+  addIssue, addToConvoy, closeConvoy, createConvoy, currentAddress, formatAge, listConvoys, progressBar, refreshConvoy, requireRecipient, showConvoy,
   type AddResult, type ConvoyStatus, type RefreshResult,
 } from '../../../work/index.ts';
 import { safeLine } from '../../../kernel/index.ts';
+import { parseAddress } from '../../../town/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -37,6 +38,8 @@ export function registerConvoy(program: Command, ctx: GtCtx): void {
     .addHelpText('after', '\nExamples:\n  gt convoy create "Feature X" app-abc12 app-def34 --notify\n  gt convoy create "Bug fixes" --human\n  gt convoy create "Auth" app-a1 --owner mayor --notify app/crew/alice')
     .action((name: string, beads: string[], o: { notify?: NotifyOpt; human?: boolean; owner?: string }) => {
       const me = actor();
+      // The landing mail goes to these: a polecat or crew member the rig does not have would never read it.
+      for (const a of [...notifyList(o.notify), ...(o.owner !== undefined ? [o.owner] : [])]) requireRecipient(ctx.town(), parseAddress(ctx.town(), a));
       const s = createConvoy(ctx.town(), { name, beads, notify: notifyList(o.notify), human: Boolean(o.human), actor: me, owner: o.owner ?? me });
       emit(ctx.io, ctx.json(), { data: s, text: `Created convoy ${s.id} "${safeLine(s.title)}" tracking ${s.total} bead${s.total === 1 ? '' : 's'} (owner ${s.owner}${s.notify.length ? `, notify ${s.notify.join(', ')}` : ''}${s.human ? ', human' : ''})\n${renderConvoy(s)}` });
     });
