@@ -35,7 +35,9 @@ describe('sling, unsling and done: defects found by trying them', () => {
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
   const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', title]).id;
-  const status = (id: string): string => gtJson<{ status: string }>(town, ['bd', 'show', id]).status;
+  /** `bd show --json` prints an array, as Go Beads does. */
+  const show = (id: string): { status: string; assignee: string } => gtJson<{ status: string; assignee: string }[]>(town, ['bd', 'show', id])[0]!;
+  const status = (id: string): string => show(id).status;
   const log = (session: string): string => {
     const p = join(base, `${session}.log`);
     return existsSync(p) ? readFileSync(p, 'utf8') : '';
@@ -131,7 +133,7 @@ describe('sling, unsling and done: defects found by trying them', () => {
     expect(d.code, d.stderr).toBe(0);
     expect(d.stdout).toMatch(new RegExp(`From the queue: slung ${queued} to web/\\S+ on polecat/\\S+/${queued}`));
     expect(status(queued)).toBe('hooked');
-    const holder = gtJson<{ assignee: string }>(town, ['bd', 'show', queued]).assignee;
+    const holder = show(queued).assignee;
     expect(holder).toMatch(/^web\//);
     const prefix = (JSON.parse(readFileSync(join(town, 'web', 'rig.json'), 'utf8')) as { prefix: string }).prefix;
     const session = `${prefix}-${holder.split('/')[1]}`;
@@ -150,7 +152,7 @@ describe('sling, unsling and done: defects found by trying them', () => {
     expect(gt(town, ['unsling', queued], { env }).code).toBe(0);
     const r = json<Slung>(gt(town, ['sling', named, 'web/toast', '--agent', 'fake', '--json'], { env }));
     expect(r.drained).toEqual([expect.objectContaining({ bead: named, status: 'started', polecat: 'web/toast' })]);
-    expect(gtJson<{ assignee: string }>(town, ['bd', 'show', named]).assignee).toBe('web/toast');
+    expect(show(named).assignee).toBe('web/toast');
   });
 
   it('a sling without --agent pins no runtime: the polecat row keeps none, the session runs the rig\'s polecat agent', async () => {
