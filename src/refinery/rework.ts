@@ -2,6 +2,7 @@
 import { createBead, getBead, updateBead, type Store } from '../beads/index.ts';
 import { messageOf } from '../kernel/index.ts';
 import type { TownContext } from '../town/index.ts';
+import { sling } from '../work/sling/index.ts';
 import { recordTownEvent, updateMr, type MergeRequest } from './mr-store.ts';
 
 export type MergeFailure =
@@ -48,29 +49,26 @@ export interface ReworkResult {
   note?: string;
 }
 
-type SlingFn = (town: TownContext, req: { beads: string[]; target: string }) => Promise<unknown>;
-
-/** sling lives above this module's callers in the work layer and may be absent in a partial build; loaded lazily. */
-async function loadSling(): Promise<SlingFn | undefined> {
-  const spec = '../work/sling/index.ts';
-  try {
-    const mod = (await import(spec)) as { sling?: SlingFn };
-    return typeof mod.sling === 'function' ? mod.sling : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Record the failure: rework bead (discovered-from the original), MR failed, a note on the original, an event. */
 export function recordFailure(store: Store, mr: MergeRequest, f: MergeFailure, defaultBranch: string, actor: string): string {
   return store.write(() => {
     const orig = getBead(store.db, mr.bead);
     const what = describeFailure(f);
+    const description = reworkDescription(mr, f, defaultBranch, orig?.title ?? mr.bead);
+    // A retried request that fails again keeps its open rework bead (brought up to date), not a second one.
+    const open = mr.rework_bead ? getBead(store.db, mr.rework_bead) : undefined;
+    if (open && open.status !== 'closed' && !open.deleted_at) {
+      updateBead(store, open.id, { title: `Rework ${mr.bead}: ${what}`.slice(0, 200), description, appendNotes: `Failed again after a retry of ${mr.id}: ${what}.` });
+      const failure = f.kind === 'conflict' ? `${what}` : `${what}\n${f.output}`;
+      updateMr(store, mr.id, { status: 'failed', failure, rework_bead: open.id, finished_at: store.now() });
+      recordTownEvent(store, { actor, kind: 'refinery.failed', subject: mr.bead, reason: what, data: { mr: mr.id, rework_bead: open.id, kind: f.kind, reused: true } });
+      return open.id;
+    }
     const rework = createBead(store, {
       title: `Rework ${mr.bead}: ${what}`.slice(0, 200),
       type: 'bug',
       priority: orig?.priority ?? mr.priority,
-      description: reworkDescription(mr, f, defaultBranch, orig?.title ?? mr.bead),
+      description,
       ...(orig ? { deps: [{ type: 'discovered-from' as const, id: mr.bead }] } : {}),
       metadata: { rework_of: mr.bead, merge_request: mr.id, branch: mr.branch },
     });
@@ -85,11 +83,10 @@ export function recordFailure(store: Store, mr: MergeRequest, f: MergeFailure, d
 /** Hand the rework bead to a polecat of the rig; without sling (or when it refuses) it stays open and ready. */
 export async function slingRework(town: TownContext, store: Store, bead: string, rig: string, enabled: boolean): Promise<Omit<ReworkResult, 'rework_bead'>> {
   if (!enabled) return { slung: 'left-open', note: 'sling disabled for this run' };
-  const sling = await loadSling();
-  if (!sling) return { slung: 'left-open', note: 'sling is not available; the rework bead is open and ready' };
   try {
-    const r = (await sling(town, { beads: [bead], target: rig })) as { results?: { status?: string; reason?: string }[] } | { status?: string; reason?: string }[] | undefined;
-    const first = Array.isArray(r) ? r[0] : r?.results?.[0];
+    // A static import: the bundle (dist/gt.cjs) has no .ts files beside it to load lazily.
+    const r = await sling(town, { beads: [bead], target: rig });
+    const first = r.results[0];
     const status = first?.status;
     if (status === 'started' || status === 'queued' || status === 'already') return { slung: status === 'queued' ? 'queued' : 'started' };
     return { slung: 'left-open', note: `sling did not take it: ${first?.reason ?? status ?? 'no answer'}` };
