@@ -36,6 +36,31 @@ describe('run (async)', () => {
     }
   });
 
+  it('ends at the timeout even when a process that left with setsid holds the output, and stops that process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gt-run-'));
+    try {
+      const started = Date.now();
+      const p = run('sh', ['-c', `setsid sh -c 'echo $$ > "${dir}/pid"; exec sleep 45' & sleep 30`], { timeoutMs: 800, killGraceMs: 200, stopEscaped: true });
+      await expect(p).rejects.toMatchObject({ code: 'PROC_TIMEOUT' });
+      expect(Date.now() - started).toBeLessThan(4000);
+      const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+      const deadline = Date.now() + 3000;
+      while (isProcessAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(isProcessAlive(pid)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('returns the status of a program that exited while a process it left behind holds its output', async () => {
+    const started = Date.now();
+    const r = await run('sh', ['-c', 'setsid sleep 45 & echo done; exit 4'], { timeoutMs: 30_000, drainMs: 300, stopEscaped: true });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.status).toBe(4);
+    expect(r.stdout).toBe('done\n');
+    expect(r.stderr).toMatch(/left running kept its output open/);
+  });
+
   it('probes process liveness', () => {
     expect(isProcessAlive(process.pid)).toBe(true);
     expect(isProcessAlive(0)).toBe(false);

@@ -1,4 +1,4 @@
-// Running a rig's gates (setup, build, test) in a work tree: `sh -c` with the timeout enforced on the process group.
+// Running a rig's gates (setup, build, test) in a work tree: `sh -c` with the timeout enforced on everything it started.
 import { isGtError } from '../kernel/index.ts';
 import { run } from '../proc/index.ts';
 import type { RigConfig } from '../town/index.ts';
@@ -26,7 +26,7 @@ export async function runGates(dir: string, gates: RigConfig['gates'], env: Node
     if (!g) continue;
     ran.push(name);
     try {
-      const r = await run('sh', ['-c', g.command], { cwd: dir, env: { ...env, GT_GATE: name }, timeoutMs: g.timeout_seconds * 1000, killGraceMs: 1000 });
+      const r = await run('sh', ['-c', g.command], { cwd: dir, env: { ...env, GT_GATE: name }, timeoutMs: g.timeout_seconds * 1000, killGraceMs: 1000, stopEscaped: true });
       if (r.status !== 0) {
         return { ok: false, gate: name, reason: 'failed', exit: r.status, output: tail(`${r.stdout}${r.stderr}`), ran, ms: Date.now() - started };
       }
