@@ -118,4 +118,112 @@ describe('the refinery, built', () => {
     expect(alive('sleep 45.5')).toBe(false);
     setRig('app', {});
   }, 60_000);
+  interface Landed { repo: string; branch: string; commit: string | null; delivered: { target: string; ref: string; commit: string; note?: string } | null; only_in_rig: boolean; reason: string | null }
+  interface Status { rigs: { name: string; landed: Landed }[]; problems: { kind: string; subject: string; message: string }[] }
+  const status = (): Status => gtBuiltJson<Status>(town, ['status'], { env });
+  const rigMain = (rig: string): string => git(join(town, rig, '.repo.git'), ['rev-parse', 'main']).trim();
+
+  it('delivers landed work into the local repository the rig came from: main when clean, gt/main when it has local changes', () => {
+    const src = join(base, 'app src');
+    const a = request('app', { 'd1.txt': 'one\n' });
+    const r = gtBuiltJson<RunResult & { delivered?: { ref: string } }>(town, ['refinery', 'run', 'app', '--no-sling'], { env });
+    expect(r.outcomes).toEqual([expect.objectContaining({ mr: a.mr, status: 'merged' })]);
+    // main was checked out with a clean work tree: it moved, and the file is there.
+    expect(git(src, ['rev-parse', 'main']).trim()).toBe(rigMain('app'));
+    expect(readFileSync(join(src, 'd1.txt'), 'utf8')).toBe('one\n');
+    expect(git(src, ['status', '--porcelain'])).toBe('');
+    const landed = status().rigs.find((x) => x.name === 'app')!.landed;
+    expect(landed).toMatchObject({ only_in_rig: false, delivered: { target: src, ref: 'main', commit: rigMain('app') } });
+    expect(gtBuilt(town, ['status'], { env }).stdout).toContain(`landed work: on main in ${src}`);
+
+    // Someone is editing a.txt there: their work tree is left alone, the work goes to gt/main.
+    writeFileSync(join(src, 'a.txt'), 'a\nmy local edit\n');
+    const before = git(src, ['rev-parse', 'main']).trim();
+    const b = request('app', { 'd2.txt': 'two\n' });
+    const r2 = gtBuilt(town, ['refinery', 'run', 'app', '--no-sling'], { env });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stdout).toMatch(/Landed work is on gt\/main in .*app src.*uncommitted changes/);
+    expect(git(src, ['rev-parse', 'main']).trim()).toBe(before);
+    expect(readFileSync(join(src, 'a.txt'), 'utf8')).toBe('a\nmy local edit\n');
+    expect(git(src, ['rev-parse', 'gt/main']).trim()).toBe(rigMain('app'));
+    expect(git(src, ['log', '--format=%s', 'gt/main']).split('\n')).toContain(`change ${n}`);
+    expect(gtBuilt(town, ['status'], { env }).stdout).toMatch(/landed work: on gt\/main in .*app src.*uncommitted changes/);
+    void b;
+
+    // Clean again: the next landing fast-forwards main past gt/main, which is then removed.
+    git(src, ['checkout', '--', 'a.txt']);
+    request('app', { 'd3.txt': 'three\n' });
+    gtBuiltJson(town, ['refinery', 'run', 'app', '--no-sling'], { env });
+    expect(git(src, ['rev-parse', 'main']).trim()).toBe(rigMain('app'));
+    expect(spawnSync('git', ['rev-parse', '--verify', '--quiet', 'gt/main'], { cwd: src }).status).not.toBe(0);
+  }, 120_000);
+
+  it('says when landed work is only in the rig because its source is gone, and delivers it once the source is back', () => {
+    const src = join(base, 'app src');
+    const away = join(base, 'app src moved');
+    spawnSync('mv', [src, away]);
+    try {
+      const c = request('app', { 'g.txt': 'g\n' });
+      const r = gtBuiltJson<RunResult & { undelivered?: { reason: string } }>(town, ['refinery', 'run', 'app', '--no-sling'], { env });
+      expect(r.outcomes).toEqual([expect.objectContaining({ mr: c.mr, status: 'merged' })]);
+      expect(r.undelivered?.reason).toMatch(/missing/);
+      const s = status();
+      expect(s.rigs.find((x) => x.name === 'app')!.landed).toMatchObject({ only_in_rig: true });
+      expect(s.problems).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'work-not-delivered', subject: 'app' })]));
+    } finally {
+      spawnSync('mv', [away, src]);
+    }
+    // Nothing queued: the next run only delivers.
+    gtBuiltJson(town, ['refinery', 'run', 'app', '--no-sling'], { env });
+    expect(git(src, ['rev-parse', 'main']).trim()).toBe(rigMain('app'));
+    expect(status().problems.filter((p) => p.kind === 'work-not-delivered')).toEqual([]);
+  }, 60_000);
+
+  it('stops the queue when origin was rewritten, shows the problem in gt status, and its hint\'s commands land the request', () => {
+    const origin = join(base, 'web origin.git');
+    git(base, ['clone', '-q', '--bare', join(base, 'app src'), origin]);
+    gtJson(town, ['rig', 'add', 'web', origin]);
+    const gateRuns = join(base, 'web gate runs');
+    setRig('web', { gates: { test: { command: `echo run >> '${gateRuns}'`, timeout_seconds: 30 } } });
+    const first = request('web', { 'w1.txt': 'w1\n' });
+    const firstSubject = `change ${n}`;
+    expect(gtBuiltJson<RunResult>(town, ['refinery', 'run', 'web', '--no-sling'], { env }).outcomes).toEqual([expect.objectContaining({ mr: first.mr, status: 'merged' })]);
+    const oldMain = rigMain('web');
+    expect(git(origin, ['rev-parse', 'main']).trim()).toBe(oldMain);
+
+    // Someone rewrites origin's main: the landed commit is dropped, another takes its place.
+    const other = join(base, 'web other clone');
+    git(base, ['clone', '-q', origin, other]);
+    git(other, ['reset', '-q', '--hard', 'HEAD~1']);
+    writeFileSync(join(other, 'x.txt'), 'x\n');
+    git(other, ['add', '-A']);
+    git(other, ['-c', 'user.name=O', '-c', 'user.email=o@x', 'commit', '-q', '-m', 'rewritten history']);
+    git(other, ['push', '-q', '--force', 'origin', 'main']);
+    const second = request('web', { 'w2.txt': 'w2\n' });
+    const runsBefore = readFileSync(gateRuns, 'utf8');
+
+    for (let i = 0; i < 2; i++) {
+      const r = gtBuilt(town, ['refinery', 'run', 'web', '--no-sling'], { env });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^Error: origin's main was rewritten/);
+      expect(r.stderr).toMatch(/Hint: gt refinery resync web .*then gt refinery run web/);
+    }
+    expect(readFileSync(gateRuns, 'utf8')).toBe(runsBefore);
+    const s = status();
+    expect(s.problems).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'merge-blocked', subject: 'web' })]));
+    expect(gtBuilt(town, ['status'], { env }).stdout).toMatch(/! origin's main was rewritten.*gt refinery resync web/);
+
+    // The hint's commands, as given.
+    const resync = gtBuilt(town, ['refinery', 'resync', 'web'], { env });
+    expect(resync.code, resync.stderr).toBe(0);
+    const kept = /kept as branch (\S+)/.exec(resync.stdout)![1]!;
+    expect(git(join(town, 'web', '.repo.git'), ['rev-parse', kept]).trim()).toBe(oldMain);
+    const run = gtBuiltJson<RunResult>(town, ['refinery', 'run', 'web', '--no-sling'], { env });
+    expect(run.outcomes).toEqual([expect.objectContaining({ mr: second.mr, status: 'merged' })]);
+    const log = git(origin, ['log', '--format=%s', 'main']).split('\n');
+    expect(log).toContain('rewritten history');
+    expect(log).toContain(`change ${n}`);
+    expect(log).not.toContain(firstSubject);
+    expect(status().problems.filter((p) => p.kind === 'merge-blocked')).toEqual([]);
+  }, 120_000);
 });

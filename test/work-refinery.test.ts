@@ -234,8 +234,9 @@ describe('the refinery', () => {
     expect(r.outcomes.map((o) => o.status)).toEqual(['merged']);
     const landed = git(webRepo, ['rev-parse', 'main']).trim();
     expect(git(origin, ['rev-parse', 'main']).trim()).toBe(landed);
-    // The app rig's origin is a non-bare clone with main checked out: auto mode leaves it alone.
-    expect(git(join(base, 'app src'), ['log', '--format=%s']).trim()).toBe('first');
+    // The app rig's origin is a non-bare clone with main checked out and clean: what landed there reached it too.
+    expect(git(join(base, 'app src'), ['rev-parse', 'main']).trim()).toBe(main());
+    expect(git(join(base, 'app src'), ['status', '--porcelain'])).toBe('');
   });
 
   function updateMrRunning(id: string, mergeCommit: string | null): void {

@@ -5,12 +5,29 @@ import { listAgents, withStore } from '../work/sessions/index.ts';
 import { recentEvents, type TownEvent } from './events.ts';
 import { daemonStatus, type DaemonStatus } from './lifecycle.ts';
 import { budgetStateIn } from '../costs/budgets.ts';
+import { gitTry } from '../git/index.ts';
+import { readRefineryState, type Delivered } from '../refinery/state.ts';
 
 export interface RigStatus {
   name: string;
   prefix: string;
   polecats: { total: number; working: number; idle: number };
   queue: { queued: number; running: number; failed: number; merged: number };
+  /** Where the rig's landed work is: always in the rig's repository; `delivered` says where in the user's. */
+  landed: LandedWork;
+}
+
+export interface LandedWork {
+  /** The rig's own repository (`<rig>/.repo.git`) and its default branch's tip. */
+  repo: string;
+  branch: string;
+  commit: string | null;
+  /** The last delivery to the repository the rig came from (its branch, or `gt/<branch>` with the reason). */
+  delivered: Delivered | null;
+  /** True when the rig's tip is not yet in the repository it came from (a failed or pending delivery). */
+  only_in_rig: boolean;
+  /** Why it is only in the rig, when it is. */
+  reason: string | null;
 }
 
 export interface ConvoyProgress {
@@ -22,7 +39,7 @@ export interface ConvoyProgress {
 }
 
 export interface Problem {
-  kind: 'daemon-not-running' | 'agent-stuck' | 'agent-dead' | 'merge-failed' | 'daemon-step-failed' | 'over-budget';
+  kind: 'daemon-not-running' | 'agent-stuck' | 'agent-dead' | 'merge-failed' | 'merge-blocked' | 'work-not-delivered' | 'daemon-step-failed' | 'over-budget';
   subject: string;
   message: string;
 }
@@ -74,6 +91,15 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
   for (const m of data.failed) problems.push({ kind: 'merge-failed', subject: m.id, message: `merge request ${m.id} (${m.rig}, ${m.bead}) failed${m.failure ? `: ${m.failure.split('\n')[0]}` : ''}` });
   for (const b of data.budgets) problems.push({ kind: 'over-budget', subject: b.subject, message: `${b.message}: no new work is slung under it (gt costs)` });
   for (const e of data.errors) problems.push({ kind: 'daemon-step-failed', subject: e.subject, message: `daemon step ${e.subject} failed: ${e.reason}` });
+  const landed = new Map(rigs.map((name) => [name, landedWork(town, name)]));
+  for (const name of rigs) {
+    const st = readRefineryState(town, name);
+    if (st.blocked) problems.push({ kind: 'merge-blocked', subject: name, message: `${st.blocked.message} (${st.blocked.hint})` });
+    const l = landed.get(name)!;
+    if (l.only_in_rig && st.undelivered) {
+      problems.push({ kind: 'work-not-delivered', subject: name, message: `landed work of rig ${name} up to ${st.undelivered.commit.slice(0, 12)} is only in ${l.repo}: ${st.undelivered.reason} (it is retried on every refinery run)` });
+    }
+  }
   return {
     town: { name: town.meta.name, root: town.root },
     checked_at: new Date().toISOString(),
@@ -83,12 +109,29 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
       prefix: safePrefix(town, name),
       polecats: { total: count(data.polecats, name, () => true), working: count(data.polecats, name, (r) => r.state === 'working'), idle: count(data.polecats, name, (r) => r.state === 'idle') },
       queue: { queued: count(data.mrs, name, (r) => r.status === 'queued'), running: count(data.mrs, name, (r) => r.status === 'running'), failed: count(data.mrs, name, (r) => r.status === 'failed'), merged: count(data.mrs, name, (r) => r.status === 'merged') },
+      landed: landed.get(name)!,
     })),
     agents: { total: agents.length, by_state, list: agents.map((a) => ({ address: a.address, role: a.role, state: a.state, runtime: a.runtime, hooked_bead: a.hooked_bead })) },
     convoys: data.convoys.map((c) => ({ ...c, total: Number(c.total), landed: Number(c.landed) })),
     problems,
     events: data.events,
   };
+}
+
+/** Where a rig's landed work is, from the refinery's state and one look at the rig's branch. */
+function landedWork(town: TownContext, rig: string): LandedWork {
+  const repo = town.paths.repo(rig);
+  let branch = 'main';
+  try {
+    branch = loadRig(town, rig).default_branch;
+  } catch {
+    // a broken rig.json is reported elsewhere
+  }
+  const tip = gitTry(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
+  const commit = tip.status === 0 ? tip.stdout.trim() : null;
+  const st = readRefineryState(town, rig);
+  const delivered = st.delivered ?? null;
+  return { repo, branch, commit, delivered, only_in_rig: !!st.undelivered, reason: st.undelivered?.reason ?? null };
 }
 
 function safePrefix(town: TownContext, rig: string): string {

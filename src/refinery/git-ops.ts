@@ -1,6 +1,6 @@
 // The merge queue's git steps, in the rig's refinery worktree and bare repo: rebase, stack, fast-forward, push, verify.
 import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { GtError } from '../kernel/index.ts';
 import { git, gitTry, listWorktrees, type WorktreeEntry } from '../git/index.ts';
 
@@ -70,7 +70,7 @@ export function canReplayInMemory(repo: string): boolean {
  * point, so the replay is cumulative; a commit whose change is already there is dropped, as `git rebase` does.
  */
 export function replayOnto(repo: string, head: string, onto: string, who: Committer): RebaseOutcome {
-  const l = gitTry(repo, ['log', '--reverse', '--no-merges', '--format=%H%x00%T%x00%an%x00%ae%x00%ad%x00%B%x1e', '--date=raw', `${onto}..${head}`]);
+  const l = gitTry(repo, ['log', '--reverse', '--no-merges', '--format=%H%x00%T%x00%an%x00%ae%x00%ad%x00%B%x1e', '--date=raw', `${onto}..${head}`, '--not', `--glob=${RESYNC_KEEP_GLOB}`]);
   if (l.status !== 0) return { ok: false, files: [], message: `cannot read ${head} in the rig's repository: ${l.stderr.trim()}` };
   const log = l.stdout;
   let tip = onto;
@@ -112,19 +112,22 @@ export function originUrl(repo: string): string | undefined {
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
 }
 
+/** Where landed work goes: pushed to origin (a URL or a bare repository), or delivered into a local clone. */
+export type DeliveryTarget = { kind: 'push'; url: string } | { kind: 'local'; path: string };
+
 /**
- * Whether landing pushes to origin. `auto`: when origin is a URL or a bare repository on this machine; a local
- * non-bare clone is skipped because git refuses pushes to its checked-out branch.
+ * The rig's delivery target. A local non-bare repository (`gt rig add app ~/src/app`) cannot take a push to its
+ * checked-out branch, so it gets the work through `deliverToClone`; a local path that is gone still counts (the
+ * delivery then fails loudly rather than the work silently staying in the rig). `never`: no delivery at all.
  */
-export function pushTarget(repo: string, mode: 'auto' | 'always' | 'never'): string | undefined {
+export function deliveryTarget(repo: string, mode: 'auto' | 'always' | 'never'): DeliveryTarget | undefined {
   if (mode === 'never') return undefined;
   const url = originUrl(repo);
   if (!url) return undefined;
-  if (mode === 'always') return url;
   const local = isAbsolute(url) || url.startsWith('file://') ? url.replace(/^file:\/\//, '') : undefined;
-  if (local === undefined) return url;
-  if (!existsSync(local)) return undefined;
-  return gitTry(local, ['rev-parse', '--is-bare-repository']).stdout.trim() === 'true' ? url : undefined;
+  if (local === undefined) return { kind: 'push', url };
+  if (existsSync(local) && gitTry(local, ['rev-parse', '--is-bare-repository']).stdout.trim() === 'true') return { kind: 'push', url };
+  return { kind: 'local', path: local };
 }
 
 /** Push `commit` to origin's `branch` (never forced), then read origin back to prove it landed. */
@@ -132,30 +135,114 @@ export function pushAndVerify(repo: string, commit: string, branch: string): voi
   const r = gitTry(repo, ['push', '--quiet', 'origin', `${commit}:refs/heads/${branch}`], { env: { GIT_TERMINAL_PROMPT: '0' }, timeoutMs: 10 * 60_000 });
   if (r.status !== 0) {
     throw new GtError('GT_PUSH_FAILED', `push of ${commit.slice(0, 12)} to origin ${branch} was refused: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`, {
-      hint: `origin's ${branch} has commits the rig lacks; fetch them into the rig (git -C ${repo} fetch origin ${branch}:${branch}) and run gt mq retry`,
+      hint: 'the requests stay queued; the next run (the daemon, or gt refinery run) first brings in what origin gained, and gt status says if origin was rewritten',
     });
   }
   const remote = gitTry(repo, ['ls-remote', 'origin', `refs/heads/${branch}`], { env: { GIT_TERMINAL_PROMPT: '0' } }).stdout.split(/\s/)[0];
   if (remote !== commit) {
     throw new GtError('GT_PUSH_UNVERIFIED', `origin's ${branch} is ${remote || 'missing'} after pushing ${commit.slice(0, 12)}`, {
-      hint: 'check the remote (a hook may rewrite pushes); then run gt mq retry',
+      hint: 'check the remote (a hook may rewrite pushes); the requests stay queued for the next run',
     });
   }
 }
 
+export type SyncState = 'up-to-date' | 'fast-forwarded' | 'diverged' | 'unreachable';
+
 /**
  * Bring origin's new commits into the rig's default branch when it can fast-forward (work pushed elsewhere).
- * Returns what happened, for the event log; never rewrites the local branch.
+ * Returns what happened with both tips; never rewrites the local branch.
  */
-export function syncFromOrigin(repo: string, branch: string): 'up-to-date' | 'fast-forwarded' | 'diverged' | 'unreachable' {
-  const r = gitTry(repo, ['fetch', '--quiet', 'origin', `refs/heads/${branch}`], { env: { GIT_TERMINAL_PROMPT: '0' }, timeoutMs: 5 * 60_000 });
-  if (r.status !== 0) return 'unreachable';
-  const theirs = revParse(repo, 'FETCH_HEAD');
+export function syncFromOrigin(repo: string, branch: string): { state: SyncState; ours?: string; theirs?: string } {
+  const r = gitTry(repo, ['fetch', '--quiet', '--no-write-fetch-head', 'origin', `+refs/heads/${branch}:refs/gt/origin/${branch}`], { env: { GIT_TERMINAL_PROMPT: '0' }, timeoutMs: 5 * 60_000 });
+  if (r.status !== 0) return { state: 'unreachable' };
+  const theirs = revParse(repo, `refs/gt/origin/${branch}`);
   const ours = revParse(repo, `refs/heads/${branch}`);
-  if (!theirs || !ours || theirs === ours || isAncestor(repo, theirs, ours)) return 'up-to-date';
-  if (!isAncestor(repo, ours, theirs)) return 'diverged';
+  const tips = { ...(ours ? { ours } : {}), ...(theirs ? { theirs } : {}) };
+  if (!theirs || !ours || theirs === ours || isAncestor(repo, theirs, ours)) return { state: 'up-to-date', ...tips };
+  if (!isAncestor(repo, ours, theirs)) return { state: 'diverged', ...tips };
   advanceBranch(repo, branch, theirs, ours);
-  return 'fast-forwarded';
+  return { state: 'fast-forwarded', ...tips };
+}
+
+/** Branches `gt refinery resync` keeps a rewritten-away default branch on; their commits are never replayed again. */
+export const RESYNC_KEEP_GLOB = 'refs/heads/gt/*-before-resync-*';
+
+/**
+ * Move the rig's default branch to origin's after origin was rewritten (force-pushed), keeping the old tip as
+ * `gt/<branch>-before-resync-<sha>` so nothing the rig had is lost. `origin-behind`: origin lacks the rig's
+ * commits without having rewritten anything; the next run pushes them.
+ */
+export function resyncFromOrigin(repo: string, branch: string): { state: 'moved' | 'fast-forwarded' | 'up-to-date' | 'origin-behind'; from?: string; to?: string; kept?: string } {
+  const s = syncFromOrigin(repo, branch);
+  if (s.state === 'unreachable') throw new GtError('GT_ORIGIN_UNREACHABLE', `cannot fetch ${branch} from origin (${originUrl(repo) ?? 'no origin'})`, { hint: 'check the network and the remote\'s URL with git -C ' + repo + ' remote -v' });
+  if (s.state === 'fast-forwarded') return { state: 'fast-forwarded', from: s.ours!, to: s.theirs! };
+  if (s.state === 'up-to-date') return { state: s.theirs && s.ours && s.theirs !== s.ours ? 'origin-behind' : 'up-to-date', ...(s.ours ? { from: s.ours, to: s.ours } : {}) };
+  const ours = s.ours!;
+  const theirs = s.theirs!;
+  const kept = `gt/${branch}-before-resync-${ours.slice(0, 12)}`;
+  gitTry(repo, ['update-ref', '-m', 'gt refinery resync: keep the old tip', `refs/heads/${kept}`, ours, '']);
+  if (revParse(repo, `refs/heads/${kept}`) !== ours) throw new GtError('GT_RESYNC_FAILED', `could not keep ${branch}'s old tip ${ours.slice(0, 12)} as ${kept}`);
+  advanceBranch(repo, branch, theirs, ours);
+  return { state: 'moved', from: ours, to: theirs, kept };
+}
+
+/** The work tree where `branch` is checked out in a (non-bare) repository, if it is. */
+function checkedOutIn(repo: string, branch: string): string | undefined {
+  return listWorktrees(repo).find((w) => !w.bare && w.branch === branch)?.path;
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
+}
+
+/**
+ * Deliver landed `commit` (the tip of the rig's `branch`) into the local clone the rig came from, never touching
+ * uncommitted work there: `branch` itself is moved when that is a fast-forward and either nobody has it checked
+ * out, or its work tree is clean (`git merge --ff-only` there, which updates the files); otherwise the work goes to
+ * `gt/<branch>` in that clone, with the reason. A `gt/<branch>` the branch has caught up with is removed.
+ */
+export function deliverToClone(repo: string, src: string, branch: string, commit: string): { ref: string; note?: string } {
+  if (!existsSync(src) || gitTry(src, ['rev-parse', '--git-dir']).status !== 0) {
+    throw new GtError('GT_SOURCE_GONE', `the rig's source repository ${src} is missing or is no longer a git repository`);
+  }
+  const side = `gt/${branch}`;
+  const dropSide = (): { ref: string } => {
+    const old = revParse(src, `refs/heads/${side}`);
+    if (old && isAncestor(src, old, `refs/heads/${branch}`)) gitTry(src, ['update-ref', '-d', `refs/heads/${side}`, old]);
+    return { ref: branch };
+  };
+  const theirs = revParse(src, `refs/heads/${branch}`);
+  if (theirs === commit) return dropSide();
+  let why: string;
+  if (theirs && !(revParse(repo, theirs) && isAncestor(repo, theirs, commit))) {
+    why = `${branch} there has commits the rig does not have`;
+  } else {
+    const wt = checkedOutIn(src, branch);
+    if (!wt) {
+      const r = gitTry(repo, ['push', '--quiet', src, `${commit}:refs/heads/${branch}`]);
+      if (r.status === 0) return dropSide();
+      why = `git refused to move ${branch}: ${lastLine(r.stderr || r.stdout)}`;
+    } else {
+      const status = gitTry(wt, ['status', '--porcelain', '--untracked-files=no']);
+      const gitPath = (f: string): string => resolveIn(wt, gitTry(wt, ['rev-parse', '--git-path', f]).stdout.trim());
+      const busy = ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'rebase-merge', 'rebase-apply'].some((f) => existsSync(gitPath(f)));
+      if (status.status !== 0 || status.stdout.trim()) why = `${branch} is checked out in ${wt} with uncommitted changes`;
+      else if (busy) why = `a merge or rebase is in progress in ${wt}`;
+      else {
+        const f = gitTry(wt, ['fetch', '--quiet', '--no-write-fetch-head', repo, `refs/heads/${branch}`]);
+        const m = f.status === 0 ? gitTry(wt, ['merge', '--ff-only', '--quiet', commit]) : f;
+        if (m.status === 0 && revParse(src, `refs/heads/${branch}`) === commit) return dropSide();
+        why = `git merge --ff-only in ${wt} did not go through: ${lastLine(m.stderr || m.stdout)}`;
+      }
+    }
+  }
+  const p = gitTry(repo, ['push', '--quiet', '--force', src, `${commit}:refs/heads/${side}`]);
+  if (p.status !== 0) throw new GtError('GT_DELIVER_FAILED', `could not write ${side} in ${src}: ${lastLine(p.stderr || p.stdout)}`);
+  return { ref: side, note: why };
+}
+
+function resolveIn(dir: string, p: string): string {
+  return isAbsolute(p) ? p : join(dir, p);
 }
 
 /** Delete a merged work branch; kept (with the reason) while a worktree has it checked out or it moved on. */

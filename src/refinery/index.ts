@@ -5,7 +5,8 @@ export {
 } from './mr-store.ts';
 export { planQueue, planBatch, effectivePriority, bisectLand, AGING_MS, type QueueItem, type TryOutcome, type BisectResult } from './plan.ts';
 export { runGates, tail, GATE_NAMES, OUTPUT_TAIL, type GateName, type GateResult } from './gates.ts';
-export { processQueue, refineryLockPath, MAX_ATTEMPTS, type ProcessOptions, type ProcessResult, type MergeOutcome } from './process.ts';
+export { processQueue, refineryLockPath, resyncWithOrigin, MAX_ATTEMPTS, type ProcessOptions, type ProcessResult, type MergeOutcome, type ResyncResult } from './process.ts';
+export { readRefineryState, refineryStatePath, type RefineryState, type Delivered } from './state.ts';
 export { completeMerged } from './land.ts';
 export { describeFailure, type MergeFailure } from './rework.ts';
 export { listQueue, refineryStatus, allRefineryStatus, retryMr, rejectMr, type QueuedView, type RefineryStatus } from './admin.ts';

@@ -6,9 +6,10 @@ import { tryAcquire, breakIfStale, lockPath, type LockHandle } from '../agents/s
 import { getBead, type Store } from '../beads/index.ts';
 import { loadRig, openTownStore, type RigConfig, type TownContext } from '../town/index.ts';
 import {
-  advanceBranch, canReplayInMemory, checkoutForGates, deleteMergedBranch, isAncestor, listWorktreesOf, parkWorktree, replayOnto, pushAndVerify, pushTarget, rebaseOnto, resetWorktree, revParse, syncFromOrigin,
-  type Committer,
+  advanceBranch, canReplayInMemory, checkoutForGates, deleteMergedBranch, deliverToClone, deliveryTarget, isAncestor, listWorktreesOf, parkWorktree, replayOnto, pushAndVerify,
+  rebaseOnto, resetWorktree, resyncFromOrigin, revParse, syncFromOrigin, type Committer, type DeliveryTarget,
 } from './git-ops.ts';
+import { readRefineryState, updateRefineryState, type Delivered, type RefineryState } from './state.ts';
 import { runGates } from './gates.ts';
 import { completeMerged } from './land.ts';
 import { listMrs, mergeModeOf, recordTownEvent, updateMr, type MergeRequest } from './mr-store.ts';
@@ -40,9 +41,17 @@ export type MergeOutcome =
 
 export interface ProcessResult {
   rig: string;
-  /** `busy`: another process holds the rig's merge lock; `unsupported`: the rig's merge strategy is not handled. */
-  status: 'done' | 'busy' | 'unsupported';
+  /**
+   * `busy`: another process holds the rig's merge lock; `unsupported`: the rig's merge strategy is not handled;
+   * `blocked`: the queue is stopped until someone acts (origin was rewritten), `message` and `hint` say why and how.
+   */
+  status: 'done' | 'busy' | 'unsupported' | 'blocked';
   message?: string;
+  hint?: string;
+  /** Where the rig's landed work is now in the repository it came from (after this run's delivery). */
+  delivered?: Delivered;
+  /** Landed work that is only in the rig's own repository: the delivery failed, with the reason. */
+  undelivered?: RefineryState['undelivered'];
   outcomes: MergeOutcome[];
   /** Times the gates ran (a batch that passes runs them once for all its requests). */
   gate_runs: number;
@@ -58,7 +67,7 @@ interface Run {
   wt: string;
   who: Committer;
   actor: string;
-  push: string | undefined;
+  target: DeliveryTarget | undefined;
   sling: boolean;
   outcomes: MergeOutcome[];
   gateRuns: number;
@@ -81,9 +90,13 @@ function takeLock(path: string): LockHandle | undefined {
 export async function processQueue(town: TownContext, rigName: string, opts: ProcessOptions = {}): Promise<ProcessResult> {
   const started = Date.now();
   const rig = loadRig(town, rigName);
-  const result = (status: ProcessResult['status'], r?: Run, message?: string): ProcessResult => ({
-    rig: rigName, status, ...(message ? { message } : {}), outcomes: r?.outcomes ?? [], gate_runs: r?.gateRuns ?? 0, batches, ms: Date.now() - started,
-  });
+  const result = (status: ProcessResult['status'], r?: Run, message?: string, hint?: string): ProcessResult => {
+    const st = r ? readRefineryState(town, rigName) : {};
+    return {
+      rig: rigName, status, ...(message ? { message } : {}), ...(hint ? { hint } : {}), outcomes: r?.outcomes ?? [], gate_runs: r?.gateRuns ?? 0, batches, ms: Date.now() - started,
+      ...(st.delivered ? { delivered: st.delivered } : {}), ...(st.undelivered ? { undelivered: st.undelivered } : {}),
+    };
+  };
   let batches = 0;
   if (rig.merge_strategy === 'pr') {
     return result('unsupported', undefined, `rig "${rigName}" has merge_strategy "pr" (land through pull requests), which is not supported yet; set "merge_strategy": "mr" in ${town.paths.rigJson(rigName)} to land through the merge queue`);
@@ -96,7 +109,7 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
   const repo = town.paths.repo(rigName);
   const run: Run = {
     town, rig, store, repo, wt: town.paths.refinery(rigName), who: { name: actor, email: `${rigName}.refinery@gastown.local` }, actor,
-    push: pushTarget(repo, rig.merge_queue?.push ?? 'auto'), sling: opts.sling ?? true, outcomes: [], gateRuns: 0,
+    target: deliveryTarget(repo, rig.merge_queue?.push ?? 'auto'), sling: opts.sling ?? true, outcomes: [], gateRuns: 0,
     emit(o) {
       this.outcomes.push(o);
       opts.onOutcome?.(o);
@@ -105,7 +118,11 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
   try {
     resetWorktree(run.wt, rig.default_branch);
     recover(run);
-    if (run.push) syncOrigin(run);
+    if (run.target) {
+      const blocked = syncOrigin(run);
+      if (blocked) return result('blocked', run, blocked.message, blocked.hint);
+    }
+    if (readRefineryState(town, rigName).undelivered) deliver(run, revParse(repo, `refs/heads/${rig.default_branch}`)!);
     const size = opts.batch ?? rig.merge_queue?.batch ?? 1;
     for (;;) {
       if (opts.maxBatches !== undefined && batches >= opts.maxBatches) break;
@@ -129,6 +146,8 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
 
 /** A cheap look before any git work: the daemon calls processQueue every tick, mostly with nothing to do. */
 function hasWork(town: TownContext, rig: string): boolean {
+  const st = readRefineryState(town, rig);
+  if (st.undelivered || st.blocked) return true;
   const store = openTownStore(town);
   try {
     return listMrs(store, { rig, status: ['queued', 'running'] }).length > 0;
@@ -156,9 +175,54 @@ function recover(r: Run): void {
   }
 }
 
-function syncOrigin(r: Run): void {
-  const s = syncFromOrigin(r.repo, r.rig.default_branch);
-  if (s !== 'up-to-date') recordTownEvent(r.store, { actor: r.actor, kind: `refinery.origin-${s}`, subject: r.rig.name, reason: `origin ${r.rig.default_branch}: ${s}` });
+/**
+ * Bring origin's new commits in. Origin rewritten (force-pushed) under a rig that pushes stops the queue: every run
+ * would rebase, gate and fail to push again. Returns the stop, recorded once in the state and the event log.
+ */
+function syncOrigin(r: Run): { message: string; hint: string } | undefined {
+  const branch = r.rig.default_branch;
+  const s = syncFromOrigin(r.repo, branch);
+  const state = readRefineryState(r.town, r.rig.name);
+  if (s.state === 'diverged' && r.target?.kind === 'push') {
+    const message = `origin's ${branch} was rewritten (it is at ${s.theirs!.slice(0, 12)}, which does not contain the rig's ${branch} at ${s.ours!.slice(0, 12)}): the merge queue of rig "${r.rig.name}" is stopped`;
+    const hint = `gt refinery resync ${r.rig.name} moves the rig onto origin's ${branch} (keeping the old one as a branch), then gt refinery run ${r.rig.name}`;
+    if (state.blocked?.ours !== s.ours || state.blocked?.theirs !== s.theirs) {
+      updateRefineryState(r.town, r.rig.name, { blocked: { kind: 'origin-diverged', message, hint, ours: s.ours!, theirs: s.theirs!, since: r.store.now() } });
+      recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.blocked', subject: r.rig.name, reason: message, data: { ours: s.ours, theirs: s.theirs } });
+    }
+    return { message, hint };
+  }
+  if (state.blocked && s.state !== 'unreachable') updateRefineryState(r.town, r.rig.name, { blocked: undefined });
+  if (s.state !== 'up-to-date') recordTownEvent(r.store, { actor: r.actor, kind: `refinery.origin-${s.state}`, subject: r.rig.name, reason: `origin ${branch}: ${s.state}` });
+  return undefined;
+}
+
+/**
+ * Make sure the landed `commit` reaches the repository the rig came from. A push target already has it (land
+ * pushes before it moves the branch); a local clone gets it through deliverToClone. A failure is kept in the state
+ * (`undelivered`, a problem in gt status) and retried on every run until it succeeds; it never undoes the landing.
+ */
+function deliver(r: Run, commit: string): void {
+  const t = r.target;
+  if (!t) return;
+  const target = t.kind === 'push' ? t.url : t.path;
+  const branch = r.rig.default_branch;
+  if (t.kind === 'push') {
+    updateRefineryState(r.town, r.rig.name, { delivered: { target, ref: branch, commit, at: r.store.now() }, undelivered: undefined });
+    return;
+  }
+  const before = readRefineryState(r.town, r.rig.name).undelivered;
+  updateRefineryState(r.town, r.rig.name, { undelivered: { target, commit, reason: before?.reason ?? 'not delivered yet', since: before?.since ?? r.store.now() } });
+  try {
+    const d = deliverToClone(r.repo, t.path, branch, commit);
+    const delivered: Delivered = { target, ref: d.ref, commit, at: r.store.now(), ...(d.note ? { note: d.note } : {}) };
+    updateRefineryState(r.town, r.rig.name, { delivered, undelivered: undefined });
+    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.delivered', subject: r.rig.name, reason: `${commit.slice(0, 12)} is on ${d.ref} in ${target}${d.note ? ` (${d.note})` : ''}`, data: { commit, ref: d.ref, target } });
+  } catch (e) {
+    const reason = messageOf(e);
+    updateRefineryState(r.town, r.rig.name, { undelivered: { target, commit, reason, since: before?.since ?? r.store.now() } });
+    if (before?.reason !== reason) recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.deliver-failed', subject: r.rig.name, reason, data: { commit, target } });
+  }
 }
 
 interface Stacked {
@@ -244,7 +308,7 @@ function land(r: Run, stack: Stacked[]): string | undefined {
     for (const s of stack) updateMr(r.store, s.mr.id, { merge_commit: s.commit });
   });
   try {
-    if (r.push) pushAndVerify(r.repo, tip, branch);
+    if (r.target?.kind === 'push') pushAndVerify(r.repo, tip, branch);
     advanceBranch(r.repo, branch, tip, from);
   } catch (e) {
     const why = messageOf(e);
@@ -261,6 +325,7 @@ function land(r: Run, stack: Stacked[]): string | undefined {
     const del = deleteMergedBranch(r.repo, s.mr.branch, s.mr.head, worktrees);
     r.emit({ mr: s.mr.id, bead: s.mr.bead, status: 'merged', commit: s.commit, branch_deleted: del.deleted, ...(del.reason ? { branch_note: del.reason } : {}) });
   }
+  deliver(r, tip);
   return undefined;
 }
 
@@ -270,4 +335,42 @@ async function fail(r: Run, mr: MergeRequest, failure: MergeFailure): Promise<vo
   const base = { mr: mr.id, bead: mr.bead, rework_bead: rework, slung: handed.slung, ...(handed.note ? { note: handed.note } : {}) };
   if (failure.kind === 'conflict') r.emit({ ...base, status: 'conflict', files: failure.files });
   else r.emit({ ...base, status: failure.reason === 'timeout' ? 'gate-timeout' : 'gate-failed', gate: failure.gate, output: failure.output });
+}
+
+export interface ResyncResult {
+  rig: string;
+  branch: string;
+  state: 'moved' | 'fast-forwarded' | 'up-to-date' | 'origin-behind';
+  from?: string;
+  to?: string;
+  /** The branch in the rig's repository that keeps the old tip (after a move). */
+  kept?: string;
+  repo: string;
+}
+
+/**
+ * `gt refinery resync`: after origin was rewritten, move the rig's default branch onto origin's, keeping the old
+ * tip on a branch (nothing is lost; its commits are never replayed onto the new history), and unblock the queue.
+ */
+export function resyncWithOrigin(town: TownContext, rigName: string): ResyncResult {
+  const rig = loadRig(town, rigName);
+  const repo = town.paths.repo(rigName);
+  const lock = takeLock(refineryLockPath(town, rigName));
+  if (!lock) throw new GtError('GT_MQ_BUSY', `another process is merging rig "${rigName}"`, { hint: 'wait for it to finish; gt refinery status shows the running pid' });
+  const store = openTownStore(town, { actor: `${rigName}/refinery` });
+  try {
+    const r = resyncFromOrigin(repo, rig.default_branch);
+    parkWorktree(town.paths.refinery(rigName), rig.default_branch);
+    updateRefineryState(town, rigName, { blocked: undefined });
+    if (r.state === 'moved') {
+      recordTownEvent(store, {
+        actor: `${rigName}/refinery`, kind: 'refinery.resynced', subject: rigName,
+        reason: `${rig.default_branch} moved from ${r.from!.slice(0, 12)} to origin's ${r.to!.slice(0, 12)}; the old tip is kept as ${r.kept}`, data: { ...r },
+      });
+    }
+    return { rig: rigName, branch: rig.default_branch, repo, ...r };
+  } finally {
+    store.close();
+    lock.release();
+  }
 }

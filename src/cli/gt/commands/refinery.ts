@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { GtError } from '../../../kernel/index.ts';
 import { openTownStore, rigNames } from '../../../town/index.ts';
-import { allRefineryStatus, listQueue, processQueue, type MergeOutcome, type ProcessResult, type QueuedView, type RefineryStatus } from '../../../refinery/index.ts';
+import {
+  allRefineryStatus, listQueue, processQueue, resyncWithOrigin, type MergeOutcome, type ProcessResult, type QueuedView, type RefineryStatus, type ResyncResult,
+} from '../../../refinery/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -61,7 +63,18 @@ export function registerRefinery(program: Command, ctx: GtCtx): void {
       });
       if (r.status === 'unsupported') throw new GtError('GT_MQ_UNSUPPORTED', r.message ?? 'not supported yet', { hint: 'use "merge_strategy": "mr" in rig.json' });
       if (r.status === 'busy') throw new GtError('GT_MQ_BUSY', r.message ?? 'the rig is being merged by another process', { hint: 'wait for it to finish; gt refinery status shows the running pid' });
+      if (r.status === 'blocked') throw new GtError('GT_MQ_BLOCKED', r.message ?? 'the merge queue is stopped', { ...(r.hint ? { hint: r.hint } : {}), details: r });
       emit(ctx.io, ctx.json(), { data: r, text: renderRun(r) });
+    });
+
+  refinery
+    .command('resync')
+    .description('after origin\'s default branch was rewritten (force-pushed): move the rig onto it, keeping the old tip on a branch')
+    .argument('<rig>', 'the rig')
+    .addHelpText('after', '\nQueued requests are then rebased onto the new history by the next run; the old commits are kept, never replayed.\n\nExample:\n  gt refinery resync myproject && gt refinery run myproject')
+    .action((rig: string) => {
+      const r = resyncWithOrigin(ctx.town(), rig);
+      emit(ctx.io, ctx.json(), { data: r, text: renderResync(r) });
     });
 }
 
@@ -87,7 +100,28 @@ function renderRun(r: ProcessResult): string {
   const merged = r.outcomes.filter((o) => o.status === 'merged' || o.status === 'recovered-merged').length;
   const failed = r.outcomes.filter((o) => o.status === 'conflict' || o.status.startsWith('gate-')).length;
   const head = `Rig ${r.rig}: ${merged} merged, ${failed} sent back for rework, ${r.gate_runs} gate run${r.gate_runs === 1 ? '' : 's'}, ${r.batches} batch${r.batches === 1 ? '' : 'es'} in ${(r.ms / 1000).toFixed(1)} s.`;
-  return [head, ...(r.message ? [r.message] : [])].join('\n');
+  return [head, ...(r.message ? [r.message] : []), ...renderWhere(r)].join('\n');
+}
+
+/** Where the landed work is: the repository the rig came from, or only the rig's own repository (and why). */
+function renderWhere(r: ProcessResult): string[] {
+  if (r.undelivered) return [`Landed work up to ${r.undelivered.commit.slice(0, 12)} is only in the rig's repository: ${r.undelivered.reason}`];
+  const d = r.delivered;
+  if (!d) return [];
+  return [`Landed work is on ${d.ref} in ${d.target} (at ${d.commit.slice(0, 12)})${d.note ? `: ${d.note}` : ''}`];
+}
+
+function renderResync(r: ResyncResult): string {
+  switch (r.state) {
+    case 'moved':
+      return `Rig ${r.rig}: ${r.branch} moved from ${r.from!.slice(0, 12)} to origin's ${r.to!.slice(0, 12)}; the old tip is kept as branch ${r.kept} in ${r.repo}.\nQueued requests land on the new history at the next run (gt refinery run ${r.rig}).`;
+    case 'fast-forwarded':
+      return `Rig ${r.rig}: ${r.branch} fast-forwarded to origin's ${r.to!.slice(0, 12)}.`;
+    case 'origin-behind':
+      return `Rig ${r.rig}: origin's ${r.branch} lacks the rig's newest commits but was not rewritten; the next run pushes them.`;
+    default:
+      return `Rig ${r.rig}: ${r.branch} already matches origin.`;
+  }
 }
 
 function renderStatus(list: readonly RefineryStatus[]): string {

@@ -31,6 +31,14 @@ export function registerStatus(program: Command, ctx: GtCtx): void {
     });
 }
 
+/** Where a rig's landed work is: in the repository it came from (which branch), or only in the rig. */
+function landedLine(l: TownStatus['rigs'][number]['landed']): string | undefined {
+  if (l.only_in_rig) return `landed work: only in ${l.repo} (${l.reason ?? 'not delivered yet'})`;
+  const d = l.delivered;
+  if (!d) return undefined;
+  return `landed work: on ${d.ref} in ${d.target}${d.commit !== l.commit ? ` (up to ${d.commit.slice(0, 12)})` : ''}${d.note ? ` — ${d.note}` : ''}`;
+}
+
 export function renderStatus(s: TownStatus): string {
   const out: string[] = [];
   const d = s.daemon;
@@ -40,6 +48,8 @@ export function renderStatus(s: TownStatus): string {
   if (s.rigs.length === 0) out.push('  none yet (gt rig add <name> <git-url>)');
   for (const r of s.rigs) {
     out.push(`  ${r.name} (${r.prefix})  polecats ${r.polecats.working} working / ${r.polecats.total}  merge queue ${r.queue.queued} queued, ${r.queue.running} running${r.queue.failed ? `, ${r.queue.failed} failed` : ''}, ${r.queue.merged} merged`);
+    const where = landedLine(r.landed);
+    if (where) out.push(`    ${where}`);
   }
   const states = Object.entries(s.agents.by_state).map(([k, n]) => `${n} ${k}`).join(', ');
   out.push('', `Agents: ${s.agents.total ? states : 'none running'}`);
