@@ -10,6 +10,7 @@ import { addRig, installTown, loadRig, loadTown, openTownStore, parseAddress, sa
 import { identityOf, listAgentRecords, stopAgent, withStore } from '../sessions/index.ts';
 import { createConvoy, showConvoy, type ConvoyStatus } from '../convoy/index.ts';
 import { startDaemon, stopDaemon } from '../../daemon/index.ts';
+import { readRefineryState } from '../../refinery/index.ts';
 import { DEMO_BEADS, DEMO_EXPECTED_FILES, SAMPLE_FILES, SAMPLE_TEST_GATE } from './sample.ts';
 
 export interface DemoOptions {
@@ -34,6 +35,9 @@ export interface DemoReport {
   /** Subjects of the commits on main, newest first. */
   main_log: string[];
   missing_files: string[];
+  /** The sample project the rig came from: where the landed work was delivered (its branch, or gt/<branch>). */
+  project: string;
+  delivered: { ref: string; commit: string; note?: string } | null;
   elapsed_ms: number;
   kept: boolean;
 }
@@ -64,10 +68,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     say('Daemon started: it slings ready beads to polecats, merges their work and feeds the rest');
     const final = await watchConvoy(town, convoy.id, say, opts.timeoutMs ?? 120_000, opts.signal);
 
-    const mainLog = git(loadTownRepo(town), ['log', '--format=%s', rig.default_branch]).trim().split('\n');
-    const missing = DEMO_EXPECTED_FILES.filter((f) => readFileAt(loadTownRepo(town!), rig.default_branch, f) === undefined);
+    const delivered = await awaitDelivery(town, rig.default_branch);
+    // What the user sees is the sample project itself: the refinery delivered the work there (the rig's copy else).
+    const where = delivered ? project : loadTownRepo(town);
+    const ref = delivered?.ref ?? rig.default_branch;
+    const mainLog = git(where, ['log', '--format=%s', ref]).trim().split('\n');
+    const missing = DEMO_EXPECTED_FILES.filter((f) => readFileAt(where, ref, f) === undefined);
+    if (delivered) say(`Delivered: ${project} has the work on ${delivered.ref}${delivered.note ? ` (${delivered.note})` : ''}`);
     return {
-      dir, town: town.root, rig: RIG, convoy: convoy.id, landed: final.complete && missing.length === 0,
+      dir, town: town.root, rig: RIG, convoy: convoy.id, landed: final.complete && missing.length === 0, project, delivered,
       beads: final.tracked.map((t) => ({ id: t.id, title: t.title, state: t.state, worker: t.worker })),
       main_log: mainLog, missing_files: missing, elapsed_ms: Date.now() - started, kept: opts.keep === true,
     };
@@ -141,6 +150,18 @@ async function watchConvoy(town: TownContext, id: string, say: (line: string) =>
       });
     }
     await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** The refinery delivers after it records the merge: wait (briefly) until the rig's tip reached the project. */
+async function awaitDelivery(town: TownContext, branch: string): Promise<DemoReport['delivered']> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const tip = git(loadTownRepo(town), ['rev-parse', branch]).trim();
+    const st = readRefineryState(town, RIG);
+    if (st.delivered?.commit === tip) return { ref: st.delivered.ref, commit: tip, ...(st.delivered.note ? { note: st.delivered.note } : {}) };
+    if (Date.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
