@@ -45,17 +45,38 @@ describe('gt crew', () => {
     expectFailure(gt(town, ['crew', 'list', '--rig', 'nope']), 2, /no rig named "nope"/);
   });
 
-  it('refuses to remove a clone holding uncommitted or unpushed work, and removes it once pushed', () => {
+  it('refuses to remove a clone holding uncommitted or unpushed work, naming it and where, and removes it once pushed', () => {
     const dir = join(town, 'app', 'crew', 'alice');
     writeFileSync(join(dir, 'notes.md'), 'draft\n');
-    expectFailure(gt(town, ['crew', 'remove', 'alice', '--rig', 'app']), 1, /crew alice of rig "app" still holds work: 1 uncommitted file \(notes\.md\)/);
+    expectFailure(gt(town, ['crew', 'remove', 'alice', '--rig', 'app']), 1, /crew alice of rig "app" still holds work: 1 uncommitted file \(notes\.md\), in .*app\/crew\/alice/);
     commitAll(dir, 'notes');
-    expectFailure(gt(town, ['crew', 'remove', 'alice', '--rig', 'app']), 1, /1 unpushed commit/);
+    const sha = git(dir, ['rev-parse', 'HEAD']).trim();
+    expectFailure(gt(town, ['crew', 'remove', 'alice', '--rig', 'app']), 1, new RegExp(`1 unpushed commit \\(${sha.slice(0, 12)} "notes"\\)`));
     expectFailure(gt(town, ['rig', 'remove', 'app']), 1, /crew alice holds 1 unpushed commit/);
     git(dir, ['push', '-q', 'rig', 'HEAD:refs/heads/alice-notes']);
+    // Pushed to the rig only: the clone may go (the rig keeps it), the rig may not (nothing else has it).
+    expectFailure(gt(town, ['rig', 'remove', 'app']), 1, new RegExp(`branch alice-notes holds 1 commit not in .*app src: ${sha.slice(0, 12)} "notes"`));
     const r = gtJson<Member>(town, ['crew', 'remove', 'alice', '--rig', 'app']);
     expect(r.name).toBe('alice');
     expect(existsSync(dir)).toBe(false);
     expect(gtJson<Member[]>(town, ['crew', 'list']).map((c) => c.name)).toEqual(['bob']);
+  });
+
+  it('gt crew remove --force asks for the name and saves committed and uncommitted work to a bundle first', () => {
+    const dir = join(town, 'app', 'crew', 'bob');
+    writeFileSync(join(dir, 'committed.md'), 'c\n');
+    commitAll(dir, 'bob commit');
+    writeFileSync(join(dir, 'draft.md'), 'not committed\n');
+    expectFailure(gt(town, ['crew', 'remove', 'bob', '--rig', 'app', '--force', '--yes', 'alice']), 2, /was not confirmed/);
+    expect(existsSync(dir)).toBe(true);
+    const r = gt(town, ['crew', 'remove', 'bob', '--rig', 'app', '--force'], { input: 'bob\n' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Type the crew member's name \(bob\)/);
+    const bundle = /saved first to (.*?\.bundle) /.exec(r.stdout)![1]!;
+    expect(existsSync(dir)).toBe(false);
+    const back = join(base, 'bob back');
+    git(base, ['clone', '-q', '--mirror', bundle, back]);
+    expect(git(back, ['log', '-1', '--format=%s', 'trunk']).trim()).toBe('bob commit');
+    expect(git(back, ['show', 'refs/gt/saved/uncommitted:draft.md'])).toBe('not committed\n');
   });
 });

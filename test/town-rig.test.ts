@@ -109,12 +109,51 @@ describe('gt rig', () => {
     expectFailure(gt(town, ['rig', 'remove', 'blank']), 1, /polecat x holds 1 commit not on main/);
     expect(existsSync(polecat)).toBe(true);
     git(join(town, 'blank', 'refinery'), ['merge', '-q', '--ff-only', 'polecat/x/blank-1']);
+    // Landed on the rig's main, but only there: still refused, naming the commit and where it lives.
+    const repo = join(town, 'blank', '.repo.git');
+    const landed = git(repo, ['rev-parse', 'main']).trim();
+    const only = gt(town, ['rig', 'remove', 'blank']);
+    expectFailure(only, 1, new RegExp(`branch main holds 1 commit not in .*empty: ${landed.slice(0, 12)} "work", in .*blank/\\.repo\\.git`));
+    expect(existsSync(polecat)).toBe(true);
+    // Once the repository it came from has it, the rig can go.
+    git(repo, ['push', '-q', src('empty'), 'main:refs/heads/landed']);
     const r = gtJson<{ name: string }>(town, ['rig', 'remove', 'blank']);
     expect(r.name).toBe('blank');
     expect(existsSync(join(town, 'blank'))).toBe(false);
     const shop = gtJson<{ name: string }>(town, ['rig', 'remove', 'shop2']);
     expect(shop.name).toBe('shop2');
     expect(gtJson<{ id: string }[]>(town, ['bd', 'list']).length).toBe(3);
+  });
+
+  it('refuses to remove a rig whose landed work is only in its own repository; --force asks for its name and saves a bundle first', () => {
+    sourceRepo(src('kept'), 'main', { 'k.txt': 'k\n' });
+    gtJson(town, ['rig', 'add', 'keep', src('kept')]);
+    gtJson(town, ['rig', 'add', 'free', src('kept')]);
+    const rigDir = join(town, 'keep');
+    // Work landed on the rig's main that never reached the source (merge_queue.push "never", or a failed delivery).
+    writeFileSync(join(rigDir, 'refinery', 'landed.txt'), 'landed\n');
+    commitAll(join(rigDir, 'refinery'), 'landed work');
+    const sha = git(join(rigDir, '.repo.git'), ['rev-parse', 'main']).trim();
+    const refused = gt(town, ['rig', 'remove', 'keep']);
+    expectFailure(refused, 1, new RegExp(`rig "keep" holds work that exists nowhere else: branch main holds 1 commit not in .*kept: ${sha.slice(0, 12)} "landed work"`));
+    expect(refused.stderr).toMatch(/Hint: deliver it first: gt refinery run keep/);
+    // --force: the name must be typed (or given with --yes); anything else removes nothing.
+    expectFailure(gt(town, ['rig', 'remove', 'keep', '--force', '--yes', 'free']), 2, /was not confirmed/);
+    const typedWrong = gt(town, ['rig', 'remove', 'keep', '--force'], { input: 'free\n' });
+    expect(typedWrong.code).toBe(2);
+    expect(typedWrong.stderr).toMatch(/Type the rig name \(keep\) to remove it/);
+    expect(gt(town, ['rig', 'remove', 'keep', '--force'], { input: '' }).code).toBe(2);
+    expect(existsSync(rigDir)).toBe(true);
+    const typed = gt(town, ['rig', 'remove', 'keep', '--force'], { input: 'keep\n' });
+    expect(typed.code, typed.stderr).toBe(0);
+    const bundle = /saved first to (.*?\.bundle) /.exec(typed.stdout)![1]!;
+    expect(existsSync(rigDir)).toBe(false);
+    // The bundle gives the work back.
+    const back = join(base, 'from bundle');
+    git(base, ['clone', '-q', bundle, back]);
+    expect(git(back, ['log', '-1', '--format=%H %s', 'origin/main']).trim()).toBe(`${sha} landed work`);
+    // --yes with the name works without a prompt; a rig holding nothing needs no --force at all.
+    expect(gtJson<{ name: string; saved: string[] }>(town, ['rig', 'remove', 'free'])).toMatchObject({ name: 'free', saved: [] });
   });
 
   it('says clearly when git is missing and creates nothing', () => {

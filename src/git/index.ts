@@ -6,3 +6,4 @@ export {
   createInitialCommit, commitAll, readFileAt, isUnborn, type GitIdentity,
 } from './repo.ts';
 export { addWorktree, removeWorktree, listWorktrees, pruneWorktrees, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';
+export { listCommits, describeCommits, snapshotWorkTree, writeBundle, type CommitLine } from './bundle.ts';

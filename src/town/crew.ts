@@ -1,9 +1,10 @@
 // Crew: full clones for people at <rig>/crew/<name>, with their own git identity.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { GtError } from '../kernel/index.ts';
+import { GtError, usageError } from '../kernel/index.ts';
 import { cloneRepo, configSet, git, gitVersion, headBranch, heldWork } from '../git/index.ts';
 import type { TownContext } from './context.ts';
-import { inspectWorkTree } from './held-work.ts';
+import { inspectWorkTree, saveToBundle } from './held-work.ts';
+import { savedBundlePath } from './rig-remove.ts';
 import { validateCrewName } from './names.ts';
 import { crewNames, loadRig, rigNames } from './rigs.ts';
 
@@ -67,8 +68,11 @@ export function listCrew(town: TownContext, rigName?: string): CrewMember[] {
   );
 }
 
-/** Delete a crew clone, refused while it holds uncommitted, unpushed or stashed work. */
-export function removeCrew(town: TownContext, rigName: string, name: string): CrewMember {
+/**
+ * Delete a crew clone, refused while it holds uncommitted, unpushed or stashed work (named, with where it is).
+ * `force` (with `confirm` repeating the member's name) saves that work to a bundle file first.
+ */
+export function removeCrew(town: TownContext, rigName: string, name: string, opts: { force?: boolean; confirm?: string } = {}): CrewMember & { saved?: string } {
   loadRig(town, rigName);
   const path = town.paths.crew(rigName, name);
   if (!crewNames(town, rigName).includes(name)) {
@@ -78,12 +82,17 @@ export function removeCrew(town: TownContext, rigName: string, name: string): Cr
     });
   }
   const held = inspectWorkTree(`crew ${name}`, path);
+  let saved: string | undefined;
   if (held) {
-    throw new GtError('GT_CREW_HOLDS_WORK', `crew ${name} of rig "${rigName}" still holds work: ${held.holds}`, {
-      hint: 'commit and push it (git push origin <branch>, or to the rig remote), then run gt crew remove again',
-      details: [held],
-    });
+    if (!opts.force) {
+      throw new GtError('GT_CREW_HOLDS_WORK', `crew ${name} of rig "${rigName}" still holds work: ${held.holds}, in ${path}`, {
+        hint: 'commit and push it (git push origin <branch>, or to the rig remote), then run gt crew remove again',
+        details: [held],
+      });
+    }
+    if (opts.confirm !== name) throw usageError('GT_NOT_CONFIRMED', `removing crew ${name} with its work was not confirmed`, `type the crew member's name when asked, or give it with --yes ${name}`);
+    saved = existsSync(`${path}/.git`) ? saveToBundle(path, savedBundlePath(town, `crew-${rigName}-${name}`), [{ label: 'uncommitted', path }]) : undefined;
   }
   rmSync(path, { recursive: true, force: true });
-  return { rig: rigName, name, path };
+  return { rig: rigName, name, path, ...(saved ? { saved } : {}) };
 }

@@ -1,13 +1,15 @@
-// Before a rig or a crew clone is deleted: what work in its directories exists nowhere else.
+// Before a rig, a crew clone or a polecat is deleted: what work in it exists nowhere else, named commit by commit
+// with where it lives, and (for --force) saving that work to bundle files first.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeHeldWork, heldWork, holdsWork } from '../git/index.ts';
+import { describeCommits, describeHeldWork, gitTry, heldWork, holdsWork, listCommits, snapshotWorkTree, writeBundle } from '../git/index.ts';
 
 export interface HeldWorkReport {
-  /** "polecat furiosa", "crew alice". */
+  /** "polecat furiosa", "crew alice", "branch main". */
   who: string;
+  /** Where it lives: the work tree, or the repository holding the branch. */
   path: string;
-  /** What it holds, in words. */
+  /** What it holds, in words, with the commits named. */
   holds: string;
 }
 
@@ -16,15 +18,59 @@ export interface HeldWorkReport {
  * until it is on a remote. A directory that is not a work tree but has files counts too.
  */
 export function inspectWorkTree(who: string, path: string, base?: string): HeldWorkReport | undefined {
+  if (!existsSync(path)) return undefined;
   if (!existsSync(join(path, '.git'))) {
     const files = readdirSync(path);
     return files.length > 0 ? { who, path, holds: `${files.length} file(s) outside git` } : undefined;
   }
   const w = heldWork(path, base);
-  return holdsWork(w) ? { who, path, holds: describeHeldWork(w, base) } : undefined;
+  if (!holdsWork(w)) return undefined;
+  const commits = w.unmerged > 0 ? listCommits(path, ['HEAD', '--not', `refs/heads/${base}`]) : w.unpushed > 0 ? listCommits(path, ['--branches', '--not', '--remotes']) : undefined;
+  return { who, path, holds: `${describeHeldWork(w, base)}${commits?.total ? ` (${describeCommits(commits)})` : ''}` };
 }
 
-/** One line naming every holder and what it holds. */
+/**
+ * Branches of a rig's own repository (`<rig>/.repo.git`) with commits the repository the rig came from does not
+ * have: landed work not delivered or pushed, work branches never landed. Origin is fetched first (into
+ * refs/gt/origin/*); a commit counts as there when an origin branch contains it or has the same change.
+ */
+export function inspectRigRepo(repo: string, defaultBranch: string): HeldWorkReport[] {
+  if (!existsSync(repo)) return [];
+  const url = gitTry(repo, ['remote', 'get-url', 'origin']).stdout.trim();
+  const fetched = url ? gitTry(repo, ['fetch', '--quiet', '--prune', '--no-write-fetch-head', 'origin', '+refs/heads/*:refs/gt/origin/*'], { env: { GIT_TERMINAL_PROMPT: '0' }, timeoutMs: 120_000 }).status === 0 : false;
+  const where = url ? `${url}${fetched ? '' : ' (which could not be reached; as last seen)'}` : 'any other repository (the rig has no origin)';
+  const base = gitTry(repo, ['rev-parse', '--verify', '--quiet', `refs/gt/origin/${defaultBranch}`]).stdout.trim();
+  // The empty first commit `gt rig add` gives an empty repository is no one's work.
+  const emptyRoots = gitTry(repo, ['rev-list', '--max-parents=0', '--branches']).stdout.split('\n').filter(Boolean)
+    .filter((c) => gitTry(repo, ['rev-parse', `${c}^{tree}`]).stdout.trim() === EMPTY_TREE).map((c) => `^${c}`);
+  const out: HeldWorkReport[] = [];
+  for (const line of gitTry(repo, ['for-each-ref', '--format=%(objectname) %(refname:short)', 'refs/heads']).stdout.split('\n').filter(Boolean)) {
+    const [sha, branch] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+    if (gitTry(repo, ['for-each-ref', '--count=1', '--contains', sha, 'refs/gt/origin']).stdout.trim()) continue;
+    const commits = listCommits(repo, [...(base ? ['--cherry-pick', '--right-only', '--no-merges', `${base}...${sha}`] : [sha]), ...emptyRoots]);
+    if (commits.total === 0) continue;
+    out.push({ who: `branch ${branch}`, path: repo, holds: `${commits.total} commit${commits.total === 1 ? '' : 's'} not in ${where}: ${describeCommits(commits)}` });
+  }
+  return out;
+}
+
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/** One line naming every holder, what it holds and where. */
 export function describeHolders(reports: readonly HeldWorkReport[]): string {
-  return reports.map((r) => `${r.who} holds ${r.holds}`).join('; ');
+  return reports.map((r) => `${r.who} holds ${r.holds}, in ${r.path}`).join('; ');
+}
+
+/**
+ * Save a repository's work to `file` before it is deleted: uncommitted files of each listed work tree become a
+ * snapshot commit under refs/gt/saved/<label>, then every ref goes into one bundle. Returns the bundle's path.
+ * Read it back with `git clone <file>` or `git fetch <file> 'refs/*:refs/saved/*'`.
+ */
+export function saveToBundle(repo: string, file: string, workTrees: readonly { label: string; path: string }[] = []): string {
+  for (const w of workTrees) {
+    if (!existsSync(join(w.path, '.git'))) continue;
+    // Uncommitted files as a commit on HEAD; else HEAD itself (a detached head's commits are on no branch).
+    if (!snapshotWorkTree(w.path, `refs/gt/saved/${w.label}`)) gitTry(w.path, ['update-ref', `refs/gt/saved/${w.label}`, 'HEAD']);
+  }
+  return writeBundle(repo, file);
 }

@@ -1,6 +1,6 @@
 // What a polecat's worktree holds that exists nowhere else: uncommitted files, or commits main does not have yet.
 import { existsSync } from 'node:fs';
-import { git, gitTry } from '../../git/index.ts';
+import { describeCommits, git, gitTry, listCommits } from '../../git/index.ts';
 import type { Store } from '../../beads/index.ts';
 import type { Polecat } from './table.ts';
 
@@ -17,8 +17,11 @@ export function polecatHeldWork(store: Store, p: Polecat, defaultBranch: string)
   if (dirty.length > 0) return `${dirty.length} uncommitted file${dirty.length === 1 ? '' : 's'} (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''})`;
   const head = gitTry(p.worktree, ['rev-parse', '--verify', '--quiet', 'HEAD']).stdout.trim();
   if (!head) return undefined;
-  const missing = git(p.worktree, ['cherry', `refs/heads/${defaultBranch}`, 'HEAD']).split('\n').filter((l) => l.startsWith('+')).length;
-  if (missing === 0) return undefined;
+  const missing = git(p.worktree, ['cherry', `refs/heads/${defaultBranch}`, 'HEAD']).split('\n').filter((l) => l.startsWith('+')).map((l) => l.slice(2).trim());
+  if (missing.length === 0) return undefined;
   const merged = store.db.get<{ n: number }>("SELECT count(*) AS n FROM merge_requests WHERE rig = ? AND head = ? AND status = 'merged'", p.rig, head)?.n ?? 0;
-  return merged > 0 ? undefined : `${missing} commit${missing === 1 ? '' : 's'} not on ${defaultBranch}`;
+  if (merged > 0) return undefined;
+  // Named, newest first, as `git log` shows them: the person deciding sees which work it is.
+  const named = listCommits(p.worktree, ['--no-walk=unsorted', ...missing.slice(-5).reverse()], 5);
+  return `${missing.length} commit${missing.length === 1 ? '' : 's'} not on ${defaultBranch} (${describeCommits({ total: missing.length, commits: named.commits })})`;
 }

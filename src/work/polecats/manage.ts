@@ -1,8 +1,8 @@
 // gt polecat status|remove|gc: a polecat's full state, and deleting polecats without ever losing work.
 import { existsSync, rmSync } from 'node:fs';
-import { GtError } from '../../kernel/index.ts';
+import { GtError, usageError } from '../../kernel/index.ts';
 import { gitTry } from '../../git/index.ts';
-import { loadRig, parseAddress, rigNames, townTmux, type TownContext } from '../../town/index.ts';
+import { loadRig, parseAddress, rigNames, saveToBundle, savedBundlePath, townTmux, type TownContext } from '../../town/index.ts';
 import { identityOf, withStore } from '../sessions/index.ts';
 import { polecatHeldWork } from './held.ts';
 import { deletePolecat, getPolecat, listPolecats, type Polecat } from './table.ts';
@@ -47,25 +47,36 @@ export async function listPolecatStatus(town: TownContext, rig?: string): Promis
 
 /**
  * Delete a polecat: its worktree, its branch (only when landed) and its row. Refused while it has work hooked,
- * its session runs, or its worktree holds uncommitted or unlanded work.
+ * its session runs, or its worktree holds uncommitted or unlanded work (named, with the worktree). `force` (with
+ * `confirm` repeating the polecat's name) overrides only the last: that work is saved to a bundle file first.
  */
-export async function removePolecat(town: TownContext, p: Polecat): Promise<{ rig: string; name: string; worktree: string }> {
+export async function removePolecat(town: TownContext, p: Polecat, opts: { force?: boolean; confirm?: string } = {}): Promise<{ rig: string; name: string; worktree: string; saved?: string }> {
   const st = await polecatStatus(town, p);
-  const why = p.bead ? `it has ${p.bead} on its hook` : st.running ? `its session ${st.session} is running` : st.holds ? `its worktree holds ${st.holds}` : undefined;
+  const why = p.bead ? `it has ${p.bead} on its hook` : st.running ? `its session ${st.session} is running` : undefined;
   if (why) {
     throw new GtError('GT_POLECAT_BUSY', `polecat ${st.address} cannot be removed: ${why}`, {
-      hint: p.bead ? `release it first with gt unsling ${p.bead}` : st.holds ? 'let it finish with gt done (or commit and land the work) first' : `stop it first: gt unsling, or wait for it to go idle`,
+      hint: p.bead ? `release it first with gt unsling ${p.bead}` : `stop it first: gt unsling, or wait for it to go idle`,
     });
   }
   const repo = town.paths.repo(p.rig);
+  let saved: string | undefined;
+  if (st.holds) {
+    if (!opts.force) {
+      throw new GtError('GT_POLECAT_HOLDS_WORK', `polecat ${st.address} cannot be removed: its worktree holds ${st.holds}, in ${p.worktree}`, {
+        hint: 'let it finish with gt done (or commit and land the work) first',
+      });
+    }
+    if (opts.confirm !== p.name) throw usageError('GT_NOT_CONFIRMED', `removing polecat ${st.address} with its work was not confirmed`, `type the polecat's name when asked, or give it with --yes ${p.name}`);
+    saved = saveToBundle(repo, savedBundlePath(town, `polecat-${p.rig}-${p.name}`), [{ label: `polecat/${p.name}`, path: p.worktree }]);
+  }
   if (existsSync(p.worktree)) {
-    const r = gitTry(repo, ['worktree', 'remove', p.worktree]);
+    const r = gitTry(repo, ['worktree', 'remove', ...(saved ? ['--force'] : []), p.worktree]);
     if (r.status !== 0) rmSync(p.worktree, { recursive: true, force: true });
   }
   gitTry(repo, ['worktree', 'prune']);
-  if (p.branch) gitTry(repo, ['branch', '-d', p.branch]);
+  if (p.branch) gitTry(repo, ['branch', saved ? '-D' : '-d', p.branch]);
   withStore(town, (s) => deletePolecat(s, p.rig, p.name));
-  return { rig: p.rig, name: p.name, worktree: p.worktree };
+  return { rig: p.rig, name: p.name, worktree: p.worktree, ...(saved ? { saved } : {}) };
 }
 
 export interface GcResult {
@@ -78,7 +89,7 @@ export async function gcPolecats(town: TownContext, rig?: string): Promise<GcRes
   const out: GcResult = { removed: [], kept: [] };
   for (const st of await listPolecatStatus(town, rig)) {
     if (st.state === 'working' || st.bead) continue;
-    const reason = st.running ? 'session running' : st.holds ? `holds ${st.holds}` : undefined;
+    const reason = st.running ? 'session running' : st.holds ? `holds ${st.holds}, in ${st.worktree}` : undefined;
     if (reason) {
       out.kept.push({ address: st.address, reason });
       continue;

@@ -1,7 +1,9 @@
 // gt crew add|list|remove: full clones of a rig for people.
 import type { Command } from 'commander';
 import { addCrew, listCrew, removeCrew, type CrewMember } from '../../../town/index.ts';
+import { isGtError } from '../../../kernel/index.ts';
 import { emit } from '../../shared/runtime.ts';
+import { confirmName } from './confirm.ts';
 import { describeStart, ensureStarted, identityFor, startAndAttach } from './session-support.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -52,10 +54,22 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
     .description('delete a crew clone (refused while it holds uncommitted, unpushed or stashed work)')
     .argument('<name>', 'crew member name')
     .requiredOption('--rig <rig>', 'the rig')
-    .addHelpText('after', '\nExample:\n  gt crew remove alice --rig myproject')
-    .action((name: string, o: { rig: string }) => {
-      const m = removeCrew(ctx.town(), o.rig, name);
-      emit(ctx.io, ctx.json(), { data: m, text: `Removed crew member "${m.name}" of rig "${m.rig}" (${m.path})` });
+    .option('--force', 'remove it even so, after saving its work to a bundle file (asks for the name to be typed)')
+    .option('--yes <name>', 'with --force: the crew member\'s name, instead of typing it')
+    .addHelpText('after', '\nExamples:\n  gt crew remove alice --rig myproject\n  gt crew remove alice --rig myproject --force --yes alice')
+    .action((name: string, o: { rig: string; force?: boolean; yes?: string }) => {
+      const town = ctx.town();
+      let m: ReturnType<typeof removeCrew>;
+      try {
+        m = removeCrew(town, o.rig, name);
+      } catch (e) {
+        if (!o.force || !isGtError(e) || e.code !== 'GT_CREW_HOLDS_WORK') throw e;
+        if (o.yes === undefined) ctx.io.err(`${e.message}\n`);
+        const typed = confirmName(ctx, o.yes, `Its work is saved to a bundle file first. Type the crew member's name (${name}) to remove the clone: `);
+        m = removeCrew(town, o.rig, name, { force: true, confirm: typed });
+      }
+      const saved = m.saved ? `\nIts work was saved first to ${m.saved} (read it back with: git clone "${m.saved}")` : '';
+      emit(ctx.io, ctx.json(), { data: m, text: `Removed crew member "${m.name}" of rig "${m.rig}" (${m.path})${saved}` });
     });
 }
 

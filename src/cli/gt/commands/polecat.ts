@@ -1,7 +1,9 @@
 // gt polecat list|status|remove|gc: the worker agents of each rig, their worktrees and hooks.
 import type { Command } from 'commander';
 import { findPolecat, gcPolecats, listPolecatStatus, polecatStatus, removePolecat, type PolecatStatus } from '../../../work/polecats/index.ts';
+import { isGtError } from '../../../kernel/index.ts';
 import { emit } from '../../shared/runtime.ts';
+import { confirmName } from './confirm.ts';
 import type { GtCtx } from '../context.ts';
 
 export function registerPolecat(program: Command, ctx: GtCtx): void {
@@ -31,10 +33,23 @@ export function registerPolecat(program: Command, ctx: GtCtx): void {
     .command('remove')
     .description('delete a polecat and its worktree (refused while it has a hook, a session or unlanded work)')
     .argument('<polecat>', '<rig>/<name>, or a name only one rig has')
-    .addHelpText('after', '\nExample:\n  gt polecat remove myproject/furiosa')
-    .action(async (ref: string) => {
-      const r = await removePolecat(ctx.town(), findPolecat(ctx.town(), ref));
-      emit(ctx.io, ctx.json(), { data: r, text: `Removed polecat ${r.rig}/${r.name} (${r.worktree})` });
+    .option('--force', 'remove it even though its worktree holds unlanded work, after saving that to a bundle file (asks for the name)')
+    .option('--yes <name>', 'with --force: the polecat\'s name, instead of typing it')
+    .addHelpText('after', '\nExamples:\n  gt polecat remove myproject/furiosa\n  gt polecat remove myproject/furiosa --force --yes furiosa')
+    .action(async (ref: string, o: { force?: boolean; yes?: string }) => {
+      const town = ctx.town();
+      const p = findPolecat(town, ref);
+      let r: Awaited<ReturnType<typeof removePolecat>>;
+      try {
+        r = await removePolecat(town, p);
+      } catch (e) {
+        if (!o.force || !isGtError(e) || e.code !== 'GT_POLECAT_HOLDS_WORK') throw e;
+        if (o.yes === undefined) ctx.io.err(`${e.message}\n`);
+        const typed = confirmName(ctx, o.yes, `Its work is saved to a bundle file first. Type the polecat's name (${p.name}) to remove it: `);
+        r = await removePolecat(town, p, { force: true, confirm: typed });
+      }
+      const saved = r.saved ? `\nIts work was saved first to ${r.saved} (read it back with: git clone "${r.saved}")` : '';
+      emit(ctx.io, ctx.json(), { data: r, text: `Removed polecat ${r.rig}/${r.name} (${r.worktree})${saved}` });
     });
 
   polecat

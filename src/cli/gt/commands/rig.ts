@@ -1,8 +1,10 @@
 // gt rig add|list|show|remove: the projects of a town.
 import type { Command } from 'commander';
 import {
-  addRig, allRigs, describeRig, removeRig, summarizeRig, type AddRigResult, type RigDetails, type RigSummary,
+  addRig, allRigs, describeRig, removeRig, summarizeRig, type AddRigResult, type RemoveRigResult, type RigDetails, type RigSummary,
 } from '../../../town/index.ts';
+import { isGtError } from '../../../kernel/index.ts';
+import { confirmName } from './confirm.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -44,12 +46,24 @@ export function registerRig(program: Command, ctx: GtCtx): void {
 
   rig
     .command('remove')
-    .description('delete a rig\'s directory (refused while a polecat or crew clone holds unmerged or uncommitted work)')
+    .description('delete a rig\'s directory (refused while any of its work exists nowhere else)')
     .argument('<name>', 'rig name')
-    .addHelpText('after', '\nThe rig\'s beads stay in the town store.\n\nExample:\n  gt rig remove myproject')
-    .action((name: string) => {
-      const r = removeRig(ctx.town(), name);
-      emit(ctx.io, ctx.json(), { data: r, text: `Removed rig "${r.name}" (${r.path}); its beads (prefix ${r.prefix}) remain in the town store` });
+    .option('--force', 'remove it even so, after saving its work to bundle files (asks for the rig name to be typed)')
+    .option('--yes <name>', 'with --force: the rig name, instead of typing it')
+    .addHelpText('after', '\nRefused while landed work is not in the repository the rig came from, or a branch, polecat or crew clone\nholds work found nowhere else; the refusal names the commits and where they live. The rig\'s beads stay in\nthe town store.\n\nExamples:\n  gt rig remove myproject\n  gt rig remove myproject --force --yes myproject')
+    .action((name: string, o: { force?: boolean; yes?: string }) => {
+      const town = ctx.town();
+      let r: RemoveRigResult;
+      try {
+        r = removeRig(town, name, { force: false });
+      } catch (e) {
+        if (!o.force || !isGtError(e) || e.code !== 'GT_RIG_HOLDS_WORK') throw e;
+        if (o.yes === undefined) ctx.io.err(`${e.message}\n`);
+        const typed = confirmName(ctx, o.yes, `Its work is saved to a bundle file first. Type the rig name (${name}) to remove it: `);
+        r = removeRig(town, name, { force: true, confirm: typed });
+      }
+      const saved = r.saved.map((f) => `\nIts work was saved first to ${f} (read it back with: git clone "${f}")`).join('');
+      emit(ctx.io, ctx.json(), { data: r, text: `Removed rig "${r.name}" (${r.path}); its beads (prefix ${r.prefix}) remain in the town store${saved}` });
     });
 }
 
