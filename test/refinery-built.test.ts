@@ -1,7 +1,7 @@
 // The refinery as users run it, through the built CLI (bin/gt.js → dist/gt.cjs): rework reaches a polecat, a gate
 // that leaves a process behind cannot hold the run past its timeout, and a rewritten origin stops the queue with
 // a problem and a hint whose commands work.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,7 @@ describe('the refinery, built', () => {
     const mr = withStore((s) => enqueueMergeRequest(s, { rig, bead, branch, head }).mr.id);
     return { bead, mr, head, branch };
   };
+  let reworkBead = '';
   const alive = (pattern: string): boolean => spawnSync('pgrep', ['-f', pattern]).status === 0;
 
   beforeAll(() => {
@@ -87,6 +88,7 @@ describe('the refinery, built', () => {
     expect(first.outcomes).toEqual([expect.objectContaining({ mr: f.mr, status: 'gate-failed', slung: 'started' })]);
     expect(first.outcomes[0]!.note).toBeUndefined();
     const rework = first.outcomes[0]!.rework_bead!;
+    reworkBead = rework;
     const hooked = gtBuiltJson<{ id: string; status: string; assignee: string | null }>(town, ['bd', 'show', rework]);
     expect(hooked.assignee).toMatch(/^app\//);
 
@@ -118,6 +120,42 @@ describe('the refinery, built', () => {
     expect(alive('sleep 45.5')).toBe(false);
     setRig('app', {});
   }, 60_000);
+  it('gt polecat gc and remove name the unlanded commits and where they live; remove --force takes the name and saves a bundle first', () => {
+    const p = gtBuiltJson<{ rig: string; name: string; bead: string | null; worktree: string }[]>(town, ['polecat', 'list'], { env }).find((x) => x.bead === reworkBead)!;
+    expect(p).toBeDefined();
+    gtBuiltJson(town, ['unsling', reworkBead], { env });
+    writeFileSync(join(p.worktree, 'fix.txt'), 'fixed\n');
+    git(p.worktree, ['add', '-A']);
+    git(p.worktree, ['-c', 'user.name=P', '-c', 'user.email=p@x', 'commit', '-q', '-m', 'half of the fix']);
+    const sha = git(p.worktree, ['rev-parse', 'HEAD']).trim();
+    writeFileSync(join(p.worktree, 'wip.txt'), 'not committed\n');
+    const addr = `${p.rig}/${p.name}`;
+    const gc = gtBuiltJson<{ removed: string[]; kept: { address: string; reason: string }[] }>(town, ['polecat', 'gc'], { env });
+    expect(gc.kept).toEqual([expect.objectContaining({ address: addr, reason: expect.stringContaining(p.worktree) })]);
+    {
+      const refused = gtBuilt(town, ['polecat', 'remove', addr], { env });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/cannot be removed: its worktree holds 1 uncommitted file \(wip\.txt\)/);
+      expect(refused.stderr).toContain(p.worktree);
+      git(p.worktree, ['stash', '-q', '-u']);
+      const commits = gtBuilt(town, ['polecat', 'remove', addr], { env });
+      expect(commits.stderr).toContain(`${sha.slice(0, 12)} "half of the fix"`);
+      git(p.worktree, ['stash', 'pop', '-q']);
+    }
+    expect(gtBuilt(town, ['polecat', 'remove', addr, '--force', '--yes', 'nobody'], { env }).code).toBe(2);
+    expect(existsSync(p.worktree)).toBe(true);
+    const r = gtBuilt(town, ['polecat', 'remove', addr, '--force', '--yes', p.name], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const bundle = /saved first to (.*?\.bundle) /.exec(r.stdout)![1]!;
+    expect(existsSync(p.worktree)).toBe(false);
+    const back = join(base, 'polecat back');
+    git(base, ['clone', '-q', '--mirror', bundle, back]);
+    const saved = `refs/gt/saved/polecat/${p.name}`;
+    expect(git(back, ['show', `${saved}:wip.txt`])).toBe('not committed\n');
+    expect(git(back, ['show', `${saved}:fix.txt`])).toBe('fixed\n');
+    expect(git(back, ['rev-parse', `${saved}^`]).trim()).toBe(sha);
+  }, 120_000);
+
   interface Landed { repo: string; branch: string; commit: string | null; delivered: { target: string; ref: string; commit: string; note?: string } | null; only_in_rig: boolean; reason: string | null }
   interface Status { rigs: { name: string; landed: Landed }[]; problems: { kind: string; subject: string; message: string }[] }
   const status = (): Status => gtBuiltJson<Status>(town, ['status'], { env });
