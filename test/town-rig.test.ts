@@ -115,8 +115,10 @@ describe('gt rig', () => {
     const only = gt(town, ['rig', 'remove', 'blank']);
     expectFailure(only, 1, new RegExp(`branch main holds 1 commit not in .*empty: ${landed.slice(0, 12)} "work", in .*blank/\\.repo\\.git`));
     expect(existsSync(polecat)).toBe(true);
-    // Once the repository it came from has it, the rig can go.
-    git(repo, ['push', '-q', src('empty'), 'main:refs/heads/landed']);
+    // gt refinery run delivers it to the repository the rig came from (as the hint says); then the rig can go.
+    expect(only.stderr).toMatch(/Hint: deliver it first: gt refinery run blank/);
+    gtJson(town, ['refinery', 'run', 'blank']);
+    expect(git(src('empty'), ['rev-parse', 'main']).trim()).toBe(landed);
     const r = gtJson<{ name: string }>(town, ['rig', 'remove', 'blank']);
     expect(r.name).toBe('blank');
     expect(existsSync(join(town, 'blank'))).toBe(false);

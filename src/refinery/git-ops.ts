@@ -143,7 +143,8 @@ export function pushAndVerify(repo: string, commit: string, branch: string): voi
     throw new GtError('GT_PUSH_UNVERIFIED', `origin's ${branch} is ${remote || 'missing'} after pushing ${commit.slice(0, 12)}`, {
       hint: 'check the remote (a hook may rewrite pushes); the requests stay queued for the next run',
     });
-  }
+  }  // What origin is now known to have (read by the delivery check and gt rig remove).
+  gitTry(repo, ['update-ref', `refs/gt/origin/${branch}`, commit]);
 }
 
 export type SyncState = 'up-to-date' | 'fast-forwarded' | 'diverged' | 'unreachable';

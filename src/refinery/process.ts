@@ -29,6 +29,12 @@ export interface ProcessOptions {
   now?: () => Date;
   /** Told of each outcome as it happens (for progress output). */
   onOutcome?: (o: MergeOutcome) => void;
+  /**
+   * Also deliver the rig's default branch when the repository it came from may lack it, even with nothing queued
+   * (`gt refinery run`: work landed before delivery existed, or a delivery target that changed). The daemon leaves
+   * it off and relies on the state file, to keep its idle ticks free of git.
+   */
+  catchUp?: boolean;
 }
 
 export type MergeOutcome =
@@ -101,7 +107,7 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
   if (rig.merge_strategy === 'pr') {
     return result('unsupported', undefined, `rig "${rigName}" has merge_strategy "pr" (land through pull requests), which is not supported yet; set "merge_strategy": "mr" in ${town.paths.rigJson(rigName)} to land through the merge queue`);
   }
-  if (!hasWork(town, rigName)) return result('done');
+  if (!opts.catchUp && !hasWork(town, rigName)) return result('done');
   const lock = takeLock(refineryLockPath(town, rigName));
   if (!lock) return result('busy', undefined, `another process is merging rig "${rigName}" (lock ${refineryLockPath(town, rigName)})`);
   const actor = `${rigName}/refinery`;
@@ -122,7 +128,9 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
       const blocked = syncOrigin(run);
       if (blocked) return result('blocked', run, blocked.message, blocked.hint);
     }
-    if (readRefineryState(town, rigName).undelivered) deliver(run, revParse(repo, `refs/heads/${rig.default_branch}`)!);
+    const tip = revParse(repo, `refs/heads/${rig.default_branch}`)!;
+    const known = readRefineryState(town, rigName);
+    if (known.undelivered || (opts.catchUp && known.delivered?.commit !== tip)) deliver(run, tip);
     const size = opts.batch ?? rig.merge_queue?.batch ?? 1;
     for (;;) {
       if (opts.maxBatches !== undefined && batches >= opts.maxBatches) break;
@@ -208,6 +216,16 @@ function deliver(r: Run, commit: string): void {
   const target = t.kind === 'push' ? t.url : t.path;
   const branch = r.rig.default_branch;
   if (t.kind === 'push') {
+    // Landing pushes before it moves the branch; a catch-up run pushes a tip origin does not have yet.
+    const seen = revParse(r.repo, `refs/gt/origin/${branch}`);
+    if (!seen || !isAncestor(r.repo, commit, seen)) {
+      try {
+        pushAndVerify(r.repo, commit, branch);
+      } catch (e) {
+        updateRefineryState(r.town, r.rig.name, { undelivered: { target, commit, reason: messageOf(e), since: r.store.now() } });
+        return;
+      }
+    }
     updateRefineryState(r.town, r.rig.name, { delivered: { target, ref: branch, commit, at: r.store.now() }, undelivered: undefined });
     return;
   }

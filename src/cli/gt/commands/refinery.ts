@@ -58,7 +58,7 @@ export function registerRefinery(program: Command, ctx: GtCtx): void {
       }
       const live = !ctx.json();
       const r = await processQueue(town, rig, {
-        sling: o.sling, ...(batch !== undefined ? { batch } : {}),
+        sling: o.sling, catchUp: true, ...(batch !== undefined ? { batch } : {}),
         ...(live ? { onOutcome: (x: MergeOutcome) => ctx.io.err(`${renderOutcome(x)}\n`) } : {}),
       });
       if (r.status === 'unsupported') throw new GtError('GT_MQ_UNSUPPORTED', r.message ?? 'not supported yet', { hint: 'use "merge_strategy": "mr" in rig.json' });
