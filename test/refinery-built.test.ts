@@ -156,6 +156,30 @@ describe('the refinery, built', () => {
     expect(git(back, ['rev-parse', `${saved}^`]).trim()).toBe(sha);
   }, 120_000);
 
+  it('the daemon, built, hands the rework of a failing gate to a polecat', async () => {
+    setRig('app', { gates: { test: { command: 'echo "FAIL: daemon"; exit 1', timeout_seconds: 30 } } });
+    const f = request('app', { 'dm.txt': 'dm\n' });
+    const denv = { ...env, GT_DAEMON_TICK_MS: '300' };
+    expect(gtBuilt(town, ['daemon', 'start'], { env: denv }).code).toBe(0);
+    try {
+      let mr: { status: string; rework_bead: string | null } | undefined;
+      let assignee: string | null = null;
+      for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+        mr = withStore((s) => s.db.get<{ status: string; rework_bead: string | null }>('SELECT status, rework_bead FROM merge_requests WHERE id = ?', f.mr));
+        assignee = mr?.rework_bead ? withStore((s) => s.db.get<{ assignee: string | null }>('SELECT assignee FROM issues WHERE id = ?', mr!.rework_bead!)?.assignee ?? null) : null;
+        if (assignee) break;
+      }
+      expect(mr).toMatchObject({ status: 'failed' });
+      expect(assignee).toMatch(/^app\//);
+      const events = withStore((s) => s.db.all<{ kind: string; reason: string | null }>("SELECT kind, reason FROM town_events WHERE kind LIKE 'refinery.%' OR kind LIKE 'daemon.error'"));
+      expect(events.map((e) => e.reason ?? '').join('\n')).not.toMatch(/sling is not available/);
+    } finally {
+      gtBuilt(town, ['daemon', 'stop'], { env: denv });
+      setRig('app', {});
+      gtBuilt(town, ['mq', 'reject', f.mr], { env });
+    }
+  }, 150_000);
+
   interface Landed { repo: string; branch: string; commit: string | null; delivered: { target: string; ref: string; commit: string; note?: string } | null; only_in_rig: boolean; reason: string | null }
   interface Status { rigs: { name: string; landed: Landed }[]; problems: { kind: string; subject: string; message: string }[] }
   const status = (): Status => gtBuiltJson<Status>(town, ['status'], { env });
