@@ -198,6 +198,8 @@ describe('the refinery, built', () => {
     const landed = status().rigs.find((x) => x.name === 'app')!.landed;
     expect(landed).toMatchObject({ only_in_rig: false, delivered: { target: src, ref: 'main', commit: rigMain('app') } });
     expect(gtBuilt(town, ['status'], { env }).stdout).toContain(`landed work: on main in ${src}`);
+    // The same in gt refinery status (whose data the dashboard's queue panel shows).
+    expect(gtBuiltJson<{ delivered: { ref: string; target: string } | null }[]>(town, ['refinery', 'status', 'app'], { env })[0]!.delivered).toMatchObject({ ref: 'main', target: src });
 
     // Someone is editing a.txt there: their work tree is left alone, the work goes to gt/main.
     writeFileSync(join(src, 'a.txt'), 'a\nmy local edit\n');
@@ -275,6 +277,7 @@ describe('the refinery, built', () => {
     const s = status();
     expect(s.problems).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'merge-blocked', subject: 'web' })]));
     expect(gtBuilt(town, ['status'], { env }).stdout).toMatch(/! origin's main was rewritten.*gt refinery resync web/);
+    expect(gtBuilt(town, ['refinery', 'status', 'web'], { env }).stdout).toMatch(/stopped: origin's main was rewritten/);
 
     // The hint's commands, as given.
     const resync = gtBuilt(town, ['refinery', 'resync', 'web'], { env });

@@ -7,6 +7,7 @@ import { loadRig, rigNames, type TownContext } from '../town/index.ts';
 import { getMr, listMrs, recordTownEvent, updateMr, type MergeRequest, type MrStatus } from './mr-store.ts';
 import { effectivePriority, planQueue } from './plan.ts';
 import { refineryLockPath } from './process.ts';
+import { readRefineryState, type RefineryState } from './state.ts';
 
 export interface QueuedView extends MergeRequest {
   /** Position in the plan (1 = next), for queued requests. */
@@ -29,6 +30,12 @@ export interface RefineryStatus {
   running_pid: number | null;
   counts: Record<MrStatus, number>;
   last_merged: { mr: string; bead: string; commit: string | null; at: string | null } | null;
+  /** Where landed work last reached the repository the rig came from (its branch, or `gt/<branch>` and why). */
+  delivered: RefineryState['delivered'] | null;
+  /** Landed work only in the rig's own repository, and why (a failed delivery, retried every run). */
+  undelivered: RefineryState['undelivered'] | null;
+  /** Why the queue is stopped, with the hint (origin rewritten). */
+  blocked: RefineryState['blocked'] | null;
 }
 
 export function refineryStatus(town: TownContext, store: Store, rig: string): RefineryStatus {
@@ -37,11 +44,13 @@ export function refineryStatus(town: TownContext, store: Store, rig: string): Re
   for (const row of store.db.all<{ status: MrStatus; n: number }>('SELECT status, count(*) AS n FROM merge_requests WHERE rig = ? GROUP BY status', rig)) counts[row.status] = row.n;
   const last = store.db.get<MergeRequest>("SELECT * FROM merge_requests WHERE rig = ? AND status = 'merged' ORDER BY finished_at DESC LIMIT 1", rig);
   const lock = refineryLockPath(town, rig);
+  const st = readRefineryState(town, rig);
   return {
     rig, default_branch: cfg.default_branch, merge_strategy: cfg.merge_strategy, batch: cfg.merge_queue?.batch ?? 1, push: cfg.merge_queue?.push ?? 'auto',
     running_pid: existsSync(lock) ? (readLockRecord(lock)?.pid ?? null) : null,
     counts,
     last_merged: last ? { mr: last.id, bead: last.bead, commit: last.merge_commit, at: last.finished_at } : null,
+    delivered: st.delivered ?? null, undelivered: st.undelivered ?? null, blocked: st.blocked ?? null,
   };
 }
 

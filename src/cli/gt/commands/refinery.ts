@@ -129,7 +129,9 @@ function renderStatus(list: readonly RefineryStatus[]): string {
   return list.map((s) => {
     const c = s.counts;
     const last = s.last_merged ? `last landed ${s.last_merged.bead} (${s.last_merged.commit?.slice(0, 12)}) at ${s.last_merged.at}` : 'nothing landed yet';
-    return `${s.rig} → ${s.default_branch}  strategy ${s.merge_strategy}, batch ${s.batch}, push ${s.push}${s.running_pid ? `, merging now (pid ${s.running_pid})` : ''}\n  queued ${c.queued}, running ${c.running}, merged ${c.merged}, failed ${c.failed}, rejected ${c.rejected}; ${last}`;
+    const where = s.undelivered ? `\n  landed work only in the rig: ${s.undelivered.reason}` : s.delivered ? `\n  landed work: on ${s.delivered.ref} in ${s.delivered.target}${s.delivered.note ? ` (${s.delivered.note})` : ''}` : '';
+    const blocked = s.blocked ? `\n  stopped: ${s.blocked.message} (${s.blocked.hint})` : '';
+    return `${s.rig} → ${s.default_branch}  strategy ${s.merge_strategy}, batch ${s.batch}, push ${s.push}${s.running_pid ? `, merging now (pid ${s.running_pid})` : ''}\n  queued ${c.queued}, running ${c.running}, merged ${c.merged}, failed ${c.failed}, rejected ${c.rejected}; ${last}${where}${blocked}`;
   }).join('\n');
 }
 

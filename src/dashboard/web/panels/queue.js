@@ -22,6 +22,15 @@ export function queuePanel(el, ctx) {
     mr.status === 'failed' ? h('button.btn.small', { type: 'button', onclick: () => act(mr, 'retry') }, 'Retry') : null,
     mr.status === 'queued' || mr.status === 'failed' ? h('button.btn.small.danger', { type: 'button', onclick: () => act(mr, 'reject') }, 'Reject') : null);
 
+  /** Where the rig's landed work is (the repository it came from, or only the rig) and why the queue stopped. */
+  function where(st) {
+    const d = st.delivered;
+    const line = st.undelivered ? `Landed work is only in the rig: ${st.undelivered.reason}`
+      : d ? `Landed work is on ${d.ref} in ${d.target}${d.note ? ` (${d.note})` : ''}` : null;
+    if (!line && !st.blocked) return null;
+    return h('div.rig-where', line ? h('p.muted', line) : null, st.blocked ? h('p.error-text', `Stopped: ${st.blocked.message}. ${st.blocked.hint}`) : null);
+  }
+
   function rig(r) {
     const queued = (r.queue ?? []).map((mr) => h('tr', { dataset: { mr: mr.id, status: mr.status } },
       h('td.num', String(mr.position ?? '')), h('td', id(mr.id)), h('td', id(mr.bead)), h('td.opt', mr.polecat ?? ''),
@@ -39,6 +48,7 @@ export function queuePanel(el, ctx) {
         st.default_branch ? ` · into ${st.default_branch}` : '', st.merge_strategy && st.merge_strategy !== 'mr' ? ` · ${st.merge_strategy}` : '',
         st.batch > 1 ? ` · batches of ${st.batch}` : ''),
         st.last_merged ? h('span.muted.grow-r', 'last merged ', id(st.last_merged.bead), ' ', ago(st.last_merged.at)) : null),
+      where(st),
       queued.length ? table([['#', 'num'], ['Request'], ['Bead'], ['Polecat', 'opt'], ['Priority', 'opt'], ['State'], ['Waiting', 'opt'], ['', 'actions']], queued)
         : h('p.empty', 'Queue empty.'),
       recent.length ? h('ul.recent', recent) : null);
