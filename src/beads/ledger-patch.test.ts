@@ -2,7 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cmp } from './ledger.ts';
-import { patchLines } from './ledger-patch.ts';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { patchFileInto, patchLines } from './ledger-patch.ts';
 
 const line = (id: string, v: string): string => JSON.stringify({ id, title: v });
 
@@ -34,5 +37,28 @@ describe('patchLines', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('patches a file the same way, reading it in small windows (long lines, no final newline)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-patch '));
+    try {
+      const id = fc.stringMatching(/^bd-[a-z0-9]{1,3}$/);
+      fc.assert(
+        fc.property(fc.uniqueArray(fc.tuple(id, fc.nat(9000)), { maxLength: 30, selector: ([i]) => i }), fc.array(fc.tuple(id, fc.option(fc.nat(9000))), { maxLength: 8 }), fc.boolean(), (rows, ups, finalNl) => {
+          const big = (i: string, n: number): string => line(i, 'x'.repeat(n));
+          const text = rows.map(([i]) => i).sort(cmp).map((i) => big(i, rows.find((r) => r[0] === i)![1])).join('\n');
+          const input = Buffer.from(text && finalNl ? `${text}\n` : text);
+          const updates = new Map(ups.map(([i, n]) => [i, n === null ? undefined : big(i, n)]));
+          writeFileSync(join(dir, 'in'), input);
+          const fd = openSync(join(dir, 'out'), 'w');
+          patchFileInto(join(dir, 'in'), fd, updates);
+          closeSync(fd);
+          expect(readFileSync(join(dir, 'out')).equals(patchLines(input, updates))).toBe(true);
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

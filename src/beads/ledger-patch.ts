@@ -1,62 +1,154 @@
-// Replacing, inserting and removing lines of a sorted ledger held as bytes, without decoding or splitting it all.
+// Replacing, inserting and removing lines of a sorted ledger without reading or decoding all of it: a binary search
+// over byte offsets finds each line, and the new file is the old byte ranges with the new lines between them.
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { cmp } from './ledger.ts';
 
 const NL = 0x0a;
 const ID_HEAD = Buffer.from('{"id":"');
+/** Bytes read per probe while searching, and per chunk while copying (small: fresh memory is slow to touch). */
+const WINDOW = 4096;
+const CHUNK = 256 * 1024;
+
+/** Random access to a ledger's bytes. A final newline is supplied when the file lacks one. */
+interface Source {
+  readonly size: number;
+  /** Bytes [pos, pos + len) clipped to the size; valid until the next call. */
+  read(pos: number, len: number): Buffer;
+}
+
+function bufferSource(input: Buffer): Source {
+  const buf = input.length > 0 && input[input.length - 1] !== NL ? Buffer.concat([input, Buffer.from('\n')]) : input;
+  return { size: buf.length, read: (pos, len) => buf.subarray(pos, Math.min(buf.length, pos + len)) };
+}
+
+/** A source over an open file descriptor, reading through one reused buffer. */
+function fdSource(fd: number): Source {
+  const real = fstatSync(fd).size;
+  let scratch = Buffer.allocUnsafeSlow(WINDOW);
+  const readAt = (pos: number, len: number): Buffer => {
+    if (scratch.length < len) scratch = Buffer.allocUnsafeSlow(Math.max(len, scratch.length * 2));
+    let got = 0;
+    while (got < len) {
+      const n = readSync(fd, scratch, got, len - got, pos + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return scratch.subarray(0, got);
+  };
+  const missingNl = real > 0 && readAt(real - 1, 1)[0] !== NL;
+  const size = real + (missingNl ? 1 : 0);
+  return {
+    size,
+    read(pos, len) {
+      const end = Math.min(size, pos + len);
+      if (end <= real) return readAt(pos, end - pos);
+      const head = readAt(pos, Math.max(0, real - pos));
+      const out = Buffer.allocUnsafe(head.length + 1);
+      head.copy(out);
+      out[head.length] = NL;
+      return out;
+    },
+  };
+}
+
+/** Start of the line holding byte `p`, not before `lo` (a line start). */
+function lineStart(src: Source, p: number, lo: number): number {
+  let end = p;
+  while (end > lo) {
+    const from = Math.max(lo, end - WINDOW);
+    const i = src.read(from, end - from).lastIndexOf(NL);
+    if (i >= 0) return from + i + 1;
+    end = from;
+  }
+  return lo;
+}
+
+/** Offset of the newline ending the line that starts at `s`. */
+function lineEnd(src: Source, s: number): number {
+  for (let from = s; from < src.size; from += WINDOW) {
+    const i = src.read(from, WINDOW).indexOf(NL);
+    if (i >= 0) return from + i;
+  }
+  return src.size;
+}
 
 /** The id a line starts with (`{"id":"…"`), or '' for a line that does not (it then sorts first). */
-function idAt(buf: Buffer, start: number, end: number): string {
-  if (end - start < ID_HEAD.length || buf.compare(ID_HEAD, 0, ID_HEAD.length, start, start + ID_HEAD.length) !== 0) return '';
-  const close = buf.indexOf(0x22, start + ID_HEAD.length);
-  return close < 0 || close > end ? '' : buf.toString('latin1', start + ID_HEAD.length, close);
+function idAt(src: Source, start: number, end: number): string {
+  const head = src.read(start, Math.min(end - start, 512));
+  if (head.length < ID_HEAD.length || head.compare(ID_HEAD, 0, ID_HEAD.length, 0, ID_HEAD.length) !== 0) return '';
+  const close = head.indexOf(0x22, ID_HEAD.length);
+  return close < 0 ? '' : head.toString('latin1', ID_HEAD.length, close);
 }
 
 interface Found {
-  found: boolean;
   /** Start of the matching line, or where a new line goes. */
   start: number;
   /** Just past the matching line's newline (equal to start when not found). */
   next: number;
 }
 
-/** Binary search over byte offsets of `buf` (lines sorted by id) for the line of `id`, within [lo, buf.length). */
-function findLine(buf: Buffer, id: string, from: number): Found {
+/** Binary search over byte offsets (lines sorted by id) for the line of `id`, within [from, size). */
+function findLine(src: Source, id: string, from: number): Found {
   let lo = from;
-  let hi = buf.length;
+  let hi = src.size;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const start = mid === 0 ? 0 : buf.lastIndexOf(NL, mid - 1) + 1;
-    const s = Math.max(start, lo);
-    let end = buf.indexOf(NL, s);
-    if (end < 0) end = buf.length;
-    const c = cmp(idAt(buf, s, end), id);
-    if (c === 0) return { found: true, start: s, next: Math.min(end + 1, buf.length) };
+    const s = lineStart(src, mid, lo);
+    const end = lineEnd(src, s);
+    const c = cmp(idAt(src, s, end), id);
+    if (c === 0) return { start: s, next: Math.min(end + 1, src.size) };
     if (c < 0) lo = end + 1;
     else hi = s;
   }
-  return { found: false, start: lo, next: lo };
+  return { start: lo, next: lo };
 }
 
-/**
- * Apply `updates` (id → new line without newline, or undefined to remove) to a ledger whose lines are sorted by id.
- * Ids are applied in sorted order so each search starts where the previous one ended.
- */
-export function patchLines(input: Buffer, updates: ReadonlyMap<string, string | undefined>): Buffer {
-  return Buffer.concat(patchParts(input, updates));
-}
+/** The new ledger as pieces: a byte range of the old one, or a new line (with its newline). */
+export type Piece = { from: number; to: number } | Buffer;
 
-/** The same patch as a list of byte ranges to write one after another (no copy of the unchanged parts). */
-export function patchParts(input: Buffer, updates: ReadonlyMap<string, string | undefined>): Buffer[] {
-  const buf = input.length > 0 && input[input.length - 1] !== NL ? Buffer.concat([input, Buffer.from('\n')]) : input;
-  const parts: Buffer[] = [];
+/** Apply `updates` (id → new line without newline, or undefined to remove), ids in sorted order, each search
+ * starting where the previous one ended. */
+function plan(src: Source, updates: ReadonlyMap<string, string | undefined>): Piece[] {
+  const pieces: Piece[] = [];
   let cursor = 0;
   for (const id of [...updates.keys()].sort(cmp)) {
     const line = updates.get(id);
-    const f = findLine(buf, id, cursor);
-    parts.push(buf.subarray(cursor, f.start));
-    if (line !== undefined) parts.push(Buffer.from(`${line}\n`));
+    const f = findLine(src, id, cursor);
+    if (f.start > cursor) pieces.push({ from: cursor, to: f.start });
+    if (line !== undefined) pieces.push(Buffer.from(`${line}\n`));
     cursor = f.next;
   }
-  parts.push(buf.subarray(cursor));
-  return parts;
+  if (src.size > cursor) pieces.push({ from: cursor, to: src.size });
+  return pieces;
+}
+
+/** Apply `updates` to a ledger held in memory (lines sorted by id). */
+export function patchLines(input: Buffer, updates: ReadonlyMap<string, string | undefined>): Buffer {
+  const src = bufferSource(input);
+  return Buffer.concat(plan(src, updates).map((p) => (Buffer.isBuffer(p) ? p : src.read(p.from, p.to - p.from))));
+}
+
+/**
+ * Apply `updates` to the ledger file `from`, writing the result to the open descriptor `out`. Only the probes of the
+ * search and one reused chunk are ever in memory.
+ */
+export function patchFileInto(from: string, out: number, updates: ReadonlyMap<string, string | undefined>): void {
+  const fd = openSync(from, 'r');
+  try {
+    const src = fdSource(fd);
+    const pieces = plan(src, updates);
+    for (const p of pieces) {
+      if (Buffer.isBuffer(p)) {
+        writeFully(out, p);
+        continue;
+      }
+      for (let pos = p.from; pos < p.to; pos += CHUNK) writeFully(out, src.read(pos, Math.min(CHUNK, p.to - pos)));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeFully(fd: number, b: Buffer): void {
+  for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
 }

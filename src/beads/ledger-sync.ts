@@ -1,11 +1,11 @@
 // Keeping the ledger file and the database in step: patch lines on write, import when git changed the file.
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '../kernel/index.ts';
+import { writeFileAtomic, writeFileAtomicWith } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import type { BeadDetails } from './model.ts';
 import { parseLedger, toLedgerLine, type LedgerProblem } from './ledger.ts';
-import { patchParts } from './ledger-patch.ts';
+import { patchFileInto } from './ledger-patch.ts';
 import { allDetails, getDetails, keepOtherRecords, otherRecords, writeBeadRows } from './rows.ts';
 import { refreshAll } from './graph.ts';
 
@@ -30,20 +30,54 @@ function writeLines(store: Store, lines: string[]): void {
   writeLedger(store, lines.length ? `${lines.join('\n')}\n` : '');
 }
 
-/** Replace the ledger and record its stat; runs inside the write transaction. */
-function writeLedger(store: Store, data: string | readonly Uint8Array[]): void {
-  sweepStaleTemps(store.ledgerPath);
-  writeFileAtomic(store.ledgerPath, data);
-  store.setMeta(STAT_KEY, ledgerStat(store.ledgerPath) ?? '');
+/**
+ * Replace the ledger and record its stat; runs inside the write transaction. If that transaction then does not
+ * commit (COMMIT itself failing on a full disk included), the old file is put back: a write that fails leaves the
+ * ledger and the database as they were.
+ */
+function writeLedger(store: Store, data: string | ((fd: number) => void)): void {
+  const path = store.ledgerPath;
+  sweepStaleTemps(path);
+  keepOldLedger(store);
+  if (typeof data === 'string') writeFileAtomic(path, data);
+  else writeFileAtomicWith(path, data);
+  store.setMeta(STAT_KEY, ledgerStat(path) ?? '');
 }
 
+/** Hard-link the current ledger aside (no data copied) until the transaction ends: restored on abort, dropped on commit. */
+function keepOldLedger(store: Store): void {
+  const path = store.ledgerPath;
+  const old = join(dirname(path), `.${basename(path)}.${process.pid}.${++backups}.old.tmp`);
+  let had = true;
+  try {
+    linkSync(path, old);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') had = false;
+    else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') copyFileSync(path, old);
+    else throw e;
+  }
+  const first = store.db.onEnd('ledger', {
+    commit: () => rmSync(old, { force: true }),
+    abort: () => {
+      if (had) renameSync(old, path);
+      else rmSync(path, { force: true });
+    },
+  });
+  // A second replacement in the same transaction: the file to restore is the one kept by the first.
+  if (!first) rmSync(old, { force: true });
+}
+
+let backups = 0;
+
 /**
- * Remove temporary ledger files a killed writer left between writing and renaming. Every ledger writer holds the
- * store's write lock, so while we hold it no live process can own one; the pid check is a second guard.
+ * Remove temporary ledger files a killed writer left between writing and renaming (and the old ledger it kept aside).
+ * Every ledger writer holds the store's write lock, so while we hold it no live process can own one; the pid check is
+ * a second guard.
  */
 function sweepStaleTemps(ledger: string): void {
   const dir = dirname(ledger);
-  const re = new RegExp(`^\\.${basename(ledger).replace(/\./g, '\\.')}\\.(\\d+)\\.\\d+\\.tmp$`);
+  const re = new RegExp(`^\\.${basename(ledger).replace(/\./g, '\\.')}\\.(\\d+)\\.\\d+\\.(old\\.)?tmp$`);
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -85,7 +119,8 @@ export function patchLedger(store: Store, ids: readonly string[]): void {
     const d = getDetails(store.db, id, { includeDeleted: true });
     updates.set(id, d && !d.ephemeral ? toLedgerLine(d) : undefined);
   }
-  writeLedger(store, patchParts(readFileSync(store.ledgerPath), updates));
+  const path = store.ledgerPath;
+  writeLedger(store, (fd) => patchFileInto(path, fd, updates));
 }
 
 export interface ImportResult {

@@ -8,10 +8,23 @@ export type Params = SQLInputValue[];
 
 const BUSY_TIMEOUT_MS = 30_000;
 
+/** SQLite's "database or disk is full" or an I/O error: left to the caller, who can name the cause. */
+function isStorageFull(e: unknown): boolean {
+  const err = e as { code?: unknown; errcode?: unknown };
+  return err?.code === 'ERR_SQLITE_ERROR' && typeof err.errcode === 'number' && [10, 13].includes(err.errcode & 0xff);
+}
+
+export interface TxEnding {
+  commit(): void;
+  abort(): void;
+}
+
 /** A thin handle over one SQLite connection with a statement cache. */
 export class Db {
   private readonly stmts = new Map<string, StatementSync>();
   private depth = 0;
+  /** What to do once the open transaction commits or is abandoned, by key (the first registration of a key wins). */
+  private readonly endings = new Map<string, TxEnding>();
 
   readonly raw: DatabaseSync;
   readonly path: string;
@@ -26,6 +39,7 @@ export class Db {
     try {
       raw = new DatabaseSync(path);
     } catch (e) {
+      if (isStorageFull(e)) throw e;
       throw new GtError('BD_DB_OPEN', `cannot open the beads database ${path}: ${messageOf(e)}`);
     }
     const db = new Db(raw, path);
@@ -37,7 +51,7 @@ export class Db {
       db.migrate();
     } catch (e) {
       raw.close();
-      if (e instanceof GtError) throw e;
+      if (e instanceof GtError || isStorageFull(e)) throw e;
       throw new GtError('BD_DB_OPEN', `cannot prepare the beads database ${path}: ${messageOf(e)}`, {
         hint: 'run `bd doctor` to inspect the store; your issues.jsonl ledger is untouched',
       });
@@ -76,19 +90,45 @@ export class Db {
     if (this.depth > 0) return fn();
     this.raw.exec('BEGIN IMMEDIATE');
     this.depth++;
+    let r: T;
     try {
-      const r = fn();
+      r = fn();
       this.raw.exec('COMMIT');
-      return r;
     } catch (e) {
       try {
         this.raw.exec('ROLLBACK');
       } catch {
         // the transaction is already gone; the original error is what matters
       }
+      this.finish('abort');
       throw e;
     } finally {
       this.depth--;
+    }
+    this.finish('commit');
+    return r;
+  }
+
+  /**
+   * Inside a transaction: run `ending.abort` if it does not commit (a failed COMMIT included), else `ending.commit`.
+   * Used to undo a file replaced as part of the transaction. Returns false if `key` is already registered.
+   */
+  onEnd(key: string, ending: TxEnding): boolean {
+    if (this.depth === 0) throw new Error('Db.onEnd outside a transaction');
+    if (this.endings.has(key)) return false;
+    this.endings.set(key, ending);
+    return true;
+  }
+
+  private finish(how: keyof TxEnding): void {
+    const all = [...this.endings.values()];
+    this.endings.clear();
+    for (const e of all) {
+      try {
+        e[how]();
+      } catch {
+        // an ending reports its own failures; the transaction's outcome stands
+      }
     }
   }
 

@@ -1,12 +1,13 @@
 // The store: one SQLite connection plus the git-tracked ledger, kept in step inside every write transaction.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GtError, isoNow, systemClock, type Clock } from '../kernel/index.ts';
+import { GtError, messageOf, isoNow, systemClock, type Clock } from '../kernel/index.ts';
 import { gitUserName, identityStamp } from '../git/index.ts';
 import { Db } from './sqlite.ts';
 import { readBeadsConfig } from './config.ts';
 import type { BeadsLocation } from './location.ts';
 import { importLedgerIfChanged, patchLedger, type ImportResult } from './ledger-sync.ts';
+import { storageFailure } from './storage-errors.ts';
 
 export interface StoreOptions {
   actor?: string;
@@ -53,7 +54,15 @@ export class Store {
     }
     mkdirSync(loc.dir, { recursive: true });
     const fresh = !existsSync(join(loc.dir, 'beads.db'));
-    const db = Db.open(join(loc.dir, 'beads.db'));
+    let db: Db;
+    try {
+      db = Db.open(join(loc.dir, 'beads.db'));
+    } catch (e) {
+      throw storageFailure(e, loc.dir, 'bd could not open the store; nothing was changed') ?? (e instanceof GtError ? e
+        : new GtError('BD_DB_OPEN', `cannot open the beads database in ${loc.dir}: ${messageOf(e)}`, {
+          hint: 'run `bd doctor` to inspect the store; your issues.jsonl ledger is untouched',
+        }));
+    }
     const prefix = opts.prefix ?? loc.rigPrefix ?? cfg?.prefix ?? db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ?? 'bd';
     const store = new Store(db, loc, prefix, opts.clock ?? systemClock, opts.env ?? process.env, opts.actor);
     store.fresh = fresh;
@@ -61,8 +70,8 @@ export class Store {
       try {
         store.ledgerImport = importLedgerIfChanged(store);
       } catch (e) {
-        db.close();
-        throw e;
+        store.close();
+        throw storageFailure(e, loc.dir, 'bd could not bring in the changed ledger; nothing was changed') ?? e;
       }
     }
     return store;
@@ -72,8 +81,14 @@ export class Store {
     return join(this.loc.dir, 'issues.jsonl');
   }
 
+  /** Close the connection. Every write has committed by now, so a failure here (the final checkpoint of the WAL on a
+   * full disk) loses nothing: the WAL stays and the next open replays it. */
   close(): void {
-    this.db.close();
+    try {
+      this.db.close();
+    } catch {
+      // see above
+    }
   }
 
   /** Who is acting: --actor, BD_ACTOR, BEADS_ACTOR, git user.name, $USER, "unknown". Resolved on first use. */
@@ -134,6 +149,9 @@ export class Store {
         if (this.touched.size > 0) patchLedger(this, [...this.touched]);
         return r;
       });
+    } catch (e) {
+      // The transaction rolled back and a replaced ledger was put back: nothing of this write remains.
+      throw storageFailure(e, this.loc.dir, 'the change was not saved; the store is as it was') ?? e;
     } finally {
       this.touched.clear();
     }
