@@ -1,5 +1,7 @@
 // The only module that opens the database: WAL, a busy timeout, migrations, and short IMMEDIATE transactions.
+import { statSync } from 'node:fs';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { pathToFileURL } from 'node:url';
 import { GtError, messageOf } from '../kernel/index.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 
@@ -55,6 +57,36 @@ export class Db {
       throw new GtError('BD_DB_OPEN', `cannot prepare the beads database ${path}: ${messageOf(e)}`, {
         hint: 'run `bd doctor` to inspect the store; your issues.jsonl ledger is untouched',
       });
+    }
+    return db;
+  }
+
+  /**
+   * Open an existing database for reading only, by a user who may not write its folder: through the WAL index when
+   * one exists, else as an immutable file (no writer is active, since the WAL is empty or absent). Refuses a
+   * database whose schema this bd would have to change.
+   */
+  static openReadOnly(path: string): Db {
+    let raw: DatabaseSync;
+    try {
+      raw = new DatabaseSync(path, { readOnly: true });
+      raw.prepare('SELECT count(*) FROM sqlite_master').get();
+    } catch (e) {
+      let wal = 0;
+      try {
+        wal = statSync(`${path}-wal`).size;
+      } catch {
+        // no WAL: the file alone is the whole database
+      }
+      if (wal > 0) throw new GtError('BD_DB_OPEN', `cannot read the beads database ${path}: ${messageOf(e)}`);
+      const url = pathToFileURL(path);
+      url.searchParams.set('immutable', '1');
+      raw = new DatabaseSync(url, { readOnly: true });
+    }
+    const db = new Db(raw, path);
+    if (db.schemaVersion() !== SCHEMA_VERSION) {
+      raw.close();
+      throw new GtError('BD_DB_OPEN', `the beads database ${path} has schema ${db.schemaVersion()}, not ${SCHEMA_VERSION}, and is read-only to this user`);
     }
     return db;
   }

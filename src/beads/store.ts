@@ -1,12 +1,12 @@
 // The store: one SQLite connection plus the git-tracked ledger, kept in step inside every write transaction.
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError, messageOf, isoNow, systemClock, type Clock } from '../kernel/index.ts';
 import { gitUserName, identityStamp } from '../git/index.ts';
 import { Db } from './sqlite.ts';
 import { readBeadsConfig } from './config.ts';
 import type { BeadsLocation } from './location.ts';
-import { importLedgerIfChanged, patchLedger, type ImportResult } from './ledger-sync.ts';
+import { importLedgerIfChanged, importLedgerText, ledgerInSync, patchLedger, type ImportResult } from './ledger-sync.ts';
 import { storageFailure } from './storage-errors.ts';
 
 export interface StoreOptions {
@@ -27,6 +27,8 @@ export class Store {
   ledgerImport: ImportResult | undefined;
   /** True when this open created the database (a fresh clone, or a new store). */
   fresh = false;
+  /** True when this user may not write the store's folder: reads only (see openReadOnly). */
+  readOnly = false;
 
   readonly db: Db;
   readonly loc: BeadsLocation;
@@ -52,6 +54,7 @@ export class Store {
           : 'run `bd init` in your repository to create one',
       });
     }
+    if (!writable(loc.dir) || !writable(join(loc.dir, 'beads.db'))) return Store.openReadOnly(loc, opts, cfg?.prefix);
     mkdirSync(loc.dir, { recursive: true });
     const fresh = !existsSync(join(loc.dir, 'beads.db'));
     let db: Db;
@@ -74,6 +77,33 @@ export class Store {
         throw storageFailure(e, loc.dir, 'bd could not bring in the changed ledger; nothing was changed') ?? e;
       }
     }
+    return store;
+  }
+
+  /**
+   * For a user who may read the store but not write its folder: the database itself when it matches the ledger,
+   * else a database in memory built from the ledger (the ledger is the truth). Writes are refused.
+   */
+  private static openReadOnly(loc: BeadsLocation, opts: StoreOptions, cfgPrefix: string | undefined): Store {
+    const dbPath = join(loc.dir, 'beads.db');
+    const ledger = join(loc.dir, 'issues.jsonl');
+    const make = (db: Db): Store => {
+      const prefix = opts.prefix ?? loc.rigPrefix ?? cfgPrefix ?? db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ?? 'bd';
+      const store = new Store(db, loc, prefix, opts.clock ?? systemClock, opts.env ?? process.env, opts.actor ?? 'ledger');
+      store.readOnly = true;
+      return store;
+    };
+    if (existsSync(dbPath)) {
+      try {
+        const store = make(Db.openReadOnly(dbPath));
+        if (opts.skipLedgerCheck || !existsSync(ledger) || ledgerInSync(store)) return store;
+        store.close();
+      } catch {
+        // unreadable or behind the ledger: read the ledger instead
+      }
+    }
+    const store = make(Db.open(':memory:'));
+    if (existsSync(ledger)) store.ledgerImport = store.db.tx(() => importLedgerText(store, readFileSync(ledger, 'utf8')));
     return store;
   }
 
@@ -142,6 +172,11 @@ export class Store {
    */
   write<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
+    if (this.readOnly) {
+      throw new GtError('BD_READ_ONLY', `cannot change the beads store in ${this.loc.dir}: this user may read it but not write there; nothing was changed`, {
+        hint: 'run the command as a user who can write that folder (e.g. its owner); reading commands work as you are',
+      });
+    }
     this.touched.clear();
     try {
       return this.db.tx(() => {
@@ -163,5 +198,15 @@ export class Store {
 
   setMeta(key: string, value: string): void {
     this.db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+  }
+}
+
+/** Whether this process may write `path` (a folder: create files in it); one not there yet counts as writable. */
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
