@@ -10,7 +10,7 @@ interface B { id: string; title: string }
 
 /** bd as uid/gid 65534 (nobody), with no supplementary groups. */
 function bdAsNobody(dir: string, args: readonly string[]): RunOut {
-  const env = { ...cleanEnv(), HOME: '/nonexistent' };
+  const env: NodeJS.ProcessEnv = { ...cleanEnv(), HOME: '/nonexistent' };
   delete env.NODE_COMPILE_CACHE; // the cache folder belongs to the tester
   const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BD_BIN, ...args], { cwd: dir, env, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
