@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Store, initStore, insertBead, insertComment, readyBeads, type CreateInput } from '../src/beads/index.ts';
 
 const N = Number(process.env.BENCH_BEADS ?? 20_000);
@@ -56,12 +57,17 @@ function buildStore(dir: string): { ids: string[]; seconds: number } {
   return { ids, seconds: (performance.now() - t0) / 1000 };
 }
 
-function time(cmd: string, args: string[], cwd: string): number {
+const CPU_HOOK = pathToFileURL(resolve(import.meta.dirname, 'cpu-usage.js')).href;
+
+/** Wall time of one node process, and the CPU time it reported through the preloaded hook. */
+function time(args: string[], cwd: string): { wall: number; cpu: number } {
+  const cpuFile = join(base, 'cpu.txt');
+  writeFileSync(cpuFile, '');
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd, env: { ...process.env, BD_ACTOR: 'bench' }, encoding: 'utf8' });
-  const ms = performance.now() - t0;
+  const r = spawnSync(process.execPath, ['--import', CPU_HOOK, ...args], { cwd, env: { ...process.env, BD_ACTOR: 'bench', BENCH_CPU_FILE: cpuFile }, encoding: 'utf8' });
+  const wall = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-  return ms;
+  return { wall, cpu: Number(readFileSync(cpuFile, 'utf8').trim()) };
 }
 
 const base = mkdtempSync(join(tmpdir(), 'bd bench '));
@@ -104,18 +110,28 @@ try {
     ['bd comments add', 'write', (i) => ['comments', 'add', other(3 * RUNS + i), 'a bench comment']],
   ];
   const nodeTimes: number[] = [];
-  const rows: { name: string; kind: 'read' | 'write'; median: number; ratio: number; target: number }[] = [];
-  time(process.execPath, [BIN, 'list', '-n', '1'], dir); // warm the compile cache
+  const nodeCpu: number[] = [];
+  const rows: { name: string; kind: 'read' | 'write'; median: number; ratio: number; target: number; cpu: number; cpuRatio: number }[] = [];
+  time([BIN, 'list', '-n', '1'], dir); // warm the compile cache
   for (const [name, kind, args] of cases) {
     const ts: number[] = [];
+    const cs: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      nodeTimes.push(time(process.execPath, ['-e', '0'], dir));
-      ts.push(time(process.execPath, [BIN, ...args(i)], dir));
+      const n = time(['-e', '0'], dir);
+      nodeTimes.push(n.wall);
+      nodeCpu.push(n.cpu);
+      const b = time([BIN, ...args(i)], dir);
+      ts.push(b.wall);
+      cs.push(b.cpu);
     }
-    rows.push({ name, kind, median: median(ts), ratio: 0, target: TARGET[kind] });
+    rows.push({ name, kind, median: median(ts), ratio: 0, target: TARGET[kind], cpu: median(cs), cpuRatio: 0 });
   }
   const nodeMedian = median(nodeTimes);
-  for (const r of rows) r.ratio = r.median / nodeMedian;
+  const nodeCpuMedian = median(nodeCpu);
+  for (const r of rows) {
+    r.ratio = r.median / nodeMedian;
+    r.cpuRatio = r.cpu / nodeCpuMedian;
+  }
 
   const fresh = join(base, 'fresh');
   mkdirSync(join(fresh, '.beads'), { recursive: true });
@@ -127,16 +143,16 @@ try {
   const importMs = performance.now() - t0;
 
   const load = loadavg().map((x) => x.toFixed(1)).join(' ');
-  console.log(`\nbare node -e 0 (measured between every run): median ${nodeMedian.toFixed(1)} ms; load average ${loadStart} at the start, ${load} now${cpus().length * 0.5 < loadavg()[0]! ? ' (a loaded machine: ratios are noisy)' : ''}`);
+  console.log(`\nbare node -e 0 (measured between every run): median ${nodeMedian.toFixed(1)} ms wall, ${nodeCpuMedian.toFixed(1)} ms CPU; load average ${loadStart} at the start, ${load} now${cpus().length * 0.5 < loadavg()[0]! ? ' (a loaded machine: ratios are noisy)' : ''}`);
   for (const r of rows) {
     const ok = r.ratio <= r.target ? 'ok  ' : 'OVER';
-    console.log(`${r.kind.padEnd(5)} ${r.name.padEnd(42)} ${r.median.toFixed(1).padStart(7)} ms   ${r.ratio.toFixed(2)}× node   target ≤ ${r.target}×  ${ok}`);
+    console.log(`${r.kind.padEnd(5)} ${r.name.padEnd(42)} ${r.median.toFixed(1).padStart(7)} ms   ${r.ratio.toFixed(2)}× node   target ≤ ${r.target}×  ${ok}   CPU ${r.cpu.toFixed(1).padStart(6)} ms  ${r.cpuRatio.toFixed(2)}× node's`);
   }
   console.log(`ready query in-process (limit 100)          ${median(q).toFixed(2).padStart(7)} ms   (target ≤ 10 ms)`);
   console.log(`ready query in-process (all ${readyIds.length})        ${median(qAll).toFixed(2).padStart(7)} ms`);
   console.log(`import of a ${lines}-line ledger            ${importMs.toFixed(0).padStart(7)} ms   (target ≤ 2000 ms)`);
   mkdirSync(resolve(import.meta.dirname, 'out'), { recursive: true });
-  writeFileSync(resolve(import.meta.dirname, 'out/bd-bench.json'), JSON.stringify({ beads: N, nodeMedian, rows, readyQueryMs: median(q), readyAllMs: median(qAll), importMs, lines }, null, 2));
+  writeFileSync(resolve(import.meta.dirname, 'out/bd-bench.json'), JSON.stringify({ beads: N, nodeMedian, nodeCpuMedian, rows, readyQueryMs: median(q), readyAllMs: median(qAll), importMs, lines }, null, 2));
 } finally {
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
   else rmSync(base, { recursive: true, force: true });

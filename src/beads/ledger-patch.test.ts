@@ -5,7 +5,7 @@ import { cmp } from './ledger.ts';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { patchFileInto, patchLines } from './ledger-patch.ts';
+import { patchFileInto, patchLines, UnplacedLine } from './ledger-patch.ts';
 
 const line = (id: string, v: string): string => JSON.stringify({ id, title: v });
 
@@ -14,6 +14,11 @@ describe('patchLines', () => {
     const text = `${line('bd-a', 'A')}\n${line('bd-c', 'C')}\n${line('bd-e', 'E')}\n`;
     const out = patchLines(Buffer.from(text), new Map([['bd-c', line('bd-c', 'C2')], ['bd-b', line('bd-b', 'B')], ['bd-e', undefined], ['bd-z', line('bd-z', 'Z')]]));
     expect(out.toString()).toBe(`${line('bd-a', 'A')}\n${line('bd-b', 'B')}\n${line('bd-c', 'C2')}\n${line('bd-z', 'Z')}\n`);
+  });
+
+  it('refuses to guess where a line goes in a ledger whose lines do not start with their id', () => {
+    const text = `${JSON.stringify({ title: 'A', id: 'bd-a' })}\n${JSON.stringify({ title: 'C', id: 'bd-c' })}\n`;
+    expect(() => patchLines(Buffer.from(text), new Map([['bd-b', line('bd-b', 'B')]]))).toThrow(UnplacedLine);
   });
 
   it('handles an empty file and a file without a final newline', () => {

@@ -72,12 +72,17 @@ function lineEnd(src: Source, s: number): number {
   return src.size;
 }
 
-/** The id a line starts with (`{"id":"…"`), or '' for a line that does not (it then sorts first). */
+/** A line the search cannot place: not the canonical `{"id":"…"` start. The caller rewrites the whole ledger. */
+export class UnplacedLine extends Error {}
+
+/** The id a line starts with (`{"id":"…"`). */
 function idAt(src: Source, start: number, end: number): string {
   const head = src.read(start, Math.min(end - start, 512));
-  if (head.length < ID_HEAD.length || head.compare(ID_HEAD, 0, ID_HEAD.length, 0, ID_HEAD.length) !== 0) return '';
   const close = head.indexOf(0x22, ID_HEAD.length);
-  return close < 0 ? '' : head.toString('latin1', ID_HEAD.length, close);
+  if (head.length < ID_HEAD.length || head.compare(ID_HEAD, 0, ID_HEAD.length, 0, ID_HEAD.length) !== 0 || close < 0) {
+    throw new UnplacedLine(`ledger line at byte ${start} does not start with {"id":"`);
+  }
+  return head.toString('latin1', ID_HEAD.length, close);
 }
 
 interface Found {

@@ -5,7 +5,7 @@ import { writeFileAtomic, writeFileAtomicWith } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import type { BeadDetails } from './model.ts';
 import { parseLedger, toLedgerLine, type LedgerProblem } from './ledger.ts';
-import { patchFileInto } from './ledger-patch.ts';
+import { patchFileInto, UnplacedLine } from './ledger-patch.ts';
 import { allDetails, getDetails, keepOtherRecords, otherRecords, writeBeadRows } from './rows.ts';
 import { refreshAll } from './graph.ts';
 
@@ -120,7 +120,12 @@ export function patchLedger(store: Store, ids: readonly string[]): void {
     updates.set(id, d && !d.ephemeral ? toLedgerLine(d) : undefined);
   }
   const path = store.ledgerPath;
-  writeLedger(store, (fd) => patchFileInto(path, fd, updates));
+  try {
+    writeLedger(store, (fd) => patchFileInto(path, fd, updates));
+  } catch (e) {
+    if (!(e instanceof UnplacedLine)) throw e;
+    exportLedger(store);
+  }
 }
 
 export interface ImportResult {
