@@ -16,7 +16,10 @@ describe('patchLines', () => {
     expect(out.toString()).toBe(`${line('bd-a', 'A')}\n${line('bd-b', 'B')}\n${line('bd-c', 'C2')}\n${line('bd-z', 'Z')}\n`);
   });
 
-  it('refuses to guess where a line goes in a ledger whose lines do not start with their id', () => {
+  it('keeps records of another type (no id) first, and refuses a ledger whose lines do not start with their id', () => {
+    const other = JSON.stringify({ _type: 'memory', key: 'k' });
+    const withOther = `${other}\n${line('bd-a', 'A')}\n`;
+    expect(patchLines(Buffer.from(withOther), new Map([['bd-0', line('bd-0', 'Z')]])).toString()).toBe(`${other}\n${line('bd-0', 'Z')}\n${line('bd-a', 'A')}\n`);
     const text = `${JSON.stringify({ title: 'A', id: 'bd-a' })}\n${JSON.stringify({ title: 'C', id: 'bd-c' })}\n`;
     expect(() => patchLines(Buffer.from(text), new Map([['bd-b', line('bd-b', 'B')]]))).toThrow(UnplacedLine);
   });

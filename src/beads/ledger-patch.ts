@@ -72,17 +72,25 @@ function lineEnd(src: Source, s: number): number {
   return src.size;
 }
 
-/** A line the search cannot place: not the canonical `{"id":"…"` start. The caller rewrites the whole ledger. */
+/** A ledger the search cannot trust: its last line is not a bead's. The caller rewrites the whole ledger. */
 export class UnplacedLine extends Error {}
 
-/** The id a line starts with (`{"id":"…"`). */
+/** The id a line starts with (`{"id":"…"`), or '' for a line that does not (records of another type: they come first). */
 function idAt(src: Source, start: number, end: number): string {
   const head = src.read(start, Math.min(end - start, 512));
+  if (head.length < ID_HEAD.length || head.compare(ID_HEAD, 0, ID_HEAD.length, 0, ID_HEAD.length) !== 0) return '';
   const close = head.indexOf(0x22, ID_HEAD.length);
-  if (head.length < ID_HEAD.length || head.compare(ID_HEAD, 0, ID_HEAD.length, 0, ID_HEAD.length) !== 0 || close < 0) {
-    throw new UnplacedLine(`ledger line at byte ${start} does not start with {"id":"`);
-  }
-  return head.toString('latin1', ID_HEAD.length, close);
+  return close < 0 ? '' : head.toString('latin1', ID_HEAD.length, close);
+}
+
+/**
+ * Lines without an id sort first; if even the last line has none, the file is not in the shape the search assumes
+ * (e.g. a record whose id is not its first key), and patching it could duplicate a bead.
+ */
+function checkShape(src: Source): void {
+  if (src.size === 0) return;
+  const last = lineStart(src, src.size - 1, 0);
+  if (idAt(src, last, src.size - 1) === '') throw new UnplacedLine('the last ledger line does not start with {"id":"');
 }
 
 interface Found {
@@ -114,6 +122,7 @@ export type Piece = { from: number; to: number } | Buffer;
 /** Apply `updates` (id → new line without newline, or undefined to remove), ids in sorted order, each search
  * starting where the previous one ended. */
 function plan(src: Source, updates: ReadonlyMap<string, string | undefined>): Piece[] {
+  checkShape(src);
   const pieces: Piece[] = [];
   let cursor = 0;
   for (const id of [...updates.keys()].sort(cmp)) {
