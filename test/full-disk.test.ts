@@ -111,7 +111,7 @@ describe('a write that hits a file-size limit', () => {
         continue;
       }
       seen.failed++;
-      seen.causes.add(r.stderr.split(':')[0]!);
+      seen.causes.add(/^Error: ([^:]+)/.exec(r.stderr)?.[1] ?? r.stderr);
       expectFailureReport(r, /^Error: file too large: /, where);
       expect(after, `${where}: said it failed, so nothing changed`).toEqual(state);
       const retry = bd(t.dir, args);
