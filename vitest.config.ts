@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 const ALONE = [
   'test/concurrency.test.ts',
   'test/crash.test.ts',
+  'test/full-disk.test.ts',
   'test/work-loop.test.ts',
   'test/dashboard-load.test.ts',
   'test/gt-demo.test.ts',
