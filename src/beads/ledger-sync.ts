@@ -1,5 +1,5 @@
 // Keeping the ledger file and the database in step: patch lines on write, import when git changed the file.
-import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rm, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlink } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicWith } from '../kernel/index.ts';
 import type { Store } from './store.ts';
@@ -60,7 +60,7 @@ function keepOldLedger(store: Store): void {
   const first = store.db.onEnd('ledger', {
     // Freeing the old file's blocks takes a while for a large ledger: let a worker thread do it while the command
     // finishes (one left behind by an early exit is swept by the next write).
-    commit: () => rm(old, { force: true }, () => {}),
+    commit: () => unlink(old, () => {}),
     abort: () => {
       if (had) renameSync(old, path);
       else rmSync(path, { force: true });
