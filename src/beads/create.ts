@@ -2,7 +2,7 @@
 import { GtError } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import { metadataText, validateLabel, validateText, validateTitle, type Bead, type DepType, type IssueType, type Status } from './model.ts';
-import { childId, hashId, idLengthFor, validatePrefix } from './ids.ts';
+import { childId, hashId, idLengthFor, newUid, validatePrefix } from './ids.ts';
 import { addDependency } from './deps.ts';
 import { resolveId } from './resolve.ts';
 import { refreshAfterStatusChange } from './graph.ts';
@@ -76,15 +76,16 @@ export function insertBead(store: Store, input: CreateInput): Bead {
   } else id = parent ? nextChildId(store, parent) : newTopLevelId(store, input);
   const now = store.now();
   const status = input.status ?? 'open';
+  const uid = newUid();
   store.db.run(
     `INSERT INTO issues (id, title, description, design, acceptance, notes, status, priority, type, assignee, created_at, created_by,
-       updated_at, closed_at, external_ref, metadata, ephemeral) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       updated_at, closed_at, external_ref, metadata, ephemeral, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id, title, input.description ?? '', input.design ?? '', input.acceptance ?? '', input.notes ?? '', status,
     input.priority ?? 2, input.type ?? 'task', input.assignee || null, now, store.actor(), now, status === 'closed' ? now : null,
-    input.externalRef || null, metadataText(input.metadata), input.ephemeral ? 1 : 0,
+    input.externalRef || null, metadataText(input.metadata), input.ephemeral ? 1 : 0, uid,
   );
   for (const l of labels) store.db.run('INSERT INTO labels (issue_id, label) VALUES (?, ?)', id, l);
-  store.event(id, 'created', null, { title, status });
+  store.event(id, 'created', null, { title, status, uid });
   store.touch(id);
   if (parent) addDependency(store, id, parent, 'parent-child');
   for (const d of deps) addDependency(store, id, d.id, d.type);

@@ -45,6 +45,26 @@ export function hash64(s: string): bigint {
   return (BigInt(a) << 32n) | BigInt(b);
 }
 
+/**
+ * A bead's identity, set once by `bd create` and carried in its ledger line as `uid`: 64 random bits in base36. Two
+ * beads that got one id in two clones differ here, so a merge keeps both instead of fusing them.
+ */
+export function newUid(): string {
+  const r = (): number => Math.floor(Math.random() * 0x100000000);
+  const n = (BigInt(r()) << 32n) | BigInt(r() ^ Number(process.hrtime.bigint() & 0xffffffffn));
+  return n.toString(36).padStart(13, '0');
+}
+
+/** The identity of a bead written without a uid (older ledgers, other tools): its id, creation time and creator. */
+export function derivedUid(b: { id: string; created_at: string; created_by: string }): string {
+  return hash64(`${b.id}|${b.created_at}|${b.created_by}`).toString(36).padStart(13, '0');
+}
+
+/** Whose bead this is: its uid, or the one derived from its creation fields. */
+export function identityOf(b: { id: string; created_at: string; created_by: string; uid?: string | null }): string {
+  return b.uid || derivedUid(b);
+}
+
 /** A random RFC 4122 version-4 UUID from Math.random (unique enough for comment ids; no crypto module load). */
 export function randomId(): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16));

@@ -188,7 +188,7 @@ function firstBadByte(line: Buffer): number {
 }
 
 /** A record of another kind than an issue (`"_type": "memory"`, …): preserved, never read as a bead. */
-function isOtherRecord(obj: unknown): boolean {
+export function isOtherRecord(obj: unknown): boolean {
   return !!obj && typeof obj === 'object' && !Array.isArray(obj) && '_type' in obj && (obj as { _type: unknown })._type !== 'issue';
 }
 

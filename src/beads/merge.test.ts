@@ -1,7 +1,7 @@
 // The ledger 3-way merge: one table row per rule, and properties that must hold for any ledgers.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergeLedgers, mergeNotes } from './merge.ts';
+import { healLedger, mergeLedgers, mergeNotes } from './merge.ts';
 import { parseLedger, toLedgerLine } from './ledger.ts';
 import type { BeadDetails, Comment, Dependency } from './model.ts';
 
@@ -216,5 +216,127 @@ describe('mergeLedgers properties', () => {
       expect(parseLedger(r.text).problems).toEqual([]);
       expect(mergeLedgers(r.text, r.text, r.text).text).toBe(r.text);
     }));
+  });
+});
+
+describe('two beads, one id', () => {
+  const mine = bead('bd-e', { uid: 'u-ann', title: 'Ann’s bead', created_at: at(1), created_by: 'ann' });
+  const yours = bead('bd-e', { uid: 'u-bob', title: 'Bob’s bead', created_at: at(2), created_by: 'bob' });
+  const byTitle = (text: string): Map<string, BeadDetails> => new Map(parseLedger(text).beads.map((b) => [b.title, b]));
+
+  it('keeps both, renames the later one the same way whichever side is ours, and says so', () => {
+    const r1 = mergeLedgers('', ledger(mine), ledger(yours));
+    const r2 = mergeLedgers('', ledger(yours), ledger(mine));
+    expect(r1.text).toBe(r2.text);
+    const got = byTitle(r1.text);
+    expect(got.get('Ann’s bead')!.id).toBe('bd-e');
+    const moved = got.get('Bob’s bead')!.id;
+    expect(moved).toMatch(/^bd-[a-z0-9]{4,}$/);
+    expect(r1.renames).toEqual([expect.objectContaining({ from: 'bd-e', to: moved, reason: 'collision' })]);
+    expect(r1.notes.join('\n')).toContain(`bd-e is now ${moved} ("Bob’s bead"): two clones created bd-e`);
+  });
+
+  it('rewrites edges, child ids and id-valued metadata that pointed at the renamed bead on its side', () => {
+    const kid = bead('bd-e.1', { uid: 'u-kid', created_by: 'bob', dependencies: [{ ...dep('bd-e', 'parent-child'), issue_id: 'bd-e.1' }] });
+    const user = bead('bd-u', { uid: 'u-user', dependencies: [{ ...dep('bd-e'), issue_id: 'bd-u' }], metadata: { molecule: 'bd-e' } });
+    const annKid = bead('bd-e.1', { uid: 'u-annkid', created_by: 'ann', dependencies: [{ ...dep('bd-e', 'parent-child'), issue_id: 'bd-e.1' }] });
+    const r = mergeLedgers('', ledger(mine, annKid), ledger(yours, kid, user));
+    const got = new Map(parseLedger(r.text).beads.map((b) => [b.uid, b]));
+    const moved = got.get('u-bob')!.id;
+    expect(got.get('u-ann')!.id).toBe('bd-e');
+    expect(got.get('u-annkid')).toMatchObject({ id: 'bd-e.1', dependencies: [expect.objectContaining({ depends_on_id: 'bd-e' })] });
+    expect(got.get('u-kid')).toMatchObject({ id: `${moved}.1`, dependencies: [expect.objectContaining({ depends_on_id: moved, type: 'parent-child' })] });
+    expect(got.get('u-user')).toMatchObject({ metadata: { molecule: moved }, dependencies: [expect.objectContaining({ depends_on_id: moved })] });
+    expect(got.size).toBe(5);
+  });
+
+  it('children numbered alike in two clones both stay, the later one numbered next', () => {
+    const epic = bead('bd-p', { uid: 'u-p', type: 'epic' });
+    const child = (uid: string, min: number): BeadDetails =>
+      bead('bd-p.1', { uid, created_at: at(min), title: uid, dependencies: [{ ...dep('bd-p', 'parent-child'), issue_id: 'bd-p.1' }] });
+    const r = mergeLedgers(ledger(epic), ledger(epic, child('first', 3)), ledger(epic, child('second', 4)));
+    expect(parseLedger(r.text).beads.map((b) => [b.id, b.title])).toEqual([['bd-p', 'Title of bd-p'], ['bd-p.1', 'first'], ['bd-p.2', 'second']]);
+  });
+
+  it('a later merge with the clone that still has the old id lands its edits on the renamed bead, without a copy', () => {
+    const c = mergeLedgers('', ledger(mine), ledger(yours)).text;
+    const edited = { ...yours, title: 'Bob edited', updated_at: at(9) };
+    const r = mergeLedgers(ledger(yours), ledger(edited), c);
+    const beads = parseLedger(r.text).beads;
+    expect(beads).toHaveLength(2);
+    expect(beads.find((b) => b.uid === 'u-bob')).toMatchObject({ title: 'Bob edited', id: parseLedger(c).beads.find((b) => b.uid === 'u-bob')!.id });
+    expect(mergeLedgers(ledger(yours), c, ledger(edited)).text).toBe(r.text);
+  });
+
+  it('beads without a uid (older ledgers) are told apart by creation time and creator, and keep who they are once moved', () => {
+    const [a, b] = [{ ...mine, uid: null }, { ...yours, uid: null }];
+    const c = mergeLedgers('', ledger(a), ledger(b)).text;
+    const moved = parseLedger(c).beads.find((x) => x.created_by === 'bob')!;
+    expect(moved.id).not.toBe('bd-e');
+    expect(moved.uid).toBeTruthy();
+    const r = mergeLedgers(ledger(b), ledger({ ...b, priority: 0, updated_at: at(9) }), c);
+    expect(parseLedger(r.text).beads.map((x) => [x.id, x.priority])).toEqual([['bd-e', 2], [moved.id, 0]].sort());
+  });
+
+  it('heals a ledger git merged line by line: two lines of one bead merge, two beads with one id both stay', () => {
+    const text = ledger(mine) + ledger({ ...mine, notes: 'more', updated_at: at(5) }) + ledger(yours);
+    const r = healLedger(text);
+    const beads = parseLedger(r.text).beads;
+    expect(parseLedger(r.text).problems).toEqual([]);
+    expect(beads.map((b) => b.uid).sort()).toEqual(['u-ann', 'u-bob']);
+    expect(beads.find((b) => b.uid === 'u-ann')!.notes).toBe('more');
+  });
+
+  it('no bead is ever lost or duplicated, whatever the clones create and in whatever order they merge', () => {
+    // Clones share history, create beads from a tiny id space (ids collide a lot) and merge pairwise in random order.
+    const op = fc.record({ clone: fc.nat(3), other: fc.nat(3), id: fc.constantFrom('bd-a', 'bd-b', 'bd-a.1', 'bd-b.1'), merge: fc.boolean() });
+    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 30 }), (ops) => {
+      type Commit = { text: string; parents: Commit[] };
+      const heads: Commit[] = Array.from({ length: 4 }, () => ({ text: '', parents: [] }) as Commit);
+      const ancestors = (c: Commit): Set<Commit> => {
+        const s = new Set<Commit>();
+        const walk = (x: Commit): void => {
+          if (s.has(x)) return;
+          s.add(x);
+          x.parents.forEach(walk);
+        };
+        walk(c);
+        return s;
+      };
+      const root = heads[0]!;
+      for (let i = 1; i < 4; i++) heads[i] = root;
+      const made: string[] = [];
+      ops.forEach((o, n) => {
+        const h = heads[o.clone]!;
+        if (o.merge && o.other !== o.clone) {
+          const t = heads[o.other]!;
+          const at = ancestors(t);
+          // A common ancestor: the newest commit of ours that theirs also has (good enough for a test of loss).
+          const base = [...ancestors(h)].find((x) => at.has(x)) ?? root;
+          const r = mergeLedgers(base.text, h.text, t.text);
+          heads[o.clone] = { text: r.text, parents: [h, t] };
+        } else {
+          const uid = `u${n}`;
+          made.push(uid);
+          const parent = o.id.includes('.') ? o.id.slice(0, o.id.indexOf('.')) : undefined;
+          const x = bead(o.id, { uid, created_at: at(n % 10), dependencies: parent ? [{ ...dep(parent, 'parent-child'), issue_id: o.id }] : [] });
+          const beads = parseLedger(h.text).beads.filter((b) => b.id !== o.id);
+          // A clone never creates an id it already has: bd picks a free one; here the tiny id space makes that a skip.
+          if (parseLedger(h.text).beads.some((b) => b.id === o.id)) return void made.pop();
+          if (parent && !parseLedger(h.text).beads.some((b) => b.id === parent)) return void made.pop();
+          heads[o.clone] = { text: ledger(...beads, x), parents: [h] };
+        }
+      });
+      // Merge everything into clone 0, then check every bead made anywhere is there exactly once.
+      for (let i = 1; i < 4; i++) {
+        const at = ancestors(heads[i]!);
+        const base = [...ancestors(heads[0]!)].find((x) => at.has(x)) ?? root;
+        heads[0] = { text: mergeLedgers(base.text, heads[0]!.text, heads[i]!.text).text, parents: [heads[0]!, heads[i]!] };
+      }
+      const final = parseLedger(heads[0]!.text);
+      expect(final.problems).toEqual([]);
+      expect(final.beads.map((b) => b.uid).sort()).toEqual([...made].sort());
+      for (const b of final.beads) for (const d of b.dependencies) expect(final.beads.some((x) => x.id === d.depends_on_id)).toBe(true);
+    }), { numRuns: 300 });
   });
 });

@@ -1,6 +1,8 @@
 // Field-level 3-way merge of ledger texts, the core of the git merge driver (docs/formats/beads-merge.md).
 import type { BeadDetails, Comment, Dependency } from './model.ts';
-import { cmp, parseLedger, toLedgerLine } from './ledger.ts';
+import { beadFromRecord, cmp, isOtherRecord, toLedgerLine, type LedgerProblem } from './ledger.ts';
+import { identityOf } from './ids.ts';
+import { assignIds, renameNote, type Placed, type Rename } from './merge-ids.ts';
 
 export type LedgerSide = 'base' | 'ours' | 'theirs';
 
@@ -17,31 +19,156 @@ export interface MergeResult {
   conflicts: MergeConflict[];
   /** Decisions a person may want to know about (both sides edited a field, a deletion lost to a newer edit…). */
   notes: string[];
+  /** Beads that got a new id because another bead had theirs (or their parent moved). */
+  renames: Rename[];
 }
 
 /** Merge `ours` and `theirs`, both descended from `base`. Pure: the same inputs always give the same text. */
 export function mergeLedgers(base: string, ours: string, theirs: string): MergeResult {
-  const sides = { base: parseLedger(base), ours: parseLedger(ours), theirs: parseLedger(theirs) };
+  const sides = { base: parseSide(base), ours: parseSide(ours), theirs: parseSide(theirs) };
   const conflicts = (['base', 'ours', 'theirs'] as const).flatMap((side) => sides[side].problems.map((p) => ({ side, ...p })));
-  if (conflicts.length) return { text: ours, conflicts, notes: [] };
-  const [b, o, t] = [byId(sides.base.beads), byId(sides.ours.beads), byId(sides.theirs.beads)];
-  const notes: string[] = [];
-  const lines = mergeOthers(sides.base.others, sides.ours.others, sides.theirs.others);
-  for (const id of [...new Set([...b.keys(), ...o.keys(), ...t.keys()])].sort(cmp)) {
-    const m = mergeBead(b.get(id), o.get(id), t.get(id), notes);
-    if (m) lines.push(toLedgerLine(m));
+  if (conflicts.length) return { text: ours, conflicts, notes: [], renames: [] };
+  return mergeSides(sides.base, sides.ours, sides.theirs);
+}
+
+/**
+ * One ledger text whose ids repeat (git merged it line by line, without our driver): every line is kept; lines of one
+ * bead are merged, beads that only share an id are told apart and one is renamed, as a merge would.
+ */
+export function healLedger(text: string): MergeResult {
+  const side = parseSide(text);
+  if (side.problems.length) return { text, conflicts: side.problems.map((p) => ({ side: 'ours', ...p })), notes: [], renames: [] };
+  return mergeSides(side, side, side);
+}
+
+/** The beads of one side, keyed by identity, with the identity each id named on that side (for rewriting references). */
+interface Side {
+  beads: Map<string, BeadDetails>;
+  /** Records of another `_type` (Beads' memories, …), kept whole. */
+  others: string[];
+  /** id → identity, for ids that name exactly one bead on this side. */
+  named: Map<string, string>;
+  ids: Set<string>;
+  problems: LedgerProblem[];
+  notes: string[];
+}
+
+const MARKER = /^(<{7}|={7}|>{7}|\|{7})/;
+
+function parseSide(text: string): Side {
+  const side: Side = { beads: new Map(), others: [], named: new Map(), ids: new Set(), problems: [], notes: [] };
+  const owners = new Map<string, Set<string>>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim();
+    if (!raw) continue;
+    if (MARKER.test(raw)) {
+      side.problems.push({ line: i + 1, message: 'git conflict marker; resolve the merge (both sides are kept in the file)' });
+      continue;
+    }
+    let obj: unknown;
+    try {
+      obj = JSON.parse(raw);
+    } catch (e) {
+      side.problems.push({ line: i + 1, message: `not valid JSON (${(e as Error).message})` });
+      continue;
+    }
+    if (isOtherRecord(obj)) {
+      side.others.push(raw);
+      continue;
+    }
+    const b = beadFromRecord(obj);
+    if (typeof b === 'string') {
+      side.problems.push({ line: i + 1, message: b });
+      continue;
+    }
+    const key = identityOf(b);
+    const prev = side.beads.get(key);
+    // Two lines of one bead (git kept both edits): merge them as two sides with no common ancestor.
+    side.beads.set(key, prev ? mergeBead(undefined, prev, { ...b, id: prev.id }, side.notes)! : b);
+    side.ids.add(b.id);
+    const o = owners.get(b.id);
+    if (o) o.add(key);
+    else owners.set(b.id, new Set([key]));
   }
-  return { text: lines.length ? `${lines.join('\n')}\n` : '', conflicts: [], notes };
+  for (const [id, keys] of owners) if (keys.size === 1) side.named.set(id, [...keys][0]!);
+  return side;
+}
+
+const REF = '\u0000#';
+
+/** Edges and id-valued metadata of a bead as identities, so they follow a renamed target. */
+function toRefs(b: BeadDetails, side: Side, known: ReadonlyMap<string, string>): BeadDetails {
+  const key = (id: string): string | undefined => side.named.get(id) ?? known.get(id);
+  const ref = (id: string): string => {
+    const k = key(id);
+    return k === undefined ? id : `${REF}${k}`;
+  };
+  const metadata = b.metadata
+    ? Object.fromEntries(Object.entries(b.metadata).map(([k, v]) => [k, typeof v === 'string' && key(v) !== undefined ? ref(v) : v]))
+    : null;
+  return { ...b, metadata, dependencies: b.dependencies.map((d) => ({ ...d, depends_on_id: ref(d.depends_on_id) })) };
+}
+
+/** Of the ids the sides gave one bead: the one both agree on, else the one a side changed it to, else the smaller. */
+function chooseId(b: string | undefined, o: string | undefined, t: string | undefined): string {
+  if (o !== undefined && t !== undefined) {
+    if (o === t) return o;
+    if (b === o) return t;
+    if (b === t) return o;
+    return cmp(o, t) <= 0 ? o : t;
+  }
+  return (o ?? t ?? b)!;
+}
+
+function mergeSides(bs: Side, os: Side, ts: Side): MergeResult {
+  const notes = [...new Set([...bs.notes, ...os.notes, ...ts.notes])];
+  const placed: Placed[] = [];
+  const rawOf = new Map<string, string>();
+  for (const s of [bs, os, ts]) for (const [id, k] of s.named) if (!rawOf.has(k)) rawOf.set(k, id);
+  // What an id names where a side does not have it (a dangling edge): the base's bead, else the one both sides agree on.
+  const known = new Map(bs.named);
+  for (const [id, k] of os.named) if (!known.has(id) && (ts.named.get(id) ?? k) === k) known.set(id, k);
+  for (const [id, k] of ts.named) if (!known.has(id) && !os.named.has(id)) known.set(id, k);
+  for (const key of [...new Set([...bs.beads.keys(), ...os.beads.keys(), ...ts.beads.keys()])].sort(cmp)) {
+    const [b, o, t] = [bs.beads.get(key), os.beads.get(key), ts.beads.get(key)];
+    const proposed = chooseId(b?.id, o?.id, t?.id);
+    const at = (x: BeadDetails | undefined, s: Side): BeadDetails | undefined => (x ? { ...toRefs(x, s, known), id: proposed } : undefined);
+    const m = mergeBead(at(b, bs), at(o, os), at(t, ts), notes);
+    if (!m) continue;
+    const parent = proposed.includes('.') ? proposed.slice(0, proposed.lastIndexOf('.')) : undefined;
+    const parentKeys = parent === undefined ? [] : [[o, os], [t, ts], [b, bs]]
+      .filter(([x]) => (x as BeadDetails | undefined)?.id === proposed)
+      .map(([, s]) => (s as Side).named.get(parent))
+      .filter((k): k is string => k !== undefined);
+    placed.push({ key, bead: m, proposed, baseId: b?.id, parentKey: parentKeys.sort(cmp)[0] });
+  }
+  const { finalOf, renames } = assignIds(placed, new Set([...bs.ids, ...os.ids, ...ts.ids]));
+  const deref = (v: string): string => (v.startsWith(REF) ? finalOf.get(v.slice(REF.length)) ?? rawOf.get(v.slice(REF.length)) ?? v : v);
+  const out = placed.map(({ key, bead }) => {
+    const id = finalOf.get(key)!;
+    const seen = new Set<string>();
+    const m: BeadDetails = {
+      ...bead,
+      id,
+      metadata: bead.metadata ? Object.fromEntries(Object.entries(bead.metadata).map(([k, v]) => [k, typeof v === 'string' ? deref(v) : v])) : null,
+      dependencies: bead.dependencies.map((d) => ({ ...d, issue_id: id, depends_on_id: deref(d.depends_on_id) }))
+        .filter((d) => d.depends_on_id !== id && !seen.has(d.depends_on_id) && seen.add(d.depends_on_id)),
+      comments: bead.comments.map((c) => ({ ...c, issue_id: id })),
+    };
+    // A bead without a uid is known by its id: one that moved carries its old identity along from now on.
+    if (!m.uid && identityOf(m) !== key) m.uid = key;
+    return m;
+  }).sort((x, y) => cmp(x.id, y.id));
+  notes.push(...renames.map(renameNote));
+  const lines = [...mergeOthers(bs.others, os.others, ts.others), ...out.map(toLedgerLine)];
+  return { text: lines.length ? `${lines.join('\n')}\n` : '', conflicts: [], notes, renames };
 }
 
 /** Records of another `_type` (kept whole, first in the file): in either side unless one side removed a base one. */
 function mergeOthers(base: readonly string[], ours: readonly string[], theirs: readonly string[]): string[] {
   const [b, o, t] = [new Set(base), new Set(ours), new Set(theirs)];
   return [...new Set([...ours, ...theirs])].filter((l) => !b.has(l) || (o.has(l) && t.has(l)));
-}
-
-function byId(beads: readonly BeadDetails[]): Map<string, BeadDetails> {
-  return new Map(beads.map((x) => [x.id, x]));
 }
 
 const sameBead = (x: BeadDetails | undefined, y: BeadDetails | undefined): boolean =>
@@ -136,6 +263,7 @@ function mergeEdited(base: BeadDetails | undefined, ours: BeadDetails, theirs: B
     close_reason: closeReason,
     deleted_at: deleted[0],
     deleted_by: deleted[1],
+    ...((ours.uid || theirs.uid) ? { uid: ours.uid || theirs.uid } : {}),
     created_at: laterTime(ours.created_at, theirs.created_at) === ours.created_at ? theirs.created_at : ours.created_at,
     updated_at: laterTime(ours.updated_at, theirs.updated_at),
     ephemeral: false,
