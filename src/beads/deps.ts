@@ -4,14 +4,32 @@ import type { Store } from './store.ts';
 import type { DepType, Dependency } from './model.ts';
 import { refreshBeads } from './graph.ts';
 
-/** Would `from` depending on `to` (blocks) close a loop? True when `to` already reaches `from` through blocks edges. */
-function reaches(store: Store, start: string, goal: string, type: DepType): boolean {
+/**
+ * Whether `start` already waits on `goal`, through any edges that can hold work back: a `blocks` target, a parent
+ * (a child is held while its parent is blocked), and the children of a `waits-for` spawner.
+ */
+function reaches(store: Store, start: string, goal: string): boolean {
   const r = store.db.get(
-    `WITH RECURSIVE r(id) AS (SELECT ? UNION SELECT d.depends_on_id FROM deps d JOIN r ON d.issue_id = r.id WHERE d.type = ?)
+    `WITH RECURSIVE r(id) AS (
+       SELECT ?
+       UNION SELECT d.depends_on_id FROM deps d JOIN r ON d.issue_id = r.id WHERE d.type IN ('blocks', 'parent-child')
+       UNION SELECT c.issue_id FROM deps w JOIN r ON w.issue_id = r.id
+         JOIN deps c ON c.depends_on_id = w.depends_on_id AND c.type = 'parent-child' WHERE w.type = 'waits-for')
      SELECT 1 AS hit FROM r WHERE id = ? LIMIT 1`,
-    start, type, goal,
+    start, goal,
   );
   return r !== undefined;
+}
+
+/** The waits-on pairs a new edge adds: its own, or for waits-for the spawner's children; a new child joins its parent's waiters. */
+function addedWaits(store: Store, from: string, to: string, type: DepType): [string, string][] {
+  const ids = (sql: string, id: string): string[] => store.db.all<{ id: string }>(sql, id).map((r) => r.id);
+  if (type === 'blocks') return [[from, to]];
+  if (type === 'waits-for') return ids("SELECT issue_id AS id FROM deps WHERE depends_on_id = ? AND type = 'parent-child'", to).map((c) => [from, c]);
+  if (type === 'parent-child') {
+    return [[from, to], ...ids("SELECT issue_id AS id FROM deps WHERE depends_on_id = ? AND type = 'waits-for'", to).map((a): [string, string] => [a, from])];
+  }
+  return [];
 }
 
 /** Add an edge `from` → `to` inside the current write. Same edge again is a no-op; another type for the pair is refused. */
@@ -30,10 +48,12 @@ export function addDependency(store: Store, from: string, to: string, type: DepT
       hint: `link wisps among themselves, or pour the formula with \`bd mol pour\` to get persistent beads`,
     });
   }
-  if ((type === 'blocks' || type === 'parent-child') && reaches(store, to, from, type)) {
-    throw new GtError('BD_DEP_CYCLE', `adding ${from} → ${to} (${type}) would create a cycle: ${to} already depends on ${from}`, {
-      hint: 'check the direction: `bd dep add A B` means A waits for B',
-    });
+  for (const [x, y] of addedWaits(store, from, to, type)) {
+    if (x === y || reaches(store, y, x)) {
+      throw new GtError('BD_DEP_CYCLE', `adding ${from} → ${to} (${type}) would create a cycle: ${y} already waits on ${x} (through blocks, parent-child or waits-for edges), so neither could ever be ready`, {
+        hint: 'check the direction: `bd dep add A B` means A waits for B; see the edges with `bd dep tree`',
+      });
+    }
   }
   if (type === 'parent-child') {
     const p = store.db.get<{ id: string }>("SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'parent-child'", from);
@@ -96,14 +116,24 @@ export function dependencyTree(store: Store, id: string, direction: 'down' | 'up
   return node(id, 'root', 0);
 }
 
-/** Every cycle among `blocks` edges (each reported once, starting at its smallest id). */
+/** Every cycle among the edges that can hold work back (blocks, parent-child, waits-for), each once, smallest id first. */
 export function findCycles(store: Store): string[][] {
   const adj = new Map<string, string[]>();
-  for (const d of store.db.all<{ a: string; b: string }>("SELECT issue_id AS a, depends_on_id AS b FROM deps WHERE type = 'blocks' ORDER BY a, b")) {
-    const l = adj.get(d.a);
-    if (l) l.push(d.b);
-    else adj.set(d.a, [d.b]);
+  const add = (a: string, b: string): void => {
+    const l = adj.get(a);
+    if (l) l.push(b);
+    else adj.set(a, [b]);
+  };
+  const rows = store.db.all<{ a: string; b: string; t: string }>(
+    "SELECT issue_id AS a, depends_on_id AS b, type AS t FROM deps WHERE type IN ('blocks', 'parent-child', 'waits-for') ORDER BY a, b",
+  );
+  const children = new Map<string, string[]>();
+  for (const d of rows) if (d.t === 'parent-child') children.set(d.b, [...(children.get(d.b) ?? []), d.a]);
+  for (const d of rows) {
+    if (d.t === 'waits-for') for (const c of children.get(d.b) ?? []) add(d.a, c);
+    else add(d.a, d.b);
   }
+  for (const l of adj.values()) l.sort();
   return cyclesOf(adj);
 }
 

@@ -2,7 +2,8 @@
 export * from './model.ts';
 export { Store, type StoreOptions } from './store.ts';
 export { findBeadsDir, type BeadsLocation } from './location.ts';
-export { initStore, registerMergeDriver, type InitResult } from './init.ts';
+export { initStore, registerMergeDriver, refreshMergeDriver, driverApplies, type InitResult } from './init.ts';
+export { ledgerConflict, assertLedgerResolved } from './ledger-guard.ts';
 export { adoptGoBeads, findGoBeadsDir, isGoBeadsDir, type Adoption } from './adopt.ts';
 export { resolveId } from './resolve.ts';
 export { validatePrefix, prefixFromName } from './ids.ts';

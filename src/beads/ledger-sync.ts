@@ -8,6 +8,7 @@ import { parseLedger, toLedgerLine, type LedgerProblem } from './ledger.ts';
 import { patchFileInto, UnplacedLine } from './ledger-patch.ts';
 import { allDetails, getDetails, keepOtherRecords, otherRecords, writeBeadRows } from './rows.ts';
 import { refreshAll } from './graph.ts';
+import { readForImport, type Moved } from './import-ids.ts';
 
 const STAT_KEY = 'ledger_stat';
 
@@ -137,6 +138,8 @@ export interface ImportResult {
   problems: LedgerProblem[];
   /** Beads moved to the shelf because git removed their lines (only when the ledger changed under the store). */
   shelved?: number;
+  /** Local beads a merge gave another id (two clones had created the same one), renamed here to follow. */
+  moved?: Moved[];
 }
 
 /**
@@ -188,8 +191,8 @@ export function importLedgerIfChanged(store: Store): ImportResult | undefined {
   }
   return store.db.tx(() => {
     if (ledgerInSync(store)) return undefined; // another process imported it while we waited for the lock
-    const { beads, problems, others } = parseLedger(readFileSync(path));
-    const r: ImportResult = { ...importBeads(store, beads), problems };
+    const { beads, problems, others, moved } = readForImport(store, readFileSync(path));
+    const r: ImportResult = { ...importBeads(store, beads), problems, ...(moved.length ? { moved } : {}) };
     keepOtherRecords(store.db, others, problems.length > 0 ? 'add' : 'replace');
     if (problems.length > 0) {
       store.setMeta(STAT_KEY, ledgerStat(path) ?? '');

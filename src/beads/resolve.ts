@@ -2,8 +2,11 @@
 import { GtError, usageError } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 
-/** Resolve `input` to one live bead id, or fail naming the problem (unknown or ambiguous). */
-export function resolveId(store: Store, input: string, opts: { includeDeleted?: boolean } = {}): string {
+/**
+ * Resolve `input` to one live bead id, or fail naming the problem (unknown or ambiguous). With `exact`, only a whole id
+ * (or its part after the prefix) is accepted; a unique start of one is refused with the id it would have meant.
+ */
+export function resolveId(store: Store, input: string, opts: { includeDeleted?: boolean; exact?: boolean } = {}): string {
   // Ids from a Go Beads ledger may carry capitals or `_` in their prefix (My_App-x1): an exact id is taken as it is.
   const given = input.trim();
   const asGiven = /[A-Z_]/.test(given) ? store.db.get<{ id: string }>(`SELECT id FROM issues WHERE id = ?${opts.includeDeleted ? '' : ' AND deleted_at IS NULL'}`, given) : undefined;
@@ -26,6 +29,16 @@ export function resolveId(store: Store, input: string, opts: { includeDeleted?: 
       `SELECT id FROM issues WHERE id >= ? AND id < ?${live} ORDER BY id LIMIT 6`, p, `${p}\uffff`,
     );
     for (const r of rows) candidates.add(r.id);
+  }
+  if (opts.exact) {
+    const whole = `${store.prefix}-${raw}`;
+    if (candidates.has(whole)) return whole;
+    if (candidates.size > 0) {
+      const shown = [...candidates].slice(0, 5).join(', ');
+      throw new GtError('BD_NEED_FULL_ID', `"${input}" is only the start of ${candidates.size === 1 ? 'the id' : 'the ids'} ${shown}; this command needs a whole id`, {
+        hint: `check which bead you mean with \`bd show ${[...candidates][0]}\`, then give its whole id`,
+      });
+    }
   }
   if (candidates.size === 1) return [...candidates][0]!;
   if (candidates.size === 0) {

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { GtError, messageOf, isoNow, systemClock, type Clock } from '../kernel/index.ts';
 import { gitUserName, identityStamp } from '../git/index.ts';
 import { Db } from './sqlite.ts';
+import { openOrRescue, type Rescue } from './db-rescue.ts';
 import { readBeadsConfig } from './config.ts';
 import type { BeadsLocation } from './location.ts';
 import { importLedgerIfChanged, importLedgerText, ledgerInSync, patchLedger, type ImportResult } from './ledger-sync.ts';
 import { storageFailure } from './storage-errors.ts';
+import { assertLedgerResolved } from './ledger-guard.ts';
 
 export interface StoreOptions {
   actor?: string;
@@ -29,6 +31,8 @@ export class Store {
   fresh = false;
   /** True when this user may not write the store's folder: reads only (see openReadOnly). */
   readOnly = false;
+  /** Set when the database was unreadable and was moved aside to be rebuilt from the ledger. */
+  rescued: Rescue | undefined;
 
   readonly db: Db;
   readonly loc: BeadsLocation;
@@ -58,8 +62,10 @@ export class Store {
     mkdirSync(loc.dir, { recursive: true });
     const fresh = !existsSync(join(loc.dir, 'beads.db'));
     let db: Db;
+    let rescued: Rescue | undefined;
     try {
-      db = Db.open(join(loc.dir, 'beads.db'));
+      // An unreadable database is moved aside and rebuilt from the ledger (db-rescue.ts).
+      ({ db, rescued } = openOrRescue(loc.dir));
     } catch (e) {
       throw storageFailure(e, loc.dir, 'bd could not open the store; nothing was changed') ?? (e instanceof GtError ? e
         : new GtError('BD_DB_OPEN', `cannot open the beads database in ${loc.dir}: ${messageOf(e)}`, {
@@ -69,8 +75,10 @@ export class Store {
     const prefix = opts.prefix ?? loc.rigPrefix ?? cfg?.prefix ?? db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ?? 'bd';
     const store = new Store(db, loc, prefix, opts.clock ?? systemClock, opts.env ?? process.env, opts.actor);
     store.fresh = fresh;
+    if (rescued) store.rescued = rescued;
     if (!opts.skipLedgerCheck) {
       try {
+        assertLedgerResolved(store);
         store.ledgerImport = importLedgerIfChanged(store);
       } catch (e) {
         store.close();

@@ -180,7 +180,8 @@ export function deleteInTx(store: Store, id: string, reason?: string): void {
 
 export function deleteBeads(store: Store, ids: readonly string[], reason?: string): string[] {
   return store.write(() => ids.map((raw) => {
-    const id = resolveId(store, raw);
+    // Deleting is the one place a unique start of an id is not enough: a typo must not pick a bead for removal.
+    const id = resolveId(store, raw, { exact: true });
     deleteInTx(store, id, reason);
     return id;
   }));

@@ -76,7 +76,7 @@ export function registerDep(program: Command, ctx: BdCtx): void {
     });
   dep
     .command('cycles')
-    .description('list cycles among blocks edges (they can arrive through merges and imports)')
+    .description('list cycles among blocking edges: blocks, parent-child, waits-for (they can arrive through merges and imports)')
     .action(() => {
       const cycles = findCycles(ctx.store());
       emit(ctx.io, ctx.json(), { data: cycles, text: cycles.length ? cycles.map((c) => `cycle: ${c.join(' → ')}`).join('\n') : 'No cycles.' });
