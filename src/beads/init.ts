@@ -17,7 +17,6 @@ export interface InitResult {
 }
 
 const GITIGNORE = '# Local database files: the ledger issues.jsonl is what git tracks\nbeads.db\nbeads.db-*\n*.tmp\n*.bak-*\n';
-const ATTR_LINE = '.beads/issues.jsonl merge=beads';
 
 /**
  * Create (or complete) the store in `root/.beads`. An existing store keeps its prefix and data; asking for another
