@@ -109,9 +109,9 @@ describe('bd and a ledger git left mid-merge', () => {
     git(t.dir, ['commit', '-qm', 'one']);
     appendFileSync(join(t.dir, '.beads', 'issues.jsonl'), 'not json\n');
     const fix = bd(t.dir, ['doctor', '--fix']);
-    expect(fix.stdout).toMatch(/✓ fixed ledger: .*saved as .*\.bak-\d+ \(git ignores it\)/);
     expect(readdirSync(join(t.dir, '.beads')).some((f) => f.includes('.bak-'))).toBe(true);
     expect(git(t.dir, ['status', '--porcelain', '--untracked-files=all'])).not.toContain('.bak-');
+    expect(fix.stdout).toMatch(/✓ fixed ledger: .*saved as .*\.bak-\d+ \(git ignores it\)/);
   });
 
   it('a ledger git merged line by line with one id twice keeps both beads on the next bd call', () => {

@@ -103,7 +103,7 @@ const op = fc.oneof(
 
 describe('beads made in parallel clones', () => {
   it('are never lost or fused, whatever the order of creates, pulls, rebases, cherry-picks and pushes', () => {
-    fc.assert(fc.property(fc.array(op, { minLength: 6, maxLength: 14 }), (ops) => {
+    fc.assert(fc.property(fc.array(op, { minLength: 6, maxLength: 12 }), (ops) => {
       const t = town(3, 1);
       try {
         const made = new Map<string, string>(); // uid → title
@@ -145,13 +145,42 @@ describe('beads made in parallel clones', () => {
           expect(listed.length).toBe(final.length);
           const doc = JSON.parse(bd(d, ['doctor', '--json']).stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
           const bad = doc.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-          expect(bad).toEqual(driver(i) ? [] : ['merge-driver: no merge driver is registered for the ledger (git merges it line by line)']);
+          // The clone without a driver has one until a `bd doctor --fix` (settling a conflict) registers it.
+          expect(bad.filter((b) => driver(i) || !b.startsWith('merge-driver: no merge driver is registered'))).toEqual([]);
         }
       } finally {
         t.cleanup();
       }
-    }), { numRuns: 4 });
+    }), { numRuns: 3, endOnFailure: true }); // each run is real clones and ~40 processes: print the failing case, do not shrink
   }, 900_000);
+
+  it('a child numbered alike in two clones is renamed to the next number, and both git and bd say so', () => {
+    const t = town(2, 0);
+    try {
+      const [c0, c1] = t.clones as [string, string];
+      const first = bdJson<{ id: string }>(c0, ['create', 'child in clone 0', '--parent', t.epic]);
+      const mine = bdJson<{ id: string; uid: string }>(c1, ['create', 'child in clone 1', '--parent', t.epic]);
+      expect(mine.id).toBe(first.id);
+      bdJson(c1, ['label', 'add', 'mine', mine.id]);
+      bdJson(c1, ['comments', 'add', mine.id, 'written before the pull']);
+      commit(c0, 'child 0');
+      commit(c1, 'child 1');
+      sync(c0, 'merge', true);
+      const pull = tryGit(c1, ['pull', '--no-rebase', '--no-edit', 'origin', 'main']);
+      expect(pull.code, pull.out).toBe(0);
+      const moved = `${t.epic}.2`;
+      expect(pull.out).toContain(`bd merge-driver: ${first.id} is now ${moved} ("child in clone 1"): two clones created ${first.id}`);
+      const listed = bd(c1, ['list', '--json']);
+      expect(listed.stderr).toContain(`Note: ${first.id} is now ${moved} ("child in clone 1")`);
+      const shown = bdJson<{ uid: string; title: string; labels: string[]; comments: { text: string }[]; dependencies: { depends_on_id: string; type: string }[] }>(c1, ['show', moved]);
+      expect(shown).toMatchObject({ uid: mine.uid, title: 'child in clone 1', labels: ['mine'], comments: [{ text: 'written before the pull' }] });
+      expect(shown.dependencies).toEqual([expect.objectContaining({ depends_on_id: t.epic, type: 'parent-child' })]);
+      expect(bdJson<{ title: string }>(c1, ['show', first.id]).title).toBe('child in clone 0');
+      expect(bdJson<{ id: string }>(c1, ['create', 'a third child', '--parent', t.epic]).id).toBe(`${t.epic}.3`);
+    } finally {
+      t.cleanup();
+    }
+  }, 300_000);
 
   it('150 + 150 beads made in two clones (3-character ids, so some collide) are 300 after the merge', () => {
     for (let run = 0; run < 3; run++) {
