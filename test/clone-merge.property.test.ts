@@ -172,10 +172,11 @@ describe('beads made in parallel clones', () => {
       expect(pull.out).toContain(`bd merge-driver: ${first.id} is now ${moved} ("child in clone 1"): two clones created ${first.id}`);
       const listed = bd(c1, ['list', '--json']);
       expect(listed.stderr).toContain(`Note: ${first.id} is now ${moved} ("child in clone 1")`);
-      const shown = bdJson<{ uid: string; title: string; labels: string[]; comments: { text: string }[]; dependencies: { depends_on_id: string; type: string }[] }>(c1, ['show', moved]);
+      type Shown = { uid: string; title: string; labels: string[]; comments: { text: string }[]; dependencies: { depends_on_id: string; type: string }[] };
+      const [shown] = bdJson<Shown[]>(c1, ['show', moved]);
       expect(shown).toMatchObject({ uid: mine.uid, title: 'child in clone 1', labels: ['mine'], comments: [{ text: 'written before the pull' }] });
-      expect(shown.dependencies).toEqual([expect.objectContaining({ depends_on_id: t.epic, type: 'parent-child' })]);
-      expect(bdJson<{ title: string }>(c1, ['show', first.id]).title).toBe('child in clone 0');
+      expect(shown!.dependencies).toEqual([expect.objectContaining({ depends_on_id: t.epic, type: 'parent-child' })]);
+      expect(bdJson<{ title: string }[]>(c1, ['show', first.id])[0]!.title).toBe('child in clone 0');
       expect(bdJson<{ id: string }>(c1, ['create', 'a third child', '--parent', t.epic]).id).toBe(`${t.epic}.3`);
     } finally {
       t.cleanup();
