@@ -157,7 +157,7 @@ describe('bd with bad input', () => {
     expect(readFileSync(path, 'utf8').split('\n').filter((l) => l !== '')).toHaveLength(4);
   });
 
-  it('a conflict-marked ledger is reported line by line, the clean beads are imported, and the markers stay', () => {
+  it('a conflict-marked ledger is refused, naming its marker lines, until bd doctor --fix merges both sides', () => {
     const t = tempStore('cm');
     cleanup = t.cleanup;
     const path = join(t.dir, '.beads', 'issues.jsonl');
@@ -172,14 +172,13 @@ describe('bd with bad input', () => {
     ].join('\n') + '\n';
     writeFileSync(path, text);
 
-    const r = run(t.dir, ['list', '--json']);
-    expect(r.code).toBe(0);
-    for (const n of [2, 4, 6]) expect(r.stderr).toMatch(new RegExp(`issues\\.jsonl:${n}: git conflict marker`));
-    expect((JSON.parse(r.stdout) as B[]).map((b) => b.id).sort()).toEqual(['cm-a1', 'cm-b2', 'cm-c3']);
+    // Reading one side as the ledger would drop the other side's edits: reads and writes are refused (issue 12 §5).
+    expectJsonError(run(t.dir, ['list', '--json']), 1, 'BD_LEDGER_CONFLICT', /issues\.jsonl is mid-merge: it holds git conflict markers \(line 2, 4, 6\)/);
+    expectError(run(t.dir, ['create', 'delta']), 1, /mid-merge/);
     expect(readFileSync(path, 'utf8')).toBe(text);
-    created(run(t.dir, ['create', 'delta', '--json']));
-    const after = readFileSync(path, 'utf8');
-    for (const marker of ['<<<<<<< HEAD', '=======', '>>>>>>> feature', '"title":"ours"', '"title":"theirs"']) expect(after).toContain(marker);
+    expect(run(t.dir, ['doctor', '--fix']).stdout).toMatch(/✓ fixed merge: .*from the conflict markers: 3 bead/);
+    expect((JSON.parse(run(t.dir, ['list', '--json']).stdout) as B[]).map((b) => b.id).sort()).toEqual(['cm-a1', 'cm-b2', 'cm-c3']);
+    expect(readFileSync(path, 'utf8')).not.toMatch(/^(<{7}|={7}|>{7})/m);
   });
 
   it('outside any store bd says so and suggests `bd init` (exit 1)', () => {

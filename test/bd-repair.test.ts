@@ -128,6 +128,30 @@ describe('bd and a ledger git left mid-merge', () => {
   });
 });
 
+describe('bd doctor and a fused bead', () => {
+  let cleanup = (): void => {};
+  afterEach(() => cleanup());
+
+  it('reports a bead created here whose id a merge without identities gave to another bead, and how to find the lost one', () => {
+    const t = tempStore('fu');
+    cleanup = t.cleanup;
+    const mine = bdJson<B>(t.dir, ['create', 'made here']);
+    git(t.dir, ['add', '-A']);
+    git(t.dir, ['commit', '-qm', 'mine']);
+    // What an older driver (or `git checkout --theirs`) left: the other clone's bead on my bead's line.
+    const path = join(t.dir, '.beads', 'issues.jsonl');
+    const line = JSON.parse(readFileSync(path, 'utf8').trim()) as Record<string, unknown>;
+    writeFileSync(path, `${JSON.stringify({ ...line, title: 'made in the other clone', uid: 'othercloneuid', created_by: 'someone' })}\n`);
+    git(t.dir, ['commit', '-qam', 'a merge that fused them']);
+    expect(bdJson<B[]>(t.dir, ['list']).map((b) => b.title)).toEqual(['made in the other clone']);
+    const doc = bd(t.dir, ['doctor']);
+    expect(doc.code).toBe(1);
+    expect(doc.stdout).toContain(`✗ fusion: 1 bead(s) created here now hold another bead under their id: ${mine.id} (created here as uid ${mine.uid}`);
+    const search = tryGit(t.dir, ['log', '--format=%s', `-S"uid":"${mine.uid}"`, '--', '.beads/issues.jsonl']);
+    expect(search.out.split('\n').filter(Boolean)).toEqual(['a merge that fused them', 'mine']);
+  });
+});
+
 describe('bd init where the path has a space', () => {
   let cleanup = (): void => {};
   afterEach(() => cleanup());

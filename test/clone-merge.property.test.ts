@@ -112,6 +112,7 @@ describe('beads made in parallel clones', () => {
           const dir = t.clones[o.clone]!;
           if (o.kind === 'create') {
             const b = bdJson<{ id: string; uid: string; title: string }>(dir, ['create', `bead ${k}`, ...(o.child ? ['--parent', t.epic] : [])]);
+            expect(b.uid).toMatch(/^[0-9a-z]{13}$/);
             made.set(b.uid, b.title);
             commit(dir, `create ${b.id}`);
           } else if (o.kind === 'bulk') {
@@ -194,6 +195,7 @@ describe('beads made in parallel clones', () => {
           made.push(...bdJson<{ uid: string }[]>(dir, ['create', '--from-file', file]).map((b) => b.uid));
           commit(dir, `150 in clone ${c}`);
         });
+        expect(new Set(made).size).toBe(300);
         sync(t.clones[0]!, 'merge', true);
         const pull = tryGit(t.clones[1]!, ['pull', '--no-rebase', '--no-edit', 'origin', 'main']);
         expect(pull.code, pull.out).toBe(0);
