@@ -1,6 +1,6 @@
 // Id generation: base36 shape, determinism, growth with the number of beads, prefixes.
 import { describe, expect, it } from 'vitest';
-import { hashId, idLengthFor, parentOfChildId, prefixFromName, validatePrefix } from './ids.ts';
+import { hashId, idLengthFor, newUid, parentOfChildId, prefixFromName, validatePrefix } from './ids.ts';
 
 describe('ids', () => {
   const input = { title: 'Fix login', description: '', creator: 'alice', createdAtNs: 1_700_000_000_000_000_000n, nonce: 0 };
@@ -43,5 +43,11 @@ describe('hash spread', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 20_000; i++) seen.add(hashId({ title: `Item ${i}`, description: '', creator: 'a', createdAtNs: 1_000_000n + BigInt(i), nonce: 0 }, 6));
     expect(seen.size).toBeGreaterThan(19_990);
+  });
+});
+
+describe('newUid', () => {
+  it('is always 13 base36 characters (no sign, whatever the random halves)', () => {
+    for (let i = 0; i < 5000; i++) expect(newUid()).toMatch(/^[0-9a-z]{13}$/);
   });
 });

@@ -51,7 +51,8 @@ export function hash64(s: string): bigint {
  */
 export function newUid(): string {
   const r = (): number => Math.floor(Math.random() * 0x100000000);
-  const n = (BigInt(r()) << 32n) | BigInt(r() ^ Number(process.hrtime.bigint() & 0xffffffffn));
+  // `>>> 0`: a JS xor is a signed 32-bit int, and a negative half would put a '-' in the uid.
+  const n = (BigInt(r()) << 32n) | BigInt((r() ^ Number(process.hrtime.bigint() & 0xffffffffn)) >>> 0);
   return n.toString(36).padStart(13, '0');
 }
 
