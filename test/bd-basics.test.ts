@@ -1,8 +1,9 @@
 // bd as a user runs it: create, show, list, update, close, ready and blocked through real processes.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bd, bdJson, git, tempStore } from './support/bd.ts';
+import { BD_BUILT_BIN, bd, bdJson, cleanEnv, git, tempStore } from './support/bd.ts';
 
 interface B { id: string; title: string; status: string; priority: number; assignee: string | null; labels: string[]; notes: string }
 
@@ -54,5 +55,30 @@ describe('bd basics', () => {
     git(t.dir, ['config', 'user.name', 'Ada Lovelace']);
     expect(bdJson<{ created_by: string }>(t.dir, ['create', 'Two'], noActor).created_by).toBe('Ada Lovelace');
     expect(bdJson<{ created_by: string }>(t.dir, ['create', 'Three', '--actor', 'agent-7']).created_by).toBe('agent-7');
+  });
+
+  it('a reader that stops early (bd list | head) is no error: the built bd exits 0, says nothing, and its write stands', async () => {
+    const t = tempStore('pipe');
+    cleanup = t.cleanup;
+    bdJson(t.dir, ['import', '-'], { input: Array.from({ length: 400 }, (_, i) => JSON.stringify({ id: `pipe-${i.toString(36).padStart(3, '0')}`, title: `bead ${i} ${'x'.repeat(80)}`, status: 'open', priority: 2, issue_type: 'task', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' })).join('\n') });
+    // The reader takes one chunk and closes its end, as head does; bd still has most of 400 rows to write.
+    const run = (args: string[]): Promise<{ code: number | null; stderr: string; got: number }> =>
+      new Promise((res) => {
+        const p = spawn(process.execPath, [BD_BUILT_BIN, ...args], { cwd: t.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        let got = 0;
+        p.stdout.once('data', (d: Buffer) => {
+          got = d.length;
+          p.stdout.destroy();
+        });
+        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.on('close', (code) => res({ code, stderr, got }));
+      });
+    const list = await run(['list', '--limit', '0']);
+    expect(list).toMatchObject({ code: 0, stderr: '' });
+    expect(list.got).toBeGreaterThan(0);
+    const created = await run(['create', 'Written while nobody reads', '--json']);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(bdJson<B[]>(t.dir, ['list', '--limit', '0']).some((b) => b.title === 'Written while nobody reads')).toBe(true);
   });
 });

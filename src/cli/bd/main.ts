@@ -1,6 +1,6 @@
 // Entry point of `bd`: builds the command tree, runs it, and is the one place that exits the process.
 import { Command } from 'commander';
-import { processIo, runProgram, type CliIo } from '../shared/runtime.ts';
+import { fdIo, runProgram, type CliIo } from '../shared/runtime.ts';
 import { createBdCtx } from './context.ts';
 import { registerInit } from './commands/init.ts';
 import { registerCreate } from './commands/create.ts';
@@ -57,8 +57,7 @@ export async function runBd(argv: readonly string[], io: CliIo): Promise<number>
 }
 
 export async function main(): Promise<void> {
-  exitQuietlyOnClosedPipe();
-  process.exitCode = await runBd(process.argv.slice(2), processIo());
+  process.exitCode = await runBd(process.argv.slice(2), fdIo());
 }
 
 /**

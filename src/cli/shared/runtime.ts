@@ -1,5 +1,5 @@
 // What every CLI shares: I/O as a port, output as data plus its human rendering, and errors to exit codes.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { GtError, isGtError, messageOf, safeText } from '../../kernel/index.ts';
 
@@ -20,6 +20,38 @@ export function processIo(): CliIo {
     err: (t) => void process.stderr.write(t),
     stdin: () => readFileSync(0, 'utf8'),
   };
+}
+
+/**
+ * I/O straight to file descriptors 1 and 2, for short-lived commands such as `bd`: Node builds `process.stdout` (a
+ * tty, pipe or file stream and the modules behind it) on first use, about a tenth of a bd call's own CPU time. A
+ * reader that went away (`bd list | head`) is not an error: the rest of the output is dropped and the command
+ * finishes, its store closed as usual.
+ */
+export function fdIo(): CliIo {
+  const closed = new Set<number>();
+  const write = (fd: number, text: string): void => {
+    if (closed.has(fd)) return;
+    const buf = Buffer.from(text);
+    for (let off = 0; off < buf.length; ) {
+      try {
+        off += writeSync(fd, buf, off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          // The descriptor is non-blocking (shared with a parent that set it so): wait for the reader.
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+          continue;
+        }
+        if (code === 'EPIPE') {
+          closed.add(fd);
+          return;
+        }
+        throw e;
+      }
+    }
+  };
+  return { ...processIo(), out: (t) => write(1, t), err: (t) => write(2, t) };
 }
 
 /** A command's result: the data `--json` prints and the text a person reads. */
