@@ -2,31 +2,22 @@
 // first), in real tmux on a private socket with stand-in agents: restarts are counted per hook, a dead polecat comes
 // back with the rig's current polecat agent unless its hook pinned one, and one that dies at start-up is escalated
 // with its own last words.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { cleanEnv } from './support/bd.ts';
-import { sourceRepo, tempDir, type RunOut } from './support/gt.ts';
+import { sourceRepo, tempDir, type RunOut, queryTown } from './support/gt.ts';
+import { gtBuilt, gtBuiltJson } from './support/gt-built.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const GT_BUILT = join(ROOT, 'bin', 'gt.js');
 const SOCKET = `gt-test-dhb-${process.pid}`;
 const FAKE_TUI = join(ROOT, 'testing/fake-tui/fake-tui.js');
 // A grace period long enough that the daemon never races a sling still building the worktree it will start in.
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_MS: '3000', GT_DAEMON_STUCK_MS: '600000', GT_DAEMON_REAP_MS: '600000', GT_DAEMON_SNAPSHOT_MS: '600000' };
 
-function gtb(cwd: string, args: readonly string[]): RunOut {
-  const r = spawnSync(process.execPath, [GT_BUILT, ...args], { cwd, env: cleanEnv(env), encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-function gtbJson<T>(cwd: string, args: readonly string[]): T {
-  const r = gtb(cwd, [...args, '--json']);
-  if (r.code !== 0) throw new Error(`gt ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
+/** The built gt (bin/gt.js) with this suite's daemon timings and tmux socket. */
+const gtb = (cwd: string, args: readonly string[]): RunOut => gtBuilt(cwd, args, { env });
+const gtbJson = <T>(cwd: string, args: readonly string[]): T => gtBuiltJson<T>(cwd, args, { env });
 
 interface Restart { subject: string; reason: string; data: string }
 interface View { address: string; runtime: string; state: string; pinned: boolean | null; reason: string | null }
@@ -38,15 +29,7 @@ describe('the daemon and polecat hooks, built CLI', () => {
   let prefix = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const query = <T>(sql: string, ...params: string[]): T[] => {
-    const d = new DatabaseSync(join(town, '.beads', 'beads.db'));
-    try {
-      d.exec('PRAGMA busy_timeout = 10000');
-      return d.prepare(sql).all(...params) as T[];
-    } finally {
-      d.close();
-    }
-  };
+  const query = <T>(sql: string, ...params: (string | number)[]): T[] => queryTown<T>(town, sql, ...params);
   const restarts = (bead: string): Restart[] => query<Restart>("SELECT subject, reason, data FROM town_events WHERE kind = 'daemon.restart' AND subject = ? ORDER BY id", bead);
   const create = (title: string): string => gtbJson<{ id: string }>(town, ['bd', 'create', title]).id;
   const session = (polecat: string): string => `${prefix}-${polecat.split('/')[1]}`;

@@ -5,7 +5,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { CLAUDE_BIN, claudeTestEnv, prepareClaudeConfigDir } from '../testing/claude/index.ts';
@@ -13,7 +12,7 @@ import {
   bash, primedAs, primedHook, requestText, scriptedModel, scriptedPolecat, shq, startModelServer, userTurns,
   type AgentScript, type MessagesRequest, type ModelServer, type ScriptContext,
 } from '../testing/model-server/index.ts';
-import { dumpE2eState, gtAsync, git, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { dumpE2eState, gtAsync, git, gtJson, sourceRepo, tempDir, queryTown } from './support/gt.ts';
 
 const SOCKET = `gt-test-e2e-claude-${process.pid}`;
 const BIN_DIR = resolve(import.meta.dirname, '../node_modules/.bin');
@@ -83,15 +82,7 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
   const holdDone = new Set<string>();
   const script = scriptedModel([scriptedMayor(), scriptedPolecat({ doneDelayMs: (bead) => (holdDone.has(bead) && !held.has(bead) ? (held.add(bead), 600_000) : 0) })]);
   const tmux = createTmux({ socket: SOCKET });
-  const query = <T>(sql: string, ...params: (string | number)[]): T[] => {
-    const d = new DatabaseSync(join(town, '.beads', 'beads.db'));
-    try {
-      d.exec('PRAGMA busy_timeout = 10000');
-      return d.prepare(sql).all(...params) as T[];
-    } finally {
-      d.close();
-    }
-  };
+  const query = <T>(sql: string, ...params: (string | number)[]): T[] => queryTown<T>(town, sql, ...params);
   const beadStatus = (id: string): string | undefined => query<{ status: string }>('SELECT status FROM issues WHERE id = ?', id)[0]?.status;
   const mainFile = (path: string): string | undefined => {
     const r = spawnSync('git', ['-C', join(town, 'web', '.repo.git'), 'show', `main:${path}`], { encoding: 'utf8' });

@@ -1,29 +1,21 @@
 // An escalation suspends the hook until someone acts, with one mail per escalation: through the BUILT CLI (bin/gt.js
 // → dist/gt.cjs; `npm run build` first), with the daemon and sim agents in real tmux on a private socket, as in
 // gt demo's town.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { cleanEnv } from './support/bd.ts';
 import { sourceRepo, tempDir, type RunOut } from './support/gt.ts';
+import { gtBuilt, gtBuiltJson } from './support/gt-built.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const GT_BUILT = join(ROOT, 'bin', 'gt.js');
 const SOCKET = `gt-test-esc-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_MS: '3000', GT_DAEMON_STUCK_MS: '600000', GT_DAEMON_REAP_MS: '600000', GT_SIM_POLL_MS: '400' };
 
-function gtb(cwd: string, args: readonly string[]): RunOut {
-  const r = spawnSync(process.execPath, [GT_BUILT, ...args], { cwd, env: cleanEnv(env), encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-function gtbJson<T>(cwd: string, args: readonly string[]): T {
-  const r = gtb(cwd, [...args, '--json']);
-  if (r.code !== 0) throw new Error(`gt ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
+/** The built gt (bin/gt.js) with this suite's daemon timings and tmux socket. */
+const gtb = (cwd: string, args: readonly string[]): RunOut => gtBuilt(cwd, args, { env });
+const gtbJson = <T>(cwd: string, args: readonly string[]): T => gtBuiltJson<T>(cwd, args, { env });
 
 interface Hook { bead: { id: string } | null; polecat: { hook_state: string } | null; suspended: { since: string; reason: string } | null }
 interface Escalated { bead: string; mail: string[]; duplicate: boolean; suspended: boolean }

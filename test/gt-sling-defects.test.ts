@@ -2,15 +2,14 @@
 // a polecat never gets a crew member's session, unsling says what the bead is now, a re-sling of a queued bead
 // updates its options and says so, and gt done gives its freed slot to the sling queue.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { cleanEnv } from './support/bd.ts';
-import { expectFailure, gt, gtJson, sourceRepo, tempDir, type RunOut } from './support/gt.ts';
+import { addFakeAgent, expectFailure, gt, gtJson, sourceRepo, tempDir, type RunOut } from './support/gt.ts';
 
 const SOCKET = `gt-test-sling-defects-${process.pid}`;
-const FAKE_TUI = resolve(import.meta.dirname, '../testing/fake-tui/fake-tui.js');
 const GT_BUILT = resolve(import.meta.dirname, '../bin/gt.js');
 const env = { GT_TMUX_SOCKET: SOCKET };
 
@@ -55,14 +54,7 @@ describe('sling, unsling and done: defects found by trying them', () => {
     cleanup = t.cleanup;
     town = join(base, 'town');
     gtJson(base, ['install', town]);
-    const agent = join(base, 'fake agent.sh');
-    writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_LOG_DIR/$GT_SESSION.log"\n`);
-    chmodSync(agent, 0o755);
-    const path = join(town, 'settings', 'config.json');
-    const settings = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    settings.agents = { fake: { command: agent, env: { GT_AGENT_LOG_DIR: base }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
-    settings.role_agents = { polecat: 'fake' };
-    writeFileSync(path, JSON.stringify(settings, null, 2));
+    addFakeAgent(town, base, { settings: { role_agents: { polecat: 'fake' } } });
     setCap(1);
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
     // One rig per test below, so that (with one polecat per rig) none depends on what an earlier one left.

@@ -1,8 +1,8 @@
 // The refinery as users run it, through the built CLI (bin/gt.js → dist/gt.cjs): rework reaches a polecat, a gate
 // that leaves a process behind cannot hold the run past its timeout, and a rewritten origin stops the queue with
 // a problem and a hint whose commands work.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBead } from '../src/beads/index.ts';
@@ -10,11 +10,10 @@ import { enqueueMergeRequest } from '../src/refinery/index.ts';
 import { loadTown, openTownStore } from '../src/town/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { cleanEnv } from './support/bd.ts';
-import { git, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { addFakeAgent, git, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 import { gtBuilt, gtBuiltJson, requireFreshBuild } from './support/gt-built.ts';
 
 const SOCKET = `gt-test-refinery-built-${process.pid}`;
-const FAKE_TUI = resolve(import.meta.dirname, '../testing/fake-tui/fake-tui.js');
 const env = { GT_TMUX_SOCKET: SOCKET };
 
 interface Outcome { mr: string; bead: string; status: string; rework_bead?: string; slung?: string; note?: string; reason?: string; commit?: string }
@@ -65,14 +64,7 @@ describe('the refinery, built', () => {
     cleanup = t.cleanup;
     town = join(base, 'town');
     gtJson(base, ['install', town]);
-    const agent = join(base, 'fake agent.sh');
-    writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_LOG_DIR/$GT_SESSION.log"\n`);
-    chmodSync(agent, 0o755);
-    const settingsPath = join(town, 'settings', 'config.json');
-    const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
-    settings.agents = { fake: { command: agent, env: { GT_AGENT_LOG_DIR: base }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
-    settings.role_agents = { polecat: 'fake' };
-    writeFileSync(settingsPath, JSON.stringify(settings, null, 2));
+    addFakeAgent(town, base, { settings: { role_agents: { polecat: 'fake' } } });
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
     gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
   });

@@ -1,17 +1,16 @@
 // The daemon in real tmux on a private socket, with a stand-in agent (the fake TUI): one per town, survives kill -9,
 // restarts dead sessions holding work (up to the cap, then escalates), nudges then escalates quiet agents, reaps
 // idle sessions, keeps going when a step fails; and gt status --json.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { loadTown } from '../src/town/index.ts';
 import { emptyMemory, daemonTimings, tick, type TickPorts } from '../src/daemon/index.ts';
-import { gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { addFakeAgent, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-daemon-${process.pid}`;
-const FAKE_TUI = resolve(import.meta.dirname, '../testing/fake-tui/fake-tui.js');
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_MS: '500', GT_DAEMON_STUCK_MS: '2000', GT_DAEMON_REAP_MS: '500' };
 
 interface Status { running: boolean; pid: number | null; stale_pid_file: boolean; ticks: number | null }
@@ -63,12 +62,7 @@ describe('the daemon', () => {
     cleanup = t.cleanup;
     town = join(base, 'my town');
     gtJson(base, ['install', town]);
-    const agent = join(base, 'fake agent.sh');
-    writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_ENV_DIR/$GT_SESSION.log"\n`);
-    chmodSync(agent, 0o755);
-    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as { agents: Record<string, unknown> };
-    settings.agents = { fake: { command: agent, env: { GT_AGENT_ENV_DIR: base }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
-    writeFileSync(join(town, 'settings', 'config.json'), JSON.stringify(settings, null, 2));
+    addFakeAgent(town, base, { logVar: 'GT_AGENT_ENV_DIR' });
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
     gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
     prefix = (JSON.parse(readFileSync(join(town, 'app', 'rig.json'), 'utf8')) as { prefix: string }).prefix;

@@ -1,13 +1,12 @@
 // gt escalate (a bead plus mail to the Mayor and the overseer) and gt handoff (a note to self, an optional hook, a
 // fresh restart that `gt prime` greets with the note), with a stand-in agent in real tmux on a private socket.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { expectFailure, gt, gtJson, tempDir } from './support/gt.ts';
+import { addFakeAgent, expectFailure, gt, gtJson, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-handoff-${process.pid}`;
-const FAKE_TUI = resolve(import.meta.dirname, '../testing/fake-tui/fake-tui.js');
 const env = { GT_TMUX_SOCKET: SOCKET };
 const asMayor = { ...env, GT_ADDRESS: 'mayor' };
 
@@ -35,12 +34,7 @@ describe('escalate and handoff', () => {
     cleanup = t.cleanup;
     town = join(base, 'town');
     gtJson(base, ['install', town]);
-    const agent = join(base, 'fake agent.sh');
-    writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_ENV_DIR/$GT_SESSION.log"\n`);
-    chmodSync(agent, 0o755);
-    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as { agents: Record<string, unknown> };
-    settings.agents = { fake: { command: agent, env: { GT_AGENT_ENV_DIR: base }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
-    writeFileSync(join(town, 'settings', 'config.json'), JSON.stringify(settings, null, 2));
+    addFakeAgent(town, base, { logVar: 'GT_AGENT_ENV_DIR' });
   });
   afterAll(async () => {
     await tmux.killServer();

@@ -1,13 +1,12 @@
 // Work hooks end to end: snapshots of uncommitted and untracked work (the worktree and its index untouched),
 // rollback, a worktree deleted by hand restored by gt hooks repair, unsling, and polecat gc never removing work.
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { expectFailure, git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { addFakeAgent, expectFailure, git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-hooks-${process.pid}`;
-const FAKE_TUI = resolve(import.meta.dirname, '../testing/fake-tui/fake-tui.js');
 const env = { GT_TMUX_SOCKET: SOCKET };
 
 interface WorkHook { address: string; state: string; bead: string | null; branch: string; worktree: string; worktree_exists: boolean; last_snapshot: string | null }
@@ -27,12 +26,7 @@ describe('work hooks', () => {
     cleanup = t.cleanup;
     town = join(base, 'town');
     gtJson(base, ['install', town]);
-    const agent = join(base, 'fake agent.sh');
-    writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_LOG_DIR/$GT_SESSION.log"\n`);
-    chmodSync(agent, 0o755);
-    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as Record<string, unknown>;
-    settings.agents = { fake: { command: agent, env: { GT_AGENT_LOG_DIR: base }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
-    writeFileSync(join(town, 'settings', 'config.json'), JSON.stringify(settings, null, 2));
+    addFakeAgent(town, base);
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
     gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
     id = gtJson<{ id: string }>(town, ['bd', 'create', 'Change a']).id;

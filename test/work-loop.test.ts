@@ -5,11 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { shellQuote } from '../src/tmux/shell.ts';
-import { git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { git, gt, gtJson, sourceRepo, tempDir, queryTown } from './support/gt.ts';
 
 const SOCKET = `gt-test-loop-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '300', GT_DAEMON_GRACE_MS: '1500', GT_SIM_POLL_MS: '20000' };
@@ -24,15 +23,7 @@ describe('the work loop with sim agents', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const query = <T>(sql: string, ...params: (string | number)[]): T[] => {
-    const d = new DatabaseSync(join(town, '.beads', 'beads.db'));
-    try {
-      d.exec('PRAGMA busy_timeout = 10000');
-      return d.prepare(sql).all(...params) as T[];
-    } finally {
-      d.close();
-    }
-  };
+  const query = <T>(sql: string, ...params: (string | number)[]): T[] => queryTown<T>(town, sql, ...params);
   const bead = (cwd: string, title: string, description: string, extra: string[] = []): string =>
     gtJson<{ id: string }>(cwd, ['bd', 'create', title, '-d', description, ...extra]).id;
   const until = async <T>(probe: () => T | undefined | false, what: string, timeoutMs = 120_000): Promise<T> => {

@@ -1,13 +1,12 @@
 // gt sling end to end in real git and tmux (private socket) with a stand-in agent: hooking, re-slings, bad input,
 // force, dry runs, caps and the sling queue, batches with a convoy, formulas.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { addFakeAgent, expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-sling-${process.pid}`;
-const FAKE_TUI = resolve(import.meta.dirname, '../testing/fake-tui/fake-tui.js');
 const env = { GT_TMUX_SOCKET: SOCKET };
 
 interface Outcome { bead: string; status: string; polecat?: string; reason?: string; branch?: string; worktree?: string; elapsedMs?: number; dryRun?: boolean }
@@ -29,13 +28,7 @@ describe('gt sling', () => {
     cleanup = t.cleanup;
     town = join(base, 'town');
     gtJson(base, ['install', town]);
-    const agent = join(base, 'fake agent.sh');
-    writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_LOG_DIR/$GT_SESSION.log"\n`);
-    chmodSync(agent, 0o755);
-    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as Record<string, unknown>;
-    settings.agents = { fake: { command: agent, env: { GT_AGENT_LOG_DIR: base }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
-    settings.caps = { polecats_per_rig: 4, polecats_per_town: 12 };
-    writeFileSync(join(town, 'settings', 'config.json'), JSON.stringify(settings, null, 2));
+    addFakeAgent(town, base, { settings: { caps: { polecats_per_rig: 4, polecats_per_town: 12 } } });
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n', '.worktreeinclude': '.env.local\n' });
     gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
     writeFileSync(join(town, 'app', 'refinery', '.env.local'), 'SECRET=1\n');

@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { expect } from 'vitest';
 import { cleanEnv, git, type RunOut } from './bd.ts';
 
@@ -123,4 +124,36 @@ export async function dumpE2eState(label: string, s: {
   const d = gt(s.town, ['daemon', 'logs', '-n', '300'], { env: s.env });
   writeFileSync(join(dir, 'daemon.log'), d.stdout + d.stderr);
   return dir;
+}
+
+/** The fake agent TUI (testing/fake-tui): a ready prompt, and a log of what it was typed. */
+export const FAKE_TUI = resolve(import.meta.dirname, '../../testing/fake-tui/fake-tui.js');
+
+/**
+ * Gives a town the agent runtime `fake`: the fake TUI started by a script in `logDir` (a path with a space), which
+ * logs what each session was typed to `<logDir>/<session>.log`; the directory reaches it through the variable
+ * `logVar`. `settings` is merged into settings/config.json too (e.g. `role_agents`, `caps`).
+ */
+export function addFakeAgent(town: string, logDir: string, opts: { logVar?: string; settings?: Record<string, unknown> } = {}): void {
+  const logVar = opts.logVar ?? 'GT_AGENT_LOG_DIR';
+  const agent = join(logDir, 'fake agent.sh');
+  writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "$${logVar}/$GT_SESSION.log"\n`, { mode: 0o755 });
+  const path = join(town, 'settings', 'config.json');
+  const settings = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  settings.agents = { fake: { command: agent, env: { [logVar]: logDir }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
+  writeFileSync(path, JSON.stringify({ ...settings, ...opts.settings }, null, 2));
+}
+
+/**
+ * Rows of the town's database, read the way a second process reads it (its own connection, waiting on writers).
+ * For suites that check what the daemon recorded; prefer a gt or bd command where one shows the same.
+ */
+export function queryTown<T>(town: string, sql: string, ...params: (string | number)[]): T[] {
+  const d = new DatabaseSync(join(town, '.beads', 'beads.db'));
+  try {
+    d.exec('PRAGMA busy_timeout = 10000');
+    return d.prepare(sql).all(...params) as T[];
+  } finally {
+    d.close();
+  }
 }
