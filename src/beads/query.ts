@@ -193,3 +193,26 @@ export function beadStats(store: Store): Stats {
     blocked: store.db.get<{ n: number }>('SELECT count(*) AS n FROM issues WHERE deleted_at IS NULL AND is_blocked = 1 AND ephemeral = 0')?.n ?? 0,
   };
 }
+
+/** How many edges each bead has out (`deps`) and in (`dependents`), and its comments: Beads' list counts. */
+export interface EdgeCounts {
+  deps: Map<string, number>;
+  dependents: Map<string, number>;
+  comments: Map<string, number>;
+}
+
+export function edgeCounts(store: Store, ids: readonly string[]): EdgeCounts {
+  const count = (sql: string): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      for (const r of store.db.all<{ id: string; n: number }>(sql.replace('?*', chunk.map(() => '?').join(',')), ...chunk)) out.set(r.id, r.n);
+    }
+    return out;
+  };
+  return {
+    deps: count('SELECT issue_id AS id, count(*) AS n FROM deps WHERE issue_id IN (?*) GROUP BY issue_id'),
+    dependents: count('SELECT depends_on_id AS id, count(*) AS n FROM deps WHERE depends_on_id IN (?*) GROUP BY depends_on_id'),
+    comments: count('SELECT issue_id AS id, count(*) AS n FROM comments WHERE issue_id IN (?*) GROUP BY issue_id'),
+  };
+}

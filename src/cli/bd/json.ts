@@ -1,7 +1,7 @@
 // `bd --json` shapes as Go Beads prints them (docs/formats/bd-json.md): the issue record of the ledger
 // (src/beads/ledger.ts, one place for the shape) plus the derived fields each command adds.
 import {
-  dependentsOf, getBead, toRecord, type Bead, type BeadDetails, type BeadEvent, type BlockedBead, type Comment, type Dependency, type Stats, type Store,
+  dependentsOf, edgeCounts, getBead, toRecord, type Bead, type BeadDetails, type BeadEvent, type BlockedBead, type Comment, type Dependency, type Stats, type Store,
 } from '../../beads/index.ts';
 
 type Json = Record<string, unknown>;
@@ -14,18 +14,7 @@ export function issueJson(b: Bead & Partial<Pick<BeadDetails, 'dependencies' | '
 
 /** `bd list`: issues with Beads' counts (`IssueWithCounts`). */
 export function listJson(store: Store, beads: readonly Bead[]): Json[] {
-  const ids = beads.map((b) => b.id);
-  const count = (sql: string): Map<string, number> => {
-    const out = new Map<string, number>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      for (const r of store.db.all<{ id: string; n: number }>(sql.replace('?*', chunk.map(() => '?').join(',')), ...chunk)) out.set(r.id, r.n);
-    }
-    return out;
-  };
-  const deps = count('SELECT issue_id AS id, count(*) AS n FROM deps WHERE issue_id IN (?*) GROUP BY issue_id');
-  const dependents = count('SELECT depends_on_id AS id, count(*) AS n FROM deps WHERE depends_on_id IN (?*) GROUP BY depends_on_id');
-  const comments = count('SELECT issue_id AS id, count(*) AS n FROM comments WHERE issue_id IN (?*) GROUP BY issue_id');
+  const { deps, dependents, comments } = edgeCounts(store, beads.map((b) => b.id));
   return beads.map((b) => ({
     ...issueJson(b), dependency_count: deps.get(b.id) ?? 0, dependent_count: dependents.get(b.id) ?? 0, comment_count: comments.get(b.id) ?? 0,
   }));
