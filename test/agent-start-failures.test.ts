@@ -12,7 +12,9 @@ import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts'
 const SOCKET = `gt-test-startfail-${process.pid}`;
 const ROOT = resolve(import.meta.dirname, '..');
 const FAKE_TUI = join(ROOT, 'testing/fake-tui/fake-tui.js');
-const env = { GT_TMUX_SOCKET: SOCKET };
+// CI=true, as a town started from a CI job has it (the tmux server inherits it): Ink-based TUIs such as Auggie stop
+// drawing their screen when they see it, so the agents must not.
+const env = { GT_TMUX_SOCKET: SOCKET, CI: 'true' };
 
 interface View { address: string; state: string; reason: string | null; last_exit: { status: number | null; runtime: string } | null }
 
@@ -20,7 +22,7 @@ describe('agents that cannot start', () => {
   let base = '';
   let town = '';
   let cleanup = (): void => {};
-  const tmux = createTmux({ socket: SOCKET });
+  const tmux = createTmux({ socket: SOCKET, env: { ...process.env, ...env } });
   const agents = (): View[] => gtJson<View[]>(town, ['agents', '--all'], { env });
 
   beforeAll(() => {
@@ -116,6 +118,7 @@ describe('agents that cannot start', () => {
       bob = agents().find((a) => a.address === 'app/crew/bob');
       if (bob?.state === 'stuck') break;
     }
-    expect(bob).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Login to continue"') });
+    const screen = bob?.state === 'stuck' ? '' : gt(town, ['peek', 'app/crew/bob'], { env }).stdout;
+    expect(bob, screen).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Login to continue"') });
   }, 60_000);
 });

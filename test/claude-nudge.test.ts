@@ -59,7 +59,8 @@ describe('nudges into the real Claude Code TUI', () => {
     const configDir = prepareClaudeConfigDir(join(base, 'config'));
     const settingsPath = writeClaudeSettings(join(base, 'town'), { gtCommand: ['true'] });
     const startedAt = await startClaude(tmux, { session: 'agent', cwd, modelUrl: server.url, configDir, settingsPath });
-    expect(await passStartupDialogs(tmux, 'agent', preset, { timeoutMs: 60_000, startedAt })).toMatchObject({ ready: true });
+    const up = await passStartupDialogs(tmux, 'agent', preset, { timeoutMs: 60_000, startedAt });
+    expect(up, JSON.stringify(up)).toMatchObject({ ready: true });
 
     const runtimeDir = join(base, '.runtime');
     const sent = (await Promise.all([1, 2, 3, 4, 5].map((s) => runSender('agent', runtimeDir, s, 10)))).flat();

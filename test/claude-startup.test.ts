@@ -31,7 +31,8 @@ async function until<T>(probe: () => T | undefined, timeoutMs = 30_000): Promise
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'gt claude '));
   server = await startModelServer({ reply: () => 'Understood.' });
-  tmux = createTmux({ socket: SOCKET, env: cleanEnv({ TMUX_TMPDIR: base }) });
+  // CI=true as in a CI job (the tmux server inherits it): the agent must still get an interactive TUI.
+  tmux = createTmux({ socket: SOCKET, env: cleanEnv({ TMUX_TMPDIR: base, CI: 'true' }) });
 });
 
 afterAll(async () => {
@@ -51,7 +52,7 @@ describe('Claude Code start-up', () => {
     const startedAt = await startClaude(tmux, { session: 'startup', cwd, modelUrl: server.url, configDir, settingsPath });
 
     const out = await passStartupDialogs(tmux, 'startup', preset, { timeoutMs: 60_000, startedAt });
-    expect(out).toMatchObject({ ready: true, dialogsPassed: ['trust'] });
+    expect(out, JSON.stringify(out)).toMatchObject({ ready: true, dialogsPassed: ['trust'] });
     expect(readdirSync(cwd)).toEqual([]); // the user's directory is untouched
 
     const r = await nudge(tmux, { runtimeDir: join(base, '.runtime') }, { session: 'startup', message: 'hello from the startup test', signals });
@@ -66,7 +67,7 @@ describe('Claude Code start-up', () => {
     const configDir = prepareClaudeConfigDir(join(base, 'config-b'));
     const startedAt = await startClaude(tmux, { session: 'bypass', cwd, modelUrl: server.url, configDir });
     const out = await passStartupDialogs(tmux, 'bypass', preset, { timeoutMs: 60_000, startedAt });
-    expect(out).toMatchObject({ ready: true, dialogsPassed: ['trust', 'bypass-permissions'] });
+    expect(out, JSON.stringify(out)).toMatchObject({ ready: true, dialogsPassed: ['trust', 'bypass-permissions'] });
     await tmux.killSession('bypass');
   }, 120_000);
 

@@ -124,6 +124,24 @@ describe('tmux adapter', () => {
     expect(await tmux.killServer()).toBe(false);
   });
 
+  it('works the same for a caller with no locale (a daemon under cron or systemd has no LANG)', async () => {
+    const bare = cleanEnv({ TMUX_TMPDIR: base });
+    for (const k of ['LANG', 'LC_ALL', 'LC_CTYPE']) delete bare[k];
+    const socket = `${SOCKET}-c`;
+    const plain = createTmux({ socket, env: bare });
+    try {
+      await plain.newSession({ name: 'no-locale', cwd: base, argv: ['sh', '-c', 'printf "ready ❯\\n"; exec sleep 600'] });
+      const [info] = await waitFor(() => plain.listSessions(), (l) => l[0]?.currentCommand === 'sleep');
+      expect(info).toMatchObject({ name: 'no-locale', currentCommand: 'sleep', paneDead: false });
+      await plain.sendText('no-locale', 'héllo ❯');
+      const text = await waitFor(() => plain.capturePane('no-locale').then((l) => l.join('\n')), (t) => t.includes('héllo'));
+      expect(text).toContain('ready ❯');
+      expect(text).toContain('héllo ❯');
+    } finally {
+      await plain.killServer();
+    }
+  });
+
   it('reports a missing tmux as TMUX_MISSING with an install hint', async () => {
     const missing = createTmux({ socket: SOCKET, bin: join(base, 'no-tmux-here') });
     const err = await missing.listSessions().catch((e: unknown) => e);

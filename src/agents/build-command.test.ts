@@ -26,7 +26,7 @@ describe('buildCommand', () => {
       GT_ROLE: 'polecat',
       BD_ACTOR: 'gastown/toast',
     });
-    expect(cmd.unsetEnv).toEqual(['NODE_OPTIONS', 'CLAUDECODE']);
+    expect(cmd.unsetEnv).toEqual(['NODE_OPTIONS', 'CLAUDECODE', 'CI', 'CONTINUOUS_INTEGRATION']);
     expect(cmd.promptToType).toBeUndefined();
   });
 
@@ -62,7 +62,7 @@ describe('buildCommand', () => {
   it('lets the role env override the preset and keeps variables the caller sets', () => {
     const cmd = buildCommand(claude!, { env: { NODE_OPTIONS: '--max-old-space-size=4096', GT_AGENT: 'claude-glm' } });
     expect(cmd.env.GT_AGENT).toBe('claude-glm');
-    expect(cmd.unsetEnv).toEqual(['CLAUDECODE']);
+    expect(cmd.unsetEnv).toEqual(['CLAUDECODE', 'CI', 'CONTINUOUS_INTEGRATION']);
   });
 });
 

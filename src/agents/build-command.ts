@@ -31,10 +31,12 @@ export interface AgentCommand {
 }
 
 /**
- * Inherited variables an agent must not see: NODE_OPTIONS of the caller can break a Node-based CLI, and CLAUDECODE
- * makes Claude Code refuse to start when `gt` itself runs inside Claude Code.
+ * Inherited variables an agent must not see: NODE_OPTIONS of the caller can break a Node-based CLI, CLAUDECODE
+ * makes Claude Code refuse to start when `gt` itself runs inside Claude Code, and CI or CONTINUOUS_INTEGRATION (a
+ * town run from a CI job) make Ink-based TUIs (Claude Code, Auggie) stop redrawing the screen: an agent in its
+ * pane is interactive wherever the town runs.
  */
-export const UNSET_ENV: readonly string[] = ['NODE_OPTIONS', 'CLAUDECODE'];
+export const UNSET_ENV: readonly string[] = ['NODE_OPTIONS', 'CLAUDECODE', 'CI', 'CONTINUOUS_INTEGRATION'];
 
 export function buildCommand(preset: AgentPreset, opts: BuildOptions = {}): AgentCommand {
   let sub: SubCommandLine | undefined;

@@ -91,6 +91,39 @@ describe('passStartupDialogs', () => {
     expect(pane.keys).toEqual(['Down', 'Enter', 'Down', 'Enter']);
   });
 
+  it("waits for a dialog to settle: Claude's trust dialog mounts again ~150 ms after it shows, selection back on No", async () => {
+    // A model of Claude Code 2.1 (traced in tmux): Down/Up move the selection, Enter confirms it (on "No, exit" the
+    // agent ends); 150 ms after the dialog first shows it is mounted again with the default selection, and an Enter
+    // typed before that is confirmed by the new mount.
+    const shownAt = Date.now();
+    let onYes = false;
+    let remounted = false;
+    let earlyEnter = false;
+    let state: 'dialog' | 'exited' | 'ready' = 'dialog';
+    const keys: string[] = [];
+    const pane = {
+      hasSession: async () => state !== 'exited',
+      snapshot: async () => {
+        if (!remounted && Date.now() - shownAt >= 150) {
+          [remounted, onYes] = [true, false];
+          if (earlyEnter) state = 'exited';
+        }
+        if (state === 'exited') throw new Error('no session');
+        return { lines: state === 'ready' ? screen('ready') : screen(onYes ? 'trust-accept-selected' : 'trust'), cursorX: 0, cursorY: 0, inMode: false, attached: false };
+      },
+      sendKeys: async (_s: string, key: string) => {
+        keys.push(key);
+        if (key === 'Down') onYes = true;
+        if (key === 'Up') onYes = false;
+        if (key === 'Enter' && !remounted) earlyEnter = true;
+        else if (key === 'Enter') state = onYes ? 'ready' : 'exited';
+      },
+    };
+    const out = await passStartupDialogs(pane, 's', claude, { pollMs: 5 });
+    expect(out).toMatchObject({ ready: true, dialogsPassed: ['trust'] });
+    expect(keys).toEqual(['Down', 'Enter']);
+  });
+
   it('reports a dialog it may not answer as stuck, with its text', async () => {
     const out = await passStartupDialogs(fakePane([screen('onboarding-theme')]), 's', claude, { pollMs: 1, stuckMs: 30 });
     expect(out).toMatchObject({ ready: false, reason: 'stuck-on-dialog', kind: 'onboarding' });

@@ -127,7 +127,9 @@ export function dialogExcerpt(lines: readonly string[]): string {
 export type StartupOutcome =
   | { ready: true; dialogsPassed: DialogKind[]; elapsedMs: number }
   | { ready: false; reason: 'stuck-on-dialog'; kind: DialogKind; dialog: string; line: string; elapsedMs: number }
-  | { ready: false; reason: 'exited' | 'timeout'; dialogsPassed: DialogKind[]; elapsedMs: number };
+  | { ready: false; reason: 'timeout'; dialogsPassed: DialogKind[]; elapsedMs: number }
+  /** `screen`: the pane's last words and `exitStatus` when the session kept its pane (remain-on-exit). */
+  | { ready: false; reason: 'exited'; dialogsPassed: DialogKind[]; elapsedMs: number; screen?: string; exitStatus?: number | null };
 
 export interface StartupOptions {
   /** Give up after this long (default 60 s). */
@@ -137,6 +139,12 @@ export interface StartupOptions {
   stuckMs?: number;
   /** When the agent was started (default: now). */
   startedAt?: number;
+  /**
+   * A dialog's screen must stay the same this long before a key is sent to it (default 400 ms). Claude Code 2.1
+   * draws its trust dialog, then mounts it again about 150 ms later with the selection back on "No, exit": a key
+   * sent in between is lost, and an Enter that lands after it declines the folder and ends Claude.
+   */
+  settleMs?: number;
 }
 
 /**
@@ -151,6 +159,7 @@ export async function passStartupDialogs(
 ): Promise<StartupOutcome> {
   const started = opts.startedAt ?? Date.now();
   const stuckMs = opts.stuckMs ?? 5000;
+  const settleMs = opts.settleMs ?? 400;
   const signals = { prompt: preset.ready.prompt, busy: preset.busy };
   const passed: DialogKind[] = [];
   let since: { key: string; at: number } | undefined;
@@ -163,7 +172,7 @@ export async function passStartupDialogs(
     try {
       const snap = await tmux.snapshot(session);
       // A pane kept after its program exited (remain-on-exit) still has a screen: it is not ready, it is gone.
-      if (snap.dead) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed() };
+      if (snap.dead) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed(), screen: dialogExcerpt(snap.lines), exitStatus: snap.deadStatus ?? null };
       lines = snap.lines;
     } catch (e) {
       if (!(await tmux.hasSession(session))) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed() };
@@ -180,7 +189,7 @@ export async function passStartupDialogs(
     if (since?.key !== key) since = { key, at: Date.now() };
     else if (Date.now() - since.at >= stuckMs) return { ready: false, reason: 'stuck-on-dialog', kind: dialog.kind, dialog: dialog.excerpt, line: dialog.line, elapsedMs: elapsed() };
     const next = dialog.keys[0];
-    if (next === undefined) return undefined;
+    if (next === undefined || Date.now() - since.at < settleMs) return undefined;
     await tmux.sendKeys(session, next);
     if (next === 'Enter' && passed.at(-1) !== dialog.kind) passed.push(dialog.kind);
     // One key at a time: wait for the TUI to redraw before judging the screen again, so keys never pile up.

@@ -5,8 +5,8 @@ import { inputAccepted, messageTail, tailAppeared, type Screen } from './pane-te
 /** The tmux operations delivery needs (the tmux adapter satisfies it). */
 export interface NudgeTmux {
   hasSession(name: string): Promise<boolean>;
-  /** `dead`: the pane's program exited and tmux kept the pane (remain-on-exit). */
-  snapshot(name: string): Promise<Screen & { inMode: boolean; attached: boolean; dead?: boolean }>;
+  /** `dead`: the pane's program exited and tmux kept the pane (remain-on-exit); `deadStatus`: its exit status. */
+  snapshot(name: string): Promise<Screen & { inMode: boolean; attached: boolean; dead?: boolean; deadStatus?: number | null }>;
   sendText(name: string, text: string): Promise<void>;
   sendKeys(name: string, ...keys: string[]): Promise<void>;
   exitCopyMode(name: string): Promise<void>;

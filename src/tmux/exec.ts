@@ -58,7 +58,7 @@ export async function tmuxRaw(opts: TmuxOptions, args: readonly string[]): Promi
   checkSocketName(opts.socket);
   const bin = opts.bin ?? 'tmux';
   try {
-    return await run(bin, ['-L', opts.socket, '-f', opts.configFile ?? '/dev/null', ...args], {
+    return await run(bin, ['-u', '-L', opts.socket, '-f', opts.configFile ?? '/dev/null', ...args], {
       env: clientEnv(opts.env),
       timeoutMs: opts.timeoutMs ?? 15_000,
     });

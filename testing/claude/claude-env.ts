@@ -59,7 +59,10 @@ export interface StartClaudeOptions {
   height?: number;
 }
 
-/** Start Claude Code in a new tmux session exactly as Gas Town builds its command; returns when it was started. */
+/**
+ * Start Claude Code in a new tmux session exactly as Gas Town builds its command; returns when it was started. The
+ * pane stays after Claude exits, so a test that finds it gone can say what Claude printed last.
+ */
 export async function startClaude(tmux: TmuxClient, o: StartClaudeOptions): Promise<number> {
   const cmd = buildCommand(builtinPreset('claude')!, {
     configDir: o.configDir,
@@ -68,6 +71,6 @@ export async function startClaude(tmux: TmuxClient, o: StartClaudeOptions): Prom
     env: { ...claudeTestEnv(o.modelUrl), ...o.env },
   });
   const startedAt = Date.now();
-  await tmux.newSession({ name: o.session, cwd: o.cwd, argv: [CLAUDE_BIN, ...cmd.argv.slice(1)], env: cmd.env, unsetEnv: cmd.unsetEnv, width: o.width ?? 160, height: o.height ?? 45 });
+  await tmux.newSession({ name: o.session, cwd: o.cwd, argv: [CLAUDE_BIN, ...cmd.argv.slice(1)], env: cmd.env, unsetEnv: cmd.unsetEnv, width: o.width ?? 160, height: o.height ?? 45, remainOnExit: true });
   return startedAt;
 }
