@@ -18,6 +18,12 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The launchers: CommonJS (bin/package.json), so they load without the ES module loader.
+    files: ['bin/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The dashboard's page: plain browser ES modules (no Node), so browser globals instead of Node's.
     files: ['src/dashboard/web/**/*.js'],
     languageOptions: {
