@@ -46,13 +46,17 @@ describe('bd killed mid-write', () => {
     expect(full.code).toBe(0);
     const span = Math.max(150, full.ms * 1.6);
 
-    const rounds = 30;
+    // 30 rounds sweep the batch's life; more rounds (up to 90) while no kill has yet landed inside the write itself
+    // (between the temp ledger file and its rename), which is what this test is for.
+    const sweep = 30;
     const temps: string[][] = [];
     let completed = 0;
     let landedDespiteKill = 0;
     let before = 600;
-    for (let i = 0; i < rounds; i++) {
-      const delay = 5 + ((span - 5) * i) / (rounds - 1) + Math.random() * 10;
+    const newTemps = () => temps.filter((x, i) => x.some((f) => !(temps[i - 1] ?? []).includes(f))).length;
+    let rounds = 0;
+    for (let i = 0; i < 90 && (i < sweep || newTemps() + landedDespiteKill === 0); i++, rounds++) {
+      const delay = 5 + ((span - 5) * (i % sweep)) / (sweep - 1) + Math.random() * 10;
       const r = await runAndKill(t.dir, args, delay);
       if (!r.killed) completed++;
       temps.push(leftoverTemps(t.dir));
@@ -71,9 +75,13 @@ describe('bd killed mid-write', () => {
       for (const l of lines) expect(() => JSON.parse(l), `round ${i}: half-written ledger line`).not.toThrow();
       expect(lines).toHaveLength(listed);
     }
-    const leftBehind = temps.filter((x, i) => x.some((f) => !(temps[i - 1] ?? []).includes(f))).length;
+    const leftBehind = newTemps();
     console.log(`${rounds} rounds over ${span.toFixed(0)} ms: ${rounds - completed} killed, ${completed} finished first, ${landedDespiteKill} killed after their batch landed; ` +
       `kills that left a new temp ledger file: ${leftBehind}`);
+    // The kills must have hit bd at work: most rounds killed, and some inside the write (a temp ledger left behind, or
+    // killed after its batch landed in the store).
+    expect(rounds - completed, 'rounds where bd was killed').toBeGreaterThanOrEqual(rounds / 3);
+    expect(leftBehind + landedDespiteKill, 'kills that landed inside the write').toBeGreaterThan(0);
   });
 
   it('a temp ledger file left behind by a killed writer is removed by the next write', () => {
