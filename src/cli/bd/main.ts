@@ -17,6 +17,7 @@ import { registerPrime } from './commands/prime.ts';
 import { registerMergeDriverCommand } from './commands/merge-driver.ts';
 import { registerFormula } from './commands/formula.ts';
 import { VERSION } from '../shared/version.ts';
+import { runRemote, type Guard } from '../shared/remote.ts';
 
 type Register = (program: Command, ctx: ReturnType<typeof createBdCtx>) => void;
 
@@ -39,8 +40,12 @@ function registrarsFor(argv: readonly string[]): Register[] {
   return group && !argv.includes('--help') && !argv.includes('-h') ? [group[1]] : GROUPS.map(([, r]) => r);
 }
 
-/** Run bd with `argv` (without the program name) and return the exit code. */
-export async function runBd(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * Run bd with `argv` (without the program name) and return the exit code. With GT_TOWN_URL set, bd is a client of the
+ * town API; `guard` is how the town's server runs it for a caller (checked before the action).
+ */
+export async function runBd(argv: readonly string[], io: CliIo, opts: { guard?: Guard } = {}): Promise<number> {
+  if (!opts.guard && io.env.GT_TOWN_URL) return runRemote('bd', argv, io);
   const program = new Command('bd')
     .description('Beads: a git-backed issue tracker for people and coding agents')
     .version(VERSION, '-V, --version')
@@ -49,6 +54,8 @@ export async function runBd(argv: readonly string[], io: CliIo): Promise<number>
     .showHelpAfterError(false);
   const ctx = createBdCtx(io, program);
   for (const register of registrarsFor(argv)) register(program, ctx);
+  const guard = opts.guard;
+  if (guard) program.hook('preAction', (_root, action) => guard(action, 'bd'));
   try {
     return await runProgram(program, argv, io, () => argv.includes('--json'));
   } finally {

@@ -4,6 +4,8 @@ import { processIo, runProgram, type CliIo } from '../shared/runtime.ts';
 import { VERSION } from '../shared/version.ts';
 import { exitQuietlyOnClosedPipe, runBd } from '../bd/main.ts';
 import { createGtCtx } from './context.ts';
+import { commandOf, runRemote, type Guard } from '../shared/remote.ts';
+import { runRemoteDone } from './remote-done.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRig } from './commands/rig.ts';
 import { registerCrew } from './commands/crew.ts';
@@ -32,11 +34,21 @@ import { registerHook } from './commands/hook.ts';
 import { registerUnsling } from './commands/unsling.ts';
 import { registerDashboard } from './commands/dashboard.ts';
 import { registerFeed } from './commands/feed.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerToken } from './commands/token.ts';
 import { registerCosts } from './commands/costs.ts';
 
-export async function runGt(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv[0] === 'bd') return runBd(argv.slice(1), io);
-  return runProgram(buildGtProgram(io), argv, io, () => argv.includes('--json'));
+/**
+ * Run gt with `argv` (without the program name). With GT_TOWN_URL set, gt is a client of the town API (docs/town-api.md)
+ * and the command runs in the town; `guard` is how the town's server runs it for a caller (checked before the action).
+ */
+export async function runGt(argv: readonly string[], io: CliIo, opts: { guard?: Guard } = {}): Promise<number> {
+  if (!opts.guard && io.env.GT_TOWN_URL) return commandOf(argv) === 'done' ? runRemoteDone(argv, io) : runRemote('gt', argv, io);
+  if (argv[0] === 'bd') return runBd(argv.slice(1), io, opts);
+  const program = buildGtProgram(io);
+  const guard = opts.guard;
+  if (guard) program.hook('preAction', (_root, action) => guard(action, 'gt'));
+  return runProgram(program, argv, io, () => argv.includes('--json'));
 }
 
 /** The gt command tree with every command registered (also walked by completion and the help test). */
@@ -47,7 +59,7 @@ export function buildGtProgram(io: CliIo): Command {
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed]) {
+  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken]) {
     register(program, ctx);
   }
   return program;

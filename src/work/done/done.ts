@@ -20,6 +20,11 @@ export interface DoneOptions {
   note?: string;
   /** Stop the polecat's session afterwards (default: settings `polecats.stop_after_done`, else keep it). */
   stopSession?: boolean;
+  /**
+   * The work was pushed to the rig's bare repository from a workspace elsewhere (a remote polecat): the branch there
+   * must point at `head`; the town's worktree, if any, is not used.
+   */
+  pushed?: { head: string; committedLeftovers: boolean };
 }
 
 export type DoneOutcome = 'enqueued' | 'already-enqueued' | 'landed' | 'left-on-branch' | 'no-changes' | 'already-closed' | 'nothing-hooked' | 'escalated' | 'deferred';
@@ -62,7 +67,7 @@ export function doneAddress(town: TownContext, cwd: string, env: NodeJS.ProcessE
     'run gt done inside the polecat\'s worktree, or set GT_ADDRESS=<rig>/<polecat>');
 }
 
-function requirePolecat(store: Store, town: TownContext, address: string): { p: Polecat; bead: Bead | undefined } {
+function requirePolecat(store: Store, town: TownContext, address: string, remote = false): { p: Polecat; bead: Bead | undefined } {
   const a = parseAddress(town, address);
   if (a.kind !== 'polecat') {
     throw usageError('GT_NOT_A_POLECAT', `"${formatAddress(a)}" is not a polecat; gt done is how a polecat hands in its hooked work`, 'crew and the Mayor commit and push themselves');
@@ -72,7 +77,7 @@ function requirePolecat(store: Store, town: TownContext, address: string): { p: 
   if (!p.bead) return { p, bead: undefined };
   const bead = getBead(store.db, p.bead);
   if (!bead) throw new GtError('GT_NO_BEAD', `${address} is hooked to ${p.bead}, which is not in the town store`, { hint: 'run gt hooks repair to put the hook right' });
-  if (!existsSync(p.worktree)) {
+  if (!remote && !existsSync(p.worktree)) {
     throw new GtError('GT_NO_WORKTREE', `the worktree of ${address} is missing (${p.worktree})`, { hint: 'run gt hooks repair to restore it from its branch or latest snapshot' });
   }
   return { p, bead };
@@ -97,6 +102,17 @@ function pushBranch(p: Polecat, branch: string): string {
   return head;
 }
 
+/** The pushed branch in the bare repo, which must be where the pusher says (else the push did not land). */
+function pushedHead(repo: string, branch: string, head: string): string {
+  const ref = gitTry(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).stdout.trim();
+  if (ref === '' || ref !== gitTry(repo, ['rev-parse', '--verify', '--quiet', `${head}^{commit}`]).stdout.trim()) {
+    throw new GtError('GT_NOT_PUSHED', `${branch} in the rig's repository is at ${ref ? ref.slice(0, 12) : 'nothing'}, not at the pushed ${head.slice(0, 12)}`, {
+      hint: 'push the branch to the town (gt done does it when GT_TOWN_URL is set), then run gt done again',
+    });
+  }
+  return ref;
+}
+
 /**
  * Hand in the polecat's hooked work. `completed`: commit leftovers, point the branch at them, enqueue a merge
  * request (idempotent: UNIQUE(rig, bead, head)), bead → in_progress, polecat idle; no commits beyond the default
@@ -118,7 +134,7 @@ async function handIn(town: TownContext, address: string, opts: DoneOptions): Pr
   const status = opts.status ?? 'completed';
   const store = openTownStore(town, { actor: address });
   try {
-    const { p, bead } = requirePolecat(store, town, address);
+    const { p, bead } = requirePolecat(store, town, address, opts.pushed !== undefined);
     if (!bead) {
       return {
         address, rig: p.rig, polecat: p.name, bead: null, status, outcome: 'nothing-hooked', branch: p.branch ?? '', head: null,
@@ -126,7 +142,7 @@ async function handIn(town: TownContext, address: string, opts: DoneOptions): Pr
       };
     }
     const cfg = loadRig(town, p.rig);
-    const branch = p.branch ?? gitTry(p.worktree, ['symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
+    const branch = p.branch ?? (opts.pushed ? '' : gitTry(p.worktree, ['symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim());
     if (!branch) throw new GtError('GT_NO_BRANCH', `${address} has no work branch (HEAD is detached in ${p.worktree})`, { hint: 'run gt hooks repair' });
     const base: Omit<DoneResult, 'outcome' | 'head' | 'committed_leftovers' | 'commits' | 'mr' | 'mr_status' | 'session_stopped' | 'drained'> = {
       address, rig: p.rig, polecat: p.name, bead: bead.id, status, branch,
@@ -134,9 +150,10 @@ async function handIn(town: TownContext, address: string, opts: DoneOptions): Pr
     if (bead.status === 'closed') {
       return { ...base, outcome: 'already-closed', head: null, committed_leftovers: false, commits: 0, mr: null, mr_status: null, session_stopped: false };
     }
-    const committed = commitLeftovers(town, p, bead, status, opts.note);
-    const head = pushBranch(p, branch);
-    const commits = Number(git(p.worktree, ['rev-list', '--count', head, '--not', `refs/heads/${cfg.default_branch}`]).trim()) || 0;
+    const committed = opts.pushed ? opts.pushed.committedLeftovers : commitLeftovers(town, p, bead, status, opts.note);
+    const head = opts.pushed ? pushedHead(town.paths.repo(p.rig), branch, opts.pushed.head) : pushBranch(p, branch);
+    const repo = opts.pushed ? town.paths.repo(p.rig) : p.worktree;
+    const commits = Number(git(repo, ['rev-list', '--count', head, '--not', `refs/heads/${cfg.default_branch}`]).trim()) || 0;
     let outcome: DoneOutcome;
     let mr: { id: string; status: string } | null = null;
     if (status === 'completed' && commits === 0) {

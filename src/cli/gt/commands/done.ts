@@ -1,5 +1,5 @@
 // gt done: the polecat hands in its hooked work (see src/work/done).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { done, doneAddress, parseDoneStatus, type DoneResult } from '../../../work/done/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
@@ -11,12 +11,16 @@ export function registerDone(program: Command, ctx: GtCtx): void {
     .option('--status <status>', 'completed (default), escalated (mails the Mayor) or deferred', 'completed')
     .option('-m, --message <note>', 'a note for the bead (and the Mayor when escalating)')
     .option('--stop', 'stop this polecat\'s session afterwards (default: settings polecats.stop_after_done)')
+    // A remote workspace's gt pushes the branch itself, then has the town hand it in (docs/town-api.md).
+    .addOption(new Option('--pushed <commit>', 'the branch was pushed to the rig\'s repository at this commit; the town worktree is not used').hideHelp())
+    .addOption(new Option('--committed-leftovers', 'the pushing workspace committed leftovers').hideHelp())
     .addHelpText('after', '\nExamples:\n  gt done\n  gt done --status escalated -m "the API needs a decision"')
-    .action(async (o: { status: string; message?: string; stop?: boolean }) => {
+    .action(async (o: { status: string; message?: string; stop?: boolean; pushed?: string; committedLeftovers?: boolean }) => {
       const town = ctx.town();
       const status = parseDoneStatus(o.status);
       const r = await done(town, doneAddress(town, ctx.io.cwd, ctx.io.env), {
         status, ...(o.message !== undefined ? { note: o.message } : {}), ...(o.stop ? { stopSession: true } : {}),
+        ...(o.pushed !== undefined ? { pushed: { head: o.pushed, committedLeftovers: Boolean(o.committedLeftovers) } } : {}),
       });
       emit(ctx.io, ctx.json(), { data: r, text: renderDone(r) });
     });
