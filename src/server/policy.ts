@@ -86,7 +86,7 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
   sameAgent(opts.author, '--author');
   sameAgent(opts.address, '--address');
   const key = path.join(' ');
-  if (program === 'gt' && (key === 'hook' || key === 'hook show' || key === 'mail inbox')) sameAgent(cmd.processedArgs[0], 'the address');
+  if (program === 'gt' && key === 'mail inbox') sameAgent(cmd.processedArgs[0], 'the address');
   if (program === 'gt' && (key === 'mail read' || key === 'mail ack' || key === 'mail reply' || key === 'mail archive')) {
     for (const id of strings(cmd.processedArgs[0])) {
       const m = findMail(ctx.store, id);
@@ -94,6 +94,7 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
     }
   }
   if (p.agent.kind === 'mayor') return;
+  if (program === 'gt' && (key === 'hook' || key === 'hook show')) sameAgent(cmd.processedArgs[0], 'the address');
   if (program === 'bd' && (key === 'update' || key === 'create' || key === 'new')) sameAgent(opts.assignee, '--assignee');
   const beads = program === 'bd' ? (BEAD_WRITES[key]?.(cmd.processedArgs) ?? []) : key === 'handoff' ? strings(cmd.processedArgs[0]) : [];
   for (const input of beads) {

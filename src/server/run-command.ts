@@ -37,7 +37,7 @@ export interface CliLikeIo {
 }
 
 /** Variables of the server's own environment a command may see (the rest belongs to whoever started the server). */
-const PASSED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TMUX_TMPDIR', 'GT_TMUX_SOCKET', 'SHELL', 'USER', 'NODE_OPTIONS'];
+const PASSED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TMUX_TMPDIR', 'GT_TMUX_SOCKET', 'GT_DAEMON', 'GT_DAEMON_TICK_MS', 'GT_PROCESS_NAMES', 'SHELL', 'USER', 'NODE_OPTIONS', 'NODE_COMPILE_CACHE'];
 
 /** The environment and directory a principal's commands run with: who it is, as its local session would have it. */
 export function principalEnv(town: TownContext, p: Principal): { env: NodeJS.ProcessEnv; cwd: string } {

@@ -3,7 +3,8 @@
 // --pushed <head>`, which checks the branch is there and queues the merge request. The refinery stays in the town.
 import { GtError, messageOf } from '../../kernel/index.ts';
 import { git, gitTry } from '../../git/index.ts';
-import { commandOf, replay, runInTown, townClient, type TownClient } from '../shared/remote.ts';
+import { commandOf, runInTown, townClient, type TownClient } from '../../client/index.ts';
+import { replay } from '../shared/remote.ts';
 import { reportError, type CliIo } from '../shared/runtime.ts';
 
 interface HookJson {
@@ -53,8 +54,11 @@ export async function runRemoteDone(argv: readonly string[], io: CliIo): Promise
     let committed = false;
     if (git(wt, ['status', '--porcelain', '--untracked-files=all']).trim() !== '') {
       const subject = status === 'completed' ? `${v.bead.title} (${v.bead.id})` : `WIP ${v.bead.id}: ${status}${note ? `: ${note}` : ''}`;
-      git(wt, ['add', '-A']);
-      git(wt, ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '-m', subject, ...(note && status === 'completed' ? ['-m', note] : [])]);
+      // The polecat's own git identity, as gt done in the town commits (src/work/sessions/identity.ts).
+      const who = { name: `${v.polecat.rig}/${v.polecat.name}`, email: `${v.polecat.rig}.${v.polecat.name}@gastown.local` };
+      const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
+      git(wt, ['add', '-A'], { env });
+      git(wt, ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '-m', subject, ...(note && status === 'completed' ? ['-m', note] : [])], { env });
       committed = true;
     }
     const head = git(wt, ['rev-parse', 'HEAD']).trim();
