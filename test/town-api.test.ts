@@ -280,4 +280,32 @@ describe('the town API (gt serve) and its clients', () => {
     expect(j).toMatchObject({ outcome: 'enqueued', bead: beads.slit, committed_leftovers: true, commits: 1 });
     expect(git(repo(), ['rev-parse', `polecat/slit/${beads.slit}`]).trim()).toBe(j.head);
   });
+
+  it('takes usage reports from a remote session: the transcript is sent from the workspace, only what the town lacks', async () => {
+    const away = join(base, 'away');
+    const line = (id: string): string => `${JSON.stringify({
+      type: 'assistant', sessionId: 'sess-nux', timestamp: new Date().toISOString(), cwd: away,
+      message: { id, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'x' }], usage: { input_tokens: 1000, output_tokens: 10, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } },
+    })}\n`;
+    const transcript = join(away, 'sess-nux.jsonl');
+    writeFileSync(transcript, line('msg_1') + line('msg_2'));
+    const hookInput = JSON.stringify({ session_id: 'sess-nux', transcript_path: transcript, hook_event_name: 'Stop' });
+    const responses = (): number => gtJson<{ groups: { key: string; responses: number }[] }>(town, ['costs', '--by', 'agent']).groups.find((g) => g.key === 'app/nux')?.responses ?? 0;
+    expect(gt(away, ['costs', 'record'], { env: envOf('nux'), input: hookInput })).toMatchObject({ code: 0, stderr: '' });
+    expect(responses()).toBe(2);
+    writeFileSync(transcript, line('msg_1') + line('msg_2') + line('msg_3'));
+    expect(gt(away, ['costs', 'record'], { env: envOf('nux'), input: hookInput }).code).toBe(0);
+    expect(responses()).toBe(3);
+    expect(statSync(join(town, '.runtime', 'remote-transcripts', 'app_nux', 'sess-nux.jsonl')).size).toBe(statSync(transcript).size);
+    // Never a path on the town's machine, not even the Mayor's token: the town reads only what was sent to it.
+    for (const who of ['nux', 'mayor']) {
+      const r = await fetch(`${serve.url}/api/v1/run`, {
+        method: 'POST', headers: { authorization: `Bearer ${tokenOf(who)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ program: 'gt', argv: ['costs', 'record'], stdin: JSON.stringify({ transcript_path: '/etc/hostname' }) }),
+      });
+      expect(await r.json()).toMatchObject({ code: 1, stderr: expect.stringMatching(/token may not run `gt costs record`/) });
+    }
+    // A town out of reach does not fail the Stop hook.
+    expect(gt(away, ['costs', 'record'], { env: { ...envOf('nux'), GT_TOWN_URL: 'http://127.0.0.1:9' }, input: hookInput })).toMatchObject({ code: 0, stderr: expect.stringMatching(/cannot reach the town/) });
+  });
 });

@@ -10,6 +10,7 @@ import { AUTH_MESSAGES, authenticate, ownerToken, tokenOfRequest, type Principal
 import { serveGit, writeGitHooks } from './git-http.ts';
 import { runForPrincipal, type Clis } from './run-command.ts';
 import { ensureTokensTable } from './tokens.ts';
+import { receiveUsage, UsageBody } from './usage.ts';
 
 /** Largest `/api/v1/run` body (argv and standard input): 8 MiB. */
 export const RUN_BODY_LIMIT = 8 * 1024 * 1024;
@@ -81,6 +82,23 @@ export function createTownApi(town: TownContext, opts: TownApiOptions): TownApi 
     }
     const reply = await runForPrincipal(town, store, c.get('principal'), body.data, opts.clis);
     return c.json(reply);
+  });
+
+  app.post('/api/v1/usage', bodyLimit({
+    maxSize: RUN_BODY_LIMIT,
+    onError: (c) => fail(c, 413, 'GT_API_TOO_LARGE', `the request is over ${RUN_BODY_LIMIT} bytes`, 'send the transcript in smaller pieces'),
+  }), async (c) => {
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      return fail(c, 400, 'GT_API_BAD_REQUEST', 'the request body is not JSON', 'send {"session_id":"…","offset"?:n,"text"?:"…","done"?:true}');
+    }
+    const body = UsageBody.safeParse(raw);
+    if (!body.success) return fail(c, 400, 'GT_API_BAD_REQUEST', `the request is not a usage report: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    const p = c.get('principal');
+    if (p.kind !== 'agent') return fail(c, 403, 'GT_API_FORBIDDEN', 'usage is reported with an agent\'s token', 'the owner records usage in the town with gt costs record');
+    return c.json(receiveUsage(town, p, body.data));
   });
 
   app.all('/git/:repo/:rest{.+}', (c) => serveGit(town, store, c.get('principal'), hooksDir, {

@@ -10,7 +10,9 @@ import { findMail } from '../work/index.ts';
 import type { Principal } from './auth.ts';
 
 /** Commands every agent token may run (a path of command names; a name alone covers its subcommands). */
-const AGENT_GT = ['prime', 'hook', 'hook show', 'done', 'mail send', 'mail inbox', 'mail read', 'mail reply', 'mail ack', 'mail archive', 'mail check', 'nudge', 'escalate', 'handoff', 'costs record'];
+const AGENT_GT = ['prime', 'hook', 'hook show', 'done', 'mail send', 'mail inbox', 'mail read', 'mail reply', 'mail ack', 'mail archive', 'mail check', 'nudge', 'escalate', 'handoff'];
+// `costs record` is not among them: it reads a transcript path, on the town's machine; agents report usage through
+// POST /api/v1/usage instead (usage.ts), which gt does for them as a client.
 const MAYOR_GT = [...AGENT_GT, 'sling', 'unsling', 'convoy', 'agents', 'status', 'polecat list', 'polecat status', 'mq list', 'costs', 'peek', 'hook snapshots'];
 const OWNER_GT = [...MAYOR_GT, 'mq', 'polecat', 'hook snapshot', 'hook rollback', 'refinery', 'rig list', 'rig show', 'crew list', 'config'];
 const AGENT_BD = ['show', 'view', 'list', 'search', 'ready', 'blocked', 'create', 'new', 'update', 'close', 'done', 'reopen', 'comments', 'dep', 'label', 'prime', 'stats', 'status'];
@@ -59,7 +61,7 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
   const who = p.address;
   const role = p.kind === 'owner' ? 'owner' : p.agent.kind === 'mayor' ? 'mayor' : 'agent';
   const list = program === 'gt' ? { owner: OWNER_GT, mayor: MAYOR_GT, agent: AGENT_GT }[role] : { owner: OWNER_BD, mayor: AGENT_BD, agent: AGENT_BD }[role];
-  if (path.length === 0 || !allowedBy(list, path)) {
+  if (path.length === 0 || !allowedBy(list, path) || (role !== 'owner' && path.join(' ') === 'costs record')) {
     throw forbidden(who, `run \`${name}\` through the town API`, `${role === 'agent' ? 'an agent' : `the ${role}'s`} token runs: ${list.map((c) => `${program} ${c}`).join(', ')}`);
   }
   const opts = cmd.optsWithGlobals() as Record<string, unknown>;

@@ -7,6 +7,7 @@ import { createGtCtx } from './context.ts';
 import { commandOf } from '../../client/index.ts';
 import { runRemote, type Guard } from '../shared/remote.ts';
 import { runRemoteDone } from './remote-done.ts';
+import { runRemoteCostsRecord } from './remote-costs.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRig } from './commands/rig.ts';
 import { registerCrew } from './commands/crew.ts';
@@ -44,7 +45,12 @@ import { registerCosts } from './commands/costs.ts';
  * and the command runs in the town; `guard` is how the town's server runs it for a caller (checked before the action).
  */
 export async function runGt(argv: readonly string[], io: CliIo, opts: { guard?: Guard } = {}): Promise<number> {
-  if (!opts.guard && io.env.GT_TOWN_URL) return commandOf(argv) === 'done' ? runRemoteDone(argv, io) : runRemote('gt', argv, io);
+  if (!opts.guard && io.env.GT_TOWN_URL) {
+    const cmd = commandOf(argv);
+    if (cmd === 'done') return runRemoteDone(argv, io);
+    if (cmd === 'costs' && argv.includes('record') && !argv.includes('--help')) return runRemoteCostsRecord(argv, io);
+    return runRemote('gt', argv, io);
+  }
   if (argv[0] === 'bd') return runBd(argv.slice(1), io, opts);
   const program = buildGtProgram(io);
   const guard = opts.guard;

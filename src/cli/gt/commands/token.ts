@@ -29,6 +29,7 @@ export function registerToken(program: Command, ctx: GtCtx): void {
   token
     .command('list')
     .description('tokens by id and agent (never the tokens themselves: only their hashes are kept)')
+    .addHelpText('after', '\nExample:\n  gt token list --json')
     .action(() => {
       const rows = withStore((s) => listTokens(s));
       emit(ctx.io, ctx.json(), { data: rows, text: rows.length ? rows.map((r) => `${r.id}  ${r.address}  ${r.created_at}${r.revoked_at ? `  revoked ${r.revoked_at}` : ''}`).join('\n') : 'No tokens yet.' });
@@ -38,6 +39,7 @@ export function registerToken(program: Command, ctx: GtCtx): void {
     .command('revoke')
     .description("revoke a token by id, or every token of an agent")
     .argument('<id-or-address>', 'a token id (gt token list) or an agent address')
+    .addHelpText('after', '\nExamples:\n  gt token revoke 3f9a1c2b7d0e\n  gt token revoke myproject/furiosa')
     .action((what: string) => {
       const ids = withStore((s) => revokeTokens(ctx.town(), s, what));
       emit(ctx.io, ctx.json(), { data: { revoked: ids }, text: ids.length ? `Revoked ${ids.join(', ')}.` : `No live token matches "${what}".` });
