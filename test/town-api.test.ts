@@ -308,4 +308,16 @@ describe('the town API (gt serve) and its clients', () => {
     // A town out of reach does not fail the Stop hook.
     expect(gt(away, ['costs', 'record'], { env: { ...envOf('nux'), GT_TOWN_URL: 'http://127.0.0.1:9' }, input: hookInput })).toMatchObject({ code: 0, stderr: expect.stringMatching(/cannot reach the town/) });
   });
+
+  it('serves 50 agents at once: every call answered, every write landed once', async () => {
+    const auth = { authorization: `Bearer ${tokenOf('mayor')}`, 'content-type': 'application/json' };
+    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => fetch(`${serve.url}/api/v1/run`, {
+      method: 'POST', headers: auth, body: JSON.stringify({ program: 'bd', argv: ['create', `load ${i}`, '--silent'] }),
+    }).then(async (r) => ({ status: r.status, ...(await r.json() as { code: number; stdout: string; stderr: string }) }))));
+    for (const r of replies) expect(r, r.stderr).toMatchObject({ status: 200, code: 0 });
+    const ids = new Set(replies.map((r) => r.stdout.trim()));
+    expect(ids.size).toBe(50);
+    const titles = gtJson<{ title: string }[]>(town, ['bd', 'list', '--all', '--limit', '0']).map((b) => b.title).filter((t) => t.startsWith('load '));
+    expect(titles.sort()).toEqual(Array.from({ length: 50 }, (_, i) => `load ${i}`).sort());
+  });
 });
