@@ -320,4 +320,29 @@ describe('the town API (gt serve) and its clients', () => {
     const titles = gtJson<{ title: string }[]>(town, ['bd', 'list', '--all', '--limit', '0']).map((b) => b.title).filter((t) => t.startsWith('load '));
     expect(titles.sort()).toEqual(Array.from({ length: 50 }, (_, i) => `load ${i}`).sort());
   });
+
+  it('a workspace cloned with gt workspace clone pushes every commit to the town, and its snapshots go there too', () => {
+    const id = remotePolecat('rust', 'Add e');
+    tokens.rust = gtJson<{ file: string }>(town, ['token', 'issue', 'app/rust']).file;
+    const dir = join(base, 'rust ws');
+    const cloned = gtJson<{ dir: string; branch: string }>(base, ['workspace', 'clone', dir], { env: envOf('rust') });
+    expect(cloned).toMatchObject({ dir, branch: `polecat/rust/${id}` });
+    expect(readFileSync(join(dir, '.git', 'config'), 'utf8')).not.toContain(tokenOf('rust'));
+    // A commit, by the agent with plain git: the post-commit hook pushes it.
+    writeFileSync(join(dir, 'e.txt'), 'e\n');
+    expect(gitEnv(dir, ['add', 'e.txt'], envOf('rust')).code).toBe(0);
+    expect(gitEnv(dir, ['-c', 'user.name=rust', '-c', 'user.email=rust@x', 'commit', '-q', '-m', 'e'], envOf('rust')).code).toBe(0);
+    expect(git(repo(), ['rev-parse', `polecat/rust/${id}`]).trim()).toBe(git(dir, ['rev-parse', 'HEAD']).trim());
+    // Plain git fetch works with the token from the environment (the credential helper), not from the clone.
+    expect(gitEnv(dir, ['fetch', '-q', 'origin'], envOf('rust')).code).toBe(0);
+    // Uncommitted and untracked work: a snapshot in the town, listed by gt hook snapshots, the worktree untouched.
+    writeFileSync(join(dir, 'e.txt'), 'e, more\n');
+    writeFileSync(join(dir, 'f.txt'), 'f\n');
+    const snap = gtJson<{ ref: string; commit: string }>(dir, ['workspace', 'snapshot'], { env: envOf('rust') });
+    expect(gtJson<{ ref: string }[]>(town, ['hook', 'snapshots', 'app/rust']).map((x) => x.ref)).toContain(snap.ref);
+    expect(git(repo(), ['show', `${snap.commit}:f.txt`])).toBe('f\n');
+    expect(git(repo(), ['show', `${snap.commit}:e.txt`])).toBe('e, more\n');
+    expect(git(dir, ['status', '--porcelain'])).toBe(' M e.txt\n?? f.txt\n');
+    expectFailure(gt(dir, ['workspace', 'push']), 2, /GT_TOWN_URL is not set/);
+  });
 });

@@ -38,6 +38,7 @@ import { registerDashboard } from './commands/dashboard.ts';
 import { registerFeed } from './commands/feed.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token.ts';
+import { registerWorkspace } from './commands/workspace.ts';
 import { registerCosts } from './commands/costs.ts';
 
 /**
@@ -49,7 +50,7 @@ export async function runGt(argv: readonly string[], io: CliIo, opts: { guard?: 
     const cmd = commandOf(argv);
     if (cmd === 'done') return runRemoteDone(argv, io);
     if (cmd === 'costs' && argv.includes('record') && !argv.includes('--help')) return runRemoteCostsRecord(argv, io);
-    return runRemote('gt', argv, io);
+    if (cmd !== 'workspace') return runRemote('gt', argv, io);
   }
   if (argv[0] === 'bd') return runBd(argv.slice(1), io, opts);
   const program = buildGtProgram(io);
@@ -66,7 +67,7 @@ export function buildGtProgram(io: CliIo): Command {
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken]) {
+  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace]) {
     register(program, ctx);
   }
   return program;
