@@ -1,7 +1,7 @@
 // The town as a service: gt serve as a real process, gt and bd as its clients from a workspace outside the town, real
 // git over real HTTP on loopback. A polecat here is "remote": its row and branch are in the town, its worktree is not.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,7 @@ describe('the town API (gt serve) and its clients', () => {
     const local = { GT_ADDRESS: 'app/nux', GT_ROLE: 'polecat', GT_RIG: 'app', GT_NAME: 'nux', BD_ACTOR: 'app/nux' };
     const cases: [string[], (cwd: string, a: string[], o: { env: Record<string, string> }) => { code: number; stdout: string; stderr: string }][] = [
       [['hook', '--json'], gt], [['hook'], gt], [['mail', 'inbox', '--json'], gt], [['prime'], gt], [['hook', '--bogus'], gt],
+      [['mail', 'check', '--json'], gt], [['mail', 'check', '--inject'], gt], [['nudge', 'app/slit', 'are', 'you', 'there'], gt], [['escalate', '--bogus'], gt],
       [['show', beads.nux!, '--json'], bd], [['show', 'nope'], bd], [['ready', '--json'], bd], [['list'], bd],
     ];
     for (const [args, run] of cases) {
@@ -344,5 +345,21 @@ describe('the town API (gt serve) and its clients', () => {
     expect(git(repo(), ['show', `${snap.commit}:e.txt`])).toBe('e, more\n');
     expect(git(dir, ['status', '--porcelain'])).toBe(' M e.txt\n?? f.txt\n');
     expectFailure(gt(dir, ['workspace', 'push']), 2, /GT_TOWN_URL is not set/);
+  });
+
+  it("the owner's token (the dashboard's) does more, and is not taken from a file others can read", () => {
+    const away = join(base, 'away');
+    const ownerFile = join(town, '.runtime', 'dashboard-token');
+    const owner = { GT_TOWN_URL: serve.url, GT_TOWN_TOKEN: readFileSync(ownerFile, 'utf8').trim() };
+    const rigs = gt(away, ['rig', 'list', '--json'], { env: owner });
+    expect(rigs.code, rigs.stderr).toBe(0);
+    expect(rigs.stdout).toBe(gt(town, ['rig', 'list', '--json']).stdout);
+    chmodSync(ownerFile, 0o644);
+    try {
+      expectFailure(gt(away, ['rig', 'list'], { env: owner }), 1, /does not know this token/);
+    } finally {
+      chmodSync(ownerFile, 0o600);
+    }
+    expect(gt(away, ['rig', 'list'], { env: owner }).code).toBe(0);
   });
 });
