@@ -2,8 +2,7 @@
 // town, where it runs as the agent the token names; its stdout, stderr and exit code come back unchanged. Only kernel
 // imports (and node's http): bd, which may run standalone, loads this too.
 import { readFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
 import { GtError, messageOf } from '../kernel/index.ts';
 
@@ -42,10 +41,11 @@ export function townClient(env: NodeJS.ProcessEnv): TownClient {
 }
 
 /** POST a JSON body to the town and read the JSON reply; transport failures are GT_TOWN_UNREACHABLE. */
-export function callTown(c: TownClient, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+export async function callTown(c: TownClient, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
   const data = Buffer.from(JSON.stringify(body));
   const target = new URL(`${c.url}${path}`);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  // Loaded on use: every bd call loads this module, and only clients talk to a town (https alone costs ms to load).
+  const send = target.protocol === 'https:' ? (await import('node:https')).request : (await import('node:http')).request;
   return new Promise((res, rej) => {
     const req = send(target, {
       method: 'POST',
