@@ -121,8 +121,9 @@ describe('the town API (gt serve) and its clients', () => {
     const shown = gtJson<{ notes: string; events: { actor: string }[] }[]>(town, ['bd', 'show', beads.nux!, '--events'])[0]!;
     expect(shown.notes).toContain('halfway there');
     expect(shown.events.at(-1)?.actor).toBe('app/nux');
-    // The Mayor's token does more: it reads any hook.
+    // The Mayor's token does more: it reads any hook. But no live view holds the server: --watch is refused.
     expect(gtJson<{ address: string }>(away, ['hook', 'app/slit'], { env: envOf('mayor') }).address).toBe('app/slit');
+    expectFailure(gt(away, ['status', '--watch'], { env: envOf('mayor') }), 1, /mayor's token may not run `gt status --watch`/);
   });
 
   it('refuses a missing, unknown, revoked token and one whose agent was removed, even after a new agent of that name', () => {

@@ -65,6 +65,10 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
     throw forbidden(who, `run \`${name}\` through the town API`, `${role === 'agent' ? 'an agent' : `the ${role}'s`} token runs: ${list.map((c) => `${program} ${c}`).join(', ')}`);
   }
   const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+  // A screen that redraws or a terminal attached has no place in a request: it would hold the server forever.
+  for (const o of ['watch', 'follow', 'attach']) {
+    if (opts[o]) throw forbidden(who, `run \`${name} --${o}\` through the town API`, `run ${name} without --${o}; a live view needs a terminal on the town's machine`);
+  }
   for (const o of PATH_OPTIONS) {
     const v = opts[o];
     if (v !== undefined && v !== '-') {
