@@ -1,0 +1,139 @@
+// Landing through pull requests (merge_strategy "pr"), through the real gt CLI against the GitHub fake
+// (testing/github): the rig's origin is a real bare repository served over smart HTTP by git http-backend, the PR's
+// head and base are real refs, and a merge writes a real commit onto origin's main. The test plays CI and the
+// reviewers through GitHub's own API: it turns a check red, requests changes, approves, closes a PR.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBead, getBead, updateBead } from '../src/beads/index.ts';
+import { loadTown, openTownStore } from '../src/town/index.ts';
+import { insertPolecat } from '../src/work/polecats/index.ts';
+import { spawnFakeGitHub, type FakeGitHubProcess } from '../testing/github/index.ts';
+import { cleanEnv } from './support/bd.ts';
+import { git, gt, gtJson, tempDir } from './support/gt.ts';
+
+const BOT = 'gt-token';
+const ALICE = 'alice-token';
+const CI = 'ci-token';
+
+interface Outcome { mr: string; bead: string; status: string; pr?: number; url?: string; rework_bead?: string; detail?: string; check?: string; commit?: string; reason?: string }
+interface RunJson { status: string; message?: string; hint?: string; outcomes: Outcome[] }
+interface MqRow { id: string; bead: string; status: string; failure: string | null; rework_bead: string | null; pull_request: { number: number; url: string; state: string; detail: string | null } | null }
+interface Pull { number: number; state: string; merged: boolean; head: { sha: string; ref: string }; body: string; title: string; merge_commit_sha: string | null }
+
+describe('the refinery on GitHub (merge_strategy "pr")', () => {
+  let base = '';
+  let town = '';
+  let gh: FakeGitHubProcess;
+  let cleanup = (): void => {};
+  let n = 0;
+  const env = (): Record<string, string> => ({ GITHUB_TOKEN: BOT });
+  const origin = (): string => join(gh.root, 'acme', 'app.git');
+  const withStore = <T>(fn: (s: ReturnType<typeof openTownStore>) => T): T => {
+    const s = openTownStore(loadTown(town, cleanEnv()));
+    try {
+      return fn(s);
+    } finally {
+      s.close();
+    }
+  };
+  const setRig = (patch: Record<string, unknown>): void => {
+    const path = join(town, 'app', 'rig.json');
+    const cfg = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify({ ...cfg, ...patch }, null, 2));
+  };
+  /** A polecat with a hooked bead that commits `files` and runs `gt done`, as the agent would. */
+  const work = (title: string, files: Record<string, string>, description = ''): { bead: string; mr: string; head: string; wt: string } => {
+    n++;
+    const name = `p${n}`;
+    const bead = withStore((s) => createBead(s, { title, description }).id);
+    const wt = join(town, 'app', 'polecats', name);
+    const branch = `polecat/${name}/${bead}`;
+    git(join(town, 'app', '.repo.git'), ['worktree', 'add', '-q', '-b', branch, wt, 'main']);
+    const baseCommit = git(wt, ['rev-parse', 'HEAD']).trim();
+    withStore((s) => {
+      insertPolecat(s, { rig: 'app', name, worktree: wt, state: 'working', bead, branch, base: baseCommit, hook_state: 'active', agent: 'sim' });
+      updateBead(s, bead, { status: 'hooked', assignee: `app/${name}` });
+    });
+    for (const [p, text] of Object.entries(files)) writeFileSync(join(wt, p), text);
+    const d = gtJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], { env: { GT_ADDRESS: `app/${name}` } });
+    expect(d.outcome).toBe('enqueued');
+    return { bead, mr: d.mr, head: d.head, wt };
+  };
+  const run = (): RunJson => gtJson<RunJson>(town, ['refinery', 'run', 'app', '--no-sling'], { env: env() });
+  const pull = async (num: number): Promise<Pull> => (await gh.call<Pull>('GET', `/repos/acme/app/pulls/${num}`, undefined, ALICE)).data;
+  const check = async (sha: string, name: string, conclusion: string | null, output: Record<string, string> = {}): Promise<void> => {
+    const r = await gh.call('POST', '/repos/acme/app/check-runs', { name, head_sha: sha, ...(conclusion ? { status: 'completed', conclusion } : { status: 'in_progress' }), output }, CI);
+    expect(r.status).toBe(201);
+  };
+  const mq = (): MqRow[] => gtJson<MqRow[]>(town, ['mq', 'list']);
+
+  beforeAll(async () => {
+    const t = tempDir('gt refinery pr');
+    base = t.dir;
+    cleanup = t.cleanup;
+    gh = await spawnFakeGitHub(join(base, 'github'), { [BOT]: 'gt-bot', [ALICE]: 'alice', [CI]: 'ci-bot' }, ['gt-bot', 'alice']);
+    await gh.call('POST', '/_fake/repos', { full_name: 'acme/app', default_branch: 'main' });
+    // The project's first commit reaches "GitHub" over smart HTTP, as a clone of theirs would push it.
+    const src = join(base, 'src');
+    git(base, ['init', '-q', '-b', 'main', src]);
+    writeFileSync(join(src, 'a.txt'), 'line one\nline two\n');
+    git(src, ['add', '-A']);
+    git(src, ['-c', 'user.name=S', '-c', 'user.email=s@x', 'commit', '-q', '-m', 'first']);
+    git(src, ['push', '-q', `${gh.url}/acme/app.git`, 'main']);
+    // main is protected: the check "ci" is required, and pushes to main are refused.
+    const p = await gh.call('PUT', '/repos/acme/app/branches/main/protection', { required_status_checks: { strict: false, contexts: ['ci'] }, enforce_admins: false, required_pull_request_reviews: null, restrictions: null }, ALICE);
+    expect(p.status).toBe(200);
+    town = join(base, 'town');
+    gtJson(base, ['install', town]);
+    gtJson(town, ['rig', 'add', 'app', `${gh.url}/acme/app.git`]);
+    setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1 } });
+  });
+  afterAll(async () => {
+    await gh?.stop();
+    cleanup();
+  });
+
+  it('opens a PR after gt done, waits for the required check, merges it through the API, closes the bead "merged <sha> via #N" and fetches main', async () => {
+    const w = work('Add b', { 'b.txt': 'b\n' }, 'Adds the b file.');
+    const first = run();
+    expect(first.status).toBe('done');
+    const opened = first.outcomes.find((o) => o.status === 'pr-opened')!;
+    expect(opened).toMatchObject({ mr: w.mr, bead: w.bead, pr: 1 });
+    // The branch is on GitHub (a real ref in the bare repository) and the PR tells reviewers what it is.
+    expect(git(origin(), ['rev-parse', `refs/heads/polecat/p${n}/${w.bead}`]).trim()).toBe(w.head);
+    const pr = await pull(1);
+    expect(pr).toMatchObject({ title: 'Add b', state: 'open', head: { sha: w.head } });
+    expect(pr.body).toContain('Adds the b file.');
+    expect(pr.body).toContain(`Bead: ${w.bead}`);
+    expect(pr.body).toMatch(/Gates passed locally:\n- \(the rig has no gates\)/);
+    // Recorded on the merge request: gt mq list shows the PR and what the refinery waits for.
+    const row = mq().find((m) => m.id === w.mr)!;
+    expect(row.pull_request).toMatchObject({ number: 1, url: 'https://github.test/acme/app/pull/1', state: 'open' });
+    expect(gt(town, ['mq', 'list']).stdout).toContain('PR #1 open');
+    expect(withStore((s) => getBead(s.db, w.bead)!.external_ref)).toBe('https://github.test/acme/app/pull/1');
+
+    // No check yet: "ci" is required by the branch protection, so the refinery waits (and says so) although its
+    // token is an administrator's, whom GitHub would let merge past the protection (gh pr merge --admin).
+    const waiting = run();
+    expect(waiting.outcomes).toEqual([expect.objectContaining({ status: 'pr-waiting', pr: 1, detail: expect.stringMatching(/blocked by branch protection/) })]);
+    expect((await pull(1)).merged).toBe(false);
+    expect(gt(town, ['mq', 'list']).stdout).toContain('PR #1 open (blocked by branch protection');
+
+    await check(w.head, 'ci', 'success');
+    const merged = run();
+    const m = merged.outcomes.find((o) => o.status === 'merged')!;
+    expect(m).toMatchObject({ mr: w.mr, pr: 1 });
+    const pr2 = await pull(1);
+    expect(pr2.merged).toBe(true);
+    // GitHub's main has the real squash commit; the rig fetched it; the bead says how it landed.
+    const mainOnGithub = git(origin(), ['rev-parse', 'main']).trim();
+    expect(m.commit).toBe(mainOnGithub);
+    expect(git(origin(), ['show', `${mainOnGithub}:b.txt`])).toBe('b\n');
+    expect(git(join(town, 'app', '.repo.git'), ['rev-parse', 'main']).trim()).toBe(mainOnGithub);
+    const bead = withStore((s) => getBead(s.db, w.bead)!);
+    expect(bead.status).toBe('closed');
+    expect(bead.close_reason).toBe(`merged ${mainOnGithub} via #1`);
+    expect(mq().find((x) => x.id === w.mr)).toMatchObject({ status: 'merged', pull_request: { number: 1, state: 'merged' } });
+  });
+});
