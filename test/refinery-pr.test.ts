@@ -60,6 +60,26 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(d.outcome).toBe('enqueued');
     return { bead, mr: d.mr, head: d.head, wt };
   };
+  /** A polecat that takes the rework bead, merges the failed request's branch first (as the rework text says), commits `files`, gt done. */
+  const doRework = (reworkBead: string, files: Record<string, string>): { mr: string; head: string } => {
+    const b = withStore((s) => getBead(s.db, reworkBead)!);
+    const from = String(b.metadata!.branch);
+    expect(b.description).toContain(`git merge ${from}`);
+    n++;
+    const name = `p${n}`;
+    const wt = join(town, 'app', 'polecats', name);
+    const branch = `polecat/${name}/${reworkBead}`;
+    git(join(town, 'app', '.repo.git'), ['worktree', 'add', '-q', '-b', branch, wt, 'main']);
+    git(wt, ['-c', 'user.name=P', '-c', 'user.email=p@x', 'merge', '-q', '--no-edit', from]);
+    withStore((s) => {
+      insertPolecat(s, { rig: 'app', name, worktree: wt, state: 'working', bead: reworkBead, branch, base: git(wt, ['rev-parse', 'main']).trim(), hook_state: 'active', agent: 'sim' });
+      updateBead(s, reworkBead, { status: 'hooked', assignee: `app/${name}` });
+    });
+    for (const [p, text] of Object.entries(files)) writeFileSync(join(wt, p), text);
+    const d = gtJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], { env: { GT_ADDRESS: `app/${name}` } });
+    expect(d.outcome).toBe('enqueued');
+    return { mr: d.mr, head: d.head };
+  };
   const run = (): RunJson => gtJson<RunJson>(town, ['refinery', 'run', 'app', '--no-sling'], { env: env() });
   const pull = async (num: number): Promise<Pull> => (await gh.call<Pull>('GET', `/repos/acme/app/pulls/${num}`, undefined, ALICE)).data;
   const check = async (sha: string, name: string, conclusion: string | null, output: Record<string, string> = {}): Promise<void> => {
@@ -135,5 +155,60 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(bead.status).toBe('closed');
     expect(bead.close_reason).toBe(`merged ${mainOnGithub} via #1`);
     expect(mq().find((x) => x.id === w.mr)).toMatchObject({ status: 'merged', pull_request: { number: 1, state: 'merged' } });
+  });
+
+  it('a red check and a request for changes come back as rework beads carrying the log and each comment, land on the same branch and PR, and the approved PR merges', async () => {
+    const w = work('Add c', { 'c.txt': 'c\n' });
+    const opened = run().outcomes.find((o) => o.status === 'pr-opened')!;
+    const num = opened.pr!;
+    const prBranch = (await pull(num)).head.ref;
+    await check(w.head, 'ci', 'failure', { title: 'tests failed', summary: '1 failing', text: 'FAIL test/c.test.ts > c is uppercase\nexpected "c" to be "C"' });
+    const red = run();
+    const failed = red.outcomes.find((o) => o.status === 'check-failed')!;
+    expect(failed).toMatchObject({ mr: w.mr, pr: num, check: 'ci' });
+    const rework1 = withStore((s) => getBead(s.db, failed.rework_bead!)!);
+    expect(rework1.title).toContain(`check "ci" failure on PR #${num}`);
+    expect(rework1.description).toContain('expected "c" to be "C"');
+    expect(rework1.description).toContain(`Its branch is \`${prBranch}\``);
+    expect(mq().find((m) => m.id === w.mr)).toMatchObject({ status: 'failed', rework_bead: rework1.id });
+    // Looking again does not make a second rework bead for the same red check.
+    expect(run().outcomes.filter((o) => o.status === 'check-failed')).toEqual([]);
+
+    // The rework lands on the same branch and the same PR; a new head means new checks.
+    const fix1 = doRework(rework1.id, { 'c.txt': 'C\n' });
+    const again = run();
+    expect(again.outcomes.find((o) => o.status === 'pr-opened')).toMatchObject({ mr: fix1.mr, pr: num });
+    const pr = await pull(num);
+    expect(pr.head).toMatchObject({ ref: prBranch, sha: fix1.head });
+    expect((await gh.call<{ number: number }[]>('GET', '/repos/acme/app/pulls?state=all', undefined, ALICE)).data).toHaveLength(num);
+    await check(fix1.head, 'ci', 'success');
+
+    // A reviewer asks for changes with two line comments: one rework bead lists both, with file:line.
+    const review = await gh.call('POST', `/repos/acme/app/pulls/${num}/reviews`, {
+      event: 'REQUEST_CHANGES', body: 'Two things.', comments: [{ path: 'c.txt', line: 1, body: 'Use a lowercase c after all.' }, { path: 'a.txt', line: 2, body: 'Mention c here.' }],
+    }, ALICE);
+    expect(review.status).toBe(200);
+    const changes = run().outcomes.find((o) => o.status === 'changes-requested')!;
+    expect(changes).toMatchObject({ mr: fix1.mr, pr: num });
+    const rework2 = withStore((s) => getBead(s.db, changes.rework_bead!)!);
+    expect(rework2.description).toContain('c.txt:1 — alice: Use a lowercase c after all.');
+    expect(rework2.description).toContain('a.txt:2 — alice: Mention c here.');
+    expect(rework2.description).toContain('Two things.');
+
+    const fix2 = doRework(rework2.id, { 'c.txt': 'c\n', 'a.txt': 'line one\nline two, and c\n' });
+    const pushed = run();
+    expect(pushed.outcomes.find((o) => o.status === 'pr-opened')).toMatchObject({ mr: fix2.mr, pr: num });
+    await check(fix2.head, 'ci', 'success');
+    // Checks green, but alice's request for changes stands until she approves: no merge.
+    expect(run().outcomes).toContainEqual(expect.objectContaining({ status: 'pr-waiting', detail: expect.stringContaining('changes requested by alice') }));
+    expect((await pull(num)).merged).toBe(false);
+    await gh.call('POST', `/repos/acme/app/pulls/${num}/reviews`, { event: 'APPROVE' }, ALICE);
+    const done = run().outcomes.find((o) => o.status === 'merged')!;
+    expect(done).toMatchObject({ mr: fix2.mr, pr: num });
+    expect(git(origin(), ['show', 'main:a.txt'])).toBe('line one\nline two, and c\n');
+    // The original bead and both rework beads are closed by the one merge.
+    for (const id of [w.bead, rework1.id, rework2.id]) {
+      expect(withStore((s) => getBead(s.db, id)!)).toMatchObject({ status: 'closed', close_reason: expect.stringMatching(new RegExp(`^merged ${done.commit} via #${num}`)) });
+    }
   });
 });
