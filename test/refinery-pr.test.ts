@@ -2,6 +2,7 @@
 // (testing/github): the rig's origin is a real bare repository served over smart HTTP by git http-backend, the PR's
 // head and base are real refs, and a merge writes a real commit onto origin's main. The test plays CI and the
 // reviewers through GitHub's own API: it turns a check red, requests changes, approves, closes a PR.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,5 +211,72 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     for (const id of [w.bead, rework1.id, rework2.id]) {
       expect(withStore((s) => getBead(s.db, id)!)).toMatchObject({ status: 'closed', close_reason: expect.stringMatching(new RegExp(`^merged ${done.commit} via #${num}`)) });
     }
+  });
+
+  /** Someone lands a commit on GitHub's main outside any PR (an administrator bypassing the hook). */
+  const landOnMain = (files: Record<string, string>, message: string): void => {
+    const c = join(base, `outside ${++n}`);
+    git(base, ['clone', '-q', origin(), c]);
+    for (const [p, text] of Object.entries(files)) writeFileSync(join(c, p), text);
+    git(c, ['add', '-A']);
+    git(c, ['-c', 'user.name=O', '-c', 'user.email=o@x', 'commit', '-q', '-m', message]);
+    const r = spawnSync('git', ['push', '-q', 'origin', 'main'], { cwd: c, env: { ...cleanEnv(), GH_FAKE_BYPASS: '1' }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+  };
+
+  it('a conflict with the base comes back as rework naming the file; a PR closed by a person reopens the bead with the reason and marks the request', async () => {
+    const w = work('Reword line one', { 'a.txt': 'LINE ONE\nline two\n' });
+    const num = run().outcomes.find((o) => o.status === 'pr-opened')!.pr!;
+    landOnMain({ 'a.txt': 'line 1\nline two\n' }, 'someone else rewords line one');
+    await pull(num); // GitHub computes mergeability after a change of base in the background
+    const c = run().outcomes.find((o) => o.status === 'conflict')!;
+    expect(c).toMatchObject({ mr: w.mr, pr: num, files: ['a.txt'] });
+    const rework = withStore((s) => getBead(s.db, c.rework_bead!)!);
+    expect(rework.description).toContain('- a.txt');
+    expect(rework.description).toContain(`Pull request #${num}`);
+
+    // A person closes the PR with a comment: the request is rejected with that reason and the beads are open again.
+    await gh.call('POST', `/repos/acme/app/issues/${num}/comments`, { body: 'We do not want this after all: line one stays as it is.' }, ALICE);
+    expect((await gh.call('PATCH', `/repos/acme/app/pulls/${num}`, { state: 'closed' }, ALICE)).status).toBe(200);
+    const closed = run().outcomes.find((o) => o.status === 'pr-closed')!;
+    expect(closed.reason).toBe(`PR #${num} was closed without merging by alice: We do not want this after all: line one stays as it is.`);
+    const bead = withStore((s) => getBead(s.db, w.bead)!);
+    expect(bead).toMatchObject({ status: 'open', assignee: null });
+    expect(bead.notes).toContain('closed without merging by alice');
+    expect(mq().find((m) => m.id === w.mr)).toMatchObject({ status: 'rejected', failure: closed.reason, pull_request: { number: num, state: 'closed' } });
+    // Nothing more happens to a closed PR.
+    expect(run().outcomes).toEqual([]);
+  });
+
+  it('auto_merge asks GitHub to merge once its checks pass, and merge_queue puts the green PR in GitHub\'s merge queue', async () => {
+    setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1, auto_merge: true, merge_method: 'rebase' } });
+    const a = work('Add d', { 'd.txt': 'd\n' });
+    const numA = run().outcomes.find((o) => o.status === 'pr-opened')!.pr!;
+    // The refinery asked for auto-merge at its first look; GitHub merges when "ci" turns green, not before.
+    expect(run().outcomes).toContainEqual(expect.objectContaining({ mr: a.mr, status: 'pr-waiting', detail: expect.stringContaining('auto-merge enabled') }));
+    expect((await pull(numA)).merged).toBe(false);
+    await check(a.head, 'ci', 'success');
+    const pa = await pull(numA);
+    expect(pa.merged).toBe(true);
+    // A rebase merge: d.txt's commit is replayed onto main with the polecat as author.
+    expect(git(origin(), ['log', '-1', '--format=%an%n%s', 'main'])).toContain('app/p');
+    const landedA = run().outcomes.find((o) => o.status === 'merged')!;
+    expect(landedA).toMatchObject({ mr: a.mr, pr: numA, commit: pa.merge_commit_sha });
+    expect(withStore((s) => getBead(s.db, a.bead)!.close_reason)).toBe(`merged ${pa.merge_commit_sha} via #${numA}`);
+
+    await gh.call('PATCH', '/_fake/repos/acme/app', { merge_queue: ['main'] });
+    setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1, merge_queue: true } });
+    const b = work('Add e', { 'e.txt': 'e\n' });
+    const numB = run().outcomes.find((o) => o.status === 'pr-opened')!.pr!;
+    await check(b.head, 'ci', 'success');
+    const q = run().outcomes;
+    expect(q).toContainEqual(expect.objectContaining({ mr: b.mr, status: 'pr-queued', pr: numB }));
+    expect(q).toContainEqual(expect.objectContaining({ mr: b.mr, status: 'merged', pr: numB }));
+    expect(git(origin(), ['show', 'main:e.txt'])).toBe('e\n');
+    // The queue was used: the API merge was never called for it (GitHub refuses it on a queue branch anyway).
+    const log = (await gh.call<{ method: string; path: string }[]>('GET', '/_fake/log')).data;
+    expect(log.filter((l) => l.method === 'PUT' && l.path === `/repos/acme/app/pulls/${numB}/merge`)).toEqual([]);
+    await gh.call('PATCH', '/_fake/repos/acme/app', { merge_queue: [] });
+    setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1 } });
   });
 });

@@ -276,28 +276,34 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
   }
   if (changes.length > 0) return wait(`changes requested by ${[...new Set(changes.map(login))].join(', ')}; waiting for a new review`);
   if (mr.status !== 'running') updateMr(r.store, mr.id, { status: 'running' });
+  if (s.require_review && ![...verdicts.values()].includes('APPROVED')) return wait('waiting for an approving review');
+  if (row.state === 'auto-merge' || row.state === 'queued') return wait(row.state === 'queued' ? 'in GitHub\'s merge queue' : 'auto-merge enabled; GitHub merges it when its requirements are met');
+  // Auto-merge is asked for as soon as the refinery's own conditions hold: GitHub then waits for its checks itself.
+  if (s.auto_merge) {
+    try {
+      await f.gh.enableAutoMerge(pull.node_id, s.merge_method, head);
+      updatePr(r.store, row, { state: 'auto-merge', detail: 'auto-merge enabled; GitHub merges it when its requirements are met' });
+      recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-auto-merge', subject: mr.bead, reason: `auto-merge (${s.merge_method}) enabled on PR #${row.number}`, data: { pr: row.number } });
+      r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-auto-merge', pr: row.number });
+      return settleAfterRequest(r, f, row, mr);
+    } catch (e) {
+      // GitHub refuses auto-merge for a PR it could merge right now ("clean status"): merge it below instead.
+      if (!(e instanceof GitHubError && /clean status/i.test(e.message))) throw e;
+    }
+  }
   const pending = pendingChecks(runs, combined.statuses, s.required_checks);
   if (pending.length > 0) return wait(`waiting for check${pending.length > 1 ? 's' : ''} ${pending.map((p) => `"${p}"`).join(', ')}`);
-  if (s.require_review && ![...verdicts.values()].includes('APPROVED')) return wait('waiting for an approving review');
   if (pull.mergeable === null) return wait('GitHub is still computing whether it can merge');
   // GitHub's own verdict counts too: "blocked" means branch protection is not satisfied. An administrator's token could
   // merge it anyway (what `gh pr merge --admin` does); the refinery never does.
   if (pull.mergeable_state === 'blocked') return wait('blocked by branch protection on GitHub (a required check or review is missing); not merging past it');
   if (pull.mergeable_state === 'behind') return wait(`behind ${r.rig.default_branch}, and the branch must be up to date to merge`);
   if (pull.mergeable_state === 'draft') return wait('a draft');
-  if (row.state === 'auto-merge' || row.state === 'queued') return wait(row.state === 'queued' ? 'in GitHub\'s merge queue' : 'auto-merge enabled; GitHub merges it');
   if (s.merge_queue) {
     await f.gh.enqueue(pull.node_id, head);
     updatePr(r.store, row, { state: 'queued', detail: 'in GitHub\'s merge queue' });
     recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-queued', subject: mr.bead, reason: `PR #${row.number} added to GitHub's merge queue`, data: { pr: row.number } });
     r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-queued', pr: row.number });
-    return settleAfterRequest(r, f, row, mr);
-  }
-  if (s.auto_merge) {
-    await f.gh.enableAutoMerge(pull.node_id, s.merge_method, head);
-    updatePr(r.store, row, { state: 'auto-merge', detail: 'auto-merge enabled; GitHub merges it' });
-    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-auto-merge', subject: mr.bead, reason: `auto-merge (${s.merge_method}) enabled on PR #${row.number}`, data: { pr: row.number } });
-    r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-auto-merge', pr: row.number });
     return settleAfterRequest(r, f, row, mr);
   }
   try {

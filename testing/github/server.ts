@@ -6,7 +6,7 @@
 // submit a review, close a PR) plus a few /_fake/ control routes. Semantics: docs/testing.md ("the GitHub fake").
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 
@@ -226,7 +226,11 @@ export class GitHubState {
     if (method === 'rebase') {
       const revs = this.git(r.dir, ['rev-list', '--reverse', '--no-merges', `${base}..${head}`]).out.split('\n').filter(Boolean);
       for (const c of revs) {
-        const tree = this.git(r.dir, ['merge-tree', '--write-tree', '--no-messages', `--merge-base=${c}^`, tip, c]).out.split('\n')[0]!;
+        // Cherry-pick c onto tip in a scratch index (a 3-way read-tree: git 2.39 has no merge-tree --merge-base).
+        const idx = { GIT_INDEX_FILE: join(r.dir, `fake-rebase-index-${process.pid}`) };
+        this.git(r.dir, ['read-tree', '-i', '--aggressive', '-m', `${c}^`, tip, c], idx);
+        const tree = this.git(r.dir, ['write-tree'], idx).out;
+        rmSync(idx.GIT_INDEX_FILE, { force: true });
         const info = this.git(r.dir, ['log', '-1', '--format=%an%x00%ae%x00%ad%x00%B', c]).out.split('\x00');
         tip = this.git(r.dir, ['commit-tree', tree, '-p', tip, '-m', info.slice(3).join('\x00') || 'commit'], { ...env, GIT_AUTHOR_NAME: info[0]!, GIT_AUTHOR_EMAIL: info[1]!, GIT_AUTHOR_DATE: info[2]! }).out;
       }
@@ -617,7 +621,8 @@ function graphql(st: GitHubState, b: Json, user: string): Result {
     if (!r.allow_auto_merge) return err('Pull request Auto merge is not allowed for this repository');
     if (p.state !== 'open') return err('Pull request is closed');
     const m = String(vars.m ?? 'MERGE').toLowerCase() as Method;
-    if (!r.protection.get(p.base_ref)) return err('Pull request is in clean status');
+    const h = st.headSha(r, p)!;
+    if (!st.conflicts(r, st.sha(r, `refs/heads/${p.base_ref}`)!, h) && !st.protectionBlock(r, p, h)) return err('Pull request is in clean status');
     p.auto_merge = { merge_method: m, enabled_by: user };
     st.settle(r);
     return { status: 200, data: { data: { enablePullRequestAutoMerge: { pullRequest: { number: p.number } } } } };
