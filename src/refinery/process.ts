@@ -135,7 +135,12 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
     const prs = await runPullRequests({
       town, rig, store, repo, wt: run.wt, actor, sling: run.sling, pollNow: !!opts.catchUp, emit: (o) => run.emit(o),
     }, listMrs(store, { rig: rigName, status: ['queued'] }).filter(viaPr));
-    if (prs.blocked) return result('blocked', run, prs.blocked.message, prs.blocked.hint);
+    if (prs.blocked) {
+      // A rig that lands only through PRs stops here; in a rig that also lands locally, the queue goes on and each
+      // request slung with --merge pr says why it waits.
+      if (rig.merge_strategy === 'pr') return result('blocked', run, prs.blocked.message, prs.blocked.hint);
+      for (const mr of listMrs(store, { rig: rigName, status: ['queued'] }).filter(viaPr)) run.emit({ mr: mr.id, bead: mr.bead, status: 'error', reason: `${prs.blocked.message} (${prs.blocked.hint})` });
+    }
     const size = opts.batch ?? rig.merge_queue?.batch ?? 1;
     for (;;) {
       if (opts.maxBatches !== undefined && batches >= opts.maxBatches) break;
