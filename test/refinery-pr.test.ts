@@ -117,6 +117,7 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
 
   it('opens a PR after gt done, waits for the required check, merges it through the API, closes the bead "merged <sha> via #N" and fetches main', async () => {
     const w = work('Add b', { 'b.txt': 'b\n' }, 'Adds the b file.');
+    const convoy = gtJson<{ id: string }>(town, ['convoy', 'create', 'Letters', w.bead]).id;
     const first = run();
     expect(first.status).toBe('done');
     const opened = first.outcomes.find((o) => o.status === 'pr-opened')!;
@@ -128,6 +129,7 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(pr.body).toContain('Adds the b file.');
     expect(pr.body).toContain(`Bead: ${w.bead}`);
     expect(pr.body).toMatch(/Gates passed locally:\n- \(the rig has no gates\)/);
+    expect(pr.body).toContain(`Convoy: ${convoy} (Letters)`);
     // Recorded on the merge request: gt mq list shows the PR and what the refinery waits for.
     const row = mq().find((m) => m.id === w.mr)!;
     expect(row.pull_request).toMatchObject({ number: 1, url: 'https://github.test/acme/app/pull/1', state: 'open' });
@@ -140,6 +142,9 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(waiting.outcomes).toEqual([expect.objectContaining({ status: 'pr-waiting', pr: 1, detail: expect.stringMatching(/blocked by branch protection/) })]);
     expect((await pull(1)).merged).toBe(false);
     expect(gt(town, ['mq', 'list']).stdout).toContain('PR #1 open (blocked by branch protection');
+    expect(gt(town, ['convoy', 'show', convoy]).stdout).toContain('PR #1 open https://github.test/acme/app/pull/1');
+    expect(gt(town, ['status']).stdout).toContain('PR #1 open (blocked by branch protection');
+    expect(gtJson<{ rigs: { pull_requests: { number: number; mr: string }[] }[] }>(town, ['status']).rigs[0]!.pull_requests).toEqual([expect.objectContaining({ number: 1, mr: w.mr })]);
 
     await check(w.head, 'ci', 'success');
     const merged = run();
