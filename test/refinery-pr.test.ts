@@ -3,19 +3,21 @@
 // head and base are real refs, and a merge writes a real commit onto origin's main. The test plays CI and the
 // reviewers through GitHub's own API: it turns a check red, requests changes, approves, closes a PR.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBead, getBead, updateBead } from '../src/beads/index.ts';
 import { loadTown, openTownStore } from '../src/town/index.ts';
 import { insertPolecat } from '../src/work/polecats/index.ts';
+import { createTmux } from '../src/tmux/index.ts';
 import { spawnFakeGitHub, type FakeGitHubProcess } from '../testing/github/index.ts';
 import { cleanEnv } from './support/bd.ts';
-import { git, gt, gtJson, tempDir } from './support/gt.ts';
+import { addFakeAgent, FAKE_TUI, git, gt, gtJson, tempDir } from './support/gt.ts';
 
 const BOT = 'gt-token';
 const ALICE = 'alice-token';
 const CI = 'ci-token';
+const SOCKET = `gt-test-refinery-pr-${process.pid}`;
 
 interface Outcome { mr: string; bead: string; status: string; pr?: number; url?: string; rework_bead?: string; detail?: string; check?: string; commit?: string; reason?: string }
 interface RunJson { status: string; message?: string; hint?: string; outcomes: Outcome[] }
@@ -111,6 +113,7 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1 } });
   });
   afterAll(async () => {
+    await createTmux({ socket: SOCKET }).killServer();
     await gh?.stop();
     cleanup();
   });
@@ -284,4 +287,34 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     await gh.call('PATCH', '/_fake/repos/acme/app', { merge_queue: [] });
     setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1 } });
   });
+
+  it('gt sling --merge pr lands through a PR in a rig whose strategy is mr, and the polecat starts without GitHub credentials', async () => {
+    setRig({ merge_strategy: 'mr', pr: { api_url: gh.url, poll_seconds: 1 } });
+    addFakeAgent(town, base, { settings: { role_agents: { polecat: 'fake' } } });
+    // The fake agent also writes the environment it was started with.
+    writeFileSync(join(base, 'fake agent.sh'), `#!/bin/sh\nenv > "$GT_AGENT_LOG_DIR/$GT_SESSION.env"\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_LOG_DIR/$GT_SESSION.log"\n`, { mode: 0o755 });
+    const bead = withStore((s) => createBead(s, { title: 'Add f' }).id);
+    const slung = gtJson<{ results: { status: string; address?: string }[] }>(town, ['sling', bead, 'app', '--merge', 'pr'], { env: { GT_TMUX_SOCKET: SOCKET, GITHUB_TOKEN: BOT, GH_TOKEN: BOT } });
+    expect(slung.results[0]).toMatchObject({ status: 'started' });
+    const p = gtJson<{ name: string; bead: string | null; worktree: string }[]>(town, ['polecat', 'list'], { env: { GT_TMUX_SOCKET: SOCKET } }).find((x) => x.bead === bead)!;
+    const envFile = readdirEnv(base);
+    const agentEnv = Object.fromEntries(readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    expect(agentEnv.GITHUB_TOKEN).toBe('');
+    expect(agentEnv.GH_TOKEN).toBe('');
+    expect(agentEnv.GH_CONFIG_DIR).toContain('no-forge-credentials');
+    writeFileSync(join(p.worktree, 'f.txt'), 'f\n');
+    expect(gtJson<{ outcome: string }>(p.worktree, ['done'], { env: { GT_ADDRESS: `app/${p.name}`, GT_TMUX_SOCKET: SOCKET } }).outcome).toBe('enqueued');
+    const r = run();
+    expect(r.outcomes).toContainEqual(expect.objectContaining({ bead, status: 'pr-opened' }));
+    setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1 } });
+  });
 });
+
+function readdirEnv(dir: string): string {
+  for (let i = 0; i < 100; i++) {
+    const f = readdirSync(dir).find((x) => x.endsWith('.env'));
+    if (f) return join(dir, f);
+    spawnSync('sleep', ['0.1']);
+  }
+  throw new Error('the agent wrote no environment');
+}
