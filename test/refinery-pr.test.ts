@@ -308,6 +308,32 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(r.outcomes).toContainEqual(expect.objectContaining({ bead, status: 'pr-opened' }));
     setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1 } });
   });
+
+  it('pushes to a fork with pr.remote and opens the PR as <fork owner>:<branch>; a spent rate limit stops the run with its reset time and loses nothing', async () => {
+    await gh.call('POST', '/_fake/repos', { full_name: 'gt-bot/app' });
+    git(join(town, 'app', '.repo.git'), ['remote', 'add', 'fork', `${gh.url}/gt-bot/app.git`]);
+    setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1, remote: 'fork' } });
+    const w = work('Add g', { 'g.txt': 'g\n' });
+    const opened = run().outcomes.find((o) => o.status === 'pr-opened')!;
+    const pr = (await gh.call<{ head: { label: string; sha: string; repo: { full_name: string } } }>('GET', `/repos/acme/app/pulls/${opened.pr}`, undefined, ALICE)).data;
+    expect(pr.head).toMatchObject({ label: `gt-bot:polecat/p${n}/${w.bead}`, sha: w.head, repo: { full_name: 'gt-bot/app' } });
+    // The branch went to the fork, not to acme/app.
+    expect(git(join(gh.root, 'gt-bot', 'app.git'), ['rev-parse', `refs/heads/polecat/p${n}/${w.bead}`]).trim()).toBe(w.head);
+    expect(spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/polecat/p${n}/${w.bead}`], { cwd: origin() }).status).not.toBe(0);
+
+    // GitHub's limit is spent for an hour: the run stops with the reset time; the PR is still followed afterwards.
+    await gh.call('POST', '/_fake/rate-limit', { remaining: 0, reset_in_s: 3600 });
+    const limited = gt(town, ['refinery', 'run', 'app'], { env: env() });
+    expect(limited.code).toBe(1);
+    expect(limited.stderr).toMatch(/rate limit reached .* it resets at 20\d\d-/);
+    expect(limited.stderr).toMatch(/Hint: the refinery tries again after the reset/);
+    await gh.call('POST', '/_fake/rate-limit', { remaining: 5000 });
+    await check(w.head, 'ci', 'success');
+    const merged = run().outcomes.find((o) => o.status === 'merged')!;
+    expect(merged).toMatchObject({ mr: w.mr, pr: opened.pr });
+    expect(git(origin(), ['show', 'main:g.txt'])).toBe('g\n');
+    setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1 } });
+  });
 });
 
 function readdirEnv(dir: string): string {
