@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub, type GitHubState } from '../../testing/github/index.ts';
 import { GitHub, GitHubError, graphqlUrlOf, repoFromUrl, resolveToken } from './github.ts';
+import { readWebhook } from './webhook.ts';
 
 describe('the GitHub client', () => {
   let dir = '';
@@ -99,5 +100,15 @@ describe('the GitHub client', () => {
     expect(repoFromUrl('https://github.com/acme/app')).toBe('acme/app');
     expect(repoFromUrl('ssh://git@ghe.example.com:2222/acme/app.git')).toBe('acme/app');
     expect(repoFromUrl('http://127.0.0.1:4444/acme/app.git')).toBe('acme/app');
+  });
+
+  it('a delivery the fake signs as GitHub does is read by readWebhook, and the same body under another secret is refused', async () => {
+    gh.state.hookSecret = 'whsec';
+    const c = new GitHub({ token: 't1', apiUrl: gh.url });
+    await c.rest('POST', '/repos/acme/app/check-runs', { name: 'ci', head_sha: 'c'.repeat(40), status: 'completed', conclusion: 'failure' });
+    const d = gh.state.deliveries.slice(-1)[0]!;
+    const headers = { 'x-hub-signature-256': d.signature, 'x-github-event': d.event, 'x-github-delivery': d.delivery };
+    expect(readWebhook('whsec', Buffer.from(d.body), headers)).toMatchObject({ ok: true, event: 'check_run', repo: 'acme/app' });
+    expect(readWebhook('other', Buffer.from(d.body), headers)).toMatchObject({ ok: false, status: 401 });
   });
 });
