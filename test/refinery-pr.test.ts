@@ -10,6 +10,7 @@ import { createBead, getBead, updateBead } from '../src/beads/index.ts';
 import { loadTown, openTownStore } from '../src/town/index.ts';
 import { insertPolecat } from '../src/work/polecats/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
+import { createDashboard } from '../src/dashboard/index.ts';
 import { spawnFakeGitHub, type FakeGitHubProcess } from '../testing/github/index.ts';
 import { cleanEnv } from './support/bd.ts';
 import { addFakeAgent, FAKE_TUI, git, gt, gtJson, tempDir } from './support/gt.ts';
@@ -164,6 +165,14 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(bead.status).toBe('closed');
     expect(bead.close_reason).toBe(`merged ${mainOnGithub} via #1`);
     expect(mq().find((x) => x.id === w.mr)).toMatchObject({ status: 'merged', pull_request: { number: 1, state: 'merged' } });
+    // The dashboard's queue data carries the PR too.
+    const dash = createDashboard(loadTown(town, cleanEnv()), { heartbeatMs: 15_000 });
+    try {
+      const q = (await (await dash.app.request('/api/queue', { headers: { authorization: `Bearer ${dash.token}` } })).json()) as { rigs: { recent: { id: string; pull_request: unknown }[] }[] };
+      expect(q.rigs[0]!.recent).toContainEqual(expect.objectContaining({ id: w.mr, pull_request: expect.objectContaining({ number: 1, url: 'https://github.test/acme/app/pull/1' }) }));
+    } finally {
+      dash.close();
+    }
   });
 
   it('a red check and a request for changes come back as rework beads carrying the log and each comment, land on the same branch and PR, and the approved PR merges', async () => {
