@@ -18,6 +18,7 @@ import { addFakeAgent, FAKE_TUI, git, gt, gtJson, tempDir } from './support/gt.t
 const BOT = 'gt-token';
 const ALICE = 'alice-token';
 const CI = 'ci-token';
+const ACTIONS = 'actions-token';
 const SOCKET = `gt-test-refinery-pr-${process.pid}`;
 
 interface Outcome { mr: string; bead: string; status: string; pr?: number; url?: string; rework_bead?: string; detail?: string; check?: string; commit?: string; reason?: string }
@@ -96,7 +97,7 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     const t = tempDir('gt refinery pr');
     base = t.dir;
     cleanup = t.cleanup;
-    gh = await spawnFakeGitHub(join(base, 'github'), { [BOT]: 'gt-bot', [ALICE]: 'alice', [CI]: 'ci-bot' }, ['gt-bot', 'alice']);
+    gh = await spawnFakeGitHub(join(base, 'github'), { [BOT]: 'gt-bot', [ALICE]: 'alice', [CI]: 'ci-bot', [ACTIONS]: 'github-actions' }, ['gt-bot', 'alice']);
     await gh.call('POST', '/_fake/repos', { full_name: 'acme/app', default_branch: 'main' });
     // The project's first commit reaches "GitHub" over smart HTTP, as a clone of theirs would push it.
     const src = join(base, 'src');
@@ -180,13 +181,19 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     const opened = run().outcomes.find((o) => o.status === 'pr-opened')!;
     const num = opened.pr!;
     const prBranch = (await pull(num)).head.ref;
-    await check(w.head, 'ci', 'failure', { title: 'tests failed', summary: '1 failing', text: 'FAIL test/c.test.ts > c is uppercase\nexpected "c" to be "C"' });
+    // CI is a GitHub Actions job: its check run says little, its log says what failed.
+    const log = ['2026-12-06T08:00:00.0000000Z ##[group]Run npm test', ...Array.from({ length: 300 }, (_, i) => `2026-12-06T08:00:01.0000000Z ok ${i} something passed`),
+      '2026-12-06T08:00:02.0000000Z FAIL test/c.test.ts > c is uppercase', '2026-12-06T08:00:02.1000000Z expected "c" to be "C"', '2026-12-06T08:00:03.0000000Z ##[error]Process completed with exit code 1.'].join('\n');
+    expect((await gh.call('POST', '/repos/acme/app/check-runs', { name: 'ci', head_sha: w.head, status: 'completed', conclusion: 'failure', output: { title: 'tests failed', summary: '1 failing' }, log }, ACTIONS)).status).toBe(201);
     const red = run();
     const failed = red.outcomes.find((o) => o.status === 'check-failed')!;
     expect(failed).toMatchObject({ mr: w.mr, pr: num, check: 'ci' });
     const rework1 = withStore((s) => getBead(s.db, failed.rework_bead!)!);
     expect(rework1.title).toContain(`check "ci" failure on PR #${num}`);
-    expect(rework1.description).toContain('expected "c" to be "C"');
+    expect(rework1.description).toContain('tests failed');
+    expect(rework1.description).toContain('FAIL test/c.test.ts > c is uppercase\nexpected "c" to be "C"\n##[error]Process completed with exit code 1.');
+    expect(rework1.description).not.toContain('2026-12-06T08:00:02'); // the log's timestamps are cut
+    expect(rework1.description).not.toContain('ok 0 something passed'); // only the end of a long log
     expect(rework1.description).toContain(`Its branch is \`${prBranch}\``);
     expect(mq().find((m) => m.id === w.mr)).toMatchObject({ status: 'failed', rework_bead: rework1.id });
     // Looking again does not make a second rework bead for the same red check.

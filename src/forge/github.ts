@@ -62,6 +62,8 @@ export interface CheckRun {
   html_url?: string;
   details_url?: string;
   output?: { title?: string | null; summary?: string | null; text?: string | null };
+  /** The app that reported it; `github-actions` runs are jobs whose log can be downloaded. */
+  app?: { slug?: string } | null;
 }
 
 export interface CommitStatus {
@@ -242,6 +244,19 @@ export class GitHub {
 
   async checkRuns(repo: string, ref: string): Promise<CheckRun[]> {
     return (await this.rest<{ check_runs: CheckRun[] }>('GET', `/repos/${repo}/commits/${ref}/check-runs?per_page=100`)).data.check_runs;
+  }
+
+  /**
+   * The log of a GitHub Actions job (a check run reported by `github-actions` has the job's id). GitHub answers 302
+   * to a short-lived download URL; fetch follows it (dropping our token on the way to another host).
+   */
+  async jobLog(repo: string, jobId: number): Promise<string> {
+    const url = `${this.apiUrl}/repos/${repo}/actions/jobs/${jobId}/logs`;
+    this.stats.requests++;
+    const res = await fetch(url, { headers: { accept: 'application/vnd.github+json', authorization: `Bearer ${this.token}`, 'x-github-api-version': '2022-11-28', 'user-agent': 'gastown-refinery' }, redirect: 'follow', signal: AbortSignal.timeout(60_000) });
+    const text = await res.text();
+    if (!res.ok) throw new GitHubError(res.status, `GitHub GET /repos/${repo}/actions/jobs/${jobId}/logs answered ${res.status}`);
+    return text;
   }
 
   async combinedStatus(repo: string, ref: string): Promise<{ state: string; statuses: CommitStatus[] }> {

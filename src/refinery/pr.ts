@@ -253,6 +253,15 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
   const [runs, combined] = await Promise.all([f.gh.checkRuns(row.repo, head), f.gh.combinedStatus(row.repo, head)]);
   const red = failingChecks(runs, combined.statuses);
   const fresh = red.find((c) => !handled.has(`check:${c.name}@${head}`));
+  if (fresh?.jobId !== undefined) {
+    // A GitHub Actions job: the excerpt is the end of its log (where the failure is), after what the check reported.
+    try {
+      const log = tail(stripLogTimes(await f.gh.jobLog(row.repo, fresh.jobId)).trimEnd(), 3000);
+      fresh.output = `${fresh.output ? `${tail(fresh.output, 1000)}\n\n` : ''}${log}`;
+    } catch {
+      // logs expired or not readable with this token: the check's own output stays the excerpt
+    }
+  }
   if (fresh) {
     markHandled(r, row, `check:${fresh.name}@${head}`, 'rework');
     return rework(r, mr, { kind: 'check', check: fresh.name, conclusion: fresh.conclusion, output: fresh.output, url: fresh.url, pr: ref }, (b) => ({ ...b, status: 'check-failed', pr: row.number, check: fresh.name }));
@@ -372,6 +381,13 @@ export interface RedCheck {
   conclusion: string;
   output: string;
   url: string | null;
+  /** Set for a GitHub Actions job, whose log can be downloaded. */
+  jobId?: number;
+}
+
+/** Actions logs start each line with an ISO timestamp: noise in a rework bead. */
+function stripLogTimes(log: string): string {
+  return log.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z /gm, '');
 }
 
 /** Check runs and statuses that ended red, each with the end of what it reported (its log excerpt). */
@@ -380,7 +396,10 @@ export function failingChecks(runs: readonly CheckRun[], statuses: readonly Comm
   for (const c of runs) {
     if (c.status !== 'completed' || !RED.has(c.conclusion ?? '')) continue;
     const o = c.output ?? {};
-    out.push({ name: c.name, conclusion: c.conclusion!, output: tail([o.title, o.summary, o.text].filter(Boolean).join('\n\n')), url: c.html_url ?? c.details_url ?? null });
+    out.push({
+      name: c.name, conclusion: c.conclusion!, output: tail([o.title, o.summary, o.text].filter(Boolean).join('\n\n')), url: c.html_url ?? c.details_url ?? null,
+      ...(c.app?.slug === 'github-actions' ? { jobId: c.id } : {}),
+    });
   }
   for (const s of statuses) {
     if (s.state !== 'failure' && s.state !== 'error') continue;

@@ -42,7 +42,7 @@ interface Pull {
   computed_for: string | null;
 }
 
-interface CheckRun { id: number; name: string; head_sha: string; status: string; conclusion: string | null; output: Json; details_url: string | null; at: number }
+interface CheckRun { id: number; name: string; head_sha: string; status: string; conclusion: string | null; output: Json; details_url: string | null; at: number; app: string; log: string | null }
 interface Status { id: number; sha: string; context: string; state: string; description: string | null; target_url: string | null; at: number }
 interface Review { id: number; pull: number; user: string; state: string; body: string; commit_id: string; submitted_at: string }
 interface ReviewComment { id: number; pull: number; review: number; path: string; line: number | null; body: string; user: string; commit_id: string }
@@ -363,6 +363,11 @@ async function handle(st: GitHubState, req: IncomingMessage, res: ServerResponse
   }
   if (st.rate.used >= st.rate.limit) return reply(403, { message: `API rate limit exceeded for user ID 1.` });
   const r = route(st, req.method ?? 'GET', path, url.searchParams, body, user);
+  if (r.location) {
+    entry.status = r.status;
+    res.writeHead(r.status, { location: r.location, ...rateHeaders(st) });
+    return void res.end();
+  }
   // A conditional GET that matches answers 304 with no body and does not count against the limit (GitHub's rule).
   if ((req.method ?? 'GET') === 'GET' && r.status === 200) {
     const etag = `W/"${createHash('sha1').update(JSON.stringify(r.data)).digest('hex')}"`;
@@ -412,6 +417,12 @@ function control(st: GitHubState, url: URL, method: string, body: Json, res: Ser
     return send(res, 204, undefined);
   }
   if (p === '/_fake/deliveries') return send(res, 200, st.deliveries);
+  const logm = /^\/_fake\/job-logs\/([^/]+\/[^/]+)\/(\d+)$/.exec(p);
+  if (logm) {
+    const c = st.repos.get(logm[1]!)?.checks.find((y) => y.id === Number(logm[2]));
+    res.writeHead(c?.log != null ? 200 : 404, { 'content-type': 'text/plain' });
+    return void res.end(c?.log ?? 'Not Found');
+  }
   if (p === '/_fake/log') return send(res, 200, st.log);
   if (p === '/_fake/settle' && method === 'POST') {
     for (const r of st.repos.values()) st.settle(r);
@@ -429,7 +440,7 @@ function control(st: GitHubState, url: URL, method: string, body: Json, res: Ser
   send(res, 404, { message: `no control route ${method} ${p}` });
 }
 
-type Result = { status: number; data: unknown };
+type Result = { status: number; data: unknown; location?: string };
 const notFound: Result = { status: 404, data: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
 const invalid = (message: string, errors?: Json[]): Result => ({ status: 422, data: { message, ...(errors ? { errors } : {}) } });
 
@@ -508,11 +519,21 @@ function route(st: GitHubState, method: string, path: string, q: URLSearchParams
   }
   if (rest === '/check-runs' && method === 'POST') {
     if (!b.name || !b.head_sha) return invalid('Invalid request.', [{ resource: 'CheckRun', code: 'missing_field' }]);
-    const c: CheckRun = { id: nextId++, name: String(b.name), head_sha: String(b.head_sha), status: String(b.status ?? (b.conclusion ? 'completed' : 'queued')), conclusion: (b.conclusion as string) ?? null, output: (b.output as Json) ?? {}, details_url: (b.details_url as string) ?? null, at: nextId };
+    // A check run made by a token of the user `github-actions` stands for an Actions job; `log` (not a GitHub field)
+    // is the job's log the fake then serves at /actions/jobs/:id/logs.
+    const c: CheckRun = {
+      id: nextId++, name: String(b.name), head_sha: String(b.head_sha), status: String(b.status ?? (b.conclusion ? 'completed' : 'queued')), conclusion: (b.conclusion as string) ?? null,
+      output: (b.output as Json) ?? {}, details_url: (b.details_url as string) ?? null, at: nextId, app: user === 'github-actions' ? 'github-actions' : 'fake-ci', log: typeof b.log === 'string' ? b.log : null,
+    };
     r.checks.push(c);
     st.deliver('check_run', { action: c.status === 'completed' ? 'completed' : 'created', check_run: { ...checkJson(c), pull_requests: r.pulls.filter((p) => p.state === 'open' && st.headSha(r, p) === c.head_sha).map((p) => ({ number: p.number })) }, repository: { full_name: r.full_name } });
     st.settle(r);
     return { status: 201, data: checkJson(c) };
+  }
+  if ((x = /^\/actions\/jobs\/(\d+)\/logs$/.exec(rest)) && method === 'GET') {
+    const c = r.checks.find((y) => y.id === Number(x![1]) && y.app === 'github-actions');
+    if (!c || c.log === null) return notFound;
+    return { status: 302, data: undefined, location: `/_fake/job-logs/${r.full_name}/${c.id}` };
   }
   if ((x = /^\/check-runs\/(\d+)$/.exec(rest)) && method === 'PATCH') {
     const c = r.checks.find((y) => y.id === Number(x![1]));
@@ -642,5 +663,5 @@ function reviewJson(v: Review): Json {
 }
 
 function checkJson(c: CheckRun): Json {
-  return { id: c.id, name: c.name, head_sha: c.head_sha, status: c.status, conclusion: c.conclusion, output: { title: null, summary: null, text: null, ...c.output }, details_url: c.details_url, html_url: `https://github.test/runs/${c.id}` };
+  return { id: c.id, name: c.name, head_sha: c.head_sha, status: c.status, conclusion: c.conclusion, output: { title: null, summary: null, text: null, ...c.output }, details_url: c.details_url, html_url: `https://github.test/runs/${c.id}`, app: { slug: c.app } };
 }
