@@ -166,6 +166,10 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(bead.status).toBe('closed');
     expect(bead.close_reason).toBe(`merged ${mainOnGithub} via #1`);
     expect(mq().find((x) => x.id === w.mr)).toMatchObject({ status: 'merged', pull_request: { number: 1, state: 'merged' } });
+    // The convoy counts the bead as merged.
+    const cv = gtJson<{ landed: number; total: number; tracked: { id: string; state: string; pull_request: { number: number } | null }[] }>(town, ['convoy', 'show', convoy]);
+    expect(cv).toMatchObject({ landed: 1, total: 1 });
+    expect(cv.tracked[0]).toMatchObject({ id: w.bead, state: 'merged', pull_request: { number: 1 } });
     // The dashboard's queue data carries the PR too.
     const dash = createDashboard(loadTown(town, cleanEnv()), { heartbeatMs: 15_000 });
     try {
