@@ -198,7 +198,7 @@ describe('the refinery', () => {
     expect([...x.outcomes, ...y.outcomes].filter((o) => o.status === 'merged')).toHaveLength(1);
   });
 
-  it('gt mq list, retry and reject; gt refinery status; a "pr" rig is refused clearly', () => {
+  it('gt mq list, retry and reject; gt refinery status; a "pr" rig is no longer refused (test/refinery-pr.test.ts lands through PRs)', () => {
     setRig({ gates: { test: { command: 'exit 1', timeout_seconds: 30 } } });
     const f = request({ 'm.txt': 'm\n' });
     const run = gtJson<{ outcomes: { status: string }[]; gate_runs: number }>(townDir, ['refinery', 'run', 'app', '--no-sling']);
@@ -212,7 +212,10 @@ describe('the refinery', () => {
     expect(status[0]).toMatchObject({ rig: 'app', counts: expect.objectContaining({ rejected: expect.any(Number) }) });
     expect(gt(townDir, ['refinery', 'status']).stdout).toMatch(/^app → main {2}strategy mr, batch 1, push auto/m);
     setRig({ merge_strategy: 'pr' });
-    expectFailure(gt(townDir, ['refinery', 'run', 'app']), 1, /merge_strategy "pr".*not supported yet/);
+    const pr = gt(townDir, ['refinery', 'run', 'app']);
+    expect(pr.stderr).not.toMatch(/not supported yet/);
+    expect(pr.code, pr.stderr).toBe(0);
+    expect(gt(townDir, ['refinery', 'status']).stdout).toMatch(/^app → main {2}strategy pr,/m);
   }, 180_000);
 
   it('pushes what lands to an origin that can take it, and reads origin back to verify', async () => {

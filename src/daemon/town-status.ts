@@ -7,6 +7,7 @@ import { daemonStatus, type DaemonStatus } from './lifecycle.ts';
 import { budgetStateIn } from '../costs/budgets.ts';
 import { gitTry } from '../git/index.ts';
 import { readRefineryState, type Delivered } from '../refinery/state.ts';
+import { listPrs } from '../refinery/pr-store.ts';
 
 export interface RigStatus {
   name: string;
@@ -15,6 +16,8 @@ export interface RigStatus {
   queue: { queued: number; running: number; failed: number; merged: number };
   /** Where the rig's landed work is: always in the rig's repository; `delivered` says where in the user's. */
   landed: LandedWork;
+  /** Pull requests the refinery follows for this rig (merge strategy pr), with what each waits for. */
+  pull_requests: { number: number; url: string; state: string; detail: string | null; mr: string }[];
 }
 
 export interface LandedWork {
@@ -79,7 +82,8 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
       "SELECT subject, reason, MAX(id) AS last FROM town_events WHERE kind = 'daemon.error' AND at >= ? GROUP BY subject ORDER BY last DESC",
       new Date(Date.now() - RECENT_ERROR_MS).toISOString(),
     );
-    return { polecats, mrs, failed, convoys, errors, budgets: budgetStateIn(s, town).verdict.breaches, events: recentEvents(s, opts.events ?? 8) };
+    const prs = rigs.flatMap((rig) => listPrs(s, rig, ['open', 'rework', 'auto-merge', 'queued']));
+    return { polecats, mrs, failed, convoys, errors, prs, budgets: budgetStateIn(s, town).verdict.breaches, events: recentEvents(s, opts.events ?? 8) };
   });
   const count = <T extends { rig: string; n: number }>(rows: T[], rig: string, pick: (r: T) => boolean): number => rows.filter((r) => r.rig === rig && pick(r)).reduce((a, r) => a + r.n, 0);
   const problems: Problem[] = [];
@@ -110,6 +114,7 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
       polecats: { total: count(data.polecats, name, () => true), working: count(data.polecats, name, (r) => r.state === 'working'), idle: count(data.polecats, name, (r) => r.state === 'idle') },
       queue: { queued: count(data.mrs, name, (r) => r.status === 'queued'), running: count(data.mrs, name, (r) => r.status === 'running'), failed: count(data.mrs, name, (r) => r.status === 'failed'), merged: count(data.mrs, name, (r) => r.status === 'merged') },
       landed: landed.get(name)!,
+      pull_requests: data.prs.filter((p) => p.rig === name).map((p) => ({ number: p.number, url: p.url, state: p.state, detail: p.detail, mr: p.mr })),
     })),
     agents: { total: agents.length, by_state, list: agents.map((a) => ({ address: a.address, role: a.role, state: a.state, runtime: a.runtime, hooked_bead: a.hooked_bead })) },
     convoys: data.convoys.map((c) => ({ ...c, total: Number(c.total), landed: Number(c.landed) })),

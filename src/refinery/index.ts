@@ -1,7 +1,7 @@
 // The refinery: the merge queue of each rig (pure planner, git applier, gates, rework beads).
 export {
-  enqueueMergeRequest, getMr, listMrs, updateMr, recordTownEvent,
-  type MergeRequest, type MrStatus, type EnqueueInput, type EnqueueResult,
+  enqueueMergeRequest, getMr, listMrs, updateMr, recordTownEvent, mergeModeOf,
+  type MergeRequest, type MergeMode, type MrStatus, type EnqueueInput, type EnqueueResult,
 } from './mr-store.ts';
 export { planQueue, planBatch, effectivePriority, bisectLand, AGING_MS, type QueueItem, type TryOutcome, type BisectResult } from './plan.ts';
 export { runGates, tail, GATE_NAMES, OUTPUT_TAIL, type GateName, type GateResult } from './gates.ts';
@@ -10,3 +10,6 @@ export { readRefineryState, refineryStatePath, type RefineryState, type Delivere
 export { completeMerged } from './land.ts';
 export { describeFailure, type MergeFailure } from './rework.ts';
 export { listQueue, refineryStatus, allRefineryStatus, retryMr, rejectMr, type QueuedView, type RefineryStatus } from './admin.ts';
+export { prsOfMrs, prOfMr, listPrs, prSummary, type PullRequestRow, type PrState } from './pr-store.ts';
+export { prSettings, forgeFor, failingChecks, pendingChecks, latestVerdicts, type PrOutcome, type PrSettings } from './pr.ts';
+export { withPullRequests, type MrWithPr } from './mr-view.ts';

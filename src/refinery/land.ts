@@ -7,7 +7,7 @@ import { getMr, recordTownEvent, type MergeRequest } from './mr-store.ts';
  * Mark `mr` merged as `commit` and close its bead "merged <commit>"; a rework bead landing also closes the bead
  * whose failed request it reworked. Idempotent: a request already merged is left as it is.
  */
-export function completeMerged(store: Store, mr: MergeRequest, commit: string, actor: string, reason = 'landed'): MergeRequest {
+export function completeMerged(store: Store, mr: MergeRequest, commit: string, actor: string, reason = 'landed', via?: string): MergeRequest {
   store.write(() => {
     const now = store.now();
     store.db.run(
@@ -17,7 +17,7 @@ export function completeMerged(store: Store, mr: MergeRequest, commit: string, a
     const closing = [mr.bead, ...reworkedBy(store, mr.bead)];
     for (const id of closing) {
       const b = getBead(store.db, id);
-      if (b && b.status !== 'closed') closeBeads(store, [id], id === mr.bead ? `merged ${commit}` : `merged ${commit} (rework ${mr.bead})`);
+      if (b && b.status !== 'closed') closeBeads(store, [id], `merged ${commit}${via ? ` via ${via}` : ''}${id === mr.bead ? '' : ` (rework ${mr.bead})`}`);
     }
     if (mr.polecat) {
       const p = getPolecat(store, mr.rig, mr.polecat);

@@ -102,8 +102,13 @@ export function updateMr(store: Store, id: string, fields: Partial<Omit<MergeReq
 /** Decisions go to the town's event log (read by `gt status` and the dashboard). */
 export { recordTownEvent } from '../town/index.ts';
 
-/** How a bead's work lands, set by `gt sling --merge` (kept in its metadata): mr (the queue, default), direct (at once, no gates), local (left on its branch). */
-export function mergeModeOf(bead: { metadata: Record<string, unknown> | null } | undefined): 'mr' | 'direct' | 'local' {
+export type MergeMode = 'mr' | 'direct' | 'local' | 'pr';
+
+/**
+ * How a bead's work lands: `gt sling --merge` (kept in its metadata) when given, else the rig's `merge_strategy`.
+ * mr: the refinery's queue; direct: at once, no gates; local: left on its branch; pr: through a pull request.
+ */
+export function mergeModeOf(bead: { metadata: Record<string, unknown> | null } | undefined, rigDefault: MergeMode = 'mr'): MergeMode {
   const m = bead?.metadata?.merge;
-  return m === 'direct' || m === 'local' ? m : 'mr';
+  return m === 'mr' || m === 'direct' || m === 'local' || m === 'pr' ? m : rigDefault;
 }

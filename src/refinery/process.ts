@@ -13,6 +13,7 @@ import { readRefineryState, updateRefineryState, type Delivered, type RefinerySt
 import { runGates } from './gates.ts';
 import { completeMerged } from './land.ts';
 import { listMrs, mergeModeOf, recordTownEvent, updateMr, type MergeRequest } from './mr-store.ts';
+import { hasPullRequest, pullsDue, runPullRequests, type PrOutcome } from './pr.ts';
 import { bisectLand, planBatch, type TryOutcome } from './plan.ts';
 import { recordFailure, slingRework, type MergeFailure } from './rework.ts';
 
@@ -43,7 +44,8 @@ export type MergeOutcome =
   | { mr: string; bead: string; status: 'requeued'; reason: string }
   | { mr: string; bead: string; status: 'conflict'; files: string[]; rework_bead: string; slung: string; note?: string }
   | { mr: string; bead: string; status: 'gate-failed' | 'gate-timeout'; gate: string; output: string; rework_bead: string; slung: string; note?: string }
-  | { mr: string; bead: string; status: 'error'; reason: string };
+  | { mr: string; bead: string; status: 'error'; reason: string }
+  | PrOutcome;
 
 export interface ProcessResult {
   rig: string;
@@ -104,10 +106,7 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
     };
   };
   let batches = 0;
-  if (rig.merge_strategy === 'pr') {
-    return result('unsupported', undefined, `rig "${rigName}" has merge_strategy "pr" (land through pull requests), which is not supported yet; set "merge_strategy": "mr" in ${town.paths.rigJson(rigName)} to land through the merge queue`);
-  }
-  if (!opts.catchUp && !hasWork(town, rigName)) return result('done');
+  if (!opts.catchUp && !hasWork(town, rig)) return result('done');
   const lock = takeLock(refineryLockPath(town, rigName));
   if (!lock) return result('busy', undefined, `another process is merging rig "${rigName}" (lock ${refineryLockPath(town, rigName)})`);
   const actor = `${rigName}/refinery`;
@@ -130,11 +129,22 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
     }
     const tip = revParse(repo, `refs/heads/${rig.default_branch}`)!;
     const known = readRefineryState(town, rigName);
-    if (known.undelivered || (opts.catchUp && known.delivered?.commit !== tip)) deliver(run, tip);
+    // A rig that lands through pull requests never pushes its default branch: GitHub moves origin's, the rig follows.
+    if (rig.merge_strategy !== 'pr' && (known.undelivered || (opts.catchUp && known.delivered?.commit !== tip))) deliver(run, tip);
+    const viaPr = (mr: MergeRequest): boolean => mergeModeOf(getBead(store.db, mr.bead), rig.merge_strategy) === 'pr';
+    const prs = await runPullRequests({
+      town, rig, store, repo, wt: run.wt, actor, sling: run.sling, pollNow: !!opts.catchUp, emit: (o) => run.emit(o),
+    }, listMrs(store, { rig: rigName, status: ['queued'] }).filter(viaPr));
+    if (prs.blocked) {
+      // A rig that lands only through PRs stops here; in a rig that also lands locally, the queue goes on and each
+      // request slung with --merge pr says why it waits.
+      if (rig.merge_strategy === 'pr') return result('blocked', run, prs.blocked.message, prs.blocked.hint);
+      for (const mr of listMrs(store, { rig: rigName, status: ['queued'] }).filter(viaPr)) run.emit({ mr: mr.id, bead: mr.bead, status: 'error', reason: `${prs.blocked.message} (${prs.blocked.hint})` });
+    }
     const size = opts.batch ?? rig.merge_queue?.batch ?? 1;
     for (;;) {
       if (opts.maxBatches !== undefined && batches >= opts.maxBatches) break;
-      const queued = listMrs(store, { rig: rigName, status: ['queued'] });
+      const queued = listMrs(store, { rig: rigName, status: ['queued'] }).filter((mr) => !viaPr(mr));
       if (queued.length === 0) break;
       batches++;
       const stop = await landBatch(run, planBatch(queued, size, (opts.now ?? (() => new Date()))()));
@@ -153,12 +163,13 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
 }
 
 /** A cheap look before any git work: the daemon calls processQueue every tick, mostly with nothing to do. */
-function hasWork(town: TownContext, rig: string): boolean {
-  const st = readRefineryState(town, rig);
+function hasWork(town: TownContext, rig: RigConfig): boolean {
+  const st = readRefineryState(town, rig.name);
   if (st.undelivered || st.blocked) return true;
   const store = openTownStore(town);
   try {
-    return listMrs(store, { rig, status: ['queued', 'running'] }).length > 0;
+    if (listMrs(store, { rig: rig.name, status: ['queued', 'running'] }).some((mr) => mr.status === 'queued' || !hasPullRequest(store, mr.id))) return true;
+    return pullsDue(store, rig);
   } finally {
     store.close();
   }
@@ -168,6 +179,7 @@ function hasWork(town: TownContext, rig: string): boolean {
 function recover(r: Run): void {
   const main = `refs/heads/${r.rig.default_branch}`;
   for (const mr of listMrs(r.store, { rig: r.rig.name, status: ['running'] })) {
+    if (hasPullRequest(r.store, mr.id)) continue; // followed on GitHub, not an interrupted local merge
     const landed = [mr.merge_commit, mr.head].find((c): c is string => !!c && !!revParse(r.repo, c) && isAncestor(r.repo, c, main));
     if (landed) {
       completeMerged(r.store, mr, landed, r.actor, 'found on the default branch after the refinery stopped mid-merge');
@@ -294,7 +306,7 @@ async function landBatch(r: Run, batch: MergeRequest[]): Promise<string | undefi
     }
     prebuilt = undefined;
     // Work slung with `--merge direct` lands without the gates (the sender chose so); any other request in the group runs them.
-    const direct = group.every((mr) => mergeModeOf(getBead(r.store.db, mr.bead)) === 'direct');
+    const direct = group.every((mr) => mergeModeOf(getBead(r.store.db, mr.bead), r.rig.merge_strategy) === 'direct');
     const gateSet = direct ? {} : r.rig.gates;
     const hasGates = Object.values(gateSet).some(Boolean);
     if (hasGates && stack.length > 0) checkoutForGates(r.wt, stack[stack.length - 1]!.commit);
@@ -352,7 +364,7 @@ async function fail(r: Run, mr: MergeRequest, failure: MergeFailure): Promise<vo
   const handed = await slingRework(r.town, r.store, rework, r.rig.name, r.sling);
   const base = { mr: mr.id, bead: mr.bead, rework_bead: rework, slung: handed.slung, ...(handed.note ? { note: handed.note } : {}) };
   if (failure.kind === 'conflict') r.emit({ ...base, status: 'conflict', files: failure.files });
-  else r.emit({ ...base, status: failure.reason === 'timeout' ? 'gate-timeout' : 'gate-failed', gate: failure.gate, output: failure.output });
+  else if (failure.kind === 'gate') r.emit({ ...base, status: failure.reason === 'timeout' ? 'gate-timeout' : 'gate-failed', gate: failure.gate, output: failure.output });
 }
 
 export interface ResyncResult {

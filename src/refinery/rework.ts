@@ -6,11 +6,22 @@ import { sling } from '../work/sling/index.ts';
 import { recordTownEvent, updateMr, type MergeRequest } from './mr-store.ts';
 
 export type MergeFailure =
-  | { kind: 'conflict'; files: string[]; onto: string; detail: string }
-  | { kind: 'gate'; gate: string; reason: 'failed' | 'timeout'; exit: number | null; output: string };
+  | { kind: 'conflict'; files: string[]; onto: string; detail: string; pr?: PrRef }
+  | { kind: 'gate'; gate: string; reason: 'failed' | 'timeout'; exit: number | null; output: string }
+  | { kind: 'check'; check: string; conclusion: string; output: string; url: string | null; pr: PrRef }
+  | { kind: 'review'; reviewers: string[]; comments: { path: string | null; line: number | null; body: string; by: string }[]; pr: PrRef };
+
+/** The pull request a failure happened on: its rework lands on the same branch and the same PR. */
+export interface PrRef {
+  number: number;
+  url: string;
+  branch: string;
+}
 
 export function describeFailure(f: MergeFailure): string {
-  if (f.kind === 'conflict') return `merge conflict in ${f.files.length ? f.files.join(', ') : '(files not named by git)'}`;
+  if (f.kind === 'conflict') return `merge conflict in ${f.files.length ? f.files.join(', ') : '(files not named by git)'}${f.pr ? ` (PR #${f.pr.number})` : ''}`;
+  if (f.kind === 'check') return `check "${f.check}" ${f.conclusion} on PR #${f.pr.number}`;
+  if (f.kind === 'review') return `changes requested on PR #${f.pr.number} by ${f.reviewers.join(', ')}`;
   return f.reason === 'timeout' ? `${f.gate} gate timed out` : `${f.gate} gate failed (exit ${f.exit ?? '?'})`;
 }
 
@@ -21,6 +32,7 @@ function reworkDescription(mr: MergeRequest, f: MergeFailure, defaultBranch: str
     `Merge request ${mr.id}, branch \`${mr.branch}\` at ${mr.head}.`,
     '',
   ];
+  if (f.kind === 'check' || f.kind === 'review' || (f.kind === 'conflict' && f.pr)) return prReworkDescription(mr, f, defaultBranch, origTitle);
   if (f.kind === 'conflict') {
     return [
       ...head,
@@ -42,6 +54,34 @@ function reworkDescription(mr: MergeRequest, f: MergeFailure, defaultBranch: str
   ].join('\n');
 }
 
+function failureText(f: MergeFailure, what: string): string {
+  if (f.kind === 'conflict') return what;
+  if (f.kind === 'review') return `${what}\n${f.comments.map((c) => `${c.path ? `${c.path}${c.line ? `:${c.line}` : ''}: ` : ''}${c.body} (${c.by})`).join('\n')}`;
+  return `${what}\n${f.output}`;
+}
+
+/** What a polecat needs to fix a PR: the check's log or each review comment, and to commit on top of the PR's branch. */
+function prReworkDescription(mr: MergeRequest, f: Extract<MergeFailure, { pr?: PrRef }>, defaultBranch: string, origTitle: string): string {
+  const pr = f.pr!;
+  const lines = [
+    `Pull request #${pr.number} (${pr.url}) for ${mr.bead} ("${origTitle}") cannot merge: ${describeFailure(f)}.`,
+    '',
+    `Its branch is \`${pr.branch}\` (merge request ${mr.id}, head ${mr.head}). The fix lands on the same branch and the same`,
+    `pull request: start with \`git merge ${mr.branch}\` so your branch contains the PR's commits, add your commits on top`,
+    '(no rebase, no force), then `gt done`.',
+    '',
+  ];
+  if (f.kind === 'check') {
+    lines.push(`Check "${f.check}" ended ${f.conclusion}${f.url ? ` (${f.url})` : ''}. Its log (end):`, '```', f.output.trimEnd() || '(the check reported no output)', '```');
+  } else if (f.kind === 'review') {
+    lines.push('Review comments to address, each one:');
+    for (const c of f.comments) lines.push(`- ${c.path ? `${c.path}${c.line ? `:${c.line}` : ''}` : '(general)'} — ${c.by}: ${c.body.replace(/\n/g, '\n  ')}`);
+  } else {
+    lines.push(`GitHub reports a conflict with ${defaultBranch}. Conflicting files (against ${defaultBranch} at ${f.onto.slice(0, 12)}):`, ...f.files.map((p) => `- ${p}`), '', `Merge the current ${defaultBranch} into your branch (\`git merge origin/${defaultBranch}\` or the rig's ${defaultBranch}), resolve keeping both intents, run the tests.`);
+  }
+  return lines.join('\n');
+}
+
 export interface ReworkResult {
   rework_bead: string;
   /** How the rework bead was handed on: to a polecat through sling, or left open (ready) for the next sling. */
@@ -59,7 +99,7 @@ export function recordFailure(store: Store, mr: MergeRequest, f: MergeFailure, d
     const open = mr.rework_bead ? getBead(store.db, mr.rework_bead) : undefined;
     if (open && open.status !== 'closed' && !open.deleted_at) {
       updateBead(store, open.id, { title: `Rework ${mr.bead}: ${what}`.slice(0, 200), description, appendNotes: `Failed again after a retry of ${mr.id}: ${what}.` });
-      const failure = f.kind === 'conflict' ? `${what}` : `${what}\n${f.output}`;
+      const failure = failureText(f, what);
       updateMr(store, mr.id, { status: 'failed', failure, rework_bead: open.id, finished_at: store.now() });
       recordTownEvent(store, { actor, kind: 'refinery.failed', subject: mr.bead, reason: what, data: { mr: mr.id, rework_bead: open.id, kind: f.kind, reused: true } });
       return open.id;
@@ -70,9 +110,9 @@ export function recordFailure(store: Store, mr: MergeRequest, f: MergeFailure, d
       priority: orig?.priority ?? mr.priority,
       description,
       ...(orig ? { deps: [{ type: 'discovered-from' as const, id: mr.bead }] } : {}),
-      metadata: { rework_of: mr.bead, merge_request: mr.id, branch: mr.branch },
+      metadata: { rework_of: mr.bead, merge_request: mr.id, branch: mr.branch, ...('pr' in f && f.pr ? { merge: 'pr', pull_request: f.pr.number, pr_branch: f.pr.branch } : {}) },
     });
-    const failure = f.kind === 'conflict' ? `${what}` : `${what}\n${f.output}`;
+    const failure = failureText(f, what);
     updateMr(store, mr.id, { status: 'failed', failure, rework_bead: rework.id, finished_at: store.now() });
     if (orig) updateBead(store, mr.bead, { appendNotes: `Merge request ${mr.id} could not land: ${what}; rework in ${rework.id}.` });
     recordTownEvent(store, { actor, kind: 'refinery.failed', subject: mr.bead, reason: what, data: { mr: mr.id, rework_bead: rework.id, kind: f.kind } });

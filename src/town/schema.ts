@@ -105,6 +105,26 @@ export const RigConfigSchema = z.strictObject({
     batch: count.default(1),
     push: z.enum(['auto', 'always', 'never']).default('auto'),
   }).optional(),
+  /** Landing through pull requests (`merge_strategy: "pr"` or `gt sling --merge pr`; docs/refinery.md "Pull requests"). */
+  pr: z.strictObject({
+    /** `owner/name` on GitHub; default: read from origin's URL. */
+    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name').optional(),
+    /** Where branches are pushed: a remote name of the rig's repository or a URL (a fork); default origin. */
+    remote: z.string().min(1).optional(),
+    /** REST base: https://api.github.com, or GitHub Enterprise Server's https://<host>/api/v3; default GITHUB_API_URL or github.com. */
+    api_url: z.url().optional(),
+    merge_method: z.enum(['merge', 'squash', 'rebase']).default('squash'),
+    /** Wait for at least one approving review, whatever the branch protection says. */
+    require_review: z.boolean().default(false),
+    /** Checks (check-run names or status contexts) that must be present and green; every reported check must pass anyway. */
+    required_checks: z.array(z.string().min(1)).default([]),
+    /** Let GitHub merge once its requirements are met (GraphQL enablePullRequestAutoMerge) instead of merging through the API. */
+    auto_merge: z.boolean().default(false),
+    /** Put the PR in the base branch's GitHub merge queue (GraphQL enqueuePullRequest). */
+    merge_queue: z.boolean().default(false),
+    /** How often the daemon looks at open PRs. */
+    poll_seconds: count.default(60),
+  }).optional(),
   default_agent: agentName.optional(),
   role_agents: roleAgents.optional(),
 });

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { listBeads, readyBeads, type Page } from '../../beads/index.ts';
 import { townStatus } from '../../daemon/index.ts';
-import { allRefineryStatus, listMrs, listQueue } from '../../refinery/index.ts';
+import { allRefineryStatus, listMrs, listQueue, withPullRequests } from '../../refinery/index.ts';
 import { parseAddress, rigNames, townTmux } from '../../town/index.ts';
 import { listConvoys, listHooks, listInbox, showConvoy, type WorkHook } from '../../work/index.ts';
 import { identityOf, listAgents } from '../../work/sessions/index.ts';
@@ -45,8 +45,9 @@ export function mountReadRoutes(app: Hono, st: DashState): void {
       rig: status.rig,
       status,
       queue: listQueue(s, status.rig),
-      recent: listMrs(s, { rig: status.rig, status: ['running', 'merged', 'failed', 'rejected'] })
-        .sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, 20),
+      // Each with its pull request (number, URL, state, what it waits for) when it lands through GitHub.
+      recent: withPullRequests(s, listMrs(s, { rig: status.rig, status: ['running', 'merged', 'failed', 'rejected'] })
+        .sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, 20)),
     })));
     return c.json({ rigs });
   });

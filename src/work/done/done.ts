@@ -163,7 +163,7 @@ async function handIn(town: TownContext, address: string, opts: DoneOptions): Pr
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'archived', bead: null });
         recordTownEvent(store, { actor: address, kind: 'done.no-changes', subject: bead.id, reason: `no commits beyond ${cfg.default_branch}`, data: { branch, head } });
       });
-    } else if (status === 'completed' && mergeModeOf(bead) === 'local') {
+    } else if (status === 'completed' && mergeModeOf(bead, cfg.merge_strategy) === 'local') {
       outcome = 'left-on-branch';
       store.write(() => {
         closeBeads(store, [bead.id], `done; left on branch ${branch} at ${head.slice(0, 12)} (merge mode local): merge it yourself`);
@@ -173,7 +173,7 @@ async function handIn(town: TownContext, address: string, opts: DoneOptions): Pr
         recordTownEvent(store, { actor: address, kind: 'done.local', subject: bead.id, reason: `left on ${branch} (merge mode local)`, data: { branch, head, commits } });
       });
     } else if (status === 'completed') {
-      const direct = mergeModeOf(bead) === 'direct';
+      const direct = mergeModeOf(bead, cfg.merge_strategy) === 'direct';
       const r = store.write(() => {
         // Direct: first in the queue, and the refinery lands it without gates (below, right away when it can).
         const q = enqueueMergeRequest(store, { rig: p.rig, bead: bead.id, polecat: p.name, branch, head, priority: direct ? 0 : bead.priority });

@@ -35,7 +35,19 @@ export function roleEnv(town: TownContext, id: AgentIdentity, shimDir: string): 
   };
   if (id.rig) env.GT_RIG = id.rig;
   if (town.env.GT_TMUX_SOCKET) env.GT_TMUX_SOCKET = town.env.GT_TMUX_SOCKET;
+  if (id.role === 'polecat') Object.assign(env, withoutForgeCredentials(town));
   return env;
+}
+
+/**
+ * Polecats never merge or push past branch protection (`gh pr merge --admin`): only the refinery merges, and only
+ * what it saw green. A deny rule can be talked around (`bash -c`, an alias); a missing credential cannot, so a
+ * polecat starts with the GitHub tokens emptied and `gh` pointed at an empty config directory (not logged in).
+ */
+export function withoutForgeCredentials(town: TownContext): Record<string, string> {
+  const empty = join(town.paths.runtime, 'no-forge-credentials');
+  mkdirSync(empty, { recursive: true });
+  return { GITHUB_TOKEN: '', GH_TOKEN: '', GH_ENTERPRISE_TOKEN: '', GITHUB_ENTERPRISE_TOKEN: '', GH_CONFIG_DIR: empty };
 }
 
 /**

@@ -5,7 +5,8 @@ import {
   type AddResult, type ConvoyStatus, type RefreshResult,
 } from '../../../work/index.ts';
 import { safeLine } from '../../../kernel/index.ts';
-import { parseAddress } from '../../../town/index.ts';
+import { openTownStore, parseAddress, type TownContext } from '../../../town/index.ts';
+import { prsOfMrs } from '../../../refinery/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -61,7 +62,7 @@ export function registerConvoy(program: Command, ctx: GtCtx): void {
     .argument('[id]', 'convoy id or unique start')
     .addHelpText('after', '\nExamples:\n  gt convoy show\n  gt convoy show hq-a1b --json')
     .action((id: string | undefined) => {
-      const s = showConvoy(ctx.town(), id);
+      const s = withPrs(ctx.town(), showConvoy(ctx.town(), id));
       emit(ctx.io, ctx.json(), { data: s, text: renderConvoy(s) });
     });
 
@@ -108,15 +109,31 @@ export function registerConvoy(program: Command, ctx: GtCtx): void {
     });
 }
 
+type Tracked = ConvoyStatus['tracked'][number] & { pull_request?: { number: number; url: string; state: string } | null };
+
+/** Each tracked bead's pull request, when its work goes through GitHub (merge strategy pr). */
+function withPrs(town: TownContext, s: ConvoyStatus): ConvoyStatus & { tracked: Tracked[] } {
+  const store = openTownStore(town);
+  try {
+    const prs = prsOfMrs(store, s.tracked.map((t) => t.merge_request).filter((x): x is string => !!x));
+    return { ...s, tracked: s.tracked.map((t) => {
+      const p = t.merge_request ? prs.get(t.merge_request) : undefined;
+      return { ...t, pull_request: p ? { number: p.number, url: p.url, state: p.state } : null };
+    }) };
+  } finally {
+    store.close();
+  }
+}
+
 function head(s: ConvoyStatus): string {
   const state = s.status === 'closed' ? 'closed' : s.complete ? 'landed' : s.total === 0 ? 'empty' : 'open';
   return `${s.id}  ${progressBar(s.landed, s.total)}  ${state}  ${safeLine(s.title)}`;
 }
 
 export function renderConvoy(s: ConvoyStatus): string {
-  const rows = s.tracked.map((t) => {
+  const rows = (s.tracked as Tracked[]).map((t) => {
     const mark = t.state === 'merged' || t.state === 'landed-no-code' ? '✓' : t.state === 'failed' ? '✗' : '○';
-    return `  ${mark} ${t.id.padEnd(12)} ${t.state.padEnd(14)} ${(t.worker ?? '-').padEnd(18)} ${formatAge(t.age_s).padStart(4)}  ${safeLine(t.title)}${t.detail && t.state !== 'merged' ? `  (${safeLine(t.detail)})` : ''}`;
+    return `  ${mark} ${t.id.padEnd(12)} ${t.state.padEnd(14)} ${(t.worker ?? '-').padEnd(18)} ${formatAge(t.age_s).padStart(4)}  ${safeLine(t.title)}${t.detail && t.state !== 'merged' ? `  (${safeLine(t.detail)})` : ''}${t.pull_request ? `  PR #${t.pull_request.number} ${t.pull_request.state} ${t.pull_request.url}` : ''}`;
   });
   const who = `  owner ${s.owner}${s.notify.length ? `; notify ${s.notify.join(', ')}` : ''}${s.human ? '; human' : ''}`;
   return [head(s), who, ...(rows.length ? rows : ['  (tracks nothing yet: gt convoy add ' + s.id + ' <bead>…)'])].join('\n');

@@ -1,7 +1,7 @@
 // gt mq list|retry|reject: merge requests by hand (see src/refinery).
 import type { Command } from 'commander';
 import { openTownStore } from '../../../town/index.ts';
-import { listMrs, rejectMr, retryMr, type MergeRequest, type MrStatus } from '../../../refinery/index.ts';
+import { listMrs, rejectMr, retryMr, withPullRequests, type MrStatus, type MrWithPr } from '../../../refinery/index.ts';
 import { currentAddress } from '../../../work/whoami.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
@@ -18,7 +18,7 @@ export function registerMq(program: Command, ctx: GtCtx): void {
     .action((o: { rig?: string; status?: string }) => {
       const store = openTownStore(ctx.town());
       try {
-        const rows = listMrs(store, { ...(o.rig ? { rig: o.rig } : {}), ...(o.status ? { status: [o.status as MrStatus] } : {}) });
+        const rows = withPullRequests(store, listMrs(store, { ...(o.rig ? { rig: o.rig } : {}), ...(o.status ? { status: [o.status as MrStatus] } : {}) }));
         emit(ctx.io, ctx.json(), { data: rows, text: renderList(rows) });
       } finally {
         store.close();
@@ -59,10 +59,11 @@ export function registerMq(program: Command, ctx: GtCtx): void {
     });
 }
 
-function renderList(rows: readonly MergeRequest[]): string {
+function renderList(rows: readonly MrWithPr[]): string {
   if (rows.length === 0) return 'No merge requests.';
   return rows.map((m) => {
     const extra = m.status === 'merged' ? ` ${m.merge_commit?.slice(0, 12)}` : m.status === 'failed' || m.status === 'rejected' ? ` ${(m.failure ?? '').split('\n')[0]}${m.rework_bead ? ` (rework ${m.rework_bead})` : ''}` : '';
-    return `${m.id}  ${m.rig}  ${m.bead}  P${m.priority}  ${m.status}${extra}  ${m.branch}`;
+    const pr = m.pull_request ? `  PR #${m.pull_request.number} ${m.pull_request.state}${m.pull_request.detail ? ` (${m.pull_request.detail})` : ''} ${m.pull_request.url}` : '';
+    return `${m.id}  ${m.rig}  ${m.bead}  P${m.priority}  ${m.status}${extra}  ${m.branch}${pr}`;
   }).join('\n');
 }

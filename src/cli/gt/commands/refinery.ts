@@ -81,7 +81,7 @@ export function registerRefinery(program: Command, ctx: GtCtx): void {
 export function renderOutcome(o: MergeOutcome): string {
   switch (o.status) {
     case 'merged':
-      return `merged   ${o.mr} ${o.bead} as ${o.commit.slice(0, 12)}${o.branch_deleted ? '' : ` (branch kept: ${o.branch_note ?? 'unknown'})`}`;
+      return `merged   ${o.mr} ${o.bead} as ${o.commit.slice(0, 12)}${'pr' in o ? ` via #${o.pr}` : ''}${o.branch_deleted ? '' : ` (branch kept: ${o.branch_note ?? 'unknown'})`}`;
     case 'recovered-merged':
       return `merged   ${o.mr} ${o.bead} (found on the default branch after an interrupted run) ${o.commit.slice(0, 12)}`;
     case 'requeued':
@@ -93,12 +93,26 @@ export function renderOutcome(o: MergeOutcome): string {
       return `${o.status === 'gate-timeout' ? 'timeout ' : 'failed  '} ${o.mr} ${o.bead}: ${o.gate} gate${o.status === 'gate-timeout' ? ' timed out' : ' failed'} → rework ${o.rework_bead} (${o.slung})`;
     case 'error':
       return `error    ${o.mr} ${o.bead}: ${o.reason}`;
+    case 'pr-opened':
+      return `PR       ${o.mr} ${o.bead}: ${o.reused ? 'rework pushed to' : 'opened'} #${o.pr} ${o.url} (branch ${o.branch})`;
+    case 'pr-waiting':
+      return `waiting  ${o.mr} ${o.bead}: PR #${o.pr} ${o.detail}`;
+    case 'pr-auto-merge':
+      return `auto     ${o.mr} ${o.bead}: auto-merge enabled on PR #${o.pr}`;
+    case 'pr-queued':
+      return `queued   ${o.mr} ${o.bead}: PR #${o.pr} is in GitHub's merge queue`;
+    case 'check-failed':
+      return `failed   ${o.mr} ${o.bead}: check "${o.check}" on PR #${o.pr} → rework ${o.rework_bead} (${o.slung})`;
+    case 'changes-requested':
+      return `changes  ${o.mr} ${o.bead}: ${o.reviewers.join(', ')} asked for changes on PR #${o.pr} → rework ${o.rework_bead} (${o.slung})`;
+    case 'pr-closed':
+      return `closed   ${o.mr} ${o.bead}: ${o.reason}; the bead is open again`;
   }
 }
 
 function renderRun(r: ProcessResult): string {
   const merged = r.outcomes.filter((o) => o.status === 'merged' || o.status === 'recovered-merged').length;
-  const failed = r.outcomes.filter((o) => o.status === 'conflict' || o.status.startsWith('gate-')).length;
+  const failed = r.outcomes.filter((o) => o.status === 'conflict' || o.status.startsWith('gate-') || o.status === 'check-failed' || o.status === 'changes-requested').length;
   const head = `Rig ${r.rig}: ${merged} merged, ${failed} sent back for rework, ${r.gate_runs} gate run${r.gate_runs === 1 ? '' : 's'}, ${r.batches} batch${r.batches === 1 ? '' : 'es'} in ${(r.ms / 1000).toFixed(1)} s.`;
   return [head, ...(r.message ? [r.message] : []), ...renderWhere(r)].join('\n');
 }

@@ -50,6 +50,7 @@ export function renderStatus(s: TownStatus): string {
     out.push(`  ${r.name} (${r.prefix})  polecats ${r.polecats.working} working / ${r.polecats.total}  merge queue ${r.queue.queued} queued, ${r.queue.running} running${r.queue.failed ? `, ${r.queue.failed} failed` : ''}, ${r.queue.merged} merged`);
     const where = landedLine(r.landed);
     if (where) out.push(`    ${where}`);
+    for (const p of r.pull_requests ?? []) out.push(`    PR #${p.number} ${p.state}${p.detail ? ` (${p.detail})` : ''} ${p.url}`);
   }
   const states = Object.entries(s.agents.by_state).map(([k, n]) => `${n} ${k}`).join(', ');
   out.push('', `Agents: ${s.agents.total ? states : 'none running'}`);

@@ -1,0 +1,114 @@
+// The GitHub client against the GitHub fake (testing/github): rate limits are waited out using GitHub's headers,
+// polls are conditional (ETag → 304), Enterprise base URLs reach REST and GraphQL, the token comes from gh.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub, type GitHubState } from '../../testing/github/index.ts';
+import { GitHub, GitHubError, graphqlUrlOf, repoFromUrl, resolveToken } from './github.ts';
+import { readWebhook } from './webhook.ts';
+
+describe('the GitHub client', () => {
+  let dir = '';
+  let gh: FakeGitHub & { state: GitHubState };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gh client '));
+    gh = await startFakeGitHub({ root: join(dir, 'gh'), tokens: { t1: 'bot' } });
+    gh.state.addRepo({ full_name: 'acme/app' });
+  });
+  afterAll(async () => {
+    await gh.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends If-None-Match on a repeated GET and takes the 304 from its cache (a poll that costs no rate limit)', async () => {
+    const c = new GitHub({ token: 't1', apiUrl: gh.url });
+    const used = gh.state.rate.used;
+    const a = await c.rest<{ full_name: string }>('GET', '/repos/acme/app');
+    const b = await c.rest<{ full_name: string }>('GET', '/repos/acme/app');
+    expect(a).toMatchObject({ status: 200, cached: false, data: { full_name: 'acme/app' } });
+    expect(b).toMatchObject({ status: 304, cached: true, data: { full_name: 'acme/app' } });
+    expect(c.stats.notModified).toBe(1);
+    expect(gh.state.rate.used).toBe(used + 1);
+    expect(gh.state.log.slice(-1)[0]).toMatchObject({ status: 304, if_none_match: true });
+  });
+
+  it('waits until x-ratelimit-reset when the limit is spent, and fails with the reset time when that is too far', async () => {
+    const waits: number[] = [];
+    const c = new GitHub({ token: 't1', apiUrl: gh.url, sleep: async (ms) => {
+      waits.push(ms);
+      gh.state.rate = { ...gh.state.rate, used: 0, reset: 0 }; // the window passes while we sleep
+    } });
+    gh.state.rate = { ...gh.state.rate, used: gh.state.rate.limit, reset: Math.ceil(Date.now() / 1000) + 20 };
+    const r = await c.rest('GET', '/repos/acme/app');
+    expect(r.status).toBe(200);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(15_000);
+    expect(waits[0]).toBeLessThanOrEqual(22_000);
+
+    gh.state.rate = { ...gh.state.rate, used: gh.state.rate.limit, reset: Math.ceil(Date.now() / 1000) + 3600 };
+    const slow = new GitHub({ token: 't1', apiUrl: gh.url, sleep: async () => { throw new Error('must not sleep an hour'); } });
+    const e = await slow.rest('GET', '/repos/acme/app').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(GitHubError);
+    expect((e as GitHubError).message).toMatch(/rate limit reached .* it resets at 20\d\d-/);
+    expect((e as GitHubError).hint).toMatch(/tries again after the reset/);
+    gh.state.rate = { ...gh.state.rate, used: 0, reset: 0 };
+  });
+
+  it('backs off on a secondary limit (429 retry-after) and then succeeds', async () => {
+    const waits: number[] = [];
+    const c = new GitHub({ token: 't1', apiUrl: gh.url, sleep: async (ms) => void waits.push(ms) });
+    gh.state.secondary = 2;
+    expect((await c.rest('GET', '/repos/acme/app')).status).toBe(200);
+    expect(waits).toEqual([1000, 1000]);
+  });
+
+  it('a plain 403 or 404 is not retried and names the cause', async () => {
+    const c = new GitHub({ token: 'unknown', apiUrl: gh.url, sleep: async () => { throw new Error('no sleep'); } });
+    const e = (await c.rest('GET', '/repos/acme/app').catch((x: unknown) => x)) as GitHubError;
+    expect(e.status).toBe(401);
+    expect(e.hint).toMatch(/GITHUB_TOKEN or GH_TOKEN/);
+    const n = (await new GitHub({ token: 't1', apiUrl: gh.url }).rest('GET', '/repos/acme/nope').catch((x: unknown) => x)) as GitHubError;
+    expect(n.status).toBe(404);
+  });
+
+  it('reaches REST under /api/v3 and GraphQL at /api/graphql on GitHub Enterprise Server', async () => {
+    expect(graphqlUrlOf('https://ghe.example.com/api/v3')).toBe('https://ghe.example.com/api/graphql');
+    expect(graphqlUrlOf('https://api.github.com')).toBe('https://api.github.com/graphql');
+    const c = new GitHub({ token: 't1', apiUrl: `${gh.url}/api/v3` });
+    expect((await c.rest<{ full_name: string }>('GET', '/repos/acme/app')).data.full_name).toBe('acme/app');
+    const e = await c.enableAutoMerge('PR_nothing', 'squash', 'x').catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/Could not resolve to a node/);
+    expect(gh.state.log.slice(-1)[0]!.path).toBe('/graphql');
+  });
+
+  it('takes the token from GITHUB_TOKEN, then GH_TOKEN, then gh auth token (with --hostname for Enterprise)', () => {
+    expect(resolveToken({ GITHUB_TOKEN: 'a', GH_TOKEN: 'b' })).toEqual({ token: 'a', source: 'GITHUB_TOKEN' });
+    expect(resolveToken({ GH_TOKEN: 'b' })).toEqual({ token: 'b', source: 'GH_TOKEN' });
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'gh'), '#!/bin/sh\n[ "$1 $2" = "auth token" ] || exit 2\n[ "$3" = "--hostname" ] && { echo "tok-for-$4"; exit 0; }\necho tok-dotcom\n');
+    chmodSync(join(bin, 'gh'), 0o755);
+    const env = { PATH: `${bin}:/usr/bin:/bin` };
+    expect(resolveToken(env)).toEqual({ token: 'tok-dotcom', source: 'gh auth token' });
+    expect(resolveToken(env, 'https://ghe.example.com/api/v3')).toEqual({ token: 'tok-for-ghe.example.com', source: 'gh auth token' });
+    expect(resolveToken({ PATH: '/nonexistent' })).toBeUndefined();
+  });
+
+  it('reads owner/name from the remote URLs people use', () => {
+    expect(repoFromUrl('git@github.com:acme/app.git')).toBe('acme/app');
+    expect(repoFromUrl('https://github.com/acme/app')).toBe('acme/app');
+    expect(repoFromUrl('ssh://git@ghe.example.com:2222/acme/app.git')).toBe('acme/app');
+    expect(repoFromUrl('http://127.0.0.1:4444/acme/app.git')).toBe('acme/app');
+  });
+
+  it('a delivery the fake signs as GitHub does is read by readWebhook, and the same body under another secret is refused', async () => {
+    gh.state.hookSecret = 'whsec';
+    const c = new GitHub({ token: 't1', apiUrl: gh.url });
+    await c.rest('POST', '/repos/acme/app/check-runs', { name: 'ci', head_sha: 'c'.repeat(40), status: 'completed', conclusion: 'failure' });
+    const d = gh.state.deliveries.slice(-1)[0]!;
+    const headers = { 'x-hub-signature-256': d.signature, 'x-github-event': d.event, 'x-github-delivery': d.delivery };
+    expect(readWebhook('whsec', Buffer.from(d.body), headers)).toMatchObject({ ok: true, event: 'check_run', repo: 'acme/app' });
+    expect(readWebhook('other', Buffer.from(d.body), headers)).toMatchObject({ ok: false, status: 401 });
+  });
+});
