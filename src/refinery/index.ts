@@ -10,6 +10,6 @@ export { readRefineryState, refineryStatePath, type RefineryState, type Delivere
 export { completeMerged } from './land.ts';
 export { describeFailure, type MergeFailure } from './rework.ts';
 export { listQueue, refineryStatus, allRefineryStatus, retryMr, rejectMr, type QueuedView, type RefineryStatus } from './admin.ts';
-export { prsOfMrs, prOfMr, listPrs, prSummary, type PullRequestRow, type PrState } from './pr-store.ts';
+export { prsOfMrs, prOfMr, listPrs, prSummary, markPrsDue, type PullRequestRow, type PrState } from './pr-store.ts';
 export { prSettings, forgeFor, failingChecks, pendingChecks, latestVerdicts, type PrOutcome, type PrSettings } from './pr.ts';
 export { withPullRequests, type MrWithPr } from './mr-view.ts';

@@ -114,6 +114,24 @@ export function updatePr(store: Store, pr: Pick<PullRequestRow, 'repo' | 'number
   );
 }
 
+/**
+ * A webhook delivery named these PRs (by number, or by head branch or commit): make the open ones due, so the
+ * refinery looks at them at its next tick instead of after `poll_seconds`. Returns how many were made due.
+ */
+export function markPrsDue(store: Store, refs: readonly { repo: string; number?: number; branch?: string; sha?: string }[]): number {
+  if (refs.length === 0 || !exists(store)) return 0;
+  let due = 0;
+  store.write(() => {
+    for (const r of refs) {
+      due += store.db.run(
+        "UPDATE pull_requests SET polled_at = NULL WHERE repo = ? AND state NOT IN ('merged', 'closed') AND (number = ? OR branch = ? OR head = ?)",
+        r.repo, r.number ?? null, r.branch ?? null, r.sha ?? null,
+      );
+    }
+  });
+  return due;
+}
+
 export function handledOf(pr: PullRequestRow): Set<string> {
   try {
     return new Set(JSON.parse(pr.handled) as string[]);

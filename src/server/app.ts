@@ -5,12 +5,17 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { GtError, messageOf } from '../kernel/index.ts';
+import { readWebhook } from '../forge/webhook.ts';
+import { markPrsDue } from '../refinery/index.ts';
 import { openTownStore, type TownContext } from '../town/index.ts';
 import { AUTH_MESSAGES, authenticate, ownerToken, tokenOfRequest, type Principal } from './auth.ts';
 import { serveGit, writeGitHooks } from './git-http.ts';
 import { runForPrincipal, type Clis } from './run-command.ts';
 import { ensureTokensTable } from './tokens.ts';
 import { receiveUsage, UsageBody } from './usage.ts';
+
+/** Largest GitHub webhook delivery GitHub sends: 25 MiB. */
+const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 
 /** Largest `/api/v1/run` body (argv and standard input): 8 MiB. */
 export const RUN_BODY_LIMIT = 8 * 1024 * 1024;
@@ -51,6 +56,19 @@ export function createTownApi(town: TownContext, opts: TownApiOptions): TownApi 
   app.notFound((c) => fail(c, 404, 'GT_API_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, 'the town API serves POST /api/v1/run and /git/<rig>.git'));
 
   app.get('/api/v1/health', (c) => c.json({ service: 'gt-town-api', ok: true }));
+
+  // GitHub's webhook deliveries carry no town token: the HMAC signature with GT_GITHUB_WEBHOOK_SECRET is their
+  // credential (src/forge/webhook.ts). A verified delivery makes the PRs it names due at the refinery's next tick.
+  app.post('/hooks/github', bodyLimit({
+    maxSize: WEBHOOK_BODY_LIMIT,
+    onError: (c) => fail(c, 413, 'GT_API_TOO_LARGE', `a webhook delivery is at most ${WEBHOOK_BODY_LIMIT / 1024 / 1024} MiB`),
+  }), async (c) => {
+    const secret = town.env.GT_GITHUB_WEBHOOK_SECRET ?? '';
+    if (!secret) return fail(c, 404, 'GT_API_NOT_FOUND', 'this town takes no GitHub webhooks', 'start gt serve with GT_GITHUB_WEBHOOK_SECRET set to the secret of the repository\'s webhook');
+    const v = readWebhook(secret, Buffer.from(await c.req.arrayBuffer()), c.req.raw.headers);
+    if (!v.ok) return fail(c, v.status, 'GT_WEBHOOK_REFUSED', v.reason);
+    return c.json({ event: v.event, delivery: v.delivery, due: markPrsDue(store, v.pulls) }, 202);
+  });
 
   app.use('*', async (c, next) => {
     if (c.req.path === '/api/v1/health') return next();
