@@ -52,10 +52,14 @@ describe('gt completion', () => {
 
   it('completes commands and subcommands from the command tree', () => {
     expect(complete('gt ri')).toEqual(['rig']);
-    expect(complete('gt rig ')).toEqual(['add', 'list', 'remove', 'show']);
+    expect(complete('gt rig ')).toEqual(['add', 'dock', 'list', 'park', 'remove', 'show', 'undock', 'unpark']);
     expect(complete('gt config agent s')).toEqual(['set']);
     expect(complete('gt doct')).toEqual(['doctor']);
-    expect(complete('gt do')).toEqual(['doctor', 'done']);
+    expect(complete('gt do')).toEqual(['doctor', 'done', 'down']);
+    expect(complete('gt polecat ')).toEqual(['gc', 'list', 'nuke', 'remove', 'start', 'status', 'stop']);
+    expect(complete('gt crew re')).toEqual(['refresh', 'remove', 'restart']);
+    expect(complete('gt hook r')).toEqual(['resume', 'rollback']);
+    expect(complete('gt shut')).toEqual(['shutdown']);
     expect(complete('gt __')).toEqual([]); // the hidden command stays hidden
   });
 
@@ -136,7 +140,7 @@ describe('gt completion', () => {
 
   it('zsh completes commands, flags and the town\'s rigs like bash', () => {
     expect(completeZsh('gt ri')).toEqual(['rig']);
-    expect(completeZsh('gt rig ')).toEqual(['add', 'list', 'remove', 'show']);
+    expect(completeZsh('gt rig ')).toEqual(['add', 'dock', 'list', 'park', 'remove', 'show', 'undock', 'unpark']);
     expect(completeZsh('gt rig add --')).toEqual(['--branch', '--help', '--json', '--prefix']);
     expect(completeZsh('gt rig show ')).toEqual(['app', 'tools']);
     expect(completeZsh('gt config role-agent --rig app ')).toEqual(['crew', 'mayor', 'polecat']);
@@ -144,7 +148,7 @@ describe('gt completion', () => {
 
   it('fish completes commands, flags and the town\'s rigs like bash', () => {
     expect(completeFish('gt ri')).toEqual(['rig']);
-    expect(completeFish('gt rig ')).toEqual(['add', 'list', 'remove', 'show']);
+    expect(completeFish('gt rig ')).toEqual(['add', 'dock', 'list', 'park', 'remove', 'show', 'undock', 'unpark']);
     expect(completeFish('gt rig add --')).toEqual(['--branch', '--help', '--json', '--prefix']);
     expect(completeFish('gt rig show ')).toEqual(['app', 'tools']);
     expect(completeFish('gt config role-agent --rig app ')).toEqual(['crew', 'mayor', 'polecat']);

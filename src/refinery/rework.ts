@@ -128,7 +128,7 @@ export async function slingRework(town: TownContext, store: Store, bead: string,
     const r = await sling(town, { beads: [bead], target: rig });
     const first = r.results[0];
     const status = first?.status;
-    if (status === 'started' || status === 'queued' || status === 'already') return { slung: status === 'queued' ? 'queued' : 'started' };
+    if (status === 'started' || status === 'hooked' || status === 'resumed' || status === 'queued' || status === 'already') return { slung: status === 'queued' ? 'queued' : 'started' };
     return { slung: 'left-open', note: `sling did not take it: ${first?.reason ?? status ?? 'no answer'}` };
   } catch (e) {
     recordTownEvent(store, { actor: `${rig}/refinery`, kind: 'refinery.sling-failed', subject: bead, reason: messageOf(e) });

@@ -7,6 +7,7 @@ import { sling, type SlingOutcome, type SlingRequest } from '../sling/index.ts';
 import { lastReason, recordEvent } from './events.ts';
 import { withTownStore } from './manage.ts';
 import { listConvoyBeads, requireConvoy, trackedIds } from './read.ts';
+import { rigState, townDown } from '../rig-state/index.ts';
 
 /** The port to `sling` (src/work/sling); feeding asks for one bead at a time. */
 export type SlingFn = (town: TownContext, req: SlingRequest) => Promise<{ results: readonly SlingOutcome[] }>;
@@ -59,6 +60,7 @@ function prefixOf(id: string): string {
 
 export async function feedConvoys(town: TownContext, opts: FeedOptions = {}): Promise<FeedResult> {
   const actor = opts.actor ?? 'daemon';
+  if (townDown(town)) return { convoys: 0, decisions: [] }; // gt down: nothing is fed until gt up
   const grace = opts.graceMs ?? DEFAULT_GRACE_MS;
   const plan = withTownStore(town, actor, (store) => {
     const convoys = opts.convoy ? [requireConvoy(store, opts.convoy)] : listConvoyBeads(store);
@@ -80,9 +82,14 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions = {}): Pr
       decisions.push({ convoy, bead, rig, action: 'skipped', reason: `no rig has the prefix "${prefixOf(bead)}"; sling it by hand: gt sling ${bead} <rig>` });
       continue;
     }
+    const mode = rigState(town, rig)?.mode;
+    if (mode) {
+      decisions.push({ convoy, bead, rig, action: 'skipped', reason: `rig ${rig} is ${mode}: no new work is fed to it (gt rig un${mode === 'parked' ? 'park' : 'dock'} ${rig})` });
+      continue;
+    }
     try {
       const o = (await slingFn(town, { beads: [bead], target: rig, noConvoy: true, actor })).results[0];
-      const moved = o?.status === 'started' || o?.status === 'queued';
+      const moved = o?.status === 'started' || o?.status === 'hooked' || o?.status === 'queued';
       decisions.push({
         convoy, bead, rig, action: moved ? 'slung' : 'skipped', status: o?.status ?? 'unknown',
         ...(o?.polecat ? { polecat: o.polecat } : {}), reason: o?.reason ?? (moved ? `ready in convoy ${convoy}` : `sling answered ${o?.status ?? 'nothing'}`),

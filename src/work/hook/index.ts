@@ -6,3 +6,4 @@ export {
 } from './snapshot.ts';
 export { repairHooks, type HookRepair } from './repair.ts';
 export { restartsOnHook, settleRestarts } from './restarts.ts';
+export { stopPolecat, startPolecat, resumeHook, nukePolecat, type PolecatStopResult, type PolecatStartResult, type ResumeResult, type NukeResult } from './lifecycle.ts';

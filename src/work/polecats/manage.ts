@@ -55,7 +55,7 @@ export async function removePolecat(town: TownContext, p: Polecat, opts: { force
   const why = p.bead ? `it has ${p.bead} on its hook` : st.running ? `its session ${st.session} is running` : undefined;
   if (why) {
     throw new GtError('GT_POLECAT_BUSY', `polecat ${st.address} cannot be removed: ${why}`, {
-      hint: p.bead ? `release it first with gt unsling ${p.bead}` : `stop it first: gt unsling, or wait for it to go idle`,
+      hint: p.bead ? `release it first with gt unsling ${p.bead}` : `stop it first: gt polecat stop ${st.address}`,
     });
   }
   const repo = town.paths.repo(p.rig);

@@ -14,6 +14,8 @@ import { findBead, parseTarget, pourIfFormula } from './target.ts';
 import { startOnHook } from './start.ts';
 import { trackBatch } from './convoy.ts';
 import { agentsOverBudget, budgetHint, hasBudgets, slingBudgetCheck } from '../../costs/budgets.ts';
+import { requireRigOpen, rigState, townDown } from '../rig-state/index.ts';
+import { resumeHook } from '../hook/lifecycle.ts';
 
 export type MergeMode = 'mr' | 'direct' | 'local';
 
@@ -37,7 +39,15 @@ export interface SlingRequest {
   actor?: string;
 }
 
-export type SlingStatus = 'started' | 'queued' | 'already' | 'refused';
+/**
+ * started: hooked and its agent runs; hooked: on the hook, but its agent did not start (the daemon retries it);
+ * resumed: it was on this target's suspended or stopped hook, which works again; queued: waiting (see `waiting`);
+ * already: on this target's hook and at work; refused: nothing changed (see `reason`).
+ */
+export type SlingStatus = 'started' | 'hooked' | 'resumed' | 'queued' | 'already' | 'refused';
+
+/** What a queued sling waits for: a free slot under the caps, its named polecat, or room in a budget. */
+export type SlingWait = 'slot' | 'polecat' | 'budget';
 
 export interface SlingOutcome {
   bead: string;
@@ -46,6 +56,8 @@ export interface SlingOutcome {
   polecat?: string;
   reason?: string;
   hint?: string;
+  /** Set for queued: what it waits for. */
+  waiting?: SlingWait;
   branch?: string;
   worktree?: string;
   session?: string;
@@ -79,6 +91,7 @@ const WAITING_FOR_SLOT = 'waiting for a free polecat';
 export async function sling(town: TownContext, req: SlingRequest): Promise<SlingResult> {
   const target = parseTarget(town, req.target);
   const rig = loadRig(town, target.rig);
+  requireRigOpen(town, target.rig, 'no new work is slung to it; the work it holds finishes');
   // The rig's default is resolved here only to refuse a broken configuration before anything is claimed.
   const agent = req.agent !== undefined ? requireKnownAgent(town.settings, req.agent) : undefined;
   if (agent === undefined) agentForRole(town.settings, 'polecat', rig);
@@ -124,11 +137,15 @@ function pick(req: SlingRequest): Omit<Kept, 'agent'> {
  */
 export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]> {
   const out: SlingOutcome[] = [];
+  if (townDown(town)) return out; // gt down: queued work waits for gt up
   const seen = new Set<string>();
   const full = new Set<string>();
+  // A parked or docked rig's queue waits until it is back in service.
+  const modes = new Map<string, boolean>();
+  const closedRig = (rig: string): boolean => modes.get(rig) ?? (modes.set(rig, rigState(town, rig) !== undefined), modes.get(rig)!);
   for (;;) {
     const rows = withStore(town, (s) => s.db.all<{ bead: string; rig: string; options: string | null }>('SELECT bead, rig, options FROM sling_queue ORDER BY id'));
-    const next = rows.find((r) => !seen.has(r.bead) && !full.has(r.rig));
+    const next = rows.find((r) => !seen.has(r.bead) && !full.has(r.rig) && !closedRig(r.rig));
     if (!next) return out;
     seen.add(next.bead);
     const { polecat, ...kept } = next.options ? (JSON.parse(next.options) as Queued) : {};
@@ -136,7 +153,7 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
     const r = await settle(await slingOne(town, next.bead, target, kept, { force: false, dryRun: false, fromQueue: true }));
     if (r.status === 'queued') {
       // Only full caps stop the rig's turn; a bead over budget or waiting for its named polecat lets the next one by.
-      if (r.reason?.startsWith(WAITING_FOR_SLOT)) full.add(next.rig);
+      if (r.waiting === 'slot') full.add(next.rig);
       continue;
     }
     withStore(town, (s) => s.write(() => s.db.run('DELETE FROM sling_queue WHERE bead = ?', next.bead)));
@@ -183,6 +200,10 @@ async function slingOne(town: TownContext, ref: string, target: SlingTarget, kep
     return outcome;
   }
   const { id, decision } = first;
+  if (decision.action === 'already' && !o.dryRun) {
+    const resumed = await resumeIfIdle(town, id, decision.holder, actor);
+    if (resumed) return resumed;
+  }
   if (decision.action === 'refuse' || decision.action === 'already') {
     const outcome: SlingOutcome = decision.action === 'refuse'
       ? { bead: id, status: 'refused', reason: decision.reason, hint: decision.hint }
@@ -226,7 +247,7 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     if (target.polecat !== undefined) {
       const p = getPolecat(s, target.rig, target.polecat);
       if (p && (p.state === 'working' || p.bead) && fromQueue) {
-        return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `waiting for polecat ${target.rig}/${target.polecat}, busy with ${p.bead ?? 'other work'}` } };
+        return { kind: 'done', outcome: { bead: id, status: 'queued', waiting: 'polecat', reason: `waiting for polecat ${target.rig}/${target.polecat}, busy with ${p.bead ?? 'other work'}` } };
       }
       if (p && (p.state === 'working' || p.bead)) {
         const outcome: SlingOutcome = { bead: id, status: 'refused', reason: `polecat ${target.rig}/${target.polecat} is busy with ${p.bead ?? 'other work'}`, hint: `sling to the rig (gt sling ${id} ${target.rig}) to get a free polecat` };
@@ -245,10 +266,10 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
         // A new sling of a waiting bead says what it wants now: its options replace the old ones, its place in line stays.
         s.db.run('UPDATE sling_queue SET rig = ?, agent = ?, options = ? WHERE bead = ?', target.rig, kept.agent ?? null, JSON.stringify(queued), id);
       }
-      if (fromQueue) return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `${WAITING_FOR_SLOT}: ${slot.reason}` } };
+      if (fromQueue) return { kind: 'done', outcome: { bead: id, status: 'queued', waiting: 'slot', reason: `${WAITING_FOR_SLOT}: ${slot.reason}` } };
       const again = !waiting ? '' : changed.length > 0 ? `; already queued since ${waiting.created_at}, now with the new ${changed.join(', ')}` : `; already queued since ${waiting.created_at} with the same options`;
       recordTownEvent(s, { kind: 'sling.queued', subject: id, reason: `${slot.reason}${again}`, data: { rig: target.rig, ...(changed.length ? { updated: changed } : {}) }, ...(actor ? { actor } : {}) });
-      return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `${WAITING_FOR_SLOT}: ${slot.reason}${again}` } };
+      return { kind: 'done', outcome: { bead: id, status: 'queued', waiting: 'slot', reason: `${WAITING_FOR_SLOT}: ${slot.reason}${again}` } };
     }
     const mark = { state: 'working' as const, bead: id, hook_state: 'created' as const, agent: kept.agent ?? null };
     let polecat = reusable.find((p) => updatePolecat(s, p.rig, p.name, mark, ['idle']));
@@ -288,13 +309,23 @@ function queueChanges(waiting: { rig: string; options: string | null }, rig: str
 
 /** A cap in `budgets` is reached: a queued sling keeps waiting; a new one is refused (logged when its reason changes). */
 function overBudget(town: TownContext, id: string, reason: string, hint: string, o: { dryRun: boolean; fromQueue?: boolean; actor?: string | undefined }): SlingOutcome {
-  if (o.fromQueue) return { bead: id, status: 'queued', reason, hint };
+  if (o.fromQueue) return { bead: id, status: 'queued', waiting: 'budget', reason, hint };
   if (o.dryRun) return { bead: id, status: 'refused', reason, hint, dryRun: true };
   withStore(town, (s) => {
     const last = s.db.get<{ reason: string | null }>("SELECT reason FROM town_events WHERE kind = 'sling.refused' AND subject = ? ORDER BY id DESC LIMIT 1", id);
     if (last?.reason !== reason) recordTownEvent(s, { kind: 'sling.refused', subject: id, reason, ...(o.actor ? { actor: o.actor } : {}) });
   });
   return { bead: id, status: 'refused', reason, hint };
+}
+
+/** A bead slung again to the polecat that holds it: a suspended or stopped hook (or a dead session) works again. */
+async function resumeIfIdle(town: TownContext, id: string, holder: string, actor: string | undefined): Promise<SlingOutcome | undefined> {
+  const [rig, name] = holder.split('/');
+  const p = rig && name ? withStore(town, (s) => getPolecat(s, rig, name)) : undefined;
+  if (!p || p.bead !== id || (p.hook_state !== 'suspended' && p.state !== 'stopped')) return undefined;
+  const r = await resumeHook(town, p, { ...(actor ? { actor } : {}), note: 'slung again' });
+  if (r.status === 'already-working') return undefined;
+  return { bead: id, status: 'resumed', polecat: r.address, session: r.session, reason: `${id} was on ${r.address}'s ${r.was} hook; it works again (${r.how === 'nudged' ? 'its agent was told to carry on' : 'its agent was started'})` };
 }
 
 function reusableNamed(town: TownContext, t: SlingTarget): Polecat[] {
@@ -322,7 +353,10 @@ async function startSession(town: TownContext, c: Extract<Claimed, { kind: 'clai
     return { bead, status: 'started', polecat: address, branch: p.branch!, worktree: p.worktree, session: r.session, elapsedMs: Date.now() - started, ...(r.warning ? { reason: r.warning } : {}) };
   } catch (e) {
     if (isGtError(e) && ['GT_AGENT_CLI_MISSING', 'GT_NO_WORKDIR', 'GT_AGENT_NOT_FOUND', 'GT_BAD_PRESET'].includes(e.code)) return giveBack(town, bead, c, e, kept);
-    return { bead, status: 'started', polecat: address, branch: p.branch!, worktree: p.worktree, reason: `hooked, but the agent did not start cleanly: ${messageOf(e)}`, elapsedMs: Date.now() - started };
+    return {
+      bead, status: 'hooked', polecat: address, branch: p.branch!, worktree: p.worktree, reason: `hooked to ${address}, but its agent did not start: ${messageOf(e)}`,
+      hint: isGtError(e) && e.hint ? e.hint : `gt peek ${address} shows its screen; the daemon restarts it on its hook`, elapsedMs: Date.now() - started,
+    };
   }
 }
 

@@ -9,6 +9,7 @@ import { GtError, messageOf, usageError, writeFileAtomic } from '../../../kernel
 import { spawnDetached } from '../../../proc/index.ts';
 import type { RunningDashboard } from '../../../dashboard/index.ts';
 import type { GtCtx } from '../context.ts';
+import { forgetDashboard, recordDashboard } from './dashboard-file.ts';
 
 export function registerDashboard(program: Command, ctx: GtCtx): void {
   program
@@ -33,6 +34,7 @@ export function registerDashboard(program: Command, ctx: GtCtx): void {
         throw e;
       }
       const url = running.openUrl;
+      recordDashboard(ctx.town(), running.port, running.bind);
       if (running.token.replaced) ctx.io.err(`dashboard: made a new token: the old ${running.token.path} could not be trusted (${running.token.replaced})\n`);
       if (ctx.json()) {
         ctx.io.out(`${JSON.stringify({ url, port: running.port, bind: running.bind, token_file: running.token.path })}\n`);
@@ -51,6 +53,7 @@ export function registerDashboard(program: Command, ctx: GtCtx): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      forgetDashboard(ctx.town());
       await running.close();
     });
 }

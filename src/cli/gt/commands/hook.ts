@@ -1,7 +1,7 @@
-// gt hook [address], gt hook snapshot|rollback: what is on an agent's hook, and its worktree's snapshots.
+// gt hook [address], gt hook resume, gt hook snapshot|rollback: what is on an agent's hook, and its worktree's snapshots.
 import type { Command } from 'commander';
 import { currentAddress } from '../../../work/index.ts';
-import { hookOf, listSnapshots, restoreSnapshot, snapshotWorktree, type HookView } from '../../../work/hook/index.ts';
+import { hookOf, listSnapshots, restoreSnapshot, resumeHook, snapshotWorktree, type HookView } from '../../../work/hook/index.ts';
 import { findPolecat } from '../../../work/polecats/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
@@ -27,6 +27,19 @@ export function registerHook(program: Command, ctx: GtCtx): void {
       const town = ctx.town();
       const v = hookOf(town, address ?? currentAddress(town).text);
       emit(ctx.io, ctx.json(), { data: v, text: render(v) });
+    });
+
+  hook
+    .command('resume')
+    .description("put a polecat back to work on its hook: a suspended hook becomes active, a stopped or dead session starts")
+    .argument('<polecat>', '<rig>/<name>, or a name only one rig has')
+    .option('-m, --message <text>', 'what was decided, told to the agent')
+    .addHelpText('after', '\nIts open escalations stay open; gt escalate ack <id> resumes and records the answer in one go.\n\nExamples:\n  gt hook resume myproject/furiosa\n  gt hook resume furiosa -m "use the v2 API"')
+    .action(async (ref: string, o: { message?: string }) => {
+      const town = ctx.town();
+      const r = await resumeHook(town, findPolecat(town, ref), { actor: currentAddress(town).text, ...(o.message !== undefined ? { note: o.message } : {}) });
+      const text = r.status === 'already-working' ? `${r.address} is already working on ${r.bead}; nothing to do` : `Resumed ${r.address} on ${r.bead} (was ${r.was}; ${r.how === 'nudged' ? 'its running agent was told to carry on' : `started in tmux session ${r.session}`})`;
+      emit(ctx.io, ctx.json(), { data: r, text });
     });
 
   hook

@@ -5,7 +5,7 @@ import { ensureDaemon } from '../../../daemon/index.ts';
 import { getAgent, listAgents, startAgent, stopAgent, townTmux, withStore } from '../../../work/sessions/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
-import { chooseAgent, describeStart, ensureStarted, identityFor, startAndAttach } from './session-support.ts';
+import { chooseAgent, daemonWarning, describeStart, ensureStarted, identityFor, startAndAttach } from './session-support.ts';
 
 export function registerMayor(program: Command, ctx: GtCtx): void {
   const mayor = program.command('mayor').description("the Mayor: the town's coordinating agent you talk to");
@@ -17,9 +17,10 @@ export function registerMayor(program: Command, ctx: GtCtx): void {
     .option('--agent <name>', 'agent to run (a preset such as claude, codex, gemini, or one from gt config agent)')
     .addHelpText('after', '\nExamples:\n  gt mayor start\n  gt mayor start --agent codex')
     .action(async (o: { agent?: string }) => {
-      await ensureDaemon(ctx.town());
+      const daemon = await ensureDaemon(ctx.town());
       const r = await ensureStarted(ctx, mayorId(), o.agent);
-      emit(ctx.io, ctx.json(), { data: r, text: `${describeStart(r)}\nTalk to it: gt mayor attach` });
+      emit(ctx.io, ctx.json(), { data: { ...r, daemon }, text: `${describeStart(r)}\nTalk to it: gt mayor attach` });
+      if (daemon.status === 'failed' && !ctx.json()) ctx.io.err(`${daemonWarning(daemon.error)}\n`);
     });
 
   mayor
@@ -28,7 +29,8 @@ export function registerMayor(program: Command, ctx: GtCtx): void {
     .option('--agent <name>', 'agent to run if the Mayor has to be started')
     .addHelpText('after', '\nExamples:\n  gt mayor attach\n  gt mayor attach --agent codex')
     .action(async (o: { agent?: string }) => {
-      await ensureDaemon(ctx.town());
+      const daemon = await ensureDaemon(ctx.town());
+      if (daemon.status === 'failed') ctx.io.err(`${daemonWarning(daemon.error)}\n`);
       return startAndAttach(ctx, mayorId(), o.agent);
     });
 

@@ -1,7 +1,10 @@
-// gt polecat list|status|remove|gc: the worker agents of each rig, their worktrees and hooks.
+// gt polecat list|status|stop|start|nuke|remove|gc: the worker agents of each rig, their worktrees and hooks.
 import type { Command } from 'commander';
 import { findPolecat, gcPolecats, listPolecatStatus, polecatStatus, removePolecat, type PolecatStatus } from '../../../work/polecats/index.ts';
 import { isGtError } from '../../../kernel/index.ts';
+import { currentAddress } from '../../../work/index.ts';
+import { nukePolecat, startPolecat, stopPolecat, type NukeResult } from '../../../work/hook/index.ts';
+import { describeStart } from './session-support.ts';
 import { emit } from '../../shared/runtime.ts';
 import { confirmName } from './confirm.ts';
 import type { GtCtx } from '../context.ts';
@@ -27,6 +30,53 @@ export function registerPolecat(program: Command, ctx: GtCtx): void {
     .action(async (ref: string) => {
       const st = await polecatStatus(ctx.town(), findPolecat(ctx.town(), ref));
       emit(ctx.io, ctx.json(), { data: st, text: details(st) });
+    });
+
+  polecat
+    .command('stop')
+    .description("stop a polecat's session; its hook and worktree stay (snapshotted first) and the daemon leaves it down")
+    .argument('<polecat>', '<rig>/<name>, or a name only one rig has')
+    .addHelpText('after', '\nStarted again by gt polecat start, gt hook resume or gt up.\n\nExample:\n  gt polecat stop myproject/furiosa')
+    .action(async (ref: string) => {
+      const town = ctx.town();
+      const r = await stopPolecat(town, findPolecat(town, ref), currentAddress(town).text);
+      const kept = r.hook ? `; its hook keeps ${r.hook}${r.snapshot ? ` (worktree saved as ${r.snapshot})` : ''}: gt polecat start ${r.address} carries on` : '';
+      emit(ctx.io, ctx.json(), { data: r, text: `${r.stopped ? `Stopped ${r.address}` : `${r.address} was not running`}${kept}` });
+    });
+
+  polecat
+    .command('start')
+    .description("start a polecat's session: on its hook (resuming its conversation), or idle when the hook is empty")
+    .argument('<polecat>', '<rig>/<name>, or a name only one rig has')
+    .option('--agent <name>', "agent to run (default: the hook's pin, else the rig's polecat agent)")
+    .addHelpText('after', '\nExamples:\n  gt polecat start myproject/furiosa\n  gt polecat start furiosa --agent codex')
+    .action(async (ref: string, o: { agent?: string }) => {
+      const town = ctx.town();
+      const r = await startPolecat(town, findPolecat(town, ref), { ...(o.agent !== undefined ? { agent: o.agent } : {}), actor: currentAddress(town).text });
+      emit(ctx.io, ctx.json(), { data: r, text: `${describeStart(r)}${r.hook ? `, on ${r.hook}` : ', nothing on its hook'}` });
+    });
+
+  polecat
+    .command('nuke')
+    .description('remove a polecat altogether (session, worktree, branch), only when no work would be lost')
+    .argument('<polecat>', '<rig>/<name>, or a name only one rig has')
+    .option('--force', 'nuke it even though it holds work, after saving that work (snapshot ref and bundle file) and giving its bead back (asks for the name)')
+    .option('--yes <name>', "with --force: the polecat's name, instead of typing it")
+    .addHelpText('after', '\nRefused while its hook holds a bead or its worktree holds uncommitted or unlanded work.\n\nExamples:\n  gt polecat nuke myproject/furiosa\n  gt polecat nuke myproject/furiosa --force --yes furiosa')
+    .action(async (ref: string, o: { force?: boolean; yes?: string }) => {
+      const town = ctx.town();
+      const p = findPolecat(town, ref);
+      const actor = currentAddress(town).text;
+      let r: NukeResult;
+      try {
+        r = await nukePolecat(town, p, { actor });
+      } catch (e) {
+        if (!o.force || !isGtError(e) || e.code !== 'GT_POLECAT_HOLDS_WORK') throw e;
+        if (o.yes === undefined) ctx.io.err(`${e.message}\n`);
+        const typed = confirmName(ctx, o.yes, `Its work is saved first (snapshot and bundle). Type the polecat's name (${p.name}) to nuke it: `);
+        r = await nukePolecat(town, p, { force: true, confirm: typed, actor });
+      }
+      emit(ctx.io, ctx.json(), { data: r, text: nuked(r) });
     });
 
   polecat
@@ -65,6 +115,15 @@ export function registerPolecat(program: Command, ctx: GtCtx): void {
       ].join('\n');
       emit(ctx.io, ctx.json(), { data: r, text });
     });
+}
+
+function nuked(r: NukeResult): string {
+  return [
+    `Nuked polecat ${r.address} (${r.worktree})${r.session_stopped ? ', its session stopped' : ''}`,
+    ...(r.released ? [`Gave ${r.released} back (open, unassigned): sling it again when you want it worked`] : []),
+    ...(r.snapshot ? [`Its worktree was saved first as ${r.snapshot} in ${r.repo} (git -C "${r.repo}" show --stat ${r.snapshot})`] : []),
+    ...(r.saved ? [`Its work was saved first to ${r.saved} (read it back with: git clone "${r.saved}")`] : []),
+  ].join('\n');
 }
 
 function row(p: PolecatStatus): string {

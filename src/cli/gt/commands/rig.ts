@@ -1,12 +1,16 @@
-// gt rig add|list|show|remove: the projects of a town.
+// gt rig add|list|show|remove|park|unpark|dock|undock: the projects of a town.
 import type { Command } from 'commander';
 import {
   addRig, allRigs, describeRig, removeRig, summarizeRig, type AddRigResult, type RemoveRigResult, type RigDetails, type RigSummary,
 } from '../../../town/index.ts';
-import { isGtError } from '../../../kernel/index.ts';
+import { GtError, isGtError } from '../../../kernel/index.ts';
 import { confirmName } from './confirm.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
+import { currentAddress } from '../../../work/index.ts';
+import { stopAgents, type StopAgentsResult } from '../../../work/lifecycle/index.ts';
+import { rigState, setRigState } from '../../../work/rig-state/index.ts';
+import { ExitSignal } from '../../shared/runtime.ts';
 
 export function registerRig(program: Command, ctx: GtCtx): void {
   const rig = program.command('rig').description('projects (rigs): each wraps one git repository');
@@ -64,6 +68,67 @@ export function registerRig(program: Command, ctx: GtCtx): void {
       }
       const saved = r.saved.map((f) => `\nIts work was saved first to ${f} (read it back with: git clone "${f}")`).join('');
       emit(ctx.io, ctx.json(), { data: r, text: `Removed rig "${r.name}" (${r.path}); its beads (prefix ${r.prefix}) remain in the town store${saved}` });
+    });
+  registerModes(rig, ctx);
+}
+
+/** park|unpark|dock|undock: the rig's mode, and for dock the agents it stopped. */
+function registerModes(rig: Command, ctx: GtCtx): void {
+  rig
+    .command('park')
+    .description('give the rig no new work (sling refuses it, convoys and the sling queue skip it); running work finishes')
+    .argument('<name>', 'rig name')
+    .addHelpText('after', '\nExample:\n  gt rig park myproject')
+    .action((name: string) => {
+      const town = ctx.town();
+      const was = setRigState(town, name, 'parked', currentAddress(town).text);
+      const now = rigState(town, name)!;
+      emit(ctx.io, ctx.json(), { data: { rig: name, ...now, was: was?.mode ?? null }, text: was?.mode === 'parked' ? `Rig ${name} was already parked (since ${now.since})` : `Parked rig ${name}: no new work goes to it; its running work finishes. gt rig unpark ${name} takes it back into service` });
+    });
+
+  rig
+    .command('unpark')
+    .description('take a parked rig back into service: slings, convoys and the sling queue reach it again')
+    .argument('<name>', 'rig name')
+    .addHelpText('after', '\nExample:\n  gt rig unpark myproject')
+    .action((name: string) => {
+      const town = ctx.town();
+      const now = rigState(town, name);
+      if (now?.mode === 'docked') throw new GtError('GT_RIG_DOCKED', `rig ${name} is docked, not parked`, { kind: 'usage', hint: `gt rig undock ${name} takes it back into service` });
+      setRigState(town, name, undefined, currentAddress(town).text);
+      emit(ctx.io, ctx.json(), { data: { rig: name, was: now?.mode ?? null }, text: now ? `Unparked rig ${name}: it takes new work again` : `Rig ${name} was not parked; nothing to do` });
+    });
+
+  rig
+    .command('dock')
+    .description("stop all of the rig's agents and give it no new work; worktrees, hooks, branches and beads stay")
+    .argument('<name>', 'rig name')
+    .addHelpText('after', '\nPolecats keep their hooks (worktrees snapshotted first) and stay down until gt rig undock and gt up.\n\nExample:\n  gt rig dock myproject')
+    .action(async (name: string) => {
+      const town = ctx.town();
+      const actor = currentAddress(town).text;
+      const was = setRigState(town, name, 'docked', actor);
+      const r: StopAgentsResult = await stopAgents(town, { rig: name, actor });
+      const lines = [`Docked rig ${name}${was?.mode === 'docked' ? ' (it was already docked)' : ''}: no new work goes to it`, ...r.stopped.map((a) => `  stopped ${a.address}${a.hook ? ` (its hook keeps ${a.hook})` : ''}`)];
+      lines.push(`gt rig undock ${name} takes it back into service`);
+      emit(ctx.io, ctx.json(), { data: { rig: name, ...rigState(town, name)!, ...r }, text: lines.join('\n') });
+      if (r.failed.length) {
+        if (!ctx.json()) ctx.io.err(`${r.failed.map((f) => `Error: ${f.address} did not stop: ${f.error}`).join('\n')}\nHint: gt agents shows what still runs\n`);
+        throw new ExitSignal(1);
+      }
+    });
+
+  rig
+    .command('undock')
+    .description('take a docked rig back into service; its stopped polecats start again with gt up (or gt polecat start)')
+    .argument('<name>', 'rig name')
+    .addHelpText('after', '\nExample:\n  gt rig undock myproject && gt up')
+    .action((name: string) => {
+      const town = ctx.town();
+      const now = rigState(town, name);
+      if (now?.mode === 'parked') throw new GtError('GT_RIG_PARKED', `rig ${name} is parked, not docked`, { kind: 'usage', hint: `gt rig unpark ${name} takes it back into service` });
+      setRigState(town, name, undefined, currentAddress(town).text);
+      emit(ctx.io, ctx.json(), { data: { rig: name, was: now?.mode ?? null }, text: now ? `Undocked rig ${name}: it takes new work again; gt up starts its stopped polecats` : `Rig ${name} was not docked; nothing to do` });
     });
 }
 

@@ -47,3 +47,8 @@ export async function startAndAttach(ctx: GtCtx, id: AgentIdentity, agent: strin
   const code = attachTerminal(ctx, id);
   if (code !== 0) throw new ExitSignal(code);
 }
+
+/** The line a command prints when its automatic daemon start failed: what waits for it, and how to look. */
+export function daemonWarning(error: string): string {
+  return `Warning: the daemon did not start (${error}): queued work is not drained, dead agents are not restarted and finished work does not land until it runs; see gt daemon logs, then gt daemon start`;
+}

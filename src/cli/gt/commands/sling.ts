@@ -8,6 +8,7 @@ import { currentAddress } from '../../../work/index.ts';
 import { sling, type MergeMode, type SlingOutcome, type SlingResult } from '../../../work/sling/index.ts';
 import { collect, emit, ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
+import { daemonWarning } from './session-support.ts';
 
 interface Opts { agent?: string; message?: string; merge?: string; convoy: boolean; dryRun?: boolean; force?: boolean; base?: string; var: string[] }
 
@@ -38,12 +39,13 @@ export function registerSling(program: Command, ctx: GtCtx): void {
         ...(o.agent !== undefined ? { agent: o.agent } : {}), ...(o.message !== undefined ? { message: o.message } : {}),
         ...(o.merge !== undefined ? { merge: o.merge as MergeMode } : {}), ...(o.base !== undefined ? { base: o.base } : {}),
       });
-      // The daemon lands what the polecats finish and drains queued slings: make sure one runs.
-      if (!o.dryRun && r.results.some((x) => x.status === 'started' || x.status === 'queued')) await ensureDaemon(town);
-      emit(ctx.io, ctx.json(), { data: r, text: render(r) });
-      const refused = r.results.filter((x) => x.status === 'refused');
-      if (refused.length > 0 && !ctx.json()) ctx.io.err(safeText(refused.map((x) => `Error: ${x.reason}${x.hint ? `\nHint: ${x.hint}` : ''}`).join('\n') + '\n'));
-      if (refused.length > 0) throw new ExitSignal(1);
+      // The daemon lands what the polecats finish, restarts agents and drains queued slings: make sure one runs.
+      const daemon = !o.dryRun && r.results.some((x) => x.status !== 'refused' && x.status !== 'already') ? await ensureDaemon(town) : undefined;
+      emit(ctx.io, ctx.json(), { data: daemon ? { ...r, daemon } : r, text: render(r) });
+      if (daemon?.status === 'failed' && !ctx.json()) ctx.io.err(safeText(`${daemonWarning(daemon.error)}\n`));
+      const failed = r.results.filter((x) => x.status === 'refused' || x.status === 'hooked');
+      if (failed.length > 0 && !ctx.json()) ctx.io.err(safeText(failed.map((x) => `Error: ${x.reason}${x.hint ? `\nHint: ${x.hint}` : ''}`).join('\n') + '\n'));
+      if (failed.length > 0) throw new ExitSignal(1);
     });
 }
 
@@ -51,7 +53,7 @@ function render(r: SlingResult): string {
   const lines: string[] = [];
   if (r.formula) lines.push(`Poured formula ${r.formula.name} as ${r.formula.molecule}`);
   for (const d of r.drained) lines.push(`From the queue: ${line(d)}`);
-  for (const o of r.results) if (o.status !== 'refused') lines.push(line(o));
+  for (const o of r.results) if (o.status !== 'refused' && o.status !== 'hooked') lines.push(line(o));
   if (r.convoy) lines.push(`Convoy ${r.convoy} tracks the batch (gt convoy show ${r.convoy})`);
   return lines.join('\n');
 }
@@ -61,6 +63,10 @@ function line(o: SlingOutcome): string {
   switch (o.status) {
     case 'started':
       return o.dryRun ? `${pre}${o.reason}` : `Slung ${o.bead} to ${o.polecat} on ${o.branch}${o.elapsedMs !== undefined ? ` in ${(o.elapsedMs / 1000).toFixed(1)} s` : ''}${o.reason ? ` (${o.reason})` : ''}`;
+    case 'resumed':
+      return `Resumed ${o.bead} on ${o.polecat}: ${o.reason}`;
+    case 'hooked':
+      return `Hooked ${o.bead} to ${o.polecat}, but its agent did not start: ${o.reason}`;
     case 'queued':
       return `${pre}Queued ${o.bead}: ${o.reason}`;
     case 'already':

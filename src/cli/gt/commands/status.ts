@@ -4,6 +4,16 @@ import { GtError, safeText } from '../../../kernel/index.ts';
 import { townStatus, type TownStatus } from '../../../daemon/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
+import type { TownContext } from '../../../town/index.ts';
+import { allRigStates, townDown, type RigState } from '../../../work/rig-state/index.ts';
+import { runningDashboard, type DashboardRecord } from './dashboard-file.ts';
+
+/** gt status's data: the town's status, plus what is up beside the daemon (dashboard, town down, rig modes). */
+export type StatusView = TownStatus & { dashboard: DashboardRecord | null; down: { since: string; by: string } | null; rig_modes: Record<string, RigState> };
+
+async function statusView(town: TownContext, events: number): Promise<StatusView> {
+  return { ...(await townStatus(town, { events })), dashboard: runningDashboard(town) ?? null, down: townDown(town) ?? null, rig_modes: allRigStates(town) };
+}
 
 export function registerStatus(program: Command, ctx: GtCtx): void {
   program
@@ -16,7 +26,7 @@ export function registerStatus(program: Command, ctx: GtCtx): void {
       const events = Math.max(0, Math.min(200, Number(o.events) || 0));
       const town = ctx.town();
       if (!o.watch) {
-        const s = await townStatus(town, { events });
+        const s = await statusView(town, events);
         emit(ctx.io, ctx.json(), { data: s, text: renderStatus(s) });
         return;
       }
@@ -24,7 +34,7 @@ export function registerStatus(program: Command, ctx: GtCtx): void {
         throw new GtError('GT_NO_TERMINAL', '--watch redraws a terminal screen and needs one', { kind: 'usage', hint: 'run gt status without --watch (add --json for data), or run it in a terminal' });
       }
       for (;;) {
-        const s = await townStatus(town, { events });
+        const s = await statusView(town, events);
         ctx.io.out(`\x1b[H\x1b[2J${safeText(renderStatus(s))}\n\n(refreshing every 2 s; Ctrl-C to stop)\n`);
         await new Promise((r) => setTimeout(r, 2000));
       }
@@ -39,15 +49,18 @@ function landedLine(l: TownStatus['rigs'][number]['landed']): string | undefined
   return `landed work: on ${d.ref} in ${d.target}${d.commit !== l.commit ? ` (up to ${d.commit.slice(0, 12)})` : ''}${d.note ? ` — ${d.note}` : ''}`;
 }
 
-export function renderStatus(s: TownStatus): string {
+export function renderStatus(s: TownStatus & Partial<Pick<StatusView, 'dashboard' | 'down' | 'rig_modes'>>): string {
   const out: string[] = [];
   const d = s.daemon;
   out.push(`Town ${s.town.name} (${s.town.root})`);
   out.push(d.running ? `Daemon: running (pid ${d.pid}), ${d.ticks ?? 0} ticks${d.heartbeat_at ? `, last ${ago(d.heartbeat_at)}` : ''}` : 'Daemon: not running (gt daemon start)');
+  if (s.dashboard !== undefined) out.push(s.dashboard ? `Dashboard: running on ${s.dashboard.bind}:${s.dashboard.port} (pid ${s.dashboard.pid})` : 'Dashboard: not running (gt dashboard)');
+  if (s.down) out.push(`Town: down since ${s.down.since}${s.down.by ? ` (by ${s.down.by})` : ''}: no work is fed; gt up brings it back`);
   out.push('', 'Rigs');
   if (s.rigs.length === 0) out.push('  none yet (gt rig add <name> <git-url>)');
   for (const r of s.rigs) {
-    out.push(`  ${r.name} (${r.prefix})  polecats ${r.polecats.working} working / ${r.polecats.total}  merge queue ${r.queue.queued} queued, ${r.queue.running} running${r.queue.failed ? `, ${r.queue.failed} failed` : ''}, ${r.queue.merged} merged`);
+    const mode = s.rig_modes?.[r.name];
+    out.push(`  ${r.name} (${r.prefix})${mode ? `  [${mode.mode}]` : ''}  polecats ${r.polecats.working} working / ${r.polecats.total}  merge queue ${r.queue.queued} queued, ${r.queue.running} running${r.queue.failed ? `, ${r.queue.failed} failed` : ''}, ${r.queue.merged} merged`);
     const where = landedLine(r.landed);
     if (where) out.push(`    ${where}`);
     for (const p of r.pull_requests ?? []) out.push(`    PR #${p.number} ${p.state}${p.detail ? ` (${p.detail})` : ''} ${p.url}`);
