@@ -1,7 +1,7 @@
 // Lifecycle commands a Gas Town user reaches for, through the CLI from source in real git and tmux (private socket)
 // with the fake agent: gt polecat stop|start|nuke, gt hook resume and re-sling, gt rig park|unpark|dock|undock,
 // gt crew start|stop|restart|refresh, and a sling whose agent does not start.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
@@ -207,5 +207,25 @@ describe('lifecycle commands', () => {
     expect(j.code).toBe(1);
     expect((JSON.parse(j.stdout) as Slung).results[0]).toMatchObject({ status: 'hooked', reason: expect.stringContaining('did not start') });
     expect(show(id).status).toBe('hooked');
+  });
+
+  it('a daemon that cannot be started by gt sling or gt mayor start is reported, not dropped', () => {
+    // Its log path is taken by a directory: the automatic start fails before anything runs.
+    const log = join(town, '.runtime', 'daemon.log');
+    mkdirSync(log, { recursive: true });
+    try {
+      const on = { ...env, GT_DAEMON: 'on' };
+      const m = gt(town, ['mayor', 'start'], { env: on });
+      expect(m.code, m.stderr).toBe(0);
+      expect(m.stderr).toMatch(/^Warning: the daemon did not start \(.*daemon\.log.*\): queued work is not drained, .*see gt daemon logs, then gt daemon start$/m);
+      const r = gt(town, ['sling', bead('Needs a daemon'), 'app', '--json'], { env: on });
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { daemon: { status: string; error: string } }).daemon).toMatchObject({ status: 'failed', error: expect.stringContaining('daemon.log') });
+      const t = gt(town, ['sling', bead('Needs a daemon too'), 'app'], { env: on });
+      expect(t.stdout).toMatch(/^Slung /m);
+      expect(t.stderr).toMatch(/^Warning: the daemon did not start/m);
+    } finally {
+      rmSync(log, { recursive: true, force: true });
+    }
   });
 });

@@ -8,6 +8,7 @@ import { budgetStateIn } from '../costs/budgets.ts';
 import { gitTry } from '../git/index.ts';
 import { readRefineryState, type Delivered } from '../refinery/state.ts';
 import { listPrs } from '../refinery/pr-store.ts';
+import { listEscalations } from '../work/escalations.ts';
 
 export interface RigStatus {
   name: string;
@@ -42,7 +43,7 @@ export interface ConvoyProgress {
 }
 
 export interface Problem {
-  kind: 'daemon-not-running' | 'agent-stuck' | 'agent-dead' | 'merge-failed' | 'merge-blocked' | 'work-not-delivered' | 'daemon-step-failed' | 'over-budget';
+  kind: 'daemon-not-running' | 'escalation-open' | 'agent-stuck' | 'agent-dead' | 'merge-failed' | 'merge-blocked' | 'work-not-delivered' | 'daemon-step-failed' | 'over-budget';
   subject: string;
   message: string;
 }
@@ -94,6 +95,10 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
   }
   for (const m of data.failed) problems.push({ kind: 'merge-failed', subject: m.id, message: `merge request ${m.id} (${m.rig}, ${m.bead}) failed${m.failure ? `: ${m.failure.split('\n')[0]}` : ''}` });
   for (const b of data.budgets) problems.push({ kind: 'over-budget', subject: b.subject, message: `${b.message}: no new work is slung under it (gt costs)` });
+  for (const e of listEscalations(town)) {
+    const state = e.acked ? `acknowledged by ${e.acked.by}` : e.hook_suspended ? `its hook is suspended: gt escalate ack ${e.id} or close ${e.id} -r "<decision>"` : `gt escalate show ${e.id}`;
+    problems.push({ kind: 'escalation-open', subject: e.id, message: `escalation ${e.id} (${e.severity}) from ${e.from ?? '?'}${e.about ? ` about ${e.about}` : ''}: ${e.title} (${state})` });
+  }
   for (const e of data.errors) problems.push({ kind: 'daemon-step-failed', subject: e.subject, message: `daemon step ${e.subject} failed: ${e.reason}` });
   const landed = new Map(rigs.map((name) => [name, landedWork(town, name)]));
   for (const name of rigs) {

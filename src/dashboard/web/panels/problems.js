@@ -1,10 +1,10 @@
-// Problems: dead and stuck agents, failed merges, failing daemon steps, no daemon, over budget.
+// Problems: dead and stuck agents, failed merges, failing daemon steps, no daemon, over budget, open escalations.
 import { get } from '../api.js';
 import { fill, h, id } from '../dom.js';
 
 const LABEL = {
   'agent-dead': 'dead', 'agent-stuck': 'stuck', 'merge-failed': 'merge failed', 'daemon-step-failed': 'daemon step',
-  'daemon-not-running': 'daemon', 'over-budget': 'over budget',
+  'daemon-not-running': 'daemon', 'over-budget': 'over budget', 'escalation-open': 'escalation',
 };
 
 export function problemsPanel(el) {
