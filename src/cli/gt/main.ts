@@ -41,6 +41,7 @@ import { registerToken } from './commands/token.ts';
 import { registerWorkspace } from './commands/workspace.ts';
 import { registerCosts } from './commands/costs.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
+import { registerDiag } from './commands/diag.ts';
 
 /**
  * Run gt with `argv` (without the program name). With GT_TOWN_URL set, gt is a client of the town API (docs/town-api.md)
@@ -68,7 +69,7 @@ export function buildGtProgram(io: CliIo): Command {
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerLifecycle]) {
+  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerLifecycle, registerDiag]) {
     register(program, ctx);
   }
   return program;
