@@ -47,4 +47,22 @@ describe('gt --help', () => {
     }
     expect(missing, `commands whose --help has no "Example" line starting with "gt ":\n  ${missing.join('\n  ')}`).toEqual([]);
   });
+
+  it('groups the commands as Gas Town users know them, every one in a group', async () => {
+    const io = captureIo();
+    expect(await runGt(['--help'], io)).toBe(0);
+    const headings = io.text().split('\n').filter((l) => /^[A-Z][a-z]*:$/.test(l));
+    expect(headings).toEqual(['Options:', 'Workspace:', 'Agents:', 'Work:', 'Comm:', 'Config:', 'Diag:']);
+    const section = (h: string): string[] => {
+      const lines = io.text().split('\n');
+      const from = lines.indexOf(h) + 1;
+      const to = lines.findIndex((l, i) => i >= from && l.trim() === '');
+      return lines.slice(from, to).map((l) => l.trim().split(/\s+/)[0]!);
+    };
+    expect(section('Workspace:')).toEqual(expect.arrayContaining(['up', 'down', 'shutdown', 'rig', 'crew']));
+    expect(section('Agents:')).toEqual(expect.arrayContaining(['mayor', 'polecat']));
+    expect(section('Work:')).toEqual(expect.arrayContaining(['sling', 'hook', 'convoy', 'mq']));
+    expect(section('Comm:')).toEqual(expect.arrayContaining(['mail', 'nudge', 'escalate']));
+    expect(section('Diag:')).toEqual(expect.arrayContaining(['status', 'log', 'whoami', 'version', 'help']));
+  });
 });

@@ -42,6 +42,7 @@ import { registerWorkspace } from './commands/workspace.ts';
 import { registerCosts } from './commands/costs.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
 import { registerDiag } from './commands/diag.ts';
+import { groupCommands } from './commands/help-groups.ts';
 
 /**
  * Run gt with `argv` (without the program name). With GT_TOWN_URL set, gt is a client of the town API (docs/town-api.md)
@@ -72,6 +73,7 @@ export function buildGtProgram(io: CliIo): Command {
   for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerLifecycle, registerDiag]) {
     register(program, ctx);
   }
+  groupCommands(program);
   return program;
 }
 
