@@ -7,3 +7,4 @@ export {
 export { repairHooks, type HookRepair } from './repair.ts';
 export { restartsOnHook, settleRestarts } from './restarts.ts';
 export { stopPolecat, startPolecat, resumeHook, nukePolecat, type PolecatStopResult, type PolecatStartResult, type ResumeResult, type NukeResult } from './lifecycle.ts';
+export { attachHook, detachHook, type AttachResult, type DetachResult } from './attach.ts';

@@ -1,7 +1,7 @@
-// gt hook [address], gt hook resume, gt hook snapshot|rollback: what is on an agent's hook, and its worktree's snapshots.
+// gt hook [address], gt hook attach|detach|resume, gt hook snapshot|rollback: what is on an agent's hook, and its worktree's snapshots.
 import type { Command } from 'commander';
 import { currentAddress } from '../../../work/index.ts';
-import { hookOf, listSnapshots, restoreSnapshot, resumeHook, snapshotWorktree, type HookView } from '../../../work/hook/index.ts';
+import { attachHook, detachHook, hookOf, listSnapshots, restoreSnapshot, resumeHook, snapshotWorktree, type HookView } from '../../../work/hook/index.ts';
 import { findPolecat } from '../../../work/polecats/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
@@ -27,6 +27,32 @@ export function registerHook(program: Command, ctx: GtCtx): void {
       const town = ctx.town();
       const v = hookOf(town, address ?? currentAddress(town).text);
       emit(ctx.io, ctx.json(), { data: v, text: render(v) });
+    });
+
+  hook
+    .command('attach')
+    .description("put a bead on an agent's hook without starting anyone (a polecat is left stopped on its new branch)")
+    .argument('<bead>', 'bead id (any unique start)')
+    .argument('[target]', 'whose hook (default: you): mayor, <rig>/crew/<name>, or an idle <rig>/<polecat>')
+    .addHelpText('after', '\nA polecat given work this way starts with gt polecat start (or gt up); gt sling hooks and starts in one go.\n\nExamples:\n  gt hook attach app-x1f myproject/crew/alice\n  gt hook attach app-x1f myproject/furiosa && gt polecat start myproject/furiosa')
+    .action(async (bead: string, target: string | undefined) => {
+      const town = ctx.town();
+      const me = currentAddress(town).text;
+      const r = await attachHook(town, bead, target ?? me, me);
+      emit(ctx.io, ctx.json(), { data: r, text: `Attached ${r.bead} to ${r.address}'s hook${r.branch ? ` on ${r.branch}; start it with gt polecat start ${r.address}` : ''}` });
+    });
+
+  hook
+    .command('detach')
+    .description("take a bead off an agent's hook: it is open and unassigned again (a polecat's session is stopped, its worktree kept)")
+    .argument('<bead>', 'bead id (any unique start)')
+    .argument('[target]', 'whose hook (default: you)')
+    .addHelpText('after', '\nExamples:\n  gt hook detach app-x1f myproject/crew/alice\n  gt hook detach app-x1f myproject/furiosa')
+    .action(async (bead: string, target: string | undefined) => {
+      const town = ctx.town();
+      const me = currentAddress(town).text;
+      const r = await detachHook(town, bead, target ?? me, me);
+      emit(ctx.io, ctx.json(), { data: r, text: `Detached ${r.bead} from ${r.address}'s hook: it is open and unassigned${r.session_stopped ? ` (${r.address}'s session stopped; its worktree is kept)` : ''}` });
     });
 
   hook
