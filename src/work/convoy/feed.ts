@@ -8,6 +8,7 @@ import { lastReason, recordEvent } from './events.ts';
 import { withTownStore } from './manage.ts';
 import { listConvoyBeads, requireConvoy, trackedIds } from './read.ts';
 import { rigState, townDown } from '../rig-state/index.ts';
+import { convoyMeta } from './status.ts';
 
 /** The port to `sling` (src/work/sling); feeding asks for one bead at a time. */
 export type SlingFn = (town: TownContext, req: SlingRequest) => Promise<{ results: readonly SlingOutcome[] }>;
@@ -53,6 +54,22 @@ function readyTracked(store: Store, convoyId: string): string[] {
   ).map((r) => r.id);
 }
 
+export interface StrandedConvoy {
+  convoy: string;
+  title: string;
+  fed: boolean;
+  /** Tracked beads ready to start that nobody holds and no sling waits for. */
+  ready: string[];
+}
+
+/** Open convoys with ready work nobody is on: staged ones wait for a sling or gt convoy launch; fed ones for the daemon. */
+export function strandedConvoys(town: TownContext): StrandedConvoy[] {
+  return withTownStore(town, 'overseer', (store) => listConvoyBeads(store)
+    .filter((c) => c.status !== 'closed')
+    .map((c) => ({ convoy: c.id, title: c.title, fed: convoyMeta(c).fed, ready: readyTracked(store, c.id) }))
+    .filter((c) => c.ready.length > 0));
+}
+
 function prefixOf(id: string): string {
   const at = id.indexOf('-');
   return at > 0 ? id.slice(0, at) : id;
@@ -68,7 +85,8 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions = {}): Pr
     const seen = new Set<string>();
     const todo: { convoy: string; bead: string }[] = [];
     for (const c of convoys) {
-      if (c.status === 'closed' || c.created_at > cutoff) continue;
+      // Staged convoys are tracked only; a launched one younger than the grace period may still be hooking its beads.
+      if (c.status === 'closed' || c.created_at > cutoff || !convoyMeta(c).fed) continue;
       for (const bead of readyTracked(store, c.id)) if (!seen.has(bead) && seen.add(bead)) todo.push({ convoy: c.id, bead });
     }
     return { convoys: convoys.length, todo };

@@ -18,6 +18,11 @@ export interface CreateConvoyInput {
   owner?: string;
   /** The address acting (recorded in the event log); default overseer. */
   actor?: string;
+  /**
+   * Whether the daemon feeds it (slings its ready beads). Default: fed when created with beads (the Mayor's flow:
+   * create and let it orchestrate), staged when created empty (the manual flow: add issues, sling them by hand).
+   */
+  fed?: boolean;
 }
 
 export interface AddResult {
@@ -60,10 +65,26 @@ export function createConvoy(town: TownContext, input: CreateConvoyInput): Convo
   const notify = [...new Set((input.notify ?? []).map((a) => canonical(town, a)))];
   return withTownStore(town, actor, (store) => store.write(() => {
     const beads = resolveAll(store, input.beads ?? []);
-    const convoy = insertBead(store, { title: name, type: 'convoy', metadata: { owner, notify, human: input.human === true } });
+    const fed = input.fed ?? beads.length > 0;
+    const convoy = insertBead(store, { title: name, type: 'convoy', metadata: { owner, notify, human: input.human === true, fed } });
     for (const b of beads) addDependency(store, convoy.id, b.id, 'tracks');
-    recordEvent(store, { actor, kind: 'convoy.created', subject: convoy.id, reason: name, data: { beads: beads.map((b) => b.id), owner, notify, human: input.human === true } });
+    recordEvent(store, { actor, kind: 'convoy.created', subject: convoy.id, reason: name, data: { beads: beads.map((b) => b.id), owner, notify, human: input.human === true, fed } });
     return readConvoyStatus(store, requireConvoy(store, convoy.id));
+  }));
+}
+
+/** Stage (tracked, not fed: its work is slung by hand) or launch (the daemon slings its ready beads) an open convoy. */
+export function setConvoyFed(town: TownContext, convoyInput: string, fed: boolean, opts: { actor?: string } = {}): ConvoyStatus & { changed: boolean } {
+  const actor = opts.actor ?? 'overseer';
+  return withTownStore(town, actor, (store) => store.write(() => {
+    const convoy = requireConvoy(store, convoyInput);
+    requireOpen(convoy);
+    const changed = convoyMeta(convoy).fed !== fed;
+    if (changed) {
+      patchMeta(store, convoy, { fed });
+      recordEvent(store, { actor, kind: fed ? 'convoy.launched' : 'convoy.staged', subject: convoy.id, reason: fed ? 'its ready beads are slung to their rigs' : 'tracked only; its work is slung by hand' });
+    }
+    return { ...readConvoyStatus(store, requireConvoy(store, convoy.id)), changed };
   }));
 }
 

@@ -33,6 +33,11 @@ export interface ConvoyMeta {
   owner: string;
   notify: string[];
   human: boolean;
+  /**
+   * Launched: the daemon slings its ready beads to their rigs. Staged (false): tracked only, work is slung by hand
+   * (gt convoy launch feeds it). Missing in older convoys: launched.
+   */
+  fed: boolean;
 }
 
 export interface TrackedView {
@@ -58,6 +63,8 @@ export interface ConvoyStatus {
   owner: string;
   notify: string[];
   human: boolean;
+  /** See ConvoyMeta.fed. */
+  fed: boolean;
   created_at: string;
   closed_at: string | null;
   close_reason: string | null;
@@ -78,7 +85,7 @@ export function isLanded(s: TrackedState): boolean {
 export function convoyMeta(convoy: Pick<Bead, 'metadata' | 'created_by'>): ConvoyMeta {
   const m = convoy.metadata ?? {};
   const notify = Array.isArray(m.notify) ? m.notify.filter((x): x is string => typeof x === 'string') : [];
-  return { owner: typeof m.owner === 'string' && m.owner ? m.owner : convoy.created_by, notify, human: m.human === true };
+  return { owner: typeof m.owner === 'string' && m.owner ? m.owner : convoy.created_by, notify, human: m.human === true, fed: m.fed !== false };
 }
 
 const ACTIVE_MR = new Set(['queued', 'running']);

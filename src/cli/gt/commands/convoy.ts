@@ -1,10 +1,10 @@
 // gt convoy create|list|show|add|add-issue|refresh|close: batches of beads tracked together until all have landed.
 import type { Command } from 'commander';
 import {
-  addIssue, addToConvoy, closeConvoy, createConvoy, currentAddress, formatAge, listConvoys, progressBar, refreshConvoy, requireRecipient, showConvoy,
+  addIssue, addToConvoy, closeConvoy, createConvoy, currentAddress, formatAge, listConvoys, progressBar, refreshConvoy, requireRecipient, setConvoyFed, showConvoy, strandedConvoys,
   type AddResult, type ConvoyStatus, type RefreshResult,
 } from '../../../work/index.ts';
-import { safeLine } from '../../../kernel/index.ts';
+import { safeLine, usageError } from '../../../kernel/index.ts';
 import { openTownStore, parseAddress, type TownContext } from '../../../town/index.ts';
 import { prsOfMrs } from '../../../refinery/index.ts';
 import { emit } from '../../shared/runtime.ts';
@@ -36,12 +36,15 @@ export function registerConvoy(program: Command, ctx: GtCtx): void {
     .option('--notify [address]', 'also mail this address when it lands (alone: the Mayor); repeatable', collectNotify)
     .option('--human', 'also tell the overseer: inbox, terminal bell or desktop notification')
     .option('--owner <address>', 'who owns it and gets the landing mail (default: you)')
-    .addHelpText('after', '\nExamples:\n  gt convoy create "Feature X" app-abc12 app-def34 --notify\n  gt convoy create "Bug fixes" --human\n  gt convoy create "Auth" app-a1 --owner mayor --notify app/crew/alice')
-    .action((name: string, beads: string[], o: { notify?: NotifyOpt; human?: boolean; owner?: string }) => {
+    .option('--stage', 'track only: its work is slung by hand (the default for a convoy created empty)')
+    .option('--launch', 'the daemon slings its ready beads to their rigs (the default for a convoy created with beads)')
+    .addHelpText('after', '\nCreated with beads, a convoy is launched: the daemon slings its ready beads. Created empty, it is staged:\nadd issues and sling them yourself, or gt convoy launch it.\n\nExamples:\n  gt convoy create "Feature X" app-abc12 app-def34 --notify\n  gt convoy create "Bug fixes" --human\n  gt convoy create "Auth" app-a1 --owner mayor --notify app/crew/alice --stage')
+    .action((name: string, beads: string[], o: { notify?: NotifyOpt; human?: boolean; owner?: string; stage?: boolean; launch?: boolean }) => {
+      if (o.stage && o.launch) throw usageError('GT_BAD_OPTIONS', '--stage and --launch contradict each other', 'give one of them (or neither: launched with beads, staged when empty)');
       const me = actor();
       // The landing mail goes to these: a polecat or crew member the rig does not have would never read it.
       for (const a of [...notifyList(o.notify), ...(o.owner !== undefined ? [o.owner] : [])]) requireRecipient(ctx.town(), parseAddress(ctx.town(), a));
-      const s = createConvoy(ctx.town(), { name, beads, notify: notifyList(o.notify), human: Boolean(o.human), actor: me, owner: o.owner ?? me });
+      const s = createConvoy(ctx.town(), { name, beads, notify: notifyList(o.notify), human: Boolean(o.human), actor: me, owner: o.owner ?? me, ...(o.stage || o.launch ? { fed: Boolean(o.launch) } : {}) });
       emit(ctx.io, ctx.json(), { data: s, text: `Created convoy ${s.id} "${safeLine(s.title)}" tracking ${s.total} bead${s.total === 1 ? '' : 's'} (owner ${s.owner}${s.notify.length ? `, notify ${s.notify.join(', ')}` : ''}${s.human ? ', human' : ''})\n${renderConvoy(s)}` });
     });
 
@@ -97,6 +100,31 @@ export function registerConvoy(program: Command, ctx: GtCtx): void {
       emit(ctx.io, ctx.json(), { data: r, text: renderRefresh(r) });
     });
 
+  for (const [verb, fed] of [['stage', false], ['launch', true]] as const) {
+    convoy
+      .command(verb)
+      .description(fed ? 'launch a convoy: the daemon slings its ready beads to their rigs' : 'stage a convoy: tracked only, its work is slung by hand; the daemon leaves it alone')
+      .argument('<id>', 'convoy id or unique start')
+      .addHelpText('after', `\nExample:\n  gt convoy ${verb} hq-a1b`)
+      .action((id: string) => {
+        const s = setConvoyFed(ctx.town(), id, fed, { actor: actor() });
+        const now = fed ? 'launched: the daemon slings its ready beads to their rigs' : 'staged: tracked only; sling its work by hand (gt convoy launch feeds it)';
+        emit(ctx.io, ctx.json(), { data: s, text: s.changed ? `${fed ? 'Launched' : 'Staged'} convoy ${s.id} "${safeLine(s.title)}": ${now}` : `Convoy ${s.id} "${safeLine(s.title)}" is already ${fed ? 'launched' : 'staged'}; nothing to do` });
+      });
+  }
+
+  convoy
+    .command('stranded')
+    .description('open convoys with ready beads nobody works on (staged ones wait for you, launched ones for the daemon)')
+    .addHelpText('after', '\nExamples:\n  gt convoy stranded\n  gt convoy stranded --json')
+    .action(() => {
+      const list = strandedConvoys(ctx.town());
+      const text = list.length
+        ? list.map((c) => `${c.convoy}  ${c.fed ? 'launched' : 'staged'}  ${safeLine(c.title)}: ${c.ready.join(', ')} ready${c.fed ? ' (the daemon slings them; is it running? gt daemon status)' : ` (sling them: gt sling ${c.ready[0]} <rig>, or gt convoy launch ${c.convoy})`}`).join('\n')
+        : 'No stranded convoys: every ready tracked bead is being worked or waits in the sling queue.';
+      emit(ctx.io, ctx.json(), { data: list, text });
+    });
+
   convoy
     .command('close')
     .description('close a convoy by hand (no landing mail is sent)')
@@ -127,7 +155,7 @@ function withPrs(town: TownContext, s: ConvoyStatus): ConvoyStatus & { tracked: 
 
 function head(s: ConvoyStatus): string {
   const state = s.status === 'closed' ? 'closed' : s.complete ? 'landed' : s.total === 0 ? 'empty' : 'open';
-  return `${s.id}  ${progressBar(s.landed, s.total)}  ${state}  ${safeLine(s.title)}`;
+  return `${s.id}  ${progressBar(s.landed, s.total)}  ${state}${s.status !== 'closed' && !s.fed ? ' (staged)' : ''}  ${safeLine(s.title)}`;
 }
 
 export function renderConvoy(s: ConvoyStatus): string {
@@ -135,7 +163,7 @@ export function renderConvoy(s: ConvoyStatus): string {
     const mark = t.state === 'merged' || t.state === 'landed-no-code' ? '✓' : t.state === 'failed' ? '✗' : '○';
     return `  ${mark} ${t.id.padEnd(12)} ${t.state.padEnd(14)} ${(t.worker ?? '-').padEnd(18)} ${formatAge(t.age_s).padStart(4)}  ${safeLine(t.title)}${t.detail && t.state !== 'merged' ? `  (${safeLine(t.detail)})` : ''}${t.pull_request ? `  PR #${t.pull_request.number} ${t.pull_request.state} ${t.pull_request.url}` : ''}`;
   });
-  const who = `  owner ${s.owner}${s.notify.length ? `; notify ${s.notify.join(', ')}` : ''}${s.human ? '; human' : ''}`;
+  const who = `  owner ${s.owner}${s.notify.length ? `; notify ${s.notify.join(', ')}` : ''}${s.human ? '; human' : ''}; ${s.fed ? 'launched (the daemon slings its ready beads)' : `staged (sling its work by hand, or gt convoy launch ${s.id})`}`;
   return [head(s), who, ...(rows.length ? rows : ['  (tracks nothing yet: gt convoy add ' + s.id + ' <bead>…)'])].join('\n');
 }
 
