@@ -1,8 +1,10 @@
-// gt whoami, gt version, gt log: who a command runs as, which gt this is, and the town's event log with filters.
+// gt whoami, gt version, gt log, gt trail: who a command runs as, which gt this is, the town's event log with filters,
+// and what agents did (events, commits, merges).
 import type { Command } from 'commander';
-import { installRoot, usageError } from '../../../kernel/index.ts';
+import { installRoot, safeLine, usageError } from '../../../kernel/index.ts';
 import { listTownEvents, type TownEvent } from '../../../town/index.ts';
 import { currentAddress } from '../../../work/index.ts';
+import { trail, type TrailEntry } from '../../../work/trail.ts';
 import { withStore } from '../../../work/sessions/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import { VERSION } from '../../shared/version.ts';
@@ -49,6 +51,34 @@ export function registerDiag(program: Command, ctx: GtCtx): void {
       const events = all.filter((e) => (since === undefined || e.at >= since) && (agent === undefined || involves(e, agent))).slice(-limit);
       emit(ctx.io, ctx.json(), { data: events, text: events.length ? events.map((e) => `${e.at.slice(0, 10)} ${renderEvent(e)}`).join('\n') : 'No events match.' });
     });
+
+  registerTrail(program, ctx);
+}
+
+function registerTrail(program: Command, ctx: GtCtx): void {
+  program
+    .command('trail')
+    .description('what agents did, in time order: their events, the commits on their branches and the merges that landed them')
+    .option('-a, --agent <address>', 'one agent')
+    .option('-b, --bead <id>', 'one bead')
+    .option('-c, --convoy <id>', 'the beads a convoy tracks')
+    .option('-s, --since <when>', 'only newer: a duration back (30m, 2h, 1d) or a time (2026-12-06T08:00)')
+    .option('-n, --limit <n>', 'at most this many, the newest', '50')
+    .addHelpText('after', '\nExamples:\n  gt trail --since 2h\n  gt trail --agent myproject/furiosa\n  gt trail --convoy hq-a1b --json')
+    .action((o: { agent?: string; bead?: string; convoy?: string; since?: string; limit: string }) => {
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw usageError('GT_BAD_LIMIT', `--limit must be a whole number from 1 to 100000, not "${o.limit}"`);
+      const town = ctx.town();
+      const list = trail(town, {
+        limit, ...(o.agent !== undefined ? { agent: currentAddress(town, o.agent).text } : {}), ...(o.bead !== undefined ? { bead: o.bead } : {}),
+        ...(o.convoy !== undefined ? { convoy: o.convoy } : {}), ...(o.since !== undefined ? { since: parseSince(o.since) } : {}),
+      });
+      emit(ctx.io, ctx.json(), { data: list, text: list.length ? list.map(trailLine).join('\n') : 'Nothing in the trail matches.' });
+    });
+}
+
+function trailLine(e: TrailEntry): string {
+  return safeLine(`${e.at.slice(0, 19).replace('T', ' ')}  ${e.agent.padEnd(18)} ${e.what.padEnd(6)} ${e.what === 'event' ? '' : `${e.ref} `}${e.text}`);
 }
 
 /** The agent acted, or the event is about it (its address as subject, or as the polecat in its data). */
