@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
+import { createDashboard } from '../src/dashboard/index.ts';
+import { loadTown } from '../src/town/index.ts';
 import { addFakeAgent, expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-escalations-${process.pid}`;
@@ -36,7 +38,7 @@ describe('gt escalate list, show, ack and close', () => {
     cleanup();
   });
 
-  it('lists an open escalation, shows it in gt status problems, acks it (the hook works again) and closes it', () => {
+  it('lists an open escalation, shows it in gt status and dashboard problems, acks it (the hook works again) and closes it', async () => {
     const work = bead('Migrate the schema');
     const p = gtJson<{ results: { polecat: string }[] }>(town, ['sling', work, 'app'], { env }).results[0]!.polecat;
     const session = `app-${p.split('/')[1]}`;
@@ -53,6 +55,15 @@ describe('gt escalate list, show, ack and close', () => {
     const status = gt(town, ['status'], { env }).stdout;
     expect(status).toContain(`! escalation ${raised.bead} (high) from ${p} about ${work}: Which schema version? (its hook is suspended: gt escalate ack ${raised.bead}`);
     expect(gtJson<{ problems: { kind: string; subject: string }[] }>(town, ['status'], { env }).problems.filter((x) => x.kind === 'escalation-open').map((x) => x.subject).sort()).toEqual([raised.bead, other].sort());
+    // The dashboard's Problems panel reads the same list.
+    const dash = createDashboard(loadTown(town, { PATH: process.env.PATH ?? '', GT_TMUX_SOCKET: SOCKET }), { heartbeatMs: 15_000 });
+    try {
+      const r = await dash.app.request('/api/problems', { headers: { authorization: `Bearer ${dash.token}` } });
+      const problems = ((await r.json()) as { problems: { kind: string; subject: string; message: string }[] }).problems;
+      expect(problems.find((x) => x.kind === 'escalation-open' && x.subject === raised.bead)?.message).toContain('its hook is suspended');
+    } finally {
+      dash.close();
+    }
 
     const ack = gtJson<Settled>(town, ['escalate', 'ack', raised.bead, '-m', 'take version 3'], { env });
     expect(ack.escalation).toMatchObject({ status: 'open', acked: { note: 'take version 3' }, hook_suspended: false });
