@@ -2,7 +2,7 @@
 // event log narrowed by agent, bead, kind and time.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectFailure, gt, gtJson, tempDir } from './support/gt.ts';
+import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 interface Event { actor: string; kind: string; subject: string | null; at: string }
 
@@ -49,5 +49,16 @@ describe('gt whoami, version and log', () => {
     expectFailure(gt(town, ['log', '--agent', 'no such rig/x']), 2, /no such rig|not/);
     expectFailure(gt(town, ['log', '--agent', '--json']), 2, /--json|argument missing/);
     expectFailure(gt(town, ['whoami', 'extra']), 2, /too many arguments|unknown command/);
+  });
+
+  it('gt config show prints the runtime in effect for each rig and role', () => {
+    sourceRepo(join(town, '..', 'app src'), 'main', { 'a.txt': 'a\n' });
+    gtJson(town, ['rig', 'add', 'app', join(town, '..', 'app src')]);
+    gtJson(town, ['rig', 'add', 'web', join(town, '..', 'app src')]);
+    gtJson(town, ['config', 'role-agent', 'polecat', 'codex', '--rig', 'app']);
+    gtJson(town, ['config', 'default-agent', 'gemini', '--rig', 'web']);
+    const r = gtJson<{ effective: { mayor: string; rigs: Record<string, { polecat: string; crew: string }> } }>(town, ['config', 'show']);
+    expect(r.effective).toEqual({ mayor: 'claude', rigs: { app: { polecat: 'codex', crew: 'claude' }, web: { polecat: 'gemini', crew: 'gemini' } } });
+    expect(gt(town, ['config', 'show']).stdout).toMatch(/^Runtimes in effect:\n {2}mayor: claude\n {2}app: polecat codex, crew claude\n {2}web: polecat gemini, crew gemini$/m);
   });
 });

@@ -1,7 +1,7 @@
 // gt config: town settings (settings/config.json) and agents: show, define, choose defaults and role agents.
 import type { Command } from 'commander';
 import {
-  AGENT_ROLES, allRigs, isPresetName, joinCommandLine, knownAgents, loadRig, parseRole, PRESET_NAMES, rigWithDefaultAgent, rigWithRoleAgent,
+  agentForRole, AGENT_ROLES, allRigs, isPresetName, joinCommandLine, knownAgents, loadRig, parseRole, PRESET_NAMES, rigWithDefaultAgent, rigWithRoleAgent,
   saveRig, saveSettings, usesOfAgent, withAgent, withDefaultAgent, withoutAgent, withRoleAgent,
   type AgentDefinition, type TownContext, type TownSettings,
 } from '../../../town/index.ts';
@@ -50,6 +50,11 @@ export function registerConfig(program: Command, ctx: GtCtx): void {
       const s = town.settings;
       const rigs = Object.fromEntries(allRigs(town).filter((r) => r.default_agent || r.role_agents).map((r) => [r.name, { default_agent: r.default_agent, role_agents: r.role_agents }]));
       const roles = AGENT_ROLES.map((r) => `${r} ${s.role_agents[r] ?? `${s.default_agent} (default)`}`).join(', ');
+      // What each role of each rig runs now: the rig's role agent, else its default, else the town's (docs/formats/town-config.md).
+      const effective = {
+        mayor: agentForRole(s, 'mayor'),
+        rigs: Object.fromEntries(allRigs(town).map((r) => [r.name, { polecat: agentForRole(s, 'polecat', r), crew: agentForRole(s, 'crew', r) }])),
+      };
       const text = [
         `Town settings: ${town.paths.settings}`,
         `  default agent: ${s.default_agent}`,
@@ -59,8 +64,11 @@ export function registerConfig(program: Command, ctx: GtCtx): void {
         `  caps:          ${s.caps.polecats_per_rig} polecats per rig, ${s.caps.polecats_per_town} per town`,
         `  daemon:        tick ${s.daemon.tick_seconds}s, stuck after ${s.daemon.stuck_after_seconds}s, restart dead agents: ${s.daemon.restart_dead ? 'yes' : 'no'}`,
         ...Object.entries(rigs).map(([n, r]) => `  rig ${n}: ${[r.default_agent ? `default ${r.default_agent}` : '', ...Object.entries(r.role_agents ?? {}).map(([k, v]) => `${k} ${v}`)].filter(Boolean).join(', ')}`),
+        'Runtimes in effect:',
+        `  mayor: ${effective.mayor}`,
+        ...Object.entries(effective.rigs).map(([n, r]) => `  ${n}: polecat ${r.polecat}, crew ${r.crew}`),
       ].join('\n');
-      emit(ctx.io, ctx.json(), { data: { path: town.paths.settings, settings: s, presets: PRESET_NAMES, rigs }, text });
+      emit(ctx.io, ctx.json(), { data: { path: town.paths.settings, settings: s, presets: PRESET_NAMES, rigs, effective }, text });
     });
 
   const agent = config.command('agent').description('agent definitions: built-in presets and custom commands');
