@@ -3,11 +3,11 @@
 import type { Command } from 'commander';
 
 export const HELP_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  'Workspace:': ['install', 'rig', 'crew', 'up', 'down', 'shutdown', 'daemon', 'dashboard', 'demo'],
+  'Workspace:': ['install', 'rig', 'crew', 'up', 'down', 'shutdown', 'daemon', 'dashboard', 'serve', 'workspace', 'demo'],
   'Agents:': ['mayor', 'polecat', 'refinery', 'agents', 'peek', 'prime', 'handoff'],
   'Work:': ['sling', 'unsling', 'hook', 'done', 'convoy', 'mq', 'trail'],
   'Comm:': ['mail', 'nudge', 'escalate'],
-  'Config:': ['config', 'hooks', 'completion'],
+  'Config:': ['config', 'hooks', 'token', 'completion'],
   'Diag:': ['status', 'doctor', 'feed', 'log', 'whoami', 'version', 'costs'],
 };
 
