@@ -50,9 +50,13 @@ const gemini: AgentPreset = {
   description: 'Gemini CLI (Google)',
   command: 'gemini',
   args: ['--approval-mode', 'yolo'],
-  env: {},
+  // The workspace is trusted for the session: in an untrusted folder Gemini CLI 0.61 turns yolo back into asking for
+  // every change and reads no workspace settings (so no hooks). The variable, not --skip-trust: the flag is applied
+  // after the workspace settings were already skipped.
+  env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' },
   promptMode: 'arg',
-  ready: { delayMs: 5000 },
+  // The composer's placeholder, shown whenever the input is empty (idle, or the prompt argument already taken).
+  ready: { prompt: 'Type your message or @path/to/file', delayMs: 5000 },
   busy: 'esc to cancel',
   processNames: ['gemini', 'node'],
   resume: { args: ['--resume', '{id}'] },
@@ -60,6 +64,7 @@ const gemini: AgentPreset = {
   nonInteractive: { args: ['--output-format', 'json', '--prompt', '{prompt}'] },
   configDir: { env: 'GEMINI_CLI_HOME' },
   sessionIdEnv: 'GEMINI_SESSION_ID',
+  // The workspace settings file (kept out of git by the installer); see src/agents/gemini-settings.ts.
   hooks: { kind: 'gemini-settings', file: '.gemini/settings.json' },
   npmPackage: '@google/gemini-cli',
 };
