@@ -118,12 +118,20 @@ const opencode: AgentPreset = {
   command: 'opencode',
   args: [],
   env: { OPENCODE_PERMISSION: '{"*":"allow"}' },
-  promptMode: 'type',
-  ready: { delayMs: 8000 },
+  // `--prompt`: its positional argument is the project folder, and keys typed as soon as its footer shows (before the
+  // TUI reads input, 20-40 s into a first start under load) are lost.
+  promptMode: 'arg',
+  promptFlag: '--prompt',
+  // OpenCode 1.18's footer; while it works the same footer also shows "esc interrupt".
+  ready: { prompt: 'ctrl\\+p commands', delayMs: 8000 },
+  busy: 'esc interrupt',
   processNames: ['opencode'],
+  resume: { args: ['--session', '{id}'] },
+  continue: { args: ['--continue'] },
   nonInteractive: { subcommand: ['run'], args: ['--format', 'json', '{prompt}'] },
   configDir: { env: 'OPENCODE_CONFIG_DIR' },
-  hooks: { kind: 'opencode-plugin', file: '.opencode/plugins/gastown.js' },
+  hooks: { kind: 'none' },
+  npmPackage: 'opencode-ai',
 };
 
 const copilot: AgentPreset = {
