@@ -18,6 +18,16 @@ describe("Gemini CLI's folder-trust dialog (0.61, captured)", () => {
   });
 });
 
+describe("Auggie's first-run screens (0.36, as shown once authenticated against a loopback tenant)", () => {
+  it('are onboarding nobody answers, so the agent is stuck with the reason, not working', () => {
+    const welcome = [' ╭──────────────────────────────────────────────────────────────────────────────╮', ' │ ✨ Welcome to Augment Code! A bit of housekeeping before we get started      │', ' ╰──────────────────────────────────────────────────────────────────────────────╯', ' ● Augment context engine', ' → Continue', '   Press return to continue, or esc to skip'];
+    expect(detectDialog(welcome, 'auggie')).toMatchObject({ kind: 'onboarding', keys: [] });
+    expect(dialogReason(detectDialog(welcome, 'auggie')!)).toMatch(/^waiting on its first-run set-up: .*Welcome to Augment Code/);
+    const tips = [' │ 💡 Tips for using Auggie                                              1 of 3 │', ' → Continue'];
+    expect(detectDialog(tips, 'auggie')?.kind).toBe('onboarding');
+  });
+});
+
 describe('detectDialog on real Claude Code screens', () => {
   it('moves the selection to "Yes, I trust this folder", then confirms it', () => {
     expect(detectDialog(screen('trust'))).toMatchObject({ kind: 'trust', keys: ['Down'] });

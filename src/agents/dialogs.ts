@@ -63,7 +63,13 @@ const CODEX_DIALOGS: readonly DialogSpec[] = [{ kind: 'trust', match: [/Trust th
  */
 const GEMINI_DIALOGS: readonly DialogSpec[] = [{ kind: 'trust', match: [/Do you trust the files in this folder\?/], accept: /\d\. Trust folder \(/ }];
 
-export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS, codex: CODEX_DIALOGS, gemini: GEMINI_DIALOGS };
+/**
+ * Auggie's (0.36) first-run screens, shown once a session is authenticated (its login screen is in LOGIN_SCREENS):
+ * onboarding, for a person to read once, not Gas Town's to answer.
+ */
+const AUGGIE_DIALOGS: readonly DialogSpec[] = [{ kind: 'onboarding', match: [/Welcome to Augment Code! A bit of housekeeping/, /Tips for using Auggie\b/] }];
+
+export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS, codex: CODEX_DIALOGS, gemini: GEMINI_DIALOGS, auggie: AUGGIE_DIALOGS };
 
 /** A selection list's footer: whatever the dialog, it waits for a choice. */
 const CHOICE_FOOTER = /Enter to confirm|Esc to cancel|↑\/↓ to (navigate|select)|Press Enter to continue/;
