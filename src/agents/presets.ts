@@ -73,13 +73,18 @@ const cursor: AgentPreset = {
   name: 'cursor',
   description: 'Cursor agent CLI',
   command: 'cursor-agent',
-  args: ['-f'],
+  // From Cursor's published CLI docs (not installable here): -f (--force, --yolo) runs tool calls without asking;
+  // --trust trusts the workspace without its prompt.
+  args: ['-f', '--trust'],
   env: {},
   promptMode: 'type',
   ready: { delayMs: 5000 },
   processNames: ['cursor-agent', 'agent'],
+  resume: { args: ['--resume', '{id}'] },
+  continue: { args: ['--continue'] },
   nonInteractive: { args: ['-p', '--output-format', 'json', '{prompt}'] },
-  hooks: { kind: 'cursor-hooks', file: '.cursor/hooks.json' },
+  // Cursor reads hooks from .cursor/hooks.json; gt writes none yet, so the first prompt tells it to run gt prime.
+  hooks: { kind: 'none' },
 };
 
 const auggie: AgentPreset = {
