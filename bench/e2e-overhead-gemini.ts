@@ -22,7 +22,8 @@ interface Run { code: number; stdout: string; stderr: string }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<Run> {
   return new Promise((res) => {
-    const p = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // PWD too: OpenCode takes its project folder from it, not from the process's working directory.
+    const p = spawn(cmd, args, { cwd, env: { ...env, PWD: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
