@@ -13,6 +13,8 @@ const ALONE = [
   'test/gt-demo.test.ts',
   'test/e2e-claude.test.ts',
   'test/e2e-codex.test.ts',
+  'test/e2e-gemini.test.ts',
+  'test/e2e-opencode.test.ts',
   'test/claude-*.test.ts',
   'test/costs-claude.test.ts',
 ];

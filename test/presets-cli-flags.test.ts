@@ -42,7 +42,7 @@ function usage(p: AgentPreset): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   const common = [...p.args, ...(p.configDir?.flag ? [p.configDir.flag] : []), ...(p.hooks.settingsFlag ? [p.hooks.settingsFlag] : [])];
   const interactive = p.interactiveArgs ?? [];
-  groups.set('', [...common, ...interactive]);
+  groups.set('', [...common, ...interactive, ...(p.promptFlag ? [p.promptFlag] : [])]);
   const lines = [p.resume, p.continue, p.nonInteractive].filter((l): l is SubCommandLine => l !== undefined);
   for (const l of lines) {
     const key = (l.subcommand ?? []).join(' ');
@@ -71,7 +71,7 @@ describe.each(npmPresets)('preset $name against $npmPackage', (preset) => {
       for (const f of flags) expect(hasFlag(text, f), `${[preset.command, ...words].join(' ')} --help has no ${f}`).toBe(true);
       for (const v of values) expect(hasWord(text, v), `${[preset.command, ...words].join(' ')} --help never mentions ${v}`).toBe(true);
     }
-    if (preset.promptMode === 'arg') {
+    if (preset.promptMode === 'arg' && !preset.promptFlag) {
       expect(top, `${preset.command} takes no positional prompt`).toMatch(/\[(prompt|query\.*|instruction)\]/i);
     }
   }, 120_000);

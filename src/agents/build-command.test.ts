@@ -36,14 +36,14 @@ describe('buildCommand', () => {
     expect(buildCommand(codex!, { continueLast: true }).argv).toEqual(['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', '--no-daemon', '--last']);
     expect(buildCommand(gemini!, { continueLast: true }).argv).toEqual(['gemini', '--approval-mode', 'yolo', '--resume', 'latest']);
     expect(buildCommand(amp!, { resumeId: 'T-1' }).argv).toEqual(['amp', 'threads', 'continue', '--dangerously-allow-all', '--no-ide', 'T-1']);
-    expect(() => buildCommand(opencode!, { resumeId: 'x' })).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));
+    expect(() => buildCommand(BUILTIN_PRESETS.copilot!, { resumeId: 'x' })).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));
   });
 
   it('returns the prompt to type in for runtimes that take no prompt argument', () => {
-    const cmd = buildCommand(opencode!, { prompt: 'hello' });
-    expect(cmd.argv).toEqual(['opencode']);
+    const cmd = buildCommand(amp!, { prompt: 'hello' });
+    expect(cmd.argv).toEqual(['amp', '--dangerously-allow-all', '--no-ide']);
     expect(cmd.promptToType).toBe('hello');
-    expect(cmd.env.OPENCODE_PERMISSION).toBe('{"*":"allow"}');
+    expect(buildCommand(opencode!, {}).env.OPENCODE_PERMISSION).toBe('{"*":"allow"}');
   });
 
   it('ends options before a prompt that starts with a dash', () => {
@@ -71,5 +71,12 @@ describe('buildOneShotCommand', () => {
     expect(buildOneShotCommand(claude!, 'sum it up').argv).toEqual(['claude', '--dangerously-skip-permissions', '--print', '--output-format', 'json', 'sum it up']);
     expect(buildOneShotCommand(codex!, 'fix').argv).toEqual(['codex', 'exec', '--dangerously-bypass-approvals-and-sandbox', '--json', 'fix']);
     expect(() => buildOneShotCommand(amp!, 'x')).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));
+  });
+
+  it('passes the first prompt with the preset\'s prompt flag when its positional argument means something else (OpenCode)', () => {
+    const oc = opencode!;
+    expect(buildCommand(oc, { prompt: '-Run gt prime {id}' }).argv).toEqual(['opencode', '--prompt=-Run gt prime {id}']);
+    expect(buildCommand(oc, { prompt: 'carry on', resumeId: 'ses_1' }).argv).toEqual(['opencode', '--session', 'ses_1', '--prompt=carry on']);
+    expect(buildCommand(oc, {}).argv).toEqual(['opencode']);
   });
 });

@@ -38,6 +38,9 @@ export interface AgentCommand {
  */
 export const UNSET_ENV: readonly string[] = ['NODE_OPTIONS', 'CLAUDECODE', 'CI', 'CONTINUOUS_INTEGRATION'];
 
+/** Where an interactive start's prompt goes as `<promptFlag>=<prompt>` (one word: a prompt starting with `-` stays a value). */
+const PROMPT_BY_FLAG = '{prompt-by-flag}';
+
 export function buildCommand(preset: AgentPreset, opts: BuildOptions = {}): AgentCommand {
   let sub: SubCommandLine | undefined;
   if (opts.resumeId !== undefined) {
@@ -50,7 +53,7 @@ export function buildCommand(preset: AgentPreset, opts: BuildOptions = {}): Agen
   const prompt = opts.prompt === '' ? undefined : opts.prompt;
   const typed = prompt !== undefined && preset.promptMode === 'type';
   const words = sub?.args ?? [];
-  const tail = prompt !== undefined && !typed ? [...words, '{prompt}'] : words;
+  const tail = prompt !== undefined && !typed ? [...words, preset.promptFlag ? PROMPT_BY_FLAG : '{prompt}'] : words;
   const cmd = assemble(preset, { subcommand: sub?.subcommand ?? [], args: [...(preset.interactiveArgs ?? []), ...tail] }, opts, prompt ?? '');
   return typed ? { ...cmd, promptToType: prompt } : cmd;
 }
@@ -70,6 +73,7 @@ function assemble(preset: AgentPreset, sub: SubCommandLine, opts: BuildOptions, 
   argv.push(...(opts.extraArgs ?? []));
   for (const a of sub.args) {
     if (a === '{prompt}') argv.push(...promptWords(prompt));
+    else if (a === PROMPT_BY_FLAG) argv.push(`${preset.promptFlag}=${prompt}`);
     else argv.push(fill(a));
   }
   const env: Record<string, string> = { ...preset.env };

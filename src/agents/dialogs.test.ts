@@ -9,6 +9,25 @@ const screen = (name: string): string[] => readFileSync(resolve(import.meta.dirn
 const claude = builtinPreset('claude')!;
 const signals = { prompt: claude.ready.prompt, busy: claude.busy };
 
+describe("Gemini CLI's folder-trust dialog (0.61, captured)", () => {
+  const trust = readFileSync(resolve(import.meta.dirname, '../../test/fixtures/gemini-screens/trust.txt'), 'utf8').split('\n');
+  it('is recognised for gemini and answered by trusting the folder itself (already selected: Enter)', () => {
+    expect(detectDialog(trust, 'gemini')).toMatchObject({ kind: 'trust', keys: ['Enter'], line: 'Do you trust the files in this folder?' });
+    const parentSelected = trust.map((l) => l.replace('● 1. Trust folder', '  1. Trust folder').replace('  2. Trust parent', '● 2. Trust parent'));
+    expect(detectDialog(parentSelected, 'gemini')).toMatchObject({ kind: 'trust', keys: ['Up'] });
+  });
+});
+
+describe("Auggie's first-run screens (0.36, as shown once authenticated against a loopback tenant)", () => {
+  it('are onboarding nobody answers, so the agent is stuck with the reason, not working', () => {
+    const welcome = [' ╭──────────────────────────────────────────────────────────────────────────────╮', ' │ ✨ Welcome to Augment Code! A bit of housekeeping before we get started      │', ' ╰──────────────────────────────────────────────────────────────────────────────╯', ' ● Augment context engine', ' → Continue', '   Press return to continue, or esc to skip'];
+    expect(detectDialog(welcome, 'auggie')).toMatchObject({ kind: 'onboarding', keys: [] });
+    expect(dialogReason(detectDialog(welcome, 'auggie')!)).toMatch(/^waiting on its first-run set-up: .*Welcome to Augment Code/);
+    const tips = [' │ 💡 Tips for using Auggie                                              1 of 3 │', ' → Continue'];
+    expect(detectDialog(tips, 'auggie')?.kind).toBe('onboarding');
+  });
+});
+
 describe('detectDialog on real Claude Code screens', () => {
   it('moves the selection to "Yes, I trust this folder", then confirms it', () => {
     expect(detectDialog(screen('trust'))).toMatchObject({ kind: 'trust', keys: ['Down'] });

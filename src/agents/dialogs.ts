@@ -57,11 +57,25 @@ export const LOGIN_SCREENS: readonly RegExp[] = [
  */
 const CODEX_DIALOGS: readonly DialogSpec[] = [{ kind: 'trust', match: [/Trust this folder\?/], accept: /\d\. Trust and continue/ }];
 
-export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS, codex: CODEX_DIALOGS };
+/**
+ * Gemini CLI's (0.61) folder-trust dialog: the preset sets GEMINI_CLI_TRUST_WORKSPACE, so it shows only for a custom
+ * Gemini agent without it; trusting the folder itself (not its parent) is the answer.
+ */
+const GEMINI_DIALOGS: readonly DialogSpec[] = [{ kind: 'trust', match: [/Do you trust the files in this folder\?/], accept: /\d\. Trust folder \(/ }];
+
+/**
+ * Auggie's (0.36) first-run screens, shown once a session is authenticated (its login screen is in LOGIN_SCREENS):
+ * onboarding, for a person to read once, not Gas Town's to answer.
+ */
+const AUGGIE_DIALOGS: readonly DialogSpec[] = [{ kind: 'onboarding', match: [/Welcome to Augment Code! A bit of housekeeping/, /Tips for using Auggie\b/] }];
+
+export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS, codex: CODEX_DIALOGS, gemini: GEMINI_DIALOGS, auggie: AUGGIE_DIALOGS };
 
 /** A selection list's footer: whatever the dialog, it waits for a choice. */
 const CHOICE_FOOTER = /Enter to confirm|Esc to cancel|↑\/↓ to (navigate|select)|Press Enter to continue/;
 const SELECTED = /^\s*[❯›>]\s+\S/;
+/** Gemini CLI marks the selected option with ● inside the dialog's box (only read for a dialog we know). */
+const BOXED_SELECTED = /^\s*│\s*●\s+\S/;
 
 /** The dialog shown on screen, if any. `runtime` picks the known texts (default: Claude Code's). */
 export function detectDialog(lines: readonly string[], runtime = 'claude'): Dialog | undefined {
@@ -112,7 +126,7 @@ export function isStuckOnDialog(lines: readonly string[], runtime = 'claude'): b
  */
 function keysToChoose(lines: readonly string[], accept: RegExp): string[] | undefined {
   const target = lines.findIndex((l) => accept.test(l));
-  const selected = lines.findIndex((l) => SELECTED.test(l) && !/^\s*[❯›>]\s*$/.test(l));
+  const selected = lines.findIndex((l) => (SELECTED.test(l) || BOXED_SELECTED.test(l)) && !/^\s*[❯›>]\s*$/.test(l));
   if (target < 0 || selected < 0) return undefined;
   if (target === selected) return ['Enter'];
   return [target > selected ? 'Down' : 'Up'];

@@ -29,6 +29,8 @@ export interface AgentPreset {
   /** Extra environment for the agent. */
   env: Readonly<Record<string, string>>;
   promptMode: PromptMode;
+  /** With promptMode 'arg': the flag that carries the prompt, for a CLI whose positional argument is something else. */
+  promptFlag?: string;
   ready: {
     /** Regular expression (source) matching a pane line when the agent waits for input, e.g. Claude's `❯`. */
     prompt?: string;

@@ -50,9 +50,13 @@ const gemini: AgentPreset = {
   description: 'Gemini CLI (Google)',
   command: 'gemini',
   args: ['--approval-mode', 'yolo'],
-  env: {},
+  // The workspace is trusted for the session: in an untrusted folder Gemini CLI 0.61 turns yolo back into asking for
+  // every change and reads no workspace settings (so no hooks). The variable, not --skip-trust: the flag is applied
+  // after the workspace settings were already skipped.
+  env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' },
   promptMode: 'arg',
-  ready: { delayMs: 5000 },
+  // The composer's placeholder, shown whenever the input is empty (idle, or the prompt argument already taken).
+  ready: { prompt: 'Type your message or @path/to/file', delayMs: 5000 },
   busy: 'esc to cancel',
   processNames: ['gemini', 'node'],
   resume: { args: ['--resume', '{id}'] },
@@ -60,6 +64,7 @@ const gemini: AgentPreset = {
   nonInteractive: { args: ['--output-format', 'json', '--prompt', '{prompt}'] },
   configDir: { env: 'GEMINI_CLI_HOME' },
   sessionIdEnv: 'GEMINI_SESSION_ID',
+  // The workspace settings file (kept out of git by the installer); see src/agents/gemini-settings.ts.
   hooks: { kind: 'gemini-settings', file: '.gemini/settings.json' },
   npmPackage: '@google/gemini-cli',
 };
@@ -68,13 +73,18 @@ const cursor: AgentPreset = {
   name: 'cursor',
   description: 'Cursor agent CLI',
   command: 'cursor-agent',
-  args: ['-f'],
+  // From Cursor's published CLI docs (not installable here): -f (--force, --yolo) runs tool calls without asking;
+  // --trust trusts the workspace without its prompt.
+  args: ['-f', '--trust'],
   env: {},
   promptMode: 'type',
   ready: { delayMs: 5000 },
   processNames: ['cursor-agent', 'agent'],
+  resume: { args: ['--resume', '{id}'] },
+  continue: { args: ['--continue'] },
   nonInteractive: { args: ['-p', '--output-format', 'json', '{prompt}'] },
-  hooks: { kind: 'cursor-hooks', file: '.cursor/hooks.json' },
+  // Cursor reads hooks from .cursor/hooks.json; gt writes none yet, so the first prompt tells it to run gt prime.
+  hooks: { kind: 'none' },
 };
 
 const auggie: AgentPreset = {
@@ -113,12 +123,20 @@ const opencode: AgentPreset = {
   command: 'opencode',
   args: [],
   env: { OPENCODE_PERMISSION: '{"*":"allow"}' },
-  promptMode: 'type',
-  ready: { delayMs: 8000 },
+  // `--prompt`: its positional argument is the project folder, and keys typed as soon as its footer shows (before the
+  // TUI reads input, 20-40 s into a first start under load) are lost.
+  promptMode: 'arg',
+  promptFlag: '--prompt',
+  // OpenCode 1.18's footer; while it works the same footer also shows "esc interrupt".
+  ready: { prompt: 'ctrl\\+p commands', delayMs: 8000 },
+  busy: 'esc interrupt',
   processNames: ['opencode'],
+  resume: { args: ['--session', '{id}'] },
+  continue: { args: ['--continue'] },
   nonInteractive: { subcommand: ['run'], args: ['--format', 'json', '{prompt}'] },
   configDir: { env: 'OPENCODE_CONFIG_DIR' },
-  hooks: { kind: 'opencode-plugin', file: '.opencode/plugins/gastown.js' },
+  hooks: { kind: 'none' },
+  npmPackage: 'opencode-ai',
 };
 
 const copilot: AgentPreset = {

@@ -7,6 +7,24 @@ import { costOf, DEFAULT_PRICES, priceFor, priceTable } from './prices.ts';
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '../../test/fixtures/claude-transcripts', name), 'utf8');
 
 describe('parseTranscript', () => {
+  it("reads a Gemini CLI chat file: one record per model turn, a turn logged again with its tool calls counted once", () => {
+    const text = readFileSync(join(import.meta.dirname, '../../test/fixtures/gemini-chats/tool-turns.jsonl'), 'utf8');
+    expect(text.match(/"type":"gemini"/g)?.length).toBe(7);
+    const p = parseTranscript(text);
+    expect(p.skipped).toBe(0);
+    expect(p.records.map((r) => [r.id.slice(0, 8), r.model, r.input, r.output, r.cache_read])).toEqual([
+      ['9dfe972f', 'gemini-2.5-flash', 12855, 14, 0],
+      ['1154f7d2', 'gemini-2.5-flash', 12958, 13, 0],
+      ['d946cca5', 'gemini-2.5-flash', 13063, 13, 0],
+      ['a5104204', 'gemini-2.5-flash', 13168, 28, 0],
+    ]);
+  });
+
+  it('splits the cached part out of a Gemini turn\'s input and counts its thoughts as output', () => {
+    const line = JSON.stringify({ id: 'g1', type: 'gemini', model: 'gemini-2.5-pro', timestamp: '2026-12-06T00:00:00Z', tokens: { input: 1000, output: 10, cached: 600, thoughts: 5, tool: 0, total: 1015 } });
+    expect(parseTranscript(`${line}\n`).records).toEqual([expect.objectContaining({ id: 'g1', input: 400, cache_read: 600, output: 15, cache_write: 0 })]);
+  });
+
   it('reads the one response of a captured print-mode session', () => {
     const p = parseTranscript(fixture('print-mode.jsonl'));
     expect(p.skipped).toBe(0);

@@ -1,5 +1,5 @@
-// Claude Code session transcripts (`$CLAUDE_CONFIG_DIR/projects/<escaped cwd>/<session id>.jsonl`) read into usage
-// records: one per model response. Pure: text in, records out. A response whose content has several blocks is
+// Claude Code session transcripts (`$CLAUDE_CONFIG_DIR/projects/<escaped cwd>/<session id>.jsonl`), and Gemini CLI
+// chat files, read into usage records: one per model response. Pure: text in, records out. A response whose content has several blocks is
 // logged once per block with the same message id; it counts once, with its largest token counts.
 
 /** Tokens of one model response, by kind. */
@@ -36,12 +36,17 @@ interface Entry {
   cwd?: unknown;
   isApiErrorMessage?: unknown;
   message?: { id?: unknown; model?: unknown; usage?: Record<string, unknown> };
+  /** Gemini CLI chat files: a model turn is `{id, timestamp, type: "gemini", model, tokens}`. */
+  id?: unknown;
+  model?: unknown;
+  tokens?: Record<string, unknown>;
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
 
 /** The usage of one transcript line, or undefined when the line is not a model response with usage. */
 export function usageOfEntry(e: Entry): UsageRecord | undefined {
+  if (e.type === 'gemini') return geminiUsage(e);
   if (e.type !== 'assistant' || !e.message || typeof e.message !== 'object') return undefined;
   const { id, model, usage } = e.message;
   if (typeof id !== 'string' || id === '' || !usage || typeof usage !== 'object') return undefined;
@@ -57,6 +62,28 @@ export function usageOfEntry(e: Entry): UsageRecord | undefined {
     output: num(usage.output_tokens),
     cache_read: num(usage.cache_read_input_tokens),
     cache_write: num(usage.cache_creation_input_tokens),
+  };
+}
+
+/**
+ * A Gemini CLI (0.61) model turn from its chat file (`<GEMINI_CLI_HOME>/.gemini/tmp/<project>/chats/*.jsonl`):
+ * `tokens.input` counts the cached part too, and thoughts are output. A turn is logged again when its tool calls
+ * are added (same id), which the merge by id folds.
+ */
+function geminiUsage(e: Entry): UsageRecord | undefined {
+  const t = e.tokens;
+  if (typeof e.id !== 'string' || e.id === '' || typeof e.model !== 'string' || e.model === '' || !t || typeof t !== 'object') return undefined;
+  const cached = num(t.cached);
+  return {
+    id: e.id,
+    session_id: null,
+    model: e.model,
+    at: typeof e.timestamp === 'string' ? e.timestamp : new Date(0).toISOString(),
+    cwd: null,
+    input: Math.max(0, num(t.input) - cached),
+    output: num(t.output) + num(t.thoughts),
+    cache_read: cached,
+    cache_write: 0,
   };
 }
 

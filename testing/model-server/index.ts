@@ -8,3 +8,5 @@ export { scriptedModel, stepKeyOf, bash, write, edit, read, type AgentScript, ty
 export { primedAs, primedHook, primedHandoff, type PrimedHook } from './prime.ts';
 export { scriptedPolecat, polecatDirectives, shq, type PolecatDirectives, type PolecatScriptOptions } from './polecat-script.ts';
 export { responseObject, responsesEvents } from './responses.ts';
+export { geminiResponder, geminiResponse, geminiEvents, messagesFromGemini, geminiToolCall, isGeminiSideQuery, sampleOf, type GeminiRequest, type GeminiPart } from './gemini.ts';
+export { openCodeResponder, messagesFromChat, openCodeToolCall, chatCompletion, chatEvents, type ChatRequest } from './openai-chat.ts';

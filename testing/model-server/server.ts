@@ -4,6 +4,8 @@
 // usage the server reported for it (docs/testing.md).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { geminiEvents, geminiResponse, type GeminiRequest } from './gemini.ts';
+import { chatCompletion, chatEvents, type ChatRequest } from './openai-chat.ts';
 import { responseObject, responsesEvents } from './responses.ts';
 import { assistantMessage, sseEvents, usageFor, type ContentBlock, type Usage } from './wire.ts';
 
@@ -40,6 +42,10 @@ export interface ModelServerOptions {
   respond?: Responder;
   /** The answer to an OpenAI Responses request (`POST /v1/responses`, what Codex sends; default "OK."). */
   respondResponses?: (req: { model?: string; stream?: boolean; input?: unknown }, info: { index: number }) => Reply | Promise<Reply>;
+  /** The answer to a Gemini API request (`POST /v1beta/models/<model>:generateContent`, what the Gemini CLI sends; default "OK."). */
+  respondGemini?: (req: GeminiRequest, info: { index: number; model: string }) => Reply | Promise<Reply>;
+  /** The answer to an OpenAI Chat Completions request (`POST /v1/chat/completions`, what OpenCode's openai-compatible provider sends; default "OK."). */
+  respondChat?: (req: ChatRequest, info: { index: number }) => Reply | Promise<Reply>;
   /** Port to listen on (default: any free port). */
   port?: number;
   /** Called with every request path the server has no answer for (it answers 404). */
@@ -66,7 +72,7 @@ export interface ModelServer {
   requests: RecordedRequest[];
   /** The `/v1/messages` requests among them. */
   messages(): (RecordedRequest & { body: MessagesRequest })[];
-  /** The usage reported on every `/v1/messages` and `/v1/responses` answer, per request and summed (answers never sent are left out). */
+  /** The usage reported on every answer of every dialect (Messages, Responses, Gemini), per request and summed (answers never sent are left out). */
   usage(): UsageReport;
   close(): Promise<void>;
 }
@@ -77,6 +83,8 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
   const reply = opts.reply ?? (() => 'OK.');
   const respond: Responder = opts.respond ?? ((m) => reply(m));
   const respondResponses = opts.respondResponses ?? (() => 'OK.');
+  const respondGemini = opts.respondGemini ?? (() => 'OK.');
+  const respondChat = opts.respondChat ?? (() => 'OK.');
   const timers = new Set<NodeJS.Timeout>();
   let counter = 0;
 
@@ -123,6 +131,48 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
         res.end();
       } else {
         sendJson(res, 200, responseObject(id, model, content, usage));
+      }
+      return;
+    }
+    if (method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
+      const m = (body ?? {}) as ChatRequest;
+      const answer = await respondChat(m, { index });
+      const content: ContentBlock[] = typeof answer === 'string' ? [{ type: 'text', text: answer }] : answer.content;
+      if (typeof answer !== 'string' && (answer.delayMs ?? 0) > 0) await sleep(answer.delayMs!, timers);
+      if (res.destroyed || req.socket.destroyed) return;
+      const id = `chatcmpl_test_${++counter}`;
+      const model = m.model ?? 'test-model';
+      const usage = usageFor(raw.length, content);
+      rows.push({ index, at: Date.now(), model, usage });
+      if (m.stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        for (const chunk of chatEvents(id, model, content, usage)) res.write(chunk);
+        res.end();
+      } else {
+        sendJson(res, 200, chatCompletion(id, model, content, usage));
+      }
+      return;
+    }
+    const gemini = /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(path);
+    if (method === 'POST' && gemini) {
+      const [, model, verb] = gemini as unknown as [string, string, string];
+      if (verb === 'countTokens') {
+        sendJson(res, 200, { totalTokens: Math.ceil(raw.length / 4) });
+        return;
+      }
+      const answer = await respondGemini((body ?? {}) as GeminiRequest, { index, model });
+      const content: ContentBlock[] = typeof answer === 'string' ? [{ type: 'text', text: answer }] : answer.content;
+      if (typeof answer !== 'string' && (answer.delayMs ?? 0) > 0) await sleep(answer.delayMs!, timers);
+      if (res.destroyed || req.socket.destroyed) return;
+      const id = `gem_test_${++counter}`;
+      const usage = usageFor(raw.length, content);
+      rows.push({ index, at: Date.now(), model, usage });
+      if (verb === 'streamGenerateContent') {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        for (const chunk of geminiEvents(id, model, content, usage)) res.write(chunk);
+        res.end();
+      } else {
+        sendJson(res, 200, geminiResponse(id, model, content, usage));
       }
       return;
     }

@@ -1,9 +1,12 @@
 // Per-runtime preparation before an agent starts (its Gas Town-owned hook settings), and the start-up gate that
 // waits for its ready prompt.
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gitTry } from '../../git/index.ts';
 import { installRoot } from '../../kernel/index.ts';
 import { passStartupDialogs, type AgentPreset, type DialogKind, type NudgeTmux } from '../../agents/index.ts';
 import { writeClaudeSettings, type ClaudeSettingsOptions } from '../../agents/claude-settings.ts';
+import { GEMINI_SETTINGS_FILE, isOursOrMissing, writeGeminiSettings } from '../../agents/gemini-settings.ts';
 import type { TownContext } from '../../town/index.ts';
 import type { AgentIdentity } from './identity.ts';
 
@@ -34,12 +37,42 @@ export function claudeSettingsFor(id: Pick<AgentIdentity, 'role'>): ClaudeSettin
 
 /** True when Gas Town installs a session-start hook for the runtime that runs `gt prime` (pure). */
 export function primesItself(preset: Pick<AgentPreset, 'hooks'>): boolean {
-  return preset.hooks.kind === 'claude-settings' && Boolean(preset.hooks.settingsFlag);
+  if (preset.hooks.kind === 'claude-settings') return Boolean(preset.hooks.settingsFlag);
+  return preset.hooks.kind === 'gemini-settings';
 }
 
 export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: AgentPreset): RuntimeSetup {
-  if (primesItself(preset)) return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id)), primesItself: true };
-  return { primesItself: false };
+  if (!primesItself(preset)) return { primesItself: false };
+  if (preset.hooks.kind === 'gemini-settings') return { primesItself: installGeminiHooks(id.workdir) };
+  return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id)), primesItself: true };
+}
+
+/**
+ * Gemini CLI's hooks in the workspace's `.gemini/settings.json`, listed in the repository's `info/exclude` so they
+ * are never committed (`gt done` commits what is left). A file the repository tracks, or one a person wrote, is left
+ * alone: the agent is then told to run `gt prime` by its first prompt instead. True when the hooks are in place.
+ */
+function installGeminiHooks(workdir: string): boolean {
+  const path = join(workdir, GEMINI_SETTINGS_FILE);
+  const inRepo = gitTry(workdir, ['rev-parse', '--git-common-dir']);
+  if (inRepo.status === 0) {
+    if (gitTry(workdir, ['ls-files', '--error-unmatch', '--', GEMINI_SETTINGS_FILE]).status === 0) return false;
+    if (!isOursOrMissing(path)) return false;
+    const prefix = gitTry(workdir, ['rev-parse', '--show-prefix']).stdout.trim();
+    excludeLocally(resolve(workdir, inRepo.stdout.trim()), `/${prefix}${GEMINI_SETTINGS_FILE}`);
+  } else if (!isOursOrMissing(path)) {
+    return false;
+  }
+  writeGeminiSettings(workdir, { gtCommand: gtArgv() });
+  return true;
+}
+
+function excludeLocally(commonDir: string, pattern: string): void {
+  const file = join(commonDir, 'info', 'exclude');
+  const have = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (have.split('\n').some((l) => l.trim() === pattern)) return;
+  mkdirSync(join(commonDir, 'info'), { recursive: true });
+  appendFileSync(file, `${have && !have.endsWith('\n') ? '\n' : ''}# agent hook settings (gt)\n${pattern}\n`);
 }
 
 export type StartupGate =

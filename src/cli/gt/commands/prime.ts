@@ -12,11 +12,12 @@ export function registerPrime(program: Command, ctx: GtCtx): void {
   program
     .command('prime')
     .description("print your role's context: who you are, your rules, the work on your hook, its steps, unread mail")
-    .option('--hook', "run as a session-start hook: read the runtime's JSON on stdin and record its session id")
+    .option('--hook [format]', "run as a session-start hook: read the runtime's JSON on stdin and record its session id; format gemini answers with Gemini CLI's hook JSON")
     .option('--light', 'only identity, hook and mail (what a resumed or compacted session needs)')
     .addHelpText('after', '\nExamples:\n  gt prime\n  echo \'{"session_id":"abc","source":"startup"}\' | gt prime --hook')
-    .action((o: { hook?: boolean; light?: boolean }) => {
+    .action((o: { hook?: boolean | string; light?: boolean }) => {
       if (!o.hook) return prime(ctx, { light: o.light ?? false });
+      if (o.hook === 'gemini') return geminiHook(ctx, o.light ?? false);
       try {
         const input = parseHookInput(ctx.io.stdin());
         // Claude Code's SessionStart hooks get $CLAUDE_ENV_FILE: keep this gt and bd on the PATH of its Bash tool.
@@ -28,6 +29,24 @@ export function registerPrime(program: Command, ctx: GtCtx): void {
         ctx.io.out(`Gas Town could not load your role context: ${messageOf(e)}\nDo not run gt done. Run gt prime again, or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`);
       }
     });
+}
+
+/**
+ * Gemini CLI's SessionStart/PreCompress hook: its stdout must be JSON to reach the model (plain text is only shown
+ * to the user), `hookSpecificOutput.additionalContext` holding the prime text.
+ */
+function geminiHook(ctx: GtCtx, light: boolean): void {
+  let text: string;
+  try {
+    const input = parseHookInput(ctx.io.stdin());
+    const town = ctx.town();
+    const role = detectRole(town, ctx.io.cwd, ctx.io.env);
+    if (input.sessionId) withStore(town, (s) => recordSessionId(s, role.text, input.sessionId!, isoNow()));
+    text = renderPrime(gatherPrime(town, role, rigNames(town)), { light: light || wantsLightPrime(input) });
+  } catch (e) {
+    text = `Gas Town could not load your role context: ${messageOf(e)}\nDo not run gt done. Run gt prime again, or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`;
+  }
+  ctx.io.out(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: text } })}\n`);
 }
 
 function prime(ctx: GtCtx, o: { light: boolean; sessionId?: string }): void {

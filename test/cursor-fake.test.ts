@@ -1,0 +1,53 @@
+// The cursor preset through the real gt CLI with a stand-in `cursor-agent` first on PATH (Cursor's CLI cannot be
+// installed here): `gt sling --agent cursor` runs it with the flags Cursor's published CLI docs give for an agent
+// that runs unattended (-f: run tool calls without asking; --trust: no workspace-trust prompt), in the polecat's
+// worktree, and types the first prompt (run `gt prime`) once it is up. It writes no hooks file into the worktree.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTmux } from '../src/tmux/index.ts';
+import { FAKE_TUI, gtAsync, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+
+const SOCKET = `gt-test-cursor-fake-${process.pid}`;
+
+describe('the cursor preset against a stand-in cursor-agent', () => {
+  let base = '';
+  let town = '';
+  let cleanup = (): void => {};
+  let env: Record<string, string> = {};
+  const tmux = createTmux({ socket: SOCKET });
+
+  beforeAll(() => {
+    const t = tempDir('gt cursor fake');
+    base = t.dir;
+    cleanup = t.cleanup;
+    town = join(base, 'town');
+    gtJson(base, ['install', town]);
+    sourceRepo(join(base, 'web src'), 'main', { 'README.md': '# web\n' });
+    gtJson(town, ['rig', 'add', 'web', join(base, 'web src')]);
+    const bin = join(base, 'bin');
+    mkdirSync(bin);
+    // Records its argv, working directory and GT_AGENT, then behaves as a TUI that logs what it is typed.
+    writeFileSync(join(bin, 'cursor-agent'), `#!/bin/sh\nprintf '%s\\n' "$PWD" "$GT_AGENT" "$@" > '${join(base, 'argv.txt')}'\nexec '${process.execPath}' '${FAKE_TUI}' --log '${join(base, 'typed.log')}'\n`);
+    chmodSync(join(bin, 'cursor-agent'), 0o755);
+    env = { GT_TMUX_SOCKET: SOCKET, PATH: `${bin}:${process.env.PATH ?? ''}` };
+  });
+  afterAll(async () => {
+    await tmux.killServer();
+    cleanup();
+  });
+
+  it('starts cursor-agent -f --trust in the worktree and types the prime instruction', async () => {
+    const id = gtJson<{ id: string }>(join(town, 'web'), ['bd', 'create', 'Greet from Cursor']).id;
+    const r = await gtAsync(town, ['sling', id, 'web', '--agent', 'cursor', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const polecat = (JSON.parse(r.stdout) as { results: { polecat: string }[] }).results[0]!.polecat;
+    const worktree = join(town, 'web', 'polecats', polecat.split('/').pop()!);
+    const [cwd, agent, ...argv] = readFileSync(join(base, 'argv.txt'), 'utf8').trimEnd().split('\n');
+    expect({ cwd, agent, argv }).toEqual({ cwd: worktree, agent: 'cursor', argv: ['-f', '--trust'] });
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(join(base, 'typed.log')) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+    expect(readFileSync(join(base, 'typed.log'), 'utf8')).toContain(`Gas Town: you are ${polecat} (polecat). Run \`gt prime\` now and follow what it says.`);
+    expect(existsSync(join(worktree, '.cursor'))).toBe(false);
+  }, 90_000);
+});
