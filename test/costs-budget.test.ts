@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costsStep } from '../src/costs/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { loadTown, openTownStore, recordTownEvent } from '../src/town/index.ts';
+import { sendMail } from '../src/work/mail/index.ts';
 import { drainSlingQueue } from '../src/work/sling/index.ts';
 import { gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
@@ -88,9 +89,9 @@ describe('budgets', () => {
   });
 
   it('tells the overseer and the Mayor once', async () => {
-    const first = await costsStep(ctx());
+    const first = await costsStep(ctx(), sendMail);
     expect(first.told).toEqual([`convoy:${convoy}:1`]);
-    expect((await costsStep(ctx())).told).toEqual([]);
+    expect((await costsStep(ctx(), sendMail)).told).toEqual([]);
     for (const who of ['overseer', 'mayor']) {
       expect(inbox(who).filter((m) => m.subject.startsWith('Budget reached'))).toEqual([expect.objectContaining({ subject: `Budget reached: the budget of convoy ${convoy}` })]);
     }
@@ -107,11 +108,11 @@ describe('budgets', () => {
     }
     expect(await drainSlingQueue(ctx())).toEqual([]);
     expect(sling(tracked).reason).toMatch(/^over budget: the town spent \$3\.00 today \(\d{4}-\d{2}-\d{2}\) of its \$2\.00 budget \(budgets\.per_day_usd\)$/);
-    expect((await costsStep(ctx())).told).toEqual([expect.stringMatching(/^day:/)]);
+    expect((await costsStep(ctx(), sendMail)).told).toEqual([expect.stringMatching(/^day:/)]);
     setBudgets({ per_day_usd: 10, per_convoy_usd: 10 });
     const drained = await drainSlingQueue(ctx());
     expect(drained).toEqual([expect.objectContaining({ bead: queued, status: 'started' })]);
     expect(sling(tracked)).toMatchObject({ bead: tracked, status: 'started' });
-    expect((await costsStep(ctx())).told).toEqual([]);
+    expect((await costsStep(ctx(), sendMail)).told).toEqual([]);
   });
 });

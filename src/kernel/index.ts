@@ -5,3 +5,4 @@ export { EventBus, type Listener } from './events.ts';
 export { systemClock, isoNow, type Clock } from './clock.ts';
 export { installRoot } from './install-root.ts';
 export { safeText, safeLine } from './terminal-text.ts';
+export { VERSION } from './version.ts';

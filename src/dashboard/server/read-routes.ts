@@ -6,7 +6,7 @@ import { allRefineryStatus, listMrs, listQueue, withPullRequests } from '../../r
 import { parseAddress, rigNames, townTmux } from '../../town/index.ts';
 import { listConvoys, listHooks, listInbox, showConvoy, type WorkHook } from '../../work/index.ts';
 import { identityOf, listAgents } from '../../work/sessions/index.ts';
-import { VERSION } from '../../cli/shared/version.ts';
+import { VERSION } from '../../kernel/version.ts';
 import { HttpError, intParam } from './errors.ts';
 import { feedEvents, lastEventId } from './feed.ts';
 import { costProblems, costsAvailable, costsView } from './costs.ts';
