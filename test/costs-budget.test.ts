@@ -55,7 +55,7 @@ describe('budgets', () => {
     // $3.00 of Sonnet input spent by app/ghost while the tracked bead was on its hook: the convoy has spent $3.
     const store = openTownStore(ctx());
     try {
-      recordTownEvent(store, { kind: 'sling.hooked', subject: tracked, data: { polecat: 'app/ghost' } });
+      recordTownEvent(store, { kind: 'sling.hooked', subject: tracked, data: { polecat: 'app/ghost', fromQueue: false } });
       store.db.run("UPDATE town_events SET at = '2026-01-01T00:00:00.000Z' WHERE kind = 'sling.hooked'");
     } finally {
       store.close();

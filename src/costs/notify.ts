@@ -1,6 +1,6 @@
 // Telling the overseer and the Mayor once per reached budget cap (a raised cap reached again is told again).
 import type { Store } from '../beads/index.ts';
-import { messageOf } from '../kernel/index.ts';
+import { messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import { recordTownEvent, type AgentAddress, type TownContext } from '../town/index.ts';
 import type { Breach } from './budget.ts';
 import { BUDGET_EVENT, type BudgetState } from './budgets.ts';
@@ -36,7 +36,7 @@ export async function notifyBudgets(town: TownContext, state: BudgetState, openS
       } catch (e) {
         const s = openStore();
         try {
-          recordTownEvent(s, { actor: 'daemon', kind: 'costs.budget-mail-failed', subject: b.key, reason: messageOf(e) });
+          recordTownEvent(s, { actor: 'daemon', kind: TOWN_EVENTS.costs.budgetMailFailed, subject: b.key, reason: messageOf(e) });
         } finally {
           s.close();
         }

@@ -8,6 +8,7 @@ import { listConvoys, listHooks, listInbox, showConvoy, type WorkHook } from '..
 import { identityOf, listAgents } from '../../work/sessions/index.ts';
 import { VERSION } from '../../kernel/version.ts';
 import { HttpError, intParam } from './errors.ts';
+import { viewOf } from './event-view.ts';
 import { feedEvents, lastEventId } from './feed.ts';
 import { costProblems, costsAvailable, costsView } from './costs.ts';
 import { readConfigView } from './config-routes.ts';
@@ -64,7 +65,7 @@ export function mountReadRoutes(app: Hono, st: DashState): void {
     const kind = c.req.query('kind');
     return c.json(withTownStore(st.town(), (s) => {
       const events = feedEvents(s, { limit, ...(after !== undefined ? { after } : {}), ...(kind ? { kindPrefix: kind } : {}) });
-      return { events, last_id: Math.max(lastEventId(s), after ?? 0) };
+      return { events: events.map(viewOf), last_id: Math.max(lastEventId(s), after ?? 0) };
     }));
   });
 

@@ -1,6 +1,6 @@
 // Feeding convoys: each open convoy's ready tracked beads (bd ready semantics, nobody holding them, not waiting
 // in the sling queue) are slung to the rig whose prefix their id carries. Caps and queueing are sling's business.
-import { messageOf } from '../../kernel/index.ts';
+import { messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
 import { NON_WORK_TYPES, type Store } from '../../beads/index.ts';
 import { allRigs, type TownContext } from '../../town/index.ts';
 import { lastReason, recordEvent } from './events.ts';
@@ -102,7 +102,7 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions): Promise
 function logDecisions(town: TownContext, actor: string, decisions: readonly FeedDecision[]): void {
   withTownStore(town, actor, (store) => store.write(() => {
     for (const d of decisions) {
-      const kind = `convoy.feed.${d.action}`;
+      const kind = TOWN_EVENTS.convoy.feed[d.action];
       if (d.action !== 'slung' && lastReason(store, kind, d.bead) === d.reason) continue;
       recordEvent(store, { actor, kind, subject: d.bead, reason: d.reason, data: { convoy: d.convoy, rig: d.rig, status: d.status, polecat: d.polecat } });
     }

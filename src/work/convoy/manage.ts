@@ -1,5 +1,5 @@
 // Creating and changing convoys: a `convoy` bead in the town store with `tracks` edges to beads of any rig.
-import { GtError, usageError } from '../../kernel/index.ts';
+import { GtError, usageError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { addDependency, applyUpdate, closeBeads, insertBead, type Bead, type Store } from '../../beads/index.ts';
 import { formatAddress, openTownStore, parseAddress, type TownContext } from '../../town/index.ts';
 import { recordEvent } from './events.ts';
@@ -62,7 +62,7 @@ export function createConvoy(town: TownContext, input: CreateConvoyInput): Convo
     const beads = resolveAll(store, input.beads ?? []);
     const convoy = insertBead(store, { title: name, type: 'convoy', metadata: { owner, notify, human: input.human === true } });
     for (const b of beads) addDependency(store, convoy.id, b.id, 'tracks');
-    recordEvent(store, { actor, kind: 'convoy.created', subject: convoy.id, reason: name, data: { beads: beads.map((b) => b.id), owner, notify, human: input.human === true } });
+    recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.created, subject: convoy.id, reason: name, data: { beads: beads.map((b) => b.id), owner, notify, human: input.human === true } });
     return readConvoyStatus(store, requireConvoy(store, convoy.id));
   }));
 }
@@ -91,7 +91,7 @@ export function addToConvoy(town: TownContext, convoyInput: string, beadInputs: 
       throw new GtError('GT_ALREADY_TRACKED', `convoy ${convoy.id} already tracks ${dup.id}`, { kind: 'usage', hint: `see what it tracks with gt convoy show ${convoy.id}` });
     }
     for (const b of beads) addDependency(store, convoy.id, b.id, 'tracks');
-    recordEvent(store, { actor, kind: 'convoy.added', subject: convoy.id, data: { beads: beads.map((b) => b.id) } });
+    recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.added, subject: convoy.id, data: { beads: beads.map((b) => b.id) } });
     return { convoy: readConvoyStatus(store, convoy), added: beads.map((b) => b.id) };
   }));
 }
@@ -117,7 +117,7 @@ export function closeConvoy(town: TownContext, convoyInput: string, opts: { reas
     requireOpen(convoy);
     const reason = opts.reason?.trim() || `closed by ${actor}`;
     closeBeads(store, [convoy.id], reason);
-    recordEvent(store, { actor, kind: 'convoy.closed', subject: convoy.id, reason });
+    recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.closed, subject: convoy.id, reason });
     return readConvoyStatus(store, requireConvoy(store, convoy.id));
   }));
 }

@@ -1,7 +1,7 @@
 // `gt done`: a polecat hands in its work: leftovers committed, branch in the bare repo, merge request queued (once).
 import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
-import { GtError, messageOf, usageError } from '../../kernel/index.ts';
+import { GtError, messageOf, usageError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { git, gitTry } from '../../git/index.ts';
 import { closeBeads, getBead, updateBead, type Bead, type Store } from '../../beads/index.ts';
 import { formatAddress, loadRig, openTownStore, parseAddress, recordTownEvent, type TownContext } from '../../town/index.ts';
@@ -172,7 +172,7 @@ async function handIn(town: TownContext, address: string, queue: DoneQueue, opts
       store.write(() => {
         closeBeads(store, [bead.id], 'no changes');
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'archived', bead: null });
-        recordTownEvent(store, { actor: address, kind: 'done.no-changes', subject: bead.id, reason: `no commits beyond ${cfg.default_branch}`, data: { branch, head } });
+        recordTownEvent(store, { actor: address, kind: TOWN_EVENTS.done.noChanges, subject: bead.id, reason: `no commits beyond ${cfg.default_branch}`, data: { branch, head } });
       });
     } else if (status === 'completed' && mergeModeOf(bead, cfg.merge_strategy) === 'local') {
       outcome = 'left-on-branch';
@@ -181,7 +181,7 @@ async function handIn(town: TownContext, address: string, queue: DoneQueue, opts
         if (opts.note) updateBead(store, bead.id, { appendNotes: `Done (${address}): ${opts.note}` });
         // Not reusable while the branch holds commits that are not on the default branch: gc keeps the worktree.
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'completed', bead: null });
-        recordTownEvent(store, { actor: address, kind: 'done.local', subject: bead.id, reason: `left on ${branch} (merge mode local)`, data: { branch, head, commits } });
+        recordTownEvent(store, { actor: address, kind: TOWN_EVENTS.done.local, subject: bead.id, reason: `left on ${branch} (merge mode local)`, data: { branch, head, commits } });
       });
     } else if (status === 'completed') {
       const direct = mergeModeOf(bead, cfg.merge_strategy) === 'direct';
@@ -191,7 +191,7 @@ async function handIn(town: TownContext, address: string, queue: DoneQueue, opts
         if (bead.status !== 'in_progress') updateBead(store, bead.id, { status: 'in_progress' });
         if (opts.note) updateBead(store, bead.id, { appendNotes: `Done (${address}): ${opts.note}` });
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'completed' });
-        if (q.created) recordTownEvent(store, { actor: address, kind: 'done.completed', subject: bead.id, reason: `merge request ${q.mr.id} queued`, data: { mr: q.mr.id, branch, head, commits, superseded: q.superseded } });
+        if (q.created) recordTownEvent(store, { actor: address, kind: TOWN_EVENTS.done.completed, subject: bead.id, reason: `merge request ${q.mr.id} queued`, data: { mr: q.mr.id, branch, head, commits, superseded: q.superseded } });
         return q;
       });
       outcome = r.created ? 'enqueued' : 'already-enqueued';
@@ -208,7 +208,7 @@ async function handIn(town: TownContext, address: string, queue: DoneQueue, opts
       store.write(() => {
         updateBead(store, bead.id, { appendNotes: `${status === 'escalated' ? 'Escalated' : 'Deferred'} by ${address}${opts.note ? `: ${opts.note}` : ''}`, ...(status === 'deferred' ? { status: 'deferred' as const } : {}) });
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'suspended' });
-        recordTownEvent(store, { actor: address, kind: `done.${status}`, subject: bead.id, reason: opts.note ?? status, data: { branch, head } });
+        recordTownEvent(store, { actor: address, kind: TOWN_EVENTS.done[status], subject: bead.id, reason: opts.note ?? status, data: { branch, head } });
       });
       if (status === 'escalated') {
         await sendMail(town, {
