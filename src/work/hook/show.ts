@@ -40,7 +40,7 @@ export function hookOf(town: TownContext, address: string): HookView {
 export function suspensionOf(s: Store, p: Pick<Polecat, 'rig' | 'name' | 'bead' | 'updated_at'>): { since: string; reason: string } {
   const e = s.db.get<{ at: string; kind: string; reason: string | null }>(
     "SELECT at, kind, reason FROM town_events WHERE subject = ? AND actor = ? AND kind IN (?, ?, ?) ORDER BY id DESC LIMIT 1",
-    TOWN_EVENTS.done.escalated, TOWN_EVENTS.done.deferred, TOWN_EVENTS.hook.suspended, p.bead, `${p.rig}/${p.name}`,
+    p.bead, `${p.rig}/${p.name}`, TOWN_EVENTS.done.escalated, TOWN_EVENTS.done.deferred, TOWN_EVENTS.hook.suspended,
   );
   if (!e) return { since: p.updated_at, reason: 'suspended' };
   const what = e.kind === TOWN_EVENTS.done.deferred ? 'deferred' : 'escalated';
