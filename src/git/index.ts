@@ -11,3 +11,4 @@ export {
   revParse, isAncestor, rebaseOnto, canMergeTree, mergeTree, fastForward, pushAndVerify,
   type RebaseOutcome, type MergeTreeOutcome, type PushOutcome,
 } from './integrate.ts';
+export { worktreeTree, applyTree } from './snapshot.ts';
