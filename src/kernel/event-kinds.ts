@@ -26,6 +26,9 @@ export const TOWN_EVENTS = {
     merged: 'refinery.merged', failed: 'refinery.failed', requeued: 'refinery.requeued', blocked: 'refinery.blocked',
     resynced: 'refinery.resynced', delivered: 'refinery.delivered', deliverFailed: 'refinery.deliver-failed',
     pushFailed: 'refinery.push-failed', retry: 'refinery.retry', rejected: 'refinery.rejected', slingFailed: 'refinery.sling-failed',
+    /** Merge strategy `pr`: the pull request that carries a merge request (src/refinery/pr.ts). */
+    prOpened: 'refinery.pr-opened', prHeadMoved: 'refinery.pr-head-moved', prAutoMerge: 'refinery.pr-auto-merge',
+    prQueued: 'refinery.pr-queued', prClosed: 'refinery.pr-closed', prBlocked: 'refinery.pr-blocked',
     /** The rig's origin as the refinery found it before a run (keyed by that state). */
     origin: { unreachable: 'refinery.origin-unreachable', diverged: 'refinery.origin-diverged', 'fast-forwarded': 'refinery.origin-fast-forwarded' },
   },
@@ -78,7 +81,13 @@ interface WithData {
   [E.refinery.resynced]: { state: string; from?: string | undefined; to?: string | undefined; kept?: string | undefined };
   [E.refinery.delivered]: { commit: string; ref: string; target: string };
   [E.refinery.deliverFailed]: { commit: string; target: string };
-  [E.refinery.pushFailed]: { mrs: string[] };
+  [E.refinery.pushFailed]: { mrs: string[] } | { mr: string; branch: string };
+  [E.refinery.prOpened]: { mr: string; pr: number; url: string; branch: string };
+  [E.refinery.prHeadMoved]: { pr: number };
+  [E.refinery.prAutoMerge]: { pr: number };
+  [E.refinery.prQueued]: { pr: number };
+  [E.refinery.prClosed]: { mr: string; pr: number; url: string };
+  [E.refinery.prBlocked]: undefined;
   [E.refinery.retry]: { mr: string };
   [E.refinery.rejected]: { mr: string };
   [E.refinery.slingFailed]: undefined;
