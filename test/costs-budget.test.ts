@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costsStep } from '../src/costs/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { loadTown, openTownStore, recordTownEvent } from '../src/town/index.ts';
+import { sendMail } from '../src/work/mail/index.ts';
 import { drainSlingQueue } from '../src/work/sling/index.ts';
 import { gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
@@ -54,7 +55,7 @@ describe('budgets', () => {
     // $3.00 of Sonnet input spent by app/ghost while the tracked bead was on its hook: the convoy has spent $3.
     const store = openTownStore(ctx());
     try {
-      recordTownEvent(store, { kind: 'sling.hooked', subject: tracked, data: { polecat: 'app/ghost' } });
+      recordTownEvent(store, { kind: 'sling.hooked', subject: tracked, data: { polecat: 'app/ghost', fromQueue: false } });
       store.db.run("UPDATE town_events SET at = '2026-01-01T00:00:00.000Z' WHERE kind = 'sling.hooked'");
     } finally {
       store.close();
@@ -88,9 +89,9 @@ describe('budgets', () => {
   });
 
   it('tells the overseer and the Mayor once', async () => {
-    const first = await costsStep(ctx());
+    const first = await costsStep(ctx(), sendMail);
     expect(first.told).toEqual([`convoy:${convoy}:1`]);
-    expect((await costsStep(ctx())).told).toEqual([]);
+    expect((await costsStep(ctx(), sendMail)).told).toEqual([]);
     for (const who of ['overseer', 'mayor']) {
       expect(inbox(who).filter((m) => m.subject.startsWith('Budget reached'))).toEqual([expect.objectContaining({ subject: `Budget reached: the budget of convoy ${convoy}` })]);
     }
@@ -107,11 +108,11 @@ describe('budgets', () => {
     }
     expect(await drainSlingQueue(ctx())).toEqual([]);
     expect(sling(tracked).reason).toMatch(/^over budget: the town spent \$3\.00 today \(\d{4}-\d{2}-\d{2}\) of its \$2\.00 budget \(budgets\.per_day_usd\)$/);
-    expect((await costsStep(ctx())).told).toEqual([expect.stringMatching(/^day:/)]);
+    expect((await costsStep(ctx(), sendMail)).told).toEqual([expect.stringMatching(/^day:/)]);
     setBudgets({ per_day_usd: 10, per_convoy_usd: 10 });
     const drained = await drainSlingQueue(ctx());
     expect(drained).toEqual([expect.objectContaining({ bead: queued, status: 'started' })]);
     expect(sling(tracked)).toMatchObject({ bead: tracked, status: 'started' });
-    expect((await costsStep(ctx())).told).toEqual([]);
+    expect((await costsStep(ctx(), sendMail)).told).toEqual([]);
   });
 });

@@ -130,10 +130,11 @@ describe('dashboard routes', () => {
 
     const feed = await get('/api/feed?limit=5');
     expect(feed.body.events.at(-1)).toMatchObject({ kind: 'convoy.created', subject: convoy.id });
-    withStore((s) => recordTownEvent(s, { kind: 'test.ping', subject: 'x', reason: 'ping' }));
+    withStore((s) => recordTownEvent(s, { kind: 'refinery.merged', subject: 'x', reason: 'ping', data: { mr: 'mr-1', commit: 'c0ffee', branch: 'b' } }));
     const after = await get(`/api/feed?after=${feed.body.last_id}`);
     expect(after.body.events).toHaveLength(1);
-    expect(after.body.events[0]).toMatchObject({ kind: 'test.ping', reason: 'ping' });
+    // Each row carries what the page needs to show it: its panels and tone (src/dashboard/server/event-view.ts).
+    expect(after.body.events[0]).toMatchObject({ kind: 'refinery.merged', reason: 'ping', tone: 'ok', panels: expect.arrayContaining(['queue', 'convoys']) });
     expect(after.body.last_id).toBe(after.body.events[0].id);
   });
 
@@ -286,10 +287,10 @@ describe('dashboard routes', () => {
     await until(/"type":"hello"/, 2000);
     await new Promise((res) => setTimeout(res, 300));
     const t0 = Date.now();
-    withStore((s) => recordTownEvent(s, { kind: 'sling.started', subject: 'app-xyz', reason: 'live test' }));
-    const m = await until(/data: (\{"type":"event".*"kind":"sling.started".*\})\nid: (\d+)/, 1000);
+    withStore((s) => recordTownEvent(s, { kind: 'sling.hooked', subject: 'app-xyz', reason: 'live test', data: { polecat: 'app/toast', fromQueue: false } }));
+    const m = await until(/data: (\{"type":"event".*"kind":"sling.hooked".*\})\nid: (\d+)/, 1000);
     expect(Date.now() - t0).toBeLessThan(1000);
-    expect(JSON.parse(m[1]!)).toMatchObject({ type: 'event', kind: 'sling.started', subject: 'app-xyz', reason: 'live test' });
+    expect(JSON.parse(m[1]!)).toMatchObject({ type: 'event', kind: 'sling.hooked', subject: 'app-xyz', reason: 'live test', tone: 'work', panels: ['agents', 'hooks', 'beads', 'convoys', 'status'] });
     expect(Number(m[2])).toBeGreaterThan(lastId);
     await until(/"type":"refresh","panels":\[[^\]]*"feed"/, 1000);
     await reader.cancel();
@@ -299,12 +300,12 @@ describe('dashboard routes', () => {
     const again = await app.request('/api/events', { headers: { ...auth(), 'last-event-id': String(lastId) } });
     const r2 = again.body!.getReader();
     let t2 = '';
-    while (!/sling\.started/.test(t2)) {
+    while (!/sling\.hooked/.test(t2)) {
       const c = await r2.read();
       if (c.done) break;
       t2 += decoder.decode(c.value);
     }
-    expect(t2).toMatch(/"kind":"sling.started"/);
+    expect(t2).toMatch(/"kind":"sling.hooked","subject":"app-xyz","reason":"live test","panels":\["agents"/);
     await r2.cancel();
   });
 

@@ -39,7 +39,7 @@ describe('gt costs', () => {
     const store = openTownStore(loadTown(town, {}));
     try {
       store.db.run("INSERT INTO agents (address, role, rig, name, runtime, state, session_id, workdir) VALUES ('web/slit', 'polecat', 'web', 'slit', 'claude', 'working', 'sess-slit', ?)", join(town, 'web', 'polecats', 'slit'));
-      recordTownEvent(store, { kind: 'sling.hooked', subject: bead, data: { polecat: 'web/slit' } });
+      recordTownEvent(store, { kind: 'sling.hooked', subject: bead, data: { polecat: 'web/slit', fromQueue: false } });
       store.db.run("UPDATE town_events SET at = '2026-01-02T10:00:00.000Z' WHERE kind = 'sling.hooked'");
     } finally {
       store.close();

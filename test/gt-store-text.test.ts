@@ -35,7 +35,7 @@ describe('store text reaching a terminal', () => {
     convoy = gtJson<{ id: string }>(town, ['convoy', 'create', `Convoy ${EVIL}`, bead]).id;
     const s = openTownStore(loadTown(town, { PATH: process.env.PATH ?? '' }), { actor: 'tester' });
     try {
-      recordTownEvent(s, { kind: 'sling.failed', subject: bead, reason: `Reason ${EVIL}` });
+      recordTownEvent(s, { kind: 'sling.refused', subject: bead, reason: `Reason ${EVIL}` });
     } finally {
       s.close();
     }
@@ -62,7 +62,7 @@ describe('store text reaching a terminal', () => {
   });
 
   it('gt feed, gt feed --follow and gt status show event reasons with visible escapes', async () => {
-    safe(['feed', '-n', '50'], /sling\.failed\s+\S+: Reason pay\\e/);
+    safe(['feed', '-n', '50'], /sling\.refused\s+\S+: Reason pay\\e/);
     safe(['status', '--events', '50'], /Reason pay\\e/);
     const follow = await gtAsync(town, ['feed', '--follow', '-n', '5'], {}, (soFar, child) => {
       if (soFar.includes('Reason')) child.kill('SIGINT');

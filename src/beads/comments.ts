@@ -3,7 +3,7 @@ import { validateText, type Comment } from './model.ts';
 import type { Store } from './store.ts';
 import { resolveId } from './resolve.ts';
 import { commentsOf } from './rows.ts';
-import { usageError } from '../kernel/index.ts';
+import { usageError, BEAD_EVENTS } from '../kernel/index.ts';
 import { randomId } from './ids.ts';
 
 /** Add a comment inside the current write. */
@@ -13,7 +13,7 @@ export function insertComment(store: Store, id: string, text: string, author = s
   const c: Comment = { id: randomId(), issue_id: id, author, text, created_at: store.now() };
   store.db.run('INSERT INTO comments (id, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)', c.id, id, author, text, c.created_at);
   store.db.run('UPDATE issues SET updated_at = ? WHERE id = ?', c.created_at, id);
-  store.event(id, 'commented', null, text.length > 200 ? `${text.slice(0, 200)}…` : text);
+  store.event(id, BEAD_EVENTS.commented, null, text.length > 200 ? `${text.slice(0, 200)}…` : text);
   store.touch(id);
   return c;
 }

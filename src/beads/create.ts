@@ -1,5 +1,5 @@
 // Creating beads: validation, id allocation (hash ids, children `<parent>.<n>`), edges, the created event.
-import { GtError } from '../kernel/index.ts';
+import { GtError, BEAD_EVENTS } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import { metadataText, validateLabel, validateText, validateTitle, type Bead, type DepType, type IssueType, type Status } from './model.ts';
 import { childId, hashId, idLengthFor, newUid, validatePrefix } from './ids.ts';
@@ -85,7 +85,7 @@ export function insertBead(store: Store, input: CreateInput): Bead {
     input.externalRef || null, metadataText(input.metadata), input.ephemeral ? 1 : 0, uid,
   );
   for (const l of labels) store.db.run('INSERT INTO labels (issue_id, label) VALUES (?, ?)', id, l);
-  store.event(id, 'created', null, { title, status, uid });
+  store.event(id, BEAD_EVENTS.created, null, { title, status, uid });
   store.touch(id);
   if (parent) addDependency(store, id, parent, 'parent-child');
   for (const d of deps) addDependency(store, id, d.id, d.type);

@@ -1,5 +1,5 @@
 // Dependency edges: adding (with cycle refusal), removing, trees and cycle detection.
-import { GtError, usageError } from '../kernel/index.ts';
+import { GtError, usageError, BEAD_EVENTS } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import type { DepType, Dependency } from './model.ts';
 import { refreshBeads } from './graph.ts';
@@ -60,7 +60,7 @@ export function addDependency(store: Store, from: string, to: string, type: DepT
     if (p) throw new GtError('BD_HAS_PARENT', `${from} already has parent ${p.id}`, { hint: `remove it first with \`bd dep remove ${from} ${p.id}\`` });
   }
   store.db.run('INSERT INTO deps (issue_id, depends_on_id, type, created_at, created_by) VALUES (?, ?, ?, ?, ?)', from, to, type, store.now(), store.actor());
-  store.event(from, 'dependency_added', null, { depends_on_id: to, type });
+  store.event(from, BEAD_EVENTS.dependencyAdded, null, { depends_on_id: to, type });
   touchUpdated(store, from);
   refreshBeads(store.db, affectedByEdge(store, from, to, type));
   return 'added';
@@ -70,7 +70,7 @@ export function removeDependency(store: Store, from: string, to: string): Depend
   const d = store.db.get<Dependency>('SELECT issue_id, depends_on_id, type, created_at, created_by FROM deps WHERE issue_id = ? AND depends_on_id = ?', from, to);
   if (!d) throw new GtError('BD_NO_DEP', `${from} does not depend on ${to}`, { hint: `see its edges with \`bd show ${from}\`` });
   store.db.run('DELETE FROM deps WHERE issue_id = ? AND depends_on_id = ?', from, to);
-  store.event(from, 'dependency_removed', { depends_on_id: to, type: d.type }, null);
+  store.event(from, BEAD_EVENTS.dependencyRemoved, { depends_on_id: to, type: d.type }, null);
   touchUpdated(store, from);
   refreshBeads(store.db, affectedByEdge(store, from, to, d.type));
   return d;

@@ -11,7 +11,7 @@ import { ledgerConflict } from './ledger-guard.ts';
 import { mergeConflictedLedger } from './conflict-merge.ts';
 import { configuredDriver, driverApplies, missingDriverPrograms, registerMergeDriver } from './init.ts';
 import { repoRoot } from '../git/index.ts';
-import { GtError } from '../kernel/index.ts';
+import { GtError, BEAD_EVENTS } from '../kernel/index.ts';
 import { findCycles } from './deps.ts';
 import { dbView } from './graph.ts';
 import { computeAllBlocked } from './blocked.ts';
@@ -70,7 +70,7 @@ export function runDoctor(store: Store, fix: boolean, opts: DoctorOptions = {}):
     store.write(() => {
       for (const d of dangling) {
         store.db.run('DELETE FROM deps WHERE issue_id = ? AND depends_on_id = ?', d.issue_id, d.depends_on_id);
-        store.event(d.issue_id, 'dependency_removed', { depends_on_id: d.depends_on_id, reason: 'doctor: target missing' }, null);
+        store.event(d.issue_id, BEAD_EVENTS.dependencyRemoved, { depends_on_id: d.depends_on_id, reason: 'doctor: target missing' }, null);
         store.touch(d.issue_id);
       }
     });

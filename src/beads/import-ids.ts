@@ -1,4 +1,5 @@
 // Reading a ledger git changed: heal ids that repeat, and follow beads a merge renamed (docs/formats/beads-merge.md).
+import { BEAD_EVENTS } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import type { BeadDetails } from './model.ts';
 import { parseLedger, toLedgerLine, type ParsedLedger } from './ledger.ts';
@@ -55,7 +56,7 @@ export function followRenames(store: Store, beads: readonly BeadDetails[]): Move
   moves.forEach((m, i) => {
     // A bead still under the target id here is another one, which the import is about to overwrite with the ledger's.
     renameInDb(store, `~moving-${i}`, m.to, true);
-    store.event(m.to, 'renamed', m.from, m.to);
+    store.event(m.to, BEAD_EVENTS.renamed, m.from, m.to);
   });
   refreshAll(store.db);
   return moves;

@@ -1,7 +1,7 @@
 // Keeping the ledger file and the database in step: patch lines on write, import when git changed the file.
 import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlink } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic, writeFileAtomicWith } from '../kernel/index.ts';
+import { writeFileAtomic, writeFileAtomicWith, BEAD_EVENTS } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import type { BeadDetails } from './model.ts';
 import { parseLedger, toLedgerLine, type LedgerProblem } from './ledger.ts';
@@ -163,7 +163,7 @@ export function importBeads(store: Store, beads: readonly BeadDetails[]): Omit<I
       continue;
     }
     upsertBead(store, b);
-    store.event(b.id, cur ? 'imported' : 'created', null, { source: 'ledger' });
+    store.event(b.id, cur ? BEAD_EVENTS.imported : BEAD_EVENTS.created, null, { source: 'ledger' });
     if (cur) updated++;
     else created++;
   }
@@ -215,7 +215,7 @@ function shelveAbsent(store: Store, present: ReadonlySet<string>): number {
     for (const sql of ['DELETE FROM labels WHERE issue_id = ?', 'DELETE FROM deps WHERE issue_id = ?', 'DELETE FROM comments WHERE issue_id = ?', 'DELETE FROM issues WHERE id = ?']) {
       store.db.run(sql, id);
     }
-    store.event(id, 'shelved', null, 'its line left the ledger (git checkout or stash); it returns when a ledger holding it does');
+    store.event(id, BEAD_EVENTS.shelved, null, 'its line left the ledger (git checkout or stash); it returns when a ledger holding it does');
   }
   if (absent.length > 0) refreshAll(store.db);
   return absent.length;

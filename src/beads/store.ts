@@ -1,7 +1,7 @@
 // The store: one SQLite connection plus the git-tracked ledger, kept in step inside every write transaction.
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GtError, messageOf, isoNow, systemClock, type Clock } from '../kernel/index.ts';
+import { GtError, messageOf, isoNow, systemClock, type Clock, type BeadEventKind } from '../kernel/index.ts';
 import { gitUserName, identityStamp } from '../git/index.ts';
 import { Db } from './sqlite.ts';
 import { openOrRescue, type Rescue } from './db-rescue.ts';
@@ -166,7 +166,7 @@ export class Store {
   }
 
   /** Append to a bead's event log. */
-  event(issueId: string, type: string, oldValue: unknown = null, newValue: unknown = null): void {
+  event(issueId: string, type: BeadEventKind, oldValue: unknown = null, newValue: unknown = null): void {
     const enc = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
     this.db.run(
       'INSERT INTO events (issue_id, type, actor, old_value, new_value, created_at) VALUES (?, ?, ?, ?, ?, ?)',

@@ -1,5 +1,5 @@
 // Changing beads: field edits (notes append by default), claims as compare-and-set, close, reopen and delete.
-import { GtError } from '../kernel/index.ts';
+import { GtError, BEAD_EVENTS } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import { metadataText, validateLabel, validateText, validateTitle, type Bead, type IssueType, type Status } from './model.ts';
 import { getBead } from './rows.ts';
@@ -72,17 +72,17 @@ export function applyUpdate(store: Store, id: string, input: UpdateInput): Bead 
   }
   for (const l of input.addLabels ?? []) {
     const label = validateLabel(l);
-    if (store.db.run('INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)', id, label)) changes.push(['label_added', null, label]);
+    if (store.db.run('INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)', id, label)) changes.push([BEAD_EVENTS.labelAdded, null, label]);
   }
   for (const l of input.removeLabels ?? []) {
-    if (store.db.run('DELETE FROM labels WHERE issue_id = ? AND label = ?', id, l.trim())) changes.push(['label_removed', l.trim(), null]);
+    if (store.db.run('DELETE FROM labels WHERE issue_id = ? AND label = ?', id, l.trim())) changes.push([BEAD_EVENTS.labelRemoved, l.trim(), null]);
   }
   if (input.parent !== undefined) changes.push(...reparent(store, id, input.parent));
   if (changes.length > 0) {
     store.db.run('UPDATE issues SET updated_at = ? WHERE id = ?', now, id);
     for (const [k, o, v] of changes) {
-      const type = k === 'status' ? 'status_changed' : k.startsWith('label_') || k === 'parent' ? k : 'updated';
-      store.event(id, type, k === 'status' || type !== 'updated' ? o : { [k]: o }, k === 'status' || type !== 'updated' ? v : { [k]: v });
+      const type = k === 'status' ? BEAD_EVENTS.statusChanged : k === BEAD_EVENTS.labelAdded || k === BEAD_EVENTS.labelRemoved || k === BEAD_EVENTS.parentChanged ? k : BEAD_EVENTS.updated;
+      store.event(id, type, k === 'status' || type !== BEAD_EVENTS.updated ? o : { [k]: o }, k === 'status' || type !== BEAD_EVENTS.updated ? v : { [k]: v });
     }
     store.touch(id);
   }
@@ -96,7 +96,7 @@ function reparent(store: Store, id: string, parent: string | null): [string, unk
   if (cur === next) return [];
   if (cur) removeDependency(store, id, cur);
   if (next) addDependency(store, id, next, 'parent-child');
-  return [['parent', cur, next]];
+  return [[BEAD_EVENTS.parentChanged, cur, next]];
 }
 
 export function updateBead(store: Store, id: string, input: UpdateInput): Bead {
@@ -120,7 +120,7 @@ export function claimInTx(store: Store, id: string, actor: string): ClaimOutcome
     actor, store.now(), id, actor,
   );
   if (n !== 1) return { ok: false, id, holder: b.assignee, status: b.status, reason: `${id} is already claimed` };
-  store.event(id, 'claimed', { assignee: b.assignee, status: b.status }, { assignee: actor });
+  store.event(id, BEAD_EVENTS.claimed, { assignee: b.assignee, status: b.status }, { assignee: actor });
   store.touch(id);
   const after = mustGet(store, id);
   if (after.status !== b.status) refreshAfterStatusChange(store.db, [id]);
@@ -140,7 +140,7 @@ export function closeBeads(store: Store, ids: readonly string[], reason?: string
       if (b.status === 'closed') return b;
       const now = store.now();
       store.db.run("UPDATE issues SET status = 'closed', closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ?", now, reason || null, now, id);
-      store.event(id, 'closed', b.status, reason ?? null);
+      store.event(id, BEAD_EVENTS.closed, b.status, reason ?? null);
       store.touch(id);
       refreshAfterStatusChange(store.db, [id]);
       return mustGet(store, id);
@@ -155,7 +155,7 @@ export function reopenBeads(store: Store, ids: readonly string[], reason?: strin
       const b = mustGet(store, id);
       if (b.status !== 'closed') return b;
       store.db.run("UPDATE issues SET status = 'open', closed_at = NULL, close_reason = NULL, updated_at = ? WHERE id = ?", store.now(), id);
-      store.event(id, 'reopened', 'closed', reason ?? null);
+      store.event(id, BEAD_EVENTS.reopened, 'closed', reason ?? null);
       store.touch(id);
       refreshAfterStatusChange(store.db, [id]);
       return mustGet(store, id);
@@ -169,7 +169,7 @@ export function deleteInTx(store: Store, id: string, reason?: string): void {
   const dependents = store.db.all<{ id: string }>('SELECT issue_id AS id FROM deps WHERE depends_on_id = ?', id).map((r) => r.id);
   store.db.run('DELETE FROM deps WHERE depends_on_id = ?', id);
   store.db.run('UPDATE issues SET deleted_at = ?, deleted_by = ?, updated_at = ?, is_blocked = 0 WHERE id = ?', now, store.actor(), now, id);
-  store.event(id, 'deleted', null, reason ?? null);
+  store.event(id, BEAD_EVENTS.deleted, null, reason ?? null);
   store.touch(id);
   for (const d of dependents) {
     store.db.run('UPDATE issues SET updated_at = ? WHERE id = ?', now, d);

@@ -1,6 +1,7 @@
 // Budgets against the town: what was spent, which caps are reached, the check sling makes before hooking new work,
 // read from the town store only (sling calls it, so it must not reach up into work/).
 import type { Store } from '../beads/index.ts';
+import { TOWN_EVENTS } from '../kernel/index.ts';
 import type { TownContext } from '../town/index.ts';
 import { agentsOver, budgetVerdict, slingBreach, type Breach, type Budgets, type BudgetVerdict, type Spend } from './budget.ts';
 import { priceTable, type PriceTable } from './prices.ts';
@@ -13,7 +14,7 @@ export interface BudgetState {
   verdict: BudgetVerdict;
 }
 
-export const BUDGET_EVENT = 'costs.budget-reached';
+export const BUDGET_EVENT = TOWN_EVENTS.costs.budgetReached;
 
 export function townPrices(town: TownContext): PriceTable {
   return priceTable(town.settings.costs?.prices ?? {});

@@ -1,7 +1,7 @@
 // The daemon's costs step: sweep the transcripts of the town's agents, then tell people about newly reached budgets.
 import { openTownStore, type TownContext } from '../town/index.ts';
 import { budgetStateIn, hasBudgets } from './budgets.ts';
-import { notifyBudgets } from './notify.ts';
+import { notifyBudgets, type SendBudgetMail } from './notify.ts';
 import { sweepTranscripts } from './record.ts';
 
 export interface CostsStepResult {
@@ -13,7 +13,7 @@ export interface CostsStepResult {
   told: string[];
 }
 
-export async function costsStep(town: TownContext): Promise<CostsStepResult> {
+export async function costsStep(town: TownContext, sendMail: SendBudgetMail): Promise<CostsStepResult> {
   const results = sweepTranscripts(town);
   const recorded = results.filter((r) => r.status === 'recorded' && r.read > 0).length;
   const added = results.reduce((n, r) => n + r.added, 0);
@@ -26,6 +26,6 @@ export async function costsStep(town: TownContext): Promise<CostsStepResult> {
   } finally {
     store.close();
   }
-  const told = await notifyBudgets(town, state, open);
+  const told = await notifyBudgets(town, state, open, sendMail);
   return { recorded, added, told: told.map((b) => b.key) };
 }

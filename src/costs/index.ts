@@ -7,6 +7,6 @@ export { costReport, spendOf, groupKey, GROUPINGS, type Grouping, type CostRepor
 export { readFacts, upsertUsage, usageRows, listSources, type UsageRow, type UsageSource } from './usage-store.ts';
 export { recordUsage, sweepTranscripts, findTranscript, claudeConfigDirs, type RecordRequest, type RecordResult } from './record.ts';
 export { budgetStateIn, slingBudgetCheck, agentsOverBudget, budgetHint, hasBudgets, townPrices, BUDGET_EVENT, type BudgetState } from './budgets.ts';
-export { notifyBudgets } from './notify.ts';
+export { notifyBudgets, type SendBudgetMail } from './notify.ts';
 export { costsStep, type CostsStepResult } from './daemon-step.ts';
 export { costsView, parseGrouping, parseSince, skippedWarning, type CostsView } from './view.ts';

@@ -1,16 +1,20 @@
 // Telling the overseer and the Mayor once per reached budget cap (a raised cap reached again is told again).
 import type { Store } from '../beads/index.ts';
-import { messageOf } from '../kernel/index.ts';
-import { recordTownEvent, type TownContext } from '../town/index.ts';
-import { sendMail } from '../work/mail/index.ts';
+import { messageOf, TOWN_EVENTS } from '../kernel/index.ts';
+import { recordTownEvent, type AgentAddress, type TownContext } from '../town/index.ts';
 import type { Breach } from './budget.ts';
 import { BUDGET_EVENT, type BudgetState } from './budgets.ts';
+
+/** Sends one mail: work/mail's `sendMail`, passed in by the daemon because mail sits in a layer above costs. */
+export type SendBudgetMail = (town: TownContext, mail: {
+  from: AgentAddress; to: AgentAddress; subject: string; body: string; type: 'notification'; priority: number; notify: boolean;
+}) => Promise<unknown>;
 
 /**
  * Mail the overseer and the Mayor about each reached cap not told before (a `costs.budget-reached` event per cap
  * key). Returns the breaches told now. A failed mail is recorded in the event and not retried.
  */
-export async function notifyBudgets(town: TownContext, state: BudgetState, openStore: () => Store): Promise<Breach[]> {
+export async function notifyBudgets(town: TownContext, state: BudgetState, openStore: () => Store, sendMail: SendBudgetMail): Promise<Breach[]> {
   const store = openStore();
   let fresh: Breach[];
   try {
@@ -32,7 +36,7 @@ export async function notifyBudgets(town: TownContext, state: BudgetState, openS
       } catch (e) {
         const s = openStore();
         try {
-          recordTownEvent(s, { actor: 'daemon', kind: 'costs.budget-mail-failed', subject: b.key, reason: messageOf(e) });
+          recordTownEvent(s, { actor: 'daemon', kind: TOWN_EVENTS.costs.budgetMailFailed, subject: b.key, reason: messageOf(e) });
         } finally {
           s.close();
         }

@@ -1,6 +1,7 @@
 // The `usage` and `usage_sources` tables of the town store (schema 5), and the facts attribution reads from the
 // store (agents, hook history, convoy edges).
 import type { Store } from '../beads/index.ts';
+import { TOWN_EVENTS } from '../kernel/index.ts';
 import type { AttributionFacts, Attribution } from './attribute.ts';
 import type { UsageRecord } from './transcript.ts';
 
@@ -32,7 +33,7 @@ export function readFacts(store: Store): AttributionFacts {
   for (const s of store.db.all<{ session_id: string; address: string }>('SELECT session_id, address FROM usage_sources WHERE session_id IS NOT NULL AND address IS NOT NULL')) sessions.set(s.session_id, s.address);
   for (const a of agents) if (a.session_id) sessions.set(a.session_id, a.address);
   const hooks = new Map<string, { at: string; bead: string }[]>();
-  const events = store.db.all<{ at: string; subject: string; data: string | null }>("SELECT at, subject, data FROM town_events WHERE kind = 'sling.hooked' AND subject IS NOT NULL ORDER BY id");
+  const events = store.db.all<{ at: string; subject: string; data: string | null }>("SELECT at, subject, data FROM town_events WHERE kind = ? AND subject IS NOT NULL ORDER BY id", TOWN_EVENTS.sling.hooked);
   for (const e of events) {
     const polecat = polecatOf(e.data);
     if (!polecat) continue;

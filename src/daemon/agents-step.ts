@@ -1,7 +1,7 @@
 // Applying the agent decisions of a tick: restart dead sessions on their hook, nudge or escalate stuck agents, stop
 // idle sessions. Each re-reads the polecat row and the session just before acting, and records what it did.
 import { nudge } from '../agents/index.ts';
-import { isoNow, messageOf } from '../kernel/index.ts';
+import { isoNow, messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import { agentForRole, loadRig, type TownContext } from '../town/index.ts';
 import { exitSummary, identityOf, readLastExit, signalsOf, startAgent, stopAgent, townTmux, withStore } from '../work/sessions/index.ts';
 import { recordEvent } from './events.ts';
@@ -32,7 +32,7 @@ export async function applyDead(town: TownContext, ports: TickPorts, d: DeadDeci
   const info = (await tmux.listSessions()).find((s) => s.name === id.session);
   if (info && !info.paneDead) return; // it came back
   if (d.kind === 'escalate') {
-    event(town, { kind: 'daemon.restart-cap', subject: d.bead, reason: d.reason, data: { polecat: address, restarts: row.restarts } });
+    event(town, { kind: TOWN_EVENTS.daemon.restartCap, subject: d.bead, reason: d.reason, data: { polecat: address, restarts: row.restarts } });
     // Its own words when it died starting (not logged in, a refused flag): restarting again would not help.
     const exit = readLastExit(town, id.session);
     const why = exit ? ` Its last start: ${exit.runtime} ${exitSummary(exit)}.` : '';
@@ -47,7 +47,7 @@ export async function applyDead(town: TownContext, ports: TickPorts, d: DeadDeci
   // The hook's pin (gt sling --agent) if it has one, else the rig's polecat agent as the settings say now.
   const pinned = row.agent !== null;
   const agent = row.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, d.rig));
-  event(town, { kind: 'daemon.restart', subject: d.bead, reason: `${d.reason}, with ${agent}${pinned ? ' (pinned by gt sling --agent)' : ''}`, data: { polecat: address, attempt: d.attempt, session: id.session, agent, pinned } });
+  event(town, { kind: TOWN_EVENTS.daemon.restart, subject: d.bead, reason: `${d.reason}, with ${agent}${pinned ? ' (pinned by gt sling --agent)' : ''}`, data: { polecat: address, attempt: d.attempt, session: id.session, agent, pinned } });
   // Told to carry on: a restarted session (resumed or fresh) otherwise waits at its prompt until the stuck nudge.
   await startAgent(town, { identity: id, agent, resume: true, readyTimeoutMs, prompt: RESTART_PROMPT(address, d.bead) });
   // The contract (docs/work-loop.md): the agent's record names the same hook as its polecat row.
@@ -66,7 +66,7 @@ export async function applyStuck(town: TownContext, ports: TickPorts, o: Polecat
   if (!row || row.state !== 'working' || row.bead !== o.bead) return v.memory;
   const minutes = Math.max(1, Math.round(v.idleMs / 60_000));
   if (v.action === 'escalate') {
-    event(town, { kind: 'daemon.stuck-escalate', subject: o.bead, reason: `${o.address} is still quiet after a nudge (no screen change or gt call for ${Math.round(v.idleMs / 1000)} s)`, data: { polecat: o.address } });
+    event(town, { kind: TOWN_EVENTS.daemon.stuckEscalate, subject: o.bead, reason: `${o.address} is still quiet after a nudge (no screen change or gt call for ${Math.round(v.idleMs / 1000)} s)`, data: { polecat: o.address } });
     await ports.escalate(town, o.address, `${o.address} looks stuck on ${o.bead}: no screen change and no gt call for ${minutes} min, and a nudge did not help. Look with gt peek ${o.address}.`, 'medium', o.bead!);
     return v.memory;
   }
@@ -74,12 +74,12 @@ export async function applyStuck(town: TownContext, ports: TickPorts, o: Polecat
   const r = await nudge(tmux, { runtimeDir: town.paths.runtime, idleTimeoutMs: 5000 }, {
     session: o.session, message: STUCK_NUDGE(o.bead!, minutes), mode: 'wait-idle', from: 'daemon', signals: signalsOf(town, o.agent ?? row.agent ?? ''),
   });
-  event(town, { kind: 'daemon.nudge', subject: o.bead, reason: `${o.address}: no screen change or gt call for ${Math.round(v.idleMs / 1000)} s`, data: { polecat: o.address, result: r.status, ...(r.status === 'failed' ? { detail: r.detail } : {}) } });
+  event(town, { kind: TOWN_EVENTS.daemon.nudge, subject: o.bead, reason: `${o.address}: no screen change or gt call for ${Math.round(v.idleMs / 1000)} s`, data: { polecat: o.address, result: r.status, ...(r.status === 'failed' ? { detail: r.detail } : {}) } });
   let hash = v.memory.hash;
   try {
     hash = screenHash((await tmux.snapshot(o.session)).lines);
   } catch (e) {
-    event(town, { kind: 'daemon.error', subject: o.address, reason: `reading the screen after the nudge: ${messageOf(e)}` });
+    event(town, { kind: TOWN_EVENTS.daemon.error, subject: o.address, reason: `reading the screen after the nudge: ${messageOf(e)}` });
   }
   return { ...v.memory, hash };
 }
@@ -89,5 +89,5 @@ export async function applyReap(town: TownContext, d: ReapDecision): Promise<voi
   const row = readRow(town, d.rig, d.name);
   if (!row || row.bead || (row.state !== 'idle' && row.state !== 'done')) return;
   const r = await stopAgent(town, identityOf(town, { kind: 'polecat', rig: d.rig, name: d.name }));
-  if (r.stopped) event(town, { kind: 'daemon.reap', subject: `${d.rig}/${d.name}`, reason: `${d.reason}; session stopped, worktree kept`, data: { session: r.session } });
+  if (r.stopped) event(town, { kind: TOWN_EVENTS.daemon.reap, subject: `${d.rig}/${d.name}`, reason: `${d.reason}; session stopped, worktree kept`, data: { session: r.session } });
 }

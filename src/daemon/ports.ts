@@ -4,8 +4,9 @@ import type { TownContext } from '../town/index.ts';
 import { processQueue } from '../refinery/index.ts';
 import { checkConvoys, feedConvoys } from '../work/convoy/index.ts';
 import { escalate } from '../work/escalate.ts';
+import { sendMail } from '../work/mail/index.ts';
 import { snapshotWorktree } from '../work/hook/index.ts';
-import { drainSlingQueue } from '../work/sling/index.ts';
+import { drainSlingQueue, sling } from '../work/sling/index.ts';
 import { costsStep } from '../costs/index.ts';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -28,10 +29,10 @@ export function defaultPorts(): TickPorts {
   return {
     processQueue: (town, rig) => processQueue(town, rig),
     checkConvoys: (town) => checkConvoys(town),
-    feedConvoys: (town) => feedConvoys(town),
+    feedConvoys: (town) => feedConvoys(town, { sling }),
     drainSlingQueue: (town) => drainSlingQueue(town),
     snapshotWorktree: (town, rig, polecat) => snapshotWorktree(town, rig, polecat),
-    recordCosts: (town) => costsStep(town),
+    recordCosts: (town) => costsStep(town, sendMail),
     // A bead deleted meanwhile must not swallow the escalation: it is sent unlinked then.
     escalate: (town, from, message, severity, bead) => escalate(town, from, message, severity, bead ? { bead } : {}).catch(() => escalate(town, from, message, severity)),
   };

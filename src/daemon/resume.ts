@@ -1,5 +1,6 @@
 // Resuming suspended hooks: a polecat that escalated its hooked work waits (no restarts, no stuck nudges) until
 // its escalation is closed; then its hook is active again and the agent is told the answer.
+import { TOWN_EVENTS } from '../kernel/index.ts';
 import { nudge } from '../agents/index.ts';
 import type { TownContext } from '../town/index.ts';
 import { suspensionOf } from '../work/hook/index.ts';
@@ -41,7 +42,7 @@ export async function resumeSettled(town: TownContext): Promise<void> {
       if (escalations.length === 0 || escalations.some((e) => e.status !== 'closed')) return [];
       const resumed = s.write(() => {
         const n = s.db.run("UPDATE polecats SET hook_state = 'active', state = 'working', updated_at = ? WHERE rig = ? AND name = ? AND bead = ? AND hook_state = 'suspended'", s.now(), p.rig, p.name, p.bead);
-        if (n === 1) recordEvent(s, { kind: 'daemon.resume', subject: p.bead, reason: `escalation ${escalations[0]!.id} closed: ${escalations[0]!.close_reason ?? 'no reason given'}`, data: { polecat: `${p.rig}/${p.name}`, escalation: escalations[0]!.id } });
+        if (n === 1) recordEvent(s, { kind: TOWN_EVENTS.daemon.resume, subject: p.bead, reason: `escalation ${escalations[0]!.id} closed: ${escalations[0]!.close_reason ?? 'no reason given'}`, data: { polecat: `${p.rig}/${p.name}`, escalation: escalations[0]!.id } });
         return n === 1;
       });
       return resumed ? [{ ...p, esc: escalations[0]! }] : [];

@@ -1,7 +1,7 @@
 // The daemon in the foreground (`gt daemon run`, what `startDaemon` launches): take the town's pid lock, tick until
 // SIGTERM or SIGINT, record start and stop. Settings are re-read every tick, so a config change needs no restart.
 import { existsSync, mkdirSync } from 'node:fs';
-import { isoNow, messageOf } from '../kernel/index.ts';
+import { isoNow, messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import { loadTown, type TownContext } from '../town/index.ts';
 import { withStore } from '../work/sessions/index.ts';
 import { recordEvent } from './events.ts';
@@ -49,7 +49,7 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
   /** The settings problem last reported: reported once (log and event), not on every tick, until it changes or is fixed. */
   let settingsProblem: string | undefined;
   try {
-    withStore(town, (s) => recordEvent(s, { kind: 'daemon.start', subject: String(process.pid), reason: `tick every ${timings.tickMs} ms` }));
+    withStore(town, (s) => recordEvent(s, { kind: TOWN_EVENTS.daemon.start, subject: String(process.pid), reason: `tick every ${timings.tickMs} ms` }));
     writeJson(files.info, info);
     log(`${info.started_at} daemon ${process.pid} running for ${town.root}, tick ${timings.tickMs} ms`);
     while (!stopping) {
@@ -59,14 +59,14 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
         if (settingsProblem !== undefined) {
           settingsProblem = undefined;
           log(`${isoNow()} settings readable again; using them`);
-          reportSettings(current, 'daemon.settings-readable', 'settings readable again; the daemon uses them');
+          reportSettings(current, TOWN_EVENTS.daemon.settingsReadable, 'settings readable again; the daemon uses them');
         }
       } catch (e) {
         const problem = messageOf(e).split('\n')[0]!;
         if (problem !== settingsProblem) {
           settingsProblem = problem;
           log(`${isoNow()} settings unreadable, keeping the last good ones until they are fixed: ${problem}`);
-          reportSettings(current, 'daemon.settings-unreadable', `${problem}; the daemon keeps the last good settings until this is fixed`);
+          reportSettings(current, TOWN_EVENTS.daemon.settingsUnreadable, `${problem}; the daemon keeps the last good settings until this is fixed`);
         }
       }
       const report = await tick(current, ports, { timings, memory, reportedUnwired });
@@ -101,7 +101,7 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
     process.off('SIGINT', handlers.SIGINT);
     if (!orphanedBecause(town, files.pid)) {
       try {
-        withStore(town, (s) => recordEvent(s, { kind: 'daemon.stop', subject: String(process.pid), reason: stopping ? 'asked to stop' : 'finished its ticks', data: { ticks } }));
+        withStore(town, (s) => recordEvent(s, { kind: TOWN_EVENTS.daemon.stop, subject: String(process.pid), reason: stopping ? 'asked to stop' : 'finished its ticks', data: { ticks } }));
         writeJson(files.info, { ...info, ticks, heartbeat_at: isoNow(), stopped_at: isoNow() });
       } catch {
         // stopping anyway
@@ -121,7 +121,7 @@ function orphanedBecause(town: TownContext, pidFile: string): string | undefined
 }
 
 /** One town event about the settings file; a store that cannot take it leaves the log line as the only report. */
-function reportSettings(town: TownContext, kind: string, reason: string): void {
+function reportSettings(town: TownContext, kind: typeof TOWN_EVENTS.daemon.settingsReadable | typeof TOWN_EVENTS.daemon.settingsUnreadable, reason: string): void {
   try {
     withStore(town, (s) => recordEvent(s, { kind, subject: 'settings', reason }));
   } catch {

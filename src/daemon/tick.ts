@@ -1,6 +1,6 @@
 // One reconcile pass of the daemon: observe the polecats, then each step in turn (dead sessions, stuck agents, merge
 // queues, convoys, the sling queue, snapshots, idle sessions). A failing step is recorded and the others still run.
-import { messageOf } from '../kernel/index.ts';
+import { messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import { rigNames, type TownContext } from '../town/index.ts';
 import { townTmux, withStore } from '../work/sessions/index.ts';
 import { applyDead, applyReap, applyStuck } from './agents-step.ts';
@@ -52,7 +52,7 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
       steps.push({ step: name, status: 'unwired' });
       if (!opts.reportedUnwired?.has(name)) {
         opts.reportedUnwired?.add(name);
-        event({ kind: 'daemon.unwired', subject: name, reason: `the ${name} step has no implementation in this build; skipped` });
+        event({ kind: TOWN_EVENTS.daemon.unwired, subject: name, reason: `the ${name} step has no implementation in this build; skipped` });
       }
       return;
     }
@@ -62,7 +62,7 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
     } catch (e) {
       steps.push({ step: name, status: 'failed', error: messageOf(e) });
       try {
-        event({ kind: 'daemon.error', subject: name, reason: messageOf(e) });
+        event({ kind: TOWN_EVENTS.daemon.error, subject: name, reason: messageOf(e) });
       } catch {
         // the store itself failed: the report still says so
       }
@@ -84,7 +84,7 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
 
   await step('restart-dead', async () => {
     const escalated = withStore(town, (s) => new Map(s.db.all<{ subject: string; at: string }>(
-      "SELECT subject, MAX(at) AS at FROM town_events WHERE kind = 'daemon.restart-cap' AND subject IS NOT NULL GROUP BY subject",
+      "SELECT subject, MAX(at) AS at FROM town_events WHERE kind = ? AND subject IS NOT NULL GROUP BY subject", TOWN_EVENTS.daemon.restartCap,
     ).map((r) => [r.subject, Date.parse(r.at)])));
     const decisions = planDead(obs, now, t, escalated);
     await each(decisions, (d) => `${d.rig}/${d.name}`, (d) => applyDead(town, ports, d, Math.max(5000, Math.min(60_000, t.tickMs * 10))));
@@ -113,7 +113,7 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
     await each(due, (o) => o.address, async (o) => {
       const r = (await snapshotWorktree(town, o.rig, o.name)) as { status?: string; snapshot?: { ref?: string } } | undefined;
       mem.snapshots[o.address] = now;
-      if (r && r.status !== 'unchanged') event({ kind: 'daemon.snapshot', subject: o.address, reason: `periodic snapshot of the worktree holding ${o.bead}`, data: { ref: r.snapshot?.ref ?? null } });
+      if (r && r.status !== 'unchanged') event({ kind: TOWN_EVENTS.daemon.snapshot, subject: o.address, reason: `periodic snapshot of the worktree holding ${o.bead}`, data: { ref: r.snapshot?.ref ?? null } });
     });
   }));
   await step('reap', () => each(planReap(obs, now, t), (d) => `${d.rig}/${d.name}`, (d) => applyReap(town, d)));

@@ -1,5 +1,6 @@
 // `gt status`: the whole town at a glance, read from the store, tmux and the daemon's files. Problems are the
 // things a person should look at: stuck or dead agents, failed merges, failing daemon steps, no daemon.
+import { TOWN_EVENTS } from '../kernel/index.ts';
 import { rigNames, loadRig, type TownContext } from '../town/index.ts';
 import { listAgents, withStore } from '../work/sessions/index.ts';
 import { recentEvents, type TownEvent } from './events.ts';
@@ -80,8 +81,8 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
        WHERE c.type = 'convoy' AND c.deleted_at IS NULL AND c.status != 'closed' GROUP BY c.id ORDER BY c.created_at`,
     );
     const errors = s.db.all<{ subject: string; reason: string }>(
-      "SELECT subject, reason, MAX(id) AS last FROM town_events WHERE kind = 'daemon.error' AND at >= ? GROUP BY subject ORDER BY last DESC",
-      new Date(Date.now() - RECENT_ERROR_MS).toISOString(),
+      "SELECT subject, reason, MAX(id) AS last FROM town_events WHERE kind = ? AND at >= ? GROUP BY subject ORDER BY last DESC",
+      TOWN_EVENTS.daemon.error, new Date(Date.now() - RECENT_ERROR_MS).toISOString(),
     );
     const prs = rigs.flatMap((rig) => listPrs(s, rig, ['open', 'rework', 'auto-merge', 'queued']));
     return { polecats, mrs, failed, convoys, errors, prs, budgets: budgetStateIn(s, town).verdict.breaches, events: recentEvents(s, opts.events ?? 8) };

@@ -7,3 +7,8 @@ export {
 } from './repo.ts';
 export { addWorktree, removeWorktree, listWorktrees, pruneWorktrees, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';
 export { listCommits, describeCommits, snapshotWorkTree, writeBundle, type CommitLine } from './bundle.ts';
+export {
+  revParse, isAncestor, rebaseOnto, canMergeTree, mergeTree, fastForward, pushAndVerify,
+  type RebaseOutcome, type MergeTreeOutcome, type PushOutcome,
+} from './integrate.ts';
+export { worktreeTree, applyTree } from './snapshot.ts';

@@ -1,6 +1,6 @@
 // What people do to the queue: look at it (in plan order), retry a failed request, reject one.
 import { existsSync } from 'node:fs';
-import { GtError, usageError } from '../kernel/index.ts';
+import { GtError, usageError, TOWN_EVENTS } from '../kernel/index.ts';
 import { readLockRecord } from '../agents/session-lock.ts';
 import type { Store } from '../beads/index.ts';
 import { loadRig, rigNames, type TownContext } from '../town/index.ts';
@@ -74,7 +74,7 @@ export function retryMr(store: Store, id: string, actor: string): MergeRequest {
     "UPDATE merge_requests SET status = 'queued', failure = NULL, merge_commit = NULL, finished_at = NULL, updated_at = ? WHERE id = ? AND status IN ('failed', 'rejected')",
     store.now(), id,
   ));
-  if (n === 1) recordTownEvent(store, { actor, kind: 'refinery.retry', subject: mr.bead, reason: `retry of ${id} (was ${mr.status})`, data: { mr: id } });
+  if (n === 1) recordTownEvent(store, { actor, kind: TOWN_EVENTS.refinery.retry, subject: mr.bead, reason: `retry of ${id} (was ${mr.status})`, data: { mr: id } });
   return getMr(store, id)!;
 }
 
@@ -86,7 +86,7 @@ export function rejectMr(store: Store, id: string, reason: string | undefined, a
   }
   if (mr.status !== 'rejected') {
     updateMr(store, id, { status: 'rejected', failure: reason ? `rejected: ${reason}` : 'rejected', finished_at: store.now() });
-    recordTownEvent(store, { actor, kind: 'refinery.rejected', subject: mr.bead, reason: reason ?? 'rejected by hand', data: { mr: id } });
+    recordTownEvent(store, { actor, kind: TOWN_EVENTS.refinery.rejected, subject: mr.bead, reason: reason ?? 'rejected by hand', data: { mr: id } });
   }
   return getMr(store, id)!;
 }

@@ -2,22 +2,17 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { GtError } from '../kernel/index.ts';
-import { git, gitTry, listWorktrees, type WorktreeEntry } from '../git/index.ts';
+import {
+  fastForward, git, gitTry, isAncestor, listWorktrees, mergeTree, pushAndVerify as pushAndReadBack, revParse, type RebaseOutcome,
+  type WorktreeEntry,
+} from '../git/index.ts';
+
+// The generic steps live in src/git (integrate.ts); their old names stay here for the merge queue's callers.
+export { revParse, isAncestor, rebaseOnto, canMergeTree as canReplayInMemory, type RebaseOutcome } from '../git/index.ts';
 
 export interface Committer {
   name: string;
   email: string;
-}
-
-const as = (who: Committer): string[] => ['-c', `user.name=${who.name}`, '-c', `user.email=${who.email}`, '-c', 'commit.gpgsign=false'];
-
-export function revParse(dir: string, rev: string): string | undefined {
-  const r = gitTry(dir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-export function isAncestor(repo: string, commit: string, of: string): boolean {
-  return gitTry(repo, ['merge-base', '--is-ancestor', commit, of]).status === 0;
 }
 
 /** Put the refinery worktree back to a clean, detached checkout of `branch`: any rebase left by a crash is aborted. */
@@ -37,33 +32,6 @@ export function parkWorktree(wt: string, branch: string): void {
   git(wt, ['clean', '-fdq']);
 }
 
-export type RebaseOutcome = { ok: true; commit: string } | { ok: false; files: string[]; message: string };
-
-/**
- * Replay the commits of `head` that `onto` lacks on top of `onto`, detached, in `wt`. A conflict aborts the rebase
- * (the worktree is left clean) and names the conflicting files.
- */
-export function rebaseOnto(wt: string, head: string, onto: string, who: Committer): RebaseOutcome {
-  git(wt, ['checkout', '--quiet', '--force', '--detach', head]);
-  const r = gitTry(wt, [...as(who), 'rebase', '--quiet', onto]);
-  if (r.status === 0) return { ok: true, commit: git(wt, ['rev-parse', 'HEAD']).trim() };
-  const files = gitTry(wt, ['diff', '--name-only', '--diff-filter=U']).stdout.split('\n').filter(Boolean);
-  gitTry(wt, ['rebase', '--abort']);
-  git(wt, ['checkout', '--quiet', '--force', '--detach', onto]);
-  return { ok: false, files, message: (r.stdout + r.stderr).trim() };
-}
-
-let mergeTreeSupport: boolean | undefined;
-
-/** `git merge-tree --write-tree` (git 2.38+) merges without a work tree: many times faster than checkout + rebase. */
-export function canReplayInMemory(repo: string): boolean {
-  if (mergeTreeSupport === undefined) {
-    const v = /(\d+)\.(\d+)/.exec(gitTry(repo, ['--version']).stdout);
-    mergeTreeSupport = !!v && (Number(v[1]) > 2 || (Number(v[1]) === 2 && Number(v[2]) >= 38));
-  }
-  return mergeTreeSupport;
-}
-
 /**
  * Rebase without a work tree: replay each commit of `head` missing from `onto` with `git merge-tree`, writing new
  * commits (authors kept, `who` as committer) in the bare repo. The merge base of each step is the branch's fork
@@ -77,13 +45,9 @@ export function replayOnto(repo: string, head: string, onto: string, who: Commit
   let tipTree: string | undefined;
   for (const rec of log.split('\x1e').map((r) => r.replace(/^\n/, '')).filter(Boolean)) {
     const [sha, , an, ae, ad, ...body] = rec.split('\x00');
-    const m = gitTry(repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', tip, sha!]);
-    const lines = m.stdout.split('\n').filter(Boolean);
-    if (m.status !== 0) {
-      if (m.status !== 1) throw new GtError('GIT_FAILED', `git merge-tree failed in ${repo}: ${m.stderr.trim()}`);
-      return { ok: false, files: [...new Set(lines.slice(1))], message: `conflict replaying ${sha!.slice(0, 12)}` };
-    }
-    const tree = lines[0]!;
+    const m = mergeTree(repo, tip, sha!);
+    if (!m.ok) return { ok: false, files: m.files, message: `conflict replaying ${sha!.slice(0, 12)}` };
+    const tree = m.tree;
     tipTree ??= git(repo, ['rev-parse', `${onto}^{tree}`]).trim();
     if (tree === tipTree) continue;
     tip = git(repo, ['-c', 'commit.gpgsign=false', 'commit-tree', tree, '-p', tip, '-F', '-'], {
@@ -103,7 +67,7 @@ export function checkoutForGates(wt: string, commit: string): void {
 
 /** Move `branch` of `repo` from `from` to `to`, only if it still points at `from` (compare-and-set). */
 export function advanceBranch(repo: string, branch: string, to: string, from: string): void {
-  git(repo, ['update-ref', '-m', 'gt refinery: land', `refs/heads/${branch}`, to, from]);
+  fastForward(repo, branch, to, from, 'gt refinery: land');
 }
 
 /** The origin remote's URL, when the bare repo has one. */
@@ -132,15 +96,14 @@ export function deliveryTarget(repo: string, mode: 'auto' | 'always' | 'never'):
 
 /** Push `commit` to origin's `branch` (never forced), then read origin back to prove it landed. */
 export function pushAndVerify(repo: string, commit: string, branch: string): void {
-  const r = gitTry(repo, ['push', '--quiet', 'origin', `${commit}:refs/heads/${branch}`], { env: { GIT_TERMINAL_PROMPT: '0' }, timeoutMs: 10 * 60_000 });
-  if (r.status !== 0) {
-    throw new GtError('GT_PUSH_FAILED', `push of ${commit.slice(0, 12)} to origin ${branch} was refused: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`, {
+  const r = pushAndReadBack(repo, 'origin', commit, branch);
+  if (!r.ok && r.reason === 'refused') {
+    throw new GtError('GT_PUSH_FAILED', `push of ${commit.slice(0, 12)} to origin ${branch} was refused: ${r.detail}`, {
       hint: 'the requests stay queued; the next run (the daemon, or gt refinery run) first brings in what origin gained, and gt status says if origin was rewritten',
     });
   }
-  const remote = gitTry(repo, ['ls-remote', 'origin', `refs/heads/${branch}`], { env: { GIT_TERMINAL_PROMPT: '0' } }).stdout.split(/\s/)[0];
-  if (remote !== commit) {
-    throw new GtError('GT_PUSH_UNVERIFIED', `origin's ${branch} is ${remote || 'missing'} after pushing ${commit.slice(0, 12)}`, {
+  if (!r.ok) {
+    throw new GtError('GT_PUSH_UNVERIFIED', `origin's ${branch} is ${r.detail} after pushing ${commit.slice(0, 12)}`, {
       hint: 'check the remote (a hook may rewrite pushes); the requests stay queued for the next run',
     });
   }  // What origin is now known to have (read by the delivery check and gt rig remove).

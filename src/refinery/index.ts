@@ -8,6 +8,7 @@ export { runGates, tail, GATE_NAMES, OUTPUT_TAIL, type GateName, type GateResult
 export { processQueue, refineryLockPath, resyncWithOrigin, MAX_ATTEMPTS, type ProcessOptions, type ProcessResult, type MergeOutcome, type ResyncResult } from './process.ts';
 export { readRefineryState, refineryStatePath, type RefineryState, type Delivered } from './state.ts';
 export { completeMerged } from './land.ts';
+export { mergeQueue } from './done-port.ts';
 export { describeFailure, type MergeFailure } from './rework.ts';
 export { listQueue, refineryStatus, allRefineryStatus, retryMr, rejectMr, type QueuedView, type RefineryStatus } from './admin.ts';
 export { prsOfMrs, prOfMr, listPrs, prSummary, markPrsDue, type PullRequestRow, type PrState } from './pr-store.ts';

@@ -1,4 +1,5 @@
 // Bookkeeping after git has landed a request: MR merged, bead closed with the commit, hook released, event logged.
+import { TOWN_EVENTS } from '../kernel/index.ts';
 import { closeBeads, getBead, type Store } from '../beads/index.ts';
 import { getPolecat, updatePolecat } from '../work/polecats/index.ts';
 import { getMr, recordTownEvent, type MergeRequest } from './mr-store.ts';
@@ -23,7 +24,7 @@ export function completeMerged(store: Store, mr: MergeRequest, commit: string, a
       const p = getPolecat(store, mr.rig, mr.polecat);
       if (p && p.bead === mr.bead && p.state !== 'working') updatePolecat(store, mr.rig, mr.polecat, { bead: null, hook_state: 'archived' });
     }
-    recordTownEvent(store, { actor, kind: 'refinery.merged', subject: mr.bead, reason, data: { mr: mr.id, commit, branch: mr.branch } });
+    recordTownEvent(store, { actor, kind: TOWN_EVENTS.refinery.merged, subject: mr.bead, reason, data: { mr: mr.id, commit, branch: mr.branch } });
   });
   return getMr(store, mr.id)!;
 }

@@ -102,13 +102,5 @@ export function updateMr(store: Store, id: string, fields: Partial<Omit<MergeReq
 /** Decisions go to the town's event log (read by `gt status` and the dashboard). */
 export { recordTownEvent } from '../town/index.ts';
 
-export type MergeMode = 'mr' | 'direct' | 'local' | 'pr';
-
-/**
- * How a bead's work lands: `gt sling --merge` (kept in its metadata) when given, else the rig's `merge_strategy`.
- * mr: the refinery's queue; direct: at once, no gates; local: left on its branch; pr: through a pull request.
- */
-export function mergeModeOf(bead: { metadata: Record<string, unknown> | null } | undefined, rigDefault: MergeMode = 'mr'): MergeMode {
-  const m = bead?.metadata?.merge;
-  return m === 'mr' || m === 'direct' || m === 'local' || m === 'pr' ? m : rigDefault;
-}
+/** How a bead's work lands (work/sling keeps it in the bead's metadata; the rig's merge_strategy is the default). */
+export { mergeModeOf, type LandingMode as MergeMode } from '../work/sling/index.ts';

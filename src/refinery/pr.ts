@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { getBead, updateBead, type Store } from '../beads/index.ts';
 import { GitHub, GitHubError, repoFromUrl, resolveToken, type CheckRun, type CommitStatus, type EtagCache, type PullRequest, type Review } from '../forge/github.ts';
 import { gitTry } from '../git/index.ts';
-import { writeFileAtomic } from '../kernel/index.ts';
+import { writeFileAtomic, TOWN_EVENTS } from '../kernel/index.ts';
 import type { RigConfig, TownContext } from '../town/index.ts';
 import { openConvoysOf } from '../work/convoy/read.ts';
 import { runGates, tail, type GateName } from './gates.ts';
@@ -113,7 +113,7 @@ export async function runPullRequests(r: PrRun, queued: readonly MergeRequest[])
   if (queued.length === 0 && open.length === 0) return {};
   const f = forgeFor(r.town, r.rig);
   if ('error' in f) {
-    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-blocked', subject: r.rig.name, reason: f.error });
+    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prBlocked, subject: r.rig.name, reason: f.error });
     return { blocked: { message: f.error, hint: f.hint } };
   }
   try {
@@ -121,7 +121,7 @@ export async function runPullRequests(r: PrRun, queued: readonly MergeRequest[])
     await followPulls(r, f);
   } catch (e) {
     if (e instanceof GitHubError && (e.status === 0 || e.status === 403 || e.status === 429 || e.status === 401)) {
-      recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-blocked', subject: r.rig.name, reason: e.message });
+      recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prBlocked, subject: r.rig.name, reason: e.message });
       return { blocked: { message: e.message, hint: e.hint ?? 'the refinery tries again at its next run' } };
     }
     throw e;
@@ -160,7 +160,7 @@ async function openPull(r: PrRun, f: Forge, mr: MergeRequest): Promise<void> {
       : `push of ${branch} to ${f.remote} failed: ${why}`;
     if (ff) updateMr(r.store, mr.id, { status: 'failed', failure: reason, finished_at: r.store.now() });
     else updateMr(r.store, mr.id, { status: 'queued' });
-    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.push-failed', subject: mr.bead, reason, data: { mr: mr.id, branch } });
+    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.pushFailed, subject: mr.bead, reason, data: { mr: mr.id, branch } });
     r.emit({ mr: mr.id, bead: mr.bead, status: 'error', reason });
     return;
   }
@@ -183,7 +183,7 @@ async function openPull(r: PrRun, f: Forge, mr: MergeRequest): Promise<void> {
   const row = insertPr(r.store, { rig: r.rig.name, number: pull.number, repo: f.repo, url: pull.html_url, node_id: pull.node_id, branch, mr: mr.id, head: mr.head, state: 'open', opened_at: existing?.opened_at ?? r.store.now() });
   r.store.write(() => {
     if (bead && !bead.external_ref) updateBead(r.store, bead.id, { externalRef: pull.html_url });
-    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-opened', subject: mr.bead, reason: `${existing ? 'rework pushed to' : 'opened'} PR #${row.number} ${row.url}`, data: { mr: mr.id, pr: row.number, url: row.url, branch } });
+    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prOpened, subject: mr.bead, reason: `${existing ? 'rework pushed to' : 'opened'} PR #${row.number} ${row.url}`, data: { mr: mr.id, pr: row.number, url: row.url, branch } });
   });
   r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-opened', pr: row.number, url: row.url, branch, reused: !!existing });
 }
@@ -230,7 +230,7 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
   }
   const head = pull.head.sha;
   if (head !== row.head) {
-    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-head-moved', subject: mr.bead, reason: `PR #${row.number}'s head moved from ${row.head.slice(0, 12)} to ${head.slice(0, 12)} (pushed outside the refinery); following it`, data: { pr: row.number } });
+    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prHeadMoved, subject: mr.bead, reason: `PR #${row.number}'s head moved from ${row.head.slice(0, 12)} to ${head.slice(0, 12)} (pushed outside the refinery); following it`, data: { pr: row.number } });
     updatePr(r.store, row, { head });
   }
   const wait = (detail: string): void => {
@@ -292,7 +292,7 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
     try {
       await f.gh.enableAutoMerge(pull.node_id, s.merge_method, head);
       updatePr(r.store, row, { state: 'auto-merge', detail: 'auto-merge enabled; GitHub merges it when its requirements are met' });
-      recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-auto-merge', subject: mr.bead, reason: `auto-merge (${s.merge_method}) enabled on PR #${row.number}`, data: { pr: row.number } });
+      recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prAutoMerge, subject: mr.bead, reason: `auto-merge (${s.merge_method}) enabled on PR #${row.number}`, data: { pr: row.number } });
       r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-auto-merge', pr: row.number });
       return settleAfterRequest(r, f, row, mr);
     } catch (e) {
@@ -311,7 +311,7 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
   if (s.merge_queue) {
     await f.gh.enqueue(pull.node_id, head);
     updatePr(r.store, row, { state: 'queued', detail: 'in GitHub\'s merge queue' });
-    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-queued', subject: mr.bead, reason: `PR #${row.number} added to GitHub's merge queue`, data: { pr: row.number } });
+    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prQueued, subject: mr.bead, reason: `PR #${row.number} added to GitHub's merge queue`, data: { pr: row.number } });
     r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-queued', pr: row.number });
     return settleAfterRequest(r, f, row, mr);
   }
@@ -369,7 +369,7 @@ async function closedByPerson(r: PrRun, f: Forge, row: PullRequestRow, mr: Merge
       if (b.status === 'closed') continue;
       updateBead(r.store, id, { status: 'open', assignee: null, appendNotes: `${reason}. Reopened by the refinery (${row.url}).` });
     }
-    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.pr-closed', subject: mr.bead, reason, data: { mr: mr.id, pr: row.number, url: row.url } });
+    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prClosed, subject: mr.bead, reason, data: { mr: mr.id, pr: row.number, url: row.url } });
   });
   r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-closed', pr: row.number, reason });
 }

@@ -1,7 +1,7 @@
 // The merge loop of one rig: recover from a killed run, then take the queue in plan order, batch by batch.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { GtError, isGtError, messageOf } from '../kernel/index.ts';
+import { GtError, isGtError, messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import { tryAcquire, breakIfStale, lockPath, type LockHandle } from '../agents/session-lock.ts';
 import { getBead, type Store } from '../beads/index.ts';
 import { loadRig, openTownStore, type RigConfig, type TownContext } from '../town/index.ts';
@@ -189,7 +189,7 @@ function recover(r: Run): void {
       r.emit({ mr: mr.id, bead: mr.bead, status: 'error', reason: `gave up after ${mr.attempts} interrupted attempts` });
     } else {
       updateMr(r.store, mr.id, { status: 'queued', merge_commit: null });
-      recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.requeued', subject: mr.bead, reason: 'interrupted mid-merge; not on the default branch', data: { mr: mr.id } });
+      recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.requeued, subject: mr.bead, reason: 'interrupted mid-merge; not on the default branch', data: { mr: mr.id } });
       r.emit({ mr: mr.id, bead: mr.bead, status: 'requeued', reason: 'interrupted mid-merge' });
     }
   }
@@ -208,12 +208,12 @@ function syncOrigin(r: Run): { message: string; hint: string } | undefined {
     const hint = `gt refinery resync ${r.rig.name} moves the rig onto origin's ${branch} (keeping the old one as a branch), then gt refinery run ${r.rig.name}`;
     if (state.blocked?.ours !== s.ours || state.blocked?.theirs !== s.theirs) {
       updateRefineryState(r.town, r.rig.name, { blocked: { kind: 'origin-diverged', message, hint, ours: s.ours!, theirs: s.theirs!, since: r.store.now() } });
-      recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.blocked', subject: r.rig.name, reason: message, data: { ours: s.ours, theirs: s.theirs } });
+      recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.blocked, subject: r.rig.name, reason: message, data: { ours: s.ours, theirs: s.theirs } });
     }
     return { message, hint };
   }
   if (state.blocked && s.state !== 'unreachable') updateRefineryState(r.town, r.rig.name, { blocked: undefined });
-  if (s.state !== 'up-to-date') recordTownEvent(r.store, { actor: r.actor, kind: `refinery.origin-${s.state}`, subject: r.rig.name, reason: `origin ${branch}: ${s.state}` });
+  if (s.state !== 'up-to-date') recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.origin[s.state], subject: r.rig.name, reason: `origin ${branch}: ${s.state}` });
   return undefined;
 }
 
@@ -247,11 +247,11 @@ function deliver(r: Run, commit: string): void {
     const d = deliverToClone(r.repo, t.path, branch, commit);
     const delivered: Delivered = { target, ref: d.ref, commit, at: r.store.now(), ...(d.note ? { note: d.note } : {}) };
     updateRefineryState(r.town, r.rig.name, { delivered, undelivered: undefined });
-    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.delivered', subject: r.rig.name, reason: `${commit.slice(0, 12)} is on ${d.ref} in ${target}${d.note ? ` (${d.note})` : ''}`, data: { commit, ref: d.ref, target } });
+    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.delivered, subject: r.rig.name, reason: `${commit.slice(0, 12)} is on ${d.ref} in ${target}${d.note ? ` (${d.note})` : ''}`, data: { commit, ref: d.ref, target } });
   } catch (e) {
     const reason = messageOf(e);
     updateRefineryState(r.town, r.rig.name, { undelivered: { target, commit, reason, since: before?.since ?? r.store.now() } });
-    if (before?.reason !== reason) recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.deliver-failed', subject: r.rig.name, reason, data: { commit, target } });
+    if (before?.reason !== reason) recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.deliverFailed, subject: r.rig.name, reason, data: { commit, target } });
   }
 }
 
@@ -342,7 +342,7 @@ function land(r: Run, stack: Stacked[]): string | undefined {
     advanceBranch(r.repo, branch, tip, from);
   } catch (e) {
     const why = messageOf(e);
-    recordTownEvent(r.store, { actor: r.actor, kind: 'refinery.push-failed', subject: r.rig.name, reason: why, data: { mrs: stack.map((s) => s.mr.id) } });
+    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.pushFailed, subject: r.rig.name, reason: why, data: { mrs: stack.map((s) => s.mr.id) } });
     for (const s of stack) r.emit({ mr: s.mr.id, bead: s.mr.bead, status: 'error', reason: why });
     if (isGtError(e)) return e.hint ? `${why} (${e.hint})` : why;
     throw e;
@@ -394,7 +394,7 @@ export function resyncWithOrigin(town: TownContext, rigName: string): ResyncResu
     updateRefineryState(town, rigName, { blocked: undefined });
     if (r.state === 'moved') {
       recordTownEvent(store, {
-        actor: `${rigName}/refinery`, kind: 'refinery.resynced', subject: rigName,
+        actor: `${rigName}/refinery`, kind: TOWN_EVENTS.refinery.resynced, subject: rigName,
         reason: `${rig.default_branch} moved from ${r.from!.slice(0, 12)} to origin's ${r.to!.slice(0, 12)}; the old tip is kept as ${r.kept}`, data: { ...r },
       });
     }

@@ -1,6 +1,6 @@
 // A request that cannot land (conflict, failing or hanging gate) becomes a rework bead slung back to a polecat.
 import { createBead, getBead, updateBead, type Store } from '../beads/index.ts';
-import { messageOf } from '../kernel/index.ts';
+import { messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import type { TownContext } from '../town/index.ts';
 import { sling } from '../work/sling/index.ts';
 import { recordTownEvent, updateMr, type MergeRequest } from './mr-store.ts';
@@ -101,7 +101,7 @@ export function recordFailure(store: Store, mr: MergeRequest, f: MergeFailure, d
       updateBead(store, open.id, { title: `Rework ${mr.bead}: ${what}`.slice(0, 200), description, appendNotes: `Failed again after a retry of ${mr.id}: ${what}.` });
       const failure = failureText(f, what);
       updateMr(store, mr.id, { status: 'failed', failure, rework_bead: open.id, finished_at: store.now() });
-      recordTownEvent(store, { actor, kind: 'refinery.failed', subject: mr.bead, reason: what, data: { mr: mr.id, rework_bead: open.id, kind: f.kind, reused: true } });
+      recordTownEvent(store, { actor, kind: TOWN_EVENTS.refinery.failed, subject: mr.bead, reason: what, data: { mr: mr.id, rework_bead: open.id, kind: f.kind, reused: true } });
       return open.id;
     }
     const rework = createBead(store, {
@@ -115,7 +115,7 @@ export function recordFailure(store: Store, mr: MergeRequest, f: MergeFailure, d
     const failure = failureText(f, what);
     updateMr(store, mr.id, { status: 'failed', failure, rework_bead: rework.id, finished_at: store.now() });
     if (orig) updateBead(store, mr.bead, { appendNotes: `Merge request ${mr.id} could not land: ${what}; rework in ${rework.id}.` });
-    recordTownEvent(store, { actor, kind: 'refinery.failed', subject: mr.bead, reason: what, data: { mr: mr.id, rework_bead: rework.id, kind: f.kind } });
+    recordTownEvent(store, { actor, kind: TOWN_EVENTS.refinery.failed, subject: mr.bead, reason: what, data: { mr: mr.id, rework_bead: rework.id, kind: f.kind } });
     return rework.id;
   });
 }
@@ -131,7 +131,7 @@ export async function slingRework(town: TownContext, store: Store, bead: string,
     if (status === 'started' || status === 'hooked' || status === 'resumed' || status === 'queued' || status === 'already') return { slung: status === 'queued' ? 'queued' : 'started' };
     return { slung: 'left-open', note: `sling did not take it: ${first?.reason ?? status ?? 'no answer'}` };
   } catch (e) {
-    recordTownEvent(store, { actor: `${rig}/refinery`, kind: 'refinery.sling-failed', subject: bead, reason: messageOf(e) });
+    recordTownEvent(store, { actor: `${rig}/refinery`, kind: TOWN_EVENTS.refinery.slingFailed, subject: bead, reason: messageOf(e) });
     return { slung: 'left-open', note: `sling failed: ${messageOf(e)}` };
   }
 }

@@ -1,6 +1,7 @@
 // The town's decision log (`town_events` in the town store): every decision of sling, done, the refinery, convoys
 // and the daemon, with its reason. `gt status` and the dashboard read it.
 import type { Store } from '../beads/index.ts';
+import type { TownEventData, TownEventKind } from '../kernel/index.ts';
 
 export interface TownEvent {
   id: number;
@@ -12,14 +13,14 @@ export interface TownEvent {
   data: unknown;
 }
 
-export interface NewTownEvent {
+/** A new event: its kind (from TOWN_EVENTS, src/kernel/event-kinds.ts) decides the type of its `data`. */
+export type NewTownEvent<K extends TownEventKind = TownEventKind> = K extends TownEventKind ? {
   /** Default: the store's actor. */
   actor?: string;
-  kind: string;
+  kind: K;
   subject?: string | null;
   reason?: string;
-  data?: unknown;
-}
+} & (TownEventData[K] extends undefined ? { data?: undefined } : { data: TownEventData[K] }) : never;
 
 export function recordTownEvent(store: Store, e: NewTownEvent): void {
   store.write(() =>

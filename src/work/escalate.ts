@@ -1,6 +1,6 @@
 // Escalation: something an agent (or the daemon) cannot settle goes to people who can: a bead labelled
 // `escalation` in the town store, at the severity's priority, plus mail to the Mayor and the overseer.
-import { usageError } from '../kernel/index.ts';
+import { usageError, TOWN_EVENTS } from '../kernel/index.ts';
 import { addDependency, insertBead, resolveId } from '../beads/index.ts';
 import { formatAddress, parseAddress, type AgentAddress, type TownContext } from '../town/index.ts';
 import { sendMail, type SendDeps } from './mail/index.ts';
@@ -70,7 +70,7 @@ export async function escalate(town: TownContext, from: string | AgentAddress, m
     const suspend = hooked?.bead != null && hooked.bead === related && hooked.hook_state !== 'suspended';
     if (suspend) {
       updatePolecat(store, hooked.rig, hooked.name, { state: 'idle', hook_state: 'suspended' });
-      recordEvent(store, { actor: fromText, kind: 'hook.suspended', subject: related, reason: `escalated: ${title}` });
+      recordEvent(store, { actor: fromText, kind: TOWN_EVENTS.hook.suspended, subject: related, reason: `escalated: ${title}` });
     }
     // Asking again (an agent retrying, a loop) is the same escalation: one bead, one mail, until it is closed.
     const open = store.db.get<{ id: string }>(
@@ -86,7 +86,7 @@ export async function escalate(town: TownContext, from: string | AgentAddress, m
       type: 'task', priority, labels: ['escalation', `severity:${sev}`], metadata: { from: fromText, severity: sev, ...(related ? { bead: related } : {}) },
     });
     if (related) addDependency(store, b.id, related, 'related');
-    recordEvent(store, { actor: fromText, kind: 'escalation', subject: related ?? b.id, reason: title, data: { bead: b.id, severity: sev } });
+    recordEvent(store, { actor: fromText, kind: TOWN_EVENTS.escalation.filed, subject: related ?? b.id, reason: title, data: { bead: b.id, severity: sev } });
     return { id: b.id, related, duplicate: false, suspended: suspend };
   }));
   if (made.duplicate) return { bead: made.id, severity: sev, priority, from: fromText, related: made.related, mail: [], alerted: [], duplicate: true, suspended: made.suspended };

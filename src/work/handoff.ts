@@ -3,7 +3,7 @@
 // and the session is restarted fresh: a new conversation, not a resumed one.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GtError, isoNow } from '../kernel/index.ts';
+import { GtError, isoNow, TOWN_EVENTS } from '../kernel/index.ts';
 import { applyUpdate, getBead, resolveId, type Store } from '../beads/index.ts';
 import { findOnPath, runSync } from '../proc/index.ts';
 import { parseAddress, townTmux, type AgentAddress, type TownContext } from '../town/index.ts';
@@ -72,7 +72,7 @@ export async function handoff(town: TownContext, address: string | AgentAddress,
     const older = store.db.all<{ id: string }>(
       "SELECT id FROM mail WHERE type = 'handoff' AND from_addr = ? AND to_addr = ? AND read_at IS NULL AND archived_at IS NULL", me, me,
     ).map((r) => r.id);
-    recordEvent(store, { actor: me, kind: 'handoff', subject: me, reason: opts.note?.trim().split('\n')[0] || null, data: { hooked } });
+    recordEvent(store, { actor: me, kind: TOWN_EVENTS.handoff.handedOff, subject: me, reason: opts.note?.trim().split('\n')[0] || null, data: { hooked } });
     return { hooked, older };
   }));
   const superseded = prep.older.length ? archive(town, prep.older).archived.map((m) => m.id) : [];

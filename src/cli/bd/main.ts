@@ -16,7 +16,7 @@ import { registerDoctor } from './commands/doctor.ts';
 import { registerPrime } from './commands/prime.ts';
 import { registerMergeDriverCommand } from './commands/merge-driver.ts';
 import { registerFormula } from './commands/formula.ts';
-import { VERSION } from '../shared/version.ts';
+import { VERSION } from '../../kernel/version.ts';
 import { runRemote, type Guard } from '../shared/remote.ts';
 
 type Register = (program: Command, ctx: ReturnType<typeof createBdCtx>) => void;

@@ -1,7 +1,7 @@
 // Entry point of `gt`, the Gas Town orchestrator. Town commands arrive with the town issue; `gt bd` reaches beads.
 import { Command } from 'commander';
 import { processIo, runProgram, type CliIo } from '../shared/runtime.ts';
-import { VERSION } from '../shared/version.ts';
+import { VERSION } from '../../kernel/version.ts';
 import { exitQuietlyOnClosedPipe, runBd } from '../bd/main.ts';
 import { createGtCtx } from './context.ts';
 import { commandOf } from '../../client/index.ts';

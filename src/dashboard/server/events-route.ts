@@ -2,7 +2,7 @@
 // ?after=), then relays the shared poller's messages, with a heartbeat comment every 15 s (docs/dashboard.md).
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { PANELS, type Live, type LiveMessage } from './live.ts';
+import { eventMessage, PANELS, type Live, type LiveMessage } from './live.ts';
 import { eventsAfter } from './feed.ts';
 import { HttpError } from './errors.ts';
 import { withTownStore, type DashState } from './state.ts';
@@ -37,7 +37,7 @@ export function mountEventsRoute(app: Hono, st: DashState, live: Live, opts: { h
         if (after !== undefined) {
           const missed = withTownStore(st.town(), (s) => eventsAfter(s, after, { limit: REPLAY_MAX }));
           for (const e of missed) {
-            await stream.writeSSE({ id: String(e.id), data: JSON.stringify({ type: 'event', id: e.id, at: e.at, actor: e.actor, kind: e.kind, subject: e.subject, reason: e.reason }) });
+            await stream.writeSSE({ id: String(e.id), data: JSON.stringify(eventMessage(e)) });
             sent = e.id;
           }
         }

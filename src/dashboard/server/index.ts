@@ -4,3 +4,4 @@ export { serveDashboard, type ServeOptions, type RunningDashboard } from './serv
 export { eventsAfter, feedEvents, lastEventId } from './feed.ts';
 export { cookieName, derivedSecret, isLoopback, loadOrCreateToken, tokenPath, type TownToken } from './security.ts';
 export { PANELS, panelsOfKind, type LiveMessage, type Panel } from './live.ts';
+export { toneOfKind, viewOf, type EventView, type Tone } from './event-view.ts';

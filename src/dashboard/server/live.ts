@@ -3,16 +3,16 @@
 // fans out small messages: each new event, and "refresh these panels" when derived state changed.
 import type { Store } from '../../beads/index.ts';
 import { messageOf } from '../../kernel/index.ts';
-import { openTownStore, type TownContext } from '../../town/index.ts';
+import { openTownStore, type TownContext, type TownEvent } from '../../town/index.ts';
 import { listAgents } from '../../work/sessions/index.ts';
+import { PANELS, viewOf, type Panel, type Tone } from './event-view.ts';
 import { eventsAfter, lastEventId } from './feed.ts';
 import { OVERSEER } from './state.ts';
 
-export const PANELS = ['status', 'agents', 'convoys', 'hooks', 'queue', 'mail', 'feed', 'beads', 'problems', 'costs', 'config'] as const;
-export type Panel = (typeof PANELS)[number];
+export { PANELS, panelsOfKind, type Panel } from './event-view.ts';
 
 export type LiveMessage =
-  | { type: 'event'; id: number; at: string; actor: string; kind: string; subject: string | null; reason: string | null }
+  | { type: 'event'; id: number; at: string; actor: string; kind: string; subject: string | null; reason: string | null; panels: Panel[]; tone: Tone }
   | { type: 'refresh'; panels: Panel[] };
 
 /** `null` tells a listener the server is closing. */
@@ -27,25 +27,6 @@ export interface Live {
   close(): void;
 }
 
-/** Panels a new event of `kind` may change (the fingerprints catch the rest). */
-export function panelsOfKind(kind: string): Panel[] {
-  const head = kind.split('.')[0] ?? '';
-  switch (head) {
-    case 'sling': case 'unsling': case 'polecat': case 'hook':
-      return ['agents', 'hooks', 'beads', 'convoys', 'status'];
-    case 'refinery': case 'mq': case 'done':
-      return ['queue', 'convoys', 'beads', 'hooks', 'status', 'problems'];
-    case 'convoy':
-      return ['convoys', 'status'];
-    case 'mail': case 'escalation':
-      return ['mail', 'problems'];
-    case 'daemon':
-      return ['status', 'problems', 'agents'];
-    default:
-      return ['status'];
-  }
-}
-
 const FINGERPRINTS: { panels: Panel[]; sql: string }[] = [
   { panels: ['agents', 'status', 'problems'], sql: "SELECT group_concat(address || ':' || state || ':' || coalesce(hooked_bead, ''), ',') AS f FROM agents" },
   { panels: ['hooks', 'agents', 'status'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM polecats" },
@@ -53,6 +34,12 @@ const FINGERPRINTS: { panels: Panel[]; sql: string }[] = [
   { panels: ['beads', 'convoys', 'hooks'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues" },
   { panels: ['mail'], sql: `SELECT count(*) || ':' || count(read_at) || ':' || count(archived_at) AS f FROM mail WHERE to_addr = '${OVERSEER}'` },
 ];
+
+/** The stream's message for one event: the row's fields the page shows, with its panels and tone. */
+export function eventMessage(e: TownEvent): Extract<LiveMessage, { type: 'event' }> {
+  const v = viewOf(e);
+  return { type: 'event', id: v.id, at: v.at, actor: v.actor, kind: v.kind, subject: v.subject, reason: v.reason, panels: v.panels, tone: v.tone };
+}
 
 function fingerprints(store: Store): string[] {
   return FINGERPRINTS.map((f) => store.db.get<{ f: string | null }>(f.sql)?.f ?? '');
@@ -89,10 +76,11 @@ export function createLive(town: () => TownContext, opts: { pollMs?: number; age
       for (;;) {
         const events = eventsAfter(s, last, { limit: 500 });
         for (const e of events) {
-          send({ type: 'event', id: e.id, at: e.at, actor: e.actor, kind: e.kind, subject: e.subject, reason: e.reason });
+          const m = eventMessage(e);
+          send(m);
           last = e.id;
           panels.add('feed');
-          for (const p of panelsOfKind(e.kind)) panels.add(p);
+          for (const p of m.panels) panels.add(p);
         }
         if (events.length < 500) break;
       }

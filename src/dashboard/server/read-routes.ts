@@ -6,8 +6,9 @@ import { allRefineryStatus, listMrs, listQueue, withPullRequests } from '../../r
 import { parseAddress, rigNames, townTmux } from '../../town/index.ts';
 import { listConvoys, listHooks, listInbox, showConvoy, type WorkHook } from '../../work/index.ts';
 import { identityOf, listAgents } from '../../work/sessions/index.ts';
-import { VERSION } from '../../cli/shared/version.ts';
+import { VERSION } from '../../kernel/version.ts';
 import { HttpError, intParam } from './errors.ts';
+import { viewOf } from './event-view.ts';
 import { feedEvents, lastEventId } from './feed.ts';
 import { costProblems, costsAvailable, costsView } from './costs.ts';
 import { readConfigView } from './config-routes.ts';
@@ -64,7 +65,7 @@ export function mountReadRoutes(app: Hono, st: DashState): void {
     const kind = c.req.query('kind');
     return c.json(withTownStore(st.town(), (s) => {
       const events = feedEvents(s, { limit, ...(after !== undefined ? { after } : {}), ...(kind ? { kindPrefix: kind } : {}) });
-      return { events, last_id: Math.max(lastEventId(s), after ?? 0) };
+      return { events: events.map(viewOf), last_id: Math.max(lastEventId(s), after ?? 0) };
     }));
   });
 

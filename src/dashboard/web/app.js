@@ -15,18 +15,6 @@ import { problemsPanel } from './panels/problems.js';
 import { queuePanel } from './panels/queue.js';
 import { summaryPanel } from './panels/summary.js';
 
-/** Which panels a town event's kind (by prefix) touches, beside the server's own refresh messages. */
-const BY_KIND = {
-  sling: ['agents', 'hooks', 'beads', 'convoys', 'status'],
-  done: ['agents', 'hooks', 'beads', 'queue', 'convoys', 'status'],
-  refinery: ['queue', 'convoys', 'beads', 'hooks', 'problems', 'status'],
-  convoy: ['convoys', 'beads', 'status', 'mail'],
-  daemon: ['agents', 'hooks', 'problems', 'status'],
-  hook: ['hooks', 'agents'],
-  escalation: ['mail', 'problems'],
-  mail: ['mail'],
-};
-
 const body = (id) => document.querySelector(`#${id} > .body`);
 
 async function main() {
@@ -109,7 +97,8 @@ async function main() {
     },
     onEvent: (ev) => {
       panels.feed.add(ev);
-      for (const name of BY_KIND[String(ev.kind).split('.')[0]] ?? []) schedule(name);
+      // The server says which panels an event may change (src/dashboard/server/event-view.ts).
+      for (const name of ev.panels ?? []) schedule(name);
     },
     onRefresh: (names) => names.forEach((n) => schedule(n === 'feed' ? '' : n)),
   });

@@ -1,6 +1,6 @@
 // Landing convoys: an open convoy whose tracked beads have all landed is closed once (compare-and-set in one
 // transaction), then its owner, its --notify addresses and, for --human, the overseer are told.
-import { messageOf } from '../../kernel/index.ts';
+import { messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
 import { closeBeads, getBead } from '../../beads/index.ts';
 import { parseAddress, type AgentAddress, type TownContext } from '../../town/index.ts';
 import { sendMail, type SendDeps } from '../mail/index.ts';
@@ -53,7 +53,7 @@ export async function checkConvoys(town: TownContext, opts: CheckOptions = {}): 
         if (!s.complete) return undefined;
         closeBeads(store, [c.id], `landed: ${s.landed}/${s.total} tracked beads merged or closed`);
         patchMeta(store, getBead(store.db, c.id)!, { landed_at: store.now() });
-        recordEvent(store, { actor, kind: 'convoy.landed', subject: c.id, reason: `all ${s.total} tracked beads landed`, data: { owner: s.owner, notify: s.notify, human: s.human } });
+        recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.landed, subject: c.id, reason: `all ${s.total} tracked beads landed`, data: { owner: s.owner, notify: s.notify, human: s.human } });
         return s;
       });
       if (st) closed.push(st);
@@ -87,7 +87,7 @@ async function announce(town: TownContext, s: ConvoyStatus, actor: string, opts:
     out.alerted = (opts.alert ?? ((t, b) => alertHuman(t, b, town.env)))(subject, `${s.total} beads landed after ${took}`);
   }
   withTownStore(town, actor, (store) => store.write(() => {
-    recordEvent(store, { actor, kind: 'convoy.announced', subject: s.id, reason: `mailed ${out.mailed.join(', ') || 'nobody'}`, data: out });
+    recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.announced, subject: s.id, reason: `mailed ${out.mailed.join(', ') || 'nobody'}`, data: out });
   }));
   return out;
 }

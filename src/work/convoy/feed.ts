@@ -1,23 +1,27 @@
 // Feeding convoys: each open convoy's ready tracked beads (bd ready semantics, nobody holding them, not waiting
 // in the sling queue) are slung to the rig whose prefix their id carries. Caps and queueing are sling's business.
-import { messageOf } from '../../kernel/index.ts';
+import { messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
 import { NON_WORK_TYPES, type Store } from '../../beads/index.ts';
 import { allRigs, type TownContext } from '../../town/index.ts';
-import { sling, type SlingOutcome, type SlingRequest } from '../sling/index.ts';
 import { lastReason, recordEvent } from './events.ts';
 import { withTownStore } from './manage.ts';
 import { listConvoyBeads, requireConvoy, trackedIds } from './read.ts';
 import { rigState, townDown } from '../rig-state/index.ts';
 import { convoyMeta } from './status.ts';
 
-/** The port to `sling` (src/work/sling); feeding asks for one bead at a time. */
-export type SlingFn = (town: TownContext, req: SlingRequest) => Promise<{ results: readonly SlingOutcome[] }>;
+/**
+ * The port to `sling` (src/work/sling, which records convoys and so is passed in, not imported); feeding asks for one
+ * bead at a time.
+ */
+export type SlingFn = (town: TownContext, req: { beads: string[]; target: string; noConvoy: boolean; actor: string }) => Promise<{
+  results: readonly { status: string; polecat?: string; reason?: string }[];
+}>;
 
 export interface FeedOptions {
   /** Feed only this convoy (id or unique prefix); a closed one is refused. */
   convoy?: string;
   actor?: string;
-  sling?: SlingFn;
+  sling: SlingFn;
   /** Leave convoys younger than this alone, so a sling that is still hooking their beads is not raced (default 15 s). */
   graceMs?: number;
 }
@@ -75,7 +79,7 @@ function prefixOf(id: string): string {
   return at > 0 ? id.slice(0, at) : id;
 }
 
-export async function feedConvoys(town: TownContext, opts: FeedOptions = {}): Promise<FeedResult> {
+export async function feedConvoys(town: TownContext, opts: FeedOptions): Promise<FeedResult> {
   const actor = opts.actor ?? 'daemon';
   if (townDown(town)) return { convoys: 0, decisions: [] }; // gt down: nothing is fed until gt up
   const grace = opts.graceMs ?? DEFAULT_GRACE_MS;
@@ -92,7 +96,6 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions = {}): Pr
     return { convoys: convoys.length, todo };
   });
   const rigByPrefix = new Map(allRigs(town).map((r) => [r.prefix, r.name]));
-  const slingFn = opts.sling ?? sling;
   const decisions: FeedDecision[] = [];
   for (const { convoy, bead } of plan.todo) {
     const rig = rigByPrefix.get(prefixOf(bead)) ?? null;
@@ -106,7 +109,7 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions = {}): Pr
       continue;
     }
     try {
-      const o = (await slingFn(town, { beads: [bead], target: rig, noConvoy: true, actor })).results[0];
+      const o = (await opts.sling(town, { beads: [bead], target: rig, noConvoy: true, actor })).results[0];
       const moved = o?.status === 'started' || o?.status === 'hooked' || o?.status === 'queued';
       decisions.push({
         convoy, bead, rig, action: moved ? 'slung' : 'skipped', status: o?.status ?? 'unknown',
@@ -124,7 +127,7 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions = {}): Pr
 function logDecisions(town: TownContext, actor: string, decisions: readonly FeedDecision[]): void {
   withTownStore(town, actor, (store) => store.write(() => {
     for (const d of decisions) {
-      const kind = `convoy.feed.${d.action}`;
+      const kind = TOWN_EVENTS.convoy.feed[d.action];
       if (d.action !== 'slung' && lastReason(store, kind, d.bead) === d.reason) continue;
       recordEvent(store, { actor, kind, subject: d.bead, reason: d.reason, data: { convoy: d.convoy, rig: d.rig, status: d.status, polecat: d.polecat } });
     }

@@ -1,5 +1,5 @@
 // Creating and changing convoys: a `convoy` bead in the town store with `tracks` edges to beads of any rig.
-import { GtError, usageError } from '../../kernel/index.ts';
+import { GtError, usageError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { addDependency, applyUpdate, closeBeads, insertBead, type Bead, type Store } from '../../beads/index.ts';
 import { formatAddress, openTownStore, parseAddress, type TownContext } from '../../town/index.ts';
 import { recordEvent } from './events.ts';
@@ -68,7 +68,7 @@ export function createConvoy(town: TownContext, input: CreateConvoyInput): Convo
     const fed = input.fed ?? beads.length > 0;
     const convoy = insertBead(store, { title: name, type: 'convoy', metadata: { owner, notify, human: input.human === true, fed } });
     for (const b of beads) addDependency(store, convoy.id, b.id, 'tracks');
-    recordEvent(store, { actor, kind: 'convoy.created', subject: convoy.id, reason: name, data: { beads: beads.map((b) => b.id), owner, notify, human: input.human === true, fed } });
+    recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.created, subject: convoy.id, reason: name, data: { beads: beads.map((b) => b.id), owner, notify, human: input.human === true, fed } });
     return readConvoyStatus(store, requireConvoy(store, convoy.id));
   }));
 }
@@ -82,7 +82,7 @@ export function setConvoyFed(town: TownContext, convoyInput: string, fed: boolea
     const changed = convoyMeta(convoy).fed !== fed;
     if (changed) {
       patchMeta(store, convoy, { fed });
-      recordEvent(store, { actor, kind: fed ? 'convoy.launched' : 'convoy.staged', subject: convoy.id, reason: fed ? 'its ready beads are slung to their rigs' : 'tracked only; its work is slung by hand' });
+      recordEvent(store, { actor, kind: fed ? TOWN_EVENTS.convoy.launched : TOWN_EVENTS.convoy.staged, subject: convoy.id, reason: fed ? 'its ready beads are slung to their rigs' : 'tracked only; its work is slung by hand' });
     }
     return { ...readConvoyStatus(store, requireConvoy(store, convoy.id)), changed };
   }));
@@ -112,7 +112,7 @@ export function addToConvoy(town: TownContext, convoyInput: string, beadInputs: 
       throw new GtError('GT_ALREADY_TRACKED', `convoy ${convoy.id} already tracks ${dup.id}`, { kind: 'usage', hint: `see what it tracks with gt convoy show ${convoy.id}` });
     }
     for (const b of beads) addDependency(store, convoy.id, b.id, 'tracks');
-    recordEvent(store, { actor, kind: 'convoy.added', subject: convoy.id, data: { beads: beads.map((b) => b.id) } });
+    recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.added, subject: convoy.id, data: { beads: beads.map((b) => b.id) } });
     return { convoy: readConvoyStatus(store, convoy), added: beads.map((b) => b.id) };
   }));
 }
@@ -138,7 +138,7 @@ export function closeConvoy(town: TownContext, convoyInput: string, opts: { reas
     requireOpen(convoy);
     const reason = opts.reason?.trim() || `closed by ${actor}`;
     closeBeads(store, [convoy.id], reason);
-    recordEvent(store, { actor, kind: 'convoy.closed', subject: convoy.id, reason });
+    recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.closed, subject: convoy.id, reason });
     return readConvoyStatus(store, requireConvoy(store, convoy.id));
   }));
 }

@@ -1,16 +1,14 @@
 // `gt done`: a polecat hands in its work: leftovers committed, branch in the bare repo, merge request queued (once).
 import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
-import { GtError, messageOf, usageError } from '../../kernel/index.ts';
+import { GtError, messageOf, usageError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { git, gitTry } from '../../git/index.ts';
 import { closeBeads, getBead, updateBead, type Bead, type Store } from '../../beads/index.ts';
-import { enqueueMergeRequest, mergeModeOf, recordTownEvent } from '../../refinery/mr-store.ts';
-import { processQueue } from '../../refinery/process.ts';
-import { formatAddress, loadRig, openTownStore, parseAddress, type TownContext } from '../../town/index.ts';
+import { formatAddress, loadRig, openTownStore, parseAddress, recordTownEvent, type TownContext } from '../../town/index.ts';
 import { getPolecat, updatePolecat, type Polecat } from '../polecats/index.ts';
 import { identityOf, stopAgent } from '../sessions/index.ts';
 import { sendMail } from '../mail/index.ts';
-import { drainSlingQueue, type SlingOutcome } from '../sling/index.ts';
+import { drainSlingQueue, mergeModeOf, type SlingOutcome } from '../sling/index.ts';
 
 export const DONE_STATUSES = ['completed', 'escalated', 'deferred'] as const;
 export type DoneStatus = (typeof DONE_STATUSES)[number];
@@ -25,6 +23,19 @@ export interface DoneOptions {
    * must point at `head`; the town's worktree, if any, is not used.
    */
   pushed?: { head: string; committedLeftovers: boolean };
+}
+
+/**
+ * What `gt done` asks of the merge queue. src/refinery sits above work (it slings rework and frees polecats), so the
+ * caller passes it in: `mergeQueue` of src/refinery.
+ */
+export interface DoneQueue {
+  /** Enqueue idempotently inside the caller's write: UNIQUE(rig, bead, head). */
+  enqueue(store: Store, input: { rig: string; bead: string; polecat: string; branch: string; head: string; priority: number }): {
+    mr: { id: string; status: string }; created: boolean; superseded: string[];
+  };
+  /** Run one batch of the rig's queue now (a direct request is first); what happened to each request. */
+  landNow(town: TownContext, rig: string): Promise<{ outcomes: readonly { mr: string; status: string }[] }>;
 }
 
 export type DoneOutcome = 'enqueued' | 'already-enqueued' | 'landed' | 'left-on-branch' | 'no-changes' | 'already-closed' | 'nothing-hooked' | 'escalated' | 'deferred';
@@ -119,8 +130,8 @@ function pushedHead(repo: string, branch: string, head: string): string {
  * branch closes the bead "no changes". `escalated` / `deferred`: no merge request; a note on the bead (and mail to
  * the Mayor when escalated). Safe to run again after a crash at any point.
  */
-export async function done(town: TownContext, address: string, opts: DoneOptions = {}): Promise<DoneResult> {
-  const r = await handIn(town, address, opts);
+export async function done(town: TownContext, address: string, queue: DoneQueue, opts: DoneOptions = {}): Promise<DoneResult> {
+  const r = await handIn(town, address, queue, opts);
   if (r.outcome === 'nothing-hooked' || r.outcome === 'already-closed') return { ...r, drained: [] };
   // The polecat is idle now: its slot goes to the oldest queued sling that fits under the caps.
   try {
@@ -130,7 +141,7 @@ export async function done(town: TownContext, address: string, opts: DoneOptions
   }
 }
 
-async function handIn(town: TownContext, address: string, opts: DoneOptions): Promise<Omit<DoneResult, 'drained'>> {
+async function handIn(town: TownContext, address: string, queue: DoneQueue, opts: DoneOptions): Promise<Omit<DoneResult, 'drained'>> {
   const status = opts.status ?? 'completed';
   const store = openTownStore(town, { actor: address });
   try {
@@ -161,7 +172,7 @@ async function handIn(town: TownContext, address: string, opts: DoneOptions): Pr
       store.write(() => {
         closeBeads(store, [bead.id], 'no changes');
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'archived', bead: null });
-        recordTownEvent(store, { actor: address, kind: 'done.no-changes', subject: bead.id, reason: `no commits beyond ${cfg.default_branch}`, data: { branch, head } });
+        recordTownEvent(store, { actor: address, kind: TOWN_EVENTS.done.noChanges, subject: bead.id, reason: `no commits beyond ${cfg.default_branch}`, data: { branch, head } });
       });
     } else if (status === 'completed' && mergeModeOf(bead, cfg.merge_strategy) === 'local') {
       outcome = 'left-on-branch';
@@ -170,23 +181,23 @@ async function handIn(town: TownContext, address: string, opts: DoneOptions): Pr
         if (opts.note) updateBead(store, bead.id, { appendNotes: `Done (${address}): ${opts.note}` });
         // Not reusable while the branch holds commits that are not on the default branch: gc keeps the worktree.
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'completed', bead: null });
-        recordTownEvent(store, { actor: address, kind: 'done.local', subject: bead.id, reason: `left on ${branch} (merge mode local)`, data: { branch, head, commits } });
+        recordTownEvent(store, { actor: address, kind: TOWN_EVENTS.done.local, subject: bead.id, reason: `left on ${branch} (merge mode local)`, data: { branch, head, commits } });
       });
     } else if (status === 'completed') {
       const direct = mergeModeOf(bead, cfg.merge_strategy) === 'direct';
       const r = store.write(() => {
         // Direct: first in the queue, and the refinery lands it without gates (below, right away when it can).
-        const q = enqueueMergeRequest(store, { rig: p.rig, bead: bead.id, polecat: p.name, branch, head, priority: direct ? 0 : bead.priority });
+        const q = queue.enqueue(store, { rig: p.rig, bead: bead.id, polecat: p.name, branch, head, priority: direct ? 0 : bead.priority });
         if (bead.status !== 'in_progress') updateBead(store, bead.id, { status: 'in_progress' });
         if (opts.note) updateBead(store, bead.id, { appendNotes: `Done (${address}): ${opts.note}` });
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'completed' });
-        if (q.created) recordTownEvent(store, { actor: address, kind: 'done.completed', subject: bead.id, reason: `merge request ${q.mr.id} queued`, data: { mr: q.mr.id, branch, head, commits, superseded: q.superseded } });
+        if (q.created) recordTownEvent(store, { actor: address, kind: TOWN_EVENTS.done.completed, subject: bead.id, reason: `merge request ${q.mr.id} queued`, data: { mr: q.mr.id, branch, head, commits, superseded: q.superseded } });
         return q;
       });
       outcome = r.created ? 'enqueued' : 'already-enqueued';
       mr = { id: r.mr.id, status: r.mr.status };
       if (direct && r.mr.status === 'queued') {
-        const landed = await landDirect(town, p.rig, r.mr.id);
+        const landed = await landDirect(town, queue, p.rig, r.mr.id);
         if (landed) {
           outcome = 'landed';
           mr = { id: r.mr.id, status: landed };
@@ -197,7 +208,7 @@ async function handIn(town: TownContext, address: string, opts: DoneOptions): Pr
       store.write(() => {
         updateBead(store, bead.id, { appendNotes: `${status === 'escalated' ? 'Escalated' : 'Deferred'} by ${address}${opts.note ? `: ${opts.note}` : ''}`, ...(status === 'deferred' ? { status: 'deferred' as const } : {}) });
         updatePolecat(store, p.rig, p.name, { state: 'idle', hook_state: 'suspended' });
-        recordTownEvent(store, { actor: address, kind: `done.${status}`, subject: bead.id, reason: opts.note ?? status, data: { branch, head } });
+        recordTownEvent(store, { actor: address, kind: TOWN_EVENTS.done[status], subject: bead.id, reason: opts.note ?? status, data: { branch, head } });
       });
       if (status === 'escalated') {
         await sendMail(town, {
@@ -220,7 +231,7 @@ async function handIn(town: TownContext, address: string, opts: DoneOptions): Pr
 }
 
 /** Land a direct request now (one batch of the rig's queue, which starts with it); the daemon does it if the refinery is busy. */
-async function landDirect(town: TownContext, rig: string, mrId: string): Promise<string | undefined> {
-  const r = await processQueue(town, rig, { maxBatches: 1 });
+async function landDirect(town: TownContext, queue: DoneQueue, rig: string, mrId: string): Promise<string | undefined> {
+  const r = await queue.landNow(town, rig);
   return r.outcomes.find((o) => o.mr === mrId && o.status === 'merged') ? 'merged' : undefined;
 }

@@ -1,6 +1,6 @@
 // gt hook attach|detach: put a bead on an agent's hook, or take it off, without starting or stopping anyone. A
 // polecat given work this way is left stopped on its new branch (gt polecat start or gt up starts it).
-import { GtError } from '../../kernel/index.ts';
+import { GtError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { applyUpdate, getBead, resolveId } from '../../beads/index.ts';
 import { formatAddress, loadRig, parseAddress, recordTownEvent, type TownContext } from '../../town/index.ts';
 import { hookedBeadOf, identityOf, townTmux, withStore } from '../sessions/index.ts';
@@ -47,7 +47,7 @@ export async function attachHook(town: TownContext, beadRef: string, target: str
     applyUpdate(s, id, { status: 'hooked', assignee: t.text });
     if (t.kind === 'polecat') updatePolecat(s, t.rig!, t.name!, { bead: id, state: 'stopped', hook_state: 'active', restarts: 0 });
     else s.db.run('UPDATE agents SET hooked_bead = ? WHERE address = ?', id, t.text);
-    recordTownEvent(s, { kind: 'hook.attached', subject: id, reason: `attached to ${t.text}`, data: { polecat: t.kind === 'polecat' ? t.text : null, address: t.text }, actor });
+    recordTownEvent(s, { kind: TOWN_EVENTS.hook.attached, subject: id, reason: `attached to ${t.text}`, data: { polecat: t.kind === 'polecat' ? t.text : null, address: t.text }, actor });
   }));
   return { bead: id, address: t.text, branch };
 }
@@ -76,7 +76,7 @@ export async function detachHook(town: TownContext, beadRef: string, target: str
     const b = getBead(s.db, id)!;
     if (b.status !== 'closed') applyUpdate(s, id, { status: 'open', assignee: null });
     s.db.run('UPDATE agents SET hooked_bead = NULL WHERE address = ? AND hooked_bead = ?', t.text, id);
-    recordTownEvent(s, { kind: 'hook.released', subject: id, reason: `detached from ${t.text}`, data: { address: t.text }, actor });
+    recordTownEvent(s, { kind: TOWN_EVENTS.hook.released, subject: id, reason: `detached from ${t.text}`, data: { address: t.text }, actor });
   }));
   return { bead: id, address: t.text, session_stopped: false };
 }

@@ -1,7 +1,7 @@
 // A polecat's session by hand: stop it (worktree snapshotted, hook kept, the daemon leaves it down), start it again
 // on its hook, resume a suspended hook, and nuke it (only when no work would be lost, or saved first with force).
 import { existsSync } from 'node:fs';
-import { GtError, messageOf, usageError } from '../../kernel/index.ts';
+import { GtError, messageOf, TOWN_EVENTS, usageError } from '../../kernel/index.ts';
 import { agentForRole, loadRig, recordTownEvent, requireKnownAgent, type TownContext } from '../../town/index.ts';
 import { nudge } from '../../agents/index.ts';
 import { identityOf, startAgent, stopAgent, townTmux, withStore, type StartResult } from '../sessions/index.ts';
@@ -31,7 +31,7 @@ export async function stopPolecat(town: TownContext, p: Polecat, actor?: string)
   if (p.state === 'working') withStore(town, (s) => updatePolecat(s, p.rig, p.name, { state: 'stopped' }, ['working']));
   const r = await stopAgent(town, id);
   if (r.stopped || p.state === 'working') {
-    withStore(town, (s) => recordTownEvent(s, { kind: 'polecat.stopped', subject: id.address, reason: p.bead ? `stopped by hand; the hook keeps ${p.bead}` : 'stopped by hand', data: { session: id.session, snapshot: snap }, ...(actor ? { actor } : {}) }));
+    withStore(town, (s) => recordTownEvent(s, { kind: TOWN_EVENTS.polecat.stopped, subject: id.address, reason: p.bead ? `stopped by hand; the hook keeps ${p.bead}` : 'stopped by hand', data: { session: id.session, snapshot: snap }, ...(actor ? { actor } : {}) }));
   }
   return { address: id.address, session: id.session, stopped: r.stopped, hook: p.bead, snapshot: snap };
 }
@@ -82,7 +82,7 @@ async function startOnKeptHook(town: TownContext, p: Polecat, agent: string, why
     const r = await startAgent(town, { identity: id, agent, resume: true, prompt: CARRY_ON(id.address, bead, why) });
     withStore(town, (s) => s.write(() => {
       s.db.run('UPDATE agents SET hooked_bead = ? WHERE address = ?', bead, id.address);
-      recordTownEvent(s, { kind: 'polecat.started', subject: id.address, reason: `${why.toLowerCase()} on ${bead}`, data: { bead, agent, status: r.status }, ...(actor ? { actor } : {}) });
+      recordTownEvent(s, { kind: TOWN_EVENTS.polecat.started, subject: id.address, reason: `${why.toLowerCase()} on ${bead}`, data: { bead, agent, status: r.status }, ...(actor ? { actor } : {}) });
     }));
     return { ...r, hook: bead };
   } catch (e) {
@@ -110,7 +110,7 @@ export async function resumeHook(town: TownContext, p: Polecat, o: { actor?: str
   if (!was) return { status: 'already-working', address: id.address, bead, session: id.session };
   if (rigState(town, p.rig)?.mode === 'docked') requireRigOpen(town, p.rig, `its polecat ${id.address} stays down`);
   const why = was === 'suspended' ? `Your hook was suspended and is resumed${o.note ? ` (${o.note})` : ''}` : 'Your session was stopped and is started again';
-  withStore(town, (s) => recordTownEvent(s, { kind: 'hook.resumed', subject: bead, reason: `${was}${o.note ? `: ${o.note}` : ''}`, data: { polecat: id.address }, ...(o.actor ? { actor: o.actor } : {}) }));
+  withStore(town, (s) => recordTownEvent(s, { kind: TOWN_EVENTS.hook.resumed, subject: bead, reason: `${was}${o.note ? `: ${o.note}` : ''}`, data: { polecat: id.address }, ...(o.actor ? { actor: o.actor } : {}) }));
   if (was === 'suspended' && live) {
     withStore(town, (s) => updatePolecat(s, p.rig, p.name, { state: 'working', hook_state: 'active' }));
     const r = await nudge(townTmux(town), { runtimeDir: town.paths.runtime }, { session: id.session, message: CARRY_ON(id.address, bead, why), mode: 'wait-idle', from: o.actor ?? 'gt' });
@@ -161,6 +161,6 @@ export async function nukePolecat(town: TownContext, p: Polecat, o: { force?: bo
   const stopped = (await stopAgent(town, identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name }))).stopped || (un?.session_stopped ?? false);
   const now = withStore(town, (s) => getPolecat(s, p.rig, p.name)) ?? p;
   const r = await removePolecat(town, now, lost.length ? { force: true, confirm: p.name } : {});
-  withStore(town, (s) => recordTownEvent(s, { kind: 'polecat.nuked', subject: st.address, reason: lost.length ? `with work saved: ${lost.join('; ')}` : 'nothing unlanded', data: { snapshot, saved: r.saved ?? null, released }, ...(o.actor ? { actor: o.actor } : {}) }));
+  withStore(town, (s) => recordTownEvent(s, { kind: TOWN_EVENTS.polecat.nuked, subject: st.address, reason: lost.length ? `with work saved: ${lost.join('; ')}` : 'nothing unlanded', data: { snapshot, saved: r.saved ?? null, released }, ...(o.actor ? { actor: o.actor } : {}) }));
   return { address: st.address, worktree: p.worktree, session_stopped: stopped, released, snapshot, saved: r.saved ?? null, repo: town.paths.repo(p.rig) };
 }

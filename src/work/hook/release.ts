@@ -1,6 +1,6 @@
 // Releasing a hook (gt unsling, a forced re-sling): stop the worker cleanly, bead back to open and unassigned,
 // the polecat idle. Its worktree stays: it may hold work, and gc removes it only when it holds none.
-import { GtError } from '../../kernel/index.ts';
+import { GtError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { applyUpdate, getBead, resolveId, type Store } from '../../beads/index.ts';
 import { parseAddress, rigNames, type TownContext } from '../../town/index.ts';
 import { identityOf, stopAgent, withStore } from '../sessions/index.ts';
@@ -43,7 +43,7 @@ export function releaseInStore(s: Store, bead: string, p: Polecat | undefined, e
     }
     if (p) updatePolecat(s, p.rig, p.name, { bead: null, state: 'idle', hook_state: 'archived' });
     s.db.run('DELETE FROM sling_queue WHERE bead = ?', bead);
-    recordTownEvent(s, { kind: 'hook.released', subject: bead, reason: e.reason, data: { polecat: p ? `${p.rig}/${p.name}` : null }, ...(e.actor ? { actor: e.actor } : {}) });
+    recordTownEvent(s, { kind: TOWN_EVENTS.hook.released, subject: bead, reason: e.reason, data: { polecat: p ? `${p.rig}/${p.name}` : null }, ...(e.actor ? { actor: e.actor } : {}) });
   });
 }
 

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyUpdate, type Store } from '../../beads/index.ts';
+import { TOWN_EVENTS } from '../../kernel/index.ts';
 import { branchExists, git, gitTry, listWorktrees } from '../../git/index.ts';
 import { loadRig, rigNames, type TownContext } from '../../town/index.ts';
 import { withStore } from '../sessions/index.ts';
@@ -30,7 +31,7 @@ export function repairHooks(town: TownContext): HookRepair[] {
     }
   }
   out.push(...withStore(town, (s) => s.write(() => reconcileBeads(town, s))));
-  withStore(town, (s) => { for (const r of out) recordTownEvent(s, { actor: 'gt hooks repair', kind: `repair.${r.kind}`, subject: r.subject, reason: r.detail }); });
+  withStore(town, (s) => { for (const r of out) recordTownEvent(s, { actor: 'gt hooks repair', kind: TOWN_EVENTS.repair[r.kind], subject: r.subject, reason: r.detail }); });
   return out;
 }
 

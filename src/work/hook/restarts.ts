@@ -2,6 +2,7 @@
 // with none. Counted from the town's event log, so whatever hooked the bead (a sling, a queue drain), the count
 // is the daemon's restarts since that hook began.
 import type { Store } from '../../beads/index.ts';
+import { TOWN_EVENTS } from '../../kernel/index.ts';
 
 interface Hooked {
   rig: string;
@@ -19,11 +20,11 @@ export function restartsOnHook(store: Store, p: Hooked): number {
   if (p.restarts === 0 || !p.bead) return p.restarts;
   const address = `${p.rig}/${p.name}`;
   const hooked = store.db.get<{ id: number | null }>(
-    "SELECT MAX(id) AS id FROM town_events WHERE kind = 'sling.hooked' AND subject = ? AND json_extract(data, '$.polecat') = ?", p.bead, address,
+    "SELECT MAX(id) AS id FROM town_events WHERE kind = ? AND subject = ? AND json_extract(data, '$.polecat') = ?", TOWN_EVENTS.sling.hooked, p.bead, address,
   )?.id;
   if (hooked == null) return p.restarts;
   const since = store.db.get<{ n: number }>(
-    "SELECT COUNT(*) AS n FROM town_events WHERE kind = 'daemon.restart' AND id > ? AND json_extract(data, '$.polecat') = ?", hooked, address,
+    "SELECT COUNT(*) AS n FROM town_events WHERE kind = ? AND id > ? AND json_extract(data, '$.polecat') = ?", TOWN_EVENTS.daemon.restart, hooked, address,
   )?.n ?? 0;
   return Math.min(p.restarts, since);
 }

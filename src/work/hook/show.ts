@@ -1,6 +1,7 @@
 // Reading hooks: what one agent has on its hook (gt hook), and every polecat's hook (gt hooks list).
 import { existsSync } from 'node:fs';
 import { dependentsOf, getDetails, type Store } from '../../beads/index.ts';
+import { TOWN_EVENTS } from '../../kernel/index.ts';
 import { formatAddress, parseAddress, townTmux, type TownContext } from '../../town/index.ts';
 import { hookedBeadOf, identityOf, withStore } from '../sessions/index.ts';
 import { getPolecat, listPolecats, type Polecat } from '../polecats/index.ts';
@@ -38,12 +39,12 @@ export function hookOf(town: TownContext, address: string): HookView {
 /** When and why the hook was suspended: the latest escalation, deferral or suspension event about its bead. */
 export function suspensionOf(s: Store, p: Pick<Polecat, 'rig' | 'name' | 'bead' | 'updated_at'>): { since: string; reason: string } {
   const e = s.db.get<{ at: string; kind: string; reason: string | null }>(
-    "SELECT at, kind, reason FROM town_events WHERE subject = ? AND actor = ? AND kind IN ('done.escalated', 'done.deferred', 'hook.suspended') ORDER BY id DESC LIMIT 1",
-    p.bead, `${p.rig}/${p.name}`,
+    "SELECT at, kind, reason FROM town_events WHERE subject = ? AND actor = ? AND kind IN (?, ?, ?) ORDER BY id DESC LIMIT 1",
+    p.bead, `${p.rig}/${p.name}`, TOWN_EVENTS.done.escalated, TOWN_EVENTS.done.deferred, TOWN_EVENTS.hook.suspended,
   );
   if (!e) return { since: p.updated_at, reason: 'suspended' };
-  const what = e.kind === 'done.deferred' ? 'deferred' : 'escalated';
-  return { since: e.at, reason: e.kind === 'hook.suspended' ? (e.reason ?? what) : `${what}: ${e.reason ?? ''}`.trim() };
+  const what = e.kind === TOWN_EVENTS.done.deferred ? 'deferred' : 'escalated';
+  return { since: e.at, reason: e.kind === TOWN_EVENTS.hook.suspended ? (e.reason ?? what) : `${what}: ${e.reason ?? ''}`.trim() };
 }
 
 function inProgressOf(s: Store, address: string): string | null {

@@ -1,13 +1,15 @@
 // Hook snapshots: the full state of a polecat's worktree (uncommitted and untracked files included) as a commit
 // on a hidden ref of the rig's bare repo, `refs/gt/hooks/<polecat>/<ms timestamp>`. Made with a temporary index,
 // so the worktree and its own index are never touched; restored on request (rollback) or by repair.
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { GtError } from '../../kernel/index.ts';
-import { git, gitTry } from '../../git/index.ts';
+import { applyTree, git, gitTry, worktreeTree } from '../../git/index.ts';
 import type { TownContext } from '../../town/index.ts';
 import { withStore } from '../sessions/index.ts';
 import { getPolecat, updatePolecat, type Polecat } from '../polecats/index.ts';
+
+/** Kept for the callers of this module; the implementation lives in src/git/snapshot.ts. */
+export { applyTree };
 
 /** Snapshots kept per polecat; older refs are deleted (their commits stay until git gc). */
 export const SNAPSHOTS_KEPT = 20;
@@ -59,20 +61,6 @@ export function snapshotWorktree(town: TownContext, rig: string, name: string): 
   return { status: 'saved', polecat: `${rig}/${name}`, snapshot: { ref, commit, parent: head, at: new Date(ms).toISOString() } };
 }
 
-/** The tree of everything in the worktree (what `git add -A` would stage), via a throwaway copy of its index. */
-function worktreeTree(worktree: string): string {
-  const index = resolve(worktree, git(worktree, ['rev-parse', '--git-path', 'index']).trim());
-  const tmp = join(resolve(worktree, git(worktree, ['rev-parse', '--git-dir']).trim()), `gt-snapshot-${process.pid}-${Date.now()}.index`);
-  try {
-    if (existsSync(index)) copyFileSync(index, tmp);
-    const env = { GIT_INDEX_FILE: tmp };
-    git(worktree, ['add', '-A', '--', '.'], { env });
-    return git(worktree, ['write-tree'], { env }).trim();
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
 export interface RestoreResult {
   polecat: string;
   restored: string;
@@ -96,16 +84,6 @@ export function restoreSnapshot(town: TownContext, rig: string, name: string, to
   const before = snapshotWorktree(town, rig, name).snapshot.ref;
   applyTree(p.worktree, snap.commit);
   return { polecat: `${rig}/${name}`, restored: snap.ref, saved_before: before };
-}
-
-/** Put the files of `commit`'s tree in the worktree (removing others not ignored), then reset the index to HEAD. */
-export function applyTree(worktree: string, commit: string): void {
-  const wanted = new Set(git(worktree, ['ls-tree', '-r', '-z', '--name-only', commit]).split('\0').filter(Boolean));
-  git(worktree, ['read-tree', '--reset', '-u', `${commit}^{tree}`]);
-  for (const f of git(worktree, ['ls-files', '--others', '--exclude-standard', '-z']).split('\0').filter(Boolean)) {
-    if (!wanted.has(f)) rmSync(join(worktree, f), { force: true });
-  }
-  if (gitTry(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD']).status === 0) git(worktree, ['reset', '--quiet']);
 }
 
 function requirePolecat(town: TownContext, rig: string, name: string): Polecat {

@@ -3,3 +3,4 @@ export { sling, drainSlingQueue, type SlingRequest, type SlingResult, type Sling
 export { decideClaim, decideSlot, isSameTarget, type BeadView, type SlingTarget, type ClaimDecision, type Caps } from './decide.ts';
 export { recordTownEvent, listTownEvents, type TownEvent } from '../../town/index.ts';
 export { parseTarget } from './target.ts';
+export { mergeModeOf, type LandingMode } from './merge-mode.ts';

@@ -1,6 +1,6 @@
 // gt sling: claim each bead (compare-and-set), give it a polecat (an idle one or a new worktree), hook it and start
 // the agent; beyond the caps it waits in the sling queue. Every decision goes to town_events.
-import { isGtError, messageOf } from '../../kernel/index.ts';
+import { isGtError, messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
 import { applyUpdate, getBead, type Store } from '../../beads/index.ts';
 import { agentForRole, loadRig, requireKnownAgent, type TownContext } from '../../town/index.ts';
 import { withStore } from '../sessions/index.ts';
@@ -196,7 +196,7 @@ async function slingOne(town: TownContext, ref: string, target: SlingTarget, kep
   });
   if (!first) {
     const outcome: SlingOutcome = { bead: ref, status: 'refused', reason: `no bead ${ref}`, hint: 'check the id with gt bd list (or bd list)' };
-    if (!o.dryRun) withStore(town, (s) => recordTownEvent(s, { kind: 'sling.refused', subject: ref, reason: outcome.reason!, ...(actor ? { actor } : {}) }));
+    if (!o.dryRun) withStore(town, (s) => recordTownEvent(s, { kind: TOWN_EVENTS.sling.refused, subject: ref, reason: outcome.reason!, ...(actor ? { actor } : {}) }));
     return outcome;
   }
   const { id, decision } = first;
@@ -209,7 +209,7 @@ async function slingOne(town: TownContext, ref: string, target: SlingTarget, kep
       ? { bead: id, status: 'refused', reason: decision.reason, hint: decision.hint }
       : { bead: id, status: 'already', polecat: decision.holder, reason: `${id} is already on ${decision.holder}'s hook` };
     if (o.dryRun) return { ...outcome, dryRun: true };
-    withStore(town, (s) => recordTownEvent(s, { kind: `sling.${outcome.status}`, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) }));
+    withStore(town, (s) => recordTownEvent(s, { kind: outcome.status === 'already' ? TOWN_EVENTS.sling.already : TOWN_EVENTS.sling.refused, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) }));
     return outcome;
   }
   const over = hasBudgets(town.settings.budgets) ? withStore(town, (s) => slingBudgetCheck(s, town, id, target.polecat ? `${target.rig}/${target.polecat}` : undefined)) : undefined;
@@ -241,7 +241,7 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
       const outcome: SlingOutcome = again.action === 'already'
         ? { bead: id, status: 'already', polecat: again.holder, reason: `${id} is already on ${again.holder}'s hook` }
         : { bead: id, status: 'refused', reason: again.action === 'refuse' ? again.reason : `${id} was claimed by ${again.from} meanwhile`, ...(again.action === 'refuse' ? { hint: again.hint } : {}) };
-      recordTownEvent(s, { kind: `sling.${outcome.status}`, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) });
+      recordTownEvent(s, { kind: outcome.status === 'already' ? TOWN_EVENTS.sling.already : TOWN_EVENTS.sling.refused, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) });
       return { kind: 'done', outcome };
     }
     if (target.polecat !== undefined) {
@@ -251,7 +251,7 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
       }
       if (p && (p.state === 'working' || p.bead)) {
         const outcome: SlingOutcome = { bead: id, status: 'refused', reason: `polecat ${target.rig}/${target.polecat} is busy with ${p.bead ?? 'other work'}`, hint: `sling to the rig (gt sling ${id} ${target.rig}) to get a free polecat` };
-        recordTownEvent(s, { kind: 'sling.refused', subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) });
+        recordTownEvent(s, { kind: TOWN_EVENTS.sling.refused, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) });
         return { kind: 'done', outcome };
       }
     }
@@ -268,7 +268,7 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
       }
       if (fromQueue) return { kind: 'done', outcome: { bead: id, status: 'queued', waiting: 'slot', reason: `${WAITING_FOR_SLOT}: ${slot.reason}` } };
       const again = !waiting ? '' : changed.length > 0 ? `; already queued since ${waiting.created_at}, now with the new ${changed.join(', ')}` : `; already queued since ${waiting.created_at} with the same options`;
-      recordTownEvent(s, { kind: 'sling.queued', subject: id, reason: `${slot.reason}${again}`, data: { rig: target.rig, ...(changed.length ? { updated: changed } : {}) }, ...(actor ? { actor } : {}) });
+      recordTownEvent(s, { kind: TOWN_EVENTS.sling.queued, subject: id, reason: `${slot.reason}${again}`, data: { rig: target.rig, ...(changed.length ? { updated: changed } : {}) }, ...(actor ? { actor } : {}) });
       return { kind: 'done', outcome: { bead: id, status: 'queued', waiting: 'slot', reason: `${WAITING_FOR_SLOT}: ${slot.reason}${again}` } };
     }
     const mark = { state: 'working' as const, bead: id, hook_state: 'created' as const, agent: kept.agent ?? null };
@@ -289,7 +289,7 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
        ON CONFLICT(address) DO UPDATE SET hooked_bead = excluded.hooked_bead`,
       address, polecat.rig, polecat.name, kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig)), id,
     );
-    recordTownEvent(s, { kind: 'sling.hooked', subject: id, reason: fresh ? 'new polecat' : 'idle polecat reused', data: { polecat: address, fromQueue }, ...(actor ? { actor } : {}) });
+    recordTownEvent(s, { kind: TOWN_EVENTS.sling.hooked, subject: id, reason: fresh ? 'new polecat' : 'idle polecat reused', data: { polecat: address, fromQueue }, ...(actor ? { actor } : {}) });
     return { kind: 'claimed', bead: id, polecat: getPolecat(s, polecat.rig, polecat.name)!, fresh };
   }));
 }
@@ -312,8 +312,8 @@ function overBudget(town: TownContext, id: string, reason: string, hint: string,
   if (o.fromQueue) return { bead: id, status: 'queued', waiting: 'budget', reason, hint };
   if (o.dryRun) return { bead: id, status: 'refused', reason, hint, dryRun: true };
   withStore(town, (s) => {
-    const last = s.db.get<{ reason: string | null }>("SELECT reason FROM town_events WHERE kind = 'sling.refused' AND subject = ? ORDER BY id DESC LIMIT 1", id);
-    if (last?.reason !== reason) recordTownEvent(s, { kind: 'sling.refused', subject: id, reason, ...(o.actor ? { actor: o.actor } : {}) });
+    const last = s.db.get<{ reason: string | null }>("SELECT reason FROM town_events WHERE kind = ? AND subject = ? ORDER BY id DESC LIMIT 1", TOWN_EVENTS.sling.refused, id);
+    if (last?.reason !== reason) recordTownEvent(s, { kind: TOWN_EVENTS.sling.refused, subject: id, reason, ...(o.actor ? { actor: o.actor } : {}) });
   });
   return { bead: id, status: 'refused', reason, hint };
 }

@@ -1,7 +1,7 @@
 // gt convoy create|list|show|add|add-issue|refresh|close: batches of beads tracked together until all have landed.
 import type { Command } from 'commander';
 import {
-  addIssue, addToConvoy, closeConvoy, createConvoy, currentAddress, formatAge, listConvoys, progressBar, refreshConvoy, requireRecipient, setConvoyFed, showConvoy, strandedConvoys,
+  addIssue, addToConvoy, closeConvoy, createConvoy, currentAddress, formatAge, listConvoys, progressBar, refreshConvoy, requireRecipient, setConvoyFed, showConvoy, sling, strandedConvoys,
   type AddResult, type ConvoyStatus, type RefreshResult,
 } from '../../../work/index.ts';
 import { safeLine, usageError } from '../../../kernel/index.ts';
@@ -96,7 +96,7 @@ export function registerConvoy(program: Command, ctx: GtCtx): void {
     .argument('<id>', 'convoy id or unique start')
     .addHelpText('after', '\nExample:\n  gt convoy refresh hq-a1b')
     .action(async (id: string) => {
-      const r = await refreshConvoy(ctx.town(), id, { actor: actor() });
+      const r = await refreshConvoy(ctx.town(), id, { actor: actor(), sling });
       emit(ctx.io, ctx.json(), { data: r, text: renderRefresh(r) });
     });
 

@@ -1,6 +1,6 @@
 // gt demo: a whole town on the embedded example with simulated agents, from six beads to six changes on main.
 import type { Command } from 'commander';
-import { runDemo, type DemoReport } from '../../../work/demo/run.ts';
+import { runDemo, type DemoReport } from '../../../demo/index.ts';
 import { emit, ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 

@@ -7,7 +7,7 @@ import { currentAddress } from '../../../work/index.ts';
 import { trail, type TrailEntry } from '../../../work/trail.ts';
 import { withStore } from '../../../work/sessions/index.ts';
 import { emit } from '../../shared/runtime.ts';
-import { VERSION } from '../../shared/version.ts';
+import { VERSION } from '../../../kernel/version.ts';
 import type { GtCtx } from '../context.ts';
 import { renderEvent } from './feed.ts';
 

@@ -1,6 +1,7 @@
 // gt done: the polecat hands in its hooked work (see src/work/done).
 import { Option, type Command } from 'commander';
 import { done, doneAddress, parseDoneStatus, type DoneResult } from '../../../work/done/index.ts';
+import { mergeQueue } from '../../../refinery/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -18,7 +19,7 @@ export function registerDone(program: Command, ctx: GtCtx): void {
     .action(async (o: { status: string; message?: string; stop?: boolean; pushed?: string; committedLeftovers?: boolean }) => {
       const town = ctx.town();
       const status = parseDoneStatus(o.status);
-      const r = await done(town, doneAddress(town, ctx.io.cwd, ctx.io.env), {
+      const r = await done(town, doneAddress(town, ctx.io.cwd, ctx.io.env), mergeQueue, {
         status, ...(o.message !== undefined ? { note: o.message } : {}), ...(o.stop ? { stopSession: true } : {}),
         ...(o.pushed !== undefined ? { pushed: { head: o.pushed, committedLeftovers: Boolean(o.committedLeftovers) } } : {}),
       });

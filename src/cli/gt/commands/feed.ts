@@ -1,6 +1,6 @@
 // gt feed: the town's activity stream (town_events) in a terminal; --follow keeps printing new events until Ctrl-C.
 import type { Command } from 'commander';
-import { safeLine, usageError } from '../../../kernel/index.ts';
+import { safeLine, TOWN_EVENT_KINDS, TOWN_EVENTS, usageError } from '../../../kernel/index.ts';
 import { openTownStore, type TownEvent } from '../../../town/index.ts';
 import { eventsAfter, feedEvents } from '../../../dashboard/server/feed.ts';
 import { emit } from '../../shared/runtime.ts';
@@ -19,6 +19,9 @@ export function registerFeed(program: Command, ctx: GtCtx): void {
     .action(async (o: { lines: string; follow?: boolean; kind?: string }) => {
       const n = Number(o.lines);
       if (!Number.isInteger(n) || n < 0 || n > 10_000) throw usageError('GT_BAD_LINES', `-n must be a whole number from 0 to 10000, not "${o.lines}"`);
+      if (o.kind !== undefined && !TOWN_EVENT_KINDS.some((k) => k.startsWith(o.kind!))) {
+        throw usageError('GT_BAD_KIND', `no event kind starts with "${o.kind}"`, `kinds start with ${Object.keys(TOWN_EVENTS).join(', ')} (e.g. --kind refinery.)`);
+      }
       const store = openTownStore(ctx.town(), { actor: 'gt feed' });
       try {
         const kind = o.kind ? { kindPrefix: o.kind } : {};

@@ -3,16 +3,9 @@ import { get } from '../api.js';
 import { clock, fill, h } from '../dom.js';
 
 const MAX = 200;
-const TONE = { refinery: 'merge', convoy: 'ok', sling: 'work', done: 'work', daemon: 'idle', escalation: 'bad', hook: 'wait' };
-
-function tone(kind) {
-  if (/failed|error|refused|rejected|dead|escalat/.test(kind)) return 'bad';
-  if (/merged|landed|completed/.test(kind)) return 'ok';
-  return TONE[String(kind).split('.')[0]] ?? 'idle';
-}
 
 function item(ev) {
-  return h('li.event', { dataset: { id: String(ev.id), kind: ev.kind, subject: ev.subject ?? '' }, class: `t-${tone(ev.kind)}` },
+  return h('li.event', { dataset: { id: String(ev.id), kind: ev.kind, subject: ev.subject ?? '' }, class: `t-${ev.tone ?? 'idle'}` },
     h('div.ev-top', h('time', { datetime: ev.at, title: new Date(ev.at).toLocaleString() }, clock(ev.at)),
       h('span.kind', ev.kind), h('span.actor.muted', ev.actor)),
     h('div.ev-body', ev.subject ? h('span.id', ev.subject) : null, ev.reason ? h('span.reason', ev.reason) : null));

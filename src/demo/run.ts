@@ -3,14 +3,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createBeads } from '../../beads/index.ts';
-import { commitAll, git, initRepo, readFileAt } from '../../git/index.ts';
-import { GtError } from '../../kernel/index.ts';
-import { addRig, installTown, loadRig, loadTown, openTownStore, parseAddress, saveRig, saveSettings, townTmux, type TownContext } from '../../town/index.ts';
-import { identityOf, listAgentRecords, stopAgent, withStore } from '../sessions/index.ts';
-import { createConvoy, showConvoy, type ConvoyStatus } from '../convoy/index.ts';
-import { startDaemon, stopDaemon } from '../../daemon/index.ts';
-import { readRefineryState } from '../../refinery/index.ts';
+import { createBeads } from '../beads/index.ts';
+import { commitAll, git, initRepo, readFileAt } from '../git/index.ts';
+import { GtError } from '../kernel/index.ts';
+import { addRig, installTown, loadRig, loadTown, openTownStore, parseAddress, saveRig, saveSettings, townTmux, type TownContext } from '../town/index.ts';
+import { identityOf, listAgentRecords, stopAgent, withStore } from '../work/sessions/index.ts';
+import { createConvoy, showConvoy, type ConvoyStatus } from '../work/convoy/index.ts';
+import { startDaemon, stopDaemon } from '../daemon/index.ts';
+import { readRefineryState } from '../refinery/index.ts';
 import { DEMO_BEADS, DEMO_EXPECTED_FILES, SAMPLE_FILES, SAMPLE_TEST_GATE } from './sample.ts';
 
 export interface DemoOptions {
