@@ -1,6 +1,8 @@
 // Beads: the store library (model, ids, readiness, SQLite, the JSONL ledger and its merge, formulas).
 export * from './model.ts';
 export { Store, type StoreOptions } from './store.ts';
+export type { Db, Row } from './sqlite.ts';
+export { latestVersion, type SchemaPart, type Migration } from './schema.ts';
 export { findBeadsDir, type BeadsLocation } from './location.ts';
 export { initStore, registerMergeDriver, refreshMergeDriver, driverApplies, type InitResult } from './init.ts';
 export { ledgerConflict, assertLedgerResolved } from './ledger-guard.ts';

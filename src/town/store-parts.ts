@@ -1,0 +1,122 @@
+// Transitional: the town's tables as one schema part while each moves to the module that owns it.
+import type { SchemaPart } from '../beads/index.ts';
+
+export const TOWN_TABLES: SchemaPart = { name: 'town', migrations: [{ version: 1, sql: `
+CREATE TABLE IF NOT EXISTS agents (
+  address TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  rig TEXT,
+  name TEXT NOT NULL,
+  runtime TEXT NOT NULL,
+  session TEXT,
+  workdir TEXT,
+  state TEXT NOT NULL DEFAULT 'stopped',
+  hooked_bead TEXT,
+  session_id TEXT,
+  started_at TEXT,
+  heartbeat_at TEXT,
+  last_activity TEXT,
+  metadata TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS agents_rig ON agents(rig, role);
+CREATE TABLE IF NOT EXISTS mail (
+  id TEXT PRIMARY KEY,
+  from_addr TEXT NOT NULL,
+  to_addr TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL DEFAULT '',
+  priority INTEGER NOT NULL DEFAULT 2,
+  type TEXT NOT NULL DEFAULT 'message',
+  thread_id TEXT,
+  reply_to TEXT,
+  created_at TEXT NOT NULL,
+  read_at TEXT,
+  acked_at TEXT,
+  archived_at TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS mail_inbox ON mail(to_addr, archived_at, created_at);
+CREATE INDEX IF NOT EXISTS mail_thread ON mail(thread_id, created_at);
+
+CREATE TABLE IF NOT EXISTS polecats (
+  rig TEXT NOT NULL,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'idle',
+  bead TEXT,
+  branch TEXT,
+  base TEXT,
+  worktree TEXT NOT NULL,
+  hook_state TEXT,
+  agent TEXT,
+  restarts INTEGER NOT NULL DEFAULT 0,
+  last_snapshot TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (rig, name)
+) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS polecats_bead ON polecats(bead) WHERE bead IS NOT NULL;
+CREATE TABLE IF NOT EXISTS merge_requests (
+  id TEXT PRIMARY KEY,
+  rig TEXT NOT NULL,
+  bead TEXT NOT NULL,
+  polecat TEXT,
+  branch TEXT NOT NULL,
+  head TEXT NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 2,
+  status TEXT NOT NULL DEFAULT 'queued',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  merge_commit TEXT,
+  failure TEXT,
+  rework_bead TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  UNIQUE (rig, bead, head)
+) STRICT;
+CREATE INDEX IF NOT EXISTS merge_requests_queue ON merge_requests(rig, status, priority, created_at);
+CREATE TABLE IF NOT EXISTS sling_queue (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  bead TEXT NOT NULL UNIQUE,
+  rig TEXT NOT NULL,
+  agent TEXT,
+  options TEXT,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS town_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  subject TEXT,
+  reason TEXT,
+  data TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS town_events_at ON town_events(at);
+
+CREATE TABLE IF NOT EXISTS usage (
+  id TEXT PRIMARY KEY,
+  session_id TEXT,
+  address TEXT,
+  rig TEXT,
+  bead TEXT,
+  convoy TEXT,
+  model TEXT NOT NULL,
+  input INTEGER NOT NULL DEFAULT 0,
+  output INTEGER NOT NULL DEFAULT 0,
+  cache_read INTEGER NOT NULL DEFAULT 0,
+  cache_write INTEGER NOT NULL DEFAULT 0,
+  at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS usage_at ON usage(at);
+CREATE INDEX IF NOT EXISTS usage_address ON usage(address, at);
+CREATE INDEX IF NOT EXISTS usage_convoy ON usage(convoy);
+CREATE TABLE IF NOT EXISTS usage_sources (
+  path TEXT PRIMARY KEY,
+  session_id TEXT,
+  address TEXT,
+  offset INTEGER NOT NULL DEFAULT 0,
+  size INTEGER NOT NULL DEFAULT 0,
+  mtime_ms INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL
+) STRICT;
+` }] };
