@@ -1,6 +1,7 @@
 // The `usage` and `usage_sources` tables of the town store (schema 5), and the facts attribution reads from the
 // store (agents, hook history, convoy edges).
 import type { Store } from '../beads/index.ts';
+import { listAgentRecords } from '../work/sessions/agents-table.ts';
 import type { AttributionFacts, Attribution } from './attribute.ts';
 import type { UsageRecord } from './transcript.ts';
 
@@ -25,9 +26,7 @@ export interface UsageSource {
 }
 
 export function readFacts(store: Store): AttributionFacts {
-  const agents = store.db.all<{ address: string; session_id: string | null; workdir: string | null; hooked_bead: string | null }>(
-    'SELECT address, session_id, workdir, hooked_bead FROM agents',
-  );
+  const agents = listAgentRecords(store);
   const sessions = new Map<string, string>();
   for (const s of store.db.all<{ session_id: string; address: string }>('SELECT session_id, address FROM usage_sources WHERE session_id IS NOT NULL AND address IS NOT NULL')) sessions.set(s.session_id, s.address);
   for (const a of agents) if (a.session_id) sessions.set(a.session_id, a.address);

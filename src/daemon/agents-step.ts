@@ -3,7 +3,7 @@
 import { nudge } from '../agents/index.ts';
 import { isoNow, messageOf } from '../kernel/index.ts';
 import { agentForRole, loadRig, type TownContext } from '../town/index.ts';
-import { exitSummary, identityOf, readLastExit, signalsOf, startAgent, stopAgent, townTmux, withStore } from '../work/sessions/index.ts';
+import { exitSummary, identityOf, readLastExit, setHookedBead, signalsOf, startAgent, stopAgent, townTmux, withStore } from '../work/sessions/index.ts';
 import { recordEvent } from './events.ts';
 import { screenHash } from './observe.ts';
 import type { DeadDecision, PolecatObservation, ReapDecision, StuckVerdict } from './plan.ts';
@@ -51,7 +51,7 @@ export async function applyDead(town: TownContext, ports: TickPorts, d: DeadDeci
   // Told to carry on: a restarted session (resumed or fresh) otherwise waits at its prompt until the stuck nudge.
   await startAgent(town, { identity: id, agent, resume: true, readyTimeoutMs, prompt: RESTART_PROMPT(address, d.bead) });
   // The contract (docs/work-loop.md): the agent's record names the same hook as its polecat row.
-  withStore(town, (s) => s.write(() => s.db.run('UPDATE agents SET hooked_bead = ? WHERE address = ?', d.bead, address)));
+  withStore(town, (s) => setHookedBead(s, address, d.bead));
 }
 
 export const RESTART_PROMPT = (address: string, bead: string): string =>

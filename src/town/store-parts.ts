@@ -2,23 +2,6 @@
 import type { SchemaPart } from '../beads/index.ts';
 
 export const TOWN_TABLES: SchemaPart = { name: 'town', migrations: [{ version: 1, sql: `
-CREATE TABLE IF NOT EXISTS agents (
-  address TEXT PRIMARY KEY,
-  role TEXT NOT NULL,
-  rig TEXT,
-  name TEXT NOT NULL,
-  runtime TEXT NOT NULL,
-  session TEXT,
-  workdir TEXT,
-  state TEXT NOT NULL DEFAULT 'stopped',
-  hooked_bead TEXT,
-  session_id TEXT,
-  started_at TEXT,
-  heartbeat_at TEXT,
-  last_activity TEXT,
-  metadata TEXT
-) STRICT;
-CREATE INDEX IF NOT EXISTS agents_rig ON agents(rig, role);
 CREATE TABLE IF NOT EXISTS mail (
   id TEXT PRIMARY KEY,
   from_addr TEXT NOT NULL,

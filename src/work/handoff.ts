@@ -9,7 +9,7 @@ import { findOnPath, runSync } from '../proc/index.ts';
 import { parseAddress, townTmux, type AgentAddress, type TownContext } from '../town/index.ts';
 import { archive, sendMail, type SendDeps } from './mail/index.ts';
 import { agentNameFor } from './nudge-agent.ts';
-import { getAgent, gtArgv, identityOf, startAgent, stopAgent, withStore, type AgentIdentity } from './sessions/index.ts';
+import { getAgent, gtArgv, identityOf, setHookedBead, startAgent, stopAgent, withStore, type AgentIdentity } from './sessions/index.ts';
 import { recordEvent } from './convoy/events.ts';
 import { withTownStore } from './convoy/manage.ts';
 
@@ -97,7 +97,7 @@ function hookFor(store: Store, me: string, input: string): string {
     throw new GtError('GT_BEAD_HELD', `${beadId} is held by ${b.assignee} (${b.status})`, { hint: `ask the Mayor to move it, or pick other work with gt bd ready` });
   }
   applyUpdate(store, beadId, { status: 'hooked', assignee: me });
-  store.db.run('UPDATE agents SET hooked_bead = ? WHERE address = ?', beadId, me);
+  setHookedBead(store, me, beadId);
   return beadId;
 }
 

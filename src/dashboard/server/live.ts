@@ -4,7 +4,7 @@
 import type { Store } from '../../beads/index.ts';
 import { messageOf } from '../../kernel/index.ts';
 import { openTownStore, type TownContext } from '../../town/index.ts';
-import { listAgents } from '../../work/sessions/index.ts';
+import { agentsFingerprint, listAgents } from '../../work/sessions/index.ts';
 import { eventsAfter, lastEventId } from './feed.ts';
 import { OVERSEER } from './state.ts';
 
@@ -46,16 +46,16 @@ export function panelsOfKind(kind: string): Panel[] {
   }
 }
 
-const FINGERPRINTS: { panels: Panel[]; sql: string }[] = [
-  { panels: ['agents', 'status', 'problems'], sql: "SELECT group_concat(address || ':' || state || ':' || coalesce(hooked_bead, ''), ',') AS f FROM agents" },
-  { panels: ['hooks', 'agents', 'status'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM polecats" },
-  { panels: ['queue', 'convoys', 'status', 'problems'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM merge_requests" },
-  { panels: ['beads', 'convoys', 'hooks'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues" },
-  { panels: ['mail'], sql: `SELECT count(*) || ':' || count(read_at) || ':' || count(archived_at) AS f FROM mail WHERE to_addr = '${OVERSEER}'` },
+const FINGERPRINTS: { panels: Panel[]; read: (store: Store) => string }[] = [
+  { panels: ['agents', 'status', 'problems'], read: agentsFingerprint },
+  { panels: ['hooks', 'agents', 'status'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM polecats")?.f ?? '' },
+  { panels: ['queue', 'convoys', 'status', 'problems'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM merge_requests")?.f ?? '' },
+  { panels: ['beads', 'convoys', 'hooks'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues")?.f ?? '' },
+  { panels: ['mail'], read: (s) => s.db.get<{ f: string | null }>(`SELECT count(*) || ':' || count(read_at) || ':' || count(archived_at) AS f FROM mail WHERE to_addr = '${OVERSEER}'`)?.f ?? '' },
 ];
 
 function fingerprints(store: Store): string[] {
-  return FINGERPRINTS.map((f) => store.db.get<{ f: string | null }>(f.sql)?.f ?? '');
+  return FINGERPRINTS.map((f) => f.read(store));
 }
 
 export function createLive(town: () => TownContext, opts: { pollMs?: number; agentsMs?: number; onError?: (message: string) => void } = {}): Live {

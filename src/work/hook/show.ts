@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dependentsOf, getDetails, type Store } from '../../beads/index.ts';
 import { formatAddress, parseAddress, townTmux, type TownContext } from '../../town/index.ts';
-import { hookedBeadOf, identityOf, withStore } from '../sessions/index.ts';
+import { getAgent, hookedBeadOf, identityOf, withStore } from '../sessions/index.ts';
 import { getPolecat, listPolecats, type Polecat } from '../polecats/index.ts';
 import { restartsOnHook } from './restarts.ts';
 
@@ -24,7 +24,7 @@ export function hookOf(town: TownContext, address: string): HookView {
   const text = formatAddress(a);
   return withStore(town, (s) => {
     const p = a.kind === 'polecat' ? getPolecat(s, a.rig, a.name) : undefined;
-    const agent = s.db.get<{ hooked_bead: string | null }>('SELECT hooked_bead FROM agents WHERE address = ?', text);
+    const agent = getAgent(s, text);
     const id = p ? p.bead : (hookedBeadOf(s, { address: text, hooked_bead: agent?.hooked_bead ?? null }) ?? inProgressOf(s, text));
     return {
       address: text,

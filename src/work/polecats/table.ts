@@ -1,5 +1,6 @@
 // The town store's `polecats` table: one row per polecat, its state and its hook (docs/work-loop.md).
 import type { Store } from '../../beads/index.ts';
+import { setHookedBead } from '../sessions/agents-table.ts';
 
 export type PolecatState = 'idle' | 'working' | 'done' | 'stopped';
 export type HookState = 'created' | 'active' | 'suspended' | 'completed' | 'archived';
@@ -64,7 +65,7 @@ export function updatePolecat(store: Store, rig: string, name: string, patch: Po
       `UPDATE polecats SET ${sets.join(', ')} WHERE rig = ? AND name = ?${guard}`,
       ...keys.map((k) => patch[k] as string | number | null), store.now(), rig, name, ...(when ?? []),
     );
-    if (n === 1 && 'bead' in patch) store.db.run('UPDATE agents SET hooked_bead = ? WHERE address = ?', patch.bead ?? null, `${rig}/${name}`);
+    if (n === 1 && 'bead' in patch) setHookedBead(store, `${rig}/${name}`, patch.bead ?? null);
     return n === 1;
   });
 }

@@ -3,6 +3,7 @@ import { getDetails, moleculeSteps, type Bead, type Comment, type Store } from '
 import { formatAddress, openTownStore, type AgentAddress, type TownContext } from '../../town/index.ts';
 import { unreadFor, type Mail } from '../mail/index.ts';
 import { hookedBeadOf } from '../sessions/hook.ts';
+import { getAgent } from '../sessions/agents-table.ts';
 import type { DetectedRole } from './role.ts';
 
 export interface PrimeStep {
@@ -50,7 +51,7 @@ function isMailbox(a: AgentAddress): boolean {
 }
 
 function agentHook(store: Store, address: string): string | null {
-  return store.db.get<{ hooked_bead: string | null }>('SELECT hooked_bead FROM agents WHERE address = ?', address)?.hooked_bead ?? null;
+  return getAgent(store, address)?.hooked_bead ?? null;
 }
 
 /** An interrupted session's work: a bead in progress assigned to the agent. */

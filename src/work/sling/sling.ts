@@ -3,7 +3,7 @@
 import { isGtError, messageOf } from '../../kernel/index.ts';
 import { applyUpdate, getBead, type Store } from '../../beads/index.ts';
 import { agentForRole, loadRig, requireKnownAgent, type TownContext } from '../../town/index.ts';
-import { withStore } from '../sessions/index.ts';
+import { forgetUnstarted, recordSlung, withStore } from '../sessions/index.ts';
 import {
   buildPolecatWorktree, claimPolecatName, discardPolecat, getPolecat, rebranchPolecat, reusablePolecats, updatePolecat, workingCounts, type Polecat,
 } from '../polecats/index.ts';
@@ -263,11 +263,7 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     // The merge mode travels with the bead: gt done reads it (mr: the queue; direct: lands now, no gates; local: stays on its branch).
     applyUpdate(s, id, { status: 'hooked', assignee: address, ...(kept.merge ? { metadata: { ...(b.metadata ?? {}), merge: kept.merge } } : {}) });
     s.db.run('DELETE FROM sling_queue WHERE bead = ?', id);
-    s.db.run(
-      `INSERT INTO agents (address, role, rig, name, runtime, state, hooked_bead) VALUES (?, 'polecat', ?, ?, ?, 'starting', ?)
-       ON CONFLICT(address) DO UPDATE SET hooked_bead = excluded.hooked_bead`,
-      address, polecat.rig, polecat.name, kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig)), id,
-    );
+    recordSlung(s, { address, rig: polecat.rig, name: polecat.name, runtime: kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig)), bead: id });
     recordTownEvent(s, { kind: 'sling.hooked', subject: id, reason: fresh ? 'new polecat' : 'idle polecat reused', data: { polecat: address, fromQueue }, ...(actor ? { actor } : {}) });
     return { kind: 'claimed', bead: id, polecat: getPolecat(s, polecat.rig, polecat.name)!, fresh };
   }));
@@ -330,6 +326,6 @@ function giveBack(town: TownContext, bead: string, c: Extract<Claimed, { kind: '
   const reason = messageOf(e);
   withStore(town, (s: Store) => releaseInStore(s, bead, c.fresh ? undefined : c.polecat, { reason: `sling failed: ${reason}`, ...(kept.actor ? { actor: kept.actor } : {}) }));
   if (c.fresh) discardPolecat(town, c.polecat.rig, c.polecat.name);
-  withStore(town, (s) => s.write(() => s.db.run("DELETE FROM agents WHERE address = ? AND session IS NULL", `${c.polecat.rig}/${c.polecat.name}`)));
+  withStore(town, (s) => forgetUnstarted(s, `${c.polecat.rig}/${c.polecat.name}`));
   return { bead, status: 'refused', reason, ...(isGtError(e) && e.hint ? { hint: e.hint } : {}) };
 }
