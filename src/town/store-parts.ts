@@ -2,24 +2,6 @@
 import type { SchemaPart } from '../beads/index.ts';
 
 export const TOWN_TABLES: SchemaPart = { name: 'town', migrations: [{ version: 1, sql: `
-CREATE TABLE IF NOT EXISTS mail (
-  id TEXT PRIMARY KEY,
-  from_addr TEXT NOT NULL,
-  to_addr TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  body TEXT NOT NULL DEFAULT '',
-  priority INTEGER NOT NULL DEFAULT 2,
-  type TEXT NOT NULL DEFAULT 'message',
-  thread_id TEXT,
-  reply_to TEXT,
-  created_at TEXT NOT NULL,
-  read_at TEXT,
-  acked_at TEXT,
-  archived_at TEXT
-) STRICT;
-CREATE INDEX IF NOT EXISTS mail_inbox ON mail(to_addr, archived_at, created_at);
-CREATE INDEX IF NOT EXISTS mail_thread ON mail(thread_id, created_at);
-
 CREATE TABLE IF NOT EXISTS polecats (
   rig TEXT NOT NULL,
   name TEXT NOT NULL,

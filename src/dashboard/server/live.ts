@@ -5,6 +5,7 @@ import type { Store } from '../../beads/index.ts';
 import { messageOf } from '../../kernel/index.ts';
 import { openTownStore, type TownContext } from '../../town/index.ts';
 import { agentsFingerprint, listAgents } from '../../work/sessions/index.ts';
+import { inboxFingerprint } from '../../work/mail/index.ts';
 import { eventsAfter, lastEventId } from './feed.ts';
 import { OVERSEER } from './state.ts';
 
@@ -51,7 +52,7 @@ const FINGERPRINTS: { panels: Panel[]; read: (store: Store) => string }[] = [
   { panels: ['hooks', 'agents', 'status'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM polecats")?.f ?? '' },
   { panels: ['queue', 'convoys', 'status', 'problems'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM merge_requests")?.f ?? '' },
   { panels: ['beads', 'convoys', 'hooks'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues")?.f ?? '' },
-  { panels: ['mail'], read: (s) => s.db.get<{ f: string | null }>(`SELECT count(*) || ':' || count(read_at) || ':' || count(archived_at) AS f FROM mail WHERE to_addr = '${OVERSEER}'`)?.f ?? '' },
+  { panels: ['mail'], read: (s) => inboxFingerprint(s, OVERSEER) },
 ];
 
 function fingerprints(store: Store): string[] {
