@@ -8,6 +8,7 @@ import { budgetStateIn } from '../costs/budgets.ts';
 import { gitTry } from '../git/index.ts';
 import { readRefineryState, type Delivered } from '../refinery/state.ts';
 import { listPrs } from '../refinery/pr-store.ts';
+import { polecatCounts } from '../work/polecats/index.ts';
 
 export interface RigStatus {
   name: string;
@@ -68,7 +69,7 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
   const daemon = daemonStatus(town);
   const rigs = rigNames(town);
   const data = withStore(town, (s) => {
-    const polecats = s.db.all<{ rig: string; state: string; n: number }>('SELECT rig, state, COUNT(*) AS n FROM polecats GROUP BY rig, state');
+    const polecats = polecatCounts(s);
     const mrs = s.db.all<{ rig: string; status: string; n: number }>('SELECT rig, status, COUNT(*) AS n FROM merge_requests GROUP BY rig, status');
     const failed = s.db.all<{ id: string; rig: string; bead: string; failure: string | null }>(
       "SELECT id, rig, bead, failure FROM merge_requests WHERE status = 'failed' AND rework_bead IS NULL ORDER BY updated_at DESC LIMIT 10",

@@ -2,23 +2,6 @@
 import type { SchemaPart } from '../beads/index.ts';
 
 export const TOWN_TABLES: SchemaPart = { name: 'town', migrations: [{ version: 1, sql: `
-CREATE TABLE IF NOT EXISTS polecats (
-  rig TEXT NOT NULL,
-  name TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'idle',
-  bead TEXT,
-  branch TEXT,
-  base TEXT,
-  worktree TEXT NOT NULL,
-  hook_state TEXT,
-  agent TEXT,
-  restarts INTEGER NOT NULL DEFAULT 0,
-  last_snapshot TEXT,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  PRIMARY KEY (rig, name)
-) STRICT;
-CREATE UNIQUE INDEX IF NOT EXISTS polecats_bead ON polecats(bead) WHERE bead IS NOT NULL;
 CREATE TABLE IF NOT EXISTS merge_requests (
   id TEXT PRIMARY KEY,
   rig TEXT NOT NULL,

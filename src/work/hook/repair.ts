@@ -5,7 +5,7 @@ import { applyUpdate, type Store } from '../../beads/index.ts';
 import { branchExists, git, gitTry, listWorktrees } from '../../git/index.ts';
 import { loadRig, rigNames, type TownContext } from '../../town/index.ts';
 import { withStore } from '../sessions/index.ts';
-import { deletePolecat, listPolecats, updatePolecat, type Polecat } from '../polecats/index.ts';
+import { deletePolecat, getPolecat, listPolecats, updatePolecat, type Polecat } from '../polecats/index.ts';
 import { recordTownEvent } from '../../town/index.ts';
 import { applyTree, listSnapshots } from './snapshot.ts';
 
@@ -94,7 +94,7 @@ function reconcileBeads(town: TownContext, s: Store): HookRepair[] {
   for (const b of hooked) {
     const [rig = '', name = '', extra] = b.assignee.split('/');
     if (!rigs.has(rig) || !name || extra !== undefined || name === 'refinery' || name === 'witness') continue;
-    const holder = s.db.get<{ bead: string | null }>('SELECT bead FROM polecats WHERE rig = ? AND name = ?', rig, name);
+    const holder = getPolecat(s, rig, name);
     if (holder?.bead === b.id) continue;
     applyUpdate(s, b.id, { status: 'open', assignee: null });
     s.db.run('INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, NULL, NULL, ?) ON CONFLICT(bead) DO NOTHING', b.id, rig, s.now());

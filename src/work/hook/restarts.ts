@@ -2,6 +2,7 @@
 // with none. Counted from the town's event log, so whatever hooked the bead (a sling, a queue drain), the count
 // is the daemon's restarts since that hook began.
 import type { Store } from '../../beads/index.ts';
+import { setRestarts } from '../polecats/table.ts';
 
 interface Hooked {
   rig: string;
@@ -32,7 +33,7 @@ export function restartsOnHook(store: Store, p: Hooked): number {
 export function settleRestarts(store: Store, p: Hooked): number {
   const n = restartsOnHook(store, p);
   if (n !== p.restarts) {
-    store.write(() => store.db.run('UPDATE polecats SET restarts = ? WHERE rig = ? AND name = ? AND bead = ? AND restarts = ?', n, p.rig, p.name, p.bead, p.restarts));
+    setRestarts(store, p, p.restarts, n);
   }
   return n;
 }

@@ -255,7 +255,7 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     let fresh = false;
     if (!polecat) {
       const name = claimPolecatName(town, s, target.rig, { ...(target.polecat ? { name: target.polecat } : {}), bead: id, state: 'working', ...(kept.agent ? { agent: kept.agent } : {}) });
-      s.db.run("UPDATE polecats SET hook_state = 'created' WHERE rig = ? AND name = ?", target.rig, name);
+      updatePolecat(s, target.rig, name, { hook_state: 'created' });
       polecat = getPolecat(s, target.rig, name)!;
       fresh = true;
     }
