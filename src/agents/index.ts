@@ -11,3 +11,4 @@ export { acquireLock, tryAcquire, lockPath, readLockRecord, lockAgeMs, type Lock
 export { sanitizeMessage, showsReadyPrompt, showsBusy, type ReadySignals, type Screen } from './pane-text.ts';
 export { claudeSettings, writeClaudeSettings, CLAUDE_SETTINGS_FILE, type ClaudeSettings, type ClaudeSettingsOptions, type ClaudeHookGroup } from './claude-settings.ts';
 export { detectDialog, dialogReason, LOGIN_SCREENS, isStuckOnDialog, passStartupDialogs, dialogExcerpt, DIALOGS, type Dialog, type DialogKind, type DialogSpec, type StartupOutcome, type StartupOptions } from './dialogs.ts';
+export { getAgent, listAgentRecords, recordStart, recordSessionId, setAgentState, setHookedBead, recordSlung, forgetUnstarted, agentsFingerprint, AGENTS_PART, type AgentRecord, type AgentState } from './table.ts';

@@ -4,7 +4,7 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Store } from '../beads/index.ts';
-import { listAgentRecords } from '../work/sessions/agents-table.ts';
+import { listAgentRecords } from '../agents/table.ts';
 import { openTownStore, type TownContext } from '../town/index.ts';
 import { addressFor, attribute } from './attribute.ts';
 import { completeLines, escapeProjectDir, parseTranscript } from './transcript.ts';

@@ -1,7 +1,7 @@
 // The `usage` and `usage_sources` tables of the town store (schema 5), and the facts attribution reads from the
 // store (agents, hook history, convoy edges).
 import type { Store } from '../beads/index.ts';
-import { listAgentRecords } from '../work/sessions/agents-table.ts';
+import { listAgentRecords } from '../agents/table.ts';
 import type { AttributionFacts, Attribution } from './attribute.ts';
 import type { UsageRecord } from './transcript.ts';
 

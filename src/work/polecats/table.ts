@@ -1,7 +1,7 @@
 // The town store's `polecats` table: one row per polecat, its state and its hook (docs/work-loop.md). This module
 // owns the table: its schema part and every query on it.
 import type { SchemaPart, Store } from '../../beads/index.ts';
-import { setHookedBead } from '../sessions/agents-table.ts';
+import { setHookedBead } from '../../agents/table.ts';
 
 /** The table as the store's migration 4 created it (adopted as it is in towns made before schema parts). */
 export const POLECATS_PART: SchemaPart = {

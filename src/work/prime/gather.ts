@@ -3,7 +3,7 @@ import { getDetails, moleculeSteps, type Bead, type Comment, type Store } from '
 import { formatAddress, openTownStore, type AgentAddress, type TownContext } from '../../town/index.ts';
 import { unreadFor, type Mail } from '../mail/index.ts';
 import { hookedBeadOf } from '../sessions/hook.ts';
-import { getAgent } from '../sessions/agents-table.ts';
+import { getAgent } from '../../agents/table.ts';
 import type { DetectedRole } from './role.ts';
 
 export interface PrimeStep {

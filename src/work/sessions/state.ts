@@ -3,7 +3,7 @@
 import { detectDialog, dialogReason, isStuckOnDialog, readySignals, resolvePreset, showsBusy, showsReadyPrompt, type ReadySignals } from '../../agents/index.ts';
 import type { SessionInfo } from '../../tmux/index.ts';
 import type { TownContext } from '../../town/index.ts';
-import { listAgentRecords, type AgentRecord, type AgentState } from './agents-table.ts';
+import { listAgentRecords, type AgentRecord, type AgentState } from '../../agents/table.ts';
 import { hookedBeadOf } from './hook.ts';
 import { dialogRuntime } from './runtime-setup.ts';
 import { withStore } from './start.ts';

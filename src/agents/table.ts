@@ -1,6 +1,6 @@
 // The town store's `agents` table: who runs where, in which session, with which runtime, and what they hold. This
 // module owns the table: its schema part and every query on it.
-import type { SchemaPart, Store } from '../../beads/index.ts';
+import type { SchemaPart, Store } from '../beads/index.ts';
 
 /** The table as the store's migration 3 created it (adopted as it is in towns made before schema parts). */
 export const AGENTS_PART: SchemaPart = {
