@@ -4,6 +4,7 @@ import type { Store } from '../beads/index.ts';
 import { listAgentRecords } from '../agents/table.ts';
 import type { AttributionFacts, Attribution } from './attribute.ts';
 import type { UsageRecord } from './transcript.ts';
+import { townEventsMatching } from '../town/index.ts';
 
 export interface UsageRow extends Attribution {
   id: string;
@@ -31,8 +32,8 @@ export function readFacts(store: Store): AttributionFacts {
   for (const s of store.db.all<{ session_id: string; address: string }>('SELECT session_id, address FROM usage_sources WHERE session_id IS NOT NULL AND address IS NOT NULL')) sessions.set(s.session_id, s.address);
   for (const a of agents) if (a.session_id) sessions.set(a.session_id, a.address);
   const hooks = new Map<string, { at: string; bead: string }[]>();
-  const events = store.db.all<{ at: string; subject: string; data: string | null }>("SELECT at, subject, data FROM town_events WHERE kind = 'sling.hooked' AND subject IS NOT NULL ORDER BY id");
-  for (const e of events) {
+  for (const e of townEventsMatching(store, { kind: 'sling.hooked' })) {
+    if (e.subject === null) continue;
     const polecat = polecatOf(e.data);
     if (!polecat) continue;
     const list = hooks.get(polecat) ?? [];
@@ -55,14 +56,9 @@ export function readFacts(store: Store): AttributionFacts {
   };
 }
 
-function polecatOf(data: string | null): string | undefined {
-  if (!data) return undefined;
-  try {
-    const v = JSON.parse(data) as { polecat?: unknown };
-    return typeof v.polecat === 'string' ? v.polecat : undefined;
-  } catch {
-    return undefined;
-  }
+function polecatOf(data: unknown): string | undefined {
+  const v = data as { polecat?: unknown } | null;
+  return v && typeof v === 'object' && typeof v.polecat === 'string' ? v.polecat : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 // `gt status`: the whole town at a glance, read from the store, tmux and the daemon's files. Problems are the
 // things a person should look at: stuck or dead agents, failed merges, failing daemon steps, no daemon.
-import { rigNames, loadRig, type TownContext } from '../town/index.ts';
+import { latestBySubject, rigNames, loadRig, type TownContext } from '../town/index.ts';
 import { listAgents, withStore } from '../work/sessions/index.ts';
 import { recentEvents, type TownEvent } from './events.ts';
 import { daemonStatus, type DaemonStatus } from './lifecycle.ts';
@@ -79,10 +79,8 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
        FROM issues c LEFT JOIN deps d ON d.issue_id = c.id AND d.type = 'tracks' LEFT JOIN issues t ON t.id = d.depends_on_id
        WHERE c.type = 'convoy' AND c.deleted_at IS NULL AND c.status != 'closed' GROUP BY c.id ORDER BY c.created_at`,
     );
-    const errors = s.db.all<{ subject: string; reason: string }>(
-      "SELECT subject, reason, MAX(id) AS last FROM town_events WHERE kind = 'daemon.error' AND at >= ? GROUP BY subject ORDER BY last DESC",
-      new Date(Date.now() - RECENT_ERROR_MS).toISOString(),
-    );
+    const errors = latestBySubject(s, { kind: 'daemon.error', since: new Date(Date.now() - RECENT_ERROR_MS).toISOString() })
+      .map((e) => ({ subject: e.subject!, reason: e.reason ?? '' }));
     const prs = rigs.flatMap((rig) => listPrs(s, rig, ['open', 'rework', 'auto-merge', 'queued']));
     return { polecats, mrs, failed, convoys, errors, prs, budgets: budgetStateIn(s, town).verdict.breaches, events: recentEvents(s, opts.events ?? 8) };
   });

@@ -30,17 +30,6 @@ CREATE TABLE IF NOT EXISTS sling_queue (
   options TEXT,
   created_at TEXT NOT NULL
 ) STRICT;
-CREATE TABLE IF NOT EXISTS town_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  at TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  subject TEXT,
-  reason TEXT,
-  data TEXT
-) STRICT;
-CREATE INDEX IF NOT EXISTS town_events_at ON town_events(at);
-
 CREATE TABLE IF NOT EXISTS usage (
   id TEXT PRIMARY KEY,
   session_id TEXT,

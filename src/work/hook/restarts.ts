@@ -3,6 +3,7 @@
 // is the daemon's restarts since that hook began.
 import type { Store } from '../../beads/index.ts';
 import { setRestarts } from '../polecats/table.ts';
+import { countTownEvents, lastTownEvent } from '../../town/index.ts';
 
 interface Hooked {
   rig: string;
@@ -19,13 +20,9 @@ interface Hooked {
 export function restartsOnHook(store: Store, p: Hooked): number {
   if (p.restarts === 0 || !p.bead) return p.restarts;
   const address = `${p.rig}/${p.name}`;
-  const hooked = store.db.get<{ id: number | null }>(
-    "SELECT MAX(id) AS id FROM town_events WHERE kind = 'sling.hooked' AND subject = ? AND json_extract(data, '$.polecat') = ?", p.bead, address,
-  )?.id;
-  if (hooked == null) return p.restarts;
-  const since = store.db.get<{ n: number }>(
-    "SELECT COUNT(*) AS n FROM town_events WHERE kind = 'daemon.restart' AND id > ? AND json_extract(data, '$.polecat') = ?", hooked, address,
-  )?.n ?? 0;
+  const hooked = lastTownEvent(store, { kind: 'sling.hooked', subject: p.bead, polecat: address })?.id;
+  if (hooked === undefined) return p.restarts;
+  const since = countTownEvents(store, { kind: 'daemon.restart', afterId: hooked, polecat: address });
   return Math.min(p.restarts, since);
 }
 

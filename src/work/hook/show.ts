@@ -1,7 +1,7 @@
 // Reading hooks: what one agent has on its hook (gt hook), and every polecat's hook (gt hooks list).
 import { existsSync } from 'node:fs';
 import { dependentsOf, getDetails, type Store } from '../../beads/index.ts';
-import { formatAddress, parseAddress, townTmux, type TownContext } from '../../town/index.ts';
+import { formatAddress, lastTownEvent, parseAddress, townTmux, type TownContext } from '../../town/index.ts';
 import { getAgent, hookedBeadOf, identityOf, withStore } from '../sessions/index.ts';
 import { getPolecat, listPolecats, type Polecat } from '../polecats/index.ts';
 import { restartsOnHook } from './restarts.ts';
@@ -37,10 +37,7 @@ export function hookOf(town: TownContext, address: string): HookView {
 
 /** When and why the hook was suspended: the latest escalation, deferral or suspension event about its bead. */
 export function suspensionOf(s: Store, p: Pick<Polecat, 'rig' | 'name' | 'bead' | 'updated_at'>): { since: string; reason: string } {
-  const e = s.db.get<{ at: string; kind: string; reason: string | null }>(
-    "SELECT at, kind, reason FROM town_events WHERE subject = ? AND actor = ? AND kind IN ('done.escalated', 'done.deferred', 'hook.suspended') ORDER BY id DESC LIMIT 1",
-    p.bead, `${p.rig}/${p.name}`,
-  );
+  const e = p.bead === null ? undefined : lastTownEvent(s, { kind: ['done.escalated', 'done.deferred', 'hook.suspended'], subject: p.bead, actor: `${p.rig}/${p.name}` });
   if (!e) return { since: p.updated_at, reason: 'suspended' };
   const what = e.kind === 'done.deferred' ? 'deferred' : 'escalated';
   return { since: e.at, reason: e.kind === 'hook.suspended' ? (e.reason ?? what) : `${what}: ${e.reason ?? ''}`.trim() };

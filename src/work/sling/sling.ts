@@ -9,7 +9,7 @@ import {
 } from '../polecats/index.ts';
 import { releaseInStore, unsling } from '../hook/release.ts';
 import { decideClaim, decideSlot, type SlingTarget } from './decide.ts';
-import { recordTownEvent } from '../../town/index.ts';
+import { lastTownEvent, recordTownEvent } from '../../town/index.ts';
 import { findBead, parseTarget, pourIfFormula } from './target.ts';
 import { startOnHook } from './start.ts';
 import { trackBatch } from './convoy.ts';
@@ -287,7 +287,7 @@ function overBudget(town: TownContext, id: string, reason: string, hint: string,
   if (o.fromQueue) return { bead: id, status: 'queued', reason, hint };
   if (o.dryRun) return { bead: id, status: 'refused', reason, hint, dryRun: true };
   withStore(town, (s) => {
-    const last = s.db.get<{ reason: string | null }>("SELECT reason FROM town_events WHERE kind = 'sling.refused' AND subject = ? ORDER BY id DESC LIMIT 1", id);
+    const last = lastTownEvent(s, { kind: 'sling.refused', subject: id });
     if (last?.reason !== reason) recordTownEvent(s, { kind: 'sling.refused', subject: id, reason, ...(o.actor ? { actor: o.actor } : {}) });
   });
   return { bead: id, status: 'refused', reason, hint };
