@@ -22,14 +22,6 @@ CREATE TABLE IF NOT EXISTS merge_requests (
   UNIQUE (rig, bead, head)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS merge_requests_queue ON merge_requests(rig, status, priority, created_at);
-CREATE TABLE IF NOT EXISTS sling_queue (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  bead TEXT NOT NULL UNIQUE,
-  rig TEXT NOT NULL,
-  agent TEXT,
-  options TEXT,
-  created_at TEXT NOT NULL
-) STRICT;
 CREATE TABLE IF NOT EXISTS usage (
   id TEXT PRIMARY KEY,
   session_id TEXT,

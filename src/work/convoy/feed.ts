@@ -7,6 +7,7 @@ import { sling, type SlingOutcome, type SlingRequest } from '../sling/index.ts';
 import { lastReason, recordEvent } from './events.ts';
 import { withTownStore } from './manage.ts';
 import { listConvoyBeads, requireConvoy, trackedIds } from './read.ts';
+import { queuedBeads } from '../sling/queue.ts';
 
 /** The port to `sling` (src/work/sling); feeding asks for one bead at a time. */
 export type SlingFn = (town: TownContext, req: SlingRequest) => Promise<{ results: readonly SlingOutcome[] }>;
@@ -42,14 +43,14 @@ const DEFAULT_GRACE_MS = 15_000;
 function readyTracked(store: Store, convoyId: string): string[] {
   const ids = trackedIds(store, convoyId);
   if (ids.length === 0) return [];
+  const queued = queuedBeads(store);
   return store.db.all<{ id: string }>(
     `SELECT i.id FROM issues i WHERE i.id IN (${ids.map(() => '?').join(',')}) AND i.deleted_at IS NULL AND i.status = 'open'
        AND i.is_blocked = 0 AND (i.defer_until IS NULL OR i.defer_until <= ?) AND (i.assignee IS NULL OR i.assignee = '')
        AND i.type NOT IN (${NON_WORK_TYPES.map(() => '?').join(',')})
-       AND NOT EXISTS (SELECT 1 FROM sling_queue q WHERE q.bead = i.id)
      ORDER BY i.priority, i.created_at, i.id`,
     ...ids, new Date().toISOString(), ...NON_WORK_TYPES,
-  ).map((r) => r.id);
+  ).map((r) => r.id).filter((id) => !queued.has(id));
 }
 
 function prefixOf(id: string): string {

@@ -10,6 +10,7 @@ import {
 import { releaseInStore, unsling } from '../hook/release.ts';
 import { decideClaim, decideSlot, type SlingTarget } from './decide.ts';
 import { lastTownEvent, recordTownEvent } from '../../town/index.ts';
+import { dequeueSling, enqueueSling, queuedSling, queuedSlings, updateQueuedSling } from './queue.ts';
 import { findBead, parseTarget, pourIfFormula } from './target.ts';
 import { startOnHook } from './start.ts';
 import { trackBatch } from './convoy.ts';
@@ -127,7 +128,7 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
   const seen = new Set<string>();
   const full = new Set<string>();
   for (;;) {
-    const rows = withStore(town, (s) => s.db.all<{ bead: string; rig: string; options: string | null }>('SELECT bead, rig, options FROM sling_queue ORDER BY id'));
+    const rows = withStore(town, queuedSlings);
     const next = rows.find((r) => !seen.has(r.bead) && !full.has(r.rig));
     if (!next) return out;
     seen.add(next.bead);
@@ -139,7 +140,7 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
       if (r.reason?.startsWith(WAITING_FOR_SLOT)) full.add(next.rig);
       continue;
     }
-    withStore(town, (s) => s.write(() => s.db.run('DELETE FROM sling_queue WHERE bead = ?', next.bead)));
+    withStore(town, (s) => dequeueSling(s, next.bead));
     out.push(r);
   }
 }
@@ -236,14 +237,14 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     }
     const slot = decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig);
     if (!slot.free) {
-      const waiting = s.db.get<{ rig: string; options: string | null; created_at: string }>('SELECT rig, options, created_at FROM sling_queue WHERE bead = ?', id);
+      const waiting = queuedSling(s, id);
       const queued: Queued = { ...kept, ...(target.polecat !== undefined ? { polecat: target.polecat } : {}) };
       const changed = waiting ? queueChanges(waiting, target.rig, queued) : [];
       if (!waiting) {
-        s.db.run('INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, ?, ?, ?)', id, target.rig, kept.agent ?? null, JSON.stringify(queued), s.now());
+        enqueueSling(s, { bead: id, rig: target.rig, agent: kept.agent ?? null, options: JSON.stringify(queued) });
       } else if (changed.length > 0 && !fromQueue) {
         // A new sling of a waiting bead says what it wants now: its options replace the old ones, its place in line stays.
-        s.db.run('UPDATE sling_queue SET rig = ?, agent = ?, options = ? WHERE bead = ?', target.rig, kept.agent ?? null, JSON.stringify(queued), id);
+        updateQueuedSling(s, { bead: id, rig: target.rig, agent: kept.agent ?? null, options: JSON.stringify(queued) });
       }
       if (fromQueue) return { kind: 'done', outcome: { bead: id, status: 'queued', reason: `${WAITING_FOR_SLOT}: ${slot.reason}` } };
       const again = !waiting ? '' : changed.length > 0 ? `; already queued since ${waiting.created_at}, now with the new ${changed.join(', ')}` : `; already queued since ${waiting.created_at} with the same options`;
@@ -262,7 +263,7 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     const address = `${polecat.rig}/${polecat.name}`;
     // The merge mode travels with the bead: gt done reads it (mr: the queue; direct: lands now, no gates; local: stays on its branch).
     applyUpdate(s, id, { status: 'hooked', assignee: address, ...(kept.merge ? { metadata: { ...(b.metadata ?? {}), merge: kept.merge } } : {}) });
-    s.db.run('DELETE FROM sling_queue WHERE bead = ?', id);
+    dequeueSling(s, id);
     recordSlung(s, { address, rig: polecat.rig, name: polecat.name, runtime: kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig)), bead: id });
     recordTownEvent(s, { kind: 'sling.hooked', subject: id, reason: fresh ? 'new polecat' : 'idle polecat reused', data: { polecat: address, fromQueue }, ...(actor ? { actor } : {}) });
     return { kind: 'claimed', bead: id, polecat: getPolecat(s, polecat.rig, polecat.name)!, fresh };
