@@ -22,30 +22,4 @@ CREATE TABLE IF NOT EXISTS merge_requests (
   UNIQUE (rig, bead, head)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS merge_requests_queue ON merge_requests(rig, status, priority, created_at);
-CREATE TABLE IF NOT EXISTS usage (
-  id TEXT PRIMARY KEY,
-  session_id TEXT,
-  address TEXT,
-  rig TEXT,
-  bead TEXT,
-  convoy TEXT,
-  model TEXT NOT NULL,
-  input INTEGER NOT NULL DEFAULT 0,
-  output INTEGER NOT NULL DEFAULT 0,
-  cache_read INTEGER NOT NULL DEFAULT 0,
-  cache_write INTEGER NOT NULL DEFAULT 0,
-  at TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS usage_at ON usage(at);
-CREATE INDEX IF NOT EXISTS usage_address ON usage(address, at);
-CREATE INDEX IF NOT EXISTS usage_convoy ON usage(convoy);
-CREATE TABLE IF NOT EXISTS usage_sources (
-  path TEXT PRIMARY KEY,
-  session_id TEXT,
-  address TEXT,
-  offset INTEGER NOT NULL DEFAULT 0,
-  size INTEGER NOT NULL DEFAULT 0,
-  mtime_ms INTEGER NOT NULL DEFAULT 0,
-  updated_at TEXT NOT NULL
-) STRICT;
 ` }] };

@@ -1,6 +1,7 @@
 // Every table of a town, each a schema part owned by the module of its concept. `gt install` creates them all with
 // the store; a town missing some (made by an older gt, or by the demo) gets each on its first use.
 import type { SchemaPart } from '../../beads/index.ts';
+import { USAGE_PART } from '../../costs/index.ts';
 import { TOWN_EVENTS_PART } from '../../town/index.ts';
 import { TOWN_TABLES } from '../../town/store-parts.ts';
 import { AGENTS_PART } from '../../agents/index.ts';
@@ -8,4 +9,4 @@ import { MAIL_PART } from '../../work/mail/index.ts';
 import { POLECATS_PART } from '../../work/polecats/index.ts';
 import { SLING_QUEUE_PART } from '../../work/sling/queue.ts';
 
-export const TOWN_PARTS: readonly SchemaPart[] = [AGENTS_PART, MAIL_PART, POLECATS_PART, SLING_QUEUE_PART, TOWN_EVENTS_PART, TOWN_TABLES];
+export const TOWN_PARTS: readonly SchemaPart[] = [AGENTS_PART, MAIL_PART, POLECATS_PART, SLING_QUEUE_PART, TOWN_EVENTS_PART, USAGE_PART, TOWN_TABLES];
