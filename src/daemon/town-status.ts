@@ -9,6 +9,7 @@ import { gitTry } from '../git/index.ts';
 import { readRefineryState, type Delivered } from '../refinery/state.ts';
 import { listPrs } from '../refinery/pr-store.ts';
 import { polecatCounts } from '../work/polecats/index.ts';
+import { mrCounts, unansweredFailures } from '../work/merge-requests.ts';
 
 export interface RigStatus {
   name: string;
@@ -70,10 +71,8 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
   const rigs = rigNames(town);
   const data = withStore(town, (s) => {
     const polecats = polecatCounts(s);
-    const mrs = s.db.all<{ rig: string; status: string; n: number }>('SELECT rig, status, COUNT(*) AS n FROM merge_requests GROUP BY rig, status');
-    const failed = s.db.all<{ id: string; rig: string; bead: string; failure: string | null }>(
-      "SELECT id, rig, bead, failure FROM merge_requests WHERE status = 'failed' AND rework_bead IS NULL ORDER BY updated_at DESC LIMIT 10",
-    );
+    const mrs = mrCounts(s);
+    const failed = unansweredFailures(s, 10);
     const convoys = s.db.all<ConvoyProgress>(
       `SELECT c.id, c.title, c.status, COUNT(d.depends_on_id) AS total, COALESCE(SUM(t.status = 'closed'), 0) AS landed
        FROM issues c LEFT JOIN deps d ON d.issue_id = c.id AND d.type = 'tracks' LEFT JOIN issues t ON t.id = d.depends_on_id

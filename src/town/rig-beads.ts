@@ -2,7 +2,6 @@
 import { parse } from 'smol-toml';
 import { getBead, importBeads, parseLedger, Store } from '../beads/index.ts';
 import type { TownContext } from './context.ts';
-import { TOWN_TABLES } from './store-parts.ts';
 
 export interface RigBeadsImport {
   /** Beads in the repository's ledger (well-formed lines). */
@@ -28,9 +27,7 @@ export function ledgerPrefixOf(configToml: string | undefined): string | undefin
 }
 
 export function openTownStore(town: TownContext, opts: { actor?: string } = {}): Store {
-  const store = Store.open({ dir: town.paths.beads, root: town.root, kind: 'town' }, { env: town.env, ...(opts.actor ? { actor: opts.actor } : {}) });
-  store.use(TOWN_TABLES);
-  return store;
+  return Store.open({ dir: town.paths.beads, root: town.root, kind: 'town' }, { env: town.env, ...(opts.actor ? { actor: opts.actor } : {}) });
 }
 
 /**

@@ -3,10 +3,10 @@
 import type { SchemaPart } from '../../beads/index.ts';
 import { USAGE_PART } from '../../costs/index.ts';
 import { TOWN_EVENTS_PART } from '../../town/index.ts';
-import { TOWN_TABLES } from '../../town/store-parts.ts';
 import { AGENTS_PART } from '../../agents/index.ts';
 import { MAIL_PART } from '../../work/mail/index.ts';
+import { MERGE_REQUESTS_PART } from '../../work/merge-requests.ts';
 import { POLECATS_PART } from '../../work/polecats/index.ts';
 import { SLING_QUEUE_PART } from '../../work/sling/queue.ts';
 
-export const TOWN_PARTS: readonly SchemaPart[] = [AGENTS_PART, MAIL_PART, POLECATS_PART, SLING_QUEUE_PART, TOWN_EVENTS_PART, USAGE_PART, TOWN_TABLES];
+export const TOWN_PARTS: readonly SchemaPart[] = [AGENTS_PART, MAIL_PART, POLECATS_PART, MERGE_REQUESTS_PART, SLING_QUEUE_PART, TOWN_EVENTS_PART, USAGE_PART];

@@ -9,6 +9,7 @@ import { inboxFingerprint } from '../../work/mail/index.ts';
 import { eventsAfter, lastEventId } from './feed.ts';
 import { OVERSEER } from './state.ts';
 import { polecatsFingerprint } from '../../work/polecats/index.ts';
+import { mrsFingerprint } from '../../work/merge-requests.ts';
 
 export const PANELS = ['status', 'agents', 'convoys', 'hooks', 'queue', 'mail', 'feed', 'beads', 'problems', 'costs', 'config'] as const;
 export type Panel = (typeof PANELS)[number];
@@ -51,7 +52,7 @@ export function panelsOfKind(kind: string): Panel[] {
 const FINGERPRINTS: { panels: Panel[]; read: (store: Store) => string }[] = [
   { panels: ['agents', 'status', 'problems'], read: agentsFingerprint },
   { panels: ['hooks', 'agents', 'status'], read: polecatsFingerprint },
-  { panels: ['queue', 'convoys', 'status', 'problems'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM merge_requests")?.f ?? '' },
+  { panels: ['queue', 'convoys', 'status', 'problems'], read: mrsFingerprint },
   { panels: ['beads', 'convoys', 'hooks'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues")?.f ?? '' },
   { panels: ['mail'], read: (s) => inboxFingerprint(s, OVERSEER) },
 ];
