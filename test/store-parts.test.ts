@@ -10,12 +10,23 @@ import { gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 import { applyLegacySchema } from './fixtures/legacy-schema.ts';
 
 const ISSUE_TABLES = ['child_counters', 'comments', 'deps', 'events', 'issues', 'labels', 'ledger_others', 'meta', 'shelved'];
+const TOWN_PARTS = ['agents', 'mail', 'merge_requests', 'polecats', 'sling_queue', 'town_events', 'usage'];
 const TOWN_TABLES = ['agents', 'mail', 'merge_requests', 'polecats', 'sling_queue', 'town_events', 'usage', 'usage_sources'];
 
 function tables(dbPath: string): string[] {
   const d = new DatabaseSync(dbPath, { readOnly: true });
   try {
     return (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  } finally {
+    d.close();
+  }
+}
+
+/** The parts recorded in the database, with their versions. */
+function parts(dbPath: string): Record<string, number> {
+  const d = new DatabaseSync(dbPath, { readOnly: true });
+  try {
+    return Object.fromEntries((d.prepare('SELECT name, version FROM schema_parts ORDER BY name').all() as { name: string; version: number }[]).map((r) => [r.name, r.version]));
   } finally {
     d.close();
   }
@@ -144,5 +155,17 @@ describe('a town made before schema parts', () => {
     expect(after).toMatchObject({ ...before, mail: before.mail! + 1, town_events: after.town_events });
     expect(after.town_events).toBeGreaterThanOrEqual(before.town_events!);
     expect(bdJson<{ id: string }[]>(town, ['list', '--all']).map((b) => b.id).sort()).toEqual([bead, queued].sort());
+    // Each table is now recorded as its owner's part, adopted as the old code made it.
+    expect(parts(dbPath)).toEqual({ beads: 6, ...Object.fromEntries(TOWN_PARTS.map((p) => [p, 1])) });
+  });
+
+  it('a new town has every town table, each recorded as the part of its owner', () => {
+    const t = tempDir('gt new town');
+    cleanup = t.cleanup;
+    const town = join(t.dir, 'town');
+    gtJson(t.dir, ['install', town]);
+    const dbPath = join(town, '.beads', 'beads.db');
+    expect(tables(dbPath)).toEqual([...ISSUE_TABLES, ...TOWN_TABLES, 'schema_parts'].sort());
+    expect(parts(dbPath)).toEqual({ beads: 6, ...Object.fromEntries(TOWN_PARTS.map((p) => [p, 1])) });
   });
 });
