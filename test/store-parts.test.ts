@@ -146,13 +146,15 @@ describe('a town made before schema parts', () => {
     const costs = gt(town, ['costs', '--json'], { env });
     expect(costs.code, costs.stderr).toBe(0);
     expect(costs.stdout).toContain('app/toast');
+    // The old queue entry is read too: unslinging the waiting bead takes it out of line.
+    expect(gtJson<{ was: string }>(town, ['unsling', queued], { env }).was).toBe('queued');
     // ...and writes: new mail beside the old.
     expect(gt(town, ['mail', 'send', 'mayor', '-s', 'After the upgrade', '-m', 'new', '--from', 'overseer', '--no-notify'], { env }).code).toBe(0);
     expect(gtJson<{ subject: string }[]>(town, ['mail', 'inbox', 'mayor'], { env }).map((m) => m.subject).sort()).toEqual(['After the upgrade', 'Old news']);
 
-    // Not a row lost: every table holds what it held (mail one more, events perhaps more).
+    // Not a row lost: every table holds what it held (mail one more, the queue one less, events perhaps more).
     const after = Object.fromEntries(TOWN_TABLES.map((tb) => [tb, count(dbPath, tb)]));
-    expect(after).toMatchObject({ ...before, mail: before.mail! + 1, town_events: after.town_events });
+    expect(after).toMatchObject({ ...before, mail: before.mail! + 1, sling_queue: before.sling_queue! - 1, town_events: after.town_events });
     expect(after.town_events).toBeGreaterThanOrEqual(before.town_events!);
     expect(bdJson<{ id: string }[]>(town, ['list', '--all']).map((b) => b.id).sort()).toEqual([bead, queued].sort());
     // Each table is now recorded as its owner's part, adopted as the old code made it.
