@@ -1,6 +1,6 @@
 // Reading hooks: what one agent has on its hook (gt hook), and every polecat's hook (gt hooks list).
 import { existsSync } from 'node:fs';
-import { dependentsOf, getDetails, type Store } from '../../beads/index.ts';
+import { dependentsOf, getBead, getDetails, latestAssigned, type Store } from '../../beads/index.ts';
 import { formatAddress, lastTownEvent, parseAddress, townTmux, type TownContext } from '../../town/index.ts';
 import { getAgent, hookedBeadOf, identityOf, withStore } from '../sessions/index.ts';
 import { getPolecat, listPolecats, type Polecat } from '../polecats/index.ts';
@@ -44,7 +44,7 @@ export function suspensionOf(s: Store, p: Pick<Polecat, 'rig' | 'name' | 'bead' 
 }
 
 function inProgressOf(s: Store, address: string): string | null {
-  return s.db.get<{ id: string }>("SELECT id FROM issues WHERE status = 'in_progress' AND assignee = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1", address)?.id ?? null;
+  return latestAssigned(s, address, 'in_progress');
 }
 
 function beadAsShown(s: Store, id: string): Record<string, unknown> | null {
@@ -74,7 +74,7 @@ export interface WorkHook {
 /** Every polecat's hook, with whether its worktree and session exist. */
 export async function listHooks(town: TownContext): Promise<WorkHook[]> {
   const rows = withStore(town, (s) => listPolecats(s).map((p) => ({
-    p: { ...p, restarts: restartsOnHook(s, p) }, status: p.bead ? (s.db.get<{ status: string }>('SELECT status FROM issues WHERE id = ?', p.bead)?.status ?? null) : null,
+    p: { ...p, restarts: restartsOnHook(s, p) }, status: p.bead ? (getBead(s.db, p.bead)?.status ?? null) : null,
   })));
   const tmux = townTmux(town);
   return Promise.all(rows.map(async ({ p, status }) => {
