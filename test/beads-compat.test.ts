@@ -117,7 +117,9 @@ describe('Beads-compatible ledger', () => {
     writeFileSync(path, `${JSON.stringify(a)}\n`);
     const db = new DatabaseSync(join(t.dir, '.beads', 'beads.db'));
     db.exec(`ALTER TABLE issues DROP COLUMN owner; ALTER TABLE issues DROP COLUMN extra; ALTER TABLE issues DROP COLUMN uid;
-      ALTER TABLE deps DROP COLUMN extra; ALTER TABLE comments DROP COLUMN extra; DROP TABLE ledger_others; DELETE FROM schema_version WHERE version > 5`);
+      ALTER TABLE deps DROP COLUMN extra; ALTER TABLE comments DROP COLUMN extra; DROP TABLE ledger_others; DROP TABLE schema_parts;
+      CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL) STRICT;
+      INSERT INTO schema_version VALUES (1, '${T}'), (2, '${T}'), (3, '${T}'), (4, '${T}'), (5, '${T}')`);
     const st = statSync(path, { bigint: true });
     db.prepare("UPDATE meta SET value = ? WHERE key = 'ledger_stat'").run(`${st.size}:${st.mtimeNs}:${st.ino}`);
     db.close();

@@ -9,6 +9,7 @@ import { createTmux } from '../src/tmux/index.ts';
 import { loadTown, openTownStore, recordTownEvent } from '../src/town/index.ts';
 import { sendMail } from '../src/work/mail/index.ts';
 import { drainSlingQueue } from '../src/work/sling/index.ts';
+import { enqueueSling } from '../src/work/sling/queue.ts';
 import { gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-costs-budget-${process.pid}`;
@@ -102,7 +103,7 @@ describe('budgets', () => {
     const queued = gtJson<{ id: string }>(town, ['bd', 'create', 'Queued work']).id;
     const store = openTownStore(ctx());
     try {
-      store.db.run("INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, 'app', 'fake', '{\"agent\":\"fake\"}', ?)", queued, new Date().toISOString());
+      enqueueSling(store, { bead: queued, rig: 'app', agent: 'fake', options: JSON.stringify({ agent: 'fake' }) });
     } finally {
       store.close();
     }

@@ -6,7 +6,8 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { sourceRepo, tempDir, type RunOut, queryTown } from './support/gt.ts';
+import { sourceRepo, tempDir, type RunOut, withTown } from './support/gt.ts';
+import { countTownEvents, townEventsMatching } from '../src/town/index.ts';
 import { gtBuilt, gtBuiltJson } from './support/gt-built.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -19,7 +20,7 @@ const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_
 const gtb = (cwd: string, args: readonly string[]): RunOut => gtBuilt(cwd, args, { env });
 const gtbJson = <T>(cwd: string, args: readonly string[]): T => gtBuiltJson<T>(cwd, args, { env });
 
-interface Restart { subject: string; reason: string; data: string }
+interface Restart { subject: string | null; reason: string | null; data: unknown }
 interface View { address: string; runtime: string; state: string; pinned: boolean | null; reason: string | null }
 interface Slung { results: { bead: string; status: string; polecat: string; reason?: string }[] }
 
@@ -29,8 +30,7 @@ describe('the daemon and polecat hooks, built CLI', () => {
   let prefix = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const query = <T>(sql: string, ...params: (string | number)[]): T[] => queryTown<T>(town, sql, ...params);
-  const restarts = (bead: string): Restart[] => query<Restart>("SELECT subject, reason, data FROM town_events WHERE kind = 'daemon.restart' AND subject = ? ORDER BY id", bead);
+  const restarts = (bead: string): Restart[] => withTown(town, (s) => townEventsMatching(s, { kind: 'daemon.restart', subject: bead }));
   const create = (title: string): string => gtbJson<{ id: string }>(town, ['bd', 'create', title]).id;
   const session = (polecat: string): string => `${prefix}-${polecat.split('/')[1]}`;
   const killAndAwaitRestart = async (polecat: string, bead: string): Promise<Restart> => {
@@ -95,9 +95,9 @@ describe('the daemon and polecat hooks, built CLI', () => {
 
     gtbJson(town, ['config', 'role-agent', 'polecat', 'fake2', '--rig', 'app']);
     const r1 = await killAndAwaitRestart(free, bead);
-    expect(JSON.parse(r1.data)).toMatchObject({ agent: 'fake2', pinned: false });
+    expect(r1.data).toMatchObject({ agent: 'fake2', pinned: false });
     const r2 = await killAndAwaitRestart(pinned, pinnedBead);
-    expect(JSON.parse(r2.data)).toMatchObject({ agent: 'fake', pinned: true });
+    expect(r2.data).toMatchObject({ agent: 'fake', pinned: true });
     await until(() => existsSync(join(base, `${session(free)}.fake2.log`)));
     await until(() => views().find((v) => v.address === free)?.runtime === 'fake2');
     expect(views().find((v) => v.address === pinned)).toMatchObject({ runtime: 'fake', pinned: true });
@@ -109,8 +109,8 @@ describe('the daemon and polecat hooks, built CLI', () => {
     const r = gtbJson<Slung>(town, ['sling', bead, 'app', '--agent', 'broken']).results[0]!;
     // The daemon may already be restarting it (and clearing the dead pane) while sling reads it: the wording varies.
     expect(r.reason).toMatch(/app\/\w+ \(broken\) exited .*during start-up/);
-    await until(() => query<{ n: number }>("SELECT COUNT(*) AS n FROM town_events WHERE kind = 'daemon.restart-cap' AND subject = ?", bead)[0]!.n > 0, 40_000);
-    const mail = (): { body: string }[] => query<{ body: string }>("SELECT body FROM mail WHERE to_addr = 'mayor' AND subject LIKE ?", `%keeps dying while working on ${bead}%`);
+    await until(() => withTown(town, (s) => countTownEvents(s, { kind: 'daemon.restart-cap', subject: bead })) > 0, 40_000);
+    const mail = (): { body: string }[] => gtbJson<{ subject: string; body: string }[]>(town, ['mail', 'inbox', 'mayor']).filter((m) => m.subject.includes(`keeps dying while working on ${bead}`));
     await until(() => mail().length > 0);
     expect(mail()).toHaveLength(1);
     expect(mail()[0]!.body).toContain('broken exited with status 3: "Error: not logged in"');

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { sourceRepo, tempDir, type RunOut } from './support/gt.ts';
+import { sourceRepo, tempDir, withTown, type RunOut } from './support/gt.ts';
+import { countTownEvents } from '../src/town/index.ts';
 import { gtBuilt, gtBuiltJson } from './support/gt-built.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -60,7 +61,7 @@ describe('an escalation suspends the hook, built CLI', () => {
   it('a polecat that gives up with gt done --status escalated is not handed the bead again: one mail, however many polls', async () => {
     const bead = create('Needs a database', 'fail "the gate needs a database nobody set up"');
     const polecat = sling(bead);
-    const mails = (): number => count("SELECT COUNT(*) AS n FROM mail WHERE to_addr = 'mayor' AND subject LIKE ?", `Escalation: ${bead}%`);
+    const mails = (): number => gtbJson<{ subject: string }[]>(town, ['mail', 'inbox', 'mayor']).filter((m) => m.subject.startsWith(`Escalation: ${bead}`)).length;
     await until(() => mails() > 0, 30_000);
     // The sim reads its hook every 0.4 s: a hook handed back would be escalated again within a second or two.
     await new Promise((r) => setTimeout(r, 5000));
@@ -85,7 +86,7 @@ describe('an escalation suspends the hook, built CLI', () => {
     expect(polecatState(polecat)).toBe('idle');
 
     gtbJson(town, ['bd', 'close', first.bead, '-r', 'use sqlite']);
-    await until(() => count("SELECT COUNT(*) AS n FROM town_events WHERE kind = 'daemon.resume' AND subject = ?", bead) === 1);
+    await until(() => withTown(town, (s) => countTownEvents(s, { kind: 'daemon.resume', subject: bead })) === 1);
     const hook = gtbJson<Hook>(town, ['hook', polecat]);
     expect(hook).toMatchObject({ suspended: null, polecat: { hook_state: 'active' } });
     expect(polecatState(polecat)).toBe('working');

@@ -3,6 +3,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordSessionId, recordStart } from '../src/agents/index.ts';
 import { loadTown, openTownStore, recordTownEvent } from '../src/town/index.ts';
 import { expectFailure, gt, gtJson, tempDir } from './support/gt.ts';
 
@@ -38,7 +39,9 @@ describe('gt costs', () => {
     // The history attribution reads: the bead was hooked to web/slit at 10:00 on Jan 2.
     const store = openTownStore(loadTown(town, {}));
     try {
-      store.db.run("INSERT INTO agents (address, role, rig, name, runtime, state, session_id, workdir) VALUES ('web/slit', 'polecat', 'web', 'slit', 'claude', 'working', 'sess-slit', ?)", join(town, 'web', 'polecats', 'slit'));
+      recordStart(store, { address: 'web/slit', role: 'polecat', rig: 'web', name: 'slit', runtime: 'claude', session: null, workdir: join(town, 'web', 'polecats', 'slit'), state: 'working', started_at: null, last_activity: null });
+      recordSessionId(store, 'web/slit', 'sess-slit', new Date().toISOString());
+      // Backdated by hand: the log has no way to record an event in the past.
       recordTownEvent(store, { kind: 'sling.hooked', subject: bead, data: { polecat: 'web/slit', fromQueue: false } });
       store.db.run("UPDATE town_events SET at = '2026-01-02T10:00:00.000Z' WHERE kind = 'sling.hooked'");
     } finally {

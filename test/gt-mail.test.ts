@@ -124,7 +124,9 @@ describe('gt mail', () => {
   });
 
   it('resolves unique id prefixes and refuses unknown, ambiguous and malformed ids', () => {
-    // Two ids sharing their first characters, written straight into the town database.
+    // Two ids sharing their first characters, written straight into the town database (ids are random, so no
+    // command can make them); the first mail command gives the town its mail table.
+    expect(gt(town, ['mail', 'inbox', 'app/refinery'], { env }).code).toBe(0);
     const db = new DatabaseSync(join(town, '.beads', 'beads.db'));
     for (const id of ['hq-mail-abc111', 'hq-mail-abc222']) {
       db.prepare("INSERT INTO mail (id, from_addr, to_addr, subject, created_at) VALUES (?, 'overseer', 'app/refinery', ?, '2026-01-01T00:00:00.000Z')").run(id, id);

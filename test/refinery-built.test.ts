@@ -5,9 +5,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBead } from '../src/beads/index.ts';
-import { enqueueMergeRequest } from '../src/refinery/index.ts';
-import { loadTown, openTownStore } from '../src/town/index.ts';
+import { createBead, getBead } from '../src/beads/index.ts';
+import { enqueueMergeRequest, getMr } from '../src/refinery/index.ts';
+import { listTownEvents, loadTown, openTownStore, townEventsMatching } from '../src/town/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { cleanEnv } from './support/bd.ts';
 import { addFakeAgent, git, gtJson, sourceRepo, tempDir } from './support/gt.ts';
@@ -158,13 +158,13 @@ describe('the refinery, built', () => {
       let mr: { status: string; rework_bead: string | null } | undefined;
       let assignee: string | null = null;
       for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
-        mr = withStore((s) => s.db.get<{ status: string; rework_bead: string | null }>('SELECT status, rework_bead FROM merge_requests WHERE id = ?', f.mr));
-        assignee = mr?.rework_bead ? withStore((s) => s.db.get<{ assignee: string | null }>('SELECT assignee FROM issues WHERE id = ?', mr!.rework_bead!)?.assignee ?? null) : null;
+        mr = withStore((s) => getMr(s, f.mr));
+        assignee = mr?.rework_bead ? withStore((s) => getBead(s.db, mr!.rework_bead!)?.assignee ?? null) : null;
         if (assignee) break;
       }
       expect(mr).toMatchObject({ status: 'failed' });
       expect(assignee).toMatch(/^app\//);
-      const events = withStore((s) => s.db.all<{ kind: string; reason: string | null }>("SELECT kind, reason FROM town_events WHERE kind LIKE 'refinery.%' OR kind LIKE 'daemon.error'"));
+      const events = withStore((s) => [...listTownEvents(s, { kindPrefix: 'refinery.' }), ...townEventsMatching(s, { kind: 'daemon.error' })]);
       expect(events.map((e) => e.reason ?? '').join('\n')).not.toMatch(/sling is not available/);
     } finally {
       gtBuilt(town, ['daemon', 'stop'], { env: denv });

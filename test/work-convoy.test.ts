@@ -4,11 +4,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDependency, createBead, updateBead, closeBeads, type Store } from '../src/beads/index.ts';
-import { loadTown, openTownStore, type TownContext } from '../src/town/index.ts';
+import { countTownEvents, loadTown, openTownStore, type TownContext } from '../src/town/index.ts';
 import {
   checkConvoys, createConvoy, feedConvoys, listInbox, showConvoy, type ConvoyStatus,
 } from '../src/work/index.ts';
 import type { SlingRequest } from '../src/work/sling/index.ts';
+import { enqueueSling } from '../src/work/sling/queue.ts';
 import { cleanEnv } from './support/bd.ts';
 import { expectFailure, GT_BIN, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
@@ -38,8 +39,7 @@ describe('convoys', () => {
     );
   });
   const setMr = (id: string, status: string): void => withStore((s) => void s.db.run('UPDATE merge_requests SET status = ? WHERE id = ?', status, id));
-  const events = (kind: string, subject?: string): number => withStore((s) =>
-    s.db.get<{ n: number }>(`SELECT count(*) AS n FROM town_events WHERE kind = ?${subject ? ' AND subject = ?' : ''}`, ...(subject ? [kind, subject] : [kind]))!.n);
+  const events = (kind: string, subject?: string): number => withStore((s) => countTownEvents(s, { kind, ...(subject ? { subject } : {}) }));
 
   beforeAll(() => {
     const t = tempDir('gt convoy');
@@ -203,7 +203,7 @@ describe('convoys', () => {
     for (const id of ['app-f1', 'app-f2', 'web-f1', 'web-f2', 'app-f3']) bead(id);
     withStore((s) => s.write(() => addDependency(s, 'app-f2', 'app-f1', 'blocks')));
     withStore((s) => updateBead(s, 'web-f1', { assignee: 'web/crew/bob' }));
-    withStore((s) => void s.db.run("INSERT INTO sling_queue (bead, rig, created_at) VALUES ('app-f3', 'app', ?)", new Date().toISOString()));
+    withStore((s) => enqueueSling(s, { bead: 'app-f3', rig: 'app' }));
     const h = hq('Town chore');
     const c = createConvoy(town, { name: 'Feed me', beads: ['app-f1', 'app-f2', 'web-f1', 'web-f2', 'app-f3', h] });
     const calls: SlingRequest[] = [];

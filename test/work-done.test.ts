@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBead, getBead, updateBead } from '../src/beads/index.ts';
 import { listMrs, processQueue } from '../src/refinery/index.ts';
-import { loadTown, openTownStore, type TownContext } from '../src/town/index.ts';
+import { countTownEvents, loadTown, openTownStore, type TownContext } from '../src/town/index.ts';
+import { listInbox } from '../src/work/mail/index.ts';
 import { getPolecat, insertPolecat } from '../src/work/polecats/index.ts';
 import { cleanEnv } from './support/bd.ts';
 import { commitAll, expectFailure, git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
@@ -64,7 +65,7 @@ describe('gt done', () => {
       expect(getBead(s.db, bead)).toMatchObject({ status: 'in_progress', assignee: address });
       expect(getPolecat(s, 'app', 'nux')).toMatchObject({ state: 'idle', hook_state: 'completed', bead });
       expect(listMrs(s, { rig: 'app' }).filter((m) => m.bead === bead)).toEqual([expect.objectContaining({ status: 'queued', head: r.head, polecat: 'nux', priority: 2 })]);
-      expect(s.db.get<{ n: number }>("SELECT count(*) AS n FROM town_events WHERE kind = 'done.completed' AND subject = ?", bead)?.n).toBe(1);
+      expect(countTownEvents(s, { kind: 'done.completed', subject: bead })).toBe(1);
     });
     // Run again (the agent retries after a crash): the same request, never a second one.
     const again = gtJson<DoneJson>(wt, ['done'], { env: { GT_ADDRESS: address } });
@@ -105,7 +106,7 @@ describe('gt done', () => {
     withStore((s) => {
       expect(getBead(s.db, bead)?.notes).toContain('Escalated by app/rictus: which API version?');
       expect(listMrs(s).filter((m) => m.bead === bead)).toHaveLength(0);
-      const mail = s.db.all<{ subject: string }>("SELECT subject FROM mail WHERE to_addr = 'mayor'");
+      const mail = listInbox(s, 'mayor');
       expect(mail.map((m) => m.subject)).toContain(`Escalation: ${bead} Decide the API`);
     });
   });

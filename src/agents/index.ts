@@ -12,3 +12,4 @@ export { sanitizeMessage, showsReadyPrompt, showsBusy, type ReadySignals, type S
 export { claudeSettings, writeClaudeSettings, CLAUDE_SETTINGS_FILE, type ClaudeSettings, type ClaudeSettingsOptions, type ClaudeHookGroup } from './claude-settings.ts';
 export { detectDialog, dialogReason, LOGIN_SCREENS, isStuckOnDialog, passStartupDialogs, dialogExcerpt, DIALOGS, type Dialog, type DialogKind, type DialogSpec, type StartupOutcome, type StartupOptions } from './dialogs.ts';
 export { geminiSettings, writeGeminiSettings, GEMINI_SETTINGS_FILE, type GeminiSettings, type GeminiSettingsOptions, type GeminiHookGroup } from './gemini-settings.ts';
+export { getAgent, listAgentRecords, recordStart, recordSessionId, setAgentState, setHookedBead, clearHookedBead, recordSlung, forgetUnstarted, agentsFingerprint, AGENTS_PART, type AgentRecord, type AgentState } from './table.ts';

@@ -2,7 +2,7 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Store } from './store.ts';
-import { SCHEMA_VERSION } from './schema.ts';
+import { BEADS_PART, latestVersion } from './schema.ts';
 import { allDetails, otherRecords } from './rows.ts';
 import { parseLedger, toLedgerLine } from './ledger.ts';
 import { exportLedger, importBeads, importLedgerIfChanged } from './ledger-sync.ts';
@@ -62,7 +62,8 @@ export function runDoctor(store: Store, fix: boolean, opts: DoctorOptions = {}):
   const driver = driverCheck(store, fix, opts.driverCommand);
   if (driver) checks.push(driver);
   const version = store.db.schemaVersion();
-  checks.push({ name: 'schema', ok: version === SCHEMA_VERSION, detail: `schema version ${version} (expected ${SCHEMA_VERSION})` });
+  const expected = latestVersion(BEADS_PART);
+  checks.push({ name: 'schema', ok: version === expected, detail: `schema version ${version} (expected ${expected})` });
 
   const dangling = danglingEdges(store);
   const c1: DoctorCheck = { name: 'dangling-edges', ok: dangling.length === 0, detail: dangling.length ? `${dangling.length} edge(s) point at missing beads: ${dangling.slice(0, 5).map((d) => `${d.issue_id} → ${d.depends_on_id}`).join(', ')}` : 'every edge points at a bead' };

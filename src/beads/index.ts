@@ -1,6 +1,8 @@
 // Beads: the store library (model, ids, readiness, SQLite, the JSONL ledger and its merge, formulas).
 export * from './model.ts';
 export { Store, type StoreOptions } from './store.ts';
+export type { Db, Row } from './sqlite.ts';
+export { latestVersion, type SchemaPart, type Migration } from './schema.ts';
 export { findBeadsDir, type BeadsLocation } from './location.ts';
 export { initStore, registerMergeDriver, refreshMergeDriver, driverApplies, type InitResult } from './init.ts';
 export { ledgerConflict, assertLedgerResolved } from './ledger-guard.ts';
@@ -10,7 +12,7 @@ export { validatePrefix, prefixFromName } from './ids.ts';
 export { createBead, createBeads, insertBead, type CreateInput } from './create.ts';
 export { updateBead, applyUpdate, claimBead, claimInTx, closeBeads, reopenBeads, deleteBeads, deleteInTx, type UpdateInput, type ClaimOutcome } from './update.ts';
 export { addDependency, removeDependency, dependencyTree, findCycles, cyclesOf, type DepTreeNode } from './deps.ts';
-export { listBeads, readyBeads, claimReady, blockedBeads, beadStats, edgeCounts, type EdgeCounts, type ListFilter, type ReadyFilter, type Page, type BlockedBead, type Stats, type SortKey } from './query.ts';
+export { latestAssigned, listBeads, readyBeads, claimReady, blockedBeads, beadStats, edgeCounts, type EdgeCounts, type ListFilter, type ReadyFilter, type Page, type BlockedBead, type Stats, type SortKey } from './query.ts';
 export { addComment, insertComment, listComments, allLabels, eventsOf, type BeadEvent } from './comments.ts';
 export { getBead, getDetails, allDetails, dependentsOf, depsOf, otherRecords } from './rows.ts';
 export { parseLedger, toLedgerLine, toRecord, beadFromRecord, ID_PATTERN, type LedgerProblem } from './ledger.ts';

@@ -7,6 +7,7 @@ import { readBeadsConfig, writeBeadsConfig } from './config.ts';
 import { prefixFromName, validatePrefix } from './ids.ts';
 import { gitDirOf } from './ledger-guard.ts';
 import { Store } from './store.ts';
+import type { SchemaPart } from './schema.ts';
 import { basename } from 'node:path';
 
 export interface InitResult {
@@ -22,7 +23,7 @@ const GITIGNORE = '# Local database files: the ledger issues.jsonl is what git t
  * Create (or complete) the store in `root/.beads`. An existing store keeps its prefix and data; asking for another
  * prefix there is refused rather than rewriting ids.
  */
-export function initStore(root: string, opts: { prefix?: string; driverCommand?: string } = {}): InitResult {
+export function initStore(root: string, opts: { prefix?: string; driverCommand?: string; parts?: readonly SchemaPart[] } = {}): InitResult {
   const dir = join(resolve(root), '.beads');
   const existing = existsSync(dir) ? readBeadsConfig(dir) : undefined;
   const wanted = opts.prefix !== undefined ? validatePrefix(opts.prefix) : undefined;
@@ -38,6 +39,7 @@ export function initStore(root: string, opts: { prefix?: string; driverCommand?:
   const store = Store.open({ dir, root: resolve(root), kind: 'standalone' });
   try {
     store.db.tx(() => store.setMeta('prefix', prefix));
+    for (const part of opts.parts ?? []) store.use(part);
     if (!existsSync(store.ledgerPath)) store.write(() => writeFileSync(store.ledgerPath, ''));
   } finally {
     store.close();

@@ -216,3 +216,10 @@ export function edgeCounts(store: Store, ids: readonly string[]): EdgeCounts {
     comments: count('SELECT issue_id AS id, count(*) AS n FROM comments WHERE issue_id IN (?*) GROUP BY issue_id'),
   };
 }
+
+/** The id of the bead in `status` assigned to `assignee` that changed last (a hook, or work a session was doing). */
+export function latestAssigned(store: Store, assignee: string, status: Status): string | null {
+  return store.db.get<{ id: string }>(
+    'SELECT id FROM issues WHERE status = ? AND assignee = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1', status, assignee,
+  )?.id ?? null;
+}

@@ -1,11 +1,31 @@
-// Schema migrations of the store, applied in order; `schema_version` records the last one applied.
+// The database is made of named schema parts, each with its own migrations applied in order; `schema_parts` records
+// how far each part has come. Beads' issue tables are the part `beads`, the only one `bd` itself applies; the town's
+// tables are parts owned by the module of each concept (agents, mail, polecats, ...), applied on first use
+// (`Store.use`). One database file per store or town holds them all.
 
 export interface Migration {
+  /** Increasing within its part; the part's recorded version is the last one applied. */
   version: number;
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
+export interface SchemaPart {
+  /** Unique in the database; a town part is named after its table. */
+  name: string;
+  migrations: readonly Migration[];
+}
+
+/** The last migration's version: what a database holding the whole part records. */
+export function latestVersion(part: SchemaPart): number {
+  return part.migrations[part.migrations.length - 1]?.version ?? 0;
+}
+
+/**
+ * Beads' own tables. The versions continue the store's old single numbering (`schema_version`, up to 6), in which
+ * 3 to 5 created the town's tables: those now live in their owners' parts, so a store of that numbering is simply
+ * at that version of this part. The next migration here is 7.
+ */
+const BEADS_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     sql: `
@@ -92,141 +112,6 @@ CREATE TABLE shelved (
 `,
   },
   {
-    // Town tables beside the issues (DESIGN.md §5): the agents the town runs, and mail between them.
-    version: 3,
-    sql: `
-CREATE TABLE agents (
-  address TEXT PRIMARY KEY,
-  role TEXT NOT NULL,
-  rig TEXT,
-  name TEXT NOT NULL,
-  runtime TEXT NOT NULL,
-  session TEXT,
-  workdir TEXT,
-  state TEXT NOT NULL DEFAULT 'stopped',
-  hooked_bead TEXT,
-  session_id TEXT,
-  started_at TEXT,
-  heartbeat_at TEXT,
-  last_activity TEXT,
-  metadata TEXT
-) STRICT;
-CREATE INDEX agents_rig ON agents(rig, role);
-CREATE TABLE mail (
-  id TEXT PRIMARY KEY,
-  from_addr TEXT NOT NULL,
-  to_addr TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  body TEXT NOT NULL DEFAULT '',
-  priority INTEGER NOT NULL DEFAULT 2,
-  type TEXT NOT NULL DEFAULT 'message',
-  thread_id TEXT,
-  reply_to TEXT,
-  created_at TEXT NOT NULL,
-  read_at TEXT,
-  acked_at TEXT,
-  archived_at TEXT
-) STRICT;
-CREATE INDEX mail_inbox ON mail(to_addr, archived_at, created_at);
-CREATE INDEX mail_thread ON mail(thread_id, created_at);
-`,
-  },
-  {
-    // The work loop (docs/work-loop.md): polecats and their hooks, merge requests, slings waiting for a cap, and
-    // the town's event log (every decision the daemon takes, with its reason).
-    version: 4,
-    sql: `
-CREATE TABLE polecats (
-  rig TEXT NOT NULL,
-  name TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'idle',
-  bead TEXT,
-  branch TEXT,
-  base TEXT,
-  worktree TEXT NOT NULL,
-  hook_state TEXT,
-  agent TEXT,
-  restarts INTEGER NOT NULL DEFAULT 0,
-  last_snapshot TEXT,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  PRIMARY KEY (rig, name)
-) STRICT;
-CREATE UNIQUE INDEX polecats_bead ON polecats(bead) WHERE bead IS NOT NULL;
-CREATE TABLE merge_requests (
-  id TEXT PRIMARY KEY,
-  rig TEXT NOT NULL,
-  bead TEXT NOT NULL,
-  polecat TEXT,
-  branch TEXT NOT NULL,
-  head TEXT NOT NULL,
-  priority INTEGER NOT NULL DEFAULT 2,
-  status TEXT NOT NULL DEFAULT 'queued',
-  attempts INTEGER NOT NULL DEFAULT 0,
-  merge_commit TEXT,
-  failure TEXT,
-  rework_bead TEXT,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  started_at TEXT,
-  finished_at TEXT,
-  UNIQUE (rig, bead, head)
-) STRICT;
-CREATE INDEX merge_requests_queue ON merge_requests(rig, status, priority, created_at);
-CREATE TABLE sling_queue (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  bead TEXT NOT NULL UNIQUE,
-  rig TEXT NOT NULL,
-  agent TEXT,
-  options TEXT,
-  created_at TEXT NOT NULL
-) STRICT;
-CREATE TABLE town_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  at TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  subject TEXT,
-  reason TEXT,
-  data TEXT
-) STRICT;
-CREATE INDEX town_events_at ON town_events(at);
-`,
-  },
-  {
-    // Token usage from agent transcripts (docs/costs.md): one row per model response, keyed by the response's message
-    // id so re-reading a transcript is idempotent; and the transcripts read so far, with how far.
-    version: 5,
-    sql: `
-CREATE TABLE usage (
-  id TEXT PRIMARY KEY,
-  session_id TEXT,
-  address TEXT,
-  rig TEXT,
-  bead TEXT,
-  convoy TEXT,
-  model TEXT NOT NULL,
-  input INTEGER NOT NULL DEFAULT 0,
-  output INTEGER NOT NULL DEFAULT 0,
-  cache_read INTEGER NOT NULL DEFAULT 0,
-  cache_write INTEGER NOT NULL DEFAULT 0,
-  at TEXT NOT NULL
-) STRICT;
-CREATE INDEX usage_at ON usage(at);
-CREATE INDEX usage_address ON usage(address, at);
-CREATE INDEX usage_convoy ON usage(convoy);
-CREATE TABLE usage_sources (
-  path TEXT PRIMARY KEY,
-  session_id TEXT,
-  address TEXT,
-  offset INTEGER NOT NULL DEFAULT 0,
-  size INTEGER NOT NULL DEFAULT 0,
-  mtime_ms INTEGER NOT NULL DEFAULT 0,
-  updated_at TEXT NOT NULL
-) STRICT;
-`,
-  },
-  {
     // Beads-compatible records (docs/formats/beads-jsonl.md): the owner, fields of a record this project does not
     // model (kept as JSON and written back), records of another _type kept whole, and a forced re-import so a
     // ledger in the earlier shape is rewritten in the new one on the first call.
@@ -246,4 +131,4 @@ DELETE FROM meta WHERE key = 'ledger_stat';
   },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export const BEADS_PART: SchemaPart = { name: 'beads', migrations: BEADS_MIGRATIONS };

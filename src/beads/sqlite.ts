@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
 import { GtError, messageOf } from '../kernel/index.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+import { BEADS_PART, latestVersion, type SchemaPart } from './schema.ts';
 
 export type Row = Record<string, SQLInputValue>;
 export type Params = SQLInputValue[];
@@ -27,6 +27,9 @@ export class Db {
   private depth = 0;
   /** What to do once the open transaction commits or is abandoned, by key (the first registration of a key wins). */
   private readonly endings = new Map<string, TxEnding>();
+  /** Schema parts known to be complete on this connection, so `use` costs one lookup per part per connection. */
+  private readonly partsReady = new Set<string>();
+  private readOnly = false;
 
   readonly raw: DatabaseSync;
   readonly path: string;
@@ -50,7 +53,7 @@ export class Db {
       raw.exec('PRAGMA journal_mode = WAL');
       raw.exec('PRAGMA synchronous = NORMAL');
       raw.exec('PRAGMA foreign_keys = OFF');
-      db.migrate();
+      db.use(BEADS_PART);
     } catch (e) {
       raw.close();
       if (e instanceof GtError || isStorageFull(e)) throw e;
@@ -84,10 +87,13 @@ export class Db {
       raw = new DatabaseSync(url, { readOnly: true });
     }
     const db = new Db(raw, path);
-    if (db.schemaVersion() !== SCHEMA_VERSION) {
+    db.readOnly = true;
+    const version = db.partVersion(BEADS_PART.name);
+    if (version !== latestVersion(BEADS_PART)) {
       raw.close();
-      throw new GtError('BD_DB_OPEN', `the beads database ${path} has schema ${db.schemaVersion()}, not ${SCHEMA_VERSION}, and is read-only to this user`);
+      throw new GtError('BD_DB_OPEN', `the beads database ${path} has schema ${version}, not ${latestVersion(BEADS_PART)}, and is read-only to this user`);
     }
+    db.partsReady.add(BEADS_PART.name);
     return db;
   }
 
@@ -168,27 +174,69 @@ export class Db {
     return this.depth > 0;
   }
 
+  /** The version of Beads' own tables (the part `beads`). */
   schemaVersion(): number {
-    const t = this.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type='table' AND name='schema_version'");
-    if (!t || t.n === 0) return 0;
-    return this.get<{ v: number }>('SELECT max(version) AS v FROM schema_version')?.v ?? 0;
+    return this.partVersion(BEADS_PART.name);
   }
 
-  private migrate(): void {
-    if (this.schemaVersion() === SCHEMA_VERSION) return;
+  /**
+   * How far the schema part `name` has come: its row in `schema_parts`, else 0. A store from before schema parts
+   * (one numbering in `schema_version`) has Beads' part at that number and no other part recorded.
+   */
+  partVersion(name: string): number {
+    const has = (table: string): boolean => (this.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type='table' AND name=?", table)?.n ?? 0) > 0;
+    if (has('schema_parts')) {
+      const row = this.get<{ version: number }>('SELECT version FROM schema_parts WHERE name = ?', name);
+      if (row) return row.version;
+    }
+    if (name === BEADS_PART.name && has('schema_version')) return this.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_version')?.v ?? 0;
+    return 0;
+  }
+
+  /**
+   * Make sure the tables of `part` exist at its latest version, applying its missing migrations in one IMMEDIATE
+   * transaction (or inside the open one), then return this handle for the part's queries. Checked once per
+   * connection: the owner of a table calls it before each use at the cost of a set lookup.
+   */
+  use(part: SchemaPart): this {
+    if (this.partsReady.has(part.name)) return this;
+    const latest = latestVersion(part);
+    if (this.quickPartVersion(part.name) === latest) {
+      this.partsReady.add(part.name);
+      return this;
+    }
+    if (this.readOnly) {
+      throw new GtError('BD_READ_ONLY', `the ${part.name} tables in ${this.path} need an upgrade, and this user may only read the database`, {
+        hint: 'run the command once as a user who can write that folder (e.g. its owner); nothing was changed',
+      });
+    }
     this.tx(() => {
-      this.raw.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL) STRICT');
-      const current = this.schemaVersion();
-      if (current > SCHEMA_VERSION) {
-        throw new GtError('BD_SCHEMA_NEWER', `the database ${this.path} has schema ${current}, newer than this bd understands (${SCHEMA_VERSION})`, {
-          hint: 'upgrade bd; the database was left untouched',
+      this.raw.exec('CREATE TABLE IF NOT EXISTS schema_parts (name TEXT PRIMARY KEY, version INTEGER NOT NULL, applied_at TEXT NOT NULL) STRICT');
+      const current = this.partVersion(part.name);
+      if (current > latest) {
+        throw new GtError('BD_SCHEMA_NEWER', `the database ${this.path} has ${part.name} schema ${current}, newer than this program understands (${latest})`, {
+          hint: 'upgrade bd and gt; the database was left untouched',
         });
       }
-      for (const m of MIGRATIONS) {
+      for (const m of part.migrations) {
         if (m.version <= current) continue;
         this.raw.exec(m.sql);
-        this.run('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)', m.version, new Date().toISOString());
       }
+      this.run('INSERT INTO schema_parts (name, version, applied_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at',
+        part.name, latest, new Date().toISOString());
+      // Joined to a caller's transaction that then rolls back, the tables are gone again: check anew next time.
+      this.onEnd(`schema-part:${part.name}`, { commit: () => undefined, abort: () => this.partsReady.delete(part.name) });
     });
+    this.partsReady.add(part.name);
+    return this;
+  }
+
+  /** The recorded version of a part in one statement (the common case on every open), or undefined when unsure. */
+  private quickPartVersion(name: string): number | undefined {
+    try {
+      return this.get<{ version: number }>('SELECT version FROM schema_parts WHERE name = ?', name)?.version;
+    } catch {
+      return undefined; // no schema_parts yet: a new database or one from before schema parts
+    }
   }
 }

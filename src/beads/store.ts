@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { GtError, messageOf, isoNow, systemClock, type Clock, type BeadEventKind } from '../kernel/index.ts';
 import { gitUserName, identityStamp } from '../git/index.ts';
 import { Db } from './sqlite.ts';
+import type { SchemaPart } from './schema.ts';
 import { openOrRescue, type Rescue } from './db-rescue.ts';
 import { readBeadsConfig } from './config.ts';
 import type { BeadsLocation } from './location.ts';
@@ -198,6 +199,14 @@ export class Store {
     } finally {
       this.touched.clear();
     }
+  }
+
+  /**
+   * The database, with the tables of `part` brought to its latest version first (once per connection). The module
+   * that owns a town table runs every query on it through this: `store.use(MAIL).all(...)`.
+   */
+  use(part: SchemaPart): Db {
+    return this.db.use(part);
   }
 
   getMeta(key: string): string | undefined {

@@ -6,7 +6,7 @@ import type { TownContext } from '../town/index.ts';
 import { agentsOver, budgetVerdict, slingBreach, type Breach, type Budgets, type BudgetVerdict, type Spend } from './budget.ts';
 import { priceTable, type PriceTable } from './prices.ts';
 import { spendOf } from './report.ts';
-import type { UsageRow } from './usage-store.ts';
+import { spendRows } from './usage-store.ts';
 
 export interface BudgetState {
   budgets: Budgets;
@@ -18,15 +18,6 @@ export const BUDGET_EVENT = TOWN_EVENTS.costs.budgetReached;
 
 export function townPrices(town: TownContext): PriceTable {
   return priceTable(town.settings.costs?.prices ?? {});
-}
-
-/** Usage summed per convoy, agent, day and model: enough for `spendOf`, far fewer rows than the responses. */
-function spendRows(store: Store): UsageRow[] {
-  return store.db.all<UsageRow>(
-    `SELECT convoy, address, substr(at, 1, 10) AS at, model, SUM(input) AS input, SUM(output) AS output,
-       SUM(cache_read) AS cache_read, SUM(cache_write) AS cache_write
-     FROM usage GROUP BY convoy, address, substr(at, 1, 10), model`,
-  );
 }
 
 export function hasBudgets(b: Budgets): boolean {

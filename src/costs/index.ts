@@ -4,7 +4,7 @@ export { DEFAULT_PRICES, priceTable, priceFor, costOf, roundUsd, type Price, typ
 export { attribute, addressFor, beadAt, rigOf, type AttributionFacts, type Attribution } from './attribute.ts';
 export { budgetVerdict, slingBreach, agentsOver, dayOf, type Budgets, type Spend, type Breach, type BudgetVerdict, type BudgetScope } from './budget.ts';
 export { costReport, spendOf, groupKey, GROUPINGS, type Grouping, type CostReport, type CostGroup, type ModelLine } from './report.ts';
-export { readFacts, upsertUsage, usageRows, listSources, type UsageRow, type UsageSource } from './usage-store.ts';
+export { readFacts, upsertUsage, usageRows, listSources, spendRows, usageAvailable, USAGE_PART, type UsageRow, type UsageSource } from './usage-store.ts';
 export { recordUsage, sweepTranscripts, findTranscript, claudeConfigDirs, type RecordRequest, type RecordResult } from './record.ts';
 export { budgetStateIn, slingBudgetCheck, agentsOverBudget, budgetHint, hasBudgets, townPrices, BUDGET_EVENT, type BudgetState } from './budgets.ts';
 export { notifyBudgets, type SendBudgetMail } from './notify.ts';

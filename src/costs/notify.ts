@@ -1,7 +1,7 @@
 // Telling the overseer and the Mayor once per reached budget cap (a raised cap reached again is told again).
 import type { Store } from '../beads/index.ts';
 import { messageOf, TOWN_EVENTS } from '../kernel/index.ts';
-import { recordTownEvent, type AgentAddress, type TownContext } from '../town/index.ts';
+import { latestBySubject, recordTownEvent, type AgentAddress, type TownContext } from '../town/index.ts';
 import type { Breach } from './budget.ts';
 import { BUDGET_EVENT, type BudgetState } from './budgets.ts';
 
@@ -19,7 +19,7 @@ export async function notifyBudgets(town: TownContext, state: BudgetState, openS
   let fresh: Breach[];
   try {
     fresh = store.write(() => {
-      const told = new Set(store.db.all<{ subject: string }>('SELECT DISTINCT subject FROM town_events WHERE kind = ?', BUDGET_EVENT).map((r) => r.subject));
+      const told = new Set(latestBySubject(store, { kind: BUDGET_EVENT }).map((e) => e.subject));
       const out = state.verdict.breaches.filter((b) => !told.has(b.key));
       for (const b of out) recordTownEvent(store, { actor: 'daemon', kind: BUDGET_EVENT, subject: b.key, reason: b.message, data: { scope: b.scope, subject: b.subject, spent_usd: b.spent_usd, limit_usd: b.limit_usd } });
       return out;

@@ -4,6 +4,7 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Store } from '../beads/index.ts';
+import { listAgentRecords } from '../agents/table.ts';
 import { openTownStore, type TownContext } from '../town/index.ts';
 import { addressFor, attribute } from './attribute.ts';
 import { completeLines, escapeProjectDir, parseTranscript } from './transcript.ts';
@@ -129,7 +130,7 @@ export function findTranscript(configDirs: readonly string[], sessionId: string,
 export function sweepTranscripts(town: TownContext): RecordResult[] {
   const { sources, agents } = withStore(town, (s) => ({
     sources: listSources(s),
-    agents: s.db.all<{ address: string; session_id: string; workdir: string | null }>('SELECT address, session_id, workdir FROM agents WHERE session_id IS NOT NULL'),
+    agents: listAgentRecords(s).filter((a): a is typeof a & { session_id: string } => a.session_id !== null),
   }));
   const todo = new Map<string, { sessionId?: string; address?: string }>();
   for (const s of sources) {

@@ -1,9 +1,47 @@
-// The `usage` and `usage_sources` tables of the town store (schema 5), and the facts attribution reads from the
-// store (agents, hook history, convoy edges).
-import type { Store } from '../beads/index.ts';
+// The `usage` and `usage_sources` tables of the town store, and the facts attribution reads from the store (agents,
+// hook history, convoy edges). This module owns the two tables: their schema part and every query on them.
+import type { SchemaPart, Store } from '../beads/index.ts';
+import { listAgentRecords } from '../agents/table.ts';
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import type { AttributionFacts, Attribution } from './attribute.ts';
 import type { UsageRecord } from './transcript.ts';
+import { townEventsMatching } from '../town/index.ts';
+
+/** The tables as the store's migration 5 created them (adopted as they are in towns made before schema parts). */
+export const USAGE_PART: SchemaPart = {
+  name: 'usage',
+  migrations: [{
+    version: 1,
+    sql: `
+CREATE TABLE IF NOT EXISTS usage (
+  id TEXT PRIMARY KEY,
+  session_id TEXT,
+  address TEXT,
+  rig TEXT,
+  bead TEXT,
+  convoy TEXT,
+  model TEXT NOT NULL,
+  input INTEGER NOT NULL DEFAULT 0,
+  output INTEGER NOT NULL DEFAULT 0,
+  cache_read INTEGER NOT NULL DEFAULT 0,
+  cache_write INTEGER NOT NULL DEFAULT 0,
+  at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS usage_at ON usage(at);
+CREATE INDEX IF NOT EXISTS usage_address ON usage(address, at);
+CREATE INDEX IF NOT EXISTS usage_convoy ON usage(convoy);
+CREATE TABLE IF NOT EXISTS usage_sources (
+  path TEXT PRIMARY KEY,
+  session_id TEXT,
+  address TEXT,
+  offset INTEGER NOT NULL DEFAULT 0,
+  size INTEGER NOT NULL DEFAULT 0,
+  mtime_ms INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL
+) STRICT;
+`,
+  }],
+};
 
 export interface UsageRow extends Attribution {
   id: string;
@@ -26,15 +64,13 @@ export interface UsageSource {
 }
 
 export function readFacts(store: Store): AttributionFacts {
-  const agents = store.db.all<{ address: string; session_id: string | null; workdir: string | null; hooked_bead: string | null }>(
-    'SELECT address, session_id, workdir, hooked_bead FROM agents',
-  );
+  const agents = listAgentRecords(store);
   const sessions = new Map<string, string>();
-  for (const s of store.db.all<{ session_id: string; address: string }>('SELECT session_id, address FROM usage_sources WHERE session_id IS NOT NULL AND address IS NOT NULL')) sessions.set(s.session_id, s.address);
+  for (const s of store.use(USAGE_PART).all<{ session_id: string; address: string }>('SELECT session_id, address FROM usage_sources WHERE session_id IS NOT NULL AND address IS NOT NULL')) sessions.set(s.session_id, s.address);
   for (const a of agents) if (a.session_id) sessions.set(a.session_id, a.address);
   const hooks = new Map<string, { at: string; bead: string }[]>();
-  const events = store.db.all<{ at: string; subject: string; data: string | null }>("SELECT at, subject, data FROM town_events WHERE kind = ? AND subject IS NOT NULL ORDER BY id", TOWN_EVENTS.sling.hooked);
-  for (const e of events) {
+  for (const e of townEventsMatching(store, { kind: TOWN_EVENTS.sling.hooked })) {
+    if (e.subject === null) continue;
     const polecat = polecatOf(e.data);
     if (!polecat) continue;
     const list = hooks.get(polecat) ?? [];
@@ -57,14 +93,9 @@ export function readFacts(store: Store): AttributionFacts {
   };
 }
 
-function polecatOf(data: string | null): string | undefined {
-  if (!data) return undefined;
-  try {
-    const v = JSON.parse(data) as { polecat?: unknown };
-    return typeof v.polecat === 'string' ? v.polecat : undefined;
-  } catch {
-    return undefined;
-  }
+function polecatOf(data: unknown): string | undefined {
+  const v = data as { polecat?: unknown } | null;
+  return v && typeof v === 'object' && typeof v.polecat === 'string' ? v.polecat : undefined;
 }
 
 /**
@@ -75,8 +106,8 @@ export function upsertUsage(store: Store, rows: readonly (UsageRecord & Attribut
   let added = 0;
   store.write(() => {
     for (const r of rows) {
-      const had = store.db.get<{ id: string }>('SELECT id FROM usage WHERE id = ?', r.id);
-      store.db.run(
+      const had = store.use(USAGE_PART).get<{ id: string }>('SELECT id FROM usage WHERE id = ?', r.id);
+      store.use(USAGE_PART).run(
         `INSERT INTO usage (id, session_id, address, rig, bead, convoy, model, input, output, cache_read, cache_write, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET input = max(input, excluded.input), output = max(output, excluded.output),
@@ -92,15 +123,15 @@ export function upsertUsage(store: Store, rows: readonly (UsageRecord & Attribut
 }
 
 export function getSource(store: Store, path: string): UsageSource | undefined {
-  return store.db.get<UsageSource>('SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources WHERE path = ?', path);
+  return store.use(USAGE_PART).get<UsageSource>('SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources WHERE path = ?', path);
 }
 
 export function listSources(store: Store): UsageSource[] {
-  return store.db.all<UsageSource>('SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources ORDER BY path');
+  return store.use(USAGE_PART).all<UsageSource>('SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources ORDER BY path');
 }
 
 export function saveSource(store: Store, s: UsageSource): void {
-  store.write(() => store.db.run(
+  store.write(() => store.use(USAGE_PART).run(
     `INSERT INTO usage_sources (path, session_id, address, offset, size, mtime_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(path) DO UPDATE SET session_id = COALESCE(excluded.session_id, session_id), address = COALESCE(excluded.address, address),
        offset = excluded.offset, size = excluded.size, mtime_ms = excluded.mtime_ms, updated_at = excluded.updated_at`,
@@ -110,8 +141,23 @@ export function saveSource(store: Store, s: UsageSource): void {
 
 /** Usage rows at or after `since` (ISO), oldest first. */
 export function usageRows(store: Store, since?: string): UsageRow[] {
-  return store.db.all<UsageRow>(
+  return store.use(USAGE_PART).all<UsageRow>(
     'SELECT id, session_id, address, rig, bead, convoy, model, input, output, cache_read, cache_write, at FROM usage WHERE at >= ? ORDER BY at, id',
     since ?? '',
   );
+}
+
+/** Usage summed per convoy, agent, day and model: enough for spending per budget, far fewer rows than the responses. */
+export function spendRows(store: Store): UsageRow[] {
+  return store.use(USAGE_PART).all<UsageRow>(
+    `SELECT convoy, address, substr(at, 1, 10) AS at, model, SUM(input) AS input, SUM(output) AS output,
+       SUM(cache_read) AS cache_read, SUM(cache_write) AS cache_write
+     FROM usage GROUP BY convoy, address, substr(at, 1, 10), model`,
+  );
+}
+
+/** Whether the store can account costs: true once the usage tables exist (made here when missing). */
+export function usageAvailable(store: Store): boolean {
+  store.use(USAGE_PART);
+  return true;
 }

@@ -1,13 +1,14 @@
 // Applying the agent decisions of a tick: restart dead sessions on their hook, nudge or escalate stuck agents, stop
 // idle sessions. Each re-reads the polecat row and the session just before acting, and records what it did.
 import { nudge } from '../agents/index.ts';
-import { isoNow, messageOf, TOWN_EVENTS } from '../kernel/index.ts';
+import { messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import { agentForRole, loadRig, type TownContext } from '../town/index.ts';
-import { exitSummary, identityOf, readLastExit, signalsOf, startAgent, stopAgent, townTmux, withStore } from '../work/sessions/index.ts';
+import { exitSummary, identityOf, readLastExit, setHookedBead, signalsOf, startAgent, stopAgent, townTmux, withStore } from '../work/sessions/index.ts';
 import { recordEvent } from './events.ts';
 import { screenHash } from './observe.ts';
 import type { DeadDecision, PolecatObservation, ReapDecision, StuckVerdict } from './plan.ts';
 import type { TickPorts } from './ports.ts';
+import { countRestart, getPolecat } from '../work/polecats/index.ts';
 
 interface Row {
   state: string;
@@ -17,7 +18,7 @@ interface Row {
 }
 
 function readRow(town: TownContext, rig: string, name: string): Row | undefined {
-  return withStore(town, (s) => s.db.get<Row>('SELECT state, bead, agent, restarts FROM polecats WHERE rig = ? AND name = ?', rig, name));
+  return withStore(town, (s): Row | undefined => getPolecat(s, rig, name));
 }
 
 const event = (town: TownContext, e: Parameters<typeof recordEvent>[1]): void => withStore(town, (s) => recordEvent(s, e));
@@ -41,9 +42,7 @@ export async function applyDead(town: TownContext, ports: TickPorts, d: DeadDeci
   }
   if (row.restarts + 1 !== d.attempt) return;
   if (info?.paneDead) await tmux.killSession(id.session);
-  withStore(town, (s) =>
-    s.write(() => s.db.run('UPDATE polecats SET restarts = restarts + 1, updated_at = ? WHERE rig = ? AND name = ? AND bead = ?', isoNow(), d.rig, d.name, d.bead)),
-  );
+  withStore(town, (s) => countRestart(s, d.rig, d.name, d.bead));
   // The hook's pin (gt sling --agent) if it has one, else the rig's polecat agent as the settings say now.
   const pinned = row.agent !== null;
   const agent = row.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, d.rig));
@@ -51,7 +50,7 @@ export async function applyDead(town: TownContext, ports: TickPorts, d: DeadDeci
   // Told to carry on: a restarted session (resumed or fresh) otherwise waits at its prompt until the stuck nudge.
   await startAgent(town, { identity: id, agent, resume: true, readyTimeoutMs, prompt: RESTART_PROMPT(address, d.bead) });
   // The contract (docs/work-loop.md): the agent's record names the same hook as its polecat row.
-  withStore(town, (s) => s.write(() => s.db.run('UPDATE agents SET hooked_bead = ? WHERE address = ?', d.bead, address)));
+  withStore(town, (s) => setHookedBead(s, address, d.bead));
 }
 
 export const RESTART_PROMPT = (address: string, bead: string): string =>

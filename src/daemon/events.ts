@@ -1,7 +1,7 @@
 // The town's event log (`town_events`): every decision of the daemon with its reason; `gt status` reads the tail.
 import type { Store } from '../beads/index.ts';
 import { TOWN_EVENTS, type TownEventKind } from '../kernel/index.ts';
-import { listTownEvents, recordTownEvent, type NewTownEvent, type TownEvent } from '../town/index.ts';
+import { lastEventAtBy, latestBySubject, listTownEvents, recordTownEvent, type NewTownEvent, type TownEvent } from '../town/index.ts';
 
 export type { TownEvent } from '../town/index.ts';
 export type NewEvent = NewTownEvent;
@@ -22,12 +22,11 @@ export function recentEvents(store: Store, n: number, kindPrefix = ''): TownEven
  * out: the daemon files its own in the agent's name, and an agent that escalated is waiting, not working.
  */
 export function lastEventBy(store: Store, actor: string): number | undefined {
-  const row = store.db.get<{ at: string }>('SELECT MAX(at) AS at FROM town_events WHERE actor = ? AND kind != ?', actor, TOWN_EVENTS.escalation.filed);
-  return row?.at ? Date.parse(row.at) : undefined;
+  const at = lastEventAtBy(store, actor, [TOWN_EVENTS.escalation.filed]);
+  return at ? Date.parse(at) : undefined;
 }
 
 /** Subjects with an event of `kind` at or after `sinceIso` (so an escalation is sent once per episode). */
 export function subjectsWith(store: Store, kind: TownEventKind, sinceIso: string): Set<string> {
-  const rows = store.db.all<{ subject: string }>('SELECT DISTINCT subject FROM town_events WHERE kind = ? AND at >= ? AND subject IS NOT NULL', kind, sinceIso);
-  return new Set(rows.map((r) => r.subject));
+  return new Set(latestBySubject(store, { kind, since: sinceIso }).map((e) => e.subject!));
 }

@@ -3,10 +3,11 @@
 import { createHash } from 'node:crypto';
 import { sessionNameOf, type TownContext } from '../town/index.ts';
 import type { TmuxClient } from '../tmux/index.ts';
-import { withStore } from '../work/sessions/index.ts';
+import { listAgentRecords, withStore } from '../work/sessions/index.ts';
 import { settleRestarts } from '../work/hook/index.ts';
 import { lastEventBy } from './events.ts';
 import type { PolecatObservation } from './plan.ts';
+import { listPolecats } from '../work/polecats/index.ts';
 
 interface PolecatRow {
   rig: string;
@@ -28,8 +29,8 @@ const ms = (iso: string | null | undefined): number | undefined => (iso ? Date.p
 
 export async function observePolecats(town: TownContext, tmux: Pick<TmuxClient, 'listSessions' | 'snapshotMany'>): Promise<PolecatObservation[]> {
   const rows = withStore(town, (s) => {
-    const polecats = s.db.all<PolecatRow>('SELECT rig, name, state, bead, agent, restarts, updated_at FROM polecats ORDER BY rig, name');
-    const agents = new Map(s.db.all<AgentRow>("SELECT address, started_at, heartbeat_at FROM agents WHERE role = 'polecat'").map((a) => [a.address, a]));
+    const polecats: PolecatRow[] = listPolecats(s);
+    const agents = new Map<string, AgentRow>(listAgentRecords(s).filter((a) => a.role === 'polecat').map((a) => [a.address, a]));
     return polecats.map((p) => {
       p.restarts = settleRestarts(s, p); // restarts on an earlier hook do not count against this one
       const address = `${p.rig}/${p.name}`;

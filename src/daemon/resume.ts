@@ -6,6 +6,7 @@ import type { TownContext } from '../town/index.ts';
 import { suspensionOf } from '../work/hook/index.ts';
 import { identityOf, townTmux, withStore } from '../work/sessions/index.ts';
 import { recordEvent } from './events.ts';
+import { markHookResumed, suspendedHooks } from '../work/polecats/index.ts';
 
 interface Suspended {
   rig: string;
@@ -30,7 +31,7 @@ export const RESUME_NUDGE = (esc: string, bead: string, answer: string): string 
  */
 export async function resumeSettled(town: TownContext): Promise<void> {
   const due = withStore(town, (s) => {
-    const rows = s.db.all<Suspended>("SELECT rig, name, bead, updated_at FROM polecats WHERE hook_state = 'suspended' AND bead IS NOT NULL");
+    const rows: Suspended[] = suspendedHooks(s) as Suspended[];
     return rows.flatMap((p) => {
       // Only escalations of this suspension (filed with it, in the same write): an older, closed one settles nothing.
       const since = new Date(Date.parse(suspensionOf(s, p).since) - 1000).toISOString();
@@ -41,7 +42,7 @@ export async function resumeSettled(town: TownContext): Promise<void> {
       );
       if (escalations.length === 0 || escalations.some((e) => e.status !== 'closed')) return [];
       const resumed = s.write(() => {
-        const n = s.db.run("UPDATE polecats SET hook_state = 'active', state = 'working', updated_at = ? WHERE rig = ? AND name = ? AND bead = ? AND hook_state = 'suspended'", s.now(), p.rig, p.name, p.bead);
+        const n = markHookResumed(s, p.rig, p.name, p.bead) ? 1 : 0;
         if (n === 1) recordEvent(s, { kind: TOWN_EVENTS.daemon.resume, subject: p.bead, reason: `escalation ${escalations[0]!.id} closed: ${escalations[0]!.close_reason ?? 'no reason given'}`, data: { polecat: `${p.rig}/${p.name}`, escalation: escalations[0]!.id } });
         return n === 1;
       });

@@ -1,7 +1,7 @@
 // One reconcile pass of the daemon: observe the polecats, then each step in turn (dead sessions, stuck agents, merge
 // queues, convoys, the sling queue, snapshots, idle sessions). A failing step is recorded and the others still run.
 import { messageOf, TOWN_EVENTS } from '../kernel/index.ts';
-import { rigNames, type TownContext } from '../town/index.ts';
+import { latestBySubject, rigNames, type TownContext } from '../town/index.ts';
 import { townTmux, withStore } from '../work/sessions/index.ts';
 import { applyDead, applyReap, applyStuck } from './agents-step.ts';
 import { recordEvent } from './events.ts';
@@ -83,9 +83,7 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
   await step('resume', () => resumeSettled(town));
 
   await step('restart-dead', async () => {
-    const escalated = withStore(town, (s) => new Map(s.db.all<{ subject: string; at: string }>(
-      "SELECT subject, MAX(at) AS at FROM town_events WHERE kind = ? AND subject IS NOT NULL GROUP BY subject", TOWN_EVENTS.daemon.restartCap,
-    ).map((r) => [r.subject, Date.parse(r.at)])));
+    const escalated = withStore(town, (s) => new Map(latestBySubject(s, { kind: TOWN_EVENTS.daemon.restartCap }).map((e) => [e.subject!, Date.parse(e.at)])));
     const decisions = planDead(obs, now, t, escalated);
     await each(decisions, (d) => `${d.rig}/${d.name}`, (d) => applyDead(town, ports, d, Math.max(5000, Math.min(60_000, t.tickMs * 10))));
   });

@@ -1,7 +1,7 @@
 // `gt status`: the whole town at a glance, read from the store, tmux and the daemon's files. Problems are the
 // things a person should look at: stuck or dead agents, failed merges, failing daemon steps, no daemon.
 import { TOWN_EVENTS } from '../kernel/index.ts';
-import { rigNames, loadRig, type TownContext } from '../town/index.ts';
+import { latestBySubject, rigNames, loadRig, type TownContext } from '../town/index.ts';
 import { listAgents, withStore } from '../work/sessions/index.ts';
 import { recentEvents, type TownEvent } from './events.ts';
 import { daemonStatus, type DaemonStatus } from './lifecycle.ts';
@@ -10,6 +10,8 @@ import { gitTry } from '../git/index.ts';
 import { readRefineryState, type Delivered } from '../refinery/state.ts';
 import { listPrs } from '../refinery/pr-store.ts';
 import { listEscalations } from '../work/escalations.ts';
+import { polecatCounts } from '../work/polecats/index.ts';
+import { mrCounts, unansweredFailures } from '../work/merge-requests.ts';
 
 export interface RigStatus {
   name: string;
@@ -70,20 +72,16 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
   const daemon = daemonStatus(town);
   const rigs = rigNames(town);
   const data = withStore(town, (s) => {
-    const polecats = s.db.all<{ rig: string; state: string; n: number }>('SELECT rig, state, COUNT(*) AS n FROM polecats GROUP BY rig, state');
-    const mrs = s.db.all<{ rig: string; status: string; n: number }>('SELECT rig, status, COUNT(*) AS n FROM merge_requests GROUP BY rig, status');
-    const failed = s.db.all<{ id: string; rig: string; bead: string; failure: string | null }>(
-      "SELECT id, rig, bead, failure FROM merge_requests WHERE status = 'failed' AND rework_bead IS NULL ORDER BY updated_at DESC LIMIT 10",
-    );
+    const polecats = polecatCounts(s);
+    const mrs = mrCounts(s);
+    const failed = unansweredFailures(s, 10);
     const convoys = s.db.all<ConvoyProgress>(
       `SELECT c.id, c.title, c.status, COUNT(d.depends_on_id) AS total, COALESCE(SUM(t.status = 'closed'), 0) AS landed
        FROM issues c LEFT JOIN deps d ON d.issue_id = c.id AND d.type = 'tracks' LEFT JOIN issues t ON t.id = d.depends_on_id
        WHERE c.type = 'convoy' AND c.deleted_at IS NULL AND c.status != 'closed' GROUP BY c.id ORDER BY c.created_at`,
     );
-    const errors = s.db.all<{ subject: string; reason: string }>(
-      "SELECT subject, reason, MAX(id) AS last FROM town_events WHERE kind = ? AND at >= ? GROUP BY subject ORDER BY last DESC",
-      TOWN_EVENTS.daemon.error, new Date(Date.now() - RECENT_ERROR_MS).toISOString(),
-    );
+    const errors = latestBySubject(s, { kind: TOWN_EVENTS.daemon.error, since: new Date(Date.now() - RECENT_ERROR_MS).toISOString() })
+      .map((e) => ({ subject: e.subject!, reason: e.reason ?? '' }));
     const prs = rigs.flatMap((rig) => listPrs(s, rig, ['open', 'rework', 'auto-merge', 'queued']));
     return { polecats, mrs, failed, convoys, errors, prs, budgets: budgetStateIn(s, town).verdict.breaches, events: recentEvents(s, opts.events ?? 8) };
   });

@@ -4,7 +4,7 @@ import { GtError, usageError, TOWN_EVENTS } from '../kernel/index.ts';
 import { readLockRecord } from '../agents/session-lock.ts';
 import type { Store } from '../beads/index.ts';
 import { loadRig, rigNames, type TownContext } from '../town/index.ts';
-import { getMr, listMrs, recordTownEvent, updateMr, type MergeRequest, type MrStatus } from './mr-store.ts';
+import { getMr, lastMerged, listMrs, mrCounts, recordTownEvent, requeueMr, updateMr, type MergeRequest, type MrStatus } from './mr-store.ts';
 import { effectivePriority, planQueue } from './plan.ts';
 import { refineryLockPath } from './process.ts';
 import { readRefineryState, type RefineryState } from './state.ts';
@@ -41,8 +41,8 @@ export interface RefineryStatus {
 export function refineryStatus(town: TownContext, store: Store, rig: string): RefineryStatus {
   const cfg = loadRig(town, rig);
   const counts: Record<MrStatus, number> = { queued: 0, running: 0, merged: 0, failed: 0, rejected: 0 };
-  for (const row of store.db.all<{ status: MrStatus; n: number }>('SELECT status, count(*) AS n FROM merge_requests WHERE rig = ? GROUP BY status', rig)) counts[row.status] = row.n;
-  const last = store.db.get<MergeRequest>("SELECT * FROM merge_requests WHERE rig = ? AND status = 'merged' ORDER BY finished_at DESC LIMIT 1", rig);
+  for (const row of mrCounts(store, rig)) counts[row.status] = row.n;
+  const last = lastMerged(store, rig);
   const lock = refineryLockPath(town, rig);
   const st = readRefineryState(town, rig);
   return {
@@ -70,11 +70,7 @@ export function retryMr(store: Store, id: string, actor: string): MergeRequest {
   if (mr.status !== 'failed' && mr.status !== 'rejected') {
     throw new GtError('GT_MR_NOT_RETRYABLE', `merge request ${id} is ${mr.status}; only failed or rejected requests can be retried`, { kind: 'usage', hint: 'see the queue with gt mq list' });
   }
-  const n = store.write(() => store.db.run(
-    "UPDATE merge_requests SET status = 'queued', failure = NULL, merge_commit = NULL, finished_at = NULL, updated_at = ? WHERE id = ? AND status IN ('failed', 'rejected')",
-    store.now(), id,
-  ));
-  if (n === 1) recordTownEvent(store, { actor, kind: TOWN_EVENTS.refinery.retry, subject: mr.bead, reason: `retry of ${id} (was ${mr.status})`, data: { mr: id } });
+  if (requeueMr(store, id)) recordTownEvent(store, { actor, kind: TOWN_EVENTS.refinery.retry, subject: mr.bead, reason: `retry of ${id} (was ${mr.status})`, data: { mr: id } });
   return getMr(store, id)!;
 }
 

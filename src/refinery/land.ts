@@ -3,6 +3,7 @@ import { TOWN_EVENTS } from '../kernel/index.ts';
 import { closeBeads, getBead, type Store } from '../beads/index.ts';
 import { getPolecat, updatePolecat } from '../work/polecats/index.ts';
 import { getMr, recordTownEvent, type MergeRequest } from './mr-store.ts';
+import { markMerged, reworkedInto } from './mr-store.ts';
 
 /**
  * Mark `mr` merged as `commit` and close its bead "merged <commit>"; a rework bead landing also closes the bead
@@ -10,11 +11,7 @@ import { getMr, recordTownEvent, type MergeRequest } from './mr-store.ts';
  */
 export function completeMerged(store: Store, mr: MergeRequest, commit: string, actor: string, reason = 'landed', via?: string): MergeRequest {
   store.write(() => {
-    const now = store.now();
-    store.db.run(
-      "UPDATE merge_requests SET status = 'merged', merge_commit = ?, failure = NULL, finished_at = ?, updated_at = ? WHERE id = ? AND status != 'merged'",
-      commit, now, now, mr.id,
-    );
+    markMerged(store, mr.id, commit);
     const closing = [mr.bead, ...reworkedBy(store, mr.bead)];
     for (const id of closing) {
       const b = getBead(store.db, id);
@@ -31,12 +28,11 @@ export function completeMerged(store: Store, mr: MergeRequest, commit: string, a
 
 /** Beads whose failed merge request was handed to `bead` as its rework (followed transitively). */
 function reworkedBy(store: Store, bead: string, seen = new Set<string>()): string[] {
-  const rows = store.db.all<{ bead: string }>("SELECT DISTINCT bead FROM merge_requests WHERE rework_bead = ? AND status = 'failed'", bead);
   const out: string[] = [];
-  for (const r of rows) {
-    if (seen.has(r.bead)) continue;
-    seen.add(r.bead);
-    out.push(r.bead, ...reworkedBy(store, r.bead, seen));
+  for (const r of reworkedInto(store, bead)) {
+    if (seen.has(r)) continue;
+    seen.add(r);
+    out.push(r, ...reworkedBy(store, r, seen));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // The pull request behind a merge request (`pull_requests`, owned here): number, URL, what the refinery last saw of
 // it and which failures it already turned into rework. One row per PR; `mr` is the request it currently carries
 // (a rework's request takes over the PR of the request it reworks).
-import type { Store } from '../beads/index.ts';
+import type { SchemaPart, Store } from '../beads/index.ts';
 
 export type PrState = 'open' | 'rework' | 'auto-merge' | 'queued' | 'merged' | 'closed';
 
@@ -49,12 +49,15 @@ CREATE INDEX IF NOT EXISTS pull_requests_mr ON pull_requests(mr);
 CREATE INDEX IF NOT EXISTS pull_requests_rig ON pull_requests(rig, state);
 `;
 
+/** The table's schema part: this module owns it and every query on it. */
+export const PULL_REQUESTS_PART: SchemaPart = { name: 'pull_requests', migrations: [{ version: 1, sql: DDL }] };
+
 const ensured = new WeakSet<object>();
 
-/** Create the table on first use (until the town's schema parts land: see /work/wt/NOTES.md "tables"). */
+/** Create the table on first use (once per connection). */
 export function ensurePrTable(store: Store): void {
   if (ensured.has(store.db)) return;
-  for (const stmt of DDL.split(';').map((x) => x.trim()).filter(Boolean)) store.db.run(stmt);
+  store.use(PULL_REQUESTS_PART);
   ensured.add(store.db);
 }
 

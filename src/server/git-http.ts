@@ -10,6 +10,7 @@ import { spawnStreaming } from '../proc/index.ts';
 import type { Store } from '../beads/index.ts';
 import { loadRig, rigNames, type TownContext } from '../town/index.ts';
 import type { Principal } from './auth.ts';
+import { getPolecat } from '../work/polecats/table.ts';
 
 const ENDPOINTS = new Set(['info/refs', 'git-upload-pack', 'git-receive-pack']);
 const SERVICES = new Set(['git-upload-pack', 'git-receive-pack']);
@@ -52,7 +53,7 @@ export function pushRules(town: TownContext, store: Store, p: Principal, rig: st
   const deny = `refs/heads/${loadRig(town, rig).default_branch}`;
   if (p.kind === 'owner' || p.agent.kind === 'mayor' || (p.agent.kind === 'crew' && p.agent.rig === rig)) return { allowed: [], prefixes: ['refs/heads/'], deny };
   if (p.agent.kind !== 'polecat' || p.agent.rig !== rig) return undefined;
-  const row = store.db.get<{ branch: string | null }>('SELECT branch FROM polecats WHERE rig = ? AND name = ?', rig, p.agent.name);
+  const row = getPolecat(store, rig, p.agent.name);
   if (!row?.branch || /\s/.test(row.branch)) return undefined;
   return { allowed: [`refs/heads/${row.branch}`], prefixes: [`refs/gt/hooks/${p.agent.name}/`], deny };
 }

@@ -5,10 +5,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError, writeFileAtomic } from '../kernel/index.ts';
-import type { Store } from '../beads/index.ts';
+import type { SchemaPart, Store } from '../beads/index.ts';
 import { formatAddress, parseAddress, rigNames, type AgentAddress, type TownContext } from '../town/index.ts';
+import { getPolecat } from '../work/polecats/table.ts';
 
-/** The table, until the owned-tables mechanism lands (docs/formats/town-api.md). */
+/** The table's schema part (docs/formats/town-api.md): this module owns it and every query on it. */
 const TOKENS_TABLE = `CREATE TABLE IF NOT EXISTS api_tokens (
   id TEXT PRIMARY KEY,
   hash TEXT NOT NULL UNIQUE,
@@ -26,11 +27,13 @@ export interface TokenRow {
   revoked_at: string | null;
 }
 
+export const API_TOKENS_PART: SchemaPart = { name: 'api_tokens', migrations: [{ version: 1, sql: TOKENS_TABLE }] };
+
 const ensured = new WeakSet<Store>();
 
 export function ensureTokensTable(store: Store): void {
   if (ensured.has(store)) return;
-  store.db.run(TOKENS_TABLE);
+  store.use(API_TOKENS_PART);
   ensured.add(store);
 }
 
@@ -52,7 +55,7 @@ export function incarnationOf(town: TownContext, store: Store, a: AgentAddress):
     case 'mayor':
       return 'mayor';
     case 'polecat':
-      return store.db.get<{ created_at: string }>('SELECT created_at FROM polecats WHERE rig = ? AND name = ?', a.rig, a.name)?.created_at;
+      return getPolecat(store, a.rig, a.name)?.created_at;
     case 'crew':
       return existsSync(town.paths.crew(a.rig, a.name)) ? `crew:${a.rig}/${a.name}` : undefined;
     case 'refinery':

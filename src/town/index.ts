@@ -25,4 +25,7 @@ export { addCrew, listCrew, removeCrew, crewIdentity, type CrewMember } from './
 export { inspectWorkTree, inspectRigRepo, describeHolders, saveToBundle, type HeldWorkReport } from './held-work.ts';
 export { parseAddress, formatAddress, sessionNameOf, townSocket, type AgentAddress, type AddressKind } from './addresses.ts';
 export { townTmux } from './town-tmux.ts';
-export { recordTownEvent, listTownEvents, type TownEvent, type NewTownEvent } from './events.ts';
+export {
+  recordTownEvent, listTownEvents, townEventsAfter, lastTownEventId, lastTownEvent, townEventsMatching, countTownEvents, latestBySubject, lastEventAtBy,
+  TOWN_EVENTS_PART, type TownEvent, type NewTownEvent, type EventMatch,
+} from './events.ts';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { basename, dirname, resolve } from 'node:path';
 import { isoNow, usageError, writeFileAtomic, type Clock } from '../kernel/index.ts';
 import { commitAll, configGet, gitVersion, initRepo, isRepoTop, isUnborn } from '../git/index.ts';
-import { initStore, registerMergeDriver } from '../beads/index.ts';
+import { initStore, registerMergeDriver, type SchemaPart } from '../beads/index.ts';
 import { readConfig, writeConfig } from './config-file.ts';
 import { findTownRoot } from './context.ts';
 import { TOWN_GITIGNORE, townPaths } from './layout.ts';
@@ -18,6 +18,8 @@ export interface InstallOptions {
   /** Shell command git runs as the ledger's merge driver (`bd merge-driver`). */
   driverCommand?: string;
   clock?: Clock;
+  /** The town's tables (each owned by its concept's module), created with the store; any missing later are made on first use. */
+  parts?: readonly SchemaPart[];
 }
 
 export interface InstallResult {
@@ -65,7 +67,7 @@ export function installTown(path: string, opts: InstallOptions = {}): InstallRes
   ensureDir(p.runtime, '.runtime/');
   ensureDir(p.mayor, 'mayor/');
   if (!storeComplete(p.beads)) {
-    initStore(root, { prefix: TOWN_PREFIX });
+    initStore(root, { prefix: TOWN_PREFIX, ...(opts.parts ? { parts: opts.parts } : {}) });
     added.push('.beads/ (town store, prefix hq)');
   }
   if (opts.git) added.push(...setUpGit(root, opts.driverCommand));

@@ -7,9 +7,9 @@ import { GtError, isoNow, TOWN_EVENTS } from '../kernel/index.ts';
 import { applyUpdate, getBead, resolveId, type Store } from '../beads/index.ts';
 import { findOnPath, runSync } from '../proc/index.ts';
 import { parseAddress, townTmux, type AgentAddress, type TownContext } from '../town/index.ts';
-import { archive, sendMail, type SendDeps } from './mail/index.ts';
+import { archive, lastHandoff, pendingHandoffs, sendMail, type SendDeps } from './mail/index.ts';
 import { agentNameFor } from './nudge-agent.ts';
-import { getAgent, gtArgv, identityOf, startAgent, stopAgent, withStore, type AgentIdentity } from './sessions/index.ts';
+import { getAgent, gtArgv, identityOf, setHookedBead, startAgent, stopAgent, withStore, type AgentIdentity } from './sessions/index.ts';
 import { recordEvent } from './convoy/events.ts';
 import { withTownStore } from './convoy/manage.ts';
 
@@ -59,9 +59,7 @@ export async function handoff(town: TownContext, address: string | AgentAddress,
   const id = identityOf(town, addr);
   const me = id.address;
   const prep = withTownStore(town, me, (store) => store.write(() => {
-    const last = store.db.get<{ id: string; created_at: string }>(
-      "SELECT id, created_at FROM mail WHERE type = 'handoff' AND from_addr = ? AND to_addr = ? ORDER BY created_at DESC LIMIT 1", me, me,
-    );
+    const last = lastHandoff(store, me);
     const wait = last ? HANDOFF_COOLDOWN_MS - (Date.now() - Date.parse(last.created_at)) : 0;
     if (wait > 0 && !opts.force) {
       throw new GtError('GT_HANDOFF_COOLDOWN', `${me} handed off ${Math.round((HANDOFF_COOLDOWN_MS - wait) / 1000)} s ago (${last!.id}); handoffs are at least ${HANDOFF_COOLDOWN_MS / 60_000} minutes apart`, {
@@ -69,9 +67,7 @@ export async function handoff(town: TownContext, address: string | AgentAddress,
       });
     }
     const hooked = opts.bead !== undefined ? hookFor(store, me, opts.bead) : null;
-    const older = store.db.all<{ id: string }>(
-      "SELECT id FROM mail WHERE type = 'handoff' AND from_addr = ? AND to_addr = ? AND read_at IS NULL AND archived_at IS NULL", me, me,
-    ).map((r) => r.id);
+    const older = pendingHandoffs(store, me);
     recordEvent(store, { actor: me, kind: TOWN_EVENTS.handoff.handedOff, subject: me, reason: opts.note?.trim().split('\n')[0] || null, data: { hooked } });
     return { hooked, older };
   }));
@@ -97,7 +93,7 @@ function hookFor(store: Store, me: string, input: string): string {
     throw new GtError('GT_BEAD_HELD', `${beadId} is held by ${b.assignee} (${b.status})`, { hint: `ask the Mayor to move it, or pick other work with gt bd ready` });
   }
   applyUpdate(store, beadId, { status: 'hooked', assignee: me });
-  store.db.run('UPDATE agents SET hooked_bead = ? WHERE address = ?', beadId, me);
+  setHookedBead(store, me, beadId);
   return beadId;
 }
 

@@ -1,5 +1,6 @@
 // gt trail: what agents did, in time order: their events (slings, gt done, escalations, restarts), the commits on
 // polecat branches, and the merges that landed them; narrowed by agent, bead, convoy or time.
+import { TOWN_EVENTS } from '../kernel/index.ts';
 import { gitTry } from '../git/index.ts';
 import { listTownEvents, loadRig, rigNames, type TownContext } from '../town/index.ts';
 import { withStore } from './sessions/index.ts';
@@ -34,7 +35,7 @@ export function trail(town: TownContext, f: TrailFilter = {}): TrailEntry[] {
   const events = new Map<TrailEntry, string>();
   for (const e of withStore(town, (s) => listTownEvents(s, { limit: 100_000 }))) {
     const d = (e.data ?? {}) as { polecat?: unknown; branch?: unknown; commit?: unknown };
-    if (e.kind === 'refinery.merged') {
+    if (e.kind === TOWN_EVENTS.refinery.merged) {
       const m = typeof d.branch === 'string' ? BEAD_IN_BRANCH.exec(d.branch) : null;
       const agent = m ? `${e.actor.split('/')[0]}/${m[1]}` : e.actor;
       const entry: TrailEntry = { at: e.at, agent, what: 'merge', ref: typeof d.commit === 'string' ? d.commit.slice(0, 12) : 'merge', bead: e.subject, text: `landed ${e.subject ?? ''} (${e.reason ?? 'merged'})` };

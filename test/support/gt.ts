@@ -6,6 +6,8 @@ import { join, relative, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { expect } from 'vitest';
 import { cleanEnv, git, type RunOut } from './bd.ts';
+import type { Store } from '../../src/beads/index.ts';
+import { loadTown, openTownStore } from '../../src/town/index.ts';
 
 export { git, type RunOut };
 
@@ -142,6 +144,19 @@ export function addFakeAgent(town: string, logDir: string, opts: { logVar?: stri
   const settings = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   settings.agents = { fake: { command: agent, env: { [logVar]: logDir }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
   writeFileSync(path, JSON.stringify({ ...settings, ...opts.settings }, null, 2));
+}
+
+/**
+ * Run `fn` on the town's store opened by the code that owns its tables (its own connection, as a second process
+ * would): tests read the town's rows through the owners' functions (countTownEvents, listInbox, getPolecat …).
+ */
+export function withTown<T>(town: string, fn: (store: Store) => T): T {
+  const store = openTownStore(loadTown(town, {}));
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
 }
 
 /**

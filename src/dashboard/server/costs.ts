@@ -1,6 +1,6 @@
 // The costs panel: spending per agent and per convoy (src/costs/ reports), the budgets and which caps are reached.
 // `available: false` when the store holds no usage table yet (a town from before cost accounting).
-import { budgetStateIn, costReport, townPrices, usageRows, type Breach, type BudgetState, type CostReport } from '../../costs/index.ts';
+import { budgetStateIn, costReport, townPrices, usageAvailable, usageRows, type Breach, type BudgetState, type CostReport } from '../../costs/index.ts';
 import type { TownContext } from '../../town/index.ts';
 import { withTownStore } from './state.ts';
 
@@ -32,7 +32,7 @@ export function costsView(town: TownContext): CostsView {
 /** Whether the store has cost accounting (a cheap check for GET /api/session). */
 export function costsAvailable(town: TownContext): boolean {
   try {
-    return withTownStore(town, (s) => s.db.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'usage'")?.n === 1);
+    return withTownStore(town, usageAvailable);
   } catch {
     return false;
   }

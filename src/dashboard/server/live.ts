@@ -4,10 +4,13 @@
 import type { Store } from '../../beads/index.ts';
 import { messageOf } from '../../kernel/index.ts';
 import { openTownStore, type TownContext, type TownEvent } from '../../town/index.ts';
-import { listAgents } from '../../work/sessions/index.ts';
+import { agentsFingerprint, listAgents } from '../../work/sessions/index.ts';
+import { inboxFingerprint } from '../../work/mail/index.ts';
 import { PANELS, viewOf, type Panel, type Tone } from './event-view.ts';
 import { eventsAfter, lastEventId } from './feed.ts';
 import { OVERSEER } from './state.ts';
+import { polecatsFingerprint } from '../../work/polecats/index.ts';
+import { mrsFingerprint } from '../../work/merge-requests.ts';
 
 export { PANELS, panelsOfKind, type Panel } from './event-view.ts';
 
@@ -27,12 +30,12 @@ export interface Live {
   close(): void;
 }
 
-const FINGERPRINTS: { panels: Panel[]; sql: string }[] = [
-  { panels: ['agents', 'status', 'problems'], sql: "SELECT group_concat(address || ':' || state || ':' || coalesce(hooked_bead, ''), ',') AS f FROM agents" },
-  { panels: ['hooks', 'agents', 'status'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM polecats" },
-  { panels: ['queue', 'convoys', 'status', 'problems'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM merge_requests" },
-  { panels: ['beads', 'convoys', 'hooks'], sql: "SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues" },
-  { panels: ['mail'], sql: `SELECT count(*) || ':' || count(read_at) || ':' || count(archived_at) AS f FROM mail WHERE to_addr = '${OVERSEER}'` },
+const FINGERPRINTS: { panels: Panel[]; read: (store: Store) => string }[] = [
+  { panels: ['agents', 'status', 'problems'], read: agentsFingerprint },
+  { panels: ['hooks', 'agents', 'status'], read: polecatsFingerprint },
+  { panels: ['queue', 'convoys', 'status', 'problems'], read: mrsFingerprint },
+  { panels: ['beads', 'convoys', 'hooks'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues")?.f ?? '' },
+  { panels: ['mail'], read: (s) => inboxFingerprint(s, OVERSEER) },
 ];
 
 /** The stream's message for one event: the row's fields the page shows, with its panels and tone. */
@@ -42,7 +45,7 @@ export function eventMessage(e: TownEvent): Extract<LiveMessage, { type: 'event'
 }
 
 function fingerprints(store: Store): string[] {
-  return FINGERPRINTS.map((f) => store.db.get<{ f: string | null }>(f.sql)?.f ?? '');
+  return FINGERPRINTS.map((f) => f.read(store));
 }
 
 export function createLive(town: () => TownContext, opts: { pollMs?: number; agentsMs?: number; onError?: (message: string) => void } = {}): Live {

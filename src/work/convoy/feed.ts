@@ -8,6 +8,7 @@ import { withTownStore } from './manage.ts';
 import { listConvoyBeads, requireConvoy, trackedIds } from './read.ts';
 import { rigState, townDown } from '../rig-state/index.ts';
 import { convoyMeta } from './status.ts';
+import { queuedBeads } from '../sling/queue.ts';
 
 /**
  * The port to `sling` (src/work/sling, which records convoys and so is passed in, not imported); feeding asks for one
@@ -48,14 +49,14 @@ const DEFAULT_GRACE_MS = 15_000;
 function readyTracked(store: Store, convoyId: string): string[] {
   const ids = trackedIds(store, convoyId);
   if (ids.length === 0) return [];
+  const queued = queuedBeads(store);
   return store.db.all<{ id: string }>(
     `SELECT i.id FROM issues i WHERE i.id IN (${ids.map(() => '?').join(',')}) AND i.deleted_at IS NULL AND i.status = 'open'
        AND i.is_blocked = 0 AND (i.defer_until IS NULL OR i.defer_until <= ?) AND (i.assignee IS NULL OR i.assignee = '')
        AND i.type NOT IN (${NON_WORK_TYPES.map(() => '?').join(',')})
-       AND NOT EXISTS (SELECT 1 FROM sling_queue q WHERE q.bead = i.id)
      ORDER BY i.priority, i.created_at, i.id`,
     ...ids, new Date().toISOString(), ...NON_WORK_TYPES,
-  ).map((r) => r.id);
+  ).map((r) => r.id).filter((id) => !queued.has(id));
 }
 
 export interface StrandedConvoy {

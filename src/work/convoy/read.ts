@@ -2,6 +2,8 @@
 import { GtError } from '../../kernel/index.ts';
 import { getBead, listBeads, resolveId, type Bead, type Store } from '../../beads/index.ts';
 import { convoyStatus, type ConvoyStatus, type MergeRequestRow, type PolecatRow } from './status.ts';
+import { polecatsHolding } from '../polecats/table.ts';
+import { mrsOfBeads } from '../merge-requests.ts';
 
 /** A convoy bead by id or unique prefix; unknown ids and beads of another type are refused by name. */
 export function requireConvoy(store: Store, input: string): Bead {
@@ -55,22 +57,12 @@ export function openConvoysOf(store: Store, beadId: string): string[] {
   ).map((r) => r.id);
 }
 
-function inList(ids: readonly string[]): string {
-  return ids.map(() => '?').join(',');
-}
-
 /** Read everything a convoy's progress needs and compute it. */
 export function readConvoyStatus(store: Store, convoy: Bead, now = Date.now()): ConvoyStatus {
   const tracked = trackedIds(store, convoy.id).map((id) => getBead(store.db, id)).filter((b): b is Bead => b !== undefined);
   const ids = tracked.map((b) => b.id);
-  const mergeRequests = ids.length
-    ? store.db.all<MergeRequestRow>(
-      `SELECT id, bead, polecat, rig, status, failure, rework_bead, created_at, updated_at FROM merge_requests WHERE bead IN (${inList(ids)})`, ...ids,
-    )
-    : [];
-  const polecats = ids.length
-    ? store.db.all<PolecatRow>(`SELECT rig, name, bead, state, updated_at FROM polecats WHERE bead IN (${inList(ids)})`, ...ids)
-    : [];
+  const mergeRequests: MergeRequestRow[] = mrsOfBeads(store, ids);
+  const polecats: PolecatRow[] = polecatsHolding(store, ids);
   const reworks = new Map<string, Bead>();
   for (const m of mergeRequests) {
     const r = m.rework_bead ? getBead(store.db, m.rework_bead) : undefined;

@@ -3,7 +3,7 @@
 import { GtError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { applyUpdate, getBead, resolveId } from '../../beads/index.ts';
 import { formatAddress, loadRig, parseAddress, recordTownEvent, type TownContext } from '../../town/index.ts';
-import { hookedBeadOf, identityOf, townTmux, withStore } from '../sessions/index.ts';
+import { clearHookedBead, getAgent, hookedBeadOf, identityOf, setHookedBead, townTmux, withStore } from '../sessions/index.ts';
 import { getPolecat, polecatHeldWork, rebranchPolecat, updatePolecat } from '../polecats/index.ts';
 import { unsling } from './release.ts';
 
@@ -30,7 +30,7 @@ export async function attachHook(town: TownContext, beadRef: string, target: str
     if (b.status === 'closed') throw new GtError('GT_BEAD_CLOSED', `${bid} is closed`, { kind: 'usage', hint: `reopen it first (bd reopen ${bid}) if there is more to do` });
     if (b.assignee && b.assignee !== t.text) throw new GtError('GT_BEAD_HELD', `${bid} is ${b.status} by ${b.assignee}`, { kind: 'usage', hint: `gt hook detach ${bid} ${b.assignee} first` });
     if (b.assignee === t.text && b.status === 'hooked') throw new GtError('GT_ALREADY_HOOKED', `${bid} is already on ${t.text}'s hook`, { kind: 'usage', hint: `gt hook ${t.text} shows it` });
-    const held = hookedBeadOf(s, { address: t.text, hooked_bead: s.db.get<{ hooked_bead: string | null }>('SELECT hooked_bead FROM agents WHERE address = ?', t.text)?.hooked_bead ?? null });
+    const held = hookedBeadOf(s, { address: t.text, hooked_bead: getAgent(s, t.text)?.hooked_bead ?? null });
     if (held && held !== bid) throw new GtError('GT_HOOK_FULL', `${t.text}'s hook holds ${held} already`, { kind: 'usage', hint: `gt hook detach ${held} ${t.text} first` });
     return bid;
   });
@@ -46,7 +46,7 @@ export async function attachHook(town: TownContext, beadRef: string, target: str
   withStore(town, (s) => s.write(() => {
     applyUpdate(s, id, { status: 'hooked', assignee: t.text });
     if (t.kind === 'polecat') updatePolecat(s, t.rig!, t.name!, { bead: id, state: 'stopped', hook_state: 'active', restarts: 0 });
-    else s.db.run('UPDATE agents SET hooked_bead = ? WHERE address = ?', id, t.text);
+    else setHookedBead(s, t.text, id);
     recordTownEvent(s, { kind: TOWN_EVENTS.hook.attached, subject: id, reason: `attached to ${t.text}`, data: { polecat: t.kind === 'polecat' ? t.text : null, address: t.text }, actor });
   }));
   return { bead: id, address: t.text, branch };
@@ -64,7 +64,7 @@ export async function detachHook(town: TownContext, beadRef: string, target: str
   const id = withStore(town, (s) => {
     const bid = resolveId(s, beadRef);
     const b = getBead(s.db, bid)!;
-    const agent = s.db.get<{ hooked_bead: string | null }>('SELECT hooked_bead FROM agents WHERE address = ?', t.text);
+    const agent = getAgent(s, t.text);
     if (b.assignee !== t.text && agent?.hooked_bead !== bid) throw new GtError('GT_NOT_HOOKED', `${bid} is not on ${t.text}'s hook`, { kind: 'usage', hint: b.assignee ? `it is ${b.status} by ${b.assignee}` : 'gt hooks list shows what is hooked where' });
     return bid;
   });
@@ -75,7 +75,7 @@ export async function detachHook(town: TownContext, beadRef: string, target: str
   withStore(town, (s) => s.write(() => {
     const b = getBead(s.db, id)!;
     if (b.status !== 'closed') applyUpdate(s, id, { status: 'open', assignee: null });
-    s.db.run('UPDATE agents SET hooked_bead = NULL WHERE address = ? AND hooked_bead = ?', t.text, id);
+    clearHookedBead(s, t.text, id);
     recordTownEvent(s, { kind: TOWN_EVENTS.hook.released, subject: id, reason: `detached from ${t.text}`, data: { address: t.text }, actor });
   }));
   return { bead: id, address: t.text, session_stopped: false };

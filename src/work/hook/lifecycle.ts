@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { GtError, messageOf, TOWN_EVENTS, usageError } from '../../kernel/index.ts';
 import { agentForRole, loadRig, recordTownEvent, requireKnownAgent, type TownContext } from '../../town/index.ts';
 import { nudge } from '../../agents/index.ts';
-import { identityOf, startAgent, stopAgent, townTmux, withStore, type StartResult } from '../sessions/index.ts';
+import { identityOf, setHookedBead, startAgent, stopAgent, townTmux, withStore, type StartResult } from '../sessions/index.ts';
 import { getPolecat, polecatStatus, removePolecat, updatePolecat, workingCounts, type Polecat } from '../polecats/index.ts';
 import { requireRigOpen, rigState } from '../rig-state/index.ts';
 import { snapshotWorktree } from './snapshot.ts';
@@ -81,7 +81,7 @@ async function startOnKeptHook(town: TownContext, p: Polecat, agent: string, why
   try {
     const r = await startAgent(town, { identity: id, agent, resume: true, prompt: CARRY_ON(id.address, bead, why) });
     withStore(town, (s) => s.write(() => {
-      s.db.run('UPDATE agents SET hooked_bead = ? WHERE address = ?', bead, id.address);
+      setHookedBead(s, id.address, bead);
       recordTownEvent(s, { kind: TOWN_EVENTS.polecat.started, subject: id.address, reason: `${why.toLowerCase()} on ${bead}`, data: { bead, agent, status: r.status }, ...(actor ? { actor } : {}) });
     }));
     return { ...r, hook: bead };

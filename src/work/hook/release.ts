@@ -6,6 +6,7 @@ import { parseAddress, rigNames, type TownContext } from '../../town/index.ts';
 import { identityOf, stopAgent, withStore } from '../sessions/index.ts';
 import { getPolecat, polecatOfBead, updatePolecat, type Polecat } from '../polecats/index.ts';
 import { recordTownEvent } from '../../town/index.ts';
+import { dequeueSling, queuedSling } from '../sling/queue.ts';
 
 export interface UnslingResult {
   bead: string;
@@ -21,8 +22,7 @@ export async function unsling(town: TownContext, beadRef: string, opts: { reason
   const found = withStore(town, (s) => {
     const id = resolveId(s, beadRef);
     const b = getBead(s.db, id)!;
-    const queued = s.db.get<{ n: number }>('SELECT count(*) AS n FROM sling_queue WHERE bead = ?', id)?.n ?? 0;
-    return { id, status: b.status, assignee: b.assignee, queued: queued > 0, polecat: polecatOfBead(s, id) ?? holderPolecat(town, s, b.assignee) };
+    return { id, status: b.status, assignee: b.assignee, queued: queuedSling(s, id) !== undefined, polecat: polecatOfBead(s, id) ?? holderPolecat(town, s, b.assignee) };
   });
   const held = found.status === 'hooked' || found.status === 'in_progress';
   if (!held && !found.queued && !found.polecat) {
@@ -42,7 +42,7 @@ export function releaseInStore(s: Store, bead: string, p: Polecat | undefined, e
       applyUpdate(s, bead, { status: 'open', assignee: null });
     }
     if (p) updatePolecat(s, p.rig, p.name, { bead: null, state: 'idle', hook_state: 'archived' });
-    s.db.run('DELETE FROM sling_queue WHERE bead = ?', bead);
+    dequeueSling(s, bead);
     recordTownEvent(s, { kind: TOWN_EVENTS.hook.released, subject: bead, reason: e.reason, data: { polecat: p ? `${p.rig}/${p.name}` : null }, ...(e.actor ? { actor: e.actor } : {}) });
   });
 }

@@ -6,9 +6,10 @@ import { TOWN_EVENTS } from '../../kernel/index.ts';
 import { branchExists, git, gitTry, listWorktrees } from '../../git/index.ts';
 import { loadRig, rigNames, type TownContext } from '../../town/index.ts';
 import { withStore } from '../sessions/index.ts';
-import { deletePolecat, listPolecats, updatePolecat, type Polecat } from '../polecats/index.ts';
+import { deletePolecat, getPolecat, listPolecats, updatePolecat, type Polecat } from '../polecats/index.ts';
 import { recordTownEvent } from '../../town/index.ts';
 import { applyTree, listSnapshots } from './snapshot.ts';
+import { enqueueSling } from '../sling/queue.ts';
 
 export interface HookRepair {
   kind: 'pruned-worktree' | 'recreated-worktree' | 'cleared-lock' | 'requeued' | 'cleared-hook' | 'forgot-polecat';
@@ -95,10 +96,10 @@ function reconcileBeads(town: TownContext, s: Store): HookRepair[] {
   for (const b of hooked) {
     const [rig = '', name = '', extra] = b.assignee.split('/');
     if (!rigs.has(rig) || !name || extra !== undefined || name === 'refinery' || name === 'witness') continue;
-    const holder = s.db.get<{ bead: string | null }>('SELECT bead FROM polecats WHERE rig = ? AND name = ?', rig, name);
+    const holder = getPolecat(s, rig, name);
     if (holder?.bead === b.id) continue;
     applyUpdate(s, b.id, { status: 'open', assignee: null });
-    s.db.run('INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, NULL, NULL, ?) ON CONFLICT(bead) DO NOTHING', b.id, rig, s.now());
+    enqueueSling(s, { bead: b.id, rig });
     out.push({ kind: 'requeued', subject: b.id, detail: `${b.assignee} no longer holds it; back on the sling queue of ${rig}` });
   }
   for (const p of listPolecats(s)) {

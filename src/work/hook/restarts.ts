@@ -3,6 +3,8 @@
 // is the daemon's restarts since that hook began.
 import type { Store } from '../../beads/index.ts';
 import { TOWN_EVENTS } from '../../kernel/index.ts';
+import { setRestarts } from '../polecats/table.ts';
+import { countTownEvents, lastTownEvent } from '../../town/index.ts';
 
 interface Hooked {
   rig: string;
@@ -19,13 +21,9 @@ interface Hooked {
 export function restartsOnHook(store: Store, p: Hooked): number {
   if (p.restarts === 0 || !p.bead) return p.restarts;
   const address = `${p.rig}/${p.name}`;
-  const hooked = store.db.get<{ id: number | null }>(
-    "SELECT MAX(id) AS id FROM town_events WHERE kind = ? AND subject = ? AND json_extract(data, '$.polecat') = ?", TOWN_EVENTS.sling.hooked, p.bead, address,
-  )?.id;
-  if (hooked == null) return p.restarts;
-  const since = store.db.get<{ n: number }>(
-    "SELECT COUNT(*) AS n FROM town_events WHERE kind = ? AND id > ? AND json_extract(data, '$.polecat') = ?", TOWN_EVENTS.daemon.restart, hooked, address,
-  )?.n ?? 0;
+  const hooked = lastTownEvent(store, { kind: TOWN_EVENTS.sling.hooked, subject: p.bead, polecat: address })?.id;
+  if (hooked === undefined) return p.restarts;
+  const since = countTownEvents(store, { kind: TOWN_EVENTS.daemon.restart, afterId: hooked, polecat: address });
   return Math.min(p.restarts, since);
 }
 
@@ -33,7 +31,7 @@ export function restartsOnHook(store: Store, p: Hooked): number {
 export function settleRestarts(store: Store, p: Hooked): number {
   const n = restartsOnHook(store, p);
   if (n !== p.restarts) {
-    store.write(() => store.db.run('UPDATE polecats SET restarts = ? WHERE rig = ? AND name = ? AND bead = ? AND restarts = ?', n, p.rig, p.name, p.bead, p.restarts));
+    setRestarts(store, p, p.restarts, n);
   }
   return n;
 }

@@ -1,9 +1,9 @@
 // Reading hooks: what one agent has on its hook (gt hook), and every polecat's hook (gt hooks list).
 import { existsSync } from 'node:fs';
-import { dependentsOf, getDetails, type Store } from '../../beads/index.ts';
+import { dependentsOf, getBead, getDetails, latestAssigned, type Store } from '../../beads/index.ts';
+import { formatAddress, lastTownEvent, parseAddress, townTmux, type TownContext } from '../../town/index.ts';
+import { getAgent, hookedBeadOf, identityOf, withStore } from '../sessions/index.ts';
 import { TOWN_EVENTS } from '../../kernel/index.ts';
-import { formatAddress, parseAddress, townTmux, type TownContext } from '../../town/index.ts';
-import { hookedBeadOf, identityOf, withStore } from '../sessions/index.ts';
 import { getPolecat, listPolecats, type Polecat } from '../polecats/index.ts';
 import { restartsOnHook } from './restarts.ts';
 
@@ -25,7 +25,7 @@ export function hookOf(town: TownContext, address: string): HookView {
   const text = formatAddress(a);
   return withStore(town, (s) => {
     const p = a.kind === 'polecat' ? getPolecat(s, a.rig, a.name) : undefined;
-    const agent = s.db.get<{ hooked_bead: string | null }>('SELECT hooked_bead FROM agents WHERE address = ?', text);
+    const agent = getAgent(s, text);
     const id = p ? p.bead : (hookedBeadOf(s, { address: text, hooked_bead: agent?.hooked_bead ?? null }) ?? inProgressOf(s, text));
     return {
       address: text,
@@ -38,17 +38,14 @@ export function hookOf(town: TownContext, address: string): HookView {
 
 /** When and why the hook was suspended: the latest escalation, deferral or suspension event about its bead. */
 export function suspensionOf(s: Store, p: Pick<Polecat, 'rig' | 'name' | 'bead' | 'updated_at'>): { since: string; reason: string } {
-  const e = s.db.get<{ at: string; kind: string; reason: string | null }>(
-    "SELECT at, kind, reason FROM town_events WHERE subject = ? AND actor = ? AND kind IN (?, ?, ?) ORDER BY id DESC LIMIT 1",
-    p.bead, `${p.rig}/${p.name}`, TOWN_EVENTS.done.escalated, TOWN_EVENTS.done.deferred, TOWN_EVENTS.hook.suspended,
-  );
+  const e = p.bead === null ? undefined : lastTownEvent(s, { kind: [TOWN_EVENTS.done.escalated, TOWN_EVENTS.done.deferred, TOWN_EVENTS.hook.suspended], subject: p.bead, actor: `${p.rig}/${p.name}` });
   if (!e) return { since: p.updated_at, reason: 'suspended' };
   const what = e.kind === TOWN_EVENTS.done.deferred ? 'deferred' : 'escalated';
   return { since: e.at, reason: e.kind === TOWN_EVENTS.hook.suspended ? (e.reason ?? what) : `${what}: ${e.reason ?? ''}`.trim() };
 }
 
 function inProgressOf(s: Store, address: string): string | null {
-  return s.db.get<{ id: string }>("SELECT id FROM issues WHERE status = 'in_progress' AND assignee = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1", address)?.id ?? null;
+  return latestAssigned(s, address, 'in_progress');
 }
 
 function beadAsShown(s: Store, id: string): Record<string, unknown> | null {
@@ -78,7 +75,7 @@ export interface WorkHook {
 /** Every polecat's hook, with whether its worktree and session exist. */
 export async function listHooks(town: TownContext): Promise<WorkHook[]> {
   const rows = withStore(town, (s) => listPolecats(s).map((p) => ({
-    p: { ...p, restarts: restartsOnHook(s, p) }, status: p.bead ? (s.db.get<{ status: string }>('SELECT status FROM issues WHERE id = ?', p.bead)?.status ?? null) : null,
+    p: { ...p, restarts: restartsOnHook(s, p) }, status: p.bead ? (getBead(s.db, p.bead)?.status ?? null) : null,
   })));
   const tmux = townTmux(town);
   return Promise.all(rows.map(async ({ p, status }) => {

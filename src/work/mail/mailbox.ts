@@ -1,8 +1,36 @@
 // The mail table of the town store: insert, find by id or unique prefix, list an inbox, mark read/acked/archived.
+// This module owns the table: its schema part and every query on it.
 import { GtError, usageError } from '../../kernel/index.ts';
-import type { Store } from '../../beads/index.ts';
+import type { SchemaPart, Store } from '../../beads/index.ts';
 import { formatAddress, openTownStore, type AgentAddress, type TownContext } from '../../town/index.ts';
 import { byUrgency, MAIL_ID_PREFIX, newMailId, type Mail, type MailType } from './model.ts';
+
+/** The table as the store's migration 3 created it (adopted as it is in towns made before schema parts). */
+export const MAIL_PART: SchemaPart = {
+  name: 'mail',
+  migrations: [{
+    version: 1,
+    sql: `
+CREATE TABLE IF NOT EXISTS mail (
+  id TEXT PRIMARY KEY,
+  from_addr TEXT NOT NULL,
+  to_addr TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL DEFAULT '',
+  priority INTEGER NOT NULL DEFAULT 2,
+  type TEXT NOT NULL DEFAULT 'message',
+  thread_id TEXT,
+  reply_to TEXT,
+  created_at TEXT NOT NULL,
+  read_at TEXT,
+  acked_at TEXT,
+  archived_at TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS mail_inbox ON mail(to_addr, archived_at, created_at);
+CREATE INDEX IF NOT EXISTS mail_thread ON mail(thread_id, created_at);
+`,
+  }],
+};
 
 /** Where mail is read from: an open town store, or the town (opened and closed around the call). */
 export type MailSource = Store | TownContext;
@@ -72,9 +100,9 @@ export function insertMails(store: Store, mails: readonly NewMail[]): Mail[] {
     const out: Mail[] = [];
     for (const m of mails) {
       let id = newMailId();
-      for (let n = 0; store.db.get('SELECT 1 AS x FROM mail WHERE id = ?', id); n++) id = newMailId(n < 3 ? 6 : 8);
+      for (let n = 0; store.use(MAIL_PART).get('SELECT 1 AS x FROM mail WHERE id = ?', id); n++) id = newMailId(n < 3 ? 6 : 8);
       thread ??= id;
-      store.db.run(
+      store.use(MAIL_PART).run(
         `INSERT INTO mail (id, from_addr, to_addr, subject, body, priority, type, thread_id, reply_to, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         id, m.from, m.to, m.subject, m.body, m.priority, m.type, thread, m.reply_to ?? null, store.now(),
@@ -86,7 +114,7 @@ export function insertMails(store: Store, mails: readonly NewMail[]): Mail[] {
 }
 
 export function getMail(store: Store, id: string): Mail | undefined {
-  const r = store.db.get<MailRow>('SELECT * FROM mail WHERE id = ?', id);
+  const r = store.use(MAIL_PART).get<MailRow>('SELECT * FROM mail WHERE id = ?', id);
   return r ? toMail(r) : undefined;
 }
 
@@ -97,10 +125,10 @@ export function resolveMailId(store: Store, input: string): string {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(raw)) {
     throw usageError('GT_BAD_MAIL_ID', `"${input}" is not a mail id`, 'mail ids look like hq-mail-a1b2c3; see them with gt mail inbox');
   }
-  if (store.db.get('SELECT 1 AS x FROM mail WHERE id = ?', raw)) return raw;
+  if (store.use(MAIL_PART).get('SELECT 1 AS x FROM mail WHERE id = ?', raw)) return raw;
   const found = new Set<string>();
   for (const p of raw.startsWith(MAIL_ID_PREFIX) || MAIL_ID_PREFIX.startsWith(raw) ? [raw] : [raw, `${MAIL_ID_PREFIX}${raw}`]) {
-    for (const r of store.db.all<{ id: string }>('SELECT id FROM mail WHERE id >= ? AND id < ? ORDER BY id LIMIT 6', p, `${p}\uffff`)) found.add(r.id);
+    for (const r of store.use(MAIL_PART).all<{ id: string }>('SELECT id FROM mail WHERE id >= ? AND id < ? ORDER BY id LIMIT 6', p, `${p}\uffff`)) found.add(r.id);
   }
   if (found.size === 1) return [...found][0]!;
   if (found.size === 0) throw new GtError('GT_MAIL_NOT_FOUND', `no mail matches "${input}"`, { hint: 'see mail ids with gt mail inbox --json' });
@@ -123,7 +151,7 @@ export function listInbox(src: MailSource, address: string | AgentAddress, opts:
   const to = addressText(address);
   return withMailStore(src, (store) => {
     const where = ['to_addr = ?', ...(opts.archived ? [] : ['archived_at IS NULL']), ...(opts.unread ? ['read_at IS NULL'] : [])];
-    return store.db.all<MailRow>(`SELECT * FROM mail WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC`, to).map(toMail);
+    return store.use(MAIL_PART).all<MailRow>(`SELECT * FROM mail WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC`, to).map(toMail);
   });
 }
 
@@ -141,7 +169,7 @@ function stamp(src: MailSource, idInput: string, sql: string): Mail {
   return withMailStore(src, (store) =>
     store.write(() => {
       const id = resolveMailId(store, idInput);
-      store.db.run(sql, store.now(), id);
+      store.use(MAIL_PART).run(sql, store.now(), id);
       return getMail(store, id)!;
     }),
   );
@@ -171,10 +199,29 @@ export function archive(src: MailSource, idInputs: readonly string[]): ArchiveRe
       const ids = [...new Set(idInputs.map((i) => resolveMailId(store, i)))];
       const out: ArchiveResult = { archived: [], already: [] };
       for (const id of ids) {
-        if (store.db.run('UPDATE mail SET archived_at = ? WHERE id = ? AND archived_at IS NULL', store.now(), id) > 0) out.archived.push(getMail(store, id)!);
+        if (store.use(MAIL_PART).run('UPDATE mail SET archived_at = ? WHERE id = ? AND archived_at IS NULL', store.now(), id) > 0) out.archived.push(getMail(store, id)!);
         else out.already.push(id);
       }
       return out;
     }),
   );
+}
+
+/** The newest handoff mail an agent sent itself (for the cooldown between handoffs). */
+export function lastHandoff(store: Store, address: string): { id: string; created_at: string } | undefined {
+  return store.use(MAIL_PART).get<{ id: string; created_at: string }>(
+    "SELECT id, created_at FROM mail WHERE type = 'handoff' AND from_addr = ? AND to_addr = ? ORDER BY created_at DESC LIMIT 1", address, address,
+  );
+}
+
+/** Ids of an agent's handoff mails to itself still unread and unarchived (a new handoff supersedes them). */
+export function pendingHandoffs(store: Store, address: string): string[] {
+  return store.use(MAIL_PART).all<{ id: string }>(
+    "SELECT id FROM mail WHERE type = 'handoff' AND from_addr = ? AND to_addr = ? AND read_at IS NULL AND archived_at IS NULL", address, address,
+  ).map((r) => r.id);
+}
+
+/** Changes whenever mail to `address` arrives or is read or archived: the dashboard's cue to redraw its mail panel. */
+export function inboxFingerprint(store: Store, address: string): string {
+  return store.use(MAIL_PART).get<{ f: string | null }>("SELECT count(*) || ':' || count(read_at) || ':' || count(archived_at) AS f FROM mail WHERE to_addr = ?", address)?.f ?? '';
 }

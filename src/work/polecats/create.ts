@@ -11,6 +11,7 @@ import { withStore } from '../sessions/index.ts';
 import { nextPolecatName, polecatBranch, validatePolecatName } from './names.ts';
 import { polecatHeldWork } from './held.ts';
 import { deletePolecat, getPolecat, insertPolecat, listPolecats, updatePolecat, type Polecat, type PolecatState } from './table.ts';
+import { pendingBranches } from '../merge-requests.ts';
 
 export interface CreatePolecatOptions {
   /** A pool name is chosen when absent. */
@@ -63,9 +64,7 @@ export function buildPolecatWorktree(town: TownContext, rig: string, name: strin
 export function reusablePolecats(town: TownContext, rig: string, limit = Infinity): Polecat[] {
   const cfg = loadRig(town, rig);
   return withStore(town, (s) => {
-    const pending = new Set(
-      s.db.all<{ branch: string }>("SELECT DISTINCT branch FROM merge_requests WHERE rig = ? AND status IN ('queued', 'running', 'failed')", rig).map((r) => r.branch),
-    );
+    const pending = pendingBranches(s, rig);
     const out: Polecat[] = [];
     for (const p of listPolecats(s, rig)) {
       if (out.length >= limit) break;

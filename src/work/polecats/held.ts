@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { describeCommits, git, gitTry, listCommits } from '../../git/index.ts';
 import type { Store } from '../../beads/index.ts';
 import type { Polecat } from './table.ts';
+import { headMerged } from '../merge-requests.ts';
 
 /**
  * Why deleting (or re-branching) this polecat's worktree would lose work, or undefined when it would not.
@@ -19,8 +20,7 @@ export function polecatHeldWork(store: Store, p: Polecat, defaultBranch: string)
   if (!head) return undefined;
   const missing = git(p.worktree, ['cherry', `refs/heads/${defaultBranch}`, 'HEAD']).split('\n').filter((l) => l.startsWith('+')).map((l) => l.slice(2).trim());
   if (missing.length === 0) return undefined;
-  const merged = store.db.get<{ n: number }>("SELECT count(*) AS n FROM merge_requests WHERE rig = ? AND head = ? AND status = 'merged'", p.rig, head)?.n ?? 0;
-  if (merged > 0) return undefined;
+  if (headMerged(store, p.rig, head)) return undefined;
   // Named, newest first, as `git log` shows them: the person deciding sees which work it is.
   const named = listCommits(p.worktree, ['--no-walk=unsorted', ...missing.slice(-5).reverse()], 5);
   return `${missing.length} commit${missing.length === 1 ? '' : 's'} not on ${defaultBranch} (${describeCommits({ total: missing.length, commits: named.commits })})`;

@@ -1,7 +1,8 @@
 // Polecats: worker agents' worktrees and their rows in the town store (names, creation, reuse, removal).
 export { POLECAT_NAMES, nextPolecatName, polecatBranch } from './names.ts';
 export {
-  getPolecat, listPolecats, polecatOfBead, insertPolecat, updatePolecat, deletePolecat, workingCounts,
+  getPolecat, listPolecats, polecatOfBead, insertPolecat, updatePolecat, deletePolecat, workingCounts, polecatsHolding, suspendedHooks,
+  markHookResumed, countRestart, setRestarts, polecatCounts, polecatsFingerprint, POLECATS_PART,
   type Polecat, type PolecatState, type HookState, type PolecatPatch,
 } from './table.ts';
 export { polecatHeldWork } from './held.ts';

@@ -1,8 +1,9 @@
 // Everything `gt prime` shows, read from the town store in one pass: the hook, its steps, a handoff, unread mail.
-import { getDetails, moleculeSteps, type Bead, type Comment, type Store } from '../../beads/index.ts';
+import { getDetails, latestAssigned, moleculeSteps, type Bead, type Comment, type Store } from '../../beads/index.ts';
 import { formatAddress, openTownStore, type AgentAddress, type TownContext } from '../../town/index.ts';
 import { unreadFor, type Mail } from '../mail/index.ts';
 import { hookedBeadOf } from '../sessions/hook.ts';
+import { getAgent } from '../../agents/table.ts';
 import type { DetectedRole } from './role.ts';
 
 export interface PrimeStep {
@@ -50,15 +51,12 @@ function isMailbox(a: AgentAddress): boolean {
 }
 
 function agentHook(store: Store, address: string): string | null {
-  return store.db.get<{ hooked_bead: string | null }>('SELECT hooked_bead FROM agents WHERE address = ?', address)?.hooked_bead ?? null;
+  return getAgent(store, address)?.hooked_bead ?? null;
 }
 
 /** An interrupted session's work: a bead in progress assigned to the agent. */
 function inProgressOf(store: Store, address: string): string | null {
-  return store.db.get<{ id: string }>(
-    "SELECT id FROM issues WHERE status = 'in_progress' AND assignee = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1",
-    address,
-  )?.id ?? null;
+  return latestAssigned(store, address, 'in_progress');
 }
 
 /** A molecule's steps: the hooked bead itself if it is one, the molecule its metadata names, else its children. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { resolvePreset } from '../../agents/index.ts';
 import { claudeSettings, CLAUDE_SETTINGS_FILE, writeClaudeSettings } from '../../agents/claude-settings.ts';
 import { parseAddress, type TownContext } from '../../town/index.ts';
-import { listAgentRecords } from './agents-table.ts';
+import { listAgentRecords } from '../../agents/table.ts';
 import { identityOf, type AgentIdentity } from './identity.ts';
 import { agentRuntimeDir, claudeSettingsFor } from './runtime-setup.ts';
 import { withStore } from './start.ts';

@@ -4,7 +4,7 @@ import { GtError, installRoot, isoNow } from '../../kernel/index.ts';
 import { findOnPath } from '../../proc/index.ts';
 import { buildCommand, dialogReason, resolvePreset, nudge, type AgentPreset } from '../../agents/index.ts';
 import { openTownStore, type TownContext } from '../../town/index.ts';
-import { getAgent, recordStart, setAgentState, type AgentState } from './agents-table.ts';
+import { getAgent, recordStart, setAgentState, type AgentState } from '../../agents/table.ts';
 import { ensureShims, roleEnv } from './env.ts';
 import { requireWorkdir, type AgentIdentity } from './identity.ts';
 import { prepareRuntime, startupGate, type StartupGate } from './runtime-setup.ts';

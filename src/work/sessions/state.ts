@@ -3,12 +3,13 @@
 import { detectDialog, dialogReason, isStuckOnDialog, readySignals, resolvePreset, showsBusy, showsReadyPrompt, type ReadySignals } from '../../agents/index.ts';
 import type { SessionInfo } from '../../tmux/index.ts';
 import type { TownContext } from '../../town/index.ts';
-import { listAgentRecords, type AgentRecord, type AgentState } from './agents-table.ts';
+import { listAgentRecords, type AgentRecord, type AgentState } from '../../agents/table.ts';
 import { hookedBeadOf } from './hook.ts';
 import { dialogRuntime } from './runtime-setup.ts';
 import { withStore } from './start.ts';
 import { howItEnded, lastWords, readLastExit, type LastExit } from './last-exit.ts';
 import { townTmux } from '../../town/index.ts';
+import { listPolecats } from '../polecats/table.ts';
 
 export interface PaneObservation {
   live: boolean;
@@ -80,7 +81,7 @@ export async function listAgents(town: TownContext): Promise<AgentView[]> {
   const tmux = townTmux(town);
   const [records, sessions] = await Promise.all([
     Promise.resolve(withStore(town, (s) => {
-      const pins = new Map(s.db.all<{ address: string; agent: string | null }>("SELECT rig || '/' || name AS address, agent FROM polecats").map((p) => [p.address, p.agent]));
+      const pins = new Map(listPolecats(s).map((p) => [`${p.rig}/${p.name}`, p.agent]));
       return listAgentRecords(s).map((r) => ({ ...r, hooked_bead: hookedBeadOf(s, r), pinned: r.role === 'polecat' && pins.has(r.address) ? pins.get(r.address) !== null : null }));
     })),
     tmux.listSessions(),

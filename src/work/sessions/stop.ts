@@ -1,7 +1,7 @@
 // Stopping an agent's session: the tmux session is killed (the agent is its process) and the table says stopped.
 import { isoNow } from '../../kernel/index.ts';
 import type { TownContext } from '../../town/index.ts';
-import { setAgentState } from './agents-table.ts';
+import { setAgentState } from '../../agents/table.ts';
 import type { AgentIdentity } from './identity.ts';
 import { withStore } from './start.ts';
 import { townTmux } from '../../town/index.ts';

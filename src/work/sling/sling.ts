@@ -3,13 +3,14 @@
 import { isGtError, messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
 import { applyUpdate, getBead, type Store } from '../../beads/index.ts';
 import { agentForRole, loadRig, requireKnownAgent, type TownContext } from '../../town/index.ts';
-import { withStore } from '../sessions/index.ts';
+import { forgetUnstarted, recordSlung, withStore } from '../sessions/index.ts';
 import {
   buildPolecatWorktree, claimPolecatName, discardPolecat, getPolecat, rebranchPolecat, reusablePolecats, updatePolecat, workingCounts, type Polecat,
 } from '../polecats/index.ts';
 import { releaseInStore, unsling } from '../hook/release.ts';
 import { decideClaim, decideSlot, type SlingTarget } from './decide.ts';
-import { recordTownEvent } from '../../town/index.ts';
+import { lastTownEvent, recordTownEvent } from '../../town/index.ts';
+import { dequeueSling, enqueueSling, queuedSling, queuedSlings, updateQueuedSling } from './queue.ts';
 import { findBead, parseTarget, pourIfFormula } from './target.ts';
 import { startOnHook } from './start.ts';
 import { trackBatch } from './convoy.ts';
@@ -144,7 +145,7 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
   const modes = new Map<string, boolean>();
   const closedRig = (rig: string): boolean => modes.get(rig) ?? (modes.set(rig, rigState(town, rig) !== undefined), modes.get(rig)!);
   for (;;) {
-    const rows = withStore(town, (s) => s.db.all<{ bead: string; rig: string; options: string | null }>('SELECT bead, rig, options FROM sling_queue ORDER BY id'));
+    const rows = withStore(town, queuedSlings);
     const next = rows.find((r) => !seen.has(r.bead) && !full.has(r.rig) && !closedRig(r.rig));
     if (!next) return out;
     seen.add(next.bead);
@@ -156,7 +157,7 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
       if (r.waiting === 'slot') full.add(next.rig);
       continue;
     }
-    withStore(town, (s) => s.write(() => s.db.run('DELETE FROM sling_queue WHERE bead = ?', next.bead)));
+    withStore(town, (s) => dequeueSling(s, next.bead));
     out.push(r);
   }
 }
@@ -257,14 +258,14 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     }
     const slot = decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig);
     if (!slot.free) {
-      const waiting = s.db.get<{ rig: string; options: string | null; created_at: string }>('SELECT rig, options, created_at FROM sling_queue WHERE bead = ?', id);
+      const waiting = queuedSling(s, id);
       const queued: Queued = { ...kept, ...(target.polecat !== undefined ? { polecat: target.polecat } : {}) };
       const changed = waiting ? queueChanges(waiting, target.rig, queued) : [];
       if (!waiting) {
-        s.db.run('INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, ?, ?, ?)', id, target.rig, kept.agent ?? null, JSON.stringify(queued), s.now());
+        enqueueSling(s, { bead: id, rig: target.rig, agent: kept.agent ?? null, options: JSON.stringify(queued) });
       } else if (changed.length > 0 && !fromQueue) {
         // A new sling of a waiting bead says what it wants now: its options replace the old ones, its place in line stays.
-        s.db.run('UPDATE sling_queue SET rig = ?, agent = ?, options = ? WHERE bead = ?', target.rig, kept.agent ?? null, JSON.stringify(queued), id);
+        updateQueuedSling(s, { bead: id, rig: target.rig, agent: kept.agent ?? null, options: JSON.stringify(queued) });
       }
       if (fromQueue) return { kind: 'done', outcome: { bead: id, status: 'queued', waiting: 'slot', reason: `${WAITING_FOR_SLOT}: ${slot.reason}` } };
       const again = !waiting ? '' : changed.length > 0 ? `; already queued since ${waiting.created_at}, now with the new ${changed.join(', ')}` : `; already queued since ${waiting.created_at} with the same options`;
@@ -276,19 +277,15 @@ async function claimSlot(town: TownContext, id: string, target: SlingTarget, kep
     let fresh = false;
     if (!polecat) {
       const name = claimPolecatName(town, s, target.rig, { ...(target.polecat ? { name: target.polecat } : {}), bead: id, state: 'working', ...(kept.agent ? { agent: kept.agent } : {}) });
-      s.db.run("UPDATE polecats SET hook_state = 'created' WHERE rig = ? AND name = ?", target.rig, name);
+      updatePolecat(s, target.rig, name, { hook_state: 'created' });
       polecat = getPolecat(s, target.rig, name)!;
       fresh = true;
     }
     const address = `${polecat.rig}/${polecat.name}`;
     // The merge mode travels with the bead: gt done reads it (mr: the queue; direct: lands now, no gates; local: stays on its branch).
     applyUpdate(s, id, { status: 'hooked', assignee: address, ...(kept.merge ? { metadata: { ...(b.metadata ?? {}), merge: kept.merge } } : {}) });
-    s.db.run('DELETE FROM sling_queue WHERE bead = ?', id);
-    s.db.run(
-      `INSERT INTO agents (address, role, rig, name, runtime, state, hooked_bead) VALUES (?, 'polecat', ?, ?, ?, 'starting', ?)
-       ON CONFLICT(address) DO UPDATE SET hooked_bead = excluded.hooked_bead`,
-      address, polecat.rig, polecat.name, kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig)), id,
-    );
+    dequeueSling(s, id);
+    recordSlung(s, { address, rig: polecat.rig, name: polecat.name, runtime: kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig)), bead: id });
     recordTownEvent(s, { kind: TOWN_EVENTS.sling.hooked, subject: id, reason: fresh ? 'new polecat' : 'idle polecat reused', data: { polecat: address, fromQueue }, ...(actor ? { actor } : {}) });
     return { kind: 'claimed', bead: id, polecat: getPolecat(s, polecat.rig, polecat.name)!, fresh };
   }));
@@ -312,7 +309,7 @@ function overBudget(town: TownContext, id: string, reason: string, hint: string,
   if (o.fromQueue) return { bead: id, status: 'queued', waiting: 'budget', reason, hint };
   if (o.dryRun) return { bead: id, status: 'refused', reason, hint, dryRun: true };
   withStore(town, (s) => {
-    const last = s.db.get<{ reason: string | null }>("SELECT reason FROM town_events WHERE kind = ? AND subject = ? ORDER BY id DESC LIMIT 1", TOWN_EVENTS.sling.refused, id);
+    const last = lastTownEvent(s, { kind: TOWN_EVENTS.sling.refused, subject: id });
     if (last?.reason !== reason) recordTownEvent(s, { kind: TOWN_EVENTS.sling.refused, subject: id, reason, ...(o.actor ? { actor: o.actor } : {}) });
   });
   return { bead: id, status: 'refused', reason, hint };
@@ -364,6 +361,6 @@ function giveBack(town: TownContext, bead: string, c: Extract<Claimed, { kind: '
   const reason = messageOf(e);
   withStore(town, (s: Store) => releaseInStore(s, bead, c.fresh ? undefined : c.polecat, { reason: `sling failed: ${reason}`, ...(kept.actor ? { actor: kept.actor } : {}) }));
   if (c.fresh) discardPolecat(town, c.polecat.rig, c.polecat.name);
-  withStore(town, (s) => s.write(() => s.db.run("DELETE FROM agents WHERE address = ? AND session IS NULL", `${c.polecat.rig}/${c.polecat.name}`)));
+  withStore(town, (s) => forgetUnstarted(s, `${c.polecat.rig}/${c.polecat.name}`));
   return { bead, status: 'refused', reason, ...(isGtError(e) && e.hint ? { hint: e.hint } : {}) };
 }

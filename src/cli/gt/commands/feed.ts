@@ -1,7 +1,7 @@
 // gt feed: the town's activity stream (town_events) in a terminal; --follow keeps printing new events until Ctrl-C.
 import type { Command } from 'commander';
 import { safeLine, TOWN_EVENT_KINDS, TOWN_EVENTS, usageError } from '../../../kernel/index.ts';
-import { openTownStore, type TownEvent } from '../../../town/index.ts';
+import { lastTownEventId, openTownStore, type TownEvent } from '../../../town/index.ts';
 import { eventsAfter, feedEvents } from '../../../dashboard/server/feed.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
@@ -34,7 +34,7 @@ export function registerFeed(program: Command, ctx: GtCtx): void {
           for (const e of events) ctx.io.out(`${ctx.json() ? JSON.stringify(e) : renderEvent(e)}\n`);
         };
         print(first);
-        let last = first.at(-1)?.id ?? (store.db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM town_events')?.id ?? 0);
+        let last = first.at(-1)?.id ?? lastTownEventId(store);
         await untilSignal(() => {
           const events = eventsAfter(store, last, { limit: 1000, ...kind });
           print(events);

@@ -6,6 +6,7 @@ import { shellQuote } from '../../../tmux/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import { mergeDriverCommand } from '../../bd/self.ts';
 import type { GtCtx } from '../context.ts';
+import { TOWN_PARTS } from '../town-parts.ts';
 
 export function registerInstall(program: Command, ctx: GtCtx): void {
   program
@@ -19,6 +20,7 @@ export function registerInstall(program: Command, ctx: GtCtx): void {
       const r = installTown(resolve(ctx.io.cwd, path), {
         ...(o.name !== undefined ? { name: o.name } : {}),
         ...(o.git ? { git: true, driverCommand: mergeDriverCommand() } : {}),
+        parts: TOWN_PARTS,
       });
       emit(ctx.io, ctx.json(), { data: r, text: renderInstall(r) });
     });
