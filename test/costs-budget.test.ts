@@ -1,8 +1,8 @@
 // Budgets end to end in a real town (git, tmux on a private socket, a stand-in agent): a reached cap stops new
 // slings under it ("over budget"), keeps queued slings waiting, is told once to the overseer and the Mayor, shows in
 // gt costs and gt status; raising it lets the work through again.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costsStep } from '../src/costs/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
@@ -10,10 +10,9 @@ import { loadTown, openTownStore, recordTownEvent } from '../src/town/index.ts';
 import { sendMail } from '../src/work/mail/index.ts';
 import { drainSlingQueue } from '../src/work/sling/index.ts';
 import { enqueueSling } from '../src/work/sling/queue.ts';
-import { gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { addFakeAgent, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-costs-budget-${process.pid}`;
-const FAKE_TUI = resolve(import.meta.dirname, '../testing/fake-tui/fake-tui.js');
 const env = { GT_TMUX_SOCKET: SOCKET };
 
 interface Outcome { bead: string; status: string; reason?: string; hint?: string }
@@ -42,12 +41,8 @@ describe('budgets', () => {
     cleanup = t.cleanup;
     town = join(base, 'town');
     gtJson(base, ['install', town]);
-    const agent = join(base, 'fake agent.sh');
-    writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}'\n`);
-    chmodSync(agent, 0o755);
-    const s = JSON.parse(readFileSync(settingsPath(), 'utf8')) as Record<string, unknown>;
-    s.agents = { fake: { command: agent, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
-    writeFileSync(settingsPath(), JSON.stringify(s, null, 2));
+    // The stand-in agent must really start: a sling whose agent dies at start-up says so (status hooked, exit 1).
+    addFakeAgent(town, base);
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
     gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
     tracked = gtJson<{ id: string }>(town, ['bd', 'create', 'Tracked work']).id;
