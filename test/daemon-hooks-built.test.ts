@@ -106,7 +106,11 @@ describe('the daemon and polecat hooks, built CLI', () => {
 
   it('escalates a polecat that keeps dying at start-up with its own last words', async () => {
     const bead = create('Needs a login');
-    const r = gtbJson<Slung>(town, ['sling', bead, 'app', '--agent', 'broken']).results[0]!;
+    // An agent that dies at start-up fails the sling (exit 1), the bead staying on the polecat's hook.
+    const out = gtb(town, ['sling', bead, 'app', '--agent', 'broken', '--json']);
+    expect(out.code, out.stderr).toBe(1);
+    const r = (JSON.parse(out.stdout) as Slung).results[0]!;
+    expect(r.status).toBe('hooked');
     // The daemon may already be restarting it (and clearing the dead pane) while sling reads it: the wording varies.
     expect(r.reason).toMatch(/app\/\w+ \(broken\) exited .*during start-up/);
     await until(() => withTown(town, (s) => countTownEvents(s, { kind: 'daemon.restart-cap', subject: bead })) > 0, 40_000);
