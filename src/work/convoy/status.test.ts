@@ -64,9 +64,11 @@ describe('convoyStatus', () => {
     expect(status([b], [mr('mr-1', 'app-1', 'rejected')]).tracked[0]?.state).toBe('failed');
   });
 
-  it('reads owner, notify and human from the metadata, with safe defaults', () => {
-    expect(convoyMeta(convoy)).toEqual({ owner: 'mayor', notify: ['app/crew/alice'], human: true });
-    expect(convoyMeta(bead('hq-2', { metadata: { notify: 'x', human: 'yes' } }))).toEqual({ owner: 'mayor', notify: [], human: false });
+  it('reads owner, notify, human and fed from the metadata, with safe defaults', () => {
+    expect(convoyMeta(convoy)).toEqual({ owner: 'mayor', notify: ['app/crew/alice'], human: true, fed: true });
+    // A convoy made before staging existed has no `fed`: it is fed, as all convoys were.
+    expect(convoyMeta(bead('hq-2', { metadata: { notify: 'x', human: 'yes' } }))).toEqual({ owner: 'mayor', notify: [], human: false, fed: true });
+    expect(convoyMeta(bead('hq-3', { metadata: { fed: false } })).fed).toBe(false);
   });
 });
 
