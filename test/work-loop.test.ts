@@ -144,8 +144,14 @@ describe('the work loop with sim agents', () => {
     const ids = Array.from({ length: 30 }, (_, i) =>
       bead(join(town, 'web'), `Page ${i}`, 'One page.' + sim(`run while [ ! -e ${shellQuote(go)} ]; do sleep 0.2; done`, `write pages/p${i}.html "<p>${i}</p>\\n"`)),
     );
-    const r = gtJson<{ results: { status: string; polecat?: string }[]; convoy?: string }>(town, ['sling', ...ids, 'web'], { env });
-    expect(r.results.filter((x) => x.status === 'started')).toHaveLength(30);
+    const out = gt(town, ['sling', ...ids, 'web', '--json'], { env });
+    const r = JSON.parse(out.stdout) as { results: { status: string; polecat?: string; reason?: string }[]; convoy?: string };
+    // Thirty agents starting at once on a loaded machine: one whose start did not finish is reported as hooked (with
+    // its reason, and exit 1) and the daemon starts it again; either way each bead holds its own polecat and lands.
+    const late = r.results.filter((x) => x.status !== 'started');
+    if (late.length) console.log(`sling of thirty: ${late.length} hooked without a started agent: ${late.map((x) => x.reason).join(' | ')}`);
+    expect(late.filter((x) => x.status !== 'hooked'), out.stderr).toEqual([]);
+    expect(out.code).toBe(late.length ? 1 : 0);
     expect(new Set(r.results.map((x) => x.polecat)).size).toBe(30);
     expect(r.convoy).toBeTruthy();
     writeFileSync(go, '');
