@@ -16,6 +16,7 @@ import { loadTown } from '../src/town/index.ts';
 import { cleanEnv } from './support/bd.ts';
 import { launchChromium } from './support/chromium.ts';
 import { GT_BIN, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { fetchFresh } from './support/http.ts';
 
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
 const SOCKET = `gt-test-dash-auth-${process.pid}`;
@@ -246,7 +247,7 @@ describe('the dashboard belongs to the town\'s owner', () => {
     expect(seen[0]!.cookie, 'cookies ignore ports').toContain(cookies[0]!.value);
     expect(seen[0]!.key, 'the page key stays in the dashboard\'s origin').toBe('');
     for (const path of ['api/session', 'api/agents', 'api/events']) {
-      const res = await fetch(`${cli!.url}${path}`, { headers: { cookie: seen[0]!.cookie } });
+      const res = await fetchFresh(`${cli!.url}${path}`, { headers: { cookie: seen[0]!.cookie } });
       expect(res.status, `replayed cookie on ${path}`).toBe(401);
       await res.body?.cancel();
     }
@@ -292,8 +293,8 @@ describe('the dashboard belongs to the town\'s owner', () => {
     const now = readFileSync(tokenFile, 'utf8').trim();
     expect(now).not.toBe(old);
     expect(cli.openUrl).toContain(`?token=${now}`);
-    expect((await fetch(`${cli.url}api/session`, { headers: { authorization: `Bearer ${old}` } })).status).toBe(401);
-    expect((await fetch(`${cli.url}api/session`, { headers: { authorization: `Bearer ${now}` } })).status).toBe(200);
+    expect((await fetchFresh(`${cli.url}api/session`, { headers: { authorization: `Bearer ${old}` } })).status).toBe(401);
+    expect((await fetchFresh(`${cli.url}api/session`, { headers: { authorization: `Bearer ${now}` } })).status).toBe(200);
     expect(await cli.stop()).toBe(0);
     cli = undefined;
     expect(existsSync(tokenFile)).toBe(true);

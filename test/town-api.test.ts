@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, bd } from './support/bd.ts';
 import { expectFailure, git, gt, gtJson, queryTown, sourceRepo, tempDir } from './support/gt.ts';
+import { fetchFresh } from './support/http.ts';
 import { gitAuthEnv, remoteEnv, startServe, type RunningServe } from './support/town-api.ts';
 import { gtBuilt, requireFreshBuild } from './support/gt-built.ts';
 import { loadTown, openTownStore } from '../src/town/index.ts';
@@ -175,7 +176,7 @@ describe('the town API (gt serve) and its clients', () => {
 
   it('answers malformed, oversized and unauthenticated requests with an error, never a run', async () => {
     const auth = { authorization: `Bearer ${tokenOf('nux')}`, 'content-type': 'application/json' };
-    const post = (body: string | Uint8Array, headers: Record<string, string> = auth): Promise<Response> => fetch(`${serve.url}/api/v1/run`, { method: 'POST', headers, body });
+    const post = (body: string | Uint8Array, headers: Record<string, string> = auth): Promise<Response> => fetchFresh(`${serve.url}/api/v1/run`, { method: 'POST', headers, body });
     const bad = await post('{"program": "gt", "argv": ["hook"');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { code: 'GT_API_BAD_REQUEST' } });
@@ -183,7 +184,9 @@ describe('the town API (gt serve) and its clients', () => {
       const r = await post(JSON.stringify(body));
       expect(r.status, JSON.stringify(body)).toBe(400);
     }
-    const big = await post(JSON.stringify({ program: 'bd', argv: ['create', 'x'], stdin: 'y'.repeat(9 * 1024 * 1024) }));
+    // Kept alive (plain fetch): on a connection the client asked to close, the server answers 413 and closes while
+    // the 9 MiB are still being written, and the client sees EPIPE instead of the answer.
+    const big = await fetch(`${serve.url}/api/v1/run`, { method: 'POST', headers: auth, body: JSON.stringify({ program: 'bd', argv: ['create', 'x'], stdin: 'y'.repeat(9 * 1024 * 1024) }) });
     expect(big.status).toBe(413);
     for (const headers of [{ 'content-type': 'application/json' }, { ...auth, authorization: `Token ${tokenOf('nux')}` }, { ...auth, authorization: 'Bearer ' }]) {
       const r = await post(JSON.stringify({ program: 'gt', argv: ['hook'] }), headers);
@@ -301,7 +304,7 @@ describe('the town API (gt serve) and its clients', () => {
     expect(statSync(join(town, '.runtime', 'remote-transcripts', 'app_nux', 'sess-nux.jsonl')).size).toBe(statSync(transcript).size);
     // Never a path on the town's machine, not even the Mayor's token: the town reads only what was sent to it.
     for (const who of ['nux', 'mayor']) {
-      const r = await fetch(`${serve.url}/api/v1/run`, {
+      const r = await fetchFresh(`${serve.url}/api/v1/run`, {
         method: 'POST', headers: { authorization: `Bearer ${tokenOf(who)}`, 'content-type': 'application/json' },
         body: JSON.stringify({ program: 'gt', argv: ['costs', 'record'], stdin: JSON.stringify({ transcript_path: '/etc/hostname' }) }),
       });
@@ -313,7 +316,7 @@ describe('the town API (gt serve) and its clients', () => {
 
   it('serves 50 agents at once: every call answered, every write landed once', async () => {
     const auth = { authorization: `Bearer ${tokenOf('mayor')}`, 'content-type': 'application/json' };
-    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => fetch(`${serve.url}/api/v1/run`, {
+    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => fetchFresh(`${serve.url}/api/v1/run`, {
       method: 'POST', headers: auth, body: JSON.stringify({ program: 'bd', argv: ['create', `load ${i}`, '--silent'] }),
     }).then(async (r) => ({ status: r.status, ...(await r.json() as { code: number; stdout: string; stderr: string }) }))));
     for (const r of replies) expect(r, r.stderr).toMatchObject({ status: 200, code: 0 });
