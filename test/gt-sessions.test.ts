@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileS
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { expectFailure, GT_BIN, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { expectFailure, GT_BIN, gt, gtAsync, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-sess-${process.pid}`;
 const OUTER = `gt-test-outer-${process.pid}`;
@@ -151,6 +151,15 @@ describe('agent sessions', () => {
     expectFailure(gt(town, ['crew', 'at', 'zed', '--rig', 'app', '--no-attach'], { env }), 1, /app\/crew\/zed has no working directory/);
     expectFailure(gt(base, ['mayor', 'status'], { env }), 1, /no town found/);
     expect(existsSync(join(town, 'app', 'crew', 'zed'))).toBe(false);
+  });
+
+  it('four starts of one agent at once (a sling and the daemon, say): one starts it, the others find it running', async () => {
+    const runs = await Promise.all(Array.from({ length: 4 }, () => gtAsync(town, ['mayor', 'start', '--agent', 'fake', '--json'], env)));
+    for (const r of runs) expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    const statuses = runs.map((r) => (JSON.parse(r.stdout) as { status: string }).status).sort();
+    expect(statuses).toEqual(['already-running', 'already-running', 'already-running', 'started']);
+    expect((await tmux.listSessions()).filter((x) => x.name === 'hq-mayor')).toHaveLength(1);
+    expect(gt(town, ['mayor', 'stop'], { env }).code).toBe(0);
   });
 });
 

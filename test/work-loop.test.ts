@@ -146,12 +146,9 @@ describe('the work loop with sim agents', () => {
     );
     const out = gt(town, ['sling', ...ids, 'web', '--json'], { env });
     const r = JSON.parse(out.stdout) as { results: { status: string; polecat?: string; reason?: string }[]; convoy?: string };
-    // Thirty agents starting at once on a loaded machine: one whose start did not finish is reported as hooked (with
-    // its reason, and exit 1) and the daemon starts it again; either way each bead holds its own polecat and lands.
-    const late = r.results.filter((x) => x.status !== 'started');
-    if (late.length) console.log(`sling of thirty: ${late.length} hooked without a started agent: ${late.map((x) => x.reason).join(' | ')}`);
-    expect(late.filter((x) => x.status !== 'hooked'), out.stderr).toEqual([]);
-    expect(out.code).toBe(late.length ? 1 : 0);
+    // Every agent starts, also where the daemon started a reused polecat's session at the same moment.
+    expect(r.results.filter((x) => x.status !== 'started'), out.stderr).toEqual([]);
+    expect(out.code).toBe(0);
     expect(new Set(r.results.map((x) => x.polecat)).size).toBe(30);
     expect(r.convoy).toBeTruthy();
     writeFileSync(go, '');

@@ -30,7 +30,11 @@ export interface StartRequest {
 
 export type StartResult =
   | { status: 'started'; address: string; session: string; agent: string; state: AgentState; readyBy: 'prompt' | 'delay'; dialogsAnswered: string[]; elapsedMs: number; resumed: boolean }
-  | { status: 'already-running'; address: string; session: string; agent: string };
+  | {
+    status: 'already-running'; address: string; session: string; agent: string;
+    /** The session appeared between this start's look and its own start: it was started just now, for the current hook. */
+    startedElsewhere?: true;
+  };
 
 export async function startAgent(town: TownContext, req: StartRequest): Promise<StartResult> {
   const id = req.identity;
@@ -61,7 +65,13 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   });
   const started = Date.now();
   // Kept after its program exits until it is up, so an agent that dies at start-up leaves its screen and status.
-  await tmux.newSession({ name: id.session, cwd: id.workdir, argv: cmd.argv, env: cmd.env, unsetEnv: cmd.unsetEnv, remainOnExit: true });
+  try {
+    await tmux.newSession({ name: id.session, cwd: id.workdir, argv: cmd.argv, env: cmd.env, unsetEnv: cmd.unsetEnv, remainOnExit: true });
+  } catch (e) {
+    // Another starter (the daemon, a second sling) made the session since the look above: it runs, started by them.
+    if (!(e instanceof GtError && e.code === 'TMUX_SESSION_EXISTS')) throw e;
+    return { status: 'already-running', address: id.address, session: id.session, agent: req.agent, startedElsewhere: true };
+  }
   withStore(town, (s) =>
     recordStart(s, {
       address: id.address, role: id.role, rig: id.rig ?? null, name: id.name, runtime: req.agent, session: id.session,
