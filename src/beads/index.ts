@@ -18,6 +18,7 @@ export { getBead, getDetails, allDetails, dependentsOf, depsOf, otherRecords } f
 export { parseLedger, toLedgerLine, toRecord, beadFromRecord, ID_PATTERN, type LedgerProblem } from './ledger.ts';
 export { exportLedger, importLedgerText, importBeads, ledgerInSync, type ImportResult } from './ledger-sync.ts';
 export { refreshAll } from './graph.ts';
+export { trackersOf, trackedBy, trackingEdges, trackerProgress, findLabelled, assignedWithStatus, readyAmong, beadsFingerprint, type TrackerProgress, type LabelledQuery } from './lookups.ts';
 export { computeBlocked, computeAllBlocked, type BlockingView } from './blocked.ts';
 export { runDoctor, type DoctorCheck } from './doctor.ts';
 export * from './formula/index.ts';

@@ -1,6 +1,6 @@
 // Budgets against the town: what was spent, which caps are reached, the check sling makes before hooking new work,
 // read from the town store only (sling calls it, so it must not reach up into work/).
-import type { Store } from '../beads/index.ts';
+import { trackersOf, type Store } from '../beads/index.ts';
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import type { TownContext } from '../town/index.ts';
 import { agentsOver, budgetVerdict, slingBreach, type Breach, type Budgets, type BudgetVerdict, type Spend } from './budget.ts';
@@ -33,10 +33,7 @@ export function budgetStateIn(store: Store, town: TownContext, now = new Date())
 
 /** The convoys tracking a bead. */
 function convoysOf(store: Store, bead: string): string[] {
-  return store.db.all<{ id: string }>(
-    "SELECT c.id FROM deps d JOIN issues c ON c.id = d.issue_id WHERE d.type = 'tracks' AND d.depends_on_id = ? AND c.type = 'convoy' AND c.deleted_at IS NULL",
-    bead,
-  ).map((r) => r.id);
+  return trackersOf(store, bead, { type: 'convoy' });
 }
 
 /** Sling's check: the reached cap that stops hooking `bead` (to `agent`, when named), if any. Cheap when no budgets are set. */

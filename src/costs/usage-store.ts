@@ -1,6 +1,6 @@
 // The `usage` and `usage_sources` tables of the town store, and the facts attribution reads from the store (agents,
 // hook history, convoy edges). This module owns the two tables: their schema part and every query on them.
-import type { SchemaPart, Store } from '../beads/index.ts';
+import { trackingEdges, type SchemaPart, type Store } from '../beads/index.ts';
 import { listAgentRecords } from '../agents/table.ts';
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import type { AttributionFacts, Attribution } from './attribute.ts';
@@ -79,11 +79,7 @@ export function readFacts(store: Store): AttributionFacts {
   }
   const convoys = new Map<string, string>();
   // Open convoys win over closed ones; among equals, the newest.
-  const edges = store.db.all<{ bead: string; convoy: string }>(
-    `SELECT d.depends_on_id AS bead, c.id AS convoy FROM deps d JOIN issues c ON c.id = d.issue_id
-     WHERE d.type = 'tracks' AND c.type = 'convoy' AND c.deleted_at IS NULL ORDER BY (c.status != 'closed'), c.created_at`,
-  );
-  for (const e of edges) convoys.set(e.bead, e.convoy);
+  for (const e of trackingEdges(store, 'convoy')) convoys.set(e.bead, e.tracker);
   return {
     sessions,
     workdirs: agents.filter((a) => a.workdir).map((a) => ({ dir: a.workdir!, address: a.address })),

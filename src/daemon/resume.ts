@@ -3,6 +3,7 @@
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import { nudge } from '../agents/index.ts';
 import type { TownContext } from '../town/index.ts';
+import { findLabelled } from '../beads/index.ts';
 import { suspensionOf } from '../work/hook/index.ts';
 import { identityOf, townTmux, withStore } from '../work/sessions/index.ts';
 import { recordEvent } from './events.ts';
@@ -35,11 +36,7 @@ export async function resumeSettled(town: TownContext): Promise<void> {
     return rows.flatMap((p) => {
       // Only escalations of this suspension (filed with it, in the same write): an older, closed one settles nothing.
       const since = new Date(Date.parse(suspensionOf(s, p).since) - 1000).toISOString();
-      const escalations = s.db.all<Escalation>(
-        `SELECT id, status, close_reason FROM issues WHERE deleted_at IS NULL AND json_extract(metadata, '$.bead') = ? AND json_extract(metadata, '$.from') = ?
-           AND created_at >= ? AND id IN (SELECT issue_id FROM labels WHERE label = 'escalation') ORDER BY closed_at DESC`,
-        p.bead, `${p.rig}/${p.name}`, since,
-      );
+      const escalations: Escalation[] = findLabelled(s, { label: 'escalation', metadata: { bead: p.bead, from: `${p.rig}/${p.name}` }, createdSince: since });
       if (escalations.length === 0 || escalations.some((e) => e.status !== 'closed')) return [];
       const resumed = s.write(() => {
         const n = markHookResumed(s, p.rig, p.name, p.bead) ? 1 : 0;

@@ -2,6 +2,7 @@
 // things a person should look at: stuck or dead agents, failed merges, failing daemon steps, no daemon.
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import { latestBySubject, rigNames, loadRig, type TownContext } from '../town/index.ts';
+import { trackerProgress } from '../beads/index.ts';
 import { listAgents, withStore } from '../work/sessions/index.ts';
 import { recentEvents, type TownEvent } from './events.ts';
 import { daemonStatus, type DaemonStatus } from './lifecycle.ts';
@@ -75,11 +76,7 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
     const polecats = polecatCounts(s);
     const mrs = mrCounts(s);
     const failed = unansweredFailures(s, 10);
-    const convoys = s.db.all<ConvoyProgress>(
-      `SELECT c.id, c.title, c.status, COUNT(d.depends_on_id) AS total, COALESCE(SUM(t.status = 'closed'), 0) AS landed
-       FROM issues c LEFT JOIN deps d ON d.issue_id = c.id AND d.type = 'tracks' LEFT JOIN issues t ON t.id = d.depends_on_id
-       WHERE c.type = 'convoy' AND c.deleted_at IS NULL AND c.status != 'closed' GROUP BY c.id ORDER BY c.created_at`,
-    );
+    const convoys: ConvoyProgress[] = trackerProgress(s, 'convoy');
     const errors = latestBySubject(s, { kind: TOWN_EVENTS.daemon.error, since: new Date(Date.now() - RECENT_ERROR_MS).toISOString() })
       .map((e) => ({ subject: e.subject!, reason: e.reason ?? '' }));
     const prs = rigs.flatMap((rig) => listPrs(s, rig, ['open', 'rework', 'auto-merge', 'queued']));

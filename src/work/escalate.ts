@@ -1,7 +1,7 @@
 // Escalation: something an agent (or the daemon) cannot settle goes to people who can: a bead labelled
 // `escalation` in the town store, at the severity's priority, plus mail to the Mayor and the overseer.
 import { usageError, TOWN_EVENTS } from '../kernel/index.ts';
-import { addDependency, insertBead, resolveId } from '../beads/index.ts';
+import { addDependency, findLabelled, insertBead, resolveId } from '../beads/index.ts';
 import { formatAddress, parseAddress, type AgentAddress, type TownContext } from '../town/index.ts';
 import { sendMail, type SendDeps } from './mail/index.ts';
 import { alertHuman, type AlertFn } from './convoy/alert.ts';
@@ -73,12 +73,7 @@ export async function escalate(town: TownContext, from: string | AgentAddress, m
       recordEvent(store, { actor: fromText, kind: TOWN_EVENTS.hook.suspended, subject: related, reason: `escalated: ${title}` });
     }
     // Asking again (an agent retrying, a loop) is the same escalation: one bead, one mail, until it is closed.
-    const open = store.db.get<{ id: string }>(
-      `SELECT id FROM issues WHERE status != 'closed' AND deleted_at IS NULL AND title = ?
-         AND json_extract(metadata, '$.from') = ? AND json_extract(metadata, '$.bead') IS ?
-         AND id IN (SELECT issue_id FROM labels WHERE label = 'escalation')`,
-      `Escalation: ${title}`, fromText, related,
-    );
+    const open = findLabelled(store, { label: 'escalation', metadata: { from: fromText, bead: related }, title: `Escalation: ${title}`, open: true })[0];
     if (open) return { id: open.id, related, duplicate: true, suspended: suspend };
     const b = insertBead(store, {
       title: `Escalation: ${title}`,

@@ -1,7 +1,7 @@
 // The live feed behind GET /api/events: one poller per server (only while someone listens) reads new town events
 // every 250 ms and cheap fingerprints of the tables the panels show, plus the agents' tmux states every 2 s, and
 // fans out small messages: each new event, and "refresh these panels" when derived state changed.
-import type { Store } from '../../beads/index.ts';
+import { beadsFingerprint, type Store } from '../../beads/index.ts';
 import { messageOf } from '../../kernel/index.ts';
 import { openTownStore, type TownContext, type TownEvent } from '../../town/index.ts';
 import { agentsFingerprint, listAgents } from '../../work/sessions/index.ts';
@@ -34,7 +34,7 @@ const FINGERPRINTS: { panels: Panel[]; read: (store: Store) => string }[] = [
   { panels: ['agents', 'status', 'problems'], read: agentsFingerprint },
   { panels: ['hooks', 'agents', 'status'], read: polecatsFingerprint },
   { panels: ['queue', 'convoys', 'status', 'problems'], read: mrsFingerprint },
-  { panels: ['beads', 'convoys', 'hooks'], read: (s) => s.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues")?.f ?? '' },
+  { panels: ['beads', 'convoys', 'hooks'], read: beadsFingerprint },
   { panels: ['mail'], read: (s) => inboxFingerprint(s, OVERSEER) },
 ];
 

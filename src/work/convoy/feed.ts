@@ -1,7 +1,7 @@
 // Feeding convoys: each open convoy's ready tracked beads (bd ready semantics, nobody holding them, not waiting
 // in the sling queue) are slung to the rig whose prefix their id carries. Caps and queueing are sling's business.
 import { messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
-import { NON_WORK_TYPES, type Store } from '../../beads/index.ts';
+import { NON_WORK_TYPES, readyAmong, type Store } from '../../beads/index.ts';
 import { allRigs, type TownContext } from '../../town/index.ts';
 import { lastReason, recordEvent } from './events.ts';
 import { withTownStore } from './manage.ts';
@@ -47,16 +47,8 @@ const DEFAULT_GRACE_MS = 15_000;
 
 /** Tracked beads that are ready to start: open, unblocked, not deferred, work (not bookkeeping), unassigned, not queued. */
 function readyTracked(store: Store, convoyId: string): string[] {
-  const ids = trackedIds(store, convoyId);
-  if (ids.length === 0) return [];
   const queued = queuedBeads(store);
-  return store.db.all<{ id: string }>(
-    `SELECT i.id FROM issues i WHERE i.id IN (${ids.map(() => '?').join(',')}) AND i.deleted_at IS NULL AND i.status = 'open'
-       AND i.is_blocked = 0 AND (i.defer_until IS NULL OR i.defer_until <= ?) AND (i.assignee IS NULL OR i.assignee = '')
-       AND i.type NOT IN (${NON_WORK_TYPES.map(() => '?').join(',')})
-     ORDER BY i.priority, i.created_at, i.id`,
-    ...ids, new Date().toISOString(), ...NON_WORK_TYPES,
-  ).map((r) => r.id).filter((id) => !queued.has(id));
+  return readyAmong(store, trackedIds(store, convoyId), NON_WORK_TYPES).filter((id) => !queued.has(id));
 }
 
 export interface StrandedConvoy {

@@ -1,6 +1,6 @@
 // Reading convoys from the town store: resolve a convoy id, its tracked beads, and the rows its progress needs.
 import { GtError } from '../../kernel/index.ts';
-import { getBead, listBeads, resolveId, type Bead, type Store } from '../../beads/index.ts';
+import { getBead, listBeads, resolveId, trackedBy, trackersOf, type Bead, type Store } from '../../beads/index.ts';
 import { convoyStatus, type ConvoyStatus, type MergeRequestRow, type PolecatRow } from './status.ts';
 import { polecatsHolding } from '../polecats/table.ts';
 import { mrsOfBeads } from '../merge-requests.ts';
@@ -37,10 +37,7 @@ export function requireTrackable(store: Store, input: string): Bead {
 
 /** Ids a convoy tracks, in the order they were added. */
 export function trackedIds(store: Store, convoyId: string): string[] {
-  return store.db.all<{ id: string }>(
-    "SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'tracks' ORDER BY created_at, depends_on_id",
-    convoyId,
-  ).map((r) => r.id);
+  return trackedBy(store, convoyId);
 }
 
 /** Open convoys (all of them with `all`), newest first. */
@@ -50,11 +47,7 @@ export function listConvoyBeads(store: Store, opts: { all?: boolean } = {}): Bea
 
 /** Ids of open convoys that track `beadId`. */
 export function openConvoysOf(store: Store, beadId: string): string[] {
-  return store.db.all<{ id: string }>(
-    `SELECT d.issue_id AS id FROM deps d JOIN issues c ON c.id = d.issue_id
-     WHERE d.depends_on_id = ? AND d.type = 'tracks' AND c.type = 'convoy' AND c.status != 'closed' AND c.deleted_at IS NULL ORDER BY d.issue_id`,
-    beadId,
-  ).map((r) => r.id);
+  return trackersOf(store, beadId, { type: 'convoy', open: true });
 }
 
 /** Read everything a convoy's progress needs and compute it. */

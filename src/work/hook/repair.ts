@@ -1,7 +1,7 @@
 // gt hooks repair (work half): bring every polecat's hook back to a consistent state, reporting each repair.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyUpdate, type Store } from '../../beads/index.ts';
+import { applyUpdate, assignedWithStatus, getBead, type Store } from '../../beads/index.ts';
 import { TOWN_EVENTS } from '../../kernel/index.ts';
 import { branchExists, git, gitTry, listWorktrees } from '../../git/index.ts';
 import { loadRig, rigNames, type TownContext } from '../../town/index.ts';
@@ -92,7 +92,7 @@ function recreate(town: TownContext, p: Polecat, defaultBranch: string): HookRep
 function reconcileBeads(town: TownContext, s: Store): HookRepair[] {
   const out: HookRepair[] = [];
   const rigs = new Set(rigNames(town));
-  const hooked = s.db.all<{ id: string; assignee: string }>("SELECT id, assignee FROM issues WHERE status = 'hooked' AND assignee IS NOT NULL AND deleted_at IS NULL");
+  const hooked = assignedWithStatus(s, 'hooked');
   for (const b of hooked) {
     const [rig = '', name = '', extra] = b.assignee.split('/');
     if (!rigs.has(rig) || !name || extra !== undefined || name === 'refinery' || name === 'witness') continue;
@@ -104,7 +104,7 @@ function reconcileBeads(town: TownContext, s: Store): HookRepair[] {
   }
   for (const p of listPolecats(s)) {
     if (!p.bead) continue;
-    const b = s.db.get<{ assignee: string | null; status: string }>('SELECT assignee, status FROM issues WHERE id = ?', p.bead);
+    const b = getBead(s.db, p.bead);
     if (b && b.assignee === `${p.rig}/${p.name}` && b.status !== 'closed') continue;
     updatePolecat(s, p.rig, p.name, { bead: null, state: 'idle', hook_state: b?.status === 'closed' ? 'completed' : 'archived' });
     out.push({ kind: 'cleared-hook', subject: `${p.rig}/${p.name}`, detail: `${p.bead} is ${b ? (b.status === 'closed' ? 'closed' : `assigned to ${b.assignee ?? 'nobody'}`) : 'gone'}; the polecat is idle` });
