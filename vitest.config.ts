@@ -25,6 +25,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     setupFiles: ['./test/support/isolate-env.ts'],
+    globalSetup: ['./test/support/build.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {

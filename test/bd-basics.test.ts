@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BD_BUILT_BIN, bd, bdJson, cleanEnv, git, tempStore } from './support/bd.ts';
+import { BD_BIN, bd, bdJson, cleanEnv, git, tempStore } from './support/bd.ts';
 
 interface B { id: string; title: string; status: string; priority: number; assignee: string | null; labels: string[]; notes: string }
 
@@ -64,7 +64,7 @@ describe('bd basics', () => {
     // The reader takes one chunk and closes its end, as head does; bd still has most of 400 rows to write.
     const run = (args: string[]): Promise<{ code: number | null; stderr: string; got: number }> =>
       new Promise((res) => {
-        const p = spawn(process.execPath, [BD_BUILT_BIN, ...args], { cwd: t.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+        const p = spawn(process.execPath, [BD_BIN, ...args], { cwd: t.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
         let stderr = '';
         let got = 0;
         p.stdout.once('data', (d: Buffer) => {

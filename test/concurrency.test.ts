@@ -30,7 +30,7 @@ describe('bd under concurrent processes', () => {
     const started = Date.now();
     const worker = async (w: number): Promise<RunOut[]> => {
       const out: RunOut[] = [];
-      for (let i = 0; i < 50; i++) out.push(await bdAsync(t.dir, ['create', `worker ${w} bead ${i}`, '--silent'], { env: { BD_ACTOR: `agent-${w}` }, built: true }));
+      for (let i = 0; i < 50; i++) out.push(await bdAsync(t.dir, ['create', `worker ${w} bead ${i}`, '--silent'], { env: { BD_ACTOR: `agent-${w}` } }));
       return out;
     };
     const results = (await Promise.all(Array.from({ length: 20 }, (_, w) => worker(w)))).flat();
@@ -54,7 +54,7 @@ describe('bd under concurrent processes', () => {
     cleanup = t.cleanup;
     const ids = seedReady(t.dir, 10);
     const racers = Array.from({ length: 50 }, (_, n) => ({ actor: `agent-${n}`, id: ids[n % 10]! }));
-    const results = await Promise.all(racers.map((r) => bdAsync(t.dir, ['update', r.id, '--claim', '--actor', r.actor, '--json'], { built: true })));
+    const results = await Promise.all(racers.map((r) => bdAsync(t.dir, ['update', r.id, '--claim', '--actor', r.actor, '--json'])));
 
     const winners = new Map<string, string>();
     racers.forEach((r, n) => {
@@ -81,7 +81,7 @@ describe('bd under concurrent processes', () => {
     cleanup = t.cleanup;
     const ids = seedReady(t.dir, 10);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => bdAsync(t.dir, ['ready', '--claim', '--actor', `agent-${n}`, '--json'], { built: true })),
+      Array.from({ length: 50 }, (_, n) => bdAsync(t.dir, ['ready', '--claim', '--actor', `agent-${n}`, '--json'])),
     );
     expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
     const outcomes = results.map((r) => (JSON.parse(r.stdout) as { claimed: B | null }).claimed);

@@ -49,10 +49,9 @@ describe('budgets', () => {
     loose = gtJson<{ id: string }>(town, ['bd', 'create', 'Loose work']).id;
     convoy = gtJson<{ id: string }>(town, ['convoy', 'create', 'Batch', tracked]).id;
     // $3.00 of Sonnet input spent by app/ghost while the tracked bead was on its hook: the convoy has spent $3.
-    const store = openTownStore(ctx());
+    const store = openTownStore(ctx(), { clock: () => new Date('2026-01-01T00:00:00.000Z') });
     try {
       recordTownEvent(store, { kind: 'sling.hooked', subject: tracked, data: { polecat: 'app/ghost', fromQueue: false } });
-      store.db.run("UPDATE town_events SET at = '2026-01-01T00:00:00.000Z' WHERE kind = 'sling.hooked'");
     } finally {
       store.close();
     }

@@ -24,7 +24,7 @@ const TOWN_INDEX = pathToFileURL(resolve(import.meta.dirname, '../src/town/index
 
 /** The writer: its own process, paced to RATE, reporting the id and write time of every RATE-th event and the last. */
 const WRITER = `
-import { loadTown, openTownStore, recordTownEvent } from ${JSON.stringify(TOWN_INDEX)};
+import { lastTownEventId, loadTown, openTownStore, recordTownEvent } from ${JSON.stringify(TOWN_INDEX)};
 import { setTimeout as sleep } from 'node:timers/promises';
 const [root, total, rate] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const KINDS = ['daemon.nudge', 'sling.started', 'refinery.merged', 'convoy.progress', 'hook.attached', 'mail.sent', 'done.completed', 'daemon.restart'];
@@ -38,7 +38,7 @@ for (let i = 0; i < total; i++) {
   else behind = Math.max(behind, -wait);
   recordTownEvent(store, { kind: KINDS[i % KINDS.length], subject: 'web-' + (i % 97).toString(36), reason: 'burst ' + i, actor: 'daemon' });
   if (i % rate === rate - 1 || i === total - 1) {
-    const id = store.db.get('SELECT last_insert_rowid() AS id').id;
+    const id = lastTownEventId(store);
     process.stdout.write(JSON.stringify({ i, id, at: Date.now(), last: i === total - 1, behind }) + '\\n');
   }
 }

@@ -8,7 +8,9 @@ import type { Hono } from 'hono';
 import { createBead, createBeads, type Store } from '../src/beads/index.ts';
 import { createApp, createDashboard, serveDashboard, type Dashboard } from '../src/dashboard/index.ts';
 import { loadTown, openTownStore, recordTownEvent, type TownContext } from '../src/town/index.ts';
+import { recordStart } from '../src/agents/table.ts';
 import { createConvoy, insertMails } from '../src/work/index.ts';
+import { enqueueMergeRequest, updateMr, type MrStatus } from '../src/work/merge-requests.ts';
 import { cleanEnv } from './support/bd.ts';
 import { GT_BIN, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
@@ -40,11 +42,14 @@ describe('dashboard routes', () => {
     const r = await app.request(path, { method, headers: { 'content-type': 'application/json', ...auth(), ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
     return { status: r.status, body: await r.json() };
   };
-  const insertMr = (id: string, bead: string, status: string, failure: string | null = null): void => withStore((s) => {
-    const now = new Date().toISOString();
-    s.db.run('INSERT INTO merge_requests (id, rig, bead, polecat, branch, head, status, failure, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      id, 'app', bead, 'toast', `polecat/toast/${bead}`, id, status, failure, now, now);
+  /** A merge request of `bead` in `status`; returns the id the queue gave it. */
+  const insertMr = (head: string, bead: string, status: MrStatus, failure: string | null = null): string => withStore((s) => {
+    const { mr } = enqueueMergeRequest(s, { rig: 'app', bead, polecat: 'toast', branch: `polecat/toast/${bead}`, head });
+    updateMr(s, mr.id, { status, failure });
+    return mr.id;
   });
+  let mrA = '';
+  let mrB = '';
 
   beforeAll(() => {
     const t = tempDir('gt dash');
@@ -118,11 +123,11 @@ describe('dashboard routes', () => {
     expect(convoys.body.convoys[0].tracked[0]).toMatchObject({ id: ids[0], state: 'queued' });
     expect((await get(`/api/convoys/${convoy.id}`)).body.convoy.id).toBe(convoy.id);
 
-    insertMr('mr-a', ids[0]!, 'queued');
-    insertMr('mr-b', ids[1]!, 'failed', 'test gate failed:\nexpected 1, got 2');
+    mrA = insertMr('head-a', ids[0]!, 'queued');
+    mrB = insertMr('head-b', ids[1]!, 'failed', 'test gate failed:\nexpected 1, got 2');
     const queue = await get('/api/queue');
-    expect(queue.body.rigs[0]).toMatchObject({ rig: 'app', status: { counts: { queued: 1, failed: 1 } }, queue: [{ id: 'mr-a', position: 1 }] });
-    expect(queue.body.rigs[0].recent[0]).toMatchObject({ id: 'mr-b', status: 'failed', failure: expect.stringMatching(/expected 1/) });
+    expect(queue.body.rigs[0]).toMatchObject({ rig: 'app', status: { counts: { queued: 1, failed: 1 } }, queue: [{ id: mrA, position: 1 }] });
+    expect(queue.body.rigs[0].recent[0]).toMatchObject({ id: mrB, status: 'failed', failure: expect.stringMatching(/expected 1/) });
 
     withStore((s) => insertMails(s, [{ from: 'mayor', to: 'overseer', subject: 'Convoy landed', body: 'all merged', priority: 2, type: 'message' }]));
     const mail = await get('/api/mail');
@@ -147,11 +152,11 @@ describe('dashboard routes', () => {
     expect(convoy.status).toBe(201);
     expect(convoy.body.convoy).toMatchObject({ title: 'Page work', total: 1 });
 
-    const retried = await send('POST', '/api/mq/mr-b/retry', {});
-    expect(retried.body.mr).toMatchObject({ id: 'mr-b', status: 'queued' });
-    expect((await send('POST', '/api/mq/mr-b/retry', {})).status).toBe(409);
-    const rejected = await send('POST', '/api/mq/mr-a/reject', { reason: 'not needed' });
-    expect(rejected.body.mr).toMatchObject({ id: 'mr-a', status: 'rejected' });
+    const retried = await send('POST', `/api/mq/${mrB}/retry`, {});
+    expect(retried.body.mr).toMatchObject({ id: mrB, status: 'queued' });
+    expect((await send('POST', `/api/mq/${mrB}/retry`, {})).status).toBe(409);
+    const rejected = await send('POST', `/api/mq/${mrA}/reject`, { reason: 'not needed' });
+    expect(rejected.body.mr).toMatchObject({ id: mrA, status: 'rejected' });
 
     const inbox = (await get('/api/mail')).body.mail;
     const read = await send('POST', `/api/mail/${inbox[0].id}/read`, {});
@@ -370,7 +375,7 @@ describe('dashboard routes', () => {
       createBeads(s, Array.from({ length: 10_000 }, (_, i) => ({ title: `Load bead ${i}`, priority: i % 5 })));
       s.write(() => {
         for (let i = 0; i < 100; i++) {
-          s.db.run("INSERT INTO agents (address, role, rig, name, runtime, session, state) VALUES (?, 'polecat', 'app', ?, 'claude', ?, 'stopped')", `app/p${i}`, `p${i}`, `app-p${i}`);
+          recordStart(s, { address: `app/p${i}`, role: 'polecat', rig: 'app', name: `p${i}`, runtime: 'claude', session: `app-p${i}`, workdir: null, state: 'stopped', started_at: null, last_activity: null });
         }
       });
     });

@@ -12,7 +12,10 @@ import {
   bash, primedAs, primedHook, requestText, scriptedModel, scriptedPolecat, shq, startModelServer, userTurns,
   type AgentScript, type MessagesRequest, type ModelServer, type ScriptContext,
 } from '../testing/model-server/index.ts';
-import { dumpE2eState, gtAsync, git, gtJson, sourceRepo, tempDir, queryTown } from './support/gt.ts';
+import { getBead, listBeads } from '../src/beads/index.ts';
+import { TOWN_EVENTS } from '../src/kernel/index.ts';
+import { countTownEvents, lastTownEvent } from '../src/town/index.ts';
+import { dumpE2eState, gtAsync, git, gtJson, sourceRepo, tempDir, withTown } from './support/gt.ts';
 
 const SOCKET = `gt-test-e2e-claude-${process.pid}`;
 const BIN_DIR = resolve(import.meta.dirname, '../node_modules/.bin');
@@ -82,8 +85,7 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
   const holdDone = new Set<string>();
   const script = scriptedModel([scriptedMayor(), scriptedPolecat({ doneDelayMs: (bead) => (holdDone.has(bead) && !held.has(bead) ? (held.add(bead), 600_000) : 0) })]);
   const tmux = createTmux({ socket: SOCKET });
-  const query = <T>(sql: string, ...params: (string | number)[]): T[] => queryTown<T>(town, sql, ...params);
-  const beadStatus = (id: string): string | undefined => query<{ status: string }>('SELECT status FROM issues WHERE id = ?', id)[0]?.status;
+  const beadStatus = (id: string): string | undefined => withTown(town, (s) => getBead(s.db, id)?.status);
   const mainFile = (path: string): string | undefined => {
     const r = spawnSync('git', ['-C', join(town, 'web', '.repo.git'), 'show', `main:${path}`], { encoding: 'utf8' });
     return r.status === 0 ? r.stdout : undefined;
@@ -149,12 +151,12 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
     // The Mayor's Bash calls: three bd create, one convoy, three slings (each starts a Claude polecat).
     const slung = await until(() => GREETINGS.every((g) => script.log.some((e) => e.agent === 'mayor' && e.step === `sling-${g.lang}`)) && script.log.find((e) => e.agent === 'mayor' && e.text), 'the Mayor to finish slinging', 400_000);
     expect(slung.text).toBe('The greetings convoy is under way.');
-    const beads = query<{ id: string; title: string }>("SELECT id, title FROM issues WHERE title LIKE 'Greet in %' ORDER BY title");
+    const beads = withTown(town, (s) => listBeads(s, { includeClosed: true, limit: 0 }).beads).filter((b) => b.title.startsWith('Greet in '));
     expect(beads.map((b) => b.title).sort()).toEqual(GREETINGS.map((g) => g.title).sort());
-    const convoy = query<{ id: string }>("SELECT id FROM issues WHERE type = 'convoy' AND title = 'Greetings'")[0]!;
+    const convoy = withTown(town, (s) => listBeads(s, { type: ['convoy'], includeClosed: true, limit: 0 }).beads).find((b) => b.title === 'Greetings')!;
     expect(convoy).toBeDefined();
 
-    const landed = await until(() => beads.every((b) => beadStatus(b.id) === 'closed') && query<{ id: number }>("SELECT id FROM town_events WHERE kind = 'convoy.landed' AND subject = ?", convoy.id)[0], 'the convoy to land', 400_000);
+    const landed = await until(() => beads.every((b) => beadStatus(b.id) === 'closed') && withTown(town, (s) => lastTownEvent(s, { kind: TOWN_EVENTS.convoy.landed, subject: convoy.id })), 'the convoy to land', 400_000);
     expect(landed).toBeDefined();
     for (const g of GREETINGS) expect(mainFile(`greet-${g.lang}.txt`)).toBe(`${g.content}\n`);
     const log = git(join(town, 'web', '.repo.git'), ['log', '--format=%s', 'main']).split('\n');
@@ -204,8 +206,7 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
 
     await until(() => beadStatus(id) === 'closed', 'the bead to land after the restart', 400_000);
     expect(mainFile('crash.txt')).toBe('written before the crash\n');
-    const restarts = query<{ n: number }>("SELECT count(*) AS n FROM town_events WHERE kind = 'daemon.restart' AND subject = ?", id);
-    expect(restarts[0]!.n).toBeGreaterThanOrEqual(1);
+    expect(withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.daemon.restart, subject: id }))).toBeGreaterThanOrEqual(1);
     // The new session's first request carries the hooked bead.
     const after = requestsFor(id).filter((q) => q.index >= before);
     expect(after.length).toBeGreaterThan(0);

@@ -3,11 +3,11 @@
 // gt demo's town.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { sourceRepo, tempDir, withTown, type RunOut } from './support/gt.ts';
 import { countTownEvents } from '../src/town/index.ts';
+import { listInbox, type Mail } from '../src/work/mail/index.ts';
 import { gtBuilt, gtBuiltJson } from './support/gt-built.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -26,15 +26,9 @@ describe('an escalation suspends the hook, built CLI', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const count = (sql: string, ...params: string[]): number => {
-    const d = new DatabaseSync(join(town, '.beads', 'beads.db'));
-    try {
-      d.exec('PRAGMA busy_timeout = 10000');
-      return (d.prepare(sql).get(...params) as { n: number }).n;
-    } finally {
-      d.close();
-    }
-  };
+  /** Mail from `from` to the Mayor and the overseer whose subject mentions `about`. */
+  const mailAbout = (from: string, about: string): Mail[] =>
+    withTown(town, (s) => ['mayor', 'overseer'].flatMap((to) => listInbox(s, to, { archived: true })).filter((m) => m.from === from && m.subject.includes(about)));
   const create = (title: string, script: string): string => gtbJson<{ id: string }>(town, ['bd', 'create', title, '-d', `Do it.\n\n\`\`\`sim\n${script}\n\`\`\`\n`]).id;
   const sling = (bead: string): string => gtbJson<{ results: { polecat: string }[] }>(town, ['sling', bead, 'app']).results[0]!.polecat;
   const polecatState = (address: string): string => gtbJson<{ work: { address: string; state: string }[] }>(town, ['hooks', 'list']).work.find((h) => h.address === address)!.state;
@@ -81,7 +75,7 @@ describe('an escalation suspends the hook, built CLI', () => {
     expect(first.mail).toHaveLength(2);
     const again = gtbJson<Escalated>(town, ['escalate', 'Which database: sqlite or postgres?', '--from', polecat]);
     expect(again).toMatchObject({ bead: first.bead, duplicate: true, mail: [] });
-    expect(count("SELECT COUNT(*) AS n FROM mail WHERE from_addr = ? AND subject LIKE '%Which database%'", polecat)).toBe(2);
+    expect(mailAbout(polecat, 'Which database')).toHaveLength(2);
     expect(gtbJson<Hook>(town, ['hook', polecat]).suspended).toMatchObject({ reason: expect.stringContaining('Which database') });
     expect(polecatState(polecat)).toBe('idle');
 

@@ -41,11 +41,15 @@ describe('gt costs', () => {
     try {
       recordStart(store, { address: 'web/slit', role: 'polecat', rig: 'web', name: 'slit', runtime: 'claude', session: null, workdir: join(town, 'web', 'polecats', 'slit'), state: 'working', started_at: null, last_activity: null });
       recordSessionId(store, 'web/slit', 'sess-slit', new Date().toISOString());
-      // Backdated by hand: the log has no way to record an event in the past.
-      recordTownEvent(store, { kind: 'sling.hooked', subject: bead, data: { polecat: 'web/slit', fromQueue: false } });
-      store.db.run("UPDATE town_events SET at = '2026-01-02T10:00:00.000Z' WHERE kind = 'sling.hooked'");
     } finally {
       store.close();
+    }
+    // Hooked in the past: recorded through a store whose clock says so.
+    const then = openTownStore(loadTown(town, {}), { clock: () => new Date('2026-01-02T10:00:00.000Z') });
+    try {
+      recordTownEvent(then, { kind: 'sling.hooked', subject: bead, data: { polecat: 'web/slit', fromQueue: false } });
+    } finally {
+      then.close();
     }
   });
   afterAll(() => cleanup());

@@ -3,12 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueNudge } from '../src/agents/index.ts';
 import { createTmux, type TmuxClient } from '../src/tmux/index.ts';
 import { cleanEnv } from './support/bd.ts';
-import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { insertMails } from '../src/work/mail/index.ts';
+import { expectFailure, gt, gtJson, sourceRepo, tempDir, withTown } from './support/gt.ts';
 
 interface Mail { id: string; from: string; to: string; subject: string; body: string; priority: number; type: string; thread_id: string; reply_to: string | null; read_at: string | null; acked_at: string | null; archived_at: string | null }
 interface Sent { thread_id: string; mail: Mail[]; deliveries: { id: string; to: string; session: string | null; notify: string }[]; notified: boolean }
@@ -124,14 +124,8 @@ describe('gt mail', () => {
   });
 
   it('resolves unique id prefixes and refuses unknown, ambiguous and malformed ids', () => {
-    // Two ids sharing their first characters, written straight into the town database (ids are random, so no
-    // command can make them); the first mail command gives the town its mail table.
-    expect(gt(town, ['mail', 'inbox', 'app/refinery'], { env }).code).toBe(0);
-    const db = new DatabaseSync(join(town, '.beads', 'beads.db'));
-    for (const id of ['hq-mail-abc111', 'hq-mail-abc222']) {
-      db.prepare("INSERT INTO mail (id, from_addr, to_addr, subject, created_at) VALUES (?, 'overseer', 'app/refinery', ?, '2026-01-01T00:00:00.000Z')").run(id, id);
-    }
-    db.close();
+    // Two ids sharing their first characters, chosen here (ids are random, so no command can make them).
+    withTown(town, (s) => insertMails(s, ['hq-mail-abc111', 'hq-mail-abc222'].map((id) => ({ id, from: 'overseer', to: 'app/refinery', subject: id, body: '', priority: 2, type: 'message' as const }))));
     expectFailure(gt(town, ['mail', 'read', 'abc'], { env }), 2, /"abc" matches more than one mail: hq-mail-abc111, hq-mail-abc222/);
     expectFailure(gt(town, ['mail', 'read', 'hq-mail-'], { env }), 2, /matches more than one mail/);
     expect(gtJson<Mail>(town, ['mail', 'read', 'abc1'], { env }).id).toBe('hq-mail-abc111');

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBead, getBead } from '../src/beads/index.ts';
+import { createBead, getBead, listBeads } from '../src/beads/index.ts';
 import { enqueueMergeRequest, getMr } from '../src/refinery/index.ts';
 import { listTownEvents, loadTown, openTownStore, townEventsMatching } from '../src/town/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
@@ -81,13 +81,13 @@ describe('the refinery, built', () => {
     expect(first.outcomes[0]!.note).toBeUndefined();
     const rework = first.outcomes[0]!.rework_bead!;
     reworkBead = rework;
-    const hooked = withStore((s) => s.db.get<{ assignee: string | null }>('SELECT assignee FROM issues WHERE id = ?', rework));
+    const hooked = withStore((s) => getBead(s.db, rework));
     expect(hooked?.assignee).toMatch(/^app\//);
 
     expect(gtBuiltJson<{ status: string }>(town, ['mq', 'retry', f.mr]).status).toBe('queued');
     const again = gtBuiltJson<RunResult>(town, ['refinery', 'run', 'app'], { env });
     expect(again.outcomes).toEqual([expect.objectContaining({ mr: f.mr, status: 'gate-failed', rework_bead: rework })]);
-    const reworks = withStore((s) => s.db.all<{ id: string }>("SELECT id FROM issues WHERE json_extract(metadata, '$.rework_of') = ?", f.bead));
+    const reworks = withStore((s) => listBeads(s, { includeClosed: true, limit: 0 }).beads.filter((b) => b.metadata?.rework_of === f.bead));
     expect(reworks.map((r) => r.id)).toEqual([rework]);
     setRig('app', {});
     gtBuilt(town, ['mq', 'reject', f.mr], { env });

@@ -10,6 +10,7 @@ import {
 } from '../src/work/index.ts';
 import type { SlingRequest } from '../src/work/sling/index.ts';
 import { enqueueSling } from '../src/work/sling/queue.ts';
+import { enqueueMergeRequest, updateMr, type MrStatus } from '../src/work/merge-requests.ts';
 import { cleanEnv } from './support/bd.ts';
 import { expectFailure, GT_BIN, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
@@ -31,14 +32,13 @@ describe('convoys', () => {
   };
   const bead = (id: string, title = `Work ${id}`): string => withStore((s) => createBead(s, { id, title }).id);
   const hq = (title: string): string => gtJson<{ id: string }>(root, ['bd', 'create', title], { env }).id;
-  const insertMr = (id: string, b: string, status: string, extra: { failure?: string } = {}): void => withStore((s) => {
-    const now = new Date().toISOString();
-    s.db.run(
-      'INSERT INTO merge_requests (id, rig, bead, polecat, branch, head, status, failure, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      id, b.split('-')[0]!, b, 'toast', `polecat/toast/${b}`, id, status, extra.failure ?? null, now, now,
-    );
+  /** A merge request of bead `b` in `status`; the returned id names it (the queue makes its own). */
+  const insertMr = (head: string, b: string, status: MrStatus, extra: { failure?: string } = {}): string => withStore((s) => {
+    const { mr } = enqueueMergeRequest(s, { rig: b.split('-')[0]!, bead: b, polecat: 'toast', branch: `polecat/toast/${b}`, head });
+    updateMr(s, mr.id, { status, failure: extra.failure ?? null });
+    return mr.id;
   });
-  const setMr = (id: string, status: string): void => withStore((s) => void s.db.run('UPDATE merge_requests SET status = ? WHERE id = ?', status, id));
+  const setMr = (id: string, status: MrStatus): void => withStore((s) => updateMr(s, id, { status }));
   const events = (kind: string, subject?: string): number => withStore((s) => countTownEvents(s, { kind, ...(subject ? { subject } : {}) }));
 
   beforeAll(() => {
@@ -136,15 +136,15 @@ describe('convoys', () => {
     withStore((s) => updateBead(s, 'app-b1', { status: 'hooked', assignee: 'app/toast' }));
     expect(showConvoy(town, c.id).tracked[0]).toMatchObject({ state: 'working', worker: 'app/toast' });
     withStore((s) => updateBead(s, 'app-b1', { status: 'in_progress' }));
-    insertMr('mr-b1', 'app-b1', 'queued');
+    const b1 = insertMr('b1-head', 'app-b1', 'queued');
     expect(states()).toEqual(['merge-pending', 'queued']);
-    setMr('mr-b1', 'running');
+    setMr(b1, 'running');
     expect((await check()).landed).toEqual([]);
 
-    insertMr('mr-w1', 'web-b1', 'failed', { failure: 'test gate failed: 2 tests' });
+    insertMr('w1-head', 'web-b1', 'failed', { failure: 'test gate failed: 2 tests' });
     expect(showConvoy(town, c.id).tracked[1]).toMatchObject({ state: 'failed', detail: 'test gate failed: 2 tests' });
 
-    setMr('mr-b1', 'merged');
+    setMr(b1, 'merged');
     withStore((s) => closeBeads(s, ['app-b1'], 'merged 3f2e1d0'));
     expect(states()).toEqual(['merged', 'failed']);
     expect((await check()).landed).toEqual([]);

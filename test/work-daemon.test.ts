@@ -3,57 +3,37 @@
 // idle sessions, keeps going when a step fails; and gt status --json.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { loadTown } from '../src/town/index.ts';
+import { dependentsOf } from '../src/beads/index.ts';
+import { loadTown, townEventsMatching, type TownEvent } from '../src/town/index.ts';
+import { listInbox, type Mail } from '../src/work/mail/index.ts';
+import { getPolecat, insertPolecat, type PolecatState } from '../src/work/polecats/index.ts';
 import { emptyMemory, daemonTimings, tick, type TickPorts } from '../src/daemon/index.ts';
-import { addFakeAgent, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { addFakeAgent, gt, gtJson, sourceRepo, tempDir, withTown } from './support/gt.ts';
 
 const SOCKET = `gt-test-daemon-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_MS: '500', GT_DAEMON_STUCK_MS: '2000', GT_DAEMON_REAP_MS: '500' };
 
 interface Status { running: boolean; pid: number | null; stale_pid_file: boolean; ticks: number | null }
-interface Event { kind: string; subject: string | null; reason: string | null; data: string | null }
-
 describe('the daemon', () => {
   let base = '';
   let town = '';
   let prefix = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const db = (): DatabaseSync => {
-    const d = new DatabaseSync(join(town, '.beads', 'beads.db'));
-    d.exec('PRAGMA busy_timeout = 10000');
-    return d;
-  };
-  const query = <T>(sql: string, ...params: (string | number)[]): T[] => {
-    const d = db();
-    try {
-      return d.prepare(sql).all(...params) as T[];
-    } finally {
-      d.close();
-    }
-  };
-  const exec = (sql: string, ...params: (string | number | null)[]): void => {
-    const d = db();
-    try {
-      d.prepare(sql).run(...params);
-    } finally {
-      d.close();
-    }
-  };
-  const events = (kind: string): Event[] => query<Event>('SELECT kind, subject, reason, data FROM town_events WHERE kind = ? ORDER BY id', kind);
+  const events = (kind: string): TownEvent[] => withTown(town, (s) => townEventsMatching(s, { kind }));
+  const restartsOf = (name: string): number | undefined => withTown(town, (s) => getPolecat(s, 'app', name)?.restarts);
+  const mailFrom = (from: string): Mail[] => withTown(town, (s) => ['mayor', 'overseer'].flatMap((to) => listInbox(s, to, { archived: true })).filter((m) => m.from === from));
   const status = (): Status => gtJson<Status>(town, ['daemon', 'status'], { env });
   const addPolecat = (name: string, o: { state: string; bead: string | null; restarts?: number; updatedAgoMs?: number }): void => {
     const dir = join(town, 'app', 'polecats', name);
     mkdirSync(dir, { recursive: true });
     const at = new Date(Date.now() - (o.updatedAgoMs ?? 60_000)).toISOString();
-    exec(
-      `INSERT INTO polecats (rig, name, state, bead, branch, worktree, hook_state, agent, restarts, created_at, updated_at)
-       VALUES ('app', ?, ?, ?, ?, ?, ?, 'fake', ?, ?, ?)`,
-      name, o.state, o.bead, o.bead ? `polecat/${name}/${o.bead}` : null, dir, o.bead ? 'active' : null, o.restarts ?? 0, at, at,
-    );
+    withTown(town, (s) => insertPolecat(s, {
+      rig: 'app', name, state: o.state as PolecatState, bead: o.bead, branch: o.bead ? `polecat/${name}/${o.bead}` : null, worktree: dir,
+      hook_state: o.bead ? 'active' : null, agent: 'fake', restarts: o.restarts ?? 0, created_at: at, updated_at: at,
+    }));
   };
 
   beforeAll(() => {
@@ -134,12 +114,12 @@ describe('the daemon', () => {
     it('restarts a dead session holding work on the same hook, and records why', async () => {
       await until(async () => tmux.hasSession(`${prefix}-nux`));
       await until(async () => existsSync(join(base, `${prefix}-nux.log`)) && readFileSync(join(base, `${prefix}-nux.log`), 'utf8').includes('gt prime'));
-      expect(query<{ restarts: number }>("SELECT restarts FROM polecats WHERE name = 'nux'")[0]?.restarts).toBe(1);
+      expect(restartsOf('nux')).toBe(1);
       const restart = events('daemon.restart').find((e) => e.subject === nuxBead);
       expect(restart?.reason).toMatch(new RegExp(`session .*-nux of app/nux is gone while ${nuxBead} is on its hook: restart 1 of 3`));
       // kill -9 of the agent: the session is gone again, and the daemon brings it back.
       await tmux.killSession(`${prefix}-nux`);
-      await until(async () => query<{ restarts: number }>("SELECT restarts FROM polecats WHERE name = 'nux'")[0]?.restarts === 2);
+      await until(async () => restartsOf('nux') === 2);
       await until(async () => tmux.hasSession(`${prefix}-nux`));
     });
 
@@ -149,20 +129,20 @@ describe('the daemon', () => {
       const capped = events('daemon.restart-cap');
       expect(capped).toEqual([expect.objectContaining({ subject: rustBead, reason: expect.stringContaining('restarted 3 times already') })]);
       expect(await tmux.hasSession(`${prefix}-rust`)).toBe(false);
-      const mail = query<{ to_addr: string; subject: string }>("SELECT to_addr, subject FROM mail WHERE from_addr = 'app/rust' ORDER BY to_addr");
-      expect(mail.map((m) => m.to_addr)).toEqual(['mayor', 'overseer']);
+      const mail = mailFrom('app/rust');
+      expect(mail.map((m) => m.to)).toEqual(['mayor', 'overseer']);
       expect(mail[0]?.subject).toMatch(new RegExp(`^\\[HIGH\\] app/rust keeps dying while working on ${rustBead}`));
       // The escalation is a bead of its own, linked to the work.
-      expect(query<{ n: number }>("SELECT COUNT(*) AS n FROM deps WHERE depends_on_id = ? AND type = 'related'", rustBead)[0]?.n).toBe(1);
+      expect(withTown(town, (s) => dependentsOf(s.db, rustBead)).filter((d) => d.type === 'related')).toHaveLength(1);
     });
 
     it('nudges an agent whose screen stays still, then escalates when the nudge does not help', async () => {
       const log = join(base, `${prefix}-nux.log`);
       await until(async () => events('daemon.nudge').some((e) => e.subject === nuxBead), 30_000);
       expect(readFileSync(log, 'utf8')).toContain('Gas Town daemon: nothing has changed on your screen');
-      expect(events('daemon.nudge').find((e) => e.subject === nuxBead)?.data).toContain('"result":"delivered"');
+      expect(events('daemon.nudge').find((e) => e.subject === nuxBead)?.data).toMatchObject({ result: 'delivered' });
       await until(async () => events('daemon.stuck-escalate').some((e) => e.subject === nuxBead), 30_000);
-      await until(() => query<{ n: number }>('SELECT COUNT(*) AS n FROM mail WHERE from_addr = ? AND subject LIKE ?', 'app/nux', `%looks stuck on ${nuxBead}%`)[0]?.n === 2);
+      await until(() => mailFrom('app/nux').filter((m) => m.subject.includes(`looks stuck on ${nuxBead}`)).length === 2);
       // One escalation per quiet spell: it is not repeated while nothing changes.
       await new Promise((r) => setTimeout(r, 2500));
       expect(events('daemon.stuck-escalate').filter((e) => e.subject === nuxBead)).toHaveLength(1);

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { shellQuote } from '../src/tmux/shell.ts';
-import { git, gt, gtJson, sourceRepo, tempDir, queryTown } from './support/gt.ts';
+import { getBead } from '../src/beads/index.ts';
+import { TOWN_EVENTS } from '../src/kernel/index.ts';
+import { countTownEvents, townEventsMatching } from '../src/town/index.ts';
+import { mrsOfBeads, type MergeRequest } from '../src/work/merge-requests.ts';
+import { git, gt, gtJson, sourceRepo, tempDir, withTown } from './support/gt.ts';
 
 const SOCKET = `gt-test-loop-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '300', GT_DAEMON_GRACE_MS: '1500', GT_SIM_POLL_MS: '20000' };
@@ -23,7 +27,8 @@ describe('the work loop with sim agents', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const query = <T>(sql: string, ...params: (string | number)[]): T[] => queryTown<T>(town, sql, ...params);
+  const beadStatus = (id: string): string | undefined => withTown(town, (s) => getBead(s.db, id)?.status);
+  const mrsOf = (id: string): MergeRequest[] => withTown(town, (s) => mrsOfBeads(s, [id]));
   const bead = (cwd: string, title: string, description: string, extra: string[] = []): string =>
     gtJson<{ id: string }>(cwd, ['bd', 'create', title, '-d', description, ...extra]).id;
   const until = async <T>(probe: () => T | undefined | false, what: string, timeoutMs = 120_000): Promise<T> => {
@@ -80,8 +85,8 @@ describe('the work loop with sim agents', () => {
     const apiLog = git(join(town, 'api', '.repo.git'), ['log', '--reverse', '--format=%s', 'main']).trim().split('\n');
     expect(apiLog.findIndex((s) => s.startsWith(endpoint))).toBeGreaterThan(apiLog.findIndex((s) => s.startsWith(schema)));
     // Completed only after the last merge: its landing event comes after every merge of its beads.
-    const merged = query<{ id: number }>("SELECT id FROM town_events WHERE kind = 'refinery.merged' AND subject IN (?, ?, ?)", schema, endpoint, page);
-    const landed = query<{ id: number }>("SELECT id FROM town_events WHERE kind = 'convoy.landed' AND subject = ?", convoy.id);
+    const merged = withTown(town, (s) => townEventsMatching(s, { kind: TOWN_EVENTS.refinery.merged })).filter((e) => [schema, endpoint, page].includes(e.subject!));
+    const landed = withTown(town, (s) => townEventsMatching(s, { kind: TOWN_EVENTS.convoy.landed, subject: convoy.id }));
     expect(merged).toHaveLength(3);
     expect(landed).toHaveLength(1);
     expect(landed[0]!.id).toBeGreaterThan(Math.max(...merged.map((m) => m.id)));
@@ -103,8 +108,7 @@ describe('the work loop with sim agents', () => {
     await until(() => mainFile('web', 'finished.txt'), 'the bead to land after the restart', 120_000);
     // The first attempt's uncommitted line was still there when the restarted agent ran again.
     expect(mainFile('web', 'attempts.txt')).toBe('attempt\nattempt\n');
-    const restarts = query<{ n: number }>("SELECT count(*) AS n FROM town_events WHERE kind = 'daemon.restart' AND subject = ?", id);
-    expect(restarts[0]!.n).toBeGreaterThanOrEqual(1);
+    expect(withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.daemon.restart, subject: id }))).toBeGreaterThanOrEqual(1);
   }, 180_000);
 
   it('survives kill -9 of the daemon in the middle of a merge: one merge, nothing lost', async () => {
@@ -120,18 +124,18 @@ describe('the work loop with sim agents', () => {
       const id = bead(join(town, 'api'), 'Add a health check', 'Small.' + sim('write health.js "exports.ok = true;\\n"'));
       gtJson(town, ['sling', id, 'api'], { env });
       await until(() => existsSync(marker), 'the merge to reach its test gate', 90_000);
-      expect(query<{ status: string }>('SELECT status FROM merge_requests WHERE bead = ?', id)[0]?.status).toBe('running');
+      expect(mrsOf(id)[0]?.status).toBe('running');
       const pid = gtJson<{ pid: number }>(town, ['daemon', 'status'], { env }).pid;
       process.kill(pid, 'SIGKILL');
       await until(() => gtJson<{ running: boolean }>(town, ['daemon', 'status'], { env }).running === false, 'the daemon to be gone', 10_000);
       writeFileSync(release, ''); // the orphaned first gate run ends; its result has no daemon left to read it
       daemon('start');
-      await until(() => query<{ status: string }>('SELECT status FROM merge_requests WHERE bead = ?', id)[0]?.status === 'merged', 'the merge to finish', 90_000);
+      await until(() => mrsOf(id)[0]?.status === 'merged', 'the merge to finish', 90_000);
       const commits = git(join(town, 'api', '.repo.git'), ['log', '--format=%s', 'main']).split('\n').filter((s) => s.startsWith(id));
       expect(commits).toHaveLength(1);
       expect(mainFile('api', 'health.js')).toBe('exports.ok = true;\n');
-      expect(query<{ n: number }>('SELECT count(*) AS n FROM merge_requests WHERE bead = ?', id)[0]!.n).toBe(1);
-      expect(query<{ status: string }>('SELECT status FROM issues WHERE id = ?', id)[0]!.status).toBe('closed');
+      expect(mrsOf(id)).toHaveLength(1);
+      expect(beadStatus(id)).toBe('closed');
     } finally {
       writeFileSync(release, '');
       writeFileSync(rigJson, JSON.stringify(rig, null, 2));
@@ -152,14 +156,13 @@ describe('the work loop with sim agents', () => {
     expect(new Set(r.results.map((x) => x.polecat)).size).toBe(30);
     expect(r.convoy).toBeTruthy();
     writeFileSync(go, '');
-    await until(() => ids.every((id) => query<{ status: string }>('SELECT status FROM issues WHERE id = ?', id)[0]?.status === 'closed'), 'all thirty to land', 300_000);
+    await until(() => ids.every((id) => beadStatus(id) === 'closed'), 'all thirty to land', 300_000);
     const log = git(join(town, 'web', '.repo.git'), ['log', '--format=%s', 'main']).split('\n');
     for (const id of ids) expect(log.filter((s) => s.startsWith(`${id}:`))).toHaveLength(1);
     const files = git(join(town, 'web', '.repo.git'), ['ls-tree', '--name-only', 'main', 'pages/']).trim().split('\n');
     expect(files).toHaveLength(30);
-    const mrs = query<{ bead: string; n: number }>(`SELECT bead, count(*) AS n FROM merge_requests WHERE status = 'merged' AND bead IN (${ids.map(() => '?').join(',')}) GROUP BY bead`, ...ids);
-    expect(mrs).toHaveLength(30);
-    expect(mrs.every((m) => m.n === 1)).toBe(true);
+    const merged = withTown(town, (s) => mrsOfBeads(s, ids)).filter((m) => m.status === 'merged');
+    expect(merged.map((m) => m.bead).sort()).toEqual([...ids].sort());
     expect(gtJson<Convoy>(town, ['convoy', 'show', r.convoy!]).complete).toBe(true);
   }, 360_000);
 });

@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createBead, getBead } from '../src/beads/index.ts';
-import { enqueueMergeRequest, getMr, processQueue, updateMr } from '../src/refinery/index.ts';
+import { createBead, depsOf, getBead } from '../src/beads/index.ts';
+import type { Clock } from '../src/kernel/index.ts';
+import { enqueueMergeRequest, getMr, listMrs, processQueue, updateMr } from '../src/refinery/index.ts';
 import { loadTown, openTownStore, type TownContext } from '../src/town/index.ts';
 import { cleanEnv } from './support/bd.ts';
 import { expectFailure, git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
@@ -17,8 +18,8 @@ describe('the refinery', () => {
   let scratch = '';
   let cleanup = (): void => {};
   let n = 0;
-  const withStore = <T>(fn: (s: ReturnType<typeof openTownStore>) => T): T => {
-    const s = openTownStore(town);
+  const withStore = <T>(fn: (s: ReturnType<typeof openTownStore>) => T, clock?: Clock): T => {
+    const s = openTownStore(town, clock ? { clock } : {});
     try {
       return fn(s);
     } finally {
@@ -32,9 +33,10 @@ describe('the refinery', () => {
     writeFileSync(path, JSON.stringify({ ...cfg, gates: {}, merge_queue: undefined, merge_strategy: 'mr', ...patch }, null, 2));
   };
   /** A bead and a work branch from main with `files` committed, queued as a merge request (what gt done leaves). */
-  const request = (files: Record<string, string>, opts: { priority?: number; from?: string } = {}): { bead: string; mr: string; head: string; branch: string } => {
+  /** A polecat branch with `files` and its merge request (of a new bead, or of `bead`; enqueued at `at`, default now). */
+  const request = (files: Record<string, string>, opts: { priority?: number; from?: string; bead?: string; at?: Date } = {}): { bead: string; mr: string; head: string; branch: string } => {
     n++;
-    const bead = withStore((s) => createBead(s, { title: `change ${n}`, priority: opts.priority ?? 2 }).id);
+    const bead = opts.bead ?? withStore((s) => createBead(s, { title: `change ${n}`, priority: opts.priority ?? 2 }).id);
     const branch = `polecat/p${n}/${bead}`;
     git(scratch, ['checkout', '-q', '-B', branch, opts.from ?? 'main']);
     for (const [p, text] of Object.entries(files)) writeFileSync(join(scratch, p), text);
@@ -42,7 +44,8 @@ describe('the refinery', () => {
     git(scratch, ['-c', 'user.name=P', '-c', 'user.email=p@x', 'commit', '-q', '-m', `change ${n}`]);
     const head = git(scratch, ['rev-parse', 'HEAD']).trim();
     git(scratch, ['checkout', '-q', '--detach']);
-    const mr = withStore((s) => enqueueMergeRequest(s, { rig: 'app', bead, branch, head, priority: opts.priority ?? 2 }).mr.id);
+    const at = opts.at;
+    const mr = withStore((s) => enqueueMergeRequest(s, { rig: 'app', bead, branch, head, priority: opts.priority ?? 2 }).mr.id, at ? () => at : undefined);
     return { bead, mr, head, branch };
   };
   const mrOf = (id: string) => withStore((s) => getMr(s, id)!);
@@ -65,7 +68,7 @@ describe('the refinery', () => {
   beforeEach(() => {
     setRig({});
     // Nothing left over from the previous test.
-    withStore((s) => s.db.run("UPDATE merge_requests SET status = 'rejected' WHERE status IN ('queued', 'running')"));
+    withStore((s) => listMrs(s, { status: ['queued', 'running'] }).forEach((m) => updateMr(s, m.id, { status: 'rejected' })));
   });
 
   it('lands one of two requests changing the same line; the other becomes a rework bead naming the file, main untouched by it', async () => {
@@ -82,7 +85,7 @@ describe('the refinery', () => {
     expect(git(repo, ['rev-parse', b.branch]).trim()).toBe(b.head);
     const failed = mrOf(b.mr);
     expect(failed).toMatchObject({ status: 'failed', failure: 'merge conflict in a.txt' });
-    const rework = withStore((s) => ({ bead: getBead(s.db, failed.rework_bead!)!, deps: s.db.all<{ depends_on_id: string; type: string }>('SELECT depends_on_id, type FROM deps WHERE issue_id = ?', failed.rework_bead!) }));
+    const rework = withStore((s) => ({ bead: getBead(s.db, failed.rework_bead!)!, deps: depsOf(s.db, failed.rework_bead!).map((d) => ({ depends_on_id: d.depends_on_id, type: d.type })) }));
     expect(rework.bead).toMatchObject({ type: 'bug', status: 'open', title: `Rework ${b.bead}: merge conflict in a.txt` });
     expect(rework.bead.description).toContain('- a.txt');
     expect(rework.bead.description).toContain(b.branch);
@@ -90,8 +93,7 @@ describe('the refinery', () => {
     expect(beadOf(b.bead).notes).toContain(`rework in ${failed.rework_bead}`);
 
     // The rework lands (made on top of main, keeping both intents): the original bead closes with it.
-    const fix = request({ 'a.txt': 'one\nTWO by a and b\nthree\n' });
-    withStore((s) => s.db.run('UPDATE merge_requests SET bead = ? WHERE id = ?', failed.rework_bead!, fix.mr));
+    const fix = request({ 'a.txt': 'one\nTWO by a and b\nthree\n' }, { bead: failed.rework_bead! });
     const r2 = await processQueue(town, 'app', { sling: false });
     expect(r2.outcomes.map((o) => o.status)).toEqual(['merged']);
     expect(beadOf(b.bead)).toMatchObject({ status: 'closed' });
@@ -132,9 +134,8 @@ describe('the refinery', () => {
     const low = request({ 'd1.txt': '1\n' }, { priority: 3 });
     const urgent = request({ 'd2.txt': '2\n' }, { priority: 0 });
     const mid = request({ 'd3.txt': '3\n' }, { priority: 2 });
-    const old = request({ 'd4.txt': '4\n' }, { priority: 4 });
     // Waiting 2.5 h lifts the P4 request five levels: ahead of everything.
-    withStore((s) => s.db.run('UPDATE merge_requests SET created_at = ? WHERE id = ?', new Date(Date.now() - 150 * 60_000).toISOString(), old.mr));
+    const old = request({ 'd4.txt': '4\n' }, { priority: 4, at: new Date(Date.now() - 150 * 60_000) });
     const q = gtJson<{ id: string; effective_priority: number }[]>(townDir, ['refinery', 'queue', 'app']);
     expect(q.map((m) => m.id)).toEqual([old.mr, urgent.mr, mid.mr, low.mr]);
     expect(q[0]!.effective_priority).toBe(-1);

@@ -1,6 +1,7 @@
 // Bringing a rig repository's own Beads ledger into the town store when the rig is added.
 import { parse } from 'smol-toml';
 import { getBead, importBeads, parseLedger, Store } from '../beads/index.ts';
+import type { Clock } from '../kernel/index.ts';
 import type { TownContext } from './context.ts';
 
 export interface RigBeadsImport {
@@ -26,8 +27,8 @@ export function ledgerPrefixOf(configToml: string | undefined): string | undefin
   }
 }
 
-export function openTownStore(town: TownContext, opts: { actor?: string } = {}): Store {
-  return Store.open({ dir: town.paths.beads, root: town.root, kind: 'town' }, { env: town.env, ...(opts.actor ? { actor: opts.actor } : {}) });
+export function openTownStore(town: TownContext, opts: { actor?: string; clock?: Clock } = {}): Store {
+  return Store.open({ dir: town.paths.beads, root: town.root, kind: 'town' }, { env: town.env, ...(opts.actor ? { actor: opts.actor } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
 }
 
 /**

@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** bd run from source (Node strips the types), so tests never see a stale build; the compile cache keeps it fast. */
-export const BD_BIN = resolve(import.meta.dirname, '../../src/cli/bd/run.ts');
+/**
+ * bd as users and agents run it: the launcher over the bundle (dist/bd.cjs), about half the CPU of a run from
+ * source. The suite's global set-up (test/support/build.ts) rebuilds the bundle when a source file is newer.
+ */
+export const BD_BIN = resolve(import.meta.dirname, '../../bin/bd.js');
 const COMPILE_CACHE = resolve(import.meta.dirname, '../../node_modules/.cache/test-compile-cache');
 
 export interface RunOut {
@@ -29,15 +32,10 @@ export function bd(cwd: string, args: readonly string[], opts: { env?: Record<st
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/**
- * The built launcher, as users and agents run it: a third less CPU a call than from source. For the suites that
- * start a thousand processes; `npm test` builds first (run `npm run build` before running such a suite alone).
- */
-export const BD_BUILT_BIN = resolve(import.meta.dirname, '../../bin/bd.js');
 
-export function bdAsync(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; built?: boolean } = {}): Promise<RunOut> {
+export function bdAsync(cwd: string, args: readonly string[], opts: { env?: Record<string, string> } = {}): Promise<RunOut> {
   return new Promise((res) => {
-    const p = spawn(process.execPath, [opts.built ? BD_BUILT_BIN : BD_BIN, ...args], { cwd, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [BD_BIN, ...args], { cwd, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,20 +1,15 @@
 // gt as users run it: bin/gt.js over the bundle dist/gt.cjs (`npm run build`), for the paths that must work built.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cleanEnv, type RunOut } from './bd.ts';
+import { bundlesStale } from './build.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 export const GT_BUILT_BIN = join(root, 'bin', 'gt.js');
 
-/** Throws unless dist/gt.cjs exists and is newer than every source file: a stale bundle would test old code. */
+/** Throws unless the bundles exist and are newer than every source file: a stale bundle would test old code. */
 export function requireFreshBuild(): void {
-  const bundle = join(root, 'dist', 'gt.cjs');
-  if (!existsSync(bundle)) throw new Error('dist/gt.cjs is missing: run npm run build first');
-  const built = statSync(bundle).mtimeMs;
-  const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-    e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0));
-  if (newest(join(root, 'src')) > built) throw new Error('dist/gt.cjs is older than src/: run npm run build first');
+  if (bundlesStale()) throw new Error('dist/ is missing or older than src/: run npm run build first');
 }
 
 export function gtBuilt(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): RunOut {

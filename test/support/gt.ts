@@ -11,8 +11,8 @@ import { loadTown, openTownStore } from '../../src/town/index.ts';
 
 export { git, type RunOut };
 
-/** gt run from source (Node strips the types), so tests never see a stale build. */
-export const GT_BIN = resolve(import.meta.dirname, '../../src/cli/gt/run.ts');
+/** gt as users and agents run it: the launcher over the bundle (see BD_BIN). */
+export const GT_BIN = resolve(import.meta.dirname, '../../bin/gt.js');
 
 export function gt(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): RunOut {
   const r = spawnSync(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(opts.env), input: opts.input ?? '', encoding: 'utf8' });

@@ -82,6 +82,8 @@ function toMail(r: MailRow): Mail {
 const addressText = (a: string | AgentAddress): string => (typeof a === 'string' ? a : formatAddress(a));
 
 export interface NewMail {
+  /** Default: a new random id. Chosen by the caller only where it must be known (a test of id prefixes). */
+  id?: string;
   from: string;
   to: string;
   subject: string;
@@ -99,8 +101,8 @@ export function insertMails(store: Store, mails: readonly NewMail[]): Mail[] {
     let thread: string | undefined = mails[0]?.thread_id;
     const out: Mail[] = [];
     for (const m of mails) {
-      let id = newMailId();
-      for (let n = 0; store.use(MAIL_PART).get('SELECT 1 AS x FROM mail WHERE id = ?', id); n++) id = newMailId(n < 3 ? 6 : 8);
+      let id = m.id ?? newMailId();
+      for (let n = 0; !m.id && store.use(MAIL_PART).get('SELECT 1 AS x FROM mail WHERE id = ?', id); n++) id = newMailId(n < 3 ? 6 : 8);
       thread ??= id;
       store.use(MAIL_PART).run(
         `INSERT INTO mail (id, from_addr, to_addr, subject, body, priority, type, thread_id, reply_to, created_at)

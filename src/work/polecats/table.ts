@@ -71,10 +71,10 @@ export function polecatOfBead(store: Store, bead: string): Polecat | undefined {
 export function insertPolecat(store: Store, row: Pick<Polecat, 'rig' | 'name' | 'worktree'> & Partial<Polecat>): boolean {
   const now = store.now();
   return store.write(() => store.use(POLECATS_PART).run(
-    `INSERT INTO polecats (rig, name, state, bead, branch, base, worktree, hook_state, agent, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rig, name) DO NOTHING`,
+    `INSERT INTO polecats (rig, name, state, bead, branch, base, worktree, hook_state, agent, restarts, last_snapshot, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rig, name) DO NOTHING`,
     row.rig, row.name, row.state ?? 'idle', row.bead ?? null, row.branch ?? null, row.base ?? null, row.worktree,
-    row.hook_state ?? null, row.agent ?? null, now, now,
+    row.hook_state ?? null, row.agent ?? null, row.restarts ?? 0, row.last_snapshot ?? null, row.created_at ?? now, row.updated_at ?? row.created_at ?? now,
   )) === 1;
 }
 
