@@ -31,7 +31,7 @@ describe('lifecycle commands', () => {
     cleanup = t.cleanup;
     town = join(base, 'my town');
     gtJson(base, ['install', town]);
-    addFakeAgent(town, base, { settings: { role_agents: { polecat: 'fake', crew: 'fake', mayor: 'fake' }, caps: { polecats_per_rig: 4, polecats_per_town: 12 } } });
+    addFakeAgent(town, base, { settings: { role_agents: { polecat: 'fake', crew: 'fake', mayor: 'fake' }, caps: { polecats_per_rig: 10, polecats_per_town: 20 } } });
     const path = join(town, 'settings', 'config.json');
     const s = JSON.parse(readFileSync(path, 'utf8')) as { agents: Record<string, unknown> };
     // An agent that exits at start-up, as one that is not logged in does.
@@ -46,14 +46,17 @@ describe('lifecycle commands', () => {
     cleanup();
   });
 
-  let worker = '';
-  let work = '';
-
-  it('gt polecat stop keeps the hook and snapshots the worktree; gt polecat start carries on with it', async () => {
-    work = bead('Stop and start me');
-    worker = sling([work, 'app']).results[0]!.polecat!;
+  /** A new bead slung to a new polecat of app, with an uncommitted file in its worktree: each test its own. */
+  const hookedWorker = (title: string): { work: string; worker: string; name: string } => {
+    const work = bead(title);
+    const worker = sling([work, 'app']).results[0]!.polecat!;
     const name = worker.split('/')[1]!;
     writeFileSync(join(town, 'app', 'polecats', name, 'half-done.txt'), 'work in progress\n');
+    return { work, worker, name };
+  };
+
+  it('gt polecat stop keeps the hook and snapshots the worktree; gt polecat start carries on with it', async () => {
+    const { work, worker, name } = hookedWorker('Stop and start me');
     const stopped = gtJson<{ stopped: boolean; hook: string; snapshot: string }>(town, ['polecat', 'stop', worker], { env });
     expect(stopped).toMatchObject({ stopped: true, hook: work, snapshot: expect.stringMatching(new RegExp(`^refs/gt/hooks/${name}/`)) });
     expect(await tmux.hasSession(`app-${name}`)).toBe(false);
@@ -71,6 +74,7 @@ describe('lifecycle commands', () => {
   });
 
   it('a re-sling to the polecat holding a stopped hook resumes it instead of saying "nothing to do"', async () => {
+    const { work, worker } = hookedWorker('Stop and sling me again');
     gtJson(town, ['polecat', 'stop', worker], { env });
     const r = gt(town, ['sling', work, worker], { env });
     expect(r.code, r.stderr).toBe(0);
@@ -81,6 +85,7 @@ describe('lifecycle commands', () => {
   });
 
   it('gt hook resume puts a suspended hook (escalated) back to work and tells the running agent', () => {
+    const { worker } = hookedWorker('Escalate me');
     const esc = gtJson<{ bead: string; suspended: boolean }>(town, ['escalate', 'Need a decision on the schema', '--from', worker], { env });
     expect(esc.suspended).toBe(true);
     expect(polecat(worker)).toMatchObject({ hook_state: 'suspended', state: 'idle' });
@@ -93,7 +98,7 @@ describe('lifecycle commands', () => {
   });
 
   it('gt polecat nuke refuses while work would be lost, and with --force saves it first and says where', async () => {
-    const name = worker.split('/')[1]!;
+    const { work, worker, name } = hookedWorker('Nuke me');
     const refused = gt(town, ['polecat', 'nuke', worker], { env });
     expectFailure(refused, 1, new RegExp(`polecat ${worker} was not nuked: it has ${work} on its hook; its worktree holds`));
     expect(polecat(worker).running).toBe(true);
