@@ -45,6 +45,10 @@ describe('the work loop with sim agents', () => {
     return r.status === 0 ? r.stdout : undefined;
   };
   const daemon = (cmd: 'start' | 'stop') => gtJson(town, ['daemon', cmd], { env });
+  /** Each test that needs the daemon starts it unless it runs: any one test runs alone. */
+  const daemonUp = (): void => {
+    if (!gtJson<{ running: boolean }>(town, ['daemon', 'status'], { env }).running) daemon('start');
+  };
 
   beforeAll(() => {
     const t = tempDir('gt loop');
@@ -95,6 +99,7 @@ describe('the work loop with sim agents', () => {
   }, 180_000);
 
   it('restarts an agent killed with uncommitted work on its hook; the work survives and lands', async () => {
+    daemonUp();
     const id = bead(join(town, 'web'), 'Slow change', 'Two steps.' + sim('append attempts.txt "attempt\\n"', 'sleep 6', 'write finished.txt "yes\\n"'));
     const r = gtJson<{ results: { status: string; polecat?: string }[] }>(town, ['sling', id, 'web'], { env });
     expect(r.results[0]!.status).toBe('started');
@@ -112,6 +117,7 @@ describe('the work loop with sim agents', () => {
   }, 180_000);
 
   it('survives kill -9 of the daemon in the middle of a merge: one merge, nothing lost', async () => {
+    daemonUp();
     // The first run of the test gate marks that it runs, then holds until released: the daemon dies while the
     // request is `running`, however slow the machine. Later runs pass at once.
     const marker = join(base, 'gate started');
@@ -143,6 +149,7 @@ describe('the work loop with sim agents', () => {
   }, 240_000);
 
   it('lands thirty beads slung at once to thirty polecats: all of them, none twice', async () => {
+    daemonUp();
     // Each sim agent waits for a go file before it writes: all thirty hold their polecat at the same time.
     const go = join(base, 'go thirty');
     const ids = Array.from({ length: 30 }, (_, i) =>
