@@ -78,6 +78,14 @@ export const TownSettingsSchema = z.strictObject({
   }).prefault({}),
   /** What `gt done` does with the polecat's session: keep it (default, it takes the next hook) or stop it. */
   polecats: z.strictObject({ stop_after_done: z.boolean().default(false) }).optional(),
+  /**
+   * Per-rig runtimes here, as the seeds' FAQ puts them (the same keys as a rig.json's; the rig.json's win where both
+   * name one): `"rigs": { "web": { "default_agent": "codex", "role_agents": { "polecat": "gemini" } } }`.
+   */
+  rigs: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected a rig name'), z.strictObject({
+    default_agent: agentName.optional(),
+    role_agents: roleAgents.optional(),
+  })).optional(),
 });
 export type TownSettings = z.infer<typeof TownSettingsSchema>;
 
