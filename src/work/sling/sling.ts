@@ -100,7 +100,7 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
   const result: SlingResult = { target: req.target, results: [], drained };
   let refs = req.beads;
   if (refs.length === 1) {
-    const poured = withStore(town, (s) => (findBead(s, refs[0]!) ? undefined : pourIfFormula(town, s, refs[0]!, req.vars ?? {}, req.dryRun ?? false)));
+    const poured = withStore(town, (s) => (findBead(s, refs[0]!) ? undefined : pourIfFormula(town, s, refs[0]!, req.vars ?? {}, req.dryRun ?? false, target.rig)));
     if (poured) {
       result.formula = { name: poured.formula, molecule: poured.molecule.id };
       refs = [poured.molecule.id];
