@@ -27,7 +27,7 @@ describe('gt sling: a convoy for lone work, and no town records in a rig', () =>
     cleanup = t.cleanup;
     town = join(base, 'town');
     gtJson(base, ['install', town]);
-    addFakeAgent(town, base, { settings: { caps: { polecats_per_rig: 6, polecats_per_town: 12 } } });
+    addFakeAgent(town, base, { settings: { caps: { polecats_per_rig: 10, polecats_per_town: 12 } } });
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
     gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
   }, 120_000);
