@@ -42,7 +42,7 @@ function usage(p: AgentPreset): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   const common = [...p.args, ...(p.configDir?.flag ? [p.configDir.flag] : []), ...(p.hooks.settingsFlag ? [p.hooks.settingsFlag] : [])];
   const interactive = p.interactiveArgs ?? [];
-  groups.set('', [...common, ...interactive, ...(p.promptFlag ? [p.promptFlag] : [])]);
+  groups.set('', [...common, ...interactive, ...(p.promptFlag ? [p.promptFlag] : []), ...(p.resume?.subcommand?.length ? [] : (p.fork ?? []))]);
   const lines = [p.resume, p.continue, p.nonInteractive].filter((l): l is SubCommandLine => l !== undefined);
   for (const l of lines) {
     const key = (l.subcommand ?? []).join(' ');

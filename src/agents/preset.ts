@@ -43,6 +43,8 @@ export interface AgentPreset {
   processNames: readonly string[];
   /** Resume one session by id (`{id}`). */
   resume?: SubCommandLine;
+  /** Added to a resume so the old conversation is read, not changed (gt seance): Claude Code's `--fork-session`. */
+  fork?: readonly string[];
   /** Continue the most recent session. */
   continue?: SubCommandLine;
   /** One-shot, non-interactive run with JSON output (`{prompt}`). */

@@ -13,6 +13,7 @@ const claude: AgentPreset = {
   busy: 'esc to interrupt',
   processNames: ['claude', 'node'],
   resume: { args: ['--resume', '{id}'] },
+  fork: ['--fork-session'],
   continue: { args: ['--continue'] },
   nonInteractive: { args: ['--print', '--output-format', 'json', '{prompt}'] },
   configDir: { env: 'CLAUDE_CONFIG_DIR' },

@@ -10,6 +10,8 @@ export interface BeadsLocation {
   kind: 'env' | 'town' | 'standalone';
   /** In a town, inside a rig's directory: that rig's prefix, the default for beads created there. */
   rigPrefix?: string;
+  /** In a town, inside a rig's directory (or GT_RIG naming one): the rig's name. */
+  rig?: string;
 }
 
 const isDir = (p: string): boolean => {
@@ -49,8 +51,10 @@ function isStoreDir(dir: string): boolean {
 function townLocation(root: string, cwd: string, env: NodeJS.ProcessEnv): BeadsLocation {
   const rel = relative(root, resolve(cwd));
   const top = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep)[0] : undefined;
-  const rigPrefix = rigPrefixOf(root, top) ?? rigPrefixOf(root, env.GT_RIG);
-  return { dir: join(root, '.beads'), root, kind: 'town', ...(rigPrefix ? { rigPrefix } : {}) };
+  const here = rigPrefixOf(root, top);
+  const rig = here ? top : rigPrefixOf(root, env.GT_RIG) ? env.GT_RIG : undefined;
+  const rigPrefix = here ?? rigPrefixOf(root, env.GT_RIG);
+  return { dir: join(root, '.beads'), root, kind: 'town', ...(rigPrefix ? { rigPrefix } : {}), ...(rig ? { rig } : {}) };
 }
 
 function rigPrefixOf(root: string, rig: string | undefined): string | undefined {

@@ -41,6 +41,8 @@ export const TOWN_EVENTS = {
     reap: 'daemon.reap', resume: 'daemon.resume', settingsReadable: 'daemon.settings-readable', settingsUnreadable: 'daemon.settings-unreadable',
   },
   costs: { budgetReached: 'costs.budget-reached', budgetMailFailed: 'costs.budget-mail-failed' },
+  /** An agent's runtime reported a new session id (its session-start hook): the sessions gt seance lists. */
+  session: { recorded: 'session.recorded' },
 } as const;
 
 /** The first part of a kind (`sling`, `refinery`, …): what the dashboard and `gt feed --kind` group by. */
@@ -72,6 +74,7 @@ interface WithData {
   [E.polecat.stopped]: { session: string; snapshot: unknown };
   [E.polecat.started]: { bead: string; agent: string; status: string };
   [E.polecat.nuked]: { snapshot: unknown; saved: unknown; released: unknown };
+  [E.session.recorded]: { session_id: string; runtime: string | null; bead: string | null; workdir: string | null };
   [E.convoy.created]: { beads: string[]; owner: string; notify: string[]; human: boolean; fed?: boolean };
   [E.convoy.launched]: undefined;
   [E.convoy.staged]: undefined;

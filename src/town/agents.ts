@@ -46,5 +46,6 @@ export function parseRole(role: string): AgentRole {
  * Rig settings win over town settings; the Mayor has no rig.
  */
 export function agentForRole(settings: TownSettings, role: AgentRole, rig?: RigConfig): string {
-  return rig?.role_agents?.[role] ?? rig?.default_agent ?? settings.role_agents[role] ?? settings.default_agent;
+  const here = rig ? settings.rigs?.[rig.name] : undefined;
+  return rig?.role_agents?.[role] ?? rig?.default_agent ?? here?.role_agents?.[role] ?? here?.default_agent ?? settings.role_agents[role] ?? settings.default_agent;
 }

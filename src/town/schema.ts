@@ -78,6 +78,19 @@ export const TownSettingsSchema = z.strictObject({
   }).prefault({}),
   /** What `gt done` does with the polecat's session: keep it (default, it takes the next hook) or stop it. */
   polecats: z.strictObject({ stop_after_done: z.boolean().default(false) }).optional(),
+  /**
+   * Agents `gt up` starts besides the Mayor (and stops with `gt down` like any other): crew members by address,
+   * `<rig>/crew/<name>`. Polecats start with their work (`gt sling`), so they cannot be listed.
+   */
+  always_on: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*\/crew\/[A-Za-z0-9][A-Za-z0-9._-]*$/i, 'expected a crew member as <rig>/crew/<name> (polecats start with their work: gt sling)')).optional(),
+  /**
+   * Per-rig runtimes here, as the seeds' FAQ puts them (the same keys as a rig.json's; the rig.json's win where both
+   * name one): `"rigs": { "web": { "default_agent": "codex", "role_agents": { "polecat": "gemini" } } }`.
+   */
+  rigs: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected a rig name'), z.strictObject({
+    default_agent: agentName.optional(),
+    role_agents: roleAgents.optional(),
+  })).optional(),
 });
 export type TownSettings = z.infer<typeof TownSettingsSchema>;
 

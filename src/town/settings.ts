@@ -13,6 +13,9 @@ export function defaultSettings(): TownSettings {
 export function checkSettingsRefs(path: string, s: TownSettings): void {
   const known = knownAgents(s).join(', ');
   const refs: [string, string | undefined][] = [['default_agent', s.default_agent], ...AGENT_ROLES.map((r): [string, string | undefined] => [`role_agents.${r}`, s.role_agents[r]])];
+  for (const [rig, o] of Object.entries(s.rigs ?? {})) {
+    refs.push([`rigs.${rig}.default_agent`, o.default_agent], ...AGENT_ROLES.map((r): [string, string | undefined] => [`rigs.${rig}.role_agents.${r}`, o.role_agents?.[r]]));
+  }
   for (const [key, name] of refs) {
     if (name !== undefined && !isKnownAgent(s, name)) throw configError(path, `key "${key}": unknown agent "${name}" (expected one of: ${known})`);
   }
@@ -47,6 +50,10 @@ export function usesOfAgent(s: TownSettings, rigs: readonly RigConfig[], name: s
   const uses: string[] = [];
   if (s.default_agent === name) uses.push('default_agent');
   for (const r of AGENT_ROLES) if (s.role_agents[r] === name) uses.push(`role_agents.${r}`);
+  for (const [rig, o] of Object.entries(s.rigs ?? {})) {
+    if (o.default_agent === name) uses.push(`rigs.${rig}.default_agent`);
+    for (const r of AGENT_ROLES) if (o.role_agents?.[r] === name) uses.push(`rigs.${rig}.role_agents.${r}`);
+  }
   for (const rig of rigs) {
     if (rig.default_agent === name) uses.push(`rig ${rig.name} (default_agent)`);
     for (const r of AGENT_ROLES) if (rig.role_agents?.[r] === name) uses.push(`rig ${rig.name} (role_agents.${r})`);

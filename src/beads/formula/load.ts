@@ -1,4 +1,5 @@
-// Finding formulas on disk: the store's `formulas/` folder, then `~/.beads/formulas` (earlier folders shadow later).
+// Finding formulas on disk: in a town, the rig's repository's `.beads/formulas/` first; then the store's `formulas/`
+// folder, then `~/.beads/formulas` (earlier folders shadow later).
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { GtError, isGtError, messageOf } from '../../kernel/index.ts';
@@ -9,7 +10,8 @@ export const FORMULA_SUFFIX = '.formula.toml';
 
 export interface FormulaDir {
   dir: string;
-  source: 'project' | 'user';
+  /** rig: a rig repository's own `.beads/formulas` (a town's rig); project: the store's; user: `~/.beads/formulas`. */
+  source: 'rig' | 'project' | 'user';
 }
 
 /** A formula file found on the search path: parsed, or the one-line reason it could not be. */
@@ -21,9 +23,13 @@ export interface FormulaEntry {
   error?: string;
 }
 
-/** Where formulas are looked for, in order; `beadsDir` is the store's `.beads` folder when there is one. */
-export function formulaDirs(beadsDir: string | undefined, env: NodeJS.ProcessEnv): FormulaDir[] {
+/**
+ * Where formulas are looked for, in order; `beadsDir` is the store's `.beads` folder when there is one, `rigTree` a
+ * work tree of a town's rig repository (its `.beads/formulas` comes first, as Gas Town searches the project first).
+ */
+export function formulaDirs(beadsDir: string | undefined, env: NodeJS.ProcessEnv, rigTree?: string): FormulaDir[] {
   const dirs: FormulaDir[] = [];
+  if (rigTree) dirs.push({ dir: join(rigTree, '.beads', 'formulas'), source: 'rig' });
   if (beadsDir) dirs.push({ dir: join(beadsDir, 'formulas'), source: 'project' });
   if (env.HOME) dirs.push({ dir: join(env.HOME, '.beads', 'formulas'), source: 'user' });
   return dirs.filter((d, i) => dirs.findIndex((e) => resolve(e.dir) === resolve(d.dir)) === i);

@@ -42,6 +42,7 @@ import { registerWorkspace } from './commands/workspace.ts';
 import { registerCosts } from './commands/costs.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
 import { registerDiag } from './commands/diag.ts';
+import { registerSeance } from './commands/seance.ts';
 import { groupCommands } from './commands/help-groups.ts';
 
 /**
@@ -70,7 +71,7 @@ export function buildGtProgram(io: CliIo): Command {
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerLifecycle, registerDiag]) {
+  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerLifecycle, registerDiag, registerSeance]) {
     register(program, ctx);
   }
   groupCommands(program);

@@ -18,6 +18,7 @@ const BY_DOMAIN: Record<TownEventDomain, { panels: Panel[]; tone: Tone }> = {
   convoy: { panels: ['convoys', 'beads', 'status', 'mail'], tone: 'ok' },
   escalation: { panels: ['mail', 'problems'], tone: 'bad' },
   handoff: { panels: ['agents', 'mail', 'status'], tone: 'idle' },
+  session: { panels: ['agents'], tone: 'idle' },
   refinery: { panels: ['queue', 'convoys', 'beads', 'hooks', 'problems', 'status'], tone: 'merge' },
   daemon: { panels: ['agents', 'hooks', 'problems', 'status'], tone: 'idle' },
   costs: { panels: ['costs', 'problems', 'status'], tone: 'bad' },

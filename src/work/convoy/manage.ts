@@ -23,6 +23,11 @@ export interface CreateConvoyInput {
    * create and let it orchestrate), staged when created empty (the manual flow: add issues, sling them by hand).
    */
   fed?: boolean;
+  /**
+   * Made by `gt sling` for its work (a lone bead, or a batch), not by someone grouping work: `gt convoy add-issue`
+   * and `gt convoy show` without an id pass over it while a convoy someone made is open.
+   */
+  bySling?: boolean;
 }
 
 export interface AddResult {
@@ -66,7 +71,7 @@ export function createConvoy(town: TownContext, input: CreateConvoyInput): Convo
   return withTownStore(town, actor, (store) => store.write(() => {
     const beads = resolveAll(store, input.beads ?? []);
     const fed = input.fed ?? beads.length > 0;
-    const convoy = insertBead(store, { title: name, type: 'convoy', metadata: { owner, notify, human: input.human === true, fed } });
+    const convoy = insertBead(store, { title: name, type: 'convoy', metadata: { owner, notify, human: input.human === true, fed, ...(input.bySling ? { by_sling: true } : {}) } });
     for (const b of beads) addDependency(store, convoy.id, b.id, 'tracks');
     recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.created, subject: convoy.id, reason: name, data: { beads: beads.map((b) => b.id), owner, notify, human: input.human === true, fed } });
     return readConvoyStatus(store, requireConvoy(store, convoy.id));
@@ -117,9 +122,13 @@ export function addToConvoy(town: TownContext, convoyInput: string, beadInputs: 
   }));
 }
 
-/** The most recently created open convoy, or an error saying how to make one. */
+/**
+ * The most recently created open convoy someone made (the convoys gt sling makes for its work come last), or an
+ * error saying how to make one.
+ */
 export function latestOpenConvoy(store: Store): Bead {
-  const [latest] = listConvoyBeads(store);
+  const open = listConvoyBeads(store);
+  const latest = open.find((c) => c.metadata?.by_sling !== true) ?? open[0];
   if (!latest) throw new GtError('GT_NO_OPEN_CONVOY', 'there is no open convoy', { kind: 'usage', hint: 'create one with gt convoy create "<name>" <bead>…' });
   return latest;
 }

@@ -1,6 +1,6 @@
 // The sling rules as data: claim, already, take-over, refuse; slots under the caps.
 import { describe, expect, it } from 'vitest';
-import { decideClaim, decideSlot, isSameTarget } from './decide.ts';
+import { decideClaim, decideSlot, isSameTarget, townLevelRefusal } from './decide.ts';
 
 const bead = (status: string, assignee: string | null = null, type = 'task') => ({ id: 'app-1', status: status as 'open', assignee, type });
 
@@ -32,5 +32,13 @@ describe('decideSlot', () => {
     expect(decideSlot({ rig: 1, town: 1 }, caps, 'app')).toEqual({ free: true });
     expect(decideSlot({ rig: 2, town: 2 }, caps, 'app')).toMatchObject({ free: false, reason: expect.stringContaining('cap 2') });
     expect(decideSlot({ rig: 0, town: 3 }, caps, 'app')).toMatchObject({ free: false, reason: expect.stringContaining('the town') });
+  });
+});
+
+describe('townLevelRefusal', () => {
+  it('refuses the town\'s own records (mail, agent beads, merge requests, gates, events, escalations) and passes work', () => {
+    for (const type of ['message', 'agent', 'merge-request', 'gate', 'event']) expect(townLevelRefusal(bead('open', null, type), 'app')?.reason).toMatch(/^app-1 is an? .*, a town-level record, not work for rig app$/);
+    expect(townLevelRefusal({ ...bead('open'), labels: ['escalation'] }, 'app')?.reason).toBe('app-1 is an escalation, a town-level record, not work for rig app');
+    for (const type of ['task', 'bug', 'feature', 'molecule', 'epic']) expect(townLevelRefusal(bead('open', null, type), 'app')).toBeUndefined();
   });
 });

@@ -43,6 +43,25 @@ export function decideClaim(bead: BeadView, target: SlingTarget, force: boolean)
   return { action: 'refuse', reason: `${bead.id} is ${what} ${holder}`, hint: `release it first with gt unsling ${bead.id}, or sling it with the force option to move it` };
 }
 
+/** The town's own records, never work for a rig's polecat: mail, agent beads, merge requests, gates, events. */
+const TOWN_RECORD_TYPES: Readonly<Record<string, string>> = {
+  message: 'a mail message', agent: 'an agent bead', 'merge-request': 'a merge request', gate: 'a gate', event: 'an event',
+};
+
+/**
+ * A town-level record slung to a rig (Gas Town refuses hq- beads in a rig): mail, agent beads, merge requests,
+ * gates, events and escalations (tasks labelled `escalation`) are the town's, not a rig's work; `--force` slings one
+ * anyway. Undefined when the bead is work.
+ */
+export function townLevelRefusal(bead: BeadView & { labels?: readonly string[] }, rig: string): { reason: string; hint: string } | undefined {
+  const what = TOWN_RECORD_TYPES[bead.type] ?? (bead.labels?.includes('escalation') ? 'an escalation' : undefined);
+  if (what === undefined) return undefined;
+  return {
+    reason: `${bead.id} is ${what}, a town-level record, not work for rig ${rig}`,
+    hint: `file the work as a bead of its own (bd create "<title>" --deps discovered-from:${bead.id}) and sling that, or sling it with the force option to hook this one`,
+  };
+}
+
 export interface Caps {
   polecats_per_rig: number;
   polecats_per_town: number;

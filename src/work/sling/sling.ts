@@ -8,12 +8,12 @@ import {
   buildPolecatWorktree, claimPolecatName, discardPolecat, getPolecat, rebranchPolecat, reusablePolecats, updatePolecat, workingCounts, type Polecat,
 } from '../polecats/index.ts';
 import { releaseInStore, unsling } from '../hook/release.ts';
-import { decideClaim, decideSlot, type SlingTarget } from './decide.ts';
+import { decideClaim, decideSlot, townLevelRefusal, type SlingTarget } from './decide.ts';
 import { lastTownEvent, recordTownEvent } from '../../town/index.ts';
 import { dequeueSling, enqueueSling, queuedSling, queuedSlings, updateQueuedSling } from './queue.ts';
 import { findBead, parseTarget, pourIfFormula } from './target.ts';
 import { startOnHook } from './start.ts';
-import { trackBatch } from './convoy.ts';
+import { trackBatch, trackWork } from './convoy.ts';
 import { agentsOverBudget, budgetHint, hasBudgets, slingBudgetCheck } from '../../costs/budgets.ts';
 import { requireRigOpen, rigState, townDown } from '../rig-state/index.ts';
 import { resumeHook } from '../hook/lifecycle.ts';
@@ -70,7 +70,7 @@ export interface SlingOutcome {
 export interface SlingResult {
   target: string;
   results: SlingOutcome[];
-  /** The convoy tracking a batch (several beads). */
+  /** The convoy this sling made to track its work (a batch's, or a lone bead's "Work: <title>"). */
   convoy?: string;
   /** Beads of the queue that got a slot on the way. */
   drained: SlingOutcome[];
@@ -100,7 +100,7 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
   const result: SlingResult = { target: req.target, results: [], drained };
   let refs = req.beads;
   if (refs.length === 1) {
-    const poured = withStore(town, (s) => (findBead(s, refs[0]!) ? undefined : pourIfFormula(town, s, refs[0]!, req.vars ?? {}, req.dryRun ?? false)));
+    const poured = withStore(town, (s) => (findBead(s, refs[0]!) ? undefined : pourIfFormula(town, s, refs[0]!, req.vars ?? {}, req.dryRun ?? false, target.rig)));
     if (poured) {
       result.formula = { name: poured.formula, molecule: poured.molecule.id };
       refs = [poured.molecule.id];
@@ -116,8 +116,9 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
   const steps: Step[] = [];
   for (const ref of refs) steps.push(await slingOne(town, ref, target, kept, { force: req.force ?? false, dryRun: req.dryRun ?? false }));
   result.results = await settleAll(steps, START_CONCURRENCY);
-  if (refs.length > 1 && !req.noConvoy && !req.dryRun) {
-    const convoy = trackBatch(town, result.results.filter((o) => o.status !== 'refused').map((o) => o.bead), target.rig, req.actor);
+  if (!req.noConvoy && !req.dryRun) {
+    const inFlight = result.results.filter((o) => o.status !== 'refused' && (refs.length > 1 || o.status !== 'already')).map((o) => o.bead);
+    const convoy = refs.length > 1 ? trackBatch(town, inFlight, target.rig, req.actor) : inFlight[0] !== undefined ? trackWork(town, inFlight[0], req.actor) : undefined;
     if (convoy) result.convoy = convoy;
   }
   return result;
@@ -193,7 +194,8 @@ async function slingOne(town: TownContext, ref: string, target: SlingTarget, kep
   const actor = kept.actor;
   const first = withStore(town, (s) => {
     const b = findBead(s, ref);
-    return b ? { id: b.id, decision: decideClaim(b, target, o.force) } : undefined;
+    const town_ = b && !o.force && !o.fromQueue ? townLevelRefusal(b, target.rig) : undefined;
+    return b ? { id: b.id, decision: town_ ? { action: 'refuse' as const, ...town_ } : decideClaim(b, target, o.force) } : undefined;
   });
   if (!first) {
     const outcome: SlingOutcome = { bead: ref, status: 'refused', reason: `no bead ${ref}`, hint: 'check the id with gt bd list (or bd list)' };

@@ -28,8 +28,9 @@ export function findBead(s: Store, ref: string): Bead | undefined {
 }
 
 /** When `ref` names no bead but a formula: pour it (vars applied) and return the molecule; undefined otherwise. */
-export function pourIfFormula(town: TownContext, s: Store, ref: string, vars: Record<string, string>, dryRun: boolean): { molecule: Bead | { id: string; title: string }; formula: string } | undefined {
-  const dirs = formulaDirs(town.paths.beads, town.env);
+export function pourIfFormula(town: TownContext, s: Store, ref: string, vars: Record<string, string>, dryRun: boolean, rig?: string): { molecule: Bead | { id: string; title: string }; formula: string } | undefined {
+  // The target rig's own formulas (its default branch, the refinery's worktree) first, as bd searches inside a rig.
+  const dirs = formulaDirs(town.paths.beads, town.env, rig !== undefined ? town.paths.refinery(rig) : undefined);
   let formula;
   try {
     formula = loadFormula(dirs, ref, town.root);

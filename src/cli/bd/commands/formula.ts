@@ -53,7 +53,7 @@ export function registerFormula(program: Command, ctx: BdCtx): void {
   const formula = program.command('formula').description('workflow templates: .beads/formulas/*.formula.toml and ~/.beads/formulas');
   formula
     .command('list')
-    .description('formulas on the search path (the store\'s formulas/ folder first, then ~/.beads/formulas)')
+    .description('formulas on the search path (in a town\'s rig: the rig repository\'s .beads/formulas first; the store\'s formulas/ folder, then ~/.beads/formulas)')
     .action(() => {
       const entries = listFormulas(searchPath(ctx.io));
       const data = entries.map((e) => ({

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import {
   agentForRole, AGENT_ROLES, allRigs, isPresetName, joinCommandLine, knownAgents, loadRig, parseRole, PRESET_NAMES, rigWithDefaultAgent, rigWithRoleAgent,
   saveRig, saveSettings, usesOfAgent, withAgent, withDefaultAgent, withoutAgent, withRoleAgent,
-  type AgentDefinition, type TownContext, type TownSettings,
+  type AgentDefinition, type RigConfig, type TownContext, type TownSettings,
 } from '../../../town/index.ts';
 import { usageError } from '../../../kernel/index.ts';
 import { parseCommandLine } from '../../../agents/index.ts';
@@ -51,10 +51,14 @@ export function registerConfig(program: Command, ctx: GtCtx): void {
       const rigs = Object.fromEntries(allRigs(town).filter((r) => r.default_agent || r.role_agents).map((r) => [r.name, { default_agent: r.default_agent, role_agents: r.role_agents }]));
       const roles = AGENT_ROLES.map((r) => `${r} ${s.role_agents[r] ?? `${s.default_agent} (default)`}`).join(', ');
       // What each role of each rig runs now: the rig's role agent, else its default, else the town's (docs/formats/town-config.md).
+      const all = allRigs(town);
       const effective = {
         mayor: agentForRole(s, 'mayor'),
-        rigs: Object.fromEntries(allRigs(town).map((r) => [r.name, { polecat: agentForRole(s, 'polecat', r), crew: agentForRole(s, 'crew', r) }])),
+        rigs: Object.fromEntries(all.map((r) => [r.name, { polecat: agentForRole(s, 'polecat', r), crew: agentForRole(s, 'crew', r) }])),
+        /** Where each rig's role agent comes from (rig.json, the settings' rigs key, the town's role agent or default). */
+        sources: Object.fromEntries(all.map((r) => [r.name, { polecat: sourceOf(s, 'polecat', r), crew: sourceOf(s, 'crew', r) }])),
       };
+      const unknownRigs = Object.keys(s.rigs ?? {}).filter((n) => !all.some((r) => r.name === n));
       const text = [
         `Town settings: ${town.paths.settings}`,
         `  default agent: ${s.default_agent}`,
@@ -63,10 +67,11 @@ export function registerConfig(program: Command, ctx: GtCtx): void {
         `  presets:       ${PRESET_NAMES.join(', ')}`,
         `  caps:          ${s.caps.polecats_per_rig} polecats per rig, ${s.caps.polecats_per_town} per town`,
         `  daemon:        tick ${s.daemon.tick_seconds}s, stuck after ${s.daemon.stuck_after_seconds}s, restart dead agents: ${s.daemon.restart_dead ? 'yes' : 'no'}`,
-        ...Object.entries(rigs).map(([n, r]) => `  rig ${n}: ${[r.default_agent ? `default ${r.default_agent}` : '', ...Object.entries(r.role_agents ?? {}).map(([k, v]) => `${k} ${v}`)].filter(Boolean).join(', ')}`),
+        ...Object.entries(rigs).map(([n, r]) => `  rig ${n}: ${[r.default_agent ? `default ${r.default_agent}` : '', ...Object.entries(r.role_agents ?? {}).map(([k, v]) => `${k} ${v}`)].filter(Boolean).join(', ')} (${n}/rig.json)`),
+        ...Object.entries(s.rigs ?? {}).map(([n, r]) => `  rig ${n}: ${[r.default_agent ? `default ${r.default_agent}` : '', ...Object.entries(r.role_agents ?? {}).map(([k, v]) => `${k} ${v}`)].filter(Boolean).join(', ') || '(nothing set)'} (settings "rigs")${unknownRigs.includes(n) ? `: no rig named "${n}" yet; applies once it is added` : ''}`),
         'Runtimes in effect:',
         `  mayor: ${effective.mayor}`,
-        ...Object.entries(effective.rigs).map(([n, r]) => `  ${n}: polecat ${r.polecat}, crew ${r.crew}`),
+        ...Object.entries(effective.rigs).map(([n, r]) => `  ${n}: polecat ${r.polecat} (${effective.sources[n]!.polecat}), crew ${r.crew} (${effective.sources[n]!.crew})`),
       ].join('\n');
       emit(ctx.io, ctx.json(), { data: { path: town.paths.settings, settings: s, presets: PRESET_NAMES, rigs, effective }, text });
     });
@@ -164,4 +169,15 @@ export function registerConfig(program: Command, ctx: GtCtx): void {
       const chosen = s.role_agents[role];
       emit(ctx.io, ctx.json(), { data: { role, agent: chosen ?? null, effective: chosen ?? s.default_agent }, text: `${role} agent: ${chosen ?? `${s.default_agent} (default)`}` });
     });
+}
+
+/** Which setting gives a rig's role its agent (the order of agentForRole). */
+function sourceOf(s: TownSettings, role: 'polecat' | 'crew', rig: RigConfig): string {
+  const here = s.rigs?.[rig.name];
+  if (rig.role_agents?.[role]) return `${rig.name}/rig.json role_agents.${role}`;
+  if (rig.default_agent) return `${rig.name}/rig.json default_agent`;
+  if (here?.role_agents?.[role]) return `settings rigs.${rig.name}.role_agents.${role}`;
+  if (here?.default_agent) return `settings rigs.${rig.name}.default_agent`;
+  if (s.role_agents[role]) return `settings role_agents.${role}`;
+  return 'settings default_agent';
 }

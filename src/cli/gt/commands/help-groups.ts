@@ -8,7 +8,7 @@ export const HELP_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'Work:': ['sling', 'unsling', 'hook', 'done', 'convoy', 'mq', 'trail'],
   'Comm:': ['mail', 'nudge', 'escalate'],
   'Config:': ['config', 'hooks', 'token', 'completion'],
-  'Diag:': ['status', 'doctor', 'feed', 'log', 'whoami', 'version', 'costs'],
+  'Diag:': ['status', 'doctor', 'feed', 'log', 'seance', 'whoami', 'version', 'costs'],
 };
 
 /** Put each top-level command in its group, the groups in the order above (help itself goes with Diag). */

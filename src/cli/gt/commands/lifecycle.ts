@@ -5,7 +5,8 @@ import { messageOf, safeText } from '../../../kernel/index.ts';
 import { startDaemon, stopDaemon, type StartOutcome, type StopOutcome } from '../../../daemon/index.ts';
 import { currentAddress } from '../../../work/index.ts';
 import { startStoppedPolecats, stopAgents, type StartedPolecat, type StopAgentsResult } from '../../../work/lifecycle/index.ts';
-import { setTownDown, townDown } from '../../../work/rig-state/index.ts';
+import { rigState, setTownDown, townDown } from '../../../work/rig-state/index.ts';
+import { listCrew } from '../../../town/index.ts';
 import { emit, ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 import { stopDashboard, type DashboardRecord } from './dashboard-file.ts';
@@ -15,10 +16,17 @@ interface UpResult {
   daemon: StartOutcome | { status: 'failed'; error: string };
   mayor: { status: 'started' | 'already-running'; agent: string; session: string } | { status: 'failed'; error: string } | { status: 'skipped' };
   polecats: StartedPolecat[];
+  /** The crew members settings `always_on` lists: started, already running, or skipped (a docked or parked rig). */
+  always_on: AlwaysOn[];
   failed: { address: string; error: string }[];
   /** The town was down (gt down) and takes work again. */
   was_down: boolean;
 }
+
+type AlwaysOn =
+  | { address: string; status: 'started' | 'already-running'; agent: string; session: string }
+  | { address: string; status: 'skipped'; reason: string }
+  | { address: string; status: 'failed'; error: string };
 
 interface DownResult extends StopAgentsResult {
   daemon: StopOutcome | null;
@@ -28,16 +36,16 @@ interface DownResult extends StopAgentsResult {
 export function registerLifecycle(program: Command, ctx: GtCtx): void {
   program
     .command('up')
-    .description('bring the town up: the daemon, the Mayor, and polecats stopped with work on their hooks (does nothing twice)')
+    .description('bring the town up: the daemon, the Mayor, the crew settings always_on lists, and polecats stopped with work on their hooks (does nothing twice)')
     .option('--agent <name>', 'agent for the Mayor if it has to be started')
     .option('--no-mayor', 'leave the Mayor down')
-    .addHelpText('after', '\nPolecats of parked or docked rigs stay down (gt rig unpark / undock).\n\nExamples:\n  gt up\n  gt up --no-mayor --json')
+    .addHelpText('after', '\nAlways-on crew: settings/config.json "always_on": ["<rig>/crew/<name>", …]. Polecats and crew of parked or docked rigs stay down (gt rig unpark / undock).\n\nExamples:\n  gt up\n  gt up --no-mayor --json')
     .action(async (o: { agent?: string; mayor: boolean }) => {
       const town = ctx.town();
       const actor = currentAddress(town).text;
       const was_down = townDown(town) !== undefined;
       setTownDown(town, undefined);
-      const r: UpResult = { daemon: { status: 'failed', error: '' }, mayor: { status: 'skipped' }, polecats: [], failed: [], was_down };
+      const r: UpResult = { daemon: { status: 'failed', error: '' }, mayor: { status: 'skipped' }, polecats: [], always_on: [], failed: [], was_down };
       try {
         r.daemon = await startDaemon(town);
       } catch (e) {
@@ -52,6 +60,11 @@ export function registerLifecycle(program: Command, ctx: GtCtx): void {
           r.mayor = { status: 'failed', error: messageOf(e) };
           r.failed.push({ address: 'mayor', error: messageOf(e) });
         }
+      }
+      for (const address of town.settings.always_on ?? []) {
+        const a = await startAlwaysOn(ctx, address);
+        r.always_on.push(a);
+        if (a.status === 'failed') r.failed.push({ address, error: a.error });
       }
       const p = await startStoppedPolecats(town, { actor });
       r.polecats = p.started;
@@ -82,6 +95,23 @@ export function registerLifecycle(program: Command, ctx: GtCtx): void {
     });
 }
 
+/** Start one crew member settings `always_on` lists, unless its rig is docked or parked. */
+async function startAlwaysOn(ctx: GtCtx, address: string): Promise<AlwaysOn> {
+  const town = ctx.town();
+  const [rig = '', , name = ''] = address.split('/');
+  try {
+    const state = rigState(town, rig);
+    if (state) return { address, status: 'skipped', reason: `rig ${rig} is ${state.mode} (gt rig ${state.mode === 'docked' ? 'undock' : 'unpark'} ${rig})` };
+    if (!listCrew(town, rig).some((m) => m.name === name)) {
+      return { address, status: 'failed', error: `settings always_on lists ${address}, but rig "${rig}" has no crew member "${name}" (gt crew add ${name} --rig ${rig})` };
+    }
+    const m = await ensureStarted(ctx, identityFor(ctx, address), undefined);
+    return { address, status: m.status, agent: m.agent, session: m.session };
+  } catch (e) {
+    return { address, status: 'failed', error: messageOf(e) };
+  }
+}
+
 async function bringDown(ctx: GtCtx, o: { daemon: boolean; dashboard: boolean }): Promise<DownResult> {
   const town = ctx.town();
   const actor = currentAddress(town).text;
@@ -108,6 +138,12 @@ function renderUp(r: UpResult): string {
   if (m.status === 'started') lines.push(`Mayor: started (${m.agent}) in tmux session ${m.session}`);
   else if (m.status === 'already-running') lines.push(`Mayor: already running (${m.agent})`);
   else if (m.status === 'failed') lines.push('Mayor: did not start');
+  for (const a of r.always_on) {
+    if (a.status === 'started') lines.push(`Crew ${a.address}: started (${a.agent}) in tmux session ${a.session}`);
+    else if (a.status === 'already-running') lines.push(`Crew ${a.address}: already running (${a.agent})`);
+    else if (a.status === 'skipped') lines.push(`Crew ${a.address}: left down: ${a.reason}`);
+    else lines.push(`Crew ${a.address}: did not start`);
+  }
   for (const p of r.polecats) lines.push(`Polecat ${p.address}: ${p.status === 'started' ? 'started' : 'already running'} on ${p.bead}`);
   if (r.was_down) lines.push('The town takes work again: convoys are fed and the sling queue drains.');
   return lines.join('\n');

@@ -1,10 +1,11 @@
 // gt prime [--hook]: the role's context for the agent running here (identity, rules, hook, steps, mail).
 import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { isoNow, messageOf } from '../../../kernel/index.ts';
+import { messageOf } from '../../../kernel/index.ts';
 import { rigNames } from '../../../town/index.ts';
 import { detectRole, gatherPrime, parseHookInput, renderPrime, wantsLightPrime } from '../../../work/prime/index.ts';
-import { ensureShims, recordSessionId, sessionEnvScript, withStore } from '../../../work/sessions/index.ts';
+import { ensureShims, sessionEnvScript, withStore } from '../../../work/sessions/index.ts';
+import { recordAgentSession } from '../../../work/seance.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -41,7 +42,7 @@ function geminiHook(ctx: GtCtx, light: boolean): void {
     const input = parseHookInput(ctx.io.stdin());
     const town = ctx.town();
     const role = detectRole(town, ctx.io.cwd, ctx.io.env);
-    if (input.sessionId) withStore(town, (s) => recordSessionId(s, role.text, input.sessionId!, isoNow()));
+    if (input.sessionId) withStore(town, (s) => recordAgentSession(s, role.text, input.sessionId!));
     text = renderPrime(gatherPrime(town, role, rigNames(town)), { light: light || wantsLightPrime(input) });
   } catch (e) {
     text = `Gas Town could not load your role context: ${messageOf(e)}\nDo not run gt done. Run gt prime again, or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`;
@@ -54,7 +55,7 @@ function prime(ctx: GtCtx, o: { light: boolean; sessionId?: string }): void {
   const role = detectRole(town, ctx.io.cwd, ctx.io.env);
   if (o.sessionId) {
     const id = o.sessionId;
-    withStore(town, (s) => recordSessionId(s, role.text, id, isoNow()));
+    withStore(town, (s) => recordAgentSession(s, role.text, id));
   }
   const c = gatherPrime(town, role, rigNames(town));
   emit(ctx.io, ctx.json(), { data: { ...c, session_id: o.sessionId ?? null }, text: renderPrime(c, { light: o.light }) });

@@ -15,12 +15,12 @@ interface Opts { agent?: string; message?: string; merge?: string; convoy: boole
 export function registerSling(program: Command, ctx: GtCtx): void {
   program
     .command('sling')
-    .description('hook beads to polecats of a rig and start them (several beads: one polecat each, one convoy)')
+    .description('hook beads to polecats of a rig and start them (several beads: one polecat each; work no convoy tracks gets one)')
     .argument('<work...>', 'bead ids, or one formula name, then the target: <rig> or <rig>/<polecat>')
     .option('--agent <name>', 'agent to run (default: the rig\'s polecat agent)')
     .option('-m, --message <text>', 'a note added to the agent\'s first prompt')
     .option('--merge <mode>', `how the work lands: ${MERGE_STRATEGIES.join(', ')}`)
-    .option('--no-convoy', 'do not track a batch in a convoy')
+    .option('--no-convoy', 'make no convoy for work no open convoy tracks (default: a batch gets one, a lone bead "Work: <title>")')
     .option('--dry-run', 'say what would happen and change nothing')
     .option('--force', 'move work hooked elsewhere (its worker is stopped first)')
     .option('--base <ref>', 'branch or commit new polecat branches start from')
@@ -54,7 +54,7 @@ function render(r: SlingResult): string {
   if (r.formula) lines.push(`Poured formula ${r.formula.name} as ${r.formula.molecule}`);
   for (const d of r.drained) lines.push(`From the queue: ${line(d)}`);
   for (const o of r.results) if (o.status !== 'refused' && o.status !== 'hooked') lines.push(line(o));
-  if (r.convoy) lines.push(`Convoy ${r.convoy} tracks the batch (gt convoy show ${r.convoy})`);
+  if (r.convoy) lines.push(`Convoy ${r.convoy} tracks ${r.results.length > 1 ? 'the batch' : 'it'} (gt convoy show ${r.convoy})`);
   return lines.join('\n');
 }
 
