@@ -93,7 +93,7 @@ describe('the refinery', () => {
     expect(beadOf(b.bead).notes).toContain(`rework in ${failed.rework_bead}`);
 
     // The rework lands (made on top of main, keeping both intents): the original bead closes with it.
-    const fix = request({ 'a.txt': 'one\nTWO by a and b\nthree\n' }, { bead: failed.rework_bead! });
+    request({ 'a.txt': 'one\nTWO by a and b\nthree\n' }, { bead: failed.rework_bead! });
     const r2 = await processQueue(town, 'app', { sling: false });
     expect(r2.outcomes.map((o) => o.status)).toEqual(['merged']);
     expect(beadOf(b.bead)).toMatchObject({ status: 'closed' });
