@@ -108,13 +108,22 @@ const amp: AgentPreset = {
   name: 'amp',
   description: 'Amp (Sourcegraph)',
   command: 'amp',
+  // --dangerously-allow-all is a hidden switch of Amp's CLI (declared in its option table with the description of
+  // the documented setting amp.dangerouslyAllowAll); --no-ide is documented.
   args: ['--dangerously-allow-all', '--no-ide'],
   env: {},
   promptMode: 'type',
-  ready: { delayMs: 5000 },
+  // The composer's box, its top border naming the agent mode ("╭──── medium ─╮"), drawn at the bottom once Amp's
+  // server answered its start-up calls; its first-run tour and its login question have no box. Amp's busy marker is
+  // not known: its agent loop runs on Amp's server, which no test here can stand in for.
+  ready: { prompt: '^\\s*╭─+ [^─]+ ─╮\\s*$', delayMs: 15_000 },
+  // The platform binary (Bun) when linked by the postinstall; node when started through the package's cli-wrapper.cjs.
   processNames: ['amp', 'node'],
   resume: { subcommand: ['threads', 'continue'], args: ['{id}'] },
+  continue: { subcommand: ['threads', 'continue'], args: ['--last'] },
+  nonInteractive: { args: ['--execute', '{prompt}', '--stream-json'] },
   hooks: { kind: 'none' },
+  npmPackage: '@ampcode/cli',
 };
 
 const opencode: AgentPreset = {
