@@ -144,7 +144,8 @@ const opencode: AgentPreset = {
   continue: { args: ['--continue'] },
   nonInteractive: { subcommand: ['run'], args: ['--format', 'json', '{prompt}'] },
   configDir: { env: 'OPENCODE_CONFIG_DIR' },
-  hooks: { kind: 'none' },
+  // The prime as an instructions file, through OpenCode's inline config (src/agents/opencode-config.ts).
+  hooks: { kind: 'opencode-instructions' },
   npmPackage: 'opencode-ai',
 };
 

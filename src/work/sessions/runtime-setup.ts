@@ -3,11 +3,14 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gitTry } from '../../git/index.ts';
-import { installRoot } from '../../kernel/index.ts';
+import { installRoot, messageOf, writeFileAtomic } from '../../kernel/index.ts';
 import { passStartupDialogs, type AgentPreset, type DialogKind, type NudgeTmux } from '../../agents/index.ts';
 import { writeClaudeSettings, type ClaudeSettingsOptions } from '../../agents/claude-settings.ts';
 import { GEMINI_SETTINGS_FILE, isOursOrMissing, writeGeminiSettings } from '../../agents/gemini-settings.ts';
-import type { TownContext } from '../../town/index.ts';
+import { OPENCODE_CONFIG_CONTENT, openCodeConfigContent } from '../../agents/opencode-config.ts';
+import { parseAddress, rigNames, type TownContext } from '../../town/index.ts';
+import { gatherPrime } from '../prime/gather.ts';
+import { renderPrime } from '../prime/render.ts';
 import type { AgentIdentity } from './identity.ts';
 
 export interface RuntimeSetup {
@@ -15,6 +18,8 @@ export interface RuntimeSetup {
   settingsPath?: string;
   /** True when the runtime's session-start hook runs `gt prime` itself, so no first prompt is needed for it. */
   primesItself: boolean;
+  /** Extra environment for the agent (OpenCode's inline config). */
+  env?: Record<string, string>;
 }
 
 /** Where an agent's Gas Town-owned runtime files live: under the town's runtime directory, never in the repo. */
@@ -38,12 +43,13 @@ export function claudeSettingsFor(id: Pick<AgentIdentity, 'role'>): ClaudeSettin
 /** True when Gas Town installs a session-start hook for the runtime that runs `gt prime` (pure). */
 export function primesItself(preset: Pick<AgentPreset, 'hooks'>): boolean {
   if (preset.hooks.kind === 'claude-settings') return Boolean(preset.hooks.settingsFlag);
-  return preset.hooks.kind === 'gemini-settings';
+  return preset.hooks.kind === 'gemini-settings' || preset.hooks.kind === 'opencode-instructions';
 }
 
 export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: AgentPreset): RuntimeSetup {
   if (!primesItself(preset)) return { primesItself: false };
   if (preset.hooks.kind === 'gemini-settings') return { primesItself: installGeminiHooks(id.workdir) };
+  if (preset.hooks.kind === 'opencode-instructions') return openCodePrime(town, id);
   return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id)), primesItself: true };
 }
 
@@ -65,6 +71,26 @@ function installGeminiHooks(workdir: string): boolean {
   }
   writeGeminiSettings(workdir, { gtCommand: gtArgv() });
   return true;
+}
+
+/**
+ * OpenCode's prime: what `gt prime` prints for this agent, written to `<runtime>/agents/<session>/prime.md` and named
+ * in the instructions of OpenCode's inline config, so it is in the system prompt of every request. Written at each
+ * start (a restarted agent sees its current hook and mail). If the context cannot be gathered, the file says so and
+ * tells the agent to run `gt prime`, as the hooks do.
+ */
+function openCodePrime(town: TownContext, id: AgentIdentity): RuntimeSetup {
+  const file = join(agentRuntimeDir(town, id), 'prime.md');
+  let text: string;
+  try {
+    const role = { address: parseAddress(town, id.address), text: id.address, source: 'environment' as const };
+    text = renderPrime(gatherPrime(town, role, rigNames(town)));
+  } catch (e) {
+    text = `Gas Town could not load your role context: ${messageOf(e)}\nRun gt prime now, and do not run gt done before it worked; or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`;
+  }
+  mkdirSync(agentRuntimeDir(town, id), { recursive: true });
+  writeFileAtomic(file, text);
+  return { primesItself: true, env: { [OPENCODE_CONFIG_CONTENT]: openCodeConfigContent(file, town.env[OPENCODE_CONFIG_CONTENT]) } };
 }
 
 function excludeLocally(commonDir: string, pattern: string): void {

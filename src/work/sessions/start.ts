@@ -59,7 +59,7 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
     prompt,
     ...(resumeId ? { resumeId } : {}),
     ...(setup.settingsPath ? { settingsPath: setup.settingsPath } : {}),
-    env,
+    env: { ...env, ...setup.env },
     nodePath: process.execPath,
     packageRoot: installRoot(),
   });
