@@ -57,6 +57,8 @@ export interface AgentPreset {
     settingsFlag?: string;
     /** File the runtime reads hooks from, relative to its working directory, when there is no such flag. */
     file?: string;
+    /** Environment variable that carries Gas Town's inline config to the runtime (OpenCode's OPENCODE_CONFIG_CONTENT). */
+    env?: string;
   };
   /** npm package of the CLI, when it is published there (its flags are checked against the pinned version's --help). */
   npmPackage?: string;

@@ -1,5 +1,6 @@
 // The built-in agent runtime presets, as data. Flags follow the Go original (reference §3.4); the ones whose CLI
 // is on npm are checked against the pinned CLI's own --help by test/presets-cli-flags.test.ts.
+import { OPENCODE_CONFIG_CONTENT } from './opencode-config.ts';
 import type { AgentPreset } from './preset.ts';
 
 const claude: AgentPreset = {
@@ -145,7 +146,7 @@ const opencode: AgentPreset = {
   nonInteractive: { subcommand: ['run'], args: ['--format', 'json', '{prompt}'] },
   configDir: { env: 'OPENCODE_CONFIG_DIR' },
   // The prime as an instructions file, through OpenCode's inline config (src/agents/opencode-config.ts).
-  hooks: { kind: 'opencode-instructions' },
+  hooks: { kind: 'opencode-instructions', env: OPENCODE_CONFIG_CONTENT },
   npmPackage: 'opencode-ai',
 };
 

@@ -49,7 +49,7 @@ export function primesItself(preset: Pick<AgentPreset, 'hooks'>): boolean {
 export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: AgentPreset): RuntimeSetup {
   if (!primesItself(preset)) return { primesItself: false };
   if (preset.hooks.kind === 'gemini-settings') return { primesItself: installGeminiHooks(id.workdir) };
-  if (preset.hooks.kind === 'opencode-instructions') return openCodePrime(town, id);
+  if (preset.hooks.kind === 'opencode-instructions') return openCodePrime(town, id, preset.hooks.env ?? OPENCODE_CONFIG_CONTENT);
   return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id)), primesItself: true };
 }
 
@@ -79,7 +79,7 @@ function installGeminiHooks(workdir: string): boolean {
  * start (a restarted agent sees its current hook and mail). If the context cannot be gathered, the file says so and
  * tells the agent to run `gt prime`, as the hooks do.
  */
-function openCodePrime(town: TownContext, id: AgentIdentity): RuntimeSetup {
+function openCodePrime(town: TownContext, id: AgentIdentity, variable: string): RuntimeSetup {
   const file = join(agentRuntimeDir(town, id), 'prime.md');
   let text: string;
   try {
@@ -90,7 +90,7 @@ function openCodePrime(town: TownContext, id: AgentIdentity): RuntimeSetup {
   }
   mkdirSync(agentRuntimeDir(town, id), { recursive: true });
   writeFileAtomic(file, text);
-  return { primesItself: true, env: { [OPENCODE_CONFIG_CONTENT]: openCodeConfigContent(file, town.env[OPENCODE_CONFIG_CONTENT]) } };
+  return { primesItself: true, env: { [variable]: openCodeConfigContent(file, town.env[variable]) } };
 }
 
 function excludeLocally(commonDir: string, pattern: string): void {
