@@ -119,7 +119,8 @@ describe.skipIf(!starts)('Gas Town on the real Gemini CLI, end to end', () => {
     const before = t.server.requests.length;
     // A question: Gemini reads a burst of keys against its last render, where a `?` on an empty line opens its
     // shortcuts panel; the nudge sends the `?` once the text before it shows, so it arrives.
-    const asked = await gtAsync(t.town, ['nudge', 'mayor', 'Say the word?'], t.env);
+    const asked = await gtAsync(t.town, ['nudge', 'mayor', 'Say the word?', '--json'], t.env);
+    console.log(`[e2e-gemini] nudge after restart: ${asked.stdout.trim()}`);
     expect(asked.code, asked.stderr).toBe(0);
     const answer = await t.until(() => script.log.find((e) => e.agent === 'mayor' && e.index >= before && e.text?.startsWith('The word was')), 'the Mayor to answer after the restart', 60_000);
     // The restarted CLI sent the conversation of before the restart: the word it was told is in its context.
