@@ -5,17 +5,16 @@
 // sent, the ratio (target ≤ 1.15), where the difference comes from (per source, per request, and which tools and
 // context lines only the polecat's requests carry), and checks that `gt costs` counted exactly what the server
 // reported for the polecat. Prints; asserts nothing. BENCH_DUMP=<dir> writes every request of both runs there.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { createTmux } from '../src/tmux/index.ts';
 import { CLAUDE_BIN, claudeTestEnv, prepareClaudeConfigDir } from '../testing/claude/index.ts';
 import {
   bash, scriptedModel, scriptedPolecat, startModelServer, write,
   type AgentScript, type MessagesRequest, type ModelServer, type ScriptLogEntry,
 } from '../testing/model-server/index.ts';
+import { beadStatus, cleanEnv as cleanEnvWithout, must, run, until } from './e2e-support.ts';
 
 const GT = resolve(import.meta.dirname, '../bin/gt.js');
 const BIN_DIR = resolve(import.meta.dirname, '../node_modules/.bin');
@@ -24,44 +23,7 @@ const CONTENT = 'Hello, world\n';
 const TASK = `Write ${FILE} containing "Hello, world" and commit it.`;
 const TARGET = 1.15;
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<Run> {
-  return new Promise((res) => {
-    const p = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      res({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
-async function must(p: Promise<Run>): Promise<Run> {
-  const r = await p;
-  if (r.code !== 0) throw new Error(`command failed (${r.code}): ${r.stderr || r.stdout}`);
-  return r;
-}
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(GT_|BD_|TMUX|CLAUDE|ANTHROPIC)/.test(k)) env[k] = v;
-  return { ...env, ...extra };
-}
-
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 240_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => cleanEnvWithout(/^(GT_|BD_|TMUX|CLAUDE|ANTHROPIC)/, extra);
 
 // ---- what one request carries, by source (pure) ----
 
@@ -216,8 +178,7 @@ async function gasTownRun(base: string): Promise<GasTownMeasured> {
     await must(run(process.execPath, [GT, 'rig', 'add', 'web', src], town, env));
     const bead = JSON.parse((await must(run(process.execPath, [GT, 'bd', 'create', 'Greet the world', '-d', `File: "${FILE}" Content: "Hello, world\\n"`, '--json'], join(town, 'web'), env))).stdout) as { id: string };
     await must(run(process.execPath, [GT, 'sling', bead.id, 'web', '--json'], town, env));
-    const db = join(town, '.beads', 'beads.db');
-    await until(() => status(db, bead.id) === 'in_progress' && script.log.some((l) => l.agent === 'polecat' && l.text), 'the polecat to finish with gt done');
+    await until(() => beadStatus(town, bead.id) === 'in_progress' && script.log.some((l) => l.agent === 'polecat' && l.text), 'the polecat to finish with gt done');
     // The Stop hook runs after the last answer: wait until the usage table holds every main request.
     const counted = await until(async () => {
       const r = await run(process.execPath, [GT, 'costs', '--json'], town, env);
@@ -228,16 +189,6 @@ async function gasTownRun(base: string): Promise<GasTownMeasured> {
   } finally {
     await tmux.killServer();
     await server.close();
-  }
-}
-
-function status(db: string, id: string): string | undefined {
-  const d = new DatabaseSync(db);
-  try {
-    d.exec('PRAGMA busy_timeout = 10000');
-    return (d.prepare('SELECT status FROM issues WHERE id = ?').get(id) as { status: string } | undefined)?.status;
-  } finally {
-    d.close();
   }
 }
 

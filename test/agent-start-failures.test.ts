@@ -1,13 +1,15 @@
 // Agents that cannot start, in real tmux on a private socket: one that exits at once leaves its reason (last screen
 // and exit status) in the error, gt peek, gt agents and gt doctor; one waiting on a login screen (a fake TUI
-// showing it, and the real Auggie CLI with no login) is stuck, with the reason, not working.
+// showing it, and the real Auggie and Amp CLIs with no login) is stuck, with the reason, not working; Amp's first-run
+// tour is onboarding, and on a loopback stand-in for its start-up API it reaches its ready prompt.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard } from '../src/dashboard/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { loadTown } from '../src/town/index.ts';
-import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { ampTestEnv, prepareAmpHome, startFakeAmpApi, type FakeAmpApi } from '../testing/amp/index.ts';
+import { expectFailure, gt, gtAsync, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-startfail-${process.pid}`;
 const ROOT = resolve(import.meta.dirname, '..');
@@ -120,5 +122,75 @@ describe('agents that cannot start', () => {
     }
     const screen = bob?.state === 'stuck' ? '' : gt(town, ['peek', 'app/crew/bob'], { env }).stdout;
     expect(bob, screen).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Login to continue"') });
+  }, 60_000);
+});
+
+// Amp's agent loop runs on Amp's server (a thread actor reached over a Rivet WebSocket), so no scripted model can
+// drive it (docs/formats/agent-presets.md). What can be proven on the real CLI is its start-up: its login question,
+// its first-run tour, its ready screen on a loopback stand-in for Amp's start-up API, and the typed first prompt
+// reaching that API. Each case gets a tmux server of its own: the agent's HOME and AMP_* come from the environment
+// gt starts the server with.
+describe('the real Amp CLI at start-up', () => {
+  let base = '';
+  let town = '';
+  let cleanup = (): void => {};
+  let api: FakeAmpApi | undefined;
+  const sockets: string[] = [];
+  const path = `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
+  const envFor = (name: string, extra: Record<string, string>): Record<string, string> => {
+    const socket = `${SOCKET}-amp-${name}`;
+    sockets.push(socket);
+    return { GT_TMUX_SOCKET: socket, PATH: path, AMP_SKIP_UPDATE_CHECK: '1', AMP_API_KEY: '', ...extra };
+  };
+
+  beforeAll(async () => {
+    const t = tempDir('gt startfail amp');
+    base = t.dir;
+    cleanup = t.cleanup;
+    town = join(base, 'town');
+    gtJson(base, ['install', town]);
+    sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
+    gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
+    for (const name of ['ann', 'ben', 'cid']) gtJson(town, ['crew', 'add', name, '--rig', 'app']);
+    api = await startFakeAmpApi();
+  });
+  afterAll(async () => {
+    for (const socket of sockets) await createTmux({ socket }).killServer();
+    await api?.close();
+    cleanup();
+  });
+
+  it('with no API key it asks whether to log in: stuck, with the question as the reason', () => {
+    const home = prepareAmpHome(join(base, 'home without key'), { welcomeSeen: true });
+    const env = envFor('login', { HOME: home });
+    const r = gt(town, ['crew', 'at', 'ann', '--rig', 'app', '--agent', 'amp', '--no-attach'], { env });
+    expectFailure(r, 1, /app\/crew\/ann \(amp\) is stuck at start-up, waiting on its login screen: "Would you like to log in to Amp\? \[\(y\)es, \(n\)o\]:"/);
+    const ann = gtJson<View[]>(town, ['agents', '--all'], { env }).find((a) => a.address === 'app/crew/ann');
+    expect(ann).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Would you like to log in to Amp?') });
+  }, 60_000);
+
+  // gt runs asynchronously from here on: the stand-in answers from this process's event loop.
+  it('on a loopback Amp API, a first start stops on its first-run tour: stuck (onboarding), not answered', async () => {
+    const home = prepareAmpHome(join(base, 'home first run'), { welcomeSeen: false });
+    const env = envFor('tour', ampTestEnv(api!.url, home));
+    const r = await gtAsync(town, ['crew', 'at', 'ben', '--rig', 'app', '--agent', 'amp', '--no-attach'], env);
+    expectFailure(r, 1, /app\/crew\/ben \(amp\) is stuck at start-up, waiting on its first-run set-up: "Space to continue"; finish it once by hand/);
+    expect(api!.requests.some((q) => q.rpc === 'getUserInfo')).toBe(true);
+  }, 60_000);
+
+  it('with the tour seen it starts to its ready prompt, and the first prompt gt types makes it ask its server for a thread actor', async () => {
+    const home = prepareAmpHome(join(base, 'home seen'), { welcomeSeen: true });
+    const env = envFor('ready', ampTestEnv(api!.url, home));
+    const before = api!.requests.length;
+    const r = await gtAsync(town, ['crew', 'at', 'cid', '--rig', 'app', '--agent', 'amp', '--no-attach', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'started', agent: 'amp', readyBy: 'prompt' });
+    // The agent loop is not in the CLI: the typed prompt becomes a request for a server-side thread (local-client executor).
+    let created: { body: string } | undefined;
+    for (const deadline = Date.now() + 20_000; !created && Date.now() < deadline; await new Promise((res) => setTimeout(res, 250))) {
+      created = api!.requests.slice(before).find((q) => q.method === 'POST' && q.path === '/api/thread-actors');
+    }
+    expect(created, JSON.stringify(api!.requests.slice(before).map((q) => `${q.method} ${q.path} ${q.rpc ?? ''}`))).toBeDefined();
+    expect(JSON.parse(created!.body)).toMatchObject({ executorType: 'local-client' });
   }, 60_000);
 });

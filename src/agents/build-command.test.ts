@@ -70,7 +70,8 @@ describe('buildOneShotCommand', () => {
   it('builds the non-interactive JSON run', () => {
     expect(buildOneShotCommand(claude!, 'sum it up').argv).toEqual(['claude', '--dangerously-skip-permissions', '--print', '--output-format', 'json', 'sum it up']);
     expect(buildOneShotCommand(codex!, 'fix').argv).toEqual(['codex', 'exec', '--dangerously-bypass-approvals-and-sandbox', '--json', 'fix']);
-    expect(() => buildOneShotCommand(amp!, 'x')).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));
+    expect(buildOneShotCommand(amp!, 'fix').argv).toEqual(['amp', '--dangerously-allow-all', '--no-ide', '--execute', 'fix', '--stream-json']);
+    expect(() => buildOneShotCommand(BUILTIN_PRESETS.copilot!, 'x')).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));
   });
 
   it('passes the first prompt with the preset\'s prompt flag when its positional argument means something else (OpenCode)', () => {

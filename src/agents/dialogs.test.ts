@@ -28,6 +28,20 @@ describe("Auggie's first-run screens (0.36, as shown once authenticated against 
   });
 });
 
+describe("Amp's first-run tour and ready screen (0.0.1790142911, captured against a loopback Amp API)", () => {
+  const amp = builtinPreset('amp')!;
+  it('the tour pages are onboarding nobody answers; the empty thread after it shows the ready prompt', () => {
+    const page = ['                                                     Welcome to Amp', '                                                   Space to continue'];
+    expect(detectDialog(page, 'amp')).toMatchObject({ kind: 'onboarding', keys: [], line: 'Space to continue' });
+    const last = ['                                                 Customize Amp with Amp', '                                             Amp has a complete plugin API.', '                                                  Enter to get started'];
+    expect(detectDialog(last, 'amp')?.kind).toBe('onboarding');
+    const ready = ['                ●●•••••●●●•••●●●●●●●●•••••••••••::·::.    Welcome to Amp', '               ••●•••••●●●●•●●●●●•••••••::::::::::···:    ctrl+o for commands · ? for shortcuts', '╭──────────────────────────────────────── medium ─╮', '│                                                 │', '╰──────────────────────────── /tmp/amp-probe/work ─╯'];
+    expect(detectDialog(ready, 'amp')).toBeUndefined();
+    expect(showsReadyPrompt(ready, { prompt: amp.ready.prompt, busy: amp.busy })).toBe(true);
+    expect(showsReadyPrompt(page, { prompt: amp.ready.prompt, busy: amp.busy })).toBe(false);
+  });
+});
+
 describe('detectDialog on real Claude Code screens', () => {
   it('moves the selection to "Yes, I trust this folder", then confirms it', () => {
     expect(detectDialog(screen('trust'))).toMatchObject({ kind: 'trust', keys: ['Down'] });
@@ -62,13 +76,14 @@ describe('detectDialog on real Claude Code screens', () => {
 });
 
 describe('login screens, whatever the runtime', () => {
-  it('knows the login screens of Auggie, Codex, Claude Code and Gemini CLI, and names the line', () => {
+  it('knows the login screens of Auggie, Codex, Claude Code, Gemini CLI and Amp, and names the line', () => {
     const screens: [string, string[]][] = [
       ['auggie', ['   New to Augment? You can create an account from the login page.', ' → Login to continue', '   Press return to open your browser']],
       ['codex', ['  Sign in with ChatGPT to use Codex as part of your paid plan', '', '> 1. Sign in with ChatGPT', '  2. Provide your own API key']],
       ['claude', [' Select login method:', '', ' ❯ 1. Claude account with subscription']],
       ['claude', ['  ⎿ Not logged in · Please run /login']],
       ['gemini', ['│ Get started                                   │', '│ How would you like to authenticate for this project? │', '│ ● 1. Login with Google │']],
+      ['amp', ['No API key found. Starting login flow...', 'Would you like to log in to Amp? [(y)es, (n)o]: ']],
     ];
     for (const [runtime, lines] of screens) {
       for (const r of [runtime, 'my-custom-agent']) expect(detectDialog(lines, r), `${runtime} as ${r}`).toMatchObject({ kind: 'login', keys: [] });

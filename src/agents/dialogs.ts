@@ -49,6 +49,7 @@ export const LOGIN_SCREENS: readonly RegExp[] = [
   /^.*\b(?:Invalid|Missing) API key\s*·\s*(?:Please )?run \/login\b/im, // Claude Code with a bad key
   /^\s*(?:│\s*)?(?:Get started|How would you like to authenticate for this project\?)\s*(?:│\s*)?$/m, // Gemini CLI's auth dialog
   /^\s*(?:│\s*)?Waiting for auth\.\.\./m, // Gemini CLI after choosing Google login
+  /^\s*Would you like to log in to Amp\? \[\(y\)es, \(n\)o\]:?\s*$/m, // Amp without AMP_API_KEY or a stored key
 ];
 
 /**
@@ -69,7 +70,14 @@ const GEMINI_DIALOGS: readonly DialogSpec[] = [{ kind: 'trust', match: [/Do you 
  */
 const AUGGIE_DIALOGS: readonly DialogSpec[] = [{ kind: 'onboarding', match: [/Welcome to Augment Code! A bit of housekeeping/, /Tips for using Auggie\b/] }];
 
-export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS, codex: CODEX_DIALOGS, gemini: GEMINI_DIALOGS, auggie: AUGGIE_DIALOGS };
+/**
+ * Amp's (0.0.1790142911) first-run tour: six centred pages ("Welcome to Amp", "Battle-Tested Agent Modes", …) with
+ * "Space to continue" under each, the last one "Enter to get started"; once through, Amp records it in
+ * ~/.local/share/amp/session.json (`neoWelcomeDismissed`). Onboarding, for a person, not Gas Town's to answer.
+ */
+const AMP_DIALOGS: readonly DialogSpec[] = [{ kind: 'onboarding', match: [/^\s*Space to continue\s*$/m, /^\s*Enter to get started\s*$/m] }];
+
+export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS, codex: CODEX_DIALOGS, gemini: GEMINI_DIALOGS, auggie: AUGGIE_DIALOGS, amp: AMP_DIALOGS };
 
 /** A selection list's footer: whatever the dialog, it waits for a choice. */
 const CHOICE_FOOTER = /Enter to confirm|Esc to cancel|↑\/↓ to (navigate|select)|Press Enter to continue/;

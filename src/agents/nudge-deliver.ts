@@ -43,7 +43,7 @@ export async function typeAndSubmit(tmux: NudgeTmux, session: string, text: stri
     await tmux.exitCopyMode(session);
     before = await tmux.snapshot(session);
   }
-  await tmux.sendText(session, text);
+  await sendInPieces(tmux, session, text, before, t);
 
   // Wait for the end of the text to show; halfway through, wake the session in case it is not reading input.
   let typed = await pollFor(() => tmux.snapshot(session), (s) => tailAppeared(before, s, tail), t.echoTimeoutMs / 2, t.pollMs);
@@ -68,6 +68,30 @@ export async function typeAndSubmit(tmux: NudgeTmux, session: string, text: stri
     if (await pollFor(() => tmux.snapshot(session), accepted, t.acceptTimeoutMs / 2, t.pollMs)) return { ok: true, verified: true, attempts: attempt };
   }
   return { ok: false, reason: 'not-accepted', attempts: t.maxAttempts };
+}
+
+/**
+ * The text in pieces that each start at a `?` (the first piece: up to the first `?` after other text). A TUI that
+ * reads a burst of keys against the input line of its last render takes a `?` in the same burst as the text before
+ * it for a `?` on an empty prompt: Gemini CLI 0.61 opens its shortcuts panel and drops the character.
+ */
+export function shortcutSafePieces(text: string): string[] {
+  return text.split(/(?<=[^?])(?=\?)/u).filter((p) => p !== '');
+}
+
+/** Sends `text`, each piece after the one before it shows on screen (at most half a second each), then a settle. */
+async function sendInPieces(tmux: NudgeTmux, session: string, text: string, before: Screen, t: DeliveryTimings): Promise<void> {
+  const pieces = shortcutSafePieces(text);
+  let sent = '';
+  for (const [i, piece] of pieces.entries()) {
+    if (i > 0) {
+      const tail = messageTail(sent);
+      await pollFor(() => tmux.snapshot(session), (s) => tailAppeared(before, s, tail), Math.min(500, t.echoTimeoutMs), t.pollMs);
+      await sleep(t.settleMs);
+    }
+    await tmux.sendText(session, piece);
+    sent += piece;
+  }
 }
 
 /** Poll `probe` until `ok`, returning the value that satisfied it, or undefined at the deadline. */

@@ -60,6 +60,26 @@ class FakeTui implements NudgeTmux {
   }
 }
 
+/**
+ * Gemini CLI's input as it behaves (0.61): keys arriving in one burst are read against the input line of the last
+ * render, and a `?` read against an empty line opens the shortcuts panel instead of being typed.
+ */
+class StaleRenderTui extends FakeTui {
+  rendered = '';
+  override async snapshot() {
+    this.rendered = this.input;
+    return super.snapshot();
+  }
+  override async sendText(_: string, text: string) {
+    let seen = this.rendered;
+    for (const ch of text) {
+      if (ch === '?' && seen === '') continue;
+      this.input += ch;
+      seen = this.rendered;
+    }
+  }
+}
+
 const fast = { settleMs: 5, echoTimeoutMs: 200, acceptTimeoutMs: 100, pollMs: 5 };
 let runtimeDir: string;
 beforeEach(() => (runtimeDir = mkdtempSync(join(tmpdir(), 'gt-nudge-'))));
@@ -73,6 +93,13 @@ describe('nudge (against an in-memory TUI)', () => {
     expect(r).toMatchObject({ status: 'delivered', verified: true, attempts: 1 });
     expect(tui.submitted).toEqual(['hello there']);
     expect(tui.inMode).toBe(false);
+  });
+
+  it('keeps every ? of a message for a TUI that reads a burst against its last render (Gemini CLI)', async () => {
+    const tui = new StaleRenderTui();
+    const r = await nudge(tui, { runtimeDir, ...fast }, { session: 'agent', message: 'Is it done? Say the word?', mode: 'immediate' });
+    expect(r).toMatchObject({ status: 'delivered', verified: true });
+    expect(tui.submitted).toEqual(['Is it done? Say the word?']);
   });
 
   it('presses Enter again, after waking the session, when the first press is lost', async () => {

@@ -8,7 +8,7 @@ export type PromptMode =
   | 'type';
 
 /** Where the runtime reads hooks from, if it has any; the installers that write these files live beside the presets. */
-export type HookKind = 'none' | 'claude-settings' | 'gemini-settings' | 'cursor-hooks' | 'opencode-plugin' | 'copilot-hooks';
+export type HookKind = 'none' | 'claude-settings' | 'gemini-settings' | 'cursor-hooks' | 'opencode-instructions' | 'copilot-hooks';
 
 /** An extra command line: optional subcommand words, then arguments. `{id}`, `{prompt}` are filled in by buildCommand. */
 export interface SubCommandLine {
@@ -59,6 +59,8 @@ export interface AgentPreset {
     settingsFlag?: string;
     /** File the runtime reads hooks from, relative to its working directory, when there is no such flag. */
     file?: string;
+    /** Environment variable that carries Gas Town's inline config to the runtime (OpenCode's OPENCODE_CONFIG_CONTENT). */
+    env?: string;
   };
   /** npm package of the CLI, when it is published there (its flags are checked against the pinned version's --help). */
   npmPackage?: string;

@@ -19,6 +19,6 @@ describe('built-in presets', () => {
     if (p.busy) expect(() => new RegExp(p.busy!, 'iu')).not.toThrow();
     if (p.resume) expect(p.resume.args).toContain('{id}');
     if (p.nonInteractive) expect(p.nonInteractive.args).toContain('{prompt}');
-    if (p.hooks.kind !== 'none') expect(p.hooks.settingsFlag ?? p.hooks.file).toBeDefined();
+    if (p.hooks.kind !== 'none') expect(p.hooks.settingsFlag ?? p.hooks.file ?? p.hooks.env).toBeDefined();
   });
 });

@@ -1,5 +1,6 @@
 // The built-in agent runtime presets, as data. Flags follow the Go original (reference §3.4); the ones whose CLI
 // is on npm are checked against the pinned CLI's own --help by test/presets-cli-flags.test.ts.
+import { OPENCODE_CONFIG_CONTENT } from './opencode-config.ts';
 import type { AgentPreset } from './preset.ts';
 
 const claude: AgentPreset = {
@@ -109,13 +110,22 @@ const amp: AgentPreset = {
   name: 'amp',
   description: 'Amp (Sourcegraph)',
   command: 'amp',
+  // --dangerously-allow-all is a hidden switch of Amp's CLI (declared in its option table with the description of
+  // the documented setting amp.dangerouslyAllowAll); --no-ide is documented.
   args: ['--dangerously-allow-all', '--no-ide'],
   env: {},
   promptMode: 'type',
-  ready: { delayMs: 5000 },
+  // The composer's box, its top border naming the agent mode ("╭──── medium ─╮"), drawn at the bottom once Amp's
+  // server answered its start-up calls; its first-run tour and its login question have no box. Amp's busy marker is
+  // not known: its agent loop runs on Amp's server, which no test here can stand in for.
+  ready: { prompt: '^\\s*╭─+ [^─]+ ─╮\\s*$', delayMs: 15_000 },
+  // The platform binary (Bun) when linked by the postinstall; node when started through the package's cli-wrapper.cjs.
   processNames: ['amp', 'node'],
   resume: { subcommand: ['threads', 'continue'], args: ['{id}'] },
+  continue: { subcommand: ['threads', 'continue'], args: ['--last'] },
+  nonInteractive: { args: ['--execute', '{prompt}', '--stream-json'] },
   hooks: { kind: 'none' },
+  npmPackage: '@ampcode/cli',
 };
 
 const opencode: AgentPreset = {
@@ -136,7 +146,8 @@ const opencode: AgentPreset = {
   continue: { args: ['--continue'] },
   nonInteractive: { subcommand: ['run'], args: ['--format', 'json', '{prompt}'] },
   configDir: { env: 'OPENCODE_CONFIG_DIR' },
-  hooks: { kind: 'none' },
+  // The prime as an instructions file, through OpenCode's inline config (src/agents/opencode-config.ts).
+  hooks: { kind: 'opencode-instructions', env: OPENCODE_CONFIG_CONTENT },
   npmPackage: 'opencode-ai',
 };
 

@@ -1,12 +1,14 @@
 // Per-runtime preparation before an agent starts (its Gas Town-owned hook settings), and the start-up gate that
 // waits for its ready prompt.
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gitTry } from '../../git/index.ts';
-import { installRoot } from '../../kernel/index.ts';
+import { installRoot, writeFileAtomic } from '../../kernel/index.ts';
 import { passStartupDialogs, type AgentPreset, type DialogKind, type NudgeTmux } from '../../agents/index.ts';
 import { writeClaudeSettings, type ClaudeSettingsOptions } from '../../agents/claude-settings.ts';
 import { GEMINI_SETTINGS_FILE, isOursOrMissing, writeGeminiSettings } from '../../agents/gemini-settings.ts';
+import { OPENCODE_CONFIG_CONTENT, openCodeConfigContent } from '../../agents/opencode-config.ts';
 import type { TownContext } from '../../town/index.ts';
 import type { AgentIdentity } from './identity.ts';
 
@@ -15,6 +17,8 @@ export interface RuntimeSetup {
   settingsPath?: string;
   /** True when the runtime's session-start hook runs `gt prime` itself, so no first prompt is needed for it. */
   primesItself: boolean;
+  /** Extra environment for the agent (OpenCode's inline config). */
+  env?: Record<string, string>;
 }
 
 /** Where an agent's Gas Town-owned runtime files live: under the town's runtime directory, never in the repo. */
@@ -38,12 +42,13 @@ export function claudeSettingsFor(id: Pick<AgentIdentity, 'role'>): ClaudeSettin
 /** True when Gas Town installs a session-start hook for the runtime that runs `gt prime` (pure). */
 export function primesItself(preset: Pick<AgentPreset, 'hooks'>): boolean {
   if (preset.hooks.kind === 'claude-settings') return Boolean(preset.hooks.settingsFlag);
-  return preset.hooks.kind === 'gemini-settings';
+  return preset.hooks.kind === 'gemini-settings' || preset.hooks.kind === 'opencode-instructions';
 }
 
-export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: AgentPreset): RuntimeSetup {
+export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: AgentPreset, env: Record<string, string> = {}): RuntimeSetup {
   if (!primesItself(preset)) return { primesItself: false };
   if (preset.hooks.kind === 'gemini-settings') return { primesItself: installGeminiHooks(id.workdir) };
+  if (preset.hooks.kind === 'opencode-instructions') return openCodePrime(town, id, env, preset.hooks.env ?? OPENCODE_CONFIG_CONTENT);
   return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id)), primesItself: true };
 }
 
@@ -65,6 +70,24 @@ function installGeminiHooks(workdir: string): boolean {
   }
   writeGeminiSettings(workdir, { gtCommand: gtArgv() });
   return true;
+}
+
+/**
+ * OpenCode's prime: what `gt prime` prints for this agent (run as the agent would, in its directory with its role's
+ * environment `env`), written to `<runtime>/agents/<session>/prime.md` and named in the instructions of OpenCode's
+ * inline config, so it is in the system prompt of every request. Written at each start (a restarted agent sees its
+ * current hook and mail). If `gt prime` fails, the file says so and tells the agent to run it, as the hooks do.
+ */
+function openCodePrime(town: TownContext, id: AgentIdentity, env: Record<string, string>, variable: string): RuntimeSetup {
+  const file = join(agentRuntimeDir(town, id), 'prime.md');
+  const [node, gt] = gtArgv() as [string, string];
+  const r = spawnSync(node, [gt, 'prime'], { cwd: id.workdir, env: { ...town.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  const text = r.status === 0 && r.stdout.trim() !== ''
+    ? r.stdout
+    : `Gas Town could not load your role context: ${(r.stderr || r.error?.message || `gt prime exited ${r.status}`).trim()}\nRun gt prime now, and do not run gt done before it worked; or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`;
+  mkdirSync(agentRuntimeDir(town, id), { recursive: true });
+  writeFileAtomic(file, text);
+  return { primesItself: true, env: { [variable]: openCodeConfigContent(file, town.env[variable]) } };
 }
 
 function excludeLocally(commonDir: string, pattern: string): void {

@@ -49,7 +49,7 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   requireWorkdir(id);
   const env = roleEnv(town, id, ensureShims(town));
   requireProgram(preset, req.agent, env.PATH!);
-  const setup = prepareRuntime(town, id, preset);
+  const setup = prepareRuntime(town, id, preset, env);
   const previous = req.resume ? withStore(town, (s) => getAgent(s, id.address)) : undefined;
   // Only a conversation of the same runtime can be resumed (the polecat's agent may have changed since).
   const resumeId = previous?.session_id && preset.resume && previous.runtime === req.agent ? previous.session_id : undefined;
@@ -59,7 +59,7 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
     prompt,
     ...(resumeId ? { resumeId } : {}),
     ...(setup.settingsPath ? { settingsPath: setup.settingsPath } : {}),
-    env,
+    env: { ...env, ...setup.env },
     nodePath: process.execPath,
     packageRoot: installRoot(),
   });
