@@ -13,7 +13,8 @@ import {
   type AgentScript, type GeminiRequest,
 } from '../testing/model-server/index.ts';
 import { cliStarts, slingAndLand, startE2eTown, verbose, type E2eTown } from './support/e2e-town.ts';
-import { gtAsync, queryTown } from './support/gt.ts';
+import { getAgent } from '../src/agents/table.ts';
+import { gtAsync, withTown } from './support/gt.ts';
 
 const WORD = 'pelican';
 const starts = cliStarts(GEMINI_BIN, 'test/e2e-gemini.test.ts', 'the Gemini CLI');
@@ -80,7 +81,7 @@ describe.skipIf(!starts)('Gas Town on the real Gemini CLI, end to end', () => {
     expect(steps).toEqual([`write-${id}`, `done-${id}`]);
 
     // The hook recorded Gemini's session id: the one of the chat file Gemini wrote for this worktree.
-    const row = queryTown<{ session_id: string | null; runtime: string }>(t.town, 'SELECT session_id, runtime FROM agents WHERE address = ?', polecat)[0]!;
+    const row = withTown(t.town, (s) => getAgent(s, polecat))!;
     expect(row.runtime).toBe('gemini');
     expect(geminiSessions().map((s) => s.id)).toContain(row.session_id);
 
@@ -111,7 +112,7 @@ describe.skipIf(!starts)('Gas Town on the real Gemini CLI, end to end', () => {
     const told = await gtAsync(t.town, ['nudge', 'mayor', `Remember the word: ${WORD}`], t.env);
     expect(told.code, told.stderr).toBe(0);
     await t.until(() => script.log.some((e) => e.agent === 'mayor' && e.text === 'Noted.'), 'the Mayor to note the word', 60_000);
-    const sessionId = await t.until(() => queryTown<{ session_id: string | null }>(t.town, "SELECT session_id FROM agents WHERE address = 'mayor'")[0]?.session_id, 'the Mayor session id', 10_000);
+    const sessionId = await t.until(() => withTown(t.town, (s) => getAgent(s, 'mayor'))?.session_id, 'the Mayor session id', 10_000);
 
     const restarted = await gtAsync(t.town, ['mayor', 'restart', '--json'], t.env);
     expect(restarted.code, restarted.stderr).toBe(0);
@@ -126,7 +127,7 @@ describe.skipIf(!starts)('Gas Town on the real Gemini CLI, end to end', () => {
     // The restarted CLI sent the conversation of before the restart: the word it was told is in its context.
     expect(answer.text).toBe(`The word was ${WORD}.`);
     expect(JSON.stringify((t.server.requests[answer.index]!.body as GeminiRequest).contents?.at(-1))).toContain('Say the word?');
-    expect(queryTown<{ session_id: string | null }>(t.town, "SELECT session_id FROM agents WHERE address = 'mayor'")[0]?.session_id).toBe(sessionId);
+    expect(withTown(t.town, (s) => getAgent(s, 'mayor'))?.session_id).toBe(sessionId);
     console.log(`[e2e-gemini] mayor restart and resume: ${Math.round((Date.now() - t0) / 1000)} s`);
   }, 150_000);
 });

@@ -6,7 +6,8 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, bd } from './support/bd.ts';
-import { expectFailure, git, gt, gtJson, queryTown, sourceRepo, tempDir } from './support/gt.ts';
+import { expectFailure, git, gt, gtJson, sourceRepo, tempDir, withTown } from './support/gt.ts';
+import { listTokens } from '../src/server/tokens.ts';
 import { fetchFresh } from './support/http.ts';
 import { gitAuthEnv, remoteEnv, startServe, type RunningServe } from './support/town-api.ts';
 import { gtBuilt, requireFreshBuild } from './support/gt-built.ts';
@@ -170,7 +171,7 @@ describe('the town API (gt serve) and its clients', () => {
     expect(statSync(join(town, '.runtime', 'tokens')).mode & 0o777).toBe(0o700);
     const token = tokenOf('nux');
     expect(readFileSync(join(town, '.beads', 'beads.db')).includes(token)).toBe(false);
-    expect(queryTown<{ address: string }>(town, 'SELECT address FROM api_tokens WHERE address = ?', 'app/nux')).toHaveLength(1);
+    expect(withTown(town, (s) => listTokens(s)).filter((t) => t.address === 'app/nux')).toHaveLength(1);
     expect(new URL(serve.url).hostname).toBe('127.0.0.1');
   });
 

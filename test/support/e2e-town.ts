@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createTmux } from '../../src/tmux/index.ts';
 import { startModelServer, type ModelServer, type ModelServerOptions, type ScriptLogEntry } from '../../testing/model-server/index.ts';
-import { dumpE2eState, git, gtAsync, gtJson, queryTown, sourceRepo, tempDir } from './gt.ts';
+import { getBead } from '../../src/beads/index.ts';
+import { dumpE2eState, git, gtAsync, gtJson, sourceRepo, tempDir, withTown } from './gt.ts';
 
 const BIN_DIR = resolve(import.meta.dirname, '../../node_modules/.bin');
 
@@ -80,7 +81,7 @@ export async function startE2eTown(o: E2eTownOptions): Promise<E2eTown> {
     env,
     server,
     tmux,
-    beadStatus: (id) => queryTown<{ status: string }>(town, 'SELECT status FROM issues WHERE id = ?', id)[0]?.status,
+    beadStatus: (id) => withTown(town, (s) => getBead(s.db, id)?.status),
     mainFile: (path) => {
       const r = spawnSync('git', ['-C', join(town, 'web', '.repo.git'), 'show', `main:${path}`], { encoding: 'utf8' });
       return r.status === 0 ? r.stdout : undefined;

@@ -3,7 +3,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { expect } from 'vitest';
 import { cleanEnv, git, type RunOut } from './bd.ts';
 import type { Store } from '../../src/beads/index.ts';
@@ -159,16 +158,3 @@ export function withTown<T>(town: string, fn: (store: Store) => T): T {
   }
 }
 
-/**
- * Rows of the town's database, read the way a second process reads it (its own connection, waiting on writers).
- * For suites that check what the daemon recorded; prefer a gt or bd command where one shows the same.
- */
-export function queryTown<T>(town: string, sql: string, ...params: (string | number)[]): T[] {
-  const d = new DatabaseSync(join(town, '.beads', 'beads.db'));
-  try {
-    d.exec('PRAGMA busy_timeout = 10000');
-    return d.prepare(sql).all(...params) as T[];
-  } finally {
-    d.close();
-  }
-}
