@@ -1,6 +1,6 @@
 // Typing one message into an agent's TUI and proving it arrived: literal text, a settle, Enter on its own,
 // then the screen read back; Enter is retried (after waking a detached session) until the input line is taken.
-import { inputAccepted, messageTail, tailAppeared, type Screen } from './pane-text.ts';
+import { inputAccepted, messageTail, showsReadyPrompt, tailAppeared, type ReadySignals, type Screen } from './pane-text.ts';
 
 /** The tmux operations delivery needs (the tmux adapter satisfies it). */
 export interface NudgeTmux {
@@ -36,20 +36,25 @@ export type DeliveryOutcome =
  * when the text never showed on screen (a TUI that does not echo, or hides long input): Enter is still pressed so
  * the text and its Enter stay together and cannot merge with the next message.
  */
-export async function typeAndSubmit(tmux: NudgeTmux, session: string, text: string, t: DeliveryTimings): Promise<DeliveryOutcome> {
+export async function typeAndSubmit(tmux: NudgeTmux, session: string, text: string, t: DeliveryTimings, signals: ReadySignals = {}): Promise<DeliveryOutcome> {
   const tail = messageTail(text);
   let before = await tmux.snapshot(session);
   if (before.inMode) {
     await tmux.exitCopyMode(session);
     before = await tmux.snapshot(session);
   }
-  await sendInPieces(tmux, session, text, before, t);
-
-  // Wait for the end of the text to show; halfway through, wake the session in case it is not reading input.
-  let typed = await pollFor(() => tmux.snapshot(session), (s) => tailAppeared(before, s, tail), t.echoTimeoutMs / 2, t.pollMs);
-  if (!typed) {
-    await tmux.wake(session);
+  let typed: Screen | undefined;
+  for (let attempt = 1; attempt <= t.maxAttempts && !typed; attempt++) {
+    await sendInPieces(tmux, session, text, before, t);
+    // Wait for the end of the text to show; halfway through, wake the session in case it is not reading input.
     typed = await pollFor(() => tmux.snapshot(session), (s) => tailAppeared(before, s, tail), t.echoTimeoutMs / 2, t.pollMs);
+    if (!typed) {
+      await tmux.wake(session);
+      typed = await pollFor(() => tmux.snapshot(session), (s) => tailAppeared(before, s, tail), t.echoTimeoutMs / 2, t.pollMs);
+    }
+    // The placeholder of an empty input still shows: the keys were dropped (a TUI redrawing itself, as Gemini CLI
+    // does while it loads a resumed conversation), so typing again cannot double them.
+    if (!typed && !(signals.promptMeansEmpty && showsReadyPrompt((await tmux.snapshot(session)).lines, signals))) break;
   }
   if (!typed) {
     await sleep(t.settleMs);

@@ -80,6 +80,22 @@ class StaleRenderTui extends FakeTui {
   }
 }
 
+/** A TUI that drops the first `drops` bursts of typed text while it redraws (Gemini CLI loading a resumed chat). */
+class RedrawingTui extends FakeTui {
+  constructor(private drops: number, private readonly placeholder: string) {
+    super();
+  }
+  override async snapshot() {
+    const s = await super.snapshot();
+    // The composer shows its placeholder while the input is empty.
+    return this.input === '' ? { ...s, lines: [...s.lines.slice(0, -1), `> ${this.placeholder}`] } : s;
+  }
+  override async sendText(name: string, text: string) {
+    if (this.drops > 0) this.drops--;
+    else await super.sendText(name, text);
+  }
+}
+
 const fast = { settleMs: 5, echoTimeoutMs: 200, acceptTimeoutMs: 100, pollMs: 5 };
 let runtimeDir: string;
 beforeEach(() => (runtimeDir = mkdtempSync(join(tmpdir(), 'gt-nudge-'))));
@@ -100,6 +116,20 @@ describe('nudge (against an in-memory TUI)', () => {
     const r = await nudge(tui, { runtimeDir, ...fast }, { session: 'agent', message: 'Is it done? Say the word?', mode: 'immediate' });
     expect(r).toMatchObject({ status: 'delivered', verified: true });
     expect(tui.submitted).toEqual(['Is it done? Say the word?']);
+  });
+
+  it('types again when the text was dropped and the empty-input placeholder still shows, never twice otherwise', async () => {
+    const placeholder = 'Type your message or @path/to/file';
+    const signals = { prompt: placeholder, promptMeansEmpty: true };
+    const dropped = new RedrawingTui(1, placeholder);
+    const r = await nudge(dropped, { runtimeDir, ...fast }, { session: 'agent', message: 'Say the word', mode: 'immediate', signals });
+    expect(r).toMatchObject({ status: 'delivered', verified: true });
+    expect(dropped.submitted).toEqual(['Say the word']);
+    // A prompt that does not mean an empty input: the text is typed once, whatever the screen shows.
+    const once = new RedrawingTui(1, placeholder);
+    const r2 = await nudge(once, { runtimeDir, ...fast }, { session: 'agent', message: 'Say the word', mode: 'immediate', signals: { prompt: placeholder } });
+    expect(r2).toMatchObject({ status: 'delivered', verified: false });
+    expect(once.submitted).toEqual(['']);
   });
 
   it('presses Enter again, after waking the session, when the first press is lost', async () => {

@@ -75,7 +75,7 @@ export async function nudge(tmux: NudgeTmux, settings: NudgeSettings, req: Nudge
       }
       const waitedMs = Date.now() - waitStart;
       const timings: DeliveryTimings = { ...DEFAULT_TIMINGS, ...pickTimings(settings) };
-      const out = await typeAndSubmit(tmux, req.session, text, timings);
+      const out = await typeAndSubmit(tmux, req.session, text, timings, req.signals);
       if (!out.ok) return fail('not-accepted', `${req.session} did not take the typed message after ${out.attempts} Enter presses`, out.attempts);
       return { status: 'delivered', verified: out.verified, attempts: out.attempts, waitedMs, elapsedMs: elapsed() };
     } finally {

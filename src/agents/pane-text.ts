@@ -100,6 +100,8 @@ export interface ReadySignals {
   prompt?: string;
   /** Regex source (case-insensitive) matching a screen row while the agent is busy. */
   busy?: string;
+  /** The prompt is a placeholder shown only while the input line is empty (Gemini CLI's composer). */
+  promptMeansEmpty?: boolean;
 }
 
 /** Looks at the bottom of the screen, where TUIs keep their input line and status. */

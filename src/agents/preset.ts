@@ -36,6 +36,8 @@ export interface AgentPreset {
     prompt?: string;
     /** Wait this long after start when there is no prompt pattern, or as the fallback if it never shows. */
     delayMs: number;
+    /** The prompt is a placeholder the TUI shows only while its input is empty: typed text that never shows was dropped. */
+    promptMeansEmpty?: boolean;
   };
   /** Regular expression (source, case-insensitive) matching a pane line while the agent is busy. */
   busy?: string;

@@ -58,7 +58,7 @@ const gemini: AgentPreset = {
   env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' },
   promptMode: 'arg',
   // The composer's placeholder, shown whenever the input is empty (idle, or the prompt argument already taken).
-  ready: { prompt: 'Type your message or @path/to/file', delayMs: 5000 },
+  ready: { prompt: 'Type your message or @path/to/file', delayMs: 5000, promptMeansEmpty: true },
   busy: 'esc to cancel',
   processNames: ['gemini', 'node'],
   resume: { args: ['--resume', '{id}'] },

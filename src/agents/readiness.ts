@@ -42,5 +42,9 @@ export async function waitForReady(tmux: Pick<NudgeTmux, 'hasSession' | 'snapsho
 
 /** The ready prompt and busy marker of a preset, as the screen checks take them. */
 export function readySignals(preset: Pick<AgentPreset, 'ready' | 'busy'>): ReadySignals {
-  return { ...(preset.ready.prompt ? { prompt: preset.ready.prompt } : {}), ...(preset.busy ? { busy: preset.busy } : {}) };
+  return {
+    ...(preset.ready.prompt ? { prompt: preset.ready.prompt } : {}),
+    ...(preset.busy ? { busy: preset.busy } : {}),
+    ...(preset.ready.promptMeansEmpty ? { promptMeansEmpty: true } : {}),
+  };
 }
