@@ -1,6 +1,6 @@
 // Repositories as a whole: presence of git, clones, branches, commits and reading files at a revision.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GtError, isGtError } from '../kernel/index.ts';
 import { git, gitTry } from './git.ts';
 
@@ -97,6 +97,25 @@ export function commitAll(dir: string, message: string, who: GitIdentity): void 
   git(dir, ['add', '-A']);
   const id = configuredIdentity(dir) ? [] : ['-c', `user.name=${who.name}`, '-c', `user.email=${who.email}`];
   git(dir, [...id, 'commit', '--quiet', '-m', message]);
+}
+
+/**
+ * Commit everything in the work tree `dir` (tracked changes and untracked files) as `who` (author and committer),
+ * with `-m` for each of `message`; commit hooks are skipped (`none`: every hook, not only pre-commit and commit-msg).
+ * False when there was nothing to commit.
+ */
+export function commitWorkTree(dir: string, message: readonly string[], who: GitIdentity, opts: { hooks?: 'no-verify' | 'none' } = {}): boolean {
+  if (git(dir, ['status', '--porcelain', '--untracked-files=all']).trim() === '') return false;
+  const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
+  git(dir, ['add', '-A'], { env });
+  const noHooks = opts.hooks === 'none' ? ['-c', 'core.hooksPath=/dev/null'] : [];
+  git(dir, ['-c', 'commit.gpgsign=false', ...noHooks, 'commit', '--quiet', '--no-verify', ...message.flatMap((m) => ['-m', m])], { env });
+  return true;
+}
+
+/** The repository's shared git directory (for a linked work tree, the main repository's; absolute). */
+export function commonGitDir(dir: string): string {
+  return resolve(dir, git(dir, ['rev-parse', '--git-common-dir']).trim());
 }
 
 function configuredIdentity(dir: string): boolean {
