@@ -6,8 +6,8 @@ export {
   createInitialCommit, commitAll, commitWorkTree, commonGitDir, readFileAt, isUnborn, type GitIdentity,
 } from './repo.ts';
 export {
-  addWorktree, removeWorktree, listWorktrees, pruneWorktrees, cleanCheckout, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';
-export { listCommits, describeCommits, snapshotWorkTree, writeBundle, type CommitLine } from './bundle.ts';
+  addWorktree, removeWorktree, dropWorktree, uncommittedFiles, listWorktrees, pruneWorktrees, cleanCheckout, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';
+export { listCommits, describeCommits, commitsBySource, snapshotWorkTree, writeBundle, type CommitLine, type SourcedCommit } from './bundle.ts';
 export {
   revParse, isAncestor, rebaseOnto, canMergeTree, mergeTree, replayOnto, fastForward, pushAndVerify,
   type RebaseOutcome, type MergeTreeOutcome, type PushOutcome,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deleteBranch, deleteBranchAt, switchToNewBranch } from './branch.ts';
+import { commitsBySource } from './bundle.ts';
 import { git } from './git.ts';
 import { revParse } from './integrate.ts';
 import {
@@ -90,6 +91,20 @@ describe('refs', () => {
     const root = createInitialCommit(dir, 'main', { name: 'T', email: 't@x' });
     expect(emptyRootCommits(dir)).toEqual([root]);
     expect(emptyRootCommits(repo())).toEqual([]);
+  });
+});
+
+describe('commits by source', () => {
+  it('names the branch each commit was reached from, with author and date, newest first; none for a bad name', () => {
+    const dir = repo();
+    const first = revParse(dir, 'HEAD')!;
+    git(dir, ['checkout', '-q', '-b', 'polecat/x/ab-1']);
+    const mine = commit(dir, 'b.txt', 'b\n', 'polecat work');
+    const all = commitsBySource(dir, ['--branches=polecat/*', 'main']);
+    expect(all.map((c) => c.sha)).toEqual([mine, first]);
+    expect(all[0]).toMatchObject({ source: expect.stringMatching(/(^|\/)polecat\/x\/ab-1$/), author: 'A', subject: 'polecat work' });
+    expect(new Date(all[0]!.at).getTime()).not.toBeNaN();
+    expect(commitsBySource(dir, ['no-such-ref'])).toEqual([]);
   });
 });
 

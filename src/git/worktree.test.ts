@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { git } from './git.ts';
 import { revParse } from './integrate.ts';
 import { branchExists, cloneBare, commonGitDir, createInitialCommit, hasCommits, headBranch, readFileAt } from './repo.ts';
-import { addWorktree, cleanCheckout, describeHeldWork, heldWork, listWorktrees, pruneWorktrees, removeWorktree } from './worktree.ts';
+import {
+  addWorktree, cleanCheckout, describeHeldWork, dropWorktree, heldWork, listWorktrees, pruneWorktrees, removeWorktree, uncommittedFiles,
+} from './worktree.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git wrapper '));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -68,6 +70,10 @@ describe('bare repositories and worktrees', () => {
     git(bare, ['worktree', 'lock', two]);
     rmSync(two, { recursive: true, force: true });
     expect(listWorktrees(bare).find((w) => w.path === two)).toMatchObject({ prunable: false });
+    const three = join(base, 'wt three');
+    addWorktree(bare, three, 'other', { newBranch: true, startPoint: first });
+    rmSync(three, { recursive: true, force: true });
+    expect(listWorktrees(bare).filter((w) => w.prunable).map((w) => w.path)).toEqual([three]);
     pruneWorktrees(bare);
     expect(listWorktrees(bare).some((w) => w.path === two)).toBe(true);
     pruneWorktrees(bare, [two]);
@@ -97,5 +103,36 @@ describe('bare repositories and worktrees', () => {
     cleanCheckout(dir, 'topic');
     expect(headBranch(dir)).toBeUndefined();
     expect(revParse(dir, 'HEAD')).toBe(revParse(dir, 'topic'));
+  });
+
+  it('lists uncommitted files or says why git cannot read the tree, and drops a worktree with its branch', () => {
+    const src = join(base, 'src c');
+    git(base, ['init', '-q', '-b', 'main', src]);
+    const bare = join(base, 'c.git');
+    cloneBare(src, bare);
+    createInitialCommit(bare, 'main', who);
+    const wt = join(base, 'wt drop');
+    addWorktree(bare, wt, 'polecat/d', { newBranch: true, startPoint: 'main' });
+    writeFileSync(join(wt, 'u.txt'), 'u');
+    expect(uncommittedFiles(wt)).toEqual({ ok: true, files: ['u.txt'] });
+    const unreadable = uncommittedFiles(base);
+    expect(unreadable.ok).toBe(false);
+    if (!unreadable.ok) expect(unreadable.error).toMatch(/^fatal: not a git repository/);
+
+    // Not forced: git refuses the untracked file, the directory goes anyway; the unmerged-check keeps nothing here.
+    dropWorktree(bare, wt, 'polecat/d');
+    expect(existsSync(wt)).toBe(false);
+    expect(listWorktrees(bare).some((w) => w.path === wt)).toBe(false);
+    expect(branchExists(bare, 'polecat/d')).toBe(false);
+
+    const wt2 = join(base, 'wt drop 2');
+    addWorktree(bare, wt2, 'polecat/e', { newBranch: true, startPoint: 'main' });
+    writeFileSync(join(wt2, 'f.txt'), 'f');
+    git(wt2, ['add', '-A']);
+    git(wt2, ['-c', 'user.name=T', '-c', 'user.email=t@x', 'commit', '-qm', 'f']);
+    dropWorktree(bare, wt2, 'polecat/e');
+    expect(branchExists(bare, 'polecat/e')).toBe(true);
+    dropWorktree(bare, wt2, 'polecat/e', { force: true });
+    expect(branchExists(bare, 'polecat/e')).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 // Work trees: linked worktrees of a bare repository, and what a work tree holds that exists nowhere else.
+import { existsSync, rmSync } from 'node:fs';
 import { GtError } from '../kernel/index.ts';
 import { git, gitTry } from './git.ts';
 
@@ -56,6 +57,16 @@ export function removeWorktree(repo: string, path: string, opts: { force?: boole
   git(repo, ['worktree', 'remove', ...(opts.force ? ['--force'] : []), path]);
 }
 
+/**
+ * Delete the linked worktree at `path` (its directory goes even when git refuses: the caller has decided that what
+ * it holds may go, or saved it) and `branch`: merged-only unless `force`. Best effort; stale entries are pruned.
+ */
+export function dropWorktree(repo: string, path: string, branch: string | undefined, opts: { force?: boolean } = {}): void {
+  if (existsSync(path) && gitTry(repo, ['worktree', 'remove', ...(opts.force ? ['--force'] : []), path]).status !== 0) rmSync(path, { recursive: true, force: true });
+  gitTry(repo, ['worktree', 'prune']);
+  if (branch) gitTry(repo, ['branch', opts.force ? '-D' : '-d', branch]);
+}
+
 /** Forget worktrees whose directories are gone; `unlock` first releases those locked against pruning. */
 export function pruneWorktrees(repo: string, unlock: readonly string[] = []): void {
   for (const path of unlock) gitTry(repo, ['worktree', 'unlock', path]);
@@ -73,6 +84,13 @@ export function cleanCheckout(wt: string, rev: string, opts: { attach?: boolean 
   git(wt, ['checkout', '--quiet', '--force', ...(opts.attach ? [] : ['--detach']), rev]);
   git(wt, ['reset', '--quiet', '--hard']);
   git(wt, ['clean', '-fdq']);
+}
+
+/** Paths with uncommitted changes in `dir` (untracked files included), or git's reason it cannot read the work tree. */
+export function uncommittedFiles(dir: string): { ok: true; files: string[] } | { ok: false; error: string } {
+  const r = gitTry(dir, ['status', '--porcelain', '--untracked-files=all']);
+  if (r.status !== 0) return { ok: false, error: r.stderr.trim().split('\n')[0] ?? '' };
+  return { ok: true, files: r.stdout.split('\n').filter(Boolean).map((l) => l.slice(3)) };
 }
 
 /** What a work tree holds that would be lost if it were deleted. Empty fields mean nothing of that kind. */
