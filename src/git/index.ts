@@ -3,7 +3,8 @@ export { git, gitTry, repoRoot, configGet, configSet, type GitOptions } from './
 export { identityStamp, gitUserName } from './identity.ts';
 export {
   gitVersion, cloneBare, cloneRepo, initRepo, isRepoTop, headBranch, setHeadBranch, branchExists, listBranches, hasCommits,
-  createInitialCommit, commitAll, commitWorkTree, commonGitDir, readFileAt, isUnborn, type GitIdentity,
+  createInitialCommit, commitAll, commitWorkTree, commonGitDir, readFileAt, isUnborn, isUnmerged, conflictStage, attributeOf,
+  type GitIdentity,
 } from './repo.ts';
 export {
   addWorktree, removeWorktree, dropWorktree, uncommittedFiles, listWorktrees, pruneWorktrees, cleanCheckout, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';

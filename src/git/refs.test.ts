@@ -10,7 +10,7 @@ import { revParse } from './integrate.ts';
 import {
   anyRefContains, commitTree, commitsBetween, commitsNotUpstream, countCommits, deleteRef, emptyRootCommits, listRefs, setRef, treeOf,
 } from './refs.ts';
-import { createInitialCommit, commitWorkTree, headBranch } from './repo.ts';
+import { attributeOf, conflictStage, createInitialCommit, commitWorkTree, headBranch, isUnmerged } from './repo.ts';
 import { addWorktree, listWorktrees } from './worktree.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git refs '));
@@ -105,6 +105,25 @@ describe('commits by source', () => {
     expect(all[0]).toMatchObject({ source: expect.stringMatching(/(^|\/)polecat\/x\/ab-1$/), author: 'A', subject: 'polecat work' });
     expect(new Date(all[0]!.at).getTime()).not.toBeNaN();
     expect(commitsBySource(dir, ['no-such-ref'])).toEqual([]);
+  });
+});
+
+describe('a stopped merge and attributes', () => {
+  it('tells an unmerged file and reads each side from the index; reads an attribute', () => {
+    const dir = repo();
+    git(dir, ['checkout', '-q', '-b', 'topic']);
+    commit(dir, 'a.txt', 'topic\n', 'topic');
+    git(dir, ['checkout', '-q', 'main']);
+    commit(dir, 'a.txt', 'main\n', 'main');
+    expect(isUnmerged(dir, 'a.txt')).toBe(false);
+    expect(() => git(dir, ['-c', 'commit.gpgsign=false', 'merge', '-q', 'topic'], { env })).toThrow();
+    expect(isUnmerged(dir, 'a.txt')).toBe(true);
+    expect([1, 2, 3].map((n) => conflictStage(dir, 'a.txt', n as 1 | 2 | 3))).toEqual(['a\n', 'main\n', 'topic\n']);
+    expect(conflictStage(dir, 'b.txt', 1)).toBe('');
+    writeFileSync(join(dir, '.gitattributes'), 'issues.jsonl merge=beads\n');
+    expect(attributeOf(dir, 'merge', 'issues.jsonl')).toBe('beads');
+    expect(attributeOf(dir, 'merge', 'a.txt')).toBe('unspecified');
+    expect(attributeOf(base, 'merge', 'x')).toBeUndefined();
   });
 });
 

@@ -130,6 +130,27 @@ export function readFileAt(repo: string, rev: string, path: string): string | un
   return git(repo, ['show', spec]);
 }
 
+/** True when git's index holds `path` as unmerged (a merge, rebase, cherry-pick or stash pop stopped on it). */
+export function isUnmerged(dir: string, path: string): boolean {
+  const r = gitTry(dir, ['ls-files', '-u', '--', path]);
+  return r.status === 0 && r.stdout.trim() !== '';
+}
+
+/**
+ * One side of an unmerged file from the index: stage 1 = the merge base, 2 = ours, 3 = theirs (`path` relative to
+ * `dir`); '' when the index has no such stage.
+ */
+export function conflictStage(dir: string, path: string, stage: 1 | 2 | 3): string {
+  const r = gitTry(dir, ['show', `:${stage}:./${path}`]);
+  return r.status === 0 ? r.stdout : '';
+}
+
+/** The value git's attributes give `attr` for `path` (`unspecified`, `set`, `unset` or a value); undefined outside a repository. */
+export function attributeOf(dir: string, attr: string, path: string): string | undefined {
+  const r = gitTry(dir, ['check-attr', attr, '--', path]);
+  return r.status === 0 ? /: [^:]+: (.*)$/.exec(r.stdout.trim())?.[1] : undefined;
+}
+
 /** True when HEAD has no commit yet (a fresh `git init`). */
 export function isUnborn(dir: string): boolean {
   return gitTry(dir, ['rev-parse', '--verify', '--quiet', 'HEAD']).status !== 0;
