@@ -10,6 +10,7 @@ const root = resolve(import.meta.dirname, '..');
 const NOT_YET_MOVED: Record<string, number> = {
   'src/client/workspace.ts': 12, // the remote workspace's git (helper "hosts" works there)
   'src/work/sessions/runtime-setup.ts': 3, // is a settings file tracked (helper "runtimes2")
+  'src/work/mq-submit.ts': 7, // landed during the move (helper "commands2": repoRoot, headBranch, revParse, countCommits, commonGitDir, setRef, a push)
   'src/refinery/pr.ts': 3, // a fork's URL, the push to it, a PR's conflicting files (helper "pr2": remoteUrl, mergeTree)
 };
 
