@@ -1,7 +1,7 @@
 // Finishing a ledger merge git stopped on: both sides merged bead by bead, as the merge driver would have.
 import { readFileSync } from 'node:fs';
 import { GtError, writeFileAtomic } from '../kernel/index.ts';
-import { gitTry } from '../git/index.ts';
+import { conflictStage } from '../git/index.ts';
 import type { Store } from './store.ts';
 import { mergeLedgers, type MergeResult } from './merge.ts';
 import { ledgerUnmerged, markerLines } from './ledger-guard.ts';
@@ -41,10 +41,7 @@ export function mergeConflictedLedger(store: Store): ConflictMerge | undefined {
   let sides: { base: string; ours: string; theirs: string };
   let from: ConflictMerge['from'];
   if (ledgerUnmerged(store)) {
-    const stage = (n: number): string => {
-      const r = gitTry(store.loc.dir, ['show', `:${n}:./issues.jsonl`]);
-      return r.status === 0 ? r.stdout : '';
-    };
+    const stage = (n: 1 | 2 | 3): string => conflictStage(store.loc.dir, 'issues.jsonl', n);
     sides = { base: stage(1), ours: markerLines(file).length ? stage(2) : file, theirs: stage(3) };
     from = 'index';
   } else if (markerLines(file).length) {

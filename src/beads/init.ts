@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { GtError } from '../kernel/index.ts';
-import { configSet, gitTry, repoRoot } from '../git/index.ts';
+import { attributeOf, configSet, repoRoot } from '../git/index.ts';
 import { readBeadsConfig, writeBeadsConfig } from './config.ts';
 import { prefixFromName, validatePrefix } from './ids.ts';
 import { gitDirOf } from './ledger-guard.ts';
@@ -81,8 +81,7 @@ export function registerMergeDriver(root: string, command: string): boolean {
 
 /** Whether git maps the ledger at `ledger` to the `beads` merge driver. */
 export function driverApplies(top: string, ledger: string): boolean {
-  const r = gitTry(top, ['check-attr', 'merge', '--', ledger]);
-  return r.status === 0 && /: merge: beads\s*$/.test(r.stdout);
+  return attributeOf(top, 'merge', ledger) === 'beads';
 }
 
 /** `merge.beads.driver` from the repository's config file, read without starting git (bd checks it on every call). */

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { GtError } from '../kernel/index.ts';
-import { gitTry } from '../git/index.ts';
+import { isUnmerged } from '../git/index.ts';
 import type { Store } from './store.ts';
 import { ledgerInSync } from './ledger-sync.ts';
 
@@ -42,8 +42,7 @@ function statKey(path: string): string | undefined {
 
 /** True when git holds the ledger as unmerged (a merge, rebase, cherry-pick or stash pop stopped on it). */
 export function ledgerUnmerged(store: Store): boolean {
-  const r = gitTry(store.loc.dir, ['ls-files', '-u', '--', store.ledgerPath]);
-  return r.status === 0 && r.stdout.trim() !== '';
+  return isUnmerged(store.loc.dir, store.ledgerPath);
 }
 
 /** Why the ledger cannot be read as it is, or undefined when it can. Asks git only after its index changed. */

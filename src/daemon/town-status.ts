@@ -7,7 +7,7 @@ import { listAgents, withStore } from '../work/sessions/index.ts';
 import { recentEvents, type TownEvent } from './events.ts';
 import { daemonStatus, type DaemonStatus } from './lifecycle.ts';
 import { budgetStateIn } from '../costs/budgets.ts';
-import { gitTry } from '../git/index.ts';
+import { revParse } from '../git/index.ts';
 import { readRefineryState, type Delivered } from '../refinery/state.ts';
 import { listPrs } from '../refinery/pr-store.ts';
 import { listEscalations } from '../work/escalations.ts';
@@ -133,8 +133,7 @@ function landedWork(town: TownContext, rig: string): LandedWork {
   } catch {
     // a broken rig.json is reported elsewhere
   }
-  const tip = gitTry(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
-  const commit = tip.status === 0 ? tip.stdout.trim() : null;
+  const commit = revParse(repo, `refs/heads/${branch}`) ?? null;
   const st = readRefineryState(town, rig);
   const delivered = st.delivered ?? null;
   return { repo, branch, commit, delivered, only_in_rig: !!st.undelivered, reason: st.undelivered?.reason ?? null };

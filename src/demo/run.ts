@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBeads } from '../beads/index.ts';
-import { commitAll, git, initRepo, readFileAt } from '../git/index.ts';
+import { commitAll, initRepo, listCommits, readFileAt, revParse } from '../git/index.ts';
 import { GtError } from '../kernel/index.ts';
 import { addRig, installTown, loadRig, loadTown, openTownStore, parseAddress, saveRig, saveSettings, townTmux, type TownContext } from '../town/index.ts';
 import { identityOf, listAgentRecords, stopAgent, withStore } from '../work/sessions/index.ts';
@@ -72,7 +72,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     // What the user sees is the sample project itself: the refinery delivered the work there (the rig's copy else).
     const where = delivered ? project : loadTownRepo(town);
     const ref = delivered?.ref ?? rig.default_branch;
-    const mainLog = git(where, ['log', '--format=%s', ref]).trim().split('\n');
+    const mainLog = listCommits(where, [ref], Infinity).commits.map((c) => c.subject);
     const missing = DEMO_EXPECTED_FILES.filter((f) => readFileAt(where, ref, f) === undefined);
     if (delivered) say(`Delivered: ${project} has the work on ${delivered.ref}${delivered.note ? ` (${delivered.note})` : ''}`);
     return {
@@ -157,9 +157,9 @@ async function watchConvoy(town: TownContext, id: string, say: (line: string) =>
 async function awaitDelivery(town: TownContext, branch: string): Promise<DemoReport['delivered']> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const tip = git(loadTownRepo(town), ['rev-parse', branch]).trim();
+    const tip = revParse(loadTownRepo(town), branch);
     const st = readRefineryState(town, RIG);
-    if (st.delivered?.commit === tip) return { ref: st.delivered.ref, commit: tip, ...(st.delivered.note ? { note: st.delivered.note } : {}) };
+    if (tip && st.delivered?.commit === tip) return { ref: st.delivered.ref, commit: tip, ...(st.delivered.note ? { note: st.delivered.note } : {}) };
     if (Date.now() > deadline) return null;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -17,6 +17,29 @@ export function listCommits(dir: string, args: readonly string[], max = 5): { to
   return { total: lines.length, commits: lines.slice(0, max).map((l) => ({ sha: l.split('\0')[0]!, subject: l.split('\0')[1] ?? '' })) };
 }
 
+export interface SourcedCommit {
+  sha: string;
+  /** Author date, ISO 8601. */
+  at: string;
+  author: string;
+  /** The ref it was first reached from, as `git log --source` names it (`polecat/x`, `main`, or `refs/heads/…`). */
+  source: string;
+  subject: string;
+}
+
+/**
+ * The non-merge commits reachable from `refs` (names, or `--branches=<glob>`), newest first, each with the ref it
+ * was reached from; `since` limits them by commit date. [] when git cannot read them.
+ */
+export function commitsBySource(dir: string, refs: readonly string[], since?: string): SourcedCommit[] {
+  const r = gitTry(dir, ['log', ...refs, '--no-merges', '--format=%H%x00%aI%x00%an%x00%S%x00%s', '--source', ...(since ? [`--since=${since}`] : [])]);
+  if (r.status !== 0) return [];
+  return r.stdout.split('\n').filter(Boolean).map((line) => {
+    const [sha = '', at = '', author = '', source = '', subject = ''] = line.split('\0');
+    return { sha, at, author, source, subject };
+  });
+}
+
 /** "a1b2c3d4e5f6 Add greet, 0f9e8d7c6b5a Fix typo, and 3 more" */
 export function describeCommits(list: { total: number; commits: readonly CommitLine[] }): string {
   const named = list.commits.map((c) => `${c.sha.slice(0, 12)} ${JSON.stringify(c.subject)}`).join(', ');

@@ -3,12 +3,24 @@ export { git, gitTry, repoRoot, configGet, configSet, type GitOptions } from './
 export { identityStamp, gitUserName } from './identity.ts';
 export {
   gitVersion, cloneBare, cloneRepo, initRepo, isRepoTop, headBranch, setHeadBranch, branchExists, listBranches, hasCommits,
-  createInitialCommit, commitAll, readFileAt, isUnborn, type GitIdentity,
+  createInitialCommit, commitAll, commitWorkTree, commonGitDir, readFileAt, isUnborn, isUnmerged, conflictStage, attributeOf,
+  type GitIdentity,
 } from './repo.ts';
-export { addWorktree, removeWorktree, listWorktrees, pruneWorktrees, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';
-export { listCommits, describeCommits, snapshotWorkTree, writeBundle, type CommitLine } from './bundle.ts';
 export {
-  revParse, isAncestor, rebaseOnto, canMergeTree, mergeTree, fastForward, pushAndVerify,
+  addWorktree, removeWorktree, dropWorktree, uncommittedFiles, listWorktrees, pruneWorktrees, cleanCheckout, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';
+export { listCommits, describeCommits, commitsBySource, snapshotWorkTree, writeBundle, type CommitLine, type SourcedCommit } from './bundle.ts';
+export {
+  revParse, isAncestor, rebaseOnto, canMergeTree, mergeTree, replayOnto, fastForward, pushAndVerify,
   type RebaseOutcome, type MergeTreeOutcome, type PushOutcome,
 } from './integrate.ts';
 export { worktreeTree, applyTree } from './snapshot.ts';
+export {
+  setRef, deleteRef, listRefs, anyRefContains, treeOf, emptyRootCommits, countCommits, commitsBetween, commitsNotUpstream, commitTree,
+  EMPTY_TREE, type RefEntry,
+} from './refs.ts';
+export { switchToNewBranch, deleteBranch, deleteBranchAt, type BranchDeletion } from './branch.ts';
+export {
+  remoteUrl, addRemote, renameRemote, isBareRepository, fetchFrom, syncBranch, mergeFastForward,
+  type FetchOutcome, type SyncState, type MergeOutcome,
+} from './sync.ts';
+export { deliverToClone, operationInProgress, type CloneDelivery, type SideReason } from './deliver.ts';

@@ -2,6 +2,7 @@
 // (compare-and-set), push and read the remote back. Expected outcomes (a conflict, a refused push) are data.
 import { GtError } from '../kernel/index.ts';
 import { git, gitTry } from './git.ts';
+import { commitTree } from './refs.ts';
 import type { GitIdentity } from './repo.ts';
 
 /** The commit `rev` names in `dir`, or undefined when it names none. */
@@ -75,4 +76,27 @@ export function pushAndVerify(repo: string, remote: string, commit: string, bran
   if (r.status !== 0) return { ok: false, reason: 'refused', detail: (r.stderr || r.stdout).trim().split('\n').pop() ?? '' };
   const there = gitTry(repo, ['ls-remote', remote, `refs/heads/${branch}`], { env }).stdout.split(/\s/)[0] ?? '';
   return there === commit ? { ok: true } : { ok: false, reason: 'unverified', detail: there || 'missing' };
+}
+
+/**
+ * Rebase without a work tree: replay each commit of `head` missing from `onto` (and from every ref matching the
+ * `skip` globs) with merge-tree, writing new commits (authors and their dates kept, `who` as committer). The merge
+ * base of each step is the branch's fork point, so the replay is cumulative; a commit whose change is already there
+ * is dropped, as `git rebase` does. Needs `canMergeTree`.
+ */
+export function replayOnto(repo: string, head: string, onto: string, who: GitIdentity, skip: readonly string[] = []): RebaseOutcome {
+  const l = gitTry(repo, ['log', '--reverse', '--no-merges', '--format=%H%x00%T%x00%an%x00%ae%x00%ad%x00%B%x1e', '--date=raw', `${onto}..${head}`, '--not', ...skip.map((g) => `--glob=${g}`)]);
+  if (l.status !== 0) return { ok: false, files: [], message: `cannot read ${head} in ${repo}: ${l.stderr.trim()}` };
+  let tip = onto;
+  let tipTree: string | undefined;
+  for (const rec of l.stdout.split('\x1e').map((r) => r.replace(/^\n/, '')).filter(Boolean)) {
+    const [sha, , an, ae, ad, ...body] = rec.split('\x00');
+    const m = mergeTree(repo, tip, sha!);
+    if (!m.ok) return { ok: false, files: m.files, message: `conflict replaying ${sha!.slice(0, 12)}` };
+    tipTree ??= git(repo, ['rev-parse', `${onto}^{tree}`]).trim();
+    if (m.tree === tipTree) continue;
+    tip = commitTree(repo, m.tree, [tip], body.join('\x00'), { name: an!, email: ae!, date: ad! }, who);
+    tipTree = m.tree;
+  }
+  return { ok: true, commit: tip };
 }

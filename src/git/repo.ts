@@ -1,6 +1,6 @@
 // Repositories as a whole: presence of git, clones, branches, commits and reading files at a revision.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GtError, isGtError } from '../kernel/index.ts';
 import { git, gitTry } from './git.ts';
 
@@ -99,6 +99,25 @@ export function commitAll(dir: string, message: string, who: GitIdentity): void 
   git(dir, [...id, 'commit', '--quiet', '-m', message]);
 }
 
+/**
+ * Commit everything in the work tree `dir` (tracked changes and untracked files) as `who` (author and committer),
+ * with `-m` for each of `message`; commit hooks are skipped (`none`: every hook, not only pre-commit and commit-msg).
+ * False when there was nothing to commit.
+ */
+export function commitWorkTree(dir: string, message: readonly string[], who: GitIdentity, opts: { hooks?: 'no-verify' | 'none' } = {}): boolean {
+  if (git(dir, ['status', '--porcelain', '--untracked-files=all']).trim() === '') return false;
+  const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
+  git(dir, ['add', '-A'], { env });
+  const noHooks = opts.hooks === 'none' ? ['-c', 'core.hooksPath=/dev/null'] : [];
+  git(dir, ['-c', 'commit.gpgsign=false', ...noHooks, 'commit', '--quiet', '--no-verify', ...message.flatMap((m) => ['-m', m])], { env });
+  return true;
+}
+
+/** The repository's shared git directory (for a linked work tree, the main repository's; absolute). */
+export function commonGitDir(dir: string): string {
+  return resolve(dir, git(dir, ['rev-parse', '--git-common-dir']).trim());
+}
+
 function configuredIdentity(dir: string): boolean {
   const get = (k: string): boolean => gitTry(dir, ['config', '--get', k]).stdout.trim() !== '';
   return get('user.name') && get('user.email');
@@ -109,6 +128,27 @@ export function readFileAt(repo: string, rev: string, path: string): string | un
   const spec = `${rev}:${path}`;
   if (gitTry(repo, ['cat-file', '-e', spec]).status !== 0) return undefined;
   return git(repo, ['show', spec]);
+}
+
+/** True when git's index holds `path` as unmerged (a merge, rebase, cherry-pick or stash pop stopped on it). */
+export function isUnmerged(dir: string, path: string): boolean {
+  const r = gitTry(dir, ['ls-files', '-u', '--', path]);
+  return r.status === 0 && r.stdout.trim() !== '';
+}
+
+/**
+ * One side of an unmerged file from the index: stage 1 = the merge base, 2 = ours, 3 = theirs (`path` relative to
+ * `dir`); '' when the index has no such stage.
+ */
+export function conflictStage(dir: string, path: string, stage: 1 | 2 | 3): string {
+  const r = gitTry(dir, ['show', `:${stage}:./${path}`]);
+  return r.status === 0 ? r.stdout : '';
+}
+
+/** The value git's attributes give `attr` for `path` (`unspecified`, `set`, `unset` or a value); undefined outside a repository. */
+export function attributeOf(dir: string, attr: string, path: string): string | undefined {
+  const r = gitTry(dir, ['check-attr', attr, '--', path]);
+  return r.status === 0 ? /: [^:]+: (.*)$/.exec(r.stdout.trim())?.[1] : undefined;
 }
 
 /** True when HEAD has no commit yet (a fresh `git init`). */

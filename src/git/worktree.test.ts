@@ -1,11 +1,14 @@
 // The git wrapper's repository and worktree operations, against real git in a temp dir.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { git } from './git.ts';
-import { branchExists, cloneBare, createInitialCommit, hasCommits, headBranch, readFileAt } from './repo.ts';
-import { addWorktree, describeHeldWork, heldWork, listWorktrees, removeWorktree } from './worktree.ts';
+import { revParse } from './integrate.ts';
+import { branchExists, cloneBare, commonGitDir, createInitialCommit, hasCommits, headBranch, readFileAt } from './repo.ts';
+import {
+  addWorktree, cleanCheckout, describeHeldWork, dropWorktree, heldWork, listWorktrees, pruneWorktrees, removeWorktree, uncommittedFiles,
+} from './worktree.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git wrapper '));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -41,5 +44,95 @@ describe('bare repositories and worktrees', () => {
 
   it('reports an unreachable source in one line', () => {
     expect(() => cloneBare('file:///nonexistent/repo.git', join(base, 'x.git'))).toThrow(/^cannot clone file:\/\/\/nonexistent\/repo\.git: [^\n]+$/);
+  });
+
+  it('restarts a branch in a new worktree (-B), removes one holding changes only when forced, and prunes a vanished one', () => {
+    const src = join(base, 'src b');
+    git(base, ['init', '-q', '-b', 'main', src]);
+    const bare = join(base, 'b2.git');
+    cloneBare(src, bare);
+    const first = createInitialCommit(bare, 'main', who);
+    const one = join(base, 'wt one');
+    addWorktree(bare, one, 'polecat/x', { newBranch: true, startPoint: 'main' });
+    writeFileSync(join(one, 'f.txt'), 'f');
+    git(one, ['add', '-A']);
+    git(one, ['-c', 'user.name=T', '-c', 'user.email=t@x', 'commit', '-qm', 'f']);
+    expect(() => addWorktree(bare, join(base, 'wt clash'), 'polecat/x', { newBranch: true, startPoint: 'main' })).toThrow(/^git worktree add .+ failed: .+/);
+    writeFileSync(join(one, 'g.txt'), 'g');
+    expect(() => removeWorktree(bare, one)).toThrow();
+    removeWorktree(bare, one, { force: true });
+    expect(existsSync(one)).toBe(false);
+
+    const two = join(base, 'wt two');
+    addWorktree(bare, two, 'polecat/x', { resetBranch: true, startPoint: first });
+    expect(revParse(bare, 'refs/heads/polecat/x')).toBe(first);
+    expect(commonGitDir(two)).toBe(bare);
+    git(bare, ['worktree', 'lock', two]);
+    rmSync(two, { recursive: true, force: true });
+    expect(listWorktrees(bare).find((w) => w.path === two)).toMatchObject({ prunable: false });
+    const three = join(base, 'wt three');
+    addWorktree(bare, three, 'other', { newBranch: true, startPoint: first });
+    rmSync(three, { recursive: true, force: true });
+    expect(listWorktrees(bare).filter((w) => w.prunable).map((w) => w.path)).toEqual([three]);
+    pruneWorktrees(bare);
+    expect(listWorktrees(bare).some((w) => w.path === two)).toBe(true);
+    pruneWorktrees(bare, [two]);
+    expect(listWorktrees(bare).some((w) => w.path === two)).toBe(false);
+  });
+
+  it('makes a work tree a clean checkout: aborts a rebase left by a crash, drops changes and untracked files', () => {
+    const dir = join(base, 'clean repo');
+    git(base, ['init', '-q', '-b', 'main', dir]);
+    const c = (file: string, text: string): void => {
+      writeFileSync(join(dir, file), text);
+      git(dir, ['add', '-A']);
+      git(dir, ['-c', 'user.name=T', '-c', 'user.email=t@x', 'commit', '-qm', file]);
+    };
+    c('a.txt', 'a\n');
+    git(dir, ['checkout', '-q', '-b', 'topic']);
+    c('a.txt', 'topic\n');
+    git(dir, ['checkout', '-q', 'main']);
+    c('a.txt', 'main\n');
+    git(dir, ['checkout', '-q', 'topic']);
+    expect(() => git(dir, ['-c', 'user.name=T', '-c', 'user.email=t@x', 'rebase', 'main'])).toThrow();
+    writeFileSync(join(dir, 'stray.txt'), 's');
+    cleanCheckout(dir, 'main', { attach: true });
+    expect(headBranch(dir)).toBe('main');
+    expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
+    expect(existsSync(join(dir, 'stray.txt'))).toBe(false);
+    cleanCheckout(dir, 'topic');
+    expect(headBranch(dir)).toBeUndefined();
+    expect(revParse(dir, 'HEAD')).toBe(revParse(dir, 'topic'));
+  });
+
+  it('lists uncommitted files or says why git cannot read the tree, and drops a worktree with its branch', () => {
+    const src = join(base, 'src c');
+    git(base, ['init', '-q', '-b', 'main', src]);
+    const bare = join(base, 'c.git');
+    cloneBare(src, bare);
+    createInitialCommit(bare, 'main', who);
+    const wt = join(base, 'wt drop');
+    addWorktree(bare, wt, 'polecat/d', { newBranch: true, startPoint: 'main' });
+    writeFileSync(join(wt, 'u.txt'), 'u');
+    expect(uncommittedFiles(wt)).toEqual({ ok: true, files: ['u.txt'] });
+    const unreadable = uncommittedFiles(base);
+    expect(unreadable.ok).toBe(false);
+    if (!unreadable.ok) expect(unreadable.error).toMatch(/^fatal: not a git repository/);
+
+    // Not forced: git refuses the untracked file, the directory goes anyway; the unmerged-check keeps nothing here.
+    dropWorktree(bare, wt, 'polecat/d');
+    expect(existsSync(wt)).toBe(false);
+    expect(listWorktrees(bare).some((w) => w.path === wt)).toBe(false);
+    expect(branchExists(bare, 'polecat/d')).toBe(false);
+
+    const wt2 = join(base, 'wt drop 2');
+    addWorktree(bare, wt2, 'polecat/e', { newBranch: true, startPoint: 'main' });
+    writeFileSync(join(wt2, 'f.txt'), 'f');
+    git(wt2, ['add', '-A']);
+    git(wt2, ['-c', 'user.name=T', '-c', 'user.email=t@x', 'commit', '-qm', 'f']);
+    dropWorktree(bare, wt2, 'polecat/e');
+    expect(branchExists(bare, 'polecat/e')).toBe(true);
+    dropWorktree(bare, wt2, 'polecat/e', { force: true });
+    expect(branchExists(bare, 'polecat/e')).toBe(false);
   });
 });

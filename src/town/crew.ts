@@ -1,7 +1,7 @@
 // Crew: full clones for people at <rig>/crew/<name>, with their own git identity.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { GtError, usageError } from '../kernel/index.ts';
-import { cloneRepo, configSet, git, gitVersion, headBranch, heldWork } from '../git/index.ts';
+import { addRemote, cloneRepo, configSet, gitVersion, headBranch, heldWork, renameRemote } from '../git/index.ts';
 import type { TownContext } from './context.ts';
 import { inspectWorkTree, saveToBundle } from './held-work.ts';
 import { savedBundlePath } from './rig-remove.ts';
@@ -40,8 +40,8 @@ export function addCrew(town: TownContext, rigName: string, name: string): CrewM
   mkdirSync(town.paths.crewDir(rigName), { recursive: true });
   try {
     cloneRepo(town.paths.repo(rigName), path, { branch: rig.default_branch });
-    git(path, ['remote', 'rename', 'origin', 'rig']);
-    git(path, ['remote', 'add', 'origin', rig.git_url]);
+    renameRemote(path, 'origin', 'rig');
+    addRemote(path, 'origin', rig.git_url);
     const who = crewIdentity(rigName, name);
     configSet(path, 'user.name', who.name);
     configSet(path, 'user.email', who.email);

@@ -2,7 +2,10 @@
 // with where it lives, and (for --force) saving that work to bundle files first.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeCommits, describeHeldWork, gitTry, heldWork, holdsWork, listCommits, snapshotWorkTree, writeBundle } from '../git/index.ts';
+import {
+  anyRefContains, describeCommits, describeHeldWork, emptyRootCommits, fetchFrom, heldWork, holdsWork, listCommits, listRefs, remoteUrl, revParse,
+  setRef, snapshotWorkTree, writeBundle,
+} from '../git/index.ts';
 
 export interface HeldWorkReport {
   /** "polecat furiosa", "crew alice", "branch main". */
@@ -36,25 +39,22 @@ export function inspectWorkTree(who: string, path: string, base?: string): HeldW
  */
 export function inspectRigRepo(repo: string, defaultBranch: string): HeldWorkReport[] {
   if (!existsSync(repo)) return [];
-  const url = gitTry(repo, ['remote', 'get-url', 'origin']).stdout.trim();
-  const fetched = url ? gitTry(repo, ['fetch', '--quiet', '--prune', '--no-write-fetch-head', 'origin', '+refs/heads/*:refs/gt/origin/*'], { env: { GIT_TERMINAL_PROMPT: '0' }, timeoutMs: 120_000 }).status === 0 : false;
+  const url = remoteUrl(repo, 'origin');
+  const fetched = url ? fetchFrom(repo, 'origin', ['+refs/heads/*:refs/gt/origin/*'], { prune: true, timeoutMs: 120_000 }).ok : false;
   const where = url ? `${url}${fetched ? '' : ' (which could not be reached; as last seen)'}` : 'any other repository (the rig has no origin)';
-  const base = gitTry(repo, ['rev-parse', '--verify', '--quiet', `refs/gt/origin/${defaultBranch}`]).stdout.trim();
+  const base = revParse(repo, `refs/gt/origin/${defaultBranch}`);
   // The empty first commit `gt rig add` gives an empty repository is no one's work.
-  const emptyRoots = gitTry(repo, ['rev-list', '--max-parents=0', '--branches']).stdout.split('\n').filter(Boolean)
-    .filter((c) => gitTry(repo, ['rev-parse', `${c}^{tree}`]).stdout.trim() === EMPTY_TREE).map((c) => `^${c}`);
+  const emptyRoots = emptyRootCommits(repo).map((c) => `^${c}`);
   const out: HeldWorkReport[] = [];
-  for (const line of gitTry(repo, ['for-each-ref', '--format=%(objectname) %(refname:short)', 'refs/heads']).stdout.split('\n').filter(Boolean)) {
-    const [sha, branch] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
-    if (gitTry(repo, ['for-each-ref', '--count=1', '--contains', sha, 'refs/gt/origin']).stdout.trim()) continue;
+  for (const { ref, commit: sha } of listRefs(repo, 'refs/heads/')) {
+    const branch = ref.slice('refs/heads/'.length);
+    if (anyRefContains(repo, sha, 'refs/gt/origin')) continue;
     const commits = listCommits(repo, [...(base ? ['--cherry-pick', '--right-only', '--no-merges', `${base}...${sha}`] : [sha]), ...emptyRoots]);
     if (commits.total === 0) continue;
     out.push({ who: `branch ${branch}`, path: repo, holds: `${commits.total} commit${commits.total === 1 ? '' : 's'} not in ${where}: ${describeCommits(commits)}` });
   }
   return out;
 }
-
-const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** One line naming every holder, what it holds and where. */
 export function describeHolders(reports: readonly HeldWorkReport[]): string {
@@ -70,7 +70,10 @@ export function saveToBundle(repo: string, file: string, workTrees: readonly { l
   for (const w of workTrees) {
     if (!existsSync(join(w.path, '.git'))) continue;
     // Uncommitted files as a commit on HEAD; else HEAD itself (a detached head's commits are on no branch).
-    if (!snapshotWorkTree(w.path, `refs/gt/saved/${w.label}`)) gitTry(w.path, ['update-ref', `refs/gt/saved/${w.label}`, 'HEAD']);
+    if (!snapshotWorkTree(w.path, `refs/gt/saved/${w.label}`)) {
+      const head = revParse(w.path, 'HEAD');
+      if (head) setRef(w.path, `refs/gt/saved/${w.label}`, head);
+    }
   }
   return writeBundle(repo, file);
 }

@@ -1,7 +1,7 @@
 // Rigs on disk: which directories are rigs, their validated rig.json, and what each holds (polecats, crew).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { GtError } from '../kernel/index.ts';
-import { gitTry, headBranch } from '../git/index.ts';
+import { headBranch, revParse } from '../git/index.ts';
 import { agentForRole, AGENT_ROLES, type AgentRole } from './agents.ts';
 import { readConfig, writeConfig } from './config-file.ts';
 import type { TownContext } from './context.ts';
@@ -105,14 +105,14 @@ export interface RigDetails extends RigSummary {
 export function describeRig(town: TownContext, name: string): RigDetails {
   const cfg = loadRig(town, name);
   const refinery = town.paths.refinery(name);
-  const head = existsSync(refinery) ? gitTry(refinery, ['rev-parse', '--short', 'HEAD']) : undefined;
+  const head = existsSync(refinery) ? revParse(refinery, 'HEAD') : undefined;
   const summary = summarizeRig(town, cfg);
   return {
     ...summary,
     config: cfg,
     repo: town.paths.repo(name),
     refinery,
-    refinery_head: head && head.status === 0 ? head.stdout.trim() : undefined,
+    refinery_head: head?.slice(0, 12),
     polecat_branches: Object.fromEntries(summary.polecats.map((p) => [p, headBranch(town.paths.polecat(name, p))])),
     agents: Object.fromEntries(AGENT_ROLES.filter((r) => r !== 'mayor').map((r) => [r, agentForRole(town.settings, r, cfg)])),
   };

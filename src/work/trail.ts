@@ -1,7 +1,7 @@
 // gt trail: what agents did, in time order: their events (slings, gt done, escalations, restarts), the commits on
 // polecat branches, and the merges that landed them; narrowed by agent, bead, convoy or time.
 import { TOWN_EVENTS } from '../kernel/index.ts';
-import { gitTry } from '../git/index.ts';
+import { commitsBetween, commitsBySource, revParse } from '../git/index.ts';
 import { listTownEvents, loadRig, rigNames, type TownContext } from '../town/index.ts';
 import { withStore } from './sessions/index.ts';
 import { showConvoy } from './convoy/index.ts';
@@ -52,9 +52,9 @@ export function trail(town: TownContext, f: TrailFilter = {}): TrailEntry[] {
     let prev: string | undefined;
     for (const m of out.filter((x) => x.what === 'merge' && x.agent.startsWith(`${rig}/`) && x.bead)) {
       const full = events.get(m)!;
-      const range = prev ? [`${prev}..${full}`] : [full, '-n', '1'];
-      const r = gitTry(town.paths.repo(rig), ['rev-list', ...range]);
-      if (r.status === 0) for (const h of r.stdout.split('\n').filter(Boolean)) landedBead.set(h, m.bead!);
+      const one = prev ? undefined : revParse(town.paths.repo(rig), full);
+      const landed = prev ? commitsBetween(town.paths.repo(rig), prev, full) : one ? [one] : [];
+      for (const h of landed) landedBead.set(h, m.bead!);
       prev = full;
     }
     out.push(...commitsOf(town, rig, town.paths.repo(rig), f.since, landedBead));
@@ -71,10 +71,7 @@ function looksLikeBead(s: string | null): s is string {
 
 /** Commits by the rig's agents: on polecat branches (bead from the branch name) and landed (bead from its merge). */
 function commitsOf(town: TownContext, rig: string, repo: string, since: string | undefined, landed: ReadonlyMap<string, string>): TrailEntry[] {
-  const r = gitTry(repo, ['log', '--branches=polecat/*', loadRig(town, rig).default_branch, '--no-merges', '--format=%H%x09%aI%x09%an%x09%S%x09%s', '--source', ...(since ? [`--since=${since}`] : [])]);
-  if (r.status !== 0) return [];
-  return r.stdout.split('\n').filter(Boolean).flatMap((line) => {
-    const [hash = '', at = '', author = '', source = '', subject = ''] = line.split('\t');
+  return commitsBySource(repo, ['--branches=polecat/*', loadRig(town, rig).default_branch], since).flatMap(({ sha: hash, at, author, source, subject }) => {
     const m = BEAD_IN_BRANCH.exec(source.replace(/^refs\/heads\//, ''));
     if (!author.startsWith(`${rig}/`)) return []; // the rig's own history (the project's commits) is not an agent's
     return [{ at: new Date(at).toISOString(), agent: author, what: 'commit' as const, ref: hash.slice(0, 12), bead: m?.[2] ?? landed.get(hash) ?? null, text: subject }];

@@ -2,7 +2,7 @@
 // leftovers committed, the polecat's branch pushed to the town over git smart HTTP; then the town runs `gt done
 // --pushed <head>`, which checks the branch is there and queues the merge request. The refinery stays in the town.
 import { GtError, messageOf } from '../../kernel/index.ts';
-import { git } from '../../git/index.ts';
+import { commitWorkTree } from '../../git/index.ts';
 import { commandOf, myHook, pushWorkspace, runInTown, townClient } from '../../client/index.ts';
 import { replay } from '../shared/remote.ts';
 import { reportError, type CliIo } from '../shared/runtime.ts';
@@ -32,17 +32,11 @@ export async function runRemoteDone(argv: readonly string[], io: CliIo): Promise
     if (!h.bead || !h.polecat?.branch || h.bead.status === 'closed' || !['completed', 'escalated', 'deferred'].includes(status)) {
       return replay(io, await runInTown(c, 'gt', argv));
     }
-    let committed = false;
-    if (git(io.cwd, ['status', '--porcelain', '--untracked-files=all']).trim() !== '') {
-      const subject = status === 'completed' ? `${h.bead.title} (${h.bead.id})` : `WIP ${h.bead.id}: ${status}${note ? `: ${note}` : ''}`;
-      // The polecat's own git identity, as gt done in the town commits (src/work/sessions/identity.ts).
-      const who = { name: `${h.polecat.rig}/${h.polecat.name}`, email: `${h.polecat.rig}.${h.polecat.name}@gastown.local` };
-      const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
-      git(io.cwd, ['add', '-A'], { env });
-      // No hooks (as in the town): the workspace's post-commit push is not wanted here, gt done pushes next.
-      git(io.cwd, ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', 'commit', '--quiet', '--no-verify', '-m', subject, ...(note && status === 'completed' ? ['-m', note] : [])], { env });
-      committed = true;
-    }
+    const subject = status === 'completed' ? `${h.bead.title} (${h.bead.id})` : `WIP ${h.bead.id}: ${status}${note ? `: ${note}` : ''}`;
+    // The polecat's own git identity, as gt done in the town commits (src/work/sessions/identity.ts).
+    const who = { name: `${h.polecat.rig}/${h.polecat.name}`, email: `${h.polecat.rig}.${h.polecat.name}@gastown.local` };
+    // No hooks at all: the workspace's post-commit push is not wanted here, gt done pushes next.
+    const committed = commitWorkTree(io.cwd, [subject, ...(note && status === 'completed' ? [note] : [])], who, { hooks: 'none' });
     const pushed = pushWorkspace(c, h, io.cwd);
     return replay(io, await runInTown(c, 'gt', [...argv, '--pushed', pushed.head, ...(committed ? ['--committed-leftovers'] : [])]));
   } catch (e) {

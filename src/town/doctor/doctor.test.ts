@@ -1,7 +1,7 @@
 // The pure parts of gt doctor: version comparison, session ownership, worktree and lock planning, agent needs.
 import { describe, expect, it } from 'vitest';
 import { TownSettingsSchema, RigConfigSchema } from '../schema.ts';
-import { agentNeeds, lockCheck, prunableWorktrees, sessionOwner, versionAtLeast } from './index.ts';
+import { agentNeeds, lockCheck, sessionOwner, versionAtLeast } from './index.ts';
 
 describe('doctor planning', () => {
   it('compares versions numerically', () => {
@@ -19,11 +19,6 @@ describe('doctor planning', () => {
     expect(sessionOwner('ap-crew-alice_b', inv)).toBe('app/crew/alice.b');
     expect(sessionOwner('ap-nux', inv)).toBeUndefined();
     expect(sessionOwner('hq-deacon', inv)).toBeUndefined();
-  });
-
-  it('finds prunable worktrees in porcelain output', () => {
-    const out = 'worktree /r.git\nbare\n\nworktree /t/refinery\nHEAD abc\nbranch refs/heads/main\n\nworktree /t/gone\nHEAD def\nbranch refs/heads/x\nprunable gitdir file points to non-existent location\n';
-    expect(prunableWorktrees(out)).toEqual(['/t/gone']);
   });
 
   it('plans the removal of dead owners only', () => {

@@ -5,4 +5,3 @@ export { versionAtLeast, toolCheck, TOOL_REQUIREMENTS } from './tools.ts';
 export { agentNeeds, findOnPath } from './runtimes.ts';
 export { sessionOwner, sessionCheck } from './sessions.ts';
 export { lockCheck } from './locks.ts';
-export { prunableWorktrees } from './worktrees.ts';

@@ -1,18 +1,9 @@
 // Worktrees whose directories vanished: git still lists them (`prunable`) until `git worktree prune`.
 import { existsSync } from 'node:fs';
-import { git } from '../../git/index.ts';
+import { listWorktrees } from '../../git/index.ts';
 import { messageOf } from '../../kernel/index.ts';
 import type { TownPaths } from '../layout.ts';
 import type { PlannedCheck } from './types.ts';
-
-/** Paths of the prunable worktrees in `git worktree list --porcelain` output (pure). */
-export function prunableWorktrees(porcelain: string): string[] {
-  return porcelain.split('\n\n').flatMap((block) => {
-    const lines = block.split('\n');
-    const path = lines.find((l) => l.startsWith('worktree '))?.slice(9);
-    return path && lines.some((l) => l === 'prunable' || l.startsWith('prunable ')) ? [path] : [];
-  });
-}
 
 export function worktreeCheck(rig: string, repo: string, prunable: readonly string[]): PlannedCheck {
   const id = `rig.${rig}.worktrees`;
@@ -30,7 +21,7 @@ export function worktreeChecks(p: TownPaths, rigs: readonly string[]): PlannedCh
   return rigs.filter((r) => existsSync(p.repo(r))).map((rig) => {
     const repo = p.repo(rig);
     try {
-      return worktreeCheck(rig, repo, prunableWorktrees(git(repo, ['worktree', 'list', '--porcelain'])));
+      return worktreeCheck(rig, repo, listWorktrees(repo).filter((w) => w.prunable).map((w) => w.path));
     } catch (e) {
       return { id: `rig.${rig}.worktrees`, status: 'error', detail: `cannot list the worktrees of rig ${rig}: ${messageOf(e)}` };
     }

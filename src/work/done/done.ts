@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { GtError, messageOf, usageError, TOWN_EVENTS } from '../../kernel/index.ts';
-import { git, gitTry } from '../../git/index.ts';
+import { commitWorkTree, countCommits, headBranch, revParse, setRef } from '../../git/index.ts';
 import { closeBeads, getBead, updateBead, type Bead, type Store } from '../../beads/index.ts';
 import { formatAddress, loadRig, openTownStore, parseAddress, recordTownEvent, type TownContext } from '../../town/index.ts';
 import { getPolecat, updatePolecat, type Polecat } from '../polecats/index.ts';
@@ -96,27 +96,23 @@ function requirePolecat(store: Store, town: TownContext, address: string, remote
 
 /** Commit what is left in the worktree with the polecat's git identity; true when there was something. */
 function commitLeftovers(town: TownContext, p: Polecat, bead: Bead, status: DoneStatus, note: string | undefined): boolean {
-  if (git(p.worktree, ['status', '--porcelain', '--untracked-files=all']).trim() === '') return false;
   const who = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name }).git;
-  const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
   const subject = status === 'completed' ? `${bead.title} (${bead.id})` : `WIP ${bead.id}: ${status}${note ? `: ${note}` : ''}`;
-  git(p.worktree, ['add', '-A'], { env });
-  git(p.worktree, ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '-m', subject, ...(note && status === 'completed' ? ['-m', note] : [])], { env });
-  return true;
+  return commitWorkTree(p.worktree, [subject, ...(note && status === 'completed' ? [note] : [])], who);
 }
 
 /** Make sure the polecat's branch in the bare repo points at HEAD (the worktree shares the repo, so this is the push). */
 function pushBranch(p: Polecat, branch: string): string {
-  const head = git(p.worktree, ['rev-parse', 'HEAD']).trim();
-  const ref = gitTry(p.worktree, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).stdout.trim();
-  if (ref !== head) git(p.worktree, ['update-ref', '-m', 'gt done', `refs/heads/${branch}`, head]);
+  const head = revParse(p.worktree, 'HEAD');
+  if (!head) throw new GtError('GT_NO_COMMITS', `${p.rig}/${p.name} has no commit on ${branch} in ${p.worktree}`, { hint: 'commit the work first, then run gt done again' });
+  if (revParse(p.worktree, `refs/heads/${branch}`) !== head) setRef(p.worktree, `refs/heads/${branch}`, head, { why: 'gt done' });
   return head;
 }
 
 /** The pushed branch in the bare repo, which must be where the pusher says (else the push did not land). */
 function pushedHead(repo: string, branch: string, head: string): string {
-  const ref = gitTry(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).stdout.trim();
-  if (ref === '' || ref !== gitTry(repo, ['rev-parse', '--verify', '--quiet', `${head}^{commit}`]).stdout.trim()) {
+  const ref = revParse(repo, `refs/heads/${branch}`) ?? '';
+  if (ref === '' || ref !== revParse(repo, head)) {
     throw new GtError('GT_NOT_PUSHED', `${branch} in the rig's repository is at ${ref ? ref.slice(0, 12) : 'nothing'}, not at the pushed ${head.slice(0, 12)}`, {
       hint: 'push the branch to the town (gt done does it when GT_TOWN_URL is set), then run gt done again',
     });
@@ -153,7 +149,7 @@ async function handIn(town: TownContext, address: string, queue: DoneQueue, opts
       };
     }
     const cfg = loadRig(town, p.rig);
-    const branch = p.branch ?? (opts.pushed ? '' : gitTry(p.worktree, ['symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim());
+    const branch = p.branch ?? (opts.pushed ? '' : headBranch(p.worktree) ?? '');
     if (!branch) throw new GtError('GT_NO_BRANCH', `${address} has no work branch (HEAD is detached in ${p.worktree})`, { hint: 'run gt hooks repair' });
     const base: Omit<DoneResult, 'outcome' | 'head' | 'committed_leftovers' | 'commits' | 'mr' | 'mr_status' | 'session_stopped' | 'drained'> = {
       address, rig: p.rig, polecat: p.name, bead: bead.id, status, branch,
@@ -164,7 +160,7 @@ async function handIn(town: TownContext, address: string, queue: DoneQueue, opts
     const committed = opts.pushed ? opts.pushed.committedLeftovers : commitLeftovers(town, p, bead, status, opts.note);
     const head = opts.pushed ? pushedHead(town.paths.repo(p.rig), branch, opts.pushed.head) : pushBranch(p, branch);
     const repo = opts.pushed ? town.paths.repo(p.rig) : p.worktree;
-    const commits = Number(git(repo, ['rev-list', '--count', head, '--not', `refs/heads/${cfg.default_branch}`]).trim()) || 0;
+    const commits = countCommits(repo, [head], [`refs/heads/${cfg.default_branch}`]);
     let outcome: DoneOutcome;
     let mr: { id: string; status: string } | null = null;
     if (status === 'completed' && commits === 0) {

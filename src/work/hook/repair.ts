@@ -3,7 +3,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyUpdate, assignedWithStatus, getBead, type Store } from '../../beads/index.ts';
 import { TOWN_EVENTS } from '../../kernel/index.ts';
-import { branchExists, git, gitTry, listWorktrees } from '../../git/index.ts';
+import { addWorktree, branchExists, listWorktrees, pruneWorktrees, revParse } from '../../git/index.ts';
 import { loadRig, rigNames, type TownContext } from '../../town/index.ts';
 import { withStore } from '../sessions/index.ts';
 import { deletePolecat, getPolecat, listPolecats, updatePolecat, type Polecat } from '../polecats/index.ts';
@@ -39,8 +39,7 @@ export function repairHooks(town: TownContext): HookRepair[] {
 function pruneStale(repo: string): HookRepair[] {
   const gone = listWorktrees(repo).filter((w) => !w.bare && !existsSync(w.path));
   if (gone.length === 0) return [];
-  for (const w of gone) gitTry(repo, ['worktree', 'unlock', w.path]);
-  git(repo, ['worktree', 'prune']);
+  pruneWorktrees(repo, gone.map((w) => w.path));
   return gone.map((w) => ({ kind: 'pruned-worktree' as const, subject: w.path, detail: `git forgot the worktree at ${w.path} (its directory was gone)` }));
 }
 
@@ -74,10 +73,10 @@ function recreate(town: TownContext, p: Polecat, defaultBranch: string): HookRep
     return [{ kind: 'forgot-polecat', subject: address, detail: 'its worktree, branch and snapshots were all gone and it held no bead' }];
   }
   const branch = p.branch ?? `polecat/${p.name}`;
-  if (hasBranch) git(repo, ['worktree', 'add', '--quiet', p.worktree, branch]);
-  else git(repo, ['worktree', 'add', '--quiet', '-B', branch, p.worktree, snap!.parent ?? defaultBranch]);
+  if (hasBranch) addWorktree(repo, p.worktree, branch);
+  else addWorktree(repo, p.worktree, branch, { resetBranch: true, startPoint: snap!.parent ?? defaultBranch });
   let from = hasBranch ? `branch ${branch}` : `snapshot ${snap!.ref}`;
-  if (snap && (!hasBranch || snap.parent === git(p.worktree, ['rev-parse', 'HEAD']).trim())) {
+  if (snap && (!hasBranch || snap.parent === revParse(p.worktree, 'HEAD'))) {
     applyTree(p.worktree, snap.commit);
     if (hasBranch) from += ` and snapshot ${snap.ref}`;
   }

@@ -3,7 +3,7 @@
 // so the worktree and its own index are never touched; restored on request (rollback) or by repair.
 import { existsSync } from 'node:fs';
 import { GtError } from '../../kernel/index.ts';
-import { applyTree, git, gitTry, worktreeTree } from '../../git/index.ts';
+import { applyTree, commitTree, deleteRef, listRefs, revParse, setRef, treeOf, worktreeTree } from '../../git/index.ts';
 import type { TownContext } from '../../town/index.ts';
 import { withStore } from '../sessions/index.ts';
 import { getPolecat, updatePolecat, type Polecat } from '../polecats/index.ts';
@@ -24,7 +24,7 @@ export interface Snapshot {
 
 export type SnapshotResult = { status: 'saved' | 'unchanged'; polecat: string; snapshot: Snapshot };
 
-const ID = { GIT_AUTHOR_NAME: 'Gas Town', GIT_AUTHOR_EMAIL: 'gastown@localhost', GIT_COMMITTER_NAME: 'Gas Town', GIT_COMMITTER_EMAIL: 'gastown@localhost' };
+const ID = { name: 'Gas Town', email: 'gastown@localhost' };
 
 export function snapshotPrefix(name: string): string {
   return `refs/gt/hooks/${name}/`;
@@ -32,11 +32,9 @@ export function snapshotPrefix(name: string): string {
 
 /** The polecat's snapshots, newest first. */
 export function listSnapshots(town: TownContext, rig: string, name: string): Snapshot[] {
-  const out = git(town.paths.repo(rig), ['for-each-ref', '--sort=-refname', '--format=%(refname) %(objectname) %(parent)', snapshotPrefix(name)]);
-  return out.split('\n').filter(Boolean).map((l) => {
-    const [ref = '', commit = '', parent] = l.split(' ');
-    return { ref, commit, parent: parent || null, at: new Date(Number(ref.slice(ref.lastIndexOf('/') + 1))).toISOString() };
-  });
+  return listRefs(town.paths.repo(rig), snapshotPrefix(name), { descending: true }).map(({ ref, commit, parent }) => (
+    { ref, commit, parent, at: new Date(Number(ref.slice(ref.lastIndexOf('/') + 1))).toISOString() }
+  ));
 }
 
 /** Save the worktree's state, unless it equals the newest snapshot (same tree on the same HEAD). */
@@ -44,19 +42,19 @@ export function snapshotWorktree(town: TownContext, rig: string, name: string): 
   const p = requirePolecat(town, rig, name);
   if (!existsSync(p.worktree)) throw new GtError('GT_NO_WORKTREE', `polecat ${rig}/${name} has no worktree at ${p.worktree}`, { hint: 'gt hooks repair recreates it from its branch or latest snapshot' });
   const tree = worktreeTree(p.worktree);
-  const head = gitTry(p.worktree, ['rev-parse', '--verify', '--quiet', 'HEAD']).stdout.trim() || null;
+  const head = revParse(p.worktree, 'HEAD') ?? null;
   const repo = town.paths.repo(rig);
   const last = listSnapshots(town, rig, name)[0];
-  if (last && last.parent === head && git(repo, ['rev-parse', `${last.commit}^{tree}`]).trim() === tree) {
+  if (last && last.parent === head && treeOf(repo, last.commit) === tree) {
     return { status: 'unchanged', polecat: `${rig}/${name}`, snapshot: last };
   }
   const msg = `gt hook snapshot of ${rig}/${name}${p.bead ? ` (${p.bead})` : ''}`;
-  const commit = git(repo, ['commit-tree', tree, ...(head ? ['-p', head] : []), '-m', msg], { env: ID }).trim();
+  const commit = commitTree(repo, tree, head ? [head] : [], `${msg}\n`, ID);
   const lastMs = last ? Number(last.ref.slice(last.ref.lastIndexOf('/') + 1)) : 0;
   const ms = Math.max(Date.now(), lastMs + 1);
   const ref = `${snapshotPrefix(name)}${ms}`;
-  git(repo, ['update-ref', ref, commit]);
-  for (const old of listSnapshots(town, rig, name).slice(SNAPSHOTS_KEPT)) gitTry(repo, ['update-ref', '-d', old.ref]);
+  setRef(repo, ref, commit);
+  for (const old of listSnapshots(town, rig, name).slice(SNAPSHOTS_KEPT)) deleteRef(repo, old.ref);
   withStore(town, (s) => updatePolecat(s, rig, name, { last_snapshot: ref }));
   return { status: 'saved', polecat: `${rig}/${name}`, snapshot: { ref, commit, parent: head, at: new Date(ms).toISOString() } };
 }

@@ -1,9 +1,11 @@
 // Making a polecat ready for a bead: a new worktree of the rig's bare repo, or an idle polecat's worktree put on a
 // fresh branch. Each step that fails undoes what it did, so a failed sling leaves no half-made polecat.
-import { appendFileSync, cpSync, existsSync, globSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, cpSync, existsSync, globSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GtError, isGtError } from '../../kernel/index.ts';
-import { branchExists, git, gitTry, pruneWorktrees } from '../../git/index.ts';
+import {
+  addWorktree, branchExists, commonGitDir, countCommits, deleteBranch, dropWorktree, revParse, switchToNewBranch,
+} from '../../git/index.ts';
 import { runSync } from '../../proc/index.ts';
 import type { Store } from '../../beads/index.ts';
 import { loadRig, polecatNames as polecatDirs, type RigConfig, type TownContext } from '../../town/index.ts';
@@ -88,8 +90,8 @@ export function rebranchPolecat(town: TownContext, p: Polecat, bead: string, bas
   const cfg = loadRig(town, p.rig);
   const start = resolveBase(town, cfg, base);
   const branch = polecatBranch(p.name, bead);
-  git(p.worktree, ['checkout', '--quiet', '-B', branch, start]);
-  if (p.branch && p.branch !== branch && branchExists(town.paths.repo(p.rig), p.branch)) gitTry(p.worktree, ['branch', '-D', p.branch]);
+  switchToNewBranch(p.worktree, branch, start);
+  if (p.branch && p.branch !== branch && branchExists(town.paths.repo(p.rig), p.branch)) deleteBranch(p.worktree, p.branch, { force: true });
   // The default branch may have moved since the last bead (new dependencies): the setup runs again, as for a new one.
   runSetupGate(cfg, p.worktree);
   return withStore(town, (s) => {
@@ -102,9 +104,7 @@ export function rebranchPolecat(town: TownContext, p: Polecat, bead: string, bas
 export function discardPolecat(town: TownContext, rig: string, name: string): void {
   const repo = town.paths.repo(rig);
   const row = withStore(town, (s) => getPolecat(s, rig, name));
-  rmSync(town.paths.polecat(rig, name), { recursive: true, force: true });
-  gitTry(repo, ['worktree', 'prune']);
-  if (row?.branch) gitTry(repo, ['branch', '-D', row.branch]);
+  dropWorktree(repo, town.paths.polecat(rig, name), row?.branch ?? undefined, { force: true });
   withStore(town, (s) => deletePolecat(s, rig, name));
 }
 
@@ -128,27 +128,24 @@ export function claimPolecatName(town: TownContext, s: Store, rig: string, opts:
 /** The commit a new branch starts from. */
 function resolveBase(town: TownContext, cfg: RigConfig, base: string | undefined): string {
   const ref = base ?? cfg.default_branch;
-  const r = gitTry(town.paths.repo(cfg.name), ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  if (r.status !== 0) {
+  const commit = revParse(town.paths.repo(cfg.name), ref);
+  if (!commit) {
     throw new GtError('GT_BAD_BASE', `rig "${cfg.name}" has no branch or commit "${ref}" to start from`, { kind: 'usage', hint: `give a branch of the rig's repository, e.g. --base ${cfg.default_branch}` });
   }
-  return r.stdout.trim();
+  return commit;
 }
 
-/** `git worktree add -b`, retried when a concurrent sling holds one of git's lock files. */
+/** `git worktree add -B` (git waits out a concurrent sling's lock files), refused while the branch holds work. */
 function addBranchWorktree(repo: string, path: string, branch: string, start: string): void {
   if (branchExists(repo, branch)) {
-    const ahead = Number(git(repo, ['rev-list', '--count', branch, '--not', start]).trim());
+    const ahead = countCommits(repo, [branch], [start]);
     if (ahead > 0) throw new GtError('GT_BRANCH_HOLDS_WORK', `branch ${branch} already exists with ${ahead} commit(s) of its own`, { hint: 'land or unsling that work first (gt hooks list shows who holds it)' });
   }
-  for (let attempt = 1; ; attempt++) {
-    const r = gitTry(repo, ['worktree', 'add', '--quiet', '-B', branch, path, start]);
-    if (r.status === 0) return;
-    if (attempt >= 5 || !/lock|already exists/i.test(r.stderr)) {
-      throw new GtError('GIT_FAILED', `git worktree add ${path} failed: ${r.stderr.trim()}`, { hint: 'gt hooks repair prunes stale worktree entries; then sling again' });
-    }
-    if (/already exists/.test(r.stderr)) pruneWorktrees(repo);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * attempt);
+  try {
+    addWorktree(repo, path, branch, { resetBranch: true, startPoint: start });
+  } catch (e) {
+    if (isGtError(e) && e.code === 'GIT_FAILED') throw new GtError('GIT_FAILED', e.message, { hint: 'gt hooks repair prunes stale worktree entries; then sling again' });
+    throw e;
   }
 }
 
@@ -172,7 +169,7 @@ export function copyWorktreeIncludes(from: string, to: string): string[] {
 
 /** Copied local files are not work: list them in the repo's `info/exclude` so they never count as uncommitted. */
 function excludeLocally(worktree: string, patterns: readonly string[]): void {
-  const common = resolve(worktree, git(worktree, ['rev-parse', '--git-common-dir']).trim());
+  const common = commonGitDir(worktree);
   const file = join(common, 'info', 'exclude');
   const have = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const lines = new Set(have.split('\n').map((l) => l.trim()));

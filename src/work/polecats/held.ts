@@ -1,6 +1,6 @@
 // What a polecat's worktree holds that exists nowhere else: uncommitted files, or commits main does not have yet.
 import { existsSync } from 'node:fs';
-import { describeCommits, git, gitTry, listCommits } from '../../git/index.ts';
+import { commitsNotUpstream, describeCommits, listCommits, revParse, uncommittedFiles } from '../../git/index.ts';
 import type { Store } from '../../beads/index.ts';
 import type { Polecat } from './table.ts';
 import { headMerged } from '../merge-requests.ts';
@@ -12,13 +12,13 @@ import { headMerged } from '../merge-requests.ts';
  */
 export function polecatHeldWork(store: Store, p: Polecat, defaultBranch: string): string | undefined {
   if (!existsSync(p.worktree)) return undefined;
-  const status = gitTry(p.worktree, ['status', '--porcelain', '--untracked-files=all']);
-  if (status.status !== 0) return `a worktree git cannot read (${status.stderr.trim().split('\n')[0] ?? ''})`;
-  const dirty = status.stdout.split('\n').filter(Boolean).map((l) => l.slice(3));
+  const status = uncommittedFiles(p.worktree);
+  if (!status.ok) return `a worktree git cannot read (${status.error})`;
+  const dirty = status.files;
   if (dirty.length > 0) return `${dirty.length} uncommitted file${dirty.length === 1 ? '' : 's'} (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''})`;
-  const head = gitTry(p.worktree, ['rev-parse', '--verify', '--quiet', 'HEAD']).stdout.trim();
+  const head = revParse(p.worktree, 'HEAD');
   if (!head) return undefined;
-  const missing = git(p.worktree, ['cherry', `refs/heads/${defaultBranch}`, 'HEAD']).split('\n').filter((l) => l.startsWith('+')).map((l) => l.slice(2).trim());
+  const missing = commitsNotUpstream(p.worktree, `refs/heads/${defaultBranch}`);
   if (missing.length === 0) return undefined;
   if (headMerged(store, p.rig, head)) return undefined;
   // Named, newest first, as `git log` shows them: the person deciding sees which work it is.

@@ -1,7 +1,7 @@
 // gt polecat status|remove|gc: a polecat's full state, and deleting polecats without ever losing work.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { GtError, usageError } from '../../kernel/index.ts';
-import { gitTry } from '../../git/index.ts';
+import { dropWorktree } from '../../git/index.ts';
 import { loadRig, parseAddress, rigNames, saveToBundle, savedBundlePath, townTmux, type TownContext } from '../../town/index.ts';
 import { identityOf, withStore } from '../sessions/index.ts';
 import { polecatHeldWork } from './held.ts';
@@ -69,12 +69,7 @@ export async function removePolecat(town: TownContext, p: Polecat, opts: { force
     if (opts.confirm !== p.name) throw usageError('GT_NOT_CONFIRMED', `removing polecat ${st.address} with its work was not confirmed`, `type the polecat's name when asked, or give it with --yes ${p.name}`);
     saved = saveToBundle(repo, savedBundlePath(town, `polecat-${p.rig}-${p.name}`), [{ label: `polecat/${p.name}`, path: p.worktree }]);
   }
-  if (existsSync(p.worktree)) {
-    const r = gitTry(repo, ['worktree', 'remove', ...(saved ? ['--force'] : []), p.worktree]);
-    if (r.status !== 0) rmSync(p.worktree, { recursive: true, force: true });
-  }
-  gitTry(repo, ['worktree', 'prune']);
-  if (p.branch) gitTry(repo, ['branch', saved ? '-D' : '-d', p.branch]);
+  dropWorktree(repo, p.worktree, p.branch ?? undefined, { force: !!saved });
   withStore(town, (s) => deletePolecat(s, p.rig, p.name));
   return { rig: p.rig, name: p.name, worktree: p.worktree, ...(saved ? { saved } : {}) };
 }

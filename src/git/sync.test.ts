@@ -1,0 +1,153 @@
+// Remotes and delivery against real repositories: fetch and fast-forward from a remote (moved, diverged,
+// unreachable), a fast-forward merge in a work tree, and delivering into a person's clone without touching their work.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deliverToClone, operationInProgress } from './deliver.ts';
+import { git } from './git.ts';
+import { revParse } from './integrate.ts';
+import { addRemote, fetchFrom, isBareRepository, mergeFastForward, remoteUrl, renameRemote, syncBranch } from './sync.ts';
+
+const base = mkdtempSync(join(tmpdir(), 'git sync '));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+const env = { GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' };
+
+let n = 0;
+function repo(): string {
+  const dir = join(base, `repo ${++n}`);
+  git(base, ['init', '-q', '-b', 'main', dir]);
+  commit(dir, 'a.txt', 'a\n', 'first');
+  return dir;
+}
+function commit(dir: string, file: string, text: string, msg: string): string {
+  writeFileSync(join(dir, file), text);
+  git(dir, ['add', '-A']);
+  git(dir, ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', msg], { env });
+  return git(dir, ['rev-parse', 'HEAD']).trim();
+}
+/** A bare clone of `src` with `src` as its origin, as a rig's repository is. */
+function bareOf(src: string): string {
+  const bare = join(base, `bare ${++n}.git`);
+  git(base, ['clone', '-q', '--bare', src, bare]);
+  return bare;
+}
+
+describe('remotes', () => {
+  it('names, renames and adds remotes, and tells a bare repository from a work tree', () => {
+    const src = repo();
+    const bare = bareOf(src);
+    expect(remoteUrl(bare)).toBe(src);
+    expect(remoteUrl(src)).toBeUndefined();
+    expect(isBareRepository(bare)).toBe(true);
+    expect(isBareRepository(src)).toBe(false);
+    renameRemote(bare, 'origin', 'rig');
+    addRemote(bare, 'origin', 'https://example.invalid/x.git');
+    expect([remoteUrl(bare, 'rig'), remoteUrl(bare)]).toEqual([src, 'https://example.invalid/x.git']);
+  });
+
+  it('fast-forwards a branch to what the remote gained, leaves a diverged one alone, and says when the remote is gone', () => {
+    const src = repo();
+    const bare = bareOf(src);
+    const first = revParse(bare, 'main')!;
+    expect(syncBranch(bare, 'origin', 'main', 'refs/gt/origin/main', 'test')).toEqual({ state: 'up-to-date', ours: first, theirs: first });
+
+    const gained = commit(src, 'b.txt', 'b\n', 'pushed elsewhere');
+    expect(syncBranch(bare, 'origin', 'main', 'refs/gt/origin/main', 'test')).toEqual({ state: 'fast-forwarded', ours: first, theirs: gained });
+    expect(revParse(bare, 'main')).toBe(gained);
+
+    // Origin rewritten: a commit of its own on the old tip, while the rig's main also moved.
+    git(src, ['reset', '-q', '--hard', first]);
+    const theirs = commit(src, 'c.txt', 'c\n', 'rewritten');
+    const r = syncBranch(bare, 'origin', 'main', 'refs/gt/origin/main', 'test');
+    expect(r).toEqual({ state: 'diverged', ours: gained, theirs });
+    expect(revParse(bare, 'main')).toBe(gained);
+
+    rmSync(src, { recursive: true, force: true });
+    expect(syncBranch(bare, 'origin', 'main', 'refs/gt/origin/main', 'test')).toEqual({ state: 'unreachable' });
+    const f = fetchFrom(bare, 'origin');
+    expect(f.ok).toBe(false);
+    if (!f.ok) expect(f.error).toMatch(/^fatal: .+$/);
+  });
+
+  it('fetches every branch into a prefix of its own, pruning the ones the remote deleted', () => {
+    const src = repo();
+    git(src, ['branch', 'gone']);
+    const bare = bareOf(src);
+    expect(fetchFrom(bare, 'origin', ['+refs/heads/*:refs/gt/origin/*'], { prune: true })).toEqual({ ok: true });
+    expect(revParse(bare, 'refs/gt/origin/gone')).toBeDefined();
+    git(src, ['branch', '-D', 'gone']);
+    expect(fetchFrom(bare, 'origin', ['+refs/heads/*:refs/gt/origin/*'], { prune: true })).toEqual({ ok: true });
+    expect(revParse(bare, 'refs/gt/origin/gone')).toBeUndefined();
+  });
+
+  it('merges fast-forward only in a work tree, and names why not', () => {
+    const dir = repo();
+    const first = revParse(dir, 'HEAD')!;
+    git(dir, ['checkout', '-q', '-b', 'ahead']);
+    const next = commit(dir, 'b.txt', 'b\n', 'next');
+    git(dir, ['checkout', '-q', 'main']);
+    expect(mergeFastForward(dir, next)).toEqual({ ok: true });
+    expect(existsSync(join(dir, 'b.txt'))).toBe(true);
+    git(dir, ['reset', '-q', '--hard', first]);
+    commit(dir, 'c.txt', 'c\n', 'side');
+    const m = mergeFastForward(dir, next);
+    expect(m.ok).toBe(false);
+    if (!m.ok) expect(m.error).toMatch(/fast-forward/i);
+  });
+});
+
+describe('delivering into a clone', () => {
+  /** A person's clone `src`, and the rig's bare repository made from it holding one new commit on main. */
+  function setup(): { src: string; bare: string; landed: string } {
+    const src = repo();
+    const bare = bareOf(src);
+    const wt = join(base, `rig wt ${n}`);
+    git(bare, ['worktree', 'add', '-q', '--detach', wt, 'main']);
+    const landed = commit(wt, 'landed.txt', 'l\n', 'landed');
+    git(bare, ['update-ref', 'refs/heads/main', landed]);
+    return { src, bare, landed };
+  }
+
+  it('moves the checked-out branch of a clean clone (files included), and leaves no side branch', () => {
+    const { src, bare, landed } = setup();
+    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toEqual({ ok: true, ref: 'main' });
+    expect(revParse(src, 'main')).toBe(landed);
+    expect(existsSync(join(src, 'landed.txt'))).toBe(true);
+  });
+
+  it('puts the work on the side branch when the clone has uncommitted changes or a merge under way, and never touches them', () => {
+    const { src, bare, landed } = setup();
+    const before = revParse(src, 'main');
+    writeFileSync(join(src, 'a.txt'), 'mine\n');
+    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toEqual({ ok: true, ref: 'gt/main', kept: { why: 'dirty', wt: src } });
+    expect(revParse(src, 'main')).toBe(before);
+    expect(revParse(src, 'gt/main')).toBe(landed);
+    expect(git(src, ['status', '--porcelain']).trim()).toBe('M a.txt');
+
+    git(src, ['checkout', '-q', '--', 'a.txt']);
+    writeFileSync(join(src, '.git', 'MERGE_HEAD'), `${before}\n`);
+    expect(operationInProgress(src)).toBe(true);
+    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toMatchObject({ ok: true, ref: 'gt/main', kept: { why: 'busy' } });
+    rmSync(join(src, '.git', 'MERGE_HEAD'));
+
+    // Caught up: the branch moves and the side branch it now contains is removed.
+    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toEqual({ ok: true, ref: 'main' });
+    expect(revParse(src, 'refs/heads/gt/main')).toBeUndefined();
+  });
+
+  it('keeps a clone branch with commits of its own, and says when the clone is gone', () => {
+    const { src, bare, landed } = setup();
+    const own = commit(src, 'own.txt', 'o\n', 'own work');
+    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toEqual({ ok: true, ref: 'gt/main', kept: { why: 'diverged' } });
+    expect(revParse(src, 'main')).toBe(own);
+    expect(deliverToClone(bare, join(base, 'nowhere'), 'main', landed, 'gt/main')).toEqual({ ok: false, reason: 'not-a-repository' });
+  });
+
+  it('moves a branch nobody has checked out by pushing to it', () => {
+    const { src, bare, landed } = setup();
+    git(src, ['checkout', '-q', '--detach']);
+    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toEqual({ ok: true, ref: 'main' });
+    expect(revParse(src, 'refs/heads/main')).toBe(landed);
+  });
+});
