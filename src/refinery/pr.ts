@@ -316,7 +316,8 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
     return settleAfterRequest(r, f, row, mr);
   }
   try {
-    const m = await f.gh.mergePull(row.repo, row.number, { merge_method: s.merge_method, sha: head, commit_title: `${(getBead(r.store.db, mr.bead)?.title ?? mr.bead).slice(0, 200)} (#${row.number})` });
+    // The PR's title names the work (a rework's request carries the rework bead, whose title says what went wrong).
+    const m = await f.gh.mergePull(row.repo, row.number, { merge_method: s.merge_method, sha: head, commit_title: `${pull.title.slice(0, 200)} (#${row.number})` });
     return landed(r, row, mr, m.sha);
   } catch (e) {
     // 405: GitHub's own rules refuse it now (protection, a required review); 409: the head moved. Both: look again later.
