@@ -20,6 +20,7 @@ const ALICE = 'alice-token';
 const CI = 'ci-token';
 const ACTIONS = 'actions-token';
 const SOCKET = `gt-test-refinery-pr-${process.pid}`;
+// The longest flows run a dozen gt calls: on a loaded machine they outgrow the suite's default 120 s.
 
 interface Outcome { mr: string; bead: string; status: string; pr?: number; url?: string; rework_bead?: string; detail?: string; check?: string; commit?: string; reason?: string }
 interface RunJson { status: string; message?: string; hint?: string; outcomes: Outcome[] }
@@ -178,7 +179,7 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     } finally {
       dash.close();
     }
-  });
+  }, 300_000);
 
   it('a red check and a request for changes come back as rework beads carrying the log and each comment, land on the same branch and PR, and the approved PR merges', async () => {
     const w = work('Add c', { 'c.txt': 'c\n' });
@@ -239,7 +240,7 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     for (const id of [w.bead, rework1.id, rework2.id]) {
       expect(withStore((s) => getBead(s.db, id)!)).toMatchObject({ status: 'closed', close_reason: expect.stringMatching(new RegExp(`^merged ${done.commit} via #${num}`)) });
     }
-  });
+  }, 300_000);
 
   /** Someone lands a commit on GitHub's main outside any PR (an administrator bypassing the hook). */
   const landOnMain = (files: Record<string, string>, message: string): void => {
@@ -306,7 +307,7 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(log.filter((l) => l.method === 'PUT' && l.path === `/repos/acme/app/pulls/${numB}/merge`)).toEqual([]);
     await gh.call('PATCH', '/_fake/repos/acme/app', { merge_queue: [] });
     setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1 } });
-  });
+  }, 300_000);
 
   it('gt sling --merge pr lands through a PR in a rig whose strategy is mr, and the polecat starts without GitHub credentials', async () => {
     setRig({ merge_strategy: 'mr', pr: { api_url: gh.url, poll_seconds: 1 } });

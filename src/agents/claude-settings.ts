@@ -16,6 +16,8 @@ export interface ClaudeSettingsOptions {
    * their descriptions out of every request it sends.
    */
   headless?: boolean;
+  /** More `permissions.deny` rules (Claude Code's rule syntax), after the headless ones. */
+  deny?: readonly string[];
 }
 
 /** One hook entry as Claude Code reads it: a matcher and the commands it runs. */
@@ -54,7 +56,7 @@ export function claudeSettings(opts: ClaudeSettingsOptions): ClaudeSettings {
       // After each turn: read the session's transcript into the town's usage table (docs/costs.md).
       Stop: run('costs record'),
     },
-    ...(opts.headless ? { permissions: { deny: [...HEADLESS_DENIED_TOOLS] } } : {}),
+    ...(opts.headless || opts.deny?.length ? { permissions: { deny: [...(opts.headless ? HEADLESS_DENIED_TOOLS : []), ...(opts.deny ?? [])] } } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // The GitHub client against the GitHub fake (testing/github): rate limits are waited out using GitHub's headers,
 // polls are conditional (ETag → 304), Enterprise base URLs reach REST and GraphQL, the token comes from gh.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +32,44 @@ describe('the GitHub client', () => {
     expect(c.stats.notModified).toBe(1);
     expect(gh.state.rate.used).toBe(used + 1);
     expect(gh.state.log.slice(-1)[0]).toMatchObject({ status: 304, if_none_match: true });
+  });
+
+  it('is Octokit underneath (its user agent after ours), and a PR opened twice fails with GitHub\'s reason, which the refinery reads to find the open one', async () => {
+    const repo = gh.state.addRepo({ full_name: 'acme/twice' });
+    const c = new GitHub({ token: 't1', apiUrl: gh.url });
+    const root = gh.state.git(repo.dir, ['-c', 'user.name=t', '-c', 'user.email=t@x', 'commit-tree', '-m', 'root', '4b825dc642cb6eb9a060e54bf8d69288fbee4904']).out;
+    const tip = gh.state.git(repo.dir, ['-c', 'user.name=t', '-c', 'user.email=t@x', 'commit-tree', '-p', root, '-m', 'work', '4b825dc642cb6eb9a060e54bf8d69288fbee4904']).out;
+    gh.state.git(repo.dir, ['update-ref', 'refs/heads/main', root]);
+    gh.state.git(repo.dir, ['update-ref', 'refs/heads/work', tip]);
+    const p = await c.createPull('acme/twice', { title: 'Work', head: 'work', base: 'main', body: 'b' });
+    expect(p).toMatchObject({ number: 1, head: { ref: 'work', sha: tip } });
+    expect(gh.state.log.slice(-1)[0]!.user_agent).toMatch(/^gastown-refinery octokit-rest\.js\/\d/);
+    const e = (await c.createPull('acme/twice', { title: 'Work', head: 'work', base: 'main', body: 'b' }).catch((x: unknown) => x)) as GitHubError;
+    expect(e).toBeInstanceOf(GitHubError);
+    expect(e.status).toBe(422);
+    expect(e.message).toBe('GitHub POST /repos/acme/twice/pulls answered 422: Validation Failed: A pull request already exists for acme:work.');
+    expect((await c.findOpenPull('acme/twice', 'acme', 'work', 'main'))?.number).toBe(1);
+  });
+
+  it('reads a GitHub Actions job\'s log through GitHub\'s redirect to the download URL', async () => {
+    gh.state.tokens.set('t-actions', 'github-actions');
+    const actions = new GitHub({ token: 't-actions', apiUrl: gh.url });
+    const run = (await actions.rest<{ id: number }>('POST', '/repos/acme/app/check-runs', { name: 'test', head_sha: 'd'.repeat(40), status: 'completed', conclusion: 'failure', log: 'line 1\nFAIL here\n' })).data;
+    const c = new GitHub({ token: 't1', apiUrl: gh.url });
+    expect(await c.jobLog('acme/app', run.id)).toBe('line 1\nFAIL here\n');
+    expect(gh.state.log.slice(-1)[0]).toMatchObject({ path: `/repos/acme/app/actions/jobs/${run.id}/logs`, status: 302 });
+  });
+
+  it('a server that does not answer is "cannot reach GitHub" (status 0), not an HTTP error', async () => {
+    const gone = createServer();
+    await new Promise<void>((ok) => gone.listen(0, '127.0.0.1', () => ok()));
+    const port = (gone.address() as { port: number }).port;
+    await new Promise((ok) => gone.close(ok));
+    const c = new GitHub({ token: 't1', apiUrl: `http://127.0.0.1:${port}` });
+    const e = (await c.getPull('acme/app', 1).catch((x: unknown) => x)) as GitHubError;
+    expect(e).toBeInstanceOf(GitHubError);
+    expect(e).toMatchObject({ status: 0, code: 'GH_UNREACHABLE' });
+    expect(e.message).toMatch(new RegExp(`^cannot reach GitHub at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
   });
 
   it('waits until x-ratelimit-reset when the limit is spent, and fails with the reset time when that is too far', async () => {

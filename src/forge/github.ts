@@ -1,5 +1,8 @@
-// A small GitHub client over fetch: REST v3 and one GraphQL call, the token from the environment or `gh`, GitHub
-// Enterprise base URLs, waits on rate limits using GitHub's reset headers, and conditional GETs (ETag → 304) when polling.
+// The refinery's GitHub client: Octokit (`@octokit/rest`) for REST and GraphQL, with what the refinery adds around
+// each request in one Octokit request hook: conditional GETs (ETag → If-None-Match → 304 answered from the cache) when
+// polling, waits on rate limits using GitHub's reset headers (403/429), a timeout, and errors that name their cause.
+// The token comes from the environment or `gh`; the base URL may be GitHub Enterprise Server's (or the GitHub fake's).
+import type { Octokit } from '@octokit/rest';
 import { GtError } from '../kernel/index.ts';
 import { runSync } from '../proc/index.ts';
 
@@ -128,16 +131,30 @@ export function resolveToken(env: NodeJS.ProcessEnv, apiUrl = DEFAULT_API_URL): 
 
 export class GitHubError extends GtError {
   readonly status: number;
-  constructor(status: number, message: string, hint?: string) {
-    super(status === 0 ? 'GH_UNREACHABLE' : 'GH_API', message, hint ? { hint } : {});
+  constructor(status: number, message: string, hint?: string, details?: unknown) {
+    super(status === 0 ? 'GH_UNREACHABLE' : 'GH_API', message, { ...(hint ? { hint } : {}), ...(details !== undefined ? { details } : {}) });
     this.status = status;
   }
 }
 
+/** What Octokit's request hook is handed and returns (the parts used here). */
+interface HookOptions { method: string; url: string; headers: Record<string, string | number | undefined>; request?: Record<string, unknown>; [k: string]: unknown }
+interface HookResponse { status: number; url: string; headers: Record<string, string | undefined>; data: unknown }
+/** Octokit's RequestError (`@octokit/request-error`), told by its shape: the class is not a dependency of ours. */
+interface OctokitHttpError { name: 'HttpError'; status: number; message: string; response?: HookResponse }
+const isHttpError = (e: unknown): e is OctokitHttpError => e instanceof Error && e.name === 'HttpError' && typeof (e as { status?: unknown }).status === 'number';
+
+/** Requests Octokit is told to make quietly: its request log would print every 404 and 304 on stderr. */
+const QUIET = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 export class GitHub {
   readonly apiUrl: string;
   readonly graphqlUrl: string;
-  private readonly token: string;
+  /**
+   * The Octokit instance every call goes through (`octokit.rest.*`, `octokit.graphql`). Loaded when a client is made,
+   * not when gt starts: most gt commands never talk to GitHub and should not pay for loading Octokit.
+   */
+  private readonly octokitP: Promise<Octokit>;
   private readonly etags: EtagCache;
   private readonly maxWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -149,101 +166,128 @@ export class GitHub {
   constructor(o: GitHubOptions) {
     this.apiUrl = (o.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
     this.graphqlUrl = graphqlUrlOf(this.apiUrl);
-    this.token = o.token;
     this.etags = o.etags ?? memoryEtagCache();
     this.maxWaitMs = o.maxWaitMs ?? 60_000;
     this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.now = o.now ?? Date.now;
     this.onWait = o.onWait;
+    this.octokitP = import('@octokit/rest').then(({ Octokit }) => {
+      const octokit = new Octokit({ auth: o.token, baseUrl: this.apiUrl, userAgent: 'gastown-refinery', log: QUIET });
+      octokit.hook.wrap('request', (request, options) => this.around(octokit, request as unknown as (o: HookOptions) => Promise<HookResponse>, options as unknown as HookOptions) as never);
+      return octokit;
+    });
   }
 
-  /** One REST call. GETs are conditional when the cache has the URL's ETag; a 304 returns the cached body. */
-  async rest<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
-    const url = path.startsWith('http') ? path : `${this.apiUrl}${path}`;
-    return this.send<T>(method, url, body, method === 'GET');
+  /** The Octokit instance (`octokit.rest.*`, `octokit.request`, `octokit.graphql`), with the hook above in place. */
+  octokit(): Promise<Octokit> {
+    return this.octokitP;
   }
 
-  /** A GraphQL call; errors in the answer are thrown with GitHub's message. */
-  async graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    const r = await this.send<{ data?: T; errors?: { message: string; type?: string }[] }>('POST', this.graphqlUrl, { query, variables }, false);
-    if (r.data.errors?.length) throw new GitHubError(r.status, `GitHub GraphQL: ${r.data.errors.map((e) => e.message).join('; ')}`);
-    return r.data.data as T;
-  }
-
-  private async send<T>(method: string, url: string, body: unknown, conditional: boolean): Promise<ApiResponse<T>> {
+  /**
+   * Every request Octokit makes (REST and GraphQL) passes here: a GET whose URL has a cached ETag is sent with
+   * If-None-Match and its 304 answered from the cache; a rate limit (403/429 with GitHub's headers) is waited out
+   * when the wait is short, else fails with its reset time; any other failure becomes a GitHubError.
+   */
+  private async around(octokit: Octokit, request: (o: HookOptions) => Promise<HookResponse>, options: HookOptions): Promise<HookResponse> {
+    const { url } = octokit.request.endpoint.parse(options as never);
+    const method = options.method.toUpperCase();
+    const conditional = method === 'GET';
     for (let attempt = 0; ; attempt++) {
-      const headers: Record<string, string> = {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${this.token}`,
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'gastown-refinery',
-      };
       const cached = conditional ? this.etags.get(url) : undefined;
-      if (cached) headers['if-none-match'] = cached.etag;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      let res: Response;
+      // The hooks inside this one (the token's) are bound to this same options object: change it in place.
+      options.headers['x-github-api-version'] = '2022-11-28';
+      if (cached) options.headers['if-none-match'] = cached.etag;
+      else delete options.headers['if-none-match'];
+      options.request = { ...options.request, signal: AbortSignal.timeout(60_000) };
       this.stats.requests++;
       try {
-        res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(60_000) });
+        const res = await request(options);
+        const etag = res.headers.etag;
+        if (conditional && etag) this.etags.set(url, etag, res.data);
+        return res;
       } catch (e) {
-        throw new GitHubError(0, `cannot reach GitHub at ${new URL(url).origin}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`, 'check the network and the rig\'s pr.api_url');
-      }
-      if (res.status === 304 && cached) {
-        this.stats.notModified++;
-        await res.arrayBuffer();
-        return { status: 304, data: cached.body as T, cached: true };
-      }
-      const text = await res.text();
-      const data = text ? safeJson(text) : undefined;
-      if ((res.status === 403 || res.status === 429) && attempt < 3) {
-        const wait = rateLimitWait(res.headers, this.now());
-        if (wait !== undefined) {
-          if (wait > this.maxWaitMs) {
-            const at = new Date(this.now() + wait).toISOString();
-            throw new GitHubError(res.status, `GitHub rate limit reached (${method} ${new URL(url).pathname}); it resets at ${at}`, 'the refinery tries again after the reset; nothing is lost meanwhile');
-          }
-          this.stats.waits++;
-          this.onWait?.(wait, `rate limited (${res.status})`);
-          await this.sleep(wait);
-          continue;
+        if (!isHttpError(e)) throw e;
+        if (!e.response) {
+          const cause = (e as { cause?: unknown }).cause;
+          throw new GitHubError(0, `cannot reach GitHub at ${new URL(url).origin}: ${e.message || (cause instanceof Error ? cause.message : 'no answer')}`, 'check the network and the rig\'s pr.api_url');
         }
+        if (e.status === 304 && cached) {
+          this.stats.notModified++;
+          return { ...e.response, status: 304, data: cached.body };
+        }
+        const path = new URL(url).pathname;
+        if ((e.status === 403 || e.status === 429) && attempt < 3) {
+          const wait = rateLimitWait(e.response.headers, this.now());
+          if (wait !== undefined) {
+            if (wait > this.maxWaitMs) {
+              const at = new Date(this.now() + wait).toISOString();
+              throw new GitHubError(e.status, `GitHub rate limit reached (${method} ${path}); it resets at ${at}`, 'the refinery tries again after the reset; nothing is lost meanwhile');
+            }
+            this.stats.waits++;
+            this.onWait?.(wait, `rate limited (${e.status})`);
+            await this.sleep(wait);
+            continue;
+          }
+        }
+        const data = e.response.data as { message?: string; errors?: ({ message?: string } | string)[] } | string | undefined;
+        const errors = typeof data === 'object' && Array.isArray(data.errors) ? data.errors : undefined;
+        const msg = typeof data === 'object' && data?.message
+          ? `${data.message}${errors?.length ? `: ${errors.map((x) => (typeof x === 'string' ? x : x.message ?? JSON.stringify(x))).join('; ')}` : ''}`
+          : String(data ?? '').slice(0, 200);
+        throw new GitHubError(e.status, `GitHub ${method} ${path} answered ${e.status}: ${msg}`, hintFor(e.status), errors);
       }
-      if (res.status >= 400) {
-        const msg = (data as { message?: string } | undefined)?.message ?? text.slice(0, 200);
-        throw new GitHubError(res.status, `GitHub ${method} ${new URL(url).pathname} answered ${res.status}: ${msg}`, hintFor(res.status));
-      }
-      const etag = res.headers.get('etag');
-      if (conditional && etag) this.etags.set(url, etag, data);
-      return { status: res.status, data: data as T, cached: false };
+    }
+  }
+
+  /** One REST call by method and path (relative to the API URL). GETs are conditional as every call is. */
+  async rest<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const r = await (await this.octokit()).request(`${method.toUpperCase()} ${path}`, body !== undefined ? { data: body } : {});
+    return { status: r.status, data: r.data as T, cached: (r.status as number) === 304 };
+  }
+
+  /** A GraphQL call (`/graphql`, or `/api/graphql` on Enterprise Server); errors in the answer are thrown with GitHub's message. */
+  async graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    try {
+      return await (await this.octokit()).graphql<T>(query, variables);
+    } catch (e) {
+      const errors = (e as { errors?: { message: string }[] }).errors;
+      if (e instanceof Error && e.name === 'GraphqlResponseError' && errors) throw new GitHubError(200, `GitHub GraphQL: ${errors.map((x) => x.message).join('; ')}`);
+      throw e;
     }
   }
 
   // --- the calls the refinery makes ---
 
   async createPull(repo: string, p: { title: string; head: string; base: string; body: string; draft?: boolean }): Promise<PullRequest> {
-    return (await this.rest<PullRequest>('POST', `/repos/${repo}/pulls`, p)).data;
+    const { rest } = await this.octokit();
+    return (await rest.pulls.create({ ...split(repo), ...p })).data as unknown as PullRequest;
   }
 
   /** Open pull requests whose head is `owner:branch` (one at most on GitHub). */
   async findOpenPull(repo: string, headOwner: string, branch: string, base: string): Promise<PullRequest | undefined> {
-    const q = new URLSearchParams({ head: `${headOwner}:${branch}`, base, state: 'open' });
-    return (await this.rest<PullRequest[]>('GET', `/repos/${repo}/pulls?${q}`)).data[0];
+    const { rest } = await this.octokit();
+    return (await rest.pulls.list({ ...split(repo), head: `${headOwner}:${branch}`, base, state: 'open' })).data[0] as unknown as PullRequest | undefined;
   }
 
   async getPull(repo: string, n: number): Promise<ApiResponse<PullRequest>> {
-    return this.rest<PullRequest>('GET', `/repos/${repo}/pulls/${n}`);
+    const { rest } = await this.octokit();
+    const r = await rest.pulls.get({ ...split(repo), pull_number: n });
+    return { status: r.status, data: r.data as unknown as PullRequest, cached: (r.status as number) === 304 };
   }
 
   async updatePull(repo: string, n: number, fields: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest> {
-    return (await this.rest<PullRequest>('PATCH', `/repos/${repo}/pulls/${n}`, fields)).data;
+    const { rest } = await this.octokit();
+    return (await rest.pulls.update({ ...split(repo), pull_number: n, ...fields })).data as unknown as PullRequest;
   }
 
   async mergePull(repo: string, n: number, o: { merge_method: 'merge' | 'squash' | 'rebase'; sha: string; commit_title?: string }): Promise<{ sha: string; merged: boolean; message: string }> {
-    return (await this.rest<{ sha: string; merged: boolean; message: string }>('PUT', `/repos/${repo}/pulls/${n}/merge`, o)).data;
+    const { rest } = await this.octokit();
+    return (await rest.pulls.merge({ ...split(repo), pull_number: n, ...o })).data;
   }
 
   async checkRuns(repo: string, ref: string): Promise<CheckRun[]> {
-    return (await this.rest<{ check_runs: CheckRun[] }>('GET', `/repos/${repo}/commits/${ref}/check-runs?per_page=100`)).data.check_runs;
+    const { rest } = await this.octokit();
+    return (await rest.checks.listForRef({ ...split(repo), ref, per_page: 100 })).data.check_runs as unknown as CheckRun[];
   }
 
   /**
@@ -251,32 +295,35 @@ export class GitHub {
    * to a short-lived download URL; fetch follows it (dropping our token on the way to another host).
    */
   async jobLog(repo: string, jobId: number): Promise<string> {
-    const url = `${this.apiUrl}/repos/${repo}/actions/jobs/${jobId}/logs`;
-    this.stats.requests++;
-    const res = await fetch(url, { headers: { accept: 'application/vnd.github+json', authorization: `Bearer ${this.token}`, 'x-github-api-version': '2022-11-28', 'user-agent': 'gastown-refinery' }, redirect: 'follow', signal: AbortSignal.timeout(60_000) });
-    const text = await res.text();
-    if (!res.ok) throw new GitHubError(res.status, `GitHub GET /repos/${repo}/actions/jobs/${jobId}/logs answered ${res.status}`);
-    return text;
+    const { rest } = await this.octokit();
+    const r = await rest.actions.downloadJobLogsForWorkflowRun({ ...split(repo), job_id: jobId });
+    const d: unknown = r.data;
+    return typeof d === 'string' ? d : d instanceof ArrayBuffer ? Buffer.from(d).toString('utf8') : String(d ?? '');
   }
 
   async combinedStatus(repo: string, ref: string): Promise<{ state: string; statuses: CommitStatus[] }> {
-    return (await this.rest<{ state: string; statuses: CommitStatus[] }>('GET', `/repos/${repo}/commits/${ref}/status?per_page=100`)).data;
+    const { rest } = await this.octokit();
+    return (await rest.repos.getCombinedStatusForRef({ ...split(repo), ref, per_page: 100 })).data as unknown as { state: string; statuses: CommitStatus[] };
   }
 
   async reviews(repo: string, n: number): Promise<Review[]> {
-    return (await this.rest<Review[]>('GET', `/repos/${repo}/pulls/${n}/reviews?per_page=100`)).data;
+    const { rest } = await this.octokit();
+    return (await rest.pulls.listReviews({ ...split(repo), pull_number: n, per_page: 100 })).data as unknown as Review[];
   }
 
   async reviewComments(repo: string, n: number): Promise<ReviewComment[]> {
-    return (await this.rest<ReviewComment[]>('GET', `/repos/${repo}/pulls/${n}/comments?per_page=100`)).data;
+    const { rest } = await this.octokit();
+    return (await rest.pulls.listReviewComments({ ...split(repo), pull_number: n, per_page: 100 })).data as unknown as ReviewComment[];
   }
 
   async issueComments(repo: string, n: number): Promise<IssueComment[]> {
-    return (await this.rest<IssueComment[]>('GET', `/repos/${repo}/issues/${n}/comments?per_page=100`)).data;
+    const { rest } = await this.octokit();
+    return (await rest.issues.listComments({ ...split(repo), issue_number: n, per_page: 100 })).data as unknown as IssueComment[];
   }
 
   async comment(repo: string, n: number, body: string): Promise<void> {
-    await this.rest('POST', `/repos/${repo}/issues/${n}/comments`, { body });
+    const { rest } = await this.octokit();
+    await rest.issues.createComment({ ...split(repo), issue_number: n, body });
   }
 
   /** GitHub merges the PR itself once its requirements are met (GraphQL; there is no REST call for it). */
@@ -297,24 +344,26 @@ export class GitHub {
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return { message: text.slice(0, 200) };
-  }
+/** `owner/name` → Octokit's `{ owner, repo }`. */
+function split(repo: string): { owner: string; repo: string } {
+  const i = repo.indexOf('/');
+  return { owner: repo.slice(0, i), repo: repo.slice(i + 1) };
 }
 
 /**
- * How long GitHub asks us to wait, from its headers: `retry-after` (seconds; secondary limits), else an exhausted
- * primary limit (`x-ratelimit-remaining: 0`) until `x-ratelimit-reset` (epoch seconds). Undefined: not a rate limit
- * (a plain 403 is a permission problem and is not retried).
+ * How long GitHub asks us to wait, from its headers (a Headers or Octokit's lower-cased header object):
+ * `retry-after` (seconds; secondary limits), else an exhausted primary limit (`x-ratelimit-remaining: 0`) until
+ * `x-ratelimit-reset` (epoch seconds). Undefined: not a rate limit (a plain 403 is a permission problem and is not retried).
  */
-export function rateLimitWait(h: Headers, now: number): number | undefined {
-  const after = h.get('retry-after');
+export function rateLimitWait(headers: Headers | Record<string, string | number | undefined>, now: number): number | undefined {
+  const h = (k: string): string | undefined => {
+    const v = headers instanceof Headers ? headers.get(k) : headers[k];
+    return v === undefined || v === null ? undefined : String(v);
+  };
+  const after = h('retry-after');
   if (after && /^\d+$/.test(after)) return Number(after) * 1000;
-  if (h.get('x-ratelimit-remaining') === '0') {
-    const reset = Number(h.get('x-ratelimit-reset'));
+  if (h('x-ratelimit-remaining') === '0') {
+    const reset = Number(h('x-ratelimit-reset'));
     if (Number.isFinite(reset) && reset > 0) return Math.max(1000, reset * 1000 - now + 1000);
     return 60_000;
   }

@@ -21,6 +21,8 @@ export interface PullRequestRow {
   merge_commit: string | null;
   /** Review ids and `check:<name>@<sha>` keys already turned into rework (JSON array). */
   handled: string;
+  /** Every merge request it has carried, oldest first (JSON array; `mr` is the last). */
+  mrs: string;
   opened_at: string;
   polled_at: string | null;
   updated_at: string;
@@ -50,7 +52,15 @@ CREATE INDEX IF NOT EXISTS pull_requests_rig ON pull_requests(rig, state);
 `;
 
 /** The table's schema part: this module owns it and every query on it. */
-export const PULL_REQUESTS_PART: SchemaPart = { name: 'pull_requests', migrations: [{ version: 1, sql: DDL }] };
+export const PULL_REQUESTS_PART: SchemaPart = {
+  name: 'pull_requests',
+  migrations: [
+    { version: 1, sql: DDL },
+    // Every request the PR has carried (JSON array): the first request and each rework's. A reworked bead's own
+    // request keeps showing its PR (gt mq list, gt convoy show, the dashboard) after a rework took the PR over.
+    { version: 2, sql: "ALTER TABLE pull_requests ADD COLUMN mrs TEXT NOT NULL DEFAULT '[]'; UPDATE pull_requests SET mrs = json_array(mr);" },
+  ],
+};
 
 const ensured = new WeakSet<object>();
 
@@ -71,15 +81,31 @@ export function prOfMr(store: Store, mr: string): PullRequestRow | undefined {
   return store.db.get<PullRequestRow>('SELECT * FROM pull_requests WHERE mr = ?', mr);
 }
 
-/** The PR of each of these merge requests (read-only: a town that never opened one has no table and gets an empty map). */
+/**
+ * The PR of each of these merge requests, the one it carries now or carried before a rework took it over
+ * (read-only: a town that never opened one has no table and gets an empty map).
+ */
 export function prsOfMrs(store: Store, mrs: readonly string[]): Map<string, PullRequestRow> {
   const out = new Map<string, PullRequestRow>();
   if (mrs.length === 0 || !exists(store)) return out;
+  const carried = hasMrsColumn(store);
   for (let i = 0; i < mrs.length; i += 500) {
     const part = mrs.slice(i, i + 500);
-    for (const r of store.db.all<PullRequestRow>(`SELECT * FROM pull_requests WHERE mr IN (${part.map(() => '?').join(', ')})`, ...part)) out.set(r.mr, r);
+    const marks = part.map(() => '?').join(', ');
+    const sql = carried
+      ? `SELECT p.*, j.value AS carried FROM pull_requests p, json_each(p.mrs) j WHERE j.value IN (${marks})`
+      : `SELECT *, mr AS carried FROM pull_requests WHERE mr IN (${marks})`;
+    for (const r of store.db.all<PullRequestRow & { carried: string }>(sql, ...part)) {
+      const { carried: id, ...row } = r;
+      out.set(id, row);
+    }
   }
   return out;
+}
+
+/** A read-only reader may meet the table before its second migration ran (no writer opened it since). */
+function hasMrsColumn(store: Store): boolean {
+  return store.db.all<{ name: string }>("SELECT name FROM pragma_table_info('pull_requests')").some((c) => c.name === 'mrs');
 }
 
 export function listPrs(store: Store, rig: string, states?: readonly PrState[]): PullRequestRow[] {
@@ -94,13 +120,14 @@ export function prOnBranch(store: Store, rig: string, branch: string): PullReque
   return store.db.get<PullRequestRow>("SELECT * FROM pull_requests WHERE rig = ? AND branch = ? AND state NOT IN ('merged', 'closed') ORDER BY opened_at DESC LIMIT 1", rig, branch);
 }
 
-export function insertPr(store: Store, row: Omit<PullRequestRow, 'handled' | 'polled_at' | 'updated_at' | 'merge_commit' | 'detail'>): PullRequestRow {
+export function insertPr(store: Store, row: Omit<PullRequestRow, 'handled' | 'polled_at' | 'updated_at' | 'merge_commit' | 'detail' | 'mrs'>): PullRequestRow {
   ensurePrTable(store);
   store.write(() => {
     store.db.run(
-      `INSERT INTO pull_requests (rig, number, repo, url, node_id, branch, mr, head, state, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (repo, number) DO UPDATE SET mr = excluded.mr, head = excluded.head, state = excluded.state, updated_at = excluded.updated_at`,
-      row.rig, row.number, row.repo, row.url, row.node_id, row.branch, row.mr, row.head, row.state, row.opened_at, store.now(),
+      `INSERT INTO pull_requests (rig, number, repo, url, node_id, branch, mr, mrs, head, state, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, json_array(?), ?, ?, ?, ?)
+       ON CONFLICT (repo, number) DO UPDATE SET mr = excluded.mr, head = excluded.head, state = excluded.state, updated_at = excluded.updated_at,
+         mrs = CASE WHEN EXISTS (SELECT 1 FROM json_each(pull_requests.mrs) WHERE value = excluded.mr) THEN pull_requests.mrs ELSE json_insert(pull_requests.mrs, '$[#]', excluded.mr) END`,
+      row.rig, row.number, row.repo, row.url, row.node_id, row.branch, row.mr, row.mr, row.head, row.state, row.opened_at, store.now(),
     );
   });
   return store.db.get<PullRequestRow>('SELECT * FROM pull_requests WHERE repo = ? AND number = ?', row.repo, row.number)!;

@@ -66,7 +66,7 @@ interface Repo {
 }
 
 export interface Delivery { event: string; delivery: string; signature: string; body: string }
-export interface LoggedRequest { method: string; path: string; status: number; user: string | null; if_none_match: boolean }
+export interface LoggedRequest { method: string; path: string; status: number; user: string | null; if_none_match: boolean; user_agent: string }
 
 export interface FakeGitHubOptions {
   /** Where the bare repositories live: `<root>/<owner>/<name>.git`. */
@@ -288,6 +288,8 @@ async function gitHttp(st: GitHubState, req: IncomingMessage, res: ServerRespons
     ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
   };
   const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // http-backend may answer (and exit) before reading the whole body: EPIPE on its stdin is not the fake's death.
+  child.stdin.on('error', () => {});
   child.stdin.end(body);
   const out: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -348,7 +350,7 @@ async function handle(st: GitHubState, req: IncomingMessage, res: ServerResponse
   const path = url.pathname.replace(/^\/api\/v3(?=\/)/, '').replace(/^\/api\/graphql$/, '/graphql');
   const auth = /^(?:Bearer|token) (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
   const user = auth ? st.tokens.get(auth) ?? null : null;
-  const entry: LoggedRequest = { method: req.method ?? 'GET', path: `${path}${url.search}`, status: 0, user, if_none_match: !!req.headers['if-none-match'] };
+  const entry: LoggedRequest = { method: req.method ?? 'GET', path: `${path}${url.search}`, status: 0, user, if_none_match: !!req.headers['if-none-match'], user_agent: String(req.headers['user-agent'] ?? '') };
   st.log.push(entry);
   const reply = (status: number, data: unknown, extra: Record<string, string> = {}): void => {
     entry.status = status;

@@ -24,8 +24,10 @@ export async function spawnFakeGitHub(root: string, tokens: Record<string, strin
   return {
     url, root,
     async call<T>(method: string, path: string, body?: unknown, token?: string) {
+      // Each call on its own connection: tests block their event loop with spawnSync between calls, and a kept-alive
+      // socket the fake closed meanwhile would fail the next call with "other side closed".
       const res = await fetch(`${url}${path}`, {
-        method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json', connection: 'close' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const text = await res.text();
       return { status: res.status, data: (text ? JSON.parse(text) : undefined) as T };

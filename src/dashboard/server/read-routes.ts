@@ -2,9 +2,9 @@
 import type { Hono } from 'hono';
 import { listBeads, readyBeads, type Page } from '../../beads/index.ts';
 import { townStatus } from '../../daemon/index.ts';
-import { allRefineryStatus, listMrs, listQueue, withPullRequests } from '../../refinery/index.ts';
-import { parseAddress, rigNames, townTmux } from '../../town/index.ts';
-import { listConvoys, listHooks, listInbox, showConvoy, type WorkHook } from '../../work/index.ts';
+import { allRefineryStatus, listMrs, listQueue, prsOfMrs, withPullRequests } from '../../refinery/index.ts';
+import { parseAddress, rigNames, townTmux, type TownContext } from '../../town/index.ts';
+import { listConvoys, listHooks, listInbox, showConvoy, type ConvoyStatus, type WorkHook } from '../../work/index.ts';
 import { identityOf, listAgents } from '../../work/sessions/index.ts';
 import { VERSION } from '../../kernel/version.ts';
 import { HttpError, intParam } from './errors.ts';
@@ -35,8 +35,14 @@ export function mountReadRoutes(app: Hono, st: DashState): void {
     return c.json({ address: id.address, session: id.session, lines: await tmux.capturePane(id.session, { lines }), live: true });
   });
 
-  app.get('/api/convoys', (c) => c.json({ convoys: listConvoys(st.town(), { all: flag(c.req.query('all')) }) }));
-  app.get('/api/convoys/:id', (c) => c.json({ convoy: showConvoy(st.town(), c.req.param('id')) }));
+  app.get('/api/convoys', (c) => {
+    const town = st.town();
+    return c.json({ convoys: withConvoyPrs(town, listConvoys(town, { all: flag(c.req.query('all')) })) });
+  });
+  app.get('/api/convoys/:id', (c) => {
+    const town = st.town();
+    return c.json({ convoy: withConvoyPrs(town, [showConvoy(town, c.req.param('id'))])[0] });
+  });
 
   app.get('/api/hooks', async (c) => c.json({ hooks: (await listHooks(st.town())).map((h) => ({ ...h, lifecycle: lifecycleOf(h) })) }));
 
@@ -103,4 +109,16 @@ export function lifecycleOf(h: Pick<WorkHook, 'hook_state' | 'bead' | 'session_r
   if (!h.bead) return 'created';
   if (h.bead_status === 'closed') return 'archived';
   return h.session_running ? 'active' : 'suspended';
+}
+
+/** Each tracked bead with its pull request (number, URL, state, what it waits for) when it lands through GitHub. */
+function withConvoyPrs(town: TownContext, convoys: ConvoyStatus[]): ConvoyStatus[] {
+  const ids = convoys.flatMap((cv) => cv.tracked.map((t) => t.merge_request)).filter((x): x is string => !!x);
+  if (ids.length === 0) return convoys;
+  const prs = withTownStore(town, (s) => prsOfMrs(s, ids));
+  if (prs.size === 0) return convoys;
+  return convoys.map((cv) => ({ ...cv, tracked: cv.tracked.map((t) => {
+    const p = t.merge_request ? prs.get(t.merge_request) : undefined;
+    return { ...t, pull_request: p ? { number: p.number, url: p.url, state: p.state, detail: p.detail } : null };
+  }) }));
 }

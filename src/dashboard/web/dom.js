@@ -40,6 +40,21 @@ export function badge(state, label) {
   return h('span.badge', { class: `s-${String(state).replace(/[^a-z0-9_-]/gi, '')}` }, label ?? state);
 }
 
+/** A PR state's badge colour: waiting (open, queued), moving (auto-merge), reworked, merged, closed unmerged. */
+const PR_BADGE = { open: 'open', queued: 'queued', 'auto-merge': 'running', rework: 'failed', merged: 'merged', closed: 'refused' };
+
+/**
+ * A merge request's pull request (PR mode): its number linking to GitHub, its state, and what the refinery waits
+ * for (checks, a review, branch protection: the refinery's own words). Only an http(s) URL becomes a link.
+ */
+export function pullRequest(p) {
+  if (!p) return null;
+  const label = `PR #${p.number}`;
+  const link = /^https?:\/\//.test(p.url ?? '') ? h('a.pr-link', { href: p.url, target: '_blank', rel: 'noopener noreferrer' }, label) : h('span', label);
+  return h('span.pr', { dataset: { pr: String(p.number), state: p.state } }, link, badge(PR_BADGE[p.state] ?? p.state, p.state),
+    p.detail ? h('span.muted.pr-detail', p.detail) : null);
+}
+
 /** A monospace id. */
 export const id = (text) => (text ? h('span.id', { title: text }, text) : h('span.muted', '–'));
 

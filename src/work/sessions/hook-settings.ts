@@ -36,8 +36,8 @@ export function repairHookSettings(town: TownContext): AgentHooks[] {
   for (const h of listHookSettings(town)) {
     if (h.state !== 'missing' && h.state !== 'outdated') continue;
     const id = identityOf(town, parseAddress(town, h.address));
-    writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id));
-    fixed.push({ ...h, state: 'current', events: Object.keys(claudeSettings(claudeSettingsFor(id)).hooks) });
+    writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id, town));
+    fixed.push({ ...h, state: 'current', events: Object.keys(claudeSettings(claudeSettingsFor(id, town)).hooks) });
   }
   return fixed;
 }
@@ -47,7 +47,7 @@ function inspect(town: TownContext, id: AgentIdentity, runtime: string): AgentHo
   if (kind !== 'claude-settings') return { address: id.address, runtime, kind, path: null, state: 'no-hooks', events: [] };
   const path = join(agentRuntimeDir(town, id), '.gt', CLAUDE_SETTINGS_FILE);
   if (!existsSync(path)) return { address: id.address, runtime, kind, path, state: 'missing', events: [] };
-  const want = `${JSON.stringify(claudeSettings(claudeSettingsFor(id)), null, 2)}\n`;
+  const want = `${JSON.stringify(claudeSettings(claudeSettingsFor(id, town)), null, 2)}\n`;
   const have = readFileSync(path, 'utf8');
   return { address: id.address, runtime, kind, path, state: have === want ? 'current' : 'outdated', events: hookEvents(have) };
 }

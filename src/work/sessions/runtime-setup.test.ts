@@ -20,6 +20,11 @@ describe('claudeSettingsFor', () => {
     }
   });
 
+  it("denies a polecat merging a PR and pushing to its rig's default branch (main unless the rig says otherwise)", () => {
+    const deny = claudeSettings(claudeSettingsFor({ role: 'polecat' })).permissions!.deny;
+    expect(deny).toEqual(expect.arrayContaining(['Bash(gh pr merge *)', 'Bash(gh api *pulls/*/merge*)', 'Bash(git push * main)', 'Bash(git push *:main)', 'Bash(git push *:refs/heads/main)']));
+  });
+
   it("hooks every role's settings to this installation's gt", () => {
     const s = claudeSettings(claudeSettingsFor({ role: 'mayor' }));
     expect(s.hooks.SessionStart[0]!.hooks[0]!.command).toMatch(/bin\/gt\.js'? prime --hook$/);

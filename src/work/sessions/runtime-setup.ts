@@ -9,7 +9,7 @@ import { passStartupDialogs, type AgentPreset, type DialogKind, type NudgeTmux }
 import { writeClaudeSettings, type ClaudeSettingsOptions } from '../../agents/claude-settings.ts';
 import { GEMINI_SETTINGS_FILE, isOursOrMissing, writeGeminiSettings } from '../../agents/gemini-settings.ts';
 import { OPENCODE_CONFIG_CONTENT, openCodeConfigContent } from '../../agents/opencode-config.ts';
-import type { TownContext } from '../../town/index.ts';
+import { loadRig, type TownContext } from '../../town/index.ts';
 import type { AgentIdentity } from './identity.ts';
 
 export interface RuntimeSetup {
@@ -32,11 +32,40 @@ export function gtArgv(): string[] {
 }
 
 /**
- * The Claude settings this agent starts with. A polecat works alone (no person reads or answers its session), so its
- * settings are headless; the Mayor, crew, refinery and witness keep every tool.
+ * What a polecat's Claude may never run, whatever its prompt says (issue 17's guard): merging a pull request, with
+ * or without `--admin` (which bypasses branch protection), through gh or the API, and pushing to the rig's default
+ * branch. Only the refinery merges, and only what it saw green. Polecats also start without GitHub credentials
+ * (roleEnv), so this is the second lock. Claude Code checks each part of a compound command (`cd x && gh pr merge`)
+ * against these rules, and deny rules hold under --dangerously-skip-permissions.
  */
-export function claudeSettingsFor(id: Pick<AgentIdentity, 'role'>): ClaudeSettingsOptions {
-  return { gtCommand: gtArgv(), headless: id.role === 'polecat' };
+export function forgeGuardRules(defaultBranch = 'main'): string[] {
+  const b = defaultBranch;
+  return [
+    'Bash(gh pr merge *)',
+    'Bash(gh api *pulls/*/merge*)',
+    `Bash(git push * ${b})`, `Bash(git push * ${b} *)`,
+    `Bash(git push *:${b})`, `Bash(git push *:${b} *)`,
+    `Bash(git push *:refs/heads/${b})`, `Bash(git push *:refs/heads/${b} *)`,
+  ];
+}
+
+/**
+ * The Claude settings this agent starts with. A polecat works alone (no person reads or answers its session), so its
+ * settings are headless, and it may not merge or push to its rig's default branch (forgeGuardRules); the Mayor,
+ * crew, refinery and witness keep every tool. `town` tells the rig's default branch (else `main`).
+ */
+export function claudeSettingsFor(id: Pick<AgentIdentity, 'role' | 'rig'>, town?: TownContext): ClaudeSettingsOptions {
+  if (id.role !== 'polecat') return { gtCommand: gtArgv(), headless: false };
+  return { gtCommand: gtArgv(), headless: true, deny: forgeGuardRules(defaultBranchOf(town, id.rig)) };
+}
+
+function defaultBranchOf(town: TownContext | undefined, rig: string | undefined): string | undefined {
+  if (!town || !rig) return undefined;
+  try {
+    return loadRig(town, rig).default_branch;
+  } catch {
+    return undefined; // a rig that cannot be read: the guard still covers main
+  }
 }
 
 /** True when Gas Town installs a session-start hook for the runtime that runs `gt prime` (pure). */
@@ -49,7 +78,7 @@ export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: Age
   if (!primesItself(preset)) return { primesItself: false };
   if (preset.hooks.kind === 'gemini-settings') return { primesItself: installGeminiHooks(id.workdir) };
   if (preset.hooks.kind === 'opencode-instructions') return openCodePrime(town, id, env, preset.hooks.env ?? OPENCODE_CONFIG_CONTENT);
-  return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id)), primesItself: true };
+  return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id, town)), primesItself: true };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Convoys: a progress bar per convoy (segments by tracked-bead state), each tracked bead's state, landed convoys.
 import { get } from '../api.js';
-import { ago, badge, fill, h, id } from '../dom.js';
+import { ago, badge, fill, h, id, pullRequest } from '../dom.js';
 
 const STATES = ['merged', 'landed-no-code', 'merge-pending', 'working', 'failed', 'queued'];
 const LABEL = { 'landed-no-code': 'no code', 'merge-pending': 'merging' };
@@ -27,7 +27,7 @@ function card(c) {
     progress(c),
     h('ul.tracked', (c.tracked ?? []).map((t) => h('li', { dataset: { bead: t.id, state: t.state } },
       badge(t.state, LABEL[t.state] ?? t.state), id(t.id), h('span.title', t.title ?? ''),
-      t.worker ? h('span.muted.opt', t.worker) : null))));
+      t.worker ? h('span.muted.opt', t.worker) : null, pullRequest(t.pull_request)))));
 }
 
 export function convoysPanel(el) {

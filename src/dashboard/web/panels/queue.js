@@ -1,7 +1,7 @@
 // Merge queue per rig: the order the refinery takes requests in, each one's state, the last gate's output;
 // retry a failed request, reject one.
 import { get, post } from '../api.js';
-import { ago, badge, fill, h, id, table, toast } from '../dom.js';
+import { ago, badge, fill, h, id, pullRequest, table, toast } from '../dom.js';
 
 export function queuePanel(el, ctx) {
   async function act(mr, what) {
@@ -37,7 +37,7 @@ export function queuePanel(el, ctx) {
       h('td.opt', `P${mr.priority}${mr.effective_priority !== undefined && mr.effective_priority !== mr.priority ? ` → P${mr.effective_priority}` : ''}`),
       h('td', badge(mr.status)), h('td.opt', ago(mr.created_at)), buttons(mr)));
     const recent = (r.recent ?? []).slice(0, 8).map((mr) => h('li.mr', { dataset: { mr: mr.id, status: mr.status } },
-      h('div.mr-line', badge(mr.status), id(mr.id), id(mr.bead), h('span.muted.opt', mr.polecat ?? ''),
+      h('div.mr-line', badge(mr.status), id(mr.id), id(mr.bead), pullRequest(mr.pull_request), h('span.muted.opt', mr.polecat ?? ''),
         mr.attempts > 1 ? h('span.muted', `${mr.attempts} attempts`) : null, h('span.muted.grow-r', ago(mr.finished_at ?? mr.updated_at)),
         mr.status === 'failed' ? h('span.inline-actions', h('button.btn.small', { type: 'button', onclick: () => act(mr, 'retry') }, 'Retry'),
           h('button.btn.small.danger', { type: 'button', onclick: () => act(mr, 'reject') }, 'Reject')) : null),
