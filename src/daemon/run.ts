@@ -10,6 +10,7 @@ import { claimPid, readPid, releasePid } from './pid-lock.ts';
 import { defaultPorts, type TickPorts } from './ports.ts';
 import { emptyMemory, tick, type DaemonMemory } from './tick.ts';
 import { daemonTimings } from './timings.ts';
+import { keepTownApi, stopTownApi, type TownApiKeeper } from './town-api.ts';
 
 export type RunOutcome = { status: 'stopped'; ticks: number } | { status: 'already-running'; pid: number };
 
@@ -48,6 +49,7 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
   let ticks = 0;
   /** The settings problem last reported: reported once (log and event), not on every tick, until it changes or is fixed. */
   let settingsProblem: string | undefined;
+  const api: TownApiKeeper = {};
   try {
     withStore(town, (s) => recordEvent(s, { kind: TOWN_EVENTS.daemon.start, subject: String(process.pid), reason: `tick every ${timings.tickMs} ms` }));
     writeJson(files.info, info);
@@ -68,6 +70,12 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
           log(`${isoNow()} settings unreadable, keeping the last good ones until they are fixed: ${problem}`);
           reportSettings(current, TOWN_EVENTS.daemon.settingsUnreadable, `${problem}; the daemon keeps the last good settings until this is fixed`);
         }
+      }
+      try {
+        const started = keepTownApi(current, api);
+        if (started) log(`${isoNow()} ${started}`);
+      } catch (e) {
+        log(`${isoNow()} could not start the town API: ${messageOf(e)}`);
       }
       const report = await tick(current, ports, { timings, memory, reportedUnwired });
       ticks++;
@@ -97,6 +105,7 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
       }
     }
   } finally {
+    stopTownApi(api);
     process.off('SIGTERM', handlers.SIGTERM);
     process.off('SIGINT', handlers.SIGINT);
     if (!orphanedBecause(town, files.pid)) {

@@ -39,11 +39,26 @@ import { registerFeed } from './commands/feed.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token.ts';
 import { registerWorkspace } from './commands/workspace.ts';
+import { registerHost } from './commands/host.ts';
+import { setTokenIssuer } from '../../work/sessions/index.ts';
+import { issueToken, revokeTokens } from '../../server/tokens.ts';
+import { openTownStore } from '../../town/index.ts';
 import { registerCosts } from './commands/costs.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
 import { registerDiag } from './commands/diag.ts';
 import { registerSeance } from './commands/seance.ts';
 import { groupCommands } from './commands/help-groups.ts';
+
+// Agents started on SSH hosts get a town API token made by the server's token module (work/ sits below server/).
+setTokenIssuer((town, address) => {
+  const store = openTownStore(town, { actor: 'gt' });
+  try {
+    revokeTokens(town, store, address); // the agent's earlier tokens: only the newest session's stays valid
+    return issueToken(town, store, address).token;
+  } finally {
+    store.close();
+  }
+});
 
 /**
  * Run gt with `argv` (without the program name). With GT_TOWN_URL set, gt is a client of the town API (docs/town-api.md)
@@ -71,7 +86,7 @@ export function buildGtProgram(io: CliIo): Command {
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerLifecycle, registerDiag, registerSeance]) {
+  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerHost, registerLifecycle, registerDiag, registerSeance]) {
     register(program, ctx);
   }
   groupCommands(program);
