@@ -28,6 +28,8 @@ export interface HostReport {
   gt: boolean;
   disk_free_mb: number | null;
   problems: string[];
+  /** What to do about the first problem, when known. */
+  hint: string | null;
 }
 
 export function registerHost(program: Command, ctx: GtCtx): void {
@@ -64,7 +66,9 @@ export function registerHost(program: Command, ctx: GtCtx): void {
       if (before) await stopMaster(before, paths(town)); // a changed address or key must not reuse the old connection
       const r = await checkHost(town, h, { acceptNew: o.acceptNew ?? false, makeDir: true });
       if (!r.ok) {
-        throw new GtError('GT_HOST_CHECK', `host ${name} was not added: ${r.problems.join('; ')}`, { hint: 'fix what it says on the host (or the options), then gt host add again' });
+        throw new GtError('GT_HOST_CHECK', `host ${name} was not added: ${r.problems.join('; ')}`, {
+          hint: r.hint?.replace(`gt host check ${name} --accept-new`, `gt host add ${name} ${url} --accept-new`) ?? 'fix what it says on the host (or the options), then gt host add again',
+        });
       }
       const saved = { ...h, dir: r.dir! };
       saveHosts(town.paths.settingsDir, [...hosts.filter((x) => x.name !== name), saved]);
@@ -143,7 +147,7 @@ function hostRows(town: TownContext): HostRow[] {
 
 /** One login (the master connection) and one command that reports the tools. */
 async function checkHost(town: TownContext, h: HostConfig, o: { acceptNew: boolean; makeDir: boolean }): Promise<HostReport> {
-  const r: HostReport = { host: h.name, url: h.url, ok: false, latency_ms: null, dir: null, git: null, tmux: null, node: null, gt: false, disk_free_mb: null, problems: [] };
+  const r: HostReport = { host: h.name, url: h.url, ok: false, latency_ms: null, dir: null, git: null, tmux: null, node: null, gt: false, disk_free_mb: null, problems: [], hint: null };
   const paths = { settingsDir: town.paths.settingsDir, runtimeDir: town.paths.runtime };
   const q = shellQuote;
   try {
@@ -179,6 +183,7 @@ async function checkHost(town: TownContext, h: HostConfig, o: { acceptNew: boole
     if (r.disk_free_mb !== null && r.disk_free_mb < 512) r.problems.push(`only ${r.disk_free_mb} MB free in ${r.dir ?? h.dir}`);
   } catch (e) {
     r.problems.push(messageOf(e));
+    r.hint = e instanceof GtError && e.hint ? e.hint : null;
   }
   r.ok = r.problems.length === 0;
   return r;

@@ -1,10 +1,10 @@
 // gt sling: hook beads (or a formula, poured) to polecats of a rig and start their agents.
 import type { Command } from 'commander';
 import { ensureDaemon, townApiRunning } from '../../../daemon/index.ts';
-import { GtError } from '../../../kernel/index.ts';
 import type { TownContext } from '../../../town/index.ts';
 import { parseVarArgs } from '../../../beads/index.ts';
-import { safeText, usageError } from '../../../kernel/index.ts';
+import { GtError, safeText, usageError } from '../../../kernel/index.ts';
+import { findHost } from '../../../providers/index.ts';
 import { MERGE_STRATEGIES } from '../../../town/index.ts';
 import { currentAddress } from '../../../work/index.ts';
 import { sling, type MergeMode, type SlingOutcome, type SlingResult } from '../../../work/sling/index.ts';
@@ -37,6 +37,7 @@ export function registerSling(program: Command, ctx: GtCtx): void {
       const town = ctx.town();
       const actor = currentAddress(town).text;
       // An agent on a host reaches the town through the town API, which the daemon keeps up while hosts exist.
+      if (o.host !== undefined) findHost(town.paths.settingsDir, o.host);
       if (o.host !== undefined && !o.dryRun) await ensureTownApi(town);
       const r = await sling(town, {
         beads: work.slice(0, -1), target: work.at(-1)!, actor, noConvoy: !o.convoy, dryRun: o.dryRun ?? false, force: o.force ?? false,
