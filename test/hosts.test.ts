@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { git, queryTown, sourceRepo, tempDir } from './support/gt.ts';
-import { gtBuilt, gtBuiltJson, requireFreshBuild } from './support/gt-built.ts';
+import { GT_BUILT_BIN, gtBuilt, gtBuiltJson, requireFreshBuild } from './support/gt-built.ts';
 import { sshdAvailable, startTestHosts, type TestHosts } from './support/netns.ts';
 
 const SOCKET = `gt-test-hosts-${process.pid}`;
@@ -25,16 +25,17 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
   let cleanup = (): void => {};
   let hosts: TestHosts | undefined;
   const tmux = createTmux({ socket: SOCKET });
+  const viewer = createTmux({ socket: `${SOCKET}-view` });
   const gtj = <T>(args: string[]): T => gtBuiltJson<T>(town, args, { env });
   const bead = (title: string, description: string): string => gtj<{ id: string }>(['bd', 'create', title, '-d', description]).id;
   const mainFile = (path: string): string | undefined => {
     const r = spawnSync('git', ['-C', join(town, 'app', '.repo.git'), 'show', `main:${path}`], { encoding: 'utf8' });
     return r.status === 0 ? r.stdout : undefined;
   };
-  const until = async <T>(probe: () => T | undefined | false, what: string, timeoutMs = 120_000): Promise<T> => {
+  const until = async <T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 120_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const v = probe();
+      const v = await probe();
       if (v !== undefined && v !== false) return v;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -64,6 +65,7 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
   afterAll(async () => {
     if (town) gtBuilt(town, ['daemon', 'stop'], { env });
     await tmux.killServer();
+    await viewer.killServer();
     // The master connections gt started (one per host).
     for (const name of ['a', 'b']) {
       const ctl = join(town, '.runtime', 'ssh', name);
@@ -91,7 +93,7 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
 
   it('runs a polecat on a host: its clone there, gt and bd through the tunnel; agents, peek and nudge show it; it lands once', async () => {
     gtj(['daemon', 'start']);
-    const id = bead('Remote change', 'Made on host a.' + sim('write remote.txt "from host a\\n"', 'sleep 6', 'write done.txt "yes\\n"'));
+    const id = bead('Remote change', 'Made on host a.' + sim('write remote.txt "from host a\\n"', 'sleep 12', 'write done.txt "yes\\n"'));
     const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'a']);
     expect(r.results[0]).toMatchObject({ status: 'started', host: 'a' });
     const address = r.results[0]!.polecat!;
@@ -106,6 +108,19 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     const peek = gtBuilt(town, ['peek', address], { env });
     expect(peek.code).toBe(0);
     expect(peek.stdout).toContain(`sim agent ${address}`);
+    const status = gtj<{ agents: { list: { address: string; host: string | null }[] } }>(['status']);
+    expect(status.agents.list.find((a) => a.address === address)?.host).toBe('a');
+    expect(gtBuilt(town, ['status'], { env }).stdout).toMatch(new RegExp(`${address}.*\\(on a\\)`));
+    // gt attach in a real terminal (a pane of another tmux server) shows the agent's screen from the host.
+    await viewer.newSession({ name: 'view', cwd: town, argv: [process.execPath, GT_BUILT_BIN, 'attach', address], env: { GT_TMUX_SOCKET: SOCKET } });
+    await until(async () => (await viewer.capturePane('view')).some((l) => l.includes(`sim agent ${address}`)), 'gt attach to show the remote screen', 20_000);
+    await viewer.killSession('view');
+    // A nudge is typed into the agent on the host (immediate: it is busy); delivered means the protocol saw the text
+    // in the remote pane and saw it taken by Enter (the sim's next status line then overwrites that line).
+    const nudged = gtBuilt(town, ['nudge', address, 'ping from the town', '--mode', 'immediate', '--json'], { env });
+    expect(nudged.code, nudged.stderr).toBe(0);
+    expect(JSON.parse(nudged.stdout), nudged.stdout).toMatchObject({ status: 'delivered' });
+
     // The token the agent uses is on the host, readable only by its owner.
     expect((statSync(join(hosts!.hosts[0]!.dir, 'gastown', 'tokens', `app_${name}.token`)).mode & 0o777).toString(8)).toBe('600');
     await until(() => mainFile('done.txt'), 'the remote work to land');

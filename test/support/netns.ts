@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const SSHD = ['/usr/sbin/sshd', '/usr/local/sbin/sshd'].find((p) => existsSync(p));
+/** iproute2's ip, wherever it is (a CI PATH may lack /usr/sbin). */
+const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? 'ip';
 
 export interface TestHost {
   /** The short name (a, b, …). */
@@ -45,9 +47,9 @@ export function sshdAvailable(): boolean {
 function netnsAvailable(): boolean {
   if (process.getuid?.() !== 0) return false;
   const probe = `gtt-${process.pid}-probe`;
-  const r = spawnSync('ip', ['netns', 'add', probe]);
+  const r = spawnSync(IP, ['netns', 'add', probe]);
   if (r.status !== 0) return false;
-  spawnSync('ip', ['netns', 'del', probe]);
+  spawnSync(IP, ['netns', 'del', probe]);
   return true;
 }
 
@@ -108,11 +110,11 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
       if (child?.pid) killAll(treeOf(child.pid));
       if (m.ns) {
         // Everything that ran in the namespace: sshd's sessions, the tmux server, the agents.
-        const pids = spawnSync('ip', ['netns', 'pids', m.ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+        const pids = spawnSync(IP, ['netns', 'pids', m.ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
         killAll(pids);
-        spawnSync('ip', ['netns', 'del', m.ns]);
+        spawnSync(IP, ['netns', 'del', m.ns]);
       }
-      if (m.veth) spawnSync('ip', ['link', 'del', m.veth]);
+      if (m.veth) spawnSync(IP, ['link', 'del', m.veth]);
       // Loopback hosts: the tmux server on the host's own socket directory.
       const tmuxDir = join(m.dir, 'gastown', 'tmux');
       if (existsSync(tmuxDir)) {
@@ -142,7 +144,7 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
         const peer = `${veth}p`;
         const m = { ns, veth, dir };
         made.push(m);
-        const ip = (a: string[], inNs = false): void => void execFileSync('ip', inNs ? ['netns', 'exec', ns!, 'ip', ...a] : a);
+        const ip = (a: string[], inNs = false): void => void execFileSync(IP, inNs ? ['netns', 'exec', ns!, IP, ...a] : a);
         ip(['netns', 'add', ns]);
         ip(['link', 'add', veth, 'type', 'veth', 'peer', 'name', peer]);
         ip(['link', 'set', peer, 'netns', ns]);
@@ -170,7 +172,7 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
       const startSshd = async (): Promise<void> => {
         const argv = [SSHD!, '-D', '-e', '-f', cfg];
         const log = openSync(join(dir, 'sshd.log'), 'a');
-        child = ns ? spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', log, log] }) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log] });
+        child = ns ? spawn(IP, ['netns', 'exec', ns, ...argv], { stdio: ['ignore', log, log] }) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log] });
         closeSync(log);
         // Ready when it accepts a connection (ssh-keyscan through the namespace's address).
         for (let t = 0; t < 100; t++) {
@@ -184,10 +186,10 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
       hosts.push({
         name, url: `ssh://root@${address}:${port}`, address, port, dir, ns,
         cut: () => {
-          if (veth) execFileSync('ip', ['link', 'set', veth, 'down']);
+          if (veth) execFileSync(IP, ['link', 'set', veth, 'down']);
         },
         restore: () => {
-          if (veth) execFileSync('ip', ['link', 'set', veth, 'up']);
+          if (veth) execFileSync(IP, ['link', 'set', veth, 'up']);
         },
         killSshd: () => {
           if (child?.pid) killAll(treeOf(child.pid));

@@ -40,6 +40,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token.ts';
 import { registerWorkspace } from './commands/workspace.ts';
 import { registerHost } from './commands/host.ts';
+import { registerAttach } from './commands/host-attach.ts';
 import { setTokenIssuer } from '../../work/sessions/index.ts';
 import { issueToken, revokeTokens } from '../../server/tokens.ts';
 import { openTownStore } from '../../town/index.ts';
@@ -86,7 +87,7 @@ export function buildGtProgram(io: CliIo): Command {
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerHost, registerLifecycle, registerDiag, registerSeance]) {
+  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerAttach, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerHost, registerLifecycle, registerDiag, registerSeance]) {
     register(program, ctx);
   }
   groupCommands(program);
