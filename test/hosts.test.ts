@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { git, queryTown, sourceRepo, tempDir } from './support/gt.ts';
+import { cleanEnv } from './support/bd.ts';
 import { GT_BUILT_BIN, gtBuilt, gtBuiltJson, requireFreshBuild } from './support/gt-built.ts';
 import { sshdAvailable, startTestHosts, type TestHosts } from './support/netns.ts';
 
@@ -149,6 +150,43 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     const placed = queryTown<{ address: string; host: string }>(town, 'SELECT address, host FROM agent_hosts ORDER BY placed_at');
     expect(placed.map((p) => p.host)).toEqual(['a', 'a', 'b']);
   }, 240_000);
+
+  it('a host cut off mid-work: its polecat is marked lost and carries on here from its last pushed commit; the host back, its stale session is stopped; it lands once', async () => {
+    gtj(['daemon', 'start']);
+    // Step one is committed (and so pushed) on the host; then the agent waits there, and only there, until cut off.
+    const id = bead('Survives a lost host', 'Two steps.' + sim('write step1.txt "one\\n"', 'run git add -A && (git commit -q -m "step one" || true)', 'run [ -z "$GT_HOST" ] || sleep 90', 'write step2.txt "two\\n"'));
+    const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'b']);
+    expect(r.results[0]).toMatchObject({ status: 'started', host: 'b' });
+    const address = r.results[0]!.polecat!;
+    const name = address.split('/')[1]!;
+    const branch = `polecat/${name}/${id}`;
+    const repo = join(town, 'app', '.repo.git');
+    await until(() => git(repo, ['log', '--format=%s', branch]).includes('step one'), 'step one to be pushed from the host', 60_000);
+    const pushed = git(repo, ['rev-parse', branch]).trim();
+    const hostB = hosts!.hosts.find((h) => h.name === 'b')!;
+    const cutAt = Date.now();
+    hostB.cut();
+    const moved = await until(() => queryTown<{ reason: string; data: string }>(town, "SELECT reason, data FROM town_events WHERE kind = 'polecat.moved' AND subject = ?", id)[0], 'the polecat to be marked lost and moved', 120_000);
+    process.stderr.write(`hosts test: host cut → polecat moved here in ${((Date.now() - cutAt) / 1000).toFixed(1)} s\n`);
+    expect(moved.reason).toContain(`host b is lost`);
+    // Resumed from the last pushed commit: the town's worktree is on the branch at what the host had pushed.
+    expect(JSON.parse(moved.data)).toMatchObject({ from_host: 'b', to: 'local', head: pushed });
+    await until(() => mainFile('step2.txt'), 'the moved work to land', 120_000);
+    expect(mainFile('step1.txt')).toBe('one\n');
+    expect(git(repo, ['log', '--format=%s', 'main']).split('\n').filter((l) => l === 'step one')).toHaveLength(1);
+    expect(gtj<AgentJson[]>(['agents', '--all']).find((a) => a.address === address)?.host).toBeNull();
+    // The host comes back with the old agent still asleep there: the daemon stops that session; nothing lands twice.
+    hostB.restore();
+    await until(() => queryTown(town, "SELECT 1 FROM town_events WHERE kind = 'polecat.stale-stopped' AND subject = ?", `app-${name}`).length > 0, 'the stale session on the returned host to be stopped', 90_000);
+    const merged = queryTown<{ n: number }>(town, "SELECT count(*) AS n FROM town_events WHERE kind = 'refinery.merged' AND subject = ?", id);
+    expect(merged[0]!.n).toBe(1);
+    // Its old token is revoked: the host's copy of it no longer works.
+    const tokenFile = join(hostB.dir, 'gastown', 'tokens', `app_${name}.token`);
+    const url = JSON.parse(readFileSync(join(town, '.runtime', 'town-api.json'), 'utf8')) as { url: string };
+    const who = spawnSync(process.execPath, [GT_BUILT_BIN, 'hook'], { env: cleanEnv({ GT_TOWN_URL: url.url, GT_TOWN_TOKEN_FILE: tokenFile }), encoding: 'utf8' });
+    expect(who.status).toBe(1);
+    expect(who.stderr).toMatch(/revoked/i);
+  }, 300_000);
 
   it('refuses a host it does not know, before anything is claimed', () => {
     const r = gtBuilt(town, ['sling', bead('Nowhere', 'x'), 'app', '--host', 'nope'], { env });

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { isoNow, messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import { loadTown, type TownContext } from '../town/index.ts';
-import { withStore } from '../work/sessions/index.ts';
+import { reconcileHosts, withStore } from '../work/sessions/index.ts';
 import { recordEvent } from './events.ts';
 import { daemonFiles, readJson, writeJson, type DaemonInfo } from './files.ts';
 import { claimPid, readPid, releasePid } from './pid-lock.ts';
@@ -76,6 +76,11 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
         if (started) log(`${isoNow()} ${started}`);
       } catch (e) {
         log(`${isoNow()} could not start the town API: ${messageOf(e)}`);
+      }
+      try {
+        for (const x of await reconcileHosts(current)) log(`${isoNow()} stopped session ${x.session} left on host ${x.host}`);
+      } catch (e) {
+        log(`${isoNow()} reconciling hosts: ${messageOf(e)}`);
       }
       const report = await tick(current, ports, { timings, memory, reportedUnwired });
       ticks++;

@@ -53,8 +53,10 @@ export function createFleet(ctx: FleetContext, hosts: readonly HostConfig[], ses
     hasSession: (n) => t(n).hasSession(n),
     killSession: (n) => t(n).killSession(n),
     async listSessions(): Promise<SessionInfo[]> {
-      const lists = await Promise.all(all.map((p) => p.tmux.listSessions().catch((e: unknown) => (p === local ? Promise.reject(e) : []))));
-      return lists.flat();
+      const lists = await Promise.all(all.map((p) => (p === local ? p.tmux.listSessions() : listHost(ctx, p))));
+      // A host's sessions count only for agents placed there: one left behind by an agent moved away (its host was
+      // lost, then came back) has the name of the agent's new session and is stopped by the reconcile step.
+      return lists.flatMap((list, i) => (all[i] === local ? list : list.filter((x) => hostOf(x.name) === all[i]!.host)));
     },
     capturePane: (n, o) => t(n).capturePane(n, o),
     snapshot: (n) => t(n).snapshot(n),
@@ -78,4 +80,23 @@ export function createFleet(ctx: FleetContext, hosts: readonly HostConfig[], ses
     setEnvironment: (n, key, value) => t(n).setEnvironment(n, key, value),
   };
   return { local, hosts: byHost, providerOf, hostOf, tmux };
+}
+
+/** When each host last failed to answer a listing (by town socket and host): it is not asked again for a while. */
+const downSince = new Map<string, number>();
+const DOWN_RETRY_MS = 10_000;
+
+/** A host's sessions; none while it does not answer (asked again after DOWN_RETRY_MS, so a tick does not wait on it). */
+async function listHost(ctx: FleetContext, p: RuntimeProvider): Promise<SessionInfo[]> {
+  const key = `${ctx.socket}\0${p.name}`;
+  const down = downSince.get(key);
+  if (down !== undefined && Date.now() - down < DOWN_RETRY_MS) return [];
+  try {
+    const list = await p.tmux.listSessions();
+    downSince.delete(key);
+    return list;
+  } catch {
+    downSince.set(key, Date.now());
+    return [];
+  }
 }

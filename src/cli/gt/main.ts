@@ -51,14 +51,18 @@ import { registerSeance } from './commands/seance.ts';
 import { groupCommands } from './commands/help-groups.ts';
 
 // Agents started on SSH hosts get a town API token made by the server's token module (work/ sits below server/).
-setTokenIssuer((town, address) => {
+const withTokens = <T>(town: Parameters<typeof openTownStore>[0], fn: (s: ReturnType<typeof openTownStore>) => T): T => {
   const store = openTownStore(town, { actor: 'gt' });
   try {
-    revokeTokens(town, store, address); // the agent's earlier tokens: only the newest session's stays valid
-    return issueToken(town, store, address).token;
+    return fn(store);
   } finally {
     store.close();
   }
+};
+setTokenIssuer({
+  // The agent's earlier tokens are revoked: only the newest session's stays valid.
+  issue: (town, address) => withTokens(town, (s) => (revokeTokens(town, s, address), issueToken(town, s, address).token)),
+  revoke: (town, address) => void withTokens(town, (s) => revokeTokens(town, s, address)),
 });
 
 /**

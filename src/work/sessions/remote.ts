@@ -4,21 +4,26 @@
 // gt and bd are clients of the town API through the tunnel.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GtError } from '../../kernel/index.ts';
-import { gitTry } from '../../git/index.ts';
+import { GtError, isGtError, TOWN_EVENTS } from '../../kernel/index.ts';
+import { git, gitTry } from '../../git/index.ts';
 import { shellQuote } from '../../tmux/index.ts';
-import { ensureMaster, findHost, hostsFile, listPlacements, placeAgent, placementOf, sshExec, type HostConfig, type Placement } from '../../providers/index.ts';
-import { openTownStore, type TownContext } from '../../town/index.ts';
+import { ensureMaster, findHost, hostsFile, listPlacements, placeAgent, placementOf, sshExec, unplaceAgent, type HostConfig, type Placement } from '../../providers/index.ts';
+import { openTownStore, recordTownEvent, townFleet, type TownContext } from '../../town/index.ts';
 import { getPolecat } from '../polecats/table.ts';
 import type { AgentIdentity } from './identity.ts';
 
-/** Makes a town API token for an agent and returns it (the server's tokens module; the CLI sets it at start). */
-export type TokenIssuer = (town: TownContext, address: string) => string;
+/** Town API tokens for agents on hosts (the server's tokens module; the CLI sets it at start: work/ is below server/). */
+export interface TokenIssuer {
+  /** A new token for the agent (its older ones revoked), returned. */
+  issue(town: TownContext, address: string): string;
+  /** Revoke every token of the agent. */
+  revoke(town: TownContext, address: string): void;
+}
 
 let issuer: TokenIssuer | undefined;
 
-export function setTokenIssuer(fn: TokenIssuer): void {
-  issuer = fn;
+export function setTokenIssuer(t: TokenIssuer): void {
+  issuer = t;
 }
 
 function withStore<T>(town: TownContext, fn: (s: ReturnType<typeof openTownStore>) => T): T {
@@ -91,7 +96,7 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   // The branch must not be checked out in the town, or the town's git refuses the host's pushes to it.
   const local = withStore(town, (s) => getPolecat(s, id.rig!, id.name));
   if (local && existsSync(local.worktree)) gitTry(local.worktree, ['checkout', '--quiet', '--detach']);
-  const token = issuer(town, id.address);
+  const token = issuer.issue(town, id.address);
   const workdir = remoteWorkdir(h, id);
   const bin = `${h.dir}/bin`;
   const tokenFile = `${h.dir}/tokens/${id.address.replaceAll('/', '_')}.token`;
@@ -130,4 +135,69 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   };
   if (town.env.GT_SIM_POLL_MS) env.GT_SIM_POLL_MS = town.env.GT_SIM_POLL_MS;
   return { host: h, workdir, env };
+}
+
+/** Errors that say the host itself is gone (not reachable, or no longer the host whose key Gas Town trusts). */
+export function isHostLost(e: unknown): boolean {
+  return isGtError(e) && ['GT_HOST_UNREACHABLE', 'GT_HOST_KEY', 'GT_HOST_AUTH'].includes(e.code);
+}
+
+/**
+ * An agent whose host is lost carries on here: it is no longer placed there, its tokens are revoked (the session
+ * left on the host, if it still runs, can no longer reach the town, push or land anything), and the polecat's
+ * worktree in the town is put on its branch as last pushed from the host (each commit there was pushed at once).
+ */
+export function moveHere(town: TownContext, id: AgentIdentity, hostName: string, why: string): void {
+  withStore(town, (s) => unplaceAgent(s, id.address));
+  issuer?.revoke(town, id.address);
+  const p = withStore(town, (s) => getPolecat(s, id.rig!, id.name));
+  let head: string | null = null;
+  if (p?.branch) {
+    const repo = town.paths.repo(p.rig);
+    if (existsSync(p.worktree)) git(p.worktree, ['checkout', '--quiet', p.branch]);
+    else git(repo, ['worktree', 'add', '--quiet', p.worktree, p.branch]);
+    head = git(p.worktree, ['rev-parse', 'HEAD']).trim();
+  }
+  withStore(town, (s) => recordTownEvent(s, {
+    kind: TOWN_EVENTS.polecat.moved, subject: p?.bead ?? id.address,
+    reason: `${id.address}: host ${hostName} is lost (${why}); its hook carries on on this machine${head ? ` from ${p!.branch} at ${head.slice(0, 12)}` : ''}`,
+    data: { from_host: hostName, to: 'local', head },
+  }));
+}
+
+const lastReconcile = new Map<string, number>();
+
+/**
+ * Stop sessions left on a host for agents no longer placed there (moved away while the host was lost). Each host is
+ * looked at most every `everyMs`; one that does not answer is skipped. Returns what was stopped.
+ */
+export async function reconcileHosts(town: TownContext, everyMs = 5000): Promise<{ host: string; session: string }[]> {
+  if (!existsSync(hostsFile(town.paths.settingsDir))) return [];
+  const stopped: { host: string; session: string }[] = [];
+  const fleet = townFleet(town);
+  const placed = withStore(town, (s) => listPlacements(s));
+  for (const [name, provider] of fleet.hosts) {
+    const key = `${town.root}\0${name}`;
+    if ((lastReconcile.get(key) ?? 0) > Date.now()) continue;
+    lastReconcile.set(key, Date.now() + everyMs);
+    let sessions;
+    try {
+      sessions = await provider.list();
+    } catch {
+      lastReconcile.set(key, Date.now() + 4 * everyMs); // not reachable now: looked at again later
+      continue;
+    }
+    const mine = new Set(placed.filter((p) => p.host === name).map((p) => p.session));
+    for (const x of sessions) {
+      if (mine.has(x.name)) continue;
+      if (await provider.stop(x.name)) {
+        stopped.push({ host: name, session: x.name });
+        withStore(town, (s) => recordTownEvent(s, {
+          kind: TOWN_EVENTS.polecat.staleStopped, subject: x.name, reason: `host ${name} is back; its session ${x.name} belongs to no agent placed there now, so it was stopped (its workspace stays)`,
+          data: { host: name, session: x.name },
+        }));
+      }
+    }
+  }
+  return stopped;
 }

@@ -1,6 +1,6 @@
 // Starting an agent in its tmux session: the runtime's command with the role's environment, its hook settings,
 // past any startup dialog to the ready prompt, and recorded in the agents table.
-import { GtError, installRoot, isoNow } from '../../kernel/index.ts';
+import { GtError, installRoot, isoNow, messageOf } from '../../kernel/index.ts';
 import { findOnPath } from '../../proc/index.ts';
 import { buildCommand, dialogReason, resolvePreset, nudge, type AgentPreset } from '../../agents/index.ts';
 import { openTownStore, type TownContext } from '../../town/index.ts';
@@ -10,7 +10,7 @@ import { requireWorkdir, type AgentIdentity } from './identity.ts';
 import { prepareRuntime, startupGate, type StartupGate } from './runtime-setup.ts';
 import { captureDeadPane, clearLastExit, howItEnded, lastWords, recordLastExit, type LastExit } from './last-exit.ts';
 import { townTmux } from '../../town/index.ts';
-import { placedOn, prepareRemote } from './remote.ts';
+import { isHostLost, moveHere, placedOn, prepareRemote } from './remote.ts';
 
 export interface StartRequest {
   identity: AgentIdentity;
@@ -54,7 +54,17 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   if (existing) await tmux.killSession(req.identity.session); // a pane kept after its program exited: nothing runs there
   // On a host: its workspace, token and environment there; its runtime's own hook settings are not installed there
   // (the first prompt tells it to run gt prime instead).
-  const remote = hostName !== undefined ? await prepareRemote(town, req.identity, hostName) : undefined;
+  let remote: Awaited<ReturnType<typeof prepareRemote>> | undefined;
+  if (hostName !== undefined) {
+    try {
+      remote = await prepareRemote(town, req.identity, hostName);
+    } catch (e) {
+      // The host it was placed on is lost (a restart, not a new placement): the hook carries on here.
+      if (req.host !== undefined || !isHostLost(e)) throw e;
+      moveHere(town, req.identity, hostName, messageOf(e));
+      tmux = townTmux(town);
+    }
+  }
   if (remote) tmux = townTmux(town); // routes the session to its host now that it is placed
   const id = remote ? { ...req.identity, workdir: remote.workdir } : req.identity;
   if (!remote) requireWorkdir(id);
