@@ -90,10 +90,11 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     const checked = gtj<{ host: string; ok: boolean }[]>(['host', 'check']);
     expect(checked.map((c) => [c.host, c.ok])).toEqual([['a', true], ['b', true]]);
     expect(gtj<{ name: string }[]>(['host', 'list']).map((h) => h.name)).toEqual(['a', 'b']);
+    // The daemon lands what polecats finish and keeps the town API up for the hosts.
+    gtj(['daemon', 'start']);
   }, 60_000);
 
   it('runs a polecat on a host: its clone there, gt and bd through the tunnel; agents, peek and nudge show it; it lands once', async () => {
-    gtj(['daemon', 'start']);
     const id = bead('Remote change', 'Made on host a.' + sim('write remote.txt "from host a\\n"', 'sleep 12', 'write done.txt "yes\\n"'));
     const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'a']);
     expect(r.results[0]).toMatchObject({ status: 'started', host: 'a' });
@@ -137,22 +138,24 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
 
   it('two hosts and this machine at once: every bead lands once, each where it was slung', async () => {
     const ids = ['a', 'b', 'local'].map((where) => [where, bead(`Change on ${where}`, 'Small.' + sim(`write on-${where}.txt "${where}\\n"`))] as const);
+    const slung = new Map<string, string>();
     for (const [where, id] of ids) {
       const r = gtj<SlingJson>(['sling', id, 'app', ...(where === 'local' ? [] : ['--host', where])]);
       expect(r.results[0]).toMatchObject({ status: 'started', ...(where === 'local' ? {} : { host: where }) });
+      slung.set(where, r.results[0]!.polecat!);
     }
     for (const [where] of ids) await until(() => mainFile(`on-${where}.txt`), `the bead slung to ${where} to land`);
     for (const [where, id] of ids) {
       expect(mainFile(`on-${where}.txt`)).toBe(`${where}\n`);
       const merged = queryTown<{ n: number }>(town, "SELECT count(*) AS n FROM town_events WHERE kind = 'refinery.merged' AND subject = ?", id);
-      expect(merged[0]!.n).toBe(1);
+      const story = queryTown<{ kind: string; reason: string | null }>(town, 'SELECT kind, reason FROM town_events WHERE subject = ? ORDER BY id', id);
+      expect(merged[0]!.n, `${where}: ${JSON.stringify(story)}`).toBe(1);
     }
-    const placed = queryTown<{ address: string; host: string }>(town, 'SELECT address, host FROM agent_hosts ORDER BY placed_at');
-    expect(placed.map((p) => p.host)).toEqual(['a', 'a', 'b']);
+    const placed = new Map(queryTown<{ address: string; host: string }>(town, 'SELECT address, host FROM agent_hosts').map((p) => [p.address, p.host]));
+    expect(['a', 'b', 'local'].map((where) => placed.get(slung.get(where)!) ?? 'local')).toEqual(['a', 'b', 'local']);
   }, 240_000);
 
   it('a host cut off mid-work: its polecat is marked lost and carries on here from its last pushed commit; the host back, its stale session is stopped; it lands once', async () => {
-    gtj(['daemon', 'start']);
     // Step one is committed (and so pushed) on the host; then the agent waits there, and only there, until cut off.
     const id = bead('Survives a lost host', 'Two steps.' + sim('write step1.txt "one\\n"', 'run git add -A && (git commit -q -m "step one" || true)', 'run [ -z "$GT_HOST" ] || sleep 90', 'write step2.txt "two\\n"'));
     const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'b']);
