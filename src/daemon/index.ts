@@ -9,3 +9,4 @@ export { defaultPorts, type TickPorts, type Severity } from './ports.ts';
 export { recordEvent, recentEvents, DAEMON_ACTOR, type TownEvent, type NewEvent } from './events.ts';
 export { daemonFiles, type DaemonInfo } from './files.ts';
 export { townStatus, type TownStatus } from './town-status.ts';
+export { keepTownApi, townApiRunning, stopTownApi, type TownApiKeeper } from './town-api.ts';

@@ -3,13 +3,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { isoNow, messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import { loadTown, type TownContext } from '../town/index.ts';
-import { withStore } from '../work/sessions/index.ts';
+import { reconcileHosts, withStore } from '../work/sessions/index.ts';
 import { recordEvent } from './events.ts';
 import { daemonFiles, readJson, writeJson, type DaemonInfo } from './files.ts';
 import { claimPid, readPid, releasePid } from './pid-lock.ts';
 import { defaultPorts, type TickPorts } from './ports.ts';
 import { emptyMemory, tick, type DaemonMemory } from './tick.ts';
 import { daemonTimings } from './timings.ts';
+import { keepTownApi, stopTownApi, type TownApiKeeper } from './town-api.ts';
 
 export type RunOutcome = { status: 'stopped'; ticks: number } | { status: 'already-running'; pid: number };
 
@@ -48,6 +49,7 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
   let ticks = 0;
   /** The settings problem last reported: reported once (log and event), not on every tick, until it changes or is fixed. */
   let settingsProblem: string | undefined;
+  const api: TownApiKeeper = {};
   try {
     withStore(town, (s) => recordEvent(s, { kind: TOWN_EVENTS.daemon.start, subject: String(process.pid), reason: `tick every ${timings.tickMs} ms` }));
     writeJson(files.info, info);
@@ -68,6 +70,17 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
           log(`${isoNow()} settings unreadable, keeping the last good ones until they are fixed: ${problem}`);
           reportSettings(current, TOWN_EVENTS.daemon.settingsUnreadable, `${problem}; the daemon keeps the last good settings until this is fixed`);
         }
+      }
+      try {
+        const started = keepTownApi(current, api);
+        if (started) log(`${isoNow()} ${started}`);
+      } catch (e) {
+        log(`${isoNow()} could not start the town API: ${messageOf(e)}`);
+      }
+      try {
+        for (const x of await reconcileHosts(current)) log(`${isoNow()} stopped session ${x.session} left on host ${x.host}`);
+      } catch (e) {
+        log(`${isoNow()} reconciling hosts: ${messageOf(e)}`);
       }
       const report = await tick(current, ports, { timings, memory, reportedUnwired });
       ticks++;
@@ -97,6 +110,7 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
       }
     }
   } finally {
+    stopTownApi(api);
     process.off('SIGTERM', handlers.SIGTERM);
     process.off('SIGINT', handlers.SIGINT);
     if (!orphanedBecause(town, files.pid)) {

@@ -57,7 +57,7 @@ export interface TownStatus {
   checked_at: string;
   daemon: DaemonStatus;
   rigs: RigStatus[];
-  agents: { total: number; by_state: Record<string, number>; list: { address: string; role: string; state: string; runtime: string; hooked_bead: string | null }[] };
+  agents: { total: number; by_state: Record<string, number>; list: { address: string; role: string; state: string; runtime: string; hooked_bead: string | null; host: string | null }[] };
   convoys: ConvoyProgress[];
   problems: Problem[];
   events: TownEvent[];
@@ -117,7 +117,7 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
       landed: landed.get(name)!,
       pull_requests: data.prs.filter((p) => p.rig === name).map((p) => ({ number: p.number, url: p.url, state: p.state, detail: p.detail, mr: p.mr })),
     })),
-    agents: { total: agents.length, by_state, list: agents.map((a) => ({ address: a.address, role: a.role, state: a.state, runtime: a.runtime, hooked_bead: a.hooked_bead })) },
+    agents: { total: agents.length, by_state, list: agents.map((a) => ({ address: a.address, role: a.role, state: a.state, runtime: a.runtime, hooked_bead: a.hooked_bead, host: a.host })) },
     convoys: data.convoys.map((c) => ({ ...c, total: Number(c.total), landed: Number(c.landed) })),
     problems,
     events: data.events,

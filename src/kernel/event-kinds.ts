@@ -11,7 +11,7 @@ export const TOWN_EVENTS = {
   },
   hook: { released: 'hook.released', suspended: 'hook.suspended', attached: 'hook.attached', resumed: 'hook.resumed' },
   /** A polecat's session stopped, started or the polecat removed by hand (src/work/hook/lifecycle.ts). */
-  polecat: { stopped: 'polecat.stopped', started: 'polecat.started', nuked: 'polecat.nuked' },
+  polecat: { stopped: 'polecat.stopped', started: 'polecat.started', nuked: 'polecat.nuked', moved: 'polecat.moved', staleStopped: 'polecat.stale-stopped' },
   /** `gt hooks repair`, one kind per repair (keyed as src/work/hook/repair.ts names them). */
   repair: {
     'pruned-worktree': 'repair.pruned-worktree', 'recreated-worktree': 'repair.recreated-worktree', 'cleared-lock': 'repair.cleared-lock',
@@ -75,6 +75,10 @@ interface WithData {
   [E.polecat.started]: { bead: string; agent: string; status: string };
   [E.polecat.nuked]: { snapshot: unknown; saved: unknown; released: unknown };
   [E.session.recorded]: { session_id: string; runtime: string | null; bead: string | null; workdir: string | null };
+  /** Its SSH host was lost: the hook moved to this machine from the branch's last pushed commit (docs/hosts.md). */
+  [E.polecat.moved]: { from_host: string; to: string; head: string | null };
+  /** A session left on a host that came back, for an agent no longer placed there. */
+  [E.polecat.staleStopped]: { host: string; session: string };
   [E.convoy.created]: { beads: string[]; owner: string; notify: string[]; human: boolean; fed?: boolean };
   [E.convoy.launched]: undefined;
   [E.convoy.staged]: undefined;

@@ -16,6 +16,11 @@ export interface TmuxOptions {
   configFile?: string;
   /** Per-call timeout (default 15 s). */
   timeoutMs?: number;
+  /**
+   * How a tmux command line is run elsewhere (a runtime provider: over ssh on another machine): given tmux's argv
+   * (binary first), the program and arguments to run instead. Default: run it here.
+   */
+  wrap?: (argv: readonly string[]) => { bin: string; args: string[] };
 }
 
 const SOCKET_NAME = /^[A-Za-z0-9._-]+$/;
@@ -58,7 +63,9 @@ export async function tmuxRaw(opts: TmuxOptions, args: readonly string[]): Promi
   checkSocketName(opts.socket);
   const bin = opts.bin ?? 'tmux';
   try {
-    return await run(bin, ['-u', '-L', opts.socket, '-f', opts.configFile ?? '/dev/null', ...args], {
+    const argv = [bin, '-u', '-L', opts.socket, '-f', opts.configFile ?? '/dev/null', ...args];
+    const how = opts.wrap ? opts.wrap(argv) : { bin, args: argv.slice(1) };
+    return await run(how.bin, how.args, {
       env: clientEnv(opts.env),
       timeoutMs: opts.timeoutMs ?? 15_000,
     });

@@ -189,7 +189,9 @@ export function createTmux(opts: TmuxOptions) {
     /** The tmux command line that attaches a terminal to the session (run it with the terminal inherited). */
     attachCommand(name: string): { bin: string; args: string[]; env: NodeJS.ProcessEnv } {
       checkSessionName(name);
-      return { bin: opts.bin ?? 'tmux', args: ['-L', opts.socket, '-f', opts.configFile ?? '/dev/null', 'attach-session', '-t', `=${name}`], env: clientEnv(opts.env) };
+      const argv = [opts.bin ?? 'tmux', '-L', opts.socket, '-f', opts.configFile ?? '/dev/null', 'attach-session', '-t', `=${name}`];
+      const how = opts.wrap ? opts.wrap(argv) : { bin: argv[0]!, args: argv.slice(1) };
+      return { ...how, env: clientEnv(opts.env) };
     },
 
     async setOption(name: string, option: string, value: string, o: { window?: boolean } = {}): Promise<void> {

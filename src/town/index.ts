@@ -24,7 +24,7 @@ export { openTownStore, importRigLedger, type RigBeadsImport } from './rig-beads
 export { addCrew, listCrew, removeCrew, crewIdentity, type CrewMember } from './crew.ts';
 export { inspectWorkTree, inspectRigRepo, describeHolders, saveToBundle, type HeldWorkReport } from './held-work.ts';
 export { parseAddress, formatAddress, sessionNameOf, townSocket, type AgentAddress, type AddressKind } from './addresses.ts';
-export { townTmux } from './town-tmux.ts';
+export { townTmux, townFleet } from './town-tmux.ts';
 export {
   recordTownEvent, listTownEvents, townEventsAfter, lastTownEventId, lastTownEvent, townEventsMatching, countTownEvents, latestBySubject, lastEventAtBy,
   TOWN_EVENTS_PART, type TownEvent, type NewTownEvent, type EventMatch,

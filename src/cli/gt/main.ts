@@ -39,11 +39,31 @@ import { registerFeed } from './commands/feed.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token.ts';
 import { registerWorkspace } from './commands/workspace.ts';
+import { registerHost } from './commands/host.ts';
+import { registerAttach } from './commands/host-attach.ts';
+import { setTokenIssuer } from '../../work/sessions/index.ts';
+import { issueToken, revokeTokens } from '../../server/tokens.ts';
+import { openTownStore } from '../../town/index.ts';
 import { registerCosts } from './commands/costs.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
 import { registerDiag } from './commands/diag.ts';
 import { registerSeance } from './commands/seance.ts';
 import { groupCommands } from './commands/help-groups.ts';
+
+// Agents started on SSH hosts get a town API token made by the server's token module (work/ sits below server/).
+const withTokens = <T>(town: Parameters<typeof openTownStore>[0], fn: (s: ReturnType<typeof openTownStore>) => T): T => {
+  const store = openTownStore(town, { actor: 'gt' });
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+};
+setTokenIssuer({
+  // The agent's earlier tokens are revoked: only the newest session's stays valid.
+  issue: (town, address) => withTokens(town, (s) => (revokeTokens(town, s, address), issueToken(town, s, address).token)),
+  revoke: (town, address) => void withTokens(town, (s) => revokeTokens(town, s, address)),
+});
 
 /**
  * Run gt with `argv` (without the program name). With GT_TOWN_URL set, gt is a client of the town API (docs/town-api.md)
@@ -71,7 +91,7 @@ export function buildGtProgram(io: CliIo): Command {
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerLifecycle, registerDiag, registerSeance]) {
+  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerAttach, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerHost, registerLifecycle, registerDiag, registerSeance]) {
     register(program, ctx);
   }
   groupCommands(program);

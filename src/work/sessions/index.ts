@@ -7,6 +7,7 @@ export { getAgent, listAgentRecords, recordStart, recordSessionId, setAgentState
 export { hookedBeadOf } from './hook.ts';
 export { readLastExit, listLastExits, exitSummary, howItEnded, lastWords, type LastExit } from './last-exit.ts';
 export { ensureShims, roleEnv, sessionEnvScript } from './env.ts';
+export { placedOn, prepareRemote, requireHostRoom, setTokenIssuer, townApiPort, remoteWorkdir, isHostLost, moveHere, reconcileHosts, type TokenIssuer, type RemoteStart } from './remote.ts';
 export { agentRuntimeDir, gtArgv, prepareRuntime } from './runtime-setup.ts';
 export { townTmux } from '../../town/index.ts';
 export { listHookSettings, repairHookSettings, type AgentHooks, type HookFileState } from './hook-settings.ts';

@@ -1,6 +1,6 @@
 // Starting an agent in its tmux session: the runtime's command with the role's environment, its hook settings,
 // past any startup dialog to the ready prompt, and recorded in the agents table.
-import { GtError, installRoot, isoNow } from '../../kernel/index.ts';
+import { GtError, installRoot, isoNow, messageOf } from '../../kernel/index.ts';
 import { findOnPath } from '../../proc/index.ts';
 import { buildCommand, dialogReason, resolvePreset, nudge, type AgentPreset } from '../../agents/index.ts';
 import { openTownStore, type TownContext } from '../../town/index.ts';
@@ -10,6 +10,7 @@ import { requireWorkdir, type AgentIdentity } from './identity.ts';
 import { prepareRuntime, startupGate, type StartupGate } from './runtime-setup.ts';
 import { captureDeadPane, clearLastExit, howItEnded, lastWords, recordLastExit, type LastExit } from './last-exit.ts';
 import { townTmux } from '../../town/index.ts';
+import { isHostLost, moveHere, placedOn, prepareRemote } from './remote.ts';
 
 export interface StartRequest {
   identity: AgentIdentity;
@@ -23,6 +24,11 @@ export interface StartRequest {
    * hook has primed it already (the prime context holds the hook; a second prime would only repeat it).
    */
   message?: string;
+  /**
+   * Run it on this SSH host (settings/hosts.json; docs/hosts.md). Without one, an agent placed on a host before
+   * (its restarts) starts there again, any other here.
+   */
+  host?: string;
   /** Resume the runtime's own conversation (restart), when the runtime can and a session id was recorded. */
   resume?: boolean;
   readyTimeoutMs?: number;
@@ -37,19 +43,34 @@ export type StartResult =
   };
 
 export async function startAgent(town: TownContext, req: StartRequest): Promise<StartResult> {
-  const id = req.identity;
   const preset = resolvePreset(req.agent, town.settings.agents);
-  const tmux = townTmux(town);
-  const existing = (await tmux.listSessions()).find((s) => s.name === id.session);
+  const hostName = req.host ?? placedOn(town, req.identity.address)?.host;
+  let tmux = townTmux(town);
+  const existing = (await tmux.listSessions()).find((s) => s.name === req.identity.session);
   if (existing && !existing.paneDead) {
-    const rec = withStore(town, (s) => getAgent(s, id.address));
-    return { status: 'already-running', address: id.address, session: id.session, agent: rec?.runtime ?? req.agent };
+    const rec = withStore(town, (s) => getAgent(s, req.identity.address));
+    return { status: 'already-running', address: req.identity.address, session: req.identity.session, agent: rec?.runtime ?? req.agent };
   }
-  if (existing) await tmux.killSession(id.session); // a pane kept after its program exited: nothing runs there
-  requireWorkdir(id);
-  const env = roleEnv(town, id, ensureShims(town));
-  requireProgram(preset, req.agent, env.PATH!);
-  const setup = prepareRuntime(town, id, preset, env);
+  if (existing) await tmux.killSession(req.identity.session); // a pane kept after its program exited: nothing runs there
+  // On a host: its workspace, token and environment there; its runtime's own hook settings are not installed there
+  // (the first prompt tells it to run gt prime instead).
+  let remote: Awaited<ReturnType<typeof prepareRemote>> | undefined;
+  if (hostName !== undefined) {
+    try {
+      remote = await prepareRemote(town, req.identity, hostName);
+    } catch (e) {
+      // The host it was placed on is lost (a restart, not a new placement): the hook carries on here.
+      if (req.host !== undefined || !isHostLost(e)) throw e;
+      moveHere(town, req.identity, hostName, messageOf(e));
+      tmux = townTmux(town);
+    }
+  }
+  if (remote) tmux = townTmux(town); // routes the session to its host now that it is placed
+  const id = remote ? { ...req.identity, workdir: remote.workdir } : req.identity;
+  if (!remote) requireWorkdir(id);
+  const env = remote ? remote.env : roleEnv(town, id, ensureShims(town));
+  if (!remote) requireProgram(preset, req.agent, env.PATH!);
+  const setup = remote ? { primesItself: false } : prepareRuntime(town, id, preset, env);
   const previous = req.resume ? withStore(town, (s) => getAgent(s, id.address)) : undefined;
   // Only a conversation of the same runtime can be resumed (the polecat's agent may have changed since).
   const resumeId = previous?.session_id && preset.resume && previous.runtime === req.agent ? previous.session_id : undefined;
@@ -58,10 +79,10 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   const cmd = buildCommand(preset, {
     prompt,
     ...(resumeId ? { resumeId } : {}),
-    ...(setup.settingsPath ? { settingsPath: setup.settingsPath } : {}),
-    env: { ...env, ...setup.env },
-    nodePath: process.execPath,
-    packageRoot: installRoot(),
+    ...('settingsPath' in setup && setup.settingsPath ? { settingsPath: setup.settingsPath } : {}),
+    env: { ...env, ...('env' in setup ? setup.env : {}) },
+    nodePath: remote ? remote.host.node : process.execPath,
+    packageRoot: remote ? remote.host.gt_root : installRoot(),
   });
   const started = Date.now();
   // Kept after its program exits until it is up, so an agent that dies at start-up leaves its screen and status.

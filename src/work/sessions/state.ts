@@ -10,6 +10,8 @@ import { withStore } from './start.ts';
 import { howItEnded, lastWords, readLastExit, type LastExit } from './last-exit.ts';
 import { townTmux } from '../../town/index.ts';
 import { listPolecats } from '../polecats/table.ts';
+import { existsSync } from 'node:fs';
+import { hostsFile, listPlacements } from '../../providers/index.ts';
 
 export interface PaneObservation {
   live: boolean;
@@ -71,6 +73,8 @@ export interface AgentView {
   reason: string | null;
   /** How it last ended during start-up, while it has not started cleanly since. */
   last_exit: { runtime: string; at: string; status: number | null; signal: number | null } | null;
+  /** The SSH host it runs on (docs/hosts.md); null: this machine. */
+  host: string | null;
 }
 
 /**
@@ -82,7 +86,8 @@ export async function listAgents(town: TownContext): Promise<AgentView[]> {
   const [records, sessions] = await Promise.all([
     Promise.resolve(withStore(town, (s) => {
       const pins = new Map(listPolecats(s).map((p) => [`${p.rig}/${p.name}`, p.agent]));
-      return listAgentRecords(s).map((r) => ({ ...r, hooked_bead: hookedBeadOf(s, r), pinned: r.role === 'polecat' && pins.has(r.address) ? pins.get(r.address) !== null : null }));
+      const hosts = existsSync(hostsFile(town.paths.settingsDir)) ? new Map(listPlacements(s).map((p) => [p.address, p.host])) : new Map<string, string>();
+      return listAgentRecords(s).map((r) => ({ ...r, hooked_bead: hookedBeadOf(s, r), pinned: r.role === 'polecat' && pins.has(r.address) ? pins.get(r.address) !== null : null, host: hosts.get(r.address) ?? null }));
     })),
     tmux.listSessions(),
   ]);
@@ -96,13 +101,13 @@ export async function listAgents(town: TownContext): Promise<AgentView[]> {
     views.push({
       address: `(unknown: ${s.name})`, role: 'unknown', rig: null, runtime: s.currentCommand, session: s.name,
       state: s.paneDead ? 'dead' : 'working', hooked_bead: null, session_id: null, attached: s.attached, started_at: s.created.toISOString(), last_activity: s.activity.toISOString(),
-      pinned: null, reason: null, last_exit: null,
+      pinned: null, reason: null, last_exit: null, host: null,
     });
   }
   return views;
 }
 
-function viewOf(town: TownContext, r: AgentRecord & { pinned: boolean | null }, live: SessionInfo | undefined, lines: string[] | undefined): AgentView {
+function viewOf(town: TownContext, r: AgentRecord & { pinned: boolean | null; host: string | null }, live: SessionInfo | undefined, lines: string[] | undefined): AgentView {
   const pane = { live: live !== undefined && lines !== undefined, lines, paneDead: live?.paneDead };
   const dialogs = dialogRuntimeOf(town, r.runtime);
   const state = classifyState(r.state, pane, signalsOf(town, r.runtime), dialogs);
@@ -113,6 +118,7 @@ function viewOf(town: TownContext, r: AgentRecord & { pinned: boolean | null }, 
     pinned: r.pinned,
     reason: stateReason(state, pane, dialogs, exit),
     last_exit: exit ? { runtime: exit.runtime, at: exit.at, status: exit.status, signal: exit.signal } : null,
+    host: r.host,
   };
 }
 

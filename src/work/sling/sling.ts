@@ -3,7 +3,7 @@
 import { isGtError, messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
 import { applyUpdate, getBead, type Store } from '../../beads/index.ts';
 import { agentForRole, loadRig, requireKnownAgent, type TownContext } from '../../town/index.ts';
-import { forgetUnstarted, recordSlung, withStore } from '../sessions/index.ts';
+import { forgetUnstarted, placedOn, recordSlung, requireHostRoom, withStore } from '../sessions/index.ts';
 import {
   buildPolecatWorktree, claimPolecatName, discardPolecat, getPolecat, rebranchPolecat, reusablePolecats, updatePolecat, workingCounts, type Polecat,
 } from '../polecats/index.ts';
@@ -38,6 +38,8 @@ export interface SlingRequest {
   vars?: Record<string, string>;
   /** Who asks (events); default the store's actor. */
   actor?: string;
+  /** Run the polecat on this SSH host (docs/hosts.md): a new polecat each time, its workspace cloned there. */
+  host?: string;
 }
 
 /**
@@ -64,6 +66,8 @@ export interface SlingOutcome {
   session?: string;
   /** Set for a dry run: what would have happened. */
   dryRun?: boolean;
+  /** The SSH host it runs on (started, hooked). */
+  host?: string;
   elapsedMs?: number;
 }
 
@@ -82,7 +86,7 @@ export interface SlingResult {
  * (and the daemon's restarts) use the rig's polecat agent of that moment, so `polecats.agent` and the queue's
  * `agent` stay NULL.
  */
-type Kept = Pick<SlingRequest, 'agent' | 'message' | 'merge' | 'base' | 'actor'>;
+type Kept = Pick<SlingRequest, 'agent' | 'message' | 'merge' | 'base' | 'actor' | 'host'>;
 
 /** A sling_queue row's options: what the sling kept, and the polecat it named (`<rig>/<polecat>`), if any. */
 type Queued = Kept & { polecat?: string };
@@ -96,6 +100,7 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
   // The rig's default is resolved here only to refuse a broken configuration before anything is claimed.
   const agent = req.agent !== undefined ? requireKnownAgent(town.settings, req.agent) : undefined;
   if (agent === undefined) agentForRole(town.settings, 'polecat', rig);
+  if (req.host !== undefined) requireHostRoom(town, req.host);
   const drained = req.dryRun ? [] : await drainSlingQueue(town);
   const result: SlingResult = { target: req.target, results: [], drained };
   let refs = req.beads;
@@ -130,6 +135,7 @@ function pick(req: SlingRequest): Omit<Kept, 'agent'> {
   if (req.merge !== undefined) o.merge = req.merge;
   if (req.base !== undefined) o.base = req.base;
   if (req.actor !== undefined) o.actor = req.actor;
+  if (req.host !== undefined) o.host = req.host;
   return o;
 }
 
@@ -235,7 +241,9 @@ async function slingOne(town: TownContext, ref: string, target: SlingTarget, kep
 async function claimSlot(town: TownContext, id: string, target: SlingTarget, kept: Kept, fromQueue: boolean): Promise<Claimed> {
   const over = town.settings.budgets.per_agent_usd === undefined ? new Set<string>() : withStore(town, (s) => agentsOverBudget(s, town));
   // A few candidates: another sling may take one between this look and the write below.
-  const reusable = (target.polecat === undefined ? reusablePolecats(town, target.rig, over.size + 3) : reusableNamed(town, target)).filter((p) => !over.has(`${p.rig}/${p.name}`));
+  // A polecat on a host is never reused (its workspace is there); a sling to a host makes a new one.
+  const reusable = kept.host !== undefined ? [] : (target.polecat === undefined ? reusablePolecats(town, target.rig, over.size + 3) : reusableNamed(town, target))
+    .filter((p) => !over.has(`${p.rig}/${p.name}`) && !placedOn(town, `${p.rig}/${p.name}`));
   const actor = kept.actor;
   return withStore(town, (s) => s.write((): Claimed => {
     const b = getBead(s.db, id)!;
@@ -349,7 +357,7 @@ async function startSession(town: TownContext, c: Extract<Claimed, { kind: 'clai
   const address = `${c.polecat.rig}/${c.polecat.name}`;
   try {
     const r = await startOnHook(town, p, bead, kept);
-    return { bead, status: 'started', polecat: address, branch: p.branch!, worktree: p.worktree, session: r.session, elapsedMs: Date.now() - started, ...(r.warning ? { reason: r.warning } : {}) };
+    return { bead, status: 'started', polecat: address, branch: p.branch!, worktree: p.worktree, session: r.session, elapsedMs: Date.now() - started, ...(r.warning ? { reason: r.warning } : {}), ...(kept.host ? { host: kept.host } : {}) };
   } catch (e) {
     if (isGtError(e) && ['GT_AGENT_CLI_MISSING', 'GT_NO_WORKDIR', 'GT_AGENT_NOT_FOUND', 'GT_BAD_PRESET'].includes(e.code)) return giveBack(town, bead, c, e, kept);
     return {

@@ -3,8 +3,8 @@
 import type { Command } from 'commander';
 
 export const HELP_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  'Workspace:': ['install', 'rig', 'crew', 'up', 'down', 'shutdown', 'daemon', 'dashboard', 'serve', 'workspace', 'demo'],
-  'Agents:': ['mayor', 'polecat', 'refinery', 'agents', 'peek', 'prime', 'handoff'],
+  'Workspace:': ['install', 'rig', 'crew', 'up', 'down', 'shutdown', 'daemon', 'dashboard', 'serve', 'host', 'workspace', 'demo'],
+  'Agents:': ['mayor', 'polecat', 'refinery', 'agents', 'peek', 'attach', 'prime', 'handoff'],
   'Work:': ['sling', 'unsling', 'hook', 'done', 'convoy', 'mq', 'trail'],
   'Comm:': ['mail', 'nudge', 'escalate'],
   'Config:': ['config', 'hooks', 'token', 'completion'],

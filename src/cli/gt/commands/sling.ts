@@ -1,8 +1,10 @@
 // gt sling: hook beads (or a formula, poured) to polecats of a rig and start their agents.
 import type { Command } from 'commander';
-import { ensureDaemon } from '../../../daemon/index.ts';
+import { ensureDaemon, townApiRunning } from '../../../daemon/index.ts';
+import type { TownContext } from '../../../town/index.ts';
 import { parseVarArgs } from '../../../beads/index.ts';
-import { safeText, usageError } from '../../../kernel/index.ts';
+import { GtError, safeText, usageError } from '../../../kernel/index.ts';
+import { findHost } from '../../../providers/index.ts';
 import { MERGE_STRATEGIES } from '../../../town/index.ts';
 import { currentAddress } from '../../../work/index.ts';
 import { sling, type MergeMode, type SlingOutcome, type SlingResult } from '../../../work/sling/index.ts';
@@ -10,7 +12,7 @@ import { collect, emit, ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 import { daemonWarning } from './session-support.ts';
 
-interface Opts { agent?: string; message?: string; merge?: string; convoy: boolean; dryRun?: boolean; force?: boolean; base?: string; var: string[] }
+interface Opts { agent?: string; message?: string; merge?: string; convoy: boolean; dryRun?: boolean; force?: boolean; base?: string; var: string[]; host?: string }
 
 export function registerSling(program: Command, ctx: GtCtx): void {
   program
@@ -25,7 +27,8 @@ export function registerSling(program: Command, ctx: GtCtx): void {
     .option('--force', 'move work hooked elsewhere (its worker is stopped first)')
     .option('--base <ref>', 'branch or commit new polecat branches start from')
     .option('--var <key=value>', 'formula variable (repeatable)', collect, [])
-    .addHelpText('after', '\nExamples:\n  gt sling app-x1f app\n  gt sling app-x1f app-k2q app --agent sim\n  gt sling release app --var version=1.2.0\n  gt sling app-x1f app --dry-run --json')
+    .option('--host <name>', 'run the polecat on this SSH host (gt host list)')
+    .addHelpText('after', '\nExamples:\n  gt sling app-x1f app\n  gt sling app-x1f app --host build1\n  gt sling app-x1f app-k2q app --agent sim\n  gt sling release app --var version=1.2.0\n  gt sling app-x1f app --dry-run --json')
     .action(async (work: string[], o: Opts) => {
       if (work.length < 2) throw usageError('GT_NO_TARGET', 'gt sling needs the work and a target', 'give bead ids (or a formula) and then the rig: gt sling <bead>… <rig>');
       if (o.merge !== undefined && !(MERGE_STRATEGIES as readonly string[]).includes(o.merge)) {
@@ -33,11 +36,15 @@ export function registerSling(program: Command, ctx: GtCtx): void {
       }
       const town = ctx.town();
       const actor = currentAddress(town).text;
+      // An agent on a host reaches the town through the town API, which the daemon keeps up while hosts exist.
+      if (o.host !== undefined) findHost(town.paths.settingsDir, o.host);
+      if (o.host !== undefined && !o.dryRun) await ensureTownApi(town);
       const r = await sling(town, {
         beads: work.slice(0, -1), target: work.at(-1)!, actor, noConvoy: !o.convoy, dryRun: o.dryRun ?? false, force: o.force ?? false,
         vars: parseVarArgs(o.var),
         ...(o.agent !== undefined ? { agent: o.agent } : {}), ...(o.message !== undefined ? { message: o.message } : {}),
         ...(o.merge !== undefined ? { merge: o.merge as MergeMode } : {}), ...(o.base !== undefined ? { base: o.base } : {}),
+        ...(o.host !== undefined ? { host: o.host } : {}),
       });
       // The daemon lands what the polecats finish, restarts agents and drains queued slings: make sure one runs.
       const daemon = !o.dryRun && r.results.some((x) => x.status !== 'refused' && x.status !== 'already') ? await ensureDaemon(town) : undefined;
@@ -62,7 +69,7 @@ function line(o: SlingOutcome): string {
   const pre = o.dryRun ? '[dry run] ' : '';
   switch (o.status) {
     case 'started':
-      return o.dryRun ? `${pre}${o.reason}` : `Slung ${o.bead} to ${o.polecat} on ${o.branch}${o.elapsedMs !== undefined ? ` in ${(o.elapsedMs / 1000).toFixed(1)} s` : ''}${o.reason ? ` (${o.reason})` : ''}`;
+      return o.dryRun ? `${pre}${o.reason}` : `Slung ${o.bead} to ${o.polecat}${o.host ? ` on host ${o.host}` : ''} on ${o.branch}${o.elapsedMs !== undefined ? ` in ${(o.elapsedMs / 1000).toFixed(1)} s` : ''}${o.reason ? ` (${o.reason})` : ''}`;
     case 'resumed':
       return `Resumed ${o.bead} on ${o.polecat}: ${o.reason}`;
     case 'hooked':
@@ -74,4 +81,16 @@ function line(o: SlingOutcome): string {
     default:
       return `${pre}Refused ${o.bead}: ${o.reason}`;
   }
+}
+
+/** Start the daemon (it starts gt serve while the town has hosts) and wait for the town API to be up. */
+async function ensureTownApi(town: TownContext): Promise<void> {
+  if (townApiRunning(town)) return;
+  const d = await ensureDaemon(town);
+  for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+    if (townApiRunning(town)) return;
+  }
+  throw new GtError('GT_NO_TOWN_API', `the town API did not come up${d.status === 'failed' ? `: the daemon did not start (${d.error})` : d.status === 'disabled' ? ' (GT_DAEMON=off)' : ''}`, {
+    hint: 'run gt serve (or gt daemon start), then sling again; gt daemon logs and .runtime/town-api.log say why',
+  });
 }

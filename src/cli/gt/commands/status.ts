@@ -67,7 +67,7 @@ export function renderStatus(s: TownStatus & Partial<Pick<StatusView, 'dashboard
   }
   const states = Object.entries(s.agents.by_state).map(([k, n]) => `${n} ${k}`).join(', ');
   out.push('', `Agents: ${s.agents.total ? states : 'none running'}`);
-  for (const a of s.agents.list) out.push(`  ${a.address.padEnd(24)} ${a.state.padEnd(8)} ${a.runtime.padEnd(8)} ${a.hooked_bead ?? ''}`.trimEnd());
+  for (const a of s.agents.list) out.push(`  ${a.address.padEnd(24)} ${a.state.padEnd(8)} ${a.runtime.padEnd(8)} ${a.hooked_bead ?? ''}${a.host ? ` (on ${a.host})` : ''}`.trimEnd());
   out.push('', `Convoys: ${s.convoys.length ? '' : 'none open'}`.trimEnd());
   for (const c of s.convoys) out.push(`  ${c.id.padEnd(10)} ${bar(c.landed, c.total)} ${c.landed}/${c.total}  ${c.title}`);
   out.push('', `Problems: ${s.problems.length ? '' : 'none'}`.trimEnd());

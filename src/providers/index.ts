@@ -1,0 +1,9 @@
+// Runtime providers: where agents' sessions run (docs/hosts.md). The local tmux server and SSH hosts behind one
+// interface (types.ts), the town's hosts and known_hosts (hosts.ts), which agent runs where (placements.ts), and the
+// fleet that routes the town's tmux calls by session (fleet.ts).
+export type { RuntimeProvider, Capacity, AttachCommand } from './types.ts';
+export { tmuxProvider, localProvider, type TmuxProviderOptions } from './tmux-provider.ts';
+export { sshProvider, sshRun, sshExec, sshOptions, sshFailure, ensureMaster, masterAlive, stopMaster, controlPath, sshTmuxWrap, type SshPaths } from './ssh.ts';
+export { loadHosts, saveHosts, findHost, checkHostName, parseSshUrl, hostsFile, knownHostsFile, type HostConfig } from './hosts.ts';
+export { AGENT_HOSTS_PART, placeAgent, unplaceAgent, placementOf, listPlacements, type Placement } from './placements.ts';
+export { createFleet, type Fleet, type FleetContext } from './fleet.ts';
