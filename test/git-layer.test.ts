@@ -8,10 +8,9 @@ const root = resolve(import.meta.dirname, '..');
 
 /** Files still calling git directly, each with how many calls it may keep (to move, not to grow). */
 const NOT_YET_MOVED: Record<string, number> = {
-  'src/client/workspace.ts': 12, // the remote workspace's git (helper "hosts" works there)
-  'src/work/sessions/runtime-setup.ts': 3, // is a settings file tracked (helper "runtimes2")
-  'src/work/mq-submit.ts': 7, // landed during the move (helper "commands2": repoRoot, headBranch, revParse, countCommits, commonGitDir, setRef, a push)
-  'src/refinery/pr.ts': 3, // a fork's URL, the push to it, a PR's conflicting files (helper "pr2": remoteUrl, mergeTree)
+  'src/client/workspace.ts': 12, // the remote workspace's clone, push and snapshot
+  'src/work/sessions/runtime-setup.ts': 3, // is a settings file tracked
+  'src/work/mq-submit.ts': 7, // repoRoot, headBranch, revParse, countCommits, commonGitDir, setRef, a push
 };
 
 function sources(dir: string): string[] {

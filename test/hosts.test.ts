@@ -8,7 +8,10 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { git, queryTown, sourceRepo, tempDir } from './support/gt.ts';
+import { TOWN_EVENTS } from '../src/kernel/index.ts';
+import { listPlacements } from '../src/providers/placements.ts';
+import { countTownEvents, lastTownEvent, townEventsMatching } from '../src/town/index.ts';
+import { git, sourceRepo, tempDir, withTown } from './support/gt.ts';
 import { cleanEnv } from './support/bd.ts';
 import { GT_BUILT_BIN, gtBuilt, gtBuiltJson, requireFreshBuild } from './support/gt-built.ts';
 import { sshdAvailable, startTestHosts, type TestHosts } from './support/netns.ts';
@@ -23,6 +26,7 @@ interface AgentJson { address: string; state: string; host: string | null; hooke
 describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
   let base = '';
   let town = '';
+  const mergedCount = (bead: string): number => withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.refinery.merged, subject: bead }));
   let cleanup = (): void => {};
   let hosts: TestHosts | undefined;
   const tmux = createTmux({ socket: SOCKET });
@@ -128,8 +132,8 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     await until(() => mainFile('done.txt'), 'the remote work to land');
     expect(mainFile('remote.txt')).toBe('from host a\n');
     // Pushed from the host at each commit and at gt done, merged by the town's refinery, once.
-    const merged = queryTown<{ n: number }>(town, "SELECT count(*) AS n FROM town_events WHERE kind = 'refinery.merged' AND subject = ?", id);
-    expect(merged[0]!.n).toBe(1);
+    const merged = mergedCount(id);
+    expect(merged).toBe(1);
     // Committed on the host with the polecat's identity (its post-commit hook pushed it at once).
     expect(git(join(town, 'app', '.repo.git'), ['log', '--format=%an', 'main', '--', 'remote.txt']).trim().split('\n')).toEqual([address]);
     // The host ran it: the agent's process lives in the host's namespace (or under its sshd), not on the town's tmux.
@@ -147,11 +151,11 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     for (const [where] of ids) await until(() => mainFile(`on-${where}.txt`), `the bead slung to ${where} to land`);
     for (const [where, id] of ids) {
       expect(mainFile(`on-${where}.txt`)).toBe(`${where}\n`);
-      const merged = queryTown<{ n: number }>(town, "SELECT count(*) AS n FROM town_events WHERE kind = 'refinery.merged' AND subject = ?", id);
-      const story = queryTown<{ kind: string; reason: string | null }>(town, 'SELECT kind, reason FROM town_events WHERE subject = ? ORDER BY id', id);
-      expect(merged[0]!.n, `${where}: ${JSON.stringify(story)}`).toBe(1);
+      const merged = mergedCount(id);
+      const story = withTown(town, (s) => townEventsMatching(s, { subject: id })).map((e) => ({ kind: e.kind, reason: e.reason }));
+      expect(merged, `${where}: ${JSON.stringify(story)}`).toBe(1);
     }
-    const placed = new Map(queryTown<{ address: string; host: string }>(town, 'SELECT address, host FROM agent_hosts').map((p) => [p.address, p.host]));
+    const placed = new Map(withTown(town, (s) => listPlacements(s)).map((p) => [p.address, p.host]));
     expect(['a', 'b', 'local'].map((where) => placed.get(slung.get(where)!) ?? 'local')).toEqual(['a', 'b', 'local']);
   }, 240_000);
 
@@ -169,20 +173,20 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     const hostB = hosts!.hosts.find((h) => h.name === 'b')!;
     const cutAt = Date.now();
     hostB.cut();
-    const moved = await until(() => queryTown<{ reason: string; data: string }>(town, "SELECT reason, data FROM town_events WHERE kind = 'polecat.moved' AND subject = ?", id)[0], 'the polecat to be marked lost and moved', 120_000);
+    const moved = await until(() => withTown(town, (s) => lastTownEvent(s, { kind: TOWN_EVENTS.polecat.moved, subject: id })), 'the polecat to be marked lost and moved', 120_000);
     process.stderr.write(`hosts test: host cut → polecat moved here in ${((Date.now() - cutAt) / 1000).toFixed(1)} s\n`);
     expect(moved.reason).toContain(`host b is lost`);
     // Resumed from the last pushed commit: the town's worktree is on the branch at what the host had pushed.
-    expect(JSON.parse(moved.data)).toMatchObject({ from_host: 'b', to: 'local', head: pushed });
+    expect(moved.data).toMatchObject({ from_host: 'b', to: 'local', head: pushed });
     await until(() => mainFile('step2.txt'), 'the moved work to land', 120_000);
     expect(mainFile('step1.txt')).toBe('one\n');
     expect(git(repo, ['log', '--format=%s', 'main']).split('\n').filter((l) => l === 'step one')).toHaveLength(1);
     expect(gtj<AgentJson[]>(['agents', '--all']).find((a) => a.address === address)?.host).toBeNull();
     // The host comes back with the old agent still asleep there: the daemon stops that session; nothing lands twice.
     hostB.restore();
-    await until(() => queryTown(town, "SELECT 1 FROM town_events WHERE kind = 'polecat.stale-stopped' AND subject = ?", `app-${name}`).length > 0, 'the stale session on the returned host to be stopped', 90_000);
-    const merged = queryTown<{ n: number }>(town, "SELECT count(*) AS n FROM town_events WHERE kind = 'refinery.merged' AND subject = ?", id);
-    expect(merged[0]!.n).toBe(1);
+    await until(() => withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.polecat.staleStopped, subject: `app-${name}` })) > 0, 'the stale session on the returned host to be stopped', 90_000);
+    const merged = mergedCount(id);
+    expect(merged).toBe(1);
     // Its old token is revoked: the host's copy of it no longer works.
     const tokenFile = join(hostB.dir, 'gastown', 'tokens', `app_${name}.token`);
     const url = JSON.parse(readFileSync(join(town, '.runtime', 'town-api.json'), 'utf8')) as { url: string };

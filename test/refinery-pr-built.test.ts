@@ -7,6 +7,7 @@ import { createBead, getBead, updateBead } from '../src/beads/index.ts';
 import { loadTown, openTownStore } from '../src/town/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
 import { insertPolecat } from '../src/work/polecats/index.ts';
+import { listPrs } from '../src/refinery/pr-store.ts';
 import { spawnFakeGitHub, type FakeGitHubProcess } from '../testing/github/index.ts';
 import { cleanEnv } from './support/bd.ts';
 import { git, tempDir } from './support/gt.ts';
@@ -78,7 +79,7 @@ describe('PR mode, built', () => {
     const pr = await until('the PR', async () => (await gh.call<{ number: number; head: { sha: string } }[]>('GET', '/repos/acme/app/pulls', undefined, 'ci-token')).data[0]);
     expect(pr.head.sha).toBe(d.head);
     // The daemon keeps looking (conditional GETs) and merges nothing while "ci" has not reported.
-    await until('a wait', () => withStore((s) => s.db.get<{ detail: string | null }>('SELECT detail FROM pull_requests WHERE number = ?', pr.number))?.detail?.includes('"ci"') || undefined);
+    await until('a wait', () => withStore((s) => listPrs(s, 'app').find((x) => x.number === pr.number))?.detail?.includes('"ci"') || undefined);
     expect(withStore((s) => getBead(s.db, bead)!.status)).toBe('in_progress');
     await gh.call('POST', '/repos/acme/app/check-runs', { name: 'ci', head_sha: d.head, status: 'completed', conclusion: 'success' }, 'ci-token');
     const closed = await until('the bead to close', () => withStore((s) => {

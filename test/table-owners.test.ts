@@ -12,7 +12,7 @@ const OWNERS: Record<string, string> = {
   child_counters: 'src/beads/', meta: 'src/beads/', shelved: 'src/beads/', ledger_others: 'src/beads/', schema_parts: 'src/beads/',
   agents: 'src/agents/table.ts', mail: 'src/work/mail/mailbox.ts', polecats: 'src/work/polecats/table.ts',
   merge_requests: 'src/work/merge-requests.ts', sling_queue: 'src/work/sling/queue.ts', town_events: 'src/town/events.ts',
-  usage: 'src/costs/usage-store.ts', usage_sources: 'src/costs/usage-store.ts', pull_requests: 'src/refinery/pr-store.ts', api_tokens: 'src/server/tokens.ts',
+  usage: 'src/costs/usage-store.ts', usage_sources: 'src/costs/usage-store.ts', pull_requests: 'src/refinery/pr-store.ts', api_tokens: 'src/server/tokens.ts', agent_hosts: 'src/providers/placements.ts',
 };
 
 function sources(dir: string): string[] {

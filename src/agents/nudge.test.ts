@@ -82,8 +82,12 @@ class StaleRenderTui extends FakeTui {
 
 /** A TUI that drops the first `drops` bursts of typed text while it redraws (Gemini CLI loading a resumed chat). */
 class RedrawingTui extends FakeTui {
-  constructor(private drops: number, private readonly placeholder: string) {
+  private drops: number;
+  private readonly placeholder: string;
+  constructor(drops: number, placeholder: string) {
     super();
+    this.drops = drops;
+    this.placeholder = placeholder;
   }
   override async snapshot() {
     const s = await super.snapshot();

@@ -7,11 +7,11 @@ export {
   type GitIdentity,
 } from './repo.ts';
 export {
-  addWorktree, removeWorktree, dropWorktree, uncommittedFiles, listWorktrees, pruneWorktrees, cleanCheckout, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';
+  addWorktree, checkoutRev, removeWorktree, dropWorktree, uncommittedFiles, listWorktrees, pruneWorktrees, cleanCheckout, heldWork, holdsWork, describeHeldWork, type WorktreeEntry, type HeldWork } from './worktree.ts';
 export { listCommits, describeCommits, commitsBySource, snapshotWorkTree, writeBundle, type CommitLine, type SourcedCommit } from './bundle.ts';
 export {
-  revParse, isAncestor, rebaseOnto, canMergeTree, mergeTree, replayOnto, fastForward, pushAndVerify,
-  type RebaseOutcome, type MergeTreeOutcome, type PushOutcome,
+  revParse, isAncestor, rebaseOnto, canMergeTree, mergeTree, replayOnto, fastForward, pushAndVerify, pushRef,
+  type RebaseOutcome, type MergeTreeOutcome, type PushOutcome, type PushRefOutcome,
 } from './integrate.ts';
 export { worktreeTree, applyTree } from './snapshot.ts';
 export {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { git } from './git.ts';
-import { canMergeTree, fastForward, isAncestor, mergeTree, pushAndVerify, rebaseOnto, replayOnto, revParse } from './integrate.ts';
+import { canMergeTree, fastForward, isAncestor, mergeTree, pushAndVerify, pushRef, rebaseOnto, replayOnto, revParse } from './integrate.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git integrate '));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -135,5 +135,22 @@ describe('push and verify', () => {
     git(dir, ['reset', '-q', '--hard', next]);
     const onTop = commit(dir, 'e.txt', 'e\n', 'on top');
     expect(pushAndVerify(dir, 'origin', onTop, 'main')).toEqual({ ok: false, reason: 'unverified', detail: next });
+  });
+});
+
+describe('push a ref', () => {
+  it('pushes a commit to a remote branch, and says when a push is refused for not being a fast-forward', () => {
+    const dir = repo();
+    const remote = join(base, `remote ${++n}.git`);
+    git(base, ['init', '-q', '--bare', '-b', 'main', remote]);
+    const first = revParse(dir, 'HEAD')!;
+    expect(pushRef(dir, remote, first, 'topic')).toEqual({ ok: true });
+    expect(git(remote, ['rev-parse', 'topic']).trim()).toBe(first);
+    git(dir, ['checkout', '-q', '--orphan', 'other']);
+    const unrelated = commit(dir, 'z.txt', 'z\n', 'unrelated');
+    const refused = pushRef(dir, remote, unrelated, 'topic');
+    expect(refused).toMatchObject({ ok: false, nonFastForward: true, detail: expect.stringMatching(/\S/) });
+    expect(git(remote, ['rev-parse', 'topic']).trim()).toBe(first);
+    expect(pushRef(dir, join(base, 'no such remote'), first, 'topic')).toMatchObject({ ok: false, nonFastForward: false });
   });
 });

@@ -66,6 +66,16 @@ export function fastForward(repo: string, branch: string, to: string, from: stri
 
 export type PushOutcome = { ok: true } | { ok: false; reason: 'refused' | 'unverified'; detail: string };
 
+export type PushRefOutcome = { ok: true } | { ok: false; detail: string; nonFastForward: boolean };
+
+/** Push `commit` to `remote`'s `branch` (never forced, no prompts): the refusal's last line, and whether it was not a fast-forward. */
+export function pushRef(repo: string, remote: string, commit: string, branch: string): PushRefOutcome {
+  const r = gitTry(repo, ['push', '--quiet', '--porcelain', remote, `${commit}:refs/heads/${branch}`], { env: { GIT_TERMINAL_PROMPT: '0' }, timeoutMs: 10 * 60_000 });
+  if (r.status === 0) return { ok: true };
+  const detail = (r.stderr || r.stdout).trim().split('\n').filter((l) => !/^(To |Done)/.test(l)).pop() ?? 'refused';
+  return { ok: false, detail, nonFastForward: /non-fast-forward|fetch first|rejected/.test(r.stdout + r.stderr) };
+}
+
 /**
  * Push `commit` to `remote`'s `branch` (never forced, no prompts), then read the remote back: `unverified` when it
  * does not hold `commit` afterwards (a hook that rewrites pushes, a race).

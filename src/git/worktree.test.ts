@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { git } from './git.ts';
+import { git, gitTry } from './git.ts';
 import { revParse } from './integrate.ts';
 import { branchExists, cloneBare, commonGitDir, createInitialCommit, hasCommits, headBranch, readFileAt } from './repo.ts';
 import {
-  addWorktree, cleanCheckout, describeHeldWork, dropWorktree, heldWork, listWorktrees, pruneWorktrees, removeWorktree, uncommittedFiles,
+  addWorktree, checkoutRev, cleanCheckout, describeHeldWork, dropWorktree, heldWork, listWorktrees, pruneWorktrees, removeWorktree, uncommittedFiles,
 } from './worktree.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git wrapper '));
@@ -134,5 +134,28 @@ describe('bare repositories and worktrees', () => {
     expect(branchExists(bare, 'polecat/e')).toBe(true);
     dropWorktree(bare, wt2, 'polecat/e', { force: true });
     expect(branchExists(bare, 'polecat/e')).toBe(false);
+  });
+});
+
+describe('checking out without discarding', () => {
+  it('detaches and re-attaches a work tree, and refuses a branch whose checkout would overwrite local changes', () => {
+    const dir = join(base, 'checkout repo');
+    git(base, ['init', '-q', '-b', 'main', dir]);
+    writeFileSync(join(dir, 'a.txt'), 'a\n');
+    git(dir, ['add', '-A']);
+    git(dir, ['-c', 'user.name=T', '-c', 'user.email=t@x', 'commit', '-qm', 'a']);
+    git(dir, ['branch', 'other']);
+    expect(checkoutRev(dir, { detach: true })).toBe(true);
+    expect(gitTry(dir, ['symbolic-ref', '-q', 'HEAD']).status).not.toBe(0);
+    expect(checkoutRev(dir, 'main')).toBe(true);
+    expect(git(dir, ['symbolic-ref', '--short', 'HEAD']).trim()).toBe('main');
+    // other changes a.txt; an uncommitted change to it stays, and the checkout is refused.
+    git(dir, ['checkout', '-q', 'other']);
+    writeFileSync(join(dir, 'a.txt'), 'other\n');
+    git(dir, ['-c', 'user.name=T', '-c', 'user.email=t@x', 'commit', '-qam', 'other']);
+    git(dir, ['checkout', '-q', 'main']);
+    writeFileSync(join(dir, 'a.txt'), 'mine\n');
+    expect(checkoutRev(dir, 'other')).toBe(false);
+    expect(git(dir, ['symbolic-ref', '--short', 'HEAD']).trim()).toBe('main');
   });
 });

@@ -22,6 +22,15 @@ export function addWorktree(repo: string, path: string, branch: string, opts: { 
   }
 }
 
+/**
+ * Check out `rev` in the work tree `wt` without discarding anything (git refuses when local changes would be
+ * overwritten): a branch name attaches it, `{ detach: true }` leaves HEAD detached at the current commit.
+ * False when git refused.
+ */
+export function checkoutRev(wt: string, rev: string | { detach: true }): boolean {
+  return gitTry(wt, ['checkout', '--quiet', ...(typeof rev === 'string' ? [rev] : ['--detach'])]).status === 0;
+}
+
 export interface WorktreeEntry {
   path: string;
   head: string | undefined;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Store } from '../beads/index.ts';
 import { GitHub, repoFromUrl, resolveToken, type EtagCache } from '../forge/github.ts';
-import { gitTry } from '../git/index.ts';
+import { remoteUrl as gitRemoteUrl } from '../git/index.ts';
 import { writeFileAtomic } from '../kernel/index.ts';
 import type { RigConfig, TownContext } from '../town/index.ts';
 import { originUrl } from './git-ops.ts';
@@ -67,7 +67,7 @@ export function forgeFor(town: TownContext, rig: RigConfig): Forge | { error: st
   const tok = resolveToken(town.env, apiUrl);
   if (!tok) return { error: `rig "${rig.name}" lands through pull requests but no GitHub token is available`, hint: 'set GITHUB_TOKEN or GH_TOKEN for the refinery (the daemon\'s environment), or log in with gh auth login' };
   const remote = s.remote ?? 'origin';
-  const remoteUrl = remote === 'origin' ? origin : /[:/]/.test(remote) ? remote : gitTry(repoDir, ['remote', 'get-url', remote]).stdout.trim() || undefined;
+  const remoteUrl = remote === 'origin' ? origin : /[:/]/.test(remote) ? remote : gitRemoteUrl(repoDir, remote);
   const headOwner = (remote !== 'origin' && remoteUrl ? repoFromUrl(remoteUrl)?.split('/')[0] : undefined) ?? repo.split('/')[0]!;
   const etagPath = join(town.paths.runtime, 'refinery', `${rig.name}-github-etags.json`);
   const etags = fileEtagCache(etagPath);

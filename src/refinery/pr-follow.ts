@@ -3,7 +3,7 @@
 // auto-merge or GitHub's merge queue). It merges only what it has itself seen green and, when required, approved.
 import { getBead, updateBead } from '../beads/index.ts';
 import { GitHubError, type CheckRun, type CommitStatus, type Review } from '../forge/github.ts';
-import { gitTry } from '../git/index.ts';
+import { mergeTree } from '../git/index.ts';
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import { tail } from './gates.ts';
 import { deleteMergedBranch, revParse, syncFromOrigin } from './git-ops.ts';
@@ -52,8 +52,13 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
     if (handled.has(key)) return wait('conflict with the base branch; waiting for its rework');
     syncFromOrigin(r.repo, r.rig.default_branch);
     const onto = revParse(r.repo, `refs/gt/origin/${r.rig.default_branch}`) ?? revParse(r.repo, `refs/heads/${r.rig.default_branch}`)!;
-    const mt = gitTry(r.repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', onto, head]);
-    const files = mt.status === 1 ? [...new Set(mt.stdout.split('\n').filter(Boolean).slice(1))] : [];
+    let files: string[] = [];
+    try {
+      const merged = mergeTree(r.repo, onto, head);
+      if (!merged.ok) files = merged.files;
+    } catch {
+      // git could not say which files conflict: the rework names none, GitHub's verdict stands.
+    }
     markHandled(r, row, key, 'rework');
     return rework(r, mr, { kind: 'conflict', files, onto, detail: 'GitHub reports the PR is not mergeable', pr: ref }, (b) => ({ ...b, status: 'conflict', pr: row.number, files }));
   }

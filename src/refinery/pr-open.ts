@@ -2,7 +2,7 @@
 // and the PR itself (title and body from the bead), recorded on the request and as the bead's external ref.
 import { getBead, updateBead } from '../beads/index.ts';
 import { GitHubError, type PullRequest } from '../forge/github.ts';
-import { gitTry } from '../git/index.ts';
+import { pushRef } from '../git/index.ts';
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import { openConvoysOf } from '../work/convoy/read.ts';
 import { runGates, type GateName } from './gates.ts';
@@ -31,10 +31,10 @@ export async function openPull(r: PrRun, f: Forge, mr: MergeRequest): Promise<vo
   const reworkOf = typeof bead?.metadata?.pr_branch === 'string' ? bead.metadata.pr_branch : undefined;
   const existing = reworkOf ? prOnBranch(r.store, r.rig.name, reworkOf) : undefined;
   const branch = existing?.branch ?? mr.branch;
-  const push = gitTry(r.repo, ['push', '--quiet', '--porcelain', f.remote, `${mr.head}:refs/heads/${branch}`], { env: { GIT_TERMINAL_PROMPT: '0' }, timeoutMs: 10 * 60_000 });
-  if (push.status !== 0) {
-    const why = (push.stderr || push.stdout).trim().split('\n').filter((l) => !/^(To |Done)/.test(l)).pop() ?? 'refused';
-    const ff = /non-fast-forward|fetch first|rejected/.test(push.stdout + push.stderr);
+  const push = pushRef(r.repo, f.remote, mr.head, branch);
+  if (!push.ok) {
+    const why = push.detail;
+    const ff = push.nonFastForward;
     const reason = ff && existing
       ? `the rework's head ${mr.head.slice(0, 12)} does not contain PR #${existing.number}'s branch ${branch}: merge that branch into the rework (git merge ${branch}) and run gt done again`
       : `push of ${branch} to ${f.remote} failed: ${why}`;

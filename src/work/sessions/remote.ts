@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError, isGtError, TOWN_EVENTS } from '../../kernel/index.ts';
-import { git, gitTry } from '../../git/index.ts';
+import { addWorktree, checkoutRev, revParse } from '../../git/index.ts';
 import { shellQuote } from '../../tmux/index.ts';
 import { ensureMaster, findHost, hostsFile, listPlacements, placeAgent, placementOf, sshExec, unplaceAgent, type HostConfig, type Placement } from '../../providers/index.ts';
 import { openTownStore, recordTownEvent, townFleet, type TownContext } from '../../town/index.ts';
@@ -95,7 +95,7 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   await ensureMaster(h, paths, townApiPort(town));
   // The branch must not be checked out in the town, or the town's git refuses the host's pushes to it.
   const local = withStore(town, (s) => getPolecat(s, id.rig!, id.name));
-  if (local && existsSync(local.worktree)) gitTry(local.worktree, ['checkout', '--quiet', '--detach']);
+  if (local && existsSync(local.worktree)) checkoutRev(local.worktree, { detach: true });
   const token = issuer.issue(town, id.address);
   const workdir = remoteWorkdir(h, id);
   const bin = `${h.dir}/bin`;
@@ -154,9 +154,9 @@ export function moveHere(town: TownContext, id: AgentIdentity, hostName: string,
   let head: string | null = null;
   if (p?.branch) {
     const repo = town.paths.repo(p.rig);
-    if (existsSync(p.worktree)) git(p.worktree, ['checkout', '--quiet', p.branch]);
-    else git(repo, ['worktree', 'add', '--quiet', p.worktree, p.branch]);
-    head = git(p.worktree, ['rev-parse', 'HEAD']).trim();
+    if (!existsSync(p.worktree)) addWorktree(repo, p.worktree, p.branch);
+    else if (!checkoutRev(p.worktree, p.branch)) throw new GtError('GIT_FAILED', `cannot check out ${p.branch} in ${p.worktree}: it holds changes that would be overwritten`);
+    head = revParse(p.worktree, 'HEAD') ?? null;
   }
   withStore(town, (s) => recordTownEvent(s, {
     kind: TOWN_EVENTS.polecat.moved, subject: p?.bead ?? id.address,
