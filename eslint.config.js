@@ -5,8 +5,24 @@ import tseslint from 'typescript-eslint';
 
 /** The folders of src/, lowest first: each may import only the folders before it (docs/architecture.md "Layers"). */
 export const LAYERS = [
-  'kernel', 'proc', 'git', 'tmux', 'beads', 'client', 'agents', 'providers', 'town', 'forge', 'costs', 'work',
-  'refinery', 'daemon', 'demo', 'server', 'dashboard', 'cli',
+  'kernel',
+  'proc',
+  'git',
+  'tmux',
+  'beads',
+  'client',
+  'agents',
+  'providers',
+  'town',
+  'forge',
+  'costs',
+  'work',
+  'refinery',
+  'daemon',
+  'demo',
+  'server',
+  'dashboard',
+  'cli',
 ];
 
 /** What `bd` (src/cli/bd) and the code it shares with gt (src/cli/shared) may import: it runs in any git repository. */
@@ -29,26 +45,52 @@ function blocks(folder, patternsAt) {
     if (patterns.length === 0) continue;
     const files = [`src/${folder}/${'*/'.repeat(depth)}*.{ts,js}`];
     // import() is not seen by no-restricted-imports: the same sources are refused there by selector.
-    const dynamic = patterns.map((p) => ({ selector: `ImportExpression[source.value=/${p.regex.replaceAll('/', '\\/')}/]`, message: p.message }));
-    out.push({ files, rules: { 'no-restricted-imports': ['error', { patterns }], 'no-restricted-syntax': ['error', ...dynamic] } });
+    const dynamic = patterns.map((p) => ({
+      selector: `ImportExpression[source.value=/${p.regex.replaceAll('/', '\\/')}/]`,
+      message: p.message,
+    }));
+    out.push({
+      files,
+      rules: { 'no-restricted-imports': ['error', { patterns }], 'no-restricted-syntax': ['error', ...dynamic] },
+    });
   }
   return out;
 }
 
 const layerRules = LAYERS.filter((l) => l !== 'cli').flatMap((layer) => {
   const above = LAYERS.slice(LAYERS.indexOf(layer) + 1);
-  return blocks(layer, (ups) => above.map((up) => refuse(ups, up, `src/${layer} is below src/${up}, so it may not import it: ${HOW}.`)));
+  return blocks(layer, (ups) =>
+    above.map((up) => refuse(ups, up, `src/${layer} is below src/${up}, so it may not import it: ${HOW}.`)),
+  );
 });
 
-const bdRules = ['cli/bd', 'cli/shared'].flatMap((folder) => blocks(folder, (ups) => [
-  ...LAYERS.filter((l) => !BD_ALLOWED.includes(l) && l !== 'cli').map((l) => refuse(ups, l, `src/${folder} is part of bd, which imports only ${BD_ALLOWED.join(', ')} (DESIGN.md §4): bd runs in any git repository, without a town.`)),
-  ...['gt', ...(folder === 'cli/shared' ? ['bd'] : [])].map((cli) => refuse(ups - 1, cli, `src/${folder} may not import src/cli/${cli}: code bd and gt share lives in src/cli/shared.`)),
-]));
+const bdRules = ['cli/bd', 'cli/shared'].flatMap((folder) =>
+  blocks(folder, (ups) => [
+    ...LAYERS.filter((l) => !BD_ALLOWED.includes(l) && l !== 'cli').map((l) =>
+      refuse(
+        ups,
+        l,
+        `src/${folder} is part of bd, which imports only ${BD_ALLOWED.join(', ')} (DESIGN.md §4): bd runs in any git repository, without a town.`,
+      ),
+    ),
+    ...['gt', ...(folder === 'cli/shared' ? ['bd'] : [])].map((cli) =>
+      refuse(
+        ups - 1,
+        cli,
+        `src/${folder} may not import src/cli/${cli}: code bd and gt share lives in src/cli/shared.`,
+      ),
+    ),
+  ]),
+);
 
 // The dashboard's page runs in the browser: it imports only its own modules (no Node built-ins, packages or server code).
 const webRules = blocks('dashboard/web', (_ups, depth) => [
   { regex: '^[^.]', message: 'src/dashboard/web is browser code: no Node built-ins or packages.' },
-  { regex: `^(\\./)?(\\.\\./){${depth + 1}}`, message: 'src/dashboard/web is browser code: it imports only files under src/dashboard/web (the server sends it what it needs).' },
+  {
+    regex: `^(\\./)?(\\.\\./){${depth + 1}}`,
+    message:
+      'src/dashboard/web is browser code: it imports only files under src/dashboard/web (the server sends it what it needs).',
+  },
 ]);
 
 export default tseslint.config(
@@ -77,10 +119,30 @@ export default tseslint.config(
     files: ['src/dashboard/web/**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: Object.fromEntries([
-        'window', 'document', 'fetch', 'EventSource', 'Node', 'CSS', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
-        'structuredClone', 'performance', 'MutationObserver', 'location', 'history', 'navigator', 'URLSearchParams', 'requestAnimationFrame',
-      ].map((g) => [g, 'readonly']).concat([['process', 'off']])),
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'fetch',
+          'EventSource',
+          'Node',
+          'CSS',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'structuredClone',
+          'performance',
+          'MutationObserver',
+          'location',
+          'history',
+          'navigator',
+          'URLSearchParams',
+          'requestAnimationFrame',
+        ]
+          .map((g) => [g, 'readonly'])
+          .concat([['process', 'off']]),
+      ),
     },
   },
   ...layerRules,

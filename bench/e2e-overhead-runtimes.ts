@@ -11,8 +11,19 @@ import { join, resolve } from 'node:path';
 import { createTmux } from '../src/tmux/index.ts';
 import { GEMINI_BIN, geminiTestEnv, prepareGeminiHome } from '../testing/gemini/index.ts';
 import {
-  bash, geminiResponder, openCodeResponder, scriptedModel, scriptedPolecat, startModelServer, write,
-  type AgentScript, type ChatRequest, type GeminiRequest, type ModelServer, type ModelServerOptions, type Responder,
+  bash,
+  geminiResponder,
+  openCodeResponder,
+  scriptedModel,
+  scriptedPolecat,
+  startModelServer,
+  write,
+  type AgentScript,
+  type ChatRequest,
+  type GeminiRequest,
+  type ModelServer,
+  type ModelServerOptions,
+  type Responder,
 } from '../testing/model-server/index.ts';
 import { OPENCODE_BIN, openCodeTestEnv, prepareOpenCodeConfig } from '../testing/opencode/index.ts';
 import { beadStatus, cleanEnv, must, run, until, type Run } from './e2e-support.ts';
@@ -20,7 +31,12 @@ import { beadStatus, cleanEnv, must, run, until, type Run } from './e2e-support.
 const GT = resolve(import.meta.dirname, '../bin/gt.js');
 const BIN_DIR = resolve(import.meta.dirname, '../node_modules/.bin');
 const TARGET = 1.15;
-const GIT_AUTHOR = { GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+const GIT_AUTHOR = {
+  GIT_AUTHOR_NAME: 'b',
+  GIT_AUTHOR_EMAIL: 'b@b',
+  GIT_COMMITTER_NAME: 'b',
+  GIT_COMMITTER_EMAIL: 'b@b',
+};
 
 /** What one runtime's measurement needs. */
 interface RuntimeBench {
@@ -54,11 +70,21 @@ const RUNTIMES: Readonly<Record<string, RuntimeBench>> = {
     drop: /^(GT_|BD_|TMUX|GEMINI|GOOGLE)/,
     serve: (respond) => ({ respondGemini: geminiResponder(respond) }),
     env: (url, base) => geminiTestEnv(url, prepareGeminiHome(join(base, 'gemini home'))),
-    plain: (task) => ({ bin: GEMINI_BIN, args: ['--approval-mode', 'yolo', '--output-format', 'json', '-p', task], env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' } }),
+    plain: (task) => ({
+      bin: GEMINI_BIN,
+      args: ['--approval-mode', 'yolo', '--output-format', 'json', '-p', task],
+      env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' },
+    }),
     isTurn: (body) => ((body as GeminiRequest)?.tools?.length ?? 0) > 0,
     prime: (bodies) => {
-      const primed = bodies.map((b) => JSON.stringify((b as GeminiRequest)?.contents ?? '')).find((t) => t.includes('<hook_context>')) ?? '';
-      return { how: 'its SessionStart hook', chars: /<hook_context>([^]*?)<\/hook_context>/.exec(primed)?.[1]?.length ?? 0 };
+      const primed =
+        bodies
+          .map((b) => JSON.stringify((b as GeminiRequest)?.contents ?? ''))
+          .find((t) => t.includes('<hook_context>')) ?? '';
+      return {
+        how: 'its SessionStart hook',
+        chars: /<hook_context>([^]*?)<\/hook_context>/.exec(primed)?.[1]?.length ?? 0,
+      };
     },
   },
   opencode: {
@@ -69,12 +95,21 @@ const RUNTIMES: Readonly<Record<string, RuntimeBench>> = {
     task: 'Write greet.txt with a greeting and commit it.',
     drop: /^(GT_|BD_|TMUX|OPENCODE|XDG_)/,
     serve: (respond) => ({ respondChat: openCodeResponder(respond) }),
-    env: (url, base) => openCodeTestEnv(prepareOpenCodeConfig(join(base, 'opencode config'), url), join(base, 'opencode home')),
-    plain: (task) => ({ bin: OPENCODE_BIN, args: ['run', '--format', 'json', task], env: { OPENCODE_PERMISSION: '{"*":"allow"}' } }),
+    env: (url, base) =>
+      openCodeTestEnv(prepareOpenCodeConfig(join(base, 'opencode config'), url), join(base, 'opencode home')),
+    plain: (task) => ({
+      bin: OPENCODE_BIN,
+      args: ['run', '--format', 'json', task],
+      env: { OPENCODE_PERMISSION: '{"*":"allow"}' },
+    }),
     isTurn: (body) => ((body as ChatRequest)?.tools?.length ?? 0) > 0,
     prime: (bodies) => {
       // The file gt wrote, named in the system prompt ("Instructions from: <file>"); read while the town still exists.
-      const system = bodies.flatMap((b) => ((b as ChatRequest)?.messages ?? []).filter((m) => (m as { role?: string }).role === 'system').map((m) => String((m as { content?: unknown }).content)));
+      const system = bodies.flatMap((b) =>
+        ((b as ChatRequest)?.messages ?? [])
+          .filter((m) => (m as { role?: string }).role === 'system')
+          .map((m) => String((m as { content?: unknown }).content)),
+      );
       const file = system.map((t) => /Instructions from: (\S+prime\.md)/.exec(t)?.[1]).find(Boolean);
       return { how: 'an instructions file in its inline config', chars: file ? readFileSync(file, 'utf8').length : 0 };
     },
@@ -82,30 +117,56 @@ const RUNTIMES: Readonly<Record<string, RuntimeBench>> = {
 };
 
 /** Tokens the server reported for the conversation turns from request `from` on. */
-function turnTokens(server: ModelServer, from: number, isTurn: (body: unknown) => boolean): { input: number; output: number; turns: number } {
+function turnTokens(
+  server: ModelServer,
+  from: number,
+  isTurn: (body: unknown) => boolean,
+): { input: number; output: number; turns: number } {
   const turns = new Set(server.requests.flatMap((r, i) => (i >= from && isTurn(r.body) ? [i] : [])));
   const rows = server.usage().requests.filter((u) => turns.has(u.index));
-  return { input: rows.reduce((n, u) => n + u.usage.input_tokens, 0), output: rows.reduce((n, u) => n + u.usage.output_tokens, 0), turns: rows.length };
+  return {
+    input: rows.reduce((n, u) => n + u.usage.input_tokens, 0),
+    output: rows.reduce((n, u) => n + u.usage.output_tokens, 0),
+    turns: rows.length,
+  };
 }
 
 async function measure(name: string, rt: RuntimeBench): Promise<void> {
   const plain: AgentScript = {
     name: 'plain',
     matches: (c) => c.text.includes(rt.task) && !c.text.includes('Gas Town: you are'),
-    plan: (c) => (c.cwd ? [write('write', join(c.cwd, 'greet.txt'), 'Hello, world\n'), bash('commit', 'git add greet.txt && git commit -q -m "Greet"')] : []),
+    plan: (c) =>
+      c.cwd
+        ? [
+            write('write', join(c.cwd, 'greet.txt'), 'Hello, world\n'),
+            bash('commit', 'git add greet.txt && git commit -q -m "Greet"'),
+          ]
+        : [],
     finish: 'Done.',
   };
   const base = mkdtempSync(join(tmpdir(), `gt-bench-${name}-`));
   const socket = `gt-bench-${name}-${process.pid}`;
   const script = scriptedModel([plain, scriptedPolecat()]);
   const server = await startModelServer(rt.serve(script.respond));
-  const env = cleanEnv(rt.drop, { ...rt.env(server.url, base), GT_TMUX_SOCKET: socket, GT_DAEMON_TICK_MS: '1000', PATH: `${BIN_DIR}:${process.env.PATH ?? ''}` });
+  const env = cleanEnv(rt.drop, {
+    ...rt.env(server.url, base),
+    GT_TMUX_SOCKET: socket,
+    GT_DAEMON_TICK_MS: '1000',
+    PATH: `${BIN_DIR}:${process.env.PATH ?? ''}`,
+  });
   const gt = (cwd: string, ...args: string[]): Promise<Run> => must(run(process.execPath, [GT, ...args], cwd, env));
   const town = join(base, 'town');
   try {
     const src = join(base, 'web-src');
     await must(run('git', ['init', '-q', '-b', 'main', src], base, env));
-    await must(run('sh', ['-c', 'echo "# web" > README.md && git add . && git -c user.name=b -c user.email=b@b commit -q -m init'], src, env));
+    await must(
+      run(
+        'sh',
+        ['-c', 'echo "# web" > README.md && git add . && git -c user.name=b -c user.email=b@b commit -q -m init'],
+        src,
+        env,
+      ),
+    );
     await gt(base, 'install', town);
     await gt(town, 'rig', 'add', 'web', src);
 
@@ -120,28 +181,56 @@ async function measure(name: string, rt: RuntimeBench): Promise<void> {
     // Under Gas Town: a slung polecat.
     const polecatFrom = server.requests.length;
     await gt(town, 'daemon', 'start');
-    const id = (JSON.parse((await gt(join(town, 'web'), 'bd', 'create', 'Greet', '-d', 'File: "greet.txt" Content: "Hello, world\\n"', '--json')).stdout) as { id: string }).id;
+    const id = (
+      JSON.parse(
+        (
+          await gt(
+            join(town, 'web'),
+            'bd',
+            'create',
+            'Greet',
+            '-d',
+            'File: "greet.txt" Content: "Hello, world\\n"',
+            '--json',
+          )
+        ).stdout,
+      ) as { id: string }
+    ).id;
     // Exit 1 with the bead hooked when the agent's start-up outlasts gt's wait (a loaded machine): the daemon starts it again.
     await run(process.execPath, [GT, 'sling', id, 'web', '--agent', rt.agent], town, env);
-    await until(() => beadStatus(town, id) === 'closed' && script.log.some((e) => e.agent === 'polecat' && e.text), `the ${rt.title} polecat to land its bead`, 300_000);
+    await until(
+      () => beadStatus(town, id) === 'closed' && script.log.some((e) => e.agent === 'polecat' && e.text),
+      `the ${rt.title} polecat to land its bead`,
+      300_000,
+    );
     const polecatTokens = turnTokens(server, polecatFrom, rt.isTurn);
     const prime = rt.prime(server.requests.slice(polecatFrom).map((r) => r.body));
 
     const total = (t: { input: number; output: number }): number => t.input + t.output;
     const ratio = total(polecatTokens) / total(plainTokens);
-    const version = (JSON.parse(readFileSync(join(BIN_DIR, '..', rt.pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(join(BIN_DIR, '..', rt.pkg, 'package.json'), 'utf8')) as { version: string }
+    ).version;
     console.log(`${rt.title} ${version} — one task, write a file and commit it`);
-    console.log(`  plain            : ${plainTokens.turns} turns, ${plainTokens.input} in + ${plainTokens.output} out = ${total(plainTokens)} tokens`);
-    console.log(`  Gas Town polecat : ${polecatTokens.turns} turns, ${polecatTokens.input} in + ${polecatTokens.output} out = ${total(polecatTokens)} tokens (prime by ${prime.how}, ≈ ${Math.ceil(prime.chars / 4)} tokens a turn)`);
+    console.log(
+      `  plain            : ${plainTokens.turns} turns, ${plainTokens.input} in + ${plainTokens.output} out = ${total(plainTokens)} tokens`,
+    );
+    console.log(
+      `  Gas Town polecat : ${polecatTokens.turns} turns, ${polecatTokens.input} in + ${polecatTokens.output} out = ${total(polecatTokens)} tokens (prime by ${prime.how}, ≈ ${Math.ceil(prime.chars / 4)} tokens a turn)`,
+    );
     console.log(`  ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET}×) ${ratio <= TARGET ? 'OK' : 'OVER'}`);
   } finally {
     await run(process.execPath, [GT, 'daemon', 'stop'], town, env).catch(() => undefined);
-    await createTmux({ socket }).killServer().catch(() => undefined);
+    await createTmux({ socket })
+      .killServer()
+      .catch(() => undefined);
     await server.close();
     rmSync(base, { recursive: true, force: true });
   }
 }
 
 const names = process.argv.slice(2);
-for (const n of names) if (!Object.hasOwn(RUNTIMES, n)) throw new Error(`unknown runtime "${n}"; known: ${Object.keys(RUNTIMES).join(', ')}`);
+for (const n of names)
+  if (!Object.hasOwn(RUNTIMES, n))
+    throw new Error(`unknown runtime "${n}"; known: ${Object.keys(RUNTIMES).join(', ')}`);
 for (const n of names.length ? names : Object.keys(RUNTIMES)) await measure(n, RUNTIMES[n]!);

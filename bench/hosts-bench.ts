@@ -31,11 +31,20 @@ async function main(): Promise<void> {
   const town = join(base, 'town');
   const hosts = await startTestHosts(base, ['a']);
   try {
-    console.log(`SSH host: ${hosts.mode === 'netns' ? 'sshd in a network namespace' : 'sshd on a loopback port (no network namespaces here)'}`);
+    console.log(
+      `SSH host: ${hosts.mode === 'netns' ? 'sshd in a network namespace' : 'sshd on a loopback port (no network namespaces here)'}`,
+    );
     gt(base, ['install', town]);
     const settingsPath = join(town, 'settings', 'config.json');
     const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
-    writeFileSync(settingsPath, JSON.stringify({ ...settings, role_agents: { polecat: 'sim' }, caps: { polecats_per_rig: 40, polecats_per_town: 40 } }, null, 2));
+    writeFileSync(
+      settingsPath,
+      JSON.stringify(
+        { ...settings, role_agents: { polecat: 'sim' }, caps: { polecats_per_rig: 40, polecats_per_town: 40 } },
+        null,
+        2,
+      ),
+    );
     const src = join(base, 'src');
     spawnSync('git', ['init', '-q', '-b', 'main', src]);
     writeFileSync(join(src, 'README.md'), '# app\n');
@@ -43,10 +52,29 @@ async function main(): Promise<void> {
     spawnSync('git', ['-C', src, '-c', 'user.name=Bench', '-c', 'user.email=b@x', 'commit', '-q', '-m', 'first']);
     gt(town, ['rig', 'add', 'app', src]);
     const h = hosts.hosts[0]!;
-    gt(town, ['host', 'add', 'a', h.url, '--identity', hosts.identity, '--accept-new', '--node', process.execPath, '--dir', join(h.dir, 'gastown'), '--max-polecats', '40']);
+    gt(town, [
+      'host',
+      'add',
+      'a',
+      h.url,
+      '--identity',
+      hosts.identity,
+      '--accept-new',
+      '--node',
+      process.execPath,
+      '--dir',
+      join(h.dir, 'gastown'),
+      '--max-polecats',
+      '40',
+    ]);
     gt(town, ['daemon', 'start']);
     // Work that keeps the polecat busy (it never finishes during the bench).
-    const bead = (): string => (JSON.parse(gt(town, ['bd', 'create', 'Bench work', '-d', '```sim\nsleep 600\n```\n', '--json']).stdout) as { id: string }).id;
+    const bead = (): string =>
+      (
+        JSON.parse(gt(town, ['bd', 'create', 'Bench work', '-d', '```sim\nsleep 600\n```\n', '--json']).stdout) as {
+          id: string;
+        }
+      ).id;
     const sling = (where: string[]): { wall: number; elapsed: number } => {
       const r = gt(town, ['sling', bead(), 'app', ...where, '--json']);
       const o = (JSON.parse(r.stdout) as { results: { status: string; elapsedMs: number }[] }).results[0]!;
@@ -61,8 +89,12 @@ async function main(): Promise<void> {
       local.push(sling([]).wall);
     }
     const m = median(remote) / 1000;
-    console.log(`sling → working on a warm remote host   median ${m.toFixed(2)} s of ${RUNS} (target ≤ 2 s) ${m <= 2 ? 'ok' : 'MISSED'}; min ${(Math.min(...remote) / 1000).toFixed(2)} s`);
-    console.log(`sling → working on this machine         median ${(median(local) / 1000).toFixed(2)} s of ${RUNS} (for comparison)`);
+    console.log(
+      `sling → working on a warm remote host   median ${m.toFixed(2)} s of ${RUNS} (target ≤ 2 s) ${m <= 2 ? 'ok' : 'MISSED'}; min ${(Math.min(...remote) / 1000).toFixed(2)} s`,
+    );
+    console.log(
+      `sling → working on this machine         median ${(median(local) / 1000).toFixed(2)} s of ${RUNS} (for comparison)`,
+    );
   } finally {
     spawnSync(process.execPath, [GT, 'daemon', 'stop'], { cwd: town, env: env() });
     spawnSync('tmux', ['-L', SOCKET, 'kill-server']);

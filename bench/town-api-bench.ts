@@ -19,7 +19,12 @@ const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
   return { ...out, GT_DAEMON: 'off', ...extra };
 };
 
-function run(bin: string, cwd: string, args: string[], extra: Record<string, string> = {}): { ms: number; stdout: string } {
+function run(
+  bin: string,
+  cwd: string,
+  args: string[],
+  extra: Record<string, string> = {},
+): { ms: number; stdout: string } {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, env: env(extra), encoding: 'utf8' });
   const ms = performance.now() - t0;
@@ -28,7 +33,10 @@ function run(bin: string, cwd: string, args: string[], extra: Record<string, str
 }
 
 function git(cwd: string, args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -42,7 +50,9 @@ function compare(label: string, local: () => number, remote: () => number, targe
     r.push(remote());
   }
   const ratio = median(r) / median(l);
-  console.log(`${label.padEnd(34)} local median ${median(l).toFixed(0)} ms, remote median ${median(r).toFixed(0)} ms: ${ratio.toFixed(2)}× (target ≤ ${target}×) ${ratio <= target ? 'ok' : 'MISSED'}`);
+  console.log(
+    `${label.padEnd(34)} local median ${median(l).toFixed(0)} ms, remote median ${median(r).toFixed(0)} ms: ${ratio.toFixed(2)}× (target ≤ ${target}×) ${ratio <= target ? 'ok' : 'MISSED'}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -63,13 +73,26 @@ async function main(): Promise<void> {
     git(repo, ['branch', `polecat/nux/${id}`, 'main']);
     const s = openTownStore(loadTown(town, env()));
     try {
-      insertPolecat(s, { rig: 'app', name: 'nux', worktree: join(town, 'app', 'polecats', 'nux'), state: 'working', bead: id, branch: `polecat/nux/${id}`, hook_state: 'active' });
+      insertPolecat(s, {
+        rig: 'app',
+        name: 'nux',
+        worktree: join(town, 'app', 'polecats', 'nux'),
+        state: 'working',
+        bead: id,
+        branch: `polecat/nux/${id}`,
+        hook_state: 'active',
+      });
       updateBead(s, id, { status: 'hooked', assignee: 'app/nux' });
     } finally {
       s.close();
     }
-    const tokenFile = (JSON.parse(run(GT, town, ['token', 'issue', 'app/nux', '--json']).stdout) as { file: string }).file;
-    server = spawn(process.execPath, [GT, 'serve', '--port', '0', '--json'], { cwd: town, env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const tokenFile = (JSON.parse(run(GT, town, ['token', 'issue', 'app/nux', '--json']).stdout) as { file: string })
+      .file;
+    server = spawn(process.execPath, [GT, 'serve', '--port', '0', '--json'], {
+      cwd: town,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const url = await new Promise<string>((res, rej) => {
       let out = '';
       server!.stdout!.on('data', (d: Buffer) => {
@@ -83,10 +106,21 @@ async function main(): Promise<void> {
     const localEnv = { GT_ADDRESS: 'app/nux', GT_ROLE: 'polecat', GT_RIG: 'app', GT_NAME: 'nux', BD_ACTOR: 'app/nux' };
     const remote = { GT_TOWN_URL: url, GT_TOWN_TOKEN: readFileSync(tokenFile, 'utf8').trim() };
     // Same answer both ways, or the figures mean nothing.
-    if (run(GT, town, ['hook', '--json'], localEnv).stdout !== run(GT, away, ['hook', '--json'], remote).stdout) throw new Error('remote gt hook --json differs from local');
+    if (run(GT, town, ['hook', '--json'], localEnv).stdout !== run(GT, away, ['hook', '--json'], remote).stdout)
+      throw new Error('remote gt hook --json differs from local');
     console.log(`Town API over loopback (${RUNS} runs each, built CLI, alternating):`);
-    compare('gt hook --json', () => run(GT, town, ['hook', '--json'], localEnv).ms, () => run(GT, away, ['hook', '--json'], remote).ms, 1.5);
-    compare(`bd show ${id} --json`, () => run(BD, town, ['show', id, '--json'], localEnv).ms, () => run(BD, away, ['show', id, '--json'], remote).ms, 1.5);
+    compare(
+      'gt hook --json',
+      () => run(GT, town, ['hook', '--json'], localEnv).ms,
+      () => run(GT, away, ['hook', '--json'], remote).ms,
+      1.5,
+    );
+    compare(
+      `bd show ${id} --json`,
+      () => run(BD, town, ['show', id, '--json'], localEnv).ms,
+      () => run(BD, away, ['show', id, '--json'], remote).ms,
+      1.5,
+    );
   } finally {
     server?.kill('SIGTERM');
     if (server && server.exitCode === null) await new Promise((res) => server!.on('close', res));

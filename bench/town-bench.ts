@@ -21,14 +21,22 @@ const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
 
 function gt(cwd: string, args: string[], extra: Record<string, string> = {}): { ms: number; stdout: string } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [GT, ...args], { cwd, env: env(extra), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [GT, ...args], {
+    cwd,
+    env: env(extra),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`gt ${args.join(' ')} failed: ${r.stderr}`);
   return { ms, stdout: r.stdout };
 }
 
 function git(cwd: string, args: string[]): void {
-  const r = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
 }
 
@@ -38,7 +46,8 @@ function benchRigAdd(base: string, runs: number): void {
   git(src, ['init', '-q', '-b', 'main']);
   for (let d = 0; d < 50; d++) {
     mkdirSync(join(src, `pkg${d}`));
-    for (let f = 0; f < 100; f++) writeFileSync(join(src, `pkg${d}`, `file${f}.ts`), `export const v${d}_${f} = ${d * 100 + f};\n`.repeat(20));
+    for (let f = 0; f < 100; f++)
+      writeFileSync(join(src, `pkg${d}`, `file${f}.ts`), `export const v${d}_${f} = ${d * 100 + f};\n`.repeat(20));
   }
   git(src, ['add', '-A']);
   git(src, ['commit', '-q', '-m', '5000 files']);
@@ -48,14 +57,20 @@ function benchRigAdd(base: string, runs: number): void {
     gt(base, ['install', town]);
     times.push(gt(town, ['rig', 'add', 'big', src]).ms);
   }
-  console.log(`gt rig add (local repo, 5,000 files)          median ${median(times).toFixed(0)} ms, worst ${Math.max(...times).toFixed(0)} ms (${runs} runs)`);
+  console.log(
+    `gt rig add (local repo, 5,000 files)          median ${median(times).toFixed(0)} ms, worst ${Math.max(...times).toFixed(0)} ms (${runs} runs)`,
+  );
 }
 
 async function benchAgents(base: string, sessions: number, runs: number): Promise<void> {
   const socket = `gt-bench-${process.pid}`;
   const root = join(base, 'agents town');
   gt(base, ['install', root]);
-  const settings = { version: 1, default_agent: 'fake', agents: { fake: { command: process.execPath, args: [FAKE_TUI, '--log', '/dev/null'], ready_prompt: '^>(\\s|$)' } } };
+  const settings = {
+    version: 1,
+    default_agent: 'fake',
+    agents: { fake: { command: process.execPath, args: [FAKE_TUI, '--log', '/dev/null'], ready_prompt: '^>(\\s|$)' } },
+  };
   writeFileSync(join(root, 'settings', 'config.json'), JSON.stringify(settings));
   const src = join(base, 'small repo');
   mkdirSync(src);
@@ -72,7 +87,11 @@ async function benchAgents(base: string, sessions: number, runs: number): Promis
         Array.from({ length: Math.min(10, sessions - i) }, async (_, j) => {
           const name = `p${i + j}`;
           mkdirSync(town.paths.polecat('app', name), { recursive: true });
-          await startAgent(town, { identity: identityOf(town, { kind: 'polecat', rig: 'app', name }), agent: 'fake', prompt: '' });
+          await startAgent(town, {
+            identity: identityOf(town, { kind: 'polecat', rig: 'app', name }),
+            agent: 'fake',
+            prompt: '',
+          });
         }),
       );
     }
@@ -85,7 +104,9 @@ async function benchAgents(base: string, sessions: number, runs: number): Promis
       times.push(r.ms);
     }
     const bare = median(Array.from({ length: runs }, () => timeBare()));
-    console.log(`gt agents --json (${sessions} live sessions)          median ${median(times).toFixed(0)} ms, worst ${Math.max(...times).toFixed(0)} ms (bare node ${bare.toFixed(0)} ms)`);
+    console.log(
+      `gt agents --json (${sessions} live sessions)          median ${median(times).toFixed(0)} ms, worst ${Math.max(...times).toFixed(0)} ms (bare node ${bare.toFixed(0)} ms)`,
+    );
   } finally {
     await createTmux({ socket }).killServer();
   }

@@ -18,7 +18,11 @@ function gt(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: 
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => (code === 0 ? res({ ms: performance.now() - t0, stdout }) : rej(new Error(`gt ${args.join(' ')} failed: ${stderr}`))));
+    p.on('close', (code) =>
+      code === 0
+        ? res({ ms: performance.now() - t0, stdout })
+        : rej(new Error(`gt ${args.join(' ')} failed: ${stderr}`)),
+    );
   });
 }
 
@@ -32,7 +36,10 @@ export async function benchClaudeTown(base: string, runs = Number(process.env.BE
     for (let i = 0; i < runs; i++) {
       const town = join(base, `claude town ${i}`);
       const env = {
-        ...clean, ...claudeTestEnv(server.url), GT_TMUX_SOCKET: socket, PATH: `${BIN_DIR}:${process.env.PATH ?? ''}`,
+        ...clean,
+        ...claudeTestEnv(server.url),
+        GT_TMUX_SOCKET: socket,
+        PATH: `${BIN_DIR}:${process.env.PATH ?? ''}`,
         CLAUDE_CONFIG_DIR: prepareClaudeConfigDir(join(base, `claude config ${i}`)),
       };
       await gt(base, ['install', town], env);
@@ -41,11 +48,15 @@ export async function benchClaudeTown(base: string, runs = Number(process.env.BE
       await gt(town, ['mayor', 'stop'], env);
     }
     const sorted = [...times].sort((a, b) => a - b);
-    console.log(`gt mayor start → ready (real Claude Code, new town, trust dialog answered)  median ${sorted[Math.floor(runs / 2)]!.toFixed(0)} ms, worst ${sorted.at(-1)!.toFixed(0)} ms (${runs} runs)`);
+    console.log(
+      `gt mayor start → ready (real Claude Code, new town, trust dialog answered)  median ${sorted[Math.floor(runs / 2)]!.toFixed(0)} ms, worst ${sorted.at(-1)!.toFixed(0)} ms (${runs} runs)`,
+    );
   } finally {
     await createTmux({ socket }).killServer();
     await server.close();
   }
   const f = await benchTownNudge({ count: Number(process.env.BENCH_NUDGES ?? 50) });
-  console.log(`nudge → model server (real Claude Code TUI), ${f.count} nudges: median ${f.medianMs} ms, worst ${f.worstMs} ms, lost ${f.lost} (target: median ≤ 500 ms, 0 lost)`);
+  console.log(
+    `nudge → model server (real Claude Code TUI), ${f.count} nudges: median ${f.medianMs} ms, worst ${f.worstMs} ms, lost ${f.lost} (target: median ≤ 500 ms, 0 lost)`,
+  );
 }

@@ -26,7 +26,8 @@ export async function benchTownNudge(opts: { count?: number } = {}): Promise<Tow
   const base = mkdtempSync(join(tmpdir(), 'gt bench nudge '));
   const server = await startModelServer({ reply: () => 'Noted.' });
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(GT_|BD_|BEADS_|TMUX)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(GT_|BD_|BEADS_|TMUX)/.test(k)) env[k] = v;
   const tmux = createTmux({ socket: `gt-bench-${process.pid}`, env: { ...env, TMUX_TMPDIR: base } });
   try {
     const cwd = join(base, 'project');
@@ -47,12 +48,25 @@ export async function benchTownNudge(opts: { count?: number } = {}): Promise<Tow
       await waitForIdle(tmux, 'agent', signals, { idleTimeoutMs: 30_000 });
       const sentAt = Date.now();
       const r = await nudge(tmux, { runtimeDir: join(base, '.runtime') }, { session: 'agent', message, signals });
-      const turn = r.status === 'delivered' ? await arrival(() => userTurns(server.requests).find((t) => t.prompts.length === 1 && t.prompts[0] === message), 10_000) : undefined;
+      const turn =
+        r.status === 'delivered'
+          ? await arrival(
+              () => userTurns(server.requests).find((t) => t.prompts.length === 1 && t.prompts[0] === message),
+              10_000,
+            )
+          : undefined;
       if (turn) latenciesMs.push(turn.at - sentAt);
       else lost++;
     }
     const sorted = [...latenciesMs].sort((a, b) => a - b);
-    return { count, latenciesMs, medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN, worstMs: sorted.at(-1) ?? NaN, lost, startupMs: up.elapsedMs };
+    return {
+      count,
+      latenciesMs,
+      medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN,
+      worstMs: sorted.at(-1) ?? NaN,
+      lost,
+      startupMs: up.elapsedMs,
+    };
   } finally {
     await tmux.killServer();
     await server.close();
@@ -73,5 +87,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const f = await benchTownNudge({ count: Number(process.argv[2] ?? 50) });
   console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'unknown CPU'}`);
   console.log(`Claude Code start-up to ready prompt (dialogs answered): ${f.startupMs} ms`);
-  console.log(`nudge → model server, ${f.count} nudges: median ${f.medianMs} ms, worst ${f.worstMs} ms, lost ${f.lost} (target: median ≤ 500 ms, 0 lost)`);
+  console.log(
+    `nudge → model server, ${f.count} nudges: median ${f.medianMs} ms, worst ${f.worstMs} ms, lost ${f.lost} (target: median ≤ 500 ms, 0 lost)`,
+  );
 }

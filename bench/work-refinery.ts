@@ -30,7 +30,14 @@ function run(cmd: string, args: string[], cwd: string): string {
 }
 
 /** A town with one rig whose test gate fails when a file holds BAD; `count` queued requests, one per new file. */
-function setup(base: string, name: string, count: number, bad: ReadonlySet<number>, batch: number, gateSleep: number): TownContext {
+function setup(
+  base: string,
+  name: string,
+  count: number,
+  bad: ReadonlySet<number>,
+  batch: number,
+  gateSleep: number,
+): TownContext {
   const dir = join(base, name);
   const src = join(base, `${name} src`);
   mkdirSync(src);
@@ -42,7 +49,19 @@ function setup(base: string, name: string, count: number, bad: ReadonlySet<numbe
   run(process.execPath, [GT, 'rig', 'add', 'app', src], dir);
   const rigJson = join(dir, 'app', 'rig.json');
   const cfg = JSON.parse(readFileSync(rigJson, 'utf8')) as Record<string, unknown>;
-  writeFileSync(rigJson, JSON.stringify({ ...cfg, gates: { test: { command: `${gateSleep > 0 ? `sleep ${gateSleep}; ` : ''}! grep -rqs BAD --include=f*.txt .`, timeout_seconds: 60 } }, merge_queue: { batch } }));
+  writeFileSync(
+    rigJson,
+    JSON.stringify({
+      ...cfg,
+      gates: {
+        test: {
+          command: `${gateSleep > 0 ? `sleep ${gateSleep}; ` : ''}! grep -rqs BAD --include=f*.txt .`,
+          timeout_seconds: 60,
+        },
+      },
+      merge_queue: { batch },
+    }),
+  );
   const town = loadTown(dir, cleanEnv());
   const repo = town.paths.repo('app');
   const scratch = join(base, `${name} scratch`);
@@ -69,7 +88,9 @@ function setup(base: string, name: string, count: number, bad: ReadonlySet<numbe
  * Serial and batch runs of the same 16-request queue (one bad request, index 11); prints and returns the figures.
  * `gateSleep` makes the gate take that many seconds (0: trivial), to show where batching pays.
  */
-export async function benchMergeQueue(opts: { requests?: number; bad?: number; gateSleep?: number } = {}): Promise<MergeQueueFigures> {
+export async function benchMergeQueue(
+  opts: { requests?: number; bad?: number; gateSleep?: number } = {},
+): Promise<MergeQueueFigures> {
   const requests = opts.requests ?? 16;
   const gateSleep = opts.gateSleep ?? 0;
   const bad = new Set([opts.bad ?? Math.min(11, requests - 1)]);
@@ -83,11 +104,23 @@ export async function benchMergeQueue(opts: { requests?: number; bad?: number; g
     const figures: MergeQueueFigures = {
       requests,
       serial: { ms: s.ms, gate_runs: s.gate_runs, merged: merged(s), per_request_ms: Math.round(s.ms / requests) },
-      batch: { ms: b.ms, gate_runs: b.gate_runs, merged: merged(b), culprits: b.outcomes.filter((o) => o.status === 'gate-failed').length, per_request_ms: Math.round(b.ms / requests) },
+      batch: {
+        ms: b.ms,
+        gate_runs: b.gate_runs,
+        merged: merged(b),
+        culprits: b.outcomes.filter((o) => o.status === 'gate-failed').length,
+        per_request_ms: Math.round(b.ms / requests),
+      },
     };
-    console.log(`merge queue, ${requests} requests (1 bad), ${gateSleep > 0 ? `gate taking ${gateSleep} s` : 'trivial gate'}:`);
-    console.log(`  serial   ${String(figures.serial.ms).padStart(6)} ms  ${figures.serial.gate_runs} gate runs  ${figures.serial.merged} merged  (${figures.serial.per_request_ms} ms/request)`);
-    console.log(`  batch    ${String(figures.batch.ms).padStart(6)} ms  ${figures.batch.gate_runs} gate runs  ${figures.batch.merged} merged, ${figures.batch.culprits} culprit  (${figures.batch.per_request_ms} ms/request)`);
+    console.log(
+      `merge queue, ${requests} requests (1 bad), ${gateSleep > 0 ? `gate taking ${gateSleep} s` : 'trivial gate'}:`,
+    );
+    console.log(
+      `  serial   ${String(figures.serial.ms).padStart(6)} ms  ${figures.serial.gate_runs} gate runs  ${figures.serial.merged} merged  (${figures.serial.per_request_ms} ms/request)`,
+    );
+    console.log(
+      `  batch    ${String(figures.batch.ms).padStart(6)} ms  ${figures.batch.gate_runs} gate runs  ${figures.batch.merged} merged, ${figures.batch.culprits} culprit  (${figures.batch.per_request_ms} ms/request)`,
+    );
     return figures;
   } finally {
     rmSync(base, { recursive: true, force: true });

@@ -5,7 +5,9 @@
 const mod = require('node:module');
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
-  process.stderr.write(`gt: needs Node.js 22.13 or newer (node:sqlite); this is ${process.version}. Run it through npx gt, or put a newer node first on PATH.\n`);
+  process.stderr.write(
+    `gt: needs Node.js 22.13 or newer (node:sqlite); this is ${process.version}. Run it through npx gt, or put a newer node first on PATH.\n`,
+  );
   process.exit(1);
 }
 mod.enableCompileCache?.();

@@ -16,7 +16,9 @@ const LAZY = /^(node:)?(child_process|crypto)$/;
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: LAZY }, (a) => (a.namespace === 'lazy' ? { path: a.path, external: true } : { path: a.path, namespace: 'lazy' }));
+    b.onResolve({ filter: LAZY }, (a) =>
+      a.namespace === 'lazy' ? { path: a.path, external: true } : { path: a.path, namespace: 'lazy' },
+    );
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (a) => {
       const real = require(a.path);
       const fns = Object.keys(real).filter((k) => typeof real[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));

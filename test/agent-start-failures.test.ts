@@ -18,7 +18,12 @@ const FAKE_TUI = join(ROOT, 'testing/fake-tui/fake-tui.js');
 // drawing their screen when they see it, so the agents must not.
 const env = { GT_TMUX_SOCKET: SOCKET, CI: 'true' };
 
-interface View { address: string; state: string; reason: string | null; last_exit: { status: number | null; runtime: string } | null }
+interface View {
+  address: string;
+  state: string;
+  reason: string | null;
+  last_exit: { status: number | null; runtime: string } | null;
+}
 
 describe('agents that cannot start', () => {
   let base = '';
@@ -33,11 +38,26 @@ describe('agents that cannot start', () => {
     cleanup = t.cleanup;
     town = join(base, 'my town');
     gtJson(base, ['install', town]);
-    writeFileSync(join(base, 'login.txt'), ['', '  Welcome to the agent', '   New to it? You can create an account from the login page.', ' → Login to continue', '   Press return to open your browser', ''].join('\n'));
+    writeFileSync(
+      join(base, 'login.txt'),
+      [
+        '',
+        '  Welcome to the agent',
+        '   New to it? You can create an account from the login page.',
+        ' → Login to continue',
+        '   Press return to open your browser',
+        '',
+      ].join('\n'),
+    );
     const login = join(base, 'login agent.sh');
-    writeFileSync(login, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log '${base}/login.log' --screen '${base}/login.txt'\n`);
+    writeFileSync(
+      login,
+      `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log '${base}/login.log' --screen '${base}/login.txt'\n`,
+    );
     chmodSync(login, 0o755);
-    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as { agents: Record<string, unknown> };
+    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as {
+      agents: Record<string, unknown>;
+    };
     settings.agents = {
       broken: { command: 'sh', args: ['-c', 'echo "Error: not logged in"; exit 3'] },
       login: { command: login, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 },
@@ -65,15 +85,25 @@ describe('agents that cannot start', () => {
     expect(peek.stdout).not.toContain('Pane is dead');
 
     const mayor = agents().find((a) => a.address === 'mayor');
-    expect(mayor).toMatchObject({ state: 'dead', last_exit: { status: 3, runtime: 'broken' }, reason: expect.stringContaining('broken exited with status 3 during start-up: "Error: not logged in"') });
-    expect(gt(town, ['agents'], { env }).stdout).toMatch(/^mayor\s+mayor\s+broken\s+dead.*\n\s+↳ broken exited with status 3 during start-up: "Error: not logged in"/m);
+    expect(mayor).toMatchObject({
+      state: 'dead',
+      last_exit: { status: 3, runtime: 'broken' },
+      reason: expect.stringContaining('broken exited with status 3 during start-up: "Error: not logged in"'),
+    });
+    expect(gt(town, ['agents'], { env }).stdout).toMatch(
+      /^mayor\s+mayor\s+broken\s+dead.*\n\s+↳ broken exited with status 3 during start-up: "Error: not logged in"/m,
+    );
 
     const doctor = gt(town, ['doctor'], { env });
-    expect(doctor.stdout).toMatch(/warn\s+agent\.mayor\.start: mayor: broken exited with status 3 during start-up at .*: "Error: not logged in"/);
+    expect(doctor.stdout).toMatch(
+      /warn\s+agent\.mayor\.start: mayor: broken exited with status 3 during start-up at .*: "Error: not logged in"/,
+    );
   });
 
   it('a clean start forgets the last failure', async () => {
-    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as { agents: Record<string, unknown> };
+    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as {
+      agents: Record<string, unknown>;
+    };
     const ok = join(base, 'ok agent.sh');
     writeFileSync(ok, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log '${base}/ok.log'\n`);
     chmodSync(ok, 0o755);
@@ -89,20 +119,34 @@ describe('agents that cannot start', () => {
 
   it('an agent waiting on its login screen is stuck, with the reason, not working', () => {
     const r = gt(town, ['crew', 'at', 'alice', '--rig', 'app', '--agent', 'login', '--no-attach'], { env });
-    expectFailure(r, 1, /app\/crew\/alice \(login\) is stuck at start-up, waiting on its login screen: "Login to continue"/);
+    expectFailure(
+      r,
+      1,
+      /app\/crew\/alice \(login\) is stuck at start-up, waiting on its login screen: "Login to continue"/,
+    );
     const alice = agents().find((a) => a.address === 'app/crew/alice');
-    expect(alice).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Login to continue"') });
-    expect(gt(town, ['agents'], { env }).stdout).toMatch(/^app\/crew\/alice\s+crew\s+login\s+stuck.*\n\s+↳ waiting on its login screen: "Login to continue"/m);
+    expect(alice).toMatchObject({
+      state: 'stuck',
+      reason: expect.stringContaining('waiting on its login screen: "Login to continue"'),
+    });
+    expect(gt(town, ['agents'], { env }).stdout).toMatch(
+      /^app\/crew\/alice\s+crew\s+login\s+stuck.*\n\s+↳ waiting on its login screen: "Login to continue"/m,
+    );
   });
 
   it("the dashboard's agent data says the same", async () => {
     // The whole environment, as gt dashboard has it (a tmux client without a locale prints its list-sessions tabs as _).
-    const dash = createDashboard(loadTown(town, { ...process.env, GT_TMUX_SOCKET: SOCKET, BD_ACTOR: 'tester' }), { heartbeatMs: 15_000 });
+    const dash = createDashboard(loadTown(town, { ...process.env, GT_TMUX_SOCKET: SOCKET, BD_ACTOR: 'tester' }), {
+      heartbeatMs: 15_000,
+    });
     try {
       const r = await dash.app.request('/api/agents', { headers: { authorization: `Bearer ${dash.token}` } });
       expect(r.status).toBe(200);
       const { agents: list } = (await r.json()) as { agents: View[] };
-      expect(list.find((a) => a.address === 'app/crew/alice')).toMatchObject({ state: 'stuck', reason: expect.stringContaining('login screen: "Login to continue"') });
+      expect(list.find((a) => a.address === 'app/crew/alice')).toMatchObject({
+        state: 'stuck',
+        reason: expect.stringContaining('login screen: "Login to continue"'),
+      });
     } finally {
       dash.close();
     }
@@ -113,15 +157,29 @@ describe('agents that cannot start', () => {
     mkdirSync(home, { recursive: true });
     const path = `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
     // Auggie has no ready prompt: it counts as up after 5 s, and its login screen may come before or after that.
-    const r = gt(town, ['crew', 'at', 'bob', '--rig', 'app', '--agent', 'auggie', '--no-attach'], { env: { ...env, HOME: home, PATH: path } });
-    if (r.code !== 0) expectFailure(r, 1, /app\/crew\/bob \(auggie\) is stuck at start-up, waiting on its login screen: "Login to continue"/);
+    const r = gt(town, ['crew', 'at', 'bob', '--rig', 'app', '--agent', 'auggie', '--no-attach'], {
+      env: { ...env, HOME: home, PATH: path },
+    });
+    if (r.code !== 0)
+      expectFailure(
+        r,
+        1,
+        /app\/crew\/bob \(auggie\) is stuck at start-up, waiting on its login screen: "Login to continue"/,
+      );
     let bob: View | undefined;
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 500))) {
+    for (
+      const deadline = Date.now() + 30_000;
+      Date.now() < deadline;
+      await new Promise((res) => setTimeout(res, 500))
+    ) {
       bob = agents().find((a) => a.address === 'app/crew/bob');
       if (bob?.state === 'stuck') break;
     }
     const screen = bob?.state === 'stuck' ? '' : gt(town, ['peek', 'app/crew/bob'], { env }).stdout;
-    expect(bob, screen).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Login to continue"') });
+    expect(bob, screen).toMatchObject({
+      state: 'stuck',
+      reason: expect.stringContaining('waiting on its login screen: "Login to continue"'),
+    });
   }, 60_000);
 });
 
@@ -164,9 +222,16 @@ describe('the real Amp CLI at start-up', () => {
     const home = prepareAmpHome(join(base, 'home without key'), { welcomeSeen: true });
     const env = envFor('login', { HOME: home });
     const r = gt(town, ['crew', 'at', 'ann', '--rig', 'app', '--agent', 'amp', '--no-attach'], { env });
-    expectFailure(r, 1, /app\/crew\/ann \(amp\) is stuck at start-up, waiting on its login screen: "Would you like to log in to Amp\? \[\(y\)es, \(n\)o\]:"/);
+    expectFailure(
+      r,
+      1,
+      /app\/crew\/ann \(amp\) is stuck at start-up, waiting on its login screen: "Would you like to log in to Amp\? \[\(y\)es, \(n\)o\]:"/,
+    );
     const ann = gtJson<View[]>(town, ['agents', '--all'], { env }).find((a) => a.address === 'app/crew/ann');
-    expect(ann).toMatchObject({ state: 'stuck', reason: expect.stringContaining('waiting on its login screen: "Would you like to log in to Amp?') });
+    expect(ann).toMatchObject({
+      state: 'stuck',
+      reason: expect.stringContaining('waiting on its login screen: "Would you like to log in to Amp?'),
+    });
   }, 60_000);
 
   // gt runs asynchronously from here on: the stand-in answers from this process's event loop.
@@ -174,7 +239,11 @@ describe('the real Amp CLI at start-up', () => {
     const home = prepareAmpHome(join(base, 'home first run'), { welcomeSeen: false });
     const env = envFor('tour', ampTestEnv(api!.url, home));
     const r = await gtAsync(town, ['crew', 'at', 'ben', '--rig', 'app', '--agent', 'amp', '--no-attach'], env);
-    expectFailure(r, 1, /app\/crew\/ben \(amp\) is stuck at start-up, waiting on its first-run set-up: "Space to continue"; finish it once by hand/);
+    expectFailure(
+      r,
+      1,
+      /app\/crew\/ben \(amp\) is stuck at start-up, waiting on its first-run set-up: "Space to continue"; finish it once by hand/,
+    );
     expect(api!.requests.some((q) => q.rpc === 'getUserInfo')).toBe(true);
   }, 60_000);
 
@@ -182,15 +251,26 @@ describe('the real Amp CLI at start-up', () => {
     const home = prepareAmpHome(join(base, 'home seen'), { welcomeSeen: true });
     const env = envFor('ready', ampTestEnv(api!.url, home));
     const before = api!.requests.length;
-    const r = await gtAsync(town, ['crew', 'at', 'cid', '--rig', 'app', '--agent', 'amp', '--no-attach', '--json'], env);
+    const r = await gtAsync(
+      town,
+      ['crew', 'at', 'cid', '--rig', 'app', '--agent', 'amp', '--no-attach', '--json'],
+      env,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'started', agent: 'amp', readyBy: 'prompt' });
     // The agent loop is not in the CLI: the typed prompt becomes a request for a server-side thread (local-client executor).
     let created: { body: string } | undefined;
-    for (const deadline = Date.now() + 20_000; !created && Date.now() < deadline; await new Promise((res) => setTimeout(res, 250))) {
+    for (
+      const deadline = Date.now() + 20_000;
+      !created && Date.now() < deadline;
+      await new Promise((res) => setTimeout(res, 250))
+    ) {
       created = api!.requests.slice(before).find((q) => q.method === 'POST' && q.path === '/api/thread-actors');
     }
-    expect(created, JSON.stringify(api!.requests.slice(before).map((q) => `${q.method} ${q.path} ${q.rpc ?? ''}`))).toBeDefined();
+    expect(
+      created,
+      JSON.stringify(api!.requests.slice(before).map((q) => `${q.method} ${q.path} ${q.rpc ?? ''}`)),
+    ).toBeDefined();
     expect(JSON.parse(created!.body)).toMatchObject({ executorType: 'local-client' });
   }, 60_000);
 });

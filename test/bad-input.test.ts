@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bd, tempRepo, tempStore, type RunOut } from './support/bd.ts';
 
-interface B { id: string; title: string; description: string; status: string; priority: number }
+interface B {
+  id: string;
+  title: string;
+  description: string;
+  status: string;
+  priority: number;
+}
 
 /** Advice an agent must never be given as a casual fix. */
 const UNSAFE = [/--force/i, /init --force/i, /\brm /, /delete the/i, /re-?init/i];
@@ -16,7 +22,11 @@ function expectSafe(r: RunOut): void {
 }
 
 /** bd, with every answer checked for unsafe advice. */
-function run(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): RunOut {
+function run(
+  cwd: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string>; input?: string } = {},
+): RunOut {
   const r = bd(cwd, args, opts);
   expectSafe(r);
   return r;
@@ -28,7 +38,10 @@ function expectError(r: RunOut, code: 1 | 2, names: RegExp): void {
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^Error: /);
   expect(lines[0]).toMatch(names);
-  expect(lines.slice(1).every((l) => l.startsWith('Hint: ')), r.stderr).toBe(true);
+  expect(
+    lines.slice(1).every((l) => l.startsWith('Hint: ')),
+    r.stderr,
+  ).toBe(true);
   expect(lines.length).toBeLessThanOrEqual(2);
 }
 
@@ -53,7 +66,15 @@ function created(r: RunOut): B {
 }
 
 const ledgerLine = (id: string, title: string): string =>
-  JSON.stringify({ id, title, status: 'open', priority: 2, type: 'task', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' });
+  JSON.stringify({
+    id,
+    title,
+    status: 'open',
+    priority: 2,
+    type: 'task',
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+  });
 
 describe('bd with bad input', () => {
   let cleanup = (): void => {};
@@ -63,7 +84,10 @@ describe('bd with bad input', () => {
     const t = tempStore('amb');
     cleanup = t.cleanup;
     // Two ids sharing the prefix "abc", brought in the way a git pull would: through the ledger file.
-    writeFileSync(join(t.dir, '.beads', 'issues.jsonl'), `${ledgerLine('amb-abc1', 'first')}\n${ledgerLine('amb-abc2', 'second')}\n`);
+    writeFileSync(
+      join(t.dir, '.beads', 'issues.jsonl'),
+      `${ledgerLine('amb-abc1', 'first')}\n${ledgerLine('amb-abc2', 'second')}\n`,
+    );
     expect(run(t.dir, ['list', '--json']).code).toBe(0);
     const before = snapshot(t.dir);
 
@@ -87,7 +111,12 @@ describe('bd with bad input', () => {
     const child = created(run(t.dir, ['create', 'Child', '--parent', parent.id, '--json']));
     expect(run(t.dir, ['delete', parent.id]).code).toBe(0);
     const before = snapshot(t.dir);
-    expectJsonError(run(t.dir, ['close', parent.id, '--json']), 1, 'BD_NOT_FOUND', new RegExp(`${parent.id} was deleted`));
+    expectJsonError(
+      run(t.dir, ['close', parent.id, '--json']),
+      1,
+      'BD_NOT_FOUND',
+      new RegExp(`${parent.id} was deleted`),
+    );
     expectError(run(t.dir, ['update', parent.id, '--claim', '--actor', 'agent-1']), 1, /was deleted/);
     expect(snapshot(t.dir)).toEqual(before);
     const [shownChild] = JSON.parse(run(t.dir, ['show', child.id, '--json']).stdout) as Record<string, unknown>[];
@@ -119,7 +148,12 @@ describe('bd with bad input', () => {
     expectJsonError(run(t.dir, ['create', 'P7', '-p', '7', '--json']), 2, 'BD_BAD_PRIORITY', /invalid priority "7"/);
     expectError(run(t.dir, ['create', 'High', '-p', 'high']), 2, /invalid priority "high"/);
     expectError(run(t.dir, ['update', a.id, '-p', '-1']), 2, /-1/);
-    expectJsonError(run(t.dir, ['update', a.id, '--status', 'finished', '--json']), 2, 'BD_BAD_STATUS', /invalid status "finished"/);
+    expectJsonError(
+      run(t.dir, ['update', a.id, '--status', 'finished', '--json']),
+      2,
+      'BD_BAD_STATUS',
+      /invalid status "finished"/,
+    );
     expectError(run(t.dir, ['list', '--status', 'finished']), 2, /invalid status "finished"/);
     expect(snapshot(t.dir)).toEqual(before);
   });
@@ -134,8 +168,17 @@ describe('bd with bad input', () => {
     expect(shown!.description).toBe(mb);
 
     const before = snapshot(t.dir);
-    expectJsonError(run(t.dir, ['create', 'Too big', '-d', '-', '--json'], { input: 'x'.repeat(5 * 1024 * 1024) }), 2, 'BD_TEXT_TOO_LONG', /description .*4 MB/);
-    expectError(run(t.dir, ['update', a.id, '-d', '-'], { input: 'y'.repeat(5 * 1024 * 1024) }), 2, /description .*4 MB/);
+    expectJsonError(
+      run(t.dir, ['create', 'Too big', '-d', '-', '--json'], { input: 'x'.repeat(5 * 1024 * 1024) }),
+      2,
+      'BD_TEXT_TOO_LONG',
+      /description .*4 MB/,
+    );
+    expectError(
+      run(t.dir, ['update', a.id, '-d', '-'], { input: 'y'.repeat(5 * 1024 * 1024) }),
+      2,
+      /description .*4 MB/,
+    );
     expect(snapshot(t.dir)).toEqual(before);
   });
 
@@ -154,30 +197,44 @@ describe('bd with bad input', () => {
     // A later write rewrites lines of the beads it touched, never the line it could not read.
     created(run(t.dir, ['create', 'delta', '--json']));
     expect(readFileSync(path, 'utf8')).toContain(bad);
-    expect(readFileSync(path, 'utf8').split('\n').filter((l) => l !== '')).toHaveLength(4);
+    expect(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    ).toHaveLength(4);
   });
 
   it('a conflict-marked ledger is refused, naming its marker lines, until bd doctor --fix merges both sides', () => {
     const t = tempStore('cm');
     cleanup = t.cleanup;
     const path = join(t.dir, '.beads', 'issues.jsonl');
-    const text = [
-      ledgerLine('cm-a1', 'alpha'),
-      '<<<<<<< HEAD',
-      ledgerLine('cm-b2', 'ours'),
-      '=======',
-      ledgerLine('cm-b2', 'theirs'),
-      '>>>>>>> feature',
-      ledgerLine('cm-c3', 'gamma'),
-    ].join('\n') + '\n';
+    const text =
+      [
+        ledgerLine('cm-a1', 'alpha'),
+        '<<<<<<< HEAD',
+        ledgerLine('cm-b2', 'ours'),
+        '=======',
+        ledgerLine('cm-b2', 'theirs'),
+        '>>>>>>> feature',
+        ledgerLine('cm-c3', 'gamma'),
+      ].join('\n') + '\n';
     writeFileSync(path, text);
 
     // Reading one side as the ledger would drop the other side's edits: reads and writes are refused (issue 12 §5).
-    expectJsonError(run(t.dir, ['list', '--json']), 1, 'BD_LEDGER_CONFLICT', /issues\.jsonl is mid-merge: it holds git conflict markers \(line 2, 4, 6\)/);
+    expectJsonError(
+      run(t.dir, ['list', '--json']),
+      1,
+      'BD_LEDGER_CONFLICT',
+      /issues\.jsonl is mid-merge: it holds git conflict markers \(line 2, 4, 6\)/,
+    );
     expectError(run(t.dir, ['create', 'delta']), 1, /mid-merge/);
     expect(readFileSync(path, 'utf8')).toBe(text);
     expect(run(t.dir, ['doctor', '--fix']).stdout).toMatch(/✓ fixed merge: .*from the conflict markers: 3 bead/);
-    expect((JSON.parse(run(t.dir, ['list', '--json']).stdout) as B[]).map((b) => b.id).sort()).toEqual(['cm-a1', 'cm-b2', 'cm-c3']);
+    expect((JSON.parse(run(t.dir, ['list', '--json']).stdout) as B[]).map((b) => b.id).sort()).toEqual([
+      'cm-a1',
+      'cm-b2',
+      'cm-c3',
+    ]);
     expect(readFileSync(path, 'utf8')).not.toMatch(/^(<{7}|={7}|>{7})/m);
   });
 
@@ -214,6 +271,10 @@ describe('bd with bad input', () => {
     expect(init.code, init.stderr).toBe(0);
     expect(JSON.parse(init.stdout)).toMatchObject({ prefix: 'ng', created: true, mergeDriver: false });
     expect(created(run(t.dir, ['create', 'Works without git', '--json'], { env })).title).toBe('Works without git');
-    expectError(run(t.dir, ['create', '--from-file', 'missing file.jsonl'], { env }), 1, /cannot read .*missing file\.jsonl/);
+    expectError(
+      run(t.dir, ['create', '--from-file', 'missing file.jsonl'], { env }),
+      1,
+      /cannot read .*missing file\.jsonl/,
+    );
   });
 });

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BD_BIN, bd, bdJson, cleanEnv, git, tempStore } from './support/bd.ts';
 
-interface B { id: string; title: string; status: string; priority: number; assignee: string | null; labels: string[]; notes: string }
+interface B {
+  id: string;
+  title: string;
+  status: string;
+  priority: number;
+  assignee: string | null;
+  labels: string[];
+  notes: string;
+}
 
 describe('bd basics', () => {
   let cleanup = (): void => {};
@@ -19,12 +27,16 @@ describe('bd basics', () => {
     expect(a.labels).toEqual(['backend', 'db']);
     const b = bdJson<B>(t.dir, ['create', 'Write the API', '--deps', `blocks:${a.id}`]);
     expect(bdJson<B[]>(t.dir, ['ready']).map((x) => x.id)).toEqual([a.id]);
-    expect(bdJson<{ id: string; blocked_by: string[] }[]>(t.dir, ['blocked'])).toMatchObject([{ id: b.id, blocked_by: [a.id] }]);
+    expect(bdJson<{ id: string; blocked_by: string[] }[]>(t.dir, ['blocked'])).toMatchObject([
+      { id: b.id, blocked_by: [a.id] },
+    ]);
     bdJson(t.dir, ['close', a.id, '--reason', 'done']);
     expect(bdJson<B[]>(t.dir, ['ready']).map((x) => x.id)).toEqual([b.id]);
     const [shown] = bdJson<(B & { close_reason: string })[]>(t.dir, ['show', a.id.slice(0, 7)]);
     expect(shown).toMatchObject({ id: a.id, status: 'closed', close_reason: 'done' });
-    const ledger = readFileSync(join(t.dir, '.beads', 'issues.jsonl'), 'utf8').trim().split('\n');
+    const ledger = readFileSync(join(t.dir, '.beads', 'issues.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(ledger.map((l) => JSON.parse(l).id)).toEqual([a.id, b.id].sort());
   });
 
@@ -33,15 +45,20 @@ describe('bd basics', () => {
     cleanup = t.cleanup;
     const a = bdJson<B>(t.dir, ['create', 'Investigate']);
     bdJson(t.dir, ['update', a.id, '--notes', 'first finding']);
-    expect(bdJson<(B)[]>(t.dir, ['update', a.id, '--notes', 'second finding'])[0]!.notes).toBe('first finding\nsecond finding');
-    expect(bdJson<(B)[]>(t.dir, ['update', a.id, '--notes-replace', 'summary'])[0]!.notes).toBe('summary');
+    expect(bdJson<B[]>(t.dir, ['update', a.id, '--notes', 'second finding'])[0]!.notes).toBe(
+      'first finding\nsecond finding',
+    );
+    expect(bdJson<B[]>(t.dir, ['update', a.id, '--notes-replace', 'summary'])[0]!.notes).toBe('summary');
   });
 
   it('refuses a claim held by someone else and names the holder', () => {
     const t = tempStore();
     cleanup = t.cleanup;
     const a = bdJson<B>(t.dir, ['create', 'Contested']);
-    expect(bdJson<(B)[]>(t.dir, ['update', a.id, '--claim', '--actor', 'alice'])[0]!).toMatchObject({ assignee: 'alice', status: 'in_progress' });
+    expect(bdJson<B[]>(t.dir, ['update', a.id, '--claim', '--actor', 'alice'])[0]!).toMatchObject({
+      assignee: 'alice',
+      status: 'in_progress',
+    });
     const r = bd(t.dir, ['update', a.id, '--claim', '--actor', 'bob']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('already claimed by alice');
@@ -60,11 +77,27 @@ describe('bd basics', () => {
   it('a reader that stops early (bd list | head) is no error: the built bd exits 0, says nothing, and its write stands', async () => {
     const t = tempStore('pipe');
     cleanup = t.cleanup;
-    bdJson(t.dir, ['import', '-'], { input: Array.from({ length: 400 }, (_, i) => JSON.stringify({ id: `pipe-${i.toString(36).padStart(3, '0')}`, title: `bead ${i} ${'x'.repeat(80)}`, status: 'open', priority: 2, issue_type: 'task', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' })).join('\n') });
+    bdJson(t.dir, ['import', '-'], {
+      input: Array.from({ length: 400 }, (_, i) =>
+        JSON.stringify({
+          id: `pipe-${i.toString(36).padStart(3, '0')}`,
+          title: `bead ${i} ${'x'.repeat(80)}`,
+          status: 'open',
+          priority: 2,
+          issue_type: 'task',
+          created_at: '2026-01-01T00:00:00Z',
+          updated_at: '2026-01-01T00:00:00Z',
+        }),
+      ).join('\n'),
+    });
     // The reader takes one chunk and closes its end, as head does; bd still has most of 400 rows to write.
     const run = (args: string[]): Promise<{ code: number | null; stderr: string; got: number }> =>
       new Promise((res) => {
-        const p = spawn(process.execPath, [BD_BIN, ...args], { cwd: t.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+        const p = spawn(process.execPath, [BD_BIN, ...args], {
+          cwd: t.dir,
+          env: cleanEnv(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let stderr = '';
         let got = 0;
         p.stdout.once('data', (d: Buffer) => {
@@ -79,6 +112,8 @@ describe('bd basics', () => {
     expect(list.got).toBeGreaterThan(0);
     const created = await run(['create', 'Written while nobody reads', '--json']);
     expect(created).toMatchObject({ code: 0, stderr: '' });
-    expect(bdJson<B[]>(t.dir, ['list', '--limit', '0']).some((b) => b.title === 'Written while nobody reads')).toBe(true);
+    expect(bdJson<B[]>(t.dir, ['list', '--limit', '0']).some((b) => b.title === 'Written while nobody reads')).toBe(
+      true,
+    );
   });
 });

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BD_BIN, bd, bdJson, cleanEnv, git, tempRepo, tempStore } from './support/bd.ts';
 
-interface B { id: string; title: string; notes: string; uid: string }
+interface B {
+  id: string;
+  title: string;
+  notes: string;
+  uid: string;
+}
 
 const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 const SOURCE_DRIVER = `${shq(process.execPath)} ${shq(BD_BIN)} merge-driver %O %A %B`;
@@ -15,7 +20,11 @@ const tryGit = (cwd: string, args: readonly string[]): { code: number; out: stri
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 };
 const ledgerTitles = (dir: string): string[] =>
-  readFileSync(join(dir, '.beads', 'issues.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as B).title).sort();
+  readFileSync(join(dir, '.beads', 'issues.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as B).title)
+    .sort();
 
 /** A store with bead A on main, then bead L (and an edit of A) on branch left and bead R (and another edit) on main. */
 function diverged(dir: string): { a: B } {
@@ -46,11 +55,16 @@ describe('bd and a ledger git left mid-merge', () => {
     git(t.dir, ['config', 'merge.beads.driver', `'/gone/node' '/gone/bin/bd.js' merge-driver %O %A %B`]);
     const merge = tryGit(t.dir, ['merge', '--no-edit', 'left']);
     expect(merge.code).not.toBe(0);
-    expect(readFileSync(join(t.dir, '.beads', 'issues.jsonl'), 'utf8'), 'git kept our side, without markers').not.toContain('<<<<<<<');
+    expect(
+      readFileSync(join(t.dir, '.beads', 'issues.jsonl'), 'utf8'),
+      'git kept our side, without markers',
+    ).not.toContain('<<<<<<<');
 
     const listed = bd(t.dir, ['list']);
     expect(listed.code).not.toBe(0);
-    expect(listed.stderr).toContain('the git merge driver for the ledger ran /gone/node and /gone/bin/bd.js, which no longer exist');
+    expect(listed.stderr).toContain(
+      'the git merge driver for the ledger ran /gone/node and /gone/bin/bd.js, which no longer exist',
+    );
     expect(listed.stderr).toMatch(/mid-merge: git stopped a merge on it/);
     expect(listed.stderr).toContain('bd doctor --fix');
     expect(git(t.dir, ['config', 'merge.beads.driver'])).not.toContain('/gone/');
@@ -84,7 +98,11 @@ describe('bd and a ledger git left mid-merge', () => {
     const fix = bd(t.dir, ['doctor', '--fix']);
     expect(fix.stdout).toMatch(/✓ fixed merge/);
     expect(ledgerTitles(t.dir)).toEqual(['A retitled on left', 'L', 'R']);
-    expect(git(t.dir, ['status', '--porcelain']).split('\n').filter((l) => l.startsWith('??'))).toEqual([]);
+    expect(
+      git(t.dir, ['status', '--porcelain'])
+        .split('\n')
+        .filter((l) => l.startsWith('??')),
+    ).toEqual([]);
   });
 
   it('the same, with the markers already committed (no merge in progress): the sides are read from the markers', () => {
@@ -120,7 +138,10 @@ describe('bd and a ledger git left mid-merge', () => {
     const a = bdJson<B>(t.dir, ['create', 'first']);
     const path = join(t.dir, '.beads', 'issues.jsonl');
     const line = JSON.parse(readFileSync(path, 'utf8').trim()) as Record<string, unknown>;
-    appendFileSync(path, `${JSON.stringify({ ...line, title: 'second, same id', uid: 'anotheruid123', created_at: '2026-01-01T00:00:00.000Z' })}\n`);
+    appendFileSync(
+      path,
+      `${JSON.stringify({ ...line, title: 'second, same id', uid: 'anotheruid123', created_at: '2026-01-01T00:00:00.000Z' })}\n`,
+    );
     const listed = bdJson<B[]>(t.dir, ['list']);
     expect(listed.map((b) => b.title).sort()).toEqual(['first', 'second, same id']);
     expect(listed.find((b) => b.title === 'first')!.id).not.toBe(listed.find((b) => b.title === 'second, same id')!.id);
@@ -141,12 +162,17 @@ describe('bd doctor and a fused bead', () => {
     // What an older driver (or `git checkout --theirs`) left: the other clone's bead on my bead's line.
     const path = join(t.dir, '.beads', 'issues.jsonl');
     const line = JSON.parse(readFileSync(path, 'utf8').trim()) as Record<string, unknown>;
-    writeFileSync(path, `${JSON.stringify({ ...line, title: 'made in the other clone', uid: 'othercloneuid', created_by: 'someone' })}\n`);
+    writeFileSync(
+      path,
+      `${JSON.stringify({ ...line, title: 'made in the other clone', uid: 'othercloneuid', created_by: 'someone' })}\n`,
+    );
     git(t.dir, ['commit', '-qam', 'a merge that fused them']);
     expect(bdJson<B[]>(t.dir, ['list']).map((b) => b.title)).toEqual(['made in the other clone']);
     const doc = bd(t.dir, ['doctor']);
     expect(doc.code).toBe(1);
-    expect(doc.stdout).toContain(`✗ fusion: 1 bead(s) created here now hold another bead under their id: ${mine.id} (created here as uid ${mine.uid}`);
+    expect(doc.stdout).toContain(
+      `✗ fusion: 1 bead(s) created here now hold another bead under their id: ${mine.id} (created here as uid ${mine.uid}`,
+    );
     const search = tryGit(t.dir, ['log', '--format=%s', `-S"uid":"${mine.uid}"`, '--', '.beads/issues.jsonl']);
     expect(search.out.split('\n').filter(Boolean)).toEqual(['a merge that fused them', 'mine']);
   });
@@ -183,7 +209,11 @@ describe('bd init where the path has a space', () => {
     git(t.dir, ['commit', '-qam', 'main']);
     const m = tryGit(t.dir, ['merge', '--no-edit', 'side']);
     expect(m.code, m.err).toBe(0);
-    expect(bdJson<B[]>(sub, ['list']).map((b) => b.title).sort()).toEqual(['base', 'main bead', 'side bead']);
+    expect(
+      bdJson<B[]>(sub, ['list'])
+        .map((b) => b.title)
+        .sort(),
+    ).toEqual(['base', 'main bead', 'side bead']);
   });
 });
 
@@ -209,9 +239,14 @@ describe('cycles across blocking edge kinds', () => {
 
     // The same edge written into the ledger (as a merge could): bd dep cycles and bd doctor name it.
     const path = join(t.dir, '.beads', 'issues.jsonl');
-    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown> & { id: string });
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown> & { id: string });
     const bl = lines.find((l) => l.id === b.id)!;
-    bl.dependencies = [{ depends_on_id: a.id, type: 'blocks', created_at: '2026-01-01T00:00:00.000Z', created_by: 'x' }];
+    bl.dependencies = [
+      { depends_on_id: a.id, type: 'blocks', created_at: '2026-01-01T00:00:00.000Z', created_by: 'x' },
+    ];
     writeFileSync(path, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
     expect(bd(t.dir, ['dep', 'cycles']).stdout).toContain(`cycle: ${[a.id, b.id].sort().join(' → ')}`);
     const doc = bd(t.dir, ['doctor']);
@@ -236,8 +271,14 @@ describe('an unreadable beads.db', () => {
       writeFileSync(dbPath, 'this is not a database, it was overwritten '.repeat(200));
       const r = bd(t.dir, first);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/the database could not be read \(.*not a database.*\); it was moved to .*beads\.db-corrupt-.* and rebuilt from issues\.jsonl/);
-      expect(bdJson<B[]>(t.dir, ['list']).map((b) => b.title).sort()).toEqual(['one', 'two']);
+      expect(r.stderr).toMatch(
+        /the database could not be read \(.*not a database.*\); it was moved to .*beads\.db-corrupt-.* and rebuilt from issues\.jsonl/,
+      );
+      expect(
+        bdJson<B[]>(t.dir, ['list'])
+          .map((b) => b.title)
+          .sort(),
+      ).toEqual(['one', 'two']);
       expect(readdirSync(join(t.dir, '.beads')).filter((f) => f.startsWith('beads.db-corrupt-'))).toHaveLength(1);
       expect(git(t.dir, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
     });

@@ -9,7 +9,11 @@ import { BD_BIN, bd, bdJson, cleanEnv, git, tempRepo, tempStore } from './suppor
 import { comparable, goLedger } from './support/beads-gen.ts';
 
 type Rec = Record<string, unknown>;
-const lines = (text: string): Rec[] => text.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+const lines = (text: string): Rec[] =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Rec);
 
 describe('Beads-compatible ledger', () => {
   let cleanup = (): void => {};
@@ -38,7 +42,10 @@ describe('Beads-compatible ledger', () => {
     const seq = issues.find((r) => /^bd-\d{4}$/.test(r.id as string) && r.status !== 'tombstone')!.id as string;
     const grandchild = issues.find((r) => /\.1\.1$/.test(r.id as string))!.id as string;
     expect(bdJson<Rec[]>(t.dir, ['show', seq])[0]!.id).toBe(seq);
-    expect(bdJson<Rec[]>(t.dir, ['show', grandchild])[0]).toMatchObject({ id: grandchild, parent: grandchild.slice(0, -2) });
+    expect(bdJson<Rec[]>(t.dir, ['show', grandchild])[0]).toMatchObject({
+      id: grandchild,
+      parent: grandchild.slice(0, -2),
+    });
     const parentId = grandchild.slice(0, -4);
     const child = bdJson<Rec>(t.dir, ['create', 'A third child', '--parent', parentId]);
     expect(child.id).toBe(`${parentId}.3`);
@@ -55,7 +62,12 @@ describe('Beads-compatible ledger', () => {
     const byId = new Map(back.filter((r) => !('_type' in r)).map((r) => [r.id as string, r]));
     expect(byId.size).toBe(issues.length + 2);
     // The two beads made and deleted here travel as tombstones, as Beads' classic ledger writes them.
-    expect(byId.get(child.id as string)).toMatchObject({ status: 'tombstone', deleted_by: 'tester', original_type: 'task', original_status: 'open' });
+    expect(byId.get(child.id as string)).toMatchObject({
+      status: 'tombstone',
+      deleted_by: 'tester',
+      original_type: 'task',
+      original_status: 'open',
+    });
     const touched = new Set([a, b, c, d]);
     for (const want of issues) {
       const got = byId.get(want.id as string)!;
@@ -66,7 +78,8 @@ describe('Beads-compatible ledger', () => {
     const only = (id: string, fields: string[]): void => {
       const want = comparable(issues.find((r) => r.id === id)!);
       const got = comparable(byId.get(id)!);
-      for (const k of new Set([...Object.keys(want), ...Object.keys(got)])) if (!fields.includes(k) && k !== 'updated_at') expect([id, k, got[k]]).toEqual([id, k, want[k]]);
+      for (const k of new Set([...Object.keys(want), ...Object.keys(got)]))
+        if (!fields.includes(k) && k !== 'updated_at') expect([id, k, got[k]]).toEqual([id, k, want[k]]);
     };
     only(a!, ['status', 'assignee']);
     expect(byId.get(a!)).toMatchObject({ status: 'in_progress', assignee: 'zed' });
@@ -84,24 +97,77 @@ describe('Beads-compatible ledger', () => {
     const t = tempStore('bd');
     cleanup = t.cleanup;
     const old = [
-      { id: 'bd-a1', title: 'Old one', acceptance: 'must work', status: 'in_progress', priority: 1, type: 'bug', assignee: 'al', labels: ['x'], created_at: '2026-01-01T00:00:00.000Z', created_by: 'al', updated_at: '2026-01-02T00:00:00.000Z', dependencies: [{ depends_on_id: 'bd-b2', type: 'blocks', created_at: '2026-01-01T00:00:00.000Z', created_by: 'al' }], comments: [{ id: 'c1', author: 'al', text: 'hi', created_at: '2026-01-01T00:00:00.000Z' }] },
-      { id: 'bd-b2', title: 'Deleted one', status: 'open', priority: 2, type: 'task', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-03T00:00:00.000Z', deleted_at: '2026-01-03T00:00:00.000Z', deleted_by: 'al' },
+      {
+        id: 'bd-a1',
+        title: 'Old one',
+        acceptance: 'must work',
+        status: 'in_progress',
+        priority: 1,
+        type: 'bug',
+        assignee: 'al',
+        labels: ['x'],
+        created_at: '2026-01-01T00:00:00.000Z',
+        created_by: 'al',
+        updated_at: '2026-01-02T00:00:00.000Z',
+        dependencies: [
+          { depends_on_id: 'bd-b2', type: 'blocks', created_at: '2026-01-01T00:00:00.000Z', created_by: 'al' },
+        ],
+        comments: [{ id: 'c1', author: 'al', text: 'hi', created_at: '2026-01-01T00:00:00.000Z' }],
+      },
+      {
+        id: 'bd-b2',
+        title: 'Deleted one',
+        status: 'open',
+        priority: 2,
+        type: 'task',
+        created_at: '2026-01-01T00:00:00.000Z',
+        updated_at: '2026-01-03T00:00:00.000Z',
+        deleted_at: '2026-01-03T00:00:00.000Z',
+        deleted_by: 'al',
+      },
     ];
     const path = join(t.dir, '.beads', 'issues.jsonl');
     writeFileSync(path, `${old.map((x) => JSON.stringify(x)).join('\n')}\n`);
     expect(bd(t.dir, ['list']).code).toBe(0);
     const now = lines(readFileSync(path, 'utf8'));
     expect(now[0]).toEqual({
-      id: 'bd-a1', title: 'Old one', description: '', acceptance_criteria: 'must work', status: 'in_progress', priority: 1, issue_type: 'bug',
-      assignee: 'al', created_at: '2026-01-01T00:00:00.000Z', created_by: 'al', updated_at: '2026-01-02T00:00:00.000Z', labels: ['x'],
-      dependencies: [{ issue_id: 'bd-a1', depends_on_id: 'bd-b2', type: 'blocks', created_at: '2026-01-01T00:00:00.000Z', created_by: 'al' }],
+      id: 'bd-a1',
+      title: 'Old one',
+      description: '',
+      acceptance_criteria: 'must work',
+      status: 'in_progress',
+      priority: 1,
+      issue_type: 'bug',
+      assignee: 'al',
+      created_at: '2026-01-01T00:00:00.000Z',
+      created_by: 'al',
+      updated_at: '2026-01-02T00:00:00.000Z',
+      labels: ['x'],
+      dependencies: [
+        {
+          issue_id: 'bd-a1',
+          depends_on_id: 'bd-b2',
+          type: 'blocks',
+          created_at: '2026-01-01T00:00:00.000Z',
+          created_by: 'al',
+        },
+      ],
       comments: [{ id: 'c1', issue_id: 'bd-a1', author: 'al', text: 'hi', created_at: '2026-01-01T00:00:00.000Z' }],
     });
-    expect(now[1]).toMatchObject({ id: 'bd-b2', status: 'tombstone', original_status: 'open', original_type: 'task', deleted_at: '2026-01-03T00:00:00.000Z' });
+    expect(now[1]).toMatchObject({
+      id: 'bd-b2',
+      status: 'tombstone',
+      original_status: 'open',
+      original_type: 'task',
+      deleted_at: '2026-01-03T00:00:00.000Z',
+    });
     expect(Object.keys(now[0]!)).not.toContain('type');
     // Read back, the tombstone is the same deleted bead with its status before deletion.
     expect(bd(t.dir, ['show', 'bd-b2']).code).toBe(1);
-    expect(bdJson<Rec[]>(t.dir, ['show', 'bd-a1'])[0]).toMatchObject({ issue_type: 'bug', acceptance_criteria: 'must work' });
+    expect(bdJson<Rec[]>(t.dir, ['show', 'bd-a1'])[0]).toMatchObject({
+      issue_type: 'bug',
+      acceptance_criteria: 'must work',
+    });
   }, 60_000);
 
   it('upgrades a store of the earlier version (schema 5, old-shape ledger in sync) and rewrites its ledger in Beads shape', () => {
@@ -109,7 +175,19 @@ describe('Beads-compatible ledger', () => {
     cleanup = t.cleanup;
     const path = join(t.dir, '.beads', 'issues.jsonl');
     const T = '2026-01-01T00:00:00.000Z';
-    const a = { id: 'bd-up1', title: 'Before the upgrade', acceptance: 'kept', status: 'open', priority: 1, type: 'feature', labels: ['l'], created_at: T, created_by: 'al', updated_at: T, comments: [{ id: 'c-1', author: 'al', text: 'first', created_at: T }] };
+    const a = {
+      id: 'bd-up1',
+      title: 'Before the upgrade',
+      acceptance: 'kept',
+      status: 'open',
+      priority: 1,
+      type: 'feature',
+      labels: ['l'],
+      created_at: T,
+      created_by: 'al',
+      updated_at: T,
+      comments: [{ id: 'c-1', author: 'al', text: 'first', created_at: T }],
+    };
     writeFileSync(path, `${JSON.stringify(a)}\n`);
     expect(bd(t.dir, ['list']).code).toBe(0);
     // Put the database back as the earlier version left it: schema 5, no new columns, and that bd's old-shape
@@ -124,30 +202,71 @@ describe('Beads-compatible ledger', () => {
     db.prepare("UPDATE meta SET value = ? WHERE key = 'ledger_stat'").run(`${st.size}:${st.mtimeNs}:${st.ino}`);
     db.close();
     expect(bd(t.dir, ['list']).code).toBe(0);
-    expect(lines(readFileSync(path, 'utf8'))).toEqual([{
-      id: 'bd-up1', title: 'Before the upgrade', description: '', acceptance_criteria: 'kept', status: 'open', priority: 1, issue_type: 'feature',
-      created_at: T, created_by: 'al', updated_at: T, labels: ['l'], comments: [{ id: 'c-1', issue_id: 'bd-up1', author: 'al', text: 'first', created_at: T }],
-    }]);
+    expect(lines(readFileSync(path, 'utf8'))).toEqual([
+      {
+        id: 'bd-up1',
+        title: 'Before the upgrade',
+        description: '',
+        acceptance_criteria: 'kept',
+        status: 'open',
+        priority: 1,
+        issue_type: 'feature',
+        created_at: T,
+        created_by: 'al',
+        updated_at: T,
+        labels: ['l'],
+        comments: [{ id: 'c-1', issue_id: 'bd-up1', author: 'al', text: 'first', created_at: T }],
+      },
+    ]);
   }, 60_000);
 
   it('keeps unknown fields of a newer Beads through a write, and the committed ledger still has them (issue 12 §5)', () => {
     const t = tempStore('bd');
     cleanup = t.cleanup;
     const path = join(t.dir, '.beads', 'issues.jsonl');
-    const rec = { id: 'bd-x1', title: 'From a newer Beads', description: '', status: 'open', priority: 2, issue_type: 'task', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', source_repo: '.', future_field: { nested: [1, 2] }, estimated_minutes: 30 };
+    const rec = {
+      id: 'bd-x1',
+      title: 'From a newer Beads',
+      description: '',
+      status: 'open',
+      priority: 2,
+      issue_type: 'task',
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      source_repo: '.',
+      future_field: { nested: [1, 2] },
+      estimated_minutes: 30,
+    };
     writeFileSync(path, `${JSON.stringify(rec)}\n`);
     expect(bd(t.dir, ['update', 'bd-x1', '--priority', '1']).code).toBe(0);
     git(t.dir, ['add', '.beads/issues.jsonl']);
     const committed = JSON.parse(git(t.dir, ['show', ':.beads/issues.jsonl']).trim()) as Rec;
-    expect(committed).toMatchObject({ priority: 1, source_repo: '.', future_field: { nested: [1, 2] }, estimated_minutes: 30 });
+    expect(committed).toMatchObject({
+      priority: 1,
+      source_repo: '.',
+      future_field: { nested: [1, 2] },
+      estimated_minutes: 30,
+    });
   }, 60_000);
 
   it('reports a ledger line that is not UTF-8 with its number and leaves the file as it is (issue 12 §5)', () => {
     const t = tempStore('bd');
     cleanup = t.cleanup;
     const path = join(t.dir, '.beads', 'issues.jsonl');
-    const good = JSON.stringify({ id: 'bd-ok1', title: 'fine', status: 'open', priority: 2, issue_type: 'task', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' });
-    const bad = Buffer.concat([Buffer.from('{"id":"bd-ok2","title":"bro'), Buffer.from([0xff, 0xfe]), Buffer.from('ken","status":"open","priority":2,"issue_type":"task","created_at":"2026-01-01T00:00:00Z"}')]);
+    const good = JSON.stringify({
+      id: 'bd-ok1',
+      title: 'fine',
+      status: 'open',
+      priority: 2,
+      issue_type: 'task',
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+    });
+    const bad = Buffer.concat([
+      Buffer.from('{"id":"bd-ok2","title":"bro'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('ken","status":"open","priority":2,"issue_type":"task","created_at":"2026-01-01T00:00:00Z"}'),
+    ]);
     const bytes = Buffer.concat([Buffer.from(`${good}\n`), bad, Buffer.from('\n')]);
     writeFileSync(path, bytes);
     const r = bd(t.dir, ['list', '--json']);
@@ -159,7 +278,10 @@ describe('Beads-compatible ledger', () => {
 });
 
 /** A Go Beads `.beads/` as each era left it: config.yaml, metadata.json, a Go-schema SQLite file or a Dolt folder. */
-function goBeadsRepo(era: 'sqlite' | 'jsonl' | 'dolt', ledger: string | undefined): { dir: string; cleanup: () => void; beads: string } {
+function goBeadsRepo(
+  era: 'sqlite' | 'jsonl' | 'dolt',
+  ledger: string | undefined,
+): { dir: string; cleanup: () => void; beads: string } {
   const t = tempRepo('goproj');
   const beads = join(t.dir, '.beads');
   mkdirSync(beads);
@@ -169,7 +291,9 @@ function goBeadsRepo(era: 'sqlite' | 'jsonl' | 'dolt', ledger: string | undefine
   if (ledger !== undefined) writeFileSync(join(beads, 'issues.jsonl'), ledger);
   if (era === 'sqlite') {
     const db = new DatabaseSync(join(beads, 'beads.db'));
-    db.exec("CREATE TABLE issues (id TEXT PRIMARY KEY, title TEXT, issue_type TEXT); CREATE TABLE dependencies (issue_id TEXT, depends_on_id TEXT, type TEXT); CREATE TABLE dirty_issues (issue_id TEXT); INSERT INTO issues VALUES ('bd-0001', 'go row', 'task');");
+    db.exec(
+      "CREATE TABLE issues (id TEXT PRIMARY KEY, title TEXT, issue_type TEXT); CREATE TABLE dependencies (issue_id TEXT, depends_on_id TEXT, type TEXT); CREATE TABLE dirty_issues (issue_id TEXT); INSERT INTO issues VALUES ('bd-0001', 'go row', 'task');",
+    );
     db.close();
   }
   if (era === 'dolt') mkdirSync(join(beads, 'dolt', 'beads', '.dolt'), { recursive: true });
@@ -207,17 +331,23 @@ describe('a repository Go Beads set up', () => {
       // Nothing of Go Beads is gone: its ledger as it was, its database byte for byte, its config untouched.
       expect(readFileSync(join(t.beads, 'go-beads', 'issues.jsonl'), 'utf8')).toBe(go.text);
       if (goDb) {
-        expect(r.stderr).toContain('moved Go Beads\' SQLite database');
+        expect(r.stderr).toContain("moved Go Beads' SQLite database");
         expect(readFileSync(join(t.beads, 'go-beads', 'beads.db')).equals(goDb)).toBe(true);
       }
       expect(readFileSync(join(t.beads, 'config.yaml'), 'utf8')).toContain('issue-prefix: "bd"');
       expect(existsSync(join(t.beads, 'metadata.json'))).toBe(true);
       // The live ledger carries every record field for field, and git sees no database or kept file to commit.
-      const now = new Map(lines(readFileSync(join(t.beads, 'issues.jsonl'), 'utf8')).filter((x) => !('_type' in x)).map((x) => [x.id, x]));
+      const now = new Map(
+        lines(readFileSync(join(t.beads, 'issues.jsonl'), 'utf8'))
+          .filter((x) => !('_type' in x))
+          .map((x) => [x.id, x]),
+      );
       for (const want of issues) expect(comparable(now.get(want.id)!)).toEqual(comparable(want));
       expect(git(t.dir, ['status', '--porcelain', '--untracked-files=all'])).not.toMatch(/beads\.db|go-beads/);
       // bd doctor finds the ledger as the store would write it, and never takes an external edge for a dangling one.
-      const doc = JSON.parse(bd(t.dir, ['doctor', '--json']).stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+      const doc = JSON.parse(bd(t.dir, ['doctor', '--json']).stdout) as {
+        checks: { name: string; ok: boolean; detail: string }[];
+      };
       expect(doc.checks.find((c) => c.name === 'ledger')).toMatchObject({ ok: true });
       expect(doc.checks.find((c) => c.name === 'dangling-edges')!.detail).not.toContain('external:');
       // A second call does not adopt again.
@@ -234,7 +364,7 @@ describe('a repository Go Beads set up', () => {
     const r = bd(t.dir, ['list']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Go Beads data in a Dolt database but no issues\.jsonl/);
-    expect(r.stderr).toContain("bd export -o .beads/issues.jsonl");
+    expect(r.stderr).toContain('bd export -o .beads/issues.jsonl');
     expect(r.stderr).not.toMatch(/bd init|re-?init|delete|remove/i);
     expect(tree(t.beads)).toEqual(before);
   }, 60_000);
@@ -278,12 +408,33 @@ bd status --json | j 'v.summary.total_issues'
 bd export -o out.jsonl --json | j 'v.count'
 bd import -i out.jsonl --json | j 'v.unchanged'
 `;
-    const r = spawnSync('bash', ['-c', script], { cwd: t.dir, env: { ...cleanEnv(), PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', script], {
+      cwd: t.dir,
+      env: { ...cleanEnv(), PATH: `${bin}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual([
-      'added', 'added urgent', 'in_progress', 'found it', 'looks right', '1', 'bug logs in blocks', 'auth,backend,urgent',
-      expect.stringMatching(/^bd-[0-9a-z]+:1$/), 'true', 'docs,p2', 'true', 'bob', 'fixed', 'closed', '2', '3', '3', '3',
+      'added',
+      'added urgent',
+      'in_progress',
+      'found it',
+      'looks right',
+      '1',
+      'bug logs in blocks',
+      'auth,backend,urgent',
+      expect.stringMatching(/^bd-[0-9a-z]+:1$/),
+      'true',
+      'docs,p2',
+      'true',
+      'bob',
+      'fixed',
+      'closed',
+      '2',
+      '3',
+      '3',
+      '3',
     ]);
   }, 120_000);
 
@@ -298,21 +449,55 @@ bd import -i out.jsonl --json | j 'v.unchanged'
     };
     const a = bdJson<Rec>(t.dir, ['create', 'First', '--acceptance', 'ok', '-a', 'alice']);
     isIssue(a);
-    expect(a).toMatchObject({ acceptance_criteria: 'ok', assignee: 'alice', issue_type: 'task', priority: 2, status: 'open' });
+    expect(a).toMatchObject({
+      acceptance_criteria: 'ok',
+      assignee: 'alice',
+      issue_type: 'task',
+      priority: 2,
+      status: 'open',
+    });
     const b = bdJson<Rec>(t.dir, ['create', 'Second']);
     bdJson(t.dir, ['dep', 'add', b.id as string, a.id as string]);
     const [shown] = bdJson<Rec[]>(t.dir, ['show', b.id as string]);
     isIssue(shown!);
-    expect(shown!.dependencies).toEqual([expect.objectContaining({ id: a.id, title: 'First', dependency_type: 'blocks', issue_id: b.id, depends_on_id: a.id, type: 'blocks' })]);
+    expect(shown!.dependencies).toEqual([
+      expect.objectContaining({
+        id: a.id,
+        title: 'First',
+        dependency_type: 'blocks',
+        issue_id: b.id,
+        depends_on_id: a.id,
+        type: 'blocks',
+      }),
+    ]);
     const list = bdJson<Rec[]>(t.dir, ['list']);
     list.forEach(isIssue);
-    expect(list.find((x) => x.id === a.id)).toMatchObject({ dependency_count: 0, dependent_count: 1, comment_count: 0 });
+    expect(list.find((x) => x.id === a.id)).toMatchObject({
+      dependency_count: 0,
+      dependent_count: 1,
+      comment_count: 0,
+    });
     bdJson<Rec[]>(t.dir, ['ready']).forEach(isIssue);
     const blocked = bdJson<Rec[]>(t.dir, ['blocked']);
     expect(blocked[0]).toMatchObject({ id: b.id, blocked_by_count: 1, blocked_by: [a.id] });
     bdJson<Rec[]>(t.dir, ['update', a.id as string, '-p', '1']).forEach(isIssue);
-    expect(bdJson<Rec>(t.dir, ['comments', 'add', a.id as string, 'hi'])).toEqual({ id: expect.any(String), issue_id: a.id, author: 'tester', text: 'hi', created_at: expect.any(String) });
-    expect(bdJson<Rec>(t.dir, ['stats']).summary).toEqual(expect.objectContaining({ total_issues: 2, open_issues: 2, in_progress_issues: 0, closed_issues: 0, blocked_issues: 1, ready_issues: 1 }));
+    expect(bdJson<Rec>(t.dir, ['comments', 'add', a.id as string, 'hi'])).toEqual({
+      id: expect.any(String),
+      issue_id: a.id,
+      author: 'tester',
+      text: 'hi',
+      created_at: expect.any(String),
+    });
+    expect(bdJson<Rec>(t.dir, ['stats']).summary).toEqual(
+      expect.objectContaining({
+        total_issues: 2,
+        open_issues: 2,
+        in_progress_issues: 0,
+        closed_issues: 0,
+        blocked_issues: 1,
+        ready_issues: 1,
+      }),
+    );
     const closed = bdJson<Rec[]>(t.dir, ['close', a.id as string, '-r', 'done']);
     closed.forEach(isIssue);
     expect(closed[0]).toMatchObject({ status: 'closed', close_reason: 'done', closed_at: expect.any(String) });
@@ -327,16 +512,32 @@ describe('merging ledgers in the earlier and the new shape', () => {
     const t = tempRepo('merge');
     cleanup = t.cleanup;
     const T = '2026-01-01T00:00:00.000Z';
-    const old = (o: Rec): string => JSON.stringify({ status: 'open', priority: 2, type: 'task', created_at: T, updated_at: T, ...o });
+    const old = (o: Rec): string =>
+      JSON.stringify({ status: 'open', priority: 2, type: 'task', created_at: T, updated_at: T, ...o });
     const base = `${[old({ id: 'bd-a', title: 'A', acceptance: 'base acc' }), old({ id: 'bd-b', title: 'B' })].join('\n')}\n`;
     // Theirs: still an earlier bd (old shape): edits A's acceptance and adds C with a comment and an edge.
     const theirs = `${[
       old({ id: 'bd-a', title: 'A', acceptance: 'their acc', updated_at: '2026-01-02T00:00:00.000Z' }),
       old({ id: 'bd-b', title: 'B' }),
-      old({ id: 'bd-c', title: 'C', labels: ['x'], dependencies: [{ depends_on_id: 'bd-a', type: 'blocks', created_at: T, created_by: 'al' }], comments: [{ id: 'k1', author: 'al', text: 'hi', created_at: T }] }),
+      old({
+        id: 'bd-c',
+        title: 'C',
+        labels: ['x'],
+        dependencies: [{ depends_on_id: 'bd-a', type: 'blocks', created_at: T, created_by: 'al' }],
+        comments: [{ id: 'k1', author: 'al', text: 'hi', created_at: T }],
+      }),
     ].join('\n')}\n`;
     // Ours: the new bd (Beads shape): A's title edited, B carries a field from a newer Beads, and a memory record.
-    const neu = (o: Rec): string => JSON.stringify({ description: '', status: 'open', priority: 2, issue_type: 'task', created_at: T, updated_at: T, ...o });
+    const neu = (o: Rec): string =>
+      JSON.stringify({
+        description: '',
+        status: 'open',
+        priority: 2,
+        issue_type: 'task',
+        created_at: T,
+        updated_at: T,
+        ...o,
+      });
     const ours = `${[
       JSON.stringify({ _type: 'memory', key: 'k', value: 'v' }),
       neu({ id: 'bd-a', title: 'A renamed', acceptance_criteria: 'base acc', updated_at: '2026-01-03T00:00:00.000Z' }),
@@ -354,7 +555,8 @@ describe('merging ledgers in the earlier and the new shape', () => {
     expect(by.get('bd-a')).toMatchObject({ title: 'A renamed', acceptance_criteria: 'their acc', issue_type: 'task' });
     expect(by.get('bd-b')).toMatchObject({ source_repo: '.', estimated_minutes: 5 });
     expect(by.get('bd-c')).toMatchObject({
-      labels: ['x'], dependencies: [{ issue_id: 'bd-c', depends_on_id: 'bd-a', type: 'blocks', created_at: T, created_by: 'al' }],
+      labels: ['x'],
+      dependencies: [{ issue_id: 'bd-c', depends_on_id: 'bd-a', type: 'blocks', created_at: T, created_by: 'al' }],
       comments: [{ id: 'k1', issue_id: 'bd-c', author: 'al', text: 'hi', created_at: T }],
     });
     for (const x of merged.slice(1)) {
@@ -376,7 +578,13 @@ describe('text from the store on a terminal (issue 12 §5)', () => {
     const a = bdJson<Rec>(t.dir, ['create', '--title', title, '-d', desc]);
     bd(t.dir, ['comments', 'add', a.id as string, 'note \x1b[31mred\x1b[0m']);
     bd(t.dir, ['update', a.id as string, '--notes', 'n \x9b31m c1']);
-    for (const args of [['list'], ['show', a.id as string], ['comments', a.id as string], ['ready'], ['search', 'Title']]) {
+    for (const args of [
+      ['list'],
+      ['show', a.id as string],
+      ['comments', a.id as string],
+      ['ready'],
+      ['search', 'Title'],
+    ]) {
       const r = bd(t.dir, args);
       expect(r.code, args.join(' ')).toBe(0);
       // eslint-disable-next-line no-control-regex

@@ -6,7 +6,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { claudeTestEnv, prepareClaudeConfigDir } from '../testing/claude/index.ts';
-import { requestText, startModelServer, userTurns, type MessagesRequest, type ModelServer } from '../testing/model-server/index.ts';
+import {
+  requestText,
+  startModelServer,
+  userTurns,
+  type MessagesRequest,
+  type ModelServer,
+} from '../testing/model-server/index.ts';
 import { gtAsync, gtJson, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-claude-mayor-${process.pid}`;
@@ -53,13 +59,20 @@ describe('the Mayor on real Claude Code', () => {
   it('starts past the trust dialog, primes through the hook, and takes nudges and mail', async () => {
     const start = await gtAsync(town, ['mayor', 'start', '--json'], env);
     expect(start.code, start.stderr).toBe(0);
-    const started = JSON.parse(start.stdout) as { status: string; readyBy: string; dialogsAnswered: string[]; agent: string };
+    const started = JSON.parse(start.stdout) as {
+      status: string;
+      readyBy: string;
+      dialogsAnswered: string[];
+      agent: string;
+    };
     expect(started).toMatchObject({ status: 'started', agent: 'claude', readyBy: 'prompt' });
     expect(started.dialogsAnswered).toContain('trust');
 
     const nudged = await gtAsync(town, ['nudge', 'mayor', 'Plan the login feature, please.'], env);
     expect(nudged.code, nudged.stderr).toBe(0);
-    const turn = await until(() => userTurns(server.requests).find((t) => t.prompts.includes('Plan the login feature, please.')));
+    const turn = await until(() =>
+      userTurns(server.requests).find((t) => t.prompts.includes('Plan the login feature, please.')),
+    );
     const body = server.requests[turn.request]!.body as MessagesRequest;
     // SessionStart ran `gt prime --hook` of this installation: the Mayor's context is in the conversation.
     expect(requestText(body)).toContain('Rules of the Mayor');
@@ -72,17 +85,29 @@ describe('the Mayor on real Claude Code', () => {
     });
     expect(status.session_id).toMatch(/^[0-9a-f-]{36}$/);
 
-    const sent = await gtAsync(town, ['mail', 'send', 'mayor', '-s', 'Deploy window moved', '-m', 'Friday 16:00 instead of Thursday', '--json'], env);
+    const sent = await gtAsync(
+      town,
+      ['mail', 'send', 'mayor', '-s', 'Deploy window moved', '-m', 'Friday 16:00 instead of Thursday', '--json'],
+      env,
+    );
     expect(sent.code, sent.stderr).toBe(0);
     const withMail = await until(() =>
-      server.requests.find((r) => r.path === '/v1/messages' && requestText(r.body as MessagesRequest).includes('Deploy window moved')),
+      server.requests.find(
+        (r) => r.path === '/v1/messages' && requestText(r.body as MessagesRequest).includes('Deploy window moved'),
+      ),
     );
     expect(requestText(withMail.body as MessagesRequest)).toContain('📬');
 
-    const agents = JSON.parse((await gtAsync(town, ['agents', '--json'], env)).stdout) as { address: string; runtime: string; state: string }[];
+    const agents = JSON.parse((await gtAsync(town, ['agents', '--json'], env)).stdout) as {
+      address: string;
+      runtime: string;
+      state: string;
+    }[];
     expect(agents).toEqual([expect.objectContaining({ address: 'mayor', runtime: 'claude' })]);
     expect(['idle', 'working']).toContain(agents[0]!.state);
-    const peek = JSON.parse((await gtAsync(town, ['peek', 'mayor', '-n', '60', '--json'], env)).stdout) as { lines: string[] };
+    const peek = JSON.parse((await gtAsync(town, ['peek', 'mayor', '-n', '60', '--json'], env)).stdout) as {
+      lines: string[];
+    };
     expect(peek.lines.join('\n')).toContain('Plan the login feature, please.');
 
     const stopped = await gtAsync(town, ['mayor', 'stop', '--json'], env);

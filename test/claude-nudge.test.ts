@@ -26,19 +26,33 @@ interface Sent {
 
 function runSender(session: string, runtimeDir: string, sender: number, count: number): Promise<Sent[]> {
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [SENDER, SOCKET, session, runtimeDir, String(sender), String(count), 'wait-idle'], {
-      env: cleanEnv({ TMUX_TMPDIR: base }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const p = spawn(
+      process.execPath,
+      [SENDER, SOCKET, session, runtimeDir, String(sender), String(count), 'wait-idle'],
+      {
+        env: cleanEnv({ TMUX_TMPDIR: base }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('close', (code) => (code === 0 ? res(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Sent)) : rej(new Error(`sender ${sender} exited ${code}: ${err}`))));
+    p.on('close', (code) =>
+      code === 0
+        ? res(
+            out
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l) as Sent),
+          )
+        : rej(new Error(`sender ${sender} exited ${code}: ${err}`)),
+    );
   });
 }
 
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'gt claude nudge '));
@@ -69,7 +83,8 @@ describe('nudges into the real Claude Code TUI', () => {
 
     // The last turn may still be on its way to the model.
     const deadline = Date.now() + 30_000;
-    while (userTurns(server.requests).length < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (userTurns(server.requests).length < 50 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     const turns = userTurns(server.requests);
     expect(turns.map((t) => t.prompts)).toEqual(turns.map((t) => [t.prompts[0]])); // one prompt per turn
     expect(turns.map((t) => t.prompts[0]).sort()).toEqual(sent.map((s) => s.message).sort());

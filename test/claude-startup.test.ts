@@ -49,15 +49,27 @@ describe('Claude Code start-up', () => {
     const gtDir = join(base, 'town-a');
     // The settings file also skips the bypass-permissions warning; hooks go to the fake gt.
     const settingsPath = writeClaudeSettings(gtDir, { gtCommand: [process.execPath, FAKE_GT] });
-    const startedAt = await startClaude(tmux, { session: 'startup', cwd, modelUrl: server.url, configDir, settingsPath });
+    const startedAt = await startClaude(tmux, {
+      session: 'startup',
+      cwd,
+      modelUrl: server.url,
+      configDir,
+      settingsPath,
+    });
 
     const out = await passStartupDialogs(tmux, 'startup', preset, { timeoutMs: 60_000, startedAt });
     expect(out, JSON.stringify(out)).toMatchObject({ ready: true, dialogsPassed: ['trust'] });
     expect(readdirSync(cwd)).toEqual([]); // the user's directory is untouched
 
-    const r = await nudge(tmux, { runtimeDir: join(base, '.runtime') }, { session: 'startup', message: 'hello from the startup test', signals });
+    const r = await nudge(
+      tmux,
+      { runtimeDir: join(base, '.runtime') },
+      { session: 'startup', message: 'hello from the startup test', signals },
+    );
     expect(r).toMatchObject({ status: 'delivered', verified: true });
-    const turn = await until(() => userTurns(server.requests).find((t) => t.prompts.includes('hello from the startup test')));
+    const turn = await until(() =>
+      userTurns(server.requests).find((t) => t.prompts.includes('hello from the startup test')),
+    );
     expect(turn.prompts).toEqual(['hello from the startup test']);
   }, 120_000);
 
@@ -91,17 +103,40 @@ describe('Claude Code start-up', () => {
     writeFileSync(log, '');
     const settingsPath = writeClaudeSettings(join(base, 'town with space'), { gtCommand: [process.execPath, FAKE_GT] });
     const env = { FAKE_GT_LOG: log, FAKE_GT_MAIL: 'MAIL-MARKER-7f3a: 1 unread message from mayor' };
-    const startedAt = await startClaude(tmux, { session: 'hooks', cwd, modelUrl: server.url, configDir, settingsPath, env });
-    expect(await passStartupDialogs(tmux, 'hooks', preset, { timeoutMs: 60_000, startedAt })).toMatchObject({ ready: true, dialogsPassed: [] });
+    const startedAt = await startClaude(tmux, {
+      session: 'hooks',
+      cwd,
+      modelUrl: server.url,
+      configDir,
+      settingsPath,
+      env,
+    });
+    expect(await passStartupDialogs(tmux, 'hooks', preset, { timeoutMs: 60_000, startedAt })).toMatchObject({
+      ready: true,
+      dialogsPassed: [],
+    });
 
-    const calls = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[]; stdin: string });
+    const calls = () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { argv: string[]; stdin: string });
     const prime = await until(() => calls().find((c) => c.argv.join(' ') === 'prime --hook'));
     expect(JSON.parse(prime.stdin)).toMatchObject({ hook_event_name: 'SessionStart', source: 'startup', cwd });
 
-    await nudge(tmux, { runtimeDir: join(base, '.runtime') }, { session: 'hooks', message: 'check my mail please', signals });
+    await nudge(
+      tmux,
+      { runtimeDir: join(base, '.runtime') },
+      { session: 'hooks', message: 'check my mail please', signals },
+    );
     const mail = await until(() => calls().find((c) => c.argv.join(' ') === 'mail check --inject'));
-    expect(JSON.parse(mail.stdin)).toMatchObject({ hook_event_name: 'UserPromptSubmit', prompt: 'check my mail please' });
+    expect(JSON.parse(mail.stdin)).toMatchObject({
+      hook_event_name: 'UserPromptSubmit',
+      prompt: 'check my mail please',
+    });
     const turn = await until(() => userTurns(server.requests).find((t) => t.prompts.includes('check my mail please')));
-    expect(requestText(server.requests[turn.request]!.body as object)).toContain('MAIL-MARKER-7f3a: 1 unread message from mayor');
+    expect(requestText(server.requests[turn.request]!.body as object)).toContain(
+      'MAIL-MARKER-7f3a: 1 unread message from mayor',
+    );
   }, 120_000);
 });

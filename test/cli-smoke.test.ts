@@ -8,7 +8,11 @@ import { cleanEnv } from './support/bd.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const run = (bin: string, args: string[]): { code: number | null; out: string; err: string } => {
-  const r = spawnSync(process.execPath, [resolve(root, 'bin', bin), ...args], { cwd: root, env: cleanEnv(), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [resolve(root, 'bin', bin), ...args], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
@@ -16,7 +20,8 @@ describe('installed commands', () => {
   it('bd --help lists the commands and bd --version matches package.json', () => {
     const help = run('bd.js', ['--help']);
     expect(help.code).toBe(0);
-    for (const cmd of ['init', 'create', 'ready', 'update', 'close', 'dep', 'doctor', 'prime']) expect(help.out).toContain(cmd);
+    for (const cmd of ['init', 'create', 'ready', 'update', 'close', 'dep', 'doctor', 'prime'])
+      expect(help.out).toContain(cmd);
     const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
     expect(run('bd.js', ['--version']).out.trim()).toBe(pkg.version);
   });
@@ -40,11 +45,15 @@ describe('installed commands', () => {
 });
 
 describe('merge driver registration by the installed bd', () => {
-  it('points git at this installation\'s bin/bd.js', () => {
+  it("points git at this installation's bin/bd.js", () => {
     const dir = mkdtempSync(join(tmpdir(), 'bd smoke '));
     try {
       spawnSync('git', ['init', '-q', dir]);
-      const r = spawnSync(process.execPath, [resolve(root, 'bin', 'bd.js'), 'init', '--prefix', 'sm'], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [resolve(root, 'bin', 'bd.js'), 'init', '--prefix', 'sm'], {
+        cwd: dir,
+        env: cleanEnv(),
+        encoding: 'utf8',
+      });
       expect(r.status).toBe(0);
       const driver = spawnSync('git', ['config', 'merge.beads.driver'], { cwd: dir, encoding: 'utf8' }).stdout;
       expect(driver).toContain(`'${resolve(root, 'bin', 'bd.js')}' merge-driver %O %A %B`);

@@ -10,14 +10,22 @@ import { BD_BIN, bd, bdJson, cleanEnv, git } from './support/bd.ts';
 
 const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-interface Line { id: string; uid?: string; title: string; dependencies?: { depends_on_id: string; type: string }[] }
+interface Line {
+  id: string;
+  uid?: string;
+  title: string;
+  dependencies?: { depends_on_id: string; type: string }[];
+}
 
 const tryGit = (cwd: string, args: readonly string[]): { code: number; out: string } => {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: cleanEnv() });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 };
 const ledgerOf = (dir: string): Line[] =>
-  readFileSync(join(dir, '.beads', 'issues.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+  readFileSync(join(dir, '.beads', 'issues.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 
 /** An origin, a seed commit with an epic, and `n` clones of it (the last `plain` of them without the merge driver). */
 function town(n: number, plain: number): { root: string; clones: string[]; epic: string; cleanup: () => void } {
@@ -67,17 +75,25 @@ function settle(dir: string, op: 'merge' | 'rebase' | 'cherry-pick', out: string
   expect(fixed.stdout).toMatch(/✓ fixed merge/);
   git(dir, ['add', '.beads/issues.jsonl']);
   const env = ['-c', 'core.editor=true'];
-  const r = op === 'merge' ? tryGit(dir, [...env, 'commit', '-q', '--no-edit']) : tryGit(dir, [...env, op, '--continue']);
+  const r =
+    op === 'merge' ? tryGit(dir, [...env, 'commit', '-q', '--no-edit']) : tryGit(dir, [...env, op, '--continue']);
   // A rebase or cherry-pick can stop again on the next commit: settle that one too.
   if (r.code !== 0 && /conflict/i.test(r.out)) settle(dir, op, r.out);
   else if (r.code !== 0 && !/nothing to commit|empty/i.test(r.out)) throw new Error(`git ${op} --continue: ${r.out}`);
-  else if (r.code !== 0) tryGit(dir, [...env, op === 'merge' ? 'commit' : op, ...(op === 'merge' ? ['-q', '--allow-empty', '--no-edit'] : ['--skip'])]);
+  else if (r.code !== 0)
+    tryGit(dir, [
+      ...env,
+      op === 'merge' ? 'commit' : op,
+      ...(op === 'merge' ? ['-q', '--allow-empty', '--no-edit'] : ['--skip']),
+    ]);
 }
 
 function sync(dir: string, mode: 'merge' | 'rebase' | 'cherry-pick', driver: boolean): void {
   if (mode === 'cherry-pick') {
     git(dir, ['fetch', '-q', 'origin']);
-    for (const c of git(dir, ['rev-list', '--reverse', '--no-merges', 'HEAD..origin/main']).split('\n').filter(Boolean)) {
+    for (const c of git(dir, ['rev-list', '--reverse', '--no-merges', 'HEAD..origin/main'])
+      .split('\n')
+      .filter(Boolean)) {
       const r = tryGit(dir, ['cherry-pick', '--allow-empty', '--keep-redundant-commits', c]);
       if (r.code !== 0) {
         expect(driver, `cherry-pick stopped with the driver configured: ${r.out}`).toBe(false);
@@ -98,61 +114,86 @@ const op = fc.oneof(
   fc.record({ kind: fc.constant('create' as const), clone: fc.nat(2), child: fc.boolean() }),
   fc.record({ kind: fc.constant('bulk' as const), clone: fc.nat(2), n: fc.integer({ min: 5, max: 40 }) }),
   fc.record({ kind: fc.constant('edit' as const), clone: fc.nat(2) }),
-  fc.record({ kind: fc.constant('sync' as const), clone: fc.nat(2), mode: fc.constantFrom('merge' as const, 'rebase' as const, 'cherry-pick' as const) }),
+  fc.record({
+    kind: fc.constant('sync' as const),
+    clone: fc.nat(2),
+    mode: fc.constantFrom('merge' as const, 'rebase' as const, 'cherry-pick' as const),
+  }),
 );
 
 describe('beads made in parallel clones', () => {
   it('are never lost or fused, whatever the order of creates, pulls, rebases, cherry-picks and pushes', () => {
-    fc.assert(fc.property(fc.array(op, { minLength: 6, maxLength: 12 }), (ops) => {
-      const t = town(3, 1);
-      try {
-        const made = new Map<string, string>(); // uid → title
-        const driver = (i: number): boolean => i < 2;
-        ops.forEach((o, k) => {
-          const dir = t.clones[o.clone]!;
-          if (o.kind === 'create') {
-            const b = bdJson<{ id: string; uid: string; title: string }>(dir, ['create', `bead ${k}`, ...(o.child ? ['--parent', t.epic] : [])]);
-            expect(b.uid).toMatch(/^[0-9a-z]{13}$/);
-            made.set(b.uid, b.title);
-            commit(dir, `create ${b.id}`);
-          } else if (o.kind === 'bulk') {
-            const file = join(t.root, `bulk ${k}.jsonl`);
-            writeFileSync(file, Array.from({ length: o.n }, (_, i) => JSON.stringify({ title: `bulk ${k}.${i}` })).join('\n'));
-            for (const b of bdJson<{ uid: string; title: string }[]>(dir, ['create', '--from-file', file])) made.set(b.uid, b.title);
-            commit(dir, `bulk ${k}`);
-          } else if (o.kind === 'edit') {
-            const mine = ledgerOf(dir).filter((l) => l.uid && made.has(l.uid));
-            if (!mine.length) return;
-            bdJson(dir, ['update', mine[k % mine.length]!.id, '--notes', `edit ${k}`]);
-            commit(dir, `edit ${k}`);
-          } else sync(dir, o.mode, driver(o.clone));
-        });
-        // Everyone syncs twice (merge), so every clone ends on one history.
-        for (let round = 0; round < 2; round++) t.clones.forEach((d, i) => sync(d, 'merge', driver(i)));
-        const ledgers = t.clones.map(ledgerOf);
-        for (const [i, l] of ledgers.entries()) {
-          expect(JSON.stringify(l), `clone ${i} differs from clone 0`).toBe(JSON.stringify(ledgers[0]));
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 6, maxLength: 12 }), (ops) => {
+        const t = town(3, 1);
+        try {
+          const made = new Map<string, string>(); // uid → title
+          const driver = (i: number): boolean => i < 2;
+          ops.forEach((o, k) => {
+            const dir = t.clones[o.clone]!;
+            if (o.kind === 'create') {
+              const b = bdJson<{ id: string; uid: string; title: string }>(dir, [
+                'create',
+                `bead ${k}`,
+                ...(o.child ? ['--parent', t.epic] : []),
+              ]);
+              expect(b.uid).toMatch(/^[0-9a-z]{13}$/);
+              made.set(b.uid, b.title);
+              commit(dir, `create ${b.id}`);
+            } else if (o.kind === 'bulk') {
+              const file = join(t.root, `bulk ${k}.jsonl`);
+              writeFileSync(
+                file,
+                Array.from({ length: o.n }, (_, i) => JSON.stringify({ title: `bulk ${k}.${i}` })).join('\n'),
+              );
+              for (const b of bdJson<{ uid: string; title: string }[]>(dir, ['create', '--from-file', file]))
+                made.set(b.uid, b.title);
+              commit(dir, `bulk ${k}`);
+            } else if (o.kind === 'edit') {
+              const mine = ledgerOf(dir).filter((l) => l.uid && made.has(l.uid));
+              if (!mine.length) return;
+              bdJson(dir, ['update', mine[k % mine.length]!.id, '--notes', `edit ${k}`]);
+              commit(dir, `edit ${k}`);
+            } else sync(dir, o.mode, driver(o.clone));
+          });
+          // Everyone syncs twice (merge), so every clone ends on one history.
+          for (let round = 0; round < 2; round++) t.clones.forEach((d, i) => sync(d, 'merge', driver(i)));
+          const ledgers = t.clones.map(ledgerOf);
+          for (const [i, l] of ledgers.entries()) {
+            expect(JSON.stringify(l), `clone ${i} differs from clone 0`).toBe(JSON.stringify(ledgers[0]));
+          }
+          const final = ledgers[0]!;
+          const uids = final.map((l) => l.uid).filter((u): u is string => u !== undefined && made.has(u));
+          expect(uids.length, 'a bead appears twice').toBe(new Set(uids).size);
+          expect(
+            [...made.keys()].filter((u) => !uids.includes(u)).map((u) => made.get(u)),
+            'beads lost',
+          ).toEqual([]);
+          expect(new Set(final.map((l) => l.id)).size).toBe(final.length);
+          const ids = new Set(final.map((l) => l.id));
+          for (const l of final)
+            for (const d of l.dependencies ?? [])
+              expect(ids.has(d.depends_on_id), `${l.id} → ${d.depends_on_id}`).toBe(true);
+          for (const l of final.filter((x) => x.dependencies?.some((d) => d.type === 'parent-child')))
+            expect(l.id.startsWith(`${t.epic}.`)).toBe(true);
+          for (const [i, d] of t.clones.entries()) {
+            const listed = bdJson<{ id: string }[]>(d, ['list', '--all', '--limit', '0']);
+            expect(listed.length).toBe(final.length);
+            const doc = JSON.parse(bd(d, ['doctor', '--json']).stdout) as {
+              checks: { name: string; ok: boolean; detail: string }[];
+            };
+            const bad = doc.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+            // The clone without a driver has one until a `bd doctor --fix` (settling a conflict) registers it.
+            expect(
+              bad.filter((b) => driver(i) || !b.startsWith('merge-driver: no merge driver is registered')),
+            ).toEqual([]);
+          }
+        } finally {
+          t.cleanup();
         }
-        const final = ledgers[0]!;
-        const uids = final.map((l) => l.uid).filter((u): u is string => u !== undefined && made.has(u));
-        expect(uids.length, 'a bead appears twice').toBe(new Set(uids).size);
-        expect([...made.keys()].filter((u) => !uids.includes(u)).map((u) => made.get(u)), 'beads lost').toEqual([]);
-        expect(new Set(final.map((l) => l.id)).size).toBe(final.length);
-        const ids = new Set(final.map((l) => l.id));
-        for (const l of final) for (const d of l.dependencies ?? []) expect(ids.has(d.depends_on_id), `${l.id} → ${d.depends_on_id}`).toBe(true);
-        for (const l of final.filter((x) => x.dependencies?.some((d) => d.type === 'parent-child'))) expect(l.id.startsWith(`${t.epic}.`)).toBe(true);
-        for (const [i, d] of t.clones.entries()) {
-          const listed = bdJson<{ id: string }[]>(d, ['list', '--all', '--limit', '0']);
-          expect(listed.length).toBe(final.length);
-          const doc = JSON.parse(bd(d, ['doctor', '--json']).stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
-          const bad = doc.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-          // The clone without a driver has one until a `bd doctor --fix` (settling a conflict) registers it.
-          expect(bad.filter((b) => driver(i) || !b.startsWith('merge-driver: no merge driver is registered'))).toEqual([]);
-        }
-      } finally {
-        t.cleanup();
-      }
-    }), { numRuns: 3, endOnFailure: true }); // each run is real clones and ~40 processes: print the failing case, do not shrink
+      }),
+      { numRuns: 3, endOnFailure: true },
+    ); // each run is real clones and ~40 processes: print the failing case, do not shrink
   }, 900_000);
 
   it('a child numbered alike in two clones is renamed to the next number, and both git and bd say so', () => {
@@ -170,12 +211,25 @@ describe('beads made in parallel clones', () => {
       const pull = tryGit(c1, ['pull', '--no-rebase', '--no-edit', 'origin', 'main']);
       expect(pull.code, pull.out).toBe(0);
       const moved = `${t.epic}.2`;
-      expect(pull.out).toContain(`bd merge-driver: ${first.id} is now ${moved} ("child in clone 1"): two clones created ${first.id}`);
+      expect(pull.out).toContain(
+        `bd merge-driver: ${first.id} is now ${moved} ("child in clone 1"): two clones created ${first.id}`,
+      );
       const listed = bd(c1, ['list', '--json']);
       expect(listed.stderr).toContain(`Note: ${first.id} is now ${moved} ("child in clone 1")`);
-      type Shown = { uid: string; title: string; labels: string[]; comments: { text: string }[]; dependencies: { depends_on_id: string; type: string }[] };
+      type Shown = {
+        uid: string;
+        title: string;
+        labels: string[];
+        comments: { text: string }[];
+        dependencies: { depends_on_id: string; type: string }[];
+      };
       const [shown] = bdJson<Shown[]>(c1, ['show', moved]);
-      expect(shown).toMatchObject({ uid: mine.uid, title: 'child in clone 1', labels: ['mine'], comments: [{ text: 'written before the pull' }] });
+      expect(shown).toMatchObject({
+        uid: mine.uid,
+        title: 'child in clone 1',
+        labels: ['mine'],
+        comments: [{ text: 'written before the pull' }],
+      });
       expect(shown!.dependencies).toEqual([expect.objectContaining({ depends_on_id: t.epic, type: 'parent-child' })]);
       expect(bdJson<{ title: string }[]>(c1, ['show', first.id])[0]!.title).toBe('child in clone 0');
       expect(bdJson<{ id: string }>(c1, ['create', 'a third child', '--parent', t.epic]).id).toBe(`${t.epic}.3`);
@@ -191,7 +245,10 @@ describe('beads made in parallel clones', () => {
         const made: string[] = [];
         t.clones.forEach((dir, c) => {
           const file = join(t.root, `many ${c}.jsonl`);
-          writeFileSync(file, Array.from({ length: 150 }, (_, i) => JSON.stringify({ title: `clone ${c} bead ${i}` })).join('\n'));
+          writeFileSync(
+            file,
+            Array.from({ length: 150 }, (_, i) => JSON.stringify({ title: `clone ${c} bead ${i}` })).join('\n'),
+          );
           made.push(...bdJson<{ uid: string }[]>(dir, ['create', '--from-file', file]).map((b) => b.uid));
           commit(dir, `150 in clone ${c}`);
         });
@@ -200,7 +257,12 @@ describe('beads made in parallel clones', () => {
         const pull = tryGit(t.clones[1]!, ['pull', '--no-rebase', '--no-edit', 'origin', 'main']);
         expect(pull.code, pull.out).toBe(0);
         const final = ledgerOf(t.clones[1]!);
-        expect(final.map((l) => l.uid).filter((u) => u && made.includes(u)).sort()).toEqual([...made].sort());
+        expect(
+          final
+            .map((l) => l.uid)
+            .filter((u) => u && made.includes(u))
+            .sort(),
+        ).toEqual([...made].sort());
         expect(new Set(final.map((l) => l.id)).size).toBe(301);
         const listed = bd(t.clones[1]!, ['list', '--all', '--limit', '0', '--json']);
         expect(JSON.parse(listed.stdout)).toHaveLength(301);

@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bd, bdAsync, bdJson, tempStore, type RunOut } from './support/bd.ts';
 
-interface B { id: string; title: string; status: string; assignee: string | null }
-interface Doctor { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] }
+interface B {
+  id: string;
+  title: string;
+  status: string;
+  assignee: string | null;
+}
+interface Doctor {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail: string }[];
+}
 
 /** Seed `n` ready beads in one transaction; returns their ids. */
 function seedReady(dir: string, n: number): string[] {
@@ -24,37 +32,48 @@ describe('bd under concurrent processes', () => {
   let cleanup = (): void => {};
   afterEach(() => cleanup());
 
-  it('20 workers × 50 creates at once give 1,000 distinct beads, a 1,000-line ledger and a healthy store', { timeout: 600_000 }, async () => {
-    const t = tempStore('cc');
-    cleanup = t.cleanup;
-    const started = Date.now();
-    const worker = async (w: number): Promise<RunOut[]> => {
-      const out: RunOut[] = [];
-      for (let i = 0; i < 50; i++) out.push(await bdAsync(t.dir, ['create', `worker ${w} bead ${i}`, '--silent'], { env: { BD_ACTOR: `agent-${w}` } }));
-      return out;
-    };
-    const results = (await Promise.all(Array.from({ length: 20 }, (_, w) => worker(w)))).flat();
-    const seconds = (Date.now() - started) / 1000;
-    console.log(`1,000 concurrent creates took ${seconds.toFixed(1)} s`);
+  it(
+    '20 workers × 50 creates at once give 1,000 distinct beads, a 1,000-line ledger and a healthy store',
+    { timeout: 600_000 },
+    async () => {
+      const t = tempStore('cc');
+      cleanup = t.cleanup;
+      const started = Date.now();
+      const worker = async (w: number): Promise<RunOut[]> => {
+        const out: RunOut[] = [];
+        for (let i = 0; i < 50; i++)
+          out.push(
+            await bdAsync(t.dir, ['create', `worker ${w} bead ${i}`, '--silent'], { env: { BD_ACTOR: `agent-${w}` } }),
+          );
+        return out;
+      };
+      const results = (await Promise.all(Array.from({ length: 20 }, (_, w) => worker(w)))).flat();
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`1,000 concurrent creates took ${seconds.toFixed(1)} s`);
 
-    expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
-    const ids = results.map((r) => r.stdout.trim());
-    expect(new Set(ids).size).toBe(1000);
-    const listed = bdJson<B[]>(t.dir, ['list', '--all', '-n', '0']);
-    expect(listed).toHaveLength(1000);
-    expect(new Set(listed.map((b) => b.id))).toEqual(new Set(ids));
-    const lines = readFileSync(join(t.dir, '.beads', 'issues.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
-    expect(lines).toHaveLength(1000);
-    expect(new Set(lines.map((l) => (JSON.parse(l) as B).id))).toEqual(new Set(ids));
-    expectHealthy(t.dir);
-  });
+      expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
+      const ids = results.map((r) => r.stdout.trim());
+      expect(new Set(ids).size).toBe(1000);
+      const listed = bdJson<B[]>(t.dir, ['list', '--all', '-n', '0']);
+      expect(listed).toHaveLength(1000);
+      expect(new Set(listed.map((b) => b.id))).toEqual(new Set(ids));
+      const lines = readFileSync(join(t.dir, '.beads', 'issues.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+      expect(lines).toHaveLength(1000);
+      expect(new Set(lines.map((l) => (JSON.parse(l) as B).id))).toEqual(new Set(ids));
+      expectHealthy(t.dir);
+    },
+  );
 
   it('50 processes racing `bd update --claim` on 10 beads: each bead is won once and every loser is told who holds it', async () => {
     const t = tempStore('cl');
     cleanup = t.cleanup;
     const ids = seedReady(t.dir, 10);
     const racers = Array.from({ length: 50 }, (_, n) => ({ actor: `agent-${n}`, id: ids[n % 10]! }));
-    const results = await Promise.all(racers.map((r) => bdAsync(t.dir, ['update', r.id, '--claim', '--actor', r.actor, '--json'])));
+    const results = await Promise.all(
+      racers.map((r) => bdAsync(t.dir, ['update', r.id, '--claim', '--actor', r.actor, '--json'])),
+    );
 
     const winners = new Map<string, string>();
     racers.forEach((r, n) => {

@@ -15,7 +15,12 @@ import { addFakeAgent, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 const SOCKET = `gt-test-costs-budget-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Outcome { bead: string; status: string; reason?: string; hint?: string }
+interface Outcome {
+  bead: string;
+  status: string;
+  reason?: string;
+  hint?: string;
+}
 
 describe('budgets', () => {
   let base = '';
@@ -31,9 +36,12 @@ describe('budgets', () => {
     s.budgets = budgets;
     writeFileSync(settingsPath(), JSON.stringify(s, null, 2));
   };
-  const sling = (id: string): Outcome => (JSON.parse(gt(town, ['sling', id, 'app', '--agent', 'fake', '--json'], { env }).stdout) as { results: Outcome[] }).results[0]!;
+  const sling = (id: string): Outcome =>
+    (JSON.parse(gt(town, ['sling', id, 'app', '--agent', 'fake', '--json'], { env }).stdout) as { results: Outcome[] })
+      .results[0]!;
   const ctx = (): ReturnType<typeof loadTown> => loadTown(town, { ...process.env, ...env, GT_ROOT: town });
-  const inbox = (who: string): { subject: string }[] => gtJson<{ subject: string }[]>(town, ['mail', 'inbox', who], { env });
+  const inbox = (who: string): { subject: string }[] =>
+    gtJson<{ subject: string }[]>(town, ['mail', 'inbox', who], { env });
 
   beforeAll(() => {
     const t = tempDir('gt budget');
@@ -51,12 +59,19 @@ describe('budgets', () => {
     // $3.00 of Sonnet input spent by app/ghost while the tracked bead was on its hook: the convoy has spent $3.
     const store = openTownStore(ctx(), { clock: () => new Date('2026-01-01T00:00:00.000Z') });
     try {
-      recordTownEvent(store, { kind: 'sling.hooked', subject: tracked, data: { polecat: 'app/ghost', fromQueue: false } });
+      recordTownEvent(store, {
+        kind: 'sling.hooked',
+        subject: tracked,
+        data: { polecat: 'app/ghost', fromQueue: false },
+      });
     } finally {
       store.close();
     }
     const transcript = join(base, 'ghost.jsonl');
-    writeFileSync(transcript, `${JSON.stringify({ type: 'assistant', sessionId: 'g', timestamp: new Date().toISOString(), message: { id: 'msg_ghost', model: 'claude-sonnet-4-5', usage: { input_tokens: 1_000_000, output_tokens: 0 } } })}\n`);
+    writeFileSync(
+      transcript,
+      `${JSON.stringify({ type: 'assistant', sessionId: 'g', timestamp: new Date().toISOString(), message: { id: 'msg_ghost', model: 'claude-sonnet-4-5', usage: { input_tokens: 1_000_000, output_tokens: 0 } } })}\n`,
+    );
     gtJson(town, ['costs', 'record', '--transcript', transcript, '--address', 'app/ghost']);
   });
   afterAll(async () => {
@@ -68,7 +83,9 @@ describe('budgets', () => {
     setBudgets({ per_convoy_usd: 1 });
     const refused = sling(tracked);
     expect(refused).toMatchObject({ bead: tracked, status: 'refused' });
-    expect(refused.reason).toBe(`over budget: convoy ${convoy} spent $3.00 of its $1.00 budget (budgets.per_convoy_usd)`);
+    expect(refused.reason).toBe(
+      `over budget: convoy ${convoy} spent $3.00 of its $1.00 budget (budgets.per_convoy_usd)`,
+    );
     expect(refused.hint).toMatch(/raise or remove budgets\.per_convoy_usd/);
     const text = gt(town, ['sling', tracked, 'app', '--agent', 'fake'], { env });
     expect(`${text.stdout}${text.stderr}`).toMatch(/over budget/);
@@ -79,7 +96,9 @@ describe('budgets', () => {
     const v = gtJson<{ budgets: { reached: { key: string; scope: string }[] } }>(town, ['costs']);
     expect(v.budgets.reached).toEqual([expect.objectContaining({ scope: 'convoy', key: `convoy:${convoy}:1` })]);
     expect(gt(town, ['costs']).stdout).toMatch(/! over budget: convoy .* no new work is slung under it/);
-    const status = gtJson<{ problems: { kind: string; subject: string; message: string }[] }>(town, ['status'], { env });
+    const status = gtJson<{ problems: { kind: string; subject: string; message: string }[] }>(town, ['status'], {
+      env,
+    });
     expect(status.problems).toContainEqual(expect.objectContaining({ kind: 'over-budget', subject: convoy }));
   });
 
@@ -88,7 +107,9 @@ describe('budgets', () => {
     expect(first.told).toEqual([`convoy:${convoy}:1`]);
     expect((await costsStep(ctx(), sendMail)).told).toEqual([]);
     for (const who of ['overseer', 'mayor']) {
-      expect(inbox(who).filter((m) => m.subject.startsWith('Budget reached'))).toEqual([expect.objectContaining({ subject: `Budget reached: the budget of convoy ${convoy}` })]);
+      expect(inbox(who).filter((m) => m.subject.startsWith('Budget reached'))).toEqual([
+        expect.objectContaining({ subject: `Budget reached: the budget of convoy ${convoy}` }),
+      ]);
     }
   });
 
@@ -102,7 +123,9 @@ describe('budgets', () => {
       store.close();
     }
     expect(await drainSlingQueue(ctx())).toEqual([]);
-    expect(sling(tracked).reason).toMatch(/^over budget: the town spent \$3\.00 today \(\d{4}-\d{2}-\d{2}\) of its \$2\.00 budget \(budgets\.per_day_usd\)$/);
+    expect(sling(tracked).reason).toMatch(
+      /^over budget: the town spent \$3\.00 today \(\d{4}-\d{2}-\d{2}\) of its \$2\.00 budget \(budgets\.per_day_usd\)$/,
+    );
     expect((await costsStep(ctx(), sendMail)).told).toEqual([expect.stringMatching(/^day:/)]);
     setBudgets({ per_day_usd: 10, per_convoy_usd: 10 });
     const drained = await drainSlingQueue(ctx());

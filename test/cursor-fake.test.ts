@@ -28,7 +28,10 @@ describe('the cursor preset against a stand-in cursor-agent', () => {
     const bin = join(base, 'bin');
     mkdirSync(bin);
     // Records its argv, working directory and GT_AGENT, then behaves as a TUI that logs what it is typed.
-    writeFileSync(join(bin, 'cursor-agent'), `#!/bin/sh\nprintf '%s\\n' "$PWD" "$GT_AGENT" "$@" > '${join(base, 'argv.txt')}'\nexec '${process.execPath}' '${FAKE_TUI}' --log '${join(base, 'typed.log')}'\n`);
+    writeFileSync(
+      join(bin, 'cursor-agent'),
+      `#!/bin/sh\nprintf '%s\\n' "$PWD" "$GT_AGENT" "$@" > '${join(base, 'argv.txt')}'\nexec '${process.execPath}' '${FAKE_TUI}' --log '${join(base, 'typed.log')}'\n`,
+    );
     chmodSync(join(bin, 'cursor-agent'), 0o755);
     env = { GT_TMUX_SOCKET: SOCKET, PATH: `${bin}:${process.env.PATH ?? ''}` };
   });
@@ -46,8 +49,11 @@ describe('the cursor preset against a stand-in cursor-agent', () => {
     const [cwd, agent, ...argv] = readFileSync(join(base, 'argv.txt'), 'utf8').trimEnd().split('\n');
     expect({ cwd, agent, argv }).toEqual({ cwd: worktree, agent: 'cursor', argv: ['-f', '--trust'] });
     const deadline = Date.now() + 20_000;
-    while (!existsSync(join(base, 'typed.log')) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
-    expect(readFileSync(join(base, 'typed.log'), 'utf8')).toContain(`Gas Town: you are ${polecat} (polecat). Run \`gt prime\` now and follow what it says.`);
+    while (!existsSync(join(base, 'typed.log')) && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 200));
+    expect(readFileSync(join(base, 'typed.log'), 'utf8')).toContain(
+      `Gas Town: you are ${polecat} (polecat). Run \`gt prime\` now and follow what it says.`,
+    );
     expect(existsSync(join(worktree, '.cursor'))).toBe(false);
   }, 90_000);
 });

@@ -14,15 +14,34 @@ const ROOT = resolve(import.meta.dirname, '..');
 const SOCKET = `gt-test-dhb-${process.pid}`;
 const FAKE_TUI = join(ROOT, 'testing/fake-tui/fake-tui.js');
 // A grace period long enough that the daemon never races a sling still building the worktree it will start in.
-const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_MS: '3000', GT_DAEMON_STUCK_MS: '600000', GT_DAEMON_REAP_MS: '600000', GT_DAEMON_SNAPSHOT_MS: '600000' };
+const env = {
+  GT_TMUX_SOCKET: SOCKET,
+  GT_DAEMON_TICK_MS: '250',
+  GT_DAEMON_GRACE_MS: '3000',
+  GT_DAEMON_STUCK_MS: '600000',
+  GT_DAEMON_REAP_MS: '600000',
+  GT_DAEMON_SNAPSHOT_MS: '600000',
+};
 
 /** The built gt (bin/gt.js) with this suite's daemon timings and tmux socket. */
 const gtb = (cwd: string, args: readonly string[]): RunOut => gtBuilt(cwd, args, { env });
 const gtbJson = <T>(cwd: string, args: readonly string[]): T => gtBuiltJson<T>(cwd, args, { env });
 
-interface Restart { subject: string | null; reason: string | null; data: unknown }
-interface View { address: string; runtime: string; state: string; pinned: boolean | null; reason: string | null }
-interface Slung { results: { bead: string; status: string; polecat: string; reason?: string }[] }
+interface Restart {
+  subject: string | null;
+  reason: string | null;
+  data: unknown;
+}
+interface View {
+  address: string;
+  runtime: string;
+  state: string;
+  pinned: boolean | null;
+  reason: string | null;
+}
+interface Slung {
+  results: { bead: string; status: string; polecat: string; reason?: string }[];
+}
 
 describe('the daemon and polecat hooks, built CLI', () => {
   let base = '';
@@ -30,7 +49,8 @@ describe('the daemon and polecat hooks, built CLI', () => {
   let prefix = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const restarts = (bead: string): Restart[] => withTown(town, (s) => townEventsMatching(s, { kind: 'daemon.restart', subject: bead }));
+  const restarts = (bead: string): Restart[] =>
+    withTown(town, (s) => townEventsMatching(s, { kind: 'daemon.restart', subject: bead }));
   const create = (title: string): string => gtbJson<{ id: string }>(town, ['bd', 'create', title]).id;
   const session = (polecat: string): string => `${prefix}-${polecat.split('/')[1]}`;
   const killAndAwaitRestart = async (polecat: string, bead: string): Promise<Restart> => {
@@ -48,10 +68,15 @@ describe('the daemon and polecat hooks, built CLI', () => {
     cleanup = t.cleanup;
     town = join(base, 'my town');
     gtbJson(base, ['install', town]);
-    const agents: Record<string, unknown> = { broken: { command: 'sh', args: ['-c', 'echo "Error: not logged in"; exit 3'] } };
+    const agents: Record<string, unknown> = {
+      broken: { command: 'sh', args: ['-c', 'echo "Error: not logged in"; exit 3'] },
+    };
     for (const name of ['fake', 'fake2']) {
       const script = join(base, `${name} agent.sh`);
-      writeFileSync(script, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "${base}/$GT_SESSION.${name}.log"\n`);
+      writeFileSync(
+        script,
+        `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "${base}/$GT_SESSION.${name}.log"\n`,
+      );
       chmodSync(script, 0o755);
       agents[name] = { command: script, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 };
     }
@@ -113,13 +138,22 @@ describe('the daemon and polecat hooks, built CLI', () => {
     expect(r.status).toBe('hooked');
     // The daemon may already be restarting it (and clearing the dead pane) while sling reads it: the wording varies.
     expect(r.reason).toMatch(/app\/\w+ \(broken\) exited .*during start-up/);
-    await until(() => withTown(town, (s) => countTownEvents(s, { kind: 'daemon.restart-cap', subject: bead })) > 0, 40_000);
-    const mail = (): { body: string }[] => gtbJson<{ subject: string; body: string }[]>(town, ['mail', 'inbox', 'mayor']).filter((m) => m.subject.includes(`keeps dying while working on ${bead}`));
+    await until(
+      () => withTown(town, (s) => countTownEvents(s, { kind: 'daemon.restart-cap', subject: bead })) > 0,
+      40_000,
+    );
+    const mail = (): { body: string }[] =>
+      gtbJson<{ subject: string; body: string }[]>(town, ['mail', 'inbox', 'mayor']).filter((m) =>
+        m.subject.includes(`keeps dying while working on ${bead}`),
+      );
     await until(() => mail().length > 0);
     expect(mail()).toHaveLength(1);
     expect(mail()[0]!.body).toContain('broken exited with status 3: "Error: not logged in"');
     const view = gtbJson<View[]>(town, ['agents']).find((v) => v.address === r.polecat);
-    expect(view).toMatchObject({ state: 'dead', reason: expect.stringContaining('broken exited with status 3 during start-up: "Error: not logged in"') });
+    expect(view).toMatchObject({
+      state: 'dead',
+      reason: expect.stringContaining('broken exited with status 3 during start-up: "Error: not logged in"'),
+    });
     const peek = gtb(town, ['peek', r.polecat]);
     expect(peek.stdout).toContain('Error: not logged in');
   }, 60_000);

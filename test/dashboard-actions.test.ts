@@ -22,7 +22,14 @@ const SOCKET = `gt-test-dash-act-${process.pid}`;
 // wipe a nudge's echo from the screen before the page reads the pane.
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '300', GT_DAEMON_GRACE_MS: '1500', GT_SIM_POLL_MS: '3600000' };
 
-interface InboxMail { id: string; from: string; to: string; subject: string; body: string; read_at: string | null }
+interface InboxMail {
+  id: string;
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  read_at: string | null;
+}
 
 describe('dashboard actions in Chromium', () => {
   const t = tempDir('gt dash act');
@@ -35,7 +42,9 @@ describe('dashboard actions in Chromium', () => {
   const pageErrors: string[] = [];
   const watch = (p: Page): Page => {
     p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    p.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+    p.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+    });
     return p;
   };
   const withStore = <R>(fn: (s: ReturnType<typeof openTownStore>) => R): R => {
@@ -53,7 +62,16 @@ describe('dashboard actions in Chromium', () => {
   const inboxOf = (address: string): InboxMail[] => gtJson<InboxMail[]>(townDir, ['mail', 'inbox', address], { env });
   /** Scrolls to an element of a panel that may draw itself again meanwhile (replacing the element found). */
   const scrollTo = async (l: Locator): Promise<void> => {
-    await expect.poll(() => l.scrollIntoViewIfNeeded({ timeout: 1_000 }).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        () =>
+          l.scrollIntoViewIfNeeded({ timeout: 1_000 }).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
   };
   const noReload = async (): Promise<void> => {
     expect(await page.evaluate('window.__noReload'), 'the page was reloaded').toBe(true);
@@ -78,7 +96,10 @@ describe('dashboard actions in Chromium', () => {
   afterEach(() => {
     const seen = pageErrors.splice(0);
     // A refused request (a 4xx the test provoked) logs "Failed to load resource"; nothing else may.
-    expect(seen.filter((e) => !/status of (400|403|404|409)/.test(e)), 'errors in the page').toEqual([]);
+    expect(
+      seen.filter((e) => !/status of (400|403|404|409)/.test(e)),
+      'errors in the page',
+    ).toEqual([]);
   });
 
   afterAll(async () => {
@@ -92,20 +113,40 @@ describe('dashboard actions in Chromium', () => {
   it('shows mail to the overseer as it arrives; reading, replying and composing from the page reach the store', async () => {
     const mail = page.locator('#mail');
     await expect.poll(() => mail.locator('.count').textContent(), { timeout: 5_000 }).toMatch(/^0 unread/);
-    const sent = gtJson<{ mail: { id: string }[] }>(townDir, ['mail', 'send', 'overseer', '-s', 'Ship on Friday?', '-m', 'The release branch is green.\nShip or wait?', '--from', 'mayor'], { env });
+    const sent = gtJson<{ mail: { id: string }[] }>(
+      townDir,
+      [
+        'mail',
+        'send',
+        'overseer',
+        '-s',
+        'Ship on Friday?',
+        '-m',
+        'The release branch is green.\nShip or wait?',
+        '--from',
+        'mayor',
+      ],
+      { env },
+    );
     const id = sent.mail[0]!.id;
     // It arrives by the live stream: no reload, unread, counted.
     const item = mail.locator(`li:has(button.mail-item[data-mail="${id}"])`);
     await item.waitFor({ timeout: 5_000 });
     await expect.poll(() => item.getAttribute('class'), { timeout: 5_000 }).toMatch(/\bunread\b/);
-    await expect.poll(() => mail.locator('.count').textContent(), { timeout: 5_000 }).toMatch(/^1 unread · 1 in the inbox/);
+    await expect
+      .poll(() => mail.locator('.count').textContent(), { timeout: 5_000 })
+      .toMatch(/^1 unread · 1 in the inbox/);
     await noReload();
 
     // Reading it shows the body and marks it read, on the page and in the store.
     await item.locator('button.mail-item').click();
     const reader = mail.locator(`article.reader[data-mail="${id}"]`);
-    await expect.poll(() => reader.locator('.mail-body').textContent(), { timeout: 5_000 }).toBe('The release branch is green.\nShip or wait?');
-    await expect.poll(() => listInbox(town, 'overseer').find((m) => m.id === id)?.read_at ?? null, { timeout: 5_000 }).not.toBeNull();
+    await expect
+      .poll(() => reader.locator('.mail-body').textContent(), { timeout: 5_000 })
+      .toBe('The release branch is green.\nShip or wait?');
+    await expect
+      .poll(() => listInbox(town, 'overseer').find((m) => m.id === id)?.read_at ?? null, { timeout: 5_000 })
+      .not.toBeNull();
     await expect.poll(() => item.getAttribute('class'), { timeout: 5_000 }).not.toMatch(/\bunread\b/);
     await expect.poll(() => mail.locator('.count').textContent(), { timeout: 5_000 }).toMatch(/^0 unread/);
 
@@ -113,8 +154,14 @@ describe('dashboard actions in Chromium', () => {
     await reader.getByRole('textbox', { name: 'Reply' }).fill('Ship it. Tag v1.2 first.');
     await reader.getByRole('button', { name: 'Reply' }).click();
     // (Polled in-process: a `gt` child run synchronously would block this process, which also serves the page.)
-    await expect.poll(() => listInbox(town, 'mayor').find((m) => m.subject === 'Re: Ship on Friday?'), { timeout: 10_000 }).toBeDefined();
-    expect(inboxOf('mayor').find((m) => m.subject === 'Re: Ship on Friday?')).toMatchObject({ from: 'overseer', to: 'mayor', body: 'Ship it. Tag v1.2 first.' });
+    await expect
+      .poll(() => listInbox(town, 'mayor').find((m) => m.subject === 'Re: Ship on Friday?'), { timeout: 10_000 })
+      .toBeDefined();
+    expect(inboxOf('mayor').find((m) => m.subject === 'Re: Ship on Friday?')).toMatchObject({
+      from: 'overseer',
+      to: 'mayor',
+      body: 'Ship it. Tag v1.2 first.',
+    });
     await expect.poll(() => page.locator('#toasts').textContent(), { timeout: 5_000 }).toContain('Replied to mayor');
     await scrollTo(reader);
     await shot(page, 'mail-reader-1280.png');
@@ -126,13 +173,17 @@ describe('dashboard actions in Chromium', () => {
     await dlg.locator('[data-field="subject"] input').fill('Freeze merges');
     await dlg.locator('[data-field="body"] textarea').fill('No merges until the release is out.');
     await dlg.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => dlg.locator('.error-text').allTextContents(), { timeout: 5_000 }).toContainEqual(expect.stringMatching(/\S/));
+    await expect
+      .poll(() => dlg.locator('.error-text').allTextContents(), { timeout: 5_000 })
+      .toContainEqual(expect.stringMatching(/\S/));
     expect(await page.locator('#dialog[open]').count(), 'the dialog stays open').toBe(1);
     await dlg.locator('[data-field="to"] input').fill('mayor');
     await dlg.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => page.locator('#dialog[open]').count(), { timeout: 5_000 }).toBe(0);
     const inbox = inboxOf('mayor');
-    expect(inbox.filter((m) => m.subject === 'Freeze merges')).toEqual([expect.objectContaining({ from: 'overseer', body: 'No merges until the release is out.' })]);
+    expect(inbox.filter((m) => m.subject === 'Freeze merges')).toEqual([
+      expect.objectContaining({ from: 'overseer', body: 'No merges until the release is out.' }),
+    ]);
     await noReload();
 
     // The narrow window keeps the inbox and the reader usable.
@@ -143,7 +194,9 @@ describe('dashboard actions in Chromium', () => {
     await narrow.locator('#mail article.reader .mail-body').waitFor({ timeout: 5_000 });
     await narrow.locator('#mail').scrollIntoViewIfNeeded();
     await shot(narrow, 'mail-reader-420.png');
-    const overflow = await narrow.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    const overflow = await narrow.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
     expect(overflow, 'the narrow page scrolls sideways').toBeLessThanOrEqual(0);
     await narrow.close();
   }, 60_000);
@@ -151,7 +204,17 @@ describe('dashboard actions in Chromium', () => {
   it('retries and rejects merge requests that failed their gate, from the page', async () => {
     // Two requests that really fail the rig's test gate (as the refinery tests make them), after the page is open.
     const rigJson = join(townDir, 'web', 'rig.json');
-    writeFileSync(rigJson, JSON.stringify({ ...JSON.parse(readFileSync(rigJson, 'utf8')), gates: { test: { command: 'echo "2 tests failed"; exit 1', timeout_seconds: 30 } } }, null, 2));
+    writeFileSync(
+      rigJson,
+      JSON.stringify(
+        {
+          ...JSON.parse(readFileSync(rigJson, 'utf8')),
+          gates: { test: { command: 'echo "2 tests failed"; exit 1', timeout_seconds: 30 } },
+        },
+        null,
+        2,
+      ),
+    );
     const prefix = (JSON.parse(readFileSync(rigJson, 'utf8')) as { prefix: string }).prefix;
     const repo = join(townDir, 'web', '.repo.git');
     const scratch = join(t.dir, 'scratch');
@@ -192,16 +255,25 @@ describe('dashboard actions in Chromium', () => {
     page.once('dialog', (d) => void d.accept('not wanted any more'));
     await queue.locator(`li.mr[data-mr="${b}"]`).getByRole('button', { name: 'Reject' }).click();
     await queue.locator(`li.mr[data-mr="${b}"][data-status="rejected"]`).waitFor({ timeout: 5_000 });
-    expect(withStore((s) => getMr(s, b))).toMatchObject({ status: 'rejected', failure: 'rejected: not wanted any more' });
+    expect(withStore((s) => getMr(s, b))).toMatchObject({
+      status: 'rejected',
+      failure: 'rejected: not wanted any more',
+    });
     page.once('dialog', (d) => void d.dismiss());
     await queue.locator(`tr[data-mr="${a}"]`).getByRole('button', { name: 'Reject' }).click();
     await new Promise((r) => setTimeout(r, 500));
-    expect(withStore((s) => getMr(s, a)!.status), 'cancelling the prompt rejects nothing').toBe('queued');
+    expect(
+      withStore((s) => getMr(s, a)!.status),
+      'cancelling the prompt rejects nothing',
+    ).toBe('queued');
     page.once('dialog', (d) => void d.accept('superseded'));
     await queue.locator(`tr[data-mr="${a}"]`).getByRole('button', { name: 'Reject' }).click();
     await queue.locator(`li.mr[data-mr="${a}"][data-status="rejected"]`).waitFor({ timeout: 5_000 });
     expect(withStore((s) => getMr(s, a)!.status)).toBe('rejected');
-    expect(await queue.locator(`li.mr[data-status="rejected"] button`).count(), 'a rejected request offers no actions').toBe(0);
+    expect(
+      await queue.locator(`li.mr[data-status="rejected"] button`).count(),
+      'a rejected request offers no actions',
+    ).toBe(0);
     await queue.scrollIntoViewIfNeeded();
     await shot(page, 'queue-rejected-1280.png');
     await noReload();
@@ -210,7 +282,10 @@ describe('dashboard actions in Chromium', () => {
     await narrow.goto(`${dash!.url}#queue`);
     await scrollTo(narrow.locator(`#queue li.mr[data-mr="${a}"]`));
     await shot(narrow, 'queue-420.png');
-    expect(await narrow.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 'the narrow page scrolls sideways').toBeLessThanOrEqual(0);
+    expect(
+      await narrow.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+      'the narrow page scrolls sideways',
+    ).toBeLessThanOrEqual(0);
     await narrow.close();
   }, 60_000);
 
@@ -226,10 +301,14 @@ describe('dashboard actions in Chromium', () => {
     const form = page.locator('#agents form.nudge');
     await form.getByRole('textbox', { name: 'Nudge message' }).fill('check the merge queue');
     await form.getByRole('button', { name: 'Send nudge' }).click();
-    await expect.poll(async () => (await tmux.capturePane(mayor.session)).join('\n'), { timeout: 20_000 }).toContain('check the merge queue');
+    await expect
+      .poll(async () => (await tmux.capturePane(mayor.session)).join('\n'), { timeout: 20_000 })
+      .toContain('check the merge queue');
     await expect.poll(() => page.locator('#toasts').textContent(), { timeout: 20_000 }).toContain('Nudged mayor');
     await row.getByRole('button', { name: 'Pane' }).click();
-    await expect.poll(() => page.locator('#agents pre.pane-text').textContent(), { timeout: 10_000 }).toContain('check the merge queue');
+    await expect
+      .poll(() => page.locator('#agents pre.pane-text').textContent(), { timeout: 10_000 })
+      .toContain('check the merge queue');
     await page.locator('#agents').scrollIntoViewIfNeeded();
     await shot(page, 'agents-pane-1280.png');
     await row.getByRole('button', { name: 'Pane' }).click();
@@ -249,7 +328,8 @@ describe('dashboard actions in Chromium', () => {
     expect(await tmux.hasSession(mayor.session)).toBe(true);
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toMatch(/idle|working/);
     const startedAt = (): string | null => withStore((s) => getAgent(s, 'mayor')!.started_at);
-    const pid = async (): Promise<number | undefined> => (await tmux.listSessions()).find((x) => x.name === mayor.session)?.panePid;
+    const pid = async (): Promise<number | undefined> =>
+      (await tmux.listSessions()).find((x) => x.name === mayor.session)?.panePid;
     const before = { at: startedAt(), pid: await pid() };
     expect(before.pid).toBeGreaterThan(0);
     await restarted.first().waitFor({ state: 'detached', timeout: 10_000 });
@@ -269,7 +349,11 @@ describe('dashboard actions in Chromium', () => {
     await expect.poll(() => live.getAttribute('data-state'), { timeout: 10_000 }).toBe('down');
     expect(await live.textContent()).toBe('offline');
     // A change while the server is down shows after the reconnect.
-    const [away] = withStore((s) => insertMails(s, [{ from: 'mayor', to: 'overseer', subject: 'While you were away', body: 'one', priority: 2, type: 'message' }]));
+    const [away] = withStore((s) =>
+      insertMails(s, [
+        { from: 'mayor', to: 'overseer', subject: 'While you were away', body: 'one', priority: 2, type: 'message' },
+      ]),
+    );
     await new Promise((r) => setTimeout(r, 1500));
     await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'offline-1280.png');
@@ -278,13 +362,25 @@ describe('dashboard actions in Chromium', () => {
     await expect.poll(() => live.getAttribute('data-state'), { timeout: 20_000 }).toBe('live');
     await page.locator(`#mail button.mail-item[data-mail="${away!.id}"]`).waitFor({ timeout: 5_000 });
     // The browser logs the dropped stream and the refused reconnects; nothing else may show up.
-    expect(pageErrors.splice(0).filter((e) => !/net::ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING|EMPTY_RESPONSE|CONNECTION_RESET)/.test(e))).toEqual([]);
+    expect(
+      pageErrors
+        .splice(0)
+        .filter(
+          (e) => !/net::ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING|EMPTY_RESPONSE|CONNECTION_RESET)/.test(e),
+        ),
+    ).toEqual([]);
     // A change after the reconnect arrives live.
-    const [later] = withStore((s) => insertMails(s, [{ from: 'mayor', to: 'overseer', subject: 'After the restart', body: 'two', priority: 2, type: 'message' }]));
+    const [later] = withStore((s) =>
+      insertMails(s, [
+        { from: 'mayor', to: 'overseer', subject: 'After the restart', body: 'two', priority: 2, type: 'message' },
+      ]),
+    );
     await page.locator(`#mail button.mail-item[data-mail="${later!.id}"]`).waitFor({ timeout: 5_000 });
     // An action with the old page: the restarted server reads the same token, so the page's cookie and key still work.
     await page.locator(`#mail button.mail-item[data-mail="${later!.id}"]`).click();
-    await expect.poll(() => listInbox(town, 'overseer').find((m) => m.id === later!.id)?.read_at ?? null, { timeout: 5_000 }).not.toBeNull();
+    await expect
+      .poll(() => listInbox(town, 'overseer').find((m) => m.id === later!.id)?.read_at ?? null, { timeout: 5_000 })
+      .not.toBeNull();
     await noReload();
 
     // The daemon: started, stopped, started again; the page follows each change by itself.
@@ -299,7 +395,9 @@ describe('dashboard actions in Chromium', () => {
     await expect.poll(() => problem.count(), { timeout: 10_000 }).toBe(1);
     gtJson(townDir, ['daemon', 'start'], { env });
     await expect.poll(() => pill.textContent(), { timeout: 10_000 }).toMatch(/daemon running/);
-    await expect.poll(() => page.locator('#feed li.event[data-kind="daemon.start"]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => page.locator('#feed li.event[data-kind="daemon.start"]').count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
     expect(await live.getAttribute('data-state')).toBe('live');
     await noReload();
     gt(townDir, ['daemon', 'stop'], { env });

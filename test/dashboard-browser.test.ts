@@ -27,10 +27,13 @@ describe('the dashboard in Chromium', () => {
   const pageErrors: string[] = [];
   const watch = (p: Page): Page => {
     p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    p.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+    p.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+    });
     return p;
   };
-  const bead = (cwd: string, title: string, description: string): string => gtJson<{ id: string }>(cwd, ['bd', 'create', title, '-d', description]).id;
+  const bead = (cwd: string, title: string, description: string): string =>
+    gtJson<{ id: string }>(cwd, ['bd', 'create', title, '-d', description]).id;
   const shot = async (p: Page, name: string, fullPage = false): Promise<void> => {
     mkdirSync(SHOTS, { recursive: true });
     await p.screenshot({ path: join(SHOTS, name), fullPage });
@@ -41,7 +44,14 @@ describe('the dashboard in Chromium', () => {
     gtJson(t.dir, ['install', town]);
     const settingsPath = join(town, 'settings', 'config.json');
     const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
-    writeFileSync(settingsPath, JSON.stringify({ ...settings, role_agents: { polecat: 'sim' }, caps: { polecats_per_rig: 8, polecats_per_town: 12 } }, null, 2));
+    writeFileSync(
+      settingsPath,
+      JSON.stringify(
+        { ...settings, role_agents: { polecat: 'sim' }, caps: { polecats_per_rig: 8, polecats_per_town: 12 } },
+        null,
+        2,
+      ),
+    );
     sourceRepo(join(t.dir, 'web src'), 'main', { 'README.md': '# web\n' });
     gtJson(town, ['rig', 'add', 'web', join(t.dir, 'web src')]);
     dash = await serveDashboard(loadTown(town, { ...process.env, ...env }), { port: 0 });
@@ -52,7 +62,10 @@ describe('the dashboard in Chromium', () => {
 
   afterEach(() => {
     const seen = pageErrors.splice(0);
-    expect(seen.filter((e) => !/status of 400/.test(e)), 'errors in the page').toEqual([]);
+    expect(
+      seen.filter((e) => !/status of 400/.test(e)),
+      'errors in the page',
+    ).toEqual([]);
   });
 
   afterAll(async () => {
@@ -75,11 +88,17 @@ describe('the dashboard in Chromium', () => {
     await shot(page, 'convoy-queued-1280.png');
     gtJson(town, ['daemon', 'start'], { env });
     // On its way: some tracked bead leaves "queued" (working, then merge-pending) while the page stays put.
-    await expect.poll(() => card.locator('li:not([data-state="queued"])').count(), { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => card.locator('li:not([data-state="queued"])').count(), { timeout: 60_000, interval: 100 })
+      .toBeGreaterThan(0);
     const landed = page.locator(`.landed-list li[data-id="${convoy}"][data-state="landed"]`);
     await landed.waitFor({ timeout: 240_000 });
     expect(await page.evaluate('window.__noReload')).toBe(true);
-    await expect.poll(() => page.locator(`#feed li.event[data-kind="convoy.landed"][data-subject="${convoy}"]`).count(), { timeout: 5_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator(`#feed li.event[data-kind="convoy.landed"][data-subject="${convoy}"]`).count(), {
+        timeout: 5_000,
+      })
+      .toBe(1);
   }, 300_000);
 
   it('round-trips a config edit, and shows a bad value next to its field without writing it', async () => {
@@ -89,12 +108,18 @@ describe('the dashboard in Chromium', () => {
     await form.locator('[data-field="role_agents.crew"] select').selectOption('codex');
     await form.getByRole('button', { name: 'Save settings' }).click();
     const settingsPath = join(town, 'settings', 'config.json');
-    await expect.poll(() => JSON.parse(readFileSync(settingsPath, 'utf8')).caps.polecats_per_rig, { timeout: 5_000 }).toBe(6);
+    await expect
+      .poll(() => JSON.parse(readFileSync(settingsPath, 'utf8')).caps.polecats_per_rig, { timeout: 5_000 })
+      .toBe(6);
     expect(JSON.parse(readFileSync(settingsPath, 'utf8')).role_agents).toEqual({ polecat: 'sim', crew: 'codex' });
     // A fresh page reads the edit back from the file.
     const fresh = watch(await browser!.newPage({ viewport: { width: 1280, height: 800 } }));
     await fresh.goto(dash!.openUrl);
-    await expect.poll(() => fresh.locator('form[data-form="settings"] [data-field="caps.polecats_per_rig"] input').inputValue(), { timeout: 5_000 }).toBe('6');
+    await expect
+      .poll(() => fresh.locator('form[data-form="settings"] [data-field="caps.polecats_per_rig"] input').inputValue(), {
+        timeout: 5_000,
+      })
+      .toBe('6');
     await fresh.close();
     // A bad value: the server refuses it, the page shows why beside the field, the file keeps the good value.
     await perRig.fill('0');
@@ -110,7 +135,11 @@ describe('the dashboard in Chromium', () => {
     await page.locator('details[data-rig="web"] > summary').click();
     await rigForm.locator('[data-field="gates.test.command"] input').fill('true');
     await rigForm.getByRole('button', { name: 'Save web' }).click();
-    await expect.poll(() => JSON.parse(readFileSync(join(town, 'web', 'rig.json'), 'utf8')).gates?.test?.command, { timeout: 5_000 }).toBe('true');
+    await expect
+      .poll(() => JSON.parse(readFileSync(join(town, 'web', 'rig.json'), 'utf8')).gates?.test?.command, {
+        timeout: 5_000,
+      })
+      .toBe('true');
   }, 90_000);
 
   it('slings a bead from the page and a polecat starts on it', async () => {
@@ -118,7 +147,9 @@ describe('the dashboard in Chromium', () => {
     const dlg = page.locator('form[data-dialog="bead"]');
     await dlg.locator('[data-field="title"] input').fill('Add the pricing page');
     await dlg.locator('[data-field="rig"] select').selectOption('web');
-    await dlg.locator('[data-field="description"] textarea').fill('A page.' + sim('sleep 20', 'write pricing.html "<h1>Pricing</h1>\\n"'));
+    await dlg
+      .locator('[data-field="description"] textarea')
+      .fill('A page.' + sim('sleep 20', 'write pricing.html "<h1>Pricing</h1>\\n"'));
     await dlg.getByRole('button', { name: 'Create bead' }).click();
     const row = page.locator('#beads tr', { hasText: 'Add the pricing page' });
     await row.waitFor({ timeout: 5_000 });
@@ -139,14 +170,16 @@ describe('the dashboard in Chromium', () => {
     await page.locator(`#hooks li.hook:has(.id[title="${id}"]) ol.cycle`).waitFor({ timeout: 10_000 });
     // Its pane, on demand.
     await agent.first().getByRole('button', { name: 'Pane' }).click();
-    await expect.poll(() => page.locator('#agents pre.pane-text').textContent(), { timeout: 10_000 }).toMatch(/^sim(> |: )/m); // the sim's prompt or its busy line, not just any screen
+    await expect
+      .poll(() => page.locator('#agents pre.pane-text').textContent(), { timeout: 10_000 })
+      .toMatch(/^sim(> |: )/m); // the sim's prompt or its busy line, not just any screen
     await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'dashboard-1280.png');
     await shot(page, 'dashboard-1280-full.png', true);
     const narrow = watch(await browser!.newPage({ viewport: { width: 420, height: 860 } }));
     await narrow.goto(dash!.openUrl);
     await narrow.locator('#agents tr[data-address]').first().waitFor({ timeout: 10_000 });
-    await narrow.locator("#convoys .panel-head .count").waitFor({ timeout: 10_000 });
+    await narrow.locator('#convoys .panel-head .count').waitFor({ timeout: 10_000 });
     await shot(narrow, 'dashboard-420.png');
     await shot(narrow, 'dashboard-420-full.png', true);
     await narrow.close();

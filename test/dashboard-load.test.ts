@@ -45,7 +45,13 @@ for (let i = 0; i < total; i++) {
 store.close();
 `;
 
-interface Mark { i: number; id: number; at: number; last: boolean; behind: number }
+interface Mark {
+  i: number;
+  id: number;
+  at: number;
+  last: boolean;
+  behind: number;
+}
 
 describe('the dashboard under 100 town events a second', () => {
   const t = tempDir('gt dash load');
@@ -65,7 +71,9 @@ describe('the dashboard under 100 town events a second', () => {
     dash = await serveDashboard(loadTown(townDir, { ...process.env, GT_TMUX_SOCKET: SOCKET }), { port: 0 });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+    });
     await page.goto(dash.openUrl);
     await page.locator('#live[data-state="live"]').waitFor({ timeout: 10_000 });
     await page.evaluate('window.__noReload = true');
@@ -101,7 +109,9 @@ describe('the dashboard under 100 town events a second', () => {
     const loop = monitorEventLoopDelay({ resolution: 20 });
     loop.enable();
     const marks: Mark[] = [];
-    const writer = spawn(process.execPath, [join(t.dir, 'writer.mjs'), townDir, String(RATE * SECONDS), String(RATE)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const writer = spawn(process.execPath, [join(t.dir, 'writer.mjs'), townDir, String(RATE * SECONDS), String(RATE)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let buf = '';
     writer.stdout.on('data', (d: Buffer) => {
@@ -147,17 +157,23 @@ describe('the dashboard under 100 town events a second', () => {
       const longest = await page.evaluate<number>('window.__longest');
       const clicks = await page.evaluate<number[]>('window.__clicks');
       loop.disable();
-      console.log(`server process event loop: max delay ${Math.round(loop.max / 1e6)} ms, p99 ${Math.round(loop.percentile(99) / 1e6)} ms`);
-      console.log(`dashboard load: ${marks.length * RATE} events in ${((last.at - marks[0]!.at) / 1000 + 1).toFixed(1)} s (writer at most ${Math.round(last.behind)} ms behind); `
-        + `feed lag median ${Math.round(sorted[Math.floor(sorted.length / 2)]!)} ms, max ${Math.round(sorted.at(-1)!)} ms, last ${Math.round(lag(last))} ms; `
-        + `click to dialog ${clicks.map(Math.round).join(', ')} ms in the page (${rounds.join(', ')} ms for the driver); longest busy page ${Math.round(longest)} ms`);
+      console.log(
+        `server process event loop: max delay ${Math.round(loop.max / 1e6)} ms, p99 ${Math.round(loop.percentile(99) / 1e6)} ms`,
+      );
+      console.log(
+        `dashboard load: ${marks.length * RATE} events in ${((last.at - marks[0]!.at) / 1000 + 1).toFixed(1)} s (writer at most ${Math.round(last.behind)} ms behind); ` +
+          `feed lag median ${Math.round(sorted[Math.floor(sorted.length / 2)]!)} ms, max ${Math.round(sorted.at(-1)!)} ms, last ${Math.round(lag(last))} ms; ` +
+          `click to dialog ${clicks.map(Math.round).join(', ')} ms in the page (${rounds.join(', ')} ms for the driver); longest busy page ${Math.round(longest)} ms`,
+      );
       expect(lag(last), 'the last event of the burst reached the feed late').toBeLessThan(3000);
       // During the burst: every sampled event reached the feed, none more than a few seconds late.
       expect(sorted.at(-1)!, `feed lags (ms): ${lags.map(Math.round).join(' ')}`).toBeLessThan(5000);
       expect(clicks, 'the page saw every click').toHaveLength(3);
       expect(Math.max(...clicks), 'the page took this long to answer a click').toBeLessThan(2000);
       // The feed keeps its cap, newest first, without gaps at the top.
-      const ids = (await page.locator('#feed li.event').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id')))));
+      const ids = await page
+        .locator('#feed li.event')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
       expect(ids.length).toBeLessThanOrEqual(200);
       expect(ids.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, k) => last.id - k));
       expect(await page.locator('#live').getAttribute('data-state')).toBe('live');

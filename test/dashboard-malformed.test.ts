@@ -21,8 +21,17 @@ describe('the dashboard server and malformed requests', () => {
   /** Anything the server's error handler saw as a crash (it answers those with 500). */
   const internal: string[] = [];
 
-  const call = async (method: string, path: string, body?: string | Uint8Array, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown; text: string }> => {
-    const r = await fetch(new URL(path, dash.url), { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers }, ...(body === undefined ? {} : { body }) });
+  const call = async (
+    method: string,
+    path: string,
+    body?: string | Uint8Array,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: unknown; text: string }> => {
+    const r = await fetch(new URL(path, dash.url), {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+      ...(body === undefined ? {} : { body }),
+    });
     const text = await r.text();
     let json: unknown;
     try {
@@ -33,28 +42,29 @@ describe('the dashboard server and malformed requests', () => {
     return { status: r.status, json, text };
   };
   /** Raw bytes over TCP; resolves with whatever the server wrote before closing (or after `ms`). */
-  const raw = (bytes: string | Buffer, ms = 3000, end = true): Promise<string> => new Promise((resolve) => {
-    const sock = connect(dash.port, '127.0.0.1');
-    let out = '';
-    const done = (): void => {
-      sock.destroy();
-      resolve(out);
-    };
-    // No reply before the deadline is a hang, never taken for a server that closed at once.
-    const timer = setTimeout(() => {
-      out ||= '(no reply: timed out)';
-      done();
-    }, ms);
-    sock.on('data', (d) => void (out += d.toString('latin1')));
-    sock.on('error', () => void 0);
-    sock.on('close', () => {
-      clearTimeout(timer);
-      resolve(out);
+  const raw = (bytes: string | Buffer, ms = 3000, end = true): Promise<string> =>
+    new Promise((resolve) => {
+      const sock = connect(dash.port, '127.0.0.1');
+      let out = '';
+      const done = (): void => {
+        sock.destroy();
+        resolve(out);
+      };
+      // No reply before the deadline is a hang, never taken for a server that closed at once.
+      const timer = setTimeout(() => {
+        out ||= '(no reply: timed out)';
+        done();
+      }, ms);
+      sock.on('data', (d) => void (out += d.toString('latin1')));
+      sock.on('error', () => void 0);
+      sock.on('close', () => {
+        clearTimeout(timer);
+        resolve(out);
+      });
+      sock.write(bytes, () => {
+        if (end) sock.end();
+      });
     });
-    sock.write(bytes, () => {
-      if (end) sock.end();
-    });
-  });
   const alive = async (): Promise<void> => {
     const r = await call('GET', '/api/session');
     expect(r.status).toBe(200);
@@ -67,7 +77,11 @@ describe('the dashboard server and malformed requests', () => {
     const web = join(t.dir, 'web');
     mkdirSync(web, { recursive: true });
     writeFileSync(join(web, 'index.html'), '<!doctype html><title>Gas Town</title>');
-    dash = await serveDashboard(loadTown(townDir, { PATH: process.env.PATH ?? '', GT_TMUX_SOCKET: SOCKET }), { port: 0, webDir: web, onError: (m) => internal.push(m) });
+    dash = await serveDashboard(loadTown(townDir, { PATH: process.env.PATH ?? '', GT_TMUX_SOCKET: SOCKET }), {
+      port: 0,
+      webDir: web,
+      onError: (m) => internal.push(m),
+    });
     token = dash.token.value;
   }, 60_000);
 
@@ -85,7 +99,14 @@ describe('the dashboard server and malformed requests', () => {
       ['POST', '/api/beads', '\u0000\u0001\u0002', {}, 400, 'GT_BAD_JSON'],
       ['POST', '/api/beads', '{"title": "x"', {}, 400, 'GT_BAD_JSON'],
       ['POST', '/api/beads', "{'title': 'x'}", {}, 400, 'GT_BAD_JSON'],
-      ['POST', '/api/beads', 'title=x&priority=1', { 'content-type': 'application/x-www-form-urlencoded' }, 400, 'GT_BAD_JSON'],
+      [
+        'POST',
+        '/api/beads',
+        'title=x&priority=1',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        400,
+        'GT_BAD_JSON',
+      ],
       ['POST', '/api/beads', 'null', {}, 400, 'GT_BAD_REQUEST'],
       ['POST', '/api/beads', '42', {}, 400, 'GT_BAD_REQUEST'],
       ['POST', '/api/beads', '"a bead"', {}, 400, 'GT_BAD_REQUEST'],
@@ -102,7 +123,14 @@ describe('the dashboard server and malformed requests', () => {
       ['PUT', '/api/config/settings', 'null', {}, 400, 'GT_BAD_CONFIG'],
       ['PUT', '/api/config/rigs/app', '[]', {}, 400, 'GT_BAD_CONFIG'],
       ['POST', '/api/sling', '{"beads":[],"target":"app"}', {}, 400, 'GT_BAD_REQUEST'],
-      ['POST', '/api/sling', JSON.stringify({ beads: Array.from({ length: 101 }, (_, i) => `app-${i}`), target: 'app' }), {}, 400, 'GT_BAD_REQUEST'],
+      [
+        'POST',
+        '/api/sling',
+        JSON.stringify({ beads: Array.from({ length: 101 }, (_, i) => `app-${i}`), target: 'app' }),
+        {},
+        400,
+        'GT_BAD_REQUEST',
+      ],
       ['POST', '/api/agents/mayor/nudge', '{"message":"hi","mode":"shout"}', {}, 400, 'GT_BAD_REQUEST'],
       ['POST', '/api/agents/mayor/nudge', '{"message":""}', {}, 400, 'GT_BAD_REQUEST'],
       ['POST', '/api/agents/mayor/stop', '{"now":true}', {}, 400, 'GT_BAD_REQUEST'],
@@ -115,7 +143,9 @@ describe('the dashboard server and malformed requests', () => {
       const r = await call(method, path, body, headers);
       const label = `${method} ${path} ${typeof body === 'string' ? body.slice(0, 60) : '<binary>'}`;
       expect(r.status, `${label}: ${r.text.slice(0, 300)}`).toBe(status);
-      expect(r.json, label).toMatchObject({ error: { code: code || expect.stringMatching(/^GT_/), message: expect.any(String) } });
+      expect(r.json, label).toMatchObject({
+        error: { code: code || expect.stringMatching(/^GT_/), message: expect.any(String) },
+      });
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     await alive();
@@ -175,16 +205,22 @@ describe('the dashboard server and malformed requests', () => {
     ];
     const seen: string[] = [];
     for (const [method, path, status] of cases) {
-      const r = await call(method, path, method === 'GET' ? undefined : path.endsWith('/reply') ? '{"body":"x"}' : '{}');
+      const r = await call(
+        method,
+        path,
+        method === 'GET' ? undefined : path.endsWith('/reply') ? '{"body":"x"}' : '{}',
+      );
       const code = (r.json as { error?: { code?: string; message?: string } } | undefined)?.error;
       const ok = r.status === status && /^(GT|BD)_/.test(code?.code ?? '') && typeof code?.message === 'string';
       if (!ok) seen.push(`${method} ${path.slice(0, 80)} → ${r.status} ${r.text.slice(0, 200)}`);
     }
     expect(seen, 'unexpected answers').toEqual([]);
-    const events = await fetch(new URL('/api/events', dash.url), { headers: { authorization: `Bearer ${token}`, 'last-event-id': 'yesterday' } });
+    const events = await fetch(new URL('/api/events', dash.url), {
+      headers: { authorization: `Bearer ${token}`, 'last-event-id': 'yesterday' },
+    });
     expect(events.status).toBe(400);
     // A text search with odd characters is just text.
-    const q = await call('GET', `/api/beads?view=all&q=${encodeURIComponent("%_'\"\\ ; DROP TABLE issues; --")}`);
+    const q = await call('GET', `/api/beads?view=all&q=${encodeURIComponent('%_\'"\\ ; DROP TABLE issues; --')}`);
     expect(q.status).toBe(200);
     expect(q.json).toMatchObject({ beads: [], total: 0 });
     await alive();
@@ -192,22 +228,35 @@ describe('the dashboard server and malformed requests', () => {
   });
 
   it('survives raw garbage, oversized headers, dropped connections and abandoned event streams', async () => {
-    expect(await raw(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]))).toMatch(/^(HTTP\/1\.1 400 |$)/);
+    expect(await raw(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]))).toMatch(
+      /^(HTTP\/1\.1 400 |$)/,
+    );
     expect(await raw('GARBAGE / HTTP/9.9\r\n\r\n')).toMatch(/^(HTTP\/1\.1 400 |$)/);
-    expect(await raw(`GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
+    expect(await raw(`GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`)).toMatch(
+      /^HTTP\/1\.1 431 /,
+    );
     // Half a request body, then the connection drops; fifty times at once.
     const half = `POST /api/beads HTTP/1.1\r\nHost: 127.0.0.1:${dash.port}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nContent-Length: 1000\r\n\r\n{"title":"half`;
     await Promise.all(Array.from({ length: 50 }, () => raw(half, 200, false)));
     // Event streams opened and abandoned.
-    const streams = await Promise.all(Array.from({ length: 30 }, async () => {
-      const ctl = new AbortController();
-      const r = await fetch(new URL('/api/events', dash.url), { signal: ctl.signal, headers: { authorization: `Bearer ${token}` } });
-      return { r, ctl };
-    }));
+    const streams = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const ctl = new AbortController();
+        const r = await fetch(new URL('/api/events', dash.url), {
+          signal: ctl.signal,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return { r, ctl };
+      }),
+    );
     expect(streams.every((s) => s.r.status === 200)).toBe(true);
     for (const s of streams) s.ctl.abort();
     // A burst of concurrent bad requests mixed with good ones.
-    const mixed = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? call('POST', '/api/beads', '{"title":') : call('GET', '/api/status'))));
+    const mixed = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        i % 2 ? call('POST', '/api/beads', '{"title":') : call('GET', '/api/status'),
+      ),
+    );
     expect(mixed.map((r) => r.status)).toEqual(Array.from({ length: 100 }, (_, i) => (i % 2 ? 400 : 200)));
     await alive();
     expect(internal).toEqual([]);

@@ -38,16 +38,32 @@ describe('dashboard routes', () => {
     const r = await app.request(path, { headers: auth() });
     return { status: r.status, body: await r.json() };
   };
-  const send = async (method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> => {
-    const r = await app.request(path, { method, headers: { 'content-type': 'application/json', ...auth(), ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const send = async (
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Json }> => {
+    const r = await app.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...auth(), ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
     return { status: r.status, body: await r.json() };
   };
   /** A merge request of `bead` in `status`; returns the id the queue gave it. */
-  const insertMr = (head: string, bead: string, status: MrStatus, failure: string | null = null): string => withStore((s) => {
-    const { mr } = enqueueMergeRequest(s, { rig: 'app', bead, polecat: 'toast', branch: `polecat/toast/${bead}`, head });
-    updateMr(s, mr.id, { status, failure });
-    return mr.id;
-  });
+  const insertMr = (head: string, bead: string, status: MrStatus, failure: string | null = null): string =>
+    withStore((s) => {
+      const { mr } = enqueueMergeRequest(s, {
+        rig: 'app',
+        bead,
+        polecat: 'toast',
+        branch: `polecat/toast/${bead}`,
+        head,
+      });
+      updateMr(s, mr.id, { status, failure });
+      return mr.id;
+    });
   let mrA = '';
   let mrB = '';
 
@@ -62,7 +78,10 @@ describe('dashboard routes', () => {
     town = loadTown(root, { PATH: process.env.PATH ?? '', GT_TMUX_SOCKET: SOCKET, BD_ACTOR: 'tester' });
     const web = join(base, 'web');
     mkdirSync(join(web, 'panels'), { recursive: true });
-    writeFileSync(join(web, 'index.html'), '<!doctype html><title>Gas Town</title><script type="module" src="/assets/app.js"></script>');
+    writeFileSync(
+      join(web, 'index.html'),
+      '<!doctype html><title>Gas Town</title><script type="module" src="/assets/app.js"></script>',
+    );
     writeFileSync(join(web, 'app.js'), 'export {};\n');
     writeFileSync(join(web, '.secret.js'), 'no\n');
     dash = createDashboard(town, { webDir: web, heartbeatMs: 15_000 });
@@ -80,7 +99,12 @@ describe('dashboard routes', () => {
     expect(await page.text()).toMatch(/Gas Town/);
     const js = await app.request('/assets/app.js');
     expect(js.headers.get('content-type')).toMatch(/javascript/);
-    for (const p of ['/assets/../../town/town.json', '/assets/%2e%2e/%2e%2e/etc/passwd', '/assets/.secret.js', '/assets/nope.js']) {
+    for (const p of [
+      '/assets/../../town/town.json',
+      '/assets/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/.secret.js',
+      '/assets/nope.js',
+    ]) {
       expect((await app.request(p, { headers: auth() })).status, p).toBe(404);
       // Without the token: the URL parser folds `..` out of the first (a non-static path: 401), the rest are 404.
       expect([401, 404], p).toContain((await app.request(p)).status);
@@ -97,12 +121,17 @@ describe('dashboard routes', () => {
     expect(status.body).toMatchObject({ town: { root }, rigs: [{ name: 'app' }], agents: { total: 0 } });
     expect(status.body.problems.map((p: { kind: string }) => p.kind)).toContain('daemon-not-running');
     expect((await get('/api/agents')).body).toEqual({ agents: [] });
-    expect((await get('/api/agents/mayor/pane?lines=5')).body).toMatchObject({ address: 'mayor', live: false, lines: [] });
+    expect((await get('/api/agents/mayor/pane?lines=5')).body).toMatchObject({
+      address: 'mayor',
+      live: false,
+      lines: [],
+    });
     expect((await get('/api/hooks')).body).toEqual({ hooks: [] });
     expect((await get('/api/problems')).body.problems[0]).toMatchObject({ kind: 'daemon-not-running' });
     const costs = (await get('/api/costs')).body;
     expect(costs.available).toBe(session.body.costs);
-    if (costs.available) expect(costs).toMatchObject({ by_agent: { by: 'agent', groups: [] }, by_convoy: { by: 'convoy' }, breaches: [] });
+    if (costs.available)
+      expect(costs).toMatchObject({ by_agent: { by: 'agent', groups: [] }, by_convoy: { by: 'convoy' }, breaches: [] });
     const config = await get('/api/config');
     expect(config.body.settings).toMatchObject({ default_agent: 'claude', caps: { polecats_per_rig: 4 } });
     expect(config.body.rigs[0]).toMatchObject({ name: 'app', config: { name: 'app', default_branch: 'main' } });
@@ -110,11 +139,15 @@ describe('dashboard routes', () => {
   });
 
   it('lists beads by view with paging, convoys with tracked states, the queue in order, mail and the feed', async () => {
-    const ids = withStore((s) => ['one', 'two', 'three'].map((t, i) => createBead(s, { title: `Bead ${t}`, priority: i }).id));
+    const ids = withStore((s) =>
+      ['one', 'two', 'three'].map((t, i) => createBead(s, { title: `Bead ${t}`, priority: i }).id),
+    );
     const ready = await get('/api/beads?view=ready&limit=2');
     expect(ready.body).toMatchObject({ total: 3, limit: 2, offset: 0 });
     expect(ready.body.beads.map((b: { id: string }) => b.id)).toEqual(ids.slice(0, 2));
-    expect((await get('/api/beads?view=ready&limit=2&offset=2')).body.beads.map((b: { id: string }) => b.id)).toEqual([ids[2]]);
+    expect((await get('/api/beads?view=ready&limit=2&offset=2')).body.beads.map((b: { id: string }) => b.id)).toEqual([
+      ids[2],
+    ]);
     expect((await get('/api/beads?view=in_progress')).body.beads).toEqual([]);
 
     const convoy = createConvoy(town, { name: 'Login flow', beads: ids.slice(0, 2) });
@@ -126,20 +159,48 @@ describe('dashboard routes', () => {
     mrA = insertMr('head-a', ids[0]!, 'queued');
     mrB = insertMr('head-b', ids[1]!, 'failed', 'test gate failed:\nexpected 1, got 2');
     const queue = await get('/api/queue');
-    expect(queue.body.rigs[0]).toMatchObject({ rig: 'app', status: { counts: { queued: 1, failed: 1 } }, queue: [{ id: mrA, position: 1 }] });
-    expect(queue.body.rigs[0].recent[0]).toMatchObject({ id: mrB, status: 'failed', failure: expect.stringMatching(/expected 1/) });
+    expect(queue.body.rigs[0]).toMatchObject({
+      rig: 'app',
+      status: { counts: { queued: 1, failed: 1 } },
+      queue: [{ id: mrA, position: 1 }],
+    });
+    expect(queue.body.rigs[0].recent[0]).toMatchObject({
+      id: mrB,
+      status: 'failed',
+      failure: expect.stringMatching(/expected 1/),
+    });
 
-    withStore((s) => insertMails(s, [{ from: 'mayor', to: 'overseer', subject: 'Convoy landed', body: 'all merged', priority: 2, type: 'message' }]));
+    withStore((s) =>
+      insertMails(s, [
+        { from: 'mayor', to: 'overseer', subject: 'Convoy landed', body: 'all merged', priority: 2, type: 'message' },
+      ]),
+    );
     const mail = await get('/api/mail');
-    expect(mail.body).toMatchObject({ address: 'overseer', unread: 1, mail: [{ subject: 'Convoy landed', from: 'mayor' }] });
+    expect(mail.body).toMatchObject({
+      address: 'overseer',
+      unread: 1,
+      mail: [{ subject: 'Convoy landed', from: 'mayor' }],
+    });
 
     const feed = await get('/api/feed?limit=5');
     expect(feed.body.events.at(-1)).toMatchObject({ kind: 'convoy.created', subject: convoy.id });
-    withStore((s) => recordTownEvent(s, { kind: 'refinery.merged', subject: 'x', reason: 'ping', data: { mr: 'mr-1', commit: 'c0ffee', branch: 'b' } }));
+    withStore((s) =>
+      recordTownEvent(s, {
+        kind: 'refinery.merged',
+        subject: 'x',
+        reason: 'ping',
+        data: { mr: 'mr-1', commit: 'c0ffee', branch: 'b' },
+      }),
+    );
     const after = await get(`/api/feed?after=${feed.body.last_id}`);
     expect(after.body.events).toHaveLength(1);
     // Each row carries what the page needs to show it: its panels and tone (src/dashboard/server/event-view.ts).
-    expect(after.body.events[0]).toMatchObject({ kind: 'refinery.merged', reason: 'ping', tone: 'ok', panels: expect.arrayContaining(['queue', 'convoys']) });
+    expect(after.body.events[0]).toMatchObject({
+      kind: 'refinery.merged',
+      reason: 'ping',
+      tone: 'ok',
+      panels: expect.arrayContaining(['queue', 'convoys']),
+    });
     expect(after.body.last_id).toBe(after.body.events[0].id);
   });
 
@@ -174,8 +235,18 @@ describe('dashboard routes', () => {
   });
 
   it('refuses state changes from another origin, and a Host that is not this server (DNS rebinding)', async () => {
-    const post = (headers: Record<string, string>) => app.request('/api/beads', { method: 'POST', headers: { 'content-type': 'application/json', ...auth(), ...headers }, body: JSON.stringify({ title: 'x' }) });
-    for (const headers of [{ origin: 'http://evil.example' }, { referer: 'http://evil.example/page' }, { origin: 'null' }, { origin: 'http://localhost:9999' }] as Record<string, string>[]) {
+    const post = (headers: Record<string, string>) =>
+      app.request('/api/beads', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth(), ...headers },
+        body: JSON.stringify({ title: 'x' }),
+      });
+    for (const headers of [
+      { origin: 'http://evil.example' },
+      { referer: 'http://evil.example/page' },
+      { origin: 'null' },
+      { origin: 'http://localhost:9999' },
+    ] as Record<string, string>[]) {
       const r = await post(headers);
       expect(r.status, JSON.stringify(headers)).toBe(403);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe('GT_CSRF');
@@ -189,7 +260,7 @@ describe('dashboard routes', () => {
     }
   });
 
-  it('a wildcard bind answers IP literals and this machine\'s name, still only with the token', async () => {
+  it("a wildcard bind answers IP literals and this machine's name, still only with the token", async () => {
     const open = createApp(town, { bind: '0.0.0.0', token: dash.token });
     expect((await open.request('http://10.0.0.5:8080/api/session')).status).toBe(401);
     expect((await open.request('http://10.0.0.5:8080/api/session', { headers: auth() })).status).toBe(200);
@@ -204,8 +275,18 @@ describe('dashboard routes', () => {
     const { settings, rigs } = (await get('/api/config')).body;
     const before = [readFileSync(settingsPath), readFileSync(rigPath)];
     const cases: [string, string, unknown, string][] = [
-      ['PUT', '/api/config/settings', { ...settings, caps: { ...settings.caps, polecats_per_rig: 'six' } }, 'caps.polecats_per_rig'],
-      ['PUT', '/api/config/settings', { ...settings, caps: { ...settings.caps, polecats_per_town: 0 } }, 'caps.polecats_per_town'],
+      [
+        'PUT',
+        '/api/config/settings',
+        { ...settings, caps: { ...settings.caps, polecats_per_rig: 'six' } },
+        'caps.polecats_per_rig',
+      ],
+      [
+        'PUT',
+        '/api/config/settings',
+        { ...settings, caps: { ...settings.caps, polecats_per_town: 0 } },
+        'caps.polecats_per_town',
+      ],
       ['PUT', '/api/config/settings', { ...settings, colour: 'red' }, 'colour'],
       ['PUT', '/api/config/settings', { ...settings, default_agent: 'nobody' }, 'default_agent'],
       ['PUT', '/api/config/settings', { ...settings, role_agents: { polecat: 'ghost' } }, 'role_agents.polecat'],
@@ -229,9 +310,16 @@ describe('dashboard routes', () => {
     const put = await send('PUT', '/api/config/settings', edited);
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect(put.body.settings.caps.polecats_per_rig).toBe(6);
-    expect(JSON.parse(readFileSync(town.paths.settings, 'utf8'))).toMatchObject({ caps: { polecats_per_rig: 6 }, budgets: { per_day_usd: 20 } });
+    expect(JSON.parse(readFileSync(town.paths.settings, 'utf8'))).toMatchObject({
+      caps: { polecats_per_rig: 6 },
+      budgets: { per_day_usd: 20 },
+    });
     expect((await get('/api/config')).body.settings).toEqual(put.body.settings);
-    const rig = { ...rigs[0].config, gates: { test: { command: 'npm test', timeout_seconds: 300 } }, merge_queue: { batch: 2, push: 'auto' } };
+    const rig = {
+      ...rigs[0].config,
+      gates: { test: { command: 'npm test', timeout_seconds: 300 } },
+      merge_queue: { batch: 2, push: 'auto' },
+    };
     const putRig = await send('PUT', '/api/config/rigs/app', rig);
     expect(putRig.status).toBe(200);
     expect((await get('/api/config')).body.rigs[0].config).toEqual(rig);
@@ -292,10 +380,24 @@ describe('dashboard routes', () => {
     await until(/"type":"hello"/, 2000);
     await new Promise((res) => setTimeout(res, 300));
     const t0 = Date.now();
-    withStore((s) => recordTownEvent(s, { kind: 'sling.hooked', subject: 'app-xyz', reason: 'live test', data: { polecat: 'app/toast', fromQueue: false } }));
+    withStore((s) =>
+      recordTownEvent(s, {
+        kind: 'sling.hooked',
+        subject: 'app-xyz',
+        reason: 'live test',
+        data: { polecat: 'app/toast', fromQueue: false },
+      }),
+    );
     const m = await until(/data: (\{"type":"event".*"kind":"sling.hooked".*\})\nid: (\d+)/, 1000);
     expect(Date.now() - t0).toBeLessThan(1000);
-    expect(JSON.parse(m[1]!)).toMatchObject({ type: 'event', kind: 'sling.hooked', subject: 'app-xyz', reason: 'live test', tone: 'work', panels: ['agents', 'hooks', 'beads', 'convoys', 'status'] });
+    expect(JSON.parse(m[1]!)).toMatchObject({
+      type: 'event',
+      kind: 'sling.hooked',
+      subject: 'app-xyz',
+      reason: 'live test',
+      tone: 'work',
+      panels: ['agents', 'hooks', 'beads', 'convoys', 'status'],
+    });
     expect(Number(m[2])).toBeGreaterThan(lastId);
     await until(/"type":"refresh","panels":\[[^\]]*"feed"/, 1000);
     await reader.cancel();
@@ -324,7 +426,9 @@ describe('dashboard routes', () => {
       await (await fetch(running.url)).text();
       expect(performance.now() - t0).toBeLessThan(300);
       expect((await fetch(`${running.url}api/session`)).status).toBe(401);
-      const s = await fetch(`${running.url}api/session`, { headers: { authorization: `Bearer ${running.token.value}` } });
+      const s = await fetch(`${running.url}api/session`, {
+        headers: { authorization: `Bearer ${running.token.value}` },
+      });
       expect(((await s.json()) as { auth: string }).auth).toBe('token');
       expect(running.openUrl).toBe(`${running.url}?token=${running.token.value}`);
     } finally {
@@ -334,7 +438,10 @@ describe('dashboard routes', () => {
 
   it('gt dashboard prints the URL that signs the browser in, serves until interrupted, and keeps the token in a 0600 file', async () => {
     const run = async (args: string[]): Promise<string> => {
-      const child = spawn(process.execPath, [GT_BIN, 'dashboard', '--port', '0', ...args], { cwd: root, env: cleanEnv({ GT_TMUX_SOCKET: SOCKET }) });
+      const child = spawn(process.execPath, [GT_BIN, 'dashboard', '--port', '0', ...args], {
+        cwd: root,
+        env: cleanEnv({ GT_TMUX_SOCKET: SOCKET }),
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => void (out += d.toString()));
@@ -372,10 +479,24 @@ describe('dashboard routes', () => {
 
   it('with 100 agents and 10,000 beads the page answers within 300 ms and the API pages the beads', async () => {
     withStore((s) => {
-      createBeads(s, Array.from({ length: 10_000 }, (_, i) => ({ title: `Load bead ${i}`, priority: i % 5 })));
+      createBeads(
+        s,
+        Array.from({ length: 10_000 }, (_, i) => ({ title: `Load bead ${i}`, priority: i % 5 })),
+      );
       s.write(() => {
         for (let i = 0; i < 100; i++) {
-          recordStart(s, { address: `app/p${i}`, role: 'polecat', rig: 'app', name: `p${i}`, runtime: 'claude', session: `app-p${i}`, workdir: null, state: 'stopped', started_at: null, last_activity: null });
+          recordStart(s, {
+            address: `app/p${i}`,
+            role: 'polecat',
+            rig: 'app',
+            name: `p${i}`,
+            runtime: 'claude',
+            session: `app-p${i}`,
+            workdir: null,
+            state: 'stopped',
+            started_at: null,
+            last_activity: null,
+          });
         }
       });
     });

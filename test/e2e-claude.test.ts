@@ -9,8 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { CLAUDE_BIN, claudeTestEnv, prepareClaudeConfigDir } from '../testing/claude/index.ts';
 import {
-  bash, primedAs, primedHook, requestText, scriptedModel, scriptedPolecat, shq, startModelServer, userTurns,
-  type AgentScript, type MessagesRequest, type ModelServer, type ScriptContext,
+  bash,
+  primedAs,
+  primedHook,
+  requestText,
+  scriptedModel,
+  scriptedPolecat,
+  shq,
+  startModelServer,
+  userTurns,
+  type AgentScript,
+  type MessagesRequest,
+  type ModelServer,
+  type ScriptContext,
 } from '../testing/model-server/index.ts';
 import { getBead, listBeads } from '../src/beads/index.ts';
 import { TOWN_EVENTS } from '../src/kernel/index.ts';
@@ -27,16 +38,27 @@ const GREETINGS = [
 ];
 
 /** Whether the pinned CLI starts at all: the only reason this suite may skip. */
-const cliProbe = spawnSync(CLAUDE_BIN, ['--version'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, IS_SANDBOX: '1', DISABLE_AUTOUPDATER: '1' } });
+const cliProbe = spawnSync(CLAUDE_BIN, ['--version'], {
+  encoding: 'utf8',
+  timeout: 60_000,
+  env: { ...process.env, IS_SANDBOX: '1', DISABLE_AUTOUPDATER: '1' },
+});
 const cliStarts = cliProbe.status === 0 && /\d+\.\d+/.test(cliProbe.stdout);
-if (!cliStarts) console.error(`\n!!! SKIPPING test/e2e-claude.test.ts: the Claude Code CLI (${CLAUDE_BIN}) cannot start: ${cliProbe.error?.message ?? cliProbe.stderr ?? `exit ${cliProbe.status}`}\n`);
+if (!cliStarts)
+  console.error(
+    `\n!!! SKIPPING test/e2e-claude.test.ts: the Claude Code CLI (${CLAUDE_BIN}) cannot start: ${cliProbe.error?.message ?? cliProbe.stderr ?? `exit ${cliProbe.status}`}\n`,
+  );
 
 /** Set by the suite: writes what the model and the panes saw, for a timeout's message. */
 let onTimeout: (() => Promise<string>) | undefined;
 /** Set by the suite: a scripted agent that gave up (a step failed twice) fails the wait at once. */
 let gaveUp: (() => string | undefined) | undefined;
 
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs: number): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -45,7 +67,9 @@ async function until<T>(probe: () => T | undefined | false | Promise<T | undefin
     if (failed) throw new Error(`while waiting for ${what}: ${failed}`);
     if (Date.now() > deadline) {
       const where = await onTimeout?.();
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${where ? `; state written to ${where}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${where ? `; state written to ${where}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -60,14 +84,19 @@ function scriptedMayor(): AgentScript {
     plan: (c: ScriptContext) => {
       if (!c.text.includes(GOAL)) return [];
       const creates = GREETINGS.map((g) =>
-        bash(`create-${g.lang}`, `cd "$GT_ROOT/web" && bd create ${shq(g.title)} -d ${shq(`File: "greet-${g.lang}.txt" Content: "${g.content}\\n"`)} --silent`),
+        bash(
+          `create-${g.lang}`,
+          `cd "$GT_ROOT/web" && bd create ${shq(g.title)} -d ${shq(`File: "greet-${g.lang}.txt" Content: "${g.content}\\n"`)} --silent`,
+        ),
       );
       const ids = GREETINGS.map((g) => idOf(c.result(`create-${g.lang}`)));
       const ready = ids.every(Boolean);
       return [
         ...creates,
         ready && bash('convoy', `gt convoy create Greetings ${ids.join(' ')}`),
-        ...(ready ? ids.map((id, i) => bash(`sling-${GREETINGS[i]!.lang}`, `gt sling ${id} web`, { timeoutMs: 300_000 })) : []),
+        ...(ready
+          ? ids.map((id, i) => bash(`sling-${GREETINGS[i]!.lang}`, `gt sling ${id} web`, { timeoutMs: 300_000 }))
+          : []),
       ];
     },
     finish: 'The greetings convoy is under way.',
@@ -83,7 +112,10 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
   let env: Record<string, string> = {};
   const held = new Set<string>();
   const holdDone = new Set<string>();
-  const script = scriptedModel([scriptedMayor(), scriptedPolecat({ doneDelayMs: (bead) => (holdDone.has(bead) && !held.has(bead) ? (held.add(bead), 600_000) : 0) })]);
+  const script = scriptedModel([
+    scriptedMayor(),
+    scriptedPolecat({ doneDelayMs: (bead) => (holdDone.has(bead) && !held.has(bead) ? (held.add(bead), 600_000) : 0) }),
+  ]);
   const tmux = createTmux({ socket: SOCKET });
   const beadStatus = (id: string): string | undefined => withTown(town, (s) => getBead(s.db, id)?.status);
   const mainFile = (path: string): string | undefined => {
@@ -94,13 +126,15 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
   const requestsFor = (bead: string): { index: number; body: MessagesRequest }[] =>
     server.requests
       .map((r, index) => ({ index, body: r.body as MessagesRequest, path: r.path }))
-      .filter((r) => r.path === '/v1/messages' && Array.isArray(r.body?.tools) && primedHook(requestText(r.body))?.id === bead);
+      .filter(
+        (r) =>
+          r.path === '/v1/messages' && Array.isArray(r.body?.tools) && primedHook(requestText(r.body))?.id === bead,
+      );
   const createBead = (title: string, description: string): string =>
     gtJson<{ id: string }>(join(town, 'web'), ['bd', 'create', title, '-d', description]).id;
 
   gaveUp = () => script.log.find((e) => e.text?.startsWith('Giving up'))?.text;
-  onTimeout = () =>
-    dumpE2eState('claude', { scriptLog: script.log, requests: server.requests, town, env, tmux });
+  onTimeout = () => dumpE2eState('claude', { scriptLog: script.log, requests: server.requests, town, env, tmux });
 
   beforeAll(async () => {
     const t = tempDir('gt e2e claude');
@@ -117,7 +151,10 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
       respond: async (req, info) => {
         const answer = await script.respond(req, info);
         // E2E_VERBOSE=1 shows each answer as it is made (agent, step or text).
-        if (process.env.E2E_VERBOSE) process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] #${info.index} ${JSON.stringify(script.log.at(-1))}\n`);
+        if (process.env.E2E_VERBOSE)
+          process.stderr.write(
+            `[e2e ${new Date().toISOString().slice(11, 19)}] #${info.index} ${JSON.stringify(script.log.at(-1))}\n`,
+          );
         return answer;
       },
     });
@@ -149,14 +186,30 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
     const nudged = await gtAsync(town, ['nudge', 'mayor', GOAL], env);
     expect(nudged.code, nudged.stderr).toBe(0);
     // The Mayor's Bash calls: three bd create, one convoy, three slings (each starts a Claude polecat).
-    const slung = await until(() => GREETINGS.every((g) => script.log.some((e) => e.agent === 'mayor' && e.step === `sling-${g.lang}`)) && script.log.find((e) => e.agent === 'mayor' && e.text), 'the Mayor to finish slinging', 400_000);
+    const slung = await until(
+      () =>
+        GREETINGS.every((g) => script.log.some((e) => e.agent === 'mayor' && e.step === `sling-${g.lang}`)) &&
+        script.log.find((e) => e.agent === 'mayor' && e.text),
+      'the Mayor to finish slinging',
+      400_000,
+    );
     expect(slung.text).toBe('The greetings convoy is under way.');
-    const beads = withTown(town, (s) => listBeads(s, { includeClosed: true, limit: 0 }).beads).filter((b) => b.title.startsWith('Greet in '));
+    const beads = withTown(town, (s) => listBeads(s, { includeClosed: true, limit: 0 }).beads).filter((b) =>
+      b.title.startsWith('Greet in '),
+    );
     expect(beads.map((b) => b.title).sort()).toEqual(GREETINGS.map((g) => g.title).sort());
-    const convoy = withTown(town, (s) => listBeads(s, { type: ['convoy'], includeClosed: true, limit: 0 }).beads).find((b) => b.title === 'Greetings')!;
+    const convoy = withTown(town, (s) => listBeads(s, { type: ['convoy'], includeClosed: true, limit: 0 }).beads).find(
+      (b) => b.title === 'Greetings',
+    )!;
     expect(convoy).toBeDefined();
 
-    const landed = await until(() => beads.every((b) => beadStatus(b.id) === 'closed') && withTown(town, (s) => lastTownEvent(s, { kind: TOWN_EVENTS.convoy.landed, subject: convoy.id })), 'the convoy to land', 400_000);
+    const landed = await until(
+      () =>
+        beads.every((b) => beadStatus(b.id) === 'closed') &&
+        withTown(town, (s) => lastTownEvent(s, { kind: TOWN_EVENTS.convoy.landed, subject: convoy.id })),
+      'the convoy to land',
+      400_000,
+    );
     expect(landed).toBeDefined();
     for (const g of GREETINGS) expect(mainFile(`greet-${g.lang}.txt`)).toBe(`${g.content}\n`);
     const log = git(join(town, 'web', '.repo.git'), ['log', '--format=%s', 'main']).split('\n');
@@ -171,22 +224,32 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
     // Scenario 2: brand-new worktrees reached the ready prompt and worked, with no key pressed here. The config dir
     // started with no trusted folder; Claude Code 2.1 records a worktree's trust under its repository (the rig's
     // bare .repo.git), and that record exists only because gt answered the dialog.
-    const claudeJson = JSON.parse(readFileSync(join(configDir, '.claude.json'), 'utf8')) as { projects?: Record<string, { hasTrustDialogAccepted?: boolean }> };
-    const trusted = Object.entries(claudeJson.projects ?? {}).filter(([, p]) => p.hasTrustDialogAccepted).map(([k]) => k);
+    const claudeJson = JSON.parse(readFileSync(join(configDir, '.claude.json'), 'utf8')) as {
+      projects?: Record<string, { hasTrustDialogAccepted?: boolean }>;
+    };
+    const trusted = Object.entries(claudeJson.projects ?? {})
+      .filter(([, p]) => p.hasTrustDialogAccepted)
+      .map(([k]) => k);
     expect(trusted, JSON.stringify(trusted)).toContain(join(town, 'web', '.repo.git'));
 
     // The landing mail reaches the Mayor through its UserPromptSubmit hook on its next turn.
     const ask = 'How is the greetings convoy doing?';
     const asked = await gtAsync(town, ['nudge', 'mayor', ask], env);
     expect(asked.code, asked.stderr).toBe(0);
-    const turn = await until(() => userTurns(server.requests).find((u) => u.prompts.some((p) => p.includes(ask))), 'the Mayor turn', 120_000);
+    const turn = await until(
+      () => userTurns(server.requests).find((u) => u.prompts.some((p) => p.includes(ask))),
+      'the Mayor turn',
+      120_000,
+    );
     // What this turn added after the Mayor's last answer: the prompt and the hook's output with the unread mail.
     const body = server.requests[turn.request]!.body as MessagesRequest;
     const lastAnswer = body.messages!.map((m) => m.role).lastIndexOf('assistant');
     const added = requestText({ messages: body.messages!.slice(lastAnswer + 1) });
     expect(added).toContain(ask);
     expect(added).toContain('Convoy landed: Greetings');
-    console.log(`[e2e] Mayor flow: ${Math.round((Date.now() - t0) / 1000)} s, ${server.messages().length} model requests`);
+    console.log(
+      `[e2e] Mayor flow: ${Math.round((Date.now() - t0) / 1000)} s, ${server.messages().length} model requests`,
+    );
   }, 900_000);
 
   it('a polecat killed mid-task is restarted by the daemon on its hook, and its bead lands', async () => {
@@ -206,7 +269,9 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
 
     await until(() => beadStatus(id) === 'closed', 'the bead to land after the restart', 400_000);
     expect(mainFile('crash.txt')).toBe('written before the crash\n');
-    expect(withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.daemon.restart, subject: id }))).toBeGreaterThanOrEqual(1);
+    expect(
+      withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.daemon.restart, subject: id })),
+    ).toBeGreaterThanOrEqual(1);
     // The new session's first request carries the hooked bead.
     const after = requestsFor(id).filter((q) => q.index >= before);
     expect(after.length).toBeGreaterThan(0);
@@ -217,7 +282,10 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
   it('a polecat that hands off finds its note in the next session, which finishes the work', async () => {
     const t0 = Date.now();
     const note = 'Context is full; the greeting file is still to be written.';
-    const id = createBead('Hand off once', `Handoff: "${note}" File: "handoff.txt" Content: "written after the handoff\\n"`);
+    const id = createBead(
+      'Hand off once',
+      `Handoff: "${note}" File: "handoff.txt" Content: "written after the handoff\\n"`,
+    );
     const r = await gtAsync(town, ['sling', id, 'web', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     await until(() => beadStatus(id) === 'closed', 'the bead to land after the handoff', 400_000);
@@ -225,7 +293,13 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
     // The first session ran gt handoff (once); a later request, of the next session, holds the note in its prime.
     const ran = script.log.filter((e) => e.step === `handoff-${id}`);
     expect(ran).toHaveLength(1);
-    const next = server.requests.slice(ran[0]!.index + 1).find((q) => q.path === '/v1/messages' && requestText(q.body as MessagesRequest).includes('## Handoff from your previous session'));
+    const next = server.requests
+      .slice(ran[0]!.index + 1)
+      .find(
+        (q) =>
+          q.path === '/v1/messages' &&
+          requestText(q.body as MessagesRequest).includes('## Handoff from your previous session'),
+      );
     expect(next).toBeDefined();
     expect(requestText(next!.body as MessagesRequest)).toContain(note);
     expect(primedHook(requestText(next!.body as MessagesRequest))?.id).toBe(id);
@@ -235,7 +309,10 @@ describe.skipIf(!cliStarts)('Gas Town on the real Claude Code CLI, end to end', 
 
 /** SIGKILL a process and its descendants (the agent, as a crash would). */
 function killTree(pid: number): void {
-  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number);
   for (const c of children) killTree(c);
   try {
     process.kill(pid, 'SIGKILL');

@@ -8,7 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptedModel } from '../testing/model-server/index.ts';
-import { CODEX_BIN, codexTestEnv, prepareCodexHome, scriptedPromptedPolecat } from '../testing/model-server/openai-codex.ts';
+import {
+  CODEX_BIN,
+  codexTestEnv,
+  prepareCodexHome,
+  scriptedPromptedPolecat,
+} from '../testing/model-server/openai-codex.ts';
 import { codexResponder } from '../testing/model-server/openai-responses-reader.ts';
 import { cliStarts, slingAndLand, startE2eTown, verbose, type E2eTown } from './support/e2e-town.ts';
 
@@ -30,7 +35,10 @@ describe.skipIf(!starts)('a Codex polecat, end to end', () => {
   afterAll(async () => {
     // Codex may leave helpers (an app-server daemon) behind: only ours, found by our CODEX_HOME.
     if (codexHome) {
-      const ours = spawnSync('pgrep', ['-f', codexHome], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+      const ours = spawnSync('pgrep', ['-f', codexHome], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map(Number);
       for (const pid of ours) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -44,7 +52,12 @@ describe.skipIf(!starts)('a Codex polecat, end to end', () => {
 
   it('gt sling --agent codex: the polecat primes itself, writes its file, runs gt done, and the bead lands on main', async () => {
     const t0 = Date.now();
-    const { id, subjects } = await slingAndLand(t, { agent: 'codex', title: 'Greet from Codex', file: 'greet-codex.txt', content: 'Hello from Codex\n' });
+    const { id, subjects } = await slingAndLand(t, {
+      agent: 'codex',
+      title: 'Greet from Codex',
+      file: 'greet-codex.txt',
+      content: 'Hello from Codex\n',
+    });
     expect(subjects).toHaveLength(1);
 
     // The model drove it step by step, each one a Codex exec_command that succeeded: gt prime first, gt done last.
@@ -53,10 +66,16 @@ describe.skipIf(!starts)('a Codex polecat, end to end', () => {
     expect(steps).toContain(`write-${id}`);
     expect(steps.at(-1)).toBe(`done-${id}`);
     // The hook reached the model only through `gt prime`'s output, sent back as a function_call_output.
-    const outputs = t.server.requests.flatMap((r) => ((r.body as { input?: { type?: string; output?: unknown }[] })?.input ?? []).filter((i) => i.type === 'function_call_output'));
+    const outputs = t.server.requests.flatMap((r) =>
+      ((r.body as { input?: { type?: string; output?: unknown }[] })?.input ?? []).filter(
+        (i) => i.type === 'function_call_output',
+      ),
+    );
     expect(outputs.some((o) => String(o.output).includes(`## Your hook: ${id} Greet from Codex`))).toBe(true);
     // A brand-new worktree: Codex asked whether to trust it, and recorded the answer gt gave.
     expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toMatch(/trust_level = "trusted"/);
-    console.log(`[e2e-codex] polecat landed in ${Math.round((Date.now() - t0) / 1000)} s, ${t.server.requests.length} model requests`);
+    console.log(
+      `[e2e-codex] polecat landed in ${Math.round((Date.now() - t0) / 1000)} s, ${t.server.requests.length} model requests`,
+    );
   }, 240_000);
 });

@@ -7,7 +7,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENCODE_BIN, openCodeTestEnv, prepareOpenCodeConfig } from '../testing/opencode/index.ts';
-import { openCodeResponder, primedAs, scriptedModel, scriptedPolecat, type ChatRequest } from '../testing/model-server/index.ts';
+import {
+  openCodeResponder,
+  primedAs,
+  scriptedModel,
+  scriptedPolecat,
+  type ChatRequest,
+} from '../testing/model-server/index.ts';
 import { cliStarts, slingAndLand, startE2eTown, verbose, type E2eTown } from './support/e2e-town.ts';
 
 const starts = cliStarts(OPENCODE_BIN, 'test/e2e-opencode.test.ts', 'the OpenCode CLI');
@@ -22,7 +28,8 @@ describe.skipIf(!starts)('an OpenCode polecat, end to end', () => {
       scriptLog: script.log,
       server: { respondChat: verbose('opencode', openCodeResponder(script.respond)) },
       // The provider's config lives with the town's settings: the file the opencode agent is started with.
-      runtimeEnv: (url, home, town) => openCodeTestEnv(prepareOpenCodeConfig(join(town, 'settings', 'opencode'), url), home),
+      runtimeEnv: (url, home, town) =>
+        openCodeTestEnv(prepareOpenCodeConfig(join(town, 'settings', 'opencode'), url), home),
     });
   });
   afterAll(async () => {
@@ -31,7 +38,12 @@ describe.skipIf(!starts)('an OpenCode polecat, end to end', () => {
 
   it('gt sling --agent opencode: the polecat starts primed (its prime in the system prompt), writes its file, runs gt done, and the bead lands on main', async () => {
     const t0 = Date.now();
-    const landed = await slingAndLand(t, { agent: 'opencode', title: 'Greet from OpenCode', file: 'greet-opencode.txt', content: 'Hello from OpenCode\n' });
+    const landed = await slingAndLand(t, {
+      agent: 'opencode',
+      title: 'Greet from OpenCode',
+      file: 'greet-opencode.txt',
+      content: 'Hello from OpenCode\n',
+    });
     expect(landed.subjects).toEqual([`Greet from OpenCode (${landed.id})`]);
 
     // No `gt prime` step: the scripted polecat works only from a prime it finds in its context, and its first turn
@@ -41,9 +53,17 @@ describe.skipIf(!starts)('an OpenCode polecat, end to end', () => {
     const turns = t.server.requests.map((r) => r.body as ChatRequest).filter((b) => (b?.tools?.length ?? 0) > 0);
     const first = turns.find((b) => primedAs(JSON.stringify(b.messages ?? []))?.address === landed.polecat)!;
     const system = JSON.stringify((first.messages ?? []).filter((m) => (m as { role?: string }).role === 'system'));
-    expect(system).toMatch(new RegExp(`Instructions from: [^"]*prime\\.md[^]*## Your hook: ${landed.id} Greet from OpenCode`));
-    const calls = t.server.requests.flatMap((r) => ((r.body as ChatRequest)?.messages ?? []).flatMap((m) => (m as { tool_calls?: { function?: { name?: string; arguments?: string } }[] }).tool_calls ?? []));
+    expect(system).toMatch(
+      new RegExp(`Instructions from: [^"]*prime\\.md[^]*## Your hook: ${landed.id} Greet from OpenCode`),
+    );
+    const calls = t.server.requests.flatMap((r) =>
+      ((r.body as ChatRequest)?.messages ?? []).flatMap(
+        (m) => (m as { tool_calls?: { function?: { name?: string; arguments?: string } }[] }).tool_calls ?? [],
+      ),
+    );
     expect(calls.some((c) => /\bgt prime\b/.test(c.function?.arguments ?? ''))).toBe(false);
-    console.log(`[e2e-opencode] polecat landed in ${Math.round((Date.now() - t0) / 1000)} s, ${t.server.requests.length} model requests`);
+    console.log(
+      `[e2e-opencode] polecat landed in ${Math.round((Date.now() - t0) / 1000)} s, ${t.server.requests.length} model requests`,
+    );
   }, 240_000);
 });

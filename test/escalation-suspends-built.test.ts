@@ -12,14 +12,30 @@ import { gtBuilt, gtBuiltJson } from './support/gt-built.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SOCKET = `gt-test-esc-${process.pid}`;
-const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_MS: '3000', GT_DAEMON_STUCK_MS: '600000', GT_DAEMON_REAP_MS: '600000', GT_SIM_POLL_MS: '400' };
+const env = {
+  GT_TMUX_SOCKET: SOCKET,
+  GT_DAEMON_TICK_MS: '250',
+  GT_DAEMON_GRACE_MS: '3000',
+  GT_DAEMON_STUCK_MS: '600000',
+  GT_DAEMON_REAP_MS: '600000',
+  GT_SIM_POLL_MS: '400',
+};
 
 /** The built gt (bin/gt.js) with this suite's daemon timings and tmux socket. */
 const gtb = (cwd: string, args: readonly string[]): RunOut => gtBuilt(cwd, args, { env });
 const gtbJson = <T>(cwd: string, args: readonly string[]): T => gtBuiltJson<T>(cwd, args, { env });
 
-interface Hook { bead: { id: string } | null; polecat: { hook_state: string } | null; suspended: { since: string; reason: string } | null }
-interface Escalated { bead: string; mail: string[]; duplicate: boolean; suspended: boolean }
+interface Hook {
+  bead: { id: string } | null;
+  polecat: { hook_state: string } | null;
+  suspended: { since: string; reason: string } | null;
+}
+interface Escalated {
+  bead: string;
+  mail: string[];
+  duplicate: boolean;
+  suspended: boolean;
+}
 
 describe('an escalation suspends the hook, built CLI', () => {
   let base = '';
@@ -28,10 +44,19 @@ describe('an escalation suspends the hook, built CLI', () => {
   const tmux = createTmux({ socket: SOCKET });
   /** Mail from `from` to the Mayor and the overseer whose subject mentions `about`. */
   const mailAbout = (from: string, about: string): Mail[] =>
-    withTown(town, (s) => ['mayor', 'overseer'].flatMap((to) => listInbox(s, to, { archived: true })).filter((m) => m.from === from && m.subject.includes(about)));
-  const create = (title: string, script: string): string => gtbJson<{ id: string }>(town, ['bd', 'create', title, '-d', `Do it.\n\n\`\`\`sim\n${script}\n\`\`\`\n`]).id;
-  const sling = (bead: string): string => gtbJson<{ results: { polecat: string }[] }>(town, ['sling', bead, 'app']).results[0]!.polecat;
-  const polecatState = (address: string): string => gtbJson<{ work: { address: string; state: string }[] }>(town, ['hooks', 'list']).work.find((h) => h.address === address)!.state;
+    withTown(town, (s) =>
+      ['mayor', 'overseer']
+        .flatMap((to) => listInbox(s, to, { archived: true }))
+        .filter((m) => m.from === from && m.subject.includes(about)),
+    );
+  const create = (title: string, script: string): string =>
+    gtbJson<{ id: string }>(town, ['bd', 'create', title, '-d', `Do it.\n\n\`\`\`sim\n${script}\n\`\`\`\n`]).id;
+  const sling = (bead: string): string =>
+    gtbJson<{ results: { polecat: string }[] }>(town, ['sling', bead, 'app']).results[0]!.polecat;
+  const polecatState = (address: string): string =>
+    gtbJson<{ work: { address: string; state: string }[] }>(town, ['hooks', 'list']).work.find(
+      (h) => h.address === address,
+    )!.state;
 
   beforeAll(() => {
     if (!existsSync(join(ROOT, 'dist', 'gt.cjs'))) throw new Error('dist/gt.cjs is missing: run npm run build first');
@@ -55,14 +80,19 @@ describe('an escalation suspends the hook, built CLI', () => {
   it('a polecat that gives up with gt done --status escalated is not handed the bead again: one mail, however many polls', async () => {
     const bead = create('Needs a database', 'fail "the gate needs a database nobody set up"');
     const polecat = sling(bead);
-    const mails = (): number => gtbJson<{ subject: string }[]>(town, ['mail', 'inbox', 'mayor']).filter((m) => m.subject.startsWith(`Escalation: ${bead}`)).length;
+    const mails = (): number =>
+      gtbJson<{ subject: string }[]>(town, ['mail', 'inbox', 'mayor']).filter((m) =>
+        m.subject.startsWith(`Escalation: ${bead}`),
+      ).length;
     await until(() => mails() > 0, 30_000);
     // The sim reads its hook every 0.4 s: a hook handed back would be escalated again within a second or two.
     await new Promise((r) => setTimeout(r, 5000));
     expect(mails()).toBe(1);
     const hook = gtbJson<Hook>(town, ['hook', polecat]);
     expect(hook.bead?.id).toBe(bead);
-    expect(hook.suspended).toMatchObject({ reason: expect.stringContaining('escalated: the gate needs a database nobody set up') });
+    expect(hook.suspended).toMatchObject({
+      reason: expect.stringContaining('escalated: the gate needs a database nobody set up'),
+    });
     expect(gtb(town, ['hook', polecat]).stdout).toMatch(/suspended since .*: do not work on it until someone acts/);
   }, 60_000);
 
@@ -76,7 +106,9 @@ describe('an escalation suspends the hook, built CLI', () => {
     const again = gtbJson<Escalated>(town, ['escalate', 'Which database: sqlite or postgres?', '--from', polecat]);
     expect(again).toMatchObject({ bead: first.bead, duplicate: true, mail: [] });
     expect(mailAbout(polecat, 'Which database')).toHaveLength(2);
-    expect(gtbJson<Hook>(town, ['hook', polecat]).suspended).toMatchObject({ reason: expect.stringContaining('Which database') });
+    expect(gtbJson<Hook>(town, ['hook', polecat]).suspended).toMatchObject({
+      reason: expect.stringContaining('Which database'),
+    });
     expect(polecatState(polecat)).toBe('idle');
 
     gtbJson(town, ['bd', 'close', first.bead, '-r', 'use sqlite']);

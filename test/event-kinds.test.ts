@@ -16,7 +16,9 @@ function sources(): [string, string[]][] {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (/\.(ts|js)$/.test(e.name) && !e.name.endsWith('.test.ts') && relative(root, p) !== LIST) {
-        const lines = readFileSync(p, 'utf8').split('\n').map((l) => (/^\s*(\/\/|\*|\/\*)/.test(l) ? '' : l.replace(/\s\/\/ .*$/, '')));
+        const lines = readFileSync(p, 'utf8')
+          .split('\n')
+          .map((l) => (/^\s*(\/\/|\*|\/\*)/.test(l) ? '' : l.replace(/\s\/\/ .*$/, '')));
         out.push([relative(root, p), lines]);
       }
     }
@@ -60,7 +62,9 @@ describe('the list of event kinds', () => {
   it('holds each kind once, under the domain it starts with (what the dashboard and gt feed --kind group by)', () => {
     expect(new Set(TOWN_EVENT_KINDS).size).toBe(TOWN_EVENT_KINDS.length);
     for (const [domain, kinds] of Object.entries(TOWN_EVENTS)) {
-      const flat = JSON.stringify(kinds).match(/"[a-z][^"]*"(?=[,}])/g)!.map((s) => JSON.parse(s) as string);
+      const flat = JSON.stringify(kinds)
+        .match(/"[a-z][^"]*"(?=[,}])/g)!
+        .map((s) => JSON.parse(s) as string);
       for (const k of flat) expect([k, townEventDomain(k)]).toEqual([k, domain]);
     }
     expect(townEventDomain('sling.teleported')).toBeUndefined();

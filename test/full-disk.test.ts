@@ -10,8 +10,16 @@ import { BD_BIN, bd, bdJson, cleanEnv, git, tempStore, type RunOut } from './sup
 
 const RELEASE = resolve(import.meta.dirname, 'fixtures/formulas/release.formula.toml');
 
-interface Snapshot { ledger: string; db: string }
-interface Bead { id: string; title: string; status: string; assignee?: string | null }
+interface Snapshot {
+  ledger: string;
+  db: string;
+}
+interface Bead {
+  id: string;
+  title: string;
+  status: string;
+  assignee?: string | null;
+}
 
 /** What git sees (the ledger file) and what the database holds (`bd export`, read with no limit). */
 function snapshot(dir: string): Snapshot {
@@ -23,7 +31,11 @@ function snapshot(dir: string): Snapshot {
 
 /** bd under RLIMIT_FSIZE (`prlimit --fsize`): no file of the process may grow past `bytes`. */
 function bdLimited(dir: string, args: readonly string[], bytes: number): RunOut & { signal: string | null } {
-  const r = spawnSync('prlimit', [`--fsize=${bytes}`, '--', process.execPath, BD_BIN, ...args], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+  const r = spawnSync('prlimit', [`--fsize=${bytes}`, '--', process.execPath, BD_BIN, ...args], {
+    cwd: dir,
+    env: cleanEnv(),
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
 
@@ -49,7 +61,22 @@ function writeCommands(dir: string, pool: string[]): ((i: number) => string[])[]
     (i) => ['label', 'add', `l${i}`, take()],
     (i) => ['comments', 'add', take(), `comment ${i} ${'c'.repeat(300)}`],
     (i) => {
-      writeFileSync(file, [0, 1].map((k) => JSON.stringify({ id: `fd-imp${i}x${k}`, title: `imported ${i}.${k}`, status: 'open', priority: 2, type: 'task', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' })).join('\n'));
+      writeFileSync(
+        file,
+        [0, 1]
+          .map((k) =>
+            JSON.stringify({
+              id: `fd-imp${i}x${k}`,
+              title: `imported ${i}.${k}`,
+              status: 'open',
+              priority: 2,
+              type: 'task',
+              created_at: '2026-01-01T00:00:00.000Z',
+              updated_at: '2026-01-01T00:00:00.000Z',
+            }),
+          )
+          .join('\n'),
+      );
       return ['import', file];
     },
     (i) => ['mol', 'pour', 'release', '--var', `version=1.${i}.0`],
@@ -60,73 +87,94 @@ function writeCommands(dir: string, pool: string[]): ((i: number) => string[])[]
 
 function seed(dir: string, n: number): string[] {
   const file = join(dir, 'seed.jsonl');
-  const lines = Array.from({ length: n }, (_, i) => JSON.stringify({
-    id: `fd-s${i.toString(36).padStart(3, '0')}`, title: `seed ${i}`, description: `about ${i}: ${'s'.repeat(400)}`, status: 'open', priority: 2,
-    type: 'task', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z',
-  }));
+  const lines = Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      id: `fd-s${i.toString(36).padStart(3, '0')}`,
+      title: `seed ${i}`,
+      description: `about ${i}: ${'s'.repeat(400)}`,
+      status: 'open',
+      priority: 2,
+      type: 'task',
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    }),
+  );
   writeFileSync(file, lines.join('\n'));
   expect(bd(dir, ['import', file]).code).toBe(0);
   mkdirSync(join(dir, '.beads', 'formulas'), { recursive: true });
   copyFileSync(RELEASE, join(dir, '.beads', 'formulas', 'release.formula.toml'));
-  return bdJson<Bead[]>(dir, ['list', '-n', '0']).map((b) => b.id).sort();
+  return bdJson<Bead[]>(dir, ['list', '-n', '0'])
+    .map((b) => b.id)
+    .sort();
 }
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('a write that hits a file-size limit', () => {
   let cleanup = (): void => {};
   afterEach(() => cleanup());
 
-  it('at any byte either fully happens or leaves exactly the old state, and its retry does not duplicate', { timeout: 900_000 }, () => {
-    const t = tempStore('fd');
-    cleanup = t.cleanup;
-    const pool = seed(t.dir, 150);
-    const commands = writeCommands(t.dir, pool);
-    const random = rng(7);
-    let state = snapshot(t.dir);
-    const seen = { failed: 0, succeeded: 0, causes: new Set<string>() };
-    const steps = Number(process.env.FULL_DISK_STEPS ?? 60);
-    for (let i = 0; i < steps; i++) {
-      const args = commands[i % commands.length]!(i);
-      const ledgerSize = statSync(join(t.dir, '.beads', 'issues.jsonl')).size;
-      const dbSize = statSync(join(t.dir, '.beads', 'beads.db')).size;
-      // Sweep the phases of a write: opening (the WAL index), the WAL, the new ledger file, the checkpoint.
-      const phase = i % 4;
-      const limit = Math.floor(phase === 0 ? random() * 48_000
-        : phase === 1 ? ledgerSize - 1500 + random() * 3000
-        : phase === 2 ? 48_000 + random() * Math.max(0, ledgerSize - 48_000)
-        : ledgerSize + random() * (dbSize + 64_000 - ledgerSize));
-      const where = `step ${i}: bd ${args.join(' ').slice(0, 60)} under a ${limit}-byte limit`;
-      const r = bdLimited(t.dir, args, limit);
-      expect(r.signal, `${where}: killed by a signal (SIGXFSZ?)`).toBeNull();
-      const after = snapshot(t.dir);
-      expect(after.ledger, `${where}: ledger and database agree`).toBe(after.db);
-      if (r.code === 0) {
-        seen.succeeded++;
-        expect(after.db, `${where}: said it worked, so it is there`).not.toBe(state.db);
-        state = after;
-        continue;
+  it(
+    'at any byte either fully happens or leaves exactly the old state, and its retry does not duplicate',
+    { timeout: 900_000 },
+    () => {
+      const t = tempStore('fd');
+      cleanup = t.cleanup;
+      const pool = seed(t.dir, 150);
+      const commands = writeCommands(t.dir, pool);
+      const random = rng(7);
+      let state = snapshot(t.dir);
+      const seen = { failed: 0, succeeded: 0, causes: new Set<string>() };
+      const steps = Number(process.env.FULL_DISK_STEPS ?? 60);
+      for (let i = 0; i < steps; i++) {
+        const args = commands[i % commands.length]!(i);
+        const ledgerSize = statSync(join(t.dir, '.beads', 'issues.jsonl')).size;
+        const dbSize = statSync(join(t.dir, '.beads', 'beads.db')).size;
+        // Sweep the phases of a write: opening (the WAL index), the WAL, the new ledger file, the checkpoint.
+        const phase = i % 4;
+        const limit = Math.floor(
+          phase === 0
+            ? random() * 48_000
+            : phase === 1
+              ? ledgerSize - 1500 + random() * 3000
+              : phase === 2
+                ? 48_000 + random() * Math.max(0, ledgerSize - 48_000)
+                : ledgerSize + random() * (dbSize + 64_000 - ledgerSize),
+        );
+        const where = `step ${i}: bd ${args.join(' ').slice(0, 60)} under a ${limit}-byte limit`;
+        const r = bdLimited(t.dir, args, limit);
+        expect(r.signal, `${where}: killed by a signal (SIGXFSZ?)`).toBeNull();
+        const after = snapshot(t.dir);
+        expect(after.ledger, `${where}: ledger and database agree`).toBe(after.db);
+        if (r.code === 0) {
+          seen.succeeded++;
+          expect(after.db, `${where}: said it worked, so it is there`).not.toBe(state.db);
+          state = after;
+          continue;
+        }
+        seen.failed++;
+        seen.causes.add(/^Error: ([^:]+)/.exec(r.stderr)?.[1] ?? r.stderr);
+        expectFailureReport(r, /^Error: file too large: /, where);
+        expect(after, `${where}: said it failed, so nothing changed`).toEqual(state);
+        const retry = bd(t.dir, args);
+        expect(retry.code, `${where}: the retry: ${retry.stderr}`).toBe(0);
+        state = snapshot(t.dir);
+        expect(state.ledger).toBe(state.db);
       }
-      seen.failed++;
-      seen.causes.add(/^Error: ([^:]+)/.exec(r.stderr)?.[1] ?? r.stderr);
-      expectFailureReport(r, /^Error: file too large: /, where);
-      expect(after, `${where}: said it failed, so nothing changed`).toEqual(state);
-      const retry = bd(t.dir, args);
-      expect(retry.code, `${where}: the retry: ${retry.stderr}`).toBe(0);
-      state = snapshot(t.dir);
-      expect(state.ledger).toBe(state.db);
-    }
-    // Every create landed exactly once, whether it first failed or not.
-    for (let i = 0; i < steps; i += commands.length) expect(state.db.split(`"limited create ${i}"`)).toHaveLength(2);
-    const doctor = bdJson<{ checks: { name: string; ok: boolean }[] }>(t.dir, ['doctor']);
-    expect(doctor.checks.filter((c) => !c.ok)).toEqual([]);
-    console.log(`${steps} limited writes: ${seen.failed} failed cleanly, ${seen.succeeded} succeeded (${[...seen.causes].join(', ')})`);
-    expect(seen.failed).toBeGreaterThan(steps / 3);
-    expect(seen.succeeded).toBeGreaterThan(0);
-  });
+      // Every create landed exactly once, whether it first failed or not.
+      for (let i = 0; i < steps; i += commands.length) expect(state.db.split(`"limited create ${i}"`)).toHaveLength(2);
+      const doctor = bdJson<{ checks: { name: string; ok: boolean }[] }>(t.dir, ['doctor']);
+      expect(doctor.checks.filter((c) => !c.ok)).toEqual([]);
+      console.log(
+        `${steps} limited writes: ${seen.failed} failed cleanly, ${seen.succeeded} succeeded (${[...seen.causes].join(', ')})`,
+      );
+      expect(seen.failed).toBeGreaterThan(steps / 3);
+      expect(seen.succeeded).toBeGreaterThan(0);
+    },
+  );
 });
 
 /** A small tmpfs mounted for the test (needs root); undefined where mounting is not allowed. */
@@ -157,51 +205,55 @@ describe('a write on a full disk', () => {
   let cleanup = (): void => {};
   afterEach(() => cleanup());
 
-  it.skipIf(!canMount)('with 0 bytes to a little more than a write needs free, either fully happens or leaves exactly the old state', { timeout: 900_000 }, () => {
-    const m = mountTmpfs(4 * 1024 * 1024)!;
-    cleanup = m.unmount;
-    const dir = join(m.dir, 'repo');
-    mkdirSync(dir);
-    git(dir, ['init', '-q', '-b', 'main']);
-    expect(bd(dir, ['init', '--prefix', 'fd']).code).toBe(0);
-    const pool = seed(dir, 150);
-    const commands = writeCommands(dir, pool);
-    const filler = join(m.dir, 'filler');
-    const fill = (free: number): void => {
-      rmSync(filler, { force: true });
-      const s = spawnSync('df', ['-B1', '--output=avail', m.dir], { encoding: 'utf8' });
-      const avail = Number(s.stdout.trim().split('\n').pop());
-      writeFileSync(filler, Buffer.alloc(Math.max(0, avail - free)));
-    };
-    let state = snapshot(dir);
-    let failed = 0;
-    const random = rng(11);
-    const steps = Number(process.env.FULL_DISK_STEPS ?? 30);
-    for (let i = 0; i < steps; i++) {
-      const args = commands[i % commands.length]!(i);
-      // From nothing free to room for a new ledger file and the WAL's growth.
-      const free = Math.floor(random() * (statSync(join(dir, '.beads', 'issues.jsonl')).size + 160_000));
-      fill(free);
-      const r = bd(dir, args);
-      rmSync(filler, { force: true });
-      const where = `step ${i}: bd ${args.join(' ').slice(0, 60)} with ${free} bytes free`;
-      const after = snapshot(dir);
-      expect(after.ledger, `${where}: ledger and database agree`).toBe(after.db);
-      if (r.code === 0) {
-        expect(after.db, `${where}: said it worked, so it is there`).not.toBe(state.db);
-        state = after;
-        continue;
+  it.skipIf(!canMount)(
+    'with 0 bytes to a little more than a write needs free, either fully happens or leaves exactly the old state',
+    { timeout: 900_000 },
+    () => {
+      const m = mountTmpfs(4 * 1024 * 1024)!;
+      cleanup = m.unmount;
+      const dir = join(m.dir, 'repo');
+      mkdirSync(dir);
+      git(dir, ['init', '-q', '-b', 'main']);
+      expect(bd(dir, ['init', '--prefix', 'fd']).code).toBe(0);
+      const pool = seed(dir, 150);
+      const commands = writeCommands(dir, pool);
+      const filler = join(m.dir, 'filler');
+      const fill = (free: number): void => {
+        rmSync(filler, { force: true });
+        const s = spawnSync('df', ['-B1', '--output=avail', m.dir], { encoding: 'utf8' });
+        const avail = Number(s.stdout.trim().split('\n').pop());
+        writeFileSync(filler, Buffer.alloc(Math.max(0, avail - free)));
+      };
+      let state = snapshot(dir);
+      let failed = 0;
+      const random = rng(11);
+      const steps = Number(process.env.FULL_DISK_STEPS ?? 30);
+      for (let i = 0; i < steps; i++) {
+        const args = commands[i % commands.length]!(i);
+        // From nothing free to room for a new ledger file and the WAL's growth.
+        const free = Math.floor(random() * (statSync(join(dir, '.beads', 'issues.jsonl')).size + 160_000));
+        fill(free);
+        const r = bd(dir, args);
+        rmSync(filler, { force: true });
+        const where = `step ${i}: bd ${args.join(' ').slice(0, 60)} with ${free} bytes free`;
+        const after = snapshot(dir);
+        expect(after.ledger, `${where}: ledger and database agree`).toBe(after.db);
+        if (r.code === 0) {
+          expect(after.db, `${where}: said it worked, so it is there`).not.toBe(state.db);
+          state = after;
+          continue;
+        }
+        failed++;
+        expectFailureReport(r, /^Error: no space left on the device holding /, where);
+        expect(after, `${where}: said it failed, so nothing changed`).toEqual(state);
+        const retry = bd(dir, args);
+        expect(retry.code, `${where}: the retry: ${retry.stderr}`).toBe(0);
+        state = snapshot(dir);
       }
-      failed++;
-      expectFailureReport(r, /^Error: no space left on the device holding /, where);
-      expect(after, `${where}: said it failed, so nothing changed`).toEqual(state);
-      const retry = bd(dir, args);
-      expect(retry.code, `${where}: the retry: ${retry.stderr}`).toBe(0);
-      state = snapshot(dir);
-    }
-    for (let i = 0; i < steps; i += commands.length) expect(state.db.split(`"limited create ${i}"`)).toHaveLength(2);
-    console.log(`${steps} writes on a nearly full disk: ${failed} failed cleanly, ${steps - failed} succeeded`);
-    expect(failed).toBeGreaterThan(0);
-    expect(failed).toBeLessThan(steps);
-  });
+      for (let i = 0; i < steps; i += commands.length) expect(state.db.split(`"limited create ${i}"`)).toHaveLength(2);
+      console.log(`${steps} writes on a nearly full disk: ${failed} failed cleanly, ${steps - failed} succeeded`);
+      expect(failed).toBeGreaterThan(0);
+      expect(failed).toBeLessThan(steps);
+    },
+  );
 });

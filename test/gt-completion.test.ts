@@ -40,7 +40,11 @@ describe('gt completion', () => {
     const words = line.split(' ');
     const assign = words.map((w) => `'${w}'`).join(' ');
     const body = `source "${script}"; COMP_WORDS=(${assign}); COMP_CWORD=${words.length - 1}; _gt_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', body], { cwd, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, HOME: base } });
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', body], {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: base },
+    });
     expect(r.status, r.stderr).toBe(0);
     return r.stdout.split('\n').filter(Boolean).sort();
   }
@@ -86,9 +90,17 @@ describe('gt completion', () => {
 
   it('gt __complete prints one value a line, and nothing outside a town', () => {
     expect(gt(town, ['__complete', 'rigs']).stdout).toBe('app\ntools\n');
-    expect(gt(town, ['__complete', 'addresses']).stdout.split('\n').filter(Boolean))
-      .toEqual(['mayor', 'app/refinery', 'app/witness', 'app/crew/alice', 'tools/refinery', 'tools/witness']);
-    expect(gt(town, ['__complete', 'agents']).stdout.split('\n')).toEqual(expect.arrayContaining(['claude', 'claude-glm', 'sim']));
+    expect(gt(town, ['__complete', 'addresses']).stdout.split('\n').filter(Boolean)).toEqual([
+      'mayor',
+      'app/refinery',
+      'app/witness',
+      'app/crew/alice',
+      'tools/refinery',
+      'tools/witness',
+    ]);
+    expect(gt(town, ['__complete', 'agents']).stdout.split('\n')).toEqual(
+      expect.arrayContaining(['claude', 'claude-glm', 'sim']),
+    );
     const outside = gt(base, ['__complete', 'rigs']);
     expect(outside).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(gt(town, ['__complete', 'nonsense'])).toMatchObject({ code: 0, stdout: '' });
@@ -103,7 +115,12 @@ describe('gt completion', () => {
     return file;
   }
 
-  const shellEnv = (): NodeJS.ProcessEnv => ({ PATH: `${bin}:${process.env.PATH}`, HOME: base, XDG_CONFIG_HOME: join(base, 'xdg'), XDG_DATA_HOME: join(base, 'xdg') });
+  const shellEnv = (): NodeJS.ProcessEnv => ({
+    PATH: `${bin}:${process.env.PATH}`,
+    HOME: base,
+    XDG_CONFIG_HOME: join(base, 'xdg'),
+    XDG_DATA_HOME: join(base, 'xdg'),
+  });
 
   /**
    * What real zsh offers: its completion system loaded, the script sourced as a user would, the candidates asked of
@@ -118,15 +135,26 @@ describe('gt completion', () => {
     const r = spawnSync('zsh', ['-f', '-c', body], { cwd: town, encoding: 'utf8', env: shellEnv() });
     expect(r.status, r.stderr).toBe(0);
     const prefix = words.at(-1) ?? '';
-    return r.stdout.split('\n').filter((w) => w && w.startsWith(prefix)).sort();
+    return r.stdout
+      .split('\n')
+      .filter((w) => w && w.startsWith(prefix))
+      .sort();
   }
 
   /** What real fish offers for the command line: `complete -C` runs the loaded completions. */
   function completeFish(line: string): string[] {
     const file = saveScript('fish');
-    const r = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(file)}; complete -C ${JSON.stringify(line)}`], { cwd: town, encoding: 'utf8', env: shellEnv() });
+    const r = spawnSync(
+      'fish',
+      ['--no-config', '-c', `source ${JSON.stringify(file)}; complete -C ${JSON.stringify(line)}`],
+      { cwd: town, encoding: 'utf8', env: shellEnv() },
+    );
     expect(r.status, r.stderr).toBe(0);
-    return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0] ?? '').sort();
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0] ?? '')
+      .sort();
   }
 
   it('prints zsh and fish scripts that the real shells parse', () => {
@@ -138,7 +166,7 @@ describe('gt completion', () => {
     expect(gt(base, ['completion', 'zsh']).stdout).toMatch(/^#compdef gt/);
   });
 
-  it('zsh completes commands, flags and the town\'s rigs like bash', () => {
+  it("zsh completes commands, flags and the town's rigs like bash", () => {
     expect(completeZsh('gt ri')).toEqual(['rig']);
     expect(completeZsh('gt rig ')).toEqual(['add', 'dock', 'list', 'park', 'remove', 'show', 'undock', 'unpark']);
     expect(completeZsh('gt rig add --')).toEqual(['--branch', '--help', '--json', '--prefix']);
@@ -146,7 +174,7 @@ describe('gt completion', () => {
     expect(completeZsh('gt config role-agent --rig app ')).toEqual(['crew', 'mayor', 'polecat']);
   });
 
-  it('fish completes commands, flags and the town\'s rigs like bash', () => {
+  it("fish completes commands, flags and the town's rigs like bash", () => {
     expect(completeFish('gt ri')).toEqual(['rig']);
     expect(completeFish('gt rig ')).toEqual(['add', 'dock', 'list', 'park', 'remove', 'show', 'undock', 'unpark']);
     expect(completeFish('gt rig add --')).toEqual(['--branch', '--help', '--json', '--prefix']);

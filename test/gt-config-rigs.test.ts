@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-interface Shown { effective: { rigs: Record<string, { polecat: string; crew: string }>; sources: Record<string, { polecat: string; crew: string }> } }
+interface Shown {
+  effective: {
+    rigs: Record<string, { polecat: string; crew: string }>;
+    sources: Record<string, { polecat: string; crew: string }>;
+  };
+}
 
 describe('settings "rigs": per-rig runtimes in settings/config.json', () => {
   let base = '';
@@ -14,7 +19,10 @@ describe('settings "rigs": per-rig runtimes in settings/config.json', () => {
   let pristine = '';
   const settingsPath = (): string => join(town, 'settings', 'config.json');
   const setSettings = (patch: Record<string, unknown>): void => {
-    writeFileSync(settingsPath(), JSON.stringify({ ...(JSON.parse(pristine) as Record<string, unknown>), ...patch }, null, 2));
+    writeFileSync(
+      settingsPath(),
+      JSON.stringify({ ...(JSON.parse(pristine) as Record<string, unknown>), ...patch }, null, 2),
+    );
   };
 
   beforeAll(() => {
@@ -31,19 +39,35 @@ describe('settings "rigs": per-rig runtimes in settings/config.json', () => {
   afterAll(() => cleanup());
 
   it('a rig\'s runtime from "rigs" is what gt config show prints (with where from) and what a sling would start', () => {
-    setSettings({ rigs: { app: { default_agent: 'codex', role_agents: { crew: 'gemini' } }, later: { default_agent: 'amp' } } });
+    setSettings({
+      rigs: { app: { default_agent: 'codex', role_agents: { crew: 'gemini' } }, later: { default_agent: 'amp' } },
+    });
     const s = gtJson<Shown>(town, ['config', 'show']);
-    expect(s.effective.rigs).toEqual({ app: { polecat: 'codex', crew: 'gemini' }, web: { polecat: 'claude', crew: 'claude' } });
-    expect(s.effective.sources.app).toEqual({ polecat: 'settings rigs.app.default_agent', crew: 'settings rigs.app.role_agents.crew' });
+    expect(s.effective.rigs).toEqual({
+      app: { polecat: 'codex', crew: 'gemini' },
+      web: { polecat: 'claude', crew: 'claude' },
+    });
+    expect(s.effective.sources.app).toEqual({
+      polecat: 'settings rigs.app.default_agent',
+      crew: 'settings rigs.app.role_agents.crew',
+    });
     const text = gt(town, ['config', 'show']).stdout;
-    expect(text).toContain('  app: polecat codex (settings rigs.app.default_agent), crew gemini (settings rigs.app.role_agents.crew)');
-    expect(text).toContain('  rig later: default amp (settings "rigs"): no rig named "later" yet; applies once it is added');
+    expect(text).toContain(
+      '  app: polecat codex (settings rigs.app.default_agent), crew gemini (settings rigs.app.role_agents.crew)',
+    );
+    expect(text).toContain(
+      '  rig later: default amp (settings "rigs"): no rig named "later" yet; applies once it is added',
+    );
     const id = gtJson<{ id: string }>(town, ['bd', 'create', 'Work']).id;
-    expect(gtJson<{ results: { reason: string }[] }>(town, ['sling', id, 'app', '--dry-run']).results[0]!.reason).toMatch(/ and start codex$/);
-    expect(gtJson<{ results: { reason: string }[] }>(town, ['sling', id, 'web', '--dry-run']).results[0]!.reason).toMatch(/ and start claude$/);
+    expect(
+      gtJson<{ results: { reason: string }[] }>(town, ['sling', id, 'app', '--dry-run']).results[0]!.reason,
+    ).toMatch(/ and start codex$/);
+    expect(
+      gtJson<{ results: { reason: string }[] }>(town, ['sling', id, 'web', '--dry-run']).results[0]!.reason,
+    ).toMatch(/ and start claude$/);
   });
 
-  it('the rig\'s own rig.json wins where both name one', () => {
+  it("the rig's own rig.json wins where both name one", () => {
     setSettings({ rigs: { app: { default_agent: 'codex' } } });
     gtJson(town, ['config', 'role-agent', 'polecat', 'gemini', '--rig', 'app']);
     try {
@@ -62,8 +86,15 @@ describe('settings "rigs": per-rig runtimes in settings/config.json', () => {
     expectFailure(gt(town, ['config', 'show']), 1, /rigs\.app.*runtime/);
     setSettings({ rigs: { '--all': { default_agent: 'codex' } } });
     expectFailure(gt(town, ['config', 'show']), 1, /key "rigs\.--all": invalid key/i);
-    setSettings({ agents: { mine: { command: 'mine', args: [] } }, rigs: { web: { role_agents: { polecat: 'mine' } } } });
-    expectFailure(gt(town, ['config', 'agent', 'remove', 'mine']), 1, /agent "mine" is still used by rigs\.web\.role_agents\.polecat/);
+    setSettings({
+      agents: { mine: { command: 'mine', args: [] } },
+      rigs: { web: { role_agents: { polecat: 'mine' } } },
+    });
+    expectFailure(
+      gt(town, ['config', 'agent', 'remove', 'mine']),
+      1,
+      /agent "mine" is still used by rigs\.web\.role_agents\.polecat/,
+    );
     writeFileSync(settingsPath(), pristine);
   });
 });

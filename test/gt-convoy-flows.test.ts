@@ -10,14 +10,22 @@ import { addFakeAgent, expectFailure, gt, gtJson, ledgerLine, sourceRepo, tempDi
 const SOCKET = `gt-test-convoy-flows-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Convoy { id: string; fed: boolean; total: number; tracked: { id: string; state: string; worker: string | null }[] }
-interface Refresh { feed: { decisions: { bead: string; action: string; reason: string }[] } }
+interface Convoy {
+  id: string;
+  fed: boolean;
+  total: number;
+  tracked: { id: string; state: string; worker: string | null }[];
+}
+interface Refresh {
+  feed: { decisions: { bead: string; action: string; reason: string }[] };
+}
 
 describe('seed 002 convoy flows', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const show = (id: string): { status: string; assignee?: string } => gtJson<{ status: string; assignee?: string }[]>(town, ['bd', 'show', id])[0]!;
+  const show = (id: string): { status: string; assignee?: string } =>
+    gtJson<{ status: string; assignee?: string }[]>(town, ['bd', 'show', id])[0]!;
 
   beforeAll(() => {
     const t = tempDir('gt convoy flows');
@@ -29,7 +37,10 @@ describe('seed 002 convoy flows', () => {
     gtJson(town, ['rig', 'add', 'myproject', join(t.dir, 'app src'), '--prefix', 'bug']);
     // The seed's ids, as a repository's ledger brings them.
     const ledger = join(t.dir, 'bugs.jsonl');
-    writeFileSync(ledger, ['bug-101', 'bug-102', 'bug-201', 'bug-202'].map((id) => ledgerLine(id, `Fix ${id}`)).join('\n') + '\n');
+    writeFileSync(
+      ledger,
+      ['bug-101', 'bug-102', 'bug-201', 'bug-202'].map((id) => ledgerLine(id, `Fix ${id}`)).join('\n') + '\n',
+    );
     gt(town, ['bd', 'import', ledger]);
   });
   afterAll(async () => {
@@ -45,7 +56,9 @@ describe('seed 002 convoy flows', () => {
     const r = gtJson<Refresh>(town, ['convoy', 'refresh', c.id], { env });
     expect(r.feed.decisions).toEqual([]);
     expect(show('bug-101').status).toBe('open');
-    expect(gt(town, ['convoy', 'stranded']).stdout).toContain(`${c.id}  staged  Bug Fixes: bug-101, bug-102 ready (sling them: gt sling bug-101 <rig>, or gt convoy launch ${c.id})`);
+    expect(gt(town, ['convoy', 'stranded']).stdout).toContain(
+      `${c.id}  staged  Bug Fixes: bug-101, bug-102 ready (sling them: gt sling bug-101 <rig>, or gt convoy launch ${c.id})`,
+    );
     const s = gt(town, ['sling', 'bug-101', 'myproject/my-agent'], { env });
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toMatch(/^Slung bug-101 to myproject\/my-agent/m);
@@ -56,7 +69,9 @@ describe('seed 002 convoy flows', () => {
     expect(show('bug-102').status).toBe('open');
 
     // Launched, the rest of its ready work is fed.
-    expect(gt(town, ['convoy', 'launch', c.id]).stdout).toBe(`Launched convoy ${c.id} "Bug Fixes": launched: the daemon slings its ready beads to their rigs\n`);
+    expect(gt(town, ['convoy', 'launch', c.id]).stdout).toBe(
+      `Launched convoy ${c.id} "Bug Fixes": launched: the daemon slings its ready beads to their rigs\n`,
+    );
     expect(gt(town, ['convoy', 'launch', c.id]).stdout).toMatch(/is already launched; nothing to do/);
     const fed = gtJson<Refresh>(town, ['convoy', 'refresh', c.id], { env });
     expect(fed.feed.decisions).toEqual([expect.objectContaining({ bead: 'bug-102', action: 'slung' })]);
@@ -69,13 +84,19 @@ describe('seed 002 convoy flows', () => {
     expect(gtJson<Convoy>(town, ['convoy', 'stage', c.id]).fed).toBe(false);
     expect(gtJson<Refresh>(town, ['convoy', 'refresh', c.id], { env }).feed.decisions).toEqual([]);
     expect(gtJson<Convoy>(town, ['convoy', 'launch', c.id]).fed).toBe(true);
-    expect(gtJson<Refresh>(town, ['convoy', 'refresh', c.id], { env }).feed.decisions).toEqual([expect.objectContaining({ bead: 'bug-201', action: 'slung' })]);
+    expect(gtJson<Refresh>(town, ['convoy', 'refresh', c.id], { env }).feed.decisions).toEqual([
+      expect.objectContaining({ bead: 'bug-201', action: 'slung' }),
+    ]);
     expect(gtJson<Convoy>(town, ['convoy', 'create', 'Later', 'bug-202', '--stage']).fed).toBe(false);
     expect(gtJson<Convoy>(town, ['convoy', 'create', 'Now', '--launch']).fed).toBe(true);
   });
 
   it('garbage input: contradicting flags, unknown or closed convoys, flag-looking ids', () => {
-    expectFailure(gt(town, ['convoy', 'create', 'X', '--stage', '--launch']), 2, /--stage and --launch contradict each other/);
+    expectFailure(
+      gt(town, ['convoy', 'create', 'X', '--stage', '--launch']),
+      2,
+      /--stage and --launch contradict each other/,
+    );
     expectFailure(gt(town, ['convoy', 'launch', 'hq-nosuch']), 2, /hq-nosuch/);
     expectFailure(gt(town, ['convoy', 'stage', 'bug-202']), 2, /bug-202/);
     const c = gtJson<Convoy>(town, ['convoy', 'create', 'Done with']);

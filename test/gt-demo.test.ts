@@ -40,16 +40,19 @@ describe('gt demo', () => {
       else child.stdout?.destroy(); // as `gt demo | head` does once head has its lines
     });
 
-  it.each(['SIGINT', 'closed pipe'] as const)('stops its daemon and agents and removes its town when interrupted (%s)', async (how) => {
-    const dir = join(t.dir, `interrupted ${how}`);
-    const socket = `gt-test-demo-int-${process.pid}`;
-    const r = await interruptedDemo(dir, socket, how);
-    expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/interrupted; it stopped its daemon and agents/);
-    expect(spawnSync('tmux', ['-L', socket, 'ls']).status, 'the tmux server is gone').not.toBe(0);
-    expect(spawnSync('pgrep', ['-f', dir]).status, 'no process of the demo runs').not.toBe(0);
-    expect(existsSync(dir)).toBe(false);
-  });
+  it.each(['SIGINT', 'closed pipe'] as const)(
+    'stops its daemon and agents and removes its town when interrupted (%s)',
+    async (how) => {
+      const dir = join(t.dir, `interrupted ${how}`);
+      const socket = `gt-test-demo-int-${process.pid}`;
+      const r = await interruptedDemo(dir, socket, how);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/interrupted; it stopped its daemon and agents/);
+      expect(spawnSync('tmux', ['-L', socket, 'ls']).status, 'the tmux server is gone').not.toBe(0);
+      expect(spawnSync('pgrep', ['-f', dir]).status, 'no process of the demo runs').not.toBe(0);
+      expect(existsSync(dir)).toBe(false);
+    },
+  );
 
   it('refuses a --dir that is not empty, touching nothing', () => {
     const dir = join(t.dir, 'busy');

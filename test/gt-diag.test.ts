@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-interface Event { actor: string; kind: string; subject: string | null; at: string }
+interface Event {
+  actor: string;
+  kind: string;
+  subject: string | null;
+  at: string;
+}
 
 describe('gt whoami, version and log', () => {
   let town = '';
@@ -19,12 +24,23 @@ describe('gt whoami, version and log', () => {
 
   it('gt whoami says the address and where it comes from; gt version the version', () => {
     expect(gtJson(town, ['whoami'])).toEqual({ address: 'overseer', kind: 'overseer', source: 'default', town });
-    expect(gtJson(town, ['whoami'], { env: { GT_ADDRESS: 'mayor' } })).toMatchObject({ address: 'mayor', source: 'GT_ADDRESS' });
-    expect(gt(town, ['whoami'], { env: { GT_ROLE: 'mayor' } }).stdout).toBe(`mayor (mayor, from GT_ROLE) in town ${town}\n`);
-    expectFailure(gt(town, ['whoami'], { env: { GT_ROLE: 'polecat' } }), 2, /GT_ROLE is "polecat" but GT_RIG is not set/);
+    expect(gtJson(town, ['whoami'], { env: { GT_ADDRESS: 'mayor' } })).toMatchObject({
+      address: 'mayor',
+      source: 'GT_ADDRESS',
+    });
+    expect(gt(town, ['whoami'], { env: { GT_ROLE: 'mayor' } }).stdout).toBe(
+      `mayor (mayor, from GT_ROLE) in town ${town}\n`,
+    );
+    expectFailure(
+      gt(town, ['whoami'], { env: { GT_ROLE: 'polecat' } }),
+      2,
+      /GT_ROLE is "polecat" but GT_RIG is not set/,
+    );
     const v = gtJson<{ version: string; node: string }>(town, ['version']);
     expect(gt(town, ['--version']).stdout.trim()).toBe(v.version);
-    expect(gt(town, ['version']).stdout).toMatch(new RegExp(`^gt ${v.version.replace(/\./g, '\\.')} \\(node ${v.node}, `));
+    expect(gt(town, ['version']).stdout).toMatch(
+      new RegExp(`^gt ${v.version.replace(/\./g, '\\.')} \\(node ${v.node}, `),
+    );
   });
 
   it('gt log filters the event log by agent, bead, kind and time, newest last', () => {
@@ -39,7 +55,9 @@ describe('gt whoami, version and log', () => {
     expect(gtJson<Event[]>(town, ['log', '--since', '1h'])).toHaveLength(2);
     expect(gtJson<Event[]>(town, ['log', '--since', '2099-01-01'])).toEqual([]);
     expect(gt(town, ['log', '--since', '2099-01-01']).stdout).toBe('No events match.\n');
-    expect(gt(town, ['log', '--agent', 'mayor']).stdout).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d mayor +escalation +${second}: Coffee machine empty$`, 'm'));
+    expect(gt(town, ['log', '--agent', 'mayor']).stdout).toMatch(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d mayor +escalation +${second}: Coffee machine empty$`, 'm'),
+    );
   });
 
   it('garbage input: bad times, limits and addresses get one line each', () => {
@@ -57,8 +75,16 @@ describe('gt whoami, version and log', () => {
     gtJson(town, ['rig', 'add', 'web', join(town, '..', 'app src')]);
     gtJson(town, ['config', 'role-agent', 'polecat', 'codex', '--rig', 'app']);
     gtJson(town, ['config', 'default-agent', 'gemini', '--rig', 'web']);
-    const r = gtJson<{ effective: { mayor: string; rigs: Record<string, { polecat: string; crew: string }> } }>(town, ['config', 'show']);
-    expect(r.effective).toEqual({ mayor: 'claude', rigs: { app: { polecat: 'codex', crew: 'claude' }, web: { polecat: 'gemini', crew: 'gemini' } } });
-    expect(gt(town, ['config', 'show']).stdout).toMatch(/^Runtimes in effect:\n {2}mayor: claude\n {2}app: polecat codex, crew claude\n {2}web: polecat gemini, crew gemini$/m);
+    const r = gtJson<{ effective: { mayor: string; rigs: Record<string, { polecat: string; crew: string }> } }>(town, [
+      'config',
+      'show',
+    ]);
+    expect(r.effective).toEqual({
+      mayor: 'claude',
+      rigs: { app: { polecat: 'codex', crew: 'claude' }, web: { polecat: 'gemini', crew: 'gemini' } },
+    });
+    expect(gt(town, ['config', 'show']).stdout).toMatch(
+      /^Runtimes in effect:\n {2}mayor: claude\n {2}app: polecat codex, crew claude\n {2}web: polecat gemini, crew gemini$/m,
+    );
   });
 });

@@ -6,8 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
 import { git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-interface Check { id: string; status: 'ok' | 'warn' | 'error'; detail: string; fix?: string; fixed?: string; hint?: string }
-interface Report { root: string | null; ok: boolean; errors: number; warnings: number; fixed: number; checks: Check[] }
+interface Check {
+  id: string;
+  status: 'ok' | 'warn' | 'error';
+  detail: string;
+  fix?: string;
+  fixed?: string;
+  hint?: string;
+}
+interface Report {
+  root: string | null;
+  ok: boolean;
+  errors: number;
+  warnings: number;
+  fixed: number;
+  checks: Check[];
+}
 
 const SOCKET = `gt-doctor-test-${process.pid}`;
 const NODE_BIN = resolve(import.meta.dirname, '../node_modules/.bin');
@@ -20,7 +34,11 @@ describe('gt doctor', () => {
   /** The agent CLIs (claude, codex, …) are dev dependencies: put them on PATH as an installed town would have them. */
   const env = { GT_TMUX_SOCKET: SOCKET, PATH: `${NODE_BIN}:${process.env.PATH}` };
 
-  const doctor = (args: string[] = [], e: Record<string, string> = env, cwd = town): { code: number; report: Report; stderr: string } => {
+  const doctor = (
+    args: string[] = [],
+    e: Record<string, string> = env,
+    cwd = town,
+  ): { code: number; report: Report; stderr: string } => {
     const r = gt(cwd, ['doctor', ...args, '--json'], { env: e });
     return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
   };
@@ -53,10 +71,22 @@ describe('gt doctor', () => {
     const { code, report } = doctor();
     expect(report.checks.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(code).toBe(0);
-    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining([
-      'tool.git', 'tool.tmux', 'tool.node', 'agent.claude', 'config.town', 'config.settings', 'config.rig.app', 'layout',
-      'store.schema', 'locks', 'sessions', 'rig.app.worktrees',
-    ]));
+    expect(report.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining([
+        'tool.git',
+        'tool.tmux',
+        'tool.node',
+        'agent.claude',
+        'config.town',
+        'config.settings',
+        'config.rig.app',
+        'layout',
+        'store.schema',
+        'locks',
+        'sessions',
+        'rig.app.worktrees',
+      ]),
+    );
     const human = gt(town, ['doctor'], { env });
     expect(human.stdout).toMatch(/0 error\(s\), 0 warning\(s\)/);
   });
@@ -65,8 +95,13 @@ describe('gt doctor', () => {
     rmSync(join(town, 'mayor'), { recursive: true });
     rmSync(join(town, 'app', 'polecats'), { recursive: true });
     mkdirSync(join(town, '.runtime', 'locks'), { recursive: true });
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    writeFileSync(join(town, '.runtime', 'locks', 'hq-mayor.lock'), JSON.stringify({ pid: Number(dead), at: Date.now() }));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
+    writeFileSync(
+      join(town, '.runtime', 'locks', 'hq-mayor.lock'),
+      JSON.stringify({ pid: Number(dead), at: Date.now() }),
+    );
     writeFileSync(join(town, '.runtime', 'locks', 'live.lock'), JSON.stringify({ pid: process.pid, at: Date.now() }));
     const repo = join(town, 'app', '.repo.git');
     git(repo, ['worktree', 'add', '-q', '-b', 'polecat/gone/x-1', join(town, 'app', 'gone')]);
@@ -82,25 +117,42 @@ describe('gt doctor', () => {
     expect(before.code).toBe(1);
     expect(check(before.report, 'layout.mayor')).toMatchObject({ status: 'error', fix: 'create mayor/' });
     expect(check(before.report, 'rig.app.polecats')).toMatchObject({ status: 'error' });
-    expect(check(before.report, 'locks')).toMatchObject({ status: 'warn', detail: expect.stringContaining(`hq-mayor.lock (pid ${dead})`) });
+    expect(check(before.report, 'locks')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(`hq-mayor.lock (pid ${dead})`),
+    });
     expect(check(before.report, 'locks')?.detail).not.toContain('live.lock');
     const sessions = check(before.report, 'sessions')!;
     expect(sessions.status).toBe('warn');
     expect(sessions.detail).toContain('app-ghost, app-kept, zz-orphan');
     expect(sessions.detail).not.toMatch(/hq-mayor|app-crew-alice|app-refinery/);
     expect(sessions.fix).toBe('kill app-ghost, zz-orphan');
-    expect(check(before.report, 'rig.app.worktrees')).toMatchObject({ status: 'warn', detail: expect.stringContaining(join(town, 'app', 'gone')) });
+    expect(check(before.report, 'rig.app.worktrees')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(join(town, 'app', 'gone')),
+    });
     expect(existsSync(join(town, 'mayor'))).toBe(false); // checking changes nothing
 
     const fixed = doctor(['--fix']);
     expect(fixed.code, JSON.stringify(fixed.report.checks.filter((c) => c.status !== 'ok'))).toBe(0);
-    expect(check(fixed.report, 'layout.mayor')).toMatchObject({ status: 'ok', fixed: `created ${join(town, 'mayor')}` });
+    expect(check(fixed.report, 'layout.mayor')).toMatchObject({
+      status: 'ok',
+      fixed: `created ${join(town, 'mayor')}`,
+    });
     expect(existsSync(join(town, 'mayor'))).toBe(true);
     expect(existsSync(join(town, 'app', 'polecats'))).toBe(true);
     expect(existsSync(join(town, '.runtime', 'locks', 'hq-mayor.lock'))).toBe(false);
     expect(existsSync(join(town, '.runtime', 'locks', 'live.lock'))).toBe(true);
-    expect((await tmux.listSessions()).map((s) => s.name).sort()).toEqual(['app-crew-alice', 'app-kept', 'app-refinery', 'hq-mayor']);
-    expect(check(fixed.report, 'sessions')).toMatchObject({ status: 'warn', hint: expect.stringContaining('app-kept') });
+    expect((await tmux.listSessions()).map((s) => s.name).sort()).toEqual([
+      'app-crew-alice',
+      'app-kept',
+      'app-refinery',
+      'hq-mayor',
+    ]);
+    expect(check(fixed.report, 'sessions')).toMatchObject({
+      status: 'warn',
+      hint: expect.stringContaining('app-kept'),
+    });
     expect(git(repo, ['worktree', 'list', '--porcelain'])).not.toContain('gone');
     expect(git(repo, ['branch', '--list', 'polecat/gone/x-1'])).toContain('polecat/gone/x-1'); // the branch stays
 
@@ -137,10 +189,19 @@ describe('gt doctor', () => {
     try {
       const { code, report } = doctor([], { GT_TMUX_SOCKET: SOCKET, PATH: bin });
       expect(code).toBe(1);
-      expect(check(report, 'tool.git')).toMatchObject({ status: 'error', detail: expect.stringMatching(/^git is not on PATH/) });
-      expect(check(report, 'tool.tmux')).toMatchObject({ status: 'error', detail: expect.stringMatching(/^tmux is not on PATH/) });
+      expect(check(report, 'tool.git')).toMatchObject({
+        status: 'error',
+        detail: expect.stringMatching(/^git is not on PATH/),
+      });
+      expect(check(report, 'tool.tmux')).toMatchObject({
+        status: 'error',
+        detail: expect.stringMatching(/^tmux is not on PATH/),
+      });
       expect(check(report, 'tool.node')?.status).toBe('ok');
-      expect(check(report, 'agent.codex')).toMatchObject({ status: 'error', detail: 'codex: program "codex" is not on PATH; needed by polecat, rig app: polecat' });
+      expect(check(report, 'agent.codex')).toMatchObject({
+        status: 'error',
+        detail: 'codex: program "codex" is not on PATH; needed by polecat, rig app: polecat',
+      });
       expect(check(report, 'agent.claude')?.detail).toMatch(/needed by default agent, mayor, crew, rig app: crew/);
       // Checks that need the missing tools are left out rather than failing.
       expect(check(report, 'sessions')).toBeUndefined();
@@ -150,4 +211,3 @@ describe('gt doctor', () => {
     }
   });
 });
-

@@ -11,8 +11,20 @@ import { addFakeAgent, expectFailure, gt, gtJson, sourceRepo, tempDir } from './
 const SOCKET = `gt-test-escalations-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Escalation { id: string; status: string; severity: string; from: string; about: string | null; acked: { by: string; note: string | null } | null; hook_suspended: boolean; close_reason: string | null }
-interface Settled { escalation: Escalation; resumed: { status: string; how: string; was: string } | null }
+interface Escalation {
+  id: string;
+  status: string;
+  severity: string;
+  from: string;
+  about: string | null;
+  acked: { by: string; note: string | null } | null;
+  hook_suspended: boolean;
+  close_reason: string | null;
+}
+interface Settled {
+  escalation: Escalation;
+  resumed: { status: string; how: string; was: string } | null;
+}
 
 describe('gt escalate list, show, ack and close', () => {
   let base = '';
@@ -20,8 +32,10 @@ describe('gt escalate list, show, ack and close', () => {
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
   const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', title]).id;
-  const hookState = (p: string): string => gtJson<{ hook_state: string }>(town, ['polecat', 'status', p], { env }).hook_state;
-  const log = (session: string): string => (existsSync(join(base, `${session}.log`)) ? readFileSync(join(base, `${session}.log`), 'utf8') : '');
+  const hookState = (p: string): string =>
+    gtJson<{ hook_state: string }>(town, ['polecat', 'status', p], { env }).hook_state;
+  const log = (session: string): string =>
+    existsSync(join(base, `${session}.log`)) ? readFileSync(join(base, `${session}.log`), 'utf8') : '';
 
   beforeAll(() => {
     const t = tempDir('gt escalations');
@@ -42,25 +56,52 @@ describe('gt escalate list, show, ack and close', () => {
     const work = bead('Migrate the schema');
     const p = gtJson<{ results: { polecat: string }[] }>(town, ['sling', work, 'app'], { env }).results[0]!.polecat;
     const session = `app-${p.split('/')[1]}`;
-    const raised = gtJson<{ bead: string; suspended: boolean }>(town, ['escalate', 'Which schema version?', '--from', p, '-s', 'high'], { env });
+    const raised = gtJson<{ bead: string; suspended: boolean }>(
+      town,
+      ['escalate', 'Which schema version?', '--from', p, '-s', 'high'],
+      { env },
+    );
     expect(raised.suspended).toBe(true);
     const other = gtJson<{ bead: string }>(town, ['escalate', 'Disk is almost full', '-s', 'low']).bead;
 
     const list = gtJson<Escalation[]>(town, ['escalate', 'list']);
     expect(list.map((e) => e.id)).toEqual([raised.bead, other]);
-    expect(list[0]).toMatchObject({ severity: 'high', status: 'open', from: p, about: work, acked: null, hook_suspended: true });
-    expect(gt(town, ['escalate', 'list']).stdout).toContain(`${raised.bead}  high     open   ${p} about ${work} (hook suspended): Which schema version?`);
-    expect(gt(town, ['escalate', 'show', raised.bead]).stdout).toMatch(/Which schema version\?\n\nFrom: .*\nSeverity: high/);
+    expect(list[0]).toMatchObject({
+      severity: 'high',
+      status: 'open',
+      from: p,
+      about: work,
+      acked: null,
+      hook_suspended: true,
+    });
+    expect(gt(town, ['escalate', 'list']).stdout).toContain(
+      `${raised.bead}  high     open   ${p} about ${work} (hook suspended): Which schema version?`,
+    );
+    expect(gt(town, ['escalate', 'show', raised.bead]).stdout).toMatch(
+      /Which schema version\?\n\nFrom: .*\nSeverity: high/,
+    );
 
     const status = gt(town, ['status'], { env }).stdout;
-    expect(status).toContain(`! escalation ${raised.bead} (high) from ${p} about ${work}: Which schema version? (its hook is suspended: gt escalate ack ${raised.bead}`);
-    expect(gtJson<{ problems: { kind: string; subject: string }[] }>(town, ['status'], { env }).problems.filter((x) => x.kind === 'escalation-open').map((x) => x.subject).sort()).toEqual([raised.bead, other].sort());
+    expect(status).toContain(
+      `! escalation ${raised.bead} (high) from ${p} about ${work}: Which schema version? (its hook is suspended: gt escalate ack ${raised.bead}`,
+    );
+    expect(
+      gtJson<{ problems: { kind: string; subject: string }[] }>(town, ['status'], { env })
+        .problems.filter((x) => x.kind === 'escalation-open')
+        .map((x) => x.subject)
+        .sort(),
+    ).toEqual([raised.bead, other].sort());
     // The dashboard's Problems panel reads the same list.
-    const dash = createDashboard(loadTown(town, { PATH: process.env.PATH ?? '', GT_TMUX_SOCKET: SOCKET }), { heartbeatMs: 15_000 });
+    const dash = createDashboard(loadTown(town, { PATH: process.env.PATH ?? '', GT_TMUX_SOCKET: SOCKET }), {
+      heartbeatMs: 15_000,
+    });
     try {
       const r = await dash.app.request('/api/problems', { headers: { authorization: `Bearer ${dash.token}` } });
-      const problems = ((await r.json()) as { problems: { kind: string; subject: string; message: string }[] }).problems;
-      expect(problems.find((x) => x.kind === 'escalation-open' && x.subject === raised.bead)?.message).toContain('its hook is suspended');
+      const problems = ((await r.json()) as { problems: { kind: string; subject: string; message: string }[] })
+        .problems;
+      expect(problems.find((x) => x.kind === 'escalation-open' && x.subject === raised.bead)?.message).toContain(
+        'its hook is suspended',
+      );
     } finally {
       dash.close();
     }
@@ -76,7 +117,10 @@ describe('gt escalate list, show, ack and close', () => {
     expect(closed.code, closed.stderr).toBe(0);
     expect(closed.stdout).toBe(`Closed ${raised.bead}: version 3 it is\n`);
     expect(gtJson<Escalation[]>(town, ['escalate', 'list']).map((e) => e.id)).toEqual([other]);
-    expect(gtJson<Escalation[]>(town, ['escalate', 'list', '--all']).find((e) => e.id === raised.bead)).toMatchObject({ status: 'closed', close_reason: 'version 3 it is' });
+    expect(gtJson<Escalation[]>(town, ['escalate', 'list', '--all']).find((e) => e.id === raised.bead)).toMatchObject({
+      status: 'closed',
+      close_reason: 'version 3 it is',
+    });
     expect(gt(town, ['status'], { env }).stdout).not.toContain(`! escalation ${raised.bead}`);
   });
 
@@ -101,7 +145,11 @@ describe('gt escalate list, show, ack and close', () => {
       expectFailure(gt(town, ['escalate', sub, 'no such id']), 2, /no escalation "no such id"/);
     }
     expectFailure(gt(town, ['escalate', 'ack', closed]), 2, new RegExp(`escalation ${closed} is closed already`));
-    expectFailure(gt(town, ['escalate', 'close', closed, '-r', 'again']), 2, new RegExp(`escalation ${closed} is closed already`));
+    expectFailure(
+      gt(town, ['escalate', 'close', closed, '-r', 'again']),
+      2,
+      new RegExp(`escalation ${closed} is closed already`),
+    );
     expectFailure(gt(town, ['escalate', 'close', plain]), 2, /required option '-r, --reason <text>' not specified/);
     expectFailure(gt(town, ['escalate', 'close', plain, '-r', '  ']), 2, /needs what was decided/);
     expectFailure(gt(town, ['escalate', 'show', '--', '--all']), 2, /no escalation "--all"/);

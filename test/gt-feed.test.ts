@@ -12,7 +12,11 @@ describe('gt feed', () => {
   let root = '';
   let town: TownContext;
   let cleanup = (): void => {};
-  const record = (kind: 'sling.refused' | 'refinery.sling-failed' | 'convoy.closed', subject: string, reason: string): void => {
+  const record = (
+    kind: 'sling.refused' | 'refinery.sling-failed' | 'convoy.closed',
+    subject: string,
+    reason: string,
+  ): void => {
     const s = openTownStore(town, { actor: 'tester' });
     try {
       recordTownEvent(s, { kind, subject, reason });
@@ -38,7 +42,11 @@ describe('gt feed', () => {
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d tester\s+sling\.refused\s+hq-3: step 3$/);
     expect(lines[2]).toMatch(/sling\.refused\s+hq-5: step 5$/);
-    const json = gtJson<{ id: number; kind: string; subject: string; reason: string; actor: string }[]>(root, ['feed', '-n', '10']);
+    const json = gtJson<{ id: number; kind: string; subject: string; reason: string; actor: string }[]>(root, [
+      'feed',
+      '-n',
+      '10',
+    ]);
     expect(json.map((e) => e.subject).slice(-5)).toEqual(['hq-1', 'hq-2', 'hq-3', 'hq-4', 'hq-5']);
     expect(json.at(-1)).toMatchObject({ kind: 'sling.refused', reason: 'step 5', actor: 'tester' });
     const merged = gtJson<{ kind: string }[]>(root, ['feed', '--kind', 'refinery.']);
@@ -58,7 +66,10 @@ describe('gt feed', () => {
   });
 
   it('--follow prints events recorded after it started, within a second, until interrupted', async () => {
-    const child = spawn(process.execPath, [GT_BIN, 'feed', '--follow', '--json', '-n', '1'], { cwd: root, env: cleanEnv({}) });
+    const child = spawn(process.execPath, [GT_BIN, 'feed', '--follow', '--json', '-n', '1'], {
+      cwd: root,
+      env: cleanEnv({}),
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
     const waitFor = async (re: RegExp, ms: number): Promise<void> => {
@@ -74,7 +85,10 @@ describe('gt feed', () => {
       record('convoy.closed', 'hq-c1', 'all merged');
       await waitFor(/"subject":"hq-c1"/, 1000);
       expect(Date.now() - t0).toBeLessThan(1000);
-      const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as { subject: string; kind: string });
+      const lines = out
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { subject: string; kind: string });
       expect(lines.map((l) => l.subject)).toEqual(['hq-5', 'hq-c1']);
       expect(lines[1]!.kind).toBe('convoy.closed');
     } finally {

@@ -34,7 +34,9 @@ describe('gt --help', () => {
 
   it('finds the command tree', () => {
     expect(commands.length).toBeGreaterThan(10);
-    expect(commands.map((c) => c.join(' '))).toEqual(expect.arrayContaining(['install', 'rig add', 'config agent set', 'doctor', 'completion']));
+    expect(commands.map((c) => c.join(' '))).toEqual(
+      expect.arrayContaining(['install', 'rig add', 'config agent set', 'doctor', 'completion']),
+    );
   });
 
   it('shows an example starting with "gt " for every leaf command', async () => {
@@ -45,13 +47,19 @@ describe('gt --help', () => {
       expect(code, `gt ${path.join(' ')} --help`).toBe(0);
       if (!hasGtExample(io.text())) missing.push(`gt ${path.join(' ')}`);
     }
-    expect(missing, `commands whose --help has no "Example" line starting with "gt ":\n  ${missing.join('\n  ')}`).toEqual([]);
+    expect(
+      missing,
+      `commands whose --help has no "Example" line starting with "gt ":\n  ${missing.join('\n  ')}`,
+    ).toEqual([]);
   });
 
   it('groups the commands as Gas Town users know them, every one in a group', async () => {
     const io = captureIo();
     expect(await runGt(['--help'], io)).toBe(0);
-    const headings = io.text().split('\n').filter((l) => /^[A-Z][a-z]*:$/.test(l));
+    const headings = io
+      .text()
+      .split('\n')
+      .filter((l) => /^[A-Z][a-z]*:$/.test(l));
     expect(headings).toEqual(['Options:', 'Workspace:', 'Agents:', 'Work:', 'Comm:', 'Config:', 'Diag:']);
     const section = (h: string): string[] => {
       const lines = io.text().split('\n');

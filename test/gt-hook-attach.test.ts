@@ -8,14 +8,18 @@ import { addFakeAgent, expectFailure, git, gt, gtJson, sourceRepo, tempDir } fro
 const SOCKET = `gt-test-attach-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Hook { address: string; bead: { id: string; status: string } | null }
+interface Hook {
+  address: string;
+  bead: { id: string; status: string } | null;
+}
 
 describe('gt hook attach and detach', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
   const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', title]).id;
-  const show = (id: string): { status: string; assignee?: string } => gtJson<{ status: string; assignee?: string }[]>(town, ['bd', 'show', id])[0]!;
+  const show = (id: string): { status: string; assignee?: string } =>
+    gtJson<{ status: string; assignee?: string }[]>(town, ['bd', 'show', id])[0]!;
 
   beforeAll(() => {
     const t = tempDir('gt attach');
@@ -32,7 +36,7 @@ describe('gt hook attach and detach', () => {
     cleanup();
   });
 
-  it('attaches a bead to a crew member\'s hook and detaches it, starting nobody', async () => {
+  it("attaches a bead to a crew member's hook and detaches it, starting nobody", async () => {
     const id = bead('For alice');
     const r = gt(town, ['hook', 'attach', id, 'app/crew/alice']);
     expect(r.code, r.stderr).toBe(0);
@@ -40,10 +44,20 @@ describe('gt hook attach and detach', () => {
     expect(show(id)).toMatchObject({ status: 'hooked', assignee: 'app/crew/alice' });
     expect(gtJson<Hook>(town, ['hook', 'app/crew/alice']).bead?.id).toBe(id);
     expect((await tmux.listSessions().catch(() => [])).length).toBe(0);
-    expectFailure(gt(town, ['hook', 'attach', id, 'app/crew/alice']), 2, new RegExp(`${id} is already on app/crew/alice's hook`));
-    expectFailure(gt(town, ['hook', 'attach', bead('Second'), 'app/crew/alice']), 2, new RegExp(`app/crew/alice's hook holds ${id} already`));
+    expectFailure(
+      gt(town, ['hook', 'attach', id, 'app/crew/alice']),
+      2,
+      new RegExp(`${id} is already on app/crew/alice's hook`),
+    );
+    expectFailure(
+      gt(town, ['hook', 'attach', bead('Second'), 'app/crew/alice']),
+      2,
+      new RegExp(`app/crew/alice's hook holds ${id} already`),
+    );
     // From inside the crew member's session, the target defaults to them.
-    expect(gt(town, ['hook', 'detach', id], { env: { GT_ADDRESS: 'app/crew/alice' } }).stdout).toBe(`Detached ${id} from app/crew/alice's hook: it is open and unassigned\n`);
+    expect(gt(town, ['hook', 'detach', id], { env: { GT_ADDRESS: 'app/crew/alice' } }).stdout).toBe(
+      `Detached ${id} from app/crew/alice's hook: it is open and unassigned\n`,
+    );
     expect(show(id).status).toBe('open');
     expect(show(id).assignee).toBeUndefined();
     expect(gtJson<Hook>(town, ['hook', 'app/crew/alice']).bead).toBeNull();
@@ -58,8 +72,13 @@ describe('gt hook attach and detach', () => {
     const r = gtJson<{ branch: string }>(town, ['hook', 'attach', id, p], { env });
     expect(r.branch).toBe(`polecat/${name}/${id}`);
     expect(git(join(town, 'app', 'polecats', name), ['branch', '--show-current']).trim()).toBe(`polecat/${name}/${id}`);
-    expect(gtJson<{ state: string; bead: string; running: boolean }>(town, ['polecat', 'status', p], { env })).toMatchObject({ state: 'stopped', bead: id, running: false });
-    expect(gtJson<{ status: string; hook: string }>(town, ['polecat', 'start', p], { env })).toMatchObject({ status: 'started', hook: id });
+    expect(
+      gtJson<{ state: string; bead: string; running: boolean }>(town, ['polecat', 'status', p], { env }),
+    ).toMatchObject({ state: 'stopped', bead: id, running: false });
+    expect(gtJson<{ status: string; hook: string }>(town, ['polecat', 'start', p], { env })).toMatchObject({
+      status: 'started',
+      hook: id,
+    });
     expect(await tmux.hasSession(`app-${name}`)).toBe(true);
     const d = gtJson<{ session_stopped: boolean }>(town, ['hook', 'detach', id, p], { env });
     expect(d.session_stopped).toBe(true);

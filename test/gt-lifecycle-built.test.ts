@@ -8,14 +8,34 @@ import { addFakeAgent, expectFailure, sourceRepo, tempDir, type RunOut } from '.
 import { gtBuilt, gtBuiltAsync, gtBuiltJson, requireFreshBuild } from './support/gt-built.ts';
 
 const SOCKET = `gt-test-up-${process.pid}`;
-const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_MS: '1000', GT_DAEMON_STUCK_MS: '600000', GT_DAEMON_REAP_MS: '600000' };
+const env = {
+  GT_TMUX_SOCKET: SOCKET,
+  GT_DAEMON_TICK_MS: '250',
+  GT_DAEMON_GRACE_MS: '1000',
+  GT_DAEMON_STUCK_MS: '600000',
+  GT_DAEMON_REAP_MS: '600000',
+};
 const gtb = (cwd: string, args: readonly string[]): RunOut => gtBuilt(cwd, args, { env });
 const gtbJson = <T>(cwd: string, args: readonly string[]): T => gtBuiltJson<T>(cwd, args, { env });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Up { daemon: { status: string; pid: number }; mayor: { status: string }; polecats: { address: string; bead: string; status: string }[]; failed: unknown[] }
-interface Down { stopped: { address: string; hook?: string | null; snapshot?: string | null }[]; daemon: { stopped: boolean } | null; dashboard: { pid: number } | null }
-interface Status { daemon: { running: boolean }; agents: { list: { address: string; state: string }[] }; dashboard: { port: number } | null; down: { since: string } | null }
+interface Up {
+  daemon: { status: string; pid: number };
+  mayor: { status: string };
+  polecats: { address: string; bead: string; status: string }[];
+  failed: unknown[];
+}
+interface Down {
+  stopped: { address: string; hook?: string | null; snapshot?: string | null }[];
+  daemon: { stopped: boolean } | null;
+  dashboard: { pid: number } | null;
+}
+interface Status {
+  daemon: { running: boolean };
+  agents: { list: { address: string; state: string }[] };
+  dashboard: { port: number } | null;
+  down: { since: string } | null;
+}
 
 describe('gt up, down and shutdown, built CLI', () => {
   let base = '';
@@ -46,7 +66,12 @@ describe('gt up, down and shutdown, built CLI', () => {
     expect(up.stdout).toMatch(/^Daemon: started \(pid \d+\)\nMayor: started \(fake\) in tmux session hq-mayor$/m);
     expect(await tmux.hasSession('hq-mayor')).toBe(true);
     const again = gtbJson<Up>(town, ['up']);
-    expect(again).toMatchObject({ daemon: { status: 'already-running' }, mayor: { status: 'already-running' }, polecats: [], failed: [] });
+    expect(again).toMatchObject({
+      daemon: { status: 'already-running' },
+      mayor: { status: 'already-running' },
+      polecats: [],
+      failed: [],
+    });
     expectFailure(gtb(town, ['up', '--bogus']), 2, /unknown option '--bogus'/);
   });
 

@@ -10,9 +10,25 @@ import { addFakeAgent, commitAll, expectFailure, git, gt, gtJson, sourceRepo, te
 const SOCKET = `gt-test-lifecycle-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Outcome { bead: string; status: string; polecat?: string; reason?: string; hint?: string }
-interface Slung { results: Outcome[] }
-interface PolecatView { address: string; state: string; bead: string | null; running: boolean; hook_state: string | null; worktree: string; last_snapshot: string | null }
+interface Outcome {
+  bead: string;
+  status: string;
+  polecat?: string;
+  reason?: string;
+  hint?: string;
+}
+interface Slung {
+  results: Outcome[];
+}
+interface PolecatView {
+  address: string;
+  state: string;
+  bead: string | null;
+  running: boolean;
+  hook_state: string | null;
+  worktree: string;
+  last_snapshot: string | null;
+}
 
 describe('lifecycle commands', () => {
   let base = '';
@@ -20,10 +36,12 @@ describe('lifecycle commands', () => {
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
   const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', title]).id;
-  const show = (id: string): { status: string; assignee?: string } => gtJson<{ status: string; assignee?: string }[]>(town, ['bd', 'show', id])[0]!;
+  const show = (id: string): { status: string; assignee?: string } =>
+    gtJson<{ status: string; assignee?: string }[]>(town, ['bd', 'show', id])[0]!;
   const sling = (args: string[]): Slung => gtJson<Slung>(town, ['sling', ...args], { env });
   const polecat = (ref: string): PolecatView => gtJson<PolecatView>(town, ['polecat', 'status', ref], { env });
-  const log = (session: string): string => (existsSync(join(base, `${session}.log`)) ? readFileSync(join(base, `${session}.log`), 'utf8') : '');
+  const log = (session: string): string =>
+    existsSync(join(base, `${session}.log`)) ? readFileSync(join(base, `${session}.log`), 'utf8') : '';
 
   beforeAll(() => {
     const t = tempDir('gt lifecycle');
@@ -31,7 +49,12 @@ describe('lifecycle commands', () => {
     cleanup = t.cleanup;
     town = join(base, 'my town');
     gtJson(base, ['install', town]);
-    addFakeAgent(town, base, { settings: { role_agents: { polecat: 'fake', crew: 'fake', mayor: 'fake' }, caps: { polecats_per_rig: 10, polecats_per_town: 20 } } });
+    addFakeAgent(town, base, {
+      settings: {
+        role_agents: { polecat: 'fake', crew: 'fake', mayor: 'fake' },
+        caps: { polecats_per_rig: 10, polecats_per_town: 20 },
+      },
+    });
     const path = join(town, 'settings', 'config.json');
     const s = JSON.parse(readFileSync(path, 'utf8')) as { agents: Record<string, unknown> };
     // An agent that exits at start-up, as one that is not logged in does.
@@ -57,13 +80,26 @@ describe('lifecycle commands', () => {
 
   it('gt polecat stop keeps the hook and snapshots the worktree; gt polecat start carries on with it', async () => {
     const { work, worker, name } = hookedWorker('Stop and start me');
-    const stopped = gtJson<{ stopped: boolean; hook: string; snapshot: string }>(town, ['polecat', 'stop', worker], { env });
-    expect(stopped).toMatchObject({ stopped: true, hook: work, snapshot: expect.stringMatching(new RegExp(`^refs/gt/hooks/${name}/`)) });
+    const stopped = gtJson<{ stopped: boolean; hook: string; snapshot: string }>(town, ['polecat', 'stop', worker], {
+      env,
+    });
+    expect(stopped).toMatchObject({
+      stopped: true,
+      hook: work,
+      snapshot: expect.stringMatching(new RegExp(`^refs/gt/hooks/${name}/`)),
+    });
     expect(await tmux.hasSession(`app-${name}`)).toBe(false);
     // The daemon restarts only working polecats: this one is stopped, hook kept.
-    expect(polecat(worker)).toMatchObject({ state: 'stopped', bead: work, running: false, last_snapshot: stopped.snapshot });
+    expect(polecat(worker)).toMatchObject({
+      state: 'stopped',
+      bead: work,
+      running: false,
+      last_snapshot: stopped.snapshot,
+    });
     expect(show(work).status).toBe('hooked');
-    expect(git(join(town, 'app', '.repo.git'), ['show', `${stopped.snapshot}:half-done.txt`])).toBe('work in progress\n');
+    expect(git(join(town, 'app', '.repo.git'), ['show', `${stopped.snapshot}:half-done.txt`])).toBe(
+      'work in progress\n',
+    );
 
     const again = gt(town, ['polecat', 'start', worker], { env });
     expect(again.code, again.stderr).toBe(0);
@@ -86,11 +122,17 @@ describe('lifecycle commands', () => {
 
   it('gt hook resume puts a suspended hook (escalated) back to work and tells the running agent', () => {
     const { worker } = hookedWorker('Escalate me');
-    const esc = gtJson<{ bead: string; suspended: boolean }>(town, ['escalate', 'Need a decision on the schema', '--from', worker], { env });
+    const esc = gtJson<{ bead: string; suspended: boolean }>(
+      town,
+      ['escalate', 'Need a decision on the schema', '--from', worker],
+      { env },
+    );
     expect(esc.suspended).toBe(true);
     expect(polecat(worker)).toMatchObject({ hook_state: 'suspended', state: 'idle' });
     expectFailure(gt(town, ['polecat', 'start', worker], { env }), 2, /hook \(.*\) is suspended/);
-    const r = gtJson<{ status: string; was: string; how: string }>(town, ['hook', 'resume', worker, '-m', 'use v2'], { env });
+    const r = gtJson<{ status: string; was: string; how: string }>(town, ['hook', 'resume', worker, '-m', 'use v2'], {
+      env,
+    });
     expect(r).toMatchObject({ status: 'resumed', was: 'suspended', how: 'nudged' });
     expect(polecat(worker)).toMatchObject({ hook_state: 'active', state: 'working' });
     expect(log(`app-${worker.split('/')[1]}`)).toContain('Your hook was suspended and is resumed (use v2)');
@@ -100,7 +142,11 @@ describe('lifecycle commands', () => {
   it('gt polecat nuke refuses while work would be lost, and with --force saves it first and says where', async () => {
     const { work, worker, name } = hookedWorker('Nuke me');
     const refused = gt(town, ['polecat', 'nuke', worker], { env });
-    expectFailure(refused, 1, new RegExp(`polecat ${worker} was not nuked: it has ${work} on its hook; its worktree holds`));
+    expectFailure(
+      refused,
+      1,
+      new RegExp(`polecat ${worker} was not nuked: it has ${work} on its hook; its worktree holds`),
+    );
     expect(polecat(worker).running).toBe(true);
     const r = gt(town, ['polecat', 'nuke', worker, '--force', '--yes', name], { env });
     expect(r.code, r.stderr).toBe(0);
@@ -125,7 +171,11 @@ describe('lifecycle commands', () => {
     expect(gt(town, ['polecat', 'stop', p], { env }).stdout).toBe(`Stopped ${p}\n`);
     expect(await tmux.hasSession(`lib-${p.split('/')[1]}`)).toBe(false);
     expect(gt(town, ['polecat', 'stop', p], { env }).stdout).toBe(`${p} was not running\n`);
-    const r = gtJson<{ snapshot: string | null; saved: string | null; released: string | null }>(town, ['polecat', 'nuke', p], { env });
+    const r = gtJson<{ snapshot: string | null; saved: string | null; released: string | null }>(
+      town,
+      ['polecat', 'nuke', p],
+      { env },
+    );
     expect(r).toEqual(expect.objectContaining({ snapshot: null, saved: null, released: null }));
   });
 
@@ -145,8 +195,14 @@ describe('lifecycle commands', () => {
     const running = sling([bead('Already running'), 'lib']).results[0]!.polecat!;
     expect(gtJson<{ mode: string }>(town, ['rig', 'park', 'lib']).mode).toBe('parked');
     expect(gt(town, ['rig', 'park', 'lib']).stdout).toMatch(/already parked/);
-    expectFailure(gt(town, ['sling', id, 'lib'], { env }), 1, /rig lib is parked \(since .* by .*\): no new work is slung to it/);
-    expect(gt(town, ['sling', id, 'lib'], { env }).stderr).toMatch(/Hint: take it back into service with gt rig unpark lib/);
+    expectFailure(
+      gt(town, ['sling', id, 'lib'], { env }),
+      1,
+      /rig lib is parked \(since .* by .*\): no new work is slung to it/,
+    );
+    expect(gt(town, ['sling', id, 'lib'], { env }).stderr).toMatch(
+      /Hint: take it back into service with gt rig unpark lib/,
+    );
     expect(show(id).status).toBe('open');
     expect(polecat(running)).toMatchObject({ state: 'working', running: true });
     expect(gt(town, ['status'], { env }).stdout).toMatch(/^ {2}lib \([^)]+\) {2}\[parked\]/m);
@@ -160,7 +216,11 @@ describe('lifecycle commands', () => {
   it('gt rig dock stops every agent of the rig (hooks kept) and keeps them down; undock and gt polecat start bring them back', async () => {
     const list = gtJson<PolecatView[]>(town, ['polecat', 'list', '--rig', 'lib'], { env }).filter((p) => p.running);
     expect(list.length).toBeGreaterThan(0);
-    const r = gtJson<{ mode: string; stopped: { address: string; hook: string | null }[] }>(town, ['rig', 'dock', 'lib'], { env });
+    const r = gtJson<{ mode: string; stopped: { address: string; hook: string | null }[] }>(
+      town,
+      ['rig', 'dock', 'lib'],
+      { env },
+    );
     expect(r.mode).toBe('docked');
     expect(r.stopped.map((a) => a.address).sort()).toEqual(list.map((p) => p.address).sort());
     for (const p of list) expect(await tmux.hasSession(`lib-${p.address.split('/')[1]}`)).toBe(false);
@@ -171,10 +231,16 @@ describe('lifecycle commands', () => {
     expect(gtJson<{ status: string }>(town, ['polecat', 'start', first], { env }).status).toBe('started');
   });
 
-  it('gt crew start|stop|restart run the crew member\'s session; refresh fast-forwards without touching uncommitted work', async () => {
-    expect(gtJson<{ status: string; session: string }>(town, ['crew', 'start', 'alice', '--rig', 'app'], { env })).toMatchObject({ status: 'started', session: 'app-crew-alice' });
-    expect(gtJson<{ status: string }>(town, ['crew', 'start', 'alice', '--rig', 'app'], { env }).status).toBe('already-running');
-    expect(gtJson<{ status: string }>(town, ['crew', 'restart', 'alice', '--rig', 'app'], { env }).status).toBe('started');
+  it("gt crew start|stop|restart run the crew member's session; refresh fast-forwards without touching uncommitted work", async () => {
+    expect(
+      gtJson<{ status: string; session: string }>(town, ['crew', 'start', 'alice', '--rig', 'app'], { env }),
+    ).toMatchObject({ status: 'started', session: 'app-crew-alice' });
+    expect(gtJson<{ status: string }>(town, ['crew', 'start', 'alice', '--rig', 'app'], { env }).status).toBe(
+      'already-running',
+    );
+    expect(gtJson<{ status: string }>(town, ['crew', 'restart', 'alice', '--rig', 'app'], { env }).status).toBe(
+      'started',
+    );
     expect(gt(town, ['crew', 'stop', 'alice', '--rig', 'app'], { env }).stdout).toBe('Stopped app/crew/alice\n');
     expect(await tmux.hasSession('app-crew-alice')).toBe(false);
     expectFailure(gt(town, ['crew', 'start', 'bob', '--rig', 'app'], { env }), 2, /rig "app" has no crew member "bob"/);
@@ -210,7 +276,10 @@ describe('lifecycle commands', () => {
     expect(r.stdout).not.toMatch(/Slung/);
     const j = gt(town, ['sling', bead('Again'), 'app', '--agent', 'dies', '--json'], { env });
     expect(j.code).toBe(1);
-    expect((JSON.parse(j.stdout) as Slung).results[0]).toMatchObject({ status: 'hooked', reason: expect.stringContaining('did not start') });
+    expect((JSON.parse(j.stdout) as Slung).results[0]).toMatchObject({
+      status: 'hooked',
+      reason: expect.stringContaining('did not start'),
+    });
     expect(show(id).status).toBe('hooked');
   });
 
@@ -222,10 +291,15 @@ describe('lifecycle commands', () => {
       const on = { ...env, GT_DAEMON: 'on' };
       const m = gt(town, ['mayor', 'start'], { env: on });
       expect(m.code, m.stderr).toBe(0);
-      expect(m.stderr).toMatch(/^Warning: the daemon did not start \(.*daemon\.log.*\): queued work is not drained, .*see gt daemon logs, then gt daemon start$/m);
+      expect(m.stderr).toMatch(
+        /^Warning: the daemon did not start \(.*daemon\.log.*\): queued work is not drained, .*see gt daemon logs, then gt daemon start$/m,
+      );
       const r = gt(town, ['sling', bead('Needs a daemon'), 'app', '--json'], { env: on });
       expect(r.code, r.stderr).toBe(0);
-      expect((JSON.parse(r.stdout) as { daemon: { status: string; error: string } }).daemon).toMatchObject({ status: 'failed', error: expect.stringContaining('daemon.log') });
+      expect((JSON.parse(r.stdout) as { daemon: { status: string; error: string } }).daemon).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining('daemon.log'),
+      });
       const t = gt(town, ['sling', bead('Needs a daemon too'), 'app'], { env: on });
       expect(t.stdout).toMatch(/^Slung /m);
       expect(t.stderr).toMatch(/^Warning: the daemon did not start/m);

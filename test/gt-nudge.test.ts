@@ -11,7 +11,14 @@ import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts'
 const SOCKET = `gt-nudge-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const FAKE_TUI = resolve(import.meta.dirname, '../testing/fake-tui/fake-tui.js');
 
-interface NudgeOut { to: string; session: string; mode: string; status: string; verified?: boolean; why?: string }
+interface NudgeOut {
+  to: string;
+  session: string;
+  mode: string;
+  status: string;
+  verified?: boolean;
+  why?: string;
+}
 
 describe('gt nudge', () => {
   let base = '';
@@ -27,7 +34,13 @@ describe('gt nudge', () => {
     const log = join(base, `${session}.log`);
     writeFileSync(log, '');
     logs.set(session, log);
-    await tmux.newSession({ name: session, cwd: base, argv: [process.execPath, FAKE_TUI, '--log', log], width: 160, height: 40 });
+    await tmux.newSession({
+      name: session,
+      cwd: base,
+      argv: [process.execPath, FAKE_TUI, '--log', log],
+      width: 160,
+      height: 40,
+    });
     const deadline = Date.now() + 20_000;
     while ((await tmux.capturePane(session))[0] !== '>') {
       if (Date.now() > deadline) throw new Error(`fake TUI in ${session} did not start`);
@@ -56,9 +69,15 @@ describe('gt nudge', () => {
     cleanup();
   });
 
-  it('types the message into the agent\'s session and verifies it arrived', () => {
+  it("types the message into the agent's session and verifies it arrived", () => {
     const r = gtJson<NudgeOut>(town, ['nudge', 'mayor', 'check', 'your', 'mail'], { env });
-    expect(r).toMatchObject({ to: 'mayor', session: 'hq-mayor', mode: 'wait-idle', status: 'delivered', verified: true });
+    expect(r).toMatchObject({
+      to: 'mayor',
+      session: 'hq-mayor',
+      mode: 'wait-idle',
+      status: 'delivered',
+      verified: true,
+    });
     const p = gtJson<NudgeOut>(town, ['nudge', 'app/polecats/toast', '--mode', 'immediate', 'rebase first'], { env });
     expect(p).toMatchObject({ to: 'app/toast', session: `${prefix}-toast`, status: 'delivered' });
     expect(logLines('hq-mayor')).toEqual(['check your mail']);
@@ -72,7 +91,7 @@ describe('gt nudge', () => {
     expect(logLines('hq-mayor').at(-1)).toBe('--rm -rf $HOME; `id`');
   }, 60_000);
 
-  it('--mode queue leaves the message for the agent\'s prompt hook (gt mail check --inject drains it)', () => {
+  it("--mode queue leaves the message for the agent's prompt hook (gt mail check --inject drains it)", () => {
     const before = logLines('hq-mayor').length;
     const r = gtJson<NudgeOut>(town, ['nudge', 'mayor', '--mode', 'queue', 'after this turn'], { env });
     expect(r).toMatchObject({ status: 'queued', why: 'requested' });

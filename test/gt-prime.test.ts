@@ -24,9 +24,15 @@ describe('gt prime', () => {
     polecatDir = join(town, 'app', 'polecats', 'toast');
     mkdirSync(join(polecatDir, 'src'), { recursive: true });
     hook = make([
-      'Fix the login redirect', '-t', 'bug', '-p', '1',
-      '-d', 'After login the user lands on /home instead of the page they asked for. Keep ?next= through the OAuth round trip.',
-      '--acceptance', 'Visiting /settings logged out, then logging in, lands on /settings',
+      'Fix the login redirect',
+      '-t',
+      'bug',
+      '-p',
+      '1',
+      '-d',
+      'After login the user lands on /home instead of the page they asked for. Keep ?next= through the OAuth round trip.',
+      '--acceptance',
+      'Visiting /settings logged out, then logging in, lands on /settings',
     ]);
     const s1 = make(['Write a failing test', '--parent', hook]);
     make(['Make it pass', '--parent', hook]);
@@ -35,7 +41,7 @@ describe('gt prime', () => {
   });
   afterAll(() => cleanup());
 
-  it("gives a polecat its rules, its hooked bead in full and the steps as a checklist, under 4 KB", () => {
+  it('gives a polecat its rules, its hooked bead in full and the steps as a checklist, under 4 KB', () => {
     const r = gt(join(polecatDir, 'src'), ['prime']);
     expect(r.code, r.stderr).toBe(0);
     const text = r.stdout;
@@ -53,7 +59,7 @@ describe('gt prime', () => {
     expect(Buffer.byteLength(text)).toBeLessThan(4096);
   });
 
-  it('keeps a polecat\'s session-start prime for a one-line task small, since every model request re-sends it', () => {
+  it("keeps a polecat's session-start prime for a one-line task small, since every model request re-sends it", () => {
     const dir = join(town, 'app', 'polecats', 'nux');
     mkdirSync(dir, { recursive: true });
     const id = make(['Greet the world', '-d', 'File: "greet.txt" Content: "Hello, world"']);
@@ -76,13 +82,27 @@ describe('gt prime', () => {
   it('tells the Mayor how to turn a goal into beads, convoys and slings', () => {
     const text = gt(town, ['prime']).stdout;
     expect(text).toContain('you are mayor (mayor)');
-    for (const cmd of ['bd create', 'gt convoy create', 'gt sling', 'bd ready', 'gt agents']) expect(text).toContain(cmd);
+    for (const cmd of ['bd create', 'gt convoy create', 'gt sling', 'bd ready', 'gt agents'])
+      expect(text).toContain(cmd);
     expect(text).toContain('Rigs: app.');
   });
 
   it('shows unread mail and the handoff a previous session left', () => {
     gtJson(town, ['mail', 'send', 'app/toast', '-s', 'Use the staging DB', '-m', 'prod is frozen', '--no-notify']);
-    gtJson(town, ['mail', 'send', 'app/toast', '-s', 'HANDOFF: half way', '-m', 'test written, fix next', '--type', 'handoff', '--from', 'app/toast', '--no-notify']);
+    gtJson(town, [
+      'mail',
+      'send',
+      'app/toast',
+      '-s',
+      'HANDOFF: half way',
+      '-m',
+      'test written, fix next',
+      '--type',
+      'handoff',
+      '--from',
+      'app/toast',
+      '--no-notify',
+    ]);
     const text = gt(polecatDir, ['prime']).stdout;
     expect(text).toMatch(/## Handoff from your previous session[^\n]*\nHANDOFF: half way\ntest written, fix next/);
     expect(text).toMatch(/## Mail\n📬 1 unread mail/);
@@ -113,13 +133,21 @@ describe('gt prime', () => {
   });
 
   it('gt hooks list and repair keep the Claude settings the agents start with current', () => {
-    interface Hooks { address: string; state: string; path: string; events: string[] }
+    interface Hooks {
+      address: string;
+      state: string;
+      path: string;
+      events: string[];
+    }
     const before = gtJson<{ settings: Hooks[] }>(town, ['hooks', 'list']).settings;
     expect(before).toEqual([expect.objectContaining({ address: 'mayor', state: 'missing' })]);
     const fixed = gtJson<{ repaired: Hooks[] }>(town, ['hooks', 'repair']).repaired;
     expect(fixed.map((h) => h.address)).toEqual(['mayor']);
     const after = gtJson<{ settings: Hooks[] }>(town, ['hooks', 'list']).settings[0]!;
-    expect(after).toMatchObject({ state: 'current', events: ['SessionStart', 'PreCompact', 'UserPromptSubmit', 'Stop'] });
+    expect(after).toMatchObject({
+      state: 'current',
+      events: ['SessionStart', 'PreCompact', 'UserPromptSubmit', 'Stop'],
+    });
     expect(after.path.startsWith(join(town, '.runtime'))).toBe(true);
     const settings = readFileSync(after.path, 'utf8');
     expect(settings).toMatch(/bin\/gt\.js' prime --hook"|bin\/gt\.js prime --hook"/);
@@ -131,7 +159,11 @@ describe('gt prime', () => {
   });
 
   it('refuses to guess a role outside any agent directory', () => {
-    expectFailure(gt(join(town, 'app', 'polecats'), ['prime'], { env: { GT_ROOT: town } }), 2, /cannot tell which agent you are/);
+    expectFailure(
+      gt(join(town, 'app', 'polecats'), ['prime'], { env: { GT_ROOT: town } }),
+      2,
+      /cannot tell which agent you are/,
+    );
     expectFailure(gt(base, ['prime']), 1, /no town found/);
     expectFailure(gt(town, ['prime'], { env: { GT_ROLE: 'wizard' } }), 2, /GT_ROLE "wizard" is not a role/);
   });

@@ -12,7 +12,15 @@ const OUTER = `gt-test-outer-${process.pid}`;
 const FAKE_TUI = resolve(import.meta.dirname, '../testing/fake-tui/fake-tui.js');
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface View { address: string; role: string; rig: string | null; runtime: string; session: string; state: string; attached: boolean }
+interface View {
+  address: string;
+  role: string;
+  rig: string | null;
+  runtime: string;
+  session: string;
+  state: string;
+  attached: boolean;
+}
 
 describe('agent sessions', () => {
   let base = '';
@@ -34,7 +42,9 @@ describe('agent sessions', () => {
       `#!/bin/sh\nenv > "$GT_AGENT_ENV_DIR/$GT_SESSION.env"\ncommand -v gt > "$GT_AGENT_ENV_DIR/$GT_SESSION.gt"\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_ENV_DIR/$GT_SESSION.log"\n`,
     );
     chmodSync(agent, 0o755);
-    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as { agents: Record<string, unknown> };
+    const settings = JSON.parse(readFileSync(join(town, 'settings', 'config.json'), 'utf8')) as {
+      agents: Record<string, unknown>;
+    };
     settings.agents = {
       fake: { command: agent, env: { GT_AGENT_ENV_DIR: base }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 },
       ghost: { command: 'no-such-agent-cli-xyz', args: ['--yolo'] },
@@ -51,11 +61,26 @@ describe('agent sessions', () => {
   });
 
   it('starts the Mayor in its own session with the role environment and this gt on PATH', async () => {
-    const r = gtJson<{ status: string; session: string; state: string; readyBy: string }>(town, ['mayor', 'start', '--agent', 'fake'], { env });
+    const r = gtJson<{ status: string; session: string; state: string; readyBy: string }>(
+      town,
+      ['mayor', 'start', '--agent', 'fake'],
+      { env },
+    );
     expect(r).toMatchObject({ status: 'started', session: 'hq-mayor', readyBy: 'prompt' });
     expect(await tmux.hasSession('hq-mayor')).toBe(true);
-    const vars = Object.fromEntries(readFileSync(join(base, 'hq-mayor.env'), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    expect(vars).toMatchObject({ GT_ROOT: town, GT_ROLE: 'mayor', GT_ADDRESS: 'mayor', BD_ACTOR: 'mayor', GIT_AUTHOR_NAME: 'Mayor' });
+    const vars = Object.fromEntries(
+      readFileSync(join(base, 'hq-mayor.env'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(vars).toMatchObject({
+      GT_ROOT: town,
+      GT_ROLE: 'mayor',
+      GT_ADDRESS: 'mayor',
+      BD_ACTOR: 'mayor',
+      GIT_AUTHOR_NAME: 'Mayor',
+    });
     expect(vars.PWD ?? '').toBe(join(town, 'mayor'));
     const gtPath = readFileSync(join(base, 'hq-mayor.gt'), 'utf8').trim();
     expect(gtPath).toBe(join(town, '.runtime', 'bin', 'gt'));
@@ -69,7 +94,16 @@ describe('agent sessions', () => {
 
   it('lists agents with their state and shows the end of a screen', () => {
     const list = gtJson<View[]>(town, ['agents'], { env });
-    expect(list).toEqual([expect.objectContaining({ address: 'mayor', role: 'mayor', runtime: 'fake', session: 'hq-mayor', state: 'idle', attached: false })]);
+    expect(list).toEqual([
+      expect.objectContaining({
+        address: 'mayor',
+        role: 'mayor',
+        runtime: 'fake',
+        session: 'hq-mayor',
+        state: 'idle',
+        attached: false,
+      }),
+    ]);
     const text = gt(town, ['agents'], { env });
     expect(text.stdout).toMatch(/^AGENT\s+ROLE\s+RUNTIME\s+STATE/m);
     expect(text.stdout).toMatch(/^mayor\s+mayor\s+fake\s+idle/m);
@@ -80,7 +114,14 @@ describe('agent sessions', () => {
 
   it('attaches a terminal to the Mayor and detaches it again', async () => {
     const cmd = `'${process.execPath}' '${GT_BIN}' mayor attach; echo "attach exited $?"; sleep 60`;
-    await outer.newSession({ name: 'term', cwd: town, argv: ['/bin/sh', '-c', cmd], env: { ...env, PATH: process.env.PATH ?? '' }, width: 120, height: 30 });
+    await outer.newSession({
+      name: 'term',
+      cwd: town,
+      argv: ['/bin/sh', '-c', cmd],
+      env: { ...env, PATH: process.env.PATH ?? '' },
+      width: 120,
+      height: 30,
+    });
     await until(async () => gtJson<View[]>(town, ['agents'], { env })[0]?.attached === true);
     expect((await outer.capturePane('term')).join('\n')).toContain('[hq-mayor]');
     const d = gtJson<{ detached: number }>(town, ['mayor', 'detach'], { env });
@@ -109,7 +150,11 @@ describe('agent sessions', () => {
   });
 
   it('starts a crew member in their clone without attaching', async () => {
-    const r = gtJson<{ status: string; session: string }>(town, ['crew', 'at', 'alice', '--rig', 'app', '--agent', 'fake', '--no-attach'], { env });
+    const r = gtJson<{ status: string; session: string }>(
+      town,
+      ['crew', 'at', 'alice', '--rig', 'app', '--agent', 'fake', '--no-attach'],
+      { env },
+    );
     expect(r).toMatchObject({ status: 'started', session: 'app-crew-alice' });
     const vars = readFileSync(join(base, 'app-crew-alice.env'), 'utf8');
     expect(vars).toContain(`PWD=${join(town, 'app', 'crew', 'alice')}`);
@@ -139,7 +184,9 @@ describe('agent sessions', () => {
     const r = gt(town, ['mayor', 'start', '--agent', 'fake'], { env: { ...env, PATH: bin } });
     expectFailure(r, 1, /tmux is not installed or not on PATH/);
     expect(r.stderr).toMatch(/Hint: install tmux/);
-    expect(gtJson<View[]>(town, ['agents', '--all'], { env }).find((a) => a.address === 'mayor')?.state).not.toBe('starting');
+    expect(gtJson<View[]>(town, ['agents', '--all'], { env }).find((a) => a.address === 'mayor')?.state).not.toBe(
+      'starting',
+    );
   });
 
   it('refuses unknown agents, addresses and rigs with a clear message', () => {
@@ -148,13 +195,19 @@ describe('agent sessions', () => {
     expectFailure(gt(town, ['peek', 'nosuchrig/bob'], { env }), 2, /no rig named "nosuchrig"/);
     expectFailure(gt(town, ['peek', 'overseer'], { env }), 2, /not a single agent/);
     expectFailure(gt(town, ['peek', 'mayor', '-n', 'lots'], { env }), 2, /--lines must be a whole number/);
-    expectFailure(gt(town, ['crew', 'at', 'zed', '--rig', 'app', '--no-attach'], { env }), 1, /app\/crew\/zed has no working directory/);
+    expectFailure(
+      gt(town, ['crew', 'at', 'zed', '--rig', 'app', '--no-attach'], { env }),
+      1,
+      /app\/crew\/zed has no working directory/,
+    );
     expectFailure(gt(base, ['mayor', 'status'], { env }), 1, /no town found/);
     expect(existsSync(join(town, 'app', 'crew', 'zed'))).toBe(false);
   });
 
   it('four starts of one agent at once (a sling and the daemon, say): one starts it, the others find it running', async () => {
-    const runs = await Promise.all(Array.from({ length: 4 }, () => gtAsync(town, ['mayor', 'start', '--agent', 'fake', '--json'], env)));
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () => gtAsync(town, ['mayor', 'start', '--agent', 'fake', '--json'], env)),
+    );
     for (const r of runs) expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
     const statuses = runs.map((r) => (JSON.parse(r.stdout) as { status: string }).status).sort();
     expect(statuses).toEqual(['already-running', 'already-running', 'already-running', 'started']);

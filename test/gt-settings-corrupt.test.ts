@@ -13,7 +13,11 @@ const SOCKET = `gt-test-settings-${process.pid}`;
 const GT_BUILT = resolve(import.meta.dirname, '../bin/gt.js');
 
 function gtBuilt(cwd: string, args: readonly string[]): RunOut {
-  const r = spawnSync(process.execPath, [GT_BUILT, ...args], { cwd, env: cleanEnv({ GT_TMUX_SOCKET: SOCKET }), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [GT_BUILT, ...args], {
+    cwd,
+    env: cleanEnv({ GT_TMUX_SOCKET: SOCKET }),
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,8 +28,10 @@ describe('a corrupt settings file', () => {
   let cleanup = (): void => {};
   let good = '';
   const path = (): string => join(town, 'settings', 'config.json');
-  const daemonLog = (): string => (existsSync(join(town, '.runtime', 'daemon.log')) ? readFileSync(join(town, '.runtime', 'daemon.log'), 'utf8') : '');
-  const ticks = (): number => (JSON.parse(readFileSync(join(town, '.runtime', 'daemon.json'), 'utf8')) as { ticks: number }).ticks;
+  const daemonLog = (): string =>
+    existsSync(join(town, '.runtime', 'daemon.log')) ? readFileSync(join(town, '.runtime', 'daemon.log'), 'utf8') : '';
+  const ticks = (): number =>
+    (JSON.parse(readFileSync(join(town, '.runtime', 'daemon.json'), 'utf8')) as { ticks: number }).ticks;
 
   beforeAll(() => {
     const t = tempDir('gt settings');
@@ -65,7 +71,10 @@ describe('a corrupt settings file', () => {
     writeFileSync(path(), good);
     const fixed = ticks();
     for (let i = 0; i < 100 && ticks() < fixed + 2; i++) await sleep(100);
-    const feed = JSON.parse(gtBuilt(town, ['feed', '--kind', 'daemon.settings', '--json']).stdout) as { kind: string; reason: string }[];
+    const feed = JSON.parse(gtBuilt(town, ['feed', '--kind', 'daemon.settings', '--json']).stdout) as {
+      kind: string;
+      reason: string;
+    }[];
     expect(feed.map((e) => e.kind)).toEqual(['daemon.settings-unreadable', 'daemon.settings-readable']);
     expect(feed[0]!.reason).toMatch(/config\.json: not valid JSON .*keeps the last good settings/);
     expect(gtBuilt(town, ['daemon', 'stop']).code).toBe(0);

@@ -33,11 +33,26 @@ describe('gt sling auto-convoy, built CLI', () => {
 
   it('a lone sling is tracked in "Work: <title>"; an escalation is refused in one line unless forced', () => {
     const id = gtBuiltJson<{ id: string }>(town, ['bd', 'create', 'Built sling']).id;
-    const r = gtBuiltJson<{ results: { status: string }[]; convoy: string }>(town, ['sling', id, 'app', '--agent', 'fake'], { env });
+    const r = gtBuiltJson<{ results: { status: string }[]; convoy: string }>(
+      town,
+      ['sling', id, 'app', '--agent', 'fake'],
+      { env },
+    );
     expect(r.results[0]!.status).toBe('started');
-    const list = gtBuiltJson<{ id: string; title: string; fed: boolean; tracked: { id: string }[] }[]>(town, ['convoy', 'list']);
-    expect(list.find((c) => c.id === r.convoy)).toMatchObject({ title: 'Work: Built sling', fed: false, tracked: [{ id }] });
+    const list = gtBuiltJson<{ id: string; title: string; fed: boolean; tracked: { id: string }[] }[]>(town, [
+      'convoy',
+      'list',
+    ]);
+    expect(list.find((c) => c.id === r.convoy)).toMatchObject({
+      title: 'Work: Built sling',
+      fed: false,
+      tracked: [{ id }],
+    });
     const esc = gtBuiltJson<{ bead: string }>(town, ['escalate', 'built escalation']).bead;
-    expectFailure(gtBuilt(town, ['sling', esc, 'app', '--agent', 'fake'], { env }), 1, new RegExp(`${esc} is an escalation, a town-level record, not work for rig app`));
+    expectFailure(
+      gtBuilt(town, ['sling', esc, 'app', '--agent', 'fake'], { env }),
+      1,
+      new RegExp(`${esc} is an escalation, a town-level record, not work for rig app`),
+    );
   }, 120_000);
 });

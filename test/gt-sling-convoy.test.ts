@@ -8,9 +8,21 @@ import { addFakeAgent, expectFailure, gt, gtJson, sourceRepo, tempDir } from './
 const SOCKET = `gt-test-sling-convoy-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Outcome { bead: string; status: string; reason?: string }
-interface Result { results: Outcome[]; convoy?: string }
-interface Convoy { id: string; title: string; fed: boolean; tracked: { id: string }[] }
+interface Outcome {
+  bead: string;
+  status: string;
+  reason?: string;
+}
+interface Result {
+  results: Outcome[];
+  convoy?: string;
+}
+interface Convoy {
+  id: string;
+  title: string;
+  fed: boolean;
+  tracked: { id: string }[];
+}
 
 describe('gt sling: a convoy for lone work, and no town records in a rig', () => {
   let base = '';
@@ -54,7 +66,9 @@ describe('gt sling: a convoy for lone work, and no town records in a rig', () =>
   it('no convoy with --no-convoy, on a dry run, or for a bead an open convoy already tracks; add-issue still finds the convoy a person made', () => {
     const before = convoys().length;
     expect(sling([bead('No convoy please'), 'app', '--no-convoy']).convoy).toBeUndefined();
-    expect(gtJson<Result>(town, ['sling', bead('Only a dry run'), 'app', '--agent', 'fake', '--dry-run']).convoy).toBeUndefined();
+    expect(
+      gtJson<Result>(town, ['sling', bead('Only a dry run'), 'app', '--agent', 'fake', '--dry-run']).convoy,
+    ).toBeUndefined();
     expect(convoys()).toHaveLength(before);
     // The seeds' manual flow: create, add-issue (the latest convoy a person made), sling by hand.
     const mine = gtJson<Convoy>(town, ['convoy', 'create', 'Bug Fixes', '--human']);
@@ -68,7 +82,11 @@ describe('gt sling: a convoy for lone work, and no town records in a rig', () =>
   it('refuses an escalation slung to a rig, in one line, changing nothing; the force option slings it', () => {
     const esc = gtJson<{ bead: string }>(town, ['escalate', 'the build is red']).bead;
     const before = convoys().length;
-    expectFailure(gt(town, ['sling', esc, 'app', '--agent', 'fake'], { env }), 1, new RegExp(`${esc} is an escalation, a town-level record, not work for rig app`));
+    expectFailure(
+      gt(town, ['sling', esc, 'app', '--agent', 'fake'], { env }),
+      1,
+      new RegExp(`${esc} is an escalation, a town-level record, not work for rig app`),
+    );
     expect(gtJson<{ status: string }[]>(town, ['bd', 'show', esc])[0]!.status).toBe('open');
     expect(convoys()).toHaveLength(before);
     expect(sling([esc, 'app', '--force']).results[0]).toMatchObject({ bead: esc, status: 'started' });

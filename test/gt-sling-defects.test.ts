@@ -15,7 +15,11 @@ const env = { GT_TMUX_SOCKET: SOCKET };
 
 /** gt from the bundle, as installed users and agents run it. */
 function gtBuilt(cwd: string, args: readonly string[], extra: Record<string, string> = {}): RunOut {
-  const r = spawnSync(process.execPath, [GT_BUILT, ...args], { cwd, env: cleanEnv({ ...env, ...extra }), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [GT_BUILT, ...args], {
+    cwd,
+    env: cleanEnv({ ...env, ...extra }),
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,9 +28,23 @@ function json<T>(r: RunOut): T {
   return JSON.parse(r.stdout) as T;
 }
 
-interface Outcome { bead: string; status: string; polecat?: string; reason?: string; session?: string; worktree?: string }
-interface Slung { results: Outcome[]; drained: Outcome[] }
-interface Done { outcome: string; bead: string; drained: Outcome[] }
+interface Outcome {
+  bead: string;
+  status: string;
+  polecat?: string;
+  reason?: string;
+  session?: string;
+  worktree?: string;
+}
+interface Slung {
+  results: Outcome[];
+  drained: Outcome[];
+}
+interface Done {
+  outcome: string;
+  bead: string;
+  drained: Outcome[];
+}
 
 describe('sling, unsling and done: defects found by trying them', () => {
   let base = '';
@@ -35,7 +53,8 @@ describe('sling, unsling and done: defects found by trying them', () => {
   const tmux = createTmux({ socket: SOCKET });
   const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', title]).id;
   /** `bd show --json` prints an array, as Go Beads does. */
-  const show = (id: string): { status: string; assignee: string } => gtJson<{ status: string; assignee: string }[]>(town, ['bd', 'show', id])[0]!;
+  const show = (id: string): { status: string; assignee: string } =>
+    gtJson<{ status: string; assignee: string }[]>(town, ['bd', 'show', id])[0]!;
   const status = (id: string): string => show(id).status;
   const log = (session: string): string => {
     const p = join(base, `${session}.log`);
@@ -66,8 +85,12 @@ describe('sling, unsling and done: defects found by trying them', () => {
     cleanup();
   });
 
-  it('a polecat named crew-x would be crew member x\'s session: refused, and x\'s agent is never typed into', async () => {
-    const crew = gtJson<{ session: string }>(town, ['crew', 'at', 'x', '--rig', 'app', '--agent', 'fake', '--no-attach'], { env });
+  it("a polecat named crew-x would be crew member x's session: refused, and x's agent is never typed into", async () => {
+    const crew = gtJson<{ session: string }>(
+      town,
+      ['crew', 'at', 'x', '--rig', 'app', '--agent', 'fake', '--no-attach'],
+      { env },
+    );
     expect(crew.session).toBe('app-crew-x');
     const id = bead('Would go to the wrong agent');
     for (const run of [(a: string[]) => gt(town, a, { env }), (a: string[]) => gtBuilt(town, a)]) {
@@ -81,7 +104,11 @@ describe('sling, unsling and done: defects found by trying them', () => {
     expect(await tmux.hasSession('app-crew-x')).toBe(true);
     expect(log('app-crew-x')).not.toContain(id);
     // Nor can anything else address a polecat by that name (mail, nudges, peek all read addresses the same way).
-    expectFailure(gt(town, ['mail', 'send', 'app/crew-x', '-s', 'hi', '--no-notify'], { env }), 2, /may not start with "crew"/);
+    expectFailure(
+      gt(town, ['mail', 'send', 'app/crew-x', '-s', 'hi', '--no-notify'], { env }),
+      2,
+      /may not start with "crew"/,
+    );
     await tmux.killSession('app-crew-x');
   });
 
@@ -91,7 +118,10 @@ describe('sling, unsling and done: defects found by trying them', () => {
     const o = s.results[0]!;
     expect(o).toMatchObject({ status: 'started' });
     writeFileSync(join(o.worktree!, 'landed.txt'), 'landed\n');
-    expect(json<Done>(gtBuilt(o.worktree!, ['done', '--json'], { GT_ADDRESS: o.polecat! }))).toMatchObject({ outcome: 'landed', bead: id });
+    expect(json<Done>(gtBuilt(o.worktree!, ['done', '--json'], { GT_ADDRESS: o.polecat! }))).toMatchObject({
+      outcome: 'landed',
+      bead: id,
+    });
     expect(status(id)).toBe('closed');
     const un = gtBuilt(town, ['unsling', id]);
     expect(un.code, un.stderr).toBe(0);
@@ -132,7 +162,8 @@ describe('sling, unsling and done: defects found by trying them', () => {
     expect(await tmux.hasSession(session)).toBe(true);
     // The agent was told the latest sling's note.
     const deadline = Date.now() + 20_000;
-    while (!log(session).includes('use the v2 API') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (!log(session).includes('use the v2 API') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     expect(log(session)).toContain('use the v2 API');
   });
 
@@ -147,7 +178,7 @@ describe('sling, unsling and done: defects found by trying them', () => {
     expect(show(named).assignee).toBe('web/toast');
   });
 
-  it('a sling without --agent pins no runtime: the polecat row keeps none, the session runs the rig\'s polecat agent', async () => {
+  it("a sling without --agent pins no runtime: the polecat row keeps none, the session runs the rig's polecat agent", async () => {
     const id = bead('Runs whatever the rig uses');
     const o = json<Slung>(gtBuilt(town, ['sling', id, 'app', '--json'])).results[0]!;
     expect(o).toMatchObject({ status: 'started' });

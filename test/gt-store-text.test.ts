@@ -31,7 +31,16 @@ describe('store text reaching a terminal', () => {
     sourceRepo(join(t.dir, 'src'), 'main', { 'a.txt': 'a\n' });
     gtJson(town, ['rig', 'add', 'app', join(t.dir, 'src')]);
     bead = (JSON.parse(gt(town, ['bd', 'create', '--json', '--', `Title ${EVIL}`]).stdout) as { id: string }).id;
-    mail = gtJson<{ mail: { id: string }[] }>(town, ['mail', 'send', 'mayor', '-s', `Subject ${EVIL}`, '-m', `Body line 1\nBody ${EVIL}\rover`, '--no-notify']).mail[0]!.id;
+    mail = gtJson<{ mail: { id: string }[] }>(town, [
+      'mail',
+      'send',
+      'mayor',
+      '-s',
+      `Subject ${EVIL}`,
+      '-m',
+      `Body line 1\nBody ${EVIL}\rover`,
+      '--no-notify',
+    ]).mail[0]!.id;
     convoy = gtJson<{ id: string }>(town, ['convoy', 'create', `Convoy ${EVIL}`, bead]).id;
     const s = openTownStore(loadTown(town, { PATH: process.env.PATH ?? '' }), { actor: 'tester' });
     try {
@@ -50,7 +59,7 @@ describe('store text reaching a terminal', () => {
     expect(r.stdout).toContain('\\e]52;c;cm0gLXJmIH4=\\x07');
   };
 
-  it('gt mail read shows the subject and body with visible escapes, keeping the body\'s line breaks', () => {
+  it("gt mail read shows the subject and body with visible escapes, keeping the body's line breaks", () => {
     safe(['mail', 'read', mail], /^Subject: Subject pay\\e\]52;c;/m);
     expect(gt(town, ['mail', 'read', mail]).stdout).toMatch(/^Body line 1\nBody pay\\e/m);
   });
@@ -78,15 +87,20 @@ describe('store text reaching a terminal', () => {
     expect(r.stderr).not.toMatch(UNSAFE);
   });
 
-  it('gt hook shows a hooked bead\'s title with visible escapes', () => {
+  it("gt hook shows a hooked bead's title with visible escapes", () => {
     mkdirSync(join(town, 'app', 'polecats', 'toast'), { recursive: true });
     expect(gt(town, ['bd', 'update', bead, '--status', 'hooked', '-a', 'app/toast']).code).toBe(0);
     safe(['hook', 'app/toast'], new RegExp(`^app/toast: ${bead} Title pay\\\\e`));
   });
 
   it('--json keeps every byte', () => {
-    expect(gtJson<{ subject: string; body: string }>(town, ['mail', 'read', mail])).toMatchObject({ subject: `Subject ${EVIL}`, body: `Body line 1\nBody ${EVIL}\rover` });
+    expect(gtJson<{ subject: string; body: string }>(town, ['mail', 'read', mail])).toMatchObject({
+      subject: `Subject ${EVIL}`,
+      body: `Body line 1\nBody ${EVIL}\rover`,
+    });
     expect(gtJson<{ title: string }>(town, ['convoy', 'show', convoy]).title).toBe(`Convoy ${EVIL}`);
-    expect(gtJson<{ reason: string }[]>(town, ['feed', '-n', '50']).some((e) => e.reason === `Reason ${EVIL}`)).toBe(true);
+    expect(gtJson<{ reason: string }[]>(town, ['feed', '-n', '50']).some((e) => e.reason === `Reason ${EVIL}`)).toBe(
+      true,
+    );
   });
 });

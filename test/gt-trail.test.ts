@@ -9,7 +9,13 @@ import { addFakeAgent, expectFailure, git, gt, gtJson, sourceRepo, tempDir } fro
 const SOCKET = `gt-test-trail-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Entry { agent: string; what: string; ref: string; bead: string | null; text: string }
+interface Entry {
+  agent: string;
+  what: string;
+  ref: string;
+  bead: string | null;
+  text: string;
+}
 
 describe('gt trail', () => {
   let town = '';
@@ -54,7 +60,12 @@ describe('gt trail', () => {
     expect(gtJson<Entry[]>(town, ['trail', '--convoy', convoy]).map((e) => e.bead)).not.toContain(other);
     expect(gtJson<Entry[]>(town, ['trail', '--bead', other]).map((e) => e.ref)).toEqual(['escalation']);
     expect(gtJson<Entry[]>(town, ['trail', '--since', '2099-01-01'])).toEqual([]);
-    expect(gt(town, ['trail', '--agent', p]).stdout).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d {2}${p.replace('/', '\\/')} +commit [0-9a-f]{12} add b$`, 'm'));
+    expect(gt(town, ['trail', '--agent', p]).stdout).toMatch(
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d {2}${p.replace('/', '\\/')} +commit [0-9a-f]{12} add b$`,
+        'm',
+      ),
+    );
   });
 
   it('garbage input: bad times, limits, unknown convoys and agents', () => {

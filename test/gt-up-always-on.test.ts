@@ -9,7 +9,10 @@ import { addFakeAgent, expectFailure, gt, gtJson, sourceRepo, tempDir } from './
 const SOCKET = `gt-test-always-on-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Up { always_on: { address: string; status: string; agent?: string; reason?: string; error?: string }[]; failed: { address: string }[] }
+interface Up {
+  always_on: { address: string; status: string; agent?: string; reason?: string; error?: string }[];
+  failed: { address: string }[];
+}
 
 describe('gt up starts the always-on agents of settings', () => {
   let base = '';
@@ -47,13 +50,15 @@ describe('gt up starts the always-on agents of settings', () => {
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/^Crew app\/crew\/alice: started \(fake\) in tmux session \S+$/m);
     expect(await tmux.hasSession('app-crew-alice')).toBe(true);
-    expect(gtJson<Up>(town, ['up', '--no-mayor'], { env }).always_on).toEqual([{ address: 'app/crew/alice', status: 'already-running', agent: 'fake', session: 'app-crew-alice' }]);
+    expect(gtJson<Up>(town, ['up', '--no-mayor'], { env }).always_on).toEqual([
+      { address: 'app/crew/alice', status: 'already-running', agent: 'fake', session: 'app-crew-alice' },
+    ]);
     const down = gtJson<{ stopped: { address: string }[] }>(town, ['down'], { env });
     expect(down.stopped.map((a) => a.address)).toContain('app/crew/alice');
     expect(await tmux.hasSession('app-crew-alice')).toBe(false);
   }, 120_000);
 
-  it('leaves a docked rig\'s crew down and fails in one line for a crew member that does not exist', async () => {
+  it("leaves a docked rig's crew down and fails in one line for a crew member that does not exist", async () => {
     setAlwaysOn(['lib/crew/bob', 'app/crew/nobody']);
     gtJson(town, ['rig', 'dock', 'lib'], { env });
     const r = gt(town, ['up', '--no-mayor', '--json'], { env });
@@ -61,18 +66,29 @@ describe('gt up starts the always-on agents of settings', () => {
     const up = JSON.parse(r.stdout) as Up;
     expect(up.always_on).toEqual([
       { address: 'lib/crew/bob', status: 'skipped', reason: 'rig lib is docked (gt rig undock lib)' },
-      { address: 'app/crew/nobody', status: 'failed', error: 'settings always_on lists app/crew/nobody, but rig "app" has no crew member "nobody" (gt crew add nobody --rig app)' },
+      {
+        address: 'app/crew/nobody',
+        status: 'failed',
+        error:
+          'settings always_on lists app/crew/nobody, but rig "app" has no crew member "nobody" (gt crew add nobody --rig app)',
+      },
     ]);
     expect(await tmux.hasSession('lib-crew-bob')).toBe(false);
     const text = gt(town, ['up', '--no-mayor'], { env });
     expect(text.stdout).toMatch(/^Crew lib\/crew\/bob: left down: rig lib is docked/m);
-    expect(text.stderr).toMatch(/^Error: app\/crew\/nobody: settings always_on lists app\/crew\/nobody, but rig "app" has no crew member "nobody"/m);
+    expect(text.stderr).toMatch(
+      /^Error: app\/crew\/nobody: settings always_on lists app\/crew\/nobody, but rig "app" has no crew member "nobody"/m,
+    );
     gtJson(town, ['rig', 'undock', 'lib'], { env });
   }, 120_000);
 
   it('refuses a polecat or a flag-looking entry in always_on with the file and key', () => {
     setAlwaysOn(['app/furiosa']);
-    expectFailure(gt(town, ['config', 'show']), 1, /key "always_on\.0": expected a crew member as <rig>\/crew\/<name> \(polecats start with their work: gt sling\)/);
+    expectFailure(
+      gt(town, ['config', 'show']),
+      1,
+      /key "always_on\.0": expected a crew member as <rig>\/crew\/<name> \(polecats start with their work: gt sling\)/,
+    );
     setAlwaysOn(['--all']);
     expectFailure(gt(town, ['config', 'show']), 1, /key "always_on\.0": expected a crew member/);
     setAlwaysOn([]);

@@ -20,24 +20,37 @@ const SOCKET = `gt-test-hosts-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '300', GT_DAEMON_GRACE_MS: '1500', GT_SIM_POLL_MS: '3000' };
 const sim = (...lines: string[]): string => ['', '```sim', ...lines, '```', ''].join('\n');
 
-interface SlingJson { results: { bead: string; status: string; polecat?: string; host?: string; reason?: string }[] }
-interface AgentJson { address: string; state: string; host: string | null; hooked_bead: string | null }
+interface SlingJson {
+  results: { bead: string; status: string; polecat?: string; host?: string; reason?: string }[];
+}
+interface AgentJson {
+  address: string;
+  state: string;
+  host: string | null;
+  hooked_bead: string | null;
+}
 
 describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
   let base = '';
   let town = '';
-  const mergedCount = (bead: string): number => withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.refinery.merged, subject: bead }));
+  const mergedCount = (bead: string): number =>
+    withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.refinery.merged, subject: bead }));
   let cleanup = (): void => {};
   let hosts: TestHosts | undefined;
   const tmux = createTmux({ socket: SOCKET });
   const viewer = createTmux({ socket: `${SOCKET}-view` });
   const gtj = <T>(args: string[]): T => gtBuiltJson<T>(town, args, { env });
-  const bead = (title: string, description: string): string => gtj<{ id: string }>(['bd', 'create', title, '-d', description]).id;
+  const bead = (title: string, description: string): string =>
+    gtj<{ id: string }>(['bd', 'create', title, '-d', description]).id;
   const mainFile = (path: string): string | undefined => {
     const r = spawnSync('git', ['-C', join(town, 'app', '.repo.git'), 'show', `main:${path}`], { encoding: 'utf8' });
     return r.status === 0 ? r.stdout : undefined;
   };
-  const until = async <T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 120_000): Promise<T> => {
+  const until = async <T>(
+    probe: () => T | undefined | false | Promise<T | undefined | false>,
+    what: string,
+    timeoutMs = 120_000,
+  ): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = await probe();
@@ -48,7 +61,26 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
   };
   const addHost = (name: string, extra: string[] = ['--accept-new']) => {
     const h = hosts!.hosts.find((x) => x.name === name)!;
-    return gtBuilt(town, ['host', 'add', name, h.url, '--identity', hosts!.identity, '--node', process.execPath, '--dir', join(h.dir, 'gastown'), '--max-polecats', '2', ...extra, '--json'], { env });
+    return gtBuilt(
+      town,
+      [
+        'host',
+        'add',
+        name,
+        h.url,
+        '--identity',
+        hosts!.identity,
+        '--node',
+        process.execPath,
+        '--dir',
+        join(h.dir, 'gastown'),
+        '--max-polecats',
+        '2',
+        ...extra,
+        '--json',
+      ],
+      { env },
+    );
   };
 
   beforeAll(async () => {
@@ -85,21 +117,31 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/host a .*did not show a host key Gas Town trusts/);
     expect(refused.stderr).toContain('--accept-new');
-    const added = JSON.parse(addHost('a').stdout) as { name: string; dir: string; check: { ok: boolean; tmux: string; git: string } };
+    const added = JSON.parse(addHost('a').stdout) as {
+      name: string;
+      dir: string;
+      check: { ok: boolean; tmux: string; git: string };
+    };
     expect(added.check.ok).toBe(true);
     expect(added.dir).toBe(join(hosts!.hosts[0]!.dir, 'gastown'));
     expect(JSON.parse(addHost('b').stdout)).toMatchObject({ name: 'b', max_polecats: 2 });
     // The key is in Gas Town's own known_hosts, and the next connection is checked against it (no --accept-new).
     expect(readFileSync(join(town, 'settings', 'hosts', 'known_hosts'), 'utf8')).toContain('ssh-ed25519');
     const checked = gtj<{ host: string; ok: boolean }[]>(['host', 'check']);
-    expect(checked.map((c) => [c.host, c.ok])).toEqual([['a', true], ['b', true]]);
+    expect(checked.map((c) => [c.host, c.ok])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
     expect(gtj<{ name: string }[]>(['host', 'list']).map((h) => h.name)).toEqual(['a', 'b']);
     // The daemon lands what polecats finish and keeps the town API up for the hosts.
     gtj(['daemon', 'start']);
   }, 60_000);
 
   it('runs a polecat on a host: its clone there, gt and bd through the tunnel; agents, peek and nudge show it; it lands once', async () => {
-    const id = bead('Remote change', 'Made on host a.' + sim('write remote.txt "from host a\\n"', 'sleep 12', 'write done.txt "yes\\n"'));
+    const id = bead(
+      'Remote change',
+      'Made on host a.' + sim('write remote.txt "from host a\\n"', 'sleep 12', 'write done.txt "yes\\n"'),
+    );
     const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'a']);
     expect(r.results[0]).toMatchObject({ status: 'started', host: 'a' });
     const address = r.results[0]!.polecat!;
@@ -118,8 +160,17 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     expect(status.agents.list.find((a) => a.address === address)?.host).toBe('a');
     expect(gtBuilt(town, ['status'], { env }).stdout).toMatch(new RegExp(`${address}.*\\(on a\\)`));
     // gt attach in a real terminal (a pane of another tmux server) shows the agent's screen from the host.
-    await viewer.newSession({ name: 'view', cwd: town, argv: [process.execPath, GT_BUILT_BIN, 'attach', address], env: { GT_TMUX_SOCKET: SOCKET } });
-    await until(async () => (await viewer.capturePane('view')).some((l) => l.includes(`sim agent ${address}`)), 'gt attach to show the remote screen', 20_000);
+    await viewer.newSession({
+      name: 'view',
+      cwd: town,
+      argv: [process.execPath, GT_BUILT_BIN, 'attach', address],
+      env: { GT_TMUX_SOCKET: SOCKET },
+    });
+    await until(
+      async () => (await viewer.capturePane('view')).some((l) => l.includes(`sim agent ${address}`)),
+      'gt attach to show the remote screen',
+      20_000,
+    );
     await viewer.killSession('view');
     // A nudge is typed into the agent on the host (immediate: it is busy); delivered means the protocol saw the text
     // in the remote pane and saw it taken by Enter (the sim's next status line then overwrites that line).
@@ -128,20 +179,28 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     expect(JSON.parse(nudged.stdout), nudged.stdout).toMatchObject({ status: 'delivered' });
 
     // The token the agent uses is on the host, readable only by its owner.
-    expect((statSync(join(hosts!.hosts[0]!.dir, 'gastown', 'tokens', `app_${name}.token`)).mode & 0o777).toString(8)).toBe('600');
+    expect(
+      (statSync(join(hosts!.hosts[0]!.dir, 'gastown', 'tokens', `app_${name}.token`)).mode & 0o777).toString(8),
+    ).toBe('600');
     await until(() => mainFile('done.txt'), 'the remote work to land');
     expect(mainFile('remote.txt')).toBe('from host a\n');
     // Pushed from the host at each commit and at gt done, merged by the town's refinery, once.
     const merged = mergedCount(id);
     expect(merged).toBe(1);
     // Committed on the host with the polecat's identity (its post-commit hook pushed it at once).
-    expect(git(join(town, 'app', '.repo.git'), ['log', '--format=%an', 'main', '--', 'remote.txt']).trim().split('\n')).toEqual([address]);
+    expect(
+      git(join(town, 'app', '.repo.git'), ['log', '--format=%an', 'main', '--', 'remote.txt'])
+        .trim()
+        .split('\n'),
+    ).toEqual([address]);
     // The host ran it: the agent's process lives in the host's namespace (or under its sshd), not on the town's tmux.
     expect((await tmux.listSessions()).map((s) => s.name)).not.toContain(`app-${name}`);
   }, 180_000);
 
   it('two hosts and this machine at once: every bead lands once, each where it was slung', async () => {
-    const ids = ['a', 'b', 'local'].map((where) => [where, bead(`Change on ${where}`, 'Small.' + sim(`write on-${where}.txt "${where}\\n"`))] as const);
+    const ids = ['a', 'b', 'local'].map(
+      (where) => [where, bead(`Change on ${where}`, 'Small.' + sim(`write on-${where}.txt "${where}\\n"`))] as const,
+    );
     const slung = new Map<string, string>();
     for (const [where, id] of ids) {
       const r = gtj<SlingJson>(['sling', id, 'app', ...(where === 'local' ? [] : ['--host', where])]);
@@ -152,7 +211,10 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     for (const [where, id] of ids) {
       expect(mainFile(`on-${where}.txt`)).toBe(`${where}\n`);
       const merged = mergedCount(id);
-      const story = withTown(town, (s) => townEventsMatching(s, { subject: id })).map((e) => ({ kind: e.kind, reason: e.reason }));
+      const story = withTown(town, (s) => townEventsMatching(s, { subject: id })).map((e) => ({
+        kind: e.kind,
+        reason: e.reason,
+      }));
       expect(merged, `${where}: ${JSON.stringify(story)}`).toBe(1);
     }
     const placed = new Map(withTown(town, (s) => listPlacements(s)).map((p) => [p.address, p.host]));
@@ -161,36 +223,68 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
 
   it('a host cut off mid-work: its polecat is marked lost and carries on here from its last pushed commit; the host back, its stale session is stopped; it lands once', async () => {
     // Step one is committed (and so pushed) on the host; then the agent waits there, and only there, until cut off.
-    const id = bead('Survives a lost host', 'Two steps.' + sim('write step1.txt "one\\n"', 'run git add -A && (git commit -q -m "step one" || true)', 'run [ -z "$GT_HOST" ] || sleep 90', 'write step2.txt "two\\n"'));
+    const id = bead(
+      'Survives a lost host',
+      'Two steps.' +
+        sim(
+          'write step1.txt "one\\n"',
+          'run git add -A && (git commit -q -m "step one" || true)',
+          'run [ -z "$GT_HOST" ] || sleep 90',
+          'write step2.txt "two\\n"',
+        ),
+    );
     const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'b']);
     expect(r.results[0]).toMatchObject({ status: 'started', host: 'b' });
     const address = r.results[0]!.polecat!;
     const name = address.split('/')[1]!;
     const branch = `polecat/${name}/${id}`;
     const repo = join(town, 'app', '.repo.git');
-    await until(() => git(repo, ['log', '--format=%s', branch]).includes('step one'), 'step one to be pushed from the host', 60_000);
+    await until(
+      () => git(repo, ['log', '--format=%s', branch]).includes('step one'),
+      'step one to be pushed from the host',
+      60_000,
+    );
     const pushed = git(repo, ['rev-parse', branch]).trim();
     const hostB = hosts!.hosts.find((h) => h.name === 'b')!;
     const cutAt = Date.now();
     hostB.cut();
-    const moved = await until(() => withTown(town, (s) => lastTownEvent(s, { kind: TOWN_EVENTS.polecat.moved, subject: id })), 'the polecat to be marked lost and moved', 120_000);
-    process.stderr.write(`hosts test: host cut → polecat moved here in ${((Date.now() - cutAt) / 1000).toFixed(1)} s\n`);
+    const moved = await until(
+      () => withTown(town, (s) => lastTownEvent(s, { kind: TOWN_EVENTS.polecat.moved, subject: id })),
+      'the polecat to be marked lost and moved',
+      120_000,
+    );
+    process.stderr.write(
+      `hosts test: host cut → polecat moved here in ${((Date.now() - cutAt) / 1000).toFixed(1)} s\n`,
+    );
     expect(moved.reason).toContain(`host b is lost`);
     // Resumed from the last pushed commit: the town's worktree is on the branch at what the host had pushed.
     expect(moved.data).toMatchObject({ from_host: 'b', to: 'local', head: pushed });
     await until(() => mainFile('step2.txt'), 'the moved work to land', 120_000);
     expect(mainFile('step1.txt')).toBe('one\n');
-    expect(git(repo, ['log', '--format=%s', 'main']).split('\n').filter((l) => l === 'step one')).toHaveLength(1);
+    expect(
+      git(repo, ['log', '--format=%s', 'main'])
+        .split('\n')
+        .filter((l) => l === 'step one'),
+    ).toHaveLength(1);
     expect(gtj<AgentJson[]>(['agents', '--all']).find((a) => a.address === address)?.host).toBeNull();
     // The host comes back with the old agent still asleep there: the daemon stops that session; nothing lands twice.
     hostB.restore();
-    await until(() => withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.polecat.staleStopped, subject: `app-${name}` })) > 0, 'the stale session on the returned host to be stopped', 90_000);
+    await until(
+      () =>
+        withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.polecat.staleStopped, subject: `app-${name}` })) >
+        0,
+      'the stale session on the returned host to be stopped',
+      90_000,
+    );
     const merged = mergedCount(id);
     expect(merged).toBe(1);
     // Its old token is revoked: the host's copy of it no longer works.
     const tokenFile = join(hostB.dir, 'gastown', 'tokens', `app_${name}.token`);
     const url = JSON.parse(readFileSync(join(town, '.runtime', 'town-api.json'), 'utf8')) as { url: string };
-    const who = spawnSync(process.execPath, [GT_BUILT_BIN, 'hook'], { env: cleanEnv({ GT_TOWN_URL: url.url, GT_TOWN_TOKEN_FILE: tokenFile }), encoding: 'utf8' });
+    const who = spawnSync(process.execPath, [GT_BUILT_BIN, 'hook'], {
+      env: cleanEnv({ GT_TOWN_URL: url.url, GT_TOWN_TOKEN_FILE: tokenFile }),
+      encoding: 'utf8',
+    });
     expect(who.status).toBe(1);
     expect(who.stderr).toMatch(/revoked/i);
   }, 300_000);

@@ -4,7 +4,11 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bdJson, git, tempStore } from './support/bd.ts';
 
-interface B { id: string; title: string; status: string }
+interface B {
+  id: string;
+  title: string;
+  status: string;
+}
 
 describe('ledger sync through git', () => {
   let cleanup = (): void => {};
@@ -29,7 +33,12 @@ describe('ledger sync through git', () => {
     git(t.dir, ['commit', '-qam', 'more beads']);
     git(clone, ['pull', '-q', '--no-rebase']);
     const all = bdJson<B[]>(clone, ['list', '--all']);
-    expect(all.map((x) => [x.id, x.status]).sort()).toEqual([[a.id, 'closed'], [b.id, 'open']].sort());
+    expect(all.map((x) => [x.id, x.status]).sort()).toEqual(
+      [
+        [a.id, 'closed'],
+        [b.id, 'open'],
+      ].sort(),
+    );
   });
 
   it('imports a hand edit of the ledger, and restores a deleted ledger from the database', () => {
@@ -38,7 +47,7 @@ describe('ledger sync through git', () => {
     const a = bdJson<B>(t.dir, ['create', 'Original title']);
     const ledger = join(t.dir, '.beads', 'issues.jsonl');
     writeFileSync(ledger, readFileSync(ledger, 'utf8').replace('Original title', 'Edited by hand'));
-    expect(bdJson<(B)[]>(t.dir, ['show', a.id])[0]!.title).toBe('Edited by hand');
+    expect(bdJson<B[]>(t.dir, ['show', a.id])[0]!.title).toBe('Edited by hand');
     rmSync(ledger);
     expect(bdJson<B[]>(t.dir, ['list']).map((x) => x.title)).toEqual(['Edited by hand']);
     expect(readFileSync(ledger, 'utf8')).toContain('Edited by hand');
@@ -61,7 +70,7 @@ describe('branches', () => {
       const doctor = bdJson<{ checks: { name: string; detail: string }[] }>(t.dir, ['doctor']);
       expect(doctor.checks.find((c) => c.name === 'shelved')?.detail).toMatch(/^1 bead/);
       git(t.dir, ['checkout', '-q', 'feat']);
-      expect(bdJson<(B)[]>(t.dir, ['show', f.id])[0]!.title).toBe('Only on feat');
+      expect(bdJson<B[]>(t.dir, ['show', f.id])[0]!.title).toBe('Only on feat');
       expect(git(t.dir, ['status', '--porcelain'])).toBe('');
     } finally {
       t.cleanup();

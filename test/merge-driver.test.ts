@@ -5,11 +5,28 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BD_BIN, bd, bdJson, git, tempStore } from './support/bd.ts';
 
-interface B { id: string; title: string; status: string; notes: string; labels: string[]; close_reason: string | null }
-interface Shown extends B { comments: { text: string }[] }
+interface B {
+  id: string;
+  title: string;
+  status: string;
+  notes: string;
+  labels: string[];
+  close_reason: string | null;
+}
+interface Shown extends B {
+  comments: { text: string }[];
+}
 
 const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-const line = (o: Record<string, unknown>): string => JSON.stringify({ title: 'T', status: 'open', priority: 2, type: 'task', created_at: '2025-01-01T00:00:00.000Z', ...o });
+const line = (o: Record<string, unknown>): string =>
+  JSON.stringify({
+    title: 'T',
+    status: 'open',
+    priority: 2,
+    type: 'task',
+    created_at: '2025-01-01T00:00:00.000Z',
+    ...o,
+  });
 
 describe('bd merge-driver', () => {
   let cleanup = (): void => {};
@@ -42,9 +59,19 @@ describe('bd merge-driver', () => {
     git(dir, ['merge', '--no-edit', 'left']);
     const text = readFileSync(join(dir, '.beads', 'issues.jsonl'), 'utf8');
     expect(text).not.toMatch(/^(<<<<<<<|=======|>>>>>>>)/m);
-    const merged = new Map(text.trim().split('\n').map((l) => JSON.parse(l) as Shown).map((x) => [x.id, x]));
+    const merged = new Map(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Shown)
+        .map((x) => [x.id, x]),
+    );
     expect([...merged.keys()]).toEqual([a.id, b.id, c.id].sort());
-    expect(merged.get(a.id)).toMatchObject({ status: 'closed', close_reason: 'fixed upstream', notes: 'root cause found' });
+    expect(merged.get(a.id)).toMatchObject({
+      status: 'closed',
+      close_reason: 'fixed upstream',
+      notes: 'root cause found',
+    });
     expect(merged.get(b.id)).toMatchObject({ labels: ['urgent'], comments: [{ text: 'looks good' }] });
     expect(git(dir, ['status', '--porcelain'])).toBe('');
 
@@ -52,7 +79,7 @@ describe('bd merge-driver', () => {
     expect(listed.get(a.id)).toMatchObject({ status: 'closed', notes: 'root cause found' });
     expect(listed.get(b.id)).toMatchObject({ labels: ['urgent'] });
     expect(listed.get(c.id)).toMatchObject({ title: 'Bead C', status: 'open' });
-    expect(bdJson<(Shown)[]>(dir, ['show', b.id])[0]!.comments.map((x) => x.text)).toEqual(['looks good']);
+    expect(bdJson<Shown[]>(dir, ['show', b.id])[0]!.comments.map((x) => x.text)).toEqual(['looks good']);
     expect(git(dir, ['status', '--porcelain']), 'the merged ledger is already canonical').toBe('');
   });
 
@@ -70,10 +97,19 @@ describe('bd merge-driver', () => {
     const run = (...args: string[]): ReturnType<typeof bd> => bd(work, ['merge-driver', ...args]);
 
     it('writes the merge to <ours> and exits 0 without creating a store', () => {
-      setup(`${line({ id: 'x-1' })}\n`, `${line({ id: 'x-1', title: 'Ours' })}\n`, `${line({ id: 'x-1' })}\n${line({ id: 'x-2' })}\n`);
+      setup(
+        `${line({ id: 'x-1' })}\n`,
+        `${line({ id: 'x-1', title: 'Ours' })}\n`,
+        `${line({ id: 'x-1' })}\n${line({ id: 'x-2' })}\n`,
+      );
       const r = run(files.base, files.ours, files.theirs);
       expect(r.code, r.stderr).toBe(0);
-      expect(readFileSync(files.ours, 'utf8').trim().split('\n').map((l) => JSON.parse(l).title)).toEqual(['Ours', 'T']);
+      expect(
+        readFileSync(files.ours, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).title),
+      ).toEqual(['Ours', 'T']);
       expect(existsSync(join(work, '.beads'))).toBe(false);
     });
 

@@ -27,18 +27,36 @@ describe('rig.json merge_strategy acts', () => {
     const path = join(town, 'app', 'rig.json');
     writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), ...patch }, null, 2));
   };
-  const done = (file: string, metadata?: Record<string, unknown>): { bead: string; outcome: string; mr: string | null; mr_status: string | null } => {
+  const done = (
+    file: string,
+    metadata?: Record<string, unknown>,
+  ): { bead: string; outcome: string; mr: string | null; mr_status: string | null } => {
     n++;
     const bead = withStore((s) => createBead(s, { title: `change ${n}`, ...(metadata ? { metadata } : {}) }).id);
     const wt = join(town, 'app', 'polecats', `q${n}`);
     const branch = `polecat/q${n}/${bead}`;
     git(join(town, 'app', '.repo.git'), ['worktree', 'add', '-q', '-b', branch, wt, 'main']);
     withStore((s) => {
-      insertPolecat(s, { rig: 'app', name: `q${n}`, worktree: wt, state: 'working', bead, branch, base: git(wt, ['rev-parse', 'HEAD']).trim(), hook_state: 'active', agent: 'sim' });
+      insertPolecat(s, {
+        rig: 'app',
+        name: `q${n}`,
+        worktree: wt,
+        state: 'working',
+        bead,
+        branch,
+        base: git(wt, ['rev-parse', 'HEAD']).trim(),
+        hook_state: 'active',
+        agent: 'sim',
+      });
       updateBead(s, bead, { status: 'hooked', assignee: `app/q${n}` });
     });
     writeFileSync(join(wt, file), `${file}\n`);
-    return { bead, ...gtJson<{ outcome: string; mr: string | null; mr_status: string | null }>(wt, ['done'], { env: { GT_ADDRESS: `app/q${n}` } }) };
+    return {
+      bead,
+      ...gtJson<{ outcome: string; mr: string | null; mr_status: string | null }>(wt, ['done'], {
+        env: { GT_ADDRESS: `app/q${n}` },
+      }),
+    };
   };
 
   beforeAll(() => {
@@ -56,7 +74,9 @@ describe('rig.json merge_strategy acts', () => {
     setRig({ merge_strategy: 'local' });
     const r = done('l.txt');
     expect(r).toMatchObject({ outcome: 'left-on-branch', mr: null });
-    expect(withStore((s) => getBead(s.db, r.bead)!.close_reason)).toMatch(/left on branch polecat\/q\d+\/.* \(merge mode local\)/);
+    expect(withStore((s) => getBead(s.db, r.bead)!.close_reason)).toMatch(
+      /left on branch polecat\/q\d+\/.* \(merge mode local\)/,
+    );
   });
 
   it('"direct": gt done lands the work at once, without the gates that would fail it', () => {

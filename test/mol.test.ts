@@ -6,9 +6,26 @@ import { bd, bdJson, tempStore } from './support/bd.ts';
 
 const RELEASE = resolve(import.meta.dirname, 'fixtures/formulas/release.formula.toml');
 
-interface Bead { id: string; title: string; description: string; status: string; issue_type: string; ephemeral: boolean; metadata: Record<string, unknown> | null; comments?: { text: string }[] }
-interface Poured { molecule: Bead; steps: { id: string; step: string; title: string; needs: string[] }[] }
-interface Shown { id: string; done: number; total: number; steps: { id: string; title: string; state: string }[] }
+interface Bead {
+  id: string;
+  title: string;
+  description: string;
+  status: string;
+  issue_type: string;
+  ephemeral: boolean;
+  metadata: Record<string, unknown> | null;
+  comments?: { text: string }[];
+}
+interface Poured {
+  molecule: Bead;
+  steps: { id: string; step: string; title: string; needs: string[] }[];
+}
+interface Shown {
+  id: string;
+  done: number;
+  total: number;
+  steps: { id: string; title: string; state: string }[];
+}
 
 const CHECK = `formula = "check"
 description = "Build and check"
@@ -49,7 +66,11 @@ describe('bd mol', () => {
     const t = setup();
     cleanup = t.cleanup;
     const p = bdJson<Poured>(t.dir, ['mol', 'pour', 'release', '--var', 'version=1.2.0']);
-    expect(p.molecule).toMatchObject({ issue_type: 'molecule', title: 'Standard release process', metadata: { formula: 'release', vars: { version: '1.2.0' } } });
+    expect(p.molecule).toMatchObject({
+      issue_type: 'molecule',
+      title: 'Standard release process',
+      metadata: { formula: 'release', vars: { version: '1.2.0' } },
+    });
     expect(p.steps.map((s) => s.id)).toEqual([1, 2, 3, 4, 5].map((n) => `${p.molecule.id}.${n}`));
     expect(p.steps[1]!.needs).toEqual([p.steps[0]!.id]);
     expect(bdJson<Bead[]>(t.dir, ['list', '--all', '-n', '0'])).toHaveLength(6);
@@ -59,12 +80,16 @@ describe('bd mol', () => {
     for (let i = 0; i < 5; i++) {
       expect(bdJson<Bead[]>(t.dir, ['ready']).map((b) => b.title)).toEqual([titles[i]]);
       const shown = bdJson<Shown>(t.dir, ['mol', 'show', p.molecule.id]);
-      expect(shown.steps.map((s) => s.state)).toEqual(titles.map((_, j) => (j < i ? 'done' : j === i ? 'ready' : 'blocked')));
+      expect(shown.steps.map((s) => s.state)).toEqual(
+        titles.map((_, j) => (j < i ? 'done' : j === i ? 'ready' : 'blocked')),
+      );
       expect([shown.done, shown.total]).toEqual([i, 5]);
       bdJson(t.dir, ['close', p.steps[i]!.id]);
     }
     expect(bdJson<Bead[]>(t.dir, ['ready'])).toEqual([]);
-    expect(bdJson<{ id: string; done: number; total: number }[]>(t.dir, ['mol', 'list'])).toMatchObject([{ id: p.molecule.id, done: 5, total: 5 }]);
+    expect(bdJson<{ id: string; done: number; total: number }[]>(t.dir, ['mol', 'list'])).toMatchObject([
+      { id: p.molecule.id, done: 5, total: 5 },
+    ]);
     expect(bd(t.dir, ['mol', 'show', p.molecule.id]).stdout).toContain('✓');
   });
 
@@ -76,10 +101,21 @@ describe('bd mol', () => {
     bdJson(t.dir, ['close', w.steps[0]!.id]);
     const text = ledger(t.dir);
     for (const id of [w.molecule.id, ...w.steps.map((s) => s.id)]) expect(text).not.toContain(`"${id}"`);
-    expect(bdJson<{ id: string; done: number }[]>(t.dir, ['mol', 'list'])).toMatchObject([{ id: w.molecule.id, done: 1 }]);
-    const sq = bdJson<{ digest: Bead; deleted: string[] }>(t.dir, ['mol', 'squash', w.molecule.id, '--summary', 'trial run']);
+    expect(bdJson<{ id: string; done: number }[]>(t.dir, ['mol', 'list'])).toMatchObject([
+      { id: w.molecule.id, done: 1 },
+    ]);
+    const sq = bdJson<{ digest: Bead; deleted: string[] }>(t.dir, [
+      'mol',
+      'squash',
+      w.molecule.id,
+      '--summary',
+      'trial run',
+    ]);
     expect(sq.deleted).toHaveLength(6);
-    const lines = ledger(t.dir).trim().split('\n').map((l) => JSON.parse(l) as Bead);
+    const lines = ledger(t.dir)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Bead);
     expect(lines.map((b) => b.id)).toEqual([sq.digest.id]);
     expect(lines[0]).toMatchObject({ status: 'closed', title: 'Digest: Standard release process' });
     expect(lines[0]!.description).toMatch(/^trial run\n[\s\S]*- \[x\] Bump version/);
@@ -91,8 +127,11 @@ describe('bd mol', () => {
     const p = bdJson<Poured>(t.dir, ['mol', 'pour', 'release', '--var', 'version=1.2.0']);
     const sq = bdJson<{ digest: Bead; closed: string[] }>(t.dir, ['mol', 'squash', p.molecule.id]);
     expect(sq.closed).toHaveLength(5);
-    expect(bdJson<(Bead)[]>(t.dir, ['show', p.molecule.id])[0]!.status).toBe('closed');
-    expect(bdJson<(Bead)[]>(t.dir, ['show', sq.digest.id])[0]!).toMatchObject({ status: 'closed', close_reason: 'Squashed from 5 steps' });
+    expect(bdJson<Bead[]>(t.dir, ['show', p.molecule.id])[0]!.status).toBe('closed');
+    expect(bdJson<Bead[]>(t.dir, ['show', sq.digest.id])[0]!).toMatchObject({
+      status: 'closed',
+      close_reason: 'Squashed from 5 steps',
+    });
     expect(bd(t.dir, ['mol', 'squash', p.molecule.id]).stderr).toContain('already squashed');
     const other = bdJson<Poured>(t.dir, ['mol', 'pour', 'release', '--var', 'version=1.3.0']);
     expect(bdJson<{ deleted: string[] }>(t.dir, ['mol', 'burn', other.molecule.id]).deleted).toHaveLength(6);
@@ -107,8 +146,14 @@ describe('bd mol', () => {
     const r = bd(t.dir, ['mol', 'run', p.molecule.id]);
     expect(r.code).toBe(0);
     expect(existsSync(join(t.dir, 'build.txt'))).toBe(true);
-    expect(r.stdout).toContain(`Stopped at step ${p.steps[2]!.id} "Review": it has no run command, so it needs a person or an agent`);
-    expect(bdJson<Shown>(t.dir, ['mol', 'show', p.molecule.id]).steps.map((s) => s.state)).toEqual(['done', 'done', 'ready']);
+    expect(r.stdout).toContain(
+      `Stopped at step ${p.steps[2]!.id} "Review": it has no run command, so it needs a person or an agent`,
+    );
+    expect(bdJson<Shown>(t.dir, ['mol', 'show', p.molecule.id]).steps.map((s) => s.state)).toEqual([
+      'done',
+      'done',
+      'ready',
+    ]);
     bdJson(t.dir, ['close', p.steps[2]!.id]);
     expect(bdJson<{ outcome: string }>(t.dir, ['mol', 'run', p.molecule.id]).outcome).toBe('done');
   });
@@ -122,7 +167,9 @@ describe('bd mol', () => {
     expect(r.stdout).toContain(`Step ${p.steps[1]!.id} "Test" failed (exit 3)`);
     const test = bdJson<Bead[]>(t.dir, ['show', p.steps[1]!.id])[0]!;
     expect(test.status).toBe('open');
-    expect(test.comments!.map((c) => c.text).join('\n')).toMatch(/exited 3[\s\S]*running tests[\s\S]*assertion failed: 1 != 2/);
+    expect(test.comments!.map((c) => c.text).join('\n')).toMatch(
+      /exited 3[\s\S]*running tests[\s\S]*assertion failed: 1 != 2/,
+    );
     expect(bdJson<Bead[]>(t.dir, ['show', p.steps[0]!.id])[0]!.status).toBe('closed');
     expect(bdJson<Bead[]>(t.dir, ['show', p.steps[2]!.id])[0]!.status).toBe('open');
     const json = bd(t.dir, ['mol', 'run', p.molecule.id, '--json']);

@@ -21,7 +21,13 @@ let runtimeDir: string;
 async function startTui(name: string, busyMs = 0): Promise<string> {
   const log = join(base, `${name}.log`);
   writeFileSync(log, '');
-  await tmux.newSession({ name, cwd: base, argv: [process.execPath, FAKE_TUI, '--log', log, '--busy-ms', String(busyMs)], width: 160, height: 40 });
+  await tmux.newSession({
+    name,
+    cwd: base,
+    argv: [process.execPath, FAKE_TUI, '--log', log, '--busy-ms', String(busyMs)],
+    width: 160,
+    height: 40,
+  });
   await until(async () => (await tmux.capturePane(name))[0] === '>');
   return log;
 }
@@ -36,15 +42,32 @@ async function until(ok: () => Promise<boolean>, timeoutMs = 20_000): Promise<vo
 
 const logLines = (log: string) => readFileSync(log, 'utf8').split('\n').filter(Boolean);
 
-function runSender(session: string, sender: number, count: number): Promise<{ message: string; result: NudgeResult }[]> {
+function runSender(
+  session: string,
+  sender: number,
+  count: number,
+): Promise<{ message: string; result: NudgeResult }[]> {
   return new Promise((res, rej) => {
     const env = cleanEnv({ TMUX_TMPDIR: base });
-    const p = spawn(process.execPath, [SENDER, SOCKET, session, runtimeDir, String(sender), String(count), 'wait-idle'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(
+      process.execPath,
+      [SENDER, SOCKET, session, runtimeDir, String(sender), String(count), 'wait-idle'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('close', (code) => (code === 0 ? res(out.split('\n').filter(Boolean).map((l) => JSON.parse(l))) : rej(new Error(`sender ${sender} exited ${code}: ${err}`))));
+    p.on('close', (code) =>
+      code === 0
+        ? res(
+            out
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l)),
+          )
+        : rej(new Error(`sender ${sender} exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -86,7 +109,11 @@ describe('nudge protocol', () => {
       const r = await nudge(tmux, { runtimeDir }, { session: 'literal', message, mode: 'immediate' });
       expect(r).toMatchObject({ status: 'delivered', verified: true, attempts: 1 });
     }
-    const multi = await nudge(tmux, { runtimeDir }, { session: 'literal', message: 'line one\nline two\r\n\tline three\x1b[31m red\x07', mode: 'immediate' });
+    const multi = await nudge(
+      tmux,
+      { runtimeDir },
+      { session: 'literal', message: 'line one\nline two\r\n\tline three\x1b[31m red\x07', mode: 'immediate' },
+    );
     expect(multi.status).toBe('delivered');
     expect(logLines(log)).toEqual([...messages, 'line one line two  line three red']);
   });
@@ -94,7 +121,11 @@ describe('nudge protocol', () => {
   it('queue mode stores the nudge for the hook; draining returns it once and types nothing', async () => {
     const log = await startTui('queued');
     const a = await nudge(tmux, { runtimeDir }, { session: 'queued', message: 'first', mode: 'queue', from: 'mayor' });
-    const b = await nudge(tmux, { runtimeDir }, { session: 'queued', message: 'second', mode: 'queue', priority: 'urgent' });
+    const b = await nudge(
+      tmux,
+      { runtimeDir },
+      { session: 'queued', message: 'second', mode: 'queue', priority: 'urgent' },
+    );
     expect(a).toMatchObject({ status: 'queued', why: 'requested' });
     expect(b).toMatchObject({ status: 'queued' });
     const drained = drainQueue(runtimeDir, 'queued');
@@ -109,7 +140,11 @@ describe('nudge protocol', () => {
   it('wait-idle queues the nudge when the agent stays busy, and types it once the agent is idle', async () => {
     const log = await startTui('thinking', 60_000);
     await nudge(tmux, { runtimeDir }, { session: 'thinking', message: 'start working', mode: 'immediate' });
-    const r = await nudge(tmux, { runtimeDir, idleTimeoutMs: 1000 }, { session: 'thinking', message: 'are you there?', signals: SIGNALS });
+    const r = await nudge(
+      tmux,
+      { runtimeDir, idleTimeoutMs: 1000 },
+      { session: 'thinking', message: 'are you there?', signals: SIGNALS },
+    );
     expect(r).toMatchObject({ status: 'queued', why: 'busy' });
     expect(drainQueue(runtimeDir, 'thinking').map((n) => n.message)).toEqual(['are you there?']);
     expect(logLines(log)).toEqual(['start working']);
@@ -124,7 +159,11 @@ describe('nudge protocol', () => {
     const path = lockPath(runtimeDir, 'nudge-stale');
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, JSON.stringify({ pid: 2 ** 22 + 4242, at: Date.now() }));
-    const r = await nudge(tmux, { runtimeDir, lockTimeoutMs: 5000 }, { session: 'stale', message: 'after the crash', mode: 'immediate' });
+    const r = await nudge(
+      tmux,
+      { runtimeDir, lockTimeoutMs: 5000 },
+      { session: 'stale', message: 'after the crash', mode: 'immediate' },
+    );
     expect(r.status).toBe('delivered');
     expect(logLines(log)).toEqual(['after the crash']);
   });
@@ -133,7 +172,11 @@ describe('nudge protocol', () => {
     const out = join(base, 'silent.out');
     await tmux.newSession({ name: 'silent', cwd: base, argv: ['sh', '-c', `stty -echo; exec cat > '${out}'`] });
     await until(async () => (await tmux.listSessions()).some((s) => s.name === 'silent' && s.currentCommand === 'cat'));
-    const r = await nudge(tmux, { runtimeDir, echoTimeoutMs: 600 }, { session: 'silent', message: 'no echo here', mode: 'immediate' });
+    const r = await nudge(
+      tmux,
+      { runtimeDir, echoTimeoutMs: 600 },
+      { session: 'silent', message: 'no echo here', mode: 'immediate' },
+    );
     expect(r).toMatchObject({ status: 'delivered', verified: false });
     await until(async () => existsSync(out) && readFileSync(out, 'utf8') === 'no echo here\n');
   });

@@ -12,7 +12,9 @@ const ROOT = resolve(import.meta.dirname, '..');
 const home = mkdtempSync(join(tmpdir(), 'gt-cli-help-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-const npmPresets = Object.values(BUILTIN_PRESETS).filter((p): p is AgentPreset & { npmPackage: string } => p.npmPackage !== undefined);
+const npmPresets = Object.values(BUILTIN_PRESETS).filter(
+  (p): p is AgentPreset & { npmPackage: string } => p.npmPackage !== undefined,
+);
 
 async function help(bin: string, words: readonly string[]): Promise<string> {
   const env = cleanEnv({ HOME: home, NO_COLOR: '1', CI: '1', TERM: 'dumb' });
@@ -23,7 +25,8 @@ async function help(bin: string, words: readonly string[]): Promise<string> {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const hasFlag = (text: string, flag: string) => new RegExp(`(^|[\\s,[|(])${escape(flag)}(?![\\w-])`, 'm').test(text);
 const hasWord = (text: string, word: string) => new RegExp(`(^|[^\\w-])${escape(word)}(?![\\w-])`, 'm').test(text);
-const hasCommand = (text: string, word: string) => new RegExp(`^\\s+(\\S+ )?${escape(word)}(\\s|\\||,|$)`, 'm').test(text);
+const hasCommand = (text: string, word: string) =>
+  new RegExp(`^\\s+(\\S+ )?${escape(word)}(\\s|\\||,|$)`, 'm').test(text);
 
 /** The flags and flag values in an argument list; placeholders like {id} are skipped. */
 function flagsAndValues(args: readonly string[]): { flags: string[]; values: string[] } {
@@ -40,9 +43,18 @@ function flagsAndValues(args: readonly string[]): { flags: string[]; values: str
 /** Argument lists of a preset, grouped by the subcommand they are passed to ('' = the top level). */
 function usage(p: AgentPreset): Map<string, string[]> {
   const groups = new Map<string, string[]>();
-  const common = [...p.args, ...(p.configDir?.flag ? [p.configDir.flag] : []), ...(p.hooks.settingsFlag ? [p.hooks.settingsFlag] : [])];
+  const common = [
+    ...p.args,
+    ...(p.configDir?.flag ? [p.configDir.flag] : []),
+    ...(p.hooks.settingsFlag ? [p.hooks.settingsFlag] : []),
+  ];
   const interactive = p.interactiveArgs ?? [];
-  groups.set('', [...common, ...interactive, ...(p.promptFlag ? [p.promptFlag] : []), ...(p.resume?.subcommand?.length ? [] : (p.fork ?? []))]);
+  groups.set('', [
+    ...common,
+    ...interactive,
+    ...(p.promptFlag ? [p.promptFlag] : []),
+    ...(p.resume?.subcommand?.length ? [] : (p.fork ?? [])),
+  ]);
   const lines = [p.resume, p.continue, p.nonInteractive].filter((l): l is SubCommandLine => l !== undefined);
   for (const l of lines) {
     const key = (l.subcommand ?? []).join(' ');
@@ -72,11 +84,14 @@ describe.each(npmPresets)('preset $name against $npmPackage', (preset) => {
     expect(top.length).toBeGreaterThan(200);
     for (const [sub, args] of usage(preset)) {
       const words = sub === '' ? [] : sub.split(' ');
-      if (words.length > 0) expect(hasCommand(top, words[0]!), `${preset.command} --help lists no ${words[0]} command`).toBe(true);
+      if (words.length > 0)
+        expect(hasCommand(top, words[0]!), `${preset.command} --help lists no ${words[0]} command`).toBe(true);
       const text = words.length === 0 ? top : await help(bin, words);
       const { flags, values } = flagsAndValues(args);
-      for (const f of flags.filter((x) => !(UNLISTED[preset.name] ?? []).includes(x))) expect(hasFlag(text, f), `${[preset.command, ...words].join(' ')} --help has no ${f}`).toBe(true);
-      for (const v of values) expect(hasWord(text, v), `${[preset.command, ...words].join(' ')} --help never mentions ${v}`).toBe(true);
+      for (const f of flags.filter((x) => !(UNLISTED[preset.name] ?? []).includes(x)))
+        expect(hasFlag(text, f), `${[preset.command, ...words].join(' ')} --help has no ${f}`).toBe(true);
+      for (const v of values)
+        expect(hasWord(text, v), `${[preset.command, ...words].join(' ')} --help never mentions ${v}`).toBe(true);
     }
     if (preset.promptMode === 'arg' && !preset.promptFlag) {
       expect(top, `${preset.command} takes no positional prompt`).toMatch(/\[(prompt|query\.*|instruction)\]/i);
@@ -88,7 +103,14 @@ describe("Amp's parser", () => {
   const amp = join(ROOT, 'node_modules', '.bin', 'amp');
   // `threads continue --last` in a folder Amp never ran in stops before any network call, after parsing every option.
   const parse = async (words: readonly string[]): Promise<string> => {
-    const env = cleanEnv({ HOME: home, NO_COLOR: '1', TERM: 'dumb', AMP_API_KEY: 'sk-unused', AMP_URL: 'http://127.0.0.1:9/', AMP_SKIP_UPDATE_CHECK: '1' });
+    const env = cleanEnv({
+      HOME: home,
+      NO_COLOR: '1',
+      TERM: 'dumb',
+      AMP_API_KEY: 'sk-unused',
+      AMP_URL: 'http://127.0.0.1:9/',
+      AMP_SKIP_UPDATE_CHECK: '1',
+    });
     const r = await run(amp, words, { env, cwd: home, timeoutMs: 60_000 });
     return `${r.stdout}\n${r.stderr}`;
   };
@@ -98,6 +120,8 @@ describe("Amp's parser", () => {
     expect(preset.args.filter((a) => !(UNLISTED.amp ?? []).includes(a))).toEqual([]);
     expect(await parse(['threads', 'continue', ...preset.args, '--last'])).toMatch(/No previously used thread found/);
     expect(await parse([...preset.args, 'threads', 'continue', '--last'])).toMatch(/No previously used thread found/);
-    expect(await parse(['threads', 'continue', '--no-such-option', '--last'])).toMatch(/unknown option '--no-such-option'/);
+    expect(await parse(['threads', 'continue', '--no-such-option', '--last'])).toMatch(
+      /unknown option '--no-such-option'/,
+    );
   }, 120_000);
 });

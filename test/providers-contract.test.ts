@@ -5,7 +5,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { ensureMaster, localProvider, sshProvider, stopMaster, type HostConfig, type RuntimeProvider } from '../src/providers/index.ts';
+import {
+  ensureMaster,
+  localProvider,
+  sshProvider,
+  stopMaster,
+  type HostConfig,
+  type RuntimeProvider,
+} from '../src/providers/index.ts';
 import { tempDir } from './support/gt.ts';
 import { sshdAvailable, startTestHosts, type TestHosts } from './support/netns.ts';
 
@@ -35,8 +42,18 @@ describe.skipIf(!sshdAvailable())('runtime provider contract', () => {
     hosts = await startTestHosts(base, ['a']);
     const th = hosts.hosts[0]!;
     host = {
-      name: 'a', url: th.url, user: 'root', hostname: th.address, port: th.port, max_polecats: 3, dir: join(th.dir, 'gastown'),
-      identity: hosts.identity, node: process.execPath, gt_root: process.cwd(), tunnel_port: 7717, added_at: '',
+      name: 'a',
+      url: th.url,
+      user: 'root',
+      hostname: th.address,
+      port: th.port,
+      max_polecats: 3,
+      dir: join(th.dir, 'gastown'),
+      identity: hosts.identity,
+      node: process.execPath,
+      gt_root: process.cwd(),
+      tunnel_port: 7717,
+      added_at: '',
     };
     await ensureMaster(host, paths, null, { acceptNew: true });
   }, 60_000);
@@ -60,7 +77,12 @@ describe.skipIf(!sshdAvailable())('runtime provider contract', () => {
         expect(p.host).toBe(kind === 'local' ? null : 'a');
         const cwd = kind === 'local' ? base : host.dir;
         if (kind !== 'local') mkdirSync(host.dir, { recursive: true });
-        await p.start({ name: `${session}-env`, cwd, argv: ['/bin/sh', '-c', 'echo "in $(pwd) as $WHO"; sleep 60'], env: { WHO: 'tester' } });
+        await p.start({
+          name: `${session}-env`,
+          cwd,
+          argv: ['/bin/sh', '-c', 'echo "in $(pwd) as $WHO"; sleep 60'],
+          env: { WHO: 'tester' },
+        });
         await p.start({ name: session, cwd, argv: ECHO });
         expect(await p.alive(session)).toBe(true);
         expect(await p.alive(`${session}-missing`)).toBe(false);
@@ -108,7 +130,9 @@ describe.skipIf(!sshdAvailable())('runtime provider contract', () => {
   it('an SSH host that does not answer is an error naming the host, and a listing of it fails fast', async () => {
     const bad: HostConfig = { ...host, name: 'gone', port: 1 };
     const started = Date.now();
-    await expect(ensureMaster(bad, paths, null)).rejects.toThrow(/host gone .* not reachable|host gone did not show a host key/);
+    await expect(ensureMaster(bad, paths, null)).rejects.toThrow(
+      /host gone .* not reachable|host gone did not show a host key/,
+    );
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

@@ -6,20 +6,31 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BD_BIN, bd, bdJson, cleanEnv, tempStore, type RunOut } from './support/bd.ts';
 
-interface B { id: string; title: string }
+interface B {
+  id: string;
+  title: string;
+}
 
 /** bd as uid/gid 65534 (nobody), with no supplementary groups. */
 function bdAsNobody(dir: string, args: readonly string[]): RunOut {
   const env: NodeJS.ProcessEnv = { ...cleanEnv(), HOME: '/nonexistent' };
   delete env.NODE_COMPILE_CACHE; // the cache folder belongs to the tester
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BD_BIN, ...args], { cwd: dir, env, encoding: 'utf8' });
+  const r = spawnSync(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BD_BIN, ...args],
+    { cwd: dir, env, encoding: 'utf8' },
+  );
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Every file of the store with its bytes, to show nothing was written. */
 function storeFiles(dir: string): Record<string, string> {
   const d = join(dir, '.beads');
-  return Object.fromEntries(readdirSync(d).sort().map((f) => [f, readFileSync(join(d, f)).toString('base64')]));
+  return Object.fromEntries(
+    readdirSync(d)
+      .sort()
+      .map((f) => [f, readFileSync(join(d, f)).toString('base64')]),
+  );
 }
 
 describe.skipIf(process.getuid?.() !== 0)('a read-only user', () => {
@@ -39,7 +50,13 @@ describe.skipIf(process.getuid?.() !== 0)('a read-only user', () => {
   it('runs list, show, ready and search, seeing what the owner sees', () => {
     const { dir, a, b } = sharedStore();
     const before = storeFiles(dir);
-    for (const args of [['list', '--json'], ['show', b.id, '--json'], ['ready', '--json'], ['search', 'work', '--json'], ['list']]) {
+    for (const args of [
+      ['list', '--json'],
+      ['show', b.id, '--json'],
+      ['ready', '--json'],
+      ['search', 'work', '--json'],
+      ['list'],
+    ]) {
       const mine = bdAsNobody(dir, args);
       expect(mine.code, `bd ${args.join(' ')}: ${mine.stderr}`).toBe(0);
       expect(mine.stderr).toBe('');
@@ -51,7 +68,10 @@ describe.skipIf(process.getuid?.() !== 0)('a read-only user', () => {
 
   it('sees a ledger that git changed without bringing it into the database, and is refused a write', () => {
     const { dir } = sharedStore();
-    appendFileSync(join(dir, '.beads', 'issues.jsonl'), `${JSON.stringify({ id: 'ro-pulled', title: 'Arrived by git pull', status: 'open', priority: 2, type: 'task', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' })}\n`);
+    appendFileSync(
+      join(dir, '.beads', 'issues.jsonl'),
+      `${JSON.stringify({ id: 'ro-pulled', title: 'Arrived by git pull', status: 'open', priority: 2, type: 'task', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' })}\n`,
+    );
     const before = storeFiles(dir);
     const list = bdAsNobody(dir, ['list', '--json']);
     expect(list.code, list.stderr).toBe(0);
@@ -59,7 +79,9 @@ describe.skipIf(process.getuid?.() !== 0)('a read-only user', () => {
 
     const w = bdAsNobody(dir, ['create', 'Not allowed']);
     expect(w.code).toBe(1);
-    expect(w.stderr).toMatch(/^Error: cannot change the beads store in .*: this user may read it but not write there; nothing was changed\nHint: /);
+    expect(w.stderr).toMatch(
+      /^Error: cannot change the beads store in .*: this user may read it but not write there; nothing was changed\nHint: /,
+    );
     expect(w.stderr).not.toMatch(/init|--force/);
     expect(storeFiles(dir)).toEqual(before);
     // The owner's next call brings the pulled bead in as usual.

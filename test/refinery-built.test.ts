@@ -16,8 +16,21 @@ import { gtBuilt, gtBuiltJson, requireFreshBuild } from './support/gt-built.ts';
 const SOCKET = `gt-test-refinery-built-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Outcome { mr: string; bead: string; status: string; rework_bead?: string; slung?: string; note?: string; reason?: string; commit?: string }
-interface RunResult { status: string; message?: string; outcomes: Outcome[] }
+interface Outcome {
+  mr: string;
+  bead: string;
+  status: string;
+  rework_bead?: string;
+  slung?: string;
+  note?: string;
+  reason?: string;
+  commit?: string;
+}
+interface RunResult {
+  status: string;
+  message?: string;
+  outcomes: Outcome[];
+}
 
 describe('the refinery, built', () => {
   let base = '';
@@ -39,7 +52,10 @@ describe('the refinery, built', () => {
     writeFileSync(path, JSON.stringify({ ...cfg, gates: {}, ...patch }, null, 2));
   };
   /** A bead and a work branch from main with `files` committed in the rig's repo, queued (what gt done leaves). */
-  const request = (rig: string, files: Record<string, string>): { bead: string; mr: string; head: string; branch: string } => {
+  const request = (
+    rig: string,
+    files: Record<string, string>,
+  ): { bead: string; mr: string; head: string; branch: string } => {
     n++;
     const repo = join(town, rig, '.repo.git');
     const bead = withStore((s) => createBead(s, { title: `change ${n}` }).id);
@@ -87,7 +103,9 @@ describe('the refinery, built', () => {
     expect(gtBuiltJson<{ status: string }>(town, ['mq', 'retry', f.mr]).status).toBe('queued');
     const again = gtBuiltJson<RunResult>(town, ['refinery', 'run', 'app'], { env });
     expect(again.outcomes).toEqual([expect.objectContaining({ mr: f.mr, status: 'gate-failed', rework_bead: rework })]);
-    const reworks = withStore((s) => listBeads(s, { includeClosed: true, limit: 0 }).beads.filter((b) => b.metadata?.rework_of === f.bead));
+    const reworks = withStore((s) =>
+      listBeads(s, { includeClosed: true, limit: 0 }).beads.filter((b) => b.metadata?.rework_of === f.bead),
+    );
     expect(reworks.map((r) => r.id)).toEqual([rework]);
     setRig('app', {});
     gtBuilt(town, ['mq', 'reject', f.mr], { env });
@@ -114,7 +132,11 @@ describe('the refinery, built', () => {
     setRig('app', {});
   }, 200_000);
   it('gt polecat gc and remove name the unlanded commits and where they live; remove --force takes the name and saves a bundle first', () => {
-    const p = gtBuiltJson<{ rig: string; name: string; bead: string | null; worktree: string }[]>(town, ['polecat', 'list'], { env }).find((x) => x.bead === reworkBead)!;
+    const p = gtBuiltJson<{ rig: string; name: string; bead: string | null; worktree: string }[]>(
+      town,
+      ['polecat', 'list'],
+      { env },
+    ).find((x) => x.bead === reworkBead)!;
     expect(p).toBeDefined();
     gtBuiltJson(town, ['unsling', reworkBead], { env });
     writeFileSync(join(p.worktree, 'fix.txt'), 'fixed\n');
@@ -123,7 +145,11 @@ describe('the refinery, built', () => {
     const sha = git(p.worktree, ['rev-parse', 'HEAD']).trim();
     writeFileSync(join(p.worktree, 'wip.txt'), 'not committed\n');
     const addr = `${p.rig}/${p.name}`;
-    const gc = gtBuiltJson<{ removed: string[]; kept: { address: string; reason: string }[] }>(town, ['polecat', 'gc'], { env });
+    const gc = gtBuiltJson<{ removed: string[]; kept: { address: string; reason: string }[] }>(
+      town,
+      ['polecat', 'gc'],
+      { env },
+    );
     expect(gc.kept).toEqual([expect.objectContaining({ address: addr, reason: expect.stringContaining(p.worktree) })]);
     {
       const refused = gtBuilt(town, ['polecat', 'remove', addr], { env });
@@ -164,7 +190,10 @@ describe('the refinery, built', () => {
       }
       expect(mr).toMatchObject({ status: 'failed' });
       expect(assignee).toMatch(/^app\//);
-      const events = withStore((s) => [...listTownEvents(s, { kindPrefix: 'refinery.' }), ...townEventsMatching(s, { kind: 'daemon.error' })]);
+      const events = withStore((s) => [
+        ...listTownEvents(s, { kindPrefix: 'refinery.' }),
+        ...townEventsMatching(s, { kind: 'daemon.error' }),
+      ]);
       expect(events.map((e) => e.reason ?? '').join('\n')).not.toMatch(/sling is not available/);
     } finally {
       gtBuilt(town, ['daemon', 'stop'], { env: denv });
@@ -173,25 +202,44 @@ describe('the refinery, built', () => {
     }
   }, 150_000);
 
-  interface Landed { repo: string; branch: string; commit: string | null; delivered: { target: string; ref: string; commit: string; note?: string } | null; only_in_rig: boolean; reason: string | null }
-  interface Status { rigs: { name: string; landed: Landed }[]; problems: { kind: string; subject: string; message: string }[] }
+  interface Landed {
+    repo: string;
+    branch: string;
+    commit: string | null;
+    delivered: { target: string; ref: string; commit: string; note?: string } | null;
+    only_in_rig: boolean;
+    reason: string | null;
+  }
+  interface Status {
+    rigs: { name: string; landed: Landed }[];
+    problems: { kind: string; subject: string; message: string }[];
+  }
   const status = (): Status => gtBuiltJson<Status>(town, ['status'], { env });
   const rigMain = (rig: string): string => git(join(town, rig, '.repo.git'), ['rev-parse', 'main']).trim();
 
   it('delivers landed work into the local repository the rig came from: main when clean, gt/main when it has local changes', () => {
     const src = join(base, 'app src');
     const a = request('app', { 'd1.txt': 'one\n' });
-    const r = gtBuiltJson<RunResult & { delivered?: { ref: string } }>(town, ['refinery', 'run', 'app', '--no-sling'], { env });
+    const r = gtBuiltJson<RunResult & { delivered?: { ref: string } }>(town, ['refinery', 'run', 'app', '--no-sling'], {
+      env,
+    });
     expect(r.outcomes).toEqual([expect.objectContaining({ mr: a.mr, status: 'merged' })]);
     // main was checked out with a clean work tree: it moved, and the file is there.
     expect(git(src, ['rev-parse', 'main']).trim()).toBe(rigMain('app'));
     expect(readFileSync(join(src, 'd1.txt'), 'utf8')).toBe('one\n');
     expect(git(src, ['status', '--porcelain'])).toBe('');
     const landed = status().rigs.find((x) => x.name === 'app')!.landed;
-    expect(landed).toMatchObject({ only_in_rig: false, delivered: { target: src, ref: 'main', commit: rigMain('app') } });
+    expect(landed).toMatchObject({
+      only_in_rig: false,
+      delivered: { target: src, ref: 'main', commit: rigMain('app') },
+    });
     expect(gtBuilt(town, ['status'], { env }).stdout).toContain(`landed work: on main in ${src}`);
     // The same in gt refinery status (whose data the dashboard's queue panel shows).
-    expect(gtBuiltJson<{ delivered: { ref: string; target: string } | null }[]>(town, ['refinery', 'status', 'app'], { env })[0]!.delivered).toMatchObject({ ref: 'main', target: src });
+    expect(
+      gtBuiltJson<{ delivered: { ref: string; target: string } | null }[]>(town, ['refinery', 'status', 'app'], {
+        env,
+      })[0]!.delivered,
+    ).toMatchObject({ ref: 'main', target: src });
 
     // Someone is editing a.txt there: their work tree is left alone, the work goes to gt/main.
     writeFileSync(join(src, 'a.txt'), 'a\nmy local edit\n');
@@ -204,7 +252,9 @@ describe('the refinery, built', () => {
     expect(readFileSync(join(src, 'a.txt'), 'utf8')).toBe('a\nmy local edit\n');
     expect(git(src, ['rev-parse', 'gt/main']).trim()).toBe(rigMain('app'));
     expect(git(src, ['log', '--format=%s', 'gt/main']).split('\n')).toContain(`change ${n}`);
-    expect(gtBuilt(town, ['status'], { env }).stdout).toMatch(/landed work: on gt\/main in .*app src.*uncommitted changes/);
+    expect(gtBuilt(town, ['status'], { env }).stdout).toMatch(
+      /landed work: on gt\/main in .*app src.*uncommitted changes/,
+    );
     void b;
 
     // Clean again: the next landing fast-forwards main past gt/main, which is then removed.
@@ -221,12 +271,18 @@ describe('the refinery, built', () => {
     spawnSync('mv', [src, away]);
     try {
       const c = request('app', { 'g.txt': 'g\n' });
-      const r = gtBuiltJson<RunResult & { undelivered?: { reason: string } }>(town, ['refinery', 'run', 'app', '--no-sling'], { env });
+      const r = gtBuiltJson<RunResult & { undelivered?: { reason: string } }>(
+        town,
+        ['refinery', 'run', 'app', '--no-sling'],
+        { env },
+      );
       expect(r.outcomes).toEqual([expect.objectContaining({ mr: c.mr, status: 'merged' })]);
       expect(r.undelivered?.reason).toMatch(/missing/);
       const s = status();
       expect(s.rigs.find((x) => x.name === 'app')!.landed).toMatchObject({ only_in_rig: true });
-      expect(s.problems).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'work-not-delivered', subject: 'app' })]));
+      expect(s.problems).toEqual(
+        expect.arrayContaining([expect.objectContaining({ kind: 'work-not-delivered', subject: 'app' })]),
+      );
     } finally {
       spawnSync('mv', [away, src]);
     }
@@ -236,7 +292,7 @@ describe('the refinery, built', () => {
     expect(status().problems.filter((p) => p.kind === 'work-not-delivered')).toEqual([]);
   }, 60_000);
 
-  it('stops the queue when origin was rewritten, shows the problem in gt status, and its hint\'s commands land the request', () => {
+  it("stops the queue when origin was rewritten, shows the problem in gt status, and its hint's commands land the request", () => {
     const origin = join(base, 'web origin.git');
     git(base, ['clone', '-q', '--bare', join(base, 'app src'), origin]);
     gtJson(town, ['rig', 'add', 'web', origin]);
@@ -244,7 +300,9 @@ describe('the refinery, built', () => {
     setRig('web', { gates: { test: { command: `echo run >> '${gateRuns}'`, timeout_seconds: 30 } } });
     const first = request('web', { 'w1.txt': 'w1\n' });
     const firstSubject = `change ${n}`;
-    expect(gtBuiltJson<RunResult>(town, ['refinery', 'run', 'web', '--no-sling'], { env }).outcomes).toEqual([expect.objectContaining({ mr: first.mr, status: 'merged' })]);
+    expect(gtBuiltJson<RunResult>(town, ['refinery', 'run', 'web', '--no-sling'], { env }).outcomes).toEqual([
+      expect.objectContaining({ mr: first.mr, status: 'merged' }),
+    ]);
     const oldMain = rigMain('web');
     expect(git(origin, ['rev-parse', 'main']).trim()).toBe(oldMain);
 
@@ -267,9 +325,13 @@ describe('the refinery, built', () => {
     }
     expect(readFileSync(gateRuns, 'utf8')).toBe(runsBefore);
     const s = status();
-    expect(s.problems).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'merge-blocked', subject: 'web' })]));
+    expect(s.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'merge-blocked', subject: 'web' })]),
+    );
     expect(gtBuilt(town, ['status'], { env }).stdout).toMatch(/! origin's main was rewritten.*gt refinery resync web/);
-    expect(gtBuilt(town, ['refinery', 'status', 'web'], { env }).stdout).toMatch(/stopped: origin's main was rewritten/);
+    expect(gtBuilt(town, ['refinery', 'status', 'web'], { env }).stdout).toMatch(
+      /stopped: origin's main was rewritten/,
+    );
 
     // The hint's commands, as given.
     const resync = gtBuilt(town, ['refinery', 'resync', 'web'], { env });

@@ -47,7 +47,18 @@ describe('PR mode, built', () => {
     gtBuiltJson(base, ['install', town]);
     gtBuiltJson(town, ['rig', 'add', 'app', `${gh.url}/acme/app.git`]);
     const path = join(town, 'app', 'rig.json');
-    writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1, required_checks: ['ci'] } }, null, 2));
+    writeFileSync(
+      path,
+      JSON.stringify(
+        {
+          ...(JSON.parse(readFileSync(path, 'utf8')) as object),
+          merge_strategy: 'pr',
+          pr: { api_url: gh.url, poll_seconds: 1, required_checks: ['ci'] },
+        },
+        null,
+        2,
+      ),
+    );
   });
   afterAll(async () => {
     gtBuilt(town, ['daemon', 'stop'], { env });
@@ -62,11 +73,23 @@ describe('PR mode, built', () => {
     const branch = `polecat/nux/${bead}`;
     git(join(town, 'app', '.repo.git'), ['worktree', 'add', '-q', '-b', branch, wt, 'main']);
     withStore((s) => {
-      insertPolecat(s, { rig: 'app', name: 'nux', worktree: wt, state: 'working', bead, branch, base: git(wt, ['rev-parse', 'HEAD']).trim(), hook_state: 'active', agent: 'sim' });
+      insertPolecat(s, {
+        rig: 'app',
+        name: 'nux',
+        worktree: wt,
+        state: 'working',
+        bead,
+        branch,
+        base: git(wt, ['rev-parse', 'HEAD']).trim(),
+        hook_state: 'active',
+        agent: 'sim',
+      });
       updateBead(s, bead, { status: 'hooked', assignee: 'app/nux' });
     });
     writeFileSync(join(wt, 'b.txt'), 'b\n');
-    const d = gtBuiltJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], { env: { ...env, GT_ADDRESS: 'app/nux' } });
+    const d = gtBuiltJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], {
+      env: { ...env, GT_ADDRESS: 'app/nux' },
+    });
     expect(d.outcome).toBe('enqueued');
     expect(gtBuilt(town, ['daemon', 'start'], { env }).code).toBe(0);
     const until = async <T>(what: string, fn: () => Promise<T | undefined> | T | undefined): Promise<T> => {
@@ -76,20 +99,44 @@ describe('PR mode, built', () => {
       }
       throw new Error(`timed out waiting for ${what}`);
     };
-    const pr = await until('the PR', async () => (await gh.call<{ number: number; head: { sha: string } }[]>('GET', '/repos/acme/app/pulls', undefined, 'ci-token')).data[0]);
+    const pr = await until(
+      'the PR',
+      async () =>
+        (
+          await gh.call<{ number: number; head: { sha: string } }[]>(
+            'GET',
+            '/repos/acme/app/pulls',
+            undefined,
+            'ci-token',
+          )
+        ).data[0],
+    );
     expect(pr.head.sha).toBe(d.head);
     // The daemon keeps looking (conditional GETs) and merges nothing while "ci" has not reported.
-    await until('a wait', () => withStore((s) => listPrs(s, 'app').find((x) => x.number === pr.number))?.detail?.includes('"ci"') || undefined);
+    await until(
+      'a wait',
+      () =>
+        withStore((s) => listPrs(s, 'app').find((x) => x.number === pr.number))?.detail?.includes('"ci"') || undefined,
+    );
     expect(withStore((s) => getBead(s.db, bead)!.status)).toBe('in_progress');
-    await gh.call('POST', '/repos/acme/app/check-runs', { name: 'ci', head_sha: d.head, status: 'completed', conclusion: 'success' }, 'ci-token');
-    const closed = await until('the bead to close', () => withStore((s) => {
-      const b = getBead(s.db, bead)!;
-      return b.status === 'closed' ? b : undefined;
-    }));
+    await gh.call(
+      'POST',
+      '/repos/acme/app/check-runs',
+      { name: 'ci', head_sha: d.head, status: 'completed', conclusion: 'success' },
+      'ci-token',
+    );
+    const closed = await until('the bead to close', () =>
+      withStore((s) => {
+        const b = getBead(s.db, bead)!;
+        return b.status === 'closed' ? b : undefined;
+      }),
+    );
     const main = git(join(gh.root, 'acme', 'app.git'), ['rev-parse', 'main']).trim();
     expect(closed.close_reason).toBe(`merged ${main} via #${pr.number}`);
     const log = (await gh.call<{ method: string; path: string; status: number }[]>('GET', '/_fake/log')).data;
-    expect(log.some((l) => l.method === 'GET' && l.path === `/repos/acme/app/pulls/${pr.number}` && l.status === 304)).toBe(true);
+    expect(
+      log.some((l) => l.method === 'GET' && l.path === `/repos/acme/app/pulls/${pr.number}` && l.status === 304),
+    ).toBe(true);
     expect(gtBuilt(town, ['mq', 'list'], { env }).stdout).toContain(`PR #${pr.number} merged`);
   }, 180_000);
 });

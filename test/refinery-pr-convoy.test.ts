@@ -22,8 +22,18 @@ const ALICE = 'alice-token';
 const CI = 'ci-token';
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
 
-interface Outcome { mr: string; bead: string; status: string; pr?: number; rework_bead?: string; commit?: string }
-interface RunJson { status: string; outcomes: Outcome[] }
+interface Outcome {
+  mr: string;
+  bead: string;
+  status: string;
+  pr?: number;
+  rework_bead?: string;
+  commit?: string;
+}
+interface RunJson {
+  status: string;
+  outcomes: Outcome[];
+}
 
 describe('a convoy of three beads lands through pull requests, in dependency order', () => {
   let base = '';
@@ -48,11 +58,23 @@ describe('a convoy of three beads lands through pull requests, in dependency ord
     git(join(town, 'app', '.repo.git'), ['worktree', 'add', '-q', '-b', branch, wt, 'main']);
     if (from) git(wt, ['-c', 'user.name=P', '-c', 'user.email=p@x', 'merge', '-q', '--no-edit', from]);
     withStore((s) => {
-      insertPolecat(s, { rig: 'app', name, worktree: wt, state: 'working', bead, branch, base: git(wt, ['rev-parse', 'main']).trim(), hook_state: 'active', agent: 'sim' });
+      insertPolecat(s, {
+        rig: 'app',
+        name,
+        worktree: wt,
+        state: 'working',
+        bead,
+        branch,
+        base: git(wt, ['rev-parse', 'main']).trim(),
+        hook_state: 'active',
+        agent: 'sim',
+      });
       updateBead(s, bead, { status: 'hooked', assignee: `app/${name}` });
     });
     for (const [p, text] of Object.entries(files)) writeFileSync(join(wt, p), text);
-    const d = gtJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], { env: { GT_ADDRESS: `app/${name}` } });
+    const d = gtJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], {
+      env: { GT_ADDRESS: `app/${name}` },
+    });
     expect(d.outcome).toBe('enqueued');
     return { mr: d.mr, head: d.head };
   };
@@ -60,9 +82,19 @@ describe('a convoy of three beads lands through pull requests, in dependency ord
     const b = withStore((s) => getBead(s.db, reworkBead)!);
     return polecat(reworkBead, files, String(b.metadata!.branch));
   };
-  const run = (): Outcome[] => gtJson<RunJson>(town, ['refinery', 'run', 'app', '--no-sling'], { env: { GITHUB_TOKEN: BOT } }).outcomes;
+  const run = (): Outcome[] =>
+    gtJson<RunJson>(town, ['refinery', 'run', 'app', '--no-sling'], { env: { GITHUB_TOKEN: BOT } }).outcomes;
   const check = async (sha: string, conclusion: string, output: Record<string, string> = {}): Promise<void> => {
-    expect((await gh.call('POST', '/repos/acme/app/check-runs', { name: 'ci', head_sha: sha, status: 'completed', conclusion, output }, CI)).status).toBe(201);
+    expect(
+      (
+        await gh.call(
+          'POST',
+          '/repos/acme/app/check-runs',
+          { name: 'ci', head_sha: sha, status: 'completed', conclusion, output },
+          CI,
+        )
+      ).status,
+    ).toBe(201);
   };
   /** The town's dashboard in Chromium (served in this process: no gt call runs meanwhile). */
   const onTheDashboard = async (fn: (page: Page) => Promise<void>): Promise<void> => {
@@ -95,18 +127,43 @@ describe('a convoy of three beads lands through pull requests, in dependency ord
     gtJson(base, ['install', town]);
     gtJson(town, ['rig', 'add', 'app', `${gh.url}/acme/app.git`]);
     const path = join(town, 'app', 'rig.json');
-    writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1, required_checks: ['ci'] } }, null, 2));
+    writeFileSync(
+      path,
+      JSON.stringify(
+        {
+          ...(JSON.parse(readFileSync(path, 'utf8')) as object),
+          merge_strategy: 'pr',
+          pr: { api_url: gh.url, poll_seconds: 1, required_checks: ['ci'] },
+        },
+        null,
+        2,
+      ),
+    );
   });
   afterAll(async () => {
     await gh?.stop();
     cleanup();
   });
 
-  it('opens, checks and merges A, then B (after a red check\'s rework), then C (after review comments\' rework); the convoy lands and mails its owner', async () => {
-    const [a, b, c] = withStore((s) => ['Parser', 'Evaluator', 'REPL'].map((title) => createBead(s, { title, description: `The ${title.toLowerCase()}.` }).id));
+  it("opens, checks and merges A, then B (after a red check's rework), then C (after review comments' rework); the convoy lands and mails its owner", async () => {
+    const [a, b, c] = withStore((s) =>
+      ['Parser', 'Evaluator', 'REPL'].map(
+        (title) => createBead(s, { title, description: `The ${title.toLowerCase()}.` }).id,
+      ),
+    );
     expect(gt(town, ['bd', 'dep', 'add', b!, a!]).code).toBe(0);
     expect(gt(town, ['bd', 'dep', 'add', c!, b!]).code).toBe(0);
-    const convoy = gtJson<{ id: string }>(town, ['convoy', 'create', 'Calculator', a!, b!, c!, '--owner', 'mayor', '--stage']).id;
+    const convoy = gtJson<{ id: string }>(town, [
+      'convoy',
+      'create',
+      'Calculator',
+      a!,
+      b!,
+      c!,
+      '--owner',
+      'mayor',
+      '--stage',
+    ]).id;
     expect(ready()).toEqual(expect.arrayContaining([a]));
     expect(ready()).not.toEqual(expect.arrayContaining([b]));
 
@@ -156,9 +213,24 @@ describe('a convoy of three beads lands through pull requests, in dependency ord
     const wc = polecat(c!, { 'repl.txt': 'prompt: >\n' });
     const pc = run().find((o) => o.status === 'pr-opened')!.pr!;
     await check(wc.head, 'success');
-    expect((await gh.call('POST', `/repos/acme/app/pulls/${pc}/reviews`, { event: 'REQUEST_CHANGES', body: 'Almost.', comments: [{ path: 'repl.txt', line: 1, body: 'Use "calc> " as the prompt.' }] }, ALICE)).status).toBe(200);
+    expect(
+      (
+        await gh.call(
+          'POST',
+          `/repos/acme/app/pulls/${pc}/reviews`,
+          {
+            event: 'REQUEST_CHANGES',
+            body: 'Almost.',
+            comments: [{ path: 'repl.txt', line: 1, body: 'Use "calc> " as the prompt.' }],
+          },
+          ALICE,
+        )
+      ).status,
+    ).toBe(200);
     const asked = run().find((o) => o.status === 'changes-requested')!;
-    expect(withStore((s) => getBead(s.db, asked.rework_bead!)!.description)).toContain('repl.txt:1 — alice: Use "calc> " as the prompt.');
+    expect(withStore((s) => getBead(s.db, asked.rework_bead!)!.description)).toContain(
+      'repl.txt:1 — alice: Use "calc> " as the prompt.',
+    );
     const fc = rework(asked.rework_bead!, { 'repl.txt': 'prompt: calc>\n' });
     expect(run()).toContainEqual(expect.objectContaining({ mr: fc.mr, status: 'pr-opened', pr: pc }));
     await check(fc.head, 'success');
@@ -166,19 +238,40 @@ describe('a convoy of three beads lands through pull requests, in dependency ord
     expect(run()).toContainEqual(expect.objectContaining({ mr: fc.mr, status: 'merged', pr: pc }));
 
     // GitHub's main has the three landings, in dependency order, with the reworked contents.
-    expect(git(origin(), ['log', '--format=%s', 'main']).trim().split('\n')).toEqual([`REPL (#${pc})`, `Evaluator (#${pb})`, `Parser (#${pa})`, 'first']);
+    expect(git(origin(), ['log', '--format=%s', 'main']).trim().split('\n')).toEqual([
+      `REPL (#${pc})`,
+      `Evaluator (#${pb})`,
+      `Parser (#${pa})`,
+      'first',
+    ]);
     expect(git(origin(), ['show', 'main:eval.txt'])).toBe('eval 1+1 = 2\n');
     expect(git(origin(), ['show', 'main:repl.txt'])).toBe('prompt: calc>\n');
-    for (const [id, pr] of [[a, pa], [b, pb], [c, pc]] as const) {
-      expect(withStore((s) => getBead(s.db, id!)!)).toMatchObject({ status: 'closed', close_reason: expect.stringMatching(new RegExp(`^merged [0-9a-f]{40} via #${pr}( \\(rework [\\w-]+\\))?$`)) });
+    for (const [id, pr] of [
+      [a, pa],
+      [b, pb],
+      [c, pc],
+    ] as const) {
+      expect(withStore((s) => getBead(s.db, id!)!)).toMatchObject({
+        status: 'closed',
+        close_reason: expect.stringMatching(new RegExp(`^merged [0-9a-f]{40} via #${pr}( \\(rework [\\w-]+\\))?$`)),
+      });
     }
 
     // The convoy has landed: it closes and its owner gets the landing mail.
     const refreshed = gtJson<{ landed?: { id: string; mailed: string[] }[] }>(town, ['convoy', 'refresh', convoy]);
     expect(JSON.stringify(refreshed)).toContain('mayor');
-    const cv = gtJson<{ status: string; landed: number; total: number; tracked: { id: string; state: string; pull_request: { number: number } | null }[] }>(town, ['convoy', 'show', convoy]);
+    const cv = gtJson<{
+      status: string;
+      landed: number;
+      total: number;
+      tracked: { id: string; state: string; pull_request: { number: number } | null }[];
+    }>(town, ['convoy', 'show', convoy]);
     expect(cv).toMatchObject({ landed: 3, total: 3 });
-    expect(cv.tracked.map((t) => [t.id, t.state, t.pull_request?.number])).toEqual([[a, 'merged', pa], [b, 'merged', pb], [c, 'merged', pc]]);
+    expect(cv.tracked.map((t) => [t.id, t.state, t.pull_request?.number])).toEqual([
+      [a, 'merged', pa],
+      [b, 'merged', pb],
+      [c, 'merged', pc],
+    ]);
     const inbox = gtJson<{ subject: string; body?: string }[]>(town, ['mail', 'inbox', 'mayor']);
     expect(inbox).toContainEqual(expect.objectContaining({ subject: '🚚 Convoy landed: Calculator' }));
   }, 240_000);

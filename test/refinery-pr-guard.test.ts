@@ -12,7 +12,13 @@ import { builtinPreset } from '../src/agents/index.ts';
 import { loadTown, parseAddress } from '../src/town/index.ts';
 import { identityOf, prepareRuntime } from '../src/work/sessions/index.ts';
 import { CLAUDE_BIN, claudeTestEnv, prepareClaudeConfigDir } from '../testing/claude/index.ts';
-import { isSideQuery, startModelServer, toolExchanges, type ModelServer, type ToolExchange } from '../testing/model-server/index.ts';
+import {
+  isSideQuery,
+  startModelServer,
+  toolExchanges,
+  type ModelServer,
+  type ToolExchange,
+} from '../testing/model-server/index.ts';
 import { cleanEnv } from './support/bd.ts';
 import { gtJson, git, tempDir } from './support/gt.ts';
 
@@ -29,7 +35,7 @@ const ATTEMPTS = [
   'gh pr view 7',
 ];
 
-describe('a polecat\'s Claude Code may not merge a PR or push to the default branch', () => {
+describe("a polecat's Claude Code may not merge a PR or push to the default branch", () => {
   let base = '';
   let cleanup = (): void => {};
   let model: ModelServer;
@@ -47,7 +53,16 @@ describe('a polecat\'s Claude Code may not merge a PR or push to the default bra
         seen = done;
         const next = ATTEMPTS[done.length];
         if (next === undefined) return 'Done.';
-        return { content: [{ type: 'tool_use', id: `toolu_try${done.length}_1`, name: 'Bash', input: { command: next, description: 'try' } }] };
+        return {
+          content: [
+            {
+              type: 'tool_use',
+              id: `toolu_try${done.length}_1`,
+              name: 'Bash',
+              input: { command: next, description: 'try' },
+            },
+          ],
+        };
       },
     });
   });
@@ -56,7 +71,7 @@ describe('a polecat\'s Claude Code may not merge a PR or push to the default bra
     cleanup();
   });
 
-  it('denies gh pr merge (--admin or not, alone or in a compound command), the merge API and pushes to the rig\'s default branch', async () => {
+  it("denies gh pr merge (--admin or not, alone or in a compound command), the merge API and pushes to the rig's default branch", async () => {
     // A real town whose rig's default branch is "trunk", and the settings file its polecat app/nux gets.
     const src = join(base, 'src');
     git(base, ['init', '-q', '-b', 'trunk', src]);
@@ -70,7 +85,9 @@ describe('a polecat\'s Claude Code may not merge a PR or push to the default bra
     const id = identityOf(town, parseAddress(town, 'app/nux'));
     const { settingsPath } = prepareRuntime(town, id, builtinPreset('claude')!);
     const settings = JSON.parse(readFileSync(settingsPath!, 'utf8')) as { permissions: { deny: string[] } };
-    expect(settings.permissions.deny).toEqual(expect.arrayContaining(['Bash(gh pr merge *)', 'Bash(git push * trunk)', 'Bash(git push *:trunk)']));
+    expect(settings.permissions.deny).toEqual(
+      expect.arrayContaining(['Bash(gh pr merge *)', 'Bash(git push * trunk)', 'Bash(git push *:trunk)']),
+    );
     // The Mayor's settings keep every tool: the guard is the polecats'.
     const mayor = prepareRuntime(town, identityOf(town, parseAddress(town, 'mayor')), builtinPreset('claude')!);
     expect(JSON.parse(readFileSync(mayor.settingsPath!, 'utf8'))).not.toHaveProperty('permissions');
@@ -90,8 +107,11 @@ describe('a polecat\'s Claude Code may not merge a PR or push to the default bra
     mkdirSync(home);
     for (const f of ['.bash_profile', '.bashrc']) writeFileSync(join(home, f), `export PATH='${bin}':"$PATH"\n`);
     const env = cleanEnv({
-      ...claudeTestEnv(model.url), CLAUDE_CONFIG_DIR: prepareClaudeConfigDir(join(base, 'claude-config'), { trustedDirs: [work] }),
-      HOME: home, SHELL: '/bin/bash', PATH: `${bin}:${process.env.PATH ?? ''}`,
+      ...claudeTestEnv(model.url),
+      CLAUDE_CONFIG_DIR: prepareClaudeConfigDir(join(base, 'claude-config'), { trustedDirs: [work] }),
+      HOME: home,
+      SHELL: '/bin/bash',
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
     });
     const out = await run(CLAUDE_BIN, argv, { cwd: work, env, timeout: 120_000, maxBuffer: 16 << 20 });
     expect(JSON.parse(out.stdout)).toMatchObject({ result: 'Done.' });

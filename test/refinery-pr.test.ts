@@ -22,10 +22,41 @@ const ACTIONS = 'actions-token';
 const SOCKET = `gt-test-refinery-pr-${process.pid}`;
 // The longest flows run a dozen gt calls: on a loaded machine they outgrow the suite's default 120 s.
 
-interface Outcome { mr: string; bead: string; status: string; pr?: number; url?: string; rework_bead?: string; detail?: string; check?: string; commit?: string; reason?: string }
-interface RunJson { status: string; message?: string; hint?: string; outcomes: Outcome[] }
-interface MqRow { id: string; bead: string; status: string; failure: string | null; rework_bead: string | null; pull_request: { number: number; url: string; state: string; detail: string | null } | null }
-interface Pull { number: number; state: string; merged: boolean; head: { sha: string; ref: string }; body: string; title: string; merge_commit_sha: string | null }
+interface Outcome {
+  mr: string;
+  bead: string;
+  status: string;
+  pr?: number;
+  url?: string;
+  rework_bead?: string;
+  detail?: string;
+  check?: string;
+  commit?: string;
+  reason?: string;
+}
+interface RunJson {
+  status: string;
+  message?: string;
+  hint?: string;
+  outcomes: Outcome[];
+}
+interface MqRow {
+  id: string;
+  bead: string;
+  status: string;
+  failure: string | null;
+  rework_bead: string | null;
+  pull_request: { number: number; url: string; state: string; detail: string | null } | null;
+}
+interface Pull {
+  number: number;
+  state: string;
+  merged: boolean;
+  head: { sha: string; ref: string };
+  body: string;
+  title: string;
+  merge_commit_sha: string | null;
+}
 
 describe('the refinery on GitHub (merge_strategy "pr")', () => {
   let base = '';
@@ -49,7 +80,11 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     writeFileSync(path, JSON.stringify({ ...cfg, ...patch }, null, 2));
   };
   /** A polecat with a hooked bead that commits `files` and runs `gt done`, as the agent would. */
-  const work = (title: string, files: Record<string, string>, description = ''): { bead: string; mr: string; head: string; wt: string } => {
+  const work = (
+    title: string,
+    files: Record<string, string>,
+    description = '',
+  ): { bead: string; mr: string; head: string; wt: string } => {
     n++;
     const name = `p${n}`;
     const bead = withStore((s) => createBead(s, { title, description }).id);
@@ -58,11 +93,23 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     git(join(town, 'app', '.repo.git'), ['worktree', 'add', '-q', '-b', branch, wt, 'main']);
     const baseCommit = git(wt, ['rev-parse', 'HEAD']).trim();
     withStore((s) => {
-      insertPolecat(s, { rig: 'app', name, worktree: wt, state: 'working', bead, branch, base: baseCommit, hook_state: 'active', agent: 'sim' });
+      insertPolecat(s, {
+        rig: 'app',
+        name,
+        worktree: wt,
+        state: 'working',
+        bead,
+        branch,
+        base: baseCommit,
+        hook_state: 'active',
+        agent: 'sim',
+      });
       updateBead(s, bead, { status: 'hooked', assignee: `app/${name}` });
     });
     for (const [p, text] of Object.entries(files)) writeFileSync(join(wt, p), text);
-    const d = gtJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], { env: { GT_ADDRESS: `app/${name}` } });
+    const d = gtJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], {
+      env: { GT_ADDRESS: `app/${name}` },
+    });
     expect(d.outcome).toBe('enqueued');
     return { bead, mr: d.mr, head: d.head, wt };
   };
@@ -78,18 +125,46 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     git(join(town, 'app', '.repo.git'), ['worktree', 'add', '-q', '-b', branch, wt, 'main']);
     git(wt, ['-c', 'user.name=P', '-c', 'user.email=p@x', 'merge', '-q', '--no-edit', from]);
     withStore((s) => {
-      insertPolecat(s, { rig: 'app', name, worktree: wt, state: 'working', bead: reworkBead, branch, base: git(wt, ['rev-parse', 'main']).trim(), hook_state: 'active', agent: 'sim' });
+      insertPolecat(s, {
+        rig: 'app',
+        name,
+        worktree: wt,
+        state: 'working',
+        bead: reworkBead,
+        branch,
+        base: git(wt, ['rev-parse', 'main']).trim(),
+        hook_state: 'active',
+        agent: 'sim',
+      });
       updateBead(s, reworkBead, { status: 'hooked', assignee: `app/${name}` });
     });
     for (const [p, text] of Object.entries(files)) writeFileSync(join(wt, p), text);
-    const d = gtJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], { env: { GT_ADDRESS: `app/${name}` } });
+    const d = gtJson<{ outcome: string; mr: string; head: string }>(wt, ['done'], {
+      env: { GT_ADDRESS: `app/${name}` },
+    });
     expect(d.outcome).toBe('enqueued');
     return { mr: d.mr, head: d.head };
   };
   const run = (): RunJson => gtJson<RunJson>(town, ['refinery', 'run', 'app', '--no-sling'], { env: env() });
-  const pull = async (num: number): Promise<Pull> => (await gh.call<Pull>('GET', `/repos/acme/app/pulls/${num}`, undefined, ALICE)).data;
-  const check = async (sha: string, name: string, conclusion: string | null, output: Record<string, string> = {}): Promise<void> => {
-    const r = await gh.call('POST', '/repos/acme/app/check-runs', { name, head_sha: sha, ...(conclusion ? { status: 'completed', conclusion } : { status: 'in_progress' }), output }, CI);
+  const pull = async (num: number): Promise<Pull> =>
+    (await gh.call<Pull>('GET', `/repos/acme/app/pulls/${num}`, undefined, ALICE)).data;
+  const check = async (
+    sha: string,
+    name: string,
+    conclusion: string | null,
+    output: Record<string, string> = {},
+  ): Promise<void> => {
+    const r = await gh.call(
+      'POST',
+      '/repos/acme/app/check-runs',
+      {
+        name,
+        head_sha: sha,
+        ...(conclusion ? { status: 'completed', conclusion } : { status: 'in_progress' }),
+        output,
+      },
+      CI,
+    );
     expect(r.status).toBe(201);
   };
   const mq = (): MqRow[] => gtJson<MqRow[]>(town, ['mq', 'list']);
@@ -98,7 +173,11 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     const t = tempDir('gt refinery pr');
     base = t.dir;
     cleanup = t.cleanup;
-    gh = await spawnFakeGitHub(join(base, 'github'), { [BOT]: 'gt-bot', [ALICE]: 'alice', [CI]: 'ci-bot', [ACTIONS]: 'github-actions' }, ['gt-bot', 'alice']);
+    gh = await spawnFakeGitHub(
+      join(base, 'github'),
+      { [BOT]: 'gt-bot', [ALICE]: 'alice', [CI]: 'ci-bot', [ACTIONS]: 'github-actions' },
+      ['gt-bot', 'alice'],
+    );
     await gh.call('POST', '/_fake/repos', { full_name: 'acme/app', default_branch: 'main' });
     // The project's first commit reaches "GitHub" over smart HTTP, as a clone of theirs would push it.
     const src = join(base, 'src');
@@ -108,7 +187,17 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     git(src, ['-c', 'user.name=S', '-c', 'user.email=s@x', 'commit', '-q', '-m', 'first']);
     git(src, ['push', '-q', `${gh.url}/acme/app.git`, 'main']);
     // main is protected: the check "ci" is required, and pushes to main are refused.
-    const p = await gh.call('PUT', '/repos/acme/app/branches/main/protection', { required_status_checks: { strict: false, contexts: ['ci'] }, enforce_admins: false, required_pull_request_reviews: null, restrictions: null }, ALICE);
+    const p = await gh.call(
+      'PUT',
+      '/repos/acme/app/branches/main/protection',
+      {
+        required_status_checks: { strict: false, contexts: ['ci'] },
+        enforce_admins: false,
+        required_pull_request_reviews: null,
+        restrictions: null,
+      },
+      ALICE,
+    );
     expect(p.status).toBe(200);
     town = join(base, 'town');
     gtJson(base, ['install', town]);
@@ -145,12 +234,20 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     // No check yet: "ci" is required by the branch protection, so the refinery waits (and says so) although its
     // token is an administrator's, whom GitHub would let merge past the protection (gh pr merge --admin).
     const waiting = run();
-    expect(waiting.outcomes).toEqual([expect.objectContaining({ status: 'pr-waiting', pr: 1, detail: expect.stringMatching(/blocked by branch protection/) })]);
+    expect(waiting.outcomes).toEqual([
+      expect.objectContaining({
+        status: 'pr-waiting',
+        pr: 1,
+        detail: expect.stringMatching(/blocked by branch protection/),
+      }),
+    ]);
     expect((await pull(1)).merged).toBe(false);
     expect(gt(town, ['mq', 'list']).stdout).toContain('PR #1 open (blocked by branch protection');
     expect(gt(town, ['convoy', 'show', convoy]).stdout).toContain('PR #1 open https://github.test/acme/app/pull/1');
     expect(gt(town, ['status']).stdout).toContain('PR #1 open (blocked by branch protection');
-    expect(gtJson<{ rigs: { pull_requests: { number: number; mr: string }[] }[] }>(town, ['status']).rigs[0]!.pull_requests).toEqual([expect.objectContaining({ number: 1, mr: w.mr })]);
+    expect(
+      gtJson<{ rigs: { pull_requests: { number: number; mr: string }[] }[] }>(town, ['status']).rigs[0]!.pull_requests,
+    ).toEqual([expect.objectContaining({ number: 1, mr: w.mr })]);
 
     await check(w.head, 'ci', 'success');
     const merged = run();
@@ -166,16 +263,30 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     const bead = withStore((s) => getBead(s.db, w.bead)!);
     expect(bead.status).toBe('closed');
     expect(bead.close_reason).toBe(`merged ${mainOnGithub} via #1`);
-    expect(mq().find((x) => x.id === w.mr)).toMatchObject({ status: 'merged', pull_request: { number: 1, state: 'merged' } });
+    expect(mq().find((x) => x.id === w.mr)).toMatchObject({
+      status: 'merged',
+      pull_request: { number: 1, state: 'merged' },
+    });
     // The convoy counts the bead as merged.
-    const cv = gtJson<{ landed: number; total: number; tracked: { id: string; state: string; pull_request: { number: number } | null }[] }>(town, ['convoy', 'show', convoy]);
+    const cv = gtJson<{
+      landed: number;
+      total: number;
+      tracked: { id: string; state: string; pull_request: { number: number } | null }[];
+    }>(town, ['convoy', 'show', convoy]);
     expect(cv).toMatchObject({ landed: 1, total: 1 });
     expect(cv.tracked[0]).toMatchObject({ id: w.bead, state: 'merged', pull_request: { number: 1 } });
     // The dashboard's queue data carries the PR too.
     const dash = createDashboard(loadTown(town, cleanEnv()), { heartbeatMs: 15_000 });
     try {
-      const q = (await (await dash.app.request('/api/queue', { headers: { authorization: `Bearer ${dash.token}` } })).json()) as { rigs: { recent: { id: string; pull_request: unknown }[] }[] };
-      expect(q.rigs[0]!.recent).toContainEqual(expect.objectContaining({ id: w.mr, pull_request: expect.objectContaining({ number: 1, url: 'https://github.test/acme/app/pull/1' }) }));
+      const q = (await (
+        await dash.app.request('/api/queue', { headers: { authorization: `Bearer ${dash.token}` } })
+      ).json()) as { rigs: { recent: { id: string; pull_request: unknown }[] }[] };
+      expect(q.rigs[0]!.recent).toContainEqual(
+        expect.objectContaining({
+          id: w.mr,
+          pull_request: expect.objectContaining({ number: 1, url: 'https://github.test/acme/app/pull/1' }),
+        }),
+      );
     } finally {
       dash.close();
     }
@@ -187,16 +298,39 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     const num = opened.pr!;
     const prBranch = (await pull(num)).head.ref;
     // CI is a GitHub Actions job: its check run says little, its log says what failed.
-    const log = ['2026-12-06T08:00:00.0000000Z ##[group]Run npm test', ...Array.from({ length: 300 }, (_, i) => `2026-12-06T08:00:01.0000000Z ok ${i} something passed`),
-      '2026-12-06T08:00:02.0000000Z FAIL test/c.test.ts > c is uppercase', '2026-12-06T08:00:02.1000000Z expected "c" to be "C"', '2026-12-06T08:00:03.0000000Z ##[error]Process completed with exit code 1.'].join('\n');
-    expect((await gh.call('POST', '/repos/acme/app/check-runs', { name: 'ci', head_sha: w.head, status: 'completed', conclusion: 'failure', output: { title: 'tests failed', summary: '1 failing' }, log }, ACTIONS)).status).toBe(201);
+    const log = [
+      '2026-12-06T08:00:00.0000000Z ##[group]Run npm test',
+      ...Array.from({ length: 300 }, (_, i) => `2026-12-06T08:00:01.0000000Z ok ${i} something passed`),
+      '2026-12-06T08:00:02.0000000Z FAIL test/c.test.ts > c is uppercase',
+      '2026-12-06T08:00:02.1000000Z expected "c" to be "C"',
+      '2026-12-06T08:00:03.0000000Z ##[error]Process completed with exit code 1.',
+    ].join('\n');
+    expect(
+      (
+        await gh.call(
+          'POST',
+          '/repos/acme/app/check-runs',
+          {
+            name: 'ci',
+            head_sha: w.head,
+            status: 'completed',
+            conclusion: 'failure',
+            output: { title: 'tests failed', summary: '1 failing' },
+            log,
+          },
+          ACTIONS,
+        )
+      ).status,
+    ).toBe(201);
     const red = run();
     const failed = red.outcomes.find((o) => o.status === 'check-failed')!;
     expect(failed).toMatchObject({ mr: w.mr, pr: num, check: 'ci' });
     const rework1 = withStore((s) => getBead(s.db, failed.rework_bead!)!);
     expect(rework1.title).toContain(`check "ci" failure on PR #${num}`);
     expect(rework1.description).toContain('tests failed');
-    expect(rework1.description).toContain('FAIL test/c.test.ts > c is uppercase\nexpected "c" to be "C"\n##[error]Process completed with exit code 1.');
+    expect(rework1.description).toContain(
+      'FAIL test/c.test.ts > c is uppercase\nexpected "c" to be "C"\n##[error]Process completed with exit code 1.',
+    );
     expect(rework1.description).not.toContain('2026-12-06T08:00:02'); // the log's timestamps are cut
     expect(rework1.description).not.toContain('ok 0 something passed'); // only the end of a long log
     expect(rework1.description).toContain(`Its branch is \`${prBranch}\``);
@@ -210,13 +344,25 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(again.outcomes.find((o) => o.status === 'pr-opened')).toMatchObject({ mr: fix1.mr, pr: num });
     const pr = await pull(num);
     expect(pr.head).toMatchObject({ ref: prBranch, sha: fix1.head });
-    expect((await gh.call<{ number: number }[]>('GET', '/repos/acme/app/pulls?state=all', undefined, ALICE)).data).toHaveLength(num);
+    expect(
+      (await gh.call<{ number: number }[]>('GET', '/repos/acme/app/pulls?state=all', undefined, ALICE)).data,
+    ).toHaveLength(num);
     await check(fix1.head, 'ci', 'success');
 
     // A reviewer asks for changes with two line comments: one rework bead lists both, with file:line.
-    const review = await gh.call('POST', `/repos/acme/app/pulls/${num}/reviews`, {
-      event: 'REQUEST_CHANGES', body: 'Two things.', comments: [{ path: 'c.txt', line: 1, body: 'Use a lowercase c after all.' }, { path: 'a.txt', line: 2, body: 'Mention c here.' }],
-    }, ALICE);
+    const review = await gh.call(
+      'POST',
+      `/repos/acme/app/pulls/${num}/reviews`,
+      {
+        event: 'REQUEST_CHANGES',
+        body: 'Two things.',
+        comments: [
+          { path: 'c.txt', line: 1, body: 'Use a lowercase c after all.' },
+          { path: 'a.txt', line: 2, body: 'Mention c here.' },
+        ],
+      },
+      ALICE,
+    );
     expect(review.status).toBe(200);
     const changes = run().outcomes.find((o) => o.status === 'changes-requested')!;
     expect(changes).toMatchObject({ mr: fix1.mr, pr: num });
@@ -230,7 +376,9 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(pushed.outcomes.find((o) => o.status === 'pr-opened')).toMatchObject({ mr: fix2.mr, pr: num });
     await check(fix2.head, 'ci', 'success');
     // Checks green, but alice's request for changes stands until she approves: no merge.
-    expect(run().outcomes).toContainEqual(expect.objectContaining({ status: 'pr-waiting', detail: expect.stringContaining('changes requested by alice') }));
+    expect(run().outcomes).toContainEqual(
+      expect.objectContaining({ status: 'pr-waiting', detail: expect.stringContaining('changes requested by alice') }),
+    );
     expect((await pull(num)).merged).toBe(false);
     await gh.call('POST', `/repos/acme/app/pulls/${num}/reviews`, { event: 'APPROVE' }, ALICE);
     const done = run().outcomes.find((o) => o.status === 'merged')!;
@@ -238,7 +386,10 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(git(origin(), ['show', 'main:a.txt'])).toBe('line one\nline two, and c\n');
     // The original bead and both rework beads are closed by the one merge.
     for (const id of [w.bead, rework1.id, rework2.id]) {
-      expect(withStore((s) => getBead(s.db, id)!)).toMatchObject({ status: 'closed', close_reason: expect.stringMatching(new RegExp(`^merged ${done.commit} via #${num}`)) });
+      expect(withStore((s) => getBead(s.db, id)!)).toMatchObject({
+        status: 'closed',
+        close_reason: expect.stringMatching(new RegExp(`^merged ${done.commit} via #${num}`)),
+      });
     }
   }, 300_000);
 
@@ -249,7 +400,11 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     for (const [p, text] of Object.entries(files)) writeFileSync(join(c, p), text);
     git(c, ['add', '-A']);
     git(c, ['-c', 'user.name=O', '-c', 'user.email=o@x', 'commit', '-q', '-m', message]);
-    const r = spawnSync('git', ['push', '-q', 'origin', 'main'], { cwd: c, env: { ...cleanEnv(), GH_FAKE_BYPASS: '1' }, encoding: 'utf8' });
+    const r = spawnSync('git', ['push', '-q', 'origin', 'main'], {
+      cwd: c,
+      env: { ...cleanEnv(), GH_FAKE_BYPASS: '1' },
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
   };
 
@@ -265,24 +420,44 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     expect(rework.description).toContain(`Pull request #${num}`);
 
     // A person closes the PR with a comment: the request is rejected with that reason and the beads are open again.
-    await gh.call('POST', `/repos/acme/app/issues/${num}/comments`, { body: 'We do not want this after all: line one stays as it is.' }, ALICE);
+    await gh.call(
+      'POST',
+      `/repos/acme/app/issues/${num}/comments`,
+      { body: 'We do not want this after all: line one stays as it is.' },
+      ALICE,
+    );
     expect((await gh.call('PATCH', `/repos/acme/app/pulls/${num}`, { state: 'closed' }, ALICE)).status).toBe(200);
     const closed = run().outcomes.find((o) => o.status === 'pr-closed')!;
-    expect(closed.reason).toBe(`PR #${num} was closed without merging by alice: We do not want this after all: line one stays as it is.`);
+    expect(closed.reason).toBe(
+      `PR #${num} was closed without merging by alice: We do not want this after all: line one stays as it is.`,
+    );
     const bead = withStore((s) => getBead(s.db, w.bead)!);
     expect(bead).toMatchObject({ status: 'open', assignee: null });
     expect(bead.notes).toContain('closed without merging by alice');
-    expect(mq().find((m) => m.id === w.mr)).toMatchObject({ status: 'rejected', failure: closed.reason, pull_request: { number: num, state: 'closed' } });
+    expect(mq().find((m) => m.id === w.mr)).toMatchObject({
+      status: 'rejected',
+      failure: closed.reason,
+      pull_request: { number: num, state: 'closed' },
+    });
     // Nothing more happens to a closed PR.
     expect(run().outcomes).toEqual([]);
   });
 
-  it('auto_merge asks GitHub to merge once its checks pass, and merge_queue puts the green PR in GitHub\'s merge queue', async () => {
-    setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1, auto_merge: true, merge_method: 'rebase' } });
+  it("auto_merge asks GitHub to merge once its checks pass, and merge_queue puts the green PR in GitHub's merge queue", async () => {
+    setRig({
+      merge_strategy: 'pr',
+      pr: { api_url: gh.url, poll_seconds: 1, auto_merge: true, merge_method: 'rebase' },
+    });
     const a = work('Add d', { 'd.txt': 'd\n' });
     const numA = run().outcomes.find((o) => o.status === 'pr-opened')!.pr!;
     // The refinery asked for auto-merge at its first look; GitHub merges when "ci" turns green, not before.
-    expect(run().outcomes).toContainEqual(expect.objectContaining({ mr: a.mr, status: 'pr-waiting', detail: expect.stringContaining('auto-merge enabled') }));
+    expect(run().outcomes).toContainEqual(
+      expect.objectContaining({
+        mr: a.mr,
+        status: 'pr-waiting',
+        detail: expect.stringContaining('auto-merge enabled'),
+      }),
+    );
     expect((await pull(numA)).merged).toBe(false);
     await check(a.head, 'ci', 'success');
     const pa = await pull(numA);
@@ -313,18 +488,37 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     setRig({ merge_strategy: 'mr', pr: { api_url: gh.url, poll_seconds: 1 } });
     addFakeAgent(town, base, { settings: { role_agents: { polecat: 'fake' } } });
     // The fake agent also writes the environment it was started with.
-    writeFileSync(join(base, 'fake agent.sh'), `#!/bin/sh\nenv > "$GT_AGENT_LOG_DIR/$GT_SESSION.env"\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_LOG_DIR/$GT_SESSION.log"\n`, { mode: 0o755 });
+    writeFileSync(
+      join(base, 'fake agent.sh'),
+      `#!/bin/sh\nenv > "$GT_AGENT_LOG_DIR/$GT_SESSION.env"\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_LOG_DIR/$GT_SESSION.log"\n`,
+      { mode: 0o755 },
+    );
     const bead = withStore((s) => createBead(s, { title: 'Add f' }).id);
-    const slung = gtJson<{ results: { status: string; address?: string }[] }>(town, ['sling', bead, 'app', '--merge', 'pr'], { env: { GT_TMUX_SOCKET: SOCKET, GITHUB_TOKEN: BOT, GH_TOKEN: BOT } });
+    const slung = gtJson<{ results: { status: string; address?: string }[] }>(
+      town,
+      ['sling', bead, 'app', '--merge', 'pr'],
+      { env: { GT_TMUX_SOCKET: SOCKET, GITHUB_TOKEN: BOT, GH_TOKEN: BOT } },
+    );
     expect(slung.results[0]).toMatchObject({ status: 'started' });
-    const p = gtJson<{ name: string; bead: string | null; worktree: string }[]>(town, ['polecat', 'list'], { env: { GT_TMUX_SOCKET: SOCKET } }).find((x) => x.bead === bead)!;
+    const p = gtJson<{ name: string; bead: string | null; worktree: string }[]>(town, ['polecat', 'list'], {
+      env: { GT_TMUX_SOCKET: SOCKET },
+    }).find((x) => x.bead === bead)!;
     const envFile = readdirEnv(base);
-    const agentEnv = Object.fromEntries(readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const agentEnv = Object.fromEntries(
+      readFileSync(envFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     expect(agentEnv.GITHUB_TOKEN).toBe('');
     expect(agentEnv.GH_TOKEN).toBe('');
     expect(agentEnv.GH_CONFIG_DIR).toContain('no-forge-credentials');
     writeFileSync(join(p.worktree, 'f.txt'), 'f\n');
-    expect(gtJson<{ outcome: string }>(p.worktree, ['done'], { env: { GT_ADDRESS: `app/${p.name}`, GT_TMUX_SOCKET: SOCKET } }).outcome).toBe('enqueued');
+    expect(
+      gtJson<{ outcome: string }>(p.worktree, ['done'], {
+        env: { GT_ADDRESS: `app/${p.name}`, GT_TMUX_SOCKET: SOCKET },
+      }).outcome,
+    ).toBe('enqueued');
     const r = run();
     expect(r.outcomes).toContainEqual(expect.objectContaining({ bead, status: 'pr-opened' }));
     setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1 } });
@@ -336,11 +530,27 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
     setRig({ merge_strategy: 'pr', pr: { api_url: gh.url, poll_seconds: 1, remote: 'fork' } });
     const w = work('Add g', { 'g.txt': 'g\n' });
     const opened = run().outcomes.find((o) => o.status === 'pr-opened')!;
-    const pr = (await gh.call<{ head: { label: string; sha: string; repo: { full_name: string } } }>('GET', `/repos/acme/app/pulls/${opened.pr}`, undefined, ALICE)).data;
-    expect(pr.head).toMatchObject({ label: `gt-bot:polecat/p${n}/${w.bead}`, sha: w.head, repo: { full_name: 'gt-bot/app' } });
+    const pr = (
+      await gh.call<{ head: { label: string; sha: string; repo: { full_name: string } } }>(
+        'GET',
+        `/repos/acme/app/pulls/${opened.pr}`,
+        undefined,
+        ALICE,
+      )
+    ).data;
+    expect(pr.head).toMatchObject({
+      label: `gt-bot:polecat/p${n}/${w.bead}`,
+      sha: w.head,
+      repo: { full_name: 'gt-bot/app' },
+    });
     // The branch went to the fork, not to acme/app.
-    expect(git(join(gh.root, 'gt-bot', 'app.git'), ['rev-parse', `refs/heads/polecat/p${n}/${w.bead}`]).trim()).toBe(w.head);
-    expect(spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/polecat/p${n}/${w.bead}`], { cwd: origin() }).status).not.toBe(0);
+    expect(git(join(gh.root, 'gt-bot', 'app.git'), ['rev-parse', `refs/heads/polecat/p${n}/${w.bead}`]).trim()).toBe(
+      w.head,
+    );
+    expect(
+      spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/polecat/p${n}/${w.bead}`], { cwd: origin() })
+        .status,
+    ).not.toBe(0);
 
     // GitHub's limit is spent for an hour: the run stops with the reset time; the PR is still followed afterwards.
     await gh.call('POST', '/_fake/rate-limit', { remaining: 0, reset_in_s: 3600 });

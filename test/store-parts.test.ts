@@ -9,14 +9,37 @@ import { bd, bdJson, git } from './support/bd.ts';
 import { gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 import { applyLegacySchema } from './fixtures/legacy-schema.ts';
 
-const ISSUE_TABLES = ['child_counters', 'comments', 'deps', 'events', 'issues', 'labels', 'ledger_others', 'meta', 'shelved'];
+const ISSUE_TABLES = [
+  'child_counters',
+  'comments',
+  'deps',
+  'events',
+  'issues',
+  'labels',
+  'ledger_others',
+  'meta',
+  'shelved',
+];
 const TOWN_PARTS = ['agents', 'mail', 'merge_requests', 'polecats', 'sling_queue', 'town_events', 'usage'];
-const TOWN_TABLES = ['agents', 'mail', 'merge_requests', 'polecats', 'sling_queue', 'town_events', 'usage', 'usage_sources'];
+const TOWN_TABLES = [
+  'agents',
+  'mail',
+  'merge_requests',
+  'polecats',
+  'sling_queue',
+  'town_events',
+  'usage',
+  'usage_sources',
+];
 
 function tables(dbPath: string): string[] {
   const d = new DatabaseSync(dbPath, { readOnly: true });
   try {
-    return (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    return (
+      d
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .all() as { name: string }[]
+    ).map((r) => r.name);
   } finally {
     d.close();
   }
@@ -26,7 +49,11 @@ function tables(dbPath: string): string[] {
 function parts(dbPath: string): Record<string, number> {
   const d = new DatabaseSync(dbPath, { readOnly: true });
   try {
-    return Object.fromEntries((d.prepare('SELECT name, version FROM schema_parts ORDER BY name').all() as { name: string; version: number }[]).map((r) => [r.name, r.version]));
+    return Object.fromEntries(
+      (
+        d.prepare('SELECT name, version FROM schema_parts ORDER BY name').all() as { name: string; version: number }[]
+      ).map((r) => [r.name, r.version]),
+    );
   } finally {
     d.close();
   }
@@ -76,7 +103,10 @@ describe('schema parts', () => {
     expect(bdJson<{ title: string }[]>(t.dir, ['show', id])[0]!.title).toBe('Made before the upgrade');
     expect(bd(t.dir, ['create', 'After the upgrade']).code).toBe(0);
     expect(bdJson<{ id: string }[]>(t.dir, ['list']).length).toBe(2);
-    expect(bdJson<{ checks: { name: string; ok: boolean }[] }>(t.dir, ['doctor']).checks.find((c) => c.name === 'schema')?.ok).toBe(true);
+    expect(
+      bdJson<{ checks: { name: string; ok: boolean }[] }>(t.dir, ['doctor']).checks.find((c) => c.name === 'schema')
+        ?.ok,
+    ).toBe(true);
     // The empty town tables of the old numbering stay: bd never drops a table it cannot prove is unused.
     expect(tables(dbPath)).toEqual([...ISSUE_TABLES, ...TOWN_TABLES, 'schema_parts', 'schema_version'].sort());
   });
@@ -149,14 +179,31 @@ describe('a town made before schema parts', () => {
     // The old queue entry is read too: unslinging the waiting bead takes it out of line.
     expect(gtJson<{ was: string }>(town, ['unsling', queued], { env }).was).toBe('queued');
     // ...and writes: new mail beside the old.
-    expect(gt(town, ['mail', 'send', 'mayor', '-s', 'After the upgrade', '-m', 'new', '--from', 'overseer', '--no-notify'], { env }).code).toBe(0);
-    expect(gtJson<{ subject: string }[]>(town, ['mail', 'inbox', 'mayor'], { env }).map((m) => m.subject).sort()).toEqual(['After the upgrade', 'Old news']);
+    expect(
+      gt(town, ['mail', 'send', 'mayor', '-s', 'After the upgrade', '-m', 'new', '--from', 'overseer', '--no-notify'], {
+        env,
+      }).code,
+    ).toBe(0);
+    expect(
+      gtJson<{ subject: string }[]>(town, ['mail', 'inbox', 'mayor'], { env })
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual(['After the upgrade', 'Old news']);
 
     // Not a row lost: every table holds what it held (mail one more, the queue one less, events perhaps more).
     const after = Object.fromEntries(TOWN_TABLES.map((tb) => [tb, count(dbPath, tb)]));
-    expect(after).toMatchObject({ ...before, mail: before.mail! + 1, sling_queue: before.sling_queue! - 1, town_events: after.town_events });
+    expect(after).toMatchObject({
+      ...before,
+      mail: before.mail! + 1,
+      sling_queue: before.sling_queue! - 1,
+      town_events: after.town_events,
+    });
     expect(after.town_events).toBeGreaterThanOrEqual(before.town_events!);
-    expect(bdJson<{ id: string }[]>(town, ['list', '--all']).map((b) => b.id).sort()).toEqual([bead, queued].sort());
+    expect(
+      bdJson<{ id: string }[]>(town, ['list', '--all'])
+        .map((b) => b.id)
+        .sort(),
+    ).toEqual([bead, queued].sort());
     // Each table is now recorded as its owner's part, adopted as the old code made it.
     expect(parts(dbPath)).toMatchObject({ beads: 6, ...Object.fromEntries(TOWN_PARTS.map((p) => [p, 1])) });
   });
@@ -171,6 +218,10 @@ describe('a town made before schema parts', () => {
     const newer = ['api_tokens', 'pull_requests'];
     expect(tables(dbPath)).toEqual([...ISSUE_TABLES, ...TOWN_TABLES, ...newer, 'schema_parts'].sort());
     // pull_requests is at 2: it lists every request a PR carried (a reworked request keeps showing its PR).
-    expect(parts(dbPath)).toEqual({ beads: 6, ...Object.fromEntries([...TOWN_PARTS, ...newer].map((p) => [p, 1])), pull_requests: 2 });
+    expect(parts(dbPath)).toEqual({
+      beads: 6,
+      ...Object.fromEntries([...TOWN_PARTS, ...newer].map((p) => [p, 1])),
+      pull_requests: 2,
+    });
   });
 });

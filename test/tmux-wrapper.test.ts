@@ -54,11 +54,21 @@ describe('tmux adapter', () => {
       cwd: base,
       env: { GT_WEIRD: weird, GT_ROLE: 'polecat' },
       unsetEnv: ['GT_DROPPED'],
-      argv: ['sh', '-c', 'printf "[%s|%s|%s|%s]\\n" "$GT_WEIRD" "$GT_ROLE" "${GT_DROPPED-unset}" "$PWD"; exec sleep 600'],
+      argv: [
+        'sh',
+        '-c',
+        'printf "[%s|%s|%s|%s]\\n" "$GT_WEIRD" "$GT_ROLE" "${GT_DROPPED-unset}" "$PWD"; exec sleep 600',
+      ],
     });
-    const text = await waitFor(() => screen('agent-one'), (s) => s.includes(']'));
+    const text = await waitFor(
+      () => screen('agent-one'),
+      (s) => s.includes(']'),
+    );
     expect(text).toContain(`[${weird}|polecat|unset|${base}]`);
-    const [info] = await waitFor(() => tmux.listSessions(), (l) => l[0]?.currentCommand === 'sleep');
+    const [info] = await waitFor(
+      () => tmux.listSessions(),
+      (l) => l[0]?.currentCommand === 'sleep',
+    );
     expect(info).toMatchObject({ name: 'agent-one', currentCommand: 'sleep', attached: false, paneDead: false });
     expect(info!.panePid).toBeGreaterThan(1);
     expect(info!.activity.getTime()).toBeGreaterThan(0);
@@ -71,7 +81,9 @@ describe('tmux adapter', () => {
   });
 
   it('refuses a second session of the same name and names that tmux would rewrite', async () => {
-    await expect(tmux.newSession({ name: 'agent-one', cwd: base, argv: ['sleep', '1'] })).rejects.toMatchObject({ code: 'TMUX_SESSION_EXISTS' });
+    await expect(tmux.newSession({ name: 'agent-one', cwd: base, argv: ['sleep', '1'] })).rejects.toMatchObject({
+      code: 'TMUX_SESSION_EXISTS',
+    });
     await expect(tmux.hasSession('a.b')).rejects.toMatchObject({ code: 'TMUX_BAD_NAME' });
     await expect(tmux.hasSession('a:b')).rejects.toMatchObject({ code: 'TMUX_BAD_NAME' });
   });
@@ -80,13 +92,19 @@ describe('tmux adapter', () => {
     await tmux.newSession({ name: 'echo', cwd: base, argv: ['cat'], width: 120, height: 20 });
     const msg = `Enter C-c ; "quoted" 'single' $HOME -l ends with;`;
     await tmux.sendText('echo', msg);
-    const typed = await waitFor(() => tmux.snapshot('echo'), (t) => t.cursorX === msg.length);
+    const typed = await waitFor(
+      () => tmux.snapshot('echo'),
+      (t) => t.cursorX === msg.length,
+    );
     expect(typed.lines[0]).toBe(msg);
     expect(typed.cursorY).toBe(0);
     expect(typed.cursorX).toBe(msg.length);
     expect(typed).toMatchObject({ inMode: false, attached: false, width: 120, height: 20 });
     await tmux.sendKeys('echo', 'Enter');
-    const lines = await waitFor(() => tmux.capturePane('echo', { lines: 2 }), (l) => l.length === 2);
+    const lines = await waitFor(
+      () => tmux.capturePane('echo', { lines: 2 }),
+      (l) => l.length === 2,
+    );
     expect(lines).toEqual([msg, msg]); // the terminal's echo, then cat's copy
   });
 
@@ -94,7 +112,10 @@ describe('tmux adapter', () => {
     await tmux.newSession({ name: 'long', cwd: base, argv: ['cat'], width: 200, height: 30 });
     const msg = `${'αβγ-δ;'.repeat(150)}end`;
     await tmux.sendText('long', msg);
-    const joined = await waitFor(() => tmux.capturePane('long', { lines: 50 }).then((l) => l.join('')), (s) => s.endsWith('end'));
+    const joined = await waitFor(
+      () => tmux.capturePane('long', { lines: 50 }).then((l) => l.join('')),
+      (s) => s.endsWith('end'),
+    );
     expect(joined).toBe(msg);
   });
 
@@ -130,11 +151,21 @@ describe('tmux adapter', () => {
     const socket = `${SOCKET}-c`;
     const plain = createTmux({ socket, env: bare });
     try {
-      await plain.newSession({ name: 'no-locale', cwd: base, argv: ['sh', '-c', 'printf "ready ❯\\n"; exec sleep 600'] });
-      const [info] = await waitFor(() => plain.listSessions(), (l) => l[0]?.currentCommand === 'sleep');
+      await plain.newSession({
+        name: 'no-locale',
+        cwd: base,
+        argv: ['sh', '-c', 'printf "ready ❯\\n"; exec sleep 600'],
+      });
+      const [info] = await waitFor(
+        () => plain.listSessions(),
+        (l) => l[0]?.currentCommand === 'sleep',
+      );
       expect(info).toMatchObject({ name: 'no-locale', currentCommand: 'sleep', paneDead: false });
       await plain.sendText('no-locale', 'héllo ❯');
-      const text = await waitFor(() => plain.capturePane('no-locale').then((l) => l.join('\n')), (t) => t.includes('héllo'));
+      const text = await waitFor(
+        () => plain.capturePane('no-locale').then((l) => l.join('\n')),
+        (t) => t.includes('héllo'),
+      );
       expect(text).toContain('ready ❯');
       expect(text).toContain('héllo ❯');
     } finally {

@@ -4,8 +4,24 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-interface Shown { path: string; settings: { default_agent: string; agents: Record<string, { command: string; args: string[]; env?: Record<string, string> }>; role_agents: Record<string, string>; caps: Record<string, number> }; presets: string[]; rigs: Record<string, unknown> }
-interface Row { name: string; kind: string; command?: string; default: boolean; used_by: string[] }
+interface Shown {
+  path: string;
+  settings: {
+    default_agent: string;
+    agents: Record<string, { command: string; args: string[]; env?: Record<string, string> }>;
+    role_agents: Record<string, string>;
+    caps: Record<string, number>;
+  };
+  presets: string[];
+  rigs: Record<string, unknown>;
+}
+interface Row {
+  name: string;
+  kind: string;
+  command?: string;
+  default: boolean;
+  used_by: string[];
+}
 
 describe('gt config', () => {
   let town = '';
@@ -25,7 +41,12 @@ describe('gt config', () => {
   it('shows the defaults and lists the built-in presets as agents', () => {
     const s = gtJson<Shown>(town, ['config', 'show']);
     expect(s.path).toBe(settingsPath());
-    expect(s.settings).toMatchObject({ default_agent: 'claude', agents: {}, role_agents: {}, caps: { polecats_per_rig: 4 } });
+    expect(s.settings).toMatchObject({
+      default_agent: 'claude',
+      agents: {},
+      role_agents: {},
+      caps: { polecats_per_rig: 4 },
+    });
     expect(s.presets).toEqual(['claude', 'codex', 'gemini', 'cursor', 'auggie', 'amp', 'opencode', 'copilot', 'sim']);
     const rows = gtJson<Row[]>(town, ['config', 'agent', 'list']);
     expect(rows.map((r) => r.name)).toEqual([...s.presets].sort());
@@ -38,18 +59,38 @@ describe('gt config', () => {
     gtJson(town, ['config', 'agent', 'set', 'claude-glm', 'GLM_MODE=fast claude-glm --model "glm 4"']);
     gtJson(town, ['config', 'agent', 'set', 'codex-low', 'codex', '--thinking', 'low', '--env', 'CODEX_TIER=low']);
     const def = JSON.parse(readFileSync(settingsPath(), 'utf8')) as Shown['settings'];
-    expect(def.agents['claude-glm']).toEqual({ command: 'claude-glm', args: ['--model', 'glm 4'], env: { GLM_MODE: 'fast' } });
-    expect(def.agents['codex-low']).toEqual({ command: 'codex', args: ['--thinking', 'low'], env: { CODEX_TIER: 'low' } });
-    expect(gtJson<Row>(town, ['config', 'agent', 'get', 'claude-glm'])).toMatchObject({ kind: 'custom', command: "claude-glm --model 'glm 4'" });
+    expect(def.agents['claude-glm']).toEqual({
+      command: 'claude-glm',
+      args: ['--model', 'glm 4'],
+      env: { GLM_MODE: 'fast' },
+    });
+    expect(def.agents['codex-low']).toEqual({
+      command: 'codex',
+      args: ['--thinking', 'low'],
+      env: { CODEX_TIER: 'low' },
+    });
+    expect(gtJson<Row>(town, ['config', 'agent', 'get', 'claude-glm'])).toMatchObject({
+      kind: 'custom',
+      command: "claude-glm --model 'glm 4'",
+    });
 
     expect(gtJson(town, ['config', 'default-agent', 'claude-glm'])).toEqual({ default_agent: 'claude-glm' });
-    expect(gtJson(town, ['config', 'role-agent', 'polecat', 'codex-low'])).toMatchObject({ role: 'polecat', agent: 'codex-low' });
+    expect(gtJson(town, ['config', 'role-agent', 'polecat', 'codex-low'])).toMatchObject({
+      role: 'polecat',
+      agent: 'codex-low',
+    });
     gtJson(town, ['config', 'role-agent', 'crew', 'gemini', '--rig', 'web']);
     const show = gtJson<{ agents: Record<string, string> }>(town, ['rig', 'show', 'web']);
     expect(show.agents).toEqual({ polecat: 'codex-low', crew: 'gemini' });
-    expect(JSON.parse(readFileSync(join(town, 'web', 'rig.json'), 'utf8'))).toMatchObject({ role_agents: { crew: 'gemini' } });
+    expect(JSON.parse(readFileSync(join(town, 'web', 'rig.json'), 'utf8'))).toMatchObject({
+      role_agents: { crew: 'gemini' },
+    });
 
-    expectFailure(gt(town, ['config', 'agent', 'remove', 'codex-low']), 1, /agent "codex-low" is still used by role_agents\.polecat/);
+    expectFailure(
+      gt(town, ['config', 'agent', 'remove', 'codex-low']),
+      1,
+      /agent "codex-low" is still used by role_agents\.polecat/,
+    );
     gtJson(town, ['config', 'role-agent', 'polecat', '--unset']);
     gtJson(town, ['config', 'agent', 'remove', 'codex-low']);
     const after = gtJson<Shown>(town, ['config', 'show']);
@@ -74,10 +115,20 @@ describe('gt config', () => {
 
   it('reports a corrupt settings file by file and key, for every command, without touching it', () => {
     const good = readFileSync(settingsPath(), 'utf8');
-    const bad = good.replace('"default_agent": "claude-glm"', '"default_agent": "claude-glm",\n  "defualt_agent": "codex"');
+    const bad = good.replace(
+      '"default_agent": "claude-glm"',
+      '"default_agent": "claude-glm",\n  "defualt_agent": "codex"',
+    );
     writeFileSync(settingsPath(), bad);
-    expectFailure(gt(town, ['config', 'agent', 'set', 'x', 'x']), 1, /settings\/config\.json: unknown key "defualt_agent"/);
-    writeFileSync(settingsPath(), good.replace('"claude-glm": {', '"claude-glm": { "args": 3,').replace(/"args": \[[^\]]*\],?/, ''));
+    expectFailure(
+      gt(town, ['config', 'agent', 'set', 'x', 'x']),
+      1,
+      /settings\/config\.json: unknown key "defualt_agent"/,
+    );
+    writeFileSync(
+      settingsPath(),
+      good.replace('"claude-glm": {', '"claude-glm": { "args": 3,').replace(/"args": \[[^\]]*\],?/, ''),
+    );
     expectFailure(gt(town, ['config', 'show']), 1, /key "agents\.claude-glm\.args": expected array/);
     const missing = good.replace('"default_agent": "claude-glm"', '"default_agent": "ghost"');
     writeFileSync(settingsPath(), missing);

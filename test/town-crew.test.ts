@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAll, expectFailure, git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-interface Member { rig: string; name: string; path: string; branch?: string; uncommitted?: number; git_name?: string; git_email?: string }
+interface Member {
+  rig: string;
+  name: string;
+  path: string;
+  branch?: string;
+  uncommitted?: number;
+  git_name?: string;
+  git_email?: string;
+}
 
 describe('gt crew', () => {
   let base = '';
@@ -48,14 +56,26 @@ describe('gt crew', () => {
   it('refuses to remove a clone holding uncommitted or unpushed work, naming it and where, and removes it once pushed', () => {
     const dir = join(town, 'app', 'crew', 'alice');
     writeFileSync(join(dir, 'notes.md'), 'draft\n');
-    expectFailure(gt(town, ['crew', 'remove', 'alice', '--rig', 'app']), 1, /crew alice of rig "app" still holds work: 1 uncommitted file \(notes\.md\), in .*app\/crew\/alice/);
+    expectFailure(
+      gt(town, ['crew', 'remove', 'alice', '--rig', 'app']),
+      1,
+      /crew alice of rig "app" still holds work: 1 uncommitted file \(notes\.md\), in .*app\/crew\/alice/,
+    );
     commitAll(dir, 'notes');
     const sha = git(dir, ['rev-parse', 'HEAD']).trim();
-    expectFailure(gt(town, ['crew', 'remove', 'alice', '--rig', 'app']), 1, new RegExp(`1 unpushed commit \\(${sha.slice(0, 12)} "notes"\\)`));
+    expectFailure(
+      gt(town, ['crew', 'remove', 'alice', '--rig', 'app']),
+      1,
+      new RegExp(`1 unpushed commit \\(${sha.slice(0, 12)} "notes"\\)`),
+    );
     expectFailure(gt(town, ['rig', 'remove', 'app']), 1, /crew alice holds 1 unpushed commit/);
     git(dir, ['push', '-q', 'rig', 'HEAD:refs/heads/alice-notes']);
     // Pushed to the rig only: the clone may go (the rig keeps it), the rig may not (nothing else has it).
-    expectFailure(gt(town, ['rig', 'remove', 'app']), 1, new RegExp(`branch alice-notes holds 1 commit not in .*app src: ${sha.slice(0, 12)} "notes"`));
+    expectFailure(
+      gt(town, ['rig', 'remove', 'app']),
+      1,
+      new RegExp(`branch alice-notes holds 1 commit not in .*app src: ${sha.slice(0, 12)} "notes"`),
+    );
     const r = gtJson<Member>(town, ['crew', 'remove', 'alice', '--rig', 'app']);
     expect(r.name).toBe('alice');
     expect(existsSync(dir)).toBe(false);
@@ -67,7 +87,11 @@ describe('gt crew', () => {
     writeFileSync(join(dir, 'committed.md'), 'c\n');
     commitAll(dir, 'bob commit');
     writeFileSync(join(dir, 'draft.md'), 'not committed\n');
-    expectFailure(gt(town, ['crew', 'remove', 'bob', '--rig', 'app', '--force', '--yes', 'alice']), 2, /was not confirmed/);
+    expectFailure(
+      gt(town, ['crew', 'remove', 'bob', '--rig', 'app', '--force', '--yes', 'alice']),
+      2,
+      /was not confirmed/,
+    );
     expect(existsSync(dir)).toBe(true);
     const r = gt(town, ['crew', 'remove', 'bob', '--rig', 'app', '--force'], { input: 'bob\n' });
     expect(r.code, r.stderr).toBe(0);

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectFailure, git, gt, gtJson, snapshotTree, tempDir } from './support/gt.ts';
 
-interface Installed { root: string; name: string; created: boolean; added: string[]; git: boolean }
+interface Installed {
+  root: string;
+  name: string;
+  created: boolean;
+  added: string[];
+  git: boolean;
+}
 
 describe('gt install', () => {
   let cleanup = (): void => {};
@@ -62,12 +68,15 @@ describe('gt install', () => {
     const r = gtJson<Installed>(base, ['install', root, '--git']);
     expect(r.git).toBe(true);
     const ignore = readFileSync(join(root, '.gitignore'), 'utf8');
-    for (const l of ['.runtime/', '.beads/beads.db*', '/*/.repo.git/', '/*/polecats/', '/*/crew/', '/*/refinery/']) expect(ignore).toContain(l);
+    for (const l of ['.runtime/', '.beads/beads.db*', '/*/.repo.git/', '/*/polecats/', '/*/crew/', '/*/refinery/'])
+      expect(ignore).toContain(l);
     expect(readFileSync(join(root, '.gitattributes'), 'utf8')).toContain('.beads/issues.jsonl merge=beads');
     expect(git(root, ['config', 'merge.beads.driver'])).toMatch(/merge-driver %O %A %B/);
     expect(git(root, ['rev-list', '--count', 'HEAD']).trim()).toBe('1');
     expect(git(root, ['status', '--porcelain'])).toBe('');
-    expect(git(root, ['ls-files']).split('\n')).toEqual(expect.arrayContaining(['town.json', 'settings/config.json', '.beads/issues.jsonl']));
+    expect(git(root, ['ls-files']).split('\n')).toEqual(
+      expect.arrayContaining(['town.json', 'settings/config.json', '.beads/issues.jsonl']),
+    );
 
     const before = snapshotTree(root);
     const again = gtJson<Installed>(root, ['install', '.', '--git']);

@@ -4,8 +4,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAll, expectFailure, git, gt, gtJson, ledgerLine, sourceRepo, tempDir } from './support/gt.ts';
 
-interface Added { rig: { name: string; git_url: string; default_branch: string; prefix: string; merge_strategy: string }; path: string; initial_commit: boolean; beads?: { found: number; imported: number; other_prefixes: Record<string, number> } }
-interface Summary { name: string; prefix: string; default_branch: string; polecats: string[]; crew: string[] }
+interface Added {
+  rig: { name: string; git_url: string; default_branch: string; prefix: string; merge_strategy: string };
+  path: string;
+  initial_commit: boolean;
+  beads?: { found: number; imported: number; other_prefixes: Record<string, number> };
+}
+interface Summary {
+  name: string;
+  prefix: string;
+  default_branch: string;
+  polecats: string[];
+  crew: string[];
+}
 
 describe('gt rig', () => {
   let base = '';
@@ -31,14 +42,27 @@ describe('gt rig', () => {
 
   it('adds a local path with spaces whose default branch is trunk', () => {
     const r = gtJson<Added>(town, ['rig', 'add', 'tools', join('..', 'sources', 'trunk repo')]);
-    expect(r.rig).toMatchObject({ name: 'tools', git_url: src('trunk repo'), default_branch: 'trunk', prefix: 'tools', merge_strategy: 'mr' });
+    expect(r.rig).toMatchObject({
+      name: 'tools',
+      git_url: src('trunk repo'),
+      default_branch: 'trunk',
+      prefix: 'tools',
+      merge_strategy: 'mr',
+    });
     expect(r.initial_commit).toBe(false);
     const dir = join(town, 'tools');
     expect(git(join(dir, '.repo.git'), ['rev-parse', '--is-bare-repository']).trim()).toBe('true');
     expect(git(join(dir, 'refinery'), ['branch', '--show-current']).trim()).toBe('trunk');
     expect(readFileSync(join(dir, 'refinery', 'README.md'), 'utf8')).toBe('# tools\n');
     const cfg = JSON.parse(readFileSync(join(dir, 'rig.json'), 'utf8')) as Record<string, unknown>;
-    expect(cfg).toMatchObject({ version: 1, name: 'tools', default_branch: 'trunk', prefix: 'tools', gates: {}, merge_strategy: 'mr' });
+    expect(cfg).toMatchObject({
+      version: 1,
+      name: 'tools',
+      default_branch: 'trunk',
+      prefix: 'tools',
+      gates: {},
+      merge_strategy: 'mr',
+    });
   });
 
   it('adds a file:// URL, with --prefix and --branch, and refuses a branch that does not exist', () => {
@@ -56,7 +80,15 @@ describe('gt rig', () => {
     expect(r.rig.default_branch).toBe('main');
     const refinery = join(town, 'blank', 'refinery');
     expect(git(refinery, ['rev-list', '--count', 'HEAD']).trim()).toBe('1');
-    git(join(town, 'blank', '.repo.git'), ['worktree', 'add', '-q', '-b', 'polecat/x/blank-1', join(town, 'blank', 'polecats', 'x'), 'main']);
+    git(join(town, 'blank', '.repo.git'), [
+      'worktree',
+      'add',
+      '-q',
+      '-b',
+      'polecat/x/blank-1',
+      join(town, 'blank', 'polecats', 'x'),
+      'main',
+    ]);
     expect(git(join(town, 'blank', 'polecats', 'x'), ['branch', '--show-current']).trim()).toBe('polecat/x/blank-1');
   });
 
@@ -67,7 +99,9 @@ describe('gt rig', () => {
     const text = gt(town, ['rig', 'add', 'shop2', src('tracked beads')]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/have prefix "shop", not "shop2"/);
-    const ids = gtJson<{ id: string }[]>(join(town, 'shop', 'refinery'), ['bd', 'list']).map((b) => b.id).sort();
+    const ids = gtJson<{ id: string }[]>(join(town, 'shop', 'refinery'), ['bd', 'list'])
+      .map((b) => b.id)
+      .sort();
     expect(ids).toEqual(['old-1', 'shop-a1', 'shop-b2']);
   });
 
@@ -77,8 +111,16 @@ describe('gt rig', () => {
     expectFailure(gt(town, ['rig', 'add', 'a b', src('plain')]), 2, /invalid rig name "a b": it contains white space/);
     expectFailure(gt(town, ['rig', 'add', '.hidden', src('plain')]), 2, /starts with "\."/);
     expectFailure(gt(town, ['rig', 'add', 'tools', src('plain')]), 1, /already has a rig named "tools"/);
-    expectFailure(gt(town, ['rig', 'add', 'other', src('plain'), '--prefix', 'pl']), 2, /prefix "pl" is already used by rig "plain"/);
-    expectFailure(gt(town, ['rig', 'add', 'gone', 'file:///nonexistent/repo.git']), 1, /cannot clone file:\/\/\/nonexistent\/repo\.git/);
+    expectFailure(
+      gt(town, ['rig', 'add', 'other', src('plain'), '--prefix', 'pl']),
+      2,
+      /prefix "pl" is already used by rig "plain"/,
+    );
+    expectFailure(
+      gt(town, ['rig', 'add', 'gone', 'file:///nonexistent/repo.git']),
+      1,
+      /cannot clone file:\/\/\/nonexistent\/repo\.git/,
+    );
     expectFailure(gt(town, ['rig', 'add', 'gone', join(base, 'no such dir')]), 2, /no repository at/);
     expect(readdirSync(town).sort()).toEqual(before);
   });
@@ -87,8 +129,15 @@ describe('gt rig', () => {
     const list = gtJson<Summary[]>(town, ['rig', 'list']);
     expect(list.map((r) => r.name)).toEqual(['blank', 'plain', 'shop', 'shop2', 'tools']);
     expect(list.find((r) => r.name === 'blank')?.polecats).toEqual(['x']);
-    const show = gtJson<Summary & { refinery_head: string; agents: Record<string, string> }>(join(town, 'tools', 'refinery'), ['rig', 'show', 'tools']);
-    expect(show).toMatchObject({ name: 'tools', default_branch: 'trunk', agents: { polecat: 'claude', crew: 'claude' } });
+    const show = gtJson<Summary & { refinery_head: string; agents: Record<string, string> }>(
+      join(town, 'tools', 'refinery'),
+      ['rig', 'show', 'tools'],
+    );
+    expect(show).toMatchObject({
+      name: 'tools',
+      default_branch: 'trunk',
+      agents: { polecat: 'claude', crew: 'claude' },
+    });
     expect(show.refinery_head).toMatch(/^[0-9a-f]{7,}$/);
     expectFailure(gt(town, ['rig', 'show', 'nope']), 2, /no rig named "nope"/);
     expectFailure(gt(town, ['rig', 'remove', 'nope']), 2, /no rig named "nope"/);
@@ -98,7 +147,11 @@ describe('gt rig', () => {
     const outside = join(base, 'sources');
     expect(gtJson<Summary[]>(outside, ['rig', 'list'], { env: { GT_ROOT: town } }).length).toBe(5);
     expectFailure(gt(outside, ['rig', 'list']), 1, /no town found in .*sources or any parent directory/);
-    expectFailure(gt(outside, ['rig', 'list'], { env: { GT_ROOT: outside } }), 1, /GT_ROOT is .*sources, which holds no town\.json/);
+    expectFailure(
+      gt(outside, ['rig', 'list'], { env: { GT_ROOT: outside } }),
+      1,
+      /GT_ROOT is .*sources, which holds no town\.json/,
+    );
   });
 
   it('refuses to remove a rig while a polecat holds uncommitted or unmerged work, naming it', () => {
@@ -113,7 +166,11 @@ describe('gt rig', () => {
     const repo = join(town, 'blank', '.repo.git');
     const landed = git(repo, ['rev-parse', 'main']).trim();
     const only = gt(town, ['rig', 'remove', 'blank']);
-    expectFailure(only, 1, new RegExp(`branch main holds 1 commit not in .*empty: ${landed.slice(0, 12)} "work", in .*blank/\\.repo\\.git`));
+    expectFailure(
+      only,
+      1,
+      new RegExp(`branch main holds 1 commit not in .*empty: ${landed.slice(0, 12)} "work", in .*blank/\\.repo\\.git`),
+    );
     expect(existsSync(polecat)).toBe(true);
     // gt refinery run delivers it to the repository the rig came from (as the hint says); then the rig can go.
     expect(only.stderr).toMatch(/Hint: deliver it first: gt refinery run blank/);
@@ -137,7 +194,13 @@ describe('gt rig', () => {
     commitAll(join(rigDir, 'refinery'), 'landed work');
     const sha = git(join(rigDir, '.repo.git'), ['rev-parse', 'main']).trim();
     const refused = gt(town, ['rig', 'remove', 'keep']);
-    expectFailure(refused, 1, new RegExp(`rig "keep" holds work that exists nowhere else: branch main holds 1 commit not in .*kept: ${sha.slice(0, 12)} "landed work"`));
+    expectFailure(
+      refused,
+      1,
+      new RegExp(
+        `rig "keep" holds work that exists nowhere else: branch main holds 1 commit not in .*kept: ${sha.slice(0, 12)} "landed work"`,
+      ),
+    );
     expect(refused.stderr).toMatch(/Hint: deliver it first: gt refinery run keep/);
     // --force: the name must be typed (or given with --yes); anything else removes nothing.
     expectFailure(gt(town, ['rig', 'remove', 'keep', '--force', '--yes', 'free']), 2, /was not confirmed/);
@@ -155,7 +218,10 @@ describe('gt rig', () => {
     git(base, ['clone', '-q', bundle, back]);
     expect(git(back, ['log', '-1', '--format=%H %s', 'origin/main']).trim()).toBe(`${sha} landed work`);
     // --yes with the name works without a prompt; a rig holding nothing needs no --force at all.
-    expect(gtJson<{ name: string; saved: string[] }>(town, ['rig', 'remove', 'free'])).toMatchObject({ name: 'free', saved: [] });
+    expect(gtJson<{ name: string; saved: string[] }>(town, ['rig', 'remove', 'free'])).toMatchObject({
+      name: 'free',
+      saved: [],
+    });
   });
 
   it('says clearly when git is missing and creates nothing', () => {
@@ -170,6 +236,8 @@ describe('gt rig', () => {
     const inRig = gtJson<{ id: string }>(join(town, 'tools', 'refinery'), ['bd', 'create', 'Fix the build']);
     expect(inRig.id).toMatch(/^tools-/);
     expect(gtJson<{ id: string }>(town, ['bd', 'create', 'Plan the release']).id).toMatch(/^hq-/);
-    expect(gtJson<{ id: string }>(town, ['bd', 'create', 'Via GT_RIG'], { env: { GT_RIG: 'tools' } }).id).toMatch(/^tools-/);
+    expect(gtJson<{ id: string }>(town, ['bd', 'create', 'Via GT_RIG'], { env: { GT_RIG: 'tools' } }).id).toMatch(
+      /^tools-/,
+    );
   });
 });

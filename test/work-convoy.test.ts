@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDependency, createBead, updateBead, closeBeads, type Store } from '../src/beads/index.ts';
 import { countTownEvents, loadTown, openTownStore, type TownContext } from '../src/town/index.ts';
 import {
-  checkConvoys, createConvoy, feedConvoys, listInbox, showConvoy, type ConvoyStatus,
+  checkConvoys,
+  createConvoy,
+  feedConvoys,
+  listInbox,
+  showConvoy,
+  type ConvoyStatus,
 } from '../src/work/index.ts';
 import type { SlingRequest } from '../src/work/sling/index.ts';
 import { enqueueSling } from '../src/work/sling/queue.ts';
@@ -33,13 +38,21 @@ describe('convoys', () => {
   const bead = (id: string, title = `Work ${id}`): string => withStore((s) => createBead(s, { id, title }).id);
   const hq = (title: string): string => gtJson<{ id: string }>(root, ['bd', 'create', title], { env }).id;
   /** A merge request of bead `b` in `status`; the returned id names it (the queue makes its own). */
-  const insertMr = (head: string, b: string, status: MrStatus, extra: { failure?: string } = {}): string => withStore((s) => {
-    const { mr } = enqueueMergeRequest(s, { rig: b.split('-')[0]!, bead: b, polecat: 'toast', branch: `polecat/toast/${b}`, head });
-    updateMr(s, mr.id, { status, failure: extra.failure ?? null });
-    return mr.id;
-  });
+  const insertMr = (head: string, b: string, status: MrStatus, extra: { failure?: string } = {}): string =>
+    withStore((s) => {
+      const { mr } = enqueueMergeRequest(s, {
+        rig: b.split('-')[0]!,
+        bead: b,
+        polecat: 'toast',
+        branch: `polecat/toast/${b}`,
+        head,
+      });
+      updateMr(s, mr.id, { status, failure: extra.failure ?? null });
+      return mr.id;
+    });
   const setMr = (id: string, status: MrStatus): void => withStore((s) => updateMr(s, id, { status }));
-  const events = (kind: string, subject?: string): number => withStore((s) => countTownEvents(s, { kind, ...(subject ? { subject } : {}) }));
+  const events = (kind: string, subject?: string): number =>
+    withStore((s) => countTownEvents(s, { kind, ...(subject ? { subject } : {}) }));
 
   beforeAll(() => {
     const t = tempDir('gt convoy');
@@ -65,10 +78,24 @@ describe('convoys', () => {
   it('creates a convoy across rigs, shows each bead with its state, and lists it', () => {
     bead('app-a1', 'Login form');
     bead('web-a1', 'Login API');
-    const c = gtJson<ConvoyStatus>(root, ['convoy', 'create', 'Login', 'app-a1', 'web-a1', '--notify', '--human'], { env });
-    expect(c).toMatchObject({ title: 'Login', status: 'open', owner: 'overseer', notify: ['mayor'], human: true, landed: 0, total: 2, complete: false });
+    const c = gtJson<ConvoyStatus>(root, ['convoy', 'create', 'Login', 'app-a1', 'web-a1', '--notify', '--human'], {
+      env,
+    });
+    expect(c).toMatchObject({
+      title: 'Login',
+      status: 'open',
+      owner: 'overseer',
+      notify: ['mayor'],
+      human: true,
+      landed: 0,
+      total: 2,
+      complete: false,
+    });
     expect(c.id).toMatch(/^hq-/);
-    expect(c.tracked.map((t) => [t.id, t.state])).toEqual([['app-a1', 'queued'], ['web-a1', 'queued']]);
+    expect(c.tracked.map((t) => [t.id, t.state])).toEqual([
+      ['app-a1', 'queued'],
+      ['web-a1', 'queued'],
+    ]);
     const text = gt(root, ['convoy', 'show'], { env }).stdout;
     expect(text).toContain(`${c.id}  [--------------------] 0/2  open  Login`);
     expect(text).toMatch(/○ app-a1\s+queued\s+-\s+\d+s\s+Login form/);
@@ -99,17 +126,35 @@ describe('convoys', () => {
     const r = gtJson<{ convoy: ConvoyStatus; added: string[] }>(root, ['convoy', 'add-issue', y], { env });
     expect(r.convoy.id).toBe(later.id);
     expect(gtJson<ConvoyStatus>(root, ['convoy', 'show'], { env }).tracked.map((t) => t.id)).toEqual([y]);
-    expectFailure(gt(root, ['convoy', 'create', 'Nested', later.id], { env }), 2, /is a convoy; a convoy tracks work beads/);
+    expectFailure(
+      gt(root, ['convoy', 'create', 'Nested', later.id], { env }),
+      2,
+      /is a convoy; a convoy tracks work beads/,
+    );
   });
 
   it('refuses flag-looking names, empty names and bad addresses', () => {
     expectFailure(gt(root, ['convoy', 'create', '--', '--human'], { env }), 2, /looks like an option/);
     expectFailure(gt(root, ['convoy', 'create', '  '], { env }), 2, /has no name/);
-    expectFailure(gt(root, ['convoy', 'create', 'X', '--notify', 'nowhere/alice'], { env }), 2, /no rig named "nowhere"/);
+    expectFailure(
+      gt(root, ['convoy', 'create', 'X', '--notify', 'nowhere/alice'], { env }),
+      2,
+      /no rig named "nowhere"/,
+    );
     expectFailure(gt(root, ['convoy', 'create', 'X', '--owner', 'justaname'], { env }), 2, /not an agent address/);
-    expectFailure(gt(root, ['convoy', 'create', 'X', '--notify', 'app/crew/nobody'], { env }), 2, /rig "app" has no crew member "nobody"/);
-    expectFailure(gt(root, ['convoy', 'create', 'X', '--owner', 'app/ghost'], { env }), 2, /rig "app" has no polecat "ghost"/);
-    expect(gtJson<ConvoyStatus[]>(root, ['convoy', 'list', '--all'], { env }).filter((c) => c.title === 'X')).toEqual([]);
+    expectFailure(
+      gt(root, ['convoy', 'create', 'X', '--notify', 'app/crew/nobody'], { env }),
+      2,
+      /rig "app" has no crew member "nobody"/,
+    );
+    expectFailure(
+      gt(root, ['convoy', 'create', 'X', '--owner', 'app/ghost'], { env }),
+      2,
+      /rig "app" has no polecat "ghost"/,
+    );
+    expect(gtJson<ConvoyStatus[]>(root, ['convoy', 'list', '--all'], { env }).filter((c) => c.title === 'X')).toEqual(
+      [],
+    );
   });
 
   it('closes a convoy by hand; a closed convoy refuses more work with a clear error', () => {
@@ -120,14 +165,25 @@ describe('convoys', () => {
     expectFailure(gt(root, ['convoy', 'close', later.id], { env }), 2, /is closed/);
     expectFailure(gt(root, ['convoy', 'refresh', later.id], { env }), 2, /is closed/);
     expect(gtJson<ConvoyStatus[]>(root, ['convoy', 'list'], { env }).map((c) => c.title)).toEqual(['Login']);
-    expect(gtJson<ConvoyStatus[]>(root, ['convoy', 'list', '--all'], { env }).map((c) => c.title).sort()).toEqual(['Later', 'Login']);
+    expect(
+      gtJson<ConvoyStatus[]>(root, ['convoy', 'list', '--all'], { env })
+        .map((c) => c.title)
+        .sort(),
+    ).toEqual(['Later', 'Login']);
     expect(listInbox(town, 'overseer').filter((m) => m.subject.includes('Later'))).toEqual([]);
   });
 
   it('follows each bead from queued to merged and lands the convoy only after the last merge, mailing once', async () => {
     bead('app-b1', 'Cache');
     bead('web-b1', 'Cache headers');
-    const c = createConvoy(town, { name: 'Caching', beads: ['app-b1', 'web-b1'], owner: 'mayor', notify: ['app/crew/alice'], human: true, actor: 'mayor' });
+    const c = createConvoy(town, {
+      name: 'Caching',
+      beads: ['app-b1', 'web-b1'],
+      owner: 'mayor',
+      notify: ['app/crew/alice'],
+      human: true,
+      actor: 'mayor',
+    });
     const alerts: string[] = [];
     const check = () => checkConvoys(town, { alert: (title) => (alerts.push(title), ['desktop']) });
     const states = () => showConvoy(town, c.id).tracked.map((t) => t.state);
@@ -152,7 +208,9 @@ describe('convoys', () => {
 
     withStore((s) => closeBeads(s, ['web-b1'], 'no changes'));
     const landed = (await check()).landed;
-    expect(landed).toEqual([{ id: c.id, title: 'Caching', mailed: ['mayor', 'app/crew/alice', 'overseer'], alerted: ['desktop'], errors: [] }]);
+    expect(landed).toEqual([
+      { id: c.id, title: 'Caching', mailed: ['mayor', 'app/crew/alice', 'overseer'], alerted: ['desktop'], errors: [] },
+    ]);
     expect(alerts).toEqual(['🚚 Convoy landed: Caching']);
     const after = showConvoy(town, c.id);
     expect(after).toMatchObject({ status: 'closed', landed: 2, total: 2, complete: true });
@@ -172,7 +230,11 @@ describe('convoys', () => {
     const a = hq('Docs');
     const c = gtJson<ConvoyStatus>(root, ['convoy', 'create', 'Docs pass', a, '--owner', 'mayor'], { env });
     gtJson(root, ['bd', 'close', a, '-r', 'merged abc1234'], { env });
-    const r = gtJson<{ convoy: ConvoyStatus; check: { landed: { mailed: string[] }[] } }>(root, ['convoy', 'refresh', c.id], { env });
+    const r = gtJson<{ convoy: ConvoyStatus; check: { landed: { mailed: string[] }[] } }>(
+      root,
+      ['convoy', 'refresh', c.id],
+      { env },
+    );
     expect(r.convoy.status).toBe('closed');
     expect(r.check.landed[0]?.mailed).toEqual(['mayor']);
     const inbox = gtJson<{ subject: string }[]>(root, ['mail', 'inbox', 'mayor'], { env });
@@ -183,17 +245,22 @@ describe('convoys', () => {
     const a = hq('Race');
     const c = gtJson<ConvoyStatus>(root, ['convoy', 'create', 'Race pass', a, '--owner', 'mayor'], { env });
     gtJson(root, ['bd', 'close', a, '-r', 'merged 9a8b7c6'], { env });
-    const refresh = (): Promise<{ landed: number }> => new Promise((res, rej) => {
-      const p = spawn(process.execPath, [GT_BIN, 'convoy', 'refresh', c.id, '--json'], { cwd: root, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      p.on('close', (code) => {
-        if (code === 0) res({ landed: (JSON.parse(out) as { check: { landed: unknown[] } }).check.landed.length });
-        // The loser may find the convoy already closed by the winner: a clear refusal, not a second announcement.
-        else if (code === 2) res({ landed: 0 });
-        else rej(new Error(`gt convoy refresh exited ${code}`));
+    const refresh = (): Promise<{ landed: number }> =>
+      new Promise((res, rej) => {
+        const p = spawn(process.execPath, [GT_BIN, 'convoy', 'refresh', c.id, '--json'], {
+          cwd: root,
+          env: cleanEnv(env),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.on('close', (code) => {
+          if (code === 0) res({ landed: (JSON.parse(out) as { check: { landed: unknown[] } }).check.landed.length });
+          // The loser may find the convoy already closed by the winner: a clear refusal, not a second announcement.
+          else if (code === 2) res({ landed: 0 });
+          else rej(new Error(`gt convoy refresh exited ${code}`));
+        });
       });
-    });
     const both = await Promise.all([refresh(), refresh()]);
     expect(both.map((b) => b.landed).sort()).toEqual([0, 1]);
     expect(listInbox(town, 'mayor').filter((m) => m.subject === '🚚 Convoy landed: Race pass').length).toBe(1);
@@ -215,18 +282,35 @@ describe('convoys', () => {
     expect(calls).toEqual([]);
 
     const r = await feedConvoys(town, { sling, graceMs: 0, convoy: c.id });
-    expect(calls).toEqual([{ beads: ['app-f1'], target: 'app' }, { beads: ['web-f2'], target: 'web' }]);
-    expect(r.decisions.map((d) => [d.bead, d.action, d.status ?? null])).toEqual([['app-f1', 'slung', 'started'], ['web-f2', 'slung', 'started'], [h, 'skipped', null]]);
+    expect(calls).toEqual([
+      { beads: ['app-f1'], target: 'app' },
+      { beads: ['web-f2'], target: 'web' },
+    ]);
+    expect(r.decisions.map((d) => [d.bead, d.action, d.status ?? null])).toEqual([
+      ['app-f1', 'slung', 'started'],
+      ['web-f2', 'slung', 'started'],
+      [h, 'skipped', null],
+    ]);
     expect(r.decisions[2]!.reason).toMatch(/no rig has the prefix "hq"/);
     expect(events('convoy.feed.slung', 'app-f1')).toBe(1);
 
     const boom = async (): Promise<never> => {
       throw new Error('no free polecat');
     };
-    const refuse = async (_t: TownContext, req: SlingRequest) => ({ results: [{ bead: req.beads[0]!, status: 'refused' as const, reason: 'rig is parked' }] });
-    expect((await feedConvoys(town, { sling: refuse, graceMs: 0, convoy: c.id })).decisions[0]).toMatchObject({ bead: 'app-f1', action: 'skipped', status: 'refused', reason: 'rig is parked' });
+    const refuse = async (_t: TownContext, req: SlingRequest) => ({
+      results: [{ bead: req.beads[0]!, status: 'refused' as const, reason: 'rig is parked' }],
+    });
+    expect((await feedConvoys(town, { sling: refuse, graceMs: 0, convoy: c.id })).decisions[0]).toMatchObject({
+      bead: 'app-f1',
+      action: 'skipped',
+      status: 'refused',
+      reason: 'rig is parked',
+    });
     const again = await feedConvoys(town, { sling: boom, graceMs: 0 });
-    expect(again.decisions.find((d) => d.bead === 'app-f1')).toMatchObject({ action: 'failed', reason: 'no free polecat' });
+    expect(again.decisions.find((d) => d.bead === 'app-f1')).toMatchObject({
+      action: 'failed',
+      reason: 'no free polecat',
+    });
     await feedConvoys(town, { sling: boom, graceMs: 0 });
     expect(events('convoy.feed.skipped', h)).toBe(1);
     expect(events('convoy.feed.failed', 'app-f1')).toBe(1);

@@ -13,9 +13,20 @@ import { emptyMemory, daemonTimings, tick, type TickPorts } from '../src/daemon/
 import { addFakeAgent, gt, gtJson, sourceRepo, tempDir, withTown } from './support/gt.ts';
 
 const SOCKET = `gt-test-daemon-${process.pid}`;
-const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_MS: '500', GT_DAEMON_STUCK_MS: '2000', GT_DAEMON_REAP_MS: '500' };
+const env = {
+  GT_TMUX_SOCKET: SOCKET,
+  GT_DAEMON_TICK_MS: '250',
+  GT_DAEMON_GRACE_MS: '500',
+  GT_DAEMON_STUCK_MS: '2000',
+  GT_DAEMON_REAP_MS: '500',
+};
 
-interface Status { running: boolean; pid: number | null; stale_pid_file: boolean; ticks: number | null }
+interface Status {
+  running: boolean;
+  pid: number | null;
+  stale_pid_file: boolean;
+  ticks: number | null;
+}
 describe('the daemon', () => {
   let base = '';
   let town = '';
@@ -24,16 +35,33 @@ describe('the daemon', () => {
   const tmux = createTmux({ socket: SOCKET });
   const events = (kind: string): TownEvent[] => withTown(town, (s) => townEventsMatching(s, { kind }));
   const restartsOf = (name: string): number | undefined => withTown(town, (s) => getPolecat(s, 'app', name)?.restarts);
-  const mailFrom = (from: string): Mail[] => withTown(town, (s) => ['mayor', 'overseer'].flatMap((to) => listInbox(s, to, { archived: true })).filter((m) => m.from === from));
+  const mailFrom = (from: string): Mail[] =>
+    withTown(town, (s) =>
+      ['mayor', 'overseer'].flatMap((to) => listInbox(s, to, { archived: true })).filter((m) => m.from === from),
+    );
   const status = (): Status => gtJson<Status>(town, ['daemon', 'status'], { env });
-  const addPolecat = (name: string, o: { state: string; bead: string | null; restarts?: number; updatedAgoMs?: number }): void => {
+  const addPolecat = (
+    name: string,
+    o: { state: string; bead: string | null; restarts?: number; updatedAgoMs?: number },
+  ): void => {
     const dir = join(town, 'app', 'polecats', name);
     mkdirSync(dir, { recursive: true });
     const at = new Date(Date.now() - (o.updatedAgoMs ?? 60_000)).toISOString();
-    withTown(town, (s) => insertPolecat(s, {
-      rig: 'app', name, state: o.state as PolecatState, bead: o.bead, branch: o.bead ? `polecat/${name}/${o.bead}` : null, worktree: dir,
-      hook_state: o.bead ? 'active' : null, agent: 'fake', restarts: o.restarts ?? 0, created_at: at, updated_at: at,
-    }));
+    withTown(town, (s) =>
+      insertPolecat(s, {
+        rig: 'app',
+        name,
+        state: o.state as PolecatState,
+        bead: o.bead,
+        branch: o.bead ? `polecat/${name}/${o.bead}` : null,
+        worktree: dir,
+        hook_state: o.bead ? 'active' : null,
+        agent: 'fake',
+        restarts: o.restarts ?? 0,
+        created_at: at,
+        updated_at: at,
+      }),
+    );
   };
 
   beforeAll(() => {
@@ -51,7 +79,11 @@ describe('the daemon', () => {
   afterAll(async () => {
     if (town) {
       gt(town, ['daemon', 'stop'], { env });
-      const pid = Number(existsSync(join(town, '.runtime', 'daemon.pid')) ? readFileSync(join(town, '.runtime', 'daemon.pid'), 'utf8') : 0);
+      const pid = Number(
+        existsSync(join(town, '.runtime', 'daemon.pid'))
+          ? readFileSync(join(town, '.runtime', 'daemon.pid'), 'utf8')
+          : 0,
+      );
       if (pid > 0) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -104,7 +136,11 @@ describe('the daemon', () => {
       addPolecat('nux', { state: 'working', bead: nuxBead });
       addPolecat('rust', { state: 'working', bead: rustBead, restarts: 3 });
       addPolecat('toast', { state: 'idle', bead: null });
-      await tmux.newSession({ name: `${prefix}-toast`, cwd: join(town, 'app', 'polecats', 'toast'), argv: ['sleep', '600'] });
+      await tmux.newSession({
+        name: `${prefix}-toast`,
+        cwd: join(town, 'app', 'polecats', 'toast'),
+        argv: ['sleep', '600'],
+      });
       gtJson(town, ['daemon', 'start'], { env });
     });
     afterAll(() => {
@@ -113,10 +149,16 @@ describe('the daemon', () => {
 
     it('restarts a dead session holding work on the same hook, and records why', async () => {
       await until(async () => tmux.hasSession(`${prefix}-nux`));
-      await until(async () => existsSync(join(base, `${prefix}-nux.log`)) && readFileSync(join(base, `${prefix}-nux.log`), 'utf8').includes('gt prime'));
+      await until(
+        async () =>
+          existsSync(join(base, `${prefix}-nux.log`)) &&
+          readFileSync(join(base, `${prefix}-nux.log`), 'utf8').includes('gt prime'),
+      );
       expect(restartsOf('nux')).toBe(1);
       const restart = events('daemon.restart').find((e) => e.subject === nuxBead);
-      expect(restart?.reason).toMatch(new RegExp(`session .*-nux of app/nux is gone while ${nuxBead} is on its hook: restart 1 of 3`));
+      expect(restart?.reason).toMatch(
+        new RegExp(`session .*-nux of app/nux is gone while ${nuxBead} is on its hook: restart 1 of 3`),
+      );
       // kill -9 of the agent: the session is gone again, and the daemon brings it back.
       await tmux.killSession(`${prefix}-nux`);
       await until(async () => restartsOf('nux') === 2);
@@ -127,7 +169,9 @@ describe('the daemon', () => {
       await until(async () => events('daemon.restart-cap').length > 0);
       await new Promise((r) => setTimeout(r, 1000));
       const capped = events('daemon.restart-cap');
-      expect(capped).toEqual([expect.objectContaining({ subject: rustBead, reason: expect.stringContaining('restarted 3 times already') })]);
+      expect(capped).toEqual([
+        expect.objectContaining({ subject: rustBead, reason: expect.stringContaining('restarted 3 times already') }),
+      ]);
       expect(await tmux.hasSession(`${prefix}-rust`)).toBe(false);
       const mail = mailFrom('app/rust');
       expect(mail.map((m) => m.to)).toEqual(['mayor', 'overseer']);
@@ -142,7 +186,9 @@ describe('the daemon', () => {
       expect(readFileSync(log, 'utf8')).toContain('Gas Town daemon: nothing has changed on your screen');
       expect(events('daemon.nudge').find((e) => e.subject === nuxBead)?.data).toMatchObject({ result: 'delivered' });
       await until(async () => events('daemon.stuck-escalate').some((e) => e.subject === nuxBead), 30_000);
-      await until(() => mailFrom('app/nux').filter((m) => m.subject.includes(`looks stuck on ${nuxBead}`)).length === 2);
+      await until(
+        () => mailFrom('app/nux').filter((m) => m.subject.includes(`looks stuck on ${nuxBead}`)).length === 2,
+      );
       // One escalation per quiet spell: it is not repeated while nothing changes.
       await new Promise((r) => setTimeout(r, 2500));
       expect(events('daemon.stuck-escalate').filter((e) => e.subject === nuxBead)).toHaveLength(1);
@@ -155,17 +201,27 @@ describe('the daemon', () => {
     });
 
     it('shows it all in gt status --json', async () => {
-      const beads = ['one', 'two'].map((t) => gtJson<{ id: string }>(join(town, 'app'), ['bd', 'create', t], { env }).id);
+      const beads = ['one', 'two'].map(
+        (t) => gtJson<{ id: string }>(join(town, 'app'), ['bd', 'create', t], { env }).id,
+      );
       const convoy = gtJson<{ id: string }>(town, ['bd', 'create', 'Batch', '--type', 'convoy'], { env }).id;
       for (const b of beads) gtJson(town, ['bd', 'dep', 'add', convoy, b, '--type', 'tracks'], { env });
       gtJson(town, ['bd', 'close', beads[0]!], { env });
       const s = gtJson<{
-        daemon: Status; rigs: { name: string; queue: Record<string, number> }[]; agents: { by_state: Record<string, number>; list: { address: string; hooked_bead: string | null }[] };
-        convoys: { id: string; total: number; landed: number }[]; problems: { kind: string; subject: string }[]; events: { kind: string }[];
+        daemon: Status;
+        rigs: { name: string; queue: Record<string, number> }[];
+        agents: { by_state: Record<string, number>; list: { address: string; hooked_bead: string | null }[] };
+        convoys: { id: string; total: number; landed: number }[];
+        problems: { kind: string; subject: string }[];
+        events: { kind: string }[];
       }>(town, ['status'], { env });
       expect(s.daemon.running).toBe(true);
-      expect(s.rigs).toEqual([expect.objectContaining({ name: 'app', queue: { queued: 0, running: 0, failed: 0, merged: 0 } })]);
-      expect(s.agents.list).toEqual(expect.arrayContaining([expect.objectContaining({ address: 'app/nux', hooked_bead: nuxBead })]));
+      expect(s.rigs).toEqual([
+        expect.objectContaining({ name: 'app', queue: { queued: 0, running: 0, failed: 0, merged: 0 } }),
+      ]);
+      expect(s.agents.list).toEqual(
+        expect.arrayContaining([expect.objectContaining({ address: 'app/nux', hooked_bead: nuxBead })]),
+      );
       expect(s.convoys).toEqual([expect.objectContaining({ id: convoy, total: 2, landed: 1 })]);
       expect(s.events.length).toBeGreaterThan(0);
       expect(s.problems.map((p) => p.kind)).not.toContain('daemon-not-running');
@@ -174,7 +230,9 @@ describe('the daemon', () => {
       const text = gt(town, ['status'], { env }).stdout;
       expect(text).toMatch(/\[##########----------\] 1\/2\s+Batch/);
       gtJson(town, ['daemon', 'stop'], { env });
-      expect(gtJson<{ problems: { kind: string }[] }>(town, ['status'], { env }).problems.map((p) => p.kind)).toContain('daemon-not-running');
+      expect(gtJson<{ problems: { kind: string }[] }>(town, ['status'], { env }).problems.map((p) => p.kind)).toContain(
+        'daemon-not-running',
+      );
     });
   });
 
@@ -190,11 +248,21 @@ describe('the daemon', () => {
       escalate: () => undefined,
     };
     const ctx = loadTown(town, { ...process.env, ...env });
-    const report = await tick(ctx, ports, { timings: daemonTimings(ctx), memory: emptyMemory(), reportedUnwired: new Set() });
-    expect(report.steps.find((s) => s.step === 'refinery')).toMatchObject({ status: 'failed', error: expect.stringContaining('the refinery fell over') });
+    const report = await tick(ctx, ports, {
+      timings: daemonTimings(ctx),
+      memory: emptyMemory(),
+      reportedUnwired: new Set(),
+    });
+    expect(report.steps.find((s) => s.step === 'refinery')).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('the refinery fell over'),
+    });
     expect(report.steps.find((s) => s.step === 'snapshots')?.status).toBe('unwired');
     expect(calls).toEqual(['check', 'feed', 'drain']);
-    expect(events('daemon.error').at(-1)).toMatchObject({ subject: 'refinery', reason: expect.stringContaining('app: the refinery fell over') });
+    expect(events('daemon.error').at(-1)).toMatchObject({
+      subject: 'refinery',
+      reason: expect.stringContaining('app: the refinery fell over'),
+    });
   });
 });
 

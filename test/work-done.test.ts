@@ -11,7 +11,14 @@ import { getPolecat, insertPolecat } from '../src/work/polecats/index.ts';
 import { cleanEnv } from './support/bd.ts';
 import { commitAll, expectFailure, git, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
-interface DoneJson { outcome: string; mr: string | null; bead: string; committed_leftovers: boolean; commits: number; head: string }
+interface DoneJson {
+  outcome: string;
+  mr: string | null;
+  bead: string;
+  committed_leftovers: boolean;
+  commits: number;
+  head: string;
+}
 
 describe('gt done', () => {
   let base = '';
@@ -34,7 +41,17 @@ describe('gt done', () => {
     git(join(townDir, 'app', '.repo.git'), ['worktree', 'add', '-q', '-b', branch, wt, 'main']);
     const baseCommit = git(wt, ['rev-parse', 'HEAD']).trim();
     withStore((s) => {
-      insertPolecat(s, { rig: 'app', name, worktree: wt, state: 'working', bead, branch, base: baseCommit, hook_state: 'active', agent: 'sim' });
+      insertPolecat(s, {
+        rig: 'app',
+        name,
+        worktree: wt,
+        state: 'working',
+        bead,
+        branch,
+        base: baseCommit,
+        hook_state: 'active',
+        agent: 'sim',
+      });
       updateBead(s, bead, { status: 'hooked', assignee: `app/${name}` });
     });
     return { bead, wt, address: `app/${name}` };
@@ -64,7 +81,9 @@ describe('gt done', () => {
     withStore((s) => {
       expect(getBead(s.db, bead)).toMatchObject({ status: 'in_progress', assignee: address });
       expect(getPolecat(s, 'app', 'nux')).toMatchObject({ state: 'idle', hook_state: 'completed', bead });
-      expect(listMrs(s, { rig: 'app' }).filter((m) => m.bead === bead)).toEqual([expect.objectContaining({ status: 'queued', head: r.head, polecat: 'nux', priority: 2 })]);
+      expect(listMrs(s, { rig: 'app' }).filter((m) => m.bead === bead)).toEqual([
+        expect.objectContaining({ status: 'queued', head: r.head, polecat: 'nux', priority: 2 }),
+      ]);
       expect(countTownEvents(s, { kind: 'done.completed', subject: bead })).toBe(1);
     });
     // Run again (the agent retries after a crash): the same request, never a second one.
@@ -101,7 +120,9 @@ describe('gt done', () => {
   it('escalates without a merge request: a note on the bead and mail to the Mayor', () => {
     const { bead, wt, address } = hook('rictus', 'Decide the API');
     writeFileSync(join(wt, 'wip.txt'), 'half\n');
-    const r = gtJson<DoneJson>(wt, ['done', '--status', 'escalated', '-m', 'which API version?'], { env: { GT_ADDRESS: address } });
+    const r = gtJson<DoneJson>(wt, ['done', '--status', 'escalated', '-m', 'which API version?'], {
+      env: { GT_ADDRESS: address },
+    });
     expect(r).toMatchObject({ outcome: 'escalated', mr: null, committed_leftovers: true });
     withStore((s) => {
       expect(getBead(s.db, bead)?.notes).toContain('Escalated by app/rictus: which API version?');
@@ -137,7 +158,10 @@ describe('gt done', () => {
       const direct = hook('dag', 'Add d');
       withStore((s) => updateBead(s, direct.bead, { metadata: { merge: 'direct' } }));
       writeFileSync(join(direct.wt, 'd.txt'), 'd\n');
-      expect(gtJson<DoneJson>(direct.wt, ['done'], { env: { GT_ADDRESS: direct.address } })).toMatchObject({ outcome: 'landed', bead: direct.bead });
+      expect(gtJson<DoneJson>(direct.wt, ['done'], { env: { GT_ADDRESS: direct.address } })).toMatchObject({
+        outcome: 'landed',
+        bead: direct.bead,
+      });
       expect(git(join(townDir, 'app', '.repo.git'), ['show', 'main:d.txt'])).toBe('d\n');
       withStore((s) => expect(getBead(s.db, direct.bead)).toMatchObject({ status: 'closed' }));
 
@@ -147,7 +171,9 @@ describe('gt done', () => {
       const r = gtJson<DoneJson>(local.wt, ['done'], { env: { GT_ADDRESS: local.address } });
       expect(r).toMatchObject({ outcome: 'left-on-branch', mr: null, commits: 1 });
       expect(git(join(townDir, 'app', '.repo.git'), ['show', `polecat/keeper/${local.bead}:l.txt`])).toBe('l\n');
-      expect(spawnSync('git', ['-C', join(townDir, 'app', '.repo.git'), 'cat-file', '-e', 'main:l.txt']).status).not.toBe(0);
+      expect(
+        spawnSync('git', ['-C', join(townDir, 'app', '.repo.git'), 'cat-file', '-e', 'main:l.txt']).status,
+      ).not.toBe(0);
       withStore((s) => {
         expect(getBead(s.db, local.bead)?.status).toBe('closed');
         expect(listMrs(s, { rig: 'app' }).filter((m) => m.bead === local.bead)).toEqual([]);
@@ -159,7 +185,11 @@ describe('gt done', () => {
 
   it('refuses outside a polecat, and a bad status, saying what to do', () => {
     expectFailure(gt(townDir, ['done']), 2, /GT_ADDRESS is not set/);
-    expectFailure(gt(townDir, ['done', '--status', 'finished'], { env: { GT_ADDRESS: 'app/nux' } }), 2, /invalid done status "finished"/);
+    expectFailure(
+      gt(townDir, ['done', '--status', 'finished'], { env: { GT_ADDRESS: 'app/nux' } }),
+      2,
+      /invalid done status "finished"/,
+    );
     expectFailure(gt(townDir, ['done'], { env: { GT_ADDRESS: 'app/nobody' } }), 2, /no polecat named "nobody"/);
   });
 });

@@ -10,8 +10,25 @@ const SOCKET = `gt-test-handoff-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 const asMayor = { ...env, GT_ADDRESS: 'mayor' };
 
-interface Mail { id: string; from: string; to: string; subject: string; body: string; type: string; priority: number; archived_at: string | null }
-interface Handoff { address: string; mail: string; hooked: string | null; superseded: string[]; restart: string; agent: string; log?: string }
+interface Mail {
+  id: string;
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  type: string;
+  priority: number;
+  archived_at: string | null;
+}
+interface Handoff {
+  address: string;
+  mail: string;
+  hooked: string | null;
+  superseded: string[];
+  restart: string;
+  agent: string;
+  log?: string;
+}
 
 async function until(check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -26,7 +43,8 @@ describe('escalate and handoff', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const starts = (): number => (readFileSync(join(base, 'hq-mayor.log'), 'utf8').match(/Run `gt prime` now/g) ?? []).length;
+  const starts = (): number =>
+    (readFileSync(join(base, 'hq-mayor.log'), 'utf8').match(/Run `gt prime` now/g) ?? []).length;
 
   beforeAll(() => {
     const t = tempDir('gt handoff');
@@ -41,14 +59,24 @@ describe('escalate and handoff', () => {
     cleanup();
   });
 
-  it('escalates: a bead at the severity\'s priority, linked to the bead it is about, and mail to the Mayor and the overseer', () => {
+  it("escalates: a bead at the severity's priority, linked to the bead it is about, and mail to the Mayor and the overseer", () => {
     const about = gtJson<{ id: string }>(town, ['bd', 'create', 'Flaky login test'], { env }).id;
     const r = gtJson<{ bead: string; severity: string; priority: number; mail: string[]; related: string }>(
-      town, ['escalate', 'npm test hangs on app since 10:02', '--severity', 'high', '--bead', about], { env: asMayor },
+      town,
+      ['escalate', 'npm test hangs on app since 10:02', '--severity', 'high', '--bead', about],
+      { env: asMayor },
     );
     expect(r).toMatchObject({ severity: 'high', priority: 1, related: about });
     expect(r.mail.length).toBe(2);
-    const [b] = gtJson<{ title: string; priority: number; labels: string[]; description: string; dependencies: { depends_on_id: string; type: string }[] }[]>(town, ['bd', 'show', r.bead], { env });
+    const [b] = gtJson<
+      {
+        title: string;
+        priority: number;
+        labels: string[];
+        description: string;
+        dependencies: { depends_on_id: string; type: string }[];
+      }[]
+    >(town, ['bd', 'show', r.bead], { env });
     expect(b).toMatchObject({ title: 'Escalation: npm test hangs on app since 10:02', priority: 1 });
     expect(b!.labels).toEqual(expect.arrayContaining(['escalation', 'severity:high']));
     expect(b!.description).toContain('From: mayor');
@@ -72,14 +100,23 @@ describe('escalate and handoff', () => {
   it('hands off: mails the note to self, restarts the session fresh, and prime shows the note', async () => {
     gtJson(town, ['mayor', 'start', '--agent', 'fake'], { env });
     expect(starts()).toBe(1);
-    const r = gtJson<Handoff>(town, ['handoff', '-m', 'Half way: tests written\nnext: make them pass'], { env: asMayor });
+    const r = gtJson<Handoff>(town, ['handoff', '-m', 'Half way: tests written\nnext: make them pass'], {
+      env: asMayor,
+    });
     expect(r).toMatchObject({ address: 'mayor', restart: 'restarted', agent: 'fake', hooked: null });
     expect(starts()).toBe(2);
     expect(await tmux.hasSession('hq-mayor')).toBe(true);
     const mail = gtJson<Mail[]>(town, ['mail', 'inbox', 'mayor'], { env }).find((m) => m.id === r.mail)!;
-    expect(mail).toMatchObject({ from: 'mayor', to: 'mayor', type: 'handoff', subject: '🤝 HANDOFF: Half way: tests written' });
+    expect(mail).toMatchObject({
+      from: 'mayor',
+      to: 'mayor',
+      type: 'handoff',
+      subject: '🤝 HANDOFF: Half way: tests written',
+    });
     const prime = gt(town, ['prime'], { env: asMayor }).stdout;
-    expect(prime).toMatch(/## Handoff from your previous session[^\n]*\n🤝 HANDOFF: Half way: tests written\nHalf way: tests written\nnext: make them pass/);
+    expect(prime).toMatch(
+      /## Handoff from your previous session[^\n]*\n🤝 HANDOFF: Half way: tests written\nHalf way: tests written\nnext: make them pass/,
+    );
   });
 
   it('refuses a second handoff within two minutes, without suggesting to force it', () => {
@@ -88,7 +125,9 @@ describe('escalate and handoff', () => {
   });
 
   it('from inside the session, a detached process restarts it; the newest note supersedes the older one', async () => {
-    const r = gtJson<Handoff>(town, ['handoff', '--force', '-m', 'Second note'], { env: { ...asMayor, GT_SESSION: 'hq-mayor' } });
+    const r = gtJson<Handoff>(town, ['handoff', '--force', '-m', 'Second note'], {
+      env: { ...asMayor, GT_SESSION: 'hq-mayor' },
+    });
     expect(r.restart).toBe('scheduled');
     expect(r.superseded.length).toBe(1);
     await until(() => starts() === 3);
@@ -102,13 +141,22 @@ describe('escalate and handoff', () => {
 
   it('hooks a bead for the next session, and refuses closed beads and the overseer', () => {
     const b = gtJson<{ id: string }>(town, ['bd', 'create', 'Write the retry logic'], { env }).id;
-    const r = gtJson<Handoff>(town, ['handoff', b, '--no-restart', '--force', '-m', 'Start on retries'], { env: asMayor });
+    const r = gtJson<Handoff>(town, ['handoff', b, '--no-restart', '--force', '-m', 'Start on retries'], {
+      env: asMayor,
+    });
     expect(r).toMatchObject({ hooked: b, restart: 'skipped' });
-    expect(gtJson<{ status: string; assignee: string }[]>(town, ['bd', 'show', b], { env })[0]).toMatchObject({ status: 'hooked', assignee: 'mayor' });
+    expect(gtJson<{ status: string; assignee: string }[]>(town, ['bd', 'show', b], { env })[0]).toMatchObject({
+      status: 'hooked',
+      assignee: 'mayor',
+    });
     expect(gt(town, ['prime'], { env: asMayor }).stdout).toContain(`Hooked for you: ${b}`);
     const closed = gtJson<{ id: string }>(town, ['bd', 'create', 'Done already'], { env }).id;
     gtJson(town, ['bd', 'close', closed], { env });
-    expectFailure(gt(town, ['handoff', closed, '--force', '--no-restart'], { env: asMayor }), 2, new RegExp(`${closed} is closed`));
+    expectFailure(
+      gt(town, ['handoff', closed, '--force', '--no-restart'], { env: asMayor }),
+      2,
+      new RegExp(`${closed} is closed`),
+    );
     expectFailure(gt(town, ['handoff', '-m', 'x'], { env }), 2, /"overseer" is not a single agent/);
   });
 

@@ -9,7 +9,15 @@ import { addFakeAgent, expectFailure, git, gt, gtJson, sourceRepo, tempDir } fro
 const SOCKET = `gt-test-hooks-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface WorkHook { address: string; state: string; bead: string | null; branch: string; worktree: string; worktree_exists: boolean; last_snapshot: string | null }
+interface WorkHook {
+  address: string;
+  state: string;
+  bead: string | null;
+  branch: string;
+  worktree: string;
+  worktree_exists: boolean;
+  last_snapshot: string | null;
+}
 
 describe('work hooks', () => {
   let base = '';
@@ -43,7 +51,11 @@ describe('work hooks', () => {
     writeFileSync(join(wt, 'new.txt'), 'brand new\n');
     git(wt, ['add', 'a.txt']);
     const before = status();
-    const r = gtJson<{ status: string; snapshot: { ref: string; commit: string } }>(town, ['hook', 'snapshot', 'app/furiosa'], { env });
+    const r = gtJson<{ status: string; snapshot: { ref: string; commit: string } }>(
+      town,
+      ['hook', 'snapshot', 'app/furiosa'],
+      { env },
+    );
     expect(r.status).toBe('saved');
     expect(r.snapshot.ref).toMatch(/^refs\/gt\/hooks\/furiosa\/\d+$/);
     expect(status()).toBe(before);
@@ -52,7 +64,14 @@ describe('work hooks', () => {
     expect(git(repo, ['show', `${r.snapshot.ref}:a.txt`])).toBe('a\nchanged\n');
     expect(gtJson<{ status: string }>(town, ['hook', 'snapshot', 'furiosa'], { env }).status).toBe('unchanged');
     const hooks = gtJson<{ work: WorkHook[]; settings: unknown[] }>(town, ['hooks', 'list'], { env });
-    expect(hooks.work[0]).toMatchObject({ address: 'app/furiosa', state: 'working', bead: id, branch: `polecat/furiosa/${id}`, worktree_exists: true, last_snapshot: r.snapshot.ref });
+    expect(hooks.work[0]).toMatchObject({
+      address: 'app/furiosa',
+      state: 'working',
+      bead: id,
+      branch: `polecat/furiosa/${id}`,
+      worktree_exists: true,
+      last_snapshot: r.snapshot.ref,
+    });
   });
 
   it('rolls the worktree back to the snapshot, saving the state it replaces', () => {
@@ -75,7 +94,9 @@ describe('work hooks', () => {
     expect(gtJson<{ work: WorkHook[] }>(town, ['hooks', 'list'], { env }).work[0]?.worktree_exists).toBe(false);
     const r = gtJson<{ work: { kind: string; subject: string; detail: string }[] }>(town, ['hooks', 'repair'], { env });
     expect(r.work.map((x) => x.kind)).toEqual(expect.arrayContaining(['pruned-worktree', 'recreated-worktree']));
-    expect(r.work.find((x) => x.kind === 'recreated-worktree')?.detail).toMatch(/from branch polecat\/furiosa\/.* and snapshot/);
+    expect(r.work.find((x) => x.kind === 'recreated-worktree')?.detail).toMatch(
+      /from branch polecat\/furiosa\/.* and snapshot/,
+    );
     // The latest snapshot is the state the rollback test left: a.txt broken, junk.txt there, new.txt gone.
     expect(readFileSync(join(wt, 'a.txt'), 'utf8')).toBe('a\nbroken\n');
     expect(readFileSync(join(wt, 'junk.txt'), 'utf8')).toBe('junk\n');
@@ -98,7 +119,9 @@ describe('work hooks', () => {
     const un = gtJson<{ bead: string; polecat: string; session_stopped: boolean }>(town, ['unsling', id], { env });
     expect(un).toMatchObject({ bead: id, polecat: 'app/furiosa', session_stopped: true });
     expect(await tmux.hasSession('app-furiosa')).toBe(false);
-    const gc = gtJson<{ removed: string[]; kept: { address: string; reason: string }[] }>(town, ['polecat', 'gc'], { env });
+    const gc = gtJson<{ removed: string[]; kept: { address: string; reason: string }[] }>(town, ['polecat', 'gc'], {
+      env,
+    });
     expect(gc.removed).toEqual([]);
     expect(gc.kept[0]).toMatchObject({ address: 'app/furiosa', reason: expect.stringMatching(/uncommitted file/) });
     expectFailure(gt(town, ['polecat', 'remove', 'app/furiosa'], { env }), 1, /cannot be removed: its worktree holds/);

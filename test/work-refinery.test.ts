@@ -30,13 +30,20 @@ describe('the refinery', () => {
   const setRig = (patch: Record<string, unknown>): void => {
     const path = join(townDir, 'app', 'rig.json');
     const cfg = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    writeFileSync(path, JSON.stringify({ ...cfg, gates: {}, merge_queue: undefined, merge_strategy: 'mr', ...patch }, null, 2));
+    writeFileSync(
+      path,
+      JSON.stringify({ ...cfg, gates: {}, merge_queue: undefined, merge_strategy: 'mr', ...patch }, null, 2),
+    );
   };
   /** A bead and a work branch from main with `files` committed, queued as a merge request (what gt done leaves). */
   /** A polecat branch with `files` and its merge request (of a new bead, or of `bead`; enqueued at `at`, default now). */
-  const request = (files: Record<string, string>, opts: { priority?: number; from?: string; bead?: string; at?: Date } = {}): { bead: string; mr: string; head: string; branch: string } => {
+  const request = (
+    files: Record<string, string>,
+    opts: { priority?: number; from?: string; bead?: string; at?: Date } = {},
+  ): { bead: string; mr: string; head: string; branch: string } => {
     n++;
-    const bead = opts.bead ?? withStore((s) => createBead(s, { title: `change ${n}`, priority: opts.priority ?? 2 }).id);
+    const bead =
+      opts.bead ?? withStore((s) => createBead(s, { title: `change ${n}`, priority: opts.priority ?? 2 }).id);
     const branch = `polecat/p${n}/${bead}`;
     git(scratch, ['checkout', '-q', '-B', branch, opts.from ?? 'main']);
     for (const [p, text] of Object.entries(files)) writeFileSync(join(scratch, p), text);
@@ -45,7 +52,10 @@ describe('the refinery', () => {
     const head = git(scratch, ['rev-parse', 'HEAD']).trim();
     git(scratch, ['checkout', '-q', '--detach']);
     const at = opts.at;
-    const mr = withStore((s) => enqueueMergeRequest(s, { rig: 'app', bead, branch, head, priority: opts.priority ?? 2 }).mr.id, at ? () => at : undefined);
+    const mr = withStore(
+      (s) => enqueueMergeRequest(s, { rig: 'app', bead, branch, head, priority: opts.priority ?? 2 }).mr.id,
+      at ? () => at : undefined,
+    );
     return { bead, mr, head, branch };
   };
   const mrOf = (id: string) => withStore((s) => getMr(s, id)!);
@@ -68,14 +78,19 @@ describe('the refinery', () => {
   beforeEach(() => {
     setRig({});
     // Nothing left over from the previous test.
-    withStore((s) => listMrs(s, { status: ['queued', 'running'] }).forEach((m) => updateMr(s, m.id, { status: 'rejected' })));
+    withStore((s) =>
+      listMrs(s, { status: ['queued', 'running'] }).forEach((m) => updateMr(s, m.id, { status: 'rejected' })),
+    );
   });
 
   it('lands one of two requests changing the same line; the other becomes a rework bead naming the file, main untouched by it', async () => {
     const a = request({ 'a.txt': 'one\nTWO by a\nthree\n' });
     const b = request({ 'a.txt': 'one\nTWO by b\nthree\n' });
     const r = await processQueue(town, 'app', { sling: false });
-    expect(r.outcomes.map((o) => [o.mr, o.status])).toEqual([[a.mr, 'merged'], [b.mr, 'conflict']]);
+    expect(r.outcomes.map((o) => [o.mr, o.status])).toEqual([
+      [a.mr, 'merged'],
+      [b.mr, 'conflict'],
+    ]);
     const landed = mrOf(a.mr).merge_commit!;
     expect(main()).toBe(landed);
     expect(git(repo, ['show', 'main:a.txt'])).toBe('one\nTWO by a\nthree\n');
@@ -85,8 +100,15 @@ describe('the refinery', () => {
     expect(git(repo, ['rev-parse', b.branch]).trim()).toBe(b.head);
     const failed = mrOf(b.mr);
     expect(failed).toMatchObject({ status: 'failed', failure: 'merge conflict in a.txt' });
-    const rework = withStore((s) => ({ bead: getBead(s.db, failed.rework_bead!)!, deps: depsOf(s.db, failed.rework_bead!).map((d) => ({ depends_on_id: d.depends_on_id, type: d.type })) }));
-    expect(rework.bead).toMatchObject({ type: 'bug', status: 'open', title: `Rework ${b.bead}: merge conflict in a.txt` });
+    const rework = withStore((s) => ({
+      bead: getBead(s.db, failed.rework_bead!)!,
+      deps: depsOf(s.db, failed.rework_bead!).map((d) => ({ depends_on_id: d.depends_on_id, type: d.type })),
+    }));
+    expect(rework.bead).toMatchObject({
+      type: 'bug',
+      status: 'open',
+      title: `Rework ${b.bead}: merge conflict in a.txt`,
+    });
     expect(rework.bead.description).toContain('- a.txt');
     expect(rework.bead.description).toContain(b.branch);
     expect(rework.deps).toEqual([{ depends_on_id: b.bead, type: 'discovered-from' }]);
@@ -101,7 +123,14 @@ describe('the refinery', () => {
   });
 
   it('keeps main untouched when the test gate fails, and puts the gate output in the rework bead', async () => {
-    setRig({ gates: { test: { command: 'if grep -q broken b.txt 2>/dev/null; then echo "FAIL: b.txt is broken"; exit 3; fi; echo ok', timeout_seconds: 30 } } });
+    setRig({
+      gates: {
+        test: {
+          command: 'if grep -q broken b.txt 2>/dev/null; then echo "FAIL: b.txt is broken"; exit 3; fi; echo ok',
+          timeout_seconds: 30,
+        },
+      },
+    });
     const before = main();
     const bad = request({ 'b.txt': 'broken\n' });
     const r = await processQueue(town, 'app', { sling: false });
@@ -142,11 +171,19 @@ describe('the refinery', () => {
   });
 
   it('in batch mode lands the 15 good requests of 16 and finds the bad one with few gate runs', async () => {
-    setRig({ gates: { test: { command: '! grep -rqs BAD --include=f*.txt .', timeout_seconds: 30 } }, merge_queue: { batch: 16 } });
+    setRig({
+      gates: { test: { command: '! grep -rqs BAD --include=f*.txt .', timeout_seconds: 30 } },
+      merge_queue: { batch: 16 },
+    });
     const reqs = Array.from({ length: 16 }, (_, i) => request({ [`f${i}.txt`]: i === 11 ? 'BAD\n' : `good ${i}\n` }));
     const r = await processQueue(town, 'app', { sling: false });
     const merged = r.outcomes.filter((o) => o.status === 'merged').map((o) => o.mr);
-    expect(merged.sort()).toEqual(reqs.filter((_, i) => i !== 11).map((x) => x.mr).sort());
+    expect(merged.sort()).toEqual(
+      reqs
+        .filter((_, i) => i !== 11)
+        .map((x) => x.mr)
+        .sort(),
+    );
     expect(r.outcomes.find((o) => o.mr === reqs[11]!.mr)).toMatchObject({ status: 'gate-failed' });
     console.log(`batch of 16 with 1 bad: ${r.gate_runs} gate runs (serial would run 16), ${r.ms} ms`);
     expect(r.gate_runs).toBeLessThanOrEqual(6);
@@ -164,11 +201,19 @@ describe('the refinery', () => {
     updateMrRunning(midway.mr, null);
     const before = main();
     const r = await processQueue(town, 'app', { sling: false });
-    expect(r.outcomes.map((o) => [o.mr, o.status])).toEqual([[landed.mr, 'recovered-merged'], [midway.mr, 'requeued'], [midway.mr, 'merged']]);
+    expect(r.outcomes.map((o) => [o.mr, o.status])).toEqual([
+      [landed.mr, 'recovered-merged'],
+      [midway.mr, 'requeued'],
+      [midway.mr, 'merged'],
+    ]);
     expect(beadOf(landed.bead)).toMatchObject({ status: 'closed', close_reason: `merged ${landed.head}` });
     // Exactly one new commit on main (the midway one); e1 is not applied a second time.
     expect(git(repo, ['rev-list', '--count', `${before}..main`]).trim()).toBe('1');
-    expect(git(repo, ['log', '--format=%s', 'main']).split('\n').filter((l) => l === 'change ' + String(n - 1))).toHaveLength(1);
+    expect(
+      git(repo, ['log', '--format=%s', 'main'])
+        .split('\n')
+        .filter((l) => l === 'change ' + String(n - 1)),
+    ).toHaveLength(1);
   });
 
   it('survives kill -9 of gt refinery run in the middle of a merge: one landing, nothing lost', async () => {
@@ -176,7 +221,11 @@ describe('the refinery', () => {
     const req = request({ 'k.txt': 'k\n' });
     const before = main();
     // Kill it once the merge is really under way (its gate running), however slow the machine is.
-    const child = spawn(process.execPath, [join(import.meta.dirname, '../src/cli/gt/run.ts'), 'refinery', 'run', 'app', '--no-sling'], { cwd: townDir, env: cleanEnv(), stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '../src/cli/gt/run.ts'), 'refinery', 'run', 'app', '--no-sling'],
+      { cwd: townDir, env: cleanEnv(), stdio: 'ignore' },
+    );
     const exited = new Promise((res) => child.on('close', res));
     const deadline = Date.now() + 45_000;
     while (mrOf(req.mr).status !== 'running' && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
@@ -194,7 +243,10 @@ describe('the refinery', () => {
   it('never lets two processes merge the same rig at once', async () => {
     setRig({ gates: { test: { command: 'sleep 1', timeout_seconds: 30 } } });
     request({ 'l.txt': 'l\n' });
-    const [x, y] = await Promise.all([processQueue(town, 'app', { sling: false }), processQueue(town, 'app', { sling: false })]);
+    const [x, y] = await Promise.all([
+      processQueue(town, 'app', { sling: false }),
+      processQueue(town, 'app', { sling: false }),
+    ]);
     expect([x.status, y.status].sort()).toEqual(['busy', 'done']);
     expect([...x.outcomes, ...y.outcomes].filter((o) => o.status === 'merged')).toHaveLength(1);
   });
@@ -202,12 +254,26 @@ describe('the refinery', () => {
   it('gt mq list, retry and reject; gt refinery status; a "pr" rig is no longer refused (test/refinery-pr.test.ts lands through PRs)', () => {
     setRig({ gates: { test: { command: 'exit 1', timeout_seconds: 30 } } });
     const f = request({ 'm.txt': 'm\n' });
-    const run = gtJson<{ outcomes: { status: string }[]; gate_runs: number }>(townDir, ['refinery', 'run', 'app', '--no-sling']);
+    const run = gtJson<{ outcomes: { status: string }[]; gate_runs: number }>(townDir, [
+      'refinery',
+      'run',
+      'app',
+      '--no-sling',
+    ]);
     expect(run.outcomes.map((o) => o.status)).toEqual(['gate-failed']);
-    const list = gtJson<{ id: string; status: string }[]>(townDir, ['mq', 'list', '--rig', 'app', '--status', 'failed']);
+    const list = gtJson<{ id: string; status: string }[]>(townDir, [
+      'mq',
+      'list',
+      '--rig',
+      'app',
+      '--status',
+      'failed',
+    ]);
     expect(list.map((m) => m.id)).toContain(f.mr);
     expect(gtJson<{ status: string }>(townDir, ['mq', 'retry', f.mr]).status).toBe('queued');
-    expect(gtJson<{ status: string; failure: string }>(townDir, ['mq', 'reject', f.mr, '-m', 'not wanted'])).toMatchObject({ status: 'rejected', failure: 'rejected: not wanted' });
+    expect(
+      gtJson<{ status: string; failure: string }>(townDir, ['mq', 'reject', f.mr, '-m', 'not wanted']),
+    ).toMatchObject({ status: 'rejected', failure: 'rejected: not wanted' });
     expectFailure(gt(townDir, ['mq', 'retry', 'mr-nope']), 2, /no merge request mr-nope/);
     const status = gtJson<{ rig: string; counts: Record<string, number> }[]>(townDir, ['refinery', 'status']);
     expect(status[0]).toMatchObject({ rig: 'app', counts: expect.objectContaining({ rejected: expect.any(Number) }) });

@@ -9,9 +9,28 @@ import { addFakeAgent, expectFailure, gt, gtJson, sourceRepo, tempDir } from './
 const SOCKET = `gt-test-sling-${process.pid}`;
 const env = { GT_TMUX_SOCKET: SOCKET };
 
-interface Outcome { bead: string; status: string; polecat?: string; reason?: string; branch?: string; worktree?: string; elapsedMs?: number; dryRun?: boolean }
-interface Result { results: Outcome[]; drained: Outcome[]; convoy?: string; formula?: { name: string; molecule: string } }
-interface Bead { id: string; status: string; assignee?: string; issue_type: string }
+interface Outcome {
+  bead: string;
+  status: string;
+  polecat?: string;
+  reason?: string;
+  branch?: string;
+  worktree?: string;
+  elapsedMs?: number;
+  dryRun?: boolean;
+}
+interface Result {
+  results: Outcome[];
+  drained: Outcome[];
+  convoy?: string;
+  formula?: { name: string; molecule: string };
+}
+interface Bead {
+  id: string;
+  status: string;
+  assignee?: string;
+  issue_type: string;
+}
 
 describe('gt sling', () => {
   let base = '';
@@ -20,7 +39,8 @@ describe('gt sling', () => {
   const tmux = createTmux({ socket: SOCKET });
   const bead = (title: string): string => gtJson<Bead>(town, ['bd', 'create', title]).id;
   const show = (id: string): Bead => gtJson<Bead[]>(town, ['bd', 'show', id])[0]!;
-  const slingJson = (args: string[]): Result => JSON.parse(gt(town, ['sling', ...args, '--agent', 'fake', '--json'], { env }).stdout) as Result;
+  const slingJson = (args: string[]): Result =>
+    JSON.parse(gt(town, ['sling', ...args, '--agent', 'fake', '--json'], { env }).stdout) as Result;
 
   beforeAll(() => {
     const t = tempDir('gt sling');
@@ -33,7 +53,10 @@ describe('gt sling', () => {
     gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
     writeFileSync(join(town, 'app', 'refinery', '.env.local'), 'SECRET=1\n');
     mkdirSync(join(town, '.beads', 'formulas'), { recursive: true });
-    copyFileSync(resolve(import.meta.dirname, 'fixtures/formulas/release.formula.toml'), join(town, '.beads', 'formulas', 'release.formula.toml'));
+    copyFileSync(
+      resolve(import.meta.dirname, 'fixtures/formulas/release.formula.toml'),
+      join(town, '.beads', 'formulas', 'release.formula.toml'),
+    );
   });
   afterAll(async () => {
     await tmux.killServer();
@@ -46,15 +69,32 @@ describe('gt sling', () => {
     first = bead('Write the greeting');
     const r = slingJson([first, 'app']);
     const o = r.results[0]!;
-    expect(o).toMatchObject({ bead: first, status: 'started', polecat: 'app/furiosa', branch: `polecat/furiosa/${first}` });
+    expect(o).toMatchObject({
+      bead: first,
+      status: 'started',
+      polecat: 'app/furiosa',
+      branch: `polecat/furiosa/${first}`,
+    });
     expect(o.worktree).toBe(join(town, 'app', 'polecats', 'furiosa'));
     expect(readFileSync(join(o.worktree!, 'a.txt'), 'utf8')).toBe('a\n');
     expect(readFileSync(join(o.worktree!, '.env.local'), 'utf8')).toBe('SECRET=1\n');
     expect(await tmux.hasSession('app-furiosa')).toBe(true);
     expect(show(first)).toMatchObject({ status: 'hooked', assignee: 'app/furiosa' });
-    const hook = gtJson<{ address: string; bead: Bead; polecat: { branch: string; hook_state: string } }>(town, ['hook', 'app/furiosa'], { env });
-    expect(hook).toMatchObject({ address: 'app/furiosa', bead: { id: first, status: 'hooked' }, polecat: { branch: `polecat/furiosa/${first}`, hook_state: 'active' } });
-    expect(gtJson<{ hooked_bead: string | null; address: string }[]>(town, ['agents', '--all'], { env }).find((a) => a.address === 'app/furiosa')).toMatchObject({ hooked_bead: first });
+    const hook = gtJson<{ address: string; bead: Bead; polecat: { branch: string; hook_state: string } }>(
+      town,
+      ['hook', 'app/furiosa'],
+      { env },
+    );
+    expect(hook).toMatchObject({
+      address: 'app/furiosa',
+      bead: { id: first, status: 'hooked' },
+      polecat: { branch: `polecat/furiosa/${first}`, hook_state: 'active' },
+    });
+    expect(
+      gtJson<{ hooked_bead: string | null; address: string }[]>(town, ['agents', '--all'], { env }).find(
+        (a) => a.address === 'app/furiosa',
+      ),
+    ).toMatchObject({ hooked_bead: first });
     // Whoever asks from inside the session (GT_ADDRESS) gets the same view.
     expect(gtJson<{ bead: Bead }>(town, ['hook'], { env: { ...env, GT_ADDRESS: 'app/furiosa' } }).bead.id).toBe(first);
     console.log(`sling of one bead: ${o.elapsedMs} ms inside gt (worktree + session to ready prompt)`);
@@ -72,7 +112,11 @@ describe('gt sling', () => {
     const closed = bead('Old news');
     gtJson(town, ['bd', 'close', closed]);
     expectFailure(gt(town, ['sling', closed, 'app', '--agent', 'fake'], { env }), 1, new RegExp(`${closed} is closed`));
-    expectFailure(gt(town, ['sling', first, 'app/nux', '--agent', 'fake'], { env }), 1, new RegExp(`${first} is already hooked by app/furiosa`));
+    expectFailure(
+      gt(town, ['sling', first, 'app/nux', '--agent', 'fake'], { env }),
+      1,
+      new RegExp(`${first} is already hooked by app/furiosa`),
+    );
     expectFailure(gt(town, ['sling', first, 'nowhere', '--agent', 'fake'], { env }), 2, /no rig named "nowhere"/);
     expect(show(first)).toMatchObject({ status: 'hooked', assignee: 'app/furiosa' });
   });
@@ -91,7 +135,11 @@ describe('gt sling', () => {
     const id = bead('Maybe later');
     const before = [show(id), gtJson(town, ['polecat', 'list'], { env })];
     const r = slingJson([id, 'app', '--dry-run']);
-    expect(r.results[0]).toMatchObject({ status: 'started', dryRun: true, reason: expect.stringContaining('would hook') });
+    expect(r.results[0]).toMatchObject({
+      status: 'started',
+      dryRun: true,
+      reason: expect.stringContaining('would hook'),
+    });
     expect([show(id), gtJson(town, ['polecat', 'list'], { env })]).toEqual(before);
   });
 
@@ -99,7 +147,10 @@ describe('gt sling', () => {
     const rigJson = join(town, 'app', 'rig.json');
     const rig = readFileSync(rigJson, 'utf8');
     const log = join(base, 'setup runs.log');
-    writeFileSync(rigJson, JSON.stringify({ ...JSON.parse(rig), gates: { setup: { command: `pwd >> '${log}'` } } }, null, 2));
+    writeFileSync(
+      rigJson,
+      JSON.stringify({ ...JSON.parse(rig), gates: { setup: { command: `pwd >> '${log}'` } } }, null, 2),
+    );
     const ids = [bead('Batch one'), bead('Batch two')];
     const r = slingJson([...ids, 'app']);
     writeFileSync(rigJson, rig);
@@ -107,9 +158,18 @@ describe('gt sling', () => {
     expect(r.results.map((o) => o.polecat).sort()).toEqual(['app/furiosa', 'app/slit']);
     expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(r.results.map((o) => o.worktree!).sort());
     expect(r.convoy).toMatch(/^hq-/);
-    const [convoy] = gtJson<{ issue_type: string; dependencies: { depends_on_id: string; type: string }[] }[]>(town, ['bd', 'show', r.convoy!]);
+    const [convoy] = gtJson<{ issue_type: string; dependencies: { depends_on_id: string; type: string }[] }[]>(town, [
+      'bd',
+      'show',
+      r.convoy!,
+    ]);
     expect(convoy!.issue_type).toBe('convoy');
-    expect(convoy!.dependencies.filter((d) => d.type === 'tracks').map((d) => d.depends_on_id).sort()).toEqual([...ids].sort());
+    expect(
+      convoy!.dependencies
+        .filter((d) => d.type === 'tracks')
+        .map((d) => d.depends_on_id)
+        .sort(),
+    ).toEqual([...ids].sort());
   });
 
   it('pours a formula and hooks the molecule', () => {

@@ -29,7 +29,11 @@ function gt(args, opts = {}) {
 export function parseScript(description) {
   const m = /```sim[^\n]*\n([\s\S]*?)```/.exec(description ?? '');
   if (!m) return undefined;
-  return m[1].split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean).map(parseAction);
+  return m[1]
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean)
+    .map(parseAction);
 }
 
 function parseAction(text) {
@@ -68,7 +72,9 @@ async function perform(action, cwd) {
     }
     case 'run': {
       const r = spawnSync('/bin/sh', ['-c', action.command], { cwd, encoding: 'utf8' });
-      return r.status === 0 ? undefined : `command failed (${r.status}): ${action.command}\n${(r.stdout + r.stderr).slice(-500)}`;
+      return r.status === 0
+        ? undefined
+        : `command failed (${r.status}): ${action.command}\n${(r.stdout + r.stderr).slice(-500)}`;
     }
     case 'sleep':
       await sleep(action.seconds * 1000);
@@ -106,7 +112,13 @@ async function workOnce() {
   try {
     hook = JSON.parse(gt(['hook', '--json']));
   } catch (e) {
-    say(`sim: could not read my hook: ${String(e.stderr ?? e.message).trim().split('\n')[0]}`);
+    say(
+      `sim: could not read my hook: ${
+        String(e.stderr ?? e.message)
+          .trim()
+          .split('\n')[0]
+      }`,
+    );
     return;
   }
   const bead = hook?.bead;
@@ -119,13 +131,21 @@ async function workOnce() {
   try {
     gt(['prime']);
   } catch (e) {
-    say(`sim: gt prime failed: ${String(e.stderr ?? e.message).trim().split('\n')[0]}`);
+    say(
+      `sim: gt prime failed: ${
+        String(e.stderr ?? e.message)
+          .trim()
+          .split('\n')[0]
+      }`,
+    );
     return;
   }
   // The busy marker stays the last line while the work runs, as an agent's status line does.
   out(`\r\x1b[2Ksim: working on ${bead.id} ${bead.title}`);
   const cwd = process.cwd();
-  const script = parseScript(bead.description) ?? [{ verb: 'write', path: `SIM-${bead.id}.md`, content: `# ${bead.title}\n` }];
+  const script = parseScript(bead.description) ?? [
+    { verb: 'write', path: `SIM-${bead.id}.md`, content: `# ${bead.title}\n` },
+  ];
   let failure;
   for (const action of script) {
     failure = await perform(action, cwd);

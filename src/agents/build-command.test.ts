@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { buildCommand, buildOneShotCommand } from './build-command.ts';
 import { BUILTIN_PRESETS } from './presets.ts';
 
-const { claude, codex, gemini, auggie, amp, opencode, sim } = BUILTIN_PRESETS as Record<string, NonNullable<(typeof BUILTIN_PRESETS)[string]>>;
+const { claude, codex, gemini, auggie, amp, opencode, sim } = BUILTIN_PRESETS as Record<
+  string,
+  NonNullable<(typeof BUILTIN_PRESETS)[string]>
+>;
 
 describe('buildCommand', () => {
   it('starts Claude in autonomous mode with its settings file, role env and the beacon as the last argument', () => {
@@ -31,12 +34,41 @@ describe('buildCommand', () => {
   });
 
   it('resumes with a flag or a subcommand, as the runtime wants', () => {
-    expect(buildCommand(claude!, { resumeId: 'abc' }).argv).toEqual(['claude', '--dangerously-skip-permissions', '--resume', 'abc']);
-    expect(buildCommand(codex!, { resumeId: 'abc', prompt: 'go on' })).toMatchObject({ argv: ['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', '--no-daemon', 'abc'], promptToType: 'go on' });
-    expect(buildCommand(codex!, { continueLast: true }).argv).toEqual(['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', '--no-daemon', '--last']);
-    expect(buildCommand(gemini!, { continueLast: true }).argv).toEqual(['gemini', '--approval-mode', 'yolo', '--resume', 'latest']);
-    expect(buildCommand(amp!, { resumeId: 'T-1' }).argv).toEqual(['amp', 'threads', 'continue', '--dangerously-allow-all', '--no-ide', 'T-1']);
-    expect(() => buildCommand(BUILTIN_PRESETS.copilot!, { resumeId: 'x' })).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));
+    expect(buildCommand(claude!, { resumeId: 'abc' }).argv).toEqual([
+      'claude',
+      '--dangerously-skip-permissions',
+      '--resume',
+      'abc',
+    ]);
+    expect(buildCommand(codex!, { resumeId: 'abc', prompt: 'go on' })).toMatchObject({
+      argv: ['codex', 'resume', '--dangerously-bypass-approvals-and-sandbox', '--no-daemon', 'abc'],
+      promptToType: 'go on',
+    });
+    expect(buildCommand(codex!, { continueLast: true }).argv).toEqual([
+      'codex',
+      'resume',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '--no-daemon',
+      '--last',
+    ]);
+    expect(buildCommand(gemini!, { continueLast: true }).argv).toEqual([
+      'gemini',
+      '--approval-mode',
+      'yolo',
+      '--resume',
+      'latest',
+    ]);
+    expect(buildCommand(amp!, { resumeId: 'T-1' }).argv).toEqual([
+      'amp',
+      'threads',
+      'continue',
+      '--dangerously-allow-all',
+      '--no-ide',
+      'T-1',
+    ]);
+    expect(() => buildCommand(BUILTIN_PRESETS.copilot!, { resumeId: 'x' })).toThrow(
+      expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }),
+    );
   });
 
   it('returns the prompt to type in for runtimes that take no prompt argument', () => {
@@ -51,11 +83,20 @@ describe('buildCommand', () => {
   });
 
   it('passes a config directory as a flag when the runtime has no variable for it', () => {
-    expect(buildCommand(auggie!, { configDir: '/c' }).argv).toEqual(['auggie', '--allow-indexing', '--augment-cache-dir', '/c']);
+    expect(buildCommand(auggie!, { configDir: '/c' }).argv).toEqual([
+      'auggie',
+      '--allow-indexing',
+      '--augment-cache-dir',
+      '/c',
+    ]);
   });
 
   it('fills in the sim agent placeholders, and says when one is missing', () => {
-    expect(buildCommand(sim!, { nodePath: '/usr/bin/node', packageRoot: '/opt/gt', prompt: 'go' }).argv).toEqual(['/usr/bin/node', '/opt/gt/testing/sim-agent.js', 'go']);
+    expect(buildCommand(sim!, { nodePath: '/usr/bin/node', packageRoot: '/opt/gt', prompt: 'go' }).argv).toEqual([
+      '/usr/bin/node',
+      '/opt/gt/testing/sim-agent.js',
+      'go',
+    ]);
     expect(() => buildCommand(sim!, {})).toThrow(expect.objectContaining({ code: 'AGENT_BAD_PRESET' }));
   });
 
@@ -68,16 +109,46 @@ describe('buildCommand', () => {
 
 describe('buildOneShotCommand', () => {
   it('builds the non-interactive JSON run', () => {
-    expect(buildOneShotCommand(claude!, 'sum it up').argv).toEqual(['claude', '--dangerously-skip-permissions', '--print', '--output-format', 'json', 'sum it up']);
-    expect(buildOneShotCommand(codex!, 'fix').argv).toEqual(['codex', 'exec', '--dangerously-bypass-approvals-and-sandbox', '--json', 'fix']);
-    expect(buildOneShotCommand(amp!, 'fix').argv).toEqual(['amp', '--dangerously-allow-all', '--no-ide', '--execute', 'fix', '--stream-json']);
-    expect(() => buildOneShotCommand(BUILTIN_PRESETS.copilot!, 'x')).toThrow(expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }));
+    expect(buildOneShotCommand(claude!, 'sum it up').argv).toEqual([
+      'claude',
+      '--dangerously-skip-permissions',
+      '--print',
+      '--output-format',
+      'json',
+      'sum it up',
+    ]);
+    expect(buildOneShotCommand(codex!, 'fix').argv).toEqual([
+      'codex',
+      'exec',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '--json',
+      'fix',
+    ]);
+    expect(buildOneShotCommand(amp!, 'fix').argv).toEqual([
+      'amp',
+      '--dangerously-allow-all',
+      '--no-ide',
+      '--execute',
+      'fix',
+      '--stream-json',
+    ]);
+    expect(() => buildOneShotCommand(BUILTIN_PRESETS.copilot!, 'x')).toThrow(
+      expect.objectContaining({ code: 'AGENT_UNSUPPORTED' }),
+    );
   });
 
-  it('passes the first prompt with the preset\'s prompt flag when its positional argument means something else (OpenCode)', () => {
+  it("passes the first prompt with the preset's prompt flag when its positional argument means something else (OpenCode)", () => {
     const oc = opencode!;
-    expect(buildCommand(oc, { prompt: '-Run gt prime {id}' }).argv).toEqual(['opencode', '--prompt=-Run gt prime {id}']);
-    expect(buildCommand(oc, { prompt: 'carry on', resumeId: 'ses_1' }).argv).toEqual(['opencode', '--session', 'ses_1', '--prompt=carry on']);
+    expect(buildCommand(oc, { prompt: '-Run gt prime {id}' }).argv).toEqual([
+      'opencode',
+      '--prompt=-Run gt prime {id}',
+    ]);
+    expect(buildCommand(oc, { prompt: 'carry on', resumeId: 'ses_1' }).argv).toEqual([
+      'opencode',
+      '--session',
+      'ses_1',
+      '--prompt=carry on',
+    ]);
     expect(buildCommand(oc, {}).argv).toEqual(['opencode']);
   });
 });

@@ -54,12 +54,21 @@ export function buildCommand(preset: AgentPreset, opts: BuildOptions = {}): Agen
   const typed = prompt !== undefined && preset.promptMode === 'type';
   const words = sub?.args ?? [];
   const tail = prompt !== undefined && !typed ? [...words, preset.promptFlag ? PROMPT_BY_FLAG : '{prompt}'] : words;
-  const cmd = assemble(preset, { subcommand: sub?.subcommand ?? [], args: [...(preset.interactiveArgs ?? []), ...tail] }, opts, prompt ?? '');
+  const cmd = assemble(
+    preset,
+    { subcommand: sub?.subcommand ?? [], args: [...(preset.interactiveArgs ?? []), ...tail] },
+    opts,
+    prompt ?? '',
+  );
   return typed ? { ...cmd, promptToType: prompt } : cmd;
 }
 
 /** A one-shot, non-interactive run of `prompt` with JSON output (for runtimes that have such a mode). */
-export function buildOneShotCommand(preset: AgentPreset, prompt: string, opts: Omit<BuildOptions, 'prompt' | 'resumeId' | 'continueLast'> = {}): AgentCommand {
+export function buildOneShotCommand(
+  preset: AgentPreset,
+  prompt: string,
+  opts: Omit<BuildOptions, 'prompt' | 'resumeId' | 'continueLast'> = {},
+): AgentCommand {
   if (!preset.nonInteractive) throw noSupport(preset, 'non-interactive runs');
   return assemble(preset, preset.nonInteractive, opts, prompt);
 }
@@ -69,7 +78,8 @@ function assemble(preset: AgentPreset, sub: SubCommandLine, opts: BuildOptions, 
   const fill = placeholders(preset, opts);
   const argv = [fill(preset.command), ...(sub.subcommand ?? []), ...preset.args.map(fill)];
   if (opts.configDir !== undefined && preset.configDir?.flag) argv.push(preset.configDir.flag, opts.configDir);
-  if (opts.settingsPath !== undefined && preset.hooks.settingsFlag) argv.push(preset.hooks.settingsFlag, opts.settingsPath);
+  if (opts.settingsPath !== undefined && preset.hooks.settingsFlag)
+    argv.push(preset.hooks.settingsFlag, opts.settingsPath);
   argv.push(...(opts.extraArgs ?? []));
   for (const a of sub.args) {
     if (a === '{prompt}') argv.push(...promptWords(prompt));
@@ -95,7 +105,10 @@ function placeholders(preset: AgentPreset, opts: BuildOptions): (s: string) => s
       const value = key === 'node' ? (opts.nodePath ?? 'node') : key === 'id' ? opts.resumeId : opts.packageRoot;
       if (value === undefined) {
         throw new GtError('AGENT_BAD_PRESET', `agent preset ${preset.name} needs {${key}} but none was given`, {
-          hint: key === 'packageRoot' ? 'pass packageRoot (the Gas Town installation directory) when building this command' : undefined,
+          hint:
+            key === 'packageRoot'
+              ? 'pass packageRoot (the Gas Town installation directory) when building this command'
+              : undefined,
         });
       }
       return value;

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claudeSettings, HEADLESS_DENIED_TOOLS, writeClaudeSettings } from './claude-settings.ts';
 
-const command = (s: ReturnType<typeof claudeSettings>, event: keyof ReturnType<typeof claudeSettings>['hooks']) => s.hooks[event][0]!.hooks[0]!.command;
+const command = (s: ReturnType<typeof claudeSettings>, event: keyof ReturnType<typeof claudeSettings>['hooks']) =>
+  s.hooks[event][0]!.hooks[0]!.command;
 
 describe('claudeSettings', () => {
   it('hooks SessionStart and PreCompact to gt prime, UserPromptSubmit to gt mail check, and skips the bypass warning', () => {
@@ -18,7 +19,12 @@ describe('claudeSettings', () => {
 
   it('denies a headless worker the tools that wait on a person, and leaves an interactive agent every tool', () => {
     const headless = claudeSettings({ gtCommand: 'gt', headless: true });
-    expect(headless.permissions?.deny).toEqual(['AskUserQuestion', 'EnterPlanMode', 'ExitPlanMode', 'Agent(claude-code-guide)']);
+    expect(headless.permissions?.deny).toEqual([
+      'AskUserQuestion',
+      'EnterPlanMode',
+      'ExitPlanMode',
+      'Agent(claude-code-guide)',
+    ]);
     expect(headless.permissions?.deny).toEqual([...HEADLESS_DENIED_TOOLS]);
     expect(command(headless, 'SessionStart')).toBe('gt prime --hook');
     expect(claudeSettings({ gtCommand: 'gt' })).not.toHaveProperty('permissions');

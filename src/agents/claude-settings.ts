@@ -38,7 +38,12 @@ export interface ClaudeSettings {
  * What a headless agent is denied: asking a question (it would wait forever), plan mode (its exit asks for approval)
  * and the subagent that answers questions about Claude Code itself. Rule syntax of Claude Code's `permissions.deny`.
  */
-export const HEADLESS_DENIED_TOOLS: readonly string[] = ['AskUserQuestion', 'EnterPlanMode', 'ExitPlanMode', 'Agent(claude-code-guide)'];
+export const HEADLESS_DENIED_TOOLS: readonly string[] = [
+  'AskUserQuestion',
+  'EnterPlanMode',
+  'ExitPlanMode',
+  'Agent(claude-code-guide)',
+];
 
 /** File name under `<dir>/.gt/`. */
 export const CLAUDE_SETTINGS_FILE = 'claude-settings.json';
@@ -46,7 +51,9 @@ export const CLAUDE_SETTINGS_FILE = 'claude-settings.json';
 /** The settings object (pure). */
 export function claudeSettings(opts: ClaudeSettingsOptions): ClaudeSettings {
   const gt = typeof opts.gtCommand === 'string' ? opts.gtCommand : opts.gtCommand.map(shellQuote).join(' ');
-  const run = (args: string): ClaudeHookGroup[] => [{ matcher: '', hooks: [{ type: 'command', command: `${gt} ${args}` }] }];
+  const run = (args: string): ClaudeHookGroup[] => [
+    { matcher: '', hooks: [{ type: 'command', command: `${gt} ${args}` }] },
+  ];
   return {
     skipDangerousModePermissionPrompt: true,
     hooks: {
@@ -56,7 +63,9 @@ export function claudeSettings(opts: ClaudeSettingsOptions): ClaudeSettings {
       // After each turn: read the session's transcript into the town's usage table (docs/costs.md).
       Stop: run('costs record'),
     },
-    ...(opts.headless || opts.deny?.length ? { permissions: { deny: [...(opts.headless ? HEADLESS_DENIED_TOOLS : []), ...(opts.deny ?? [])] } } : {}),
+    ...(opts.headless || opts.deny?.length
+      ? { permissions: { deny: [...(opts.headless ? HEADLESS_DENIED_TOOLS : []), ...(opts.deny ?? [])] } }
+      : {}),
   };
 }
 

@@ -6,14 +6,31 @@ import { parseCommandLine, splitCommandLine } from './command-line.ts';
 describe('splitCommandLine', () => {
   it('splits on whitespace and honours quotes and backslashes', () => {
     expect(splitCommandLine('claude-glm --model glm-4')).toEqual(['claude-glm', '--model', 'glm-4']);
-    expect(splitCommandLine(`  a   'b c'  "d \\"e\\" \\\\ f"  g\\ h ''  `)).toEqual(['a', 'b c', 'd "e" \\ f', 'g h', '']);
+    expect(splitCommandLine(`  a   'b c'  "d \\"e\\" \\\\ f"  g\\ h ''  `)).toEqual([
+      'a',
+      'b c',
+      'd "e" \\ f',
+      'g h',
+      '',
+    ]);
     expect(splitCommandLine(`--settings '{"a": "$HOME"}'`)).toEqual(['--settings', '{"a": "$HOME"}']);
     expect(splitCommandLine(`it"'"s`)).toEqual([`it's`]);
     expect(splitCommandLine('semi\\;colon')).toEqual(['semi;colon']);
   });
 
   it('refuses what would need a shell, and unterminated quotes', () => {
-    for (const bad of ['claude --model $MODEL', 'a | b', 'a; b', 'a && b', 'a > f', '"a $b"', 'x `y`', "'open", '"open', 'trailing\\']) {
+    for (const bad of [
+      'claude --model $MODEL',
+      'a | b',
+      'a; b',
+      'a && b',
+      'a > f',
+      '"a $b"',
+      'x `y`',
+      "'open",
+      '"open',
+      'trailing\\',
+    ]) {
       expect(() => splitCommandLine(bad), bad).toThrow(expect.objectContaining({ code: 'AGENT_BAD_COMMAND' }));
     }
   });
@@ -29,7 +46,7 @@ describe('splitCommandLine', () => {
 
 describe('parseCommandLine', () => {
   it('separates leading NAME=value words as environment', () => {
-    expect(parseCommandLine('ANTHROPIC_BASE_URL=http://127.0.0.1:9 A=\'x y\' claude --x=1')).toEqual({
+    expect(parseCommandLine("ANTHROPIC_BASE_URL=http://127.0.0.1:9 A='x y' claude --x=1")).toEqual({
       env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', A: 'x y' },
       argv: ['claude', '--x=1'],
     });

@@ -80,6 +80,7 @@ export function parseCommandLine(line: string): ParsedCommandLine {
     env[m[1]!] = words[i]!.slice(m[0].length);
   }
   const argv = words.slice(i);
-  if (argv.length === 0) throw refuse(line, 'names no program', 'give the program first, e.g. "claude-glm --model glm-4"');
+  if (argv.length === 0)
+    throw refuse(line, 'names no program', 'give the program first, e.g. "claude-glm --model glm-4"');
   return { env, argv };
 }

@@ -20,7 +20,10 @@ describe('customPreset', () => {
   });
 
   it('keeps leading environment words and quoted arguments', () => {
-    const p = customPreset('groq', `ANTHROPIC_BASE_URL=https://example.invalid ANTHROPIC_MODEL='compound beta' claude --dangerously-skip-permissions`);
+    const p = customPreset(
+      'groq',
+      `ANTHROPIC_BASE_URL=https://example.invalid ANTHROPIC_MODEL='compound beta' claude --dangerously-skip-permissions`,
+    );
     expect(p.env).toEqual({ ANTHROPIC_BASE_URL: 'https://example.invalid', ANTHROPIC_MODEL: 'compound beta' });
     expect(p.args).toEqual(['--dangerously-skip-permissions']);
     expect(p.description).toContain('based on claude');
@@ -28,13 +31,24 @@ describe('customPreset', () => {
 
   it('treats an unknown program as a plain TUI: prompt typed in, no hooks', () => {
     const p = customPreset('aider', '/usr/local/bin/aider --yes-always');
-    expect(p).toMatchObject({ command: '/usr/local/bin/aider', args: ['--yes-always'], promptMode: 'type', processNames: ['aider'], hooks: { kind: 'none' } });
+    expect(p).toMatchObject({
+      command: '/usr/local/bin/aider',
+      args: ['--yes-always'],
+      promptMode: 'type',
+      processNames: ['aider'],
+      hooks: { kind: 'none' },
+    });
     expect(p.resume).toBeUndefined();
   });
 
   it('takes an explicit base preset, and refuses an unknown one', () => {
-    expect(customPreset('x', 'my-wrapper --fast', { basedOn: 'codex' }).resume).toEqual({ subcommand: ['resume'], args: ['{id}'] });
-    expect(() => customPreset('x', 'w', { basedOn: 'nope' })).toThrow(expect.objectContaining({ code: 'AGENT_UNKNOWN' }));
+    expect(customPreset('x', 'my-wrapper --fast', { basedOn: 'codex' }).resume).toEqual({
+      subcommand: ['resume'],
+      args: ['{id}'],
+    });
+    expect(() => customPreset('x', 'w', { basedOn: 'nope' })).toThrow(
+      expect.objectContaining({ code: 'AGENT_UNKNOWN' }),
+    );
   });
 
   it('infers presets from program names', () => {
@@ -47,12 +61,24 @@ describe('customPreset', () => {
 
 describe('definedPreset and resolvePreset', () => {
   it('builds a preset from a configuration entry', () => {
-    const p = definedPreset('codex-low', { command: 'codex', args: ['-c', 'model_reasoning_effort=low'], preset: 'codex' });
-    expect(p).toMatchObject({ name: 'codex-low', command: 'codex', args: ['-c', 'model_reasoning_effort=low'], processNames: ['codex'] });
+    const p = definedPreset('codex-low', {
+      command: 'codex',
+      args: ['-c', 'model_reasoning_effort=low'],
+      preset: 'codex',
+    });
+    expect(p).toMatchObject({
+      name: 'codex-low',
+      command: 'codex',
+      args: ['-c', 'model_reasoning_effort=low'],
+      processNames: ['codex'],
+    });
   });
 
   it('prefers a definition over the built-in of the same name, and refuses unknown names', () => {
-    expect(resolvePreset('claude', { claude: { command: 'claude', args: ['--model', 'opus'] } }).args).toEqual(['--model', 'opus']);
+    expect(resolvePreset('claude', { claude: { command: 'claude', args: ['--model', 'opus'] } }).args).toEqual([
+      '--model',
+      'opus',
+    ]);
     expect(resolvePreset('claude').args).toEqual(['--dangerously-skip-permissions']);
     expect(() => resolvePreset('ghost')).toThrow(expect.objectContaining({ code: 'AGENT_UNKNOWN' }));
   });

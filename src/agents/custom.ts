@@ -23,7 +23,10 @@ const GENERIC: Omit<AgentPreset, 'name' | 'description' | 'command' | 'args' | '
  * The preset a program name suggests: a built-in whose command is the same program (`claude`, `cursor-agent`),
  * else one whose name starts the program's name (`claude-glm` → claude).
  */
-export function inferBasePreset(program: string, presets: Readonly<Record<string, AgentPreset>> = BUILTIN_PRESETS): AgentPreset | undefined {
+export function inferBasePreset(
+  program: string,
+  presets: Readonly<Record<string, AgentPreset>> = BUILTIN_PRESETS,
+): AgentPreset | undefined {
   const bin = basename(program);
   const all = Object.values(presets);
   const exact = all.find((p) => basename(p.command) === bin || p.name === bin);
@@ -51,11 +54,21 @@ export interface AgentDefinition {
 export function customPreset(name: string, commandLine: string, opts: CustomPresetOptions = {}): AgentPreset {
   const { env, argv } = parseCommandLine(commandLine);
   const [command = '', ...args] = argv;
-  return definedPreset(name, { command, args, env, ...(opts.basedOn !== undefined ? { preset: opts.basedOn } : {}) }, opts.presets, commandLine);
+  return definedPreset(
+    name,
+    { command, args, env, ...(opts.basedOn !== undefined ? { preset: opts.basedOn } : {}) },
+    opts.presets,
+    commandLine,
+  );
 }
 
 /** The preset for an agent definition: the definition's command line, the base preset's behaviour. */
-export function definedPreset(name: string, def: AgentDefinition, presets: Readonly<Record<string, AgentPreset>> = BUILTIN_PRESETS, shown?: string): AgentPreset {
+export function definedPreset(
+  name: string,
+  def: AgentDefinition,
+  presets: Readonly<Record<string, AgentPreset>> = BUILTIN_PRESETS,
+  shown?: string,
+): AgentPreset {
   let base: AgentPreset | undefined;
   if (def.preset !== undefined) {
     base = Object.hasOwn(presets, def.preset) ? presets[def.preset] : builtinPreset(def.preset);

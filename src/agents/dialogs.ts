@@ -28,7 +28,11 @@ export interface DialogSpec {
 const CLAUDE_DIALOGS: readonly DialogSpec[] = [
   {
     kind: 'trust',
-    match: [/Do you trust the files in this folder\?/, /Is this a project you created or one you trust\?/, /Accessing workspace:/],
+    match: [
+      /Do you trust the files in this folder\?/,
+      /Is this a project you created or one you trust\?/,
+      /Accessing workspace:/,
+    ],
     accept: /Yes, (I trust this folder|proceed)/,
   },
   { kind: 'bypass-permissions', match: [/Bypass Permissions mode/], accept: /Yes, I accept/ },
@@ -56,28 +60,42 @@ export const LOGIN_SCREENS: readonly RegExp[] = [
  * Codex CLI's (0.169) folder-trust dialog, shown in a new folder even with --dangerously-bypass-approvals-and-sandbox.
  * It comes up after a placeholder composer (`› Ask Codex…`), which is why the ready prompt is the session footer.
  */
-const CODEX_DIALOGS: readonly DialogSpec[] = [{ kind: 'trust', match: [/Trust this folder\?/], accept: /\d\. Trust and continue/ }];
+const CODEX_DIALOGS: readonly DialogSpec[] = [
+  { kind: 'trust', match: [/Trust this folder\?/], accept: /\d\. Trust and continue/ },
+];
 
 /**
  * Gemini CLI's (0.61) folder-trust dialog: the preset sets GEMINI_CLI_TRUST_WORKSPACE, so it shows only for a custom
  * Gemini agent without it; trusting the folder itself (not its parent) is the answer.
  */
-const GEMINI_DIALOGS: readonly DialogSpec[] = [{ kind: 'trust', match: [/Do you trust the files in this folder\?/], accept: /\d\. Trust folder \(/ }];
+const GEMINI_DIALOGS: readonly DialogSpec[] = [
+  { kind: 'trust', match: [/Do you trust the files in this folder\?/], accept: /\d\. Trust folder \(/ },
+];
 
 /**
  * Auggie's (0.36) first-run screens, shown once a session is authenticated (its login screen is in LOGIN_SCREENS):
  * onboarding, for a person to read once, not Gas Town's to answer.
  */
-const AUGGIE_DIALOGS: readonly DialogSpec[] = [{ kind: 'onboarding', match: [/Welcome to Augment Code! A bit of housekeeping/, /Tips for using Auggie\b/] }];
+const AUGGIE_DIALOGS: readonly DialogSpec[] = [
+  { kind: 'onboarding', match: [/Welcome to Augment Code! A bit of housekeeping/, /Tips for using Auggie\b/] },
+];
 
 /**
  * Amp's (0.0.1790142911) first-run tour: six centred pages ("Welcome to Amp", "Battle-Tested Agent Modes", …) with
  * "Space to continue" under each, the last one "Enter to get started"; once through, Amp records it in
  * ~/.local/share/amp/session.json (`neoWelcomeDismissed`). Onboarding, for a person, not Gas Town's to answer.
  */
-const AMP_DIALOGS: readonly DialogSpec[] = [{ kind: 'onboarding', match: [/^\s*Space to continue\s*$/m, /^\s*Enter to get started\s*$/m] }];
+const AMP_DIALOGS: readonly DialogSpec[] = [
+  { kind: 'onboarding', match: [/^\s*Space to continue\s*$/m, /^\s*Enter to get started\s*$/m] },
+];
 
-export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = { claude: CLAUDE_DIALOGS, codex: CODEX_DIALOGS, gemini: GEMINI_DIALOGS, auggie: AUGGIE_DIALOGS, amp: AMP_DIALOGS };
+export const DIALOGS: Readonly<Record<string, readonly DialogSpec[]>> = {
+  claude: CLAUDE_DIALOGS,
+  codex: CODEX_DIALOGS,
+  gemini: GEMINI_DIALOGS,
+  auggie: AUGGIE_DIALOGS,
+  amp: AMP_DIALOGS,
+};
 
 /** A selection list's footer: whatever the dialog, it waits for a choice. */
 const CHOICE_FOOTER = /Enter to confirm|Esc to cancel|↑\/↓ to (navigate|select)|Press Enter to continue/;
@@ -151,7 +169,14 @@ export type StartupOutcome =
   | { ready: false; reason: 'stuck-on-dialog'; kind: DialogKind; dialog: string; line: string; elapsedMs: number }
   | { ready: false; reason: 'timeout'; dialogsPassed: DialogKind[]; elapsedMs: number }
   /** `screen`: the pane's last words and `exitStatus` when the session kept its pane (remain-on-exit). */
-  | { ready: false; reason: 'exited'; dialogsPassed: DialogKind[]; elapsedMs: number; screen?: string; exitStatus?: number | null };
+  | {
+      ready: false;
+      reason: 'exited';
+      dialogsPassed: DialogKind[];
+      elapsedMs: number;
+      screen?: string;
+      exitStatus?: number | null;
+    };
 
 export interface StartupOptions {
   /** Give up after this long (default 60 s). */
@@ -194,29 +219,52 @@ export async function passStartupDialogs(
     try {
       const snap = await tmux.snapshot(session);
       // A pane kept after its program exited (remain-on-exit) still has a screen: it is not ready, it is gone.
-      if (snap.dead) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed(), screen: dialogExcerpt(snap.lines), exitStatus: snap.deadStatus ?? null };
+      if (snap.dead)
+        return {
+          ready: false,
+          reason: 'exited',
+          dialogsPassed: passed,
+          elapsedMs: elapsed(),
+          screen: dialogExcerpt(snap.lines),
+          exitStatus: snap.deadStatus ?? null,
+        };
       lines = snap.lines;
     } catch (e) {
-      if (!(await tmux.hasSession(session))) return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed() };
+      if (!(await tmux.hasSession(session)))
+        return { ready: false, reason: 'exited', dialogsPassed: passed, elapsedMs: elapsed() };
       throw e;
     }
     const dialog = detectDialog(lines, preset.name);
     if (!dialog) {
       since = undefined;
-      if (signals.prompt ? showsReadyPrompt(lines, signals) : elapsed() >= preset.ready.delayMs) return { ready: true, dialogsPassed: passed, elapsedMs: elapsed() };
+      if (signals.prompt ? showsReadyPrompt(lines, signals) : elapsed() >= preset.ready.delayMs)
+        return { ready: true, dialogsPassed: passed, elapsedMs: elapsed() };
       return undefined;
     }
     // The same dialog text for stuckMs (answered or not) means it is not going away.
     const key = `${dialog.kind}\n${dialog.excerpt}`;
     if (since?.key !== key) since = { key, at: Date.now() };
-    else if (Date.now() - since.at >= stuckMs) return { ready: false, reason: 'stuck-on-dialog', kind: dialog.kind, dialog: dialog.excerpt, line: dialog.line, elapsedMs: elapsed() };
+    else if (Date.now() - since.at >= stuckMs)
+      return {
+        ready: false,
+        reason: 'stuck-on-dialog',
+        kind: dialog.kind,
+        dialog: dialog.excerpt,
+        line: dialog.line,
+        elapsedMs: elapsed(),
+      };
     const next = dialog.keys[0];
     if (next === undefined || Date.now() - since.at < settleMs) return undefined;
     await tmux.sendKeys(session, next);
     if (next === 'Enter' && passed.at(-1) !== dialog.kind) passed.push(dialog.kind);
     // One key at a time: wait for the TUI to redraw before judging the screen again, so keys never pile up.
     const before = lines.join('\n');
-    await pollFor(() => tmux.snapshot(session), (s) => s.lines.join('\n') !== before, 1500, 50);
+    await pollFor(
+      () => tmux.snapshot(session),
+      (s) => s.lines.join('\n') !== before,
+      1500,
+      50,
+    );
     return undefined;
   };
 

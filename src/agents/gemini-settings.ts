@@ -37,7 +37,9 @@ const OUR_HOOKS = ['gastown-prime', 'gastown-prime-compress', 'gastown-costs'];
  */
 export function geminiSettings(opts: GeminiSettingsOptions): GeminiSettings {
   const gt = typeof opts.gtCommand === 'string' ? opts.gtCommand : opts.gtCommand.map(shellQuote).join(' ');
-  const run = (name: string, args: string): GeminiHookGroup[] => [{ matcher: '*', hooks: [{ type: 'command', name, command: `${gt} ${args}`, timeout: 60_000 }] }];
+  const run = (name: string, args: string): GeminiHookGroup[] => [
+    { matcher: '*', hooks: [{ type: 'command', name, command: `${gt} ${args}`, timeout: 60_000 }] },
+  ];
   return {
     hooks: {
       SessionStart: run('gastown-prime', 'prime --hook gemini'),

@@ -26,7 +26,8 @@ describe('nudge queue', () => {
   });
 
   it('refuses to grow past the maximum depth', () => {
-    for (let i = 0; i < QUEUE_MAX_DEPTH; i++) expect(enqueueNudge(dir, { session: 's', message: `m${i}` })).toBeDefined();
+    for (let i = 0; i < QUEUE_MAX_DEPTH; i++)
+      expect(enqueueNudge(dir, { session: 's', message: `m${i}` })).toBeDefined();
     expect(enqueueNudge(dir, { session: 's', message: 'one too many' })).toBeUndefined();
   });
 

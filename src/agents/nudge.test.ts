@@ -109,7 +109,11 @@ describe('nudge (against an in-memory TUI)', () => {
   it('types the text, presses Enter once and verifies it', async () => {
     const tui = new FakeTui();
     tui.inMode = true;
-    const r = await nudge(tui, { runtimeDir, ...fast }, { session: 'agent', message: 'hello there', mode: 'immediate' });
+    const r = await nudge(
+      tui,
+      { runtimeDir, ...fast },
+      { session: 'agent', message: 'hello there', mode: 'immediate' },
+    );
     expect(r).toMatchObject({ status: 'delivered', verified: true, attempts: 1 });
     expect(tui.submitted).toEqual(['hello there']);
     expect(tui.inMode).toBe(false);
@@ -117,7 +121,11 @@ describe('nudge (against an in-memory TUI)', () => {
 
   it('keeps every ? of a message for a TUI that reads a burst against its last render (Gemini CLI)', async () => {
     const tui = new StaleRenderTui();
-    const r = await nudge(tui, { runtimeDir, ...fast }, { session: 'agent', message: 'Is it done? Say the word?', mode: 'immediate' });
+    const r = await nudge(
+      tui,
+      { runtimeDir, ...fast },
+      { session: 'agent', message: 'Is it done? Say the word?', mode: 'immediate' },
+    );
     expect(r).toMatchObject({ status: 'delivered', verified: true });
     expect(tui.submitted).toEqual(['Is it done? Say the word?']);
   });
@@ -126,12 +134,20 @@ describe('nudge (against an in-memory TUI)', () => {
     const placeholder = 'Type your message or @path/to/file';
     const signals = { prompt: placeholder, promptMeansEmpty: true };
     const dropped = new RedrawingTui(1, placeholder);
-    const r = await nudge(dropped, { runtimeDir, ...fast }, { session: 'agent', message: 'Say the word', mode: 'immediate', signals });
+    const r = await nudge(
+      dropped,
+      { runtimeDir, ...fast },
+      { session: 'agent', message: 'Say the word', mode: 'immediate', signals },
+    );
     expect(r).toMatchObject({ status: 'delivered', verified: true });
     expect(dropped.submitted).toEqual(['Say the word']);
     // A prompt that does not mean an empty input: the text is typed once, whatever the screen shows.
     const once = new RedrawingTui(1, placeholder);
-    const r2 = await nudge(once, { runtimeDir, ...fast }, { session: 'agent', message: 'Say the word', mode: 'immediate', signals: { prompt: placeholder } });
+    const r2 = await nudge(
+      once,
+      { runtimeDir, ...fast },
+      { session: 'agent', message: 'Say the word', mode: 'immediate', signals: { prompt: placeholder } },
+    );
     expect(r2).toMatchObject({ status: 'delivered', verified: false });
     expect(once.submitted).toEqual(['']);
   });
@@ -157,7 +173,11 @@ describe('nudge (against an in-memory TUI)', () => {
   it('gives up after a bounded number of Enter presses', async () => {
     const tui = new FakeTui();
     tui.dropEnters = 100;
-    const r = await nudge(tui, { runtimeDir, ...fast, maxAttempts: 2 }, { session: 'agent', message: 'stuck', mode: 'immediate' });
+    const r = await nudge(
+      tui,
+      { runtimeDir, ...fast, maxAttempts: 2 },
+      { session: 'agent', message: 'stuck', mode: 'immediate' },
+    );
     expect(r).toMatchObject({ status: 'failed', reason: 'not-accepted', attempts: 2 });
     expect(tui.enters).toBe(2);
   });
@@ -165,9 +185,17 @@ describe('nudge (against an in-memory TUI)', () => {
   it('waits for the session lock; when it cannot get it, immediate fails and wait-idle queues', async () => {
     const tui = new FakeTui();
     const held = await acquireLock(lockPath(runtimeDir, 'nudge-agent'));
-    const r = await nudge(tui, { runtimeDir, ...fast, lockTimeoutMs: 100 }, { session: 'agent', message: 'blocked', mode: 'immediate' });
+    const r = await nudge(
+      tui,
+      { runtimeDir, ...fast, lockTimeoutMs: 100 },
+      { session: 'agent', message: 'blocked', mode: 'immediate' },
+    );
     expect(r).toMatchObject({ status: 'failed', reason: 'lock-timeout' });
-    const queued = await nudge(tui, { runtimeDir, ...fast, lockTimeoutMs: 100 }, { session: 'agent', message: 'later', mode: 'wait-idle' });
+    const queued = await nudge(
+      tui,
+      { runtimeDir, ...fast, lockTimeoutMs: 100 },
+      { session: 'agent', message: 'later', mode: 'wait-idle' },
+    );
     expect(queued).toMatchObject({ status: 'queued', why: 'busy' });
     held.release();
     expect(tui.submitted).toEqual([]);
@@ -176,7 +204,9 @@ describe('nudge (against an in-memory TUI)', () => {
   it('serializes concurrent nudges in one process too', async () => {
     const tui = new FakeTui();
     const messages = Array.from({ length: 8 }, (_, i) => `message number ${i}`);
-    const results = await Promise.all(messages.map((message) => nudge(tui, { runtimeDir, ...fast }, { session: 'agent', message, mode: 'immediate' })));
+    const results = await Promise.all(
+      messages.map((message) => nudge(tui, { runtimeDir, ...fast }, { session: 'agent', message, mode: 'immediate' })),
+    );
     expect(results.every((r) => r.status === 'delivered')).toBe(true);
     expect([...tui.submitted].sort()).toEqual([...messages].sort());
   });
@@ -186,7 +216,12 @@ describe('nudge (against an in-memory TUI)', () => {
     tui.snapshot = async () => {
       throw new GtError('TMUX_FAILED', 'boom');
     };
-    expect(await nudge(tui, { runtimeDir, ...fast }, { session: 'agent', message: 'x', mode: 'immediate' })).toMatchObject({ status: 'failed', reason: 'tmux-error' });
-    expect(await nudge(tui, { runtimeDir }, { session: 'other', message: 'x', mode: 'immediate' })).toMatchObject({ status: 'failed', reason: 'no-session' });
+    expect(
+      await nudge(tui, { runtimeDir, ...fast }, { session: 'agent', message: 'x', mode: 'immediate' }),
+    ).toMatchObject({ status: 'failed', reason: 'tmux-error' });
+    expect(await nudge(tui, { runtimeDir }, { session: 'other', message: 'x', mode: 'immediate' })).toMatchObject({
+      status: 'failed',
+      reason: 'no-session',
+    });
   });
 });

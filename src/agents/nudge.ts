@@ -5,7 +5,14 @@ import { isGtError, messageOf } from '../kernel/index.ts';
 import { detectDialog } from './dialogs.ts';
 import { DEFAULT_TIMINGS, pollFor, typeAndSubmit, type DeliveryTimings, type NudgeTmux } from './nudge-deliver.ts';
 import { enqueueNudge, type NudgePriority } from './nudge-queue.ts';
-import { sameScreen, sanitizeMessage, showsBusy, showsReadyPrompt, type ReadySignals, type Screen } from './pane-text.ts';
+import {
+  sameScreen,
+  sanitizeMessage,
+  showsBusy,
+  showsReadyPrompt,
+  type ReadySignals,
+  type Screen,
+} from './pane-text.ts';
 import { acquireLock, lockPath, type LockHandle } from './session-lock.ts';
 
 export type NudgeMode = 'immediate' | 'wait-idle' | 'queue';
@@ -32,7 +39,8 @@ export interface NudgeSettings extends Partial<DeliveryTimings> {
   onIdleTimeout?: 'queue' | 'immediate';
 }
 
-export type NudgeFailure = 'empty-message' | 'no-session' | 'lock-timeout' | 'not-accepted' | 'queue-full' | 'tmux-error';
+export type NudgeFailure =
+  'empty-message' | 'no-session' | 'lock-timeout' | 'not-accepted' | 'queue-full' | 'tmux-error';
 
 export type NudgeResult =
   | { status: 'delivered'; verified: boolean; attempts: number; waitedMs: number; elapsedMs: number }
@@ -44,13 +52,26 @@ export type { NudgeTmux } from './nudge-deliver.ts';
 export async function nudge(tmux: NudgeTmux, settings: NudgeSettings, req: NudgeRequest): Promise<NudgeResult> {
   const started = Date.now();
   const elapsed = () => Date.now() - started;
-  const fail = (reason: NudgeFailure, detail: string, attempts = 0): NudgeResult => ({ status: 'failed', reason, detail, attempts, elapsedMs: elapsed() });
+  const fail = (reason: NudgeFailure, detail: string, attempts = 0): NudgeResult => ({
+    status: 'failed',
+    reason,
+    detail,
+    attempts,
+    elapsedMs: elapsed(),
+  });
   const text = sanitizeMessage(req.message);
   if (text === '') return fail('empty-message', 'the message is empty once control characters are removed');
   const mode = req.mode ?? 'wait-idle';
   const enqueue = (why: 'requested' | 'busy'): NudgeResult => {
-    const item = enqueueNudge(settings.runtimeDir, { session: req.session, message: text, from: req.from, priority: req.priority });
-    return item ? { status: 'queued', id: item.id, why, elapsedMs: elapsed() } : fail('queue-full', `the nudge queue of ${req.session} is full`);
+    const item = enqueueNudge(settings.runtimeDir, {
+      session: req.session,
+      message: text,
+      from: req.from,
+      priority: req.priority,
+    });
+    return item
+      ? { status: 'queued', id: item.id, why, elapsedMs: elapsed() }
+      : fail('queue-full', `the nudge queue of ${req.session} is full`);
   };
   if (mode === 'queue') return enqueue('requested');
   const queueOnBusy = (settings.onIdleTimeout ?? 'queue') === 'queue';
@@ -59,7 +80,9 @@ export async function nudge(tmux: NudgeTmux, settings: NudgeSettings, req: Nudge
     if (!(await tmux.hasSession(req.session))) return fail('no-session', `no tmux session ${req.session}`);
     let lock: LockHandle;
     try {
-      lock = await acquireLock(lockPath(settings.runtimeDir, `nudge-${req.session}`), { timeoutMs: settings.lockTimeoutMs ?? 30_000 });
+      lock = await acquireLock(lockPath(settings.runtimeDir, `nudge-${req.session}`), {
+        timeoutMs: settings.lockTimeoutMs ?? 30_000,
+      });
     } catch (e) {
       if (isGtError(e) && e.code === 'LOCK_TIMEOUT') {
         // Others are still typing into (or waiting on) this agent: a wait-idle nudge joins the queue rather than fail.
@@ -76,7 +99,12 @@ export async function nudge(tmux: NudgeTmux, settings: NudgeSettings, req: Nudge
       const waitedMs = Date.now() - waitStart;
       const timings: DeliveryTimings = { ...DEFAULT_TIMINGS, ...pickTimings(settings) };
       const out = await typeAndSubmit(tmux, req.session, text, timings, req.signals);
-      if (!out.ok) return fail('not-accepted', `${req.session} did not take the typed message after ${out.attempts} Enter presses`, out.attempts);
+      if (!out.ok)
+        return fail(
+          'not-accepted',
+          `${req.session} did not take the typed message after ${out.attempts} Enter presses`,
+          out.attempts,
+        );
       return { status: 'delivered', verified: out.verified, attempts: out.attempts, waitedMs, elapsedMs: elapsed() };
     } finally {
       lock.release();
@@ -92,7 +120,12 @@ export async function nudge(tmux: NudgeTmux, settings: NudgeSettings, req: Nudge
  * Wait until the agent looks idle: its ready prompt is on screen with no busy marker, or (without a prompt match)
  * the screen has not changed for idleMs and shows no busy marker. False at idleTimeoutMs.
  */
-export async function waitForIdle(tmux: Pick<NudgeTmux, 'snapshot'>, session: string, signals: ReadySignals, settings: Pick<NudgeSettings, 'idleMs' | 'idleTimeoutMs' | 'pollMs'> = {}): Promise<boolean> {
+export async function waitForIdle(
+  tmux: Pick<NudgeTmux, 'snapshot'>,
+  session: string,
+  signals: ReadySignals,
+  settings: Pick<NudgeSettings, 'idleMs' | 'idleTimeoutMs' | 'pollMs'> = {},
+): Promise<boolean> {
   const idleMs = settings.idleMs ?? 800;
   const pollMs = settings.pollMs ?? DEFAULT_TIMINGS.pollMs;
   let last: Screen | undefined;

@@ -26,12 +26,18 @@ export function openCodeConfigContent(primeFile: string, inherited?: string): st
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw notAnObject();
     base = v as Record<string, unknown>;
   }
-  const have = Array.isArray(base.instructions) ? base.instructions.filter((x): x is string => typeof x === 'string' && x !== primeFile) : [];
+  const have = Array.isArray(base.instructions)
+    ? base.instructions.filter((x): x is string => typeof x === 'string' && x !== primeFile)
+    : [];
   return JSON.stringify({ ...base, instructions: [...have, primeFile] });
 }
 
 function notAnObject(): GtError {
-  return new GtError('GT_AGENT_CONFIG', `${OPENCODE_CONFIG_CONTENT} in the town's environment is not a JSON object, so Gas Town cannot add the agent's prime to it`, {
-    hint: `fix or unset ${OPENCODE_CONFIG_CONTENT} where gt runs (OpenCode would refuse it too)`,
-  });
+  return new GtError(
+    'GT_AGENT_CONFIG',
+    `${OPENCODE_CONFIG_CONTENT} in the town's environment is not a JSON object, so Gas Town cannot add the agent's prime to it`,
+    {
+      hint: `fix or unset ${OPENCODE_CONFIG_CONTENT} where gt runs (OpenCode would refuse it too)`,
+    },
+  );
 }

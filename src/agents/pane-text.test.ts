@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { inputAccepted, locateTail, messageTail, sanitizeMessage, showsBusy, showsReadyPrompt, tailAppeared, type Screen } from './pane-text.ts';
+import {
+  inputAccepted,
+  locateTail,
+  messageTail,
+  sanitizeMessage,
+  showsBusy,
+  showsReadyPrompt,
+  tailAppeared,
+  type Screen,
+} from './pane-text.ts';
 
 const screen = (lines: string[], cursorX = 0, cursorY = 0): Screen => ({ lines, cursorX, cursorY });
 

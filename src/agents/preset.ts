@@ -8,7 +8,8 @@ export type PromptMode =
   | 'type';
 
 /** Where the runtime reads hooks from, if it has any; the installers that write these files live beside the presets. */
-export type HookKind = 'none' | 'claude-settings' | 'gemini-settings' | 'cursor-hooks' | 'opencode-instructions' | 'copilot-hooks';
+export type HookKind =
+  'none' | 'claude-settings' | 'gemini-settings' | 'cursor-hooks' | 'opencode-instructions' | 'copilot-hooks';
 
 /** An extra command line: optional subcommand words, then arguments. `{id}`, `{prompt}` are filled in by buildCommand. */
 export interface SubCommandLine {

@@ -5,7 +5,17 @@ const all = Object.entries(BUILTIN_PRESETS);
 
 describe('built-in presets', () => {
   it('include every runtime the product supports, keyed by their own names', () => {
-    expect(Object.keys(BUILTIN_PRESETS).sort()).toEqual(['amp', 'auggie', 'claude', 'codex', 'copilot', 'cursor', 'gemini', 'opencode', 'sim']);
+    expect(Object.keys(BUILTIN_PRESETS).sort()).toEqual([
+      'amp',
+      'auggie',
+      'claude',
+      'codex',
+      'copilot',
+      'cursor',
+      'gemini',
+      'opencode',
+      'sim',
+    ]);
     for (const [key, p] of all) expect(p.name).toBe(key);
     expect(builtinPreset(DEFAULT_AGENT)?.name).toBe('claude');
     expect(builtinPreset('toString')).toBeUndefined();

@@ -5,7 +5,13 @@ function fakeTmux(screens: string[][], alive = true) {
   let i = 0;
   return {
     hasSession: async () => alive,
-    snapshot: async () => ({ lines: screens[Math.min(i++, screens.length - 1)]!, cursorX: 0, cursorY: 0, inMode: false, attached: false }),
+    snapshot: async () => ({
+      lines: screens[Math.min(i++, screens.length - 1)]!,
+      cursorX: 0,
+      cursorY: 0,
+      inMode: false,
+      attached: false,
+    }),
   };
 }
 
@@ -24,7 +30,13 @@ describe('waitForReady', () => {
   });
 
   it('reports an agent that exited, and a timeout', async () => {
-    expect(await waitForReady(fakeTmux([[]], false), 's', claudeLike, { pollMs: 1 })).toMatchObject({ ready: false, reason: 'exited' });
-    expect(await waitForReady(fakeTmux([['busy']]), 's', claudeLike, { pollMs: 5, timeoutMs: 40 })).toMatchObject({ ready: false, reason: 'timeout' });
+    expect(await waitForReady(fakeTmux([[]], false), 's', claudeLike, { pollMs: 1 })).toMatchObject({
+      ready: false,
+      reason: 'exited',
+    });
+    expect(await waitForReady(fakeTmux([['busy']]), 's', claudeLike, { pollMs: 5, timeoutMs: 40 })).toMatchObject({
+      ready: false,
+      reason: 'timeout',
+    });
   });
 });

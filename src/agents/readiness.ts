@@ -4,7 +4,9 @@ import { pollFor, type NudgeTmux } from './nudge-deliver.ts';
 import { showsReadyPrompt, type ReadySignals } from './pane-text.ts';
 import type { AgentPreset } from './preset.ts';
 
-export type Readiness = { ready: true; by: 'prompt' | 'delay'; elapsedMs: number } | { ready: false; reason: 'exited' | 'timeout'; elapsedMs: number };
+export type Readiness =
+  | { ready: true; by: 'prompt' | 'delay'; elapsedMs: number }
+  | { ready: false; reason: 'exited' | 'timeout'; elapsedMs: number };
 
 export interface ReadyOptions {
   /** Give up after this long (default 60 s). */
@@ -19,7 +21,12 @@ export interface ReadyOptions {
  * marker) means ready; `ready.delayMs` after start counts as ready either way, as the original's fallback does.
  * A start-up dialog on screen is never ready (its selection marker looks like a prompt): see passStartupDialogs.
  */
-export async function waitForReady(tmux: Pick<NudgeTmux, 'hasSession' | 'snapshot'>, session: string, preset: Pick<AgentPreset, 'ready' | 'busy'> & { name?: string }, opts: ReadyOptions = {}): Promise<Readiness> {
+export async function waitForReady(
+  tmux: Pick<NudgeTmux, 'hasSession' | 'snapshot'>,
+  session: string,
+  preset: Pick<AgentPreset, 'ready' | 'busy'> & { name?: string },
+  opts: ReadyOptions = {},
+): Promise<Readiness> {
   const started = opts.startedAt ?? Date.now();
   const signals = readySignals(preset);
   let outcome: Readiness | undefined;
@@ -29,7 +36,8 @@ export async function waitForReady(tmux: Pick<NudgeTmux, 'hasSession' | 'snapsho
       if (!(await tmux.hasSession(session))) return (outcome = { ready: false, reason: 'exited', elapsedMs });
       const { lines } = await tmux.snapshot(session);
       if (detectDialog(lines, preset.name)) return undefined;
-      if (signals.prompt && showsReadyPrompt(lines, signals)) return (outcome = { ready: true, by: 'prompt', elapsedMs });
+      if (signals.prompt && showsReadyPrompt(lines, signals))
+        return (outcome = { ready: true, by: 'prompt', elapsedMs });
       if (elapsedMs >= preset.ready.delayMs) return (outcome = { ready: true, by: 'delay', elapsedMs });
       return undefined;
     },

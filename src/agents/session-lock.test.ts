@@ -44,7 +44,10 @@ describe('session lock', () => {
 
   it('times out with the holder named', async () => {
     const a = await acquireLock(path);
-    await expect(acquireLock(path, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'LOCK_TIMEOUT', message: expect.stringContaining(`pid ${process.pid}`) });
+    await expect(acquireLock(path, { timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'LOCK_TIMEOUT',
+      message: expect.stringContaining(`pid ${process.pid}`),
+    });
     a.release();
   });
 
@@ -69,10 +72,14 @@ describe('session lock', () => {
     const script = `const { acquireLock } = await import(${JSON.stringify(module)});
       const h = await acquireLock(${JSON.stringify(path)}); process.stdout.write('held\\n');
       setTimeout(() => { h.release(); process.stdout.write('released\\n'); }, 400);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const closed = new Promise((r) => child.on('close', r));
     let out = '';
-    await new Promise<void>((r) => child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('held') && r())));
+    await new Promise<void>((r) =>
+      child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('held') && r())),
+    );
     const heldAt = Date.now();
     const h = await acquireLock(path, { timeoutMs: 20_000 });
     // The child holds the lock for 400 ms after saying so: we cannot have it sooner.

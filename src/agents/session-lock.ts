@@ -41,9 +41,13 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
     breakIfStale(path, opts.maxHoldMs ?? 600_000);
     if (Date.now() >= deadline) {
       const holder = readLockRecord(path);
-      throw new GtError('LOCK_TIMEOUT', `could not take lock ${path} within ${timeoutMs} ms${holder ? ` (held by pid ${holder.pid})` : ''}`, {
-        hint: 'another delivery to this session is still running; try again shortly',
-      });
+      throw new GtError(
+        'LOCK_TIMEOUT',
+        `could not take lock ${path} within ${timeoutMs} ms${holder ? ` (held by pid ${holder.pid})` : ''}`,
+        {
+          hint: 'another delivery to this session is still running; try again shortly',
+        },
+      );
     }
     await sleep(pollMs / 2 + Math.random() * pollMs);
   }

@@ -12,7 +12,16 @@ import { parseLedger } from './ledger.ts';
 /** Where Go Beads' own files are put when they would be in our way (kept, never deleted). */
 export const GO_BEADS_KEEP = 'go-beads';
 
-const GO_MARKERS = ['config.yaml', 'metadata.json', 'dolt', 'embeddeddolt', 'deletions.jsonl', 'interactions.jsonl', 'bd.sock', 'daemon.log'];
+const GO_MARKERS = [
+  'config.yaml',
+  'metadata.json',
+  'dolt',
+  'embeddeddolt',
+  'deletions.jsonl',
+  'interactions.jsonl',
+  'bd.sock',
+  'daemon.log',
+];
 const OUR_IGNORES = ['beads.db', 'beads.db-*', '*.tmp', `${GO_BEADS_KEEP}/`];
 
 const exists = (p: string): boolean => existsSync(p);
@@ -64,7 +73,9 @@ function ledgerPrefix(ids: readonly string[]): string | undefined {
 
 function yamlPrefix(dir: string): string | undefined {
   try {
-    const m = /^\s*issue[-_]prefix\s*:\s*["']?([A-Za-z0-9]+)["']?\s*$/m.exec(readFileSync(join(dir, 'config.yaml'), 'utf8'));
+    const m = /^\s*issue[-_]prefix\s*:\s*["']?([A-Za-z0-9]+)["']?\s*$/m.exec(
+      readFileSync(join(dir, 'config.yaml'), 'utf8'),
+    );
     return m ? validatePrefix(m[1]!) : undefined;
   } catch {
     return undefined;
@@ -83,9 +94,13 @@ export function adoptGoBeads(dir: string, opts: { driverCommand?: string } = {})
   const goDb = join(dir, 'beads.db');
   const era = dolt ? 'dolt' : exists(goDb) ? 'sqlite' : 'jsonl';
   if (!exists(ledger)) {
-    throw new GtError('BD_GO_BEADS_NO_LEDGER', `${dir} holds Go Beads data${dolt ? ' in a Dolt database' : ''} but no issues.jsonl to import`, {
-      hint: 'export it with Go Beads first (`bd export -o .beads/issues.jsonl` with Go\'s bd), then run this bd again; nothing was changed',
-    });
+    throw new GtError(
+      'BD_GO_BEADS_NO_LEDGER',
+      `${dir} holds Go Beads data${dolt ? ' in a Dolt database' : ''} but no issues.jsonl to import`,
+      {
+        hint: "export it with Go Beads first (`bd export -o .beads/issues.jsonl` with Go's bd), then run this bd again; nothing was changed",
+      },
+    );
   }
   const bytes = readFileSync(ledger);
   const parsed = parseLedger(bytes);
@@ -99,16 +114,30 @@ export function adoptGoBeads(dir: string, opts: { driverCommand?: string } = {})
     for (const suffix of ['', '-wal', '-shm', '-journal']) {
       if (exists(goDb + suffix)) renameSync(goDb + suffix, join(keep, `beads.db${suffix}`));
     }
-    lines.push(`moved Go Beads' SQLite database to ${join(keep, 'beads.db')} (this bd keeps its own database at .beads/beads.db)`);
-    if (newer) lines.push(`Go Beads' database was written after its ledger: changes it had not flushed are only there (export them with Go's bd from a copy of that file)`);
+    lines.push(
+      `moved Go Beads' SQLite database to ${join(keep, 'beads.db')} (this bd keeps its own database at .beads/beads.db)`,
+    );
+    if (newer)
+      lines.push(
+        `Go Beads' database was written after its ledger: changes it had not flushed are only there (export them with Go's bd from a copy of that file)`,
+      );
   }
   initStore(root, { prefix, ...(opts.driverCommand ? { driverCommand: opts.driverCommand } : {}) });
   // Go Beads' .gitignore (or the one init just wrote) must also hide our database and the kept files.
   const gitignore = join(dir, '.gitignore');
   const have = new Set((exists(gitignore) ? readFileSync(gitignore, 'utf8') : '').split('\n').map((l) => l.trim()));
   const missing = OUR_IGNORES.filter((l) => !have.has(l));
-  if (missing.length) appendFileSync(gitignore, `\n# bd (TypeScript): its local database and Go Beads' kept files\n${missing.join('\n')}\n`);
-  if (parsed.problems.length) lines.push(`${parsed.problems.length} ledger line(s) could not be read and were left in the file; run \`bd doctor\``);
-  lines.push(`config.yaml and Go Beads' other files are untouched; this bd's settings are in ${configPath(dir)} (prefix "${prefix}")`);
+  if (missing.length)
+    appendFileSync(
+      gitignore,
+      `\n# bd (TypeScript): its local database and Go Beads' kept files\n${missing.join('\n')}\n`,
+    );
+  if (parsed.problems.length)
+    lines.push(
+      `${parsed.problems.length} ledger line(s) could not be read and were left in the file; run \`bd doctor\``,
+    );
+  lines.push(
+    `config.yaml and Go Beads' other files are untouched; this bd's settings are in ${configPath(dir)} (prefix "${prefix}")`,
+  );
   return { prefix, beads: parsed.beads.length, era, lines };
 }

@@ -35,7 +35,13 @@ export function computeBlocked(v: BlockingView, id: string): boolean {
     if (ps !== undefined && !isDone(ps) && (ps === 'blocked' || ps === 'deferred' || v.isBlocked(p))) return true;
   }
   for (const s of v.waitsFor(id)) {
-    if (v.children(s).some((c) => { const cs = v.status(c); return cs !== undefined && !isDone(cs); })) return true;
+    if (
+      v.children(s).some((c) => {
+        const cs = v.status(c);
+        return cs !== undefined && !isDone(cs);
+      })
+    )
+      return true;
   }
   return false;
 }
@@ -58,7 +64,11 @@ export function affectedByStatusChange(
  * Recompute flags starting from `seeds`, following parent → children only when a flag changes.
  * `set` writes a new flag. Returns the ids whose flag changed.
  */
-export function propagateBlocked(v: BlockingView, seeds: Iterable<string>, set: (id: string, blocked: boolean) => void): string[] {
+export function propagateBlocked(
+  v: BlockingView,
+  seeds: Iterable<string>,
+  set: (id: string, blocked: boolean) => void,
+): string[] {
   const queue = [...new Set(seeds)];
   const changed: string[] = [];
   const guard = new Map<string, number>();

@@ -11,7 +11,14 @@ export function insertComment(store: Store, id: string, text: string, author = s
   if (!text.trim()) throw usageError('BD_EMPTY_COMMENT', 'comment text is empty');
   validateText('comment', text);
   const c: Comment = { id: randomId(), issue_id: id, author, text, created_at: store.now() };
-  store.db.run('INSERT INTO comments (id, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)', c.id, id, author, text, c.created_at);
+  store.db.run(
+    'INSERT INTO comments (id, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)',
+    c.id,
+    id,
+    author,
+    text,
+    c.created_at,
+  );
   store.db.run('UPDATE issues SET updated_at = ? WHERE id = ?', c.created_at, id);
   store.event(id, BEAD_EVENTS.commented, null, text.length > 200 ? `${text.slice(0, 200)}…` : text);
   store.touch(id);
@@ -44,5 +51,8 @@ export interface BeadEvent {
 }
 
 export function eventsOf(store: Store, id: string): BeadEvent[] {
-  return store.db.all<BeadEvent>('SELECT id, issue_id, type, actor, old_value, new_value, created_at FROM events WHERE issue_id = ? ORDER BY id', id);
+  return store.db.all<BeadEvent>(
+    'SELECT id, issue_id, type, actor, old_value, new_value, created_at FROM events WHERE issue_id = ? ORDER BY id',
+    id,
+  );
 }

@@ -20,10 +20,14 @@ export function readBeadsConfig(dir: string): BeadsConfig | undefined {
   try {
     doc = parse(readFileSync(p, 'utf8'));
   } catch (e) {
-    throw new GtError('BD_BAD_CONFIG', `${p} is not valid TOML: ${messageOf(e)}`, { hint: `fix the file by hand; nothing was changed` });
+    throw new GtError('BD_BAD_CONFIG', `${p} is not valid TOML: ${messageOf(e)}`, {
+      hint: `fix the file by hand; nothing was changed`,
+    });
   }
   if (typeof doc.prefix !== 'string') {
-    throw new GtError('BD_BAD_CONFIG', `${p}: key "prefix" must be a string`, { hint: 'add a line like prefix = "bd"' });
+    throw new GtError('BD_BAD_CONFIG', `${p}: key "prefix" must be a string`, {
+      hint: 'add a line like prefix = "bd"',
+    });
   }
   return { prefix: validatePrefix(doc.prefix) };
 }

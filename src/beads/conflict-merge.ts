@@ -50,9 +50,16 @@ export function mergeConflictedLedger(store: Store): ConflictMerge | undefined {
   } else return undefined;
   const r: MergeResult = mergeLedgers(sides.base, sides.ours, sides.theirs);
   if (r.conflicts.length) {
-    throw new GtError('BD_MERGE_CONFLICT', `cannot merge the two sides of the ledger: ${r.conflicts.length} line(s) are not beads: ${r.conflicts.slice(0, 5).map((c) => `${c.side} line ${c.line}: ${c.message}`).join('; ')}`, {
-      hint: 'nothing was changed; fix those lines by hand (both sides are in the file or in `git show :2:.beads/issues.jsonl` and `:3:`), then run `bd doctor --fix` again',
-    });
+    throw new GtError(
+      'BD_MERGE_CONFLICT',
+      `cannot merge the two sides of the ledger: ${r.conflicts.length} line(s) are not beads: ${r.conflicts
+        .slice(0, 5)
+        .map((c) => `${c.side} line ${c.line}: ${c.message}`)
+        .join('; ')}`,
+      {
+        hint: 'nothing was changed; fix those lines by hand (both sides are in the file or in `git show :2:.beads/issues.jsonl` and `:3:`), then run `bd doctor --fix` again',
+      },
+    );
   }
   writeFileAtomic(store.ledgerPath, r.text);
   store.db.tx(() => {

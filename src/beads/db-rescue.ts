@@ -21,7 +21,13 @@ export function openOrRescue(dir: string): { db: Db; rescued?: Rescue } {
   try {
     return { db: Db.open(path) };
   } catch (e) {
-    if (!(e instanceof GtError) || e.code !== 'BD_DB_OPEN' || !CORRUPT.test(e.message) || !existsSync(join(dir, 'issues.jsonl'))) throw e;
+    if (
+      !(e instanceof GtError) ||
+      e.code !== 'BD_DB_OPEN' ||
+      !CORRUPT.test(e.message) ||
+      !existsSync(join(dir, 'issues.jsonl'))
+    )
+      throw e;
     // Another bd may have rescued it a moment ago: take its fresh database rather than move that one aside.
     try {
       return { db: Db.open(path) };

@@ -31,8 +31,13 @@ function danglingEdges(store: Store): { issue_id: string; depends_on_id: string 
 }
 
 function wrongFlags(store: Store): string[] {
-  const rows = store.db.all<{ id: string; b: number }>('SELECT id, is_blocked AS b FROM issues WHERE deleted_at IS NULL');
-  const flags = computeAllBlocked(dbView(store.db), rows.map((r) => r.id));
+  const rows = store.db.all<{ id: string; b: number }>(
+    'SELECT id, is_blocked AS b FROM issues WHERE deleted_at IS NULL',
+  );
+  const flags = computeAllBlocked(
+    dbView(store.db),
+    rows.map((r) => r.id),
+  );
   return rows.filter((r) => (r.b === 1) !== flags.has(r.id)).map((r) => r.id);
 }
 
@@ -66,12 +71,26 @@ export function runDoctor(store: Store, fix: boolean, opts: DoctorOptions = {}):
   checks.push({ name: 'schema', ok: version === expected, detail: `schema version ${version} (expected ${expected})` });
 
   const dangling = danglingEdges(store);
-  const c1: DoctorCheck = { name: 'dangling-edges', ok: dangling.length === 0, detail: dangling.length ? `${dangling.length} edge(s) point at missing beads: ${dangling.slice(0, 5).map((d) => `${d.issue_id} → ${d.depends_on_id}`).join(', ')}` : 'every edge points at a bead' };
+  const c1: DoctorCheck = {
+    name: 'dangling-edges',
+    ok: dangling.length === 0,
+    detail: dangling.length
+      ? `${dangling.length} edge(s) point at missing beads: ${dangling
+          .slice(0, 5)
+          .map((d) => `${d.issue_id} → ${d.depends_on_id}`)
+          .join(', ')}`
+      : 'every edge points at a bead',
+  };
   if (!c1.ok && fix) {
     store.write(() => {
       for (const d of dangling) {
         store.db.run('DELETE FROM deps WHERE issue_id = ? AND depends_on_id = ?', d.issue_id, d.depends_on_id);
-        store.event(d.issue_id, BEAD_EVENTS.dependencyRemoved, { depends_on_id: d.depends_on_id, reason: 'doctor: target missing' }, null);
+        store.event(
+          d.issue_id,
+          BEAD_EVENTS.dependencyRemoved,
+          { depends_on_id: d.depends_on_id, reason: 'doctor: target missing' },
+          null,
+        );
         store.touch(d.issue_id);
       }
     });
@@ -80,7 +99,13 @@ export function runDoctor(store: Store, fix: boolean, opts: DoctorOptions = {}):
   checks.push(c1);
 
   const wrong = wrongFlags(store);
-  const c2: DoctorCheck = { name: 'blocked-flags', ok: wrong.length === 0, detail: wrong.length ? `${wrong.length} bead(s) have a stale blocked flag: ${wrong.slice(0, 5).join(', ')}` : 'ready/blocked state is exact' };
+  const c2: DoctorCheck = {
+    name: 'blocked-flags',
+    ok: wrong.length === 0,
+    detail: wrong.length
+      ? `${wrong.length} bead(s) have a stale blocked flag: ${wrong.slice(0, 5).join(', ')}`
+      : 'ready/blocked state is exact',
+  };
   if (!c2.ok && fix) {
     store.db.tx(() => {
       for (const id of wrong) store.db.run('UPDATE issues SET is_blocked = 1 - is_blocked WHERE id = ?', id);
@@ -90,14 +115,22 @@ export function runDoctor(store: Store, fix: boolean, opts: DoctorOptions = {}):
   checks.push(c2);
 
   const cycles = findCycles(store);
-  checks.push({ name: 'cycles', ok: cycles.length === 0, detail: cycles.length ? `${cycles.length} cycle(s) among blocking edges (blocks, parent-child, waits-for); their beads can never be ready: ${cycles.map((c) => c.join(' → ')).join('; ')} (remove one edge of each with \`bd dep remove\`)` : 'no cycles' });
+  checks.push({
+    name: 'cycles',
+    ok: cycles.length === 0,
+    detail: cycles.length
+      ? `${cycles.length} cycle(s) among blocking edges (blocks, parent-child, waits-for); their beads can never be ready: ${cycles.map((c) => c.join(' → ')).join('; ')} (remove one edge of each with \`bd dep remove\`)`
+      : 'no cycles',
+  });
   checks.push(fusionCheck(store));
 
   const shelved = store.db.get<{ n: number }>('SELECT count(*) AS n FROM shelved')?.n ?? 0;
   checks.push({
     name: 'shelved',
     ok: true,
-    detail: shelved ? `${shelved} bead(s) are shelved: git removed their lines (another branch or a stash); they return when a ledger holding them is checked out` : 'no shelved beads',
+    detail: shelved
+      ? `${shelved} bead(s) are shelved: git removed their lines (another branch or a stash); they return when a ledger holding them is checked out`
+      : 'no shelved beads',
   });
 
   const led = ledgerDiff(store);
@@ -105,7 +138,15 @@ export function runDoctor(store: Store, fix: boolean, opts: DoctorOptions = {}):
   const c3: DoctorCheck = {
     name: 'ledger',
     ok: !conflicted && !led.differs && led.bad === 0,
-    detail: conflicted ? 'not compared: the ledger is mid-merge (see above)' : led.text === undefined ? 'issues.jsonl is missing' : led.bad ? `issues.jsonl has ${led.bad} line(s) that are unreadable or repeat an id` : led.differs ? 'issues.jsonl differs from the database' : 'issues.jsonl matches the database',
+    detail: conflicted
+      ? 'not compared: the ledger is mid-merge (see above)'
+      : led.text === undefined
+        ? 'issues.jsonl is missing'
+        : led.bad
+          ? `issues.jsonl has ${led.bad} line(s) that are unreadable or repeat an id`
+          : led.differs
+            ? 'issues.jsonl differs from the database'
+            : 'issues.jsonl matches the database',
   };
   if (!c3.ok && fix && !conflicted) {
     if (led.text !== undefined) {
@@ -127,7 +168,11 @@ export function runDoctor(store: Store, fix: boolean, opts: DoctorOptions = {}):
 function conflictCheck(store: Store, fix: boolean): DoctorCheck {
   const why = existsSync(store.ledgerPath) ? ledgerConflict(store, { always: true }) : undefined;
   if (why === undefined) return { name: 'merge', ok: true, detail: 'the ledger is not mid-merge' };
-  const c: DoctorCheck = { name: 'merge', ok: false, detail: `issues.jsonl is mid-merge: ${why}; \`bd doctor --fix\` merges both sides` };
+  const c: DoctorCheck = {
+    name: 'merge',
+    ok: false,
+    detail: `issues.jsonl is mid-merge: ${why}; \`bd doctor --fix\` merges both sides`,
+  };
   if (!fix) return c;
   try {
     const m = mergeConflictedLedger(store);
@@ -149,14 +194,22 @@ function driverCheck(store: Store, fix: boolean, command: string | undefined): D
   const registered = configuredDriver(store.loc.root);
   const missing = registered === undefined ? [] : missingDriverPrograms(registered);
   const applies = driverApplies(top, store.ledgerPath);
-  const problem = registered === undefined ? 'no merge driver is registered for the ledger (git merges it line by line)'
-    : missing.length ? `the registered merge driver runs ${missing.join(' and ')}, which no longer exist${missing.length > 1 ? '' : 's'} (git would keep our side of every ledger merge)`
-      : !applies ? '.gitattributes does not map issues.jsonl to the merge driver' : undefined;
-  if (problem === undefined) return { name: 'merge-driver', ok: true, detail: 'git merges issues.jsonl with bd merge-driver' };
+  const problem =
+    registered === undefined
+      ? 'no merge driver is registered for the ledger (git merges it line by line)'
+      : missing.length
+        ? `the registered merge driver runs ${missing.join(' and ')}, which no longer exist${missing.length > 1 ? '' : 's'} (git would keep our side of every ledger merge)`
+        : !applies
+          ? '.gitattributes does not map issues.jsonl to the merge driver'
+          : undefined;
+  if (problem === undefined)
+    return { name: 'merge-driver', ok: true, detail: 'git merges issues.jsonl with bd merge-driver' };
   const c: DoctorCheck = { name: 'merge-driver', ok: false, detail: problem };
   if (fix && command) {
     c.fixed = registerMergeDriver(store.loc.root, command);
-    c.detail += c.fixed ? '; registered it again' : '; could not register it (see `git check-attr merge -- .beads/issues.jsonl`)';
+    c.detail += c.fixed
+      ? '; registered it again'
+      : '; could not register it (see `git check-attr merge -- .beads/issues.jsonl`)';
   }
   return c;
 }
@@ -178,12 +231,17 @@ function fusionCheck(store: Store): DoctorCheck {
     } catch {
       continue;
     }
-    if (typeof was === 'string' && was !== r.uid) fused.push(`${r.id} (created here as uid ${was}; find it with \`git log -p -S'"uid":"${was}"' -- .beads/issues.jsonl\`)`);
+    if (typeof was === 'string' && was !== r.uid)
+      fused.push(
+        `${r.id} (created here as uid ${was}; find it with \`git log -p -S'"uid":"${was}"' -- .beads/issues.jsonl\`)`,
+      );
   }
   return {
     name: 'fusion',
     ok: fused.length === 0,
-    detail: fused.length ? `${fused.length} bead(s) created here now hold another bead under their id: ${fused.slice(0, 5).join('; ')}` : 'every bead created here is still itself',
+    detail: fused.length
+      ? `${fused.length} bead(s) created here now hold another bead under their id: ${fused.slice(0, 5).join('; ')}`
+      : 'every bead created here is still itself',
   };
 }
 
@@ -191,5 +249,6 @@ function fusionCheck(store: Store): DoctorCheck {
 function ignoreBackups(dir: string): void {
   const p = join(dir, '.gitignore');
   const text = existsSync(p) ? readFileSync(p, 'utf8') : '';
-  if (!text.split('\n').includes('*.bak-*')) writeFileSync(p, `${text}${text && !text.endsWith('\n') ? '\n' : ''}*.bak-*\n`);
+  if (!text.split('\n').includes('*.bak-*'))
+    writeFileSync(p, `${text}${text && !text.endsWith('\n') ? '\n' : ''}*.bak-*\n`);
 }

@@ -8,13 +8,18 @@ type DbView = BlockingView & { dependentsVia(id: string, type: 'blocks' | 'waits
 export function dbView(db: Db): DbView {
   const ids = (rows: { id: string }[]): string[] => rows.map((r) => r.id);
   return {
-    status: (id) => db.get<{ status: Status }>('SELECT status FROM issues WHERE id = ? AND deleted_at IS NULL', id)?.status,
+    status: (id) =>
+      db.get<{ status: Status }>('SELECT status FROM issues WHERE id = ? AND deleted_at IS NULL', id)?.status,
     isBlocked: (id) => (db.get<{ b: number }>('SELECT is_blocked AS b FROM issues WHERE id = ?', id)?.b ?? 0) === 1,
     blockers: (id) => ids(db.all("SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'blocks'", id)),
-    parent: (id) => db.get<{ id: string }>("SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'parent-child'", id)?.id,
-    children: (id) => ids(db.all("SELECT issue_id AS id FROM deps WHERE depends_on_id = ? AND type = 'parent-child'", id)),
+    parent: (id) =>
+      db.get<{ id: string }>("SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'parent-child'", id)
+        ?.id,
+    children: (id) =>
+      ids(db.all("SELECT issue_id AS id FROM deps WHERE depends_on_id = ? AND type = 'parent-child'", id)),
     waitsFor: (id) => ids(db.all("SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'waits-for'", id)),
-    dependentsVia: (id, type) => ids(db.all('SELECT issue_id AS id FROM deps WHERE depends_on_id = ? AND type = ?', id, type)),
+    dependentsVia: (id, type) =>
+      ids(db.all('SELECT issue_id AS id FROM deps WHERE depends_on_id = ? AND type = ?', id, type)),
   };
 }
 
@@ -37,11 +42,16 @@ export function refreshBeads(db: Db, ids: readonly string[]): void {
 
 /** Recompute every flag from scratch (after an import): loads the graph once into memory. */
 export function refreshAll(db: Db): number {
-  const rows = db.all<{ id: string; status: Status; b: number }>('SELECT id, status, is_blocked AS b FROM issues WHERE deleted_at IS NULL');
+  const rows = db.all<{ id: string; status: Status; b: number }>(
+    'SELECT id, status, is_blocked AS b FROM issues WHERE deleted_at IS NULL',
+  );
   const status = new Map(rows.map((r) => [r.id, r.status]));
   const group = (type: string, by: 'from' | 'to'): Map<string, string[]> => {
     const m = new Map<string, string[]>();
-    for (const d of db.all<{ a: string; b: string }>('SELECT issue_id AS a, depends_on_id AS b FROM deps WHERE type = ?', type)) {
+    for (const d of db.all<{ a: string; b: string }>(
+      'SELECT issue_id AS a, depends_on_id AS b FROM deps WHERE type = ?',
+      type,
+    )) {
       const k = by === 'from' ? d.a : d.b;
       const val = by === 'from' ? d.b : d.a;
       const l = m.get(k);
@@ -62,7 +72,10 @@ export function refreshAll(db: Db): number {
     children: (id) => children.get(id) ?? [],
     waitsFor: (id) => waits.get(id) ?? [],
   };
-  const flags = computeAllBlocked(view, rows.map((r) => r.id));
+  const flags = computeAllBlocked(
+    view,
+    rows.map((r) => r.id),
+  );
   let changed = 0;
   for (const r of rows) {
     const b = flags.has(r.id);

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { hashId, idLengthFor, newUid, parentOfChildId, prefixFromName, validatePrefix } from './ids.ts';
 
 describe('ids', () => {
-  const input = { title: 'Fix login', description: '', creator: 'alice', createdAtNs: 1_700_000_000_000_000_000n, nonce: 0 };
+  const input = {
+    title: 'Fix login',
+    description: '',
+    creator: 'alice',
+    createdAtNs: 1_700_000_000_000_000_000n,
+    nonce: 0,
+  };
 
   it('is deterministic base36 of the requested length, and changes with the nonce', () => {
     for (let len = 3; len <= 8; len++) {
@@ -41,7 +47,10 @@ describe('hash spread', () => {
   it('gives distinct 6-character ids for 20,000 nearby inputs with at most a handful of collisions', async () => {
     const { hashId } = await import('./ids.ts');
     const seen = new Set<string>();
-    for (let i = 0; i < 20_000; i++) seen.add(hashId({ title: `Item ${i}`, description: '', creator: 'a', createdAtNs: 1_000_000n + BigInt(i), nonce: 0 }, 6));
+    for (let i = 0; i < 20_000; i++)
+      seen.add(
+        hashId({ title: `Item ${i}`, description: '', creator: 'a', createdAtNs: 1_000_000n + BigInt(i), nonce: 0 }, 6),
+      );
     expect(seen.size).toBeGreaterThan(19_990);
   });
 });

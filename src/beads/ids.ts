@@ -14,7 +14,10 @@ function bytesFor(length: number): number {
 }
 
 /** The base36 hash part of an id of `length` characters for the given inputs. */
-export function hashId(input: { title: string; description: string; creator: string; createdAtNs: bigint; nonce: number }, length: number): string {
+export function hashId(
+  input: { title: string; description: string; creator: string; createdAtNs: bigint; nonce: number },
+  length: number,
+): string {
   const digest = hash64(`${input.title}|${input.description}|${input.creator}|${input.createdAtNs}|${input.nonce}`);
   const n = digest >> BigInt(64 - 8 * bytesFor(length));
   const s = n.toString(36).padStart(length, '0');
@@ -70,7 +73,7 @@ export function identityOf(b: { id: string; created_at: string; created_by: stri
 export function randomId(): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16));
   hex[12] = '4';
-  hex[16] = ((Math.floor(Math.random() * 4)) + 8).toString(16);
+  hex[16] = (Math.floor(Math.random() * 4) + 8).toString(16);
   const h = hex.join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
@@ -90,14 +93,22 @@ const PREFIX_RE = /^[a-z][a-z0-9]{0,15}$/;
 export function validatePrefix(prefix: string): string {
   const p = prefix.trim().toLowerCase();
   if (!PREFIX_RE.test(p)) {
-    throw usageError('BD_BAD_PREFIX', `invalid prefix "${prefix}"`, 'a prefix is 1–16 lowercase letters or digits starting with a letter, e.g. bd or web');
+    throw usageError(
+      'BD_BAD_PREFIX',
+      `invalid prefix "${prefix}"`,
+      'a prefix is 1–16 lowercase letters or digits starting with a letter, e.g. bd or web',
+    );
   }
   return p;
 }
 
 /** A usable prefix derived from a name (a directory, a rig): lowercase letters and digits, at most 8. */
 export function prefixFromName(name: string, fallback = 'bd'): string {
-  const p = name.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/^[0-9]+/, '').slice(0, 8);
+  const p = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .replace(/^[0-9]+/, '')
+    .slice(0, 8);
   return p || fallback;
 }
 

@@ -19,7 +19,10 @@ export interface Moved {
  * healed as the merge driver would: nothing is dropped. Local beads whose identity now sits under another id are
  * renamed in the database first, so their history, comments and edges follow them. Call inside a transaction.
  */
-export function readForImport(store: Store, input: string | Uint8Array): ParsedLedger & { moved: Moved[]; healed: string[] } {
+export function readForImport(
+  store: Store,
+  input: string | Uint8Array,
+): ParsedLedger & { moved: Moved[]; healed: string[] } {
   let parsed = parseLedger(input);
   let healed: string[] = [];
   if (parsed.problems.length) {
@@ -42,9 +45,14 @@ export function readForImport(store: Store, input: string | Uint8Array): ParsedL
 /** Rename local beads to the ids the ledger now gives their identities. */
 export function followRenames(store: Store, beads: readonly BeadDetails[]): Moved[] {
   const local = new Map<string, { id: string; title: string }>();
-  for (const r of store.db.all<{ id: string; uid: string | null; created_at: string; created_by: string; title: string }>(
-    'SELECT id, uid, created_at, created_by, title FROM issues WHERE ephemeral = 0',
-  )) local.set(identityOf(r), { id: r.id, title: r.title });
+  for (const r of store.db.all<{
+    id: string;
+    uid: string | null;
+    created_at: string;
+    created_by: string;
+    title: string;
+  }>('SELECT id, uid, created_at, created_by, title FROM issues WHERE ephemeral = 0'))
+    local.set(identityOf(r), { id: r.id, title: r.title });
   const moves: Moved[] = [];
   for (const b of beads) {
     const cur = local.get(identityOf(b));
@@ -63,7 +71,11 @@ export function followRenames(store: Store, beads: readonly BeadDetails[]): Move
 }
 
 const TABLES: readonly [string, string][] = [
-  ['deps', 'issue_id'], ['deps', 'depends_on_id'], ['labels', 'issue_id'], ['comments', 'issue_id'], ['events', 'issue_id'],
+  ['deps', 'issue_id'],
+  ['deps', 'depends_on_id'],
+  ['labels', 'issue_id'],
+  ['comments', 'issue_id'],
+  ['events', 'issue_id'],
 ];
 
 function renameInDb(store: Store, from: string, to: string, displace = false): void {
@@ -71,7 +83,12 @@ function renameInDb(store: Store, from: string, to: string, displace = false): v
   if (displace && db.get('SELECT 1 AS x FROM issues WHERE id = ?', to)) {
     // The ledger gives `to` to another bead and has no place for this one: shelve it whole (bd doctor lists it).
     const d = getDetails(db, to, { includeDeleted: true })!;
-    db.run('INSERT OR REPLACE INTO shelved (id, line, shelved_at) VALUES (?, ?, ?)', `${to}@${identityOf(d)}`, toLedgerLine(d), store.now());
+    db.run(
+      'INSERT OR REPLACE INTO shelved (id, line, shelved_at) VALUES (?, ?, ?)',
+      `${to}@${identityOf(d)}`,
+      toLedgerLine(d),
+      store.now(),
+    );
     db.run('DELETE FROM issues WHERE id = ?', to);
     for (const [t, c] of TABLES) if (t !== 'events') db.run(`DELETE FROM ${t} WHERE ${c} = ?`, to);
   }
@@ -80,7 +97,11 @@ function renameInDb(store: Store, from: string, to: string, displace = false): v
   const counter = db.get<{ n: number }>('SELECT last_child AS n FROM child_counters WHERE parent_id = ?', from);
   if (counter) {
     db.run('DELETE FROM child_counters WHERE parent_id = ?', from);
-    db.run('INSERT INTO child_counters (parent_id, last_child) VALUES (?, ?) ON CONFLICT(parent_id) DO UPDATE SET last_child = max(last_child, excluded.last_child)', to, counter.n);
+    db.run(
+      'INSERT INTO child_counters (parent_id, last_child) VALUES (?, ?) ON CONFLICT(parent_id) DO UPDATE SET last_child = max(last_child, excluded.last_child)',
+      to,
+      counter.n,
+    );
   }
   store.touch(to);
 }

@@ -17,13 +17,17 @@ export interface InitResult {
   mergeDriver: boolean;
 }
 
-const GITIGNORE = '# Local database files: the ledger issues.jsonl is what git tracks\nbeads.db\nbeads.db-*\n*.tmp\n*.bak-*\n';
+const GITIGNORE =
+  '# Local database files: the ledger issues.jsonl is what git tracks\nbeads.db\nbeads.db-*\n*.tmp\n*.bak-*\n';
 
 /**
  * Create (or complete) the store in `root/.beads`. An existing store keeps its prefix and data; asking for another
  * prefix there is refused rather than rewriting ids.
  */
-export function initStore(root: string, opts: { prefix?: string; driverCommand?: string; parts?: readonly SchemaPart[] } = {}): InitResult {
+export function initStore(
+  root: string,
+  opts: { prefix?: string; driverCommand?: string; parts?: readonly SchemaPart[] } = {},
+): InitResult {
   const dir = join(resolve(root), '.beads');
   const existing = existsSync(dir) ? readBeadsConfig(dir) : undefined;
   const wanted = opts.prefix !== undefined ? validatePrefix(opts.prefix) : undefined;

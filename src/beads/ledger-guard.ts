@@ -59,7 +59,8 @@ export function ledgerConflict(store: Store, opts: { always?: boolean } = {}): s
   }
   if ((opts.always || !ledgerInSync(store)) && existsSync(store.ledgerPath)) {
     const lines = markerLines(readFileSync(store.ledgerPath, 'utf8'));
-    if (lines.length) return `it holds git conflict markers (line ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''})`;
+    if (lines.length)
+      return `it holds git conflict markers (line ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''})`;
   }
   return undefined;
 }

@@ -1,5 +1,15 @@
 // Keeping the ledger file and the database in step: patch lines on write, import when git changed the file.
-import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlink } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlink,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicWith, BEAD_EVENTS } from '../kernel/index.ts';
 import type { Store } from './store.ts';
@@ -55,7 +65,8 @@ function keepOldLedger(store: Store): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') had = false;
-    else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') copyFileSync(path, old);
+    else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK')
+      copyFileSync(path, old);
     else throw e;
   }
   const first = store.db.onEnd('ledger', {
@@ -113,7 +124,8 @@ export function exportLedger(store: Store): number {
 export function patchLedger(store: Store, ids: readonly string[]): void {
   if (!existsSync(store.ledgerPath) || !ledgerInSync(store) || ids.length > 500) {
     // The file changed after this process opened the store: take in the outside edits, but not over this write's own.
-    if (existsSync(store.ledgerPath) && !ledgerInSync(store)) importLedgerText(store, readFileSync(store.ledgerPath), new Set(ids));
+    if (existsSync(store.ledgerPath) && !ledgerInSync(store))
+      importLedgerText(store, readFileSync(store.ledgerPath), new Set(ids));
     exportLedger(store);
     return;
   }
@@ -146,10 +158,20 @@ export interface ImportResult {
  * Bring ledger text into the database: each bead in the text replaces the stored one when they differ;
  * beads missing from the text are kept. Call inside a transaction.
  */
-export function importLedgerText(store: Store, text: string | Uint8Array, keep: ReadonlySet<string> = new Set()): ImportResult {
+export function importLedgerText(
+  store: Store,
+  text: string | Uint8Array,
+  keep: ReadonlySet<string> = new Set(),
+): ImportResult {
   const { beads, problems, others } = parseLedger(text);
   keepOtherRecords(store.db, others, 'add');
-  return { ...importBeads(store, beads.filter((b) => !keep.has(b.id))), problems };
+  return {
+    ...importBeads(
+      store,
+      beads.filter((b) => !keep.has(b.id)),
+    ),
+    problems,
+  };
 }
 
 export function importBeads(store: Store, beads: readonly BeadDetails[]): Omit<ImportResult, 'problems'> {
@@ -208,14 +230,32 @@ export function importLedgerIfChanged(store: Store): ImportResult | undefined {
 
 /** Move beads that are not in `present` to the shelf (whole ledger line kept), out of every query. */
 function shelveAbsent(store: Store, present: ReadonlySet<string>): number {
-  const absent = store.db.all<{ id: string }>('SELECT id FROM issues WHERE ephemeral = 0').map((r) => r.id).filter((id) => !present.has(id));
+  const absent = store.db
+    .all<{ id: string }>('SELECT id FROM issues WHERE ephemeral = 0')
+    .map((r) => r.id)
+    .filter((id) => !present.has(id));
   for (const id of absent) {
     const d = getDetails(store.db, id, { includeDeleted: true })!;
-    store.db.run('INSERT OR REPLACE INTO shelved (id, line, shelved_at) VALUES (?, ?, ?)', id, toLedgerLine(d), store.now());
-    for (const sql of ['DELETE FROM labels WHERE issue_id = ?', 'DELETE FROM deps WHERE issue_id = ?', 'DELETE FROM comments WHERE issue_id = ?', 'DELETE FROM issues WHERE id = ?']) {
+    store.db.run(
+      'INSERT OR REPLACE INTO shelved (id, line, shelved_at) VALUES (?, ?, ?)',
+      id,
+      toLedgerLine(d),
+      store.now(),
+    );
+    for (const sql of [
+      'DELETE FROM labels WHERE issue_id = ?',
+      'DELETE FROM deps WHERE issue_id = ?',
+      'DELETE FROM comments WHERE issue_id = ?',
+      'DELETE FROM issues WHERE id = ?',
+    ]) {
       store.db.run(sql, id);
     }
-    store.event(id, BEAD_EVENTS.shelved, null, 'its line left the ledger (git checkout or stash); it returns when a ledger holding it does');
+    store.event(
+      id,
+      BEAD_EVENTS.shelved,
+      null,
+      'its line left the ledger (git checkout or stash); it returns when a ledger holding it does',
+    );
   }
   if (absent.length > 0) refreshAll(store.db);
   return absent.length;

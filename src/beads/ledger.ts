@@ -10,19 +10,74 @@ import { BEADS_DEP_TYPES, CUSTOM_KIND, DEP_TYPES, STATUSES } from './model.ts';
  * order it came. `original_status` is ours (a tombstone's status before deletion, which Beads does not keep).
  */
 const RECORD_ORDER = [
-  'id', 'title', 'description', 'design', 'acceptance_criteria', 'notes', 'spec_id', 'status', 'priority', 'issue_type',
-  'assignee', 'owner', 'estimated_minutes', 'created_at', 'created_by', 'uid', 'updated_at', 'started_at', 'closed_at',
-  'close_reason', 'closed_by_session', 'due_at', 'defer_until', 'external_ref', 'source_system', 'metadata',
-  'compaction_level', 'compacted_at', 'compacted_at_commit', 'original_size', 'labels', 'dependencies', 'comments',
-  'deleted_at', 'deleted_by', 'delete_reason', 'original_type', 'original_status',
+  'id',
+  'title',
+  'description',
+  'design',
+  'acceptance_criteria',
+  'notes',
+  'spec_id',
+  'status',
+  'priority',
+  'issue_type',
+  'assignee',
+  'owner',
+  'estimated_minutes',
+  'created_at',
+  'created_by',
+  'uid',
+  'updated_at',
+  'started_at',
+  'closed_at',
+  'close_reason',
+  'closed_by_session',
+  'due_at',
+  'defer_until',
+  'external_ref',
+  'source_system',
+  'metadata',
+  'compaction_level',
+  'compacted_at',
+  'compacted_at_commit',
+  'original_size',
+  'labels',
+  'dependencies',
+  'comments',
+  'deleted_at',
+  'deleted_by',
+  'delete_reason',
+  'original_type',
+  'original_status',
 ] as const;
 const ORDER_INDEX = new Map<string, number>(RECORD_ORDER.map((k, i) => [k, i]));
 
 /** Keys this project models; every other key of a record is kept in `extra` and written back as it came. */
 const MODELLED = new Set([
-  'id', 'title', 'description', 'design', 'acceptance_criteria', 'notes', 'status', 'priority', 'issue_type', 'assignee',
-  'owner', 'created_at', 'created_by', 'uid', 'updated_at', 'closed_at', 'close_reason', 'external_ref', 'defer_until',
-  'metadata', 'labels', 'dependencies', 'comments', 'deleted_at', 'deleted_by',
+  'id',
+  'title',
+  'description',
+  'design',
+  'acceptance_criteria',
+  'notes',
+  'status',
+  'priority',
+  'issue_type',
+  'assignee',
+  'owner',
+  'created_at',
+  'created_by',
+  'uid',
+  'updated_at',
+  'closed_at',
+  'close_reason',
+  'external_ref',
+  'defer_until',
+  'metadata',
+  'labels',
+  'dependencies',
+  'comments',
+  'deleted_at',
+  'deleted_by',
 ]);
 const EDGE_KEYS = new Set(['issue_id', 'depends_on_id', 'type', 'created_at', 'created_by']);
 const COMMENT_KEYS = new Set(['id', 'issue_id', 'author', 'text', 'created_at']);
@@ -51,12 +106,26 @@ export function toRecord(b: BeadDetails): Record<string, unknown> {
   if (b.dependencies.length) {
     o.dependencies = [...b.dependencies]
       .sort((x, y) => cmp(x.depends_on_id, y.depends_on_id))
-      .map((d) => ({ issue_id: b.id, depends_on_id: d.depends_on_id, type: d.type, created_at: d.created_at, created_by: d.created_by, ...without(d.extra, EDGE_KEYS) }));
+      .map((d) => ({
+        issue_id: b.id,
+        depends_on_id: d.depends_on_id,
+        type: d.type,
+        created_at: d.created_at,
+        created_by: d.created_by,
+        ...without(d.extra, EDGE_KEYS),
+      }));
   }
   if (b.comments.length) {
     o.comments = [...b.comments]
       .sort((x, y) => cmp(x.created_at, y.created_at) || cmp(x.id, y.id))
-      .map((c) => ({ id: /^\d+$/.test(c.id) ? Number(c.id) : c.id, issue_id: b.id, author: c.author, text: c.text, created_at: c.created_at, ...without(c.extra, COMMENT_KEYS) }));
+      .map((c) => ({
+        id: /^\d+$/.test(c.id) ? Number(c.id) : c.id,
+        issue_id: b.id,
+        author: c.author,
+        text: c.text,
+        created_at: c.created_at,
+        ...without(c.extra, COMMENT_KEYS),
+      }));
   }
   if (b.deleted_at) {
     o.deleted_at = b.deleted_at;
@@ -82,8 +151,11 @@ function ordered(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(entries);
 }
 
-function without(extra: Record<string, unknown> | null | undefined, known: ReadonlySet<string>): Record<string, unknown> {
-  return extra ? rest(extra, (k) => known.has(k)) ?? {} : {};
+function without(
+  extra: Record<string, unknown> | null | undefined,
+  known: ReadonlySet<string>,
+): Record<string, unknown> {
+  return extra ? (rest(extra, (k) => known.has(k)) ?? {}) : {};
 }
 
 export function cmp(a: string, b: string): number {
@@ -92,7 +164,11 @@ export function cmp(a: string, b: string): number {
 
 /** Keys in sorted order; fromEntries defines own properties, so a key named "__proto__" is kept, not applied. */
 function sortKeys(v: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, v[k]]),
+  );
 }
 
 export interface LedgerProblem {
@@ -143,7 +219,10 @@ export function parseLedger(input: string | Uint8Array): ParsedLedger {
     }
     const prev = seen.get(r.id);
     if (prev !== undefined) {
-      problems.push({ line: n, message: `duplicate id ${r.id} (also on line ${lineOf(lines, r.id, n)}); the later line wins` });
+      problems.push({
+        line: n,
+        message: `duplicate id ${r.id} (also on line ${lineOf(lines, r.id, n)}); the later line wins`,
+      });
       beads[prev] = r;
       continue;
     }
@@ -172,7 +251,10 @@ function decodeLines(buf: Uint8Array, problems: LedgerProblem[]): (string | unde
     if (isUtf8(line)) out.push(line.toString('utf8'));
     else {
       out.push(undefined);
-      problems.push({ line: out.length, message: `not valid UTF-8 (first bad byte at column ${firstBadByte(line) + 1}); the line is left as it is` });
+      problems.push({
+        line: out.length,
+        message: `not valid UTF-8 (first bad byte at column ${firstBadByte(line) + 1}); the line is left as it is`,
+      });
     }
     start = end + 1;
   }
@@ -189,7 +271,13 @@ function firstBadByte(line: Buffer): number {
 
 /** A record of another kind than an issue (`"_type": "memory"`, …): preserved, never read as a bead. */
 export function isOtherRecord(obj: unknown): boolean {
-  return !!obj && typeof obj === 'object' && !Array.isArray(obj) && '_type' in obj && (obj as { _type: unknown })._type !== 'issue';
+  return (
+    !!obj &&
+    typeof obj === 'object' &&
+    !Array.isArray(obj) &&
+    '_type' in obj &&
+    (obj as { _type: unknown })._type !== 'issue'
+  );
 }
 
 const str = (v: unknown): v is string => typeof v === 'string';
@@ -202,7 +290,12 @@ const ISSUE_TYPE_PATTERN = /^[a-z][a-z0-9_-]{0,49}$/;
 
 function edgeKind(v: unknown): DepType | undefined {
   if (!str(v)) return undefined;
-  if ((DEP_TYPES as readonly string[]).includes(v) || (BEADS_DEP_TYPES as readonly string[]).includes(v) || CUSTOM_KIND.test(v)) return v as DepType;
+  if (
+    (DEP_TYPES as readonly string[]).includes(v) ||
+    (BEADS_DEP_TYPES as readonly string[]).includes(v) ||
+    CUSTOM_KIND.test(v)
+  )
+    return v as DepType;
   return undefined;
 }
 
@@ -220,11 +313,13 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
   const oldAcceptance = !('acceptance_criteria' in o) && 'acceptance' in o;
   const tombstone = o.status === 'tombstone';
   const status = tombstone ? (o.original_status ?? 'closed') : (o.status ?? 'open');
-  if (!str(status) || !(STATUSES as readonly string[]).includes(status)) return `${o.id}: invalid status ${JSON.stringify(o.status)}`;
+  if (!str(status) || !(STATUSES as readonly string[]).includes(status))
+    return `${o.id}: invalid status ${JSON.stringify(o.status)}`;
   const type = (oldType ? o.type : o.issue_type) ?? (tombstone && str(o.original_type) ? o.original_type : 'task');
   if (!str(type) || !ISSUE_TYPE_PATTERN.test(type)) return `${o.id}: invalid issue_type ${JSON.stringify(type)}`;
   const priority = o.priority ?? 2;
-  if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 4) return `${o.id}: invalid priority ${JSON.stringify(o.priority)}`;
+  if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 4)
+    return `${o.id}: invalid priority ${JSON.stringify(o.priority)}`;
   if (!str(o.created_at)) return `${o.id}: missing "created_at"`;
   const labels = o.labels ?? [];
   if (!Array.isArray(labels) || !labels.every(str)) return `${o.id}: "labels" must be a list of strings`;
@@ -233,12 +328,17 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
   const deps: Dependency[] = [];
   for (const d of rawDeps as unknown[]) {
     const kind = isObject(d) ? edgeKind(d.type) : undefined;
-    if (!isObject(d) || !str(d.depends_on_id) || !d.depends_on_id || !kind) return `${o.id}: invalid dependency ${JSON.stringify(d)}`;
-    if (d.issue_id !== undefined && d.issue_id !== o.id) return `${o.id}: dependency of another bead ${JSON.stringify(d.issue_id)}`;
+    if (!isObject(d) || !str(d.depends_on_id) || !d.depends_on_id || !kind)
+      return `${o.id}: invalid dependency ${JSON.stringify(d)}`;
+    if (d.issue_id !== undefined && d.issue_id !== o.id)
+      return `${o.id}: dependency of another bead ${JSON.stringify(d.issue_id)}`;
     const extra = rest(d, (k) => EDGE_KEYS.has(k));
     deps.push({
-      issue_id: o.id, depends_on_id: d.depends_on_id, type: kind,
-      created_at: str(d.created_at) ? d.created_at : o.created_at, created_by: str(d.created_by) ? d.created_by : '',
+      issue_id: o.id,
+      depends_on_id: d.depends_on_id,
+      type: kind,
+      created_at: str(d.created_at) ? d.created_at : o.created_at,
+      created_by: str(d.created_by) ? d.created_by : '',
       ...(extra ? { extra } : {}),
     });
   }
@@ -247,11 +347,19 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
   const comments: Comment[] = [];
   for (const c of rawComments as unknown[]) {
     if (!isObject(c) || !str(c.text)) return `${o.id}: invalid comment ${JSON.stringify(c)}`;
-    const id = str(c.id) && c.id ? c.id : typeof c.id === 'number' && Number.isSafeInteger(c.id) && c.id >= 0 ? String(c.id) : undefined;
+    const id =
+      str(c.id) && c.id
+        ? c.id
+        : typeof c.id === 'number' && Number.isSafeInteger(c.id) && c.id >= 0
+          ? String(c.id)
+          : undefined;
     const extra = rest(c, (k) => COMMENT_KEYS.has(k) && (k !== 'id' || id !== undefined));
     comments.push({
-      id: id ?? `${o.id}-c${comments.length + 1}`, issue_id: o.id,
-      author: str(c.author) ? c.author : '', text: c.text, created_at: str(c.created_at) ? c.created_at : o.created_at,
+      id: id ?? `${o.id}-c${comments.length + 1}`,
+      issue_id: o.id,
+      author: str(c.author) ? c.author : '',
+      text: c.text,
+      created_at: str(c.created_at) ? c.created_at : o.created_at,
       ...(extra ? { extra } : {}),
     });
   }
@@ -269,7 +377,13 @@ export function beadFromRecord(obj: unknown): BeadDetails | string {
     title: o.title,
     description: str(o.description) ? o.description : '',
     design: str(o.design) ? o.design : '',
-    acceptance: oldAcceptance ? (str(o.acceptance) ? o.acceptance : '') : str(o.acceptance_criteria) ? o.acceptance_criteria : '',
+    acceptance: oldAcceptance
+      ? str(o.acceptance)
+        ? o.acceptance
+        : ''
+      : str(o.acceptance_criteria)
+        ? o.acceptance_criteria
+        : '',
     notes: str(o.notes) ? o.notes : '',
     status: status as BeadDetails['status'],
     priority,

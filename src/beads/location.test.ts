@@ -25,7 +25,10 @@ describe('findBeadsDir', () => {
     mkdirSync(join(repo, 'src', 'lib'), { recursive: true });
     writeFileSync(join(repo, '.beads', 'config.toml'), 'prefix = "r"\n');
     expect(findBeadsDir(join(repo, 'src', 'lib'), {})?.dir).toBe(join(repo, '.beads'));
-    expect(findBeadsDir(repo, { BEADS_DIR: '/elsewhere/.beads' })).toMatchObject({ dir: '/elsewhere/.beads', kind: 'env' });
+    expect(findBeadsDir(repo, { BEADS_DIR: '/elsewhere/.beads' })).toMatchObject({
+      dir: '/elsewhere/.beads',
+      kind: 'env',
+    });
     expect(findBeadsDir(repo, { GT_ROOT: '/town' })).toMatchObject({ dir: '/town/.beads', kind: 'town' });
   });
 

@@ -44,7 +44,9 @@ export function findBeadsDir(cwd: string, env: NodeJS.ProcessEnv): BeadsLocation
 }
 
 function isStoreDir(dir: string): boolean {
-  return existsSync(join(dir, 'config.toml')) || existsSync(join(dir, 'beads.db')) || existsSync(join(dir, 'issues.jsonl'));
+  return (
+    existsSync(join(dir, 'config.toml')) || existsSync(join(dir, 'beads.db')) || existsSync(join(dir, 'issues.jsonl'))
+  );
 }
 
 /** The town's store; its default prefix for new beads is the rig's when `cwd` (or GT_RIG) names a rig. */
@@ -54,7 +56,13 @@ function townLocation(root: string, cwd: string, env: NodeJS.ProcessEnv): BeadsL
   const here = rigPrefixOf(root, top);
   const rig = here ? top : rigPrefixOf(root, env.GT_RIG) ? env.GT_RIG : undefined;
   const rigPrefix = here ?? rigPrefixOf(root, env.GT_RIG);
-  return { dir: join(root, '.beads'), root, kind: 'town', ...(rigPrefix ? { rigPrefix } : {}), ...(rig ? { rig } : {}) };
+  return {
+    dir: join(root, '.beads'),
+    root,
+    kind: 'town',
+    ...(rigPrefix ? { rigPrefix } : {}),
+    ...(rig ? { rig } : {}),
+  };
 }
 
 function rigPrefixOf(root: string, rig: string | undefined): string | undefined {

@@ -4,20 +4,25 @@ import type { Store } from './store.ts';
 
 /** Beads of `type` (a convoy) that track `bead`, oldest edge first; `open` keeps the ones not closed. */
 export function trackersOf(store: Store, bead: string, opts: { type: string; open?: boolean }): string[] {
-  return store.db.all<{ id: string }>(
-    `SELECT d.issue_id AS id FROM deps d JOIN issues c ON c.id = d.issue_id
+  return store.db
+    .all<{ id: string }>(
+      `SELECT d.issue_id AS id FROM deps d JOIN issues c ON c.id = d.issue_id
      WHERE d.depends_on_id = ? AND d.type = 'tracks' AND c.type = ? AND c.deleted_at IS NULL${opts.open ? " AND c.status != 'closed'" : ''}
      ORDER BY d.issue_id`,
-    bead, opts.type,
-  ).map((r) => r.id);
+      bead,
+      opts.type,
+    )
+    .map((r) => r.id);
 }
 
 /** The beads `tracker` tracks, in the order they were added. */
 export function trackedBy(store: Store, tracker: string): string[] {
-  return store.db.all<{ id: string }>(
-    "SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'tracks' ORDER BY created_at, depends_on_id",
-    tracker,
-  ).map((r) => r.id);
+  return store.db
+    .all<{ id: string }>(
+      "SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'tracks' ORDER BY created_at, depends_on_id",
+      tracker,
+    )
+    .map((r) => r.id);
 }
 
 /** Every tracked bead with a tracker of `type`; a bead tracked twice is listed twice, open trackers and newer ones last. */
@@ -61,7 +66,10 @@ export interface LabelledQuery {
 }
 
 /** Beads carrying `label` whose metadata match, most recently closed first. */
-export function findLabelled(store: Store, q: LabelledQuery): { id: string; status: string; close_reason: string | null }[] {
+export function findLabelled(
+  store: Store,
+  q: LabelledQuery,
+): { id: string; status: string; close_reason: string | null }[] {
   const where = ['deleted_at IS NULL', 'id IN (SELECT issue_id FROM labels WHERE label = ?)'];
   const params: (string | null)[] = [q.label];
   for (const [key, value] of Object.entries(q.metadata)) {
@@ -78,12 +86,18 @@ export function findLabelled(store: Store, q: LabelledQuery): { id: string; stat
     params.push(q.createdSince);
   }
   if (q.open) where.push("status != 'closed'");
-  return store.db.all(`SELECT id, status, close_reason FROM issues WHERE ${where.join(' AND ')} ORDER BY closed_at DESC`, ...params);
+  return store.db.all(
+    `SELECT id, status, close_reason FROM issues WHERE ${where.join(' AND ')} ORDER BY closed_at DESC`,
+    ...params,
+  );
 }
 
 /** Live beads in `status` that have an assignee. */
 export function assignedWithStatus(store: Store, status: string): { id: string; assignee: string }[] {
-  return store.db.all("SELECT id, assignee FROM issues WHERE status = ? AND assignee IS NOT NULL AND deleted_at IS NULL", status);
+  return store.db.all(
+    'SELECT id, assignee FROM issues WHERE status = ? AND assignee IS NOT NULL AND deleted_at IS NULL',
+    status,
+  );
 }
 
 /**
@@ -93,16 +107,23 @@ export function assignedWithStatus(store: Store, status: string): { id: string; 
 export function readyAmong(store: Store, ids: readonly string[], excludeTypes: readonly string[]): string[] {
   if (ids.length === 0) return [];
   const marks = (n: number): string => Array.from({ length: n }, () => '?').join(',');
-  return store.db.all<{ id: string }>(
-    `SELECT id FROM issues WHERE id IN (${marks(ids.length)}) AND deleted_at IS NULL AND status = 'open'
+  return store.db
+    .all<{ id: string }>(
+      `SELECT id FROM issues WHERE id IN (${marks(ids.length)}) AND deleted_at IS NULL AND status = 'open'
        AND is_blocked = 0 AND (defer_until IS NULL OR defer_until <= ?) AND (assignee IS NULL OR assignee = '')
        ${excludeTypes.length ? `AND type NOT IN (${marks(excludeTypes.length)})` : ''}
      ORDER BY priority, created_at, id`,
-    ...ids, new Date().toISOString(), ...excludeTypes,
-  ).map((r) => r.id);
+      ...ids,
+      new Date().toISOString(),
+      ...excludeTypes,
+    )
+    .map((r) => r.id);
 }
 
 /** Changes whenever any bead is created, changed or removed: the count and the newest update time. */
 export function beadsFingerprint(store: Store): string {
-  return store.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues")?.f ?? '';
+  return (
+    store.db.get<{ f: string | null }>("SELECT count(*) || ':' || coalesce(max(updated_at), '') AS f FROM issues")?.f ??
+    ''
+  );
 }

@@ -26,14 +26,18 @@ export interface Rename {
 }
 
 const depth = (id: string): number => id.split('.').length - 1;
-const parentPart = (id: string): string | undefined => (id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : undefined);
+const parentPart = (id: string): string | undefined =>
+  id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : undefined;
 
 /**
  * Give every bead its final id. Ids are settled parent level first: a bead whose parent was renamed follows it
  * (`bd-a.1` → `bd-q.1`); beads left with one id keep it for the one the common ancestor had under it, else the
  * earliest created; the others get a fresh id that no input used. Pure and symmetric in the sides.
  */
-export function assignIds(placed: readonly Placed[], inputIds: ReadonlySet<string>): { finalOf: Map<string, string>; renames: Rename[] } {
+export function assignIds(
+  placed: readonly Placed[],
+  inputIds: ReadonlySet<string>,
+): { finalOf: Map<string, string>; renames: Rename[] } {
   const finalOf = new Map<string, string>();
   const renames: Rename[] = [];
   const reserved = new Set(inputIds);
@@ -49,7 +53,8 @@ export function assignIds(placed: readonly Placed[], inputIds: ReadonlySet<strin
       let cand = p.proposed;
       const parent = parentPart(p.proposed);
       const moved = parent !== undefined && p.parentKey !== undefined ? finalOf.get(p.parentKey) : undefined;
-      if (parent !== undefined && moved !== undefined && moved !== parent) cand = moved + p.proposed.slice(parent.length);
+      if (parent !== undefined && moved !== undefined && moved !== parent)
+        cand = moved + p.proposed.slice(parent.length);
       reserved.add(cand);
       const g = groups.get(cand);
       const item = { p, followed: cand !== p.proposed };
@@ -57,19 +62,35 @@ export function assignIds(placed: readonly Placed[], inputIds: ReadonlySet<strin
       else groups.set(cand, [item]);
     }
     for (const cand of [...groups.keys()].sort(cmp)) {
-      const members = groups.get(cand)!.sort((x, y) =>
-        Number(x.p.baseId !== cand) - Number(y.p.baseId !== cand) ||
-        cmp(x.p.bead.created_at, y.p.bead.created_at) || cmp(x.p.key, y.p.key));
+      const members = groups
+        .get(cand)!
+        .sort(
+          (x, y) =>
+            Number(x.p.baseId !== cand) - Number(y.p.baseId !== cand) ||
+            cmp(x.p.bead.created_at, y.p.bead.created_at) ||
+            cmp(x.p.key, y.p.key),
+        );
       const [keeper, ...rest] = members;
       finalOf.set(keeper!.p.key, cand);
-      if (keeper!.followed) renames.push({ from: keeper!.p.proposed, to: cand, key: keeper!.p.key, title: keeper!.p.bead.title, reason: 'parent' });
+      if (keeper!.followed)
+        renames.push({
+          from: keeper!.p.proposed,
+          to: cand,
+          key: keeper!.p.key,
+          title: keeper!.p.bead.title,
+          reason: 'parent',
+        });
       for (const m of rest) {
         const to = freshId(cand, m.p.key, reserved);
         reserved.add(to);
         finalOf.set(m.p.key, to);
         const k = keeper!.p.bead;
         renames.push({
-          from: m.p.proposed, to, key: m.p.key, title: m.p.bead.title, reason: 'collision',
+          from: m.p.proposed,
+          to,
+          key: m.p.key,
+          title: m.p.bead.title,
+          reason: 'collision',
           keptBy: { title: k.title, created_by: k.created_by, created_at: k.created_at },
         });
       }
@@ -85,7 +106,8 @@ function freshId(taken: string, key: string, reserved: ReadonlySet<string>): str
   if (parent !== undefined && /^\d+$/.test(last!)) {
     let max = 0;
     for (const id of reserved) {
-      if (id.startsWith(`${parent}.`) && /^\d+$/.test(id.slice(parent.length + 1))) max = Math.max(max, Number(id.slice(parent.length + 1)));
+      if (id.startsWith(`${parent}.`) && /^\d+$/.test(id.slice(parent.length + 1)))
+        max = Math.max(max, Number(id.slice(parent.length + 1)));
     }
     return `${parent}.${max + 1}`;
   }

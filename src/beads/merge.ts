@@ -26,7 +26,9 @@ export interface MergeResult {
 /** Merge `ours` and `theirs`, both descended from `base`. Pure: the same inputs always give the same text. */
 export function mergeLedgers(base: string, ours: string, theirs: string): MergeResult {
   const sides = { base: parseSide(base), ours: parseSide(ours), theirs: parseSide(theirs) };
-  const conflicts = (['base', 'ours', 'theirs'] as const).flatMap((side) => sides[side].problems.map((p) => ({ side, ...p })));
+  const conflicts = (['base', 'ours', 'theirs'] as const).flatMap((side) =>
+    sides[side].problems.map((p) => ({ side, ...p })),
+  );
   if (conflicts.length) return { text: ours, conflicts, notes: [], renames: [] };
   return mergeSides(sides.base, sides.ours, sides.theirs);
 }
@@ -37,7 +39,8 @@ export function mergeLedgers(base: string, ours: string, theirs: string): MergeR
  */
 export function healLedger(text: string): MergeResult {
   const side = parseSide(text);
-  if (side.problems.length) return { text, conflicts: side.problems.map((p) => ({ side: 'ours', ...p })), notes: [], renames: [] };
+  if (side.problems.length)
+    return { text, conflicts: side.problems.map((p) => ({ side: 'ours', ...p })), notes: [], renames: [] };
   return mergeSides(side, side, side);
 }
 
@@ -63,7 +66,10 @@ function parseSide(text: string): Side {
     const raw = lines[i]!.trim();
     if (!raw) continue;
     if (MARKER.test(raw)) {
-      side.problems.push({ line: i + 1, message: 'git conflict marker; resolve the merge (both sides are kept in the file)' });
+      side.problems.push({
+        line: i + 1,
+        message: 'git conflict marker; resolve the merge (both sides are kept in the file)',
+      });
       continue;
     }
     let obj: unknown;
@@ -105,7 +111,9 @@ function toRefs(b: BeadDetails, side: Side, known: ReadonlyMap<string, string>):
     return k === undefined ? id : `${REF}${k}`;
   };
   const metadata = b.metadata
-    ? Object.fromEntries(Object.entries(b.metadata).map(([k, v]) => [k, typeof v === 'string' && key(v) !== undefined ? ref(v) : v]))
+    ? Object.fromEntries(
+        Object.entries(b.metadata).map(([k, v]) => [k, typeof v === 'string' && key(v) !== undefined ? ref(v) : v]),
+      )
     : null;
   return { ...b, metadata, dependencies: b.dependencies.map((d) => ({ ...d, depends_on_id: ref(d.depends_on_id) })) };
 }
@@ -133,33 +141,47 @@ function mergeSides(bs: Side, os: Side, ts: Side): MergeResult {
   for (const key of [...new Set([...bs.beads.keys(), ...os.beads.keys(), ...ts.beads.keys()])].sort(cmp)) {
     const [b, o, t] = [bs.beads.get(key), os.beads.get(key), ts.beads.get(key)];
     const proposed = chooseId(b?.id, o?.id, t?.id);
-    const at = (x: BeadDetails | undefined, s: Side): BeadDetails | undefined => (x ? { ...toRefs(x, s, known), id: proposed } : undefined);
+    const at = (x: BeadDetails | undefined, s: Side): BeadDetails | undefined =>
+      x ? { ...toRefs(x, s, known), id: proposed } : undefined;
     const m = mergeBead(at(b, bs), at(o, os), at(t, ts), notes);
     if (!m) continue;
     const parent = proposed.includes('.') ? proposed.slice(0, proposed.lastIndexOf('.')) : undefined;
-    const parentKeys = parent === undefined ? [] : [[o, os], [t, ts], [b, bs]]
-      .filter(([x]) => (x as BeadDetails | undefined)?.id === proposed)
-      .map(([, s]) => (s as Side).named.get(parent))
-      .filter((k): k is string => k !== undefined);
+    const parentKeys =
+      parent === undefined
+        ? []
+        : [
+            [o, os],
+            [t, ts],
+            [b, bs],
+          ]
+            .filter(([x]) => (x as BeadDetails | undefined)?.id === proposed)
+            .map(([, s]) => (s as Side).named.get(parent))
+            .filter((k): k is string => k !== undefined);
     placed.push({ key, bead: m, proposed, baseId: b?.id, parentKey: parentKeys.sort(cmp)[0] });
   }
   const { finalOf, renames } = assignIds(placed, new Set([...bs.ids, ...os.ids, ...ts.ids]));
-  const deref = (v: string): string => (v.startsWith(REF) ? finalOf.get(v.slice(REF.length)) ?? rawOf.get(v.slice(REF.length)) ?? v : v);
-  const out = placed.map(({ key, bead }) => {
-    const id = finalOf.get(key)!;
-    const seen = new Set<string>();
-    const m: BeadDetails = {
-      ...bead,
-      id,
-      metadata: bead.metadata ? Object.fromEntries(Object.entries(bead.metadata).map(([k, v]) => [k, typeof v === 'string' ? deref(v) : v])) : null,
-      dependencies: bead.dependencies.map((d) => ({ ...d, issue_id: id, depends_on_id: deref(d.depends_on_id) }))
-        .filter((d) => d.depends_on_id !== id && !seen.has(d.depends_on_id) && seen.add(d.depends_on_id)),
-      comments: bead.comments.map((c) => ({ ...c, issue_id: id })),
-    };
-    // A bead without a uid is known by its id: one that moved carries its old identity along from now on.
-    if (!m.uid && identityOf(m) !== key) m.uid = key;
-    return m;
-  }).sort((x, y) => cmp(x.id, y.id));
+  const deref = (v: string): string =>
+    v.startsWith(REF) ? (finalOf.get(v.slice(REF.length)) ?? rawOf.get(v.slice(REF.length)) ?? v) : v;
+  const out = placed
+    .map(({ key, bead }) => {
+      const id = finalOf.get(key)!;
+      const seen = new Set<string>();
+      const m: BeadDetails = {
+        ...bead,
+        id,
+        metadata: bead.metadata
+          ? Object.fromEntries(Object.entries(bead.metadata).map(([k, v]) => [k, typeof v === 'string' ? deref(v) : v]))
+          : null,
+        dependencies: bead.dependencies
+          .map((d) => ({ ...d, issue_id: id, depends_on_id: deref(d.depends_on_id) }))
+          .filter((d) => d.depends_on_id !== id && !seen.has(d.depends_on_id) && seen.add(d.depends_on_id)),
+        comments: bead.comments.map((c) => ({ ...c, issue_id: id })),
+      };
+      // A bead without a uid is known by its id: one that moved carries its old identity along from now on.
+      if (!m.uid && identityOf(m) !== key) m.uid = key;
+      return m;
+    })
+    .sort((x, y) => cmp(x.id, y.id));
   notes.push(...renames.map(renameNote));
   const lines = [...mergeOthers(bs.others, os.others, ts.others), ...out.map(toLedgerLine)];
   return { text: lines.length ? `${lines.join('\n')}\n` : '', conflicts: [], notes, renames };
@@ -175,13 +197,21 @@ const sameBead = (x: BeadDetails | undefined, y: BeadDetails | undefined): boole
   x && y ? toLedgerLine(x) === toLedgerLine(y) : x === y;
 
 /** Merge one bead; undefined when it is gone from the result (its line removed and not edited since). */
-function mergeBead(base: BeadDetails | undefined, ours: BeadDetails | undefined, theirs: BeadDetails | undefined, notes: string[]): BeadDetails | undefined {
+function mergeBead(
+  base: BeadDetails | undefined,
+  ours: BeadDetails | undefined,
+  theirs: BeadDetails | undefined,
+  notes: string[],
+): BeadDetails | undefined {
   if (sameBead(ours, theirs)) return ours;
   if (base && sameBead(base, theirs)) return ours;
   if (base && sameBead(base, ours)) return theirs;
   if (!ours || !theirs) {
     const kept = (ours ?? theirs)!;
-    if (base) notes.push(`${kept.id}: kept; its line was removed on ${ours ? 'theirs' : 'ours'} but edited on ${ours ? 'ours' : 'theirs'}`);
+    if (base)
+      notes.push(
+        `${kept.id}: kept; its line was removed on ${ours ? 'theirs' : 'ours'} but edited on ${ours ? 'ours' : 'theirs'}`,
+      );
     return kept;
   }
   return mergeEdited(base, ours, theirs, notes);
@@ -203,7 +233,8 @@ function stable(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === 'object' && !Array.isArray(x)
       ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([p], [q]) => cmp(p, q)))
-      : x);
+      : x,
+  );
 }
 
 const eq = (x: unknown, y: unknown): boolean => stable(x) === stable(y);
@@ -217,15 +248,33 @@ function pick3<T>(hasBase: boolean, b: T | undefined, o: T, t: T, oursLater: boo
 }
 
 const SCALARS = [
-  'title', 'description', 'design', 'acceptance', 'priority', 'type', 'assignee', 'created_by', 'external_ref',
-  'defer_until', 'metadata', 'owner', 'extra', 'uid',
+  'title',
+  'description',
+  'design',
+  'acceptance',
+  'priority',
+  'type',
+  'assignee',
+  'created_by',
+  'external_ref',
+  'defer_until',
+  'metadata',
+  'owner',
+  'extra',
+  'uid',
 ] as const;
 
 /** Both sides changed (or both added) the bead: merge field by field. */
-function mergeEdited(base: BeadDetails | undefined, ours: BeadDetails, theirs: BeadDetails, notes: string[]): BeadDetails {
+function mergeEdited(
+  base: BeadDetails | undefined,
+  ours: BeadDetails,
+  theirs: BeadDetails,
+  notes: string[],
+): BeadDetails {
   const id = ours.id;
   // The later edit wins a clash; equal times fall back to comparing the lines, so the result never depends on sides.
-  const oursLater = (compareTime(ours.updated_at, theirs.updated_at) || cmp(toLedgerLine(ours), toLedgerLine(theirs))) > 0;
+  const oursLater =
+    (compareTime(ours.updated_at, theirs.updated_at) || cmp(toLedgerLine(ours), toLedgerLine(theirs))) > 0;
   const later = oursLater ? 'ours' : 'theirs';
   const clashes: string[] = [];
   const pick = <T>(field: string, get: (x: BeadDetails) => T): T => {
@@ -238,15 +287,16 @@ function mergeEdited(base: BeadDetails | undefined, ours: BeadDetails, theirs: B
 
   const closing = (x: BeadDetails): [string, string | null, string | null] => [x.status, x.closed_at, x.close_reason];
   const closedNow = (x: BeadDetails): boolean => x.status === 'closed' && base?.status !== 'closed';
-  const [status, closedAt, closeReason] = closedNow(ours) !== closedNow(theirs)
-    ? closing(closedNow(ours) ? ours : theirs)
-    : pick('status', closing);
+  const [status, closedAt, closeReason] =
+    closedNow(ours) !== closedNow(theirs) ? closing(closedNow(ours) ? ours : theirs) : pick('status', closing);
 
   const deleting = (x: BeadDetails): [string | null, string | null] => [x.deleted_at, x.deleted_by];
   const deletedNow = (x: BeadDetails): boolean => x.deleted_at !== null && !base?.deleted_at;
   let deleted: [string | null, string | null];
   if (deletedNow(ours) !== deletedNow(theirs)) {
-    const [gone, live, goneSide, liveSide] = deletedNow(ours) ? [ours, theirs, 'ours', 'theirs'] : [theirs, ours, 'theirs', 'ours'];
+    const [gone, live, goneSide, liveSide] = deletedNow(ours)
+      ? [ours, theirs, 'ours', 'theirs']
+      : [theirs, ours, 'theirs', 'ours'];
     if (compareTime(live.updated_at, gone.deleted_at!) > 0) {
       deleted = [null, null];
       notes.push(`${id}: kept alive; deleted on ${goneSide} but edited later on ${liveSide}`);
@@ -263,13 +313,19 @@ function mergeEdited(base: BeadDetails | undefined, ours: BeadDetails, theirs: B
     close_reason: closeReason,
     deleted_at: deleted[0],
     deleted_by: deleted[1],
-    ...((ours.uid || theirs.uid) ? { uid: ours.uid || theirs.uid } : {}),
+    ...(ours.uid || theirs.uid ? { uid: ours.uid || theirs.uid } : {}),
     created_at: laterTime(ours.created_at, theirs.created_at) === ours.created_at ? theirs.created_at : ours.created_at,
     updated_at: laterTime(ours.updated_at, theirs.updated_at),
     ephemeral: false,
     labels: mergeKeyed(base?.labels, ours.labels, theirs.labels, (l) => l, oursLater, false).sort(cmp),
-    dependencies: mergeKeyed(base?.dependencies, ours.dependencies, theirs.dependencies, (d: Dependency) => d.depends_on_id, oursLater, false)
-      .map((d) => ({ ...d, issue_id: id })),
+    dependencies: mergeKeyed(
+      base?.dependencies,
+      ours.dependencies,
+      theirs.dependencies,
+      (d: Dependency) => d.depends_on_id,
+      oursLater,
+      false,
+    ).map((d) => ({ ...d, issue_id: id })),
     comments: mergeKeyed(base?.comments, ours.comments, theirs.comments, (c: Comment) => c.id, oursLater, true)
       .map((c) => ({ ...c, issue_id: id }))
       .sort((x, y) => cmp(x.created_at, y.created_at) || cmp(x.id, y.id)),
@@ -294,8 +350,19 @@ export function mergeNotes(base: string | undefined, ours: string, theirs: strin
  * 3-way merge of keyed items: added on either side → present; present in base and removed on a side → removed
  * (unless `union`, which never removes); on both sides → the changed value, or the later side's when both changed.
  */
-function mergeKeyed<T>(base: readonly T[] | undefined, ours: readonly T[], theirs: readonly T[], key: (x: T) => string, oursLater: boolean, union: boolean): T[] {
-  const [b, o, t] = [new Map((base ?? []).map((x) => [key(x), x])), new Map(ours.map((x) => [key(x), x])), new Map(theirs.map((x) => [key(x), x]))];
+function mergeKeyed<T>(
+  base: readonly T[] | undefined,
+  ours: readonly T[],
+  theirs: readonly T[],
+  key: (x: T) => string,
+  oursLater: boolean,
+  union: boolean,
+): T[] {
+  const [b, o, t] = [
+    new Map((base ?? []).map((x) => [key(x), x])),
+    new Map(ours.map((x) => [key(x), x])),
+    new Map(theirs.map((x) => [key(x), x])),
+  ];
   const out: T[] = [];
   for (const k of [...new Set([...o.keys(), ...t.keys()])].sort(cmp)) {
     const [ov, tv] = [o.get(k), t.get(k)];

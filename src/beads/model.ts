@@ -5,13 +5,35 @@ export const STATUSES = ['open', 'in_progress', 'hooked', 'blocked', 'deferred',
 export type Status = (typeof STATUSES)[number];
 
 export const ISSUE_TYPES = [
-  'task', 'bug', 'feature', 'epic', 'chore', 'decision', 'message', 'molecule', 'convoy', 'merge-request',
-  'spike', 'story', 'milestone', 'gate', 'agent', 'event',
+  'task',
+  'bug',
+  'feature',
+  'epic',
+  'chore',
+  'decision',
+  'message',
+  'molecule',
+  'convoy',
+  'merge-request',
+  'spike',
+  'story',
+  'milestone',
+  'gate',
+  'agent',
+  'event',
 ] as const;
 export type IssueType = (typeof ISSUE_TYPES)[number];
 
 /** Types that are bookkeeping, not work: never offered by `bd ready` unless asked for by `--type`. */
-export const NON_WORK_TYPES: readonly IssueType[] = ['message', 'molecule', 'convoy', 'merge-request', 'gate', 'agent', 'event'];
+export const NON_WORK_TYPES: readonly IssueType[] = [
+  'message',
+  'molecule',
+  'convoy',
+  'merge-request',
+  'gate',
+  'agent',
+  'event',
+];
 
 export const DEP_TYPES = ['blocks', 'parent-child', 'related', 'discovered-from', 'tracks', 'waits-for'] as const;
 export type DepType = (typeof DEP_TYPES)[number];
@@ -21,8 +43,19 @@ export type DepType = (typeof DEP_TYPES)[number];
  * `bd dep add -t` accepts them, but none of them holds work back here (docs/formats/beads-jsonl.md says why).
  */
 export const BEADS_DEP_TYPES = [
-  'conditional-blocks', 'relates-to', 'replies-to', 'duplicates', 'supersedes', 'authored-by', 'assigned-to',
-  'approved-by', 'attests', 'until', 'caused-by', 'validates', 'delegated-from',
+  'conditional-blocks',
+  'relates-to',
+  'replies-to',
+  'duplicates',
+  'supersedes',
+  'authored-by',
+  'assigned-to',
+  'approved-by',
+  'attests',
+  'until',
+  'caused-by',
+  'validates',
+  'delegated-from',
 ] as const;
 
 /** Any other edge kind a ledger carries (Beads accepts custom kinds up to 50 characters). */
@@ -98,8 +131,15 @@ export const MAX_TITLE = 500;
 export const MAX_TEXT = 4 * 1024 * 1024;
 
 const TYPE_ALIASES: Record<string, IssueType> = {
-  enhancement: 'feature', feat: 'feature', adr: 'decision', dec: 'decision', mr: 'merge-request', investigation: 'spike',
-  timebox: 'spike', 'user-story': 'story', ms: 'milestone',
+  enhancement: 'feature',
+  feat: 'feature',
+  adr: 'decision',
+  dec: 'decision',
+  mr: 'merge-request',
+  investigation: 'spike',
+  timebox: 'spike',
+  'user-story': 'story',
+  ms: 'milestone',
 };
 
 export function parseStatus(s: string): Status {
@@ -125,17 +165,32 @@ export function parsePriority(s: string | number): number {
 
 export function parseDepType(s: string): DepType {
   const v = s.trim().toLowerCase();
-  if ((DEP_TYPES as readonly string[]).includes(v) || (BEADS_DEP_TYPES as readonly string[]).includes(v)) return v as DepType;
-  throw usageError('BD_BAD_DEP_TYPE', `invalid dependency type "${s}"`, `use one of: ${[...DEP_TYPES, ...BEADS_DEP_TYPES].join(', ')}`);
+  if ((DEP_TYPES as readonly string[]).includes(v) || (BEADS_DEP_TYPES as readonly string[]).includes(v))
+    return v as DepType;
+  throw usageError(
+    'BD_BAD_DEP_TYPE',
+    `invalid dependency type "${s}"`,
+    `use one of: ${[...DEP_TYPES, ...BEADS_DEP_TYPES].join(', ')}`,
+  );
 }
 
 export function validateTitle(title: string): string {
   const t = title.trim();
-  if (!t) throw usageError('BD_EMPTY_TITLE', 'title is empty', 'give the bead a short title, e.g. bd create "Fix login timeout"');
+  if (!t)
+    throw usageError(
+      'BD_EMPTY_TITLE',
+      'title is empty',
+      'give the bead a short title, e.g. bd create "Fix login timeout"',
+    );
   if (t.length > MAX_TITLE) {
-    throw usageError('BD_TITLE_TOO_LONG', `title is ${t.length} characters; the limit is ${MAX_TITLE}`, 'put the detail in --description');
+    throw usageError(
+      'BD_TITLE_TOO_LONG',
+      `title is ${t.length} characters; the limit is ${MAX_TITLE}`,
+      'put the detail in --description',
+    );
   }
-  if (/[\r\n]/.test(t)) throw usageError('BD_BAD_TITLE', 'title contains a line break', 'put multi-line text in --description');
+  if (/[\r\n]/.test(t))
+    throw usageError('BD_BAD_TITLE', 'title contains a line break', 'put multi-line text in --description');
   return t;
 }
 
@@ -149,7 +204,11 @@ export function validateText(field: string, text: string): string {
 export function validateLabel(label: string): string {
   const l = label.trim();
   if (!l || /[\s,]/.test(l) || l.length > 100) {
-    throw usageError('BD_BAD_LABEL', `invalid label "${label}"`, 'labels are single words without spaces or commas, e.g. backend or area:ui');
+    throw usageError(
+      'BD_BAD_LABEL',
+      `invalid label "${label}"`,
+      'labels are single words without spaces or commas, e.g. backend or area:ui',
+    );
   }
   return l;
 }

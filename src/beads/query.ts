@@ -51,11 +51,15 @@ function whereOf(f: ListFilter): Where {
     params.push(l);
   }
   if (f.parent) {
-    clauses.push("EXISTS (SELECT 1 FROM deps d WHERE d.issue_id = i.id AND d.depends_on_id = ? AND d.type = 'parent-child')");
+    clauses.push(
+      "EXISTS (SELECT 1 FROM deps d WHERE d.issue_id = i.id AND d.depends_on_id = ? AND d.type = 'parent-child')",
+    );
     params.push(f.parent);
   }
   if (f.text) {
-    clauses.push("(instr(lower(i.title), ?) > 0 OR instr(lower(i.description), ?) > 0 OR instr(lower(i.notes), ?) > 0 OR i.id = ?)");
+    clauses.push(
+      '(instr(lower(i.title), ?) > 0 OR instr(lower(i.description), ?) > 0 OR instr(lower(i.notes), ?) > 0 OR i.id = ?)',
+    );
     const t = f.text.toLowerCase();
     params.push(t, t, t, t);
   }
@@ -65,12 +69,18 @@ function whereOf(f: ListFilter): Where {
 
 function orderBy(sort: SortKey | undefined): string {
   switch (sort ?? 'priority') {
-    case 'oldest': return 'i.created_at ASC, i.id';
-    case 'newest': return 'i.created_at DESC, i.id';
-    case 'updated': return 'i.updated_at DESC, i.id';
-    case 'id': return 'i.id';
-    case 'hybrid': return "CASE WHEN i.created_at >= ? THEN 0 ELSE 1 END, CASE WHEN i.created_at >= ? THEN i.priority ELSE 0 END, CASE WHEN i.created_at >= ? THEN '' ELSE i.created_at END, i.priority, i.created_at DESC, i.id";
-    default: return 'i.priority ASC, i.created_at DESC, i.id';
+    case 'oldest':
+      return 'i.created_at ASC, i.id';
+    case 'newest':
+      return 'i.created_at DESC, i.id';
+    case 'updated':
+      return 'i.updated_at DESC, i.id';
+    case 'id':
+      return 'i.id';
+    case 'hybrid':
+      return "CASE WHEN i.created_at >= ? THEN 0 ELSE 1 END, CASE WHEN i.created_at >= ? THEN i.priority ELSE 0 END, CASE WHEN i.created_at >= ? THEN '' ELSE i.created_at END, i.priority, i.created_at DESC, i.id";
+    default:
+      return 'i.priority ASC, i.created_at DESC, i.id';
   }
 }
 
@@ -81,12 +91,20 @@ function select(store: Store, where: Where, sort: SortKey | undefined, limit: nu
     params.push(cutoff, cutoff, cutoff);
   }
   const lim = limit && limit > 0 ? ` LIMIT ${Math.floor(limit)}` : '';
-  const rows = store.db.all(`SELECT i.* FROM issues i WHERE ${where.clauses.join(' AND ')} ORDER BY ${orderBy(sort)}${lim}`, ...params);
+  const rows = store.db.all(
+    `SELECT i.* FROM issues i WHERE ${where.clauses.join(' AND ')} ORDER BY ${orderBy(sort)}${lim}`,
+    ...params,
+  );
   return hydrate(store.db, rows);
 }
 
 function countOf(store: Store, where: Where): number {
-  return store.db.get<{ n: number }>(`SELECT count(*) AS n FROM issues i WHERE ${where.clauses.join(' AND ')}`, ...where.params)?.n ?? 0;
+  return (
+    store.db.get<{ n: number }>(
+      `SELECT count(*) AS n FROM issues i WHERE ${where.clauses.join(' AND ')}`,
+      ...where.params,
+    )?.n ?? 0
+  );
 }
 
 export interface Page {
@@ -154,15 +172,17 @@ export function blockedBeads(store: Store, f: { limit?: number } = {}): BlockedB
   );
   return hydrate(store.db, rows).map((b) => ({
     ...b,
-    blocked_by: store.db.all<{ id: string }>(
-      `SELECT d.depends_on_id AS id FROM deps d JOIN issues t ON t.id = d.depends_on_id
+    blocked_by: store.db
+      .all<{ id: string }>(
+        `SELECT d.depends_on_id AS id FROM deps d JOIN issues t ON t.id = d.depends_on_id
        WHERE d.issue_id = ? AND t.deleted_at IS NULL AND (
          (d.type = 'blocks' AND t.status NOT IN ('closed', 'pinned')) OR
          (d.type = 'parent-child' AND t.status NOT IN ('closed', 'pinned') AND (t.is_blocked = 1 OR t.status IN ('blocked', 'deferred'))) OR
          (d.type = 'waits-for' AND EXISTS (SELECT 1 FROM deps c JOIN issues ci ON ci.id = c.issue_id WHERE c.depends_on_id = t.id AND c.type = 'parent-child' AND ci.deleted_at IS NULL AND ci.status NOT IN ('closed', 'pinned'))))
        ORDER BY d.depends_on_id`,
-      b.id,
-    ).map((r) => r.id),
+        b.id,
+      )
+      .map((r) => r.id),
   }));
 }
 
@@ -178,7 +198,9 @@ export interface Stats {
 export function beadStats(store: Store): Stats {
   const group = (col: string): Record<string, number> => {
     const out: Record<string, number> = {};
-    for (const r of store.db.all<{ k: string | number; n: number }>(`SELECT ${col} AS k, count(*) AS n FROM issues WHERE deleted_at IS NULL AND ephemeral = 0 GROUP BY ${col} ORDER BY ${col}`)) {
+    for (const r of store.db.all<{ k: string | number; n: number }>(
+      `SELECT ${col} AS k, count(*) AS n FROM issues WHERE deleted_at IS NULL AND ephemeral = 0 GROUP BY ${col} ORDER BY ${col}`,
+    )) {
       out[String(r.k)] = r.n;
     }
     return out;
@@ -190,7 +212,10 @@ export function beadStats(store: Store): Stats {
     by_type: group('type'),
     by_priority: group('priority'),
     ready: countOf(store, readyWhere({}, new Date().toISOString())),
-    blocked: store.db.get<{ n: number }>('SELECT count(*) AS n FROM issues WHERE deleted_at IS NULL AND is_blocked = 1 AND ephemeral = 0')?.n ?? 0,
+    blocked:
+      store.db.get<{ n: number }>(
+        'SELECT count(*) AS n FROM issues WHERE deleted_at IS NULL AND is_blocked = 1 AND ephemeral = 0',
+      )?.n ?? 0,
   };
 }
 
@@ -206,20 +231,30 @@ export function edgeCounts(store: Store, ids: readonly string[]): EdgeCounts {
     const out = new Map<string, number>();
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      for (const r of store.db.all<{ id: string; n: number }>(sql.replace('?*', chunk.map(() => '?').join(',')), ...chunk)) out.set(r.id, r.n);
+      for (const r of store.db.all<{ id: string; n: number }>(
+        sql.replace('?*', chunk.map(() => '?').join(',')),
+        ...chunk,
+      ))
+        out.set(r.id, r.n);
     }
     return out;
   };
   return {
     deps: count('SELECT issue_id AS id, count(*) AS n FROM deps WHERE issue_id IN (?*) GROUP BY issue_id'),
-    dependents: count('SELECT depends_on_id AS id, count(*) AS n FROM deps WHERE depends_on_id IN (?*) GROUP BY depends_on_id'),
+    dependents: count(
+      'SELECT depends_on_id AS id, count(*) AS n FROM deps WHERE depends_on_id IN (?*) GROUP BY depends_on_id',
+    ),
     comments: count('SELECT issue_id AS id, count(*) AS n FROM comments WHERE issue_id IN (?*) GROUP BY issue_id'),
   };
 }
 
 /** The id of the bead in `status` assigned to `assignee` that changed last (a hook, or work a session was doing). */
 export function latestAssigned(store: Store, assignee: string, status: Status): string | null {
-  return store.db.get<{ id: string }>(
-    'SELECT id FROM issues WHERE status = ? AND assignee = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1', status, assignee,
-  )?.id ?? null;
+  return (
+    store.db.get<{ id: string }>(
+      'SELECT id FROM issues WHERE status = ? AND assignee = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1',
+      status,
+      assignee,
+    )?.id ?? null
+  );
 }

@@ -63,7 +63,10 @@ export function labelsFor(db: Db, ids: readonly string[]): Map<string, string[]>
 
 /** Turn issue rows into beads with their labels. */
 export function hydrate(db: Db, rows: Row[]): Bead[] {
-  const labels = labelsFor(db, rows.map((r) => r.id as string));
+  const labels = labelsFor(
+    db,
+    rows.map((r) => r.id as string),
+  );
   return rows.map((r) => rowToBead(r, labels.get(r.id as string) ?? []));
 }
 
@@ -75,15 +78,21 @@ export function getBead(db: Db, id: string, opts: { includeDeleted?: boolean } =
 }
 
 export function depsOf(db: Db, id: string): Dependency[] {
-  return db.all<Dependency>(`SELECT ${DEP_COLS} FROM deps WHERE issue_id = ? ORDER BY depends_on_id`, id).map(withExtra);
+  return db
+    .all<Dependency>(`SELECT ${DEP_COLS} FROM deps WHERE issue_id = ? ORDER BY depends_on_id`, id)
+    .map(withExtra);
 }
 
 export function dependentsOf(db: Db, id: string): Dependency[] {
-  return db.all<Dependency>(`SELECT ${DEP_COLS} FROM deps WHERE depends_on_id = ? ORDER BY issue_id`, id).map(withExtra);
+  return db
+    .all<Dependency>(`SELECT ${DEP_COLS} FROM deps WHERE depends_on_id = ? ORDER BY issue_id`, id)
+    .map(withExtra);
 }
 
 export function commentsOf(db: Db, id: string): Comment[] {
-  return db.all<Comment>(`SELECT ${COMMENT_COLS} FROM comments WHERE issue_id = ? ORDER BY created_at, id`, id).map(withExtra);
+  return db
+    .all<Comment>(`SELECT ${COMMENT_COLS} FROM comments WHERE issue_id = ? ORDER BY created_at, id`, id)
+    .map(withExtra);
 }
 
 export function getDetails(db: Db, id: string, opts: { includeDeleted?: boolean } = {}): BeadDetails | undefined {
@@ -124,21 +133,56 @@ export function writeBeadRows(db: Db, b: BeadDetails): void {
        close_reason = excluded.close_reason, external_ref = excluded.external_ref, defer_until = excluded.defer_until,
        metadata = excluded.metadata, ephemeral = excluded.ephemeral, deleted_at = excluded.deleted_at,
        deleted_by = excluded.deleted_by, extra = excluded.extra`,
-    b.id, b.title, b.description, b.design, b.acceptance, b.notes, b.status, b.priority, b.type, b.assignee, b.owner ?? null,
-    b.created_at, b.created_by, b.uid ?? null, b.updated_at, b.closed_at, b.close_reason, b.external_ref, b.defer_until,
-    b.metadata ? JSON.stringify(b.metadata) : null, b.ephemeral ? 1 : 0, b.deleted_at, b.deleted_by, extraText(b.extra),
+    b.id,
+    b.title,
+    b.description,
+    b.design,
+    b.acceptance,
+    b.notes,
+    b.status,
+    b.priority,
+    b.type,
+    b.assignee,
+    b.owner ?? null,
+    b.created_at,
+    b.created_by,
+    b.uid ?? null,
+    b.updated_at,
+    b.closed_at,
+    b.close_reason,
+    b.external_ref,
+    b.defer_until,
+    b.metadata ? JSON.stringify(b.metadata) : null,
+    b.ephemeral ? 1 : 0,
+    b.deleted_at,
+    b.deleted_by,
+    extraText(b.extra),
   );
   db.run('DELETE FROM labels WHERE issue_id = ?', b.id);
   for (const l of b.labels) db.run('INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)', b.id, l);
   db.run('DELETE FROM deps WHERE issue_id = ?', b.id);
   for (const d of b.dependencies) {
-    db.run('INSERT OR REPLACE INTO deps (issue_id, depends_on_id, type, created_at, created_by, extra) VALUES (?, ?, ?, ?, ?, ?)',
-      b.id, d.depends_on_id, d.type, d.created_at, d.created_by, extraText(d.extra));
+    db.run(
+      'INSERT OR REPLACE INTO deps (issue_id, depends_on_id, type, created_at, created_by, extra) VALUES (?, ?, ?, ?, ?, ?)',
+      b.id,
+      d.depends_on_id,
+      d.type,
+      d.created_at,
+      d.created_by,
+      extraText(d.extra),
+    );
   }
   db.run('DELETE FROM comments WHERE issue_id = ?', b.id);
   for (const c of b.comments) {
-    db.run('INSERT OR REPLACE INTO comments (id, issue_id, author, text, created_at, extra) VALUES (?, ?, ?, ?, ?, ?)',
-      c.id, b.id, c.author, c.text, c.created_at, extraText(c.extra));
+    db.run(
+      'INSERT OR REPLACE INTO comments (id, issue_id, author, text, created_at, extra) VALUES (?, ?, ?, ?, ?, ?)',
+      c.id,
+      b.id,
+      c.author,
+      c.text,
+      c.created_at,
+      extraText(c.extra),
+    );
   }
 }
 

@@ -41,10 +41,12 @@ describe('schema parts', () => {
   it('a part first used inside a write that rolls back is gone with it, and made again on the next use', () => {
     dir = mkdtempSync(join(tmpdir(), 'parts-'));
     const db = open();
-    expect(() => db.tx(() => {
-      db.use(NOTES).run("INSERT INTO notes (text) VALUES ('lost')");
-      throw new Error('the write fails');
-    })).toThrow('the write fails');
+    expect(() =>
+      db.tx(() => {
+        db.use(NOTES).run("INSERT INTO notes (text) VALUES ('lost')");
+        throw new Error('the write fails');
+      }),
+    ).toThrow('the write fails');
     expect(version(db, 'notes')).toBe(0);
     db.use(NOTES).run("INSERT INTO notes (text) VALUES ('again')");
     expect(db.all('SELECT text FROM notes')).toEqual([{ text: 'again' }]);

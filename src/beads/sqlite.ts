@@ -91,7 +91,10 @@ export class Db {
     const version = db.partVersion(BEADS_PART.name);
     if (version !== latestVersion(BEADS_PART)) {
       raw.close();
-      throw new GtError('BD_DB_OPEN', `the beads database ${path} has schema ${version}, not ${latestVersion(BEADS_PART)}, and is read-only to this user`);
+      throw new GtError(
+        'BD_DB_OPEN',
+        `the beads database ${path} has schema ${version}, not ${latestVersion(BEADS_PART)}, and is read-only to this user`,
+      );
     }
     db.partsReady.add(BEADS_PART.name);
     return db;
@@ -184,12 +187,15 @@ export class Db {
    * (one numbering in `schema_version`) has Beads' part at that number and no other part recorded.
    */
   partVersion(name: string): number {
-    const has = (table: string): boolean => (this.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type='table' AND name=?", table)?.n ?? 0) > 0;
+    const has = (table: string): boolean =>
+      (this.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type='table' AND name=?", table)?.n ??
+        0) > 0;
     if (has('schema_parts')) {
       const row = this.get<{ version: number }>('SELECT version FROM schema_parts WHERE name = ?', name);
       if (row) return row.version;
     }
-    if (name === BEADS_PART.name && has('schema_version')) return this.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_version')?.v ?? 0;
+    if (name === BEADS_PART.name && has('schema_version'))
+      return this.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_version')?.v ?? 0;
     return 0;
   }
 
@@ -206,26 +212,43 @@ export class Db {
       return this;
     }
     if (this.readOnly) {
-      throw new GtError('BD_READ_ONLY', `the ${part.name} tables in ${this.path} need an upgrade, and this user may only read the database`, {
-        hint: 'run the command once as a user who can write that folder (e.g. its owner); nothing was changed',
-      });
+      throw new GtError(
+        'BD_READ_ONLY',
+        `the ${part.name} tables in ${this.path} need an upgrade, and this user may only read the database`,
+        {
+          hint: 'run the command once as a user who can write that folder (e.g. its owner); nothing was changed',
+        },
+      );
     }
     this.tx(() => {
-      this.raw.exec('CREATE TABLE IF NOT EXISTS schema_parts (name TEXT PRIMARY KEY, version INTEGER NOT NULL, applied_at TEXT NOT NULL) STRICT');
+      this.raw.exec(
+        'CREATE TABLE IF NOT EXISTS schema_parts (name TEXT PRIMARY KEY, version INTEGER NOT NULL, applied_at TEXT NOT NULL) STRICT',
+      );
       const current = this.partVersion(part.name);
       if (current > latest) {
-        throw new GtError('BD_SCHEMA_NEWER', `the database ${this.path} has ${part.name} schema ${current}, newer than this program understands (${latest})`, {
-          hint: 'upgrade bd and gt; the database was left untouched',
-        });
+        throw new GtError(
+          'BD_SCHEMA_NEWER',
+          `the database ${this.path} has ${part.name} schema ${current}, newer than this program understands (${latest})`,
+          {
+            hint: 'upgrade bd and gt; the database was left untouched',
+          },
+        );
       }
       for (const m of part.migrations) {
         if (m.version <= current) continue;
         this.raw.exec(m.sql);
       }
-      this.run('INSERT INTO schema_parts (name, version, applied_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at',
-        part.name, latest, new Date().toISOString());
+      this.run(
+        'INSERT INTO schema_parts (name, version, applied_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at',
+        part.name,
+        latest,
+        new Date().toISOString(),
+      );
       // Joined to a caller's transaction that then rolls back, the tables are gone again: check anew next time.
-      this.onEnd(`schema-part:${part.name}`, { commit: () => undefined, abort: () => this.partsReady.delete(part.name) });
+      this.onEnd(`schema-part:${part.name}`, {
+        commit: () => undefined,
+        abort: () => this.partsReady.delete(part.name),
+      });
     });
     this.partsReady.add(part.name);
     return this;

@@ -22,9 +22,13 @@ export function storageFailure(e: unknown, dir: string, outcome: string): GtErro
   }
   if (cause === 'size') {
     const limit = fileSizeLimit();
-    return new GtError('BD_FILE_TOO_LARGE', `file too large: the file-size limit of this process (ulimit -f${limit === undefined ? '' : `, ${limit} bytes`}) stops the store in ${dir} from growing: ${outcome}`, {
-      hint: 'raise the limit (`ulimit -f unlimited` in the shell that runs bd) and run the same command again',
-    });
+    return new GtError(
+      'BD_FILE_TOO_LARGE',
+      `file too large: the file-size limit of this process (ulimit -f${limit === undefined ? '' : `, ${limit} bytes`}) stops the store in ${dir} from growing: ${outcome}`,
+      {
+        hint: 'raise the limit (`ulimit -f unlimited` in the shell that runs bd) and run the same command again',
+      },
+    );
   }
   return undefined;
 }
@@ -54,7 +58,9 @@ function freeBytes(dir: string): number {
 /** The soft file-size limit (RLIMIT_FSIZE) of this process in bytes, or undefined when unlimited or unknown. */
 export function fileSizeLimit(): number | undefined {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max file size'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max file size'));
     const soft = line?.slice('Max file size'.length).trim().split(/\s+/)[0];
     return soft && /^\d+$/.test(soft) ? Number(soft) : undefined;
   } catch {

@@ -8,7 +8,13 @@ import type { SchemaPart } from './schema.ts';
 import { openOrRescue, type Rescue } from './db-rescue.ts';
 import { readBeadsConfig } from './config.ts';
 import type { BeadsLocation } from './location.ts';
-import { importLedgerIfChanged, importLedgerText, ledgerInSync, patchLedger, type ImportResult } from './ledger-sync.ts';
+import {
+  importLedgerIfChanged,
+  importLedgerText,
+  ledgerInSync,
+  patchLedger,
+  type ImportResult,
+} from './ledger-sync.ts';
 import { storageFailure } from './storage-errors.ts';
 import { assertLedgerResolved } from './ledger-guard.ts';
 
@@ -41,7 +47,14 @@ export class Store {
   private readonly clock: Clock;
   private readonly env: NodeJS.ProcessEnv;
 
-  private constructor(db: Db, loc: BeadsLocation, prefix: string, clock: Clock, env: NodeJS.ProcessEnv, actor: string | undefined) {
+  private constructor(
+    db: Db,
+    loc: BeadsLocation,
+    prefix: string,
+    clock: Clock,
+    env: NodeJS.ProcessEnv,
+    actor: string | undefined,
+  ) {
     this.db = db;
     this.loc = loc;
     this.prefix = prefix;
@@ -54,9 +67,10 @@ export class Store {
     const cfg = readBeadsConfig(loc.dir);
     if (!cfg && !existsSync(join(loc.dir, 'beads.db'))) {
       throw new GtError('BD_NO_STORE', `no beads store in ${loc.dir}`, {
-        hint: loc.kind === 'town'
-          ? `run \`gt install ${loc.root}\` to repair the town; it only adds what is missing`
-          : 'run `bd init` in your repository to create one',
+        hint:
+          loc.kind === 'town'
+            ? `run \`gt install ${loc.root}\` to repair the town; it only adds what is missing`
+            : 'run `bd init` in your repository to create one',
       });
     }
     if (!writable(loc.dir) || !writable(join(loc.dir, 'beads.db'))) return Store.openReadOnly(loc, opts, cfg?.prefix);
@@ -68,12 +82,21 @@ export class Store {
       // An unreadable database is moved aside and rebuilt from the ledger (db-rescue.ts).
       ({ db, rescued } = openOrRescue(loc.dir));
     } catch (e) {
-      throw storageFailure(e, loc.dir, 'bd could not open the store; nothing was changed') ?? (e instanceof GtError ? e
-        : new GtError('BD_DB_OPEN', `cannot open the beads database in ${loc.dir}: ${messageOf(e)}`, {
-          hint: 'run `bd doctor` to inspect the store; your issues.jsonl ledger is untouched',
-        }));
+      throw (
+        storageFailure(e, loc.dir, 'bd could not open the store; nothing was changed') ??
+        (e instanceof GtError
+          ? e
+          : new GtError('BD_DB_OPEN', `cannot open the beads database in ${loc.dir}: ${messageOf(e)}`, {
+              hint: 'run `bd doctor` to inspect the store; your issues.jsonl ledger is untouched',
+            }))
+      );
     }
-    const prefix = opts.prefix ?? loc.rigPrefix ?? cfg?.prefix ?? db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ?? 'bd';
+    const prefix =
+      opts.prefix ??
+      loc.rigPrefix ??
+      cfg?.prefix ??
+      db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ??
+      'bd';
     const store = new Store(db, loc, prefix, opts.clock ?? systemClock, opts.env ?? process.env, opts.actor);
     store.fresh = fresh;
     if (rescued) store.rescued = rescued;
@@ -97,8 +120,20 @@ export class Store {
     const dbPath = join(loc.dir, 'beads.db');
     const ledger = join(loc.dir, 'issues.jsonl');
     const make = (db: Db): Store => {
-      const prefix = opts.prefix ?? loc.rigPrefix ?? cfgPrefix ?? db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ?? 'bd';
-      const store = new Store(db, loc, prefix, opts.clock ?? systemClock, opts.env ?? process.env, opts.actor ?? 'ledger');
+      const prefix =
+        opts.prefix ??
+        loc.rigPrefix ??
+        cfgPrefix ??
+        db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'prefix'")?.value ??
+        'bd';
+      const store = new Store(
+        db,
+        loc,
+        prefix,
+        opts.clock ?? systemClock,
+        opts.env ?? process.env,
+        opts.actor ?? 'ledger',
+      );
       store.readOnly = true;
       return store;
     };
@@ -112,7 +147,8 @@ export class Store {
       }
     }
     const store = make(Db.open(':memory:'));
-    if (existsSync(ledger)) store.ledgerImport = store.db.tx(() => importLedgerText(store, readFileSync(ledger, 'utf8')));
+    if (existsSync(ledger))
+      store.ledgerImport = store.db.tx(() => importLedgerText(store, readFileSync(ledger, 'utf8')));
     return store;
   }
 
@@ -168,10 +204,16 @@ export class Store {
 
   /** Append to a bead's event log. */
   event(issueId: string, type: BeadEventKind, oldValue: unknown = null, newValue: unknown = null): void {
-    const enc = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
+    const enc = (v: unknown): string | null =>
+      v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v);
     this.db.run(
       'INSERT INTO events (issue_id, type, actor, old_value, new_value, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      issueId, type, this.actor(), enc(oldValue), enc(newValue), this.now(),
+      issueId,
+      type,
+      this.actor(),
+      enc(oldValue),
+      enc(newValue),
+      this.now(),
     );
   }
 
@@ -182,9 +224,13 @@ export class Store {
   write<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
     if (this.readOnly) {
-      throw new GtError('BD_READ_ONLY', `cannot change the beads store in ${this.loc.dir}: this user may read it but not write there; nothing was changed`, {
-        hint: 'run the command as a user who can write that folder (e.g. its owner); reading commands work as you are',
-      });
+      throw new GtError(
+        'BD_READ_ONLY',
+        `cannot change the beads store in ${this.loc.dir}: this user may read it but not write there; nothing was changed`,
+        {
+          hint: 'run the command as a user who can write that folder (e.g. its owner); reading commands work as you are',
+        },
+      );
     }
     this.touched.clear();
     try {
@@ -214,7 +260,11 @@ export class Store {
   }
 
   setMeta(key: string, value: string): void {
-    this.db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+    this.db.run(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      key,
+      value,
+    );
   }
 }
 

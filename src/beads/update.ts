@@ -1,7 +1,15 @@
 // Changing beads: field edits (notes append by default), claims as compare-and-set, close, reopen and delete.
 import { GtError, BEAD_EVENTS } from '../kernel/index.ts';
 import type { Store } from './store.ts';
-import { metadataText, validateLabel, validateText, validateTitle, type Bead, type IssueType, type Status } from './model.ts';
+import {
+  metadataText,
+  validateLabel,
+  validateText,
+  validateTitle,
+  type Bead,
+  type IssueType,
+  type Status,
+} from './model.ts';
 import { getBead } from './rows.ts';
 import { refreshAfterStatusChange } from './graph.ts';
 import { addDependency, removeDependency } from './deps.ts';
@@ -30,8 +38,18 @@ export interface UpdateInput {
 }
 
 const COLUMNS: Record<string, string> = {
-  title: 'title', description: 'description', design: 'design', acceptance: 'acceptance', notes: 'notes', status: 'status',
-  priority: 'priority', type: 'type', assignee: 'assignee', externalRef: 'external_ref', deferUntil: 'defer_until', metadata: 'metadata',
+  title: 'title',
+  description: 'description',
+  design: 'design',
+  acceptance: 'acceptance',
+  notes: 'notes',
+  status: 'status',
+  priority: 'priority',
+  type: 'type',
+  assignee: 'assignee',
+  externalRef: 'external_ref',
+  deferUntil: 'defer_until',
+  metadata: 'metadata',
 };
 
 function mustGet(store: Store, id: string): Bead {
@@ -60,29 +78,55 @@ export function applyUpdate(store: Store, id: string, input: UpdateInput): Bead 
   if (input.metadata !== undefined) set.metadata = metadataText(input.metadata);
   const changes: [string, unknown, unknown][] = [];
   const prev = before as unknown as Record<string, unknown>;
-  const prevOf = (k: string): unknown => (k === 'externalRef' ? before.external_ref : k === 'deferUntil' ? before.defer_until
-    : k === 'metadata' ? (before.metadata ? JSON.stringify(before.metadata) : null) : prev[k]);
+  const prevOf = (k: string): unknown =>
+    k === 'externalRef'
+      ? before.external_ref
+      : k === 'deferUntil'
+        ? before.defer_until
+        : k === 'metadata'
+          ? before.metadata
+            ? JSON.stringify(before.metadata)
+            : null
+          : prev[k];
   for (const [k, v] of Object.entries(set)) if (prevOf(k) !== v) changes.push([k, prevOf(k), v]);
   const now = store.now();
-  for (const [k, , v] of changes) store.db.run(`UPDATE issues SET ${COLUMNS[k]} = ? WHERE id = ?`, v as string | number | null, id);
+  for (const [k, , v] of changes)
+    store.db.run(`UPDATE issues SET ${COLUMNS[k]} = ? WHERE id = ?`, v as string | number | null, id);
   const statusChange = changes.find(([k]) => k === 'status');
   if (statusChange) {
     const closed = statusChange[2] === 'closed';
-    store.db.run('UPDATE issues SET closed_at = ?, close_reason = CASE WHEN ? THEN close_reason ELSE NULL END WHERE id = ?', closed ? now : null, closed ? 1 : 0, id);
+    store.db.run(
+      'UPDATE issues SET closed_at = ?, close_reason = CASE WHEN ? THEN close_reason ELSE NULL END WHERE id = ?',
+      closed ? now : null,
+      closed ? 1 : 0,
+      id,
+    );
   }
   for (const l of input.addLabels ?? []) {
     const label = validateLabel(l);
-    if (store.db.run('INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)', id, label)) changes.push([BEAD_EVENTS.labelAdded, null, label]);
+    if (store.db.run('INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)', id, label))
+      changes.push([BEAD_EVENTS.labelAdded, null, label]);
   }
   for (const l of input.removeLabels ?? []) {
-    if (store.db.run('DELETE FROM labels WHERE issue_id = ? AND label = ?', id, l.trim())) changes.push([BEAD_EVENTS.labelRemoved, l.trim(), null]);
+    if (store.db.run('DELETE FROM labels WHERE issue_id = ? AND label = ?', id, l.trim()))
+      changes.push([BEAD_EVENTS.labelRemoved, l.trim(), null]);
   }
   if (input.parent !== undefined) changes.push(...reparent(store, id, input.parent));
   if (changes.length > 0) {
     store.db.run('UPDATE issues SET updated_at = ? WHERE id = ?', now, id);
     for (const [k, o, v] of changes) {
-      const type = k === 'status' ? BEAD_EVENTS.statusChanged : k === BEAD_EVENTS.labelAdded || k === BEAD_EVENTS.labelRemoved || k === BEAD_EVENTS.parentChanged ? k : BEAD_EVENTS.updated;
-      store.event(id, type, k === 'status' || type !== BEAD_EVENTS.updated ? o : { [k]: o }, k === 'status' || type !== BEAD_EVENTS.updated ? v : { [k]: v });
+      const type =
+        k === 'status'
+          ? BEAD_EVENTS.statusChanged
+          : k === BEAD_EVENTS.labelAdded || k === BEAD_EVENTS.labelRemoved || k === BEAD_EVENTS.parentChanged
+            ? k
+            : BEAD_EVENTS.updated;
+      store.event(
+        id,
+        type,
+        k === 'status' || type !== BEAD_EVENTS.updated ? o : { [k]: o },
+        k === 'status' || type !== BEAD_EVENTS.updated ? v : { [k]: v },
+      );
     }
     store.touch(id);
   }
@@ -91,7 +135,11 @@ export function applyUpdate(store: Store, id: string, input: UpdateInput): Bead 
 }
 
 function reparent(store: Store, id: string, parent: string | null): [string, unknown, unknown][] {
-  const cur = store.db.get<{ id: string }>("SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'parent-child'", id)?.id ?? null;
+  const cur =
+    store.db.get<{ id: string }>(
+      "SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'parent-child'",
+      id,
+    )?.id ?? null;
   const next = parent === null ? null : resolveId(store, parent);
   if (cur === next) return [];
   if (cur) removeDependency(store, id, cur);
@@ -103,7 +151,8 @@ export function updateBead(store: Store, id: string, input: UpdateInput): Bead {
   return store.write(() => applyUpdate(store, resolveId(store, id), input));
 }
 
-export type ClaimOutcome = { ok: true; bead: Bead } | { ok: false; id: string; holder: string | null; status: Status; reason: string };
+export type ClaimOutcome =
+  { ok: true; bead: Bead } | { ok: false; id: string; holder: string | null; status: Status; reason: string };
 
 /**
  * Compare-and-set claim: succeeds only if nobody else holds the bead and it is not finished.
@@ -117,7 +166,10 @@ export function claimInTx(store: Store, id: string, actor: string): ClaimOutcome
   }
   const n = store.db.run(
     "UPDATE issues SET assignee = ?, status = CASE WHEN status IN ('open', 'blocked', 'deferred') THEN 'in_progress' ELSE status END, updated_at = ? WHERE id = ? AND (assignee IS NULL OR assignee = '' OR assignee = ?)",
-    actor, store.now(), id, actor,
+    actor,
+    store.now(),
+    id,
+    actor,
   );
   if (n !== 1) return { ok: false, id, holder: b.assignee, status: b.status, reason: `${id} is already claimed` };
   store.event(id, BEAD_EVENTS.claimed, { assignee: b.assignee, status: b.status }, { assignee: actor });
@@ -139,7 +191,13 @@ export function closeBeads(store: Store, ids: readonly string[], reason?: string
       const b = mustGet(store, id);
       if (b.status === 'closed') return b;
       const now = store.now();
-      store.db.run("UPDATE issues SET status = 'closed', closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ?", now, reason || null, now, id);
+      store.db.run(
+        "UPDATE issues SET status = 'closed', closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ?",
+        now,
+        reason || null,
+        now,
+        id,
+      );
       store.event(id, BEAD_EVENTS.closed, b.status, reason ?? null);
       store.touch(id);
       refreshAfterStatusChange(store.db, [id]);
@@ -154,7 +212,11 @@ export function reopenBeads(store: Store, ids: readonly string[], reason?: strin
       const id = resolveId(store, raw);
       const b = mustGet(store, id);
       if (b.status !== 'closed') return b;
-      store.db.run("UPDATE issues SET status = 'open', closed_at = NULL, close_reason = NULL, updated_at = ? WHERE id = ?", store.now(), id);
+      store.db.run(
+        "UPDATE issues SET status = 'open', closed_at = NULL, close_reason = NULL, updated_at = ? WHERE id = ?",
+        store.now(),
+        id,
+      );
       store.event(id, BEAD_EVENTS.reopened, 'closed', reason ?? null);
       store.touch(id);
       refreshAfterStatusChange(store.db, [id]);
@@ -166,9 +228,17 @@ export function reopenBeads(store: Store, ids: readonly string[], reason?: strin
 /** Delete inside the current write: the bead becomes a tombstone and edges to it are removed. */
 export function deleteInTx(store: Store, id: string, reason?: string): void {
   const now = store.now();
-  const dependents = store.db.all<{ id: string }>('SELECT issue_id AS id FROM deps WHERE depends_on_id = ?', id).map((r) => r.id);
+  const dependents = store.db
+    .all<{ id: string }>('SELECT issue_id AS id FROM deps WHERE depends_on_id = ?', id)
+    .map((r) => r.id);
   store.db.run('DELETE FROM deps WHERE depends_on_id = ?', id);
-  store.db.run('UPDATE issues SET deleted_at = ?, deleted_by = ?, updated_at = ?, is_blocked = 0 WHERE id = ?', now, store.actor(), now, id);
+  store.db.run(
+    'UPDATE issues SET deleted_at = ?, deleted_by = ?, updated_at = ?, is_blocked = 0 WHERE id = ?',
+    now,
+    store.actor(),
+    now,
+    id,
+  );
   store.event(id, BEAD_EVENTS.deleted, null, reason ?? null);
   store.touch(id);
   for (const d of dependents) {
@@ -179,10 +249,12 @@ export function deleteInTx(store: Store, id: string, reason?: string): void {
 }
 
 export function deleteBeads(store: Store, ids: readonly string[], reason?: string): string[] {
-  return store.write(() => ids.map((raw) => {
-    // Deleting is the one place a unique start of an id is not enough: a typo must not pick a bead for removal.
-    const id = resolveId(store, raw, { exact: true });
-    deleteInTx(store, id, reason);
-    return id;
-  }));
+  return store.write(() =>
+    ids.map((raw) => {
+      // Deleting is the one place a unique start of an id is not enough: a typo must not pick a bead for removal.
+      const id = resolveId(store, raw, { exact: true });
+      deleteInTx(store, id, reason);
+      return id;
+    }),
+  );
 }

@@ -26,17 +26,24 @@ export function commandOf(argv: readonly string[]): string | undefined {
 export function townClient(env: NodeJS.ProcessEnv): TownClient {
   const url = (env.GT_TOWN_URL ?? '').replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(url)) {
-    throw new GtError('GT_TOWN_URL', `GT_TOWN_URL is "${env.GT_TOWN_URL ?? ''}", which is not an http(s) address`, { hint: 'set it to the address gt serve printed, e.g. http://127.0.0.1:7717' });
+    throw new GtError('GT_TOWN_URL', `GT_TOWN_URL is "${env.GT_TOWN_URL ?? ''}", which is not an http(s) address`, {
+      hint: 'set it to the address gt serve printed, e.g. http://127.0.0.1:7717',
+    });
   }
   let token = env.GT_TOWN_TOKEN?.trim();
   if (!token && env.GT_TOWN_TOKEN_FILE) {
     try {
       token = readFileSync(env.GT_TOWN_TOKEN_FILE, 'utf8').trim();
     } catch (e) {
-      throw new GtError('GT_TOWN_TOKEN', `cannot read the token file ${env.GT_TOWN_TOKEN_FILE}: ${messageOf(e)}`, { hint: 'point GT_TOWN_TOKEN_FILE at the file gt token issue wrote' });
+      throw new GtError('GT_TOWN_TOKEN', `cannot read the token file ${env.GT_TOWN_TOKEN_FILE}: ${messageOf(e)}`, {
+        hint: 'point GT_TOWN_TOKEN_FILE at the file gt token issue wrote',
+      });
     }
   }
-  if (!token) throw new GtError('GT_TOWN_TOKEN', 'GT_TOWN_URL is set but no token is', { hint: 'set GT_TOWN_TOKEN, or GT_TOWN_TOKEN_FILE to the agent\'s token file' });
+  if (!token)
+    throw new GtError('GT_TOWN_TOKEN', 'GT_TOWN_URL is set but no token is', {
+      hint: "set GT_TOWN_TOKEN, or GT_TOWN_TOKEN_FILE to the agent's token file",
+    });
   return { url, token };
 }
 
@@ -45,40 +52,66 @@ export async function callTown(c: TownClient, path: string, body: unknown): Prom
   const data = Buffer.from(JSON.stringify(body));
   const target = new URL(`${c.url}${path}`);
   // Loaded on use: every bd call loads this module, and only clients talk to a town (https alone costs ms to load).
-  const send = target.protocol === 'https:' ? (await import('node:https')).request : (await import('node:http')).request;
+  const send =
+    target.protocol === 'https:' ? (await import('node:https')).request : (await import('node:http')).request;
   return new Promise((res, rej) => {
-    const req = send(target, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': data.length, authorization: `Bearer ${c.token}` },
-    }, (r: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (d: Buffer) => chunks.push(d));
-      r.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        try {
-          res({ status: r.statusCode ?? 0, json: JSON.parse(text) });
-        } catch {
-          rej(new GtError('GT_TOWN_BAD_REPLY', `the town at ${c.url} answered ${r.statusCode} with something that is not the town API`, { hint: 'check that GT_TOWN_URL is the address gt serve printed' }));
-        }
-      });
-      r.on('error', (e) => rej(unreachable(c, e)));
-    });
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': data.length,
+          authorization: `Bearer ${c.token}`,
+        },
+      },
+      (r: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (d: Buffer) => chunks.push(d));
+        r.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            res({ status: r.statusCode ?? 0, json: JSON.parse(text) });
+          } catch {
+            rej(
+              new GtError(
+                'GT_TOWN_BAD_REPLY',
+                `the town at ${c.url} answered ${r.statusCode} with something that is not the town API`,
+                { hint: 'check that GT_TOWN_URL is the address gt serve printed' },
+              ),
+            );
+          }
+        });
+        r.on('error', (e) => rej(unreachable(c, e)));
+      },
+    );
     req.on('error', (e) => rej(unreachable(c, e)));
     req.end(data);
   });
 }
 
 function unreachable(c: TownClient, e: unknown): GtError {
-  return new GtError('GT_TOWN_UNREACHABLE', `cannot reach the town at ${c.url}: ${messageOf(e)}`, { hint: 'check that gt serve is running in the town and that GT_TOWN_URL is its address' });
+  return new GtError('GT_TOWN_UNREACHABLE', `cannot reach the town at ${c.url}: ${messageOf(e)}`, {
+    hint: 'check that gt serve is running in the town and that GT_TOWN_URL is its address',
+  });
 }
 
 /** Run one command in the town; an error reply (bad token, a body refused) becomes a GtError here. */
-export async function runInTown(c: TownClient, program: 'gt' | 'bd', argv: readonly string[], stdin?: string): Promise<RunReply> {
+export async function runInTown(
+  c: TownClient,
+  program: 'gt' | 'bd',
+  argv: readonly string[],
+  stdin?: string,
+): Promise<RunReply> {
   const r = await callTown(c, '/api/v1/run', { program, argv, ...(stdin !== undefined ? { stdin } : {}) });
   const j = r.json as Partial<RunReply> & { error?: { code?: string; message?: string; hint?: string } };
   if (r.status !== 200 || j.error || typeof j.code !== 'number') {
     const e = j.error ?? {};
-    throw new GtError(e.code ?? 'GT_TOWN_REFUSED', e.message ?? `the town answered ${r.status}`, e.hint ? { hint: e.hint } : {});
+    throw new GtError(
+      e.code ?? 'GT_TOWN_REFUSED',
+      e.message ?? `the town answered ${r.status}`,
+      e.hint ? { hint: e.hint } : {},
+    );
   }
   return { stdout: String(j.stdout ?? ''), stderr: String(j.stderr ?? ''), code: j.code };
 }
@@ -87,7 +120,11 @@ export async function runInTown(c: TownClient, program: 'gt' | 'bd', argv: reado
 export function isHookCall(program: 'gt' | 'bd', argv: readonly string[]): boolean {
   if (program !== 'gt') return false;
   const cmd = commandOf(argv);
-  return (cmd === 'prime' && argv.includes('--hook')) || (cmd === 'mail' && argv.includes('--inject')) || (cmd === 'costs' && argv.includes('record'));
+  return (
+    (cmd === 'prime' && argv.includes('--hook')) ||
+    (cmd === 'mail' && argv.includes('--inject')) ||
+    (cmd === 'costs' && argv.includes('record'))
+  );
 }
 
 /**
@@ -95,7 +132,11 @@ export function isHookCall(program: 'gt' | 'bd', argv: readonly string[]): boole
  * and `-f <path>` are read here (the town cannot read the caller's files). Standard input itself is read only when
  * an argument asks for it ("-", or a hook's `--hook` / `costs record`), so a command never waits on a terminal.
  */
-export function stdinFor(program: 'gt' | 'bd', argv: readonly string[], io: { cwd: string; stdin(): string }): { argv: string[]; stdin?: string } {
+export function stdinFor(
+  program: 'gt' | 'bd',
+  argv: readonly string[],
+  io: { cwd: string; stdin(): string },
+): { argv: string[]; stdin?: string } {
   const out = [...argv];
   let stdin: string | undefined;
   for (let i = 0; i < out.length; i++) {
@@ -110,6 +151,9 @@ export function stdinFor(program: 'gt' | 'bd', argv: readonly string[], io: { cw
   }
   if (stdin !== undefined) return { argv: out, stdin };
   const cmd = commandOf(argv);
-  const wants = out.includes('-') || out.includes('--hook') || (cmd === 'costs' && out.includes('record') && !out.some((a) => a.startsWith('--transcript')));
+  const wants =
+    out.includes('-') ||
+    out.includes('--hook') ||
+    (cmd === 'costs' && out.includes('record') && !out.some((a) => a.startsWith('--transcript')));
   return wants ? { argv: out, stdin: io.stdin() } : { argv: out };
 }

@@ -16,7 +16,12 @@ export interface UsageReport {
 async function post(c: TownClient, body: Record<string, unknown>): Promise<UsageReport> {
   const r = await callTown(c, '/api/v1/usage', body);
   const j = r.json as UsageReport & { error?: { code?: string; message?: string; hint?: string } };
-  if (r.status !== 200 || j.error) throw new GtError(j.error?.code ?? 'GT_TOWN_REFUSED', j.error?.message ?? `the town answered ${r.status}`, j.error?.hint ? { hint: j.error.hint } : {});
+  if (r.status !== 200 || j.error)
+    throw new GtError(
+      j.error?.code ?? 'GT_TOWN_REFUSED',
+      j.error?.message ?? `the town answered ${r.status}`,
+      j.error?.hint ? { hint: j.error.hint } : {},
+    );
   return j;
 }
 
@@ -40,7 +45,12 @@ export async function reportUsage(c: TownClient, sessionId: string, transcriptPa
       }
       const done = at + end >= size;
       last = await post(c, { session_id: sessionId, offset: at, text: buf.subarray(0, end).toString('utf8'), done });
-      if (last.size <= at) throw new GtError('GT_USAGE_STUCK', `the town holds ${last.size} bytes of the transcript after a piece from ${at}`, { hint: 'the next usage report sends it again' });
+      if (last.size <= at)
+        throw new GtError(
+          'GT_USAGE_STUCK',
+          `the town holds ${last.size} bytes of the transcript after a piece from ${at}`,
+          { hint: 'the next usage report sends it again' },
+        );
       at = last.size;
     }
     return last;

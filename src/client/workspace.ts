@@ -17,20 +17,32 @@ export interface MyHook {
 /** The caller's hook as the town has it (`gt hook --json` run in the town). */
 export async function myHook(c: TownClient): Promise<MyHook> {
   const r = await runInTown(c, 'gt', ['hook', '--json']);
-  if (r.code !== 0) throw new GtError('GT_TOWN_REFUSED', r.stderr.split('\n')[0]?.replace(/^Error: /, '') || `gt hook exited ${r.code}`, { hint: 'check the token with gt hook' });
+  if (r.code !== 0)
+    throw new GtError(
+      'GT_TOWN_REFUSED',
+      r.stderr.split('\n')[0]?.replace(/^Error: /, '') || `gt hook exited ${r.code}`,
+      { hint: 'check the token with gt hook' },
+    );
   return JSON.parse(r.stdout) as MyHook;
 }
 
 function polecatOf(h: MyHook): { rig: string; name: string; branch: string } {
   if (!h.polecat?.branch) {
-    throw new GtError('GT_NOT_A_POLECAT', `${h.address} has no polecat branch in the town`, { hint: 'a workspace is for a polecat with work on its hook (gt hook)' });
+    throw new GtError('GT_NOT_A_POLECAT', `${h.address} has no polecat branch in the town`, {
+      hint: 'a workspace is for a polecat with work on its hook (gt hook)',
+    });
   }
   return { rig: h.polecat.rig, name: h.polecat.name, branch: h.polecat.branch };
 }
 
 /** Git's environment for talking to the town: the token as a header, in the environment, never on a command line. */
 export function townGitEnv(c: TownClient): Record<string, string> {
-  return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Bearer ${c.token}`, GIT_TERMINAL_PROMPT: '0' };
+  return {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.extraHeader',
+    GIT_CONFIG_VALUE_0: `Authorization: Bearer ${c.token}`,
+    GIT_TERMINAL_PROMPT: '0',
+  };
 }
 
 export function townGitUrl(c: TownClient, rig: string): string {
@@ -38,24 +50,40 @@ export function townGitUrl(c: TownClient, rig: string): string {
 }
 
 /** Reads the token from the environment when git asks (so a plain `git fetch` in the workspace works too). */
-const CREDENTIAL_HELPER = '!f() { test "$1" = get || exit 0; echo username=gt; printf \'password=%s\\n\' "${GT_TOWN_TOKEN:-$(cat "$GT_TOWN_TOKEN_FILE")}"; }; f';
+const CREDENTIAL_HELPER =
+  '!f() { test "$1" = get || exit 0; echo username=gt; printf \'password=%s\\n\' "${GT_TOWN_TOKEN:-$(cat "$GT_TOWN_TOKEN_FILE")}"; }; f';
 
 function postCommitHook(gtCommand: readonly string[]): string {
   const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
   return `#!/bin/sh\n# Written by gt workspace clone: every commit goes to the town at once (docs/town-api.md).\n${gtCommand.map(q).join(' ')} workspace push --quiet || true\n`;
 }
 
-export interface CloneResult { dir: string; rig: string; branch: string; head: string }
+export interface CloneResult {
+  dir: string;
+  rig: string;
+  branch: string;
+  head: string;
+}
 
 /** Clone the polecat's rig into `dir` on its branch, with the credential helper and the post-commit hook. */
 export function cloneWorkspace(c: TownClient, h: MyHook, dir: string, gtCommand: readonly string[]): CloneResult {
   const p = polecatOf(h);
   const target = resolve(dir);
-  if (existsSync(target)) throw new GtError('GT_EXISTS', `${target} exists already`, { hint: 'give a new directory, or run gt workspace push inside the existing one' });
-  const r = gitTry(resolve(target, '..'), ['clone', '--quiet', '--branch', p.branch, townGitUrl(c, p.rig), target], { env: townGitEnv(c), timeoutMs: 600_000 });
+  if (existsSync(target))
+    throw new GtError('GT_EXISTS', `${target} exists already`, {
+      hint: 'give a new directory, or run gt workspace push inside the existing one',
+    });
+  const r = gitTry(resolve(target, '..'), ['clone', '--quiet', '--branch', p.branch, townGitUrl(c, p.rig), target], {
+    env: townGitEnv(c),
+    timeoutMs: 600_000,
+  });
   if (r.status !== 0) {
     rmSync(target, { recursive: true, force: true });
-    throw new GtError('GT_CLONE_FAILED', `could not clone ${p.rig} from the town: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-2).join(' ')}`, { hint: 'check that the town is reachable (gt hook) and that the branch exists there' });
+    throw new GtError(
+      'GT_CLONE_FAILED',
+      `could not clone ${p.rig} from the town: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-2).join(' ')}`,
+      { hint: 'check that the town is reachable (gt hook) and that the branch exists there' },
+    );
   }
   git(target, ['config', 'credential.helper', CREDENTIAL_HELPER]);
   const hook = join(target, '.git', 'hooks', 'post-commit');
@@ -64,22 +92,36 @@ export function cloneWorkspace(c: TownClient, h: MyHook, dir: string, gtCommand:
   return { dir: target, rig: p.rig, branch: p.branch, head: git(target, ['rev-parse', 'HEAD']).trim() };
 }
 
-export interface PushResult { branch: string; head: string }
+export interface PushResult {
+  branch: string;
+  head: string;
+}
 
 /** Push HEAD to the polecat's branch in the town (forced: the branch is this polecat's alone). */
 export function pushWorkspace(c: TownClient, h: MyHook, cwd: string): PushResult {
   const p = polecatOf(h);
   const head = git(cwd, ['rev-parse', 'HEAD']).trim();
-  const r = gitTry(cwd, ['push', '--quiet', '--force', townGitUrl(c, p.rig), `HEAD:refs/heads/${p.branch}`], { env: townGitEnv(c), timeoutMs: 300_000 });
+  const r = gitTry(cwd, ['push', '--quiet', '--force', townGitUrl(c, p.rig), `HEAD:refs/heads/${p.branch}`], {
+    env: townGitEnv(c),
+    timeoutMs: 300_000,
+  });
   if (r.status !== 0) {
-    throw new GtError('GT_PUSH_FAILED', `could not push ${p.branch} to the town: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ')}`, {
-      hint: 'your commits are safe in this workspace; check that the town is reachable (gt hook) and push again with gt workspace push',
-    });
+    throw new GtError(
+      'GT_PUSH_FAILED',
+      `could not push ${p.branch} to the town: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ')}`,
+      {
+        hint: 'your commits are safe in this workspace; check that the town is reachable (gt hook) and push again with gt workspace push',
+      },
+    );
   }
   return { branch: p.branch, head };
 }
 
-export interface SnapshotPush { ref: string; commit: string; parent: string }
+export interface SnapshotPush {
+  ref: string;
+  commit: string;
+  parent: string;
+}
 
 /** The workspace's whole state (uncommitted and untracked files too) as a commit on `refs/gt/hooks/<name>/<ms>` in the town. */
 export function snapshotWorkspace(c: TownClient, h: MyHook, cwd: string): SnapshotPush {
@@ -96,10 +138,34 @@ export function snapshotWorkspace(c: TownClient, h: MyHook, cwd: string): Snapsh
     rmSync(tmp, { force: true });
   }
   const parent = git(cwd, ['rev-parse', 'HEAD']).trim();
-  const id = { GIT_AUTHOR_NAME: 'Gas Town', GIT_AUTHOR_EMAIL: 'gastown@localhost', GIT_COMMITTER_NAME: 'Gas Town', GIT_COMMITTER_EMAIL: 'gastown@localhost' };
-  const commit = git(cwd, ['commit-tree', tree, '-p', parent, '-m', `gt hook snapshot of ${p.rig}/${p.name}${h.bead ? ` (${h.bead.id})` : ''}`], { env: id }).trim();
+  const id = {
+    GIT_AUTHOR_NAME: 'Gas Town',
+    GIT_AUTHOR_EMAIL: 'gastown@localhost',
+    GIT_COMMITTER_NAME: 'Gas Town',
+    GIT_COMMITTER_EMAIL: 'gastown@localhost',
+  };
+  const commit = git(
+    cwd,
+    [
+      'commit-tree',
+      tree,
+      '-p',
+      parent,
+      '-m',
+      `gt hook snapshot of ${p.rig}/${p.name}${h.bead ? ` (${h.bead.id})` : ''}`,
+    ],
+    { env: id },
+  ).trim();
   const ref = `refs/gt/hooks/${p.name}/${Date.now()}`;
-  const r = gitTry(cwd, ['push', '--quiet', townGitUrl(c, p.rig), `${commit}:${ref}`], { env: townGitEnv(c), timeoutMs: 300_000 });
-  if (r.status !== 0) throw new GtError('GT_PUSH_FAILED', `could not push a snapshot to the town: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ')}`, { hint: 'check that the town is reachable (gt hook)' });
+  const r = gitTry(cwd, ['push', '--quiet', townGitUrl(c, p.rig), `${commit}:${ref}`], {
+    env: townGitEnv(c),
+    timeoutMs: 300_000,
+  });
+  if (r.status !== 0)
+    throw new GtError(
+      'GT_PUSH_FAILED',
+      `could not push a snapshot to the town: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ')}`,
+      { hint: 'check that the town is reachable (gt hook)' },
+    );
   return { ref, commit, parent };
 }

@@ -3,9 +3,24 @@ import { addressFor, attribute, beadAt, rigOf, type AttributionFacts } from './a
 
 const facts: AttributionFacts = {
   sessions: new Map([['s-1', 'web/nux']]),
-  workdirs: [{ dir: '/t/web/polecats/nux', address: 'web/nux' }, { dir: '/t/mayor', address: 'mayor' }, { dir: '/t/web/polecats/nuxx', address: 'web/nuxx' }],
-  hooks: new Map([['web/nux', [{ at: '2026-01-01T10:00:00Z', bead: 'web-a' }, { at: '2026-01-01T12:00:00Z', bead: 'web-b' }]]]),
-  hooked: new Map([['web/nux', 'web-b'], ['mayor', 'hq-x']]),
+  workdirs: [
+    { dir: '/t/web/polecats/nux', address: 'web/nux' },
+    { dir: '/t/mayor', address: 'mayor' },
+    { dir: '/t/web/polecats/nuxx', address: 'web/nuxx' },
+  ],
+  hooks: new Map([
+    [
+      'web/nux',
+      [
+        { at: '2026-01-01T10:00:00Z', bead: 'web-a' },
+        { at: '2026-01-01T12:00:00Z', bead: 'web-b' },
+      ],
+    ],
+  ]),
+  hooked: new Map([
+    ['web/nux', 'web-b'],
+    ['mayor', 'hq-x'],
+  ]),
   convoys: new Map([['web-a', 'hq-cv1']]),
 };
 
@@ -19,10 +34,25 @@ describe('attribution', () => {
   });
 
   it('charges each response to the bead on the hook at that moment, and its convoy', () => {
-    expect(attribute(facts, 'web/nux', { at: '2026-01-01T11:00:00Z' })).toEqual({ address: 'web/nux', rig: 'web', bead: 'web-a', convoy: 'hq-cv1' });
-    expect(attribute(facts, 'web/nux', { at: '2026-01-01T13:00:00Z' })).toEqual({ address: 'web/nux', rig: 'web', bead: 'web-b', convoy: null });
+    expect(attribute(facts, 'web/nux', { at: '2026-01-01T11:00:00Z' })).toEqual({
+      address: 'web/nux',
+      rig: 'web',
+      bead: 'web-a',
+      convoy: 'hq-cv1',
+    });
+    expect(attribute(facts, 'web/nux', { at: '2026-01-01T13:00:00Z' })).toEqual({
+      address: 'web/nux',
+      rig: 'web',
+      bead: 'web-b',
+      convoy: null,
+    });
     expect(attribute(facts, 'web/nux', { at: '2026-01-01T09:00:00Z' }).bead).toBeNull();
-    expect(attribute(facts, 'mayor', { at: '2026-01-01T09:00:00Z' })).toEqual({ address: 'mayor', rig: null, bead: 'hq-x', convoy: null });
+    expect(attribute(facts, 'mayor', { at: '2026-01-01T09:00:00Z' })).toEqual({
+      address: 'mayor',
+      rig: null,
+      bead: 'hq-x',
+      convoy: null,
+    });
     expect(attribute(facts, null, { at: 'x' })).toEqual({ address: null, rig: null, bead: null, convoy: null });
   });
 

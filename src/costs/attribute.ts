@@ -24,7 +24,10 @@ export interface Attribution {
 }
 
 /** The agent a session belongs to: the address the hook ran as, else the session id, else the working directory. */
-export function addressFor(facts: AttributionFacts, o: { address?: string | undefined; sessionId?: string | null; cwd?: string | null }): string | null {
+export function addressFor(
+  facts: AttributionFacts,
+  o: { address?: string | undefined; sessionId?: string | null; cwd?: string | null },
+): string | null {
   if (o.address) return o.address;
   if (o.sessionId && facts.sessions.has(o.sessionId)) return facts.sessions.get(o.sessionId)!;
   if (o.cwd) {

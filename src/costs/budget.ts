@@ -38,27 +38,51 @@ export interface BudgetVerdict {
 const usd = (n: number): string => `$${n.toFixed(n < 1 ? 4 : 2)}`;
 
 function breach(scope: BudgetScope, subject: string, spent: number, limit: number, setting: Breach['setting']): Breach {
-  const what = scope === 'day' ? `the town spent ${usd(spent)} today (${subject})` : scope === 'convoy' ? `convoy ${subject} spent ${usd(spent)}` : `${subject} spent ${usd(spent)} today`;
-  return { scope, subject, spent_usd: spent, limit_usd: limit, setting, key: `${scope}:${subject}:${limit}`, message: `over budget: ${what} of its ${usd(limit)} budget (${setting})` };
+  const what =
+    scope === 'day'
+      ? `the town spent ${usd(spent)} today (${subject})`
+      : scope === 'convoy'
+        ? `convoy ${subject} spent ${usd(spent)}`
+        : `${subject} spent ${usd(spent)} today`;
+  return {
+    scope,
+    subject,
+    spent_usd: spent,
+    limit_usd: limit,
+    setting,
+    key: `${scope}:${subject}:${limit}`,
+    message: `over budget: ${what} of its ${usd(limit)} budget (${setting})`,
+  };
 }
 
 /** Every cap that is reached (spent ≥ cap). A cap of 0 is reached at once: no new work at all. */
 export function budgetVerdict(spend: Spend, budgets: Budgets): BudgetVerdict {
   const out: Breach[] = [];
-  if (budgets.per_day_usd !== undefined && spend.today_usd >= budgets.per_day_usd) out.push(breach('day', spend.day, spend.today_usd, budgets.per_day_usd, 'budgets.per_day_usd'));
+  if (budgets.per_day_usd !== undefined && spend.today_usd >= budgets.per_day_usd)
+    out.push(breach('day', spend.day, spend.today_usd, budgets.per_day_usd, 'budgets.per_day_usd'));
   if (budgets.per_convoy_usd !== undefined) {
-    for (const [id, v] of Object.entries(spend.convoys).sort()) if (v >= budgets.per_convoy_usd) out.push(breach('convoy', id, v, budgets.per_convoy_usd, 'budgets.per_convoy_usd'));
+    for (const [id, v] of Object.entries(spend.convoys).sort())
+      if (v >= budgets.per_convoy_usd)
+        out.push(breach('convoy', id, v, budgets.per_convoy_usd, 'budgets.per_convoy_usd'));
   }
   if (budgets.per_agent_usd !== undefined) {
-    for (const [a, v] of Object.entries(spend.agents_today).sort()) if (v >= budgets.per_agent_usd) out.push(breach('agent', a, v, budgets.per_agent_usd, 'budgets.per_agent_usd'));
+    for (const [a, v] of Object.entries(spend.agents_today).sort())
+      if (v >= budgets.per_agent_usd) out.push(breach('agent', a, v, budgets.per_agent_usd, 'budgets.per_agent_usd'));
   }
   return { over: out.length > 0, breaches: out };
 }
 
 /** The breach that stops slinging a bead tracked by `convoys` (to `agent`, when one is named), if any. */
-export function slingBreach(verdict: BudgetVerdict, under: { convoys: readonly string[]; agent?: string | undefined }): Breach | undefined {
-  return verdict.breaches.find((b) =>
-    b.scope === 'day' || (b.scope === 'convoy' && under.convoys.includes(b.subject)) || (b.scope === 'agent' && b.subject === under.agent));
+export function slingBreach(
+  verdict: BudgetVerdict,
+  under: { convoys: readonly string[]; agent?: string | undefined },
+): Breach | undefined {
+  return verdict.breaches.find(
+    (b) =>
+      b.scope === 'day' ||
+      (b.scope === 'convoy' && under.convoys.includes(b.subject)) ||
+      (b.scope === 'agent' && b.subject === under.agent),
+  );
 }
 
 /** Agents over their daily cap (a sling to a rig does not reuse them). */

@@ -3,7 +3,15 @@
 import { trackersOf, type Store } from '../beads/index.ts';
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import type { TownContext } from '../town/index.ts';
-import { agentsOver, budgetVerdict, slingBreach, type Breach, type Budgets, type BudgetVerdict, type Spend } from './budget.ts';
+import {
+  agentsOver,
+  budgetVerdict,
+  slingBreach,
+  type Breach,
+  type Budgets,
+  type BudgetVerdict,
+  type Spend,
+} from './budget.ts';
 import { priceTable, type PriceTable } from './prices.ts';
 import { spendOf } from './report.ts';
 import { spendRows } from './usage-store.ts';

@@ -10,7 +10,12 @@ export interface Price {
   cache_write: number;
 }
 
-const p = (input: number, output: number, cache_read: number, cache_write: number): Price => ({ input, output, cache_read, cache_write });
+const p = (input: number, output: number, cache_read: number, cache_write: number): Price => ({
+  input,
+  output,
+  cache_read,
+  cache_write,
+});
 
 /** Model id → price. A dated id (`claude-haiku-4-5-20251001`) is priced by its undated form. */
 export const DEFAULT_PRICES: Readonly<Record<string, Price>> = Object.freeze({
@@ -56,7 +61,10 @@ export function priceTable(overrides: Readonly<Record<string, Price>> = {}): Pri
  */
 export function priceFor(model: string, table: PriceTable): Price | undefined {
   if (table[model]) return table[model];
-  const bare = model.replace(/\[[^\]]*\]$/, '').replace(/-\d{8}$/, '').replace(/@\d{8}$/, '');
+  const bare = model
+    .replace(/\[[^\]]*\]$/, '')
+    .replace(/-\d{8}$/, '')
+    .replace(/@\d{8}$/, '');
   if (table[bare]) return table[bare];
   let best: string | undefined;
   for (const k of Object.keys(table)) if (bare.startsWith(`${k}-`) && (!best || k.length > best.length)) best = k;
@@ -65,7 +73,13 @@ export function priceFor(model: string, table: PriceTable): Price | undefined {
 
 /** Dollars for these tokens at this price (unrounded). */
 export function costOf(t: Tokens, price: Price): number {
-  return (t.input * price.input + t.output * price.output + t.cache_read * price.cache_read + t.cache_write * price.cache_write) / 1_000_000;
+  return (
+    (t.input * price.input +
+      t.output * price.output +
+      t.cache_read * price.cache_read +
+      t.cache_write * price.cache_write) /
+    1_000_000
+  );
 }
 
 /** Dollars rounded to a millionth, for display and JSON. */

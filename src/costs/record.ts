@@ -61,8 +61,16 @@ export function recordUsage(town: TownContext, req: RecordRequest): RecordResult
     const out = [recordOne(store, req)];
     const sub = join(req.transcriptPath.replace(/\.jsonl$/, ''), 'subagents');
     if (existsSync(sub)) {
-      for (const f of readdirSync(sub).filter((n) => n.endsWith('.jsonl')).sort()) {
-        out.push(recordOne(store, { transcriptPath: join(sub, f), sessionId: req.sessionId, address: req.address ?? out[0]!.address ?? undefined }));
+      for (const f of readdirSync(sub)
+        .filter((n) => n.endsWith('.jsonl'))
+        .sort()) {
+        out.push(
+          recordOne(store, {
+            transcriptPath: join(sub, f),
+            sessionId: req.sessionId,
+            address: req.address ?? out[0]!.address ?? undefined,
+          }),
+        );
       }
     }
     return out;
@@ -71,7 +79,15 @@ export function recordUsage(town: TownContext, req: RecordRequest): RecordResult
 
 function recordOne(store: Store, req: RecordRequest): RecordResult {
   const path = req.transcriptPath;
-  const base: RecordResult = { path, status: 'missing', address: req.address ?? null, added: 0, read: 0, skipped: 0, skippedLines: [] };
+  const base: RecordResult = {
+    path,
+    status: 'missing',
+    address: req.address ?? null,
+    added: 0,
+    read: 0,
+    skipped: 0,
+    skippedLines: [],
+  };
   let st;
   try {
     st = statSync(path);
@@ -79,7 +95,8 @@ function recordOne(store: Store, req: RecordRequest): RecordResult {
     return base;
   }
   const src = getSource(store, path);
-  const sessionId = req.sessionId ?? src?.session_id ?? (basename(path).endsWith('.jsonl') ? basename(path, '.jsonl') : null);
+  const sessionId =
+    req.sessionId ?? src?.session_id ?? (basename(path).endsWith('.jsonl') ? basename(path, '.jsonl') : null);
   if (src && src.size === st.size && src.mtime_ms === Math.floor(st.mtimeMs) && (src.address || !req.address)) {
     return { ...base, status: 'unchanged', address: src.address };
   }
@@ -88,11 +105,34 @@ function recordOne(store: Store, req: RecordRequest): RecordResult {
   const { text, next } = completeLines(readFrom(path, offset, st.size), offset);
   const parsed = parseTranscript(text);
   const facts = readFacts(store);
-  const address = addressFor(facts, { address: req.address ?? src?.address ?? undefined, sessionId, cwd: parsed.records[0]?.cwd ?? null });
-  const rows = parsed.records.map((r) => ({ ...r, session_id: r.session_id ?? sessionId, ...attribute(facts, address, r) }));
+  const address = addressFor(facts, {
+    address: req.address ?? src?.address ?? undefined,
+    sessionId,
+    cwd: parsed.records[0]?.cwd ?? null,
+  });
+  const rows = parsed.records.map((r) => ({
+    ...r,
+    session_id: r.session_id ?? sessionId,
+    ...attribute(facts, address, r),
+  }));
   const added = upsertUsage(store, rows);
-  saveSource(store, { path, session_id: sessionId, address, offset: next, size: st.size, mtime_ms: Math.floor(st.mtimeMs) });
-  return { path, status: 'recorded', address, added, read: rows.length, skipped: parsed.skipped, skippedLines: parsed.skippedLines };
+  saveSource(store, {
+    path,
+    session_id: sessionId,
+    address,
+    offset: next,
+    size: st.size,
+    mtime_ms: Math.floor(st.mtimeMs),
+  });
+  return {
+    path,
+    status: 'recorded',
+    address,
+    added,
+    read: rows.length,
+    skipped: parsed.skipped,
+    skippedLines: parsed.skippedLines,
+  };
 }
 
 /** Where Claude Code keeps transcripts for this town's agents: the configured config dirs, else ~/.claude. */
@@ -105,7 +145,11 @@ export function claudeConfigDirs(town: TownContext): string[] {
 }
 
 /** The transcript of a session: `<config>/projects/<escaped cwd>/<id>.jsonl`, else any project holding `<id>.jsonl`. */
-export function findTranscript(configDirs: readonly string[], sessionId: string, cwd: string | null): string | undefined {
+export function findTranscript(
+  configDirs: readonly string[],
+  sessionId: string,
+  cwd: string | null,
+): string | undefined {
   for (const d of configDirs) {
     if (cwd) {
       const p = join(d, 'projects', escapeProjectDir(cwd), `${sessionId}.jsonl`);
@@ -135,7 +179,10 @@ export function sweepTranscripts(town: TownContext): RecordResult[] {
   const todo = new Map<string, { sessionId?: string; address?: string }>();
   for (const s of sources) {
     if (dirname(s.path).endsWith('/subagents')) continue;
-    todo.set(s.path, { ...(s.session_id ? { sessionId: s.session_id } : {}), ...(s.address ? { address: s.address } : {}) });
+    todo.set(s.path, {
+      ...(s.session_id ? { sessionId: s.session_id } : {}),
+      ...(s.address ? { address: s.address } : {}),
+    });
   }
   const dirs = claudeConfigDirs(town);
   for (const a of agents) {

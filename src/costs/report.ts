@@ -31,7 +31,14 @@ export interface CostReport {
   total: Omit<CostGroup, 'key'>;
 }
 
-const NONE: Record<Grouping, string> = { agent: '(unattributed)', rig: '(town)', bead: '(no bead)', convoy: '(no convoy)', day: '?', model: '?' };
+const NONE: Record<Grouping, string> = {
+  agent: '(unattributed)',
+  rig: '(town)',
+  bead: '(no bead)',
+  convoy: '(no convoy)',
+  day: '?',
+  model: '?',
+};
 
 export function groupKey(r: UsageRow, by: Grouping): string {
   const v = by === 'agent' ? r.address : by === 'day' ? dayOf(r.at) : r[by];
@@ -58,21 +65,28 @@ function summarize(key: string, rows: readonly UsageRow[], prices: PriceTable): 
   }
   let cost = 0;
   let unpriced = false;
-  const models = [...byModel.values()].sort((a, b) => a.model.localeCompare(b.model)).map((m) => {
-    const price = priceFor(m.model, prices);
-    if (!price) {
-      unpriced = true;
-      return m;
-    }
-    const c = costOf(m, price);
-    cost += c;
-    return { ...m, cost_usd: roundUsd(c) };
-  });
+  const models = [...byModel.values()]
+    .sort((a, b) => a.model.localeCompare(b.model))
+    .map((m) => {
+      const price = priceFor(m.model, prices);
+      if (!price) {
+        unpriced = true;
+        return m;
+      }
+      const c = costOf(m, price);
+      cost += c;
+      return { ...m, cost_usd: roundUsd(c) };
+    });
   return { key, responses: rows.length, ...t, cost_usd: roundUsd(cost), unpriced, models };
 }
 
 /** Group rows (already narrowed to the period) by `by`; groups by cost, highest first (days and models by name). */
-export function costReport(rows: readonly UsageRow[], prices: PriceTable, by: Grouping, since: string | null = null): CostReport {
+export function costReport(
+  rows: readonly UsageRow[],
+  prices: PriceTable,
+  by: Grouping,
+  since: string | null = null,
+): CostReport {
   const groups = new Map<string, UsageRow[]>();
   for (const r of rows) {
     const k = groupKey(r, by);
@@ -81,7 +95,11 @@ export function costReport(rows: readonly UsageRow[], prices: PriceTable, by: Gr
     groups.set(k, list);
   }
   const out = [...groups].map(([k, list]) => summarize(k, list, prices));
-  out.sort(by === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.cost_usd - a.cost_usd || a.key.localeCompare(b.key));
+  out.sort(
+    by === 'day'
+      ? (a, b) => a.key.localeCompare(b.key)
+      : (a, b) => b.cost_usd - a.cost_usd || a.key.localeCompare(b.key),
+  );
   const { key: _k, ...total } = summarize('total', rows, prices);
   return { by, since, groups: out, total };
 }

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { completeLines, escapeProjectDir, parseTranscript } from './transcript.ts';
 import { costOf, DEFAULT_PRICES, priceFor, priceTable } from './prices.ts';
 
-const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '../../test/fixtures/claude-transcripts', name), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(join(import.meta.dirname, '../../test/fixtures/claude-transcripts', name), 'utf8');
 
 describe('parseTranscript', () => {
-  it("reads a Gemini CLI chat file: one record per model turn, a turn logged again with its tool calls counted once", () => {
+  it('reads a Gemini CLI chat file: one record per model turn, a turn logged again with its tool calls counted once', () => {
     const text = readFileSync(join(import.meta.dirname, '../../test/fixtures/gemini-chats/tool-turns.jsonl'), 'utf8');
     expect(text.match(/"type":"gemini"/g)?.length).toBe(7);
     const p = parseTranscript(text);
@@ -20,35 +21,61 @@ describe('parseTranscript', () => {
     ]);
   });
 
-  it('splits the cached part out of a Gemini turn\'s input and counts its thoughts as output', () => {
-    const line = JSON.stringify({ id: 'g1', type: 'gemini', model: 'gemini-2.5-pro', timestamp: '2026-12-06T00:00:00Z', tokens: { input: 1000, output: 10, cached: 600, thoughts: 5, tool: 0, total: 1015 } });
-    expect(parseTranscript(`${line}\n`).records).toEqual([expect.objectContaining({ id: 'g1', input: 400, cache_read: 600, output: 15, cache_write: 0 })]);
+  it("splits the cached part out of a Gemini turn's input and counts its thoughts as output", () => {
+    const line = JSON.stringify({
+      id: 'g1',
+      type: 'gemini',
+      model: 'gemini-2.5-pro',
+      timestamp: '2026-12-06T00:00:00Z',
+      tokens: { input: 1000, output: 10, cached: 600, thoughts: 5, tool: 0, total: 1015 },
+    });
+    expect(parseTranscript(`${line}\n`).records).toEqual([
+      expect.objectContaining({ id: 'g1', input: 400, cache_read: 600, output: 15, cache_write: 0 }),
+    ]);
   });
 
   it('reads the one response of a captured print-mode session', () => {
     const p = parseTranscript(fixture('print-mode.jsonl'));
     expect(p.skipped).toBe(0);
-    expect(p.records).toEqual([expect.objectContaining({ id: 'msg_test_1', model: 'claude-opus-5-5', input: 11779, output: 13, cache_read: 0, cache_write: 0, session_id: '0f0d50f8-1d1f-4c72-897b-c7fc84a3b581' })]);
+    expect(p.records).toEqual([
+      expect.objectContaining({
+        id: 'msg_test_1',
+        model: 'claude-opus-5-5',
+        input: 11779,
+        output: 13,
+        cache_read: 0,
+        cache_write: 0,
+        session_id: '0f0d50f8-1d1f-4c72-897b-c7fc84a3b581',
+      }),
+    ]);
   });
 
   it('counts a response logged once per content block only once', () => {
     const text = fixture('tool-turn.jsonl');
     expect(text.match(/"id":"msg_test_1"/g)?.length).toBe(2);
     const p = parseTranscript(text);
-    expect(p.records.map((r) => [r.id, r.input, r.output])).toEqual([['msg_test_1', 13564, 29], ['msg_test_2', 13676, 7]]);
+    expect(p.records.map((r) => [r.id, r.input, r.output])).toEqual([
+      ['msg_test_1', 13564, 29],
+      ['msg_test_2', 13676, 7],
+    ]);
     expect(p.records[0]!.cwd).toMatch(/town\/mayor$/);
   });
 
   it('skips garbage and torn lines, counting them, and ignores synthetic messages', () => {
-    const good = '{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T00:00:00Z","message":{"id":"m1","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":100,"cache_creation_input_tokens":20}}}';
-    const synthetic = '{"type":"assistant","message":{"id":"m2","model":"<synthetic>","usage":{"input_tokens":0,"output_tokens":0}}}';
+    const good =
+      '{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T00:00:00Z","message":{"id":"m1","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":100,"cache_creation_input_tokens":20}}}';
+    const synthetic =
+      '{"type":"assistant","message":{"id":"m2","model":"<synthetic>","usage":{"input_tokens":0,"output_tokens":0}}}';
     const p = parseTranscript(`${good}\nnot json\n[1,2]\n\n${synthetic}\n{"type":"assist`);
-    expect(p.records).toEqual([expect.objectContaining({ id: 'm1', input: 10, output: 5, cache_read: 100, cache_write: 20 })]);
+    expect(p.records).toEqual([
+      expect.objectContaining({ id: 'm1', input: 10, output: 5, cache_read: 100, cache_write: 20 }),
+    ]);
     expect(p).toMatchObject({ skipped: 3, skippedLines: [2, 3, 6] });
   });
 
   it('takes the largest counts when a streamed response is logged again with more output', () => {
-    const line = (out: number): string => `{"type":"assistant","timestamp":"2026-01-01T00:00:0${out}Z","message":{"id":"m","model":"x","usage":{"input_tokens":7,"output_tokens":${out}}}}`;
+    const line = (out: number): string =>
+      `{"type":"assistant","timestamp":"2026-01-01T00:00:0${out}Z","message":{"id":"m","model":"x","usage":{"input_tokens":7,"output_tokens":${out}}}}`;
     const p = parseTranscript(`${line(1)}\n${line(9)}\n`);
     expect(p.records).toEqual([expect.objectContaining({ id: 'm', output: 9, at: '2026-01-01T00:00:01Z' })]);
   });
@@ -70,12 +97,20 @@ describe('prices', () => {
     expect(costOf(r!, priceFor(r!.model, DEFAULT_PRICES)!)).toBeCloseTo(0.047376, 9);
   });
   it('match dated and suffixed ids, take overrides, and know nothing of other vendors', () => {
-    const t = priceTable({ 'claude-opus-5-5': { input: 1, output: 2, cache_read: 0, cache_write: 0 }, 'glm-4': { input: 0.5, output: 1, cache_read: 0, cache_write: 0 } });
+    const t = priceTable({
+      'claude-opus-5-5': { input: 1, output: 2, cache_read: 0, cache_write: 0 },
+      'glm-4': { input: 0.5, output: 1, cache_read: 0, cache_write: 0 },
+    });
     expect(priceFor('claude-haiku-4-5-20251001', t)).toEqual(DEFAULT_PRICES['claude-haiku-4-5']);
     expect(priceFor('claude-opus-5-5[1m]', t)?.input).toBe(1);
     expect(priceFor('claude-opus-4-1-fast', t)).toEqual(DEFAULT_PRICES['claude-opus-4-1']);
     expect(priceFor('glm-4', t)?.output).toBe(1);
     expect(priceFor('gpt-9', t)).toBeUndefined();
-    expect(costOf({ input: 1_000_000, output: 1_000_000, cache_read: 1_000_000, cache_write: 1_000_000 }, DEFAULT_PRICES['claude-sonnet-4-5']!)).toBeCloseTo(3 + 15 + 0.3 + 3.75, 9);
+    expect(
+      costOf(
+        { input: 1_000_000, output: 1_000_000, cache_read: 1_000_000, cache_write: 1_000_000 },
+        DEFAULT_PRICES['claude-sonnet-4-5']!,
+      ),
+    ).toBeCloseTo(3 + 15 + 0.3 + 3.75, 9);
   });
 });

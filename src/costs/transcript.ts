@@ -72,7 +72,15 @@ export function usageOfEntry(e: Entry): UsageRecord | undefined {
  */
 function geminiUsage(e: Entry): UsageRecord | undefined {
   const t = e.tokens;
-  if (typeof e.id !== 'string' || e.id === '' || typeof e.model !== 'string' || e.model === '' || !t || typeof t !== 'object') return undefined;
+  if (
+    typeof e.id !== 'string' ||
+    e.id === '' ||
+    typeof e.model !== 'string' ||
+    e.model === '' ||
+    !t ||
+    typeof t !== 'object'
+  )
+    return undefined;
   const cached = num(t.cached);
   return {
     id: e.id,

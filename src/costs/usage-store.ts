@@ -10,9 +10,10 @@ import { townEventsMatching } from '../town/index.ts';
 /** The tables as the store's migration 5 created them (adopted as they are in towns made before schema parts). */
 export const USAGE_PART: SchemaPart = {
   name: 'usage',
-  migrations: [{
-    version: 1,
-    sql: `
+  migrations: [
+    {
+      version: 1,
+      sql: `
 CREATE TABLE IF NOT EXISTS usage (
   id TEXT PRIMARY KEY,
   session_id TEXT,
@@ -40,7 +41,8 @@ CREATE TABLE IF NOT EXISTS usage_sources (
   updated_at TEXT NOT NULL
 ) STRICT;
 `,
-  }],
+    },
+  ],
 };
 
 export interface UsageRow extends Attribution {
@@ -66,7 +68,12 @@ export interface UsageSource {
 export function readFacts(store: Store): AttributionFacts {
   const agents = listAgentRecords(store);
   const sessions = new Map<string, string>();
-  for (const s of store.use(USAGE_PART).all<{ session_id: string; address: string }>('SELECT session_id, address FROM usage_sources WHERE session_id IS NOT NULL AND address IS NOT NULL')) sessions.set(s.session_id, s.address);
+  for (const s of store
+    .use(USAGE_PART)
+    .all<{ session_id: string; address: string }>(
+      'SELECT session_id, address FROM usage_sources WHERE session_id IS NOT NULL AND address IS NOT NULL',
+    ))
+    sessions.set(s.session_id, s.address);
   for (const a of agents) if (a.session_id) sessions.set(a.session_id, a.address);
   const hooks = new Map<string, { at: string; bead: string }[]>();
   for (const e of townEventsMatching(store, { kind: TOWN_EVENTS.sling.hooked })) {
@@ -110,7 +117,18 @@ export function upsertUsage(store: Store, rows: readonly (UsageRecord & Attribut
            cache_read = max(cache_read, excluded.cache_read), cache_write = max(cache_write, excluded.cache_write),
            address = COALESCE(address, excluded.address), rig = COALESCE(rig, excluded.rig),
            bead = COALESCE(bead, excluded.bead), convoy = COALESCE(convoy, excluded.convoy)`,
-        r.id, r.session_id, r.address, r.rig, r.bead, r.convoy, r.model, r.input, r.output, r.cache_read, r.cache_write, r.at,
+        r.id,
+        r.session_id,
+        r.address,
+        r.rig,
+        r.bead,
+        r.convoy,
+        r.model,
+        r.input,
+        r.output,
+        r.cache_read,
+        r.cache_write,
+        r.at,
       );
       if (!had) added++;
     }
@@ -119,28 +137,45 @@ export function upsertUsage(store: Store, rows: readonly (UsageRecord & Attribut
 }
 
 export function getSource(store: Store, path: string): UsageSource | undefined {
-  return store.use(USAGE_PART).get<UsageSource>('SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources WHERE path = ?', path);
+  return store
+    .use(USAGE_PART)
+    .get<UsageSource>(
+      'SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources WHERE path = ?',
+      path,
+    );
 }
 
 export function listSources(store: Store): UsageSource[] {
-  return store.use(USAGE_PART).all<UsageSource>('SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources ORDER BY path');
+  return store
+    .use(USAGE_PART)
+    .all<UsageSource>('SELECT path, session_id, address, offset, size, mtime_ms FROM usage_sources ORDER BY path');
 }
 
 export function saveSource(store: Store, s: UsageSource): void {
-  store.write(() => store.use(USAGE_PART).run(
-    `INSERT INTO usage_sources (path, session_id, address, offset, size, mtime_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+  store.write(() =>
+    store.use(USAGE_PART).run(
+      `INSERT INTO usage_sources (path, session_id, address, offset, size, mtime_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(path) DO UPDATE SET session_id = COALESCE(excluded.session_id, session_id), address = COALESCE(excluded.address, address),
        offset = excluded.offset, size = excluded.size, mtime_ms = excluded.mtime_ms, updated_at = excluded.updated_at`,
-    s.path, s.session_id, s.address, s.offset, s.size, s.mtime_ms, new Date().toISOString(),
-  ));
+      s.path,
+      s.session_id,
+      s.address,
+      s.offset,
+      s.size,
+      s.mtime_ms,
+      new Date().toISOString(),
+    ),
+  );
 }
 
 /** Usage rows at or after `since` (ISO), oldest first. */
 export function usageRows(store: Store, since?: string): UsageRow[] {
-  return store.use(USAGE_PART).all<UsageRow>(
-    'SELECT id, session_id, address, rig, bead, convoy, model, input, output, cache_read, cache_write, at FROM usage WHERE at >= ? ORDER BY at, id',
-    since ?? '',
-  );
+  return store
+    .use(USAGE_PART)
+    .all<UsageRow>(
+      'SELECT id, session_id, address, rig, bead, convoy, model, input, output, cache_read, cache_write, at FROM usage WHERE at >= ? ORDER BY at, id',
+      since ?? '',
+    );
 }
 
 /** Usage summed per convoy, agent, day and model: enough for spending per budget, far fewer rows than the responses. */

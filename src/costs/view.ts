@@ -18,7 +18,11 @@ export interface CostsView extends CostReport {
 export function parseGrouping(s: string | undefined): Grouping {
   const v = (s ?? 'agent').trim().toLowerCase();
   if ((GROUPINGS as readonly string[]).includes(v)) return v as Grouping;
-  throw usageError('GT_BAD_GROUPING', `--by "${s}" is not a grouping`, `use one of: ${GROUPINGS.join(', ')} (e.g. gt costs --by convoy)`);
+  throw usageError(
+    'GT_BAD_GROUPING',
+    `--by "${s}" is not a grouping`,
+    `use one of: ${GROUPINGS.join(', ')} (e.g. gt costs --by convoy)`,
+  );
 }
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -29,7 +33,11 @@ export function parseSince(s: string, now = new Date()): string {
   const d = /^(\d+)\s*([mhdw])$/i.exec(v);
   if (d) return new Date(now.getTime() - Number(d[1]) * UNIT_MS[d[2]!.toLowerCase()]!).toISOString();
   if (/^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v))) return new Date(Date.parse(v)).toISOString();
-  throw usageError('GT_BAD_SINCE', `--since "${s}" is neither a duration nor a date`, 'give a duration such as 24h, 7d or 2w, or a date such as 2026-01-31');
+  throw usageError(
+    'GT_BAD_SINCE',
+    `--since "${s}" is neither a duration nor a date`,
+    'give a duration such as 24h, 7d or 2w, or a date such as 2026-01-31',
+  );
 }
 
 export function skippedWarning(r: RecordResult): string | undefined {
@@ -37,7 +45,10 @@ export function skippedWarning(r: RecordResult): string | undefined {
   return `${r.path}: skipped ${r.skipped} line${r.skipped === 1 ? '' : 's'} that ${r.skipped === 1 ? 'is' : 'are'} not JSON (line${r.skipped === 1 ? '' : 's'} ${r.skippedLines.join(', ')}${r.skipped > r.skippedLines.length ? ', …' : ''})`;
 }
 
-export function costsView(town: TownContext, o: { by: Grouping; since?: string | undefined; sweep?: boolean }): CostsView {
+export function costsView(
+  town: TownContext,
+  o: { by: Grouping; since?: string | undefined; sweep?: boolean },
+): CostsView {
   const warnings = (o.sweep === false ? [] : sweepTranscripts(town)).flatMap((r) => skippedWarning(r) ?? []);
   const store = openTownStore(town, { actor: 'gt costs' });
   try {

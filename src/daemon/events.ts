@@ -1,7 +1,14 @@
 // The town's event log (`town_events`): every decision of the daemon with its reason; `gt status` reads the tail.
 import type { Store } from '../beads/index.ts';
 import { TOWN_EVENTS, type TownEventKind } from '../kernel/index.ts';
-import { lastEventAtBy, latestBySubject, listTownEvents, recordTownEvent, type NewTownEvent, type TownEvent } from '../town/index.ts';
+import {
+  lastEventAtBy,
+  latestBySubject,
+  listTownEvents,
+  recordTownEvent,
+  type NewTownEvent,
+  type TownEvent,
+} from '../town/index.ts';
 
 export type { TownEvent } from '../town/index.ts';
 export type NewEvent = NewTownEvent;

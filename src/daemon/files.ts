@@ -14,7 +14,12 @@ export interface DaemonFiles {
 
 export function daemonFiles(town: Pick<TownContext, 'paths'>): DaemonFiles {
   const dir = town.paths.runtime;
-  return { pid: join(dir, 'daemon.pid'), info: join(dir, 'daemon.json'), log: join(dir, 'daemon.log'), memory: join(dir, 'daemon-memory.json') };
+  return {
+    pid: join(dir, 'daemon.pid'),
+    info: join(dir, 'daemon.json'),
+    log: join(dir, 'daemon.log'),
+    memory: join(dir, 'daemon-memory.json'),
+  };
 }
 
 /** `daemon.json`: written by the running daemon when it is ready and after every tick. */

@@ -27,8 +27,14 @@ export function daemonStatus(town: TownContext): DaemonStatus {
   const info = readJson<DaemonInfo>(files.info);
   const mine = pid !== undefined && info?.pid === pid ? info : undefined;
   return {
-    running: pid !== undefined, pid: pid ?? null, started_at: mine?.started_at ?? null, heartbeat_at: mine?.heartbeat_at ?? null,
-    tick_ms: mine?.tick_ms ?? null, ticks: mine?.ticks ?? null, log: files.log, stale_pid_file: pid === undefined && existsSync(files.pid),
+    running: pid !== undefined,
+    pid: pid ?? null,
+    started_at: mine?.started_at ?? null,
+    heartbeat_at: mine?.heartbeat_at ?? null,
+    tick_ms: mine?.tick_ms ?? null,
+    ticks: mine?.ticks ?? null,
+    log: files.log,
+    stale_pid_file: pid === undefined && existsSync(files.pid),
   };
 }
 
@@ -42,7 +48,10 @@ export function gtEntry(): string {
 }
 
 /** Start the daemon unless one runs; returns once it has taken the lock and written daemon.json (unless `wait` is false). */
-export async function startDaemon(town: TownContext, opts: { timeoutMs?: number; wait?: boolean } = {}): Promise<StartOutcome> {
+export async function startDaemon(
+  town: TownContext,
+  opts: { timeoutMs?: number; wait?: boolean } = {},
+): Promise<StartOutcome> {
   const files = daemonFiles(town);
   const now = daemonStatus(town);
   if (now.running) return { status: 'already-running', pid: now.pid!, log: files.log };
@@ -51,7 +60,11 @@ export async function startDaemon(town: TownContext, opts: { timeoutMs?: number;
   const logStart = statSync(files.log).size;
   let child: DetachedChild;
   try {
-    child = spawnDetached(process.execPath, [gtEntry(), 'daemon', 'run'], { cwd: town.root, env: { ...town.env, GT_ROOT: town.root }, logFd });
+    child = spawnDetached(process.execPath, [gtEntry(), 'daemon', 'run'], {
+      cwd: town.root,
+      env: { ...town.env, GT_ROOT: town.root },
+      logFd,
+    });
   } finally {
     closeSync(logFd);
   }
@@ -60,7 +73,8 @@ export async function startDaemon(town: TownContext, opts: { timeoutMs?: number;
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   while (Date.now() < deadline) {
     const info = readJson<DaemonInfo>(files.info);
-    if (pid !== undefined && info?.pid === pid && !info.stopped_at && lockHolder(files.pid, town.root) === pid) return { status: 'started', pid, log: files.log };
+    if (pid !== undefined && info?.pid === pid && !info.stopped_at && lockHolder(files.pid, town.root) === pid)
+      return { status: 'started', pid, log: files.log };
     if (child.exitCode() !== undefined || pid === undefined || !isProcessAlive(pid)) {
       const other = lockHolder(files.pid, town.root);
       if (other !== undefined) return { status: 'already-running', pid: other, log: files.log };
@@ -78,7 +92,9 @@ export async function startDaemon(town: TownContext, opts: { timeoutMs?: number;
  * Start the daemon if it is not running (for gt sling and gt mayor start); never fails the caller's command.
  * `GT_DAEMON=off` in the environment turns the automatic start off (`gt daemon start` still works).
  */
-export async function ensureDaemon(town: TownContext): Promise<StartOutcome | { status: 'failed'; error: string } | { status: 'disabled' }> {
+export async function ensureDaemon(
+  town: TownContext,
+): Promise<StartOutcome | { status: 'failed'; error: string } | { status: 'disabled' }> {
   if (town.env.GT_DAEMON === 'off') return { status: 'disabled' };
   try {
     return await startDaemon(town, { wait: false });

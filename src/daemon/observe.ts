@@ -27,10 +27,17 @@ interface AgentRow {
 
 const ms = (iso: string | null | undefined): number | undefined => (iso ? Date.parse(iso) : undefined);
 
-export async function observePolecats(town: TownContext, tmux: Pick<TmuxClient, 'listSessions' | 'snapshotMany'>): Promise<PolecatObservation[]> {
+export async function observePolecats(
+  town: TownContext,
+  tmux: Pick<TmuxClient, 'listSessions' | 'snapshotMany'>,
+): Promise<PolecatObservation[]> {
   const rows = withStore(town, (s) => {
     const polecats: PolecatRow[] = listPolecats(s);
-    const agents = new Map<string, AgentRow>(listAgentRecords(s).filter((a) => a.role === 'polecat').map((a) => [a.address, a]));
+    const agents = new Map<string, AgentRow>(
+      listAgentRecords(s)
+        .filter((a) => a.role === 'polecat')
+        .map((a) => [a.address, a]),
+    );
     return polecats.map((p) => {
       p.restarts = settleRestarts(s, p); // restarts on an earlier hook do not count against this one
       const address = `${p.rig}/${p.name}`;
@@ -51,9 +58,18 @@ export async function observePolecats(town: TownContext, tmux: Pick<TmuxClient, 
     if (!session) continue;
     const info = sessions.get(session);
     obs.push({
-      rig: r.p.rig, name: r.p.name, address: r.address, session, state: r.p.state, bead: r.p.bead, agent: r.p.agent, restarts: r.p.restarts,
-      updatedAt: Date.parse(r.p.updated_at), live: info !== undefined && !info.paneDead,
-      ...(r.startedAt !== undefined ? { startedAt: r.startedAt } : {}), ...(r.lastCall !== undefined ? { lastCall: r.lastCall } : {}),
+      rig: r.p.rig,
+      name: r.p.name,
+      address: r.address,
+      session,
+      state: r.p.state,
+      bead: r.p.bead,
+      agent: r.p.agent,
+      restarts: r.p.restarts,
+      updatedAt: Date.parse(r.p.updated_at),
+      live: info !== undefined && !info.paneDead,
+      ...(r.startedAt !== undefined ? { startedAt: r.startedAt } : {}),
+      ...(r.lastCall !== undefined ? { lastCall: r.lastCall } : {}),
     });
   }
   const live = obs.filter((o) => o.live && o.state === 'working' && o.bead);
@@ -67,5 +83,13 @@ export async function observePolecats(town: TownContext, tmux: Pick<TmuxClient, 
 
 /** A hash of what the screen shows (trailing blanks ignored), to tell whether anything changed between ticks. */
 export function screenHash(lines: readonly string[]): string {
-  return createHash('sha256').update(lines.map((l) => l.trimEnd()).join('\n').trimEnd()).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(
+      lines
+        .map((l) => l.trimEnd())
+        .join('\n')
+        .trimEnd(),
+    )
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -34,6 +34,9 @@ export function defaultPorts(): TickPorts {
     snapshotWorktree: (town, rig, polecat) => snapshotWorktree(town, rig, polecat),
     recordCosts: (town) => costsStep(town, sendMail),
     // A bead deleted meanwhile must not swallow the escalation: it is sent unlinked then.
-    escalate: (town, from, message, severity, bead) => escalate(town, from, message, severity, bead ? { bead } : {}).catch(() => escalate(town, from, message, severity)),
+    escalate: (town, from, message, severity, bead) =>
+      escalate(town, from, message, severity, bead ? { bead } : {}).catch(() =>
+        escalate(town, from, message, severity),
+      ),
   };
 }

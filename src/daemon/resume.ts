@@ -36,11 +36,21 @@ export async function resumeSettled(town: TownContext): Promise<void> {
     return rows.flatMap((p) => {
       // Only escalations of this suspension (filed with it, in the same write): an older, closed one settles nothing.
       const since = new Date(Date.parse(suspensionOf(s, p).since) - 1000).toISOString();
-      const escalations: Escalation[] = findLabelled(s, { label: 'escalation', metadata: { bead: p.bead, from: `${p.rig}/${p.name}` }, createdSince: since });
+      const escalations: Escalation[] = findLabelled(s, {
+        label: 'escalation',
+        metadata: { bead: p.bead, from: `${p.rig}/${p.name}` },
+        createdSince: since,
+      });
       if (escalations.length === 0 || escalations.some((e) => e.status !== 'closed')) return [];
       const resumed = s.write(() => {
         const n = markHookResumed(s, p.rig, p.name, p.bead) ? 1 : 0;
-        if (n === 1) recordEvent(s, { kind: TOWN_EVENTS.daemon.resume, subject: p.bead, reason: `escalation ${escalations[0]!.id} closed: ${escalations[0]!.close_reason ?? 'no reason given'}`, data: { polecat: `${p.rig}/${p.name}`, escalation: escalations[0]!.id } });
+        if (n === 1)
+          recordEvent(s, {
+            kind: TOWN_EVENTS.daemon.resume,
+            subject: p.bead,
+            reason: `escalation ${escalations[0]!.id} closed: ${escalations[0]!.close_reason ?? 'no reason given'}`,
+            data: { polecat: `${p.rig}/${p.name}`, escalation: escalations[0]!.id },
+          });
         return n === 1;
       });
       return resumed ? [{ ...p, esc: escalations[0]! }] : [];
@@ -51,6 +61,15 @@ export async function resumeSettled(town: TownContext): Promise<void> {
     const id = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name });
     // A dead session is the restart step's (the hook is working again); a live one is told the answer.
     if (!(await tmux.hasSession(id.session))) continue;
-    await nudge(tmux, { runtimeDir: town.paths.runtime }, { session: id.session, message: RESUME_NUDGE(p.esc.id, p.bead, p.esc.close_reason ?? 'no reason given'), mode: 'wait-idle', from: 'daemon' });
+    await nudge(
+      tmux,
+      { runtimeDir: town.paths.runtime },
+      {
+        session: id.session,
+        message: RESUME_NUDGE(p.esc.id, p.bead, p.esc.close_reason ?? 'no reason given'),
+        mode: 'wait-idle',
+        from: 'daemon',
+      },
+    );
   }
 }

@@ -45,13 +45,26 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
   const reportedUnwired = new Set<string>();
   let current = town;
   let timings = daemonTimings(town);
-  const info: DaemonInfo = { pid: process.pid, root: town.root, started_at: isoNow(), tick_ms: timings.tickMs, ticks: 0, heartbeat_at: isoNow() };
+  const info: DaemonInfo = {
+    pid: process.pid,
+    root: town.root,
+    started_at: isoNow(),
+    tick_ms: timings.tickMs,
+    ticks: 0,
+    heartbeat_at: isoNow(),
+  };
   let ticks = 0;
   /** The settings problem last reported: reported once (log and event), not on every tick, until it changes or is fixed. */
   let settingsProblem: string | undefined;
   const api: TownApiKeeper = {};
   try {
-    withStore(town, (s) => recordEvent(s, { kind: TOWN_EVENTS.daemon.start, subject: String(process.pid), reason: `tick every ${timings.tickMs} ms` }));
+    withStore(town, (s) =>
+      recordEvent(s, {
+        kind: TOWN_EVENTS.daemon.start,
+        subject: String(process.pid),
+        reason: `tick every ${timings.tickMs} ms`,
+      }),
+    );
     writeJson(files.info, info);
     log(`${info.started_at} daemon ${process.pid} running for ${town.root}, tick ${timings.tickMs} ms`);
     while (!stopping) {
@@ -68,7 +81,11 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
         if (problem !== settingsProblem) {
           settingsProblem = problem;
           log(`${isoNow()} settings unreadable, keeping the last good ones until they are fixed: ${problem}`);
-          reportSettings(current, TOWN_EVENTS.daemon.settingsUnreadable, `${problem}; the daemon keeps the last good settings until this is fixed`);
+          reportSettings(
+            current,
+            TOWN_EVENTS.daemon.settingsUnreadable,
+            `${problem}; the daemon keeps the last good settings until this is fixed`,
+          );
         }
       }
       try {
@@ -78,7 +95,8 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
         log(`${isoNow()} could not start the town API: ${messageOf(e)}`);
       }
       try {
-        for (const x of await reconcileHosts(current)) log(`${isoNow()} stopped session ${x.session} left on host ${x.host}`);
+        for (const x of await reconcileHosts(current))
+          log(`${isoNow()} stopped session ${x.session} left on host ${x.host}`);
       } catch (e) {
         log(`${isoNow()} reconciling hosts: ${messageOf(e)}`);
       }
@@ -90,10 +108,16 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
         break;
       }
       writeJson(files.memory, memory);
-      writeJson(files.info, { ...info, tick_ms: timings.tickMs, ticks, heartbeat_at: isoNow(), last_tick_ms: report.elapsedMs });
+      writeJson(files.info, {
+        ...info,
+        tick_ms: timings.tickMs,
+        ticks,
+        heartbeat_at: isoNow(),
+        last_tick_ms: report.elapsedMs,
+      });
       if (opts.maxTicks !== undefined && ticks >= opts.maxTicks) break;
       // Sleep in short slices, watching that the town still exists and the lock is still ours.
-      for (const until = Date.now() + timings.tickMs; !stopping && Date.now() < until; ) {
+      for (const until = Date.now() + timings.tickMs; !stopping && Date.now() < until;) {
         const orphaned = orphanedBecause(town, files.pid);
         if (orphaned) {
           log(`${isoNow()} ${orphaned}: stopping`);
@@ -115,7 +139,14 @@ export async function runDaemon(town: TownContext, opts: RunOptions = {}): Promi
     process.off('SIGINT', handlers.SIGINT);
     if (!orphanedBecause(town, files.pid)) {
       try {
-        withStore(town, (s) => recordEvent(s, { kind: TOWN_EVENTS.daemon.stop, subject: String(process.pid), reason: stopping ? 'asked to stop' : 'finished its ticks', data: { ticks } }));
+        withStore(town, (s) =>
+          recordEvent(s, {
+            kind: TOWN_EVENTS.daemon.stop,
+            subject: String(process.pid),
+            reason: stopping ? 'asked to stop' : 'finished its ticks',
+            data: { ticks },
+          }),
+        );
         writeJson(files.info, { ...info, ticks, heartbeat_at: isoNow(), stopped_at: isoNow() });
       } catch {
         // stopping anyway
@@ -135,7 +166,11 @@ function orphanedBecause(town: TownContext, pidFile: string): string | undefined
 }
 
 /** One town event about the settings file; a store that cannot take it leaves the log line as the only report. */
-function reportSettings(town: TownContext, kind: typeof TOWN_EVENTS.daemon.settingsReadable | typeof TOWN_EVENTS.daemon.settingsUnreadable, reason: string): void {
+function reportSettings(
+  town: TownContext,
+  kind: typeof TOWN_EVENTS.daemon.settingsReadable | typeof TOWN_EVENTS.daemon.settingsUnreadable,
+  reason: string,
+): void {
   try {
     withStore(town, (s) => recordEvent(s, { kind, subject: 'settings', reason }));
   } catch {

@@ -7,7 +7,15 @@ import { applyDead, applyReap, applyStuck } from './agents-step.ts';
 import { recordEvent } from './events.ts';
 import { resumeSettled } from './resume.ts';
 import { observePolecats } from './observe.ts';
-import { planDead, planReap, planSnapshots, planStuck, stuckCandidates, type ActivityMemory, type PolecatObservation } from './plan.ts';
+import {
+  planDead,
+  planReap,
+  planSnapshots,
+  planStuck,
+  stuckCandidates,
+  type ActivityMemory,
+  type PolecatObservation,
+} from './plan.ts';
 import type { TickPorts } from './ports.ts';
 import type { DaemonTimings } from './timings.ts';
 
@@ -52,7 +60,11 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
       steps.push({ step: name, status: 'unwired' });
       if (!opts.reportedUnwired?.has(name)) {
         opts.reportedUnwired?.add(name);
-        event({ kind: TOWN_EVENTS.daemon.unwired, subject: name, reason: `the ${name} step has no implementation in this build; skipped` });
+        event({
+          kind: TOWN_EVENTS.daemon.unwired,
+          subject: name,
+          reason: `the ${name} step has no implementation in this build; skipped`,
+        });
       }
       return;
     }
@@ -69,9 +81,15 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
     }
   };
   /** Run `fn` for each item; one item's failure is recorded and the rest still run; the step fails if any did. */
-  const each = async <T>(items: readonly T[], label: (x: T) => string, fn: (x: T) => Promise<unknown>): Promise<void> => {
+  const each = async <T>(
+    items: readonly T[],
+    label: (x: T) => string,
+    fn: (x: T) => Promise<unknown>,
+  ): Promise<void> => {
     const results = await Promise.allSettled(items.map(fn));
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${label(items[i]!)}: ${messageOf(r.reason)}`] : []));
+    const failed = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${label(items[i]!)}: ${messageOf(r.reason)}`] : [],
+    );
     if (failed.length) throw new Error(failed.join('; '));
   };
 
@@ -83,38 +101,85 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
   await step('resume', () => resumeSettled(town));
 
   await step('restart-dead', async () => {
-    const escalated = withStore(town, (s) => new Map(latestBySubject(s, { kind: TOWN_EVENTS.daemon.restartCap }).map((e) => [e.subject!, Date.parse(e.at)])));
+    const escalated = withStore(
+      town,
+      (s) =>
+        new Map(latestBySubject(s, { kind: TOWN_EVENTS.daemon.restartCap }).map((e) => [e.subject!, Date.parse(e.at)])),
+    );
     const decisions = planDead(obs, now, t, escalated);
-    await each(decisions, (d) => `${d.rig}/${d.name}`, (d) => applyDead(town, ports, d, Math.max(5000, Math.min(60_000, t.tickMs * 10))));
+    await each(
+      decisions,
+      (d) => `${d.rig}/${d.name}`,
+      (d) => applyDead(town, ports, d, Math.max(5000, Math.min(60_000, t.tickMs * 10))),
+    );
   });
 
   await step('stuck', async () => {
     const candidates = stuckCandidates(obs, now, t.graceMs);
     const keep = new Set(candidates.map((o) => o.address));
     for (const a of Object.keys(mem.activity)) if (!keep.has(a)) delete mem.activity[a];
-    await each(candidates, (o) => o.address, async (o) => {
-      const v = planStuck(o, mem.activity[o.address], now, t.stuckMs);
-      mem.activity[o.address] = v.action === 'none' ? v.memory : await applyStuck(town, ports, o, v);
-    });
+    await each(
+      candidates,
+      (o) => o.address,
+      async (o) => {
+        const v = planStuck(o, mem.activity[o.address], now, t.stuckMs);
+        mem.activity[o.address] = v.action === 'none' ? v.memory : await applyStuck(town, ports, o, v);
+      },
+    );
   });
 
   const { processQueue, checkConvoys, feedConvoys, drainSlingQueue, snapshotWorktree, recordCosts } = ports;
   await step('costs', recordCosts && (async () => recordCosts(town)));
-  await step('refinery', processQueue && (() => each(rigNames(town), (r) => r, async (rig) => processQueue(town, rig))));
-  await step('convoys', checkConvoys && feedConvoys && (async () => {
-    await checkConvoys(town);
-    await feedConvoys(town);
-  }));
+  await step(
+    'refinery',
+    processQueue &&
+      (() =>
+        each(
+          rigNames(town),
+          (r) => r,
+          async (rig) => processQueue(town, rig),
+        )),
+  );
+  await step(
+    'convoys',
+    checkConvoys &&
+      feedConvoys &&
+      (async () => {
+        await checkConvoys(town);
+        await feedConvoys(town);
+      }),
+  );
   await step('sling-queue', drainSlingQueue && (async () => drainSlingQueue(town)));
-  await step('snapshots', snapshotWorktree && (async () => {
-    const due = planSnapshots(obs, now, t.snapshotMs, new Map(Object.entries(mem.snapshots)));
-    await each(due, (o) => o.address, async (o) => {
-      const r = (await snapshotWorktree(town, o.rig, o.name)) as { status?: string; snapshot?: { ref?: string } } | undefined;
-      mem.snapshots[o.address] = now;
-      if (r && r.status !== 'unchanged') event({ kind: TOWN_EVENTS.daemon.snapshot, subject: o.address, reason: `periodic snapshot of the worktree holding ${o.bead}`, data: { ref: r.snapshot?.ref ?? null } });
-    });
-  }));
-  await step('reap', () => each(planReap(obs, now, t), (d) => `${d.rig}/${d.name}`, (d) => applyReap(town, d)));
+  await step(
+    'snapshots',
+    snapshotWorktree &&
+      (async () => {
+        const due = planSnapshots(obs, now, t.snapshotMs, new Map(Object.entries(mem.snapshots)));
+        await each(
+          due,
+          (o) => o.address,
+          async (o) => {
+            const r = (await snapshotWorktree(town, o.rig, o.name)) as
+              { status?: string; snapshot?: { ref?: string } } | undefined;
+            mem.snapshots[o.address] = now;
+            if (r && r.status !== 'unchanged')
+              event({
+                kind: TOWN_EVENTS.daemon.snapshot,
+                subject: o.address,
+                reason: `periodic snapshot of the worktree holding ${o.bead}`,
+                data: { ref: r.snapshot?.ref ?? null },
+              });
+          },
+        );
+      }),
+  );
+  await step('reap', () =>
+    each(
+      planReap(obs, now, t),
+      (d) => `${d.rig}/${d.name}`,
+      (d) => applyReap(town, d),
+    ),
+  );
 
   return { at: new Date(started).toISOString(), elapsedMs: Date.now() - started, steps };
 }

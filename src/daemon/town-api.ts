@@ -31,12 +31,17 @@ export function townApiRunning(town: TownContext): boolean {
 
 /** Start `gt serve` when the town has hosts and no town API runs; returns a line for the log when it did. */
 export function keepTownApi(town: TownContext, keeper: TownApiKeeper): string | undefined {
-  if (!existsSync(hostsFile(town.paths.settingsDir)) || loadHosts(town.paths.settingsDir).length === 0) return undefined;
+  if (!existsSync(hostsFile(town.paths.settingsDir)) || loadHosts(town.paths.settingsDir).length === 0)
+    return undefined;
   if (townApiRunning(town)) return undefined;
   if (keeper.pid !== undefined && isProcessAlive(keeper.pid)) return undefined; // starting: its file is not written yet
   const fd = openSync(join(town.paths.runtime, 'town-api.log'), 'a');
   try {
-    const child = spawnDetached(process.execPath, [gtEntry(), 'serve', '--port', '0'], { cwd: town.root, env: { ...town.env, GT_ROOT: town.root }, logFd: fd });
+    const child = spawnDetached(process.execPath, [gtEntry(), 'serve', '--port', '0'], {
+      cwd: town.root,
+      env: { ...town.env, GT_ROOT: town.root },
+      logFd: fd,
+    });
     if (child.pid !== undefined) keeper.pid = child.pid;
   } finally {
     closeSync(fd);

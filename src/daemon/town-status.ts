@@ -47,7 +47,16 @@ export interface ConvoyProgress {
 }
 
 export interface Problem {
-  kind: 'daemon-not-running' | 'escalation-open' | 'agent-stuck' | 'agent-dead' | 'merge-failed' | 'merge-blocked' | 'work-not-delivered' | 'daemon-step-failed' | 'over-budget';
+  kind:
+    | 'daemon-not-running'
+    | 'escalation-open'
+    | 'agent-stuck'
+    | 'agent-dead'
+    | 'merge-failed'
+    | 'merge-blocked'
+    | 'work-not-delivered'
+    | 'daemon-step-failed'
+    | 'over-budget';
   subject: string;
   message: string;
 }
@@ -57,7 +66,18 @@ export interface TownStatus {
   checked_at: string;
   daemon: DaemonStatus;
   rigs: RigStatus[];
-  agents: { total: number; by_state: Record<string, number>; list: { address: string; role: string; state: string; runtime: string; hooked_bead: string | null; host: string | null }[] };
+  agents: {
+    total: number;
+    by_state: Record<string, number>;
+    list: {
+      address: string;
+      role: string;
+      state: string;
+      runtime: string;
+      hooked_bead: string | null;
+      host: string | null;
+    }[];
+  };
   convoys: ConvoyProgress[];
   problems: Problem[];
   events: TownEvent[];
@@ -77,32 +97,87 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
     const mrs = mrCounts(s);
     const failed = unansweredFailures(s, 10);
     const convoys: ConvoyProgress[] = trackerProgress(s, 'convoy');
-    const errors = latestBySubject(s, { kind: TOWN_EVENTS.daemon.error, since: new Date(Date.now() - RECENT_ERROR_MS).toISOString() })
-      .map((e) => ({ subject: e.subject!, reason: e.reason ?? '' }));
+    const errors = latestBySubject(s, {
+      kind: TOWN_EVENTS.daemon.error,
+      since: new Date(Date.now() - RECENT_ERROR_MS).toISOString(),
+    }).map((e) => ({ subject: e.subject!, reason: e.reason ?? '' }));
     const prs = rigs.flatMap((rig) => listPrs(s, rig, ['open', 'rework', 'auto-merge', 'queued']));
-    return { polecats, mrs, failed, convoys, errors, prs, budgets: budgetStateIn(s, town).verdict.breaches, events: recentEvents(s, opts.events ?? 8) };
+    return {
+      polecats,
+      mrs,
+      failed,
+      convoys,
+      errors,
+      prs,
+      budgets: budgetStateIn(s, town).verdict.breaches,
+      events: recentEvents(s, opts.events ?? 8),
+    };
   });
-  const count = <T extends { rig: string; n: number }>(rows: T[], rig: string, pick: (r: T) => boolean): number => rows.filter((r) => r.rig === rig && pick(r)).reduce((a, r) => a + r.n, 0);
+  const count = <T extends { rig: string; n: number }>(rows: T[], rig: string, pick: (r: T) => boolean): number =>
+    rows.filter((r) => r.rig === rig && pick(r)).reduce((a, r) => a + r.n, 0);
   const problems: Problem[] = [];
-  if (!daemon.running) problems.push({ kind: 'daemon-not-running', subject: 'daemon', message: `the daemon is not running: nothing restarts dead agents or lands merges (start it: gt daemon start)${daemon.stale_pid_file ? '; it left a stale pid file' : ''}` });
+  if (!daemon.running)
+    problems.push({
+      kind: 'daemon-not-running',
+      subject: 'daemon',
+      message: `the daemon is not running: nothing restarts dead agents or lands merges (start it: gt daemon start)${daemon.stale_pid_file ? '; it left a stale pid file' : ''}`,
+    });
   for (const a of agents) {
-    if (a.state === 'stuck') problems.push({ kind: 'agent-stuck', subject: a.address, message: `${a.address} is stuck${a.hooked_bead ? ` with ${a.hooked_bead} on its hook` : ''} (look: gt peek ${a.address})` });
-    if (a.state === 'dead') problems.push({ kind: 'agent-dead', subject: a.address, message: `${a.address} has no live session${a.hooked_bead ? ` but ${a.hooked_bead} is on its hook` : ''}` });
+    if (a.state === 'stuck')
+      problems.push({
+        kind: 'agent-stuck',
+        subject: a.address,
+        message: `${a.address} is stuck${a.hooked_bead ? ` with ${a.hooked_bead} on its hook` : ''} (look: gt peek ${a.address})`,
+      });
+    if (a.state === 'dead')
+      problems.push({
+        kind: 'agent-dead',
+        subject: a.address,
+        message: `${a.address} has no live session${a.hooked_bead ? ` but ${a.hooked_bead} is on its hook` : ''}`,
+      });
   }
-  for (const m of data.failed) problems.push({ kind: 'merge-failed', subject: m.id, message: `merge request ${m.id} (${m.rig}, ${m.bead}) failed${m.failure ? `: ${m.failure.split('\n')[0]}` : ''}` });
-  for (const b of data.budgets) problems.push({ kind: 'over-budget', subject: b.subject, message: `${b.message}: no new work is slung under it (gt costs)` });
+  for (const m of data.failed)
+    problems.push({
+      kind: 'merge-failed',
+      subject: m.id,
+      message: `merge request ${m.id} (${m.rig}, ${m.bead}) failed${m.failure ? `: ${m.failure.split('\n')[0]}` : ''}`,
+    });
+  for (const b of data.budgets)
+    problems.push({
+      kind: 'over-budget',
+      subject: b.subject,
+      message: `${b.message}: no new work is slung under it (gt costs)`,
+    });
   for (const e of listEscalations(town)) {
-    const state = e.acked ? `acknowledged by ${e.acked.by}` : e.hook_suspended ? `its hook is suspended: gt escalate ack ${e.id} or close ${e.id} -r "<decision>"` : `gt escalate show ${e.id}`;
-    problems.push({ kind: 'escalation-open', subject: e.id, message: `escalation ${e.id} (${e.severity}) from ${e.from ?? '?'}${e.about ? ` about ${e.about}` : ''}: ${e.title} (${state})` });
+    const state = e.acked
+      ? `acknowledged by ${e.acked.by}`
+      : e.hook_suspended
+        ? `its hook is suspended: gt escalate ack ${e.id} or close ${e.id} -r "<decision>"`
+        : `gt escalate show ${e.id}`;
+    problems.push({
+      kind: 'escalation-open',
+      subject: e.id,
+      message: `escalation ${e.id} (${e.severity}) from ${e.from ?? '?'}${e.about ? ` about ${e.about}` : ''}: ${e.title} (${state})`,
+    });
   }
-  for (const e of data.errors) problems.push({ kind: 'daemon-step-failed', subject: e.subject, message: `daemon step ${e.subject} failed: ${e.reason}` });
+  for (const e of data.errors)
+    problems.push({
+      kind: 'daemon-step-failed',
+      subject: e.subject,
+      message: `daemon step ${e.subject} failed: ${e.reason}`,
+    });
   const landed = new Map(rigs.map((name) => [name, landedWork(town, name)]));
   for (const name of rigs) {
     const st = readRefineryState(town, name);
-    if (st.blocked) problems.push({ kind: 'merge-blocked', subject: name, message: `${st.blocked.message} (${st.blocked.hint})` });
+    if (st.blocked)
+      problems.push({ kind: 'merge-blocked', subject: name, message: `${st.blocked.message} (${st.blocked.hint})` });
     const l = landed.get(name)!;
     if (l.only_in_rig && st.undelivered) {
-      problems.push({ kind: 'work-not-delivered', subject: name, message: `landed work of rig ${name} up to ${st.undelivered.commit.slice(0, 12)} is only in ${l.repo}: ${st.undelivered.reason} (it is retried on every refinery run)` });
+      problems.push({
+        kind: 'work-not-delivered',
+        subject: name,
+        message: `landed work of rig ${name} up to ${st.undelivered.commit.slice(0, 12)} is only in ${l.repo}: ${st.undelivered.reason} (it is retried on every refinery run)`,
+      });
     }
   }
   return {
@@ -112,12 +187,34 @@ export async function townStatus(town: TownContext, opts: { events?: number } = 
     rigs: rigs.map((name) => ({
       name,
       prefix: safePrefix(town, name),
-      polecats: { total: count(data.polecats, name, () => true), working: count(data.polecats, name, (r) => r.state === 'working'), idle: count(data.polecats, name, (r) => r.state === 'idle') },
-      queue: { queued: count(data.mrs, name, (r) => r.status === 'queued'), running: count(data.mrs, name, (r) => r.status === 'running'), failed: count(data.mrs, name, (r) => r.status === 'failed'), merged: count(data.mrs, name, (r) => r.status === 'merged') },
+      polecats: {
+        total: count(data.polecats, name, () => true),
+        working: count(data.polecats, name, (r) => r.state === 'working'),
+        idle: count(data.polecats, name, (r) => r.state === 'idle'),
+      },
+      queue: {
+        queued: count(data.mrs, name, (r) => r.status === 'queued'),
+        running: count(data.mrs, name, (r) => r.status === 'running'),
+        failed: count(data.mrs, name, (r) => r.status === 'failed'),
+        merged: count(data.mrs, name, (r) => r.status === 'merged'),
+      },
       landed: landed.get(name)!,
-      pull_requests: data.prs.filter((p) => p.rig === name).map((p) => ({ number: p.number, url: p.url, state: p.state, detail: p.detail, mr: p.mr })),
+      pull_requests: data.prs
+        .filter((p) => p.rig === name)
+        .map((p) => ({ number: p.number, url: p.url, state: p.state, detail: p.detail, mr: p.mr })),
     })),
-    agents: { total: agents.length, by_state, list: agents.map((a) => ({ address: a.address, role: a.role, state: a.state, runtime: a.runtime, hooked_bead: a.hooked_bead, host: a.host })) },
+    agents: {
+      total: agents.length,
+      by_state,
+      list: agents.map((a) => ({
+        address: a.address,
+        role: a.role,
+        state: a.state,
+        runtime: a.runtime,
+        hooked_bead: a.hooked_bead,
+        host: a.host,
+      })),
+    },
     convoys: data.convoys.map((c) => ({ ...c, total: Number(c.total), landed: Number(c.landed) })),
     problems,
     events: data.events,

@@ -6,7 +6,18 @@ import { join, resolve } from 'node:path';
 import { createBeads } from '../beads/index.ts';
 import { commitAll, initRepo, listCommits, readFileAt, revParse } from '../git/index.ts';
 import { GtError } from '../kernel/index.ts';
-import { addRig, installTown, loadRig, loadTown, openTownStore, parseAddress, saveRig, saveSettings, townTmux, type TownContext } from '../town/index.ts';
+import {
+  addRig,
+  installTown,
+  loadRig,
+  loadTown,
+  openTownStore,
+  parseAddress,
+  saveRig,
+  saveSettings,
+  townTmux,
+  type TownContext,
+} from '../town/index.ts';
 import { identityOf, listAgentRecords, stopAgent, withStore } from '../work/sessions/index.ts';
 import { createConvoy, showConvoy, type ConvoyStatus } from '../work/convoy/index.ts';
 import { startDaemon, stopDaemon } from '../daemon/index.ts';
@@ -74,11 +85,21 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     const ref = delivered?.ref ?? rig.default_branch;
     const mainLog = listCommits(where, [ref], Infinity).commits.map((c) => c.subject);
     const missing = DEMO_EXPECTED_FILES.filter((f) => readFileAt(where, ref, f) === undefined);
-    if (delivered) say(`Delivered: ${project} has the work on ${delivered.ref}${delivered.note ? ` (${delivered.note})` : ''}`);
+    if (delivered)
+      say(`Delivered: ${project} has the work on ${delivered.ref}${delivered.note ? ` (${delivered.note})` : ''}`);
     return {
-      dir, town: town.root, rig: RIG, convoy: convoy.id, landed: final.complete && missing.length === 0, project, delivered,
+      dir,
+      town: town.root,
+      rig: RIG,
+      convoy: convoy.id,
+      landed: final.complete && missing.length === 0,
+      project,
+      delivered,
       beads: final.tracked.map((t) => ({ id: t.id, title: t.title, state: t.state, worker: t.worker })),
-      main_log: mainLog, missing_files: missing, elapsed_ms: Date.now() - started, kept: opts.keep === true,
+      main_log: mainLog,
+      missing_files: missing,
+      elapsed_ms: Date.now() - started,
+      kept: opts.keep === true,
     };
   } finally {
     if (town) await shutDown(town);
@@ -90,7 +111,10 @@ function prepareDir(asked: string | undefined): string {
   if (asked === undefined) return mkdtempSync(join(tmpdir(), 'gt-demo-'));
   const dir = resolve(asked);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new GtError('GT_DEMO_DIR_NOT_EMPTY', `${dir} is not empty`, { kind: 'usage', hint: 'give --dir a new or empty directory, or leave it out to use a temporary one' });
+    throw new GtError('GT_DEMO_DIR_NOT_EMPTY', `${dir} is not empty`, {
+      kind: 'usage',
+      hint: 'give --dir a new or empty directory, or leave it out to use a temporary one',
+    });
   }
   mkdirSync(dir, { recursive: true });
   return dir;
@@ -109,7 +133,11 @@ function makeSampleProject(dir: string): void {
 /** Sim agents for polecats, and a quick daemon tick so the demo moves at a watchable pace. */
 function configureTown(root: string, env: NodeJS.ProcessEnv): TownContext {
   const town = loadTown(root, env);
-  saveSettings(town.paths.settings, { ...town.settings, role_agents: { ...town.settings.role_agents, polecat: 'sim' }, daemon: { ...town.settings.daemon, tick_seconds: 1 } });
+  saveSettings(town.paths.settings, {
+    ...town.settings,
+    role_agents: { ...town.settings.role_agents, polecat: 'sim' },
+    daemon: { ...town.settings.daemon, tick_seconds: 1 },
+  });
   return loadTown(root, { ...env, GT_DAEMON_TICK_MS: env.GT_DAEMON_TICK_MS ?? '500' });
 }
 
@@ -119,10 +147,16 @@ function createDemoBeads(town: TownContext, prefix: string): Map<string, string>
     const ids = new Map<string, string>();
     store.write(() => {
       for (const b of DEMO_BEADS) {
-        const [bead] = createBeads(store, [{
-          title: b.title, description: b.description, priority: b.priority, type: 'feature', prefix,
-          deps: b.after.map((k) => ({ type: 'blocks' as const, id: ids.get(k)! })),
-        }]);
+        const [bead] = createBeads(store, [
+          {
+            title: b.title,
+            description: b.description,
+            priority: b.priority,
+            type: 'feature',
+            prefix,
+            deps: b.after.map((k) => ({ type: 'blocks' as const, id: ids.get(k)! })),
+          },
+        ]);
         ids.set(b.key, bead!.id);
       }
     });
@@ -132,16 +166,25 @@ function createDemoBeads(town: TownContext, prefix: string): Map<string, string>
   }
 }
 
-async function watchConvoy(town: TownContext, id: string, say: (line: string) => void, timeoutMs: number, signal?: AbortSignal): Promise<ConvoyStatus> {
+async function watchConvoy(
+  town: TownContext,
+  id: string,
+  say: (line: string) => void,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ConvoyStatus> {
   const deadline = Date.now() + timeoutMs;
   const seen = new Map<string, string>();
   for (;;) {
-    if (signal?.aborted) throw new GtError('GT_DEMO_INTERRUPTED', 'the demo was interrupted; it stopped its daemon and agents');
+    if (signal?.aborted)
+      throw new GtError('GT_DEMO_INTERRUPTED', 'the demo was interrupted; it stopped its daemon and agents');
     const status = showConvoy(town, id);
     for (const t of status.tracked) {
       if (seen.get(t.id) === t.state) continue;
       seen.set(t.id, t.state);
-      say(`  ${status.landed}/${status.total}  ${t.id}  ${t.state.padEnd(13)} ${t.title}${t.worker ? `  (${t.worker})` : ''}`);
+      say(
+        `  ${status.landed}/${status.total}  ${t.id}  ${t.state.padEnd(13)} ${t.title}${t.worker ? `  (${t.worker})` : ''}`,
+      );
     }
     if (status.complete) return status;
     if (Date.now() > deadline) {
@@ -159,7 +202,8 @@ async function awaitDelivery(town: TownContext, branch: string): Promise<DemoRep
   for (;;) {
     const tip = revParse(loadTownRepo(town), branch);
     const st = readRefineryState(town, RIG);
-    if (tip && st.delivered?.commit === tip) return { ref: st.delivered.ref, commit: tip, ...(st.delivered.note ? { note: st.delivered.note } : {}) };
+    if (tip && st.delivered?.commit === tip)
+      return { ref: st.delivered.ref, commit: tip, ...(st.delivered.note ? { note: st.delivered.note } : {}) };
     if (Date.now() > deadline) return null;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -33,42 +33,76 @@ const sim = (lines: string[]): string => ['', '```sim', ...lines, '```', ''].joi
 
 export const DEMO_BEADS: readonly DemoBead[] = [
   {
-    key: 'greet', title: 'Add the greet function', priority: 1, after: [],
-    description: 'greet(name) returns "Hello, <name>!".' + sim([
-      'write src/greet.js "exports.greet = (name) => `Hello, ${name}!`;\\nexports.check = () => exports.greet(\'Ann\') === \'Hello, Ann!\';\\n"',
-    ]),
+    key: 'greet',
+    title: 'Add the greet function',
+    priority: 1,
+    after: [],
+    description:
+      'greet(name) returns "Hello, <name>!".' +
+      sim([
+        "write src/greet.js \"exports.greet = (name) => `Hello, ${name}!`;\\nexports.check = () => exports.greet('Ann') === 'Hello, Ann!';\\n\"",
+      ]),
   },
   {
-    key: 'farewell', title: 'Add the farewell function', priority: 1, after: [],
-    description: 'farewell(name) returns "Goodbye, <name>.".' + sim([
-      'write src/farewell.js "exports.farewell = (name) => `Goodbye, ${name}.`;\\nexports.check = () => exports.farewell(\'Ann\') === \'Goodbye, Ann.\';\\n"',
-    ]),
+    key: 'farewell',
+    title: 'Add the farewell function',
+    priority: 1,
+    after: [],
+    description:
+      'farewell(name) returns "Goodbye, <name>.".' +
+      sim([
+        "write src/farewell.js \"exports.farewell = (name) => `Goodbye, ${name}.`;\\nexports.check = () => exports.farewell('Ann') === 'Goodbye, Ann.';\\n\"",
+      ]),
   },
   {
-    key: 'shout', title: 'Add the shout option', priority: 2, after: ['greet'],
-    description: 'shout(text) upper-cases a greeting.' + sim([
-      'write src/shout.js "exports.shout = (text) => text.toUpperCase();\\nexports.check = () => exports.shout(\'hi\') === \'HI\';\\n"',
-    ]),
+    key: 'shout',
+    title: 'Add the shout option',
+    priority: 2,
+    after: ['greet'],
+    description:
+      'shout(text) upper-cases a greeting.' +
+      sim([
+        "write src/shout.js \"exports.shout = (text) => text.toUpperCase();\\nexports.check = () => exports.shout('hi') === 'HI';\\n\"",
+      ]),
   },
   {
-    key: 'cli', title: 'Add a command-line entry point', priority: 2, after: ['greet', 'farewell'],
-    description: 'bin.js prints a greeting and a farewell for its argument.' + sim([
-      'write bin.js "const { greet } = require(\'./src/greet\');\\nconst { farewell } = require(\'./src/farewell\');\\nconst who = process.argv[2] || \'world\';\\nconsole.log(greet(who));\\nconsole.log(farewell(who));\\n"',
-    ]),
+    key: 'cli',
+    title: 'Add a command-line entry point',
+    priority: 2,
+    after: ['greet', 'farewell'],
+    description:
+      'bin.js prints a greeting and a farewell for its argument.' +
+      sim([
+        "write bin.js \"const { greet } = require('./src/greet');\\nconst { farewell } = require('./src/farewell');\\nconst who = process.argv[2] || 'world';\\nconsole.log(greet(who));\\nconsole.log(farewell(who));\\n\"",
+      ]),
   },
   {
-    key: 'docs', title: 'Document the API in the README', priority: 3, after: ['cli'],
-    description: 'Describe greet, farewell, shout and the command line.' + sim([
-      'append README.md "\\n## API\\n\\n- greet(name)\\n- farewell(name)\\n- shout(text)\\n\\nCommand line: node bin.js <name>\\n"',
-    ]),
+    key: 'docs',
+    title: 'Document the API in the README',
+    priority: 3,
+    after: ['cli'],
+    description:
+      'Describe greet, farewell, shout and the command line.' +
+      sim([
+        'append README.md "\\n## API\\n\\n- greet(name)\\n- farewell(name)\\n- shout(text)\\n\\nCommand line: node bin.js <name>\\n"',
+      ]),
   },
   {
-    key: 'changelog', title: 'Start a changelog', priority: 3, after: [],
-    description: 'A CHANGELOG.md with an entry for 0.1.0.' + sim([
-      'write CHANGELOG.md "# Changelog\\n\\n## 0.1.0\\n\\n- greet, farewell, shout and a command line\\n"',
-    ]),
+    key: 'changelog',
+    title: 'Start a changelog',
+    priority: 3,
+    after: [],
+    description:
+      'A CHANGELOG.md with an entry for 0.1.0.' +
+      sim(['write CHANGELOG.md "# Changelog\\n\\n## 0.1.0\\n\\n- greet, farewell, shout and a command line\\n"']),
   },
 ];
 
 /** A file each demo bead leaves on main, to check the whole convoy landed. */
-export const DEMO_EXPECTED_FILES: readonly string[] = ['src/greet.js', 'src/farewell.js', 'src/shout.js', 'bin.js', 'CHANGELOG.md'];
+export const DEMO_EXPECTED_FILES: readonly string[] = [
+  'src/greet.js',
+  'src/farewell.js',
+  'src/shout.js',
+  'bin.js',
+  'CHANGELOG.md',
+];

@@ -34,30 +34,65 @@ describe('the GitHub client', () => {
     expect(gh.state.log.slice(-1)[0]).toMatchObject({ status: 304, if_none_match: true });
   });
 
-  it('is Octokit underneath (its user agent after ours), and a PR opened twice fails with GitHub\'s reason, which the refinery reads to find the open one', async () => {
+  it("is Octokit underneath (its user agent after ours), and a PR opened twice fails with GitHub's reason, which the refinery reads to find the open one", async () => {
     const repo = gh.state.addRepo({ full_name: 'acme/twice' });
     const c = new GitHub({ token: 't1', apiUrl: gh.url });
-    const root = gh.state.git(repo.dir, ['-c', 'user.name=t', '-c', 'user.email=t@x', 'commit-tree', '-m', 'root', '4b825dc642cb6eb9a060e54bf8d69288fbee4904']).out;
-    const tip = gh.state.git(repo.dir, ['-c', 'user.name=t', '-c', 'user.email=t@x', 'commit-tree', '-p', root, '-m', 'work', '4b825dc642cb6eb9a060e54bf8d69288fbee4904']).out;
+    const root = gh.state.git(repo.dir, [
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@x',
+      'commit-tree',
+      '-m',
+      'root',
+      '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+    ]).out;
+    const tip = gh.state.git(repo.dir, [
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@x',
+      'commit-tree',
+      '-p',
+      root,
+      '-m',
+      'work',
+      '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+    ]).out;
     gh.state.git(repo.dir, ['update-ref', 'refs/heads/main', root]);
     gh.state.git(repo.dir, ['update-ref', 'refs/heads/work', tip]);
     const p = await c.createPull('acme/twice', { title: 'Work', head: 'work', base: 'main', body: 'b' });
     expect(p).toMatchObject({ number: 1, head: { ref: 'work', sha: tip } });
     expect(gh.state.log.slice(-1)[0]!.user_agent).toMatch(/^gastown-refinery octokit-rest\.js\/\d/);
-    const e = (await c.createPull('acme/twice', { title: 'Work', head: 'work', base: 'main', body: 'b' }).catch((x: unknown) => x)) as GitHubError;
+    const e = (await c
+      .createPull('acme/twice', { title: 'Work', head: 'work', base: 'main', body: 'b' })
+      .catch((x: unknown) => x)) as GitHubError;
     expect(e).toBeInstanceOf(GitHubError);
     expect(e.status).toBe(422);
-    expect(e.message).toBe('GitHub POST /repos/acme/twice/pulls answered 422: Validation Failed: A pull request already exists for acme:work.');
+    expect(e.message).toBe(
+      'GitHub POST /repos/acme/twice/pulls answered 422: Validation Failed: A pull request already exists for acme:work.',
+    );
     expect((await c.findOpenPull('acme/twice', 'acme', 'work', 'main'))?.number).toBe(1);
   });
 
-  it('reads a GitHub Actions job\'s log through GitHub\'s redirect to the download URL', async () => {
+  it("reads a GitHub Actions job's log through GitHub's redirect to the download URL", async () => {
     gh.state.tokens.set('t-actions', 'github-actions');
     const actions = new GitHub({ token: 't-actions', apiUrl: gh.url });
-    const run = (await actions.rest<{ id: number }>('POST', '/repos/acme/app/check-runs', { name: 'test', head_sha: 'd'.repeat(40), status: 'completed', conclusion: 'failure', log: 'line 1\nFAIL here\n' })).data;
+    const run = (
+      await actions.rest<{ id: number }>('POST', '/repos/acme/app/check-runs', {
+        name: 'test',
+        head_sha: 'd'.repeat(40),
+        status: 'completed',
+        conclusion: 'failure',
+        log: 'line 1\nFAIL here\n',
+      })
+    ).data;
     const c = new GitHub({ token: 't1', apiUrl: gh.url });
     expect(await c.jobLog('acme/app', run.id)).toBe('line 1\nFAIL here\n');
-    expect(gh.state.log.slice(-1)[0]).toMatchObject({ path: `/repos/acme/app/actions/jobs/${run.id}/logs`, status: 302 });
+    expect(gh.state.log.slice(-1)[0]).toMatchObject({
+      path: `/repos/acme/app/actions/jobs/${run.id}/logs`,
+      status: 302,
+    });
   });
 
   it('a server that does not answer is "cannot reach GitHub" (status 0), not an HTTP error', async () => {
@@ -74,10 +109,14 @@ describe('the GitHub client', () => {
 
   it('waits until x-ratelimit-reset when the limit is spent, and fails with the reset time when that is too far', async () => {
     const waits: number[] = [];
-    const c = new GitHub({ token: 't1', apiUrl: gh.url, sleep: async (ms) => {
-      waits.push(ms);
-      gh.state.rate = { ...gh.state.rate, used: 0, reset: 0 }; // the window passes while we sleep
-    } });
+    const c = new GitHub({
+      token: 't1',
+      apiUrl: gh.url,
+      sleep: async (ms) => {
+        waits.push(ms);
+        gh.state.rate = { ...gh.state.rate, used: 0, reset: 0 }; // the window passes while we sleep
+      },
+    });
     gh.state.rate = { ...gh.state.rate, used: gh.state.rate.limit, reset: Math.ceil(Date.now() / 1000) + 20 };
     const r = await c.rest('GET', '/repos/acme/app');
     expect(r.status).toBe(200);
@@ -86,7 +125,13 @@ describe('the GitHub client', () => {
     expect(waits[0]).toBeLessThanOrEqual(22_000);
 
     gh.state.rate = { ...gh.state.rate, used: gh.state.rate.limit, reset: Math.ceil(Date.now() / 1000) + 3600 };
-    const slow = new GitHub({ token: 't1', apiUrl: gh.url, sleep: async () => { throw new Error('must not sleep an hour'); } });
+    const slow = new GitHub({
+      token: 't1',
+      apiUrl: gh.url,
+      sleep: async () => {
+        throw new Error('must not sleep an hour');
+      },
+    });
     const e = await slow.rest('GET', '/repos/acme/app').catch((x: unknown) => x);
     expect(e).toBeInstanceOf(GitHubError);
     expect((e as GitHubError).message).toMatch(/rate limit reached .* it resets at 20\d\d-/);
@@ -103,11 +148,19 @@ describe('the GitHub client', () => {
   });
 
   it('a plain 403 or 404 is not retried and names the cause', async () => {
-    const c = new GitHub({ token: 'unknown', apiUrl: gh.url, sleep: async () => { throw new Error('no sleep'); } });
+    const c = new GitHub({
+      token: 'unknown',
+      apiUrl: gh.url,
+      sleep: async () => {
+        throw new Error('no sleep');
+      },
+    });
     const e = (await c.rest('GET', '/repos/acme/app').catch((x: unknown) => x)) as GitHubError;
     expect(e.status).toBe(401);
     expect(e.hint).toMatch(/GITHUB_TOKEN or GH_TOKEN/);
-    const n = (await new GitHub({ token: 't1', apiUrl: gh.url }).rest('GET', '/repos/acme/nope').catch((x: unknown) => x)) as GitHubError;
+    const n = (await new GitHub({ token: 't1', apiUrl: gh.url })
+      .rest('GET', '/repos/acme/nope')
+      .catch((x: unknown) => x)) as GitHubError;
     expect(n.status).toBe(404);
   });
 
@@ -126,11 +179,17 @@ describe('the GitHub client', () => {
     expect(resolveToken({ GH_TOKEN: 'b' })).toEqual({ token: 'b', source: 'GH_TOKEN' });
     const bin = join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'gh'), '#!/bin/sh\n[ "$1 $2" = "auth token" ] || exit 2\n[ "$3" = "--hostname" ] && { echo "tok-for-$4"; exit 0; }\necho tok-dotcom\n');
+    writeFileSync(
+      join(bin, 'gh'),
+      '#!/bin/sh\n[ "$1 $2" = "auth token" ] || exit 2\n[ "$3" = "--hostname" ] && { echo "tok-for-$4"; exit 0; }\necho tok-dotcom\n',
+    );
     chmodSync(join(bin, 'gh'), 0o755);
     const env = { PATH: `${bin}:/usr/bin:/bin` };
     expect(resolveToken(env)).toEqual({ token: 'tok-dotcom', source: 'gh auth token' });
-    expect(resolveToken(env, 'https://ghe.example.com/api/v3')).toEqual({ token: 'tok-for-ghe.example.com', source: 'gh auth token' });
+    expect(resolveToken(env, 'https://ghe.example.com/api/v3')).toEqual({
+      token: 'tok-for-ghe.example.com',
+      source: 'gh auth token',
+    });
     expect(resolveToken({ PATH: '/nonexistent' })).toBeUndefined();
   });
 
@@ -144,10 +203,19 @@ describe('the GitHub client', () => {
   it('a delivery the fake signs as GitHub does is read by readWebhook, and the same body under another secret is refused', async () => {
     gh.state.hookSecret = 'whsec';
     const c = new GitHub({ token: 't1', apiUrl: gh.url });
-    await c.rest('POST', '/repos/acme/app/check-runs', { name: 'ci', head_sha: 'c'.repeat(40), status: 'completed', conclusion: 'failure' });
+    await c.rest('POST', '/repos/acme/app/check-runs', {
+      name: 'ci',
+      head_sha: 'c'.repeat(40),
+      status: 'completed',
+      conclusion: 'failure',
+    });
     const d = gh.state.deliveries.slice(-1)[0]!;
     const headers = { 'x-hub-signature-256': d.signature, 'x-github-event': d.event, 'x-github-delivery': d.delivery };
-    expect(readWebhook('whsec', Buffer.from(d.body), headers)).toMatchObject({ ok: true, event: 'check_run', repo: 'acme/app' });
+    expect(readWebhook('whsec', Buffer.from(d.body), headers)).toMatchObject({
+      ok: true,
+      event: 'check_run',
+      repo: 'acme/app',
+    });
     expect(readWebhook('other', Buffer.from(d.body), headers)).toMatchObject({ ok: false, status: 401 });
   });
 });

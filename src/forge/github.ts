@@ -112,7 +112,10 @@ export function graphqlUrlOf(apiUrl: string): string {
  * The token for GitHub: `GITHUB_TOKEN`, then `GH_TOKEN`, then what `gh auth token` prints (for the API's host when
  * it is not github.com). Undefined when none is set up.
  */
-export function resolveToken(env: NodeJS.ProcessEnv, apiUrl = DEFAULT_API_URL): { token: string; source: string } | undefined {
+export function resolveToken(
+  env: NodeJS.ProcessEnv,
+  apiUrl = DEFAULT_API_URL,
+): { token: string; source: string } | undefined {
   for (const k of ['GITHUB_TOKEN', 'GH_TOKEN'] as const) {
     const v = env[k]?.trim();
     if (v) return { token: v, source: k };
@@ -132,17 +135,37 @@ export function resolveToken(env: NodeJS.ProcessEnv, apiUrl = DEFAULT_API_URL): 
 export class GitHubError extends GtError {
   readonly status: number;
   constructor(status: number, message: string, hint?: string, details?: unknown) {
-    super(status === 0 ? 'GH_UNREACHABLE' : 'GH_API', message, { ...(hint ? { hint } : {}), ...(details !== undefined ? { details } : {}) });
+    super(status === 0 ? 'GH_UNREACHABLE' : 'GH_API', message, {
+      ...(hint ? { hint } : {}),
+      ...(details !== undefined ? { details } : {}),
+    });
     this.status = status;
   }
 }
 
 /** What Octokit's request hook is handed and returns (the parts used here). */
-interface HookOptions { method: string; url: string; headers: Record<string, string | number | undefined>; request?: Record<string, unknown>; [k: string]: unknown }
-interface HookResponse { status: number; url: string; headers: Record<string, string | undefined>; data: unknown }
+interface HookOptions {
+  method: string;
+  url: string;
+  headers: Record<string, string | number | undefined>;
+  request?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+interface HookResponse {
+  status: number;
+  url: string;
+  headers: Record<string, string | undefined>;
+  data: unknown;
+}
 /** Octokit's RequestError (`@octokit/request-error`), told by its shape: the class is not a dependency of ours. */
-interface OctokitHttpError { name: 'HttpError'; status: number; message: string; response?: HookResponse }
-const isHttpError = (e: unknown): e is OctokitHttpError => e instanceof Error && e.name === 'HttpError' && typeof (e as { status?: unknown }).status === 'number';
+interface OctokitHttpError {
+  name: 'HttpError';
+  status: number;
+  message: string;
+  response?: HookResponse;
+}
+const isHttpError = (e: unknown): e is OctokitHttpError =>
+  e instanceof Error && e.name === 'HttpError' && typeof (e as { status?: unknown }).status === 'number';
 
 /** Requests Octokit is told to make quietly: its request log would print every 404 and 304 on stderr. */
 const QUIET = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -173,7 +196,15 @@ export class GitHub {
     this.onWait = o.onWait;
     this.octokitP = import('@octokit/rest').then(({ Octokit }) => {
       const octokit = new Octokit({ auth: o.token, baseUrl: this.apiUrl, userAgent: 'gastown-refinery', log: QUIET });
-      octokit.hook.wrap('request', (request, options) => this.around(octokit, request as unknown as (o: HookOptions) => Promise<HookResponse>, options as unknown as HookOptions) as never);
+      octokit.hook.wrap(
+        'request',
+        (request, options) =>
+          this.around(
+            octokit,
+            request as unknown as (o: HookOptions) => Promise<HookResponse>,
+            options as unknown as HookOptions,
+          ) as never,
+      );
       return octokit;
     });
   }
@@ -188,7 +219,11 @@ export class GitHub {
    * If-None-Match and its 304 answered from the cache; a rate limit (403/429 with GitHub's headers) is waited out
    * when the wait is short, else fails with its reset time; any other failure becomes a GitHubError.
    */
-  private async around(octokit: Octokit, request: (o: HookOptions) => Promise<HookResponse>, options: HookOptions): Promise<HookResponse> {
+  private async around(
+    octokit: Octokit,
+    request: (o: HookOptions) => Promise<HookResponse>,
+    options: HookOptions,
+  ): Promise<HookResponse> {
     const { url } = octokit.request.endpoint.parse(options as never);
     const method = options.method.toUpperCase();
     const conditional = method === 'GET';
@@ -209,7 +244,11 @@ export class GitHub {
         if (!isHttpError(e)) throw e;
         if (!e.response) {
           const cause = (e as { cause?: unknown }).cause;
-          throw new GitHubError(0, `cannot reach GitHub at ${new URL(url).origin}: ${e.message || (cause instanceof Error ? cause.message : 'no answer')}`, 'check the network and the rig\'s pr.api_url');
+          throw new GitHubError(
+            0,
+            `cannot reach GitHub at ${new URL(url).origin}: ${e.message || (cause instanceof Error ? cause.message : 'no answer')}`,
+            "check the network and the rig's pr.api_url",
+          );
         }
         if (e.status === 304 && cached) {
           this.stats.notModified++;
@@ -221,7 +260,11 @@ export class GitHub {
           if (wait !== undefined) {
             if (wait > this.maxWaitMs) {
               const at = new Date(this.now() + wait).toISOString();
-              throw new GitHubError(e.status, `GitHub rate limit reached (${method} ${path}); it resets at ${at}`, 'the refinery tries again after the reset; nothing is lost meanwhile');
+              throw new GitHubError(
+                e.status,
+                `GitHub rate limit reached (${method} ${path}); it resets at ${at}`,
+                'the refinery tries again after the reset; nothing is lost meanwhile',
+              );
             }
             this.stats.waits++;
             this.onWait?.(wait, `rate limited (${e.status})`);
@@ -229,19 +272,28 @@ export class GitHub {
             continue;
           }
         }
-        const data = e.response.data as { message?: string; errors?: ({ message?: string } | string)[] } | string | undefined;
+        const data = e.response.data as
+          { message?: string; errors?: ({ message?: string } | string)[] } | string | undefined;
         const errors = typeof data === 'object' && Array.isArray(data.errors) ? data.errors : undefined;
-        const msg = typeof data === 'object' && data?.message
-          ? `${data.message}${errors?.length ? `: ${errors.map((x) => (typeof x === 'string' ? x : x.message ?? JSON.stringify(x))).join('; ')}` : ''}`
-          : String(data ?? '').slice(0, 200);
-        throw new GitHubError(e.status, `GitHub ${method} ${path} answered ${e.status}: ${msg}`, hintFor(e.status), errors);
+        const msg =
+          typeof data === 'object' && data?.message
+            ? `${data.message}${errors?.length ? `: ${errors.map((x) => (typeof x === 'string' ? x : (x.message ?? JSON.stringify(x)))).join('; ')}` : ''}`
+            : String(data ?? '').slice(0, 200);
+        throw new GitHubError(
+          e.status,
+          `GitHub ${method} ${path} answered ${e.status}: ${msg}`,
+          hintFor(e.status),
+          errors,
+        );
       }
     }
   }
 
   /** One REST call by method and path (relative to the API URL). GETs are conditional as every call is. */
   async rest<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
-    const r = await (await this.octokit()).request(`${method.toUpperCase()} ${path}`, body !== undefined ? { data: body } : {});
+    const r = await (
+      await this.octokit()
+    ).request(`${method.toUpperCase()} ${path}`, body !== undefined ? { data: body } : {});
     return { status: r.status, data: r.data as T, cached: (r.status as number) === 304 };
   }
 
@@ -251,14 +303,18 @@ export class GitHub {
       return await (await this.octokit()).graphql<T>(query, variables);
     } catch (e) {
       const errors = (e as { errors?: { message: string }[] }).errors;
-      if (e instanceof Error && e.name === 'GraphqlResponseError' && errors) throw new GitHubError(200, `GitHub GraphQL: ${errors.map((x) => x.message).join('; ')}`);
+      if (e instanceof Error && e.name === 'GraphqlResponseError' && errors)
+        throw new GitHubError(200, `GitHub GraphQL: ${errors.map((x) => x.message).join('; ')}`);
       throw e;
     }
   }
 
   // --- the calls the refinery makes ---
 
-  async createPull(repo: string, p: { title: string; head: string; base: string; body: string; draft?: boolean }): Promise<PullRequest> {
+  async createPull(
+    repo: string,
+    p: { title: string; head: string; base: string; body: string; draft?: boolean },
+  ): Promise<PullRequest> {
     const { rest } = await this.octokit();
     return (await rest.pulls.create({ ...split(repo), ...p })).data as unknown as PullRequest;
   }
@@ -266,7 +322,8 @@ export class GitHub {
   /** Open pull requests whose head is `owner:branch` (one at most on GitHub). */
   async findOpenPull(repo: string, headOwner: string, branch: string, base: string): Promise<PullRequest | undefined> {
     const { rest } = await this.octokit();
-    return (await rest.pulls.list({ ...split(repo), head: `${headOwner}:${branch}`, base, state: 'open' })).data[0] as unknown as PullRequest | undefined;
+    return (await rest.pulls.list({ ...split(repo), head: `${headOwner}:${branch}`, base, state: 'open' }))
+      .data[0] as unknown as PullRequest | undefined;
   }
 
   async getPull(repo: string, n: number): Promise<ApiResponse<PullRequest>> {
@@ -275,19 +332,28 @@ export class GitHub {
     return { status: r.status, data: r.data as unknown as PullRequest, cached: (r.status as number) === 304 };
   }
 
-  async updatePull(repo: string, n: number, fields: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest> {
+  async updatePull(
+    repo: string,
+    n: number,
+    fields: { title?: string; body?: string; state?: 'open' | 'closed' },
+  ): Promise<PullRequest> {
     const { rest } = await this.octokit();
     return (await rest.pulls.update({ ...split(repo), pull_number: n, ...fields })).data as unknown as PullRequest;
   }
 
-  async mergePull(repo: string, n: number, o: { merge_method: 'merge' | 'squash' | 'rebase'; sha: string; commit_title?: string }): Promise<{ sha: string; merged: boolean; message: string }> {
+  async mergePull(
+    repo: string,
+    n: number,
+    o: { merge_method: 'merge' | 'squash' | 'rebase'; sha: string; commit_title?: string },
+  ): Promise<{ sha: string; merged: boolean; message: string }> {
     const { rest } = await this.octokit();
     return (await rest.pulls.merge({ ...split(repo), pull_number: n, ...o })).data;
   }
 
   async checkRuns(repo: string, ref: string): Promise<CheckRun[]> {
     const { rest } = await this.octokit();
-    return (await rest.checks.listForRef({ ...split(repo), ref, per_page: 100 })).data.check_runs as unknown as CheckRun[];
+    return (await rest.checks.listForRef({ ...split(repo), ref, per_page: 100 })).data
+      .check_runs as unknown as CheckRun[];
   }
 
   /**
@@ -303,22 +369,28 @@ export class GitHub {
 
   async combinedStatus(repo: string, ref: string): Promise<{ state: string; statuses: CommitStatus[] }> {
     const { rest } = await this.octokit();
-    return (await rest.repos.getCombinedStatusForRef({ ...split(repo), ref, per_page: 100 })).data as unknown as { state: string; statuses: CommitStatus[] };
+    return (await rest.repos.getCombinedStatusForRef({ ...split(repo), ref, per_page: 100 })).data as unknown as {
+      state: string;
+      statuses: CommitStatus[];
+    };
   }
 
   async reviews(repo: string, n: number): Promise<Review[]> {
     const { rest } = await this.octokit();
-    return (await rest.pulls.listReviews({ ...split(repo), pull_number: n, per_page: 100 })).data as unknown as Review[];
+    return (await rest.pulls.listReviews({ ...split(repo), pull_number: n, per_page: 100 }))
+      .data as unknown as Review[];
   }
 
   async reviewComments(repo: string, n: number): Promise<ReviewComment[]> {
     const { rest } = await this.octokit();
-    return (await rest.pulls.listReviewComments({ ...split(repo), pull_number: n, per_page: 100 })).data as unknown as ReviewComment[];
+    return (await rest.pulls.listReviewComments({ ...split(repo), pull_number: n, per_page: 100 }))
+      .data as unknown as ReviewComment[];
   }
 
   async issueComments(repo: string, n: number): Promise<IssueComment[]> {
     const { rest } = await this.octokit();
-    return (await rest.issues.listComments({ ...split(repo), issue_number: n, per_page: 100 })).data as unknown as IssueComment[];
+    return (await rest.issues.listComments({ ...split(repo), issue_number: n, per_page: 100 }))
+      .data as unknown as IssueComment[];
   }
 
   async comment(repo: string, n: number, body: string): Promise<void> {
@@ -355,7 +427,10 @@ function split(repo: string): { owner: string; repo: string } {
  * `retry-after` (seconds; secondary limits), else an exhausted primary limit (`x-ratelimit-remaining: 0`) until
  * `x-ratelimit-reset` (epoch seconds). Undefined: not a rate limit (a plain 403 is a permission problem and is not retried).
  */
-export function rateLimitWait(headers: Headers | Record<string, string | number | undefined>, now: number): number | undefined {
+export function rateLimitWait(
+  headers: Headers | Record<string, string | number | undefined>,
+  now: number,
+): number | undefined {
   const h = (k: string): string | undefined => {
     const v = headers instanceof Headers ? headers.get(k) : headers[k];
     return v === undefined || v === null ? undefined : String(v);
@@ -372,13 +447,16 @@ export function rateLimitWait(headers: Headers | Record<string, string | number 
 
 function hintFor(status: number): string | undefined {
   if (status === 401) return 'the token was refused: set GITHUB_TOKEN or GH_TOKEN, or log in with gh auth login';
-  if (status === 403) return 'the token lacks a permission for this repository (pull requests: write, contents: write, checks: read)';
-  if (status === 404) return 'check the rig\'s pr.repo (owner/name) and that the token can see the repository';
+  if (status === 403)
+    return 'the token lacks a permission for this repository (pull requests: write, contents: write, checks: read)';
+  if (status === 404) return "check the rig's pr.repo (owner/name) and that the token can see the repository";
   return undefined;
 }
 
 /** `owner/name` from a remote URL on a GitHub host (https, ssh or scp-like), else undefined. */
 export function repoFromUrl(url: string): string | undefined {
-  const m = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?[^/:]+(?::\d+)?[/:](?:.*\/)?([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(url.trim());
+  const m = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?[^/:]+(?::\d+)?[/:](?:.*\/)?([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(
+    url.trim(),
+  );
   return m ? `${m[1]}/${m[2]}` : undefined;
 }

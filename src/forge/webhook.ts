@@ -31,8 +31,11 @@ export function verifySignature(secret: string, body: Buffer | string, header: s
 type Headers = Record<string, string | string[] | undefined> | { get(name: string): string | null };
 
 function header(h: Headers, name: string): string | undefined {
-  if (typeof (h as { get?: unknown }).get === 'function') return (h as { get(n: string): string | null }).get(name) ?? undefined;
-  const v = (h as Record<string, string | string[] | undefined>)[name] ?? (h as Record<string, string | string[] | undefined>)[name.toLowerCase()];
+  if (typeof (h as { get?: unknown }).get === 'function')
+    return (h as { get(n: string): string | null }).get(name) ?? undefined;
+  const v =
+    (h as Record<string, string | string[] | undefined>)[name] ??
+    (h as Record<string, string | string[] | undefined>)[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
 
@@ -42,7 +45,8 @@ function header(h: Headers, name: string): string | undefined {
  */
 export function readWebhook(secret: string, rawBody: Buffer | string, headers: Headers): WebhookVerdict {
   if (!secret) return { ok: false, status: 401, reason: 'no webhook secret is configured' };
-  if (!verifySignature(secret, rawBody, header(headers, 'x-hub-signature-256'))) return { ok: false, status: 401, reason: 'bad or missing X-Hub-Signature-256' };
+  if (!verifySignature(secret, rawBody, header(headers, 'x-hub-signature-256')))
+    return { ok: false, status: 401, reason: 'bad or missing X-Hub-Signature-256' };
   let payload: Record<string, unknown>;
   try {
     payload = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8')) as Record<string, unknown>;
@@ -57,12 +61,26 @@ export function readWebhook(secret: string, rawBody: Buffer | string, headers: H
 
 function pullsOf(event: string, p: Record<string, unknown>, repo: string): PullRef[] {
   const pr = p.pull_request as { number?: number; head?: { ref?: string; sha?: string } } | undefined;
-  if ((event === 'pull_request' || event === 'pull_request_review' || event === 'pull_request_review_comment') && pr?.number) {
-    return [{ repo, number: pr.number, ...(pr.head?.ref ? { branch: pr.head.ref } : {}), ...(pr.head?.sha ? { sha: pr.head.sha } : {}) }];
+  if (
+    (event === 'pull_request' || event === 'pull_request_review' || event === 'pull_request_review_comment') &&
+    pr?.number
+  ) {
+    return [
+      {
+        repo,
+        number: pr.number,
+        ...(pr.head?.ref ? { branch: pr.head.ref } : {}),
+        ...(pr.head?.sha ? { sha: pr.head.sha } : {}),
+      },
+    ];
   }
   if (event === 'check_run' || event === 'check_suite') {
     const o = (p.check_run ?? p.check_suite) as { head_sha?: string; pull_requests?: { number: number }[] } | undefined;
-    return (o?.pull_requests ?? []).map((x) => ({ repo, number: x.number, ...(o?.head_sha ? { sha: o.head_sha } : {}) }));
+    return (o?.pull_requests ?? []).map((x) => ({
+      repo,
+      number: x.number,
+      ...(o?.head_sha ? { sha: o.head_sha } : {}),
+    }));
   }
   if (event === 'status') {
     const sha = p.sha as string | undefined;

@@ -25,7 +25,12 @@ export type BranchDeletion = { deleted: true } | { deleted: false; kept: 'checke
  * or a work tree has it checked out. A clean work tree still at `head` on it is detached there first (no file
  * changes), so an idle checkout does not keep a landed branch alive.
  */
-export function deleteBranchAt(repo: string, branch: string, head: string, worktrees: readonly WorktreeEntry[] = listWorktrees(repo)): BranchDeletion {
+export function deleteBranchAt(
+  repo: string,
+  branch: string,
+  head: string,
+  worktrees: readonly WorktreeEntry[] = listWorktrees(repo),
+): BranchDeletion {
   const holder = worktrees.find((w) => w.branch === branch);
   if (holder) {
     const clean = gitTry(holder.path, ['status', '--porcelain']).stdout.trim() === '';

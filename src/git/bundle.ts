@@ -14,7 +14,10 @@ export function listCommits(dir: string, args: readonly string[], max = 5): { to
   const r = gitTry(dir, ['log', '--format=%H%x00%s', ...args]);
   if (r.status !== 0) return { total: 0, commits: [] };
   const lines = r.stdout.split('\n').filter(Boolean);
-  return { total: lines.length, commits: lines.slice(0, max).map((l) => ({ sha: l.split('\0')[0]!, subject: l.split('\0')[1] ?? '' })) };
+  return {
+    total: lines.length,
+    commits: lines.slice(0, max).map((l) => ({ sha: l.split('\0')[0]!, subject: l.split('\0')[1] ?? '' })),
+  };
 }
 
 export interface SourcedCommit {
@@ -32,12 +35,22 @@ export interface SourcedCommit {
  * was reached from; `since` limits them by commit date. [] when git cannot read them.
  */
 export function commitsBySource(dir: string, refs: readonly string[], since?: string): SourcedCommit[] {
-  const r = gitTry(dir, ['log', ...refs, '--no-merges', '--format=%H%x00%aI%x00%an%x00%S%x00%s', '--source', ...(since ? [`--since=${since}`] : [])]);
+  const r = gitTry(dir, [
+    'log',
+    ...refs,
+    '--no-merges',
+    '--format=%H%x00%aI%x00%an%x00%S%x00%s',
+    '--source',
+    ...(since ? [`--since=${since}`] : []),
+  ]);
   if (r.status !== 0) return [];
-  return r.stdout.split('\n').filter(Boolean).map((line) => {
-    const [sha = '', at = '', author = '', source = '', subject = ''] = line.split('\0');
-    return { sha, at, author, source, subject };
-  });
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [sha = '', at = '', author = '', source = '', subject = ''] = line.split('\0');
+      return { sha, at, author, source, subject };
+    });
 }
 
 /** "a1b2c3d4e5f6 Add greet, 0f9e8d7c6b5a Fix typo, and 3 more" */
@@ -60,7 +73,21 @@ export function snapshotWorkTree(dir: string, ref: string): string | undefined {
     if (head) git(dir, ['read-tree', head], { env });
     git(dir, ['add', '-A'], { env });
     const tree = git(dir, ['write-tree'], { env }).trim();
-    const commit = git(dir, ['-c', 'user.name=Gas Town', '-c', 'user.email=gastown@localhost', 'commit-tree', tree, ...(head ? ['-p', head] : []), '-m', 'Uncommitted work saved by gt before removal'], {}).trim();
+    const commit = git(
+      dir,
+      [
+        '-c',
+        'user.name=Gas Town',
+        '-c',
+        'user.email=gastown@localhost',
+        'commit-tree',
+        tree,
+        ...(head ? ['-p', head] : []),
+        '-m',
+        'Uncommitted work saved by gt before removal',
+      ],
+      {},
+    ).trim();
     git(dir, ['update-ref', ref, commit]);
     return commit;
   } finally {

@@ -14,7 +14,10 @@ import { listWorktrees } from './worktree.ts';
  * rebase under way (`busy`), or the fast-forward there failed (`merge-failed`, `detail` = git's reason).
  */
 export type SideReason =
-  | { why: 'diverged' } | { why: 'refused'; detail: string } | { why: 'dirty'; wt: string } | { why: 'busy'; wt: string }
+  | { why: 'diverged' }
+  | { why: 'refused'; detail: string }
+  | { why: 'dirty'; wt: string }
+  | { why: 'busy'; wt: string }
   | { why: 'merge-failed'; wt: string; detail: string };
 
 export type CloneDelivery =
@@ -29,8 +32,15 @@ export type CloneDelivery =
  * `git merge --ff-only` moves it, so the files follow). Otherwise the commit is written to `side` (forced: it is
  * ours), with the reason. A `side` that `branch` has caught up with is deleted.
  */
-export function deliverToClone(repo: string, clone: string, branch: string, commit: string, side: string): CloneDelivery {
-  if (!existsSync(clone) || gitTry(clone, ['rev-parse', '--git-dir']).status !== 0) return { ok: false, reason: 'not-a-repository' };
+export function deliverToClone(
+  repo: string,
+  clone: string,
+  branch: string,
+  commit: string,
+  side: string,
+): CloneDelivery {
+  if (!existsSync(clone) || gitTry(clone, ['rev-parse', '--git-dir']).status !== 0)
+    return { ok: false, reason: 'not-a-repository' };
   const onBranch = (): CloneDelivery => {
     const old = revParse(clone, `refs/heads/${side}`);
     if (old && isAncestor(clone, old, `refs/heads/${branch}`)) deleteRef(clone, `refs/heads/${side}`, old);
@@ -70,7 +80,9 @@ export function operationInProgress(wt: string): boolean {
     const p = gitTry(wt, ['rev-parse', '--git-path', f]).stdout.trim();
     return isAbsolute(p) ? p : join(wt, p);
   };
-  return ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'rebase-merge', 'rebase-apply'].some((f) => existsSync(gitPath(f)));
+  return ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'rebase-merge', 'rebase-apply'].some((f) =>
+    existsSync(gitPath(f)),
+  );
 }
 
 function lastLine(text: string): string {

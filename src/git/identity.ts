@@ -19,14 +19,16 @@ export function identityStamp(root: string, env: NodeJS.ProcessEnv): string | un
     // not a repository root: only the global files matter
   }
   files.push(join(root, '.git', 'config'));
-  return files.map((f) => {
-    try {
-      const s = statSync(f, { bigint: true });
-      return `${s.mtimeNs}:${s.size}`;
-    } catch {
-      return '-';
-    }
-  }).join('|');
+  return files
+    .map((f) => {
+      try {
+        const s = statSync(f, { bigint: true });
+        return `${s.mtimeNs}:${s.size}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
 }
 
 /** git's user.name for `root`, or undefined (unset, or git missing). */

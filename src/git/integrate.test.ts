@@ -5,12 +5,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { git } from './git.ts';
-import { canMergeTree, fastForward, isAncestor, mergeTree, pushAndVerify, pushRef, rebaseOnto, replayOnto, revParse } from './integrate.ts';
+import {
+  canMergeTree,
+  fastForward,
+  isAncestor,
+  mergeTree,
+  pushAndVerify,
+  pushRef,
+  rebaseOnto,
+  replayOnto,
+  revParse,
+} from './integrate.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git integrate '));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 const who = { name: 'T', email: 't@example.com' };
-const env = { GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' };
+const env = {
+  GIT_AUTHOR_NAME: 'A',
+  GIT_AUTHOR_EMAIL: 'a@example.com',
+  GIT_COMMITTER_NAME: 'A',
+  GIT_COMMITTER_EMAIL: 'a@example.com',
+};
 
 let n = 0;
 /** A repository with `main` holding a.txt = "a\n"; returns its path. */
@@ -28,7 +43,7 @@ function commit(dir: string, file: string, text: string, msg: string): string {
 }
 
 describe('rebase onto', () => {
-  it('replays a branch on a moved main, keeping its change and main\'s', () => {
+  it("replays a branch on a moved main, keeping its change and main's", () => {
     const dir = repo();
     git(dir, ['checkout', '-q', '-b', 'topic']);
     const topic = commit(dir, 'b.txt', 'b\n', 'topic');
@@ -67,35 +82,47 @@ describe('merge-tree', () => {
     const main = commit(dir, 'a.txt', 'main\n', 'main edits a');
     const clean = mergeTree(dir, main, topic);
     expect(clean.ok).toBe(true);
-    if (clean.ok) expect(git(dir, ['ls-tree', '--name-only', clean.tree]).trim().split('\n')).toEqual(['a.txt', 'b.txt']);
+    if (clean.ok)
+      expect(git(dir, ['ls-tree', '--name-only', clean.tree]).trim().split('\n')).toEqual(['a.txt', 'b.txt']);
     expect(mergeTree(dir, main, clash)).toEqual({ ok: false, files: ['a.txt'] });
   });
 });
 
 describe('replay onto (no work tree)', () => {
-  it.runIf(canMergeTree(base))('replays a branch on a moved main keeping authors, drops a change main has, skips kept commits, names a conflict', () => {
-    const dir = repo();
-    git(dir, ['checkout', '-q', '-b', 'topic']);
-    const kept = commit(dir, 'k.txt', 'k\n', 'kept elsewhere');
-    git(dir, ['branch', 'keep/old']);
-    commit(dir, 'b.txt', 'b\n', 'topic adds b');
-    const topic = commit(dir, 'same.txt', 's\n', 'same change as main');
-    git(dir, ['checkout', '-q', 'main']);
-    commit(dir, 'same.txt', 's\n', 'main has it too');
-    const main = commit(dir, 'c.txt', 'c\n', 'main moved');
-    const r = replayOnto(dir, topic, main, who, ['refs/heads/keep/*']);
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    expect(git(dir, ['log', '--format=%s|%an|%cn', `${main}..${r.commit}`]).trim()).toBe('topic adds b|A|T');
-    expect(git(dir, ['show', `${r.commit}:b.txt`])).toBe('b\n');
-    expect(isAncestor(dir, kept, r.commit)).toBe(false);
-    expect(revParse(dir, 'main')).toBe(main);
+  it.runIf(canMergeTree(base))(
+    'replays a branch on a moved main keeping authors, drops a change main has, skips kept commits, names a conflict',
+    () => {
+      const dir = repo();
+      git(dir, ['checkout', '-q', '-b', 'topic']);
+      const kept = commit(dir, 'k.txt', 'k\n', 'kept elsewhere');
+      git(dir, ['branch', 'keep/old']);
+      commit(dir, 'b.txt', 'b\n', 'topic adds b');
+      const topic = commit(dir, 'same.txt', 's\n', 'same change as main');
+      git(dir, ['checkout', '-q', 'main']);
+      commit(dir, 'same.txt', 's\n', 'main has it too');
+      const main = commit(dir, 'c.txt', 'c\n', 'main moved');
+      const r = replayOnto(dir, topic, main, who, ['refs/heads/keep/*']);
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(git(dir, ['log', '--format=%s|%an|%cn', `${main}..${r.commit}`]).trim()).toBe('topic adds b|A|T');
+      expect(git(dir, ['show', `${r.commit}:b.txt`])).toBe('b\n');
+      expect(isAncestor(dir, kept, r.commit)).toBe(false);
+      expect(revParse(dir, 'main')).toBe(main);
 
-    git(dir, ['checkout', '-q', '-b', 'clash', 'main~2']);
-    const clash = commit(dir, 'c.txt', 'other\n', 'clash on c');
-    expect(replayOnto(dir, clash, main, who)).toEqual({ ok: false, files: ['c.txt'], message: `conflict replaying ${clash.slice(0, 12)}` });
-    expect(replayOnto(dir, 'no-such-branch', main, who)).toMatchObject({ ok: false, files: [], message: expect.stringMatching(/^cannot read no-such-branch in /) });
-  });
+      git(dir, ['checkout', '-q', '-b', 'clash', 'main~2']);
+      const clash = commit(dir, 'c.txt', 'other\n', 'clash on c');
+      expect(replayOnto(dir, clash, main, who)).toEqual({
+        ok: false,
+        files: ['c.txt'],
+        message: `conflict replaying ${clash.slice(0, 12)}`,
+      });
+      expect(replayOnto(dir, 'no-such-branch', main, who)).toMatchObject({
+        ok: false,
+        files: [],
+        message: expect.stringMatching(/^cannot read no-such-branch in /),
+      });
+    },
+  );
 });
 
 describe('fast-forward', () => {
@@ -151,6 +178,9 @@ describe('push a ref', () => {
     const refused = pushRef(dir, remote, unrelated, 'topic');
     expect(refused).toMatchObject({ ok: false, nonFastForward: true, detail: expect.stringMatching(/\S/) });
     expect(git(remote, ['rev-parse', 'topic']).trim()).toBe(first);
-    expect(pushRef(dir, join(base, 'no such remote'), first, 'topic')).toMatchObject({ ok: false, nonFastForward: false });
+    expect(pushRef(dir, join(base, 'no such remote'), first, 'topic')).toMatchObject({
+      ok: false,
+      nonFastForward: false,
+    });
   });
 });

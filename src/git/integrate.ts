@@ -16,7 +16,14 @@ export function isAncestor(repo: string, commit: string, of: string): boolean {
   return gitTry(repo, ['merge-base', '--is-ancestor', commit, of]).status === 0;
 }
 
-const as = (who: GitIdentity): string[] => ['-c', `user.name=${who.name}`, '-c', `user.email=${who.email}`, '-c', 'commit.gpgsign=false'];
+const as = (who: GitIdentity): string[] => [
+  '-c',
+  `user.name=${who.name}`,
+  '-c',
+  `user.email=${who.email}`,
+  '-c',
+  'commit.gpgsign=false',
+];
 
 export type RebaseOutcome = { ok: true; commit: string } | { ok: false; files: string[]; message: string };
 
@@ -70,9 +77,17 @@ export type PushRefOutcome = { ok: true } | { ok: false; detail: string; nonFast
 
 /** Push `commit` to `remote`'s `branch` (never forced, no prompts): the refusal's last line, and whether it was not a fast-forward. */
 export function pushRef(repo: string, remote: string, commit: string, branch: string): PushRefOutcome {
-  const r = gitTry(repo, ['push', '--quiet', '--porcelain', remote, `${commit}:refs/heads/${branch}`], { env: { GIT_TERMINAL_PROMPT: '0' }, timeoutMs: 10 * 60_000 });
+  const r = gitTry(repo, ['push', '--quiet', '--porcelain', remote, `${commit}:refs/heads/${branch}`], {
+    env: { GIT_TERMINAL_PROMPT: '0' },
+    timeoutMs: 10 * 60_000,
+  });
   if (r.status === 0) return { ok: true };
-  const detail = (r.stderr || r.stdout).trim().split('\n').filter((l) => !/^(To |Done)/.test(l)).pop() ?? 'refused';
+  const detail =
+    (r.stderr || r.stdout)
+      .trim()
+      .split('\n')
+      .filter((l) => !/^(To |Done)/.test(l))
+      .pop() ?? 'refused';
   return { ok: false, detail, nonFastForward: /non-fast-forward|fetch first|rejected/.test(r.stdout + r.stderr) };
 }
 
@@ -82,8 +97,12 @@ export function pushRef(repo: string, remote: string, commit: string, branch: st
  */
 export function pushAndVerify(repo: string, remote: string, commit: string, branch: string): PushOutcome {
   const env = { GIT_TERMINAL_PROMPT: '0' };
-  const r = gitTry(repo, ['push', '--quiet', remote, `${commit}:refs/heads/${branch}`], { env, timeoutMs: 10 * 60_000 });
-  if (r.status !== 0) return { ok: false, reason: 'refused', detail: (r.stderr || r.stdout).trim().split('\n').pop() ?? '' };
+  const r = gitTry(repo, ['push', '--quiet', remote, `${commit}:refs/heads/${branch}`], {
+    env,
+    timeoutMs: 10 * 60_000,
+  });
+  if (r.status !== 0)
+    return { ok: false, reason: 'refused', detail: (r.stderr || r.stdout).trim().split('\n').pop() ?? '' };
   const there = gitTry(repo, ['ls-remote', remote, `refs/heads/${branch}`], { env }).stdout.split(/\s/)[0] ?? '';
   return there === commit ? { ok: true } : { ok: false, reason: 'unverified', detail: there || 'missing' };
 }
@@ -94,12 +113,30 @@ export function pushAndVerify(repo: string, remote: string, commit: string, bran
  * base of each step is the branch's fork point, so the replay is cumulative; a commit whose change is already there
  * is dropped, as `git rebase` does. Needs `canMergeTree`.
  */
-export function replayOnto(repo: string, head: string, onto: string, who: GitIdentity, skip: readonly string[] = []): RebaseOutcome {
-  const l = gitTry(repo, ['log', '--reverse', '--no-merges', '--format=%H%x00%T%x00%an%x00%ae%x00%ad%x00%B%x1e', '--date=raw', `${onto}..${head}`, '--not', ...skip.map((g) => `--glob=${g}`)]);
+export function replayOnto(
+  repo: string,
+  head: string,
+  onto: string,
+  who: GitIdentity,
+  skip: readonly string[] = [],
+): RebaseOutcome {
+  const l = gitTry(repo, [
+    'log',
+    '--reverse',
+    '--no-merges',
+    '--format=%H%x00%T%x00%an%x00%ae%x00%ad%x00%B%x1e',
+    '--date=raw',
+    `${onto}..${head}`,
+    '--not',
+    ...skip.map((g) => `--glob=${g}`),
+  ]);
   if (l.status !== 0) return { ok: false, files: [], message: `cannot read ${head} in ${repo}: ${l.stderr.trim()}` };
   let tip = onto;
   let tipTree: string | undefined;
-  for (const rec of l.stdout.split('\x1e').map((r) => r.replace(/^\n/, '')).filter(Boolean)) {
+  for (const rec of l.stdout
+    .split('\x1e')
+    .map((r) => r.replace(/^\n/, ''))
+    .filter(Boolean)) {
     const [sha, , an, ae, ad, ...body] = rec.split('\x00');
     const m = mergeTree(repo, tip, sha!);
     if (!m.ok) return { ok: false, files: m.files, message: `conflict replaying ${sha!.slice(0, 12)}` };

@@ -8,14 +8,28 @@ import { commitsBySource } from './bundle.ts';
 import { git } from './git.ts';
 import { revParse } from './integrate.ts';
 import {
-  anyRefContains, commitTree, commitsBetween, commitsNotUpstream, countCommits, deleteRef, emptyRootCommits, listRefs, setRef, treeOf,
+  anyRefContains,
+  commitTree,
+  commitsBetween,
+  commitsNotUpstream,
+  countCommits,
+  deleteRef,
+  emptyRootCommits,
+  listRefs,
+  setRef,
+  treeOf,
 } from './refs.ts';
 import { attributeOf, conflictStage, createInitialCommit, commitWorkTree, headBranch, isUnmerged } from './repo.ts';
 import { addWorktree, listWorktrees } from './worktree.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git refs '));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
-const env = { GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' };
+const env = {
+  GIT_AUTHOR_NAME: 'A',
+  GIT_AUTHOR_EMAIL: 'a@example.com',
+  GIT_COMMITTER_NAME: 'A',
+  GIT_COMMITTER_EMAIL: 'a@example.com',
+};
 
 let n = 0;
 function repo(): string {
@@ -79,8 +93,17 @@ describe('refs', () => {
   it('writes a commit from a tree with the author and date given and another committer, moving no ref', () => {
     const dir = repo();
     const head = revParse(dir, 'HEAD')!;
-    const c = commitTree(dir, treeOf(dir, 'HEAD')!, [head], 'line one\n\nbody\n', { name: 'Au', email: 'au@x', date: '1700000000 +0000' }, { name: 'Co', email: 'co@x' });
-    expect(git(dir, ['log', '-1', '--format=%an|%ae|%at|%cn|%P|%B', c]).trim()).toBe(`Au|au@x|1700000000|Co|${head}|line one\n\nbody`);
+    const c = commitTree(
+      dir,
+      treeOf(dir, 'HEAD')!,
+      [head],
+      'line one\n\nbody\n',
+      { name: 'Au', email: 'au@x', date: '1700000000 +0000' },
+      { name: 'Co', email: 'co@x' },
+    );
+    expect(git(dir, ['log', '-1', '--format=%an|%ae|%at|%cn|%P|%B', c]).trim()).toBe(
+      `Au|au@x|1700000000|Co|${head}|line one\n\nbody`,
+    );
     expect(revParse(dir, 'HEAD')).toBe(head);
     expect(treeOf(dir, 'no-such-ref')).toBeUndefined();
   });
@@ -102,7 +125,11 @@ describe('commits by source', () => {
     const mine = commit(dir, 'b.txt', 'b\n', 'polecat work');
     const all = commitsBySource(dir, ['--branches=polecat/*', 'main']);
     expect(all.map((c) => c.sha)).toEqual([mine, first]);
-    expect(all[0]).toMatchObject({ source: expect.stringMatching(/(^|\/)polecat\/x\/ab-1$/), author: 'A', subject: 'polecat work' });
+    expect(all[0]).toMatchObject({
+      source: expect.stringMatching(/(^|\/)polecat\/x\/ab-1$/),
+      author: 'A',
+      subject: 'polecat work',
+    });
     expect(new Date(all[0]!.at).getTime()).not.toBeNaN();
     expect(commitsBySource(dir, ['no-such-ref'])).toEqual([]);
   });

@@ -8,7 +8,13 @@ import type { GitIdentity } from './repo.ts';
  * yet); otherwise throws GIT_FAILED and the ref keeps what another writer put there. `why` goes to the reflog.
  */
 export function setRef(repo: string, ref: string, to: string, opts: { from?: string; why?: string } = {}): void {
-  git(repo, ['update-ref', ...(opts.why ? ['-m', opts.why] : []), ref, to, ...(opts.from !== undefined ? [opts.from] : [])]);
+  git(repo, [
+    'update-ref',
+    ...(opts.why ? ['-m', opts.why] : []),
+    ref,
+    to,
+    ...(opts.from !== undefined ? [opts.from] : []),
+  ]);
 }
 
 /** Delete `ref` (only while it points at `expected`, when given); true when git deleted it. */
@@ -25,11 +31,19 @@ export interface RefEntry {
 
 /** The refs under `prefix` (e.g. `refs/heads/`), by name; `descending` puts the highest name first. */
 export function listRefs(repo: string, prefix: string, opts: { descending?: boolean } = {}): RefEntry[] {
-  const out = git(repo, ['for-each-ref', `--sort=${opts.descending ? '-' : ''}refname`, '--format=%(refname)%00%(objectname)%00%(parent)', prefix]);
-  return out.split('\n').filter(Boolean).map((l) => {
-    const [ref = '', commit = '', parents = ''] = l.split('\0');
-    return { ref, commit, parent: parents.split(' ')[0] || null };
-  });
+  const out = git(repo, [
+    'for-each-ref',
+    `--sort=${opts.descending ? '-' : ''}refname`,
+    '--format=%(refname)%00%(objectname)%00%(parent)',
+    prefix,
+  ]);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [ref = '', commit = '', parents = ''] = l.split('\0');
+      return { ref, commit, parent: parents.split(' ')[0] || null };
+    });
 }
 
 /** True when some ref under `prefix` contains `commit` (has it in its history). */
@@ -48,7 +62,10 @@ export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** Root commits of the local branches whose tree is empty (what `gt rig add` gives an empty repository). */
 export function emptyRootCommits(repo: string): string[] {
-  return gitTry(repo, ['rev-list', '--max-parents=0', '--branches']).stdout.split('\n').filter(Boolean).filter((c) => treeOf(repo, c) === EMPTY_TREE);
+  return gitTry(repo, ['rev-list', '--max-parents=0', '--branches'])
+    .stdout.split('\n')
+    .filter(Boolean)
+    .filter((c) => treeOf(repo, c) === EMPTY_TREE);
 }
 
 /** How many commits `tips` reach that none of `notIn` reach (`git rev-list --count`); throws on a bad name. */
@@ -67,17 +84,34 @@ export function commitsBetween(repo: string, from: string | undefined, to: strin
  * cherry-pick (same patch, new id) counts as there.
  */
 export function commitsNotUpstream(dir: string, upstream: string, head = 'HEAD'): string[] {
-  return git(dir, ['cherry', upstream, head]).split('\n').filter((l) => l.startsWith('+')).map((l) => l.slice(2).trim());
+  return git(dir, ['cherry', upstream, head])
+    .split('\n')
+    .filter((l) => l.startsWith('+'))
+    .map((l) => l.slice(2).trim());
 }
 
 /**
  * Write a commit of `tree` with `parents` in the object store (no work tree, no ref moved). `author` may carry git's
  * raw date (`GIT_AUTHOR_DATE`) to keep a replayed commit's; `committer` defaults to the author.
  */
-export function commitTree(repo: string, tree: string, parents: readonly string[], message: string, author: GitIdentity & { date?: string }, committer: GitIdentity = author): string {
+export function commitTree(
+  repo: string,
+  tree: string,
+  parents: readonly string[],
+  message: string,
+  author: GitIdentity & { date?: string },
+  committer: GitIdentity = author,
+): string {
   const env = {
-    GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, ...(author.date ? { GIT_AUTHOR_DATE: author.date } : {}),
-    GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email,
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    ...(author.date ? { GIT_AUTHOR_DATE: author.date } : {}),
+    GIT_COMMITTER_NAME: committer.name,
+    GIT_COMMITTER_EMAIL: committer.email,
   };
-  return git(repo, ['-c', 'commit.gpgsign=false', 'commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'], { input: message, env }).trim();
+  return git(
+    repo,
+    ['-c', 'commit.gpgsign=false', 'commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'],
+    { input: message, env },
+  ).trim();
 }

@@ -32,8 +32,14 @@ export function gitVersion(): string {
 export function cloneBare(url: string, dest: string): void {
   const r = gitTry(process.cwd(), ['clone', '--bare', '--quiet', '--', url, dest], CLONE);
   if (r.status !== 0) {
-    const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-    const why = (lines.find((l) => l.startsWith('fatal:')) ?? lines[0] ?? `git exited with status ${r.status}`).replace(/^fatal:\s*/, '');
+    const lines = r.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const why = (lines.find((l) => l.startsWith('fatal:')) ?? lines[0] ?? `git exited with status ${r.status}`).replace(
+      /^fatal:\s*/,
+      '',
+    );
     throw new GtError('GIT_CLONE_FAILED', `cannot clone ${url}: ${why}`, {
       hint: 'check the URL or path, and that git clone can read it from this machine',
     });
@@ -84,7 +90,12 @@ export function hasCommits(repo: string): boolean {
  * Give an empty repository its first commit (an empty tree) on `branch`, written with plumbing so it works in a
  * bare repository with no work tree. Returns the new commit id.
  */
-export function createInitialCommit(repo: string, branch: string, who: GitIdentity, message = 'Initial commit'): string {
+export function createInitialCommit(
+  repo: string,
+  branch: string,
+  who: GitIdentity,
+  message = 'Initial commit',
+): string {
   const tree = git(repo, ['mktree'], { input: '' }).trim();
   const id = ['-c', `user.name=${who.name}`, '-c', `user.email=${who.email}`];
   const commit = git(repo, [...id, 'commit-tree', tree, '-m', message]).trim();
@@ -104,12 +115,34 @@ export function commitAll(dir: string, message: string, who: GitIdentity): void 
  * with `-m` for each of `message`; commit hooks are skipped (`none`: every hook, not only pre-commit and commit-msg).
  * False when there was nothing to commit.
  */
-export function commitWorkTree(dir: string, message: readonly string[], who: GitIdentity, opts: { hooks?: 'no-verify' | 'none' } = {}): boolean {
+export function commitWorkTree(
+  dir: string,
+  message: readonly string[],
+  who: GitIdentity,
+  opts: { hooks?: 'no-verify' | 'none' } = {},
+): boolean {
   if (git(dir, ['status', '--porcelain', '--untracked-files=all']).trim() === '') return false;
-  const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
+  const env = {
+    GIT_AUTHOR_NAME: who.name,
+    GIT_AUTHOR_EMAIL: who.email,
+    GIT_COMMITTER_NAME: who.name,
+    GIT_COMMITTER_EMAIL: who.email,
+  };
   git(dir, ['add', '-A'], { env });
   const noHooks = opts.hooks === 'none' ? ['-c', 'core.hooksPath=/dev/null'] : [];
-  git(dir, ['-c', 'commit.gpgsign=false', ...noHooks, 'commit', '--quiet', '--no-verify', ...message.flatMap((m) => ['-m', m])], { env });
+  git(
+    dir,
+    [
+      '-c',
+      'commit.gpgsign=false',
+      ...noHooks,
+      'commit',
+      '--quiet',
+      '--no-verify',
+      ...message.flatMap((m) => ['-m', m]),
+    ],
+    { env },
+  );
   return true;
 }
 

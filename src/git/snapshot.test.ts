@@ -9,7 +9,12 @@ import { applyTree, worktreeTree } from './snapshot.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git snapshot '));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
-const env = { GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' };
+const env = {
+  GIT_AUTHOR_NAME: 'A',
+  GIT_AUTHOR_EMAIL: 'a@example.com',
+  GIT_COMMITTER_NAME: 'A',
+  GIT_COMMITTER_EMAIL: 'a@example.com',
+};
 
 describe('work tree snapshots', () => {
   it('saves uncommitted and untracked files without touching the index, and puts them back over later changes', () => {
@@ -25,7 +30,11 @@ describe('work tree snapshots', () => {
     const status = git(dir, ['status', '--porcelain']);
     const tree = worktreeTree(dir);
     expect(git(dir, ['status', '--porcelain'])).toBe(status);
-    expect(git(dir, ['ls-tree', '--name-only', tree]).trim().split('\n')).toEqual(['.gitignore', 'a.txt', 'new file.txt']);
+    expect(git(dir, ['ls-tree', '--name-only', tree]).trim().split('\n')).toEqual([
+      '.gitignore',
+      'a.txt',
+      'new file.txt',
+    ]);
     expect(git(dir, ['cat-file', 'blob', `${tree}:a.txt`])).toBe('a changed\n');
 
     const snap = git(dir, ['commit-tree', tree, '-p', 'HEAD', '-m', 'snapshot'], { env }).trim();
@@ -40,6 +49,9 @@ describe('work tree snapshots', () => {
     expect(existsSync(join(dir, 'stray.txt'))).toBe(false);
     expect(readFileSync(join(dir, 'build', 'out.bin'), 'utf8')).toBe('keep\n');
     expect(git(dir, ['rev-parse', 'HEAD']).trim()).toBe(git(dir, ['rev-parse', `${snap}^`]).trim());
-    expect(git(dir, ['status', '--porcelain', '-z']).split('\0').filter(Boolean).sort()).toEqual([' M a.txt', '?? new file.txt']);
+    expect(git(dir, ['status', '--porcelain', '-z']).split('\0').filter(Boolean).sort()).toEqual([
+      ' M a.txt',
+      '?? new file.txt',
+    ]);
   });
 });

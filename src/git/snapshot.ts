@@ -7,7 +7,10 @@ import { git, gitTry } from './git.ts';
 /** The tree of everything in the work tree (what `git add -A` would stage), via a throwaway copy of its index. */
 export function worktreeTree(worktree: string): string {
   const index = resolve(worktree, git(worktree, ['rev-parse', '--git-path', 'index']).trim());
-  const tmp = join(resolve(worktree, git(worktree, ['rev-parse', '--git-dir']).trim()), `gt-snapshot-${process.pid}-${Date.now()}.index`);
+  const tmp = join(
+    resolve(worktree, git(worktree, ['rev-parse', '--git-dir']).trim()),
+    `gt-snapshot-${process.pid}-${Date.now()}.index`,
+  );
   try {
     if (existsSync(index)) copyFileSync(index, tmp);
     const env = { GIT_INDEX_FILE: tmp };

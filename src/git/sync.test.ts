@@ -7,11 +7,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deliverToClone, operationInProgress } from './deliver.ts';
 import { git } from './git.ts';
 import { revParse } from './integrate.ts';
-import { addRemote, fetchFrom, isBareRepository, mergeFastForward, remoteUrl, renameRemote, syncBranch } from './sync.ts';
+import {
+  addRemote,
+  fetchFrom,
+  isBareRepository,
+  mergeFastForward,
+  remoteUrl,
+  renameRemote,
+  syncBranch,
+} from './sync.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git sync '));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
-const env = { GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' };
+const env = {
+  GIT_AUTHOR_NAME: 'A',
+  GIT_AUTHOR_EMAIL: 'a@example.com',
+  GIT_COMMITTER_NAME: 'A',
+  GIT_COMMITTER_EMAIL: 'a@example.com',
+};
 
 let n = 0;
 function repo(): string {
@@ -50,10 +63,18 @@ describe('remotes', () => {
     const src = repo();
     const bare = bareOf(src);
     const first = revParse(bare, 'main')!;
-    expect(syncBranch(bare, 'origin', 'main', 'refs/gt/origin/main', 'test')).toEqual({ state: 'up-to-date', ours: first, theirs: first });
+    expect(syncBranch(bare, 'origin', 'main', 'refs/gt/origin/main', 'test')).toEqual({
+      state: 'up-to-date',
+      ours: first,
+      theirs: first,
+    });
 
     const gained = commit(src, 'b.txt', 'b\n', 'pushed elsewhere');
-    expect(syncBranch(bare, 'origin', 'main', 'refs/gt/origin/main', 'test')).toEqual({ state: 'fast-forwarded', ours: first, theirs: gained });
+    expect(syncBranch(bare, 'origin', 'main', 'refs/gt/origin/main', 'test')).toEqual({
+      state: 'fast-forwarded',
+      ours: first,
+      theirs: gained,
+    });
     expect(revParse(bare, 'main')).toBe(gained);
 
     // Origin rewritten: a commit of its own on the old tip, while the rig's main also moved.
@@ -120,7 +141,11 @@ describe('delivering into a clone', () => {
     const { src, bare, landed } = setup();
     const before = revParse(src, 'main');
     writeFileSync(join(src, 'a.txt'), 'mine\n');
-    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toEqual({ ok: true, ref: 'gt/main', kept: { why: 'dirty', wt: src } });
+    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toEqual({
+      ok: true,
+      ref: 'gt/main',
+      kept: { why: 'dirty', wt: src },
+    });
     expect(revParse(src, 'main')).toBe(before);
     expect(revParse(src, 'gt/main')).toBe(landed);
     expect(git(src, ['status', '--porcelain']).trim()).toBe('M a.txt');
@@ -128,7 +153,11 @@ describe('delivering into a clone', () => {
     git(src, ['checkout', '-q', '--', 'a.txt']);
     writeFileSync(join(src, '.git', 'MERGE_HEAD'), `${before}\n`);
     expect(operationInProgress(src)).toBe(true);
-    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toMatchObject({ ok: true, ref: 'gt/main', kept: { why: 'busy' } });
+    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toMatchObject({
+      ok: true,
+      ref: 'gt/main',
+      kept: { why: 'busy' },
+    });
     rmSync(join(src, '.git', 'MERGE_HEAD'));
 
     // Caught up: the branch moves and the side branch it now contains is removed.
@@ -139,9 +168,16 @@ describe('delivering into a clone', () => {
   it('keeps a clone branch with commits of its own, and says when the clone is gone', () => {
     const { src, bare, landed } = setup();
     const own = commit(src, 'own.txt', 'o\n', 'own work');
-    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toEqual({ ok: true, ref: 'gt/main', kept: { why: 'diverged' } });
+    expect(deliverToClone(bare, src, 'main', landed, 'gt/main')).toEqual({
+      ok: true,
+      ref: 'gt/main',
+      kept: { why: 'diverged' },
+    });
     expect(revParse(src, 'main')).toBe(own);
-    expect(deliverToClone(bare, join(base, 'nowhere'), 'main', landed, 'gt/main')).toEqual({ ok: false, reason: 'not-a-repository' });
+    expect(deliverToClone(bare, join(base, 'nowhere'), 'main', landed, 'gt/main')).toEqual({
+      ok: false,
+      reason: 'not-a-repository',
+    });
   });
 
   it('moves a branch nobody has checked out by pushing to it', () => {

@@ -30,15 +30,31 @@ export type FetchOutcome = { ok: true } | { ok: false; error: string };
  * Fetch from `remote` (a name, URL or path): its configured refspecs, or `refspecs` (e.g. `+refs/heads/*:refs/x/*`);
  * FETCH_HEAD is not written. `prune` drops local refs the remote no longer has. The error is git's reason in one line.
  */
-export function fetchFrom(repo: string, remote: string, refspecs: readonly string[] = [], opts: { prune?: boolean; timeoutMs?: number } = {}): FetchOutcome {
-  const args = ['fetch', '--quiet', ...(opts.prune ? ['--prune'] : []), ...(refspecs.length ? ['--no-write-fetch-head'] : []), remote, ...refspecs];
+export function fetchFrom(
+  repo: string,
+  remote: string,
+  refspecs: readonly string[] = [],
+  opts: { prune?: boolean; timeoutMs?: number } = {},
+): FetchOutcome {
+  const args = [
+    'fetch',
+    '--quiet',
+    ...(opts.prune ? ['--prune'] : []),
+    ...(refspecs.length ? ['--no-write-fetch-head'] : []),
+    remote,
+    ...refspecs,
+  ];
   const r = gitTry(repo, args, { env: NO_PROMPT, timeoutMs: opts.timeoutMs ?? 5 * 60_000 });
   return r.status === 0 ? { ok: true } : { ok: false, error: reasonOf(r.stderr || r.stdout) };
 }
 
 /** git's reason in one line: its first `fatal:` or `error:` line, else its last line. */
 function reasonOf(text: string): string {
-  const lines = text.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines.at(-1) ?? '';
 }
 
@@ -49,7 +65,13 @@ export type SyncState = 'up-to-date' | 'fast-forwarded' | 'diverged' | 'unreacha
  * `branch` to it when that is a fast-forward (compare-and-set, `why` in the reflog). Returns what happened with
  * both tips; a local branch the remote lacks commits of, or that diverged, is never rewritten.
  */
-export function syncBranch(repo: string, remote: string, branch: string, tracking: string, why: string): { state: SyncState; ours?: string; theirs?: string } {
+export function syncBranch(
+  repo: string,
+  remote: string,
+  branch: string,
+  tracking: string,
+  why: string,
+): { state: SyncState; ours?: string; theirs?: string } {
   if (!fetchFrom(repo, remote, [`+refs/heads/${branch}:${tracking}`]).ok) return { state: 'unreachable' };
   const theirs = revParse(repo, tracking);
   const ours = revParse(repo, `refs/heads/${branch}`);

@@ -5,9 +5,26 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { git, gitTry } from './git.ts';
 import { revParse } from './integrate.ts';
-import { branchExists, cloneBare, commonGitDir, createInitialCommit, hasCommits, headBranch, readFileAt } from './repo.ts';
 import {
-  addWorktree, checkoutRev, cleanCheckout, describeHeldWork, dropWorktree, heldWork, listWorktrees, pruneWorktrees, removeWorktree, uncommittedFiles,
+  branchExists,
+  cloneBare,
+  commonGitDir,
+  createInitialCommit,
+  hasCommits,
+  headBranch,
+  readFileAt,
+} from './repo.ts';
+import {
+  addWorktree,
+  checkoutRev,
+  cleanCheckout,
+  describeHeldWork,
+  dropWorktree,
+  heldWork,
+  listWorktrees,
+  pruneWorktrees,
+  removeWorktree,
+  uncommittedFiles,
 } from './worktree.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'git wrapper '));
@@ -43,7 +60,9 @@ describe('bare repositories and worktrees', () => {
   });
 
   it('reports an unreachable source in one line', () => {
-    expect(() => cloneBare('file:///nonexistent/repo.git', join(base, 'x.git'))).toThrow(/^cannot clone file:\/\/\/nonexistent\/repo\.git: [^\n]+$/);
+    expect(() => cloneBare('file:///nonexistent/repo.git', join(base, 'x.git'))).toThrow(
+      /^cannot clone file:\/\/\/nonexistent\/repo\.git: [^\n]+$/,
+    );
   });
 
   it('restarts a branch in a new worktree (-B), removes one holding changes only when forced, and prunes a vanished one', () => {
@@ -57,7 +76,9 @@ describe('bare repositories and worktrees', () => {
     writeFileSync(join(one, 'f.txt'), 'f');
     git(one, ['add', '-A']);
     git(one, ['-c', 'user.name=T', '-c', 'user.email=t@x', 'commit', '-qm', 'f']);
-    expect(() => addWorktree(bare, join(base, 'wt clash'), 'polecat/x', { newBranch: true, startPoint: 'main' })).toThrow(/^git worktree add .+ failed: .+/);
+    expect(() =>
+      addWorktree(bare, join(base, 'wt clash'), 'polecat/x', { newBranch: true, startPoint: 'main' }),
+    ).toThrow(/^git worktree add .+ failed: .+/);
     writeFileSync(join(one, 'g.txt'), 'g');
     expect(() => removeWorktree(bare, one)).toThrow();
     removeWorktree(bare, one, { force: true });
@@ -73,7 +94,11 @@ describe('bare repositories and worktrees', () => {
     const three = join(base, 'wt three');
     addWorktree(bare, three, 'other', { newBranch: true, startPoint: first });
     rmSync(three, { recursive: true, force: true });
-    expect(listWorktrees(bare).filter((w) => w.prunable).map((w) => w.path)).toEqual([three]);
+    expect(
+      listWorktrees(bare)
+        .filter((w) => w.prunable)
+        .map((w) => w.path),
+    ).toEqual([three]);
     pruneWorktrees(bare);
     expect(listWorktrees(bare).some((w) => w.path === two)).toBe(true);
     pruneWorktrees(bare, [two]);

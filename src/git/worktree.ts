@@ -8,14 +8,21 @@ import { git, gitTry } from './git.ts';
  * `resetBranch` does too, moving an existing branch there (`-B`). A concurrent process holding one of git's lock
  * files is waited out (a few short retries); other failures throw GIT_FAILED with git's reason.
  */
-export function addWorktree(repo: string, path: string, branch: string, opts: { newBranch?: boolean; resetBranch?: boolean; startPoint?: string } = {}): void {
-  const args = opts.newBranch || opts.resetBranch
-    ? ['worktree', 'add', '--quiet', opts.resetBranch ? '-B' : '-b', branch, path, opts.startPoint ?? 'HEAD']
-    : ['worktree', 'add', '--quiet', path, branch];
+export function addWorktree(
+  repo: string,
+  path: string,
+  branch: string,
+  opts: { newBranch?: boolean; resetBranch?: boolean; startPoint?: string } = {},
+): void {
+  const args =
+    opts.newBranch || opts.resetBranch
+      ? ['worktree', 'add', '--quiet', opts.resetBranch ? '-B' : '-b', branch, path, opts.startPoint ?? 'HEAD']
+      : ['worktree', 'add', '--quiet', path, branch];
   for (let attempt = 1; ; attempt++) {
     const r = gitTry(repo, args);
     if (r.status === 0) return;
-    if (attempt >= 5 || !/lock|already exists/i.test(r.stderr)) throw new GtError('GIT_FAILED', `git worktree add ${path} failed: ${r.stderr.trim()}`);
+    if (attempt >= 5 || !/lock|already exists/i.test(r.stderr))
+      throw new GtError('GIT_FAILED', `git worktree add ${path} failed: ${r.stderr.trim()}`);
     // "already exists" can be a stale entry of a deleted directory: forget those before the next try.
     if (/already exists/.test(r.stderr)) pruneWorktrees(repo);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * attempt);
@@ -50,7 +57,10 @@ export function listWorktrees(repo: string): WorktreeEntry[] {
     out.push({
       path,
       head: lines.find((l) => l.startsWith('HEAD '))?.slice(5),
-      branch: lines.find((l) => l.startsWith('branch '))?.slice(7).replace(/^refs\/heads\//, ''),
+      branch: lines
+        .find((l) => l.startsWith('branch '))
+        ?.slice(7)
+        .replace(/^refs\/heads\//, ''),
       bare: lines.includes('bare'),
       prunable: lines.some((l) => l === 'prunable' || l.startsWith('prunable ')),
     });
@@ -70,8 +80,14 @@ export function removeWorktree(repo: string, path: string, opts: { force?: boole
  * Delete the linked worktree at `path` (its directory goes even when git refuses: the caller has decided that what
  * it holds may go, or saved it) and `branch`: merged-only unless `force`. Best effort; stale entries are pruned.
  */
-export function dropWorktree(repo: string, path: string, branch: string | undefined, opts: { force?: boolean } = {}): void {
-  if (existsSync(path) && gitTry(repo, ['worktree', 'remove', ...(opts.force ? ['--force'] : []), path]).status !== 0) rmSync(path, { recursive: true, force: true });
+export function dropWorktree(
+  repo: string,
+  path: string,
+  branch: string | undefined,
+  opts: { force?: boolean } = {},
+): void {
+  if (existsSync(path) && gitTry(repo, ['worktree', 'remove', ...(opts.force ? ['--force'] : []), path]).status !== 0)
+    rmSync(path, { recursive: true, force: true });
   gitTry(repo, ['worktree', 'prune']);
   if (branch) gitTry(repo, ['branch', opts.force ? '-D' : '-d', branch]);
 }
@@ -99,7 +115,13 @@ export function cleanCheckout(wt: string, rev: string, opts: { attach?: boolean 
 export function uncommittedFiles(dir: string): { ok: true; files: string[] } | { ok: false; error: string } {
   const r = gitTry(dir, ['status', '--porcelain', '--untracked-files=all']);
   if (r.status !== 0) return { ok: false, error: r.stderr.trim().split('\n')[0] ?? '' };
-  return { ok: true, files: r.stdout.split('\n').filter(Boolean).map((l) => l.slice(3)) };
+  return {
+    ok: true,
+    files: r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3)),
+  };
 }
 
 /** What a work tree holds that would be lost if it were deleted. Empty fields mean nothing of that kind. */
@@ -119,7 +141,10 @@ export interface HeldWork {
  * branch count as unpushed (a crew member's clone).
  */
 export function heldWork(dir: string, base?: string): HeldWork {
-  const uncommitted = git(dir, ['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean).map((l) => l.slice(3));
+  const uncommitted = git(dir, ['status', '--porcelain', '--untracked-files=all'])
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3));
   const hasHead = gitTry(dir, ['rev-parse', '--verify', '--quiet', 'HEAD']).status === 0;
   const count = (args: string[]): number => Number(git(dir, ['rev-list', '--count', ...args]).trim()) || 0;
   const unmerged = hasHead && base ? count(['HEAD', '--not', `refs/heads/${base}`]) : 0;
@@ -139,7 +164,8 @@ export function describeHeldWork(w: HeldWork, base?: string): string {
     const shown = w.uncommitted.slice(0, 3).join(', ') + (w.uncommitted.length > 3 ? ', …' : '');
     parts.push(`${w.uncommitted.length} uncommitted file${w.uncommitted.length === 1 ? '' : 's'} (${shown})`);
   }
-  if (w.unmerged > 0) parts.push(`${w.unmerged} commit${w.unmerged === 1 ? '' : 's'} not on ${base ?? 'the default branch'}`);
+  if (w.unmerged > 0)
+    parts.push(`${w.unmerged} commit${w.unmerged === 1 ? '' : 's'} not on ${base ?? 'the default branch'}`);
   if (w.unpushed > 0) parts.push(`${w.unpushed} unpushed commit${w.unpushed === 1 ? '' : 's'}`);
   if (w.stashes > 0) parts.push(`${w.stashes} stash${w.stashes === 1 ? '' : 'es'}`);
   return parts.join(', ');

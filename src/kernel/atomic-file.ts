@@ -8,9 +8,15 @@ let counter = 0;
  * Write `data` to `path` through a temporary file in the same directory and a rename.
  * `durable` also fsyncs the file first, for content that cannot be rebuilt from elsewhere.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], opts: { durable?: boolean; mode?: number } = {}): void {
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+  opts: { durable?: boolean; mode?: number } = {},
+): void {
   // A short write (the disk filled up, a file-size limit) is resumed, so it then fails rather than truncating.
-  const chunks = Array.isArray(data) ? (data as readonly Uint8Array[]) : [typeof data === 'string' ? Buffer.from(data) : (data as Uint8Array)];
+  const chunks = Array.isArray(data)
+    ? (data as readonly Uint8Array[])
+    : [typeof data === 'string' ? Buffer.from(data) : (data as Uint8Array)];
   writeFileAtomicWith(path, (fd) => writeAll(fd, chunks), opts);
 }
 
@@ -18,7 +24,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
  * The same, with the content written by `fill` to the temporary file's descriptor. A failure at any step (a full
  * disk, a file-size limit) removes the temporary file and leaves `path` as it was.
  */
-export function writeFileAtomicWith(path: string, fill: (fd: number) => void, opts: { durable?: boolean; mode?: number } = {}): void {
+export function writeFileAtomicWith(
+  path: string,
+  fill: (fd: number) => void,
+  opts: { durable?: boolean; mode?: number } = {},
+): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
   const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
   try {

@@ -7,38 +7,83 @@
 export const TOWN_EVENTS = {
   sling: { hooked: 'sling.hooked', queued: 'sling.queued', refused: 'sling.refused', already: 'sling.already' },
   done: {
-    completed: 'done.completed', noChanges: 'done.no-changes', local: 'done.local', escalated: 'done.escalated', deferred: 'done.deferred',
+    completed: 'done.completed',
+    noChanges: 'done.no-changes',
+    local: 'done.local',
+    escalated: 'done.escalated',
+    deferred: 'done.deferred',
   },
   hook: { released: 'hook.released', suspended: 'hook.suspended', attached: 'hook.attached', resumed: 'hook.resumed' },
   /** A polecat's session stopped, started or the polecat removed by hand (src/work/hook/lifecycle.ts). */
-  polecat: { stopped: 'polecat.stopped', started: 'polecat.started', nuked: 'polecat.nuked', moved: 'polecat.moved', staleStopped: 'polecat.stale-stopped' },
+  polecat: {
+    stopped: 'polecat.stopped',
+    started: 'polecat.started',
+    nuked: 'polecat.nuked',
+    moved: 'polecat.moved',
+    staleStopped: 'polecat.stale-stopped',
+  },
   /** `gt hooks repair`, one kind per repair (keyed as src/work/hook/repair.ts names them). */
   repair: {
-    'pruned-worktree': 'repair.pruned-worktree', 'recreated-worktree': 'repair.recreated-worktree', 'cleared-lock': 'repair.cleared-lock',
-    requeued: 'repair.requeued', 'cleared-hook': 'repair.cleared-hook', 'forgot-polecat': 'repair.forgot-polecat',
+    'pruned-worktree': 'repair.pruned-worktree',
+    'recreated-worktree': 'repair.recreated-worktree',
+    'cleared-lock': 'repair.cleared-lock',
+    requeued: 'repair.requeued',
+    'cleared-hook': 'repair.cleared-hook',
+    'forgot-polecat': 'repair.forgot-polecat',
   },
   convoy: {
-    created: 'convoy.created', added: 'convoy.added', closed: 'convoy.closed', landed: 'convoy.landed', announced: 'convoy.announced',
-    launched: 'convoy.launched', staged: 'convoy.staged',
+    created: 'convoy.created',
+    added: 'convoy.added',
+    closed: 'convoy.closed',
+    landed: 'convoy.landed',
+    announced: 'convoy.announced',
+    launched: 'convoy.launched',
+    staged: 'convoy.staged',
     /** Feeding a convoy's ready beads, one kind per decision. */
     feed: { slung: 'convoy.feed.slung', skipped: 'convoy.feed.skipped', failed: 'convoy.feed.failed' },
   },
   escalation: { filed: 'escalation' },
   handoff: { handedOff: 'handoff' },
   refinery: {
-    merged: 'refinery.merged', failed: 'refinery.failed', requeued: 'refinery.requeued', blocked: 'refinery.blocked',
-    resynced: 'refinery.resynced', delivered: 'refinery.delivered', deliverFailed: 'refinery.deliver-failed',
-    pushFailed: 'refinery.push-failed', retry: 'refinery.retry', rejected: 'refinery.rejected', slingFailed: 'refinery.sling-failed',
+    merged: 'refinery.merged',
+    failed: 'refinery.failed',
+    requeued: 'refinery.requeued',
+    blocked: 'refinery.blocked',
+    resynced: 'refinery.resynced',
+    delivered: 'refinery.delivered',
+    deliverFailed: 'refinery.deliver-failed',
+    pushFailed: 'refinery.push-failed',
+    retry: 'refinery.retry',
+    rejected: 'refinery.rejected',
+    slingFailed: 'refinery.sling-failed',
     /** Merge strategy `pr`: the pull request that carries a merge request (src/refinery/pr.ts). */
-    prOpened: 'refinery.pr-opened', prHeadMoved: 'refinery.pr-head-moved', prAutoMerge: 'refinery.pr-auto-merge',
-    prQueued: 'refinery.pr-queued', prClosed: 'refinery.pr-closed', prBlocked: 'refinery.pr-blocked',
+    prOpened: 'refinery.pr-opened',
+    prHeadMoved: 'refinery.pr-head-moved',
+    prAutoMerge: 'refinery.pr-auto-merge',
+    prQueued: 'refinery.pr-queued',
+    prClosed: 'refinery.pr-closed',
+    prBlocked: 'refinery.pr-blocked',
     /** The rig's origin as the refinery found it before a run (keyed by that state). */
-    origin: { unreachable: 'refinery.origin-unreachable', diverged: 'refinery.origin-diverged', 'fast-forwarded': 'refinery.origin-fast-forwarded' },
+    origin: {
+      unreachable: 'refinery.origin-unreachable',
+      diverged: 'refinery.origin-diverged',
+      'fast-forwarded': 'refinery.origin-fast-forwarded',
+    },
   },
   daemon: {
-    start: 'daemon.start', stop: 'daemon.stop', unwired: 'daemon.unwired', error: 'daemon.error', snapshot: 'daemon.snapshot',
-    restart: 'daemon.restart', restartCap: 'daemon.restart-cap', stuckEscalate: 'daemon.stuck-escalate', nudge: 'daemon.nudge',
-    reap: 'daemon.reap', resume: 'daemon.resume', settingsReadable: 'daemon.settings-readable', settingsUnreadable: 'daemon.settings-unreadable',
+    start: 'daemon.start',
+    stop: 'daemon.stop',
+    unwired: 'daemon.unwired',
+    error: 'daemon.error',
+    snapshot: 'daemon.snapshot',
+    restart: 'daemon.restart',
+    restartCap: 'daemon.restart-cap',
+    stuckEscalate: 'daemon.stuck-escalate',
+    nudge: 'daemon.nudge',
+    reap: 'daemon.reap',
+    resume: 'daemon.resume',
+    settingsReadable: 'daemon.settings-readable',
+    settingsUnreadable: 'daemon.settings-unreadable',
   },
   costs: { budgetReached: 'costs.budget-reached', budgetMailFailed: 'costs.budget-mail-failed' },
   /** An agent's runtime reported a new session id (its session-start hook): the sessions gt seance lists. */
@@ -95,7 +140,12 @@ interface WithData {
   [E.refinery.failed]: { mr: string; rework_bead: string; kind: string; reused?: boolean };
   [E.refinery.requeued]: { mr: string };
   [E.refinery.blocked]: { ours?: string | undefined; theirs?: string | undefined };
-  [E.refinery.resynced]: { state: string; from?: string | undefined; to?: string | undefined; kept?: string | undefined };
+  [E.refinery.resynced]: {
+    state: string;
+    from?: string | undefined;
+    to?: string | undefined;
+    kept?: string | undefined;
+  };
   [E.refinery.delivered]: { commit: string; ref: string; target: string };
   [E.refinery.deliverFailed]: { commit: string; target: string };
   [E.refinery.pushFailed]: { mrs: string[] } | { mr: string; branch: string };
@@ -125,7 +175,12 @@ interface WithData {
   [E.costs.budgetMailFailed]: undefined;
 }
 
-interface ConvoyFeedData { convoy: string; rig: string | null; status?: string | undefined; polecat?: string | undefined }
+interface ConvoyFeedData {
+  convoy: string;
+  rig: string | null;
+  status?: string | undefined;
+  polecat?: string | undefined;
+}
 
 // Every kind has a payload entry and every entry is a kind: a kind added to one and not the other fails typecheck.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -148,9 +203,21 @@ export function townEventDomain(kind: string): TownEventDomain | undefined {
 
 /** The kinds of a bead's own event log (src/beads: `bd show`, the ledger's history). */
 export const BEAD_EVENTS = {
-  created: 'created', imported: 'imported', updated: 'updated', statusChanged: 'status_changed', claimed: 'claimed',
-  closed: 'closed', reopened: 'reopened', deleted: 'deleted', renamed: 'renamed', shelved: 'shelved', commented: 'commented',
-  dependencyAdded: 'dependency_added', dependencyRemoved: 'dependency_removed',
-  labelAdded: 'label_added', labelRemoved: 'label_removed', parentChanged: 'parent',
+  created: 'created',
+  imported: 'imported',
+  updated: 'updated',
+  statusChanged: 'status_changed',
+  claimed: 'claimed',
+  closed: 'closed',
+  reopened: 'reopened',
+  deleted: 'deleted',
+  renamed: 'renamed',
+  shelved: 'shelved',
+  commented: 'commented',
+  dependencyAdded: 'dependency_added',
+  dependencyRemoved: 'dependency_removed',
+  labelAdded: 'label_added',
+  labelRemoved: 'label_removed',
+  parentChanged: 'parent',
 } as const;
 export type BeadEventKind = (typeof BEAD_EVENTS)[keyof typeof BEAD_EVENTS];

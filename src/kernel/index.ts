@@ -2,8 +2,15 @@
 export { GtError, usageError, isGtError, messageOf, type ExitKind } from './errors.ts';
 export { writeFileAtomic, writeFileAtomicWith } from './atomic-file.ts';
 export {
-  TOWN_EVENTS, TOWN_EVENT_KINDS, BEAD_EVENTS, isTownEventKind, townEventDomain,
-  type TownEventKind, type TownEventDomain, type TownEventData, type BeadEventKind,
+  TOWN_EVENTS,
+  TOWN_EVENT_KINDS,
+  BEAD_EVENTS,
+  isTownEventKind,
+  townEventDomain,
+  type TownEventKind,
+  type TownEventDomain,
+  type TownEventData,
+  type BeadEventKind,
 } from './event-kinds.ts';
 export { systemClock, isoNow, type Clock } from './clock.ts';
 export { installRoot } from './install-root.ts';

@@ -11,6 +11,9 @@ export function installRoot(): string {
   if (cached) return cached;
   for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
     if (existsSync(join(d, 'bin', 'gt.js')) && existsSync(join(d, 'package.json'))) return (cached = d);
-    if (dirname(d) === d) throw new GtError('GT_INSTALL_BROKEN', 'bin/gt.js not found above the running gt', { hint: 'reinstall Gas Town (npm install)' });
+    if (dirname(d) === d)
+      throw new GtError('GT_INSTALL_BROKEN', 'bin/gt.js not found above the running gt', {
+        hint: 'reinstall Gas Town (npm install)',
+      });
   }
 }

@@ -40,7 +40,11 @@ describe('run (async)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gt-run-'));
     try {
       const started = Date.now();
-      const p = run('sh', ['-c', `setsid sh -c 'echo $$ > "${dir}/pid"; exec sleep 45' & sleep 30`], { timeoutMs: 800, killGraceMs: 200, stopEscaped: true });
+      const p = run('sh', ['-c', `setsid sh -c 'echo $$ > "${dir}/pid"; exec sleep 45' & sleep 30`], {
+        timeoutMs: 800,
+        killGraceMs: 200,
+        stopEscaped: true,
+      });
       await expect(p).rejects.toMatchObject({ code: 'PROC_TIMEOUT' });
       expect(Date.now() - started).toBeLessThan(4000);
       const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
@@ -54,7 +58,11 @@ describe('run (async)', () => {
 
   it('returns the status of a program that exited while a process it left behind holds its output', async () => {
     const started = Date.now();
-    const r = await run('sh', ['-c', 'setsid sleep 45 & echo done; exit 4'], { timeoutMs: 30_000, drainMs: 300, stopEscaped: true });
+    const r = await run('sh', ['-c', 'setsid sleep 45 & echo done; exit 4'], {
+      timeoutMs: 30_000,
+      drainMs: 300,
+      stopEscaped: true,
+    });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(r.status).toBe(4);
     expect(r.stdout).toBe('done\n');

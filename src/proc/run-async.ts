@@ -44,7 +44,8 @@ export function run(cmd: string, args: readonly string[], opts: RunAsyncOptions 
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     const timers: NodeJS.Timeout[] = [];
     const after = (ms: number, fn: () => void): void => void timers.push(setTimeout(fn, ms));
-    const everything = (signal: NodeJS.Signals): void => killRun(child.pid, opts.stopEscaped ? marker : undefined, signal);
+    const everything = (signal: NodeJS.Signals): void =>
+      killRun(child.pid, opts.stopEscaped ? marker : undefined, signal);
     const finish = (leftBehind: boolean): void => {
       if (settled) return;
       settled = true;
@@ -60,7 +61,8 @@ export function run(cmd: string, args: readonly string[], opts: RunAsyncOptions 
       }
       const stdout = Buffer.concat(out).toString('utf8');
       let stderr = Buffer.concat(err).toString('utf8');
-      if (leftBehind) stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}(gt: ${cmd} exited but a process it left running kept its output open; that process was stopped)\n`;
+      if (leftBehind)
+        stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}(gt: ${cmd} exited but a process it left running kept its output open; that process was stopped)\n`;
       resolve({ status: exit?.code ?? (exit?.signal ? 128 : 1), stdout, stderr });
     };
     after(timeoutMs, () => {
@@ -80,7 +82,11 @@ export function run(cmd: string, args: readonly string[], opts: RunAsyncOptions 
       for (const t of timers) clearTimeout(t);
       if (e.code === 'ENOENT' && opts.cwd !== undefined && !existsSync(opts.cwd)) reject(missingDir(cmd, opts.cwd));
       else if (e.code === 'ENOENT') {
-        reject(new GtError('PROC_NOT_FOUND', `${cmd} is not installed or not on PATH`, { hint: `install ${cmd} and make sure it is on PATH` }));
+        reject(
+          new GtError('PROC_NOT_FOUND', `${cmd} is not installed or not on PATH`, {
+            hint: `install ${cmd} and make sure it is on PATH`,
+          }),
+        );
       } else reject(new GtError('PROC_FAILED', `${cmd} could not be run: ${e.message}`));
     });
     // The program exited; its pipes close when the last process holding them does. One it left behind gets drainMs.
@@ -112,7 +118,14 @@ function killRun(pid: number | undefined, marker: string | undefined, signal: No
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const [, , , session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(session) === pid || (needle && readFileSync(`/proc/${p}/environ`, 'latin1').split('\0').some((v) => v.startsWith(needle)))) process.kill(p, signal);
+      if (
+        Number(session) === pid ||
+        (needle &&
+          readFileSync(`/proc/${p}/environ`, 'latin1')
+            .split('\0')
+            .some((v) => v.startsWith(needle)))
+      )
+        process.kill(p, signal);
     } catch {
       // gone meanwhile, or not ours to read
     }
@@ -151,9 +164,18 @@ export interface DetachedChild {
 }
 
 /** Start a long-lived program in its own session, output to `logFd`, not waited for (a daemon). */
-export function spawnDetached(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFd: number }): DetachedChild {
+export function spawnDetached(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFd: number },
+): DetachedChild {
   let exited: number | null | undefined;
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', opts.logFd, opts.logFd] });
+  const child = spawn(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    detached: true,
+    stdio: ['ignore', opts.logFd, opts.logFd],
+  });
   child.on('exit', (code) => void (exited = code));
   child.on('error', () => void (exited = -1));
   child.unref();

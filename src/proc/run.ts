@@ -35,7 +35,10 @@ export function runSync(cmd: string, args: readonly string[], opts: RunOptions =
       });
     }
     if (err.code === 'ETIMEDOUT') {
-      throw new GtError('PROC_TIMEOUT', `${cmd} ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60_000} ms`);
+      throw new GtError(
+        'PROC_TIMEOUT',
+        `${cmd} ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60_000} ms`,
+      );
     }
     throw new GtError('PROC_FAILED', `${cmd} could not be run: ${err.message}`);
   }
@@ -43,16 +46,25 @@ export function runSync(cmd: string, args: readonly string[], opts: RunOptions =
 }
 
 /** Run a program on this terminal (stdin, stdout and stderr inherited) until it exits; its exit status. */
-export function runInteractive(cmd: string, args: readonly string[], opts: Pick<RunOptions, 'cwd' | 'env'> = {}): number {
+export function runInteractive(
+  cmd: string,
+  args: readonly string[],
+  opts: Pick<RunOptions, 'cwd' | 'env'> = {},
+): number {
   const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'inherit' });
   if (r.error) {
     const err = r.error as NodeJS.ErrnoException;
-    throw new GtError(err.code === 'ENOENT' ? 'PROC_NOT_FOUND' : 'PROC_FAILED', `${cmd} could not be run: ${err.message}`);
+    throw new GtError(
+      err.code === 'ENOENT' ? 'PROC_NOT_FOUND' : 'PROC_FAILED',
+      `${cmd} could not be run: ${err.message}`,
+    );
   }
   return r.status ?? 1;
 }
 
 /** spawn reports a missing working directory as ENOENT, like a missing program: tell them apart. */
 export function missingDir(cmd: string, cwd: string): GtError {
-  return new GtError('PROC_NO_DIR', `cannot run ${cmd} in ${cwd}: the directory does not exist`, { hint: 'check the path; it may have been moved or deleted' });
+  return new GtError('PROC_NO_DIR', `cannot run ${cmd} in ${cwd}: the directory does not exist`, {
+    hint: 'check the path; it may have been moved or deleted',
+  });
 }

@@ -14,7 +14,11 @@ export interface StreamingChild {
   kill(): void;
 }
 
-export function spawnStreaming(cmd: string, args: readonly string[], opts: { cwd?: string; env: NodeJS.ProcessEnv; timeoutMs: number }): StreamingChild {
+export function spawnStreaming(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): StreamingChild {
   const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let err = '';
   child.stderr.on('data', (d: Buffer) => {

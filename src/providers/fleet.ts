@@ -26,7 +26,11 @@ export interface Fleet {
 }
 
 /** `sessionHosts` is read once, when a session is first routed, and again after a session is created. */
-export function createFleet(ctx: FleetContext, hosts: readonly HostConfig[], sessionHosts: () => ReadonlyMap<string, string>): Fleet {
+export function createFleet(
+  ctx: FleetContext,
+  hosts: readonly HostConfig[],
+  sessionHosts: () => ReadonlyMap<string, string>,
+): Fleet {
   const local = localProvider(ctx);
   const byHost = new Map(hosts.map((h) => [h.name, sshProvider(h, ctx)] as const));
   let placed: ReadonlyMap<string, string> | undefined;
@@ -56,7 +60,9 @@ export function createFleet(ctx: FleetContext, hosts: readonly HostConfig[], ses
       const lists = await Promise.all(all.map((p) => (p === local ? p.tmux.listSessions() : listHost(ctx, p))));
       // A host's sessions count only for agents placed there: one left behind by an agent moved away (its host was
       // lost, then came back) has the name of the agent's new session and is stopped by the reconcile step.
-      return lists.flatMap((list, i) => (all[i] === local ? list : list.filter((x) => hostOf(x.name) === all[i]!.host)));
+      return lists.flatMap((list, i) =>
+        all[i] === local ? list : list.filter((x) => hostOf(x.name) === all[i]!.host),
+      );
     },
     capturePane: (n, o) => t(n).capturePane(n, o),
     snapshot: (n) => t(n).snapshot(n),
@@ -64,10 +70,14 @@ export function createFleet(ctx: FleetContext, hosts: readonly HostConfig[], ses
       const groups = new Map<RuntimeProvider, string[]>();
       for (const n of names) groups.set(providerOf(n), [...(groups.get(providerOf(n)) ?? []), n]);
       const out = new Map<string, PaneSnapshot>();
-      await Promise.all([...groups].map(async ([p, ns]) => {
-        const got = await p.tmux.snapshotMany(ns).catch((e: unknown) => (p === local ? Promise.reject(e) : new Map<string, PaneSnapshot>()));
-        for (const [k, v] of got) out.set(k, v);
-      }));
+      await Promise.all(
+        [...groups].map(async ([p, ns]) => {
+          const got = await p.tmux
+            .snapshotMany(ns)
+            .catch((e: unknown) => (p === local ? Promise.reject(e) : new Map<string, PaneSnapshot>()));
+          for (const [k, v] of got) out.set(k, v);
+        }),
+      );
       return out;
     },
     sendText: (n, text) => t(n).sendText(n, text),

@@ -46,7 +46,10 @@ export function loadHosts(settingsDir: string): HostConfig[] {
 export function findHost(settingsDir: string, name: string): HostConfig {
   const h = loadHosts(settingsDir).find((x) => x.name === name);
   if (!h) {
-    throw new GtError('GT_NO_HOST', `no host named "${name}" in this town`, { kind: 'usage', hint: 'gt host list shows the hosts; gt host add <name> ssh://user@host adds one' });
+    throw new GtError('GT_NO_HOST', `no host named "${name}" in this town`, {
+      kind: 'usage',
+      hint: 'gt host list shows the hosts; gt host add <name> ssh://user@host adds one',
+    });
   }
   return h;
 }
@@ -59,7 +62,12 @@ export function saveHosts(settingsDir: string, hosts: readonly HostConfig[]): vo
 }
 
 export function checkHostName(name: string): void {
-  if (!NAME.test(name)) throw usageError('GT_BAD_HOST_NAME', `host name "${name}" is not valid`, 'use lower-case letters, digits and dashes, starting with a letter or digit (at most 31)');
+  if (!NAME.test(name))
+    throw usageError(
+      'GT_BAD_HOST_NAME',
+      `host name "${name}" is not valid`,
+      'use lower-case letters, digits and dashes, starting with a letter or digit (at most 31)',
+    );
 }
 
 /** `ssh://[user@]host[:port]` → its parts; anything else is refused. */
@@ -67,7 +75,11 @@ export function parseSshUrl(url: string): { user: string | null; hostname: strin
   const m = /^ssh:\/\/(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?\/?$/.exec(url);
   const port = m?.[3] === undefined ? 22 : Number(m[3]);
   if (!m || port < 1 || port > 65535) {
-    throw usageError('GT_BAD_HOST_URL', `"${url}" is not an ssh address`, 'write it as ssh://user@host or ssh://user@host:port');
+    throw usageError(
+      'GT_BAD_HOST_URL',
+      `"${url}" is not an ssh address`,
+      'write it as ssh://user@host or ssh://user@host:port',
+    );
   }
   return { user: m[1] ?? null, hostname: m[2]!.replace(/^\[|\]$/g, ''), port };
 }

@@ -3,7 +3,35 @@
 // fleet that routes the town's tmux calls by session (fleet.ts).
 export type { RuntimeProvider, Capacity, AttachCommand } from './types.ts';
 export { tmuxProvider, localProvider, type TmuxProviderOptions } from './tmux-provider.ts';
-export { sshProvider, sshRun, sshExec, sshOptions, sshFailure, ensureMaster, masterAlive, stopMaster, controlPath, sshTmuxWrap, type SshPaths } from './ssh.ts';
-export { loadHosts, saveHosts, findHost, checkHostName, parseSshUrl, hostsFile, knownHostsFile, type HostConfig } from './hosts.ts';
-export { AGENT_HOSTS_PART, placeAgent, unplaceAgent, placementOf, listPlacements, type Placement } from './placements.ts';
+export {
+  sshProvider,
+  sshRun,
+  sshExec,
+  sshOptions,
+  sshFailure,
+  ensureMaster,
+  masterAlive,
+  stopMaster,
+  controlPath,
+  sshTmuxWrap,
+  type SshPaths,
+} from './ssh.ts';
+export {
+  loadHosts,
+  saveHosts,
+  findHost,
+  checkHostName,
+  parseSshUrl,
+  hostsFile,
+  knownHostsFile,
+  type HostConfig,
+} from './hosts.ts';
+export {
+  AGENT_HOSTS_PART,
+  placeAgent,
+  unplaceAgent,
+  placementOf,
+  listPlacements,
+  type Placement,
+} from './placements.ts';
 export { createFleet, type Fleet, type FleetContext } from './fleet.ts';

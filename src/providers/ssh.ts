@@ -31,36 +31,59 @@ function destination(h: HostConfig): string {
 /** ssh's options for this host: Gas Town's known_hosts, no prompts, short timeouts, the shared connection. */
 export function sshOptions(h: HostConfig, paths: SshPaths, o: { acceptNew?: boolean } = {}): string[] {
   return [
-    '-o', 'BatchMode=yes',
+    '-o',
+    'BatchMode=yes',
     // Quoted: ssh splits an option's value at spaces (a town path may hold some).
-    '-o', `UserKnownHostsFile="${knownHostsFile(paths.settingsDir)}"`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', `StrictHostKeyChecking=${o.acceptNew ? 'accept-new' : 'yes'}`,
-    '-o', 'ConnectTimeout=5',
-    '-o', 'ServerAliveInterval=5',
-    '-o', 'ServerAliveCountMax=2',
-    '-S', controlPath(paths, h),
-    '-p', String(h.port),
+    '-o',
+    `UserKnownHostsFile="${knownHostsFile(paths.settingsDir)}"`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    `StrictHostKeyChecking=${o.acceptNew ? 'accept-new' : 'yes'}`,
+    '-o',
+    'ConnectTimeout=5',
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=2',
+    '-S',
+    controlPath(paths, h),
+    '-p',
+    String(h.port),
     ...(h.identity ? ['-i', h.identity, '-o', 'IdentitiesOnly=yes'] : []),
   ];
 }
 
 /** Why an ssh call failed, in one line, and what to do. */
 export function sshFailure(h: HostConfig, stderr: string): GtError {
-  const text = stderr.trim().split('\n').filter((l) => !/^Warning: Permanently added/.test(l)).pop() ?? 'ssh failed';
+  const text =
+    stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^Warning: Permanently added/.test(l))
+      .pop() ?? 'ssh failed';
   if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(stderr)) {
     return new GtError('GT_HOST_KEY', `host ${h.name} (${h.url}) did not show a host key Gas Town trusts: ${text}`, {
       hint: `check the host's key out of band; for a new host run gt host check ${h.name} --accept-new (first use only)`,
     });
   }
   if (/Permission denied/i.test(stderr)) {
-    return new GtError('GT_HOST_AUTH', `host ${h.name} refused the login: ${text}`, { hint: 'give the key with gt host add --identity, or load it in ssh-agent; gt host check tries again' });
+    return new GtError('GT_HOST_AUTH', `host ${h.name} refused the login: ${text}`, {
+      hint: 'give the key with gt host add --identity, or load it in ssh-agent; gt host check tries again',
+    });
   }
-  return new GtError('GT_HOST_UNREACHABLE', `host ${h.name} (${h.url}) is not reachable: ${text}`, { hint: `gt host check ${h.name} says what works; the daemon retries` });
+  return new GtError('GT_HOST_UNREACHABLE', `host ${h.name} (${h.url}) is not reachable: ${text}`, {
+    hint: `gt host check ${h.name} says what works; the daemon retries`,
+  });
 }
 
 /** Run one shell command line on the host (through the master connection when it is up). */
-export async function sshRun(h: HostConfig, paths: SshPaths, command: string, o: { input?: string; timeoutMs?: number; acceptNew?: boolean } = {}): Promise<RunResult> {
+export async function sshRun(
+  h: HostConfig,
+  paths: SshPaths,
+  command: string,
+  o: { input?: string; timeoutMs?: number; acceptNew?: boolean } = {},
+): Promise<RunResult> {
   return run('ssh', [...sshOptions(h, paths, o), '-o', 'ControlMaster=no', destination(h), command], {
     timeoutMs: o.timeoutMs ?? 30_000,
     ...(o.input !== undefined ? { input: o.input } : {}),
@@ -68,16 +91,27 @@ export async function sshRun(h: HostConfig, paths: SshPaths, command: string, o:
 }
 
 /** Like sshRun, but a failure of ssh itself (exit 255) or of the command throws. */
-export async function sshExec(h: HostConfig, paths: SshPaths, command: string, o: { input?: string; timeoutMs?: number; acceptNew?: boolean } = {}): Promise<string> {
+export async function sshExec(
+  h: HostConfig,
+  paths: SshPaths,
+  command: string,
+  o: { input?: string; timeoutMs?: number; acceptNew?: boolean } = {},
+): Promise<string> {
   const r = await sshRun(h, paths, command, o);
   if (r.status === 255) throw sshFailure(h, r.stderr);
   if (r.status !== 0) {
-    throw new GtError('GT_HOST_COMMAND', `on host ${h.name}: ${(r.stderr.trim() || r.stdout.trim() || `exit ${r.status}`).split('\n').slice(-2).join(' ')}`, { hint: `gt host check ${h.name} checks ssh, git, tmux and node there` });
+    throw new GtError(
+      'GT_HOST_COMMAND',
+      `on host ${h.name}: ${(r.stderr.trim() || r.stdout.trim() || `exit ${r.status}`).split('\n').slice(-2).join(' ')}`,
+      { hint: `gt host check ${h.name} checks ssh, git, tmux and node there` },
+    );
   }
   return r.stdout;
 }
 
-interface MasterInfo { serve_port: number | null }
+interface MasterInfo {
+  serve_port: number | null;
+}
 
 function masterInfoFile(paths: SshPaths, h: HostConfig): string {
   return `${controlPath(paths, h)}.json`;
@@ -90,7 +124,8 @@ export async function masterAlive(h: HostConfig, paths: SshPaths): Promise<boole
 }
 
 export async function stopMaster(h: HostConfig, paths: SshPaths): Promise<void> {
-  if (existsSync(controlPath(paths, h))) await run('ssh', [...sshOptions(h, paths), '-O', 'exit', destination(h)], { timeoutMs: 10_000 });
+  if (existsSync(controlPath(paths, h)))
+    await run('ssh', [...sshOptions(h, paths), '-O', 'exit', destination(h)], { timeoutMs: 10_000 });
   rmSync(masterInfoFile(paths, h), { force: true });
 }
 
@@ -99,7 +134,12 @@ export async function stopMaster(h: HostConfig, paths: SshPaths): Promise<void> 
  * the town API on this machine's `127.0.0.1:<servePort>` (servePort null: no tunnel). A master tunnelling to another
  * port (the town API restarted elsewhere) is replaced.
  */
-export async function ensureMaster(h: HostConfig, paths: SshPaths, servePort: number | null, o: { acceptNew?: boolean } = {}): Promise<void> {
+export async function ensureMaster(
+  h: HostConfig,
+  paths: SshPaths,
+  servePort: number | null,
+  o: { acceptNew?: boolean } = {},
+): Promise<void> {
   const infoFile = masterInfoFile(paths, h);
   if (await masterAlive(h, paths)) {
     const info = existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as MasterInfo) : undefined;
@@ -112,10 +152,28 @@ export async function ensureMaster(h: HostConfig, paths: SshPaths, servePort: nu
   rmSync(ctl, { force: true });
   const log = `${ctl}.log`;
   const fd = openSync(log, 'w', 0o600);
-  const forward = servePort === null ? [] : ['-o', 'ExitOnForwardFailure=yes', '-R', `127.0.0.1:${h.tunnel_port}:127.0.0.1:${servePort}`];
+  const forward =
+    servePort === null
+      ? []
+      : ['-o', 'ExitOnForwardFailure=yes', '-R', `127.0.0.1:${h.tunnel_port}:127.0.0.1:${servePort}`];
   let child;
   try {
-    child = spawnDetached('ssh', [...sshOptions(h, paths, o), '-o', 'ControlMaster=yes', '-o', 'ControlPersist=no', '-M', '-N', '-f', ...forward, destination(h)], { logFd: fd, env: process.env });
+    child = spawnDetached(
+      'ssh',
+      [
+        ...sshOptions(h, paths, o),
+        '-o',
+        'ControlMaster=yes',
+        '-o',
+        'ControlPersist=no',
+        '-M',
+        '-N',
+        '-f',
+        ...forward,
+        destination(h),
+      ],
+      { logFd: fd, env: process.env },
+    );
   } finally {
     closeSync(fd);
   }
@@ -126,7 +184,11 @@ export async function ensureMaster(h: HostConfig, paths: SshPaths, servePort: nu
   if (code !== 0) {
     const stderr = existsSync(log) ? readFileSync(log, 'utf8') : '';
     if (/remote port forwarding failed/i.test(stderr)) {
-      throw new GtError('GT_HOST_TUNNEL', `host ${h.name}: port ${h.tunnel_port} on its loopback is taken, so the town API cannot be tunnelled there`, { hint: `free the port on the host or choose another with gt host add ${h.name} … --tunnel-port N` });
+      throw new GtError(
+        'GT_HOST_TUNNEL',
+        `host ${h.name}: port ${h.tunnel_port} on its loopback is taken, so the town API cannot be tunnelled there`,
+        { hint: `free the port on the host or choose another with gt host add ${h.name} … --tunnel-port N` },
+      );
     }
     throw sshFailure(h, stderr || `ssh exited ${code ?? 'late'}`);
   }
@@ -134,7 +196,10 @@ export async function ensureMaster(h: HostConfig, paths: SshPaths, servePort: nu
 }
 
 /** The host's tmux server: `TMUX_TMPDIR` in the host's directory, so each host (and each town) has its own socket. */
-export function sshTmuxWrap(h: HostConfig, paths: SshPaths): (argv: readonly string[]) => { bin: string; args: string[] } {
+export function sshTmuxWrap(
+  h: HostConfig,
+  paths: SshPaths,
+): (argv: readonly string[]) => { bin: string; args: string[] } {
   const dir = `${h.dir}/tmux`;
   return (argv) => {
     const line = `mkdir -p ${shellQuote(dir)} && TMUX_TMPDIR=${shellQuote(dir)} exec ${argv.map(shellQuote).join(' ')}`;
@@ -146,7 +211,10 @@ export function sshTmuxWrap(h: HostConfig, paths: SshPaths): (argv: readonly str
 /** The provider of one SSH host: the same tmux client as the local one, its command lines run through ssh. */
 export function sshProvider(h: HostConfig, o: SshPaths & { socket: string }): RuntimeProvider {
   return tmuxProvider({
-    name: h.name, host: h.name, runtimeDir: o.runtimeDir, max: h.max_polecats,
+    name: h.name,
+    host: h.name,
+    runtimeDir: o.runtimeDir,
+    max: h.max_polecats,
     tmux: { socket: o.socket, wrap: sshTmuxWrap(h, o), timeoutMs: 20_000 },
   });
 }

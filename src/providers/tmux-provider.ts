@@ -24,7 +24,12 @@ export function tmuxProvider(o: TmuxProviderOptions): RuntimeProvider {
     alive: async (session) => (await tmux.listSessions()).some((s) => s.name === session && !s.paneDead),
     list: () => tmux.listSessions(),
     peek: (session, lines) => tmux.capturePane(session, lines === undefined ? {} : { lines }),
-    nudge: (session, message, n = {}) => nudge(tmux, { runtimeDir: o.runtimeDir }, { session, message, mode: n.mode ?? 'wait-idle', ...(n.from ? { from: n.from } : {}) }),
+    nudge: (session, message, n = {}) =>
+      nudge(
+        tmux,
+        { runtimeDir: o.runtimeDir },
+        { session, message, mode: n.mode ?? 'wait-idle', ...(n.from ? { from: n.from } : {}) },
+      ),
     attachCommand: (session) => tmux.attachCommand(session),
     capacity: async () => ({ max: o.max, running: (await tmux.listSessions()).filter((s) => !s.paneDead).length }),
   };
@@ -32,5 +37,11 @@ export function tmuxProvider(o: TmuxProviderOptions): RuntimeProvider {
 
 /** This machine's tmux on the town's private socket. */
 export function localProvider(o: { socket: string; env: NodeJS.ProcessEnv; runtimeDir: string }): RuntimeProvider {
-  return tmuxProvider({ name: 'local', host: null, tmux: { socket: o.socket, env: o.env }, runtimeDir: o.runtimeDir, max: null });
+  return tmuxProvider({
+    name: 'local',
+    host: null,
+    tmux: { socket: o.socket, env: o.env },
+    runtimeDir: o.runtimeDir,
+    max: null,
+  });
 }

@@ -4,7 +4,17 @@ import { GtError, usageError, TOWN_EVENTS } from '../kernel/index.ts';
 import { readLockRecord } from '../agents/session-lock.ts';
 import type { Store } from '../beads/index.ts';
 import { loadRig, rigNames, type TownContext } from '../town/index.ts';
-import { getMr, lastMerged, listMrs, mrCounts, recordTownEvent, requeueMr, updateMr, type MergeRequest, type MrStatus } from './mr-store.ts';
+import {
+  getMr,
+  lastMerged,
+  listMrs,
+  mrCounts,
+  recordTownEvent,
+  requeueMr,
+  updateMr,
+  type MergeRequest,
+  type MrStatus,
+} from './mr-store.ts';
 import { effectivePriority, planQueue } from './plan.ts';
 import { refineryLockPath } from './process.ts';
 import { readRefineryState, type RefineryState } from './state.ts';
@@ -17,7 +27,11 @@ export interface QueuedView extends MergeRequest {
 
 /** Queued requests of a rig in the order the refinery will take them, with their aged priority. */
 export function listQueue(store: Store, rig: string, now = new Date()): QueuedView[] {
-  return planQueue(listMrs(store, { rig, status: ['queued'] }), now).map((mr, i) => ({ ...mr, position: i + 1, effective_priority: effectivePriority(mr, now) }));
+  return planQueue(listMrs(store, { rig, status: ['queued'] }), now).map((mr, i) => ({
+    ...mr,
+    position: i + 1,
+    effective_priority: effectivePriority(mr, now),
+  }));
 }
 
 export interface RefineryStatus {
@@ -46,11 +60,17 @@ export function refineryStatus(town: TownContext, store: Store, rig: string): Re
   const lock = refineryLockPath(town, rig);
   const st = readRefineryState(town, rig);
   return {
-    rig, default_branch: cfg.default_branch, merge_strategy: cfg.merge_strategy, batch: cfg.merge_queue?.batch ?? 1, push: cfg.merge_queue?.push ?? 'auto',
+    rig,
+    default_branch: cfg.default_branch,
+    merge_strategy: cfg.merge_strategy,
+    batch: cfg.merge_queue?.batch ?? 1,
+    push: cfg.merge_queue?.push ?? 'auto',
     running_pid: existsSync(lock) ? (readLockRecord(lock)?.pid ?? null) : null,
     counts,
     last_merged: last ? { mr: last.id, bead: last.bead, commit: last.merge_commit, at: last.finished_at } : null,
-    delivered: st.delivered ?? null, undelivered: st.undelivered ?? null, blocked: st.blocked ?? null,
+    delivered: st.delivered ?? null,
+    undelivered: st.undelivered ?? null,
+    blocked: st.blocked ?? null,
   };
 }
 
@@ -68,9 +88,20 @@ function mustGetMr(store: Store, id: string): MergeRequest {
 export function retryMr(store: Store, id: string, actor: string): MergeRequest {
   const mr = mustGetMr(store, id);
   if (mr.status !== 'failed' && mr.status !== 'rejected') {
-    throw new GtError('GT_MR_NOT_RETRYABLE', `merge request ${id} is ${mr.status}; only failed or rejected requests can be retried`, { kind: 'usage', hint: 'see the queue with gt mq list' });
+    throw new GtError(
+      'GT_MR_NOT_RETRYABLE',
+      `merge request ${id} is ${mr.status}; only failed or rejected requests can be retried`,
+      { kind: 'usage', hint: 'see the queue with gt mq list' },
+    );
   }
-  if (requeueMr(store, id)) recordTownEvent(store, { actor, kind: TOWN_EVENTS.refinery.retry, subject: mr.bead, reason: `retry of ${id} (was ${mr.status})`, data: { mr: id } });
+  if (requeueMr(store, id))
+    recordTownEvent(store, {
+      actor,
+      kind: TOWN_EVENTS.refinery.retry,
+      subject: mr.bead,
+      reason: `retry of ${id} (was ${mr.status})`,
+      data: { mr: id },
+    });
   return getMr(store, id)!;
 }
 
@@ -78,11 +109,24 @@ export function retryMr(store: Store, id: string, actor: string): MergeRequest {
 export function rejectMr(store: Store, id: string, reason: string | undefined, actor: string): MergeRequest {
   const mr = mustGetMr(store, id);
   if (mr.status === 'merged' || mr.status === 'running') {
-    throw new GtError('GT_MR_NOT_REJECTABLE', `merge request ${id} is ${mr.status} and cannot be rejected`, { kind: 'usage', hint: 'reject only queued or failed requests; see gt mq list' });
+    throw new GtError('GT_MR_NOT_REJECTABLE', `merge request ${id} is ${mr.status} and cannot be rejected`, {
+      kind: 'usage',
+      hint: 'reject only queued or failed requests; see gt mq list',
+    });
   }
   if (mr.status !== 'rejected') {
-    updateMr(store, id, { status: 'rejected', failure: reason ? `rejected: ${reason}` : 'rejected', finished_at: store.now() });
-    recordTownEvent(store, { actor, kind: TOWN_EVENTS.refinery.rejected, subject: mr.bead, reason: reason ?? 'rejected by hand', data: { mr: id } });
+    updateMr(store, id, {
+      status: 'rejected',
+      failure: reason ? `rejected: ${reason}` : 'rejected',
+      finished_at: store.now(),
+    });
+    recordTownEvent(store, {
+      actor,
+      kind: TOWN_EVENTS.refinery.rejected,
+      subject: mr.bead,
+      reason: reason ?? 'rejected by hand',
+      data: { mr: id },
+    });
   }
   return getMr(store, id)!;
 }

@@ -11,7 +11,15 @@ export const OUTPUT_TAIL = 4000;
 
 export type GateResult =
   | { ok: true; ran: GateName[]; ms: number }
-  | { ok: false; gate: GateName; reason: 'failed' | 'timeout'; exit: number | null; output: string; ran: GateName[]; ms: number };
+  | {
+      ok: false;
+      gate: GateName;
+      reason: 'failed' | 'timeout';
+      exit: number | null;
+      output: string;
+      ran: GateName[];
+      ms: number;
+    };
 
 export function tail(text: string, max = OUTPUT_TAIL): string {
   return text.length <= max ? text : `…(${text.length - max} characters cut)\n${text.slice(-max)}`;
@@ -26,9 +34,23 @@ export async function runGates(dir: string, gates: RigConfig['gates'], env: Node
     if (!g) continue;
     ran.push(name);
     try {
-      const r = await run('sh', ['-c', g.command], { cwd: dir, env: { ...env, GT_GATE: name }, timeoutMs: g.timeout_seconds * 1000, killGraceMs: 1000, stopEscaped: true });
+      const r = await run('sh', ['-c', g.command], {
+        cwd: dir,
+        env: { ...env, GT_GATE: name },
+        timeoutMs: g.timeout_seconds * 1000,
+        killGraceMs: 1000,
+        stopEscaped: true,
+      });
       if (r.status !== 0) {
-        return { ok: false, gate: name, reason: 'failed', exit: r.status, output: tail(`${r.stdout}${r.stderr}`), ran, ms: Date.now() - started };
+        return {
+          ok: false,
+          gate: name,
+          reason: 'failed',
+          exit: r.status,
+          output: tail(`${r.stdout}${r.stderr}`),
+          ran,
+          ms: Date.now() - started,
+        };
       }
     } catch (e) {
       if (!isGtError(e) || e.code !== 'PROC_TIMEOUT') throw e;

@@ -4,12 +4,33 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { GtError } from '../kernel/index.ts';
 import {
-  cleanCheckout, deleteBranchAt, deliverToClone as deliverInto, fastForward, isBareRepository, listWorktrees, pushAndVerify as pushAndReadBack,
-  remoteUrl, replayOnto as replay, revParse, setRef, syncBranch, type RebaseOutcome, type SideReason, type SyncState, type WorktreeEntry,
+  cleanCheckout,
+  deleteBranchAt,
+  deliverToClone as deliverInto,
+  fastForward,
+  isBareRepository,
+  listWorktrees,
+  pushAndVerify as pushAndReadBack,
+  remoteUrl,
+  replayOnto as replay,
+  revParse,
+  setRef,
+  syncBranch,
+  type RebaseOutcome,
+  type SideReason,
+  type SyncState,
+  type WorktreeEntry,
 } from '../git/index.ts';
 
 // The generic steps live in src/git (integrate.ts); their old names stay here for the merge queue's callers.
-export { revParse, isAncestor, rebaseOnto, canMergeTree as canReplayInMemory, type RebaseOutcome, type SyncState } from '../git/index.ts';
+export {
+  revParse,
+  isAncestor,
+  rebaseOnto,
+  canMergeTree as canReplayInMemory,
+  type RebaseOutcome,
+  type SyncState,
+} from '../git/index.ts';
 
 export interface Committer {
   name: string;
@@ -100,11 +121,23 @@ export const RESYNC_KEEP_GLOB = 'refs/heads/gt/*-before-resync-*';
  * `gt/<branch>-before-resync-<sha>` so nothing the rig had is lost. `origin-behind`: origin lacks the rig's
  * commits without having rewritten anything; the next run pushes them.
  */
-export function resyncFromOrigin(repo: string, branch: string): { state: 'moved' | 'fast-forwarded' | 'up-to-date' | 'origin-behind'; from?: string; to?: string; kept?: string } {
+export function resyncFromOrigin(
+  repo: string,
+  branch: string,
+): { state: 'moved' | 'fast-forwarded' | 'up-to-date' | 'origin-behind'; from?: string; to?: string; kept?: string } {
   const s = syncFromOrigin(repo, branch);
-  if (s.state === 'unreachable') throw new GtError('GT_ORIGIN_UNREACHABLE', `cannot fetch ${branch} from origin (${originUrl(repo) ?? 'no origin'})`, { hint: 'check the network and the remote\'s URL with git -C ' + repo + ' remote -v' });
+  if (s.state === 'unreachable')
+    throw new GtError(
+      'GT_ORIGIN_UNREACHABLE',
+      `cannot fetch ${branch} from origin (${originUrl(repo) ?? 'no origin'})`,
+      { hint: "check the network and the remote's URL with git -C " + repo + ' remote -v' },
+    );
   if (s.state === 'fast-forwarded') return { state: 'fast-forwarded', from: s.ours!, to: s.theirs! };
-  if (s.state === 'up-to-date') return { state: s.theirs && s.ours && s.theirs !== s.ours ? 'origin-behind' : 'up-to-date', ...(s.ours ? { from: s.ours, to: s.ours } : {}) };
+  if (s.state === 'up-to-date')
+    return {
+      state: s.theirs && s.ours && s.theirs !== s.ours ? 'origin-behind' : 'up-to-date',
+      ...(s.ours ? { from: s.ours, to: s.ours } : {}),
+    };
   const ours = s.ours!;
   const theirs = s.theirs!;
   const kept = `gt/${branch}-before-resync-${ours.slice(0, 12)}`;
@@ -113,7 +146,8 @@ export function resyncFromOrigin(repo: string, branch: string): { state: 'moved'
   } catch {
     // already there (an earlier resync of the same tip): checked just below
   }
-  if (revParse(repo, `refs/heads/${kept}`) !== ours) throw new GtError('GT_RESYNC_FAILED', `could not keep ${branch}'s old tip ${ours.slice(0, 12)} as ${kept}`);
+  if (revParse(repo, `refs/heads/${kept}`) !== ours)
+    throw new GtError('GT_RESYNC_FAILED', `could not keep ${branch}'s old tip ${ours.slice(0, 12)} as ${kept}`);
   advanceBranch(repo, branch, theirs, ours);
   return { state: 'moved', from: ours, to: theirs, kept };
 }
@@ -123,11 +157,19 @@ export function resyncFromOrigin(repo: string, branch: string): { state: 'moved'
  * uncommitted work there (src/git deliverToClone): `branch` itself when that is safe, else `gt/<branch>` with the
  * reason. A `gt/<branch>` the branch has caught up with is removed.
  */
-export function deliverToClone(repo: string, src: string, branch: string, commit: string): { ref: string; note?: string } {
+export function deliverToClone(
+  repo: string,
+  src: string,
+  branch: string,
+  commit: string,
+): { ref: string; note?: string } {
   const side = `gt/${branch}`;
   const d = deliverInto(repo, src, branch, commit, side);
   if (!d.ok && d.reason === 'not-a-repository') {
-    throw new GtError('GT_SOURCE_GONE', `the rig's source repository ${src} is missing or is no longer a git repository`);
+    throw new GtError(
+      'GT_SOURCE_GONE',
+      `the rig's source repository ${src} is missing or is no longer a git repository`,
+    );
   }
   if (!d.ok) throw new GtError('GT_DELIVER_FAILED', `could not write ${side} in ${src}: ${d.error}`);
   if (!d.kept) return { ref: d.ref };
@@ -136,19 +178,35 @@ export function deliverToClone(repo: string, src: string, branch: string, commit
 
 function sideNote(branch: string, k: SideReason): string {
   switch (k.why) {
-    case 'diverged': return `${branch} there has commits the rig does not have`;
-    case 'refused': return `git refused to move ${branch}: ${k.detail}`;
-    case 'dirty': return `${branch} is checked out in ${k.wt} with uncommitted changes`;
-    case 'busy': return `a merge or rebase is in progress in ${k.wt}`;
-    case 'merge-failed': return `git merge --ff-only in ${k.wt} did not go through: ${k.detail}`;
+    case 'diverged':
+      return `${branch} there has commits the rig does not have`;
+    case 'refused':
+      return `git refused to move ${branch}: ${k.detail}`;
+    case 'dirty':
+      return `${branch} is checked out in ${k.wt} with uncommitted changes`;
+    case 'busy':
+      return `a merge or rebase is in progress in ${k.wt}`;
+    case 'merge-failed':
+      return `git merge --ff-only in ${k.wt} did not go through: ${k.detail}`;
   }
 }
 
 /** Delete a merged work branch; kept (with the reason) while a worktree has it checked out or it moved on. */
-export function deleteMergedBranch(repo: string, branch: string, head: string, worktrees = listWorktrees(repo)): { deleted: boolean; reason?: string } {
+export function deleteMergedBranch(
+  repo: string,
+  branch: string,
+  head: string,
+  worktrees = listWorktrees(repo),
+): { deleted: boolean; reason?: string } {
   const d = deleteBranchAt(repo, branch, head, worktrees);
   if (d.deleted) return { deleted: true };
-  return { deleted: false, reason: d.kept === 'checked-out' ? `checked out in ${d.at}` : `it moved on to ${d.at.slice(0, 12)} since the merge request` };
+  return {
+    deleted: false,
+    reason:
+      d.kept === 'checked-out'
+        ? `checked out in ${d.at}`
+        : `it moved on to ${d.at.slice(0, 12)} since the merge request`,
+  };
 }
 
 /** The rig's worktrees (listed once per landing, to see which branches are checked out). */

@@ -1,8 +1,22 @@
 // Merge-request rows (`merge_requests`, owned by src/work/merge-requests.ts) and the town event log entries the
 // merge loop writes.
 export {
-  getMr, listMrs, enqueueMergeRequest, updateMr, mrCounts, unansweredFailures, lastMerged, requeueMr, markMerged, reworkedInto, mrsFingerprint,
-  MERGE_REQUESTS_PART, type MrStatus, type MergeRequest, type EnqueueInput, type EnqueueResult,
+  getMr,
+  listMrs,
+  enqueueMergeRequest,
+  updateMr,
+  mrCounts,
+  unansweredFailures,
+  lastMerged,
+  requeueMr,
+  markMerged,
+  reworkedInto,
+  mrsFingerprint,
+  MERGE_REQUESTS_PART,
+  type MrStatus,
+  type MergeRequest,
+  type EnqueueInput,
+  type EnqueueResult,
 } from '../work/merge-requests.ts';
 
 /** Decisions go to the town's event log (read by `gt status` and the dashboard). */

@@ -8,7 +8,10 @@ export interface MrWithPr extends MergeRequest {
 }
 
 export function withPullRequests(store: Store, rows: readonly MergeRequest[]): MrWithPr[] {
-  const prs = prsOfMrs(store, rows.map((r) => r.id));
+  const prs = prsOfMrs(
+    store,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => {
     const p = prs.get(r.id);
     return { ...r, pull_request: p ? { number: p.number, url: p.url, state: p.state, detail: p.detail } : null };

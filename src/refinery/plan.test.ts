@@ -4,7 +4,11 @@ import { AGING_MS, bisectLand, effectivePriority, planBatch, planQueue, type Que
 
 const now = new Date('2026-01-01T12:00:00.000Z');
 const ago = (ms: number): string => new Date(now.getTime() - ms).toISOString();
-const item = (id: string, priority: number, waitedMs: number): QueueItem => ({ id, priority, created_at: ago(waitedMs) });
+const item = (id: string, priority: number, waitedMs: number): QueueItem => ({
+  id,
+  priority,
+  created_at: ago(waitedMs),
+});
 
 describe('planQueue', () => {
   it('orders by priority, then age', () => {
@@ -25,21 +29,33 @@ describe('planQueue', () => {
   });
 
   it('never starves a request: any request is first once it has waited long enough', () => {
-    fc.assert(fc.property(fc.array(fc.record({ p: fc.integer({ min: 0, max: 4 }), w: fc.integer({ min: 0, max: 60 * 60_000 }) }), { minLength: 1, maxLength: 20 }), (rows) => {
-      const q = rows.map((r, i) => item(`i${i}`, r.p, r.w));
-      const later = new Date(now.getTime() + 3 * 60 * 60_000);
-      const oldest = [...q].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))[0]!;
-      // After 3 more hours every request has gained 6 levels; the oldest leads unless another shares its best level.
-      const first = planQueue(q, later)[0]!;
-      expect(effectivePriority(first, later)).toBeLessThanOrEqual(effectivePriority(oldest, later));
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ p: fc.integer({ min: 0, max: 4 }), w: fc.integer({ min: 0, max: 60 * 60_000 }) }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (rows) => {
+          const q = rows.map((r, i) => item(`i${i}`, r.p, r.w));
+          const later = new Date(now.getTime() + 3 * 60 * 60_000);
+          const oldest = [...q].sort(
+            (a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id),
+          )[0]!;
+          // After 3 more hours every request has gained 6 levels; the oldest leads unless another shares its best level.
+          const first = planQueue(q, later)[0]!;
+          expect(effectivePriority(first, later)).toBeLessThanOrEqual(effectivePriority(oldest, later));
+        },
+      ),
+    );
   });
 });
 
 describe('bisectLand', () => {
   const run = async (n: number, bad: Set<number>) => {
     const items = Array.from({ length: n }, (_, i) => i);
-    return bisectLand(items, async (g) => (g.some((i) => bad.has(i)) ? { ok: false, failure: `bad in ${g.join(',')}` } : { ok: true }));
+    return bisectLand(items, async (g) =>
+      g.some((i) => bad.has(i)) ? { ok: false, failure: `bad in ${g.join(',')}` } : { ok: true },
+    );
   };
 
   it('lands a green batch in one run', async () => {
@@ -52,17 +68,25 @@ describe('bisectLand', () => {
     for (const b of [0, 7, 8, 15]) {
       const r = await run(16, new Set([b]));
       expect(r.culprits.map((c) => c.item)).toEqual([b]);
-      expect(r.landed.flat().sort((x, y) => x - y)).toEqual(Array.from({ length: 16 }, (_, i) => i).filter((i) => i !== b));
+      expect(r.landed.flat().sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 16 }, (_, i) => i).filter((i) => i !== b),
+      );
       expect(r.runs).toBeLessThanOrEqual(9);
     }
   });
 
   it('finds every culprit, whatever the set', async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 20 }), fc.array(fc.integer({ min: 0, max: 19 })), async (n, badList) => {
-      const bad = new Set(badList.filter((b) => b < n));
-      const r = await run(n, bad);
-      expect(new Set(r.culprits.map((c) => c.item))).toEqual(bad);
-      expect(r.landed.flat().length + r.culprits.length).toBe(n);
-    }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.integer({ min: 0, max: 19 })),
+        async (n, badList) => {
+          const bad = new Set(badList.filter((b) => b < n));
+          const r = await run(n, bad);
+          expect(new Set(r.culprits.map((c) => c.item))).toEqual(bad);
+          expect(r.landed.flat().length + r.culprits.length).toBe(n);
+        },
+      ),
+    );
   });
 });

@@ -19,7 +19,9 @@ export function effectivePriority(item: QueueItem, now: Date): number {
 /** Queue order: effective priority, then the oldest first, then id (a total order, so plans are deterministic). */
 export function planQueue<T extends QueueItem>(items: readonly T[], now: Date): T[] {
   const keyed = items.map((item) => ({ item, p: effectivePriority(item, now) }));
-  keyed.sort((a, b) => a.p - b.p || a.item.created_at.localeCompare(b.item.created_at) || a.item.id.localeCompare(b.item.id));
+  keyed.sort(
+    (a, b) => a.p - b.p || a.item.created_at.localeCompare(b.item.created_at) || a.item.id.localeCompare(b.item.id),
+  );
   return keyed.map((k) => k.item);
 }
 
@@ -46,7 +48,10 @@ export interface BisectResult<T, F> {
  * known-bad single request is a culprit without another run. Landed halves move the default branch forward, so
  * later runs stack on what landed.
  */
-export async function bisectLand<T, F>(items: readonly T[], tryLand: (group: T[]) => Promise<TryOutcome<F>>): Promise<BisectResult<T, F>> {
+export async function bisectLand<T, F>(
+  items: readonly T[],
+  tryLand: (group: T[]) => Promise<TryOutcome<F>>,
+): Promise<BisectResult<T, F>> {
   const result: BisectResult<T, F> = { landed: [], culprits: [], runs: 0 };
   const split = async (group: T[], failure: F): Promise<void> => {
     const mid = Math.ceil(group.length / 2);

@@ -38,7 +38,13 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
   }
   const head = pull.head.sha;
   if (head !== row.head) {
-    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prHeadMoved, subject: mr.bead, reason: `PR #${row.number}'s head moved from ${row.head.slice(0, 12)} to ${head.slice(0, 12)} (pushed outside the refinery); following it`, data: { pr: row.number } });
+    recordTownEvent(r.store, {
+      actor: r.actor,
+      kind: TOWN_EVENTS.refinery.prHeadMoved,
+      subject: mr.bead,
+      reason: `PR #${row.number}'s head moved from ${row.head.slice(0, 12)} to ${head.slice(0, 12)} (pushed outside the refinery); following it`,
+      data: { pr: row.number },
+    });
     updatePr(r.store, row, { head });
   }
   const wait = (detail: string): void => {
@@ -51,7 +57,9 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
     const key = `conflict@${head}`;
     if (handled.has(key)) return wait('conflict with the base branch; waiting for its rework');
     syncFromOrigin(r.repo, r.rig.default_branch);
-    const onto = revParse(r.repo, `refs/gt/origin/${r.rig.default_branch}`) ?? revParse(r.repo, `refs/heads/${r.rig.default_branch}`)!;
+    const onto =
+      revParse(r.repo, `refs/gt/origin/${r.rig.default_branch}`) ??
+      revParse(r.repo, `refs/heads/${r.rig.default_branch}`)!;
     let files: string[] = [];
     try {
       const merged = mergeTree(r.repo, onto, head);
@@ -60,7 +68,12 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
       // git could not say which files conflict: the rework names none, GitHub's verdict stands.
     }
     markHandled(r, row, key, 'rework');
-    return rework(r, mr, { kind: 'conflict', files, onto, detail: 'GitHub reports the PR is not mergeable', pr: ref }, (b) => ({ ...b, status: 'conflict', pr: row.number, files }));
+    return rework(
+      r,
+      mr,
+      { kind: 'conflict', files, onto, detail: 'GitHub reports the PR is not mergeable', pr: ref },
+      (b) => ({ ...b, status: 'conflict', pr: row.number, files }),
+    );
   }
   // Checks: every check run and status on the head must end green; a red one comes back as rework, once per head.
   const [runs, combined] = await Promise.all([f.gh.checkRuns(row.repo, head), f.gh.combinedStatus(row.repo, head)]);
@@ -77,35 +90,71 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
   }
   if (fresh) {
     markHandled(r, row, `check:${fresh.name}@${head}`, 'rework');
-    return rework(r, mr, { kind: 'check', check: fresh.name, conclusion: fresh.conclusion, output: fresh.output, url: fresh.url, pr: ref }, (b) => ({ ...b, status: 'check-failed', pr: row.number, check: fresh.name }));
+    return rework(
+      r,
+      mr,
+      { kind: 'check', check: fresh.name, conclusion: fresh.conclusion, output: fresh.output, url: fresh.url, pr: ref },
+      (b) => ({ ...b, status: 'check-failed', pr: row.number, check: fresh.name }),
+    );
   }
   if (red.length > 0) return wait(`check "${red[0]!.name}" ${red[0]!.conclusion}; waiting for its rework`);
   // Reviews: a request for changes comes back as rework with every comment; it blocks until the reviewer approves.
   const reviews = await f.gh.reviews(row.repo, row.number);
   const verdicts = latestVerdicts(reviews);
-  const changes = reviews.filter((v) => v.state === 'CHANGES_REQUESTED' && verdicts.get(login(v)) === 'CHANGES_REQUESTED');
+  const changes = reviews.filter(
+    (v) => v.state === 'CHANGES_REQUESTED' && verdicts.get(login(v)) === 'CHANGES_REQUESTED',
+  );
   const newChanges = changes.filter((v) => !handled.has(`review:${v.id}`));
   if (newChanges.length > 0) {
     const comments = await f.gh.reviewComments(row.repo, row.number);
     const ids = new Set(newChanges.map((v) => v.id));
     const list = [
-      ...newChanges.filter((v) => v.body?.trim()).map((v) => ({ path: null, line: null, body: v.body!.trim(), by: login(v) })),
-      ...comments.filter((c) => c.pull_request_review_id !== null && ids.has(c.pull_request_review_id)).map((c) => ({ path: c.path, line: c.line ?? c.original_line, body: c.body, by: c.user?.login ?? '?' })),
+      ...newChanges
+        .filter((v) => v.body?.trim())
+        .map((v) => ({ path: null, line: null, body: v.body!.trim(), by: login(v) })),
+      ...comments
+        .filter((c) => c.pull_request_review_id !== null && ids.has(c.pull_request_review_id))
+        .map((c) => ({ path: c.path, line: c.line ?? c.original_line, body: c.body, by: c.user?.login ?? '?' })),
     ];
     const reviewers = [...new Set(newChanges.map(login))];
-    markHandled(r, row, newChanges.map((v) => `review:${v.id}`), 'rework');
-    return rework(r, mr, { kind: 'review', reviewers, comments: list, pr: ref }, (b) => ({ ...b, status: 'changes-requested', pr: row.number, reviewers }));
+    markHandled(
+      r,
+      row,
+      newChanges.map((v) => `review:${v.id}`),
+      'rework',
+    );
+    return rework(r, mr, { kind: 'review', reviewers, comments: list, pr: ref }, (b) => ({
+      ...b,
+      status: 'changes-requested',
+      pr: row.number,
+      reviewers,
+    }));
   }
-  if (changes.length > 0) return wait(`changes requested by ${[...new Set(changes.map(login))].join(', ')}; waiting for a new review`);
+  if (changes.length > 0)
+    return wait(`changes requested by ${[...new Set(changes.map(login))].join(', ')}; waiting for a new review`);
   if (mr.status !== 'running') updateMr(r.store, mr.id, { status: 'running' });
   if (s.require_review && ![...verdicts.values()].includes('APPROVED')) return wait('waiting for an approving review');
-  if (row.state === 'auto-merge' || row.state === 'queued') return wait(row.state === 'queued' ? 'in GitHub\'s merge queue' : 'auto-merge enabled; GitHub merges it when its requirements are met');
+  if (row.state === 'auto-merge' || row.state === 'queued')
+    return wait(
+      row.state === 'queued'
+        ? "in GitHub's merge queue"
+        : 'auto-merge enabled; GitHub merges it when its requirements are met',
+    );
   // Auto-merge is asked for as soon as the refinery's own conditions hold: GitHub then waits for its checks itself.
   if (s.auto_merge) {
     try {
       await f.gh.enableAutoMerge(pull.node_id, s.merge_method, head);
-      updatePr(r.store, row, { state: 'auto-merge', detail: 'auto-merge enabled; GitHub merges it when its requirements are met' });
-      recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prAutoMerge, subject: mr.bead, reason: `auto-merge (${s.merge_method}) enabled on PR #${row.number}`, data: { pr: row.number } });
+      updatePr(r.store, row, {
+        state: 'auto-merge',
+        detail: 'auto-merge enabled; GitHub merges it when its requirements are met',
+      });
+      recordTownEvent(r.store, {
+        actor: r.actor,
+        kind: TOWN_EVENTS.refinery.prAutoMerge,
+        subject: mr.bead,
+        reason: `auto-merge (${s.merge_method}) enabled on PR #${row.number}`,
+        data: { pr: row.number },
+      });
       r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-auto-merge', pr: row.number });
       return settleAfterRequest(r, f, row, mr);
     } catch (e) {
@@ -114,27 +163,41 @@ async function followOne(r: PrRun, f: Forge, row: PullRequestRow, mr: MergeReque
     }
   }
   const pending = pendingChecks(runs, combined.statuses, s.required_checks);
-  if (pending.length > 0) return wait(`waiting for check${pending.length > 1 ? 's' : ''} ${pending.map((p) => `"${p}"`).join(', ')}`);
+  if (pending.length > 0)
+    return wait(`waiting for check${pending.length > 1 ? 's' : ''} ${pending.map((p) => `"${p}"`).join(', ')}`);
   if (pull.mergeable === null) return wait('GitHub is still computing whether it can merge');
   // GitHub's own verdict counts too: "blocked" means branch protection is not satisfied. An administrator's token could
   // merge it anyway (what `gh pr merge --admin` does); the refinery never does.
-  if (pull.mergeable_state === 'blocked') return wait('blocked by branch protection on GitHub (a required check or review is missing); not merging past it');
-  if (pull.mergeable_state === 'behind') return wait(`behind ${r.rig.default_branch}, and the branch must be up to date to merge`);
+  if (pull.mergeable_state === 'blocked')
+    return wait('blocked by branch protection on GitHub (a required check or review is missing); not merging past it');
+  if (pull.mergeable_state === 'behind')
+    return wait(`behind ${r.rig.default_branch}, and the branch must be up to date to merge`);
   if (pull.mergeable_state === 'draft') return wait('a draft');
   if (s.merge_queue) {
     await f.gh.enqueue(pull.node_id, head);
-    updatePr(r.store, row, { state: 'queued', detail: 'in GitHub\'s merge queue' });
-    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prQueued, subject: mr.bead, reason: `PR #${row.number} added to GitHub's merge queue`, data: { pr: row.number } });
+    updatePr(r.store, row, { state: 'queued', detail: "in GitHub's merge queue" });
+    recordTownEvent(r.store, {
+      actor: r.actor,
+      kind: TOWN_EVENTS.refinery.prQueued,
+      subject: mr.bead,
+      reason: `PR #${row.number} added to GitHub's merge queue`,
+      data: { pr: row.number },
+    });
     r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-queued', pr: row.number });
     return settleAfterRequest(r, f, row, mr);
   }
   try {
     // The PR's title names the work (a rework's request carries the rework bead, whose title says what went wrong).
-    const m = await f.gh.mergePull(row.repo, row.number, { merge_method: s.merge_method, sha: head, commit_title: `${pull.title.slice(0, 200)} (#${row.number})` });
+    const m = await f.gh.mergePull(row.repo, row.number, {
+      merge_method: s.merge_method,
+      sha: head,
+      commit_title: `${pull.title.slice(0, 200)} (#${row.number})`,
+    });
     return landed(r, row, mr, m.sha);
   } catch (e) {
     // 405: GitHub's own rules refuse it now (protection, a required review); 409: the head moved. Both: look again later.
-    if (e instanceof GitHubError && (e.status === 405 || e.status === 409)) return wait(`GitHub refused the merge: ${e.message.replace(/^.*answered \d+: /, '')}`);
+    if (e instanceof GitHubError && (e.status === 405 || e.status === 409))
+      return wait(`GitHub refused the merge: ${e.message.replace(/^.*answered \d+: /, '')}`);
     throw e;
   }
 }
@@ -158,7 +221,16 @@ function landed(r: PrRun, row: PullRequestRow, mr: MergeRequest, sha: string): v
   syncFromOrigin(r.repo, r.rig.default_branch);
   completeMerged(r.store, mr, sha, r.actor, `PR #${row.number} merged (${row.url})`, `#${row.number}`);
   const del = deleteMergedBranch(r.repo, mr.branch, mr.head);
-  r.emit({ mr: mr.id, bead: mr.bead, status: 'merged', commit: sha, pr: row.number, url: row.url, branch_deleted: del.deleted, ...(del.reason ? { branch_note: del.reason } : {}) });
+  r.emit({
+    mr: mr.id,
+    bead: mr.bead,
+    status: 'merged',
+    commit: sha,
+    pr: row.number,
+    url: row.url,
+    branch_deleted: del.deleted,
+    ...(del.reason ? { branch_note: del.reason } : {}),
+  });
 }
 
 /** Closed without merging by a person: the request is rejected with the reason and the bead is open again. */
@@ -173,9 +245,19 @@ async function closedByPerson(r: PrRun, f: Forge, row: PullRequestRow, mr: Merge
       const b = getBead(r.store.db, id);
       if (!b) continue;
       if (b.status === 'closed') continue;
-      updateBead(r.store, id, { status: 'open', assignee: null, appendNotes: `${reason}. Reopened by the refinery (${row.url}).` });
+      updateBead(r.store, id, {
+        status: 'open',
+        assignee: null,
+        appendNotes: `${reason}. Reopened by the refinery (${row.url}).`,
+      });
     }
-    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prClosed, subject: mr.bead, reason, data: { mr: mr.id, pr: row.number, url: row.url } });
+    recordTownEvent(r.store, {
+      actor: r.actor,
+      kind: TOWN_EVENTS.refinery.prClosed,
+      subject: mr.bead,
+      reason,
+      data: { mr: mr.id, pr: row.number, url: row.url },
+    });
   });
   r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-closed', pr: row.number, reason });
 }
@@ -203,7 +285,10 @@ export function failingChecks(runs: readonly CheckRun[], statuses: readonly Comm
     if (c.status !== 'completed' || !RED.has(c.conclusion ?? '')) continue;
     const o = c.output ?? {};
     out.push({
-      name: c.name, conclusion: c.conclusion!, output: tail([o.title, o.summary, o.text].filter(Boolean).join('\n\n')), url: c.html_url ?? c.details_url ?? null,
+      name: c.name,
+      conclusion: c.conclusion!,
+      output: tail([o.title, o.summary, o.text].filter(Boolean).join('\n\n')),
+      url: c.html_url ?? c.details_url ?? null,
       ...(c.app?.slug === 'github-actions' ? { jobId: c.id } : {}),
     });
   }
@@ -215,7 +300,11 @@ export function failingChecks(runs: readonly CheckRun[], statuses: readonly Comm
 }
 
 /** Checks still running, and required ones not reported yet. */
-export function pendingChecks(runs: readonly CheckRun[], statuses: readonly CommitStatus[], required: readonly string[]): string[] {
+export function pendingChecks(
+  runs: readonly CheckRun[],
+  statuses: readonly CommitStatus[],
+  required: readonly string[],
+): string[] {
   const names = new Set([...runs.map((c) => c.name), ...statuses.map((s) => s.context)]);
   return [
     ...runs.filter((c) => c.status !== 'completed').map((c) => c.name),

@@ -22,7 +22,12 @@ export async function openPull(r: PrRun, f: Forge, mr: MergeRequest): Promise<vo
     checkoutForGates(r.wt, mr.head);
     const g = await runGates(r.wt, gates, r.town.env);
     if (!g.ok) {
-      await rework(r, mr, { kind: 'gate', gate: g.gate, reason: g.reason, exit: g.exit, output: g.output }, (base) => ({ ...base, status: g.reason === 'timeout' ? 'gate-timeout' : 'gate-failed', gate: g.gate, output: g.output }));
+      await rework(r, mr, { kind: 'gate', gate: g.gate, reason: g.reason, exit: g.exit, output: g.output }, (base) => ({
+        ...base,
+        status: g.reason === 'timeout' ? 'gate-timeout' : 'gate-failed',
+        gate: g.gate,
+        output: g.output,
+      }));
       return;
     }
     passed = g.ran;
@@ -35,12 +40,19 @@ export async function openPull(r: PrRun, f: Forge, mr: MergeRequest): Promise<vo
   if (!push.ok) {
     const why = push.detail;
     const ff = push.nonFastForward;
-    const reason = ff && existing
-      ? `the rework's head ${mr.head.slice(0, 12)} does not contain PR #${existing.number}'s branch ${branch}: merge that branch into the rework (git merge ${branch}) and run gt done again`
-      : `push of ${branch} to ${f.remote} failed: ${why}`;
+    const reason =
+      ff && existing
+        ? `the rework's head ${mr.head.slice(0, 12)} does not contain PR #${existing.number}'s branch ${branch}: merge that branch into the rework (git merge ${branch}) and run gt done again`
+        : `push of ${branch} to ${f.remote} failed: ${why}`;
     if (ff) updateMr(r.store, mr.id, { status: 'failed', failure: reason, finished_at: r.store.now() });
     else updateMr(r.store, mr.id, { status: 'queued' });
-    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.pushFailed, subject: mr.bead, reason, data: { mr: mr.id, branch } });
+    recordTownEvent(r.store, {
+      actor: r.actor,
+      kind: TOWN_EVENTS.refinery.pushFailed,
+      subject: mr.bead,
+      reason,
+      data: { mr: mr.id, branch },
+    });
     r.emit({ mr: mr.id, bead: mr.bead, status: 'error', reason });
     return;
   }
@@ -48,22 +60,53 @@ export async function openPull(r: PrRun, f: Forge, mr: MergeRequest): Promise<vo
   let pull: PullRequest | undefined;
   if (existing) {
     pull = (await f.gh.getPull(f.repo, existing.number)).data;
-    await f.gh.comment(f.repo, existing.number, `${MARK}\nRework ${mr.bead} pushed to \`${branch}\`: ${mr.head}${passed.length ? ` (local gates passed: ${passed.join(', ')})` : ''}.`);
+    await f.gh.comment(
+      f.repo,
+      existing.number,
+      `${MARK}\nRework ${mr.bead} pushed to \`${branch}\`: ${mr.head}${passed.length ? ` (local gates passed: ${passed.join(', ')})` : ''}.`,
+    );
   } else {
     const body = prBody(r, mr, passed);
     try {
-      pull = await f.gh.createPull(f.repo, { title: (bead?.title ?? mr.bead).slice(0, 250), head: f.headOwner === f.repo.split('/')[0] ? branch : `${f.headOwner}:${branch}`, base, body });
+      pull = await f.gh.createPull(f.repo, {
+        title: (bead?.title ?? mr.bead).slice(0, 250),
+        head: f.headOwner === f.repo.split('/')[0] ? branch : `${f.headOwner}:${branch}`,
+        base,
+        body,
+      });
     } catch (e) {
       // Opened by an earlier run that stopped before recording it: find it and carry on.
-      if (!(e instanceof GitHubError && e.status === 422 && /already exists/.test(e.message + JSON.stringify(e.details ?? '')))) throw e;
+      if (!(
+        e instanceof GitHubError &&
+        e.status === 422 &&
+        /already exists/.test(e.message + JSON.stringify(e.details ?? ''))
+      ))
+        throw e;
       pull = await f.gh.findOpenPull(f.repo, f.headOwner, branch, base);
       if (!pull) throw e;
     }
   }
-  const row = insertPr(r.store, { rig: r.rig.name, number: pull.number, repo: f.repo, url: pull.html_url, node_id: pull.node_id, branch, mr: mr.id, head: mr.head, state: 'open', opened_at: existing?.opened_at ?? r.store.now() });
+  const row = insertPr(r.store, {
+    rig: r.rig.name,
+    number: pull.number,
+    repo: f.repo,
+    url: pull.html_url,
+    node_id: pull.node_id,
+    branch,
+    mr: mr.id,
+    head: mr.head,
+    state: 'open',
+    opened_at: existing?.opened_at ?? r.store.now(),
+  });
   r.store.write(() => {
     if (bead && !bead.external_ref) updateBead(r.store, bead.id, { externalRef: pull.html_url });
-    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prOpened, subject: mr.bead, reason: `${existing ? 'rework pushed to' : 'opened'} PR #${row.number} ${row.url}`, data: { mr: mr.id, pr: row.number, url: row.url, branch } });
+    recordTownEvent(r.store, {
+      actor: r.actor,
+      kind: TOWN_EVENTS.refinery.prOpened,
+      subject: mr.bead,
+      reason: `${existing ? 'rework pushed to' : 'opened'} PR #${row.number} ${row.url}`,
+      data: { mr: mr.id, pr: row.number, url: row.url, branch },
+    });
   });
   r.emit({ mr: mr.id, bead: mr.bead, status: 'pr-opened', pr: row.number, url: row.url, branch, reused: !!existing });
 }

@@ -58,7 +58,10 @@ export const PULL_REQUESTS_PART: SchemaPart = {
     { version: 1, sql: DDL },
     // Every request the PR has carried (JSON array): the first request and each rework's. A reworked bead's own
     // request keeps showing its PR (gt mq list, gt convoy show, the dashboard) after a rework took the PR over.
-    { version: 2, sql: "ALTER TABLE pull_requests ADD COLUMN mrs TEXT NOT NULL DEFAULT '[]'; UPDATE pull_requests SET mrs = json_array(mr);" },
+    {
+      version: 2,
+      sql: "ALTER TABLE pull_requests ADD COLUMN mrs TEXT NOT NULL DEFAULT '[]'; UPDATE pull_requests SET mrs = json_array(mr);",
+    },
   ],
 };
 
@@ -105,41 +108,76 @@ export function prsOfMrs(store: Store, mrs: readonly string[]): Map<string, Pull
 
 /** A read-only reader may meet the table before its second migration ran (no writer opened it since). */
 function hasMrsColumn(store: Store): boolean {
-  return store.db.all<{ name: string }>("SELECT name FROM pragma_table_info('pull_requests')").some((c) => c.name === 'mrs');
+  return store.db
+    .all<{ name: string }>("SELECT name FROM pragma_table_info('pull_requests')")
+    .some((c) => c.name === 'mrs');
 }
 
 export function listPrs(store: Store, rig: string, states?: readonly PrState[]): PullRequestRow[] {
   if (!exists(store)) return [];
   const where = states?.length ? ` AND state IN (${states.map(() => '?').join(', ')})` : '';
-  return store.db.all<PullRequestRow>(`SELECT * FROM pull_requests WHERE rig = ?${where} ORDER BY opened_at, number`, rig, ...(states ?? []));
+  return store.db.all<PullRequestRow>(
+    `SELECT * FROM pull_requests WHERE rig = ?${where} ORDER BY opened_at, number`,
+    rig,
+    ...(states ?? []),
+  );
 }
 
 /** The open PR on `branch` of `rig`, if the refinery opened one. */
 export function prOnBranch(store: Store, rig: string, branch: string): PullRequestRow | undefined {
   if (!exists(store)) return undefined;
-  return store.db.get<PullRequestRow>("SELECT * FROM pull_requests WHERE rig = ? AND branch = ? AND state NOT IN ('merged', 'closed') ORDER BY opened_at DESC LIMIT 1", rig, branch);
+  return store.db.get<PullRequestRow>(
+    "SELECT * FROM pull_requests WHERE rig = ? AND branch = ? AND state NOT IN ('merged', 'closed') ORDER BY opened_at DESC LIMIT 1",
+    rig,
+    branch,
+  );
 }
 
-export function insertPr(store: Store, row: Omit<PullRequestRow, 'handled' | 'polled_at' | 'updated_at' | 'merge_commit' | 'detail' | 'mrs'>): PullRequestRow {
+export function insertPr(
+  store: Store,
+  row: Omit<PullRequestRow, 'handled' | 'polled_at' | 'updated_at' | 'merge_commit' | 'detail' | 'mrs'>,
+): PullRequestRow {
   ensurePrTable(store);
   store.write(() => {
     store.db.run(
       `INSERT INTO pull_requests (rig, number, repo, url, node_id, branch, mr, mrs, head, state, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, json_array(?), ?, ?, ?, ?)
        ON CONFLICT (repo, number) DO UPDATE SET mr = excluded.mr, head = excluded.head, state = excluded.state, updated_at = excluded.updated_at,
          mrs = CASE WHEN EXISTS (SELECT 1 FROM json_each(pull_requests.mrs) WHERE value = excluded.mr) THEN pull_requests.mrs ELSE json_insert(pull_requests.mrs, '$[#]', excluded.mr) END`,
-      row.rig, row.number, row.repo, row.url, row.node_id, row.branch, row.mr, row.mr, row.head, row.state, row.opened_at, store.now(),
+      row.rig,
+      row.number,
+      row.repo,
+      row.url,
+      row.node_id,
+      row.branch,
+      row.mr,
+      row.mr,
+      row.head,
+      row.state,
+      row.opened_at,
+      store.now(),
     );
   });
-  return store.db.get<PullRequestRow>('SELECT * FROM pull_requests WHERE repo = ? AND number = ?', row.repo, row.number)!;
+  return store.db.get<PullRequestRow>(
+    'SELECT * FROM pull_requests WHERE repo = ? AND number = ?',
+    row.repo,
+    row.number,
+  )!;
 }
 
-export function updatePr(store: Store, pr: Pick<PullRequestRow, 'repo' | 'number'>, fields: Partial<Omit<PullRequestRow, 'repo' | 'number' | 'rig'>>): void {
+export function updatePr(
+  store: Store,
+  pr: Pick<PullRequestRow, 'repo' | 'number'>,
+  fields: Partial<Omit<PullRequestRow, 'repo' | 'number' | 'rig'>>,
+): void {
   const keys = Object.keys(fields) as (keyof typeof fields)[];
   if (keys.length === 0) return;
   store.write(() =>
     store.db.run(
       `UPDATE pull_requests SET ${keys.map((k) => `${k} = ?`).join(', ')}, updated_at = ? WHERE repo = ? AND number = ?`,
-      ...keys.map((k) => fields[k] ?? null), store.now(), pr.repo, pr.number,
+      ...keys.map((k) => fields[k] ?? null),
+      store.now(),
+      pr.repo,
+      pr.number,
     ),
   );
 }
@@ -148,14 +186,20 @@ export function updatePr(store: Store, pr: Pick<PullRequestRow, 'repo' | 'number
  * A webhook delivery named these PRs (by number, or by head branch or commit): make the open ones due, so the
  * refinery looks at them at its next tick instead of after `poll_seconds`. Returns how many were made due.
  */
-export function markPrsDue(store: Store, refs: readonly { repo: string; number?: number; branch?: string; sha?: string }[]): number {
+export function markPrsDue(
+  store: Store,
+  refs: readonly { repo: string; number?: number; branch?: string; sha?: string }[],
+): number {
   if (refs.length === 0 || !exists(store)) return 0;
   let due = 0;
   store.write(() => {
     for (const r of refs) {
       due += store.db.run(
         "UPDATE pull_requests SET polled_at = NULL WHERE repo = ? AND state NOT IN ('merged', 'closed') AND (number = ? OR branch = ? OR head = ?)",
-        r.repo, r.number ?? null, r.branch ?? null, r.sha ?? null,
+        r.repo,
+        r.number ?? null,
+        r.branch ?? null,
+        r.sha ?? null,
       );
     }
   });

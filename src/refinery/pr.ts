@@ -17,12 +17,20 @@ export { forgeFor, prSettings, type PrOutcome, type PrRun, type PrSettings } fro
 export { failingChecks, latestVerdicts, pendingChecks, type RedCheck } from './pr-follow.ts';
 
 /** Requests in PR mode with nothing for the local queue: each is opened (openPull), then every followed PR is looked at (followPulls). */
-export async function runPullRequests(r: PrRun, queued: readonly MergeRequest[]): Promise<{ blocked?: { message: string; hint: string } }> {
+export async function runPullRequests(
+  r: PrRun,
+  queued: readonly MergeRequest[],
+): Promise<{ blocked?: { message: string; hint: string } }> {
   const open = listPrs(r.store, r.rig.name, ['open', 'rework', 'auto-merge', 'queued']);
   if (queued.length === 0 && open.length === 0) return {};
   const f = forgeFor(r.town, r.rig);
   if ('error' in f) {
-    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prBlocked, subject: r.rig.name, reason: f.error });
+    recordTownEvent(r.store, {
+      actor: r.actor,
+      kind: TOWN_EVENTS.refinery.prBlocked,
+      subject: r.rig.name,
+      reason: f.error,
+    });
     return { blocked: { message: f.error, hint: f.hint } };
   }
   try {
@@ -30,7 +38,12 @@ export async function runPullRequests(r: PrRun, queued: readonly MergeRequest[])
     await followPulls(r, f);
   } catch (e) {
     if (e instanceof GitHubError && (e.status === 0 || e.status === 403 || e.status === 429 || e.status === 401)) {
-      recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.prBlocked, subject: r.rig.name, reason: e.message });
+      recordTownEvent(r.store, {
+        actor: r.actor,
+        kind: TOWN_EVENTS.refinery.prBlocked,
+        subject: r.rig.name,
+        reason: e.message,
+      });
       return { blocked: { message: e.message, hint: e.hint ?? 'the refinery tries again at its next run' } };
     }
     throw e;
@@ -48,5 +61,7 @@ export function hasPullRequest(store: Store, mr: string): boolean {
 /** Open PRs due for a look (the daemon's cheap check before any git or HTTP). */
 export function pullsDue(store: Store, rig: RigConfig, now = Date.now()): boolean {
   const due = now - prSettings(rig).poll_seconds * 1000;
-  return listPrs(store, rig.name, ['open', 'rework', 'auto-merge', 'queued']).some((p) => !p.polled_at || Date.parse(p.polled_at) <= due);
+  return listPrs(store, rig.name, ['open', 'rework', 'auto-merge', 'queued']).some(
+    (p) => !p.polled_at || Date.parse(p.polled_at) <= due,
+  );
 }

@@ -6,8 +6,24 @@ import { tryAcquire, breakIfStale, lockPath, type LockHandle } from '../agents/s
 import { getBead, type Store } from '../beads/index.ts';
 import { loadRig, openTownStore, type RigConfig, type TownContext } from '../town/index.ts';
 import {
-  advanceBranch, canReplayInMemory, checkoutForGates, deleteMergedBranch, deliverToClone, deliveryTarget, isAncestor, listWorktreesOf, parkWorktree, replayOnto, pushAndVerify,
-  rebaseOnto, resetWorktree, resyncFromOrigin, revParse, syncFromOrigin, type Committer, type DeliveryTarget,
+  advanceBranch,
+  canReplayInMemory,
+  checkoutForGates,
+  deleteMergedBranch,
+  deliverToClone,
+  deliveryTarget,
+  isAncestor,
+  listWorktreesOf,
+  parkWorktree,
+  replayOnto,
+  pushAndVerify,
+  rebaseOnto,
+  resetWorktree,
+  resyncFromOrigin,
+  revParse,
+  syncFromOrigin,
+  type Committer,
+  type DeliveryTarget,
 } from './git-ops.ts';
 import { readRefineryState, updateRefineryState, type Delivered, type RefineryState } from './state.ts';
 import { runGates } from './gates.ts';
@@ -43,7 +59,16 @@ export type MergeOutcome =
   | { mr: string; bead: string; status: 'recovered-merged'; commit: string }
   | { mr: string; bead: string; status: 'requeued'; reason: string }
   | { mr: string; bead: string; status: 'conflict'; files: string[]; rework_bead: string; slung: string; note?: string }
-  | { mr: string; bead: string; status: 'gate-failed' | 'gate-timeout'; gate: string; output: string; rework_bead: string; slung: string; note?: string }
+  | {
+      mr: string;
+      bead: string;
+      status: 'gate-failed' | 'gate-timeout';
+      gate: string;
+      output: string;
+      rework_bead: string;
+      slung: string;
+      note?: string;
+    }
   | { mr: string; bead: string; status: 'error'; reason: string }
   | PrOutcome;
 
@@ -95,26 +120,52 @@ function takeLock(path: string): LockHandle | undefined {
 }
 
 /** Process the rig's merge queue until it is empty (or `maxBatches` batches ran). Crash-safe; one process per rig. */
-export async function processQueue(town: TownContext, rigName: string, opts: ProcessOptions = {}): Promise<ProcessResult> {
+export async function processQueue(
+  town: TownContext,
+  rigName: string,
+  opts: ProcessOptions = {},
+): Promise<ProcessResult> {
   const started = Date.now();
   const rig = loadRig(town, rigName);
   const result = (status: ProcessResult['status'], r?: Run, message?: string, hint?: string): ProcessResult => {
     const st = r ? readRefineryState(town, rigName) : {};
     return {
-      rig: rigName, status, ...(message ? { message } : {}), ...(hint ? { hint } : {}), outcomes: r?.outcomes ?? [], gate_runs: r?.gateRuns ?? 0, batches, ms: Date.now() - started,
-      ...(st.delivered ? { delivered: st.delivered } : {}), ...(st.undelivered ? { undelivered: st.undelivered } : {}),
+      rig: rigName,
+      status,
+      ...(message ? { message } : {}),
+      ...(hint ? { hint } : {}),
+      outcomes: r?.outcomes ?? [],
+      gate_runs: r?.gateRuns ?? 0,
+      batches,
+      ms: Date.now() - started,
+      ...(st.delivered ? { delivered: st.delivered } : {}),
+      ...(st.undelivered ? { undelivered: st.undelivered } : {}),
     };
   };
   let batches = 0;
   if (!opts.catchUp && !hasWork(town, rig)) return result('done');
   const lock = takeLock(refineryLockPath(town, rigName));
-  if (!lock) return result('busy', undefined, `another process is merging rig "${rigName}" (lock ${refineryLockPath(town, rigName)})`);
+  if (!lock)
+    return result(
+      'busy',
+      undefined,
+      `another process is merging rig "${rigName}" (lock ${refineryLockPath(town, rigName)})`,
+    );
   const actor = `${rigName}/refinery`;
   const store = openTownStore(town, { actor });
   const repo = town.paths.repo(rigName);
   const run: Run = {
-    town, rig, store, repo, wt: town.paths.refinery(rigName), who: { name: actor, email: `${rigName}.refinery@gastown.local` }, actor,
-    target: deliveryTarget(repo, rig.merge_queue?.push ?? 'auto'), sling: opts.sling ?? true, outcomes: [], gateRuns: 0,
+    town,
+    rig,
+    store,
+    repo,
+    wt: town.paths.refinery(rigName),
+    who: { name: actor, email: `${rigName}.refinery@gastown.local` },
+    actor,
+    target: deliveryTarget(repo, rig.merge_queue?.push ?? 'auto'),
+    sling: opts.sling ?? true,
+    outcomes: [],
+    gateRuns: 0,
     emit(o) {
       this.outcomes.push(o);
       opts.onOutcome?.(o);
@@ -130,16 +181,29 @@ export async function processQueue(town: TownContext, rigName: string, opts: Pro
     const tip = revParse(repo, `refs/heads/${rig.default_branch}`)!;
     const known = readRefineryState(town, rigName);
     // A rig that lands through pull requests never pushes its default branch: GitHub moves origin's, the rig follows.
-    if (rig.merge_strategy !== 'pr' && (known.undelivered || (opts.catchUp && known.delivered?.commit !== tip))) deliver(run, tip);
+    if (rig.merge_strategy !== 'pr' && (known.undelivered || (opts.catchUp && known.delivered?.commit !== tip)))
+      deliver(run, tip);
     const viaPr = (mr: MergeRequest): boolean => mergeModeOf(getBead(store.db, mr.bead), rig.merge_strategy) === 'pr';
-    const prs = await runPullRequests({
-      town, rig, store, repo, wt: run.wt, actor, sling: run.sling, pollNow: !!opts.catchUp, emit: (o) => run.emit(o),
-    }, listMrs(store, { rig: rigName, status: ['queued'] }).filter(viaPr));
+    const prs = await runPullRequests(
+      {
+        town,
+        rig,
+        store,
+        repo,
+        wt: run.wt,
+        actor,
+        sling: run.sling,
+        pollNow: !!opts.catchUp,
+        emit: (o) => run.emit(o),
+      },
+      listMrs(store, { rig: rigName, status: ['queued'] }).filter(viaPr),
+    );
     if (prs.blocked) {
       // A rig that lands only through PRs stops here; in a rig that also lands locally, the queue goes on and each
       // request slung with --merge pr says why it waits.
       if (rig.merge_strategy === 'pr') return result('blocked', run, prs.blocked.message, prs.blocked.hint);
-      for (const mr of listMrs(store, { rig: rigName, status: ['queued'] }).filter(viaPr)) run.emit({ mr: mr.id, bead: mr.bead, status: 'error', reason: `${prs.blocked.message} (${prs.blocked.hint})` });
+      for (const mr of listMrs(store, { rig: rigName, status: ['queued'] }).filter(viaPr))
+        run.emit({ mr: mr.id, bead: mr.bead, status: 'error', reason: `${prs.blocked.message} (${prs.blocked.hint})` });
     }
     const size = opts.batch ?? rig.merge_queue?.batch ?? 1;
     for (;;) {
@@ -168,7 +232,12 @@ function hasWork(town: TownContext, rig: RigConfig): boolean {
   if (st.undelivered || st.blocked) return true;
   const store = openTownStore(town);
   try {
-    if (listMrs(store, { rig: rig.name, status: ['queued', 'running'] }).some((mr) => mr.status === 'queued' || !hasPullRequest(store, mr.id))) return true;
+    if (
+      listMrs(store, { rig: rig.name, status: ['queued', 'running'] }).some(
+        (mr) => mr.status === 'queued' || !hasPullRequest(store, mr.id),
+      )
+    )
+      return true;
     return pullsDue(store, rig);
   } finally {
     store.close();
@@ -180,16 +249,33 @@ function recover(r: Run): void {
   const main = `refs/heads/${r.rig.default_branch}`;
   for (const mr of listMrs(r.store, { rig: r.rig.name, status: ['running'] })) {
     if (hasPullRequest(r.store, mr.id)) continue; // followed on GitHub, not an interrupted local merge
-    const landed = [mr.merge_commit, mr.head].find((c): c is string => !!c && !!revParse(r.repo, c) && isAncestor(r.repo, c, main));
+    const landed = [mr.merge_commit, mr.head].find(
+      (c): c is string => !!c && !!revParse(r.repo, c) && isAncestor(r.repo, c, main),
+    );
     if (landed) {
       completeMerged(r.store, mr, landed, r.actor, 'found on the default branch after the refinery stopped mid-merge');
       r.emit({ mr: mr.id, bead: mr.bead, status: 'recovered-merged', commit: landed });
     } else if (mr.attempts >= MAX_ATTEMPTS) {
-      updateMr(r.store, mr.id, { status: 'failed', failure: `the refinery stopped ${mr.attempts} times while merging this request`, finished_at: r.store.now() });
-      r.emit({ mr: mr.id, bead: mr.bead, status: 'error', reason: `gave up after ${mr.attempts} interrupted attempts` });
+      updateMr(r.store, mr.id, {
+        status: 'failed',
+        failure: `the refinery stopped ${mr.attempts} times while merging this request`,
+        finished_at: r.store.now(),
+      });
+      r.emit({
+        mr: mr.id,
+        bead: mr.bead,
+        status: 'error',
+        reason: `gave up after ${mr.attempts} interrupted attempts`,
+      });
     } else {
       updateMr(r.store, mr.id, { status: 'queued', merge_commit: null });
-      recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.requeued, subject: mr.bead, reason: 'interrupted mid-merge; not on the default branch', data: { mr: mr.id } });
+      recordTownEvent(r.store, {
+        actor: r.actor,
+        kind: TOWN_EVENTS.refinery.requeued,
+        subject: mr.bead,
+        reason: 'interrupted mid-merge; not on the default branch',
+        data: { mr: mr.id },
+      });
       r.emit({ mr: mr.id, bead: mr.bead, status: 'requeued', reason: 'interrupted mid-merge' });
     }
   }
@@ -207,13 +293,27 @@ function syncOrigin(r: Run): { message: string; hint: string } | undefined {
     const message = `origin's ${branch} was rewritten (it is at ${s.theirs!.slice(0, 12)}, which does not contain the rig's ${branch} at ${s.ours!.slice(0, 12)}): the merge queue of rig "${r.rig.name}" is stopped`;
     const hint = `gt refinery resync ${r.rig.name} moves the rig onto origin's ${branch} (keeping the old one as a branch), then gt refinery run ${r.rig.name}`;
     if (state.blocked?.ours !== s.ours || state.blocked?.theirs !== s.theirs) {
-      updateRefineryState(r.town, r.rig.name, { blocked: { kind: 'origin-diverged', message, hint, ours: s.ours!, theirs: s.theirs!, since: r.store.now() } });
-      recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.blocked, subject: r.rig.name, reason: message, data: { ours: s.ours, theirs: s.theirs } });
+      updateRefineryState(r.town, r.rig.name, {
+        blocked: { kind: 'origin-diverged', message, hint, ours: s.ours!, theirs: s.theirs!, since: r.store.now() },
+      });
+      recordTownEvent(r.store, {
+        actor: r.actor,
+        kind: TOWN_EVENTS.refinery.blocked,
+        subject: r.rig.name,
+        reason: message,
+        data: { ours: s.ours, theirs: s.theirs },
+      });
     }
     return { message, hint };
   }
   if (state.blocked && s.state !== 'unreachable') updateRefineryState(r.town, r.rig.name, { blocked: undefined });
-  if (s.state !== 'up-to-date') recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.origin[s.state], subject: r.rig.name, reason: `origin ${branch}: ${s.state}` });
+  if (s.state !== 'up-to-date')
+    recordTownEvent(r.store, {
+      actor: r.actor,
+      kind: TOWN_EVENTS.refinery.origin[s.state],
+      subject: r.rig.name,
+      reason: `origin ${branch}: ${s.state}`,
+    });
   return undefined;
 }
 
@@ -234,24 +334,51 @@ function deliver(r: Run, commit: string): void {
       try {
         pushAndVerify(r.repo, commit, branch);
       } catch (e) {
-        updateRefineryState(r.town, r.rig.name, { undelivered: { target, commit, reason: messageOf(e), since: r.store.now() } });
+        updateRefineryState(r.town, r.rig.name, {
+          undelivered: { target, commit, reason: messageOf(e), since: r.store.now() },
+        });
         return;
       }
     }
-    updateRefineryState(r.town, r.rig.name, { delivered: { target, ref: branch, commit, at: r.store.now() }, undelivered: undefined });
+    updateRefineryState(r.town, r.rig.name, {
+      delivered: { target, ref: branch, commit, at: r.store.now() },
+      undelivered: undefined,
+    });
     return;
   }
   const before = readRefineryState(r.town, r.rig.name).undelivered;
-  updateRefineryState(r.town, r.rig.name, { undelivered: { target, commit, reason: before?.reason ?? 'not delivered yet', since: before?.since ?? r.store.now() } });
+  updateRefineryState(r.town, r.rig.name, {
+    undelivered: {
+      target,
+      commit,
+      reason: before?.reason ?? 'not delivered yet',
+      since: before?.since ?? r.store.now(),
+    },
+  });
   try {
     const d = deliverToClone(r.repo, t.path, branch, commit);
     const delivered: Delivered = { target, ref: d.ref, commit, at: r.store.now(), ...(d.note ? { note: d.note } : {}) };
     updateRefineryState(r.town, r.rig.name, { delivered, undelivered: undefined });
-    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.delivered, subject: r.rig.name, reason: `${commit.slice(0, 12)} is on ${d.ref} in ${target}${d.note ? ` (${d.note})` : ''}`, data: { commit, ref: d.ref, target } });
+    recordTownEvent(r.store, {
+      actor: r.actor,
+      kind: TOWN_EVENTS.refinery.delivered,
+      subject: r.rig.name,
+      reason: `${commit.slice(0, 12)} is on ${d.ref} in ${target}${d.note ? ` (${d.note})` : ''}`,
+      data: { commit, ref: d.ref, target },
+    });
   } catch (e) {
     const reason = messageOf(e);
-    updateRefineryState(r.town, r.rig.name, { undelivered: { target, commit, reason, since: before?.since ?? r.store.now() } });
-    if (before?.reason !== reason) recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.deliverFailed, subject: r.rig.name, reason, data: { commit, target } });
+    updateRefineryState(r.town, r.rig.name, {
+      undelivered: { target, commit, reason, since: before?.since ?? r.store.now() },
+    });
+    if (before?.reason !== reason)
+      recordTownEvent(r.store, {
+        actor: r.actor,
+        kind: TOWN_EVENTS.refinery.deliverFailed,
+        subject: r.rig.name,
+        reason,
+        data: { commit, target },
+      });
   }
 }
 
@@ -263,7 +390,11 @@ interface Stacked {
 type StackOutcome = { ok: true; stack: Stacked[] } | { ok: false; mr: MergeRequest; failure: MergeFailure };
 
 /** Rebase each request on the previous one, starting from the default branch: the stack whose tip the gates test. */
-function buildStack(r: Run, mrs: readonly MergeRequest[], onConflict: 'stop' | 'skip'): { stack: Stacked[]; conflicts: { mr: MergeRequest; failure: MergeFailure }[] } {
+function buildStack(
+  r: Run,
+  mrs: readonly MergeRequest[],
+  onConflict: 'stop' | 'skip',
+): { stack: Stacked[]; conflicts: { mr: MergeRequest; failure: MergeFailure }[] } {
   const stack: Stacked[] = [];
   const conflicts: { mr: MergeRequest; failure: MergeFailure }[] = [];
   let tip = revParse(r.repo, `refs/heads/${r.rig.default_branch}`)!;
@@ -282,7 +413,9 @@ function buildStack(r: Run, mrs: readonly MergeRequest[], onConflict: 'stop' | '
 
 function stackOne(r: Run, mr: MergeRequest, tip: string): StackOutcome {
   const o = canReplayInMemory(r.repo) ? replayOnto(r.repo, mr.head, tip, r.who) : rebaseOnto(r.wt, mr.head, tip, r.who);
-  return o.ok ? { ok: true, stack: [{ mr, commit: o.commit }] } : { ok: false, mr, failure: { kind: 'conflict', files: o.files, onto: tip, detail: o.message } };
+  return o.ok
+    ? { ok: true, stack: [{ mr, commit: o.commit }] }
+    : { ok: false, mr, failure: { kind: 'conflict', files: o.files, onto: tip, detail: o.message } };
 }
 
 /** Land a batch: conflicts out, then gates on the stack (bisecting a red one). A returned string stops the run. */
@@ -312,17 +445,25 @@ async function landBatch(r: Run, batch: MergeRequest[]): Promise<string | undefi
     if (hasGates && stack.length > 0) checkoutForGates(r.wt, stack[stack.length - 1]!.commit);
     const gates = await runGates(r.wt, gateSet, r.town.env);
     if (gates.ran.length > 0) r.gateRuns++;
-    if (!gates.ok) return { ok: false, failure: { kind: 'gate', gate: gates.gate, reason: gates.reason, exit: gates.exit, output: gates.output } };
+    if (!gates.ok)
+      return {
+        ok: false,
+        failure: { kind: 'gate', gate: gates.gate, reason: gates.reason, exit: gates.exit, output: gates.output },
+      };
     stop ??= land(r, stack);
     return { ok: true };
   };
-  const res = await bisectLand(first.stack.map((s) => s.mr), async (group) => {
-    if (stop) return { ok: true }; // a push failure ends the run: later groups go back to the queue below
-    return tryLand(group);
-  });
+  const res = await bisectLand(
+    first.stack.map((s) => s.mr),
+    async (group) => {
+      if (stop) return { ok: true }; // a push failure ends the run: later groups go back to the queue below
+      return tryLand(group);
+    },
+  );
   for (const c of res.culprits) await fail(r, c.item, c.failure);
   if (stop) {
-    for (const mr of listMrs(r.store, { rig: r.rig.name, status: ['running'] })) updateMr(r.store, mr.id, { status: 'queued', merge_commit: null });
+    for (const mr of listMrs(r.store, { rig: r.rig.name, status: ['running'] }))
+      updateMr(r.store, mr.id, { status: 'queued', merge_commit: null });
   }
   return stop;
 }
@@ -342,18 +483,35 @@ function land(r: Run, stack: Stacked[]): string | undefined {
     advanceBranch(r.repo, branch, tip, from);
   } catch (e) {
     const why = messageOf(e);
-    recordTownEvent(r.store, { actor: r.actor, kind: TOWN_EVENTS.refinery.pushFailed, subject: r.rig.name, reason: why, data: { mrs: stack.map((s) => s.mr.id) } });
+    recordTownEvent(r.store, {
+      actor: r.actor,
+      kind: TOWN_EVENTS.refinery.pushFailed,
+      subject: r.rig.name,
+      reason: why,
+      data: { mrs: stack.map((s) => s.mr.id) },
+    });
     for (const s of stack) r.emit({ mr: s.mr.id, bead: s.mr.bead, status: 'error', reason: why });
     if (isGtError(e)) return e.hint ? `${why} (${e.hint})` : why;
     throw e;
   }
   // Every stacked commit is an ancestor of the tip, so the tip on the branch confirms them all.
-  if (revParse(r.repo, `refs/heads/${branch}`) !== tip) throw new GtError('GT_MERGE_UNVERIFIED', `${branch} is not at ${tip} after landing ${stack.map((s) => s.mr.id).join(', ')}`);
+  if (revParse(r.repo, `refs/heads/${branch}`) !== tip)
+    throw new GtError(
+      'GT_MERGE_UNVERIFIED',
+      `${branch} is not at ${tip} after landing ${stack.map((s) => s.mr.id).join(', ')}`,
+    );
   const worktrees = listWorktreesOf(r.repo);
   for (const s of stack) {
     completeMerged(r.store, s.mr, s.commit, r.actor);
     const del = deleteMergedBranch(r.repo, s.mr.branch, s.mr.head, worktrees);
-    r.emit({ mr: s.mr.id, bead: s.mr.bead, status: 'merged', commit: s.commit, branch_deleted: del.deleted, ...(del.reason ? { branch_note: del.reason } : {}) });
+    r.emit({
+      mr: s.mr.id,
+      bead: s.mr.bead,
+      status: 'merged',
+      commit: s.commit,
+      branch_deleted: del.deleted,
+      ...(del.reason ? { branch_note: del.reason } : {}),
+    });
   }
   deliver(r, tip);
   return undefined;
@@ -362,9 +520,21 @@ function land(r: Run, stack: Stacked[]): string | undefined {
 async function fail(r: Run, mr: MergeRequest, failure: MergeFailure): Promise<void> {
   const rework = recordFailure(r.store, mr, failure, r.rig.default_branch, r.actor);
   const handed = await slingRework(r.town, r.store, rework, r.rig.name, r.sling);
-  const base = { mr: mr.id, bead: mr.bead, rework_bead: rework, slung: handed.slung, ...(handed.note ? { note: handed.note } : {}) };
+  const base = {
+    mr: mr.id,
+    bead: mr.bead,
+    rework_bead: rework,
+    slung: handed.slung,
+    ...(handed.note ? { note: handed.note } : {}),
+  };
   if (failure.kind === 'conflict') r.emit({ ...base, status: 'conflict', files: failure.files });
-  else if (failure.kind === 'gate') r.emit({ ...base, status: failure.reason === 'timeout' ? 'gate-timeout' : 'gate-failed', gate: failure.gate, output: failure.output });
+  else if (failure.kind === 'gate')
+    r.emit({
+      ...base,
+      status: failure.reason === 'timeout' ? 'gate-timeout' : 'gate-failed',
+      gate: failure.gate,
+      output: failure.output,
+    });
 }
 
 export interface ResyncResult {
@@ -386,7 +556,10 @@ export function resyncWithOrigin(town: TownContext, rigName: string): ResyncResu
   const rig = loadRig(town, rigName);
   const repo = town.paths.repo(rigName);
   const lock = takeLock(refineryLockPath(town, rigName));
-  if (!lock) throw new GtError('GT_MQ_BUSY', `another process is merging rig "${rigName}"`, { hint: 'wait for it to finish; gt refinery status shows the running pid' });
+  if (!lock)
+    throw new GtError('GT_MQ_BUSY', `another process is merging rig "${rigName}"`, {
+      hint: 'wait for it to finish; gt refinery status shows the running pid',
+    });
   const store = openTownStore(town, { actor: `${rigName}/refinery` });
   try {
     const r = resyncFromOrigin(repo, rig.default_branch);
@@ -394,8 +567,11 @@ export function resyncWithOrigin(town: TownContext, rigName: string): ResyncResu
     updateRefineryState(town, rigName, { blocked: undefined });
     if (r.state === 'moved') {
       recordTownEvent(store, {
-        actor: `${rigName}/refinery`, kind: TOWN_EVENTS.refinery.resynced, subject: rigName,
-        reason: `${rig.default_branch} moved from ${r.from!.slice(0, 12)} to origin's ${r.to!.slice(0, 12)}; the old tip is kept as ${r.kept}`, data: { ...r },
+        actor: `${rigName}/refinery`,
+        kind: TOWN_EVENTS.refinery.resynced,
+        subject: rigName,
+        reason: `${rig.default_branch} moved from ${r.from!.slice(0, 12)} to origin's ${r.to!.slice(0, 12)}; the old tip is kept as ${r.kept}`,
+        data: { ...r },
       });
     }
     return { rig: rigName, branch: rig.default_branch, repo, ...r };

@@ -40,7 +40,11 @@ export function readRefineryState(town: TownContext, rig: string): RefineryState
 }
 
 /** Change the rig's state (undefined fields are removed); written atomically. */
-export function updateRefineryState(town: TownContext, rig: string, patch: Partial<Record<keyof RefineryState, RefineryState[keyof RefineryState] | undefined>>): RefineryState {
+export function updateRefineryState(
+  town: TownContext,
+  rig: string,
+  patch: Partial<Record<keyof RefineryState, RefineryState[keyof RefineryState] | undefined>>,
+): RefineryState {
   const next = { ...readRefineryState(town, rig), ...patch } as Record<string, unknown>;
   for (const k of Object.keys(next)) if (next[k] === undefined) delete next[k];
   const path = refineryStatePath(town, rig);

@@ -20,11 +20,13 @@ const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 /** Largest `/api/v1/run` body (argv and standard input): 8 MiB. */
 export const RUN_BODY_LIMIT = 8 * 1024 * 1024;
 
-const RunBody = z.object({
-  program: z.enum(['gt', 'bd']),
-  argv: z.array(z.string().max(1024 * 1024)).max(1000),
-  stdin: z.string().optional(),
-}).strict();
+const RunBody = z
+  .object({
+    program: z.enum(['gt', 'bd']),
+    argv: z.array(z.string().max(1024 * 1024)).max(1000),
+    stdin: z.string().optional(),
+  })
+  .strict();
 
 export interface TownApi {
   app: Hono;
@@ -37,7 +39,13 @@ export interface TownApiOptions {
   onError?: (message: string) => void;
 }
 
-function fail(c: Context, status: 400 | 401 | 403 | 404 | 413 | 500, code: string, message: string, hint?: string): Response {
+function fail(
+  c: Context,
+  status: 400 | 401 | 403 | 404 | 413 | 500,
+  code: string,
+  message: string,
+  hint?: string,
+): Response {
   if (status === 401) c.header('WWW-Authenticate', 'Basic realm="gt town", charset="UTF-8"');
   return c.json({ error: { code, message, ...(hint ? { hint } : {}) } }, status);
 }
@@ -53,22 +61,42 @@ export function createTownApi(town: TownContext, opts: TownApiOptions): TownApi 
     opts.onError?.(`${c.req.method} ${c.req.path}: ${e instanceof Error ? (e.stack ?? e.message) : messageOf(e)}`);
     return fail(c, 500, 'INTERNAL', messageOf(e));
   });
-  app.notFound((c) => fail(c, 404, 'GT_API_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, 'the town API serves POST /api/v1/run and /git/<rig>.git'));
+  app.notFound((c) =>
+    fail(
+      c,
+      404,
+      'GT_API_NOT_FOUND',
+      `no route ${c.req.method} ${c.req.path}`,
+      'the town API serves POST /api/v1/run and /git/<rig>.git',
+    ),
+  );
 
   app.get('/api/v1/health', (c) => c.json({ service: 'gt-town-api', ok: true }));
 
   // GitHub's webhook deliveries carry no town token: the HMAC signature with GT_GITHUB_WEBHOOK_SECRET is their
   // credential (src/forge/webhook.ts). A verified delivery makes the PRs it names due at the refinery's next tick.
-  app.post('/hooks/github', bodyLimit({
-    maxSize: WEBHOOK_BODY_LIMIT,
-    onError: (c) => fail(c, 413, 'GT_API_TOO_LARGE', `a webhook delivery is at most ${WEBHOOK_BODY_LIMIT / 1024 / 1024} MiB`),
-  }), async (c) => {
-    const secret = town.env.GT_GITHUB_WEBHOOK_SECRET ?? '';
-    if (!secret) return fail(c, 404, 'GT_API_NOT_FOUND', 'this town takes no GitHub webhooks', 'start gt serve with GT_GITHUB_WEBHOOK_SECRET set to the secret of the repository\'s webhook');
-    const v = readWebhook(secret, Buffer.from(await c.req.arrayBuffer()), c.req.raw.headers);
-    if (!v.ok) return fail(c, v.status, 'GT_WEBHOOK_REFUSED', v.reason);
-    return c.json({ event: v.event, delivery: v.delivery, due: markPrsDue(store, v.pulls) }, 202);
-  });
+  app.post(
+    '/hooks/github',
+    bodyLimit({
+      maxSize: WEBHOOK_BODY_LIMIT,
+      onError: (c) =>
+        fail(c, 413, 'GT_API_TOO_LARGE', `a webhook delivery is at most ${WEBHOOK_BODY_LIMIT / 1024 / 1024} MiB`),
+    }),
+    async (c) => {
+      const secret = town.env.GT_GITHUB_WEBHOOK_SECRET ?? '';
+      if (!secret)
+        return fail(
+          c,
+          404,
+          'GT_API_NOT_FOUND',
+          'this town takes no GitHub webhooks',
+          "start gt serve with GT_GITHUB_WEBHOOK_SECRET set to the secret of the repository's webhook",
+        );
+      const v = readWebhook(secret, Buffer.from(await c.req.arrayBuffer()), c.req.raw.headers);
+      if (!v.ok) return fail(c, v.status, 'GT_WEBHOOK_REFUSED', v.reason);
+      return c.json({ event: v.event, delivery: v.delivery, due: markPrsDue(store, v.pulls) }, 202);
+    },
+  );
 
   app.use('*', async (c, next) => {
     if (c.req.path === '/api/v1/health') return next();
@@ -84,46 +112,105 @@ export function createTownApi(town: TownContext, opts: TownApiOptions): TownApi 
 
   app.get('/api/v1/whoami', (c) => c.json({ address: c.get('principal').address, kind: c.get('principal').kind }));
 
-  app.post('/api/v1/run', bodyLimit({
-    maxSize: RUN_BODY_LIMIT,
-    onError: (c) => fail(c, 413, 'GT_API_TOO_LARGE', `the request is over ${RUN_BODY_LIMIT} bytes`, 'send large text from a file on standard input in smaller pieces'),
-  }), async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      return fail(c, 400, 'GT_API_BAD_REQUEST', 'the request body is not JSON', 'send {"program":"gt"|"bd","argv":[…],"stdin"?:"…"}');
-    }
-    const body = RunBody.safeParse(raw);
-    if (!body.success) {
-      return fail(c, 400, 'GT_API_BAD_REQUEST', `the request is not a command: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`, 'send {"program":"gt"|"bd","argv":[…],"stdin"?:"…"}');
-    }
-    const reply = await runForPrincipal(town, store, c.get('principal'), body.data, opts.clis);
-    return c.json(reply);
-  });
+  app.post(
+    '/api/v1/run',
+    bodyLimit({
+      maxSize: RUN_BODY_LIMIT,
+      onError: (c) =>
+        fail(
+          c,
+          413,
+          'GT_API_TOO_LARGE',
+          `the request is over ${RUN_BODY_LIMIT} bytes`,
+          'send large text from a file on standard input in smaller pieces',
+        ),
+    }),
+    async (c) => {
+      let raw: unknown;
+      try {
+        raw = await c.req.json();
+      } catch {
+        return fail(
+          c,
+          400,
+          'GT_API_BAD_REQUEST',
+          'the request body is not JSON',
+          'send {"program":"gt"|"bd","argv":[…],"stdin"?:"…"}',
+        );
+      }
+      const body = RunBody.safeParse(raw);
+      if (!body.success) {
+        return fail(
+          c,
+          400,
+          'GT_API_BAD_REQUEST',
+          `the request is not a command: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
+          'send {"program":"gt"|"bd","argv":[…],"stdin"?:"…"}',
+        );
+      }
+      const reply = await runForPrincipal(town, store, c.get('principal'), body.data, opts.clis);
+      return c.json(reply);
+    },
+  );
 
-  app.post('/api/v1/usage', bodyLimit({
-    maxSize: RUN_BODY_LIMIT,
-    onError: (c) => fail(c, 413, 'GT_API_TOO_LARGE', `the request is over ${RUN_BODY_LIMIT} bytes`, 'send the transcript in smaller pieces'),
-  }), async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      return fail(c, 400, 'GT_API_BAD_REQUEST', 'the request body is not JSON', 'send {"session_id":"…","offset"?:n,"text"?:"…","done"?:true}');
-    }
-    const body = UsageBody.safeParse(raw);
-    if (!body.success) return fail(c, 400, 'GT_API_BAD_REQUEST', `the request is not a usage report: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
-    const p = c.get('principal');
-    if (p.kind !== 'agent') return fail(c, 403, 'GT_API_FORBIDDEN', 'usage is reported with an agent\'s token', 'the owner records usage in the town with gt costs record');
-    return c.json(receiveUsage(town, p, body.data));
-  });
+  app.post(
+    '/api/v1/usage',
+    bodyLimit({
+      maxSize: RUN_BODY_LIMIT,
+      onError: (c) =>
+        fail(
+          c,
+          413,
+          'GT_API_TOO_LARGE',
+          `the request is over ${RUN_BODY_LIMIT} bytes`,
+          'send the transcript in smaller pieces',
+        ),
+    }),
+    async (c) => {
+      let raw: unknown;
+      try {
+        raw = await c.req.json();
+      } catch {
+        return fail(
+          c,
+          400,
+          'GT_API_BAD_REQUEST',
+          'the request body is not JSON',
+          'send {"session_id":"…","offset"?:n,"text"?:"…","done"?:true}',
+        );
+      }
+      const body = UsageBody.safeParse(raw);
+      if (!body.success)
+        return fail(
+          c,
+          400,
+          'GT_API_BAD_REQUEST',
+          `the request is not a usage report: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
+        );
+      const p = c.get('principal');
+      if (p.kind !== 'agent')
+        return fail(
+          c,
+          403,
+          'GT_API_FORBIDDEN',
+          "usage is reported with an agent's token",
+          'the owner records usage in the town with gt costs record',
+        );
+      return c.json(receiveUsage(town, p, body.data));
+    },
+  );
 
-  app.all('/git/:repo/:rest{.+}', (c) => serveGit(town, store, c.get('principal'), hooksDir, {
-    method: c.req.method, rig: c.req.param('repo'), endpoint: c.req.param('rest'),
-    query: new URL(c.req.url).search.slice(1), headers: c.req.raw.headers, body: c.req.raw.body,
-    remoteAddr: '127.0.0.1',
-  }));
+  app.all('/git/:repo/:rest{.+}', (c) =>
+    serveGit(town, store, c.get('principal'), hooksDir, {
+      method: c.req.method,
+      rig: c.req.param('repo'),
+      endpoint: c.req.param('rest'),
+      query: new URL(c.req.url).search.slice(1),
+      headers: c.req.raw.headers,
+      body: c.req.raw.body,
+      remoteAddr: '127.0.0.1',
+    }),
+  );
 
   return { app: app as unknown as Hono, close: () => store.close() };
 }

@@ -9,8 +9,7 @@ import { parseAddress, type AgentAddress, type TownContext } from '../town/index
 import { lookupToken } from './tokens.ts';
 
 export type Principal =
-  | { kind: 'owner'; address: 'overseer' }
-  | { kind: 'agent'; address: string; agent: AgentAddress; tokenId: string };
+  { kind: 'owner'; address: 'overseer' } | { kind: 'agent'; address: string; agent: AgentAddress; tokenId: string };
 
 export type AuthFailure = 'missing' | 'unknown' | 'revoked' | 'agent-gone';
 
@@ -48,7 +47,12 @@ function same(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-export function authenticate(town: TownContext, store: Store, token: string | undefined, owner: string | undefined): Principal | AuthFailure {
+export function authenticate(
+  town: TownContext,
+  store: Store,
+  token: string | undefined,
+  owner: string | undefined,
+): Principal | AuthFailure {
   if (!token) return 'missing';
   if (owner !== undefined && same(token, owner)) return { kind: 'owner', address: 'overseer' };
   if (!token.startsWith('gtt_')) return 'unknown';
@@ -58,8 +62,17 @@ export function authenticate(town: TownContext, store: Store, token: string | un
 }
 
 export const AUTH_MESSAGES: Record<AuthFailure, { message: string; hint: string }> = {
-  missing: { message: 'the town API needs a token', hint: 'set GT_TOWN_TOKEN, or GT_TOWN_TOKEN_FILE to the agent\'s token file (the owner makes one with gt token issue <address>)' },
-  unknown: { message: 'the town does not know this token', hint: 'check GT_TOWN_TOKEN or GT_TOWN_TOKEN_FILE; the owner can make a new one with gt token issue <address>' },
-  revoked: { message: 'this token was revoked', hint: 'ask the town\'s owner for a new one (gt token issue <address>)' },
-  'agent-gone': { message: 'the agent this token was made for no longer exists (removed, or made again since)', hint: 'a new agent gets a new token: gt token issue <address>' },
+  missing: {
+    message: 'the town API needs a token',
+    hint: "set GT_TOWN_TOKEN, or GT_TOWN_TOKEN_FILE to the agent's token file (the owner makes one with gt token issue <address>)",
+  },
+  unknown: {
+    message: 'the town does not know this token',
+    hint: 'check GT_TOWN_TOKEN or GT_TOWN_TOKEN_FILE; the owner can make a new one with gt token issue <address>',
+  },
+  revoked: { message: 'this token was revoked', hint: "ask the town's owner for a new one (gt token issue <address>)" },
+  'agent-gone': {
+    message: 'the agent this token was made for no longer exists (removed, or made again since)',
+    hint: 'a new agent gets a new token: gt token issue <address>',
+  },
 };

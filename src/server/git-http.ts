@@ -51,7 +51,8 @@ export interface PushRules {
 /** What `p` may push to the rig: undefined when nothing (no token may move the default branch). */
 export function pushRules(town: TownContext, store: Store, p: Principal, rig: string): PushRules | undefined {
   const deny = `refs/heads/${loadRig(town, rig).default_branch}`;
-  if (p.kind === 'owner' || p.agent.kind === 'mayor' || (p.agent.kind === 'crew' && p.agent.rig === rig)) return { allowed: [], prefixes: ['refs/heads/'], deny };
+  if (p.kind === 'owner' || p.agent.kind === 'mayor' || (p.agent.kind === 'crew' && p.agent.rig === rig))
+    return { allowed: [], prefixes: ['refs/heads/'], deny };
   if (p.agent.kind !== 'polecat' || p.agent.rig !== rig) return undefined;
   const row = getPolecat(store, rig, p.agent.name);
   if (!row?.branch || /\s/.test(row.branch)) return undefined;
@@ -118,20 +119,36 @@ export interface GitRequest {
 }
 
 /** Serve one smart-HTTP request for `p`. */
-export async function serveGit(town: TownContext, store: Store, p: Principal, hooksDir: string, r: GitRequest): Promise<Response> {
-  if (!r.rig.endsWith('.git') || !rigNames(town).includes(r.rig.slice(0, -4))) return plain(404, 'no such repository: the address is <town>/git/<rig>.git');
+export async function serveGit(
+  town: TownContext,
+  store: Store,
+  p: Principal,
+  hooksDir: string,
+  r: GitRequest,
+): Promise<Response> {
+  if (!r.rig.endsWith('.git') || !rigNames(town).includes(r.rig.slice(0, -4)))
+    return plain(404, 'no such repository: the address is <town>/git/<rig>.git');
   const rig = r.rig.slice(0, -4);
-  if (!ENDPOINTS.has(r.endpoint)) return plain(404, 'only git smart HTTP is served here (info/refs, git-upload-pack, git-receive-pack)');
-  const service = r.endpoint === 'info/refs' ? new URLSearchParams(r.query).get('service') ?? '' : r.endpoint;
-  if (!SERVICES.has(service)) return plain(403, 'only git smart HTTP is served here: use git 2.x (service=git-upload-pack or git-receive-pack)');
-  if ((r.endpoint === 'info/refs') !== (r.method === 'GET')) return plain(405, `${r.method} is not how git asks for ${r.endpoint}`);
+  if (!ENDPOINTS.has(r.endpoint))
+    return plain(404, 'only git smart HTTP is served here (info/refs, git-upload-pack, git-receive-pack)');
+  const service = r.endpoint === 'info/refs' ? (new URLSearchParams(r.query).get('service') ?? '') : r.endpoint;
+  if (!SERVICES.has(service))
+    return plain(403, 'only git smart HTTP is served here: use git 2.x (service=git-upload-pack or git-receive-pack)');
+  if ((r.endpoint === 'info/refs') !== (r.method === 'GET'))
+    return plain(405, `${r.method} is not how git asks for ${r.endpoint}`);
   const length = r.headers.get('content-length');
-  if (length !== null && Number(length) > GIT_BODY_LIMIT) return plain(413, `request of ${length} bytes is over the limit of ${GIT_BODY_LIMIT}`);
+  if (length !== null && Number(length) > GIT_BODY_LIMIT)
+    return plain(413, `request of ${length} bytes is over the limit of ${GIT_BODY_LIMIT}`);
   const env: NodeJS.ProcessEnv = {
-    PATH: town.env.PATH ?? '/usr/bin:/bin', HOME: town.env.HOME ?? town.root,
-    GIT_PROJECT_ROOT: dirname(town.paths.repo(rig)), GIT_HTTP_EXPORT_ALL: '1',
+    PATH: town.env.PATH ?? '/usr/bin:/bin',
+    HOME: town.env.HOME ?? town.root,
+    GIT_PROJECT_ROOT: dirname(town.paths.repo(rig)),
+    GIT_HTTP_EXPORT_ALL: '1',
     PATH_INFO: `/${town.paths.repo(rig).split('/').pop()}/${r.endpoint}`,
-    REQUEST_METHOD: r.method, QUERY_STRING: r.query, REMOTE_ADDR: r.remoteAddr, REMOTE_USER: p.address,
+    REQUEST_METHOD: r.method,
+    QUERY_STRING: r.query,
+    REMOTE_ADDR: r.remoteAddr,
+    REMOTE_USER: p.address,
     CONTENT_TYPE: r.headers.get('content-type') ?? '',
     ...(length !== null ? { CONTENT_LENGTH: length } : {}),
     ...(r.headers.get('content-encoding') ? { HTTP_CONTENT_ENCODING: r.headers.get('content-encoding')! } : {}),
@@ -139,10 +156,18 @@ export async function serveGit(town: TownContext, store: Store, p: Principal, ho
   };
   if (service === 'git-receive-pack') {
     const rules = pushRules(town, store, p, rig);
-    if (!rules) return plain(403, `${p.address} may not push to ${rig}: a polecat pushes only its own branch, in its own rig`);
+    if (!rules)
+      return plain(403, `${p.address} may not push to ${rig}: a polecat pushes only its own branch, in its own rig`);
     Object.assign(env, {
-      GIT_CONFIG_COUNT: '2', GIT_CONFIG_KEY_0: 'core.hooksPath', GIT_CONFIG_VALUE_0: hooksDir, GIT_CONFIG_KEY_1: 'http.receivepack', GIT_CONFIG_VALUE_1: 'true',
-      GT_PUSHER: p.address, GT_PUSH_ALLOWED: rules.allowed.join(' '), GT_PUSH_PREFIXES: rules.prefixes.join(' '), GT_PUSH_DENY: rules.deny,
+      GIT_CONFIG_COUNT: '2',
+      GIT_CONFIG_KEY_0: 'core.hooksPath',
+      GIT_CONFIG_VALUE_0: hooksDir,
+      GIT_CONFIG_KEY_1: 'http.receivepack',
+      GIT_CONFIG_VALUE_1: 'true',
+      GT_PUSHER: p.address,
+      GT_PUSH_ALLOWED: rules.allowed.join(' '),
+      GT_PUSH_PREFIXES: rules.prefixes.join(' '),
+      GT_PUSH_DENY: rules.deny,
     });
   } else {
     Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.receivepack', GIT_CONFIG_VALUE_0: 'false' });
@@ -153,7 +178,12 @@ export async function serveGit(town: TownContext, store: Store, p: Principal, ho
 }
 
 /** Copy the request body into the CGI's input, at most GIT_BODY_LIMIT bytes (more kills the run). */
-async function pump(body: ReadableStream<Uint8Array> | null, to: NodeJS.WritableStream, kill: () => void, exited: Promise<number>): Promise<void> {
+async function pump(
+  body: ReadableStream<Uint8Array> | null,
+  to: NodeJS.WritableStream,
+  kill: () => void,
+  exited: Promise<number>,
+): Promise<void> {
   if (!body) {
     to.end();
     return;
@@ -166,7 +196,14 @@ async function pump(body: ReadableStream<Uint8Array> | null, to: NodeJS.Writable
         kill();
         return;
       }
-      if (!to.write(chunk) && (await Promise.race([new Promise<boolean>((res) => to.once('drain', () => res(true))), exited.then(() => false)])) === false) return;
+      if (
+        !to.write(chunk) &&
+        (await Promise.race([
+          new Promise<boolean>((res) => to.once('drain', () => res(true))),
+          exited.then(() => false),
+        ])) === false
+      )
+        return;
     }
     to.end();
   } catch {

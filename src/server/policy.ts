@@ -10,19 +10,82 @@ import { findMail } from '../work/index.ts';
 import type { Principal } from './auth.ts';
 
 /** Commands every agent token may run (a path of command names; a name alone covers its subcommands). */
-const AGENT_GT = ['prime', 'hook', 'hook show', 'done', 'mail send', 'mail inbox', 'mail read', 'mail reply', 'mail ack', 'mail archive', 'mail check', 'nudge', 'escalate', 'handoff'];
+const AGENT_GT = [
+  'prime',
+  'hook',
+  'hook show',
+  'done',
+  'mail send',
+  'mail inbox',
+  'mail read',
+  'mail reply',
+  'mail ack',
+  'mail archive',
+  'mail check',
+  'nudge',
+  'escalate',
+  'handoff',
+];
 // `costs record` is not among them: it reads a transcript path, on the town's machine; agents report usage through
 // POST /api/v1/usage instead (usage.ts), which gt does for them as a client.
-const MAYOR_GT = [...AGENT_GT, 'sling', 'unsling', 'convoy', 'agents', 'status', 'polecat list', 'polecat status', 'mq list', 'costs', 'peek', 'hook snapshots'];
-const OWNER_GT = [...MAYOR_GT, 'mq', 'polecat', 'hook snapshot', 'hook rollback', 'refinery', 'rig list', 'rig show', 'crew list', 'config'];
-const AGENT_BD = ['show', 'view', 'list', 'search', 'ready', 'blocked', 'create', 'new', 'update', 'close', 'done', 'reopen', 'comments', 'dep', 'label', 'prime', 'stats', 'status'];
+const MAYOR_GT = [
+  ...AGENT_GT,
+  'sling',
+  'unsling',
+  'convoy',
+  'agents',
+  'status',
+  'polecat list',
+  'polecat status',
+  'mq list',
+  'costs',
+  'peek',
+  'hook snapshots',
+];
+const OWNER_GT = [
+  ...MAYOR_GT,
+  'mq',
+  'polecat',
+  'hook snapshot',
+  'hook rollback',
+  'refinery',
+  'rig list',
+  'rig show',
+  'crew list',
+  'config',
+];
+const AGENT_BD = [
+  'show',
+  'view',
+  'list',
+  'search',
+  'ready',
+  'blocked',
+  'create',
+  'new',
+  'update',
+  'close',
+  'done',
+  'reopen',
+  'comments',
+  'dep',
+  'label',
+  'prime',
+  'stats',
+  'status',
+];
 const OWNER_BD = [...AGENT_BD, 'delete', 'formula', 'cook', 'mol'];
 
 /** Bead writes: the positional arguments that name beads the caller must be allowed to change. */
 const BEAD_WRITES: Record<string, (args: unknown[]) => string[]> = {
-  update: (a) => strings(a[0]), close: (a) => strings(a[0]), done: (a) => strings(a[0]), reopen: (a) => strings(a[0]),
-  'dep add': (a) => strings(a[0]), 'dep remove': (a) => strings(a[0]),
-  'label add': (a) => strings(a[0]), 'label remove': (a) => strings(a[0]),
+  update: (a) => strings(a[0]),
+  close: (a) => strings(a[0]),
+  done: (a) => strings(a[0]),
+  reopen: (a) => strings(a[0]),
+  'dep add': (a) => strings(a[0]),
+  'dep remove': (a) => strings(a[0]),
+  'label add': (a) => strings(a[0]),
+  'label remove': (a) => strings(a[0]),
 };
 
 /** Options whose value is a path; only "-" (standard input, sent by the client) is allowed over the API. */
@@ -60,19 +123,35 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
   const name = `${program} ${path.join(' ')}`.trim();
   const who = p.address;
   const role = p.kind === 'owner' ? 'owner' : p.agent.kind === 'mayor' ? 'mayor' : 'agent';
-  const list = program === 'gt' ? { owner: OWNER_GT, mayor: MAYOR_GT, agent: AGENT_GT }[role] : { owner: OWNER_BD, mayor: AGENT_BD, agent: AGENT_BD }[role];
+  const list =
+    program === 'gt'
+      ? { owner: OWNER_GT, mayor: MAYOR_GT, agent: AGENT_GT }[role]
+      : { owner: OWNER_BD, mayor: AGENT_BD, agent: AGENT_BD }[role];
   if (path.length === 0 || !allowedBy(list, path) || (role !== 'owner' && path.join(' ') === 'costs record')) {
-    throw forbidden(who, `run \`${name}\` through the town API`, `${role === 'agent' ? 'an agent' : `the ${role}'s`} token runs: ${list.map((c) => `${program} ${c}`).join(', ')}`);
+    throw forbidden(
+      who,
+      `run \`${name}\` through the town API`,
+      `${role === 'agent' ? 'an agent' : `the ${role}'s`} token runs: ${list.map((c) => `${program} ${c}`).join(', ')}`,
+    );
   }
   const opts = cmd.optsWithGlobals() as Record<string, unknown>;
   // A screen that redraws or a terminal attached has no place in a request: it would hold the server forever.
   for (const o of ['watch', 'follow', 'attach']) {
-    if (opts[o]) throw forbidden(who, `run \`${name} --${o}\` through the town API`, `run ${name} without --${o}; a live view needs a terminal on the town's machine`);
+    if (opts[o])
+      throw forbidden(
+        who,
+        `run \`${name} --${o}\` through the town API`,
+        `run ${name} without --${o}; a live view needs a terminal on the town's machine`,
+      );
   }
   for (const o of PATH_OPTIONS) {
     const v = opts[o];
     if (v !== undefined && v !== '-') {
-      throw forbidden(who, `read the file "${String(v)}" on the town's machine`, `send the content on standard input instead: --${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} - (gt and bd do this for you when they run as clients)`);
+      throw forbidden(
+        who,
+        `read the file "${String(v)}" on the town's machine`,
+        `send the content on standard input instead: --${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} - (gt and bd do this for you when they run as clients)`,
+      );
     }
   }
   if (p.kind === 'owner') return;
@@ -85,7 +164,12 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
     } catch {
       text = String(v);
     }
-    if (text !== self) throw forbidden(who, `act as ${JSON.stringify(String(v))} (${what})`, `leave ${what} out: the town knows you as ${self} from your token`);
+    if (text !== self)
+      throw forbidden(
+        who,
+        `act as ${JSON.stringify(String(v))} (${what})`,
+        `leave ${what} out: the town knows you as ${self} from your token`,
+      );
   };
   sameAgent(opts.actor, '--actor');
   sameAgent(opts.from, '--from');
@@ -93,16 +177,30 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
   sameAgent(opts.address, '--address');
   const key = path.join(' ');
   if (program === 'gt' && key === 'mail inbox') sameAgent(cmd.processedArgs[0], 'the address');
-  if (program === 'gt' && (key === 'mail read' || key === 'mail ack' || key === 'mail reply' || key === 'mail archive')) {
+  if (
+    program === 'gt' &&
+    (key === 'mail read' || key === 'mail ack' || key === 'mail reply' || key === 'mail archive')
+  ) {
     for (const id of strings(cmd.processedArgs[0])) {
       const m = findMail(ctx.store, id);
-      if (m.to !== self) throw forbidden(who, `touch mail ${m.id}, which is addressed to ${m.to}`, 'see your own mail with gt mail inbox');
+      if (m.to !== self)
+        throw forbidden(
+          who,
+          `touch mail ${m.id}, which is addressed to ${m.to}`,
+          'see your own mail with gt mail inbox',
+        );
     }
   }
   if (p.agent.kind === 'mayor') return;
   if (program === 'gt' && (key === 'hook' || key === 'hook show')) sameAgent(cmd.processedArgs[0], 'the address');
-  if (program === 'bd' && (key === 'update' || key === 'create' || key === 'new')) sameAgent(opts.assignee, '--assignee');
-  const beads = program === 'bd' ? (BEAD_WRITES[key]?.(cmd.processedArgs) ?? []) : key === 'handoff' ? strings(cmd.processedArgs[0]) : [];
+  if (program === 'bd' && (key === 'update' || key === 'create' || key === 'new'))
+    sameAgent(opts.assignee, '--assignee');
+  const beads =
+    program === 'bd'
+      ? (BEAD_WRITES[key]?.(cmd.processedArgs) ?? [])
+      : key === 'handoff'
+        ? strings(cmd.processedArgs[0])
+        : [];
   for (const input of beads) {
     let id: string;
     try {
@@ -112,7 +210,11 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
     }
     const b = getBead(ctx.store.db, id);
     if (b?.assignee && b.assignee !== self) {
-      throw forbidden(who, `change ${id}, which is ${b.assignee}'s`, 'an agent changes only its own beads and unassigned ones; mail the holder or the Mayor (gt mail send) instead');
+      throw forbidden(
+        who,
+        `change ${id}, which is ${b.assignee}'s`,
+        'an agent changes only its own beads and unassigned ones; mail the holder or the Mayor (gt mail send) instead',
+      );
     }
   }
 }

@@ -24,8 +24,16 @@ export interface RunReply {
 
 /** The entry points of the two CLIs, passed in (the server sits below cli/ in the layers). */
 export interface Clis {
-  gt(argv: readonly string[], io: CliLikeIo, opts: { guard: (cmd: Command, program: 'gt' | 'bd') => void }): Promise<number>;
-  bd(argv: readonly string[], io: CliLikeIo, opts: { guard: (cmd: Command, program: 'gt' | 'bd') => void }): Promise<number>;
+  gt(
+    argv: readonly string[],
+    io: CliLikeIo,
+    opts: { guard: (cmd: Command, program: 'gt' | 'bd') => void },
+  ): Promise<number>;
+  bd(
+    argv: readonly string[],
+    io: CliLikeIo,
+    opts: { guard: (cmd: Command, program: 'gt' | 'bd') => void },
+  ): Promise<number>;
 }
 
 export interface CliLikeIo {
@@ -37,7 +45,22 @@ export interface CliLikeIo {
 }
 
 /** Variables of the server's own environment a command may see (the rest belongs to whoever started the server). */
-const PASSED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TMUX_TMPDIR', 'GT_TMUX_SOCKET', 'GT_DAEMON', 'GT_DAEMON_TICK_MS', 'GT_PROCESS_NAMES', 'SHELL', 'USER', 'NODE_OPTIONS', 'NODE_COMPILE_CACHE'];
+const PASSED = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'TMPDIR',
+  'TMUX_TMPDIR',
+  'GT_TMUX_SOCKET',
+  'GT_DAEMON',
+  'GT_DAEMON_TICK_MS',
+  'GT_PROCESS_NAMES',
+  'SHELL',
+  'USER',
+  'NODE_OPTIONS',
+  'NODE_COMPILE_CACHE',
+];
 
 /** The environment and directory a principal's commands run with: who it is, as its local session would have it. */
 export function principalEnv(town: TownContext, p: Principal): { env: NodeJS.ProcessEnv; cwd: string } {
@@ -46,19 +69,33 @@ export function principalEnv(town: TownContext, p: Principal): { env: NodeJS.Pro
   if (p.kind === 'owner') return { env: { ...env, BD_ACTOR: 'overseer' }, cwd: town.root };
   const id = identityOf(town, p.agent);
   Object.assign(env, {
-    GT_ROLE: id.role, GT_NAME: id.name, GT_ADDRESS: id.address, GT_SESSION: id.session, BD_ACTOR: id.address,
-    GIT_AUTHOR_NAME: id.git.name, GIT_AUTHOR_EMAIL: id.git.email, GIT_COMMITTER_NAME: id.git.name, GIT_COMMITTER_EMAIL: id.git.email,
+    GT_ROLE: id.role,
+    GT_NAME: id.name,
+    GT_ADDRESS: id.address,
+    GT_SESSION: id.session,
+    BD_ACTOR: id.address,
+    GIT_AUTHOR_NAME: id.git.name,
+    GIT_AUTHOR_EMAIL: id.git.email,
+    GIT_COMMITTER_NAME: id.git.name,
+    GIT_COMMITTER_EMAIL: id.git.email,
     ...(id.rig ? { GT_RIG: id.rig } : {}),
   });
   return { env, cwd: existsSync(id.workdir) ? id.workdir : town.root };
 }
 
-export async function runForPrincipal(town: TownContext, store: Store, p: Principal, req: RunRequest, clis: Clis): Promise<RunReply> {
+export async function runForPrincipal(
+  town: TownContext,
+  store: Store,
+  p: Principal,
+  req: RunRequest,
+  clis: Clis,
+): Promise<RunReply> {
   let stdout = '';
   let stderr = '';
   const { env, cwd } = principalEnv(town, p);
   const io: CliLikeIo = {
-    cwd, env,
+    cwd,
+    env,
     out: (t) => void (stdout += t),
     err: (t) => void (stderr += t),
     stdin: () => req.stdin ?? '',

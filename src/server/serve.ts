@@ -31,26 +31,42 @@ export async function serveTownApi(town: TownContext, opts: ServeApiOptions): Pr
   let server: ReturnType<typeof serve>;
   let info: AddressInfo;
   try {
-    ({ server, info } = await new Promise<{ server: ReturnType<typeof serve>; info: AddressInfo }>((resolve, reject) => {
-      const s = serve({ fetch: api.app.fetch, port: opts.port ?? 7717, hostname: bind }, (i) => resolve({ server: s, info: i }));
-      s.once('error', reject);
-    }));
+    ({ server, info } = await new Promise<{ server: ReturnType<typeof serve>; info: AddressInfo }>(
+      (resolve, reject) => {
+        const s = serve({ fetch: api.app.fetch, port: opts.port ?? 7717, hostname: bind }, (i) =>
+          resolve({ server: s, info: i }),
+        );
+        s.once('error', reject);
+      },
+    ));
   } catch (e) {
     api.close();
     throw e;
   }
-  const host = bind.includes(':') ? (bind === '::' ? '127.0.0.1' : `[${bind}]`) : bind === '0.0.0.0' ? '127.0.0.1' : bind;
+  const host = bind.includes(':')
+    ? bind === '::'
+      ? '127.0.0.1'
+      : `[${bind}]`
+    : bind === '0.0.0.0'
+      ? '127.0.0.1'
+      : bind;
   const url = `http://${host}:${info.port}`;
-  writeFileAtomic(apiInfoPath(town), `${JSON.stringify({ url, pid: process.pid, bind, started_at: new Date().toISOString() }, null, 2)}\n`);
+  writeFileAtomic(
+    apiInfoPath(town),
+    `${JSON.stringify({ url, pid: process.pid, bind, started_at: new Date().toISOString() }, null, 2)}\n`,
+  );
   return {
-    url, port: info.port, bind,
-    close: () => new Promise<void>((resolve) => {
-      rmSync(apiInfoPath(town), { force: true });
-      server.close(() => {
-        api.close();
-        resolve();
-      });
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-    }),
+    url,
+    port: info.port,
+    bind,
+    close: () =>
+      new Promise<void>((resolve) => {
+        rmSync(apiInfoPath(town), { force: true });
+        server.close(() => {
+          api.close();
+          resolve();
+        });
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
   };
 }

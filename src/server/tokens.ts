@@ -81,13 +81,22 @@ export function issueToken(town: TownContext, store: Store, addressText: string)
   const incarnation = incarnationOf(town, store, a);
   if (incarnation === undefined) {
     throw new GtError('GT_NO_AGENT', `"${address}" is not an agent of this town, so it gets no token`, {
-      hint: 'see the agents with gt agents; a token is for the mayor, a polecat, a crew member, or a rig\'s refinery or witness',
+      hint: "see the agents with gt agents; a token is for the mayor, a polecat, a crew member, or a rig's refinery or witness",
     });
   }
   const token = `gtt_${randomBytes(32).toString('base64url')}`;
   const hash = hashToken(token);
   const id = hash.slice(0, 12);
-  store.write(() => store.db.run('INSERT INTO api_tokens (id, hash, address, incarnation, created_at) VALUES (?, ?, ?, ?, ?)', id, hash, address, incarnation, store.now()));
+  store.write(() =>
+    store.db.run(
+      'INSERT INTO api_tokens (id, hash, address, incarnation, created_at) VALUES (?, ?, ?, ?, ?)',
+      id,
+      hash,
+      address,
+      incarnation,
+      store.now(),
+    ),
+  );
   const file = tokenFileOf(town, address);
   const dir = join(town.paths.runtime, 'tokens');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -97,9 +106,16 @@ export function issueToken(town: TownContext, store: Store, addressText: string)
 }
 
 /** The live token row for `token`, or why there is none (never which part was wrong beyond that). */
-export function lookupToken(town: TownContext, store: Store, token: string): TokenRow | 'unknown' | 'revoked' | 'agent-gone' {
+export function lookupToken(
+  town: TownContext,
+  store: Store,
+  token: string,
+): TokenRow | 'unknown' | 'revoked' | 'agent-gone' {
   ensureTokensTable(store);
-  const row = store.db.get<TokenRow>('SELECT id, address, incarnation, created_at, revoked_at FROM api_tokens WHERE hash = ?', hashToken(token));
+  const row = store.db.get<TokenRow>(
+    'SELECT id, address, incarnation, created_at, revoked_at FROM api_tokens WHERE hash = ?',
+    hashToken(token),
+  );
   if (!row) return 'unknown';
   if (row.revoked_at) return 'revoked';
   let now: string | undefined;
@@ -113,7 +129,9 @@ export function lookupToken(town: TownContext, store: Store, token: string): Tok
 
 export function listTokens(store: Store): TokenRow[] {
   ensureTokensTable(store);
-  return store.db.all<TokenRow>('SELECT id, address, incarnation, created_at, revoked_at FROM api_tokens ORDER BY created_at, id');
+  return store.db.all<TokenRow>(
+    'SELECT id, address, incarnation, created_at, revoked_at FROM api_tokens ORDER BY created_at, id',
+  );
 }
 
 /** Revoke every live token of an address, or the one with this id; returns the ids revoked. */
@@ -123,7 +141,9 @@ export function revokeTokens(town: TownContext, store: Store, what: string): str
   let ids = byId.map((r) => r.id);
   if (ids.length === 0) {
     const address = formatAddress(parseAddress(town, what));
-    ids = store.db.all<{ id: string }>('SELECT id FROM api_tokens WHERE address = ? AND revoked_at IS NULL', address).map((r) => r.id);
+    ids = store.db
+      .all<{ id: string }>('SELECT id FROM api_tokens WHERE address = ? AND revoked_at IS NULL', address)
+      .map((r) => r.id);
   }
   const now = store.now();
   store.write(() => {

@@ -10,14 +10,16 @@ import { recordUsage, skippedWarning, type RecordResult } from '../costs/index.t
 import type { TownContext } from '../town/index.ts';
 import type { Principal } from './auth.ts';
 
-export const UsageBody = z.object({
-  session_id: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/),
-  /** Where `text` starts in the transcript; absent: only ask how much the town has. */
-  offset: z.number().int().min(0).optional(),
-  text: z.string().optional(),
-  /** The last piece: read the spool into the usage table. */
-  done: z.boolean().optional(),
-}).strict();
+export const UsageBody = z
+  .object({
+    session_id: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/),
+    /** Where `text` starts in the transcript; absent: only ask how much the town has. */
+    offset: z.number().int().min(0).optional(),
+    text: z.string().optional(),
+    /** The last piece: read the spool into the usage table. */
+    done: z.boolean().optional(),
+  })
+  .strict();
 
 export type UsageRequest = z.infer<typeof UsageBody>;
 
@@ -43,7 +45,10 @@ function sizeOf(path: string): number {
 }
 
 export function receiveUsage(town: TownContext, p: Principal, req: UsageRequest): UsageReply {
-  if (p.kind !== 'agent') throw new GtError('GT_API_FORBIDDEN', 'usage is reported by an agent\'s token', { hint: 'the owner records usage in the town with gt costs record' });
+  if (p.kind !== 'agent')
+    throw new GtError('GT_API_FORBIDDEN', "usage is reported by an agent's token", {
+      hint: 'the owner records usage in the town with gt costs record',
+    });
   const path = spoolOf(town, p.address, req.session_id);
   if (req.text !== undefined) {
     const at = req.offset ?? 0;
@@ -58,5 +63,9 @@ export function receiveUsage(town: TownContext, p: Principal, req: UsageRequest)
   }
   if (!req.done) return { size: sizeOf(path) };
   const results = recordUsage(town, { transcriptPath: path, sessionId: req.session_id, address: p.address });
-  return { size: sizeOf(path), results, warnings: results.map(skippedWarning).filter((w): w is string => w !== undefined) };
+  return {
+    size: sizeOf(path),
+    results,
+    warnings: results.map(skippedWarning).filter((w): w is string => w !== undefined),
+  };
 }

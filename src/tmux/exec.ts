@@ -41,7 +41,9 @@ export function clientEnv(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv
 }
 
 /** Kinds of tmux failure callers branch on; anything else is TMUX_FAILED. */
-export function classifyTmuxError(stderr: string): 'TMUX_NO_SERVER' | 'TMUX_NO_SESSION' | 'TMUX_SESSION_EXISTS' | 'TMUX_FAILED' {
+export function classifyTmuxError(
+  stderr: string,
+): 'TMUX_NO_SERVER' | 'TMUX_NO_SESSION' | 'TMUX_SESSION_EXISTS' | 'TMUX_FAILED' {
   if (/no server running|error connecting to|server exited unexpectedly/i.test(stderr)) return 'TMUX_NO_SERVER';
   if (/can't find (session|pane|window)|session not found/i.test(stderr)) return 'TMUX_NO_SESSION';
   if (/duplicate session/i.test(stderr)) return 'TMUX_SESSION_EXISTS';
@@ -54,7 +56,9 @@ export async function tmuxExec(opts: TmuxOptions, args: readonly string[]): Prom
   if (r.status !== 0) {
     const code = classifyTmuxError(r.stderr);
     const what = r.stderr.trim() || `exit status ${r.status}`;
-    throw new GtError(code, `tmux ${args[0] ?? ''} failed on socket ${opts.socket}: ${what}`, { details: { args, stderr: r.stderr } });
+    throw new GtError(code, `tmux ${args[0] ?? ''} failed on socket ${opts.socket}: ${what}`, {
+      details: { args, stderr: r.stderr },
+    });
   }
   return r.stdout;
 }

@@ -49,6 +49,10 @@ describe('parsers', () => {
       dead: false,
       deadStatus: null,
     });
-    expect(parseSnapshot('not logged in\n\n0,1,0,0,80,3,1,3\n')).toMatchObject({ lines: ['not logged in', ''], dead: true, deadStatus: 3 });
+    expect(parseSnapshot('not logged in\n\n0,1,0,0,80,3,1,3\n')).toMatchObject({
+      lines: ['not logged in', ''],
+      dead: true,
+      deadStatus: 3,
+    });
   });
 });

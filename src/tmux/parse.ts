@@ -39,7 +39,8 @@ export const SESSION_FORMAT = [
   '#{pane_dead}',
 ].join(SEP);
 
-export const SNAPSHOT_FORMAT = '#{cursor_x},#{cursor_y},#{pane_in_mode},#{session_attached},#{pane_width},#{pane_height},#{pane_dead},#{pane_dead_status}';
+export const SNAPSHOT_FORMAT =
+  '#{cursor_x},#{cursor_y},#{pane_in_mode},#{session_attached},#{pane_width},#{pane_height},#{pane_dead},#{pane_dead_status}';
 
 /** The active pane of the session named exactly `name` (a bare name would also match by prefix). */
 export function paneTarget(name: string): string {
@@ -63,10 +64,18 @@ export function parseSessionLine(line: string): SessionInfo {
 export function parseSnapshot(out: string): PaneSnapshot {
   const rows = out.replace(/\n$/, '').split('\n');
   const meta = rows.pop() ?? '';
-  const [cx = '0', cy = '0', mode = '0', attached = '0', width = '0', height = '0', dead = '0', status = ''] = meta.split(',');
+  const [cx = '0', cy = '0', mode = '0', attached = '0', width = '0', height = '0', dead = '0', status = ''] =
+    meta.split(',');
   return {
-    lines: rows, cursorX: Number(cx), cursorY: Number(cy), inMode: mode === '1', attached: Number(attached) > 0, width: Number(width), height: Number(height),
-    dead: dead === '1', deadStatus: dead === '1' && status !== '' ? Number(status) : null,
+    lines: rows,
+    cursorX: Number(cx),
+    cursorY: Number(cy),
+    inMode: mode === '1',
+    attached: Number(attached) > 0,
+    width: Number(width),
+    height: Number(height),
+    dead: dead === '1',
+    deadStatus: dead === '1' && status !== '' ? Number(status) : null,
   };
 }
 

@@ -17,7 +17,11 @@ export function isEnvName(name: string): boolean {
  * The script a pane runs: `exec env [-u NAME]… [K=V]… argv…`. `exec` makes the agent the pane's own process,
  * so `pane_pid` and `pane_current_command` name the agent, not a shell.
  */
-export function execScript(argv: readonly string[], env: Readonly<Record<string, string>> = {}, unset: readonly string[] = []): string {
+export function execScript(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  unset: readonly string[] = [],
+): string {
   if (argv.length === 0) throw new Error('execScript: empty argv');
   const parts = ['exec', 'env'];
   for (const name of unset) {

@@ -4,7 +4,16 @@ import { GtError, isGtError } from '../kernel/index.ts';
 import { isProcessAlive, killTree } from '../proc/index.ts';
 import { clientEnv, tmuxExec, tmuxRaw, type TmuxOptions } from './exec.ts';
 import { execScript } from './shell.ts';
-import { literalChunks, paneTarget, parseSessionLine, parseSnapshot, SESSION_FORMAT, SNAPSHOT_FORMAT, type PaneSnapshot, type SessionInfo } from './parse.ts';
+import {
+  literalChunks,
+  paneTarget,
+  parseSessionLine,
+  parseSnapshot,
+  SESSION_FORMAT,
+  SNAPSHOT_FORMAT,
+  type PaneSnapshot,
+  type SessionInfo,
+} from './parse.ts';
 
 export interface NewSessionSpec {
   name: string;
@@ -63,13 +72,32 @@ export function createTmux(opts: TmuxOptions) {
       const script = execScript(spec.argv, spec.env ?? {}, spec.unsetEnv ?? []);
       const size = ['-x', String(spec.width ?? 200), '-y', String(spec.height ?? 50)];
       try {
-        const keep = spec.remainOnExit ? [';', 'set-option', '-w', '-t', paneTarget(spec.name), 'remain-on-exit', 'on'] : [];
-        await exec(['new-session', '-d', '-s', spec.name, '-c', spec.cwd, ...size, '--', '/bin/sh', '-c', script, ...keep]);
+        const keep = spec.remainOnExit
+          ? [';', 'set-option', '-w', '-t', paneTarget(spec.name), 'remain-on-exit', 'on']
+          : [];
+        await exec([
+          'new-session',
+          '-d',
+          '-s',
+          spec.name,
+          '-c',
+          spec.cwd,
+          ...size,
+          '--',
+          '/bin/sh',
+          '-c',
+          script,
+          ...keep,
+        ]);
       } catch (e) {
         if (isGtError(e) && e.code === 'TMUX_SESSION_EXISTS') {
-          throw new GtError('TMUX_SESSION_EXISTS', `tmux session ${spec.name} already exists on socket ${opts.socket}`, {
-            hint: `attach to it or stop it first (tmux -L ${opts.socket} attach -t ${spec.name})`,
-          });
+          throw new GtError(
+            'TMUX_SESSION_EXISTS',
+            `tmux session ${spec.name} already exists on socket ${opts.socket}`,
+            {
+              hint: `attach to it or stop it first (tmux -L ${opts.socket} attach -t ${spec.name})`,
+            },
+          );
         }
         throw e;
       }
@@ -129,7 +157,22 @@ export function createTmux(opts: TmuxOptions) {
       names.forEach((name, i) => {
         const t = pane(name);
         if (i > 0) args.push(';');
-        args.push('display-message', '-p', `@@gt-snapshot:${i}:${nonce}@@`, ';', 'capture-pane', '-p', '-t', t, ';', 'display-message', '-p', '-t', t, SNAPSHOT_FORMAT);
+        args.push(
+          'display-message',
+          '-p',
+          `@@gt-snapshot:${i}:${nonce}@@`,
+          ';',
+          'capture-pane',
+          '-p',
+          '-t',
+          t,
+          ';',
+          'display-message',
+          '-p',
+          '-t',
+          t,
+          SNAPSHOT_FORMAT,
+        );
       });
       try {
         const text = await exec(args);
@@ -140,7 +183,23 @@ export function createTmux(opts: TmuxOptions) {
       }
       for (const name of names) {
         try {
-          out.set(name, parseSnapshot(await exec(['capture-pane', '-p', '-t', pane(name), ';', 'display-message', '-p', '-t', pane(name), SNAPSHOT_FORMAT])));
+          out.set(
+            name,
+            parseSnapshot(
+              await exec([
+                'capture-pane',
+                '-p',
+                '-t',
+                pane(name),
+                ';',
+                'display-message',
+                '-p',
+                '-t',
+                pane(name),
+                SNAPSHOT_FORMAT,
+              ]),
+            ),
+          );
         } catch (e) {
           if (!isGtError(e) || e.code !== 'TMUX_NO_SESSION') throw e;
         }
@@ -174,14 +233,28 @@ export function createTmux(opts: TmuxOptions) {
       const t = pane(name);
       const width = Number((await exec(['display-message', '-p', '-t', t, '#{window_width}'])).trim());
       if (!Number.isFinite(width) || width < 2) return;
-      await exec(['resize-window', '-t', t, '-x', String(width - 1), ';', 'resize-window', '-t', t, '-x', String(width)]);
+      await exec([
+        'resize-window',
+        '-t',
+        t,
+        '-x',
+        String(width - 1),
+        ';',
+        'resize-window',
+        '-t',
+        t,
+        '-x',
+        String(width),
+      ]);
       await exec(['set-option', '-w', '-u', '-t', t, 'window-size']);
     },
 
     /** Detach every client attached to the session; the number detached. */
     async detachClients(name: string): Promise<number> {
       checkSessionName(name);
-      const clients = (await exec(['list-clients', '-t', `=${name}`, '-F', '#{client_name}'])).split('\n').filter(Boolean);
+      const clients = (await exec(['list-clients', '-t', `=${name}`, '-F', '#{client_name}']))
+        .split('\n')
+        .filter(Boolean);
       for (const c of clients) await exec(['detach-client', '-t', c]);
       return clients.length;
     },
@@ -189,13 +262,29 @@ export function createTmux(opts: TmuxOptions) {
     /** The tmux command line that attaches a terminal to the session (run it with the terminal inherited). */
     attachCommand(name: string): { bin: string; args: string[]; env: NodeJS.ProcessEnv } {
       checkSessionName(name);
-      const argv = [opts.bin ?? 'tmux', '-L', opts.socket, '-f', opts.configFile ?? '/dev/null', 'attach-session', '-t', `=${name}`];
+      const argv = [
+        opts.bin ?? 'tmux',
+        '-L',
+        opts.socket,
+        '-f',
+        opts.configFile ?? '/dev/null',
+        'attach-session',
+        '-t',
+        `=${name}`,
+      ];
       const how = opts.wrap ? opts.wrap(argv) : { bin: argv[0]!, args: argv.slice(1) };
       return { ...how, env: clientEnv(opts.env) };
     },
 
     async setOption(name: string, option: string, value: string, o: { window?: boolean } = {}): Promise<void> {
-      await exec(['set-option', ...(o.window ? ['-w'] : []), '-t', o.window ? pane(name) : `=${checked(name)}`, option, value]);
+      await exec([
+        'set-option',
+        ...(o.window ? ['-w'] : []),
+        '-t',
+        o.window ? pane(name) : `=${checked(name)}`,
+        option,
+        value,
+      ]);
     },
 
     async setEnvironment(name: string, key: string, value: string): Promise<void> {

@@ -75,7 +75,9 @@ function polecat(rig: string, name: string, text: string): AgentAddress {
   const crew = /^crew-(.+)$/.exec(name)?.[1];
   throw new GtError('GT_BAD_ADDRESS', `"${text}" is not an agent address: ${why}`, {
     kind: 'usage',
-    hint: crew ? `crew member ${crew} is ${rig}/crew/${crew}; a polecat is <rig>/<name>, e.g. ${rig}/toast` : `the rig's agents are ${rig}/refinery and ${rig}/witness; a polecat is <rig>/<name>, e.g. ${rig}/toast`,
+    hint: crew
+      ? `crew member ${crew} is ${rig}/crew/${crew}; a polecat is <rig>/<name>, e.g. ${rig}/toast`
+      : `the rig's agents are ${rig}/refinery and ${rig}/witness; a polecat is <rig>/<name>, e.g. ${rig}/toast`,
   });
 }
 

@@ -3,7 +3,17 @@ import { GtError } from '../kernel/index.ts';
 import type { RigConfig, TownSettings } from './schema.ts';
 
 /** Built-in runtime presets (their definitions live in src/agents): valid agent names with no definition needed. */
-export const PRESET_NAMES = ['claude', 'codex', 'gemini', 'cursor', 'auggie', 'amp', 'opencode', 'copilot', 'sim'] as const;
+export const PRESET_NAMES = [
+  'claude',
+  'codex',
+  'gemini',
+  'cursor',
+  'auggie',
+  'amp',
+  'opencode',
+  'copilot',
+  'sim',
+] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** Roles whose agent can be chosen in configuration. */
@@ -36,7 +46,10 @@ export function requireKnownAgent(settings: Pick<TownSettings, 'agents'>, name: 
 
 export function parseRole(role: string): AgentRole {
   if (!(AGENT_ROLES as readonly string[]).includes(role)) {
-    throw new GtError('GT_BAD_ROLE', `unknown role "${role}"`, { kind: 'usage', hint: `roles: ${AGENT_ROLES.join(', ')}` });
+    throw new GtError('GT_BAD_ROLE', `unknown role "${role}"`, {
+      kind: 'usage',
+      hint: `roles: ${AGENT_ROLES.join(', ')}`,
+    });
   }
   return role as AgentRole;
 }
@@ -47,5 +60,12 @@ export function parseRole(role: string): AgentRole {
  */
 export function agentForRole(settings: TownSettings, role: AgentRole, rig?: RigConfig): string {
   const here = rig ? settings.rigs?.[rig.name] : undefined;
-  return rig?.role_agents?.[role] ?? rig?.default_agent ?? here?.role_agents?.[role] ?? here?.default_agent ?? settings.role_agents[role] ?? settings.default_agent;
+  return (
+    rig?.role_agents?.[role] ??
+    rig?.default_agent ??
+    here?.role_agents?.[role] ??
+    here?.default_agent ??
+    settings.role_agents[role] ??
+    settings.default_agent
+  );
 }

@@ -14,7 +14,11 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   return `${key}: ${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
-export function configError(path: string, problem: string, hint = 'fix that key by hand (see docs/formats/town-config.md); the file was left unchanged'): GtError {
+export function configError(
+  path: string,
+  problem: string,
+  hint = 'fix that key by hand (see docs/formats/town-config.md); the file was left unchanged',
+): GtError {
   return new GtError('GT_BAD_CONFIG', `${path}: ${problem}`, { hint });
 }
 
@@ -26,12 +30,19 @@ export function parseConfig<S extends z.ZodType>(path: string, text: string, sch
   } catch (e) {
     // Node names the place as "(line L column C)"; an empty or cut-off file (a full disk, an editor crash) says so.
     const why = text.trim() === '' ? 'the file is empty' : `not valid JSON (${messageOf(e).split('\n')[0]})`;
-    throw configError(path, why, 'fix the JSON by hand at that place (see docs/formats/town-config.md for the keys); gt changed nothing in the file');
+    throw configError(
+      path,
+      why,
+      'fix the JSON by hand at that place (see docs/formats/town-config.md for the keys); gt changed nothing in the file',
+    );
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
     const first = r.error.issues[0];
-    const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problem${r.error.issues.length > 2 ? 's' : ''})` : '';
+    const more =
+      r.error.issues.length > 1
+        ? ` (and ${r.error.issues.length - 1} more problem${r.error.issues.length > 2 ? 's' : ''})`
+        : '';
     throw configError(path, `${first ? describeIssue(first) : 'invalid'}${more}`);
   }
   return r.data as z.infer<S>;

@@ -38,7 +38,10 @@ export function findTownRoot(cwd: string, env: NodeJS.ProcessEnv): string | unde
 export function loadTown(root: string, env: NodeJS.ProcessEnv): TownContext {
   const paths = townPaths(root);
   const meta = readConfig(paths.townJson, TownMetaSchema);
-  if (!meta) throw new GtError('GT_NOT_A_TOWN', `${root} holds no town.json`, { hint: 'run gt install <path> to create a town' });
+  if (!meta)
+    throw new GtError('GT_NOT_A_TOWN', `${root} holds no town.json`, {
+      hint: 'run gt install <path> to create a town',
+    });
   const settings = readConfig(paths.settings, TownSettingsSchema) ?? defaultSettings();
   checkSettingsRefs(paths.settings, settings);
   return Object.freeze({ root, meta: Object.freeze(meta), settings: Object.freeze(settings), paths, env });

@@ -34,7 +34,9 @@ export function addCrew(town: TownContext, rigName: string, name: string): CrewM
   const rig = loadRig(town, rigName);
   const path = town.paths.crew(rigName, name);
   if (existsSync(path)) {
-    throw new GtError('GT_CREW_EXISTS', `rig "${rigName}" already has a crew member "${name}" (${path})`, { hint: 'choose another name, or see gt crew list' });
+    throw new GtError('GT_CREW_EXISTS', `rig "${rigName}" already has a crew member "${name}" (${path})`, {
+      hint: 'choose another name, or see gt crew list',
+    });
   }
   gitVersion();
   mkdirSync(town.paths.crewDir(rigName), { recursive: true });
@@ -60,7 +62,9 @@ export function listCrew(town: TownContext, rigName?: string): CrewMember[] {
       const path = town.paths.crew(rig, name);
       const isRepo = existsSync(`${path}/.git`);
       return {
-        rig, name, path,
+        rig,
+        name,
+        path,
         branch: isRepo ? headBranch(path) : undefined,
         uncommitted: isRepo ? heldWork(path).uncommitted.length : 0,
       };
@@ -72,26 +76,45 @@ export function listCrew(town: TownContext, rigName?: string): CrewMember[] {
  * Delete a crew clone, refused while it holds uncommitted, unpushed or stashed work (named, with where it is).
  * `force` (with `confirm` repeating the member's name) saves that work to a bundle file first.
  */
-export function removeCrew(town: TownContext, rigName: string, name: string, opts: { force?: boolean; confirm?: string } = {}): CrewMember & { saved?: string } {
+export function removeCrew(
+  town: TownContext,
+  rigName: string,
+  name: string,
+  opts: { force?: boolean; confirm?: string } = {},
+): CrewMember & { saved?: string } {
   loadRig(town, rigName);
   const path = town.paths.crew(rigName, name);
   if (!crewNames(town, rigName).includes(name)) {
     const known = crewNames(town, rigName);
     throw new GtError('GT_CREW_NOT_FOUND', `rig "${rigName}" has no crew member "${name}"`, {
-      kind: 'usage', hint: known.length ? `crew of ${rigName}: ${known.join(', ')}` : `add one with gt crew add ${name} --rig ${rigName}`,
+      kind: 'usage',
+      hint: known.length
+        ? `crew of ${rigName}: ${known.join(', ')}`
+        : `add one with gt crew add ${name} --rig ${rigName}`,
     });
   }
   const held = inspectWorkTree(`crew ${name}`, path);
   let saved: string | undefined;
   if (held) {
     if (!opts.force) {
-      throw new GtError('GT_CREW_HOLDS_WORK', `crew ${name} of rig "${rigName}" still holds work: ${held.holds}, in ${path}`, {
-        hint: 'commit and push it (git push origin <branch>, or to the rig remote), then run gt crew remove again',
-        details: [held],
-      });
+      throw new GtError(
+        'GT_CREW_HOLDS_WORK',
+        `crew ${name} of rig "${rigName}" still holds work: ${held.holds}, in ${path}`,
+        {
+          hint: 'commit and push it (git push origin <branch>, or to the rig remote), then run gt crew remove again',
+          details: [held],
+        },
+      );
     }
-    if (opts.confirm !== name) throw usageError('GT_NOT_CONFIRMED', `removing crew ${name} with its work was not confirmed`, `type the crew member's name when asked, or give it with --yes ${name}`);
-    saved = existsSync(`${path}/.git`) ? saveToBundle(path, savedBundlePath(town, `crew-${rigName}-${name}`), [{ label: 'uncommitted', path }]) : undefined;
+    if (opts.confirm !== name)
+      throw usageError(
+        'GT_NOT_CONFIRMED',
+        `removing crew ${name} with its work was not confirmed`,
+        `type the crew member's name when asked, or give it with --yes ${name}`,
+      );
+    saved = existsSync(`${path}/.git`)
+      ? saveToBundle(path, savedBundlePath(town, `crew-${rigName}-${name}`), [{ label: 'uncommitted', path }])
+      : undefined;
   }
   rmSync(path, { recursive: true, force: true });
   return { rig: rigName, name, path, ...(saved ? { saved } : {}) };

@@ -7,9 +7,10 @@ import type { TownEventData, TownEventKind } from '../kernel/index.ts';
 /** The table as the store's migration 4 created it (adopted as it is in towns made before schema parts). */
 export const TOWN_EVENTS_PART: SchemaPart = {
   name: 'town_events',
-  migrations: [{
-    version: 1,
-    sql: `
+  migrations: [
+    {
+      version: 1,
+      sql: `
 CREATE TABLE IF NOT EXISTS town_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at TEXT NOT NULL,
@@ -21,7 +22,8 @@ CREATE TABLE IF NOT EXISTS town_events (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS town_events_at ON town_events(at);
 `,
-  }],
+    },
+  ],
 };
 
 export interface TownEvent {
@@ -35,29 +37,46 @@ export interface TownEvent {
 }
 
 /** A new event: its kind (from TOWN_EVENTS, src/kernel/event-kinds.ts) decides the type of its `data`. */
-export type NewTownEvent<K extends TownEventKind = TownEventKind> = K extends TownEventKind ? {
-  /** Default: the store's actor. */
-  actor?: string;
-  kind: K;
-  subject?: string | null;
-  reason?: string;
-} & (TownEventData[K] extends undefined ? { data?: undefined } : { data: TownEventData[K] }) : never;
+export type NewTownEvent<K extends TownEventKind = TownEventKind> = K extends TownEventKind
+  ? {
+      /** Default: the store's actor. */
+      actor?: string;
+      kind: K;
+      subject?: string | null;
+      reason?: string;
+    } & (TownEventData[K] extends undefined ? { data?: undefined } : { data: TownEventData[K] })
+  : never;
 
 export function recordTownEvent(store: Store, e: NewTownEvent): void {
   store.write(() =>
-    store.use(TOWN_EVENTS_PART).run(
-      'INSERT INTO town_events (at, actor, kind, subject, reason, data) VALUES (?, ?, ?, ?, ?, ?)',
-      store.now(), e.actor ?? store.actor(), e.kind, e.subject ?? null, e.reason ?? null, e.data === undefined ? null : JSON.stringify(e.data),
-    ),
+    store
+      .use(TOWN_EVENTS_PART)
+      .run(
+        'INSERT INTO town_events (at, actor, kind, subject, reason, data) VALUES (?, ?, ?, ?, ?, ?)',
+        store.now(),
+        e.actor ?? store.actor(),
+        e.kind,
+        e.subject ?? null,
+        e.reason ?? null,
+        e.data === undefined ? null : JSON.stringify(e.data),
+      ),
   );
 }
 
 /** Events, oldest first: the newest `limit` (default 1000), narrowed by kind prefix and subject. */
-export function listTownEvents(store: Store, opts: { kindPrefix?: string; subject?: string; limit?: number } = {}): TownEvent[] {
-  const rows = store.use(TOWN_EVENTS_PART).all<Omit<TownEvent, 'data'> & { data: string | null }>(
-    'SELECT id, at, actor, kind, subject, reason, data FROM town_events WHERE kind LIKE ? AND (? IS NULL OR subject = ?) ORDER BY id DESC LIMIT ?',
-    `${opts.kindPrefix ?? ''}%`, opts.subject ?? null, opts.subject ?? null, opts.limit ?? 1000,
-  );
+export function listTownEvents(
+  store: Store,
+  opts: { kindPrefix?: string; subject?: string; limit?: number } = {},
+): TownEvent[] {
+  const rows = store
+    .use(TOWN_EVENTS_PART)
+    .all<Omit<TownEvent, 'data'> & { data: string | null }>(
+      'SELECT id, at, actor, kind, subject, reason, data FROM town_events WHERE kind LIKE ? AND (? IS NULL OR subject = ?) ORDER BY id DESC LIMIT ?',
+      `${opts.kindPrefix ?? ''}%`,
+      opts.subject ?? null,
+      opts.subject ?? null,
+      opts.limit ?? 1000,
+    );
   return rows.reverse().map(decode);
 }
 
@@ -77,10 +96,20 @@ function decode(r: Raw): TownEvent {
 }
 
 /** Events with an id above `after`, oldest first, at most `limit` (default 1000): one range scan on the primary key. */
-export function townEventsAfter(store: Store, after: number, opts: { limit?: number; kindPrefix?: string } = {}): TownEvent[] {
-  return store.use(TOWN_EVENTS_PART).all<Raw>(
-    `SELECT ${COLS} FROM town_events WHERE id > ? AND kind LIKE ? ORDER BY id LIMIT ?`, after, `${opts.kindPrefix ?? ''}%`, opts.limit ?? 1000,
-  ).map(decode);
+export function townEventsAfter(
+  store: Store,
+  after: number,
+  opts: { limit?: number; kindPrefix?: string } = {},
+): TownEvent[] {
+  return store
+    .use(TOWN_EVENTS_PART)
+    .all<Raw>(
+      `SELECT ${COLS} FROM town_events WHERE id > ? AND kind LIKE ? ORDER BY id LIMIT ?`,
+      after,
+      `${opts.kindPrefix ?? ''}%`,
+      opts.limit ?? 1000,
+    )
+    .map(decode);
 }
 
 /** The id of the newest event (0 when there is none). */
@@ -125,29 +154,41 @@ function where(m: EventMatch): { sql: string; params: (string | number)[] } {
 /** The newest event matching, if any. */
 export function lastTownEvent(store: Store, m: EventMatch): TownEvent | undefined {
   const q = where(m);
-  const r = store.use(TOWN_EVENTS_PART).get<Raw>(`SELECT ${COLS} FROM town_events ${q.sql} ORDER BY id DESC LIMIT 1`, ...q.params);
+  const r = store
+    .use(TOWN_EVENTS_PART)
+    .get<Raw>(`SELECT ${COLS} FROM town_events ${q.sql} ORDER BY id DESC LIMIT 1`, ...q.params);
   return r ? decode(r) : undefined;
 }
 
 /** Every event matching, oldest first (no limit: for narrow matches). */
 export function townEventsMatching(store: Store, m: EventMatch): TownEvent[] {
   const q = where(m);
-  return store.use(TOWN_EVENTS_PART).all<Raw>(`SELECT ${COLS} FROM town_events ${q.sql} ORDER BY id`, ...q.params).map(decode);
+  return store
+    .use(TOWN_EVENTS_PART)
+    .all<Raw>(`SELECT ${COLS} FROM town_events ${q.sql} ORDER BY id`, ...q.params)
+    .map(decode);
 }
 
 /** How many events match. */
 export function countTownEvents(store: Store, m: EventMatch): number {
   const q = where(m);
-  return store.use(TOWN_EVENTS_PART).get<{ n: number }>(`SELECT COUNT(*) AS n FROM town_events ${q.sql}`, ...q.params)?.n ?? 0;
+  return (
+    store.use(TOWN_EVENTS_PART).get<{ n: number }>(`SELECT COUNT(*) AS n FROM town_events ${q.sql}`, ...q.params)?.n ??
+    0
+  );
 }
 
 /** For each subject with a matching event: its newest event (newest subject first). */
 export function latestBySubject(store: Store, m: EventMatch): TownEvent[] {
   const q = where(m);
   const cond = `${q.sql ? `${q.sql} AND` : 'WHERE'} subject IS NOT NULL`;
-  return store.use(TOWN_EVENTS_PART).all<Raw>(
-    `SELECT ${COLS} FROM town_events WHERE id IN (SELECT MAX(id) FROM town_events ${cond} GROUP BY subject) ORDER BY id DESC`, ...q.params,
-  ).map(decode);
+  return store
+    .use(TOWN_EVENTS_PART)
+    .all<Raw>(
+      `SELECT ${COLS} FROM town_events WHERE id IN (SELECT MAX(id) FROM town_events ${cond} GROUP BY subject) ORDER BY id DESC`,
+      ...q.params,
+    )
+    .map(decode);
 }
 
 /**
@@ -155,5 +196,10 @@ export function latestBySubject(store: Store, m: EventMatch): TownEvent[] {
  */
 export function lastEventAtBy(store: Store, actor: string, except: readonly string[] = []): string | undefined {
   const not = except.length ? ` AND kind NOT IN (${except.map(() => '?').join(', ')})` : '';
-  return store.use(TOWN_EVENTS_PART).get<{ at: string | null }>(`SELECT MAX(at) AS at FROM town_events WHERE actor = ?${not}`, actor, ...except)?.at ?? undefined;
+  return (
+    store
+      .use(TOWN_EVENTS_PART)
+      .get<{ at: string | null }>(`SELECT MAX(at) AS at FROM town_events WHERE actor = ?${not}`, actor, ...except)
+      ?.at ?? undefined
+  );
 }

@@ -3,8 +3,20 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  anyRefContains, describeCommits, describeHeldWork, emptyRootCommits, fetchFrom, heldWork, holdsWork, listCommits, listRefs, remoteUrl, revParse,
-  setRef, snapshotWorkTree, writeBundle,
+  anyRefContains,
+  describeCommits,
+  describeHeldWork,
+  emptyRootCommits,
+  fetchFrom,
+  heldWork,
+  holdsWork,
+  listCommits,
+  listRefs,
+  remoteUrl,
+  revParse,
+  setRef,
+  snapshotWorkTree,
+  writeBundle,
 } from '../git/index.ts';
 
 export interface HeldWorkReport {
@@ -28,7 +40,12 @@ export function inspectWorkTree(who: string, path: string, base?: string): HeldW
   }
   const w = heldWork(path, base);
   if (!holdsWork(w)) return undefined;
-  const commits = w.unmerged > 0 ? listCommits(path, ['HEAD', '--not', `refs/heads/${base}`]) : w.unpushed > 0 ? listCommits(path, ['--branches', '--not', '--remotes']) : undefined;
+  const commits =
+    w.unmerged > 0
+      ? listCommits(path, ['HEAD', '--not', `refs/heads/${base}`])
+      : w.unpushed > 0
+        ? listCommits(path, ['--branches', '--not', '--remotes'])
+        : undefined;
   return { who, path, holds: `${describeHeldWork(w, base)}${commits?.total ? ` (${describeCommits(commits)})` : ''}` };
 }
 
@@ -40,8 +57,12 @@ export function inspectWorkTree(who: string, path: string, base?: string): HeldW
 export function inspectRigRepo(repo: string, defaultBranch: string): HeldWorkReport[] {
   if (!existsSync(repo)) return [];
   const url = remoteUrl(repo, 'origin');
-  const fetched = url ? fetchFrom(repo, 'origin', ['+refs/heads/*:refs/gt/origin/*'], { prune: true, timeoutMs: 120_000 }).ok : false;
-  const where = url ? `${url}${fetched ? '' : ' (which could not be reached; as last seen)'}` : 'any other repository (the rig has no origin)';
+  const fetched = url
+    ? fetchFrom(repo, 'origin', ['+refs/heads/*:refs/gt/origin/*'], { prune: true, timeoutMs: 120_000 }).ok
+    : false;
+  const where = url
+    ? `${url}${fetched ? '' : ' (which could not be reached; as last seen)'}`
+    : 'any other repository (the rig has no origin)';
   const base = revParse(repo, `refs/gt/origin/${defaultBranch}`);
   // The empty first commit `gt rig add` gives an empty repository is no one's work.
   const emptyRoots = emptyRootCommits(repo).map((c) => `^${c}`);
@@ -49,9 +70,16 @@ export function inspectRigRepo(repo: string, defaultBranch: string): HeldWorkRep
   for (const { ref, commit: sha } of listRefs(repo, 'refs/heads/')) {
     const branch = ref.slice('refs/heads/'.length);
     if (anyRefContains(repo, sha, 'refs/gt/origin')) continue;
-    const commits = listCommits(repo, [...(base ? ['--cherry-pick', '--right-only', '--no-merges', `${base}...${sha}`] : [sha]), ...emptyRoots]);
+    const commits = listCommits(repo, [
+      ...(base ? ['--cherry-pick', '--right-only', '--no-merges', `${base}...${sha}`] : [sha]),
+      ...emptyRoots,
+    ]);
     if (commits.total === 0) continue;
-    out.push({ who: `branch ${branch}`, path: repo, holds: `${commits.total} commit${commits.total === 1 ? '' : 's'} not in ${where}: ${describeCommits(commits)}` });
+    out.push({
+      who: `branch ${branch}`,
+      path: repo,
+      holds: `${commits.total} commit${commits.total === 1 ? '' : 's'} not in ${where}: ${describeCommits(commits)}`,
+    });
   }
   return out;
 }
@@ -66,7 +94,11 @@ export function describeHolders(reports: readonly HeldWorkReport[]): string {
  * snapshot commit under refs/gt/saved/<label>, then every ref goes into one bundle. Returns the bundle's path.
  * Read it back with `git clone <file>` or `git fetch <file> 'refs/*:refs/saved/*'`.
  */
-export function saveToBundle(repo: string, file: string, workTrees: readonly { label: string; path: string }[] = []): string {
+export function saveToBundle(
+  repo: string,
+  file: string,
+  workTrees: readonly { label: string; path: string }[] = [],
+): string {
   for (const w of workTrees) {
     if (!existsSync(join(w.path, '.git'))) continue;
     // Uncommitted files as a commit on HEAD; else HEAD itself (a detached head's commits are on no branch).

@@ -54,7 +54,11 @@ export function installTown(path: string, opts: InstallOptions = {}): InstallRes
   ensureDir(root, 'town directory');
   let meta = readConfig(p.townJson, TownMetaSchema);
   if (!meta) {
-    meta = writeConfig(p.townJson, TownMetaSchema, { name: opts.name ?? basename(root), version: 1, created: isoNow(opts.clock) });
+    meta = writeConfig(p.townJson, TownMetaSchema, {
+      name: opts.name ?? basename(root),
+      version: 1,
+      created: isoNow(opts.clock),
+    });
     added.push('town.json');
   } else if (opts.name !== undefined && opts.name !== meta.name) {
     notes.push(`kept the town's existing name "${meta.name}" (town.json is not rewritten)`);
@@ -90,14 +94,27 @@ function checkExistingTown(root: string): void {
 
 function refuseUnsuitable(root: string): void {
   if (existsSync(root)) {
-    if (!statSync(root).isDirectory()) throw usageError('GT_NOT_A_DIRECTORY', `${root} exists and is not a directory`, 'choose a new or empty directory, e.g. gt install ~/gt');
+    if (!statSync(root).isDirectory())
+      throw usageError(
+        'GT_NOT_A_DIRECTORY',
+        `${root} exists and is not a directory`,
+        'choose a new or empty directory, e.g. gt install ~/gt',
+      );
     if (readdirSync(root).length > 0) {
-      throw usageError('GT_NOT_EMPTY', `${root} is not empty and is not a town (no town.json)`, 'choose a new or empty directory, e.g. gt install ~/gt');
+      throw usageError(
+        'GT_NOT_EMPTY',
+        `${root} is not empty and is not a town (no town.json)`,
+        'choose a new or empty directory, e.g. gt install ~/gt',
+      );
     }
   }
   const outer = findTownRoot(dirname(root), {});
   if (outer) {
-    throw usageError('GT_NESTED_TOWN', `${root} is inside the town at ${outer}`, 'create the new town outside any other town, e.g. gt install ~/gt2');
+    throw usageError(
+      'GT_NESTED_TOWN',
+      `${root} is inside the town at ${outer}`,
+      'create the new town outside any other town, e.g. gt install ~/gt2',
+    );
   }
 }
 
@@ -117,14 +134,19 @@ function setUpGit(root: string, driverCommand: string | undefined): string[] {
   const lines = current?.split('\n').map((l) => l.trim()) ?? [];
   const missing = TOWN_GITIGNORE.filter((l) => !lines.includes(l));
   if (current === undefined) {
-    writeFileAtomic(p.gitignore, `# Gas Town: runtime state, the database, and rig repositories and work trees\n${missing.join('\n')}\n`);
+    writeFileAtomic(
+      p.gitignore,
+      `# Gas Town: runtime state, the database, and rig repositories and work trees\n${missing.join('\n')}\n`,
+    );
     added.push('.gitignore');
   } else if (missing.length > 0) {
     writeFileAtomic(p.gitignore, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`);
     added.push(`.gitignore lines: ${missing.join(' ')}`);
   }
   const attrs = existsSync(`${root}/.gitattributes`) ? readFileSync(`${root}/.gitattributes`, 'utf8').split('\n') : [];
-  const driverSet = configGet(root, 'merge.beads.driver') === `${driverCommand} %O %A %B` && attrs.includes('.beads/issues.jsonl merge=beads');
+  const driverSet =
+    configGet(root, 'merge.beads.driver') === `${driverCommand} %O %A %B` &&
+    attrs.includes('.beads/issues.jsonl merge=beads');
   if (driverCommand && !driverSet) {
     registerMergeDriver(root, driverCommand);
     added.push('merge driver for .beads/issues.jsonl');

@@ -23,14 +23,26 @@ function nameProblem(name: string): string | undefined {
 }
 
 export function validateRigName(name: string): string {
-  const why = nameProblem(name) ?? (RESERVED_RIG_NAMES.includes(name.toLowerCase()) ? 'the town uses that name itself' : undefined);
-  if (why) throw usageError('GT_BAD_NAME', `invalid rig name "${name}": ${why}`, 'use letters, digits, "-" and "_", e.g. my-project');
+  const why =
+    nameProblem(name) ??
+    (RESERVED_RIG_NAMES.includes(name.toLowerCase()) ? 'the town uses that name itself' : undefined);
+  if (why)
+    throw usageError(
+      'GT_BAD_NAME',
+      `invalid rig name "${name}": ${why}`,
+      'use letters, digits, "-" and "_", e.g. my-project',
+    );
   return name;
 }
 
 export function validateCrewName(name: string): string {
   const why = nameProblem(name);
-  if (why) throw usageError('GT_BAD_NAME', `invalid crew name "${name}": ${why}`, 'use letters, digits, "-" and "_", e.g. alice');
+  if (why)
+    throw usageError(
+      'GT_BAD_NAME',
+      `invalid crew name "${name}": ${why}`,
+      'use letters, digits, "-" and "_", e.g. alice',
+    );
   return name;
 }
 
@@ -54,13 +66,22 @@ export function polecatNameProblem(name: string): string | undefined {
 
 export function validatePolecatName(name: string): string {
   const why = polecatNameProblem(name);
-  if (why) throw usageError('GT_BAD_NAME', `invalid polecat name "${name}": ${why}`, 'leave the name out to get a free one, or use e.g. toast');
+  if (why)
+    throw usageError(
+      'GT_BAD_NAME',
+      `invalid polecat name "${name}": ${why}`,
+      'leave the name out to get a free one, or use e.g. toast',
+    );
   return name;
 }
 
 export function validateAgentName(name: string): string {
   if (!AGENT_RE.test(name) || name.length > 64) {
-    throw usageError('GT_BAD_NAME', `invalid agent name "${name}"`, 'use letters, digits, ".", "-" and "_", e.g. claude-glm');
+    throw usageError(
+      'GT_BAD_NAME',
+      `invalid agent name "${name}"`,
+      'use letters, digits, ".", "-" and "_", e.g. claude-glm',
+    );
   }
   return name;
 }

@@ -3,7 +3,16 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GtError, isoNow, usageError, type Clock } from '../kernel/index.ts';
 import {
-  addWorktree, branchExists, cloneBare, createInitialCommit, gitVersion, hasCommits, headBranch, listBranches, readFileAt, setHeadBranch,
+  addWorktree,
+  branchExists,
+  cloneBare,
+  createInitialCommit,
+  gitVersion,
+  hasCommits,
+  headBranch,
+  listBranches,
+  readFileAt,
+  setHeadBranch,
 } from '../git/index.ts';
 import type { TownContext } from './context.ts';
 import { prefixFromName, TOWN_PREFIX, validatePrefix, validateRigName } from './names.ts';
@@ -41,18 +50,28 @@ export function addRig(town: TownContext, opts: AddRigOptions): AddRigResult {
   const name = validateRigName(opts.name);
   const wanted = opts.prefix !== undefined ? validatePrefix(opts.prefix) : undefined;
   if (opts.branch !== undefined && !/^[A-Za-z0-9._/-]+$/.test(opts.branch)) {
-    throw usageError('GT_BAD_BRANCH', `invalid branch name "${opts.branch}"`, 'give the branch as git names it, e.g. --branch trunk');
+    throw usageError(
+      'GT_BAD_BRANCH',
+      `invalid branch name "${opts.branch}"`,
+      'give the branch as git names it, e.g. --branch trunk',
+    );
   }
   const dir = town.paths.rig(name);
   if (rigNames(town).includes(name)) {
-    throw new GtError('GT_RIG_EXISTS', `the town already has a rig named "${name}" (${dir})`, { hint: 'choose another name, or see it with gt rig show ' + name });
+    throw new GtError('GT_RIG_EXISTS', `the town already has a rig named "${name}" (${dir})`, {
+      hint: 'choose another name, or see it with gt rig show ' + name,
+    });
   }
-  if (existsSync(dir)) throw new GtError('GT_RIG_EXISTS', `${dir} already exists and is not a rig`, { hint: 'choose another rig name' });
+  if (existsSync(dir))
+    throw new GtError('GT_RIG_EXISTS', `${dir} already exists and is not a rig`, { hint: 'choose another rig name' });
   const taken = takenPrefixes(town);
   if (wanted && taken.has(wanted)) throw prefixTaken(wanted, taken.get(wanted)!);
   const url = isUrl(opts.source) ? opts.source : resolve(opts.cwd, opts.source);
   if (!isUrl(opts.source) && !existsSync(url)) {
-    throw new GtError('GT_REPO_NOT_FOUND', `no repository at ${url}`, { kind: 'usage', hint: 'give a git URL or the path of an existing repository' });
+    throw new GtError('GT_REPO_NOT_FOUND', `no repository at ${url}`, {
+      kind: 'usage',
+      hint: 'give a git URL or the path of an existing repository',
+    });
   }
   gitVersion();
 
@@ -65,9 +84,18 @@ export function addRig(town: TownContext, opts: AddRigOptions): AddRigResult {
     mkdirSync(town.paths.polecats(name), { recursive: true });
     mkdirSync(town.paths.crewDir(name), { recursive: true });
     const ledger = initial ? undefined : readFileAt(repo, branch, '.beads/issues.jsonl');
-    const prefix = wanted ?? choosePrefix(name, ledgerPrefixOf(initial ? undefined : readFileAt(repo, branch, '.beads/config.toml')), taken);
+    const prefix =
+      wanted ??
+      choosePrefix(name, ledgerPrefixOf(initial ? undefined : readFileAt(repo, branch, '.beads/config.toml')), taken);
     const rig = saveRig(town, {
-      version: 1, name, git_url: url, default_branch: branch, prefix, created: isoNow(opts.clock), gates: {}, merge_strategy: 'mr',
+      version: 1,
+      name,
+      git_url: url,
+      default_branch: branch,
+      prefix,
+      created: isoNow(opts.clock),
+      gates: {},
+      merge_strategy: 'mr',
     });
     const beads = ledger !== undefined ? importRigLedger(town, ledger, prefix) : undefined;
     return { rig, path: dir, initial_commit: initial, ...(beads ? { beads } : {}) };
@@ -82,7 +110,8 @@ function claimDir(dir: string): void {
   try {
     mkdirSync(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new GtError('GT_RIG_EXISTS', `${dir} already exists`, { hint: 'choose another rig name' });
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new GtError('GT_RIG_EXISTS', `${dir} already exists`, { hint: 'choose another rig name' });
     throw e;
   }
 }
@@ -99,15 +128,20 @@ function settleDefaultBranch(repo: string, requested: string | undefined): { bra
   if (requested !== undefined) {
     if (!branchExists(repo, requested)) {
       throw new GtError('GT_BRANCH_NOT_FOUND', `the repository has no branch "${requested}"`, {
-        kind: 'usage', hint: `branches: ${listBranches(repo).join(', ')}`,
+        kind: 'usage',
+        hint: `branches: ${listBranches(repo).join(', ')}`,
       });
     }
     setHeadBranch(repo, requested);
     return { branch: requested, initial: false };
   }
   const branches = listBranches(repo);
-  const branch = [head, 'main', 'master'].find((b): b is string => b !== undefined && branches.includes(b)) ?? branches[0];
-  if (!branch) throw new GtError('GT_NO_BRANCH', 'the repository has commits but no branches', { hint: 'give the branch to use with --branch' });
+  const branch =
+    [head, 'main', 'master'].find((b): b is string => b !== undefined && branches.includes(b)) ?? branches[0];
+  if (!branch)
+    throw new GtError('GT_NO_BRANCH', 'the repository has commits but no branches', {
+      hint: 'give the branch to use with --branch',
+    });
   if (branch !== head) setHeadBranch(repo, branch);
   return { branch, initial: false };
 }
@@ -121,7 +155,8 @@ function takenPrefixes(town: TownContext): Map<string, string> {
 
 function prefixTaken(prefix: string, by: string): GtError {
   return new GtError('GT_PREFIX_TAKEN', `prefix "${prefix}" is already used by ${by}`, {
-    kind: 'usage', hint: `choose another with --prefix, e.g. --prefix ${prefix.slice(0, 15)}2`,
+    kind: 'usage',
+    hint: `choose another with --prefix, e.g. --prefix ${prefix.slice(0, 15)}2`,
   });
 }
 

@@ -28,7 +28,10 @@ export function ledgerPrefixOf(configToml: string | undefined): string | undefin
 }
 
 export function openTownStore(town: TownContext, opts: { actor?: string; clock?: Clock } = {}): Store {
-  return Store.open({ dir: town.paths.beads, root: town.root, kind: 'town' }, { env: town.env, ...(opts.actor ? { actor: opts.actor } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  return Store.open(
+    { dir: town.paths.beads, root: town.root, kind: 'town' },
+    { env: town.env, ...(opts.actor ? { actor: opts.actor } : {}), ...(opts.clock ? { clock: opts.clock } : {}) },
+  );
 }
 
 /**
@@ -47,7 +50,10 @@ export function importRigLedger(town: TownContext, ledger: string, rigPrefix: st
     return store.write(() => {
       const kept_existing = beads.filter((b) => getBead(store.db, b.id, { includeDeleted: true })).map((b) => b.id);
       const skip = new Set(kept_existing);
-      const r = importBeads(store, beads.filter((b) => !skip.has(b.id)));
+      const r = importBeads(
+        store,
+        beads.filter((b) => !skip.has(b.id)),
+      );
       return { found: beads.length, imported: r.created + r.updated, kept_existing, other_prefixes, problems };
     });
   } finally {

@@ -49,18 +49,42 @@ export function removeRig(town: TownContext, name: string, opts: RemoveRigOption
   const saved: string[] = [];
   if (held.length > 0) {
     if (!opts.force) {
-      throw new GtError('GT_RIG_HOLDS_WORK', `rig "${name}" holds work that exists nowhere else: ${describeHolders(held)}`, {
-        hint: `deliver it first: gt refinery run ${name} delivers landed work (gt status says why it could not), polecats finish with gt done, crew push their branches`,
-        details: held,
-      });
+      throw new GtError(
+        'GT_RIG_HOLDS_WORK',
+        `rig "${name}" holds work that exists nowhere else: ${describeHolders(held)}`,
+        {
+          hint: `deliver it first: gt refinery run ${name} delivers landed work (gt status says why it could not), polecats finish with gt done, crew push their branches`,
+          details: held,
+        },
+      );
     }
-    if (opts.confirm !== name) throw usageError('GT_NOT_CONFIRMED', `removing rig "${name}" with its work was not confirmed`, `type the rig's name when asked, or give it with --yes ${name}`);
-    saved.push(saveToBundle(town.paths.repo(name), savedBundlePath(town, `rig-${name}`), polecatNames(town, name).map((p) => ({ label: `polecat/${p}`, path: town.paths.polecat(name, p) }))));
+    if (opts.confirm !== name)
+      throw usageError(
+        'GT_NOT_CONFIRMED',
+        `removing rig "${name}" with its work was not confirmed`,
+        `type the rig's name when asked, or give it with --yes ${name}`,
+      );
+    saved.push(
+      saveToBundle(
+        town.paths.repo(name),
+        savedBundlePath(town, `rig-${name}`),
+        polecatNames(town, name).map((p) => ({ label: `polecat/${p}`, path: town.paths.polecat(name, p) })),
+      ),
+    );
     for (const c of crewNames(town, name)) {
-      if (inspectWorkTree(`crew ${c}`, town.paths.crew(name, c))) saved.push(saveToBundle(town.paths.crew(name, c), savedBundlePath(town, `rig-${name}-crew-${c}`), [{ label: 'uncommitted', path: town.paths.crew(name, c) }]));
+      if (inspectWorkTree(`crew ${c}`, town.paths.crew(name, c)))
+        saved.push(
+          saveToBundle(town.paths.crew(name, c), savedBundlePath(town, `rig-${name}-crew-${c}`), [
+            { label: 'uncommitted', path: town.paths.crew(name, c) },
+          ]),
+        );
     }
   } else if (opts.force && opts.confirm !== undefined && opts.confirm !== name) {
-    throw usageError('GT_NOT_CONFIRMED', `--yes ${opts.confirm} does not match the rig's name "${name}"`, `give --yes ${name}`);
+    throw usageError(
+      'GT_NOT_CONFIRMED',
+      `--yes ${opts.confirm} does not match the rig's name "${name}"`,
+      `give --yes ${name}`,
+    );
   }
   const path = town.paths.rig(name);
   rmSync(path, { recursive: true, force: true });

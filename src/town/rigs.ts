@@ -55,7 +55,10 @@ export function saveRig(town: TownContext, cfg: RigConfig): RigConfig {
 /** Sub-directories of `dir` (the polecats or crew of a rig), sorted; none when it does not exist. */
 export function childDirs(dir: string): string[] {
   if (!isDir(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
 }
 
 export function polecatNames(town: TownContext, rig: string): string[] {
@@ -114,6 +117,8 @@ export function describeRig(town: TownContext, name: string): RigDetails {
     refinery,
     refinery_head: head?.slice(0, 12),
     polecat_branches: Object.fromEntries(summary.polecats.map((p) => [p, headBranch(town.paths.polecat(name, p))])),
-    agents: Object.fromEntries(AGENT_ROLES.filter((r) => r !== 'mayor').map((r) => [r, agentForRole(town.settings, r, cfg)])),
+    agents: Object.fromEntries(
+      AGENT_ROLES.filter((r) => r !== 'mayor').map((r) => [r, agentForRole(town.settings, r, cfg)]),
+    ),
   };
 }

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config-file.ts';
 import { agentForRole } from './agents.ts';
 import { RigConfigSchema, TownSettingsSchema, type RigConfig } from './schema.ts';
-import { checkSettingsRefs, defaultSettings, withAgent, withDefaultAgent, withoutAgent, withRoleAgent } from './settings.ts';
+import {
+  checkSettingsRefs,
+  defaultSettings,
+  withAgent,
+  withDefaultAgent,
+  withoutAgent,
+  withRoleAgent,
+} from './settings.ts';
 
 const F = '/t/settings/config.json';
 const parse = (text: string): unknown => parseConfig(F, text, TownSettingsSchema);
@@ -11,12 +18,20 @@ const parse = (text: string): unknown => parseConfig(F, text, TownSettingsSchema
 describe('town settings', () => {
   it('fills defaults for a sparse file', () => {
     expect(parse('{}')).toEqual(defaultSettings());
-    expect(defaultSettings()).toMatchObject({ version: 1, default_agent: 'claude', caps: { polecats_per_rig: 4, polecats_per_town: 12 } });
+    expect(defaultSettings()).toMatchObject({
+      version: 1,
+      default_agent: 'claude',
+      caps: { polecats_per_rig: 4, polecats_per_town: 12 },
+    });
   });
 
   it('names the file, the key and what was expected', () => {
-    expect(() => parse('{"caps": {"polecats_per_rig": 0}}')).toThrow(`${F}: key "caps.polecats_per_rig": Too small: expected number to be >=1`);
-    expect(() => parse('{"agents": {"x": {"args": []}}}')).toThrow(/key "agents\.x\.command": expected string, received undefined/);
+    expect(() => parse('{"caps": {"polecats_per_rig": 0}}')).toThrow(
+      `${F}: key "caps.polecats_per_rig": Too small: expected number to be >=1`,
+    );
+    expect(() => parse('{"agents": {"x": {"args": []}}}')).toThrow(
+      /key "agents\.x\.command": expected string, received undefined/,
+    );
     expect(() => parse('{"daemon": {"tick": 5}}')).toThrow(`${F}: unknown key "daemon.tick"`);
     expect(() => parse('{"version": 2}')).toThrow(/key "version": expected 1/);
     expect(() => parse('[1,')).toThrow(/not valid JSON/);
@@ -25,13 +40,19 @@ describe('town settings', () => {
 
   it('checks that every agent it names exists', () => {
     const s = TownSettingsSchema.parse({ default_agent: 'mine', role_agents: { polecat: 'codex' } });
-    expect(() => checkSettingsRefs(F, s)).toThrow(/key "default_agent": unknown agent "mine" \(expected one of: amp, auggie, claude/);
+    expect(() => checkSettingsRefs(F, s)).toThrow(
+      /key "default_agent": unknown agent "mine" \(expected one of: amp, auggie, claude/,
+    );
     expect(() => checkSettingsRefs(F, withAgent(s, 'mine', { command: 'mine', args: [] }))).not.toThrow();
   });
 
   it('edits are pure and refuse what would leave the settings inconsistent', () => {
     const base = defaultSettings();
-    const s = withRoleAgent(withDefaultAgent(withAgent(base, 'glm', { command: 'claude-glm', args: [] }), 'glm'), 'polecat', 'codex');
+    const s = withRoleAgent(
+      withDefaultAgent(withAgent(base, 'glm', { command: 'claude-glm', args: [] }), 'glm'),
+      'polecat',
+      'codex',
+    );
     expect(base.agents).toEqual({});
     expect(s).toMatchObject({ default_agent: 'glm', role_agents: { polecat: 'codex' } });
     expect(() => withoutAgent(s, [], 'glm')).toThrow(/still used by default_agent/);
@@ -43,7 +64,14 @@ describe('town settings', () => {
 
 describe('agentForRole', () => {
   const rig = (extra: Partial<RigConfig>): RigConfig =>
-    RigConfigSchema.parse({ name: 'web', git_url: '/x', default_branch: 'main', prefix: 'web', created: '2026-01-01T00:00:00.000Z', ...extra });
+    RigConfigSchema.parse({
+      name: 'web',
+      git_url: '/x',
+      default_branch: 'main',
+      prefix: 'web',
+      created: '2026-01-01T00:00:00.000Z',
+      ...extra,
+    });
 
   it('prefers the rig role agent, then the rig default, then the town role agent, then the town default', () => {
     const s = TownSettingsSchema.parse({ default_agent: 'claude', role_agents: { polecat: 'codex' } });

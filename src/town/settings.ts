@@ -1,7 +1,15 @@
 // Town settings: defaults, the agent references a valid file must satisfy, and pure edits behind `gt config`.
 import { GtError } from '../kernel/index.ts';
 import { configError, writeConfig } from './config-file.ts';
-import { AGENT_ROLES, isKnownAgent, isPresetName, knownAgents, PRESET_NAMES, requireKnownAgent, type AgentRole } from './agents.ts';
+import {
+  AGENT_ROLES,
+  isKnownAgent,
+  isPresetName,
+  knownAgents,
+  PRESET_NAMES,
+  requireKnownAgent,
+  type AgentRole,
+} from './agents.ts';
 import { TownSettingsSchema, type AgentDefinition, type RigConfig, type TownSettings } from './schema.ts';
 import { validateAgentName } from './names.ts';
 
@@ -12,23 +20,36 @@ export function defaultSettings(): TownSettings {
 /** Every agent a settings file names must exist; reported like a schema problem (file, key, expectation). */
 export function checkSettingsRefs(path: string, s: TownSettings): void {
   const known = knownAgents(s).join(', ');
-  const refs: [string, string | undefined][] = [['default_agent', s.default_agent], ...AGENT_ROLES.map((r): [string, string | undefined] => [`role_agents.${r}`, s.role_agents[r]])];
+  const refs: [string, string | undefined][] = [
+    ['default_agent', s.default_agent],
+    ...AGENT_ROLES.map((r): [string, string | undefined] => [`role_agents.${r}`, s.role_agents[r]]),
+  ];
   for (const [rig, o] of Object.entries(s.rigs ?? {})) {
-    refs.push([`rigs.${rig}.default_agent`, o.default_agent], ...AGENT_ROLES.map((r): [string, string | undefined] => [`rigs.${rig}.role_agents.${r}`, o.role_agents?.[r]]));
+    refs.push(
+      [`rigs.${rig}.default_agent`, o.default_agent],
+      ...AGENT_ROLES.map((r): [string, string | undefined] => [`rigs.${rig}.role_agents.${r}`, o.role_agents?.[r]]),
+    );
   }
   for (const [key, name] of refs) {
-    if (name !== undefined && !isKnownAgent(s, name)) throw configError(path, `key "${key}": unknown agent "${name}" (expected one of: ${known})`);
+    if (name !== undefined && !isKnownAgent(s, name))
+      throw configError(path, `key "${key}": unknown agent "${name}" (expected one of: ${known})`);
   }
   for (const [name, def] of Object.entries(s.agents)) {
     if (def.preset !== undefined && !isPresetName(def.preset)) {
-      throw configError(path, `key "agents.${name}.preset": unknown preset "${def.preset}" (expected one of: ${PRESET_NAMES.join(', ')})`);
+      throw configError(
+        path,
+        `key "agents.${name}.preset": unknown preset "${def.preset}" (expected one of: ${PRESET_NAMES.join(', ')})`,
+      );
     }
   }
 }
 
 /** The same check for a rig's overrides, against the town's agents. */
 export function checkRigRefs(path: string, rig: RigConfig, s: TownSettings): void {
-  const refs: [string, string | undefined][] = [['default_agent', rig.default_agent], ...AGENT_ROLES.map((r): [string, string | undefined] => [`role_agents.${r}`, rig.role_agents?.[r]])];
+  const refs: [string, string | undefined][] = [
+    ['default_agent', rig.default_agent],
+    ...AGENT_ROLES.map((r): [string, string | undefined] => [`role_agents.${r}`, rig.role_agents?.[r]]),
+  ];
   for (const [key, name] of refs) {
     if (name !== undefined && !isKnownAgent(s, name)) {
       throw configError(path, `key "${key}": unknown agent "${name}" (expected one of: ${knownAgents(s).join(', ')})`);
@@ -40,7 +61,10 @@ export function checkRigRefs(path: string, rig: RigConfig, s: TownSettings): voi
 export function withAgent(s: TownSettings, name: string, def: AgentDefinition): TownSettings {
   validateAgentName(name);
   if (def.preset !== undefined && !isPresetName(def.preset)) {
-    throw new GtError('GT_BAD_PRESET', `unknown preset "${def.preset}"`, { kind: 'usage', hint: `presets: ${PRESET_NAMES.join(', ')}` });
+    throw new GtError('GT_BAD_PRESET', `unknown preset "${def.preset}"`, {
+      kind: 'usage',
+      hint: `presets: ${PRESET_NAMES.join(', ')}`,
+    });
   }
   return { ...s, agents: { ...s.agents, [name]: def } };
 }
@@ -67,8 +91,13 @@ export function usesOfAgent(s: TownSettings, rigs: readonly RigConfig[], name: s
  */
 export function withoutAgent(s: TownSettings, rigs: readonly RigConfig[], name: string): TownSettings {
   if (!Object.hasOwn(s.agents, name)) {
-    const what = isPresetName(name) ? `"${name}" is a built-in preset with no custom definition` : `no agent "${name}" is defined`;
-    throw new GtError('GT_AGENT_NOT_FOUND', what, { kind: 'usage', hint: 'gt config agent list shows the defined agents' });
+    const what = isPresetName(name)
+      ? `"${name}" is a built-in preset with no custom definition`
+      : `no agent "${name}" is defined`;
+    throw new GtError('GT_AGENT_NOT_FOUND', what, {
+      kind: 'usage',
+      hint: 'gt config agent list shows the defined agents',
+    });
   }
   const uses = isPresetName(name) ? [] : usesOfAgent(s, rigs, name);
   if (uses.length > 0) {
@@ -107,9 +136,17 @@ export function rigWithDefaultAgent(rig: RigConfig, s: TownSettings, name: strin
 }
 
 /** Set or clear a rig's agent for a role; the Mayor belongs to the town, not to a rig. */
-export function rigWithRoleAgent(rig: RigConfig, s: TownSettings, role: AgentRole, name: string | undefined): RigConfig {
+export function rigWithRoleAgent(
+  rig: RigConfig,
+  s: TownSettings,
+  role: AgentRole,
+  name: string | undefined,
+): RigConfig {
   if (role === 'mayor') {
-    throw new GtError('GT_BAD_ROLE', 'the mayor serves the whole town and has no per-rig agent', { kind: 'usage', hint: 'set it without --rig: gt config role-agent mayor <agent>' });
+    throw new GtError('GT_BAD_ROLE', 'the mayor serves the whole town and has no per-rig agent', {
+      kind: 'usage',
+      hint: 'set it without --rig: gt config role-agent mayor <agent>',
+    });
   }
   const role_agents = { ...rig.role_agents };
   if (name === undefined) delete role_agents[role];

@@ -15,7 +15,12 @@ export function townTmux(town: TownContext): TmuxClient {
 
 /** This machine and the town's SSH hosts, with the sessions placed on hosts. */
 export function townFleet(town: TownContext): Fleet {
-  const ctx = { socket: townSocket(town), env: town.env, runtimeDir: town.paths.runtime, settingsDir: town.paths.settingsDir };
+  const ctx = {
+    socket: townSocket(town),
+    env: town.env,
+    runtimeDir: town.paths.runtime,
+    settingsDir: town.paths.settingsDir,
+  };
   return createFleet(ctx, loadHosts(town.paths.settingsDir), () => {
     const store = openTownStore(town);
     try {

@@ -56,41 +56,102 @@ function titleOf(message: string): string {
   return first.length > 120 ? `${first.slice(0, 117)}…` : first;
 }
 
-export async function escalate(town: TownContext, from: string | AgentAddress, message: string, severity: Severity | string = 'medium', opts: EscalateOptions = {}): Promise<EscalateResult> {
+export async function escalate(
+  town: TownContext,
+  from: string | AgentAddress,
+  message: string,
+  severity: Severity | string = 'medium',
+  opts: EscalateOptions = {},
+): Promise<EscalateResult> {
   const sev = parseSeverity(severity);
   const text = message.trim();
-  if (!text) throw usageError('GT_EMPTY_ESCALATION', 'the escalation has no message', 'say what is wrong, e.g. gt escalate "Gate hangs on app: npm test never returns" --severity high');
+  if (!text)
+    throw usageError(
+      'GT_EMPTY_ESCALATION',
+      'the escalation has no message',
+      'say what is wrong, e.g. gt escalate "Gate hangs on app: npm test never returns" --severity high',
+    );
   const sender = typeof from === 'string' ? parseAddress(town, from) : from;
   const fromText = formatAddress(sender);
   const priority = SEVERITY_PRIORITY[sev];
   const title = titleOf(text);
-  const made = withTownStore(town, fromText, (store) => store.write(() => {
-    const hooked = opts.suspendHook && sender.kind === 'polecat' ? getPolecat(store, sender.rig, sender.name) : undefined;
-    const related = opts.bead !== undefined ? resolveId(store, opts.bead) : (hooked?.bead ?? null);
-    const suspend = hooked?.bead != null && hooked.bead === related && hooked.hook_state !== 'suspended';
-    if (suspend) {
-      updatePolecat(store, hooked.rig, hooked.name, { state: 'idle', hook_state: 'suspended' });
-      recordEvent(store, { actor: fromText, kind: TOWN_EVENTS.hook.suspended, subject: related, reason: `escalated: ${title}` });
-    }
-    // Asking again (an agent retrying, a loop) is the same escalation: one bead, one mail, until it is closed.
-    const open = findLabelled(store, { label: 'escalation', metadata: { from: fromText, bead: related }, title: `Escalation: ${title}`, open: true })[0];
-    if (open) return { id: open.id, related, duplicate: true, suspended: suspend };
-    const b = insertBead(store, {
-      title: `Escalation: ${title}`,
-      description: `${text}\n\nFrom: ${fromText}\nSeverity: ${sev}${related ? `\nAbout: ${related}` : ''}`,
-      type: 'task', priority, labels: ['escalation', `severity:${sev}`], metadata: { from: fromText, severity: sev, ...(related ? { bead: related } : {}) },
-    });
-    if (related) addDependency(store, b.id, related, 'related');
-    recordEvent(store, { actor: fromText, kind: TOWN_EVENTS.escalation.filed, subject: related ?? b.id, reason: title, data: { bead: b.id, severity: sev } });
-    return { id: b.id, related, duplicate: false, suspended: suspend };
-  }));
-  if (made.duplicate) return { bead: made.id, severity: sev, priority, from: fromText, related: made.related, mail: [], alerted: [], duplicate: true, suspended: made.suspended };
+  const made = withTownStore(town, fromText, (store) =>
+    store.write(() => {
+      const hooked =
+        opts.suspendHook && sender.kind === 'polecat' ? getPolecat(store, sender.rig, sender.name) : undefined;
+      const related = opts.bead !== undefined ? resolveId(store, opts.bead) : (hooked?.bead ?? null);
+      const suspend = hooked?.bead != null && hooked.bead === related && hooked.hook_state !== 'suspended';
+      if (suspend) {
+        updatePolecat(store, hooked.rig, hooked.name, { state: 'idle', hook_state: 'suspended' });
+        recordEvent(store, {
+          actor: fromText,
+          kind: TOWN_EVENTS.hook.suspended,
+          subject: related,
+          reason: `escalated: ${title}`,
+        });
+      }
+      // Asking again (an agent retrying, a loop) is the same escalation: one bead, one mail, until it is closed.
+      const open = findLabelled(store, {
+        label: 'escalation',
+        metadata: { from: fromText, bead: related },
+        title: `Escalation: ${title}`,
+        open: true,
+      })[0];
+      if (open) return { id: open.id, related, duplicate: true, suspended: suspend };
+      const b = insertBead(store, {
+        title: `Escalation: ${title}`,
+        description: `${text}\n\nFrom: ${fromText}\nSeverity: ${sev}${related ? `\nAbout: ${related}` : ''}`,
+        type: 'task',
+        priority,
+        labels: ['escalation', `severity:${sev}`],
+        metadata: { from: fromText, severity: sev, ...(related ? { bead: related } : {}) },
+      });
+      if (related) addDependency(store, b.id, related, 'related');
+      recordEvent(store, {
+        actor: fromText,
+        kind: TOWN_EVENTS.escalation.filed,
+        subject: related ?? b.id,
+        reason: title,
+        data: { bead: b.id, severity: sev },
+      });
+      return { id: b.id, related, duplicate: false, suspended: suspend };
+    }),
+  );
+  if (made.duplicate)
+    return {
+      bead: made.id,
+      severity: sev,
+      priority,
+      from: fromText,
+      related: made.related,
+      mail: [],
+      alerted: [],
+      duplicate: true,
+      suspended: made.suspended,
+    };
   const body = `${text}\n\nSeverity: ${sev} (P${priority})${made.related ? `\nAbout: ${made.related}` : ''}\nEscalation bead: ${made.id}; close it when settled: gt bd close ${made.id} -r "<what was decided>"`;
   const mail: string[] = [];
   for (const to of [{ kind: 'mayor' }, { kind: 'overseer' }] as const) {
-    const r = await sendMail(town, { from: sender, to, subject: `[${sev.toUpperCase()}] ${title}`, body, type: 'escalation', priority }, opts.mail);
+    const r = await sendMail(
+      town,
+      { from: sender, to, subject: `[${sev.toUpperCase()}] ${title}`, body, type: 'escalation', priority },
+      opts.mail,
+    );
     mail.push(...r.mail.map((m) => m.id));
   }
-  const alerted = sev === 'critical' ? (opts.alert ?? ((t, b) => alertHuman(t, b, town.env)))(`Gas Town: critical escalation from ${fromText}`, title) : [];
-  return { bead: made.id, severity: sev, priority, from: fromText, related: made.related, mail, alerted, duplicate: false, suspended: made.suspended };
+  const alerted =
+    sev === 'critical'
+      ? (opts.alert ?? ((t, b) => alertHuman(t, b, town.env)))(`Gas Town: critical escalation from ${fromText}`, title)
+      : [];
+  return {
+    bead: made.id,
+    severity: sev,
+    priority,
+    from: fromText,
+    related: made.related,
+    mail,
+    alerted,
+    duplicate: false,
+    suspended: made.suspended,
+  };
 }

@@ -29,21 +29,34 @@ function view(s: Store, b: Bead): Escalation {
   const m = b.metadata ?? {};
   const from = typeof m.from === 'string' ? m.from : null;
   const about = typeof m.bead === 'string' ? m.bead : null;
-  const ack = m.acked_by ? { by: String(m.acked_by), at: String(m.acked_at ?? ''), note: typeof m.ack_note === 'string' ? m.ack_note : null } : null;
+  const ack = m.acked_by
+    ? { by: String(m.acked_by), at: String(m.acked_at ?? ''), note: typeof m.ack_note === 'string' ? m.ack_note : null }
+    : null;
   const [rig, name, extra] = from?.split('/') ?? [];
   const p = rig && name && extra === undefined ? getPolecat(s, rig, name) : undefined;
   return {
-    id: b.id, title: b.title.replace(/^Escalation: /, ''), status: b.status, severity: typeof m.severity === 'string' ? m.severity : 'medium', priority: b.priority,
-    from, about, created_at: b.created_at, acked: ack, closed_at: b.closed_at, close_reason: b.close_reason,
+    id: b.id,
+    title: b.title.replace(/^Escalation: /, ''),
+    status: b.status,
+    severity: typeof m.severity === 'string' ? m.severity : 'medium',
+    priority: b.priority,
+    from,
+    about,
+    created_at: b.created_at,
+    acked: ack,
+    closed_at: b.closed_at,
+    close_reason: b.close_reason,
     hook_suspended: !!p && b.status !== 'closed' && p.bead === about && p.hook_state === 'suspended',
   };
 }
 
 /** Open escalations (or all with `all`), most urgent first, then newest. */
 export function listEscalations(town: TownContext, o: { all?: boolean } = {}): Escalation[] {
-  return withStore(town, (s) => listBeads(s, { labels: ['escalation'], includeClosed: o.all ?? false })
-    .beads.map((b) => view(s, b))
-    .sort((a, b) => a.priority - b.priority || b.created_at.localeCompare(a.created_at)));
+  return withStore(town, (s) =>
+    listBeads(s, { labels: ['escalation'], includeClosed: o.all ?? false })
+      .beads.map((b) => view(s, b))
+      .sort((a, b) => a.priority - b.priority || b.created_at.localeCompare(a.created_at)),
+  );
 }
 
 function requireEscalation(s: Store, ref: string): Bead {
@@ -51,10 +64,17 @@ function requireEscalation(s: Store, ref: string): Bead {
   try {
     id = resolveId(s, ref);
   } catch {
-    throw new GtError('GT_ESCALATION_NOT_FOUND', `no escalation "${ref}"`, { kind: 'usage', hint: 'gt escalate list shows the open ones (--all the closed ones too)' });
+    throw new GtError('GT_ESCALATION_NOT_FOUND', `no escalation "${ref}"`, {
+      kind: 'usage',
+      hint: 'gt escalate list shows the open ones (--all the closed ones too)',
+    });
   }
   const b = getBead(s.db, id)!;
-  if (!b.labels.includes('escalation')) throw new GtError('GT_NOT_AN_ESCALATION', `${id} is not an escalation (it has no "escalation" label)`, { kind: 'usage', hint: 'gt escalate list shows the escalations' });
+  if (!b.labels.includes('escalation'))
+    throw new GtError('GT_NOT_AN_ESCALATION', `${id} is not an escalation (it has no "escalation" label)`, {
+      kind: 'usage',
+      hint: 'gt escalate list shows the escalations',
+    });
   return b;
 }
 
@@ -72,7 +92,12 @@ export interface SettleResult {
 }
 
 /** Resume the sender's hook when it is suspended on this escalation's bead. */
-async function resumeSender(town: TownContext, e: Escalation, actor: string, note: string): Promise<ResumeResult | null> {
+async function resumeSender(
+  town: TownContext,
+  e: Escalation,
+  actor: string,
+  note: string,
+): Promise<ResumeResult | null> {
   if (!e.hook_suspended || !e.from) return null;
   const a = parseAddress(town, e.from);
   if (a.kind !== 'polecat') return null;
@@ -81,27 +106,61 @@ async function resumeSender(town: TownContext, e: Escalation, actor: string, not
 }
 
 /** Acknowledge: someone has it in hand. The escalation stays open; the hook it suspended works again. */
-export async function ackEscalation(town: TownContext, ref: string, actor: string, note?: string): Promise<SettleResult> {
-  const e = withTownStore(town, actor, (s) => s.write(() => {
-    const b = requireEscalation(s, ref);
-    if (b.status === 'closed') throw new GtError('GT_ESCALATION_CLOSED', `escalation ${b.id} is closed already (${b.close_reason ?? 'no reason given'})`, { kind: 'usage', hint: `gt escalate show ${b.id}` });
-    if (!b.metadata?.acked_by) applyUpdate(s, b.id, { metadata: { ...(b.metadata ?? {}), acked_by: actor, acked_at: isoNow(), ...(note ? { ack_note: note } : {}) } });
-    return view(s, getBead(s.db, b.id)!);
-  }));
-  const resumed = await resumeSender(town, e, actor, `escalation ${e.id} acknowledged by ${actor}${note ? `: ${note}` : ''}`);
+export async function ackEscalation(
+  town: TownContext,
+  ref: string,
+  actor: string,
+  note?: string,
+): Promise<SettleResult> {
+  const e = withTownStore(town, actor, (s) =>
+    s.write(() => {
+      const b = requireEscalation(s, ref);
+      if (b.status === 'closed')
+        throw new GtError(
+          'GT_ESCALATION_CLOSED',
+          `escalation ${b.id} is closed already (${b.close_reason ?? 'no reason given'})`,
+          { kind: 'usage', hint: `gt escalate show ${b.id}` },
+        );
+      if (!b.metadata?.acked_by)
+        applyUpdate(s, b.id, {
+          metadata: { ...(b.metadata ?? {}), acked_by: actor, acked_at: isoNow(), ...(note ? { ack_note: note } : {}) },
+        });
+      return view(s, getBead(s.db, b.id)!);
+    }),
+  );
+  const resumed = await resumeSender(
+    town,
+    e,
+    actor,
+    `escalation ${e.id} acknowledged by ${actor}${note ? `: ${note}` : ''}`,
+  );
   return { escalation: withStore(town, (s) => view(s, getBead(s.db, e.id)!)), resumed };
 }
 
 /** Close with what was decided; the hook it suspended works again at once (the daemon would on its next tick). */
-export async function closeEscalation(town: TownContext, ref: string, actor: string, reason: string): Promise<SettleResult> {
-  if (!reason.trim()) throw new GtError('GT_NO_REASON', 'closing an escalation needs what was decided', { kind: 'usage', hint: 'give it with -r "<what was decided>"' });
+export async function closeEscalation(
+  town: TownContext,
+  ref: string,
+  actor: string,
+  reason: string,
+): Promise<SettleResult> {
+  if (!reason.trim())
+    throw new GtError('GT_NO_REASON', 'closing an escalation needs what was decided', {
+      kind: 'usage',
+      hint: 'give it with -r "<what was decided>"',
+    });
   const before = withTownStore(town, actor, (s) => {
     const b = requireEscalation(s, ref);
     const v = view(s, b);
     if (b.status !== 'closed') closeBeads(s, [b.id], reason);
     return v;
   });
-  if (before.status === 'closed') throw new GtError('GT_ESCALATION_CLOSED', `escalation ${before.id} is closed already (${before.close_reason ?? 'no reason given'})`, { kind: 'usage', hint: `gt escalate show ${before.id}` });
+  if (before.status === 'closed')
+    throw new GtError(
+      'GT_ESCALATION_CLOSED',
+      `escalation ${before.id} is closed already (${before.close_reason ?? 'no reason given'})`,
+      { kind: 'usage', hint: `gt escalate show ${before.id}` },
+    );
   const resumed = await resumeSender(town, before, actor, `escalation ${before.id} closed: ${reason}`);
   return { escalation: withStore(town, (s) => view(s, getBead(s.db, before.id)!)), resumed };
 }

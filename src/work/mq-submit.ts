@@ -46,7 +46,11 @@ function placeOf(town: TownContext, cwd: string): { rig: string; polecat?: strin
   const parts = relative(real(town.root), real(cwd)).split(sep);
   const rig = parts[0];
   if (!rig || rig.startsWith('..') || !rigNames(town).includes(rig)) {
-    throw usageError('GT_NOT_IN_RIG', `${cwd} is not inside a rig of this town, so there is no merge queue to submit to`, 'run gt mq submit in a polecat worktree or a crew clone (<town>/<rig>/crew/<name>)');
+    throw usageError(
+      'GT_NOT_IN_RIG',
+      `${cwd} is not inside a rig of this town, so there is no merge queue to submit to`,
+      'run gt mq submit in a polecat worktree or a crew clone (<town>/<rig>/crew/<name>)',
+    );
   }
   return parts[1] === 'polecats' && parts[2] ? { rig, polecat: parts[2] } : { rig };
 }
@@ -63,31 +67,69 @@ export function submitBranch(town: TownContext, input: SubmitInput): SubmitResul
   const place = placeOf(town, input.cwd);
   const cfg = loadRig(town, place.rig);
   const top = gitTry(input.cwd, ['rev-parse', '--show-toplevel']);
-  if (top.status !== 0) throw usageError('GT_NOT_A_CLONE', `${input.cwd} is not in a git work tree`, 'run gt mq submit in a polecat worktree or a crew clone');
+  if (top.status !== 0)
+    throw usageError(
+      'GT_NOT_A_CLONE',
+      `${input.cwd} is not in a git work tree`,
+      'run gt mq submit in a polecat worktree or a crew clone',
+    );
   const branch = input.branch ?? gitTry(input.cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
-  if (!branch) throw usageError('GT_NO_BRANCH', `HEAD is detached in ${top.stdout.trim()}, so there is no branch to submit`, 'check out your work branch, or name it: gt mq submit --branch <branch>');
+  if (!branch)
+    throw usageError(
+      'GT_NO_BRANCH',
+      `HEAD is detached in ${top.stdout.trim()}, so there is no branch to submit`,
+      'check out your work branch, or name it: gt mq submit --branch <branch>',
+    );
   if (branch === cfg.default_branch) {
-    throw usageError('GT_SUBMIT_DEFAULT', `${branch} is the rig's default branch; the merge queue lands work branches onto it`, 'commit on a work branch (git switch -c <branch>) and submit that');
+    throw usageError(
+      'GT_SUBMIT_DEFAULT',
+      `${branch} is the rig's default branch; the merge queue lands work branches onto it`,
+      'commit on a work branch (git switch -c <branch>) and submit that',
+    );
   }
   const head = gitTry(input.cwd, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]).stdout.trim();
-  if (!head) throw usageError('GT_NO_BRANCH', `there is no branch "${branch}" in ${top.stdout.trim()}`, 'list branches with git branch');
+  if (!head)
+    throw usageError(
+      'GT_NO_BRANCH',
+      `there is no branch "${branch}" in ${top.stdout.trim()}`,
+      'list branches with git branch',
+    );
   const store = openTownStore(town, { actor: input.actor });
   try {
     const bead = beadFor(store, place, branch, input.bead);
     if (bead.status === 'closed') {
-      throw new GtError('GT_BEAD_CLOSED', `${bead.id} ("${bead.title}") is closed${bead.close_reason ? `: ${bead.close_reason}` : ''}; there is nothing to land for it`, { kind: 'usage', hint: 'reopen it first (bd reopen <id>) or submit for another bead with --issue' });
+      throw new GtError(
+        'GT_BEAD_CLOSED',
+        `${bead.id} ("${bead.title}") is closed${bead.close_reason ? `: ${bead.close_reason}` : ''}; there is nothing to land for it`,
+        { kind: 'usage', hint: 'reopen it first (bd reopen <id>) or submit for another bead with --issue' },
+      );
     }
     const repo = town.paths.repo(place.rig);
     bringBranch(input.cwd, repo, branch, head);
-    const commits = Number(git(repo, ['rev-list', '--count', head, '--not', `refs/heads/${cfg.default_branch}`]).trim()) || 0;
+    const commits =
+      Number(git(repo, ['rev-list', '--count', head, '--not', `refs/heads/${cfg.default_branch}`]).trim()) || 0;
     if (commits === 0) {
-      throw usageError('GT_NOTHING_TO_SUBMIT', `${branch} has no commits that ${cfg.default_branch} lacks, so there is nothing to merge`, 'commit your work on the branch first');
+      throw usageError(
+        'GT_NOTHING_TO_SUBMIT',
+        `${branch} has no commits that ${cfg.default_branch} lacks, so there is nothing to merge`,
+        'commit your work on the branch first',
+      );
     }
     const r = store.write(() => {
-      const q = enqueueMergeRequest(store, { rig: place.rig, bead: bead.id, polecat: place.polecat ?? null, branch, head, priority: input.priority ?? bead.priority });
+      const q = enqueueMergeRequest(store, {
+        rig: place.rig,
+        bead: bead.id,
+        polecat: place.polecat ?? null,
+        branch,
+        head,
+        priority: input.priority ?? bead.priority,
+      });
       if (q.created) {
         recordTownEvent(store, {
-          actor: input.actor, kind: TOWN_EVENTS.done.completed, subject: bead.id, reason: `merge request ${q.mr.id} queued (gt mq submit)`,
+          actor: input.actor,
+          kind: TOWN_EVENTS.done.completed,
+          subject: bead.id,
+          reason: `merge request ${q.mr.id} queued (gt mq submit)`,
           data: { mr: q.mr.id, branch, head, commits, superseded: q.superseded },
         });
       }
@@ -100,7 +142,12 @@ export function submitBranch(town: TownContext, input: SubmitInput): SubmitResul
 }
 
 /** The bead a submission is for: --issue, else the bead the branch is named after, else the polecat's hook. */
-function beadFor(store: Store, place: { rig: string; polecat?: string }, branch: string, given: string | undefined): Bead {
+function beadFor(
+  store: Store,
+  place: { rig: string; polecat?: string },
+  branch: string,
+  given: string | undefined,
+): Bead {
   if (given !== undefined) {
     const b = findBead(store, given);
     if (!b) throw usageError('GT_NO_BEAD', `no bead ${given}`, 'check the id with gt bd list');
@@ -112,7 +159,11 @@ function beadFor(store: Store, place: { rig: string; polecat?: string }, branch:
   const hooked = place.polecat ? getPolecat(store, place.rig, place.polecat)?.bead : undefined;
   const b = hooked ? findBead(store, hooked) : undefined;
   if (b) return b;
-  throw usageError('GT_WHICH_BEAD', `cannot tell which bead ${branch} is for (its name is no bead id and no polecat hook holds one)`, 'name it: gt mq submit --issue <bead id>');
+  throw usageError(
+    'GT_WHICH_BEAD',
+    `cannot tell which bead ${branch} is for (its name is no bead id and no polecat hook holds one)`,
+    'name it: gt mq submit --issue <bead id>',
+  );
 }
 
 /** Make the rig's bare repository hold `branch` at `head`: a polecat worktree shares it, a crew clone pushes. */
@@ -131,8 +182,19 @@ function bringBranch(cwd: string, repo: string, branch: string, head: string): v
   }
   const r = gitTry(cwd, ['push', '--quiet', repo, `${head}:refs/heads/${branch}`]);
   if (r.status !== 0) {
-    throw new GtError('GT_PUSH_REFUSED', `the rig's repository refused ${branch}: ${(r.stderr.trim().split('\n').find((l) => l.includes('rejected') || l.includes('error')) ?? r.stderr.trim().split('\n')[0] ?? '').trim()}`, {
-      hint: `the branch there has commits yours lacks: bring them in (git pull ${repo} ${branch}) and submit again`,
-    });
+    throw new GtError(
+      'GT_PUSH_REFUSED',
+      `the rig's repository refused ${branch}: ${(
+        r.stderr
+          .trim()
+          .split('\n')
+          .find((l) => l.includes('rejected') || l.includes('error')) ??
+        r.stderr.trim().split('\n')[0] ??
+        ''
+      ).trim()}`,
+      {
+        hint: `the branch there has commits yours lacks: bring them in (git pull ${repo} ${branch}) and submit again`,
+      },
+    );
   }
 }

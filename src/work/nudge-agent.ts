@@ -1,9 +1,28 @@
 // Nudging an agent by its address: find its tmux session on the town socket, read its runtime's idle signals, and
 // hand the message to the nudge protocol (src/agents/nudge.ts). Used by `gt nudge` and by mail notifications.
 import { GtError, usageError } from '../kernel/index.ts';
-import { nudge, readySignals, resolvePreset, sanitizeMessage, type NudgeMode, type NudgePriority, type NudgeResult, type NudgeSettings, type NudgeTmux, type ReadySignals } from '../agents/index.ts';
 import {
-  agentForRole, formatAddress, loadRig, parseAddress, sessionNameOf, townSocket, townTmux, type AgentAddress, type TownContext,
+  nudge,
+  readySignals,
+  resolvePreset,
+  sanitizeMessage,
+  type NudgeMode,
+  type NudgePriority,
+  type NudgeResult,
+  type NudgeSettings,
+  type NudgeTmux,
+  type ReadySignals,
+} from '../agents/index.ts';
+import {
+  agentForRole,
+  formatAddress,
+  loadRig,
+  parseAddress,
+  sessionNameOf,
+  townSocket,
+  townTmux,
+  type AgentAddress,
+  type TownContext,
 } from '../town/index.ts';
 
 export const NUDGE_MODES: readonly NudgeMode[] = ['wait-idle', 'queue', 'immediate'];
@@ -12,8 +31,15 @@ export const NUDGE_MODES: readonly NudgeMode[] = ['wait-idle', 'queue', 'immedia
 export function agentSession(town: TownContext, address: AgentAddress): string {
   const session = sessionNameOf(town, address);
   if (session === undefined) {
-    const what = address.kind === 'overseer' ? 'the overseer is a person, not an agent session' : `"${formatAddress(address)}" is a whole rig`;
-    throw usageError('GT_NOT_AN_AGENT', `cannot nudge ${formatAddress(address)}: ${what}`, 'nudge one agent (mayor, <rig>/<polecat>, <rig>/crew/<name>, <rig>/refinery, <rig>/witness); mail reaches people and rigs: gt mail send');
+    const what =
+      address.kind === 'overseer'
+        ? 'the overseer is a person, not an agent session'
+        : `"${formatAddress(address)}" is a whole rig`;
+    throw usageError(
+      'GT_NOT_AN_AGENT',
+      `cannot nudge ${formatAddress(address)}: ${what}`,
+      'nudge one agent (mayor, <rig>/<polecat>, <rig>/crew/<name>, <rig>/refinery, <rig>/witness); mail reaches people and rigs: gt mail send',
+    );
   }
   return session;
 }
@@ -77,24 +103,61 @@ export interface NudgeAgentResult {
  * Nudge the agent at `target`. Refused (GtError) for a malformed address, an unknown rig, an empty message, an
  * agent with no live session, and a failed delivery (the protocol's reason is in the message).
  */
-export async function nudgeAgent(town: TownContext, target: string | AgentAddress, message: string, opts: NudgeAgentOptions = {}): Promise<NudgeAgentResult> {
+export async function nudgeAgent(
+  town: TownContext,
+  target: string | AgentAddress,
+  message: string,
+  opts: NudgeAgentOptions = {},
+): Promise<NudgeAgentResult> {
   const address = typeof target === 'string' ? parseAddress(town, target) : target;
   const to = formatAddress(address);
   const session = agentSession(town, address);
   const mode = opts.mode ?? 'wait-idle';
-  if (!NUDGE_MODES.includes(mode)) throw usageError('GT_BAD_NUDGE_MODE', `nudge mode "${String(mode)}" is not known`, `modes: ${NUDGE_MODES.join(', ')}`);
-  if (sanitizeMessage(message) === '') throw usageError('GT_EMPTY_MESSAGE', `the nudge for ${to} is empty`, 'give the message text after the address: gt nudge <address> <message…>');
+  if (!NUDGE_MODES.includes(mode))
+    throw usageError(
+      'GT_BAD_NUDGE_MODE',
+      `nudge mode "${String(mode)}" is not known`,
+      `modes: ${NUDGE_MODES.join(', ')}`,
+    );
+  if (sanitizeMessage(message) === '')
+    throw usageError(
+      'GT_EMPTY_MESSAGE',
+      `the nudge for ${to} is empty`,
+      'give the message text after the address: gt nudge <address> <message…>',
+    );
   const signals = readySignalsFor(town, address, opts.agent);
   const tmux = opts.tmux ?? townTmux(town);
   if (!(await tmux.hasSession(session))) {
-    throw new GtError('GT_NO_SESSION', `${to} is not running (no tmux session ${session} on socket ${townSocket(town)})`, { hint: startHint(address) });
+    throw new GtError(
+      'GT_NO_SESSION',
+      `${to} is not running (no tmux session ${session} on socket ${townSocket(town)})`,
+      { hint: startHint(address) },
+    );
   }
-  const result = await nudge(tmux, { ...opts.settings, runtimeDir: town.paths.runtime }, {
-    session, message, mode, signals, ...(opts.from !== undefined ? { from: opts.from } : {}), ...(opts.priority ? { priority: opts.priority } : {}),
-  });
+  const result = await nudge(
+    tmux,
+    { ...opts.settings, runtimeDir: town.paths.runtime },
+    {
+      session,
+      message,
+      mode,
+      signals,
+      ...(opts.from !== undefined ? { from: opts.from } : {}),
+      ...(opts.priority ? { priority: opts.priority } : {}),
+    },
+  );
   if (result.status === 'failed') {
-    const hint = result.reason === 'no-session' ? startHint(address) : result.reason === 'queue-full' ? `the agent is not draining its queue; look at it: tmux -L ${townSocket(town)} attach -t ${session}` : 'try again, or use --mode queue to leave it for the agent\'s next prompt';
-    throw new GtError(result.reason === 'no-session' ? 'GT_NO_SESSION' : 'GT_NUDGE_FAILED', `nudge to ${to} failed: ${result.detail}`, { hint });
+    const hint =
+      result.reason === 'no-session'
+        ? startHint(address)
+        : result.reason === 'queue-full'
+          ? `the agent is not draining its queue; look at it: tmux -L ${townSocket(town)} attach -t ${session}`
+          : "try again, or use --mode queue to leave it for the agent's next prompt";
+    throw new GtError(
+      result.reason === 'no-session' ? 'GT_NO_SESSION' : 'GT_NUDGE_FAILED',
+      `nudge to ${to} failed: ${result.detail}`,
+      { hint },
+    );
   }
   return { to, session, mode, result };
 }

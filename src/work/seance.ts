@@ -19,8 +19,16 @@ export function recordAgentSession(store: Store, address: string, sessionId: str
     recordSessionId(store, address, sessionId, isoNow());
     if (before?.session_id === sessionId) return;
     recordTownEvent(store, {
-      actor: address, kind: TOWN_EVENTS.session.recorded, subject: address, reason: `session ${sessionId}`,
-      data: { session_id: sessionId, runtime: before?.runtime ?? null, bead: before?.hooked_bead ?? null, workdir: before?.workdir ?? null },
+      actor: address,
+      kind: TOWN_EVENTS.session.recorded,
+      subject: address,
+      reason: `session ${sessionId}`,
+      data: {
+        session_id: sessionId,
+        runtime: before?.runtime ?? null,
+        bead: before?.hooked_bead ?? null,
+        workdir: before?.workdir ?? null,
+      },
     });
   });
 }
@@ -53,7 +61,9 @@ export interface SeanceSession {
 
 /** The agent's sessions, newest first, at most `limit`. */
 export function seanceSessions(town: TownContext, store: Store, address: string, limit: number): SeanceSession[] {
-  const events = townEventsMatching(store, { kind: TOWN_EVENTS.session.recorded, subject: address }).reverse().slice(0, limit);
+  const events = townEventsMatching(store, { kind: TOWN_EVENTS.session.recorded, subject: address })
+    .reverse()
+    .slice(0, limit);
   const dirs = claudeConfigDirs(town);
   return events.map((e) => {
     const d = e.data as { session_id: string; runtime: string | null; bead: string | null; workdir: string | null };
@@ -66,7 +76,16 @@ export function seanceSessions(town: TownContext, store: Store, address: string,
         summary = null;
       }
     }
-    return { address, session_id: d.session_id, runtime: d.runtime, bead: d.bead, workdir: d.workdir, at: e.at, transcript, summary };
+    return {
+      address,
+      session_id: d.session_id,
+      runtime: d.runtime,
+      bead: d.bead,
+      workdir: d.workdir,
+      at: e.at,
+      transcript,
+      summary,
+    };
   });
 }
 
@@ -94,7 +113,15 @@ export function summarizeClaudeTranscript(text: string): TranscriptSummary {
     }
     const content = e.message?.content;
     if (e.type === 'user') {
-      const said = typeof content === 'string' ? content : Array.isArray(content) ? content.filter((c: { type?: unknown }) => c?.type === 'text').map((c: { text?: unknown }) => String(c.text ?? '')).join('\n') : '';
+      const said =
+        typeof content === 'string'
+          ? content
+          : Array.isArray(content)
+            ? content
+                .filter((c: { type?: unknown }) => c?.type === 'text')
+                .map((c: { text?: unknown }) => String(c.text ?? ''))
+                .join('\n')
+            : '';
       if (said.trim()) prompts.push(cut(said.trim(), 300));
     } else if (e.type === 'assistant' && Array.isArray(content)) {
       for (const c of content as { type?: unknown; name?: unknown; text?: unknown }[]) {
@@ -107,7 +134,14 @@ export function summarizeClaudeTranscript(text: string): TranscriptSummary {
       }
     }
   }
-  return { started_at: first, ended_at: last, prompts: prompts.slice(-3), tool_calls: toolCalls, last_tools: tools.slice(-8), final_message: final };
+  return {
+    started_at: first,
+    ended_at: last,
+    prompts: prompts.slice(-3),
+    tool_calls: toolCalls,
+    last_tools: tools.slice(-8),
+    final_message: final,
+  };
 }
 
 /**
@@ -115,20 +149,43 @@ export function summarizeClaudeTranscript(text: string): TranscriptSummary {
  * conversation is read, not continued), run in its working directory. With `question`, a one-shot answer where the
  * runtime has a non-interactive mode that takes a resume.
  */
-export function seanceCommand(town: TownContext, s: SeanceSession, question: string | undefined): AgentCommand & { cwd: string | null; oneShot: boolean } {
+export function seanceCommand(
+  town: TownContext,
+  s: SeanceSession,
+  question: string | undefined,
+): AgentCommand & { cwd: string | null; oneShot: boolean } {
   const runtime = s.runtime;
-  if (!runtime) throw new GtError('GT_SEANCE_RUNTIME', `the runtime of session ${s.session_id} was not recorded`, { kind: 'usage', hint: 'read what it did with gt seance <address> --json' });
+  if (!runtime)
+    throw new GtError('GT_SEANCE_RUNTIME', `the runtime of session ${s.session_id} was not recorded`, {
+      kind: 'usage',
+      hint: 'read what it did with gt seance <address> --json',
+    });
   const preset = resolvePreset(runtime, town.settings.agents);
   if (!preset.resume) {
-    throw new GtError('GT_SEANCE_NO_RESUME', `${runtime} cannot resume a session by id, so session ${s.session_id} cannot be talked to`, { kind: 'usage', hint: 'read what it did with gt seance <address>; its transcript path is in --json' });
+    throw new GtError(
+      'GT_SEANCE_NO_RESUME',
+      `${runtime} cannot resume a session by id, so session ${s.session_id} cannot be talked to`,
+      { kind: 'usage', hint: 'read what it did with gt seance <address>; its transcript path is in --json' },
+    );
   }
-  const base = { resumeId: s.session_id, extraArgs: preset.fork ?? [], nodePath: process.execPath, packageRoot: installRoot() };
+  const base = {
+    resumeId: s.session_id,
+    extraArgs: preset.fork ?? [],
+    nodePath: process.execPath,
+    packageRoot: installRoot(),
+  };
   if (question === undefined) return { ...buildCommand(preset, base), cwd: s.workdir, oneShot: false };
   const one = preset.nonInteractive;
   if (!one || one.subcommand?.length || preset.resume.subcommand?.length) {
-    throw new GtError('GT_SEANCE_NO_ONE_SHOT', `${runtime} cannot answer one question in a resumed session without its interface`, { kind: 'usage', hint: `talk to it in this terminal: gt seance ${s.address} --talk ${s.session_id}` });
+    throw new GtError(
+      'GT_SEANCE_NO_ONE_SHOT',
+      `${runtime} cannot answer one question in a resumed session without its interface`,
+      { kind: 'usage', hint: `talk to it in this terminal: gt seance ${s.address} --talk ${s.session_id}` },
+    );
   }
   const cmd = buildCommand(preset, base);
-  const words = one.args.flatMap((a) => (a === '{prompt}' ? (question.startsWith('-') ? ['--', question] : [question]) : [a]));
+  const words = one.args.flatMap((a) =>
+    a === '{prompt}' ? (question.startsWith('-') ? ['--', question] : [question]) : [a],
+  );
   return { ...cmd, argv: [...cmd.argv, ...words], cwd: s.workdir, oneShot: true };
 }

@@ -15,10 +15,18 @@ export interface CurrentAddress {
  * The current address: `explicit` (a `--from` or positional argument) if given, else `GT_ADDRESS` (agent sessions
  * set it), else `GT_ROLE` with `GT_RIG` and `GT_NAME`, else `overseer` (a person at a terminal).
  */
-export function currentAddress(town: TownContext, explicit?: string, env: NodeJS.ProcessEnv = town.env): CurrentAddress {
+export function currentAddress(
+  town: TownContext,
+  explicit?: string,
+  env: NodeJS.ProcessEnv = town.env,
+): CurrentAddress {
   const done = (address: AgentAddress, source: AddressSource): CurrentAddress => {
     if (address.kind === 'rig') {
-      throw usageError('GT_BAD_ADDRESS', `"${formatAddress(address)}" is a whole rig, not one agent`, 'name one agent, e.g. <rig>/witness or <rig>/crew/<name>');
+      throw usageError(
+        'GT_BAD_ADDRESS',
+        `"${formatAddress(address)}" is a whole rig, not one agent`,
+        'name one agent, e.g. <rig>/witness or <rig>/crew/<name>',
+      );
     }
     return { address, text: formatAddress(address), source };
   };
@@ -32,7 +40,12 @@ export function currentAddress(town: TownContext, explicit?: string, env: NodeJS
 /** The address text that GT_ROLE, GT_RIG and GT_NAME describe. */
 export function addressFromRole(role: string, rig: string | undefined, name: string | undefined): string {
   const need = (v: string | undefined, what: string): string => {
-    if (!v) throw usageError('GT_BAD_IDENTITY', `GT_ROLE is "${role}" but ${what} is not set`, 'set GT_ADDRESS to the agent\'s address (e.g. myrig/crew/alice), or pass --from');
+    if (!v)
+      throw usageError(
+        'GT_BAD_IDENTITY',
+        `GT_ROLE is "${role}" but ${what} is not set`,
+        "set GT_ADDRESS to the agent's address (e.g. myrig/crew/alice), or pass --from",
+      );
     return v;
   };
   switch (role) {
@@ -47,6 +60,10 @@ export function addressFromRole(role: string, rig: string | undefined, name: str
     case 'witness':
       return `${need(rig, 'GT_RIG')}/${role}`;
     default:
-      throw usageError('GT_BAD_IDENTITY', `GT_ROLE "${role}" is not a role`, 'roles: mayor, polecat, crew, refinery, witness, overseer; or set GT_ADDRESS');
+      throw usageError(
+        'GT_BAD_IDENTITY',
+        `GT_ROLE "${role}" is not a role`,
+        'roles: mayor, polecat, crew, refinery, witness, overseer; or set GT_ADDRESS',
+      );
   }
 }

@@ -27,15 +27,32 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, BD_ACTOR: 'tester', NODE_COMPILE_CACHE: COMPILE_CACHE, GT_DAEMON: 'off', ...extra };
 }
 
-export function bd(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): RunOut {
-  const r = spawnSync(process.execPath, [BD_BIN, ...args], { cwd, env: cleanEnv(opts.env), input: opts.input ?? '', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+export function bd(
+  cwd: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string>; input?: string } = {},
+): RunOut {
+  const r = spawnSync(process.execPath, [BD_BIN, ...args], {
+    cwd,
+    env: cleanEnv(opts.env),
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-
-export function bdAsync(cwd: string, args: readonly string[], opts: { env?: Record<string, string> } = {}): Promise<RunOut> {
+export function bdAsync(
+  cwd: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string> } = {},
+): Promise<RunOut> {
   return new Promise((res) => {
-    const p = spawn(process.execPath, [BD_BIN, ...args], { cwd, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [BD_BIN, ...args], {
+      cwd,
+      env: cleanEnv(opts.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -45,7 +62,11 @@ export function bdAsync(cwd: string, args: readonly string[], opts: { env?: Reco
 }
 
 /** bd with --json, parsed; fails the test with bd's stderr if it did not exit 0. */
-export function bdJson<T = unknown>(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): T {
+export function bdJson<T = unknown>(
+  cwd: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string>; input?: string } = {},
+): T {
   const r = bd(cwd, [...args, '--json'], opts);
   if (r.code !== 0) throw new Error(`bd ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;

@@ -7,8 +7,16 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '../..');
 
 function newestSource(dir: string): number {
-  return Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-    e.isDirectory() ? newestSource(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0));
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory()
+        ? newestSource(join(dir, e.name))
+        : e.name.endsWith('.ts')
+          ? statSync(join(dir, e.name)).mtimeMs
+          : 0,
+    ),
+  );
 }
 
 export function bundlesStale(): boolean {

@@ -4,7 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createTmux } from '../../src/tmux/index.ts';
-import { startModelServer, type ModelServer, type ModelServerOptions, type ScriptLogEntry } from '../../testing/model-server/index.ts';
+import {
+  startModelServer,
+  type ModelServer,
+  type ModelServerOptions,
+  type ScriptLogEntry,
+} from '../../testing/model-server/index.ts';
 import { getBead } from '../../src/beads/index.ts';
 import { dumpE2eState, git, gtAsync, gtJson, sourceRepo, tempDir, withTown } from './gt.ts';
 
@@ -17,17 +22,25 @@ const BIN_DIR = resolve(import.meta.dirname, '../../node_modules/.bin');
 export function cliStarts(bin: string, testFile: string, what: string): boolean {
   const probe = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 60_000 });
   const ok = probe.status === 0 && /\d+\.\d+/.test(probe.stdout);
-  if (!ok) console.error(`\n!!! SKIPPING ${testFile}: ${what} (${bin}) cannot start: ${probe.error?.message ?? probe.stderr ?? `exit ${probe.status}`}\n`);
+  if (!ok)
+    console.error(
+      `\n!!! SKIPPING ${testFile}: ${what} (${bin}) cannot start: ${probe.error?.message ?? probe.stderr ?? `exit ${probe.status}`}\n`,
+    );
   return ok;
 }
 
 /** A responder wrapped so E2E_VERBOSE=1 prints each answer as it is made. */
-export function verbose<Req, Info extends { index: number }, A>(label: string, respond: (req: Req, info: Info) => Promise<A>): (req: Req, info: Info) => Promise<A> {
+export function verbose<Req, Info extends { index: number }, A>(
+  label: string,
+  respond: (req: Req, info: Info) => Promise<A>,
+): (req: Req, info: Info) => Promise<A> {
   return async (req, info) => {
     const answer = await respond(req, info);
     if (process.env.E2E_VERBOSE) {
       const shown = typeof answer === 'string' ? answer : (answer as { content?: unknown }).content;
-      process.stderr.write(`[e2e-${label} ${new Date().toISOString().slice(11, 19)}] #${info.index} ${JSON.stringify(shown).slice(0, 300)}\n`);
+      process.stderr.write(
+        `[e2e-${label} ${new Date().toISOString().slice(11, 19)}] #${info.index} ${JSON.stringify(shown).slice(0, 300)}\n`,
+      );
     }
     return answer;
   };
@@ -54,7 +67,11 @@ export interface E2eTown {
   /** A file of the rig's `main` branch, or undefined. */
   mainFile(path: string): string | undefined;
   /** Polls `probe` until it gives a value; fails early when the script gave up, and writes the state on failure. */
-  until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs: number): Promise<T>;
+  until<T>(
+    probe: () => T | undefined | false | Promise<T | undefined | false>,
+    what: string,
+    timeoutMs: number,
+  ): Promise<T>;
   /** Stops the daemon, the tmux server and the model server; removes the temp dir. */
   close(): Promise<void>;
 }
@@ -75,7 +92,8 @@ export async function startE2eTown(o: E2eTownOptions): Promise<E2eTown> {
     GT_DAEMON_GRACE_MS: '3000',
     PATH: `${BIN_DIR}:${process.env.PATH ?? ''}`,
   };
-  const dumpState = (): Promise<string> => dumpE2eState(o.label, { scriptLog: o.scriptLog, requests: server.requests, town, env, tmux });
+  const dumpState = (): Promise<string> =>
+    dumpE2eState(o.label, { scriptLog: o.scriptLog, requests: server.requests, town, env, tmux });
   return {
     town,
     env,
@@ -93,7 +111,10 @@ export async function startE2eTown(o: E2eTownOptions): Promise<E2eTown> {
         if (v !== undefined && v !== false) return v;
         const gaveUp = o.scriptLog.find((e) => e.text?.startsWith('Giving up'))?.text;
         if (gaveUp) throw new Error(`while waiting for ${what}: ${gaveUp}; state written to ${await dumpState()}`);
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; state written to ${await dumpState()}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out after ${timeoutMs / 1000} s waiting for ${what}; state written to ${await dumpState()}`,
+          );
         await new Promise((r) => setTimeout(r, 250));
       }
     },
@@ -117,22 +138,34 @@ export interface Landed {
  * The loop every runtime must close: start the daemon, file a bead asking for `file` with `content`, `gt sling` it
  * to `web` with `--agent <agent>`, wait until the refinery closed it, and check the file on main.
  */
-export async function slingAndLand(t: E2eTown, o: { agent: string; title: string; file: string; content: string; timeoutMs?: number }): Promise<Landed> {
+export async function slingAndLand(
+  t: E2eTown,
+  o: { agent: string; title: string; file: string; content: string; timeoutMs?: number },
+): Promise<Landed> {
   const daemon = await gtAsync(t.town, ['daemon', 'start', '--json'], t.env);
   if (daemon.code !== 0) throw new Error(`gt daemon start: ${daemon.stderr}`);
   const description = `File: "${o.file}" Content: "${o.content.replace(/\n/g, '\\n')}"`;
   const id = gtJson<{ id: string }>(join(t.town, 'web'), ['bd', 'create', o.title, '-d', description]).id;
   const slung = await gtAsync(t.town, ['sling', id, 'web', '--agent', o.agent, '--json'], t.env);
-  const result = slung.stdout.trim().startsWith('{') ? (JSON.parse(slung.stdout) as { results: { polecat: string; status: string; reason?: string }[] }).results[0] : undefined;
+  const result = slung.stdout.trim().startsWith('{')
+    ? (JSON.parse(slung.stdout) as { results: { polecat: string; status: string; reason?: string }[] }).results[0]
+    : undefined;
   // On a loaded machine a CLI may take longer than gt's start-up wait to show its prompt: the bead stays hooked, the
   // session keeps starting (exit 1, status "hooked"); the work still has to land.
-  const slowStart = slung.code === 1 && result?.status === 'hooked' && /did not show its ready prompt in time/.test(result.reason ?? '');
+  const slowStart =
+    slung.code === 1 &&
+    result?.status === 'hooked' &&
+    /did not show its ready prompt in time/.test(result.reason ?? '');
   if (slowStart) console.warn(`[e2e-${o.agent}] slow start: ${result.reason}`);
-  else if (slung.code !== 0 || !result) throw new Error(`gt sling exited ${slung.code}: ${slung.stdout}\n${slung.stderr}`);
+  else if (slung.code !== 0 || !result)
+    throw new Error(`gt sling exited ${slung.code}: ${slung.stdout}\n${slung.stderr}`);
   const polecat = result!.polecat;
   await t.until(() => t.beadStatus(id) === 'closed', 'the bead to land', o.timeoutMs ?? 150_000);
   const onMain = t.mainFile(o.file);
-  if (onMain !== o.content) throw new Error(`main holds ${JSON.stringify(onMain)} in ${o.file}, not ${JSON.stringify(o.content)}`);
-  const subjects = git(join(t.town, 'web', '.repo.git'), ['log', '--format=%s', 'main', '--', o.file]).split('\n').filter(Boolean);
+  if (onMain !== o.content)
+    throw new Error(`main holds ${JSON.stringify(onMain)} in ${o.file}, not ${JSON.stringify(o.content)}`);
+  const subjects = git(join(t.town, 'web', '.repo.git'), ['log', '--format=%s', 'main', '--', o.file])
+    .split('\n')
+    .filter(Boolean);
   return { id, polecat, subjects };
 }

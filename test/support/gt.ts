@@ -13,13 +13,26 @@ export { git, type RunOut };
 /** gt as users and agents run it: the launcher over the bundle (see BD_BIN). */
 export const GT_BIN = resolve(import.meta.dirname, '../../bin/gt.js');
 
-export function gt(cwd: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): RunOut {
-  const r = spawnSync(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(opts.env), input: opts.input ?? '', encoding: 'utf8' });
+export function gt(
+  cwd: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string>; input?: string } = {},
+): RunOut {
+  const r = spawnSync(process.execPath, [GT_BIN, ...args], {
+    cwd,
+    env: cleanEnv(opts.env),
+    input: opts.input ?? '',
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** gt with --json, parsed; fails the test with gt's stderr if it did not exit 0. */
-export function gtJson<T = unknown>(cwd: string, args: readonly string[], opts: { env?: Record<string, string> } = {}): T {
+export function gtJson<T = unknown>(
+  cwd: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string> } = {},
+): T {
   const r = gt(cwd, [...args, '--json'], opts);
   if (r.code !== 0) throw new Error(`gt ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
@@ -74,7 +87,15 @@ export function snapshotTree(dir: string, skip: (rel: string) => boolean = () =>
 
 /** A ledger line as Beads writes it, for repositories that track `.beads/issues.jsonl`. */
 export function ledgerLine(id: string, title: string): string {
-  return JSON.stringify({ id, title, status: 'open', priority: 2, type: 'task', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' });
+  return JSON.stringify({
+    id,
+    title,
+    status: 'open',
+    priority: 2,
+    type: 'task',
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+  });
 }
 
 /** A failed command: exit code, an `Error:` line matching `names`, at most one `Hint:` line, and no unsafe advice. */
@@ -92,9 +113,18 @@ export function expectFailure(r: RunOut, code: 1 | 2, names: RegExp): void {
  * gt as a child process without blocking this process (which may be serving the model server Claude talks to).
  * `onStdout` sees the output so far after each chunk, with the child (to signal it or close its pipe).
  */
-export function gtAsync(cwd: string, args: readonly string[], env: Record<string, string> = {}, onStdout?: (soFar: string, child: ChildProcess) => void): Promise<RunOut> {
+export function gtAsync(
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  onStdout?: (soFar: string, child: ChildProcess) => void,
+): Promise<RunOut> {
   return new Promise((res) => {
-    const p = spawn(process.execPath, [GT_BIN, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [GT_BIN, ...args], {
+      cwd,
+      env: cleanEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => {
@@ -110,10 +140,19 @@ export function gtAsync(cwd: string, args: readonly string[], env: Record<string
  * For an end-to-end timeout: what the scripted model decided and received, every pane and the daemon's log,
  * written to a directory named after the suite; returns the directory.
  */
-export async function dumpE2eState(label: string, s: {
-  scriptLog: unknown; requests: unknown; town: string; env: Record<string, string>;
-  tmux: { listSessions(): Promise<{ name: string }[]>; snapshot(name: string): Promise<{ lines: readonly string[] }> };
-}): Promise<string> {
+export async function dumpE2eState(
+  label: string,
+  s: {
+    scriptLog: unknown;
+    requests: unknown;
+    town: string;
+    env: Record<string, string>;
+    tmux: {
+      listSessions(): Promise<{ name: string }[]>;
+      snapshot(name: string): Promise<{ lines: readonly string[] }>;
+    };
+  },
+): Promise<string> {
   const dir = join(tmpdir(), `gt-e2e-${label}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'script-log.json'), JSON.stringify(s.scriptLog, null, 1));
@@ -135,13 +174,21 @@ export const FAKE_TUI = resolve(import.meta.dirname, '../../testing/fake-tui/fak
  * logs what each session was typed to `<logDir>/<session>.log`; the directory reaches it through the variable
  * `logVar`. `settings` is merged into settings/config.json too (e.g. `role_agents`, `caps`).
  */
-export function addFakeAgent(town: string, logDir: string, opts: { logVar?: string; settings?: Record<string, unknown> } = {}): void {
+export function addFakeAgent(
+  town: string,
+  logDir: string,
+  opts: { logVar?: string; settings?: Record<string, unknown> } = {},
+): void {
   const logVar = opts.logVar ?? 'GT_AGENT_LOG_DIR';
   const agent = join(logDir, 'fake agent.sh');
-  writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "$${logVar}/$GT_SESSION.log"\n`, { mode: 0o755 });
+  writeFileSync(agent, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_TUI}' --log "$${logVar}/$GT_SESSION.log"\n`, {
+    mode: 0o755,
+  });
   const path = join(town, 'settings', 'config.json');
   const settings = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  settings.agents = { fake: { command: agent, env: { [logVar]: logDir }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 } };
+  settings.agents = {
+    fake: { command: agent, env: { [logVar]: logDir }, ready_prompt: '^>(\\s|$)', ready_delay_ms: 20000 },
+  };
   writeFileSync(path, JSON.stringify({ ...settings, ...opts.settings }, null, 2));
 }
 
@@ -157,4 +204,3 @@ export function withTown<T>(town: string, fn: (store: Store) => T): T {
     store.close();
   }
 }
-

@@ -95,7 +95,10 @@ function killAll(pids: readonly number[]): void {
 export async function startTestHosts(base: string, names: readonly string[]): Promise<TestHosts> {
   if (!SSHD) throw new Error('sshd is not installed (openssh-server)');
   const mode = netnsAvailable() ? 'netns' : 'loopback';
-  if (mode === 'loopback') process.stderr.write('test hosts: network namespaces are not available here; each host is an sshd on its own loopback port\n');
+  if (mode === 'loopback')
+    process.stderr.write(
+      'test hosts: network namespaces are not available here; each host is an sshd on its own loopback port\n',
+    );
   mkdirSync('/run/sshd', { recursive: true });
   const keys = join(base, 'test-keys');
   mkdirSync(keys, { recursive: true });
@@ -110,7 +113,10 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
       if (child?.pid) killAll(treeOf(child.pid));
       if (m.ns) {
         // Everything that ran in the namespace: sshd's sessions, the tmux server, the agents.
-        const pids = spawnSync(IP, ['netns', 'pids', m.ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+        const pids = spawnSync(IP, ['netns', 'pids', m.ns], { encoding: 'utf8' })
+          .stdout.split('\n')
+          .filter(Boolean)
+          .map(Number);
         killAll(pids);
         spawnSync(IP, ['netns', 'del', m.ns]);
       }
@@ -119,7 +125,8 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
       const tmuxDir = join(m.dir, 'gastown', 'tmux');
       if (existsSync(tmuxDir)) {
         for (const uidDir of readdirSync(tmuxDir)) {
-          for (const sock of readdirSync(join(tmuxDir, uidDir))) spawnSync('tmux', ['-S', join(tmuxDir, uidDir, sock), 'kill-server']);
+          for (const sock of readdirSync(join(tmuxDir, uidDir)))
+            spawnSync('tmux', ['-S', join(tmuxDir, uidDir, sock), 'kill-server']);
         }
       }
     }
@@ -144,7 +151,8 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
         const peer = `${veth}p`;
         const m = { ns, veth, dir };
         made.push(m);
-        const ip = (a: string[], inNs = false): void => void execFileSync(IP, inNs ? ['netns', 'exec', ns!, IP, ...a] : a);
+        const ip = (a: string[], inNs = false): void =>
+          void execFileSync(IP, inNs ? ['netns', 'exec', ns!, IP, ...a] : a);
         ip(['netns', 'add', ns]);
         ip(['link', 'add', veth, 'type', 'veth', 'peer', 'name', peer]);
         ip(['link', 'set', peer, 'netns', ns]);
@@ -160,19 +168,37 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
         port = await freePort();
       }
       const cfg = join(dir, 'sshd_config');
-      writeFileSync(cfg, [
-        `Port ${port}`, `ListenAddress ${address}`, `HostKey "${hostKey}"`, `AuthorizedKeysFile "${join(dir, 'authorized_keys')}"`,
-        `PidFile "${join(dir, 'sshd.pid')}"`, 'StrictModes no', 'PermitRootLogin prohibit-password', 'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no', 'UsePAM no', 'AllowTcpForwarding yes', 'X11Forwarding no', `SetEnv "HOME=${home}"`,
-        'MaxSessions 100', 'MaxStartups 100', 'LogLevel ERROR', '',
-      ].join('\n'));
+      writeFileSync(
+        cfg,
+        [
+          `Port ${port}`,
+          `ListenAddress ${address}`,
+          `HostKey "${hostKey}"`,
+          `AuthorizedKeysFile "${join(dir, 'authorized_keys')}"`,
+          `PidFile "${join(dir, 'sshd.pid')}"`,
+          'StrictModes no',
+          'PermitRootLogin prohibit-password',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'UsePAM no',
+          'AllowTcpForwarding yes',
+          'X11Forwarding no',
+          `SetEnv "HOME=${home}"`,
+          'MaxSessions 100',
+          'MaxStartups 100',
+          'LogLevel ERROR',
+          '',
+        ].join('\n'),
+      );
       let child: ChildProcess | undefined;
       const entry = made.at(-1)!;
       entry.sshd = () => child;
       const startSshd = async (): Promise<void> => {
         const argv = [SSHD!, '-D', '-e', '-f', cfg];
         const log = openSync(join(dir, 'sshd.log'), 'a');
-        child = ns ? spawn(IP, ['netns', 'exec', ns, ...argv], { stdio: ['ignore', log, log] }) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log] });
+        child = ns
+          ? spawn(IP, ['netns', 'exec', ns, ...argv], { stdio: ['ignore', log, log] })
+          : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log] });
         closeSync(log);
         // Ready when it accepts a connection (ssh-keyscan through the namespace's address).
         for (let t = 0; t < 100; t++) {
@@ -180,11 +206,18 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
           if (r.stdout.includes('ssh-ed25519')) return;
           await new Promise((res) => setTimeout(res, 50));
         }
-        throw new Error(`sshd of test host ${name} did not come up: ${readFileSync(join(dir, 'sshd.log'), 'utf8').trim()}`);
+        throw new Error(
+          `sshd of test host ${name} did not come up: ${readFileSync(join(dir, 'sshd.log'), 'utf8').trim()}`,
+        );
       };
       await startSshd();
       hosts.push({
-        name, url: `ssh://root@${address}:${port}`, address, port, dir, ns,
+        name,
+        url: `ssh://root@${address}:${port}`,
+        address,
+        port,
+        dir,
+        ns,
         cut: () => {
           if (veth) execFileSync(IP, ['link', 'set', veth, 'down']);
         },
@@ -202,7 +235,9 @@ export async function startTestHosts(base: string, names: readonly string[]): Pr
     throw e;
   }
   return {
-    mode, hosts, identity,
+    mode,
+    hosts,
+    identity,
     stop: () => {
       process.off('exit', stop);
       stop();

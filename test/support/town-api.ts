@@ -13,9 +13,16 @@ export interface RunningServe {
 }
 
 /** Start `gt serve --port 0 --json` in `town`; resolves once it printed its address. */
-export function startServe(town: string, opts: { built?: boolean; env?: Record<string, string> } = {}): Promise<RunningServe> {
+export function startServe(
+  town: string,
+  opts: { built?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningServe> {
   const bin = opts.built ? resolve(import.meta.dirname, '../../bin/gt.js') : GT_BIN;
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--json'], { cwd: town, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--json'], {
+    cwd: town,
+    env: cleanEnv(opts.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -29,7 +36,9 @@ export function startServe(town: string, opts: { built?: boolean; env?: Record<s
       clearTimeout(timer);
       const url = (JSON.parse(line) as { url: string }).url;
       res({
-        url, child, stderr: () => err,
+        url,
+        child,
+        stderr: () => err,
         stop: async () => {
           child.kill('SIGTERM');
           await exited;
@@ -50,5 +59,10 @@ export function remoteEnv(url: string, tokenFile: string): Record<string, string
 
 /** git talking to the town with a token (in the environment, as gt done does). */
 export function gitAuthEnv(token: string): Record<string, string> {
-  return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Bearer ${token}`, GIT_TERMINAL_PROMPT: '0' };
+  return {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.extraHeader',
+    GIT_CONFIG_VALUE_0: `Authorization: Bearer ${token}`,
+    GIT_TERMINAL_PROMPT: '0',
+  };
 }

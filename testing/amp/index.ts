@@ -12,7 +12,12 @@ import { join, resolve } from 'node:path';
 
 export const AMP_BIN = resolve(import.meta.dirname, '../../node_modules/.bin/amp');
 
-export interface AmpRequest { method: string; path: string; rpc?: string; body: string }
+export interface AmpRequest {
+  method: string;
+  path: string;
+  rpc?: string;
+  body: string;
+}
 
 export interface FakeAmpApi {
   url: string;
@@ -20,7 +25,15 @@ export interface FakeAmpApi {
   close(): Promise<void>;
 }
 
-const USER = { id: 'user-polecat', email: 'polecat@example.com', emailVerified: true, username: 'polecat', features: [], team: null, siteAdmin: false };
+const USER = {
+  id: 'user-polecat',
+  email: 'polecat@example.com',
+  emailVerified: true,
+  username: 'polecat',
+  features: [],
+  team: null,
+  siteAdmin: false,
+};
 
 /** The answer to one `POST /api/internal?<method>` call: `{ok: true, result}`, the shape Amp's client reads. */
 function rpcResult(method: string): unknown {
@@ -42,10 +55,14 @@ export async function startFakeAmpApi(): Promise<FakeAmpApi> {
       const rpc = url.pathname === '/api/internal' ? [...url.searchParams.keys()][0] : undefined;
       requests.push({ method: req.method ?? '', path: url.pathname, ...(rpc ? { rpc } : {}), body });
       if (rpc === undefined) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not served by the Gas Town test stand-in"}');
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end('{"error":"not served by the Gas Town test stand-in"}');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result: rpcResult(rpc) }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: true, result: rpcResult(rpc) }));
     });
   });
   // The thread actor's WebSocket (and any other upgrade) is refused: there is no agent loop here.
@@ -58,10 +75,11 @@ export async function startFakeAmpApi(): Promise<FakeAmpApi> {
   return {
     url: `http://127.0.0.1:${port}/`,
     requests,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -72,7 +90,12 @@ export async function startFakeAmpApi(): Promise<FakeAmpApi> {
 export function prepareAmpHome(home: string, opts: { welcomeSeen: boolean }): string {
   const data = join(home, '.local', 'share', 'amp');
   mkdirSync(data, { recursive: true, mode: 0o700 });
-  if (opts.welcomeSeen) writeFileSync(join(data, 'session.json'), `${JSON.stringify({ agentMode: 'medium', neoWelcomeDismissed: true, shortcutsHintUsed: true }, null, 2)}\n`, { mode: 0o600 });
+  if (opts.welcomeSeen)
+    writeFileSync(
+      join(data, 'session.json'),
+      `${JSON.stringify({ agentMode: 'medium', neoWelcomeDismissed: true, shortcutsHintUsed: true }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
   return home;
 }
 

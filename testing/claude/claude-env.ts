@@ -9,7 +9,8 @@ import type { TmuxClient } from '../../src/tmux/index.ts';
 const PACKAGE = resolve(import.meta.dirname, '../../node_modules/@anthropic-ai/claude-code');
 /** The CLI binary itself, so the pane's PATH does not matter. */
 export const CLAUDE_BIN = join(PACKAGE, 'bin/claude.exe');
-export const CLAUDE_VERSION = (JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string }).version;
+export const CLAUDE_VERSION = (JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 /**
  * Environment for Claude Code against `modelUrl`: a token (no API-key or login prompt), IS_SANDBOX (root may use
@@ -41,7 +42,12 @@ export interface ConfigDirOptions {
 export function prepareClaudeConfigDir(dir: string, opts: ConfigDirOptions = {}): string {
   mkdirSync(dir, { recursive: true });
   const projects = Object.fromEntries((opts.trustedDirs ?? []).map((d) => [d, { hasTrustDialogAccepted: true }]));
-  const config = { hasCompletedOnboarding: true, lastOnboardingVersion: CLAUDE_VERSION, theme: 'dark', ...(opts.trustedDirs ? { projects } : {}) };
+  const config = {
+    hasCompletedOnboarding: true,
+    lastOnboardingVersion: CLAUDE_VERSION,
+    theme: 'dark',
+    ...(opts.trustedDirs ? { projects } : {}),
+  };
   writeFileSync(join(dir, '.claude.json'), `${JSON.stringify(config, null, 2)}\n`);
   return dir;
 }
@@ -71,6 +77,15 @@ export async function startClaude(tmux: TmuxClient, o: StartClaudeOptions): Prom
     env: { ...claudeTestEnv(o.modelUrl), ...o.env },
   });
   const startedAt = Date.now();
-  await tmux.newSession({ name: o.session, cwd: o.cwd, argv: [CLAUDE_BIN, ...cmd.argv.slice(1)], env: cmd.env, unsetEnv: cmd.unsetEnv, width: o.width ?? 160, height: o.height ?? 45, remainOnExit: true });
+  await tmux.newSession({
+    name: o.session,
+    cwd: o.cwd,
+    argv: [CLAUDE_BIN, ...cmd.argv.slice(1)],
+    env: cmd.env,
+    unsetEnv: cmd.unsetEnv,
+    width: o.width ?? 160,
+    height: o.height ?? 45,
+    remainOnExit: true,
+  });
   return startedAt;
 }

@@ -11,4 +11,5 @@ try {
 }
 const log = process.env.FAKE_GT_LOG;
 if (log) appendFileSync(log, `${JSON.stringify({ argv, stdin })}\n`);
-if (argv.join(' ') === 'mail check --inject') process.stdout.write(`${process.env.FAKE_GT_MAIL ?? 'You have no new mail.'}\n`);
+if (argv.join(' ') === 'mail check --inject')
+  process.stdout.write(`${process.env.FAKE_GT_MAIL ?? 'You have no new mail.'}\n`);

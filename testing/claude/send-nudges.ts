@@ -15,7 +15,11 @@ const signals = { prompt: claude.ready.prompt, busy: claude.busy };
 for (let i = 0; i < Number(count); i++) {
   const message = nudgeText(Number(sender), i);
   const sentAt = Date.now();
-  const result = await nudge(tmux, { runtimeDir, lockTimeoutMs: 170_000, idleTimeoutMs: 60_000, onIdleTimeout: 'immediate' }, { session, message, mode: mode as NudgeMode, signals });
+  const result = await nudge(
+    tmux,
+    { runtimeDir, lockTimeoutMs: 170_000, idleTimeoutMs: 60_000, onIdleTimeout: 'immediate' },
+    { session, message, mode: mode as NudgeMode, signals },
+  );
   process.stdout.write(`${JSON.stringify({ message, sentAt, result })}\n`);
 }
 

@@ -12,11 +12,15 @@ const tmux = createTmux({ socket });
 const signals = { prompt: '^>(\\s|$)', busy: 'esc to interrupt' };
 for (let i = 0; i < Number(count); i++) {
   const message = `sender ${sender} message ${i}: "quoted"; $HOME & Enter C-c done-${sender}-${i}`;
-  const result = await nudge(tmux, { runtimeDir, lockTimeoutMs: 120_000, idleTimeoutMs: 60_000, onIdleTimeout: 'immediate' }, {
-    session,
-    message,
-    mode: mode as NudgeMode,
-    signals,
-  });
+  const result = await nudge(
+    tmux,
+    { runtimeDir, lockTimeoutMs: 120_000, idleTimeoutMs: 60_000, onIdleTimeout: 'immediate' },
+    {
+      session,
+      message,
+      mode: mode as NudgeMode,
+      signals,
+    },
+  );
   process.stdout.write(`${JSON.stringify({ message, result })}\n`);
 }

@@ -7,7 +7,11 @@ if (!root) {
   console.error('usage: main.ts <root> [tokens-json] [admins-json]');
   process.exit(2);
 }
-const gh = await startFakeGitHub({ root, tokens: tokens ? (JSON.parse(tokens) as Record<string, string>) : {}, admins: admins ? (JSON.parse(admins) as string[]) : [] });
+const gh = await startFakeGitHub({
+  root,
+  tokens: tokens ? (JSON.parse(tokens) as Record<string, string>) : {},
+  admins: admins ? (JSON.parse(admins) as string[]) : [],
+});
 process.stdout.write(`${JSON.stringify({ url: gh.url, port: gh.port })}\n`);
 const stop = (): void => void gh.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);

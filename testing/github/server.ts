@@ -42,11 +42,53 @@ interface Pull {
   computed_for: string | null;
 }
 
-interface CheckRun { id: number; name: string; head_sha: string; status: string; conclusion: string | null; output: Json; details_url: string | null; at: number; app: string; log: string | null }
-interface Status { id: number; sha: string; context: string; state: string; description: string | null; target_url: string | null; at: number }
-interface Review { id: number; pull: number; user: string; state: string; body: string; commit_id: string; submitted_at: string }
-interface ReviewComment { id: number; pull: number; review: number; path: string; line: number | null; body: string; user: string; commit_id: string }
-interface IssueComment { id: number; pull: number; body: string; user: string; created_at: string }
+interface CheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  output: Json;
+  details_url: string | null;
+  at: number;
+  app: string;
+  log: string | null;
+}
+interface Status {
+  id: number;
+  sha: string;
+  context: string;
+  state: string;
+  description: string | null;
+  target_url: string | null;
+  at: number;
+}
+interface Review {
+  id: number;
+  pull: number;
+  user: string;
+  state: string;
+  body: string;
+  commit_id: string;
+  submitted_at: string;
+}
+interface ReviewComment {
+  id: number;
+  pull: number;
+  review: number;
+  path: string;
+  line: number | null;
+  body: string;
+  user: string;
+  commit_id: string;
+}
+interface IssueComment {
+  id: number;
+  pull: number;
+  body: string;
+  user: string;
+  created_at: string;
+}
 
 interface Repo {
   full_name: string;
@@ -65,8 +107,20 @@ interface Repo {
   issueComments: IssueComment[];
 }
 
-export interface Delivery { event: string; delivery: string; signature: string; body: string }
-export interface LoggedRequest { method: string; path: string; status: number; user: string | null; if_none_match: boolean; user_agent: string }
+export interface Delivery {
+  event: string;
+  delivery: string;
+  signature: string;
+  body: string;
+}
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+  user: string | null;
+  if_none_match: boolean;
+  user_agent: string;
+}
 
 export interface FakeGitHubOptions {
   /** Where the bare repositories live: `<root>/<owner>/<name>.git`. */
@@ -111,18 +165,38 @@ export class GitHubState {
     return { status: r.status ?? -1, out: r.stdout.trim(), err: r.stderr.trim() };
   }
 
-  addRepo(o: { full_name: string; default_branch?: string; allowed_methods?: Method[]; allow_auto_merge?: boolean; merge_queue?: string[] }): Repo {
+  addRepo(o: {
+    full_name: string;
+    default_branch?: string;
+    allowed_methods?: Method[];
+    allow_auto_merge?: boolean;
+    merge_queue?: string[];
+  }): Repo {
     const dir = join(this.root, `${o.full_name}.git`);
     mkdirSync(dir, { recursive: true });
     this.git(dir, ['init', '-q', '--bare', '-b', o.default_branch ?? 'main']);
     this.git(dir, ['config', 'http.receivepack', 'true']);
     // Branch protection at the git level: a push to a protected branch is declined, as GitHub does.
     const hook = join(dir, 'hooks', 'pre-receive');
-    writeFileSync(hook, `#!/bin/sh\nwhile read old new ref; do\n  if [ -z "$GH_FAKE_BYPASS" ] && grep -qx "$ref" "${join(dir, 'protected-refs')}" 2>/dev/null; then\n    echo "remote: error: GH006: Protected branch update failed for $ref." >&2\n    echo "remote: error: Changes must be made through a pull request." >&2\n    exit 1\n  fi\ndone\n`);
+    writeFileSync(
+      hook,
+      `#!/bin/sh\nwhile read old new ref; do\n  if [ -z "$GH_FAKE_BYPASS" ] && grep -qx "$ref" "${join(dir, 'protected-refs')}" 2>/dev/null; then\n    echo "remote: error: GH006: Protected branch update failed for $ref." >&2\n    echo "remote: error: Changes must be made through a pull request." >&2\n    exit 1\n  fi\ndone\n`,
+    );
     chmodSync(hook, 0o755);
     const repo: Repo = {
-      full_name: o.full_name, dir, default_branch: o.default_branch ?? 'main', allowed_methods: o.allowed_methods ?? ['merge', 'squash', 'rebase'],
-      allow_auto_merge: o.allow_auto_merge ?? true, merge_queue: o.merge_queue ?? [], protection: new Map(), pulls: [], checks: [], statuses: [], reviews: [], comments: [], issueComments: [],
+      full_name: o.full_name,
+      dir,
+      default_branch: o.default_branch ?? 'main',
+      allowed_methods: o.allowed_methods ?? ['merge', 'squash', 'rebase'],
+      allow_auto_merge: o.allow_auto_merge ?? true,
+      merge_queue: o.merge_queue ?? [],
+      protection: new Map(),
+      pulls: [],
+      checks: [],
+      statuses: [],
+      reviews: [],
+      comments: [],
+      issueComments: [],
     };
     this.repos.set(o.full_name, repo);
     return repo;
@@ -182,13 +256,16 @@ export class GitHubState {
     for (const name of prot.required_checks) {
       const c = this.checksOn(r, head).find((x) => x.name === name);
       const s = this.statusesOn(r, head).find((x) => x.context === name);
-      const ok = (c && c.status === 'completed' && ['success', 'neutral', 'skipped'].includes(c.conclusion ?? '')) || s?.state === 'success';
+      const ok =
+        (c && c.status === 'completed' && ['success', 'neutral', 'skipped'].includes(c.conclusion ?? '')) ||
+        s?.state === 'success';
       if (!ok) return `Required status check "${name}" is ${c || s ? 'failing or pending' : 'expected'}.`;
     }
     const v = [...this.verdicts(r, p).values()];
     if (v.includes('CHANGES_REQUESTED')) return 'Changes were requested by a reviewer with write access.';
     const approvals = v.filter((x) => x === 'APPROVED').length;
-    if (approvals < prot.required_approvals) return `At least ${prot.required_approvals} approving review${prot.required_approvals > 1 ? 's are' : ' is'} required by reviewers with write access.`;
+    if (approvals < prot.required_approvals)
+      return `At least ${prot.required_approvals} approving review${prot.required_approvals > 1 ? 's are' : ' is'} required by reviewers with write access.`;
     return undefined;
   }
 
@@ -207,13 +284,33 @@ export class GitHubState {
     }
     const [owner] = p.head_repo.split('/');
     return {
-      url: `/repos/${r.full_name}/pulls/${p.number}`, html_url: `https://github.test/${r.full_name}/pull/${p.number}`, number: p.number, node_id: p.node_id,
-      state: p.state, title: p.title, body: p.body, user: { login: p.user }, created_at: p.created_at, updated_at: p.updated_at, closed_at: p.closed_at,
-      merged_at: p.merged_at, merge_commit_sha: p.merge_commit_sha, draft: false,
+      url: `/repos/${r.full_name}/pulls/${p.number}`,
+      html_url: `https://github.test/${r.full_name}/pull/${p.number}`,
+      number: p.number,
+      node_id: p.node_id,
+      state: p.state,
+      title: p.title,
+      body: p.body,
+      user: { login: p.user },
+      created_at: p.created_at,
+      updated_at: p.updated_at,
+      closed_at: p.closed_at,
+      merged_at: p.merged_at,
+      merge_commit_sha: p.merge_commit_sha,
+      draft: false,
       head: { label: `${owner}:${p.head_ref}`, ref: p.head_ref, sha: head, repo: { full_name: p.head_repo } },
-      base: { label: `${r.full_name.split('/')[0]}:${p.base_ref}`, ref: p.base_ref, sha: baseSha, repo: { full_name: r.full_name } },
-      auto_merge: p.auto_merge ? { merge_method: p.auto_merge.merge_method, enabled_by: { login: p.auto_merge.enabled_by } } : null,
-      ...(full ? { merged: p.merged, mergeable, mergeable_state, merged_by: p.merged_by ? { login: p.merged_by } : null } : {}),
+      base: {
+        label: `${r.full_name.split('/')[0]}:${p.base_ref}`,
+        ref: p.base_ref,
+        sha: baseSha,
+        repo: { full_name: r.full_name },
+      },
+      auto_merge: p.auto_merge
+        ? { merge_method: p.auto_merge.merge_method, enabled_by: { login: p.auto_merge.enabled_by } }
+        : null,
+      ...(full
+        ? { merged: p.merged, mergeable, mergeable_state, merged_by: p.merged_by ? { login: p.merged_by } : null }
+        : {}),
     };
   }
 
@@ -221,10 +318,17 @@ export class GitHubState {
   performMerge(r: Repo, p: Pull, method: Method, by: string, title?: string, message?: string): string {
     const head = this.headSha(r, p)!;
     const base = this.sha(r, `refs/heads/${p.base_ref}`)!;
-    const env = { GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.test', GIT_AUTHOR_NAME: by, GIT_AUTHOR_EMAIL: `${by}@users.noreply.github.test` };
+    const env = {
+      GIT_COMMITTER_NAME: 'GitHub',
+      GIT_COMMITTER_EMAIL: 'noreply@github.test',
+      GIT_AUTHOR_NAME: by,
+      GIT_AUTHOR_EMAIL: `${by}@users.noreply.github.test`,
+    };
     let tip = base;
     if (method === 'rebase') {
-      const revs = this.git(r.dir, ['rev-list', '--reverse', '--no-merges', `${base}..${head}`]).out.split('\n').filter(Boolean);
+      const revs = this.git(r.dir, ['rev-list', '--reverse', '--no-merges', `${base}..${head}`])
+        .out.split('\n')
+        .filter(Boolean);
       for (const c of revs) {
         // Cherry-pick c onto tip in a scratch index (a 3-way read-tree: git 2.39 has no merge-tree --merge-base).
         const idx = { GIT_INDEX_FILE: join(r.dir, `fake-rebase-index-${process.pid}`) };
@@ -232,17 +336,44 @@ export class GitHubState {
         const tree = this.git(r.dir, ['write-tree'], idx).out;
         rmSync(idx.GIT_INDEX_FILE, { force: true });
         const info = this.git(r.dir, ['log', '-1', '--format=%an%x00%ae%x00%ad%x00%B', c]).out.split('\x00');
-        tip = this.git(r.dir, ['commit-tree', tree, '-p', tip, '-m', info.slice(3).join('\x00') || 'commit'], { ...env, GIT_AUTHOR_NAME: info[0]!, GIT_AUTHOR_EMAIL: info[1]!, GIT_AUTHOR_DATE: info[2]! }).out;
+        tip = this.git(r.dir, ['commit-tree', tree, '-p', tip, '-m', info.slice(3).join('\x00') || 'commit'], {
+          ...env,
+          GIT_AUTHOR_NAME: info[0]!,
+          GIT_AUTHOR_EMAIL: info[1]!,
+          GIT_AUTHOR_DATE: info[2]!,
+        }).out;
       }
     } else {
       const tree = this.git(r.dir, ['merge-tree', '--write-tree', '--no-messages', base, head]).out.split('\n')[0]!;
       const [owner] = p.head_repo.split('/');
-      const msg = method === 'squash' ? `${title ?? `${p.title} (#${p.number})`}\n\n${message ?? ''}` : `${title ?? `Merge pull request #${p.number} from ${owner}/${p.head_ref}`}\n\n${message ?? p.title}`;
-      tip = this.git(r.dir, ['commit-tree', tree, '-p', base, ...(method === 'merge' ? ['-p', head] : []), '-m', msg], env).out;
+      const msg =
+        method === 'squash'
+          ? `${title ?? `${p.title} (#${p.number})`}\n\n${message ?? ''}`
+          : `${title ?? `Merge pull request #${p.number} from ${owner}/${p.head_ref}`}\n\n${message ?? p.title}`;
+      tip = this.git(
+        r.dir,
+        ['commit-tree', tree, '-p', base, ...(method === 'merge' ? ['-p', head] : []), '-m', msg],
+        env,
+      ).out;
     }
     this.git(r.dir, ['update-ref', `refs/heads/${p.base_ref}`, tip, base]);
-    Object.assign(p, { state: 'closed', merged: true, merged_by: by, merge_commit_sha: tip, merged_at: now(), closed_at: now(), updated_at: now(), auto_merge: null, queued: null });
-    this.deliver('pull_request', { action: 'closed', number: p.number, pull_request: this.pullJson(r, p, true), repository: { full_name: r.full_name } });
+    Object.assign(p, {
+      state: 'closed',
+      merged: true,
+      merged_by: by,
+      merge_commit_sha: tip,
+      merged_at: now(),
+      closed_at: now(),
+      updated_at: now(),
+      auto_merge: null,
+      queued: null,
+    });
+    this.deliver('pull_request', {
+      action: 'closed',
+      number: p.number,
+      pull_request: this.pullJson(r, p, true),
+      repository: { full_name: r.full_name },
+    });
     return tip;
   }
 
@@ -254,14 +385,24 @@ export class GitHubState {
       const base = this.sha(r, `refs/heads/${p.base_ref}`);
       if (!head || !base || this.conflicts(r, base, head) || this.protectionBlock(r, p, head)) continue;
       if (p.queued && this.checksOn(r, head).some((c) => c.status !== 'completed')) continue;
-      this.performMerge(r, p, p.auto_merge?.merge_method ?? r.allowed_methods[0]!, p.auto_merge?.enabled_by ?? p.queued!.by);
+      this.performMerge(
+        r,
+        p,
+        p.auto_merge?.merge_method ?? r.allowed_methods[0]!,
+        p.auto_merge?.enabled_by ?? p.queued!.by,
+      );
     }
   }
 
   deliver(event: string, payload: Json): void {
     if (!this.hookSecret) return;
     const body = JSON.stringify(payload);
-    this.deliveries.push({ event, delivery: `d-${nextId++}`, body, signature: `sha256=${createHmac('sha256', this.hookSecret).update(body).digest('hex')}` });
+    this.deliveries.push({
+      event,
+      delivery: `d-${nextId++}`,
+      body,
+      signature: `sha256=${createHmac('sha256', this.hookSecret).update(body).digest('hex')}`,
+    });
   }
 }
 
@@ -281,9 +422,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 async function gitHttp(st: GitHubState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const body = await readBody(req);
   const env: Record<string, string> = {
-    ...(process.env as Record<string, string>), GIT_PROJECT_ROOT: st.root, GIT_HTTP_EXPORT_ALL: '1', PATH_INFO: decodeURIComponent(url.pathname),
-    REQUEST_METHOD: req.method ?? 'GET', QUERY_STRING: url.search.replace(/^\?/, ''), CONTENT_TYPE: String(req.headers['content-type'] ?? ''),
-    CONTENT_LENGTH: String(body.length), REMOTE_ADDR: '127.0.0.1', REMOTE_USER: 'pusher',
+    ...(process.env as Record<string, string>),
+    GIT_PROJECT_ROOT: st.root,
+    GIT_HTTP_EXPORT_ALL: '1',
+    PATH_INFO: decodeURIComponent(url.pathname),
+    REQUEST_METHOD: req.method ?? 'GET',
+    QUERY_STRING: url.search.replace(/^\?/, ''),
+    CONTENT_TYPE: String(req.headers['content-type'] ?? ''),
+    CONTENT_LENGTH: String(body.length),
+    REMOTE_ADDR: '127.0.0.1',
+    REMOTE_USER: 'pusher',
     ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(req.headers['content-encoding']) } : {}),
     ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
   };
@@ -327,11 +475,16 @@ export async function startFakeGitHub(o: FakeGitHubOptions): Promise<FakeGitHub 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}`, port, root: o.root, server, state: st,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    url: `http://127.0.0.1:${port}`,
+    port,
+    root: o.root,
+    server,
+    state: st,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -349,8 +502,15 @@ async function handle(st: GitHubState, req: IncomingMessage, res: ServerResponse
   // GitHub Enterprise Server serves REST under /api/v3 and GraphQL at /api/graphql.
   const path = url.pathname.replace(/^\/api\/v3(?=\/)/, '').replace(/^\/api\/graphql$/, '/graphql');
   const auth = /^(?:Bearer|token) (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
-  const user = auth ? st.tokens.get(auth) ?? null : null;
-  const entry: LoggedRequest = { method: req.method ?? 'GET', path: `${path}${url.search}`, status: 0, user, if_none_match: !!req.headers['if-none-match'], user_agent: String(req.headers['user-agent'] ?? '') };
+  const user = auth ? (st.tokens.get(auth) ?? null) : null;
+  const entry: LoggedRequest = {
+    method: req.method ?? 'GET',
+    path: `${path}${url.search}`,
+    status: 0,
+    user,
+    if_none_match: !!req.headers['if-none-match'],
+    user_agent: String(req.headers['user-agent'] ?? ''),
+  };
   st.log.push(entry);
   const reply = (status: number, data: unknown, extra: Record<string, string> = {}): void => {
     entry.status = status;
@@ -361,7 +521,11 @@ async function handle(st: GitHubState, req: IncomingMessage, res: ServerResponse
   if (st.rate.reset && t >= st.rate.reset) st.rate = { limit: st.rate.limit, used: 0, reset: 0 };
   if (st.secondary > 0) {
     st.secondary--;
-    return reply(429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
+    return reply(
+      429,
+      { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+      { 'retry-after': '1' },
+    );
   }
   if (st.rate.used >= st.rate.limit) return reply(403, { message: `API rate limit exceeded for user ID 1.` });
   const r = route(st, req.method ?? 'GET', path, url.searchParams, body, user);
@@ -389,8 +553,11 @@ async function handle(st: GitHubState, req: IncomingMessage, res: ServerResponse
 
 function rateHeaders(st: GitHubState): Record<string, string> {
   return {
-    'x-ratelimit-limit': String(st.rate.limit), 'x-ratelimit-remaining': String(Math.max(0, st.rate.limit - st.rate.used)),
-    'x-ratelimit-used': String(st.rate.used), 'x-ratelimit-reset': String(st.rate.reset || Math.ceil(Date.now() / 1000) + 3600), 'x-ratelimit-resource': 'core',
+    'x-ratelimit-limit': String(st.rate.limit),
+    'x-ratelimit-remaining': String(Math.max(0, st.rate.limit - st.rate.used)),
+    'x-ratelimit-used': String(st.rate.used),
+    'x-ratelimit-reset': String(st.rate.reset || Math.ceil(Date.now() / 1000) + 3600),
+    'x-ratelimit-resource': 'core',
   };
 }
 
@@ -443,25 +610,60 @@ function control(st: GitHubState, url: URL, method: string, body: Json, res: Ser
 }
 
 type Result = { status: number; data: unknown; location?: string };
-const notFound: Result = { status: 404, data: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
-const invalid = (message: string, errors?: Json[]): Result => ({ status: 422, data: { message, ...(errors ? { errors } : {}) } });
+const notFound: Result = {
+  status: 404,
+  data: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+};
+const invalid = (message: string, errors?: Json[]): Result => ({
+  status: 422,
+  data: { message, ...(errors ? { errors } : {}) },
+});
 
 function route(st: GitHubState, method: string, path: string, q: URLSearchParams, b: Json, user: string): Result {
   if (path === '/graphql' && method === 'POST') return graphql(st, b, user);
-  if (path === '/rate_limit') return { status: 200, data: { resources: { core: { limit: st.rate.limit, used: st.rate.used, remaining: st.rate.limit - st.rate.used, reset: st.rate.reset } } } };
+  if (path === '/rate_limit')
+    return {
+      status: 200,
+      data: {
+        resources: {
+          core: {
+            limit: st.rate.limit,
+            used: st.rate.used,
+            remaining: st.rate.limit - st.rate.used,
+            reset: st.rate.reset,
+          },
+        },
+      },
+    };
   const m = /^\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(path);
   if (!m) return notFound;
   const r = st.repos.get(m[1]!);
   if (!r) return notFound;
   const rest = m[2] ?? '';
   let x: RegExpExecArray | null;
-  if (rest === '' && method === 'GET') return { status: 200, data: { full_name: r.full_name, default_branch: r.default_branch, allow_auto_merge: r.allow_auto_merge, allow_squash_merge: r.allowed_methods.includes('squash'), allow_merge_commit: r.allowed_methods.includes('merge'), allow_rebase_merge: r.allowed_methods.includes('rebase') } };
+  if (rest === '' && method === 'GET')
+    return {
+      status: 200,
+      data: {
+        full_name: r.full_name,
+        default_branch: r.default_branch,
+        allow_auto_merge: r.allow_auto_merge,
+        allow_squash_merge: r.allowed_methods.includes('squash'),
+        allow_merge_commit: r.allowed_methods.includes('merge'),
+        allow_rebase_merge: r.allowed_methods.includes('rebase'),
+      },
+    };
   if (rest === '/pulls' && method === 'POST') return createPull(st, r, b, user);
   if (rest === '/pulls' && method === 'GET') {
     const state = q.get('state') ?? 'open';
     const head = q.get('head');
     const base = q.get('base');
-    const list = r.pulls.filter((p) => (state === 'all' || p.state === state) && (!head || `${p.head_repo.split('/')[0]}:${p.head_ref}` === head) && (!base || p.base_ref === base));
+    const list = r.pulls.filter(
+      (p) =>
+        (state === 'all' || p.state === state) &&
+        (!head || `${p.head_repo.split('/')[0]}:${p.head_ref}` === head) &&
+        (!base || p.base_ref === base),
+    );
     return { status: 200, data: list.map((p) => st.pullJson(r, p, false)) };
   }
   if ((x = /^\/pulls\/(\d+)$/.exec(rest))) {
@@ -474,8 +676,15 @@ function route(st: GitHubState, method: string, path: string, q: URLSearchParams
       if (b.state === 'closed' && p.state === 'open') {
         st.headSha(r, p);
         Object.assign(p, { state: 'closed', closed_at: now(), auto_merge: null, queued: null });
-        st.deliver('pull_request', { action: 'closed', number: p.number, pull_request: st.pullJson(r, p, true), repository: { full_name: r.full_name }, sender: { login: user } });
-      } else if (b.state === 'open' && p.state === 'closed' && !p.merged) Object.assign(p, { state: 'open', closed_at: null });
+        st.deliver('pull_request', {
+          action: 'closed',
+          number: p.number,
+          pull_request: st.pullJson(r, p, true),
+          repository: { full_name: r.full_name },
+          sender: { login: user },
+        });
+      } else if (b.state === 'open' && p.state === 'closed' && !p.merged)
+        Object.assign(p, { state: 'open', closed_at: null });
       p.updated_at = now();
       return { status: 200, data: st.pullJson(r, p, true) };
     }
@@ -489,30 +698,79 @@ function route(st: GitHubState, method: string, path: string, q: URLSearchParams
   if ((x = /^\/pulls\/(\d+)\/reviews$/.exec(rest))) {
     const p = r.pulls.find((y) => y.number === Number(x![1]));
     if (!p) return notFound;
-    if (method === 'GET') return { status: 200, data: r.reviews.filter((v) => v.pull === p.number).map((v) => reviewJson(v)) };
+    if (method === 'GET')
+      return { status: 200, data: r.reviews.filter((v) => v.pull === p.number).map((v) => reviewJson(v)) };
     if (method === 'POST') {
       const ev = String(b.event ?? '');
-      const state = ({ APPROVE: 'APPROVED', REQUEST_CHANGES: 'CHANGES_REQUESTED', COMMENT: 'COMMENTED' } as Record<string, string>)[ev];
+      const state = (
+        { APPROVE: 'APPROVED', REQUEST_CHANGES: 'CHANGES_REQUESTED', COMMENT: 'COMMENTED' } as Record<string, string>
+      )[ev];
       if (!state) return invalid('Unprocessable Entity: event must be APPROVE, REQUEST_CHANGES or COMMENT');
-      if (p.user === user && state !== 'COMMENTED') return invalid(`Unprocessable Entity: Can not ${ev === 'APPROVE' ? 'approve' : 'request changes on'} your own pull request`);
-      if (state !== 'APPROVED' && !b.body && !(Array.isArray(b.comments) && b.comments.length)) return invalid('Unprocessable Entity: body is required for this event');
+      if (p.user === user && state !== 'COMMENTED')
+        return invalid(
+          `Unprocessable Entity: Can not ${ev === 'APPROVE' ? 'approve' : 'request changes on'} your own pull request`,
+        );
+      if (state !== 'APPROVED' && !b.body && !(Array.isArray(b.comments) && b.comments.length))
+        return invalid('Unprocessable Entity: body is required for this event');
       const head = st.headSha(r, p)!;
-      const rv: Review = { id: nextId++, pull: p.number, user, state, body: String(b.body ?? ''), commit_id: String(b.commit_id ?? head), submitted_at: now() };
+      const rv: Review = {
+        id: nextId++,
+        pull: p.number,
+        user,
+        state,
+        body: String(b.body ?? ''),
+        commit_id: String(b.commit_id ?? head),
+        submitted_at: now(),
+      };
       r.reviews.push(rv);
       for (const c of (b.comments as Json[] | undefined) ?? []) {
-        r.comments.push({ id: nextId++, pull: p.number, review: rv.id, path: String(c.path), line: typeof c.line === 'number' ? c.line : null, body: String(c.body), user, commit_id: rv.commit_id });
+        r.comments.push({
+          id: nextId++,
+          pull: p.number,
+          review: rv.id,
+          path: String(c.path),
+          line: typeof c.line === 'number' ? c.line : null,
+          body: String(c.body),
+          user,
+          commit_id: rv.commit_id,
+        });
       }
-      st.deliver('pull_request_review', { action: 'submitted', review: reviewJson(rv), pull_request: st.pullJson(r, p, false), repository: { full_name: r.full_name } });
+      st.deliver('pull_request_review', {
+        action: 'submitted',
+        review: reviewJson(rv),
+        pull_request: st.pullJson(r, p, false),
+        repository: { full_name: r.full_name },
+      });
       st.settle(r);
       return { status: 200, data: reviewJson(rv) };
     }
   }
   if ((x = /^\/pulls\/(\d+)\/comments$/.exec(rest)) && method === 'GET') {
-    return { status: 200, data: r.comments.filter((c) => c.pull === Number(x![1])).map((c) => ({ id: c.id, pull_request_review_id: c.review, path: c.path, line: c.line, original_line: c.line, body: c.body, user: { login: c.user }, commit_id: c.commit_id })) };
+    return {
+      status: 200,
+      data: r.comments
+        .filter((c) => c.pull === Number(x![1]))
+        .map((c) => ({
+          id: c.id,
+          pull_request_review_id: c.review,
+          path: c.path,
+          line: c.line,
+          original_line: c.line,
+          body: c.body,
+          user: { login: c.user },
+          commit_id: c.commit_id,
+        })),
+    };
   }
   if ((x = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
     const n = Number(x[1]);
-    if (method === 'GET') return { status: 200, data: r.issueComments.filter((c) => c.pull === n).map((c) => ({ id: c.id, body: c.body, user: { login: c.user }, created_at: c.created_at })) };
+    if (method === 'GET')
+      return {
+        status: 200,
+        data: r.issueComments
+          .filter((c) => c.pull === n)
+          .map((c) => ({ id: c.id, body: c.body, user: { login: c.user }, created_at: c.created_at })),
+      };
     if (method === 'POST') {
       const c: IssueComment = { id: nextId++, pull: n, body: String(b.body ?? ''), user, created_at: now() };
       r.issueComments.push(c);
@@ -524,11 +782,28 @@ function route(st: GitHubState, method: string, path: string, q: URLSearchParams
     // A check run made by a token of the user `github-actions` stands for an Actions job; `log` (not a GitHub field)
     // is the job's log the fake then serves at /actions/jobs/:id/logs.
     const c: CheckRun = {
-      id: nextId++, name: String(b.name), head_sha: String(b.head_sha), status: String(b.status ?? (b.conclusion ? 'completed' : 'queued')), conclusion: (b.conclusion as string) ?? null,
-      output: (b.output as Json) ?? {}, details_url: (b.details_url as string) ?? null, at: nextId, app: user === 'github-actions' ? 'github-actions' : 'fake-ci', log: typeof b.log === 'string' ? b.log : null,
+      id: nextId++,
+      name: String(b.name),
+      head_sha: String(b.head_sha),
+      status: String(b.status ?? (b.conclusion ? 'completed' : 'queued')),
+      conclusion: (b.conclusion as string) ?? null,
+      output: (b.output as Json) ?? {},
+      details_url: (b.details_url as string) ?? null,
+      at: nextId,
+      app: user === 'github-actions' ? 'github-actions' : 'fake-ci',
+      log: typeof b.log === 'string' ? b.log : null,
     };
     r.checks.push(c);
-    st.deliver('check_run', { action: c.status === 'completed' ? 'completed' : 'created', check_run: { ...checkJson(c), pull_requests: r.pulls.filter((p) => p.state === 'open' && st.headSha(r, p) === c.head_sha).map((p) => ({ number: p.number })) }, repository: { full_name: r.full_name } });
+    st.deliver('check_run', {
+      action: c.status === 'completed' ? 'completed' : 'created',
+      check_run: {
+        ...checkJson(c),
+        pull_requests: r.pulls
+          .filter((p) => p.state === 'open' && st.headSha(r, p) === c.head_sha)
+          .map((p) => ({ number: p.number })),
+      },
+      repository: { full_name: r.full_name },
+    });
     st.settle(r);
     return { status: 201, data: checkJson(c) };
   }
@@ -548,8 +823,17 @@ function route(st: GitHubState, method: string, path: string, q: URLSearchParams
     return { status: 200, data: checkJson(c) };
   }
   if ((x = /^\/statuses\/([0-9a-f]{40})$/.exec(rest)) && method === 'POST') {
-    if (!['error', 'failure', 'pending', 'success'].includes(String(b.state))) return invalid('Validation Failed', [{ resource: 'Status', field: 'state', code: 'custom' }]);
-    const s: Status = { id: nextId++, sha: x[1]!, context: String(b.context ?? 'default'), state: String(b.state), description: (b.description as string) ?? null, target_url: (b.target_url as string) ?? null, at: nextId };
+    if (!['error', 'failure', 'pending', 'success'].includes(String(b.state)))
+      return invalid('Validation Failed', [{ resource: 'Status', field: 'state', code: 'custom' }]);
+    const s: Status = {
+      id: nextId++,
+      sha: x[1]!,
+      context: String(b.context ?? 'default'),
+      state: String(b.state),
+      description: (b.description as string) ?? null,
+      target_url: (b.target_url as string) ?? null,
+      at: nextId,
+    };
     r.statuses.push(s);
     st.settle(r);
     return { status: 201, data: s };
@@ -562,8 +846,25 @@ function route(st: GitHubState, method: string, path: string, q: URLSearchParams
   if ((x = /^\/commits\/([^/]+)\/status$/.exec(rest)) && method === 'GET') {
     const sha = st.sha(r, x[1]!) ?? x[1]!;
     const list = st.statusesOn(r, sha);
-    const state = list.some((s) => s.state === 'failure' || s.state === 'error') ? 'failure' : list.length === 0 || list.some((s) => s.state === 'pending') ? 'pending' : 'success';
-    return { status: 200, data: { state, sha, total_count: list.length, statuses: list.map((s) => ({ context: s.context, state: s.state, description: s.description, target_url: s.target_url })) } };
+    const state = list.some((s) => s.state === 'failure' || s.state === 'error')
+      ? 'failure'
+      : list.length === 0 || list.some((s) => s.state === 'pending')
+        ? 'pending'
+        : 'success';
+    return {
+      status: 200,
+      data: {
+        state,
+        sha,
+        total_count: list.length,
+        statuses: list.map((s) => ({
+          context: s.context,
+          state: s.state,
+          description: s.description,
+          target_url: s.target_url,
+        })),
+      },
+    };
   }
   if ((x = /^\/branches\/([^/]+)\/protection$/.exec(rest))) {
     if (!st.admins.has(user)) return notFound;
@@ -572,13 +873,15 @@ function route(st: GitHubState, method: string, path: string, q: URLSearchParams
       const rpr = b.required_pull_request_reviews as { required_approving_review_count?: number } | null;
       r.protection.set(x[1]!, {
         required_checks: rsc ? [...(rsc.contexts ?? []), ...(rsc.checks ?? []).map((c) => c.context)] : [],
-        required_approvals: rpr ? (rpr.required_approving_review_count ?? 1) : 0, enforce_admins: !!b.enforce_admins,
+        required_approvals: rpr ? (rpr.required_approving_review_count ?? 1) : 0,
+        enforce_admins: !!b.enforce_admins,
       });
       st.writeProtected(r);
       return { status: 200, data: { url: path } };
     }
     const prot = r.protection.get(x[1]!);
-    if (method === 'GET') return prot ? { status: 200, data: prot } : { status: 404, data: { message: 'Branch not protected' } };
+    if (method === 'GET')
+      return prot ? { status: 200, data: prot } : { status: 404, data: { message: 'Branch not protected' } };
   }
   return notFound;
 }
@@ -588,40 +891,90 @@ function createPull(st: GitHubState, r: Repo, b: Json, user: string): Result {
   const headSpec = String(b.head ?? '');
   const base = String(b.base ?? '');
   if (!title) return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
-  const [headOwner, headRef] = headSpec.includes(':') ? headSpec.split(':', 2) as [string, string] : [r.full_name.split('/')[0]!, headSpec];
+  const [headOwner, headRef] = headSpec.includes(':')
+    ? (headSpec.split(':', 2) as [string, string])
+    : [r.full_name.split('/')[0]!, headSpec];
   const headRepo = headOwner === r.full_name.split('/')[0] ? r.full_name : `${headOwner}/${r.full_name.split('/')[1]}`;
   const src = st.repos.get(headRepo);
-  if (!src || !st.sha(src, `refs/heads/${headRef}`)) return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
-  if (!st.sha(r, `refs/heads/${base}`)) return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
-  if (r.pulls.some((p) => p.state === 'open' && p.head_repo === headRepo && p.head_ref === headRef && p.base_ref === base)) {
-    return invalid('Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${headOwner}:${headRef}.` }]);
+  if (!src || !st.sha(src, `refs/heads/${headRef}`))
+    return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
+  if (!st.sha(r, `refs/heads/${base}`))
+    return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+  if (
+    r.pulls.some((p) => p.state === 'open' && p.head_repo === headRepo && p.head_ref === headRef && p.base_ref === base)
+  ) {
+    return invalid('Validation Failed', [
+      {
+        resource: 'PullRequest',
+        code: 'custom',
+        message: `A pull request already exists for ${headOwner}:${headRef}.`,
+      },
+    ]);
   }
   const n = r.pulls.length + 1;
   const p: Pull = {
-    number: n, node_id: `PR_fake${r.full_name.replace('/', '_')}_${n}`, title, body: (b.body as string) ?? null, state: 'open', merged: false, merged_by: null, merge_commit_sha: null,
-    head_repo: headRepo, head_ref: headRef, base_ref: base, user, created_at: now(), updated_at: now(), closed_at: null, merged_at: null, auto_merge: null, queued: null, computed_for: null,
+    number: n,
+    node_id: `PR_fake${r.full_name.replace('/', '_')}_${n}`,
+    title,
+    body: (b.body as string) ?? null,
+    state: 'open',
+    merged: false,
+    merged_by: null,
+    merge_commit_sha: null,
+    head_repo: headRepo,
+    head_ref: headRef,
+    base_ref: base,
+    user,
+    created_at: now(),
+    updated_at: now(),
+    closed_at: null,
+    merged_at: null,
+    auto_merge: null,
+    queued: null,
+    computed_for: null,
   };
   r.pulls.push(p);
   st.headSha(r, p);
-  st.deliver('pull_request', { action: 'opened', number: n, pull_request: st.pullJson(r, p, false), repository: { full_name: r.full_name } });
+  st.deliver('pull_request', {
+    action: 'opened',
+    number: n,
+    pull_request: st.pullJson(r, p, false),
+    repository: { full_name: r.full_name },
+  });
   return { status: 201, data: st.pullJson(r, p, true) };
 }
 
 function mergePull(st: GitHubState, r: Repo, p: Pull, b: Json, user: string): Result {
   const method = (b.merge_method as Method | undefined) ?? 'merge';
   if (p.state !== 'open') return { status: 405, data: { message: 'Pull Request is not mergeable' } };
-  if (!['merge', 'squash', 'rebase'].includes(method)) return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'merge_method', code: 'invalid' }]);
-  if (!r.allowed_methods.includes(method)) return { status: 405, data: { message: `${method === 'merge' ? 'Merge commits' : method === 'squash' ? 'Squash merges' : 'Rebase merges'} are not allowed on this repository.` } };
+  if (!['merge', 'squash', 'rebase'].includes(method))
+    return invalid('Validation Failed', [{ resource: 'PullRequest', field: 'merge_method', code: 'invalid' }]);
+  if (!r.allowed_methods.includes(method))
+    return {
+      status: 405,
+      data: {
+        message: `${method === 'merge' ? 'Merge commits' : method === 'squash' ? 'Squash merges' : 'Rebase merges'} are not allowed on this repository.`,
+      },
+    };
   const head = st.headSha(r, p)!;
-  if (b.sha && b.sha !== head) return { status: 409, data: { message: 'Head branch was modified. Review and try the merge again.' } };
-  if (r.merge_queue.includes(p.base_ref)) return { status: 405, data: { message: 'Changes must be made through the merge queue' } };
+  if (b.sha && b.sha !== head)
+    return { status: 409, data: { message: 'Head branch was modified. Review and try the merge again.' } };
+  if (r.merge_queue.includes(p.base_ref))
+    return { status: 405, data: { message: 'Changes must be made through the merge queue' } };
   const base = st.sha(r, `refs/heads/${p.base_ref}`)!;
   if (st.conflicts(r, base, head)) return { status: 405, data: { message: 'Pull Request is not mergeable' } };
   const block = st.protectionBlock(r, p, head);
   const prot = r.protection.get(p.base_ref);
   // An administrator may merge past branch protection unless it is enforced for admins (what `gh pr merge --admin` uses).
   if (block && !(st.admins.has(user) && prot && !prot.enforce_admins)) return { status: 405, data: { message: block } };
-  const sha = st.performMerge(r, p, method, user, b.commit_title as string | undefined, b.commit_message as string | undefined);
+  const sha = st.performMerge(
+    r,
+    p,
+    method,
+    user,
+    b.commit_title as string | undefined,
+    b.commit_message as string | undefined,
+  );
   return { status: 200, data: { sha, merged: true, message: 'Pull Request successfully merged' } };
 }
 
@@ -635,17 +988,21 @@ function graphql(st: GitHubState, b: Json, user: string): Result {
     }
     return undefined;
   };
-  const err = (message: string, type = 'UNPROCESSABLE'): Result => ({ status: 200, data: { data: null, errors: [{ type, message }] } });
+  const err = (message: string, type = 'UNPROCESSABLE'): Result => ({
+    status: 200,
+    data: { data: null, errors: [{ type, message }] },
+  });
   const hit = find();
   if (!hit) return err(`Could not resolve to a node with the global id of '${String(vars.id)}'`, 'NOT_FOUND');
   const { r, p } = hit;
-  if (vars.oid && vars.oid !== st.headSha(r, p)) return err('Head sha didn\'t match expected head sha');
+  if (vars.oid && vars.oid !== st.headSha(r, p)) return err("Head sha didn't match expected head sha");
   if (/enablePullRequestAutoMerge/.test(query)) {
     if (!r.allow_auto_merge) return err('Pull request Auto merge is not allowed for this repository');
     if (p.state !== 'open') return err('Pull request is closed');
     const m = String(vars.m ?? 'MERGE').toLowerCase() as Method;
     const h = st.headSha(r, p)!;
-    if (!st.conflicts(r, st.sha(r, `refs/heads/${p.base_ref}`)!, h) && !st.protectionBlock(r, p, h)) return err('Pull request is in clean status');
+    if (!st.conflicts(r, st.sha(r, `refs/heads/${p.base_ref}`)!, h) && !st.protectionBlock(r, p, h))
+      return err('Pull request is in clean status');
     p.auto_merge = { merge_method: m, enabled_by: user };
     st.settle(r);
     return { status: 200, data: { data: { enablePullRequestAutoMerge: { pullRequest: { number: p.number } } } } };
@@ -661,9 +1018,26 @@ function graphql(st: GitHubState, b: Json, user: string): Result {
 }
 
 function reviewJson(v: Review): Json {
-  return { id: v.id, user: { login: v.user }, state: v.state, body: v.body, commit_id: v.commit_id, submitted_at: v.submitted_at };
+  return {
+    id: v.id,
+    user: { login: v.user },
+    state: v.state,
+    body: v.body,
+    commit_id: v.commit_id,
+    submitted_at: v.submitted_at,
+  };
 }
 
 function checkJson(c: CheckRun): Json {
-  return { id: c.id, name: c.name, head_sha: c.head_sha, status: c.status, conclusion: c.conclusion, output: { title: null, summary: null, text: null, ...c.output }, details_url: c.details_url, html_url: `https://github.test/runs/${c.id}`, app: { slug: c.app } };
+  return {
+    id: c.id,
+    name: c.name,
+    head_sha: c.head_sha,
+    status: c.status,
+    conclusion: c.conclusion,
+    output: { title: null, summary: null, text: null, ...c.output },
+    details_url: c.details_url,
+    html_url: `https://github.test/runs/${c.id}`,
+    app: { slug: c.app },
+  };
 }

@@ -13,7 +13,15 @@ export interface ToolExchange {
   isError: boolean;
 }
 
-type Block = { type?: unknown; id?: unknown; name?: unknown; input?: unknown; tool_use_id?: unknown; content?: unknown; is_error?: unknown };
+type Block = {
+  type?: unknown;
+  id?: unknown;
+  name?: unknown;
+  input?: unknown;
+  tool_use_id?: unknown;
+  content?: unknown;
+  is_error?: unknown;
+};
 
 function blocks(content: unknown): Block[] {
   return Array.isArray(content) ? (content as Block[]) : [];
@@ -26,10 +34,18 @@ export function toolExchanges(body: MessagesRequest): ToolExchange[] {
   for (const m of body.messages ?? []) {
     for (const b of blocks(m.content)) {
       if (m.role === 'assistant' && b.type === 'tool_use' && typeof b.id === 'string') {
-        calls.push({ id: b.id, name: String(b.name), input: (b.input ?? {}) as Record<string, unknown>, isError: false });
+        calls.push({
+          id: b.id,
+          name: String(b.name),
+          input: (b.input ?? {}) as Record<string, unknown>,
+          isError: false,
+        });
       }
       if (m.role === 'user' && b.type === 'tool_result' && typeof b.tool_use_id === 'string') {
-        results.set(b.tool_use_id, { text: typeof b.content === 'string' ? b.content : contentText(b.content), isError: b.is_error === true });
+        results.set(b.tool_use_id, {
+          text: typeof b.content === 'string' ? b.content : contentText(b.content),
+          isError: b.is_error === true,
+        });
       }
     }
   }

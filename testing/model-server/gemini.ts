@@ -29,16 +29,25 @@ export interface GeminiPart {
 
 type Block = Exclude<MessagesRequest['messages'], undefined>[number];
 
-const TO_SCRIPT: Record<string, string> = { run_shell_command: 'Bash', write_file: 'Write', read_file: 'Read', replace: 'Edit' };
+const TO_SCRIPT: Record<string, string> = {
+  run_shell_command: 'Bash',
+  write_file: 'Write',
+  read_file: 'Read',
+  replace: 'Edit',
+};
 const TO_GEMINI: Record<string, string> = Object.fromEntries(Object.entries(TO_SCRIPT).map(([g, s]) => [s, g]));
 
 function partsText(parts: GeminiPart[] | undefined): string {
-  return (parts ?? []).filter((p) => typeof p.text === 'string' && !p.thought).map((p) => p.text!).join('\n');
+  return (parts ?? [])
+    .filter((p) => typeof p.text === 'string' && !p.thought)
+    .map((p) => p.text!)
+    .join('\n');
 }
 
 /** A function response as the tool_result's text and whether it failed. */
 function responseOf(r: Record<string, unknown> | undefined): { text: string; isError: boolean } {
-  if (r && 'error' in r) return { text: typeof r.error === 'string' ? r.error : JSON.stringify(r.error), isError: true };
+  if (r && 'error' in r)
+    return { text: typeof r.error === 'string' ? r.error : JSON.stringify(r.error), isError: true };
   const text = typeof r?.output === 'string' ? r.output : JSON.stringify(r ?? {});
   const code = /^Exit Code: (-?\d+)/m.exec(text)?.[1];
   return { text, isError: code !== undefined && code !== '0' };
@@ -46,7 +55,8 @@ function responseOf(r: Record<string, unknown> | undefined): { text: string; isE
 
 /** A generateContent request as the Messages request a scenario script reads (see the header for the mapping). */
 export function messagesFromGemini(body: GeminiRequest): MessagesRequest {
-  const system = typeof body.systemInstruction === 'string' ? body.systemInstruction : partsText(body.systemInstruction?.parts);
+  const system =
+    typeof body.systemInstruction === 'string' ? body.systemInstruction : partsText(body.systemInstruction?.parts);
   const messages: Block[] = [];
   const push = (role: 'user' | 'assistant', block: Record<string, unknown>): void => {
     const last = messages.at(-1);
@@ -62,18 +72,32 @@ export function messagesFromGemini(body: GeminiRequest): MessagesRequest {
         const name = p.functionCall.name ?? '';
         const args = p.functionCall.args ?? {};
         const input = name === 'run_shell_command' ? { command: args.command } : args;
-        push('assistant', { type: 'tool_use', id: p.functionCall.id ?? `call_${++calls}`, name: TO_SCRIPT[name] ?? name, input });
+        push('assistant', {
+          type: 'tool_use',
+          id: p.functionCall.id ?? `call_${++calls}`,
+          name: TO_SCRIPT[name] ?? name,
+          input,
+        });
       }
       if (p.functionResponse) {
         const { text, isError } = responseOf(p.functionResponse.response);
-        push('user', { type: 'tool_result', tool_use_id: p.functionResponse.id ?? '', content: text, ...(isError ? { is_error: true } : {}) });
+        push('user', {
+          type: 'tool_result',
+          tool_use_id: p.functionResponse.id ?? '',
+          content: text,
+          ...(isError ? { is_error: true } : {}),
+        });
       }
     }
   }
   const all = (body.contents ?? []).map((c) => partsText(c.parts)).join('\n');
   const cwd = /Workspace Directories:\*{0,2}\s*\n\s*- (\S.*)/.exec(all)?.[1]?.trim();
   const tools = (body.tools ?? []).flatMap((t) => t.functionDeclarations ?? []);
-  return { system: [system, cwd ? `Primary working directory: ${cwd}` : ''].filter(Boolean).join('\n\n'), messages, tools };
+  return {
+    system: [system, cwd ? `Primary working directory: ${cwd}` : ''].filter(Boolean).join('\n\n'),
+    messages,
+    tools,
+  };
 }
 
 /** A script's tool call (Claude Code's names) as Gemini's; other calls pass through unchanged. */
@@ -90,7 +114,13 @@ export function isGeminiSideQuery(body: GeminiRequest): boolean {
   return Boolean(g?.responseJsonSchema ?? g?.responseSchema) || g?.responseMimeType === 'application/json';
 }
 
-type Schema = { type?: string; properties?: Record<string, Schema>; required?: string[]; items?: Schema; enum?: unknown[] };
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  enum?: unknown[];
+};
 
 /** The smallest value of a JSON schema (required properties only): what a side query is answered with. */
 export function sampleOf(schema: Schema | undefined): unknown {
@@ -124,15 +154,27 @@ export function geminiResponder(respond: Responder): (req: GeminiRequest, info: 
 }
 
 function parts(content: readonly ContentBlock[]): GeminiPart[] {
-  return content.map((b) => (b.type === 'text' ? { text: b.text } : { functionCall: { id: b.id, name: b.name, args: b.input } }));
+  return content.map((b) =>
+    b.type === 'text' ? { text: b.text } : { functionCall: { id: b.id, name: b.name, args: b.input } },
+  );
 }
 
 function usageMetadata(u: Usage): Record<string, number> {
-  return { promptTokenCount: u.input_tokens, candidatesTokenCount: u.output_tokens, totalTokenCount: u.input_tokens + u.output_tokens, cachedContentTokenCount: u.cache_read_input_tokens };
+  return {
+    promptTokenCount: u.input_tokens,
+    candidatesTokenCount: u.output_tokens,
+    totalTokenCount: u.input_tokens + u.output_tokens,
+    cachedContentTokenCount: u.cache_read_input_tokens,
+  };
 }
 
 /** A complete GenerateContentResponse (the non-streaming answer). */
-export function geminiResponse(id: string, model: string, content: readonly ContentBlock[], usage: Usage): Record<string, unknown> {
+export function geminiResponse(
+  id: string,
+  model: string,
+  content: readonly ContentBlock[],
+  usage: Usage,
+): Record<string, unknown> {
   return {
     candidates: [{ content: { role: 'model', parts: parts(content) }, finishReason: 'STOP', index: 0 }],
     usageMetadata: usageMetadata(usage),
@@ -143,7 +185,9 @@ export function geminiResponse(id: string, model: string, content: readonly Cont
 
 /** The same answer as server-sent events: one chunk per text word and per call, the last with finishReason and usage. */
 export function geminiEvents(id: string, model: string, content: readonly ContentBlock[], usage: Usage): string[] {
-  const pieces: GeminiPart[] = parts(content).flatMap((p) => (p.text !== undefined ? (p.text.match(/\S+\s*|\s+/g) ?? ['']).map((w) => ({ text: w })) : [p]));
+  const pieces: GeminiPart[] = parts(content).flatMap((p) =>
+    p.text !== undefined ? (p.text.match(/\S+\s*|\s+/g) ?? ['']).map((w) => ({ text: w })) : [p],
+  );
   if (pieces.length === 0) pieces.push({ text: '' });
   return pieces.map((p, i) => {
     const last = i === pieces.length - 1;

@@ -29,7 +29,10 @@ type Block = Exclude<MessagesRequest['messages'], undefined>[number];
 function text(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return (content as { type?: string; text?: unknown }[]).map((p) => (typeof p?.text === 'string' ? p.text : '')).filter(Boolean).join('\n');
+  return (content as { type?: string; text?: unknown }[])
+    .map((p) => (typeof p?.text === 'string' ? p.text : ''))
+    .filter(Boolean)
+    .join('\n');
 }
 
 function parseArgs(s: string | undefined): Record<string, unknown> {
@@ -63,7 +66,12 @@ export function messagesFromChat(body: ChatRequest): MessagesRequest {
     if (m.role === 'system' || m.role === 'developer') system.push(t);
     else if (m.role === 'tool') {
       const failed = /^(Error|error):|\bTool execution (failed|aborted)\b/.test(t);
-      push('user', { type: 'tool_result', tool_use_id: m.tool_call_id ?? '', content: t, ...(failed ? { is_error: true } : {}) });
+      push('user', {
+        type: 'tool_result',
+        tool_use_id: m.tool_call_id ?? '',
+        content: t,
+        ...(failed ? { is_error: true } : {}),
+      });
     } else {
       const role = m.role === 'assistant' ? 'assistant' : 'user';
       if (t) push(role, { type: 'text', text: t });
@@ -81,8 +89,14 @@ export function messagesFromChat(body: ChatRequest): MessagesRequest {
 /** A script's tool call (Claude Code's names) as OpenCode's; other calls pass through unchanged. */
 export function openCodeToolCall(b: ContentBlock): ContentBlock {
   if (b.type !== 'tool_use') return b;
-  if (b.name === 'Bash') return { ...b, name: 'bash', input: { command: b.input.command, description: String(b.input.description ?? 'run a command') } };
-  if (b.name === 'Write') return { ...b, name: 'write', input: { filePath: b.input.file_path, content: b.input.content } };
+  if (b.name === 'Bash')
+    return {
+      ...b,
+      name: 'bash',
+      input: { command: b.input.command, description: String(b.input.description ?? 'run a command') },
+    };
+  if (b.name === 'Write')
+    return { ...b, name: 'write', input: { filePath: b.input.file_path, content: b.input.content } };
   if (b.name === 'Read') return { ...b, name: 'read', input: { filePath: b.input.file_path } };
   return b;
 }
@@ -97,18 +111,42 @@ export function openCodeResponder(respond: Responder): (req: ChatRequest, info: 
 }
 
 function chatUsage(u: Usage): Record<string, unknown> {
-  return { prompt_tokens: u.input_tokens, completion_tokens: u.output_tokens, total_tokens: u.input_tokens + u.output_tokens, prompt_tokens_details: { cached_tokens: u.cache_read_input_tokens } };
+  return {
+    prompt_tokens: u.input_tokens,
+    completion_tokens: u.output_tokens,
+    total_tokens: u.input_tokens + u.output_tokens,
+    prompt_tokens_details: { cached_tokens: u.cache_read_input_tokens },
+  };
 }
 
-const finish = (content: readonly ContentBlock[]): string => (content.some((b) => b.type === 'tool_use') ? 'tool_calls' : 'stop');
+const finish = (content: readonly ContentBlock[]): string =>
+  content.some((b) => b.type === 'tool_use') ? 'tool_calls' : 'stop';
 
 /** A complete chat.completion (the non-streaming answer). */
-export function chatCompletion(id: string, model: string, content: readonly ContentBlock[], usage: Usage): Record<string, unknown> {
-  const calls = content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input) } }] : []));
+export function chatCompletion(
+  id: string,
+  model: string,
+  content: readonly ContentBlock[],
+  usage: Usage,
+): Record<string, unknown> {
+  const calls = content.flatMap((b) =>
+    b.type === 'tool_use'
+      ? [{ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input) } }]
+      : [],
+  );
   const textOut = content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
   return {
-    id, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model,
-    choices: [{ index: 0, message: { role: 'assistant', content: textOut || null, ...(calls.length ? { tool_calls: calls } : {}) }, finish_reason: finish(content) }],
+    id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: textOut || null, ...(calls.length ? { tool_calls: calls } : {}) },
+        finish_reason: finish(content),
+      },
+    ],
     usage: chatUsage(usage),
   };
 }
@@ -121,9 +159,25 @@ export function chatEvents(id: string, model: string, content: readonly ContentB
   let call = 0;
   for (const b of content) {
     if (b.type === 'text') {
-      for (const w of b.text.match(/\S+\s*|\s+/g) ?? []) out.push(chunk({ index: 0, delta: { content: w }, finish_reason: null }));
+      for (const w of b.text.match(/\S+\s*|\s+/g) ?? [])
+        out.push(chunk({ index: 0, delta: { content: w }, finish_reason: null }));
     } else {
-      out.push(chunk({ index: 0, delta: { tool_calls: [{ index: call++, id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input) } }] }, finish_reason: null }));
+      out.push(
+        chunk({
+          index: 0,
+          delta: {
+            tool_calls: [
+              {
+                index: call++,
+                id: b.id,
+                type: 'function',
+                function: { name: b.name, arguments: JSON.stringify(b.input) },
+              },
+            ],
+          },
+          finish_reason: null,
+        }),
+      );
     }
   }
   out.push(chunk({ index: 0, delta: {}, finish_reason: finish(content) }));

@@ -20,7 +20,15 @@ export interface ResponsesRequest {
   tools?: unknown[];
 }
 
-type Item = { type?: unknown; role?: unknown; content?: unknown; call_id?: unknown; name?: unknown; arguments?: unknown; output?: unknown };
+type Item = {
+  type?: unknown;
+  role?: unknown;
+  content?: unknown;
+  call_id?: unknown;
+  name?: unknown;
+  arguments?: unknown;
+  output?: unknown;
+};
 type Block = Exclude<MessagesRequest['messages'], undefined>[number];
 
 const EXITED = /Process exited with code (-?\d+)/;
@@ -32,7 +40,10 @@ const YIELD_MS = 30_000;
 function partsText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return (content as { text?: unknown }[]).map((p) => (typeof p?.text === 'string' ? p.text : '')).filter(Boolean).join('\n');
+  return (content as { text?: unknown }[])
+    .map((p) => (typeof p?.text === 'string' ? p.text : ''))
+    .filter(Boolean)
+    .join('\n');
 }
 
 function args(item: Item): Record<string, unknown> {
@@ -72,7 +83,13 @@ export function messagesFromResponses(body: ResponsesRequest): ReadConversation 
       const a = args(item);
       const id = String(item.call_id);
       if (item.name === 'write_stdin' && typeof a.session_id === 'number') polls.set(id, a.session_id);
-      else push('assistant', { type: 'tool_use', id, name: item.name === 'exec_command' ? 'Bash' : String(item.name), input: item.name === 'exec_command' ? { command: a.cmd } : a });
+      else
+        push('assistant', {
+          type: 'tool_use',
+          id,
+          name: item.name === 'exec_command' ? 'Bash' : String(item.name),
+          input: item.name === 'exec_command' ? { command: a.cmd } : a,
+        });
     } else if (item.type === 'function_call_output') {
       const id = String(item.call_id);
       const text = typeof item.output === 'string' ? item.output : partsText(item.output);
@@ -88,12 +105,25 @@ export function messagesFromResponses(body: ResponsesRequest): ReadConversation 
         continue;
       }
       const code = Number(EXITED.exec(text)?.[1] ?? 0);
-      push('user', { type: 'tool_result', tool_use_id: callId, content: output, ...(code !== 0 ? { is_error: true } : {}) });
+      push('user', {
+        type: 'tool_result',
+        tool_use_id: callId,
+        content: output,
+        ...(code !== 0 ? { is_error: true } : {}),
+      });
     }
   }
-  const cwd = /<cwd>([^<]+)<\/cwd>/.exec(items.map((i) => (i.type === 'message' ? partsText(i.content) : '')).join('\n'))?.[1];
+  const cwd = /<cwd>([^<]+)<\/cwd>/.exec(
+    items.map((i) => (i.type === 'message' ? partsText(i.content) : '')).join('\n'),
+  )?.[1];
   if (cwd) system.push(`Primary working directory: ${cwd}`);
-  const request: MessagesRequest = { model: body.model, stream: body.stream, system: system.join('\n\n'), messages, tools: body.tools ?? [] };
+  const request: MessagesRequest = {
+    model: body.model,
+    stream: body.stream,
+    system: system.join('\n\n'),
+    messages,
+    tools: body.tools ?? [],
+  };
   const first = [...running.keys()][0];
   return first !== undefined ? { request, running: first } : { request };
 }
@@ -106,7 +136,12 @@ function shq(s: string): string {
 /** A script's tool call (Claude Code's names) as Codex's exec_command; other calls pass through unchanged. */
 export function codexToolCall(b: ContentBlock): ContentBlock {
   if (b.type !== 'tool_use') return b;
-  const exec = (cmd: string): ContentBlock => ({ type: 'tool_use', id: b.id, name: 'exec_command', input: { cmd, login: false, tty: false, yield_time_ms: YIELD_MS } });
+  const exec = (cmd: string): ContentBlock => ({
+    type: 'tool_use',
+    id: b.id,
+    name: 'exec_command',
+    input: { cmd, login: false, tty: false, yield_time_ms: YIELD_MS },
+  });
   if (b.name === 'Bash') return exec(String(b.input.command));
   if (b.name === 'Write') {
     const path = String(b.input.file_path);
@@ -126,7 +161,16 @@ export function codexResponder(respond: Responder): (req: ResponsesRequest, info
   return async (req, info) => {
     const { request, running } = messagesFromResponses(req);
     if (running !== undefined) {
-      return { content: [{ type: 'tool_use', id: `poll_${++polls}`, name: 'write_stdin', input: { session_id: running, chars: '', yield_time_ms: YIELD_MS } }] };
+      return {
+        content: [
+          {
+            type: 'tool_use',
+            id: `poll_${++polls}`,
+            name: 'write_stdin',
+            input: { session_id: running, chars: '', yield_time_ms: YIELD_MS },
+          },
+        ],
+      };
     }
     const answer = await respond(request, info);
     if (typeof answer === 'string') return answer;

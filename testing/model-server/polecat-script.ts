@@ -17,7 +17,8 @@ export interface PolecatDirectives {
 }
 
 export function polecatDirectives(description: string): PolecatDirectives {
-  const value = (name: string): string | undefined => new RegExp(`${name}: "((?:[^"\\\\]|\\\\.)*)"`).exec(description)?.[1];
+  const value = (name: string): string | undefined =>
+    new RegExp(`${name}: "((?:[^"\\\\]|\\\\.)*)"`).exec(description)?.[1];
   const content = (value('Content') ?? '').replace(/\\n/g, '\n').replace(/\\"/g, '"');
   const file = value('File');
   const handoff = value('Handoff');
@@ -48,7 +49,8 @@ export function scriptedPolecat(o: PolecatScriptOptions = {}): AgentScript {
       if (!hook || !c.cwd) return reprime ? [reprime] : [];
       const d = polecatDirectives(hook.description);
       const handedOff = primedHandoff(c.text) !== undefined;
-      if (d.handoff && !handedOff) return [reprime, bash(`handoff-${hook.id}`, `gt handoff -m ${shq(d.handoff)}`, { timeoutMs: 120_000 })];
+      if (d.handoff && !handedOff)
+        return [reprime, bash(`handoff-${hook.id}`, `gt handoff -m ${shq(d.handoff)}`, { timeoutMs: 120_000 })];
       const path = d.file ? (isAbsolute(d.file) ? d.file : join(c.cwd, d.file)) : undefined;
       return [
         reprime,
@@ -58,7 +60,9 @@ export function scriptedPolecat(o: PolecatScriptOptions = {}): AgentScript {
     },
     finish: (c: ScriptContext) => {
       const last = c.exchanges.at(-1);
-      return last?.name === 'Bash' && String(last.input.command).startsWith('gt handoff') ? 'Handing off to my next session.' : 'My hook is done and queued for merge.';
+      return last?.name === 'Bash' && String(last.input.command).startsWith('gt handoff')
+        ? 'Handing off to my next session.'
+        : 'My hook is done and queued for merge.';
     },
   };
 }

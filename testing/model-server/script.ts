@@ -88,10 +88,14 @@ export function scriptedModel(agents: readonly AgentScript[], opts: ScriptOption
       if (!step) continue;
       const mine = c.exchanges.filter((x) => stepKeyOf(x.id) === step.key && x.result !== undefined);
       if (mine.some((x) => !x.isError)) continue;
-      if (mine.length >= maxAttempts) return text(index, `Giving up on ${step.key}: ${mine.at(-1)!.result ?? ''}`, agent.name);
+      if (mine.length >= maxAttempts)
+        return text(index, `Giving up on ${step.key}: ${mine.at(-1)!.result ?? ''}`, agent.name);
       log.push({ index, agent: agent.name, step: step.key, at: Date.now() });
       const delayMs = typeof step.delayMs === 'function' ? step.delayMs() : (step.delayMs ?? 0);
-      return { content: [{ type: 'tool_use', id: `toolu_${step.key}_${++counter}`, name: step.tool, input: step.input }], delayMs };
+      return {
+        content: [{ type: 'tool_use', id: `toolu_${step.key}_${++counter}`, name: step.tool, input: step.input }],
+        delayMs,
+      };
     }
     const finish = typeof agent.finish === 'function' ? agent.finish(c) : (agent.finish ?? 'Done.');
     return text(index, finish, agent.name);
@@ -104,8 +108,13 @@ function contextOf(request: MessagesRequest, index: number): ScriptContext {
   const exchanges = toolExchanges(request);
   const cwd = workingDirectory(text);
   return {
-    request, index, text, exchanges, ...(cwd ? { cwd } : {}),
-    result: (key) => exchanges.filter((x) => stepKeyOf(x.id) === key && x.result !== undefined && !x.isError).at(-1)?.result,
+    request,
+    index,
+    text,
+    exchanges,
+    ...(cwd ? { cwd } : {}),
+    result: (key) =>
+      exchanges.filter((x) => stepKeyOf(x.id) === key && x.result !== undefined && !x.isError).at(-1)?.result,
   };
 }
 
@@ -116,7 +125,11 @@ function checkKey(key: string): string {
 
 /** Run a shell command with Claude Code's Bash tool. */
 export function bash(key: string, command: string, o: { description?: string; timeoutMs?: number } = {}): Step {
-  return { key: checkKey(key), tool: 'Bash', input: { command, description: o.description ?? key, ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}) } };
+  return {
+    key: checkKey(key),
+    tool: 'Bash',
+    input: { command, description: o.description ?? key, ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}) },
+  };
 }
 
 /** Create or overwrite a file with the Write tool (an existing file must have been read in this session first). */
@@ -126,7 +139,11 @@ export function write(key: string, filePath: string, content: string): Step {
 
 /** Replace text in a file with the Edit tool (the file must have been read in this session first). */
 export function edit(key: string, filePath: string, oldString: string, newString: string): Step {
-  return { key: checkKey(key), tool: 'Edit', input: { file_path: filePath, old_string: oldString, new_string: newString } };
+  return {
+    key: checkKey(key),
+    tool: 'Edit',
+    input: { file_path: filePath, old_string: oldString, new_string: newString },
+  };
 }
 
 export function read(key: string, filePath: string): Step {

@@ -41,7 +41,10 @@ export interface ModelServerOptions {
   /** The full answer (text and tool calls), e.g. a scenario script's `respond`. */
   respond?: Responder;
   /** The answer to an OpenAI Responses request (`POST /v1/responses`, what Codex sends; default "OK."). */
-  respondResponses?: (req: { model?: string; stream?: boolean; input?: unknown }, info: { index: number }) => Reply | Promise<Reply>;
+  respondResponses?: (
+    req: { model?: string; stream?: boolean; input?: unknown },
+    info: { index: number },
+  ) => Reply | Promise<Reply>;
   /** The answer to a Gemini API request (`POST /v1beta/models/<model>:generateContent`, what the Gemini CLI sends; default "OK."). */
   respondGemini?: (req: GeminiRequest, info: { index: number; model: string }) => Reply | Promise<Reply>;
   /** The answer to an OpenAI Chat Completions request (`POST /v1/chat/completions`, what OpenCode's openai-compatible provider sends; default "OK."). */
@@ -107,7 +110,12 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       const usage = usageFor(raw.length, content);
       rows.push({ index, at: Date.now(), model, usage });
       if (m.stream) {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'request-id': id });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'request-id': id,
+        });
         for (const chunk of sseEvents(id, model, content, usage)) res.write(chunk);
         res.end();
       } else {
@@ -126,7 +134,11 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       const usage = usageFor(raw.length, content);
       rows.push({ index, at: Date.now(), model, usage });
       if (m.stream) {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+        });
         for (const chunk of responsesEvents(id, model, content, usage)) res.write(chunk);
         res.end();
       } else {
@@ -145,7 +157,11 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       const usage = usageFor(raw.length, content);
       rows.push({ index, at: Date.now(), model, usage });
       if (m.stream) {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+        });
         for (const chunk of chatEvents(id, model, content, usage)) res.write(chunk);
         res.end();
       } else {
@@ -153,7 +169,9 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       }
       return;
     }
-    const gemini = /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(path);
+    const gemini = /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(
+      path,
+    );
     if (method === 'POST' && gemini) {
       const [, model, verb] = gemini as unknown as [string, string, string];
       if (verb === 'countTokens') {
@@ -168,7 +186,11 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       const usage = usageFor(raw.length, content);
       rows.push({ index, at: Date.now(), model, usage });
       if (verb === 'streamGenerateContent') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+        });
         for (const chunk of geminiEvents(id, model, content, usage)) res.write(chunk);
         res.end();
       } else {
@@ -185,7 +207,10 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       return;
     }
     opts.onUnknown?.(method, path);
-    sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no such endpoint: ${method} ${path}` } });
+    sendJson(res, 404, {
+      type: 'error',
+      error: { type: 'not_found_error', message: `no such endpoint: ${method} ${path}` },
+    });
   };
 
   const server = createServer((req, res) => {
@@ -203,8 +228,14 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    messages: () => requests.filter((r) => r.method === 'POST' && r.path === '/v1/messages') as (RecordedRequest & { body: MessagesRequest })[],
-    usage: () => ({ total: sumUsage(rows.map((r) => r.usage)), requests: rows.map((r) => ({ ...r, usage: { ...r.usage } })) }),
+    messages: () =>
+      requests.filter((r) => r.method === 'POST' && r.path === '/v1/messages') as (RecordedRequest & {
+        body: MessagesRequest;
+      })[],
+    usage: () => ({
+      total: sumUsage(rows.map((r) => r.usage)),
+      requests: rows.map((r) => ({ ...r, usage: { ...r.usage } })),
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
@@ -215,7 +246,12 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
 }
 
 export function sumUsage(list: readonly Usage[]): Usage {
-  const total: Usage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  const total: Usage = {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+  };
   for (const u of list) {
     total.input_tokens += u.input_tokens;
     total.output_tokens += u.output_tokens;

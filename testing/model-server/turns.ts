@@ -20,7 +20,9 @@ type Block = { type?: unknown; text?: unknown };
 export function textBlocks(content: unknown): string[] {
   if (typeof content === 'string') return [content];
   if (!Array.isArray(content)) return [];
-  return (content as Block[]).filter((b) => b?.type === 'text' && typeof b.text === 'string').map((b) => b.text as string);
+  return (content as Block[])
+    .filter((b) => b?.type === 'text' && typeof b.text === 'string')
+    .map((b) => b.text as string);
 }
 
 export function contentText(content: unknown): string {
@@ -42,7 +44,12 @@ export function userTurns(requests: readonly RecordedRequest[]): UserTurn[] {
     const last = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user');
     if (!last) return;
     const blocks = textBlocks(last.content);
-    out.push({ request: i, prompts: blocks.filter((b) => !b.trimStart().startsWith('<system-reminder>')), text: blocks.join('\n'), at: r.at });
+    out.push({
+      request: i,
+      prompts: blocks.filter((b) => !b.trimStart().startsWith('<system-reminder>')),
+      text: blocks.join('\n'),
+      at: r.at,
+    });
   });
   return out;
 }

@@ -2,8 +2,7 @@
 // server-sent events of a stream, with `usage` from the fixed rule of docs/testing.md.
 
 export type ContentBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+  { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
 export interface Usage {
   input_tokens: number;
@@ -31,8 +30,22 @@ export function stopReason(content: readonly ContentBlock[]): 'tool_use' | 'end_
 }
 
 /** A complete assistant message (the non-streaming answer). */
-export function assistantMessage(id: string, model: string, content: readonly ContentBlock[], usage: Usage): Record<string, unknown> {
-  return { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason(content), stop_sequence: null, usage };
+export function assistantMessage(
+  id: string,
+  model: string,
+  content: readonly ContentBlock[],
+  usage: Usage,
+): Record<string, unknown> {
+  return {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: stopReason(content),
+    stop_sequence: null,
+    usage,
+  };
 }
 
 /**
@@ -41,22 +54,58 @@ export function assistantMessage(id: string, model: string, content: readonly Co
  * Both message_start and message_delta carry the full usage, so a client keeping either one sees the same numbers.
  */
 export function sseEvents(id: string, model: string, content: readonly ContentBlock[], usage: Usage): string[] {
-  const start = { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage };
+  const start = {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage,
+  };
   const out = [event('message_start', { type: 'message_start', message: start })];
   content.forEach((b, index) => {
     if (b.type === 'text') {
-      out.push(event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
+      out.push(
+        event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }),
+      );
       if (index === 0) out.push(event('ping', { type: 'ping' }));
-      for (const piece of words(b.text)) out.push(event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }));
+      for (const piece of words(b.text))
+        out.push(
+          event('content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'text_delta', text: piece },
+          }),
+        );
     } else {
-      out.push(event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} } }));
+      out.push(
+        event('content_block_start', {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} },
+        }),
+      );
       for (const piece of slices(JSON.stringify(b.input))) {
-        out.push(event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }));
+        out.push(
+          event('content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'input_json_delta', partial_json: piece },
+          }),
+        );
       }
     }
     out.push(event('content_block_stop', { type: 'content_block_stop', index }));
   });
-  out.push(event('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason(content), stop_sequence: null }, usage }));
+  out.push(
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason(content), stop_sequence: null },
+      usage,
+    }),
+  );
   out.push(event('message_stop', { type: 'message_stop' }));
   return out;
 }

@@ -23,29 +23,44 @@ function error(fn: () => unknown): { code: string; message: string } {
 describe('cookFormula', () => {
   it('orders the release steps and substitutes the version', () => {
     const plan = cookFormula(readFormula(RELEASE), { version: '1.2.0' });
-    expect(plan.steps.map((s) => s.title)).toEqual(['Bump version', 'Run tests', 'Build', 'Create release tag', 'Publish']);
+    expect(plan.steps.map((s) => s.title)).toEqual([
+      'Bump version',
+      'Run tests',
+      'Build',
+      'Create release tag',
+      'Publish',
+    ]);
     expect(plan.steps[0]!.description).toBe('Run ./scripts/bump-version.sh 1.2.0');
     expect(plan.steps[3]!.description).toBe("Run git tag -a v1.2.0 -m 'Release v1.2.0'");
     expect(plan.vars).toEqual({ version: '1.2.0' });
   });
 
   it('names a missing required variable, and refuses values outside enum or pattern and unknown names', () => {
-    expect(error(() => cookFormula(readFormula(RELEASE), {}))).toMatchObject({ code: 'BD_FORMULA_VAR', message: 'formula release: missing required variable version' });
-    const f = formula(`[vars.env]\nenum = ["staging", "prod"]\ndefault = "staging"\n[vars.n]\npattern = "[0-9]+"\ndefault = "1"\n${step('a')}`);
-    expect(error(() => cookFormula(f, { env: 'qa' })).message).toContain('env is "qa"; it must be one of: staging, prod');
+    expect(error(() => cookFormula(readFormula(RELEASE), {}))).toMatchObject({
+      code: 'BD_FORMULA_VAR',
+      message: 'formula release: missing required variable version',
+    });
+    const f = formula(
+      `[vars.env]\nenum = ["staging", "prod"]\ndefault = "staging"\n[vars.n]\npattern = "[0-9]+"\ndefault = "1"\n${step('a')}`,
+    );
+    expect(error(() => cookFormula(f, { env: 'qa' })).message).toContain(
+      'env is "qa"; it must be one of: staging, prod',
+    );
     expect(error(() => cookFormula(f, { n: '12a' })).message).toContain('does not match the pattern [0-9]+');
     expect(error(() => cookFormula(f, { nope: '1' })).message).toContain('unknown variable "nope"');
     expect(cookFormula(f, {}).vars).toEqual({ env: 'staging', n: '1' });
   });
 
   it('keeps or drops steps by condition; children go with their step and needs on dropped steps vanish', () => {
-    const f = formula(`[vars.mode]\ndefault = "fast"\n[vars.docs]\n${[
-      step('a', 'condition = "{{mode}} == full"\n[[steps.children]]\nid = "a1"\ntitle = "A1"'),
-      step('b', 'condition = "{{mode}} != full"\nneeds = ["a"]'),
-      step('c', 'condition = "{{docs}}"'),
-      step('d', 'condition = "!{{docs}}"'),
-      step('e', `condition = "{{mode}} == 'fast'"`),
-    ].join('')}`);
+    const f = formula(
+      `[vars.mode]\ndefault = "fast"\n[vars.docs]\n${[
+        step('a', 'condition = "{{mode}} == full"\n[[steps.children]]\nid = "a1"\ntitle = "A1"'),
+        step('b', 'condition = "{{mode}} != full"\nneeds = ["a"]'),
+        step('c', 'condition = "{{docs}}"'),
+        step('d', 'condition = "!{{docs}}"'),
+        step('e', `condition = "{{mode}} == 'fast'"`),
+      ].join('')}`,
+    );
     const fast = cookFormula(f, {});
     expect(fast.steps.map((s) => s.id)).toEqual(['b', 'd', 'e']);
     expect(fast.steps[0]!.needs).toEqual([]);
@@ -55,9 +70,16 @@ describe('cookFormula', () => {
   });
 
   it('puts a child after whatever its parent waits for, and keeps file order between independent steps', () => {
-    const f = formula(step('x', 'needs = ["y"]\ntype = "human"\n[[steps.children]]\nid = "x1"\ntitle = "X1"') + step('y') + step('z'));
+    const f = formula(
+      step('x', 'needs = ["y"]\ntype = "human"\n[[steps.children]]\nid = "x1"\ntitle = "X1"') + step('y') + step('z'),
+    );
     const plan = cookFormula(f, {});
-    expect(plan.steps.map((s) => `${s.id}:${s.parent ?? '-'}:${s.depth}`)).toEqual(['y:-:0', 'x:-:0', 'x1:x:1', 'z:-:0']);
+    expect(plan.steps.map((s) => `${s.id}:${s.parent ?? '-'}:${s.depth}`)).toEqual([
+      'y:-:0',
+      'x:-:0',
+      'x1:x:1',
+      'z:-:0',
+    ]);
     expect(plan.steps.find((s) => s.id === 'x')!.type).toBe('task');
     const group = cookFormula(formula(step('p', '[[steps.children]]\nid = "c"\ntitle = "C"')), {});
     expect(group.steps.map((s) => s.type)).toEqual(['epic', 'task']);
@@ -72,7 +94,11 @@ describe('cookFormula', () => {
 
 describe('orderSteps', () => {
   it('reports a loop, first member repeated at the end, and still lists every step', () => {
-    const r = orderSteps([{ key: 'a', parent: null, needs: ['b'] }, { key: 'b', parent: null, needs: ['a'] }, { key: 'c', parent: null, needs: [] }]);
+    const r = orderSteps([
+      { key: 'a', parent: null, needs: ['b'] },
+      { key: 'b', parent: null, needs: ['a'] },
+      { key: 'c', parent: null, needs: [] },
+    ]);
     expect(r.cycle).toEqual(['a', 'b', 'a']);
     expect(r.order).toEqual(['c', 'a', 'b']);
   });

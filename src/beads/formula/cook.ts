@@ -6,7 +6,17 @@ import { orderSteps } from './graph.ts';
 import { evalCondition, resolveVars, substitute } from './vars.ts';
 
 /** Bead types a step may ask for; anything else (e.g. the original's `human`) becomes a task. */
-const STEP_TYPES: readonly IssueType[] = ['task', 'bug', 'feature', 'epic', 'chore', 'decision', 'spike', 'story', 'milestone'];
+const STEP_TYPES: readonly IssueType[] = [
+  'task',
+  'bug',
+  'feature',
+  'epic',
+  'chore',
+  'decision',
+  'spike',
+  'story',
+  'milestone',
+];
 
 function beadType(step: StepDef, hasChildren: boolean): IssueType {
   const t = step.type?.trim().toLowerCase();
@@ -23,9 +33,13 @@ interface Kept {
 /** Resolve variables, drop steps whose condition is false, substitute `{{var}}` and order the rest. */
 export function cookFormula(f: Formula, given: Readonly<Record<string, string>>): Plan {
   if (f.type !== 'workflow') {
-    throw new GtError('BD_FORMULA_TYPE', `formula ${f.name} is of type ${f.type}; only workflow formulas can be cooked or poured`, {
-      hint: 'pick a workflow formula from `bd formula list`',
-    });
+    throw new GtError(
+      'BD_FORMULA_TYPE',
+      `formula ${f.name} is of type ${f.type}; only workflow formulas can be cooked or poured`,
+      {
+        hint: 'pick a workflow formula from `bd formula list`',
+      },
+    );
   }
   const vars = resolveVars(f, given);
   const kept: Kept[] = [];
@@ -43,7 +57,9 @@ export function cookFormula(f: Formula, given: Readonly<Record<string, string>>)
   walk(f.steps, null, 0);
   const keptIds = new Set(kept.map((k) => k.step.id));
   const byId = new Map(kept.map((k) => [k.step.id, k]));
-  const { order } = orderSteps(kept.map((k) => ({ key: k.step.id, parent: k.parent, needs: k.step.needs.filter((n) => keptIds.has(n)) })));
+  const { order } = orderSteps(
+    kept.map((k) => ({ key: k.step.id, parent: k.parent, needs: k.step.needs.filter((n) => keptIds.has(n)) })),
+  );
   const hasChildren = new Set(kept.map((k) => k.parent).filter((p) => p !== null));
   const steps = order.map((id): PlanStep => {
     const { step, parent, depth } = byId.get(id)!;
@@ -51,7 +67,9 @@ export function cookFormula(f: Formula, given: Readonly<Record<string, string>>)
     try {
       title = validateTitle(substitute(step.title, vars));
     } catch (e) {
-      throw new GtError('BD_FORMULA_INVALID', `${f.path}: step "${id}": ${messageOf(e)}`, { hint: 'check the step title and the variables it uses' });
+      throw new GtError('BD_FORMULA_INVALID', `${f.path}: step "${id}": ${messageOf(e)}`, {
+        hint: 'check the step title and the variables it uses',
+      });
     }
     return {
       id,
@@ -68,5 +86,13 @@ export function cookFormula(f: Formula, given: Readonly<Record<string, string>>)
       depth,
     };
   });
-  return { formula: f.name, description: substitute(f.description, vars), version: f.version, path: f.path, vars, steps, skipped };
+  return {
+    formula: f.name,
+    description: substitute(f.description, vars),
+    version: f.version,
+    path: f.path,
+    vars,
+    steps,
+    skipped,
+  };
 }

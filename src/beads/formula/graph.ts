@@ -58,7 +58,11 @@ function findCycle(nodes: readonly OrderNode[], waits: Set<string>[], done: Set<
 }
 
 /** Every step with its parent and depth, in file order (parents before their children). */
-export function flattenSteps(steps: readonly StepDef[], parent: string | null = null, depth = 0): { step: StepDef; parent: string | null; depth: number }[] {
+export function flattenSteps(
+  steps: readonly StepDef[],
+  parent: string | null = null,
+  depth = 0,
+): { step: StepDef; parent: string | null; depth: number }[] {
   return steps.flatMap((s) => [{ step: s, parent, depth }, ...flattenSteps(s.children, s.id, depth + 1)]);
 }
 
@@ -78,15 +82,27 @@ export function checkStepGraph(steps: readonly StepDef[], path: string): void {
     for (const n of step.needs) {
       if (n === step.id) throw formulaError(path, `step "${step.id}" needs itself`, 'BD_FORMULA_CYCLE');
       if (!parentOf.has(n)) {
-        throw formulaError(path, `step "${step.id}" needs "${n}", which is not a step of this formula (steps: ${[...parentOf.keys()].join(', ')})`, 'BD_FORMULA_UNKNOWN_STEP');
+        throw formulaError(
+          path,
+          `step "${step.id}" needs "${n}", which is not a step of this formula (steps: ${[...parentOf.keys()].join(', ')})`,
+          'BD_FORMULA_UNKNOWN_STEP',
+        );
       }
       if (encloses(n, step.id) || encloses(step.id, n)) {
-        throw formulaError(path, `step "${step.id}" needs "${n}", its own ${encloses(n, step.id) ? 'parent' : 'child'} step; a step may only need steps outside its own family`, 'BD_FORMULA_BAD_NEED');
+        throw formulaError(
+          path,
+          `step "${step.id}" needs "${n}", its own ${encloses(n, step.id) ? 'parent' : 'child'} step; a step may only need steps outside its own family`,
+          'BD_FORMULA_BAD_NEED',
+        );
       }
     }
   }
   const { cycle } = orderSteps(flat.map(({ step, parent }) => ({ key: step.id, parent, needs: step.needs })));
   if (cycle) {
-    throw formulaError(path, `steps wait for each other in a loop: ${cycle.join(' → ')} (a step also waits for what its parent step needs)`, 'BD_FORMULA_CYCLE');
+    throw formulaError(
+      path,
+      `steps wait for each other in a loop: ${cycle.join(' → ')} (a step also waits for what its parent step needs)`,
+      'BD_FORMULA_CYCLE',
+    );
   }
 }

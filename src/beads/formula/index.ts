@@ -5,4 +5,12 @@ export { formulaError } from './errors.ts';
 export { orderSteps, flattenSteps, checkStepGraph, type OrderNode, type Ordering } from './graph.ts';
 export { parseVarArgs, resolveVars, substitute, evalCondition, isCondition, placeholdersOf } from './vars.ts';
 export { cookFormula } from './cook.ts';
-export { formulaDirs, listFormulas, loadFormula, readFormula, FORMULA_SUFFIX, type FormulaDir, type FormulaEntry } from './load.ts';
+export {
+  formulaDirs,
+  listFormulas,
+  loadFormula,
+  readFormula,
+  FORMULA_SUFFIX,
+  type FormulaDir,
+  type FormulaEntry,
+} from './load.ts';

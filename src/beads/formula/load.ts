@@ -37,7 +37,9 @@ export function formulaDirs(beadsDir: string | undefined, env: NodeJS.ProcessEnv
 
 function filesIn(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith(FORMULA_SUFFIX)).sort();
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(FORMULA_SUFFIX))
+      .sort();
   } catch {
     return [];
   }
@@ -83,7 +85,11 @@ export function loadFormula(dirs: readonly FormulaDir[], ref: string, cwd: strin
   }
   const names = [...new Set(dirs.flatMap((d) => filesIn(d.dir).map((f) => f.slice(0, -FORMULA_SUFFIX.length))))].sort();
   const where = dirs.map((d) => d.dir).join(', ') || '(no folders: no store and no HOME)';
-  throw new GtError('BD_FORMULA_NOT_FOUND', `no formula "${ref}"; ${names.length ? `available: ${names.join(', ')}` : 'none are installed'}`, {
-    hint: `formulas are <name>${FORMULA_SUFFIX} files in ${where}`,
-  });
+  throw new GtError(
+    'BD_FORMULA_NOT_FOUND',
+    `no formula "${ref}"; ${names.length ? `available: ${names.join(', ')}` : 'none are installed'}`,
+    {
+      hint: `formulas are <name>${FORMULA_SUFFIX} files in ${where}`,
+    },
+  );
 }

@@ -22,16 +22,23 @@ describe('parseFormula', () => {
   it('reads the release example as written in the seed document', () => {
     const f = readFormula(RELEASE);
     expect(f).toMatchObject({ name: 'release', description: 'Standard release process', version: 1, type: 'workflow' });
-    expect(f.vars).toEqual([{ name: 'version', description: 'The semantic version to release (e.g., 1.2.0)', required: true }]);
+    expect(f.vars).toEqual([
+      { name: 'version', description: 'The semantic version to release (e.g., 1.2.0)', required: true },
+    ]);
     expect(f.steps.map((s) => [s.id, s.needs])).toEqual([
-      ['bump-version', []], ['run-tests', ['bump-version']], ['build', ['run-tests']], ['create-tag', ['build']], ['publish', ['create-tag']],
+      ['bump-version', []],
+      ['run-tests', ['bump-version']],
+      ['build', ['run-tests']],
+      ['create-tag', ['build']],
+      ['publish', ['create-tag']],
     ]);
   });
 
   it('accepts bare-string defaults, depends_on as an alias of needs, nested children and run', () => {
     const f = parseFormula(
       `[vars]\nenv = "staging"\n${step('a')}${step('b', 'depends_on = ["a"]\nrun = "make"\n[[steps.children]]\nid = "b1"\ntitle = "B1"\npriority = "P1"')}`,
-      '/f/x.formula.toml', 'x',
+      '/f/x.formula.toml',
+      'x',
     );
     expect(f.vars).toEqual([{ name: 'env', description: '', default: 'staging', required: false }]);
     expect(f.steps[1]).toMatchObject({ id: 'b', needs: ['a'], run: 'make', children: [{ id: 'b1', priority: 1 }] });
@@ -46,18 +53,29 @@ describe('parseFormula', () => {
     expect(problem(step('a', 'needs = ["zz"]'))).toContain('step "a" needs "zz", which is not a step of this formula');
     expect(problem(step('a', 'needs = ["b"]') + step('b', 'needs = ["a"]'))).toContain('loop: a → b → a');
     expect(problem(step('a', 'need = ["b"]'))).toContain('step "a" has an unknown key "need"');
-    expect(problem(step('a', 'loop = { count = 2 }'))).toContain('step "a" uses "loop", which this bd does not support');
+    expect(problem(step('a', 'loop = { count = 2 }'))).toContain(
+      'step "a" uses "loop", which this bd does not support',
+    );
     expect(problem('[[steps]]\ntitle = "no id"\n')).toContain('[[steps]] number 1 has no "id"');
     expect(problem(step('a', 'condition = "{{x}} > 3"'))).toContain('has condition "{{x}} > 3"');
-    expect(problem(`[vars.v]\nrequired = true\ndefault = "1"\n${step('a')}`)).toContain('variable "v" is required and also has a default');
+    expect(problem(`[vars.v]\nrequired = true\ndefault = "1"\n${step('a')}`)).toContain(
+      'variable "v" is required and also has a default',
+    );
     expect(problem(`[vars.v]\npattern = "("\n${step('a')}`)).toContain('"pattern" is not a valid regular expression');
-    expect(problem(`formula = "other"\n${step('a')}`)).toContain('declares formula = "other" but the file is named x.formula.toml');
+    expect(problem(`formula = "other"\n${step('a')}`)).toContain(
+      'declares formula = "other" but the file is named x.formula.toml',
+    );
     expect(problem('description = "nothing to do"\n')).toContain('has no [[steps]]');
-    for (const m of [problem(step('a') + step('a')), problem('[[steps]]\nid = "a\n')]) expect(m.split('\n')).toHaveLength(1);
+    for (const m of [problem(step('a') + step('a')), problem('[[steps]]\nid = "a\n')])
+      expect(m.split('\n')).toHaveLength(1);
   });
 
   it('refuses a step that needs its own parent or child (the store would deadlock on it)', () => {
-    expect(problem(step('p', '[[steps.children]]\nid = "c"\ntitle = "C"\nneeds = ["p"]'))).toContain('its own parent step');
-    expect(problem(step('p', 'needs = ["c"]\n[[steps.children]]\nid = "c"\ntitle = "C"'))).toContain('its own child step');
+    expect(problem(step('p', '[[steps.children]]\nid = "c"\ntitle = "C"\nneeds = ["p"]'))).toContain(
+      'its own parent step',
+    );
+    expect(problem(step('p', 'needs = ["c"]\n[[steps.children]]\nid = "c"\ntitle = "C"'))).toContain(
+      'its own child step',
+    );
   });
 });

@@ -11,13 +11,43 @@ type Table = Record<string, unknown>;
 
 const TOP_KEYS = ['formula', 'description', 'version', 'type', 'vars', 'steps'];
 const VAR_KEYS = ['description', 'default', 'required', 'enum', 'pattern'];
-const STEP_KEYS = ['id', 'title', 'description', 'notes', 'type', 'priority', 'labels', 'needs', 'depends_on', 'condition', 'assignee', 'run', 'children'];
+const STEP_KEYS = [
+  'id',
+  'title',
+  'description',
+  'notes',
+  'type',
+  'priority',
+  'labels',
+  'needs',
+  'depends_on',
+  'condition',
+  'assignee',
+  'run',
+  'children',
+];
 /** Keys of the Go original that this implementation does not carry out: refused rather than silently ignored. */
-const UNSUPPORTED = new Set(['extends', 'compose', 'advice', 'pointcuts', 'template', 'phase', 'pour', 'loop', 'gate', 'expand', 'expand_vars', 'waits_for', 'on_complete', 'metadata']);
+const UNSUPPORTED = new Set([
+  'extends',
+  'compose',
+  'advice',
+  'pointcuts',
+  'template',
+  'phase',
+  'pour',
+  'loop',
+  'gate',
+  'expand',
+  'expand_vars',
+  'waits_for',
+  'on_complete',
+  'metadata',
+]);
 const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+const isTable = (v: unknown): v is Table =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
 /** Parse and validate one formula; `stem` is the name its file gives it (`<stem>.formula.toml`). */
 export function parseFormula(text: string, path: string, stem: string): Formula {
@@ -34,13 +64,20 @@ export function parseFormula(text: string, path: string, stem: string): Formula 
   const r = new Reader(path);
   r.keys(doc, TOP_KEYS, 'the formula');
   const name = r.str(doc, 'formula', 'the formula') ?? stem;
-  if (name !== stem) throw formulaError(path, `declares formula = "${name}" but the file is named ${stem}.formula.toml (they must agree)`);
+  if (name !== stem)
+    throw formulaError(
+      path,
+      `declares formula = "${name}" but the file is named ${stem}.formula.toml (they must agree)`,
+    );
   const version = doc.version === undefined ? 1 : doc.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw formulaError(path, '"version" must be a whole number, 1 or more');
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    throw formulaError(path, '"version" must be a whole number, 1 or more');
   const type = (r.str(doc, 'type', 'the formula') ?? 'workflow') as FormulaType;
-  if (!FORMULA_TYPES.includes(type)) throw formulaError(path, `"type" must be one of ${FORMULA_TYPES.join(', ')} (got "${type}")`);
+  if (!FORMULA_TYPES.includes(type))
+    throw formulaError(path, `"type" must be one of ${FORMULA_TYPES.join(', ')} (got "${type}")`);
   const vars = r.vars(doc.vars);
-  if (doc.steps !== undefined && !Array.isArray(doc.steps)) throw formulaError(path, 'steps must be written as [[steps]] tables');
+  if (doc.steps !== undefined && !Array.isArray(doc.steps))
+    throw formulaError(path, 'steps must be written as [[steps]] tables');
   const steps = r.steps((doc.steps ?? []) as unknown[], '');
   if (type === 'workflow' && steps.length === 0) throw formulaError(path, 'has no [[steps]]');
   checkStepGraph(steps, path);
@@ -75,7 +112,8 @@ class Reader {
   strList(t: Table, key: string, where: string): string[] {
     const v = t[key];
     if (v === undefined) return [];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw this.fail(`${where}: "${key}" must be a list of strings`);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+      throw this.fail(`${where}: "${key}" must be a list of strings`);
     return v as string[];
   }
 
@@ -85,19 +123,26 @@ class Reader {
     return Object.entries(raw).map(([name, v]) => {
       const where = `variable "${name}"`;
       if (!VAR_NAME.test(name)) throw this.fail(`${where}: names are letters, digits and _, not starting with a digit`);
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { name, description: '', default: String(v), required: false };
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        return { name, description: '', default: String(v), required: false };
       if (!isTable(v)) throw this.fail(`${where} must be a string (its default) or a table`);
       this.keys(v, VAR_KEYS, where);
       const def: VarDef = { name, description: this.str(v, 'description', where) ?? '', required: false };
-      if (v.required !== undefined && typeof v.required !== 'boolean') throw this.fail(`${where}: "required" must be true or false`);
+      if (v.required !== undefined && typeof v.required !== 'boolean')
+        throw this.fail(`${where}: "required" must be true or false`);
       def.required = v.required === true;
       if (v.default !== undefined) {
-        if (!['string', 'number', 'boolean'].includes(typeof v.default)) throw this.fail(`${where}: "default" must be a string`);
+        if (!['string', 'number', 'boolean'].includes(typeof v.default))
+          throw this.fail(`${where}: "default" must be a string`);
         if (def.required) throw this.fail(`${where} is required and also has a default; keep one of them`);
         def.default = String(v.default);
       }
       if (v.enum !== undefined) {
-        if (!Array.isArray(v.enum) || v.enum.length === 0 || v.enum.some((x) => !['string', 'number', 'boolean'].includes(typeof x))) {
+        if (
+          !Array.isArray(v.enum) ||
+          v.enum.length === 0 ||
+          v.enum.some((x) => !['string', 'number', 'boolean'].includes(typeof x))
+        ) {
           throw this.fail(`${where}: "enum" must be a non-empty list of values`);
         }
         def.enum = v.enum.map(String);
@@ -122,17 +167,20 @@ class Reader {
       const id = this.str(s, 'id', anon);
       if (!id) throw this.fail(`${anon} has no "id"`);
       const where = `step "${id}"`;
-      if (!STEP_ID.test(id)) throw this.fail(`${where}: ids are letters, digits and . _ : -, starting with a letter or digit`);
+      if (!STEP_ID.test(id))
+        throw this.fail(`${where}: ids are letters, digits and . _ : -, starting with a letter or digit`);
       this.keys(s, STEP_KEYS, where);
       const title = this.str(s, 'title', where);
       if (!title?.trim()) throw this.fail(`${where} has no "title"`);
       let priority = 2;
       if (s.priority !== undefined) {
-        if (typeof s.priority !== 'number' && typeof s.priority !== 'string') throw this.fail(`${where}: "priority" must be 0–4`);
+        if (typeof s.priority !== 'number' && typeof s.priority !== 'string')
+          throw this.fail(`${where}: "priority" must be 0–4`);
         priority = this.wrap(where, () => parsePriority(s.priority as string | number));
       }
       const labels = this.strList(s, 'labels', where).map((l) => this.wrap(where, () => validateLabel(l)));
-      if (s.children !== undefined && !Array.isArray(s.children)) throw this.fail(`${where}: children must be written as [[steps.children]] tables`);
+      if (s.children !== undefined && !Array.isArray(s.children))
+        throw this.fail(`${where}: children must be written as [[steps.children]] tables`);
       const step: StepDef = {
         id,
         title,
@@ -148,7 +196,9 @@ class Reader {
         if (v !== undefined) step[k] = v;
       }
       if (step.condition !== undefined && step.condition.trim() && !isCondition(step.condition)) {
-        throw this.fail(`${where} has condition "${step.condition}"; write {{var}}, !{{var}}, {{var}} == value or {{var}} != value`);
+        throw this.fail(
+          `${where} has condition "${step.condition}"; write {{var}}, !{{var}}, {{var}} == value or {{var}} != value`,
+        );
       }
       return step;
     });

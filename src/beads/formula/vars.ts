@@ -52,23 +52,40 @@ export function resolveVars(f: Formula, given: Readonly<Record<string, string>>)
   for (const name of Object.keys(given)) {
     if (!declared.has(name) && !used.has(name)) {
       const known = f.vars.map((v) => v.name);
-      throw varError(f, `unknown variable "${name}"`, known.length ? `this formula takes: ${known.join(', ')}` : 'this formula takes no variables');
+      throw varError(
+        f,
+        `unknown variable "${name}"`,
+        known.length ? `this formula takes: ${known.join(', ')}` : 'this formula takes no variables',
+      );
     }
   }
   const missing = f.vars.filter((v) => v.required && !Object.hasOwn(given, v.name));
   if (missing.length > 0) {
     const names = missing.map((v) => v.name);
     const example = names.map((n) => `--var ${n}=…`).join(' ');
-    throw varError(f, `missing required variable${names.length > 1 ? 's' : ''} ${names.join(', ')}`, `pass ${example}${missing[0]!.description ? ` (${names[0]}: ${missing[0]!.description})` : ''}`);
+    throw varError(
+      f,
+      `missing required variable${names.length > 1 ? 's' : ''} ${names.join(', ')}`,
+      `pass ${example}${missing[0]!.description ? ` (${names[0]}: ${missing[0]!.description})` : ''}`,
+    );
   }
   const out: Record<string, string> = {};
   for (const v of f.vars) out[v.name] = given[v.name] ?? v.default ?? '';
   for (const [k, val] of Object.entries(given)) out[k] = val;
   for (const v of f.vars) {
     const val = out[v.name]!;
-    if (v.enum && !v.enum.includes(val)) throw varError(f, `variable ${v.name} is "${val}"; it must be one of: ${v.enum.join(', ')}`, `pass --var ${v.name}=${v.enum[0]}`);
+    if (v.enum && !v.enum.includes(val))
+      throw varError(
+        f,
+        `variable ${v.name} is "${val}"; it must be one of: ${v.enum.join(', ')}`,
+        `pass --var ${v.name}=${v.enum[0]}`,
+      );
     if (v.pattern && !new RegExp(`^(?:${v.pattern})$`).test(val)) {
-      throw varError(f, `variable ${v.name} is "${val}", which does not match the pattern ${v.pattern}`, `pass a value for ${v.name} that matches ${v.pattern}`);
+      throw varError(
+        f,
+        `variable ${v.name} is "${val}", which does not match the pattern ${v.pattern}`,
+        `pass a value for ${v.name} that matches ${v.pattern}`,
+      );
     }
   }
   return out;

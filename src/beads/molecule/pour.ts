@@ -20,14 +20,21 @@ export interface PourResult {
 }
 
 function moleculeTitle(plan: Plan): string {
-  const first = plan.description.split('\n').find((l) => l.trim())?.trim() ?? '';
+  const first =
+    plan.description
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '';
   if (!first) return plan.formula;
   return first.length > 200 ? `${first.slice(0, 199)}…` : first;
 }
 
 function moleculeDescription(plan: Plan): string {
   const vars = Object.entries(plan.vars).map(([k, v]) => `- ${k} = ${v}`);
-  return [`Poured from formula ${plan.formula} (version ${plan.version}).`, ...(vars.length ? ['', 'Variables:', ...vars] : [])].join('\n');
+  return [
+    `Poured from formula ${plan.formula} (version ${plan.version}).`,
+    ...(vars.length ? ['', 'Variables:', ...vars] : []),
+  ].join('\n');
 }
 
 /**

@@ -42,13 +42,19 @@ export function requireMolecule(store: Store, raw: string): Bead {
   const id = resolveId(store, raw);
   const b = getBead(store.db, id)!;
   if (b.type !== 'molecule') {
-    throw new GtError('BD_NOT_MOLECULE', `${id} is a ${b.type}, not a molecule`, { hint: 'see the molecules with `bd mol list`' });
+    throw new GtError('BD_NOT_MOLECULE', `${id} is a ${b.type}, not a molecule`, {
+      hint: 'see the molecules with `bd mol list`',
+    });
   }
   return b;
 }
 
 /** Beads under `root` through parent-child edges (any depth), live ones only; digests only when asked for. */
-function descendants(store: Store, root: string, withDigests = false): { bead: Bead; blocked: boolean; parent: string }[] {
+function descendants(
+  store: Store,
+  root: string,
+  withDigests = false,
+): { bead: Bead; blocked: boolean; parent: string }[] {
   const rows = store.db.all(
     `WITH RECURSIVE d(id, parent) AS (
        SELECT issue_id, depends_on_id FROM deps WHERE depends_on_id = ? AND type = 'parent-child'
@@ -64,7 +70,9 @@ function descendants(store: Store, root: string, withDigests = false): { bead: B
 
 /** Ids of everything under `root`, digests included (what burning a molecule removes). */
 export function descendantIds(store: Store, root: string): string[] {
-  return descendants(store, root, true).map((x) => x.bead.id).sort(compareIds);
+  return descendants(store, root, true)
+    .map((x) => x.bead.id)
+    .sort(compareIds);
 }
 
 /** Id order with numeric parts compared as numbers, so `.2` comes before `.10`. */
@@ -103,9 +111,23 @@ export function moleculeSteps(store: Store, molId: string): MolStep[] {
   walk(molId, 0);
   const needs = new Map<string, string[]>();
   for (const { x } of preorder) {
-    needs.set(x.bead.id, store.db.all<{ id: string }>("SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'blocks' ORDER BY depends_on_id", x.bead.id).map((r) => r.id));
+    needs.set(
+      x.bead.id,
+      store.db
+        .all<{ id: string }>(
+          "SELECT depends_on_id AS id FROM deps WHERE issue_id = ? AND type = 'blocks' ORDER BY depends_on_id",
+          x.bead.id,
+        )
+        .map((r) => r.id),
+    );
   }
-  const { order } = orderSteps(preorder.map(({ x }) => ({ key: x.bead.id, parent: x.parent === molId ? null : x.parent, needs: needs.get(x.bead.id)! })));
+  const { order } = orderSteps(
+    preorder.map(({ x }) => ({
+      key: x.bead.id,
+      parent: x.parent === molId ? null : x.parent,
+      needs: needs.get(x.bead.id)!,
+    })),
+  );
   const byId = new Map(preorder.map((p) => [p.x.bead.id, p]));
   return order.map((id) => {
     const { x, depth } = byId.get(id)!;

@@ -34,12 +34,18 @@ export interface RunOptions {
   timeoutMs?: number;
   shell?: Shell;
   /** Told before and after each command, so a caller can show progress. */
-  onStep?: (e: { phase: 'start'; step: MolStep } | { phase: 'end'; step: MolStep; run: StepRun } | { phase: 'group-done'; step: MolStep }) => void;
+  onStep?: (
+    e:
+      | { phase: 'start'; step: MolStep }
+      | { phase: 'end'; step: MolStep; run: StepRun }
+      | { phase: 'group-done'; step: MolStep },
+  ) => void;
 }
 
 /** Keep the end of long output: that is where the error usually is. */
 const MAX_OUTPUT = 60_000;
-const tail = (s: string): string => (s.length > MAX_OUTPUT ? `…(${s.length - MAX_OUTPUT} characters cut)\n${s.slice(-MAX_OUTPUT)}` : s);
+const tail = (s: string): string =>
+  s.length > MAX_OUTPUT ? `…(${s.length - MAX_OUTPUT} characters cut)\n${s.slice(-MAX_OUTPUT)}` : s;
 
 /** The next step to act on: the first unfinished step in order that is not blocked and has no unfinished child. */
 function nextStep(steps: readonly MolStep[]): MolStep | undefined {
@@ -86,7 +92,9 @@ export function runMolecule(store: Store, raw: string, opts: RunOptions): RunRep
     opts.onStep?.({ phase: 'end', step, run });
     if (run.exit_code !== 0) {
       const what = run.exit_code < 0 ? 'could not finish' : `exited ${run.exit_code}`;
-      store.write(() => insertComment(store, step.id, `bd mol run: \`${step.run}\` ${what}\n\n${run.output.trim() || '(no output)'}`));
+      store.write(() =>
+        insertComment(store, step.id, `bd mol run: \`${step.run}\` ${what}\n\n${run.output.trim() || '(no output)'}`),
+      );
       return { outcome: 'failed', step, exit_code: run.exit_code, molecule: mol.id, ran };
     }
     closeBeads(store, [step.id], `bd mol run: \`${step.run}\` exited 0`);

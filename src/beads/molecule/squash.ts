@@ -18,7 +18,9 @@ export interface SquashResult {
 /** The digest's text: the caller's summary, then every step with how it ended. */
 export function digestText(mol: Bead, steps: readonly MolStep[], summary?: string): string {
   const meta = mol.metadata ?? {};
-  const vars = Object.entries((meta.vars as Record<string, string> | undefined) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+  const vars = Object.entries((meta.vars as Record<string, string> | undefined) ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   const origin = [meta.formula ? `formula ${String(meta.formula)}` : '', vars].filter(Boolean).join(', ');
   const lines = steps.map((s) => {
     const mark = s.state === 'done' ? '[x]' : '[ ]';
@@ -38,7 +40,9 @@ export function squashMolecule(store: Store, raw: string, opts: { summary?: stri
   return store.write(() => {
     const mol = requireMolecule(store, raw);
     if (typeof mol.metadata?.digest === 'string') {
-      throw new GtError('BD_MOL_SQUASHED', `${mol.id} was already squashed into ${mol.metadata.digest}`, { hint: `see it with \`bd show ${mol.metadata.digest}\`` });
+      throw new GtError('BD_MOL_SQUASHED', `${mol.id} was already squashed into ${mol.metadata.digest}`, {
+        hint: `see it with \`bd show ${mol.metadata.digest}\``,
+      });
     }
     const steps = moleculeSteps(store, mol.id);
     const draft = insertBead(store, {
@@ -49,7 +53,11 @@ export function squashMolecule(store: Store, raw: string, opts: { summary?: stri
       metadata: { digest_of: mol.id, ...(mol.metadata?.formula ? { formula: mol.metadata.formula } : {}) },
       ...(mol.ephemeral ? {} : { parent: mol.id }),
     });
-    const [digest] = closeBeads(store, [draft.id], `Squashed from ${steps.length} step${steps.length === 1 ? '' : 's'}`) as [Bead];
+    const [digest] = closeBeads(
+      store,
+      [draft.id],
+      `Squashed from ${steps.length} step${steps.length === 1 ? '' : 's'}`,
+    ) as [Bead];
     let closed: string[] = [];
     let deleted: string[] = [];
     if (mol.ephemeral) {

@@ -1,7 +1,18 @@
 // `bd --json` shapes as Go Beads prints them (docs/formats/bd-json.md): the issue record of the ledger
 // (src/beads/ledger.ts, one place for the shape) plus the derived fields each command adds.
 import {
-  dependentsOf, edgeCounts, getBead, toRecord, type Bead, type BeadDetails, type BeadEvent, type BlockedBead, type Comment, type Dependency, type Stats, type Store,
+  dependentsOf,
+  edgeCounts,
+  getBead,
+  toRecord,
+  type Bead,
+  type BeadDetails,
+  type BeadEvent,
+  type BlockedBead,
+  type Comment,
+  type Dependency,
+  type Stats,
+  type Store,
 } from '../../beads/index.ts';
 
 type Json = Record<string, unknown>;
@@ -14,9 +25,15 @@ export function issueJson(b: Bead & Partial<Pick<BeadDetails, 'dependencies' | '
 
 /** `bd list`: issues with Beads' counts (`IssueWithCounts`). */
 export function listJson(store: Store, beads: readonly Bead[]): Json[] {
-  const { deps, dependents, comments } = edgeCounts(store, beads.map((b) => b.id));
+  const { deps, dependents, comments } = edgeCounts(
+    store,
+    beads.map((b) => b.id),
+  );
   return beads.map((b) => ({
-    ...issueJson(b), dependency_count: deps.get(b.id) ?? 0, dependent_count: dependents.get(b.id) ?? 0, comment_count: comments.get(b.id) ?? 0,
+    ...issueJson(b),
+    dependency_count: deps.get(b.id) ?? 0,
+    dependent_count: dependents.get(b.id) ?? 0,
+    comment_count: comments.get(b.id) ?? 0,
   }));
 }
 
@@ -44,7 +61,14 @@ export function showJson(store: Store, d: BeadDetails, events?: BeadEvent[]): Js
 }
 
 export function commentJson(c: Comment): Json {
-  return { id: /^\d+$/.test(c.id) ? Number(c.id) : c.id, issue_id: c.issue_id, author: c.author, text: c.text, created_at: c.created_at, ...(c.extra ?? {}) };
+  return {
+    id: /^\d+$/.test(c.id) ? Number(c.id) : c.id,
+    issue_id: c.issue_id,
+    author: c.author,
+    text: c.text,
+    created_at: c.created_at,
+    ...(c.extra ?? {}),
+  };
 }
 
 /** `bd blocked`: Beads' `BlockedIssue`. */
@@ -57,8 +81,14 @@ export function statsJson(s: Stats): Json {
   const st = (k: string): number => s.by_status[k] ?? 0;
   return {
     summary: {
-      total_issues: s.total, open_issues: st('open'), in_progress_issues: st('in_progress'), closed_issues: st('closed'),
-      blocked_issues: s.blocked, deferred_issues: st('deferred'), ready_issues: s.ready, pinned_issues: st('pinned'),
+      total_issues: s.total,
+      open_issues: st('open'),
+      in_progress_issues: st('in_progress'),
+      closed_issues: st('closed'),
+      blocked_issues: s.blocked,
+      deferred_issues: st('deferred'),
+      ready_issues: s.ready,
+      pinned_issues: st('pinned'),
       hooked_issues: st('hooked'),
     },
     ...s,

@@ -23,10 +23,19 @@ type Register = (program: Command, ctx: ReturnType<typeof createBdCtx>) => void;
 
 /** Each command group with the command names it registers. */
 const GROUPS: [string[], Register][] = [
-  [['init'], registerInit], [['create', 'new'], registerCreate], [['show', 'view'], registerShow], [['list', 'search'], registerList],
-  [['update', 'close', 'done', 'reopen', 'delete'], registerUpdate], [['ready', 'blocked'], registerReady], [['dep'], registerDep],
-  [['label', 'comments'], registerLabel], [['stats', 'status'], registerStats], [['export', 'import'], registerTransfer],
-  [['doctor'], registerDoctor], [['prime'], registerPrime], [['merge-driver'], registerMergeDriverCommand],
+  [['init'], registerInit],
+  [['create', 'new'], registerCreate],
+  [['show', 'view'], registerShow],
+  [['list', 'search'], registerList],
+  [['update', 'close', 'done', 'reopen', 'delete'], registerUpdate],
+  [['ready', 'blocked'], registerReady],
+  [['dep'], registerDep],
+  [['label', 'comments'], registerLabel],
+  [['stats', 'status'], registerStats],
+  [['export', 'import'], registerTransfer],
+  [['doctor'], registerDoctor],
+  [['prime'], registerPrime],
+  [['merge-driver'], registerMergeDriverCommand],
   [['formula', 'cook', 'mol'], registerFormula],
 ];
 

@@ -4,7 +4,13 @@ import { safeLine, safeText } from '../../kernel/index.ts';
 import type { Bead, BeadDetails, BeadEvent, Dependency, DepTreeNode } from '../../beads/index.ts';
 
 const SYMBOL: Record<string, string> = {
-  open: '○', in_progress: '◐', hooked: '⚓', blocked: '⊘', deferred: '❄', pinned: '📌', closed: '✓',
+  open: '○',
+  in_progress: '◐',
+  hooked: '⚓',
+  blocked: '⊘',
+  deferred: '❄',
+  pinned: '📌',
+  closed: '✓',
 };
 
 export function beadLine(b: Bead): string {
@@ -39,8 +45,10 @@ export function beadDetails(d: BeadDetails & { dependents?: Dependency[]; events
   text += section('Design', d.design);
   text += section('Acceptance', d.acceptance);
   text += section('Notes', d.notes);
-  if (d.dependencies.length) text += section('Depends on', d.dependencies.map((x) => `${l(x.depends_on_id)} (${l(x.type)})`).join('\n'));
-  if (d.dependents?.length) text += section('Dependents', d.dependents.map((x) => `${l(x.issue_id)} (${l(x.type)})`).join('\n'));
+  if (d.dependencies.length)
+    text += section('Depends on', d.dependencies.map((x) => `${l(x.depends_on_id)} (${l(x.type)})`).join('\n'));
+  if (d.dependents?.length)
+    text += section('Dependents', d.dependents.map((x) => `${l(x.issue_id)} (${l(x.type)})`).join('\n'));
   if (d.comments.length) text += section('Comments', d.comments.map(commentLine).join('\n'));
   return text;
 }

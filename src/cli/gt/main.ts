@@ -51,7 +51,10 @@ import { registerSeance } from './commands/seance.ts';
 import { groupCommands } from './commands/help-groups.ts';
 
 // Agents started on SSH hosts get a town API token made by the server's token module (work/ sits below server/).
-const withTokens = <T>(town: Parameters<typeof openTownStore>[0], fn: (s: ReturnType<typeof openTownStore>) => T): T => {
+const withTokens = <T>(
+  town: Parameters<typeof openTownStore>[0],
+  fn: (s: ReturnType<typeof openTownStore>) => T,
+): T => {
   const store = openTownStore(town, { actor: 'gt' });
   try {
     return fn(store);
@@ -61,7 +64,8 @@ const withTokens = <T>(town: Parameters<typeof openTownStore>[0], fn: (s: Return
 };
 setTokenIssuer({
   // The agent's earlier tokens are revoked: only the newest session's stays valid.
-  issue: (town, address) => withTokens(town, (s) => (revokeTokens(town, s, address), issueToken(town, s, address).token)),
+  issue: (town, address) =>
+    withTokens(town, (s) => (revokeTokens(town, s, address), issueToken(town, s, address).token)),
   revoke: (town, address) => void withTokens(town, (s) => revokeTokens(town, s, address)),
 });
 
@@ -91,7 +95,45 @@ export function buildGtProgram(io: CliIo): Command {
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nIssue tracking: `gt bd <command>` runs bd (see `bd --help`).');
   const ctx = createGtCtx(io, program);
-  for (const register of [registerInstall, registerRig, registerCrew, registerConfig, registerMail, registerNudge, registerDoctor, registerCompletion, registerMayor, registerAgents, registerPeek, registerAttach, registerPrime, registerHooks, registerDemo, registerDaemon, registerStatus, registerConvoy, registerEscalate, registerHandoff, registerDone, registerRefinery, registerMq, registerSling, registerPolecat, registerHook, registerUnsling, registerCosts, registerDashboard, registerFeed, registerServe, registerToken, registerWorkspace, registerHost, registerLifecycle, registerDiag, registerSeance]) {
+  for (const register of [
+    registerInstall,
+    registerRig,
+    registerCrew,
+    registerConfig,
+    registerMail,
+    registerNudge,
+    registerDoctor,
+    registerCompletion,
+    registerMayor,
+    registerAgents,
+    registerPeek,
+    registerAttach,
+    registerPrime,
+    registerHooks,
+    registerDemo,
+    registerDaemon,
+    registerStatus,
+    registerConvoy,
+    registerEscalate,
+    registerHandoff,
+    registerDone,
+    registerRefinery,
+    registerMq,
+    registerSling,
+    registerPolecat,
+    registerHook,
+    registerUnsling,
+    registerCosts,
+    registerDashboard,
+    registerFeed,
+    registerServe,
+    registerToken,
+    registerWorkspace,
+    registerHost,
+    registerLifecycle,
+    registerDiag,
+    registerSeance,
+  ]) {
     register(program, ctx);
   }
   groupCommands(program);

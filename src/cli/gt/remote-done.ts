@@ -26,19 +26,36 @@ export async function runRemoteDone(argv: readonly string[], io: CliIo): Promise
   const json = argv.includes('--json');
   try {
     const c = townClient(io.env);
-    if (argv.includes('--help') || argv.includes('-h') || commandOf(argv) !== 'done') return replay(io, await runInTown(c, 'gt', argv));
+    if (argv.includes('--help') || argv.includes('-h') || commandOf(argv) !== 'done')
+      return replay(io, await runInTown(c, 'gt', argv));
     const h = await myHook(c);
     const { status, note } = doneArgs(argv);
-    if (!h.bead || !h.polecat?.branch || h.bead.status === 'closed' || !['completed', 'escalated', 'deferred'].includes(status)) {
+    if (
+      !h.bead ||
+      !h.polecat?.branch ||
+      h.bead.status === 'closed' ||
+      !['completed', 'escalated', 'deferred'].includes(status)
+    ) {
       return replay(io, await runInTown(c, 'gt', argv));
     }
-    const subject = status === 'completed' ? `${h.bead.title} (${h.bead.id})` : `WIP ${h.bead.id}: ${status}${note ? `: ${note}` : ''}`;
+    const subject =
+      status === 'completed'
+        ? `${h.bead.title} (${h.bead.id})`
+        : `WIP ${h.bead.id}: ${status}${note ? `: ${note}` : ''}`;
     // The polecat's own git identity, as gt done in the town commits (src/work/sessions/identity.ts).
-    const who = { name: `${h.polecat.rig}/${h.polecat.name}`, email: `${h.polecat.rig}.${h.polecat.name}@gastown.local` };
+    const who = {
+      name: `${h.polecat.rig}/${h.polecat.name}`,
+      email: `${h.polecat.rig}.${h.polecat.name}@gastown.local`,
+    };
     // No hooks at all: the workspace's post-commit push is not wanted here, gt done pushes next.
-    const committed = commitWorkTree(io.cwd, [subject, ...(note && status === 'completed' ? [note] : [])], who, { hooks: 'none' });
+    const committed = commitWorkTree(io.cwd, [subject, ...(note && status === 'completed' ? [note] : [])], who, {
+      hooks: 'none',
+    });
     const pushed = pushWorkspace(c, h, io.cwd);
-    return replay(io, await runInTown(c, 'gt', [...argv, '--pushed', pushed.head, ...(committed ? ['--committed-leftovers'] : [])]));
+    return replay(
+      io,
+      await runInTown(c, 'gt', [...argv, '--pushed', pushed.head, ...(committed ? ['--committed-leftovers'] : [])]),
+    );
   } catch (e) {
     return reportError(io, json, e instanceof GtError ? e : new GtError('INTERNAL', messageOf(e)));
   }

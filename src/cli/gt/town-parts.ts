@@ -11,4 +11,14 @@ import { SLING_QUEUE_PART } from '../../work/sling/queue.ts';
 import { PULL_REQUESTS_PART } from '../../refinery/pr-store.ts';
 import { API_TOKENS_PART } from '../../server/tokens.ts';
 
-export const TOWN_PARTS: readonly SchemaPart[] = [AGENTS_PART, MAIL_PART, POLECATS_PART, MERGE_REQUESTS_PART, SLING_QUEUE_PART, TOWN_EVENTS_PART, USAGE_PART, PULL_REQUESTS_PART, API_TOKENS_PART];
+export const TOWN_PARTS: readonly SchemaPart[] = [
+  AGENTS_PART,
+  MAIL_PART,
+  POLECATS_PART,
+  MERGE_REQUESTS_PART,
+  SLING_QUEUE_PART,
+  TOWN_EVENTS_PART,
+  USAGE_PART,
+  PULL_REQUESTS_PART,
+  API_TOKENS_PART,
+];

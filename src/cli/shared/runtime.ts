@@ -33,7 +33,7 @@ export function fdIo(): CliIo {
   const write = (fd: number, text: string): void => {
     if (closed.has(fd)) return;
     const buf = Buffer.from(text);
-    for (let off = 0; off < buf.length; ) {
+    for (let off = 0; off < buf.length;) {
       try {
         off += writeSync(fd, buf, off);
       } catch (e) {
@@ -80,7 +80,12 @@ export class ExitSignal extends Error {
 }
 
 /** Parse and run; returns the exit code: 0 ok, 1 error, 2 usage. Never calls process.exit. */
-export async function runProgram(program: Command, argv: readonly string[], io: CliIo, json: () => boolean): Promise<number> {
+export async function runProgram(
+  program: Command,
+  argv: readonly string[],
+  io: CliIo,
+  json: () => boolean,
+): Promise<number> {
   // Subcommands copy these settings only when they are created, so set them on every command of the tree.
   const tree = (c: Command): Command[] => [c, ...c.commands.flatMap(tree)];
   for (const c of tree(program)) {
@@ -93,8 +98,13 @@ export async function runProgram(program: Command, argv: readonly string[], io: 
   } catch (e) {
     if (e instanceof ExitSignal) return e.code;
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return reportError(io, json(), new GtError('USAGE', e.message.replace(/^error: /, ''), { kind: 'usage', hint: usageHint(e) }));
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return 0;
+      return reportError(
+        io,
+        json(),
+        new GtError('USAGE', e.message.replace(/^error: /, ''), { kind: 'usage', hint: usageHint(e) }),
+      );
     }
     if (isGtError(e)) return reportError(io, json(), e);
     return reportError(io, json(), new GtError('INTERNAL', messageOf(e)));
@@ -109,7 +119,10 @@ function usageHint(e: CommanderError): string {
 }
 
 export function reportError(io: CliIo, json: boolean, e: GtError): number {
-  if (json) io.out(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }, null, 2)}\n`);
+  if (json)
+    io.out(
+      `${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }, null, 2)}\n`,
+    );
   io.err(safeText(`Error: ${e.message}\n${e.hint ? `Hint: ${e.hint}\n` : ''}`));
   return e.kind === 'usage' ? 2 : 1;
 }
@@ -117,7 +130,10 @@ export function reportError(io: CliIo, json: boolean, e: GtError): number {
 /** Split repeated or comma-separated option values into a flat list. */
 export function listOpt(v: string | string[] | undefined): string[] {
   if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return (Array.isArray(v) ? v : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Commander collector for repeatable options. */

@@ -6,7 +6,14 @@ import { createBead, getBead } from '../../beads/index.ts';
 import { rejectMr, retryMr } from '../../refinery/index.ts';
 import { agentForRole, loadRig, parseAddress, rigNames, type TownContext } from '../../town/index.ts';
 import { NUDGE_MODES, createConvoy, markRead, nudgeAgent, reply, sendMail, sling } from '../../work/index.ts';
-import { getAgent, identityOf, startAgent, stopAgent, withStore, type AgentIdentity } from '../../work/sessions/index.ts';
+import {
+  getAgent,
+  identityOf,
+  startAgent,
+  stopAgent,
+  withStore,
+  type AgentIdentity,
+} from '../../work/sessions/index.ts';
 import { HttpError, jsonBody } from './errors.ts';
 import { OVERSEER, withTownStore, type DashState } from './state.ts';
 
@@ -20,7 +27,10 @@ const SlingBody = z.strictObject({
   message: text(10_000).optional(),
   merge: z.enum(['mr', 'direct', 'local']).optional(),
 });
-const NudgeBody = z.strictObject({ message: text(10_000).min(1), mode: z.enum(NUDGE_MODES as ['wait-idle', 'queue', 'immediate']).optional() });
+const NudgeBody = z.strictObject({
+  message: text(10_000).min(1),
+  mode: z.enum(NUDGE_MODES as ['wait-idle', 'queue', 'immediate']).optional(),
+});
 const Empty = z.strictObject({});
 const RejectBody = z.strictObject({ reason: text(2000).optional() });
 const BeadBody = z.strictObject({
@@ -31,25 +41,51 @@ const BeadBody = z.strictObject({
   rig: id.optional(),
   labels: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
 });
-const ConvoyBody = z.strictObject({ name: z.string().trim().min(1).max(500), beads: z.array(id).max(500).optional(), notify: z.array(id).max(50).optional(), human: z.boolean().optional() });
-const ComposeBody = z.strictObject({ to: id, subject: z.string().trim().min(1).max(500), body: text(100_000).optional(), priority: z.number().int().min(0).max(4).optional(), type: id.optional() });
+const ConvoyBody = z.strictObject({
+  name: z.string().trim().min(1).max(500),
+  beads: z.array(id).max(500).optional(),
+  notify: z.array(id).max(50).optional(),
+  human: z.boolean().optional(),
+});
+const ComposeBody = z.strictObject({
+  to: id,
+  subject: z.string().trim().min(1).max(500),
+  body: text(100_000).optional(),
+  priority: z.number().int().min(0).max(4).optional(),
+  type: id.optional(),
+});
 const ReplyBody = z.strictObject({ body: text(100_000).min(1), subject: z.string().max(500).optional() });
 
 function agentId(town: TownContext, address: string): AgentIdentity {
   const a = parseAddress(town, address);
-  if (a.kind === 'overseer' || a.kind === 'rig') throw new HttpError(400, 'GT_BAD_ADDRESS', `${address} is not one agent`, { field: 'address' });
+  if (a.kind === 'overseer' || a.kind === 'rig')
+    throw new HttpError(400, 'GT_BAD_ADDRESS', `${address} is not one agent`, { field: 'address' });
   return identityOf(town, a);
 }
 
 export function mountActionRoutes(app: Hono, st: DashState): void {
   app.post('/api/sling', async (c) => {
     const b = await jsonBody(c, SlingBody);
-    return c.json(await sling(st.town(), { beads: b.beads, target: b.target, actor: OVERSEER, ...(b.agent ? { agent: b.agent } : {}), ...(b.message ? { message: b.message } : {}), ...(b.merge ? { merge: b.merge } : {}) }));
+    return c.json(
+      await sling(st.town(), {
+        beads: b.beads,
+        target: b.target,
+        actor: OVERSEER,
+        ...(b.agent ? { agent: b.agent } : {}),
+        ...(b.message ? { message: b.message } : {}),
+        ...(b.merge ? { merge: b.merge } : {}),
+      }),
+    );
   });
 
   app.post('/api/agents/:address/nudge', async (c) => {
     const b = await jsonBody(c, NudgeBody);
-    return c.json(await nudgeAgent(st.town(), c.req.param('address'), b.message, { from: OVERSEER, ...(b.mode ? { mode: b.mode } : {}) }));
+    return c.json(
+      await nudgeAgent(st.town(), c.req.param('address'), b.message, {
+        from: OVERSEER,
+        ...(b.mode ? { mode: b.mode } : {}),
+      }),
+    );
   });
 
   app.post('/api/agents/:address/stop', async (c) => {
@@ -63,7 +99,8 @@ export function mountActionRoutes(app: Hono, st: DashState): void {
     const ident = agentId(town, c.req.param('address'));
     const previous = withStore(town, (s) => getAgent(s, ident.address));
     const role = ident.role === 'crew' ? 'crew' : ident.role === 'mayor' ? 'mayor' : 'polecat';
-    const agent = previous?.runtime ?? agentForRole(town.settings, role, ident.rig ? loadRig(town, ident.rig) : undefined);
+    const agent =
+      previous?.runtime ?? agentForRole(town.settings, role, ident.rig ? loadRig(town, ident.rig) : undefined);
     const stopped = await stopAgent(town, ident);
     const started = await startAgent(town, { identity: ident, agent, resume: true });
     return c.json({ stopped, started });
@@ -84,13 +121,18 @@ export function mountActionRoutes(app: Hono, st: DashState): void {
     const town = st.town();
     let prefix: string | undefined;
     if (b.rig !== undefined) {
-      if (!rigNames(town).includes(b.rig)) throw new HttpError(400, 'GT_RIG_NOT_FOUND', `no rig named ${b.rig}`, { field: 'rig' });
+      if (!rigNames(town).includes(b.rig))
+        throw new HttpError(400, 'GT_RIG_NOT_FOUND', `no rig named ${b.rig}`, { field: 'rig' });
       prefix = loadRig(town, b.rig).prefix;
     }
     const bead = withTownStore(town, (s) => {
       const made = createBead(s, {
-        title: b.title, ...(b.description ? { description: b.description } : {}), ...(b.type ? { type: b.type } : {}),
-        ...(b.priority !== undefined ? { priority: b.priority } : {}), ...(b.labels ? { labels: b.labels } : {}), ...(prefix ? { prefix } : {}),
+        title: b.title,
+        ...(b.description ? { description: b.description } : {}),
+        ...(b.type ? { type: b.type } : {}),
+        ...(b.priority !== undefined ? { priority: b.priority } : {}),
+        ...(b.labels ? { labels: b.labels } : {}),
+        ...(prefix ? { prefix } : {}),
       });
       return getBead(s.db, made.id) ?? made;
     });
@@ -99,7 +141,13 @@ export function mountActionRoutes(app: Hono, st: DashState): void {
 
   app.post('/api/convoys', async (c) => {
     const b = await jsonBody(c, ConvoyBody);
-    const convoy = createConvoy(st.town(), { name: b.name, actor: OVERSEER, ...(b.beads ? { beads: b.beads } : {}), ...(b.notify ? { notify: b.notify } : {}), ...(b.human !== undefined ? { human: b.human } : {}) });
+    const convoy = createConvoy(st.town(), {
+      name: b.name,
+      actor: OVERSEER,
+      ...(b.beads ? { beads: b.beads } : {}),
+      ...(b.notify ? { notify: b.notify } : {}),
+      ...(b.human !== undefined ? { human: b.human } : {}),
+    });
     return c.json({ convoy }, 201);
   });
 
@@ -107,15 +155,24 @@ export function mountActionRoutes(app: Hono, st: DashState): void {
     const b = await jsonBody(c, ComposeBody);
     const town = st.town();
     const r = await sendMail(town, {
-      from: { kind: 'overseer' }, to: parseAddress(town, b.to), subject: b.subject, ...(b.body !== undefined ? { body: b.body } : {}),
-      ...(b.priority !== undefined ? { priority: b.priority } : {}), ...(b.type ? { type: b.type } : {}),
+      from: { kind: 'overseer' },
+      to: parseAddress(town, b.to),
+      subject: b.subject,
+      ...(b.body !== undefined ? { body: b.body } : {}),
+      ...(b.priority !== undefined ? { priority: b.priority } : {}),
+      ...(b.type ? { type: b.type } : {}),
     });
     return c.json(r, 201);
   });
 
   app.post('/api/mail/:id/reply', async (c) => {
     const b = await jsonBody(c, ReplyBody);
-    const r = await reply(st.town(), { from: { kind: 'overseer' }, id: c.req.param('id'), body: b.body, ...(b.subject ? { subject: b.subject } : {}) });
+    const r = await reply(st.town(), {
+      from: { kind: 'overseer' },
+      id: c.req.param('id'),
+      body: b.body,
+      ...(b.subject ? { subject: b.subject } : {}),
+    });
     return c.json(r, 201);
   });
 

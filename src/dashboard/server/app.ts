@@ -43,29 +43,45 @@ export interface Dashboard {
 
 export function createDashboard(town: TownContext, opts: AppOptions = {}): Dashboard {
   const token = opts.token ?? loadOrCreateToken(town).token;
-  if (token.length < 32) throw new GtError('GT_DASHBOARD_TOKEN', 'the dashboard token is too short (32 characters at least)', { hint: 'leave it to gt dashboard, which makes one' });
+  if (token.length < 32)
+    throw new GtError('GT_DASHBOARD_TOKEN', 'the dashboard token is too short (32 characters at least)', {
+      hint: 'leave it to gt dashboard, which makes one',
+    });
   const csrf = derivedSecret(token, 'page-key');
   const cookie = cookieName(town);
   const st = dashState(town, csrf, 'token');
-  const live = createLive(st.town, { ...(opts.pollMs ? { pollMs: opts.pollMs } : {}), ...(opts.onError ? { onError: opts.onError } : {}) });
+  const live = createLive(st.town, {
+    ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+    ...(opts.onError ? { onError: opts.onError } : {}),
+  });
   st.hint = (panels) => live.hint(panels.filter((p): p is Panel => (PANELS as readonly string[]).includes(p)));
   const app = new Hono();
 
   app.onError((e, c) => {
-    if (!(e instanceof HttpError) && !(e instanceof GtError) && !clientWentAway(c.req.raw, e)) opts.onError?.(`${c.req.method} ${c.req.path}: ${e.stack ?? e.message}`);
+    if (!(e instanceof HttpError) && !(e instanceof GtError) && !clientWentAway(c.req.raw, e))
+      opts.onError?.(`${c.req.method} ${c.req.path}: ${e.stack ?? e.message}`);
     return errorResponse(c, e);
   });
-  app.notFound((c) => c.json({ error: { code: 'GT_NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'GT_NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
   app.use('*', async (c, next) => {
     await next();
     c.header('x-frame-options', 'DENY');
     c.header('referrer-policy', 'same-origin');
   });
   app.use('*', authGuard({ bind: opts.bind ?? '127.0.0.1', token, cookie }));
-  app.use('/api/*', bodyLimit({
-    maxSize: BODY_LIMIT,
-    onError: (c) => c.json({ error: { code: 'GT_BODY_TOO_LARGE', message: `request bodies are limited to ${BODY_LIMIT / 1024} KiB` } }, 413),
-  }));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: BODY_LIMIT,
+      onError: (c) =>
+        c.json(
+          { error: { code: 'GT_BODY_TOO_LARGE', message: `request bodies are limited to ${BODY_LIMIT / 1024} KiB` } },
+          413,
+        ),
+    }),
+  );
   app.use('/api/*', csrfGuard());
 
   mountStatic(app, opts.webDir ?? defaultWebDir());

@@ -1,12 +1,29 @@
 // The costs panel: spending per agent and per convoy (src/costs/ reports), the budgets and which caps are reached.
 // `available: false` when the store holds no usage table yet (a town from before cost accounting).
-import { budgetStateIn, costReport, townPrices, usageAvailable, usageRows, type Breach, type BudgetState, type CostReport } from '../../costs/index.ts';
+import {
+  budgetStateIn,
+  costReport,
+  townPrices,
+  usageAvailable,
+  usageRows,
+  type Breach,
+  type BudgetState,
+  type CostReport,
+} from '../../costs/index.ts';
 import type { TownContext } from '../../town/index.ts';
 import { withTownStore } from './state.ts';
 
 export type CostsView =
   | { available: false }
-  | { available: true; by_agent: CostReport; by_convoy: CostReport; by_day: CostReport; budgets: BudgetState['budgets']; spend: BudgetState['spend']; breaches: Breach[] };
+  | {
+      available: true;
+      by_agent: CostReport;
+      by_convoy: CostReport;
+      by_day: CostReport;
+      budgets: BudgetState['budgets'];
+      spend: BudgetState['spend'];
+      breaches: Breach[];
+    };
 
 export function costsView(town: TownContext): CostsView {
   try {
@@ -41,5 +58,7 @@ export function costsAvailable(town: TownContext): boolean {
 /** Reached budget caps as problems ("over budget"). */
 export function costProblems(town: TownContext): { kind: 'over-budget'; subject: string; message: string }[] {
   const v = costsView(town);
-  return v.available ? v.breaches.map((b) => ({ kind: 'over-budget' as const, subject: b.subject, message: b.message })) : [];
+  return v.available
+    ? v.breaches.map((b) => ({ kind: 'over-budget' as const, subject: b.subject, message: b.message }))
+    : [];
 }

@@ -15,7 +15,12 @@ export class HttpError extends Error {
   readonly field: string | undefined;
   readonly hint: string | undefined;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, opts: { field?: string; hint?: string } = {}) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    opts: { field?: string; hint?: string } = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
@@ -38,7 +43,14 @@ export function statusOf(e: unknown): ContentfulStatusCode {
 
 export function bodyOf(e: unknown): ErrorBody {
   if (e instanceof HttpError) {
-    return { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(e.field !== undefined ? { field: e.field } : {}) } };
+    return {
+      error: {
+        code: e.code,
+        message: e.message,
+        ...(e.hint ? { hint: e.hint } : {}),
+        ...(e.field !== undefined ? { field: e.field } : {}),
+      },
+    };
   }
   if (isGtError(e)) return { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
   return { error: { code: 'GT_DASHBOARD_INTERNAL', message: messageOf(e) } };
@@ -59,7 +71,11 @@ export function fieldOf(issue: z.core.$ZodIssue): string {
 export function invalid(code: string, error: z.ZodError, prefix = ''): HttpError {
   const first = error.issues[0];
   const field = first ? fieldOf(first) : '';
-  const message = first ? (first.code === 'unrecognized_keys' ? `unknown key "${field}"` : first.message.replace(/^Invalid input: /, '')) : 'invalid';
+  const message = first
+    ? first.code === 'unrecognized_keys'
+      ? `unknown key "${field}"`
+      : first.message.replace(/^Invalid input: /, '')
+    : 'invalid';
   return new HttpError(400, code, message, { field: prefix && field ? `${prefix}.${field}` : prefix || field });
 }
 
@@ -84,6 +100,9 @@ export function intParam(c: Context, name: string, dflt: number, min: number, ma
   const raw = c.req.query(name);
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new HttpError(400, 'GT_BAD_REQUEST', `${name} must be a whole number from ${min} to ${max}, not "${raw}"`, { field: name });
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new HttpError(400, 'GT_BAD_REQUEST', `${name} must be a whole number from ${min} to ${max}, not "${raw}"`, {
+      field: name,
+    });
   return n;
 }

@@ -3,7 +3,19 @@
 import { townEventDomain, type TownEventDomain } from '../../kernel/index.ts';
 import type { TownEvent } from '../../town/index.ts';
 
-export const PANELS = ['status', 'agents', 'convoys', 'hooks', 'queue', 'mail', 'feed', 'beads', 'problems', 'costs', 'config'] as const;
+export const PANELS = [
+  'status',
+  'agents',
+  'convoys',
+  'hooks',
+  'queue',
+  'mail',
+  'feed',
+  'beads',
+  'problems',
+  'costs',
+  'config',
+] as const;
 export type Panel = (typeof PANELS)[number];
 
 /** The colour of an event in the feed (CSS class `t-<tone>`). */

@@ -15,7 +15,17 @@ import { mrsFingerprint } from '../../work/merge-requests.ts';
 export { PANELS, panelsOfKind, type Panel } from './event-view.ts';
 
 export type LiveMessage =
-  | { type: 'event'; id: number; at: string; actor: string; kind: string; subject: string | null; reason: string | null; panels: Panel[]; tone: Tone }
+  | {
+      type: 'event';
+      id: number;
+      at: string;
+      actor: string;
+      kind: string;
+      subject: string | null;
+      reason: string | null;
+      panels: Panel[];
+      tone: Tone;
+    }
   | { type: 'refresh'; panels: Panel[] };
 
 /** `null` tells a listener the server is closing. */
@@ -41,14 +51,27 @@ const FINGERPRINTS: { panels: Panel[]; read: (store: Store) => string }[] = [
 /** The stream's message for one event: the row's fields the page shows, with its panels and tone. */
 export function eventMessage(e: TownEvent): Extract<LiveMessage, { type: 'event' }> {
   const v = viewOf(e);
-  return { type: 'event', id: v.id, at: v.at, actor: v.actor, kind: v.kind, subject: v.subject, reason: v.reason, panels: v.panels, tone: v.tone };
+  return {
+    type: 'event',
+    id: v.id,
+    at: v.at,
+    actor: v.actor,
+    kind: v.kind,
+    subject: v.subject,
+    reason: v.reason,
+    panels: v.panels,
+    tone: v.tone,
+  };
 }
 
 function fingerprints(store: Store): string[] {
   return FINGERPRINTS.map((f) => f.read(store));
 }
 
-export function createLive(town: () => TownContext, opts: { pollMs?: number; agentsMs?: number; onError?: (message: string) => void } = {}): Live {
+export function createLive(
+  town: () => TownContext,
+  opts: { pollMs?: number; agentsMs?: number; onError?: (message: string) => void } = {},
+): Live {
   const listeners = new Set<Listener>();
   let store: Store | undefined;
   let last = 0;
@@ -106,7 +129,8 @@ export function createLive(town: () => TownContext, opts: { pollMs?: number; age
     agentsBusy = true;
     try {
       const print = (await listAgents(town())).map((a) => `${a.address}:${a.state}:${a.hooked_bead ?? ''}`).join(',');
-      if (agentsPrint !== undefined && print !== agentsPrint) send({ type: 'refresh', panels: ['status', 'agents', 'problems'] });
+      if (agentsPrint !== undefined && print !== agentsPrint)
+        send({ type: 'refresh', panels: ['status', 'agents', 'problems'] });
       agentsPrint = print;
     } catch (e) {
       opts.onError?.(messageOf(e));

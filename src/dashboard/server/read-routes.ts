@@ -19,10 +19,19 @@ const BEAD_VIEWS = ['ready', 'in_progress', 'open', 'all'] as const;
 export function mountReadRoutes(app: Hono, st: DashState): void {
   app.get('/api/session', (c) => {
     const town = st.town();
-    return c.json({ csrf: st.csrf, town: { name: town.meta.name, root: town.root }, version: VERSION, auth: st.auth, costs: costsAvailable(town), now: new Date().toISOString() });
+    return c.json({
+      csrf: st.csrf,
+      town: { name: town.meta.name, root: town.root },
+      version: VERSION,
+      auth: st.auth,
+      costs: costsAvailable(town),
+      now: new Date().toISOString(),
+    });
   });
 
-  app.get('/api/status', async (c) => c.json(await townStatus(st.town(), { events: intParam(c, 'events', 20, 0, 200) })));
+  app.get('/api/status', async (c) =>
+    c.json(await townStatus(st.town(), { events: intParam(c, 'events', 20, 0, 200) })),
+  );
 
   app.get('/api/agents', async (c) => c.json({ agents: await listAgents(st.town()) }));
 
@@ -31,8 +40,14 @@ export function mountReadRoutes(app: Hono, st: DashState): void {
     const lines = intParam(c, 'lines', 40, 1, 500);
     const id = identityOf(town, parseAddress(town, c.req.param('address')));
     const tmux = townTmux(town);
-    if (!(await tmux.hasSession(id.session))) return c.json({ address: id.address, session: id.session, lines: [], live: false });
-    return c.json({ address: id.address, session: id.session, lines: await tmux.capturePane(id.session, { lines }), live: true });
+    if (!(await tmux.hasSession(id.session)))
+      return c.json({ address: id.address, session: id.session, lines: [], live: false });
+    return c.json({
+      address: id.address,
+      session: id.session,
+      lines: await tmux.capturePane(id.session, { lines }),
+      live: true,
+    });
   });
 
   app.get('/api/convoys', (c) => {
@@ -44,53 +59,88 @@ export function mountReadRoutes(app: Hono, st: DashState): void {
     return c.json({ convoy: withConvoyPrs(town, [showConvoy(town, c.req.param('id'))])[0] });
   });
 
-  app.get('/api/hooks', async (c) => c.json({ hooks: (await listHooks(st.town())).map((h) => ({ ...h, lifecycle: lifecycleOf(h) })) }));
+  app.get('/api/hooks', async (c) =>
+    c.json({ hooks: (await listHooks(st.town())).map((h) => ({ ...h, lifecycle: lifecycleOf(h) })) }),
+  );
 
   app.get('/api/queue', (c) => {
     const town = st.town();
-    const rigs = withTownStore(town, (s) => allRefineryStatus(town, s).map((status) => ({
-      rig: status.rig,
-      status,
-      queue: listQueue(s, status.rig),
-      // Each with its pull request (number, URL, state, what it waits for) when it lands through GitHub.
-      recent: withPullRequests(s, listMrs(s, { rig: status.rig, status: ['running', 'merged', 'failed', 'rejected'] })
-        .sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, 20)),
-    })));
+    const rigs = withTownStore(town, (s) =>
+      allRefineryStatus(town, s).map((status) => ({
+        rig: status.rig,
+        status,
+        queue: listQueue(s, status.rig),
+        // Each with its pull request (number, URL, state, what it waits for) when it lands through GitHub.
+        recent: withPullRequests(
+          s,
+          listMrs(s, { rig: status.rig, status: ['running', 'merged', 'failed', 'rejected'] })
+            .sort((a, b) => b.updated_at.localeCompare(a.updated_at))
+            .slice(0, 20),
+        ),
+      })),
+    );
     return c.json({ rigs });
   });
 
   app.get('/api/mail', (c) => {
     const mail = listInbox(st.town(), OVERSEER, { archived: flag(c.req.query('all')) });
-    return c.json({ address: OVERSEER, unread: mail.filter((m) => m.read_at === null && m.archived_at === null).length, mail });
+    return c.json({
+      address: OVERSEER,
+      unread: mail.filter((m) => m.read_at === null && m.archived_at === null).length,
+      mail,
+    });
   });
 
   app.get('/api/feed', (c) => {
     const limit = intParam(c, 'limit', 100, 1, 1000);
     const afterRaw = c.req.query('after');
-    const after = afterRaw === undefined || afterRaw === '' ? undefined : intParam(c, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    const after =
+      afterRaw === undefined || afterRaw === '' ? undefined : intParam(c, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
     const kind = c.req.query('kind');
-    return c.json(withTownStore(st.town(), (s) => {
-      const events = feedEvents(s, { limit, ...(after !== undefined ? { after } : {}), ...(kind ? { kindPrefix: kind } : {}) });
-      return { events: events.map(viewOf), last_id: Math.max(lastEventId(s), after ?? 0) };
-    }));
+    return c.json(
+      withTownStore(st.town(), (s) => {
+        const events = feedEvents(s, {
+          limit,
+          ...(after !== undefined ? { after } : {}),
+          ...(kind ? { kindPrefix: kind } : {}),
+        });
+        return { events: events.map(viewOf), last_id: Math.max(lastEventId(s), after ?? 0) };
+      }),
+    );
   });
 
   app.get('/api/beads', (c) => {
     const view = c.req.query('view') ?? 'ready';
-    if (!(BEAD_VIEWS as readonly string[]).includes(view)) throw new HttpError(400, 'GT_BAD_REQUEST', `view must be one of ${BEAD_VIEWS.join(', ')}, not "${view}"`, { field: 'view' });
+    if (!(BEAD_VIEWS as readonly string[]).includes(view))
+      throw new HttpError(400, 'GT_BAD_REQUEST', `view must be one of ${BEAD_VIEWS.join(', ')}, not "${view}"`, {
+        field: 'view',
+      });
     const limit = intParam(c, 'limit', 100, 1, 500);
     const offset = intParam(c, 'offset', 0, 0, 100_000);
     const q = c.req.query('q') || undefined;
     const page: Page = withTownStore(st.town(), (s) => {
       const n = limit + offset;
       if (view === 'ready') return readyBeads(s, { limit: n, withTotal: true });
-      const status = view === 'in_progress' ? ['in_progress' as const, 'hooked' as const] : view === 'open' ? ['open' as const, 'in_progress' as const, 'hooked' as const, 'blocked' as const] : undefined;
-      return listBeads(s, { limit: n, withTotal: true, includeClosed: view === 'all', ...(status ? { status } : {}), ...(q ? { text: q } : {}) });
+      const status =
+        view === 'in_progress'
+          ? ['in_progress' as const, 'hooked' as const]
+          : view === 'open'
+            ? ['open' as const, 'in_progress' as const, 'hooked' as const, 'blocked' as const]
+            : undefined;
+      return listBeads(s, {
+        limit: n,
+        withTotal: true,
+        includeClosed: view === 'all',
+        ...(status ? { status } : {}),
+        ...(q ? { text: q } : {}),
+      });
     });
     return c.json({ beads: page.beads.slice(offset), total: page.total, limit, offset });
   });
 
-  app.get('/api/problems', async (c) => c.json({ problems: [...(await townStatus(st.town(), { events: 0 })).problems, ...costProblems(st.town())] }));
+  app.get('/api/problems', async (c) =>
+    c.json({ problems: [...(await townStatus(st.town(), { events: 0 })).problems, ...costProblems(st.town())] }),
+  );
 
   app.get('/api/costs', (c) => c.json(costsView(st.town())));
 
@@ -117,8 +167,11 @@ function withConvoyPrs(town: TownContext, convoys: ConvoyStatus[]): ConvoyStatus
   if (ids.length === 0) return convoys;
   const prs = withTownStore(town, (s) => prsOfMrs(s, ids));
   if (prs.size === 0) return convoys;
-  return convoys.map((cv) => ({ ...cv, tracked: cv.tracked.map((t) => {
-    const p = t.merge_request ? prs.get(t.merge_request) : undefined;
-    return { ...t, pull_request: p ? { number: p.number, url: p.url, state: p.state, detail: p.detail } : null };
-  }) }));
+  return convoys.map((cv) => ({
+    ...cv,
+    tracked: cv.tracked.map((t) => {
+      const p = t.merge_request ? prs.get(t.merge_request) : undefined;
+      return { ...t, pull_request: p ? { number: p.number, url: p.url, state: p.state, detail: p.detail } : null };
+    }),
+  }));
 }

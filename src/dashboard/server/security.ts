@@ -141,7 +141,9 @@ export function authGuard(opts: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
     const host = c.req.header('host') ?? new URL(c.req.url).host;
     if (!allowed(host)) {
-      throw new HttpError(403, 'GT_DASHBOARD_HOST', `host "${host}" is not this dashboard's address`, { hint: `open the address gt dashboard printed (bound to ${opts.bind})` });
+      throw new HttpError(403, 'GT_DASHBOARD_HOST', `host "${host}" is not this dashboard's address`, {
+        hint: `open the address gt dashboard printed (bound to ${opts.bind})`,
+      });
     }
     const query = c.req.query('token');
     if (query !== undefined && c.req.method === 'GET') {
@@ -156,20 +158,24 @@ export function authGuard(opts: AuthOptions): MiddlewareHandler {
     if (isStatic(c.req.path) && (c.req.method === 'GET' || c.req.method === 'HEAD')) return next();
     const auth = c.req.header('authorization');
     if (auth !== undefined) {
-      if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7).trim(), opts.token)) throw tokenError('the token in the Authorization header is wrong');
+      if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7).trim(), opts.token))
+        throw tokenError('the token in the Authorization header is wrong');
       return next();
     }
     const cookie = getCookie(c, opts.cookie);
-    const key = c.req.header('x-gt-csrf') ?? (c.req.method === 'GET' && c.req.path === '/api/events' ? c.req.query('csrf') : undefined);
+    const key =
+      c.req.header('x-gt-csrf') ??
+      (c.req.method === 'GET' && c.req.path === '/api/events' ? c.req.query('csrf') : undefined);
     if (cookie === undefined && key === undefined) throw tokenError('this dashboard needs its token');
-    if (!sameSecret(cookie, cookieValue) || !sameSecret(key, pageKey)) throw tokenError('this page is not signed in to the dashboard (or its token changed)');
+    if (!sameSecret(cookie, cookieValue) || !sameSecret(key, pageKey))
+      throw tokenError('this page is not signed in to the dashboard (or its token changed)');
     return next();
   };
 }
 
 function tokenError(message: string): HttpError {
   return new HttpError(401, 'GT_DASHBOARD_TOKEN', message, {
-    hint: 'open the URL gt dashboard printed (it carries ?token=…), or send Authorization: Bearer <token>; only the town\'s owner can read the token in <town>/.runtime/dashboard-token',
+    hint: "open the URL gt dashboard printed (it carries ?token=…), or send Authorization: Bearer <token>; only the town's owner can read the token in <town>/.runtime/dashboard-token",
   });
 }
 
@@ -187,7 +193,8 @@ export function csrfGuard(): MiddlewareHandler {
     const origin = c.req.header('origin');
     const referer = c.req.header('referer');
     const from = origin ?? (referer ? originOf(referer) : undefined);
-    if (from !== undefined && from !== own) throw new HttpError(403, 'GT_CSRF', `cross-origin request from ${from} refused`);
+    if (from !== undefined && from !== own)
+      throw new HttpError(403, 'GT_CSRF', `cross-origin request from ${from} refused`);
     return next();
   };
 }

@@ -30,26 +30,42 @@ export async function serveDashboard(town: TownContext, opts: ServeOptions = {})
   let server: ReturnType<typeof serve>;
   let info: AddressInfo;
   try {
-    ({ server, info } = await new Promise<{ server: ReturnType<typeof serve>; info: AddressInfo }>((resolve, reject) => {
-      const s = serve({ fetch: dash.app.fetch, port: opts.port ?? 8080, hostname: bind }, (i) => resolve({ server: s, info: i }));
-      s.once('error', reject);
-    }));
+    ({ server, info } = await new Promise<{ server: ReturnType<typeof serve>; info: AddressInfo }>(
+      (resolve, reject) => {
+        const s = serve({ fetch: dash.app.fetch, port: opts.port ?? 8080, hostname: bind }, (i) =>
+          resolve({ server: s, info: i }),
+        );
+        s.once('error', reject);
+      },
+    ));
   } catch (e) {
     dash.close();
     throw e;
   }
-  const host = bind.includes(':') ? (bind === '::' ? '127.0.0.1' : `[${bind}]`) : bind === '0.0.0.0' ? '127.0.0.1' : bind;
+  const host = bind.includes(':')
+    ? bind === '::'
+      ? '127.0.0.1'
+      : `[${bind}]`
+    : bind === '0.0.0.0'
+      ? '127.0.0.1'
+      : bind;
   const url = `http://${host}:${info.port}/`;
   return {
     url,
     openUrl: `${url}?token=${token.token}`,
     port: info.port,
     bind,
-    token: { value: token.token, path: token.path, created: token.created, ...(token.replaced ? { replaced: token.replaced } : {}) },
-    close: () => new Promise<void>((resolve) => {
-      dash.close();
-      server.close(() => resolve());
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-    }),
+    token: {
+      value: token.token,
+      path: token.path,
+      created: token.created,
+      ...(token.replaced ? { replaced: token.replaced } : {}),
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        dash.close();
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
   };
 }

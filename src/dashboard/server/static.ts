@@ -46,13 +46,22 @@ export function resolveAsset(dir: string, rel: string): string | undefined {
 
 function fileResponse(path: string, cache: string): Response {
   const body = readFileSync(path);
-  return new Response(body, { headers: { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': cache, 'x-content-type-options': 'nosniff' } });
+  return new Response(body, {
+    headers: {
+      'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+      'cache-control': cache,
+      'x-content-type-options': 'nosniff',
+    },
+  });
 }
 
 export function mountStatic(app: Hono, webDir: string): void {
   app.get('/', () => {
     const index = join(webDir, 'index.html');
-    if (!existsSync(index)) throw new HttpError(404, 'GT_NOT_FOUND', `the dashboard page is missing (${index})`, { hint: 'reinstall Gas Town (npm install)' });
+    if (!existsSync(index))
+      throw new HttpError(404, 'GT_NOT_FOUND', `the dashboard page is missing (${index})`, {
+        hint: 'reinstall Gas Town (npm install)',
+      });
     return fileResponse(index, 'no-store');
   });
   app.get('/favicon.ico', (c) => {

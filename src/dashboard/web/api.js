@@ -80,17 +80,21 @@ const keyHeader = () => (csrf ? { 'X-GT-CSRF': csrf } : {});
 
 /** GET a JSON route. */
 export async function get(path) {
-  return parse(await fetch(path, { headers: { Accept: 'application/json', ...keyHeader() }, credentials: 'same-origin' }));
+  return parse(
+    await fetch(path, { headers: { Accept: 'application/json', ...keyHeader() }, credentials: 'same-origin' }),
+  );
 }
 
 /** POST/PUT a JSON body. */
 export async function send(method, path, body = {}) {
-  return parse(await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...keyHeader() },
-    body: JSON.stringify(body),
-  }));
+  return parse(
+    await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...keyHeader() },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
 export const post = (path, body) => send('POST', path, body);

@@ -67,22 +67,28 @@ async function main() {
     if (waiting.has(name)) return;
     const wait = (lastStart.get(name) ?? -Infinity) + MIN_GAP_MS - performance.now();
     if (wait > 0) {
-      waiting.set(name, setTimeout(() => {
-        waiting.delete(name);
-        schedule(name);
-      }, wait));
+      waiting.set(
+        name,
+        setTimeout(() => {
+          waiting.delete(name);
+          schedule(name);
+        }, wait),
+      );
       return;
     }
     running.add(name);
     lastStart.set(name, performance.now());
-    Promise.resolve(p.refresh()).catch((e) => p.failed?.(e)).finally(() => {
-      running.delete(name);
-      if (pending.delete(name)) schedule(name);
-    });
+    Promise.resolve(p.refresh())
+      .catch((e) => p.failed?.(e))
+      .finally(() => {
+        running.delete(name);
+        if (pending.delete(name)) schedule(name);
+      });
   }
   const all = () => Object.keys(panels).forEach(schedule);
 
-  for (const b of document.querySelectorAll('[data-open]')) b.addEventListener('click', () => ctx.openDialog(b.dataset.open));
+  for (const b of document.querySelectorAll('[data-open]'))
+    b.addEventListener('click', () => ctx.openDialog(b.dataset.open));
   all();
 
   const live = document.getElementById('live');
@@ -90,7 +96,12 @@ async function main() {
     onState: (s) => {
       live.dataset.state = s;
       live.textContent = s === 'live' ? 'live' : s === 'down' ? 'offline' : 'connecting';
-      live.title = s === 'live' ? 'updates arrive as they happen' : s === 'down' ? 'the dashboard server is not answering; retrying' : '';
+      live.title =
+        s === 'live'
+          ? 'updates arrive as they happen'
+          : s === 'down'
+            ? 'the dashboard server is not answering; retrying'
+            : '';
     },
     onHello: (_msg, reconnected) => {
       if (reconnected) all();
@@ -123,8 +134,16 @@ function signIn(e) {
   const h = document.createElement('h2');
   h.textContent = 'Sign in to this dashboard';
   const p = document.createElement('p');
-  p.append('Open the address ', code('gt dashboard'), ' printed in your terminal (it ends in ', code('?token=…'), '). ',
-    'Only the town\'s owner can read the token, in ', code('<town>/.runtime/dashboard-token'), '.');
+  p.append(
+    'Open the address ',
+    code('gt dashboard'),
+    ' printed in your terminal (it ends in ',
+    code('?token=…'),
+    '). ',
+    "Only the town's owner can read the token, in ",
+    code('<town>/.runtime/dashboard-token'),
+    '.',
+  );
   const why = document.createElement('p');
   why.className = 'muted';
   why.textContent = e.message;

@@ -41,7 +41,14 @@ export function badge(state, label) {
 }
 
 /** A PR state's badge colour: waiting (open, queued), moving (auto-merge), reworked, merged, closed unmerged. */
-const PR_BADGE = { open: 'open', queued: 'queued', 'auto-merge': 'running', rework: 'failed', merged: 'merged', closed: 'refused' };
+const PR_BADGE = {
+  open: 'open',
+  queued: 'queued',
+  'auto-merge': 'running',
+  rework: 'failed',
+  merged: 'merged',
+  closed: 'refused',
+};
 
 /**
  * A merge request's pull request (PR mode): its number linking to GitHub, its state, and what the refinery waits
@@ -50,9 +57,16 @@ const PR_BADGE = { open: 'open', queued: 'queued', 'auto-merge': 'running', rewo
 export function pullRequest(p) {
   if (!p) return null;
   const label = `PR #${p.number}`;
-  const link = /^https?:\/\//.test(p.url ?? '') ? h('a.pr-link', { href: p.url, target: '_blank', rel: 'noopener noreferrer' }, label) : h('span', label);
-  return h('span.pr', { dataset: { pr: String(p.number), state: p.state } }, link, badge(PR_BADGE[p.state] ?? p.state, p.state),
-    p.detail ? h('span.muted.pr-detail', p.detail) : null);
+  const link = /^https?:\/\//.test(p.url ?? '')
+    ? h('a.pr-link', { href: p.url, target: '_blank', rel: 'noopener noreferrer' }, label)
+    : h('span', label);
+  return h(
+    'span.pr',
+    { dataset: { pr: String(p.number), state: p.state } },
+    link,
+    badge(PR_BADGE[p.state] ?? p.state, p.state),
+    p.detail ? h('span.muted.pr-detail', p.detail) : null,
+  );
 }
 
 /** A monospace id. */
@@ -64,7 +78,14 @@ export function ago(iso, now = Date.now()) {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return h('span.muted', String(iso));
   const s = Math.max(0, Math.round((now - t) / 1000));
-  const text = s < 60 ? `${s}s ago` : s < 3600 ? `${Math.floor(s / 60)}m ago` : s < 86400 ? `${Math.floor(s / 3600)}h ago` : `${Math.floor(s / 86400)}d ago`;
+  const text =
+    s < 60
+      ? `${s}s ago`
+      : s < 3600
+        ? `${Math.floor(s / 60)}m ago`
+        : s < 86400
+          ? `${Math.floor(s / 3600)}h ago`
+          : `${Math.floor(s / 86400)}d ago`;
   return h('time', { datetime: iso, title: new Date(t).toLocaleString(), dataset: { ago: iso } }, text);
 }
 
@@ -83,8 +104,18 @@ export function fill(el, ...children) {
 
 /** A table with a header row; `cols` are [label, className?]; rows are arrays of cells (or <tr> nodes). */
 export function table(cols, rows, attrs = {}) {
-  const head = h('tr', cols.map(([label, cls]) => h('th', { class: cls }, label)));
-  const body = rows.map((r) => (r instanceof Node ? r : h('tr', r.map((c, i) => h('td', { class: cols[i]?.[1] }, c)))));
+  const head = h(
+    'tr',
+    cols.map(([label, cls]) => h('th', { class: cls }, label)),
+  );
+  const body = rows.map((r) =>
+    r instanceof Node
+      ? r
+      : h(
+          'tr',
+          r.map((c, i) => h('td', { class: cols[i]?.[1] }, c)),
+        ),
+  );
   return h('div.table-wrap', h('table', attrs, h('thead', head), h('tbody', body)));
 }
 
@@ -107,7 +138,15 @@ export function deferWhileEditing(host, draw) {
     if (!force && a && host.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)) {
       if (!waiting) {
         waiting = true;
-        host.addEventListener('focusout', () => setTimeout(() => { waiting = false; run(); }, 0), { once: true });
+        host.addEventListener(
+          'focusout',
+          () =>
+            setTimeout(() => {
+              waiting = false;
+              run();
+            }, 0),
+          { once: true },
+        );
       }
       return;
     }

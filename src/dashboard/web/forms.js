@@ -8,7 +8,14 @@ export function field(path, label, input, hint) {
   input.id ||= `f-${Math.random().toString(36).slice(2, 9)}`;
   const err = h('span.error-text', { id: `${input.id}-err`, role: 'alert' });
   input.setAttribute('aria-describedby', err.id);
-  return h('label.field', { dataset: { field: path }, for: input.id }, h('span', label), input, hint ? h('small.muted', hint) : null, err);
+  return h(
+    'label.field',
+    { dataset: { field: path }, for: input.id },
+    h('span', label),
+    input,
+    hint ? h('small.muted', hint) : null,
+    err,
+  );
 }
 
 export const text = (value = '', attrs = {}) => h('input', { type: 'text', value: value ?? '', ...attrs });
@@ -22,10 +29,13 @@ export const area = (value = '', attrs = {}) => {
 
 /** A select of `options` ([value, label] or strings), with `value` chosen. */
 export function select(options, value) {
-  return h('select', options.map((o) => {
-    const [v, l] = Array.isArray(o) ? o : [o, o];
-    return h('option', { value: v, selected: v === (value ?? '') }, l);
-  }));
+  return h(
+    'select',
+    options.map((o) => {
+      const [v, l] = Array.isArray(o) ? o : [o, o];
+      return h('option', { value: v, selected: v === (value ?? '') }, l);
+    }),
+  );
 }
 
 /** A number field's value: a number when it reads as one, else the raw text (the server then names the field). */
@@ -48,7 +58,8 @@ export function showError(form, err) {
   clearErrors(form);
   let path = err.field ?? '';
   let box = null;
-  while (path && !(box = form.querySelector(`[data-field="${CSS.escape(path)}"]`))) path = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
+  while (path && !(box = form.querySelector(`[data-field="${CSS.escape(path)}"]`)))
+    path = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
   box ??= form.querySelector('[data-field="__form"]') ?? form;
   const line = box.querySelector('.error-text') ?? box.appendChild(h('span.error-text', { role: 'alert' }));
   line.textContent = `${err.message}${err.hint ? ` (${err.hint})` : ''}`;

@@ -22,15 +22,34 @@ describe('doctor planning', () => {
   });
 
   it('plans the removal of dead owners only', () => {
-    const c = lockCheck('/rt', [{ path: '/rt/locks/a.lock', pid: 10, ageMs: 5 }, { path: '/rt/locks/b.lock', pid: 11, ageMs: 5 }, { path: '/rt/c.lock', pid: undefined, ageMs: 120_000 }], (pid) => pid === 11);
+    const c = lockCheck(
+      '/rt',
+      [
+        { path: '/rt/locks/a.lock', pid: 10, ageMs: 5 },
+        { path: '/rt/locks/b.lock', pid: 11, ageMs: 5 },
+        { path: '/rt/c.lock', pid: undefined, ageMs: 120_000 },
+      ],
+      (pid) => pid === 11,
+    );
     expect(c.status).toBe('warn');
     expect(c.repairs).toEqual([{ kind: 'remove-lock', path: '/rt/locks/a.lock', pid: 10 }]);
     expect(c.detail).toContain('c.lock');
   });
 
   it('names the agents the configuration uses and where', () => {
-    const s = TownSettingsSchema.parse({ default_agent: 'mine', agents: { mine: { command: '/opt/mine' } }, role_agents: { mayor: 'claude' } });
-    const rig = RigConfigSchema.parse({ name: 'app', git_url: 'x', default_branch: 'main', prefix: 'ap', created: '2026-01-01T00:00:00.000Z', role_agents: { polecat: 'sim' } });
+    const s = TownSettingsSchema.parse({
+      default_agent: 'mine',
+      agents: { mine: { command: '/opt/mine' } },
+      role_agents: { mayor: 'claude' },
+    });
+    const rig = RigConfigSchema.parse({
+      name: 'app',
+      git_url: 'x',
+      default_branch: 'main',
+      prefix: 'ap',
+      created: '2026-01-01T00:00:00.000Z',
+      role_agents: { polecat: 'sim' },
+    });
     expect(agentNeeds(s, [rig])).toEqual([
       { agent: 'claude', program: 'claude', usedBy: ['mayor'] },
       { agent: 'mine', program: '/opt/mine', usedBy: ['default agent', 'polecat', 'crew', 'rig app: crew'] },

@@ -25,24 +25,35 @@ export function findLocks(dir: string): LockFile[] {
     for (const e of entries) {
       const path = join(d, e.name);
       if (e.isDirectory()) walk(path);
-      else if (e.isFile() && /\.lock(\.break)?$/.test(e.name)) out.push({ path, pid: readLockRecord(path)?.pid, ageMs: Math.max(0, lockAgeMs(path)) });
+      else if (e.isFile() && /\.lock(\.break)?$/.test(e.name))
+        out.push({ path, pid: readLockRecord(path)?.pid, ageMs: Math.max(0, lockAgeMs(path)) });
     }
   };
   walk(dir);
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-
 /** Dead owners are stale and removable; unreadable records older than a minute are reported, not removed (pure). */
 export function lockCheck(runtime: string, locks: readonly LockFile[], alive: (pid: number) => boolean): PlannedCheck {
   const dead = locks.filter((l) => l.pid !== undefined && !alive(l.pid));
   const torn = locks.filter((l) => l.pid === undefined && l.ageMs > 60_000);
   if (dead.length === 0 && torn.length === 0) {
-    return { id: 'locks', status: 'ok', detail: locks.length ? `${locks.length} lock(s) held by live processes` : 'no stale locks' };
+    return {
+      id: 'locks',
+      status: 'ok',
+      detail: locks.length ? `${locks.length} lock(s) held by live processes` : 'no stale locks',
+    };
   }
   const name = (l: LockFile): string => relative(runtime, l.path);
   const parts = [
-    ...(dead.length ? [`${dead.length} stale lock(s) whose owner is dead: ${dead.slice(0, 5).map((l) => `${name(l)} (pid ${l.pid})`).join(', ')}`] : []),
+    ...(dead.length
+      ? [
+          `${dead.length} stale lock(s) whose owner is dead: ${dead
+            .slice(0, 5)
+            .map((l) => `${name(l)} (pid ${l.pid})`)
+            .join(', ')}`,
+        ]
+      : []),
     ...(torn.length ? [`${torn.length} lock(s) with no readable owner: ${torn.slice(0, 5).map(name).join(', ')}`] : []),
   ];
   const repairs: Repair[] = dead.map((l) => ({ kind: 'remove-lock', path: l.path, pid: l.pid! }));

@@ -26,6 +26,8 @@ export async function applyRepair(r: Repair, env: NodeJS.ProcessEnv): Promise<st
       pruneWorktrees(r.repo);
       return `pruned vanished worktrees of ${r.repo}`;
     case 'kill-session':
-      return (await createTmux({ socket: r.socket, env }).killSession(r.session)) ? `killed session ${r.session}` : `session ${r.session} was gone already`;
+      return (await createTmux({ socket: r.socket, env }).killSession(r.session))
+        ? `killed session ${r.session}`
+        : `session ${r.session} was gone already`;
   }
 }

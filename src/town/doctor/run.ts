@@ -27,12 +27,26 @@ export async function planChecks(o: DoctorOptions): Promise<{ root: string | nul
   try {
     root = findTownRoot(o.cwd, o.env);
   } catch (e) {
-    return { root: null, checks: [...tools, { id: 'town', status: 'error', detail: messageOf(e), ...(isGtError(e) && e.hint ? { hint: e.hint } : {}) }] };
+    return {
+      root: null,
+      checks: [
+        ...tools,
+        { id: 'town', status: 'error', detail: messageOf(e), ...(isGtError(e) && e.hint ? { hint: e.hint } : {}) },
+      ],
+    };
   }
   if (!root) {
     return {
       root: null,
-      checks: [...tools, { id: 'town', status: 'error', detail: `no town found in ${o.cwd} or any parent directory`, hint: 'cd into your town (the directory holding town.json), set GT_ROOT, or create one with gt install <path>' }],
+      checks: [
+        ...tools,
+        {
+          id: 'town',
+          status: 'error',
+          detail: `no town found in ${o.cwd} or any parent directory`,
+          hint: 'cd into your town (the directory holding town.json), set GT_ROOT, or create one with gt install <path>',
+        },
+      ],
     };
   }
   const p = townPaths(root);
@@ -42,14 +56,29 @@ export async function planChecks(o: DoctorOptions): Promise<{ root: string | nul
   const checks: PlannedCheck[] = [
     ...tools,
     ...(files.settings
-      ? runtimeChecks(files.settings, files.rigs.flatMap((r) => (r.config ? [r.config] : [])), o.env)
-      : [{ id: 'agents', status: 'warn' as const, detail: 'agent CLIs not checked: settings/config.json is invalid (see config.settings)' }]),
+      ? runtimeChecks(
+          files.settings,
+          files.rigs.flatMap((r) => (r.config ? [r.config] : [])),
+          o.env,
+        )
+      : [
+          {
+            id: 'agents',
+            status: 'warn' as const,
+            detail: 'agent CLIs not checked: settings/config.json is invalid (see config.settings)',
+          },
+        ]),
     ...files.checks,
     ...layoutChecks(root, expectedDirs(p, files.rigs), existsSync),
     ...storeChecks(p, o.env, o.fix),
     ...lockChecks(p.runtime),
     ...(has('tmux') ? await sessionChecks(p, townSocket({ root, env: o.env }), rigs, o.env) : []),
-    ...(has('git') ? worktreeChecks(p, files.rigs.map((r) => r.name)) : []),
+    ...(has('git')
+      ? worktreeChecks(
+          p,
+          files.rigs.map((r) => r.name),
+        )
+      : []),
   ];
   return { root, checks };
 }
@@ -74,9 +103,11 @@ export async function runTownDoctor(o: DoctorOptions): Promise<DoctorReport> {
       }
     }
     const { fix: _fix, ...rest } = c;
-    out.push(failed === undefined
-      ? { ...rest, status: c.hint ? c.status : 'ok', fixed: done.join('; ') }
-      : { ...c, ...(done.length ? { fixed: done.join('; ') } : {}), detail: `${c.detail}; repair failed: ${failed}` });
+    out.push(
+      failed === undefined
+        ? { ...rest, status: c.hint ? c.status : 'ok', fixed: done.join('; ') }
+        : { ...c, ...(done.length ? { fixed: done.join('; ') } : {}), detail: `${c.detail}; repair failed: ${failed}` },
+    );
   }
   return summarize(root, out);
 }

@@ -22,7 +22,8 @@ export function agentNeeds(settings: TownSettings, rigs: readonly RigConfig[]): 
   use(settings.default_agent, 'default agent');
   for (const role of AGENT_ROLES) use(agentForRole(settings, role), role);
   for (const rig of rigs) {
-    for (const role of AGENT_ROLES.filter((r) => r !== 'mayor')) use(agentForRole(settings, role, rig), `rig ${rig.name}: ${role}`);
+    for (const role of AGENT_ROLES.filter((r) => r !== 'mayor'))
+      use(agentForRole(settings, role, rig), `rig ${rig.name}: ${role}`);
   }
   const needs: AgentNeed[] = [];
   for (const [agent, usedBy] of uses) {
@@ -43,7 +44,8 @@ export function runtimeCheck(need: AgentNeed, found: string | undefined): Planne
   const who = need.usedBy.join(', ');
   if (found) return { id, status: 'ok', detail: `${need.program} found at ${found} (used by ${who})` };
   return {
-    id, status: 'error',
+    id,
+    status: 'error',
     detail: `${need.agent}: program "${need.program}" is not on PATH; needed by ${who}`,
     hint: `install ${need.program} (or choose another agent with gt config default-agent / gt config role-agent)`,
   };
@@ -51,7 +53,12 @@ export function runtimeCheck(need: AgentNeed, found: string | undefined): Planne
 
 /** Where `program` would be run from: itself if it is a path, else the first executable match on PATH. */
 export function findOnPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = program.includes('/') ? [program] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, program));
+  const candidates = program.includes('/')
+    ? [program]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, program));
   for (const c of candidates) {
     if (!isAbsolute(c) && !program.includes('/')) continue;
     try {
@@ -65,6 +72,10 @@ export function findOnPath(program: string, env: NodeJS.ProcessEnv): string | un
   return undefined;
 }
 
-export function runtimeChecks(settings: TownSettings, rigs: readonly RigConfig[], env: NodeJS.ProcessEnv): PlannedCheck[] {
+export function runtimeChecks(
+  settings: TownSettings,
+  rigs: readonly RigConfig[],
+  env: NodeJS.ProcessEnv,
+): PlannedCheck[] {
   return agentNeeds(settings, rigs).map((n) => runtimeCheck(n, findOnPath(n.program, env)));
 }

@@ -33,9 +33,19 @@ export function sessionOwner(session: string, inv: AgentInventory): string | und
  * Orphans are reported; `--fix` kills one only when nothing under .runtime/ refers to it (its lock or a nudge
  * queue holding messages), so a session some process still works with is never stopped.
  */
-export function sessionCheck(socket: string, sessions: readonly string[], inv: AgentInventory, referenced: (session: string) => boolean): PlannedCheck {
+export function sessionCheck(
+  socket: string,
+  sessions: readonly string[],
+  inv: AgentInventory,
+  referenced: (session: string) => boolean,
+): PlannedCheck {
   const orphans = sessions.filter((s) => sessionOwner(s, inv) === undefined);
-  if (orphans.length === 0) return { id: 'sessions', status: 'ok', detail: `${sessions.length} session(s) on socket ${socket}, each belongs to an agent` };
+  if (orphans.length === 0)
+    return {
+      id: 'sessions',
+      status: 'ok',
+      detail: `${sessions.length} session(s) on socket ${socket}, each belongs to an agent`,
+    };
   const killable = orphans.filter((s) => !referenced(s));
   const kept = orphans.filter((s) => referenced(s));
   const repairs: Repair[] = killable.map((session) => ({ kind: 'kill-session', socket, session }));
@@ -44,14 +54,24 @@ export function sessionCheck(socket: string, sessions: readonly string[], inv: A
     status: 'warn',
     detail: `${orphans.length} orphaned session(s) on socket ${socket} with no agent on disk: ${orphans.join(', ')}`,
     ...(repairs.length ? { fix: `kill ${killable.join(', ')}`, repairs } : {}),
-    ...(kept.length ? { hint: `left running because .runtime/ still refers to them: ${kept.join(', ')}; inspect with tmux -L ${socket} attach -t <name>` } : {}),
+    ...(kept.length
+      ? {
+          hint: `left running because .runtime/ still refers to them: ${kept.join(', ')}; inspect with tmux -L ${socket} attach -t <name>`,
+        }
+      : {}),
   };
 }
 
 export function inventory(p: TownPaths, rigs: readonly { name: string; prefix: string | undefined }[]): AgentInventory {
   return {
-    rigs: rigs.filter((r): r is { name: string; prefix: string } => r.prefix !== undefined)
-      .map((r) => ({ name: r.name, prefix: r.prefix, polecats: childDirs(p.polecats(r.name)), crew: childDirs(p.crewDir(r.name)) })),
+    rigs: rigs
+      .filter((r): r is { name: string; prefix: string } => r.prefix !== undefined)
+      .map((r) => ({
+        name: r.name,
+        prefix: r.prefix,
+        polecats: childDirs(p.polecats(r.name)),
+        crew: childDirs(p.crewDir(r.name)),
+      })),
   };
 }
 
@@ -65,11 +85,18 @@ export function referencedOnDisk(p: TownPaths, session: string): boolean {
   }
 }
 
-export async function sessionChecks(p: TownPaths, socket: string, rigs: readonly { name: string; prefix: string | undefined }[], env: NodeJS.ProcessEnv): Promise<PlannedCheck[]> {
+export async function sessionChecks(
+  p: TownPaths,
+  socket: string,
+  rigs: readonly { name: string; prefix: string | undefined }[],
+  env: NodeJS.ProcessEnv,
+): Promise<PlannedCheck[]> {
   try {
     const sessions = (await createTmux({ socket, env }).listSessions()).map((s) => s.name);
     return [sessionCheck(socket, sessions, inventory(p, rigs), (s) => referencedOnDisk(p, s))];
   } catch (e) {
-    return [{ id: 'sessions', status: 'warn', detail: `cannot list the sessions on socket ${socket}: ${messageOf(e)}` }];
+    return [
+      { id: 'sessions', status: 'warn', detail: `cannot list the sessions on socket ${socket}: ${messageOf(e)}` },
+    ];
   }
 }

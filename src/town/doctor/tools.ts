@@ -30,13 +30,19 @@ export function toolCheck(req: ToolRequirement, version: string | undefined): Pl
   const id = `tool.${req.name}`;
   if (version === undefined) {
     return {
-      id, status: 'error',
+      id,
+      status: 'error',
       detail: `${req.name} is not on PATH (needed for ${req.why})`,
       hint: `install ${req.name} ${req.min} or newer and make sure it is on PATH`,
     };
   }
   if (!versionAtLeast(version, req.min)) {
-    return { id, status: 'error', detail: `${req.name} ${version} is older than ${req.min} (needed for ${req.why})`, hint: `upgrade ${req.name} to ${req.min} or newer` };
+    return {
+      id,
+      status: 'error',
+      detail: `${req.name} ${version} is older than ${req.min} (needed for ${req.why})`,
+      hint: `upgrade ${req.name} to ${req.min} or newer`,
+    };
   }
   return { id, status: 'ok', detail: `${req.name} ${version}` };
 }

@@ -16,7 +16,8 @@ export interface TownFiles {
   rigs: { name: string; config: RigConfig | undefined }[];
 }
 
-const FIX_BY_HAND = 'edit the file to fix that key (see docs/formats/town-config.md); gt doctor --fix never rewrites config files';
+const FIX_BY_HAND =
+  'edit the file to fix that key (see docs/formats/town-config.md); gt doctor --fix never rewrites config files';
 
 function configCheck<T>(id: string, read: () => T): { check: PlannedCheck; value: T | undefined } {
   try {
@@ -71,18 +72,39 @@ interface ExpectedDir {
 }
 
 /** The directories a town must have (DESIGN.md §5), for the rigs given. */
-export function expectedDirs(p: TownPaths, rigs: readonly { name: string; config: RigConfig | undefined }[]): ExpectedDir[] {
+export function expectedDirs(
+  p: TownPaths,
+  rigs: readonly { name: string; config: RigConfig | undefined }[],
+): ExpectedDir[] {
   const dirs: ExpectedDir[] = [
     { id: 'layout.settings', path: p.settingsDir, what: 'settings directory', create: true },
-    { id: 'layout.beads', path: p.beads, what: 'town bead store', create: false, hint: `run gt install ${p.root} to recreate the town store (it keeps everything that exists)` },
+    {
+      id: 'layout.beads',
+      path: p.beads,
+      what: 'town bead store',
+      create: false,
+      hint: `run gt install ${p.root} to recreate the town store (it keeps everything that exists)`,
+    },
     { id: 'layout.runtime', path: p.runtime, what: 'runtime directory', create: true },
     { id: 'layout.mayor', path: p.mayor, what: "the Mayor's home", create: true },
   ];
   for (const { name, config } of rigs) {
     const branch = config?.default_branch ?? '<default branch>';
     dirs.push(
-      { id: `rig.${name}.repo`, path: p.repo(name), what: `rig ${name}'s bare repository`, create: false, hint: `clone it again: git clone --bare ${config?.git_url ?? '<git url>'} "${p.repo(name)}"` },
-      { id: `rig.${name}.refinery`, path: p.refinery(name), what: `rig ${name}'s refinery worktree`, create: false, hint: `recreate it: git -C "${p.repo(name)}" worktree prune && git -C "${p.repo(name)}" worktree add "${p.refinery(name)}" ${branch}` },
+      {
+        id: `rig.${name}.repo`,
+        path: p.repo(name),
+        what: `rig ${name}'s bare repository`,
+        create: false,
+        hint: `clone it again: git clone --bare ${config?.git_url ?? '<git url>'} "${p.repo(name)}"`,
+      },
+      {
+        id: `rig.${name}.refinery`,
+        path: p.refinery(name),
+        what: `rig ${name}'s refinery worktree`,
+        create: false,
+        hint: `recreate it: git -C "${p.repo(name)}" worktree prune && git -C "${p.repo(name)}" worktree add "${p.refinery(name)}" ${branch}`,
+      },
       { id: `rig.${name}.polecats`, path: p.polecats(name), what: `rig ${name}'s polecats directory`, create: true },
       { id: `rig.${name}.crew`, path: p.crewDir(name), what: `rig ${name}'s crew directory`, create: true },
     );
@@ -91,13 +113,23 @@ export function expectedDirs(p: TownPaths, rigs: readonly { name: string; config
 }
 
 /** One ok check when every directory exists, else one check per missing directory (pure). */
-export function layoutChecks(root: string, dirs: readonly ExpectedDir[], exists: (path: string) => boolean): PlannedCheck[] {
+export function layoutChecks(
+  root: string,
+  dirs: readonly ExpectedDir[],
+  exists: (path: string) => boolean,
+): PlannedCheck[] {
   const missing = dirs.filter((d) => !exists(d.path));
-  if (missing.length === 0) return [{ id: 'layout', status: 'ok', detail: `all ${dirs.length} directories of the town layout exist` }];
-  return missing.map((d) => ({
-    id: d.id,
-    status: 'error',
-    detail: `${relative(root, d.path)}/ is missing (${d.what})`,
-    ...(d.create ? { fix: `create ${relative(root, d.path)}/`, repairs: [{ kind: 'mkdir', path: d.path }] } : { hint: d.hint }),
-  }) as PlannedCheck);
+  if (missing.length === 0)
+    return [{ id: 'layout', status: 'ok', detail: `all ${dirs.length} directories of the town layout exist` }];
+  return missing.map(
+    (d) =>
+      ({
+        id: d.id,
+        status: 'error',
+        detail: `${relative(root, d.path)}/ is missing (${d.what})`,
+        ...(d.create
+          ? { fix: `create ${relative(root, d.path)}/`, repairs: [{ kind: 'mkdir', path: d.path }] }
+          : { hint: d.hint }),
+      }) as PlannedCheck,
+  );
 }

@@ -18,12 +18,24 @@ export function worktreeCheck(rig: string, repo: string, prunable: readonly stri
 }
 
 export function worktreeChecks(p: TownPaths, rigs: readonly string[]): PlannedCheck[] {
-  return rigs.filter((r) => existsSync(p.repo(r))).map((rig) => {
-    const repo = p.repo(rig);
-    try {
-      return worktreeCheck(rig, repo, listWorktrees(repo).filter((w) => w.prunable).map((w) => w.path));
-    } catch (e) {
-      return { id: `rig.${rig}.worktrees`, status: 'error', detail: `cannot list the worktrees of rig ${rig}: ${messageOf(e)}` };
-    }
-  });
+  return rigs
+    .filter((r) => existsSync(p.repo(r)))
+    .map((rig) => {
+      const repo = p.repo(rig);
+      try {
+        return worktreeCheck(
+          rig,
+          repo,
+          listWorktrees(repo)
+            .filter((w) => w.prunable)
+            .map((w) => w.path),
+        );
+      } catch (e) {
+        return {
+          id: `rig.${rig}.worktrees`,
+          status: 'error',
+          detail: `cannot list the worktrees of rig ${rig}: ${messageOf(e)}`,
+        };
+      }
+    });
 }

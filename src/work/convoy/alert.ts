@@ -13,9 +13,14 @@ export function alertHuman(title: string, body: string, env: NodeJS.ProcessEnv =
       out.push('bell');
     }
     const path = env.PATH ?? '';
-    const desktop = process.platform === 'darwin'
-      ? (findOnPath('osascript', path) ? ['osascript', '-e', `display notification ${JSON.stringify(body)} with title ${JSON.stringify(title)}`] : undefined)
-      : (findOnPath('notify-send', path) && (env.DISPLAY || env.WAYLAND_DISPLAY || env.DBUS_SESSION_BUS_ADDRESS) ? ['notify-send', title, body] : undefined);
+    const desktop =
+      process.platform === 'darwin'
+        ? findOnPath('osascript', path)
+          ? ['osascript', '-e', `display notification ${JSON.stringify(body)} with title ${JSON.stringify(title)}`]
+          : undefined
+        : findOnPath('notify-send', path) && (env.DISPLAY || env.WAYLAND_DISPLAY || env.DBUS_SESSION_BUS_ADDRESS)
+          ? ['notify-send', title, body]
+          : undefined;
     if (desktop && runSync(desktop[0]!, desktop.slice(1), { env, timeoutMs: 3000 }).status === 0) out.push('desktop');
   } catch {
     // A missing or hanging notifier must never fail the caller.

@@ -53,7 +53,13 @@ export async function checkConvoys(town: TownContext, opts: CheckOptions = {}): 
         if (!s.complete) return undefined;
         closeBeads(store, [c.id], `landed: ${s.landed}/${s.total} tracked beads merged or closed`);
         patchMeta(store, getBead(store.db, c.id)!, { landed_at: store.now() });
-        recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.landed, subject: c.id, reason: `all ${s.total} tracked beads landed`, data: { owner: s.owner, notify: s.notify, human: s.human } });
+        recordEvent(store, {
+          actor,
+          kind: TOWN_EVENTS.convoy.landed,
+          subject: c.id,
+          reason: `all ${s.total} tracked beads landed`,
+          data: { owner: s.owner, notify: s.notify, human: s.human },
+        });
         return s;
       });
       if (st) closed.push(st);
@@ -67,7 +73,13 @@ export async function checkConvoys(town: TownContext, opts: CheckOptions = {}): 
 
 function landingBody(s: ConvoyStatus): string {
   const lines = s.tracked.map((t) => `  ${t.id}  ${t.state}${t.worker ? `  ${t.worker}` : ''}  ${t.title}`);
-  return [`Convoy ${s.id} "${s.title}" has landed: all ${s.total} tracked beads are merged or closed.`, '', ...lines, '', `See it: gt convoy show ${s.id}`].join('\n');
+  return [
+    `Convoy ${s.id} "${s.title}" has landed: all ${s.total} tracked beads are merged or closed.`,
+    '',
+    ...lines,
+    '',
+    `See it: gt convoy show ${s.id}`,
+  ].join('\n');
 }
 
 async function announce(town: TownContext, s: ConvoyStatus, actor: string, opts: CheckOptions): Promise<LandedConvoy> {
@@ -76,7 +88,18 @@ async function announce(town: TownContext, s: ConvoyStatus, actor: string, opts:
   const subject = `🚚 Convoy landed: ${s.title}`.replace(/[\r\n]+/g, ' ');
   for (const addr of to) {
     try {
-      await sendMail(town, { from: opts.from ?? { kind: 'overseer' }, to: parseAddress(town, addr), subject, body: landingBody(s), type: 'notification', priority: s.human ? 1 : 2 }, opts.mail);
+      await sendMail(
+        town,
+        {
+          from: opts.from ?? { kind: 'overseer' },
+          to: parseAddress(town, addr),
+          subject,
+          body: landingBody(s),
+          type: 'notification',
+          priority: s.human ? 1 : 2,
+        },
+        opts.mail,
+      );
       out.mailed.push(addr);
     } catch (e) {
       out.errors.push(`${addr}: ${messageOf(e)}`);
@@ -84,10 +107,21 @@ async function announce(town: TownContext, s: ConvoyStatus, actor: string, opts:
   }
   if (s.human) {
     const took = formatAge(Math.max(0, Math.floor((Date.now() - Date.parse(s.created_at)) / 1000)));
-    out.alerted = (opts.alert ?? ((t, b) => alertHuman(t, b, town.env)))(subject, `${s.total} beads landed after ${took}`);
+    out.alerted = (opts.alert ?? ((t, b) => alertHuman(t, b, town.env)))(
+      subject,
+      `${s.total} beads landed after ${took}`,
+    );
   }
-  withTownStore(town, actor, (store) => store.write(() => {
-    recordEvent(store, { actor, kind: TOWN_EVENTS.convoy.announced, subject: s.id, reason: `mailed ${out.mailed.join(', ') || 'nobody'}`, data: out });
-  }));
+  withTownStore(town, actor, (store) =>
+    store.write(() => {
+      recordEvent(store, {
+        actor,
+        kind: TOWN_EVENTS.convoy.announced,
+        subject: s.id,
+        reason: `mailed ${out.mailed.join(', ') || 'nobody'}`,
+        data: out,
+      });
+    }),
+  );
   return out;
 }

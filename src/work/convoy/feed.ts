@@ -14,7 +14,10 @@ import { queuedBeads } from '../sling/queue.ts';
  * The port to `sling` (src/work/sling, which records convoys and so is passed in, not imported); feeding asks for one
  * bead at a time.
  */
-export type SlingFn = (town: TownContext, req: { beads: string[]; target: string; noConvoy: boolean; actor: string }) => Promise<{
+export type SlingFn = (
+  town: TownContext,
+  req: { beads: string[]; target: string; noConvoy: boolean; actor: string },
+) => Promise<{
   results: readonly { status: string; polecat?: string; reason?: string }[];
 }>;
 
@@ -61,10 +64,12 @@ export interface StrandedConvoy {
 
 /** Open convoys with ready work nobody is on: staged ones wait for a sling or gt convoy launch; fed ones for the daemon. */
 export function strandedConvoys(town: TownContext): StrandedConvoy[] {
-  return withTownStore(town, 'overseer', (store) => listConvoyBeads(store)
-    .filter((c) => c.status !== 'closed')
-    .map((c) => ({ convoy: c.id, title: c.title, fed: convoyMeta(c).fed, ready: readyTracked(store, c.id) }))
-    .filter((c) => c.ready.length > 0));
+  return withTownStore(town, 'overseer', (store) =>
+    listConvoyBeads(store)
+      .filter((c) => c.status !== 'closed')
+      .map((c) => ({ convoy: c.id, title: c.title, fed: convoyMeta(c).fed, ready: readyTracked(store, c.id) }))
+      .filter((c) => c.ready.length > 0),
+  );
 }
 
 function prefixOf(id: string): string {
@@ -84,7 +89,8 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions): Promise
     for (const c of convoys) {
       // Staged convoys are tracked only; a launched one younger than the grace period may still be hooking its beads.
       if (c.status === 'closed' || c.created_at > cutoff || !convoyMeta(c).fed) continue;
-      for (const bead of readyTracked(store, c.id)) if (!seen.has(bead) && seen.add(bead)) todo.push({ convoy: c.id, bead });
+      for (const bead of readyTracked(store, c.id))
+        if (!seen.has(bead) && seen.add(bead)) todo.push({ convoy: c.id, bead });
     }
     return { convoys: convoys.length, todo };
   });
@@ -93,20 +99,37 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions): Promise
   for (const { convoy, bead } of plan.todo) {
     const rig = rigByPrefix.get(prefixOf(bead)) ?? null;
     if (!rig) {
-      decisions.push({ convoy, bead, rig, action: 'skipped', reason: `no rig has the prefix "${prefixOf(bead)}"; sling it by hand: gt sling ${bead} <rig>` });
+      decisions.push({
+        convoy,
+        bead,
+        rig,
+        action: 'skipped',
+        reason: `no rig has the prefix "${prefixOf(bead)}"; sling it by hand: gt sling ${bead} <rig>`,
+      });
       continue;
     }
     const mode = rigState(town, rig)?.mode;
     if (mode) {
-      decisions.push({ convoy, bead, rig, action: 'skipped', reason: `rig ${rig} is ${mode}: no new work is fed to it (gt rig un${mode === 'parked' ? 'park' : 'dock'} ${rig})` });
+      decisions.push({
+        convoy,
+        bead,
+        rig,
+        action: 'skipped',
+        reason: `rig ${rig} is ${mode}: no new work is fed to it (gt rig un${mode === 'parked' ? 'park' : 'dock'} ${rig})`,
+      });
       continue;
     }
     try {
       const o = (await opts.sling(town, { beads: [bead], target: rig, noConvoy: true, actor })).results[0];
       const moved = o?.status === 'started' || o?.status === 'hooked' || o?.status === 'queued';
       decisions.push({
-        convoy, bead, rig, action: moved ? 'slung' : 'skipped', status: o?.status ?? 'unknown',
-        ...(o?.polecat ? { polecat: o.polecat } : {}), reason: o?.reason ?? (moved ? `ready in convoy ${convoy}` : `sling answered ${o?.status ?? 'nothing'}`),
+        convoy,
+        bead,
+        rig,
+        action: moved ? 'slung' : 'skipped',
+        status: o?.status ?? 'unknown',
+        ...(o?.polecat ? { polecat: o.polecat } : {}),
+        reason: o?.reason ?? (moved ? `ready in convoy ${convoy}` : `sling answered ${o?.status ?? 'nothing'}`),
       });
     } catch (e) {
       decisions.push({ convoy, bead, rig, action: 'failed', reason: messageOf(e) });
@@ -118,11 +141,19 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions): Promise
 
 /** Each decision goes to the event log; a skip or failure repeated tick after tick is logged only when its reason changes. */
 function logDecisions(town: TownContext, actor: string, decisions: readonly FeedDecision[]): void {
-  withTownStore(town, actor, (store) => store.write(() => {
-    for (const d of decisions) {
-      const kind = TOWN_EVENTS.convoy.feed[d.action];
-      if (d.action !== 'slung' && lastReason(store, kind, d.bead) === d.reason) continue;
-      recordEvent(store, { actor, kind, subject: d.bead, reason: d.reason, data: { convoy: d.convoy, rig: d.rig, status: d.status, polecat: d.polecat } });
-    }
-  }));
+  withTownStore(town, actor, (store) =>
+    store.write(() => {
+      for (const d of decisions) {
+        const kind = TOWN_EVENTS.convoy.feed[d.action];
+        if (d.action !== 'slung' && lastReason(store, kind, d.bead) === d.reason) continue;
+        recordEvent(store, {
+          actor,
+          kind,
+          subject: d.bead,
+          reason: d.reason,
+          data: { convoy: d.convoy, rig: d.rig, status: d.status, polecat: d.polecat },
+        });
+      }
+    }),
+  );
 }

@@ -12,13 +12,19 @@ export function requireConvoy(store: Store, input: string): Bead {
     id = resolveId(store, input);
   } catch (e) {
     if (e instanceof GtError && e.code === 'BD_NOT_FOUND') {
-      throw new GtError('GT_CONVOY_NOT_FOUND', `no convoy matches "${input}"`, { kind: 'usage', hint: 'see the convoys with gt convoy list --all' });
+      throw new GtError('GT_CONVOY_NOT_FOUND', `no convoy matches "${input}"`, {
+        kind: 'usage',
+        hint: 'see the convoys with gt convoy list --all',
+      });
     }
     throw e;
   }
   const b = getBead(store.db, id)!;
   if (b.type !== 'convoy') {
-    throw new GtError('GT_NOT_A_CONVOY', `${id} is a ${b.type}, not a convoy`, { kind: 'usage', hint: 'see the convoys with gt convoy list --all' });
+    throw new GtError('GT_NOT_A_CONVOY', `${id} is a ${b.type}, not a convoy`, {
+      kind: 'usage',
+      hint: 'see the convoys with gt convoy list --all',
+    });
   }
   return b;
 }
@@ -42,7 +48,11 @@ export function trackedIds(store: Store, convoyId: string): string[] {
 
 /** Open convoys (all of them with `all`), newest first. */
 export function listConvoyBeads(store: Store, opts: { all?: boolean } = {}): Bead[] {
-  return listBeads(store, { type: ['convoy'], ...(opts.all ? { includeClosed: true } : { status: ['open'] }), sort: 'newest' }).beads;
+  return listBeads(store, {
+    type: ['convoy'],
+    ...(opts.all ? { includeClosed: true } : { status: ['open'] }),
+    sort: 'newest',
+  }).beads;
 }
 
 /** Ids of open convoys that track `beadId`. */
@@ -52,7 +62,9 @@ export function openConvoysOf(store: Store, beadId: string): string[] {
 
 /** Read everything a convoy's progress needs and compute it. */
 export function readConvoyStatus(store: Store, convoy: Bead, now = Date.now()): ConvoyStatus {
-  const tracked = trackedIds(store, convoy.id).map((id) => getBead(store.db, id)).filter((b): b is Bead => b !== undefined);
+  const tracked = trackedIds(store, convoy.id)
+    .map((id) => getBead(store.db, id))
+    .filter((b): b is Bead => b !== undefined);
   const ids = tracked.map((b) => b.id);
   const mergeRequests: MergeRequestRow[] = mrsOfBeads(store, ids);
   const polecats: PolecatRow[] = polecatsHolding(store, ids);

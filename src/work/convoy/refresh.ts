@@ -11,12 +11,21 @@ export interface RefreshResult {
   feed: FeedResult;
 }
 
-export async function refreshConvoy(town: TownContext, input: string, opts: Pick<CheckOptions, 'actor' | 'mail' | 'alert'> & { sling: SlingFn }): Promise<RefreshResult> {
+export async function refreshConvoy(
+  town: TownContext,
+  input: string,
+  opts: Pick<CheckOptions, 'actor' | 'mail' | 'alert'> & { sling: SlingFn },
+): Promise<RefreshResult> {
   const before = showConvoy(town, input);
   requireOpen(before);
   const check = await checkConvoys(town, { ...opts, convoy: before.id });
   const feed = check.landed.length
     ? { convoys: 0, decisions: [] }
-    : await feedConvoys(town, { convoy: before.id, graceMs: 0, ...(opts.actor ? { actor: opts.actor } : {}), sling: opts.sling });
+    : await feedConvoys(town, {
+        convoy: before.id,
+        graceMs: 0,
+        ...(opts.actor ? { actor: opts.actor } : {}),
+        sling: opts.sling,
+      });
   return { convoy: showConvoy(town, before.id), check, feed };
 }

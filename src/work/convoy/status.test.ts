@@ -7,29 +7,76 @@ const at = (min: number): string => new Date(T0 + min * 60_000).toISOString();
 
 function bead(id: string, over: Partial<Bead> = {}): Bead {
   return {
-    id, title: `Title ${id}`, description: '', design: '', acceptance: '', notes: '', status: 'open', priority: 2, type: 'task',
-    assignee: null, labels: [], created_at: at(0), created_by: 'mayor', updated_at: at(0), closed_at: null, close_reason: null,
-    external_ref: null, defer_until: null, metadata: null, ephemeral: false, deleted_at: null, deleted_by: null, ...over,
+    id,
+    title: `Title ${id}`,
+    description: '',
+    design: '',
+    acceptance: '',
+    notes: '',
+    status: 'open',
+    priority: 2,
+    type: 'task',
+    assignee: null,
+    labels: [],
+    created_at: at(0),
+    created_by: 'mayor',
+    updated_at: at(0),
+    closed_at: null,
+    close_reason: null,
+    external_ref: null,
+    defer_until: null,
+    metadata: null,
+    ephemeral: false,
+    deleted_at: null,
+    deleted_by: null,
+    ...over,
   };
 }
 
 function mr(id: string, b: string, status: string, over: Partial<MergeRequestRow> = {}): MergeRequestRow {
-  return { id, bead: b, polecat: 'toast', rig: 'app', status, failure: null, rework_bead: null, created_at: at(10), updated_at: at(12), ...over };
+  return {
+    id,
+    bead: b,
+    polecat: 'toast',
+    rig: 'app',
+    status,
+    failure: null,
+    rework_bead: null,
+    created_at: at(10),
+    updated_at: at(12),
+    ...over,
+  };
 }
 
-const convoy = bead('hq-c1', { type: 'convoy', title: 'Login', metadata: { owner: 'mayor', notify: ['app/crew/alice'], human: true } });
+const convoy = bead('hq-c1', {
+  type: 'convoy',
+  title: 'Login',
+  metadata: { owner: 'mayor', notify: ['app/crew/alice'], human: true },
+});
 
 describe('convoyStatus', () => {
-  const status = (tracked: Bead[], mrs: MergeRequestRow[] = [], polecats: PolecatRow[] = [], reworks = new Map<string, Bead>()) =>
-    convoyStatus({ convoy, tracked, mergeRequests: mrs, polecats, reworks, now: T0 + 60 * 60_000 });
+  const status = (
+    tracked: Bead[],
+    mrs: MergeRequestRow[] = [],
+    polecats: PolecatRow[] = [],
+    reworks = new Map<string, Bead>(),
+  ) => convoyStatus({ convoy, tracked, mergeRequests: mrs, polecats, reworks, now: T0 + 60 * 60_000 });
 
   it('moves a bead from queued to working to merge-pending to merged', () => {
     expect(status([bead('app-1')]).tracked[0]).toMatchObject({ state: 'queued', worker: null, age_s: 3600 });
     const hooked = bead('app-1', { status: 'hooked', assignee: 'app/toast', updated_at: at(5) });
     const pc: PolecatRow = { rig: 'app', name: 'toast', bead: 'app-1', state: 'working', updated_at: at(6) };
-    expect(status([hooked], [], [pc]).tracked[0]).toMatchObject({ state: 'working', worker: 'app/toast', since: at(6) });
+    expect(status([hooked], [], [pc]).tracked[0]).toMatchObject({
+      state: 'working',
+      worker: 'app/toast',
+      since: at(6),
+    });
     const done = bead('app-1', { status: 'in_progress', assignee: 'app/toast' });
-    expect(status([done], [mr('mr-1', 'app-1', 'queued')]).tracked[0]).toMatchObject({ state: 'merge-pending', merge_request: 'mr-1', since: at(10) });
+    expect(status([done], [mr('mr-1', 'app-1', 'queued')]).tracked[0]).toMatchObject({
+      state: 'merge-pending',
+      merge_request: 'mr-1',
+      since: at(10),
+    });
     expect(status([done], [mr('mr-1', 'app-1', 'running')]).tracked[0]?.state).toBe('merge-pending');
     const merged = bead('app-1', { status: 'closed', close_reason: 'merged 3f2e1d0', closed_at: at(30) });
     const s = status([merged], [mr('mr-1', 'app-1', 'merged')]);
@@ -46,7 +93,9 @@ describe('convoyStatus', () => {
     expect(open.tracked.map((t) => t.state)).toEqual(['merged', 'landed-no-code', 'merge-pending']);
     expect(open.counts).toMatchObject({ merged: 1, 'landed-no-code': 1, 'merge-pending': 1, queued: 0 });
     // Closing the issue is not landing while its merge is still pending elsewhere: only the close reason decides.
-    expect(status([a, b, { ...c, status: 'closed', close_reason: 'merged def', closed_at: at(3) }]).complete).toBe(true);
+    expect(status([a, b, { ...c, status: 'closed', close_reason: 'merged def', closed_at: at(3) }]).complete).toBe(
+      true,
+    );
   });
 
   it('never calls an empty convoy complete', () => {
@@ -58,7 +107,11 @@ describe('convoyStatus', () => {
     const failed = mr('mr-1', 'app-1', 'failed', { failure: 'conflict in src/a.ts', rework_bead: 'app-9' });
     expect(status([b], [failed]).tracked[0]).toMatchObject({ state: 'failed', detail: 'conflict in src/a.ts' });
     const rework = bead('app-9', { status: 'hooked', assignee: 'app/nux', updated_at: at(20) });
-    expect(status([b], [failed], [], new Map([['app-9', rework]])).tracked[0]).toMatchObject({ state: 'working', worker: 'app/nux', detail: 'rework app-9' });
+    expect(status([b], [failed], [], new Map([['app-9', rework]])).tracked[0]).toMatchObject({
+      state: 'working',
+      worker: 'app/nux',
+      detail: 'rework app-9',
+    });
     const retried = mr('mr-2', 'app-1', 'queued', { created_at: at(40), updated_at: at(40) });
     expect(status([b], [failed, retried]).tracked[0]).toMatchObject({ state: 'merge-pending', merge_request: 'mr-2' });
     expect(status([b], [mr('mr-1', 'app-1', 'rejected')]).tracked[0]?.state).toBe('failed');
@@ -67,7 +120,12 @@ describe('convoyStatus', () => {
   it('reads owner, notify, human and fed from the metadata, with safe defaults', () => {
     expect(convoyMeta(convoy)).toEqual({ owner: 'mayor', notify: ['app/crew/alice'], human: true, fed: true });
     // A convoy made before staging existed has no `fed`: it is fed, as all convoys were.
-    expect(convoyMeta(bead('hq-2', { metadata: { notify: 'x', human: 'yes' } }))).toEqual({ owner: 'mayor', notify: [], human: false, fed: true });
+    expect(convoyMeta(bead('hq-2', { metadata: { notify: 'x', human: 'yes' } }))).toEqual({
+      owner: 'mayor',
+      notify: [],
+      human: false,
+      fed: true,
+    });
     expect(convoyMeta(bead('hq-3', { metadata: { fed: false } })).fed).toBe(false);
   });
 });

@@ -85,7 +85,12 @@ export function isLanded(s: TrackedState): boolean {
 export function convoyMeta(convoy: Pick<Bead, 'metadata' | 'created_by'>): ConvoyMeta {
   const m = convoy.metadata ?? {};
   const notify = Array.isArray(m.notify) ? m.notify.filter((x): x is string => typeof x === 'string') : [];
-  return { owner: typeof m.owner === 'string' && m.owner ? m.owner : convoy.created_by, notify, human: m.human === true, fed: m.fed !== false };
+  return {
+    owner: typeof m.owner === 'string' && m.owner ? m.owner : convoy.created_by,
+    notify,
+    human: m.human === true,
+    fed: m.fed !== false,
+  };
 }
 
 const ACTIVE_MR = new Set(['queued', 'running']);
@@ -93,7 +98,9 @@ const FAILED_MR = new Set(['failed', 'rejected']);
 
 /** The merge request that speaks for a bead: its newest one (by creation, then last change). */
 function latestMr(mrs: readonly MergeRequestRow[]): MergeRequestRow | undefined {
-  return [...mrs].sort((a, b) => b.created_at.localeCompare(a.created_at) || b.updated_at.localeCompare(a.updated_at))[0];
+  return [...mrs].sort(
+    (a, b) => b.created_at.localeCompare(a.created_at) || b.updated_at.localeCompare(a.updated_at),
+  )[0];
 }
 
 interface StateOf {
@@ -109,28 +116,69 @@ interface StateOf {
  * code); then a queued or running merge request; then a failed one, which counts as working again while its rework
  * bead is still open (the fix is under way), and as failed once nobody is on it; then hooked/in progress; else queued.
  */
-export function trackedState(bead: Bead, mrs: readonly MergeRequestRow[], polecats: readonly PolecatRow[], reworks: ReadonlyMap<string, Bead>): StateOf {
+export function trackedState(
+  bead: Bead,
+  mrs: readonly MergeRequestRow[],
+  polecats: readonly PolecatRow[],
+  reworks: ReadonlyMap<string, Bead>,
+): StateOf {
   const polecat = polecats.find((p) => p.bead === bead.id);
   const holder = polecat ? `${polecat.rig}/${polecat.name}` : (bead.assignee ?? null);
   const mr = latestMr(mrs.filter((m) => m.bead === bead.id));
   if (bead.status === 'closed') {
     const merged = (bead.close_reason ?? '').toLowerCase().startsWith('merged');
-    return { state: merged ? 'merged' : 'landed-no-code', worker: holder, since: bead.closed_at ?? bead.updated_at, mr: merged ? mr : undefined, detail: bead.close_reason };
+    return {
+      state: merged ? 'merged' : 'landed-no-code',
+      worker: holder,
+      since: bead.closed_at ?? bead.updated_at,
+      mr: merged ? mr : undefined,
+      detail: bead.close_reason,
+    };
   }
   if (mr && ACTIVE_MR.has(mr.status)) {
-    return { state: 'merge-pending', worker: mr.polecat ? `${mr.rig}/${mr.polecat}` : holder, since: mr.created_at, mr, detail: `merge request ${mr.status}` };
+    return {
+      state: 'merge-pending',
+      worker: mr.polecat ? `${mr.rig}/${mr.polecat}` : holder,
+      since: mr.created_at,
+      mr,
+      detail: `merge request ${mr.status}`,
+    };
   }
   if (mr && FAILED_MR.has(mr.status)) {
     const rework = mr.rework_bead ? reworks.get(mr.rework_bead) : undefined;
     if (rework && rework.status !== 'closed') {
-      return { state: 'working', worker: rework.assignee ?? holder, since: rework.updated_at, mr, detail: `rework ${rework.id}` };
+      return {
+        state: 'working',
+        worker: rework.assignee ?? holder,
+        since: rework.updated_at,
+        mr,
+        detail: `rework ${rework.id}`,
+      };
     }
-    return { state: 'failed', worker: holder, since: mr.updated_at, mr, detail: mr.failure ?? `merge request ${mr.status}` };
+    return {
+      state: 'failed',
+      worker: holder,
+      since: mr.updated_at,
+      mr,
+      detail: mr.failure ?? `merge request ${mr.status}`,
+    };
   }
   if (bead.status === 'hooked' || bead.status === 'in_progress') {
-    return { state: 'working', worker: holder, since: polecat?.updated_at ?? bead.updated_at, mr: undefined, detail: null };
+    return {
+      state: 'working',
+      worker: holder,
+      since: polecat?.updated_at ?? bead.updated_at,
+      mr: undefined,
+      detail: null,
+    };
   }
-  return { state: 'queued', worker: holder, since: bead.created_at, mr: undefined, detail: bead.status === 'open' ? null : bead.status };
+  return {
+    state: 'queued',
+    worker: holder,
+    since: bead.created_at,
+    mr: undefined,
+    detail: bead.status === 'open' ? null : bead.status,
+  };
 }
 
 export interface ConvoyInputs {
@@ -151,15 +199,32 @@ export function convoyStatus(i: ConvoyInputs): ConvoyStatus {
     const s = trackedState(b, i.mergeRequests, i.polecats, i.reworks ?? new Map());
     counts[s.state]++;
     return {
-      id: b.id, title: b.title, status: b.status, state: s.state, worker: s.worker, since: s.since,
-      age_s: Math.max(0, Math.floor((i.now - Date.parse(s.since)) / 1000)), merge_request: s.mr?.id ?? null, detail: s.detail,
+      id: b.id,
+      title: b.title,
+      status: b.status,
+      state: s.state,
+      worker: s.worker,
+      since: s.since,
+      age_s: Math.max(0, Math.floor((i.now - Date.parse(s.since)) / 1000)),
+      merge_request: s.mr?.id ?? null,
+      detail: s.detail,
     };
   });
   const landed = counts.merged + counts['landed-no-code'];
   const meta = convoyMeta(i.convoy);
   return {
-    id: i.convoy.id, title: i.convoy.title, status: i.convoy.status, ...meta, created_at: i.convoy.created_at,
-    closed_at: i.convoy.closed_at, close_reason: i.convoy.close_reason, tracked, landed, total: tracked.length, complete: tracked.length > 0 && landed === tracked.length, counts,
+    id: i.convoy.id,
+    title: i.convoy.title,
+    status: i.convoy.status,
+    ...meta,
+    created_at: i.convoy.created_at,
+    closed_at: i.convoy.closed_at,
+    close_reason: i.convoy.close_reason,
+    tracked,
+    landed,
+    total: tracked.length,
+    complete: tracked.length > 0 && landed === tracked.length,
+    counts,
   };
 }
 

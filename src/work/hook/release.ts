@@ -18,24 +18,55 @@ export interface UnslingResult {
 }
 
 /** Release `beadRef` from whoever holds it. Refused for a bead that is neither hooked, in progress nor queued. */
-export async function unsling(town: TownContext, beadRef: string, opts: { reason?: string; actor?: string } = {}): Promise<UnslingResult> {
+export async function unsling(
+  town: TownContext,
+  beadRef: string,
+  opts: { reason?: string; actor?: string } = {},
+): Promise<UnslingResult> {
   const found = withStore(town, (s) => {
     const id = resolveId(s, beadRef);
     const b = getBead(s.db, id)!;
-    return { id, status: b.status, assignee: b.assignee, queued: queuedSling(s, id) !== undefined, polecat: polecatOfBead(s, id) ?? holderPolecat(town, s, b.assignee) };
+    return {
+      id,
+      status: b.status,
+      assignee: b.assignee,
+      queued: queuedSling(s, id) !== undefined,
+      polecat: polecatOfBead(s, id) ?? holderPolecat(town, s, b.assignee),
+    };
   });
   const held = found.status === 'hooked' || found.status === 'in_progress';
   if (!held && !found.queued && !found.polecat) {
-    throw new GtError('GT_NOT_HOOKED', `${found.id} is not on any hook (status ${found.status})`, { kind: 'usage', hint: 'gt hooks list shows what is hooked where' });
+    throw new GtError('GT_NOT_HOOKED', `${found.id} is not on any hook (status ${found.status})`, {
+      kind: 'usage',
+      hint: 'gt hooks list shows what is hooked where',
+    });
   }
   let stopped = false;
-  if (found.polecat) stopped = (await stopAgent(town, identityOf(town, { kind: 'polecat', rig: found.polecat.rig, name: found.polecat.name }))).stopped;
-  withStore(town, (s) => releaseInStore(s, found.id, found.polecat, { reason: opts.reason ?? 'unslung', ...(opts.actor ? { actor: opts.actor } : {}) }));
-  return { bead: found.id, was: held ? found.status : 'queued', polecat: found.polecat ? `${found.polecat.rig}/${found.polecat.name}` : null, session_stopped: stopped };
+  if (found.polecat)
+    stopped = (
+      await stopAgent(town, identityOf(town, { kind: 'polecat', rig: found.polecat.rig, name: found.polecat.name }))
+    ).stopped;
+  withStore(town, (s) =>
+    releaseInStore(s, found.id, found.polecat, {
+      reason: opts.reason ?? 'unslung',
+      ...(opts.actor ? { actor: opts.actor } : {}),
+    }),
+  );
+  return {
+    bead: found.id,
+    was: held ? found.status : 'queued',
+    polecat: found.polecat ? `${found.polecat.rig}/${found.polecat.name}` : null,
+    session_stopped: stopped,
+  };
 }
 
 /** The store half of a release, in one write: bead open and unassigned, polecat idle, queue entry gone, event. */
-export function releaseInStore(s: Store, bead: string, p: Polecat | undefined, e: { reason: string; actor?: string }): void {
+export function releaseInStore(
+  s: Store,
+  bead: string,
+  p: Polecat | undefined,
+  e: { reason: string; actor?: string },
+): void {
   s.write(() => {
     const b = getBead(s.db, bead);
     if (b && b.status !== 'closed' && (b.status === 'hooked' || b.status === 'in_progress' || b.assignee)) {
@@ -43,7 +74,13 @@ export function releaseInStore(s: Store, bead: string, p: Polecat | undefined, e
     }
     if (p) updatePolecat(s, p.rig, p.name, { bead: null, state: 'idle', hook_state: 'archived' });
     dequeueSling(s, bead);
-    recordTownEvent(s, { kind: TOWN_EVENTS.hook.released, subject: bead, reason: e.reason, data: { polecat: p ? `${p.rig}/${p.name}` : null }, ...(e.actor ? { actor: e.actor } : {}) });
+    recordTownEvent(s, {
+      kind: TOWN_EVENTS.hook.released,
+      subject: bead,
+      reason: e.reason,
+      data: { polecat: p ? `${p.rig}/${p.name}` : null },
+      ...(e.actor ? { actor: e.actor } : {}),
+    });
   });
 }
 

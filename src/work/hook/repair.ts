@@ -32,19 +32,39 @@ export function repairHooks(town: TownContext): HookRepair[] {
     }
   }
   out.push(...withStore(town, (s) => s.write(() => reconcileBeads(town, s))));
-  withStore(town, (s) => { for (const r of out) recordTownEvent(s, { actor: 'gt hooks repair', kind: TOWN_EVENTS.repair[r.kind], subject: r.subject, reason: r.detail }); });
+  withStore(town, (s) => {
+    for (const r of out)
+      recordTownEvent(s, {
+        actor: 'gt hooks repair',
+        kind: TOWN_EVENTS.repair[r.kind],
+        subject: r.subject,
+        reason: r.detail,
+      });
+  });
   return out;
 }
 
 function pruneStale(repo: string): HookRepair[] {
   const gone = listWorktrees(repo).filter((w) => !w.bare && !existsSync(w.path));
   if (gone.length === 0) return [];
-  pruneWorktrees(repo, gone.map((w) => w.path));
-  return gone.map((w) => ({ kind: 'pruned-worktree' as const, subject: w.path, detail: `git forgot the worktree at ${w.path} (its directory was gone)` }));
+  pruneWorktrees(
+    repo,
+    gone.map((w) => w.path),
+  );
+  return gone.map((w) => ({
+    kind: 'pruned-worktree' as const,
+    subject: w.path,
+    detail: `git forgot the worktree at ${w.path} (its directory was gone)`,
+  }));
 }
 
 function clearStaleLocks(repo: string): HookRepair[] {
-  const dirs = [repo, ...(existsSync(join(repo, 'worktrees')) ? readdirSync(join(repo, 'worktrees')).map((d) => join(repo, 'worktrees', d)) : [])];
+  const dirs = [
+    repo,
+    ...(existsSync(join(repo, 'worktrees'))
+      ? readdirSync(join(repo, 'worktrees')).map((d) => join(repo, 'worktrees', d))
+      : []),
+  ];
   const out: HookRepair[] = [];
   for (const d of dirs) {
     for (const f of ['index.lock', 'HEAD.lock', 'config.lock']) {
@@ -70,7 +90,13 @@ function recreate(town: TownContext, p: Polecat, defaultBranch: string): HookRep
   if (!hasBranch && !snap) {
     if (p.bead) return [];
     withStore(town, (s) => deletePolecat(s, p.rig, p.name));
-    return [{ kind: 'forgot-polecat', subject: address, detail: 'its worktree, branch and snapshots were all gone and it held no bead' }];
+    return [
+      {
+        kind: 'forgot-polecat',
+        subject: address,
+        detail: 'its worktree, branch and snapshots were all gone and it held no bead',
+      },
+    ];
   }
   const branch = p.branch ?? `polecat/${p.name}`;
   if (hasBranch) addWorktree(repo, p.worktree, branch);
@@ -99,14 +125,26 @@ function reconcileBeads(town: TownContext, s: Store): HookRepair[] {
     if (holder?.bead === b.id) continue;
     applyUpdate(s, b.id, { status: 'open', assignee: null });
     enqueueSling(s, { bead: b.id, rig });
-    out.push({ kind: 'requeued', subject: b.id, detail: `${b.assignee} no longer holds it; back on the sling queue of ${rig}` });
+    out.push({
+      kind: 'requeued',
+      subject: b.id,
+      detail: `${b.assignee} no longer holds it; back on the sling queue of ${rig}`,
+    });
   }
   for (const p of listPolecats(s)) {
     if (!p.bead) continue;
     const b = getBead(s.db, p.bead);
     if (b && b.assignee === `${p.rig}/${p.name}` && b.status !== 'closed') continue;
-    updatePolecat(s, p.rig, p.name, { bead: null, state: 'idle', hook_state: b?.status === 'closed' ? 'completed' : 'archived' });
-    out.push({ kind: 'cleared-hook', subject: `${p.rig}/${p.name}`, detail: `${p.bead} is ${b ? (b.status === 'closed' ? 'closed' : `assigned to ${b.assignee ?? 'nobody'}`) : 'gone'}; the polecat is idle` });
+    updatePolecat(s, p.rig, p.name, {
+      bead: null,
+      state: 'idle',
+      hook_state: b?.status === 'closed' ? 'completed' : 'archived',
+    });
+    out.push({
+      kind: 'cleared-hook',
+      subject: `${p.rig}/${p.name}`,
+      detail: `${p.bead} is ${b ? (b.status === 'closed' ? 'closed' : `assigned to ${b.assignee ?? 'nobody'}`) : 'gone'}; the polecat is idle`,
+    });
   }
   return out;
 }

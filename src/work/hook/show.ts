@@ -26,22 +26,39 @@ export function hookOf(town: TownContext, address: string): HookView {
   return withStore(town, (s) => {
     const p = a.kind === 'polecat' ? getPolecat(s, a.rig, a.name) : undefined;
     const agent = getAgent(s, text);
-    const id = p ? p.bead : (hookedBeadOf(s, { address: text, hooked_bead: agent?.hooked_bead ?? null }) ?? inProgressOf(s, text));
+    const id = p
+      ? p.bead
+      : (hookedBeadOf(s, { address: text, hooked_bead: agent?.hooked_bead ?? null }) ?? inProgressOf(s, text));
     return {
       address: text,
       bead: id ? beadAsShown(s, id) : null,
-      polecat: p ? { rig: p.rig, name: p.name, branch: p.branch, base: p.base, worktree: p.worktree, hook_state: p.hook_state } : null,
+      polecat: p
+        ? { rig: p.rig, name: p.name, branch: p.branch, base: p.base, worktree: p.worktree, hook_state: p.hook_state }
+        : null,
       suspended: p?.bead && p.hook_state === 'suspended' ? suspensionOf(s, p) : null,
     };
   });
 }
 
 /** When and why the hook was suspended: the latest escalation, deferral or suspension event about its bead. */
-export function suspensionOf(s: Store, p: Pick<Polecat, 'rig' | 'name' | 'bead' | 'updated_at'>): { since: string; reason: string } {
-  const e = p.bead === null ? undefined : lastTownEvent(s, { kind: [TOWN_EVENTS.done.escalated, TOWN_EVENTS.done.deferred, TOWN_EVENTS.hook.suspended], subject: p.bead, actor: `${p.rig}/${p.name}` });
+export function suspensionOf(
+  s: Store,
+  p: Pick<Polecat, 'rig' | 'name' | 'bead' | 'updated_at'>,
+): { since: string; reason: string } {
+  const e =
+    p.bead === null
+      ? undefined
+      : lastTownEvent(s, {
+          kind: [TOWN_EVENTS.done.escalated, TOWN_EVENTS.done.deferred, TOWN_EVENTS.hook.suspended],
+          subject: p.bead,
+          actor: `${p.rig}/${p.name}`,
+        });
   if (!e) return { since: p.updated_at, reason: 'suspended' };
   const what = e.kind === TOWN_EVENTS.done.deferred ? 'deferred' : 'escalated';
-  return { since: e.at, reason: e.kind === TOWN_EVENTS.hook.suspended ? (e.reason ?? what) : `${what}: ${e.reason ?? ''}`.trim() };
+  return {
+    since: e.at,
+    reason: e.kind === TOWN_EVENTS.hook.suspended ? (e.reason ?? what) : `${what}: ${e.reason ?? ''}`.trim(),
+  };
 }
 
 function inProgressOf(s: Store, address: string): string | null {
@@ -74,16 +91,32 @@ export interface WorkHook {
 
 /** Every polecat's hook, with whether its worktree and session exist. */
 export async function listHooks(town: TownContext): Promise<WorkHook[]> {
-  const rows = withStore(town, (s) => listPolecats(s).map((p) => ({
-    p: { ...p, restarts: restartsOnHook(s, p) }, status: p.bead ? (getBead(s.db, p.bead)?.status ?? null) : null,
-  })));
+  const rows = withStore(town, (s) =>
+    listPolecats(s).map((p) => ({
+      p: { ...p, restarts: restartsOnHook(s, p) },
+      status: p.bead ? (getBead(s.db, p.bead)?.status ?? null) : null,
+    })),
+  );
   const tmux = townTmux(town);
-  return Promise.all(rows.map(async ({ p, status }) => {
-    const id = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name });
-    return {
-      address: id.address, rig: p.rig, name: p.name, state: p.state, hook_state: p.hook_state, agent: p.agent, bead: p.bead, bead_status: status,
-      branch: p.branch, worktree: p.worktree, worktree_exists: existsSync(p.worktree), session_running: await tmux.hasSession(id.session),
-      last_snapshot: p.last_snapshot, restarts: p.restarts,
-    };
-  }));
+  return Promise.all(
+    rows.map(async ({ p, status }) => {
+      const id = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name });
+      return {
+        address: id.address,
+        rig: p.rig,
+        name: p.name,
+        state: p.state,
+        hook_state: p.hook_state,
+        agent: p.agent,
+        bead: p.bead,
+        bead_status: status,
+        branch: p.branch,
+        worktree: p.worktree,
+        worktree_exists: existsSync(p.worktree),
+        session_running: await tmux.hasSession(id.session),
+        last_snapshot: p.last_snapshot,
+        restarts: p.restarts,
+      };
+    }),
+  );
 }

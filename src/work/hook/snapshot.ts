@@ -32,15 +32,21 @@ export function snapshotPrefix(name: string): string {
 
 /** The polecat's snapshots, newest first. */
 export function listSnapshots(town: TownContext, rig: string, name: string): Snapshot[] {
-  return listRefs(town.paths.repo(rig), snapshotPrefix(name), { descending: true }).map(({ ref, commit, parent }) => (
-    { ref, commit, parent, at: new Date(Number(ref.slice(ref.lastIndexOf('/') + 1))).toISOString() }
-  ));
+  return listRefs(town.paths.repo(rig), snapshotPrefix(name), { descending: true }).map(({ ref, commit, parent }) => ({
+    ref,
+    commit,
+    parent,
+    at: new Date(Number(ref.slice(ref.lastIndexOf('/') + 1))).toISOString(),
+  }));
 }
 
 /** Save the worktree's state, unless it equals the newest snapshot (same tree on the same HEAD). */
 export function snapshotWorktree(town: TownContext, rig: string, name: string): SnapshotResult {
   const p = requirePolecat(town, rig, name);
-  if (!existsSync(p.worktree)) throw new GtError('GT_NO_WORKTREE', `polecat ${rig}/${name} has no worktree at ${p.worktree}`, { hint: 'gt hooks repair recreates it from its branch or latest snapshot' });
+  if (!existsSync(p.worktree))
+    throw new GtError('GT_NO_WORKTREE', `polecat ${rig}/${name} has no worktree at ${p.worktree}`, {
+      hint: 'gt hooks repair recreates it from its branch or latest snapshot',
+    });
   const tree = worktreeTree(p.worktree);
   const head = revParse(p.worktree, 'HEAD') ?? null;
   const repo = town.paths.repo(rig);
@@ -56,7 +62,11 @@ export function snapshotWorktree(town: TownContext, rig: string, name: string): 
   setRef(repo, ref, commit);
   for (const old of listSnapshots(town, rig, name).slice(SNAPSHOTS_KEPT)) deleteRef(repo, old.ref);
   withStore(town, (s) => updatePolecat(s, rig, name, { last_snapshot: ref }));
-  return { status: 'saved', polecat: `${rig}/${name}`, snapshot: { ref, commit, parent: head, at: new Date(ms).toISOString() } };
+  return {
+    status: 'saved',
+    polecat: `${rig}/${name}`,
+    snapshot: { ref, commit, parent: head, at: new Date(ms).toISOString() },
+  };
 }
 
 export interface RestoreResult {
@@ -73,11 +83,24 @@ export interface RestoreResult {
 export function restoreSnapshot(town: TownContext, rig: string, name: string, to?: string): RestoreResult {
   const p = requirePolecat(town, rig, name);
   const snaps = listSnapshots(town, rig, name);
-  const snap = to === undefined ? snaps[0] : snaps.find((s) => s.ref === to || s.ref.endsWith(`/${to}`) || s.commit.startsWith(to));
+  const snap =
+    to === undefined
+      ? snaps[0]
+      : snaps.find((s) => s.ref === to || s.ref.endsWith(`/${to}`) || s.commit.startsWith(to));
   if (!snap) {
-    throw new GtError('GT_NO_SNAPSHOT', to ? `polecat ${rig}/${name} has no snapshot "${to}"` : `polecat ${rig}/${name} has no snapshots`, {
-      kind: 'usage', hint: snaps.length ? `snapshots: ${snaps.slice(0, 5).map((s) => s.ref.slice(s.ref.lastIndexOf('/') + 1)).join(', ')}` : `take one with gt hook snapshot ${rig}/${name}`,
-    });
+    throw new GtError(
+      'GT_NO_SNAPSHOT',
+      to ? `polecat ${rig}/${name} has no snapshot "${to}"` : `polecat ${rig}/${name} has no snapshots`,
+      {
+        kind: 'usage',
+        hint: snaps.length
+          ? `snapshots: ${snaps
+              .slice(0, 5)
+              .map((s) => s.ref.slice(s.ref.lastIndexOf('/') + 1))
+              .join(', ')}`
+          : `take one with gt hook snapshot ${rig}/${name}`,
+      },
+    );
   }
   const before = snapshotWorktree(town, rig, name).snapshot.ref;
   applyTree(p.worktree, snap.commit);
@@ -86,6 +109,10 @@ export function restoreSnapshot(town: TownContext, rig: string, name: string, to
 
 function requirePolecat(town: TownContext, rig: string, name: string): Polecat {
   const p = withStore(town, (s) => getPolecat(s, rig, name));
-  if (!p) throw new GtError('GT_POLECAT_NOT_FOUND', `no polecat ${rig}/${name}`, { kind: 'usage', hint: 'gt polecat list shows the polecats' });
+  if (!p)
+    throw new GtError('GT_POLECAT_NOT_FOUND', `no polecat ${rig}/${name}`, {
+      kind: 'usage',
+      hint: 'gt polecat list shows the polecats',
+    });
   return p;
 }

@@ -21,12 +21,17 @@ export interface StopAgentsResult {
 }
 
 /** Stop every running agent (of one rig, or of the town): polecats first, then crew, refinery, witness and the Mayor. */
-export async function stopAgents(town: TownContext, o: { rig?: string; actor?: string } = {}): Promise<StopAgentsResult> {
+export async function stopAgents(
+  town: TownContext,
+  o: { rig?: string; actor?: string } = {},
+): Promise<StopAgentsResult> {
   const out: StopAgentsResult = { stopped: [], failed: [] };
   const live = new Set((await townTmux(town).listSessions()).map((s) => s.name));
   const { polecats, others } = withStore(town, (s) => ({
     polecats: listPolecats(s, o.rig),
-    others: listAgentRecords(s).filter((r) => r.role !== 'polecat' && (o.rig === undefined || r.rig === o.rig) && r.session && live.has(r.session)),
+    others: listAgentRecords(s).filter(
+      (r) => r.role !== 'polecat' && (o.rig === undefined || r.rig === o.rig) && r.session && live.has(r.session),
+    ),
   }));
   for (const p of polecats) {
     const id = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name });
@@ -57,8 +62,13 @@ export interface StartedPolecat {
 }
 
 /** Start every stopped polecat that still holds work (gt down, gt polecat stop), except on docked or parked rigs. */
-export async function startStoppedPolecats(town: TownContext, o: { rig?: string; actor?: string } = {}): Promise<{ started: StartedPolecat[]; failed: { address: string; error: string }[] }> {
-  const due = withStore(town, (s) => listPolecats(s, o.rig).filter((p) => p.state === 'stopped' && p.bead && p.hook_state !== 'suspended'));
+export async function startStoppedPolecats(
+  town: TownContext,
+  o: { rig?: string; actor?: string } = {},
+): Promise<{ started: StartedPolecat[]; failed: { address: string; error: string }[] }> {
+  const due = withStore(town, (s) =>
+    listPolecats(s, o.rig).filter((p) => p.state === 'stopped' && p.bead && p.hook_state !== 'suspended'),
+  );
   const started: StartedPolecat[] = [];
   const failed: { address: string; error: string }[] = [];
   for (const p of due) {

@@ -27,12 +27,17 @@ export type CrewRefresh = {
 export function refreshCrew(town: TownContext, rigName: string, name: string): CrewRefresh {
   const rig = loadRig(town, rigName);
   if (!crewNames(town, rigName).includes(name)) {
-    throw new GtError('GT_CREW_NOT_FOUND', `rig "${rigName}" has no crew member "${name}"`, { kind: 'usage', hint: `gt crew list --rig ${rigName} shows its crew` });
+    throw new GtError('GT_CREW_NOT_FOUND', `rig "${rigName}" has no crew member "${name}"`, {
+      kind: 'usage',
+      hint: `gt crew list --rig ${rigName} shows its crew`,
+    });
   }
   const path = town.paths.crew(rigName, name);
   const fetched = fetchFrom(path, 'rig');
   if (!fetched.ok) {
-    throw new GtError('GT_FETCH_FAILED', `fetching the rig into ${path} failed: ${fetched.error}`, { hint: `check the clone's remote "rig" with git -C "${path}" remote -v` });
+    throw new GtError('GT_FETCH_FAILED', `fetching the rig into ${path} failed: ${fetched.error}`, {
+      hint: `check the clone's remote "rig" with git -C "${path}" remote -v`,
+    });
   }
   const upstream = `rig/${rig.default_branch}`;
   const known = revParse(path, upstream) !== undefined && revParse(path, 'HEAD') !== undefined;
@@ -44,6 +49,15 @@ export function refreshCrew(town: TownContext, rigName: string, name: string): C
   if (branch !== rig.default_branch) return { ...base, status: 'fetched' };
   if (ahead > 0) return { ...base, status: 'diverged' };
   const ff = mergeFastForward(path, upstream);
-  if (!ff.ok) return { ...base, status: 'blocked', detail: ff.error.split('\n').filter((l) => l.trim()).slice(0, 4).join('; ') };
+  if (!ff.ok)
+    return {
+      ...base,
+      status: 'blocked',
+      detail: ff.error
+        .split('\n')
+        .filter((l) => l.trim())
+        .slice(0, 4)
+        .join('; '),
+    };
   return { ...base, status: 'fast-forwarded' };
 }

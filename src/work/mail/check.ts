@@ -13,7 +13,12 @@ export interface MailCheck {
 }
 
 /** Unread mail of `address`; with `drain`, also take the queued nudges of its session. */
-export function checkMail(town: TownContext, address: AgentAddress, text: string, opts: { drain?: boolean } = {}): MailCheck {
+export function checkMail(
+  town: TownContext,
+  address: AgentAddress,
+  text: string,
+  opts: { drain?: boolean } = {},
+): MailCheck {
   const unread = unreadFor(town, text);
   const session = opts.drain ? sessionNameOf(town, address) : undefined;
   const nudges = session ? drainQueue(town.paths.runtime, session) : [];

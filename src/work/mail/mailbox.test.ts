@@ -19,7 +19,10 @@ describe('mailbox (town store)', () => {
     const store = openTownStore(town);
     try {
       const base = { from: 'overseer', subject: 's', body: '', priority: 2, type: 'message' as const };
-      const [a, b] = insertMails(store, [{ ...base, to: 'mayor' }, { ...base, to: 'mayor', priority: 0 }]);
+      const [a, b] = insertMails(store, [
+        { ...base, to: 'mayor' },
+        { ...base, to: 'mayor', priority: 0 },
+      ]);
       expect(b!.thread_id).toBe(a!.id);
       expect(listInbox(store, 'mayor').map((m) => m.id)).toEqual([b!.id, a!.id]);
       expect(unreadFor(store, { kind: 'mayor' }).map((m) => m.id)).toEqual([b!.id, a!.id]);

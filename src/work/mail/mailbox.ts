@@ -8,9 +8,10 @@ import { byUrgency, MAIL_ID_PREFIX, newMailId, type Mail, type MailType } from '
 /** The table as the store's migration 3 created it (adopted as it is in towns made before schema parts). */
 export const MAIL_PART: SchemaPart = {
   name: 'mail',
-  migrations: [{
-    version: 1,
-    sql: `
+  migrations: [
+    {
+      version: 1,
+      sql: `
 CREATE TABLE IF NOT EXISTS mail (
   id TEXT PRIMARY KEY,
   from_addr TEXT NOT NULL,
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS mail (
 CREATE INDEX IF NOT EXISTS mail_inbox ON mail(to_addr, archived_at, created_at);
 CREATE INDEX IF NOT EXISTS mail_thread ON mail(thread_id, created_at);
 `,
-  }],
+    },
+  ],
 };
 
 /** Where mail is read from: an open town store, or the town (opened and closed around the call). */
@@ -102,12 +104,22 @@ export function insertMails(store: Store, mails: readonly NewMail[]): Mail[] {
     const out: Mail[] = [];
     for (const m of mails) {
       let id = m.id ?? newMailId();
-      for (let n = 0; !m.id && store.use(MAIL_PART).get('SELECT 1 AS x FROM mail WHERE id = ?', id); n++) id = newMailId(n < 3 ? 6 : 8);
+      for (let n = 0; !m.id && store.use(MAIL_PART).get('SELECT 1 AS x FROM mail WHERE id = ?', id); n++)
+        id = newMailId(n < 3 ? 6 : 8);
       thread ??= id;
       store.use(MAIL_PART).run(
         `INSERT INTO mail (id, from_addr, to_addr, subject, body, priority, type, thread_id, reply_to, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        id, m.from, m.to, m.subject, m.body, m.priority, m.type, thread, m.reply_to ?? null, store.now(),
+        id,
+        m.from,
+        m.to,
+        m.subject,
+        m.body,
+        m.priority,
+        m.type,
+        thread,
+        m.reply_to ?? null,
+        store.now(),
       );
       out.push(getMail(store, id)!);
     }
@@ -123,22 +135,43 @@ export function getMail(store: Store, id: string): Mail | undefined {
 /** Resolve what a user typed to one mail id: the exact id, a unique start of one, or a unique start of the part after `hq-mail-`. */
 export function resolveMailId(store: Store, input: string): string {
   const raw = input.trim().toLowerCase();
-  if (!raw) throw usageError('GT_BAD_MAIL_ID', 'an empty mail id was given', 'pass an id such as hq-mail-a1b2c3, or a unique start of one');
+  if (!raw)
+    throw usageError(
+      'GT_BAD_MAIL_ID',
+      'an empty mail id was given',
+      'pass an id such as hq-mail-a1b2c3, or a unique start of one',
+    );
   if (!/^[a-z0-9][a-z0-9-]*$/.test(raw)) {
-    throw usageError('GT_BAD_MAIL_ID', `"${input}" is not a mail id`, 'mail ids look like hq-mail-a1b2c3; see them with gt mail inbox');
+    throw usageError(
+      'GT_BAD_MAIL_ID',
+      `"${input}" is not a mail id`,
+      'mail ids look like hq-mail-a1b2c3; see them with gt mail inbox',
+    );
   }
   if (store.use(MAIL_PART).get('SELECT 1 AS x FROM mail WHERE id = ?', raw)) return raw;
   const found = new Set<string>();
-  for (const p of raw.startsWith(MAIL_ID_PREFIX) || MAIL_ID_PREFIX.startsWith(raw) ? [raw] : [raw, `${MAIL_ID_PREFIX}${raw}`]) {
-    for (const r of store.use(MAIL_PART).all<{ id: string }>('SELECT id FROM mail WHERE id >= ? AND id < ? ORDER BY id LIMIT 6', p, `${p}\uffff`)) found.add(r.id);
+  for (const p of raw.startsWith(MAIL_ID_PREFIX) || MAIL_ID_PREFIX.startsWith(raw)
+    ? [raw]
+    : [raw, `${MAIL_ID_PREFIX}${raw}`]) {
+    for (const r of store
+      .use(MAIL_PART)
+      .all<{ id: string }>('SELECT id FROM mail WHERE id >= ? AND id < ? ORDER BY id LIMIT 6', p, `${p}\uffff`))
+      found.add(r.id);
   }
   if (found.size === 1) return [...found][0]!;
-  if (found.size === 0) throw new GtError('GT_MAIL_NOT_FOUND', `no mail matches "${input}"`, { hint: 'see mail ids with gt mail inbox --json' });
+  if (found.size === 0)
+    throw new GtError('GT_MAIL_NOT_FOUND', `no mail matches "${input}"`, {
+      hint: 'see mail ids with gt mail inbox --json',
+    });
   const shown = [...found].slice(0, 5).join(', ');
-  throw new GtError('GT_AMBIGUOUS_MAIL_ID', `"${input}" matches more than one mail: ${shown}${found.size > 5 ? ', …' : ''}`, {
-    kind: 'usage',
-    hint: 'type more characters of the id',
-  });
+  throw new GtError(
+    'GT_AMBIGUOUS_MAIL_ID',
+    `"${input}" matches more than one mail: ${shown}${found.size > 5 ? ', …' : ''}`,
+    {
+      kind: 'usage',
+      hint: 'type more characters of the id',
+    },
+  );
 }
 
 export interface InboxOptions {
@@ -152,8 +185,15 @@ export interface InboxOptions {
 export function listInbox(src: MailSource, address: string | AgentAddress, opts: InboxOptions = {}): Mail[] {
   const to = addressText(address);
   return withMailStore(src, (store) => {
-    const where = ['to_addr = ?', ...(opts.archived ? [] : ['archived_at IS NULL']), ...(opts.unread ? ['read_at IS NULL'] : [])];
-    return store.use(MAIL_PART).all<MailRow>(`SELECT * FROM mail WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC`, to).map(toMail);
+    const where = [
+      'to_addr = ?',
+      ...(opts.archived ? [] : ['archived_at IS NULL']),
+      ...(opts.unread ? ['read_at IS NULL'] : []),
+    ];
+    return store
+      .use(MAIL_PART)
+      .all<MailRow>(`SELECT * FROM mail WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC`, to)
+      .map(toMail);
   });
 }
 
@@ -184,7 +224,11 @@ export function markRead(src: MailSource, idInput: string): Mail {
 
 /** Acknowledge a mail: it was read and acted on. Also marks it read. */
 export function ack(src: MailSource, idInput: string): Mail {
-  return stamp(src, idInput, 'UPDATE mail SET acked_at = coalesce(acked_at, ?1), read_at = coalesce(read_at, ?1) WHERE id = ?2');
+  return stamp(
+    src,
+    idInput,
+    'UPDATE mail SET acked_at = coalesce(acked_at, ?1), read_at = coalesce(read_at, ?1) WHERE id = ?2',
+  );
 }
 
 export interface ArchiveResult {
@@ -195,13 +239,19 @@ export interface ArchiveResult {
 
 /** Archive mails (all ids are resolved first: one bad id changes nothing). */
 export function archive(src: MailSource, idInputs: readonly string[]): ArchiveResult {
-  if (idInputs.length === 0) throw usageError('GT_BAD_MAIL_ID', 'no mail id was given', 'pass one or more ids: gt mail archive <id>…');
+  if (idInputs.length === 0)
+    throw usageError('GT_BAD_MAIL_ID', 'no mail id was given', 'pass one or more ids: gt mail archive <id>…');
   return withMailStore(src, (store) =>
     store.write(() => {
       const ids = [...new Set(idInputs.map((i) => resolveMailId(store, i)))];
       const out: ArchiveResult = { archived: [], already: [] };
       for (const id of ids) {
-        if (store.use(MAIL_PART).run('UPDATE mail SET archived_at = ? WHERE id = ? AND archived_at IS NULL', store.now(), id) > 0) out.archived.push(getMail(store, id)!);
+        if (
+          store
+            .use(MAIL_PART)
+            .run('UPDATE mail SET archived_at = ? WHERE id = ? AND archived_at IS NULL', store.now(), id) > 0
+        )
+          out.archived.push(getMail(store, id)!);
         else out.already.push(id);
       }
       return out;
@@ -211,19 +261,35 @@ export function archive(src: MailSource, idInputs: readonly string[]): ArchiveRe
 
 /** The newest handoff mail an agent sent itself (for the cooldown between handoffs). */
 export function lastHandoff(store: Store, address: string): { id: string; created_at: string } | undefined {
-  return store.use(MAIL_PART).get<{ id: string; created_at: string }>(
-    "SELECT id, created_at FROM mail WHERE type = 'handoff' AND from_addr = ? AND to_addr = ? ORDER BY created_at DESC LIMIT 1", address, address,
-  );
+  return store
+    .use(MAIL_PART)
+    .get<{ id: string; created_at: string }>(
+      "SELECT id, created_at FROM mail WHERE type = 'handoff' AND from_addr = ? AND to_addr = ? ORDER BY created_at DESC LIMIT 1",
+      address,
+      address,
+    );
 }
 
 /** Ids of an agent's handoff mails to itself still unread and unarchived (a new handoff supersedes them). */
 export function pendingHandoffs(store: Store, address: string): string[] {
-  return store.use(MAIL_PART).all<{ id: string }>(
-    "SELECT id FROM mail WHERE type = 'handoff' AND from_addr = ? AND to_addr = ? AND read_at IS NULL AND archived_at IS NULL", address, address,
-  ).map((r) => r.id);
+  return store
+    .use(MAIL_PART)
+    .all<{ id: string }>(
+      "SELECT id FROM mail WHERE type = 'handoff' AND from_addr = ? AND to_addr = ? AND read_at IS NULL AND archived_at IS NULL",
+      address,
+      address,
+    )
+    .map((r) => r.id);
 }
 
 /** Changes whenever mail to `address` arrives or is read or archived: the dashboard's cue to redraw its mail panel. */
 export function inboxFingerprint(store: Store, address: string): string {
-  return store.use(MAIL_PART).get<{ f: string | null }>("SELECT count(*) || ':' || count(read_at) || ':' || count(archived_at) AS f FROM mail WHERE to_addr = ?", address)?.f ?? '';
+  return (
+    store
+      .use(MAIL_PART)
+      .get<{ f: string | null }>(
+        "SELECT count(*) || ':' || count(read_at) || ':' || count(archived_at) AS f FROM mail WHERE to_addr = ?",
+        address,
+      )?.f ?? ''
+  );
 }

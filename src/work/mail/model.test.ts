@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { byUrgency, checkMailType, checkPriority, checkSubject, newMailId, replySubject, type Mail } from './model.ts';
 
 const mail = (id: string, priority: number, created_at: string): Mail => ({
-  id, from: 'overseer', to: 'mayor', subject: id, body: '', priority, type: 'message', thread_id: id, reply_to: null,
-  created_at, read_at: null, acked_at: null, archived_at: null,
+  id,
+  from: 'overseer',
+  to: 'mayor',
+  subject: id,
+  body: '',
+  priority,
+  type: 'message',
+  thread_id: id,
+  reply_to: null,
+  created_at,
+  read_at: null,
+  acked_at: null,
+  archived_at: null,
 });
 
 describe('mail model', () => {
@@ -33,7 +44,11 @@ describe('mail model', () => {
   });
 
   it('orders by urgency, then oldest first', () => {
-    const list = [mail('c', 2, '2026-01-01T00:00:01Z'), mail('b', 0, '2026-01-01T00:00:02Z'), mail('a', 2, '2026-01-01T00:00:00Z')];
+    const list = [
+      mail('c', 2, '2026-01-01T00:00:01Z'),
+      mail('b', 0, '2026-01-01T00:00:02Z'),
+      mail('a', 2, '2026-01-01T00:00:00Z'),
+    ];
     expect(list.sort(byUrgency).map((m) => m.id)).toEqual(['b', 'a', 'c']);
   });
 });

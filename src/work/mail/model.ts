@@ -43,7 +43,11 @@ export function checkPriority(value: string | number | undefined): number {
   if (value === undefined) return 2;
   const n = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 4) {
-    throw usageError('GT_BAD_PRIORITY', `priority "${value}" is not 0–4`, 'use 0 (urgent), 1 (high), 2 (normal, the default), 3 or 4 (low)');
+    throw usageError(
+      'GT_BAD_PRIORITY',
+      `priority "${value}" is not 0–4`,
+      'use 0 (urgent), 1 (high), 2 (normal, the default), 3 or 4 (low)',
+    );
   }
   return n;
 }
@@ -59,7 +63,12 @@ export function checkMailType(value: string | undefined): MailType {
 export function checkSubject(subject: string | undefined): string {
   const s = (subject ?? '').trim();
   if (!s) throw usageError('GT_EMPTY_SUBJECT', 'the mail has no subject', 'give one with -s "<subject>"');
-  if (/[\r\n]/.test(s)) throw usageError('GT_BAD_SUBJECT', 'the subject spans several lines', 'keep the subject on one line; put the rest in the body (-m)');
+  if (/[\r\n]/.test(s))
+    throw usageError(
+      'GT_BAD_SUBJECT',
+      'the subject spans several lines',
+      'keep the subject on one line; put the rest in the body (-m)',
+    );
   return s;
 }
 

@@ -27,10 +27,14 @@ export function formatInjectBlock(mails: readonly Mail[], nudges: readonly Queue
   const mailText = formatMailSummary(mails);
   if (mailText) parts.push(mailText);
   if (nudges.length > 0) {
-    parts.push([
-      `💬 ${nudges.length} nudge${nudges.length === 1 ? '' : 's'} while you were busy:`,
-      ...nudges.map((n) => `  ${n.priority === 'urgent' ? '[urgent] ' : ''}${n.from ? `${n.from}: ` : ''}${n.message}`),
-    ].join('\n'));
+    parts.push(
+      [
+        `💬 ${nudges.length} nudge${nudges.length === 1 ? '' : 's'} while you were busy:`,
+        ...nudges.map(
+          (n) => `  ${n.priority === 'urgent' ? '[urgent] ' : ''}${n.from ? `${n.from}: ` : ''}${n.message}`,
+        ),
+      ].join('\n'),
+    );
   }
   return `<system-reminder>\n${parts.join('\n')}\n</system-reminder>\n`;
 }

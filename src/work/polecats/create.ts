@@ -4,7 +4,14 @@ import { appendFileSync, cpSync, existsSync, globSync, mkdirSync, readFileSync }
 import { join } from 'node:path';
 import { GtError, isGtError } from '../../kernel/index.ts';
 import {
-  addWorktree, branchExists, commonGitDir, countCommits, deleteBranch, dropWorktree, revParse, switchToNewBranch,
+  addWorktree,
+  branchExists,
+  commonGitDir,
+  countCommits,
+  deleteBranch,
+  dropWorktree,
+  revParse,
+  switchToNewBranch,
 } from '../../git/index.ts';
 import { runSync } from '../../proc/index.ts';
 import type { Store } from '../../beads/index.ts';
@@ -12,7 +19,15 @@ import { loadRig, polecatNames as polecatDirs, type RigConfig, type TownContext 
 import { withStore } from '../sessions/index.ts';
 import { nextPolecatName, polecatBranch, validatePolecatName } from './names.ts';
 import { polecatHeldWork } from './held.ts';
-import { deletePolecat, getPolecat, insertPolecat, listPolecats, updatePolecat, type Polecat, type PolecatState } from './table.ts';
+import {
+  deletePolecat,
+  getPolecat,
+  insertPolecat,
+  listPolecats,
+  updatePolecat,
+  type Polecat,
+  type PolecatState,
+} from './table.ts';
 import { pendingBranches } from '../merge-requests.ts';
 
 export interface CreatePolecatOptions {
@@ -38,7 +53,12 @@ export function createPolecat(town: TownContext, rig: string, opts: CreatePoleca
  * The git half of creating a polecat whose row is already claimed: worktree on a new branch, `.worktreeinclude`
  * copies, setup gate. On failure everything (worktree, branch, row) is undone and the error rethrown.
  */
-export function buildPolecatWorktree(town: TownContext, rig: string, name: string, opts: Pick<CreatePolecatOptions, 'bead' | 'base'> = {}): Polecat {
+export function buildPolecatWorktree(
+  town: TownContext,
+  rig: string,
+  name: string,
+  opts: Pick<CreatePolecatOptions, 'bead' | 'base'> = {},
+): Polecat {
   const cfg = loadRig(town, rig);
   try {
     const branch = opts.bead ? polecatBranch(name, opts.bead) : `polecat/${name}`;
@@ -70,7 +90,13 @@ export function reusablePolecats(town: TownContext, rig: string, limit = Infinit
     const out: Polecat[] = [];
     for (const p of listPolecats(s, rig)) {
       if (out.length >= limit) break;
-      if (p.state !== 'idle' || p.bead !== null || (p.branch !== null && pending.has(p.branch)) || !existsSync(p.worktree)) continue;
+      if (
+        p.state !== 'idle' ||
+        p.bead !== null ||
+        (p.branch !== null && pending.has(p.branch)) ||
+        !existsSync(p.worktree)
+      )
+        continue;
       if (polecatHeldWork(s, p, cfg.default_branch) === undefined) out.push(p);
     }
     return out;
@@ -91,7 +117,8 @@ export function rebranchPolecat(town: TownContext, p: Polecat, bead: string, bas
   const start = resolveBase(town, cfg, base);
   const branch = polecatBranch(p.name, bead);
   switchToNewBranch(p.worktree, branch, start);
-  if (p.branch && p.branch !== branch && branchExists(town.paths.repo(p.rig), p.branch)) deleteBranch(p.worktree, p.branch, { force: true });
+  if (p.branch && p.branch !== branch && branchExists(town.paths.repo(p.rig), p.branch))
+    deleteBranch(p.worktree, p.branch, { force: true });
   // The default branch may have moved since the last bead (new dependencies): the setup runs again, as for a new one.
   runSetupGate(cfg, p.worktree);
   return withStore(town, (s) => {
@@ -114,12 +141,20 @@ export function claimPolecatName(town: TownContext, s: Store, rig: string, opts:
   for (;;) {
     if (opts.name !== undefined && taken.has(opts.name)) {
       throw new GtError('GT_POLECAT_EXISTS', `rig "${rig}" already has a polecat named "${opts.name}"`, {
-        kind: 'usage', hint: `sling to it with gt sling <bead> ${rig}/${opts.name}, or leave the name out to get a free one`,
+        kind: 'usage',
+        hint: `sling to it with gt sling <bead> ${rig}/${opts.name}, or leave the name out to get a free one`,
       });
     }
     const name = opts.name ?? nextPolecatName(taken);
     validatePolecatName(name);
-    const row = { rig, name, worktree: town.paths.polecat(rig, name), state: opts.state ?? 'idle', ...(opts.bead ? { bead: opts.bead } : {}), ...(opts.agent ? { agent: opts.agent } : {}) };
+    const row = {
+      rig,
+      name,
+      worktree: town.paths.polecat(rig, name),
+      state: opts.state ?? 'idle',
+      ...(opts.bead ? { bead: opts.bead } : {}),
+      ...(opts.agent ? { agent: opts.agent } : {}),
+    };
     if (insertPolecat(s, row)) return name;
     taken.add(name);
   }
@@ -130,7 +165,10 @@ function resolveBase(town: TownContext, cfg: RigConfig, base: string | undefined
   const ref = base ?? cfg.default_branch;
   const commit = revParse(town.paths.repo(cfg.name), ref);
   if (!commit) {
-    throw new GtError('GT_BAD_BASE', `rig "${cfg.name}" has no branch or commit "${ref}" to start from`, { kind: 'usage', hint: `give a branch of the rig's repository, e.g. --base ${cfg.default_branch}` });
+    throw new GtError('GT_BAD_BASE', `rig "${cfg.name}" has no branch or commit "${ref}" to start from`, {
+      kind: 'usage',
+      hint: `give a branch of the rig's repository, e.g. --base ${cfg.default_branch}`,
+    });
   }
   return commit;
 }
@@ -139,12 +177,18 @@ function resolveBase(town: TownContext, cfg: RigConfig, base: string | undefined
 function addBranchWorktree(repo: string, path: string, branch: string, start: string): void {
   if (branchExists(repo, branch)) {
     const ahead = countCommits(repo, [branch], [start]);
-    if (ahead > 0) throw new GtError('GT_BRANCH_HOLDS_WORK', `branch ${branch} already exists with ${ahead} commit(s) of its own`, { hint: 'land or unsling that work first (gt hooks list shows who holds it)' });
+    if (ahead > 0)
+      throw new GtError('GT_BRANCH_HOLDS_WORK', `branch ${branch} already exists with ${ahead} commit(s) of its own`, {
+        hint: 'land or unsling that work first (gt hooks list shows who holds it)',
+      });
   }
   try {
     addWorktree(repo, path, branch, { resetBranch: true, startPoint: start });
   } catch (e) {
-    if (isGtError(e) && e.code === 'GIT_FAILED') throw new GtError('GIT_FAILED', e.message, { hint: 'gt hooks repair prunes stale worktree entries; then sling again' });
+    if (isGtError(e) && e.code === 'GIT_FAILED')
+      throw new GtError('GIT_FAILED', e.message, {
+        hint: 'gt hooks repair prunes stale worktree entries; then sling again',
+      });
     throw e;
   }
 }
@@ -154,7 +198,10 @@ export function copyWorktreeIncludes(from: string, to: string): string[] {
   const list = join(to, '.worktreeinclude');
   if (!existsSync(list) || !existsSync(from)) return [];
   const copied: string[] = [];
-  const patterns = readFileSync(list, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.includes('..'));
+  const patterns = readFileSync(list, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#') && !l.includes('..'));
   excludeLocally(to, patterns);
   for (const pattern of patterns) {
     const paths = /[*?[{]/.test(pattern) ? globSync(pattern, { cwd: from }) : [pattern.replace(/^\/+|\/+$/g, '')];
@@ -176,7 +223,10 @@ function excludeLocally(worktree: string, patterns: readonly string[]): void {
   const add = patterns.filter((p) => !lines.has(p));
   if (add.length === 0) return;
   mkdirSync(join(common, 'info'), { recursive: true });
-  appendFileSync(file, `${have && !have.endsWith('\n') ? '\n' : ''}# .worktreeinclude copies (gt)\n${add.join('\n')}\n`);
+  appendFileSync(
+    file,
+    `${have && !have.endsWith('\n') ? '\n' : ''}# .worktreeinclude copies (gt)\n${add.join('\n')}\n`,
+  );
 }
 
 /** The rig's setup gate (`gates.setup` in rig.json) in the new worktree, within its timeout. */
@@ -187,10 +237,18 @@ export function runSetupGate(cfg: RigConfig, worktree: string): void {
     const r = runSync('sh', ['-c', gate.command], { cwd: worktree, timeoutMs: gate.timeout_seconds * 1000 });
     if (r.status === 0) return;
     const tail = `${r.stdout}${r.stderr}`.trim().split('\n').slice(-5).join(' | ');
-    throw new GtError('GT_SETUP_FAILED', `setup gate of rig "${cfg.name}" (${gate.command}) exited ${r.status}: ${tail}`, { hint: `fix the command in ${cfg.name}/rig.json (gates.setup) or the repository, then sling again` });
+    throw new GtError(
+      'GT_SETUP_FAILED',
+      `setup gate of rig "${cfg.name}" (${gate.command}) exited ${r.status}: ${tail}`,
+      { hint: `fix the command in ${cfg.name}/rig.json (gates.setup) or the repository, then sling again` },
+    );
   } catch (e) {
     if (isGtError(e) && e.code === 'PROC_TIMEOUT') {
-      throw new GtError('GT_SETUP_TIMEOUT', `setup gate of rig "${cfg.name}" (${gate.command}) did not finish within ${gate.timeout_seconds} s`, { hint: `raise gates.setup.timeout_seconds in ${cfg.name}/rig.json or make the command faster` });
+      throw new GtError(
+        'GT_SETUP_TIMEOUT',
+        `setup gate of rig "${cfg.name}" (${gate.command}) did not finish within ${gate.timeout_seconds} s`,
+        { hint: `raise gates.setup.timeout_seconds in ${cfg.name}/rig.json or make the command faster` },
+      );
     }
     throw e;
   }

@@ -15,7 +15,8 @@ export function polecatHeldWork(store: Store, p: Polecat, defaultBranch: string)
   const status = uncommittedFiles(p.worktree);
   if (!status.ok) return `a worktree git cannot read (${status.error})`;
   const dirty = status.files;
-  if (dirty.length > 0) return `${dirty.length} uncommitted file${dirty.length === 1 ? '' : 's'} (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''})`;
+  if (dirty.length > 0)
+    return `${dirty.length} uncommitted file${dirty.length === 1 ? '' : 's'} (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''})`;
   const head = revParse(p.worktree, 'HEAD');
   if (!head) return undefined;
   const missing = commitsNotUpstream(p.worktree, `refs/heads/${defaultBranch}`);

@@ -28,7 +28,8 @@ export function gatherPrime(town: TownContext, role: DetectedRole, rigs: readonl
   const store = openTownStore(town);
   try {
     const address = formatAddress(role.address);
-    const hookId = hookedBeadOf(store, { address, hooked_bead: agentHook(store, address) }) ?? inProgressOf(store, address);
+    const hookId =
+      hookedBeadOf(store, { address, hooked_bead: agentHook(store, address) }) ?? inProgressOf(store, address);
     const hooked = hookId ? getDetails(store.db, hookId) : undefined;
     const mail = isMailbox(role.address) ? unreadFor(store, role.address) : [];
     const handoff = mail.find((m) => m.type === 'handoff' && m.from === address);
@@ -61,9 +62,15 @@ function inProgressOf(store: Store, address: string): string | null {
 
 /** A molecule's steps: the hooked bead itself if it is one, the molecule its metadata names, else its children. */
 function stepsOf(store: Store, bead: Bead): PrimeStep[] {
-  const mol = bead.type === 'molecule' ? bead.id : typeof bead.metadata?.molecule === 'string' ? bead.metadata.molecule : bead.id;
+  const mol =
+    bead.type === 'molecule' ? bead.id : typeof bead.metadata?.molecule === 'string' ? bead.metadata.molecule : bead.id;
   try {
-    return moleculeSteps(store, mol).map((s) => ({ id: s.id, title: s.title, done: s.status === 'closed', depth: s.depth }));
+    return moleculeSteps(store, mol).map((s) => ({
+      id: s.id,
+      title: s.title,
+      done: s.status === 'closed',
+      depth: s.depth,
+    }));
   } catch {
     return [];
   }

@@ -5,15 +5,39 @@ import { renderPrime } from './render.ts';
 
 function bead(over: Partial<Bead> = {}): Bead & { comments: Comment[] } {
   return {
-    id: 'web-a1', title: 'Greet the world', description: 'File: "greet.txt" Content: "Hello"', design: '', acceptance: '', notes: '',
-    status: 'hooked', priority: 2, type: 'task', assignee: 'web/nux', labels: [], created_at: '', created_by: '', updated_at: '',
-    closed_at: null, close_reason: null, external_ref: null, defer_until: null, metadata: null, ephemeral: false, deleted_at: null,
-    deleted_by: null, comments: [], ...over,
+    id: 'web-a1',
+    title: 'Greet the world',
+    description: 'File: "greet.txt" Content: "Hello"',
+    design: '',
+    acceptance: '',
+    notes: '',
+    status: 'hooked',
+    priority: 2,
+    type: 'task',
+    assignee: 'web/nux',
+    labels: [],
+    created_at: '',
+    created_by: '',
+    updated_at: '',
+    closed_at: null,
+    close_reason: null,
+    external_ref: null,
+    defer_until: null,
+    metadata: null,
+    ephemeral: false,
+    deleted_at: null,
+    deleted_by: null,
+    comments: [],
+    ...over,
   };
 }
 
 function polecat(hooked?: ReturnType<typeof bead>): PrimeContext {
-  const role = { address: { kind: 'polecat', rig: 'web', name: 'nux' }, text: 'web/nux', source: 'environment' } as PrimeContext['role'];
+  const role = {
+    address: { kind: 'polecat', rig: 'web', name: 'nux' },
+    text: 'web/nux',
+    source: 'environment',
+  } as PrimeContext['role'];
   return { town: 't', role, ...(hooked ? { hooked } : {}), steps: [], mail: [], rigs: ['web'] };
 }
 
@@ -28,7 +52,9 @@ describe('renderPrime for a polecat', () => {
 
   it('shows only the facts of the hook that differ from a hooked P2 task', () => {
     expect(renderPrime(polecat(bead()))).toContain('## Your hook: web-a1 Greet the world\n\n### Description');
-    expect(renderPrime(polecat(bead({ type: 'bug', priority: 0, status: 'blocked', labels: ['ui'] })))).toContain('## Your hook: web-a1 Greet the world\nbug, P0, blocked, labels ui\n');
+    expect(renderPrime(polecat(bead({ type: 'bug', priority: 0, status: 'blocked', labels: ['ui'] })))).toContain(
+      '## Your hook: web-a1 Greet the world\nbug, P0, blocked, labels ui\n',
+    );
   });
 
   it('tells a polecat with an empty hook what to do, and a light prime leaves the rules out', () => {

@@ -8,10 +8,17 @@ const FIELD_LIMIT = 2000;
 
 export function renderPrime(c: PrimeContext, opts: { light?: boolean } = {}): string {
   const out: string[] = [`# Gas Town: you are ${c.role.text} (${roleName(c)}) in town "${c.town}"`];
-  if (c.role.mismatch) out.push(`Note: your environment says ${c.role.text}, but ${c.role.mismatch}. The environment wins.`);
+  if (c.role.mismatch)
+    out.push(`Note: your environment says ${c.role.text}, but ${c.role.mismatch}. The environment wins.`);
   if (!opts.light) out.push('', ...rulesOf(c));
   out.push('', ...hookSection(c));
-  if (c.handoff) out.push('', `## Handoff from your previous session (${c.handoff.id})`, c.handoff.subject, clip(c.handoff.body, c.handoff.id, 'gt mail read'));
+  if (c.handoff)
+    out.push(
+      '',
+      `## Handoff from your previous session (${c.handoff.id})`,
+      c.handoff.subject,
+      clip(c.handoff.body, c.handoff.id, 'gt mail read'),
+    );
   const mail = formatMailSummary(c.mail);
   if (mail) out.push('', '## Mail', mail);
   const next = opts.light ? [] : nextOf(c);
@@ -37,7 +44,7 @@ function rulesOf(c: PrimeContext): string[] {
     case 'mayor':
       return [
         '## Rules of the Mayor',
-        'You coordinate: you turn the overseer\'s goals into beads, group them in convoys and sling them to polecats.',
+        "You coordinate: you turn the overseer's goals into beads, group them in convoys and sling them to polecats.",
         'You do not write the code yourself. Keep the overseer informed; escalate what needs a human.',
         '',
         '### From a goal to running work',
@@ -52,14 +59,20 @@ function rulesOf(c: PrimeContext): string[] {
     case 'crew':
       return [
         '## Rules of a crew workspace',
-        '- This is a person\'s full clone; you work with them, on their instructions.',
+        "- This is a person's full clone; you work with them, on their instructions.",
         '- Commit with the crew identity already configured; push only when the person asks.',
         '- Use `bd` for tracking (bd ready, bd create, bd update <id> --claim) and mail for the Mayor.',
       ];
     case 'refinery':
-      return ['## Rules of the refinery', '- You land merge requests on the default branch in order; never rewrite history others share.'];
+      return [
+        '## Rules of the refinery',
+        '- You land merge requests on the default branch in order; never rewrite history others share.',
+      ];
     case 'witness':
-      return ['## Rules of the witness', '- You watch the rig\'s polecats: nudge the stalled, report the stuck to the Mayor.'];
+      return [
+        '## Rules of the witness',
+        "- You watch the rig's polecats: nudge the stalled, report the stuck to the Mayor.",
+      ];
     default:
       return [];
   }
@@ -70,17 +83,27 @@ function hookSection(c: PrimeContext): string[] {
   if (!b) return ['## Your hook: empty'];
   // Only what differs from a plain hooked bead (a P2 task in progress): the defaults tell the agent nothing.
   const facts = [
-    b.type !== 'task' && b.type, b.priority !== 2 && `P${b.priority}`, b.status !== 'hooked' && b.status !== 'in_progress' && b.status,
+    b.type !== 'task' && b.type,
+    b.priority !== 2 && `P${b.priority}`,
+    b.status !== 'hooked' && b.status !== 'in_progress' && b.status,
     b.labels.length > 0 && `labels ${b.labels.join(', ')}`,
   ].filter(Boolean);
   const out = [`## Your hook: ${b.id} ${b.title}`, ...(facts.length ? [facts.join(', ')] : [])];
-  for (const [name, text] of [['Description', b.description], ['Design', b.design], ['Acceptance', b.acceptance], ['Notes', b.notes]] as const) {
+  for (const [name, text] of [
+    ['Description', b.description],
+    ['Design', b.design],
+    ['Acceptance', b.acceptance],
+    ['Notes', b.notes],
+  ] as const) {
     if (text.trim()) out.push('', `### ${name}`, clip(text, b.id, 'bd show'));
   }
   const comments = b.comments.slice(-3);
   if (comments.length) out.push('', '### Latest comments', ...comments.map((m) => `- ${m.author}: ${oneLine(m.text)}`));
   if (c.steps.length) {
-    out.push('', `### Steps (${c.steps.filter((s) => s.done).length}/${c.steps.length} done; close each with bd close <id>)`);
+    out.push(
+      '',
+      `### Steps (${c.steps.filter((s) => s.done).length}/${c.steps.length} done; close each with bd close <id>)`,
+    );
     out.push(...c.steps.map((s) => `${'  '.repeat(s.depth)}- [${s.done ? 'x' : ' '}] ${s.id} ${s.title}`));
   }
   return out;
@@ -96,7 +119,11 @@ function nextOf(c: PrimeContext): string[] {
     const rigs = c.rigs.length ? `Rigs: ${c.rigs.join(', ')}.` : 'No rigs yet: gt rig add <name> <git-url|path>.';
     return ['## Now', `${rigs} Ask the overseer what to build, or look at bd ready and gt convoy list.`];
   }
-  if (kind === 'polecat') return ['## Now', 'Nothing is on your hook. Check your mail; if there is none, tell the Mayor you are free: gt mail send mayor -s "free" -m "no work on my hook"'];
+  if (kind === 'polecat')
+    return [
+      '## Now',
+      'Nothing is on your hook. Check your mail; if there is none, tell the Mayor you are free: gt mail send mayor -s "free" -m "no work on my hook"',
+    ];
   return ['## Now', 'Nothing is hooked. bd ready shows work that can start.'];
 }
 

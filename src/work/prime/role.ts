@@ -17,13 +17,16 @@ export function detectRole(town: TownContext, cwd: string, env: NodeJS.ProcessEn
   const fromDir = addressOfDirectory(town, cwd);
   if (env.GT_ADDRESS || env.GT_ROLE) {
     const cur = currentAddress(town, undefined, env);
-    const mismatch = fromDir && formatAddress(fromDir) !== cur.text ? `you are in the directory of ${formatAddress(fromDir)}` : undefined;
+    const mismatch =
+      fromDir && formatAddress(fromDir) !== cur.text
+        ? `you are in the directory of ${formatAddress(fromDir)}`
+        : undefined;
     return { address: cur.address, text: cur.text, source: 'environment', ...(mismatch ? { mismatch } : {}) };
   }
   if (!fromDir) {
     throw new GtError('GT_NO_ROLE', `cannot tell which agent you are in ${cwd}`, {
       kind: 'usage',
-      hint: 'run gt prime inside an agent\'s directory (mayor/, <rig>/polecats/<name>, <rig>/crew/<name>) or set GT_ADDRESS',
+      hint: "run gt prime inside an agent's directory (mayor/, <rig>/polecats/<name>, <rig>/crew/<name>) or set GT_ADDRESS",
     });
   }
   return { address: fromDir, text: formatAddress(fromDir), source: 'directory' };

@@ -27,13 +27,19 @@ function readStates(town: TownContext): StateFile {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new GtError('GT_BAD_RIG_STATE', `${path} is not valid JSON (${(e as Error).message})`, { hint: 'fix the file by hand; it lists parked and docked rigs as {"<rig>": {"mode": "parked", ...}}' });
+    throw new GtError('GT_BAD_RIG_STATE', `${path} is not valid JSON (${(e as Error).message})`, {
+      hint: 'fix the file by hand; it lists parked and docked rigs as {"<rig>": {"mode": "parked", ...}}',
+    });
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new GtError('GT_BAD_RIG_STATE', `${path} must hold one JSON object`, { hint: 'fix the file by hand; it lists parked and docked rigs as {"<rig>": {"mode": "parked", ...}}' });
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new GtError('GT_BAD_RIG_STATE', `${path} must hold one JSON object`, {
+      hint: 'fix the file by hand; it lists parked and docked rigs as {"<rig>": {"mode": "parked", ...}}',
+    });
   const out: StateFile = {};
   for (const [rig, v] of Object.entries(raw as Record<string, unknown>)) {
     const s = v as Partial<RigState> | null;
-    if (s && (s.mode === 'parked' || s.mode === 'docked')) out[rig] = { mode: s.mode, since: String(s.since ?? ''), by: String(s.by ?? '') };
+    if (s && (s.mode === 'parked' || s.mode === 'docked'))
+      out[rig] = { mode: s.mode, since: String(s.since ?? ''), by: String(s.by ?? '') };
   }
   return out;
 }
@@ -48,7 +54,12 @@ export function allRigStates(town: TownContext): StateFile {
 }
 
 /** Set (or clear, with `mode` undefined) a rig's mode; returns the mode it had. */
-export function setRigState(town: TownContext, rig: string, mode: RigMode | undefined, by: string): RigState | undefined {
+export function setRigState(
+  town: TownContext,
+  rig: string,
+  mode: RigMode | undefined,
+  by: string,
+): RigState | undefined {
   loadRig(town, rig);
   const all = readStates(town);
   const was = all[rig];
@@ -62,9 +73,16 @@ export function setRigState(town: TownContext, rig: string, mode: RigMode | unde
 export function requireRigOpen(town: TownContext, rig: string, what: string): void {
   const s = rigState(town, rig);
   if (!s) return;
-  throw new GtError('GT_RIG_PARKED', `rig ${rig} is ${s.mode} (since ${s.since}${s.by ? ` by ${s.by}` : ''}): ${what}`, {
-    hint: s.mode === 'parked' ? `take it back into service with gt rig unpark ${rig}` : `take it back into service with gt rig undock ${rig}`,
-  });
+  throw new GtError(
+    'GT_RIG_PARKED',
+    `rig ${rig} is ${s.mode} (since ${s.since}${s.by ? ` by ${s.by}` : ''}): ${what}`,
+    {
+      hint:
+        s.mode === 'parked'
+          ? `take it back into service with gt rig unpark ${rig}`
+          : `take it back into service with gt rig undock ${rig}`,
+    },
+  );
 }
 
 /** `.runtime/town-down.json`: written by gt down, removed by gt up; while it exists no work is fed or drained. */

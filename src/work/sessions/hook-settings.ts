@@ -44,12 +44,20 @@ export function repairHookSettings(town: TownContext): AgentHooks[] {
 
 function inspect(town: TownContext, id: AgentIdentity, runtime: string): AgentHooks {
   const kind = hookKindOf(town, runtime);
-  if (kind !== 'claude-settings') return { address: id.address, runtime, kind, path: null, state: 'no-hooks', events: [] };
+  if (kind !== 'claude-settings')
+    return { address: id.address, runtime, kind, path: null, state: 'no-hooks', events: [] };
   const path = join(agentRuntimeDir(town, id), '.gt', CLAUDE_SETTINGS_FILE);
   if (!existsSync(path)) return { address: id.address, runtime, kind, path, state: 'missing', events: [] };
   const want = `${JSON.stringify(claudeSettings(claudeSettingsFor(id, town)), null, 2)}\n`;
   const have = readFileSync(path, 'utf8');
-  return { address: id.address, runtime, kind, path, state: have === want ? 'current' : 'outdated', events: hookEvents(have) };
+  return {
+    address: id.address,
+    runtime,
+    kind,
+    path,
+    state: have === want ? 'current' : 'outdated',
+    events: hookEvents(have),
+  };
 }
 
 function hookKindOf(town: TownContext, runtime: string): string {

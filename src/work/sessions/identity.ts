@@ -29,18 +29,43 @@ export function identityOf(town: TownContext, addr: AgentAddress): AgentIdentity
   const p = town.paths;
   switch (addr.kind) {
     case 'mayor':
-      return { address, role: 'mayor', name: 'mayor', session, workdir: p.mayor, git: { name: 'Mayor', email: `mayor@${slug(town.meta.name)}.gastown.local` } };
+      return {
+        address,
+        role: 'mayor',
+        name: 'mayor',
+        session,
+        workdir: p.mayor,
+        git: { name: 'Mayor', email: `mayor@${slug(town.meta.name)}.gastown.local` },
+      };
     case 'crew':
-      return { address, role: 'crew', rig: addr.rig, name: addr.name, session, workdir: p.crew(addr.rig, addr.name), git: crewIdentity(addr.rig, addr.name) };
+      return {
+        address,
+        role: 'crew',
+        rig: addr.rig,
+        name: addr.name,
+        session,
+        workdir: p.crew(addr.rig, addr.name),
+        git: crewIdentity(addr.rig, addr.name),
+      };
     case 'polecat':
       return {
-        address, role: 'polecat', rig: addr.rig, name: addr.name, session, workdir: p.polecat(addr.rig, addr.name),
+        address,
+        role: 'polecat',
+        rig: addr.rig,
+        name: addr.name,
+        session,
+        workdir: p.polecat(addr.rig, addr.name),
         git: { name: `${addr.rig}/${addr.name}`, email: `${addr.rig}.${addr.name}@gastown.local` },
       };
     case 'refinery':
     case 'witness':
       return {
-        address, role: addr.kind, rig: addr.rig, name: addr.kind, session, workdir: addr.kind === 'refinery' ? p.refinery(addr.rig) : p.rig(addr.rig),
+        address,
+        role: addr.kind,
+        rig: addr.rig,
+        name: addr.kind,
+        session,
+        workdir: addr.kind === 'refinery' ? p.refinery(addr.rig) : p.rig(addr.rig),
         git: { name: `${addr.rig}/${addr.kind}`, email: `${addr.rig}.${addr.kind}@gastown.local` },
       };
   }
@@ -49,10 +74,22 @@ export function identityOf(town: TownContext, addr: AgentAddress): AgentIdentity
 /** Refuse to start an agent whose working directory does not exist, saying how to create it. */
 export function requireWorkdir(id: AgentIdentity): void {
   if (existsSync(id.workdir)) return;
-  const how = id.role === 'crew' ? `gt crew add ${id.name} --rig ${id.rig}` : id.role === 'mayor' ? 'gt install <town> (it repairs what is missing)' : 'gt sling <bead> <rig>';
-  throw new GtError('GT_NO_WORKDIR', `${id.address} has no working directory (${id.workdir} is missing)`, { hint: `create it with ${how}` });
+  const how =
+    id.role === 'crew'
+      ? `gt crew add ${id.name} --rig ${id.rig}`
+      : id.role === 'mayor'
+        ? 'gt install <town> (it repairs what is missing)'
+        : 'gt sling <bead> <rig>';
+  throw new GtError('GT_NO_WORKDIR', `${id.address} has no working directory (${id.workdir} is missing)`, {
+    hint: `create it with ${how}`,
+  });
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'town';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'town'
+  );
 }

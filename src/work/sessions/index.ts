@@ -3,11 +3,37 @@ export { identityOf, requireWorkdir, type AgentIdentity, type SessionRole } from
 export { startAgent, primeInstruction, withStore, type StartRequest, type StartResult } from './start.ts';
 export { stopAgent, type StopResult } from './stop.ts';
 export { listAgents, classifyState, stateReason, signalsOf, type AgentView, type PaneObservation } from './state.ts';
-export { getAgent, listAgentRecords, recordStart, recordSessionId, setAgentState, setHookedBead, clearHookedBead, recordSlung, forgetUnstarted, agentsFingerprint, AGENTS_PART, type AgentRecord, type AgentState } from '../../agents/table.ts';
+export {
+  getAgent,
+  listAgentRecords,
+  recordStart,
+  recordSessionId,
+  setAgentState,
+  setHookedBead,
+  clearHookedBead,
+  recordSlung,
+  forgetUnstarted,
+  agentsFingerprint,
+  AGENTS_PART,
+  type AgentRecord,
+  type AgentState,
+} from '../../agents/table.ts';
 export { hookedBeadOf } from './hook.ts';
 export { readLastExit, listLastExits, exitSummary, howItEnded, lastWords, type LastExit } from './last-exit.ts';
 export { ensureShims, roleEnv, sessionEnvScript } from './env.ts';
-export { placedOn, prepareRemote, requireHostRoom, setTokenIssuer, townApiPort, remoteWorkdir, isHostLost, moveHere, reconcileHosts, type TokenIssuer, type RemoteStart } from './remote.ts';
+export {
+  placedOn,
+  prepareRemote,
+  requireHostRoom,
+  setTokenIssuer,
+  townApiPort,
+  remoteWorkdir,
+  isHostLost,
+  moveHere,
+  reconcileHosts,
+  type TokenIssuer,
+  type RemoteStart,
+} from './remote.ts';
 export { agentRuntimeDir, gtArgv, prepareRuntime } from './runtime-setup.ts';
 export { townTmux } from '../../town/index.ts';
 export { listHookSettings, repairHookSettings, type AgentHooks, type HookFileState } from './hook-settings.ts';

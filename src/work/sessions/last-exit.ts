@@ -25,14 +25,18 @@ const DEAD_LINE = /^Pane is dead \((status|signal) (\d+)/;
 const fileOf = (town: TownContext, session: string): string => join(town.paths.runtime, 'agents', session, FILE);
 
 /** Read a dead pane (kept by remain-on-exit): the end of its screen and how its program ended. */
-export async function captureDeadPane(tmux: Pick<TmuxClient, 'capturePane' | 'snapshot' | 'listSessions'>, session: string, maxLines = 200): Promise<Pick<LastExit, 'status' | 'signal' | 'lines'>> {
+export async function captureDeadPane(
+  tmux: Pick<TmuxClient, 'capturePane' | 'snapshot' | 'listSessions'>,
+  session: string,
+  maxLines = 200,
+): Promise<Pick<LastExit, 'status' | 'signal' | 'lines'>> {
   let status: number | null = null;
   let signal: number | null = null;
   let lines: string[] = [];
   try {
     // tmux marks the pane dead when its terminal closes, and records the status (drawing its "Pane is dead" line)
     // when it reaps the process, which on a loaded machine can take seconds; the kernel has the status meanwhile.
-    for (const until = Date.now() + 1000; ; ) {
+    for (const until = Date.now() + 1000; ;) {
       const snap = await tmux.snapshot(session);
       status = snap.deadStatus ?? null;
       if (status !== null || snap.lines.some((l) => DEAD_LINE.test(l)) || Date.now() > until) break;
@@ -94,10 +98,12 @@ export function readLastExit(town: TownContext, session: string): LastExit | und
 export function listLastExits(town: TownContext): LastExit[] {
   const dir = join(town.paths.runtime, 'agents');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().flatMap((session) => {
-    const e = readLastExit(town, session);
-    return e ? [e] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((session) => {
+      const e = readLastExit(town, session);
+      return e ? [e] : [];
+    });
 }
 
 export function clearLastExit(town: TownContext, session: string): void {

@@ -7,7 +7,18 @@ import { join } from 'node:path';
 import { GtError, isGtError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { addWorktree, checkoutRev, revParse } from '../../git/index.ts';
 import { shellQuote } from '../../tmux/index.ts';
-import { ensureMaster, findHost, hostsFile, listPlacements, placeAgent, placementOf, sshExec, unplaceAgent, type HostConfig, type Placement } from '../../providers/index.ts';
+import {
+  ensureMaster,
+  findHost,
+  hostsFile,
+  listPlacements,
+  placeAgent,
+  placementOf,
+  sshExec,
+  unplaceAgent,
+  type HostConfig,
+  type Placement,
+} from '../../providers/index.ts';
 import { openTownStore, recordTownEvent, townFleet, type TownContext } from '../../town/index.ts';
 import { getPolecat } from '../polecats/table.ts';
 import type { AgentIdentity } from './identity.ts';
@@ -63,15 +74,23 @@ export function townApiPort(town: TownContext): number {
 /** Refuse a host at its cap: its placed agents whose polecat holds work count. */
 export function requireHostRoom(town: TownContext, hostName: string): HostConfig {
   const h = findHost(town.paths.settingsDir, hostName);
-  const busy = withStore(town, (s) => listPlacements(s, h.name).filter((p) => {
-    const [rig, name] = p.address.split('/');
-    const row = rig && name ? getPolecat(s, rig, name) : undefined;
-    return row !== undefined && (row.bead !== null || row.state === 'working');
-  }).length);
+  const busy = withStore(
+    town,
+    (s) =>
+      listPlacements(s, h.name).filter((p) => {
+        const [rig, name] = p.address.split('/');
+        const row = rig && name ? getPolecat(s, rig, name) : undefined;
+        return row !== undefined && (row.bead !== null || row.state === 'working');
+      }).length,
+  );
   if (busy >= h.max_polecats) {
-    throw new GtError('GT_HOST_FULL', `host ${h.name} runs ${busy} polecat(s), its cap (max_polecats ${h.max_polecats})`, {
-      hint: `sling to another host or to this machine, or raise the cap with gt host add ${h.name} ${h.url} --max-polecats N`,
-    });
+    throw new GtError(
+      'GT_HOST_FULL',
+      `host ${h.name} runs ${busy} polecat(s), its cap (max_polecats ${h.max_polecats})`,
+      {
+        hint: `sling to another host or to this machine, or raise the cap with gt host add ${h.name} ${h.url} --max-polecats N`,
+      },
+    );
   }
   return h;
 }
@@ -87,7 +106,10 @@ export function remoteWorkdir(h: HostConfig, id: AgentIdentity): string {
  */
 export async function prepareRemote(town: TownContext, id: AgentIdentity, hostName: string): Promise<RemoteStart> {
   if (id.role !== 'polecat' || !id.rig) {
-    throw new GtError('GT_HOST_ROLE', `${id.address} is a ${id.role}; only polecats run on hosts for now`, { kind: 'usage', hint: 'sling polecat work with --host; other roles run in the town' });
+    throw new GtError('GT_HOST_ROLE', `${id.address} is a ${id.role}; only polecats run on hosts for now`, {
+      kind: 'usage',
+      hint: 'sling polecat work with --host; other roles run in the town',
+    });
   }
   if (!issuer) throw new GtError('INTERNAL', 'no token issuer is set for starting agents on hosts');
   const h = findHost(town.paths.settingsDir, hostName);
@@ -102,7 +124,8 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   const tokenFile = `${h.dir}/tokens/${id.address.replaceAll('/', '_')}.token`;
   const url = `http://127.0.0.1:${h.tunnel_port}`;
   const q = shellQuote;
-  const shim = (tool: string): string => `cat > ${q(`${bin}/${tool}`)} <<'GT_SHIM'\n#!/bin/sh\nexec ${q(h.node)} ${q(`${h.gt_root}/bin/${tool}.js`)} "$@"\nGT_SHIM\nchmod 755 ${q(`${bin}/${tool}`)}`;
+  const shim = (tool: string): string =>
+    `cat > ${q(`${bin}/${tool}`)} <<'GT_SHIM'\n#!/bin/sh\nexec ${q(h.node)} ${q(`${h.gt_root}/bin/${tool}.js`)} "$@"\nGT_SHIM\nchmod 755 ${q(`${bin}/${tool}`)}`;
   const script = [
     'set -e',
     'umask 077',
@@ -131,7 +154,11 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
     GIT_COMMITTER_EMAIL: id.git.email,
     PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
     // As in the town (env.ts): a polecat has no forge credentials.
-    GITHUB_TOKEN: '', GH_TOKEN: '', GH_ENTERPRISE_TOKEN: '', GITHUB_ENTERPRISE_TOKEN: '', GH_CONFIG_DIR: `${h.dir}/no-forge-credentials`,
+    GITHUB_TOKEN: '',
+    GH_TOKEN: '',
+    GH_ENTERPRISE_TOKEN: '',
+    GITHUB_ENTERPRISE_TOKEN: '',
+    GH_CONFIG_DIR: `${h.dir}/no-forge-credentials`,
   };
   if (town.env.GT_SIM_POLL_MS) env.GT_SIM_POLL_MS = town.env.GT_SIM_POLL_MS;
   return { host: h, workdir, env };
@@ -155,14 +182,21 @@ export function moveHere(town: TownContext, id: AgentIdentity, hostName: string,
   if (p?.branch) {
     const repo = town.paths.repo(p.rig);
     if (!existsSync(p.worktree)) addWorktree(repo, p.worktree, p.branch);
-    else if (!checkoutRev(p.worktree, p.branch)) throw new GtError('GIT_FAILED', `cannot check out ${p.branch} in ${p.worktree}: it holds changes that would be overwritten`);
+    else if (!checkoutRev(p.worktree, p.branch))
+      throw new GtError(
+        'GIT_FAILED',
+        `cannot check out ${p.branch} in ${p.worktree}: it holds changes that would be overwritten`,
+      );
     head = revParse(p.worktree, 'HEAD') ?? null;
   }
-  withStore(town, (s) => recordTownEvent(s, {
-    kind: TOWN_EVENTS.polecat.moved, subject: p?.bead ?? id.address,
-    reason: `${id.address}: host ${hostName} is lost (${why}); its hook carries on on this machine${head ? ` from ${p!.branch} at ${head.slice(0, 12)}` : ''}`,
-    data: { from_host: hostName, to: 'local', head },
-  }));
+  withStore(town, (s) =>
+    recordTownEvent(s, {
+      kind: TOWN_EVENTS.polecat.moved,
+      subject: p?.bead ?? id.address,
+      reason: `${id.address}: host ${hostName} is lost (${why}); its hook carries on on this machine${head ? ` from ${p!.branch} at ${head.slice(0, 12)}` : ''}`,
+      data: { from_host: hostName, to: 'local', head },
+    }),
+  );
 }
 
 const lastReconcile = new Map<string, number>();
@@ -192,10 +226,14 @@ export async function reconcileHosts(town: TownContext, everyMs = 5000): Promise
       if (mine.has(x.name)) continue;
       if (await provider.stop(x.name)) {
         stopped.push({ host: name, session: x.name });
-        withStore(town, (s) => recordTownEvent(s, {
-          kind: TOWN_EVENTS.polecat.staleStopped, subject: x.name, reason: `host ${name} is back; its session ${x.name} belongs to no agent placed there now, so it was stopped (its workspace stays)`,
-          data: { host: name, session: x.name },
-        }));
+        withStore(town, (s) =>
+          recordTownEvent(s, {
+            kind: TOWN_EVENTS.polecat.staleStopped,
+            subject: x.name,
+            reason: `host ${name} is back; its session ${x.name} belongs to no agent placed there now, so it was stopped (its workspace stays)`,
+            data: { host: name, session: x.name },
+          }),
+        );
       }
     }
   }

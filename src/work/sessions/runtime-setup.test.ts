@@ -22,7 +22,15 @@ describe('claudeSettingsFor', () => {
 
   it("denies a polecat merging a PR and pushing to its rig's default branch (main unless the rig says otherwise)", () => {
     const deny = claudeSettings(claudeSettingsFor({ role: 'polecat' })).permissions!.deny;
-    expect(deny).toEqual(expect.arrayContaining(['Bash(gh pr merge *)', 'Bash(gh api *pulls/*/merge*)', 'Bash(git push * main)', 'Bash(git push *:main)', 'Bash(git push *:refs/heads/main)']));
+    expect(deny).toEqual(
+      expect.arrayContaining([
+        'Bash(gh pr merge *)',
+        'Bash(gh api *pulls/*/merge*)',
+        'Bash(git push * main)',
+        'Bash(git push *:main)',
+        'Bash(git push *:refs/heads/main)',
+      ]),
+    );
   });
 
   it("hooks every role's settings to this installation's gt", () => {
@@ -51,21 +59,25 @@ describe('prepareRuntime for Gemini CLI (workspace hooks)', () => {
     g('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'init');
     return d;
   };
-  const status = (d: string): string => execFileSync('git', ['-C', d, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' });
-  const setUp = (workdir: string) => prepareRuntime({} as TownContext, { workdir } as AgentIdentity, builtinPreset('gemini')!);
+  const status = (d: string): string =>
+    execFileSync('git', ['-C', d, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' });
+  const setUp = (workdir: string) =>
+    prepareRuntime({} as TownContext, { workdir } as AgentIdentity, builtinPreset('gemini')!);
   const file = (d: string) => join(d, '.gemini', 'settings.json');
 
   it('writes the hooks into .gemini/settings.json of the worktree and keeps the file out of git', () => {
     const d = repo();
     expect(setUp(d)).toEqual({ primesItself: true });
-    const s = JSON.parse(readFileSync(file(d), 'utf8')) as { hooks: Record<string, { hooks: { command: string }[] }[]> };
+    const s = JSON.parse(readFileSync(file(d), 'utf8')) as {
+      hooks: Record<string, { hooks: { command: string }[] }[]>;
+    };
     expect(s.hooks.SessionStart![0]!.hooks[0]!.command).toMatch(/bin\/gt\.js'? prime --hook gemini$/);
     expect(status(d)).toBe('');
     expect(setUp(d)).toEqual({ primesItself: true }); // its own file is rewritten, the exclude line not repeated
     expect(readFileSync(join(d, '.git', 'info', 'exclude'), 'utf8').match(/\.gemini\/settings\.json/g)).toHaveLength(1);
   });
 
-  it("leaves a settings file the repository tracks, or one a person wrote, alone: the agent is prompted to prime instead", () => {
+  it('leaves a settings file the repository tracks, or one a person wrote, alone: the agent is prompted to prime instead', () => {
     const tracked = repo();
     mkdirSync(join(tracked, '.gemini'));
     writeFileSync(file(tracked), '{"model":{"name":"x"}}\n');

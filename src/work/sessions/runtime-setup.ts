@@ -43,9 +43,12 @@ export function forgeGuardRules(defaultBranch = 'main'): string[] {
   return [
     'Bash(gh pr merge *)',
     'Bash(gh api *pulls/*/merge*)',
-    `Bash(git push * ${b})`, `Bash(git push * ${b} *)`,
-    `Bash(git push *:${b})`, `Bash(git push *:${b} *)`,
-    `Bash(git push *:refs/heads/${b})`, `Bash(git push *:refs/heads/${b} *)`,
+    `Bash(git push * ${b})`,
+    `Bash(git push * ${b} *)`,
+    `Bash(git push *:${b})`,
+    `Bash(git push *:${b} *)`,
+    `Bash(git push *:refs/heads/${b})`,
+    `Bash(git push *:refs/heads/${b} *)`,
   ];
 }
 
@@ -74,11 +77,20 @@ export function primesItself(preset: Pick<AgentPreset, 'hooks'>): boolean {
   return preset.hooks.kind === 'gemini-settings' || preset.hooks.kind === 'opencode-instructions';
 }
 
-export function prepareRuntime(town: TownContext, id: AgentIdentity, preset: AgentPreset, env: Record<string, string> = {}): RuntimeSetup {
+export function prepareRuntime(
+  town: TownContext,
+  id: AgentIdentity,
+  preset: AgentPreset,
+  env: Record<string, string> = {},
+): RuntimeSetup {
   if (!primesItself(preset)) return { primesItself: false };
   if (preset.hooks.kind === 'gemini-settings') return { primesItself: installGeminiHooks(id.workdir) };
-  if (preset.hooks.kind === 'opencode-instructions') return openCodePrime(town, id, env, preset.hooks.env ?? OPENCODE_CONFIG_CONTENT);
-  return { settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id, town)), primesItself: true };
+  if (preset.hooks.kind === 'opencode-instructions')
+    return openCodePrime(town, id, env, preset.hooks.env ?? OPENCODE_CONFIG_CONTENT);
+  return {
+    settingsPath: writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id, town)),
+    primesItself: true,
+  };
 }
 
 /**
@@ -107,13 +119,24 @@ function installGeminiHooks(workdir: string): boolean {
  * inline config, so it is in the system prompt of every request. Written at each start (a restarted agent sees its
  * current hook and mail). If `gt prime` fails, the file says so and tells the agent to run it, as the hooks do.
  */
-function openCodePrime(town: TownContext, id: AgentIdentity, env: Record<string, string>, variable: string): RuntimeSetup {
+function openCodePrime(
+  town: TownContext,
+  id: AgentIdentity,
+  env: Record<string, string>,
+  variable: string,
+): RuntimeSetup {
   const file = join(agentRuntimeDir(town, id), 'prime.md');
   const [node, gt] = gtArgv() as [string, string];
-  const r = spawnSync(node, [gt, 'prime'], { cwd: id.workdir, env: { ...town.env, ...env }, encoding: 'utf8', timeout: 60_000 });
-  const text = r.status === 0 && r.stdout.trim() !== ''
-    ? r.stdout
-    : `Gas Town could not load your role context: ${(r.stderr || r.error?.message || `gt prime exited ${r.status}`).trim()}\nRun gt prime now, and do not run gt done before it worked; or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`;
+  const r = spawnSync(node, [gt, 'prime'], {
+    cwd: id.workdir,
+    env: { ...town.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const text =
+    r.status === 0 && r.stdout.trim() !== ''
+      ? r.stdout
+      : `Gas Town could not load your role context: ${(r.stderr || r.error?.message || `gt prime exited ${r.status}`).trim()}\nRun gt prime now, and do not run gt done before it worked; or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`;
   mkdirSync(agentRuntimeDir(town, id), { recursive: true });
   writeFileAtomic(file, text);
   return { primesItself: true, env: { [variable]: openCodeConfigContent(file, town.env[variable]) } };
@@ -138,8 +161,20 @@ export function dialogRuntime(preset: Pick<AgentPreset, 'name' | 'hooks'>): stri
 }
 
 /** Wait for the ready prompt, answering the start-up dialogs Gas Town may answer (workspace trust, bypass notice). */
-export async function startupGate(tmux: NudgeTmux, session: string, preset: AgentPreset, opts: { timeoutMs: number; startedAt: number }): Promise<StartupGate> {
-  const r = await passStartupDialogs(tmux, session, { ...preset, name: dialogRuntime(preset) }, { timeoutMs: opts.timeoutMs, startedAt: opts.startedAt });
+export async function startupGate(
+  tmux: NudgeTmux,
+  session: string,
+  preset: AgentPreset,
+  opts: { timeoutMs: number; startedAt: number },
+): Promise<StartupGate> {
+  const r = await passStartupDialogs(
+    tmux,
+    session,
+    { ...preset, name: dialogRuntime(preset) },
+    { timeoutMs: opts.timeoutMs, startedAt: opts.startedAt },
+  );
   if (r.ready) return { ready: true, by: preset.ready.prompt ? 'prompt' : 'delay', dialogsPassed: r.dialogsPassed };
-  return r.reason === 'stuck-on-dialog' ? { ready: false, reason: r.reason, dialog: r.dialog, kind: r.kind, line: r.line } : { ready: false, reason: r.reason };
+  return r.reason === 'stuck-on-dialog'
+    ? { ready: false, reason: r.reason, dialog: r.dialog, kind: r.kind, line: r.line }
+    : { ready: false, reason: r.reason };
 }

@@ -35,12 +35,25 @@ export interface StartRequest {
 }
 
 export type StartResult =
-  | { status: 'started'; address: string; session: string; agent: string; state: AgentState; readyBy: 'prompt' | 'delay'; dialogsAnswered: string[]; elapsedMs: number; resumed: boolean }
   | {
-    status: 'already-running'; address: string; session: string; agent: string;
-    /** The session appeared between this start's look and its own start: it was started just now, for the current hook. */
-    startedElsewhere?: true;
-  };
+      status: 'started';
+      address: string;
+      session: string;
+      agent: string;
+      state: AgentState;
+      readyBy: 'prompt' | 'delay';
+      dialogsAnswered: string[];
+      elapsedMs: number;
+      resumed: boolean;
+    }
+  | {
+      status: 'already-running';
+      address: string;
+      session: string;
+      agent: string;
+      /** The session appeared between this start's look and its own start: it was started just now, for the current hook. */
+      startedElsewhere?: true;
+    };
 
 export async function startAgent(town: TownContext, req: StartRequest): Promise<StartResult> {
   const preset = resolvePreset(req.agent, town.settings.agents);
@@ -49,7 +62,12 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   const existing = (await tmux.listSessions()).find((s) => s.name === req.identity.session);
   if (existing && !existing.paneDead) {
     const rec = withStore(town, (s) => getAgent(s, req.identity.address));
-    return { status: 'already-running', address: req.identity.address, session: req.identity.session, agent: rec?.runtime ?? req.agent };
+    return {
+      status: 'already-running',
+      address: req.identity.address,
+      session: req.identity.session,
+      agent: rec?.runtime ?? req.agent,
+    };
   }
   if (existing) await tmux.killSession(req.identity.session); // a pane kept after its program exited: nothing runs there
   // On a host: its workspace, token and environment there; its runtime's own hook settings are not installed there
@@ -73,9 +91,12 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   const setup = remote ? { primesItself: false } : prepareRuntime(town, id, preset, env);
   const previous = req.resume ? withStore(town, (s) => getAgent(s, id.address)) : undefined;
   // Only a conversation of the same runtime can be resumed (the polecat's agent may have changed since).
-  const resumeId = previous?.session_id && preset.resume && previous.runtime === req.agent ? previous.session_id : undefined;
+  const resumeId =
+    previous?.session_id && preset.resume && previous.runtime === req.agent ? previous.session_id : undefined;
   // A resumed conversation already has its context; it still needs the caller's prompt (e.g. "carry on") to act.
-  const prompt = resumeId ? (req.prompt ?? req.message) : (req.prompt ?? firstPrompt(id, setup.primesItself, req.message));
+  const prompt = resumeId
+    ? (req.prompt ?? req.message)
+    : (req.prompt ?? firstPrompt(id, setup.primesItself, req.message));
   const cmd = buildCommand(preset, {
     prompt,
     ...(resumeId ? { resumeId } : {}),
@@ -87,22 +108,52 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   const started = Date.now();
   // Kept after its program exits until it is up, so an agent that dies at start-up leaves its screen and status.
   try {
-    await tmux.newSession({ name: id.session, cwd: id.workdir, argv: cmd.argv, env: cmd.env, unsetEnv: cmd.unsetEnv, remainOnExit: true });
+    await tmux.newSession({
+      name: id.session,
+      cwd: id.workdir,
+      argv: cmd.argv,
+      env: cmd.env,
+      unsetEnv: cmd.unsetEnv,
+      remainOnExit: true,
+    });
   } catch (e) {
     // Another starter (the daemon, a second sling) made the session since the look above: it runs, started by them.
     if (!(e instanceof GtError && e.code === 'TMUX_SESSION_EXISTS')) throw e;
-    return { status: 'already-running', address: id.address, session: id.session, agent: req.agent, startedElsewhere: true };
+    return {
+      status: 'already-running',
+      address: id.address,
+      session: id.session,
+      agent: req.agent,
+      startedElsewhere: true,
+    };
   }
   withStore(town, (s) =>
     recordStart(s, {
-      address: id.address, role: id.role, rig: id.rig ?? null, name: id.name, runtime: req.agent, session: id.session,
-      workdir: id.workdir, state: 'starting', started_at: isoNow(), last_activity: isoNow(),
+      address: id.address,
+      role: id.role,
+      rig: id.rig ?? null,
+      name: id.name,
+      runtime: req.agent,
+      session: id.session,
+      workdir: id.workdir,
+      state: 'starting',
+      started_at: isoNow(),
+      last_activity: isoNow(),
     }),
   );
-  const gate = await startupGate(tmux, id.session, preset, { timeoutMs: req.readyTimeoutMs ?? 60_000, startedAt: started });
+  const gate = await startupGate(tmux, id.session, preset, {
+    timeoutMs: req.readyTimeoutMs ?? 60_000,
+    startedAt: started,
+  });
   let exit: LastExit | undefined;
   if (!gate.ready && gate.reason === 'exited') {
-    exit = { address: id.address, session: id.session, runtime: req.agent, at: isoNow(), ...(await captureDeadPane(tmux, id.session)) };
+    exit = {
+      address: id.address,
+      session: id.session,
+      runtime: req.agent,
+      at: isoNow(),
+      ...(await captureDeadPane(tmux, id.session)),
+    };
     recordLastExit(town, exit);
     await tmux.killSession(id.session);
   } else {
@@ -110,20 +161,44 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
     // From now on an exit ends the session as before (the daemon and gt agents see it gone).
     await tmux.setOption(id.session, 'remain-on-exit', 'off', { window: true }).catch(() => undefined);
   }
-  let state: AgentState = gate.ready ? (prompt !== undefined && !cmd.promptToType ? 'working' : 'idle') : gate.reason === 'exited' ? 'dead' : 'stuck';
+  let state: AgentState = gate.ready
+    ? prompt !== undefined && !cmd.promptToType
+      ? 'working'
+      : 'idle'
+    : gate.reason === 'exited'
+      ? 'dead'
+      : 'stuck';
   if (gate.ready && cmd.promptToType) {
-    const r = await nudge(tmux, { runtimeDir: town.paths.runtime }, { session: id.session, message: cmd.promptToType, mode: 'immediate' });
+    const r = await nudge(
+      tmux,
+      { runtimeDir: town.paths.runtime },
+      { session: id.session, message: cmd.promptToType, mode: 'immediate' },
+    );
     if (r.status === 'delivered') state = 'working';
   }
   withStore(town, (s) => setAgentState(s, id.address, state, isoNow()));
   if (!gate.ready) {
-    throw new GtError(gate.reason === 'exited' ? 'GT_AGENT_EXITED' : 'GT_AGENT_NOT_READY', startFailure(id, req.agent, gate, exit), {
-      hint: exit
-        ? `gt peek ${id.address} shows its last screen; fix what it says (a login, a flag it refuses), then start it again; gt doctor checks the runtime`
-        : `look at its screen with gt peek ${id.address}; stop it with the matching stop command (e.g. gt mayor stop)`,
-    });
+    throw new GtError(
+      gate.reason === 'exited' ? 'GT_AGENT_EXITED' : 'GT_AGENT_NOT_READY',
+      startFailure(id, req.agent, gate, exit),
+      {
+        hint: exit
+          ? `gt peek ${id.address} shows its last screen; fix what it says (a login, a flag it refuses), then start it again; gt doctor checks the runtime`
+          : `look at its screen with gt peek ${id.address}; stop it with the matching stop command (e.g. gt mayor stop)`,
+      },
+    );
   }
-  return { status: 'started', address: id.address, session: id.session, agent: req.agent, state, readyBy: gate.by, dialogsAnswered: gate.dialogsPassed, elapsedMs: Date.now() - started, resumed: resumeId !== undefined };
+  return {
+    status: 'started',
+    address: id.address,
+    session: id.session,
+    agent: req.agent,
+    state,
+    readyBy: gate.by,
+    dialogsAnswered: gate.dialogsPassed,
+    elapsedMs: Date.now() - started,
+    resumed: resumeId !== undefined,
+  };
 }
 
 /** The default first prompt of a fresh session; none for a self-priming runtime with nothing to be told. */
@@ -145,12 +220,21 @@ export function primeInstruction(id: AgentIdentity): string {
 function requireProgram(preset: AgentPreset, agent: string, pathVar: string): void {
   const program = preset.command === '{node}' ? process.execPath : preset.command;
   if (findOnPath(program, pathVar)) return;
-  throw new GtError('GT_AGENT_CLI_MISSING', `agent "${agent}" needs the program "${program}", which is not on PATH; the session was not started`, {
-    hint: `${preset.npmPackage ? `install it (npm install -g ${preset.npmPackage}) or ` : 'install it or '}choose another agent with --agent; gt doctor lists every runtime the town is configured to use`,
-  });
+  throw new GtError(
+    'GT_AGENT_CLI_MISSING',
+    `agent "${agent}" needs the program "${program}", which is not on PATH; the session was not started`,
+    {
+      hint: `${preset.npmPackage ? `install it (npm install -g ${preset.npmPackage}) or ` : 'install it or '}choose another agent with --agent; gt doctor lists every runtime the town is configured to use`,
+    },
+  );
 }
 
-function startFailure(id: AgentIdentity, agent: string, gate: Exclude<StartupGate, { ready: true }>, exit: LastExit | undefined): string {
+function startFailure(
+  id: AgentIdentity,
+  agent: string,
+  gate: Exclude<StartupGate, { ready: true }>,
+  exit: LastExit | undefined,
+): string {
   if (gate.reason === 'exited') {
     const words = exit && lastWords(exit.lines);
     return `${id.address} (${agent}) ${exit ? howItEnded(exit) : 'exited'} during start-up${words ? `: ${JSON.stringify(words)}` : ''}`;

@@ -1,6 +1,15 @@
 // What each agent is doing, from the agents table and its live tmux pane: the pure classifier, and the listing
 // `gt agents` shows.
-import { detectDialog, dialogReason, isStuckOnDialog, readySignals, resolvePreset, showsBusy, showsReadyPrompt, type ReadySignals } from '../../agents/index.ts';
+import {
+  detectDialog,
+  dialogReason,
+  isStuckOnDialog,
+  readySignals,
+  resolvePreset,
+  showsBusy,
+  showsReadyPrompt,
+  type ReadySignals,
+} from '../../agents/index.ts';
 import type { SessionInfo } from '../../tmux/index.ts';
 import type { TownContext } from '../../town/index.ts';
 import { listAgentRecords, type AgentRecord, type AgentState } from '../../agents/table.ts';
@@ -25,7 +34,12 @@ export interface PaneObservation {
  * is `stuck` on a dialog, `working` with its busy marker, `idle` at its ready prompt, else `starting` while the
  * table says so and `working` otherwise (the screen shows output without a prompt).
  */
-export function classifyState(recorded: AgentState | undefined, pane: PaneObservation, signals: ReadySignals, dialogRuntime = 'claude'): AgentState {
+export function classifyState(
+  recorded: AgentState | undefined,
+  pane: PaneObservation,
+  signals: ReadySignals,
+  dialogRuntime = 'claude',
+): AgentState {
   if (!pane.live || pane.paneDead) return recorded === 'stopped' ? 'stopped' : 'dead';
   const lines = pane.lines ?? [];
   if (isStuckOnDialog(lines, dialogRuntime)) return 'stuck';
@@ -39,7 +53,12 @@ export function classifyState(recorded: AgentState | undefined, pane: PaneObserv
  * Why an agent is in its state, when that needs saying: the dialog or login screen a `stuck` one waits on, how a
  * `dead` one ended when it died at start-up. Null otherwise.
  */
-export function stateReason(state: AgentState, pane: PaneObservation, dialogRuntime = 'claude', exit?: Pick<LastExit, 'runtime' | 'status' | 'signal' | 'lines'>): string | null {
+export function stateReason(
+  state: AgentState,
+  pane: PaneObservation,
+  dialogRuntime = 'claude',
+  exit?: Pick<LastExit, 'runtime' | 'status' | 'signal' | 'lines'>,
+): string | null {
   if (state === 'stuck') {
     const d = detectDialog(pane.lines ?? [], dialogRuntime);
     return d ? dialogReason(d) : null;
@@ -84,37 +103,81 @@ export interface AgentView {
 export async function listAgents(town: TownContext): Promise<AgentView[]> {
   const tmux = townTmux(town);
   const [records, sessions] = await Promise.all([
-    Promise.resolve(withStore(town, (s) => {
-      const pins = new Map(listPolecats(s).map((p) => [`${p.rig}/${p.name}`, p.agent]));
-      const hosts = existsSync(hostsFile(town.paths.settingsDir)) ? new Map(listPlacements(s).map((p) => [p.address, p.host])) : new Map<string, string>();
-      return listAgentRecords(s).map((r) => ({ ...r, hooked_bead: hookedBeadOf(s, r), pinned: r.role === 'polecat' && pins.has(r.address) ? pins.get(r.address) !== null : null, host: hosts.get(r.address) ?? null }));
-    })),
+    Promise.resolve(
+      withStore(town, (s) => {
+        const pins = new Map(listPolecats(s).map((p) => [`${p.rig}/${p.name}`, p.agent]));
+        const hosts = existsSync(hostsFile(town.paths.settingsDir))
+          ? new Map(listPlacements(s).map((p) => [p.address, p.host]))
+          : new Map<string, string>();
+        return listAgentRecords(s).map((r) => ({
+          ...r,
+          hooked_bead: hookedBeadOf(s, r),
+          pinned: r.role === 'polecat' && pins.has(r.address) ? pins.get(r.address) !== null : null,
+          host: hosts.get(r.address) ?? null,
+        }));
+      }),
+    ),
     tmux.listSessions(),
   ]);
   const bySession = new Map(sessions.map((s) => [s.name, s]));
   const known = new Set(records.map((r) => r.session));
-  const liveNames = records.flatMap((r) => (r.session && bySession.get(r.session) && !bySession.get(r.session)!.paneDead ? [r.session] : []));
+  const liveNames = records.flatMap((r) =>
+    r.session && bySession.get(r.session) && !bySession.get(r.session)!.paneDead ? [r.session] : [],
+  );
   const screens = await tmux.snapshotMany(liveNames);
-  const views = records.map((r) => viewOf(town, r, r.session ? bySession.get(r.session) : undefined, r.session ? screens.get(r.session)?.lines : undefined));
+  const views = records.map((r) =>
+    viewOf(
+      town,
+      r,
+      r.session ? bySession.get(r.session) : undefined,
+      r.session ? screens.get(r.session)?.lines : undefined,
+    ),
+  );
   for (const s of sessions) {
     if (known.has(s.name)) continue;
     views.push({
-      address: `(unknown: ${s.name})`, role: 'unknown', rig: null, runtime: s.currentCommand, session: s.name,
-      state: s.paneDead ? 'dead' : 'working', hooked_bead: null, session_id: null, attached: s.attached, started_at: s.created.toISOString(), last_activity: s.activity.toISOString(),
-      pinned: null, reason: null, last_exit: null, host: null,
+      address: `(unknown: ${s.name})`,
+      role: 'unknown',
+      rig: null,
+      runtime: s.currentCommand,
+      session: s.name,
+      state: s.paneDead ? 'dead' : 'working',
+      hooked_bead: null,
+      session_id: null,
+      attached: s.attached,
+      started_at: s.created.toISOString(),
+      last_activity: s.activity.toISOString(),
+      pinned: null,
+      reason: null,
+      last_exit: null,
+      host: null,
     });
   }
   return views;
 }
 
-function viewOf(town: TownContext, r: AgentRecord & { pinned: boolean | null; host: string | null }, live: SessionInfo | undefined, lines: string[] | undefined): AgentView {
+function viewOf(
+  town: TownContext,
+  r: AgentRecord & { pinned: boolean | null; host: string | null },
+  live: SessionInfo | undefined,
+  lines: string[] | undefined,
+): AgentView {
   const pane = { live: live !== undefined && lines !== undefined, lines, paneDead: live?.paneDead };
   const dialogs = dialogRuntimeOf(town, r.runtime);
   const state = classifyState(r.state, pane, signalsOf(town, r.runtime), dialogs);
   const exit = r.session && (state === 'dead' || state === 'stopped') ? readLastExit(town, r.session) : undefined;
   return {
-    address: r.address, role: r.role, rig: r.rig, runtime: r.runtime, session: r.session, state, hooked_bead: r.hooked_bead, session_id: r.session_id,
-    attached: live?.attached ?? false, started_at: r.started_at, last_activity: live ? live.activity.toISOString() : r.last_activity,
+    address: r.address,
+    role: r.role,
+    rig: r.rig,
+    runtime: r.runtime,
+    session: r.session,
+    state,
+    hooked_bead: r.hooked_bead,
+    session_id: r.session_id,
+    attached: live?.attached ?? false,
+    started_at: r.started_at,
+    last_activity: live ? live.activity.toISOString() : r.last_activity,
     pinned: r.pinned,
     reason: stateReason(state, pane, dialogs, exit),
     last_exit: exit ? { runtime: exit.runtime, at: exit.at, status: exit.status, signal: exit.signal } : null,

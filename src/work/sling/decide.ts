@@ -29,23 +29,46 @@ export function isSameTarget(holder: string, t: SlingTarget): boolean {
 
 /** The claim rule: open work is claimed; held work is "already" for its own target, taken over only with force. */
 export function decideClaim(bead: BeadView, target: SlingTarget, force: boolean): ClaimDecision {
-  if (bead.status === 'closed') return { action: 'refuse', reason: `${bead.id} is closed`, hint: `reopen it first (bd reopen ${bead.id}) if there is more to do` };
-  if (bead.type === 'convoy') return { action: 'refuse', reason: `${bead.id} is a convoy, not work`, hint: `sling the beads it tracks (gt convoy show ${bead.id})` };
+  if (bead.status === 'closed')
+    return {
+      action: 'refuse',
+      reason: `${bead.id} is closed`,
+      hint: `reopen it first (bd reopen ${bead.id}) if there is more to do`,
+    };
+  if (bead.type === 'convoy')
+    return {
+      action: 'refuse',
+      reason: `${bead.id} is a convoy, not work`,
+      hint: `sling the beads it tracks (gt convoy show ${bead.id})`,
+    };
   if ((bead.status === 'deferred' || bead.status === 'pinned') && !force) {
-    return { action: 'refuse', reason: `${bead.id} is ${bead.status}`, hint: `set it open first (bd update ${bead.id} --status open)` };
+    return {
+      action: 'refuse',
+      reason: `${bead.id} is ${bead.status}`,
+      hint: `set it open first (bd update ${bead.id} --status open)`,
+    };
   }
   const holder = bead.assignee ?? '';
   if (holder === '') return { action: 'claim' };
   const held = bead.status === 'hooked' || bead.status === 'in_progress';
   if (held && isSameTarget(holder, target)) return { action: 'already', holder };
   if (force) return { action: 'take-over', from: holder };
-  const what = bead.status === 'hooked' ? 'already hooked by' : bead.status === 'in_progress' ? 'in progress by' : 'assigned to';
-  return { action: 'refuse', reason: `${bead.id} is ${what} ${holder}`, hint: `release it first with gt unsling ${bead.id}, or sling it with the force option to move it` };
+  const what =
+    bead.status === 'hooked' ? 'already hooked by' : bead.status === 'in_progress' ? 'in progress by' : 'assigned to';
+  return {
+    action: 'refuse',
+    reason: `${bead.id} is ${what} ${holder}`,
+    hint: `release it first with gt unsling ${bead.id}, or sling it with the force option to move it`,
+  };
 }
 
 /** The town's own records, never work for a rig's polecat: mail, agent beads, merge requests, gates, events. */
 const TOWN_RECORD_TYPES: Readonly<Record<string, string>> = {
-  message: 'a mail message', agent: 'an agent bead', 'merge-request': 'a merge request', gate: 'a gate', event: 'an event',
+  message: 'a mail message',
+  agent: 'an agent bead',
+  'merge-request': 'a merge request',
+  gate: 'a gate',
+  event: 'an event',
 };
 
 /**
@@ -53,7 +76,10 @@ const TOWN_RECORD_TYPES: Readonly<Record<string, string>> = {
  * gates, events and escalations (tasks labelled `escalation`) are the town's, not a rig's work; `--force` slings one
  * anyway. Undefined when the bead is work.
  */
-export function townLevelRefusal(bead: BeadView & { labels?: readonly string[] }, rig: string): { reason: string; hint: string } | undefined {
+export function townLevelRefusal(
+  bead: BeadView & { labels?: readonly string[] },
+  rig: string,
+): { reason: string; hint: string } | undefined {
   const what = TOWN_RECORD_TYPES[bead.type] ?? (bead.labels?.includes('escalation') ? 'an escalation' : undefined);
   if (what === undefined) return undefined;
   return {
@@ -68,8 +94,14 @@ export interface Caps {
 }
 
 /** A free slot under the caps, or why there is none. */
-export function decideSlot(working: { rig: number; town: number }, caps: Caps, rig: string): { free: true } | { free: false; reason: string } {
-  if (working.rig >= caps.polecats_per_rig) return { free: false, reason: `rig ${rig} has ${working.rig} working polecats (cap ${caps.polecats_per_rig})` };
-  if (working.town >= caps.polecats_per_town) return { free: false, reason: `the town has ${working.town} working polecats (cap ${caps.polecats_per_town})` };
+export function decideSlot(
+  working: { rig: number; town: number },
+  caps: Caps,
+  rig: string,
+): { free: true } | { free: false; reason: string } {
+  if (working.rig >= caps.polecats_per_rig)
+    return { free: false, reason: `rig ${rig} has ${working.rig} working polecats (cap ${caps.polecats_per_rig})` };
+  if (working.town >= caps.polecats_per_town)
+    return { free: false, reason: `the town has ${working.town} working polecats (cap ${caps.polecats_per_town})` };
   return { free: true };
 }

@@ -5,7 +5,10 @@
 export type LandingMode = 'mr' | 'direct' | 'local' | 'pr';
 
 /** The bead's own mode when `gt sling --merge` set one, else the rig's default. */
-export function mergeModeOf(bead: { metadata: Record<string, unknown> | null } | undefined, rigDefault: LandingMode = 'mr'): LandingMode {
+export function mergeModeOf(
+  bead: { metadata: Record<string, unknown> | null } | undefined,
+  rigDefault: LandingMode = 'mr',
+): LandingMode {
   const m = bead?.metadata?.merge;
   return m === 'mr' || m === 'direct' || m === 'local' || m === 'pr' ? m : rigDefault;
 }

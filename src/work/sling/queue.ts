@@ -5,9 +5,10 @@ import type { SchemaPart, Store } from '../../beads/index.ts';
 /** The table as the store's migration 4 created it (adopted as it is in towns made before schema parts). */
 export const SLING_QUEUE_PART: SchemaPart = {
   name: 'sling_queue',
-  migrations: [{
-    version: 1,
-    sql: `
+  migrations: [
+    {
+      version: 1,
+      sql: `
 CREATE TABLE IF NOT EXISTS sling_queue (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   bead TEXT NOT NULL UNIQUE,
@@ -17,7 +18,8 @@ CREATE TABLE IF NOT EXISTS sling_queue (
   created_at TEXT NOT NULL
 ) STRICT;
 `,
-  }],
+    },
+  ],
 };
 
 export interface QueueEntry {
@@ -41,16 +43,40 @@ export function queuedSling(store: Store, bead: string): QueueEntry | undefined 
 }
 
 /** Put a bead in line (at the end); a bead already waiting keeps its place and its options. */
-export function enqueueSling(store: Store, e: { bead: string; rig: string; agent?: string | null; options?: string | null }): void {
-  store.write(() => store.use(SLING_QUEUE_PART).run(
-    'INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(bead) DO NOTHING',
-    e.bead, e.rig, e.agent ?? null, e.options ?? null, store.now(),
-  ));
+export function enqueueSling(
+  store: Store,
+  e: { bead: string; rig: string; agent?: string | null; options?: string | null },
+): void {
+  store.write(() =>
+    store
+      .use(SLING_QUEUE_PART)
+      .run(
+        'INSERT INTO sling_queue (bead, rig, agent, options, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(bead) DO NOTHING',
+        e.bead,
+        e.rig,
+        e.agent ?? null,
+        e.options ?? null,
+        store.now(),
+      ),
+  );
 }
 
 /** New wishes for a waiting bead (rig, agent, options); its place in line stays. */
-export function updateQueuedSling(store: Store, e: { bead: string; rig: string; agent?: string | null; options?: string | null }): void {
-  store.write(() => store.use(SLING_QUEUE_PART).run('UPDATE sling_queue SET rig = ?, agent = ?, options = ? WHERE bead = ?', e.rig, e.agent ?? null, e.options ?? null, e.bead));
+export function updateQueuedSling(
+  store: Store,
+  e: { bead: string; rig: string; agent?: string | null; options?: string | null },
+): void {
+  store.write(() =>
+    store
+      .use(SLING_QUEUE_PART)
+      .run(
+        'UPDATE sling_queue SET rig = ?, agent = ?, options = ? WHERE bead = ?',
+        e.rig,
+        e.agent ?? null,
+        e.options ?? null,
+        e.bead,
+      ),
+  );
 }
 
 /** Take a bead out of line (slung, released or unslung); nothing when it was not waiting. */
@@ -60,5 +86,10 @@ export function dequeueSling(store: Store, bead: string): void {
 
 /** The beads waiting in line. */
 export function queuedBeads(store: Store): Set<string> {
-  return new Set(store.use(SLING_QUEUE_PART).all<{ bead: string }>('SELECT bead FROM sling_queue').map((r) => r.bead));
+  return new Set(
+    store
+      .use(SLING_QUEUE_PART)
+      .all<{ bead: string }>('SELECT bead FROM sling_queue')
+      .map((r) => r.bead),
+  );
 }

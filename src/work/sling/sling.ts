@@ -5,7 +5,15 @@ import { applyUpdate, getBead, type Store } from '../../beads/index.ts';
 import { agentForRole, loadRig, requireKnownAgent, type TownContext } from '../../town/index.ts';
 import { forgetUnstarted, placedOn, recordSlung, requireHostRoom, withStore } from '../sessions/index.ts';
 import {
-  buildPolecatWorktree, claimPolecatName, discardPolecat, getPolecat, rebranchPolecat, reusablePolecats, updatePolecat, workingCounts, type Polecat,
+  buildPolecatWorktree,
+  claimPolecatName,
+  discardPolecat,
+  getPolecat,
+  rebranchPolecat,
+  reusablePolecats,
+  updatePolecat,
+  workingCounts,
+  type Polecat,
 } from '../polecats/index.ts';
 import { releaseInStore, unsling } from '../hook/release.ts';
 import { decideClaim, decideSlot, townLevelRefusal, type SlingTarget } from './decide.ts';
@@ -105,12 +113,21 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
   const result: SlingResult = { target: req.target, results: [], drained };
   let refs = req.beads;
   if (refs.length === 1) {
-    const poured = withStore(town, (s) => (findBead(s, refs[0]!) ? undefined : pourIfFormula(town, s, refs[0]!, req.vars ?? {}, req.dryRun ?? false, target.rig)));
+    const poured = withStore(town, (s) =>
+      findBead(s, refs[0]!)
+        ? undefined
+        : pourIfFormula(town, s, refs[0]!, req.vars ?? {}, req.dryRun ?? false, target.rig),
+    );
     if (poured) {
       result.formula = { name: poured.formula, molecule: poured.molecule.id };
       refs = [poured.molecule.id];
       if (req.dryRun) {
-        result.results.push({ bead: poured.molecule.id, status: 'started', dryRun: true, reason: `would pour formula ${poured.formula} and hook the molecule to a polecat of ${target.rig}` });
+        result.results.push({
+          bead: poured.molecule.id,
+          status: 'started',
+          dryRun: true,
+          reason: `would pour formula ${poured.formula} and hook the molecule to a polecat of ${target.rig}`,
+        });
         return result;
       }
     }
@@ -119,11 +136,19 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
   // Claims and worktrees one bead at a time (each is a write and git work); the agents then start side by side, so
   // a batch costs one start-up wait, not one per bead.
   const steps: Step[] = [];
-  for (const ref of refs) steps.push(await slingOne(town, ref, target, kept, { force: req.force ?? false, dryRun: req.dryRun ?? false }));
+  for (const ref of refs)
+    steps.push(await slingOne(town, ref, target, kept, { force: req.force ?? false, dryRun: req.dryRun ?? false }));
   result.results = await settleAll(steps, START_CONCURRENCY);
   if (!req.noConvoy && !req.dryRun) {
-    const inFlight = result.results.filter((o) => o.status !== 'refused' && (refs.length > 1 || o.status !== 'already')).map((o) => o.bead);
-    const convoy = refs.length > 1 ? trackBatch(town, inFlight, target.rig, req.actor) : inFlight[0] !== undefined ? trackWork(town, inFlight[0], req.actor) : undefined;
+    const inFlight = result.results
+      .filter((o) => o.status !== 'refused' && (refs.length > 1 || o.status !== 'already'))
+      .map((o) => o.bead);
+    const convoy =
+      refs.length > 1
+        ? trackBatch(town, inFlight, target.rig, req.actor)
+        : inFlight[0] !== undefined
+          ? trackWork(town, inFlight[0], req.actor)
+          : undefined;
     if (convoy) result.convoy = convoy;
   }
   return result;
@@ -150,7 +175,8 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
   const full = new Set<string>();
   // A parked or docked rig's queue waits until it is back in service.
   const modes = new Map<string, boolean>();
-  const closedRig = (rig: string): boolean => modes.get(rig) ?? (modes.set(rig, rigState(town, rig) !== undefined), modes.get(rig)!);
+  const closedRig = (rig: string): boolean =>
+    modes.get(rig) ?? (modes.set(rig, rigState(town, rig) !== undefined), modes.get(rig)!);
   for (;;) {
     const rows = withStore(town, queuedSlings);
     const next = rows.find((r) => !seen.has(r.bead) && !full.has(r.rig) && !closedRig(r.rig));
@@ -158,7 +184,9 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
     seen.add(next.bead);
     const { polecat, ...kept } = next.options ? (JSON.parse(next.options) as Queued) : {};
     const target: SlingTarget = { rig: next.rig, ...(polecat ? { polecat } : {}) };
-    const r = await settle(await slingOne(town, next.bead, target, kept, { force: false, dryRun: false, fromQueue: true }));
+    const r = await settle(
+      await slingOne(town, next.bead, target, kept, { force: false, dryRun: false, fromQueue: true }),
+    );
     if (r.status === 'queued') {
       // Only full caps stop the rig's turn; a bead over budget or waiting for its named polecat lets the next one by.
       if (r.waiting === 'slot') full.add(next.rig);
@@ -170,8 +198,7 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
 }
 
 type Claimed =
-  | { kind: 'done'; outcome: SlingOutcome }
-  | { kind: 'claimed'; bead: string; polecat: Polecat; fresh: boolean };
+  { kind: 'done'; outcome: SlingOutcome } | { kind: 'claimed'; bead: string; polecat: Polecat; fresh: boolean };
 
 /** A sling's outcome, or the start of its agent still to run (the bead is hooked and its worktree ready). */
 type Step = SlingOutcome | (() => Promise<SlingOutcome>);
@@ -195,17 +222,38 @@ async function settleAll(steps: readonly Step[], limit: number): Promise<SlingOu
   return out;
 }
 
-async function slingOne(town: TownContext, ref: string, target: SlingTarget, kept: Kept, o: { force: boolean; dryRun: boolean; fromQueue?: boolean }): Promise<Step> {
+async function slingOne(
+  town: TownContext,
+  ref: string,
+  target: SlingTarget,
+  kept: Kept,
+  o: { force: boolean; dryRun: boolean; fromQueue?: boolean },
+): Promise<Step> {
   const started = Date.now();
   const actor = kept.actor;
   const first = withStore(town, (s) => {
     const b = findBead(s, ref);
     const town_ = b && !o.force && !o.fromQueue ? townLevelRefusal(b, target.rig) : undefined;
-    return b ? { id: b.id, decision: town_ ? { action: 'refuse' as const, ...town_ } : decideClaim(b, target, o.force) } : undefined;
+    return b
+      ? { id: b.id, decision: town_ ? { action: 'refuse' as const, ...town_ } : decideClaim(b, target, o.force) }
+      : undefined;
   });
   if (!first) {
-    const outcome: SlingOutcome = { bead: ref, status: 'refused', reason: `no bead ${ref}`, hint: 'check the id with gt bd list (or bd list)' };
-    if (!o.dryRun) withStore(town, (s) => recordTownEvent(s, { kind: TOWN_EVENTS.sling.refused, subject: ref, reason: outcome.reason!, ...(actor ? { actor } : {}) }));
+    const outcome: SlingOutcome = {
+      bead: ref,
+      status: 'refused',
+      reason: `no bead ${ref}`,
+      hint: 'check the id with gt bd list (or bd list)',
+    };
+    if (!o.dryRun)
+      withStore(town, (s) =>
+        recordTownEvent(s, {
+          kind: TOWN_EVENTS.sling.refused,
+          subject: ref,
+          reason: outcome.reason!,
+          ...(actor ? { actor } : {}),
+        }),
+      );
     return outcome;
   }
   const { id, decision } = first;
@@ -214,23 +262,49 @@ async function slingOne(town: TownContext, ref: string, target: SlingTarget, kep
     if (resumed) return resumed;
   }
   if (decision.action === 'refuse' || decision.action === 'already') {
-    const outcome: SlingOutcome = decision.action === 'refuse'
-      ? { bead: id, status: 'refused', reason: decision.reason, hint: decision.hint }
-      : { bead: id, status: 'already', polecat: decision.holder, reason: `${id} is already on ${decision.holder}'s hook` };
+    const outcome: SlingOutcome =
+      decision.action === 'refuse'
+        ? { bead: id, status: 'refused', reason: decision.reason, hint: decision.hint }
+        : {
+            bead: id,
+            status: 'already',
+            polecat: decision.holder,
+            reason: `${id} is already on ${decision.holder}'s hook`,
+          };
     if (o.dryRun) return { ...outcome, dryRun: true };
-    withStore(town, (s) => recordTownEvent(s, { kind: outcome.status === 'already' ? TOWN_EVENTS.sling.already : TOWN_EVENTS.sling.refused, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) }));
+    withStore(town, (s) =>
+      recordTownEvent(s, {
+        kind: outcome.status === 'already' ? TOWN_EVENTS.sling.already : TOWN_EVENTS.sling.refused,
+        subject: id,
+        reason: outcome.reason!,
+        ...(actor ? { actor } : {}),
+      }),
+    );
     return outcome;
   }
-  const over = hasBudgets(town.settings.budgets) ? withStore(town, (s) => slingBudgetCheck(s, town, id, target.polecat ? `${target.rig}/${target.polecat}` : undefined)) : undefined;
+  const over = hasBudgets(town.settings.budgets)
+    ? withStore(town, (s) =>
+        slingBudgetCheck(s, town, id, target.polecat ? `${target.rig}/${target.polecat}` : undefined),
+      )
+    : undefined;
   if (over) return overBudget(town, id, over.message, budgetHint(over), { ...o, actor });
   if (o.dryRun) {
     const slot = withStore(town, (s) => decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig));
     const how = decision.action === 'take-over' ? `stop ${decision.from}, then ` : '';
     return slot.free
-      ? { bead: id, status: 'started', dryRun: true, reason: `would ${how}hook ${id} to ${target.polecat ? `${target.rig}/${target.polecat}` : `a polecat of ${target.rig}`} and start ${kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig))}` }
+      ? {
+          bead: id,
+          status: 'started',
+          dryRun: true,
+          reason: `would ${how}hook ${id} to ${target.polecat ? `${target.rig}/${target.polecat}` : `a polecat of ${target.rig}`} and start ${kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig))}`,
+        }
       : { bead: id, status: 'queued', dryRun: true, reason: `would queue ${id}: ${slot.reason}` };
   }
-  if (decision.action === 'take-over') await unsling(town, id, { reason: `moved to ${target.rig}${target.polecat ? `/${target.polecat}` : ''} (force)`, ...(actor ? { actor } : {}) });
+  if (decision.action === 'take-over')
+    await unsling(town, id, {
+      reason: `moved to ${target.rig}${target.polecat ? `/${target.polecat}` : ''} (force)`,
+      ...(actor ? { actor } : {}),
+    });
 
   const claimed = await claimSlot(town, id, target, kept, !!o.fromQueue);
   if (claimed.kind === 'done') return claimed.outcome;
@@ -238,67 +312,165 @@ async function slingOne(town: TownContext, ref: string, target: SlingTarget, kep
 }
 
 /** One write: re-check the bead, check the caps, take a polecat (idle or a new name), hook the bead to it. */
-async function claimSlot(town: TownContext, id: string, target: SlingTarget, kept: Kept, fromQueue: boolean): Promise<Claimed> {
-  const over = town.settings.budgets.per_agent_usd === undefined ? new Set<string>() : withStore(town, (s) => agentsOverBudget(s, town));
+async function claimSlot(
+  town: TownContext,
+  id: string,
+  target: SlingTarget,
+  kept: Kept,
+  fromQueue: boolean,
+): Promise<Claimed> {
+  const over =
+    town.settings.budgets.per_agent_usd === undefined
+      ? new Set<string>()
+      : withStore(town, (s) => agentsOverBudget(s, town));
   // A few candidates: another sling may take one between this look and the write below.
   // A polecat on a host is never reused (its workspace is there); a sling to a host makes a new one.
-  const reusable = kept.host !== undefined ? [] : (target.polecat === undefined ? reusablePolecats(town, target.rig, over.size + 3) : reusableNamed(town, target))
-    .filter((p) => !over.has(`${p.rig}/${p.name}`) && !placedOn(town, `${p.rig}/${p.name}`));
+  const reusable =
+    kept.host !== undefined
+      ? []
+      : (target.polecat === undefined
+          ? reusablePolecats(town, target.rig, over.size + 3)
+          : reusableNamed(town, target)
+        ).filter((p) => !over.has(`${p.rig}/${p.name}`) && !placedOn(town, `${p.rig}/${p.name}`));
   const actor = kept.actor;
-  return withStore(town, (s) => s.write((): Claimed => {
-    const b = getBead(s.db, id)!;
-    const again = decideClaim(b, target, false);
-    if (again.action !== 'claim') {
-      const outcome: SlingOutcome = again.action === 'already'
-        ? { bead: id, status: 'already', polecat: again.holder, reason: `${id} is already on ${again.holder}'s hook` }
-        : { bead: id, status: 'refused', reason: again.action === 'refuse' ? again.reason : `${id} was claimed by ${again.from} meanwhile`, ...(again.action === 'refuse' ? { hint: again.hint } : {}) };
-      recordTownEvent(s, { kind: outcome.status === 'already' ? TOWN_EVENTS.sling.already : TOWN_EVENTS.sling.refused, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) });
-      return { kind: 'done', outcome };
-    }
-    if (target.polecat !== undefined) {
-      const p = getPolecat(s, target.rig, target.polecat);
-      if (p && (p.state === 'working' || p.bead) && fromQueue) {
-        return { kind: 'done', outcome: { bead: id, status: 'queued', waiting: 'polecat', reason: `waiting for polecat ${target.rig}/${target.polecat}, busy with ${p.bead ?? 'other work'}` } };
-      }
-      if (p && (p.state === 'working' || p.bead)) {
-        const outcome: SlingOutcome = { bead: id, status: 'refused', reason: `polecat ${target.rig}/${target.polecat} is busy with ${p.bead ?? 'other work'}`, hint: `sling to the rig (gt sling ${id} ${target.rig}) to get a free polecat` };
-        recordTownEvent(s, { kind: TOWN_EVENTS.sling.refused, subject: id, reason: outcome.reason!, ...(actor ? { actor } : {}) });
+  return withStore(town, (s) =>
+    s.write((): Claimed => {
+      const b = getBead(s.db, id)!;
+      const again = decideClaim(b, target, false);
+      if (again.action !== 'claim') {
+        const outcome: SlingOutcome =
+          again.action === 'already'
+            ? {
+                bead: id,
+                status: 'already',
+                polecat: again.holder,
+                reason: `${id} is already on ${again.holder}'s hook`,
+              }
+            : {
+                bead: id,
+                status: 'refused',
+                reason: again.action === 'refuse' ? again.reason : `${id} was claimed by ${again.from} meanwhile`,
+                ...(again.action === 'refuse' ? { hint: again.hint } : {}),
+              };
+        recordTownEvent(s, {
+          kind: outcome.status === 'already' ? TOWN_EVENTS.sling.already : TOWN_EVENTS.sling.refused,
+          subject: id,
+          reason: outcome.reason!,
+          ...(actor ? { actor } : {}),
+        });
         return { kind: 'done', outcome };
       }
-    }
-    const slot = decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig);
-    if (!slot.free) {
-      const waiting = queuedSling(s, id);
-      const queued: Queued = { ...kept, ...(target.polecat !== undefined ? { polecat: target.polecat } : {}) };
-      const changed = waiting ? queueChanges(waiting, target.rig, queued) : [];
-      if (!waiting) {
-        enqueueSling(s, { bead: id, rig: target.rig, agent: kept.agent ?? null, options: JSON.stringify(queued) });
-      } else if (changed.length > 0 && !fromQueue) {
-        // A new sling of a waiting bead says what it wants now: its options replace the old ones, its place in line stays.
-        updateQueuedSling(s, { bead: id, rig: target.rig, agent: kept.agent ?? null, options: JSON.stringify(queued) });
+      if (target.polecat !== undefined) {
+        const p = getPolecat(s, target.rig, target.polecat);
+        if (p && (p.state === 'working' || p.bead) && fromQueue) {
+          return {
+            kind: 'done',
+            outcome: {
+              bead: id,
+              status: 'queued',
+              waiting: 'polecat',
+              reason: `waiting for polecat ${target.rig}/${target.polecat}, busy with ${p.bead ?? 'other work'}`,
+            },
+          };
+        }
+        if (p && (p.state === 'working' || p.bead)) {
+          const outcome: SlingOutcome = {
+            bead: id,
+            status: 'refused',
+            reason: `polecat ${target.rig}/${target.polecat} is busy with ${p.bead ?? 'other work'}`,
+            hint: `sling to the rig (gt sling ${id} ${target.rig}) to get a free polecat`,
+          };
+          recordTownEvent(s, {
+            kind: TOWN_EVENTS.sling.refused,
+            subject: id,
+            reason: outcome.reason!,
+            ...(actor ? { actor } : {}),
+          });
+          return { kind: 'done', outcome };
+        }
       }
-      if (fromQueue) return { kind: 'done', outcome: { bead: id, status: 'queued', waiting: 'slot', reason: `${WAITING_FOR_SLOT}: ${slot.reason}` } };
-      const again = !waiting ? '' : changed.length > 0 ? `; already queued since ${waiting.created_at}, now with the new ${changed.join(', ')}` : `; already queued since ${waiting.created_at} with the same options`;
-      recordTownEvent(s, { kind: TOWN_EVENTS.sling.queued, subject: id, reason: `${slot.reason}${again}`, data: { rig: target.rig, ...(changed.length ? { updated: changed } : {}) }, ...(actor ? { actor } : {}) });
-      return { kind: 'done', outcome: { bead: id, status: 'queued', waiting: 'slot', reason: `${WAITING_FOR_SLOT}: ${slot.reason}${again}` } };
-    }
-    const mark = { state: 'working' as const, bead: id, hook_state: 'created' as const, agent: kept.agent ?? null };
-    let polecat = reusable.find((p) => updatePolecat(s, p.rig, p.name, mark, ['idle']));
-    let fresh = false;
-    if (!polecat) {
-      const name = claimPolecatName(town, s, target.rig, { ...(target.polecat ? { name: target.polecat } : {}), bead: id, state: 'working', ...(kept.agent ? { agent: kept.agent } : {}) });
-      updatePolecat(s, target.rig, name, { hook_state: 'created' });
-      polecat = getPolecat(s, target.rig, name)!;
-      fresh = true;
-    }
-    const address = `${polecat.rig}/${polecat.name}`;
-    // The merge mode travels with the bead: gt done reads it (mr: the queue; direct: lands now, no gates; local: stays on its branch).
-    applyUpdate(s, id, { status: 'hooked', assignee: address, ...(kept.merge ? { metadata: { ...(b.metadata ?? {}), merge: kept.merge } } : {}) });
-    dequeueSling(s, id);
-    recordSlung(s, { address, rig: polecat.rig, name: polecat.name, runtime: kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig)), bead: id });
-    recordTownEvent(s, { kind: TOWN_EVENTS.sling.hooked, subject: id, reason: fresh ? 'new polecat' : 'idle polecat reused', data: { polecat: address, fromQueue }, ...(actor ? { actor } : {}) });
-    return { kind: 'claimed', bead: id, polecat: getPolecat(s, polecat.rig, polecat.name)!, fresh };
-  }));
+      const slot = decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig);
+      if (!slot.free) {
+        const waiting = queuedSling(s, id);
+        const queued: Queued = { ...kept, ...(target.polecat !== undefined ? { polecat: target.polecat } : {}) };
+        const changed = waiting ? queueChanges(waiting, target.rig, queued) : [];
+        if (!waiting) {
+          enqueueSling(s, { bead: id, rig: target.rig, agent: kept.agent ?? null, options: JSON.stringify(queued) });
+        } else if (changed.length > 0 && !fromQueue) {
+          // A new sling of a waiting bead says what it wants now: its options replace the old ones, its place in line stays.
+          updateQueuedSling(s, {
+            bead: id,
+            rig: target.rig,
+            agent: kept.agent ?? null,
+            options: JSON.stringify(queued),
+          });
+        }
+        if (fromQueue)
+          return {
+            kind: 'done',
+            outcome: { bead: id, status: 'queued', waiting: 'slot', reason: `${WAITING_FOR_SLOT}: ${slot.reason}` },
+          };
+        const again = !waiting
+          ? ''
+          : changed.length > 0
+            ? `; already queued since ${waiting.created_at}, now with the new ${changed.join(', ')}`
+            : `; already queued since ${waiting.created_at} with the same options`;
+        recordTownEvent(s, {
+          kind: TOWN_EVENTS.sling.queued,
+          subject: id,
+          reason: `${slot.reason}${again}`,
+          data: { rig: target.rig, ...(changed.length ? { updated: changed } : {}) },
+          ...(actor ? { actor } : {}),
+        });
+        return {
+          kind: 'done',
+          outcome: {
+            bead: id,
+            status: 'queued',
+            waiting: 'slot',
+            reason: `${WAITING_FOR_SLOT}: ${slot.reason}${again}`,
+          },
+        };
+      }
+      const mark = { state: 'working' as const, bead: id, hook_state: 'created' as const, agent: kept.agent ?? null };
+      let polecat = reusable.find((p) => updatePolecat(s, p.rig, p.name, mark, ['idle']));
+      let fresh = false;
+      if (!polecat) {
+        const name = claimPolecatName(town, s, target.rig, {
+          ...(target.polecat ? { name: target.polecat } : {}),
+          bead: id,
+          state: 'working',
+          ...(kept.agent ? { agent: kept.agent } : {}),
+        });
+        updatePolecat(s, target.rig, name, { hook_state: 'created' });
+        polecat = getPolecat(s, target.rig, name)!;
+        fresh = true;
+      }
+      const address = `${polecat.rig}/${polecat.name}`;
+      // The merge mode travels with the bead: gt done reads it (mr: the queue; direct: lands now, no gates; local: stays on its branch).
+      applyUpdate(s, id, {
+        status: 'hooked',
+        assignee: address,
+        ...(kept.merge ? { metadata: { ...(b.metadata ?? {}), merge: kept.merge } } : {}),
+      });
+      dequeueSling(s, id);
+      recordSlung(s, {
+        address,
+        rig: polecat.rig,
+        name: polecat.name,
+        runtime: kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig)),
+        bead: id,
+      });
+      recordTownEvent(s, {
+        kind: TOWN_EVENTS.sling.hooked,
+        subject: id,
+        reason: fresh ? 'new polecat' : 'idle polecat reused',
+        data: { polecat: address, fromQueue },
+        ...(actor ? { actor } : {}),
+      });
+      return { kind: 'claimed', bead: id, polecat: getPolecat(s, polecat.rig, polecat.name)!, fresh };
+    }),
+  );
 }
 
 /** What a new sling of a queued bead changes: the rig and the options a drain will use (who asked does not count). */
@@ -315,24 +487,47 @@ function queueChanges(waiting: { rig: string; options: string | null }, rig: str
 }
 
 /** A cap in `budgets` is reached: a queued sling keeps waiting; a new one is refused (logged when its reason changes). */
-function overBudget(town: TownContext, id: string, reason: string, hint: string, o: { dryRun: boolean; fromQueue?: boolean; actor?: string | undefined }): SlingOutcome {
+function overBudget(
+  town: TownContext,
+  id: string,
+  reason: string,
+  hint: string,
+  o: { dryRun: boolean; fromQueue?: boolean; actor?: string | undefined },
+): SlingOutcome {
   if (o.fromQueue) return { bead: id, status: 'queued', waiting: 'budget', reason, hint };
   if (o.dryRun) return { bead: id, status: 'refused', reason, hint, dryRun: true };
   withStore(town, (s) => {
     const last = lastTownEvent(s, { kind: TOWN_EVENTS.sling.refused, subject: id });
-    if (last?.reason !== reason) recordTownEvent(s, { kind: TOWN_EVENTS.sling.refused, subject: id, reason, ...(o.actor ? { actor: o.actor } : {}) });
+    if (last?.reason !== reason)
+      recordTownEvent(s, {
+        kind: TOWN_EVENTS.sling.refused,
+        subject: id,
+        reason,
+        ...(o.actor ? { actor: o.actor } : {}),
+      });
   });
   return { bead: id, status: 'refused', reason, hint };
 }
 
 /** A bead slung again to the polecat that holds it: a suspended or stopped hook (or a dead session) works again. */
-async function resumeIfIdle(town: TownContext, id: string, holder: string, actor: string | undefined): Promise<SlingOutcome | undefined> {
+async function resumeIfIdle(
+  town: TownContext,
+  id: string,
+  holder: string,
+  actor: string | undefined,
+): Promise<SlingOutcome | undefined> {
   const [rig, name] = holder.split('/');
   const p = rig && name ? withStore(town, (s) => getPolecat(s, rig, name)) : undefined;
   if (!p || p.bead !== id || (p.hook_state !== 'suspended' && p.state !== 'stopped')) return undefined;
   const r = await resumeHook(town, p, { ...(actor ? { actor } : {}), note: 'slung again' });
   if (r.status === 'already-working') return undefined;
-  return { bead: id, status: 'resumed', polecat: r.address, session: r.session, reason: `${id} was on ${r.address}'s ${r.was} hook; it works again (${r.how === 'nudged' ? 'its agent was told to carry on' : 'its agent was started'})` };
+  return {
+    bead: id,
+    status: 'resumed',
+    polecat: r.address,
+    session: r.session,
+    reason: `${id} was on ${r.address}'s ${r.was} hook; it works again (${r.how === 'nudged' ? 'its agent was told to carry on' : 'its agent was started'})`,
+  };
 }
 
 function reusableNamed(town: TownContext, t: SlingTarget): Polecat[] {
@@ -344,7 +539,9 @@ function hookAndStart(town: TownContext, c: Extract<Claimed, { kind: 'claimed' }
   const { bead } = c;
   let p: Polecat;
   try {
-    p = c.fresh ? buildPolecatWorktree(town, c.polecat.rig, c.polecat.name, { bead, ...(kept.base ? { base: kept.base } : {}) }) : rebranchPolecat(town, c.polecat, bead, kept.base);
+    p = c.fresh
+      ? buildPolecatWorktree(town, c.polecat.rig, c.polecat.name, { bead, ...(kept.base ? { base: kept.base } : {}) })
+      : rebranchPolecat(town, c.polecat, bead, kept.base);
   } catch (e) {
     return giveBack(town, bead, c, e, kept);
   }
@@ -352,24 +549,61 @@ function hookAndStart(town: TownContext, c: Extract<Claimed, { kind: 'claimed' }
   return () => startSession(town, c, p, kept, started);
 }
 
-async function startSession(town: TownContext, c: Extract<Claimed, { kind: 'claimed' }>, p: Polecat, kept: Kept, started: number): Promise<SlingOutcome> {
+async function startSession(
+  town: TownContext,
+  c: Extract<Claimed, { kind: 'claimed' }>,
+  p: Polecat,
+  kept: Kept,
+  started: number,
+): Promise<SlingOutcome> {
   const { bead } = c;
   const address = `${c.polecat.rig}/${c.polecat.name}`;
   try {
     const r = await startOnHook(town, p, bead, kept);
-    return { bead, status: 'started', polecat: address, branch: p.branch!, worktree: p.worktree, session: r.session, elapsedMs: Date.now() - started, ...(r.warning ? { reason: r.warning } : {}), ...(kept.host ? { host: kept.host } : {}) };
-  } catch (e) {
-    if (isGtError(e) && ['GT_AGENT_CLI_MISSING', 'GT_NO_WORKDIR', 'GT_AGENT_NOT_FOUND', 'GT_BAD_PRESET'].includes(e.code)) return giveBack(town, bead, c, e, kept);
     return {
-      bead, status: 'hooked', polecat: address, branch: p.branch!, worktree: p.worktree, reason: `hooked to ${address}, but its agent did not start: ${messageOf(e)}`,
-      hint: isGtError(e) && e.hint ? e.hint : `gt peek ${address} shows its screen; the daemon restarts it on its hook`, elapsedMs: Date.now() - started,
+      bead,
+      status: 'started',
+      polecat: address,
+      branch: p.branch!,
+      worktree: p.worktree,
+      session: r.session,
+      elapsedMs: Date.now() - started,
+      ...(r.warning ? { reason: r.warning } : {}),
+      ...(kept.host ? { host: kept.host } : {}),
+    };
+  } catch (e) {
+    if (
+      isGtError(e) &&
+      ['GT_AGENT_CLI_MISSING', 'GT_NO_WORKDIR', 'GT_AGENT_NOT_FOUND', 'GT_BAD_PRESET'].includes(e.code)
+    )
+      return giveBack(town, bead, c, e, kept);
+    return {
+      bead,
+      status: 'hooked',
+      polecat: address,
+      branch: p.branch!,
+      worktree: p.worktree,
+      reason: `hooked to ${address}, but its agent did not start: ${messageOf(e)}`,
+      hint: isGtError(e) && e.hint ? e.hint : `gt peek ${address} shows its screen; the daemon restarts it on its hook`,
+      elapsedMs: Date.now() - started,
     };
   }
 }
 
-function giveBack(town: TownContext, bead: string, c: Extract<Claimed, { kind: 'claimed' }>, e: unknown, kept: Kept): SlingOutcome {
+function giveBack(
+  town: TownContext,
+  bead: string,
+  c: Extract<Claimed, { kind: 'claimed' }>,
+  e: unknown,
+  kept: Kept,
+): SlingOutcome {
   const reason = messageOf(e);
-  withStore(town, (s: Store) => releaseInStore(s, bead, c.fresh ? undefined : c.polecat, { reason: `sling failed: ${reason}`, ...(kept.actor ? { actor: kept.actor } : {}) }));
+  withStore(town, (s: Store) =>
+    releaseInStore(s, bead, c.fresh ? undefined : c.polecat, {
+      reason: `sling failed: ${reason}`,
+      ...(kept.actor ? { actor: kept.actor } : {}),
+    }),
+  );
   if (c.fresh) discardPolecat(town, c.polecat.rig, c.polecat.name);
   withStore(town, (s) => forgetUnstarted(s, `${c.polecat.rig}/${c.polecat.name}`));
   return { bead, status: 'refused', reason, ...(isGtError(e) && e.hint ? { hint: e.hint } : {}) };

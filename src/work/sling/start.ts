@@ -15,11 +15,21 @@ export interface HookStart {
  * Start the agent in the polecat's session; a session that was already running (a reused idle polecat) is nudged
  * instead, and one another starter made meanwhile is left to prime itself.
  */
-export async function startOnHook(town: TownContext, p: Polecat, bead: string, o: { agent?: string; message?: string; host?: string }): Promise<HookStart> {
+export async function startOnHook(
+  town: TownContext,
+  p: Polecat,
+  bead: string,
+  o: { agent?: string; message?: string; host?: string },
+): Promise<HookStart> {
   const id = identityOf(town, { kind: 'polecat', rig: p.rig, name: p.name });
   const agent = o.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, p.rig));
   const told = `Your hook holds ${bead}.${o.message ? ` Note from the sender: ${o.message}` : ''}`;
-  const r = await startAgent(town, { identity: id, agent, message: told, ...(o.host !== undefined ? { host: o.host } : {}) });
+  const r = await startAgent(town, {
+    identity: id,
+    agent,
+    message: told,
+    ...(o.host !== undefined ? { host: o.host } : {}),
+  });
   if (r.status === 'started') return { session: r.session };
   // Started by someone else (the daemon) after this bead was hooked: it primes itself with this hook.
   if (r.startedElsewhere) return { session: r.session };

@@ -1,6 +1,15 @@
 // Reading a sling's target and its work: `<rig>` or `<rig>/<polecat>`; bead ids, or a formula to pour.
 import { GtError, isGtError } from '../../kernel/index.ts';
-import { cookFormula, formulaDirs, getBead, loadFormula, pourPlan, resolveId, type Bead, type Store } from '../../beads/index.ts';
+import {
+  cookFormula,
+  formulaDirs,
+  getBead,
+  loadFormula,
+  pourPlan,
+  resolveId,
+  type Bead,
+  type Store,
+} from '../../beads/index.ts';
 import { loadRig, parseAddress, type TownContext } from '../../town/index.ts';
 import type { SlingTarget } from './decide.ts';
 
@@ -12,7 +21,10 @@ export function parseTarget(town: TownContext, text: string): SlingTarget {
   }
   const a = parseAddress(town, raw);
   if (a.kind !== 'polecat') {
-    throw new GtError('GT_BAD_TARGET', `cannot sling to "${text}": work goes to a rig or one of its polecats`, { kind: 'usage', hint: 'give <rig> (a free polecat is chosen) or <rig>/<polecat>' });
+    throw new GtError('GT_BAD_TARGET', `cannot sling to "${text}": work goes to a rig or one of its polecats`, {
+      kind: 'usage',
+      hint: 'give <rig> (a free polecat is chosen) or <rig>/<polecat>',
+    });
   }
   return { rig: a.rig, polecat: a.name };
 }
@@ -28,7 +40,14 @@ export function findBead(s: Store, ref: string): Bead | undefined {
 }
 
 /** When `ref` names no bead but a formula: pour it (vars applied) and return the molecule; undefined otherwise. */
-export function pourIfFormula(town: TownContext, s: Store, ref: string, vars: Record<string, string>, dryRun: boolean, rig?: string): { molecule: Bead | { id: string; title: string }; formula: string } | undefined {
+export function pourIfFormula(
+  town: TownContext,
+  s: Store,
+  ref: string,
+  vars: Record<string, string>,
+  dryRun: boolean,
+  rig?: string,
+): { molecule: Bead | { id: string; title: string }; formula: string } | undefined {
   // The target rig's own formulas (its default branch, the refinery's worktree) first, as bd searches inside a rig.
   const dirs = formulaDirs(town.paths.beads, town.env, rig !== undefined ? town.paths.refinery(rig) : undefined);
   let formula;
@@ -39,6 +58,7 @@ export function pourIfFormula(town: TownContext, s: Store, ref: string, vars: Re
     throw e;
   }
   const plan = cookFormula(formula, vars);
-  if (dryRun) return { molecule: { id: `(new molecule of ${formula.name})`, title: formula.name }, formula: formula.name };
+  if (dryRun)
+    return { molecule: { id: `(new molecule of ${formula.name})`, title: formula.name }, formula: formula.name };
   return { molecule: pourPlan(s, plan).molecule, formula: formula.name };
 }

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GtError, messageOf, usageError } from '../../../kernel/index.ts';
-import { createBead, createBeads, parseDepType, parsePriority, parseType, type CreateInput, type DepType } from '../../../beads/index.ts';
+import {
+  createBead,
+  createBeads,
+  parseDepType,
+  parsePriority,
+  parseType,
+  type CreateInput,
+  type DepType,
+} from '../../../beads/index.ts';
 import { collect, emit, listOpt, type CliIo } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
 import { beadLine } from '../render.ts';
@@ -71,14 +79,20 @@ export function inputsFromFile(text: string, path: string): CreateInput[] {
   const trimmed = text.trim();
   let records: unknown[];
   try {
-    records = trimmed.startsWith('[') ? (JSON.parse(trimmed) as unknown[]) : trimmed.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+    records = trimmed.startsWith('[')
+      ? (JSON.parse(trimmed) as unknown[])
+      : trimmed
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as unknown);
   } catch (e) {
     throw usageError('BD_BAD_FILE', `${path} is not a JSON array or JSON Lines: ${messageOf(e)}`);
   }
   return records.map((r, i) => {
     const o = r as Record<string, unknown>;
     const where = `${path}: record ${i + 1}`;
-    if (!o || typeof o !== 'object' || typeof o.title !== 'string') throw usageError('BD_BAD_FILE', `${where} has no "title"`);
+    if (!o || typeof o !== 'object' || typeof o.title !== 'string')
+      throw usageError('BD_BAD_FILE', `${where} has no "title"`);
     const input: CreateInput = { title: o.title };
     for (const k of ['description', 'design', 'acceptance', 'notes', 'assignee', 'parent'] as const) {
       if (typeof o[k] === 'string') input[k] = o[k];
@@ -126,7 +140,10 @@ export function registerCreate(program: Command, ctx: BdCtx): void {
           throw new GtError('BD_BAD_FILE', `cannot read ${path}: ${messageOf(e)}`);
         }
         const beads = createBeads(ctx.store(), inputsFromFile(text, path));
-        emit(ctx.io, ctx.json(), { data: beads.map(issueJson), text: o.silent ? beads.map((b) => b.id).join('\n') : beads.map((b) => `Created ${beadLine(b)}`).join('\n') });
+        emit(ctx.io, ctx.json(), {
+          data: beads.map(issueJson),
+          text: o.silent ? beads.map((b) => b.id).join('\n') : beads.map((b) => `Created ${beadLine(b)}`).join('\n'),
+        });
         return;
       }
       const title = o.title ?? words.join(' ');

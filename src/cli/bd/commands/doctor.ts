@@ -9,10 +9,16 @@ export function registerDoctor(program: Command, ctx: BdCtx): void {
   program
     .command('doctor')
     .description('check the store: schema, dangling edges, blocked flags, cycles, the ledger and its merges')
-    .option('--fix', 'repair what can be repaired without losing data (a mid-merge ledger is merged from both sides; a changed one is backed up first)')
+    .option(
+      '--fix',
+      'repair what can be repaired without losing data (a mid-merge ledger is merged from both sides; a changed one is backed up first)',
+    )
     .action((o: { fix?: boolean }) => {
       // Opened without reading the ledger: a ledger git left mid-merge is doctor's to report and merge, not to refuse.
-      const checks = runDoctor(ctx.store({ raw: true }), Boolean(o.fix), { driverCommand: mergeDriverCommand(), importLedger: true });
+      const checks = runDoctor(ctx.store({ raw: true }), Boolean(o.fix), {
+        driverCommand: mergeDriverCommand(),
+        importLedger: true,
+      });
       const ok = checks.every((c) => c.ok || c.fixed);
       emit(ctx.io, ctx.json(), {
         data: { ok, checks },

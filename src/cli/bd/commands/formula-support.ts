@@ -1,7 +1,15 @@
 // What the formula and molecule commands share: the formula search path (a town rig's own formulas first), cooking from `--var` arguments, short paths.
 import { isAbsolute, join, relative } from 'node:path';
 import { repoRoot } from '../../../git/index.ts';
-import { cookFormula, findBeadsDir, formulaDirs, loadFormula, parseVarArgs, type FormulaDir, type Plan } from '../../../beads/index.ts';
+import {
+  cookFormula,
+  findBeadsDir,
+  formulaDirs,
+  loadFormula,
+  parseVarArgs,
+  type FormulaDir,
+  type Plan,
+} from '../../../beads/index.ts';
 import type { CliIo } from '../../shared/runtime.ts';
 
 /**
@@ -11,14 +19,22 @@ import type { CliIo } from '../../shared/runtime.ts';
  */
 export function searchPath(io: CliIo): FormulaDir[] {
   const loc = findBeadsDir(io.cwd, io.env);
-  return formulaDirs(loc?.dir, io.env, loc?.kind === 'town' && loc.rig ? rigTree(loc.root, loc.rig, io.cwd) : undefined);
+  return formulaDirs(
+    loc?.dir,
+    io.env,
+    loc?.kind === 'town' && loc.rig ? rigTree(loc.root, loc.rig, io.cwd) : undefined,
+  );
 }
 
 /** The work tree of the rig's repository to read formulas from: the one around `cwd` if it is the rig's, else the refinery's. */
 function rigTree(root: string, rig: string, cwd: string): string {
   const rigDir = join(root, rig);
   const top = repoRoot(cwd);
-  const inside = top !== undefined && !relative(rigDir, top).startsWith('..') && !isAbsolute(relative(rigDir, top)) && relative(rigDir, top) !== '';
+  const inside =
+    top !== undefined &&
+    !relative(rigDir, top).startsWith('..') &&
+    !isAbsolute(relative(rigDir, top)) &&
+    relative(rigDir, top) !== '';
   return inside ? top : join(rigDir, 'refinery');
 }
 

@@ -18,7 +18,9 @@ function varLine(v: VarDef): string {
 function stepLines(steps: readonly StepDef[], depth = 1): string[] {
   return steps.flatMap((s) => {
     const pad = '  '.repeat(depth);
-    const extra = [s.needs.length ? `needs ${s.needs.join(', ')}` : '', s.condition ? `if ${s.condition}` : ''].filter(Boolean).join('; ');
+    const extra = [s.needs.length ? `needs ${s.needs.join(', ')}` : '', s.condition ? `if ${s.condition}` : '']
+      .filter(Boolean)
+      .join('; ');
     return [
       `${pad}${s.id}: ${s.title}${extra ? `  (${extra})` : ''}`,
       ...(s.description ? s.description.split('\n').map((l) => `${pad}  ${l}`) : []),
@@ -30,7 +32,9 @@ function stepLines(steps: readonly StepDef[], depth = 1): string[] {
 
 /** The plan as text: numbered steps in the order they can be done. */
 export function planText(plan: Plan, cwd: string): string {
-  const vars = Object.entries(plan.vars).map(([k, v]) => `${k}=${v}`).join(', ');
+  const vars = Object.entries(plan.vars)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   const lines = [
     `${plan.formula} (version ${plan.version})${plan.description ? `: ${plan.description}` : ''}`,
     `File: ${shortPath(cwd, plan.path)}`,
@@ -40,7 +44,9 @@ export function planText(plan: Plan, cwd: string): string {
   ];
   plan.steps.forEach((s, i) => {
     const pad = '  '.repeat(s.depth + 1);
-    const extra = [s.needs.length ? `needs ${s.needs.join(', ')}` : '', s.parent ? `in ${s.parent}` : ''].filter(Boolean).join('; ');
+    const extra = [s.needs.length ? `needs ${s.needs.join(', ')}` : '', s.parent ? `in ${s.parent}` : '']
+      .filter(Boolean)
+      .join('; ');
     lines.push(`${pad}${i + 1}. ${s.id}: ${s.title}${extra ? `  (${extra})` : ''}`);
     if (s.description) lines.push(...s.description.split('\n').map((l) => `${pad}   ${l}`));
     if (s.run) lines.push(`${pad}   $ ${s.run}`);
@@ -50,23 +56,45 @@ export function planText(plan: Plan, cwd: string): string {
 }
 
 export function registerFormula(program: Command, ctx: BdCtx): void {
-  const formula = program.command('formula').description('workflow templates: .beads/formulas/*.formula.toml and ~/.beads/formulas');
+  const formula = program
+    .command('formula')
+    .description('workflow templates: .beads/formulas/*.formula.toml and ~/.beads/formulas');
   formula
     .command('list')
-    .description('formulas on the search path (in a town\'s rig: the rig repository\'s .beads/formulas first; the store\'s formulas/ folder, then ~/.beads/formulas)')
+    .description(
+      "formulas on the search path (in a town's rig: the rig repository's .beads/formulas first; the store's formulas/ folder, then ~/.beads/formulas)",
+    )
     .action(() => {
       const entries = listFormulas(searchPath(ctx.io));
       const data = entries.map((e) => ({
-        name: e.name, path: e.path, source: e.source,
-        description: e.formula?.description ?? '', version: e.formula?.version ?? null, type: e.formula?.type ?? null,
-        steps: e.formula ? countSteps(e.formula.steps) : 0, vars: e.formula?.vars.map((v) => v.name) ?? [],
+        name: e.name,
+        path: e.path,
+        source: e.source,
+        description: e.formula?.description ?? '',
+        version: e.formula?.version ?? null,
+        type: e.formula?.type ?? null,
+        steps: e.formula ? countSteps(e.formula.steps) : 0,
+        vars: e.formula?.vars.map((v) => v.name) ?? [],
         ...(e.error ? { error: e.error } : {}),
       }));
       const text = data.length
-        ? data.map((d) => (d.error
-          ? `${d.name}  INVALID: ${d.error}`
-          : [d.name, `${d.steps} step${d.steps === 1 ? '' : 's'}`, d.description, `(${shortPath(ctx.io.cwd, d.path)})`].filter(Boolean).join('  '))).join('\n')
-        : `No formulas found. Put <name>.formula.toml files in ${searchPath(ctx.io).map((d) => shortPath(ctx.io.cwd, d.dir)).join(' or ')}.`;
+        ? data
+            .map((d) =>
+              d.error
+                ? `${d.name}  INVALID: ${d.error}`
+                : [
+                    d.name,
+                    `${d.steps} step${d.steps === 1 ? '' : 's'}`,
+                    d.description,
+                    `(${shortPath(ctx.io.cwd, d.path)})`,
+                  ]
+                    .filter(Boolean)
+                    .join('  '),
+            )
+            .join('\n')
+        : `No formulas found. Put <name>.formula.toml files in ${searchPath(ctx.io)
+            .map((d) => shortPath(ctx.io.cwd, d.dir))
+            .join(' or ')}.`;
       emit(ctx.io, ctx.json(), { data, text });
     });
   formula

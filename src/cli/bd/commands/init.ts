@@ -23,7 +23,10 @@ export function registerInit(program: Command, ctx: BdCtx): void {
         });
         return;
       }
-      const r = initStore(ctx.io.cwd, { ...(o.prefix ? { prefix: o.prefix } : {}), driverCommand: mergeDriverCommand() });
+      const r = initStore(ctx.io.cwd, {
+        ...(o.prefix ? { prefix: o.prefix } : {}),
+        driverCommand: mergeDriverCommand(),
+      });
       emit(ctx.io, ctx.json(), {
         data: r,
         text: `${r.created ? 'Created' : 'Already set up:'} ${r.dir} (prefix ${r.prefix})${r.mergeDriver ? '\nRegistered the git merge driver for .beads/issues.jsonl' : ''}`,

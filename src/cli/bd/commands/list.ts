@@ -1,7 +1,15 @@
 // bd list and bd search: beads matching filters, sorted and limited.
 import type { Command } from 'commander';
 import { usageError } from '../../../kernel/index.ts';
-import { listBeads, parsePriority, parseStatus, parseType, resolveId, type ListFilter, type SortKey } from '../../../beads/index.ts';
+import {
+  listBeads,
+  parsePriority,
+  parseStatus,
+  parseType,
+  resolveId,
+  type ListFilter,
+  type SortKey,
+} from '../../../beads/index.ts';
 import { collect, emit, listOpt } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
 import { listJson } from '../json.ts';
@@ -25,7 +33,8 @@ const SORTS: SortKey[] = ['priority', 'oldest', 'newest', 'updated', 'id', 'hybr
 
 export function parseLimit(v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v)) throw usageError('BD_BAD_LIMIT', `invalid limit "${v}"`, 'use a whole number; 0 means no limit');
+  if (!/^\d+$/.test(v))
+    throw usageError('BD_BAD_LIMIT', `invalid limit "${v}"`, 'use a whole number; 0 means no limit');
   return Number(v);
 }
 
@@ -45,7 +54,8 @@ function filterOf(ctx: BdCtx, o: ListOpts): ListFilter {
   if (o.text) f.text = o.text;
   if (o.all) f.includeClosed = true;
   if (o.sort) {
-    if (!SORTS.includes(o.sort as SortKey)) throw usageError('BD_BAD_SORT', `invalid sort "${o.sort}"`, `use one of: ${SORTS.join(', ')}`);
+    if (!SORTS.includes(o.sort as SortKey))
+      throw usageError('BD_BAD_SORT', `invalid sort "${o.sort}"`, `use one of: ${SORTS.join(', ')}`);
     f.sort = o.sort as SortKey;
   }
   f.limit = parseLimit(o.limit, 100);
@@ -55,11 +65,15 @@ function filterOf(ctx: BdCtx, o: ListOpts): ListFilter {
 
 function addFilterOptions(cmd: Command): Command {
   return cmd
-    .option('-s, --status <status>', 'open, in_progress, hooked, blocked, deferred, pinned, closed (repeatable, comma-separated)', collect)
+    .option(
+      '-s, --status <status>',
+      'open, in_progress, hooked, blocked, deferred, pinned, closed (repeatable, comma-separated)',
+      collect,
+    )
     .option('-t, --type <type>', 'bead type (repeatable)', collect)
     .option('-a, --assignee <who>', 'assigned to')
     .option('--unassigned', 'only beads nobody holds')
-    .option('--no-assignee', 'the same as --unassigned (Beads\' spelling)')
+    .option('--no-assignee', "the same as --unassigned (Beads' spelling)")
     .option('-l, --label <label>', 'has this label (repeatable: all must match)', collect)
     .option('-p, --priority <p>', 'priority 0–4 (repeatable)', collect)
     .option('--parent <id>', 'children of this bead')
@@ -73,12 +87,22 @@ export function registerList(program: Command, ctx: BdCtx): void {
     .option('--text <text>', 'title, description or notes contain this text')
     .action((o: ListOpts) => {
       const page = listBeads(ctx.store(), filterOf(ctx, o));
-      emit(ctx.io, ctx.json(), { data: ctx.json() ? listJson(ctx.store(), page.beads) : null, text: beadList(page.beads, page.total, 'No beads match.') });
+      emit(ctx.io, ctx.json(), {
+        data: ctx.json() ? listJson(ctx.store(), page.beads) : null,
+        text: beadList(page.beads, page.total, 'No beads match.'),
+      });
     });
-  addFilterOptions(program.command('search').description('find beads whose title, description or notes contain text (closed ones too)'))
+  addFilterOptions(
+    program
+      .command('search')
+      .description('find beads whose title, description or notes contain text (closed ones too)'),
+  )
     .argument('<text...>', 'text to look for')
     .action((words: string[], o: ListOpts) => {
       const page = listBeads(ctx.store(), { ...filterOf(ctx, { all: true, ...o }), text: words.join(' ') });
-      emit(ctx.io, ctx.json(), { data: ctx.json() ? listJson(ctx.store(), page.beads) : null, text: beadList(page.beads, page.total, 'Nothing found.') });
+      emit(ctx.io, ctx.json(), {
+        data: ctx.json() ? listJson(ctx.store(), page.beads) : null,
+        text: beadList(page.beads, page.total, 'Nothing found.'),
+      });
     });
 }

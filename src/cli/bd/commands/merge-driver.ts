@@ -12,29 +12,46 @@ const MAX_LISTED = 20;
 export function registerMergeDriverCommand(program: Command, ctx: BdCtx): void {
   program
     .command('merge-driver')
-    .description('git merge driver for .beads/issues.jsonl: merges bead by bead and field by field, writes the result to <ours>')
+    .description(
+      'git merge driver for .beads/issues.jsonl: merges bead by bead and field by field, writes the result to <ours>',
+    )
     .argument('<base>', 'the common ancestor (git: %O)')
     .argument('<ours>', 'our version; receives the result (git: %A)')
     .argument('<theirs>', 'their version (git: %B)')
     .action((base: string, ours: string, theirs: string) => {
-      const paths = { base: resolve(ctx.io.cwd, base), ours: resolve(ctx.io.cwd, ours), theirs: resolve(ctx.io.cwd, theirs) };
+      const paths = {
+        base: resolve(ctx.io.cwd, base),
+        ours: resolve(ctx.io.cwd, ours),
+        theirs: resolve(ctx.io.cwd, theirs),
+      };
       const read = (side: keyof typeof paths): string => {
         try {
           return readFileSync(paths[side], 'utf8');
         } catch (e) {
-          throw new GtError('BD_MERGE_UNREADABLE', `cannot read the ${side} version of the ledger (${paths[side]}): ${messageOf(e)}`, {
-            hint: 'git leaves the ledger conflicted; resolve it by hand, then run `bd doctor`',
-          });
+          throw new GtError(
+            'BD_MERGE_UNREADABLE',
+            `cannot read the ${side} version of the ledger (${paths[side]}): ${messageOf(e)}`,
+            {
+              hint: 'git leaves the ledger conflicted; resolve it by hand, then run `bd doctor`',
+            },
+          );
         }
       };
       const r = mergeLedgers(read('base'), read('ours'), read('theirs'));
       if (r.conflicts.length) {
-        const listed = r.conflicts.slice(0, MAX_LISTED).map((c) => `\n  ${c.side} line ${c.line}: ${c.message}`).join('');
+        const listed = r.conflicts
+          .slice(0, MAX_LISTED)
+          .map((c) => `\n  ${c.side} line ${c.line}: ${c.message}`)
+          .join('');
         const more = r.conflicts.length > MAX_LISTED ? `\n  … and ${r.conflicts.length - MAX_LISTED} more` : '';
-        throw new GtError('BD_MERGE_CONFLICT', `cannot merge the ledger: ${r.conflicts.length} line(s) are not beads:${listed}${more}`, {
-          hint: 'git leaves the ledger conflicted with our version in place; fix or remove those lines, `git add` the file, then run `bd doctor`',
-          details: r.conflicts,
-        });
+        throw new GtError(
+          'BD_MERGE_CONFLICT',
+          `cannot merge the ledger: ${r.conflicts.length} line(s) are not beads:${listed}${more}`,
+          {
+            hint: 'git leaves the ledger conflicted with our version in place; fix or remove those lines, `git add` the file, then run `bd doctor`',
+            details: r.conflicts,
+          },
+        );
       }
       writeFileAtomic(paths.ours, r.text);
       for (const n of r.notes) ctx.io.err(`bd merge-driver: ${n}\n`);

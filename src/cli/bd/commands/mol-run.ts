@@ -8,7 +8,10 @@ import type { BdCtx } from '../context.ts';
 /** The last lines of a command's output, indented, for the terminal (the whole tail is in the comment). */
 function lastLines(output: string, n = 30): string {
   const lines = output.trimEnd().split('\n');
-  return lines.slice(-n).map((l) => `    ${l}`).join('\n');
+  return lines
+    .slice(-n)
+    .map((l) => `    ${l}`)
+    .join('\n');
 }
 
 /** What the run ended with, as one or two sentences a person or an agent can act on. */
@@ -30,14 +33,21 @@ export function runMessage(r: RunReport): string {
 export function registerMolRun(mol: Command, ctx: BdCtx): void {
   mol
     .command('run')
-    .description('run the steps that have a `run` command, in dependency order, in the current directory; exit 0 closes a step, a failure stops (exit 1)')
+    .description(
+      'run the steps that have a `run` command, in dependency order, in the current directory; exit 0 closes a step, a failure stops (exit 1)',
+    )
     .argument('<id>', 'molecule id')
     .option('--timeout <seconds>', 'longest a single step may take (default 1800)')
     .action((raw: string, o: { timeout?: string }) => {
       let timeoutMs = 1800_000;
       if (o.timeout !== undefined) {
         const s = Number(o.timeout);
-        if (!Number.isFinite(s) || s <= 0) throw usageError('BD_BAD_TIMEOUT', `invalid --timeout "${o.timeout}"`, 'give a number of seconds, e.g. --timeout 600');
+        if (!Number.isFinite(s) || s <= 0)
+          throw usageError(
+            'BD_BAD_TIMEOUT',
+            `invalid --timeout "${o.timeout}"`,
+            'give a number of seconds, e.g. --timeout 600',
+          );
         timeoutMs = Math.round(s * 1000);
       }
       const json = ctx.json();
@@ -45,12 +55,17 @@ export function registerMolRun(mol: Command, ctx: BdCtx): void {
         cwd: ctx.io.cwd,
         env: ctx.io.env,
         timeoutMs,
-        onStep: json ? undefined : (e) => {
-          if (e.phase === 'start') ctx.io.out(`▶ ${e.step.id} ${e.step.title}: $ ${e.step.run}\n`);
-          else if (e.phase === 'group-done') ctx.io.out(`✓ ${e.step.id} ${e.step.title}: all its steps are done\n`);
-          else if (e.run.exit_code === 0) ctx.io.out(`✓ ${e.step.id} done\n`);
-          else ctx.io.out(`✗ ${e.step.id} ${e.run.exit_code < 0 ? 'did not finish' : `exited ${e.run.exit_code}`}\n${e.run.output.trim() ? `${lastLines(e.run.output)}\n` : ''}`);
-        },
+        onStep: json
+          ? undefined
+          : (e) => {
+              if (e.phase === 'start') ctx.io.out(`▶ ${e.step.id} ${e.step.title}: $ ${e.step.run}\n`);
+              else if (e.phase === 'group-done') ctx.io.out(`✓ ${e.step.id} ${e.step.title}: all its steps are done\n`);
+              else if (e.run.exit_code === 0) ctx.io.out(`✓ ${e.step.id} done\n`);
+              else
+                ctx.io.out(
+                  `✗ ${e.step.id} ${e.run.exit_code < 0 ? 'did not finish' : `exited ${e.run.exit_code}`}\n${e.run.output.trim() ? `${lastLines(e.run.output)}\n` : ''}`,
+                );
+            },
       });
       emit(ctx.io, json, { data: { ...report, message: runMessage(report) }, text: runMessage(report) });
       if (report.outcome === 'failed') throw new ExitSignal(1);

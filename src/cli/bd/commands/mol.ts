@@ -1,8 +1,16 @@
 // bd mol: pour a formula into beads (or a wisp), list and show molecules, squash or burn them, and run their steps.
 import type { Command } from 'commander';
 import {
-  burnMolecule, listMolecules, moleculeSteps, pourPlan, requireMolecule, squashMolecule, summarize,
-  type MolStep, type MoleculeSummary, type PourResult,
+  burnMolecule,
+  listMolecules,
+  moleculeSteps,
+  pourPlan,
+  requireMolecule,
+  squashMolecule,
+  summarize,
+  type MolStep,
+  type MoleculeSummary,
+  type PourResult,
 } from '../../../beads/index.ts';
 import { collect, emit } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
@@ -14,7 +22,9 @@ import { registerMolRun } from './mol-run.ts';
 const MARK: Record<MolStep['state'], string> = { done: '✓', ready: '○', blocked: '⊘', in_progress: '◐' };
 
 function origin(m: MoleculeSummary): string {
-  const vars = Object.entries(m.vars).map(([k, v]) => `${k}=${v}`).join(', ');
+  const vars = Object.entries(m.vars)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   return [m.formula, vars].filter(Boolean).join(', ');
 }
 
@@ -31,11 +41,15 @@ export function stepLine(s: MolStep): string {
 }
 
 function pourText(r: PourResult, kind: 'molecule' | 'wisp'): string {
-  const lines = [`Poured ${kind} ${r.molecule.id}: ${safeLine(r.molecule.title)} (${r.steps.length} step${r.steps.length === 1 ? '' : 's'})`];
+  const lines = [
+    `Poured ${kind} ${r.molecule.id}: ${safeLine(r.molecule.title)} (${r.steps.length} step${r.steps.length === 1 ? '' : 's'})`,
+  ];
   const depth = new Map<string, number>([[r.molecule.id, -1]]);
   for (const s of r.steps) {
     depth.set(s.id, depth.get(s.parent)! + 1);
-    lines.push(`${'  '.repeat(depth.get(s.id)! + 1)}${s.id}  ${safeLine(s.title)}${s.needs.length ? `  (needs ${s.needs.join(', ')})` : ''}`);
+    lines.push(
+      `${'  '.repeat(depth.get(s.id)! + 1)}${s.id}  ${safeLine(s.title)}${s.needs.length ? `  (needs ${s.needs.join(', ')})` : ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -46,15 +60,20 @@ export function registerMol(program: Command, ctx: BdCtx): void {
   for (const kind of ['pour', 'wisp'] as const) {
     mol
       .command(kind)
-      .description(kind === 'pour'
-        ? 'create a molecule from a formula: a molecule bead with one child per step, `needs` as blocks edges'
-        : 'like pour, but every bead is ephemeral: local only, never written to the ledger')
+      .description(
+        kind === 'pour'
+          ? 'create a molecule from a formula: a molecule bead with one child per step, `needs` as blocks edges'
+          : 'like pour, but every bead is ephemeral: local only, never written to the ledger',
+      )
       .argument('<formula>', 'formula name (or a path to a .formula.toml file)')
       .option('--var <name=value>', 'a variable value (repeatable)', collect)
       .action((ref: string, o: { var?: string[] }) => {
         const plan = cookFromArgs(ctx.io, ref, o.var);
         const r = pourPlan(ctx.store(), plan, { ephemeral: kind === 'wisp' });
-        emit(ctx.io, ctx.json(), { data: { ...r, molecule: issueJson(r.molecule) }, text: pourText(r, kind === 'wisp' ? 'wisp' : 'molecule') });
+        emit(ctx.io, ctx.json(), {
+          data: { ...r, molecule: issueJson(r.molecule) },
+          text: pourText(r, kind === 'wisp' ? 'wisp' : 'molecule'),
+        });
       });
   }
 
@@ -64,7 +83,10 @@ export function registerMol(program: Command, ctx: BdCtx): void {
     .option('--all', 'include closed (squashed) molecules')
     .action((o: { all?: boolean }) => {
       const mols = listMolecules(ctx.store(), { all: o.all });
-      emit(ctx.io, ctx.json(), { data: mols, text: mols.length ? mols.map(summaryLine).join('\n') : 'No molecules. Pour one with `bd mol pour <formula>`.' });
+      emit(ctx.io, ctx.json(), {
+        data: mols,
+        text: mols.length ? mols.map(summaryLine).join('\n') : 'No molecules. Pour one with `bd mol pour <formula>`.',
+      });
     });
 
   mol
@@ -81,13 +103,20 @@ export function registerMol(program: Command, ctx: BdCtx): void {
 
   mol
     .command('squash')
-    .description('close a molecule into one closed digest bead summarising its steps (open steps are closed; a wisp is deleted)')
+    .description(
+      'close a molecule into one closed digest bead summarising its steps (open steps are closed; a wisp is deleted)',
+    )
     .argument('<id>', 'molecule id')
     .option('--summary <text>', 'what happened, in your words (put first in the digest)')
     .action((raw: string, o: { summary?: string }) => {
       const r = squashMolecule(ctx.store(), raw, { summary: o.summary });
-      const how = r.deleted.length ? `wisp deleted (${r.deleted.length} beads)` : `${r.closed.length} open step${r.closed.length === 1 ? '' : 's'} closed`;
-      emit(ctx.io, ctx.json(), { data: { ...r, digest: issueJson(r.digest) }, text: `Squashed ${r.molecule} into digest ${r.digest.id}: ${how}` });
+      const how = r.deleted.length
+        ? `wisp deleted (${r.deleted.length} beads)`
+        : `${r.closed.length} open step${r.closed.length === 1 ? '' : 's'} closed`;
+      emit(ctx.io, ctx.json(), {
+        data: { ...r, digest: issueJson(r.digest) },
+        text: `Squashed ${r.molecule} into digest ${r.digest.id}: ${how}`,
+      });
     });
 
   mol
@@ -96,7 +125,10 @@ export function registerMol(program: Command, ctx: BdCtx): void {
     .argument('<id>', 'molecule id')
     .action((raw: string) => {
       const r = burnMolecule(ctx.store(), raw);
-      emit(ctx.io, ctx.json(), { data: r, text: `Burned ${r.deleted[r.deleted.length - 1]}: ${r.deleted.length} bead${r.deleted.length === 1 ? '' : 's'} deleted` });
+      emit(ctx.io, ctx.json(), {
+        data: r,
+        text: `Burned ${r.deleted[r.deleted.length - 1]}: ${r.deleted.length} bead${r.deleted.length === 1 ? '' : 's'} deleted`,
+      });
     });
 
   registerMolRun(mol, ctx);

@@ -1,7 +1,14 @@
 // bd ready and bd blocked: what can be worked on now, and what is held back by what.
 import type { Command } from 'commander';
 import { safeLine, usageError } from '../../../kernel/index.ts';
-import { blockedBeads, claimReady, parsePriority, parseType, readyBeads, type ReadyFilter } from '../../../beads/index.ts';
+import {
+  blockedBeads,
+  claimReady,
+  parsePriority,
+  parseType,
+  readyBeads,
+  type ReadyFilter,
+} from '../../../beads/index.ts';
 import { collect, emit, ExitSignal, listOpt } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
 import { blockedJson, issueJson } from '../json.ts';
@@ -44,7 +51,8 @@ export function registerReady(program: Command, ctx: BdCtx): void {
       const prios = listOpt(o.priority);
       if (prios.length) f.priority = prios.map(parsePriority);
       if (o.sort) {
-        if (!(SORTS as readonly string[]).includes(o.sort)) throw usageError('BD_BAD_SORT', `invalid sort "${o.sort}"`, `use one of: ${SORTS.join(', ')}`);
+        if (!(SORTS as readonly string[]).includes(o.sort))
+          throw usageError('BD_BAD_SORT', `invalid sort "${o.sort}"`, `use one of: ${SORTS.join(', ')}`);
         f.sort = o.sort as ReadyFilter['sort'] & string;
       }
       f.limit = parseLimit(o.limit, 100);
@@ -63,7 +71,10 @@ export function registerReady(program: Command, ctx: BdCtx): void {
         return;
       }
       const page = readyBeads(store, { ...f, withTotal: !ctx.json() });
-      emit(ctx.io, ctx.json(), { data: page.beads.map(issueJson), text: beadList(page.beads, page.total, 'Nothing is ready.') });
+      emit(ctx.io, ctx.json(), {
+        data: page.beads.map(issueJson),
+        text: beadList(page.beads, page.total, 'Nothing is ready.'),
+      });
     });
 
   program
@@ -74,7 +85,9 @@ export function registerReady(program: Command, ctx: BdCtx): void {
       const beads = blockedBeads(ctx.store(), { limit: parseLimit(o.limit, 0) });
       emit(ctx.io, ctx.json(), {
         data: beads.map(blockedJson),
-        text: beads.length ? beads.map((b) => `${beadLine(b)}\n    blocked by: ${b.blocked_by.join(', ') || '(its parent)'}`).join('\n') : 'Nothing is blocked.',
+        text: beads.length
+          ? beads.map((b) => `${beadLine(b)}\n    blocked by: ${b.blocked_by.join(', ') || '(its parent)'}`).join('\n')
+          : 'Nothing is blocked.',
       });
     });
 }

@@ -22,7 +22,9 @@ export function registerShow(program: Command, ctx: BdCtx): void {
       });
       emit(ctx.io, ctx.json(), {
         data: ctx.json() ? shown.map((x) => showJson(store, x.d, x.events)) : null,
-        text: shown.map((x) => beadDetails({ ...x.d, dependents: x.dependents, ...(x.events ? { events: x.events } : {}) })).join('\n\n'),
+        text: shown
+          .map((x) => beadDetails({ ...x.d, dependents: x.dependents, ...(x.events ? { events: x.events } : {}) }))
+          .join('\n\n'),
       });
     });
 }

@@ -12,10 +12,18 @@ export function registerStats(program: Command, ctx: BdCtx): void {
     .description('counts by status, type and priority')
     .action(() => {
       const s = beadStats(ctx.store());
-      const fmt = (r: Record<string, number>, pre = ''): string => Object.entries(r).map(([k, v]) => `${pre}${k}: ${v}`).join('  ');
+      const fmt = (r: Record<string, number>, pre = ''): string =>
+        Object.entries(r)
+          .map(([k, v]) => `${pre}${k}: ${v}`)
+          .join('  ');
       emit(ctx.io, ctx.json(), {
         data: statsJson(s),
-        text: [`Total: ${s.total}   Ready: ${s.ready}   Blocked: ${s.blocked}`, `Status:   ${fmt(s.by_status)}`, `Type:     ${fmt(s.by_type)}`, `Priority: ${fmt(s.by_priority, 'P')}`].join('\n'),
+        text: [
+          `Total: ${s.total}   Ready: ${s.ready}   Blocked: ${s.blocked}`,
+          `Status:   ${fmt(s.by_status)}`,
+          `Type:     ${fmt(s.by_type)}`,
+          `Priority: ${fmt(s.by_priority, 'P')}`,
+        ].join('\n'),
       });
     });
 }

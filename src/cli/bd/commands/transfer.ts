@@ -19,18 +19,29 @@ export function registerTransfer(program: Command, ctx: BdCtx): void {
       const text = lines.length ? `${lines.join('\n')}\n` : '';
       if (o.output) {
         writeFileAtomic(resolve(ctx.io.cwd, o.output), text);
-        emit(ctx.io, ctx.json(), { data: { path: resolve(ctx.io.cwd, o.output), count: beads.length }, text: `Exported ${beads.length} beads to ${o.output}` });
+        emit(ctx.io, ctx.json(), {
+          data: { path: resolve(ctx.io.cwd, o.output), count: beads.length },
+          text: `Exported ${beads.length} beads to ${o.output}`,
+        });
       } else ctx.io.out(text);
     });
   program
     .command('import')
-    .description('bring beads from a JSONL file into the store; a bead in the file replaces the stored one, others are kept')
+    .description(
+      'bring beads from a JSONL file into the store; a bead in the file replaces the stored one, others are kept',
+    )
     .argument('[path]', 'JSONL file (- for standard input)')
     .option('-i, --input <path>', 'the JSONL file, as Go Beads spells it (bd import -i issues.jsonl)')
     .action((arg: string | undefined, o: { input?: string }) => {
       const path = o.input ?? arg;
-      if (!path) throw usageError('USAGE', 'no file to import', 'give one: bd import issues.jsonl, bd import -i issues.jsonl, or - for standard input');
-      if (o.input && arg) throw usageError('USAGE', `two files given (${arg} and -i ${o.input})`, 'give one file per import');
+      if (!path)
+        throw usageError(
+          'USAGE',
+          'no file to import',
+          'give one: bd import issues.jsonl, bd import -i issues.jsonl, or - for standard input',
+        );
+      if (o.input && arg)
+        throw usageError('USAGE', `two files given (${arg} and -i ${o.input})`, 'give one file per import');
       let text: string | Buffer;
       try {
         text = path === '-' ? ctx.io.stdin() : readFileSync(resolve(ctx.io.cwd, path));

@@ -2,7 +2,19 @@
 import type { Command } from 'commander';
 import { safeLine, usageError } from '../../../kernel/index.ts';
 import {
-  claimBead, closeBeads, deleteBeads, getBead, resolveId, type Store, parsePriority, parseStatus, parseType, reopenBeads, updateBead, type Bead, type UpdateInput,
+  claimBead,
+  closeBeads,
+  deleteBeads,
+  getBead,
+  resolveId,
+  type Store,
+  parsePriority,
+  parseStatus,
+  parseType,
+  reopenBeads,
+  updateBead,
+  type Bead,
+  type UpdateInput,
 } from '../../../beads/index.ts';
 import { collect, emit, ExitSignal, listOpt, type CliIo } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
@@ -33,7 +45,12 @@ interface UpdateOpts {
 function parseWhen(v: string): string | null {
   if (v === '' || v === 'none') return null;
   const t = Date.parse(v);
-  if (Number.isNaN(t)) throw usageError('BD_BAD_DATE', `invalid date "${v}"`, 'use an ISO date such as 2026-12-01 or 2026-12-01T09:00:00Z');
+  if (Number.isNaN(t))
+    throw usageError(
+      'BD_BAD_DATE',
+      `invalid date "${v}"`,
+      'use an ISO date such as 2026-12-01 or 2026-12-01T09:00:00Z',
+    );
   return new Date(t).toISOString();
 }
 
@@ -64,14 +81,16 @@ function updateInput(io: CliIo, o: UpdateOpts): UpdateInput {
 export function registerUpdate(program: Command, ctx: BdCtx): void {
   program
     .command('update')
-    .description('change fields of beads; --notes appends, --notes-replace replaces; --claim takes a bead only if nobody else holds it')
+    .description(
+      'change fields of beads; --notes appends, --notes-replace replaces; --claim takes a bead only if nobody else holds it',
+    )
     .argument('<ids...>', 'bead ids')
     .option('--title <title>', 'new title')
     .option('-d, --description <text>', 'new description (- reads standard input)')
     .option('--design <text>', 'new design notes')
     .option('--acceptance <text>', 'new acceptance criteria')
     .option('--notes <text>', 'append to the notes (keeps what is there)')
-    .option('--append-notes <text>', 'append to the notes (Beads\' spelling; the same as --notes here)')
+    .option('--append-notes <text>', "append to the notes (Beads' spelling; the same as --notes here)")
     .option('--notes-replace <text>', 'replace the notes entirely')
     .option('-s, --status <status>', 'new status')
     .option('-p, --priority <0-4>', 'new priority')
@@ -81,14 +100,22 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
     .option('--defer <date>', 'hide from ready until this date ("none" clears)')
     .option('--add-label <label>', 'add labels (repeatable)', collect)
     .option('--remove-label <label>', 'remove labels (repeatable)', collect)
-    .option('--set-labels <labels>', 'replace all labels with these (comma-separated, repeatable; "" removes all)', collect)
+    .option(
+      '--set-labels <labels>',
+      'replace all labels with these (comma-separated, repeatable; "" removes all)',
+      collect,
+    )
     .option('--parent <id>', 'move under another parent ("" removes the parent)')
     .option('--claim', 'claim for yourself (--actor): fails if someone else holds it')
     .action((ids: string[], o: UpdateOpts) => {
       const store = ctx.store();
       const input = updateInput(ctx.io, o);
       if (!o.claim && Object.keys(input).length === 0 && !o.setLabels) {
-        throw usageError('BD_NOTHING_TO_UPDATE', 'no change given', 'pass the fields to change, e.g. --status in_progress or --notes "..."');
+        throw usageError(
+          'BD_NOTHING_TO_UPDATE',
+          'no change given',
+          'pass the fields to change, e.g. --status in_progress or --notes "..."',
+        );
       }
       const out: Bead[] = [];
       for (const id of ids) {
@@ -96,8 +123,13 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
         if (o.claim) {
           const r = claimBead(store, id, ctx.actor() ?? store.actor());
           if (!r.ok) {
-            emit(ctx.io, ctx.json(), { data: { error: { code: 'BD_CLAIMED', message: r.reason }, id: r.id, holder: r.holder, status: r.status }, text: '' });
-            ctx.io.err(`Error: ${safeLine(r.reason)}\nHint: pick other work with \`bd ready\`, or ask ${safeLine(r.holder ?? 'the holder')} to release it\n`);
+            emit(ctx.io, ctx.json(), {
+              data: { error: { code: 'BD_CLAIMED', message: r.reason }, id: r.id, holder: r.holder, status: r.status },
+              text: '',
+            });
+            ctx.io.err(
+              `Error: ${safeLine(r.reason)}\nHint: pick other work with \`bd ready\`, or ask ${safeLine(r.holder ?? 'the holder')} to release it\n`,
+            );
             throw new ExitSignal(1);
           }
           bead = r.bead;
@@ -117,7 +149,10 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
     .option('-r, --reason <text>', 'why it is closed')
     .action((ids: string[], o: { reason?: string }) => {
       const beads = closeBeads(ctx.store(), ids, o.reason);
-      emit(ctx.io, ctx.json(), { data: beads.map(issueJson), text: beads.map((b) => `Closed ${beadLine(b)}`).join('\n') });
+      emit(ctx.io, ctx.json(), {
+        data: beads.map(issueJson),
+        text: beads.map((b) => `Closed ${beadLine(b)}`).join('\n'),
+      });
     });
 
   program
@@ -127,7 +162,10 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
     .option('-r, --reason <text>', 'why it is reopened')
     .action((ids: string[], o: { reason?: string }) => {
       const beads = reopenBeads(ctx.store(), ids, o.reason);
-      emit(ctx.io, ctx.json(), { data: beads.map(issueJson), text: beads.map((b) => `Reopened ${beadLine(b)}`).join('\n') });
+      emit(ctx.io, ctx.json(), {
+        data: beads.map(issueJson),
+        text: beads.map((b) => `Reopened ${beadLine(b)}`).join('\n'),
+      });
     });
 
   program
@@ -142,8 +180,18 @@ export function registerUpdate(program: Command, ctx: BdCtx): void {
 }
 
 /** Beads' --set-labels: the labels to add and remove so that a bead carries exactly `wanted`. */
-function labelsToSet(store: Store, raw: string, wanted: string[], input: UpdateInput): Pick<UpdateInput, 'addLabels' | 'removeLabels'> {
-  if (input.addLabels || input.removeLabels) throw usageError('USAGE', '--set-labels with --add-label or --remove-label', 'give either the whole set or the changes');
+function labelsToSet(
+  store: Store,
+  raw: string,
+  wanted: string[],
+  input: UpdateInput,
+): Pick<UpdateInput, 'addLabels' | 'removeLabels'> {
+  if (input.addLabels || input.removeLabels)
+    throw usageError(
+      'USAGE',
+      '--set-labels with --add-label or --remove-label',
+      'give either the whole set or the changes',
+    );
   const want = new Set(listOpt(wanted));
   const have = getBead(store.db, resolveId(store, raw))?.labels ?? [];
   return { addLabels: [...want].filter((l) => !have.includes(l)), removeLabels: have.filter((l) => !want.has(l)) };

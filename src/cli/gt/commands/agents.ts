@@ -22,10 +22,22 @@ function render(list: readonly AgentView[]): string {
   if (list.length === 0) return 'No agents running. Start the Mayor with: gt mayor start';
   // The HOST column shows once any agent runs on an SSH host (docs/hosts.md); `local` is this machine.
   const hosts = list.some((a) => a.host !== null);
-  const rows = list.map((a) => [a.address, a.role, a.runtime + (a.pinned ? ' (pinned)' : ''), a.state + (a.attached ? '*' : ''), a.hooked_bead ?? '-', ago(a.last_activity), ...(hosts ? [a.host ?? 'local'] : [])]);
+  const rows = list.map((a) => [
+    a.address,
+    a.role,
+    a.runtime + (a.pinned ? ' (pinned)' : ''),
+    a.state + (a.attached ? '*' : ''),
+    a.hooked_bead ?? '-',
+    ago(a.last_activity),
+    ...(hosts ? [a.host ?? 'local'] : []),
+  ]);
   const head = ['AGENT', 'ROLE', 'RUNTIME', 'STATE', 'HOOK', 'ACTIVE', ...(hosts ? ['HOST'] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   // Why a stuck or dead agent is so goes on its own line under it: it is a sentence, not a column.
   return [line(head), ...list.flatMap((a, i) => [line(rows[i]!), ...(a.reason ? [`  ↳ ${a.reason}`] : [])])].join('\n');
 }

@@ -9,16 +9,23 @@ export function registerCompletion(program: Command, ctx: GtCtx): void {
     .command('completion')
     .description(`print a shell completion script (${SHELLS.join(', ')})`)
     .argument('<shell>', `the shell: ${SHELLS.join(', ')}`)
-    .addHelpText('after', [
-      '',
-      'Examples:',
-      '  gt completion bash > ~/.local/share/bash-completion/completions/gt',
-      '  gt completion zsh > "${fpath[1]}/_gt"',
-      '  gt completion fish > ~/.config/fish/completions/gt.fish',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  gt completion bash > ~/.local/share/bash-completion/completions/gt',
+        '  gt completion zsh > "${fpath[1]}/_gt"',
+        '  gt completion fish > ~/.config/fish/completions/gt.fish',
+      ].join('\n'),
+    )
     .action((shell: string) => {
       if (!(SHELLS as readonly string[]).includes(shell)) {
-        throw usageError('GT_BAD_SHELL', `no completion for shell "${shell}"`, `shells: ${SHELLS.join(', ')}, e.g. gt completion bash`);
+        throw usageError(
+          'GT_BAD_SHELL',
+          `no completion for shell "${shell}"`,
+          `shells: ${SHELLS.join(', ')}, e.g. gt completion bash`,
+        );
       }
       ctx.io.out(completionScript(shell as Shell, program));
     });

@@ -14,7 +14,7 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
 
   crew
     .command('add')
-    .description('clone the rig at <rig>/crew/<name> with the crew member\'s git identity')
+    .description("clone the rig at <rig>/crew/<name> with the crew member's git identity")
     .argument('<name>', 'crew member name (letters, digits, "-", "_")')
     .requiredOption('--rig <rig>', 'the rig to clone')
     .addHelpText('after', '\nExample:\n  gt crew add alice --rig myproject')
@@ -43,7 +43,10 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
     .requiredOption('--rig <rig>', 'the rig')
     .option('--agent <name>', 'agent to run if the session has to be started')
     .option('--no-attach', 'start the session but do not attach this terminal')
-    .addHelpText('after', '\nExamples:\n  gt crew at alice --rig myproject\n  gt crew at alice --rig myproject --agent codex --no-attach')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt crew at alice --rig myproject\n  gt crew at alice --rig myproject --agent codex --no-attach',
+    )
     .action(async (name: string, o: { rig: string; agent?: string; attach: boolean }) => {
       const id = identityFor(ctx, `${o.rig}/crew/${name}`);
       if (o.attach) return startAndAttach(ctx, id, o.agent);
@@ -57,7 +60,10 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
     .argument('<name>', 'crew member name')
     .requiredOption('--rig <rig>', 'the rig')
     .option('--agent <name>', "agent to run (default: the rig's crew agent)")
-    .addHelpText('after', '\nExamples:\n  gt crew start alice --rig myproject\n  gt crew start alice --rig myproject --agent codex')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt crew start alice --rig myproject\n  gt crew start alice --rig myproject --agent codex',
+    )
     .action(async (name: string, o: { rig: string; agent?: string }) => {
       const r = await ensureStarted(ctx, crewId(ctx, o.rig, name), o.agent);
       emit(ctx.io, ctx.json(), { data: r, text: describeStart(r) });
@@ -82,7 +88,10 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
     .requiredOption('--rig <rig>', 'the rig')
     .option('--agent <name>', 'agent to run from now on')
     .option('--fresh', 'start a new conversation instead of resuming')
-    .addHelpText('after', '\nExamples:\n  gt crew restart alice --rig myproject\n  gt crew restart alice --rig myproject --fresh')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt crew restart alice --rig myproject\n  gt crew restart alice --rig myproject --fresh',
+    )
     .action(async (name: string, o: { rig: string; agent?: string; fresh?: boolean }) => {
       const id = crewId(ctx, o.rig, name);
       const town = ctx.town();
@@ -95,17 +104,28 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
 
   crew
     .command('refresh')
-    .description("bring the rig's new default branch into a crew clone (fast-forward only; uncommitted work is never touched)")
+    .description(
+      "bring the rig's new default branch into a crew clone (fast-forward only; uncommitted work is never touched)",
+    )
     .argument('<name>', 'crew member name')
     .requiredOption('--rig <rig>', 'the rig')
-    .addHelpText('after', '\nWhen the clone has its own commits, or is on another branch, it is fetched only and says what to do.\n\nExample:\n  gt crew refresh alice --rig myproject')
+    .addHelpText(
+      'after',
+      '\nWhen the clone has its own commits, or is on another branch, it is fetched only and says what to do.\n\nExample:\n  gt crew refresh alice --rig myproject',
+    )
     .action((name: string, o: { rig: string }) => {
       const r = refreshCrew(ctx.town(), o.rig, name);
       emit(ctx.io, ctx.json(), { data: r, text: refreshed(r) });
       if (r.status === 'diverged' || r.status === 'blocked') {
         if (!ctx.json()) {
-          const why = r.status === 'blocked' ? `git refused to fast-forward ${r.path}: ${r.detail}` : `${r.path} has ${r.ahead} commit${r.ahead === 1 ? '' : 's'} of its own beside ${r.behind} new on ${r.upstream}`;
-          const hint = r.status === 'blocked' ? 'commit or stash the changes git names, then run gt crew refresh again' : `bring them together yourself: git -C "${r.path}" rebase ${r.upstream}`;
+          const why =
+            r.status === 'blocked'
+              ? `git refused to fast-forward ${r.path}: ${r.detail}`
+              : `${r.path} has ${r.ahead} commit${r.ahead === 1 ? '' : 's'} of its own beside ${r.behind} new on ${r.upstream}`;
+          const hint =
+            r.status === 'blocked'
+              ? 'commit or stash the changes git names, then run gt crew refresh again'
+              : `bring them together yourself: git -C "${r.path}" rebase ${r.upstream}`;
           ctx.io.err(`Error: ${why}\nHint: ${hint}\n`);
         }
         throw new ExitSignal(1);
@@ -118,8 +138,11 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
     .argument('<name>', 'crew member name')
     .requiredOption('--rig <rig>', 'the rig')
     .option('--force', 'remove it even so, after saving its work to a bundle file (asks for the name to be typed)')
-    .option('--yes <name>', 'with --force: the crew member\'s name, instead of typing it')
-    .addHelpText('after', '\nExamples:\n  gt crew remove alice --rig myproject\n  gt crew remove alice --rig myproject --force --yes alice')
+    .option('--yes <name>', "with --force: the crew member's name, instead of typing it")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt crew remove alice --rig myproject\n  gt crew remove alice --rig myproject --force --yes alice',
+    )
     .action((name: string, o: { rig: string; force?: boolean; yes?: string }) => {
       const town = ctx.town();
       let m: ReturnType<typeof removeCrew>;
@@ -128,18 +151,36 @@ export function registerCrew(program: Command, ctx: GtCtx): void {
       } catch (e) {
         if (!o.force || !isGtError(e) || e.code !== 'GT_CREW_HOLDS_WORK') throw e;
         if (o.yes === undefined) ctx.io.err(`${e.message}\n`);
-        const typed = confirmName(ctx, o.yes, `Its work is saved to a bundle file first. Type the crew member's name (${name}) to remove the clone: `);
+        const typed = confirmName(
+          ctx,
+          o.yes,
+          `Its work is saved to a bundle file first. Type the crew member's name (${name}) to remove the clone: `,
+        );
         m = removeCrew(town, o.rig, name, { force: true, confirm: typed });
       }
-      const saved = m.saved ? `\nIts work was saved first to ${m.saved} (read it back with: git clone "${m.saved}")` : '';
-      emit(ctx.io, ctx.json(), { data: m, text: `Removed crew member "${m.name}" of rig "${m.rig}" (${m.path})${saved}` });
+      const saved = m.saved
+        ? `\nIts work was saved first to ${m.saved} (read it back with: git clone "${m.saved}")`
+        : '';
+      emit(ctx.io, ctx.json(), {
+        data: m,
+        text: `Removed crew member "${m.name}" of rig "${m.rig}" (${m.path})${saved}`,
+      });
     });
 }
 
 function crewId(ctx: GtCtx, rig: string, name: string): ReturnType<typeof identityFor> {
-  if (name.startsWith('-') || name.includes('/')) throw usageError('GT_BAD_CREW_NAME', `"${name}" is not a crew member name`, `name one of gt crew list --rig ${rig}`);
+  if (name.startsWith('-') || name.includes('/'))
+    throw usageError(
+      'GT_BAD_CREW_NAME',
+      `"${name}" is not a crew member name`,
+      `name one of gt crew list --rig ${rig}`,
+    );
   const id = identityFor(ctx, `${rig}/crew/${name}`);
-  if (!listCrew(ctx.town(), rig).some((m) => m.name === name)) throw new GtError('GT_CREW_NOT_FOUND', `rig "${rig}" has no crew member "${name}"`, { kind: 'usage', hint: `gt crew list --rig ${rig} shows its crew; gt crew add ${name} --rig ${rig} adds one` });
+  if (!listCrew(ctx.town(), rig).some((m) => m.name === name))
+    throw new GtError('GT_CREW_NOT_FOUND', `rig "${rig}" has no crew member "${name}"`, {
+      kind: 'usage',
+      hint: `gt crew list --rig ${rig} shows its crew; gt crew add ${name} --rig ${rig} adds one`,
+    });
   return id;
 }
 
@@ -160,6 +201,9 @@ function refreshed(r: CrewRefresh): string {
 function renderList(list: readonly CrewMember[]): string {
   if (list.length === 0) return 'No crew yet. Add someone with: gt crew add <name> --rig <rig>';
   return list
-    .map((m) => `${m.rig}/crew/${m.name}  ${m.branch ?? '(detached)'}${m.uncommitted ? `  ${m.uncommitted} uncommitted` : ''}  ${m.path}`)
+    .map(
+      (m) =>
+        `${m.rig}/crew/${m.name}  ${m.branch ?? '(detached)'}${m.uncommitted ? `  ${m.uncommitted} uncommitted` : ''}  ${m.path}`,
+    )
     .join('\n');
 }

@@ -2,12 +2,22 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { safeText, usageError } from '../../../kernel/index.ts';
-import { daemonFiles, daemonStatus, readDaemonLog, runDaemon, startDaemon, stopDaemon, type DaemonStatus } from '../../../daemon/index.ts';
+import {
+  daemonFiles,
+  daemonStatus,
+  readDaemonLog,
+  runDaemon,
+  startDaemon,
+  stopDaemon,
+  type DaemonStatus,
+} from '../../../daemon/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
 export function registerDaemon(program: Command, ctx: GtCtx): void {
-  const daemon = program.command('daemon').description("the town's daemon: restarts dead agents, nudges stuck ones, lands merges, feeds convoys");
+  const daemon = program
+    .command('daemon')
+    .description("the town's daemon: restarts dead agents, nudges stuck ones, lands merges, feeds convoys");
 
   daemon
     .command('start')
@@ -15,7 +25,13 @@ export function registerDaemon(program: Command, ctx: GtCtx): void {
     .addHelpText('after', '\nExamples:\n  gt daemon start\n  gt daemon start --json')
     .action(async () => {
       const r = await startDaemon(ctx.town());
-      emit(ctx.io, ctx.json(), { data: r, text: r.status === 'started' ? `Started the daemon (pid ${r.pid}); log: ${r.log}` : `The daemon is already running (pid ${r.pid})` });
+      emit(ctx.io, ctx.json(), {
+        data: r,
+        text:
+          r.status === 'started'
+            ? `Started the daemon (pid ${r.pid}); log: ${r.log}`
+            : `The daemon is already running (pid ${r.pid})`,
+      });
     });
 
   daemon
@@ -24,7 +40,9 @@ export function registerDaemon(program: Command, ctx: GtCtx): void {
     .addHelpText('after', '\nExample:\n  gt daemon stop')
     .action(async () => {
       const r = await stopDaemon(ctx.town());
-      const text = r.stopped ? `Stopped the daemon (pid ${r.pid})${r.forced ? ' with SIGKILL: it did not stop in time' : ''}` : `The daemon was not running${r.stale_removed ? ' (removed the pid file it left behind)' : ''}`;
+      const text = r.stopped
+        ? `Stopped the daemon (pid ${r.pid})${r.forced ? ' with SIGKILL: it did not stop in time' : ''}`
+        : `The daemon was not running${r.stale_removed ? ' (removed the pid file it left behind)' : ''}`;
       emit(ctx.io, ctx.json(), { data: r, text });
     });
 
@@ -45,10 +63,14 @@ export function registerDaemon(program: Command, ctx: GtCtx): void {
     .addHelpText('after', '\nExamples:\n  gt daemon logs\n  gt daemon logs -n 200 --follow')
     .action(async (o: { lines: string; follow?: boolean }) => {
       const n = Number(o.lines);
-      if (!Number.isInteger(n) || n < 1 || n > 100_000) throw usageError('GT_BAD_LINES', `--lines must be a whole number from 1 to 100000, not "${o.lines}"`);
+      if (!Number.isInteger(n) || n < 1 || n > 100_000)
+        throw usageError('GT_BAD_LINES', `--lines must be a whole number from 1 to 100000, not "${o.lines}"`);
       const town = ctx.town();
       const lines = readDaemonLog(town, n);
-      emit(ctx.io, ctx.json(), { data: { log: daemonFiles(town).log, lines }, text: lines.length ? lines.join('\n') : '' });
+      emit(ctx.io, ctx.json(), {
+        data: { log: daemonFiles(town).log, lines },
+        text: lines.length ? lines.join('\n') : '',
+      });
       if (o.follow && !ctx.json()) await follow(daemonFiles(town).log, (t) => ctx.io.out(safeText(t)));
     });
 
@@ -63,8 +85,11 @@ export function registerDaemon(program: Command, ctx: GtCtx): void {
 }
 
 function describeStatus(s: DaemonStatus): string {
-  if (!s.running) return `Daemon: not running${s.stale_pid_file ? ' (a stale pid file is left; gt daemon start replaces it)' : ''}. Start it: gt daemon start`;
-  const beat = s.heartbeat_at ? `, last tick ${Math.round((Date.now() - Date.parse(s.heartbeat_at)) / 1000)} s ago` : '';
+  if (!s.running)
+    return `Daemon: not running${s.stale_pid_file ? ' (a stale pid file is left; gt daemon start replaces it)' : ''}. Start it: gt daemon start`;
+  const beat = s.heartbeat_at
+    ? `, last tick ${Math.round((Date.now() - Date.parse(s.heartbeat_at)) / 1000)} s ago`
+    : '';
   return `Daemon: running (pid ${s.pid}) since ${s.started_at ?? '?'}, tick ${(s.tick_ms ?? 0) / 1000} s, ${s.ticks ?? 0} ticks${beat}\nLog: ${s.log}`;
 }
 

@@ -16,7 +16,10 @@ export interface DashboardRecord {
 const fileOf = (town: TownContext): string => join(town.paths.runtime, 'dashboard.json');
 
 export function recordDashboard(town: TownContext, port: number, bind: string): void {
-  writeFileAtomic(fileOf(town), `${JSON.stringify({ pid: process.pid, port, bind, started_at: isoNow() } satisfies DashboardRecord)}\n`);
+  writeFileAtomic(
+    fileOf(town),
+    `${JSON.stringify({ pid: process.pid, port, bind, started_at: isoNow() } satisfies DashboardRecord)}\n`,
+  );
 }
 
 /** Forget this process's record (a newer dashboard's record is left alone). */

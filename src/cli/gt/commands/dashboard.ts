@@ -18,29 +18,52 @@ export function registerDashboard(program: Command, ctx: GtCtx): void {
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '8080')
     .option('-b, --bind <address>', 'address to listen on (the token is needed on any address)', '127.0.0.1')
     .option('--open', 'open the page in a browser (xdg-open or open, best effort)')
-    .addHelpText('after', '\nExamples:\n  gt dashboard\n  gt dashboard --port 9090 --open\n  gt dashboard --bind 0.0.0.0')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt dashboard\n  gt dashboard --port 9090 --open\n  gt dashboard --bind 0.0.0.0',
+    )
     .action(async (o: { port: string; bind: string; open?: boolean }) => {
       const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw usageError('GT_BAD_PORT', `--port must be a whole number from 0 to 65535, not "${o.port}"`);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535)
+        throw usageError('GT_BAD_PORT', `--port must be a whole number from 0 to 65535, not "${o.port}"`);
       let running: RunningDashboard;
       // Loaded here, not at the top: the web server's modules cost every other gt command ~40 ms to load.
       const { serveDashboard } = await import('../../../dashboard/server/serve.ts');
       try {
-        running = await serveDashboard(ctx.town(), { port, bind: o.bind, onError: (m) => ctx.io.err(`dashboard: ${m}\n`) });
+        running = await serveDashboard(ctx.town(), {
+          port,
+          bind: o.bind,
+          onError: (m) => ctx.io.err(`dashboard: ${m}\n`),
+        });
       } catch (e) {
         const code = (e as { code?: string }).code;
-        if (code === 'EADDRINUSE') throw new GtError('GT_PORT_IN_USE', `port ${port} on ${o.bind} is in use`, { hint: 'pick another with --port, e.g. gt dashboard --port 8081' });
-        if (code === 'EADDRNOTAVAIL') throw usageError('GT_BAD_BIND', `${o.bind} is not an address of this machine`, 'use 127.0.0.1, 0.0.0.0 or one of the machine\'s addresses');
+        if (code === 'EADDRINUSE')
+          throw new GtError('GT_PORT_IN_USE', `port ${port} on ${o.bind} is in use`, {
+            hint: 'pick another with --port, e.g. gt dashboard --port 8081',
+          });
+        if (code === 'EADDRNOTAVAIL')
+          throw usageError(
+            'GT_BAD_BIND',
+            `${o.bind} is not an address of this machine`,
+            "use 127.0.0.1, 0.0.0.0 or one of the machine's addresses",
+          );
         throw e;
       }
       const url = running.openUrl;
       recordDashboard(ctx.town(), running.port, running.bind);
-      if (running.token.replaced) ctx.io.err(`dashboard: made a new token: the old ${running.token.path} could not be trusted (${running.token.replaced})\n`);
+      if (running.token.replaced)
+        ctx.io.err(
+          `dashboard: made a new token: the old ${running.token.path} could not be trusted (${running.token.replaced})\n`,
+        );
       if (ctx.json()) {
-        ctx.io.out(`${JSON.stringify({ url, port: running.port, bind: running.bind, token_file: running.token.path })}\n`);
+        ctx.io.out(
+          `${JSON.stringify({ url, port: running.port, bind: running.bind, token_file: running.token.path })}\n`,
+        );
       } else {
         ctx.io.out(`Dashboard: ${url}\n`);
-        ctx.io.out(`The address signs your browser in; keep it to yourself. The token is in ${running.token.path} (only you can read it).\n`);
+        ctx.io.out(
+          `The address signs your browser in; keep it to yourself. The token is in ${running.token.path} (only you can read it).\n`,
+        );
         ctx.io.out('Ctrl-C to stop.\n');
       }
       if (o.open) openBrowser(ctx.town().paths.runtime, url, (m) => ctx.io.err(`${m}\n`));
@@ -68,7 +91,11 @@ function openBrowser(runtimeDir: string, url: string, warn: (m: string) => void)
   try {
     const file = join(runtimeDir, 'dashboard-open.html');
     const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-    writeFileAtomic(file, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${attr}"><title>Gas Town</title><p><a href="${attr}">Open the dashboard</a></p>\n`, { mode: 0o600 });
+    writeFileAtomic(
+      file,
+      `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${attr}"><title>Gas Town</title><p><a href="${attr}">Open the dashboard</a></p>\n`,
+      { mode: 0o600 },
+    );
     fd = openSync('/dev/null', 'w');
     spawnDetached(cmd, [pathToFileURL(file).href], { logFd: fd });
   } catch (e) {

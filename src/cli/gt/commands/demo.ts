@@ -28,9 +28,11 @@ export function registerDemo(program: Command, ctx: GtCtx): void {
           ...(o.dir !== undefined ? { dir: o.dir } : {}),
           keep: o.keep === true,
           env: ctx.io.env,
-          onProgress: json ? undefined : (line) => {
-            if (!interrupted.signal.aborted) ctx.io.out(`${line}\n`);
-          },
+          onProgress: json
+            ? undefined
+            : (line) => {
+                if (!interrupted.signal.aborted) ctx.io.out(`${line}\n`);
+              },
           signal: interrupted.signal,
         });
         emit(ctx.io, json, { data: report, text: summary(report) });
@@ -44,8 +46,11 @@ export function registerDemo(program: Command, ctx: GtCtx): void {
 
 function summary(r: DemoReport): string {
   const secs = (r.elapsed_ms / 1000).toFixed(0);
-  if (!r.landed) return `The convoy ${r.convoy} did not land completely (missing on main: ${r.missing_files.join(', ') || 'none'}) after ${secs} s.`;
-  const place = r.delivered ? `${r.delivered.ref} of the sample project ${r.project}` : `main of the rig's repository ${r.town}/${r.rig}/.repo.git`;
+  if (!r.landed)
+    return `The convoy ${r.convoy} did not land completely (missing on main: ${r.missing_files.join(', ') || 'none'}) after ${secs} s.`;
+  const place = r.delivered
+    ? `${r.delivered.ref} of the sample project ${r.project}`
+    : `main of the rig's repository ${r.town}/${r.rig}/.repo.git`;
   const lines = [
     '',
     `Landed: all ${r.beads.length} beads of convoy ${r.convoy} are merged, in dependency order, in ${secs} s.`,
@@ -53,12 +58,22 @@ function summary(r: DemoReport): string {
     ...r.main_log.slice(0, 12).map((s) => `  ${s}`),
   ];
   if (r.kept) {
-    lines.push('', `The town is kept at ${r.town}. Look around:`, `  cd "${r.town}"`, '  gt status', `  gt convoy show ${r.convoy}`, `  git -C "${r.project}" log --oneline ${r.delivered?.ref ?? 'main'}`);
+    lines.push(
+      '',
+      `The town is kept at ${r.town}. Look around:`,
+      `  cd "${r.town}"`,
+      '  gt status',
+      `  gt convoy show ${r.convoy}`,
+      `  git -C "${r.project}" log --oneline ${r.delivered?.ref ?? 'main'}`,
+    );
   } else {
     lines.push('', 'Run `gt demo --dir <path> --keep` to keep the town and look around with gt status.');
   }
-  lines.push('', r.kept
-    ? `The work is in ${r.project} on ${r.delivered?.ref ?? '(not delivered: see gt status)'}${r.delivered?.note ? ` (${r.delivered.note})` : ''}.`
-    : `The work was in ${r.project} on ${r.delivered?.ref ?? 'main'}; the demo removed it with its town (keep both with --keep).`);
+  lines.push(
+    '',
+    r.kept
+      ? `The work is in ${r.project} on ${r.delivered?.ref ?? '(not delivered: see gt status)'}${r.delivered?.note ? ` (${r.delivered.note})` : ''}.`
+      : `The work was in ${r.project} on ${r.delivered?.ref ?? 'main'}; the demo removed it with its town (keep both with --keep).`,
+  );
   return lines.join('\n');
 }

@@ -9,11 +9,22 @@ import type { GtCtx } from '../context.ts';
 export function registerDoctor(program: Command, ctx: GtCtx): void {
   program
     .command('doctor')
-    .description('check tool versions, agent CLIs and the town (config files, directories, store, locks, sessions, worktrees)')
-    .option('--fix', 'repair what is safe: create missing directories, remove dead locks, prune vanished worktrees, stop orphaned sessions')
-    .addHelpText('after', '\nExit status: 0 when no errors remain (warnings allowed), 1 otherwise. Config files are never rewritten.\n\nExamples:\n  gt doctor\n  gt doctor --fix --json')
+    .description(
+      'check tool versions, agent CLIs and the town (config files, directories, store, locks, sessions, worktrees)',
+    )
+    .option(
+      '--fix',
+      'repair what is safe: create missing directories, remove dead locks, prune vanished worktrees, stop orphaned sessions',
+    )
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when no errors remain (warnings allowed), 1 otherwise. Config files are never rewritten.\n\nExamples:\n  gt doctor\n  gt doctor --fix --json',
+    )
     .action(async (o: { fix?: boolean }) => {
-      const report = withStartFailures(await runTownDoctor({ cwd: ctx.io.cwd, env: ctx.io.env, fix: Boolean(o.fix) }), ctx);
+      const report = withStartFailures(
+        await runTownDoctor({ cwd: ctx.io.cwd, env: ctx.io.env, fix: Boolean(o.fix) }),
+        ctx,
+      );
       emit(ctx.io, ctx.json(), { data: report, text: renderReport(report, Boolean(o.fix)) });
       if (!report.ok) throw new ExitSignal(1);
     });
@@ -35,7 +46,8 @@ function withStartFailures(report: DoctorReport, ctx: GtCtx): DoctorReport {
   const checks: DoctorCheck[] = exits.map((e) => {
     const words = lastWords(e.lines);
     return {
-      id: `agent.${e.address}.start`, status: 'warn',
+      id: `agent.${e.address}.start`,
+      status: 'warn',
       detail: `${e.address}: ${e.runtime} ${howItEnded(e)} during start-up at ${e.at}${words ? `: ${JSON.stringify(words)}` : ''}`,
       hint: `gt peek ${e.address} shows its last screen; fix what it says (log in, change the agent's command), then start it again`,
     };

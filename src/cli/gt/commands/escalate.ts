@@ -3,7 +3,14 @@
 import type { Command } from 'commander';
 import { currentAddress, escalate, SEVERITIES } from '../../../work/index.ts';
 import { emit } from '../../shared/runtime.ts';
-import { ackEscalation, closeEscalation, listEscalations, showEscalation, type Escalation, type SettleResult } from '../../../work/escalations.ts';
+import {
+  ackEscalation,
+  closeEscalation,
+  listEscalations,
+  showEscalation,
+  type Escalation,
+  type SettleResult,
+} from '../../../work/escalations.ts';
 import type { GtCtx } from '../context.ts';
 
 export function registerEscalate(program: Command, ctx: GtCtx): void {
@@ -11,18 +18,30 @@ export function registerEscalate(program: Command, ctx: GtCtx): void {
     .command('escalate')
     .description('raise a problem you cannot settle: an escalation bead, and mail to the Mayor and the overseer')
     .argument('<message...>', 'what is wrong (words are joined with spaces; "-" reads standard input)')
-    .option('-s, --severity <level>', `${SEVERITIES.join(', ')} (default medium; critical also rings the overseer)`, 'medium')
+    .option(
+      '-s, --severity <level>',
+      `${SEVERITIES.join(', ')} (default medium; critical also rings the overseer)`,
+      'medium',
+    )
     .option('--bead <id>', 'the bead this is about')
     .option('--from <address>', 'escalate as this address (default: the current agent, or overseer)')
-    .addHelpText('after', '\nSettle escalations with gt escalate list|show|ack|close.\n\nExamples:\n  gt escalate "npm test hangs on app since 10:02" --severity high --bead app-a1b\n  gt escalate -s critical "main is broken and the refinery keeps failing"')
+    .addHelpText(
+      'after',
+      '\nSettle escalations with gt escalate list|show|ack|close.\n\nExamples:\n  gt escalate "npm test hangs on app since 10:02" --severity high --bead app-a1b\n  gt escalate -s critical "main is broken and the refinery keeps failing"',
+    )
     .action(async (words: string[], o: { severity: string; bead?: string; from?: string }) => {
       const town = ctx.town();
       const message = words.length === 1 && words[0] === '-' ? ctx.io.stdin() : words.join(' ');
       const from = currentAddress(town, o.from).address;
       // A polecat escalating hands its hooked work over: the hook waits until the escalation is closed.
-      const r = await escalate(town, from, message, o.severity, { ...(o.bead !== undefined ? { bead: o.bead } : {}), suspendHook: from.kind === 'polecat' });
+      const r = await escalate(town, from, message, o.severity, {
+        ...(o.bead !== undefined ? { bead: o.bead } : {}),
+        suspendHook: from.kind === 'polecat',
+      });
       const about = r.related ? ` about ${r.related}` : '';
-      const hook = r.suspended ? `; your hook (${r.related}) is suspended until ${r.bead} is closed: stop working on it` : '';
+      const hook = r.suspended
+        ? `; your hook (${r.related}) is suspended until ${r.bead} is closed: stop working on it`
+        : '';
       emit(ctx.io, ctx.json(), {
         data: r,
         text: r.duplicate
@@ -41,7 +60,10 @@ function registerSettle(esc: Command, ctx: GtCtx): void {
     .addHelpText('after', '\nExamples:\n  gt escalate list\n  gt escalate list --all --json')
     .action((o: { all?: boolean }) => {
       const list = listEscalations(ctx.town(), { all: o.all ?? false });
-      emit(ctx.io, ctx.json(), { data: list, text: list.length ? list.map(row).join('\n') : o.all ? 'No escalations.' : 'No open escalations.' });
+      emit(ctx.io, ctx.json(), {
+        data: list,
+        text: list.length ? list.map(row).join('\n') : o.all ? 'No escalations.' : 'No open escalations.',
+      });
     });
 
   esc
@@ -51,7 +73,18 @@ function registerSettle(esc: Command, ctx: GtCtx): void {
     .addHelpText('after', '\nExample:\n  gt escalate show hq-a1b')
     .action((id: string) => {
       const e = showEscalation(ctx.town(), id);
-      emit(ctx.io, ctx.json(), { data: e, text: [row(e), ...(e.acked ? [`  acknowledged by ${e.acked.by} at ${e.acked.at}${e.acked.note ? `: ${e.acked.note}` : ''}`] : []), ...(e.close_reason ? [`  closed: ${e.close_reason}`] : []), '', e.description].join('\n') });
+      emit(ctx.io, ctx.json(), {
+        data: e,
+        text: [
+          row(e),
+          ...(e.acked
+            ? [`  acknowledged by ${e.acked.by} at ${e.acked.at}${e.acked.note ? `: ${e.acked.note}` : ''}`]
+            : []),
+          ...(e.close_reason ? [`  closed: ${e.close_reason}`] : []),
+          '',
+          e.description,
+        ].join('\n'),
+      });
     });
 
   esc
@@ -59,7 +92,10 @@ function registerSettle(esc: Command, ctx: GtCtx): void {
     .description('acknowledge an escalation (it stays open); the hook it suspended works again')
     .argument('<id>', 'escalation bead id')
     .option('-m, --message <text>', 'a note for the agent that raised it')
-    .addHelpText('after', '\nExamples:\n  gt escalate ack hq-a1b\n  gt escalate ack hq-a1b -m "looking at it; carry on with the rest"')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt escalate ack hq-a1b\n  gt escalate ack hq-a1b -m "looking at it; carry on with the rest"',
+    )
     .action(async (id: string, o: { message?: string }) => {
       const town = ctx.town();
       const r = await ackEscalation(town, id, currentAddress(town).text, o.message);
@@ -87,5 +123,7 @@ function row(e: Escalation): string {
 function settled(r: SettleResult): string {
   const x = r.resumed;
   if (!x) return '';
-  return x.status === 'resumed' ? `; ${x.address} works on ${x.bead} again (${x.how === 'nudged' ? 'told to carry on' : 'started'})` : `; ${x.address} was already working on ${x.bead}`;
+  return x.status === 'resumed'
+    ? `; ${x.address} works on ${x.bead} again (${x.how === 'nudged' ? 'told to carry on' : 'started'})`
+    : `; ${x.address} was already working on ${x.bead}`;
 }

@@ -15,12 +15,20 @@ export function registerFeed(program: Command, ctx: GtCtx): void {
     .option('-n, --lines <n>', 'how many recent events to show', '20')
     .option('-f, --follow', 'keep printing new events until Ctrl-C')
     .option('-k, --kind <prefix>', 'only events whose kind starts with this (e.g. refinery.)')
-    .addHelpText('after', '\nExamples:\n  gt feed\n  gt feed -n 100 --kind refinery.\n  gt feed --follow\n  gt feed --follow --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt feed\n  gt feed -n 100 --kind refinery.\n  gt feed --follow\n  gt feed --follow --json',
+    )
     .action(async (o: { lines: string; follow?: boolean; kind?: string }) => {
       const n = Number(o.lines);
-      if (!Number.isInteger(n) || n < 0 || n > 10_000) throw usageError('GT_BAD_LINES', `-n must be a whole number from 0 to 10000, not "${o.lines}"`);
+      if (!Number.isInteger(n) || n < 0 || n > 10_000)
+        throw usageError('GT_BAD_LINES', `-n must be a whole number from 0 to 10000, not "${o.lines}"`);
       if (o.kind !== undefined && !TOWN_EVENT_KINDS.some((k) => k.startsWith(o.kind!))) {
-        throw usageError('GT_BAD_KIND', `no event kind starts with "${o.kind}"`, `kinds start with ${Object.keys(TOWN_EVENTS).join(', ')} (e.g. --kind refinery.)`);
+        throw usageError(
+          'GT_BAD_KIND',
+          `no event kind starts with "${o.kind}"`,
+          `kinds start with ${Object.keys(TOWN_EVENTS).join(', ')} (e.g. --kind refinery.)`,
+        );
       }
       const store = openTownStore(ctx.town(), { actor: 'gt feed' });
       try {
@@ -63,5 +71,7 @@ function untilSignal(tick: () => void): Promise<void> {
 
 /** `HH:MM:SS actor kind subject: reason` (UTC, as stored), one terminal-safe line per event. */
 export function renderEvent(e: TownEvent): string {
-  return safeLine(`${e.at.slice(11, 19)} ${e.actor.padEnd(10)} ${e.kind.padEnd(22)} ${e.subject ?? ''}${e.reason ? `: ${e.reason}` : ''}`.trimEnd());
+  return safeLine(
+    `${e.at.slice(11, 19)} ${e.actor.padEnd(10)} ${e.kind.padEnd(22)} ${e.subject ?? ''}${e.reason ? `: ${e.reason}` : ''}`.trimEnd(),
+  );
 }

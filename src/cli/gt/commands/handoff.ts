@@ -5,19 +5,32 @@ import { currentAddress, handoff, restartAfterHandoff, type HandoffResult } from
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
-interface HandoffOpts { message?: string; force?: boolean; restart: boolean; restartOnly?: boolean; agent?: string }
+interface HandoffOpts {
+  message?: string;
+  force?: boolean;
+  restart: boolean;
+  restartOnly?: boolean;
+  agent?: string;
+}
 
 export function registerHandoff(program: Command, ctx: GtCtx): void {
   program
     .command('handoff')
-    .description('hand off to a fresh session of yourself: mail a note to self, optionally hook a bead, restart (at most every 2 minutes)')
+    .description(
+      'hand off to a fresh session of yourself: mail a note to self, optionally hook a bead, restart (at most every 2 minutes)',
+    )
     .argument('[bead]', 'a bead to put on your hook for the next session')
     .option('-m, --message <note>', 'the note your next session reads first ("-" reads standard input)')
     .option('--no-restart', 'only leave the note (and the hook); keep this session')
     .option('--force', 'hand off even within 2 minutes of the last handoff')
-    .addOption(new Option('--restart-only', 'internal: the detached restart of a handoff run inside its session').hideHelp())
+    .addOption(
+      new Option('--restart-only', 'internal: the detached restart of a handoff run inside its session').hideHelp(),
+    )
     .addOption(new Option('--agent <name>', 'internal: the agent to restart').hideHelp())
-    .addHelpText('after', '\nExamples:\n  gt handoff -m "Tests written in test/login.test.ts; next: make them pass"\n  gt handoff app-a1b -m "Start on the retry logic"')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt handoff -m "Tests written in test/login.test.ts; next: make them pass"\n  gt handoff app-a1b -m "Start on the retry logic"',
+    )
     .action(async (bead: string | undefined, o: HandoffOpts) => {
       const town = ctx.town();
       const me = currentAddress(town);
@@ -28,7 +41,10 @@ export function registerHandoff(program: Command, ctx: GtCtx): void {
       }
       const note = o.message === '-' ? ctx.io.stdin() : o.message;
       const r = await handoff(town, me.address, {
-        ...(note !== undefined ? { note } : {}), ...(bead !== undefined ? { bead } : {}), force: Boolean(o.force), restart: o.restart,
+        ...(note !== undefined ? { note } : {}),
+        ...(bead !== undefined ? { bead } : {}),
+        force: Boolean(o.force),
+        restart: o.restart,
         ...(process.argv[1] ? { gtCommand: [process.execPath, process.argv[1]] } : {}),
       });
       emit(ctx.io, ctx.json(), { data: r, text: renderHandoff(r) });

@@ -3,7 +3,20 @@
 import type { Command } from 'commander';
 
 export const HELP_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  'Workspace:': ['install', 'rig', 'crew', 'up', 'down', 'shutdown', 'daemon', 'dashboard', 'serve', 'host', 'workspace', 'demo'],
+  'Workspace:': [
+    'install',
+    'rig',
+    'crew',
+    'up',
+    'down',
+    'shutdown',
+    'daemon',
+    'dashboard',
+    'serve',
+    'host',
+    'workspace',
+    'demo',
+  ],
   'Agents:': ['mayor', 'polecat', 'refinery', 'agents', 'peek', 'attach', 'prime', 'handoff'],
   'Work:': ['sling', 'unsling', 'hook', 'done', 'convoy', 'mq', 'trail'],
   'Comm:': ['mail', 'nudge', 'escalate'],

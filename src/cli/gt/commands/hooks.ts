@@ -7,26 +7,34 @@ import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
 export function registerHooks(program: Command, ctx: GtCtx): void {
-  const hooks = program.command('hooks').description('work hooks (what each polecat holds) and the runtime hook settings agents start with');
+  const hooks = program
+    .command('hooks')
+    .description('work hooks (what each polecat holds) and the runtime hook settings agents start with');
 
   hooks
     .command('list')
-    .description("every polecat's hook (state, agent, bead, branch, worktree, last snapshot) and each agent's hook settings file")
+    .description(
+      "every polecat's hook (state, agent, bead, branch, worktree, last snapshot) and each agent's hook settings file",
+    )
     .addHelpText('after', '\nExample:\n  gt hooks list --json')
     .action(async () => {
       const town = ctx.town();
       const work = await listHooks(town);
       const settings = listHookSettings(town);
       const text = [
-        'Work hooks:', ...(work.length ? work.map(workLine) : ['  (no polecats)']),
-        'Hook settings:', ...settings.map(settingsLine),
+        'Work hooks:',
+        ...(work.length ? work.map(workLine) : ['  (no polecats)']),
+        'Hook settings:',
+        ...settings.map(settingsLine),
       ].join('\n');
       emit(ctx.io, ctx.json(), { data: { work, settings }, text });
     });
 
   hooks
     .command('repair')
-    .description('restore missing worktrees, prune stale worktree entries and locks, requeue orphaned beads, rewrite outdated settings files')
+    .description(
+      'restore missing worktrees, prune stale worktree entries and locks, requeue orphaned beads, rewrite outdated settings files',
+    )
     .addHelpText('after', '\nExample:\n  gt hooks repair')
     .action(() => {
       const town = ctx.town();
@@ -34,9 +42,18 @@ export function registerHooks(program: Command, ctx: GtCtx): void {
       const fixed = repairHookSettings(town);
       const lines = [
         ...work.map((r: HookRepair) => `${r.kind}: ${r.detail}`),
-        ...(fixed.length ? [`Rewrote ${fixed.length} settings file${fixed.length === 1 ? '' : 's'}:`, ...fixed.map((h) => `  ${h.address}: ${h.path}`), 'Running agents read them at their next start (gt mayor restart).'] : []),
+        ...(fixed.length
+          ? [
+              `Rewrote ${fixed.length} settings file${fixed.length === 1 ? '' : 's'}:`,
+              ...fixed.map((h) => `  ${h.address}: ${h.path}`),
+              'Running agents read them at their next start (gt mayor restart).',
+            ]
+          : []),
       ];
-      emit(ctx.io, ctx.json(), { data: { work, repaired: fixed }, text: lines.length ? lines.join('\n') : 'Every hook is consistent and every settings file is current.' });
+      emit(ctx.io, ctx.json(), {
+        data: { work, repaired: fixed },
+        text: lines.length ? lines.join('\n') : 'Every hook is consistent and every settings file is current.',
+      });
     });
 }
 

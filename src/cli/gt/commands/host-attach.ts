@@ -16,7 +16,9 @@ export function registerAttach(program: Command, ctx: GtCtx): void {
     .action(async (agent: string) => {
       const id = identityFor(ctx, agent);
       if (!(await townTmux(ctx.town()).hasSession(id.session))) {
-        throw new GtError('GT_NOT_RUNNING', `${id.address} is not running (no session ${id.session})`, { hint: 'gt agents lists the agents that run; gt peek shows the last screen of one that died at start-up' });
+        throw new GtError('GT_NOT_RUNNING', `${id.address} is not running (no session ${id.session})`, {
+          hint: 'gt agents lists the agents that run; gt peek shows the last screen of one that died at start-up',
+        });
       }
       const code = attachTerminal(ctx, id);
       if (code !== 0) throw new ExitSignal(code);

@@ -6,14 +6,32 @@ import { GtError, installRoot, isoNow, messageOf, usageError } from '../../../ke
 import { runSync } from '../../../proc/index.ts';
 import { shellQuote } from '../../../tmux/index.ts';
 import {
-  checkHostName, ensureMaster, findHost, knownHostsFile, listPlacements, loadHosts, parseSshUrl, saveHosts, sshExec, stopMaster, type HostConfig,
+  checkHostName,
+  ensureMaster,
+  findHost,
+  knownHostsFile,
+  listPlacements,
+  loadHosts,
+  parseSshUrl,
+  saveHosts,
+  sshExec,
+  stopMaster,
+  type HostConfig,
 } from '../../../providers/index.ts';
 import { openTownStore, type TownContext } from '../../../town/index.ts';
 import { getPolecat } from '../../../work/polecats/table.ts';
 import { emit, ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
-interface AddOpts { maxPolecats: string; dir: string; acceptNew?: boolean; identity?: string; node: string; gtRoot?: string; tunnelPort: string }
+interface AddOpts {
+  maxPolecats: string;
+  dir: string;
+  acceptNew?: boolean;
+  identity?: string;
+  node: string;
+  gtRoot?: string;
+  tunnelPort: string;
+}
 
 export interface HostReport {
   host: string;
@@ -33,7 +51,9 @@ export interface HostReport {
 }
 
 export function registerHost(program: Command, ctx: GtCtx): void {
-  const host = program.command('host').description('SSH hosts where polecats run (gt sling <bead> <rig> --host <name>)');
+  const host = program
+    .command('host')
+    .description('SSH hosts where polecats run (gt sling <bead> <rig> --host <name>)');
   const paths = (town: TownContext) => ({ settingsDir: town.paths.settingsDir, runtimeDir: town.paths.runtime });
 
   host
@@ -42,37 +62,58 @@ export function registerHost(program: Command, ctx: GtCtx): void {
     .argument('<name>', 'a short name (letters, digits, dashes)')
     .argument('<url>', 'ssh://user@host[:port]')
     .option('--max-polecats <n>', 'how many polecats may run there at once', '4')
-    .option('--dir <path>', 'directory on the host for workspaces (relative: to the login\'s home)', 'gastown')
-    .option('--accept-new', 'trust the host key on this first connection (else it must already be in Gas Town\'s known_hosts)')
-    .option('--identity <file>', 'private key to log in with (default: ssh\'s own configuration and agent)')
+    .option('--dir <path>', "directory on the host for workspaces (relative: to the login's home)", 'gastown')
+    .option(
+      '--accept-new',
+      "trust the host key on this first connection (else it must already be in Gas Town's known_hosts)",
+    )
+    .option('--identity <file>', "private key to log in with (default: ssh's own configuration and agent)")
     .option('--node <path>', 'Node.js 22.13+ on the host', 'node')
     .option('--gt-root <path>', 'where Gas Town is installed on the host (default: the same path as here)')
-    .option('--tunnel-port <port>', 'port on the host\'s loopback where agents reach the town API (ssh -R)', '7717')
-    .addHelpText('after', '\nExamples:\n  gt host add build1 ssh://dev@build1.lan --accept-new\n  gt host add gpu ssh://me@10.0.0.7:2222 --max-polecats 8 --dir /srv/gastown')
+    .option('--tunnel-port <port>', "port on the host's loopback where agents reach the town API (ssh -R)", '7717')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt host add build1 ssh://dev@build1.lan --accept-new\n  gt host add gpu ssh://me@10.0.0.7:2222 --max-polecats 8 --dir /srv/gastown',
+    )
     .action(async (name: string, url: string, o: AddOpts) => {
       checkHostName(name);
       const where = parseSshUrl(url);
       const max = Number(o.maxPolecats);
-      if (!Number.isInteger(max) || max < 1) throw usageError('GT_BAD_CAP', `--max-polecats must be a whole number of at least 1, not "${o.maxPolecats}"`);
+      if (!Number.isInteger(max) || max < 1)
+        throw usageError('GT_BAD_CAP', `--max-polecats must be a whole number of at least 1, not "${o.maxPolecats}"`);
       const tunnel = Number(o.tunnelPort);
-      if (!Number.isInteger(tunnel) || tunnel < 1 || tunnel > 65_535) throw usageError('GT_BAD_PORT', `--tunnel-port must be a port number, not "${o.tunnelPort}"`);
+      if (!Number.isInteger(tunnel) || tunnel < 1 || tunnel > 65_535)
+        throw usageError('GT_BAD_PORT', `--tunnel-port must be a port number, not "${o.tunnelPort}"`);
       const town = ctx.town();
       const hosts = loadHosts(town.paths.settingsDir);
       const before = hosts.find((h) => h.name === name);
       const h: HostConfig = {
-        name, url, ...where, max_polecats: max, dir: o.dir, identity: o.identity ?? null, node: o.node, gt_root: o.gtRoot ?? installRoot(),
-        tunnel_port: tunnel, added_at: before?.added_at ?? isoNow(),
+        name,
+        url,
+        ...where,
+        max_polecats: max,
+        dir: o.dir,
+        identity: o.identity ?? null,
+        node: o.node,
+        gt_root: o.gtRoot ?? installRoot(),
+        tunnel_port: tunnel,
+        added_at: before?.added_at ?? isoNow(),
       };
       if (before) await stopMaster(before, paths(town)); // a changed address or key must not reuse the old connection
       const r = await checkHost(town, h, { acceptNew: o.acceptNew ?? false, makeDir: true });
       if (!r.ok) {
         throw new GtError('GT_HOST_CHECK', `host ${name} was not added: ${r.problems.join('; ')}`, {
-          hint: r.hint?.replace(`gt host check ${name} --accept-new`, `gt host add ${name} ${url} --accept-new`) ?? 'fix what it says on the host (or the options), then gt host add again',
+          hint:
+            r.hint?.replace(`gt host check ${name} --accept-new`, `gt host add ${name} ${url} --accept-new`) ??
+            'fix what it says on the host (or the options), then gt host add again',
         });
       }
       const saved = { ...h, dir: r.dir! };
       saveHosts(town.paths.settingsDir, [...hosts.filter((x) => x.name !== name), saved]);
-      emit(ctx.io, ctx.json(), { data: { ...saved, check: r }, text: `${before ? 'Changed' : 'Added'} host ${name} (${url}): ${summary(r)}; up to ${max} polecat(s) in ${r.dir}.` });
+      emit(ctx.io, ctx.json(), {
+        data: { ...saved, check: r },
+        text: `${before ? 'Changed' : 'Added'} host ${name} (${url}): ${summary(r)}; up to ${max} polecat(s) in ${r.dir}.`,
+      });
     });
 
   host
@@ -84,8 +125,13 @@ export function registerHost(program: Command, ctx: GtCtx): void {
       const rows = hostRows(town);
       emit(ctx.io, ctx.json(), {
         data: rows,
-        text: rows.length === 0 ? 'No hosts. Add one with: gt host add <name> ssh://user@host --accept-new'
-          : table(['HOST', 'URL', 'POLECATS', 'DIR'], rows.map((r) => [r.name, r.url, `${r.busy}/${r.max_polecats}`, r.dir])),
+        text:
+          rows.length === 0
+            ? 'No hosts. Add one with: gt host add <name> ssh://user@host --accept-new'
+            : table(
+                ['HOST', 'URL', 'POLECATS', 'DIR'],
+                rows.map((r) => [r.name, r.url, `${r.busy}/${r.max_polecats}`, r.dir]),
+              ),
       });
     });
 
@@ -98,10 +144,17 @@ export function registerHost(program: Command, ctx: GtCtx): void {
     .action(async (name: string | undefined, o: { acceptNew?: boolean }) => {
       const town = ctx.town();
       const hosts = name ? [findHost(town.paths.settingsDir, name)] : loadHosts(town.paths.settingsDir);
-      const reports = await Promise.all(hosts.map((h) => checkHost(town, h, { acceptNew: o.acceptNew ?? false, makeDir: false })));
+      const reports = await Promise.all(
+        hosts.map((h) => checkHost(town, h, { acceptNew: o.acceptNew ?? false, makeDir: false })),
+      );
       emit(ctx.io, ctx.json(), {
         data: reports,
-        text: reports.length === 0 ? 'No hosts to check.' : reports.map((r) => `${r.ok ? 'ok  ' : 'FAIL'} ${r.host}: ${r.ok ? summary(r) : r.problems.join('; ')}`).join('\n'),
+        text:
+          reports.length === 0
+            ? 'No hosts to check.'
+            : reports
+                .map((r) => `${r.ok ? 'ok  ' : 'FAIL'} ${r.host}: ${r.ok ? summary(r) : r.problems.join('; ')}`)
+                .join('\n'),
       });
       if (reports.some((r) => !r.ok)) throw new ExitSignal(1);
     });
@@ -116,17 +169,33 @@ export function registerHost(program: Command, ctx: GtCtx): void {
       const h = findHost(town.paths.settingsDir, name);
       const busy = hostRows(town).find((r) => r.name === name)?.working ?? [];
       if (busy.length > 0) {
-        throw new GtError('GT_HOST_BUSY', `host ${name} still runs polecats with work: ${busy.join(', ')}`, { hint: 'let them finish (gt done), or move their work with gt sling <bead> <rig> --force, then remove the host' });
+        throw new GtError('GT_HOST_BUSY', `host ${name} still runs polecats with work: ${busy.join(', ')}`, {
+          hint: 'let them finish (gt done), or move their work with gt sling <bead> <rig> --force, then remove the host',
+        });
       }
       await stopMaster(h, paths(town));
-      saveHosts(town.paths.settingsDir, loadHosts(town.paths.settingsDir).filter((x) => x.name !== name));
-      runSync('ssh-keygen', ['-R', h.port === 22 ? h.hostname : `[${h.hostname}]:${h.port}`, '-f', knownHostsFile(town.paths.settingsDir)], { timeoutMs: 10_000 });
+      saveHosts(
+        town.paths.settingsDir,
+        loadHosts(town.paths.settingsDir).filter((x) => x.name !== name),
+      );
+      runSync(
+        'ssh-keygen',
+        ['-R', h.port === 22 ? h.hostname : `[${h.hostname}]:${h.port}`, '-f', knownHostsFile(town.paths.settingsDir)],
+        { timeoutMs: 10_000 },
+      );
       rmSync(`${knownHostsFile(town.paths.settingsDir)}.old`, { force: true });
-      emit(ctx.io, ctx.json(), { data: { removed: name }, text: `Removed host ${name}; its workspaces in ${h.dir} stay on the host.` });
+      emit(ctx.io, ctx.json(), {
+        data: { removed: name },
+        text: `Removed host ${name}; its workspaces in ${h.dir} stay on the host.`,
+      });
     });
 }
 
-interface HostRow extends HostConfig { busy: number; placed: string[]; working: string[] }
+interface HostRow extends HostConfig {
+  busy: number;
+  placed: string[];
+  working: string[];
+}
 
 function hostRows(town: TownContext): HostRow[] {
   const store = openTownStore(town);
@@ -146,8 +215,25 @@ function hostRows(town: TownContext): HostRow[] {
 }
 
 /** One login (the master connection) and one command that reports the tools. */
-async function checkHost(town: TownContext, h: HostConfig, o: { acceptNew: boolean; makeDir: boolean }): Promise<HostReport> {
-  const r: HostReport = { host: h.name, url: h.url, ok: false, latency_ms: null, dir: null, git: null, tmux: null, node: null, gt: false, disk_free_mb: null, problems: [], hint: null };
+async function checkHost(
+  town: TownContext,
+  h: HostConfig,
+  o: { acceptNew: boolean; makeDir: boolean },
+): Promise<HostReport> {
+  const r: HostReport = {
+    host: h.name,
+    url: h.url,
+    ok: false,
+    latency_ms: null,
+    dir: null,
+    git: null,
+    tmux: null,
+    node: null,
+    gt: false,
+    disk_free_mb: null,
+    problems: [],
+    hint: null,
+  };
   const paths = { settingsDir: town.paths.settingsDir, runtimeDir: town.paths.runtime };
   const q = shellQuote;
   try {
@@ -178,9 +264,11 @@ async function checkHost(town: TownContext, h: HostConfig, o: { acceptNew: boole
     const major = Number(/^v(\d+)\.(\d+)/.exec(r.node ?? '')?.[1] ?? 0);
     const minor = Number(/^v(\d+)\.(\d+)/.exec(r.node ?? '')?.[2] ?? 0);
     if (!r.node) r.problems.push(`${h.node} does not run (Node.js 22.13+ is needed; give its path with --node)`);
-    else if (major < 22 || (major === 22 && minor < 13)) r.problems.push(`${h.node} is ${r.node}; Node.js 22.13+ is needed (give another with --node)`);
+    else if (major < 22 || (major === 22 && minor < 13))
+      r.problems.push(`${h.node} is ${r.node}; Node.js 22.13+ is needed (give another with --node)`);
     if (!r.gt) r.problems.push(`Gas Town is not at ${h.gt_root} on the host (install it there, or give --gt-root)`);
-    if (r.disk_free_mb !== null && r.disk_free_mb < 512) r.problems.push(`only ${r.disk_free_mb} MB free in ${r.dir ?? h.dir}`);
+    if (r.disk_free_mb !== null && r.disk_free_mb < 512)
+      r.problems.push(`only ${r.disk_free_mb} MB free in ${r.dir ?? h.dir}`);
   } catch (e) {
     r.problems.push(messageOf(e));
     r.hint = e instanceof GtError && e.hint ? e.hint : null;
@@ -195,6 +283,10 @@ function summary(r: HostReport): string {
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }

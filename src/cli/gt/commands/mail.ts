@@ -2,41 +2,73 @@
 import type { Command } from 'commander';
 import { messageOf, safeLine } from '../../../kernel/index.ts';
 import {
-  ack, archive, checkMail, currentAddress, injectText, listInbox, markRead, formatMailSummary, reply, requireRecipient, sendMail,
-  type Mail, type SendResult,
+  ack,
+  archive,
+  checkMail,
+  currentAddress,
+  injectText,
+  listInbox,
+  markRead,
+  formatMailSummary,
+  reply,
+  requireRecipient,
+  sendMail,
+  type Mail,
+  type SendResult,
 } from '../../../work/index.ts';
 import { parseAddress } from '../../../town/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
-interface SendOpts { subject: string; message?: string; priority?: string; type?: string; notify: boolean; from?: string }
+interface SendOpts {
+  subject: string;
+  message?: string;
+  priority?: string;
+  type?: string;
+  notify: boolean;
+  from?: string;
+}
 
 export function registerMail(program: Command, ctx: GtCtx): void {
   const mail = program
     .command('mail')
     .description('mail between agents and the overseer (stored in the town, nudges live recipients)')
-    .addHelpText('after', '\nExample:\n  gt mail send mayor -s "Need a review" -m "Branch polecat/toast is ready"\n  gt mail inbox --unread');
+    .addHelpText(
+      'after',
+      '\nExample:\n  gt mail send mayor -s "Need a review" -m "Branch polecat/toast is ready"\n  gt mail inbox --unread',
+    );
   const body = (m: string | undefined): string => (m === '-' ? ctx.io.stdin() : (m ?? ''));
 
   mail
     .command('send')
     .description('send mail to an agent, the overseer, or everyone in a rig (<rig>/)')
-    .argument('<address>', 'mayor, overseer, <rig>/<polecat>, <rig>/crew/<name>, <rig>/refinery, <rig>/witness, or <rig>/')
+    .argument(
+      '<address>',
+      'mayor, overseer, <rig>/<polecat>, <rig>/crew/<name>, <rig>/refinery, <rig>/witness, or <rig>/',
+    )
     .requiredOption('-s, --subject <subject>', 'one-line subject')
     .option('-m, --message <body>', 'the body ("-" reads standard input)')
     .option('--priority <0-4>', '0 urgent, 1 high, 2 normal (default), 3–4 low')
     .option('--type <type>', 'message (default), task, escalation, handoff, notification, reply')
-    .option('--no-notify', 'do not nudge the recipient\'s live session')
+    .option('--no-notify', "do not nudge the recipient's live session")
     .option('--from <address>', 'send as this address (default: the current agent, or overseer)')
-    .addHelpText('after', '\nExample:\n  gt mail send myproject/witness -s "Deploy is blocked" -m "CI fails on main since 10:02" --priority 1\n  gt mail send myproject/ -s "Freeze" -m "No merges until the release is out"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  gt mail send myproject/witness -s "Deploy is blocked" -m "CI fails on main since 10:02" --priority 1\n  gt mail send myproject/ -s "Freeze" -m "No merges until the release is out"',
+    )
     .action(async (to: string, o: SendOpts) => {
       const town = ctx.town();
       const from = currentAddress(town, o.from);
       const recipient = parseAddress(town, to);
       requireRecipient(town, recipient);
       const r = await sendMail(town, {
-        from: from.address, to: recipient, subject: o.subject, body: body(o.message), notify: o.notify,
-        ...(o.priority !== undefined ? { priority: o.priority } : {}), ...(o.type !== undefined ? { type: o.type } : {}),
+        from: from.address,
+        to: recipient,
+        subject: o.subject,
+        body: body(o.message),
+        notify: o.notify,
+        ...(o.priority !== undefined ? { priority: o.priority } : {}),
+        ...(o.type !== undefined ? { type: o.type } : {}),
       });
       emit(ctx.io, ctx.json(), { data: r, text: renderSent(r, 'Sent') });
     });
@@ -71,18 +103,27 @@ export function registerMail(program: Command, ctx: GtCtx): void {
     .argument('<id>', 'the mail answered (id or unique start)')
     .requiredOption('-m, --message <body>', 'the body ("-" reads standard input)')
     .option('-s, --subject <subject>', 'subject (default "Re: <original subject>")')
-    .option('--priority <0-4>', 'default: the original\'s priority')
-    .option('--no-notify', 'do not nudge the recipient\'s live session')
+    .option('--priority <0-4>', "default: the original's priority")
+    .option('--no-notify', "do not nudge the recipient's live session")
     .option('--from <address>', 'reply as this address (default: the current agent, or overseer)')
     .addHelpText('after', '\nExample:\n  gt mail reply a1b -m "Fixed in 3f2e1d0, merging now"')
-    .action(async (id: string, o: { message: string; subject?: string; priority?: string; notify: boolean; from?: string }) => {
-      const town = ctx.town();
-      const r = await reply(town, {
-        from: currentAddress(town, o.from).address, id, body: body(o.message), notify: o.notify,
-        ...(o.subject !== undefined ? { subject: o.subject } : {}), ...(o.priority !== undefined ? { priority: o.priority } : {}),
-      });
-      emit(ctx.io, ctx.json(), { data: r, text: renderSent(r, 'Replied') });
-    });
+    .action(
+      async (
+        id: string,
+        o: { message: string; subject?: string; priority?: string; notify: boolean; from?: string },
+      ) => {
+        const town = ctx.town();
+        const r = await reply(town, {
+          from: currentAddress(town, o.from).address,
+          id,
+          body: body(o.message),
+          notify: o.notify,
+          ...(o.subject !== undefined ? { subject: o.subject } : {}),
+          ...(o.priority !== undefined ? { priority: o.priority } : {}),
+        });
+        emit(ctx.io, ctx.json(), { data: r, text: renderSent(r, 'Replied') });
+      },
+    );
 
   mail
     .command('ack')
@@ -112,7 +153,10 @@ export function registerMail(program: Command, ctx: GtCtx): void {
     .command('check')
     .description('unread mail of the current agent; --inject prints the block for a prompt hook (nothing when none)')
     .option('--inject', 'print a <system-reminder> block with unread mail and queued nudges (drained); never fails')
-    .addHelpText('after', '\nExample:\n  gt mail check --json\n  gt mail check --inject   # in Claude Code\'s UserPromptSubmit hook')
+    .addHelpText(
+      'after',
+      "\nExample:\n  gt mail check --json\n  gt mail check --inject   # in Claude Code's UserPromptSubmit hook",
+    )
     .action((o: { inject?: boolean }) => {
       if (o.inject) {
         // Inside a hook: stdout is injected into the agent's prompt, so only the block goes there; any failure is one
@@ -137,7 +181,13 @@ export function registerMail(program: Command, ctx: GtCtx): void {
 function renderSent(r: SendResult, verb: string): string {
   const head = `${verb} ${JSON.stringify(r.mail[0]?.subject ?? '')} (thread ${r.thread_id})`;
   const lines = r.deliveries.map((d) => {
-    const how = { delivered: 'notified in its session', queued: 'busy: note queued for its next prompt', 'not-running': 'not running: the mail waits', skipped: 'not notified', failed: `notification failed (${d.detail ?? ''}); the mail waits` }[d.notify];
+    const how = {
+      delivered: 'notified in its session',
+      queued: 'busy: note queued for its next prompt',
+      'not-running': 'not running: the mail waits',
+      skipped: 'not notified',
+      failed: `notification failed (${d.detail ?? ''}); the mail waits`,
+    }[d.notify];
     return `  ${d.id} → ${d.to}: ${how}`;
   });
   return [head, ...lines].join('\n');

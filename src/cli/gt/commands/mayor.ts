@@ -5,7 +5,14 @@ import { ensureDaemon } from '../../../daemon/index.ts';
 import { getAgent, listAgents, startAgent, stopAgent, townTmux, withStore } from '../../../work/sessions/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
-import { chooseAgent, daemonWarning, describeStart, ensureStarted, identityFor, startAndAttach } from './session-support.ts';
+import {
+  chooseAgent,
+  daemonWarning,
+  describeStart,
+  ensureStarted,
+  identityFor,
+  startAndAttach,
+} from './session-support.ts';
 
 export function registerMayor(program: Command, ctx: GtCtx): void {
   const mayor = program.command('mayor').description("the Mayor: the town's coordinating agent you talk to");
@@ -42,7 +49,12 @@ export function registerMayor(program: Command, ctx: GtCtx): void {
       const id = mayorId();
       const tmux = townTmux(ctx.town());
       const n = (await tmux.hasSession(id.session)) ? await tmux.detachClients(id.session) : 0;
-      emit(ctx.io, ctx.json(), { data: { address: id.address, detached: n }, text: n ? `Detached ${n} terminal${n === 1 ? '' : 's'} from the Mayor` : 'No terminal was attached to the Mayor' });
+      emit(ctx.io, ctx.json(), {
+        data: { address: id.address, detached: n },
+        text: n
+          ? `Detached ${n} terminal${n === 1 ? '' : 's'} from the Mayor`
+          : 'No terminal was attached to the Mayor',
+      });
     });
 
   mayor
@@ -66,13 +78,17 @@ export function registerMayor(program: Command, ctx: GtCtx): void {
       const previous = withStore(town, (s) => getAgent(s, id.address));
       const agent = o.agent ?? previous?.runtime ?? chooseAgent(ctx, id, undefined);
       await stopAgent(town, id);
-      const r = await startAgent(town, { identity: id, agent: chooseAgent(ctx, id, agent), resume: !o.fresh && (o.agent === undefined || o.agent === previous?.runtime) });
+      const r = await startAgent(town, {
+        identity: id,
+        agent: chooseAgent(ctx, id, agent),
+        resume: !o.fresh && (o.agent === undefined || o.agent === previous?.runtime),
+      });
       emit(ctx.io, ctx.json(), { data: r, text: describeStart(r) });
     });
 
   mayor
     .command('status')
-    .description("whether the Mayor runs, with which agent, and what it is doing")
+    .description('whether the Mayor runs, with which agent, and what it is doing')
     .addHelpText('after', '\nExample:\n  gt mayor status --json')
     .action(async () => {
       const id = mayorId();

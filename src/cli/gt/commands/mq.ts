@@ -3,7 +3,17 @@ import type { Command } from 'commander';
 import { getBead } from '../../../beads/index.ts';
 import { safeLine, usageError } from '../../../kernel/index.ts';
 import { listTownEvents, loadRig, openTownStore, type TownEvent } from '../../../town/index.ts';
-import { getMr, listMrs, listQueue, rejectMr, retryMr, withPullRequests, type MrStatus, type MrWithPr, type QueuedView } from '../../../refinery/index.ts';
+import {
+  getMr,
+  listMrs,
+  listQueue,
+  rejectMr,
+  retryMr,
+  withPullRequests,
+  type MrStatus,
+  type MrWithPr,
+  type QueuedView,
+} from '../../../refinery/index.ts';
 import { currentAddress } from '../../../work/whoami.ts';
 import { submitBranch } from '../../../work/mq-submit.ts';
 import { emit } from '../../shared/runtime.ts';
@@ -12,10 +22,11 @@ import type { GtCtx } from '../context.ts';
 const MR_STATUSES: readonly MrStatus[] = ['queued', 'running', 'merged', 'failed', 'rejected'];
 
 export function registerMq(program: Command, ctx: GtCtx): void {
-  const mq = program.command('mq').description('the merge queue: list it, see one request or the next, submit a branch, retry or reject a request');
+  const mq = program
+    .command('mq')
+    .description('the merge queue: list it, see one request or the next, submit a branch, retry or reject a request');
 
-  mq
-    .command('list')
+  mq.command('list')
     .description('merge requests, newest last (all statuses unless --status)')
     .argument('[rig]', 'only this rig (as --rig)')
     .option('--rig <rig>', 'only this rig')
@@ -23,20 +34,29 @@ export function registerMq(program: Command, ctx: GtCtx): void {
     .addHelpText('after', '\nExamples:\n  gt mq list myproject\n  gt mq list --rig myproject --status failed --json')
     .action((rig: string | undefined, o: { rig?: string; status?: string }) => {
       if (rig !== undefined) o.rig = rig;
-      if (o.status !== undefined && !MR_STATUSES.includes(o.status as MrStatus)) throw usageError('GT_BAD_STATUS', `--status "${o.status}" is not a merge request status`, `use one of: ${MR_STATUSES.join(', ')}`);
+      if (o.status !== undefined && !MR_STATUSES.includes(o.status as MrStatus))
+        throw usageError(
+          'GT_BAD_STATUS',
+          `--status "${o.status}" is not a merge request status`,
+          `use one of: ${MR_STATUSES.join(', ')}`,
+        );
       if (o.rig !== undefined) loadRig(ctx.town(), o.rig);
       const store = openTownStore(ctx.town());
       try {
-        const rows = withPullRequests(store, listMrs(store, { ...(o.rig ? { rig: o.rig } : {}), ...(o.status ? { status: [o.status as MrStatus] } : {}) }));
+        const rows = withPullRequests(
+          store,
+          listMrs(store, { ...(o.rig ? { rig: o.rig } : {}), ...(o.status ? { status: [o.status as MrStatus] } : {}) }),
+        );
         emit(ctx.io, ctx.json(), { data: rows, text: renderList(rows) });
       } finally {
         store.close();
       }
     });
 
-  mq
-    .command('status')
-    .description('one merge request in detail: its bead, branch, place in the queue, why it failed, what happened to it')
+  mq.command('status')
+    .description(
+      'one merge request in detail: its bead, branch, place in the queue, why it failed, what happened to it',
+    )
     .argument('<mr>', 'merge request id (mr-…)')
     .addHelpText('after', '\nExamples:\n  gt mq status mr-1x2y3z\n  gt mq status mr-1x2y3z --json')
     .action((id: string) => {
@@ -48,8 +68,11 @@ export function registerMq(program: Command, ctx: GtCtx): void {
         const queued = mr.status === 'queued' ? listQueue(store, mr.rig).find((q) => q.id === mr.id) : undefined;
         const events = listTownEvents(store, { subject: mr.bead, limit: 10_000 }).filter((e) => mentions(e, mr.id));
         const data = {
-          ...withPullRequests(store, [mr])[0]!, bead_title: bead?.title ?? null, bead_status: bead?.status ?? null,
-          position: queued?.position ?? null, effective_priority: queued?.effective_priority ?? null,
+          ...withPullRequests(store, [mr])[0]!,
+          bead_title: bead?.title ?? null,
+          bead_status: bead?.status ?? null,
+          position: queued?.position ?? null,
+          effective_priority: queued?.effective_priority ?? null,
           events,
         };
         emit(ctx.io, ctx.json(), { data, text: renderStatus(data) });
@@ -58,8 +81,7 @@ export function registerMq(program: Command, ctx: GtCtx): void {
       }
     });
 
-  mq
-    .command('next')
+  mq.command('next')
     .description('the merge request the refinery takes next in a rig (priority, aged by waiting, then oldest)')
     .argument('<rig>', 'the rig')
     .option('-q, --quiet', 'print only its id')
@@ -74,26 +96,34 @@ export function registerMq(program: Command, ctx: GtCtx): void {
           if (next) ctx.io.out(`${next.id}\n`);
           return;
         }
-        emit(ctx.io, ctx.json(), { data: next, text: next ? nextLine(next, listQueue(store, rig).length) : `Nothing queued in ${rig}.` });
+        emit(ctx.io, ctx.json(), {
+          data: next,
+          text: next ? nextLine(next, listQueue(store, rig).length) : `Nothing queued in ${rig}.`,
+        });
       } finally {
         store.close();
       }
     });
 
-  mq
-    .command('submit')
-    .description('put a branch of this clone (a polecat worktree or a crew clone) on the rig\'s merge queue for a bead; gt done does this and more for polecats')
+  mq.command('submit')
+    .description(
+      "put a branch of this clone (a polecat worktree or a crew clone) on the rig's merge queue for a bead; gt done does this and more for polecats",
+    )
     .option('--branch <branch>', 'the branch (default: the one checked out here)')
-    .option('--issue <bead>', 'the bead it does (default: the bead the branch is named after, else the polecat\'s hook)')
-    .option('-p, --priority <0-4>', 'queue priority, 0 first (default: the bead\'s)')
+    .option('--issue <bead>', "the bead it does (default: the bead the branch is named after, else the polecat's hook)")
+    .option('-p, --priority <0-4>', "queue priority, 0 first (default: the bead's)")
     .addHelpText('after', '\nExamples:\n  gt mq submit\n  gt mq submit --branch fix/login --issue app-x1f -p 1')
     .action((o: { branch?: string; issue?: string; priority?: string }) => {
       const priority = o.priority === undefined ? undefined : Number(o.priority);
-      if (priority !== undefined && (!/^[0-4]$/.test(o.priority!.trim()))) throw usageError('GT_BAD_PRIORITY', `--priority must be 0, 1, 2, 3 or 4, not "${o.priority}"`);
+      if (priority !== undefined && !/^[0-4]$/.test(o.priority!.trim()))
+        throw usageError('GT_BAD_PRIORITY', `--priority must be 0, 1, 2, 3 or 4, not "${o.priority}"`);
       const town = ctx.town();
       const r = submitBranch(town, {
-        cwd: ctx.io.cwd, actor: currentAddress(town).text,
-        ...(o.branch !== undefined ? { branch: o.branch } : {}), ...(o.issue !== undefined ? { bead: o.issue } : {}), ...(priority !== undefined ? { priority } : {}),
+        cwd: ctx.io.cwd,
+        actor: currentAddress(town).text,
+        ...(o.branch !== undefined ? { branch: o.branch } : {}),
+        ...(o.issue !== undefined ? { bead: o.issue } : {}),
+        ...(priority !== undefined ? { priority } : {}),
       });
       const text = r.created
         ? `Submitted ${r.branch} (${r.head.slice(0, 12)}, ${r.commits} commit${r.commits === 1 ? '' : 's'}) for ${r.bead}: merge request ${r.mr.id} is queued in ${r.rig}${r.superseded.length ? ` (replaces ${r.superseded.join(', ')})` : ''}.`
@@ -101,8 +131,7 @@ export function registerMq(program: Command, ctx: GtCtx): void {
       emit(ctx.io, ctx.json(), { data: r, text });
     });
 
-  mq
-    .command('retry')
+  mq.command('retry')
     .description('put a failed or rejected merge request back on the queue')
     .argument('<mr>', 'merge request id (mr-…)')
     .addHelpText('after', '\nExample:\n  gt mq retry mr-1x2y3z')
@@ -117,8 +146,7 @@ export function registerMq(program: Command, ctx: GtCtx): void {
       }
     });
 
-  mq
-    .command('reject')
+  mq.command('reject')
     .description('take a queued or failed merge request off the queue for good')
     .argument('<mr>', 'merge request id (mr-…)')
     .option('-m, --message <reason>', 'why')
@@ -128,7 +156,10 @@ export function registerMq(program: Command, ctx: GtCtx): void {
       const store = openTownStore(town);
       try {
         const mr = rejectMr(store, id, o.message, currentAddress(town).text);
-        emit(ctx.io, ctx.json(), { data: mr, text: `${mr.id} (${mr.bead}) is rejected${o.message ? `: ${o.message}` : ''}.` });
+        emit(ctx.io, ctx.json(), {
+          data: mr,
+          text: `${mr.id} (${mr.bead}) is rejected${o.message ? `: ${o.message}` : ''}.`,
+        });
       } finally {
         store.close();
       }
@@ -145,7 +176,15 @@ function nextLine(m: QueuedView, queued: number): string {
   return `${m.id}  ${m.bead}  P${m.priority}${m.effective_priority !== m.priority ? ` (aged to P${m.effective_priority})` : ''}  ${m.branch}  queued ${m.created_at.slice(0, 16).replace('T', ' ')}  (1 of ${queued})`;
 }
 
-function renderStatus(d: MrWithPr & { bead_title: string | null; bead_status: string | null; position: number | null; effective_priority: number | null; events: TownEvent[] }): string {
+function renderStatus(
+  d: MrWithPr & {
+    bead_title: string | null;
+    bead_status: string | null;
+    position: number | null;
+    effective_priority: number | null;
+    events: TownEvent[];
+  },
+): string {
   const lines = [
     `${d.id}  ${d.status}${d.position !== null ? ` (position ${d.position} in the queue, P${d.effective_priority})` : ''}`,
     `  bead:     ${d.bead}${d.bead_title !== null ? ` ${d.bead_title} (${d.bead_status})` : ' (not in the town store)'}`,
@@ -164,9 +203,18 @@ function renderStatus(d: MrWithPr & { bead_title: string | null; bead_status: st
 
 function renderList(rows: readonly MrWithPr[]): string {
   if (rows.length === 0) return 'No merge requests.';
-  return rows.map((m) => {
-    const extra = m.status === 'merged' ? ` ${m.merge_commit?.slice(0, 12)}` : m.status === 'failed' || m.status === 'rejected' ? ` ${(m.failure ?? '').split('\n')[0]}${m.rework_bead ? ` (rework ${m.rework_bead})` : ''}` : '';
-    const pr = m.pull_request ? `  PR #${m.pull_request.number} ${m.pull_request.state}${m.pull_request.detail ? ` (${m.pull_request.detail})` : ''} ${m.pull_request.url}` : '';
-    return `${m.id}  ${m.rig}  ${m.bead}  P${m.priority}  ${m.status}${extra}  ${m.branch}${pr}`;
-  }).join('\n');
+  return rows
+    .map((m) => {
+      const extra =
+        m.status === 'merged'
+          ? ` ${m.merge_commit?.slice(0, 12)}`
+          : m.status === 'failed' || m.status === 'rejected'
+            ? ` ${(m.failure ?? '').split('\n')[0]}${m.rework_bead ? ` (rework ${m.rework_bead})` : ''}`
+            : '';
+      const pr = m.pull_request
+        ? `  PR #${m.pull_request.number} ${m.pull_request.state}${m.pull_request.detail ? ` (${m.pull_request.detail})` : ''} ${m.pull_request.url}`
+        : '';
+      return `${m.id}  ${m.rig}  ${m.bead}  P${m.priority}  ${m.status}${extra}  ${m.branch}${pr}`;
+    })
+    .join('\n');
 }

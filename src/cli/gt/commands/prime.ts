@@ -13,9 +13,15 @@ export function registerPrime(program: Command, ctx: GtCtx): void {
   program
     .command('prime')
     .description("print your role's context: who you are, your rules, the work on your hook, its steps, unread mail")
-    .option('--hook [format]', "run as a session-start hook: read the runtime's JSON on stdin and record its session id; format gemini answers with Gemini CLI's hook JSON")
+    .option(
+      '--hook [format]',
+      "run as a session-start hook: read the runtime's JSON on stdin and record its session id; format gemini answers with Gemini CLI's hook JSON",
+    )
     .option('--light', 'only identity, hook and mail (what a resumed or compacted session needs)')
-    .addHelpText('after', '\nExamples:\n  gt prime\n  echo \'{"session_id":"abc","source":"startup"}\' | gt prime --hook')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gt prime\n  echo \'{"session_id":"abc","source":"startup"}\' | gt prime --hook',
+    )
     .action((o: { hook?: boolean | string; light?: boolean }) => {
       if (!o.hook) return prime(ctx, { light: o.light ?? false });
       if (o.hook === 'gemini') return geminiHook(ctx, o.light ?? false);
@@ -27,7 +33,9 @@ export function registerPrime(program: Command, ctx: GtCtx): void {
         prime(ctx, { light: (o.light ?? false) || wantsLightPrime(input), sessionId: input.sessionId });
       } catch (e) {
         // A hook must not stop the session from starting; the agent reads this instead of its context.
-        ctx.io.out(`Gas Town could not load your role context: ${messageOf(e)}\nDo not run gt done. Run gt prime again, or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`);
+        ctx.io.out(
+          `Gas Town could not load your role context: ${messageOf(e)}\nDo not run gt done. Run gt prime again, or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`,
+        );
       }
     });
 }
@@ -58,5 +66,8 @@ function prime(ctx: GtCtx, o: { light: boolean; sessionId?: string }): void {
     withStore(town, (s) => recordAgentSession(s, role.text, id));
   }
   const c = gatherPrime(town, role, rigNames(town));
-  emit(ctx.io, ctx.json(), { data: { ...c, session_id: o.sessionId ?? null }, text: renderPrime(c, { light: o.light }) });
+  emit(ctx.io, ctx.json(), {
+    data: { ...c, session_id: o.sessionId ?? null },
+    text: renderPrime(c, { light: o.light }),
+  });
 }

@@ -3,17 +3,27 @@ import type { Command } from 'commander';
 import { GtError } from '../../../kernel/index.ts';
 import { openTownStore, rigNames } from '../../../town/index.ts';
 import {
-  allRefineryStatus, listQueue, processQueue, resyncWithOrigin, type MergeOutcome, type ProcessResult, type QueuedView, type RefineryStatus, type ResyncResult,
+  allRefineryStatus,
+  listQueue,
+  processQueue,
+  resyncWithOrigin,
+  type MergeOutcome,
+  type ProcessResult,
+  type QueuedView,
+  type RefineryStatus,
+  type ResyncResult,
 } from '../../../refinery/index.ts';
 import { emit } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
 export function registerRefinery(program: Command, ctx: GtCtx): void {
-  const refinery = program.command('refinery').description('the merge queue: rebase, gate and land finished work on each rig');
+  const refinery = program
+    .command('refinery')
+    .description('the merge queue: rebase, gate and land finished work on each rig');
 
   refinery
     .command('status')
-    .description('each rig\'s merge queue: depth, failures, last landing, whether a merge is running')
+    .description("each rig's merge queue: depth, failures, last landing, whether a merge is running")
     .argument('[rig]', 'only this rig')
     .addHelpText('after', '\nExample:\n  gt refinery status myproject')
     .action((rig: string | undefined) => {
@@ -45,7 +55,7 @@ export function registerRefinery(program: Command, ctx: GtCtx): void {
 
   refinery
     .command('run')
-    .description('process a rig\'s merge queue now, in the foreground, until it is empty')
+    .description("process a rig's merge queue now, in the foreground, until it is empty")
     .argument('<rig>', 'the rig')
     .option('--batch <n>', 'requests per batch (default: rig.json merge_queue.batch)')
     .option('--no-sling', 'leave rework beads open instead of slinging them to a polecat')
@@ -54,24 +64,44 @@ export function registerRefinery(program: Command, ctx: GtCtx): void {
       const town = ctx.town();
       const batch = o.batch !== undefined ? Number(o.batch) : undefined;
       if (batch !== undefined && (!Number.isInteger(batch) || batch < 1)) {
-        throw new GtError('GT_BAD_BATCH', `--batch must be a whole number ≥ 1, not "${o.batch}"`, { kind: 'usage', hint: 'e.g. --batch 8' });
+        throw new GtError('GT_BAD_BATCH', `--batch must be a whole number ≥ 1, not "${o.batch}"`, {
+          kind: 'usage',
+          hint: 'e.g. --batch 8',
+        });
       }
       const live = !ctx.json();
       const r = await processQueue(town, rig, {
-        sling: o.sling, catchUp: true, ...(batch !== undefined ? { batch } : {}),
+        sling: o.sling,
+        catchUp: true,
+        ...(batch !== undefined ? { batch } : {}),
         ...(live ? { onOutcome: (x: MergeOutcome) => ctx.io.err(`${renderOutcome(x)}\n`) } : {}),
       });
-      if (r.status === 'unsupported') throw new GtError('GT_MQ_UNSUPPORTED', r.message ?? 'not supported yet', { hint: 'use "merge_strategy": "mr" in rig.json' });
-      if (r.status === 'busy') throw new GtError('GT_MQ_BUSY', r.message ?? 'the rig is being merged by another process', { hint: 'wait for it to finish; gt refinery status shows the running pid' });
-      if (r.status === 'blocked') throw new GtError('GT_MQ_BLOCKED', r.message ?? 'the merge queue is stopped', { ...(r.hint ? { hint: r.hint } : {}), details: r });
+      if (r.status === 'unsupported')
+        throw new GtError('GT_MQ_UNSUPPORTED', r.message ?? 'not supported yet', {
+          hint: 'use "merge_strategy": "mr" in rig.json',
+        });
+      if (r.status === 'busy')
+        throw new GtError('GT_MQ_BUSY', r.message ?? 'the rig is being merged by another process', {
+          hint: 'wait for it to finish; gt refinery status shows the running pid',
+        });
+      if (r.status === 'blocked')
+        throw new GtError('GT_MQ_BLOCKED', r.message ?? 'the merge queue is stopped', {
+          ...(r.hint ? { hint: r.hint } : {}),
+          details: r,
+        });
       emit(ctx.io, ctx.json(), { data: r, text: renderRun(r) });
     });
 
   refinery
     .command('resync')
-    .description('after origin\'s default branch was rewritten (force-pushed): move the rig onto it, keeping the old tip on a branch')
+    .description(
+      "after origin's default branch was rewritten (force-pushed): move the rig onto it, keeping the old tip on a branch",
+    )
     .argument('<rig>', 'the rig')
-    .addHelpText('after', '\nQueued requests are then rebased onto the new history by the next run; the old commits are kept, never replayed.\n\nExample:\n  gt refinery resync myproject && gt refinery run myproject')
+    .addHelpText(
+      'after',
+      '\nQueued requests are then rebased onto the new history by the next run; the old commits are kept, never replayed.\n\nExample:\n  gt refinery resync myproject && gt refinery run myproject',
+    )
     .action((rig: string) => {
       const r = resyncWithOrigin(ctx.town(), rig);
       emit(ctx.io, ctx.json(), { data: r, text: renderResync(r) });
@@ -112,14 +142,23 @@ export function renderOutcome(o: MergeOutcome): string {
 
 function renderRun(r: ProcessResult): string {
   const merged = r.outcomes.filter((o) => o.status === 'merged' || o.status === 'recovered-merged').length;
-  const failed = r.outcomes.filter((o) => o.status === 'conflict' || o.status.startsWith('gate-') || o.status === 'check-failed' || o.status === 'changes-requested').length;
+  const failed = r.outcomes.filter(
+    (o) =>
+      o.status === 'conflict' ||
+      o.status.startsWith('gate-') ||
+      o.status === 'check-failed' ||
+      o.status === 'changes-requested',
+  ).length;
   const head = `Rig ${r.rig}: ${merged} merged, ${failed} sent back for rework, ${r.gate_runs} gate run${r.gate_runs === 1 ? '' : 's'}, ${r.batches} batch${r.batches === 1 ? '' : 'es'} in ${(r.ms / 1000).toFixed(1)} s.`;
   return [head, ...(r.message ? [r.message] : []), ...renderWhere(r)].join('\n');
 }
 
 /** Where the landed work is: the repository the rig came from, or only the rig's own repository (and why). */
 function renderWhere(r: ProcessResult): string[] {
-  if (r.undelivered) return [`Landed work up to ${r.undelivered.commit.slice(0, 12)} is only in the rig's repository: ${r.undelivered.reason}`];
+  if (r.undelivered)
+    return [
+      `Landed work up to ${r.undelivered.commit.slice(0, 12)} is only in the rig's repository: ${r.undelivered.reason}`,
+    ];
   const d = r.delivered;
   if (!d) return [];
   return [`Landed work is on ${d.ref} in ${d.target} (at ${d.commit.slice(0, 12)})${d.note ? `: ${d.note}` : ''}`];
@@ -140,16 +179,29 @@ function renderResync(r: ResyncResult): string {
 
 function renderStatus(list: readonly RefineryStatus[]): string {
   if (list.length === 0) return 'No rigs yet. Add one with: gt rig add <name> <git-url|path>';
-  return list.map((s) => {
-    const c = s.counts;
-    const last = s.last_merged ? `last landed ${s.last_merged.bead} (${s.last_merged.commit?.slice(0, 12)}) at ${s.last_merged.at}` : 'nothing landed yet';
-    const where = s.undelivered ? `\n  landed work only in the rig: ${s.undelivered.reason}` : s.delivered ? `\n  landed work: on ${s.delivered.ref} in ${s.delivered.target}${s.delivered.note ? ` (${s.delivered.note})` : ''}` : '';
-    const blocked = s.blocked ? `\n  stopped: ${s.blocked.message} (${s.blocked.hint})` : '';
-    return `${s.rig} → ${s.default_branch}  strategy ${s.merge_strategy}, batch ${s.batch}, push ${s.push}${s.running_pid ? `, merging now (pid ${s.running_pid})` : ''}\n  queued ${c.queued}, running ${c.running}, merged ${c.merged}, failed ${c.failed}, rejected ${c.rejected}; ${last}${where}${blocked}`;
-  }).join('\n');
+  return list
+    .map((s) => {
+      const c = s.counts;
+      const last = s.last_merged
+        ? `last landed ${s.last_merged.bead} (${s.last_merged.commit?.slice(0, 12)}) at ${s.last_merged.at}`
+        : 'nothing landed yet';
+      const where = s.undelivered
+        ? `\n  landed work only in the rig: ${s.undelivered.reason}`
+        : s.delivered
+          ? `\n  landed work: on ${s.delivered.ref} in ${s.delivered.target}${s.delivered.note ? ` (${s.delivered.note})` : ''}`
+          : '';
+      const blocked = s.blocked ? `\n  stopped: ${s.blocked.message} (${s.blocked.hint})` : '';
+      return `${s.rig} → ${s.default_branch}  strategy ${s.merge_strategy}, batch ${s.batch}, push ${s.push}${s.running_pid ? `, merging now (pid ${s.running_pid})` : ''}\n  queued ${c.queued}, running ${c.running}, merged ${c.merged}, failed ${c.failed}, rejected ${c.rejected}; ${last}${where}${blocked}`;
+    })
+    .join('\n');
 }
 
 function renderQueue(rows: readonly QueuedView[]): string {
   if (rows.length === 0) return 'The merge queue is empty.';
-  return rows.map((m) => `${String(m.position).padStart(3)}. ${m.id}  ${m.rig}  ${m.bead}  P${m.priority}${m.effective_priority !== m.priority ? `→${m.effective_priority}` : ''}  ${m.branch}  ${m.created_at}`).join('\n');
+  return rows
+    .map(
+      (m) =>
+        `${String(m.position).padStart(3)}. ${m.id}  ${m.rig}  ${m.bead}  P${m.priority}${m.effective_priority !== m.priority ? `→${m.effective_priority}` : ''}  ${m.branch}  ${m.created_at}`,
+    )
+    .join('\n');
 }

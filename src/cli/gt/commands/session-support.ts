@@ -3,7 +3,13 @@
 import { GtError } from '../../../kernel/index.ts';
 import { runInteractive } from '../../../proc/index.ts';
 import { agentForRole, loadRig, parseAddress, requireKnownAgent, type AgentRole } from '../../../town/index.ts';
-import { identityOf, startAgent, townTmux, type AgentIdentity, type StartResult } from '../../../work/sessions/index.ts';
+import {
+  identityOf,
+  startAgent,
+  townTmux,
+  type AgentIdentity,
+  type StartResult,
+} from '../../../work/sessions/index.ts';
 import { ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
 
@@ -25,7 +31,8 @@ export async function ensureStarted(ctx: GtCtx, id: AgentIdentity, agent: string
 }
 
 export function describeStart(r: StartResult): string {
-  if (r.status === 'already-running') return `${r.address} is already running (${r.agent}) in tmux session ${r.session}`;
+  if (r.status === 'already-running')
+    return `${r.address} is already running (${r.agent}) in tmux session ${r.session}`;
   return `Started ${r.address} (${r.agent}) in tmux session ${r.session}: ${r.state}, ready by ${r.readyBy} after ${(r.elapsedMs / 1000).toFixed(1)} s${r.dialogsAnswered.length ? ` (answered: ${r.dialogsAnswered.join(', ')})` : ''}${r.resumed ? ', conversation resumed' : ''}`;
 }
 

@@ -10,7 +10,9 @@ import type { GtCtx } from '../context.ts';
 export function registerUnsling(program: Command, ctx: GtCtx): void {
   program
     .command('unsling')
-    .description('release a bead from its hook: stop its worker, set it open and unassigned (a closed bead stays closed; the worktree is kept)')
+    .description(
+      'release a bead from its hook: stop its worker, set it open and unassigned (a closed bead stays closed; the worktree is kept)',
+    )
     .argument('<bead>', 'bead id')
     .addHelpText('after', '\nExample:\n  gt unsling app-x1f')
     .action(async (bead: string) => {
@@ -25,8 +27,15 @@ export function registerUnsling(program: Command, ctx: GtCtx): void {
           store.close();
         }
       })();
-      const who = r.polecat ? ` from ${r.polecat}${r.session_stopped ? ' (session stopped)' : ''}` : ' from the sling queue';
-      const now = status === 'open' ? 'it is open again' : status === 'closed' ? 'it stays closed (its work had landed or it was closed)' : `it is ${status}`;
+      const who = r.polecat
+        ? ` from ${r.polecat}${r.session_stopped ? ' (session stopped)' : ''}`
+        : ' from the sling queue';
+      const now =
+        status === 'open'
+          ? 'it is open again'
+          : status === 'closed'
+            ? 'it stays closed (its work had landed or it was closed)'
+            : `it is ${status}`;
       emit(ctx.io, ctx.json(), { data: { ...r, status }, text: `Released ${r.bead}${who}; ${now}` });
     });
 }

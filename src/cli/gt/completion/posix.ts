@@ -13,18 +13,37 @@ export function safeWords(words: readonly string[]): string[] {
 export const specWord = (s: ValueSpec): string => (s === '' ? '-' : s.startsWith('...') ? `-${s}` : s);
 
 function caseFunction(name: string, rows: readonly [string, string[]][]): string {
-  const arms = rows.filter(([, words]) => words.length > 0).map(([key, words]) => `    '${key}') printf '%s\\n' '${safeWords(words).join(' ')}' ;;`);
+  const arms = rows
+    .filter(([, words]) => words.length > 0)
+    .map(([key, words]) => `    '${key}') printf '%s\\n' '${safeWords(words).join(' ')}' ;;`);
   return [`${name}() {`, '  case "$1" in', ...arms, '  esac', '}'].join('\n');
 }
 
 export function treeFunctions(specs: readonly CommandSpec[]): string {
   const keyOf = (...parts: string[]): string => parts.filter(Boolean).join(' ');
   return [
-    caseFunction('__gt_subcommands', specs.map((s) => [s.key, s.subcommands])),
-    caseFunction('__gt_options', specs.map((s) => [s.key, s.options])),
-    caseFunction('__gt_value_options', specs.map((s) => [s.key, s.valueOptions])),
-    caseFunction('__gt_option_values', specs.flatMap((s) => Object.entries(s.optionValues).map(([flag, v]): [string, string[]] => [keyOf(s.key, flag), v ? [v] : []]))),
-    caseFunction('__gt_arguments', specs.map((s) => [s.key, s.arguments.map(specWord)])),
+    caseFunction(
+      '__gt_subcommands',
+      specs.map((s) => [s.key, s.subcommands]),
+    ),
+    caseFunction(
+      '__gt_options',
+      specs.map((s) => [s.key, s.options]),
+    ),
+    caseFunction(
+      '__gt_value_options',
+      specs.map((s) => [s.key, s.valueOptions]),
+    ),
+    caseFunction(
+      '__gt_option_values',
+      specs.flatMap((s) =>
+        Object.entries(s.optionValues).map(([flag, v]): [string, string[]] => [keyOf(s.key, flag), v ? [v] : []]),
+      ),
+    ),
+    caseFunction(
+      '__gt_arguments',
+      specs.map((s) => [s.key, s.arguments.map(specWord)]),
+    ),
   ].join('\n\n');
 }
 

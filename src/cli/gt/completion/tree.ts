@@ -23,9 +23,16 @@ export interface CommandSpec {
 
 /** Dynamic kinds by the name of an argument or an option's value (`<rig>`, `--agent <agent>`, `--to <address>`). */
 const KIND_BY_NAME: Record<string, string> = {
-  rig: '@rigs', rigs: '@rigs',
-  agent: '@agents', agents: '@agents',
-  address: '@addresses', addresses: '@addresses', addr: '@addresses', target: '@addresses', to: '@addresses', recipient: '@addresses',
+  rig: '@rigs',
+  rigs: '@rigs',
+  agent: '@agents',
+  agents: '@agents',
+  address: '@addresses',
+  addresses: '@addresses',
+  addr: '@addresses',
+  target: '@addresses',
+  to: '@addresses',
+  recipient: '@addresses',
 };
 
 /** Fixed choices by value name, for values with a closed set that commands do not declare as choices. */
@@ -76,8 +83,12 @@ export function commandSpecs(program: Command): CommandSpec[] {
       subcommands: cmd.commands.filter((c) => !isHidden(c)).map((c) => c.name()),
       options: [...new Set([...options.flatMap(flags), '-h', '--help'])],
       valueOptions: [...new Set(withValue.flatMap(flags))],
-      optionValues: Object.fromEntries(withValue.flatMap((o) => flags(o).map((f) => [f, valueSpec(path, optionValueName(o), o.argChoices)]))),
-      arguments: cmd.registeredArguments.map((a) => `${valueSpec(path, argName(a), a.argChoices)}${a.variadic ? '...' : ''}`),
+      optionValues: Object.fromEntries(
+        withValue.flatMap((o) => flags(o).map((f) => [f, valueSpec(path, optionValueName(o), o.argChoices)])),
+      ),
+      arguments: cmd.registeredArguments.map(
+        (a) => `${valueSpec(path, argName(a), a.argChoices)}${a.variadic ? '...' : ''}`,
+      ),
     });
     for (const sub of cmd.commands) if (!isHidden(sub)) walk(sub, [...path, sub.name()]);
   };

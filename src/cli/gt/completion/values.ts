@@ -1,7 +1,15 @@
 // Dynamic completion values (`gt __complete rigs|agents|addresses`): read from the town around cwd, without
 // validating more than needed; outside a town, or on any problem, there is simply nothing to offer.
 import { existsSync, readdirSync } from 'node:fs';
-import { findTownRoot, knownAgents, PRESET_NAMES, readConfig, townPaths, TownSettingsSchema, type TownPaths } from '../../../town/index.ts';
+import {
+  findTownRoot,
+  knownAgents,
+  PRESET_NAMES,
+  readConfig,
+  townPaths,
+  TownSettingsSchema,
+  type TownPaths,
+} from '../../../town/index.ts';
 import { childDirs } from '../../../town/rigs.ts';
 
 export const VALUE_KINDS = ['rigs', 'agents', 'addresses'] as const;
@@ -23,12 +31,15 @@ function agents(p: TownPaths): string[] {
 }
 
 function addresses(p: TownPaths): string[] {
-  return ['mayor', ...rigs(p).flatMap((r) => [
-    `${r}/refinery`,
-    `${r}/witness`,
-    ...childDirs(p.polecats(r)).map((n) => `${r}/${n}`),
-    ...childDirs(p.crewDir(r)).map((n) => `${r}/crew/${n}`),
-  ])];
+  return [
+    'mayor',
+    ...rigs(p).flatMap((r) => [
+      `${r}/refinery`,
+      `${r}/witness`,
+      ...childDirs(p.polecats(r)).map((n) => `${r}/${n}`),
+      ...childDirs(p.crewDir(r)).map((n) => `${r}/crew/${n}`),
+    ]),
+  ];
 }
 
 /** The values of one kind for the town around `cwd`; empty outside a town or for an unknown kind. */

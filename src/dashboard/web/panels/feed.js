@@ -5,10 +5,17 @@ import { clock, fill, h } from '../dom.js';
 const MAX = 200;
 
 function item(ev) {
-  return h('li.event', { dataset: { id: String(ev.id), kind: ev.kind, subject: ev.subject ?? '' }, class: `t-${ev.tone ?? 'idle'}` },
-    h('div.ev-top', h('time', { datetime: ev.at, title: new Date(ev.at).toLocaleString() }, clock(ev.at)),
-      h('span.kind', ev.kind), h('span.actor.muted', ev.actor)),
-    h('div.ev-body', ev.subject ? h('span.id', ev.subject) : null, ev.reason ? h('span.reason', ev.reason) : null));
+  return h(
+    'li.event',
+    { dataset: { id: String(ev.id), kind: ev.kind, subject: ev.subject ?? '' }, class: `t-${ev.tone ?? 'idle'}` },
+    h(
+      'div.ev-top',
+      h('time', { datetime: ev.at, title: new Date(ev.at).toLocaleString() }, clock(ev.at)),
+      h('span.kind', ev.kind),
+      h('span.actor.muted', ev.actor),
+    ),
+    h('div.ev-body', ev.subject ? h('span.id', ev.subject) : null, ev.reason ? h('span.reason', ev.reason) : null),
+  );
 }
 
 export function feedPanel(el) {
@@ -27,11 +34,17 @@ export function feedPanel(el) {
       const { events = [] } = await get('/api/feed?limit=100');
       seen.clear();
       maxId = 0;
-      fill(list, events.slice().reverse().map((ev) => {
-        seen.add(ev.id);
-        maxId = Math.max(maxId, ev.id);
-        return item(ev);
-      }));
+      fill(
+        list,
+        events
+          .slice()
+          .reverse()
+          .map((ev) => {
+            seen.add(ev.id);
+            maxId = Math.max(maxId, ev.id);
+            return item(ev);
+          }),
+      );
       if (events.length === 0) list.append(h('li.empty', 'Nothing has happened yet.'));
     },
     /** One event from the live stream: shown at once (out-of-order ones go below the newer ones). */
