@@ -3,7 +3,7 @@
 // load the machine on purpose or time real agent CLIs run afterwards, one at a time, so neither starves the other.
 import { defineConfig } from 'vitest/config';
 
-/** Suites that start hundreds of processes, drive the real Claude Code or Codex CLI, or measure under load. */
+/** Suites that start hundreds of processes, drive a real agent CLI or sshd hosts, or measure under load. */
 const ALONE = [
   'test/concurrency.test.ts',
   'test/crash.test.ts',
@@ -17,6 +17,8 @@ const ALONE = [
   'test/e2e-opencode.test.ts',
   'test/claude-*.test.ts',
   'test/costs-claude.test.ts',
+  'test/refinery-pr-guard.test.ts',
+  'test/hosts.test.ts',
 ];
 
 export default defineConfig({
