@@ -82,9 +82,14 @@ describe('gt whoami, version and log', () => {
     expect(r.effective).toEqual({
       mayor: 'claude',
       rigs: { app: { polecat: 'codex', crew: 'claude' }, web: { polecat: 'gemini', crew: 'gemini' } },
+      // Where each comes from: the rig's own file wins over the town's settings.
+      sources: {
+        app: { crew: 'settings default_agent', polecat: 'app/rig.json role_agents.polecat' },
+        web: { crew: 'web/rig.json default_agent', polecat: 'web/rig.json default_agent' },
+      },
     });
     expect(gt(town, ['config', 'show']).stdout).toMatch(
-      /^Runtimes in effect:\n {2}mayor: claude\n {2}app: polecat codex, crew claude\n {2}web: polecat gemini, crew gemini$/m,
+      /^Runtimes in effect:\n {2}mayor: claude\n {2}app: polecat codex \(app\/rig\.json role_agents\.polecat\), crew claude \(settings default_agent\)\n {2}web: polecat gemini \(web\/rig\.json default_agent\), crew gemini \(web\/rig\.json default_agent\)$/m,
     );
   });
 });
