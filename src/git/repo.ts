@@ -151,6 +151,27 @@ export function commonGitDir(dir: string): string {
   return resolve(dir, git(dir, ['rev-parse', '--git-common-dir']).trim());
 }
 
+/** The commit HEAD points at; throws GIT_FAILED with git's message outside a repository or before the first commit. */
+export function headCommit(dir: string): string {
+  return git(dir, ['rev-parse', 'HEAD']).trim();
+}
+
+/**
+ * Where `dir` sits in a repository: its shared git directory (absolute; the main repository's for a linked work
+ * tree) and its path below the work tree's top (`sub/dir/`, `''` at the top). Undefined outside a repository.
+ */
+export function placeInRepo(dir: string): { commonDir: string; prefix: string } | undefined {
+  const r = gitTry(dir, ['rev-parse', '--git-common-dir', '--show-prefix']);
+  if (r.status !== 0) return undefined;
+  const [common = '', prefix = ''] = r.stdout.split('\n');
+  return { commonDir: resolve(dir, common.trim()), prefix: prefix.trim() };
+}
+
+/** True when the index of the repository holding `dir` tracks `path` (relative to `dir`). */
+export function isTracked(dir: string, path: string): boolean {
+  return gitTry(dir, ['ls-files', '--error-unmatch', '--', path]).status === 0;
+}
+
 function configuredIdentity(dir: string): boolean {
   const get = (k: string): boolean => gitTry(dir, ['config', '--get', k]).stdout.trim() !== '';
   return get('user.name') && get('user.email');

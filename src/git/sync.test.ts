@@ -9,9 +9,11 @@ import { git } from './git.ts';
 import { revParse } from './integrate.ts';
 import {
   addRemote,
+  cloneFrom,
   fetchFrom,
   isBareRepository,
   mergeFastForward,
+  pushTo,
   remoteUrl,
   renameRemote,
   syncBranch,
@@ -115,6 +117,47 @@ describe('remotes', () => {
     const m = mergeFastForward(dir, next);
     expect(m.ok).toBe(false);
     if (!m.ok) expect(m.error).toMatch(/fast-forward/i);
+  });
+});
+
+describe('clone from and push to a remote', () => {
+  it('clones a remote on a branch, with the environment given reaching git, and says why a clone failed', () => {
+    const src = repo();
+    git(src, ['branch', 'work']);
+    const work = commit(src, 'w.txt', 'w\n', 'on main after work forked');
+    git(src, ['branch', '-f', 'work', work]);
+    git(src, ['reset', '-q', '--hard', 'HEAD~1']);
+    const bare = bareOf(src);
+    const url = `file://${bare}`;
+    const dest = join(base, `clone ${++n}`);
+    expect(cloneFrom(url, dest, { branch: 'work' })).toEqual({ ok: true });
+    expect([git(dest, ['symbolic-ref', '--short', 'HEAD']).trim(), revParse(dest, 'HEAD')]).toEqual(['work', work]);
+
+    const missing = cloneFrom(url, join(base, `clone ${++n}`), { branch: 'nope' });
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.output).toMatch(/nope/);
+    // The environment is git's: a protocol it forbids makes the clone fail.
+    const refused = cloneFrom(url, join(base, `clone ${++n}`), { env: { GIT_ALLOW_PROTOCOL: 'ssh' } });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.output).toMatch(/transport 'file' not allowed/);
+  });
+
+  it('pushes a refspec, refuses a rewrite unless forced, and pushes any ref name', () => {
+    const src = repo();
+    const bare = bareOf(src);
+    expect(pushTo(src, bare, 'HEAD:refs/heads/topic')).toEqual({ ok: true });
+    const ahead = commit(src, 'b.txt', 'b\n', 'ahead');
+    expect(pushTo(src, bare, 'HEAD:refs/heads/topic')).toEqual({ ok: true });
+    git(src, ['reset', '-q', '--hard', 'HEAD~1']);
+    const other = commit(src, 'c.txt', 'c\n', 'rewritten');
+    const refused = pushTo(src, bare, 'HEAD:refs/heads/topic');
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.output).toMatch(/rejected/);
+    expect(revParse(bare, 'topic')).toBe(ahead);
+    expect(pushTo(src, bare, 'HEAD:refs/heads/topic', { force: true })).toEqual({ ok: true });
+    expect(revParse(bare, 'topic')).toBe(other);
+    expect(pushTo(src, bare, `${ahead}:refs/gt/hooks/x/1`)).toEqual({ ok: true });
+    expect(revParse(bare, 'refs/gt/hooks/x/1')).toBe(ahead);
   });
 });
 

@@ -1,6 +1,7 @@
 // Remotes: their URLs, fetching what they gained, and bringing a remote's new commits into a local branch when that
 // is a fast-forward. Never prompts for credentials (a non-interactive run would hang).
-import { git, gitTry } from './git.ts';
+import { dirname } from 'node:path';
+import { git, gitTry, type GitOptions } from './git.ts';
 import { fastForward, isAncestor, revParse } from './integrate.ts';
 
 const NO_PROMPT = { GIT_TERMINAL_PROMPT: '0' };
@@ -56,6 +57,50 @@ function reasonOf(text: string): string {
     .map((l) => l.trim())
     .filter(Boolean);
   return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines.at(-1) ?? '';
+}
+
+export type TransferOutcome = { ok: true } | { ok: false; output: string };
+
+/** git's whole output of a failed run: its stderr, else its stdout, trimmed. */
+const outputOf = (r: { stderr: string; stdout: string }): string => r.stderr.trim() || r.stdout.trim();
+
+/**
+ * Clone `url` into `dest` (run from `dest`'s parent directory, which must exist), on `branch` when given. `env`
+ * reaches git (e.g. an auth header as config from the environment, never on the command line); never prompts.
+ * A refusal is data with git's output; `dest` may be left half-made, the caller removes it.
+ */
+export function cloneFrom(
+  url: string,
+  dest: string,
+  opts: { branch?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): TransferOutcome {
+  const r = gitTry(
+    dirname(dest),
+    ['clone', '--quiet', ...(opts.branch ? ['--branch', opts.branch] : []), url, dest],
+    gitOpts(opts),
+  );
+  return r.status === 0 ? { ok: true } : { ok: false, output: outputOf(r) };
+}
+
+/**
+ * Push `refspec` (`<src>:<dst>`, e.g. `HEAD:refs/heads/x`) from `dir` to `remote` (a name, URL or path); `force`
+ * overwrites whatever the remote's ref held. Never prompts. A refusal is data with git's output.
+ */
+export function pushTo(
+  dir: string,
+  remote: string,
+  refspec: string,
+  opts: { force?: boolean; env?: Record<string, string>; timeoutMs?: number } = {},
+): TransferOutcome {
+  const r = gitTry(dir, ['push', '--quiet', ...(opts.force ? ['--force'] : []), remote, refspec], gitOpts(opts));
+  return r.status === 0 ? { ok: true } : { ok: false, output: outputOf(r) };
+}
+
+function gitOpts(opts: { env?: Record<string, string>; timeoutMs?: number }): GitOptions {
+  return {
+    env: { ...NO_PROMPT, ...opts.env },
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  };
 }
 
 export type SyncState = 'up-to-date' | 'fast-forwarded' | 'diverged' | 'unreachable';

@@ -1,5 +1,5 @@
 // The git wrapper's repository and worktree operations, against real git in a temp dir.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,9 @@ import {
   createInitialCommit,
   hasCommits,
   headBranch,
+  headCommit,
+  isTracked,
+  placeInRepo,
   readFileAt,
 } from './repo.ts';
 import {
@@ -30,6 +33,37 @@ import {
 const base = mkdtempSync(join(tmpdir(), 'git wrapper '));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 const who = { name: 'T', email: 't@example.com' };
+
+describe('where a directory sits in a repository', () => {
+  it("names HEAD's commit, the shared git directory and the path below the top, and which files the index tracks", () => {
+    const dir = join(base, 'place repo');
+    git(base, ['init', '-q', '-b', 'main', dir]);
+    expect(() => headCommit(dir)).toThrow(/rev-parse HEAD failed/);
+    mkdirSync(join(dir, 'sub', 'deep'), { recursive: true });
+    writeFileSync(join(dir, 'sub', 'deep', 'kept.txt'), 'k\n');
+    writeFileSync(join(dir, 'sub', 'deep', 'loose.txt'), 'l\n');
+    git(dir, ['add', 'sub/deep/kept.txt']);
+    git(dir, ['-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'first']);
+    expect(headCommit(join(dir, 'sub'))).toBe(revParse(dir, 'main'));
+
+    const deep = join(dir, 'sub', 'deep');
+    expect(placeInRepo(deep)).toEqual({ commonDir: join(dir, '.git'), prefix: 'sub/deep/' });
+    expect(placeInRepo(dir)).toEqual({ commonDir: join(dir, '.git'), prefix: '' });
+    expect([isTracked(deep, 'kept.txt'), isTracked(deep, 'loose.txt'), isTracked(dir, 'sub/deep/kept.txt')]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+
+    const linked = join(base, 'place linked');
+    git(dir, ['worktree', 'add', '-q', '-b', 'side', linked]);
+    expect(placeInRepo(join(linked, 'sub'))).toEqual({ commonDir: join(dir, '.git'), prefix: 'sub/' });
+    const outside = join(base, 'not a repo');
+    mkdirSync(outside);
+    expect(placeInRepo(outside)).toBeUndefined();
+    expect(isTracked(outside, 'x')).toBe(false);
+  });
+});
 
 describe('bare repositories and worktrees', () => {
   it('gives an empty repository a first commit, then worktrees branch from it and report what they hold', () => {
