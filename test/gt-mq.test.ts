@@ -64,6 +64,22 @@ describe('gt mq status, next and submit', () => {
     ).toHaveLength(1);
   });
 
+  it("refuses a branch the rig's repository holds with commits the clone lacks, and a detached HEAD, saying why", () => {
+    const id = bead('Fix the logout');
+    work(`fix/${id}`, 'logout.txt');
+    expect(gtJson<Submitted>(clone, ['mq', 'submit']).created).toBe(true);
+    // The clone's branch is rewritten: the repository's branch has a commit the clone no longer has.
+    git(clone, ['reset', '-q', '--hard', 'HEAD~1']);
+    writeFileSync(join(clone, 'logout.txt'), 'again\n');
+    commitAll(clone, 'logout, again');
+    const refused = gt(clone, ['mq', 'submit']);
+    expectFailure(refused, 1, new RegExp(`the rig's repository refused fix/${id}: ! \\[rejected\\]`));
+    expect(refused.stderr).toContain(`bring them in (git pull ${join(town, 'app', '.repo.git')} fix/${id})`);
+    git(clone, ['switch', '-q', '--detach']);
+    expectFailure(gt(clone, ['mq', 'submit']), 2, /HEAD is detached in .*crew\/me, so there is no branch to submit/);
+    git(clone, ['switch', '-q', `fix/${id}`]);
+  });
+
   it('next is the request the refinery takes first (better priority first); -q prints only its id; status shows one in detail', () => {
     const low = bead('Low priority work', 3);
     work(`chore/${low}`, 'low.txt');

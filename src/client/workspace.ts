@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GtError } from '../kernel/index.ts';
-import { git, gitTry } from '../git/index.ts';
+import { cloneFrom, commitTree, configSet, headCommit, pushTo, worktreeTree } from '../git/index.ts';
 import { runInTown, type TownClient } from './remote.ts';
 
 export interface MyHook {
@@ -73,23 +73,20 @@ export function cloneWorkspace(c: TownClient, h: MyHook, dir: string, gtCommand:
     throw new GtError('GT_EXISTS', `${target} exists already`, {
       hint: 'give a new directory, or run gt workspace push inside the existing one',
     });
-  const r = gitTry(resolve(target, '..'), ['clone', '--quiet', '--branch', p.branch, townGitUrl(c, p.rig), target], {
-    env: townGitEnv(c),
-    timeoutMs: 600_000,
-  });
-  if (r.status !== 0) {
+  const r = cloneFrom(townGitUrl(c, p.rig), target, { branch: p.branch, env: townGitEnv(c), timeoutMs: 600_000 });
+  if (!r.ok) {
     rmSync(target, { recursive: true, force: true });
     throw new GtError(
       'GT_CLONE_FAILED',
-      `could not clone ${p.rig} from the town: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-2).join(' ')}`,
+      `could not clone ${p.rig} from the town: ${r.output.split('\n').slice(-2).join(' ')}`,
       { hint: 'check that the town is reachable (gt hook) and that the branch exists there' },
     );
   }
-  git(target, ['config', 'credential.helper', CREDENTIAL_HELPER]);
+  configSet(target, 'credential.helper', CREDENTIAL_HELPER);
   const hook = join(target, '.git', 'hooks', 'post-commit');
   writeFileSync(hook, postCommitHook(gtCommand));
   chmodSync(hook, 0o755);
-  return { dir: target, rig: p.rig, branch: p.branch, head: git(target, ['rev-parse', 'HEAD']).trim() };
+  return { dir: target, rig: p.rig, branch: p.branch, head: headCommit(target) };
 }
 
 export interface PushResult {
@@ -100,15 +97,16 @@ export interface PushResult {
 /** Push HEAD to the polecat's branch in the town (forced: the branch is this polecat's alone). */
 export function pushWorkspace(c: TownClient, h: MyHook, cwd: string): PushResult {
   const p = polecatOf(h);
-  const head = git(cwd, ['rev-parse', 'HEAD']).trim();
-  const r = gitTry(cwd, ['push', '--quiet', '--force', townGitUrl(c, p.rig), `HEAD:refs/heads/${p.branch}`], {
+  const head = headCommit(cwd);
+  const r = pushTo(cwd, townGitUrl(c, p.rig), `HEAD:refs/heads/${p.branch}`, {
+    force: true,
     env: townGitEnv(c),
     timeoutMs: 300_000,
   });
-  if (r.status !== 0) {
+  if (!r.ok) {
     throw new GtError(
       'GT_PUSH_FAILED',
-      `could not push ${p.branch} to the town: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ')}`,
+      `could not push ${p.branch} to the town: ${r.output.split('\n').slice(-3).join(' ')}`,
       {
         hint: 'your commits are safe in this workspace; check that the town is reachable (gt hook) and push again with gt workspace push',
       },
@@ -126,45 +124,21 @@ export interface SnapshotPush {
 /** The workspace's whole state (uncommitted and untracked files too) as a commit on `refs/gt/hooks/<name>/<ms>` in the town. */
 export function snapshotWorkspace(c: TownClient, h: MyHook, cwd: string): SnapshotPush {
   const p = polecatOf(h);
-  const gitDir = resolve(cwd, git(cwd, ['rev-parse', '--git-dir']).trim());
-  const tmp = join(gitDir, `gt-snapshot-${process.pid}-${Date.now()}.index`);
-  let tree: string;
-  try {
-    const env = { GIT_INDEX_FILE: tmp };
-    git(cwd, ['read-tree', 'HEAD'], { env });
-    git(cwd, ['add', '-A', '--', '.'], { env });
-    tree = git(cwd, ['write-tree'], { env }).trim();
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-  const parent = git(cwd, ['rev-parse', 'HEAD']).trim();
-  const id = {
-    GIT_AUTHOR_NAME: 'Gas Town',
-    GIT_AUTHOR_EMAIL: 'gastown@localhost',
-    GIT_COMMITTER_NAME: 'Gas Town',
-    GIT_COMMITTER_EMAIL: 'gastown@localhost',
-  };
-  const commit = git(
+  const parent = headCommit(cwd);
+  const tree = worktreeTree(cwd);
+  const commit = commitTree(
     cwd,
-    [
-      'commit-tree',
-      tree,
-      '-p',
-      parent,
-      '-m',
-      `gt hook snapshot of ${p.rig}/${p.name}${h.bead ? ` (${h.bead.id})` : ''}`,
-    ],
-    { env: id },
-  ).trim();
+    tree,
+    [parent],
+    `gt hook snapshot of ${p.rig}/${p.name}${h.bead ? ` (${h.bead.id})` : ''}\n`,
+    { name: 'Gas Town', email: 'gastown@localhost' },
+  );
   const ref = `refs/gt/hooks/${p.name}/${Date.now()}`;
-  const r = gitTry(cwd, ['push', '--quiet', townGitUrl(c, p.rig), `${commit}:${ref}`], {
-    env: townGitEnv(c),
-    timeoutMs: 300_000,
-  });
-  if (r.status !== 0)
+  const r = pushTo(cwd, townGitUrl(c, p.rig), `${commit}:${ref}`, { env: townGitEnv(c), timeoutMs: 300_000 });
+  if (!r.ok)
     throw new GtError(
       'GT_PUSH_FAILED',
-      `could not push a snapshot to the town: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ')}`,
+      `could not push a snapshot to the town: ${r.output.split('\n').slice(-3).join(' ')}`,
       { hint: 'check that the town is reachable (gt hook)' },
     );
   return { ref, commit, parent };

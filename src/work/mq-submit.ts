@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { GtError, usageError, TOWN_EVENTS } from '../kernel/index.ts';
-import { git, gitTry } from '../git/index.ts';
+import { commonGitDir, countCommits, headBranch, pushTo, repoRoot, revParse, setRef } from '../git/index.ts';
 import { getBead, resolveId, type Bead, type Store } from '../beads/index.ts';
 import { loadRig, openTownStore, recordTownEvent, rigNames, type TownContext } from '../town/index.ts';
 import { getPolecat } from './polecats/index.ts';
@@ -66,18 +66,18 @@ function findBead(store: Store, ref: string): Bead | undefined {
 export function submitBranch(town: TownContext, input: SubmitInput): SubmitResult {
   const place = placeOf(town, input.cwd);
   const cfg = loadRig(town, place.rig);
-  const top = gitTry(input.cwd, ['rev-parse', '--show-toplevel']);
-  if (top.status !== 0)
+  const top = repoRoot(input.cwd);
+  if (top === undefined)
     throw usageError(
       'GT_NOT_A_CLONE',
       `${input.cwd} is not in a git work tree`,
       'run gt mq submit in a polecat worktree or a crew clone',
     );
-  const branch = input.branch ?? gitTry(input.cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim();
+  const branch = input.branch ?? headBranch(input.cwd) ?? '';
   if (!branch)
     throw usageError(
       'GT_NO_BRANCH',
-      `HEAD is detached in ${top.stdout.trim()}, so there is no branch to submit`,
+      `HEAD is detached in ${top}, so there is no branch to submit`,
       'check out your work branch, or name it: gt mq submit --branch <branch>',
     );
   if (branch === cfg.default_branch) {
@@ -87,13 +87,9 @@ export function submitBranch(town: TownContext, input: SubmitInput): SubmitResul
       'commit on a work branch (git switch -c <branch>) and submit that',
     );
   }
-  const head = gitTry(input.cwd, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]).stdout.trim();
+  const head = revParse(input.cwd, `refs/heads/${branch}`) ?? '';
   if (!head)
-    throw usageError(
-      'GT_NO_BRANCH',
-      `there is no branch "${branch}" in ${top.stdout.trim()}`,
-      'list branches with git branch',
-    );
+    throw usageError('GT_NO_BRANCH', `there is no branch "${branch}" in ${top}`, 'list branches with git branch');
   const store = openTownStore(town, { actor: input.actor });
   try {
     const bead = beadFor(store, place, branch, input.bead);
@@ -106,8 +102,7 @@ export function submitBranch(town: TownContext, input: SubmitInput): SubmitResul
     }
     const repo = town.paths.repo(place.rig);
     bringBranch(input.cwd, repo, branch, head);
-    const commits =
-      Number(git(repo, ['rev-list', '--count', head, '--not', `refs/heads/${cfg.default_branch}`]).trim()) || 0;
+    const commits = countCommits(repo, [head], [`refs/heads/${cfg.default_branch}`]);
     if (commits === 0) {
       throw usageError(
         'GT_NOTHING_TO_SUBMIT',
@@ -168,7 +163,7 @@ function beadFor(
 
 /** Make the rig's bare repository hold `branch` at `head`: a polecat worktree shares it, a crew clone pushes. */
 function bringBranch(cwd: string, repo: string, branch: string, head: string): void {
-  const common = resolve(cwd, gitTry(cwd, ['rev-parse', '--git-common-dir']).stdout.trim());
+  const common = commonGitDir(cwd);
   const same = (a: string, b: string): boolean => {
     try {
       return realpathSync(a) === realpathSync(b);
@@ -177,19 +172,16 @@ function bringBranch(cwd: string, repo: string, branch: string, head: string): v
     }
   };
   if (same(common, repo)) {
-    git(repo, ['update-ref', '-m', 'gt mq submit', `refs/heads/${branch}`, head]);
+    setRef(repo, `refs/heads/${branch}`, head, { why: 'gt mq submit' });
     return;
   }
-  const r = gitTry(cwd, ['push', '--quiet', repo, `${head}:refs/heads/${branch}`]);
-  if (r.status !== 0) {
+  const r = pushTo(cwd, repo, `${head}:refs/heads/${branch}`);
+  if (!r.ok) {
     throw new GtError(
       'GT_PUSH_REFUSED',
       `the rig's repository refused ${branch}: ${(
-        r.stderr
-          .trim()
-          .split('\n')
-          .find((l) => l.includes('rejected') || l.includes('error')) ??
-        r.stderr.trim().split('\n')[0] ??
+        r.output.split('\n').find((l) => l.includes('rejected') || l.includes('error')) ??
+        r.output.split('\n')[0] ??
         ''
       ).trim()}`,
       {

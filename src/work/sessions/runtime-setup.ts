@@ -2,8 +2,8 @@
 // waits for its ready prompt.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { gitTry } from '../../git/index.ts';
+import { join } from 'node:path';
+import { isTracked, placeInRepo } from '../../git/index.ts';
 import { installRoot, writeFileAtomic } from '../../kernel/index.ts';
 import { passStartupDialogs, type AgentPreset, type DialogKind, type NudgeTmux } from '../../agents/index.ts';
 import { writeClaudeSettings, type ClaudeSettingsOptions } from '../../agents/claude-settings.ts';
@@ -100,12 +100,11 @@ export function prepareRuntime(
  */
 function installGeminiHooks(workdir: string): boolean {
   const path = join(workdir, GEMINI_SETTINGS_FILE);
-  const inRepo = gitTry(workdir, ['rev-parse', '--git-common-dir']);
-  if (inRepo.status === 0) {
-    if (gitTry(workdir, ['ls-files', '--error-unmatch', '--', GEMINI_SETTINGS_FILE]).status === 0) return false;
+  const inRepo = placeInRepo(workdir);
+  if (inRepo) {
+    if (isTracked(workdir, GEMINI_SETTINGS_FILE)) return false;
     if (!isOursOrMissing(path)) return false;
-    const prefix = gitTry(workdir, ['rev-parse', '--show-prefix']).stdout.trim();
-    excludeLocally(resolve(workdir, inRepo.stdout.trim()), `/${prefix}${GEMINI_SETTINGS_FILE}`);
+    excludeLocally(inRepo.commonDir, `/${inRepo.prefix}${GEMINI_SETTINGS_FILE}`);
   } else if (!isOursOrMissing(path)) {
     return false;
   }
