@@ -1,7 +1,7 @@
 // Recording usage: read a transcript from where the last read stopped, attribute each new response, store it.
 // Used by the Stop hook (`gt costs record`) and by the daemon's sweep of live agents' transcripts, which also reads
 // the OpenCode databases of the town's OpenCode agents (opencode.ts).
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Store } from '../beads/index.ts';
@@ -178,10 +178,14 @@ export function findTranscript(
  * id is known. Catches what a Stop hook missed (a killed session, a hook that timed out).
  */
 export function sweepTranscripts(town: TownContext): RecordResult[] {
-  const { sources, agents } = withStore(town, (s) => ({
-    sources: listSources(s),
-    agents: listAgentRecords(s).filter((a): a is typeof a & { session_id: string } => a.session_id !== null),
-  }));
+  const { sources, agents, openCodeDbs } = withStore(town, (s) => {
+    const all = listAgentRecords(s);
+    return {
+      sources: listSources(s),
+      agents: all.filter((a): a is typeof a & { session_id: string } => a.session_id !== null),
+      openCodeDbs: openCodeDatabasesOf(town, all),
+    };
+  });
   const todo = new Map<string, { sessionId?: string; address?: string }>();
   for (const s of sources) {
     if (dirname(s.path).endsWith('/subagents') || isSqliteFile(s.path)) continue;
@@ -197,7 +201,7 @@ export function sweepTranscripts(town: TownContext): RecordResult[] {
   }
   return [
     ...[...todo].flatMap(([path, o]) => recordUsage(town, { transcriptPath: path, ...o })),
-    ...sweepOpenCode(town),
+    ...(openCodeDbs.length ? sweepOpenCode(town, openCodeDbs) : []),
   ];
 }
 
@@ -223,13 +227,26 @@ export function openCodeDatabasesOf(town: TownContext, agents: readonly Pick<Age
  * Read the responses OpenCode stored since the last read, of sessions run inside an agent's working directory (a
  * person's own OpenCode sessions elsewhere are not the town's), each attributed like a transcript's by its directory.
  */
-export function sweepOpenCode(town: TownContext): RecordResult[] {
+export function sweepOpenCode(town: TownContext, databases?: readonly string[]): RecordResult[] {
   return withStore(town, (store) => {
-    const dbs = openCodeDatabasesOf(town, listAgentRecords(store));
+    const dbs = databases ?? openCodeDatabasesOf(town, listAgentRecords(store));
     if (dbs.length === 0) return [];
-    const facts = readFacts(store);
+    const facts = withRealWorkdirs(readFacts(store));
     return dbs.map((db) => recordOpenCodeDb(store, db, facts));
   });
+}
+
+/** A session's directory may be a workdir's real path (a symlinked /tmp): each workdir is matched by that too. */
+function withRealWorkdirs(facts: AttributionFacts): AttributionFacts {
+  const real = facts.workdirs.flatMap((w) => {
+    try {
+      const dir = realpathSync(w.dir);
+      return dir === w.dir ? [] : [{ dir, address: w.address }];
+    } catch {
+      return [];
+    }
+  });
+  return real.length ? { ...facts, workdirs: [...facts.workdirs, ...real] } : facts;
 }
 
 function recordOpenCodeDb(store: Store, path: string, facts: AttributionFacts): RecordResult {
