@@ -188,7 +188,7 @@ export function sweepTranscripts(town: TownContext): RecordResult[] {
   });
   const todo = new Map<string, { sessionId?: string; address?: string }>();
   for (const s of sources) {
-    if (dirname(s.path).endsWith('/subagents') || isSqliteFile(s.path)) continue;
+    if (dirname(s.path).endsWith('/subagents') || (!s.path.endsWith('.jsonl') && isSqliteFile(s.path))) continue;
     todo.set(s.path, {
       ...(s.session_id ? { sessionId: s.session_id } : {}),
       ...(s.address ? { address: s.address } : {}),
