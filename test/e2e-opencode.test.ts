@@ -101,7 +101,7 @@ describe.skipIf(!starts)('an OpenCode polecat, end to end', () => {
       output: reported.reduce((n, u) => n + u.usage.output_tokens, 0),
     });
     console.log(
-      `[e2e-opencode] polecat landed in ${Math.round((Date.now() - t0) / 1000)} s, ${t.server.requests.length} model requests`,
+      `[e2e-opencode] polecat landed in ${Math.round((Date.now() - t0) / 1000)} s, ${t.server.requests.length} model requests; gt costs: ${costs.responses} responses, ${costs.input} in, ${costs.output} out`,
     );
   }, 240_000);
 });
