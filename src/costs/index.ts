@@ -9,6 +9,7 @@ export {
   type Tokens,
   type ParsedTranscript,
 } from './transcript.ts';
+export { openCodeUsage, readOpenCodeDb, openCodeDatabases, type OpenCodeMessageRow } from './opencode.ts';
 export { DEFAULT_PRICES, priceTable, priceFor, costOf, roundUsd, type Price, type PriceTable } from './prices.ts';
 export { attribute, addressFor, beadAt, rigOf, type AttributionFacts, type Attribution } from './attribute.ts';
 export {
@@ -46,6 +47,8 @@ export {
 export {
   recordUsage,
   sweepTranscripts,
+  sweepOpenCode,
+  openCodeDatabasesOf,
   findTranscript,
   claudeConfigDirs,
   type RecordRequest,

@@ -1,12 +1,16 @@
 // Recording usage: read a transcript from where the last read stopped, attribute each new response, store it.
-// Used by the Stop hook (`gt costs record`) and by the daemon's sweep of live agents' transcripts.
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+// Used by the Stop hook (`gt costs record`) and by the daemon's sweep of live agents' transcripts, which also reads
+// the OpenCode databases of the town's OpenCode agents (opencode.ts).
+import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Store } from '../beads/index.ts';
-import { listAgentRecords } from '../agents/table.ts';
+import { resolvePreset } from '../agents/index.ts';
+import { listAgentRecords, type AgentRecord } from '../agents/table.ts';
+import { messageOf } from '../kernel/index.ts';
 import { openTownStore, type TownContext } from '../town/index.ts';
-import { addressFor, attribute } from './attribute.ts';
+import { addressFor, attribute, type AttributionFacts } from './attribute.ts';
+import { dbStamp, isSqliteFile, openCodeDatabases, readOpenCodeDb } from './opencode.ts';
 import { completeLines, escapeProjectDir, parseTranscript } from './transcript.ts';
 import { getSource, listSources, readFacts, saveSource, upsertUsage } from './usage-store.ts';
 
@@ -28,6 +32,8 @@ export interface RecordResult {
   /** Lines that were not JSON, skipped. */
   skipped: number;
   skippedLines: number[];
+  /** Why a source could not be read (an OpenCode database that would not open), when it could not. */
+  error?: string;
 }
 
 function withStore<T>(town: TownContext, fn: (s: Store) => T): T {
@@ -172,13 +178,17 @@ export function findTranscript(
  * id is known. Catches what a Stop hook missed (a killed session, a hook that timed out).
  */
 export function sweepTranscripts(town: TownContext): RecordResult[] {
-  const { sources, agents } = withStore(town, (s) => ({
-    sources: listSources(s),
-    agents: listAgentRecords(s).filter((a): a is typeof a & { session_id: string } => a.session_id !== null),
-  }));
+  const { sources, agents, openCodeDbs } = withStore(town, (s) => {
+    const all = listAgentRecords(s);
+    return {
+      sources: listSources(s),
+      agents: all.filter((a): a is typeof a & { session_id: string } => a.session_id !== null),
+      openCodeDbs: openCodeDatabasesOf(town, all),
+    };
+  });
   const todo = new Map<string, { sessionId?: string; address?: string }>();
   for (const s of sources) {
-    if (dirname(s.path).endsWith('/subagents')) continue;
+    if (dirname(s.path).endsWith('/subagents') || (!s.path.endsWith('.jsonl') && isSqliteFile(s.path))) continue;
     todo.set(s.path, {
       ...(s.session_id ? { sessionId: s.session_id } : {}),
       ...(s.address ? { address: s.address } : {}),
@@ -189,5 +199,81 @@ export function sweepTranscripts(town: TownContext): RecordResult[] {
     const p = findTranscript(dirs, a.session_id, a.workdir);
     if (p && !todo.has(p)) todo.set(p, { sessionId: a.session_id, address: a.address });
   }
-  return [...todo].flatMap(([path, o]) => recordUsage(town, { transcriptPath: path, ...o }));
+  return [
+    ...[...todo].flatMap(([path, o]) => recordUsage(town, { transcriptPath: path, ...o })),
+    ...(openCodeDbs.length ? sweepOpenCode(town, openCodeDbs) : []),
+  ];
+}
+
+/**
+ * Where the town's OpenCode agents keep their sessions: the OpenCode databases under the data directory of the town's
+ * environment merged with each OpenCode agent's (a custom agent's `env` may move it). None when no agent runs OpenCode.
+ */
+export function openCodeDatabasesOf(town: TownContext, agents: readonly Pick<AgentRecord, 'runtime'>[]): string[] {
+  const envs: Record<string, string | undefined>[] = [];
+  for (const runtime of new Set(agents.map((a) => a.runtime))) {
+    let preset;
+    try {
+      preset = resolvePreset(runtime, town.settings.agents);
+    } catch {
+      continue; // an agent definition since removed: not OpenCode's as far as anyone can tell
+    }
+    if (preset.hooks.kind === 'opencode-instructions') envs.push({ ...town.env, ...preset.env });
+  }
+  return envs.length ? openCodeDatabases(envs) : [];
+}
+
+/**
+ * Read the responses OpenCode stored since the last read, of sessions run inside an agent's working directory (a
+ * person's own OpenCode sessions elsewhere are not the town's), each attributed like a transcript's by its directory.
+ */
+export function sweepOpenCode(town: TownContext, databases?: readonly string[]): RecordResult[] {
+  return withStore(town, (store) => {
+    const dbs = databases ?? openCodeDatabasesOf(town, listAgentRecords(store));
+    if (dbs.length === 0) return [];
+    const facts = withRealWorkdirs(readFacts(store));
+    return dbs.map((db) => recordOpenCodeDb(store, db, facts));
+  });
+}
+
+/** A session's directory may be a workdir's real path (a symlinked /tmp): each workdir is matched by that too. */
+function withRealWorkdirs(facts: AttributionFacts): AttributionFacts {
+  const real = facts.workdirs.flatMap((w) => {
+    try {
+      const dir = realpathSync(w.dir);
+      return dir === w.dir ? [] : [{ dir, address: w.address }];
+    } catch {
+      return [];
+    }
+  });
+  return real.length ? { ...facts, workdirs: [...facts.workdirs, ...real] } : facts;
+}
+
+function recordOpenCodeDb(store: Store, path: string, facts: AttributionFacts): RecordResult {
+  const base: RecordResult = {
+    path,
+    status: 'unchanged',
+    address: null,
+    added: 0,
+    read: 0,
+    skipped: 0,
+    skippedLines: [],
+  };
+  const src = getSource(store, path);
+  const stamp = dbStamp(path);
+  if (src && src.size === stamp.size && src.mtime_ms === stamp.mtime_ms) return base;
+  let read;
+  try {
+    read = readOpenCodeDb(path, src?.offset ?? 0);
+  } catch (e) {
+    return { ...base, status: 'missing', error: `cannot read this OpenCode database: ${messageOf(e)}` };
+  }
+  const { records, cursor } = read;
+  const rows = records.flatMap((r) => {
+    const address = addressFor(facts, { sessionId: r.session_id, cwd: r.cwd });
+    return address ? [{ ...r, ...attribute(facts, address, r) }] : [];
+  });
+  const added = upsertUsage(store, rows);
+  saveSource(store, { path, session_id: null, address: null, offset: cursor, ...stamp });
+  return { ...base, status: 'recorded', added, read: rows.length };
 }

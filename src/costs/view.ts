@@ -41,6 +41,7 @@ export function parseSince(s: string, now = new Date()): string {
 }
 
 export function skippedWarning(r: RecordResult): string | undefined {
+  if (r.error) return `${r.path}: ${r.error}`;
   if (r.skipped === 0) return undefined;
   return `${r.path}: skipped ${r.skipped} line${r.skipped === 1 ? '' : 's'} that ${r.skipped === 1 ? 'is' : 'are'} not JSON (line${r.skipped === 1 ? '' : 's'} ${r.skippedLines.join(', ')}${r.skipped > r.skippedLines.length ? ', …' : ''})`;
 }
