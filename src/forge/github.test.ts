@@ -1,5 +1,6 @@
-// The GitHub client against the GitHub fake (testing/github): rate limits are waited out using GitHub's headers,
-// polls are conditional (ETag → 304), Enterprise base URLs reach REST and GraphQL, the token comes from gh.
+// The GitHub client against the GitHub fake (testing/github) and tiny local servers: rate limits are waited out by
+// the throttling plugin, 5xx answers and dropped connections retried by the retry plugin, polls are conditional
+// (ETag → 304), Enterprise base URLs reach REST and GraphQL, the token comes from gh.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -95,7 +96,7 @@ describe('the GitHub client', () => {
     });
   });
 
-  it('a server that does not answer is "cannot reach GitHub" (status 0), not an HTTP error', async () => {
+  it('a server that does not answer is "cannot reach GitHub" (status 0), not an HTTP error, and is not retried', async () => {
     const gone = createServer();
     await new Promise<void>((ok) => gone.listen(0, '127.0.0.1', () => ok()));
     const port = (gone.address() as { port: number }).port;
@@ -105,6 +106,67 @@ describe('the GitHub client', () => {
     expect(e).toBeInstanceOf(GitHubError);
     expect(e).toMatchObject({ status: 0, code: 'GH_UNREACHABLE' });
     expect(e.message).toMatch(new RegExp(`^cannot reach GitHub at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    // A refused connection fails the call at once: the retry plugin's back-off (1 s, 4 s) is not spent on it.
+    expect(c.stats.requests).toBe(1);
+  });
+
+  it('a 502 is retried by the retry plugin and the call succeeds; a 5xx that persists fails after the bounded retries', async () => {
+    const answers: number[] = [];
+    let plan: number[] = [];
+    const srv = createServer((req, res) => {
+      const status = plan.shift() ?? 200;
+      answers.push(status);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(status === 200 ? { full_name: 'acme/app' } : { message: 'Server Error' }));
+    });
+    await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', () => ok()));
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    try {
+      const c = new GitHub({ token: 't1', apiUrl: url, secondMs: 1 });
+      plan = [502];
+      const r = await c.rest<{ full_name: string }>('GET', '/repos/acme/app');
+      expect(r).toMatchObject({ status: 200, data: { full_name: 'acme/app' } });
+      expect(answers).toEqual([502, 200]);
+
+      answers.length = 0;
+      plan = [503, 503, 503, 503];
+      const e = (await c.rest('GET', '/repos/acme/other').catch((x: unknown) => x)) as GitHubError;
+      expect(e).toBeInstanceOf(GitHubError);
+      expect(e.message).toBe('GitHub GET /repos/acme/other answered 503: Server Error');
+      expect(answers).toEqual([503, 503, 503]); // the first try and RETRIES (2) more
+
+      // 4xx answers are GitHub's verdict: sent once.
+      answers.length = 0;
+      plan = [409];
+      const conflict = (await c
+        .rest('PUT', '/repos/acme/app/pulls/1/merge', {})
+        .catch((x: unknown) => x)) as GitHubError;
+      expect(conflict.status).toBe(409);
+      expect(answers).toEqual([409]);
+    } finally {
+      srv.closeAllConnections();
+      await new Promise((ok) => srv.close(ok));
+    }
+  });
+
+  it('a connection the server drops before answering is retried (a reset is not "cannot reach")', async () => {
+    let n = 0;
+    const srv = createServer((req, res) => {
+      if (n++ === 0) return void req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ full_name: 'acme/app' }));
+    });
+    await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', () => ok()));
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    try {
+      const c = new GitHub({ token: 't1', apiUrl: url, secondMs: 1 });
+      expect((await c.rest<{ full_name: string }>('GET', '/repos/acme/app')).data.full_name).toBe('acme/app');
+      expect(n).toBe(2);
+      expect(c.stats.requests).toBe(2);
+    } finally {
+      srv.closeAllConnections();
+      await new Promise((ok) => srv.close(ok));
+    }
   });
 
   it('waits until x-ratelimit-reset when the limit is spent, and fails with the reset time when that is too far', async () => {
@@ -112,9 +174,10 @@ describe('the GitHub client', () => {
     const c = new GitHub({
       token: 't1',
       apiUrl: gh.url,
-      sleep: async (ms) => {
+      secondMs: 1, // a second of GitHub's lasts a millisecond here
+      onWait: (ms) => {
         waits.push(ms);
-        gh.state.rate = { ...gh.state.rate, used: 0, reset: 0 }; // the window passes while we sleep
+        gh.state.rate = { ...gh.state.rate, used: 0, reset: 0 }; // the window passes while we wait
       },
     });
     gh.state.rate = { ...gh.state.rate, used: gh.state.rate.limit, reset: Math.ceil(Date.now() / 1000) + 20 };
@@ -123,40 +186,51 @@ describe('the GitHub client', () => {
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeGreaterThan(15_000);
     expect(waits[0]).toBeLessThanOrEqual(22_000);
+    expect(gh.state.log.slice(-2).map((x) => x.status)).toEqual([403, 200]);
 
     gh.state.rate = { ...gh.state.rate, used: gh.state.rate.limit, reset: Math.ceil(Date.now() / 1000) + 3600 };
-    const slow = new GitHub({
-      token: 't1',
-      apiUrl: gh.url,
-      sleep: async () => {
-        throw new Error('must not sleep an hour');
-      },
-    });
+    const slowWaits: number[] = [];
+    const slow = new GitHub({ token: 't1', apiUrl: gh.url, onWait: (ms) => void slowWaits.push(ms) });
     const e = await slow.rest('GET', '/repos/acme/app').catch((x: unknown) => x);
     expect(e).toBeInstanceOf(GitHubError);
-    expect((e as GitHubError).message).toMatch(/rate limit reached .* it resets at 20\d\d-/);
+    expect((e as GitHubError).status).toBe(403);
+    expect((e as GitHubError).message).toMatch(
+      /^GitHub rate limit reached \(GET \/repos\/acme\/app\); it resets at 20\d\d-/,
+    );
     expect((e as GitHubError).hint).toMatch(/tries again after the reset/);
+    const resetsAt = Date.parse((e as GitHubError).message.split('resets at ')[1]!);
+    expect(resetsAt - Date.now()).toBeGreaterThan(3500_000);
+    expect(slowWaits).toEqual([]);
+    expect(slow.stats.requests).toBe(1);
     gh.state.rate = { ...gh.state.rate, used: 0, reset: 0 };
   });
 
-  it('backs off on a secondary limit (429 retry-after) and then succeeds', async () => {
-    const waits: number[] = [];
-    const c = new GitHub({ token: 't1', apiUrl: gh.url, sleep: async (ms) => void waits.push(ms) });
+  it('waits out a secondary limit (429 retry-after) and then succeeds; one longer than maxWaitMs fails at once', async () => {
+    const waits: [number, string][] = [];
+    const c = new GitHub({ token: 't1', apiUrl: gh.url, secondMs: 1, onWait: (ms, why) => void waits.push([ms, why]) });
+    const before = gh.state.log.length;
     gh.state.secondary = 2;
     expect((await c.rest('GET', '/repos/acme/app')).status).toBe(200);
-    expect(waits).toEqual([1000, 1000]);
+    expect(waits).toEqual([
+      [1000, 'secondary rate limit'],
+      [1000, 'secondary rate limit'],
+    ]);
+    expect(gh.state.log.slice(before).map((x) => x.status)).toEqual([429, 429, 200]);
+
+    const impatient = new GitHub({ token: 't1', apiUrl: gh.url, maxWaitMs: 500 });
+    gh.state.secondary = 1;
+    const e = (await impatient.rest('GET', '/repos/acme/app').catch((x: unknown) => x)) as GitHubError;
+    expect(e).toBeInstanceOf(GitHubError);
+    expect(e.status).toBe(429);
+    expect(e.message).toMatch(/^GitHub rate limit reached \(GET \/repos\/acme\/app\); it resets at 20\d\d-/);
+    expect(impatient.stats).toMatchObject({ requests: 1, waits: 0 });
   });
 
   it('a plain 403 or 404 is not retried and names the cause', async () => {
-    const c = new GitHub({
-      token: 'unknown',
-      apiUrl: gh.url,
-      sleep: async () => {
-        throw new Error('no sleep');
-      },
-    });
+    const c = new GitHub({ token: 'unknown', apiUrl: gh.url });
     const e = (await c.rest('GET', '/repos/acme/app').catch((x: unknown) => x)) as GitHubError;
     expect(e.status).toBe(401);
+    expect(c.stats).toMatchObject({ requests: 1, waits: 0 });
     expect(e.hint).toMatch(/GITHUB_TOKEN or GH_TOKEN/);
     const n = (await new GitHub({ token: 't1', apiUrl: gh.url })
       .rest('GET', '/repos/acme/nope')

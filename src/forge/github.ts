@@ -1,6 +1,8 @@
-// The refinery's GitHub client: Octokit (`@octokit/rest`) for REST and GraphQL, with what the refinery adds around
-// each request in one Octokit request hook: conditional GETs (ETag → If-None-Match → 304 answered from the cache) when
-// polling, waits on rate limits using GitHub's reset headers (403/429), a timeout, and errors that name their cause.
+// The refinery's GitHub client: Octokit (`@octokit/rest`) for REST and GraphQL, with Octokit's own plugins for what
+// they do well: `@octokit/plugin-throttling` spaces requests as GitHub asks and waits out primary and secondary rate
+// limits (using its reset headers), `@octokit/plugin-retry` retries 5xx answers and dropped connections a bounded
+// number of times. Around them, hooks of ours add what no plugin does: conditional GETs (ETag → If-None-Match → 304
+// answered from the cache) when polling, a timeout per attempt, and errors that name their cause.
 // The token comes from the environment or `gh`; the base URL may be GitHub Enterprise Server's (or the GitHub fake's).
 import type { Octokit } from '@octokit/rest';
 import { GtError } from '../kernel/index.ts';
@@ -26,11 +28,26 @@ export interface GitHubOptions {
   etags?: EtagCache;
   /** A wait longer than this (rate limit) fails the call with the reset time instead of sleeping (default 60 s). */
   maxWaitMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  /** Told of every wait, for the event log. */
+  /**
+   * How many milliseconds one second of a wait lasts: the seconds GitHub asks for (`retry-after`, the rate limit's
+   * reset) and the retry plugin's back-off (1 s, then 4 s). 1000, unless a test makes time pass faster.
+   */
+  secondMs?: number;
+  /** Told of every rate-limit wait (in GitHub's milliseconds) before it starts, for the event log. */
   onWait?: (ms: number, why: string) => void;
 }
+
+/** Times a 5xx answer or a dropped connection is retried (after 1 s, then 4 s): the refinery polls again anyway. */
+export const RETRIES = 2;
+/** Times a rate-limited request is waited out and sent again before the call fails with the reset time. */
+const RATE_LIMIT_RETRIES = 3;
+/** One attempt's limit: a request GitHub has not answered by then fails as "cannot reach GitHub", without retries. */
+const ATTEMPT_TIMEOUT_MS = 60_000;
+/**
+ * Answers the retry plugin leaves alone: every 4xx is GitHub's verdict on the request (a 403/429 rate limit is the
+ * throttling plugin's to wait out, with GitHub's own timing); only 5xx answers and dropped connections are retried.
+ */
+const DO_NOT_RETRY = Array.from({ length: 100 }, (_, i) => 400 + i);
 
 export interface ApiResponse<T> {
   status: number;
@@ -157,12 +174,14 @@ interface HookResponse {
   headers: Record<string, string | undefined>;
   data: unknown;
 }
+type SendRequest = (o: HookOptions) => Promise<HookResponse>;
 /** Octokit's RequestError (`@octokit/request-error`), told by its shape: the class is not a dependency of ours. */
 interface OctokitHttpError {
   name: 'HttpError';
   status: number;
   message: string;
   response?: HookResponse;
+  cause?: unknown;
 }
 const isHttpError = (e: unknown): e is OctokitHttpError =>
   e instanceof Error && e.name === 'HttpError' && typeof (e as { status?: unknown }).status === 'number';
@@ -170,20 +189,35 @@ const isHttpError = (e: unknown): e is OctokitHttpError =>
 /** Requests Octokit is told to make quietly: its request log would print every 404 and 304 on stderr. */
 const QUIET = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
+/** Socket errors a retry a second later would not cure: nothing listens there, or the host name does not resolve. */
+const FINAL_SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND']);
+
+/**
+ * Why a request got no answer, when a retry would not get one either: `timeout`, `refused` (nothing listens, or no
+ * such host); undefined for a reset or closed connection, which the retry plugin tries again.
+ */
+function finalNetworkFailure(e: OctokitHttpError): 'timeout' | 'refused' | undefined {
+  // Octokit's error wraps fetch's: a TimeoutError from the attempt's signal, or a TypeError whose cause is the
+  // socket's error (an AggregateError, with one error per address, when several addresses were tried).
+  const fetchError = e.cause as { name?: string; cause?: unknown } | undefined;
+  if (fetchError?.name === 'TimeoutError') return 'timeout';
+  const socket = fetchError?.cause as { code?: unknown; errors?: { code?: unknown }[] } | undefined;
+  const codes = [socket?.code, ...(Array.isArray(socket?.errors) ? socket.errors.map((x) => x?.code) : [])];
+  return codes.some((c) => typeof c === 'string' && FINAL_SOCKET_ERRORS.has(c)) ? 'refused' : undefined;
+}
+
 export class GitHub {
   readonly apiUrl: string;
   readonly graphqlUrl: string;
   /**
-   * The Octokit instance every call goes through (`octokit.rest.*`, `octokit.graphql`). Loaded when a client is made,
-   * not when gt starts: most gt commands never talk to GitHub and should not pay for loading Octokit.
+   * The Octokit instance every call goes through (`octokit.rest.*`, `octokit.graphql`). Loaded (with its plugins)
+   * when a client is made, not when gt starts: most gt commands never talk to GitHub and should not pay for it.
    */
   private readonly octokitP: Promise<Octokit>;
   private readonly etags: EtagCache;
   private readonly maxWaitMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
   private readonly onWait: ((ms: number, why: string) => void) | undefined;
-  /** Requests sent, and how many of them were answered 304 (a poll that cost no rate limit). */
+  /** Attempts sent (retries included), calls answered 304 (a poll that cost no rate limit), rate-limit waits. */
   readonly stats = { requests: 0, notModified: 0, waits: 0 };
 
   constructor(o: GitHubOptions) {
@@ -191,102 +225,151 @@ export class GitHub {
     this.graphqlUrl = graphqlUrlOf(this.apiUrl);
     this.etags = o.etags ?? memoryEtagCache();
     this.maxWaitMs = o.maxWaitMs ?? 60_000;
-    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.now = o.now ?? Date.now;
     this.onWait = o.onWait;
-    this.octokitP = import('@octokit/rest').then(({ Octokit }) => {
-      const octokit = new Octokit({ auth: o.token, baseUrl: this.apiUrl, userAgent: 'gastown-refinery', log: QUIET });
+    const secondMs = o.secondMs ?? 1000;
+    this.octokitP = Promise.all([
+      import('@octokit/rest'),
+      import('@octokit/plugin-retry'),
+      import('@octokit/plugin-throttling'),
+    ]).then(([{ Octokit }, { retry }, { throttling }]) => {
+      // Plugins wrap the request in the order given, the first innermost: each attempt (ours), then the retries of a
+      // 5xx or a dropped connection, then throttling (spacing, rate limits).
+      const Client = Octokit.plugin(
+        (octokit) =>
+          void octokit.hook.wrap(
+            'request',
+            (request, options) =>
+              this.attempt(request as unknown as SendRequest, options as unknown as HookOptions) as never,
+          ),
+        retry,
+        throttling,
+      );
+      const limited =
+        (why: string) =>
+        (seconds: number, _options: unknown, _octokit: unknown, retryCount: number): boolean =>
+          this.mayWait(seconds * 1000, why, retryCount);
+      const octokit = new Client({
+        auth: o.token,
+        baseUrl: this.apiUrl,
+        userAgent: 'gastown-refinery',
+        log: QUIET,
+        retry: { retries: RETRIES, doNotRetry: DO_NOT_RETRY, retryAfterBaseValue: secondMs },
+        throttle: {
+          // Spacing and limits are per GitHub host (clients of one host in a process share them).
+          id: this.apiUrl,
+          retryAfterBaseValue: secondMs,
+          onRateLimit: limited('rate limit'),
+          onSecondaryRateLimit: limited('secondary rate limit'),
+        },
+      });
+      // Added after the plugins, this hook wraps them: the ETag cache and the wording of errors see each call once.
       octokit.hook.wrap(
         'request',
         (request, options) =>
-          this.around(
-            octokit,
-            request as unknown as (o: HookOptions) => Promise<HookResponse>,
-            options as unknown as HookOptions,
-          ) as never,
+          this.call(octokit, request as unknown as SendRequest, options as unknown as HookOptions) as never,
       );
       return octokit;
     });
   }
 
-  /** The Octokit instance (`octokit.rest.*`, `octokit.request`, `octokit.graphql`), with the hook above in place. */
+  /** The Octokit instance (`octokit.rest.*`, `octokit.request`, `octokit.graphql`), with the hooks above in place. */
   octokit(): Promise<Octokit> {
     return this.octokitP;
   }
 
   /**
-   * Every request Octokit makes (REST and GraphQL) passes here: a GET whose URL has a cached ETag is sent with
-   * If-None-Match and its 304 answered from the cache; a rate limit (403/429 with GitHub's headers) is waited out
-   * when the wait is short, else fails with its reset time; any other failure becomes a GitHubError.
+   * The throttling plugin asks whether to wait out a rate limit (primary or secondary) and send again: yes while the
+   * wait is within `maxWaitMs` and the request has not been limited three times; no lets the 403/429 through, and
+   * `call` fails it with the reset time.
    */
-  private async around(
-    octokit: Octokit,
-    request: (o: HookOptions) => Promise<HookResponse>,
-    options: HookOptions,
-  ): Promise<HookResponse> {
+  private mayWait(ms: number, why: string, retryCount: number): boolean {
+    if (retryCount >= RATE_LIMIT_RETRIES || ms > this.maxWaitMs) return false;
+    this.stats.waits++;
+    this.onWait?.(ms, why);
+    return true;
+  }
+
+  /**
+   * Every attempt, retries included (innermost of our hooks): GitHub's API version, the attempt's timeout, the count.
+   * A request that timed out or found nobody at the address fails the call here, before the retry plugin would
+   * spend seconds on it; a reset or closed connection is left to the retry plugin.
+   */
+  private async attempt(request: SendRequest, options: HookOptions): Promise<HookResponse> {
+    // The hooks inside this one (the token's) are bound to this same options object: change it in place. Its
+    // `request` may be shared with Octokit's defaults: replace it rather than add to it.
+    options.headers['x-github-api-version'] = '2022-11-28';
+    options.request = { ...options.request, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) };
+    this.stats.requests++;
+    try {
+      return await request(options);
+    } catch (e) {
+      if (isHttpError(e) && !e.response) {
+        const why = finalNetworkFailure(e);
+        if (why) throw this.unreachable(why === 'timeout' ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s` : e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Every call (REST and GraphQL), outside the plugins: a GET whose URL has a cached ETag is sent with If-None-Match
+   * and its 304 answered from the cache; a rate limit the throttling plugin would not wait out fails with its reset
+   * time; any other failure becomes a GitHubError that names its cause.
+   */
+  private async call(octokit: Octokit, request: SendRequest, options: HookOptions): Promise<HookResponse> {
     const { url } = octokit.request.endpoint.parse(options as never);
     const method = options.method.toUpperCase();
     const conditional = method === 'GET';
-    for (let attempt = 0; ; attempt++) {
-      const cached = conditional ? this.etags.get(url) : undefined;
-      // The hooks inside this one (the token's) are bound to this same options object: change it in place.
-      options.headers['x-github-api-version'] = '2022-11-28';
-      if (cached) options.headers['if-none-match'] = cached.etag;
-      else delete options.headers['if-none-match'];
-      options.request = { ...options.request, signal: AbortSignal.timeout(60_000) };
-      this.stats.requests++;
-      try {
-        const res = await request(options);
-        const etag = res.headers.etag;
-        if (conditional && etag) this.etags.set(url, etag, res.data);
-        return res;
-      } catch (e) {
-        if (!isHttpError(e)) throw e;
-        if (!e.response) {
-          const cause = (e as { cause?: unknown }).cause;
-          throw new GitHubError(
-            0,
-            `cannot reach GitHub at ${new URL(url).origin}: ${e.message || (cause instanceof Error ? cause.message : 'no answer')}`,
-            "check the network and the rig's pr.api_url",
-          );
-        }
-        if (e.status === 304 && cached) {
-          this.stats.notModified++;
-          return { ...e.response, status: 304, data: cached.body };
-        }
-        const path = new URL(url).pathname;
-        if ((e.status === 403 || e.status === 429) && attempt < 3) {
-          const wait = rateLimitWait(e.response.headers, this.now());
-          if (wait !== undefined) {
-            if (wait > this.maxWaitMs) {
-              const at = new Date(this.now() + wait).toISOString();
-              throw new GitHubError(
-                e.status,
-                `GitHub rate limit reached (${method} ${path}); it resets at ${at}`,
-                'the refinery tries again after the reset; nothing is lost meanwhile',
-              );
-            }
-            this.stats.waits++;
-            this.onWait?.(wait, `rate limited (${e.status})`);
-            await this.sleep(wait);
-            continue;
-          }
-        }
-        const data = e.response.data as
-          { message?: string; errors?: ({ message?: string } | string)[] } | string | undefined;
-        const errors = typeof data === 'object' && Array.isArray(data.errors) ? data.errors : undefined;
-        const msg =
-          typeof data === 'object' && data?.message
-            ? `${data.message}${errors?.length ? `: ${errors.map((x) => (typeof x === 'string' ? x : (x.message ?? JSON.stringify(x)))).join('; ')}` : ''}`
-            : String(data ?? '').slice(0, 200);
-        throw new GitHubError(
-          e.status,
-          `GitHub ${method} ${path} answered ${e.status}: ${msg}`,
-          hintFor(e.status),
-          errors,
-        );
+    const cached = conditional ? this.etags.get(url) : undefined;
+    if (cached) options.headers['if-none-match'] = cached.etag;
+    else delete options.headers['if-none-match'];
+    try {
+      const res = await request(options);
+      const etag = res.headers.etag;
+      if (conditional && etag) this.etags.set(url, etag, res.data);
+      return res;
+    } catch (e) {
+      if (!isHttpError(e)) throw e;
+      if (!e.response) throw this.unreachable(e);
+      if (e.status === 304 && cached) {
+        this.stats.notModified++;
+        return { ...e.response, status: 304, data: cached.body };
       }
+      const path = new URL(url).pathname;
+      if (e.status === 403 || e.status === 429) {
+        const wait = rateLimitWait(e.response.headers, Date.now());
+        if (wait !== undefined)
+          throw new GitHubError(
+            e.status,
+            `GitHub rate limit reached (${method} ${path}); it resets at ${new Date(Date.now() + wait).toISOString()}`,
+            'the refinery tries again after the reset; nothing is lost meanwhile',
+          );
+      }
+      const data = e.response.data as
+        { message?: string; errors?: ({ message?: string } | string)[] } | string | undefined;
+      const errors = typeof data === 'object' && Array.isArray(data.errors) ? data.errors : undefined;
+      const msg =
+        typeof data === 'object' && data?.message
+          ? `${data.message}${errors?.length ? `: ${errors.map((x) => (typeof x === 'string' ? x : (x.message ?? JSON.stringify(x)))).join('; ')}` : ''}`
+          : String(data ?? '').slice(0, 200);
+      throw new GitHubError(
+        e.status,
+        `GitHub ${method} ${path} answered ${e.status}: ${msg}`,
+        hintFor(e.status),
+        errors,
+      );
     }
+  }
+
+  /** "cannot reach GitHub" (status 0): no answer came, after the retries a dropped connection gets. */
+  private unreachable(why: OctokitHttpError | string): GitHubError {
+    const cause = typeof why === 'string' ? undefined : (why.cause as { cause?: unknown } | undefined)?.cause;
+    const text = typeof why === 'string' ? why : why.message || (cause instanceof Error ? cause.message : 'no answer');
+    return new GitHubError(
+      0,
+      `cannot reach GitHub at ${new URL(this.apiUrl).origin}: ${text}`,
+      "check the network and the rig's pr.api_url",
+    );
   }
 
   /** One REST call by method and path (relative to the API URL). GETs are conditional as every call is. */
@@ -423,18 +506,13 @@ function split(repo: string): { owner: string; repo: string } {
 }
 
 /**
- * How long GitHub asks us to wait, from its headers (a Headers or Octokit's lower-cased header object):
- * `retry-after` (seconds; secondary limits), else an exhausted primary limit (`x-ratelimit-remaining: 0`) until
- * `x-ratelimit-reset` (epoch seconds). Undefined: not a rate limit (a plain 403 is a permission problem and is not retried).
+ * How long until a rate limit GitHub answered lifts, from its headers (Octokit's lower-cased header object), to tell
+ * when it resets once the throttling plugin has declined to wait: `retry-after` (seconds; secondary limits), else an
+ * exhausted primary limit (`x-ratelimit-remaining: 0`) until `x-ratelimit-reset` (epoch seconds). Undefined: not a
+ * rate limit (a plain 403 is a permission problem).
  */
-export function rateLimitWait(
-  headers: Headers | Record<string, string | number | undefined>,
-  now: number,
-): number | undefined {
-  const h = (k: string): string | undefined => {
-    const v = headers instanceof Headers ? headers.get(k) : headers[k];
-    return v === undefined || v === null ? undefined : String(v);
-  };
+function rateLimitWait(headers: Record<string, string | number | undefined>, now: number): number | undefined {
+  const h = (k: string): string | undefined => (headers[k] === undefined ? undefined : String(headers[k]));
   const after = h('retry-after');
   if (after && /^\d+$/.test(after)) return Number(after) * 1000;
   if (h('x-ratelimit-remaining') === '0') {
