@@ -1,10 +1,10 @@
 // Putting commits together against real repositories: rebase onto (clean and conflicting), merge-tree, the
 // compare-and-set fast-forward, and push-and-verify to a bare remote (accepted, refused, rewritten by a hook).
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { git } from './git.ts';
+import { testRepos } from './test-repos.ts';
 import {
   canMergeTree,
   fastForward,
@@ -17,30 +17,11 @@ import {
   revParse,
 } from './integrate.ts';
 
-const base = mkdtempSync(join(tmpdir(), 'git integrate '));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-const who = { name: 'T', email: 't@example.com' };
-const env = {
-  GIT_AUTHOR_NAME: 'A',
-  GIT_AUTHOR_EMAIL: 'a@example.com',
-  GIT_COMMITTER_NAME: 'A',
-  GIT_COMMITTER_EMAIL: 'a@example.com',
-};
-
+const repos = testRepos('git integrate ');
+afterAll(() => repos.cleanup());
+const { base, repo, commit } = repos;
 let n = 0;
-/** A repository with `main` holding a.txt = "a\n"; returns its path. */
-function repo(): string {
-  const dir = join(base, `repo ${++n}`);
-  git(base, ['init', '-q', '-b', 'main', dir]);
-  commit(dir, 'a.txt', 'a\n', 'first');
-  return dir;
-}
-function commit(dir: string, file: string, text: string, msg: string): string {
-  writeFileSync(join(dir, file), text);
-  git(dir, ['add', '-A']);
-  git(dir, ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', msg], { env });
-  return git(dir, ['rev-parse', 'HEAD']).trim();
-}
+const who = { name: 'T', email: 't@example.com' };
 
 describe('rebase onto', () => {
   it("replays a branch on a moved main, keeping its change and main's", () => {

@@ -1,11 +1,11 @@
 // Refs, commit counting and commit objects, and branch deletion, against real repositories in a temp dir.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deleteBranch, deleteBranchAt, switchToNewBranch } from './branch.ts';
 import { commitsBySource } from './bundle.ts';
 import { git } from './git.ts';
+import { TEST_AUTHOR_ENV, testRepos } from './test-repos.ts';
 import { revParse } from './integrate.ts';
 import {
   anyRefContains,
@@ -22,28 +22,11 @@ import {
 import { attributeOf, conflictStage, createInitialCommit, commitWorkTree, headBranch, isUnmerged } from './repo.ts';
 import { addWorktree, listWorktrees } from './worktree.ts';
 
-const base = mkdtempSync(join(tmpdir(), 'git refs '));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-const env = {
-  GIT_AUTHOR_NAME: 'A',
-  GIT_AUTHOR_EMAIL: 'a@example.com',
-  GIT_COMMITTER_NAME: 'A',
-  GIT_COMMITTER_EMAIL: 'a@example.com',
-};
-
+const repos = testRepos('git refs ');
+afterAll(() => repos.cleanup());
+const { base, repo, commit } = repos;
 let n = 0;
-function repo(): string {
-  const dir = join(base, `repo ${++n}`);
-  git(base, ['init', '-q', '-b', 'main', dir]);
-  commit(dir, 'a.txt', 'a\n', 'first');
-  return dir;
-}
-function commit(dir: string, file: string, text: string, msg: string): string {
-  writeFileSync(join(dir, file), text);
-  git(dir, ['add', '-A']);
-  git(dir, ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', msg], { env });
-  return git(dir, ['rev-parse', 'HEAD']).trim();
-}
+const env = TEST_AUTHOR_ENV;
 
 describe('refs', () => {
   it('sets a ref only from the value the caller saw, creates one only when absent, and deletes one only at its value', () => {

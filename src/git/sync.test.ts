@@ -1,11 +1,11 @@
 // Remotes and delivery against real repositories: fetch and fast-forward from a remote (moved, diverged,
 // unreachable), a fast-forward merge in a work tree, and delivering into a person's clone without touching their work.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deliverToClone, operationInProgress } from './deliver.ts';
 import { git } from './git.ts';
+import { testRepos } from './test-repos.ts';
 import { revParse } from './integrate.ts';
 import {
   addRemote,
@@ -19,28 +19,10 @@ import {
   syncBranch,
 } from './sync.ts';
 
-const base = mkdtempSync(join(tmpdir(), 'git sync '));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-const env = {
-  GIT_AUTHOR_NAME: 'A',
-  GIT_AUTHOR_EMAIL: 'a@example.com',
-  GIT_COMMITTER_NAME: 'A',
-  GIT_COMMITTER_EMAIL: 'a@example.com',
-};
-
+const repos = testRepos('git sync ');
+afterAll(() => repos.cleanup());
+const { base, repo, commit } = repos;
 let n = 0;
-function repo(): string {
-  const dir = join(base, `repo ${++n}`);
-  git(base, ['init', '-q', '-b', 'main', dir]);
-  commit(dir, 'a.txt', 'a\n', 'first');
-  return dir;
-}
-function commit(dir: string, file: string, text: string, msg: string): string {
-  writeFileSync(join(dir, file), text);
-  git(dir, ['add', '-A']);
-  git(dir, ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', msg], { env });
-  return git(dir, ['rev-parse', 'HEAD']).trim();
-}
 /** A bare clone of `src` with `src` as its origin, as a rig's repository is. */
 function bareOf(src: string): string {
   const bare = join(base, `bare ${++n}.git`);
