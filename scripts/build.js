@@ -41,8 +41,8 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node22',
-  define: { 'import.meta.url': '__gtModuleUrl', 'import.meta.dirname': '__dirname' },
-  banner: { js: "const __gtModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Our modules use import.meta.dirname/filename (no URL to build at start-up: that cost about 2 ms of every call).
+  define: { 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
   legalComments: 'none',
   plugins: [lazyBuiltins],
   logLevel: 'warning',

@@ -2,7 +2,6 @@
 // output in `.runtime/daemon.log`, found again through the pid lock.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GtError, installRoot } from '../kernel/index.ts';
 import { isProcessAlive, spawnDetached, type DetachedChild } from '../proc/index.ts';
 import type { TownContext } from '../town/index.ts';
@@ -43,7 +42,7 @@ export type StartOutcome = { status: 'started' | 'already-running' | 'starting';
 
 /** The command that runs gt the way this process runs: from source under Node's type stripping, else bin/gt.js. */
 export function gtEntry(): string {
-  const here = fileURLToPath(import.meta.url);
+  const here = import.meta.filename;
   return here.endsWith('.ts') ? join(installRoot(), 'src', 'cli', 'gt', 'run.ts') : join(installRoot(), 'bin', 'gt.js');
 }
 

@@ -1,6 +1,5 @@
 // How bd refers to itself in commands it registers elsewhere (the git merge driver).
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 function shq(s: string): string {
@@ -9,7 +8,7 @@ function shq(s: string): string {
 
 /** The installed `bin/bd.js`: found by walking up from this module, which is a source file or the bundle in dist/. */
 export function bdBinPath(): string {
-  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
+  for (let d = import.meta.dirname; ; d = dirname(d)) {
     const candidate = join(d, 'bin', 'bd.js');
     if (existsSync(candidate) && existsSync(join(d, 'package.json'))) return candidate;
     if (dirname(d) === d) throw new Error('bin/bd.js not found above the running bd');
