@@ -2,7 +2,8 @@
 import { BEAD_EVENTS } from '../kernel/index.ts';
 import type { Store } from './store.ts';
 import type { BeadDetails } from './model.ts';
-import { parseLedger, toLedgerLine, type ParsedLedger } from './ledger.ts';
+import { parseLedger, type ParsedLedger } from './ledger.ts';
+import { toLedgerLine } from './record.ts';
 import { getDetails } from './rows.ts';
 import { healLedger } from './merge.ts';
 import { identityOf } from './ids.ts';

@@ -41,7 +41,8 @@ export {
 } from './query.ts';
 export { addComment, insertComment, listComments, allLabels, eventsOf, type BeadEvent } from './comments.ts';
 export { getBead, getDetails, allDetails, dependentsOf, depsOf, otherRecords } from './rows.ts';
-export { parseLedger, toLedgerLine, toRecord, beadFromRecord, ID_PATTERN, type LedgerProblem } from './ledger.ts';
+export { parseLedger, type LedgerProblem } from './ledger.ts';
+export { toLedgerLine, toRecord, beadFromRecord, ID_PATTERN } from './record.ts';
 export { exportLedger, importLedgerText, importBeads, ledgerInSync, type ImportResult } from './ledger-sync.ts';
 export { refreshAll } from './graph.ts';
 export {

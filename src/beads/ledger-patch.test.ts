@@ -1,7 +1,7 @@
 // The byte-level ledger patch agrees with rebuilding the sorted line list from scratch.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cmp } from './ledger.ts';
+import { cmp } from './record.ts';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // Replacing, inserting and removing lines of a sorted ledger without reading or decoding all of it: a binary search
 // over byte offsets finds each line, and the new file is the old byte ranges with the new lines between them.
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { cmp } from './ledger.ts';
+import { cmp } from './record.ts';
 
 const NL = 0x0a;
 const ID_HEAD = Buffer.from('{"id":"');

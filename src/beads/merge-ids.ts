@@ -1,6 +1,6 @@
 // Ids after a merge: one id per bead, decided the same way by every clone (docs/formats/beads-merge.md "Two beads, one id").
 import type { BeadDetails } from './model.ts';
-import { cmp } from './ledger.ts';
+import { cmp } from './record.ts';
 import { hash64, idLengthFor } from './ids.ts';
 
 /** A merged bead before its final id: `proposed` is the id the sides gave it, `parentKey` the identity its id's parent part named. */

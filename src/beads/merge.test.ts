@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { healLedger, mergeLedgers, mergeNotes } from './merge.ts';
-import { parseLedger, toLedgerLine } from './ledger.ts';
+import { parseLedger } from './ledger.ts';
+import { toLedgerLine } from './record.ts';
 import type { BeadDetails, Comment, Dependency } from './model.ts';
 
 const at = (min: number): string => `2025-03-01T10:${String(min).padStart(2, '0')}:00.000Z`;

@@ -1,6 +1,7 @@
 // Field-level 3-way merge of ledger texts, the core of the git merge driver (docs/formats/beads-merge.md).
 import type { BeadDetails, Comment, Dependency } from './model.ts';
-import { beadFromRecord, cmp, isOtherRecord, toLedgerLine, type LedgerProblem } from './ledger.ts';
+import type { LedgerProblem } from './ledger.ts';
+import { beadFromRecord, cmp, isOtherRecord, toLedgerLine } from './record.ts';
 import { identityOf } from './ids.ts';
 import { assignIds, renameNote, type Placed, type Rename } from './merge-ids.ts';
 

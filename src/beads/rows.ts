@@ -1,7 +1,7 @@
 // Mapping between database rows and beads, and the reads every operation shares.
 import type { Db, Row } from './sqlite.ts';
 import type { Bead, BeadDetails, Comment, Dependency } from './model.ts';
-import { extraFrom, extraText } from './ledger.ts';
+import { extraFrom, extraText } from './record.ts';
 
 export function rowToBead(r: Row, labels: string[]): Bead {
   return {
