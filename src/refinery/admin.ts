@@ -16,7 +16,7 @@ import {
   type MrStatus,
 } from './mr-store.ts';
 import { effectivePriority, planQueue } from './plan.ts';
-import { refineryLockPath } from './process.ts';
+import { refineryLockPath } from './run.ts';
 import { readRefineryState, type RefineryState } from './state.ts';
 
 export interface QueuedView extends MergeRequest {

@@ -23,16 +23,9 @@ export {
   type BisectResult,
 } from './plan.ts';
 export { runGates, tail, GATE_NAMES, OUTPUT_TAIL, type GateName, type GateResult } from './gates.ts';
-export {
-  processQueue,
-  refineryLockPath,
-  resyncWithOrigin,
-  MAX_ATTEMPTS,
-  type ProcessOptions,
-  type ProcessResult,
-  type MergeOutcome,
-  type ResyncResult,
-} from './process.ts';
+export { processQueue, MAX_ATTEMPTS, type ProcessOptions, type ProcessResult } from './process.ts';
+export { refineryLockPath, type MergeOutcome } from './run.ts';
+export { resyncWithOrigin, type ResyncResult } from './origin.ts';
 export { readRefineryState, refineryStatePath, type RefineryState, type Delivered } from './state.ts';
 export { completeMerged } from './land.ts';
 export { mergeQueue } from './done-port.ts';
