@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub, type GitHubState } from '../../testing/github/index.ts';
-import { GitHub, GitHubError, graphqlUrlOf, repoFromUrl, resolveToken } from './github.ts';
+import { GitHub } from './github.ts';
+import { GitHubError, graphqlUrlOf, repoFromUrl, resolveToken } from './github-model.ts';
 import { readWebhook } from './webhook.ts';
 
 describe('the GitHub client', () => {

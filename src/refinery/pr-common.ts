@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Store } from '../beads/index.ts';
-import { GitHub, repoFromUrl, resolveToken, type EtagCache } from '../forge/github.ts';
+import { GitHub, type EtagCache } from '../forge/github.ts';
+import { repoFromUrl, resolveToken } from '../forge/github-model.ts';
 import { remoteUrl as gitRemoteUrl } from '../git/index.ts';
 import { writeFileAtomic } from '../kernel/index.ts';
 import type { RigConfig, TownContext } from '../town/index.ts';

@@ -2,7 +2,7 @@
 // reviews), turned into a wait with its reason, a rework bead, or a merge when the rig's rules allow (API merge,
 // auto-merge or GitHub's merge queue). It merges only what it has itself seen green and, when required, approved.
 import { getBead, updateBead } from '../beads/index.ts';
-import { GitHubError, type CheckRun, type CommitStatus, type Review } from '../forge/github.ts';
+import { GitHubError, type CheckRun, type CommitStatus, type Review } from '../forge/github-model.ts';
 import { mergeTree } from '../git/index.ts';
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import { tail } from './gates.ts';

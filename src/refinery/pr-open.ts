@@ -1,7 +1,7 @@
 // PR mode, opening: the rig's gates on the request's head, the push of its branch (a rework's to the PR it reworks),
 // and the PR itself (title and body from the bead), recorded on the request and as the bead's external ref.
 import { getBead, updateBead } from '../beads/index.ts';
-import { GitHubError, type PullRequest } from '../forge/github.ts';
+import { GitHubError, type PullRequest } from '../forge/github-model.ts';
 import { pushRef } from '../git/index.ts';
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import { openConvoysOf } from '../work/convoy/read.ts';

@@ -4,7 +4,7 @@
 // relies on an admin's power to bypass branch protection: it merges only what it has itself seen green and (when
 // required) approved. What both share: pr-common.ts.
 import type { Store } from '../beads/index.ts';
-import { GitHubError } from '../forge/github.ts';
+import { GitHubError } from '../forge/github-model.ts';
 import { TOWN_EVENTS } from '../kernel/index.ts';
 import type { RigConfig } from '../town/index.ts';
 import { recordTownEvent, type MergeRequest } from './mr-store.ts';
