@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
 import { CoreV1Api, Exec, KubeConfig, Watch, type V1Pod, type V1Status } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApi, type KubeApi } from '../testing/k8s/index.ts';
 import { tempDir } from './support/gt.ts';
 
@@ -199,5 +199,189 @@ describe('watch', () => {
     });
     expect(after).toEqual([{ type: 'ERROR', code: 410 }]);
     await core.deleteNamespacedPod({ name: 'w2', namespace: NS, gracePeriodSeconds: 0 });
+  });
+});
+
+/** The HTTP code of a failed client call (the client throws ApiException with `code`). */
+async function codeOf(
+  p: Promise<unknown>,
+): Promise<{ code: number; body: { reason?: string; message?: string; details?: { causes?: { field?: string }[] } } }> {
+  try {
+    await p;
+  } catch (e) {
+    // The client's ApiException: `body` is the answer's text (undefined for a 401).
+    const err = e as { code: number; body?: string };
+    return { code: err.code, body: (err.body ? JSON.parse(err.body) : {}) as never };
+  }
+  throw new Error('the call succeeded');
+}
+
+describe("the API's failures", () => {
+  it('401 without the bearer token, on plain requests and on exec', async () => {
+    const res = await fetch(`${api.url}/api/v1/namespaces/${NS}/pods`);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { reason: string }).reason).toBe('Unauthorized');
+    const wrong = new KubeConfig();
+    wrong.loadFromOptions({
+      clusters: [{ name: 'test', server: api.url, skipTLSVerify: true }],
+      users: [{ name: 'test', token: 'not-the-token' }],
+      contexts: [{ name: 'test', cluster: 'test', user: 'test' }],
+      currentContext: 'test',
+    });
+    expect((await codeOf(wrong.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: NS }))).code).toBe(401);
+    await expect(new Exec(wrong).exec(NS, 'none', 'agent', ['true'], null, null, null, false)).rejects.toThrow(/401/);
+  });
+
+  it('404 for a missing pod or namespace, 409 for a second create, 422 for a pod that fails the schema', async () => {
+    expect((await codeOf(core.readNamespacedPod({ name: 'nope', namespace: NS }))).code).toBe(404);
+    const ns = await codeOf(core.createNamespacedPod({ namespace: 'nowhere', body: agentPod('x') }));
+    expect([ns.code, ns.body.message]).toEqual([404, 'namespaces "nowhere" not found']);
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('dup') });
+    const again = await codeOf(core.createNamespacedPod({ namespace: NS, body: agentPod('dup') }));
+    expect([again.code, again.body.reason]).toEqual([409, 'AlreadyExists']);
+    await core.deleteNamespacedPod({ name: 'dup', namespace: NS, gracePeriodSeconds: 0 });
+
+    const bad = agentPod('Bad_Name');
+    (bad.spec!.containers[0] as { image?: unknown }).image = undefined;
+    (bad.spec!.containers[0]!.volumeMounts![0] as { name: string }).name = 'missing';
+    const invalid = await codeOf(core.createNamespacedPod({ namespace: NS, body: bad }));
+    expect([invalid.code, invalid.body.reason]).toEqual([422, 'Invalid']);
+    expect(invalid.body.details?.causes?.map((c) => c.field).sort()).toEqual(
+      ['metadata.name', 'spec.containers[0].image', 'spec.containers[0].volumeMounts[0].name'].sort(),
+    );
+    // A wrong type, caught by the Pod schema itself.
+    const typed = agentPod('typed');
+    (typed.spec!.containers[0] as unknown as { env: unknown }).env = [{ name: 'A', value: 5 }];
+    const schema = await codeOf(core.createNamespacedPod({ namespace: NS, body: typed }));
+    expect(schema.code).toBe(422);
+    expect(schema.body.message).toContain('spec.containers[0].env[0].value');
+  });
+
+  it('429 with Retry-After for the throttled requests, then answers again', async () => {
+    await api.throttleNext(2, 3);
+    const first = await fetch(`${api.url}/api/v1/namespaces/${NS}/pods`, {
+      headers: { authorization: `Bearer ${api.token}` },
+    });
+    expect(first.status).toBe(429);
+    expect(first.headers.get('retry-after')).toBe('3');
+    expect((await codeOf(core.listNamespacedPod({ namespace: NS }))).code).toBe(429);
+    expect((await core.listNamespacedPod({ namespace: NS })).kind).toBe('PodList');
+  });
+
+  it('logs every request, with the bodies of pod creates', async () => {
+    const before = (await api.requests()).length;
+    await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=gt-agent' });
+    await codeOf(core.createNamespacedPod({ namespace: NS, body: agentPod('Logged') }));
+    const log = (await api.requests()).slice(before);
+    expect(log.map((r) => [r.method, r.path.split('?')[0], r.status])).toEqual([
+      ['GET', `/api/v1/namespaces/${NS}/pods`, 200],
+      ['POST', `/api/v1/namespaces/${NS}/pods`, 422],
+    ]);
+    expect((log[1]!.body as V1Pod).metadata?.name).toBe('Logged');
+  });
+});
+
+const reasonOf = (p: V1Pod) => p.status?.containerStatuses?.[0]?.state;
+
+describe('faults as a cluster shows them', () => {
+  it('an image that cannot be pulled keeps the pod Pending with ErrImagePull, then ImagePullBackOff', async () => {
+    const pod = agentPod('nopull');
+    pod.spec!.containers[0]!.image = 'no/such-image:1';
+    await core.createNamespacedPod({ namespace: NS, body: pod });
+    const seen = new Set<string>();
+    await waitFor('back-off', async () => {
+      const p = await core.readNamespacedPod({ name: 'nopull', namespace: NS });
+      expect(p.status?.phase).toBe('Pending');
+      const reason = reasonOf(p)?.waiting?.reason;
+      if (reason) seen.add(reason);
+      return seen.has('ImagePullBackOff') ? true : undefined;
+    });
+    expect([...seen]).toContain('ErrImagePull');
+    // A known image made to fail behaves the same; once it pulls again the pod starts.
+    await api.failImage(IMAGE);
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('flaky') });
+    await waitFor('ErrImagePull', async () =>
+      reasonOf(await core.readNamespacedPod({ name: 'flaky', namespace: NS }))?.waiting?.reason === 'ErrImagePull'
+        ? true
+        : undefined,
+    );
+    await api.failImage(IMAGE, false);
+    await waitPhase('flaky', 'Running');
+    await core.deleteNamespacedPod({ name: 'nopull', namespace: NS });
+    await core.deleteNamespacedPod({ name: 'flaky', namespace: NS, gracePeriodSeconds: 0 });
+  });
+
+  afterEach(() => api.setCapacity(110));
+
+  it('beyond capacity a pod stays Pending (PodScheduled False, Unschedulable) and schedules when room frees', async () => {
+    // Pods bound to the node and not finished hold a place (Pending ones pulling an image too).
+    const placed = (await core.listNamespacedPod({ namespace: NS, fieldSelector: 'spec.nodeName=test-node' })).items;
+    const holding = placed.filter((p) => p.status?.phase === 'Pending' || p.status?.phase === 'Running').length;
+    await api.setCapacity(holding + 1);
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('cap1') });
+    await waitPhase('cap1', 'Running');
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('cap2') });
+    const cond = await waitFor('unschedulable', async () =>
+      (await core.readNamespacedPod({ name: 'cap2', namespace: NS })).status?.conditions?.find(
+        (c) => c.type === 'PodScheduled' && c.status === 'False',
+      ),
+    );
+    expect(cond.reason).toBe('Unschedulable');
+    expect(cond.message).toContain('Too many pods');
+    expect(await phaseOf('cap2')).toBe('Pending');
+    await core.deleteNamespacedPod({ name: 'cap1', namespace: NS, gracePeriodSeconds: 0 });
+    await waitPhase('cap2', 'Running');
+    await core.deleteNamespacedPod({ name: 'cap2', namespace: NS, gracePeriodSeconds: 0 });
+  });
+
+  it('eviction and OOM kill fail the pod with their reason and kill its processes', async () => {
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('ev') });
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('oom') });
+    await waitPhase('ev', 'Running');
+    await waitPhase('oom', 'Running');
+    const evPid = (await api.podPid(NS, 'ev'))!;
+    const oomPid = (await api.podPid(NS, 'oom'))!;
+    await api.evict(NS, 'ev');
+    await api.oomKill(NS, 'oom');
+    await waitPhase('ev', 'Failed');
+    await waitPhase('oom', 'Failed');
+    const ev = await core.readNamespacedPod({ name: 'ev', namespace: NS });
+    expect(ev.status?.reason).toBe('Evicted');
+    expect(ev.status?.conditions?.find((c) => c.type === 'DisruptionTarget')?.status).toBe('True');
+    const oom = await core.readNamespacedPod({ name: 'oom', namespace: NS });
+    expect(reasonOf(oom)?.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
+    expect(existsSync(`/proc/${evPid}`)).toBe(false);
+    expect(existsSync(`/proc/${oomPid}`)).toBe(false);
+    const ex = await codeOf(new Exec(kc).exec(NS, 'ev', 'agent', ['true'], null, null, null, false));
+    expect(ex).toBeDefined();
+  });
+
+  it('a lost node fails its pods with NodeLost; new pods wait until it is back', async () => {
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('lost') });
+    await waitPhase('lost', 'Running');
+    const pid = (await api.podPid(NS, 'lost'))!;
+    await api.loseNode();
+    const lost = await core.readNamespacedPod({ name: 'lost', namespace: NS });
+    expect([lost.status?.phase, lost.status?.reason]).toEqual(['Failed', 'NodeLost']);
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('after') });
+    await waitFor('unschedulable', async () =>
+      (await core.readNamespacedPod({ name: 'after', namespace: NS })).status?.conditions?.find(
+        (c) => c.reason === 'Unschedulable',
+      ),
+    );
+    await api.restoreNode();
+    await waitPhase('after', 'Running');
+    await core.deleteNamespacedPod({ name: 'after', namespace: NS, gracePeriodSeconds: 0 });
+  });
+
+  it('a container whose command exits ends Succeeded or Failed with its exit code (restartPolicy Never)', async () => {
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('ok', {}, 'exit 0') });
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('bad', {}, 'exit 7') });
+    await waitPhase('ok', 'Succeeded');
+    await waitPhase('bad', 'Failed');
+    const bad = await core.readNamespacedPod({ name: 'bad', namespace: NS });
+    expect(reasonOf(bad)?.terminated).toMatchObject({ exitCode: 7, reason: 'Error' });
+    expect(bad.status?.conditions?.find((c) => c.type === 'Ready')?.reason).toBe('PodCompleted');
   });
 });
