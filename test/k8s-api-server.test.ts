@@ -5,9 +5,17 @@
 // real cluster.
 import { existsSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
-import { CoreV1Api, Exec, KubeConfig, Watch, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import {
+  AuthorizationV1Api,
+  CoreV1Api,
+  Exec,
+  KubeConfig,
+  Watch,
+  type V1Pod,
+  type V1Status,
+} from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeApi, type KubeApi } from '../testing/k8s/index.ts';
+import { spawnKubeApi, startKubeApi, type KubeApi } from '../testing/k8s/index.ts';
 import { tempDir } from './support/gt.ts';
 
 const NS = 'agents';
@@ -383,5 +391,154 @@ describe('faults as a cluster shows them', () => {
     const bad = await core.readNamespacedPod({ name: 'bad', namespace: NS });
     expect(reasonOf(bad)?.terminated).toMatchObject({ exitCode: 7, reason: 'Error' });
     expect(bad.status?.conditions?.find((c) => c.type === 'Ready')?.reason).toBe('PodCompleted');
+  });
+});
+
+describe('secrets, access reviews, selectors', () => {
+  it('a secret reaches the container as env (secretKeyRef, envFrom) and as a read-only volume', async () => {
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: {
+        metadata: { name: 'creds' },
+        data: { token: Buffer.from('s3cret').toString('base64') },
+        stringData: { 'cfg.json': '{"a":1}' },
+      },
+    });
+    const listed = await core.listNamespacedSecret({ namespace: NS });
+    expect(listed.items.map((s) => s.metadata?.name)).toContain('creds');
+    const read = await core.readNamespacedSecret({ name: 'creds', namespace: NS });
+    expect(Buffer.from(read.data!['cfg.json']!, 'base64').toString()).toBe('{"a":1}');
+    const again = await codeOf(core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'creds' } } }));
+    expect(again.code).toBe(409);
+
+    const pod = agentPod('withsecret');
+    const c = pod.spec!.containers[0]!;
+    c.env = [
+      { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } },
+      { name: 'GREETING', value: 'token is $(TOKEN)' },
+      { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    ];
+    c.envFrom = [{ prefix: 'S_', secretRef: { name: 'creds' } }];
+    c.volumeMounts!.push({ name: 'creds', mountPath: '/tmp/creds' });
+    pod.spec!.volumes!.push({ name: 'creds', secret: { secretName: 'creds' } });
+    await core.createNamespacedPod({ namespace: NS, body: pod });
+    await waitPhase('withsecret', 'Running');
+    const out = await exec('withsecret', [
+      'sh',
+      '-c',
+      'echo "$GREETING|$POD|$S_token"; cat /tmp/creds/cfg.json; echo; touch /tmp/creds/x 2>/dev/null || echo read-only',
+    ]);
+    expect(out.out).toBe('token is s3cret|withsecret|s3cret\n{"a":1}\nread-only\n');
+    await core.deleteNamespacedPod({ name: 'withsecret', namespace: NS, gracePeriodSeconds: 0 });
+  });
+
+  it('a pod naming a missing secret waits with CreateContainerConfigError and starts once the secret exists', async () => {
+    const pod = agentPod('later');
+    pod.spec!.containers[0]!.env = [{ name: 'K', valueFrom: { secretKeyRef: { name: 'late', key: 'k' } } }];
+    await core.createNamespacedPod({ namespace: NS, body: pod });
+    const waiting = await waitFor('config error', async () => {
+      const w = reasonOf(await core.readNamespacedPod({ name: 'later', namespace: NS }))?.waiting;
+      return w?.reason === 'CreateContainerConfigError' ? w : undefined;
+    });
+    expect(waiting.message).toBe('secret "late" not found');
+    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'late' }, stringData: { k: 'v' } } });
+    await waitPhase('later', 'Running');
+    await core.deleteNamespacedPod({ name: 'later', namespace: NS, gracePeriodSeconds: 0 });
+  });
+
+  it('label selectors (equality and set-based) and field selectors filter lists; a bad selector is a 400', async () => {
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: { ...agentPod('sel-a'), metadata: { name: 'sel-a', labels: { tier: 'x', rig: 'r1' } } },
+    });
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: { ...agentPod('sel-b'), metadata: { name: 'sel-b', labels: { tier: 'y', rig: 'r1' } } },
+    });
+    const names = async (labelSelector?: string, fieldSelector?: string) =>
+      (await core.listNamespacedPod({ namespace: NS, labelSelector, fieldSelector })).items
+        .map((p) => p.metadata!.name)
+        .sort();
+    expect(await names('tier')).toEqual(['sel-a', 'sel-b']);
+    expect(await names('tier=x,rig')).toEqual(['sel-a']);
+    expect(await names('tier in (y,z),rig==r1')).toEqual(['sel-b']);
+    expect(await names('tier notin (y),tier')).toEqual(['sel-a']);
+    expect(await names('tier,!nothing,tier!=x')).toEqual(['sel-b']);
+    expect(await names('tier', 'metadata.name=sel-b')).toEqual(['sel-b']);
+    expect((await codeOf(core.listNamespacedPod({ namespace: NS, fieldSelector: 'spec.image=x' }))).code).toBe(400);
+    await core.deleteNamespacedPod({ name: 'sel-a', namespace: NS, gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPod({ name: 'sel-b', namespace: NS, gracePeriodSeconds: 0 });
+  });
+
+  it('a watch without resourceVersion starts with the current pods as ADDED', async () => {
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('here') });
+    const seen: string[] = [];
+    const req = await new Watch(kc).watch(
+      `/api/v1/namespaces/${NS}/pods`,
+      { labelSelector: 'polecat=here' },
+      (type, o: V1Pod) => seen.push(`${type} ${o.metadata?.name}`),
+      () => undefined,
+    );
+    await waitFor('initial ADDED', async () => (seen.length ? true : undefined));
+    req.abort();
+    expect(seen[0]).toBe('ADDED here');
+    await core.deleteNamespacedPod({ name: 'here', namespace: NS, gracePeriodSeconds: 0 });
+  });
+});
+
+describe('access reviews and a server in its own process', () => {
+  it('answers SelfSubjectAccessReviews by its rules and refuses denied calls with 403', async () => {
+    const t = tempDir('k8s api rbac');
+    const denied = await startKubeApi({
+      dir: t.dir,
+      access: [
+        { verb: 'create', resource: 'pods', subresource: 'exec', allowed: false },
+        { verb: 'get', resource: 'secrets', allowed: false },
+      ],
+    });
+    try {
+      const k = new KubeConfig();
+      k.loadFromFile(denied.kubeconfigPath);
+      const authz = k.makeApiClient(AuthorizationV1Api);
+      const ask = async (verb: string, resource: string, subresource?: string) =>
+        (
+          await authz.createSelfSubjectAccessReview({
+            body: { spec: { resourceAttributes: { namespace: 'default', verb, resource, subresource } } },
+          })
+        ).status?.allowed;
+      expect(await ask('create', 'pods')).toBe(true);
+      expect(await ask('create', 'pods', 'exec')).toBe(false);
+      expect(await ask('get', 'secrets')).toBe(false);
+      const refused = await codeOf(
+        k.makeApiClient(CoreV1Api).readNamespacedSecret({ name: 'x', namespace: 'default' }),
+      );
+      expect([refused.code, refused.body.reason]).toEqual([403, 'Forbidden']);
+    } finally {
+      await denied.stop();
+      t.cleanup();
+    }
+  });
+
+  it('spawnKubeApi serves the same API from a child process, with its controls over HTTP, and stops its pods', async () => {
+    const t = tempDir('k8s api spawned');
+    const child = await spawnKubeApi({ dir: t.dir, images: { [IMAGE]: {} } });
+    let pid: number | undefined;
+    try {
+      const k = new KubeConfig();
+      k.loadFromFile(child.kubeconfigPath);
+      const c = k.makeApiClient(CoreV1Api);
+      await c.createNamespacedPod({ namespace: 'default', body: agentPod('sp') });
+      pid = await waitFor('pod pid', () => child.podPid('default', 'sp'));
+      await child.evict('default', 'sp');
+      const p = await c.readNamespacedPod({ name: 'sp', namespace: 'default' });
+      expect([p.status?.phase, p.status?.reason]).toEqual(['Failed', 'Evicted']);
+      expect((await child.requests()).filter((r) => r.method === 'POST').length).toBe(1);
+      await c.createNamespacedPod({ namespace: 'default', body: agentPod('sp2') });
+      pid = await waitFor('pod pid', () => child.podPid('default', 'sp2'));
+    } finally {
+      await child.stop();
+      t.cleanup();
+    }
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
 });

@@ -52,12 +52,14 @@ export interface Running {
   proc: ChildProcess;
   plan: ContainerPlan;
   startError: string;
+  /** Written just before the command starts (after every mount): until then the container is still being created. */
+  started: string;
 }
 
 /** The shell that runs as PID 1 of the pod's new PID namespace, sets the view up, then becomes the command. */
-function innerScript(plan: ContainerPlan, startError: string): string {
+function innerScript(plan: ContainerPlan, startError: string, started: string): string {
   const lines = [
-    `exec 9>${q(startError)}`,
+    `exec 9>${q(startError)} 8>${q(started)}`,
     `cd ${q(plan.podDir)} || exit 128`,
     `${T.mount} -t proc proc /proc || { echo 'mounting /proc failed' >&9; exit 128; }`,
     `${T.hostname} ${q(plan.hostname)}`,
@@ -82,7 +84,7 @@ function innerScript(plan: ContainerPlan, startError: string): string {
   lines.push(
     `${T.mkdir} -p ${q(wd)} 2>/dev/null; cd ${q(wd)} || { echo ${q(`chdir to cwd ("${wd}") set in config.json failed: no such file or directory`)} >&9; exit 128; }`,
     `command -v "$1" >/dev/null 2>&1 || { printf 'exec: "%s": executable file not found in $PATH' "$1" >&9; exit 128; }`,
-    `exec 9>&-`,
+    `exec 9>&-; echo started >&8; exec 8>&-`,
     `exec ${privDrop(plan)}"$@"`,
   );
   return lines.join('\n') + '\n';
@@ -106,7 +108,8 @@ export function startContainer(plan: ContainerPlan, log: string): Running {
   const name = plan.spec.name;
   const inner = join(plan.podDir, `${name}.start.sh`);
   const startError = join(plan.podDir, `${name}.start-error`);
-  writeFileSync(inner, innerScript(plan, startError), { mode: 0o700 });
+  const started = join(plan.podDir, `${name}.started`);
+  writeFileSync(inner, innerScript(plan, startError, started), { mode: 0o700 });
   const out = openSync(log, 'a');
   const proc = spawn(
     T.unshare,
@@ -126,7 +129,7 @@ export function startContainer(plan: ContainerPlan, log: string): Running {
     { env: plan.env, stdio: ['ignore', out, out], detached: true },
   );
   closeSync(out);
-  return { proc, plan, startError };
+  return { proc, plan, startError, started };
 }
 
 /** PID 1 of the pod (host pid), once the namespace holder has started it. */
@@ -138,6 +141,14 @@ export function podInit(r: Running): number | undefined {
     return kids[0] ? Number(kids[0]) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+export function hasStarted(r: Running): boolean {
+  try {
+    return readFileSync(r.started, 'utf8') !== '';
+  } catch {
+    return false;
   }
 }
 

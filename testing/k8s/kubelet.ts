@@ -4,7 +4,7 @@
 // kill, node loss, failing pulls). Every status change is a store update, so watches see each step.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { podInit, preparePodDir, readStartError, startContainer, type Running } from './container.ts';
+import { hasStarted, podInit, preparePodDir, readStartError, startContainer, type Running } from './container.ts';
 import { prepareVolumes, planContainer, SetupError } from './pod-setup.ts';
 import { imageID, NODE_NAME, podStatus, pullFailure, type ContainerState, type PodView } from './pod-status.ts';
 import { findImage, unschedulable } from './scheduler.ts';
@@ -205,14 +205,14 @@ export class Node {
     r.killing = undefined;
     const id = Buffer.from(`${pod.metadata.uid}${c.name}${Date.now()}`).toString('hex').slice(0, 64);
     r.view.containerIDs[c.name] = id;
-    const startedAt = now();
     const exit = new Promise<number>((ok) =>
       running.proc.on('exit', (code, signal) => ok(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15))),
     );
     r.exited = exit.then(() => undefined);
-    // PID 1 exists once the namespace holder forked it: report Running from then on.
-    for (let i = 0; i < 200 && podInit(running) === undefined && running.proc.exitCode === null; i++)
+    // Running once the command itself starts, after every mount is in place (an exec sees the pod's whole view).
+    for (let i = 0; i < 3000 && !hasStarted(running) && running.proc.exitCode === null; i++)
       await new Promise((ok) => setTimeout(ok, 5));
+    const startedAt = now();
     if (running.proc.exitCode === null) {
       states[c.name] = { running: { startedAt } };
       if (!init) r.view.phase = 'Running';
