@@ -1,21 +1,19 @@
 // The Kubernetes API server for tests (testing/k8s), driven by the real @kubernetes/client-node: pods become real
 // local process trees (own /tmp, $HOME, volumes, tmux server), watches carry resourceVersions and expire after a
-// compaction, exec works over the WebSocket channel protocol, and the API's failures (401/404/409/410/422/429) and
-// the faults a cluster shows (Pending without capacity, failing pulls, eviction, OOM kill, node loss) look as on a
-// real cluster.
+// compaction, exec works over the WebSocket channel protocol (v5 through the client's Exec, v4 and a TTY raw), pod
+// logs, and the API's failures (401/404/409/410/422/429) and request log. Faults: test/k8s-api-faults.test.ts.
 import { existsSync } from 'node:fs';
-import { PassThrough, Writable } from 'node:stream';
+import { createRequire } from 'node:module';
+import { CoreV1Api, Exec, KubeConfig, Watch, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AuthorizationV1Api,
-  CoreV1Api,
-  Exec,
-  KubeConfig,
-  Watch,
-  type V1Pod,
-  type V1Status,
-} from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawnKubeApi, startKubeApi, type KubeApi } from '../testing/k8s/index.ts';
+  agentPod as podManifest,
+  execInPod,
+  failureOf,
+  waitFor,
+  waitPhase as waitForPhase,
+} from '../testing/k8s/client-kit.ts';
+import { startKubeApi, type KubeApi } from '../testing/k8s/index.ts';
 import { tempDir } from './support/gt.ts';
 
 const NS = 'agents';
@@ -25,78 +23,11 @@ let kc: KubeConfig;
 let core: CoreV1Api;
 let tmp: { dir: string; cleanup: () => void };
 
-/** A pod whose agent runs in tmux and whose container then stays up, as the provider's pods do. */
-function agentPod(
-  name: string,
-  extra: Partial<V1Pod['spec']> = {},
-  script = 'tmux new-session -d -s agent "sleep 600"; exec sleep 600',
-): V1Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: { app: 'gt-agent', rig: 'r1', polecat: name } },
-    spec: {
-      restartPolicy: 'Never',
-      terminationGracePeriodSeconds: 1,
-      containers: [
-        {
-          name: 'agent',
-          image: IMAGE,
-          command: ['/bin/sh', '-c', script],
-          workingDir: '/workspace',
-          volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
-        },
-      ],
-      volumes: [{ name: 'ws', emptyDir: {} }],
-      ...extra,
-    },
-  };
-}
-
-async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
-}
-
-const phaseOf = async (name: string) => (await core.readNamespacedPod({ name, namespace: NS })).status?.phase;
-const waitPhase = (name: string, phase: string) =>
-  waitFor(`${name} ${phase}`, async () => ((await phaseOf(name)) === phase ? true : undefined));
-
-/** Runs a command in the pod through the client's Exec (WebSocket), returning its output and final Status. */
-async function exec(
-  pod: string,
-  command: string[],
-  stdin?: string,
-): Promise<{ out: string; err: string; status: V1Status }> {
-  let out = '';
-  let err = '';
-  const sink = (add: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (add(c.toString()), cb()) });
-  const input = stdin === undefined ? null : new PassThrough();
-  const status = await new Promise<V1Status>((ok, fail) => {
-    new Exec(kc)
-      .exec(
-        NS,
-        pod,
-        'agent',
-        command,
-        sink((s) => (out += s)),
-        sink((s) => (err += s)),
-        input,
-        false,
-        (s) => ok(s),
-      )
-      .then(() => {
-        if (input) input.end(stdin);
-      })
-      .catch(fail);
-  });
-  return { out, err, status };
-}
+const agentPod = (name: string, extra: Partial<V1Pod['spec']> = {}, script?: string) =>
+  podManifest(name, IMAGE, extra, script);
+const waitPhase = (name: string, phase: string) => waitForPhase(core, NS, name, phase);
+const exec = (pod: string, command: string[], stdin?: string) => execInPod(kc, NS, pod, command, stdin);
+const codeOf = failureOf;
 
 beforeAll(async () => {
   tmp = tempDir('k8s api');
@@ -210,20 +141,6 @@ describe('watch', () => {
   });
 });
 
-/** The HTTP code of a failed client call (the client throws ApiException with `code`). */
-async function codeOf(
-  p: Promise<unknown>,
-): Promise<{ code: number; body: { reason?: string; message?: string; details?: { causes?: { field?: string }[] } } }> {
-  try {
-    await p;
-  } catch (e) {
-    // The client's ApiException: `body` is the answer's text (undefined for a 401).
-    const err = e as { code: number; body?: string };
-    return { code: err.code, body: (err.body ? JSON.parse(err.body) : {}) as never };
-  }
-  throw new Error('the call succeeded');
-}
-
 describe("the API's failures", () => {
   it('401 without the bearer token, on plain requests and on exec', async () => {
     const res = await fetch(`${api.url}/api/v1/namespaces/${NS}/pods`);
@@ -289,256 +206,80 @@ describe("the API's failures", () => {
   });
 });
 
-const reasonOf = (p: V1Pod) => p.status?.containerStatuses?.[0]?.state;
-
-describe('faults as a cluster shows them', () => {
-  it('an image that cannot be pulled keeps the pod Pending with ErrImagePull, then ImagePullBackOff', async () => {
-    const pod = agentPod('nopull');
-    pod.spec!.containers[0]!.image = 'no/such-image:1';
-    await core.createNamespacedPod({ namespace: NS, body: pod });
-    const seen = new Set<string>();
-    await waitFor('back-off', async () => {
-      const p = await core.readNamespacedPod({ name: 'nopull', namespace: NS });
-      expect(p.status?.phase).toBe('Pending');
-      const reason = reasonOf(p)?.waiting?.reason;
-      if (reason) seen.add(reason);
-      return seen.has('ImagePullBackOff') ? true : undefined;
-    });
-    expect([...seen]).toContain('ErrImagePull');
-    // A known image made to fail behaves the same; once it pulls again the pod starts.
-    await api.failImage(IMAGE);
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('flaky') });
-    await waitFor('ErrImagePull', async () =>
-      reasonOf(await core.readNamespacedPod({ name: 'flaky', namespace: NS }))?.waiting?.reason === 'ErrImagePull'
-        ? true
-        : undefined,
+describe('exec protocol details, logs, watch filters', () => {
+  it('v4.channel.k8s.io: stdin on channel 0, output on 1, the exit Status on channel 3; a TTY merges stderr', async () => {
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('proto') });
+    await waitPhase('proto', 'Running');
+    const WebSocket = createRequire(import.meta.url)('ws') as new (
+      url: string,
+      protocols: string[],
+      o: { headers: Record<string, string> },
+    ) => {
+      protocol: string;
+      on(e: 'open' | 'close', f: () => void): void;
+      on(e: 'message', f: (d: Buffer) => void): void;
+      send(d: Buffer): void;
+      close(): void;
+    };
+    const session = (query: string, input?: string) =>
+      new Promise<{ protocol: string; frames: [number, string][] }>((ok, fail) => {
+        const url = `${api.url.replace('http', 'ws')}/api/v1/namespaces/${NS}/pods/proto/exec?${query}`;
+        const ws = new WebSocket(url, ['v4.channel.k8s.io'], { headers: { authorization: `Bearer ${api.token}` } });
+        const frames: [number, string][] = [];
+        ws.on('open', () => input !== undefined && ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(input)])));
+        ws.on('message', (d) => frames.push([d[0]!, d.subarray(1).toString()]));
+        ws.on('close', () => ok({ protocol: ws.protocol, frames }));
+        setTimeout(() => fail(new Error('no close')), 10_000);
+      });
+    const plain = await session(
+      'command=sh&command=-c&command=read%20x%3B%20echo%20got%20%24x%3B%20echo%20e%20%3E%262%3B%20exit%202&stdin=true&stdout=true&stderr=true',
+      'hi\n',
     );
-    await api.failImage(IMAGE, false);
-    await waitPhase('flaky', 'Running');
-    await core.deleteNamespacedPod({ name: 'nopull', namespace: NS });
-    await core.deleteNamespacedPod({ name: 'flaky', namespace: NS, gracePeriodSeconds: 0 });
-  });
-
-  afterEach(() => api.setCapacity(110));
-
-  it('beyond capacity a pod stays Pending (PodScheduled False, Unschedulable) and schedules when room frees', async () => {
-    // Pods bound to the node and not finished hold a place (Pending ones pulling an image too).
-    const placed = (await core.listNamespacedPod({ namespace: NS, fieldSelector: 'spec.nodeName=test-node' })).items;
-    const holding = placed.filter((p) => p.status?.phase === 'Pending' || p.status?.phase === 'Running').length;
-    await api.setCapacity(holding + 1);
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('cap1') });
-    await waitPhase('cap1', 'Running');
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('cap2') });
-    const cond = await waitFor('unschedulable', async () =>
-      (await core.readNamespacedPod({ name: 'cap2', namespace: NS })).status?.conditions?.find(
-        (c) => c.type === 'PodScheduled' && c.status === 'False',
-      ),
+    expect(plain.protocol).toBe('v4.channel.k8s.io');
+    expect(
+      plain.frames
+        .filter(([c]) => c === 1)
+        .map(([, t]) => t)
+        .join(''),
+    ).toBe('got hi\n');
+    expect(
+      plain.frames
+        .filter(([c]) => c === 2)
+        .map(([, t]) => t)
+        .join(''),
+    ).toBe('e\n');
+    const status = JSON.parse(plain.frames.find(([c]) => c === 3)![1]) as V1Status;
+    expect(status.details?.causes).toEqual([{ reason: 'ExitCode', message: '2' }]);
+    const tty = await session(
+      'command=sh&command=-c&command=tty%3B%20echo%20e%20%3E%262&stdout=true&stderr=true&tty=true',
     );
-    expect(cond.reason).toBe('Unschedulable');
-    expect(cond.message).toContain('Too many pods');
-    expect(await phaseOf('cap2')).toBe('Pending');
-    await core.deleteNamespacedPod({ name: 'cap1', namespace: NS, gracePeriodSeconds: 0 });
-    await waitPhase('cap2', 'Running');
-    await core.deleteNamespacedPod({ name: 'cap2', namespace: NS, gracePeriodSeconds: 0 });
+    const screen = tty.frames
+      .filter(([c]) => c === 1)
+      .map(([, t]) => t)
+      .join('');
+    expect(screen).toMatch(/^\/dev\/pts\/\d+\r\ne\r\n$/);
+    expect(tty.frames.some(([c]) => c === 2)).toBe(false);
+    await core.deleteNamespacedPod({ name: 'proto', namespace: NS, gracePeriodSeconds: 0 });
   });
 
-  it('eviction and OOM kill fail the pod with their reason and kill its processes', async () => {
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('ev') });
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('oom') });
-    await waitPhase('ev', 'Running');
-    await waitPhase('oom', 'Running');
-    const evPid = (await api.podPid(NS, 'ev'))!;
-    const oomPid = (await api.podPid(NS, 'oom'))!;
-    await api.evict(NS, 'ev');
-    await api.oomKill(NS, 'oom');
-    await waitPhase('ev', 'Failed');
-    await waitPhase('oom', 'Failed');
-    const ev = await core.readNamespacedPod({ name: 'ev', namespace: NS });
-    expect(ev.status?.reason).toBe('Evicted');
-    expect(ev.status?.conditions?.find((c) => c.type === 'DisruptionTarget')?.status).toBe('True');
-    const oom = await core.readNamespacedPod({ name: 'oom', namespace: NS });
-    expect(reasonOf(oom)?.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
-    expect(existsSync(`/proc/${evPid}`)).toBe(false);
-    expect(existsSync(`/proc/${oomPid}`)).toBe(false);
-    const ex = await codeOf(new Exec(kc).exec(NS, 'ev', 'agent', ['true'], null, null, null, false));
-    expect(ex).toBeDefined();
-  });
-
-  it('a lost node fails its pods with NodeLost; new pods wait until it is back', async () => {
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('lost') });
-    await waitPhase('lost', 'Running');
-    const pid = (await api.podPid(NS, 'lost'))!;
-    await api.loseNode();
-    const lost = await core.readNamespacedPod({ name: 'lost', namespace: NS });
-    expect([lost.status?.phase, lost.status?.reason]).toEqual(['Failed', 'NodeLost']);
-    expect(existsSync(`/proc/${pid}`)).toBe(false);
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('after') });
-    await waitFor('unschedulable', async () =>
-      (await core.readNamespacedPod({ name: 'after', namespace: NS })).status?.conditions?.find(
-        (c) => c.reason === 'Unschedulable',
-      ),
-    );
-    await api.restoreNode();
-    await waitPhase('after', 'Running');
-    await core.deleteNamespacedPod({ name: 'after', namespace: NS, gracePeriodSeconds: 0 });
-  });
-
-  it('a container whose command exits ends Succeeded or Failed with its exit code (restartPolicy Never)', async () => {
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('ok', {}, 'exit 0') });
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('bad', {}, 'exit 7') });
-    await waitPhase('ok', 'Succeeded');
-    await waitPhase('bad', 'Failed');
-    const bad = await core.readNamespacedPod({ name: 'bad', namespace: NS });
-    expect(reasonOf(bad)?.terminated).toMatchObject({ exitCode: 7, reason: 'Error' });
-    expect(bad.status?.conditions?.find((c) => c.type === 'Ready')?.reason).toBe('PodCompleted');
-  });
-});
-
-describe('secrets, access reviews, selectors', () => {
-  it('a secret reaches the container as env (secretKeyRef, envFrom) and as a read-only volume', async () => {
-    await core.createNamespacedSecret({
-      namespace: NS,
-      body: {
-        metadata: { name: 'creds' },
-        data: { token: Buffer.from('s3cret').toString('base64') },
-        stringData: { 'cfg.json': '{"a":1}' },
-      },
-    });
-    const listed = await core.listNamespacedSecret({ namespace: NS });
-    expect(listed.items.map((s) => s.metadata?.name)).toContain('creds');
-    const read = await core.readNamespacedSecret({ name: 'creds', namespace: NS });
-    expect(Buffer.from(read.data!['cfg.json']!, 'base64').toString()).toBe('{"a":1}');
-    const again = await codeOf(core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'creds' } } }));
-    expect(again.code).toBe(409);
-
-    const pod = agentPod('withsecret');
-    const c = pod.spec!.containers[0]!;
-    c.env = [
-      { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } },
-      { name: 'GREETING', value: 'token is $(TOKEN)' },
-      { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-    ];
-    c.envFrom = [{ prefix: 'S_', secretRef: { name: 'creds' } }];
-    c.volumeMounts!.push({ name: 'creds', mountPath: '/tmp/creds' });
-    pod.spec!.volumes!.push({ name: 'creds', secret: { secretName: 'creds' } });
-    await core.createNamespacedPod({ namespace: NS, body: pod });
-    await waitPhase('withsecret', 'Running');
-    const out = await exec('withsecret', [
-      'sh',
-      '-c',
-      'echo "$GREETING|$POD|$S_token"; cat /tmp/creds/cfg.json; echo; touch /tmp/creds/x 2>/dev/null || echo read-only',
-    ]);
-    expect(out.out).toBe('token is s3cret|withsecret|s3cret\n{"a":1}\nread-only\n');
-    await core.deleteNamespacedPod({ name: 'withsecret', namespace: NS, gracePeriodSeconds: 0 });
-  });
-
-  it('a pod naming a missing secret waits with CreateContainerConfigError and starts once the secret exists', async () => {
-    const pod = agentPod('later');
-    pod.spec!.containers[0]!.env = [{ name: 'K', valueFrom: { secretKeyRef: { name: 'late', key: 'k' } } }];
-    await core.createNamespacedPod({ namespace: NS, body: pod });
-    const waiting = await waitFor('config error', async () => {
-      const w = reasonOf(await core.readNamespacedPod({ name: 'later', namespace: NS }))?.waiting;
-      return w?.reason === 'CreateContainerConfigError' ? w : undefined;
-    });
-    expect(waiting.message).toBe('secret "late" not found');
-    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'late' }, stringData: { k: 'v' } } });
-    await waitPhase('later', 'Running');
-    await core.deleteNamespacedPod({ name: 'later', namespace: NS, gracePeriodSeconds: 0 });
-  });
-
-  it('label selectors (equality and set-based) and field selectors filter lists; a bad selector is a 400', async () => {
-    await core.createNamespacedPod({
-      namespace: NS,
-      body: { ...agentPod('sel-a'), metadata: { name: 'sel-a', labels: { tier: 'x', rig: 'r1' } } },
-    });
-    await core.createNamespacedPod({
-      namespace: NS,
-      body: { ...agentPod('sel-b'), metadata: { name: 'sel-b', labels: { tier: 'y', rig: 'r1' } } },
-    });
-    const names = async (labelSelector?: string, fieldSelector?: string) =>
-      (await core.listNamespacedPod({ namespace: NS, labelSelector, fieldSelector })).items
-        .map((p) => p.metadata!.name)
-        .sort();
-    expect(await names('tier')).toEqual(['sel-a', 'sel-b']);
-    expect(await names('tier=x,rig')).toEqual(['sel-a']);
-    expect(await names('tier in (y,z),rig==r1')).toEqual(['sel-b']);
-    expect(await names('tier notin (y),tier')).toEqual(['sel-a']);
-    expect(await names('tier,!nothing,tier!=x')).toEqual(['sel-b']);
-    expect(await names('tier', 'metadata.name=sel-b')).toEqual(['sel-b']);
-    expect((await codeOf(core.listNamespacedPod({ namespace: NS, fieldSelector: 'spec.image=x' }))).code).toBe(400);
-    await core.deleteNamespacedPod({ name: 'sel-a', namespace: NS, gracePeriodSeconds: 0 });
-    await core.deleteNamespacedPod({ name: 'sel-b', namespace: NS, gracePeriodSeconds: 0 });
-  });
-
-  it('a watch without resourceVersion starts with the current pods as ADDED', async () => {
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('here') });
-    const seen: string[] = [];
+  it('pods/log serves the container output (tailLines), and a watch with a selector sees a pod leave it', async () => {
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('talk', {}, 'echo one; echo two; echo three') });
+    await waitPhase('talk', 'Succeeded');
+    expect(await core.readNamespacedPodLog({ name: 'talk', namespace: NS })).toBe('one\ntwo\nthree\n');
+    expect(await core.readNamespacedPodLog({ name: 'talk', namespace: NS, tailLines: 2 })).toBe('two\nthree\n');
+    const events: string[] = [];
+    const list = await core.listNamespacedPod({ namespace: NS, fieldSelector: 'status.phase=Running' });
     const req = await new Watch(kc).watch(
       `/api/v1/namespaces/${NS}/pods`,
-      { labelSelector: 'polecat=here' },
-      (type, o: V1Pod) => seen.push(`${type} ${o.metadata?.name}`),
+      { resourceVersion: list.metadata!.resourceVersion!, fieldSelector: 'status.phase=Running' },
+      (type, o: V1Pod) => events.push(`${type} ${o.metadata?.name} ${o.status?.phase}`),
       () => undefined,
     );
-    await waitFor('initial ADDED', async () => (seen.length ? true : undefined));
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('brief', {}, 'sleep 0.3') });
+    await waitFor('brief leaves the selector', async () =>
+      events.some((e) => e.startsWith('DELETED brief')) ? true : undefined,
+    );
     req.abort();
-    expect(seen[0]).toBe('ADDED here');
-    await core.deleteNamespacedPod({ name: 'here', namespace: NS, gracePeriodSeconds: 0 });
-  });
-});
-
-describe('access reviews and a server in its own process', () => {
-  it('answers SelfSubjectAccessReviews by its rules and refuses denied calls with 403', async () => {
-    const t = tempDir('k8s api rbac');
-    const denied = await startKubeApi({
-      dir: t.dir,
-      access: [
-        { verb: 'create', resource: 'pods', subresource: 'exec', allowed: false },
-        { verb: 'get', resource: 'secrets', allowed: false },
-      ],
-    });
-    try {
-      const k = new KubeConfig();
-      k.loadFromFile(denied.kubeconfigPath);
-      const authz = k.makeApiClient(AuthorizationV1Api);
-      const ask = async (verb: string, resource: string, subresource?: string) =>
-        (
-          await authz.createSelfSubjectAccessReview({
-            body: { spec: { resourceAttributes: { namespace: 'default', verb, resource, subresource } } },
-          })
-        ).status?.allowed;
-      expect(await ask('create', 'pods')).toBe(true);
-      expect(await ask('create', 'pods', 'exec')).toBe(false);
-      expect(await ask('get', 'secrets')).toBe(false);
-      const refused = await codeOf(
-        k.makeApiClient(CoreV1Api).readNamespacedSecret({ name: 'x', namespace: 'default' }),
-      );
-      expect([refused.code, refused.body.reason]).toEqual([403, 'Forbidden']);
-    } finally {
-      await denied.stop();
-      t.cleanup();
-    }
-  });
-
-  it('spawnKubeApi serves the same API from a child process, with its controls over HTTP, and stops its pods', async () => {
-    const t = tempDir('k8s api spawned');
-    const child = await spawnKubeApi({ dir: t.dir, images: { [IMAGE]: {} } });
-    let pid: number | undefined;
-    try {
-      const k = new KubeConfig();
-      k.loadFromFile(child.kubeconfigPath);
-      const c = k.makeApiClient(CoreV1Api);
-      await c.createNamespacedPod({ namespace: 'default', body: agentPod('sp') });
-      pid = await waitFor('pod pid', () => child.podPid('default', 'sp'));
-      await child.evict('default', 'sp');
-      const p = await c.readNamespacedPod({ name: 'sp', namespace: 'default' });
-      expect([p.status?.phase, p.status?.reason]).toEqual(['Failed', 'Evicted']);
-      expect((await child.requests()).filter((r) => r.method === 'POST').length).toBe(1);
-      await c.createNamespacedPod({ namespace: 'default', body: agentPod('sp2') });
-      pid = await waitFor('pod pid', () => child.podPid('default', 'sp2'));
-    } finally {
-      await child.stop();
-      t.cleanup();
-    }
-    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(events).toEqual(['ADDED brief Running', 'DELETED brief Succeeded']);
   });
 });

@@ -123,6 +123,7 @@ export async function startKubeApi(o: KubeApiOptions): Promise<KubeApi> {
     if (r.sub === 'log' && r.resource === 'pods' && req.method === 'GET')
       return answer(res, ...R.podLog(ctx, r.ns, r.name, q));
     if (r.sub === 'exec' && r.resource === 'pods') throw badRequest('Upgrade request required');
+    if (r.sub === 'status' && req.method === 'GET') return answer(res, ...R.getOne(ctx, r.resource, r.ns, r.name));
     if (r.sub) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (req.method === 'GET') return answer(res, ...R.getOne(ctx, r.resource, r.ns, r.name));
     if (req.method === 'DELETE')
