@@ -295,3 +295,22 @@ describe('access reviews and a server in its own process', () => {
     expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
 });
+
+describe('restartPolicy', () => {
+  it('OnFailure restarts a failed container (restartCount, lastState), Never does not', async () => {
+    const script = '[ -f /workspace/once ] && exec sleep 600; touch /workspace/once; exit 4';
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('again', { restartPolicy: 'OnFailure' }, script) });
+    const cs = await waitFor('a restart', async () => {
+      const s = (await core.readNamespacedPod({ name: 'again', namespace: NS })).status?.containerStatuses?.[0];
+      return s?.restartCount === 1 && s.state?.running ? s : undefined;
+    });
+    expect(cs.lastState?.terminated).toMatchObject({ exitCode: 4, reason: 'Error' });
+    expect(await podPhase(core, NS, 'again')).toBe('Running');
+    await core.createNamespacedPod({ namespace: NS, body: agentPod('once', {}, script) });
+    await waitPhase('once', 'Failed');
+    expect(
+      (await core.readNamespacedPod({ name: 'once', namespace: NS })).status?.containerStatuses?.[0]?.restartCount,
+    ).toBe(0);
+    await core.deleteNamespacedPod({ name: 'again', namespace: NS, gracePeriodSeconds: 0 });
+  });
+});

@@ -153,6 +153,8 @@ export class Node {
     if (pod.spec.restartPolicy === 'Always' || (pod.spec.restartPolicy === 'OnFailure' && code !== 0)) {
       if (r.deleting || r.view.phase === 'Failed')
         return this.finish(r, r.view.phase === 'Failed' ? 'Failed' : code === 0 ? 'Succeeded' : 'Failed');
+      r.view.lastStates = { ...r.view.lastStates, [main.name]: r.view.containers[main.name]! };
+      r.view.restarts = { ...r.view.restarts, [main.name]: (r.view.restarts?.[main.name] ?? 0) + 1 };
       r.view.containers[main.name] = {
         waiting: {
           reason: 'CrashLoopBackOff',

@@ -35,6 +35,9 @@ export interface PodView {
   message?: string;
   disruption?: { reason: string; message: string };
   startTime?: string;
+  /** Restarts per container (restartPolicy Always / OnFailure) and the state each ended in last time. */
+  restarts?: Record<string, number>;
+  lastStates?: Record<string, ContainerState>;
 }
 
 export const NODE_NAME = 'test-node';
@@ -68,9 +71,9 @@ function containerStatus(pod: Pod, name: string, view: PodView, init: boolean): 
   return {
     name,
     state,
-    lastState: {},
+    lastState: view.lastStates?.[name] ?? {},
     ready: running && !init,
-    restartCount: 0,
+    restartCount: view.restarts?.[name] ?? 0,
     image: spec.image,
     imageID: view.imageIDs[spec.image] ?? '',
     ...(id ? { containerID: `containerd://${id}` } : {}),
