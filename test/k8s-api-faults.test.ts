@@ -33,7 +33,12 @@ const reasonOf = (p: V1Pod) => p.status?.containerStatuses?.[0]?.state;
 
 beforeAll(async () => {
   tmp = tempDir('k8s api');
-  api = await startKubeApi({ dir: tmp.dir, namespaces: [NS], images: { [IMAGE]: { env: { IMAGE_SAYS: 'hello' } } } });
+  api = await startKubeApi({
+    dir: tmp.dir,
+    namespaces: [NS],
+    probeSecondMs: 200,
+    images: { [IMAGE]: { env: { IMAGE_SAYS: 'hello' } } },
+  });
   kc = new KubeConfig();
   kc.loadFromFile(api.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
@@ -312,5 +317,44 @@ describe('restartPolicy', () => {
       (await core.readNamespacedPod({ name: 'once', namespace: NS })).status?.containerStatuses?.[0]?.restartCount,
     ).toBe(0);
     await core.deleteNamespacedPod({ name: 'again', namespace: NS, gracePeriodSeconds: 0 });
+  });
+});
+
+describe('probes', () => {
+  it('startupProbe gates started, readinessProbe sets ready and the Ready condition, as watch events', async () => {
+    // Ready only while /workspace/ready exists; started once /workspace/up exists.
+    const pod = agentPod('probed', {}, 'touch /workspace/up; sleep 0.5; touch /workspace/ready; exec sleep 600');
+    const c = pod.spec!.containers[0]!;
+    c.startupProbe = { exec: { command: ['test', '-f', '/workspace/up'] }, periodSeconds: 1, failureThreshold: 30 };
+    c.readinessProbe = { exec: { command: ['test', '-f', '/workspace/ready'] }, periodSeconds: 1, failureThreshold: 1 };
+    const seen: string[] = [];
+    const list = await core.listNamespacedPod({ namespace: NS });
+    const req = await new Watch(kc).watch(
+      `/api/v1/namespaces/${NS}/pods`,
+      { resourceVersion: list.metadata!.resourceVersion!, labelSelector: 'polecat=probed' },
+      (_t, o: V1Pod) => {
+        const s = o.status?.containerStatuses?.[0];
+        const ready = o.status?.conditions?.find((x) => x.type === 'Ready')?.status;
+        if (s?.state?.running) seen.push(`started=${s.started} ready=${s.ready} Ready=${ready}`);
+      },
+      () => undefined,
+    );
+    await core.createNamespacedPod({ namespace: NS, body: pod });
+    await waitFor('ready', async () => (seen.at(-1) === 'started=true ready=true Ready=True' ? true : undefined));
+    expect(seen[0]).toBe('started=false ready=false Ready=False');
+    await exec('probed', ['rm', '/workspace/ready']);
+    await waitFor('unready', async () => (seen.at(-1) === 'started=true ready=false Ready=False' ? true : undefined));
+    req.abort();
+    expect(await podPhase(core, NS, 'probed')).toBe('Running');
+    await core.deleteNamespacedPod({ name: 'probed', namespace: NS, gracePeriodSeconds: 0 });
+  });
+
+  it('a failing livenessProbe kills the container (restartPolicy Never: the pod Failed)', async () => {
+    const pod = agentPod('dead', {}, 'trap "exit 143" TERM; while :; do sleep 0.1; done');
+    pod.spec!.containers[0]!.livenessProbe = { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 2 };
+    await core.createNamespacedPod({ namespace: NS, body: pod });
+    await waitPhase('dead', 'Failed');
+    const s = (await core.readNamespacedPod({ name: 'dead', namespace: NS })).status?.containerStatuses?.[0];
+    expect(s?.state?.terminated).toMatchObject({ exitCode: 143, reason: 'Error' });
   });
 });

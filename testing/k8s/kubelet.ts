@@ -6,7 +6,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasStarted, podInit, preparePodDir, readStartError, startContainer, type Running } from './container.ts';
 import { prepareVolumes, planContainer, SetupError } from './pod-setup.ts';
-import { imageID, NODE_NAME, podStatus, pullFailure, type ContainerState, type PodView } from './pod-status.ts';
+import { imageID, NODE_NAME, nodeLost, podStatus, pullFailure, type PodView } from './pod-status.ts';
+import { hasProbes, startProbes } from './probes.ts';
 import { findImage, unschedulable } from './scheduler.ts';
 import { now, type Store } from './store.ts';
 import type { ContainerSpec, ImageSpec, Pod } from './types.ts';
@@ -31,6 +32,8 @@ export interface NodeOptions {
   dir: string;
   images: Record<string, ImageSpec>;
   maxPods: number;
+  /** How long a probe second lasts (ms). */
+  probeSecondMs: number;
   port: () => number;
 }
 
@@ -215,12 +218,27 @@ export class Node {
     for (let i = 0; i < 3000 && !hasStarted(running) && running.proc.exitCode === null; i++)
       await new Promise((ok) => setTimeout(ok, 5));
     const startedAt = now();
+    let stopProbes = () => {};
     if (running.proc.exitCode === null) {
       states[c.name] = { running: { startedAt } };
       if (!init) r.view.phase = 'Running';
-      this.publish(r);
+      if (!init && hasProbes(c)) {
+        const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+        stopProbes = startProbes(
+          running,
+          c,
+          this.o.probeSecondMs,
+          (state) => {
+            r.view.probed = { ...r.view.probed, [c.name]: state };
+            this.publish(r);
+          },
+          () => void this.kill(r, grace),
+        );
+      } else this.publish(r);
     }
     let code = await exit;
+    stopProbes();
+    if (r.view.probed) delete r.view.probed[c.name];
     const startError = readStartError(running);
     let reason = code === 0 ? 'Completed' : 'Error';
     let message: string | undefined;
@@ -334,32 +352,12 @@ export class Node {
     await Promise.all(
       hit.map(async (r) => {
         if (r.view.phase === 'Succeeded' || r.view.phase === 'Failed') return;
-        r.view.reason = 'NodeLost';
-        r.view.message = `Node ${NODE_NAME} which was running pod ${r.name} is unresponsive`;
-        r.view.disruption = {
-          reason: 'DeletionByTaintManager',
-          message: 'Taint manager: deleting due to NoExecute taint',
-        };
-        r.view.phase = 'Failed';
         for (const t of r.timers) clearTimeout(t);
-        await this.kill(r, 0, {
-          reason: 'ContainerStatusUnknown',
-          exitCode: 137,
-          message: 'The container could not be located when the pod was terminated',
-        });
-        const pod = this.pod(r);
-        for (const c of pod?.spec.containers ?? []) {
-          const s: ContainerState | undefined = r.view.containers[c.name];
-          if (!s || !('terminated' in s))
-            r.view.containers[c.name] = {
-              terminated: {
-                exitCode: 137,
-                reason: 'ContainerStatusUnknown',
-                message: 'The container could not be located when the pod was terminated',
-                finishedAt: now(),
-              },
-            };
-        }
+        const unknown = nodeLost(r.view, r.name);
+        await this.kill(r, 0, unknown);
+        for (const c of this.pod(r)?.spec.containers ?? [])
+          if (!('terminated' in (r.view.containers[c.name] ?? {})))
+            r.view.containers[c.name] = { terminated: { ...unknown, finishedAt: now() } };
         this.finish(r, 'Failed');
       }),
     );

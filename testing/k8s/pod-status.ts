@@ -38,6 +38,8 @@ export interface PodView {
   /** Restarts per container (restartPolicy Always / OnFailure) and the state each ended in last time. */
   restarts?: Record<string, number>;
   lastStates?: Record<string, ContainerState>;
+  /** For containers with probes: started (startupProbe passed) and ready (readinessProbe passing). */
+  probed?: Record<string, { started: boolean; ready: boolean }>;
 }
 
 export const NODE_NAME = 'test-node';
@@ -72,12 +74,12 @@ function containerStatus(pod: Pod, name: string, view: PodView, init: boolean): 
     name,
     state,
     lastState: view.lastStates?.[name] ?? {},
-    ready: running && !init,
+    ready: running && !init && (view.probed?.[name]?.ready ?? true),
     restartCount: view.restarts?.[name] ?? 0,
     image: spec.image,
     imageID: view.imageIDs[spec.image] ?? '',
     ...(id ? { containerID: `containerd://${id}` } : {}),
-    started: running,
+    started: running && (view.probed?.[name]?.started ?? true),
   };
 }
 
@@ -99,7 +101,7 @@ export function podStatus(pod: Pod, view: PodView): Json {
     const s = view.init[n];
     return s && 'terminated' in s && s.terminated.exitCode === 0;
   });
-  const unready = mains.filter((n) => !('running' in (view.containers[n] ?? {})));
+  const unready = mains.filter((n) => !('running' in (view.containers[n] ?? {})) || view.probed?.[n]?.ready === false);
   const readyReason = terminal ? 'PodCompleted' : unready.length ? 'ContainersNotReady' : undefined;
   const readyMsg = !terminal && unready.length ? `containers with unready status: [${unready.join(' ')}]` : undefined;
   const conditions = [
@@ -142,4 +144,17 @@ export function pullFailure(image: string, prev: ContainerState | undefined): Co
           message: `failed to pull and unpack image "${image}": failed to resolve reference "${image}": pull access denied, repository does not exist or may require authorization`,
         },
       };
+}
+
+/** Marks a pod whose node was lost (phase Failed, reason NodeLost); returns how its containers are reported. */
+export function nodeLost(view: PodView, pod: string) {
+  view.reason = 'NodeLost';
+  view.message = `Node ${NODE_NAME} which was running pod ${pod} is unresponsive`;
+  view.disruption = { reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' };
+  view.phase = 'Failed';
+  return {
+    reason: 'ContainerStatusUnknown',
+    exitCode: 137,
+    message: 'The container could not be located when the pod was terminated',
+  };
 }

@@ -57,7 +57,13 @@ export async function startKubeApi(o: KubeApiOptions): Promise<KubeApi> {
   const token = o.token ?? randomBytes(16).toString('hex');
   const store = new Store();
   let port = 0;
-  const node = new Node(store, { dir, images: o.images ?? {}, maxPods: o.maxPods ?? 110, port: () => port });
+  const node = new Node(store, {
+    dir,
+    images: o.images ?? {},
+    maxPods: o.maxPods ?? 110,
+    probeSecondMs: o.probeSecondMs ?? 1000,
+    port: () => port,
+  });
   const ctx: R.Ctx = { store, node, access: o.access ?? [], dir, watches: new Set() };
   for (const ns of new Set(['default', 'kube-system', ...(o.namespaces ?? [])])) R.createNamespace(ctx, ns);
   const log: KubeRequest[] = [];

@@ -38,6 +38,8 @@ export interface KubeApiOptions {
   maxPods?: number;
   /** Namespaces that exist besides `default`. */
   namespaces?: string[];
+  /** How long one second of a probe's periodSeconds/timeoutSeconds/initialDelaySeconds lasts, in ms (default 1000). */
+  probeSecondMs?: number;
   /** Authorization rules (default: everything allowed). */
   access?: AccessRule[];
 }
