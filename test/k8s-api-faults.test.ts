@@ -358,3 +358,26 @@ describe('probes', () => {
     expect(s?.state?.terminated).toMatchObject({ exitCode: 143, reason: 'Error' });
   });
 });
+
+describe('securityContext', () => {
+  it('runs as runAsUser without new privileges or capabilities; runAsNonRoot refuses a root image user', async () => {
+    const pod = agentPod('nonroot', { securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 } });
+    pod.spec!.containers[0]!.securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+    await core.createNamespacedPod({ namespace: NS, body: pod });
+    await waitPhase('nonroot', 'Running');
+    const out = await exec('nonroot', ['sh', '-c', 'id -u; grep -E "^(NoNewPrivs|CapEff)" /proc/self/status']);
+    expect(out.out).toBe('1000\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\n');
+    await core.deleteNamespacedPod({ name: 'nonroot', namespace: NS, gracePeriodSeconds: 0 });
+
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: agentPod('rooted', { securityContext: { runAsNonRoot: true } }),
+    });
+    const w = await waitFor('config error', async () => {
+      const s = reasonOf(await core.readNamespacedPod({ name: 'rooted', namespace: NS }))?.waiting;
+      return s?.reason === 'CreateContainerConfigError' ? s : undefined;
+    });
+    expect(w.message).toMatch(/^container has runAsNonRoot and image will run as root/);
+    await core.deleteNamespacedPod({ name: 'rooted', namespace: NS, gracePeriodSeconds: 0 });
+  });
+});

@@ -90,10 +90,17 @@ function innerScript(plan: ContainerPlan, startError: string, started: string): 
   return lines.join('\n') + '\n';
 }
 
+/** setpriv for the container's user and securityContext (no new privileges, dropped capabilities), or nothing. */
 function privDrop(plan: ContainerPlan): string {
-  return plan.uid === 0 && plan.gid === 0
-    ? ''
-    : `${T.setpriv} --reuid=${plan.uid} --regid=${plan.gid} --clear-groups -- `;
+  const sc = plan.spec.securityContext ?? {};
+  const flags = [
+    ...(plan.uid !== 0 || plan.gid !== 0 ? [`--reuid=${plan.uid}`, `--regid=${plan.gid}`, '--clear-groups'] : []),
+    ...(sc.allowPrivilegeEscalation === false ? ['--no-new-privs'] : []),
+    ...(sc.capabilities?.drop?.some((c) => c.toUpperCase() === 'ALL')
+      ? ['--bounding-set=-all', '--inh-caps=-all']
+      : []),
+  ];
+  return flags.length ? `${T.setpriv} ${flags.join(' ')} -- ` : '';
 }
 
 /** Prepares the pod-private directories the container sees as /tmp and $HOME. */

@@ -115,7 +115,13 @@ export interface ContainerSpec {
   env?: EnvVar[];
   envFrom?: { prefix?: string; secretRef?: { name: string; optional?: boolean }; configMapRef?: unknown }[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
-  securityContext?: { runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean };
+  securityContext?: {
+    runAsUser?: number;
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+  };
   tty?: boolean;
   stdin?: boolean;
   imagePullPolicy?: string;
