@@ -2,8 +2,10 @@
 // local process trees (own /tmp, $HOME, volumes, tmux server), watches carry resourceVersions and expire after a
 // compaction, exec works over the WebSocket channel protocol (v5 through the client's Exec, v4 and a TTY raw), pod
 // logs, and the API's failures (401/404/409/410/422/429) and request log. Faults: test/k8s-api-faults.test.ts.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { CoreV1Api, Exec, KubeConfig, Watch, type V1Pod, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +16,7 @@ import {
   waitPhase as waitForPhase,
 } from '../testing/k8s/client-kit.ts';
 import { startKubeApi, type KubeApi } from '../testing/k8s/index.ts';
+import { writeKubectl } from '../testing/k8s/kubectl.ts';
 import { tempDir } from './support/gt.ts';
 
 const NS = 'agents';
@@ -281,5 +284,40 @@ describe('exec protocol details, logs, watch filters', () => {
     );
     req.abort();
     expect(events).toEqual(['ADDED brief Running', 'DELETED brief Succeeded']);
+  });
+});
+
+describe('kubectl exec -it (the stand-in in testing/k8s/kubectl.ts)', () => {
+  it("attaches a terminal to the pod's tmux session, sized like the local terminal", async () => {
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: agentPod('att', {}, 'tmux new-session -d -s agent "echo IN-THE-POD; sleep 600"; exec sleep 600'),
+    });
+    await waitPhase('att', 'Running');
+    await waitFor('pod tmux', async () =>
+      (await exec('att', ['tmux', 'has-session', '-t', 'agent'])).status.status === 'Success' ? true : undefined,
+    );
+    const bin = writeKubectl(join(tmp.dir, 'bin'));
+    const sock = `k8s-api-attach-${process.pid}`;
+    const tmux = (...a: string[]) => execFileSync('tmux', ['-L', sock, '-f', '/dev/null', ...a], { encoding: 'utf8' });
+    const attach = `PATH='${bin}':$PATH kubectl --kubeconfig '${api.kubeconfigPath}' -n ${NS} exec -it att -c agent -- tmux attach -t agent`;
+    try {
+      tmux('new-session', '-d', '-s', 'local', '-x', '120', '-y', '40', attach);
+      await waitFor('the pod screen', async () =>
+        tmux('capture-pane', '-p', '-t', 'local').includes('IN-THE-POD') ? true : undefined,
+      );
+      const size = await waitFor('the client size', async () => {
+        const s = (await exec('att', ['tmux', 'list-clients', '-F', '#{client_width}x#{client_height}'])).out.trim();
+        return s === '120x40' ? s : undefined;
+      });
+      expect(size).toBe('120x40');
+      tmux('send-keys', '-t', 'local', 'C-b', 'd');
+      await waitFor('detached', async () =>
+        (await exec('att', ['tmux', 'list-clients'])).out.trim() === '' ? true : undefined,
+      );
+    } finally {
+      spawnSync('tmux', ['-L', sock, 'kill-server']);
+    }
+    await core.deleteNamespacedPod({ name: 'att', namespace: NS, gracePeriodSeconds: 0 });
   });
 });

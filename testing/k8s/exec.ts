@@ -1,7 +1,10 @@
 // pods/{name}/exec over WebSocket with the channel protocol (v5.channel.k8s.io, v4.channel.k8s.io): each binary
 // message is one channel byte then data; 0 stdin, 1 stdout, 2 stderr, 3 the final metav1.Status (Success, or
 // Failure with reason NonZeroExitCode and the exit code as an ExitCode cause), 4 terminal resize; v5 adds 255 =
-// close a stream (the client closing stdin). The command runs inside the pod (container.ts execIn).
+// close a stream (the client closing stdin). The command runs inside the pod (container.ts execIn); with a TTY,
+// resizes set the size of the terminal `script` made.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
@@ -54,6 +57,48 @@ export function parseExec(url: URL): ExecRequest {
   };
 }
 
+/** The terminal `script` made for a TTY exec: the first /dev/pts/N a descendant of `pid` has as its stdin. */
+function ptyOf(pid: number): string | undefined {
+  const kids = (p: number): number[] => {
+    try {
+      return readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  for (const k of kids(pid)) {
+    try {
+      const tty = readlinkSync(`/proc/${k}/fd/0`);
+      if (/^\/dev\/pts\/\d+$/.test(tty)) return tty;
+    } catch {
+      // gone
+    }
+    const deeper = ptyOf(k);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+/** Channel 4: {"Width","Height"} (any case) sets the exec's terminal size, retried until the terminal exists. */
+function resize(pid: number | undefined, json: string): void {
+  let size: Record<string, number>;
+  try {
+    size = Object.fromEntries(
+      Object.entries(JSON.parse(json) as Record<string, number>).map(([k, v]) => [k.toLowerCase(), v]),
+    );
+  } catch {
+    return;
+  }
+  if (!pid || !size.width || !size.height) return;
+  let tries = 0;
+  const apply = () => {
+    const tty = ptyOf(pid);
+    if (tty) spawnSync('stty', ['-F', tty, 'rows', String(size.height), 'cols', String(size.width)]);
+    else if (++tries < 30) setTimeout(apply, 50);
+  };
+  apply();
+}
+
 const frame = (channel: number, data: Buffer | string): Buffer =>
   Buffer.concat([Buffer.from([channel]), typeof data === 'string' ? Buffer.from(data) : data]);
 
@@ -74,7 +119,7 @@ export function runExec(ws: Ws, running: Running, req: ExecRequest, sessions: Se
     const body = data.subarray(1);
     if (channel === 0 && req.stdin && !child.stdin!.writableEnded) child.stdin!.write(body);
     else if (channel === 255 && v5 && body[0] === 0) child.stdin!.end();
-    // channel 4 (resize): the TTY here is `script`'s, whose size cannot be set from outside; ignored.
+    else if (channel === 4 && req.tty) resize(child.pid, body.toString());
   });
   ws.on('close', () => {
     if (!child.stdin!.writableEnded) child.stdin!.end();

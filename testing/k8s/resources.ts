@@ -179,7 +179,7 @@ export function deletePod(ctx: Ctx, ns: string, name: string, body: unknown, q: 
 
 export function podLog(ctx: Ctx, ns: string, name: string, q: URLSearchParams): Answer {
   const [, pod] = getOne(ctx, 'pods', ns, name) as [number, Pod];
-  const container = q.get('container') ?? pod.spec.containers[0]!.name;
+  const container = q.get('container') || pod.spec.containers[0]!.name;
   const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
   if (!all.some((c) => c.name === container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
   const statuses = [

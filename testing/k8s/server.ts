@@ -243,7 +243,7 @@ export async function startKubeApi(o: KubeApiOptions): Promise<KubeApi> {
         throw forbidden(USER, 'create', 'pods/exec', r.ns, r.name);
       const [, pod] = R.getOne(ctx, 'pods', r.ns, r.name) as [number, Pod];
       const exec = parseExec(url);
-      const container = url.searchParams.get('container') ?? pod.spec.containers[0]!.name;
+      const container = url.searchParams.get('container') || pod.spec.containers[0]!.name;
       if (!pod.spec.containers.some((c) => c.name === container))
         throw badRequest(`container ${container} is not valid for pod ${r.name}`);
       if (exec.command.length === 0) throw badRequest('you must specify at least 1 command');
