@@ -2,7 +2,16 @@
 // does not happen and says why in one line with a safe hint; the next read shows exactly that, and a retry never
 // duplicates anything.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -131,9 +140,13 @@ describe('a write that hits a file-size limit', () => {
       const steps = Number(process.env.FULL_DISK_STEPS ?? 60);
       for (let i = 0; i < steps; i++) {
         const args = commands[i % commands.length]!(i);
-        const ledgerSize = statSync(join(t.dir, '.beads', 'issues.jsonl')).size;
-        const dbSize = statSync(join(t.dir, '.beads', 'beads.db')).size;
-        // Sweep the phases of a write: opening (the WAL index), the WAL, the new ledger file, the checkpoint.
+        const size = (f: string): number =>
+          existsSync(join(t.dir, '.beads', f)) ? statSync(join(t.dir, '.beads', f)).size : 0;
+        const ledgerSize = size('issues.jsonl');
+        const dbSize = size('beads.db');
+        // The WAL stays between commands (src/beads/sqlite.ts): a write appends to it where the last one stopped.
+        const walSize = size('beads.db-wal');
+        // Sweep the phases of a write: opening (the WAL index), the new ledger file, the WAL, the checkpoint.
         const phase = i % 4;
         const limit = Math.floor(
           phase === 0
@@ -141,8 +154,8 @@ describe('a write that hits a file-size limit', () => {
             : phase === 1
               ? ledgerSize - 1500 + random() * 3000
               : phase === 2
-                ? 48_000 + random() * Math.max(0, ledgerSize - 48_000)
-                : ledgerSize + random() * (dbSize + 64_000 - ledgerSize),
+                ? walSize + random() * 64_000
+                : Math.max(ledgerSize, walSize) + random() * (dbSize + 64_000),
         );
         const where = `step ${i}: bd ${args.join(' ').slice(0, 60)} under a ${limit}-byte limit`;
         const r = bdLimited(t.dir, args, limit);

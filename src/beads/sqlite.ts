@@ -21,6 +21,34 @@ export interface TxEnding {
   abort(): void;
 }
 
+/**
+ * Closing the last connection to a database makes SQLite checkpoint the WAL into it, with two fsyncs. After a write
+ * that replaced the ledger, those fsyncs also wait for the new ledger's megabytes to reach the disk (ext4 flushes a
+ * file renamed over another at the next journal commit): most of a short write command's time. A command-line
+ * process instead leaves the WAL for the next one: before it closes a connection it opens a read-only one that it
+ * keeps until it exits; that connection cannot checkpoint and keeps the closing one from being the last. Every
+ * commit is in the WAL already (synchronous=NORMAL: as durable as before against a killed process); SQLite folds
+ * the WAL back into the database at its automatic checkpoint (every ~1000 pages), inside some later write.
+ */
+let leaveWal = false;
+const keepers = new Map<string, DatabaseSync>();
+
+/** For a short-lived process (the bd and gt commands): close without checkpointing, as explained above. */
+export function leaveWalOnClose(): void {
+  leaveWal = true;
+}
+
+function keepWal(path: string): void {
+  if (keepers.has(path)) return;
+  try {
+    const k = new DatabaseSync(path, { readOnly: true });
+    k.prepare('SELECT count(*) FROM sqlite_master').get(); // takes the shared lock a WAL reader holds
+    keepers.set(path, k);
+  } catch {
+    // nothing kept: this close checkpoints as usual
+  }
+}
+
 /** A thin handle over one SQLite connection with a statement cache. */
 export class Db {
   private readonly stmts = new Map<string, StatementSync>();
@@ -102,6 +130,7 @@ export class Db {
 
   close(): void {
     this.stmts.clear();
+    if (leaveWal && !this.readOnly && this.path !== ':memory:') keepWal(this.path);
     this.raw.close();
   }
 

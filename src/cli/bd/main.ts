@@ -17,6 +17,7 @@ import { registerPrime } from './commands/prime.ts';
 import { registerMergeDriverCommand } from './commands/merge-driver.ts';
 import { registerFormula } from './commands/formula.ts';
 import { VERSION } from '../../kernel/version.ts';
+import { leaveWalOnClose } from '../../beads/index.ts';
 import { runRemote, type Guard } from '../shared/remote.ts';
 
 type Register = (program: Command, ctx: ReturnType<typeof createBdCtx>) => void;
@@ -73,6 +74,7 @@ export async function runBd(argv: readonly string[], io: CliIo, opts: { guard?: 
 }
 
 export async function main(): Promise<void> {
+  leaveWalOnClose(); // a short-lived process: the next one takes the WAL over (src/beads/sqlite.ts)
   process.exitCode = await runBd(process.argv.slice(2), fdIo());
 }
 

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { processIo, runProgram, type CliIo } from '../shared/runtime.ts';
 import { VERSION } from '../../kernel/version.ts';
+import { leaveWalOnClose } from '../../beads/index.ts';
 import { exitQuietlyOnClosedPipe, runBd } from '../bd/main.ts';
 import { createGtCtx } from './context.ts';
 import { commandOf } from '../../client/index.ts';
@@ -142,5 +143,6 @@ export function buildGtProgram(io: CliIo): Command {
 
 export async function main(): Promise<void> {
   exitQuietlyOnClosedPipe();
+  leaveWalOnClose(); // most gt commands are short-lived: the next process takes the WAL over (src/beads/sqlite.ts)
   process.exitCode = await runGt(process.argv.slice(2), processIo());
 }
