@@ -94,7 +94,14 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     gtBuiltJson(base, ['install', town], { env });
     const settingsPath = join(town, 'settings', 'config.json');
     const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
-    writeFileSync(settingsPath, JSON.stringify({ ...settings, role_agents: { polecat: 'sim' } }, null, 2));
+    writeFileSync(
+      settingsPath,
+      JSON.stringify(
+        { ...settings, role_agents: { polecat: 'sim' }, caps: { polecats_per_rig: 10, polecats_per_town: 10 } },
+        null,
+        2,
+      ),
+    );
     sourceRepo(join(base, 'app src'), 'main', { 'README.md': '# app\n' });
     gtj(['rig', 'add', 'app', join(base, 'app src')]);
   }, 120_000);
@@ -203,7 +210,7 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     );
     const slung = new Map<string, string>();
     for (const [where, id] of ids) {
-      const r = gtj<SlingJson>(['sling', id, 'app', ...(where === 'local' ? [] : ['--host', where])]);
+      const r = gtj<SlingJson>(['sling', id, 'app', '--host', where]);
       expect(r.results[0]).toMatchObject({ status: 'started', ...(where === 'local' ? {} : { host: where }) });
       slung.set(where, r.results[0]!.polecat!);
     }
@@ -288,6 +295,64 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     expect(who.status).toBe(1);
     expect(who.stderr).toMatch(/revoked/i);
   }, 300_000);
+
+  it('places polecats itself without --host: preferred host while it has room, then the least loaded, then the queue; each lands once', async () => {
+    const file = join(town, 'settings', 'hosts.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      file,
+      JSON.stringify({ ...saved, placement: { local_max_polecats: 1, rigs: { app: { prefer: ['b'] } } } }, null, 2),
+    );
+    const ids = Array.from({ length: 6 }, (_, i) =>
+      bead(`Placed ${i}`, 'Placed by the town.' + sim('sleep 25', `write placed-${i}.txt "${i}\\n"`)),
+    );
+    const dry = gtBuilt(town, ['sling', ids[0]!, 'app', '--dry-run'], { env });
+    expect(dry.stdout).toContain(
+      'on host b and start sim (placed on host b: preferred by rig app, with room (b 0/2; local 0/1, a 0/2))',
+    );
+    const r = gtBuilt(town, ['sling', ...ids, 'app'], { env });
+    // Each bead's line says where it went and why: b while the preferred host has room, then the least loaded
+    // (this machine first on a tie), and the sixth waits: every place is at its cap.
+    const why = ids.slice(0, 5).map((id) => {
+      const m = new RegExp(`^Slung ${id} to (app/\\S+)(?: on host (\\w+))? .*\\n  placed on (.*)$`, 'm').exec(r.stdout);
+      expect(m, r.stdout + r.stderr).not.toBeNull();
+      return [m![2] ?? 'local', m![3]] as const;
+    });
+    expect(why).toEqual([
+      ['b', 'host b: preferred by rig app, with room (b 0/2; local 0/1, a 0/2)'],
+      ['b', 'host b: preferred by rig app, with room (b 1/2; local 0/1, a 0/2)'],
+      ['local', 'this machine: least loaded (local 0/1; a 0/2, b 2/2)'],
+      ['a', 'host a: least loaded (a 0/2; local 1/1, b 2/2)'],
+      ['a', 'host a: least loaded (a 1/2; local 1/1, b 2/2)'],
+    ]);
+    expect(r.stdout).toContain(
+      `Queued ${ids[5]}: waiting for a free polecat: every place allowed is at its cap: local 1/1, a 2/2, b 2/2`,
+    );
+    const placed = withTown(town, (s) => listPlacements(s));
+    for (const h of ['a', 'b']) {
+      const here = placed.filter((p) => p.host === h).map((p) => p.address);
+      const slungThere = ids.slice(0, 5).filter((_, i) => why[i]![0] === h);
+      expect(here.filter((a) => slungThere.some((id) => r.stdout.includes(`Slung ${id} to ${a} `)))).toHaveLength(2);
+    }
+    // The sixth is placed when a slot frees (the daemon drains the queue); every bead lands once.
+    const story = (id: string): string =>
+      JSON.stringify(withTown(town, (s) => townEventsMatching(s, { subject: id })).map((e) => [e.kind, e.reason]));
+    for (let i = 0; i < 6; i++)
+      await until(() => mainFile(`placed-${i}.txt`), `placed bead ${i} to land: ${story(ids[i]!)}`, 240_000).catch(
+        (e: unknown) => {
+          const agents = gtBuilt(town, ['agents', '--all'], { env }).stdout;
+          const peeks = ids.map(
+            (id) =>
+              gtBuilt(town, ['peek', r.stdout.match(new RegExp(`Slung ${id} to (\\S+)`))?.[1] ?? 'x'], { env }).stdout,
+          );
+          throw new Error(`${String(e)}\n${agents}\n${peeks.join('\n---\n')}`);
+        },
+      );
+    for (const id of ids) {
+      await until(() => mergedCount(id) > 0, `the merge of ${id} to be recorded`, 30_000);
+      expect(mergedCount(id), story(id)).toBe(1);
+    }
+  }, 420_000);
 
   it('refuses a host it does not know, before anything is claimed', () => {
     const r = gtBuilt(town, ['sling', bead('Nowhere', 'x'), 'app', '--host', 'nope'], { env });

@@ -34,4 +34,13 @@ export {
   listPlacements,
   type Placement,
 } from './placements.ts';
+export {
+  choosePlace,
+  loadPlacementRules,
+  LOCAL,
+  type PlaceLoad,
+  type PlaceChoice,
+  type PlacementRules,
+  type Affinity,
+} from './placement.ts';
 export { createFleet, type Fleet, type FleetContext } from './fleet.ts';

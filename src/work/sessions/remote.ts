@@ -8,8 +8,12 @@ import { GtError, isGtError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { addWorktree, checkoutRev, revParse } from '../../git/index.ts';
 import { shellQuote } from '../../tmux/index.ts';
 import {
+  choosePlace,
   ensureMaster,
   findHost,
+  LOCAL,
+  loadHosts,
+  loadPlacementRules,
   hostsFile,
   listPlacements,
   placeAgent,
@@ -17,11 +21,13 @@ import {
   sshExec,
   unplaceAgent,
   type HostConfig,
+  type PlaceChoice,
+  type PlaceLoad,
   type Placement,
 } from '../../providers/index.ts';
 import { openTownStore, recordTownEvent, townFleet, type TownContext } from '../../town/index.ts';
-import { getPolecat } from '../polecats/table.ts';
-import type { AgentIdentity } from './identity.ts';
+import { getPolecat, listPolecats } from '../polecats/table.ts';
+import { identityOf, type AgentIdentity } from './identity.ts';
 
 /** Town API tokens for agents on hosts (the server's tokens module; the CLI sets it at start: work/ is below server/). */
 export interface TokenIssuer {
@@ -71,18 +77,22 @@ export function townApiPort(town: TownContext): number {
   return port;
 }
 
+/** Polecats at work (working, or holding a bead) on each host, and on this machine (under `local`). */
+export function polecatsAtWork(store: ReturnType<typeof openTownStore>): Map<string, number> {
+  const where = new Map(listPlacements(store).map((p) => [p.address, p.host]));
+  const out = new Map<string, number>();
+  for (const p of listPolecats(store)) {
+    if (p.bead === null && p.state !== 'working') continue;
+    const at = where.get(`${p.rig}/${p.name}`) ?? LOCAL;
+    out.set(at, (out.get(at) ?? 0) + 1);
+  }
+  return out;
+}
+
 /** Refuse a host at its cap: its placed agents whose polecat holds work count. */
 export function requireHostRoom(town: TownContext, hostName: string): HostConfig {
   const h = findHost(town.paths.settingsDir, hostName);
-  const busy = withStore(
-    town,
-    (s) =>
-      listPlacements(s, h.name).filter((p) => {
-        const [rig, name] = p.address.split('/');
-        const row = rig && name ? getPolecat(s, rig, name) : undefined;
-        return row !== undefined && (row.bead !== null || row.state === 'working');
-      }).length,
-  );
+  const busy = withStore(town, (s) => polecatsAtWork(s).get(h.name) ?? 0);
   if (busy >= h.max_polecats) {
     throw new GtError(
       'GT_HOST_FULL',
@@ -93,6 +103,43 @@ export function requireHostRoom(town: TownContext, hostName: string): HostConfig
     );
   }
   return h;
+}
+
+/**
+ * Where the town places a new polecat of `rig` (no --host given): this machine or a host, by load, caps and the
+ * affinity in settings/hosts.json (providers/placement.ts). Undefined when the town has no hosts.
+ */
+export function choosePolecatPlace(town: TownContext, rig: string): PlaceChoice | undefined {
+  const hosts = loadHosts(town.paths.settingsDir);
+  if (hosts.length === 0) return undefined;
+  const rules = loadPlacementRules(
+    town.paths.settingsDir,
+    hosts.map((h) => h.name),
+  );
+  const busy = withStore(town, polecatsAtWork);
+  const loads: PlaceLoad[] = [
+    {
+      name: LOCAL,
+      running: busy.get(LOCAL) ?? 0,
+      max: rules.local_max_polecats ?? town.settings.caps.polecats_per_town,
+    },
+    ...hosts.map((h) => ({ name: h.name, running: busy.get(h.name) ?? 0, max: h.max_polecats })),
+  ];
+  return choosePlace(loads, rules, rig, 'polecat');
+}
+
+/** Record a polecat's host as soon as its hook is claimed there, so the next placement counts it. */
+export function placeClaimed(town: TownContext, rig: string, name: string, hostName: string): void {
+  const h = findHost(town.paths.settingsDir, hostName);
+  const id = identityOf(town, { kind: 'polecat', rig, name });
+  withStore(town, (s) =>
+    placeAgent(s, { address: id.address, session: id.session, host: h.name, workdir: remoteWorkdir(h, id) }),
+  );
+}
+
+/** A claim given back: the polecat is no longer placed anywhere. */
+export function unplaceClaimed(town: TownContext, address: string): void {
+  if (existsSync(hostsFile(town.paths.settingsDir))) withStore(town, (s) => unplaceAgent(s, address));
 }
 
 /** Where a polecat works on a host. */

@@ -11,6 +11,7 @@ import { prepareRuntime, startupGate, type StartupGate } from './runtime-setup.t
 import { captureDeadPane, clearLastExit, howItEnded, lastWords, recordLastExit, type LastExit } from './last-exit.ts';
 import { townTmux } from '../../town/index.ts';
 import { isHostLost, moveHere, placedOn, prepareRemote } from './remote.ts';
+import { markStarting } from './starting.ts';
 
 export interface StartRequest {
   identity: AgentIdentity;
@@ -56,6 +57,27 @@ export type StartResult =
     };
 
 export async function startAgent(town: TownContext, req: StartRequest): Promise<StartResult> {
+  // One starter at a time per session, marked for the daemon too (starting.ts): a start on a host takes seconds
+  // before its session exists, and a second start meanwhile would run a second agent on the same hook.
+  const release = markStarting(town, req.identity.session);
+  if (!release) {
+    const rec = withStore(town, (s) => getAgent(s, req.identity.address));
+    return {
+      status: 'already-running',
+      address: req.identity.address,
+      session: req.identity.session,
+      agent: rec?.runtime ?? req.agent,
+      startedElsewhere: true,
+    };
+  }
+  try {
+    return await startMarked(town, req);
+  } finally {
+    release();
+  }
+}
+
+async function startMarked(town: TownContext, req: StartRequest): Promise<StartResult> {
   const preset = resolvePreset(req.agent, town.settings.agents);
   const hostName = req.host ?? placedOn(town, req.identity.address)?.host;
   let tmux = townTmux(town);
