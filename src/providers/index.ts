@@ -43,4 +43,5 @@ export {
   type PlacementRules,
   type Affinity,
 } from './placement.ts';
+export { sshStartSession, type HostStart, type HostStartOutcome } from './ssh-start.ts';
 export { createFleet, type Fleet, type FleetContext } from './fleet.ts';

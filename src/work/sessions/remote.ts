@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError, isGtError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { addWorktree, checkoutRev, revParse } from '../../git/index.ts';
-import { shellQuote } from '../../tmux/index.ts';
+import { shellQuote, type NewSessionSpec } from '../../tmux/index.ts';
 import {
   choosePlace,
   ensureMaster,
@@ -18,16 +18,18 @@ import {
   listPlacements,
   placeAgent,
   placementOf,
-  sshExec,
+  sshStartSession,
   unplaceAgent,
+  type HostStartOutcome,
   type HostConfig,
   type PlaceChoice,
   type PlaceLoad,
   type Placement,
 } from '../../providers/index.ts';
-import { openTownStore, recordTownEvent, townFleet, type TownContext } from '../../town/index.ts';
+import { openTownStore, recordTownEvent, townFleet, townSocket, type TownContext } from '../../town/index.ts';
 import { getPolecat, listPolecats } from '../polecats/table.ts';
 import { identityOf, type AgentIdentity } from './identity.ts';
+import { workspaceScript } from './remote-workspace.ts';
 
 /** Town API tokens for agents on hosts (the server's tokens module; the CLI sets it at start: work/ is below server/). */
 export interface TokenIssuer {
@@ -56,6 +58,10 @@ export interface RemoteStart {
   host: HostConfig;
   workdir: string;
   env: Record<string, string>;
+  /** The host's preparation (token file, shims, workspace): run by the start's one ssh call (startOnHost). */
+  prepare: string;
+  /** The token, for the preparation's standard input. */
+  input: string;
 }
 
 /** The host an agent is placed on, if any. */
@@ -148,8 +154,9 @@ export function remoteWorkdir(h: HostConfig, id: AgentIdentity): string {
 }
 
 /**
- * Make the host ready for the agent and place it there: tunnel, token, shims, workspace (cloned once; a restart
- * on the same host keeps it). Returns the session's working directory and environment on the host.
+ * Make the town ready for the agent on the host and place it there: tunnel, token; and the script that readies the
+ * host (token file, shims, workspace cloned once: a restart on the same host keeps it), run by startOnHost in the
+ * same ssh call as the session's start. Returns the session's working directory and environment on the host.
  */
 export async function prepareRemote(town: TownContext, id: AgentIdentity, hostName: string): Promise<RemoteStart> {
   if (id.role !== 'polecat' || !id.rig) {
@@ -165,6 +172,7 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   // The branch must not be checked out in the town, or the town's git refuses the host's pushes to it.
   const local = withStore(town, (s) => getPolecat(s, id.rig!, id.name));
   if (local && existsSync(local.worktree)) checkoutRev(local.worktree, { detach: true });
+  const branchAt = local?.branch ? revParse(town.paths.repo(id.rig), local.branch) : undefined;
   const token = issuer.issue(town, id.address);
   const workdir = remoteWorkdir(h, id);
   const bin = `${h.dir}/bin`;
@@ -173,17 +181,29 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   const q = shellQuote;
   const shim = (tool: string): string =>
     `cat > ${q(`${bin}/${tool}`)} <<'GT_SHIM'\n#!/bin/sh\nexec ${q(h.node)} ${q(`${h.gt_root}/bin/${tool}.js`)} "$@"\nGT_SHIM\nchmod 755 ${q(`${bin}/${tool}`)}`;
-  const script = [
-    'set -e',
+  const prepare = [
     'umask 077',
     `mkdir -p ${q(`${h.dir}/tokens`)} ${q(bin)} ${q(`${h.dir}/work/${id.rig}`)} ${q(`${h.dir}/no-forge-credentials`)}`,
     `cat > ${q(tokenFile)}`,
     'umask 022',
     shim('gt'),
     shim('bd'),
-    `if [ ! -d ${q(`${workdir}/.git`)} ]; then GT_TOWN_URL=${q(url)} GT_TOWN_TOKEN_FILE=${q(tokenFile)} ${q(`${bin}/gt`)} workspace clone ${q(workdir)} >/dev/null; fi`,
+    // One clone of the rig per host, a worktree per polecat (remote-workspace.ts); without a branch in the town's
+    // record (not expected for a polecat with work), the agent's own `gt workspace clone`.
+    local?.branch
+      ? workspaceScript({
+          dir: h.dir,
+          rig: id.rig,
+          workdir,
+          branch: local.branch,
+          ...(branchAt ? { commit: branchAt } : {}),
+          gitUrl: `${url}/git/${encodeURIComponent(id.rig)}.git`,
+          tokenFile,
+          gt: `${bin}/gt`,
+        })
+      : `if [ ! -e ${q(`${workdir}/.git`)} ]; then GT_TOWN_URL=${q(url)} GT_TOWN_TOKEN_FILE=${q(tokenFile)} ${q(`${bin}/gt`)} workspace clone ${q(workdir)} >/dev/null; fi`,
+    'umask 022',
   ].join('\n');
-  await sshExec(h, paths, script, { input: `${token}\n`, timeoutMs: 300_000 });
   withStore(town, (s) => placeAgent(s, { address: id.address, session: id.session, host: h.name, workdir }));
   const env: Record<string, string> = {
     GT_ROLE: id.role,
@@ -208,7 +228,23 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
     GH_CONFIG_DIR: `${h.dir}/no-forge-credentials`,
   };
   if (town.env.GT_SIM_POLL_MS) env.GT_SIM_POLL_MS = town.env.GT_SIM_POLL_MS;
-  return { host: h, workdir, env };
+  return { host: h, workdir, env, prepare, input: `${token}\n` };
+}
+
+/** Ready the host and start the session there, in one ssh call that also waits there for the ready prompt. */
+export async function startOnHost(
+  town: TownContext,
+  remote: RemoteStart,
+  session: NewSessionSpec,
+  readyPattern: string | undefined,
+): Promise<HostStartOutcome> {
+  const paths = { settingsDir: town.paths.settingsDir, runtimeDir: town.paths.runtime };
+  return sshStartSession(remote.host, paths, townSocket(town), {
+    prepare: remote.prepare,
+    input: remote.input,
+    session,
+    ...(readyPattern !== undefined ? { readyPattern } : {}),
+  });
 }
 
 /** Errors that say the host itself is gone (not reachable, or no longer the host whose key Gas Town trusts). */
