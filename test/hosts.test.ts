@@ -4,7 +4,7 @@
 // through the ssh -R tunnel) → gt done pushes and queues → the refinery in the town lands it, once; two hosts and
 // this machine at once. gt agents, peek and nudge reach the remote agent and show its host.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
@@ -142,6 +142,60 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     expect(gtj<{ name: string }[]>(['host', 'list']).map((h) => h.name)).toEqual(['a', 'b']);
     // The daemon lands what polecats finish and keeps the town API up for the hosts.
     gtj(['daemon', 'start']);
+  }, 60_000);
+
+  it('gt doctor checks each host: ssh, git, tmux, node, gt, the agent CLI and disk, one line each, what to do', () => {
+    const file = join(town, 'settings', 'hosts.json');
+    const saved = readFileSync(file, 'utf8');
+    const data = JSON.parse(saved) as { hosts: Record<string, { node: string }> };
+    data.hosts.b!.node = '/nonexistent/node';
+    writeFileSync(file, JSON.stringify(data, null, 2));
+    // The rig's polecats run an agent CLI that host a has on the agent's PATH (its gastown/bin) and host b has not.
+    const settingsPath = join(town, 'settings', 'config.json');
+    const settings = readFileSync(settingsPath, 'utf8');
+    writeFileSync(
+      settingsPath,
+      JSON.stringify({
+        ...(JSON.parse(settings) as object),
+        agents: { hostcli: { command: 'gt-test-host-cli' } },
+        rigs: { app: { role_agents: { polecat: 'hostcli' } } },
+      }),
+    );
+    const binA = join(hosts!.hosts[0]!.dir, 'gastown', 'bin');
+    mkdirSync(binA, { recursive: true });
+    writeFileSync(join(binA, 'gt-test-host-cli'), '#!/bin/sh\n', { mode: 0o755 });
+    try {
+      const r = gtBuilt(town, ['doctor', '--json'], { env });
+      const checks = (
+        JSON.parse(r.stdout) as { checks: { id: string; status: string; detail: string; hint?: string }[] }
+      ).checks;
+      const of = (host: string) =>
+        Object.fromEntries(checks.filter((c) => c.id.startsWith(`host.${host}.`)).map((c) => [c.id, c.status]));
+      expect(of('a')).toEqual({
+        'host.a.ssh': 'ok',
+        'host.a.dir': 'ok',
+        'host.a.git': 'ok',
+        'host.a.tmux': 'ok',
+        'host.a.node': 'ok',
+        'host.a.gt': 'ok',
+        'host.a.runtime.gt-test-host-cli': 'ok',
+        'host.a.disk': 'ok',
+      });
+      expect(checks.find((c) => c.id === 'host.b.runtime.gt-test-host-cli')).toMatchObject({
+        status: 'error',
+        detail: expect.stringContaining(
+          "the polecats' agent CLI gt-test-host-cli is not on the agent's PATH on host b",
+        ),
+      });
+      const node = checks.find((c) => c.id === 'host.b.node')!;
+      expect(node).toMatchObject({ status: 'error', detail: '/nonexistent/node does not run on host b' });
+      expect(node.hint).toContain('gt host add b … --node PATH');
+      expect(gtBuilt(town, ['doctor'], { env }).stdout).toContain('/nonexistent/node does not run on host b');
+    } finally {
+      writeFileSync(file, saved);
+      writeFileSync(settingsPath, settings);
+      rmSync(join(binA, 'gt-test-host-cli'));
+    }
   }, 60_000);
 
   it('runs a polecat on a host: its clone there, gt and bd through the tunnel; agents, peek and nudge show it; it lands once', async () => {

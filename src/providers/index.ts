@@ -44,4 +44,5 @@ export {
   type Affinity,
 } from './placement.ts';
 export { sshStartSession, type HostStart, type HostStartOutcome } from './ssh-start.ts';
+export { checkHost, hostLines, hostAgentPath, MIN_FREE_MB, type HostReport, type HostLine } from './host-check.ts';
 export { createFleet, type Fleet, type FleetContext } from './fleet.ts';
