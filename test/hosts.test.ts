@@ -350,6 +350,91 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     expect(who.stderr).toMatch(/revoked/i);
   }, 300_000);
 
+  it('sshd killed mid-work: the polecat carries on here from its last pushed commit; sshd back, its stale session is stopped; it lands once', async () => {
+    const id = bead(
+      'Survives a killed sshd',
+      'Two steps.' +
+        sim(
+          'write k1.txt "one\\n"',
+          'run git add -A && (git commit -q -m "k step one" || true)',
+          'run [ -z "$GT_HOST" ] || sleep 90',
+          'write k2.txt "two\\n"',
+        ),
+    );
+    const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'a']);
+    expect(r.results[0]).toMatchObject({ status: 'started', host: 'a' });
+    const name = r.results[0]!.polecat!.split('/')[1]!;
+    const branch = `polecat/${name}/${id}`;
+    const repo = join(town, 'app', '.repo.git');
+    await until(() => git(repo, ['log', '--format=%s', branch]).includes('k step one'), 'step one pushed', 60_000);
+    const pushed = git(repo, ['rev-parse', branch]).trim();
+    const hostA = hosts!.hosts.find((h) => h.name === 'a')!;
+    hostA.killSshd();
+    const moved = await until(
+      () => withTown(town, (s) => lastTownEvent(s, { kind: TOWN_EVENTS.polecat.moved, subject: id })),
+      'the polecat to be moved off the host whose sshd died',
+      120_000,
+    );
+    expect(moved.data).toMatchObject({ from_host: 'a', to: 'local', head: pushed });
+    await until(() => mainFile('k2.txt'), 'the moved work to land', 120_000);
+    await hostA.startSshd();
+    await until(
+      () =>
+        withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.polecat.staleStopped, subject: `app-${name}` })) >
+        0,
+      'the stale session on host a to be stopped once sshd is back',
+      90_000,
+    );
+    await until(() => mergedCount(id) > 0, 'the merge to be recorded', 30_000);
+    expect(mergedCount(id)).toBe(1);
+    expect(
+      git(repo, ['log', '--format=%s', 'main'])
+        .split('\n')
+        .filter((l) => l === 'k step one'),
+    ).toHaveLength(1);
+  }, 300_000);
+
+  it('a host wiped mid-work (its directory and tmux gone): the polecat restarts there from its last pushed commit and lands once', async () => {
+    const hostB = hosts!.hosts.find((h) => h.name === 'b')!;
+    const marker = join(hostB.dir, 'wiped');
+    const id = bead(
+      'Survives a wiped host',
+      'Two steps.' +
+        sim(
+          'write w1.txt "one\\n"',
+          'run git add -A && (git commit -q -m "w step one" || true)',
+          // The first run waits here until the host is wiped; the run after the wipe goes straight on.
+          `run [ -e ${JSON.stringify(marker)} ] || sleep 90`,
+          'write w2.txt "two\\n"',
+        ),
+    );
+    const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'b']);
+    expect(r.results[0]).toMatchObject({ status: 'started', host: 'b' });
+    const name = r.results[0]!.polecat!.split('/')[1]!;
+    const branch = `polecat/${name}/${id}`;
+    const repo = join(town, 'app', '.repo.git');
+    await until(() => git(repo, ['log', '--format=%s', branch]).includes('w step one'), 'step one pushed', 60_000);
+    const pushed = git(repo, ['rev-parse', branch]).trim();
+    // Wiped: its tmux server and everything under its Gas Town directory gone (the host itself still answers).
+    const dir = join(hostB.dir, 'gastown');
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { env: { ...process.env, TMUX_TMPDIR: join(dir, 'tmux') } });
+    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(marker, '');
+    // The daemon restarts it on its host: a new clone and worktree there, from the branch as last pushed.
+    const ws = join(dir, 'work', 'app', name);
+    await until(() => existsSync(join(ws, 'w1.txt')), 'the workspace to be made again on the wiped host', 120_000);
+    expect(git(ws, ['log', '--format=%H', '-1', pushed]).trim()).toBe(pushed);
+    await until(() => mainFile('w2.txt'), 'the restarted work to land', 120_000);
+    await until(() => mergedCount(id) > 0, 'the merge to be recorded', 30_000);
+    expect(mergedCount(id)).toBe(1);
+    expect(withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.polecat.moved, subject: id }))).toBe(0);
+    expect(
+      git(repo, ['log', '--format=%s', 'main'])
+        .split('\n')
+        .filter((l) => l === 'w step one'),
+    ).toHaveLength(1);
+  }, 300_000);
+
   it('places polecats itself without --host: preferred host while it has room, then the least loaded, then the queue; each lands once', async () => {
     const file = join(town, 'settings', 'hosts.json');
     const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
