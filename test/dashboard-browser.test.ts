@@ -9,7 +9,9 @@ import { serveDashboard, type RunningDashboard } from '../src/dashboard/index.ts
 import { createTmux } from '../src/tmux/index.ts';
 import { loadTown } from '../src/town/index.ts';
 import { launchChromium } from './support/chromium.ts';
-import { gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { gt, gtJson, sourceRepo, tempDir, withTown } from './support/gt.ts';
+import { recordStart } from '../src/agents/table.ts';
+import { placeAgent } from '../src/providers/placements.ts';
 
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
 const SOCKET = `gt-test-dash-${process.pid}`;
@@ -190,4 +192,58 @@ describe('the dashboard in Chromium', () => {
     await shot(dark, 'dashboard-1280-dark.png');
     await dark.close();
   }, 180_000);
+
+  it('shows the host each agent runs on, once an agent runs on an SSH host', async () => {
+    const head = () => page.locator('#agents th').allTextContents();
+    await page.locator('#agents tr[data-address]').first().waitFor({ timeout: 10_000 });
+    expect(await head()).not.toContain('Host');
+    // An agent placed on host build1 (unreachable here: only its record and placement matter to the panel).
+    writeFileSync(
+      join(town, 'settings', 'hosts.json'),
+      JSON.stringify({
+        hosts: {
+          build1: {
+            url: 'ssh://dev@127.0.0.1:1',
+            user: 'dev',
+            hostname: '127.0.0.1',
+            port: 1,
+            max_polecats: 2,
+            dir: '/srv/gastown',
+            identity: null,
+            node: 'node',
+            gt_root: '/opt/gastown',
+            tunnel_port: 7717,
+            added_at: '2026-12-06T00:00:00Z',
+          },
+        },
+      }),
+    );
+    withTown(town, (s) => {
+      recordStart(s, {
+        address: 'web/ghost',
+        role: 'polecat',
+        rig: 'web',
+        name: 'ghost',
+        runtime: 'sim',
+        session: 'web-ghost',
+        workdir: '/srv/gastown/work/web/ghost',
+        state: 'idle',
+        started_at: new Date().toISOString(),
+        last_activity: new Date().toISOString(),
+      });
+      placeAgent(s, {
+        address: 'web/ghost',
+        session: 'web-ghost',
+        host: 'build1',
+        workdir: '/srv/gastown/work/web/ghost',
+      });
+    });
+    await page.locator('#agents .panel-head input[type="checkbox"]').check();
+    const ghost = page.locator('#agents tr[data-address="web/ghost"] td.host');
+    await expect.poll(() => ghost.textContent(), { timeout: 15_000 }).toBe('build1');
+    expect(await head()).toContain('Host');
+    // Agents on this machine say so in the same column.
+    const local = page.locator('#agents tr[data-address]:not([data-address="web/ghost"]) td.host').first();
+    expect(await local.textContent()).toBe('local');
+  }, 60_000);
 });

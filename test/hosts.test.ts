@@ -4,7 +4,7 @@
 // through the ssh -R tunnel) → gt done pushes and queues → the refinery in the town lands it, once; two hosts and
 // this machine at once. gt agents, peek and nudge reach the remote agent and show its host.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
@@ -94,7 +94,14 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     gtBuiltJson(base, ['install', town], { env });
     const settingsPath = join(town, 'settings', 'config.json');
     const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
-    writeFileSync(settingsPath, JSON.stringify({ ...settings, role_agents: { polecat: 'sim' } }, null, 2));
+    writeFileSync(
+      settingsPath,
+      JSON.stringify(
+        { ...settings, role_agents: { polecat: 'sim' }, caps: { polecats_per_rig: 10, polecats_per_town: 10 } },
+        null,
+        2,
+      ),
+    );
     sourceRepo(join(base, 'app src'), 'main', { 'README.md': '# app\n' });
     gtj(['rig', 'add', 'app', join(base, 'app src')]);
   }, 120_000);
@@ -135,6 +142,60 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     expect(gtj<{ name: string }[]>(['host', 'list']).map((h) => h.name)).toEqual(['a', 'b']);
     // The daemon lands what polecats finish and keeps the town API up for the hosts.
     gtj(['daemon', 'start']);
+  }, 60_000);
+
+  it('gt doctor checks each host: ssh, git, tmux, node, gt, the agent CLI and disk, one line each, what to do', () => {
+    const file = join(town, 'settings', 'hosts.json');
+    const saved = readFileSync(file, 'utf8');
+    const data = JSON.parse(saved) as { hosts: Record<string, { node: string }> };
+    data.hosts.b!.node = '/nonexistent/node';
+    writeFileSync(file, JSON.stringify(data, null, 2));
+    // The rig's polecats run an agent CLI that host a has on the agent's PATH (its gastown/bin) and host b has not.
+    const settingsPath = join(town, 'settings', 'config.json');
+    const settings = readFileSync(settingsPath, 'utf8');
+    writeFileSync(
+      settingsPath,
+      JSON.stringify({
+        ...(JSON.parse(settings) as object),
+        agents: { hostcli: { command: 'gt-test-host-cli' } },
+        rigs: { app: { role_agents: { polecat: 'hostcli' } } },
+      }),
+    );
+    const binA = join(hosts!.hosts[0]!.dir, 'gastown', 'bin');
+    mkdirSync(binA, { recursive: true });
+    writeFileSync(join(binA, 'gt-test-host-cli'), '#!/bin/sh\n', { mode: 0o755 });
+    try {
+      const r = gtBuilt(town, ['doctor', '--json'], { env });
+      const checks = (
+        JSON.parse(r.stdout) as { checks: { id: string; status: string; detail: string; hint?: string }[] }
+      ).checks;
+      const of = (host: string) =>
+        Object.fromEntries(checks.filter((c) => c.id.startsWith(`host.${host}.`)).map((c) => [c.id, c.status]));
+      expect(of('a')).toEqual({
+        'host.a.ssh': 'ok',
+        'host.a.dir': 'ok',
+        'host.a.git': 'ok',
+        'host.a.tmux': 'ok',
+        'host.a.node': 'ok',
+        'host.a.gt': 'ok',
+        'host.a.runtime.gt-test-host-cli': 'ok',
+        'host.a.disk': 'ok',
+      });
+      expect(checks.find((c) => c.id === 'host.b.runtime.gt-test-host-cli')).toMatchObject({
+        status: 'error',
+        detail: expect.stringContaining(
+          "the polecats' agent CLI gt-test-host-cli is not on the agent's PATH on host b",
+        ),
+      });
+      const node = checks.find((c) => c.id === 'host.b.node')!;
+      expect(node).toMatchObject({ status: 'error', detail: '/nonexistent/node does not run on host b' });
+      expect(node.hint).toContain('gt host add b … --node PATH');
+      expect(gtBuilt(town, ['doctor'], { env }).stdout).toContain('/nonexistent/node does not run on host b');
+    } finally {
+      writeFileSync(file, saved);
+      writeFileSync(settingsPath, settings);
+      rmSync(join(binA, 'gt-test-host-cli'));
+    }
   }, 60_000);
 
   it('runs a polecat on a host: its clone there, gt and bd through the tunnel; agents, peek and nudge show it; it lands once', async () => {
@@ -203,7 +264,7 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     );
     const slung = new Map<string, string>();
     for (const [where, id] of ids) {
-      const r = gtj<SlingJson>(['sling', id, 'app', ...(where === 'local' ? [] : ['--host', where])]);
+      const r = gtj<SlingJson>(['sling', id, 'app', '--host', where]);
       expect(r.results[0]).toMatchObject({ status: 'started', ...(where === 'local' ? {} : { host: where }) });
       slung.set(where, r.results[0]!.polecat!);
     }
@@ -288,6 +349,149 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     expect(who.status).toBe(1);
     expect(who.stderr).toMatch(/revoked/i);
   }, 300_000);
+
+  it('sshd killed mid-work: the polecat carries on here from its last pushed commit; sshd back, its stale session is stopped; it lands once', async () => {
+    const id = bead(
+      'Survives a killed sshd',
+      'Two steps.' +
+        sim(
+          'write k1.txt "one\\n"',
+          'run git add -A && (git commit -q -m "k step one" || true)',
+          'run [ -z "$GT_HOST" ] || sleep 90',
+          'write k2.txt "two\\n"',
+        ),
+    );
+    const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'a']);
+    expect(r.results[0]).toMatchObject({ status: 'started', host: 'a' });
+    const name = r.results[0]!.polecat!.split('/')[1]!;
+    const branch = `polecat/${name}/${id}`;
+    const repo = join(town, 'app', '.repo.git');
+    await until(() => git(repo, ['log', '--format=%s', branch]).includes('k step one'), 'step one pushed', 60_000);
+    const pushed = git(repo, ['rev-parse', branch]).trim();
+    const hostA = hosts!.hosts.find((h) => h.name === 'a')!;
+    hostA.killSshd();
+    const moved = await until(
+      () => withTown(town, (s) => lastTownEvent(s, { kind: TOWN_EVENTS.polecat.moved, subject: id })),
+      'the polecat to be moved off the host whose sshd died',
+      120_000,
+    );
+    expect(moved.data).toMatchObject({ from_host: 'a', to: 'local', head: pushed });
+    await until(() => mainFile('k2.txt'), 'the moved work to land', 120_000);
+    await hostA.startSshd();
+    await until(
+      () =>
+        withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.polecat.staleStopped, subject: `app-${name}` })) >
+        0,
+      'the stale session on host a to be stopped once sshd is back',
+      90_000,
+    );
+    await until(() => mergedCount(id) > 0, 'the merge to be recorded', 30_000);
+    expect(mergedCount(id)).toBe(1);
+    expect(
+      git(repo, ['log', '--format=%s', 'main'])
+        .split('\n')
+        .filter((l) => l === 'k step one'),
+    ).toHaveLength(1);
+  }, 300_000);
+
+  it('a host wiped mid-work (its directory and tmux gone): the polecat restarts there from its last pushed commit and lands once', async () => {
+    const hostB = hosts!.hosts.find((h) => h.name === 'b')!;
+    const marker = join(hostB.dir, 'wiped');
+    const id = bead(
+      'Survives a wiped host',
+      'Two steps.' +
+        sim(
+          'write w1.txt "one\\n"',
+          'run git add -A && (git commit -q -m "w step one" || true)',
+          // The first run waits here until the host is wiped; the run after the wipe goes straight on.
+          `run [ -e ${JSON.stringify(marker)} ] || sleep 90`,
+          'write w2.txt "two\\n"',
+        ),
+    );
+    const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'b']);
+    expect(r.results[0]).toMatchObject({ status: 'started', host: 'b' });
+    const name = r.results[0]!.polecat!.split('/')[1]!;
+    const branch = `polecat/${name}/${id}`;
+    const repo = join(town, 'app', '.repo.git');
+    await until(() => git(repo, ['log', '--format=%s', branch]).includes('w step one'), 'step one pushed', 60_000);
+    const pushed = git(repo, ['rev-parse', branch]).trim();
+    // Wiped: its tmux server and everything under its Gas Town directory gone (the host itself still answers).
+    const dir = join(hostB.dir, 'gastown');
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { env: { ...process.env, TMUX_TMPDIR: join(dir, 'tmux') } });
+    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(marker, '');
+    // The daemon restarts it on its host: a new clone and worktree there, from the branch as last pushed.
+    const ws = join(dir, 'work', 'app', name);
+    await until(() => existsSync(join(ws, 'w1.txt')), 'the workspace to be made again on the wiped host', 120_000);
+    expect(git(ws, ['log', '--format=%H', '-1', pushed]).trim()).toBe(pushed);
+    await until(() => mainFile('w2.txt'), 'the restarted work to land', 120_000);
+    await until(() => mergedCount(id) > 0, 'the merge to be recorded', 30_000);
+    expect(mergedCount(id)).toBe(1);
+    expect(withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.polecat.moved, subject: id }))).toBe(0);
+    expect(
+      git(repo, ['log', '--format=%s', 'main'])
+        .split('\n')
+        .filter((l) => l === 'w step one'),
+    ).toHaveLength(1);
+  }, 300_000);
+
+  it('places polecats itself without --host: preferred host while it has room, then the least loaded, then the queue; each lands once', async () => {
+    const file = join(town, 'settings', 'hosts.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      file,
+      JSON.stringify({ ...saved, placement: { local_max_polecats: 1, rigs: { app: { prefer: ['b'] } } } }, null, 2),
+    );
+    const ids = Array.from({ length: 6 }, (_, i) =>
+      bead(`Placed ${i}`, 'Placed by the town.' + sim('sleep 25', `write placed-${i}.txt "${i}\\n"`)),
+    );
+    const dry = gtBuilt(town, ['sling', ids[0]!, 'app', '--dry-run'], { env });
+    expect(dry.stdout).toContain(
+      'on host b and start sim (placed on host b: preferred by rig app, with room (b 0/2; local 0/1, a 0/2))',
+    );
+    const r = gtBuilt(town, ['sling', ...ids, 'app'], { env });
+    // Each bead's line says where it went and why: b while the preferred host has room, then the least loaded
+    // (this machine first on a tie), and the sixth waits: every place is at its cap.
+    const why = ids.slice(0, 5).map((id) => {
+      const m = new RegExp(`^Slung ${id} to (app/\\S+)(?: on host (\\w+))? .*\\n  placed on (.*)$`, 'm').exec(r.stdout);
+      expect(m, r.stdout + r.stderr).not.toBeNull();
+      return [m![2] ?? 'local', m![3]] as const;
+    });
+    expect(why).toEqual([
+      ['b', 'host b: preferred by rig app, with room (b 0/2; local 0/1, a 0/2)'],
+      ['b', 'host b: preferred by rig app, with room (b 1/2; local 0/1, a 0/2)'],
+      ['local', 'this machine: least loaded (local 0/1; a 0/2, b 2/2)'],
+      ['a', 'host a: least loaded (a 0/2; local 1/1, b 2/2)'],
+      ['a', 'host a: least loaded (a 1/2; local 1/1, b 2/2)'],
+    ]);
+    expect(r.stdout).toContain(
+      `Queued ${ids[5]}: waiting for a free polecat: every place allowed is at its cap: local 1/1, a 2/2, b 2/2`,
+    );
+    const placed = withTown(town, (s) => listPlacements(s));
+    for (const h of ['a', 'b']) {
+      const here = placed.filter((p) => p.host === h).map((p) => p.address);
+      const slungThere = ids.slice(0, 5).filter((_, i) => why[i]![0] === h);
+      expect(here.filter((a) => slungThere.some((id) => r.stdout.includes(`Slung ${id} to ${a} `)))).toHaveLength(2);
+    }
+    // The sixth is placed when a slot frees (the daemon drains the queue); every bead lands once.
+    const story = (id: string): string =>
+      JSON.stringify(withTown(town, (s) => townEventsMatching(s, { subject: id })).map((e) => [e.kind, e.reason]));
+    for (let i = 0; i < 6; i++)
+      await until(() => mainFile(`placed-${i}.txt`), `placed bead ${i} to land: ${story(ids[i]!)}`, 240_000).catch(
+        (e: unknown) => {
+          const agents = gtBuilt(town, ['agents', '--all'], { env }).stdout;
+          const peeks = ids.map(
+            (id) =>
+              gtBuilt(town, ['peek', r.stdout.match(new RegExp(`Slung ${id} to (\\S+)`))?.[1] ?? 'x'], { env }).stdout,
+          );
+          throw new Error(`${String(e)}\n${agents}\n${peeks.join('\n---\n')}`);
+        },
+      );
+    for (const id of ids) {
+      await until(() => mergedCount(id) > 0, `the merge of ${id} to be recorded`, 30_000);
+      expect(mergedCount(id), story(id)).toBe(1);
+    }
+  }, 420_000);
 
   it('refuses a host it does not know, before anything is claimed', () => {
     const r = gtBuilt(town, ['sling', bead('Nowhere', 'x'), 'app', '--host', 'nope'], { env });

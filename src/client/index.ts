@@ -12,6 +12,8 @@ export {
 export { reportUsage, type UsageReport } from './usage.ts';
 export {
   cloneWorkspace,
+  CREDENTIAL_HELPER,
+  postCommitHook,
   myHook,
   pushWorkspace,
   snapshotWorkspace,

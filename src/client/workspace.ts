@@ -50,10 +50,10 @@ export function townGitUrl(c: TownClient, rig: string): string {
 }
 
 /** Reads the token from the environment when git asks (so a plain `git fetch` in the workspace works too). */
-const CREDENTIAL_HELPER =
+export const CREDENTIAL_HELPER =
   '!f() { test "$1" = get || exit 0; echo username=gt; printf \'password=%s\\n\' "${GT_TOWN_TOKEN:-$(cat "$GT_TOWN_TOKEN_FILE")}"; }; f';
 
-function postCommitHook(gtCommand: readonly string[]): string {
+export function postCommitHook(gtCommand: readonly string[]): string {
   const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
   return `#!/bin/sh\n# Written by gt workspace clone: every commit goes to the town at once (docs/town-api.md).\n${gtCommand.map(q).join(' ')} workspace push --quiet || true\n`;
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { sessionNameOf, type TownContext } from '../town/index.ts';
 import type { TmuxClient } from '../tmux/index.ts';
-import { listAgentRecords, withStore } from '../work/sessions/index.ts';
+import { listAgentRecords, sessionsStarting, withStore } from '../work/sessions/index.ts';
 import { settleRestarts } from '../work/hook/index.ts';
 import { lastEventBy } from './events.ts';
 import type { PolecatObservation } from './plan.ts';
@@ -47,6 +47,8 @@ export async function observePolecats(
     });
   });
   const sessions = new Map((await tmux.listSessions()).map((s) => [s.name, s]));
+  // Being started by another process (a sling preparing a host): not dead, not to be started again.
+  const starting = sessionsStarting(town);
   const obs: PolecatObservation[] = [];
   for (const r of rows) {
     let session: string | undefined;
@@ -55,7 +57,7 @@ export async function observePolecats(
     } catch {
       continue; // its rig is gone: nothing to reconcile
     }
-    if (!session) continue;
+    if (!session || starting.has(session)) continue;
     const info = sessions.get(session);
     obs.push({
       rig: r.p.rig,

@@ -54,14 +54,19 @@ export function findHost(settingsDir: string, name: string): HostConfig {
   return h;
 }
 
+/** Writes the hosts; the file's other keys (`placement`, written by hand) are kept. */
 export function saveHosts(settingsDir: string, hosts: readonly HostConfig[]): void {
   mkdirSync(settingsDir, { recursive: true });
+  const file = hostsFile(settingsDir);
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
   const out: Record<string, Omit<HostConfig, 'name'>> = {};
   for (const { name, ...rest } of hosts) out[name] = rest;
-  writeFileAtomic(hostsFile(settingsDir), `${JSON.stringify({ hosts: out }, null, 2)}\n`);
+  writeFileAtomic(file, `${JSON.stringify({ ...kept, hosts: out }, null, 2)}\n`);
 }
 
 export function checkHostName(name: string): void {
+  if (name === 'local')
+    throw usageError('GT_BAD_HOST_NAME', 'host name "local" is taken: it means this machine', 'choose another name');
   if (!NAME.test(name))
     throw usageError(
       'GT_BAD_HOST_NAME',

@@ -34,4 +34,15 @@ export {
   listPlacements,
   type Placement,
 } from './placements.ts';
+export {
+  choosePlace,
+  loadPlacementRules,
+  LOCAL,
+  type PlaceLoad,
+  type PlaceChoice,
+  type PlacementRules,
+  type Affinity,
+} from './placement.ts';
+export { sshStartSession, type HostStart, type HostStartOutcome } from './ssh-start.ts';
+export { checkHost, hostLines, hostAgentPath, MIN_FREE_MB, type HostReport, type HostLine } from './host-check.ts';
 export { createFleet, type Fleet, type FleetContext } from './fleet.ts';

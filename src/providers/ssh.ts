@@ -117,6 +117,12 @@ function masterInfoFile(paths: SshPaths, h: HostConfig): string {
   return `${controlPath(paths, h)}.json`;
 }
 
+/** The town API port the host's master tunnels to (undefined: no master started by Gas Town). */
+function masterPort(paths: SshPaths, h: HostConfig): number | null | undefined {
+  const file = masterInfoFile(paths, h);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as MasterInfo).serve_port : undefined;
+}
+
 export async function masterAlive(h: HostConfig, paths: SshPaths): Promise<boolean> {
   if (!existsSync(controlPath(paths, h))) return false;
   const r = await run('ssh', [...sshOptions(h, paths), '-O', 'check', destination(h)], { timeoutMs: 10_000 });
@@ -140,10 +146,32 @@ export async function ensureMaster(
   servePort: number | null,
   o: { acceptNew?: boolean } = {},
 ): Promise<void> {
+  // One at a time per host in this process: a batch's starts on one host would each start a master, and every one
+  // after the first would fail to open the tunnel's port, which the first holds.
+  const key = controlPath(paths, h);
+  const before = mastering.get(key) ?? Promise.resolve();
+  const mine = before.then(() => startMaster(h, paths, servePort, o));
+  const settled = mine.catch(() => undefined);
+  mastering.set(key, settled);
+  try {
+    await mine;
+  } finally {
+    if (mastering.get(key) === settled) mastering.delete(key);
+  }
+}
+
+const mastering = new Map<string, Promise<unknown>>();
+
+async function startMaster(
+  h: HostConfig,
+  paths: SshPaths,
+  servePort: number | null,
+  o: { acceptNew?: boolean },
+): Promise<void> {
   const infoFile = masterInfoFile(paths, h);
   if (await masterAlive(h, paths)) {
-    const info = existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as MasterInfo) : undefined;
-    if (info && (servePort === null || info.serve_port === servePort)) return;
+    const port = masterPort(paths, h);
+    if (port !== undefined && (servePort === null || port === servePort)) return;
     await stopMaster(h, paths);
   }
   const ctl = controlPath(paths, h);
@@ -184,6 +212,8 @@ export async function ensureMaster(
   if (code !== 0) {
     const stderr = existsSync(log) ? readFileSync(log, 'utf8') : '';
     if (/remote port forwarding failed/i.test(stderr)) {
+      // Another process (the daemon, another sling) started the host's master meanwhile: use it.
+      if (servePort !== null && (await masterAlive(h, paths)) && masterPort(paths, h) === servePort) return;
       throw new GtError(
         'GT_HOST_TUNNEL',
         `host ${h.name}: port ${h.tunnel_port} on its loopback is taken, so the town API cannot be tunnelled there`,

@@ -13,6 +13,7 @@ import { toolChecks } from './tools.ts';
 import { checkTownFiles, expectedDirs, layoutChecks } from './town-files.ts';
 import { summarize, type DoctorCheck, type DoctorReport, type PlannedCheck } from './types.ts';
 import { worktreeChecks } from './worktrees.ts';
+import { hostChecks } from './hosts.ts';
 
 export interface DoctorOptions {
   cwd: string;
@@ -79,6 +80,11 @@ export async function planChecks(o: DoctorOptions): Promise<{ root: string | nul
           files.rigs.map((r) => r.name),
         )
       : []),
+    ...(await hostChecks(
+      p,
+      files.settings,
+      files.rigs.flatMap((r) => (r.config ? [r.config] : [])),
+    )),
   ];
   return { root, checks };
 }

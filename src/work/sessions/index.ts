@@ -25,6 +25,10 @@ export {
   placedOn,
   prepareRemote,
   requireHostRoom,
+  choosePolecatPlace,
+  placeClaimed,
+  unplaceClaimed,
+  polecatsAtWork,
   setTokenIssuer,
   townApiPort,
   remoteWorkdir,
@@ -34,6 +38,7 @@ export {
   type TokenIssuer,
   type RemoteStart,
 } from './remote.ts';
+export { markStarting, sessionsStarting } from './starting.ts';
 export { agentRuntimeDir, gtArgv, prepareRuntime } from './runtime-setup.ts';
 export { townTmux } from '../../town/index.ts';
 export { listHookSettings, repairHookSettings, type AgentHooks, type HookFileState } from './hook-settings.ts';

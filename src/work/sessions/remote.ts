@@ -6,22 +6,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError, isGtError, TOWN_EVENTS } from '../../kernel/index.ts';
 import { addWorktree, checkoutRev, revParse } from '../../git/index.ts';
-import { shellQuote } from '../../tmux/index.ts';
+import { shellQuote, type NewSessionSpec } from '../../tmux/index.ts';
 import {
+  choosePlace,
   ensureMaster,
   findHost,
+  LOCAL,
+  loadHosts,
+  loadPlacementRules,
   hostsFile,
   listPlacements,
   placeAgent,
   placementOf,
-  sshExec,
+  sshStartSession,
   unplaceAgent,
+  type HostStartOutcome,
   type HostConfig,
+  type PlaceChoice,
+  type PlaceLoad,
   type Placement,
 } from '../../providers/index.ts';
-import { openTownStore, recordTownEvent, townFleet, type TownContext } from '../../town/index.ts';
-import { getPolecat } from '../polecats/table.ts';
-import type { AgentIdentity } from './identity.ts';
+import { openTownStore, recordTownEvent, townFleet, townSocket, type TownContext } from '../../town/index.ts';
+import { getPolecat, listPolecats } from '../polecats/table.ts';
+import { identityOf, type AgentIdentity } from './identity.ts';
+import { workspaceScript } from './remote-workspace.ts';
 
 /** Town API tokens for agents on hosts (the server's tokens module; the CLI sets it at start: work/ is below server/). */
 export interface TokenIssuer {
@@ -50,6 +58,10 @@ export interface RemoteStart {
   host: HostConfig;
   workdir: string;
   env: Record<string, string>;
+  /** The host's preparation (token file, shims, workspace): run by the start's one ssh call (startOnHost). */
+  prepare: string;
+  /** The token, for the preparation's standard input. */
+  input: string;
 }
 
 /** The host an agent is placed on, if any. */
@@ -71,18 +83,22 @@ export function townApiPort(town: TownContext): number {
   return port;
 }
 
+/** Polecats at work (working, or holding a bead) on each host, and on this machine (under `local`). */
+export function polecatsAtWork(store: ReturnType<typeof openTownStore>): Map<string, number> {
+  const where = new Map(listPlacements(store).map((p) => [p.address, p.host]));
+  const out = new Map<string, number>();
+  for (const p of listPolecats(store)) {
+    if (p.bead === null && p.state !== 'working') continue;
+    const at = where.get(`${p.rig}/${p.name}`) ?? LOCAL;
+    out.set(at, (out.get(at) ?? 0) + 1);
+  }
+  return out;
+}
+
 /** Refuse a host at its cap: its placed agents whose polecat holds work count. */
 export function requireHostRoom(town: TownContext, hostName: string): HostConfig {
   const h = findHost(town.paths.settingsDir, hostName);
-  const busy = withStore(
-    town,
-    (s) =>
-      listPlacements(s, h.name).filter((p) => {
-        const [rig, name] = p.address.split('/');
-        const row = rig && name ? getPolecat(s, rig, name) : undefined;
-        return row !== undefined && (row.bead !== null || row.state === 'working');
-      }).length,
-  );
+  const busy = withStore(town, (s) => polecatsAtWork(s).get(h.name) ?? 0);
   if (busy >= h.max_polecats) {
     throw new GtError(
       'GT_HOST_FULL',
@@ -95,14 +111,52 @@ export function requireHostRoom(town: TownContext, hostName: string): HostConfig
   return h;
 }
 
+/**
+ * Where the town places a new polecat of `rig` (no --host given): this machine or a host, by load, caps and the
+ * affinity in settings/hosts.json (providers/placement.ts). Undefined when the town has no hosts.
+ */
+export function choosePolecatPlace(town: TownContext, rig: string): PlaceChoice | undefined {
+  const hosts = loadHosts(town.paths.settingsDir);
+  if (hosts.length === 0) return undefined;
+  const rules = loadPlacementRules(
+    town.paths.settingsDir,
+    hosts.map((h) => h.name),
+  );
+  const busy = withStore(town, polecatsAtWork);
+  const loads: PlaceLoad[] = [
+    {
+      name: LOCAL,
+      running: busy.get(LOCAL) ?? 0,
+      max: rules.local_max_polecats ?? town.settings.caps.polecats_per_town,
+    },
+    ...hosts.map((h) => ({ name: h.name, running: busy.get(h.name) ?? 0, max: h.max_polecats })),
+  ];
+  return choosePlace(loads, rules, rig, 'polecat');
+}
+
+/** Record a polecat's host as soon as its hook is claimed there, so the next placement counts it. */
+export function placeClaimed(town: TownContext, rig: string, name: string, hostName: string): void {
+  const h = findHost(town.paths.settingsDir, hostName);
+  const id = identityOf(town, { kind: 'polecat', rig, name });
+  withStore(town, (s) =>
+    placeAgent(s, { address: id.address, session: id.session, host: h.name, workdir: remoteWorkdir(h, id) }),
+  );
+}
+
+/** A claim given back: the polecat is no longer placed anywhere. */
+export function unplaceClaimed(town: TownContext, address: string): void {
+  if (existsSync(hostsFile(town.paths.settingsDir))) withStore(town, (s) => unplaceAgent(s, address));
+}
+
 /** Where a polecat works on a host. */
 export function remoteWorkdir(h: HostConfig, id: AgentIdentity): string {
   return `${h.dir}/work/${id.rig ?? 'town'}/${id.name}`;
 }
 
 /**
- * Make the host ready for the agent and place it there: tunnel, token, shims, workspace (cloned once; a restart
- * on the same host keeps it). Returns the session's working directory and environment on the host.
+ * Make the town ready for the agent on the host and place it there: tunnel, token; and the script that readies the
+ * host (token file, shims, workspace cloned once: a restart on the same host keeps it), run by startOnHost in the
+ * same ssh call as the session's start. Returns the session's working directory and environment on the host.
  */
 export async function prepareRemote(town: TownContext, id: AgentIdentity, hostName: string): Promise<RemoteStart> {
   if (id.role !== 'polecat' || !id.rig) {
@@ -118,6 +172,7 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   // The branch must not be checked out in the town, or the town's git refuses the host's pushes to it.
   const local = withStore(town, (s) => getPolecat(s, id.rig!, id.name));
   if (local && existsSync(local.worktree)) checkoutRev(local.worktree, { detach: true });
+  const branchAt = local?.branch ? revParse(town.paths.repo(id.rig), local.branch) : undefined;
   const token = issuer.issue(town, id.address);
   const workdir = remoteWorkdir(h, id);
   const bin = `${h.dir}/bin`;
@@ -126,17 +181,29 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   const q = shellQuote;
   const shim = (tool: string): string =>
     `cat > ${q(`${bin}/${tool}`)} <<'GT_SHIM'\n#!/bin/sh\nexec ${q(h.node)} ${q(`${h.gt_root}/bin/${tool}.js`)} "$@"\nGT_SHIM\nchmod 755 ${q(`${bin}/${tool}`)}`;
-  const script = [
-    'set -e',
+  const prepare = [
     'umask 077',
     `mkdir -p ${q(`${h.dir}/tokens`)} ${q(bin)} ${q(`${h.dir}/work/${id.rig}`)} ${q(`${h.dir}/no-forge-credentials`)}`,
     `cat > ${q(tokenFile)}`,
     'umask 022',
     shim('gt'),
     shim('bd'),
-    `if [ ! -d ${q(`${workdir}/.git`)} ]; then GT_TOWN_URL=${q(url)} GT_TOWN_TOKEN_FILE=${q(tokenFile)} ${q(`${bin}/gt`)} workspace clone ${q(workdir)} >/dev/null; fi`,
+    // One clone of the rig per host, a worktree per polecat (remote-workspace.ts); without a branch in the town's
+    // record (not expected for a polecat with work), the agent's own `gt workspace clone`.
+    local?.branch
+      ? workspaceScript({
+          dir: h.dir,
+          rig: id.rig,
+          workdir,
+          branch: local.branch,
+          ...(branchAt ? { commit: branchAt } : {}),
+          gitUrl: `${url}/git/${encodeURIComponent(id.rig)}.git`,
+          tokenFile,
+          gt: `${bin}/gt`,
+        })
+      : `if [ ! -e ${q(`${workdir}/.git`)} ]; then GT_TOWN_URL=${q(url)} GT_TOWN_TOKEN_FILE=${q(tokenFile)} ${q(`${bin}/gt`)} workspace clone ${q(workdir)} >/dev/null; fi`,
+    'umask 022',
   ].join('\n');
-  await sshExec(h, paths, script, { input: `${token}\n`, timeoutMs: 300_000 });
   withStore(town, (s) => placeAgent(s, { address: id.address, session: id.session, host: h.name, workdir }));
   const env: Record<string, string> = {
     GT_ROLE: id.role,
@@ -161,7 +228,23 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
     GH_CONFIG_DIR: `${h.dir}/no-forge-credentials`,
   };
   if (town.env.GT_SIM_POLL_MS) env.GT_SIM_POLL_MS = town.env.GT_SIM_POLL_MS;
-  return { host: h, workdir, env };
+  return { host: h, workdir, env, prepare, input: `${token}\n` };
+}
+
+/** Ready the host and start the session there, in one ssh call that also waits there for the ready prompt. */
+export async function startOnHost(
+  town: TownContext,
+  remote: RemoteStart,
+  session: NewSessionSpec,
+  readyPattern: string | undefined,
+): Promise<HostStartOutcome> {
+  const paths = { settingsDir: town.paths.settingsDir, runtimeDir: town.paths.runtime };
+  return sshStartSession(remote.host, paths, townSocket(town), {
+    prepare: remote.prepare,
+    input: remote.input,
+    session,
+    ...(readyPattern !== undefined ? { readyPattern } : {}),
+  });
 }
 
 /** Errors that say the host itself is gone (not reachable, or no longer the host whose key Gas Town trusts). */

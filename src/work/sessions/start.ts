@@ -3,14 +3,17 @@
 import { GtError, installRoot, isoNow, messageOf } from '../../kernel/index.ts';
 import { findOnPath } from '../../proc/index.ts';
 import { buildCommand, dialogReason, resolvePreset, nudge, type AgentPreset } from '../../agents/index.ts';
-import { openTownStore, type TownContext } from '../../town/index.ts';
+import { openTownStore, townSocket, type TownContext } from '../../town/index.ts';
 import { getAgent, recordStart, setAgentState, type AgentState } from '../../agents/table.ts';
 import { ensureShims, roleEnv } from './env.ts';
 import { requireWorkdir, type AgentIdentity } from './identity.ts';
 import { prepareRuntime, startupGate, type StartupGate } from './runtime-setup.ts';
 import { captureDeadPane, clearLastExit, howItEnded, lastWords, recordLastExit, type LastExit } from './last-exit.ts';
 import { townTmux } from '../../town/index.ts';
-import { isHostLost, moveHere, placedOn, prepareRemote } from './remote.ts';
+import { isHostLost, moveHere, placedOn, prepareRemote, startOnHost } from './remote.ts';
+import { createTmux, type PaneSnapshot } from '../../tmux/index.ts';
+import type { HostStartOutcome } from '../../providers/index.ts';
+import { markStarting } from './starting.ts';
 
 export interface StartRequest {
   identity: AgentIdentity;
@@ -56,10 +59,37 @@ export type StartResult =
     };
 
 export async function startAgent(town: TownContext, req: StartRequest): Promise<StartResult> {
+  // One starter at a time per session, marked for the daemon too (starting.ts): a start on a host takes seconds
+  // before its session exists, and a second start meanwhile would run a second agent on the same hook.
+  const release = markStarting(town, req.identity.session);
+  if (!release) {
+    const rec = withStore(town, (s) => getAgent(s, req.identity.address));
+    return {
+      status: 'already-running',
+      address: req.identity.address,
+      session: req.identity.session,
+      agent: rec?.runtime ?? req.agent,
+      startedElsewhere: true,
+    };
+  }
+  try {
+    return await startMarked(town, req);
+  } finally {
+    release();
+  }
+}
+
+async function startMarked(town: TownContext, req: StartRequest): Promise<StartResult> {
   const preset = resolvePreset(req.agent, town.settings.agents);
   const hostName = req.host ?? placedOn(town, req.identity.address)?.host;
   let tmux = townTmux(town);
-  const existing = (await tmux.listSessions()).find((s) => s.name === req.identity.session);
+  // Here: this machine's server alone (not every host's). On a host: the start's own ssh call looks (startOnHost).
+  const existing =
+    hostName === undefined
+      ? (await createTmux({ socket: townSocket(town), env: town.env }).listSessions()).find(
+          (s) => s.name === req.identity.session,
+        )
+      : undefined;
   if (existing && !existing.paneDead) {
     const rec = withStore(town, (s) => getAgent(s, req.identity.address));
     return {
@@ -107,15 +137,20 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
   });
   const started = Date.now();
   // Kept after its program exits until it is up, so an agent that dies at start-up leaves its screen and status.
+  const spec = {
+    name: id.session,
+    cwd: id.workdir,
+    argv: cmd.argv,
+    env: cmd.env,
+    unsetEnv: cmd.unsetEnv,
+    remainOnExit: true,
+  };
+  // On a host, one ssh call readies it, starts the session and waits there for the ready prompt; the gate below
+  // then judges the screen it brought back before it looks again.
+  let onHost: HostStartOutcome | undefined;
   try {
-    await tmux.newSession({
-      name: id.session,
-      cwd: id.workdir,
-      argv: cmd.argv,
-      env: cmd.env,
-      unsetEnv: cmd.unsetEnv,
-      remainOnExit: true,
-    });
+    if (remote) onHost = await startOnHost(town, remote, spec, preset.ready.prompt);
+    else await tmux.newSession(spec);
   } catch (e) {
     // Another starter (the daemon, a second sling) made the session since the look above: it runs, started by them.
     if (!(e instanceof GtError && e.code === 'TMUX_SESSION_EXISTS')) throw e;
@@ -127,6 +162,11 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
       startedElsewhere: true,
     };
   }
+  if (onHost?.status === 'exists') {
+    const rec = withStore(town, (s) => getAgent(s, id.address));
+    return { status: 'already-running', address: id.address, session: id.session, agent: rec?.runtime ?? req.agent };
+  }
+  const firstScreen = onHost?.status === 'created' ? onHost.snapshot : undefined;
   withStore(town, (s) =>
     recordStart(s, {
       address: id.address,
@@ -141,7 +181,7 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
       last_activity: isoNow(),
     }),
   );
-  const gate = await startupGate(tmux, id.session, preset, {
+  const gate = await startupGate(firstScreen ? withFirstScreen(tmux, firstScreen) : tmux, id.session, preset, {
     timeoutMs: req.readyTimeoutMs ?? 60_000,
     startedAt: started,
   });
@@ -158,8 +198,10 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
     await tmux.killSession(id.session);
   } else {
     clearLastExit(town, id.session);
-    // From now on an exit ends the session as before (the daemon and gt agents see it gone).
-    await tmux.setOption(id.session, 'remain-on-exit', 'off', { window: true }).catch(() => undefined);
+    // From now on an exit ends the session as before (the daemon and gt agents see it gone); the host turned it
+    // off itself when it saw the ready prompt.
+    if (!(onHost?.status === 'created' && onHost.readySeen))
+      await tmux.setOption(id.session, 'remain-on-exit', 'off', { window: true }).catch(() => undefined);
   }
   let state: AgentState = gate.ready
     ? prompt !== undefined && !cmd.promptToType
@@ -198,6 +240,22 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
     dialogsAnswered: gate.dialogsPassed,
     elapsedMs: Date.now() - started,
     resumed: resumeId !== undefined,
+  };
+}
+
+/** The client with its first snapshot of `screen` already taken (the host's start brought it back). */
+function withFirstScreen<T extends { snapshot(name: string): Promise<PaneSnapshot> }>(
+  tmux: T,
+  screen: PaneSnapshot,
+): T {
+  let first: PaneSnapshot | undefined = screen;
+  return {
+    ...tmux,
+    snapshot: (name: string) => {
+      const s = first;
+      first = undefined;
+      return s ? Promise.resolve(s) : tmux.snapshot(name);
+    },
   };
 }
 

@@ -3,7 +3,17 @@
 import { isGtError, messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
 import { applyUpdate, getBead, type Store } from '../../beads/index.ts';
 import { agentForRole, loadRig, requireKnownAgent, type TownContext } from '../../town/index.ts';
-import { forgetUnstarted, placedOn, recordSlung, requireHostRoom, withStore } from '../sessions/index.ts';
+import {
+  choosePolecatPlace,
+  forgetUnstarted,
+  placeClaimed,
+  placedOn,
+  recordSlung,
+  requireHostRoom,
+  unplaceClaimed,
+  withStore,
+} from '../sessions/index.ts';
+import { LOCAL } from '../../providers/index.ts';
 import {
   buildPolecatWorktree,
   claimPolecatName,
@@ -46,7 +56,10 @@ export interface SlingRequest {
   vars?: Record<string, string>;
   /** Who asks (events); default the store's actor. */
   actor?: string;
-  /** Run the polecat on this SSH host (docs/hosts.md): a new polecat each time, its workspace cloned there. */
+  /**
+   * Run the polecat on this SSH host (docs/hosts.md): a new polecat each time, its workspace cloned there; `local`:
+   * on this machine. Without it, a town with hosts places each polecat (placement by the town).
+   */
   host?: string;
 }
 
@@ -76,6 +89,8 @@ export interface SlingOutcome {
   dryRun?: boolean;
   /** The SSH host it runs on (started, hooked). */
   host?: string;
+  /** Where the town placed it and why (no --host given, the town has hosts). */
+  placement?: string;
   elapsedMs?: number;
 }
 
@@ -108,7 +123,7 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
   // The rig's default is resolved here only to refuse a broken configuration before anything is claimed.
   const agent = req.agent !== undefined ? requireKnownAgent(town.settings, req.agent) : undefined;
   if (agent === undefined) agentForRole(town.settings, 'polecat', rig);
-  if (req.host !== undefined) requireHostRoom(town, req.host);
+  if (req.host !== undefined && req.host !== LOCAL) requireHostRoom(town, req.host);
   const drained = req.dryRun ? [] : await drainSlingQueue(town);
   const result: SlingResult = { target: req.target, results: [], drained };
   let refs = req.beads;
@@ -288,15 +303,18 @@ async function slingOne(
       )
     : undefined;
   if (over) return overBudget(town, id, over.message, budgetHint(over), { ...o, actor });
+  const place = placeFor(town, target, kept);
   if (o.dryRun) {
-    const slot = withStore(town, (s) => decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig));
+    const slot = place.full
+      ? { free: false as const, reason: place.full }
+      : withStore(town, (s) => decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig));
     const how = decision.action === 'take-over' ? `stop ${decision.from}, then ` : '';
     return slot.free
       ? {
           bead: id,
           status: 'started',
           dryRun: true,
-          reason: `would ${how}hook ${id} to ${target.polecat ? `${target.rig}/${target.polecat}` : `a polecat of ${target.rig}`} and start ${kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig))}`,
+          reason: `would ${how}hook ${id} to ${target.polecat ? `${target.rig}/${target.polecat}` : `a polecat of ${target.rig}`}${place.host ? ` on host ${place.host}` : ''} and start ${kept.agent ?? agentForRole(town.settings, 'polecat', loadRig(town, target.rig))}${place.why ? ` (placed on ${place.why})` : ''}`,
         }
       : { bead: id, status: 'queued', dryRun: true, reason: `would queue ${id}: ${slot.reason}` };
   }
@@ -306,9 +324,36 @@ async function slingOne(
       ...(actor ? { actor } : {}),
     });
 
-  const claimed = await claimSlot(town, id, target, kept, !!o.fromQueue);
+  const claimed = await claimSlot(town, id, target, kept, place, !!o.fromQueue);
   if (claimed.kind === 'done') return claimed.outcome;
-  return hookAndStart(town, claimed, kept, started);
+  // Placed at once, so the next bead's placement (a batch, another sling) counts it.
+  if (place.host !== undefined) placeClaimed(town, claimed.polecat.rig, claimed.polecat.name, place.host);
+  const { host: _asked, ...rest } = kept;
+  const run: Kept = { ...rest, ...(place.host !== undefined ? { host: place.host } : {}) };
+  return hookAndStart(town, claimed, run, started, place.why);
+}
+
+/** Where a bead's polecat runs: the host asked for, this machine, the town's choice, or nowhere with room yet. */
+interface Place {
+  host?: string;
+  /** The town chose: where and why. */
+  why?: string;
+  /** The town found no place with room: why (the sling waits in the queue). */
+  full?: string;
+}
+
+function placeFor(town: TownContext, target: SlingTarget, kept: Kept): Place {
+  if (kept.host === LOCAL) return {};
+  if (kept.host !== undefined) return { host: kept.host };
+  // A named polecat runs where it was placed before (its restarts), or here.
+  if (target.polecat !== undefined) return {};
+  const c = choosePolecatPlace(town, target.rig);
+  if (!c) return {};
+  if (c.where === null) return { full: c.why };
+  return {
+    ...(c.where !== LOCAL ? { host: c.where } : {}),
+    why: `${c.where === LOCAL ? 'this machine' : `host ${c.where}`}: ${c.why}`,
+  };
 }
 
 /** One write: re-check the bead, check the caps, take a polecat (idle or a new name), hook the bead to it. */
@@ -317,6 +362,7 @@ async function claimSlot(
   id: string,
   target: SlingTarget,
   kept: Kept,
+  place: Place,
   fromQueue: boolean,
 ): Promise<Claimed> {
   const over =
@@ -326,7 +372,7 @@ async function claimSlot(
   // A few candidates: another sling may take one between this look and the write below.
   // A polecat on a host is never reused (its workspace is there); a sling to a host makes a new one.
   const reusable =
-    kept.host !== undefined
+    place.host !== undefined
       ? []
       : (target.polecat === undefined
           ? reusablePolecats(town, target.rig, over.size + 3)
@@ -389,7 +435,9 @@ async function claimSlot(
           return { kind: 'done', outcome };
         }
       }
-      const slot = decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig);
+      const slot = place.full
+        ? { free: false as const, reason: place.full }
+        : decideSlot(workingCounts(s, target.rig), town.settings.caps, target.rig);
       if (!slot.free) {
         const waiting = queuedSling(s, id);
         const queued: Queued = { ...kept, ...(target.polecat !== undefined ? { polecat: target.polecat } : {}) };
@@ -535,7 +583,13 @@ function reusableNamed(town: TownContext, t: SlingTarget): Polecat[] {
 }
 
 /** Worktree for a claimed hook now, then the step that starts its session; a failure before the agent runs gives the bead back. */
-function hookAndStart(town: TownContext, c: Extract<Claimed, { kind: 'claimed' }>, kept: Kept, started: number): Step {
+function hookAndStart(
+  town: TownContext,
+  c: Extract<Claimed, { kind: 'claimed' }>,
+  kept: Kept,
+  started: number,
+  placement: string | undefined,
+): Step {
   const { bead } = c;
   let p: Polecat;
   try {
@@ -546,7 +600,10 @@ function hookAndStart(town: TownContext, c: Extract<Claimed, { kind: 'claimed' }
     return giveBack(town, bead, c, e, kept);
   }
   withStore(town, (s) => updatePolecat(s, p.rig, p.name, { hook_state: 'active' }));
-  return () => startSession(town, c, p, kept, started);
+  return async () => {
+    const o = await startSession(town, c, p, kept, started);
+    return placement !== undefined && (o.status === 'started' || o.status === 'hooked') ? { ...o, placement } : o;
+  };
 }
 
 async function startSession(
@@ -584,6 +641,7 @@ async function startSession(
       branch: p.branch!,
       worktree: p.worktree,
       reason: `hooked to ${address}, but its agent did not start: ${messageOf(e)}`,
+      ...(kept.host ? { host: kept.host } : {}),
       hint: isGtError(e) && e.hint ? e.hint : `gt peek ${address} shows its screen; the daemon restarts it on its hook`,
       elapsedMs: Date.now() - started,
     };
@@ -606,5 +664,6 @@ function giveBack(
   );
   if (c.fresh) discardPolecat(town, c.polecat.rig, c.polecat.name);
   withStore(town, (s) => forgetUnstarted(s, `${c.polecat.rig}/${c.polecat.name}`));
+  unplaceClaimed(town, `${c.polecat.rig}/${c.polecat.name}`);
   return { bead, status: 'refused', reason, ...(isGtError(e) && e.hint ? { hint: e.hint } : {}) };
 }

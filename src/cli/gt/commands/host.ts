@@ -2,21 +2,20 @@
 // settings/hosts.json; their keys in Gas Town's own known_hosts (first-use trust only with --accept-new).
 import type { Command } from 'commander';
 import { rmSync } from 'node:fs';
-import { GtError, installRoot, isoNow, messageOf, usageError } from '../../../kernel/index.ts';
+import { GtError, installRoot, isoNow, usageError } from '../../../kernel/index.ts';
 import { runSync } from '../../../proc/index.ts';
-import { shellQuote } from '../../../tmux/index.ts';
 import {
+  checkHost,
   checkHostName,
-  ensureMaster,
   findHost,
   knownHostsFile,
   listPlacements,
   loadHosts,
   parseSshUrl,
   saveHosts,
-  sshExec,
   stopMaster,
   type HostConfig,
+  type HostReport,
 } from '../../../providers/index.ts';
 import { openTownStore, type TownContext } from '../../../town/index.ts';
 import { getPolecat } from '../../../work/polecats/table.ts';
@@ -31,23 +30,6 @@ interface AddOpts {
   node: string;
   gtRoot?: string;
   tunnelPort: string;
-}
-
-export interface HostReport {
-  host: string;
-  url: string;
-  ok: boolean;
-  /** Round trip of one command over the shared connection, ms. */
-  latency_ms: number | null;
-  dir: string | null;
-  git: string | null;
-  tmux: string | null;
-  node: string | null;
-  gt: boolean;
-  disk_free_mb: number | null;
-  problems: string[];
-  /** What to do about the first problem, when known. */
-  hint: string | null;
 }
 
 export function registerHost(program: Command, ctx: GtCtx): void {
@@ -100,7 +82,7 @@ export function registerHost(program: Command, ctx: GtCtx): void {
         added_at: before?.added_at ?? isoNow(),
       };
       if (before) await stopMaster(before, paths(town)); // a changed address or key must not reuse the old connection
-      const r = await checkHost(town, h, { acceptNew: o.acceptNew ?? false, makeDir: true });
+      const r = await checkHost(h, paths(town), { acceptNew: o.acceptNew ?? false, makeDir: true });
       if (!r.ok) {
         throw new GtError('GT_HOST_CHECK', `host ${name} was not added: ${r.problems.join('; ')}`, {
           hint:
@@ -145,7 +127,7 @@ export function registerHost(program: Command, ctx: GtCtx): void {
       const town = ctx.town();
       const hosts = name ? [findHost(town.paths.settingsDir, name)] : loadHosts(town.paths.settingsDir);
       const reports = await Promise.all(
-        hosts.map((h) => checkHost(town, h, { acceptNew: o.acceptNew ?? false, makeDir: false })),
+        hosts.map((h) => checkHost(h, paths(town), { acceptNew: o.acceptNew ?? false, makeDir: false })),
       );
       emit(ctx.io, ctx.json(), {
         data: reports,
@@ -212,69 +194,6 @@ function hostRows(town: TownContext): HostRow[] {
   } finally {
     store.close();
   }
-}
-
-/** One login (the master connection) and one command that reports the tools. */
-async function checkHost(
-  town: TownContext,
-  h: HostConfig,
-  o: { acceptNew: boolean; makeDir: boolean },
-): Promise<HostReport> {
-  const r: HostReport = {
-    host: h.name,
-    url: h.url,
-    ok: false,
-    latency_ms: null,
-    dir: null,
-    git: null,
-    tmux: null,
-    node: null,
-    gt: false,
-    disk_free_mb: null,
-    problems: [],
-    hint: null,
-  };
-  const paths = { settingsDir: town.paths.settingsDir, runtimeDir: town.paths.runtime };
-  const q = shellQuote;
-  try {
-    await ensureMaster(h, paths, null, { acceptNew: o.acceptNew });
-    const started = Date.now();
-    await sshExec(h, paths, 'true');
-    r.latency_ms = Date.now() - started;
-    const script = [
-      o.makeDir ? `mkdir -p ${q(h.dir)}` : ':',
-      `cd ${q(h.dir)} 2>/dev/null && echo "dir=$(pwd)"`,
-      'echo "git=$(git --version 2>/dev/null)"',
-      'echo "tmux=$(tmux -V 2>/dev/null)"',
-      `echo "node=$(${q(h.node)} --version 2>/dev/null)"`,
-      `test -f ${q(`${h.gt_root}/bin/gt.js`)} && echo gt=yes`,
-      `echo "df=$(df -Pk ${q(h.dir)} 2>/dev/null | awk 'NR==2 {print $4}')"`,
-    ].join('; ');
-    const out = await sshExec(h, paths, `${script}; true`, { acceptNew: o.acceptNew });
-    const kv = new Map(out.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
-    r.dir = kv.get('dir') || null;
-    r.git = kv.get('git') || null;
-    r.tmux = kv.get('tmux') || null;
-    r.node = kv.get('node') || null;
-    r.gt = kv.get('gt') === 'yes';
-    r.disk_free_mb = kv.get('df') ? Math.floor(Number(kv.get('df')) / 1024) : null;
-    if (!r.dir) r.problems.push(`directory ${h.dir} is missing`);
-    if (!r.git) r.problems.push('git is not installed');
-    if (!r.tmux) r.problems.push('tmux is not installed');
-    const major = Number(/^v(\d+)\.(\d+)/.exec(r.node ?? '')?.[1] ?? 0);
-    const minor = Number(/^v(\d+)\.(\d+)/.exec(r.node ?? '')?.[2] ?? 0);
-    if (!r.node) r.problems.push(`${h.node} does not run (Node.js 22.13+ is needed; give its path with --node)`);
-    else if (major < 22 || (major === 22 && minor < 13))
-      r.problems.push(`${h.node} is ${r.node}; Node.js 22.13+ is needed (give another with --node)`);
-    if (!r.gt) r.problems.push(`Gas Town is not at ${h.gt_root} on the host (install it there, or give --gt-root)`);
-    if (r.disk_free_mb !== null && r.disk_free_mb < 512)
-      r.problems.push(`only ${r.disk_free_mb} MB free in ${r.dir ?? h.dir}`);
-  } catch (e) {
-    r.problems.push(messageOf(e));
-    r.hint = e instanceof GtError && e.hint ? e.hint : null;
-  }
-  r.ok = r.problems.length === 0;
-  return r;
 }
 
 function summary(r: HostReport): string {

@@ -4,7 +4,7 @@ import { ensureDaemon, townApiRunning } from '../../../daemon/index.ts';
 import type { TownContext } from '../../../town/index.ts';
 import { parseVarArgs } from '../../../beads/index.ts';
 import { GtError, safeText, usageError } from '../../../kernel/index.ts';
-import { findHost } from '../../../providers/index.ts';
+import { findHost, LOCAL, loadHosts } from '../../../providers/index.ts';
 import { MERGE_STRATEGIES } from '../../../town/index.ts';
 import { currentAddress } from '../../../work/index.ts';
 import { sling, type MergeMode, type SlingOutcome, type SlingResult } from '../../../work/sling/index.ts';
@@ -42,7 +42,10 @@ export function registerSling(program: Command, ctx: GtCtx): void {
     .option('--force', 'move work hooked elsewhere (its worker is stopped first)')
     .option('--base <ref>', 'branch or commit new polecat branches start from')
     .option('--var <key=value>', 'formula variable (repeatable)', collect, [])
-    .option('--host <name>', 'run the polecat on this SSH host (gt host list)')
+    .option(
+      '--host <name>',
+      'run the polecat on this SSH host (gt host list), or "local" for this machine (default: the town places it)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  gt sling app-x1f app\n  gt sling app-x1f app --host build1\n  gt sling app-x1f app-k2q app --agent sim\n  gt sling release app --var version=1.2.0\n  gt sling app-x1f app --dry-run --json',
@@ -64,8 +67,10 @@ export function registerSling(program: Command, ctx: GtCtx): void {
       const town = ctx.town();
       const actor = currentAddress(town).text;
       // An agent on a host reaches the town through the town API, which the daemon keeps up while hosts exist.
-      if (o.host !== undefined) findHost(town.paths.settingsDir, o.host);
-      if (o.host !== undefined && !o.dryRun) await ensureTownApi(town);
+      // Without --host, a town with hosts places each polecat itself (it may choose a host).
+      if (o.host !== undefined && o.host !== LOCAL) findHost(town.paths.settingsDir, o.host);
+      const mayUseHost = o.host !== undefined ? o.host !== LOCAL : loadHosts(town.paths.settingsDir).length > 0;
+      if (mayUseHost && !o.dryRun) await ensureTownApi(town);
       const r = await sling(town, {
         beads: work.slice(0, -1),
         target: work.at(-1)!,
@@ -112,11 +117,11 @@ function line(o: SlingOutcome): string {
     case 'started':
       return o.dryRun
         ? `${pre}${o.reason}`
-        : `Slung ${o.bead} to ${o.polecat}${o.host ? ` on host ${o.host}` : ''} on ${o.branch}${o.elapsedMs !== undefined ? ` in ${(o.elapsedMs / 1000).toFixed(1)} s` : ''}${o.reason ? ` (${o.reason})` : ''}`;
+        : `Slung ${o.bead} to ${o.polecat}${o.host ? ` on host ${o.host}` : ''} on ${o.branch}${o.elapsedMs !== undefined ? ` in ${(o.elapsedMs / 1000).toFixed(1)} s` : ''}${o.reason ? ` (${o.reason})` : ''}${o.placement ? `\n  placed on ${o.placement}` : ''}`;
     case 'resumed':
       return `Resumed ${o.bead} on ${o.polecat}: ${o.reason}`;
     case 'hooked':
-      return `Hooked ${o.bead} to ${o.polecat}, but its agent did not start: ${o.reason}`;
+      return `Hooked ${o.bead} to ${o.polecat}, but its agent did not start: ${o.reason}${o.placement ? `\n  placed on ${o.placement}` : ''}`;
     case 'queued':
       return `${pre}Queued ${o.bead}: ${o.reason}`;
     case 'already':

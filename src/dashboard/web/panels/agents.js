@@ -1,4 +1,4 @@
-// Agents: role, rig, runtime, state in colour, hooked bead, last activity; the pane's last lines on demand;
+// Agents: role, rig, runtime, host (once any agent runs on an SSH host), state in colour, hooked bead, last activity; the pane's last lines on demand;
 // nudge, stop and restart.
 import { enc, get, post } from '../api.js';
 import { ago, badge, deferWhileEditing, fill, h, id, table, toast } from '../dom.js';
@@ -9,6 +9,7 @@ const COLS = [
   ['Role', 'opt'],
   ['Rig', 'opt'],
   ['Runtime', 'opt'],
+  ['Host', 'opt'],
   ['State'],
   ['Hooked bead'],
   ['Last activity', 'opt'],
@@ -103,7 +104,10 @@ export function agentsPanel(el, ctx) {
     const list = agents.filter(
       (a) =>
         (showStopped.checked || a.state !== 'stopped') &&
-        (!q || `${a.address} ${a.role} ${a.runtime} ${a.state} ${a.hooked_bead ?? ''}`.toLowerCase().includes(q)),
+        (!q ||
+          `${a.address} ${a.role} ${a.runtime} ${a.host ?? ''} ${a.state} ${a.hooked_bead ?? ''}`
+            .toLowerCase()
+            .includes(q)),
     );
     el.querySelector('.count').textContent =
       `${agents.filter((a) => a.state !== 'stopped').length} running · ${agents.length} known`;
@@ -112,6 +116,9 @@ export function agentsPanel(el, ctx) {
         host,
         h('p.empty', agents.length ? 'No agent matches.' : 'No agents yet. Sling a bead to start a polecat.'),
       );
+    // The host column only once any agent runs on an SSH host (as gt agents does); `local` is this machine.
+    const hosts = agents.some((a) => a.host);
+    const cols = hosts ? COLS : COLS.filter(([name]) => name !== 'Host');
     const rows = [];
     for (const a of list) {
       const btn = (label, onclick, cls = '') => h('button.btn.small', { type: 'button', class: cls, onclick }, label);
@@ -123,6 +130,7 @@ export function agentsPanel(el, ctx) {
           h('td.opt', a.role),
           h('td.opt', a.rig ?? '–'),
           h('td.opt', a.runtime),
+          hosts ? h('td.opt.host', a.host ?? 'local') : null,
           h('td', badge(a.state)),
           h('td', id(a.hooked_bead)),
           h('td.opt', ago(a.last_activity ?? a.started_at)),
@@ -135,9 +143,9 @@ export function agentsPanel(el, ctx) {
           ),
         ),
       );
-      if (open.has(a.address)) rows.push(h('tr.detail', h('td', { colSpan: COLS.length }, detail(a))));
+      if (open.has(a.address)) rows.push(h('tr.detail', h('td', { colSpan: cols.length }, detail(a))));
     }
-    fill(host, table(COLS, rows, { class: 'agents' }));
+    fill(host, table(cols, rows, { class: 'agents' }));
   }
 
   return {
