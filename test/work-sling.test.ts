@@ -175,6 +175,7 @@ describe('gt sling', () => {
   it('pours a formula and hooks the molecule', () => {
     const r = slingJson(['release', 'app', '--var', 'version=1.2.0']);
     expect(r.formula?.name).toBe('release');
+    expect(r.formula!.molecule).toMatch(/^app-/); // rig work gets the rig's prefix, not the town's hq-
     const mol = show(r.formula!.molecule);
     expect(mol).toMatchObject({ issue_type: 'molecule', status: 'hooked', assignee: r.results[0]!.polecat });
   });

@@ -86,7 +86,8 @@ export interface SlingResult {
   convoy?: string;
   /** Beads of the queue that got a slot on the way. */
   drained: SlingOutcome[];
-  formula?: { name: string; molecule: string };
+  /** A formula slung by name: the molecule poured for it, or (`reused`) the waiting one already poured. */
+  formula?: { name: string; molecule: string; reused?: boolean };
 }
 
 /**
@@ -119,14 +120,20 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
         : pourIfFormula(town, s, refs[0]!, req.vars ?? {}, req.dryRun ?? false, target.rig),
     );
     if (poured) {
-      result.formula = { name: poured.formula, molecule: poured.molecule.id };
+      result.formula = {
+        name: poured.formula,
+        molecule: poured.molecule.id,
+        ...(poured.reused ? { reused: true } : {}),
+      };
       refs = [poured.molecule.id];
       if (req.dryRun) {
         result.results.push({
           bead: poured.molecule.id,
           status: 'started',
           dryRun: true,
-          reason: `would pour formula ${poured.formula} and hook the molecule to a polecat of ${target.rig}`,
+          reason: poured.reused
+            ? `would hook ${poured.molecule.id}, already poured from formula ${poured.formula}, to a polecat of ${target.rig}`
+            : `would pour formula ${poured.formula} and hook the molecule to a polecat of ${target.rig}`,
         });
         return result;
       }
