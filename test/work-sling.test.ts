@@ -37,7 +37,7 @@ describe('gt sling', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const bead = (title: string): string => gtJson<Bead>(town, ['bd', 'create', title]).id;
+  const bead = (title: string): string => gtJson<Bead>(town, ['bd', 'create', '--rig', 'app', title]).id;
   const show = (id: string): Bead => gtJson<Bead[]>(town, ['bd', 'show', id])[0]!;
   const slingJson = (args: string[]): Result =>
     JSON.parse(gt(town, ['sling', ...args, '--agent', 'fake', '--json'], { env }).stdout) as Result;

@@ -17,7 +17,7 @@ import {
 } from '../polecats/index.ts';
 import { releaseInStore, unsling } from '../hook/release.ts';
 import { decideClaim, decideSlot, townLevelRefusal, type SlingTarget } from './decide.ts';
-import { lastTownEvent, recordTownEvent } from '../../town/index.ts';
+import { lastTownEvent, recordTownEvent, TOWN_PREFIX } from '../../town/index.ts';
 import { dequeueSling, enqueueSling, queuedSling, queuedSlings, updateQueuedSling } from './queue.ts';
 import { findBead, parseTarget, pourIfFormula } from './target.ts';
 import { startOnHook } from './start.ts';
@@ -240,7 +240,7 @@ async function slingOne(
   const actor = kept.actor;
   const first = withStore(town, (s) => {
     const b = findBead(s, ref);
-    const town_ = b && !o.force && !o.fromQueue ? townLevelRefusal(b, target.rig) : undefined;
+    const town_ = b && !o.force && !o.fromQueue ? townLevelRefusal(b, target.rig, TOWN_PREFIX) : undefined;
     return b
       ? { id: b.id, decision: town_ ? { action: 'refuse' as const, ...town_ } : decideClaim(b, target, o.force) }
       : undefined;
