@@ -247,7 +247,7 @@ describe('the real Amp CLI at start-up', () => {
     expect(api!.requests.some((q) => q.rpc === 'getUserInfo')).toBe(true);
   }, 60_000);
 
-  it('with the tour seen it starts to its ready prompt, and the first prompt gt types makes it ask its server for a thread actor', async () => {
+  it('with the tour seen it starts to its ready prompt, primed, and a prompt gt types makes it ask its server for a thread actor', async () => {
     const home = prepareAmpHome(join(base, 'home seen'), { welcomeSeen: true });
     const env = envFor('ready', ampTestEnv(api!.url, home));
     const before = api!.requests.length;
@@ -258,6 +258,12 @@ describe('the real Amp CLI at start-up', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'started', agent: 'amp', readyBy: 'prompt' });
+    // Primed by the AGENTS.md gt wrote into the clone (it has none of its own), so nothing is typed at start; a nudge is.
+    expect(readFileSync(join(town, 'app', 'crew', 'cid', 'AGENTS.md'), 'utf8')).toContain(
+      '# Gas Town: you are app/crew/cid (crew)',
+    );
+    const n = await gtAsync(town, ['nudge', 'app/crew/cid', '--mode', 'immediate', 'look at the README'], env);
+    expect(n.code, n.stderr).toBe(0);
     // The agent loop is not in the CLI: the typed prompt becomes a request for a server-side thread (local-client executor).
     let created: { body: string } | undefined;
     for (

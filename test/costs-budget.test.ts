@@ -53,8 +53,8 @@ describe('budgets', () => {
     addFakeAgent(town, base);
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
     gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
-    tracked = gtJson<{ id: string }>(town, ['bd', 'create', 'Tracked work']).id;
-    loose = gtJson<{ id: string }>(town, ['bd', 'create', 'Loose work']).id;
+    tracked = gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Tracked work']).id;
+    loose = gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Loose work']).id;
     convoy = gtJson<{ id: string }>(town, ['convoy', 'create', 'Batch', tracked]).id;
     // $3.00 of Sonnet input spent by app/ghost while the tracked bead was on its hook: the convoy has spent $3.
     const store = openTownStore(ctx(), { clock: () => new Date('2026-01-01T00:00:00.000Z') });
@@ -115,7 +115,7 @@ describe('budgets', () => {
 
   it('keeps a queued sling waiting under a day cap without blocking the queue, and lets it through when raised', async () => {
     setBudgets({ per_day_usd: 2 });
-    const queued = gtJson<{ id: string }>(town, ['bd', 'create', 'Queued work']).id;
+    const queued = gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Queued work']).id;
     const store = openTownStore(ctx());
     try {
       enqueueSling(store, { bead: queued, rig: 'app', agent: 'fake', options: JSON.stringify({ agent: 'fake' }) });

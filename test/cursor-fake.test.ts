@@ -1,12 +1,13 @@
 // The cursor preset through the real gt CLI with a stand-in `cursor-agent` first on PATH (Cursor's CLI cannot be
 // installed here): `gt sling --agent cursor` runs it with the flags Cursor's published CLI docs give for an agent
 // that runs unattended (-f: run tool calls without asking; --trust: no workspace-trust prompt), in the polecat's
-// worktree, and types the first prompt (run `gt prime`) once it is up. It writes no hooks file into the worktree.
+// worktree, with its role context in an always-applied project rule (.cursor/rules/gastown.mdc, kept out of git),
+// and types the first prompt (who it is, what its hook holds) once it is up.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
-import { FAKE_TUI, gtAsync, gtJson, sourceRepo, tempDir } from './support/gt.ts';
+import { FAKE_TUI, git, gtAsync, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-cursor-fake-${process.pid}`;
 
@@ -40,7 +41,7 @@ describe('the cursor preset against a stand-in cursor-agent', () => {
     cleanup();
   });
 
-  it('starts cursor-agent -f --trust in the worktree and types the prime instruction', async () => {
+  it('starts cursor-agent -f --trust in the worktree, primed by a project rule, and types its hook', async () => {
     const id = gtJson<{ id: string }>(join(town, 'web'), ['bd', 'create', 'Greet from Cursor']).id;
     const r = await gtAsync(town, ['sling', id, 'web', '--agent', 'cursor', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
@@ -52,8 +53,11 @@ describe('the cursor preset against a stand-in cursor-agent', () => {
     while (!existsSync(join(base, 'typed.log')) && Date.now() < deadline)
       await new Promise((res) => setTimeout(res, 200));
     expect(readFileSync(join(base, 'typed.log'), 'utf8')).toContain(
-      `Gas Town: you are ${polecat} (polecat). Run \`gt prime\` now and follow what it says.`,
+      `Gas Town: you are ${polecat} (polecat). Your hook holds ${id}.`,
     );
-    expect(existsSync(join(worktree, '.cursor'))).toBe(false);
+    const rule = readFileSync(join(worktree, '.cursor', 'rules', 'gastown.mdc'), 'utf8');
+    expect(rule).toMatch(/^---\ndescription: Gas Town role context\nalwaysApply: true\n---\n/);
+    expect(rule).toContain(`## Your hook: ${id} Greet from Cursor`);
+    expect(git(worktree, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
   }, 90_000);
 });

@@ -51,7 +51,7 @@ describe('the daemon and polecat hooks, built CLI', () => {
   const tmux = createTmux({ socket: SOCKET });
   const restarts = (bead: string): Restart[] =>
     withTown(town, (s) => townEventsMatching(s, { kind: 'daemon.restart', subject: bead }));
-  const create = (title: string): string => gtbJson<{ id: string }>(town, ['bd', 'create', title]).id;
+  const create = (title: string): string => gtbJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', title]).id;
   const session = (polecat: string): string => `${prefix}-${polecat.split('/')[1]}`;
   const killAndAwaitRestart = async (polecat: string, bead: string): Promise<Restart> => {
     const before = restarts(bead).length;

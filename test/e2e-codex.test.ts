@@ -1,19 +1,17 @@
 // Scenario 1's polecat part on the real Codex CLI (interactive, in the town's tmux, against the scripted model
 // server's Responses dialect): `gt sling <bead> web --agent codex` starts a Codex polecat, gt passes its folder-trust
-// dialog and types its first prompt; the model has it run `gt prime` (Codex has no session-start hook), write the
-// file its hook asks for, commit and run `gt done`; the refinery lands the bead on main.
+// dialog and types its first prompt. Codex has no session-start hook: gt writes the polecat's role context (what
+// `gt prime` prints) to AGENTS.override.md in its worktree, which Codex sends the model as project instructions; the
+// model works from it (no `gt prime` call): write the file its hook asks for, commit, `gt done`; the refinery lands
+// the bead on main.
 // Skips (loudly) only if the Codex CLI cannot start.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptedModel } from '../testing/model-server/index.ts';
-import {
-  CODEX_BIN,
-  codexTestEnv,
-  prepareCodexHome,
-  scriptedPromptedPolecat,
-} from '../testing/model-server/openai-codex.ts';
+import { CODEX_BIN, codexTestEnv, prepareCodexHome } from '../testing/model-server/openai-codex.ts';
+import { scriptedPolecat } from '../testing/model-server/polecat-script.ts';
 import { codexResponder } from '../testing/model-server/openai-responses-reader.ts';
 import { cliStarts, slingAndLand, startE2eTown, verbose, type E2eTown } from './support/e2e-town.ts';
 
@@ -22,7 +20,7 @@ const starts = cliStarts(CODEX_BIN, 'test/e2e-codex.test.ts', 'the Codex CLI');
 describe.skipIf(!starts)('a Codex polecat, end to end', () => {
   let t: E2eTown;
   let codexHome = '';
-  const script = scriptedModel([scriptedPromptedPolecat()]);
+  const script = scriptedModel([scriptedPolecat()]);
 
   beforeAll(async () => {
     t = await startE2eTown({
@@ -50,7 +48,7 @@ describe.skipIf(!starts)('a Codex polecat, end to end', () => {
     await t?.close();
   });
 
-  it('gt sling --agent codex: the polecat primes itself, writes its file, runs gt done, and the bead lands on main', async () => {
+  it('gt sling --agent codex: the polecat starts primed from AGENTS.override.md, writes its file, runs gt done, and the bead lands on main', async () => {
     const t0 = Date.now();
     const { id, subjects } = await slingAndLand(t, {
       agent: 'codex',
@@ -60,18 +58,13 @@ describe.skipIf(!starts)('a Codex polecat, end to end', () => {
     });
     expect(subjects).toHaveLength(1);
 
-    // The model drove it step by step, each one a Codex exec_command that succeeded: gt prime first, gt done last.
+    // The model drove it step by step, each one a Codex exec_command that succeeded, gt done last; no gt prime.
     const steps = script.log.filter((e) => e.agent === 'polecat' && e.step).map((e) => e.step);
-    expect(steps[0]).toBe(`prime-${id}`);
-    expect(steps).toContain(`write-${id}`);
-    expect(steps.at(-1)).toBe(`done-${id}`);
-    // The hook reached the model only through `gt prime`'s output, sent back as a function_call_output.
-    const outputs = t.server.requests.flatMap((r) =>
-      ((r.body as { input?: { type?: string; output?: unknown }[] })?.input ?? []).filter(
-        (i) => i.type === 'function_call_output',
-      ),
-    );
-    expect(outputs.some((o) => String(o.output).includes(`## Your hook: ${id} Greet from Codex`))).toBe(true);
+    expect(steps).toEqual([`write-${id}`, `done-${id}`]);
+    // The hook reached the model in Codex's first request, as the project instructions Codex read from the worktree.
+    const first = JSON.stringify((t.server.requests[0]?.body as { input?: unknown })?.input ?? '');
+    expect(first).toContain('AGENTS.md instructions for');
+    expect(first).toContain(`## Your hook: ${id} Greet from Codex`);
     // A brand-new worktree: Codex asked whether to trust it, and recorded the answer gt gave.
     expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toMatch(/trust_level = "trusted"/);
     console.log(

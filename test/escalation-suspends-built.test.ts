@@ -50,7 +50,15 @@ describe('an escalation suspends the hook, built CLI', () => {
         .filter((m) => m.from === from && m.subject.includes(about)),
     );
   const create = (title: string, script: string): string =>
-    gtbJson<{ id: string }>(town, ['bd', 'create', title, '-d', `Do it.\n\n\`\`\`sim\n${script}\n\`\`\`\n`]).id;
+    gtbJson<{ id: string }>(town, [
+      'bd',
+      'create',
+      '--rig',
+      'app',
+      title,
+      '-d',
+      `Do it.\n\n\`\`\`sim\n${script}\n\`\`\`\n`,
+    ]).id;
   const sling = (bead: string): string =>
     gtbJson<{ results: { polecat: string }[] }>(town, ['sling', bead, 'app']).results[0]!.polecat;
   const polecatState = (address: string): string =>

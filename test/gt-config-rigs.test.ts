@@ -58,12 +58,12 @@ describe('settings "rigs": per-rig runtimes in settings/config.json', () => {
     expect(text).toContain(
       '  rig later: default amp (settings "rigs"): no rig named "later" yet; applies once it is added',
     );
-    const id = gtJson<{ id: string }>(town, ['bd', 'create', 'Work']).id;
+    const work = (rig: string): string => gtJson<{ id: string }>(town, ['bd', 'create', '--rig', rig, 'Work']).id;
     expect(
-      gtJson<{ results: { reason: string }[] }>(town, ['sling', id, 'app', '--dry-run']).results[0]!.reason,
+      gtJson<{ results: { reason: string }[] }>(town, ['sling', work('app'), 'app', '--dry-run']).results[0]!.reason,
     ).toMatch(/ and start codex$/);
     expect(
-      gtJson<{ results: { reason: string }[] }>(town, ['sling', id, 'web', '--dry-run']).results[0]!.reason,
+      gtJson<{ results: { reason: string }[] }>(town, ['sling', work('web'), 'web', '--dry-run']).results[0]!.reason,
     ).toMatch(/ and start claude$/);
   });
 

@@ -31,7 +31,7 @@ describe('gt escalate list, show, ack and close', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', title]).id;
+  const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', title]).id;
   const hookState = (p: string): string =>
     gtJson<{ hook_state: string }>(town, ['polecat', 'status', p], { env }).hook_state;
   const log = (session: string): string =>

@@ -17,7 +17,7 @@ describe('gt hook attach and detach', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', title]).id;
+  const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', title]).id;
   const show = (id: string): { status: string; assignee?: string } =>
     gtJson<{ status: string; assignee?: string }[]>(town, ['bd', 'show', id])[0]!;
 

@@ -76,7 +76,7 @@ describe('gt up, down and shutdown, built CLI', () => {
   });
 
   it('gt down stops every agent (the polecat keeps its hook), keeps the daemon, which restarts nothing; gt up brings them back', async () => {
-    const bead = gtbJson<{ id: string }>(town, ['bd', 'create', 'Work across a restart']).id;
+    const bead = gtbJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Work across a restart']).id;
     const polecat = gtbJson<{ results: { polecat: string }[] }>(town, ['sling', bead, 'app']).results[0]!.polecat;
     const session = `app-${polecat.split('/')[1]}`;
     const st = gtbJson<Status>(town, ['status']);

@@ -35,7 +35,8 @@ describe('lifecycle commands', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', title]).id;
+  const bead = (title: string, rig = 'app'): string =>
+    gtJson<{ id: string }>(town, ['bd', 'create', '--rig', rig, title]).id;
   const show = (id: string): { status: string; assignee?: string } =>
     gtJson<{ status: string; assignee?: string }[]>(town, ['bd', 'show', id])[0]!;
   const sling = (args: string[]): Slung => gtJson<Slung>(town, ['sling', ...args], { env });
@@ -162,7 +163,7 @@ describe('lifecycle commands', () => {
   });
 
   it('an idle polecat: gt polecat start gives it an idle session, stop ends it, nuke removes it with nothing to save', async () => {
-    const id = bead('Quick one');
+    const id = bead('Quick one', 'lib');
     const p = sling([id, 'lib']).results[0]!.polecat!;
     gtJson(town, ['unsling', id], { env });
     const started = gtJson<{ status: string; hook: string | null }>(town, ['polecat', 'start', p], { env });
@@ -191,8 +192,8 @@ describe('lifecycle commands', () => {
   });
 
   it('gt rig park refuses new slings while running work goes on; unpark takes it back', () => {
-    const id = bead('Waits for the rig');
-    const running = sling([bead('Already running'), 'lib']).results[0]!.polecat!;
+    const id = bead('Waits for the rig', 'lib');
+    const running = sling([bead('Already running', 'lib'), 'lib']).results[0]!.polecat!;
     expect(gtJson<{ mode: string }>(town, ['rig', 'park', 'lib']).mode).toBe('parked');
     expect(gt(town, ['rig', 'park', 'lib']).stdout).toMatch(/already parked/);
     expectFailure(

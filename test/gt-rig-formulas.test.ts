@@ -18,6 +18,7 @@ describe("a rig's own .beads/formulas in a town", () => {
   let base = '';
   let town = '';
   let clone = '';
+  let pouredId = '';
   let cleanup = (): void => {};
 
   beforeAll(() => {
@@ -64,6 +65,7 @@ describe("a rig's own .beads/formulas in a town", () => {
       'version=1.2.0',
     ]);
     expect(poured.steps).toHaveLength(5);
+    pouredId = poured.molecule.id;
     // At the town root (no rig) the town's own formula is the one found.
     expect(gtJson<Listed[]>(town, ['bd', 'formula', 'list']).find((f) => f.name === 'release')).toMatchObject({
       source: 'project',
@@ -81,7 +83,19 @@ describe("a rig's own .beads/formulas in a town", () => {
       '--dry-run',
     ]);
     expect(dry.formula.name).toBe('release');
-    expect(dry.results[0]!.reason).toMatch(/would pour formula release/);
+    // The molecule `bd mol pour` made above (same variables, nobody on it) is the one slung, not a second pour.
+    expect(dry.results[0]!.reason).toBe(
+      `would hook ${pouredId}, already poured from formula release, to a polecat of app`,
+    );
+    const other = gtJson<{ results: { reason: string }[] }>(town, [
+      'sling',
+      'release',
+      'app',
+      '--var',
+      'version=1.3.0',
+      '--dry-run',
+    ]);
+    expect(other.results[0]!.reason).toMatch(/would pour formula release/);
     // hotfix is only in the rig's repository: found for a sling to the rig, from the town root where bd does not see it.
     expect(gtJson<Listed[]>(town, ['bd', 'formula', 'list']).map((f) => f.name)).not.toContain('hotfix');
     expect(gtJson<{ formula: { name: string } }>(town, ['sling', 'hotfix', 'app', '--dry-run']).formula.name).toBe(

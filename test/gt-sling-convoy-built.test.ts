@@ -32,7 +32,7 @@ describe('gt sling auto-convoy, built CLI', () => {
   });
 
   it('a lone sling is tracked in "Work: <title>"; an escalation is refused in one line unless forced', () => {
-    const id = gtBuiltJson<{ id: string }>(town, ['bd', 'create', 'Built sling']).id;
+    const id = gtBuiltJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Built sling']).id;
     const r = gtBuiltJson<{ results: { status: string }[]; convoy: string }>(
       town,
       ['sling', id, 'app', '--agent', 'fake'],

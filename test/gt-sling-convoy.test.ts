@@ -29,7 +29,8 @@ describe('gt sling: a convoy for lone work, and no town records in a rig', () =>
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', '--title', title]).id;
+  const bead = (title: string): string =>
+    gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', '--title', title]).id;
   const sling = (args: string[]): Result => gtJson<Result>(town, ['sling', ...args, '--agent', 'fake'], { env });
   const convoys = (): Convoy[] => gtJson<Convoy[]>(town, ['convoy', 'list']);
 

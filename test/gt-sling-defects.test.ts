@@ -51,7 +51,8 @@ describe('sling, unsling and done: defects found by trying them', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const bead = (title: string): string => gtJson<{ id: string }>(town, ['bd', 'create', title]).id;
+  const bead = (title: string, rig = 'app'): string =>
+    gtJson<{ id: string }>(town, ['bd', 'create', '--rig', rig, title]).id;
   /** `bd show --json` prints an array, as Go Beads does. */
   const show = (id: string): { status: string; assignee: string } =>
     gtJson<{ status: string; assignee: string }[]>(town, ['bd', 'show', id])[0]!;
@@ -113,7 +114,7 @@ describe('sling, unsling and done: defects found by trying them', () => {
   });
 
   it('gt unsling of a landed bead says it stays closed (built CLI)', () => {
-    const id = bead('Lands directly');
+    const id = bead('Lands directly', 'lib');
     const s = json<Slung>(gtBuilt(town, ['sling', id, 'lib', '--agent', 'fake', '--merge', 'direct', '--json']));
     const o = s.results[0]!;
     expect(o).toMatchObject({ status: 'started' });
@@ -135,10 +136,10 @@ describe('sling, unsling and done: defects found by trying them', () => {
   let first: Outcome;
 
   it('re-slinging a queued bead with new options updates them and says so; the same options say nothing changed', () => {
-    const busy = bead('Holds the only slot');
+    const busy = bead('Holds the only slot', 'web');
     first = json<Slung>(gtBuilt(town, ['sling', busy, 'web', '--agent', 'fake', '--json'])).results[0]!;
     expect(first).toMatchObject({ status: 'started' });
-    queued = bead('Waits its turn');
+    queued = bead('Waits its turn', 'web');
     const q1 = json<Slung>(gtBuilt(town, ['sling', queued, 'web', '--agent', 'fake', '--json'])).results[0]!;
     expect(q1).toMatchObject({ status: 'queued', reason: expect.stringContaining('cap 1') });
     const q2 = gtBuilt(town, ['sling', queued, 'web', '--agent', 'fake', '--message', 'use the v2 API']);
@@ -168,7 +169,7 @@ describe('sling, unsling and done: defects found by trying them', () => {
   });
 
   it('a queued sling to a named polecat goes to that polecat when drained, not to whichever is free', () => {
-    const named = bead('For toast only');
+    const named = bead('For toast only', 'web');
     const q = json<Slung>(gt(town, ['sling', named, 'web/toast', '--agent', 'fake', '--json'], { env })).results[0]!;
     expect(q).toMatchObject({ status: 'queued' });
     // Free the rig's only slot; the polecat that held it stays as an idle, reusable one.

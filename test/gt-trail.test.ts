@@ -37,8 +37,8 @@ describe('gt trail', () => {
   });
 
   it('shows what a polecat did: hooked, committed, done, landed; narrowed by agent, bead, convoy and time', () => {
-    const id = gtJson<{ id: string }>(town, ['bd', 'create', 'Add b']).id;
-    const other = gtJson<{ id: string }>(town, ['bd', 'create', 'Something else']).id;
+    const id = gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Add b']).id;
+    const other = gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Something else']).id;
     const convoy = gtJson<{ id: string }>(town, ['convoy', 'create', 'Batch', id]).id;
     const p = gtJson<{ results: { polecat: string }[] }>(town, ['sling', id, 'app'], { env }).results[0]!.polecat;
     const wt = join(town, 'app', 'polecats', p.split('/')[1]!);

@@ -1,5 +1,7 @@
 // Always-on agents: settings "always_on" lists crew members gt up starts (once), gt down stops like the rest; a
-// docked rig's stay down, an unknown one is a one-line failure, a polecat cannot be listed. Real tmux (private socket).
+// docked rig's stay down, an unknown one is a one-line failure, a polecat cannot be listed; the daemon restarts one
+// whose session died, waiting longer each time, and escalates after three; one stopped on purpose stays down. Real
+// tmux (private socket), the daemon with short timings.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +9,15 @@ import { createTmux } from '../src/tmux/index.ts';
 import { addFakeAgent, expectFailure, gt, gtJson, sourceRepo, tempDir } from './support/gt.ts';
 
 const SOCKET = `gt-test-always-on-${process.pid}`;
-const env = { GT_TMUX_SOCKET: SOCKET };
+const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '250', GT_DAEMON_GRACE_MS: '1000' };
+
+interface LogEntry {
+  at: string;
+  kind: string;
+  subject: string | null;
+  reason: string | null;
+  data?: { attempt?: number };
+}
 
 interface Up {
   always_on: { address: string; status: string; agent?: string; reason?: string; error?: string }[];
@@ -57,6 +67,68 @@ describe('gt up starts the always-on agents of settings', () => {
     expect(down.stopped.map((a) => a.address)).toContain('app/crew/alice');
     expect(await tmux.hasSession('app-crew-alice')).toBe(false);
   }, 120_000);
+
+  it('the daemon restarts an always-on member whose session died, with backoff, escalates after 3, and leaves one stopped on purpose down', async () => {
+    setAlwaysOn(['app/crew/alice']);
+    expect(gt(town, ['up', '--no-mayor'], { env }).code).toBe(0);
+    const restarts = (): LogEntry[] =>
+      gtJson<LogEntry[]>(town, ['log', '--kind', 'daemon.crew-restart', '-n', '100'])
+        .filter((e) => e.kind === 'daemon.crew-restart')
+        .sort((a, b) => a.at.localeCompare(b.at));
+    const until = async (what: () => boolean, ms = 30_000): Promise<void> => {
+      for (const end = Date.now() + ms; !what() && Date.now() < end;) await new Promise((r) => setTimeout(r, 200));
+      expect(what()).toBe(true);
+    };
+    const live = async (): Promise<boolean> => tmux.hasSession('app-crew-alice');
+    let isLive = true;
+    const watchLive = async (want: boolean): Promise<void> => {
+      for (const end = Date.now() + 30_000; (isLive = await live()) !== want && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(isLive).toBe(want);
+    };
+
+    // Its session dies (not stopped by anyone): the daemon starts it again.
+    await tmux.killSession('app-crew-alice');
+    await until(() => restarts().length === 1);
+    await watchLive(true);
+    expect(restarts()[0]).toMatchObject({ subject: 'app/crew/alice', data: { attempt: 1 } });
+
+    // Stopped on purpose: it stays down, whatever the daemon sees.
+    gtJson(town, ['crew', 'stop', 'alice', '--rig', 'app'], { env });
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await live()).toBe(false);
+    expect(restarts()).toHaveLength(1);
+
+    // Started again, it dies three times more: each restart waits longer (1 s, 2 s, 4 s after its last start).
+    gtJson(town, ['crew', 'start', 'alice', '--rig', 'app'], { env });
+    for (let n = 2; n <= 4; n++) {
+      await watchLive(true);
+      await tmux.killSession('app-crew-alice');
+      await until(() => restarts().length === n);
+    }
+    const times = restarts()
+      .slice(1)
+      .map((e) => Date.parse(e.at));
+    expect(
+      restarts()
+        .slice(1)
+        .map((e) => e.data?.attempt),
+    ).toEqual([1, 2, 3]);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(2000);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(4000);
+    // A fourth death is escalated once, and not restarted.
+    await watchLive(true);
+    await tmux.killSession('app-crew-alice');
+    await until(() => gtJson<LogEntry[]>(town, ['log', '--kind', 'daemon.crew-restart-cap']).length === 1, 20_000);
+    expect(gt(town, ['escalate', 'list'], { env }).stdout).toContain(
+      "always-on app/crew/alice's session is gone after 3 restarts",
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await live()).toBe(false);
+    expect(restarts()).toHaveLength(4);
+    gt(town, ['daemon', 'stop'], { env });
+    setAlwaysOn([]);
+  }, 180_000);
 
   it("leaves a docked rig's crew down and fails in one line for a crew member that does not exist", async () => {
     setAlwaysOn(['lib/crew/bob', 'app/crew/nobody']);

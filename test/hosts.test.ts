@@ -41,7 +41,7 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
   const viewer = createTmux({ socket: `${SOCKET}-view` });
   const gtj = <T>(args: string[]): T => gtBuiltJson<T>(town, args, { env });
   const bead = (title: string, description: string): string =>
-    gtj<{ id: string }>(['bd', 'create', title, '-d', description]).id;
+    gtj<{ id: string }>(['bd', 'create', '--rig', 'app', title, '-d', description]).id;
   const mainFile = (path: string): string | undefined => {
     const r = spawnSync('git', ['-C', join(town, 'app', '.repo.git'), 'show', `main:${path}`], { encoding: 'utf8' });
     return r.status === 0 ? r.stdout : undefined;

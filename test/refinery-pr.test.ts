@@ -493,7 +493,7 @@ describe('the refinery on GitHub (merge_strategy "pr")', () => {
       `#!/bin/sh\nenv > "$GT_AGENT_LOG_DIR/$GT_SESSION.env"\nexec '${process.execPath}' '${FAKE_TUI}' --log "$GT_AGENT_LOG_DIR/$GT_SESSION.log"\n`,
       { mode: 0o755 },
     );
-    const bead = withStore((s) => createBead(s, { title: 'Add f' }).id);
+    const bead = withStore((s) => createBead(s, { title: 'Add f', prefix: 'app' }).id);
     const slung = gtJson<{ results: { status: string; address?: string }[] }>(
       town,
       ['sling', bead, 'app', '--merge', 'pr'],

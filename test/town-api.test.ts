@@ -46,7 +46,7 @@ describe('the town API (gt serve) and its clients', () => {
 
   /** A polecat placed away from the town: its row, its hooked bead and its branch in the bare repo, no town worktree. */
   const remotePolecat = (name: string, title: string): string => {
-    const id = gtJson<{ id: string }>(town, ['bd', 'create', title, '-p', '1']).id;
+    const id = gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', title, '-p', '1']).id;
     const branch = `polecat/${name}/${id}`;
     git(repo(), ['branch', branch, 'main']);
     const s = openTownStore(loadTown(town, cleanEnv()));

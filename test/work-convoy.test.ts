@@ -291,7 +291,9 @@ describe('convoys', () => {
       ['web-f2', 'slung', 'started'],
       [h, 'skipped', null],
     ]);
-    expect(r.decisions[2]!.reason).toMatch(/no rig has the prefix "hq"/);
+    expect(r.decisions[2]!.reason).toMatch(
+      /is a town-level bead \(prefix hq-\), fed to no rig; file rig work with bd create "<title>" --rig <rig>/,
+    );
     expect(events('convoy.feed.slung', 'app-f1')).toBe(1);
 
     const boom = async (): Promise<never> => {

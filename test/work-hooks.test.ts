@@ -37,7 +37,7 @@ describe('work hooks', () => {
     addFakeAgent(town, base);
     sourceRepo(join(base, 'app src'), 'main', { 'a.txt': 'a\n' });
     gtJson(town, ['rig', 'add', 'app', join(base, 'app src')]);
-    id = gtJson<{ id: string }>(town, ['bd', 'create', 'Change a']).id;
+    id = gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Change a']).id;
     const r = gtJson<{ results: { worktree: string }[] }>(town, ['sling', id, 'app', '--agent', 'fake'], { env });
     wt = r.results[0]!.worktree;
   });
@@ -106,7 +106,7 @@ describe('work hooks', () => {
   });
 
   it('puts a bead back on the queue when the polecat holding it vanished', () => {
-    const other = gtJson<{ id: string }>(town, ['bd', 'create', 'Orphan']).id;
+    const other = gtJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Orphan']).id;
     gtJson(town, ['bd', 'update', other, '--status', 'hooked', '--assignee', 'app/ghost']);
     const r = gtJson<{ work: { kind: string; subject: string }[] }>(town, ['hooks', 'repair'], { env });
     expect(r.work).toContainEqual(expect.objectContaining({ kind: 'requeued', subject: other }));

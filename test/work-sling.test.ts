@@ -37,7 +37,7 @@ describe('gt sling', () => {
   let town = '';
   let cleanup = (): void => {};
   const tmux = createTmux({ socket: SOCKET });
-  const bead = (title: string): string => gtJson<Bead>(town, ['bd', 'create', title]).id;
+  const bead = (title: string): string => gtJson<Bead>(town, ['bd', 'create', '--rig', 'app', title]).id;
   const show = (id: string): Bead => gtJson<Bead[]>(town, ['bd', 'show', id])[0]!;
   const slingJson = (args: string[]): Result =>
     JSON.parse(gt(town, ['sling', ...args, '--agent', 'fake', '--json'], { env }).stdout) as Result;
@@ -175,6 +175,7 @@ describe('gt sling', () => {
   it('pours a formula and hooks the molecule', () => {
     const r = slingJson(['release', 'app', '--var', 'version=1.2.0']);
     expect(r.formula?.name).toBe('release');
+    expect(r.formula!.molecule).toMatch(/^app-/); // rig work gets the rig's prefix, not the town's hq-
     const mol = show(r.formula!.molecule);
     expect(mol).toMatchObject({ issue_type: 'molecule', status: 'hooked', assignee: r.results[0]!.polecat });
   });

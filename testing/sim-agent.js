@@ -2,7 +2,8 @@
 // The simulated coding agent (the `sim` runtime): behaves like an agent CLI in tmux with no model. At start, and
 // whenever a line is typed at its `sim> ` prompt (a nudge) or its idle poll comes round, it reads its hook
 // (`gt hook --json`); when that holds work it runs `gt prime`, carries out the action script in the bead's
-// description (a ```sim fenced block, see docs/work-loop.md), commits and runs `gt done`. It shows
+// description (a ```sim fenced block, see docs/work-loop.md), commits and runs `gt done`. A molecule (a poured
+// formula) is worked step by step, each step bead closed before the next (workSteps). It shows
 // `sim: working …` while busy, as agents show a busy marker.
 // Usage: node sim-agent.js [first prompt]
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -89,6 +90,52 @@ async function perform(action, cwd) {
   return undefined;
 }
 
+async function performAll(script, cwd) {
+  for (const action of script) {
+    const failure = await perform(action, cwd);
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+function bd(args, opts = {}) {
+  return execFileSync('bd', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+}
+
+/**
+ * A molecule on the hook (a poured formula): its steps in order, each worked as a bead is (its ```sim block, else
+ * its `run` command, else a note file) and closed with `bd close` before the next; a step with steps of its own is
+ * done when they are. The first failure stops it, the step left open.
+ */
+async function workSteps(molecule, cwd) {
+  let steps;
+  try {
+    steps = JSON.parse(bd(['mol', 'show', molecule.id, '--json'])).steps;
+  } catch (e) {
+    return `could not read the steps of ${molecule.id}: ${String(e.stderr ?? e.message).trim()}`;
+  }
+  const groups = new Set(steps.map((s) => s.parent));
+  for (const step of steps) {
+    if (step.status === 'closed' || groups.has(step.id)) continue;
+    out(`\r\x1b[2Ksim: working on ${molecule.id} step ${step.id} ${step.title}`);
+    const [full] = JSON.parse(bd(['show', step.id, '--json']));
+    const script =
+      parseScript(full?.description) ??
+      (step.run
+        ? [{ verb: 'run', command: step.run }]
+        : [{ verb: 'write', path: `SIM-${step.id}.md`, content: `# ${step.title}\n\n${full?.description ?? ''}\n` }]);
+    const failure = await performAll(script, cwd);
+    if (failure) return `step ${step.id} ${step.title}: ${failure}`;
+    try {
+      bd(['close', step.id, '--reason', 'done by the sim agent']);
+    } catch (e) {
+      return `could not close step ${step.id}: ${String(e.stderr ?? e.message).trim()}`;
+    }
+    say(`sim: closed ${step.id} ${step.title}`);
+  }
+  return undefined;
+}
+
 async function work() {
   if (busy) {
     again = true;
@@ -143,14 +190,13 @@ async function workOnce() {
   // The busy marker stays the last line while the work runs, as an agent's status line does.
   out(`\r\x1b[2Ksim: working on ${bead.id} ${bead.title}`);
   const cwd = process.cwd();
-  const script = parseScript(bead.description) ?? [
-    { verb: 'write', path: `SIM-${bead.id}.md`, content: `# ${bead.title}\n` },
-  ];
-  let failure;
-  for (const action of script) {
-    failure = await perform(action, cwd);
-    if (failure) break;
-  }
+  const failure =
+    (bead.type ?? bead.issue_type) === 'molecule'
+      ? await workSteps(bead, cwd)
+      : await performAll(
+          parseScript(bead.description) ?? [{ verb: 'write', path: `SIM-${bead.id}.md`, content: `# ${bead.title}\n` }],
+          cwd,
+        );
   if (failure) {
     say(`sim: giving up on ${bead.id}: ${failure.split('\n')[0]}`);
     try {

@@ -65,6 +65,13 @@ export interface AgentPreset {
     /** Environment variable that carries Gas Town's inline config to the runtime (OpenCode's OPENCODE_CONFIG_CONTENT). */
     env?: string;
   };
+  /**
+   * Where a runtime without a session-start hook reads its role context, so it starts primed: a project-doc file
+   * Gas Town writes into the working directory and keeps out of git (`file`; `carries` are the repository's own
+   * docs the runtime would read in its place, copied below Gas Town's part so none is lost), or a flag naming a
+   * Gas Town-owned file outside the repository (`flag`). See docs/lifecycle.md "Role context".
+   */
+  context?: { file: string; carries?: readonly string[] } | { flag: string };
   /** npm package of the CLI, when it is published there (its flags are checked against the pinned version's --help). */
   npmPackage?: string;
 }

@@ -44,6 +44,9 @@ const codex: AgentPreset = {
   nonInteractive: { subcommand: ['exec'], args: ['--json', '{prompt}'] },
   configDir: { env: 'CODEX_HOME' },
   hooks: { kind: 'none' },
+  // Codex reads AGENTS.override.md instead of AGENTS.md in a directory, and with the seed's tip
+  // (project_doc_fallback_filenames = ["CLAUDE.md"]) CLAUDE.md where there is no AGENTS.md.
+  context: { file: 'AGENTS.override.md', carries: ['AGENTS.md', 'CLAUDE.md'] },
   npmPackage: '@openai/codex',
 };
 
@@ -85,8 +88,10 @@ const cursor: AgentPreset = {
   resume: { args: ['--resume', '{id}'] },
   continue: { args: ['--continue'] },
   nonInteractive: { args: ['-p', '--output-format', 'json', '{prompt}'] },
-  // Cursor reads hooks from .cursor/hooks.json; gt writes none yet, so the first prompt tells it to run gt prime.
+  // Cursor reads hooks from .cursor/hooks.json; gt writes none yet. Its CLI reads the project rules in .cursor/rules
+  // (an always-applied .mdc rule) beside AGENTS.md and CLAUDE.md, so the repository's own docs stay as they are.
   hooks: { kind: 'none' },
+  context: { file: '.cursor/rules/gastown.mdc' },
 };
 
 const auggie: AgentPreset = {
@@ -103,6 +108,8 @@ const auggie: AgentPreset = {
   nonInteractive: { args: ['--print', '--output-format', 'json', '{prompt}'] },
   configDir: { flag: '--augment-cache-dir' },
   hooks: { kind: 'none' },
+  // `--rules <file>`: an additional rules file, read beside the repository's own AGENTS.md and CLAUDE.md.
+  context: { flag: '--rules' },
   npmPackage: '@augmentcode/auggie',
 };
 
@@ -125,6 +132,8 @@ const amp: AgentPreset = {
   continue: { subcommand: ['threads', 'continue'], args: ['--last'] },
   nonInteractive: { args: ['--execute', '{prompt}', '--stream-json'] },
   hooks: { kind: 'none' },
+  // Amp reads AGENTS.md (AGENT.md or CLAUDE.md only where there is none) and has no rules file of its own.
+  context: { file: 'AGENTS.md', carries: ['AGENT.md', 'CLAUDE.md'] },
   npmPackage: '@ampcode/cli',
 };
 

@@ -4,7 +4,7 @@ export { Store, type StoreOptions } from './store.ts';
 export type { Db, Row } from './sqlite.ts';
 export { leaveWalOnClose } from './sqlite.ts';
 export { latestVersion, type SchemaPart, type Migration } from './schema.ts';
-export { findBeadsDir, type BeadsLocation } from './location.ts';
+export { findBeadsDir, rigPrefixOf, type BeadsLocation } from './location.ts';
 export { initStore, registerMergeDriver, refreshMergeDriver, driverApplies, type InitResult } from './init.ts';
 export { ledgerConflict, assertLedgerResolved } from './ledger-guard.ts';
 export { adoptGoBeads, findGoBeadsDir, isGoBeadsDir, type Adoption } from './adopt.ts';

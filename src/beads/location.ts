@@ -65,7 +65,8 @@ function townLocation(root: string, cwd: string, env: NodeJS.ProcessEnv): BeadsL
   };
 }
 
-function rigPrefixOf(root: string, rig: string | undefined): string | undefined {
+/** The id prefix of rig `rig` of the town at `root` (its rig.json), or undefined when there is no such rig. */
+export function rigPrefixOf(root: string, rig: string | undefined): string | undefined {
   if (!rig || rig.startsWith('.') || rig.includes('/')) return undefined;
   try {
     const cfg = JSON.parse(readFileSync(join(root, rig, 'rig.json'), 'utf8')) as { prefix?: unknown };

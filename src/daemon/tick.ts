@@ -1,9 +1,10 @@
-// One reconcile pass of the daemon: observe the polecats, then each step in turn (dead sessions, stuck agents, merge
+// One reconcile pass of the daemon: observe the polecats, then each step in turn (dead sessions, always-on crew, stuck agents, merge
 // queues, convoys, the sling queue, snapshots, idle sessions). A failing step is recorded and the others still run.
 import { messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import { latestBySubject, rigNames, type TownContext } from '../town/index.ts';
 import { townTmux, withStore } from '../work/sessions/index.ts';
 import { applyDead, applyReap, applyStuck } from './agents-step.ts';
+import { applyAlwaysOn, observeAlwaysOn, planAlwaysOn, type AlwaysOnMemory } from './always-on.ts';
 import { recordEvent } from './events.ts';
 import { resumeSettled } from './resume.ts';
 import { observePolecats } from './observe.ts';
@@ -24,9 +25,11 @@ export interface DaemonMemory {
   activity: Record<string, ActivityMemory>;
   /** Address → when its worktree was last snapshotted. */
   snapshots: Record<string, number>;
+  /** Always-on crew → its restarts in a row (always-on.ts). */
+  alwaysOn: Record<string, AlwaysOnMemory>;
 }
 
-export const emptyMemory = (): DaemonMemory => ({ activity: {}, snapshots: {} });
+export const emptyMemory = (): DaemonMemory => ({ activity: {}, snapshots: {}, alwaysOn: {} });
 
 export interface StepReport {
   step: string;
@@ -111,6 +114,16 @@ export async function tick(town: TownContext, ports: TickPorts, opts: TickOption
       decisions,
       (d) => `${d.rig}/${d.name}`,
       (d) => applyDead(town, ports, d, Math.max(5000, Math.min(60_000, t.tickMs * 10))),
+    );
+  });
+
+  await step('always-on', async () => {
+    const planned = planAlwaysOn(await observeAlwaysOn(town), mem.alwaysOn ?? {}, now, t);
+    mem.alwaysOn = planned.memory;
+    await each(
+      planned.decisions,
+      (d) => d.address,
+      (d) => applyAlwaysOn(town, ports, d, Math.max(5000, Math.min(60_000, t.tickMs * 10))),
     );
   });
 

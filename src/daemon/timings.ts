@@ -14,11 +14,13 @@ export interface DaemonTimings {
   /** Restarts of a dead session on the same hook before the daemon escalates instead. */
   maxRestarts: number;
   restartDead: boolean;
+  /** An always-on crew member up this long since its last start has its earlier restarts forgotten. */
+  stableMs: number;
 }
 
 export const MAX_RESTARTS = 3;
 
-/** Timings for `town`; GT_DAEMON_{TICK,STUCK,GRACE,SNAPSHOT,REAP}_MS override them (tests use small values). */
+/** Timings for `town`; GT_DAEMON_{TICK,STUCK,GRACE,SNAPSHOT,REAP,STABLE}_MS override them (tests use small values). */
 export function daemonTimings(town: TownContext): DaemonTimings {
   const d = town.settings.daemon;
   const env = (name: string, fallback: number): number => {
@@ -34,5 +36,6 @@ export function daemonTimings(town: TownContext): DaemonTimings {
     reapIdleMs: env('REAP', 15 * 60_000),
     maxRestarts: MAX_RESTARTS,
     restartDead: d.restart_dead,
+    stableMs: env('STABLE', 5 * 60_000),
   };
 }

@@ -78,6 +78,8 @@ export const TOWN_EVENTS = {
     snapshot: 'daemon.snapshot',
     restart: 'daemon.restart',
     restartCap: 'daemon.restart-cap',
+    crewRestart: 'daemon.crew-restart',
+    crewRestartCap: 'daemon.crew-restart-cap',
     stuckEscalate: 'daemon.stuck-escalate',
     nudge: 'daemon.nudge',
     reap: 'daemon.reap',
@@ -165,6 +167,8 @@ interface WithData {
   [E.daemon.snapshot]: { ref: string | null };
   [E.daemon.restart]: { polecat: string; attempt: number; session: string; agent: string; pinned: boolean };
   [E.daemon.restartCap]: { polecat: string; restarts: number };
+  [E.daemon.crewRestart]: { attempt: number; session: string; agent: string };
+  [E.daemon.crewRestartCap]: { restarts: number };
   [E.daemon.stuckEscalate]: { polecat: string };
   [E.daemon.nudge]: { polecat: string; result: string; detail?: string };
   [E.daemon.reap]: { session: string };

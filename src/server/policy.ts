@@ -7,6 +7,7 @@ import { GtError } from '../kernel/index.ts';
 import { getBead, resolveId, type Store } from '../beads/index.ts';
 import { formatAddress, parseAddress, type TownContext } from '../town/index.ts';
 import { findMail } from '../work/index.ts';
+import { getPolecat } from '../work/polecats/index.ts';
 import type { Principal } from './auth.ts';
 
 /** Commands every agent token may run (a path of command names; a name alone covers its subcommands). */
@@ -25,6 +26,7 @@ const AGENT_GT = [
   'nudge',
   'escalate',
   'handoff',
+  'mq submit',
 ];
 // `costs record` is not among them: it reads a transcript path, on the town's machine; agents report usage through
 // POST /api/v1/usage instead (usage.ts), which gt does for them as a client.
@@ -191,6 +193,7 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
         );
     }
   }
+  if (program === 'gt' && key === 'mq submit') checkSubmit(ctx, who, opts);
   if (p.agent.kind === 'mayor') return;
   if (program === 'gt' && (key === 'hook' || key === 'hook show')) sameAgent(cmd.processedArgs[0], 'the address');
   if (program === 'bd' && (key === 'update' || key === 'create' || key === 'new'))
@@ -217,4 +220,32 @@ export function checkCommand(ctx: PolicyContext, program: 'gt' | 'bd', cmd: Comm
       );
     }
   }
+}
+
+/**
+ * `gt mq submit` over the API submits a branch the caller pushed (`--rig` with `--head`; gt does both as a client):
+ * a crew member's or polecat's in its own rig, and a polecat's only its own branch, as the git endpoint lets it push.
+ */
+function checkSubmit(ctx: PolicyContext, who: string, opts: Record<string, unknown>): void {
+  const p = ctx.principal;
+  if (p.kind === 'owner') return;
+  if (opts.rig === undefined || opts.head === undefined)
+    throw forbidden(
+      who,
+      "submit a clone on the town's machine",
+      'run gt mq submit in your clone with GT_TOWN_URL set: gt pushes the branch, then submits it with --rig and --head',
+    );
+  const a = p.agent;
+  if (a.kind === 'mayor') return;
+  const rig = 'rig' in a ? a.rig : undefined;
+  if (rig !== opts.rig)
+    throw forbidden(who, `submit to rig ${String(opts.rig)}`, `submit to your own rig (${rig ?? 'none'})`);
+  if (a.kind !== 'polecat') return;
+  const own = getPolecat(ctx.store, a.rig, a.name)?.branch;
+  if (opts.branch !== own)
+    throw forbidden(
+      who,
+      `submit ${String(opts.branch)}`,
+      `a polecat submits only its own branch (${own ?? 'none'}); gt done submits it for you`,
+    );
 }

@@ -5,13 +5,18 @@ import { relative, resolve, sep } from 'node:path';
 import { GtError, usageError, TOWN_EVENTS } from '../kernel/index.ts';
 import { commonGitDir, countCommits, headBranch, pushTo, repoRoot, revParse, setRef } from '../git/index.ts';
 import { getBead, resolveId, type Bead, type Store } from '../beads/index.ts';
-import { loadRig, openTownStore, recordTownEvent, rigNames, type TownContext } from '../town/index.ts';
+import { loadRig, openTownStore, parseAddress, recordTownEvent, rigNames, type TownContext } from '../town/index.ts';
 import { getPolecat } from './polecats/index.ts';
 import { enqueueMergeRequest, type MergeRequest } from './merge-requests.ts';
 
 export interface SubmitInput {
   /** A directory inside `<town>/<rig>/…` (a polecat worktree or a crew clone). */
   cwd: string;
+  /**
+   * A branch already pushed to the rig's repository (a client of the town API pushed it from its own clone): the
+   * rig, and the commit its `branch` must be at there. `cwd` is not read then.
+   */
+  pushed?: { rig: string; head: string };
   /** Default: the branch checked out in `cwd`. */
   branch?: string;
   /** Default: the bead the branch is named after (`polecat/<name>/<bead>`), else the polecat's hooked bead. */
@@ -64,6 +69,7 @@ function findBead(store: Store, ref: string): Bead | undefined {
 }
 
 export function submitBranch(town: TownContext, input: SubmitInput): SubmitResult {
+  if (input.pushed) return submitPushed(town, input, input.pushed);
   const place = placeOf(town, input.cwd);
   const cfg = loadRig(town, place.rig);
   const top = repoRoot(input.cwd);
@@ -100,40 +106,101 @@ export function submitBranch(town: TownContext, input: SubmitInput): SubmitResul
         { kind: 'usage', hint: 'reopen it first (bd reopen <id>) or submit for another bead with --issue' },
       );
     }
-    const repo = town.paths.repo(place.rig);
-    bringBranch(input.cwd, repo, branch, head);
-    const commits = countCommits(repo, [head], [`refs/heads/${cfg.default_branch}`]);
-    if (commits === 0) {
-      throw usageError(
-        'GT_NOTHING_TO_SUBMIT',
-        `${branch} has no commits that ${cfg.default_branch} lacks, so there is nothing to merge`,
-        'commit your work on the branch first',
-      );
-    }
-    const r = store.write(() => {
-      const q = enqueueMergeRequest(store, {
-        rig: place.rig,
-        bead: bead.id,
-        polecat: place.polecat ?? null,
-        branch,
-        head,
-        priority: input.priority ?? bead.priority,
-      });
-      if (q.created) {
-        recordTownEvent(store, {
-          actor: input.actor,
-          kind: TOWN_EVENTS.done.completed,
-          subject: bead.id,
-          reason: `merge request ${q.mr.id} queued (gt mq submit)`,
-          data: { mr: q.mr.id, branch, head, commits, superseded: q.superseded },
-        });
-      }
-      return q;
-    });
-    return { ...r, rig: place.rig, bead: bead.id, branch, head, commits };
+    bringBranch(input.cwd, town.paths.repo(place.rig), branch, head);
+    return enqueue(town, store, input, place, bead, branch, head);
   } finally {
     store.close();
   }
+}
+
+/** The branch pushed by a client: it must be in the rig's repository at the commit the client pushed. */
+function submitPushed(town: TownContext, input: SubmitInput, pushed: { rig: string; head: string }): SubmitResult {
+  if (!rigNames(town).includes(pushed.rig))
+    throw usageError('GT_NO_RIG', `there is no rig "${pushed.rig}" in this town`, 'gt rig list shows the rigs');
+  const cfg = loadRig(town, pushed.rig);
+  const branch = input.branch ?? '';
+  if (!branch) throw usageError('GT_NO_BRANCH', '--head needs --branch: the branch pushed to the rig');
+  if (branch === cfg.default_branch)
+    throw usageError(
+      'GT_SUBMIT_DEFAULT',
+      `${branch} is the rig's default branch; the merge queue lands work branches onto it`,
+      'commit on a work branch (git switch -c <branch>) and submit that',
+    );
+  const there = revParse(town.paths.repo(pushed.rig), `refs/heads/${branch}`);
+  if (there !== pushed.head)
+    throw new GtError(
+      'GT_NOT_PUSHED',
+      `${branch} in rig ${pushed.rig} is ${there ? `at ${there.slice(0, 12)}` : 'not there'}, not at ${pushed.head.slice(0, 12)}`,
+      { kind: 'usage', hint: 'push it first (gt mq submit does, run as a client with GT_TOWN_URL), then submit again' },
+    );
+  const actor = parseActor(town, input.actor);
+  const place =
+    actor?.rig === pushed.rig && actor.kind === 'polecat'
+      ? { rig: pushed.rig, polecat: actor.name }
+      : { rig: pushed.rig };
+  const store = openTownStore(town, { actor: input.actor });
+  try {
+    const bead = beadFor(store, place, branch, input.bead);
+    if (bead.status === 'closed')
+      throw new GtError('GT_BEAD_CLOSED', `${bead.id} ("${bead.title}") is closed; there is nothing to land for it`, {
+        kind: 'usage',
+        hint: 'reopen it first (bd reopen <id>) or submit for another bead with --issue',
+      });
+    return enqueue(town, store, input, place, bead, branch, pushed.head);
+  } finally {
+    store.close();
+  }
+}
+
+function parseActor(town: TownContext, actor: string): { kind: string; rig?: string; name?: string } | undefined {
+  try {
+    return parseAddress(town, actor) as { kind: string; rig?: string; name?: string };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Queue the merge request (once per rig, bead and head) and record it. */
+function enqueue(
+  town: TownContext,
+  store: Store,
+  input: SubmitInput,
+  place: { rig: string; polecat?: string },
+  bead: Bead,
+  branch: string,
+  head: string,
+): SubmitResult {
+  const cfg = loadRig(town, place.rig);
+  const repo = town.paths.repo(place.rig);
+  const commits = countCommits(repo, [head], [`refs/heads/${cfg.default_branch}`]);
+  if (commits === 0) {
+    throw usageError(
+      'GT_NOTHING_TO_SUBMIT',
+      `${branch} has no commits that ${cfg.default_branch} lacks, so there is nothing to merge`,
+      'commit your work on the branch first',
+    );
+  }
+  const r = store.write(() => {
+    const q = enqueueMergeRequest(store, {
+      rig: place.rig,
+      bead: bead.id,
+      polecat: place.polecat ?? null,
+      branch,
+      head,
+      priority: input.priority ?? bead.priority,
+    });
+    if (q.created) {
+      recordTownEvent(store, {
+        actor: input.actor,
+        kind: TOWN_EVENTS.done.completed,
+        subject: bead.id,
+        reason: `merge request ${q.mr.id} queued (gt mq submit)`,
+        data: { mr: q.mr.id, branch, head, commits, superseded: q.superseded },
+      });
+    }
+    return q;
+  });
+  return { ...r, rig: place.rig, bead: bead.id, branch, head, commits };
 }
 
 /** The bead a submission is for: --issue, else the bead the branch is named after, else the polecat's hook. */

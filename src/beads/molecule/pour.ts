@@ -39,12 +39,14 @@ function moleculeDescription(plan: Plan): string {
 
 /**
  * Create the molecule and its steps: children of the molecule (or of their enclosing step), `needs` as `blocks`
- * edges. Steps go in plan order, so a step's blockers and parent always exist before it. `ephemeral` makes a wisp.
+ * edges. Steps go in plan order, so a step's blockers and parent always exist before it. `ephemeral` makes a wisp;
+ * `prefix` mints the molecule's id (its steps' ids follow it) with another prefix than the store's (a rig's).
  */
-export function pourPlan(store: Store, plan: Plan, opts: { ephemeral?: boolean } = {}): PourResult {
+export function pourPlan(store: Store, plan: Plan, opts: { ephemeral?: boolean; prefix?: string } = {}): PourResult {
   const ephemeral = opts.ephemeral ?? false;
   return store.write(() => {
     const molecule = insertBead(store, {
+      ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
       title: moleculeTitle(plan),
       description: moleculeDescription(plan),
       type: 'molecule',

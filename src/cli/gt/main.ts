@@ -8,6 +8,7 @@ import { createGtCtx } from './context.ts';
 import { commandOf } from '../../client/index.ts';
 import { runRemote, type Guard } from '../shared/remote.ts';
 import { runRemoteDone } from './remote-done.ts';
+import { runRemoteMqSubmit } from './remote-mq-submit.ts';
 import { runRemoteCostsRecord } from './remote-costs.ts';
 import { registerInstall } from './commands/install.ts';
 import { registerRig } from './commands/rig.ts';
@@ -78,6 +79,7 @@ export async function runGt(argv: readonly string[], io: CliIo, opts: { guard?: 
   if (!opts.guard && io.env.GT_TOWN_URL) {
     const cmd = commandOf(argv);
     if (cmd === 'done') return runRemoteDone(argv, io);
+    if (cmd === 'mq' && argv.includes('submit')) return runRemoteMqSubmit(argv, io);
     if (cmd === 'costs' && argv.includes('record') && !argv.includes('--help')) return runRemoteCostsRecord(argv, io);
     if (cmd !== 'workspace') return runRemote('gt', argv, io);
   }

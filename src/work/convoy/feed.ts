@@ -2,7 +2,7 @@
 // in the sling queue) are slung to the rig whose prefix their id carries. Caps and queueing are sling's business.
 import { messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
 import { NON_WORK_TYPES, readyAmong, type Store } from '../../beads/index.ts';
-import { allRigs, type TownContext } from '../../town/index.ts';
+import { allRigs, TOWN_PREFIX, type TownContext } from '../../town/index.ts';
 import { lastReason, recordEvent } from './events.ts';
 import { withTownStore } from './manage.ts';
 import { listConvoyBeads, requireConvoy, trackedIds } from './read.ts';
@@ -104,7 +104,10 @@ export async function feedConvoys(town: TownContext, opts: FeedOptions): Promise
         bead,
         rig,
         action: 'skipped',
-        reason: `no rig has the prefix "${prefixOf(bead)}"; sling it by hand: gt sling ${bead} <rig>`,
+        reason:
+          prefixOf(bead) === TOWN_PREFIX
+            ? `${bead} is a town-level bead (prefix ${TOWN_PREFIX}-), fed to no rig; file rig work with bd create "<title>" --rig <rig>`
+            : `no rig has the prefix "${prefixOf(bead)}"; sling it by hand: gt sling ${bead} <rig>`,
       });
       continue;
     }

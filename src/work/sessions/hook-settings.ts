@@ -2,15 +2,18 @@
 // this installation would write now, and rewriting the ones that do not.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolvePreset } from '../../agents/index.ts';
+import { resolvePreset, type AgentPreset } from '../../agents/index.ts';
 import { claudeSettings, CLAUDE_SETTINGS_FILE, writeClaudeSettings } from '../../agents/claude-settings.ts';
 import { parseAddress, type TownContext } from '../../town/index.ts';
 import { listAgentRecords } from '../../agents/table.ts';
 import { identityOf, type AgentIdentity } from './identity.ts';
 import { agentRuntimeDir, claudeSettingsFor } from './runtime-setup.ts';
 import { withStore } from './start.ts';
+import { contextPlace, type ContextPlace } from './role-context.ts';
 
-export type HookFileState = 'current' | 'missing' | 'outdated' | 'no-hooks';
+/** `context`/`context-missing`/`context-taken`: a runtime without hooks, primed from its role context file. */
+export type HookFileState =
+  'current' | 'missing' | 'outdated' | 'no-hooks' | 'context' | 'context-missing' | 'context-taken';
 
 export interface AgentHooks {
   address: string;
@@ -34,7 +37,7 @@ export function listHookSettings(town: TownContext): AgentHooks[] {
 export function repairHookSettings(town: TownContext): AgentHooks[] {
   const fixed: AgentHooks[] = [];
   for (const h of listHookSettings(town)) {
-    if (h.state !== 'missing' && h.state !== 'outdated') continue;
+    if (h.kind !== 'claude-settings' || (h.state !== 'missing' && h.state !== 'outdated')) continue;
     const id = identityOf(town, parseAddress(town, h.address));
     writeClaudeSettings(agentRuntimeDir(town, id), claudeSettingsFor(id, town));
     fixed.push({ ...h, state: 'current', events: Object.keys(claudeSettings(claudeSettingsFor(id, town)).hooks) });
@@ -43,7 +46,10 @@ export function repairHookSettings(town: TownContext): AgentHooks[] {
 }
 
 function inspect(town: TownContext, id: AgentIdentity, runtime: string): AgentHooks {
-  const kind = hookKindOf(town, runtime);
+  const preset = presetOf(town, runtime);
+  const kind = preset?.hooks.kind ?? 'unknown';
+  const place = kind === 'none' && preset ? contextPlace(town, id, preset) : undefined;
+  if (place) return { address: id.address, runtime, kind: 'role-context', ...contextState(place), events: [] };
   if (kind !== 'claude-settings')
     return { address: id.address, runtime, kind, path: null, state: 'no-hooks', events: [] };
   const path = join(agentRuntimeDir(town, id), '.gt', CLAUDE_SETTINGS_FILE);
@@ -60,12 +66,18 @@ function inspect(town: TownContext, id: AgentIdentity, runtime: string): AgentHo
   };
 }
 
-function hookKindOf(town: TownContext, runtime: string): string {
+function presetOf(town: TownContext, runtime: string): AgentPreset | undefined {
   try {
-    return resolvePreset(runtime, town.settings.agents).hooks.kind;
+    return resolvePreset(runtime, town.settings.agents);
   } catch {
-    return 'unknown';
+    return undefined;
   }
+}
+
+/** A role context file is written at each start: present (and ours) means the last start was primed from it. */
+function contextState(place: ContextPlace): { path: string; state: HookFileState } {
+  if (place.kind === 'taken') return { path: place.path, state: 'context-taken' };
+  return { path: place.path, state: existsSync(place.path) ? 'context' : 'context-missing' };
 }
 
 function hookEvents(settingsText: string): string[] {

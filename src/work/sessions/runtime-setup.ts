@@ -1,16 +1,17 @@
 // Per-runtime preparation before an agent starts (its Gas Town-owned hook settings), and the start-up gate that
 // waits for its ready prompt.
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTracked, placeInRepo } from '../../git/index.ts';
-import { installRoot, writeFileAtomic } from '../../kernel/index.ts';
+import { writeFileAtomic } from '../../kernel/index.ts';
 import { passStartupDialogs, type AgentPreset, type DialogKind, type NudgeTmux } from '../../agents/index.ts';
 import { writeClaudeSettings, type ClaudeSettingsOptions } from '../../agents/claude-settings.ts';
 import { GEMINI_SETTINGS_FILE, isOursOrMissing, writeGeminiSettings } from '../../agents/gemini-settings.ts';
 import { OPENCODE_CONFIG_CONTENT, openCodeConfigContent } from '../../agents/opencode-config.ts';
 import { loadRig, type TownContext } from '../../town/index.ts';
 import type { AgentIdentity } from './identity.ts';
+import { excludeLocally, primeText, writeRoleContext } from './role-context.ts';
+import { agentRuntimeDir, gtArgv } from './runtime-paths.ts';
 
 export interface RuntimeSetup {
   /** Settings file passed with the runtime's settings flag. */
@@ -19,17 +20,11 @@ export interface RuntimeSetup {
   primesItself: boolean;
   /** Extra environment for the agent (OpenCode's inline config). */
   env?: Record<string, string>;
+  /** Extra arguments for the runtime (Auggie's `--rules <role context>`). */
+  args?: string[];
 }
 
-/** Where an agent's Gas Town-owned runtime files live: under the town's runtime directory, never in the repo. */
-export function agentRuntimeDir(town: TownContext, id: AgentIdentity): string {
-  return join(town.paths.runtime, 'agents', id.session);
-}
-
-/** The command hooks use to run this installation's gt. */
-export function gtArgv(): string[] {
-  return [process.execPath, join(installRoot(), 'bin', 'gt.js')];
-}
+export { agentRuntimeDir, gtArgv };
 
 /**
  * What a polecat's Claude may never run, whatever its prompt says (issue 17's guard): merging a pull request, with
@@ -71,7 +66,10 @@ function defaultBranchOf(town: TownContext | undefined, rig: string | undefined)
   }
 }
 
-/** True when Gas Town installs a session-start hook for the runtime that runs `gt prime` (pure). */
+/**
+ * True when Gas Town installs a session-start hook for the runtime that runs `gt prime` (pure). A runtime without
+ * one may still start primed from its role context file (role-context.ts).
+ */
 export function primesItself(preset: Pick<AgentPreset, 'hooks'>): boolean {
   if (preset.hooks.kind === 'claude-settings') return Boolean(preset.hooks.settingsFlag);
   return preset.hooks.kind === 'gemini-settings' || preset.hooks.kind === 'opencode-instructions';
@@ -83,7 +81,10 @@ export function prepareRuntime(
   preset: AgentPreset,
   env: Record<string, string> = {},
 ): RuntimeSetup {
-  if (!primesItself(preset)) return { primesItself: false };
+  if (!primesItself(preset)) {
+    const written = writeRoleContext(town, id, preset, env);
+    return written ? { primesItself: true, args: written.args } : { primesItself: false };
+  }
   if (preset.hooks.kind === 'gemini-settings') return { primesItself: installGeminiHooks(id.workdir) };
   if (preset.hooks.kind === 'opencode-instructions')
     return openCodePrime(town, id, env, preset.hooks.env ?? OPENCODE_CONFIG_CONTENT);
@@ -104,7 +105,7 @@ function installGeminiHooks(workdir: string): boolean {
   if (inRepo) {
     if (isTracked(workdir, GEMINI_SETTINGS_FILE)) return false;
     if (!isOursOrMissing(path)) return false;
-    excludeLocally(inRepo.commonDir, `/${inRepo.prefix}${GEMINI_SETTINGS_FILE}`);
+    excludeLocally(inRepo.commonDir, `/${inRepo.prefix}${GEMINI_SETTINGS_FILE}`, 'agent hook settings (gt)');
   } else if (!isOursOrMissing(path)) {
     return false;
   }
@@ -125,28 +126,10 @@ function openCodePrime(
   variable: string,
 ): RuntimeSetup {
   const file = join(agentRuntimeDir(town, id), 'prime.md');
-  const [node, gt] = gtArgv() as [string, string];
-  const r = spawnSync(node, [gt, 'prime'], {
-    cwd: id.workdir,
-    env: { ...town.env, ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  const text =
-    r.status === 0 && r.stdout.trim() !== ''
-      ? r.stdout
-      : `Gas Town could not load your role context: ${(r.stderr || r.error?.message || `gt prime exited ${r.status}`).trim()}\nRun gt prime now, and do not run gt done before it worked; or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`;
+  const text = primeText(town, id, env);
   mkdirSync(agentRuntimeDir(town, id), { recursive: true });
   writeFileAtomic(file, text);
   return { primesItself: true, env: { [variable]: openCodeConfigContent(file, town.env[variable]) } };
-}
-
-function excludeLocally(commonDir: string, pattern: string): void {
-  const file = join(commonDir, 'info', 'exclude');
-  const have = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (have.split('\n').some((l) => l.trim() === pattern)) return;
-  mkdirSync(join(commonDir, 'info'), { recursive: true });
-  appendFileSync(file, `${have && !have.endsWith('\n') ? '\n' : ''}# agent hook settings (gt)\n${pattern}\n`);
 }
 
 export type StartupGate =

@@ -132,6 +132,7 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
     ...(resumeId ? { resumeId } : {}),
     ...('settingsPath' in setup && setup.settingsPath ? { settingsPath: setup.settingsPath } : {}),
     env: { ...env, ...('env' in setup ? setup.env : {}) },
+    ...('args' in setup && setup.args?.length ? { extraArgs: setup.args } : {}),
     nodePath: remote ? remote.host.node : process.execPath,
     packageRoot: remote ? remote.host.gt_root : installRoot(),
   });

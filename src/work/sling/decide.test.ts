@@ -55,13 +55,20 @@ describe('decideSlot', () => {
 describe('townLevelRefusal', () => {
   it("refuses the town's own records (mail, agent beads, merge requests, gates, events, escalations) and passes work", () => {
     for (const type of ['message', 'agent', 'merge-request', 'gate', 'event'])
-      expect(townLevelRefusal(bead('open', null, type), 'app')?.reason).toMatch(
+      expect(townLevelRefusal(bead('open', null, type), 'app', 'hq')?.reason).toMatch(
         /^app-1 is an? .*, a town-level record, not work for rig app$/,
       );
-    expect(townLevelRefusal({ ...bead('open'), labels: ['escalation'] }, 'app')?.reason).toBe(
+    expect(townLevelRefusal({ ...bead('open'), labels: ['escalation'] }, 'app', 'hq')?.reason).toBe(
       'app-1 is an escalation, a town-level record, not work for rig app',
     );
     for (const type of ['task', 'bug', 'feature', 'molecule', 'epic'])
-      expect(townLevelRefusal(bead('open', null, type), 'app')).toBeUndefined();
+      expect(townLevelRefusal(bead('open', null, type), 'app', 'hq')).toBeUndefined();
+  });
+
+  it("refuses the town's hq- beads for a rig, whatever their type: rig work carries the rig's prefix", () => {
+    expect(townLevelRefusal({ ...bead('open'), id: 'hq-x1f' }, 'app', 'hq')).toEqual({
+      reason: 'hq-x1f is a town-level bead (prefix hq-), not work for rig app',
+      hint: expect.stringContaining('bd create "<title>" --rig app'),
+    });
   });
 });

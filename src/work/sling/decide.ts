@@ -72,19 +72,26 @@ const TOWN_RECORD_TYPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * A town-level record slung to a rig (Gas Town refuses hq- beads in a rig): mail, agent beads, merge requests,
- * gates, events and escalations (tasks labelled `escalation`) are the town's, not a rig's work; `--force` slings one
- * anyway. Undefined when the bead is work.
+ * A town-level bead slung to a rig: Gas Town routes beads by prefix, and the town's own (hq-) are not a rig's work
+ * (mail, agent beads, merge requests, gates, events, escalations, convoys, the Mayor's planning); rig work is filed
+ * with its rig's prefix (`bd create --rig <rig>`, or in the rig's directory). Records of those types are refused
+ * whatever their prefix. `--force` slings one anyway. Undefined when the bead is work for a rig.
  */
 export function townLevelRefusal(
   bead: BeadView & { labels?: readonly string[] },
   rig: string,
+  townPrefix: string,
 ): { reason: string; hint: string } | undefined {
   const what = TOWN_RECORD_TYPES[bead.type] ?? (bead.labels?.includes('escalation') ? 'an escalation' : undefined);
-  if (what === undefined) return undefined;
+  if (what !== undefined)
+    return {
+      reason: `${bead.id} is ${what}, a town-level record, not work for rig ${rig}`,
+      hint: `file the work as a bead of its own (bd create "<title>" --rig ${rig} --deps discovered-from:${bead.id}) and sling that, or sling it with the force option to hook this one`,
+    };
+  if (!bead.id.startsWith(`${townPrefix}-`)) return undefined;
   return {
-    reason: `${bead.id} is ${what}, a town-level record, not work for rig ${rig}`,
-    hint: `file the work as a bead of its own (bd create "<title>" --deps discovered-from:${bead.id}) and sling that, or sling it with the force option to hook this one`,
+    reason: `${bead.id} is a town-level bead (prefix ${townPrefix}-), not work for rig ${rig}`,
+    hint: `file rig work with the rig's prefix: bd create "<title>" --rig ${rig} (or run bd create in the rig's directory); to hook this bead anyway, sling it with the force option`,
   };
 }
 

@@ -27,7 +27,7 @@ import {
 } from '../polecats/index.ts';
 import { releaseInStore, unsling } from '../hook/release.ts';
 import { decideClaim, decideSlot, townLevelRefusal, type SlingTarget } from './decide.ts';
-import { lastTownEvent, recordTownEvent } from '../../town/index.ts';
+import { lastTownEvent, recordTownEvent, TOWN_PREFIX } from '../../town/index.ts';
 import { dequeueSling, enqueueSling, queuedSling, queuedSlings, updateQueuedSling } from './queue.ts';
 import { findBead, parseTarget, pourIfFormula } from './target.ts';
 import { startOnHook } from './start.ts';
@@ -101,7 +101,8 @@ export interface SlingResult {
   convoy?: string;
   /** Beads of the queue that got a slot on the way. */
   drained: SlingOutcome[];
-  formula?: { name: string; molecule: string };
+  /** A formula slung by name: the molecule poured for it, or (`reused`) the waiting one already poured. */
+  formula?: { name: string; molecule: string; reused?: boolean };
 }
 
 /**
@@ -134,14 +135,20 @@ export async function sling(town: TownContext, req: SlingRequest): Promise<Sling
         : pourIfFormula(town, s, refs[0]!, req.vars ?? {}, req.dryRun ?? false, target.rig),
     );
     if (poured) {
-      result.formula = { name: poured.formula, molecule: poured.molecule.id };
+      result.formula = {
+        name: poured.formula,
+        molecule: poured.molecule.id,
+        ...(poured.reused ? { reused: true } : {}),
+      };
       refs = [poured.molecule.id];
       if (req.dryRun) {
         result.results.push({
           bead: poured.molecule.id,
           status: 'started',
           dryRun: true,
-          reason: `would pour formula ${poured.formula} and hook the molecule to a polecat of ${target.rig}`,
+          reason: poured.reused
+            ? `would hook ${poured.molecule.id}, already poured from formula ${poured.formula}, to a polecat of ${target.rig}`
+            : `would pour formula ${poured.formula} and hook the molecule to a polecat of ${target.rig}`,
         });
         return result;
       }
@@ -248,7 +255,7 @@ async function slingOne(
   const actor = kept.actor;
   const first = withStore(town, (s) => {
     const b = findBead(s, ref);
-    const town_ = b && !o.force && !o.fromQueue ? townLevelRefusal(b, target.rig) : undefined;
+    const town_ = b && !o.force && !o.fromQueue ? townLevelRefusal(b, target.rig, TOWN_PREFIX) : undefined;
     return b
       ? { id: b.id, decision: town_ ? { action: 'refuse' as const, ...town_ } : decideClaim(b, target, o.force) }
       : undefined;

@@ -4,6 +4,7 @@ import {
   cookFormula,
   formulaDirs,
   getBead,
+  listBeads,
   loadFormula,
   pourPlan,
   resolveId,
@@ -39,7 +40,12 @@ export function findBead(s: Store, ref: string): Bead | undefined {
   }
 }
 
-/** When `ref` names no bead but a formula: pour it (vars applied) and return the molecule; undefined otherwise. */
+/**
+ * When `ref` names no bead but a formula: the molecule to sling, and undefined otherwise. A molecule of that formula
+ * with the same variables already poured in the rig (`bd mol pour`, seed 002's "create formula instance for
+ * tracking") and neither started nor held by anyone is the one slung (`reused`); else the formula is poured (vars
+ * applied) with the rig's prefix, as rig work is.
+ */
 export function pourIfFormula(
   town: TownContext,
   s: Store,
@@ -47,7 +53,7 @@ export function pourIfFormula(
   vars: Record<string, string>,
   dryRun: boolean,
   rig?: string,
-): { molecule: Bead | { id: string; title: string }; formula: string } | undefined {
+): { molecule: Bead | { id: string; title: string }; formula: string; reused?: boolean } | undefined {
   // The target rig's own formulas (its default branch, the refinery's worktree) first, as bd searches inside a rig.
   const dirs = formulaDirs(town.paths.beads, town.env, rig !== undefined ? town.paths.refinery(rig) : undefined);
   let formula;
@@ -58,7 +64,32 @@ export function pourIfFormula(
     throw e;
   }
   const plan = cookFormula(formula, vars);
+  const prefix = rig !== undefined ? loadRig(town, rig).prefix : undefined;
+  const waiting = pouredAndWaiting(s, plan.formula, plan.vars, prefix);
+  if (waiting) return { molecule: waiting, formula: formula.name, reused: true };
   if (dryRun)
     return { molecule: { id: `(new molecule of ${formula.name})`, title: formula.name }, formula: formula.name };
-  return { molecule: pourPlan(s, plan).molecule, formula: formula.name };
+  return { molecule: pourPlan(s, plan, prefix !== undefined ? { prefix } : {}).molecule, formula: formula.name };
+}
+
+/** The oldest open, unassigned molecule of `formula` poured with exactly `vars` (in the rig's prefix, if given). */
+function pouredAndWaiting(
+  s: Store,
+  formula: string,
+  vars: Record<string, string>,
+  prefix: string | undefined,
+): Bead | undefined {
+  const same = (a: unknown): boolean => {
+    if (typeof a !== 'object' || a === null) return false;
+    const have = a as Record<string, unknown>;
+    return (
+      Object.keys(have).length === Object.keys(vars).length && Object.entries(vars).every(([k, v]) => have[k] === v)
+    );
+  };
+  return listBeads(s, { type: ['molecule'], status: ['open'], unassigned: true, sort: 'oldest' }).beads.find(
+    (b) =>
+      b.metadata?.formula === formula &&
+      same(b.metadata?.vars) &&
+      (prefix === undefined || b.id.startsWith(`${prefix}-`)),
+  );
 }

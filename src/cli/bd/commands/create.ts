@@ -9,8 +9,11 @@ import {
   parseDepType,
   parsePriority,
   parseType,
+  rigPrefixOf,
+  validatePrefix,
   type CreateInput,
   type DepType,
+  type Store,
 } from '../../../beads/index.ts';
 import { collect, emit, listOpt, type CliIo } from '../../shared/runtime.ts';
 import type { BdCtx } from '../context.ts';
@@ -33,6 +36,29 @@ interface CreateOpts {
   fromFile?: string;
   bodyFile?: string;
   silent?: boolean;
+  rig?: string;
+  prefix?: string;
+}
+
+/**
+ * The prefix `--rig` or `--prefix` asks for (undefined: the store's default here). In a town, rig work carries its
+ * rig's prefix (gt sling refuses the town's hq- beads for a rig, and convoys feed a bead to the rig of its prefix).
+ */
+function prefixFor(store: Store, o: CreateOpts): string | undefined {
+  if (o.rig !== undefined && o.prefix !== undefined)
+    throw usageError('BD_BAD_ARGS', '--rig and --prefix both choose the id prefix', 'give one of them');
+  if (o.prefix !== undefined) return validatePrefix(o.prefix);
+  if (o.rig === undefined) return undefined;
+  if (store.loc.kind !== 'town')
+    throw usageError(
+      'BD_NOT_IN_TOWN',
+      `--rig ${o.rig}: this store is not a town's (${store.loc.dir})`,
+      'use --prefix <prefix>, or run bd inside a Gas Town town',
+    );
+  const prefix = rigPrefixOf(store.loc.root, o.rig);
+  if (prefix === undefined)
+    throw usageError('BD_NO_RIG', `--rig ${o.rig}: the town has no rig "${o.rig}"`, 'gt rig list shows the rigs');
+  return prefix;
 }
 
 /** `blocks:bd-1,discovered-from:bd-2` or a bare id (meaning blocks). */
@@ -130,6 +156,8 @@ export function registerCreate(program: Command, ctx: BdCtx): void {
     .option('--external-ref <ref>', 'a link to another tracker, e.g. gh-12')
     .option('--from-file <path>', 'create every record of a JSON array or JSONL file, all or none')
     .option('--silent', 'print only the new id')
+    .option('--rig <rig>', "in a town: file it as that rig's work (the rig's id prefix), from anywhere in the town")
+    .option('--prefix <prefix>', 'mint the id with this prefix instead of the store default')
     .action((words: string[], o: CreateOpts) => {
       if (o.fromFile) {
         const path = resolve(ctx.io.cwd, o.fromFile);
@@ -139,7 +167,13 @@ export function registerCreate(program: Command, ctx: BdCtx): void {
         } catch (e) {
           throw new GtError('BD_BAD_FILE', `cannot read ${path}: ${messageOf(e)}`);
         }
-        const beads = createBeads(ctx.store(), inputsFromFile(text, path));
+        const prefix = prefixFor(ctx.store(), o);
+        const beads = createBeads(
+          ctx.store(),
+          inputsFromFile(text, path).map((i) =>
+            prefix !== undefined && i.prefix === undefined ? { ...i, prefix } : i,
+          ),
+        );
         emit(ctx.io, ctx.json(), {
           data: beads.map(issueJson),
           text: o.silent ? beads.map((b) => b.id).join('\n') : beads.map((b) => `Created ${beadLine(b)}`).join('\n'),
@@ -148,7 +182,11 @@ export function registerCreate(program: Command, ctx: BdCtx): void {
       }
       const title = o.title ?? words.join(' ');
       if (!title.trim()) throw usageError('BD_EMPTY_TITLE', 'title is empty', 'bd create "Fix login timeout" -p 1');
-      const bead = createBead(ctx.store(), inputFromOpts(ctx.io, title, o));
+      const prefix = prefixFor(ctx.store(), o);
+      const bead = createBead(ctx.store(), {
+        ...inputFromOpts(ctx.io, title, o),
+        ...(prefix !== undefined ? { prefix } : {}),
+      });
       emit(ctx.io, ctx.json(), { data: issueJson(bead), text: o.silent ? bead.id : `Created ${beadLine(bead)}` });
     });
 }

@@ -64,5 +64,10 @@ function workLine(h: WorkHook): string {
 
 function settingsLine(h: AgentHooks): string {
   if (h.state === 'no-hooks') return `  ${h.address}  ${h.runtime}  no hook support (context is typed in after start)`;
+  if (h.state === 'context') return `  ${h.address}  ${h.runtime}  role context  ${h.path}`;
+  if (h.state === 'context-missing')
+    return `  ${h.address}  ${h.runtime}  role context (written at its next start)  ${h.path}`;
+  if (h.state === 'context-taken')
+    return `  ${h.address}  ${h.runtime}  role context not written: the repository's own file is there (context is typed in after start)  ${h.path}`;
   return `  ${h.address}  ${h.runtime}  ${h.state}${h.events.length ? `  [${h.events.join(', ')}]` : ''}  ${h.path}`;
 }

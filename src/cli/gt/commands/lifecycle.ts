@@ -51,7 +51,7 @@ export function registerLifecycle(program: Command, ctx: GtCtx): void {
     .option('--no-mayor', 'leave the Mayor down')
     .addHelpText(
       'after',
-      '\nAlways-on crew: settings/config.json "always_on": ["<rig>/crew/<name>", …]. Polecats and crew of parked or docked rigs stay down (gt rig unpark / undock).\n\nExamples:\n  gt up\n  gt up --no-mayor --json',
+      '\nAlways-on crew: settings/config.json "always_on": ["<rig>/crew/<name>", …]; the daemon restarts one whose session dies (gt crew stop keeps it down). Polecats and crew of parked or docked rigs stay down (gt rig unpark / undock).\n\nExamples:\n  gt up\n  gt up --no-mayor --json',
     )
     .action(async (o: { agent?: string; mayor: boolean }) => {
       const town = ctx.town();

@@ -112,14 +112,25 @@ export function registerMq(program: Command, ctx: GtCtx): void {
     .option('--branch <branch>', 'the branch (default: the one checked out here)')
     .option('--issue <bead>', "the bead it does (default: the bead the branch is named after, else the polecat's hook)")
     .option('-p, --priority <0-4>', "queue priority, 0 first (default: the bead's)")
-    .addHelpText('after', '\nExamples:\n  gt mq submit\n  gt mq submit --branch fix/login --issue app-x1f -p 1')
-    .action((o: { branch?: string; issue?: string; priority?: string }) => {
+    .option(
+      '--rig <rig>',
+      'with --head: submit a branch already pushed to this rig (what gt does as a town API client)',
+    )
+    .option('--head <commit>', 'with --rig: the commit the pushed branch must be at')
+    .addHelpText(
+      'after',
+      "\nWith GT_TOWN_URL set (away from the town), gt pushes the branch from this clone to the rig over the town's git\nendpoint, then submits it there.\n\nExamples:\n  gt mq submit\n  gt mq submit --branch fix/login --issue app-x1f -p 1",
+    )
+    .action((o: { branch?: string; issue?: string; priority?: string; rig?: string; head?: string }) => {
       const priority = o.priority === undefined ? undefined : Number(o.priority);
       if (priority !== undefined && !/^[0-4]$/.test(o.priority!.trim()))
         throw usageError('GT_BAD_PRIORITY', `--priority must be 0, 1, 2, 3 or 4, not "${o.priority}"`);
       const town = ctx.town();
+      if ((o.rig === undefined) !== (o.head === undefined))
+        throw usageError('GT_BAD_ARGS', '--rig and --head go together', 'give both, or neither to submit from here');
       const r = submitBranch(town, {
         cwd: ctx.io.cwd,
+        ...(o.rig !== undefined && o.head !== undefined ? { pushed: { rig: o.rig, head: o.head } } : {}),
         actor: currentAddress(town).text,
         ...(o.branch !== undefined ? { branch: o.branch } : {}),
         ...(o.issue !== undefined ? { bead: o.issue } : {}),

@@ -103,7 +103,12 @@ export function registerSling(program: Command, ctx: GtCtx): void {
 
 function render(r: SlingResult): string {
   const lines: string[] = [];
-  if (r.formula) lines.push(`Poured formula ${r.formula.name} as ${r.formula.molecule}`);
+  if (r.formula)
+    lines.push(
+      r.formula.reused
+        ? `Slinging ${r.formula.molecule}, already poured from formula ${r.formula.name} with the same variables`
+        : `Poured formula ${r.formula.name} as ${r.formula.molecule}`,
+    );
   for (const d of r.drained) lines.push(`From the queue: ${line(d)}`);
   for (const o of r.results) if (o.status !== 'refused' && o.status !== 'hooked') lines.push(line(o));
   if (r.convoy)
