@@ -16,6 +16,7 @@ export {
   commitAll,
   commitWorkTree,
   commonGitDir,
+  excludeLocally,
   headCommit,
   placeInRepo,
   isTracked,

@@ -1,5 +1,5 @@
 // Repositories as a whole: presence of git, clones, branches, commits and reading files at a revision.
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GtError, isGtError } from '../kernel/index.ts';
 import { git, gitTry } from './git.ts';
@@ -149,6 +149,21 @@ export function commitWorkTree(
 /** The repository's shared git directory (for a linked work tree, the main repository's; absolute). */
 export function commonGitDir(dir: string): string {
   return resolve(dir, git(dir, ['rev-parse', '--git-common-dir']).trim());
+}
+
+/**
+ * Add `patterns` to a repository's `info/exclude` (under `commonDir`, so shared by all its work trees), each once,
+ * below a comment saying why: files that are not the user's work stay out of `git status` without touching a
+ * tracked `.gitignore`.
+ */
+export function excludeLocally(commonDir: string, patterns: readonly string[], why: string): void {
+  const file = join(commonDir, 'info', 'exclude');
+  const have = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const lines = new Set(have.split('\n').map((l) => l.trim()));
+  const add = [...new Set(patterns)].filter((p) => !lines.has(p));
+  if (add.length === 0) return;
+  mkdirSync(join(commonDir, 'info'), { recursive: true });
+  appendFileSync(file, `${have && !have.endsWith('\n') ? '\n' : ''}# ${why}\n${add.join('\n')}\n`);
 }
 
 /** The commit HEAD points at; throws GIT_FAILED with git's message outside a repository or before the first commit. */

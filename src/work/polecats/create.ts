@@ -1,6 +1,6 @@
 // Making a polecat ready for a bead: a new worktree of the rig's bare repo, or an idle polecat's worktree put on a
 // fresh branch. Each step that fails undoes what it did, so a failed sling leaves no half-made polecat.
-import { appendFileSync, cpSync, existsSync, globSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, globSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError, isGtError } from '../../kernel/index.ts';
 import {
@@ -9,6 +9,7 @@ import {
   commonGitDir,
   countCommits,
   deleteBranch,
+  excludeLocally,
   dropWorktree,
   revParse,
   switchToNewBranch,
@@ -202,7 +203,8 @@ export function copyWorktreeIncludes(from: string, to: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#') && !l.includes('..'));
-  excludeLocally(to, patterns);
+  // Copied local files are not work: excluded, they never count as uncommitted.
+  excludeLocally(commonGitDir(to), patterns, '.worktreeinclude copies (gt)');
   for (const pattern of patterns) {
     const paths = /[*?[{]/.test(pattern) ? globSync(pattern, { cwd: from }) : [pattern.replace(/^\/+|\/+$/g, '')];
     for (const rel of paths) {
@@ -212,21 +214,6 @@ export function copyWorktreeIncludes(from: string, to: string): string[] {
     }
   }
   return copied;
-}
-
-/** Copied local files are not work: list them in the repo's `info/exclude` so they never count as uncommitted. */
-function excludeLocally(worktree: string, patterns: readonly string[]): void {
-  const common = commonGitDir(worktree);
-  const file = join(common, 'info', 'exclude');
-  const have = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const lines = new Set(have.split('\n').map((l) => l.trim()));
-  const add = patterns.filter((p) => !lines.has(p));
-  if (add.length === 0) return;
-  mkdirSync(join(common, 'info'), { recursive: true });
-  appendFileSync(
-    file,
-    `${have && !have.endsWith('\n') ? '\n' : ''}# .worktreeinclude copies (gt)\n${add.join('\n')}\n`,
-  );
 }
 
 /** The rig's setup gate (`gates.setup` in rig.json) in the new worktree, within its timeout. */

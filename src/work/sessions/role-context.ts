@@ -1,9 +1,9 @@
 // The role context of a runtime that has no session-start hook (Codex, Cursor, Amp, Auggie), written where that
 // runtime reads its project docs or rules, so it starts primed; never committed to the user's repository.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isTracked, placeInRepo } from '../../git/index.ts';
+import { excludeLocally, isTracked, placeInRepo } from '../../git/index.ts';
 import { writeFileAtomic } from '../../kernel/index.ts';
 import type { AgentPreset } from '../../agents/index.ts';
 import type { TownContext } from '../../town/index.ts';
@@ -58,7 +58,7 @@ export function writeRoleContext(
     ? `\n\n---\n\n# This repository's own instructions (${carried.name}, copied here at start)\n\n${carried.text}`
     : '';
   const inRepo = placeInRepo(id.workdir);
-  if (inRepo) excludeLocally(inRepo.commonDir, `/${inRepo.prefix}${file}`);
+  if (inRepo) excludeLocally(inRepo.commonDir, [`/${inRepo.prefix}${file}`], 'agent files (gt)');
   mkdirSync(dirname(place.path), { recursive: true });
   writeFileAtomic(place.path, `${head}${CONTEXT_MARKER}\n${prime}${tail}`);
   return { args: [] };
@@ -95,13 +95,4 @@ function carriedDoc(workdir: string, names: readonly string[]): { name: string; 
     return { name, text: readFileSync(path, 'utf8') };
   }
   return undefined;
-}
-
-/** Add `pattern` to the repository's info/exclude once (shared by every worktree of the repository). */
-export function excludeLocally(commonDir: string, pattern: string, why = 'agent files (gt)'): void {
-  const file = join(commonDir, 'info', 'exclude');
-  const have = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (have.split('\n').some((l) => l.trim() === pattern)) return;
-  mkdirSync(join(commonDir, 'info'), { recursive: true });
-  appendFileSync(file, `${have && !have.endsWith('\n') ? '\n' : ''}# ${why}\n${pattern}\n`);
 }

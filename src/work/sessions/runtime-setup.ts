@@ -2,7 +2,7 @@
 // waits for its ready prompt.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTracked, placeInRepo } from '../../git/index.ts';
+import { excludeLocally, isTracked, placeInRepo } from '../../git/index.ts';
 import { writeFileAtomic } from '../../kernel/index.ts';
 import { passStartupDialogs, type AgentPreset, type DialogKind, type NudgeTmux } from '../../agents/index.ts';
 import { writeClaudeSettings, type ClaudeSettingsOptions } from '../../agents/claude-settings.ts';
@@ -10,7 +10,7 @@ import { GEMINI_SETTINGS_FILE, isOursOrMissing, writeGeminiSettings } from '../.
 import { OPENCODE_CONFIG_CONTENT, openCodeConfigContent } from '../../agents/opencode-config.ts';
 import { loadRig, type TownContext } from '../../town/index.ts';
 import type { AgentIdentity } from './identity.ts';
-import { excludeLocally, primeText, writeRoleContext } from './role-context.ts';
+import { primeText, writeRoleContext } from './role-context.ts';
 import { agentRuntimeDir, gtArgv } from './runtime-paths.ts';
 
 export interface RuntimeSetup {
@@ -105,7 +105,7 @@ function installGeminiHooks(workdir: string): boolean {
   if (inRepo) {
     if (isTracked(workdir, GEMINI_SETTINGS_FILE)) return false;
     if (!isOursOrMissing(path)) return false;
-    excludeLocally(inRepo.commonDir, `/${inRepo.prefix}${GEMINI_SETTINGS_FILE}`, 'agent hook settings (gt)');
+    excludeLocally(inRepo.commonDir, [`/${inRepo.prefix}${GEMINI_SETTINGS_FILE}`], 'agent hook settings (gt)');
   } else if (!isOursOrMissing(path)) {
     return false;
   }
