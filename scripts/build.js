@@ -45,6 +45,8 @@ await build({
   define: { 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
   legalComments: 'none',
   plugins: [lazyBuiltins],
+  // The Kubernetes client (tens of MB with its models) stays in node_modules: gt imports it on a cluster's first call.
+  external: ['@kubernetes/client-node'],
   logLevel: 'warning',
 });
 

@@ -3,7 +3,8 @@
 // caller of the town's tmux (peek, nudge, agents, the daemon's observations, mail notices) works for remote agents
 // unchanged. A host that does not answer contributes no sessions to a listing (its agents then look gone).
 import type { PaneSnapshot, SessionInfo, TmuxClient } from '../tmux/index.ts';
-import type { HostConfig } from './hosts.ts';
+import { isK8sHost, type HostConfig } from './hosts.ts';
+import { k8sProvider } from './k8s.ts';
 import { sshProvider } from './ssh.ts';
 import { localProvider } from './tmux-provider.ts';
 import type { RuntimeProvider } from './types.ts';
@@ -32,7 +33,7 @@ export function createFleet(
   sessionHosts: () => ReadonlyMap<string, string>,
 ): Fleet {
   const local = localProvider(ctx);
-  const byHost = new Map(hosts.map((h) => [h.name, sshProvider(h, ctx)] as const));
+  const byHost = new Map(hosts.map((h) => [h.name, isK8sHost(h) ? k8sProvider(h, ctx) : sshProvider(h, ctx)] as const));
   let placed: ReadonlyMap<string, string> | undefined;
   const hostOf = (session: string): string | null => {
     placed ??= sessionHosts();

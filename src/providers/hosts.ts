@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError, usageError, writeFileAtomic } from '../kernel/index.ts';
+import type { K8sSettings } from './k8s-settings.ts';
 
 export interface HostConfig {
   name: string;
@@ -23,6 +24,16 @@ export interface HostConfig {
   /** The port on the host's loopback where the town API is reached (the `ssh -R` tunnel). */
   tunnel_port: number;
   added_at: string;
+  /**
+   * `ssh` (absent: written before Kubernetes hosts existed) or `k8s`: a namespace of a cluster, each polecat a pod
+   * (docs/kubernetes.md); then `dir` is the workspace root in the pod and the ssh fields are unused.
+   */
+  kind?: 'ssh' | 'k8s';
+  k8s?: K8sSettings;
+}
+
+export function isK8sHost(h: HostConfig): h is HostConfig & { kind: 'k8s'; k8s: K8sSettings } {
+  return h.kind === 'k8s' && h.k8s !== undefined;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;

@@ -21,6 +21,11 @@ export interface TmuxOptions {
    * (binary first), the program and arguments to run instead. Default: run it here.
    */
   wrap?: (argv: readonly string[]) => { bin: string; args: string[] };
+  /**
+   * How a tmux command line is run when no local process can carry it (a runtime provider: exec into a Kubernetes
+   * pod over the API's WebSocket): given tmux's argv (binary first), its exit status and output. Wins over `wrap`.
+   */
+  runner?: (argv: readonly string[], o: { timeoutMs: number }) => Promise<RunResult>;
 }
 
 const SOCKET_NAME = /^[A-Za-z0-9._-]+$/;
@@ -68,6 +73,7 @@ export async function tmuxRaw(opts: TmuxOptions, args: readonly string[]): Promi
   const bin = opts.bin ?? 'tmux';
   try {
     const argv = [bin, '-u', '-L', opts.socket, '-f', opts.configFile ?? '/dev/null', ...args];
+    if (opts.runner) return await opts.runner(argv, { timeoutMs: opts.timeoutMs ?? 15_000 });
     const how = opts.wrap ? opts.wrap(argv) : { bin, args: argv.slice(1) };
     return await run(how.bin, how.args, {
       env: clientEnv(opts.env),

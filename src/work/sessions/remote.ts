@@ -15,6 +15,7 @@ import {
   loadHosts,
   loadPlacementRules,
   hostsFile,
+  isK8sHost,
   listPlacements,
   placeAgent,
   placementOf,
@@ -30,6 +31,7 @@ import { openTownStore, recordTownEvent, townFleet, townSocket, type TownContext
 import { getPolecat, listPolecats } from '../polecats/table.ts';
 import { identityOf, type AgentIdentity } from './identity.ts';
 import { workspaceScript } from './remote-workspace.ts';
+import { prepareK8s } from './remote-k8s.ts';
 
 /** Town API tokens for agents on hosts (the server's tokens module; the CLI sets it at start: work/ is below server/). */
 export interface TokenIssuer {
@@ -167,6 +169,7 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   }
   if (!issuer) throw new GtError('INTERNAL', 'no token issuer is set for starting agents on hosts');
   const h = findHost(town.paths.settingsDir, hostName);
+  if (isK8sHost(h)) return prepareK8s(town, id, h, () => issuer!.issue(town, id.address));
   const paths = { settingsDir: town.paths.settingsDir, runtimeDir: town.paths.runtime };
   await ensureMaster(h, paths, townApiPort(town));
   // The branch must not be checked out in the town, or the town's git refuses the host's pushes to it.

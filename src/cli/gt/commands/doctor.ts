@@ -5,6 +5,7 @@ import { loadTown } from '../../../town/index.ts';
 import { howItEnded, lastWords, listLastExits } from '../../../work/sessions/index.ts';
 import { emit, ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
+import { withK8sChecks } from './doctor-k8s.ts';
 
 export function registerDoctor(program: Command, ctx: GtCtx): void {
   program
@@ -21,9 +22,9 @@ export function registerDoctor(program: Command, ctx: GtCtx): void {
       '\nExit status: 0 when no errors remain (warnings allowed), 1 otherwise. Config files are never rewritten.\n\nExamples:\n  gt doctor\n  gt doctor --fix --json',
     )
     .action(async (o: { fix?: boolean }) => {
-      const report = withStartFailures(
-        await runTownDoctor({ cwd: ctx.io.cwd, env: ctx.io.env, fix: Boolean(o.fix) }),
-        ctx,
+      const report = await withK8sChecks(
+        withStartFailures(await runTownDoctor({ cwd: ctx.io.cwd, env: ctx.io.env, fix: Boolean(o.fix) }), ctx),
+        ctx.io.env,
       );
       emit(ctx.io, ctx.json(), { data: report, text: renderReport(report, Boolean(o.fix)) });
       if (!report.ok) throw new ExitSignal(1);

@@ -11,6 +11,8 @@ import {
   knownHostsFile,
   listPlacements,
   loadHosts,
+  isK8sHost,
+  isK8sUrl,
   parseSshUrl,
   saveHosts,
   stopMaster,
@@ -21,6 +23,7 @@ import { openTownStore, type TownContext } from '../../../town/index.ts';
 import { getPolecat } from '../../../work/polecats/table.ts';
 import { emit, ExitSignal } from '../../shared/runtime.ts';
 import type { GtCtx } from '../context.ts';
+import { addK8sHost, checkK8sHost, k8sAddOptions, removeK8sHost, type K8sAddOpts } from './host-k8s.ts';
 
 interface AddOpts {
   maxPolecats: string;
@@ -35,14 +38,13 @@ interface AddOpts {
 export function registerHost(program: Command, ctx: GtCtx): void {
   const host = program
     .command('host')
-    .description('SSH hosts where polecats run (gt sling <bead> <rig> --host <name>)');
+    .description('SSH hosts and Kubernetes namespaces where polecats run (gt sling <bead> <rig> --host <name>)');
   const paths = (town: TownContext) => ({ settingsDir: town.paths.settingsDir, runtimeDir: town.paths.runtime });
 
-  host
-    .command('add')
+  k8sAddOptions(host.command('add'))
     .description('add (or change) a host: log in, check it has git, tmux, node and gt, and save it')
     .argument('<name>', 'a short name (letters, digits, dashes)')
-    .argument('<url>', 'ssh://user@host[:port]')
+    .argument('<url>', 'ssh://user@host[:port], or k8s://<kubeconfig context>/<namespace> (docs/kubernetes.md)')
     .option('--max-polecats <n>', 'how many polecats may run there at once', '4')
     .option('--dir <path>', "directory on the host for workspaces (relative: to the login's home)", 'gastown')
     .option(
@@ -55,10 +57,11 @@ export function registerHost(program: Command, ctx: GtCtx): void {
     .option('--tunnel-port <port>', "port on the host's loopback where agents reach the town API (ssh -R)", '7717')
     .addHelpText(
       'after',
-      '\nExamples:\n  gt host add build1 ssh://dev@build1.lan --accept-new\n  gt host add gpu ssh://me@10.0.0.7:2222 --max-polecats 8 --dir /srv/gastown',
+      '\nExamples:\n  gt host add build1 ssh://dev@build1.lan --accept-new\n  gt host add gpu ssh://me@10.0.0.7:2222 --max-polecats 8 --dir /srv/gastown\n  gt host add pods k8s://prod/gastown --image registry.example/agent:1 --town-url http://gastown.gastown.svc:7717',
     )
-    .action(async (name: string, url: string, o: AddOpts) => {
+    .action(async (name: string, url: string, o: AddOpts & K8sAddOpts) => {
       checkHostName(name);
+      if (isK8sUrl(url)) return addK8sHost(ctx, name, url, o);
       const where = parseSshUrl(url);
       const max = Number(o.maxPolecats);
       if (!Number.isInteger(max) || max < 1)
@@ -127,7 +130,11 @@ export function registerHost(program: Command, ctx: GtCtx): void {
       const town = ctx.town();
       const hosts = name ? [findHost(town.paths.settingsDir, name)] : loadHosts(town.paths.settingsDir);
       const reports = await Promise.all(
-        hosts.map((h) => checkHost(h, paths(town), { acceptNew: o.acceptNew ?? false, makeDir: false })),
+        hosts.map((h) =>
+          isK8sHost(h)
+            ? checkK8sHost(town, h)
+            : checkHost(h, paths(town), { acceptNew: o.acceptNew ?? false, makeDir: false }),
+        ),
       );
       emit(ctx.io, ctx.json(), {
         data: reports,
@@ -135,7 +142,10 @@ export function registerHost(program: Command, ctx: GtCtx): void {
           reports.length === 0
             ? 'No hosts to check.'
             : reports
-                .map((r) => `${r.ok ? 'ok  ' : 'FAIL'} ${r.host}: ${r.ok ? summary(r) : r.problems.join('; ')}`)
+                .map(
+                  (r) =>
+                    `${r.ok ? 'ok  ' : 'FAIL'} ${r.host}: ${'summary' in r ? r.summary : r.ok ? summary(r) : r.problems.join('; ')}`,
+                )
                 .join('\n'),
       });
       if (reports.some((r) => !r.ok)) throw new ExitSignal(1);
@@ -155,6 +165,7 @@ export function registerHost(program: Command, ctx: GtCtx): void {
           hint: 'let them finish (gt done), or move their work with gt sling <bead> <rig> --force, then remove the host',
         });
       }
+      if (isK8sHost(h)) return removeK8sHost(ctx, h);
       await stopMaster(h, paths(town));
       saveHosts(
         town.paths.settingsDir,
