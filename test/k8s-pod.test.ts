@@ -72,7 +72,7 @@ describe('the pod manifest', () => {
     expect(JSON.stringify(m)).not.toMatch(/"GT_TOWN_TOKEN"/);
     expect(spec.volumes).toContainEqual({
       name: 'town-token',
-      secret: { secretName: 'gt-1a2b3c4d-gt-app-nux-token', defaultMode: 0o400 },
+      secret: { secretName: 'gt-1a2b3c4d-gt-app-nux-token', defaultMode: 0o444 },
     });
     expect(c.readinessProbe?.exec?.command).toEqual([
       'tmux',

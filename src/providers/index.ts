@@ -47,8 +47,8 @@ export {
 export { sshStartSession, type HostStart, type HostStartOutcome } from './ssh-start.ts';
 export { checkHost, hostLines, hostAgentPath, MIN_FREE_MB, type HostReport, type HostLine } from './host-check.ts';
 export { createFleet, type Fleet, type FleetContext } from './fleet.ts';
-export { k8sProvider, writeAgentToken, POD_ENV, type K8sContext } from './k8s.ts';
-export { K8S_DEFAULTS, k8sSettings, parseK8sUrl, isK8sUrl, type K8sSettings } from './k8s-settings.ts';
+export { k8sProvider, prepareK8sStart, POD_ENV, type K8sContext } from './k8s.ts';
+export { K8S_DEFAULTS, K8S_GT_ROOT, k8sSettings, parseK8sUrl, isK8sUrl, type K8sSettings } from './k8s-settings.ts';
 export { kubeClient, kubeLib, type KubeClient } from './k8s-client.ts';
 export { podManifest, podState, podName, townSelector, type PodPlan, type PodState } from './k8s-pod.ts';
 export { k8sChecks, K8S_PERMISSIONS, type K8sCheck } from './k8s-doctor.ts';

@@ -45,6 +45,8 @@ export interface KubeClient {
   deleteSecret(name: string): Promise<boolean>;
   /** May this login do `verb` on `resource` (`pods`, `pods/exec`, `secrets`) in the namespace? */
   canI(verb: string, resource: string): Promise<{ allowed: boolean; reason: string }>;
+  /** The container's last lines of output ('' when there are none, or the pod is gone). */
+  logTail(pod: string, lines: number): Promise<string>;
   /** Run argv in the pod's container; its exit status and output. A pod that is gone or not running is stderr. */
   exec(pod: string, argv: readonly string[], o: { timeoutMs: number }): Promise<RunResult>;
 }
@@ -81,7 +83,12 @@ export function apiStatus(e: unknown): number | undefined {
 export function kubeFailure(s: Pick<K8sSettings, 'context' | 'namespace'>, what: string, e: unknown): GtError {
   const code = apiStatus(e);
   const body = (e as { body?: unknown } | null)?.body;
-  const said = typeof body === 'string' ? (safeJson(body)?.message ?? body) : messageOf(e);
+  const said =
+    typeof body === 'string'
+      ? (safeJson(body)?.message ?? body)
+      : typeof (e as { message?: unknown } | null)?.message === 'string'
+        ? (e as { message: string }).message
+        : messageOf(e);
   const where = `${s.context}/${s.namespace}`;
   if (code === 401)
     return new GtError('GT_K8S_AUTH', `${where}: the cluster refused the login to ${what}: ${said}`, {
@@ -216,6 +223,13 @@ export async function kubeClient(s: K8sSettings): Promise<KubeClient> {
       );
       return { allowed: r.status?.allowed === true, reason: r.status?.reason ?? r.status?.evaluationError ?? '' };
     },
+    async logTail(pod, lines) {
+      try {
+        return await core.readNamespacedPodLog({ name: pod, namespace: ns, container: CONTAINER, tailLines: lines });
+      } catch {
+        return '';
+      }
+    },
     exec: (pod, argv, o) => execIn(k, kc, s, pod, argv, o.timeoutMs),
   };
 }
@@ -261,8 +275,10 @@ async function execIn(
       },
     );
   } catch (e) {
-    // The upgrade was refused: the pod is gone (404), or not running yet / any more (400).
-    const text = messageOf(e);
+    // The upgrade was refused: the pod is gone (404), or not running yet / any more (400). `e` is the socket's
+    // ErrorEvent (its `message` says the status), or an Error.
+    const text = (e as { message?: unknown } | null)?.message;
+    if (typeof text !== 'string') throw kubeFailure(s, `exec in pod ${pod}`, e);
     if (/\b404\b/.test(text)) return { status: 1, stdout: '', stderr: `can't find session: pod ${pod} is gone\n` };
     if (/\b(400|409)\b/.test(text))
       return { status: 1, stdout: '', stderr: `no server running: pod ${pod} is not running\n` };

@@ -1,6 +1,7 @@
 // A polecat's pod, as data: the manifest the k8s provider sends (one pod per polecat, restartPolicy Never, the agent
 // inside tmux, the container kept alive after the agent exits), the script its container runs, and what a pod's
 // status says about the agent in it. Pure functions; the provider (k8s.ts) does the calls.
+import { posix } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { execScript, shellQuote } from '../tmux/index.ts';
 import type { K8sSettings } from './k8s-settings.ts';
@@ -104,7 +105,7 @@ export function entryScript(p: PodPlan): string {
       (c, i) => `mkdir -p "$HOME"/${q(c.path)} && cp -rL ${CRED_DIR}/${i}/. "$HOME"/${q(c.path)}/`,
     ),
     // Resume: the clone is of the polecat's branch as last pushed to the town (gt workspace clone).
-    `if [ ! -d ${q(`${p.workdir}/.git`)} ]; then mkdir -p ${q(p.workspaceRoot)} && ${gt} workspace clone ${q(p.workdir)} >/dev/null; fi`,
+    `if [ ! -d ${q(`${p.workdir}/.git`)} ]; then mkdir -p ${q(posix.dirname(p.workdir))} && ${gt} workspace clone ${q(p.workdir)} >/dev/null; fi`,
     `cd ${q(p.workdir)}`,
     tmux([
       'new-session',
@@ -207,10 +208,10 @@ export function podManifest(p: PodPlan, name: string): V1Pod {
           ? { name: 'workspace', persistentVolumeClaim: { claimName: s.workspace_pvc } }
           : { name: 'workspace', emptyDir: {} },
         { name: 'home', emptyDir: {} },
-        { name: 'town-token', secret: { secretName: p.tokenSecret, defaultMode: 0o400 } },
+        { name: 'town-token', secret: { secretName: p.tokenSecret, defaultMode: 0o444 } },
         ...s.credentials.map((c, i) => ({
           name: `credentials-${i}`,
-          secret: { secretName: c.secret, defaultMode: 0o400 },
+          secret: { secretName: c.secret, defaultMode: 0o444 },
         })),
       ],
     },

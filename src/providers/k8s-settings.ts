@@ -75,6 +75,9 @@ export const K8S_DEFAULTS: Omit<K8sSettings, 'context' | 'namespace'> = {
   pending_grace_s: 20,
 };
 
+/** Where the agent image (deploy/Dockerfile) has this package: the host's default gt_root. */
+export const K8S_GT_ROOT = '/opt/gastown';
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** `k8s://<context>/<namespace>` → its parts; anything else is refused. */

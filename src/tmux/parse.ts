@@ -11,6 +11,8 @@ export interface SessionInfo {
   created: Date;
   attached: boolean;
   paneDead: boolean;
+  /** What the provider says of a session it runs elsewhere, when that needs saying (a pod waiting for room, evicted). */
+  note?: string;
 }
 
 export interface PaneSnapshot {

@@ -5,7 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError } from '../../kernel/index.ts';
 import { checkoutRev } from '../../git/index.ts';
-import { placeAgent, POD_ENV, writeAgentToken, type HostConfig, type K8sSettings } from '../../providers/index.ts';
+import {
+  findHost,
+  isK8sHost,
+  placeAgent,
+  POD_ENV,
+  prepareK8sStart,
+  type HostConfig,
+  type K8sSettings,
+} from '../../providers/index.ts';
 import { openTownStore, townSocket, type TownContext } from '../../town/index.ts';
 import { getPolecat } from '../polecats/table.ts';
 import type { AgentIdentity } from './identity.ts';
@@ -34,6 +42,25 @@ export function podTownUrl(town: TownContext, s: K8sSettings): string {
   return url;
 }
 
+/** Where a polecat works in its pod. */
+function podWorkdir(h: HostConfig, id: AgentIdentity): string {
+  return `${h.dir}/${id.rig}/${id.name}`;
+}
+
+/**
+ * A polecat slung to a Kubernetes host is placed there before anything else of its start (a pod takes seconds):
+ * a restart the daemon decides meanwhile then goes to the same host, where the start lock and the pod it finds make
+ * it step back, instead of starting the agent a second time on this machine.
+ */
+export function placeOnK8sEarly(town: TownContext, id: AgentIdentity, hostName: string): void {
+  if (id.role !== 'polecat' || !id.rig) return;
+  const h = findHost(town.paths.settingsDir, hostName);
+  if (!isK8sHost(h)) return;
+  withStore(town, (s) =>
+    placeAgent(s, { address: id.address, session: id.session, host: h.name, workdir: podWorkdir(h, id) }),
+  );
+}
+
 export async function prepareK8s(
   town: TownContext,
   id: AgentIdentity,
@@ -41,12 +68,13 @@ export async function prepareK8s(
   issueToken: () => string,
 ): Promise<{ host: HostConfig; workdir: string; env: Record<string, string> }> {
   const townUrl = podTownUrl(town, h.k8s);
+  const workdir = podWorkdir(h, id);
+  withStore(town, (s) => placeAgent(s, { address: id.address, session: id.session, host: h.name, workdir }));
   // The branch must not be checked out in the town, or the town's git refuses the pod's pushes to it.
   const local = withStore(town, (s) => getPolecat(s, id.rig!, id.name));
   if (local && existsSync(local.worktree)) checkoutRev(local.worktree, { detach: true });
-  await writeAgentToken(h, townSocket(town), id.session, issueToken());
-  const workdir = `${h.dir}/${id.rig}/${id.name}`;
-  withStore(town, (s) => placeAgent(s, { address: id.address, session: id.session, host: h.name, workdir }));
+  // Refuses (TMUX_SESSION_EXISTS) when another starter's pod runs already; holds the start lock until the pod exists.
+  await prepareK8sStart(h, { socket: townSocket(town), runtimeDir: town.paths.runtime }, id.session, issueToken);
   const env: Record<string, string> = {
     GT_ROLE: id.role,
     GT_NAME: id.name,

@@ -14,6 +14,7 @@ import { isHostLost, moveHere, placedOn, prepareRemote, startOnHost } from './re
 import { createTmux, type PaneSnapshot } from '../../tmux/index.ts';
 import type { HostStartOutcome } from '../../providers/index.ts';
 import { markStarting } from './starting.ts';
+import { placeOnK8sEarly } from './remote-k8s.ts';
 
 export interface StartRequest {
   identity: AgentIdentity;
@@ -82,6 +83,7 @@ export async function startAgent(town: TownContext, req: StartRequest): Promise<
 async function startMarked(town: TownContext, req: StartRequest): Promise<StartResult> {
   const preset = resolvePreset(req.agent, town.settings.agents);
   const hostName = req.host ?? placedOn(town, req.identity.address)?.host;
+  if (req.host !== undefined) placeOnK8sEarly(town, req.identity, req.host);
   let tmux = townTmux(town);
   // Here: this machine's server alone (not every host's). On a host: the start's own ssh call looks (startOnHost).
   const existing =
@@ -107,6 +109,15 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
     try {
       remote = await prepareRemote(town, req.identity, hostName);
     } catch (e) {
+      // Another starter (the daemon, a sling) has its session starting there already (a pod takes seconds).
+      if (e instanceof GtError && e.code === 'TMUX_SESSION_EXISTS')
+        return {
+          status: 'already-running',
+          address: req.identity.address,
+          session: req.identity.session,
+          agent: req.agent,
+          startedElsewhere: true,
+        };
       // The host it was placed on is lost (a restart, not a new placement): the hook carries on here.
       if (req.host !== undefined || !isHostLost(e)) throw e;
       moveHere(town, req.identity, hostName, messageOf(e));

@@ -164,7 +164,9 @@ function viewOf(
 ): AgentView {
   const pane = { live: live !== undefined && lines !== undefined, lines, paneDead: live?.paneDead };
   const dialogs = dialogRuntimeOf(town, r.runtime);
-  const state = classifyState(r.state, pane, signalsOf(town, r.runtime), dialogs);
+  // A session elsewhere whose screen cannot be read yet (a pod waiting for room or pulling its image) is starting.
+  const waiting = live?.note !== undefined && !live.paneDead && lines === undefined;
+  const state = waiting ? 'starting' : classifyState(r.state, pane, signalsOf(town, r.runtime), dialogs);
   const exit = r.session && (state === 'dead' || state === 'stopped') ? readLastExit(town, r.session) : undefined;
   return {
     address: r.address,
@@ -179,7 +181,7 @@ function viewOf(
     started_at: r.started_at,
     last_activity: live ? live.activity.toISOString() : r.last_activity,
     pinned: r.pinned,
-    reason: stateReason(state, pane, dialogs, exit),
+    reason: stateReason(state, pane, dialogs, exit) ?? live?.note ?? null,
     last_exit: exit ? { runtime: exit.runtime, at: exit.at, status: exit.status, signal: exit.signal } : null,
     host: r.host,
   };

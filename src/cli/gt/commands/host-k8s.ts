@@ -6,6 +6,7 @@ import { GtError, isoNow, usageError } from '../../../kernel/index.ts';
 import {
   isK8sHost,
   k8sChecks,
+  K8S_GT_ROOT,
   loadHosts,
   saveHosts,
   k8sSettings,
@@ -115,7 +116,7 @@ export function k8sHostConfig(
     dir: '/workspace',
     identity: null,
     node: o.node,
-    gt_root: o.gtRoot ?? before?.gt_root ?? '/opt/gastown',
+    gt_root: o.gtRoot ?? before?.gt_root ?? K8S_GT_ROOT,
     tunnel_port: 0,
     added_at: before?.added_at ?? isoNow(),
     k8s,
