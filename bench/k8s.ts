@@ -1,0 +1,147 @@
+// Kubernetes host benchmark (docs/kubernetes.md): the test API server of testing/k8s (each pod a real process tree
+// with its own mounts and tmux; run as root), the built CLI, sim agents. Prints
+//   - cold start: pod created → the sim agent working on its hook (its screen shows `sim: working`), per sling;
+//   - 20 sim polecats as pods, slung at once: all landed, each merged once, and how long it took.
+// Run with `npm run bench:k8s` (builds first). Prints figures next to their targets; asserts nothing.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnKubeApi } from '../testing/k8s/index.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const GT = join(root, 'bin', 'gt.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const FLEET = Number(process.env.BENCH_PODS ?? 20);
+const SOCKET = `gt-bench-k8s-${process.pid}`;
+const IMAGE = 'gastown/agent:bench';
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const env = (): NodeJS.ProcessEnv => {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(GT_|BD_|TMUX|GIT_)/.test(k)) out[k] = v;
+  return { ...out, GT_TMUX_SOCKET: SOCKET, GT_SIM_POLL_MS: '2000', GT_DAEMON_TICK_MS: '500' };
+};
+
+function gt(cwd: string, args: string[], ok = true): { ms: number; stdout: string; status: number } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [GT, ...args], { cwd, env: env(), encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (ok && r.status !== 0) throw new Error(`gt ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
+  return { ms, stdout: r.stdout, status: r.status ?? -1 };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.log('bench:k8s needs root (the test API server runs pods in their own namespaces); skipped');
+    return;
+  }
+  const base = mkdtempSync(join(tmpdir(), 'gt-k8s-bench-'));
+  const town = join(base, 'town');
+  const api = await spawnKubeApi({ dir: join(base, 'kube'), images: { [IMAGE]: {} }, maxPods: 200 });
+  try {
+    gt(base, ['install', town]);
+    const settingsPath = join(town, 'settings', 'config.json');
+    const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      settingsPath,
+      JSON.stringify(
+        { ...settings, role_agents: { polecat: 'sim' }, caps: { polecats_per_rig: 60, polecats_per_town: 60 } },
+        null,
+        2,
+      ),
+    );
+    const src = join(base, 'src');
+    spawnSync('git', ['init', '-q', '-b', 'main', src]);
+    writeFileSync(join(src, 'README.md'), '# app\n');
+    spawnSync('git', ['-C', src, 'add', '-A']);
+    spawnSync('git', ['-C', src, '-c', 'user.name=Bench', '-c', 'user.email=b@x', 'commit', '-q', '-m', 'first']);
+    gt(town, ['rig', 'add', 'app', src]);
+    const added = gt(town, [
+      'host',
+      'add',
+      'pods',
+      'k8s://test/default',
+      '--kubeconfig',
+      api.kubeconfigPath,
+      '--image',
+      IMAGE,
+      '--node',
+      process.execPath,
+      '--gt-root',
+      root,
+      '--max-polecats',
+      '60',
+    ]);
+    console.log(`gt host add (API, RBAC, image, secrets checked)   ${(added.ms / 1000).toFixed(2)} s`);
+    gt(town, ['daemon', 'start']);
+    const bead = (title: string, script: string): string =>
+      (
+        JSON.parse(gt(town, ['bd', 'create', title, '-d', `\`\`\`sim\n${script}\n\`\`\`\n`, '--json']).stdout) as {
+          id: string;
+        }
+      ).id;
+
+    // Cold start: the sling's own wall time, and pod creation → the agent's screen showing it works.
+    const cold: number[] = [];
+    const wall: number[] = [];
+    for (let i = 0; i < RUNS + 1; i++) {
+      const id = bead(`Cold start ${i}`, 'sleep 600');
+      const t0 = Date.now();
+      const r = gt(town, ['sling', id, 'app', '--host', 'pods', '--json']);
+      const o = (JSON.parse(r.stdout) as { results: { status: string; polecat: string }[] }).results[0]!;
+      if (o.status !== 'started') throw new Error(`sling: ${o.status}`);
+      const reqs = await api.requests();
+      const created = reqs.filter((q) => q.method === 'POST' && q.path.split('?')[0]!.endsWith('/pods') && q.at >= t0);
+      const createdAt = created[0]?.at ?? t0;
+      let working = 0;
+      for (let n = 0; n < 600 && !working; n++) {
+        const peek = gt(town, ['peek', o.polecat], false);
+        if (peek.stdout.includes('sim: working')) working = Date.now();
+        else await sleep(100);
+      }
+      if (i === 0) continue; // the first start warms the town API and the client
+      cold.push(working - createdAt);
+      wall.push(r.ms);
+      gt(town, ['unsling', id], false);
+    }
+    const c = median(cold) / 1000;
+    console.log(
+      `pod create → agent working (cold)                 median ${c.toFixed(2)} s of ${RUNS} (target ≤ 30 s cold) ${c <= 30 ? 'ok' : 'MISSED'}; min ${(Math.min(...cold) / 1000).toFixed(2)} s`,
+    );
+    console.log(`gt sling --host pods (until the agent is up)      median ${(median(wall) / 1000).toFixed(2)} s`);
+
+    // The fleet: FLEET sim polecats as pods, slung together, each landing once.
+    const ids = Array.from({ length: FLEET }, (_, i) => bead(`Fleet ${i}`, `write fleet-${i}.txt "pod ${i}\\n"`));
+    const t0 = Date.now();
+    const r = gt(town, ['sling', ...ids, 'app', '--host', 'pods', '--json'], false);
+    const slung = (JSON.parse(r.stdout) as { results: { status: string }[] }).results;
+    const mainHas = (i: number) =>
+      spawnSync('git', ['-C', join(town, 'app', '.repo.git'), 'cat-file', '-e', `main:fleet-${i}.txt`]).status === 0;
+    let landed = 0;
+    while (Date.now() - t0 < 600_000) {
+      landed = ids.filter((_, i) => mainHas(i)).length;
+      if (landed === FLEET) break;
+      await sleep(1000);
+    }
+    const merges = JSON.parse(gt(town, ['feed', '--json', '--limit', '1000'], false).stdout || '[]') as unknown;
+    const mergedOnce = Array.isArray(merges)
+      ? ids.filter(
+          (id) =>
+            merges.filter((e: { kind?: string; subject?: string }) => e.kind === 'refinery.merged' && e.subject === id)
+              .length === 1,
+        ).length
+      : NaN;
+    console.log(
+      `${FLEET} sim polecats as pods, slung at once          ${landed}/${FLEET} landed in ${((Date.now() - t0) / 1000).toFixed(1)} s (${slung.filter((x) => x.status === 'started').length} started by the sling, the rest by the daemon)${Number.isNaN(mergedOnce) ? '' : `; merged once: ${mergedOnce}/${FLEET}`}`,
+    );
+  } finally {
+    spawnSync(process.execPath, [GT, 'daemon', 'stop'], { cwd: town, env: env() });
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    await api.stop();
+    rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  }
+}
+
+await main();
