@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Pod } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { entryScript, podManifest, podName, podState, type PodPlan } from '../src/providers/k8s-pod.ts';
+import { attachCommand } from '../src/providers/k8s-tmux.ts';
 import { k8sSettings, parseK8sUrl } from '../src/providers/k8s-settings.ts';
 import { shellQuote } from '../src/tmux/index.ts';
 import { tempDir } from './support/gt.ts';
@@ -216,5 +217,36 @@ describe('what a pod says about its agent', () => {
         }),
       ),
     ).toEqual({ kind: 'running' });
+  });
+});
+
+describe('gt attach to a pod', () => {
+  it('is kubectl exec -it into the agent container of the session pod, attaching its tmux session', () => {
+    const s = k8sSettings({ context: 'prod', namespace: 'gastown', kubeconfig: '/home/me/kube.yaml' });
+    const a = attachCommand({ socket: 'gt-1a2b3c4d', settings: s, podOf: (x) => podName('gt-1a2b3c4d', x) }, 'app-nux');
+    expect([a.bin, ...a.args]).toEqual([
+      'kubectl',
+      '--kubeconfig',
+      '/home/me/kube.yaml',
+      '--context',
+      'prod',
+      '-n',
+      'gastown',
+      'exec',
+      '-it',
+      'gt-1a2b3c4d-app-nux',
+      '-c',
+      'agent',
+      '--',
+      'tmux',
+      '-u',
+      '-L',
+      'gt-1a2b3c4d',
+      '-f',
+      '/dev/null',
+      'attach-session',
+      '-t',
+      '=app-nux',
+    ]);
   });
 });
