@@ -7,7 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TOWN_EVENTS } from '../src/kernel/index.ts';
+import { countTownEvents } from '../src/town/index.ts';
 import { spawnKubeApi } from '../testing/k8s/index.ts';
+import { withTown } from '../test/support/gt.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const GT = join(root, 'bin', 'gt.js');
@@ -125,16 +128,12 @@ async function main(): Promise<void> {
       if (landed === FLEET) break;
       await sleep(1000);
     }
-    const merges = JSON.parse(gt(town, ['feed', '--json', '--limit', '1000'], false).stdout || '[]') as unknown;
-    const mergedOnce = Array.isArray(merges)
-      ? ids.filter(
-          (id) =>
-            merges.filter((e: { kind?: string; subject?: string }) => e.kind === 'refinery.merged' && e.subject === id)
-              .length === 1,
-        ).length
-      : NaN;
+    const mergedOnce = withTown(
+      town,
+      (st) => ids.filter((id) => countTownEvents(st, { kind: TOWN_EVENTS.refinery.merged, subject: id }) === 1).length,
+    );
     console.log(
-      `${FLEET} sim polecats as pods, slung at once          ${landed}/${FLEET} landed in ${((Date.now() - t0) / 1000).toFixed(1)} s (${slung.filter((x) => x.status === 'started').length} started by the sling, the rest by the daemon)${Number.isNaN(mergedOnce) ? '' : `; merged once: ${mergedOnce}/${FLEET}`}`,
+      `${FLEET} sim polecats as pods, slung at once          ${landed}/${FLEET} landed in ${((Date.now() - t0) / 1000).toFixed(1)} s (the sling itself took ${(r.ms / 1000).toFixed(1)} s; ${slung.filter((x) => x.status === 'started').length} started by the sling, the rest by the daemon); merged exactly once: ${mergedOnce}/${FLEET}`,
     );
   } finally {
     spawnSync(process.execPath, [GT, 'daemon', 'stop'], { cwd: town, env: env() });
