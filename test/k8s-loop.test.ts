@@ -138,6 +138,15 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
     expect(checked[0]!.checks.filter((c) => c.status === 'ok').map((c) => c.id)).toEqual(
       expect.arrayContaining(['k8s.pods.api', 'k8s.pods.rbac', 'k8s.pods.image']),
     );
+    // gt doctor runs the same checks for every Kubernetes host of the town.
+    const doctor = JSON.parse((await gt(['doctor', '--json'])).stdout) as { checks: { id: string; status: string }[] };
+    expect(doctor.checks.filter((c) => c.id.startsWith('k8s.pods.')).map((c) => [c.id, c.status])).toEqual(
+      expect.arrayContaining([
+        ['k8s.pods.api', 'ok'],
+        ['k8s.pods.rbac', 'ok'],
+        ['k8s.pods.image', 'ok'],
+      ]),
+    );
     // Pods need the town API: the daemon keeps it up while the town has hosts, and lands what polecats finish.
     const t1 = Date.now();
     await gtj(['daemon', 'start']);
