@@ -217,7 +217,7 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
           'write step1.txt "one\\n"',
           'run git add -A && git commit -qm step1',
           'sleep 10',
-          'write done.txt "evicted and done\\n"',
+          'write evicted-done.txt "evicted and done\\n"',
         ),
     );
     const r = await gtj<SlingJson>(['sling', id, 'app', '--host', 'pods']);
@@ -247,7 +247,7 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
     );
     await gtj(['daemon', 'start']);
     expect(seen).toMatchObject({ state: 'dead', host: 'pods' });
-    await until(() => mainFile('done.txt'), 'the evicted work to land after its restart', 120_000);
+    await until(() => mainFile('evicted-done.txt'), 'the evicted work to land after its restart', 120_000);
     expect(mainFile('resumed.txt')).toBe('resumed\n');
     expect(mainFile('step1.txt')).toBe('one\n');
     await until(() => merged(id) > 0, 'the merge event');
