@@ -81,7 +81,9 @@ async function main(): Promise<void> {
     gt(town, ['daemon', 'start']);
     const bead = (title: string, script: string): string =>
       (
-        JSON.parse(gt(town, ['bd', 'create', title, '-d', `\`\`\`sim\n${script}\n\`\`\`\n`, '--json']).stdout) as {
+        JSON.parse(
+          gt(town, ['bd', 'create', title, '-d', `\`\`\`sim\n${script}\n\`\`\`\n`, '--rig', 'app', '--json']).stdout,
+        ) as {
           id: string;
         }
       ).id;

@@ -46,7 +46,7 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
     return JSON.parse(r.stdout) as T;
   };
   const bead = async (title: string, description: string): Promise<string> =>
-    (await gtj<{ id: string }>(['bd', 'create', title, '-d', description])).id;
+    (await gtj<{ id: string }>(['bd', 'create', title, '-d', description, '--rig', 'app'])).id;
   const mainFile = (path: string): string | undefined => {
     const r = spawnSync('git', ['-C', join(town, 'app', '.repo.git'), 'show', `main:${path}`], { encoding: 'utf8' });
     return r.status === 0 ? r.stdout : undefined;

@@ -75,7 +75,8 @@ describe('the pod manifest', () => {
       name: 'town-token',
       secret: { secretName: 'gt-1a2b3c4d-gt-app-nux-token', defaultMode: 0o444 },
     });
-    expect(c.readinessProbe?.exec?.command).toEqual([
+    expect(c.readinessProbe).toBeUndefined();
+    expect(c.startupProbe?.exec?.command).toEqual([
       'tmux',
       '-u',
       '-L',

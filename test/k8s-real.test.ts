@@ -86,7 +86,7 @@ describe.skipIf(why !== undefined)('polecats as pods in a real cluster', () => {
     gtBuiltJson(town, ['daemon', 'start'], { env });
     const id = gtBuiltJson<{ id: string }>(
       town,
-      ['bd', 'create', 'Real pod', '-d', '```sim\nwrite real.txt "from the cluster\\n"\n```\n'],
+      ['bd', 'create', 'Real pod', '-d', '```sim\nwrite real.txt "from the cluster\\n"\n```\n', '--rig', 'app'],
       { env },
     ).id;
     const r = gtBuiltJson<{ results: { status: string }[] }>(town, ['sling', id, 'app', '--host', 'pods'], { env });

@@ -193,14 +193,14 @@ export function podManifest(p: PodPlan, name: string): V1Pod {
               readOnly: true,
             })),
           ],
-          // Up once the agent's tmux session is (the clone done); not ready once it is gone (the agent exited and the
-          // container stays): the pod list alone then says which agents run, with no exec per pod.
+          // Started once the agent's tmux session is up (the clone done). No readiness probe: between the startup
+          // probe passing and a first readiness result the pod reads as not ready, which would look like an agent
+          // that has ended; an ended agent is seen through exec (its session gone) instead.
           startupProbe: {
             exec: { command: hasSession },
             periodSeconds: 1,
             failureThreshold: Math.max(60, s.start_timeout_s),
           },
-          readinessProbe: { exec: { command: hasSession }, periodSeconds: 2, failureThreshold: 1 },
         },
       ],
       volumes: [

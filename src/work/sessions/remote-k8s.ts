@@ -66,7 +66,7 @@ export async function prepareK8s(
   id: AgentIdentity,
   h: HostConfig & { k8s: K8sSettings },
   issueToken: () => string,
-): Promise<{ host: HostConfig; workdir: string; env: Record<string, string> }> {
+): Promise<{ host: HostConfig; workdir: string; env: Record<string, string>; prepare: string; input: string }> {
   const townUrl = podTownUrl(town, h.k8s);
   const workdir = podWorkdir(h, id);
   withStore(town, (s) => placeAgent(s, { address: id.address, session: id.session, host: h.name, workdir }));
@@ -98,5 +98,6 @@ export async function prepareK8s(
     ...(local?.bead ? { [POD_ENV.bead]: local.bead } : {}),
   };
   if (town.env.GT_SIM_POLL_MS) env.GT_SIM_POLL_MS = town.env.GT_SIM_POLL_MS;
-  return { host: h, workdir, env };
+  // Nothing to run on a host before the start: the pod's own script readies its workspace.
+  return { host: h, workdir, env, prepare: '', input: '' };
 }

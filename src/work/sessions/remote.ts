@@ -27,7 +27,7 @@ import {
   type PlaceLoad,
   type Placement,
 } from '../../providers/index.ts';
-import { openTownStore, recordTownEvent, townFleet, townSocket, type TownContext } from '../../town/index.ts';
+import { openTownStore, recordTownEvent, townFleet, townSocket, townTmux, type TownContext } from '../../town/index.ts';
 import { getPolecat, listPolecats } from '../polecats/table.ts';
 import { identityOf, type AgentIdentity } from './identity.ts';
 import { workspaceScript } from './remote-workspace.ts';
@@ -241,6 +241,11 @@ export async function startOnHost(
   session: NewSessionSpec,
   readyPattern: string | undefined,
 ): Promise<HostStartOutcome> {
+  // A Kubernetes host: the provider creates the pod (which clones and starts the agent) and follows it until it runs.
+  if (isK8sHost(remote.host)) {
+    await townTmux(town).newSession(session);
+    return { status: 'created', snapshot: undefined, readySeen: false };
+  }
   const paths = { settingsDir: town.paths.settingsDir, runtimeDir: town.paths.runtime };
   return sshStartSession(remote.host, paths, townSocket(town), {
     prepare: remote.prepare,
