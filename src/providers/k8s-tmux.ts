@@ -68,7 +68,8 @@ export function podTmux(ctx: PodTmuxContext): TmuxClient {
     newSession: (spec) => ctx.start(spec),
     async hasSession(name) {
       const s = await stateOf(name);
-      return s !== undefined && s.kind !== 'failed' && s.kind !== 'exited' && s.kind !== 'image';
+      // A pod waiting for its image is kept, as one waiting for room: the kubelet retries the pull.
+      return s !== undefined && s.kind !== 'failed' && s.kind !== 'exited';
     },
     killSession: (name) => ctx.stop(name),
     async listSessions(): Promise<SessionInfo[]> {

@@ -188,10 +188,9 @@ export function k8sProvider(h: K8sHost, ctx: K8sContext): RuntimeProvider {
     const st = r.state;
     if (st.kind === 'running') return waitForTmux(c, name, spec.name);
     if (st.kind === 'unschedulable') return; // the gate's first look reports it (GT_POD_PENDING)
-    if (st.kind === 'image')
-      throw new GtError('GT_POD_IMAGE', `pod ${name} cannot start image ${s.image}: ${st.note}`, {
-        hint: 'check the image setting in settings/hosts.json and the registry access (gt doctor checks both)',
-      });
+    // An image that does not pull: the pod stays (the kubelet retries the pull, it starts once the image works) and
+    // the gate's first look reports it (GT_POD_IMAGE), so gt agents shows the pull error instead of a bare dead.
+    if (st.kind === 'image') return;
     if (st.kind === 'failed' || st.kind === 'exited') throw await endedAtStart(c, name, spec.name, st.note);
     throw new GtError(
       'GT_POD_SLOW',
