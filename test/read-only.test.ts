@@ -23,11 +23,15 @@ function bdAsNobody(dir: string, args: readonly string[]): RunOut {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Every file of the store with its bytes, to show nothing was written. */
+/**
+ * Every file of the store with its bytes, to show nothing was written. Not the WAL index (`beads.db-shm`): it is
+ * shared memory every reader marks, and the owner's own reads between the checks mark it.
+ */
 function storeFiles(dir: string): Record<string, string> {
   const d = join(dir, '.beads');
   return Object.fromEntries(
     readdirSync(d)
+      .filter((f) => f !== 'beads.db-shm')
       .sort()
       .map((f) => [f, readFileSync(join(d, f)).toString('base64')]),
   );

@@ -1,5 +1,5 @@
 // A request that cannot land (conflict, failing or hanging gate) becomes a rework bead slung back to a polecat.
-import { createBead, getBead, updateBead, type Store } from '../beads/index.ts';
+import { createBead, getBead, rigPrefixOf, updateBead, type Store } from '../beads/index.ts';
 import { messageOf, TOWN_EVENTS } from '../kernel/index.ts';
 import type { TownContext } from '../town/index.ts';
 import { sling } from '../work/sling/index.ts';
@@ -146,7 +146,10 @@ export function recordFailure(
       });
       return open.id;
     }
+    // Rework is the rig's work: it carries the rig's prefix (a town-level hq- bead is not slung into a rig).
+    const rigPrefix = store.loc.kind === 'town' ? rigPrefixOf(store.loc.root, mr.rig) : undefined;
     const rework = createBead(store, {
+      ...(rigPrefix ? { prefix: rigPrefix } : {}),
       title: `Rework ${mr.bead}: ${what}`.slice(0, 200),
       type: 'bug',
       priority: orig?.priority ?? mr.priority,
