@@ -1,119 +1,38 @@
 // gt sling: claim each bead (compare-and-set), give it a polecat (an idle one or a new worktree), hook it and start
 // the agent; beyond the caps it waits in the sling queue. Every decision goes to town_events.
-import { isGtError, messageOf, TOWN_EVENTS } from '../../kernel/index.ts';
-import { applyUpdate, getBead, type Store } from '../../beads/index.ts';
+import { TOWN_EVENTS } from '../../kernel/index.ts';
+import { applyUpdate, getBead } from '../../beads/index.ts';
 import { agentForRole, loadRig, requireKnownAgent, type TownContext } from '../../town/index.ts';
 import {
   choosePolecatPlace,
-  forgetUnstarted,
   placeClaimed,
   placedOn,
   recordSlung,
   requireHostRoom,
-  unplaceClaimed,
   withStore,
 } from '../sessions/index.ts';
 import { LOCAL } from '../../providers/index.ts';
 import {
-  buildPolecatWorktree,
   claimPolecatName,
-  discardPolecat,
   getPolecat,
-  rebranchPolecat,
   reusablePolecats,
   updatePolecat,
   workingCounts,
   type Polecat,
 } from '../polecats/index.ts';
-import { releaseInStore, unsling } from '../hook/release.ts';
+import { unsling } from '../hook/release.ts';
 import { decideClaim, decideSlot, townLevelRefusal, type SlingTarget } from './decide.ts';
 import { lastTownEvent, recordTownEvent, TOWN_PREFIX } from '../../town/index.ts';
 import { dequeueSling, enqueueSling, queuedSling, queuedSlings, updateQueuedSling } from './queue.ts';
 import { findBead, parseTarget, pourIfFormula } from './target.ts';
-import { startOnHook } from './start.ts';
 import { trackBatch, trackWork } from './convoy.ts';
 import { agentsOverBudget, budgetHint, hasBudgets, slingBudgetCheck } from '../../costs/budgets.ts';
 import { requireRigOpen, rigState, townDown } from '../rig-state/index.ts';
 import { resumeHook } from '../hook/lifecycle.ts';
+import { hookAndStart } from './hook-start.ts';
+import type { Claimed, Kept, Queued, SlingOutcome, SlingRequest, SlingResult, Step } from './types.ts';
 
-export type MergeMode = 'mr' | 'direct' | 'local';
-
-export interface SlingRequest {
-  /** Bead ids (any unique start), or one formula name to pour. */
-  beads: string[];
-  /** `<rig>` or `<rig>/<polecat>`. */
-  target: string;
-  agent?: string;
-  /** Added to the agent's first prompt. */
-  message?: string;
-  merge?: MergeMode;
-  noConvoy?: boolean;
-  dryRun?: boolean;
-  force?: boolean;
-  /** Branch or commit new branches start from (default: the rig's default branch). */
-  base?: string;
-  /** Formula variables (`--var k=v`) when slinging a formula. */
-  vars?: Record<string, string>;
-  /** Who asks (events); default the store's actor. */
-  actor?: string;
-  /**
-   * Run the polecat on this SSH host (docs/hosts.md): a new polecat each time, its workspace cloned there; `local`:
-   * on this machine. Without it, a town with hosts places each polecat (placement by the town).
-   */
-  host?: string;
-}
-
-/**
- * started: hooked and its agent runs; hooked: on the hook, but its agent did not start (the daemon retries it);
- * resumed: it was on this target's suspended or stopped hook, which works again; queued: waiting (see `waiting`);
- * already: on this target's hook and at work; refused: nothing changed (see `reason`).
- */
-export type SlingStatus = 'started' | 'hooked' | 'resumed' | 'queued' | 'already' | 'refused';
-
-/** What a queued sling waits for: a free slot under the caps, its named polecat, or room in a budget. */
-export type SlingWait = 'slot' | 'polecat' | 'budget';
-
-export interface SlingOutcome {
-  bead: string;
-  status: SlingStatus;
-  /** `<rig>/<polecat>` that holds it (started, already). */
-  polecat?: string;
-  reason?: string;
-  hint?: string;
-  /** Set for queued: what it waits for. */
-  waiting?: SlingWait;
-  branch?: string;
-  worktree?: string;
-  session?: string;
-  /** Set for a dry run: what would have happened. */
-  dryRun?: boolean;
-  /** The SSH host it runs on (started, hooked). */
-  host?: string;
-  /** Where the town placed it and why (no --host given, the town has hosts). */
-  placement?: string;
-  elapsedMs?: number;
-}
-
-export interface SlingResult {
-  target: string;
-  results: SlingOutcome[];
-  /** The convoy this sling made to track its work (a batch's, or a lone bead's "Work: <title>"). */
-  convoy?: string;
-  /** Beads of the queue that got a slot on the way. */
-  drained: SlingOutcome[];
-  /** A formula slung by name: the molecule poured for it, or (`reused`) the waiting one already poured. */
-  formula?: { name: string; molecule: string; reused?: boolean };
-}
-
-/**
- * Options a queued sling keeps for when it is drained. `agent` is only the `--agent` pin: without one, each start
- * (and the daemon's restarts) use the rig's polecat agent of that moment, so `polecats.agent` and the queue's
- * `agent` stay NULL.
- */
-type Kept = Pick<SlingRequest, 'agent' | 'message' | 'merge' | 'base' | 'actor' | 'host'>;
-
-/** A sling_queue row's options: what the sling kept, and the polecat it named (`<rig>/<polecat>`), if any. */
-type Queued = Kept & { polecat?: string };
+export type { MergeMode, SlingOutcome, SlingRequest, SlingResult, SlingStatus, SlingWait } from './types.ts';
 
 const WAITING_FOR_SLOT = 'waiting for a free polecat';
 
@@ -218,12 +137,6 @@ export async function drainSlingQueue(town: TownContext): Promise<SlingOutcome[]
     out.push(r);
   }
 }
-
-type Claimed =
-  { kind: 'done'; outcome: SlingOutcome } | { kind: 'claimed'; bead: string; polecat: Polecat; fresh: boolean };
-
-/** A sling's outcome, or the start of its agent still to run (the bead is hooked and its worktree ready). */
-type Step = SlingOutcome | (() => Promise<SlingOutcome>);
 
 /** How many agents of one batch start at once. */
 const START_CONCURRENCY = 6;
@@ -587,90 +500,4 @@ async function resumeIfIdle(
 
 function reusableNamed(town: TownContext, t: SlingTarget): Polecat[] {
   return reusablePolecats(town, t.rig).filter((p) => p.name === t.polecat);
-}
-
-/** Worktree for a claimed hook now, then the step that starts its session; a failure before the agent runs gives the bead back. */
-function hookAndStart(
-  town: TownContext,
-  c: Extract<Claimed, { kind: 'claimed' }>,
-  kept: Kept,
-  started: number,
-  placement: string | undefined,
-): Step {
-  const { bead } = c;
-  let p: Polecat;
-  try {
-    p = c.fresh
-      ? buildPolecatWorktree(town, c.polecat.rig, c.polecat.name, { bead, ...(kept.base ? { base: kept.base } : {}) })
-      : rebranchPolecat(town, c.polecat, bead, kept.base);
-  } catch (e) {
-    return giveBack(town, bead, c, e, kept);
-  }
-  withStore(town, (s) => updatePolecat(s, p.rig, p.name, { hook_state: 'active' }));
-  return async () => {
-    const o = await startSession(town, c, p, kept, started);
-    return placement !== undefined && (o.status === 'started' || o.status === 'hooked') ? { ...o, placement } : o;
-  };
-}
-
-async function startSession(
-  town: TownContext,
-  c: Extract<Claimed, { kind: 'claimed' }>,
-  p: Polecat,
-  kept: Kept,
-  started: number,
-): Promise<SlingOutcome> {
-  const { bead } = c;
-  const address = `${c.polecat.rig}/${c.polecat.name}`;
-  try {
-    const r = await startOnHook(town, p, bead, kept);
-    return {
-      bead,
-      status: 'started',
-      polecat: address,
-      branch: p.branch!,
-      worktree: p.worktree,
-      session: r.session,
-      elapsedMs: Date.now() - started,
-      ...(r.warning ? { reason: r.warning } : {}),
-      ...(kept.host ? { host: kept.host } : {}),
-    };
-  } catch (e) {
-    if (
-      isGtError(e) &&
-      ['GT_AGENT_CLI_MISSING', 'GT_NO_WORKDIR', 'GT_AGENT_NOT_FOUND', 'GT_BAD_PRESET'].includes(e.code)
-    )
-      return giveBack(town, bead, c, e, kept);
-    return {
-      bead,
-      status: 'hooked',
-      polecat: address,
-      branch: p.branch!,
-      worktree: p.worktree,
-      reason: `hooked to ${address}, but its agent did not start: ${messageOf(e)}`,
-      ...(kept.host ? { host: kept.host } : {}),
-      hint: isGtError(e) && e.hint ? e.hint : `gt peek ${address} shows its screen; the daemon restarts it on its hook`,
-      elapsedMs: Date.now() - started,
-    };
-  }
-}
-
-function giveBack(
-  town: TownContext,
-  bead: string,
-  c: Extract<Claimed, { kind: 'claimed' }>,
-  e: unknown,
-  kept: Kept,
-): SlingOutcome {
-  const reason = messageOf(e);
-  withStore(town, (s: Store) =>
-    releaseInStore(s, bead, c.fresh ? undefined : c.polecat, {
-      reason: `sling failed: ${reason}`,
-      ...(kept.actor ? { actor: kept.actor } : {}),
-    }),
-  );
-  if (c.fresh) discardPolecat(town, c.polecat.rig, c.polecat.name);
-  withStore(town, (s) => forgetUnstarted(s, `${c.polecat.rig}/${c.polecat.name}`));
-  unplaceClaimed(town, `${c.polecat.rig}/${c.polecat.name}`);
-  return { bead, status: 'refused', reason, ...(isGtError(e) && e.hint ? { hint: e.hint } : {}) };
 }
