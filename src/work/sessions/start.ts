@@ -59,19 +59,28 @@ export type StartResult =
       startedElsewhere?: true;
     };
 
+/** The runtime the agent's record says runs in its session (the request's when none is recorded). */
+function recordedRuntime(town: TownContext, req: StartRequest): string {
+  return withStore(town, (s) => getAgent(s, req.identity.address))?.runtime ?? req.agent;
+}
+
+/** The session runs already; `elsewhere`: another starter made it just now, for the current hook. */
+function alreadyRunning(req: StartRequest, agent: string, elsewhere = false): StartResult {
+  return {
+    status: 'already-running',
+    address: req.identity.address,
+    session: req.identity.session,
+    agent,
+    ...(elsewhere ? { startedElsewhere: true as const } : {}),
+  };
+}
+
 export async function startAgent(town: TownContext, req: StartRequest): Promise<StartResult> {
   // One starter at a time per session, marked for the daemon too (starting.ts): a start on a host takes seconds
   // before its session exists, and a second start meanwhile would run a second agent on the same hook.
   const release = markStarting(town, req.identity.session);
   if (!release) {
-    const rec = withStore(town, (s) => getAgent(s, req.identity.address));
-    return {
-      status: 'already-running',
-      address: req.identity.address,
-      session: req.identity.session,
-      agent: rec?.runtime ?? req.agent,
-      startedElsewhere: true,
-    };
+    return alreadyRunning(req, recordedRuntime(town, req), true);
   }
   try {
     return await startMarked(town, req);
@@ -93,13 +102,7 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
         )
       : undefined;
   if (existing && !existing.paneDead) {
-    const rec = withStore(town, (s) => getAgent(s, req.identity.address));
-    return {
-      status: 'already-running',
-      address: req.identity.address,
-      session: req.identity.session,
-      agent: rec?.runtime ?? req.agent,
-    };
+    return alreadyRunning(req, recordedRuntime(town, req));
   }
   if (existing) await tmux.killSession(req.identity.session); // a pane kept after its program exited: nothing runs there
   // On a host: its workspace, token and environment there; its runtime's own hook settings are not installed there
@@ -110,14 +113,7 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
       remote = await prepareRemote(town, req.identity, hostName);
     } catch (e) {
       // Another starter (the daemon, a sling) has its session starting there already (a pod takes seconds).
-      if (e instanceof GtError && e.code === 'TMUX_SESSION_EXISTS')
-        return {
-          status: 'already-running',
-          address: req.identity.address,
-          session: req.identity.session,
-          agent: req.agent,
-          startedElsewhere: true,
-        };
+      if (e instanceof GtError && e.code === 'TMUX_SESSION_EXISTS') return alreadyRunning(req, req.agent, true);
       // The host it was placed on is lost (a restart, not a new placement): the hook carries on here.
       if (req.host !== undefined || !isHostLost(e)) throw e;
       moveHere(town, req.identity, hostName, messageOf(e));
@@ -166,17 +162,10 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
   } catch (e) {
     // Another starter (the daemon, a second sling) made the session since the look above: it runs, started by them.
     if (!(e instanceof GtError && e.code === 'TMUX_SESSION_EXISTS')) throw e;
-    return {
-      status: 'already-running',
-      address: id.address,
-      session: id.session,
-      agent: req.agent,
-      startedElsewhere: true,
-    };
+    return alreadyRunning(req, req.agent, true);
   }
   if (onHost?.status === 'exists') {
-    const rec = withStore(town, (s) => getAgent(s, id.address));
-    return { status: 'already-running', address: id.address, session: id.session, agent: rec?.runtime ?? req.agent };
+    return alreadyRunning(req, recordedRuntime(town, req));
   }
   const firstScreen = onHost?.status === 'created' ? onHost.snapshot : undefined;
   withStore(town, (s) =>
