@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     // Work that keeps the polecat busy (it never finishes during the bench).
     const bead = (): string =>
       (
-        JSON.parse(gt(town, ['bd', 'create', 'Bench work', '-d', '```sim\nsleep 600\n```\n', '--json']).stdout) as {
+        JSON.parse(gt(town, ['bd', 'create', 'Bench work', '--rig', 'app', '-d', '```sim\nsleep 600\n```\n', '--json']).stdout) as {
           id: string;
         }
       ).id;
