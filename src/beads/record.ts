@@ -1,7 +1,7 @@
 // The bead record as Go Beads writes it (reference/beads.md §2.7), for the JSONL ledger and every `--json` output:
 // one place for the shape (docs/formats/beads-jsonl.md). Reads both this shape and the one earlier versions of this
 // project wrote (`type`, `acceptance`, edges and comments without `issue_id`).
-import type { BeadDetails, Comment, Dependency, DepType, IssueType } from './model.ts';
+import type { Bead, BeadDetails, Comment, Dependency, DepType, IssueType } from './model.ts';
 import { BEADS_DEP_TYPES, CUSTOM_KIND, DEP_TYPES, STATUSES } from './model.ts';
 
 /**
@@ -82,7 +82,7 @@ const EDGE_KEYS = new Set(['issue_id', 'depends_on_id', 'type', 'created_at', 'c
 const COMMENT_KEYS = new Set(['id', 'issue_id', 'author', 'text', 'created_at']);
 
 /** The bead as a Beads record (keys in Beads' order, empty optional fields left out, unknown fields kept). */
-export function toRecord(b: BeadDetails): Record<string, unknown> {
+export function toRecord(b: Bead & Partial<Pick<BeadDetails, 'dependencies' | 'comments'>>): Record<string, unknown> {
   const o: Record<string, unknown> = { id: b.id, title: b.title, description: b.description };
   if (b.design) o.design = b.design;
   if (b.acceptance) o.acceptance_criteria = b.acceptance;
@@ -102,7 +102,7 @@ export function toRecord(b: BeadDetails): Record<string, unknown> {
   if (b.external_ref) o.external_ref = b.external_ref;
   if (b.metadata && Object.keys(b.metadata).length) o.metadata = sortKeys(b.metadata);
   if (b.labels.length) o.labels = [...b.labels].sort(cmp);
-  if (b.dependencies.length) {
+  if (b.dependencies?.length) {
     o.dependencies = [...b.dependencies]
       .sort((x, y) => cmp(x.depends_on_id, y.depends_on_id))
       .map((d) => ({
@@ -114,7 +114,7 @@ export function toRecord(b: BeadDetails): Record<string, unknown> {
         ...without(d.extra, EDGE_KEYS),
       }));
   }
-  if (b.comments.length) {
+  if (b.comments?.length) {
     o.comments = [...b.comments]
       .sort((x, y) => cmp(x.created_at, y.created_at) || cmp(x.id, y.id))
       .map((c) => ({

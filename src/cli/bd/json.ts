@@ -19,7 +19,7 @@ type Json = Record<string, unknown>;
 
 /** One issue as Beads prints it: the ledger record (Beads' names, empty fields left out). */
 export function issueJson(b: Bead & Partial<Pick<BeadDetails, 'dependencies' | 'comments'>>): Json {
-  const rec = toRecord({ ...b, dependencies: b.dependencies ?? [], comments: b.comments ?? [] });
+  const rec = toRecord(b);
   return b.ephemeral ? { ...rec, ephemeral: true } : rec;
 }
 

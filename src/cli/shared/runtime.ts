@@ -57,7 +57,8 @@ export function fdIo(): CliIo {
 /** A command's result: the data `--json` prints and the text a person reads. */
 export interface Output {
   data: unknown;
-  text: string;
+  /** The text, or how to make it when it is printed (a long list costs its rendering even under --json). */
+  text: string | (() => string);
 }
 
 /**
@@ -65,8 +66,12 @@ export interface Output {
  * bodies from the store that must not drive the terminal (renderers add no escape sequences of their own).
  */
 export function emit(io: CliIo, json: boolean, o: Output): void {
-  if (json) io.out(`${JSON.stringify(o.data, null, 2)}\n`);
-  else if (o.text) io.out(safeText(o.text.endsWith('\n') ? o.text : `${o.text}\n`));
+  if (json) {
+    io.out(`${JSON.stringify(o.data, null, 2)}\n`);
+    return;
+  }
+  const text = typeof o.text === 'function' ? o.text() : o.text;
+  if (text) io.out(safeText(text.endsWith('\n') ? text : `${text}\n`));
 }
 
 /** Exit code carried by an outcome that is not an exception (e.g. a lost claim). */

@@ -89,7 +89,7 @@ export function registerList(program: Command, ctx: BdCtx): void {
       const page = listBeads(ctx.store(), filterOf(ctx, o));
       emit(ctx.io, ctx.json(), {
         data: ctx.json() ? listJson(ctx.store(), page.beads) : null,
-        text: beadList(page.beads, page.total, 'No beads match.'),
+        text: () => beadList(page.beads, page.total, 'No beads match.'),
       });
     });
   addFilterOptions(
@@ -102,7 +102,7 @@ export function registerList(program: Command, ctx: BdCtx): void {
       const page = listBeads(ctx.store(), { ...filterOf(ctx, { all: true, ...o }), text: words.join(' ') });
       emit(ctx.io, ctx.json(), {
         data: ctx.json() ? listJson(ctx.store(), page.beads) : null,
-        text: beadList(page.beads, page.total, 'Nothing found.'),
+        text: () => beadList(page.beads, page.total, 'Nothing found.'),
       });
     });
 }

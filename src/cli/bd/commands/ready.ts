@@ -72,8 +72,8 @@ export function registerReady(program: Command, ctx: BdCtx): void {
       }
       const page = readyBeads(store, { ...f, withTotal: !ctx.json() });
       emit(ctx.io, ctx.json(), {
-        data: page.beads.map(issueJson),
-        text: beadList(page.beads, page.total, 'Nothing is ready.'),
+        data: ctx.json() ? page.beads.map(issueJson) : null,
+        text: () => beadList(page.beads, page.total, 'Nothing is ready.'),
       });
     });
 
