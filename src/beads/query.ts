@@ -2,7 +2,7 @@
 import type { Store } from './store.ts';
 import type { Params } from './sqlite.ts';
 import { NON_WORK_TYPES, type Bead, type IssueType, type Status } from './model.ts';
-import { hydrate } from './rows.ts';
+import { selectBeads } from './rows.ts';
 import { claimInTx, type ClaimOutcome } from './update.ts';
 
 export type SortKey = 'priority' | 'oldest' | 'newest' | 'updated' | 'id' | 'hybrid';
@@ -91,11 +91,11 @@ function select(store: Store, where: Where, sort: SortKey | undefined, limit: nu
     params.push(cutoff, cutoff, cutoff);
   }
   const lim = limit && limit > 0 ? ` LIMIT ${Math.floor(limit)}` : '';
-  const rows = store.db.all(
+  return selectBeads(
+    store.db,
     `SELECT i.* FROM issues i WHERE ${where.clauses.join(' AND ')} ORDER BY ${orderBy(sort)}${lim}`,
     ...params,
   );
-  return hydrate(store.db, rows);
 }
 
 function countOf(store: Store, where: Where): number {
@@ -167,10 +167,11 @@ export interface BlockedBead extends Bead {
 
 /** Unfinished beads held back by dependencies, with what holds each one. */
 export function blockedBeads(store: Store, f: { limit?: number } = {}): BlockedBead[] {
-  const rows = store.db.all(
+  const beads = selectBeads(
+    store.db,
     `SELECT i.* FROM issues i WHERE i.deleted_at IS NULL AND i.is_blocked = 1 ORDER BY i.priority, i.created_at DESC, i.id${f.limit ? ` LIMIT ${Math.floor(f.limit)}` : ''}`,
   );
-  return hydrate(store.db, rows).map((b) => ({
+  return beads.map((b) => ({
     ...b,
     blocked_by: store.db
       .all<{ id: string }>(

@@ -1,36 +1,60 @@
 // Mapping between database rows and beads, and the reads every operation shares.
-import type { Db, Row } from './sqlite.ts';
+import type { SQLInputValue } from 'node:sqlite';
+import type { Db, Params, Table, Values } from './sqlite.ts';
 import type { Bead, BeadDetails, Comment, Dependency } from './model.ts';
 import { extraFrom, extraText } from './record.ts';
 
-export function rowToBead(r: Row, labels: string[]): Bead {
+/** Where each column of an issues row is in its values (Db.allValues). */
+type At = Record<string, number>;
+
+function beadFrom(v: Values, at: At, labels: string[]): Bead {
+  const col = (name: string): SQLInputValue | undefined => v[at[name]!];
+  const text = (name: string): string | null => (col(name) as string | null | undefined) ?? null;
+  const uid = text('uid');
+  const metadata = text('metadata');
   return {
-    id: r.id as string,
-    title: r.title as string,
-    description: r.description as string,
-    design: r.design as string,
-    acceptance: r.acceptance as string,
-    notes: r.notes as string,
-    status: r.status as Bead['status'],
-    priority: Number(r.priority),
-    type: r.type as Bead['type'],
-    assignee: (r.assignee as string | null) ?? null,
-    owner: (r.owner as string | null) ?? null,
-    ...(r.uid ? { uid: r.uid as string } : {}),
+    id: col('id') as string,
+    title: col('title') as string,
+    description: col('description') as string,
+    design: col('design') as string,
+    acceptance: col('acceptance') as string,
+    notes: col('notes') as string,
+    status: col('status') as Bead['status'],
+    priority: Number(col('priority')),
+    type: col('type') as Bead['type'],
+    assignee: text('assignee'),
+    owner: text('owner'),
+    ...(uid ? { uid } : {}),
     labels,
-    created_at: r.created_at as string,
-    created_by: r.created_by as string,
-    updated_at: r.updated_at as string,
-    closed_at: (r.closed_at as string | null) ?? null,
-    close_reason: (r.close_reason as string | null) ?? null,
-    external_ref: (r.external_ref as string | null) ?? null,
-    defer_until: (r.defer_until as string | null) ?? null,
-    metadata: r.metadata ? (JSON.parse(r.metadata as string) as Record<string, unknown>) : null,
-    ephemeral: Number(r.ephemeral) === 1,
-    deleted_at: (r.deleted_at as string | null) ?? null,
-    deleted_by: (r.deleted_by as string | null) ?? null,
-    extra: extraFrom(r.extra),
+    created_at: col('created_at') as string,
+    created_by: col('created_by') as string,
+    updated_at: col('updated_at') as string,
+    closed_at: text('closed_at'),
+    close_reason: text('close_reason'),
+    external_ref: text('external_ref'),
+    defer_until: text('defer_until'),
+    metadata: metadata ? (JSON.parse(metadata) as Record<string, unknown>) : null,
+    ephemeral: Number(col('ephemeral')) === 1,
+    deleted_at: text('deleted_at'),
+    deleted_by: text('deleted_by'),
+    extra: extraFrom(col('extra')),
   };
+}
+
+/** The beads of issues rows read with Db.allValues (each row all of an issue's columns, maybe more), labels added. */
+export function beadsOf(db: Db, t: Table): Bead[] {
+  const at: At = {};
+  t.columns.forEach((c, i) => (at[c] ??= i));
+  const labels = labelsFor(
+    db,
+    t.rows.map((v) => v[at.id!] as string),
+  );
+  return t.rows.map((v) => beadFrom(v, at, labels.get(v[at.id!] as string) ?? []));
+}
+
+/** The beads `sql` selects (all of each issue's columns: `SELECT i.*` or `SELECT *` from issues), labels added. */
+export function selectBeads(db: Db, sql: string, ...params: Params): Bead[] {
+  return beadsOf(db, db.allValues(sql, ...params));
 }
 
 const DEP_COLS = 'issue_id, depends_on_id, type, created_at, created_by, extra';
@@ -61,20 +85,10 @@ export function labelsFor(db: Db, ids: readonly string[]): Map<string, string[]>
   return out;
 }
 
-/** Turn issue rows into beads with their labels. */
-export function hydrate(db: Db, rows: Row[]): Bead[] {
-  const labels = labelsFor(
-    db,
-    rows.map((r) => r.id as string),
-  );
-  return rows.map((r) => rowToBead(r, labels.get(r.id as string) ?? []));
-}
-
 /** A bead by exact id; deleted ones only when asked. */
 export function getBead(db: Db, id: string, opts: { includeDeleted?: boolean } = {}): Bead | undefined {
-  const r = db.get('SELECT * FROM issues WHERE id = ?', id);
-  if (!r || (r.deleted_at && !opts.includeDeleted)) return undefined;
-  return hydrate(db, [r])[0];
+  const [b] = selectBeads(db, 'SELECT * FROM issues WHERE id = ?', id);
+  return b && (!b.deleted_at || opts.includeDeleted) ? b : undefined;
 }
 
 export function depsOf(db: Db, id: string): Dependency[] {
@@ -103,8 +117,7 @@ export function getDetails(db: Db, id: string, opts: { includeDeleted?: boolean 
 
 /** Every bead of the ledger (not ephemeral), with edges and comments, in id order. */
 export function allDetails(db: Db): BeadDetails[] {
-  const rows = db.all('SELECT * FROM issues WHERE ephemeral = 0 ORDER BY id');
-  const beads = hydrate(db, rows);
+  const beads = selectBeads(db, 'SELECT * FROM issues WHERE ephemeral = 0 ORDER BY id');
   const deps = new Map<string, Dependency[]>();
   for (const d of db.all<Dependency>(`SELECT ${DEP_COLS} FROM deps`).map(withExtra)) {
     const l = deps.get(d.issue_id);

@@ -6,6 +6,15 @@ import { GtError, messageOf } from '../kernel/index.ts';
 import { BEADS_PART, latestVersion, type SchemaPart } from './schema.ts';
 
 export type Row = Record<string, SQLInputValue>;
+
+/** One row's values in column order. */
+export type Values = readonly SQLInputValue[];
+
+/** Rows as value arrays (Db.allValues). */
+export interface Table {
+  columns: string[];
+  rows: Values[];
+}
 export type Params = SQLInputValue[];
 
 const BUSY_TIMEOUT_MS = 30_000;
@@ -52,6 +61,7 @@ function keepWal(path: string): void {
 /** A thin handle over one SQLite connection with a statement cache. */
 export class Db {
   private readonly stmts = new Map<string, StatementSync>();
+  private readonly valueStmts = new Map<string, StatementSync>();
   private depth = 0;
   /** What to do once the open transaction commits or is abandoned, by key (the first registration of a key wins). */
   private readonly endings = new Map<string, TxEnding>();
@@ -130,6 +140,7 @@ export class Db {
 
   close(): void {
     this.stmts.clear();
+    this.valueStmts.clear();
     if (leaveWal && !this.readOnly && this.path !== ':memory:') keepWal(this.path);
     this.raw.close();
   }
@@ -145,6 +156,26 @@ export class Db {
 
   all<T = Row>(sql: string, ...params: Params): T[] {
     return this.stmt(sql).all(...params) as T[];
+  }
+
+  /**
+   * The rows as arrays of values in column order, with the column names: no object per row, which node:sqlite
+   * builds with one named property at a time (for a page of 100 beads that cost more than the query itself, and
+   * pushed a short command into a garbage collection).
+   */
+  allValues(sql: string, ...params: Params): Table {
+    let s = this.valueStmts.get(sql);
+    if (!s) {
+      s = this.raw.prepare(sql);
+      // Node 22.13–22.15 lacks it: their rows are objects, read back in column order below.
+      if (typeof s.setReturnArrays === 'function') s.setReturnArrays(true);
+      this.valueStmts.set(sql, s);
+    }
+    const rows = s.all(...params) as unknown[];
+    return {
+      columns: s.columns().map((c) => c.name),
+      rows: (rows.length && !Array.isArray(rows[0]) ? rows.map((r) => Object.values(r as Row)) : rows) as Values[],
+    };
   }
 
   get<T = Row>(sql: string, ...params: Params): T | undefined {

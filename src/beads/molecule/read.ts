@@ -2,7 +2,7 @@
 import { GtError } from '../../kernel/index.ts';
 import type { Store } from '../store.ts';
 import { isDone, type Bead } from '../model.ts';
-import { getBead, hydrate } from '../rows.ts';
+import { beadsOf, getBead, selectBeads } from '../rows.ts';
 import { resolveId } from '../resolve.ts';
 import { orderSteps } from '../formula/graph.ts';
 
@@ -55,16 +55,17 @@ function descendants(
   root: string,
   withDigests = false,
 ): { bead: Bead; blocked: boolean; parent: string }[] {
-  const rows = store.db.all(
+  const t = store.db.allValues(
     `WITH RECURSIVE d(id, parent) AS (
        SELECT issue_id, depends_on_id FROM deps WHERE depends_on_id = ? AND type = 'parent-child'
        UNION SELECT x.issue_id, x.depends_on_id FROM deps x JOIN d ON x.depends_on_id = d.id AND x.type = 'parent-child')
      SELECT i.*, d.parent AS parent_id FROM issues i JOIN d ON d.id = i.id WHERE i.deleted_at IS NULL`,
     root,
   );
-  const beads = hydrate(store.db, rows);
+  const beads = beadsOf(store.db, t);
+  const [blocked, parent] = [t.columns.indexOf('is_blocked'), t.columns.indexOf('parent_id')];
   return beads
-    .map((bead, i) => ({ bead, blocked: Number(rows[i]!.is_blocked) === 1, parent: rows[i]!.parent_id as string }))
+    .map((bead, i) => ({ bead, blocked: Number(t.rows[i]![blocked]) === 1, parent: t.rows[i]![parent] as string }))
     .filter((x) => withDigests || !x.bead.metadata?.digest_of);
 }
 
@@ -166,8 +167,8 @@ export function summarize(store: Store, mol: Bead): MoleculeSummary {
 
 /** Molecules, newest first: open ones, or every one with `all`. Wisps included. */
 export function listMolecules(store: Store, opts: { all?: boolean } = {}): MoleculeSummary[] {
-  const rows = store.db.all(
+  return selectBeads(
+    store.db,
     `SELECT * FROM issues WHERE type = 'molecule' AND deleted_at IS NULL${opts.all ? '' : " AND status != 'closed'"} ORDER BY created_at DESC, id`,
-  );
-  return hydrate(store.db, rows).map((m) => summarize(store, m));
+  ).map((m) => summarize(store, m));
 }
