@@ -228,25 +228,23 @@ export interface EdgeCounts {
 }
 
 export function edgeCounts(store: Store, ids: readonly string[]): EdgeCounts {
-  const count = (sql: string): Map<string, number> => {
-    const out = new Map<string, number>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      for (const r of store.db.all<{ id: string; n: number }>(
-        sql.replace('?*', chunk.map(() => '?').join(',')),
-        ...chunk,
-      ))
-        out.set(r.id, r.n);
-    }
-    return out;
-  };
-  return {
-    deps: count('SELECT issue_id AS id, count(*) AS n FROM deps WHERE issue_id IN (?*) GROUP BY issue_id'),
-    dependents: count(
-      'SELECT depends_on_id AS id, count(*) AS n FROM deps WHERE depends_on_id IN (?*) GROUP BY depends_on_id',
-    ),
-    comments: count('SELECT issue_id AS id, count(*) AS n FROM comments WHERE issue_id IN (?*) GROUP BY issue_id'),
-  };
+  const out: EdgeCounts = { deps: new Map(), dependents: new Map(), comments: new Map() };
+  const kinds = [out.deps, out.dependents, out.comments];
+  // One statement for the three counts: a short command pays for each statement it prepares.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const list = chunk.map(() => '?').join(',');
+    const rows = store.db.allValues(
+      `SELECT 0, issue_id, count(*) FROM deps WHERE issue_id IN (${list}) GROUP BY issue_id
+       UNION ALL SELECT 1, depends_on_id, count(*) FROM deps WHERE depends_on_id IN (${list}) GROUP BY depends_on_id
+       UNION ALL SELECT 2, issue_id, count(*) FROM comments WHERE issue_id IN (${list}) GROUP BY issue_id`,
+      ...chunk,
+      ...chunk,
+      ...chunk,
+    ).rows;
+    for (const [kind, id, n] of rows) kinds[Number(kind)]!.set(id as string, Number(n));
+  }
+  return out;
 }
 
 /** The id of the bead in `status` assigned to `assignee` that changed last (a hook, or work a session was doing). */
