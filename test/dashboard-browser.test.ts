@@ -101,6 +101,11 @@ describe('the dashboard in Chromium', () => {
         timeout: 5_000,
       })
       .toBe(1);
+    // The queue panel says where the landed work is: on main of the repository the rig came from (issue 12 §3).
+    await expect
+      .poll(() => page.locator('.rig-where').allTextContents(), { timeout: 10_000 })
+      .toContainEqual(expect.stringContaining(`Landed work is on main in ${join(t.dir, 'web src')}`));
+    expect(readFileSync(join(t.dir, 'web src', 'about.html'), 'utf8')).toBe('<h1>About</h1>\n');
   }, 300_000);
 
   it('round-trips a config edit, and shows a bad value next to its field without writing it', async () => {
