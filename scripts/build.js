@@ -33,6 +33,26 @@ const lazyBuiltins = {
   },
 };
 
+/**
+ * zod's namespace carries every locale's messages (about 400 KB of the bundle, read and compiled by every gt call);
+ * Gas Town shows only English ones, which zod loads on its own (`config(en())`). Keep that one.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /locales\/index\.js$/ }, (a) =>
+      /[\\/]zod[\\/]/.test(a.importer)
+        ? { path: join(dirname(a.importer), a.path), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(a.path), 'en.js'))};`,
+      loader: 'js',
+      resolveDir: dirname(a.path),
+    }));
+  },
+};
+
 await build({
   entryPoints: { bd: join(root, 'src/cli/bd/main.ts'), gt: join(root, 'src/cli/gt/main.ts') },
   outdir: join(root, 'dist'),
@@ -44,7 +64,7 @@ await build({
   // Our modules use import.meta.dirname/filename (no URL to build at start-up: that cost about 2 ms of every call).
   define: { 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
   legalComments: 'none',
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, zodEnglishOnly],
   // The Kubernetes client (tens of MB with its models) stays in node_modules: gt imports it on a cluster's first call.
   external: ['@kubernetes/client-node'],
   logLevel: 'warning',

@@ -1,6 +1,10 @@
 // The town's file formats as zod schemas: town.json, settings/config.json and <rig>/rig.json (docs/formats/town-config.md).
 import { z } from 'zod';
 
+// A gt command parses its few files once: compiling each schema into a JavaScript function first (zod's default)
+// costs more than it saves, in every process.
+z.config({ jitless: true });
+
 /** `town.json`: the marker `gt` finds by walking up. */
 export const TownMetaSchema = z.strictObject({
   name: z.string().min(1),
