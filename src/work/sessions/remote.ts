@@ -32,6 +32,9 @@ import { getPolecat, listPolecats } from '../polecats/table.ts';
 import { identityOf, type AgentIdentity } from './identity.ts';
 import { workspaceScript } from './remote-workspace.ts';
 import { prepareK8s } from './remote-k8s.ts';
+import { claudeSettings, CLAUDE_SETTINGS_FILE } from '../../agents/claude-settings.ts';
+import type { AgentPreset } from '../../agents/index.ts';
+import { claudeSettingsFor, type RuntimeSetup } from './runtime-setup.ts';
 
 /** Town API tokens for agents on hosts (the server's tokens module; the CLI sets it at start: work/ is below server/). */
 export interface TokenIssuer {
@@ -232,6 +235,45 @@ export async function prepareRemote(town: TownContext, id: AgentIdentity, hostNa
   };
   if (town.env.GT_SIM_POLL_MS) env.GT_SIM_POLL_MS = town.env.GT_SIM_POLL_MS;
   return { host: h, workdir, env, prepare, input: `${token}\n` };
+}
+
+/** Where an agent's Gas Town-owned runtime files live on its host. */
+export function remoteAgentDir(h: HostConfig, id: AgentIdentity): string {
+  return `${h.dir}/agents/${id.session}`;
+}
+
+/**
+ * The runtime's Gas Town-owned hook settings on the host, as here (runtime-setup.ts) but with the host's gt shim in
+ * the hooks: Claude Code's settings file is written by the start's one ssh call (`<dir>/agents/<session>/`, 0600 in a
+ * 0700 directory: its hooks act as the agent) and passed with the settings flag, so the agent primes itself at
+ * session start as it does here. Other runtimes, and pods, get no settings there yet: their first prompt tells them
+ * to run `gt prime`. Returns the setup and the start with the settings' writing added to its preparation.
+ */
+export function remoteRuntime(
+  town: TownContext,
+  id: AgentIdentity,
+  preset: AgentPreset,
+  remote: RemoteStart,
+): { setup: RuntimeSetup; remote: RemoteStart } {
+  const h = remote.host;
+  if (isK8sHost(h) || preset.hooks.kind !== 'claude-settings' || !preset.hooks.settingsFlag)
+    return { setup: { primesItself: false }, remote };
+  const dir = remoteAgentDir(h, id);
+  const file = `${dir}/${CLAUDE_SETTINGS_FILE}`;
+  const settings = claudeSettings({ ...claudeSettingsFor(id, town), gtCommand: [`${h.dir}/bin/gt`] });
+  const q = shellQuote;
+  const write = [
+    'umask 077',
+    `mkdir -p ${q(dir)}`,
+    `cat > ${q(file)} <<'GT_CLAUDE_SETTINGS'`,
+    JSON.stringify(settings, null, 2),
+    'GT_CLAUDE_SETTINGS',
+    'umask 022',
+  ].join('\n');
+  return {
+    setup: { settingsPath: file, primesItself: true },
+    remote: { ...remote, prepare: `${remote.prepare}\n${write}` },
+  };
 }
 
 /** Ready the host and start the session there, in one ssh call that also waits there for the ready prompt. */
