@@ -25,21 +25,28 @@ interface Seen {
   dirMode: string | null;
   prime: string | null;
   primeError: string | null;
+  gitStatus: string;
 }
 
-/** The stand-in for Claude Code: records what it was started with, runs its SessionStart hook, shows a prompt. */
-const fakeClaude = (record: string): string => `#!${process.execPath}
+/**
+ * The stand-in for Claude Code and Gemini CLI: records what it was started with (`seen-<GT_AGENT>.json` in `dir`)
+ * and the hook settings it would read (the `--settings` file, else the workspace's `.gemini/settings.json`), runs
+ * their SessionStart hook as the runtime would, and shows a prompt.
+ */
+const fakeAgent = (dir: string): string => `#!${process.execPath}
 import { execSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 const args = process.argv.slice(2);
 const at = args.indexOf('--settings');
-const seen = { args, cwd: process.cwd(), settingsPath: at >= 0 ? args[at + 1] : null, settings: null, mode: null,
-  dirMode: null, prime: null, primeError: null };
-if (seen.settingsPath) {
-  seen.settings = JSON.parse(readFileSync(seen.settingsPath, 'utf8'));
-  seen.mode = (statSync(seen.settingsPath).mode & 0o777).toString(8);
-  seen.dirMode = (statSync(dirname(seen.settingsPath)).mode & 0o777).toString(8);
+const gemini = join(process.cwd(), '.gemini', 'settings.json');
+const settingsPath = at >= 0 ? args[at + 1] : existsSync(gemini) ? gemini : null;
+const seen = { args, cwd: process.cwd(), settingsPath, settings: null, mode: null, dirMode: null, prime: null,
+  primeError: null, gitStatus: execSync('git status --porcelain', { encoding: 'utf8' }) };
+if (settingsPath) {
+  seen.settings = JSON.parse(readFileSync(settingsPath, 'utf8'));
+  seen.mode = (statSync(settingsPath).mode & 0o777).toString(8);
+  seen.dirMode = (statSync(dirname(settingsPath)).mode & 0o777).toString(8);
   const hook = seen.settings.hooks.SessionStart[0].hooks[0].command;
   const input = JSON.stringify({ session_id: 'fake-session', hook_event_name: 'SessionStart', source: 'startup',
     cwd: process.cwd() });
@@ -49,7 +56,7 @@ if (seen.settingsPath) {
     seen.primeError = String(e.stderr ?? e.message);
   }
 }
-writeFileSync(${JSON.stringify(record)}, JSON.stringify(seen));
+writeFileSync(join(${JSON.stringify(dir)}, \`seen-\${process.env.GT_AGENT}.json\`), JSON.stringify(seen));
 process.stdout.write('fake> ');
 setInterval(() => {}, 1 << 30);
 `;
@@ -69,8 +76,8 @@ describe.skipIf(!sshdAvailable())('runtime hook settings on SSH hosts', () => {
     hosts = await startTestHosts(base, ['a']);
     town = join(base, 'town');
     gtBuiltJson(base, ['install', town], { env });
-    const agent = join(base, 'fake claude.mjs');
-    writeFileSync(agent, fakeClaude(join(base, 'seen.json')), { mode: 0o755 });
+    const agent = join(base, 'fake agent.mjs');
+    writeFileSync(agent, fakeAgent(base), { mode: 0o755 });
     const settingsPath = join(town, 'settings', 'config.json');
     const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
     writeFileSync(
@@ -78,7 +85,10 @@ describe.skipIf(!sshdAvailable())('runtime hook settings on SSH hosts', () => {
       JSON.stringify(
         {
           ...settings,
-          agents: { hostclaude: { command: agent, preset: 'claude', ready_prompt: '^fake>' } },
+          agents: {
+            hostclaude: { command: agent, preset: 'claude', ready_prompt: '^fake>' },
+            hostgemini: { command: agent, preset: 'gemini', ready_prompt: '^fake>' },
+          },
           role_agents: { polecat: 'hostclaude' },
         },
         null,
@@ -132,7 +142,7 @@ describe.skipIf(!sshdAvailable())('runtime hook settings on SSH hosts', () => {
     const address = r.results[0]!.polecat;
     const name = address.split('/')[1]!;
     const hostDir = join(hosts!.hosts[0]!.dir, 'gastown');
-    const seen = JSON.parse(readFileSync(join(base, 'seen.json'), 'utf8')) as Seen;
+    const seen = JSON.parse(readFileSync(join(base, 'seen-hostclaude.json'), 'utf8')) as Seen;
     // Started in its workspace on the host, with the settings file Gas Town wrote there, readable only by its user.
     expect(seen.cwd).toBe(join(hostDir, 'work', 'app', name));
     const file = join(hostDir, 'agents', `app-${name}`, 'claude-settings.json');
@@ -166,6 +176,45 @@ describe.skipIf(!sshdAvailable())('runtime hook settings on SSH hosts', () => {
     const prompt = seen.args.at(-1)!;
     expect(prompt).toMatch(new RegExp(`^Gas Town: you are ${address} \\(polecat\\)\\.`));
     expect(prompt).toContain(id);
+    expect(prompt).not.toMatch(/gt prime/);
+  }, 120_000);
+
+  it("a Gemini CLI agent on a host gets Gas Town's hooks in its workspace there, kept out of git, and primes itself through the host's gt", () => {
+    const id = gtBuiltJson<{ id: string }>(town, ['bd', 'create', '--rig', 'app', 'Remote Gemini', '-d', 'x'], {
+      env,
+    }).id;
+    const r = gtBuiltJson<{ results: { status: string; polecat: string; host?: string }[] }>(
+      town,
+      ['sling', id, 'app', '--host', 'a', '--agent', 'hostgemini'],
+      { env },
+    );
+    expect(r.results[0]).toMatchObject({ status: 'started', host: 'a' });
+    const address = r.results[0]!.polecat;
+    const name = address.split('/')[1]!;
+    const hostDir = join(hosts!.hosts[0]!.dir, 'gastown');
+    const seen = JSON.parse(readFileSync(join(base, 'seen-hostgemini.json'), 'utf8')) as Seen;
+    const ws = join(hostDir, 'work', 'app', name);
+    expect(seen.cwd).toBe(ws);
+    expect(seen.settingsPath).toBe(join(ws, '.gemini', 'settings.json'));
+    const gt = shellQuote(join(hostDir, 'bin', 'gt'));
+    const commands = Object.fromEntries(
+      Object.entries(seen.settings!.hooks).map(([event, groups]) => [event, groups[0]!.hooks[0]!.command]),
+    );
+    expect(commands).toEqual({
+      SessionStart: `${gt} prime --hook gemini`,
+      PreCompress: `${gt} prime --hook gemini`,
+      AfterAgent: `${gt} costs record`,
+    });
+    // Never committed by gt done: git does not see it in the workspace.
+    expect(seen.gitStatus).toBe('');
+    // Its SessionStart hook answers with Gemini's hook JSON: the prime, from the town, through the host's gt.
+    expect(seen.primeError).toBeNull();
+    const context = (JSON.parse(seen.prime!) as { hookSpecificOutput: { additionalContext: string } })
+      .hookSpecificOutput.additionalContext;
+    expect(context).toContain(address);
+    expect(context).toContain(id);
+    const prompt = seen.args.at(-1)!;
+    expect(prompt).toMatch(new RegExp(`^Gas Town: you are ${address} \\(polecat\\)\\.`));
     expect(prompt).not.toMatch(/gt prime/);
   }, 120_000);
 });
