@@ -301,6 +301,8 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     expect(masters()).toHaveLength(1);
     expect(JSON.parse(addHost('a').stdout)).toMatchObject({ name: 'a', check: { ok: true } });
     expect(masters()).toHaveLength(1);
+    // Changed in place: the hosts keep their order (placement breaks ties in that order).
+    expect(gtj<{ name: string }[]>(['host', 'list']).map((h) => h.name)).toEqual(['a', 'b']);
     const id = bead('After a change', 'Small.' + sim('write after-change.txt "a\\n"'));
     const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'a']);
     // Before, the old master refused `-O exit` and kept the tunnel's port on the host: "port 7717 … is taken".
