@@ -14,6 +14,7 @@ const ALONE = [
   'test/e2e-claude.test.ts',
   'test/k8s-loop.test.ts',
   'test/k8s-faults.test.ts',
+  'test/hosts-runtime.test.ts',
   'test/e2e-codex.test.ts',
   'test/e2e-gemini.test.ts',
   'test/e2e-opencode.test.ts',

@@ -4,36 +4,18 @@
 //   - 20 sim polecats as pods, slung at once: all landed, each merged once, and how long it took.
 // Run with `npm run bench:k8s` (builds first). Prints figures next to their targets; asserts nothing.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { TOWN_EVENTS } from '../src/kernel/index.ts';
-import { countTownEvents } from '../src/town/index.ts';
+import { join } from 'node:path';
 import { spawnKubeApi } from '../testing/k8s/index.ts';
-import { withTown } from '../test/support/gt.ts';
+import { benchEnv, GT, gtRunner, median, ROOT as root, simTown, sleep } from './support/sim-town.ts';
 
-const root = resolve(import.meta.dirname, '..');
-const GT = join(root, 'bin', 'gt.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FLEET = Number(process.env.BENCH_PODS ?? 20);
 const SOCKET = `gt-bench-k8s-${process.pid}`;
 const IMAGE = 'gastown/agent:bench';
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const env = (): NodeJS.ProcessEnv => {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(GT_|BD_|TMUX|GIT_)/.test(k)) out[k] = v;
-  return { ...out, GT_TMUX_SOCKET: SOCKET, GT_SIM_POLL_MS: '2000', GT_DAEMON_TICK_MS: '500' };
-};
-
-function gt(cwd: string, args: string[], ok = true): { ms: number; stdout: string; status: number } {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [GT, ...args], { cwd, env: env(), encoding: 'utf8' });
-  const ms = performance.now() - t0;
-  if (ok && r.status !== 0) throw new Error(`gt ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
-  return { ms, stdout: r.stdout, status: r.status ?? -1 };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const env = benchEnv({ GT_TMUX_SOCKET: SOCKET, GT_SIM_POLL_MS: '2000', GT_DAEMON_TICK_MS: '500' });
+const gt = gtRunner(env);
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) {
@@ -44,23 +26,7 @@ async function main(): Promise<void> {
   const town = join(base, 'town');
   const api = await spawnKubeApi({ dir: join(base, 'kube'), images: { [IMAGE]: {} }, maxPods: 200 });
   try {
-    gt(base, ['install', town]);
-    const settingsPath = join(town, 'settings', 'config.json');
-    const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
-    writeFileSync(
-      settingsPath,
-      JSON.stringify(
-        { ...settings, role_agents: { polecat: 'sim' }, caps: { polecats_per_rig: 60, polecats_per_town: 60 } },
-        null,
-        2,
-      ),
-    );
-    const src = join(base, 'src');
-    spawnSync('git', ['init', '-q', '-b', 'main', src]);
-    writeFileSync(join(src, 'README.md'), '# app\n');
-    spawnSync('git', ['-C', src, 'add', '-A']);
-    spawnSync('git', ['-C', src, '-c', 'user.name=Bench', '-c', 'user.email=b@x', 'commit', '-q', '-m', 'first']);
-    gt(town, ['rig', 'add', 'app', src]);
+    const { bead, mergedOnce, waitOnMain } = simTown(base, { gt, polecats: 60 });
     const added = gt(town, [
       'host',
       'add',
@@ -79,15 +45,6 @@ async function main(): Promise<void> {
     ]);
     console.log(`gt host add (API, RBAC, image, secrets checked)   ${(added.ms / 1000).toFixed(2)} s`);
     gt(town, ['daemon', 'start']);
-    const bead = (title: string, script: string): string =>
-      (
-        JSON.parse(
-          gt(town, ['bd', 'create', title, '-d', `\`\`\`sim\n${script}\n\`\`\`\n`, '--rig', 'app', '--json']).stdout,
-        ) as {
-          id: string;
-        }
-      ).id;
-
     // Cold start: the sling's own wall time, and pod creation → the agent's screen showing it works.
     const cold: number[] = [];
     const wall: number[] = [];
@@ -126,23 +83,17 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const r = gt(town, ['sling', ...ids, 'app', '--host', 'pods', '--json'], false);
     const slung = (JSON.parse(r.stdout) as { results: { status: string }[] }).results;
-    const mainHas = (i: number) =>
-      spawnSync('git', ['-C', join(town, 'app', '.repo.git'), 'cat-file', '-e', `main:fleet-${i}.txt`]).status === 0;
-    let landed = 0;
-    while (Date.now() - t0 < 600_000) {
-      landed = ids.filter((_, i) => mainHas(i)).length;
-      if (landed === FLEET) break;
-      await sleep(1000);
-    }
-    const mergedOnce = withTown(
-      town,
-      (st) => ids.filter((id) => countTownEvents(st, { kind: TOWN_EVENTS.refinery.merged, subject: id }) === 1).length,
+    const landed = await waitOnMain(
+      ids.map((_, i) => `fleet-${i}.txt`),
+      600_000,
     );
+    const took = (Date.now() - t0) / 1000;
+    const once = mergedOnce(ids);
     console.log(
-      `${FLEET} sim polecats as pods, slung at once          ${landed}/${FLEET} landed in ${((Date.now() - t0) / 1000).toFixed(1)} s (the sling itself took ${(r.ms / 1000).toFixed(1)} s; ${slung.filter((x) => x.status === 'started').length} started by the sling, the rest by the daemon); merged exactly once: ${mergedOnce}/${FLEET}`,
+      `${FLEET} sim polecats as pods, slung at once          ${landed}/${FLEET} landed in ${took.toFixed(1)} s (the sling itself took ${(r.ms / 1000).toFixed(1)} s; ${slung.filter((x) => x.status === 'started').length} started by the sling, the rest by the daemon); merged exactly once: ${once}/${FLEET}`,
     );
   } finally {
-    spawnSync(process.execPath, [GT, 'daemon', 'stop'], { cwd: town, env: env() });
+    spawnSync(process.execPath, [GT, 'daemon', 'stop'], { cwd: town, env });
     spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
     await api.stop();
     rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });

@@ -4,7 +4,7 @@
 // through the ssh -R tunnel) → gt done pushes and queues → the refinery in the town lands it, once; two hosts and
 // this machine at once. gt agents, peek and nudge reach the remote agent and show its host.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTmux } from '../src/tmux/index.ts';
@@ -281,6 +281,37 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     const placed = new Map(withTown(town, (s) => listPlacements(s)).map((p) => [p.address, p.host]));
     expect(['a', 'b', 'local'].map((where) => placed.get(slung.get(where)!) ?? 'local')).toEqual(['a', 'b', 'local']);
   }, 240_000);
+
+  it('a host changed with gt host add replaces its master connection: one master left, and the next sling there starts and lands', async () => {
+    const ctl = join(town, '.runtime', 'ssh', 'a');
+    const masters = (): number[] =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+            return argv[0] === 'ssh' && argv.includes('ControlMaster=yes') && argv.includes(ctl);
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    // The earlier tests left host a's master up with the tunnel; changing the host stops it (a new address or key
+    // must not reuse it), and the host's check starts one without the tunnel.
+    expect(masters()).toHaveLength(1);
+    expect(JSON.parse(addHost('a').stdout)).toMatchObject({ name: 'a', check: { ok: true } });
+    expect(masters()).toHaveLength(1);
+    // Changed in place: the hosts keep their order (placement breaks ties in that order).
+    expect(gtj<{ name: string }[]>(['host', 'list']).map((h) => h.name)).toEqual(['a', 'b']);
+    const id = bead('After a change', 'Small.' + sim('write after-change.txt "a\\n"'));
+    const r = gtj<SlingJson>(['sling', id, 'app', '--host', 'a']);
+    // Before, the old master refused `-O exit` and kept the tunnel's port on the host: "port 7717 … is taken".
+    expect(r.results[0], JSON.stringify(r.results[0])).toMatchObject({ status: 'started', host: 'a' });
+    expect(masters()).toHaveLength(1);
+    await until(() => mainFile('after-change.txt'), 'the bead slung after the change to land');
+    await until(() => mergedCount(id) > 0, 'the merge to be recorded', 30_000);
+    expect(mergedCount(id)).toBe(1);
+  }, 180_000);
 
   it('a host cut off mid-work: its polecat is marked lost and carries on here from its last pushed commit; the host back, its stale session is stopped; it lands once', async () => {
     // Step one is committed (and so pushed) on the host; then the agent waits there, and only there, until cut off.

@@ -194,7 +194,8 @@ async function startMaster(
         'ControlMaster=yes',
         '-o',
         'ControlPersist=no',
-        '-M',
+        // No -M as well: with ControlMaster=yes already given, a -M makes it "ask", and a master that asks (with no
+        // one to ask) refuses every `-O exit`, so a replaced or removed host's master and its tunnel lived on.
         '-N',
         '-f',
         ...forward,

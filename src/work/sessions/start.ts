@@ -7,10 +7,10 @@ import { openTownStore, townSocket, type TownContext } from '../../town/index.ts
 import { getAgent, recordStart, setAgentState, type AgentState } from '../../agents/table.ts';
 import { ensureShims, roleEnv } from './env.ts';
 import { requireWorkdir, type AgentIdentity } from './identity.ts';
-import { prepareRuntime, startupGate, type StartupGate } from './runtime-setup.ts';
+import { prepareRuntime, startupGate, type RuntimeSetup, type StartupGate } from './runtime-setup.ts';
 import { captureDeadPane, clearLastExit, howItEnded, lastWords, recordLastExit, type LastExit } from './last-exit.ts';
 import { townTmux } from '../../town/index.ts';
-import { isHostLost, moveHere, placedOn, prepareRemote, startOnHost } from './remote.ts';
+import { isHostLost, moveHere, placedOn, prepareRemote, remoteRuntime, startOnHost } from './remote.ts';
 import { createTmux, type PaneSnapshot } from '../../tmux/index.ts';
 import type { HostStartOutcome } from '../../providers/index.ts';
 import { markStarting } from './starting.ts';
@@ -105,8 +105,7 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
     return alreadyRunning(req, recordedRuntime(town, req));
   }
   if (existing) await tmux.killSession(req.identity.session); // a pane kept after its program exited: nothing runs there
-  // On a host: its workspace, token and environment there; its runtime's own hook settings are not installed there
-  // (the first prompt tells it to run gt prime instead).
+  // On a host: its workspace, token and environment there, and its runtime's hook settings (remoteRuntime).
   let remote: Awaited<ReturnType<typeof prepareRemote>> | undefined;
   if (hostName !== undefined) {
     try {
@@ -125,7 +124,9 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
   if (!remote) requireWorkdir(id);
   const env = remote ? remote.env : roleEnv(town, id, ensureShims(town));
   if (!remote) requireProgram(preset, req.agent, env.PATH!);
-  const setup = remote ? { primesItself: false } : prepareRuntime(town, id, preset, env);
+  let setup: RuntimeSetup;
+  if (remote) ({ setup, remote } = remoteRuntime(town, id, preset, remote));
+  else setup = prepareRuntime(town, id, preset, env);
   const previous = req.resume ? withStore(town, (s) => getAgent(s, id.address)) : undefined;
   // Only a conversation of the same runtime can be resumed (the polecat's agent may have changed since).
   const resumeId =

@@ -94,7 +94,8 @@ export function registerHost(program: Command, ctx: GtCtx): void {
         });
       }
       const saved = { ...h, dir: r.dir! };
-      saveHosts(town.paths.settingsDir, [...hosts.filter((x) => x.name !== name), saved]);
+      // A changed host keeps its place in the file (placement breaks ties in file order).
+      saveHosts(town.paths.settingsDir, before ? hosts.map((x) => (x.name === name ? saved : x)) : [...hosts, saved]);
       emit(ctx.io, ctx.json(), {
         data: { ...saved, check: r },
         text: `${before ? 'Changed' : 'Added'} host ${name} (${url}): ${summary(r)}; up to ${max} polecat(s) in ${r.dir}.`,
