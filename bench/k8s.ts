@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnKubeApi } from '../testing/k8s/index.ts';
 import { benchEnv, GT, gtRunner, median, ROOT as root, simTown, sleep } from './support/sim-town.ts';
 
@@ -24,7 +24,11 @@ async function main(): Promise<void> {
   }
   const base = mkdtempSync(join(tmpdir(), 'gt-k8s-bench-'));
   const town = join(base, 'town');
-  const api = await spawnKubeApi({ dir: join(base, 'kube'), images: { [IMAGE]: {} }, maxPods: 200 });
+  const api = await spawnKubeApi({
+    dir: join(base, 'kube'),
+    images: { [IMAGE]: { files: [root, dirname(process.execPath)] } },
+    maxPods: 200,
+  });
   try {
     const { bead, mergedOnce, waitOnMain } = simTown(base, { gt, polecats: 60 });
     const added = gt(town, [

@@ -4,7 +4,7 @@
 // fails to pull shows the pull error, lands nothing until it pulls, then lands once. (Set-up as in k8s-loop.test.ts.)
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOWN_EVENTS } from '../src/kernel/index.ts';
 import { createTmux } from '../src/tmux/index.ts';
@@ -115,7 +115,11 @@ describe.skipIf(!isRoot)('pod faults: OOM-killed, node lost, image pull failing'
     const t = tempDir('gt k8s faults');
     base = t.dir;
     cleanup = t.cleanup;
-    api = await startKubeApi({ dir: join(base, 'kube'), images: { [IMAGE]: {} }, maxPods: 30 });
+    api = await startKubeApi({
+      dir: join(base, 'kube'),
+      images: { [IMAGE]: { files: [root, dirname(process.execPath)] } },
+      maxPods: 30,
+    });
     town = join(base, 'town');
     const installed = await gtBuiltAsync(base, ['install', town, '--json'], env);
     expect(installed.code, installed.stderr).toBe(0);

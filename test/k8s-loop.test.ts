@@ -6,7 +6,7 @@
 // room shows why in gt agents and starts when the cluster has room; neither lands twice.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Pod } from 'kubernetes-models/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOWN_EVENTS } from '../src/kernel/index.ts';
@@ -74,7 +74,11 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
     const t = tempDir('gt k8s');
     base = t.dir;
     cleanup = t.cleanup;
-    api = await startKubeApi({ dir: join(base, 'kube'), images: { [IMAGE]: {} }, maxPods: 30 });
+    api = await startKubeApi({
+      dir: join(base, 'kube'),
+      images: { [IMAGE]: { files: [root, dirname(process.execPath)] } },
+      maxPods: 30,
+    });
     town = join(base, 'town');
     const installed = await gtBuiltAsync(base, ['install', town, '--json'], env);
     expect(installed.code, installed.stderr).toBe(0);

@@ -20,6 +20,7 @@ export {
   headCommit,
   placeInRepo,
   isTracked,
+  existsAt,
   readFileAt,
   isUnborn,
   isUnmerged,

@@ -192,11 +192,14 @@ function configuredIdentity(dir: string): boolean {
   return get('user.name') && get('user.email');
 }
 
+/** True when `path` is in the tree of `rev`. */
+export function existsAt(repo: string, rev: string, path: string): boolean {
+  return gitTry(repo, ['cat-file', '-e', `${rev}:${path}`]).status === 0;
+}
+
 /** The text of `path` at `rev`, or undefined when the file is not there. */
 export function readFileAt(repo: string, rev: string, path: string): string | undefined {
-  const spec = `${rev}:${path}`;
-  if (gitTry(repo, ['cat-file', '-e', spec]).status !== 0) return undefined;
-  return git(repo, ['show', spec]);
+  return existsAt(repo, rev, path) ? git(repo, ['show', `${rev}:${path}`]) : undefined;
 }
 
 /** True when git's index holds `path` as unmerged (a merge, rebase, cherry-pick or stash pop stopped on it). */

@@ -200,6 +200,7 @@ export function planContainer(
       readOnly: Boolean(m.readOnly || vol.secret || vol.persistentVolumeClaim?.readOnly),
     };
   });
+  for (const f of image.files ?? []) mounts.push({ source: f, target: f, readOnly: true });
   return {
     podDir,
     hostname: pod.metadata.name,

@@ -16,6 +16,11 @@ export interface ImageSpec {
   workingDir?: string;
   /** How long a "pull" takes (ms; default 0): the container waits in ContainerCreating meanwhile. */
   pullMs?: number;
+  /**
+   * Host paths that are part of the image (e.g. the checkout and node a test runs gt from): the container sees them
+   * read-only at the same path even where its private /tmp or home would hide them (a checkout under /tmp).
+   */
+  files?: string[];
 }
 
 /** One rule of the authorizer: who may do a verb on a resource. Rules are checked in order; the first match wins. */

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GtError, isGtError, TOWN_EVENTS } from '../../kernel/index.ts';
-import { addWorktree, checkoutRev, gitTry, revParse } from '../../git/index.ts';
+import { addWorktree, checkoutRev, existsAt, revParse } from '../../git/index.ts';
 import { shellQuote, type NewSessionSpec } from '../../tmux/index.ts';
 import {
   choosePlace,
@@ -285,7 +285,7 @@ export function remoteRuntime(
     // A file the branch tracks is the project's: left alone, as here (the host's worktree is that branch).
     const branch = withStore(town, (s) => getPolecat(s, id.rig!, id.name))?.branch;
     const repo = town.paths.repo(id.rig!);
-    if (branch && gitTry(repo, ['cat-file', '-e', `${branch}:${GEMINI_SETTINGS_FILE}`]).status === 0) return none;
+    if (branch && existsAt(repo, branch, GEMINI_SETTINGS_FILE)) return none;
     const f = GEMINI_SETTINGS_FILE;
     return withPrepare({ primesItself: true }, [
       `( cd ${q(remote.workdir)}`,
