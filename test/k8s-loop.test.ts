@@ -6,123 +6,26 @@
 // room shows why in gt agents and starts when the cluster has room; neither lands twice.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Pod } from 'kubernetes-models/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOWN_EVENTS } from '../src/kernel/index.ts';
-import { createTmux } from '../src/tmux/index.ts';
-import { countTownEvents } from '../src/town/index.ts';
-import { startKubeApi, type KubeApi } from '../testing/k8s/index.ts';
-import { sourceRepo, tempDir, withTown } from './support/gt.ts';
-import { gtBuiltAsync, requireFreshBuild } from './support/gt-built.ts';
+import { IMAGE, isRoot, k8sTown, sim, type AgentJson, type SlingJson } from './support/k8s-town.ts';
 
 const SOCKET = `gt-test-k8s-${process.pid}`;
-const env = { GT_TMUX_SOCKET: SOCKET, GT_DAEMON_TICK_MS: '300', GT_DAEMON_GRACE_MS: '5000', GT_SIM_POLL_MS: '2000' };
-const IMAGE = 'gastown/agent:test';
-const root = resolve(import.meta.dirname, '..');
-const sim = (...lines: string[]): string => ['', '```sim', ...lines, '```', ''].join('\n');
-const isRoot = process.getuid?.() === 0;
-
-interface SlingJson {
-  results: { bead: string; status: string; polecat?: string; host?: string; reason?: string }[];
-}
-interface AgentJson {
-  address: string;
-  state: string;
-  host: string | null;
-  hooked_bead: string | null;
-  reason: string | null;
-}
 
 describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
-  let base = '';
-  let town = '';
-  let api: KubeApi | undefined;
-  let cleanup = (): void => {};
-  const gt = async (args: string[]) => gtBuiltAsync(town, args, env);
-  const gtj = async <T>(args: string[]): Promise<T> => {
-    const r = await gt([...args, '--json']);
-    if (r.code !== 0) throw new Error(`gt ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-    return JSON.parse(r.stdout) as T;
-  };
-  const bead = async (title: string, description: string): Promise<string> =>
-    (await gtj<{ id: string }>(['bd', 'create', title, '-d', description, '--rig', 'app'])).id;
-  const mainFile = (path: string): string | undefined => {
-    const r = spawnSync('git', ['-C', join(town, 'app', '.repo.git'), 'show', `main:${path}`], { encoding: 'utf8' });
-    return r.status === 0 ? r.stdout : undefined;
-  };
-  const merged = (id: string): number =>
-    withTown(town, (s) => countTownEvents(s, { kind: TOWN_EVENTS.refinery.merged, subject: id }));
-  const until = async <T>(
-    probe: () => T | undefined | false | Promise<T | undefined | false>,
-    what: string,
-    ms = 90_000,
-  ): Promise<T> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  };
-  const agent = async (address: string) => (await gtj<AgentJson[]>(['agents'])).find((a) => a.address === address);
-  const podOf = (address: string) => `${SOCKET}-app-${address.split('/')[1]}`.toLowerCase();
+  const k = k8sTown(SOCKET);
+  const { gt, gtj, bead, mainFile, merged, until, agent, podOf } = k;
 
-  beforeAll(async () => {
-    requireFreshBuild();
-    const t = tempDir('gt k8s');
-    base = t.dir;
-    cleanup = t.cleanup;
-    api = await startKubeApi({
-      dir: join(base, 'kube'),
-      images: { [IMAGE]: { files: [root, dirname(process.execPath)] } },
-      maxPods: 30,
-    });
-    town = join(base, 'town');
-    const installed = await gtBuiltAsync(base, ['install', town, '--json'], env);
-    expect(installed.code, installed.stderr).toBe(0);
-    const settingsPath = join(town, 'settings', 'config.json');
-    const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
-    writeFileSync(settingsPath, JSON.stringify({ ...settings, role_agents: { polecat: 'sim' } }, null, 2));
-    sourceRepo(join(base, 'app src'), 'main', { 'README.md': '# app\n' });
-    await gtj(['rig', 'add', 'app', join(base, 'app src')]);
-  }, 120_000);
-
-  afterAll(async () => {
-    if (town) await gt(['daemon', 'stop']);
-    await api?.stop();
-    // Nothing ran on the town's own tmux: every polecat ran in its pod, never a second time here.
-    const local = createTmux({ socket: SOCKET });
-    const stray = (await local.listSessions()).map((x) => x.name);
-    await local.killServer();
-    expect(stray).toEqual([]);
-    cleanup();
-  }, 60_000);
+  beforeAll(() => k.setUp('gt k8s'), 120_000);
+  afterAll(() => k.tearDown(), 60_000);
 
   it('adds a namespace as a host after checking the API, the RBAC and the image; lists and checks it', async () => {
-    const add = (extra: string[]) =>
-      gt([
-        'host',
-        'add',
-        'pods',
-        'k8s://test/default',
-        '--kubeconfig',
-        api!.kubeconfigPath,
-        '--node',
-        process.execPath,
-        '--gt-root',
-        root,
-        '--max-polecats',
-        '8',
-        ...extra,
-        '--json',
-      ]);
-    const badContext = await gt(['host', 'add', 'x', 'k8s://nope/default', '--kubeconfig', api!.kubeconfigPath]);
+    const badContext = await gt(['host', 'add', 'x', 'k8s://nope/default', '--kubeconfig', k.api!.kubeconfigPath]);
     expect(badContext.code).toBe(1);
     expect(badContext.stderr).toMatch(/has no context "nope"/);
     const t0 = Date.now();
-    const r = await add(['--image', IMAGE]);
+    const r = await k.addHost(['--image', IMAGE]);
     process.stderr.write(`host add ${Date.now() - t0} ms\n`);
     expect(r.code, r.stderr).toBe(0);
     const added = JSON.parse(r.stdout) as {
@@ -162,7 +65,7 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
       'Pod change',
       'Made in a pod.' + sim('write pod.txt "from a pod\\n"', 'sleep 8', 'write done.txt "yes\\n"'),
     );
-    const before = (await api!.requests()).length;
+    const before = (await k.api!.requests()).length;
     const r = await gtj<SlingJson>(['sling', id, 'app', '--host', 'pods']);
     expect(r.results[0], JSON.stringify(r)).toMatchObject({ status: 'started', host: 'pods' });
     const address = r.results[0]!.polecat!;
@@ -175,7 +78,7 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
     expect(nudged.code, nudged.stderr).toBe(0);
     expect(JSON.parse(nudged.stdout)).toMatchObject({ status: 'delivered' });
     // The pod the provider sent: a valid Pod, labelled, restartPolicy Never, not root.
-    const created = (await api!.requests())
+    const created = (await k.api!.requests())
       .slice(before)
       .filter((q) => q.method === 'POST' && /\/pods$/.test(q.path.split('?')[0]!));
     expect(created).toHaveLength(1);
@@ -201,10 +104,10 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
     // The daemon lists too: stopped while gt agents is counted.
     await gtj(['daemon', 'stop']);
     try {
-      const before = (await api!.requests()).length;
+      const before = (await k.api!.requests()).length;
       const agents = await gtj<AgentJson[]>(['agents']);
       expect(agents.filter((a) => a.host === 'pods').length).toBeGreaterThan(0);
-      const calls = (await api!.requests()).slice(before).map((q) => `${q.method} ${q.path.split('?')[0]}`);
+      const calls = (await k.api!.requests()).slice(before).map((q) => `${q.method} ${q.path.split('?')[0]}`);
       expect(calls.filter((c) => c === 'GET /api/v1/namespaces/default/pods')).toHaveLength(1);
       expect(calls.filter((c) => /^GET \/api\/v1\/namespaces\/default\/pods\/[^/]+$/.test(c))).toEqual([]);
     } finally {
@@ -231,16 +134,16 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
     // step1 pushed to the town from the pod (post-commit hook), then the node evicts the pod.
     await until(
       () =>
-        spawnSync('git', ['-C', join(town, 'app', '.repo.git'), 'show', `polecat/${name}/${id}:step1.txt`]).status ===
+        spawnSync('git', ['-C', join(k.town, 'app', '.repo.git'), 'show', `polecat/${name}/${id}:step1.txt`]).status ===
           0 ||
-        spawnSync('git', ['-C', join(town, 'app', '.repo.git'), 'log', '--all', '--format=%s'])
+        spawnSync('git', ['-C', join(k.town, 'app', '.repo.git'), 'log', '--all', '--format=%s'])
           .stdout.toString()
           .includes('step1'),
       'step1 pushed from the pod',
     );
     // The daemon replaces a dead pod within a tick: stopped meanwhile, so gt agents is seen saying what happened.
     await gtj(['daemon', 'stop']);
-    await api!.evict('default', podOf(address));
+    await k.api!.evict('default', podOf(address));
     const seen = await until(
       async () => {
         const a = await agent(address);
@@ -259,11 +162,11 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
   }, 240_000);
 
   it('a pod waiting for room: sling says so, gt agents shows Unschedulable, it starts when room frees and lands once', async () => {
-    const hostsFile = join(town, 'settings', 'hosts.json');
+    const hostsFile = join(k.town, 'settings', 'hosts.json');
     const hosts = JSON.parse(readFileSync(hostsFile, 'utf8')) as { hosts: { pods: { k8s: Record<string, unknown> } } };
     hosts.hosts.pods.k8s.pending_grace_s = 2;
     writeFileSync(hostsFile, JSON.stringify(hosts, null, 2));
-    await api!.setCapacity(0);
+    await k.api!.setCapacity(0);
     const id = await bead('Waits for room', 'Runs once the cluster has room.' + sim('write room.txt "had room\\n"'));
     // Hooked, its agent not started yet: gt sling exits 1 and says why. (On a loaded machine the daemon may have
     // started the pod first, as the sling's start was slow: then the sling stepped back and reports it started.)
@@ -278,7 +181,7 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
     const a = await agent(address);
     expect(a).toMatchObject({ state: 'starting', host: 'pods', hooked_bead: id });
     expect(a!.reason).toMatch(/Unschedulable/);
-    await api!.setCapacity(30);
+    await k.api!.setCapacity(30);
     await until(() => mainFile('room.txt'), 'the work to land once the pod ran', 120_000);
     await until(() => merged(id) > 0, 'the merge event');
     expect(merged(id)).toBe(1);
