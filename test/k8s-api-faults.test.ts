@@ -85,7 +85,13 @@ describe.skipIf(!ROOT)('faults as a cluster shows them', () => {
   afterEach(() => api.setCapacity(110));
 
   it('beyond capacity a pod stays Pending (PodScheduled False, Unschedulable) and schedules when room frees', async () => {
-    // Pods bound to the node and not finished hold a place (Pending ones pulling an image too).
+    // Pods bound to the node and not finished hold a place (Pending ones pulling an image too). Pods an earlier test
+    // deleted hold one until they are gone: wait for that, or the count below changes under the test.
+    await waitFor('pods being deleted to go', async () =>
+      (await core.listNamespacedPod({ namespace: NS })).items.some((p) => p.metadata?.deletionTimestamp)
+        ? undefined
+        : true,
+    );
     const placed = (await core.listNamespacedPod({ namespace: NS, fieldSelector: 'spec.nodeName=test-node' })).items;
     const holding = placed.filter((p) => p.status?.phase === 'Pending' || p.status?.phase === 'Running').length;
     await api.setCapacity(holding + 1);
