@@ -1,6 +1,6 @@
 // bd as a user runs it: create, show, list, update, close, ready and blocked through real processes.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BD_BIN, bd, bdJson, cleanEnv, git, tempStore } from './support/bd.ts';
@@ -38,6 +38,22 @@ describe('bd basics', () => {
       .trim()
       .split('\n');
     expect(ledger.map((l) => JSON.parse(l).id)).toEqual([a.id, b.id].sort());
+  });
+
+  it("keeps the store's write-ahead log short over many writes, each in its own process (every call reads it all)", () => {
+    const t = tempStore('wal');
+    cleanup = t.cleanup;
+    const wal = join(t.dir, '.beads', 'beads.db-wal');
+    const body = 'A long description. '.repeat(400);
+    let most = 0;
+    for (let i = 0; i < 30; i++) {
+      expect(bd(t.dir, ['create', `Bead ${i}`, '-d', body]).code).toBe(0);
+      most = Math.max(most, statSync(wal).size);
+    }
+    // Folded back into the database once past 1 MB (src/beads/sqlite.ts); 30 such writes left almost 2 MB before.
+    expect(most).toBeLessThan(1.25 * 1024 * 1024);
+    const all = bdJson<B[]>(t.dir, ['list', '-n', '0']);
+    expect(all.map((b) => b.title).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `Bead ${i}`).sort());
   });
 
   it('appends notes with --notes and replaces them only with --notes-replace', () => {

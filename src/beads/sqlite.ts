@@ -36,15 +36,26 @@ export interface TxEnding {
  * file renamed over another at the next journal commit): most of a short write command's time. A command-line
  * process instead leaves the WAL for the next one: before it closes a connection it opens a read-only one that it
  * keeps until it exits; that connection cannot checkpoint and keeps the closing one from being the last. Every
- * commit is in the WAL already (synchronous=NORMAL: as durable as before against a killed process); SQLite folds
- * the WAL back into the database at its automatic checkpoint (every ~1000 pages), inside some later write.
+ * commit is in the WAL already (synchronous=NORMAL: as durable as before against a killed process).
+ *
+ * SQLite's automatic checkpoint cannot keep that WAL short: the next process, finding no other connection, rebuilds
+ * the WAL's index and with it forgets what was checkpointed, so the WAL is never started over. It grew by every
+ * write, every call read all of it at open (7 ms at 11 MB) and every write past 1,000 pages copied all of it back.
+ * So a process that wrote folds the WAL into the database itself once it passes WAL_FOLD_BYTES, as it closes.
  */
-let leaveWal = false;
-const keepers = new Map<string, DatabaseSync>();
+const WAL_FOLD_BYTES = 1 << 20;
 
-/** For a short-lived process (the bd and gt commands): close without checkpointing, as explained above. */
-export function leaveWalOnClose(): void {
-  leaveWal = true;
+let leaveWal: false | 'keep' | 'park' = false;
+const keepers = new Map<string, DatabaseSync>();
+const parked: DatabaseSync[] = [];
+
+/**
+ * For a short-lived process (the bd and gt commands): close without checkpointing, as explained above. A process
+ * that exits with process.exit() as soon as its command is done (bd) may `park` instead: a connection it closes
+ * stays open until the exit, which never closes it, so nothing checkpoints and no read-only keeper has to be opened.
+ */
+export function leaveWalOnClose(how: 'keep' | 'park' = 'keep'): void {
+  leaveWal = how;
 }
 
 function keepWal(path: string): void {
@@ -63,6 +74,8 @@ export class Db {
   private readonly stmts = new Map<string, StatementSync>();
   private readonly valueStmts = new Map<string, StatementSync>();
   private depth = 0;
+  /** A transaction committed on this connection (so closing it may fold the WAL). */
+  private wrote = false;
   /** What to do once the open transaction commits or is abandoned, by key (the first registration of a key wins). */
   private readonly endings = new Map<string, TxEnding>();
   /** Schema parts known to be complete on this connection, so `use` costs one lookup per part per connection. */
@@ -141,8 +154,29 @@ export class Db {
   close(): void {
     this.stmts.clear();
     this.valueStmts.clear();
-    if (leaveWal && !this.readOnly && this.path !== ':memory:') keepWal(this.path);
+    if (leaveWal && !this.readOnly && this.path !== ':memory:') {
+      if (this.wrote) this.foldWalIfLong();
+      if (leaveWal === 'park') {
+        parked.push(this.raw);
+        return;
+      }
+      keepWal(this.path);
+    }
     this.raw.close();
+  }
+
+  /**
+   * Copy the WAL into the database and empty it (see WAL_FOLD_BYTES), waiting at most a moment for readers. It only
+   * moves committed pages: when it cannot (busy, disk full) the WAL stays as it is, for a later write to fold.
+   */
+  private foldWalIfLong(): void {
+    try {
+      if (statSync(`${this.path}-wal`).size < WAL_FOLD_BYTES) return;
+      this.raw.exec('PRAGMA busy_timeout = 200');
+      this.raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } catch {
+      // nothing lost: the WAL keeps every commit
+    }
   }
 
   private stmt(sql: string): StatementSync {
@@ -195,6 +229,7 @@ export class Db {
     try {
       r = fn();
       this.raw.exec('COMMIT');
+      this.wrote = true;
     } catch (e) {
       try {
         this.raw.exec('ROLLBACK');

@@ -74,7 +74,7 @@ export async function runBd(argv: readonly string[], io: CliIo, opts: { guard?: 
 }
 
 export async function main(): Promise<void> {
-  leaveWalOnClose(); // a short-lived process: the next one takes the WAL over (src/beads/sqlite.ts)
+  leaveWalOnClose('park'); // it exits right after: the next process takes the WAL over (src/beads/sqlite.ts)
   const code = await runBd(process.argv.slice(2), fdIo());
   // Everything is written (fdIo writes synchronously), every write committed and the store closed, and bd leaves
   // nothing running: exit now. A natural exit first tears down the JavaScript heap, about 9 ms of every bd call.
