@@ -31,7 +31,6 @@ export {
   claimReady,
   blockedBeads,
   beadStats,
-  edgeCounts,
   type EdgeCounts,
   type ListFilter,
   type ReadyFilter,

@@ -2,7 +2,7 @@
 import type { Store } from './store.ts';
 import type { Params } from './sqlite.ts';
 import { NON_WORK_TYPES, type Bead, type IssueType, type Status } from './model.ts';
-import { selectBeads } from './rows.ts';
+import { BEAD_COLUMNS, beadsOf, selectBeads } from './rows.ts';
 import { claimInTx, type ClaimOutcome } from './update.ts';
 
 export type SortKey = 'priority' | 'oldest' | 'newest' | 'updated' | 'id' | 'hybrid';
@@ -23,6 +23,8 @@ export interface ListFilter {
   limit?: number;
   /** Also count every match beyond the limit (costs a second query). */
   withTotal?: boolean;
+  /** Also each bead's edges and comments (Beads' list counts), read by the same query. */
+  withCounts?: boolean;
 }
 
 interface Where {
@@ -84,18 +86,45 @@ function orderBy(sort: SortKey | undefined): string {
   }
 }
 
-function select(store: Store, where: Where, sort: SortKey | undefined, limit: number | undefined): Bead[] {
+/** How many edges a bead has out (`deps`) and in (`dependents`), and its comments: Beads' list counts. */
+export interface EdgeCounts {
+  deps: number;
+  dependents: number;
+  comments: number;
+}
+
+const COUNT_COLUMNS = [
+  '(SELECT count(*) FROM deps WHERE issue_id = i.id) AS n_deps',
+  '(SELECT count(*) FROM deps WHERE depends_on_id = i.id) AS n_dependents',
+  '(SELECT count(*) FROM comments WHERE issue_id = i.id) AS n_comments',
+].join(', ');
+
+function select(
+  store: Store,
+  where: Where,
+  sort: SortKey | undefined,
+  limit: number | undefined,
+  withCounts = false,
+): Omit<Page, 'total'> {
   const params = [...where.params];
   if (sort === 'hybrid') {
     const cutoff = new Date(Date.now() - 48 * 3600_000).toISOString();
     params.push(cutoff, cutoff, cutoff);
   }
   const lim = limit && limit > 0 ? ` LIMIT ${Math.floor(limit)}` : '';
-  return selectBeads(
-    store.db,
-    `SELECT i.* FROM issues i WHERE ${where.clauses.join(' AND ')} ORDER BY ${orderBy(sort)}${lim}`,
+  const cols = withCounts ? `${BEAD_COLUMNS}, ${COUNT_COLUMNS}` : BEAD_COLUMNS;
+  const t = store.db.allValues(
+    `SELECT ${cols} FROM issues i WHERE ${where.clauses.join(' AND ')} ORDER BY ${orderBy(sort)}${lim}`,
     ...params,
   );
+  const beads = beadsOf(t);
+  if (!withCounts) return { beads };
+  const [d, n, c] = ['n_deps', 'n_dependents', 'n_comments'].map((x) => t.columns.indexOf(x));
+  const counts = new Map<string, EdgeCounts>();
+  t.rows.forEach((v, i) =>
+    counts.set(beads[i]!.id, { deps: Number(v[d!]), dependents: Number(v[n!]), comments: Number(v[c!]) }),
+  );
+  return { beads, counts };
 }
 
 function countOf(store: Store, where: Where): number {
@@ -111,13 +140,15 @@ export interface Page {
   beads: Bead[];
   /** How many matched before the limit. */
   total: number;
+  /** Each bead's counts, by id, when asked for (`withCounts`). */
+  counts?: Map<string, EdgeCounts>;
 }
 
 export function listBeads(store: Store, f: ListFilter = {}): Page {
   const where = whereOf(f);
-  const beads = select(store, where, f.sort, f.limit);
-  const total = f.withTotal && f.limit && beads.length >= f.limit ? countOf(store, where) : beads.length;
-  return { beads, total };
+  const page = select(store, where, f.sort, f.limit, f.withCounts);
+  const n = page.beads.length;
+  return { ...page, total: f.withTotal && f.limit && n >= f.limit ? countOf(store, where) : n };
 }
 
 export interface ReadyFilter {
@@ -148,7 +179,7 @@ function readyWhere(f: ReadyFilter, now: string): Where {
 /** Open, unblocked, not deferred work (DESIGN.md §5). */
 export function readyBeads(store: Store, f: ReadyFilter = {}): Page {
   const where = readyWhere(f, new Date().toISOString());
-  const beads = select(store, where, f.sort ?? 'priority', f.limit);
+  const { beads } = select(store, where, f.sort ?? 'priority', f.limit);
   const total = f.withTotal && f.limit && beads.length >= f.limit ? countOf(store, where) : beads.length;
   return { beads, total };
 }
@@ -169,7 +200,7 @@ export interface BlockedBead extends Bead {
 export function blockedBeads(store: Store, f: { limit?: number } = {}): BlockedBead[] {
   const beads = selectBeads(
     store.db,
-    `SELECT i.* FROM issues i WHERE i.deleted_at IS NULL AND i.is_blocked = 1 ORDER BY i.priority, i.created_at DESC, i.id${f.limit ? ` LIMIT ${Math.floor(f.limit)}` : ''}`,
+    `SELECT ${BEAD_COLUMNS} FROM issues i WHERE i.deleted_at IS NULL AND i.is_blocked = 1 ORDER BY i.priority, i.created_at DESC, i.id${f.limit ? ` LIMIT ${Math.floor(f.limit)}` : ''}`,
   );
   return beads.map((b) => ({
     ...b,
@@ -218,33 +249,6 @@ export function beadStats(store: Store): Stats {
         'SELECT count(*) AS n FROM issues WHERE deleted_at IS NULL AND is_blocked = 1 AND ephemeral = 0',
       )?.n ?? 0,
   };
-}
-
-/** How many edges each bead has out (`deps`) and in (`dependents`), and its comments: Beads' list counts. */
-export interface EdgeCounts {
-  deps: Map<string, number>;
-  dependents: Map<string, number>;
-  comments: Map<string, number>;
-}
-
-export function edgeCounts(store: Store, ids: readonly string[]): EdgeCounts {
-  const out: EdgeCounts = { deps: new Map(), dependents: new Map(), comments: new Map() };
-  const kinds = [out.deps, out.dependents, out.comments];
-  // One statement for the three counts: a short command pays for each statement it prepares.
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const list = chunk.map(() => '?').join(',');
-    const rows = store.db.allValues(
-      `SELECT 0, issue_id, count(*) FROM deps WHERE issue_id IN (${list}) GROUP BY issue_id
-       UNION ALL SELECT 1, depends_on_id, count(*) FROM deps WHERE depends_on_id IN (${list}) GROUP BY depends_on_id
-       UNION ALL SELECT 2, issue_id, count(*) FROM comments WHERE issue_id IN (${list}) GROUP BY issue_id`,
-      ...chunk,
-      ...chunk,
-      ...chunk,
-    ).rows;
-    for (const [kind, id, n] of rows) kinds[Number(kind)]!.set(id as string, Number(n));
-  }
-  return out;
 }
 
 /** The id of the bead in `status` assigned to `assignee` that changed last (a hook, or work a session was doing). */

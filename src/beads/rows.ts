@@ -41,20 +41,24 @@ function beadFrom(v: Values, at: At, labels: string[]): Bead {
   };
 }
 
-/** The beads of issues rows read with Db.allValues (each row all of an issue's columns, maybe more), labels added. */
-export function beadsOf(db: Db, t: Table): Bead[] {
+/**
+ * An issue's labels, in order, as a JSON array: a column of the query that reads its row (`issues i`), so a page of
+ * beads is one statement rather than two (a short command pays for every statement it prepares).
+ */
+export const BEAD_COLUMNS =
+  'i.*, (SELECT json_group_array(label) FROM (SELECT label FROM labels WHERE issue_id = i.id ORDER BY label)) AS labels_json';
+
+/** The beads of issues rows read with Db.allValues: each row an issue's columns and its labels (BEAD_COLUMNS). */
+export function beadsOf(t: Table): Bead[] {
   const at: At = {};
   t.columns.forEach((c, i) => (at[c] ??= i));
-  const labels = labelsFor(
-    db,
-    t.rows.map((v) => v[at.id!] as string),
-  );
-  return t.rows.map((v) => beadFrom(v, at, labels.get(v[at.id!] as string) ?? []));
+  const labels = at.labels_json!;
+  return t.rows.map((v) => beadFrom(v, at, v[labels] === '[]' ? [] : (JSON.parse(v[labels] as string) as string[])));
 }
 
-/** The beads `sql` selects (all of each issue's columns: `SELECT i.*` or `SELECT *` from issues), labels added. */
+/** The beads `sql` selects: `SELECT ${BEAD_COLUMNS} FROM issues i …`. */
 export function selectBeads(db: Db, sql: string, ...params: Params): Bead[] {
-  return beadsOf(db, db.allValues(sql, ...params));
+  return beadsOf(db.allValues(sql, ...params));
 }
 
 const DEP_COLS = 'issue_id, depends_on_id, type, created_at, created_by, extra';
@@ -67,27 +71,9 @@ function withExtra<T extends { extra?: Record<string, unknown> | null }>(r: T & 
   return (extra ? { ...rest, extra } : rest) as T;
 }
 
-/** Labels of many beads in one query. */
-export function labelsFor(db: Db, ids: readonly string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const rows = db.all<{ issue_id: string; label: string }>(
-      `SELECT issue_id, label FROM labels WHERE issue_id IN (${chunk.map(() => '?').join(',')}) ORDER BY label`,
-      ...chunk,
-    );
-    for (const r of rows) {
-      const l = out.get(r.issue_id);
-      if (l) l.push(r.label);
-      else out.set(r.issue_id, [r.label]);
-    }
-  }
-  return out;
-}
-
 /** A bead by exact id; deleted ones only when asked. */
 export function getBead(db: Db, id: string, opts: { includeDeleted?: boolean } = {}): Bead | undefined {
-  const [b] = selectBeads(db, 'SELECT * FROM issues WHERE id = ?', id);
+  const [b] = selectBeads(db, `SELECT ${BEAD_COLUMNS} FROM issues i WHERE i.id = ?`, id);
   return b && (!b.deleted_at || opts.includeDeleted) ? b : undefined;
 }
 
@@ -117,7 +103,7 @@ export function getDetails(db: Db, id: string, opts: { includeDeleted?: boolean 
 
 /** Every bead of the ledger (not ephemeral), with edges and comments, in id order. */
 export function allDetails(db: Db): BeadDetails[] {
-  const beads = selectBeads(db, 'SELECT * FROM issues WHERE ephemeral = 0 ORDER BY id');
+  const beads = selectBeads(db, `SELECT ${BEAD_COLUMNS} FROM issues i WHERE i.ephemeral = 0 ORDER BY i.id`);
   const deps = new Map<string, Dependency[]>();
   for (const d of db.all<Dependency>(`SELECT ${DEP_COLS} FROM deps`).map(withExtra)) {
     const l = deps.get(d.issue_id);

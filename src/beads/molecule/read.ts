@@ -2,7 +2,7 @@
 import { GtError } from '../../kernel/index.ts';
 import type { Store } from '../store.ts';
 import { isDone, type Bead } from '../model.ts';
-import { beadsOf, getBead, selectBeads } from '../rows.ts';
+import { BEAD_COLUMNS, beadsOf, getBead, selectBeads } from '../rows.ts';
 import { resolveId } from '../resolve.ts';
 import { orderSteps } from '../formula/graph.ts';
 
@@ -59,10 +59,10 @@ function descendants(
     `WITH RECURSIVE d(id, parent) AS (
        SELECT issue_id, depends_on_id FROM deps WHERE depends_on_id = ? AND type = 'parent-child'
        UNION SELECT x.issue_id, x.depends_on_id FROM deps x JOIN d ON x.depends_on_id = d.id AND x.type = 'parent-child')
-     SELECT i.*, d.parent AS parent_id FROM issues i JOIN d ON d.id = i.id WHERE i.deleted_at IS NULL`,
+     SELECT ${BEAD_COLUMNS}, d.parent AS parent_id FROM issues i JOIN d ON d.id = i.id WHERE i.deleted_at IS NULL`,
     root,
   );
-  const beads = beadsOf(store.db, t);
+  const beads = beadsOf(t);
   const [blocked, parent] = [t.columns.indexOf('is_blocked'), t.columns.indexOf('parent_id')];
   return beads
     .map((bead, i) => ({ bead, blocked: Number(t.rows[i]![blocked]) === 1, parent: t.rows[i]![parent] as string }))
@@ -169,6 +169,6 @@ export function summarize(store: Store, mol: Bead): MoleculeSummary {
 export function listMolecules(store: Store, opts: { all?: boolean } = {}): MoleculeSummary[] {
   return selectBeads(
     store.db,
-    `SELECT * FROM issues WHERE type = 'molecule' AND deleted_at IS NULL${opts.all ? '' : " AND status != 'closed'"} ORDER BY created_at DESC, id`,
+    `SELECT ${BEAD_COLUMNS} FROM issues i WHERE i.type = 'molecule' AND i.deleted_at IS NULL${opts.all ? '' : " AND i.status != 'closed'"} ORDER BY i.created_at DESC, i.id`,
   ).map((m) => summarize(store, m));
 }

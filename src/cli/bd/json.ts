@@ -2,7 +2,6 @@
 // (src/beads/ledger.ts, one place for the shape) plus the derived fields each command adds.
 import {
   dependentsOf,
-  edgeCounts,
   getBead,
   toRecord,
   type Bead,
@@ -11,6 +10,7 @@ import {
   type BlockedBead,
   type Comment,
   type Dependency,
+  type Page,
   type Stats,
   type Store,
 } from '../../beads/index.ts';
@@ -23,18 +23,17 @@ export function issueJson(b: Bead & Partial<Pick<BeadDetails, 'dependencies' | '
   return b.ephemeral ? { ...rec, ephemeral: true } : rec;
 }
 
-/** `bd list`: issues with Beads' counts (`IssueWithCounts`). */
-export function listJson(store: Store, beads: readonly Bead[]): Json[] {
-  const { deps, dependents, comments } = edgeCounts(
-    store,
-    beads.map((b) => b.id),
-  );
-  return beads.map((b) => ({
-    ...issueJson(b),
-    dependency_count: deps.get(b.id) ?? 0,
-    dependent_count: dependents.get(b.id) ?? 0,
-    comment_count: comments.get(b.id) ?? 0,
-  }));
+/** `bd list`: issues with Beads' counts (`IssueWithCounts`), from a page read `withCounts`. */
+export function listJson(page: Page): Json[] {
+  return page.beads.map((b) => {
+    const n = page.counts?.get(b.id);
+    return {
+      ...issueJson(b),
+      dependency_count: n?.deps ?? 0,
+      dependent_count: n?.dependents ?? 0,
+      comment_count: n?.comments ?? 0,
+    };
+  });
 }
 
 /**

@@ -60,6 +60,7 @@ function filterOf(ctx: BdCtx, o: ListOpts): ListFilter {
   }
   f.limit = parseLimit(o.limit, 100);
   f.withTotal = !ctx.json();
+  f.withCounts = ctx.json();
   return f;
 }
 
@@ -88,7 +89,7 @@ export function registerList(program: Command, ctx: BdCtx): void {
     .action((o: ListOpts) => {
       const page = listBeads(ctx.store(), filterOf(ctx, o));
       emit(ctx.io, ctx.json(), {
-        data: ctx.json() ? listJson(ctx.store(), page.beads) : null,
+        data: ctx.json() ? listJson(page) : null,
         text: () => beadList(page.beads, page.total, 'No beads match.'),
       });
     });
@@ -101,7 +102,7 @@ export function registerList(program: Command, ctx: BdCtx): void {
     .action((words: string[], o: ListOpts) => {
       const page = listBeads(ctx.store(), { ...filterOf(ctx, { all: true, ...o }), text: words.join(' ') });
       emit(ctx.io, ctx.json(), {
-        data: ctx.json() ? listJson(ctx.store(), page.beads) : null,
+        data: ctx.json() ? listJson(page) : null,
         text: () => beadList(page.beads, page.total, 'Nothing found.'),
       });
     });
