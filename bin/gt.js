@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// gt launcher: runs the bundled CLI (npm install builds dist/ through the prepare script). CommonJS (bin/package.json):
+// gt launcher: runs the bundled CLI (npm install builds dist/ through the prepare script; bin/launch.js starts it). CommonJS (bin/package.json):
 // loading it through the ES module loader cost about 8 ms of every call (its source decoder starts ICU's TextDecoder).
 'use strict';
-const mod = require('node:module');
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
   process.stderr.write(
@@ -10,5 +9,4 @@ if (major < 22 || (major === 22 && minor < 13)) {
   );
   process.exit(1);
 }
-mod.enableCompileCache?.();
-require('../dist/gt.cjs').main();
+require('./launch.js').start('gt').main();

@@ -24,9 +24,9 @@ const lazyBuiltins = {
       const fns = Object.keys(real).filter((k) => typeof real[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));
       const lines = [
         `import { createRequire } from 'node:module';`,
-        `let m; const get = () => (m ??= createRequire(__filename)(${JSON.stringify(a.path)}));`,
-        ...fns.map((k) => `export function ${k}(...a) { return get().${k}(...a); }`),
-        `export default new Proxy({}, { get: (_, k) => get()[k] });`,
+        `let real$; const load$ = () => (real$ ??= createRequire(__filename)(${JSON.stringify(a.path)}));`,
+        ...fns.map((k) => `export function ${k}(...a) { return load$().${k}(...a); }`),
+        `export default new Proxy({}, { get: (_, k) => load$()[k] });`,
       ];
       return { contents: lines.join('\n'), loader: 'js', resolveDir: root };
     });
@@ -64,6 +64,9 @@ await build({
   // Our modules use import.meta.dirname/filename (no URL to build at start-up: that cost about 2 ms of every call).
   define: { 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
   legalComments: 'none',
+  // Every call reads and hashes the whole bundle before it runs a line of it: without the indentation and line breaks
+  // bd's is a third smaller and starts about 1.3 ms sooner, gt's about 7 ms. Names stay, so stack traces still read.
+  minifyWhitespace: true,
   plugins: [lazyBuiltins, zodEnglishOnly],
   // The Kubernetes client (tens of MB with its models) stays in node_modules: gt imports it on a cluster's first call.
   external: ['@kubernetes/client-node'],
@@ -75,3 +78,6 @@ const { cpSync, existsSync, rmSync } = await import('node:fs');
 const web = join(root, 'src', 'dashboard', 'web');
 rmSync(join(root, 'dist', 'web'), { recursive: true, force: true });
 if (existsSync(web)) cpSync(web, join(root, 'dist', 'web'), { recursive: true });
+
+// V8's code for what a bd read runs, saved for bin/launch.js (scripts/train-code.js).
+await import('./train-code.js');

@@ -1,10 +1,11 @@
 // The installed entry points (bin/bd.js, bin/gt.js over the bundle npm install builds) start and answer.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanEnv } from './support/bd.ts';
+import { bd, cleanEnv, tempStore } from './support/bd.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const run = (bin: string, args: string[]): { code: number | null; out: string; err: string } => {
@@ -71,5 +72,55 @@ describe('command lookup', () => {
     const r = run('bd.js', ['--actor', 'create', 'prime']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('bd ready');
+  });
+});
+
+describe('the code the build saves for bd (bin/launch.js)', () => {
+  it('exists for this Node.js, is newer than the bundle, and V8 takes it', () => {
+    const require = createRequire(import.meta.url);
+    const launch = require('../bin/launch.js') as {
+      codePath(name: string): string;
+      run(file: string, source: string, code?: Buffer): { script: { cachedDataRejected?: boolean } };
+    };
+    const bundle = resolve(root, 'dist', 'bd.cjs');
+    const code = launch.codePath('bd');
+    expect(statSync(code).mtimeMs).toBeGreaterThanOrEqual(statSync(bundle).mtimeMs);
+    const { script } = launch.run(bundle, readFileSync(bundle, 'utf8'), readFileSync(code));
+    expect(script.cachedDataRejected).toBe(false);
+  });
+
+  it('bd answers the same with it, without it, when it is older than the bundle, and when it is cut short', () => {
+    const t = tempStore('lc');
+    const copy = mkdtempSync(join(tmpdir(), 'bd launch '));
+    try {
+      const id = (JSON.parse(bd(t.dir, ['create', 'Saved code', '-l', 'x', '--json']).stdout) as { id: string }).id;
+      bd(t.dir, ['comments', 'add', id, 'a note']);
+      cpSync(resolve(root, 'bin'), join(copy, 'bin'), { recursive: true, preserveTimestamps: true });
+      cpSync(resolve(root, 'dist'), join(copy, 'dist'), { recursive: true, preserveTimestamps: true });
+      const code = join(copy, 'dist', basename(createRequire(import.meta.url)('../bin/launch.js').codePath('bd')));
+      const list = (): string => {
+        const r = spawnSync(process.execPath, [join(copy, 'bin', 'bd.js'), 'list', '--json'], {
+          cwd: t.dir,
+          env: cleanEnv(),
+          encoding: 'utf8',
+        });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        return r.stdout;
+      };
+      const want = bd(t.dir, ['list', '--json']).stdout;
+      expect(want).toContain('"comment_count": 1');
+      expect(list()).toBe(want);
+      writeFileSync(code, readFileSync(code).subarray(0, 4096));
+      expect(list()).toBe(want);
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(join(copy, 'dist', 'bd.cjs'), later, later);
+      expect(list()).toBe(want);
+      rmSync(code);
+      expect(list()).toBe(want);
+    } finally {
+      t.cleanup();
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
