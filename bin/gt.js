@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// gt launcher: runs the bundled CLI (npm install builds dist/ through the prepare script; bin/launch.js starts it). CommonJS (bin/package.json):
-// loading it through the ES module loader cost about 8 ms of every call (its source decoder starts ICU's TextDecoder).
+// gt launcher: runs the bundled CLI (npm install builds dist/ through the prepare script; bin/launch.js starts
+// it). CommonJS (bin/package.json): loading it through the ES module loader cost about 8 ms of every call (its source
+// decoder starts ICU's TextDecoder).
 'use strict';
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
