@@ -113,7 +113,7 @@ export default tseslint.config(
     files: ['bin/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', Buffer: 'readonly' },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -3,9 +3,11 @@
 // Node's compile cache keeps the code V8 compiled before the bundle's first line runs; every function a call then
 // runs (parsing its options, opening the store, the query, the output) is compiled again by every call: about a
 // sixth of a bd read. The build therefore runs a few typical commands against a scratch store in one process and
-// saves V8's code for every function they ran (scripts/build.js: dist/<name>.<node version>.code). A call starts
-// the bundle with that code; when there is none for this Node.js, when it is older than the bundle, or when V8
-// refuses it, the call compiles as before, with Node's compile cache.
+// saves V8's code for every function they ran (scripts/train-code.js: dist/<name>.<node version>-<arch>.code). A
+// call starts the bundle with that code; when there is none for this Node.js, when it was made from another bundle
+// (the file starts with the bundle's modification time and size), or when V8 refuses it, the call compiles as
+// before, with Node's compile cache. V8 checks its version, its flags and the source's length, not the code itself:
+// the file is only ever written whole (through a rename), by the build.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -13,6 +15,14 @@ const path = require('node:path');
 /** The function a bundle is compiled as: the same text here and when the build saves its code. */
 function wrap(source) {
   return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+}
+
+/** What ties saved code to the bundle it was made from: the bundle's modification time and size. */
+function stamp(stat) {
+  const b = Buffer.alloc(16);
+  b.writeDoubleLE(stat.mtimeMs, 0);
+  b.writeDoubleLE(stat.size, 8);
+  return b;
 }
 
 function codePath(name) {
@@ -32,8 +42,8 @@ function start(name) {
   const file = path.join(__dirname, '..', 'dist', `${name}.cjs`);
   let cachedData;
   try {
-    const code = codePath(name);
-    if (fs.statSync(code).mtimeMs >= fs.statSync(file).mtimeMs) cachedData = fs.readFileSync(code);
+    const code = fs.readFileSync(codePath(name));
+    if (code.subarray(0, 16).equals(stamp(fs.statSync(file)))) cachedData = code.subarray(16);
   } catch {
     // no saved code for this Node.js: compile as usual
   }
@@ -44,4 +54,4 @@ function start(name) {
   return run(file, fs.readFileSync(file, 'utf8'), cachedData).exports;
 }
 
-module.exports = { start, run, codePath };
+module.exports = { start, run, codePath, stamp };

@@ -1,16 +1,17 @@
 // Saves V8's code for what a typical bd call runs (bin/launch.js explains why): loads dist/bd.cjs as the launcher
 // does, runs common commands in one process against a scratch store, and writes dist/bd.<node version>.code.
 // Run by scripts/build.js with the Node.js that built the bundle; the code only serves that Node.js.
+import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { run, codePath } = require('../bin/launch.js');
+const { run, codePath, stamp } = require('../bin/launch.js');
 
 /** What bd is called for most: agents and the dashboard reading work, as text and as JSON. */
 const READS = [
@@ -36,6 +37,7 @@ async function trainBd() {
     const second = JSON.parse(bd('create', 'Second', '-d', 'more', '--json')).id;
     bd('dep', 'add', second, first);
     bd('comments', 'add', first, 'a note');
+    const before = stamp(statSync(file));
     const source = readFileSync(file, 'utf8');
     // A script compiled by vm has no module loader for import(): the launcher could not run such a bundle this way.
     if (/[^\w.$]import\(/.test(source)) throw new Error(`${file} calls import(): bin/launch.js cannot start it`);
@@ -49,9 +51,10 @@ async function trainBd() {
       if (code !== 0) throw new Error(`bd ${argv.join(' ')} exited ${code}`);
     }
     for (const f of readdirSync(join(root, 'dist'))) if (/^bd\..*\.code$/.test(f)) rmSync(join(root, 'dist', f));
+    if (!stamp(statSync(file)).equals(before)) throw new Error(`${file} changed while its code was made`);
     // Through a rename: a build killed mid-write must not leave half a file for the launcher to hand to V8.
     const tmp = `${codePath('bd')}.${process.pid}.tmp`;
-    writeFileSync(tmp, script.createCachedData());
+    writeFileSync(tmp, Buffer.concat([before, script.createCachedData()]));
     renameSync(tmp, codePath('bd'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
