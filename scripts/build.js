@@ -35,7 +35,7 @@ const lazyBuiltins = {
 
 /**
  * zod's namespace carries every locale's messages (about 400 KB of the bundle, read and compiled by every gt call);
- * Gas Town shows only English ones, which zod loads on its own (`config(en())`). Keep that one.
+ * Gas Town shows only English ones (src/town/schema.ts sets `z.locales.en()`). Keep that one.
  */
 const zodEnglishOnly = {
   name: 'zod-english-only',

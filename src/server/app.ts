@@ -3,7 +3,7 @@
 // token. Testable in-process with `app.request`; `serve.ts` puts it on a socket.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { GtError, messageOf } from '../kernel/index.ts';
 import { readWebhook } from '../forge/webhook.ts';
 import { markPrsDue } from '../refinery/index.ts';
@@ -20,13 +20,11 @@ const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 /** Largest `/api/v1/run` body (argv and standard input): 8 MiB. */
 export const RUN_BODY_LIMIT = 8 * 1024 * 1024;
 
-const RunBody = z
-  .object({
-    program: z.enum(['gt', 'bd']),
-    argv: z.array(z.string().max(1024 * 1024)).max(1000),
-    stdin: z.string().optional(),
-  })
-  .strict();
+const RunBody = z.strictObject({
+  program: z.enum(['gt', 'bd']),
+  argv: z.array(z.string().check(z.maxLength(1024 * 1024))).check(z.maxLength(1000)),
+  stdin: z.optional(z.string()),
+});
 
 export interface TownApi {
   app: Hono;

@@ -4,22 +4,20 @@
 // from the token and the session id, never from the caller, so no caller can make the town read a file of its own.
 import { closeSync, mkdirSync, openSync, statSync, ftruncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { GtError } from '../kernel/index.ts';
 import { recordUsage, skippedWarning, type RecordResult } from '../costs/index.ts';
 import type { TownContext } from '../town/index.ts';
 import type { Principal } from './auth.ts';
 
-export const UsageBody = z
-  .object({
-    session_id: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/),
-    /** Where `text` starts in the transcript; absent: only ask how much the town has. */
-    offset: z.number().int().min(0).optional(),
-    text: z.string().optional(),
-    /** The last piece: read the spool into the usage table. */
-    done: z.boolean().optional(),
-  })
-  .strict();
+export const UsageBody = z.strictObject({
+  session_id: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,200}$/)),
+  /** Where `text` starts in the transcript; absent: only ask how much the town has. */
+  offset: z.optional(z.number().check(z.int(), z.gte(0))),
+  text: z.optional(z.string()),
+  /** The last piece: read the spool into the usage table. */
+  done: z.optional(z.boolean()),
+});
 
 export type UsageRequest = z.infer<typeof UsageBody>;
 

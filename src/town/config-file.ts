@@ -1,6 +1,6 @@
 // Reading and writing the town's JSON files: validated on read, one-line errors naming file and key, atomic writes.
 import { existsSync, readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { GtError, messageOf, writeFileAtomic } from '../kernel/index.ts';
 
 /** One zod issue as "key "a.b": what was expected". */
@@ -23,7 +23,7 @@ export function configError(
 }
 
 /** Parse `text` (the content of `path`) with `schema`; a problem becomes GT_BAD_CONFIG naming the first bad key. */
-export function parseConfig<S extends z.ZodType>(path: string, text: string, schema: S): z.infer<S> {
+export function parseConfig<S extends z.ZodMiniType>(path: string, text: string, schema: S): z.infer<S> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -49,7 +49,7 @@ export function parseConfig<S extends z.ZodType>(path: string, text: string, sch
 }
 
 /** Read and validate a config file; undefined when it does not exist. */
-export function readConfig<S extends z.ZodType>(path: string, schema: S): z.infer<S> | undefined {
+export function readConfig<S extends z.ZodMiniType>(path: string, schema: S): z.infer<S> | undefined {
   if (!existsSync(path)) return undefined;
   let text: string;
   try {
@@ -61,7 +61,7 @@ export function readConfig<S extends z.ZodType>(path: string, schema: S): z.infe
 }
 
 /** Validate `value` and replace the file atomically (two-space JSON, trailing newline). Never writes invalid data. */
-export function writeConfig<S extends z.ZodType>(path: string, schema: S, value: z.input<S>): z.infer<S> {
+export function writeConfig<S extends z.ZodMiniType>(path: string, schema: S, value: z.input<S>): z.infer<S> {
   const r = schema.safeParse(value);
   if (!r.success) {
     const first = r.error.issues[0];

@@ -1,7 +1,7 @@
 // Actions: the same library calls the CLI makes (sling, nudge, stop/restart, merge queue, beads, convoys, mail),
 // each with its JSON body validated first. The dashboard acts as the overseer.
 import type { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { createBead, getBead } from '../../beads/index.ts';
 import { rejectMr, retryMr } from '../../refinery/index.ts';
 import { agentForRole, loadRig, parseAddress, rigNames, type TownContext } from '../../town/index.ts';
@@ -17,44 +17,50 @@ import {
 import { HttpError, jsonBody } from './errors.ts';
 import { OVERSEER, withTownStore, type DashState } from './state.ts';
 
-const id = z.string().trim().min(1).max(200);
-const text = (max: number) => z.string().max(max);
+/** Text trimmed, then between 1 and `max` characters. */
+const trimmed = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const id = trimmed(200);
+const text = (max: number) => z.string().check(z.maxLength(max));
+const priority = z.number().check(z.int(), z.gte(0), z.lte(4));
 
 const SlingBody = z.strictObject({
-  beads: z.array(id).min(1).max(100),
+  beads: z.array(id).check(z.minLength(1), z.maxLength(100)),
   target: id,
-  agent: id.optional(),
-  message: text(10_000).optional(),
-  merge: z.enum(['mr', 'direct', 'local']).optional(),
+  agent: z.optional(id),
+  message: z.optional(text(10_000)),
+  merge: z.optional(z.enum(['mr', 'direct', 'local'])),
 });
 const NudgeBody = z.strictObject({
-  message: text(10_000).min(1),
-  mode: z.enum(NUDGE_MODES as ['wait-idle', 'queue', 'immediate']).optional(),
+  message: z.string().check(z.maxLength(10_000), z.minLength(1)),
+  mode: z.optional(z.enum(NUDGE_MODES as ['wait-idle', 'queue', 'immediate'])),
 });
 const Empty = z.strictObject({});
-const RejectBody = z.strictObject({ reason: text(2000).optional() });
+const RejectBody = z.strictObject({ reason: z.optional(text(2000)) });
 const BeadBody = z.strictObject({
-  title: z.string().trim().min(1).max(500),
-  description: text(100_000).optional(),
-  type: z.enum(['task', 'bug', 'feature', 'epic', 'chore', 'decision']).optional(),
-  priority: z.number().int().min(0).max(4).optional(),
-  rig: id.optional(),
-  labels: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+  title: trimmed(500),
+  description: z.optional(text(100_000)),
+  type: z.optional(z.enum(['task', 'bug', 'feature', 'epic', 'chore', 'decision'])),
+  priority: z.optional(priority),
+  rig: z.optional(id),
+  labels: z.optional(z.array(trimmed(100)).check(z.maxLength(50))),
 });
 const ConvoyBody = z.strictObject({
-  name: z.string().trim().min(1).max(500),
-  beads: z.array(id).max(500).optional(),
-  notify: z.array(id).max(50).optional(),
-  human: z.boolean().optional(),
+  name: trimmed(500),
+  beads: z.optional(z.array(id).check(z.maxLength(500))),
+  notify: z.optional(z.array(id).check(z.maxLength(50))),
+  human: z.optional(z.boolean()),
 });
 const ComposeBody = z.strictObject({
   to: id,
-  subject: z.string().trim().min(1).max(500),
-  body: text(100_000).optional(),
-  priority: z.number().int().min(0).max(4).optional(),
-  type: id.optional(),
+  subject: trimmed(500),
+  body: z.optional(text(100_000)),
+  priority: z.optional(priority),
+  type: z.optional(id),
 });
-const ReplyBody = z.strictObject({ body: text(100_000).min(1), subject: z.string().max(500).optional() });
+const ReplyBody = z.strictObject({
+  body: z.string().check(z.maxLength(100_000), z.minLength(1)),
+  subject: z.optional(text(500)),
+});
 
 function agentId(town: TownContext, address: string): AgentIdentity {
   const a = parseAddress(town, address);

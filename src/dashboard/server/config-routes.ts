@@ -18,7 +18,7 @@ import {
   type TownSettings,
 } from '../../town/index.ts';
 import { HttpError, invalid, jsonBody } from './errors.ts';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DashState } from './state.ts';
 
 export interface ConfigView {

@@ -1,7 +1,7 @@
 // How the dashboard answers a failure: one JSON shape, a status chosen from the error, never a crash.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { isGtError, messageOf } from '../../kernel/index.ts';
 
 export interface ErrorBody {
@@ -68,7 +68,7 @@ export function fieldOf(issue: z.core.$ZodIssue): string {
 }
 
 /** A 400 naming the first problem zod found. */
-export function invalid(code: string, error: z.ZodError, prefix = ''): HttpError {
+export function invalid(code: string, error: z.core.$ZodError, prefix = ''): HttpError {
   const first = error.issues[0];
   const field = first ? fieldOf(first) : '';
   const message = first
@@ -80,7 +80,7 @@ export function invalid(code: string, error: z.ZodError, prefix = ''): HttpError
 }
 
 /** The JSON body of a request validated with `schema`; bad JSON or a bad shape is a 400. */
-export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+export async function jsonBody<S extends z.ZodMiniType>(c: Context, schema: S): Promise<z.infer<S>> {
   const text = await c.req.text();
   let raw: unknown = {};
   if (text.trim() !== '') {
