@@ -2,12 +2,12 @@
 //
 // Node's compile cache keeps the code V8 compiled before the bundle's first line runs; every function a call then
 // runs (parsing its options, opening the store, the query, the output) is compiled again by every call: about a
-// sixth of a bd read. The build therefore runs a few typical commands against a scratch store in one process and
-// saves V8's code for every function they ran (scripts/train-code.js: dist/<name>.<node version>-<arch>.code). A
-// call starts the bundle with that code; when there is none for this Node.js, when it was made from another bundle
-// (the file starts with the bundle's modification time and size), or when V8 refuses it, the call compiles as
-// before, with Node's compile cache. V8 checks its version, its flags and the source's length, not the code itself:
-// the file is only ever written whole (through a rename), by the build.
+// sixth of a bd read. The build therefore runs typical commands in one process (bd's reads against a scratch store,
+// gt's help) and saves V8's code for every function they ran (scripts/train-code.js, into
+// dist/<name>.<node version>-<arch>.code). A call starts the bundle with that code; when there is none for this
+// Node.js, when it was made from another bundle (the file starts with the bundle's modification time and size), or
+// when V8 refuses it, the call compiles as before, with Node's compile cache. V8 checks its version, its flags and
+// the source's length, not the code itself: the file is only ever written whole (through a rename), by the build.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -37,6 +37,9 @@ function run(file, source, cachedData) {
   script.runInThisContext()(mod.exports, require('node:module').createRequire(file), mod, file, path.dirname(file));
   return { exports: mod.exports, script };
 }
+
+/** What the bundles' import() of a module outside them calls (scripts/build.js): an import done here. */
+globalThis.__gtImport ??= (id) => import(id);
 
 function start(name) {
   const file = path.join(__dirname, '..', 'dist', `${name}.cjs`);

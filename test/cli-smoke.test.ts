@@ -75,16 +75,16 @@ describe('command lookup', () => {
   });
 });
 
-describe('the code the build saves for bd (bin/launch.js)', () => {
-  it('exists for this Node.js, is newer than the bundle, and V8 takes it', () => {
+describe('the code the build saves for bd and gt (bin/launch.js)', () => {
+  it.each(['bd', 'gt'])('exists for %s on this Node.js, is stamped with its bundle, and V8 takes it', (name) => {
     const require = createRequire(import.meta.url);
     const launch = require('../bin/launch.js') as {
       codePath(name: string): string;
       stamp(stat: Stats): Buffer;
       run(file: string, source: string, code?: Buffer): { script: { cachedDataRejected?: boolean } };
     };
-    const bundle = resolve(root, 'dist', 'bd.cjs');
-    const code = readFileSync(launch.codePath('bd'));
+    const bundle = resolve(root, 'dist', `${name}.cjs`);
+    const code = readFileSync(launch.codePath(name));
     expect(code.subarray(0, 16).equals(launch.stamp(statSync(bundle)))).toBe(true);
     const { script } = launch.run(bundle, readFileSync(bundle, 'utf8'), code.subarray(16));
     expect(script.cachedDataRejected).toBe(false);

@@ -52,11 +52,8 @@ export async function callTown(c: TownClient, path: string, body: unknown): Prom
   const data = Buffer.from(JSON.stringify(body));
   const target = new URL(`${c.url}${path}`);
   // Loaded on use: every bd call loads this module, and only clients talk to a town (https alone costs ms to load).
-  // Not import(): bin/launch.js runs the bundle as a script, which has no module loader.
   const send =
-    target.protocol === 'https:'
-      ? process.getBuiltinModule('node:https').request
-      : process.getBuiltinModule('node:http').request;
+    target.protocol === 'https:' ? (await import('node:https')).request : (await import('node:http')).request;
   return new Promise((res, rej) => {
     const req = send(
       target,
