@@ -18,7 +18,8 @@ describe.skipIf(!isRoot)('pod faults: OOM-killed, node lost, image pull failing'
       `run if [ -f ${tag}-1.txt ]; then echo resumed > ${tag}-resumed.txt; fi`,
       `write ${tag}-1.txt "one\\n"`,
       `run git add -A && git commit -qm ${tag}-step1`,
-      'sleep 8',
+      // Long enough for the fault to come before the work ends, however long the sling takes to return.
+      'sleep 20',
       `write ${tag}-done.txt "done\\n"`,
     );
   const slingResumable = async (tag: string): Promise<{ id: string; address: string }> => {
