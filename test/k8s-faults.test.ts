@@ -12,14 +12,17 @@ describe.skipIf(!isRoot)('pod faults: OOM-killed, node lost, image pull failing'
   const { gt, gtj, bead, git, mainFile, merged, until, podOf } = k;
   let lastAgent: AgentJson | undefined;
   const agent = async (address: string) => (lastAgent = await k.agent(address));
-  /** Work that commits (pushed to the town by the pod's post-commit hook), then takes a while, then finishes. */
+  /**
+   * Work that commits (pushed to the town by the pod's post-commit hook), then finishes only when it started from that
+   * commit: the first run waits past the test's own time limit, so the fault always comes before it ends (a sleep of
+   * any length lost that race under load), and only a run resumed from the pushed commit lands.
+   */
   const resumable = (tag: string) =>
     sim(
       `run if [ -f ${tag}-1.txt ]; then echo resumed > ${tag}-resumed.txt; fi`,
       `write ${tag}-1.txt "one\\n"`,
       `run git add -A && git commit -qm ${tag}-step1`,
-      // Long enough for the fault to come before the work ends, however long the sling takes to return.
-      'sleep 20',
+      `run [ -f ${tag}-resumed.txt ] || sleep 600`,
       `write ${tag}-done.txt "done\\n"`,
     );
   const slingResumable = async (tag: string): Promise<{ id: string; address: string }> => {

@@ -123,7 +123,9 @@ describe.skipIf(!isRoot)('polecats as Kubernetes pods', () => {
           'run if [ -f step1.txt ]; then echo resumed > resumed.txt; fi',
           'write step1.txt "one\\n"',
           'run git add -A && git commit -qm step1',
-          'sleep 10',
+          // The first run waits past the test's time limit: the eviction always comes before it ends, and only a run
+          // resumed from the pushed commit lands (a sleep of any length lost that race under load).
+          'run [ -f resumed.txt ] || sleep 600',
           'write evicted-done.txt "evicted and done\\n"',
         ),
     );

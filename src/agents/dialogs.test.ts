@@ -262,8 +262,18 @@ describe('passStartupDialogs', () => {
       ready: false,
       reason: 'exited',
     });
-    expect(
-      await passStartupDialogs(fakePane([screen('busy')]), 's', claude, { pollMs: 5, timeoutMs: 40 }),
-    ).toMatchObject({ ready: false, reason: 'timeout' });
+    expect(await passStartupDialogs(fakePane([['Loading…']]), 's', claude, { pollMs: 5, timeoutMs: 40 })).toMatchObject(
+      { ready: false, reason: 'timeout' },
+    );
+  });
+
+  it('takes an agent already at work (its busy marker, no dialog) as started, without waiting for its prompt', async () => {
+    // An agent started with its task works at once: its prompt comes back only when the task ends, maybe much later.
+    const out = await passStartupDialogs(fakePane([screen('busy')]), 's', claude, { pollMs: 5, timeoutMs: 1000 });
+    expect(out).toMatchObject({ ready: true, by: 'busy' });
+    expect(await passStartupDialogs(fakePane([screen('ready')]), 's', claude, { pollMs: 5 })).toMatchObject({
+      ready: true,
+      by: 'prompt',
+    });
   });
 });

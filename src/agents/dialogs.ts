@@ -1,7 +1,7 @@
 // Start-up dialogs of agent TUIs: recognising them from the pane text (pure), and answering the known ones so a
 // freshly started agent reaches its prompt with no person at the keyboard. Dialog texts are data, per runtime.
 import { pollFor, type NudgeTmux } from './nudge-deliver.ts';
-import { showsReadyPrompt } from './pane-text.ts';
+import { showsBusy, showsReadyPrompt } from './pane-text.ts';
 import type { AgentPreset } from './preset.ts';
 
 export type DialogKind = 'trust' | 'bypass-permissions' | 'onboarding' | 'login' | 'unknown-choice';
@@ -165,7 +165,8 @@ export function dialogExcerpt(lines: readonly string[]): string {
 }
 
 export type StartupOutcome =
-  | { ready: true; dialogsPassed: DialogKind[]; elapsedMs: number }
+  /** `by`: its ready prompt showed, its ready delay passed (no prompt pattern), or its busy marker showed (at work). */
+  | { ready: true; by: 'prompt' | 'delay' | 'busy'; dialogsPassed: DialogKind[]; elapsedMs: number }
   | { ready: false; reason: 'stuck-on-dialog'; kind: DialogKind; dialog: string; line: string; elapsedMs: number }
   | { ready: false; reason: 'timeout'; dialogsPassed: DialogKind[]; elapsedMs: number }
   /** `screen`: the pane's last words and `exitStatus` when the session kept its pane (remain-on-exit). */
@@ -237,9 +238,14 @@ export async function passStartupDialogs(
     const dialog = detectDialog(lines, preset.name);
     if (!dialog) {
       since = undefined;
-      if (signals.prompt ? showsReadyPrompt(lines, signals) : elapsed() >= preset.ready.delayMs)
-        return { ready: true, dialogsPassed: passed, elapsedMs: elapsed() };
-      return undefined;
+      // Its busy marker means it is up and already at work (started with its task): waiting for the prompt would
+      // wait for the task to end.
+      const by = showsBusy(lines, signals)
+        ? 'busy'
+        : signals.prompt
+          ? showsReadyPrompt(lines, signals) && 'prompt'
+          : elapsed() >= preset.ready.delayMs && 'delay';
+      return by ? { ready: true, by, dialogsPassed: passed, elapsedMs: elapsed() } : undefined;
     }
     // The same dialog text for stuckMs (answered or not) means it is not going away.
     const key = `${dialog.kind}\n${dialog.excerpt}`;

@@ -133,7 +133,7 @@ function openCodePrime(
 }
 
 export type StartupGate =
-  | { ready: true; by: 'prompt' | 'delay'; dialogsPassed: string[] }
+  | { ready: true; by: 'prompt' | 'delay' | 'busy'; dialogsPassed: string[] }
   | { ready: false; reason: 'exited' | 'timeout' }
   | { ready: false; reason: 'stuck-on-dialog'; dialog: string; kind: DialogKind; line: string };
 
@@ -155,7 +155,7 @@ export async function startupGate(
     { ...preset, name: dialogRuntime(preset) },
     { timeoutMs: opts.timeoutMs, startedAt: opts.startedAt },
   );
-  if (r.ready) return { ready: true, by: preset.ready.prompt ? 'prompt' : 'delay', dialogsPassed: r.dialogsPassed };
+  if (r.ready) return { ready: true, by: r.by, dialogsPassed: r.dialogsPassed };
   return r.reason === 'stuck-on-dialog'
     ? { ready: false, reason: r.reason, dialog: r.dialog, kind: r.kind, line: r.line }
     : { ready: false, reason: r.reason };

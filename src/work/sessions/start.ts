@@ -46,7 +46,7 @@ export type StartResult =
       session: string;
       agent: string;
       state: AgentState;
-      readyBy: 'prompt' | 'delay';
+      readyBy: 'prompt' | 'delay' | 'busy';
       dialogsAnswered: string[];
       elapsedMs: number;
       resumed: boolean;
@@ -207,7 +207,7 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
       await tmux.setOption(id.session, 'remain-on-exit', 'off', { window: true }).catch(() => undefined);
   }
   let state: AgentState = gate.ready
-    ? prompt !== undefined && !cmd.promptToType
+    ? gate.by === 'busy' || (prompt !== undefined && !cmd.promptToType)
       ? 'working'
       : 'idle'
     : gate.reason === 'exited'

@@ -33,7 +33,7 @@ export async function ensureStarted(ctx: GtCtx, id: AgentIdentity, agent: string
 export function describeStart(r: StartResult): string {
   if (r.status === 'already-running')
     return `${r.address} is already running (${r.agent}) in tmux session ${r.session}`;
-  return `Started ${r.address} (${r.agent}) in tmux session ${r.session}: ${r.state}, ready by ${r.readyBy} after ${(r.elapsedMs / 1000).toFixed(1)} s${r.dialogsAnswered.length ? ` (answered: ${r.dialogsAnswered.join(', ')})` : ''}${r.resumed ? ', conversation resumed' : ''}`;
+  return `Started ${r.address} (${r.agent}) in tmux session ${r.session}: ${r.state}, ${r.readyBy === 'busy' ? 'at work' : `ready by ${r.readyBy}`} after ${(r.elapsedMs / 1000).toFixed(1)} s${r.dialogsAnswered.length ? ` (answered: ${r.dialogsAnswered.join(', ')})` : ''}${r.resumed ? ', conversation resumed' : ''}`;
 }
 
 /** Attach this terminal to the session until the person detaches; refused without a terminal. */
