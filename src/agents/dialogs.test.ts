@@ -267,13 +267,20 @@ describe('passStartupDialogs', () => {
     );
   });
 
-  it('takes an agent already at work (its busy marker, no dialog) as started, without waiting for its prompt', async () => {
+  it('takes an agent started with its task and already at work (its busy marker) as started, without its prompt', async () => {
     // An agent started with its task works at once: its prompt comes back only when the task ends, maybe much later.
-    const out = await passStartupDialogs(fakePane([screen('busy')]), 's', claude, { pollMs: 5, timeoutMs: 1000 });
-    expect(out).toMatchObject({ ready: true, by: 'busy' });
-    expect(await passStartupDialogs(fakePane([screen('ready')]), 's', claude, { pollMs: 5 })).toMatchObject({
+    const atWork = { pollMs: 5, timeoutMs: 1000, busyMeansStarted: true };
+    expect(await passStartupDialogs(fakePane([screen('busy')]), 's', claude, atWork)).toMatchObject({
+      ready: true,
+      by: 'busy',
+    });
+    expect(await passStartupDialogs(fakePane([screen('ready')]), 's', claude, atWork)).toMatchObject({
       ready: true,
       by: 'prompt',
     });
+    // Started without one, busy is still starting (Gemini CLI shows it while its session-start hook runs).
+    expect(
+      await passStartupDialogs(fakePane([screen('busy')]), 's', claude, { pollMs: 5, timeoutMs: 40 }),
+    ).toMatchObject({ ready: false, reason: 'timeout' });
   });
 });

@@ -187,6 +187,8 @@ export interface StartupOptions {
   stuckMs?: number;
   /** When the agent was started (default: now). */
   startedAt?: number;
+  /** The agent was started with its task (a prompt on its command line): its busy marker means it is up. */
+  busyMeansStarted?: boolean;
   /**
    * A dialog's screen must stay the same this long before a key is sent to it (default 400 ms). Claude Code 2.1
    * draws its trust dialog, then mounts it again about 150 ms later with the selection back on "No, exit": a key
@@ -238,13 +240,14 @@ export async function passStartupDialogs(
     const dialog = detectDialog(lines, preset.name);
     if (!dialog) {
       since = undefined;
-      // Its busy marker means it is up and already at work (started with its task): waiting for the prompt would
-      // wait for the task to end.
-      const by = showsBusy(lines, signals)
-        ? 'busy'
-        : signals.prompt
-          ? showsReadyPrompt(lines, signals) && 'prompt'
-          : elapsed() >= preset.ready.delayMs && 'delay';
+      // Started with its task, its busy marker means it is up and at work: its prompt comes back only when the task
+      // ends. (Otherwise busy is still starting: Gemini CLI shows it while its session-start hook runs.)
+      const by =
+        opts.busyMeansStarted && showsBusy(lines, signals)
+          ? 'busy'
+          : signals.prompt
+            ? showsReadyPrompt(lines, signals) && 'prompt'
+            : elapsed() >= preset.ready.delayMs && 'delay';
       return by ? { ready: true, by, dialogsPassed: passed, elapsedMs: elapsed() } : undefined;
     }
     // The same dialog text for stuckMs (answered or not) means it is not going away.

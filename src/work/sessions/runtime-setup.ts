@@ -147,13 +147,13 @@ export async function startupGate(
   tmux: NudgeTmux,
   session: string,
   preset: AgentPreset,
-  opts: { timeoutMs: number; startedAt: number },
+  opts: { timeoutMs: number; startedAt: number; busyMeansStarted: boolean },
 ): Promise<StartupGate> {
   const r = await passStartupDialogs(
     tmux,
     session,
     { ...preset, name: dialogRuntime(preset) },
-    { timeoutMs: opts.timeoutMs, startedAt: opts.startedAt },
+    { timeoutMs: opts.timeoutMs, startedAt: opts.startedAt, busyMeansStarted: opts.busyMeansStarted },
   );
   if (r.ready) return { ready: true, by: r.by, dialogsPassed: r.dialogsPassed };
   return r.reason === 'stuck-on-dialog'

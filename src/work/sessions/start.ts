@@ -187,6 +187,7 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
   const gate = await startupGate(firstScreen ? withFirstScreen(tmux, firstScreen) : tmux, id.session, preset, {
     timeoutMs: req.readyTimeoutMs ?? 60_000,
     startedAt: started,
+    busyMeansStarted: prompt !== undefined && !cmd.promptToType,
   });
   let exit: LastExit | undefined;
   if (!gate.ready && gate.reason === 'exited') {
@@ -207,7 +208,7 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
       await tmux.setOption(id.session, 'remain-on-exit', 'off', { window: true }).catch(() => undefined);
   }
   let state: AgentState = gate.ready
-    ? gate.by === 'busy' || (prompt !== undefined && !cmd.promptToType)
+    ? prompt !== undefined && !cmd.promptToType
       ? 'working'
       : 'idle'
     : gate.reason === 'exited'
