@@ -121,6 +121,31 @@ describe('gt prime', () => {
     expect(junk.stdout).toContain(hook);
   });
 
+  it("--hook gemini: a resumed session's SessionStart adds nothing; its first prompt brings the whole prime, once", () => {
+    type HookOut = { hookSpecificOutput?: { hookEventName: string; additionalContext: string } };
+    const hookJson = (format: string, input: object): HookOut => {
+      const r = gt(polecatDir, ['prime', '--hook', format], { input: JSON.stringify(input) });
+      expect(r.code, r.stderr).toBe(0);
+      return (r.stdout.trim() === '' ? {} : JSON.parse(r.stdout)) as HookOut;
+    };
+    // A fresh session: its context comes with SessionStart; its prompts get nothing more.
+    const fresh = hookJson('gemini', { session_id: 'g-1', source: 'startup' });
+    expect(fresh.hookSpecificOutput).toMatchObject({ hookEventName: 'SessionStart' });
+    expect(fresh.hookSpecificOutput!.additionalContext).toContain('## Rules of a polecat');
+    expect(hookJson('gemini-turn', { session_id: 'g-1', prompt: 'hello' })).toEqual({});
+    // Resumed: Gemini may drop what SessionStart adds while it loads the saved conversation, which holds none.
+    expect(hookJson('gemini', { session_id: 'g-1', source: 'resume' })).toEqual({});
+    expect(hookJson('gemini-turn', { session_id: 'g-2', prompt: 'hello' })).toEqual({}); // another session's prompt
+    const first = hookJson('gemini-turn', { session_id: 'g-1', prompt: 'Say the word?' });
+    expect(first.hookSpecificOutput).toMatchObject({ hookEventName: 'BeforeAgent' });
+    expect(first.hookSpecificOutput!.additionalContext).toContain('## Rules of a polecat');
+    expect(first.hookSpecificOutput!.additionalContext).toContain(hook);
+    expect(hookJson('gemini-turn', { session_id: 'g-1', prompt: 'and then?' })).toEqual({});
+    // A session id that tries to leave the town's runtime folder is only a name there.
+    expect(hookJson('gemini', { session_id: '..', source: 'resume' })).toEqual({});
+    expect(hookJson('gemini-turn', { session_id: '..', prompt: 'x' }).hookSpecificOutput).toBeDefined();
+  });
+
   it('--hook never fails the session start, and never suggests gt done, when the town is broken', () => {
     const broken = join(base, 'broken');
     gtJson(base, ['install', broken]);

@@ -203,6 +203,7 @@ describe.skipIf(!sshdAvailable())('runtime hook settings on SSH hosts', () => {
     expect(commands).toEqual({
       SessionStart: `${gt} prime --hook gemini`,
       PreCompress: `${gt} prime --hook gemini`,
+      BeforeAgent: `${gt} prime --hook gemini-turn`,
       AfterAgent: `${gt} costs record`,
     });
     // Never committed by gt done: git does not see it in the workspace.

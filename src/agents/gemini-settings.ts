@@ -20,20 +20,25 @@ export interface GeminiHookGroup {
 }
 
 export interface GeminiSettings {
-  hooks: Record<'SessionStart' | 'PreCompress' | 'AfterAgent', GeminiHookGroup[]>;
+  hooks: Record<'SessionStart' | 'PreCompress' | 'BeforeAgent' | 'AfterAgent', GeminiHookGroup[]>;
 }
 
 /** The workspace settings file, relative to the agent's working directory. */
 export const GEMINI_SETTINGS_FILE = '.gemini/settings.json';
 
 /** The names Gas Town gives its hooks: a file holding one of them is Gas Town's to rewrite. */
-const OUR_HOOKS = ['gastown-prime', 'gastown-prime-compress', 'gastown-costs'];
+const OUR_HOOKS = ['gastown-prime', 'gastown-prime-compress', 'gastown-prime-resumed', 'gastown-costs'];
 
 /**
  * The settings object (pure). SessionStart and PreCompress run `gt prime --hook gemini`, which answers with the
  * JSON Gemini adds to the conversation (`hookSpecificOutput.additionalContext`; plain text would only be shown to
  * the user) and records the session id from the hook's stdin; AfterAgent reads the session's chat file into the
  * town's usage table (`gt costs record`, from the hook's `transcript_path`).
+ *
+ * A resumed session gets its context with its first prompt instead (BeforeAgent, `gt prime --hook gemini-turn`):
+ * Gemini CLI 0.61 loads the resumed conversation while its SessionStart hook runs and drops context the hook added
+ * before that load (it starts a new chat from the saved one, which never holds hook context), so a fast hook, or a
+ * slow machine, left a resumed Mayor without its role. The turn hook answers only once after a resume.
  */
 export function geminiSettings(opts: GeminiSettingsOptions): GeminiSettings {
   const gt = typeof opts.gtCommand === 'string' ? opts.gtCommand : opts.gtCommand.map(shellQuote).join(' ');
@@ -44,6 +49,7 @@ export function geminiSettings(opts: GeminiSettingsOptions): GeminiSettings {
     hooks: {
       SessionStart: run('gastown-prime', 'prime --hook gemini'),
       PreCompress: run('gastown-prime-compress', 'prime --hook gemini'),
+      BeforeAgent: run('gastown-prime-resumed', 'prime --hook gemini-turn'),
       AfterAgent: run('gastown-costs', 'costs record'),
     },
   };

@@ -1,8 +1,9 @@
 // gt prime [--hook]: the role's context for the agent running here (identity, rules, hook, steps, mail).
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { messageOf } from '../../../kernel/index.ts';
-import { rigNames } from '../../../town/index.ts';
+import { rigNames, type TownContext } from '../../../town/index.ts';
 import { detectRole, gatherPrime, parseHookInput, renderPrime, wantsLightPrime } from '../../../work/prime/index.ts';
 import { ensureShims, sessionEnvScript, withStore } from '../../../work/sessions/index.ts';
 import { recordAgentSession } from '../../../work/seance.ts';
@@ -15,7 +16,7 @@ export function registerPrime(program: Command, ctx: GtCtx): void {
     .description("print your role's context: who you are, your rules, the work on your hook, its steps, unread mail")
     .option(
       '--hook [format]',
-      "run as a session-start hook: read the runtime's JSON on stdin and record its session id; format gemini answers with Gemini CLI's hook JSON",
+      "run as a session-start hook: read the runtime's JSON on stdin and record its session id; format gemini answers with Gemini CLI's hook JSON (gemini-turn: its per-prompt hook, which brings a resumed session its context)",
     )
     .option('--light', 'only identity, hook and mail (what a resumed or compacted session needs)')
     .addHelpText(
@@ -25,6 +26,7 @@ export function registerPrime(program: Command, ctx: GtCtx): void {
     .action((o: { hook?: boolean | string; light?: boolean }) => {
       if (!o.hook) return prime(ctx, { light: o.light ?? false });
       if (o.hook === 'gemini') return geminiHook(ctx, o.light ?? false);
+      if (o.hook === 'gemini-turn') return geminiTurnHook(ctx);
       try {
         const input = parseHookInput(ctx.io.stdin());
         // Claude Code's SessionStart hooks get $CLAUDE_ENV_FILE: keep this gt and bd on the PATH of its Bash tool.
@@ -33,9 +35,7 @@ export function registerPrime(program: Command, ctx: GtCtx): void {
         prime(ctx, { light: (o.light ?? false) || wantsLightPrime(input), sessionId: input.sessionId });
       } catch (e) {
         // A hook must not stop the session from starting; the agent reads this instead of its context.
-        ctx.io.out(
-          `Gas Town could not load your role context: ${messageOf(e)}\nDo not run gt done. Run gt prime again, or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`,
-        );
+        ctx.io.out(primeFailed(e));
       }
     });
 }
@@ -51,11 +51,59 @@ function geminiHook(ctx: GtCtx, light: boolean): void {
     const town = ctx.town();
     const role = detectRole(town, ctx.io.cwd, ctx.io.env);
     if (input.sessionId) withStore(town, (s) => recordAgentSession(s, role.text, input.sessionId!));
+    // Resumed: context added now may be dropped when Gemini loads the saved conversation (gemini-settings.ts), and
+    // that conversation holds none. The first prompt brings the whole prime instead (geminiTurnHook).
+    if (input.source === 'resume' && input.sessionId) {
+      owePrime(town, input.sessionId);
+      return ctx.io.out('{}\n');
+    }
     text = renderPrime(gatherPrime(town, role, rigNames(town)), { light: light || wantsLightPrime(input) });
   } catch (e) {
-    text = `Gas Town could not load your role context: ${messageOf(e)}\nDo not run gt done. Run gt prime again, or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`;
+    text = primeFailed(e);
   }
   ctx.io.out(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: text } })}\n`);
+}
+
+/**
+ * Gemini CLI's BeforeAgent hook (every prompt): the whole prime for the first prompt after a resume, appended to it,
+ * once; nothing otherwise.
+ */
+function geminiTurnHook(ctx: GtCtx): void {
+  let text: string;
+  try {
+    const input = parseHookInput(ctx.io.stdin());
+    const town = ctx.town();
+    if (!input.sessionId || !claimOwedPrime(town, input.sessionId)) return;
+    text = renderPrime(gatherPrime(town, detectRole(town, ctx.io.cwd, ctx.io.env), rigNames(town)), { light: false });
+  } catch (e) {
+    text = primeFailed(e);
+  }
+  ctx.io.out(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'BeforeAgent', additionalContext: text } })}\n`);
+}
+
+/** Where a resumed Gemini session's owed prime is marked: one empty file per session id. */
+function owedPrimeFile(town: TownContext, sessionId: string): string {
+  return join(town.paths.runtime, 'gemini-resumed', `prime-owed-${sessionId}`);
+}
+
+function owePrime(town: TownContext, sessionId: string): void {
+  const file = owedPrimeFile(town, sessionId);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, '');
+}
+
+/** Whether a prime was owed to this session; the first caller takes it (only one unlink succeeds), so it comes once. */
+function claimOwedPrime(town: TownContext, sessionId: string): boolean {
+  try {
+    unlinkSync(owedPrimeFile(town, sessionId));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function primeFailed(e: unknown): string {
+  return `Gas Town could not load your role context: ${messageOf(e)}\nDo not run gt done. Run gt prime again, or tell the Mayor: gt mail send mayor -s "prime failed" -m "<what you saw>"\n`;
 }
 
 function prime(ctx: GtCtx, o: { light: boolean; sessionId?: string }): void {
