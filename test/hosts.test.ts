@@ -245,9 +245,10 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     ).toBe('600');
     await until(() => mainFile('done.txt'), 'the remote work to land');
     expect(mainFile('remote.txt')).toBe('from host a\n');
-    // Pushed from the host at each commit and at gt done, merged by the town's refinery, once.
-    const merged = mergedCount(id);
-    expect(merged).toBe(1);
+    // Pushed from the host at each commit and at gt done, merged by the town's refinery, once (the refinery records
+    // the merge just after main moves).
+    await until(() => mergedCount(id) > 0, 'the merge to be recorded', 30_000);
+    expect(mergedCount(id)).toBe(1);
     // Committed on the host with the polecat's identity (its post-commit hook pushed it at once).
     expect(
       git(join(town, 'app', '.repo.git'), ['log', '--format=%an', 'main', '--', 'remote.txt'])
@@ -271,6 +272,7 @@ describe.skipIf(!sshdAvailable())('polecats on SSH hosts', () => {
     for (const [where] of ids) await until(() => mainFile(`on-${where}.txt`), `the bead slung to ${where} to land`);
     for (const [where, id] of ids) {
       expect(mainFile(`on-${where}.txt`)).toBe(`${where}\n`);
+      await until(() => mergedCount(id) > 0, `the merge of the bead slung to ${where} to be recorded`, 30_000);
       const merged = mergedCount(id);
       const story = withTown(town, (s) => townEventsMatching(s, { subject: id })).map((e) => ({
         kind: e.kind,
