@@ -56,7 +56,7 @@ const zodEnglishOnly = {
 /**
  * bin/launch.js may start a bundle as a vm script, which has no module loader for import(): our sources' import() of
  * what stays outside the bundle (built-ins, the Kubernetes client) becomes a call of the launcher's own import(),
- * exactly that import done in an ordinary module (a require in its place changed how the town client behaved).
+ * exactly that import done in an ordinary module.
  */
 const launcherImport = {
   name: 'launcher-import',

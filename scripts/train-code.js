@@ -47,8 +47,9 @@ async function train(name, exercise) {
 
 /** A scratch directory and an environment without the caller's town or store. */
 function scratch(prefix) {
-  const env = { ...process.env, BD_ACTOR: 'build', GT_DAEMON: 'off' };
-  for (const k of Object.keys(env)) if (/^(GT_|BEADS_DIR$)/.test(k) && k !== 'GT_DAEMON') delete env[k];
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (/^(GT_|BEADS_DIR$)/.test(k)) delete env[k];
+  Object.assign(env, { BD_ACTOR: 'build', GT_DAEMON: 'off' });
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const io = { cwd: dir, env, out: () => {}, err: () => {}, stdin: () => '' };
   return { dir, env, io };

@@ -216,6 +216,14 @@ export async function passStartupDialogs(
   let outcome: StartupOutcome | undefined;
   const elapsed = () => Date.now() - started;
 
+  const readyBy = (lines: readonly string[]): 'busy' | 'prompt' | 'delay' | undefined => {
+    // Started with its task, its busy marker means it is up and at work: its prompt comes back only when the task
+    // ends. (Otherwise busy is still starting: Gemini CLI shows it while its session-start hook runs.)
+    if (opts.busyMeansStarted && showsBusy(lines, signals)) return 'busy';
+    if (signals.prompt) return showsReadyPrompt(lines, signals) ? 'prompt' : undefined;
+    return elapsed() >= preset.ready.delayMs ? 'delay' : undefined;
+  };
+
   const step = async (): Promise<StartupOutcome | undefined> => {
     // One tmux call a poll: the screen; only when it cannot be read, whether the session is gone.
     let lines: readonly string[];
@@ -240,14 +248,7 @@ export async function passStartupDialogs(
     const dialog = detectDialog(lines, preset.name);
     if (!dialog) {
       since = undefined;
-      // Started with its task, its busy marker means it is up and at work: its prompt comes back only when the task
-      // ends. (Otherwise busy is still starting: Gemini CLI shows it while its session-start hook runs.)
-      const by =
-        opts.busyMeansStarted && showsBusy(lines, signals)
-          ? 'busy'
-          : signals.prompt
-            ? showsReadyPrompt(lines, signals) && 'prompt'
-            : elapsed() >= preset.ready.delayMs && 'delay';
+      const by = readyBy(lines);
       return by ? { ready: true, by, dialogsPassed: passed, elapsedMs: elapsed() } : undefined;
     }
     // The same dialog text for stuckMs (answered or not) means it is not going away.

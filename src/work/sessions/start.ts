@@ -145,6 +145,8 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
     nodePath: remote ? remote.host.node : process.execPath,
     packageRoot: remote ? remote.host.gt_root : installRoot(),
   });
+  // Its task on its command line: it works from its first moment (else it waits for a prompt typed below, or none).
+  const startedWithTask = prompt !== undefined && !cmd.promptToType;
   const started = Date.now();
   // Kept after its program exits until it is up, so an agent that dies at start-up leaves its screen and status.
   const spec = {
@@ -187,7 +189,7 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
   const gate = await startupGate(firstScreen ? withFirstScreen(tmux, firstScreen) : tmux, id.session, preset, {
     timeoutMs: req.readyTimeoutMs ?? 60_000,
     startedAt: started,
-    busyMeansStarted: prompt !== undefined && !cmd.promptToType,
+    busyMeansStarted: startedWithTask,
   });
   let exit: LastExit | undefined;
   if (!gate.ready && gate.reason === 'exited') {
@@ -208,7 +210,7 @@ async function startMarked(town: TownContext, req: StartRequest): Promise<StartR
       await tmux.setOption(id.session, 'remain-on-exit', 'off', { window: true }).catch(() => undefined);
   }
   let state: AgentState = gate.ready
-    ? prompt !== undefined && !cmd.promptToType
+    ? startedWithTask
       ? 'working'
       : 'idle'
     : gate.reason === 'exited'

@@ -1,10 +1,17 @@
 // gt prime [--hook]: the role's context for the agent running here (identity, rules, hook, steps, mail).
-import { appendFileSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { messageOf } from '../../../kernel/index.ts';
-import { rigNames, type TownContext } from '../../../town/index.ts';
-import { detectRole, gatherPrime, parseHookInput, renderPrime, wantsLightPrime } from '../../../work/prime/index.ts';
+import { rigNames } from '../../../town/index.ts';
+import {
+  claimOwedPrime,
+  detectRole,
+  gatherPrime,
+  owePrime,
+  parseHookInput,
+  renderPrime,
+  wantsLightPrime,
+} from '../../../work/prime/index.ts';
 import { ensureShims, sessionEnvScript, withStore } from '../../../work/sessions/index.ts';
 import { recordAgentSession } from '../../../work/seance.ts';
 import { emit } from '../../shared/runtime.ts';
@@ -40,10 +47,7 @@ export function registerPrime(program: Command, ctx: GtCtx): void {
     });
 }
 
-/**
- * Gemini CLI's SessionStart/PreCompress hook: its stdout must be JSON to reach the model (plain text is only shown
- * to the user), `hookSpecificOutput.additionalContext` holding the prime text.
- */
+/** Gemini CLI's SessionStart/PreCompress hook: the prime, as Gemini's hook JSON. */
 function geminiHook(ctx: GtCtx, light: boolean): void {
   let text: string;
   try {
@@ -61,7 +65,7 @@ function geminiHook(ctx: GtCtx, light: boolean): void {
   } catch (e) {
     text = primeFailed(e);
   }
-  ctx.io.out(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: text } })}\n`);
+  ctx.io.out(geminiHookJson('SessionStart', text));
 }
 
 /**
@@ -78,28 +82,12 @@ function geminiTurnHook(ctx: GtCtx): void {
   } catch (e) {
     text = primeFailed(e);
   }
-  ctx.io.out(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'BeforeAgent', additionalContext: text } })}\n`);
+  ctx.io.out(geminiHookJson('BeforeAgent', text));
 }
 
-/** Where a resumed Gemini session's owed prime is marked: one empty file per session id. */
-function owedPrimeFile(town: TownContext, sessionId: string): string {
-  return join(town.paths.runtime, 'gemini-resumed', `prime-owed-${sessionId}`);
-}
-
-function owePrime(town: TownContext, sessionId: string): void {
-  const file = owedPrimeFile(town, sessionId);
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, '');
-}
-
-/** Whether a prime was owed to this session; the first caller takes it (only one unlink succeeds), so it comes once. */
-function claimOwedPrime(town: TownContext, sessionId: string): boolean {
-  try {
-    unlinkSync(owedPrimeFile(town, sessionId));
-    return true;
-  } catch {
-    return false;
-  }
+/** What Gemini adds to the conversation from a hook: JSON, `hookSpecificOutput.additionalContext` (text is only shown). */
+function geminiHookJson(event: 'SessionStart' | 'BeforeAgent', context: string): string {
+  return `${JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: context } })}\n`;
 }
 
 function primeFailed(e: unknown): string {
